@@ -1,0 +1,5 @@
+//! The `touchpoint` command-line tool.
+
+fn main() -> std::process::ExitCode {
+    touchpoint::cli::main()
+}

@@ -1,0 +1,66 @@
+//! `touchpoint` on the command line. Today it checks event batches against the
+//! wire schema; the classifier's `classify`, `train` and `eval` join it.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::domain::ingest::plan_batch;
+
+/// Touchpoint: listen to website visitors and talk to them person to person.
+#[derive(Debug, Parser)]
+#[command(name = "touchpoint", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate an event batch (JSON, from a file or stdin) as the edge would,
+    /// and print the ingestion receipt.
+    CheckBatch {
+        /// File holding the batch; reads stdin when absent.
+        file: Option<std::path::PathBuf>,
+    },
+}
+
+/// Runs the CLI with the process arguments.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::CheckBatch { file } => check_batch(file),
+    }
+}
+
+fn check_batch(file: Option<std::path::PathBuf>) -> ExitCode {
+    let mut body = String::new();
+    let read = match file {
+        Some(path) => std::fs::read_to_string(path).map(|text| body = text),
+        None => std::io::stdin().read_to_string(&mut body).map(drop),
+    };
+    if let Err(error) = read {
+        eprintln!("touchpoint: cannot read the batch: {error}");
+        return ExitCode::from(2);
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    match plan_batch(&body, now) {
+        Ok(plan) => {
+            let receipt = plan.receipt(u32::try_from(plan.rows.len()).unwrap_or(u32::MAX));
+            println!("{}", serde_json::to_string(&receipt).unwrap_or_default());
+            if plan.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(error) => {
+            println!("{}", error.to_json());
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The pure core of Touchpoint. Nothing here touches the browser, the network,
+//! the clock or a random source: callers pass time and randomness in, so every
+//! decision is testable natively and gives the same result in wasm.
+
+/// Error type of the HTTP API, its status codes and JSON error bodies.
+pub mod api;
+/// Touchpoint events as the recorder builds them, and their compact JSON encoding.
+pub mod event;
+/// Identifiers built from caller-supplied random bytes.
+pub mod ids;
+/// Ingestion of event batches at the edge: checks, limits, clock-skew correction.
+pub mod ingest;
+/// A minimal JSON writer for the size-constrained recorder (no serde, no `format!`).
+pub mod json;
+/// Maps an HTTP method and path to what the worker should do.
+pub mod route;

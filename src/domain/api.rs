@@ -1,0 +1,127 @@
+//! The HTTP API's error type. Every failure a client can cause maps to a
+//! precise status and a stable machine-readable `code`; internal failures map
+//! to a generic 500/503 whose message never leaks details.
+
+use serde::Serialize;
+
+/// An error answered to an API client.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("the request body does not match the schema: {0}")]
+    InvalidRequest(String),
+    #[error("the Content-Type must be application/json or text/plain")]
+    UnsupportedMediaType,
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: u32 },
+    #[error("no site is registered under this key")]
+    UnknownSite,
+    #[error("wire schema version {0} is not supported")]
+    UnsupportedVersion(u64),
+    #[error("no such endpoint")]
+    NotFound,
+    #[error("this endpoint does not accept the {method} method")]
+    MethodNotAllowed { method: String, allow: &'static str },
+    #[error("storage is unavailable, retry later")]
+    Unavailable,
+    #[error("internal error")]
+    Internal,
+}
+
+impl ApiError {
+    /// The HTTP status for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::MalformedJson(_) => 400,
+            ApiError::InvalidRequest(_) => 422,
+            ApiError::UnsupportedMediaType => 415,
+            ApiError::PayloadTooLarge { .. } => 413,
+            ApiError::UnknownSite => 404,
+            ApiError::UnsupportedVersion(_) => 400,
+            ApiError::NotFound => 404,
+            ApiError::MethodNotAllowed { .. } => 405,
+            ApiError::Unavailable => 503,
+            ApiError::Internal => 500,
+        }
+    }
+
+    /// The stable code clients match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson(_) => "malformed_json",
+            ApiError::InvalidRequest(_) => "invalid_request",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::UnknownSite => "unknown_site",
+            ApiError::UnsupportedVersion(_) => "unsupported_version",
+            ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::Unavailable => "unavailable",
+            ApiError::Internal => "internal",
+        }
+    }
+
+    /// The JSON body: `{"error":{"code":"...","message":"..."}}`.
+    pub fn to_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            error: Detail<'a>,
+        }
+        #[derive(Serialize)]
+        struct Detail<'a> {
+            code: &'a str,
+            message: String,
+        }
+        let body = Body {
+            error: Detail {
+                code: self.code(),
+                message: self.to_string(),
+            },
+        };
+        serde_json::to_string(&body)
+            .unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"internal error"}}"#.into())
+    }
+}
+
+/// Answer of `GET /v1/health`.
+#[derive(Debug, Serialize)]
+pub struct Health {
+    pub status: &'static str,
+    pub version: &'static str,
+    pub wire_version: u64,
+    /// `ok` when a round trip to D1 succeeded.
+    pub storage: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_a_json_body_with_its_code() {
+        let errors = [
+            ApiError::MalformedJson("eof".into()),
+            ApiError::InvalidRequest("events: too many".into()),
+            ApiError::UnsupportedMediaType,
+            ApiError::PayloadTooLarge { limit: 65536 },
+            ApiError::UnknownSite,
+            ApiError::UnsupportedVersion(9),
+            ApiError::NotFound,
+            ApiError::MethodNotAllowed { method: "PUT".into(), allow: "POST" },
+            ApiError::Unavailable,
+            ApiError::Internal,
+        ];
+        for error in errors {
+            let body: serde_json::Value = serde_json::from_str(&error.to_json()).unwrap();
+            assert_eq!(body["error"]["code"], error.code());
+            assert!(body["error"]["message"].as_str().unwrap().len() > 3);
+            assert!((400..600).contains(&error.status()));
+        }
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_details() {
+        assert_eq!(ApiError::Internal.to_json(), r#"{"error":{"code":"internal","message":"internal error"}}"#);
+    }
+}

@@ -1,0 +1,332 @@
+//! Ingestion of touchpoint batches (`POST /v1/events`). The edge hands the raw
+//! request parts to these functions and carries out the plan they return: one
+//! atomic D1 batch of idempotent inserts.
+//!
+//! A batch is judged as a whole only for what makes it unreadable (syntax,
+//! version, shape, size); each event is then judged on its own, so one bad
+//! event never costs the good ones beside it. Rejections are itemised in the
+//! receipt so nothing is lost silently.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::api::ApiError;
+use super::event::{EventKind, WIRE_VERSION};
+use super::ids::is_valid_client_id;
+
+/// Largest accepted body: the browser's keepalive limit for in-flight requests.
+pub const MAX_BODY_BYTES: u32 = 64 * 1024;
+/// Most events in one batch.
+pub const MAX_EVENTS_PER_BATCH: usize = 200;
+/// Events further in the future than this (after skew correction) are rejected.
+pub const MAX_FUTURE_MS: i64 = 5 * 60 * 1000;
+/// Events older than this are rejected (an offline queue may hold events for days).
+pub const MAX_AGE_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+const MAX_PATH: usize = 2048;
+const MAX_TITLE: usize = 512;
+const MAX_LANGUAGE: usize = 35;
+const MAX_TIME_ZONE: usize = 64;
+const MAX_VIEWPORT: u32 = 100_000;
+
+/// Accepts JSON, and `text/plain` because `navigator.sendBeacon` and
+/// preflight-free cross-origin `fetch` send that.
+pub fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
+    let essence = content_type
+        .and_then(|value| value.split(';').next())
+        .map(|value| value.trim().to_ascii_lowercase());
+    match essence.as_deref() {
+        Some("application/json" | "text/plain") => Ok(()),
+        _ => Err(ApiError::UnsupportedMediaType),
+    }
+}
+
+/// Rejects a body by its declared or actual length before parsing it.
+pub fn check_body_length(length: u64) -> Result<(), ApiError> {
+    if length > u64::from(MAX_BODY_BYTES) {
+        Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES })
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct WireBatch {
+    v: u64,
+    site: String,
+    sent_at: u64,
+    #[serde(default)]
+    dropped: u32,
+    events: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct WireEvent {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    ts: u64,
+    path: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    referrer: String,
+    #[serde(default)]
+    vw: u32,
+    #[serde(default)]
+    vh: u32,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    tz: String,
+}
+
+/// An event ready to store. Times are server-corrected milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub id: String,
+    pub kind: &'static str,
+    pub occurred_at_ms: i64,
+    pub path: String,
+    pub title: String,
+    pub referrer: String,
+    pub viewport_width: u32,
+    pub viewport_height: u32,
+    pub language: String,
+    pub time_zone: String,
+}
+
+/// Why one event of a batch was not stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    /// Position of the event in the batch.
+    pub index: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub reason: String,
+}
+
+/// What to do with a readable batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestPlan {
+    /// The site's public key, to be checked against storage.
+    pub site: String,
+    /// Events the recorder reported dropping before this batch.
+    pub dropped_by_client: u32,
+    pub rows: Vec<EventRow>,
+    pub rejected: Vec<Rejection>,
+}
+
+/// The answer to a stored batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IngestReceipt {
+    /// Events stored now.
+    pub accepted: u32,
+    /// Events already stored by an earlier delivery of the same ids.
+    pub duplicates: u32,
+    pub rejected: Vec<Rejection>,
+    /// Echo of the client's drop report, so loss is visible to the sender too.
+    pub dropped_by_client: u32,
+}
+
+impl IngestPlan {
+    /// The receipt once storage reports how many rows were new.
+    pub fn receipt(&self, newly_stored: u32) -> IngestReceipt {
+        let total = u32::try_from(self.rows.len()).unwrap_or(u32::MAX);
+        IngestReceipt {
+            accepted: newly_stored,
+            duplicates: total.saturating_sub(newly_stored),
+            rejected: self.rejected.clone(),
+            dropped_by_client: self.dropped_by_client,
+        }
+    }
+}
+
+/// Parses and validates a batch received at `received_at_ms` (server clock).
+pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiError> {
+    check_body_length(body.len() as u64)?;
+    let batch: WireBatch = serde_json::from_str(body).map_err(|error| {
+        if error.is_syntax() || error.is_eof() {
+            ApiError::MalformedJson(error.to_string())
+        } else {
+            ApiError::InvalidRequest(error.to_string())
+        }
+    })?;
+    if batch.v != WIRE_VERSION {
+        return Err(ApiError::UnsupportedVersion(batch.v));
+    }
+    if batch.site.is_empty() || batch.site.len() > 64 {
+        return Err(ApiError::InvalidRequest("site must be 1 to 64 characters".into()));
+    }
+    if batch.events.is_empty() {
+        return Err(ApiError::InvalidRequest("events must not be empty".into()));
+    }
+    if batch.events.len() > MAX_EVENTS_PER_BATCH {
+        return Err(ApiError::InvalidRequest(
+            "events: a batch holds at most 200 events".into(),
+        ));
+    }
+    // The browser's clock may be wrong; its offset is the same for the batch
+    // and the events in it, so correct each timestamp by it.
+    let skew = received_at_ms as i64 - batch.sent_at as i64;
+    let mut plan = IngestPlan {
+        site: batch.site,
+        dropped_by_client: batch.dropped,
+        rows: Vec::with_capacity(batch.events.len()),
+        rejected: Vec::new(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    for (index, raw) in batch.events.into_iter().enumerate() {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        let id = raw.get("id").and_then(Value::as_str).map(str::to_owned);
+        match validate_event(raw, skew, received_at_ms as i64) {
+            Ok(row) if !seen.insert(row.id.clone()) => plan.rejected.push(Rejection {
+                index,
+                id,
+                reason: "duplicate id within the batch".into(),
+            }),
+            Ok(row) => plan.rows.push(row),
+            Err(reason) => plan.rejected.push(Rejection { index, id, reason }),
+        }
+    }
+    Ok(plan)
+}
+
+fn validate_event(raw: Value, skew: i64, now: i64) -> Result<EventRow, String> {
+    let event: WireEvent = serde_json::from_value(raw).map_err(|e| e.to_string())?;
+    if !is_valid_client_id(&event.id) {
+        return Err("id must be 16 to 64 URL-safe characters".into());
+    }
+    let kind = EventKind::parse(&event.kind).ok_or("unknown event type")?;
+    let occurred_at_ms = event.ts as i64 + skew;
+    if occurred_at_ms > now + MAX_FUTURE_MS {
+        return Err("timestamp is in the future".into());
+    }
+    if occurred_at_ms < now - MAX_AGE_MS {
+        return Err("timestamp is older than 30 days".into());
+    }
+    if !event.path.starts_with('/') || event.path.len() > MAX_PATH {
+        return Err("path must start with / and be at most 2048 bytes".into());
+    }
+    if event.title.len() > MAX_TITLE || event.referrer.len() > MAX_PATH {
+        return Err("title or referrer too long".into());
+    }
+    if event.lang.len() > MAX_LANGUAGE || event.tz.len() > MAX_TIME_ZONE {
+        return Err("lang or tz too long".into());
+    }
+    if event.vw > MAX_VIEWPORT || event.vh > MAX_VIEWPORT {
+        return Err("viewport out of range".into());
+    }
+    Ok(EventRow {
+        id: event.id,
+        kind: kind.as_str(),
+        occurred_at_ms,
+        path: event.path,
+        title: event.title,
+        referrer: event.referrer,
+        viewport_width: event.vw,
+        viewport_height: event.vh,
+        language: event.lang,
+        time_zone: event.tz,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::{encode_batch, PageContext, Touchpoint};
+
+    const NOW: u64 = 1_763_800_000_000;
+
+    fn page_view(id: &str, ts: u64) -> Touchpoint {
+        Touchpoint {
+            id: id.into(),
+            kind: EventKind::PageView,
+            timestamp_ms: ts,
+            page: PageContext {
+                path: "/pricing".into(),
+                title: "Pricing — \"Shop\"".into(),
+                referrer: "https://www.google.com/search".into(),
+                viewport_width: 1280,
+                viewport_height: 720,
+                language: "de-DE".into(),
+                time_zone: "Europe/Berlin".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn recorder_encoding_round_trips_through_ingestion() {
+        let events = [page_view("aaaaaaaaaaaaaaaa", NOW - 10), page_view("bbbbbbbbbbbbbbbb", NOW - 5)];
+        let body = encode_batch("demo", NOW, 3, &events);
+        let plan = plan_batch(&body, NOW).unwrap();
+        assert_eq!(plan.site, "demo");
+        assert_eq!(plan.dropped_by_client, 3);
+        assert!(plan.rejected.is_empty());
+        assert_eq!(plan.rows.len(), 2);
+        let row = &plan.rows[0];
+        assert_eq!(row.title, "Pricing — \"Shop\"");
+        assert_eq!(row.occurred_at_ms, (NOW - 10) as i64);
+        assert_eq!((row.viewport_width, row.viewport_height), (1280, 720));
+        assert_eq!(row.time_zone, "Europe/Berlin");
+    }
+
+    #[test]
+    fn clock_skew_is_corrected_from_the_send_time() {
+        // The browser's clock runs one hour slow.
+        let hour = 3_600_000;
+        let body = encode_batch("demo", NOW - hour, 0, &[page_view("aaaaaaaaaaaaaaaa", NOW - hour - 500)]);
+        let plan = plan_batch(&body, NOW).unwrap();
+        assert_eq!(plan.rows[0].occurred_at_ms, (NOW - 500) as i64);
+    }
+
+    #[test]
+    fn malformed_and_invalid_batches_have_distinct_errors() {
+        assert!(matches!(plan_batch("{not json", NOW), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(plan_batch("", NOW), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(plan_batch(r#"{"v":1}"#, NOW), Err(ApiError::InvalidRequest(_))));
+        assert!(matches!(
+            plan_batch(r#"{"v":2,"site":"demo","sent_at":1,"events":[]}"#, NOW),
+            Err(ApiError::UnsupportedVersion(2))
+        ));
+        assert!(matches!(
+            plan_batch(r#"{"v":1,"site":"demo","sent_at":1,"events":[]}"#, NOW),
+            Err(ApiError::InvalidRequest(_))
+        ));
+        let huge = "x".repeat(MAX_BODY_BYTES as usize + 1);
+        assert_eq!(
+            plan_batch(&huge, NOW),
+            Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES })
+        );
+    }
+
+    #[test]
+    fn bad_events_are_itemised_and_good_ones_kept() {
+        let mut future = page_view("cccccccccccccccc", NOW + 3_600_000);
+        future.page.path = "/ok".into();
+        let mut no_slash = page_view("dddddddddddddddd", NOW);
+        no_slash.page.path = "relative".into();
+        let events = [
+            page_view("aaaaaaaaaaaaaaaa", NOW),
+            page_view("short", NOW),
+            future,
+            no_slash,
+            page_view("aaaaaaaaaaaaaaaa", NOW),
+        ];
+        let plan = plan_batch(&encode_batch("demo", NOW, 0, &events), NOW).unwrap();
+        assert_eq!(plan.rows.len(), 1);
+        let indexes: Vec<u32> = plan.rejected.iter().map(|r| r.index).collect();
+        assert_eq!(indexes, vec![1, 2, 3, 4]);
+        assert_eq!(plan.receipt(1).duplicates, 0);
+        assert_eq!(plan.receipt(0).duplicates, 1);
+    }
+
+    #[test]
+    fn content_types() {
+        assert!(check_content_type(Some("application/json")).is_ok());
+        assert!(check_content_type(Some("text/plain;charset=UTF-8")).is_ok());
+        assert!(check_content_type(Some("Application/JSON; charset=utf-8")).is_ok());
+        assert_eq!(check_content_type(Some("application/x-www-form-urlencoded")), Err(ApiError::UnsupportedMediaType));
+        assert_eq!(check_content_type(None), Err(ApiError::UnsupportedMediaType));
+    }
+}

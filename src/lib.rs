@@ -1,0 +1,31 @@
+//! Touchpoint: listen to website visitors and talk to them person to person.
+//!
+//! One crate builds every part of the product; cargo features pick the artifact
+//! (see `wasm-pack.toml` for the list the build produces).
+
+/// Pure decisions: wire schema, touchpoint model, validation, API errors. No I/O.
+pub mod domain;
+
+/// Browser glue for the always-on recorder and launcher (web-sys).
+#[cfg(feature = "recorder")]
+pub mod browser;
+
+/// The conversation panel, a Yew app loaded when the visitor opens the launcher.
+#[cfg(feature = "widget")]
+pub mod widget;
+
+/// The staff console, a Yew app served by the worker at `/console/`.
+#[cfg(feature = "console")]
+pub mod console;
+
+/// The edge worker's fetch handler over D1.
+#[cfg(feature = "edge")]
+pub mod edge;
+
+/// The command-line tool's commands, kept here so they can be tested natively.
+#[cfg(feature = "cli")]
+pub mod cli;
+
+/// The only `#[wasm_bindgen]` exports: what page scripts and the worker shim call.
+#[cfg(any(feature = "recorder", feature = "widget", feature = "console", feature = "edge"))]
+pub mod js_api;
