@@ -1,0 +1,26 @@
+// Reads wasm-pack.toml, the list of build artifacts shared by the build and the size check.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { parse } from 'smol-toml';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function loadArtifacts() {
+  const manifest = parse(readFileSync(join(root, 'wasm-pack.toml'), 'utf8'));
+  const artifacts = manifest.artifact ?? [];
+  for (const a of artifacts) {
+    for (const key of ['name', 'features', 'target', 'out_dirs', 'out_name', 'budget_brotli']) {
+      if (a[key] === undefined) throw new Error(`wasm-pack.toml: artifact ${a.name ?? '?'} lacks ${key}`);
+    }
+  }
+  return artifacts;
+}
+
+/// Files an artifact ships, relative to the project root (what the size check measures).
+export function shippedFiles(artifact) {
+  const dir = artifact.out_dirs[0];
+  const wasm = join(dir, `${artifact.out_name}_bg.wasm`);
+  const js = artifact.bundle ? join(dir, artifact.bundle_name) : join(dir, `${artifact.out_name}.js`);
+  return [js, wasm];
+}

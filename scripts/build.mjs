@@ -1,0 +1,61 @@
+// Builds every artifact listed in wasm-pack.toml: cargo (wasm32), wasm-bindgen,
+// wasm-opt -Oz (npm binaryen), then lays out dist/ (worker + static site) and pkg/.
+// Usage: node scripts/build.mjs [artifact names...]
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadArtifacts, root } from './artifacts.mjs';
+
+const wasmOpt = join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
+const only = process.argv.slice(2);
+
+function run(cmd, args, opts = {}) {
+  console.log(`  $ ${cmd} ${args.join(' ')}`);
+  execFileSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+}
+
+// Features the Rust compiler enables by default for wasm32-unknown-unknown;
+// wasm-opt must accept them to parse the module.
+const WASM_FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
+  '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue'];
+
+function buildArtifact(a) {
+  console.log(`\n▶ ${a.name}: cargo features [${a.features.join(', ')}], wasm-bindgen --target ${a.target}`);
+  run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', '--no-default-features',
+    '--features', a.features.join(',')]);
+  const staging = join(root, 'target', 'touchpoint-staging', a.name);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  run('wasm-bindgen', ['--target', a.target, '--out-dir', staging, '--out-name', a.out_name,
+    join(root, 'target', 'wasm32-unknown-unknown', 'release', 'touchpoint.wasm')]);
+  const wasm = join(staging, `${a.out_name}_bg.wasm`);
+  run(wasmOpt, ['-Oz', ...WASM_FEATURES, '--strip-debug', '--strip-producers', '-o', wasm, wasm]);
+  if (a.bundle) {
+    // One classic script for the site's <script> tag: the no-modules glue and
+    // the bootstrap in one closure, so nothing leaks into the page's globals.
+    const glue = readFileSync(join(staging, `${a.out_name}.js`), 'utf8');
+    const bootstrap = readFileSync(join(root, a.bundle), 'utf8');
+    writeFileSync(join(staging, a.bundle_name), `(function () {\n${glue}\n${bootstrap}\n})();\n`);
+    rmSync(join(staging, `${a.out_name}.js`));
+    rmSync(join(staging, `${a.out_name}.d.ts`), { force: true });
+  }
+  for (const dir of a.out_dirs) {
+    const out = join(root, dir);
+    mkdirSync(out, { recursive: true });
+    cpSync(staging, out, { recursive: true });
+    console.log(`  → ${dir}/`);
+  }
+}
+
+const artifacts = loadArtifacts().filter((a) => only.length === 0 || only.includes(a.name));
+for (const a of artifacts) buildArtifact(a);
+
+console.log('\n▶ static files: demo site, console page, worker entry');
+cpSync(join(root, 'www', 'demo'), join(root, 'dist', 'site'), { recursive: true });
+cpSync(join(root, 'www', 'console'), join(root, 'dist', 'site', 'console'), { recursive: true });
+mkdirSync(join(root, 'dist', 'worker'), { recursive: true });
+copyFileSync(join(root, 'worker', 'index.js'), join(root, 'dist', 'worker', 'index.js'));
+if (!existsSync(join(root, 'dist', 'worker', 'touchpoint_worker_bg.wasm'))) {
+  console.warn('  (the worker artifact has not been built yet)');
+}
+console.log('✔ build complete: dist/site (static), dist/worker (edge), pkg/ (npm)');

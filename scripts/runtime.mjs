@@ -1,0 +1,90 @@
+// Starts the Touchpoint worker in the real edge runtime (workerd, through
+// Miniflare) with a D1 database, configured from wrangler.toml so local runs,
+// tests and `wrangler deploy` share one configuration.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Miniflare, Log, LogLevel } from 'miniflare';
+import { parse } from 'smol-toml';
+import { root } from './artifacts.mjs';
+
+// Nothing may reach the network: no metrics, no cf object fetch.
+process.env.WRANGLER_SEND_METRICS = 'false';
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+
+export function readWranglerConfig() {
+  return parse(readFileSync(join(root, 'wrangler.toml'), 'utf8'));
+}
+
+/**
+ * Starts the worker. `persistDir` keeps D1 as SQLite files in that folder (the
+ * local run); without it D1 lives in memory (tests).
+ */
+export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, verbose = false } = {}) {
+  const config = readWranglerConfig();
+  const db = config.d1_databases[0];
+  const workerDir = join(root, 'dist', 'worker');
+  const mf = new Miniflare({
+    host,
+    port,
+    cf: false,
+    compatibilityDate: config.compatibility_date,
+    modulesRoot: workerDir,
+    modules: [
+      { type: 'ESModule', path: join(workerDir, 'index.js') },
+      { type: 'ESModule', path: join(workerDir, 'touchpoint_worker.js') },
+      { type: 'CompiledWasm', path: join(workerDir, 'touchpoint_worker_bg.wasm') },
+    ],
+    d1Databases: { [db.binding]: db.database_id },
+    d1Persist: persistDir ? join(persistDir, 'd1') : false,
+    assets: {
+      directory: join(root, config.assets.directory),
+      binding: config.assets.binding,
+      routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: config.assets.run_worker_first },
+    },
+    log: new Log(verbose ? LogLevel.INFO : LogLevel.WARN),
+  });
+  const url = await mf.ready;
+  const d1 = await mf.getD1Database(db.binding);
+  await applyMigrations(d1, join(root, db.migrations_dir));
+  return { mf, url: url.origin, d1, close: () => mf.dispose() };
+}
+
+/**
+ * Applies SQL migrations in file-name order, once each, recording them in the
+ * same `d1_migrations` table `wrangler d1 migrations apply` uses, so a database
+ * can move between the two.
+ */
+export async function applyMigrations(d1, dir, log = () => {}) {
+  await d1.exec(
+    'CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);',
+  );
+  const applied = new Set((await d1.prepare('SELECT name FROM d1_migrations').all()).results.map((r) => r.name));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  for (const name of files) {
+    if (applied.has(name)) continue;
+    const sql = readFileSync(join(dir, name), 'utf8');
+    const statements = splitSql(sql).map((s) => d1.prepare(s));
+    statements.push(d1.prepare('INSERT INTO d1_migrations (name) VALUES (?1)').bind(name));
+    await d1.batch(statements);
+    log(`applied migration ${name}`);
+  }
+}
+
+// Splits a migration into statements on semicolons at line ends, skipping comments.
+function splitSql(sql) {
+  return sql
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n')
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Registers the demo company's site so the demo pages can record touchpoints. */
+export async function seedDemo(d1, origin) {
+  await d1
+    .prepare('INSERT OR IGNORE INTO sites (id, name, allowed_origins, created_at) VALUES (?1, ?2, ?3, ?4)')
+    .bind('demo', 'Northwind Outfitters (demo)', JSON.stringify([origin]), Date.now())
+    .run();
+}

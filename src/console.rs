@@ -1,0 +1,16 @@
+//! The staff console: a Yew app served by the worker at `/console/`.
+
+/// The console's root component.
+pub mod app;
+
+use wasm_bindgen::prelude::*;
+
+/// Mounts the console into the element with id `console`.
+pub fn start() -> Result<(), JsValue> {
+    let root = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id("console"))
+        .ok_or_else(|| JsValue::from_str("no #console element"))?;
+    yew::Renderer::<app::ConsoleApp>::with_root(root).render();
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! HTTP plumbing for the worker: reading bodies, JSON and CORS responses.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Headers, Request, Response, ResponseInit};
+
+use crate::domain::api::ApiError;
+
+/// The request's path, from its URL.
+pub fn path_of_request(request: &Request) -> Result<String, ApiError> {
+    web_sys::Url::new(&request.url())
+        .map(|url| url.pathname())
+        .map_err(|_| ApiError::InvalidRequest("unparsable request URL".into()))
+}
+
+/// Reads the whole body as text (after the length checks).
+pub async fn read_text(request: &Request) -> Result<String, ApiError> {
+    let promise = request
+        .text()
+        .map_err(|_| ApiError::InvalidRequest("the body cannot be read".into()))?;
+    let text = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| ApiError::InvalidRequest("the body is not valid UTF-8 text".into()))?;
+    text.as_string()
+        .ok_or_else(|| ApiError::InvalidRequest("the body is not text".into()))
+}
+
+fn headers(origin: Option<&str>) -> Result<Headers, JsValue> {
+    let headers = Headers::new()?;
+    headers.set("content-type", "application/json; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set("x-content-type-options", "nosniff")?;
+    // The collection endpoints are called from customers' sites. Origins are
+    // checked per site in the handlers; CORS only lets the browser read the answer.
+    headers.set("access-control-allow-origin", origin.unwrap_or("*"))?;
+    headers.set("vary", "Origin")?;
+    Ok(headers)
+}
+
+fn respond(status: u16, body: &str, origin: Option<&str>) -> Result<Response, JsValue> {
+    let init = ResponseInit::new();
+    init.set_status(status);
+    init.set_headers(headers(origin)?.unchecked_ref());
+    Response::new_with_opt_str_and_init(Some(body), &init)
+}
+
+/// A JSON response with `status`.
+pub fn json_response<T: Serialize>(
+    status: u16,
+    body: &T,
+    origin: Option<&str>,
+) -> Result<Response, ApiError> {
+    let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
+    respond(status, &text, origin).map_err(|_| ApiError::Internal)
+}
+
+/// The JSON error response for `error`.
+pub fn error_response(error: &ApiError, origin: Option<&str>) -> Result<Response, JsValue> {
+    let response = respond(error.status(), &error.to_json(), origin)?;
+    if let ApiError::MethodNotAllowed { allow, .. } = error {
+        response.headers().set("allow", allow)?;
+    }
+    Ok(response)
+}
+
+/// Answers a CORS preflight for the API.
+pub fn preflight_response(origin: Option<&str>) -> Result<Response, ApiError> {
+    let build = || -> Result<Response, JsValue> {
+        let headers = headers(origin)?;
+        headers.set("access-control-allow-methods", "GET, POST, OPTIONS")?;
+        headers.set("access-control-allow-headers", "content-type, authorization")?;
+        headers.set("access-control-max-age", "86400")?;
+        let init = ResponseInit::new();
+        init.set_status(204);
+        init.set_headers(headers.unchecked_ref());
+        Response::new_with_opt_str_and_init(None, &init)
+    };
+    build().map_err(|_| ApiError::Internal)
+}
