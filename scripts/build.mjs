@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { transformSync } from 'esbuild';
 import { loadArtifacts, root } from './artifacts.mjs';
 
 const wasmOpt = join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
@@ -35,7 +36,10 @@ function buildArtifact(a) {
     // the bootstrap in one closure, so nothing leaks into the page's globals.
     const glue = readFileSync(join(staging, `${a.out_name}.js`), 'utf8');
     const bootstrap = readFileSync(join(root, a.bundle), 'utf8');
-    writeFileSync(join(staging, a.bundle_name), `(function () {\n${glue}\n${bootstrap}\n})();\n`);
+    const bundle = `(function () {\n${glue}\n${bootstrap}\n})();\n`;
+    // Minified because it ships on every page of the customer's site.
+    const { code } = transformSync(bundle, { minify: true, target: 'es2020', legalComments: 'none' });
+    writeFileSync(join(staging, a.bundle_name), code);
     rmSync(join(staging, `${a.out_name}.js`));
     rmSync(join(staging, `${a.out_name}.d.ts`), { force: true });
   }

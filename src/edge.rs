@@ -54,9 +54,11 @@ fn web_sys_log(context: &str, detail: &JsValue) {
     js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("console"))
         .and_then(|console| {
             let error = js_sys::Reflect::get(&console, &JsValue::from_str("error"))?;
-            error
-                .unchecked_into::<js_sys::Function>()
-                .call2(&console, &JsValue::from_str(context), detail)
+            error.unchecked_into::<js_sys::Function>().call2(
+                &console,
+                &JsValue::from_str(context),
+                detail,
+            )
         })
         .ok();
 }

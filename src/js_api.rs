@@ -18,7 +18,9 @@ pub fn start_recorder(
 ) -> Result<js_sys::Promise, JsValue> {
     use crate::browser::{launcher, recorder};
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
+    let document = window
+        .document()
+        .ok_or_else(|| JsValue::from_str("no document"))?;
     let config = recorder::RecorderConfig {
         site,
         endpoint: endpoint.trim_end_matches('/').into(),
@@ -46,6 +48,9 @@ pub fn start_console() -> Result<(), JsValue> {
 /// The worker's fetch handler: `fetch(request, env)` of the module worker.
 #[cfg(feature = "edge")]
 #[wasm_bindgen(js_name = handleFetch)]
-pub async fn handle_fetch(request: web_sys::Request, env: JsValue) -> Result<web_sys::Response, JsValue> {
+pub async fn handle_fetch(
+    request: web_sys::Request,
+    env: JsValue,
+) -> Result<web_sys::Response, JsValue> {
     crate::edge::handle(request, env).await
 }

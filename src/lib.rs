@@ -27,5 +27,10 @@ pub mod edge;
 pub mod cli;
 
 /// The only `#[wasm_bindgen]` exports: what page scripts and the worker shim call.
-#[cfg(any(feature = "recorder", feature = "widget", feature = "console", feature = "edge"))]
+#[cfg(any(
+    feature = "recorder",
+    feature = "widget",
+    feature = "console",
+    feature = "edge"
+))]
 pub mod js_api;

@@ -19,7 +19,11 @@ button.launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}";
 
 /// Creates the launcher host, its shadow root and button; returns the shadow
 /// root, where the widget later mounts its panel.
-pub fn mount(document: &Document, label: &str, on_open: js_sys::Function) -> Result<ShadowRoot, JsValue> {
+pub fn mount(
+    document: &Document,
+    label: &str,
+    on_open: js_sys::Function,
+) -> Result<ShadowRoot, JsValue> {
     let host = document.create_element("div")?;
     host.set_attribute(HOST_ATTRIBUTE, "")?;
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
@@ -43,7 +47,9 @@ pub fn mount(document: &Document, label: &str, on_open: js_sys::Function) -> Res
     click.forget();
     shadow.append_child(&button)?;
 
-    let body = document.body().ok_or_else(|| JsValue::from_str("no body"))?;
+    let body = document
+        .body()
+        .ok_or_else(|| JsValue::from_str("no body"))?;
     body.append_child(&host)?;
     Ok(shadow)
 }

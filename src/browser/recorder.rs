@@ -5,7 +5,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{RequestInit, Window};
 
-use crate::domain::event::{encode_batch, path_of, referrer_without_query, EventKind, PageContext, Touchpoint};
+use crate::domain::event::{
+    encode_batch, referrer_without_query, EventKind, PageContext, Touchpoint,
+};
 use crate::domain::ids::event_id;
 
 /// Where and for which site the recorder sends.
@@ -19,7 +21,9 @@ pub struct RecorderConfig {
 /// Reads 16 random bytes from the browser's CSPRNG.
 fn random_bytes(window: &Window) -> Result<[u8; 16], JsValue> {
     let mut bytes = [0u8; 16];
-    window.crypto()?.get_random_values_with_u8_array(&mut bytes)?;
+    window
+        .crypto()?
+        .get_random_values_with_u8_array(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -32,19 +36,24 @@ fn time_zone() -> String {
 }
 
 fn viewport_dimension(value: Result<JsValue, JsValue>) -> u32 {
-    value.ok().and_then(|v| v.as_f64()).map(|v| v as u32).unwrap_or(0)
+    value
+        .ok()
+        .and_then(|v| v.as_f64())
+        .map(|v| v as u32)
+        .unwrap_or(0)
 }
 
 /// Builds a page-view touchpoint for the page as it is now.
 pub fn page_view(window: &Window) -> Result<Touchpoint, JsValue> {
-    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
-    let href = window.location().href()?;
+    let document = window
+        .document()
+        .ok_or_else(|| JsValue::from_str("no document"))?;
     Ok(Touchpoint {
         id: event_id(random_bytes(window)?),
         kind: EventKind::PageView,
         timestamp_ms: js_sys::Date::now() as u64,
         page: PageContext {
-            path: path_of(&href).into(),
+            path: window.location().pathname()?,
             title: document.title(),
             referrer: referrer_without_query(&document.referrer()),
             viewport_width: viewport_dimension(window.inner_width()),

@@ -79,8 +79,9 @@ impl ApiError {
                 message: self.to_string(),
             },
         };
-        serde_json::to_string(&body)
-            .unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"internal error"}}"#.into())
+        serde_json::to_string(&body).unwrap_or_else(|_| {
+            r#"{"error":{"code":"internal","message":"internal error"}}"#.into()
+        })
     }
 }
 
@@ -108,7 +109,10 @@ mod tests {
             ApiError::UnknownSite,
             ApiError::UnsupportedVersion(9),
             ApiError::NotFound,
-            ApiError::MethodNotAllowed { method: "PUT".into(), allow: "POST" },
+            ApiError::MethodNotAllowed {
+                method: "PUT".into(),
+                allow: "POST",
+            },
             ApiError::Unavailable,
             ApiError::Internal,
         ];
@@ -122,6 +126,9 @@ mod tests {
 
     #[test]
     fn internal_errors_do_not_leak_details() {
-        assert_eq!(ApiError::Internal.to_json(), r#"{"error":{"code":"internal","message":"internal error"}}"#);
+        assert_eq!(
+            ApiError::Internal.to_json(),
+            r#"{"error":{"code":"internal","message":"internal error"}}"#
+        );
     }
 }

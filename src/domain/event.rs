@@ -35,8 +35,8 @@ impl EventKind {
 /// The page an event happened on, as the recorder observed it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageContext {
-    /// Path of the page, without query string or fragment (they may carry
-    /// personal data and are never sent raw).
+    /// Path of the page (`location.pathname`): query string and fragment may
+    /// carry personal data and are never sent raw.
     pub path: String,
     pub title: String,
     /// Origin and path of the referring page; empty when there is none.
@@ -104,46 +104,20 @@ pub fn encode_batch(site: &str, sent_at_ms: u64, dropped: u32, events: &[Touchpo
     out
 }
 
-/// Keeps only the path of a URL: drops scheme, host, query string and fragment.
-pub fn path_of(url: &str) -> &str {
-    let without_scheme = match url.find("://") {
-        Some(at) => &url[at + 3..],
-        None => url,
-    };
-    let path_start = if url.contains("://") {
-        without_scheme.find('/').unwrap_or(without_scheme.len())
-    } else {
-        0
-    };
-    let rest = &without_scheme[path_start..];
-    let end = rest.find(['?', '#']).unwrap_or(rest.len());
-    let path = &rest[..end];
-    if path.is_empty() {
-        "/"
-    } else {
-        path
-    }
-}
-
 /// Reduces a referrer to origin and path, dropping query and fragment.
+/// Byte-wise and panic-free on purpose: string searching and slicing pull
+/// `core::fmt` into the recorder.
 pub fn referrer_without_query(referrer: &str) -> String {
-    let end = referrer.find(['?', '#']).unwrap_or(referrer.len());
-    let mut out = String::new();
-    out.push_str(&referrer[..end]);
-    out
+    let end = referrer
+        .bytes()
+        .position(|b| b == b'?' || b == b'#')
+        .unwrap_or(referrer.len());
+    referrer.get(..end).unwrap_or_default().into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn path_of_strips_everything_but_the_path() {
-        assert_eq!(path_of("https://shop.example/pricing?email=a@b.c#x"), "/pricing");
-        assert_eq!(path_of("https://shop.example"), "/");
-        assert_eq!(path_of("/docs/start?token=abc"), "/docs/start");
-        assert_eq!(path_of("http://localhost:8787/a/b#frag"), "/a/b");
-    }
 
     #[test]
     fn referrer_loses_its_query() {

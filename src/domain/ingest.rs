@@ -44,7 +44,9 @@ pub fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
 /// Rejects a body by its declared or actual length before parsing it.
 pub fn check_body_length(length: u64) -> Result<(), ApiError> {
     if length > u64::from(MAX_BODY_BYTES) {
-        Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES })
+        Err(ApiError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        })
     } else {
         Ok(())
     }
@@ -156,7 +158,9 @@ pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiErro
         return Err(ApiError::UnsupportedVersion(batch.v));
     }
     if batch.site.is_empty() || batch.site.len() > 64 {
-        return Err(ApiError::InvalidRequest("site must be 1 to 64 characters".into()));
+        return Err(ApiError::InvalidRequest(
+            "site must be 1 to 64 characters".into(),
+        ));
     }
     if batch.events.is_empty() {
         return Err(ApiError::InvalidRequest("events must not be empty".into()));
@@ -257,7 +261,10 @@ mod tests {
 
     #[test]
     fn recorder_encoding_round_trips_through_ingestion() {
-        let events = [page_view("aaaaaaaaaaaaaaaa", NOW - 10), page_view("bbbbbbbbbbbbbbbb", NOW - 5)];
+        let events = [
+            page_view("aaaaaaaaaaaaaaaa", NOW - 10),
+            page_view("bbbbbbbbbbbbbbbb", NOW - 5),
+        ];
         let body = encode_batch("demo", NOW, 3, &events);
         let plan = plan_batch(&body, NOW).unwrap();
         assert_eq!(plan.site, "demo");
@@ -275,16 +282,30 @@ mod tests {
     fn clock_skew_is_corrected_from_the_send_time() {
         // The browser's clock runs one hour slow.
         let hour = 3_600_000;
-        let body = encode_batch("demo", NOW - hour, 0, &[page_view("aaaaaaaaaaaaaaaa", NOW - hour - 500)]);
+        let body = encode_batch(
+            "demo",
+            NOW - hour,
+            0,
+            &[page_view("aaaaaaaaaaaaaaaa", NOW - hour - 500)],
+        );
         let plan = plan_batch(&body, NOW).unwrap();
         assert_eq!(plan.rows[0].occurred_at_ms, (NOW - 500) as i64);
     }
 
     #[test]
     fn malformed_and_invalid_batches_have_distinct_errors() {
-        assert!(matches!(plan_batch("{not json", NOW), Err(ApiError::MalformedJson(_))));
-        assert!(matches!(plan_batch("", NOW), Err(ApiError::MalformedJson(_))));
-        assert!(matches!(plan_batch(r#"{"v":1}"#, NOW), Err(ApiError::InvalidRequest(_))));
+        assert!(matches!(
+            plan_batch("{not json", NOW),
+            Err(ApiError::MalformedJson(_))
+        ));
+        assert!(matches!(
+            plan_batch("", NOW),
+            Err(ApiError::MalformedJson(_))
+        ));
+        assert!(matches!(
+            plan_batch(r#"{"v":1}"#, NOW),
+            Err(ApiError::InvalidRequest(_))
+        ));
         assert!(matches!(
             plan_batch(r#"{"v":2,"site":"demo","sent_at":1,"events":[]}"#, NOW),
             Err(ApiError::UnsupportedVersion(2))
@@ -296,7 +317,9 @@ mod tests {
         let huge = "x".repeat(MAX_BODY_BYTES as usize + 1);
         assert_eq!(
             plan_batch(&huge, NOW),
-            Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES })
+            Err(ApiError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES
+            })
         );
     }
 
@@ -326,7 +349,13 @@ mod tests {
         assert!(check_content_type(Some("application/json")).is_ok());
         assert!(check_content_type(Some("text/plain;charset=UTF-8")).is_ok());
         assert!(check_content_type(Some("Application/JSON; charset=utf-8")).is_ok());
-        assert_eq!(check_content_type(Some("application/x-www-form-urlencoded")), Err(ApiError::UnsupportedMediaType));
-        assert_eq!(check_content_type(None), Err(ApiError::UnsupportedMediaType));
+        assert_eq!(
+            check_content_type(Some("application/x-www-form-urlencoded")),
+            Err(ApiError::UnsupportedMediaType)
+        );
+        assert_eq!(
+            check_content_type(None),
+            Err(ApiError::UnsupportedMediaType)
+        );
     }
 }

@@ -113,7 +113,14 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_like_serde_json() {
-        for sample in ["plain", "quote \" and \\ slash", "line\nbreak\ttab\r", "\u{1}\u{1f}", "émoji 🎉 ✓", ""] {
+        for sample in [
+            "plain",
+            "quote \" and \\ slash",
+            "line\nbreak\ttab\r",
+            "\u{1}\u{1f}",
+            "émoji 🎉 ✓",
+            "",
+        ] {
             let mut out = String::new();
             push_string(&mut out, sample);
             let decoded: String = serde_json::from_str(&out).unwrap();

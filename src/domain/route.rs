@@ -45,7 +45,12 @@ mod tests {
         assert_eq!(route("GET", "/v1/health"), Route::Health);
         assert_eq!(route("POST", "/v1/events"), Route::IngestEvents);
         assert_eq!(route("OPTIONS", "/v1/events"), Route::Preflight);
-        assert_eq!(route("GET", "/v1/events"), Route::MethodNotAllowed { allow: "POST, OPTIONS" });
+        assert_eq!(
+            route("GET", "/v1/events"),
+            Route::MethodNotAllowed {
+                allow: "POST, OPTIONS"
+            }
+        );
         assert_eq!(route("GET", "/v1/nope"), Route::NotFound);
         assert_eq!(route("GET", "/"), Route::StaticAsset);
         assert_eq!(route("GET", "/console/"), Route::StaticAsset);

@@ -69,7 +69,10 @@ pub fn preflight_response(origin: Option<&str>) -> Result<Response, ApiError> {
     let build = || -> Result<Response, JsValue> {
         let headers = headers(origin)?;
         headers.set("access-control-allow-methods", "GET, POST, OPTIONS")?;
-        headers.set("access-control-allow-headers", "content-type, authorization")?;
+        headers.set(
+            "access-control-allow-headers",
+            "content-type, authorization",
+        )?;
         headers.set("access-control-max-age", "86400")?;
         let init = ResponseInit::new();
         init.set_status(204);

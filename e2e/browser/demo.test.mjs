@@ -1,0 +1,99 @@
+// The demo company site in headless Chromium against the real worker and D1:
+// the script tag records the page view, the launcher opens the lazily loaded
+// widget, and the console page loads.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestRuntime, launchChromium, eventually } from '../support.mjs';
+import { root } from '../../scripts/artifacts.mjs';
+
+const shots = join(root, 'test-results', 'screenshots');
+let runtime;
+let browser;
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  runtime = await startTestRuntime();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await runtime?.close();
+});
+
+async function pageViews(path) {
+  const { results } = await runtime.d1
+    .prepare("SELECT * FROM events WHERE site_id = 'demo' AND kind = 'pageview' AND path = ?1")
+    .bind(path)
+    .all();
+  return results;
+}
+
+test('the demo page view reaches D1 with the page context', async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+  await page.goto(`${runtime.url}/pricing?email=someone%40example.com#top`);
+  const rows = await eventually(async () => { const r = await pageViews('/pricing'); return r.length ? r : null; });
+  assert.ok(rows, 'no page view stored');
+  assert.equal(rows.length, 1);
+  const [row] = rows;
+  assert.equal(row.title, 'Pricing — Northwind Outfitters');
+  assert.equal(row.viewport_width, 1200);
+  assert.equal(row.viewport_height, 800);
+  assert.equal(row.language, 'de-DE');
+  assert.equal(row.time_zone, 'Europe/Berlin');
+  assert.match(row.id, /^[0-9a-f]{32}$/);
+  assert.ok(!JSON.stringify(row).includes('someone'), 'the query string must never be stored');
+  await page.close();
+});
+
+test('the launcher lives in a shadow root and opens the widget only when clicked', async () => {
+  const page = await browser.newPage();
+  const requested = [];
+  page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+  await page.goto(`${runtime.url}/`);
+  const launcher = page.locator('[data-touchpoint-launcher] >> button.launcher');
+  await launcher.waitFor();
+  assert.equal(await launcher.textContent(), 'Talk to us');
+  // Host page CSS cannot see into it: the button is not in the light DOM.
+  assert.equal(await page.evaluate(() => document.querySelectorAll('button').length), 0);
+  assert.ok(!requested.some((p) => p.includes('widget')), 'the widget must not load before the visitor asks');
+  await page.screenshot({ path: join(shots, 'demo-launcher.png') });
+
+  await launcher.click();
+  const panel = page.locator('[data-touchpoint-launcher] >> [role=dialog]');
+  await panel.waitFor();
+  assert.equal(await panel.locator('h2').textContent(), 'Talk to our team');
+  assert.ok(requested.includes('/widget/touchpoint_widget_bg.wasm'));
+  await page.screenshot({ path: join(shots, 'demo-panel.png') });
+  await panel.locator('button.close').click();
+  await eventually(async () => (await panel.count()) === 0);
+  assert.equal(await panel.count(), 0);
+  await page.close();
+});
+
+test('a script tag without data-site logs once and leaves the page untouched', async () => {
+  const page = await browser.newPage();
+  const warnings = [];
+  page.on('console', (message) => { if (message.type() === 'warning') warnings.push(message.text()); });
+  await page.route('**/broken.html', (route) => route.fulfill({
+    contentType: 'text/html',
+    body: '<!doctype html><title>Broken</title><p id="host">host content</p><script src="/touchpoint.js" async></script>',
+  }));
+  await page.goto(`${runtime.url}/broken.html`);
+  await eventually(async () => warnings.length > 0, 3000);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /Touchpoint/);
+  assert.equal(await page.locator('[data-touchpoint-launcher]').count(), 0);
+  assert.equal(await page.locator('#host').textContent(), 'host content');
+  await page.close();
+});
+
+test('the staff console loads and reaches the worker', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${runtime.url}/console/`);
+  const status = page.locator('[role=status][data-worker-status=true]');
+  await status.waitFor();
+  assert.match(await status.textContent(), /Worker \d+\.\d+\.\d+ is up; storage ok/);
+  await page.screenshot({ path: join(shots, 'console.png') });
+  await page.close();
+});

@@ -1,0 +1,138 @@
+// POST /v1/events and GET /v1/health against the real worker (workerd + D1).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestRuntime } from '../support.mjs';
+
+let runtime;
+before(async () => { runtime = await startTestRuntime(); });
+after(async () => { await runtime?.close(); });
+
+const id = (n) => `evt-${String(n).padStart(12, '0')}`;
+function batch(events, overrides = {}) {
+  return { v: 1, site: 'demo', sent_at: Date.now(), dropped: 0, events, ...overrides };
+}
+function pageView(n, extra = {}) {
+  return { id: id(n), type: 'pageview', ts: Date.now(), path: '/pricing', title: 'Pricing', ...extra };
+}
+async function post(body, headers = { 'content-type': 'text/plain;charset=UTF-8' }) {
+  const response = await fetch(`${runtime.url}/v1/events`, {
+    method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : null };
+}
+async function storedCount(where = '1=1', ...params) {
+  const row = await runtime.d1.prepare(`SELECT COUNT(*) AS n FROM events WHERE ${where}`).bind(...params).first();
+  return row.n;
+}
+function assertError(res, status, code) {
+  assert.equal(res.status, status, JSON.stringify(res.json));
+  assert.equal(res.json.error.code, code);
+  assert.equal(typeof res.json.error.message, 'string');
+  assert.match(res.headers.get('content-type'), /application\/json/);
+}
+
+test('health answers with version and a live D1 check', async () => {
+  const response = await fetch(`${runtime.url}/v1/health`);
+  assert.equal(response.status, 200);
+  const body = await response.json();
+  assert.equal(body.status, 'ok');
+  assert.equal(body.storage, 'ok');
+  assert.equal(body.wire_version, 1);
+  assert.match(body.version, /^\d+\.\d+\.\d+/);
+});
+
+test('a page view is stored once, however often it is delivered', async () => {
+  const body = batch([pageView(1)]);
+  const first = await post(body);
+  assert.equal(first.status, 202);
+  assert.deepEqual(first.json, { accepted: 1, duplicates: 0, rejected: [], dropped_by_client: 0 });
+  const retry = await post(body);
+  assert.equal(retry.status, 202);
+  assert.equal(retry.json.accepted, 0);
+  assert.equal(retry.json.duplicates, 1);
+  assert.equal(await storedCount('id = ?1', id(1)), 1);
+  const row = await runtime.d1.prepare('SELECT * FROM events WHERE id = ?1').bind(id(1)).first();
+  assert.equal(row.site_id, 'demo');
+  assert.equal(row.kind, 'pageview');
+  assert.equal(row.path, '/pricing');
+});
+
+test('application/json is accepted as well as the beacon text/plain', async () => {
+  const res = await post(batch([pageView(2)]), { 'content-type': 'application/json' });
+  assert.equal(res.status, 202);
+  assert.equal(res.json.accepted, 1);
+});
+
+test('bad events are itemised while good ones in the same batch are kept', async () => {
+  const res = await post(batch([pageView(3), pageView(4, { path: 'no-slash' }), { id: id(5), type: 'nope', ts: 1, path: '/' }], { dropped: 2 }));
+  assert.equal(res.status, 202);
+  assert.equal(res.json.accepted, 1);
+  assert.equal(res.json.dropped_by_client, 2);
+  assert.deepEqual(res.json.rejected.map((r) => r.index), [1, 2]);
+  assert.equal(await storedCount('id IN (?1, ?2, ?3)', id(3), id(4), id(5)), 1);
+});
+
+test('malformed JSON gets 400 malformed_json and stores nothing', async () => {
+  const before = await storedCount();
+  assertError(await post('{"v":1,"site":"demo",'), 400, 'malformed_json');
+  assert.equal(await storedCount(), before);
+});
+
+test('a body of the wrong shape gets 422 invalid_request', async () => {
+  assertError(await post({ v: 1, site: 'demo' }), 422, 'invalid_request');
+  assertError(await post(batch([])), 422, 'invalid_request');
+});
+
+test('an unsupported wire version gets 400 unsupported_version', async () => {
+  assertError(await post(batch([pageView(6)], { v: 99 })), 400, 'unsupported_version');
+});
+
+test('a wrong content type gets 415 unsupported_media_type', async () => {
+  assertError(await post(batch([pageView(7)]), { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
+  assert.equal(await storedCount('id = ?1', id(7)), 0);
+});
+
+test('an unknown site gets 404 unknown_site and stores nothing', async () => {
+  assertError(await post(batch([pageView(8)], { site: 'not-a-site' })), 404, 'unknown_site');
+  assert.equal(await storedCount('id = ?1', id(8)), 0);
+});
+
+test('an oversized body gets 413 payload_too_large and stores nothing', async () => {
+  const events = Array.from({ length: 150 }, (_, n) => pageView(1000 + n, { title: 'x'.repeat(500) }));
+  const res = await post(batch(events));
+  assertError(res, 413, 'payload_too_large');
+  assert.equal(await storedCount('id LIKE ?1', 'evt-0000000010%'), 0);
+});
+
+test('unknown API paths and wrong methods answer JSON errors', async () => {
+  const missing = await fetch(`${runtime.url}/v1/nothing-here`);
+  assert.equal(missing.status, 404);
+  assert.equal((await missing.json()).error.code, 'not_found');
+  const wrong = await fetch(`${runtime.url}/v1/events`);
+  assert.equal(wrong.status, 405);
+  assert.equal(wrong.headers.get('allow'), 'POST, OPTIONS');
+  assert.equal((await wrong.json()).error.code, 'method_not_allowed');
+});
+
+test('CORS lets a customer page read the answer, with or without a preflight', async () => {
+  const origin = 'https://shop.example';
+  const preflight = await fetch(`${runtime.url}/v1/events`, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+  });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get('access-control-allow-origin'), origin);
+  assert.match(preflight.headers.get('access-control-allow-methods'), /POST/);
+  const res = await post(batch([pageView(9)]), { 'content-type': 'text/plain', origin });
+  assert.equal(res.headers.get('access-control-allow-origin'), origin);
+});
+
+test('the worker serves the demo site, the script tag and the console', async () => {
+  for (const [path, type] of [['/', /text\/html/], ['/touchpoint.js', /javascript/], ['/console/', /text\/html/],
+    ['/widget/touchpoint_widget_bg.wasm', /application\/wasm/]]) {
+    const response = await fetch(`${runtime.url}${path}`);
+    assert.equal(response.status, 200, path);
+    assert.match(response.headers.get('content-type'), type, path);
+  }
+});

@@ -1,0 +1,30 @@
+// Shared set-up for the end-to-end tests: the real worker in workerd with an
+// in-memory D1, and headless Debian Chromium driven by playwright-core.
+import { chromium } from 'playwright-core';
+import { startRuntime, seedDemo } from '../scripts/runtime.mjs';
+
+export async function startTestRuntime() {
+  const runtime = await startRuntime({ port: 0 });
+  await seedDemo(runtime.d1, runtime.url);
+  return runtime;
+}
+
+export async function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    // Chromium's own background traffic would only hit the closed network.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function eventually(check, timeoutMs = 5000, intervalMs = 50) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
