@@ -97,3 +97,29 @@ test('the staff console loads and reaches the worker', async () => {
   await page.screenshot({ path: join(shots, 'console.png') });
   await page.close();
 });
+
+test('the npm package starts the recorder from an ES module import', async () => {
+  const page = await browser.newPage();
+  // Serve pkg/ as a front-end build would, beside a page that imports it.
+  await page.route('**/app/**', (route) => {
+    const path = new URL(route.request().url()).pathname.replace(/^\/app\//, '');
+    if (path === 'index.html') {
+      return route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><title>Npm app</title><script type="module">
+          import { init } from '/app/pkg/index.js';
+          init({ site: 'demo', endpoint: location.origin }).then(() => { document.title = 'started'; });
+        </script>`,
+      });
+    }
+    const type = path.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
+    return route.fulfill({ path: join(root, path), contentType: type });
+  });
+  await page.goto(`${runtime.url}/app/index.html`);
+  await page.waitForFunction(() => document.title === 'started');
+  const rows = await eventually(async () => { const r = await pageViews('/app/index.html'); return r.length ? r : null; });
+  assert.equal(rows?.length, 1);
+  await page.locator('[data-touchpoint-launcher] >> button.launcher').click();
+  await page.locator('[data-touchpoint-launcher] >> [role=dialog]').waitFor();
+  await page.close();
+});

@@ -1,0 +1,32 @@
+// Touchpoint for front-end teams: `import { init } from 'touchpoint'`.
+// The recorder starts at once; the conversation widget is imported only when
+// the visitor opens the launcher.
+import initRecorder, { startRecorder } from './recorder/touchpoint_recorder.js';
+
+let started = null;
+
+async function openWidget(shadowRoot) {
+  const widget = await import('./widget/touchpoint_widget.js');
+  await widget.default({ module_or_path: new URL('./widget/touchpoint_widget_bg.wasm', import.meta.url) });
+  widget.openWidget(shadowRoot);
+}
+
+/**
+ * Starts Touchpoint on this page. Calling it again returns the first start.
+ * @param {{ site: string, endpoint: string, launcherLabel?: string }} config
+ */
+export function init(config) {
+  if (!started) {
+    started = (async () => {
+      if (!config || !config.site || !config.endpoint) {
+        throw new Error('touchpoint: init needs { site, endpoint }');
+      }
+      await initRecorder({ module_or_path: new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url) });
+      const label = config.launcherLabel ?? 'Talk to us';
+      await startRecorder(config.site, config.endpoint, label, (root) => {
+        openWidget(root).catch((error) => console.warn('Touchpoint widget could not load:', error));
+      });
+    })();
+  }
+  return started;
+}

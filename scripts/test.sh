@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every Touchpoint test: installs what is missing, then formatting, lints,
+# native tests, the build and its size budgets, wasm tests in Node and headless
+# Chromium, edge tests in workerd with D1, and browser end-to-end tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export WRANGLER_SEND_METRICS=false WRANGLER_HIDE_BANNER=true CLOUDFLARE_CF_FETCH_ENABLED=false
+export CARGO_TERM_COLOR=never
+step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
+
+scripts/setup.sh --test
+
+WASM_FEATURES=recorder,widget,console,edge
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy -D warnings (native with the CLI, and wasm32 with every browser/edge feature)"
+cargo clippy --all-targets --features cli -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --features "$WASM_FEATURES" -- -D warnings
+
+step "native tests (cargo test)"
+cargo test --features cli
+
+step "CLI runs natively"
+cargo run --quiet --features cli -- --help
+
+step "build every artifact (wasm-pack.toml)"
+node scripts/build.mjs
+
+step "size check against wasm-pack.toml budgets"
+node scripts/size.mjs
+
+step "wasm tests: golden tests in Node, recorder and launcher in headless Chromium"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+CHROMEDRIVER=/usr/bin/chromedriver \
+  cargo test --target wasm32-unknown-unknown --features recorder --test golden --test wasm_browser
+
+step "edge tests: the worker in workerd with D1"
+node --test e2e/edge/
+
+step "browser tests: the demo site in headless Chromium against the worker"
+node --test e2e/browser/
+
+step "all tests passed"

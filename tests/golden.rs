@@ -1,0 +1,65 @@
+//! Golden tests that run twice: natively (`cargo test`) and as wasm in Node
+//! (`wasm-bindgen-test`), so the recorder's encoding and the edge's decisions
+//! give byte-identical results on both.
+#![allow(clippy::unwrap_used)]
+
+use touchpoint::domain::event::{encode_batch, EventKind, PageContext, Touchpoint};
+use touchpoint::domain::ids::event_id;
+use touchpoint::domain::ingest::plan_batch;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+const NOW: u64 = 1_763_800_000_000;
+
+fn sample() -> Touchpoint {
+    Touchpoint {
+        id: event_id([0x5a; 16]),
+        kind: EventKind::PageView,
+        timestamp_ms: NOW - 1_000,
+        page: PageContext {
+            path: "/checkout".into(),
+            title: "Caisse \u{2014} \"Épicerie\" \\ 🛒\n".into(),
+            referrer: "https://duckduckgo.com/".into(),
+            viewport_width: 390,
+            viewport_height: 844,
+            language: "fr-FR".into(),
+            time_zone: "Europe/Paris".into(),
+        },
+    }
+}
+
+#[test]
+fn batch_encoding_is_byte_identical() {
+    let encoded = encode_batch("demo", NOW, 7, &[sample()]);
+    assert_eq!(
+        encoded,
+        concat!(
+            r#"{"v":1,"site":"demo","sent_at":1763800000000,"dropped":7,"events":[{"id":"5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a","#,
+            r#""type":"pageview","ts":1763799999000,"path":"/checkout","title":"Caisse — \"Épicerie\" \\ 🛒\n","#,
+            r#""referrer":"https://duckduckgo.com/","vw":390,"vh":844,"lang":"fr-FR","tz":"Europe/Paris"}]}"#
+        )
+    );
+}
+
+#[test]
+fn ingestion_plan_is_identical() {
+    let encoded = encode_batch("demo", NOW - 60_000, 0, &[sample()]);
+    let plan = plan_batch(&encoded, NOW).unwrap();
+    assert_eq!(plan.rows.len(), 1);
+    // Browser clock one minute slow: corrected on arrival.
+    assert_eq!(plan.rows[0].occurred_at_ms, 1_763_800_059_000);
+    assert_eq!(plan.rows[0].title, sample().page.title);
+    let receipt = serde_json::to_string(&plan.receipt(1)).unwrap();
+    assert_eq!(receipt, r#"{"accepted":1,"duplicates":0,"rejected":[],"dropped_by_client":0}"#);
+}
+
+#[test]
+fn errors_are_identical() {
+    let error = plan_batch("{\"v\":1,", NOW).unwrap_err();
+    assert_eq!(error.status(), 400);
+    assert_eq!(
+        error.to_json(),
+        r#"{"error":{"code":"malformed_json","message":"the request body is not valid JSON: EOF while parsing a value at line 1 column 7"}}"#
+    );
+}
