@@ -51,7 +51,10 @@ fn ingestion_plan_is_identical() {
     assert_eq!(plan.rows[0].occurred_at_ms, 1_763_800_059_000);
     assert_eq!(plan.rows[0].title, sample().page.title);
     let receipt = serde_json::to_string(&plan.receipt(1)).unwrap();
-    assert_eq!(receipt, r#"{"accepted":1,"duplicates":0,"rejected":[],"dropped_by_client":0}"#);
+    assert_eq!(
+        receipt,
+        r#"{"accepted":1,"duplicates":0,"rejected":[],"dropped_by_client":0}"#
+    );
 }
 
 #[test]

@@ -34,16 +34,35 @@ fn launcher_mounts_in_an_open_shadow_root_with_adopted_styles() {
     let document = web_sys::window().unwrap().document().unwrap();
     let clicks = std::rc::Rc::new(std::cell::Cell::new(0));
     let counter = clicks.clone();
-    let on_open = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::ShadowRoot)>::new(move |_root| {
-        counter.set(counter.get() + 1);
-    });
-    let shadow = launcher::mount(&document, "Ask us", on_open.as_ref().unchecked_ref::<js_sys::Function>().clone()).unwrap();
+    let on_open =
+        wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::ShadowRoot)>::new(move |_root| {
+            counter.set(counter.get() + 1);
+        });
+    let shadow = launcher::mount(
+        &document,
+        "Ask us",
+        on_open.as_ref().unchecked_ref::<js_sys::Function>().clone(),
+    )
+    .unwrap();
     on_open.forget();
 
-    let host = document.query_selector("[data-touchpoint-launcher]").unwrap().unwrap();
+    let host = document
+        .query_selector("[data-touchpoint-launcher]")
+        .unwrap()
+        .unwrap();
     assert!(host.shadow_root().is_some());
-    assert!(document.query_selector("button.launcher").unwrap().is_none(), "the button is not in the light DOM");
-    let button: web_sys::HtmlElement = shadow.query_selector("button.launcher").unwrap().unwrap().unchecked_into();
+    assert!(
+        document
+            .query_selector("button.launcher")
+            .unwrap()
+            .is_none(),
+        "the button is not in the light DOM"
+    );
+    let button: web_sys::HtmlElement = shadow
+        .query_selector("button.launcher")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     assert_eq!(button.text_content().unwrap(), "Ask us");
     assert_eq!(shadow.adopted_style_sheets().length(), 1);
     button.click();
