@@ -46,7 +46,9 @@ function buildArtifact(a) {
   for (const dir of a.out_dirs) {
     const out = join(root, dir);
     mkdirSync(out, { recursive: true });
-    cpSync(staging, out, { recursive: true });
+    // Type declarations belong to the npm package only, not to served files.
+    const served = dir.startsWith('dist/');
+    cpSync(staging, out, { recursive: true, filter: (src) => !(served && src.endsWith('.d.ts')) });
     console.log(`  → ${dir}/`);
   }
 }

@@ -31,6 +31,9 @@ node scripts/build.mjs
 step "size check against wasm-pack.toml budgets"
 node scripts/size.mjs
 
+step "the worker bundles for Cloudflare with the committed wrangler.toml (wrangler deploy --dry-run)"
+npx wrangler deploy --dry-run --outdir target/wrangler-dry-run
+
 step "wasm tests: golden tests in Node, recorder and launcher in headless Chromium"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER=/usr/bin/chromedriver \
