@@ -1,5 +1,8 @@
-//! `touchpoint` on the command line. Today it checks event batches against the
-//! wire schema; the classifier's `classify`, `train` and `eval` join it.
+//! `touchpoint` on the command line: check event batches against the wire
+//! schema, redact personal data, and measure the redactor on labeled data.
+
+/// `eval-pii`: precision and recall of the redactor on presidio-style data.
+pub mod eval_pii;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -24,6 +27,19 @@ enum Command {
         /// File holding the batch; reads stdin when absent.
         file: Option<std::path::PathBuf>,
     },
+    /// Measure the personal-data redactor on a presidio-research style JSON
+    /// file (`full_text` and `spans` per sample): per-kind precision and recall.
+    EvalPii {
+        /// The labeled file.
+        #[arg(
+            long,
+            default_value = "../shared/datasets/presidio-synth/synth_dataset_v2.json"
+        )]
+        data: std::path::PathBuf,
+        /// Print every miss and false alarm.
+        #[arg(long)]
+        verbose: bool,
+    },
 }
 
 /// Runs the CLI with the process arguments.
@@ -31,6 +47,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::CheckBatch { file } => check_batch(file),
+        Command::EvalPii { data, verbose } => eval_pii::run(&data, verbose),
     }
 }
 

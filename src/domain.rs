@@ -12,5 +12,7 @@ pub mod ids;
 pub mod ingest;
 /// A minimal JSON writer for the size-constrained recorder (no serde, no `format!`).
 pub mod json;
+/// Personal data detection and redaction (emails, phones, cards, IBANs, SSNs, IPs).
+pub mod pii;
 /// Maps an HTTP method and path to what the worker should do.
 pub mod route;
