@@ -1,8 +1,16 @@
 //! `touchpoint` on the command line: check event batches against the wire
 //! schema, redact personal data, and measure the redactor on labeled data.
 
+/// `classify` and `eval`: run the classifier on text and on labeled files.
+pub mod classify;
+/// Public datasets and the project's own examples, mapped to the taxonomy.
+pub mod datasets;
 /// `eval-pii`: precision and recall of the redactor on presidio-style data.
 pub mod eval_pii;
+/// Accuracy, macro-F1, per-label tables and confusion matrices.
+pub mod report;
+/// `train`: fits the model and writes the model file.
+pub mod train;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -27,6 +35,28 @@ enum Command {
         /// File holding the batch; reads stdin when absent.
         file: Option<std::path::PathBuf>,
     },
+    /// Classify and redact text: one message as an argument, or JSON lines
+    /// `{"text": "..."}` on stdin; one JSON line out per input.
+    Classify {
+        /// The message; reads JSON lines from stdin when absent.
+        text: Option<String>,
+        /// A model file to use instead of the built-in one.
+        #[arg(long)]
+        model: Option<std::path::PathBuf>,
+    },
+    /// Train the topic and sentiment model and write the model file.
+    Train(train::TrainArgs),
+    /// Evaluate on labeled JSON lines: accuracy, macro-F1, per-label table and
+    /// confusion matrix for each head the file labels.
+    Eval {
+        /// Labeled JSON lines (`text` plus any of topic, sentiment, kind, urgency,
+        /// expectation_gap, language, spam).
+        #[arg(long)]
+        data: std::path::PathBuf,
+        /// A model file to use instead of the built-in one.
+        #[arg(long)]
+        model: Option<std::path::PathBuf>,
+    },
     /// Measure the personal-data redactor on a presidio-research style JSON
     /// file (`full_text` and `spans` per sample): per-kind precision and recall.
     EvalPii {
@@ -48,6 +78,9 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::CheckBatch { file } => check_batch(file),
         Command::EvalPii { data, verbose } => eval_pii::run(&data, verbose),
+        Command::Classify { text, model } => classify::run(text, model),
+        Command::Train(args) => train::run(&args),
+        Command::Eval { data, model } => classify::eval(&data, model),
     }
 }
 

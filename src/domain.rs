@@ -12,6 +12,8 @@ pub mod ids;
 pub mod ingest;
 /// A minimal JSON writer for the size-constrained recorder (no serde, no `format!`).
 pub mod json;
+/// The on-device classifier: topic, tone, kind, urgency, language, spam.
+pub mod classify;
 /// Personal data detection and redaction (emails, phones, cards, IBANs, SSNs, IPs).
 pub mod pii;
 /// Maps an HTTP method and path to what the worker should do.

@@ -1,0 +1,128 @@
+//! The on-device classifier: which team a message belongs to, its tone, what
+//! kind of message it is, whether it reports an expectation gap, how urgent it
+//! is, its language, whether it is spam — and its personal data, redacted.
+//!
+//! Topic and sentiment come from a trained linear model (`model`) over hashed
+//! features (`features`); the other heads come from cue lists (`rules`) and
+//! language from function words (`language`). The same code runs in the
+//! visitor's browser, at the edge and in the CLI.
+
+/// Text to hashed word and character n-gram features.
+pub mod features;
+/// Language identification from function words.
+pub mod language;
+/// The linear model and its versioned binary format.
+pub mod model;
+/// Cue-based heads and the site's topic override rules.
+pub mod rules;
+
+use serde::Serialize;
+
+use super::pii::{self, PiiFinding};
+use features::words;
+use model::{Model, ModelError};
+use rules::{Cues, TopicRule};
+
+/// The default topic taxonomy, in model order.
+pub const TOPICS: [&str; 11] = [
+    "account", "order", "delivery", "billing", "refund", "product", "technical", "sales", "feedback", "contact", "other",
+];
+/// Sentiment classes, in model order.
+pub const SENTIMENTS: [&str; 3] = ["negative", "neutral", "positive"];
+
+/// The trained default model, committed in `model/` (see MODEL.md).
+pub static BUILTIN_MODEL: &[u8] = include_bytes!("../../model/touchpoint.tpcm");
+
+/// Everything the classifier says about one message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Classification {
+    pub topic: String,
+    /// Softmax probability of the topic, rounded to 3 decimals (1.0 for a site rule).
+    pub topic_confidence: f32,
+    /// `model` or `rule`.
+    pub topic_source: &'static str,
+    pub sentiment: String,
+    pub sentiment_confidence: f32,
+    pub kind: &'static str,
+    pub expectation_gap: bool,
+    pub urgency: &'static str,
+    pub language: &'static str,
+    pub spam: bool,
+    /// Personal data found, with UTF-16 offsets into the original text.
+    pub pii: Vec<PiiFinding>,
+    /// The text with personal data replaced by tags such as `[card]`.
+    pub redacted: String,
+}
+
+/// A model plus the site's topic rules.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    model: Model,
+    rules: Vec<TopicRule>,
+}
+
+fn round3(x: f32) -> f32 {
+    (x * 1000.0).round() / 1000.0
+}
+
+impl Classifier {
+    /// A classifier over `model`, with a site's `rules` applied first.
+    pub fn new(model: Model, rules: Vec<TopicRule>) -> Result<Self, ModelError> {
+        for head in ["topic", "sentiment"] {
+            if model.head(head).is_none() {
+                return Err(ModelError::Malformed("the model lacks a topic or sentiment head"));
+            }
+        }
+        Ok(Classifier { model, rules })
+    }
+
+    /// The built-in model without site rules.
+    pub fn builtin() -> Result<Self, ModelError> {
+        Self::new(Model::from_bytes(BUILTIN_MODEL)?, Vec::new())
+    }
+
+    /// The model in use.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Classifies and redacts one message.
+    pub fn classify(&self, text: &str) -> Classification {
+        let redaction = pii::redact(text);
+        // Learn from what will be stored: the redacted text.
+        let words = words(&redaction.redacted);
+        let features = self.model.features(&redaction.redacted);
+        let (topic, topic_confidence, topic_source) =
+            match rules::override_topic(&rules::phrase_text(&words), &self.rules) {
+                Some(topic) => (topic.to_string(), 1.0, "rule"),
+                None => self.predict("topic", &features),
+            };
+        let (sentiment, sentiment_confidence, _) = self.predict("sentiment", &features);
+        let cues = Cues::of(&words);
+        let kind = rules::kind(cues, &words, &sentiment);
+        Classification {
+            topic,
+            topic_confidence: round3(topic_confidence),
+            topic_source,
+            kind,
+            expectation_gap: rules::expectation_gap(cues),
+            urgency: rules::urgency(cues, &words, kind),
+            language: language::detect(&words),
+            spam: rules::spam(cues, text),
+            sentiment,
+            sentiment_confidence: round3(sentiment_confidence),
+            pii: redaction.findings,
+            redacted: redaction.redacted,
+        }
+    }
+
+    fn predict(&self, head: &str, features: &[(u32, f32)]) -> (String, f32, &'static str) {
+        match self.model.head(head) {
+            Some(head) => {
+                let (index, confidence) = head.predict(features);
+                (head.labels.get(index).cloned().unwrap_or_default(), confidence, "model")
+            }
+            None => (String::new(), 0.0, "model"),
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! The trained model: one linear head per label set over hashed features,
+//! with int8 weights and a per-head scale, in a small versioned binary format.
+//!
+//! Format (little-endian), version 1:
+//! ```text
+//! "TPCM" | version u16 | bucket_bits u8 | head_count u8
+//! per head: name (u8 len + bytes) | class_count u8 | labels (u8 len + bytes each)
+//!           | scale f32 | biases f32 × classes | weights i8 × (2^bucket_bits × classes)
+//! FNV-1a u32 of everything before it
+//! ```
+
+use super::features::features;
+
+/// Magic bytes at the start of a model file.
+pub const MAGIC: &[u8; 4] = b"TPCM";
+/// The format version this build reads and writes.
+pub const FORMAT_VERSION: u16 = 1;
+
+/// Why a model file was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    #[error("not a Touchpoint model (bad magic bytes)")]
+    BadMagic,
+    #[error("model format version {0} is not supported (this build reads version 1)")]
+    UnsupportedVersion(u16),
+    #[error("the model file is truncated")]
+    Truncated,
+    #[error("the model file is corrupt (checksum mismatch)")]
+    BadChecksum,
+    #[error("the model file is malformed: {0}")]
+    Malformed(&'static str),
+}
+
+/// One linear classifier: scores = bias + scale × Σ value × weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearHead {
+    pub name: String,
+    pub labels: Vec<String>,
+    pub scale: f32,
+    pub biases: Vec<f32>,
+    /// Row-major: bucket × class.
+    pub weights: Vec<i8>,
+}
+
+impl LinearHead {
+    /// Raw scores per class for already-computed features.
+    pub fn scores(&self, features: &[(u32, f32)]) -> Vec<f32> {
+        let classes = self.labels.len();
+        let mut acc = vec![0f32; classes];
+        for &(bucket, value) in features {
+            let row = bucket as usize * classes;
+            if let Some(weights) = self.weights.get(row..row + classes) {
+                for (sum, &w) in acc.iter_mut().zip(weights) {
+                    *sum += value * f32::from(w);
+                }
+            }
+        }
+        acc.iter()
+            .zip(&self.biases)
+            .map(|(sum, bias)| bias + sum * self.scale)
+            .collect()
+    }
+
+    /// The best class and its softmax probability.
+    pub fn predict(&self, features: &[(u32, f32)]) -> (usize, f32) {
+        let scores = self.scores(features);
+        let (best, &top) = scores
+            .iter()
+            .enumerate()
+            .fold((0, &f32::NEG_INFINITY), |best, item| if item.1 > best.1 { item } else { best });
+        let total: f32 = scores.iter().map(|s| (s - top).exp()).sum();
+        (best, if total > 0.0 { 1.0 / total } else { 0.0 })
+    }
+}
+
+/// A set of heads over one feature space.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub bucket_bits: u8,
+    pub heads: Vec<LinearHead>,
+}
+
+impl Model {
+    /// The head called `name`, if the model has one.
+    pub fn head(&self, name: &str) -> Option<&LinearHead> {
+        self.heads.iter().find(|h| h.name == name)
+    }
+
+    /// Features of `text` in this model's space.
+    pub fn features(&self, text: &str) -> Vec<(u32, f32)> {
+        features(text, self.bucket_bits)
+    }
+
+    /// Serialises to the binary format.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.push(self.bucket_bits);
+        out.push(self.heads.len() as u8);
+        for head in &self.heads {
+            push_str(&mut out, &head.name);
+            out.push(head.labels.len() as u8);
+            for label in &head.labels {
+                push_str(&mut out, label);
+            }
+            out.extend_from_slice(&head.scale.to_le_bytes());
+            for bias in &head.biases {
+                out.extend_from_slice(&bias.to_le_bytes());
+            }
+            out.extend(head.weights.iter().map(|&w| w as u8));
+        }
+        let checksum = fnv1a(&out);
+        out.extend_from_slice(&checksum.to_le_bytes());
+        out
+    }
+
+    /// Parses and checks the binary format.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
+        if bytes.len() < 4 || &bytes[..4] != MAGIC {
+            return Err(ModelError::BadMagic);
+        }
+        if bytes.len() < 12 {
+            return Err(ModelError::Truncated);
+        }
+        let (body, tail) = bytes.split_at(bytes.len() - 4);
+        let mut reader = Reader { bytes: body, at: 4 };
+        let version = u16::from_le_bytes(reader.array()?);
+        if version != FORMAT_VERSION {
+            return Err(ModelError::UnsupportedVersion(version));
+        }
+        if u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) != fnv1a(body) {
+            return Err(ModelError::BadChecksum);
+        }
+        let bucket_bits = reader.byte()?;
+        if !(8..=20).contains(&bucket_bits) {
+            return Err(ModelError::Malformed("bucket bits out of range"));
+        }
+        let head_count = reader.byte()?;
+        let mut heads = Vec::with_capacity(usize::from(head_count));
+        for _ in 0..head_count {
+            let name = reader.string()?;
+            let classes = usize::from(reader.byte()?);
+            if classes < 2 {
+                return Err(ModelError::Malformed("a head needs at least two classes"));
+            }
+            let labels = (0..classes).map(|_| reader.string()).collect::<Result<Vec<_>, _>>()?;
+            let scale = f32::from_le_bytes(reader.array()?);
+            let biases = (0..classes)
+                .map(|_| reader.array().map(f32::from_le_bytes))
+                .collect::<Result<Vec<_>, _>>()?;
+            let weights = reader.take((1usize << bucket_bits) * classes)?.iter().map(|&b| b as i8).collect();
+            if !scale.is_finite() || biases.iter().any(|b| !b.is_finite()) {
+                return Err(ModelError::Malformed("non-finite scale or bias"));
+            }
+            heads.push(LinearHead { name, labels, scale, biases, weights });
+        }
+        if reader.at != body.len() {
+            return Err(ModelError::Malformed("trailing bytes"));
+        }
+        Ok(Model { bucket_bits, heads })
+    }
+}
+
+fn push_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = &s.as_bytes()[..s.len().min(255)];
+    out.push(bytes.len() as u8);
+    out.extend_from_slice(bytes);
+}
+
+/// FNV-1a over bytes: the file checksum.
+pub fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes
+        .iter()
+        .fold(0x811c_9dc5u32, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], ModelError> {
+        let slice = self.bytes.get(self.at..self.at + n).ok_or(ModelError::Truncated)?;
+        self.at += n;
+        Ok(slice)
+    }
+    fn byte(&mut self) -> Result<u8, ModelError> {
+        Ok(self.take(1)?[0])
+    }
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], ModelError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+    fn string(&mut self) -> Result<String, ModelError> {
+        let len = usize::from(self.byte()?);
+        String::from_utf8(self.take(len)?.to_vec()).map_err(|_| ModelError::Malformed("label is not UTF-8"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> Model {
+        let mut weights = vec![0i8; 4096 * 2];
+        for (bucket, _) in features("refund please", 12) {
+            weights[bucket as usize * 2 + 1] = 100;
+        }
+        Model {
+            bucket_bits: 12,
+            heads: vec![LinearHead {
+                name: "topic".into(),
+                labels: vec!["other".into(), "refund".into()],
+                scale: 0.05,
+                biases: vec![0.1, -0.1],
+                weights,
+            }],
+        }
+    }
+
+    #[test]
+    fn round_trips_and_predicts() {
+        let model = Model::from_bytes(&tiny().to_bytes()).unwrap();
+        assert_eq!(model, tiny());
+        let head = model.head("topic").unwrap();
+        assert_eq!(head.predict(&model.features("refund please")).0, 1);
+        let unrelated = model.features("zzz qqq");
+        assert!(unrelated.iter().all(|(b, _)| model.features("refund please").iter().all(|(r, _)| r != b)));
+        assert_eq!(head.predict(&unrelated).0, 0);
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_a_reason() {
+        let bytes = tiny().to_bytes();
+        assert_eq!(Model::from_bytes(b"nope"), Err(ModelError::BadMagic));
+        assert_eq!(Model::from_bytes(&bytes[..bytes.len() - 10]), Err(ModelError::BadChecksum));
+        let mut corrupt = bytes.clone();
+        corrupt[40] ^= 1;
+        assert_eq!(Model::from_bytes(&corrupt), Err(ModelError::BadChecksum));
+        let mut future = bytes.clone();
+        future[4] = 9;
+        assert_eq!(Model::from_bytes(&future), Err(ModelError::UnsupportedVersion(9)));
+        assert_eq!(Model::from_bytes(&bytes[..8]), Err(ModelError::Truncated));
+    }
+}
