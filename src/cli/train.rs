@@ -67,15 +67,6 @@ pub fn train_head(name: &str, labels: &[&str], data: &[Sample], bits: u8, epochs
     let mut bias_squared = vec![1e-6f32; classes];
     let rate = 0.4f32;
     let l2 = 1e-6f32;
-    // Classes are weighted by inverse frequency so small topics are not drowned.
-    let mut counts = vec![0f32; classes];
-    for (_, label) in data {
-        counts[*label] += 1.0;
-    }
-    let class_weight: Vec<f32> = counts
-        .iter()
-        .map(|&n| if n > 0.0 { (data.len() as f32 / (classes as f32 * n)).sqrt() } else { 0.0 })
-        .collect();
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let mut scores = vec![0f32; classes];
@@ -90,7 +81,7 @@ pub fn train_head(name: &str, labels: &[&str], data: &[Sample], bits: u8, epochs
             let total: f32 = scores.iter().map(|s| (s - top).exp()).sum();
             for c in 0..classes {
                 let p = (scores[c] - top).exp() / total;
-                let g = (p - if c == *label { 1.0 } else { 0.0 }) * class_weight[*label];
+                let g = p - if c == *label { 1.0 } else { 0.0 };
                 for &(j, v) in x {
                     let k = j as usize * classes + c;
                     let grad = g * v + l2 * weights[k];
@@ -206,4 +197,19 @@ pub fn run(args: &TrainArgs) -> ExitCode {
     }
     println!("wrote {} ({} bytes)", args.out.display(), bytes.len());
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learns_a_separable_problem_and_quantises_it() {
+        let texts = [("refund my money please", 0usize), ("where is my parcel", 1), ("give me a refund now", 0), ("parcel still not here", 1)];
+        let data: Vec<Sample> = texts.iter().map(|(t, l)| (features(t, 10), *l)).collect();
+        let head = train_head("toy", &["refund", "delivery"], &data, 10, 20);
+        assert!(head.weights.iter().any(|&w| w != 0));
+        assert_eq!(head.predict(&features("refund please", 10)).0, 0);
+        assert_eq!(head.predict(&features("my parcel", 10)).0, 1);
+    }
 }
