@@ -4,11 +4,21 @@
 import initRecorder, { startRecorder } from './recorder/touchpoint_recorder.js';
 
 let started = null;
+let widgetReady = null;
+
+// The widget and its classifier model are fetched once, on first open.
+function loadWidget() {
+  widgetReady ??= (async () => {
+    const widget = await import('./widget/touchpoint_widget.js');
+    await widget.default({ module_or_path: new URL('./widget/touchpoint_widget_bg.wasm', import.meta.url) });
+    await widget.loadModel(undefined, new URL('./widget/touchpoint.tpcm', import.meta.url).href);
+    return widget;
+  })();
+  return widgetReady;
+}
 
 async function openWidget(shadowRoot) {
-  const widget = await import('./widget/touchpoint_widget.js');
-  await widget.default({ module_or_path: new URL('./widget/touchpoint_widget_bg.wasm', import.meta.url) });
-  widget.openWidget(shadowRoot);
+  (await loadWidget()).openWidget(shadowRoot);
 }
 
 /**

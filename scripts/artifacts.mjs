@@ -17,6 +17,12 @@ export function loadArtifacts() {
   return artifacts;
 }
 
+/** Data files (the classifier model) checked by the size check. */
+export function loadDataFiles() {
+  const manifest = parse(readFileSync(join(root, 'wasm-pack.toml'), 'utf8'));
+  return manifest.data ?? [];
+}
+
 /// Files an artifact ships, relative to the project root (what the size check measures).
 export function shippedFiles(artifact) {
   const dir = artifact.out_dirs[0];

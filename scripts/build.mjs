@@ -56,7 +56,11 @@ function buildArtifact(a) {
 const artifacts = loadArtifacts().filter((a) => only.length === 0 || only.includes(a.name));
 for (const a of artifacts) buildArtifact(a);
 
-console.log('\n▶ static files: demo site, console page, worker entry');
+console.log('\n▶ static files: demo site, console page, worker entry, classifier model');
+for (const dir of ['dist/site/widget', 'pkg/widget']) {
+  mkdirSync(join(root, dir), { recursive: true });
+  copyFileSync(join(root, 'model', 'touchpoint.tpcm'), join(root, dir, 'touchpoint.tpcm'));
+}
 cpSync(join(root, 'www', 'demo'), join(root, 'dist', 'site'), { recursive: true });
 cpSync(join(root, 'www', 'console'), join(root, 'dist', 'site', 'console'), { recursive: true });
 mkdirSync(join(root, 'dist', 'worker'), { recursive: true });

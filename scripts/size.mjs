@@ -4,7 +4,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
-import { loadArtifacts, shippedFiles, root } from './artifacts.mjs';
+import { loadArtifacts, loadDataFiles, shippedFiles, root } from './artifacts.mjs';
 
 const markdown = process.argv.includes('--markdown');
 const kb = (n) => (n / 1024).toFixed(1);
@@ -22,8 +22,12 @@ function sizes(file) {
 
 const rows = [];
 let failed = false;
-for (const artifact of loadArtifacts()) {
-  const files = shippedFiles(artifact);
+const entries = [
+  ...loadArtifacts().map((a) => ({ ...a, files: shippedFiles(a) })),
+  ...loadDataFiles().map((d) => ({ ...d, files: [d.path] })),
+];
+for (const artifact of entries) {
+  const files = artifact.files;
   const missing = files.filter((f) => !existsSync(join(root, f)));
   if (missing.length) {
     console.error(`✘ ${artifact.name}: not built (${missing.join(', ')}); run make build`);

@@ -39,6 +39,9 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER=/usr/bin/chromedriver \
   cargo test --target wasm32-unknown-unknown --features recorder --test golden --test wasm_browser
 
+step "classifier in wasm (Node) equals the native CLI"
+node --test e2e/wasm/
+
 step "edge tests: the worker in workerd with D1"
 node --test e2e/edge/
 

@@ -4,6 +4,8 @@
 
 /// Error type of the HTTP API, its status codes and JSON error bodies.
 pub mod api;
+/// The on-device classifier: topic, tone, kind, urgency, language, spam.
+pub mod classify;
 /// Touchpoint events as the recorder builds them, and their compact JSON encoding.
 pub mod event;
 /// Identifiers built from caller-supplied random bytes.
@@ -12,8 +14,6 @@ pub mod ids;
 pub mod ingest;
 /// A minimal JSON writer for the size-constrained recorder (no serde, no `format!`).
 pub mod json;
-/// The on-device classifier: topic, tone, kind, urgency, language, spam.
-pub mod classify;
 /// Personal data detection and redaction (emails, phones, cards, IBANs, SSNs, IPs).
 pub mod pii;
 /// Maps an HTTP method and path to what the worker should do.

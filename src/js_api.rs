@@ -38,6 +38,43 @@ pub fn open_widget(root: web_sys::ShadowRoot) -> Result<(), JsValue> {
     crate::widget::open(&root)
 }
 
+/// Classifies and redacts `text` in the browser: topic, confidence, sentiment,
+/// kind, expectation gap, urgency, language, spam, personal data found (UTF-16
+/// spans) and the redacted text.
+#[cfg(feature = "widget")]
+#[wasm_bindgen]
+pub fn classify(text: &str) -> Result<JsValue, JsError> {
+    crate::widget::classifier::classify(text)
+}
+
+/// Redacts personal data: `{ redacted, pii: [{ kind, start, end }] }`.
+#[cfg(feature = "widget")]
+#[wasm_bindgen]
+pub fn redact(text: &str) -> Result<JsValue, JsError> {
+    crate::widget::classifier::redact(text)
+}
+
+/// Fetches the classifier model: the site's own from `siteUrl` when given,
+/// else (or when that file is bad, with a console warning) the built-in model
+/// file at `builtinUrl`; `rules` are the site's topic rules
+/// (`[{ keyword, topic }]`). Resolves to whether the site's model is in use.
+#[cfg(feature = "widget")]
+#[wasm_bindgen(js_name = loadModel)]
+pub async fn load_model(
+    site_url: Option<String>,
+    builtin_url: String,
+    rules: JsValue,
+) -> Result<bool, JsError> {
+    crate::widget::classifier::load_model(site_url, builtin_url, rules).await
+}
+
+/// Uses a model whose bytes the page already has (e.g. bundled or cached).
+#[cfg(feature = "widget")]
+#[wasm_bindgen(js_name = setModel)]
+pub fn set_model(bytes: &[u8], rules: JsValue) -> Result<(), JsError> {
+    crate::widget::classifier::set_model(bytes, rules)
+}
+
 /// Mounts the staff console into `#console`.
 #[cfg(feature = "console")]
 #[wasm_bindgen(js_name = startConsole)]

@@ -1,6 +1,8 @@
 //! The conversation panel. Loaded only when the visitor opens the launcher,
 //! it mounts a Yew app inside the launcher's shadow root.
 
+/// The in-browser classifier: the built-in model, or the site's own.
+pub mod classifier;
 /// The panel component.
 pub mod panel;
 

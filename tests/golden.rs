@@ -66,3 +66,47 @@ fn errors_are_identical() {
         r#"{"error":{"code":"malformed_json","message":"the request body is not valid JSON: EOF while parsing a value at line 1 column 7"}}"#
     );
 }
+
+#[test]
+fn classification_is_identical() {
+    use touchpoint::domain::classify::Classifier;
+    let classifier = Classifier::builtin().unwrap();
+    let cases = [
+        (
+            "I was charged twice, card 4111 1111 1111 1111!",
+            (
+                "billing",
+                "problem",
+                "en",
+                "I was charged twice, card [card]!",
+            ),
+        ),
+        (
+            "Je voudrais être remboursé, écrivez-moi à marie@example.fr",
+            (
+                "refund",
+                "request",
+                "fr",
+                "Je voudrais être remboursé, écrivez-moi à [email]",
+            ),
+        ),
+        (
+            "Can I get a quote for 200 jackets with our logo?",
+            (
+                "sales",
+                "question",
+                "en",
+                "Can I get a quote for 200 jackets with our logo?",
+            ),
+        ),
+    ];
+    for (text, (topic, kind, language, redacted)) in cases {
+        let c = classifier.classify(text);
+        assert_eq!(
+            (c.topic.as_str(), c.kind, c.language, c.redacted.as_str()),
+            (topic, kind, language, redacted),
+            "{text}"
+        );
+        assert!(c.topic_confidence > 0.0 && c.topic_confidence <= 1.0);
+    }
+}

@@ -29,6 +29,8 @@ function openWidget(shadowRoot) {
   if (!widget) {
     widget = import(base + 'widget/touchpoint_widget.js').then(function (module) {
       return module.default({ module_or_path: base + 'widget/touchpoint_widget_bg.wasm' }).then(function () {
+        return module.loadModel(script.getAttribute('data-model') || undefined, base + 'widget/touchpoint.tpcm');
+      }).then(function () {
         return module;
       });
     });

@@ -64,6 +64,7 @@ test('the launcher lives in a shadow root and opens the widget only when clicked
   await panel.waitFor();
   assert.equal(await panel.locator('h2').textContent(), 'Talk to our team');
   assert.ok(requested.includes('/widget/touchpoint_widget_bg.wasm'));
+  assert.ok(requested.includes('/widget/touchpoint.tpcm'), 'the classifier model loads with the widget');
   await page.screenshot({ path: join(shots, 'demo-panel.png') });
   await panel.locator('button.close').click();
   await eventually(async () => (await panel.count()) === 0);
@@ -121,5 +122,31 @@ test('the npm package starts the recorder from an ES module import', async () =>
   assert.equal(rows?.length, 1);
   await page.locator('[data-touchpoint-launcher] >> button.launcher').click();
   await page.locator('[data-touchpoint-launcher] >> [role=dialog]').waitFor();
+  await page.close();
+});
+
+test('in Chromium, a bad site model falls back to the built-in one with one clear warning', async () => {
+  const page = await browser.newPage();
+  const warnings = [];
+  page.on('console', (message) => { if (message.type() === 'warning') warnings.push(message.text()); });
+  await page.route('**/site-model.tpcm', (route) => route.fulfill({ body: 'not a model at all' }));
+  await page.goto(`${runtime.url}/`);
+  const result = await page.evaluate(async () => {
+    const widget = await import('/widget/touchpoint_widget.js');
+    await widget.default({ module_or_path: '/widget/touchpoint_widget_bg.wasm' });
+    const usedSiteModel = await widget.loadModel('/site-model.tpcm', '/widget/touchpoint.tpcm',
+      [{ keyword: 'gift card', topic: 'billing' }]);
+    return {
+      usedSiteModel,
+      refund: widget.classify('I want my money back, please refund me').topic,
+      rule: widget.classify('My gift card does not work').topic_source,
+    };
+  });
+  assert.equal(result.usedSiteModel, false);
+  assert.equal(result.refund, 'refund');
+  assert.equal(result.rule, 'rule');
+  const modelWarnings = warnings.filter((w) => w.includes('site-model.tpcm'));
+  assert.equal(modelWarnings.length, 1);
+  assert.match(modelWarnings[0], /bad magic bytes.*using the built-in model/);
   await page.close();
 });

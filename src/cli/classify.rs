@@ -15,7 +15,8 @@ use super::report::Report;
 pub fn load_classifier(path: Option<&Path>) -> Result<Classifier, String> {
     let model = match path {
         Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             Model::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?
         }
         None => Model::from_bytes(crate::domain::classify::BUILTIN_MODEL)
@@ -58,7 +59,9 @@ pub fn run(text: Option<String>, model: Option<PathBuf>) -> ExitCode {
             continue;
         }
         let answer = match serde_json::from_str::<Input>(&line) {
-            Ok(input) => serde_json::to_string(&classifier.classify(&input.text)).unwrap_or_default(),
+            Ok(input) => {
+                serde_json::to_string(&classifier.classify(&input.text)).unwrap_or_default()
+            }
             Err(error) => {
                 failures += 1;
                 serde_json::json!({"error": format!("line {}: {error}", number + 1)}).to_string()
@@ -104,7 +107,15 @@ pub fn eval(data: &Path, model: Option<PathBuf>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let names = ["topic", "sentiment", "kind", "urgency", "expectation_gap", "language", "spam"];
+    let names = [
+        "topic",
+        "sentiment",
+        "kind",
+        "urgency",
+        "expectation_gap",
+        "language",
+        "spam",
+    ];
     let mut reports: Vec<Report> = vec![Report::default(); names.len()];
     for (number, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.trim_start().starts_with("//") {
@@ -113,7 +124,11 @@ pub fn eval(data: &Path, model: Option<PathBuf>) -> ExitCode {
         let gold: Gold = match serde_json::from_str(line) {
             Ok(gold) => gold,
             Err(error) => {
-                eprintln!("touchpoint eval: {}:{}: {error}", data.display(), number + 1);
+                eprintln!(
+                    "touchpoint eval: {}:{}: {error}",
+                    data.display(),
+                    number + 1
+                );
                 return ExitCode::from(2);
             }
         };
@@ -123,7 +138,10 @@ pub fn eval(data: &Path, model: Option<PathBuf>) -> ExitCode {
             (gold.sentiment, c.sentiment.clone()),
             (gold.kind, c.kind.to_string()),
             (gold.urgency, c.urgency.to_string()),
-            (gold.expectation_gap.map(|b| b.to_string()), c.expectation_gap.to_string()),
+            (
+                gold.expectation_gap.map(|b| b.to_string()),
+                c.expectation_gap.to_string(),
+            ),
             (gold.language, c.language.to_string()),
             (gold.spam.map(|b| b.to_string()), c.spam.to_string()),
         ];

@@ -92,22 +92,43 @@ fn bitext_topic(category: &str) -> Option<&'static str> {
 /// Banking77 intents that belong to a Touchpoint topic; the rest are left out.
 fn banking_topic(intent: &str) -> Option<&'static str> {
     Some(match intent {
-        "passcode_forgotten" | "edit_personal_details" | "terminate_account" | "verify_my_identity"
-        | "unable_to_verify_identity" | "why_verify_identity" | "change_pin" | "pin_blocked" | "lost_or_stolen_phone" => {
-            "account"
-        }
-        "card_payment_fee_charged" | "extra_charge_on_statement" | "transaction_charged_twice" | "declined_card_payment"
-        | "card_payment_not_recognised" | "direct_debit_payment_not_recognised" | "pending_card_payment"
-        | "card_payment_wrong_exchange_rate" | "top_up_by_card_charge" | "transfer_fee_charged"
-        | "supported_cards_and_currencies" | "visa_or_mastercard" | "apple_pay_or_google_pay" | "card_acceptance" => {
-            "billing"
-        }
+        "passcode_forgotten"
+        | "edit_personal_details"
+        | "terminate_account"
+        | "verify_my_identity"
+        | "unable_to_verify_identity"
+        | "why_verify_identity"
+        | "change_pin"
+        | "pin_blocked"
+        | "lost_or_stolen_phone" => "account",
+        "card_payment_fee_charged"
+        | "extra_charge_on_statement"
+        | "transaction_charged_twice"
+        | "declined_card_payment"
+        | "card_payment_not_recognised"
+        | "direct_debit_payment_not_recognised"
+        | "pending_card_payment"
+        | "card_payment_wrong_exchange_rate"
+        | "top_up_by_card_charge"
+        | "transfer_fee_charged"
+        | "supported_cards_and_currencies"
+        | "visa_or_mastercard"
+        | "apple_pay_or_google_pay"
+        | "card_acceptance" => "billing",
         "request_refund" | "Refund_not_showing_up" => "refund",
         "card_arrival" | "card_delivery_estimate" => "delivery",
-        "card_not_working" | "contactless_not_working" | "virtual_card_not_working" | "card_swallowed" => "technical",
+        "card_not_working"
+        | "contactless_not_working"
+        | "virtual_card_not_working"
+        | "card_swallowed" => "technical",
         "order_physical_card" => "order",
-        "country_support" | "fiat_currency_support" | "top_up_limits" | "disposable_card_limits"
-        | "getting_virtual_card" | "get_disposable_virtual_card" | "automatic_top_up" => "product",
+        "country_support"
+        | "fiat_currency_support"
+        | "top_up_limits"
+        | "disposable_card_limits"
+        | "getting_virtual_card"
+        | "get_disposable_virtual_card"
+        | "automatic_top_up" => "product",
         _ => return None,
     })
 }
@@ -115,11 +136,26 @@ fn banking_topic(intent: &str) -> Option<&'static str> {
 /// CLINC150 intents that belong to a Touchpoint topic; out-of-scope queries are `other`.
 fn clinc_topic(intent: &str) -> Option<&'static str> {
     Some(match intent {
-        "oos" | "greeting" | "goodbye" | "thank_you" | "tell_joke" | "fun_fact" | "meaning_of_life" | "who_made_you"
-        | "what_is_your_name" | "are_you_a_bot" | "how_old_are_you" | "where_are_you_from" | "do_you_have_pets"
-        | "what_are_your_hobbies" | "who_do_you_work_for" => "other",
-        "pay_bill" | "bill_due" | "bill_balance" | "min_payment" | "card_declined" | "international_fees" => "billing",
-        "pin_change" | "account_blocked" | "freeze_account" | "change_user_name" | "user_name" => "account",
+        "oos"
+        | "greeting"
+        | "goodbye"
+        | "thank_you"
+        | "tell_joke"
+        | "fun_fact"
+        | "meaning_of_life"
+        | "who_made_you"
+        | "what_is_your_name"
+        | "are_you_a_bot"
+        | "how_old_are_you"
+        | "where_are_you_from"
+        | "do_you_have_pets"
+        | "what_are_your_hobbies"
+        | "who_do_you_work_for" => "other",
+        "pay_bill" | "bill_due" | "bill_balance" | "min_payment" | "card_declined"
+        | "international_fees" => "billing",
+        "pin_change" | "account_blocked" | "freeze_account" | "change_user_name" | "user_name" => {
+            "account"
+        }
         "order_status" => "order",
         "ingredients_list" | "calories" | "nutrition_info" => "product",
         "damaged_card" => "technical",
@@ -136,8 +172,13 @@ fn read(dir: &Path, file: &str) -> Result<String, String> {
 pub fn load_public(dir: &Path) -> Result<Vec<Example>, String> {
     let mut out = Vec::new();
     // Bitext: customer-service utterances by category (no split given).
-    for row in parse_csv(&read(dir, "bitext-customer-service/bitext_sample.csv")?).into_iter().skip(1) {
-        let [_, text, category, intent] = row.as_slice() else { continue };
+    for row in parse_csv(&read(dir, "bitext-customer-service/bitext_sample.csv")?)
+        .into_iter()
+        .skip(1)
+    {
+        let [_, text, category, intent] = row.as_slice() else {
+            continue;
+        };
         if let Some(topic) = bitext_topic(category) {
             out.push(Example {
                 split: hashed_split(text),
@@ -149,52 +190,92 @@ pub fn load_public(dir: &Path) -> Result<Vec<Example>, String> {
         }
     }
     // Banking77: its own train/test split.
-    for (file, split) in [("banking77/train.csv", Split::Train), ("banking77/test.csv", Split::Test)] {
+    for (file, split) in [
+        ("banking77/train.csv", Split::Train),
+        ("banking77/test.csv", Split::Test),
+    ] {
         for row in parse_csv(&read(dir, file)?).into_iter().skip(1) {
-            let [text, intent] = row.as_slice() else { continue };
+            let [text, intent] = row.as_slice() else {
+                continue;
+            };
             if let Some(topic) = banking_topic(intent) {
-                out.push(Example { text: text.clone(), topic: Some(topic.into()), sentiment: None, source: "banking77", split });
+                out.push(Example {
+                    text: text.clone(),
+                    topic: Some(topic.into()),
+                    sentiment: None,
+                    source: "banking77",
+                    split,
+                });
             }
         }
     }
     // CLINC150: train and test (validation unused), in-scope and out-of-scope.
-    let clinc: serde_json::Value =
-        serde_json::from_str(&read(dir, "clinc150/data_full.json")?).map_err(|e| format!("clinc150: {e}"))?;
-    for (key, split) in [("train", Split::Train), ("oos_train", Split::Train), ("test", Split::Test), ("oos_test", Split::Test)] {
+    let clinc: serde_json::Value = serde_json::from_str(&read(dir, "clinc150/data_full.json")?)
+        .map_err(|e| format!("clinc150: {e}"))?;
+    for (key, split) in [
+        ("train", Split::Train),
+        ("oos_train", Split::Train),
+        ("test", Split::Test),
+        ("oos_test", Split::Test),
+    ] {
         for pair in clinc[key].as_array().into_iter().flatten() {
-            let (Some(text), Some(intent)) = (pair[0].as_str(), pair[1].as_str()) else { continue };
+            let (Some(text), Some(intent)) = (pair[0].as_str(), pair[1].as_str()) else {
+                continue;
+            };
             if let Some(topic) = clinc_topic(intent) {
-                out.push(Example { text: text.into(), topic: Some(topic.into()), sentiment: None, source: "clinc150", split });
+                out.push(Example {
+                    text: text.into(),
+                    topic: Some(topic.into()),
+                    sentiment: None,
+                    source: "clinc150",
+                    split,
+                });
             }
         }
     }
     // GoEmotions grouped into sentiment; ambiguous and mixed labels left out.
-    for (file, split) in [("goemotions-sentiment/train.tsv", Split::Train), ("goemotions-sentiment/test.tsv", Split::Test)] {
+    for (file, split) in [
+        ("goemotions-sentiment/train.tsv", Split::Train),
+        ("goemotions-sentiment/test.tsv", Split::Test),
+    ] {
         for line in read(dir, file)?.lines() {
             let mut parts = line.split('\t');
-            let (Some(text), Some(labels)) = (parts.next(), parts.next()) else { continue };
+            let (Some(text), Some(labels)) = (parts.next(), parts.next()) else {
+                continue;
+            };
             let sentiment = match labels {
                 "1" => "negative",
                 "2" => "neutral",
                 "3" => "positive",
                 _ => continue,
             };
-            out.push(Example { text: text.into(), topic: None, sentiment: Some(sentiment.into()), source: "goemotions", split });
+            out.push(Example {
+                text: text.into(),
+                topic: None,
+                sentiment: Some(sentiment.into()),
+                source: "goemotions",
+                split,
+            });
         }
     }
     Ok(out)
 }
 
 /// Loads labeled JSON lines. `split` of `None` means a hashed 1-in-5 test split.
-pub fn load_jsonl(path: &Path, source: &'static str, split: Option<Split>) -> Result<Vec<Example>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+pub fn load_jsonl(
+    path: &Path,
+    source: &'static str,
+    split: Option<Split>,
+) -> Result<Vec<Example>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut out = Vec::new();
     for (number, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.trim_start().starts_with("//") {
             continue;
         }
-        let labeled: LabeledLine =
-            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), number + 1))?;
+        let labeled: LabeledLine = serde_json::from_str(line)
+            .map_err(|e| format!("{}:{}: {e}", path.display(), number + 1))?;
         out.push(Example {
             split: split.unwrap_or_else(|| hashed_split(&labeled.text)),
             text: labeled.text,
@@ -213,6 +294,13 @@ mod tests {
     #[test]
     fn csv_handles_quotes_commas_and_newlines() {
         let rows = parse_csv("\u{feff}a,b\n\"x, \"\"y\"\"\",\"line\nbreak\"\nlast,row");
-        assert_eq!(rows, vec![vec!["a", "b"], vec!["x, \"y\"", "line\nbreak"], vec!["last", "row"]]);
+        assert_eq!(
+            rows,
+            vec![
+                vec!["a", "b"],
+                vec!["x, \"y\"", "line\nbreak"],
+                vec!["last", "row"]
+            ]
+        );
     }
 }

@@ -36,12 +36,24 @@ impl Report {
 
     /// (precision, recall, f1, support) for `label`.
     pub fn per_label(&self, label: &str) -> (f64, f64, f64, usize) {
-        let tp = self.pairs.iter().filter(|(g, p)| g == label && p == label).count() as f64;
+        let tp = self
+            .pairs
+            .iter()
+            .filter(|(g, p)| g == label && p == label)
+            .count() as f64;
         let predicted = self.pairs.iter().filter(|(_, p)| p == label).count() as f64;
         let support = self.pairs.iter().filter(|(g, _)| g == label).count();
         let precision = if predicted > 0.0 { tp / predicted } else { 0.0 };
-        let recall = if support > 0 { tp / support as f64 } else { 0.0 };
-        let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+        let recall = if support > 0 {
+            tp / support as f64
+        } else {
+            0.0
+        };
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
         (precision, recall, f1, support)
     }
 
@@ -66,10 +78,20 @@ impl Report {
             self.accuracy() * 100.0,
             self.macro_f1() * 100.0
         );
-        let _ = writeln!(out, "{:<14} {:>9} {:>9} {:>9} {:>8}", "label", "precision", "recall", "f1", "support");
+        let _ = writeln!(
+            out,
+            "{:<14} {:>9} {:>9} {:>9} {:>8}",
+            "label", "precision", "recall", "f1", "support"
+        );
         for label in &labels {
             let (p, r, f, s) = self.per_label(label);
-            let _ = writeln!(out, "{label:<14} {:>8.2}% {:>8.2}% {:>8.2}% {s:>8}", p * 100.0, r * 100.0, f * 100.0);
+            let _ = writeln!(
+                out,
+                "{label:<14} {:>8.2}% {:>8.2}% {:>8.2}% {s:>8}",
+                p * 100.0,
+                r * 100.0,
+                f * 100.0
+            );
         }
         let _ = writeln!(out, "confusion matrix (rows gold, columns predicted):");
         let short = |l: &str| l.chars().take(6).collect::<String>();
@@ -81,7 +103,11 @@ impl Report {
         for gold in &labels {
             let _ = write!(out, "{gold:<14}");
             for predicted in &labels {
-                let n = self.pairs.iter().filter(|(g, p)| g == gold && p == predicted).count();
+                let n = self
+                    .pairs
+                    .iter()
+                    .filter(|(g, p)| g == gold && p == predicted)
+                    .count();
                 let _ = write!(out, " {n:>6}");
             }
             let _ = writeln!(out);

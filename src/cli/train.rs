@@ -58,7 +58,13 @@ impl XorShift {
 type Sample = (Vec<(u32, f32)>, usize);
 
 /// Multinomial logistic regression with AdaGrad, then int8 quantisation.
-pub fn train_head(name: &str, labels: &[&str], data: &[Sample], bits: u8, epochs: u32) -> LinearHead {
+pub fn train_head(
+    name: &str,
+    labels: &[&str],
+    data: &[Sample],
+    bits: u8,
+    epochs: u32,
+) -> LinearHead {
     let classes = labels.len();
     let buckets = 1usize << bits;
     let mut weights = vec![0f32; buckets * classes];
@@ -75,7 +81,10 @@ pub fn train_head(name: &str, labels: &[&str], data: &[Sample], bits: u8, epochs
         for &index in &order {
             let (x, label) = &data[index];
             for (c, score) in scores.iter_mut().enumerate() {
-                *score = biases[c] + x.iter().map(|&(j, v)| v * weights[j as usize * classes + c]).sum::<f32>();
+                *score = biases[c]
+                    + x.iter()
+                        .map(|&(j, v)| v * weights[j as usize * classes + c])
+                        .sum::<f32>();
             }
             let top = scores.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
             let total: f32 = scores.iter().map(|s| (s - top).exp()).sum();
@@ -100,7 +109,10 @@ pub fn train_head(name: &str, labels: &[&str], data: &[Sample], bits: u8, epochs
         labels: labels.iter().map(|l| l.to_string()).collect(),
         scale,
         biases,
-        weights: weights.iter().map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8).collect(),
+        weights: weights
+            .iter()
+            .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8)
+            .collect(),
     }
 }
 
@@ -116,8 +128,13 @@ fn samples(examples: &[&Example], head: &str, labels: &[&str], bits: u8) -> Vec<
     examples
         .iter()
         .filter_map(|e| {
-            let label = labels.iter().position(|l| Some(*l) == label_of(head, e).map(String::as_str))?;
-            Some((features(&crate::domain::pii::redact(&e.text).redacted, bits), label))
+            let label = labels
+                .iter()
+                .position(|l| Some(*l) == label_of(head, e).map(String::as_str))?;
+            Some((
+                features(&crate::domain::pii::redact(&e.text).redacted, bits),
+                label,
+            ))
         })
         .collect()
 }
@@ -176,9 +193,16 @@ pub fn run(args: &TrainArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let train: Vec<&Example> = examples.iter().filter(|e| e.split == Split::Train).collect();
+    let train: Vec<&Example> = examples
+        .iter()
+        .filter(|e| e.split == Split::Train)
+        .collect();
     let test: Vec<&Example> = examples.iter().filter(|e| e.split == Split::Test).collect();
-    eprintln!("examples: {} train, {} held-out test", train.len(), test.len());
+    eprintln!(
+        "examples: {} train, {} held-out test",
+        train.len(),
+        test.len()
+    );
 
     let mut heads = Vec::new();
     for (name, labels) in [("topic", &TOPICS[..]), ("sentiment", &SENTIMENTS[..])] {
@@ -186,13 +210,22 @@ pub fn run(args: &TrainArgs) -> ExitCode {
         let test_set = samples(&test, name, labels, args.bits);
         eprintln!("training {name} on {} examples", train_set.len());
         let head = train_head(name, labels, &train_set, args.bits, args.epochs);
-        print!("{}", evaluate(&head, &test_set).render(&format!("{name} (held-out)")));
+        print!(
+            "{}",
+            evaluate(&head, &test_set).render(&format!("{name} (held-out)"))
+        );
         heads.push(head);
     }
-    let model = Model { bucket_bits: args.bits, heads };
+    let model = Model {
+        bucket_bits: args.bits,
+        heads,
+    };
     let bytes = model.to_bytes();
     if let Err(error) = std::fs::write(&args.out, &bytes) {
-        eprintln!("touchpoint train: cannot write {}: {error}", args.out.display());
+        eprintln!(
+            "touchpoint train: cannot write {}: {error}",
+            args.out.display()
+        );
         return ExitCode::from(2);
     }
     println!("wrote {} ({} bytes)", args.out.display(), bytes.len());
@@ -205,7 +238,12 @@ mod tests {
 
     #[test]
     fn learns_a_separable_problem_and_quantises_it() {
-        let texts = [("refund my money please", 0usize), ("where is my parcel", 1), ("give me a refund now", 0), ("parcel still not here", 1)];
+        let texts = [
+            ("refund my money please", 0usize),
+            ("where is my parcel", 1),
+            ("give me a refund now", 0),
+            ("parcel still not here", 1),
+        ];
         let data: Vec<Sample> = texts.iter().map(|(t, l)| (features(t, 10), *l)).collect();
         let head = train_head("toy", &["refund", "delivery"], &data, 10, 20);
         assert!(head.weights.iter().any(|&w| w != 0));

@@ -25,7 +25,17 @@ use rules::{Cues, TopicRule};
 
 /// The default topic taxonomy, in model order.
 pub const TOPICS: [&str; 11] = [
-    "account", "order", "delivery", "billing", "refund", "product", "technical", "sales", "feedback", "contact", "other",
+    "account",
+    "order",
+    "delivery",
+    "billing",
+    "refund",
+    "product",
+    "technical",
+    "sales",
+    "feedback",
+    "contact",
+    "other",
 ];
 /// Sentiment classes, in model order.
 pub const SENTIMENTS: [&str; 3] = ["negative", "neutral", "positive"];
@@ -38,11 +48,11 @@ pub static BUILTIN_MODEL: &[u8] = include_bytes!("../../model/touchpoint.tpcm");
 pub struct Classification {
     pub topic: String,
     /// Softmax probability of the topic, rounded to 3 decimals (1.0 for a site rule).
-    pub topic_confidence: f32,
+    pub topic_confidence: f64,
     /// `model` or `rule`.
     pub topic_source: &'static str,
     pub sentiment: String,
-    pub sentiment_confidence: f32,
+    pub sentiment_confidence: f64,
     pub kind: &'static str,
     pub expectation_gap: bool,
     pub urgency: &'static str,
@@ -61,8 +71,9 @@ pub struct Classifier {
     rules: Vec<TopicRule>,
 }
 
-fn round3(x: f32) -> f32 {
-    (x * 1000.0).round() / 1000.0
+/// Rounded in f64 so the number prints the same from serde_json and from JavaScript.
+fn round3(x: f32) -> f64 {
+    (f64::from(x) * 1000.0).round() / 1000.0
 }
 
 impl Classifier {
@@ -70,7 +81,9 @@ impl Classifier {
     pub fn new(model: Model, rules: Vec<TopicRule>) -> Result<Self, ModelError> {
         for head in ["topic", "sentiment"] {
             if model.head(head).is_none() {
-                return Err(ModelError::Malformed("the model lacks a topic or sentiment head"));
+                return Err(ModelError::Malformed(
+                    "the model lacks a topic or sentiment head",
+                ));
             }
         }
         Ok(Classifier { model, rules })
@@ -120,7 +133,11 @@ impl Classifier {
         match self.model.head(head) {
             Some(head) => {
                 let (index, confidence) = head.predict(features);
-                (head.labels.get(index).cloned().unwrap_or_default(), confidence, "model")
+                (
+                    head.labels.get(index).cloned().unwrap_or_default(),
+                    confidence,
+                    "model",
+                )
             }
             None => (String::new(), 0.0, "model"),
         }

@@ -78,7 +78,13 @@ pub fn features(text: &str, bucket_bits: u8) -> Vec<(u32, f32)> {
     for (index, word) in words.iter().enumerate() {
         hashes.push(Fnv::new(b'w').bytes(word.as_bytes()).finish());
         if let Some(next) = words.get(index + 1) {
-            hashes.push(Fnv::new(b'b').bytes(word.as_bytes()).byte(b' ').bytes(next.as_bytes()).finish());
+            hashes.push(
+                Fnv::new(b'b')
+                    .bytes(word.as_bytes())
+                    .byte(b' ')
+                    .bytes(next.as_bytes())
+                    .finish(),
+            );
         }
         let chars: Vec<char> = core::iter::once('<')
             .chain(word.chars().take(MAX_NGRAM_WORD_CHARS))
@@ -129,8 +135,14 @@ mod tests {
 
     #[test]
     fn words_are_lowercased_and_split() {
-        assert_eq!(words("Where's my ORDER #123?!"), vec!["where's", "my", "order", "123", "?", "!"]);
-        assert_eq!(words("Größe 42 – passt nicht"), vec!["größe", "42", "passt", "nicht"]);
+        assert_eq!(
+            words("Where's my ORDER #123?!"),
+            vec!["where's", "my", "order", "123", "?", "!"]
+        );
+        assert_eq!(
+            words("Größe 42 – passt nicht"),
+            vec!["größe", "42", "passt", "nicht"]
+        );
         assert!(words("").is_empty());
     }
 

@@ -4,13 +4,160 @@
 
 /// Languages the classifier names, with their most frequent function words.
 const LEXICON: &[(&str, &[&str])] = &[
-    ("en", &["the", "and", "is", "my", "i", "you", "to", "it", "of", "not", "have", "was", "for", "with", "can", "what", "how", "this", "that", "please", "order", "when", "do", "does", "are", "a", "an", "your", "me", "hi", "hello", "thanks", "why", "where", "would", "need", "want"]),
-    ("de", &["der", "die", "das", "und", "ist", "ich", "nicht", "mein", "meine", "mit", "ein", "eine", "wie", "bitte", "sie", "es", "auf", "für", "wann", "warum", "habe", "noch", "kann", "wurde", "hallo", "danke", "bestellung", "ihr", "zu", "mir", "kein", "keine", "war", "sind", "wo"]),
-    ("fr", &["le", "la", "les", "et", "est", "je", "ne", "pas", "mon", "ma", "mes", "un", "une", "des", "pour", "avec", "vous", "il", "que", "qui", "comment", "merci", "bonjour", "commande", "j'ai", "c'est", "n'est", "du", "au", "sur", "quand", "pourquoi", "toujours", "votre", "suis"]),
-    ("es", &["el", "la", "los", "las", "y", "es", "yo", "no", "mi", "mis", "un", "una", "por", "para", "con", "que", "cómo", "como", "gracias", "hola", "pedido", "está", "esta", "del", "al", "cuando", "cuándo", "qué", "mi", "tengo", "sido", "su", "puedo", "todavía", "dónde"]),
-    ("nl", &["de", "het", "een", "en", "is", "ik", "niet", "mijn", "met", "voor", "van", "hoe", "wat", "waarom", "wanneer", "bedankt", "hallo", "bestelling", "nog", "geen", "heb", "kan", "u", "je", "op", "dat", "zijn", "wordt", "graag", "al", "waar", "bij", "ook", "maar"]),
-    ("it", &["il", "lo", "la", "gli", "le", "e", "è", "io", "non", "mio", "mia", "un", "una", "per", "con", "che", "come", "grazie", "ciao", "ordine", "sono", "del", "della", "quando", "perché", "ho", "ancora", "mi", "posso", "buongiorno", "dove", "questo", "stato", "ma"]),
-    ("pt", &["o", "a", "os", "as", "e", "é", "eu", "não", "meu", "minha", "um", "uma", "para", "com", "que", "como", "obrigado", "obrigada", "olá", "pedido", "do", "da", "no", "na", "quando", "porque", "ainda", "tenho", "foi", "posso", "está", "onde", "você", "ao", "seu"]),
+    (
+        "en",
+        &[
+            "the", "and", "is", "my", "i", "you", "to", "it", "of", "not", "have", "was", "for",
+            "with", "can", "what", "how", "this", "that", "please", "order", "when", "do", "does",
+            "are", "a", "an", "your", "me", "hi", "hello", "thanks", "why", "where", "would",
+            "need", "want",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "der",
+            "die",
+            "das",
+            "und",
+            "ist",
+            "ich",
+            "nicht",
+            "mein",
+            "meine",
+            "mit",
+            "ein",
+            "eine",
+            "wie",
+            "bitte",
+            "sie",
+            "es",
+            "auf",
+            "für",
+            "wann",
+            "warum",
+            "habe",
+            "noch",
+            "kann",
+            "wurde",
+            "hallo",
+            "danke",
+            "bestellung",
+            "ihr",
+            "zu",
+            "mir",
+            "kein",
+            "keine",
+            "war",
+            "sind",
+            "wo",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "le", "la", "les", "et", "est", "je", "ne", "pas", "mon", "ma", "mes", "un", "une",
+            "des", "pour", "avec", "vous", "il", "que", "qui", "comment", "merci", "bonjour",
+            "commande", "j'ai", "c'est", "n'est", "du", "au", "sur", "quand", "pourquoi",
+            "toujours", "votre", "suis",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "el", "la", "los", "las", "y", "es", "yo", "no", "mi", "mis", "un", "una", "por",
+            "para", "con", "que", "cómo", "como", "gracias", "hola", "pedido", "está", "esta",
+            "del", "al", "cuando", "cuándo", "qué", "mi", "tengo", "sido", "su", "puedo",
+            "todavía", "dónde",
+        ],
+    ),
+    (
+        "nl",
+        &[
+            "de",
+            "het",
+            "een",
+            "en",
+            "is",
+            "ik",
+            "niet",
+            "mijn",
+            "met",
+            "voor",
+            "van",
+            "hoe",
+            "wat",
+            "waarom",
+            "wanneer",
+            "bedankt",
+            "hallo",
+            "bestelling",
+            "nog",
+            "geen",
+            "heb",
+            "kan",
+            "u",
+            "je",
+            "op",
+            "dat",
+            "zijn",
+            "wordt",
+            "graag",
+            "al",
+            "waar",
+            "bij",
+            "ook",
+            "maar",
+        ],
+    ),
+    (
+        "it",
+        &[
+            "il",
+            "lo",
+            "la",
+            "gli",
+            "le",
+            "e",
+            "è",
+            "io",
+            "non",
+            "mio",
+            "mia",
+            "un",
+            "una",
+            "per",
+            "con",
+            "che",
+            "come",
+            "grazie",
+            "ciao",
+            "ordine",
+            "sono",
+            "del",
+            "della",
+            "quando",
+            "perché",
+            "ho",
+            "ancora",
+            "mi",
+            "posso",
+            "buongiorno",
+            "dove",
+            "questo",
+            "stato",
+            "ma",
+        ],
+    ),
+    (
+        "pt",
+        &[
+            "o", "a", "os", "as", "e", "é", "eu", "não", "meu", "minha", "um", "uma", "para",
+            "com", "que", "como", "obrigado", "obrigada", "olá", "pedido", "do", "da", "no", "na",
+            "quando", "porque", "ainda", "tenho", "foi", "posso", "está", "onde", "você", "ao",
+            "seu",
+        ],
+    ),
 ];
 
 /// The most likely language code, or `"und"` (undetermined) with no evidence.
@@ -21,7 +168,10 @@ pub fn detect(words: &[String]) -> &'static str {
         for word in words {
             if lexicon.contains(&word.as_str()) {
                 // Rarer (language-specific) words count more than shared ones.
-                let shared = LEXICON.iter().filter(|(_, l)| l.contains(&word.as_str())).count();
+                let shared = LEXICON
+                    .iter()
+                    .filter(|(_, l)| l.contains(&word.as_str()))
+                    .count();
                 score += 1.0 / shared as f32;
             }
         }
@@ -41,12 +191,30 @@ mod tests {
     fn detects_the_supported_languages() {
         let cases = [
             ("en", "Where is my order? I have been waiting for two weeks"),
-            ("de", "Wo ist meine Bestellung? Ich warte schon seit zwei Wochen"),
-            ("fr", "Où est ma commande ? J'attends depuis deux semaines et je ne sais pas"),
-            ("es", "¿Dónde está mi pedido? Llevo dos semanas esperando y no tengo noticias"),
-            ("nl", "Waar is mijn bestelling? Ik wacht al twee weken en heb nog niets"),
-            ("it", "Dov'è il mio ordine? Sono due settimane che aspetto e non ho notizie"),
-            ("pt", "Onde está o meu pedido? Estou esperando há duas semanas e não tenho notícias"),
+            (
+                "de",
+                "Wo ist meine Bestellung? Ich warte schon seit zwei Wochen",
+            ),
+            (
+                "fr",
+                "Où est ma commande ? J'attends depuis deux semaines et je ne sais pas",
+            ),
+            (
+                "es",
+                "¿Dónde está mi pedido? Llevo dos semanas esperando y no tengo noticias",
+            ),
+            (
+                "nl",
+                "Waar is mijn bestelling? Ik wacht al twee weken en heb nog niets",
+            ),
+            (
+                "it",
+                "Dov'è il mio ordine? Sono due settimane che aspetto e non ho notizie",
+            ),
+            (
+                "pt",
+                "Onde está o meu pedido? Estou esperando há duas semanas e não tenho notícias",
+            ),
         ];
         for (code, text) in cases {
             assert_eq!(detect(&words(text)), code, "{text}");

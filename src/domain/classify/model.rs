@@ -67,7 +67,13 @@ impl LinearHead {
         let (best, &top) = scores
             .iter()
             .enumerate()
-            .fold((0, &f32::NEG_INFINITY), |best, item| if item.1 > best.1 { item } else { best });
+            .fold((0, &f32::NEG_INFINITY), |best, item| {
+                if item.1 > best.1 {
+                    item
+                } else {
+                    best
+                }
+            });
         let total: f32 = scores.iter().map(|s| (s - top).exp()).sum();
         (best, if total > 0.0 { 1.0 / total } else { 0.0 })
     }
@@ -144,16 +150,28 @@ impl Model {
             if classes < 2 {
                 return Err(ModelError::Malformed("a head needs at least two classes"));
             }
-            let labels = (0..classes).map(|_| reader.string()).collect::<Result<Vec<_>, _>>()?;
+            let labels = (0..classes)
+                .map(|_| reader.string())
+                .collect::<Result<Vec<_>, _>>()?;
             let scale = f32::from_le_bytes(reader.array()?);
             let biases = (0..classes)
                 .map(|_| reader.array().map(f32::from_le_bytes))
                 .collect::<Result<Vec<_>, _>>()?;
-            let weights = reader.take((1usize << bucket_bits) * classes)?.iter().map(|&b| b as i8).collect();
+            let weights = reader
+                .take((1usize << bucket_bits) * classes)?
+                .iter()
+                .map(|&b| b as i8)
+                .collect();
             if !scale.is_finite() || biases.iter().any(|b| !b.is_finite()) {
                 return Err(ModelError::Malformed("non-finite scale or bias"));
             }
-            heads.push(LinearHead { name, labels, scale, biases, weights });
+            heads.push(LinearHead {
+                name,
+                labels,
+                scale,
+                biases,
+                weights,
+            });
         }
         if reader.at != body.len() {
             return Err(ModelError::Malformed("trailing bytes"));
@@ -170,9 +188,9 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
 
 /// FNV-1a over bytes: the file checksum.
 pub fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes
-        .iter()
-        .fold(0x811c_9dc5u32, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+    bytes.iter().fold(0x811c_9dc5u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 struct Reader<'a> {
@@ -182,7 +200,10 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn take(&mut self, n: usize) -> Result<&[u8], ModelError> {
-        let slice = self.bytes.get(self.at..self.at + n).ok_or(ModelError::Truncated)?;
+        let slice = self
+            .bytes
+            .get(self.at..self.at + n)
+            .ok_or(ModelError::Truncated)?;
         self.at += n;
         Ok(slice)
     }
@@ -196,7 +217,8 @@ impl Reader<'_> {
     }
     fn string(&mut self) -> Result<String, ModelError> {
         let len = usize::from(self.byte()?);
-        String::from_utf8(self.take(len)?.to_vec()).map_err(|_| ModelError::Malformed("label is not UTF-8"))
+        String::from_utf8(self.take(len)?.to_vec())
+            .map_err(|_| ModelError::Malformed("label is not UTF-8"))
     }
 }
 
@@ -228,7 +250,9 @@ mod tests {
         let head = model.head("topic").unwrap();
         assert_eq!(head.predict(&model.features("refund please")).0, 1);
         let unrelated = model.features("zzz qqq");
-        assert!(unrelated.iter().all(|(b, _)| model.features("refund please").iter().all(|(r, _)| r != b)));
+        assert!(unrelated
+            .iter()
+            .all(|(b, _)| model.features("refund please").iter().all(|(r, _)| r != b)));
         assert_eq!(head.predict(&unrelated).0, 0);
     }
 
@@ -236,13 +260,19 @@ mod tests {
     fn bad_files_are_refused_with_a_reason() {
         let bytes = tiny().to_bytes();
         assert_eq!(Model::from_bytes(b"nope"), Err(ModelError::BadMagic));
-        assert_eq!(Model::from_bytes(&bytes[..bytes.len() - 10]), Err(ModelError::BadChecksum));
+        assert_eq!(
+            Model::from_bytes(&bytes[..bytes.len() - 10]),
+            Err(ModelError::BadChecksum)
+        );
         let mut corrupt = bytes.clone();
         corrupt[40] ^= 1;
         assert_eq!(Model::from_bytes(&corrupt), Err(ModelError::BadChecksum));
         let mut future = bytes.clone();
         future[4] = 9;
-        assert_eq!(Model::from_bytes(&future), Err(ModelError::UnsupportedVersion(9)));
+        assert_eq!(
+            Model::from_bytes(&future),
+            Err(ModelError::UnsupportedVersion(9))
+        );
         assert_eq!(Model::from_bytes(&bytes[..8]), Err(ModelError::Truncated));
     }
 }

@@ -66,7 +66,9 @@ fn cue_table() -> &'static HashMap<u64, u16> {
         for (cues, list) in lists {
             for cue in cues {
                 let cue_words = words(cue);
-                *table.entry(phrase_hash(cue_words.iter().map(String::as_str))).or_insert(0) |= list as u16;
+                *table
+                    .entry(phrase_hash(cue_words.iter().map(String::as_str)))
+                    .or_insert(0) |= list as u16;
             }
         }
         table
@@ -99,78 +101,316 @@ impl Cues {
 }
 
 const EXPECTATION_GAP: &[&str] = &[
-    "not as advertised", "not as described", "not what i expected", "expected better", "expected more",
-    "not what was promised", "you promised", "was promised", "were promised", "misleading", "false advertising",
-    "supposed to", "should have been", "falls short", "fell short", "nothing like the", "not like the picture",
-    "different from the", "than advertised", "than described", "than promised", "disappointed", "disappointing",
-    "entspricht nicht", "nicht wie beschrieben", "nicht wie versprochen", "versprochen", "enttäuscht", "erwartet",
-    "pas conforme", "pas comme décrit", "promis", "déçu", "déçue", "décevant",
-    "no es lo que", "no coincide", "prometido", "decepcionado", "decepcionada", "esperaba",
-    "niet zoals beschreven", "beloofd", "teleurgesteld", "verwacht",
-    "non come descritto", "promesso", "deluso", "delusa", "mi aspettavo",
-    "não é o que", "prometido", "decepcionado", "esperava",
+    "not as advertised",
+    "not as described",
+    "not what i expected",
+    "expected better",
+    "expected more",
+    "not what was promised",
+    "you promised",
+    "was promised",
+    "were promised",
+    "misleading",
+    "false advertising",
+    "supposed to",
+    "should have been",
+    "falls short",
+    "fell short",
+    "nothing like the",
+    "not like the picture",
+    "different from the",
+    "than advertised",
+    "than described",
+    "than promised",
+    "disappointed",
+    "disappointing",
+    "entspricht nicht",
+    "nicht wie beschrieben",
+    "nicht wie versprochen",
+    "versprochen",
+    "enttäuscht",
+    "erwartet",
+    "pas conforme",
+    "pas comme décrit",
+    "promis",
+    "déçu",
+    "déçue",
+    "décevant",
+    "no es lo que",
+    "no coincide",
+    "prometido",
+    "decepcionado",
+    "decepcionada",
+    "esperaba",
+    "niet zoals beschreven",
+    "beloofd",
+    "teleurgesteld",
+    "verwacht",
+    "non come descritto",
+    "promesso",
+    "deluso",
+    "delusa",
+    "mi aspettavo",
+    "não é o que",
+    "prometido",
+    "decepcionado",
+    "esperava",
 ];
 
 const SUGGESTION: &[&str] = &[
-    "suggest", "suggestion", "would be nice", "would be great", "it would help", "feature request", "please add",
-    "could you add", "you should", "why not", "idea", "wish", "improve", "vorschlag", "wäre schön", "wäre toll",
-    "suggestion", "ce serait bien", "sugerencia", "sería genial", "suggestie", "zou fijn zijn", "suggerimento",
-    "sarebbe bello", "sugestão", "seria ótimo",
+    "suggest",
+    "suggestion",
+    "would be nice",
+    "would be great",
+    "it would help",
+    "feature request",
+    "please add",
+    "could you add",
+    "you should",
+    "why not",
+    "idea",
+    "wish",
+    "improve",
+    "vorschlag",
+    "wäre schön",
+    "wäre toll",
+    "suggestion",
+    "ce serait bien",
+    "sugerencia",
+    "sería genial",
+    "suggestie",
+    "zou fijn zijn",
+    "suggerimento",
+    "sarebbe bello",
+    "sugestão",
+    "seria ótimo",
 ];
 
 const PRAISE: &[&str] = &[
-    "thank you so much", "great job", "well done", "love it", "love the", "amazing", "excellent", "fantastic",
-    "awesome", "wonderful", "brilliant", "perfect", "best", "super happy", "very happy", "so helpful",
-    "very helpful", "kudos", "compliments", "toll", "super", "danke schön", "vielen dank", "génial", "merci beaucoup",
-    "excelente", "genial", "muchas gracias", "geweldig", "fantastisch", "ottimo", "fantastico", "ótimo", "maravilhoso",
+    "thank you so much",
+    "great job",
+    "well done",
+    "love it",
+    "love the",
+    "amazing",
+    "excellent",
+    "fantastic",
+    "awesome",
+    "wonderful",
+    "brilliant",
+    "perfect",
+    "best",
+    "super happy",
+    "very happy",
+    "so helpful",
+    "very helpful",
+    "kudos",
+    "compliments",
+    "toll",
+    "super",
+    "danke schön",
+    "vielen dank",
+    "génial",
+    "merci beaucoup",
+    "excelente",
+    "genial",
+    "muchas gracias",
+    "geweldig",
+    "fantastisch",
+    "ottimo",
+    "fantastico",
+    "ótimo",
+    "maravilhoso",
 ];
 
 const PROBLEM: &[&str] = &[
-    "not working", "doesn't work", "does not work", "don't work", "stopped working", "won't", "can't", "cannot",
-    "unable", "error", "broken", "crash", "crashes", "crashed", "bug", "fails", "failed", "failing", "declined",
-    "problem", "issue", "wrong", "missing", "lost", "never arrived", "hasn't arrived", "not arrived", "damaged",
-    "stuck", "charged twice", "funktioniert nicht", "fehler", "kaputt", "geht nicht", "problem", "ne marche pas",
-    "ne fonctionne pas", "erreur", "cassé", "no funciona", "roto", "werkt niet", "kapot", "fout", "non funziona",
-    "errore", "rotto", "não funciona", "erro", "quebrado",
+    "not working",
+    "doesn't work",
+    "does not work",
+    "don't work",
+    "stopped working",
+    "won't",
+    "can't",
+    "cannot",
+    "unable",
+    "error",
+    "broken",
+    "crash",
+    "crashes",
+    "crashed",
+    "bug",
+    "fails",
+    "failed",
+    "failing",
+    "declined",
+    "problem",
+    "issue",
+    "wrong",
+    "missing",
+    "lost",
+    "never arrived",
+    "hasn't arrived",
+    "not arrived",
+    "damaged",
+    "stuck",
+    "charged twice",
+    "funktioniert nicht",
+    "fehler",
+    "kaputt",
+    "geht nicht",
+    "problem",
+    "ne marche pas",
+    "ne fonctionne pas",
+    "erreur",
+    "cassé",
+    "no funciona",
+    "roto",
+    "werkt niet",
+    "kapot",
+    "fout",
+    "non funziona",
+    "errore",
+    "rotto",
+    "não funciona",
+    "erro",
+    "quebrado",
 ];
 
 const COMPLAINT: &[&str] = &[
-    "terrible", "awful", "horrible", "worst", "unacceptable", "ridiculous", "disgusting", "rude", "complain",
-    "complaint", "furious", "angry", "fed up", "scandal", "never again", "useless", "poor service", "bad service",
-    "frechheit", "unverschämt", "beschwerde", "inacceptable", "plainte", "inaceptable", "queja", "klacht",
-    "onacceptabel", "reclamo", "inaccettabile", "reclamação", "inaceitável",
+    "terrible",
+    "awful",
+    "horrible",
+    "worst",
+    "unacceptable",
+    "ridiculous",
+    "disgusting",
+    "rude",
+    "complain",
+    "complaint",
+    "furious",
+    "angry",
+    "fed up",
+    "scandal",
+    "never again",
+    "useless",
+    "poor service",
+    "bad service",
+    "frechheit",
+    "unverschämt",
+    "beschwerde",
+    "inacceptable",
+    "plainte",
+    "inaceptable",
+    "queja",
+    "klacht",
+    "onacceptabel",
+    "reclamo",
+    "inaccettabile",
+    "reclamação",
+    "inaceitável",
 ];
 
 const REQUEST: &[&str] = &[
-    "please", "i want", "i'd like", "i would like", "i need", "can you", "could you", "would you", "send me",
-    "cancel", "change", "help me", "bitte", "ich möchte", "ich will", "s'il vous plaît", "je voudrais",
-    "je veux", "por favor", "quiero", "quisiera", "alsjeblieft", "graag", "ik wil", "per favore", "vorrei",
-    "voglio", "gostaria", "quero",
+    "please",
+    "i want",
+    "i'd like",
+    "i would like",
+    "i need",
+    "can you",
+    "could you",
+    "would you",
+    "send me",
+    "cancel",
+    "change",
+    "help me",
+    "bitte",
+    "ich möchte",
+    "ich will",
+    "s'il vous plaît",
+    "je voudrais",
+    "je veux",
+    "por favor",
+    "quiero",
+    "quisiera",
+    "alsjeblieft",
+    "graag",
+    "ik wil",
+    "per favore",
+    "vorrei",
+    "voglio",
+    "gostaria",
+    "quero",
 ];
 
 const QUESTION_OPENERS: &[&str] = &[
-    "how", "what", "when", "where", "why", "which", "who", "is", "are", "do", "does", "can", "could", "will",
-    "wie", "was", "wann", "wo", "warum", "welche", "gibt", "comment", "quand", "où", "pourquoi", "quel", "quelle",
-    "est-ce", "cómo", "cuándo", "dónde", "por qué", "qué", "cuál", "hoe", "wat", "wanneer", "waar", "waarom",
-    "come", "quando", "dove", "perché", "quale", "como", "onde", "porque", "qual",
+    "how", "what", "when", "where", "why", "which", "who", "is", "are", "do", "does", "can",
+    "could", "will", "wie", "was", "wann", "wo", "warum", "welche", "gibt", "comment", "quand",
+    "où", "pourquoi", "quel", "quelle", "est-ce", "cómo", "cuándo", "dónde", "por qué", "qué",
+    "cuál", "hoe", "wat", "wanneer", "waar", "waarom", "come", "quando", "dove", "perché", "quale",
+    "como", "onde", "porque", "qual",
 ];
 
 const URGENT: &[&str] = &[
-    "urgent", "urgently", "asap", "immediately", "right now", "emergency", "as soon as possible", "today",
-    "fraud", "stolen", "hacked", "charged twice", "deadline", "tomorrow", "dringend", "sofort", "notfall",
-    "heute", "urgence", "immédiatement", "aujourd'hui", "urgente", "inmediatamente", "hoy", "spoed", "direct",
-    "vandaag", "subito", "oggi", "imediatamente", "hoje",
+    "urgent",
+    "urgently",
+    "asap",
+    "immediately",
+    "right now",
+    "emergency",
+    "as soon as possible",
+    "today",
+    "fraud",
+    "stolen",
+    "hacked",
+    "charged twice",
+    "deadline",
+    "tomorrow",
+    "dringend",
+    "sofort",
+    "notfall",
+    "heute",
+    "urgence",
+    "immédiatement",
+    "aujourd'hui",
+    "urgente",
+    "inmediatamente",
+    "hoy",
+    "spoed",
+    "direct",
+    "vandaag",
+    "subito",
+    "oggi",
+    "imediatamente",
+    "hoje",
 ];
 
 const SPAM: &[&str] = &[
-    "seo", "backlinks", "crypto", "bitcoin", "casino", "viagra", "loan offer", "guest post", "rank your website",
-    "first page of google", "web design services", "click here", "earn money", "work from home", "forex",
-    "investment opportunity", "buy followers", "lottery", "winner",
+    "seo",
+    "backlinks",
+    "crypto",
+    "bitcoin",
+    "casino",
+    "viagra",
+    "loan offer",
+    "guest post",
+    "rank your website",
+    "first page of google",
+    "web design services",
+    "click here",
+    "earn money",
+    "work from home",
+    "forex",
+    "investment opportunity",
+    "buy followers",
+    "lottery",
+    "winner",
 ];
 
 /// What the visitor's message is.
 pub fn kind(cues: Cues, words: &[String], sentiment: &str) -> &'static str {
-    let question = words.first().is_some_and(|w| QUESTION_OPENERS.contains(&w.as_str()))
+    let question = words
+        .first()
+        .is_some_and(|w| QUESTION_OPENERS.contains(&w.as_str()))
         || words.iter().any(|w| w == "?");
     if cues.has(CueList::Complaint) || (sentiment == "negative" && cues.has(CueList::Gap)) {
         "complaint"
@@ -212,7 +452,9 @@ pub fn urgency(cues: Cues, words: &[String], kind: &str) -> &'static str {
 
 /// Whether the message looks like unsolicited promotion.
 pub fn spam(cues: Cues, raw: &str) -> bool {
-    let links = raw.matches("http://").count() + raw.matches("https://").count() + raw.matches("www.").count();
+    let links = raw.matches("http://").count()
+        + raw.matches("https://").count()
+        + raw.matches("www.").count();
     let promotional = cues.has(CueList::Spam);
     (promotional && links >= 1) || links >= 3
 }
@@ -229,7 +471,8 @@ pub struct TopicRule {
 pub fn override_topic<'a>(text: &str, rules: &'a [TopicRule]) -> Option<&'a str> {
     rules.iter().find_map(|rule| {
         let keyword = phrase_text(&words(&rule.keyword));
-        (!keyword.trim().is_empty() && text.contains(keyword.as_str())).then_some(rule.topic.as_str())
+        (!keyword.trim().is_empty() && text.contains(keyword.as_str()))
+            .then_some(rule.topic.as_str())
     })
 }
 
@@ -241,30 +484,71 @@ mod tests {
         let w = words(text);
         let cues = Cues::of(&w);
         let k = kind(cues, &w, sentiment);
-        (k, expectation_gap(cues), urgency(cues, &w, k), spam(cues, text))
+        (
+            k,
+            expectation_gap(cues),
+            urgency(cues, &w, k),
+            spam(cues, text),
+        )
     }
 
     #[test]
     fn cues_decide_kind_gap_urgency_and_spam() {
-        assert_eq!(run("How long does shipping to Canada take?", "neutral").0, "question");
-        assert_eq!(run("The app crashes when I open my invoices", "negative").0, "problem");
-        assert_eq!(run("This is unacceptable, worst service ever", "negative").0, "complaint");
-        assert_eq!(run("It would be nice to have a dark mode", "neutral").0, "suggestion");
-        assert_eq!(run("Anna was amazing, thank you so much", "positive").0, "praise");
+        assert_eq!(
+            run("How long does shipping to Canada take?", "neutral").0,
+            "question"
+        );
+        assert_eq!(
+            run("The app crashes when I open my invoices", "negative").0,
+            "problem"
+        );
+        assert_eq!(
+            run("This is unacceptable, worst service ever", "negative").0,
+            "complaint"
+        );
+        assert_eq!(
+            run("It would be nice to have a dark mode", "neutral").0,
+            "suggestion"
+        );
+        assert_eq!(
+            run("Anna was amazing, thank you so much", "positive").0,
+            "praise"
+        );
         assert_eq!(run("Please cancel my subscription", "neutral").0, "request");
-        let gap = run("The jacket is not as advertised, I expected better quality", "negative");
+        let gap = run(
+            "The jacket is not as advertised, I expected better quality",
+            "negative",
+        );
         assert!(gap.1);
         assert_eq!(gap.0, "complaint");
-        assert_eq!(run("My card was stolen, block it immediately!", "negative").2, "high");
+        assert_eq!(
+            run("My card was stolen, block it immediately!", "negative").2,
+            "high"
+        );
         assert_eq!(run("Love the new design", "positive").2, "low");
-        assert!(run("We offer SEO and backlinks, visit https://spam.example", "neutral").3);
+        assert!(
+            run(
+                "We offer SEO and backlinks, visit https://spam.example",
+                "neutral"
+            )
+            .3
+        );
         assert!(!run("Where is my parcel?", "neutral").3);
     }
 
     #[test]
     fn site_rules_override_by_whole_words() {
-        let rules = vec![TopicRule { keyword: "Gift Card".into(), topic: "billing".into() }];
-        assert_eq!(override_topic(&phrase_text(&words("my gift card is empty")), &rules), Some("billing"));
-        assert_eq!(override_topic(&phrase_text(&words("a giftcard")), &rules), None);
+        let rules = vec![TopicRule {
+            keyword: "Gift Card".into(),
+            topic: "billing".into(),
+        }];
+        assert_eq!(
+            override_topic(&phrase_text(&words("my gift card is empty")), &rules),
+            Some("billing")
+        );
+        assert_eq!(
+            override_topic(&phrase_text(&words("a giftcard")), &rules),
+            None
+        );
     }
 }

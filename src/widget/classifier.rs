@@ -1,0 +1,124 @@
+//! The classifier as the widget uses it. The model is not compiled into the
+//! widget: it is a separate file fetched when the panel opens (the widget stays
+//! small), parsed once, and replaceable by the site's own model.
+
+use std::cell::RefCell;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::domain::classify::model::Model;
+use crate::domain::classify::rules::TopicRule;
+use crate::domain::classify::{Classification, Classifier};
+use crate::domain::pii;
+
+thread_local! {
+    static CLASSIFIER: RefCell<Option<Classifier>> = const { RefCell::new(None) };
+}
+
+fn with_classifier<T>(f: impl FnOnce(&Classifier) -> T) -> Result<T, JsError> {
+    CLASSIFIER.with(|cell| {
+        cell.borrow().as_ref().map(f).ok_or_else(|| {
+            JsError::new("no classifier model is loaded yet (call loadModel or setModel)")
+        })
+    })
+}
+
+fn parse_rules(rules: JsValue) -> Vec<TopicRule> {
+    if rules.is_undefined() || rules.is_null() {
+        return Vec::new();
+    }
+    serde_wasm_bindgen::from_value(rules).unwrap_or_else(|error| {
+        warn(&format!(
+            "Touchpoint: ignoring the site's topic rules: {error}"
+        ));
+        Vec::new()
+    })
+}
+
+fn install(model: Model, rules: Vec<TopicRule>) -> Result<(), String> {
+    let classifier = Classifier::new(model, rules).map_err(|e| e.to_string())?;
+    CLASSIFIER.with(|cell| *cell.borrow_mut() = Some(classifier));
+    Ok(())
+}
+
+/// Uses the model in `bytes` (already fetched), with the site's topic rules.
+pub fn set_model(bytes: &[u8], rules: JsValue) -> Result<(), JsError> {
+    let model = Model::from_bytes(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+    install(model, parse_rules(rules)).map_err(|e| JsError::new(&e))
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Classifies with the current model.
+pub fn classify(text: &str) -> Result<JsValue, JsError> {
+    let classification: Classification = with_classifier(|c| c.classify(text))?;
+    to_js(&classification)
+}
+
+/// Redacts personal data only (no model needed).
+pub fn redact(text: &str) -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Redacted {
+        redacted: String,
+        pii: Vec<pii::PiiFinding>,
+    }
+    let redaction = pii::redact(text);
+    to_js(&Redacted {
+        redacted: redaction.redacted,
+        pii: redaction.findings,
+    })
+}
+
+fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(message));
+}
+
+async fn fetch_model(url: &str) -> Result<Model, String> {
+    let global: web_sys::Window = js_sys::global().unchecked_into();
+    let response = JsFuture::from(global.fetch_with_str(url))
+        .await
+        .map_err(|_| "the request failed".to_string())?;
+    let response: web_sys::Response = response.unchecked_into();
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(|_| "no body".to_string())?)
+        .await
+        .map_err(|_| "the body could not be read".to_string())?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    Model::from_bytes(&bytes).map_err(|e| e.to_string())
+}
+
+/// Loads the site's model (when `site_url` is given) or the built-in model
+/// file at `builtin_url`, with the site's topic rules. A site model that fails
+/// to load or check is reported once on the console and the built-in model is
+/// used instead. Resolves to whether the site's model is in use.
+pub async fn load_model(
+    site_url: Option<String>,
+    builtin_url: String,
+    rules: JsValue,
+) -> Result<bool, JsError> {
+    let rules = parse_rules(rules);
+    if let Some(url) = site_url {
+        match fetch_model(&url).await.and_then(|model| install(model, rules.clone())) {
+            Ok(()) => return Ok(true),
+            Err(error) => warn(&format!(
+                "Touchpoint: the site's model at {url} was not loaded ({error}); using the built-in model."
+            )),
+        }
+    }
+    let model = fetch_model(&builtin_url).await.map_err(|error| {
+        JsError::new(&format!(
+            "the built-in model at {builtin_url} was not loaded: {error}"
+        ))
+    })?;
+    install(model, rules).map_err(|e| JsError::new(&e))?;
+    Ok(false)
+}
