@@ -25,6 +25,14 @@ cargo test --features cli
 step "CLI runs natively"
 cargo run --quiet --features cli -- --help
 
+step "classifier: training from ../shared/datasets reproduces the committed model byte for byte"
+cargo build --quiet --profile native --features cli
+target/native/touchpoint train --out target/model-check.tpcm
+cmp target/model-check.tpcm model/touchpoint.tpcm
+
+step "PII redactor on presidio-synth: recall >= 99% and precision >= 98% per kind"
+target/native/touchpoint eval-pii --min-recall 99 --min-precision 98
+
 step "build every artifact (wasm-pack.toml)"
 node scripts/build.mjs
 

@@ -1,6 +1,8 @@
 //! `touchpoint` on the command line: check event batches against the wire
 //! schema, redact personal data, and measure the redactor on labeled data.
 
+/// `bench`: classify + redact timing, natively.
+pub mod bench;
 /// `classify` and `eval`: run the classifier on text and on labeled files.
 pub mod classify;
 /// Public datasets and the project's own examples, mapped to the taxonomy.
@@ -57,6 +59,14 @@ enum Command {
         #[arg(long)]
         model: Option<std::path::PathBuf>,
     },
+    /// Time classify + redact per message (p50/p99, microseconds).
+    Bench {
+        /// One message per line.
+        #[arg(long, default_value = "bench/messages.txt")]
+        messages: std::path::PathBuf,
+        #[arg(long, default_value_t = 50)]
+        rounds: u32,
+    },
     /// Measure the personal-data redactor on a presidio-research style JSON
     /// file (`full_text` and `spans` per sample): per-kind precision and recall.
     EvalPii {
@@ -69,6 +79,12 @@ enum Command {
         /// Print every miss and false alarm.
         #[arg(long)]
         verbose: bool,
+        /// Fail (exit 1) when any kind's recall is below this percentage.
+        #[arg(long, default_value_t = 0.0)]
+        min_recall: f64,
+        /// Fail (exit 1) when any kind's precision is below this percentage.
+        #[arg(long, default_value_t = 0.0)]
+        min_precision: f64,
     },
 }
 
@@ -77,8 +93,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::CheckBatch { file } => check_batch(file),
-        Command::EvalPii { data, verbose } => eval_pii::run(&data, verbose),
+        Command::EvalPii { data, verbose, min_recall, min_precision } => {
+            eval_pii::run(&data, verbose, min_recall / 100.0, min_precision / 100.0)
+        }
         Command::Classify { text, model } => classify::run(text, model),
+        Command::Bench { messages, rounds } => bench::run(&messages, rounds),
         Command::Train(args) => train::run(&args),
         Command::Eval { data, model } => classify::eval(&data, model),
     }

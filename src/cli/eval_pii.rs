@@ -145,7 +145,7 @@ pub fn score(
 }
 
 /// Runs `touchpoint eval-pii`.
-pub fn run(path: &Path, verbose: bool) -> ExitCode {
+pub fn run(path: &Path, verbose: bool, min_recall: f64, min_precision: f64) -> ExitCode {
     let json = match std::fs::read_to_string(path) {
         Ok(json) => json,
         Err(error) => {
@@ -192,5 +192,15 @@ pub fn run(path: &Path, verbose: bool) -> ExitCode {
         total.correct,
         total.precision() * 100.0
     );
-    ExitCode::SUCCESS
+    let short = tallies
+        .iter()
+        .filter(|(_, t)| t.recall() < min_recall || t.precision() < min_precision)
+        .map(|(kind, _)| kind.as_str())
+        .collect::<Vec<_>>();
+    if short.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("below the required recall or precision: {}", short.join(", "));
+        ExitCode::from(1)
+    }
 }

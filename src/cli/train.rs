@@ -104,16 +104,16 @@ pub fn train_head(
     }
     let max = weights.iter().fold(0f32, |m, w| m.max(w.abs())).max(1e-6);
     let scale = max / 127.0;
-    LinearHead {
-        name: name.into(),
-        labels: labels.iter().map(|l| l.to_string()).collect(),
+    LinearHead::new(
+        name.into(),
+        labels.iter().map(|l| l.to_string()).collect(),
         scale,
         biases,
-        weights: weights
+        weights
             .iter()
             .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8)
             .collect(),
-    }
+    )
 }
 
 fn label_of<'a>(head: &str, example: &'a Example) -> Option<&'a String> {

@@ -104,7 +104,7 @@ impl Classifier {
         let redaction = pii::redact(text);
         // Learn from what will be stored: the redacted text.
         let words = words(&redaction.redacted);
-        let features = self.model.features(&redaction.redacted);
+        let features = self.model.features_of_words(&words);
         let (topic, topic_confidence, topic_source) =
             match rules::override_topic(&rules::phrase_text(&words), &self.rules) {
                 Some(topic) => (topic.to_string(), 1.0, "rule"),

@@ -87,9 +87,16 @@ pub fn find_bytes(text: &str) -> Vec<ByteFinding> {
 
 /// Finds personal data, with UTF-16 offsets.
 pub fn find(text: &str) -> Vec<PiiFinding> {
-    let found = find_bytes(text);
+    to_utf16(text, &find_bytes(text))
+}
+
+/// Converts byte findings to UTF-16 offsets in one pass over the text.
+fn to_utf16(text: &str, found: &[ByteFinding]) -> Vec<PiiFinding> {
     let mut out = Vec::with_capacity(found.len());
     // One pass over the text converts every offset.
+    if found.is_empty() {
+        return out;
+    }
     let mut units = 0u32;
     let mut next = 0usize;
     let mut pending: Vec<(usize, usize, bool)> = Vec::with_capacity(found.len() * 2);
@@ -100,7 +107,7 @@ pub fn find(text: &str) -> Vec<PiiFinding> {
     pending.sort_unstable();
     let mut starts = vec![0u32; found.len()];
     let mut ends = vec![0u32; found.len()];
-    let mut chars = text.char_indices().peekable();
+    let mut chars = text.char_indices();
     for (byte, index, is_start) in pending {
         while next < byte {
             match chars.next() {
@@ -140,7 +147,7 @@ pub fn redact(text: &str) -> Redaction {
     redacted.push_str(text.get(at..).unwrap_or_default());
     Redaction {
         redacted,
-        findings: find(text),
+        findings: to_utf16(text, &found),
     }
 }
 

@@ -72,9 +72,16 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// Hashed, L2-normalised features: (bucket, value), buckets sorted and unique.
 pub fn features(text: &str, bucket_bits: u8) -> Vec<(u32, f32)> {
+    features_of_words(&words(text), bucket_bits)
+}
+
+/// As `features`, for words already split by `words`.
+pub fn features_of_words(words: &[String], bucket_bits: u8) -> Vec<(u32, f32)> {
     let mask = (1u32 << bucket_bits) - 1;
-    let words = words(text);
-    let mut hashes: Vec<u32> = Vec::with_capacity(words.len() * 12);
+    let mut hashes: Vec<u32> = Vec::with_capacity(words.len() * 16);
+    // Reused buffers: the word padded as "<word>", and where each char starts.
+    let mut padded: Vec<u8> = Vec::with_capacity(64);
+    let mut starts: Vec<usize> = Vec::with_capacity(32);
     for (index, word) in words.iter().enumerate() {
         hashes.push(Fnv::new(b'w').bytes(word.as_bytes()).finish());
         if let Some(next) = words.get(index + 1) {
@@ -86,19 +93,27 @@ pub fn features(text: &str, bucket_bits: u8) -> Vec<(u32, f32)> {
                     .finish(),
             );
         }
-        let chars: Vec<char> = core::iter::once('<')
-            .chain(word.chars().take(MAX_NGRAM_WORD_CHARS))
-            .chain(core::iter::once('>'))
-            .collect();
-        if chars.len() > 4 {
+        padded.clear();
+        starts.clear();
+        starts.push(0);
+        padded.push(b'<');
+        for (count, (at, ch)) in word.char_indices().enumerate() {
+            if count == MAX_NGRAM_WORD_CHARS {
+                break;
+            }
+            starts.push(padded.len());
+            padded.extend_from_slice(&word.as_bytes()[at..at + ch.len_utf8()]);
+        }
+        starts.push(padded.len());
+        padded.push(b'>');
+        starts.push(padded.len());
+        // `starts` has one entry per char plus the end: chars = starts.len() - 1.
+        let chars = starts.len() - 1;
+        if chars > 4 {
             for n in [3usize, 4] {
-                for window in chars.windows(n) {
-                    let mut h = Fnv::new(b'0' + n as u8);
-                    for &ch in window {
-                        let mut buf = [0u8; 4];
-                        h = h.bytes(ch.encode_utf8(&mut buf).as_bytes());
-                    }
-                    hashes.push(h.finish());
+                for first in 0..=chars - n {
+                    let gram = &padded[starts[first]..starts[first + n]];
+                    hashes.push(Fnv::new(b'0' + n as u8).bytes(gram).finish());
                 }
             }
         }

@@ -2,6 +2,10 @@
 //! short words, scored over the message. Compact, data-driven, and good enough
 //! for routing and for choosing the visitor's language.
 
+use std::sync::OnceLock;
+
+use super::rules::{phrase_hash, PhraseMap};
+
 /// Languages the classifier names, with their most frequent function words.
 const LEXICON: &[(&str, &[&str])] = &[
     (
@@ -160,23 +164,39 @@ const LEXICON: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// The most likely language code, or `"und"` (undetermined) with no evidence.
-pub fn detect(words: &[String]) -> &'static str {
-    let mut best = ("und", 0.0f32);
-    for &(code, lexicon) in LEXICON {
-        let mut score = 0.0f32;
-        for word in words {
-            if lexicon.contains(&word.as_str()) {
-                // Rarer (language-specific) words count more than shared ones.
-                let shared = LEXICON
-                    .iter()
-                    .filter(|(_, l)| l.contains(&word.as_str()))
-                    .count();
-                score += 1.0 / shared as f32;
+/// Each function word with the set of languages (bit per `LEXICON` entry) it belongs to.
+fn word_languages() -> &'static PhraseMap<u8> {
+    static TABLE: OnceLock<PhraseMap<u8>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = PhraseMap::default();
+        for (index, (_, words)) in LEXICON.iter().enumerate() {
+            for word in *words {
+                *table.entry(phrase_hash([*word].into_iter())).or_insert(0u8) |= 1 << index;
             }
         }
+        table
+    })
+}
+
+/// The most likely language code, or `"und"` (undetermined) with no evidence.
+pub fn detect(words: &[String]) -> &'static str {
+    let table = word_languages();
+    let mut scores = [0f32; LEXICON.len()];
+    for word in words {
+        if let Some(&languages) = table.get(&phrase_hash([word.as_str()].into_iter())) {
+            // A word shared by several languages is weaker evidence for each.
+            let weight = 1.0 / languages.count_ones() as f32;
+            for (index, score) in scores.iter_mut().enumerate() {
+                if languages & (1 << index) != 0 {
+                    *score += weight;
+                }
+            }
+        }
+    }
+    let mut best = ("und", 0.0f32);
+    for (index, &score) in scores.iter().enumerate() {
         if score > best.1 {
-            best = (code, score);
+            best = (LEXICON[index].0, score);
         }
     }
     best.0

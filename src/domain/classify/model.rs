@@ -9,7 +9,7 @@
 //! FNV-1a u32 of everything before it
 //! ```
 
-use super::features::features;
+use super::features::{features, features_of_words};
 
 /// Magic bytes at the start of a model file.
 pub const MAGIC: &[u8; 4] = b"TPCM";
@@ -31,6 +31,10 @@ pub enum ModelError {
     Malformed(&'static str),
 }
 
+/// Most classes a head may have; rows are padded to this many lanes so the
+/// scoring loop has a fixed width the compiler can keep in registers.
+pub const MAX_CLASSES: usize = 16;
+
 /// One linear classifier: scores = bias + scale × Σ value × weight.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearHead {
@@ -40,17 +44,46 @@ pub struct LinearHead {
     pub biases: Vec<f32>,
     /// Row-major: bucket × class.
     pub weights: Vec<i8>,
+    /// The same weights, one padded row per bucket.
+    lanes: Vec<[i8; MAX_CLASSES]>,
 }
 
 impl LinearHead {
+    /// A head over `weights` (row-major, bucket × class); at most `MAX_CLASSES` labels.
+    pub fn new(
+        name: String,
+        labels: Vec<String>,
+        scale: f32,
+        biases: Vec<f32>,
+        weights: Vec<i8>,
+    ) -> Self {
+        let classes = labels.len().clamp(1, MAX_CLASSES);
+        let lanes = weights
+            .chunks(classes)
+            .map(|row| {
+                let mut lane = [0i8; MAX_CLASSES];
+                for (slot, &w) in lane.iter_mut().zip(row) {
+                    *slot = w;
+                }
+                lane
+            })
+            .collect();
+        LinearHead {
+            name,
+            labels,
+            scale,
+            biases,
+            weights,
+            lanes,
+        }
+    }
+
     /// Raw scores per class for already-computed features.
     pub fn scores(&self, features: &[(u32, f32)]) -> Vec<f32> {
-        let classes = self.labels.len();
-        let mut acc = vec![0f32; classes];
+        let mut acc = [0f32; MAX_CLASSES];
         for &(bucket, value) in features {
-            let row = bucket as usize * classes;
-            if let Some(weights) = self.weights.get(row..row + classes) {
-                for (sum, &w) in acc.iter_mut().zip(weights) {
+            if let Some(row) = self.lanes.get(bucket as usize) {
+                for (sum, &w) in acc.iter_mut().zip(row) {
                     *sum += value * f32::from(w);
                 }
             }
@@ -95,6 +128,11 @@ impl Model {
     /// Features of `text` in this model's space.
     pub fn features(&self, text: &str) -> Vec<(u32, f32)> {
         features(text, self.bucket_bits)
+    }
+
+    /// Features of already-split words in this model's space.
+    pub fn features_of_words(&self, words: &[String]) -> Vec<(u32, f32)> {
+        features_of_words(words, self.bucket_bits)
     }
 
     /// Serialises to the binary format.
@@ -147,8 +185,8 @@ impl Model {
         for _ in 0..head_count {
             let name = reader.string()?;
             let classes = usize::from(reader.byte()?);
-            if classes < 2 {
-                return Err(ModelError::Malformed("a head needs at least two classes"));
+            if !(2..=MAX_CLASSES).contains(&classes) {
+                return Err(ModelError::Malformed("a head needs 2 to 16 classes"));
             }
             let labels = (0..classes)
                 .map(|_| reader.string())
@@ -165,13 +203,7 @@ impl Model {
             if !scale.is_finite() || biases.iter().any(|b| !b.is_finite()) {
                 return Err(ModelError::Malformed("non-finite scale or bias"));
             }
-            heads.push(LinearHead {
-                name,
-                labels,
-                scale,
-                biases,
-                weights,
-            });
+            heads.push(LinearHead::new(name, labels, scale, biases, weights));
         }
         if reader.at != body.len() {
             return Err(ModelError::Malformed("trailing bytes"));
@@ -233,13 +265,13 @@ mod tests {
         }
         Model {
             bucket_bits: 12,
-            heads: vec![LinearHead {
-                name: "topic".into(),
-                labels: vec!["other".into(), "refund".into()],
-                scale: 0.05,
-                biases: vec![0.1, -0.1],
+            heads: vec![LinearHead::new(
+                "topic".into(),
+                vec!["other".into(), "refund".into()],
+                0.05,
+                vec![0.1, -0.1],
                 weights,
-            }],
+            )],
         }
     }
 

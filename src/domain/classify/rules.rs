@@ -4,6 +4,7 @@
 //! override rules. Each list is data; the functions only count matches.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use super::features::words;
@@ -21,7 +22,29 @@ pub fn phrase_text(words: &[String]) -> String {
 /// Longest cue phrase, in words.
 const MAX_CUE_WORDS: usize = 4;
 
-fn phrase_hash<'a>(words: impl Iterator<Item = &'a str>) -> u64 {
+/// A hasher for keys that are already well-mixed 64-bit hashes.
+#[derive(Default)]
+pub struct PrehashedKey(u64);
+
+impl Hasher for PrehashedKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// A map keyed by phrase hashes.
+pub type PhraseMap<V> = HashMap<u64, V, BuildHasherDefault<PrehashedKey>>;
+
+/// FNV-1a (64-bit) of words joined by single spaces.
+pub fn phrase_hash<'a>(words: impl Iterator<Item = &'a str>) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for (index, word) in words.enumerate() {
         if index > 0 {
@@ -49,8 +72,8 @@ enum CueList {
 }
 
 /// Every cue phrase, hashed once per process, mapped to the lists it is in.
-fn cue_table() -> &'static HashMap<u64, u16> {
-    static TABLE: OnceLock<HashMap<u64, u16>> = OnceLock::new();
+fn cue_table() -> &'static PhraseMap<u16> {
+    static TABLE: OnceLock<PhraseMap<u16>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let lists: [(&[&str], CueList); 8] = [
             (EXPECTATION_GAP, CueList::Gap),
@@ -62,7 +85,7 @@ fn cue_table() -> &'static HashMap<u64, u16> {
             (URGENT, CueList::Urgent),
             (SPAM, CueList::Spam),
         ];
-        let mut table = HashMap::new();
+        let mut table = PhraseMap::default();
         for (cues, list) in lists {
             for cue in cues {
                 let cue_words = words(cue);
