@@ -1,5 +1,5 @@
 # Touchpoint's entry points. `make dev` and `make test` are the README's two commands.
-.PHONY: dev test build size setup clean
+.PHONY: dev test build size bench setup clean
 
 ## Install what is missing, build, and run the product on http://127.0.0.1:8787
 dev:
@@ -17,6 +17,16 @@ build:
 ## Print the size table (raw, gzip, brotli) and check the budgets
 size:
 	node scripts/size.mjs
+
+## Print every benchmark in BENCHMARKS.md (sizes, classifier accuracy and speed)
+bench: build
+	node scripts/size.mjs --markdown
+	cargo run --quiet --profile native --features cli -- train --out target/check.tpcm --export-splits target/splits
+	python3 -c "import sklearn" 2>/dev/null || pip install --quiet scikit-learn
+	python3 bench/reference_svm.py target/splits
+	cargo run --quiet --profile native --features cli -- eval-pii
+	cargo run --quiet --profile native --features cli -- bench
+	node bench/classify-wasm.mjs
 
 setup:
 	scripts/setup.sh --test
