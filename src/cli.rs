@@ -93,9 +93,12 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::CheckBatch { file } => check_batch(file),
-        Command::EvalPii { data, verbose, min_recall, min_precision } => {
-            eval_pii::run(&data, verbose, min_recall / 100.0, min_precision / 100.0)
-        }
+        Command::EvalPii {
+            data,
+            verbose,
+            min_recall,
+            min_precision,
+        } => eval_pii::run(&data, verbose, min_recall / 100.0, min_precision / 100.0),
         Command::Classify { text, model } => classify::run(text, model),
         Command::Bench { messages, rounds } => bench::run(&messages, rounds),
         Command::Train(args) => train::run(&args),

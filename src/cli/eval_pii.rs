@@ -200,7 +200,10 @@ pub fn run(path: &Path, verbose: bool, min_recall: f64, min_precision: f64) -> E
     if short.is_empty() {
         ExitCode::SUCCESS
     } else {
-        eprintln!("below the required recall or precision: {}", short.join(", "));
+        eprintln!(
+            "below the required recall or precision: {}",
+            short.join(", ")
+        );
         ExitCode::from(1)
     }
 }
