@@ -209,12 +209,14 @@ pub fn load_public(dir: &Path) -> Result<Vec<Example>, String> {
             }
         }
     }
-    // CLINC150: train and test (validation unused), in-scope and out-of-scope.
+    // CLINC150: train and validation for training, test held out; in-scope and out-of-scope.
     let clinc: serde_json::Value = serde_json::from_str(&read(dir, "clinc150/data_full.json")?)
         .map_err(|e| format!("clinc150: {e}"))?;
     for (key, split) in [
         ("train", Split::Train),
         ("oos_train", Split::Train),
+        ("val", Split::Train),
+        ("oos_val", Split::Train),
         ("test", Split::Test),
         ("oos_test", Split::Test),
     ] {
@@ -233,9 +235,11 @@ pub fn load_public(dir: &Path) -> Result<Vec<Example>, String> {
             }
         }
     }
-    // GoEmotions grouped into sentiment; ambiguous and mixed labels left out.
+    // GoEmotions grouped into sentiment (train and dev for training, test held
+    // out); ambiguous and mixed labels left out.
     for (file, split) in [
         ("goemotions-sentiment/train.tsv", Split::Train),
+        ("goemotions-sentiment/dev.tsv", Split::Train),
         ("goemotions-sentiment/test.tsv", Split::Test),
     ] {
         for line in read(dir, file)?.lines() {
