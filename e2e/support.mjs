@@ -9,12 +9,18 @@ export async function startTestRuntime() {
   return runtime;
 }
 
+/** A desktop Chrome user agent, for tests that act as a person. */
+export const BROWSER_USER_AGENT =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+
 export async function launchChromium() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     // Chromium's own background traffic would only hit the closed network.
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // The worker drops headless user agents as bots; these tests stand in for people.
+      `--user-agent=${BROWSER_USER_AGENT}`],
   });
 }
 

@@ -4,6 +4,8 @@
 
 /// Error type of the HTTP API, its status codes and JSON error bodies.
 pub mod api;
+/// Where a visit came from: UTM parameters, click ids, referrer → channel.
+pub mod attribution;
 /// The on-device classifier: topic, tone, kind, urgency, language, spam.
 pub mod classify;
 /// Touchpoint events as the recorder builds them, and their compact JSON encoding.
@@ -14,7 +16,13 @@ pub mod ids;
 pub mod ingest;
 /// A minimal JSON writer for the size-constrained recorder (no serde, no `format!`).
 pub mod json;
+/// Page types from the site's URL rules and path keywords.
+pub mod page_type;
 /// Personal data detection and redaction (emails, phones, cards, IBANs, SSNs, IPs).
 pub mod pii;
 /// Maps an HTTP method and path to what the worker should do.
 pub mod route;
+/// Keeps personal data out of recorded URLs (paths only, masked segments).
+pub mod url_privacy;
+/// Cookieless visitor keys, origin allow-lists and bot user agents.
+pub mod visitor;

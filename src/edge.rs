@@ -15,7 +15,9 @@ use web_sys::{Request, Response};
 
 use crate::domain::api::{ApiError, Health};
 use crate::domain::ingest::{check_body_length, check_content_type, plan_batch, IngestPlan};
+use crate::domain::page_type::{page_type, PageRule};
 use crate::domain::route::{route, Route};
+use crate::domain::visitor;
 use d1::{D1Database, Fetcher};
 
 /// Bindings the worker is configured with (see `wrangler.toml`).
@@ -122,67 +124,187 @@ async fn ingest_events(
     origin: Option<&str>,
 ) -> Result<Response, ApiError> {
     let headers = request.headers();
-    check_content_type(headers.get("content-type").ok().flatten().as_deref())?;
-    if let Some(length) = headers
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|value| value.trim().parse::<u64>().ok())
+    let header = |name: &str| headers.get(name).ok().flatten();
+    check_content_type(header("content-type").as_deref())?;
+    if let Some(length) =
+        header("content-length").and_then(|value| value.trim().parse::<u64>().ok())
     {
         check_body_length(length)?;
     }
     let body = http::read_text(request).await?;
     let now = js_sys::Date::now() as u64;
     let plan = plan_batch(&body, now)?;
-    ensure_site_exists(env, &plan.site).await?;
-    let stored = store_events(env, &plan, now).await?;
+    let site = load_site(env, &plan.site).await?;
+    if !visitor::origin_allowed(origin, &site.allowed_origins) {
+        return Err(ApiError::OriginNotAllowed);
+    }
+    let user_agent = header("user-agent").unwrap_or_default();
+    if visitor::is_bot(&user_agent) {
+        return http::json_response(202, &plan.bot_receipt(), origin);
+    }
+    let visitor_key = if plan.do_not_track {
+        String::new()
+    } else {
+        let salt = daily_salt(env, now as i64).await?;
+        let ip = header("cf-connecting-ip")
+            .or_else(|| header("x-real-ip"))
+            .unwrap_or_default();
+        visitor::visitor_key(&salt, &plan.site, &ip, &user_agent)
+    };
+    let stored = store_events(env, &plan, &site, &visitor_key, now).await?;
     http::json_response(202, &plan.receipt(stored), origin)
 }
 
-async fn ensure_site_exists(env: &Env, site: &str) -> Result<(), ApiError> {
+/// What the edge needs to know about a site to ingest for it.
+struct Site {
+    allowed_origins: Vec<String>,
+    page_rules: Vec<PageRule>,
+}
+
+async fn load_site(env: &Env, site: &str) -> Result<Site, ApiError> {
     let row = env
         .db
-        .prepare("SELECT id FROM sites WHERE id = ?1")
+        .prepare("SELECT allowed_origins, page_rules FROM sites WHERE id = ?1")
         .bind(&Array::of1(&JsValue::from_str(site)))
         .first()
         .await
         .map_err(|e| unavailable(&e, "site lookup failed"))?;
     if row.is_null() || row.is_undefined() {
-        Err(ApiError::UnknownSite)
-    } else {
-        Ok(())
+        return Err(ApiError::UnknownSite);
     }
+    let text = |name: &str| {
+        js_sys::Reflect::get(&row, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    Ok(Site {
+        // A malformed list in storage is an operator error: fail closed for
+        // origins (nothing allowed but non-browser senders), open for page rules.
+        allowed_origins: serde_json::from_str(&text("allowed_origins"))
+            .unwrap_or_else(|_| vec!["-".into()]),
+        page_rules: serde_json::from_str(&text("page_rules")).unwrap_or_default(),
+    })
+}
+
+/// Today's salt, created on first use; salts older than 48 hours are deleted then.
+async fn daily_salt(env: &Env, now_ms: i64) -> Result<String, ApiError> {
+    let day = visitor::utc_day(now_ms);
+    let select = || {
+        env.db
+            .prepare("SELECT salt FROM salts WHERE day = ?1")
+            .bind(&Array::of1(&JsValue::from_str(&day)))
+    };
+    let existing = select()
+        .first()
+        .await
+        .map_err(|e| unavailable(&e, "salt lookup failed"))?;
+    if let Some(salt) = js_sys::Reflect::get(&existing, &JsValue::from_str("salt"))
+        .ok()
+        .and_then(|s| s.as_string())
+    {
+        return Ok(salt);
+    }
+    let mut bytes = [0u8; 32];
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
+        .map_err(|e| internal(&e, "no crypto"))?;
+    let array = js_sys::Uint8Array::new_with_length(32);
+    let get_random = js_sys::Reflect::get(&crypto, &JsValue::from_str("getRandomValues"))
+        .map_err(|e| internal(&e, "no getRandomValues"))?;
+    get_random
+        .unchecked_into::<js_sys::Function>()
+        .call1(&crypto, &array)
+        .map_err(|e| internal(&e, "getRandomValues failed"))?;
+    array.copy_to(&mut bytes);
+    let salt: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let insert = env
+        .db
+        .prepare("INSERT OR IGNORE INTO salts (day, salt, created_at) VALUES (?1, ?2, ?3)")
+        .bind(&Array::of3(
+            &JsValue::from_str(&day),
+            &JsValue::from_str(&salt),
+            &JsValue::from_f64(now_ms as f64),
+        ));
+    let expire = env
+        .db
+        .prepare("DELETE FROM salts WHERE created_at < ?1")
+        .bind(&Array::of1(&JsValue::from_f64(
+            (now_ms - 48 * 3_600_000) as f64,
+        )));
+    env.db
+        .batch(Array::of2(&insert, &expire))
+        .await
+        .map_err(|e| unavailable(&e, "salt insert failed"))?;
+    // Another isolate may have won the race: read back whichever salt is stored.
+    let stored = select()
+        .first()
+        .await
+        .map_err(|e| unavailable(&e, "salt lookup failed"))?;
+    js_sys::Reflect::get(&stored, &JsValue::from_str("salt"))
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or(ApiError::Unavailable)
 }
 
 /// Inserts every accepted row in one D1 batch (a single transaction) and
 /// returns how many were new; the rest were already stored.
-async fn store_events(env: &Env, plan: &IngestPlan, received_at: u64) -> Result<u32, ApiError> {
+async fn store_events(
+    env: &Env,
+    plan: &IngestPlan,
+    site: &Site,
+    visitor_key: &str,
+    received_at: u64,
+) -> Result<u32, ApiError> {
     if plan.rows.is_empty() {
         return Ok(0);
     }
     let statements = Array::new();
     for row in &plan.rows {
-        let values = Array::new();
-        values.push(&JsValue::from_str(&plan.site));
-        values.push(&JsValue::from_str(&row.id));
-        values.push(&JsValue::from_str(row.kind));
-        values.push(&JsValue::from_f64(row.occurred_at_ms as f64));
-        values.push(&JsValue::from_f64(received_at as f64));
-        values.push(&JsValue::from_str(&row.path));
-        values.push(&JsValue::from_str(&row.title));
-        values.push(&JsValue::from_str(&row.referrer));
-        values.push(&JsValue::from_f64(f64::from(row.viewport_width)));
-        values.push(&JsValue::from_f64(f64::from(row.viewport_height)));
-        values.push(&JsValue::from_str(&row.language));
-        values.push(&JsValue::from_str(&row.time_zone));
+        let text = |s: &str| JsValue::from_str(s);
+        let number = |n: f64| JsValue::from_f64(n);
+        let values = [
+            text(&plan.site),
+            text(&row.id),
+            text(row.kind),
+            number(row.occurred_at_ms as f64),
+            number(received_at as f64),
+            text(&row.path),
+            text(&row.title),
+            text(&row.referrer),
+            number(f64::from(row.viewport_width)),
+            number(f64::from(row.viewport_height)),
+            text(&row.language),
+            text(&row.time_zone),
+            text(&row.channel),
+            text(&row.source_name),
+            text(&row.utm_source),
+            text(&row.utm_medium),
+            text(&row.utm_campaign),
+            text(&row.utm_term),
+            text(&row.utm_content),
+            text(&row.click_id),
+            text(&page_type(&row.path, &site.page_rules)),
+            text(&row.name),
+            text(&row.target),
+            text(&row.props_json),
+            number(row.engaged_ms as f64),
+            number(f64::from(row.scroll_percent)),
+            number(f64::from(row.fields)),
+            text(visitor_key),
+            text(&plan.visitor_id),
+        ];
+        let bound: Array = values.iter().collect();
         statements.push(
             &env.db
                 .prepare(
-                    "INSERT OR IGNORE INTO events (site_id, id, kind, occurred_at, received_at, \
-                     path, title, referrer, viewport_width, viewport_height, language, time_zone) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    "INSERT OR IGNORE INTO events (site_id, id, kind, occurred_at, received_at, path, title, \
+                     referrer, viewport_width, viewport_height, language, time_zone, channel, source_name, \
+                     utm_source, utm_medium, utm_campaign, utm_term, utm_content, click_id, page_type, name, \
+                     target, props, engaged_ms, scroll_percent, fields, visitor_key, visitor_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+                     ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
                 )
-                .bind(&values),
+                .bind(&bound),
         );
     }
     let results = env

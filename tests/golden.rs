@@ -53,7 +53,7 @@ fn ingestion_plan_is_identical() {
     let receipt = serde_json::to_string(&plan.receipt(1)).unwrap();
     assert_eq!(
         receipt,
-        r#"{"accepted":1,"duplicates":0,"rejected":[],"dropped_by_client":0}"#
+        r#"{"accepted":1,"duplicates":0,"rejected":[],"dropped_by_client":0,"ignored_as_bot":0}"#
     );
 }
 

@@ -46,7 +46,7 @@ test('a page view is stored once, however often it is delivered', async () => {
   const body = batch([pageView(1)]);
   const first = await post(body);
   assert.equal(first.status, 202);
-  assert.deepEqual(first.json, { accepted: 1, duplicates: 0, rejected: [], dropped_by_client: 0 });
+  assert.deepEqual(first.json, { accepted: 1, duplicates: 0, rejected: [], dropped_by_client: 0, ignored_as_bot: 0 });
   const retry = await post(body);
   assert.equal(retry.status, 202);
   assert.equal(retry.json.accepted, 0);
@@ -116,7 +116,7 @@ test('unknown API paths and wrong methods answer JSON errors', async () => {
 });
 
 test('CORS lets a customer page read the answer, with or without a preflight', async () => {
-  const origin = 'https://shop.example';
+  const origin = runtime.url;
   const preflight = await fetch(`${runtime.url}/v1/events`, {
     method: 'OPTIONS',
     headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
@@ -135,4 +135,51 @@ test('the worker serves the demo site, the script tag and the console', async ()
     assert.equal(response.status, 200, path);
     assert.match(response.headers.get('content-type'), type, path);
   }
+});
+
+test('an origin outside the site allow-list gets 403 origin_not_allowed and stores nothing', async () => {
+  const res = await post(batch([pageView(20)]), { 'content-type': 'text/plain', origin: 'https://evil.example' });
+  assertError(res, 403, 'origin_not_allowed');
+  assert.equal(await storedCount('id = ?1', id(20)), 0);
+});
+
+test('bot traffic is acknowledged but not stored', async () => {
+  const res = await post(batch([pageView(21)]), { 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1)' });
+  assert.equal(res.status, 202);
+  assert.equal(res.json.accepted, 0);
+  assert.equal(res.json.ignored_as_bot, 1);
+  assert.equal(await storedCount('id = ?1', id(21)), 0);
+});
+
+test('a cookieless visitor key links one visitor within the day; DNT keeps none', async () => {
+  const ua = (n) => ({ 'content-type': 'text/plain', 'user-agent': `Mozilla/5.0 Firefox/${n}`, 'cf-connecting-ip': '203.0.113.9' });
+  await post(batch([pageView(30)]), ua(1));
+  await post(batch([pageView(31)]), ua(1));
+  await post(batch([pageView(32)]), ua(2));
+  await post(batch([pageView(33)], { dnt: true, visitor: 'consented-id-1' }), ua(1));
+  const keys = {};
+  for (const n of [30, 31, 32, 33]) {
+    const row = await runtime.d1.prepare('SELECT visitor_key, visitor_id FROM events WHERE id = ?1').bind(id(n)).first();
+    keys[n] = row;
+  }
+  assert.match(keys[30].visitor_key, /^[0-9a-f]{32}$/);
+  assert.equal(keys[30].visitor_key, keys[31].visitor_key);
+  assert.notEqual(keys[30].visitor_key, keys[32].visitor_key);
+  assert.deepEqual(keys[33], { visitor_key: '', visitor_id: '' });
+  const salts = await runtime.d1.prepare('SELECT COUNT(*) AS n FROM salts').first();
+  assert.equal(salts.n, 1);
+});
+
+test('acquisition, page type and event details are stored', async () => {
+  const events = [
+    pageView(40, { path: '/pricing', channel: 'paid_search', source: 'Google', utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'spring', click_id: 'gclid' }),
+    pageView(41, { type: 'engagement', path: '/checkout/step-2', engaged_ms: 5000, scroll: 75 }),
+    pageView(42, { type: 'custom', name: 'signup', props: { plan: 'pro', seats: 5 } }),
+  ];
+  const res = await post(batch(events));
+  assert.equal(res.json.accepted, 3, JSON.stringify(res.json));
+  const rows = (await runtime.d1.prepare('SELECT * FROM events WHERE id IN (?1, ?2, ?3) ORDER BY id').bind(id(40), id(41), id(42)).all()).results;
+  assert.deepEqual([rows[0].channel, rows[0].source_name, rows[0].utm_campaign, rows[0].click_id, rows[0].page_type], ['paid_search', 'Google', 'spring', 'gclid', 'pricing']);
+  assert.deepEqual([rows[1].kind, rows[1].engaged_ms, rows[1].scroll_percent, rows[1].page_type], ['engagement', 5000, 75, 'checkout']);
+  assert.deepEqual([rows[2].name, JSON.parse(rows[2].props)], ['signup', { plan: 'pro', seats: '5' }]);
 });

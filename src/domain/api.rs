@@ -17,6 +17,8 @@ pub enum ApiError {
     PayloadTooLarge { limit: u32 },
     #[error("no site is registered under this key")]
     UnknownSite,
+    #[error("this origin may not send data for the site")]
+    OriginNotAllowed,
     #[error("wire schema version {0} is not supported")]
     UnsupportedVersion(u64),
     #[error("no such endpoint")]
@@ -38,6 +40,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => 415,
             ApiError::PayloadTooLarge { .. } => 413,
             ApiError::UnknownSite => 404,
+            ApiError::OriginNotAllowed => 403,
             ApiError::UnsupportedVersion(_) => 400,
             ApiError::NotFound => 404,
             ApiError::MethodNotAllowed { .. } => 405,
@@ -54,6 +57,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnknownSite => "unknown_site",
+            ApiError::OriginNotAllowed => "origin_not_allowed",
             ApiError::UnsupportedVersion(_) => "unsupported_version",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -107,6 +111,7 @@ mod tests {
             ApiError::UnsupportedMediaType,
             ApiError::PayloadTooLarge { limit: 65536 },
             ApiError::UnknownSite,
+            ApiError::OriginNotAllowed,
             ApiError::UnsupportedVersion(9),
             ApiError::NotFound,
             ApiError::MethodNotAllowed {

@@ -9,34 +9,56 @@ use super::json::ObjectWriter;
 pub const WIRE_VERSION: u64 = 1;
 
 /// What kind of touchpoint an event records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum EventKind {
-    /// A page was shown to the visitor.
+    /// A page was shown (a load, a single-page-app navigation or a
+    /// back/forward-cache restore).
+    #[default]
     PageView,
+    /// Time the page was visible and focused, and how far it was scrolled;
+    /// sent when the page is hidden or left.
+    Engagement,
+    /// A click on an outbound link, a download, or an element tagged
+    /// `data-touchpoint-event`.
+    Click,
+    /// A form was submitted (its id or name and field count, never values).
+    FormSubmit,
+    /// An event the page recorded with `track(name, props)`.
+    Custom,
 }
+
+const KINDS: [(EventKind, &str); 5] = [
+    (EventKind::PageView, "pageview"),
+    (EventKind::Engagement, "engagement"),
+    (EventKind::Click, "click"),
+    (EventKind::FormSubmit, "form"),
+    (EventKind::Custom, "custom"),
+];
 
 impl EventKind {
     /// Name used on the wire and in storage.
     pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::PageView => "pageview",
-        }
+        KINDS
+            .iter()
+            .find(|(kind, _)| *kind == self)
+            .map_or("pageview", |(_, name)| name)
     }
 
     /// Parses a wire name.
     pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "pageview" => Some(EventKind::PageView),
-            _ => None,
-        }
+        KINDS
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(kind, _)| *kind)
     }
 }
 
 /// The page an event happened on, as the recorder observed it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PageContext {
-    /// Path of the page (`location.pathname`): query string and fragment may
-    /// carry personal data and are never sent raw.
+    /// Path of the page (`location.pathname`, with personal-looking segments
+    /// masked): query string and fragment may carry personal data and are
+    /// never sent raw.
     pub path: String,
     pub title: String,
     /// Origin and path of the referring page; empty when there is none.
@@ -49,8 +71,17 @@ pub struct PageContext {
     pub time_zone: String,
 }
 
-/// One recorded touchpoint.
+/// How the visitor arrived, decided in the browser (see `attribution`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acquisition {
+    pub channel: &'static str,
+    /// The search engine or social network, when known.
+    pub source_name: &'static str,
+    pub campaign: super::attribution::Campaign,
+}
+
+/// One recorded touchpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Touchpoint {
     /// Unique id chosen by the recorder (see `ids::event_id`).
     pub id: String,
@@ -58,6 +89,19 @@ pub struct Touchpoint {
     /// When it happened, in milliseconds since the Unix epoch, by the browser's clock.
     pub timestamp_ms: u64,
     pub page: PageContext,
+    /// On the first page view of a visit.
+    pub acquisition: Option<Acquisition>,
+    /// The custom event's, tagged element's or form's name; for untagged
+    /// clicks `outbound` or `download`.
+    pub name: String,
+    /// Properties: `track` props or the element's `data-touchpoint-*` attributes.
+    pub props: Vec<(String, String)>,
+    /// A clicked link's target (origin and path only) or a form's action path.
+    pub target: String,
+    pub engaged_ms: u64,
+    pub scroll_percent: u32,
+    /// Number of fields in a submitted form.
+    pub fields: u32,
 }
 
 impl Touchpoint {
@@ -75,6 +119,38 @@ impl Touchpoint {
             .uint("vh", u64::from(self.page.viewport_height))
             .string_if_present("lang", &self.page.language)
             .string_if_present("tz", &self.page.time_zone);
+        if let Some(acquisition) = &self.acquisition {
+            let c = &acquisition.campaign;
+            object
+                .string("channel", acquisition.channel)
+                .string_if_present("source", acquisition.source_name)
+                .string_if_present("utm_source", &c.source)
+                .string_if_present("utm_medium", &c.medium)
+                .string_if_present("utm_campaign", &c.campaign)
+                .string_if_present("utm_term", &c.term)
+                .string_if_present("utm_content", &c.content)
+                .string_if_present("click_id", &c.click_id);
+        }
+        object
+            .string_if_present("name", &self.name)
+            .string_if_present("target", &self.target);
+        if !self.props.is_empty() {
+            object.raw("props", |o| {
+                let mut props = ObjectWriter::new(o);
+                for (key, value) in &self.props {
+                    props.string(key, value);
+                }
+                props.finish();
+            });
+        }
+        if self.kind == EventKind::Engagement {
+            object
+                .uint("engaged_ms", self.engaged_ms)
+                .uint("scroll", u64::from(self.scroll_percent));
+        }
+        if self.kind == EventKind::FormSubmit {
+            object.uint("fields", u64::from(self.fields));
+        }
         object.finish();
     }
 }
@@ -102,29 +178,4 @@ pub fn encode_batch(site: &str, sent_at_ms: u64, dropped: u32, events: &[Touchpo
         });
     batch.finish();
     out
-}
-
-/// Reduces a referrer to origin and path, dropping query and fragment.
-/// Byte-wise and panic-free on purpose: string searching and slicing pull
-/// `core::fmt` into the recorder.
-pub fn referrer_without_query(referrer: &str) -> String {
-    let end = referrer
-        .bytes()
-        .position(|b| b == b'?' || b == b'#')
-        .unwrap_or(referrer.len());
-    referrer.get(..end).unwrap_or_default().into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn referrer_loses_its_query() {
-        assert_eq!(
-            referrer_without_query("https://www.google.com/search?q=secret"),
-            "https://www.google.com/search"
-        );
-        assert_eq!(referrer_without_query(""), "");
-    }
 }

@@ -7,6 +7,8 @@
 //! event never costs the good ones beside it. Rejections are itemised in the
 //! receipt so nothing is lost silently.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -28,6 +30,11 @@ const MAX_TITLE: usize = 512;
 const MAX_LANGUAGE: usize = 35;
 const MAX_TIME_ZONE: usize = 64;
 const MAX_VIEWPORT: u32 = 100_000;
+const MAX_LABEL: usize = 100;
+const MAX_PROPS: usize = 20;
+const MAX_PROP_VALUE: usize = 200;
+/// A day: longer engagement reports are clock errors.
+const MAX_ENGAGED_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// Accepts JSON, and `text/plain` because `navigator.sendBeacon` and
 /// preflight-free cross-origin `fetch` send that.
@@ -59,6 +66,12 @@ struct WireBatch {
     sent_at: u64,
     #[serde(default)]
     dropped: u32,
+    /// The visitor asked not to be tracked (Do Not Track or Global Privacy Control).
+    #[serde(default)]
+    dnt: bool,
+    /// A random id the recorder keeps only with the visitor's consent.
+    #[serde(default)]
+    visitor: String,
     events: Vec<Value>,
 }
 
@@ -81,6 +94,34 @@ struct WireEvent {
     lang: String,
     #[serde(default)]
     tz: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    utm_source: String,
+    #[serde(default)]
+    utm_medium: String,
+    #[serde(default)]
+    utm_campaign: String,
+    #[serde(default)]
+    utm_term: String,
+    #[serde(default)]
+    utm_content: String,
+    #[serde(default)]
+    click_id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    props: BTreeMap<String, Value>,
+    #[serde(default)]
+    engaged_ms: u64,
+    #[serde(default)]
+    scroll: u32,
+    #[serde(default)]
+    fields: u32,
 }
 
 /// An event ready to store. Times are server-corrected milliseconds.
@@ -96,6 +137,21 @@ pub struct EventRow {
     pub viewport_height: u32,
     pub language: String,
     pub time_zone: String,
+    pub channel: String,
+    pub source_name: String,
+    pub utm_source: String,
+    pub utm_medium: String,
+    pub utm_campaign: String,
+    pub utm_term: String,
+    pub utm_content: String,
+    pub click_id: String,
+    pub name: String,
+    pub target: String,
+    /// Properties as a JSON object of strings (empty when none).
+    pub props_json: String,
+    pub engaged_ms: u64,
+    pub scroll_percent: u32,
+    pub fields: u32,
 }
 
 /// Why one event of a batch was not stored.
@@ -115,6 +171,10 @@ pub struct IngestPlan {
     pub site: String,
     /// Events the recorder reported dropping before this batch.
     pub dropped_by_client: u32,
+    /// Keep nothing identifying (no visitor key, no visitor id).
+    pub do_not_track: bool,
+    /// The consented visitor id, if any.
+    pub visitor_id: String,
     pub rows: Vec<EventRow>,
     pub rejected: Vec<Rejection>,
 }
@@ -129,6 +189,8 @@ pub struct IngestReceipt {
     pub rejected: Vec<Rejection>,
     /// Echo of the client's drop report, so loss is visible to the sender too.
     pub dropped_by_client: u32,
+    /// Events not stored because the sender is a bot.
+    pub ignored_as_bot: u32,
 }
 
 impl IngestPlan {
@@ -140,6 +202,18 @@ impl IngestPlan {
             duplicates: total.saturating_sub(newly_stored),
             rejected: self.rejected.clone(),
             dropped_by_client: self.dropped_by_client,
+            ignored_as_bot: 0,
+        }
+    }
+
+    /// The receipt when the sender is a bot: nothing is stored, and it says so.
+    pub fn bot_receipt(&self) -> IngestReceipt {
+        IngestReceipt {
+            accepted: 0,
+            duplicates: 0,
+            rejected: self.rejected.clone(),
+            dropped_by_client: self.dropped_by_client,
+            ignored_as_bot: u32::try_from(self.rows.len()).unwrap_or(u32::MAX),
         }
     }
 }
@@ -173,9 +247,25 @@ pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiErro
     // The browser's clock may be wrong; its offset is the same for the batch
     // and the events in it, so correct each timestamp by it.
     let skew = received_at_ms as i64 - batch.sent_at as i64;
+    if batch.visitor.len() > 64
+        || !batch
+            .visitor
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(ApiError::InvalidRequest(
+            "visitor must be at most 64 URL-safe characters".into(),
+        ));
+    }
     let mut plan = IngestPlan {
         site: batch.site,
         dropped_by_client: batch.dropped,
+        do_not_track: batch.dnt,
+        visitor_id: if batch.dnt {
+            String::new()
+        } else {
+            batch.visitor
+        },
         rows: Vec::with_capacity(batch.events.len()),
         rejected: Vec::new(),
     };
@@ -221,6 +311,44 @@ fn validate_event(raw: Value, skew: i64, now: i64) -> Result<EventRow, String> {
     if event.vw > MAX_VIEWPORT || event.vh > MAX_VIEWPORT {
         return Err("viewport out of range".into());
     }
+    if !event.channel.is_empty() && super::attribution::Channel::parse(&event.channel).is_none() {
+        return Err("unknown channel".into());
+    }
+    let labels = [
+        &event.source,
+        &event.utm_source,
+        &event.utm_medium,
+        &event.utm_campaign,
+        &event.utm_term,
+        &event.utm_content,
+        &event.click_id,
+        &event.name,
+    ];
+    if labels.iter().any(|label| label.len() > MAX_LABEL) || event.target.len() > MAX_PATH {
+        return Err("a campaign field, name or target is too long".into());
+    }
+    if event.props.len() > MAX_PROPS {
+        return Err("at most 20 props".into());
+    }
+    let mut props = serde_json::Map::new();
+    for (key, value) in event.props {
+        let text = match value {
+            Value::String(text) => text,
+            Value::Number(number) => number.to_string(),
+            Value::Bool(flag) => flag.to_string(),
+            _ => return Err("props must be strings, numbers or booleans".into()),
+        };
+        if key.is_empty() || key.len() > MAX_LABEL || text.len() > MAX_PROP_VALUE {
+            return Err("a prop key or value is too long".into());
+        }
+        props.insert(key, Value::String(text));
+    }
+    if (kind == EventKind::Custom || kind == EventKind::Click) && event.name.is_empty() {
+        return Err("custom and click events need a name".into());
+    }
+    if event.engaged_ms > MAX_ENGAGED_MS || event.scroll > 100 {
+        return Err("engagement out of range".into());
+    }
     Ok(EventRow {
         id: event.id,
         kind: kind.as_str(),
@@ -232,6 +360,24 @@ fn validate_event(raw: Value, skew: i64, now: i64) -> Result<EventRow, String> {
         viewport_height: event.vh,
         language: event.lang,
         time_zone: event.tz,
+        channel: event.channel,
+        source_name: event.source,
+        utm_source: event.utm_source,
+        utm_medium: event.utm_medium,
+        utm_campaign: event.utm_campaign,
+        utm_term: event.utm_term,
+        utm_content: event.utm_content,
+        click_id: event.click_id,
+        name: event.name,
+        target: event.target,
+        props_json: if props.is_empty() {
+            String::new()
+        } else {
+            Value::Object(props).to_string()
+        },
+        engaged_ms: event.engaged_ms,
+        scroll_percent: event.scroll,
+        fields: event.fields,
     })
 }
 
@@ -256,6 +402,7 @@ mod tests {
                 language: "de-DE".into(),
                 time_zone: "Europe/Berlin".into(),
             },
+            ..Touchpoint::default()
         }
     }
 
@@ -342,6 +489,71 @@ mod tests {
         assert_eq!(indexes, vec![1, 2, 3, 4]);
         assert_eq!(plan.receipt(1).duplicates, 0);
         assert_eq!(plan.receipt(0).duplicates, 1);
+    }
+
+    #[test]
+    fn every_event_kind_round_trips_with_its_details() {
+        use crate::domain::attribution::{attribute, campaign_of};
+        let campaign = campaign_of("?utm_source=newsletter&utm_medium=email&utm_campaign=spring");
+        let acquisition = attribute(&campaign, "", "shop.example");
+        let mut view = page_view("aaaaaaaaaaaaaaaa", NOW);
+        view.acquisition = Some(crate::domain::event::Acquisition {
+            channel: acquisition.channel.as_str(),
+            source_name: acquisition.source_name,
+            campaign,
+        });
+        let mut engagement = page_view("bbbbbbbbbbbbbbbb", NOW);
+        engagement.kind = EventKind::Engagement;
+        engagement.engaged_ms = 12_345;
+        engagement.scroll_percent = 80;
+        let mut click = page_view("cccccccccccccccc", NOW);
+        click.kind = EventKind::Click;
+        click.name = "download".into();
+        click.target = "https://cdn.example/catalogue.pdf".into();
+        let mut form = page_view("dddddddddddddddd", NOW);
+        form.kind = EventKind::FormSubmit;
+        form.name = "newsletter".into();
+        form.fields = 3;
+        let mut custom = page_view("eeeeeeeeeeeeeeee", NOW);
+        custom.kind = EventKind::Custom;
+        custom.name = "signup".into();
+        custom.props = vec![("plan".into(), "pro \"yearly\"".into())];
+        let plan = plan_batch(
+            &encode_batch("demo", NOW, 0, &[view, engagement, click, form, custom]),
+            NOW,
+        )
+        .unwrap();
+        assert!(plan.rejected.is_empty(), "{:?}", plan.rejected);
+        let rows = &plan.rows;
+        assert_eq!(
+            (rows[0].channel.as_str(), rows[0].utm_campaign.as_str()),
+            ("email", "spring")
+        );
+        assert_eq!(
+            (rows[1].kind, rows[1].engaged_ms, rows[1].scroll_percent),
+            ("engagement", 12_345, 80)
+        );
+        assert_eq!((rows[2].kind, rows[2].name.as_str()), ("click", "download"));
+        assert_eq!((rows[3].kind, rows[3].fields), ("form", 3));
+        assert_eq!(rows[4].props_json, r#"{"plan":"pro \"yearly\""}"#);
+    }
+
+    #[test]
+    fn event_details_are_checked() {
+        let bad = [
+            r#"{"id":"aaaaaaaaaaaaaaaa","type":"custom","ts":NOW,"path":"/"}"#,
+            r#"{"id":"aaaaaaaaaaaaaaaa","type":"pageview","ts":NOW,"path":"/","channel":"carrier-pigeon"}"#,
+            r#"{"id":"aaaaaaaaaaaaaaaa","type":"engagement","ts":NOW,"path":"/","scroll":101}"#,
+            r#"{"id":"aaaaaaaaaaaaaaaa","type":"custom","name":"x","ts":NOW,"path":"/","props":{"a":{"nested":1}}}"#,
+        ];
+        for event in bad {
+            let body = format!(
+                r#"{{"v":1,"site":"demo","sent_at":{NOW},"events":[{}]}}"#,
+                event.replace("NOW", &NOW.to_string())
+            );
+            let plan = plan_batch(&body, NOW).unwrap();
+            assert_eq!(plan.rejected.len(), 1, "{event}");
+        }
     }
 
     #[test]

@@ -1,0 +1,440 @@
+//! Where a visit came from: UTM parameters, ad click ids, and the referrer,
+//! mapped to a channel (with the search engine or social network named). The
+//! lists are data; the functions only look things up. Written without `format!`
+//! or serde because it runs in the recorder on every page.
+
+/// Marketing channel of a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Direct,
+    OrganicSearch,
+    PaidSearch,
+    OrganicSocial,
+    PaidSocial,
+    Email,
+    Referral,
+    Display,
+    Affiliate,
+    Internal,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Direct => "direct",
+            Channel::OrganicSearch => "organic_search",
+            Channel::PaidSearch => "paid_search",
+            Channel::OrganicSocial => "organic_social",
+            Channel::PaidSocial => "paid_social",
+            Channel::Email => "email",
+            Channel::Referral => "referral",
+            Channel::Display => "display",
+            Channel::Affiliate => "affiliate",
+            Channel::Internal => "internal",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        ALL_CHANNELS.iter().copied().find(|c| c.as_str() == name)
+    }
+}
+
+const ALL_CHANNELS: [Channel; 10] = [
+    Channel::Direct,
+    Channel::OrganicSearch,
+    Channel::PaidSearch,
+    Channel::OrganicSocial,
+    Channel::PaidSocial,
+    Channel::Email,
+    Channel::Referral,
+    Channel::Display,
+    Channel::Affiliate,
+    Channel::Internal,
+];
+
+/// Search engines: a label of the referrer's host (as in `www.google.co.uk`)
+/// and the engine's name.
+const SEARCH_ENGINES: &[(&str, &str)] = &[
+    ("google", "Google"),
+    ("bing", "Bing"),
+    ("duckduckgo", "DuckDuckGo"),
+    ("yahoo", "Yahoo"),
+    ("yandex", "Yandex"),
+    ("baidu", "Baidu"),
+    ("ecosia", "Ecosia"),
+    ("qwant", "Qwant"),
+    ("startpage", "Startpage"),
+    ("brave", "Brave Search"),
+    ("naver", "Naver"),
+    ("seznam", "Seznam"),
+    ("kagi", "Kagi"),
+];
+
+/// Social networks, by a label of the referrer's host.
+const SOCIAL_NETWORKS: &[(&str, &str)] = &[
+    ("facebook", "Facebook"),
+    ("fb", "Facebook"),
+    ("instagram", "Instagram"),
+    ("t", "X"),
+    ("twitter", "X"),
+    ("x", "X"),
+    ("linkedin", "LinkedIn"),
+    ("lnkd", "LinkedIn"),
+    ("reddit", "Reddit"),
+    ("pinterest", "Pinterest"),
+    ("tiktok", "TikTok"),
+    ("youtube", "YouTube"),
+    ("snapchat", "Snapchat"),
+    ("threads", "Threads"),
+    ("bsky", "Bluesky"),
+    ("mastodon", "Mastodon"),
+    ("xing", "XING"),
+    ("vk", "VK"),
+    ("whatsapp", "WhatsApp"),
+    ("telegram", "Telegram"),
+];
+
+/// Webmail hosts: a visit from them came from an email.
+const WEBMAIL: &[&str] = &["mail", "outlook", "webmail", "gmx", "web", "yahoo"];
+
+/// Ad click ids and the channel they imply.
+const CLICK_IDS: &[(&str, Channel)] = &[
+    ("gclid", Channel::PaidSearch),
+    ("gbraid", Channel::PaidSearch),
+    ("wbraid", Channel::PaidSearch),
+    ("msclkid", Channel::PaidSearch),
+    ("dclid", Channel::Display),
+    ("fbclid", Channel::OrganicSocial),
+    ("ttclid", Channel::PaidSocial),
+    ("li_fat_id", Channel::PaidSocial),
+    ("twclid", Channel::PaidSocial),
+    ("epik", Channel::PaidSocial),
+    ("sccid", Channel::PaidSocial),
+    ("yclid", Channel::PaidSearch),
+];
+
+/// Campaign parameters of a landing URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Campaign {
+    pub source: String,
+    pub medium: String,
+    pub campaign: String,
+    pub term: String,
+    pub content: String,
+    /// The name (never the value) of the ad click id present, e.g. `gclid`.
+    pub click_id: String,
+}
+
+impl Campaign {
+    pub fn is_empty(&self) -> bool {
+        self.source.is_empty()
+            && self.medium.is_empty()
+            && self.campaign.is_empty()
+            && self.click_id.is_empty()
+    }
+}
+
+/// Splits a query string (with or without the leading `?`) into raw pairs.
+pub fn query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.find('=') {
+            Some(at) => (
+                pair.get(..at).unwrap_or_default(),
+                pair.get(at + 1..).unwrap_or_default(),
+            ),
+            None => (pair, ""),
+        })
+}
+
+/// Decodes `%XX` escapes and `+` as space; invalid escapes are kept as text.
+pub fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (
+                    bytes.get(at + 1).and_then(|&b| hex(b)),
+                    bytes.get(at + 2).and_then(|&b| hex(b)),
+                ) {
+                    (Some(high), Some(low)) => {
+                        out.push((high * 16 + low) as u8);
+                        at += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        at += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Longest value kept for a campaign parameter.
+const MAX_PARAM_CHARS: usize = 100;
+
+fn clip(value: String) -> String {
+    match value.char_indices().nth(MAX_PARAM_CHARS) {
+        Some((at, _)) => value.get(..at).unwrap_or_default().into(),
+        None => value,
+    }
+}
+
+/// Reads UTM parameters and click ids from a query string.
+pub fn campaign_of(query: &str) -> Campaign {
+    let mut campaign = Campaign::default();
+    for (key, value) in query_pairs(query) {
+        let slot = match key {
+            "utm_source" => &mut campaign.source,
+            "utm_medium" => &mut campaign.medium,
+            "utm_campaign" => &mut campaign.campaign,
+            "utm_term" => &mut campaign.term,
+            "utm_content" => &mut campaign.content,
+            _ => {
+                if campaign.click_id.is_empty() && CLICK_IDS.iter().any(|(id, _)| *id == key) {
+                    campaign.click_id = key.into();
+                }
+                continue;
+            }
+        };
+        *slot = clip(percent_decode(value).to_lowercase());
+    }
+    campaign
+}
+
+/// The host of an absolute URL, without port or a leading `www.`.
+pub fn host_of(url: &str) -> &str {
+    let rest = match url.find("://") {
+        Some(at) => url.get(at + 3..).unwrap_or_default(),
+        None => return "",
+    };
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#' | b':'))
+        .unwrap_or(rest.len());
+    let host = rest.get(..end).unwrap_or_default();
+    if host
+        .get(..4)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("www."))
+    {
+        host.get(4..).unwrap_or_default()
+    } else {
+        host
+    }
+}
+
+/// Whether any dot-separated label of `host` is `label`.
+fn host_has_label(host: &str, label: &str) -> bool {
+    host.split('.').any(|part| part.eq_ignore_ascii_case(label))
+}
+
+fn lookup(host: &str, table: &[(&str, &'static str)]) -> Option<&'static str> {
+    table
+        .iter()
+        .find(|(label, _)| host_has_label(host, label))
+        .map(|(_, name)| *name)
+}
+
+/// The visit's channel and, when known, the engine or network's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribution {
+    pub channel: Channel,
+    pub source_name: &'static str,
+}
+
+fn medium_channel(medium: &str, social_source: bool) -> Option<Channel> {
+    let paid = matches!(
+        medium,
+        "cpc" | "ppc" | "paid" | "paidsearch" | "paid_search" | "sem"
+    ) || medium.starts_with("paid");
+    Some(match medium {
+        _ if paid && social_source => Channel::PaidSocial,
+        _ if paid || medium.contains("cpc") => Channel::PaidSearch,
+        "paid_social" | "paidsocial" | "social_paid" => Channel::PaidSocial,
+        "social" | "social-network" | "social_network" | "sm" => Channel::OrganicSocial,
+        "email" | "e-mail" | "e_mail" | "newsletter" => Channel::Email,
+        "display" | "banner" | "cpm" | "programmatic" => Channel::Display,
+        "affiliate" | "affiliates" | "partner" => Channel::Affiliate,
+        "referral" => Channel::Referral,
+        "organic" => Channel::OrganicSearch,
+        _ => return None,
+    })
+}
+
+/// Decides the channel from the landing URL's campaign, the referrer and the
+/// site's own host (a referrer from the same site is an internal navigation).
+pub fn attribute(campaign: &Campaign, referrer: &str, site_host: &str) -> Attribution {
+    let referrer_host = host_of(referrer);
+    let search = lookup(referrer_host, SEARCH_ENGINES);
+    let social_from_referrer = lookup(referrer_host, SOCIAL_NETWORKS);
+    let social_from_source = lookup(&campaign.source, SOCIAL_NETWORKS);
+    let source_name = social_from_source
+        .or(social_from_referrer)
+        .or(search)
+        .unwrap_or("");
+    let social = social_from_source.is_some() || social_from_referrer.is_some();
+    if let Some(channel) = medium_channel(&campaign.medium, social) {
+        return Attribution {
+            channel,
+            source_name,
+        };
+    }
+    if !campaign.click_id.is_empty() {
+        let implied = CLICK_IDS
+            .iter()
+            .find(|(id, _)| *id == campaign.click_id)
+            .map_or(Channel::PaidSearch, |(_, c)| *c);
+        return Attribution {
+            channel: implied,
+            source_name,
+        };
+    }
+    if !campaign.source.is_empty() && social {
+        return Attribution {
+            channel: Channel::OrganicSocial,
+            source_name,
+        };
+    }
+    if referrer_host.is_empty() {
+        return Attribution {
+            channel: Channel::Direct,
+            source_name: "",
+        };
+    }
+    if !site_host.is_empty()
+        && referrer_host.eq_ignore_ascii_case(site_host.strip_prefix("www.").unwrap_or(site_host))
+    {
+        return Attribution {
+            channel: Channel::Internal,
+            source_name: "",
+        };
+    }
+    // Webmail first: mail.google.com is an email, not a search.
+    if WEBMAIL
+        .iter()
+        .any(|label| referrer_host.split('.').next() == Some(label))
+    {
+        return Attribution {
+            channel: Channel::Email,
+            source_name: "",
+        };
+    }
+    if let Some(name) = search {
+        return Attribution {
+            channel: Channel::OrganicSearch,
+            source_name: name,
+        };
+    }
+    if let Some(name) = social_from_referrer {
+        return Attribution {
+            channel: Channel::OrganicSocial,
+            source_name: name,
+        };
+    }
+    Attribution {
+        channel: Channel::Referral,
+        source_name: "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn channel(url_query: &str, referrer: &str) -> (&'static str, &'static str) {
+        let a = attribute(&campaign_of(url_query), referrer, "shop.example");
+        (a.channel.as_str(), a.source_name)
+    }
+
+    #[test]
+    fn channels_from_referrers() {
+        assert_eq!(channel("", ""), ("direct", ""));
+        assert_eq!(
+            channel("", "https://www.google.co.uk/"),
+            ("organic_search", "Google")
+        );
+        assert_eq!(
+            channel("", "https://duckduckgo.com/"),
+            ("organic_search", "DuckDuckGo")
+        );
+        assert_eq!(
+            channel("", "https://l.facebook.com/l.php"),
+            ("organic_social", "Facebook")
+        );
+        assert_eq!(channel("", "https://t.co/abc"), ("organic_social", "X"));
+        assert_eq!(
+            channel("", "https://www.linkedin.com/feed/"),
+            ("organic_social", "LinkedIn")
+        );
+        assert_eq!(
+            channel("", "https://shop.example/pricing"),
+            ("internal", "")
+        );
+        assert_eq!(channel("", "https://mail.google.com/"), ("email", ""));
+        assert_eq!(channel("", "https://outlook.live.com/mail/"), ("email", ""));
+        assert_eq!(
+            channel("", "https://blog.someone.example/post"),
+            ("referral", "")
+        );
+    }
+
+    #[test]
+    fn channels_from_campaigns_and_click_ids() {
+        assert_eq!(
+            channel(
+                "?utm_source=google&utm_medium=cpc&utm_campaign=spring",
+                "https://www.google.com/"
+            ),
+            ("paid_search", "Google")
+        );
+        assert_eq!(
+            channel("?utm_source=facebook&utm_medium=paid", ""),
+            ("paid_social", "Facebook")
+        );
+        assert_eq!(
+            channel("?utm_source=newsletter&utm_medium=email", ""),
+            ("email", "")
+        );
+        assert_eq!(
+            channel("?utm_source=partnerco&utm_medium=affiliate", ""),
+            ("affiliate", "")
+        );
+        assert_eq!(channel("?utm_medium=display", ""), ("display", ""));
+        assert_eq!(channel("?gclid=abc123", ""), ("paid_search", ""));
+        assert_eq!(
+            channel("?msclkid=x", "https://www.bing.com/"),
+            ("paid_search", "Bing")
+        );
+        assert_eq!(channel("?ttclid=x", ""), ("paid_social", ""));
+        assert_eq!(
+            channel("?utm_source=instagram", ""),
+            ("organic_social", "Instagram")
+        );
+    }
+
+    #[test]
+    fn campaign_values_are_decoded_lowercased_and_click_id_values_dropped() {
+        let c = campaign_of("?utm_source=News%20Letter&utm_campaign=Black+Friday&gclid=SECRET&x=1");
+        assert_eq!(c.source, "news letter");
+        assert_eq!(c.campaign, "black friday");
+        assert_eq!(c.click_id, "gclid");
+        assert!(!format!("{c:?}").contains("SECRET"));
+    }
+
+    #[test]
+    fn percent_decoding_is_total() {
+        assert_eq!(percent_decode("a%20b%2"), "a b%2");
+        assert_eq!(percent_decode("%zz%41"), "%zzA");
+        assert_eq!(percent_decode("%"), "%");
+        assert_eq!(host_of("https://WWW.Example.com:8080/x"), "Example.com");
+        assert_eq!(host_of("not a url"), "");
+    }
+}

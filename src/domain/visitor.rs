@@ -1,0 +1,133 @@
+//! Who sent a batch, without storing anything on the visitor's device: a
+//! cookieless key from a daily salt, the site, the IP address and the user
+//! agent; the site's origin allow-list; and the user agents of bots.
+
+use sha2::{Digest, Sha256};
+
+/// Substrings (lower-case) of user agents that are not people.
+const BOT_MARKERS: &[&str] = &[
+    "bot",
+    "crawler",
+    "spider",
+    "crawl",
+    "slurp",
+    "headlesschrome",
+    "phantomjs",
+    "puppeteer",
+    "playwright",
+    "lighthouse",
+    "pagespeed",
+    "gtmetrix",
+    "pingdom",
+    "uptime",
+    "monitor",
+    "curl/",
+    "wget/",
+    "python-requests",
+    "httpclient",
+    "okhttp",
+    "go-http-client",
+    "axios/",
+    "node-fetch",
+    "facebookexternalhit",
+    "preview",
+];
+
+/// Whether the user agent belongs to automation rather than a person.
+pub fn is_bot(user_agent: &str) -> bool {
+    let ua = user_agent.to_ascii_lowercase();
+    ua.trim().is_empty() || BOT_MARKERS.iter().any(|marker| ua.contains(marker))
+}
+
+/// Whether a browser request from `origin` may send for a site allowing
+/// `allowed`. An empty allow-list accepts any origin (local development); a
+/// request without an Origin header does not come from a web page.
+pub fn origin_allowed(origin: Option<&str>, allowed: &[String]) -> bool {
+    match origin {
+        None => true,
+        Some(origin) => {
+            allowed.is_empty()
+                || allowed
+                    .iter()
+                    .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+        }
+    }
+}
+
+/// The UTC day (`YYYY-MM-DD`) of a Unix time in milliseconds; salts rotate on it.
+pub fn utc_day(unix_ms: i64) -> String {
+    // Civil-from-days (H. Hinnant), exact for the proleptic Gregorian calendar.
+    let days = unix_ms.div_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The cookieless visitor key: 128 bits of SHA-256 over the day's salt, the
+/// site, the IP and the user agent, as hex. Stable for one day; after the salt
+/// is deleted nobody can recompute it.
+pub fn visitor_key(salt: &str, site: &str, ip: &str, user_agent: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [salt, site, ip, user_agent] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bots_are_recognised() {
+        assert!(is_bot(
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+        ));
+        assert!(is_bot("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0 Safari/537.36"));
+        assert!(is_bot("curl/8.4.0"));
+        assert!(is_bot(""));
+        assert!(!is_bot("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"));
+        assert!(!is_bot("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1"));
+    }
+
+    #[test]
+    fn origins_are_checked_against_the_allow_list() {
+        let allowed = vec![
+            "https://shop.example".to_string(),
+            "https://www.shop.example/".to_string(),
+        ];
+        assert!(origin_allowed(Some("https://shop.example"), &allowed));
+        assert!(origin_allowed(Some("https://www.shop.example"), &allowed));
+        assert!(!origin_allowed(Some("https://evil.example"), &allowed));
+        assert!(origin_allowed(None, &allowed));
+        assert!(origin_allowed(Some("http://127.0.0.1:8787"), &[]));
+    }
+
+    #[test]
+    fn days_and_keys() {
+        assert_eq!(utc_day(0), "1970-01-01");
+        assert_eq!(utc_day(1_763_800_000_000), "2025-11-22");
+        assert_eq!(utc_day(951_782_400_000), "2000-02-29");
+        let a = visitor_key("salt1", "demo", "203.0.113.7", "UA");
+        assert_eq!(a.len(), 32);
+        assert_eq!(a, visitor_key("salt1", "demo", "203.0.113.7", "UA"));
+        assert_ne!(a, visitor_key("salt2", "demo", "203.0.113.7", "UA"));
+        assert_ne!(a, visitor_key("salt1", "other", "203.0.113.7", "UA"));
+        // Length-prefixing: shifting bytes between parts changes the key.
+        assert_ne!(
+            visitor_key("ab", "c", "", ""),
+            visitor_key("a", "bc", "", "")
+        );
+    }
+}
