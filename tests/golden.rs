@@ -26,6 +26,7 @@ fn sample() -> Touchpoint {
             language: "fr-FR".into(),
             time_zone: "Europe/Paris".into(),
         },
+        ..Touchpoint::default()
     }
 }
 
