@@ -34,3 +34,13 @@ export async function eventually(check, timeoutMs = 5000, intervalMs = 50) {
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * A page that looks like a person's browser to the recorder: Playwright sets
+ * navigator.webdriver, and the recorder does not record automation.
+ */
+export async function newPersonPage(browser, options = {}) {
+  const page = await browser.newPage(options);
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false }));
+  return page;
+}

@@ -5,12 +5,23 @@ export interface TouchpointConfig {
   /** Base URL of the Touchpoint worker, e.g. `https://touchpoint.example.com`. */
   endpoint: string;
   /** Text of the launcher button. Defaults to "Talk to us". */
-  launcherLabel?: string;
+  label?: string;
+  /** Record visits from automated browsers too (for your own end-to-end tests). */
+  recordAutomation?: boolean;
+  /** Record nothing at all for visitors with Do Not Track or Global Privacy Control
+   * (by default they are recorded without any identifier). */
+  skipDntVisitors?: boolean;
 }
 
-/**
- * Starts Touchpoint on this page: records the page view and shows the launcher.
- * Resolves once the page view was handed to the network; calling it again
- * returns the first call's promise.
- */
+/** Starts Touchpoint on this page: records the page view and shows the launcher.
+ * Calling it again returns the first call's promise. */
 export function init(config: TouchpointConfig): Promise<void>;
+/** Records a custom event. */
+export function track(name: string, props?: Record<string, string | number | boolean>): Promise<void>;
+/** Records a page view now, for navigations the recorder cannot observe. */
+export function page(): Promise<void>;
+/** Sends every waiting event now. */
+export function flush(): Promise<void>;
+/** The visitor's consent: "granted" stores a random visitor id and keeps unsent
+ * events across pages; "denied" deletes both. Nothing is stored before consent. */
+export function consent(state: 'granted' | 'denied'): Promise<void>;

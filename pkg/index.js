@@ -1,7 +1,7 @@
 // Touchpoint for front-end teams: `import { init } from 'touchpoint'`.
 // The recorder starts at once; the conversation widget is imported only when
 // the visitor opens the launcher.
-import initRecorder, { startRecorder } from './recorder/touchpoint_recorder.js';
+import initRecorder, { startRecorder, track as recordEvent, page as recordPage, flush as flushEvents, consent as setConsent } from './recorder/touchpoint_recorder.js';
 
 let started = null;
 let widgetReady = null;
@@ -23,7 +23,7 @@ async function openWidget(shadowRoot) {
 
 /**
  * Starts Touchpoint on this page. Calling it again returns the first start.
- * @param {{ site: string, endpoint: string, launcherLabel?: string }} config
+ * @param {import('./index.js').TouchpointConfig} config
  */
 export function init(config) {
   if (!started) {
@@ -32,11 +32,25 @@ export function init(config) {
         throw new Error('touchpoint: init needs { site, endpoint }');
       }
       await initRecorder({ module_or_path: new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url) });
-      const label = config.launcherLabel ?? 'Talk to us';
-      await startRecorder(config.site, config.endpoint, label, (root) => {
+      startRecorder({ label: 'Talk to us', ...config }, (root) => {
         openWidget(root).catch((error) => console.warn('Touchpoint widget could not load:', error));
       });
     })();
   }
   return started;
 }
+
+async function afterStart(action) {
+  if (!started) throw new Error('touchpoint: call init() first');
+  await started;
+  action();
+}
+
+/** Records a custom event with string, number or boolean props. */
+export const track = (name, props) => afterStart(() => recordEvent(String(name), props));
+/** Records a page view now (for navigations the recorder cannot observe). */
+export const page = () => afterStart(() => recordPage());
+/** Sends every waiting event now. */
+export const flush = () => afterStart(() => flushEvents());
+/** Records the visitor's consent to a stored visitor id and queue. */
+export const consent = (state) => afterStart(() => setConsent(state));

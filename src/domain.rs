@@ -8,6 +8,10 @@ pub mod api;
 pub mod attribution;
 /// The on-device classifier: topic, tone, kind, urgency, language, spam.
 pub mod classify;
+/// Which clicks are touchpoints: outbound links and downloads.
+pub mod clicks;
+/// The recorder's bounded outbox, batching and retry policy.
+pub mod delivery;
 /// Touchpoint events as the recorder builds them, and their compact JSON encoding.
 pub mod event;
 /// Identifiers built from caller-supplied random bytes.

@@ -4,31 +4,68 @@
 
 use wasm_bindgen::prelude::*;
 
-/// Starts the recorder and the launcher: records this page view and shows the
-/// launcher button. `open_widget(shadowRoot)` is the page script's loader for
-/// the widget; the recorder calls it when the visitor clicks the launcher.
-/// Returns the promise of the page view's delivery.
+/// Starts the recorder and the launcher. `config` is `{ site, endpoint,
+/// label?, recordAutomation?, skipDntVisitors? }`; `open_widget(shadowRoot)`
+/// is the page script's loader for the widget, called when the visitor clicks
+/// the launcher. Resolves to whether this visit is recorded.
 #[cfg(feature = "recorder")]
 #[wasm_bindgen(js_name = startRecorder)]
-pub fn start_recorder(
-    site: String,
-    endpoint: String,
-    launcher_label: String,
-    open_widget: js_sys::Function,
-) -> Result<js_sys::Promise, JsValue> {
+pub fn start_recorder(config: JsValue, open_widget: js_sys::Function) -> Result<bool, JsValue> {
     use crate::browser::{launcher, recorder};
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let document = window
         .document()
         .ok_or_else(|| JsValue::from_str("no document"))?;
-    let config = recorder::RecorderConfig {
-        site,
-        endpoint: endpoint.trim_end_matches('/').into(),
+    let text = |key: &str| {
+        js_sys::Reflect::get(&config, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_string())
     };
-    let view = recorder::page_view(&window)?;
-    let delivery = recorder::send(&window, &config, &[view]);
-    launcher::mount(&document, &launcher_label, open_widget)?;
-    Ok(delivery)
+    let flag = |key: &str| {
+        js_sys::Reflect::get(&config, &JsValue::from_str(key)).is_ok_and(|v| v.is_truthy())
+    };
+    let site = text("site").ok_or_else(|| JsValue::from_str("config.site is required"))?;
+    let endpoint =
+        text("endpoint").ok_or_else(|| JsValue::from_str("config.endpoint is required"))?;
+    let label = text("label").unwrap_or_else(|| "Talk to us".into());
+    launcher::mount(&document, &label, open_widget)?;
+    recorder::start(
+        &window,
+        recorder::RecorderConfig {
+            site,
+            endpoint: endpoint.trim_end_matches('/').into(),
+            record_automation: flag("recordAutomation"),
+            skip_dnt_visitors: flag("skipDntVisitors"),
+        },
+    )
+}
+
+/// Records a custom event with string, number or boolean props.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn track(name: String, props: JsValue) {
+    crate::browser::recorder::track(name, &props);
+}
+
+/// Records a page view now (for navigations the recorder cannot observe).
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn page() {
+    crate::browser::recorder::page();
+}
+
+/// Sends every waiting event now.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn flush() {
+    crate::browser::recorder::flush();
+}
+
+/// Records the visitor's consent: `"granted"` or `"denied"`.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn consent(state: &str) {
+    crate::browser::recorder::consent(state == "granted");
 }
 
 /// Opens the conversation panel inside the launcher's shadow root.

@@ -4,18 +4,29 @@
 //   <script src="https://touchpoint.example/touchpoint.js" data-site="SITE_KEY"
 //           data-endpoint="https://touchpoint.example" async></script>
 //
-// It starts the recorder and the launcher; the conversation widget is imported
-// only when the visitor opens the launcher. Any failure is logged once and the
-// host page is left as it was.
+// Calls made before it loads are queued by the one-line stub
+//   window.touchpoint = window.touchpoint || function(){(touchpoint.q = touchpoint.q || []).push(arguments)}
+// and replayed in order. It starts the recorder and the launcher; the
+// conversation widget is imported only when the visitor opens the launcher.
+// Any failure is logged once and the host page is left as it was.
 var script = document.currentScript;
 if (window.__touchpoint_booted) return;
 window.__touchpoint_booted = true;
 
+var attr = function (name) { return script && script.getAttribute('data-' + name); };
 var base = script && script.src ? script.src.replace(/[^/]*$/, '') : '/';
-var site = script && script.getAttribute('data-site');
-var endpoint = (script && script.getAttribute('data-endpoint')) || new URL(base, location.href).origin;
-var label = (script && script.getAttribute('data-label')) || 'Talk to us';
+var queued = (window.touchpoint && window.touchpoint.q) || [];
+var config = {
+  site: attr('site'),
+  endpoint: attr('endpoint') || new URL(base, location.href).origin,
+  label: attr('label') || 'Talk to us',
+  model: attr('model') || undefined,
+  recordAutomation: attr('record-automation') === 'true',
+  skipDntVisitors: attr('dnt') === 'skip',
+};
 var reported = false;
+var ready = false;
+var later = [];
 
 function fail(error) {
   if (!reported) {
@@ -25,24 +36,54 @@ function fail(error) {
 }
 
 var widget = null;
-function openWidget(shadowRoot) {
+function loadWidget() {
   if (!widget) {
     widget = import(base + 'widget/touchpoint_widget.js').then(function (module) {
       return module.default({ module_or_path: base + 'widget/touchpoint_widget_bg.wasm' }).then(function () {
-        return module.loadModel(script.getAttribute('data-model') || undefined, base + 'widget/touchpoint.tpcm');
+        return module.loadModel(config.model, base + 'widget/touchpoint.tpcm');
       }).then(function () {
         return module;
       });
     });
     widget.catch(function () { widget = null; });
   }
-  widget.then(function (module) { module.openWidget(shadowRoot); }).catch(fail);
+  return widget;
+}
+function openWidget(shadowRoot) {
+  loadWidget().then(function (module) { module.openWidget(shadowRoot); }).catch(fail);
 }
 
-if (!site) {
-  fail('the script tag needs a data-site attribute');
+// The page's API: touchpoint('track', name, props) or touchpoint.track(name, props).
+function call(method, args) {
+  if (!ready) { later.push([method, args]); return; }
+  try {
+    if (method === 'track') wasm_bindgen.track(String(args[0]), args[1]);
+    else if (method === 'page') wasm_bindgen.page();
+    else if (method === 'flush') wasm_bindgen.flush();
+    else if (method === 'consent') wasm_bindgen.consent(String(args[0]));
+    else if (method !== 'init') console.warn('Touchpoint: unknown method', method);
+  } catch (error) { fail(error); }
+}
+var api = function () { call(arguments[0], Array.prototype.slice.call(arguments, 1)); };
+['track', 'page', 'flush', 'consent', 'init'].forEach(function (method) {
+  api[method] = function () { call(method, Array.prototype.slice.call(arguments)); };
+});
+// Calls queued before the script loaded: `init` settings apply first, the rest replay in order.
+for (var i = 0; i < queued.length; i++) {
+  var args = Array.prototype.slice.call(queued[i]);
+  if (args[0] === 'init' && args[1]) Object.assign(config, args[1]);
+  else later.push([args[0], args.slice(1)]);
+}
+window.touchpoint = api;
+
+if (!config.site) {
+  fail('the script tag needs a data-site attribute (or touchpoint("init", { site }))');
 } else {
   wasm_bindgen({ module_or_path: base + 'touchpoint_recorder_bg.wasm' })
-    .then(function () { return wasm_bindgen.startRecorder(site, endpoint, label, openWidget); })
+    .then(function () {
+      wasm_bindgen.startRecorder(config, openWidget);
+      ready = true;
+      later.splice(0).forEach(function (c) { call(c[0], c[1]); });
+    })
     .catch(fail);
 }

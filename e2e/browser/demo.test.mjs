@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestRuntime, launchChromium, eventually } from '../support.mjs';
+import { startTestRuntime, launchChromium, eventually, newPersonPage } from '../support.mjs';
 import { root } from '../../scripts/artifacts.mjs';
 
 const shots = join(root, 'test-results', 'screenshots');
@@ -30,7 +30,7 @@ async function pageViews(path) {
 }
 
 test('the demo page view reaches D1 with the page context', async () => {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+  const page = await newPersonPage(browser, { viewport: { width: 1200, height: 800 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
   await page.goto(`${runtime.url}/pricing?email=someone%40example.com#top`);
   const rows = await eventually(async () => { const r = await pageViews('/pricing'); return r.length ? r : null; });
   assert.ok(rows, 'no page view stored');
@@ -100,7 +100,7 @@ test('the staff console loads and reaches the worker', async () => {
 });
 
 test('the npm package starts the recorder from an ES module import', async () => {
-  const page = await browser.newPage();
+  const page = await newPersonPage(browser);
   // Serve pkg/ as a front-end build would, beside a page that imports it.
   await page.route('**/app/**', (route) => {
     const path = new URL(route.request().url()).pathname.replace(/^\/app\//, '');

@@ -205,7 +205,8 @@ pub fn campaign_of(query: &str) -> Campaign {
                 continue;
             }
         };
-        *slot = clip(percent_decode(value).to_lowercase());
+        // ASCII lower-casing: full Unicode case tables would triple the recorder.
+        *slot = clip(percent_decode(value).to_ascii_lowercase());
     }
     campaign
 }

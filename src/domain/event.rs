@@ -155,27 +155,60 @@ impl Touchpoint {
     }
 }
 
+/// Who a batch is from, beyond the events.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchHeader<'a> {
+    /// The site's public key.
+    pub site: &'a str,
+    /// The visitor sent Do Not Track or Global Privacy Control.
+    pub do_not_track: bool,
+    /// The consented random visitor id, or empty.
+    pub visitor: &'a str,
+}
+
 /// Encodes a batch: the site's public key, the browser's clock at sending time
 /// (the edge corrects event timestamps for clock skew with it), the number of
 /// events the recorder had to drop since the last batch, and the events.
 pub fn encode_batch(site: &str, sent_at_ms: u64, dropped: u32, events: &[Touchpoint]) -> String {
+    encode_batch_with(
+        &BatchHeader {
+            site,
+            ..BatchHeader::default()
+        },
+        sent_at_ms,
+        dropped,
+        events,
+    )
+}
+
+/// As `encode_batch`, with the privacy fields of the header.
+pub fn encode_batch_with(
+    header: &BatchHeader,
+    sent_at_ms: u64,
+    dropped: u32,
+    events: &[Touchpoint],
+) -> String {
     let mut out = String::with_capacity(64 + events.len() * 256);
     let mut batch = ObjectWriter::new(&mut out);
     batch
         .uint("v", WIRE_VERSION)
-        .string("site", site)
+        .string("site", header.site)
         .uint("sent_at", sent_at_ms)
         .uint("dropped", u64::from(dropped))
-        .raw("events", |o| {
-            o.push('[');
-            for (index, event) in events.iter().enumerate() {
-                if index > 0 {
-                    o.push(',');
-                }
-                event.write_json(o);
+        .string_if_present("visitor", header.visitor);
+    if header.do_not_track {
+        batch.raw("dnt", |o| o.push_str("true"));
+    }
+    batch.raw("events", |o| {
+        o.push('[');
+        for (index, event) in events.iter().enumerate() {
+            if index > 0 {
+                o.push(',');
             }
-            o.push(']');
-        });
+            event.write_json(o);
+        }
+        o.push(']');
+    });
     batch.finish();
     out
 }

@@ -1,0 +1,356 @@
+//! How the recorder delivers: a bounded outbox that batches events, drops the
+//! oldest (and counts them) only when it must, and a retry policy with
+//! exponential backoff and jitter. Pure: the browser glue supplies the clock,
+//! the randomness and the network.
+
+use super::event::{encode_batch_with, BatchHeader, Touchpoint};
+
+/// Limits of the outbox and of one batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most events held while waiting to send.
+    pub max_events: usize,
+    /// Most encoded bytes held while waiting to send.
+    pub max_bytes: usize,
+    /// Most events in one batch.
+    pub batch_events: usize,
+    /// Most bytes in one batch: under the browser's 64 KB keepalive budget.
+    pub batch_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_events: 500,
+            max_bytes: 256 * 1024,
+            batch_events: 50,
+            batch_bytes: 60 * 1024,
+        }
+    }
+}
+
+/// Events waiting to be sent, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct Outbox {
+    limits: Limits,
+    /// Each event with its encoded size.
+    events: Vec<(Touchpoint, usize)>,
+    bytes: usize,
+    /// Events dropped since the last batch that carried the count.
+    dropped: u32,
+}
+
+/// What a send attempt's outcome means for the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stored (or already stored): forget the batch.
+    Delivered,
+    /// Try the same batch again later.
+    Retry,
+    /// The server refused it for good (a 4xx other than 429): count it as dropped.
+    Refused,
+}
+
+impl Outbox {
+    pub fn new(limits: Limits) -> Self {
+        Outbox {
+            limits,
+            ..Outbox::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Events dropped and not yet reported.
+    pub fn dropped(&self) -> u32 {
+        self.dropped
+    }
+
+    /// Adds an event; when full, drops the oldest and counts them.
+    pub fn push(&mut self, event: Touchpoint) {
+        let mut encoded = String::new();
+        event.write_json(&mut encoded);
+        let size = encoded.len();
+        self.events.push((event, size));
+        self.bytes += size;
+        while self.events.len() > self.limits.max_events
+            || (self.bytes > self.limits.max_bytes && self.events.len() > 1)
+        {
+            let (_, size) = self.events.remove(0);
+            self.bytes -= size;
+            self.dropped += 1;
+        }
+    }
+
+    /// Whether a batch is full enough to send now rather than wait.
+    pub fn should_send_now(&self) -> bool {
+        self.events.len() >= self.limits.batch_events || self.bytes >= self.limits.batch_bytes / 2
+    }
+
+    /// Takes the oldest events that fit one batch and encodes it, carrying
+    /// the drop count. The events leave the outbox; give them back with
+    /// `requeue` if the batch must be retried.
+    pub fn take_batch(
+        &mut self,
+        header: &BatchHeader,
+        sent_at_ms: u64,
+    ) -> Option<(String, Vec<Touchpoint>)> {
+        if self.events.is_empty() {
+            return None;
+        }
+        let mut count = 0;
+        let mut size = 96;
+        for (_, event_size) in &self.events {
+            if count == self.limits.batch_events
+                || (count > 0 && size + event_size + 1 > self.limits.batch_bytes)
+            {
+                break;
+            }
+            size += event_size + 1;
+            count += 1;
+        }
+        let taken: Vec<Touchpoint> = self
+            .events
+            .drain(..count)
+            .map(|(event, size)| {
+                self.bytes -= size;
+                event
+            })
+            .collect();
+        let body = encode_batch_with(header, sent_at_ms, self.dropped, &taken);
+        self.dropped = 0;
+        Some((body, taken))
+    }
+
+    /// Counts events that will never be delivered, so the loss is reported
+    /// with the next batch.
+    pub fn count_dropped(&mut self, events: u32) {
+        self.dropped = self.dropped.saturating_add(events);
+    }
+}
+
+/// Encoded batches waiting for a (re)send, oldest first. A batch that failed
+/// is retried as the same bytes, so the edge's idempotency on event ids makes
+/// a resend after a lost response harmless. With the visitor's consent these
+/// survive page loads in local storage (`to_storage` / `from_storage`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pending {
+    /// (events in the batch, encoded batch).
+    batches: Vec<(u32, String)>,
+}
+
+/// Most batches kept waiting; beyond this the oldest is dropped and counted.
+pub const MAX_PENDING_BATCHES: usize = 20;
+
+impl Pending {
+    pub fn is_empty(&self) -> bool {
+        self.batches.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.batches.len()
+    }
+
+    /// Adds a batch to send after the ones already waiting; returns how many
+    /// events had to be dropped to stay within bounds.
+    pub fn push_back(&mut self, events: u32, body: String) -> u32 {
+        self.batches.push((events, body));
+        self.trim()
+    }
+
+    /// Puts a failed batch first again; returns events dropped to stay in bounds.
+    pub fn push_front(&mut self, events: u32, body: String) -> u32 {
+        self.batches.insert(0, (events, body));
+        self.trim()
+    }
+
+    fn trim(&mut self) -> u32 {
+        let mut dropped = 0;
+        while self.batches.len() > MAX_PENDING_BATCHES {
+            dropped += self.batches.remove(0).0;
+        }
+        dropped
+    }
+
+    /// The next batch to send.
+    pub fn pop_front(&mut self) -> Option<(u32, String)> {
+        (!self.batches.is_empty()).then(|| self.batches.remove(0))
+    }
+
+    /// One line per batch: `count<TAB>body` (bodies are single-line JSON).
+    pub fn to_storage(&self) -> String {
+        let mut out = String::new();
+        for (count, body) in &self.batches {
+            super::json::push_u64(&mut out, u64::from(*count));
+            out.push('\t');
+            out.push_str(body);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Reads what `to_storage` wrote; malformed lines are skipped.
+    pub fn from_storage(text: &str) -> Self {
+        let mut pending = Pending::default();
+        for line in text.lines() {
+            if let Some((count, body)) = line.split_once('\t') {
+                if let (Ok(count), true) = (count.parse::<u32>(), body.starts_with('{')) {
+                    pending.batches.push((count, body.into()));
+                }
+            }
+        }
+        pending.trim();
+        pending
+    }
+}
+
+/// What an HTTP status (0 for a network error) means for the batch.
+pub fn outcome(status: u16) -> Outcome {
+    match status {
+        200..=299 => Outcome::Delivered,
+        429 => Outcome::Retry,
+        400..=499 => Outcome::Refused,
+        _ => Outcome::Retry,
+    }
+}
+
+/// Delay before retry number `attempt` (1-based): exponential from 1 s,
+/// capped at 60 s, with "equal jitter" from `random` in [0, 1) so that many
+/// browsers recovering from one outage do not retry in step.
+pub fn backoff_ms(attempt: u32, random: f64) -> u64 {
+    let base = 1000u64
+        .saturating_mul(1u64 << attempt.saturating_sub(1).min(6))
+        .min(60_000);
+    let half = base / 2;
+    half + (half as f64 * random.clamp(0.0, 1.0)) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::EventKind;
+
+    fn header() -> BatchHeader<'static> {
+        BatchHeader {
+            site: "demo",
+            ..BatchHeader::default()
+        }
+    }
+
+    fn event(n: u32) -> Touchpoint {
+        Touchpoint {
+            id: format!("event-{n:012}"),
+            kind: EventKind::Custom,
+            name: "x".into(),
+            timestamp_ms: 1_763_800_000_000,
+            ..Touchpoint::default()
+        }
+    }
+
+    #[test]
+    fn drops_the_oldest_and_reports_the_count_with_the_next_batch() {
+        let mut outbox = Outbox::new(Limits {
+            max_events: 3,
+            ..Limits::default()
+        });
+        for n in 0..5 {
+            outbox.push(event(n));
+        }
+        assert_eq!(outbox.len(), 3);
+        assert_eq!(outbox.dropped(), 2);
+        let (body, events) = outbox.take_batch(&header(), 1).unwrap();
+        assert!(body.contains(r#""dropped":2"#));
+        assert_eq!(events[0].id, "event-000000000002");
+        assert_eq!(outbox.dropped(), 0);
+    }
+
+    #[test]
+    fn batches_respect_count_and_byte_limits_and_requeue_keeps_order() {
+        let mut outbox = Outbox::new(Limits {
+            batch_events: 2,
+            ..Limits::default()
+        });
+        for n in 0..5 {
+            outbox.push(event(n));
+        }
+        let (_, first) = outbox.take_batch(&header(), 1).unwrap();
+        assert_eq!(first.len(), 2);
+        assert_eq!(first[0].id, "event-000000000000");
+        let (_, second) = outbox.take_batch(&header(), 1).unwrap();
+        assert_eq!(second[0].id, "event-000000000002");
+        let mut small = Outbox::new(Limits {
+            batch_bytes: 300,
+            ..Limits::default()
+        });
+        for n in 0..5 {
+            small.push(event(n));
+        }
+        let (body, taken) = small.take_batch(&header(), 1).unwrap();
+        assert!(body.len() <= 300 + 100, "{}", body.len());
+        assert!(taken.len() < 5);
+    }
+
+    #[test]
+    fn statuses_and_backoff() {
+        assert_eq!(outcome(202), Outcome::Delivered);
+        assert_eq!(outcome(429), Outcome::Retry);
+        assert_eq!(outcome(503), Outcome::Retry);
+        assert_eq!(outcome(0), Outcome::Retry);
+        assert_eq!(outcome(400), Outcome::Refused);
+        assert_eq!(outcome(413), Outcome::Refused);
+        assert_eq!(backoff_ms(1, 0.0), 500);
+        assert_eq!(backoff_ms(1, 0.999_999), 999);
+        assert_eq!(backoff_ms(3, 0.0), 2000);
+        assert_eq!(backoff_ms(30, 0.5), 45_000);
+    }
+
+    #[test]
+    fn refused_batches_are_counted_not_hidden() {
+        let mut outbox = Outbox::new(Limits::default());
+        outbox.push(event(1));
+        let (_, events) = outbox.take_batch(&header(), 1).unwrap();
+        outbox.count_dropped(events.len() as u32);
+        assert_eq!(outbox.dropped(), 1);
+    }
+
+    #[test]
+    fn pending_batches_are_bounded_ordered_and_survive_storage() {
+        let mut pending = Pending::default();
+        let mut dropped = 0;
+        for n in 0..(MAX_PENDING_BATCHES as u32 + 2) {
+            dropped += pending.push_back(3, format!("{{\"n\":{n}}}"));
+        }
+        assert_eq!(dropped, 6);
+        assert_eq!(pending.len(), MAX_PENDING_BATCHES);
+        let (count, first) = pending.pop_front().unwrap();
+        assert_eq!((count, first.as_str()), (3, "{\"n\":2}"));
+        pending.push_front(count, first);
+        let restored = Pending::from_storage(&pending.to_storage());
+        assert_eq!(restored, pending);
+        assert_eq!(
+            Pending::from_storage("garbage\n2\tnot json\n1\t{}\n").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn batches_carry_the_privacy_header() {
+        let mut outbox = Outbox::new(Limits::default());
+        outbox.push(event(1));
+        let header = BatchHeader {
+            site: "demo",
+            do_not_track: true,
+            visitor: "",
+        };
+        let (body, _) = outbox.take_batch(&header, 1).unwrap();
+        assert!(body.contains(r#""dnt":true"#));
+        let plan = crate::domain::ingest::plan_batch(&body, 1_763_800_000_000).unwrap();
+        assert!(plan.do_not_track);
+    }
+}
