@@ -190,7 +190,7 @@ pub fn start(window: &Window, config: RecorderConfig) -> Result<bool, JsValue> {
         let mut view = new_event(&s.window, EventKind::PageView);
         let location = s.window.location();
         let campaign = campaign_of(&location.search().unwrap_or_default());
-        let host = location.host().unwrap_or_default();
+        let host = location.hostname().unwrap_or_default();
         let acquisition = attribute(&campaign, &view.page.referrer, &host);
         view.acquisition = Some(Acquisition {
             channel: acquisition.channel.as_str(),
@@ -401,7 +401,7 @@ impl State {
             return;
         };
         let href = get(&link, "href").as_string().unwrap_or_default();
-        let host = self.window.location().host().unwrap_or_default();
+        let host = self.window.location().hostname().unwrap_or_default();
         if let Some(kind) = link_kind(&href, &host) {
             let mut event = new_event(&self.window, EventKind::Click);
             event.name = kind.into();

@@ -1,0 +1,178 @@
+// The recorder in headless Chromium against the real worker and D1: every
+// event kind, single-page-app navigation, the pre-load queue, double include,
+// privacy defaults, consent, Do Not Track and automation.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestRuntime, launchChromium, eventually, newPersonPage } from '../support.mjs';
+
+let runtime;
+let browser;
+before(async () => {
+  runtime = await startTestRuntime();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await runtime?.close();
+});
+
+const STUB = 'window.touchpoint = window.touchpoint || function(){(touchpoint.q = touchpoint.q || []).push(arguments)}';
+
+/** Serves `body` at /lab/<name> (same origin as the worker), with the script tag. */
+async function labPage(page, name, body, { head = '', scriptAttrs = '', scriptTwice = false } = {}) {
+  const tag = `<script src="/touchpoint.js" data-site="demo" ${scriptAttrs} async></script>`;
+  await page.route(`**/lab/${name}*`, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: `<!doctype html><html><head><title>Lab ${name}</title>${head}${tag}${scriptTwice ? tag : ''}</head><body>${body}</body></html>`,
+  }));
+}
+
+async function rows(where, ...params) {
+  const { results } = await runtime.d1.prepare(`SELECT * FROM events WHERE ${where} ORDER BY occurred_at, id`).bind(...params).all();
+  return results;
+}
+async function waitRows(where, count, ...params) {
+  return eventually(async () => { const r = await rows(where, ...params); return r.length >= count ? r : null; }, 8000);
+}
+
+test('single-page-app navigation records each view: pushState, replaceState, back, hash routes', async () => {
+  const page = await newPersonPage(browser);
+  await labPage(page, 'spa', '<p>app</p>');
+  await page.goto(`${runtime.url}/lab/spa`);
+  await page.waitForFunction(() => typeof window.touchpoint?.flush === 'function');
+  await page.evaluate(() => history.pushState({}, '', '/lab/spa/step-2'));
+  await page.evaluate(() => history.replaceState({}, '', '/lab/spa/step-3'));
+  await page.evaluate(() => history.back());
+  await page.waitForURL('**/lab/spa');
+  await page.evaluate(() => { location.hash = '#/settings/profile'; });
+  await page.evaluate(() => window.touchpoint.flush());
+  const views = await waitRows("kind = 'pageview' AND path LIKE '/lab/spa%'", 5);
+  assert.deepEqual(views.map((r) => r.path), ['/lab/spa', '/lab/spa/step-2', '/lab/spa/step-3', '/lab/spa', '/lab/spa#/settings/profile']);
+  assert.equal(views[0].channel, 'direct', 'the landing view carries acquisition');
+  assert.equal(views[1].channel, '', 'later views of the same visit do not');
+  await page.close();
+});
+
+test('clicks on outbound links, downloads and tagged elements, and form submissions (never values)', async () => {
+  const page = await newPersonPage(browser);
+  await labPage(page, 'clicks', `
+    <a id="out" href="https://partner.example/offer?ref=abc">Partner</a>
+    <a id="file" href="/files/catalogue.pdf">Catalogue</a>
+    <button id="tagged" data-touchpoint-event="add-to-cart" data-touchpoint-sku="JKT-42" data-touchpoint-colour="red">Add</button>
+    <a id="inside" href="/pricing">Pricing</a>
+    <form id="newsletter" action="/subscribe">
+      <input name="email" value="jane@example.com"><input name="first" value="Jane"><select name="topic"><option>x</option></select>
+      <input type="hidden" name="csrf" value="t0k3n"><button type="submit">Go</button>
+    </form>
+    <script src="/lab/clicks-guard.js"></script>`);
+  await page.route('**/lab/clicks-guard.js', (route) => route.fulfill({
+    contentType: 'text/javascript',
+    body: "document.addEventListener('click', e => { if (e.target.closest('a')) e.preventDefault(); }); document.addEventListener('submit', e => e.preventDefault());",
+  }));
+  await page.goto(`${runtime.url}/lab/clicks`);
+  await page.waitForFunction(() => typeof window.touchpoint?.flush === 'function');
+  for (const id of ['out', 'file', 'tagged', 'inside']) await page.click(`#${id}`);
+  await page.click('#newsletter button');
+  await page.evaluate(() => window.touchpoint.flush());
+  const clicks = await waitRows("kind = 'click' AND path = '/lab/clicks'", 3);
+  assert.deepEqual(clicks.map((r) => [r.name, r.target]), [
+    ['outbound', 'https://partner.example/offer'],
+    ['download', `${runtime.url}/files/catalogue.pdf`],
+    ['add-to-cart', ''],
+  ]);
+  assert.deepEqual(JSON.parse(clicks[2].props), { sku: 'JKT-42', colour: 'red' });
+  const [form] = await waitRows("kind = 'form' AND path = '/lab/clicks'", 1);
+  assert.equal(form.name, 'newsletter');
+  assert.equal(form.fields, 3);
+  const everything = JSON.stringify(await rows("path = '/lab/clicks'"));
+  for (const secret of ['jane@example.com', 'Jane"', 't0k3n', 'ref=abc']) assert.ok(!everything.includes(secret), secret);
+  await page.close();
+});
+
+test('calls queued by the stub before load are replayed; the script included twice records once', async () => {
+  const page = await newPersonPage(browser);
+  await labPage(page, 'stub', '<p>stub</p>', {
+    head: `<script>${STUB}; touchpoint('track', 'signup', { plan: 'pro', seats: 3, trial: true });</script>`,
+    scriptTwice: true,
+  });
+  await page.goto(`${runtime.url}/lab/stub?utm_source=newsletter&utm_medium=email&utm_campaign=winter`);
+  await page.waitForFunction(() => typeof window.touchpoint?.flush === 'function');
+  await page.evaluate(() => window.touchpoint.track('after-load', { step: 2 }));
+  await page.evaluate(() => window.touchpoint.flush());
+  const events = await waitRows("path = '/lab/stub'", 3);
+  const views = events.filter((r) => r.kind === 'pageview');
+  assert.equal(views.length, 1, 'one page view despite two script tags');
+  assert.deepEqual([views[0].channel, views[0].utm_source, views[0].utm_campaign], ['email', 'newsletter', 'winter']);
+  const custom = events.filter((r) => r.kind === 'custom').map((r) => [r.name, JSON.parse(r.props)]);
+  assert.deepEqual(custom, [['signup', { plan: 'pro', seats: '3', trial: 'true' }], ['after-load', { step: '2' }]]);
+  assert.equal(await page.locator('[data-touchpoint-launcher]').count(), 1);
+  await page.close();
+});
+
+test('by default nothing is stored on the device; consent stores an id that revoking deletes', async () => {
+  const page = await newPersonPage(browser);
+  await labPage(page, 'privacy', '<p>privacy</p>');
+  await page.goto(`${runtime.url}/lab/privacy`);
+  await page.waitForFunction(() => typeof window.touchpoint?.flush === 'function');
+  await page.evaluate(() => window.touchpoint.track('looked'));
+  await page.evaluate(() => window.touchpoint.flush());
+  await waitRows("path = '/lab/privacy' AND kind = 'custom'", 1);
+  const storage = async () => page.evaluate(async () => ({
+    cookies: document.cookie,
+    local: Object.keys(localStorage),
+    session: Object.keys(sessionStorage),
+    indexedDB: (await indexedDB.databases()).length,
+  }));
+  assert.deepEqual(await storage(), { cookies: '', local: [], session: [], indexedDB: 0 });
+
+  await page.evaluate(() => window.touchpoint.consent('granted'));
+  const visitor = await page.evaluate(() => localStorage.getItem('touchpoint.visitor'));
+  assert.match(visitor, /^[0-9a-f]{32}$/);
+  await page.evaluate(() => { window.touchpoint.track('consented'); window.touchpoint.flush(); });
+  const [row] = await waitRows("path = '/lab/privacy' AND name = 'consented'", 1);
+  assert.equal(row.visitor_id, visitor);
+  await page.evaluate(() => window.touchpoint.consent('denied'));
+  assert.deepEqual((await storage()).local, []);
+  await page.close();
+});
+
+test('Do Not Track keeps no identifier, a site can skip such visitors, and automation is not recorded', async () => {
+  const dnt = await newPersonPage(browser);
+  await dnt.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+  await labPage(dnt, 'dnt', '<p>dnt</p>');
+  await dnt.goto(`${runtime.url}/lab/dnt`);
+  const [view] = await waitRows("path = '/lab/dnt'", 1);
+  assert.deepEqual([view.visitor_key, view.visitor_id], ['', '']);
+  await dnt.close();
+
+  const skip = await newPersonPage(browser);
+  await skip.addInitScript(() => Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' }));
+  await labPage(skip, 'dnt-skip', '<p>skip</p>', { scriptAttrs: 'data-dnt="skip"' });
+  await skip.goto(`${runtime.url}/lab/dnt-skip`);
+  await skip.locator('[data-touchpoint-launcher]').waitFor({ state: 'attached' });
+
+  const robot = await browser.newPage();
+  await labPage(robot, 'robot', '<p>robot</p>');
+  await robot.goto(`${runtime.url}/lab/robot`);
+  await robot.locator('[data-touchpoint-launcher]').waitFor({ state: 'attached' });
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+  assert.equal((await rows("path IN ('/lab/dnt-skip', '/lab/robot')")).length, 0);
+  await skip.close();
+  await robot.close();
+});
+
+test('engagement time and scroll depth are sent when the page is left; personal data in paths is masked', async () => {
+  const page = await newPersonPage(browser, { viewport: { width: 800, height: 600 } });
+  await labPage(page, 'users/jane@example.com/orders', '<div style="height:3000px">long page</div>');
+  await page.goto(`${runtime.url}/lab/users/jane@example.com/orders`);
+  await page.waitForFunction(() => typeof window.touchpoint?.flush === 'function');
+  await page.bringToFront();
+  await page.evaluate(() => window.scrollTo(0, 1200));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await page.goto(`${runtime.url}/`);
+  const [engagement] = await waitRows("kind = 'engagement' AND path = '/lab/users/:email/orders'", 1);
+  assert.ok(engagement.engaged_ms >= 1000, `engaged ${engagement.engaged_ms} ms`);
+  assert.ok(engagement.scroll_percent >= 55 && engagement.scroll_percent <= 70, `scroll ${engagement.scroll_percent}%`);
+  assert.equal((await rows("path LIKE '%jane%'")).length, 0);
+  await page.close();
+});
