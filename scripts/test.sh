@@ -53,7 +53,7 @@ node --test e2e/wasm/
 step "edge tests: the worker in workerd with D1"
 node --test e2e/edge/
 
-step "browser tests: the demo site in headless Chromium against the worker"
+step "browser tests: the demo site, the recorder and delivery under faults, in headless Chromium against the worker"
 node --test e2e/browser/
 
 step "all tests passed"

@@ -65,6 +65,9 @@ function call(method, args) {
   } catch (error) { fail(error); }
 }
 var api = function () { call(arguments[0], Array.prototype.slice.call(arguments, 1)); };
+var started;
+// Resolves once the recorder runs (to whether this visit is recorded).
+api.ready = new Promise(function (resolve) { started = resolve; });
 ['track', 'page', 'flush', 'consent', 'init'].forEach(function (method) {
   api[method] = function () { call(method, Array.prototype.slice.call(arguments)); };
 });
@@ -77,13 +80,15 @@ for (var i = 0; i < queued.length; i++) {
 window.touchpoint = api;
 
 if (!config.site) {
+  started(false);
   fail('the script tag needs a data-site attribute (or touchpoint("init", { site }))');
 } else {
   wasm_bindgen({ module_or_path: base + 'touchpoint_recorder_bg.wasm' })
     .then(function () {
-      wasm_bindgen.startRecorder(config, openWidget);
+      var recording = wasm_bindgen.startRecorder(config, openWidget);
       ready = true;
       later.splice(0).forEach(function (c) { call(c[0], c[1]); });
+      started(recording);
     })
-    .catch(fail);
+    .catch(function (error) { started(false); fail(error); });
 }

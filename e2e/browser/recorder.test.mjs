@@ -39,7 +39,7 @@ test('single-page-app navigation records each view: pushState, replaceState, bac
   const page = await newPersonPage(browser);
   await labPage(page, 'spa', '<p>app</p>');
   await page.goto(`${runtime.url}/lab/spa`);
-  await page.waitForFunction(() => typeof window.touchpoint?.flush === 'function');
+  await page.waitForFunction(() => window.touchpoint?.ready).then(() => page.evaluate(() => window.touchpoint.ready));
   await page.evaluate(() => history.pushState({}, '', '/lab/spa/step-2'));
   await page.evaluate(() => history.replaceState({}, '', '/lab/spa/step-3'));
   await page.evaluate(() => history.back());
@@ -70,7 +70,7 @@ test('clicks on outbound links, downloads and tagged elements, and form submissi
     body: "document.addEventListener('click', e => { if (e.target.closest('a')) e.preventDefault(); }); document.addEventListener('submit', e => e.preventDefault());",
   }));
   await page.goto(`${runtime.url}/lab/clicks`);
-  await page.waitForFunction(() => typeof window.touchpoint?.flush === 'function');
+  await page.waitForFunction(() => window.touchpoint?.ready).then(() => page.evaluate(() => window.touchpoint.ready));
   for (const id of ['out', 'file', 'tagged', 'inside']) await page.click(`#${id}`);
   await page.click('#newsletter button');
   await page.evaluate(() => window.touchpoint.flush());
@@ -96,7 +96,7 @@ test('calls queued by the stub before load are replayed; the script included twi
     scriptTwice: true,
   });
   await page.goto(`${runtime.url}/lab/stub?utm_source=newsletter&utm_medium=email&utm_campaign=winter`);
-  await page.waitForFunction(() => typeof window.touchpoint?.flush === 'function');
+  await page.waitForFunction(() => window.touchpoint?.ready).then(() => page.evaluate(() => window.touchpoint.ready));
   await page.evaluate(() => window.touchpoint.track('after-load', { step: 2 }));
   await page.evaluate(() => window.touchpoint.flush());
   const events = await waitRows("path = '/lab/stub'", 3);
@@ -113,7 +113,7 @@ test('by default nothing is stored on the device; consent stores an id that revo
   const page = await newPersonPage(browser);
   await labPage(page, 'privacy', '<p>privacy</p>');
   await page.goto(`${runtime.url}/lab/privacy`);
-  await page.waitForFunction(() => typeof window.touchpoint?.flush === 'function');
+  await page.waitForFunction(() => window.touchpoint?.ready).then(() => page.evaluate(() => window.touchpoint.ready));
   await page.evaluate(() => window.touchpoint.track('looked'));
   await page.evaluate(() => window.touchpoint.flush());
   await waitRows("path = '/lab/privacy' AND kind = 'custom'", 1);
@@ -165,7 +165,7 @@ test('engagement time and scroll depth are sent when the page is left; personal 
   const page = await newPersonPage(browser, { viewport: { width: 800, height: 600 } });
   await labPage(page, 'users/jane@example.com/orders', '<div style="height:3000px">long page</div>');
   await page.goto(`${runtime.url}/lab/users/jane@example.com/orders`);
-  await page.waitForFunction(() => typeof window.touchpoint?.flush === 'function');
+  await page.waitForFunction(() => window.touchpoint?.ready).then(() => page.evaluate(() => window.touchpoint.ready));
   await page.bringToFront();
   await page.evaluate(() => window.scrollTo(0, 1200));
   await new Promise((resolve) => setTimeout(resolve, 1500));

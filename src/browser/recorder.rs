@@ -284,16 +284,18 @@ impl State {
     }
 
     /// On pagehide: hand everything left to `sendBeacon`, which outlives the
-    /// page; what it refuses is kept for the next page (with consent).
+    /// page. A beacon is never confirmed, so with consent each batch is also
+    /// kept on the device and sent again (confirmed) from the next page; the
+    /// edge stores each event id once, so the resend costs nothing but bytes.
     fn send_all_by_beacon(&mut self) {
         self.seal_batches();
         let navigator = self.window.navigator();
         let mut kept = Pending::default();
         while let Some((count, body)) = self.pending.pop_front() {
-            if !navigator
+            let queued = navigator
                 .send_beacon_with_opt_str(&self.url, Some(&body))
-                .unwrap_or(false)
-            {
+                .unwrap_or(false);
+            if !queued || self.consent {
                 let dropped = kept.push_back(count, body);
                 self.outbox.count_dropped(dropped);
             }
