@@ -3,8 +3,11 @@
 import { chromium } from 'playwright-core';
 import { startRuntime, seedDemo } from '../scripts/runtime.mjs';
 
+/** The operator token the test runtime is started with. */
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
 export async function startTestRuntime() {
-  const runtime = await startRuntime({ port: 0 });
+  const runtime = await startRuntime({ port: 0, adminToken: ADMIN_TOKEN });
   await seedDemo(runtime.d1, runtime.url);
   return runtime;
 }

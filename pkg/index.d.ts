@@ -25,3 +25,6 @@ export function flush(): Promise<void>;
 /** The visitor's consent: "granted" stores a random visitor id and keeps unsent
  * events across pages; "denied" deletes both. Nothing is stored before consent. */
 export function consent(state: 'granted' | 'denied'): Promise<void>;
+/** Identifies the visitor as your user. `hmac` is the hex HMAC-SHA256 of `userId` under the
+ * site's identity secret, computed on your server; ids that do not verify are ignored. */
+export function identify(userId: string, hmac: string): Promise<void>;

@@ -1,7 +1,7 @@
 // Touchpoint for front-end teams: `import { init } from 'touchpoint'`.
 // The recorder starts at once; the conversation widget is imported only when
 // the visitor opens the launcher.
-import initRecorder, { startRecorder, track as recordEvent, page as recordPage, flush as flushEvents, consent as setConsent } from './recorder/touchpoint_recorder.js';
+import initRecorder, { startRecorder, track as recordEvent, page as recordPage, flush as flushEvents, consent as setConsent, identify as setIdentity } from './recorder/touchpoint_recorder.js';
 
 let started = null;
 let widgetReady = null;
@@ -54,3 +54,5 @@ export const page = () => afterStart(() => recordPage());
 export const flush = () => afterStart(() => flushEvents());
 /** Records the visitor's consent to a stored visitor id and queue. */
 export const consent = (state) => afterStart(() => setConsent(state));
+/** Identifies the visitor as your user; `hmac` is HMAC-SHA256(userId) under the site's identity secret. */
+export const identify = (userId, hmac) => afterStart(() => setIdentity(String(userId), String(hmac)));

@@ -19,7 +19,7 @@ export function readWranglerConfig() {
  * Starts the worker. `persistDir` keeps D1 as SQLite files in that folder (the
  * local run); without it D1 lives in memory (tests).
  */
-export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, verbose = false } = {}) {
+export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, verbose = false, adminToken } = {}) {
   const config = readWranglerConfig();
   const db = config.d1_databases[0];
   const workerDir = join(root, 'dist', 'worker');
@@ -35,6 +35,8 @@ export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, v
       { type: 'CompiledWasm', path: join(workerDir, 'touchpoint_worker_bg.wasm') },
     ],
     d1Databases: { [db.binding]: db.database_id },
+    // In production: `wrangler secret put ADMIN_TOKEN`.
+    bindings: adminToken ? { ADMIN_TOKEN: adminToken } : {},
     d1Persist: persistDir ? join(persistDir, 'd1') : false,
     assets: {
       directory: join(root, config.assets.directory),

@@ -14,6 +14,8 @@ pub mod clicks;
 pub mod delivery;
 /// Touchpoint events as the recorder builds them, and their compact JSON encoding.
 pub mod event;
+/// Rate-limit windows, identity verification, constant-time comparison.
+pub mod guard;
 /// Identifiers built from caller-supplied random bytes.
 pub mod ids;
 /// Ingestion of event batches at the edge: checks, limits, clock-skew correction.

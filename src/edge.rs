@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Request, Response};
 
 use crate::domain::api::{ApiError, Health};
+use crate::domain::guard;
 use crate::domain::ingest::{check_body_length, check_content_type, plan_batch, IngestPlan};
 use crate::domain::page_type::{page_type, PageRule};
 use crate::domain::route::{route, Route};
@@ -24,6 +25,8 @@ use d1::{D1Database, Fetcher};
 struct Env {
     db: D1Database,
     assets: Fetcher,
+    /// Secret bearer token for operator endpoints (`wrangler secret put ADMIN_TOKEN`).
+    admin_token: Option<String>,
 }
 
 impl Env {
@@ -37,6 +40,10 @@ impl Env {
         Ok(Env {
             db: binding("DB")?.unchecked_into(),
             assets: binding("ASSETS")?.unchecked_into(),
+            admin_token: js_sys::Reflect::get(env, &JsValue::from_str("ADMIN_TOKEN"))
+                .ok()
+                .and_then(|v| v.as_string())
+                .filter(|t| t.len() >= 16),
         })
     }
 }
@@ -91,6 +98,7 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         }
         Route::Health => health(env, origin.as_deref()).await,
         Route::IngestEvents => ingest_events(request, env, origin.as_deref()).await,
+        Route::Journey => journey(request, env).await,
         Route::Preflight => http::preflight_response(origin.as_deref()),
         Route::MethodNotAllowed { allow } => Err(ApiError::MethodNotAllowed {
             method: request.method(),
@@ -142,16 +150,23 @@ async fn ingest_events(
     if visitor::is_bot(&user_agent) {
         return http::json_response(202, &plan.bot_receipt(), origin);
     }
+    let ip = header("cf-connecting-ip")
+        .or_else(|| header("x-real-ip"))
+        .unwrap_or_default();
     let visitor_key = if plan.do_not_track {
         String::new()
     } else {
         let salt = daily_salt(env, now as i64).await?;
-        let ip = header("cf-connecting-ip")
-            .or_else(|| header("x-real-ip"))
-            .unwrap_or_default();
         visitor::visitor_key(&salt, &plan.site, &ip, &user_agent)
     };
-    let stored = store_events(env, &plan, &site, &visitor_key, now).await?;
+    rate_limit(env, &ip, &visitor_key, plan.rows.len() as u32, now as i64).await?;
+    let (user, proof) = &plan.claimed_user;
+    let user_id = if guard::identity_verified(&site.identity_secret, user, proof) {
+        user.as_str()
+    } else {
+        ""
+    };
+    let stored = store_events(env, &plan, &site, &visitor_key, user_id, now).await?;
     http::json_response(202, &plan.receipt(stored), origin)
 }
 
@@ -159,12 +174,13 @@ async fn ingest_events(
 struct Site {
     allowed_origins: Vec<String>,
     page_rules: Vec<PageRule>,
+    identity_secret: String,
 }
 
 async fn load_site(env: &Env, site: &str) -> Result<Site, ApiError> {
     let row = env
         .db
-        .prepare("SELECT allowed_origins, page_rules FROM sites WHERE id = ?1")
+        .prepare("SELECT allowed_origins, page_rules, identity_secret FROM sites WHERE id = ?1")
         .bind(&Array::of1(&JsValue::from_str(site)))
         .first()
         .await
@@ -184,6 +200,7 @@ async fn load_site(env: &Env, site: &str) -> Result<Site, ApiError> {
         allowed_origins: serde_json::from_str(&text("allowed_origins"))
             .unwrap_or_else(|_| vec!["-".into()]),
         page_rules: serde_json::from_str(&text("page_rules")).unwrap_or_default(),
+        identity_secret: text("identity_secret"),
     })
 }
 
@@ -253,6 +270,7 @@ async fn store_events(
     plan: &IngestPlan,
     site: &Site,
     visitor_key: &str,
+    user_id: &str,
     received_at: u64,
 ) -> Result<u32, ApiError> {
     if plan.rows.is_empty() {
@@ -292,6 +310,7 @@ async fn store_events(
             number(f64::from(row.fields)),
             text(visitor_key),
             text(&plan.visitor_id),
+            text(user_id),
         ];
         let bound: Array = values.iter().collect();
         statements.push(
@@ -300,9 +319,9 @@ async fn store_events(
                     "INSERT OR IGNORE INTO events (site_id, id, kind, occurred_at, received_at, path, title, \
                      referrer, viewport_width, viewport_height, language, time_zone, channel, source_name, \
                      utm_source, utm_medium, utm_campaign, utm_term, utm_content, click_id, page_type, name, \
-                     target, props, engaged_ms, scroll_percent, fields, visitor_key, visitor_id) \
+                     target, props, engaged_ms, scroll_percent, fields, visitor_key, visitor_id, user_id) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-                     ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+                     ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
                 )
                 .bind(&bound),
         );
@@ -314,4 +333,114 @@ async fn store_events(
         .map_err(|e| unavailable(&e, "event insert failed"))?;
     let results: Array = results.unchecked_into();
     Ok(results.iter().map(|result| d1::changes_of(&result)).sum())
+}
+
+/// Counts this batch's events against the per-IP and per-visitor budgets of
+/// the current minute; over either, the batch is refused with 429.
+async fn rate_limit(
+    env: &Env,
+    ip: &str,
+    visitor_key: &str,
+    events: u32,
+    now_ms: i64,
+) -> Result<(), ApiError> {
+    let window = guard::minute_window(now_ms);
+    let count = |key: String| {
+        env.db
+            .prepare(
+                "INSERT INTO rate_limits (key, window, count) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (key, window) DO UPDATE SET count = count + excluded.count RETURNING count",
+            )
+            .bind(&Array::of3(&JsValue::from_str(&key), &JsValue::from_f64(window as f64), &JsValue::from_f64(f64::from(events))))
+    };
+    let mut ip_key = String::from("ip:");
+    ip_key.push_str(ip);
+    let mut visitor = String::from("visitor:");
+    visitor.push_str(visitor_key);
+    let expire = env
+        .db
+        .prepare("DELETE FROM rate_limits WHERE window < ?1")
+        .bind(&Array::of1(&JsValue::from_f64((window - 1) as f64)));
+    let statements = Array::of3(&count(ip_key), &count(visitor), &expire);
+    let results: Array = env
+        .db
+        .batch(statements)
+        .await
+        .map_err(|e| unavailable(&e, "rate limit update failed"))?
+        .unchecked_into();
+    let counted = |index: u32| -> u32 {
+        let result = results.get(index);
+        let rows = js_sys::Reflect::get(&result, &JsValue::from_str("results"))
+            .unwrap_or(JsValue::UNDEFINED);
+        let first =
+            js_sys::Reflect::get(&rows, &JsValue::from_f64(0.0)).unwrap_or(JsValue::UNDEFINED);
+        js_sys::Reflect::get(&first, &JsValue::from_str("count"))
+            .ok()
+            .and_then(|c| c.as_f64())
+            .unwrap_or(0.0) as u32
+    };
+    let over_ip = counted(0) > guard::EVENTS_PER_IP_PER_MINUTE;
+    let over_visitor = !visitor_key.is_empty() && counted(1) > guard::EVENTS_PER_VISITOR_PER_MINUTE;
+    if over_ip || over_visitor {
+        return Err(ApiError::RateLimited {
+            retry_after_s: guard::retry_after_seconds(now_ms),
+        });
+    }
+    Ok(())
+}
+
+/// `GET /v1/journey?site=…&visitor=…`: one visitor's touchpoints in order,
+/// by cookieless key or consented visitor id. Operators only, for now.
+async fn journey(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    let presented = request
+        .headers()
+        .get("authorization")
+        .ok()
+        .flatten()
+        .and_then(|value| value.strip_prefix("Bearer ").map(str::to_owned))
+        .unwrap_or_default();
+    let authorized = env
+        .admin_token
+        .as_deref()
+        .is_some_and(|token| guard::constant_time_eq(token.as_bytes(), presented.as_bytes()));
+    if !authorized {
+        return Err(ApiError::Unauthorized);
+    }
+    let url = web_sys::Url::new(&request.url())
+        .map_err(|_| ApiError::InvalidRequest("unparsable URL".into()))?;
+    let params = url.search_params();
+    let (Some(site), Some(visitor)) = (params.get("site"), params.get("visitor")) else {
+        return Err(ApiError::InvalidRequest(
+            "site and visitor query parameters are required".into(),
+        ));
+    };
+    if visitor.is_empty() {
+        return Err(ApiError::InvalidRequest("visitor must not be empty".into()));
+    }
+    let result = env
+        .db
+        .prepare(
+            "SELECT id, kind, occurred_at, path, page_type, title, channel, source_name, utm_source, utm_medium, \
+             utm_campaign, name, target, props, engaged_ms, scroll_percent FROM events \
+             WHERE site_id = ?1 AND (visitor_key = ?2 OR visitor_id = ?2) ORDER BY occurred_at, id LIMIT 500",
+        )
+        .bind(&Array::of2(&JsValue::from_str(&site), &JsValue::from_str(&visitor)))
+        .all()
+        .await
+        .map_err(|e| unavailable(&e, "journey query failed"))?;
+    let rows =
+        js_sys::Reflect::get(&result, &JsValue::from_str("results")).unwrap_or(JsValue::UNDEFINED);
+    let body = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&body, &JsValue::from_str("site"), &JsValue::from_str(&site));
+    let _ = js_sys::Reflect::set(
+        &body,
+        &JsValue::from_str("visitor"),
+        &JsValue::from_str(&visitor),
+    );
+    let _ = js_sys::Reflect::set(&body, &JsValue::from_str("touchpoints"), &rows);
+    let text = js_sys::JSON::stringify(&body)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or(ApiError::Internal)?;
+    http::text_json_response(200, &text)
 }

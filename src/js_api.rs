@@ -61,6 +61,15 @@ pub fn flush() {
     crate::browser::recorder::flush();
 }
 
+/// Identifies the visitor as the site's user `user_id`; `hmac` is the
+/// HMAC-SHA256 of the id under the site's identity secret, computed by the
+/// site's server. The edge ignores ids whose HMAC does not verify.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn identify(user_id: String, hmac: String) {
+    crate::browser::recorder::identify(user_id, hmac);
+}
+
 /// Records the visitor's consent: `"granted"` or `"denied"`.
 #[cfg(feature = "recorder")]
 #[wasm_bindgen]

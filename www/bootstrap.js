@@ -61,6 +61,7 @@ function call(method, args) {
     else if (method === 'page') wasm_bindgen.page();
     else if (method === 'flush') wasm_bindgen.flush();
     else if (method === 'consent') wasm_bindgen.consent(String(args[0]));
+    else if (method === 'identify') wasm_bindgen.identify(String(args[0]), String(args[1] || ''));
     else if (method !== 'init') console.warn('Touchpoint: unknown method', method);
   } catch (error) { fail(error); }
 }
@@ -68,7 +69,7 @@ var api = function () { call(arguments[0], Array.prototype.slice.call(arguments,
 var started;
 // Resolves once the recorder runs (to whether this visit is recorded).
 api.ready = new Promise(function (resolve) { started = resolve; });
-['track', 'page', 'flush', 'consent', 'init'].forEach(function (method) {
+['track', 'page', 'flush', 'consent', 'identify', 'init'].forEach(function (method) {
   api[method] = function () { call(method, Array.prototype.slice.call(arguments)); };
 });
 // Calls queued before the script loaded: `init` settings apply first, the rest replay in order.

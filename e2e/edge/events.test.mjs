@@ -1,7 +1,8 @@
 // POST /v1/events and GET /v1/health against the real worker (workerd + D1).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestRuntime } from '../support.mjs';
+import { createHmac } from 'node:crypto';
+import { startTestRuntime, ADMIN_TOKEN } from '../support.mjs';
 
 let runtime;
 before(async () => { runtime = await startTestRuntime(); });
@@ -182,4 +183,56 @@ test('acquisition, page type and event details are stored', async () => {
   assert.deepEqual([rows[0].channel, rows[0].source_name, rows[0].utm_campaign, rows[0].click_id, rows[0].page_type], ['paid_search', 'Google', 'spring', 'gclid', 'pricing']);
   assert.deepEqual([rows[1].kind, rows[1].engaged_ms, rows[1].scroll_percent, rows[1].page_type], ['engagement', 5000, 75, 'checkout']);
   assert.deepEqual([rows[2].name, JSON.parse(rows[2].props)], ['signup', { plan: 'pro', seats: '5' }]);
+});
+
+test('a flood from one visitor gets 429 rate_limited with Retry-After, and the excess is not stored', async () => {
+  const headers = { 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 Flood/1', 'cf-connecting-ip': '198.51.100.77' };
+  const burst = (from) => batch(Array.from({ length: 200 }, (_, n) => pageView(5000 + from + n, { path: '/flood' })));
+  const statuses = [];
+  for (let round = 0; round < 4; round++) statuses.push((await post(burst(round * 200), headers)).status);
+  assert.deepEqual(statuses, [202, 202, 202, 429]);
+  const res = await post(burst(800), headers);
+  assertError(res, 429, 'rate_limited');
+  const retryAfter = Number(res.headers.get('retry-after'));
+  assert.ok(retryAfter >= 1 && retryAfter <= 60, `retry-after ${retryAfter}`);
+  assert.equal(await storedCount("path = '/flood'"), 600);
+});
+
+test('identify(userId, hmac) is kept only when the HMAC verifies with the site identity secret', async () => {
+  await runtime.d1.prepare("UPDATE sites SET identity_secret = 'id-secret-for-tests' WHERE id = 'demo'").run();
+  const hmac = createHmac('sha256', 'id-secret-for-tests').update('user-42').digest('hex');
+  const ua = { 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 Identify/1' };
+  await post(batch([pageView(60)], { user: 'user-42', user_hmac: hmac }), ua);
+  await post(batch([pageView(61)], { user: 'user-42', user_hmac: hmac.replace(/^./, (c) => (c === '0' ? '1' : '0')) }), ua);
+  await post(batch([pageView(62)], { user: 'user-42' }), ua);
+  const users = [];
+  for (const n of [60, 61, 62]) users.push((await runtime.d1.prepare('SELECT user_id FROM events WHERE id = ?1').bind(id(n)).first()).user_id);
+  assert.deepEqual(users, ['user-42', '', '']);
+  await runtime.d1.prepare("UPDATE sites SET identity_secret = '' WHERE id = 'demo'").run();
+});
+
+test('the journey endpoint returns one visitor\'s touchpoints in order, for operators only', async () => {
+  const headers = { 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 Journey/1', 'cf-connecting-ip': '192.0.2.44' };
+  const t = Date.now();
+  await post(batch([
+    pageView(70, { ts: t - 3000, path: '/', channel: 'organic_search', source: 'Google' }),
+    pageView(71, { ts: t - 2000, path: '/pricing' }),
+    pageView(72, { ts: t - 1000, type: 'custom', name: 'quote-requested', path: '/pricing' }),
+  ]), headers);
+  const { visitor_key: key } = await runtime.d1.prepare('SELECT visitor_key FROM events WHERE id = ?1').bind(id(70)).first();
+  const get = (query, auth) => fetch(`${runtime.url}/v1/journey?${query}`, { headers: auth ? { authorization: `Bearer ${auth}` } : {} });
+  const anonymous = await get(`site=demo&visitor=${key}`);
+  assert.equal(anonymous.status, 401);
+  assert.equal((await anonymous.json()).error.code, 'unauthorized');
+  assert.equal((await get(`site=demo&visitor=${key}`, 'wrong-token-wrong-token')).status, 401);
+  const missing = await get('site=demo', ADMIN_TOKEN);
+  assert.equal(missing.status, 422);
+  const res = await get(`site=demo&visitor=${key}`, ADMIN_TOKEN);
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.deepEqual(body.touchpoints.map((p) => [p.kind, p.path, p.page_type]), [
+    ['pageview', '/', 'home'], ['pageview', '/pricing', 'pricing'], ['custom', '/pricing', 'pricing'],
+  ]);
+  assert.equal(body.touchpoints[0].channel, 'organic_search');
+  assert.equal(body.touchpoints[2].name, 'quote-requested');
 });

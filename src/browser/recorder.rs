@@ -42,6 +42,8 @@ struct State {
     do_not_track: bool,
     consent: bool,
     visitor: String,
+    /// From `identify(userId, hmac)`; the edge trusts it only if the HMAC verifies.
+    user: (String, String),
     outbox: Outbox,
     pending: Pending,
     in_flight: bool,
@@ -173,6 +175,7 @@ pub fn start(window: &Window, config: RecorderConfig) -> Result<bool, JsValue> {
         do_not_track,
         consent: visitor.is_some(),
         visitor: visitor.unwrap_or_default(),
+        user: (String::new(), String::new()),
         outbox: Outbox::new(Limits::default()),
         pending,
         in_flight: false,
@@ -241,6 +244,8 @@ impl State {
             site: &self.config.site,
             do_not_track: self.do_not_track,
             visitor: &self.visitor,
+            user: &self.user.0,
+            user_hmac: &self.user.1,
         };
         while let Some((body, events)) = self.outbox.take_batch(&header, sent_at) {
             let dropped = self.pending.push_back(events.len() as u32, body);
@@ -603,5 +608,14 @@ pub fn consent(granted: bool) {
             s.visitor.clear();
             s.consent = false;
         }
+    });
+}
+
+/// Attaches the site's signed user id to what is sent from now on.
+pub fn identify(user_id: String, hmac: String) {
+    with_state(|s| {
+        // Events recorded before identify() go out under the old identity.
+        s.seal_batches();
+        s.user = (user_id, hmac);
     });
 }

@@ -19,6 +19,10 @@ pub enum ApiError {
     UnknownSite,
     #[error("this origin may not send data for the site")]
     OriginNotAllowed,
+    #[error("too many requests; retry after {retry_after_s} seconds")]
+    RateLimited { retry_after_s: u32 },
+    #[error("missing or invalid credentials")]
+    Unauthorized,
     #[error("wire schema version {0} is not supported")]
     UnsupportedVersion(u64),
     #[error("no such endpoint")]
@@ -41,6 +45,8 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => 413,
             ApiError::UnknownSite => 404,
             ApiError::OriginNotAllowed => 403,
+            ApiError::RateLimited { .. } => 429,
+            ApiError::Unauthorized => 401,
             ApiError::UnsupportedVersion(_) => 400,
             ApiError::NotFound => 404,
             ApiError::MethodNotAllowed { .. } => 405,
@@ -58,6 +64,8 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnknownSite => "unknown_site",
             ApiError::OriginNotAllowed => "origin_not_allowed",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Unauthorized => "unauthorized",
             ApiError::UnsupportedVersion(_) => "unsupported_version",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -112,6 +120,8 @@ mod tests {
             ApiError::PayloadTooLarge { limit: 65536 },
             ApiError::UnknownSite,
             ApiError::OriginNotAllowed,
+            ApiError::RateLimited { retry_after_s: 30 },
+            ApiError::Unauthorized,
             ApiError::UnsupportedVersion(9),
             ApiError::NotFound,
             ApiError::MethodNotAllowed {

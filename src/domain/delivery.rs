@@ -346,7 +346,7 @@ mod tests {
         let header = BatchHeader {
             site: "demo",
             do_not_track: true,
-            visitor: "",
+            ..BatchHeader::default()
         };
         let (body, _) = outbox.take_batch(&header, 1).unwrap();
         assert!(body.contains(r#""dnt":true"#));

@@ -164,6 +164,9 @@ pub struct BatchHeader<'a> {
     pub do_not_track: bool,
     /// The consented random visitor id, or empty.
     pub visitor: &'a str,
+    /// `identify(userId, hmac)`: the site's user id and its HMAC, or empty.
+    pub user: &'a str,
+    pub user_hmac: &'a str,
 }
 
 /// Encodes a batch: the site's public key, the browser's clock at sending time
@@ -195,7 +198,9 @@ pub fn encode_batch_with(
         .string("site", header.site)
         .uint("sent_at", sent_at_ms)
         .uint("dropped", u64::from(dropped))
-        .string_if_present("visitor", header.visitor);
+        .string_if_present("visitor", header.visitor)
+        .string_if_present("user", header.user)
+        .string_if_present("user_hmac", header.user_hmac);
     if header.do_not_track {
         batch.raw("dnt", |o| o.push_str("true"));
     }

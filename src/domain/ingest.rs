@@ -72,6 +72,11 @@ struct WireBatch {
     /// A random id the recorder keeps only with the visitor's consent.
     #[serde(default)]
     visitor: String,
+    /// `identify(userId, hmac)`: trusted only if the HMAC verifies at the edge.
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    user_hmac: String,
     events: Vec<Value>,
 }
 
@@ -175,6 +180,8 @@ pub struct IngestPlan {
     pub do_not_track: bool,
     /// The consented visitor id, if any.
     pub visitor_id: String,
+    /// The site's user id and its HMAC, as claimed by the page (unverified).
+    pub claimed_user: (String, String),
     pub rows: Vec<EventRow>,
     pub rejected: Vec<Rejection>,
 }
@@ -257,6 +264,11 @@ pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiErro
             "visitor must be at most 64 URL-safe characters".into(),
         ));
     }
+    if batch.user.len() > 128 || batch.user_hmac.len() > 128 {
+        return Err(ApiError::InvalidRequest(
+            "user and user_hmac are at most 128 characters".into(),
+        ));
+    }
     let mut plan = IngestPlan {
         site: batch.site,
         dropped_by_client: batch.dropped,
@@ -265,6 +277,11 @@ pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiErro
             String::new()
         } else {
             batch.visitor
+        },
+        claimed_user: if batch.dnt {
+            (String::new(), String::new())
+        } else {
+            (batch.user, batch.user_hmac)
         },
         rows: Vec::with_capacity(batch.events.len()),
         rejected: Vec::new(),

@@ -8,6 +8,8 @@ pub enum Route {
     Health,
     /// `POST /v1/events`: a batch of touchpoints.
     IngestEvents,
+    /// `GET /v1/journey`: one visitor's touchpoints, for staff.
+    Journey,
     /// `OPTIONS` on an API path: a CORS preflight.
     Preflight,
     /// An API path that exists, with a method it does not take.
@@ -26,12 +28,14 @@ pub fn route(method: &str, path: &str) -> Route {
     let allow = match path {
         "/v1/health" => "GET, HEAD",
         "/v1/events" => "POST, OPTIONS",
+        "/v1/journey" => "GET",
         _ => return Route::NotFound,
     };
     match (method, path) {
         ("OPTIONS", _) => Route::Preflight,
         ("GET" | "HEAD", "/v1/health") => Route::Health,
         ("POST", "/v1/events") => Route::IngestEvents,
+        ("GET", "/v1/journey") => Route::Journey,
         _ => Route::MethodNotAllowed { allow },
     }
 }
@@ -52,6 +56,7 @@ mod tests {
             }
         );
         assert_eq!(route("GET", "/v1/nope"), Route::NotFound);
+        assert_eq!(route("GET", "/v1/journey"), Route::Journey);
         assert_eq!(route("GET", "/"), Route::StaticAsset);
         assert_eq!(route("GET", "/console/"), Route::StaticAsset);
         assert_eq!(route("GET", "/v1x"), Route::StaticAsset);

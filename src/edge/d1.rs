@@ -27,6 +27,9 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     pub async fn first(this: &D1PreparedStatement) -> Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(method, catch)]
+    pub async fn all(this: &D1PreparedStatement) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(method, js_name = fetch)]
     pub fn fetch(this: &Fetcher, request: &web_sys::Request) -> Promise;
 }

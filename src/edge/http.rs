@@ -55,11 +55,32 @@ pub fn json_response<T: Serialize>(
     respond(status, &text, origin).map_err(|_| ApiError::Internal)
 }
 
+/// A response whose body is already JSON text (no CORS: operator endpoints).
+pub fn text_json_response(status: u16, body: &str) -> Result<Response, ApiError> {
+    let build = || -> Result<Response, JsValue> {
+        let headers = Headers::new()?;
+        headers.set("content-type", "application/json; charset=utf-8")?;
+        headers.set("cache-control", "no-store")?;
+        let init = ResponseInit::new();
+        init.set_status(status);
+        init.set_headers(headers.unchecked_ref());
+        Response::new_with_opt_str_and_init(Some(body), &init)
+    };
+    build().map_err(|_| ApiError::Internal)
+}
+
 /// The JSON error response for `error`.
 pub fn error_response(error: &ApiError, origin: Option<&str>) -> Result<Response, JsValue> {
     let response = respond(error.status(), &error.to_json(), origin)?;
-    if let ApiError::MethodNotAllowed { allow, .. } = error {
-        response.headers().set("allow", allow)?;
+    match error {
+        ApiError::MethodNotAllowed { allow, .. } => response.headers().set("allow", allow)?,
+        ApiError::RateLimited { retry_after_s } => {
+            let mut seconds = String::new();
+            crate::domain::json::push_u64(&mut seconds, u64::from(*retry_after_s));
+            response.headers().set("retry-after", &seconds)?;
+        }
+        ApiError::Unauthorized => response.headers().set("www-authenticate", "Bearer")?,
+        _ => {}
     }
     Ok(response)
 }
