@@ -27,6 +27,8 @@ bench: build
 	cargo run --quiet --profile native --features cli -- eval-pii
 	cargo run --quiet --profile native --features cli -- bench
 	node bench/classify-wasm.mjs
+	node bench/recorder-main-thread.mjs
+	node bench/ingest-throughput.mjs 10
 
 setup:
 	scripts/setup.sh --test

@@ -86,7 +86,10 @@ if (!config.site) {
 } else {
   wasm_bindgen({ module_or_path: base + 'touchpoint_recorder_bg.wasm' })
     .then(function () {
+      // User Timing entries let a site see the recorder's main-thread cost.
+      performance.mark('touchpoint:start');
       var recording = wasm_bindgen.startRecorder(config, openWidget);
+      performance.measure('touchpoint:start', 'touchpoint:start');
       ready = true;
       later.splice(0).forEach(function (c) { call(c[0], c[1]); });
       started(recording);

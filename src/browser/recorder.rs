@@ -77,12 +77,24 @@ fn random_bytes(window: &Window) -> [u8; 16] {
     bytes
 }
 
+thread_local! {
+    static TIME_ZONE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// The browser's IANA time zone, looked up once: building an
+/// `Intl.DateTimeFormat` costs far more than recording an event.
 fn time_zone() -> String {
-    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
-    js_sys::Reflect::get(&format.resolved_options(), &JsValue::from_str("timeZone"))
-        .ok()
-        .and_then(|zone| zone.as_string())
-        .unwrap_or_default()
+    TIME_ZONE.with(|cell| {
+        cell.borrow_mut()
+            .get_or_insert_with(|| {
+                let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+                js_sys::Reflect::get(&format.resolved_options(), &JsValue::from_str("timeZone"))
+                    .ok()
+                    .and_then(|zone| zone.as_string())
+                    .unwrap_or_default()
+            })
+            .clone()
+    })
 }
 
 fn number(value: Result<JsValue, JsValue>) -> f64 {
