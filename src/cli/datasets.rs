@@ -296,6 +296,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn extra_labeled_lines_load_as_training_data() {
+        let path = std::env::temp_dir().join(format!("touchpoint-extra-{}.jsonl", std::process::id()));
+        std::fs::write(
+            &path,
+            "// staff corrections\n{\"text\":\"gift card empty\",\"topic\":\"billing\"}\n\n{\"text\":\"love it\",\"sentiment\":\"positive\"}\n",
+        )
+        .unwrap();
+        let examples = load_jsonl(&path, "extra", Some(Split::Train)).unwrap();
+        assert_eq!(examples.len(), 2);
+        assert!(examples.iter().all(|e| e.split == Split::Train && e.source == "extra"));
+        assert_eq!(examples[0].topic.as_deref(), Some("billing"));
+        assert_eq!(examples[1].sentiment.as_deref(), Some("positive"));
+        std::fs::write(&path, "{\"no_text\":1}\n").unwrap();
+        assert!(load_jsonl(&path, "extra", None).unwrap_err().contains(":1:"));
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
     fn csv_handles_quotes_commas_and_newlines() {
         let rows = parse_csv("\u{feff}a,b\n\"x, \"\"y\"\"\",\"line\nbreak\"\nlast,row");
         assert_eq!(
