@@ -87,7 +87,10 @@ fn time_zone() -> String {
     TIME_ZONE.with(|cell| {
         cell.borrow_mut()
             .get_or_insert_with(|| {
-                let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+                let format = js_sys::Intl::DateTimeFormat::new(
+                    &js_sys::Array::new(),
+                    &js_sys::Object::new(),
+                );
                 js_sys::Reflect::get(&format.resolved_options(), &JsValue::from_str("timeZone"))
                     .ok()
                     .and_then(|zone| zone.as_string())

@@ -297,7 +297,8 @@ mod tests {
 
     #[test]
     fn extra_labeled_lines_load_as_training_data() {
-        let path = std::env::temp_dir().join(format!("touchpoint-extra-{}.jsonl", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("touchpoint-extra-{}.jsonl", std::process::id()));
         std::fs::write(
             &path,
             "// staff corrections\n{\"text\":\"gift card empty\",\"topic\":\"billing\"}\n\n{\"text\":\"love it\",\"sentiment\":\"positive\"}\n",
@@ -305,11 +306,15 @@ mod tests {
         .unwrap();
         let examples = load_jsonl(&path, "extra", Some(Split::Train)).unwrap();
         assert_eq!(examples.len(), 2);
-        assert!(examples.iter().all(|e| e.split == Split::Train && e.source == "extra"));
+        assert!(examples
+            .iter()
+            .all(|e| e.split == Split::Train && e.source == "extra"));
         assert_eq!(examples[0].topic.as_deref(), Some("billing"));
         assert_eq!(examples[1].sentiment.as_deref(), Some("positive"));
         std::fs::write(&path, "{\"no_text\":1}\n").unwrap();
-        assert!(load_jsonl(&path, "extra", None).unwrap_err().contains(":1:"));
+        assert!(load_jsonl(&path, "extra", None)
+            .unwrap_err()
+            .contains(":1:"));
         let _ = std::fs::remove_file(path);
     }
 
