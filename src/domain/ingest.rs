@@ -15,6 +15,26 @@ use serde_json::Value;
 use super::api::ApiError;
 use super::event::{EventKind, WIRE_VERSION};
 use super::ids::is_valid_client_id;
+use super::pii;
+use super::url_privacy::{clean_referrer, mask_path};
+
+/// A path without its query string or fragment.
+fn path_only(path: &str) -> &str {
+    let end = path
+        .bytes()
+        .position(|b| b == b'?' || b == b'#')
+        .unwrap_or(path.len());
+    path.get(..end).unwrap_or(path)
+}
+
+/// Free text with any personal data the redactor finds replaced by tags.
+fn without_pii_text(text: String) -> String {
+    if pii::find_bytes(&text).is_empty() {
+        text
+    } else {
+        pii::redact(&text).redacted
+    }
+}
 
 /// Largest accepted body: the browser's keepalive limit for in-flight requests.
 pub const MAX_BODY_BYTES: u32 = 64 * 1024;
@@ -358,7 +378,7 @@ fn validate_event(raw: Value, skew: i64, now: i64) -> Result<EventRow, String> {
         if key.is_empty() || key.len() > MAX_LABEL || text.len() > MAX_PROP_VALUE {
             return Err("a prop key or value is too long".into());
         }
-        props.insert(key, Value::String(text));
+        props.insert(key, Value::String(without_pii_text(text)));
     }
     if (kind == EventKind::Custom || kind == EventKind::Click) && event.name.is_empty() {
         return Err("custom and click events need a name".into());
@@ -366,13 +386,16 @@ fn validate_event(raw: Value, skew: i64, now: i64) -> Result<EventRow, String> {
     if event.engaged_ms > MAX_ENGAGED_MS || event.scroll > 100 {
         return Err("engagement out of range".into());
     }
+    // The recorder already masks URLs; check again here, for older or
+    // hand-written senders: URLs keep origin and masked path only, and free
+    // text loses any personal data the redactor finds.
     Ok(EventRow {
         id: event.id,
         kind: kind.as_str(),
         occurred_at_ms,
-        path: event.path,
-        title: event.title,
-        referrer: event.referrer,
+        path: without_pii_text(mask_path(path_only(&event.path))),
+        title: without_pii_text(event.title),
+        referrer: without_pii_text(clean_referrer(&event.referrer)),
         viewport_width: event.vw,
         viewport_height: event.vh,
         language: event.lang,
@@ -386,7 +409,7 @@ fn validate_event(raw: Value, skew: i64, now: i64) -> Result<EventRow, String> {
         utm_content: event.utm_content,
         click_id: event.click_id,
         name: event.name,
-        target: event.target,
+        target: without_pii_text(clean_referrer(&event.target)),
         props_json: if props.is_empty() {
             String::new()
         } else {
@@ -571,6 +594,23 @@ mod tests {
             let plan = plan_batch(&body, NOW).unwrap();
             assert_eq!(plan.rejected.len(), 1, "{event}");
         }
+    }
+
+    #[test]
+    fn the_edge_strips_personal_data_the_browser_missed() {
+        let body = format!(
+            r#"{{"v":1,"site":"demo","sent_at":{NOW},"events":[{{"id":"aaaaaaaaaaaaaaaa","type":"custom","name":"x","ts":{NOW},
+            "path":"/account/jane@example.com/reset?token=abc#frag","title":"Hi jane@example.com",
+            "referrer":"https://mail.example/inbox?u=jane@example.com","target":"https://x.example/u/4111111111111111",
+            "props":{{"note":"call +44 20 7946 0958"}}}}]}}"#
+        );
+        let plan = plan_batch(&body, NOW).unwrap();
+        let row = &plan.rows[0];
+        assert_eq!(row.path, "/account/:email/reset");
+        assert_eq!(row.title, "Hi [email]");
+        assert_eq!(row.referrer, "https://mail.example/inbox");
+        assert_eq!(row.target, "https://x.example/u/:number");
+        assert_eq!(row.props_json, r#"{"note":"call [phone]"}"#);
     }
 
     #[test]
