@@ -204,13 +204,33 @@ async fn load_site(env: &Env, site: &str) -> Result<Site, ApiError> {
     })
 }
 
+thread_local! {
+    /// The day's salt, kept by this isolate so most batches skip a D1 read.
+    static SALT: std::cell::RefCell<Option<(String, String)>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Today's salt, created on first use; salts older than 48 hours are deleted then.
 async fn daily_salt(env: &Env, now_ms: i64) -> Result<String, ApiError> {
     let day = visitor::utc_day(now_ms);
+    let cached = SALT.with(|cell| {
+        cell.borrow()
+            .as_ref()
+            .filter(|(cached_day, _)| *cached_day == day)
+            .map(|(_, salt)| salt.clone())
+    });
+    if let Some(salt) = cached {
+        return Ok(salt);
+    }
+    let salt = load_or_create_salt(env, &day, now_ms).await?;
+    SALT.with(|cell| *cell.borrow_mut() = Some((day, salt.clone())));
+    Ok(salt)
+}
+
+async fn load_or_create_salt(env: &Env, day: &str, now_ms: i64) -> Result<String, ApiError> {
     let select = || {
         env.db
             .prepare("SELECT salt FROM salts WHERE day = ?1")
-            .bind(&Array::of1(&JsValue::from_str(&day)))
+            .bind(&Array::of1(&JsValue::from_str(day)))
     };
     let existing = select()
         .first()
@@ -238,7 +258,7 @@ async fn daily_salt(env: &Env, now_ms: i64) -> Result<String, ApiError> {
         .db
         .prepare("INSERT OR IGNORE INTO salts (day, salt, created_at) VALUES (?1, ?2, ?3)")
         .bind(&Array::of3(
-            &JsValue::from_str(&day),
+            &JsValue::from_str(day),
             &JsValue::from_str(&salt),
             &JsValue::from_f64(now_ms as f64),
         ));
