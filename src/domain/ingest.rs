@@ -18,13 +18,16 @@ use super::ids::is_valid_client_id;
 use super::pii;
 use super::url_privacy::{clean_referrer, mask_path};
 
-/// A path without its query string or fragment.
+/// A path without its query string or fragment; a hash route (`#/settings`)
+/// is part of a single-page app's path and is kept.
 fn path_only(path: &str) -> &str {
-    let end = path
-        .bytes()
-        .position(|b| b == b'?' || b == b'#')
+    let query = path.bytes().position(|b| b == b'?').unwrap_or(path.len());
+    let fragment = path
+        .match_indices('#')
+        .map(|(at, _)| at)
+        .find(|&at| !path.get(at..).is_some_and(|rest| rest.starts_with("#/")))
         .unwrap_or(path.len());
-    path.get(..end).unwrap_or(path)
+    path.get(..query.min(fragment)).unwrap_or(path)
 }
 
 /// Free text with any personal data the redactor finds replaced by tags.
@@ -607,6 +610,12 @@ mod tests {
         let plan = plan_batch(&body, NOW).unwrap();
         let row = &plan.rows[0];
         assert_eq!(row.path, "/account/:email/reset");
+        assert_eq!(
+            path_only("/app#/settings/profile"),
+            "/app#/settings/profile"
+        );
+        assert_eq!(path_only("/app#/orders?token=x"), "/app#/orders");
+        assert_eq!(path_only("/page#section"), "/page");
         assert_eq!(row.title, "Hi [email]");
         assert_eq!(row.referrer, "https://mail.example/inbox");
         assert_eq!(row.target, "https://x.example/u/:number");
