@@ -16,6 +16,8 @@ pub mod delivery;
 pub mod event;
 /// Rate-limit windows, identity verification, constant-time comparison.
 pub mod guard;
+/// Office hours in the site's time zone: open now, closes at, next opening.
+pub mod hours;
 /// Identifiers built from caller-supplied random bytes.
 pub mod ids;
 /// Ingestion of event batches at the edge: checks, limits, clock-skew correction.
@@ -26,6 +28,8 @@ pub mod json;
 pub mod page_type;
 /// Personal data detection and redaction (emails, phones, cards, IBANs, SSNs, IPs).
 pub mod pii;
+/// The typical first-response time, measured honestly (waiting ones count).
+pub mod response_time;
 /// Maps an HTTP method and path to what the worker should do.
 pub mod route;
 /// Keeps personal data out of recorded URLs (paths only, masked segments).

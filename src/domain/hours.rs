@@ -1,0 +1,400 @@
+//! Office hours: whether a team is open at an instant, when it closes, and when
+//! it next opens. Hours are written in the site's IANA time zone, so 09:00 stays
+//! 09:00 across daylight-saving changes; times that a change skips are moved to
+//! the first instant that exists, and times it repeats resolve to the earlier one.
+
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// How far ahead `next_opening` looks before saying "not scheduled".
+const HORIZON_DAYS: i64 = 400;
+
+/// A team's weekly schedule and closures, in one time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeHours {
+    /// IANA time zone name, e.g. `Europe/Berlin`.
+    pub time_zone: String,
+    /// Opening intervals per weekday.
+    #[serde(default)]
+    pub weekly: Vec<Interval>,
+    /// Dates (local, inclusive) when the team is closed all day.
+    #[serde(default)]
+    pub closures: Vec<Closure>,
+}
+
+/// One opening interval on a weekday, local times `HH:MM` (`close` may be `24:00`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interval {
+    /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`.
+    pub day: String,
+    pub open: String,
+    pub close: String,
+}
+
+/// A closure such as a public holiday: `from` to `to`, local dates `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Why office hours could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HoursError {
+    #[error("unknown time zone {0:?} (use an IANA name such as Europe/Berlin)")]
+    UnknownTimeZone(String),
+    #[error("unknown weekday {0:?} (use mon, tue, wed, thu, fri, sat or sun)")]
+    UnknownDay(String),
+    #[error("invalid time {0:?} (use HH:MM, 00:00 to 24:00)")]
+    InvalidTime(String),
+    #[error("interval {open}–{close} closes before it opens")]
+    EmptyInterval { open: String, close: String },
+    #[error("invalid date {0:?} (use YYYY-MM-DD)")]
+    InvalidDate(String),
+}
+
+/// Whether the team is open at an instant, and the next change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Availability {
+    pub open: bool,
+    /// When open: the end of the current interval (ms since the epoch, UTC).
+    pub closes_at: Option<i64>,
+    /// When closed: the next opening (ms since the epoch, UTC); `None` when
+    /// nothing is scheduled within the horizon.
+    pub next_opening: Option<i64>,
+}
+
+/// A validated schedule, ready to answer questions.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    tz: Tz,
+    /// Per weekday (Monday = 0): (open, close) minutes after local midnight.
+    days: [Vec<(u32, u32)>; 7],
+    closures: Vec<(NaiveDate, NaiveDate)>,
+}
+
+impl OfficeHours {
+    /// Checks every field and builds the schedule.
+    pub fn schedule(&self) -> Result<Schedule, HoursError> {
+        let tz: Tz = self
+            .time_zone
+            .parse()
+            .map_err(|_| HoursError::UnknownTimeZone(self.time_zone.clone()))?;
+        let mut days: [Vec<(u32, u32)>; 7] = Default::default();
+        for interval in &self.weekly {
+            let day = weekday_index(&interval.day)?;
+            let open = minutes(&interval.open)?;
+            let close = minutes(&interval.close)?;
+            if close <= open {
+                return Err(HoursError::EmptyInterval {
+                    open: interval.open.clone(),
+                    close: interval.close.clone(),
+                });
+            }
+            days[day].push((open, close));
+        }
+        for day in &mut days {
+            day.sort_unstable();
+        }
+        let closures = self
+            .closures
+            .iter()
+            .map(|c| Ok((date(&c.from)?, date(&c.to)?)))
+            .collect::<Result<Vec<_>, HoursError>>()?;
+        Ok(Schedule { tz, days, closures })
+    }
+}
+
+impl Schedule {
+    /// Open or closed at `now_ms`, with the next change.
+    pub fn availability(&self, now_ms: i64) -> Availability {
+        let Some(now) = DateTime::<Utc>::from_timestamp_millis(now_ms) else {
+            return Availability {
+                open: false,
+                closes_at: None,
+                next_opening: None,
+            };
+        };
+        // Start a day early: an interval that began yesterday may still be open.
+        let today = now.with_timezone(&self.tz).date_naive();
+        for offset in -1..=HORIZON_DAYS {
+            let day = today + Duration::days(offset);
+            if self.closed_on(day) {
+                continue;
+            }
+            let weekday = day.weekday().num_days_from_monday() as usize;
+            for &(open, close) in &self.days[weekday] {
+                let start = self.instant(day, open);
+                let end = self.instant(day, close);
+                if start <= now_ms && now_ms < end {
+                    return Availability {
+                        open: true,
+                        closes_at: Some(self.extend_through_adjacent(day, close, end)),
+                        next_opening: None,
+                    };
+                }
+                if start > now_ms {
+                    return Availability {
+                        open: false,
+                        closes_at: None,
+                        next_opening: Some(start),
+                    };
+                }
+            }
+        }
+        Availability {
+            open: false,
+            closes_at: None,
+            next_opening: None,
+        }
+    }
+
+    /// An interval ending at 24:00 that continues at 00:00 the next day is one
+    /// opening for the visitor: report the later close.
+    fn extend_through_adjacent(&self, day: NaiveDate, close: u32, end: i64) -> i64 {
+        let mut day = day;
+        let mut close = close;
+        let mut end = end;
+        for _ in 0..7 {
+            if close != 24 * 60 {
+                break;
+            }
+            let next = day + Duration::days(1);
+            if self.closed_on(next) {
+                break;
+            }
+            let weekday = next.weekday().num_days_from_monday() as usize;
+            match self.days[weekday].first() {
+                Some(&(0, next_close)) => {
+                    day = next;
+                    close = next_close;
+                    end = self.instant(next, next_close);
+                }
+                _ => break,
+            }
+        }
+        end
+    }
+
+    fn closed_on(&self, day: NaiveDate) -> bool {
+        self.closures
+            .iter()
+            .any(|&(from, to)| from <= day && day <= to)
+    }
+
+    /// The UTC instant (ms) of local `minutes` after midnight on `day`.
+    fn instant(&self, day: NaiveDate, minutes: u32) -> i64 {
+        let (day, minutes) = if minutes >= 24 * 60 {
+            (day + Duration::days(1), minutes - 24 * 60)
+        } else {
+            (day, minutes)
+        };
+        let time = NaiveTime::from_hms_opt(minutes / 60, minutes % 60, 0).unwrap_or_default();
+        let mut local = NaiveDateTime::new(day, time);
+        // A time skipped by a daylight-saving change does not exist; the first
+        // minute after the gap does (gaps are at most a few hours).
+        for _ in 0..(4 * 60) {
+            match self.tz.from_local_datetime(&local) {
+                LocalResult::Single(t) => return t.timestamp_millis(),
+                LocalResult::Ambiguous(earlier, _) => return earlier.timestamp_millis(),
+                LocalResult::None => local += Duration::minutes(1),
+            }
+        }
+        Utc.from_utc_datetime(&local).timestamp_millis()
+    }
+}
+
+fn weekday_index(day: &str) -> Result<usize, HoursError> {
+    let index = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .position(|d| d.eq_ignore_ascii_case(day))
+        .ok_or_else(|| HoursError::UnknownDay(day.to_owned()))?;
+    Ok(index)
+}
+
+fn minutes(text: &str) -> Result<u32, HoursError> {
+    let invalid = || HoursError::InvalidTime(text.to_owned());
+    let (h, m) = text.split_once(':').ok_or_else(invalid)?;
+    if h.len() != 2 || m.len() != 2 {
+        return Err(invalid());
+    }
+    let h: u32 = h.parse().map_err(|_| invalid())?;
+    let m: u32 = m.parse().map_err(|_| invalid())?;
+    if m > 59 || h > 24 || (h == 24 && m != 0) {
+        return Err(invalid());
+    }
+    Ok(h * 60 + m)
+}
+
+fn date(text: &str) -> Result<NaiveDate, HoursError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| HoursError::InvalidDate(text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(rfc3339: &str) -> i64 {
+        DateTime::parse_from_rfc3339(rfc3339)
+            .map(|t| t.timestamp_millis())
+            .unwrap_or(i64::MIN)
+    }
+
+    fn weekdays(tz: &str, open: &str, close: &str) -> OfficeHours {
+        OfficeHours {
+            time_zone: tz.into(),
+            weekly: ["mon", "tue", "wed", "thu", "fri"]
+                .iter()
+                .map(|d| Interval {
+                    day: (*d).into(),
+                    open: open.into(),
+                    close: close.into(),
+                })
+                .collect(),
+            closures: vec![],
+        }
+    }
+
+    fn at(hours: &OfficeHours, instant: &str) -> Availability {
+        match hours.schedule() {
+            Ok(schedule) => schedule.availability(ms(instant)),
+            Err(e) => unreachable!("{e}"),
+        }
+    }
+
+    #[test]
+    fn open_and_closed_in_winter_and_summer_time() {
+        let berlin = weekdays("Europe/Berlin", "09:00", "17:00");
+        // Winter (CET, UTC+1): 09:00 local is 08:00 UTC.
+        let a = at(&berlin, "2026-01-14T08:30:00Z");
+        assert!(a.open);
+        assert_eq!(a.closes_at, Some(ms("2026-01-14T16:00:00Z")));
+        assert!(!at(&berlin, "2026-01-14T07:59:00Z").open);
+        // Summer (CEST, UTC+2): 09:00 local is 07:00 UTC.
+        assert!(at(&berlin, "2026-07-15T07:00:00Z").open);
+        assert!(!at(&berlin, "2026-07-15T15:00:00Z").open);
+    }
+
+    #[test]
+    fn next_opening_across_a_weekend_with_the_spring_change() {
+        // Europe moves its clocks forward on Sunday 2026-03-29.
+        let berlin = weekdays("Europe/Berlin", "09:00", "17:00");
+        let friday_evening = at(&berlin, "2026-03-27T17:00:00Z"); // 18:00 CET
+        assert!(!friday_evening.open);
+        assert_eq!(
+            friday_evening.next_opening,
+            Some(ms("2026-03-30T07:00:00Z")) // Monday 09:00 CEST
+        );
+    }
+
+    #[test]
+    fn next_opening_across_the_autumn_change() {
+        // New York falls back on Sunday 2026-11-01.
+        let new_york = weekdays("America/New_York", "08:30", "18:00");
+        let a = at(&new_york, "2026-10-30T22:30:00Z"); // Friday 18:30 EDT
+        assert_eq!(a.next_opening, Some(ms("2026-11-02T13:30:00Z"))); // 08:30 EST
+    }
+
+    #[test]
+    fn skipped_and_repeated_local_times() {
+        // 02:30 does not exist in Berlin on 2026-03-29; it repeats on 2026-10-25.
+        let night = OfficeHours {
+            time_zone: "Europe/Berlin".into(),
+            weekly: vec![Interval {
+                day: "sun".into(),
+                open: "02:30".into(),
+                close: "04:00".into(),
+            }],
+            closures: vec![],
+        };
+        let spring = at(&night, "2026-03-29T00:00:00Z");
+        assert_eq!(spring.next_opening, Some(ms("2026-03-29T01:00:00Z"))); // 03:00 CEST
+        let autumn = at(&night, "2026-10-25T00:00:00Z");
+        assert_eq!(autumn.next_opening, Some(ms("2026-10-25T00:30:00Z"))); // first 02:30 (CEST)
+    }
+
+    #[test]
+    fn southern_hemisphere_and_half_hour_zones() {
+        // Auckland is on daylight time in January (UTC+13).
+        let auckland = weekdays("Pacific/Auckland", "09:00", "17:00");
+        assert!(at(&auckland, "2026-01-13T20:00:00Z").open); // Wed 09:00 NZDT
+        assert!(!at(&auckland, "2026-01-13T19:59:00Z").open);
+        let kolkata = weekdays("Asia/Kolkata", "10:00", "19:00");
+        assert_eq!(
+            at(&kolkata, "2026-05-01T14:00:00Z").next_opening, // Fri 19:30 IST
+            Some(ms("2026-05-04T04:30:00Z"))                   // Mon 10:00 IST
+        );
+    }
+
+    #[test]
+    fn closures_skip_whole_days() {
+        let mut berlin = weekdays("Europe/Berlin", "09:00", "17:00");
+        berlin.closures.push(Closure {
+            from: "2026-12-24".into(),
+            to: "2026-12-26".into(),
+            reason: "Christmas".into(),
+        });
+        let a = at(&berlin, "2026-12-24T09:00:00Z"); // Thursday 10:00, closed
+        assert!(!a.open);
+        assert_eq!(a.next_opening, Some(ms("2026-12-28T08:00:00Z"))); // Monday
+    }
+
+    #[test]
+    fn overnight_and_round_the_clock_hours() {
+        let all_week = OfficeHours {
+            time_zone: "UTC".into(),
+            weekly: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .iter()
+                .map(|d| Interval {
+                    day: (*d).into(),
+                    open: "00:00".into(),
+                    close: "24:00".into(),
+                })
+                .collect(),
+            closures: vec![],
+        };
+        let a = at(&all_week, "2026-06-01T12:00:00Z");
+        assert!(a.open);
+        // Contiguous days read as one opening (bounded look-ahead).
+        assert!(a.closes_at.unwrap_or(0) >= ms("2026-06-07T00:00:00Z"));
+        let empty = OfficeHours {
+            time_zone: "UTC".into(),
+            weekly: vec![],
+            closures: vec![],
+        };
+        assert_eq!(
+            at(&empty, "2026-06-01T12:00:00Z"),
+            Availability {
+                open: false,
+                closes_at: None,
+                next_opening: None
+            }
+        );
+    }
+
+    #[test]
+    fn bad_schedules_are_explained() {
+        let mut hours = weekdays("Mars/Olympus", "09:00", "17:00");
+        assert_eq!(
+            hours.schedule().err(),
+            Some(HoursError::UnknownTimeZone("Mars/Olympus".into()))
+        );
+        hours.time_zone = "UTC".into();
+        hours.weekly[0].close = "08:00".into();
+        assert!(matches!(
+            hours.schedule(),
+            Err(HoursError::EmptyInterval { .. })
+        ));
+        hours.weekly[0].close = "25:00".into();
+        assert!(matches!(hours.schedule(), Err(HoursError::InvalidTime(_))));
+        hours.weekly[0].close = "17:00".into();
+        hours.weekly[0].day = "monday".into();
+        assert!(matches!(hours.schedule(), Err(HoursError::UnknownDay(_))));
+    }
+}
