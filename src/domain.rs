@@ -10,6 +10,8 @@ pub mod attribution;
 pub mod classify;
 /// Which clicks are touchpoints: outbound links and downloads.
 pub mod clicks;
+/// Conversations: request checks, edge screening, routing to teams, status.
+pub mod conversation;
 /// The recorder's bounded outbox, batching and retry policy.
 pub mod delivery;
 /// Touchpoint events as the recorder builds them, and their compact JSON encoding.
@@ -36,3 +38,5 @@ pub mod route;
 pub mod url_privacy;
 /// Cookieless visitor keys, origin allow-lists and bot user agents.
 pub mod visitor;
+/// Outbound webhooks: signing, Slack-compatible bodies, retry schedule.
+pub mod webhook;

@@ -23,6 +23,10 @@ pub enum ApiError {
     RateLimited { retry_after_s: u32 },
     #[error("missing or invalid credentials")]
     Unauthorized,
+    #[error("these credentials do not allow this")]
+    Forbidden,
+    #[error("{0}")]
+    Conflict(String),
     #[error("wire schema version {0} is not supported")]
     UnsupportedVersion(u64),
     #[error("no such endpoint")]
@@ -47,6 +51,8 @@ impl ApiError {
             ApiError::OriginNotAllowed => 403,
             ApiError::RateLimited { .. } => 429,
             ApiError::Unauthorized => 401,
+            ApiError::Forbidden => 403,
+            ApiError::Conflict(_) => 409,
             ApiError::UnsupportedVersion(_) => 400,
             ApiError::NotFound => 404,
             ApiError::MethodNotAllowed { .. } => 405,
@@ -66,6 +72,8 @@ impl ApiError {
             ApiError::OriginNotAllowed => "origin_not_allowed",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden => "forbidden",
+            ApiError::Conflict(_) => "conflict",
             ApiError::UnsupportedVersion(_) => "unsupported_version",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -97,6 +105,15 @@ impl ApiError {
     }
 }
 
+/// Parses a JSON request body: broken JSON is `malformed_json` (400); JSON of
+/// the wrong shape is `invalid_request` (422) naming the field.
+pub fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+    serde_json::from_str(body).map_err(|error| match error.classify() {
+        serde_json::error::Category::Data => ApiError::InvalidRequest(error.to_string()),
+        _ => ApiError::MalformedJson(error.to_string()),
+    })
+}
+
 /// Answer of `GET /v1/health`.
 #[derive(Debug, Serialize)]
 pub struct Health {
@@ -122,6 +139,8 @@ mod tests {
             ApiError::OriginNotAllowed,
             ApiError::RateLimited { retry_after_s: 30 },
             ApiError::Unauthorized,
+            ApiError::Forbidden,
+            ApiError::Conflict("closed".into()),
             ApiError::UnsupportedVersion(9),
             ApiError::NotFound,
             ApiError::MethodNotAllowed {

@@ -1,0 +1,546 @@
+//! Conversations between visitors and the people who staff a site: what a
+//! request may contain, how a message is screened at the edge (redaction and
+//! classification run again), which team receives it, and how its status moves.
+//!
+//! The product never speaks for a person. Messages have one of three authors:
+//! the visitor, a staff member (only ever from an authenticated staff request),
+//! or the system, whose notices are typed codes (`staff_joined`, `closed`, …)
+//! rendered by the clients as facts, never as words of a person.
+
+use serde::{Deserialize, Serialize};
+
+use super::api::ApiError;
+use super::classify::{Classification, Classifier};
+use super::pii;
+
+/// Longest message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Longest name, team id, e-mail address or similar short field.
+pub const MAX_SHORT_CHARS: usize = 120;
+/// How far ahead a callback window may be asked for.
+pub const MAX_CALLBACK_AHEAD_MS: i64 = 30 * 24 * 3_600_000;
+
+/// `POST /v1/conversations`: a visitor starts a conversation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartConversation {
+    pub site: String,
+    /// The team the visitor picked; otherwise routing decides.
+    #[serde(default)]
+    pub team: Option<String>,
+    pub message: NewMessage,
+    #[serde(default)]
+    pub reply: ReplyPreference,
+    /// What the visitor wants to be called (optional).
+    #[serde(default)]
+    pub name: String,
+    /// The consented random visitor id, linking the touchpoint journey.
+    #[serde(default)]
+    pub visitor_id: String,
+    /// `identify(userId, hmac)`, verified with the site's identity secret.
+    #[serde(default)]
+    pub user: Option<Identity>,
+    /// BCP 47 language tag of the page or browser.
+    #[serde(default)]
+    pub locale: String,
+}
+
+/// A site user id and its HMAC from the site's server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    pub id: String,
+    pub hmac: String,
+}
+
+/// A message as a client sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    /// Already redacted by the browser; redacted again here.
+    pub text: String,
+    /// What the browser's classifier said.
+    #[serde(default)]
+    pub labels: Option<Labels>,
+    /// Chosen by the client, so that a retried send posts once.
+    #[serde(default)]
+    pub client_id: Option<String>,
+}
+
+/// Topic, tone and kind of a message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Labels {
+    pub topic: String,
+    #[serde(default)]
+    pub sentiment: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub confidence: Option<f64>,
+}
+
+/// How the visitor wants to hear back.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "channel", rename_all = "lowercase", deny_unknown_fields)]
+pub enum ReplyPreference {
+    /// In the widget, while on the site or when they come back.
+    #[default]
+    Here,
+    /// By e-mail.
+    Email { email: String },
+    /// A phone call back between two instants (ms since the epoch, UTC).
+    Phone { phone: String, from: i64, to: i64 },
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Author {
+    Visitor,
+    Staff,
+    System,
+}
+
+impl Author {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Author::Visitor => "visitor",
+            Author::Staff => "staff",
+            Author::System => "system",
+        }
+    }
+}
+
+/// A factual system notice; clients word it, and never as a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    StaffJoined,
+    Assigned,
+    MovedTeam,
+    Closed,
+    Reopened,
+}
+
+impl Notice {
+    pub fn code(self) -> &'static str {
+        match self {
+            Notice::StaffJoined => "staff_joined",
+            Notice::Assigned => "assigned",
+            Notice::MovedTeam => "moved_team",
+            Notice::Closed => "closed",
+            Notice::Reopened => "reopened",
+        }
+    }
+}
+
+/// Where a conversation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The visitor is waiting for a person.
+    Waiting,
+    /// A person has answered; the conversation goes on.
+    Open,
+    Closed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Waiting => "waiting",
+            Status::Open => "open",
+            Status::Closed => "closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        match text {
+            "waiting" => Some(Status::Waiting),
+            "open" => Some(Status::Open),
+            "closed" => Some(Status::Closed),
+            _ => None,
+        }
+    }
+
+    /// The status after a visitor writes: a closed conversation opens again,
+    /// and the visitor is waiting for a person.
+    pub fn after_visitor_message(self) -> Status {
+        Status::Waiting
+    }
+
+    /// The status after a staff member replies.
+    pub fn after_staff_reply(self) -> Status {
+        Status::Open
+    }
+
+    /// The status after reopening: waiting unless a person already answered.
+    pub fn reopened(staff_has_replied: bool) -> Status {
+        if staff_has_replied {
+            Status::Open
+        } else {
+            Status::Waiting
+        }
+    }
+}
+
+/// How often the widget should poll for new messages: often enough that a
+/// reply reaches the visitor within about two seconds while someone can
+/// answer, rarely when nobody can.
+pub fn poll_interval_ms(status: Status, anyone_online: bool) -> u32 {
+    match (status, anyone_online) {
+        (Status::Closed, _) => 60_000,
+        (_, true) => 1_000,
+        (_, false) => 15_000,
+    }
+}
+
+/// Checks the visitor's request; the message text is checked by `check_text`.
+pub fn check_start(request: &StartConversation, now_ms: i64) -> Result<(), ApiError> {
+    check_short("site", &request.site, true)?;
+    if let Some(team) = &request.team {
+        check_short("team", team, true)?;
+    }
+    check_short("name", &request.name, false)?;
+    check_short("visitor_id", &request.visitor_id, false)?;
+    check_short("locale", &request.locale, false)?;
+    if let Some(user) = &request.user {
+        check_short("user.id", &user.id, true)?;
+        check_short("user.hmac", &user.hmac, true)?;
+    }
+    check_text(&request.message.text)?;
+    check_message_extras(&request.message)?;
+    check_reply(&request.reply, now_ms)
+}
+
+/// A message's text: not blank, not too long.
+pub fn check_text(text: &str) -> Result<(), ApiError> {
+    if text.trim().is_empty() {
+        return Err(invalid("message.text must not be empty"));
+    }
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(invalid("message.text is longer than 4000 characters"));
+    }
+    Ok(())
+}
+
+/// The optional parts of a message: labels and the client's id.
+pub fn check_message_extras(message: &NewMessage) -> Result<(), ApiError> {
+    if let Some(id) = &message.client_id {
+        if !super::ids::is_valid_client_id(id) {
+            return Err(invalid(
+                "message.client_id must be 16 to 64 characters of A-Z, a-z, 0-9, - and _",
+            ));
+        }
+    }
+    if let Some(labels) = &message.labels {
+        check_labels(labels)?;
+    }
+    Ok(())
+}
+
+/// Labels: short strings and a confidence in [0, 1].
+pub fn check_labels(labels: &Labels) -> Result<(), ApiError> {
+    check_short("labels.topic", &labels.topic, true)?;
+    check_short("labels.sentiment", &labels.sentiment, false)?;
+    check_short("labels.kind", &labels.kind, false)?;
+    if let Some(c) = labels.confidence {
+        if !(0.0..=1.0).contains(&c) {
+            return Err(invalid("labels.confidence must be between 0 and 1"));
+        }
+    }
+    Ok(())
+}
+
+/// The reply channel: a plausible address, number and window.
+pub fn check_reply(reply: &ReplyPreference, now_ms: i64) -> Result<(), ApiError> {
+    match reply {
+        ReplyPreference::Here => Ok(()),
+        ReplyPreference::Email { email } => {
+            if is_plausible_email(email) {
+                Ok(())
+            } else {
+                Err(invalid("reply.email is not an e-mail address"))
+            }
+        }
+        ReplyPreference::Phone { phone, from, to } => {
+            let digits = phone.bytes().filter(u8::is_ascii_digit).count();
+            let allowed = phone
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b" +-()./".contains(&b));
+            if !allowed || !(6..=20).contains(&digits) {
+                return Err(invalid("reply.phone is not a phone number"));
+            }
+            if from >= to {
+                return Err(invalid("reply.from must be before reply.to"));
+            }
+            if *to < now_ms || *from > now_ms + MAX_CALLBACK_AHEAD_MS {
+                return Err(invalid(
+                    "the callback window must end in the future and start within 30 days",
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A simple, permissive address check: one `@`, a dotted domain, no spaces.
+pub fn is_plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    email.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.contains(char::is_whitespace)
+        && !domain.contains('@')
+}
+
+/// A required (or optional) short text field.
+pub fn check_short(field: &str, value: &str, required: bool) -> Result<(), ApiError> {
+    if required && value.trim().is_empty() {
+        let mut message = String::from(field);
+        message.push_str(" is required");
+        return Err(ApiError::InvalidRequest(message));
+    }
+    if value.chars().count() > MAX_SHORT_CHARS || value.contains(char::is_control) {
+        let mut message = String::from(field);
+        message.push_str(" must be at most 120 characters, without control characters");
+        return Err(ApiError::InvalidRequest(message));
+    }
+    Ok(())
+}
+
+fn invalid(message: &str) -> ApiError {
+    ApiError::InvalidRequest(message.into())
+}
+
+/// A message as the edge stores it, after its own redaction and classification.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screened {
+    /// The text to store: the browser's text with anything it missed redacted.
+    pub text: String,
+    /// Kinds of personal data the browser missed (empty when it caught all).
+    pub missed: Vec<&'static str>,
+    /// What the edge's classifier says.
+    pub edge: Classification,
+    /// What the browser said, kept beside the edge's labels.
+    pub browser: Option<Labels>,
+    /// Whether the browser and the edge agree on the topic.
+    pub labels_agree: bool,
+}
+
+/// Redacts and classifies again what the browser sent.
+pub fn screen(text: &str, browser: Option<&Labels>, classifier: &Classifier) -> Screened {
+    let redaction = pii::redact(text);
+    let mut missed: Vec<&'static str> = Vec::new();
+    for finding in &redaction.findings {
+        let kind = finding.kind.as_str();
+        if !missed.contains(&kind) {
+            missed.push(kind);
+        }
+    }
+    let edge = classifier.classify(&redaction.redacted);
+    let labels_agree = browser.is_none_or(|labels| labels.topic == edge.topic);
+    Screened {
+        text: redaction.redacted,
+        missed,
+        edge,
+        browser: browser.cloned(),
+        labels_agree,
+    }
+}
+
+/// One routing rule of a site: messages about `topic` go to `team`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingRule {
+    pub topic: String,
+    pub team: String,
+}
+
+/// The team a new conversation goes to: the visitor's own choice when it is a
+/// team they could see, else the site's rule for the topic, else the default.
+pub fn route_to_team(
+    topic: &str,
+    visitor_choice: Option<&str>,
+    rules: &[RoutingRule],
+    visible_teams: &[String],
+    default_team: &str,
+) -> String {
+    if let Some(choice) = visitor_choice {
+        if visible_teams.iter().any(|team| team == choice) {
+            return choice.to_owned();
+        }
+    }
+    rules
+        .iter()
+        .find(|rule| rule.topic == topic && visible_teams.contains(&rule.team))
+        .map(|rule| rule.team.clone())
+        .unwrap_or_else(|| default_team.to_owned())
+}
+
+/// Secrets handed out by the API: visitor tokens, staff tokens, intake keys.
+/// Only their SHA-256 is stored, so a copy of the database grants nothing.
+pub mod secret {
+    use sha2::{Digest, Sha256};
+
+    /// A new secret: `prefix` and 128 random bits in hex.
+    pub fn new(prefix: &str, random: [u8; 16]) -> String {
+        let mut out = String::from(prefix);
+        out.push_str(&super::super::ids::event_id(random));
+        out
+    }
+
+    /// The stored form of a secret.
+    pub fn hash(secret: &str) -> String {
+        Sha256::digest(secret.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(json: &str) -> StartConversation {
+        match super::super::api::parse_body(json) {
+            Ok(r) => r,
+            Err(e) => unreachable!("{e}"),
+        }
+    }
+
+    #[test]
+    fn start_requests_are_checked_field_by_field() {
+        let now = 1_800_000_000_000;
+        let ok = request(r#"{"site":"demo","message":{"text":"Where is my refund?"}}"#);
+        assert_eq!(ok.reply, ReplyPreference::Here);
+        assert!(check_start(&ok, now).is_ok());
+        let blank = request(r#"{"site":"demo","message":{"text":"   "}}"#);
+        assert!(check_start(&blank, now).is_err());
+        let long = StartConversation {
+            message: NewMessage {
+                text: "x".repeat(4001),
+                labels: None,
+                client_id: None,
+            },
+            ..ok.clone()
+        };
+        assert!(check_start(&long, now).is_err());
+        let email = request(
+            r#"{"site":"demo","message":{"text":"hi"},"reply":{"channel":"email","email":"ana@example.com"}}"#,
+        );
+        assert!(check_start(&email, now).is_ok());
+        let bad_email = request(
+            r#"{"site":"demo","message":{"text":"hi"},"reply":{"channel":"email","email":"ana at example"}}"#,
+        );
+        assert!(check_start(&bad_email, now).is_err());
+        let phone = |from: i64, to: i64| ReplyPreference::Phone {
+            phone: "+49 30 1234567".into(),
+            from,
+            to,
+        };
+        assert!(check_reply(&phone(now + 3_600_000, now + 7_200_000), now).is_ok());
+        assert!(check_reply(&phone(now + 7_200_000, now + 3_600_000), now).is_err());
+        assert!(check_reply(&phone(now - 7_200_000, now - 3_600_000), now).is_err());
+        let unknown_field = super::super::api::parse_body::<StartConversation>(
+            r#"{"site":"demo","message":{"text":"hi"},"bot":true}"#,
+        );
+        assert!(matches!(unknown_field, Err(ApiError::InvalidRequest(_))));
+        let broken = super::super::api::parse_body::<StartConversation>(r#"{"site":"#);
+        assert!(matches!(broken, Err(ApiError::MalformedJson(_))));
+    }
+
+    #[test]
+    fn the_edge_redacts_what_the_browser_missed_and_keeps_both_labels() {
+        let classifier = match Classifier::builtin() {
+            Ok(c) => c,
+            Err(e) => unreachable!("{e}"),
+        };
+        let browser = Labels {
+            topic: "delivery".into(),
+            sentiment: "neutral".into(),
+            kind: "question".into(),
+            confidence: Some(0.4),
+        };
+        let screened = screen(
+            "I was charged twice on card 4111 1111 1111 1111, please refund me",
+            Some(&browser),
+            &classifier,
+        );
+        assert!(!screened.text.contains("4111"));
+        assert!(screened.text.contains("[card]"));
+        assert_eq!(screened.missed, vec!["card"]);
+        assert_eq!(screened.browser, Some(browser));
+        assert_ne!(screened.edge.topic, "delivery");
+        assert!(!screened.labels_agree);
+        let clean = screen("Hello, is the shop open on Sunday?", None, &classifier);
+        assert!(clean.missed.is_empty());
+        assert!(clean.labels_agree);
+    }
+
+    #[test]
+    fn routing_prefers_the_visitors_choice_then_rules_then_the_default() {
+        let teams: Vec<String> = ["support", "billing", "sales"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let rules = vec![
+            RoutingRule {
+                topic: "refund".into(),
+                team: "billing".into(),
+            },
+            RoutingRule {
+                topic: "sales".into(),
+                team: "hr".into(), // not a visible team: ignored
+            },
+        ];
+        assert_eq!(
+            route_to_team("refund", None, &rules, &teams, "support"),
+            "billing"
+        );
+        assert_eq!(
+            route_to_team("order", None, &rules, &teams, "support"),
+            "support"
+        );
+        assert_eq!(
+            route_to_team("sales", None, &rules, &teams, "support"),
+            "support"
+        );
+        assert_eq!(
+            route_to_team("refund", Some("sales"), &rules, &teams, "support"),
+            "sales"
+        );
+        assert_eq!(
+            route_to_team("refund", Some("secret-team"), &rules, &teams, "support"),
+            "billing"
+        );
+    }
+
+    #[test]
+    fn status_moves_and_polling_follows_it() {
+        assert_eq!(Status::Closed.after_visitor_message(), Status::Waiting);
+        assert_eq!(Status::Waiting.after_staff_reply(), Status::Open);
+        assert_eq!(Status::reopened(false), Status::Waiting);
+        assert_eq!(Status::reopened(true), Status::Open);
+        assert!(poll_interval_ms(Status::Waiting, true) <= 1_000);
+        assert!(poll_interval_ms(Status::Waiting, false) > 1_000);
+        assert_eq!(Status::parse("open"), Some(Status::Open));
+        assert_eq!(Status::parse("spam"), None);
+    }
+
+    #[test]
+    fn secrets_are_prefixed_random_hex_and_stored_hashed() {
+        let token = secret::new("tpv_", [7; 16]);
+        assert_eq!(token.len(), 4 + 32);
+        let hashed = secret::hash(&token);
+        assert_eq!(hashed.len(), 64);
+        assert_ne!(hashed, secret::hash(&secret::new("tpv_", [8; 16])));
+        assert!(is_plausible_email("a.b+c@example.co.uk"));
+        assert!(!is_plausible_email("a@b"));
+    }
+}
