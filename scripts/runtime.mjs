@@ -90,3 +90,49 @@ export async function seedDemo(d1, origin) {
     .bind('demo', 'Northwind Outfitters (demo)', JSON.stringify([origin]), Date.now())
     .run();
 }
+
+/** The demo company's teams: office hours in Europe/Berlin, and who answers what. */
+export const DEMO_TEAMS = {
+  support: { name: 'Customer support', hours: weekdays('08:00', '20:00', [{ day: 'sat', open: '10:00', close: '14:00' }]), target_minutes: 30 },
+  billing: { name: 'Billing', hours: weekdays('09:00', '17:00'), target_minutes: 60 },
+  sales: { name: 'Sales', hours: weekdays('09:00', '18:00'), target_minutes: 60 },
+  product: { name: 'Product', hours: weekdays('10:00', '16:00'), target_minutes: 240 },
+};
+
+function weekdays(open, close, extra = []) {
+  return { weekly: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open, close })).concat(extra), closures: [] };
+}
+
+/**
+ * Sets up the demo site's contact channel through the operator API (the same
+ * calls an operator makes): site settings, teams with office hours, routing
+ * rules. Returns a function that creates a staff account and its token.
+ */
+export async function seedContactChannel(url, adminToken, origin = url) {
+  const call = async (method, path, body) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  await call('PUT', '/v1/admin/sites/demo', {
+    name: 'Northwind Outfitters (demo)',
+    allowed_origins: [origin],
+    time_zone: 'Europe/Berlin',
+    default_team: 'support',
+    console_url: `${url}/console/`,
+    routing_rules: [
+      { topic: 'billing', team: 'billing' }, { topic: 'refund', team: 'billing' },
+      { topic: 'sales', team: 'sales' }, { topic: 'product', team: 'product' }, { topic: 'feedback', team: 'product' },
+    ],
+  });
+  for (const [id, team] of Object.entries(DEMO_TEAMS)) await call('PUT', `/v1/admin/sites/demo/teams/${id}`, team);
+  return {
+    createStaff: (name, teams, role = 'agent') => call('POST', '/v1/admin/sites/demo/staff', { name, teams, role }),
+    call,
+  };
+}

@@ -1,25 +1,44 @@
 // Runs Touchpoint locally: the worker in workerd with D1 persisted under
 // .touchpoint/, serving the demo site, the widget, the API and the console.
-import { startRuntime, seedDemo } from './runtime.mjs';
+import { startRuntime, seedDemo, seedContactChannel } from './runtime.mjs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { root } from './artifacts.mjs';
 
 const port = Number(process.env.PORT ?? 8787);
 const persistDir = join(root, '.touchpoint');
+mkdirSync(persistDir, { recursive: true });
 console.log(`▶ starting the worker in workerd (D1 persisted in ${persistDir})`);
 // A fresh operator token per run unless one is given; printed below.
 const adminToken = process.env.ADMIN_TOKEN ?? randomBytes(18).toString('base64url');
 const runtime = await startRuntime({ port, persistDir, verbose: true, adminToken });
 await seedDemo(runtime.d1, runtime.url);
+console.log('▶ setting up the demo contact channel: teams, office hours, routing, a staff account');
+const channel = await seedContactChannel(runtime.url, adminToken);
+// The staff token is shown once by the API; the local run keeps it beside its D1 files.
+const staffFile = join(persistDir, 'staff-token.json');
+let staff = existsSync(staffFile) ? JSON.parse(readFileSync(staffFile, 'utf8')) : null;
+const check = staff && (await fetch(`${runtime.url}/v1/staff/me`, { headers: { authorization: `Bearer ${staff.token}` } }));
+if (!check?.ok) {
+  staff = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
+  writeFileSync(staffFile, JSON.stringify(staff));
+}
+// Cloudflare runs the cron trigger every minute; locally this loop does.
+const worker = await runtime.mf.getWorker();
+const cron = setInterval(() => {
+  worker.scheduled({ cron: '* * * * *', scheduledTime: new Date() }).catch((e) => console.error('scheduled run failed', e));
+}, 60_000);
 console.log(`
 Touchpoint is running.
   demo website   ${runtime.url}/
   staff console  ${runtime.url}/console/
-  API health     ${runtime.url}/v1/health
-  operator token ${adminToken}   (for GET /v1/journey; set ADMIN_TOKEN to choose one)
+  API            ${runtime.url}/v1/health   (described at ${runtime.url}/v1/openapi.json)
+  staff token    ${staff.token}   (${staff.staff.name}, admin of the demo site)
+  operator token ${adminToken}   (for /v1/admin/… and /v1/journey; set ADMIN_TOKEN to choose one)
 Press Ctrl+C to stop.`);
 const stop = async () => {
+  clearInterval(cron);
   await runtime.close();
   process.exit(0);
 };

@@ -3,10 +3,28 @@
 //! failures are logged here and answered with a generic error; details never
 //! reach the client.
 
+/// The operator's API: sites, teams, staff accounts, intake keys, erasure.
+pub mod admin;
 /// Bindings to D1 and the assets fetcher.
 pub mod d1;
+/// Typed queries over D1.
+pub mod db;
 /// Request reading and JSON/CORS response building.
 pub mod http;
+/// Messages from e-mail, social media and phone notes, into the same inbox.
+pub mod intake;
+/// Per-minute rate limits kept in D1.
+pub mod limits;
+/// Headers, credentials, query parameters, JSON bodies, clock and randomness.
+pub mod request;
+/// Cron jobs: escalation, unseen replies, webhook delivery, retention.
+pub mod scheduled;
+/// The staff side: inbox, thread, reply, assign, close, labels, presence.
+pub mod staff;
+/// Conversations and messages in D1, shared by every side.
+pub mod threads;
+/// The visitor side: availability, conversations, polling, history.
+pub mod visitor;
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -18,11 +36,11 @@ use crate::domain::guard;
 use crate::domain::ingest::{check_body_length, check_content_type, plan_batch, IngestPlan};
 use crate::domain::page_type::{page_type, PageRule};
 use crate::domain::route::{route, Route};
-use crate::domain::visitor;
+use crate::domain::visitor as visits;
 use d1::{D1Database, Fetcher};
 
 /// Bindings the worker is configured with (see `wrangler.toml`).
-struct Env {
+pub struct Env {
     db: D1Database,
     assets: Fetcher,
     /// Secret bearer token for operator endpoints (`wrangler secret put ADMIN_TOKEN`).
@@ -72,6 +90,15 @@ fn web_sys_log(context: &str, detail: &JsValue) {
         .ok();
 }
 
+/// Runs the scheduled jobs at `now_ms`; resolves to their report.
+pub async fn scheduled(env: JsValue, now_ms: i64) -> Result<JsValue, JsValue> {
+    let env = Env::from_js(&env).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let report = scheduled::run(&env, now_ms)
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    serde_wasm_bindgen::to_value(&report).map_err(JsValue::from)
+}
+
 /// Handles one request. Never fails: every error becomes a JSON response.
 pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue> {
     let origin = request.headers().get("origin").ok().flatten();
@@ -88,6 +115,7 @@ pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue>
 async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let path = http::path_of_request(request)?;
     let origin = request.headers().get("origin").ok().flatten();
+    let origin = origin.as_deref();
     match route(&request.method(), &path) {
         Route::StaticAsset => {
             let promise = env.assets.fetch(request);
@@ -96,10 +124,40 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
                 .map_err(|e| internal(&e, "assets fetch failed"))?;
             Ok(response.unchecked_into())
         }
-        Route::Health => health(env, origin.as_deref()).await,
-        Route::IngestEvents => ingest_events(request, env, origin.as_deref()).await,
+        Route::Health => health(env, origin).await,
+        Route::IngestEvents => ingest_events(request, env, origin).await,
         Route::Journey => journey(request, env).await,
-        Route::Preflight => http::preflight_response(origin.as_deref()),
+        Route::OpenApi => http::text_response(
+            200,
+            "application/json; charset=utf-8",
+            include_str!("../openapi.json"),
+        ),
+        Route::Availability => visitor::availability(request, env, origin).await,
+        Route::StartConversation => visitor::start(request, env, origin).await,
+        Route::VisitorMessages(id) => visitor::messages(request, env, origin, &id).await,
+        Route::VisitorSend(id) => visitor::send(request, env, origin, &id).await,
+        Route::VisitorRead(id) => visitor::read(request, env, origin, &id).await,
+        Route::VisitorDelete(id) => visitor::delete(request, env, origin, &id).await,
+        Route::VisitorHistory => visitor::history(request, env, origin).await,
+        Route::StaffMe => staff::me(request, env).await,
+        Route::StaffPresence => staff::presence(request, env).await,
+        Route::StaffInbox => staff::inbox(request, env).await,
+        Route::StaffConversation(id) => staff::conversation(request, env, &id).await,
+        Route::StaffReply(id) => staff::reply(request, env, &id).await,
+        Route::StaffAssign(id) => staff::assign(request, env, &id).await,
+        Route::StaffClose(id) => staff::set_closed(request, env, &id, true).await,
+        Route::StaffReopen(id) => staff::set_closed(request, env, &id, false).await,
+        Route::StaffCorrectLabels(id) => staff::correct_labels(request, env, &id).await,
+        Route::StaffCorrections => staff::corrections(request, env).await,
+        Route::AdminSite(site) => admin::put_site(request, env, &site).await,
+        Route::AdminTeam(site, team) => admin::put_team(request, env, &site, &team).await,
+        Route::AdminCreateStaff(site) => admin::create_staff(request, env, &site).await,
+        Route::AdminIntakeKey(site) => admin::intake_key(request, env, &site).await,
+        Route::AdminDeliveries(site) => admin::deliveries(request, env, &site).await,
+        Route::AdminExportVisitor(site, v) => admin::export_visitor(request, env, &site, &v).await,
+        Route::AdminEraseVisitor(site, v) => admin::erase_visitor(request, env, &site, &v).await,
+        Route::Intake => intake::intake(request, env).await,
+        Route::Preflight => http::preflight_response(origin),
         Route::MethodNotAllowed { allow } => Err(ApiError::MethodNotAllowed {
             method: request.method(),
             allow,
@@ -143,11 +201,11 @@ async fn ingest_events(
     let now = js_sys::Date::now() as u64;
     let plan = plan_batch(&body, now)?;
     let site = load_site(env, &plan.site).await?;
-    if !visitor::origin_allowed(origin, &site.allowed_origins) {
+    if !visits::origin_allowed(origin, &site.allowed_origins) {
         return Err(ApiError::OriginNotAllowed);
     }
     let user_agent = header("user-agent").unwrap_or_default();
-    if visitor::is_bot(&user_agent) {
+    if visits::is_bot(&user_agent) {
         return http::json_response(202, &plan.bot_receipt(), origin);
     }
     let ip = header("cf-connecting-ip")
@@ -157,7 +215,7 @@ async fn ingest_events(
         String::new()
     } else {
         let salt = daily_salt(env, now as i64).await?;
-        visitor::visitor_key(&salt, &plan.site, &ip, &user_agent)
+        visits::visitor_key(&salt, &plan.site, &ip, &user_agent)
     };
     rate_limit(env, &ip, &visitor_key, plan.rows.len() as u32, now as i64).await?;
     let (user, proof) = &plan.claimed_user;
@@ -211,7 +269,7 @@ thread_local! {
 
 /// Today's salt, created on first use; salts older than 48 hours are deleted then.
 async fn daily_salt(env: &Env, now_ms: i64) -> Result<String, ApiError> {
-    let day = visitor::utc_day(now_ms);
+    let day = visits::utc_day(now_ms);
     let cached = SALT.with(|cell| {
         cell.borrow()
             .as_ref()

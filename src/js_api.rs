@@ -137,3 +137,11 @@ pub async fn handle_fetch(
 ) -> Result<web_sys::Response, JsValue> {
     crate::edge::handle(request, env).await
 }
+
+/// The worker's scheduled handler: `scheduled(controller, env)` of the module
+/// worker, run by the cron trigger. Resolves to a report of what it did.
+#[cfg(feature = "edge")]
+#[wasm_bindgen(js_name = handleScheduled)]
+pub async fn handle_scheduled(env: JsValue, scheduled_time: f64) -> Result<JsValue, JsValue> {
+    crate::edge::scheduled(env, scheduled_time as i64).await
+}

@@ -1,17 +1,20 @@
 // The module worker's entry: instantiates the Rust handler once per isolate and
 // hands it every request. Everything else happens in Rust (src/edge.rs).
 import wasmModule from './touchpoint_worker_bg.wasm';
-import { initSync, handleFetch } from './touchpoint_worker.js';
+import { initSync, handleFetch, handleScheduled } from './touchpoint_worker.js';
 
 let ready = false;
+function ensureReady() {
+  if (!ready) {
+    initSync({ module: wasmModule });
+    ready = true;
+  }
+}
 
 export default {
   async fetch(request, env) {
     try {
-      if (!ready) {
-        initSync({ module: wasmModule });
-        ready = true;
-      }
+      ensureReady();
       return await handleFetch(request, env);
     } catch (error) {
       // Only reached if the wasm itself traps; the handler answers all expected errors.
@@ -21,5 +24,13 @@ export default {
         headers: { 'content-type': 'application/json; charset=utf-8' },
       });
     }
+  },
+
+  // The cron trigger (wrangler.toml): escalation, unseen replies, webhook
+  // delivery and retention. Errors are thrown so the runtime records a failed run.
+  async scheduled(controller, env) {
+    ensureReady();
+    const report = await handleScheduled(env, controller.scheduledTime);
+    if (Object.values(report).some((n) => n > 0)) console.log('touchpoint scheduled jobs', JSON.stringify(report));
   },
 };

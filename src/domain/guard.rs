@@ -10,6 +10,19 @@ pub const EVENTS_PER_IP_PER_MINUTE: u32 = 1200;
 /// Most events one (cookieless) visitor may send per minute.
 pub const EVENTS_PER_VISITOR_PER_MINUTE: u32 = 600;
 
+/// Most conversations one IP address may start per minute.
+pub const CONVERSATIONS_PER_IP_PER_MINUTE: u32 = 10;
+/// Most conversations one (cookieless) visitor may start per minute.
+pub const CONVERSATIONS_PER_VISITOR_PER_MINUTE: u32 = 5;
+/// Most messages (and polls are not messages) one IP may send per minute.
+pub const MESSAGES_PER_IP_PER_MINUTE: u32 = 60;
+/// Most visitor messages one conversation may receive per minute.
+pub const MESSAGES_PER_CONVERSATION_PER_MINUTE: u32 = 20;
+/// Failed staff, admin or intake sign-ins one IP may make per minute.
+pub const AUTH_FAILURES_PER_IP_PER_MINUTE: u32 = 10;
+/// Most intake messages one site may receive per minute.
+pub const INTAKE_PER_SITE_PER_MINUTE: u32 = 300;
+
 /// The rate-limit window (a Unix minute) of a time in milliseconds.
 pub fn minute_window(now_ms: i64) -> i64 {
     now_ms.div_euclid(60_000)

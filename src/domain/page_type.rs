@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 /// One site rule: paths starting with `prefix` are of type `type`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct PageRule {
     pub prefix: String,
     #[serde(rename = "type")]

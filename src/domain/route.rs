@@ -2,14 +2,66 @@
 //! API; every other path is a static file (demo site, script tag, console).
 
 /// What the worker does with a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     /// `GET /v1/health`.
     Health,
+    /// `GET /v1/openapi.json`: the API description.
+    OpenApi,
     /// `POST /v1/events`: a batch of touchpoints.
     IngestEvents,
     /// `GET /v1/journey`: one visitor's touchpoints, for staff.
     Journey,
+    /// `GET /v1/availability`: who is there, per team.
+    Availability,
+    /// `POST /v1/conversations`: a visitor starts a conversation.
+    StartConversation,
+    /// `GET /v1/conversations/{id}/messages`: poll after a cursor.
+    VisitorMessages(String),
+    /// `POST /v1/conversations/{id}/messages`: the visitor writes.
+    VisitorSend(String),
+    /// `POST /v1/conversations/{id}/read`: the visitor has seen up to a message.
+    VisitorRead(String),
+    /// `DELETE /v1/conversations/{id}`: the visitor deletes the conversation.
+    VisitorDelete(String),
+    /// `POST /v1/identity/conversations`: a verified visitor's conversations on any device.
+    VisitorHistory,
+    /// `GET /v1/staff/me`.
+    StaffMe,
+    /// `PUT /v1/staff/presence`.
+    StaffPresence,
+    /// `GET /v1/staff/inbox`.
+    StaffInbox,
+    /// `GET /v1/staff/conversations/{id}`.
+    StaffConversation(String),
+    /// `POST /v1/staff/conversations/{id}/messages`: a person replies.
+    StaffReply(String),
+    /// `POST /v1/staff/conversations/{id}/assign`: claim, assign or move.
+    StaffAssign(String),
+    /// `POST /v1/staff/conversations/{id}/close`.
+    StaffClose(String),
+    /// `POST /v1/staff/conversations/{id}/reopen`.
+    StaffReopen(String),
+    /// `POST /v1/staff/messages/{id}/labels`: correct a message's labels.
+    StaffCorrectLabels(String),
+    /// `GET /v1/staff/corrections`: corrections as JSON lines for training.
+    StaffCorrections,
+    /// `PUT /v1/admin/sites/{site}`.
+    AdminSite(String),
+    /// `PUT /v1/admin/sites/{site}/teams/{team}`.
+    AdminTeam(String, String),
+    /// `POST /v1/admin/sites/{site}/staff`: a new staff account and its token.
+    AdminCreateStaff(String),
+    /// `POST /v1/admin/sites/{site}/intake-key`: a new intake key.
+    AdminIntakeKey(String),
+    /// `GET /v1/admin/sites/{site}/webhook-deliveries`: the delivery log.
+    AdminDeliveries(String),
+    /// `GET /v1/admin/sites/{site}/visitors/{visitor}`: export one visitor's data.
+    AdminExportVisitor(String, String),
+    /// `DELETE /v1/admin/sites/{site}/visitors/{visitor}`: erase it.
+    AdminEraseVisitor(String, String),
+    /// `POST /v1/intake`: a message from e-mail, social media or the phone.
+    Intake,
     /// `OPTIONS` on an API path: a CORS preflight.
     Preflight,
     /// An API path that exists, with a method it does not take.
@@ -22,21 +74,101 @@ pub enum Route {
 
 /// Decides the route for `method` and `path`.
 pub fn route(method: &str, path: &str) -> Route {
-    if !(path == "/v1" || path.starts_with("/v1/")) {
+    let Some(rest) = path.strip_prefix("/v1") else {
+        return Route::StaticAsset;
+    };
+    if !(rest.is_empty() || rest.starts_with('/')) {
         return Route::StaticAsset;
     }
-    let allow = match path {
-        "/v1/health" => "GET, HEAD",
-        "/v1/events" => "POST, OPTIONS",
-        "/v1/journey" => "GET",
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let id = |s: &str| s.to_owned();
+    // Each path: the methods it takes, and the route for each.
+    let (allow, handler): (&'static str, Option<Route>) = match (method, segments.as_slice()) {
+        (m, ["health"]) => (
+            "GET, HEAD",
+            matches!(m, "GET" | "HEAD").then_some(Route::Health),
+        ),
+        (m, ["openapi.json"]) => ("GET", (m == "GET").then_some(Route::OpenApi)),
+        (m, ["events"]) => (
+            "POST, OPTIONS",
+            (m == "POST").then_some(Route::IngestEvents),
+        ),
+        (m, ["journey"]) => ("GET", (m == "GET").then_some(Route::Journey)),
+        (m, ["availability"]) => ("GET, OPTIONS", (m == "GET").then_some(Route::Availability)),
+        (m, ["conversations"]) => (
+            "POST, OPTIONS",
+            (m == "POST").then_some(Route::StartConversation),
+        ),
+        (m, ["conversations", c]) => (
+            "DELETE, OPTIONS",
+            (m == "DELETE").then(|| Route::VisitorDelete(id(c))),
+        ),
+        (m, ["conversations", c, "messages"]) => (
+            "GET, POST, OPTIONS",
+            match m {
+                "GET" => Some(Route::VisitorMessages(id(c))),
+                "POST" => Some(Route::VisitorSend(id(c))),
+                _ => None,
+            },
+        ),
+        (m, ["conversations", c, "read"]) => (
+            "POST, OPTIONS",
+            (m == "POST").then(|| Route::VisitorRead(id(c))),
+        ),
+        (m, ["identity", "conversations"]) => (
+            "POST, OPTIONS",
+            (m == "POST").then_some(Route::VisitorHistory),
+        ),
+        (m, ["staff", "me"]) => ("GET", (m == "GET").then_some(Route::StaffMe)),
+        (m, ["staff", "presence"]) => ("PUT", (m == "PUT").then_some(Route::StaffPresence)),
+        (m, ["staff", "inbox"]) => ("GET", (m == "GET").then_some(Route::StaffInbox)),
+        (m, ["staff", "corrections"]) => ("GET", (m == "GET").then_some(Route::StaffCorrections)),
+        (m, ["staff", "conversations", c]) => {
+            ("GET", (m == "GET").then(|| Route::StaffConversation(id(c))))
+        }
+        (m, ["staff", "conversations", c, action]) => {
+            let route = match *action {
+                "messages" => Route::StaffReply(id(c)),
+                "assign" => Route::StaffAssign(id(c)),
+                "close" => Route::StaffClose(id(c)),
+                "reopen" => Route::StaffReopen(id(c)),
+                _ => return Route::NotFound,
+            };
+            ("POST", (m == "POST").then_some(route))
+        }
+        (m, ["staff", "messages", message, "labels"]) => (
+            "POST",
+            (m == "POST").then(|| Route::StaffCorrectLabels(id(message))),
+        ),
+        (m, ["admin", "sites", s]) => ("PUT", (m == "PUT").then(|| Route::AdminSite(id(s)))),
+        (m, ["admin", "sites", s, "teams", t]) => {
+            ("PUT", (m == "PUT").then(|| Route::AdminTeam(id(s), id(t))))
+        }
+        (m, ["admin", "sites", s, "staff"]) => (
+            "POST",
+            (m == "POST").then(|| Route::AdminCreateStaff(id(s))),
+        ),
+        (m, ["admin", "sites", s, "intake-key"]) => {
+            ("POST", (m == "POST").then(|| Route::AdminIntakeKey(id(s))))
+        }
+        (m, ["admin", "sites", s, "webhook-deliveries"]) => {
+            ("GET", (m == "GET").then(|| Route::AdminDeliveries(id(s))))
+        }
+        (m, ["admin", "sites", s, "visitors", v]) => (
+            "GET, DELETE",
+            match m {
+                "GET" => Some(Route::AdminExportVisitor(id(s), id(v))),
+                "DELETE" => Some(Route::AdminEraseVisitor(id(s), id(v))),
+                _ => None,
+            },
+        ),
+        (m, ["intake"]) => ("POST", (m == "POST").then_some(Route::Intake)),
         _ => return Route::NotFound,
     };
-    match (method, path) {
-        ("OPTIONS", _) => Route::Preflight,
-        ("GET" | "HEAD", "/v1/health") => Route::Health,
-        ("POST", "/v1/events") => Route::IngestEvents,
-        ("GET", "/v1/journey") => Route::Journey,
-        _ => Route::MethodNotAllowed { allow },
+    match handler {
+        Some(route) => route,
+        None if method == "OPTIONS" && allow.contains("OPTIONS") => Route::Preflight,
+        None => Route::MethodNotAllowed { allow },
     }
 }
 
@@ -60,5 +192,41 @@ mod tests {
         assert_eq!(route("GET", "/"), Route::StaticAsset);
         assert_eq!(route("GET", "/console/"), Route::StaticAsset);
         assert_eq!(route("GET", "/v1x"), Route::StaticAsset);
+    }
+
+    #[test]
+    fn conversation_routes_carry_their_ids() {
+        assert_eq!(
+            route("GET", "/v1/conversations/c1/messages"),
+            Route::VisitorMessages("c1".into())
+        );
+        assert_eq!(
+            route("POST", "/v1/conversations/c1/messages"),
+            Route::VisitorSend("c1".into())
+        );
+        assert_eq!(route("OPTIONS", "/v1/conversations/c1"), Route::Preflight);
+        assert_eq!(
+            route("POST", "/v1/staff/conversations/c9/close"),
+            Route::StaffClose("c9".into())
+        );
+        assert_eq!(
+            route("POST", "/v1/staff/conversations/c9/explode"),
+            Route::NotFound
+        );
+        assert_eq!(
+            route("PUT", "/v1/admin/sites/demo/teams/billing"),
+            Route::AdminTeam("demo".into(), "billing".into())
+        );
+        assert_eq!(
+            route("PATCH", "/v1/admin/sites/demo/visitors/v1"),
+            Route::MethodNotAllowed {
+                allow: "GET, DELETE"
+            }
+        );
+        // Staff endpoints are not for browsers on other origins: no preflight.
+        assert_eq!(
+            route("OPTIONS", "/v1/staff/inbox"),
+            Route::MethodNotAllowed { allow: "GET" }
+        );
     }
 }

@@ -57,10 +57,16 @@ pub fn json_response<T: Serialize>(
 
 /// A response whose body is already JSON text (no CORS: operator endpoints).
 pub fn text_json_response(status: u16, body: &str) -> Result<Response, ApiError> {
+    text_response(status, "application/json; charset=utf-8", body)
+}
+
+/// A same-origin response of `content_type` (staff and operator endpoints).
+pub fn text_response(status: u16, content_type: &str, body: &str) -> Result<Response, ApiError> {
     let build = || -> Result<Response, JsValue> {
         let headers = Headers::new()?;
-        headers.set("content-type", "application/json; charset=utf-8")?;
+        headers.set("content-type", content_type)?;
         headers.set("cache-control", "no-store")?;
+        headers.set("x-content-type-options", "nosniff")?;
         let init = ResponseInit::new();
         init.set_status(status);
         init.set_headers(headers.unchecked_ref());

@@ -1,0 +1,401 @@
+//! The operator's API, behind the admin secret (`ADMIN_TOKEN`): sites, teams
+//! with office hours and webhooks, staff accounts (a token is shown once),
+//! intake keys, the webhook delivery log, and one visitor's data exported or
+//! erased.
+
+use serde::{Deserialize, Serialize};
+use web_sys::{Request, Response};
+
+use super::request::{bearer, client_ip, now_ms, random16, read_json};
+use super::visitor::{erase_conversations, load_site, TeamHours};
+use super::{db, http, limits, Env};
+use crate::args;
+use crate::domain::api::ApiError;
+use crate::domain::conversation::{check_short, secret, RoutingRule};
+use crate::domain::guard;
+use crate::domain::hours::OfficeHours;
+use crate::domain::page_type::PageRule;
+
+/// Checks the bearer admin secret in constant time; failures are limited per IP.
+pub async fn authorize(request: &Request, env: &Env) -> Result<(), ApiError> {
+    let now = now_ms();
+    let failures_key = limits::key("auth-fail", &client_ip(request));
+    if limits::current(&env.db, &failures_key, now).await? >= guard::AUTH_FAILURES_PER_IP_PER_MINUTE
+    {
+        return Err(ApiError::RateLimited {
+            retry_after_s: guard::retry_after_seconds(now),
+        });
+    }
+    let presented = bearer(request).unwrap_or_default();
+    let authorized = env
+        .admin_token
+        .as_deref()
+        .is_some_and(|token| guard::constant_time_eq(token.as_bytes(), presented.as_bytes()));
+    if authorized {
+        return Ok(());
+    }
+    limits::charge(&env.db, &[(failures_key, u32::MAX)], 1, now).await?;
+    Err(ApiError::Unauthorized)
+}
+
+fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
+    let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
+    http::text_json_response(status, &text)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteRequest {
+    name: String,
+    #[serde(default)]
+    allowed_origins: Vec<String>,
+    #[serde(default)]
+    time_zone: Option<String>,
+    #[serde(default)]
+    retention_days: Option<i64>,
+    #[serde(default)]
+    default_team: Option<String>,
+    #[serde(default)]
+    routing_rules: Option<Vec<RoutingRule>>,
+    #[serde(default)]
+    identity_secret: Option<String>,
+    #[serde(default)]
+    page_rules: Option<Vec<PageRule>>,
+    #[serde(default)]
+    console_url: Option<String>,
+}
+
+/// `PUT /v1/admin/sites/{site}`: creates or updates a site; fields left out
+/// keep their stored values.
+pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
+    authorize(request, env).await?;
+    check_short("site", site, true)?;
+    let body: SiteRequest = read_json(request).await?;
+    check_short("name", &body.name, true)?;
+    for origin in &body.allowed_origins {
+        if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.len() > 200
+        {
+            return Err(ApiError::InvalidRequest(
+                "allowed_origins must be http(s) origins".into(),
+            ));
+        }
+    }
+    if let Some(tz) = &body.time_zone {
+        OfficeHours {
+            time_zone: tz.clone(),
+            weekly: vec![],
+            closures: vec![],
+        }
+        .schedule()
+        .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+    }
+    if let Some(days) = body.retention_days {
+        if !(1..=3650).contains(&days) {
+            return Err(ApiError::InvalidRequest(
+                "retention_days must be 1 to 3650".into(),
+            ));
+        }
+    }
+    let existing = load_site(env, site).await.ok();
+    let keep = |new: Option<String>, old: Option<&str>, default: &str| {
+        new.unwrap_or_else(|| old.unwrap_or(default).to_owned())
+    };
+    let page_rules = match &body.page_rules {
+        Some(rules) => to_json(rules),
+        None => match &existing {
+            Some(_) => {
+                #[derive(Deserialize)]
+                struct Rules {
+                    page_rules: String,
+                }
+                db::row::<Rules>(
+                    &env.db,
+                    "SELECT page_rules FROM sites WHERE id = ?1",
+                    args![site],
+                )
+                .await?
+                .map_or_else(|| "[]".into(), |r| r.page_rules)
+            }
+            None => "[]".into(),
+        },
+    };
+    let time_zone = keep(
+        body.time_zone,
+        existing.as_ref().map(|s| s.time_zone.as_str()),
+        "UTC",
+    );
+    let default_team = keep(
+        body.default_team,
+        existing.as_ref().map(|s| s.default_team.as_str()),
+        "",
+    );
+    let routing_rules = match &body.routing_rules {
+        Some(rules) => to_json(rules),
+        None => existing
+            .as_ref()
+            .map_or_else(|| "[]".into(), |s| s.routing_rules.clone()),
+    };
+    let identity_secret = keep(
+        body.identity_secret,
+        existing.as_ref().map(|s| s.identity_secret.as_str()),
+        "",
+    );
+    let console_url = keep(
+        body.console_url,
+        existing.as_ref().map(|s| s.console_url.as_str()),
+        "",
+    );
+    let retention = body
+        .retention_days
+        .unwrap_or_else(|| existing.as_ref().map_or(395, |s| s.retention_days));
+    let origins = to_json(&body.allowed_origins);
+    db::run(
+        &env.db,
+        "INSERT INTO sites (id, name, allowed_origins, created_at, page_rules, identity_secret, time_zone, \
+         retention_days, default_team, routing_rules, console_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, allowed_origins = excluded.allowed_origins, \
+         page_rules = excluded.page_rules, identity_secret = excluded.identity_secret, time_zone = excluded.time_zone, \
+         retention_days = excluded.retention_days, default_team = excluded.default_team, \
+         routing_rules = excluded.routing_rules, console_url = excluded.console_url",
+        args![site, &body.name, &origins, now_ms(), &page_rules, &identity_secret, &time_zone, retention, &default_team, &routing_rules, &console_url],
+    )
+    .await?;
+    json(
+        if existing.is_some() { 200 } else { 201 },
+        &serde_json::json!({ "site": { "id": site, "name": body.name, "allowed_origins": body.allowed_origins,
+            "time_zone": time_zone, "retention_days": retention, "default_team": default_team,
+            "routing_rules": serde_json::from_str::<serde_json::Value>(&routing_rules).unwrap_or_default(),
+            "identity": !identity_secret.is_empty(), "console_url": console_url } }),
+    )
+}
+
+/// A request's list as the JSON text it is stored as.
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TeamRequest {
+    name: String,
+    #[serde(default)]
+    hours: TeamHours,
+    #[serde(default)]
+    target_minutes: Option<i64>,
+    #[serde(default)]
+    visible: Option<bool>,
+    #[serde(default)]
+    webhook: Option<WebhookConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookConfig {
+    url: String,
+    secret: String,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// `PUT /v1/admin/sites/{site}/teams/{team}`: a team, its office hours (in the
+/// site's time zone), its waiting target and its webhook.
+pub async fn put_team(
+    request: &Request,
+    env: &Env,
+    site: &str,
+    team: &str,
+) -> Result<Response, ApiError> {
+    authorize(request, env).await?;
+    check_short("team", team, true)?;
+    let site = load_site(env, site).await?;
+    let body: TeamRequest = read_json(request).await?;
+    check_short("name", &body.name, true)?;
+    let hours = OfficeHours {
+        time_zone: site.time_zone.clone(),
+        weekly: body.hours.weekly.clone(),
+        closures: body.hours.closures.clone(),
+    };
+    hours
+        .schedule()
+        .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+    let target = body.target_minutes.unwrap_or(60);
+    if !(1..=10_080).contains(&target) {
+        return Err(ApiError::InvalidRequest(
+            "target_minutes must be 1 to 10080".into(),
+        ));
+    }
+    let (url, secret_text, format) = match &body.webhook {
+        None => (String::new(), String::new(), "json".to_owned()),
+        Some(hook) => {
+            let format = hook.format.clone().unwrap_or_else(|| "json".into());
+            if !(hook.url.starts_with("https://") || hook.url.starts_with("http://"))
+                || hook.url.len() > 500
+            {
+                return Err(ApiError::InvalidRequest(
+                    "webhook.url must be an http(s) URL".into(),
+                ));
+            }
+            if hook.secret.len() < 16 {
+                return Err(ApiError::InvalidRequest(
+                    "webhook.secret must be at least 16 characters".into(),
+                ));
+            }
+            if !matches!(format.as_str(), "json" | "slack") {
+                return Err(ApiError::InvalidRequest(
+                    "webhook.format must be json or slack".into(),
+                ));
+            }
+            (hook.url.clone(), hook.secret.clone(), format)
+        }
+    };
+    let hours_json = serde_json::to_string(&body.hours).map_err(|_| ApiError::Internal)?;
+    db::run(
+        &env.db,
+        "INSERT INTO teams (site_id, id, name, hours, target_minutes, visible, webhook_url, webhook_secret, webhook_format) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (site_id, id) DO UPDATE SET name = excluded.name, \
+         hours = excluded.hours, target_minutes = excluded.target_minutes, visible = excluded.visible, \
+         webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret, webhook_format = excluded.webhook_format",
+        args![&site.id, team, &body.name, &hours_json, target, i64::from(body.visible.unwrap_or(true)), &url, &secret_text, &format],
+    )
+    .await?;
+    json(
+        200,
+        &serde_json::json!({ "team": { "id": team, "name": body.name, "hours": body.hours,
+        "target_minutes": target, "visible": body.visible.unwrap_or(true), "webhook": !url.is_empty() } }),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StaffRequest {
+    name: String,
+    #[serde(default)]
+    role: Option<String>,
+    teams: Vec<String>,
+}
+
+/// `POST /v1/admin/sites/{site}/staff`: a staff account. Its token is in
+/// this answer only; the database keeps a hash.
+pub async fn create_staff(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
+    authorize(request, env).await?;
+    let site = load_site(env, site).await?;
+    let body: StaffRequest = read_json(request).await?;
+    check_short("name", &body.name, true)?;
+    let role = body.role.clone().unwrap_or_else(|| "agent".into());
+    if !matches!(role.as_str(), "agent" | "admin") {
+        return Err(ApiError::InvalidRequest(
+            "role must be agent or admin".into(),
+        ));
+    }
+    let known: Vec<String> = super::visitor::load_teams(env, &site.id)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    if let Some(unknown) = body.teams.iter().find(|t| !known.contains(t)) {
+        let mut message = String::from("no such team: ");
+        message.push_str(unknown);
+        return Err(ApiError::InvalidRequest(message));
+    }
+    let random = random16()?;
+    let id = crate::domain::ids::event_id(random)[..16].to_owned();
+    let mut token = String::from("tps_");
+    token.push_str(&id);
+    token.push('.');
+    token.push_str(&crate::domain::ids::event_id(random16()?));
+    let teams = serde_json::to_string(&body.teams).map_err(|_| ApiError::Internal)?;
+    db::run(
+        &env.db,
+        "INSERT INTO staff (id, site_id, name, role, teams, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        args![&id, &site.id, &body.name, &role, &teams, &secret::hash(&token), now_ms()],
+    )
+    .await?;
+    json(
+        201,
+        &serde_json::json!({ "staff": { "id": id, "site": site.id, "name": body.name, "role": role, "teams": body.teams }, "token": token }),
+    )
+}
+
+/// `POST /v1/admin/sites/{site}/intake-key`: a new key for `/v1/intake`
+/// (replacing the old one), shown once.
+pub async fn intake_key(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
+    authorize(request, env).await?;
+    let site = load_site(env, site).await?;
+    let key = secret::new("tpi_", random16()?);
+    db::run(
+        &env.db,
+        "UPDATE sites SET intake_key_hash = ?2 WHERE id = ?1",
+        args![&site.id, &secret::hash(&key)],
+    )
+    .await?;
+    json(
+        201,
+        &serde_json::json!({ "site": site.id, "intake_key": key }),
+    )
+}
+
+/// `GET /v1/admin/sites/{site}/webhook-deliveries`: the latest deliveries.
+pub async fn deliveries(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
+    authorize(request, env).await?;
+    let rows: Vec<serde_json::Value> = db::rows(
+        &env.db,
+        "SELECT id, team_id, event, conversation_id, url, status, attempts, next_attempt_at, last_status, \
+         last_error, created_at, delivered_at FROM webhook_deliveries WHERE site_id = ?1 ORDER BY id DESC LIMIT 200",
+        args![site],
+    )
+    .await?;
+    json(200, &serde_json::json!({ "deliveries": rows }))
+}
+
+const VISITOR_MATCH: &str =
+    "site_id = ?1 AND (visitor_key = ?2 OR visitor_id = ?2 OR user_id = ?2) AND ?2 != ''";
+
+/// `GET /v1/admin/sites/{site}/visitors/{visitor}`: everything stored about
+/// one visitor (by cookieless key, consented id or verified user id).
+pub async fn export_visitor(
+    request: &Request,
+    env: &Env,
+    site: &str,
+    visitor: &str,
+) -> Result<Response, ApiError> {
+    authorize(request, env).await?;
+    let mut events_sql = String::from("SELECT * FROM events WHERE ");
+    events_sql.push_str(VISITOR_MATCH);
+    events_sql.push_str(" ORDER BY occurred_at LIMIT 5000");
+    let events: Vec<serde_json::Value> =
+        db::rows(&env.db, &events_sql, args![site, visitor]).await?;
+    let mut conv_sql = String::from("SELECT * FROM conversations WHERE ");
+    conv_sql.push_str(VISITOR_MATCH);
+    let conversations: Vec<super::threads::ConversationRow> =
+        db::rows(&env.db, &conv_sql, args![site, visitor]).await?;
+    let mut exported = Vec::new();
+    for conversation in conversations {
+        let messages = super::threads::messages_after(&env.db, &conversation.id, 0).await?;
+        exported.push(serde_json::json!({
+            "conversation": conversation,
+            "messages": messages.iter().map(|m| m.for_staff()).collect::<Vec<_>>(),
+        }));
+    }
+    json(
+        200,
+        &serde_json::json!({ "site": site, "visitor": visitor, "touchpoints": events, "conversations": exported }),
+    )
+}
+
+/// `DELETE /v1/admin/sites/{site}/visitors/{visitor}`: erases that data.
+pub async fn erase_visitor(
+    request: &Request,
+    env: &Env,
+    site: &str,
+    visitor: &str,
+) -> Result<Response, ApiError> {
+    authorize(request, env).await?;
+    let mut events_sql = String::from("DELETE FROM events WHERE ");
+    events_sql.push_str(VISITOR_MATCH);
+    let events = db::run(&env.db, &events_sql, args![site, visitor]).await?;
+    let conversations = erase_conversations(env, VISITOR_MATCH, &[site, visitor]).await?;
+    json(
+        200,
+        &serde_json::json!({ "erased": { "touchpoints": events, "conversations": conversations } }),
+    )
+}

@@ -1,0 +1,115 @@
+//! Typed queries over D1: rows come back as serde structs, writes report how
+//! many rows they changed, and every failure becomes `ApiError::Unavailable`
+//! after it is logged for the operator.
+
+use js_sys::Array;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::d1::{changes_of, Arg, D1Database, D1PreparedStatement};
+use crate::domain::api::ApiError;
+
+/// Every row of a query.
+pub async fn rows<T: DeserializeOwned>(
+    db: &D1Database,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<Vec<T>, ApiError> {
+    let result = db
+        .statement(sql, args)
+        .all()
+        .await
+        .map_err(|e| super::unavailable(&e, sql))?;
+    let rows = js_sys::Reflect::get(&result, &JsValue::from_str("results"))
+        .map_err(|e| super::unavailable(&e, sql))?;
+    serde_wasm_bindgen::from_value(rows).map_err(|e| super::internal(&e.into(), sql))
+}
+
+/// The first row of a query, if any.
+pub async fn row<T: DeserializeOwned>(
+    db: &D1Database,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<Option<T>, ApiError> {
+    let value = db
+        .statement(sql, args)
+        .first()
+        .await
+        .map_err(|e| super::unavailable(&e, sql))?;
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map(Some)
+        .map_err(|e| super::internal(&e.into(), sql))
+}
+
+/// Runs a write; returns the rows it changed.
+pub async fn run(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> Result<u32, ApiError> {
+    let result = db
+        .statement(sql, args)
+        .run()
+        .await
+        .map_err(|e| super::unavailable(&e, sql))?;
+    Ok(changes_of(&result))
+}
+
+/// Runs statements in one transaction; returns the rows each changed.
+pub async fn batch(
+    db: &D1Database,
+    statements: Vec<D1PreparedStatement>,
+) -> Result<Vec<u32>, ApiError> {
+    let array: Array = statements.into_iter().map(JsValue::from).collect();
+    let results = db
+        .batch(array)
+        .await
+        .map_err(|e| super::unavailable(&e, "batch write"))?;
+    let results: Array = results.unchecked_into();
+    Ok(results.iter().map(|result| changes_of(&result)).collect())
+}
+
+/// Runs statements in one transaction and returns the rows the first one
+/// returned (`INSERT … RETURNING`), e.g. a message and its conversation update.
+pub async fn batch_returning<T: DeserializeOwned>(
+    db: &D1Database,
+    statements: Vec<D1PreparedStatement>,
+) -> Result<Vec<T>, ApiError> {
+    let array: Array = statements.into_iter().map(JsValue::from).collect();
+    let results = db
+        .batch(array)
+        .await
+        .map_err(|e| super::unavailable(&e, "batch write"))?;
+    let first = js_sys::Reflect::get(&results, &JsValue::from_f64(0.0))
+        .and_then(|r| js_sys::Reflect::get(&r, &JsValue::from_str("results")))
+        .map_err(|e| super::internal(&e, "batch results"))?;
+    if first.is_undefined() || first.is_null() {
+        return Ok(Vec::new());
+    }
+    serde_wasm_bindgen::from_value(first).map_err(|e| super::internal(&e.into(), "batch rows"))
+}
+
+/// Runs statements in one transaction and returns, per statement, the
+/// `count` column of its first returned row (0 when none): rate-limit counters.
+pub async fn batch_counts(
+    db: &D1Database,
+    statements: Vec<D1PreparedStatement>,
+) -> Result<Vec<u32>, ApiError> {
+    let array: Array = statements.into_iter().map(JsValue::from).collect();
+    let results: Array = db
+        .batch(array)
+        .await
+        .map_err(|e| super::unavailable(&e, "rate limit update"))?
+        .unchecked_into();
+    Ok(results
+        .iter()
+        .map(|result| {
+            js_sys::Reflect::get(&result, &JsValue::from_str("results"))
+                .and_then(|rows| js_sys::Reflect::get(&rows, &JsValue::from_f64(0.0)))
+                .and_then(|row| js_sys::Reflect::get(&row, &JsValue::from_str("count")))
+                .ok()
+                .and_then(|count| count.as_f64())
+                .unwrap_or(0.0) as u32
+        })
+        .collect())
+}

@@ -1,0 +1,208 @@
+//! `POST /v1/intake`: messages from other channels — e-mail, social media, a
+//! phone note — posted by the company's own integration with the site's intake
+//! key. The edge redacts and classifies them with the same model the browser
+//! uses and puts them in the same inbox, so one taxonomy and one queue cover
+//! every channel.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use web_sys::{Request, Response};
+
+use super::request::{bearer, now_ms, random16, read_json};
+use super::threads::{self, Append};
+use super::visitor::{load_site, load_teams};
+use super::{db, http, limits, Env};
+use crate::args;
+use crate::domain::api::ApiError;
+use crate::domain::conversation::{self, check_short, check_text, secret, Author};
+use crate::domain::guard;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntakeRequest {
+    site: String,
+    /// `email`, `social` or `phone`.
+    channel: String,
+    #[serde(default)]
+    sender: Sender,
+    text: String,
+    /// The message's id in its own system (a Message-ID, a post id): posting
+    /// the same id twice stores it once.
+    external_id: String,
+    /// Where staff replies go (an address or handle), through the team's webhook.
+    #[serde(default)]
+    reply_address: String,
+    /// The external id this message answers: it joins that conversation.
+    #[serde(default)]
+    in_reply_to: Option<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sender {
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Received {
+    conversation: String,
+    team: String,
+    message: i64,
+    duplicate: bool,
+    topic: String,
+    redacted: Vec<&'static str>,
+}
+
+/// External ids can be anything; messages key them by a fixed-length digest.
+fn client_id_of(external_id: &str) -> String {
+    let digest = Sha256::digest(external_id.as_bytes());
+    let mut id = String::from("ext-");
+    id.push_str(&crate::domain::ids::event_id(
+        <[u8; 16]>::try_from(&digest[..16]).unwrap_or([0; 16]),
+    ));
+    id
+}
+
+#[derive(Deserialize)]
+struct Found {
+    conversation_id: String,
+    id: i64,
+    team_id: String,
+    topic: String,
+}
+
+/// The stored message with this client id on the site, if any.
+async fn find(env: &Env, site: &str, client_id: &str) -> Result<Option<Found>, ApiError> {
+    db::row(
+        &env.db,
+        "SELECT m.conversation_id, m.id, c.team_id, c.topic FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+         WHERE c.site_id = ?1 AND m.client_id = ?2",
+        args![site, client_id],
+    )
+    .await
+}
+
+/// `POST /v1/intake`.
+pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    let body: IntakeRequest = read_json(request).await?;
+    check_short("site", &body.site, true)?;
+    let site = load_site(env, &body.site).await?;
+    let presented = secret::hash(&bearer(request).unwrap_or_default());
+    if site.intake_key_hash.is_empty()
+        || !guard::constant_time_eq(site.intake_key_hash.as_bytes(), presented.as_bytes())
+    {
+        return Err(ApiError::Unauthorized);
+    }
+    if !matches!(body.channel.as_str(), "email" | "social" | "phone") {
+        return Err(ApiError::InvalidRequest(
+            "channel must be email, social or phone".into(),
+        ));
+    }
+    check_text(&body.text)?;
+    check_short("external_id", &body.external_id, true)?;
+    check_short("reply_address", &body.reply_address, false)?;
+    check_short("sender.name", &body.sender.name, false)?;
+    let now = now_ms();
+    limits::charge(
+        &env.db,
+        &[(
+            limits::key("intake", &site.id),
+            guard::INTAKE_PER_SITE_PER_MINUTE,
+        )],
+        1,
+        now,
+    )
+    .await?;
+    let client_id = client_id_of(&body.external_id);
+    if let Some(found) = find(env, &site.id, &client_id).await? {
+        return http::json_response(
+            200,
+            &Received {
+                conversation: found.conversation_id,
+                team: found.team_id,
+                message: found.id,
+                duplicate: true,
+                topic: found.topic,
+                redacted: vec![],
+            },
+            None,
+        );
+    }
+    let screened = threads::screen(&body.text, None)?;
+    let message = Append {
+        author: Author::Visitor,
+        staff_id: "",
+        staff_name: "",
+        notice: None,
+        text: &screened.text,
+        screened: Some(&screened),
+        client_id: Some(&client_id),
+    };
+    let thread = match &body.in_reply_to {
+        Some(parent) => find(env, &site.id, &client_id_of(parent)).await?,
+        None => None,
+    };
+    let (conversation, team) = match thread {
+        Some(found) => {
+            threads::append(&env.db, &found.conversation_id, &message,
+                "UPDATE conversations SET status = 'waiting', last_visitor_at = ?2, updated_at = ?2, closed_at = 0 WHERE id = ?1 AND ?3 = ?3",
+                "", now).await?;
+            (found.conversation_id, found.team_id)
+        }
+        None => {
+            let visible: Vec<String> = load_teams(env, &site.id)
+                .await?
+                .into_iter()
+                .map(|t| t.id)
+                .collect();
+            let default_team = if visible.contains(&site.default_team) {
+                site.default_team.clone()
+            } else {
+                visible
+                    .first()
+                    .cloned()
+                    .ok_or_else(|| ApiError::Conflict("this site has no team yet".into()))?
+            };
+            let team = conversation::route_to_team(
+                &screened.edge.topic,
+                None,
+                &site.rules(),
+                &visible,
+                &default_team,
+            );
+            let id = crate::domain::ids::event_id(random16()?);
+            let insert = env.db.statement(
+                "INSERT INTO conversations (id, site_id, team_id, status, channel, visitor_name, external_id, reply_address, \
+                 reply_channel, topic, sentiment, kind, confidence, created_at, updated_at, last_visitor_at) \
+                 VALUES (?1, ?2, ?3, 'waiting', ?4, ?5, ?6, ?7, ?4, ?8, ?9, ?10, ?11, ?12, ?12, ?12)",
+                args![&id, &site.id, &team, &body.channel, &body.sender.name, &body.external_id, &body.reply_address,
+                      &screened.edge.topic, &screened.edge.sentiment, screened.edge.kind, screened.edge.topic_confidence, now],
+            );
+            db::batch(
+                &env.db,
+                vec![
+                    insert,
+                    threads::insert_statement(&env.db, &id, &message, now),
+                ],
+            )
+            .await?;
+            (id, team)
+        }
+    };
+    let stored = threads::by_client_id(&env.db, &conversation, Some(&client_id))
+        .await?
+        .ok_or(ApiError::Internal)?;
+    http::json_response(
+        201,
+        &Received {
+            conversation,
+            team,
+            message: stored.id,
+            duplicate: false,
+            topic: screened.edge.topic.clone(),
+            redacted: screened.missed.clone(),
+        },
+        None,
+    )
+}

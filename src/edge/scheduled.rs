@@ -1,0 +1,305 @@
+//! The scheduled jobs (a cron trigger, every minute): tell a team's webhook
+//! when a visitor has waited past the team's target, emit `reply.unseen` when
+//! staff answered but the visitor has not seen it and left an e-mail address,
+//! deliver pending webhooks with retries, and enforce each site's retention.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::visitor::{erase_conversations, TeamRow};
+use super::{db, Env};
+use crate::args;
+use crate::domain::api::ApiError;
+use crate::domain::webhook::{self, Event};
+
+/// Staff replies unseen for this long are sent on by e-mail.
+pub const UNSEEN_AFTER_MS: i64 = 5 * 60 * 1000;
+
+/// Queues `event` for the team's webhook, if it has one.
+pub async fn enqueue(env: &Env, team: &TeamRow, event: &Event, now: i64) -> Result<bool, ApiError> {
+    if team.webhook_url.is_empty() {
+        return Ok(false);
+    }
+    let body = webhook::body(event, team.webhook_format == "slack");
+    db::run(
+        &env.db,
+        "INSERT INTO webhook_deliveries (site_id, team_id, event, conversation_id, url, body, next_attempt_at, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        args![&event.site, &team.id, event.kind, &event.conversation, &team.webhook_url, &body, now],
+    )
+    .await?;
+    Ok(true)
+}
+
+/// What one run did, for the log and the tests.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub escalated: u32,
+    pub unseen: u32,
+    pub delivered: u32,
+    pub failed_attempts: u32,
+    pub expired_touchpoints: u32,
+    pub expired_conversations: u32,
+}
+
+#[derive(Deserialize)]
+struct Due {
+    id: String,
+    site_id: String,
+    team_id: String,
+    topic: String,
+    sentiment: String,
+    last_visitor_at: i64,
+    reply_email: String,
+    console_url: String,
+}
+
+async fn team(env: &Env, site: &str, team: &str) -> Result<Option<TeamRow>, ApiError> {
+    db::row(
+        &env.db,
+        "SELECT id, name, hours, target_minutes, visible, webhook_url, webhook_secret, webhook_format \
+         FROM teams WHERE site_id = ?1 AND id = ?2",
+        args![site, team],
+    )
+    .await
+}
+
+fn link(console_url: &str, conversation: &str) -> String {
+    let mut url = String::from(console_url);
+    url.push_str("#/conversations/");
+    url.push_str(conversation);
+    url
+}
+
+/// Runs every job once at `now`.
+pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
+    let mut report = Report::default();
+    // 1. Visitors waiting past their team's target, told once per wait.
+    let waiting: Vec<Due> = db::rows(
+        &env.db,
+        "SELECT c.id, c.site_id, c.team_id, c.topic, c.sentiment, c.last_visitor_at, c.reply_email, s.console_url \
+         FROM conversations c JOIN teams t ON t.site_id = c.site_id AND t.id = c.team_id JOIN sites s ON s.id = c.site_id \
+         WHERE c.status = 'waiting' AND c.escalated_at = 0 AND c.last_visitor_at < ?1 - t.target_minutes * 60000 LIMIT 200",
+        args![now],
+    )
+    .await?;
+    for due in waiting {
+        if let Some(team) = team(env, &due.site_id, &due.team_id).await? {
+            let event = Event {
+                kind: "conversation.waiting",
+                site: due.site_id.clone(),
+                team: due.team_id.clone(),
+                conversation: due.id.clone(),
+                summary: summary(&due),
+                waited_minutes: Some(
+                    u32::try_from((now - due.last_visitor_at) / 60_000).unwrap_or(u32::MAX),
+                ),
+                email: None,
+                replies: vec![],
+                url: link(&due.console_url, &due.id),
+            };
+            enqueue(env, &team, &event, now).await?;
+        }
+        db::run(
+            &env.db,
+            "UPDATE conversations SET escalated_at = ?2 WHERE id = ?1",
+            args![&due.id, now],
+        )
+        .await?;
+        report.escalated += 1;
+    }
+    // 2. Staff replies the visitor has not seen, for the company's mailer.
+    let unseen: Vec<Due> = db::rows(
+        &env.db,
+        "SELECT c.id, c.site_id, c.team_id, c.topic, c.sentiment, c.last_visitor_at, c.reply_email, s.console_url \
+         FROM conversations c JOIN sites s ON s.id = c.site_id \
+         WHERE c.reply_email != '' AND c.channel = 'widget' AND c.last_staff_at > 0 AND c.last_staff_at < ?1 \
+         AND c.unseen_notified_at < c.last_staff_at \
+         AND EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.author = 'staff' AND m.id > c.visitor_read_id) \
+         LIMIT 200",
+        args![now - UNSEEN_AFTER_MS],
+    )
+    .await?;
+    for due in unseen {
+        #[derive(Deserialize)]
+        struct Text {
+            text: String,
+        }
+        let replies: Vec<Text> = db::rows(
+            &env.db,
+            "SELECT m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+             WHERE m.conversation_id = ?1 AND m.author = 'staff' AND m.id > c.visitor_read_id ORDER BY m.id",
+            args![&due.id],
+        )
+        .await?;
+        if let Some(team) = team(env, &due.site_id, &due.team_id).await? {
+            let event = Event {
+                kind: "reply.unseen",
+                site: due.site_id.clone(),
+                team: due.team_id.clone(),
+                conversation: due.id.clone(),
+                summary: summary(&due),
+                waited_minutes: None,
+                email: Some(due.reply_email.clone()),
+                replies: replies.into_iter().map(|r| r.text).collect(),
+                url: link(&due.console_url, &due.id),
+            };
+            enqueue(env, &team, &event, now).await?;
+        }
+        db::run(
+            &env.db,
+            "UPDATE conversations SET unseen_notified_at = ?2 WHERE id = ?1",
+            args![&due.id, now],
+        )
+        .await?;
+        report.unseen += 1;
+    }
+    // 3. Deliveries that are due.
+    deliver(env, now, &mut report).await?;
+    // 4. Retention, per site.
+    #[derive(Deserialize)]
+    struct Retention {
+        id: String,
+        retention_days: i64,
+    }
+    let sites: Vec<Retention> =
+        db::rows(&env.db, "SELECT id, retention_days FROM sites", args![]).await?;
+    for site in sites {
+        let cutoff = now - site.retention_days * 86_400_000;
+        report.expired_touchpoints += db::run(
+            &env.db,
+            "DELETE FROM events WHERE site_id = ?1 AND received_at < ?2",
+            args![&site.id, cutoff],
+        )
+        .await?;
+        let cutoff_text = cutoff.to_string();
+        report.expired_conversations += erase_conversations(
+            env,
+            "site_id = ?1 AND ((status = 'closed' AND closed_at < ?2) OR updated_at < ?2)",
+            &[&site.id, &cutoff_text],
+        )
+        .await?;
+        db::run(
+            &env.db,
+            "DELETE FROM webhook_deliveries WHERE site_id = ?1 AND created_at < ?2",
+            args![&site.id, cutoff],
+        )
+        .await?;
+    }
+    Ok(report)
+}
+
+fn summary(due: &Due) -> String {
+    let mut s = due.topic.clone();
+    if !due.sentiment.is_empty() {
+        s.push_str(", ");
+        s.push_str(&due.sentiment);
+    }
+    s
+}
+
+#[derive(Deserialize)]
+struct Delivery {
+    id: i64,
+    url: String,
+    body: String,
+    event: String,
+    attempts: i64,
+    webhook_secret: String,
+}
+
+/// Posts each due delivery, signed; failures are retried with backoff.
+async fn deliver(env: &Env, now: i64, report: &mut Report) -> Result<(), ApiError> {
+    let due: Vec<Delivery> = db::rows(
+        &env.db,
+        "SELECT d.id, d.url, d.body, d.event, d.attempts, t.webhook_secret FROM webhook_deliveries d \
+         JOIN teams t ON t.site_id = d.site_id AND t.id = d.team_id \
+         WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 ORDER BY d.id LIMIT 50",
+        args![now],
+    )
+    .await?;
+    for delivery in due {
+        let attempt = u32::try_from(delivery.attempts + 1).unwrap_or(u32::MAX);
+        let signature = webhook::signature(&delivery.webhook_secret, now / 1000, &delivery.body);
+        let outcome = post(&delivery.url, &delivery.body, &signature, &delivery.event).await;
+        match outcome {
+            Ok(status) if (200..300).contains(&status) => {
+                db::run(
+                    &env.db,
+                    "UPDATE webhook_deliveries SET status = 'delivered', attempts = ?2, last_status = ?3, \
+                     last_error = '', delivered_at = ?4 WHERE id = ?1",
+                    args![delivery.id, i64::from(attempt), i64::from(status), now],
+                )
+                .await?;
+                report.delivered += 1;
+            }
+            other => {
+                let (status, error) = match other {
+                    Ok(status) => (status, String::from("non-2xx answer")),
+                    Err(error) => (0, error),
+                };
+                let next = webhook::retry_delay_s(attempt);
+                db::run(
+                    &env.db,
+                    "UPDATE webhook_deliveries SET status = ?2, attempts = ?3, last_status = ?4, last_error = ?5, \
+                     next_attempt_at = ?6 WHERE id = ?1",
+                    args![
+                        delivery.id,
+                        if next.is_some() { "pending" } else { "failed" },
+                        i64::from(attempt),
+                        i64::from(status),
+                        &error,
+                        now + i64::from(next.unwrap_or(0)) * 1000
+                    ],
+                )
+                .await?;
+                report.failed_attempts += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// POSTs a webhook body with the runtime's `fetch`; the answer's status.
+async fn post(url: &str, body: &str, signature: &str, event: &str) -> Result<u16, String> {
+    let fail = |_: JsValue| String::from("the request failed (network error or bad URL)");
+    let headers = js_sys::Object::new();
+    let set = |object: &js_sys::Object, key: &str, value: &JsValue| {
+        js_sys::Reflect::set(object, &JsValue::from_str(key), value).map(|_| ())
+    };
+    set(
+        &headers,
+        "content-type",
+        &JsValue::from_str("application/json"),
+    )
+    .map_err(fail)?;
+    set(
+        &headers,
+        "user-agent",
+        &JsValue::from_str("Touchpoint-Webhook/1"),
+    )
+    .map_err(fail)?;
+    set(
+        &headers,
+        "x-touchpoint-signature",
+        &JsValue::from_str(signature),
+    )
+    .map_err(fail)?;
+    set(&headers, "x-touchpoint-event", &JsValue::from_str(event)).map_err(fail)?;
+    let init = js_sys::Object::new();
+    set(&init, "method", &JsValue::from_str("POST")).map_err(fail)?;
+    set(&init, "headers", &headers).map_err(fail)?;
+    set(&init, "body", &JsValue::from_str(body)).map_err(fail)?;
+    let fetch =
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("fetch")).map_err(fail)?;
+    let promise = fetch
+        .unchecked_into::<js_sys::Function>()
+        .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
+        .map_err(fail)?;
+    let response = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
+        .await
+        .map_err(fail)?;
+    let response: web_sys::Response = response.unchecked_into();
+    Ok(response.status())
+}

@@ -1,0 +1,651 @@
+//! The staff side, called by the console with a personal bearer token: who am
+//! I, presence, the inbox, one conversation with its journey, replying as
+//! oneself, claiming and assigning, closing and reopening, and correcting
+//! labels (kept as training lines for `touchpoint train`).
+//!
+//! This is the only place where a message authored by staff is created, and
+//! only after the token of that staff member was verified.
+
+use serde::{Deserialize, Serialize};
+use web_sys::{Request, Response};
+
+use super::request::{bearer, client_ip, now_ms, query, read_json};
+use super::threads::{self, Append, ConversationRow, StaffMessage};
+use super::visitor::{load_teams, TeamRow};
+use super::{db, http, limits, scheduled, Env};
+use crate::args;
+use crate::domain::api::ApiError;
+use crate::domain::classify::{SENTIMENTS, TOPICS};
+use crate::domain::conversation::{check_short, check_text, secret, Author, Notice};
+use crate::domain::guard;
+use crate::domain::webhook;
+
+/// A staff account.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StaffRow {
+    pub id: String,
+    pub site_id: String,
+    pub name: String,
+    pub role: String,
+    pub teams: String,
+    pub token_hash: String,
+    pub presence: String,
+    pub last_seen_at: i64,
+}
+
+impl StaffRow {
+    pub fn team_ids(&self) -> Vec<String> {
+        serde_json::from_str(&self.teams).unwrap_or_default()
+    }
+
+    fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+
+    /// Whether this person may work on conversations of `team`.
+    fn works_in(&self, team: &str) -> bool {
+        self.is_admin() || self.team_ids().iter().any(|t| t == team)
+    }
+}
+
+/// Verifies the bearer staff token (`tps_<staff id>.<secret>`) in constant
+/// time against its stored hash; failed attempts are limited per IP.
+pub async fn authorize(request: &Request, env: &Env) -> Result<StaffRow, ApiError> {
+    let now = now_ms();
+    let failures_key = limits::key("auth-fail", &client_ip(request));
+    if limits::current(&env.db, &failures_key, now).await? >= guard::AUTH_FAILURES_PER_IP_PER_MINUTE
+    {
+        return Err(ApiError::RateLimited {
+            retry_after_s: guard::retry_after_seconds(now),
+        });
+    }
+    let token = bearer(request).unwrap_or_default();
+    let staff_id = token
+        .strip_prefix("tps_")
+        .and_then(|rest| rest.split_once('.'))
+        .map(|(id, _)| id)
+        .unwrap_or_default();
+    let staff: Option<StaffRow> = if staff_id.is_empty() {
+        None
+    } else {
+        db::row(
+            &env.db,
+            "SELECT * FROM staff WHERE id = ?1",
+            args![staff_id],
+        )
+        .await?
+    };
+    let presented = secret::hash(&token);
+    match staff {
+        Some(staff)
+            if guard::constant_time_eq(staff.token_hash.as_bytes(), presented.as_bytes()) =>
+        {
+            // Seeing the console counts as being around (presence decays otherwise).
+            db::run(
+                &env.db,
+                "UPDATE staff SET last_seen_at = ?2 WHERE id = ?1",
+                args![&staff.id, now],
+            )
+            .await?;
+            Ok(staff)
+        }
+        _ => {
+            limits::charge(&env.db, &[(failures_key, u32::MAX)], 1, now).await?;
+            Err(ApiError::Unauthorized)
+        }
+    }
+}
+
+/// The conversation, when this staff member may act on it: other sites'
+/// conversations do not exist for them (404); other teams' are forbidden (403).
+async fn conversation_for(
+    env: &Env,
+    staff: &StaffRow,
+    id: &str,
+) -> Result<ConversationRow, ApiError> {
+    let conversation = threads::load(&env.db, id)
+        .await?
+        .filter(|c| c.site_id == staff.site_id)
+        .ok_or(ApiError::NotFound)?;
+    if !staff.works_in(&conversation.team_id) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(conversation)
+}
+
+#[derive(Serialize)]
+struct Me {
+    id: String,
+    site: String,
+    name: String,
+    role: String,
+    teams: Vec<String>,
+    presence: String,
+}
+
+fn me_of(staff: &StaffRow) -> Me {
+    Me {
+        id: staff.id.clone(),
+        site: staff.site_id.clone(),
+        name: staff.name.clone(),
+        role: staff.role.clone(),
+        teams: staff.team_ids(),
+        presence: staff.presence.clone(),
+    }
+}
+
+/// `GET /v1/staff/me`.
+pub async fn me(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    let staff = authorize(request, env).await?;
+    json(200, &me_of(&staff))
+}
+
+fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
+    let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
+    http::text_json_response(status, &text)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresenceRequest {
+    presence: String,
+}
+
+/// `PUT /v1/staff/presence`: `online` or `away`; visitors see it at once.
+pub async fn presence(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    let mut staff = authorize(request, env).await?;
+    let body: PresenceRequest = read_json(request).await?;
+    if !matches!(body.presence.as_str(), "online" | "away") {
+        return Err(ApiError::InvalidRequest(
+            "presence must be \"online\" or \"away\"".into(),
+        ));
+    }
+    db::run(
+        &env.db,
+        "UPDATE staff SET presence = ?2, last_seen_at = ?3 WHERE id = ?1",
+        args![&staff.id, &body.presence, now_ms()],
+    )
+    .await?;
+    staff.presence = body.presence;
+    json(200, &me_of(&staff))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct InboxRow {
+    id: String,
+    team_id: String,
+    status: String,
+    channel: String,
+    topic: String,
+    sentiment: String,
+    kind: String,
+    confidence: f64,
+    visitor_name: String,
+    reply_channel: String,
+    assignee_id: String,
+    created_at: i64,
+    last_visitor_at: i64,
+    last_staff_at: i64,
+    target_minutes: i64,
+    preview: Option<String>,
+    unread: i64,
+    #[serde(default)]
+    waited_s: i64,
+    #[serde(default)]
+    over_target: bool,
+}
+
+/// `GET /v1/staff/inbox?team=…&status=…`: conversations of the staff
+/// member's teams (or one of them), the longest waiting first.
+pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    let staff = authorize(request, env).await?;
+    let teams: Vec<String> = match query(request, "team").filter(|t| !t.is_empty()) {
+        Some(team) if staff.works_in(&team) => vec![team],
+        Some(_) => return Err(ApiError::Forbidden),
+        None if staff.is_admin() => load_teams(env, &staff.site_id)
+            .await?
+            .into_iter()
+            .map(|t| t.id)
+            .collect(),
+        None => staff.team_ids(),
+    };
+    let statuses: Vec<&str> = match query(request, "status").as_deref() {
+        None | Some("") | Some("active") => vec!["waiting", "open"],
+        Some("waiting") => vec!["waiting"],
+        Some("open") => vec!["open"],
+        Some("closed") => vec!["closed"],
+        Some("all") => vec!["waiting", "open", "closed"],
+        Some(_) => {
+            return Err(ApiError::InvalidRequest(
+                "status must be waiting, open, closed, active or all".into(),
+            ))
+        }
+    };
+    let teams_json = serde_json::to_string(&teams).map_err(|_| ApiError::Internal)?;
+    let statuses_json = serde_json::to_string(&statuses).map_err(|_| ApiError::Internal)?;
+    let mut rows: Vec<InboxRow> = db::rows(
+        &env.db,
+        "SELECT c.id, c.team_id, c.status, c.channel, c.topic, c.sentiment, c.kind, c.confidence, c.visitor_name, \
+         c.reply_channel, c.assignee_id, c.created_at, c.last_visitor_at, c.last_staff_at, t.target_minutes, \
+         (SELECT text FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' ORDER BY m.id DESC LIMIT 1) AS preview, \
+         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' AND m.id > c.staff_read_id) AS unread \
+         FROM conversations c JOIN teams t ON t.site_id = c.site_id AND t.id = c.team_id \
+         WHERE c.site_id = ?1 AND c.team_id IN (SELECT value FROM json_each(?2)) \
+         AND c.status IN (SELECT value FROM json_each(?3)) \
+         ORDER BY CASE c.status WHEN 'waiting' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, c.last_visitor_at LIMIT 200",
+        args![&staff.site_id, &teams_json, &statuses_json],
+    )
+    .await?;
+    let now = now_ms();
+    for row in &mut rows {
+        if row.status == "waiting" {
+            row.waited_s = (now - row.last_visitor_at).max(0) / 1000;
+            row.over_target = row.waited_s > row.target_minutes * 60;
+        }
+    }
+    let waiting = rows.iter().filter(|r| r.status == "waiting").count();
+    json(
+        200,
+        &serde_json::json!({ "conversations": rows, "waiting": waiting, "teams": teams }),
+    )
+}
+
+#[derive(Serialize)]
+struct ConversationView {
+    conversation: ConversationRow,
+    team_name: String,
+    messages: Vec<StaffMessage>,
+    /// The visitor's touchpoints, oldest first: what led here and what followed.
+    journey: Vec<serde_json::Value>,
+    /// Earlier conversations of a verified visitor.
+    earlier: Vec<serde_json::Value>,
+}
+
+/// `GET /v1/staff/conversations/{id}`: the thread with both sides' labels,
+/// the visitor's journey and earlier conversations. Marks the thread read.
+pub async fn conversation(request: &Request, env: &Env, id: &str) -> Result<Response, ApiError> {
+    let staff = authorize(request, env).await?;
+    let conversation = conversation_for(env, &staff, id).await?;
+    let messages = threads::messages_after(&env.db, id, 0).await?;
+    if let Some(last) = messages.last() {
+        db::run(
+            &env.db,
+            "UPDATE conversations SET staff_read_id = MAX(staff_read_id, ?2) WHERE id = ?1",
+            args![id, last.id],
+        )
+        .await?;
+    }
+    let journey = journey(env, &conversation).await?;
+    let earlier: Vec<serde_json::Value> = if conversation.user_id.is_empty() {
+        Vec::new()
+    } else {
+        db::rows(
+            &env.db,
+            "SELECT id, team_id, status, topic, created_at FROM conversations \
+             WHERE site_id = ?1 AND user_id = ?2 AND id != ?3 ORDER BY created_at DESC LIMIT 20",
+            args![&conversation.site_id, &conversation.user_id, id],
+        )
+        .await?
+    };
+    let team_name = load_teams(env, &conversation.site_id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == conversation.team_id)
+        .map(|t| t.name)
+        .unwrap_or_default();
+    json(
+        200,
+        &ConversationView {
+            conversation,
+            team_name,
+            messages: messages.iter().map(|m| m.for_staff()).collect(),
+            journey,
+            earlier,
+        },
+    )
+}
+
+/// The visitor's touchpoints: by consented visitor id when there is one,
+/// else by the day's cookieless key.
+async fn journey(
+    env: &Env,
+    conversation: &ConversationRow,
+) -> Result<Vec<serde_json::Value>, ApiError> {
+    let (column, value) = if !conversation.visitor_id.is_empty() {
+        ("visitor_id", &conversation.visitor_id)
+    } else if !conversation.visitor_key.is_empty() {
+        ("visitor_key", &conversation.visitor_key)
+    } else {
+        return Ok(Vec::new());
+    };
+    let sql = if column == "visitor_id" {
+        "SELECT id, kind, occurred_at, path, page_type, title, channel, source_name, utm_source, utm_medium, \
+         utm_campaign, name, target, engaged_ms, scroll_percent FROM events \
+         WHERE site_id = ?1 AND visitor_id = ?2 ORDER BY occurred_at, id LIMIT 300"
+    } else {
+        "SELECT id, kind, occurred_at, path, page_type, title, channel, source_name, utm_source, utm_medium, \
+         utm_campaign, name, target, engaged_ms, scroll_percent FROM events \
+         WHERE site_id = ?1 AND visitor_key = ?2 ORDER BY occurred_at, id LIMIT 300"
+    };
+    db::rows(&env.db, sql, args![&conversation.site_id, value]).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplyRequest {
+    text: String,
+    /// Chosen by the console so that pressing send twice posts once.
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+/// `POST /v1/staff/conversations/{id}/messages`: a person answers, as themself.
+pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, ApiError> {
+    let staff = authorize(request, env).await?;
+    let conversation = conversation_for(env, &staff, id).await?;
+    let body: ReplyRequest = read_json(request).await?;
+    check_text(&body.text)?;
+    if let Some(client_id) = &body.client_id {
+        if !crate::domain::ids::is_valid_client_id(client_id) {
+            return Err(ApiError::InvalidRequest(
+                "client_id must be 16 to 64 characters of A-Z, a-z, 0-9, - and _".into(),
+            ));
+        }
+    }
+    let now = now_ms();
+    let name = threads::first_name(&staff.name).to_owned();
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    let earlier: Option<Count> = db::row(
+        &env.db,
+        "SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?1 AND author = 'staff' AND staff_id = ?2",
+        args![id, &staff.id],
+    )
+    .await?;
+    if earlier.map_or(0, |c| c.n) == 0
+        && threads::by_client_id(&env.db, id, body.client_id.as_deref())
+            .await?
+            .is_none()
+    {
+        let joined = Append {
+            staff_id: &staff.id,
+            staff_name: &name,
+            ..Append::notice(Notice::StaffJoined)
+        };
+        threads::append(
+            &env.db,
+            id,
+            &joined,
+            "UPDATE conversations SET updated_at = ?2 WHERE id = ?1 AND ?3 = ?3",
+            "",
+            now,
+        )
+        .await?;
+    }
+    let message = Append {
+        author: Author::Staff,
+        staff_id: &staff.id,
+        staff_name: &name,
+        notice: None,
+        text: &body.text,
+        screened: None,
+        client_id: body.client_id.as_deref(),
+    };
+    let (row, new) = threads::append(
+        &env.db,
+        id,
+        &message,
+        "UPDATE conversations SET status = 'open', last_staff_at = ?2, updated_at = ?2, closed_at = 0, \
+         first_response_at = CASE WHEN first_response_at = 0 THEN ?2 ELSE first_response_at END, \
+         assignee_id = CASE WHEN assignee_id = '' THEN ?3 ELSE assignee_id END WHERE id = ?1",
+        &staff.id,
+        now,
+    )
+    .await?;
+    if new && conversation.channel != "widget" {
+        // Mail, social and phone conversations are answered through the team's webhook.
+        let team = team_of(env, &conversation).await?;
+        let event = webhook::Event {
+            kind: "reply.outbound",
+            site: conversation.site_id.clone(),
+            team: conversation.team_id.clone(),
+            conversation: conversation.id.clone(),
+            summary: conversation.channel.clone(),
+            waited_minutes: None,
+            email: (!conversation.reply_address.is_empty())
+                .then(|| conversation.reply_address.clone()),
+            replies: vec![body.text.clone()],
+            url: String::new(),
+        };
+        if let Some(team) = team {
+            scheduled::enqueue(env, &team, &event, now).await?;
+        }
+    }
+    json(
+        if new { 201 } else { 200 },
+        &serde_json::json!({ "message": row.for_staff(), "duplicate": !new }),
+    )
+}
+
+async fn team_of(env: &Env, conversation: &ConversationRow) -> Result<Option<TeamRow>, ApiError> {
+    Ok(load_teams(env, &conversation.site_id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == conversation.team_id))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssignRequest {
+    /// A staff id, or `me` to claim.
+    #[serde(default)]
+    staff: Option<String>,
+    /// Move to another team of the site.
+    #[serde(default)]
+    team: Option<String>,
+}
+
+/// `POST /v1/staff/conversations/{id}/assign`: claim (`{"staff":"me"}`),
+/// assign to a colleague, or move to another team.
+pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, ApiError> {
+    let staff = authorize(request, env).await?;
+    let conversation = conversation_for(env, &staff, id).await?;
+    let body: AssignRequest = read_json(request).await?;
+    if body.staff.is_none() && body.team.is_none() {
+        return Err(ApiError::InvalidRequest("give staff, team or both".into()));
+    }
+    let now = now_ms();
+    let mut team = conversation.team_id.clone();
+    if let Some(new_team) = &body.team {
+        check_short("team", new_team, true)?;
+        if !load_teams(env, &staff.site_id)
+            .await?
+            .iter()
+            .any(|t| &t.id == new_team)
+        {
+            return Err(ApiError::InvalidRequest("no such team on this site".into()));
+        }
+        team = new_team.clone();
+    }
+    let mut assignee = conversation.assignee_id.clone();
+    if let Some(target) = &body.staff {
+        let target_id = if target == "me" {
+            staff.id.clone()
+        } else {
+            target.clone()
+        };
+        let colleague: Option<StaffRow> = db::row(
+            &env.db,
+            "SELECT * FROM staff WHERE id = ?1 AND site_id = ?2",
+            args![&target_id, &staff.site_id],
+        )
+        .await?;
+        let colleague = colleague
+            .ok_or_else(|| ApiError::InvalidRequest("no such staff member on this site".into()))?;
+        if !colleague.works_in(&team) {
+            return Err(ApiError::InvalidRequest(
+                "that staff member is not in the conversation's team".into(),
+            ));
+        }
+        assignee = colleague.id;
+    } else if team != conversation.team_id {
+        // Moving to another team hands the conversation to that team.
+        assignee = String::new();
+    }
+    let notice = if team != conversation.team_id {
+        Notice::MovedTeam
+    } else {
+        Notice::Assigned
+    };
+    let note = Append {
+        staff_id: &assignee,
+        ..Append::notice(notice)
+    };
+    let update = if team != conversation.team_id {
+        "UPDATE conversations SET team_id = ?3, updated_at = ?2, escalated_at = 0 WHERE id = ?1"
+    } else {
+        "UPDATE conversations SET updated_at = ?2 WHERE id = ?1 AND ?3 = ?3"
+    };
+    threads::append(&env.db, id, &note, update, &team, now).await?;
+    db::run(
+        &env.db,
+        "UPDATE conversations SET assignee_id = ?2 WHERE id = ?1",
+        args![id, &assignee],
+    )
+    .await?;
+    let updated = threads::load(&env.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    json(200, &serde_json::json!({ "conversation": updated }))
+}
+
+/// `POST /v1/staff/conversations/{id}/close` and `/reopen`.
+pub async fn set_closed(
+    request: &Request,
+    env: &Env,
+    id: &str,
+    close: bool,
+) -> Result<Response, ApiError> {
+    let staff = authorize(request, env).await?;
+    let conversation = conversation_for(env, &staff, id).await?;
+    let now = now_ms();
+    let closed = conversation.status == "closed";
+    if closed != close {
+        let (notice, update) = if close {
+            (Notice::Closed, "UPDATE conversations SET status = 'closed', closed_at = ?2, updated_at = ?2 WHERE id = ?1 AND ?3 = ?3")
+        } else {
+            (
+                Notice::Reopened,
+                "UPDATE conversations SET status = CASE WHEN first_response_at > 0 THEN 'open' ELSE 'waiting' END, \
+                 closed_at = 0, updated_at = ?2 WHERE id = ?1 AND ?3 = ?3",
+            )
+        };
+        let note = Append {
+            staff_id: &staff.id,
+            ..Append::notice(notice)
+        };
+        threads::append(&env.db, id, &note, update, "", now).await?;
+    }
+    let updated = threads::load(&env.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    json(200, &serde_json::json!({ "conversation": updated }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Correction {
+    topic: String,
+    #[serde(default)]
+    sentiment: String,
+    #[serde(default)]
+    kind: String,
+}
+
+/// `POST /v1/staff/messages/{id}/labels`: staff correct a visitor message's
+/// labels. Kept as training feedback; the conversation's labels follow its
+/// first message.
+pub async fn correct_labels(
+    request: &Request,
+    env: &Env,
+    message_id: &str,
+) -> Result<Response, ApiError> {
+    let staff = authorize(request, env).await?;
+    let message_id: i64 = message_id.parse().map_err(|_| ApiError::NotFound)?;
+    let message: threads::MessageRow = db::row(
+        &env.db,
+        "SELECT * FROM messages WHERE id = ?1",
+        args![message_id],
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    let conversation = conversation_for(env, &staff, &message.conversation_id).await?;
+    if message.author != "visitor" {
+        return Err(ApiError::Conflict(
+            "only visitor messages carry labels".into(),
+        ));
+    }
+    let body: Correction = read_json(request).await?;
+    if !TOPICS.contains(&body.topic.as_str()) {
+        return Err(ApiError::InvalidRequest(
+            "topic is not in the taxonomy".into(),
+        ));
+    }
+    if !body.sentiment.is_empty() && !SENTIMENTS.contains(&body.sentiment.as_str()) {
+        return Err(ApiError::InvalidRequest(
+            "sentiment must be negative, neutral or positive".into(),
+        ));
+    }
+    check_short("kind", &body.kind, false)?;
+    let now = now_ms();
+    let first: Option<threads::MessageRow> = db::row(
+        &env.db,
+        "SELECT * FROM messages WHERE conversation_id = ?1 AND author = 'visitor' ORDER BY id LIMIT 1",
+        args![&conversation.id],
+    )
+    .await?;
+    let mut statements = vec![env.db.statement(
+        "INSERT INTO label_corrections (site_id, message_id, staff_id, text, topic, sentiment, kind, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        args![&conversation.site_id, message_id, &staff.id, &message.text, &body.topic, &body.sentiment, &body.kind, now],
+    )];
+    if first.is_some_and(|f| f.id == message_id) {
+        statements.push(env.db.statement(
+            "UPDATE conversations SET topic = ?2, sentiment = CASE WHEN ?3 = '' THEN sentiment ELSE ?3 END, \
+             kind = CASE WHEN ?4 = '' THEN kind ELSE ?4 END, confidence = 1, updated_at = ?5 WHERE id = ?1",
+            args![&conversation.id, &body.topic, &body.sentiment, &body.kind, now],
+        ));
+    }
+    db::batch(&env.db, statements).await?;
+    json(
+        201,
+        &serde_json::json!({ "message": message_id, "topic": body.topic, "sentiment": body.sentiment, "kind": body.kind }),
+    )
+}
+
+/// `GET /v1/staff/corrections`: the site's label corrections as JSON lines in
+/// the format `touchpoint train --extra` reads (text, topic, sentiment).
+pub async fn corrections(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    let staff = authorize(request, env).await?;
+    #[derive(Deserialize, Serialize)]
+    struct Line {
+        text: String,
+        topic: String,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        sentiment: String,
+    }
+    let lines: Vec<Line> = db::rows(
+        &env.db,
+        "SELECT text, topic, sentiment FROM label_corrections WHERE site_id = ?1 ORDER BY id LIMIT 10000",
+        args![&staff.site_id],
+    )
+    .await?;
+    let mut out = String::new();
+    for line in &lines {
+        out.push_str(&serde_json::to_string(line).map_err(|_| ApiError::Internal)?);
+        out.push('\n');
+    }
+    http::text_response(200, "application/x-ndjson; charset=utf-8", &out)
+}

@@ -1,0 +1,331 @@
+//! Conversations and their messages in D1, shared by the visitor, staff,
+//! intake and scheduled handlers: rows, the views each side may see, and the
+//! writes that append to a thread.
+
+use serde::{Deserialize, Serialize};
+
+use super::d1::D1Database;
+use super::db;
+use crate::args;
+use crate::domain::api::ApiError;
+use crate::domain::classify::Classifier;
+use crate::domain::conversation::{self, Author, Labels, Notice, Screened, Status};
+
+thread_local! {
+    /// The built-in classifier, loaded once per isolate.
+    static CLASSIFIER: Option<Classifier> = Classifier::builtin().ok();
+}
+
+/// Redacts and classifies a message again at the edge.
+pub fn screen(text: &str, browser: Option<&Labels>) -> Result<Screened, ApiError> {
+    CLASSIFIER.with(|classifier| match classifier {
+        Some(classifier) => Ok(conversation::screen(text, browser, classifier)),
+        None => Err(ApiError::Internal),
+    })
+}
+
+/// A stored conversation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConversationRow {
+    pub id: String,
+    pub site_id: String,
+    pub team_id: String,
+    pub status: String,
+    pub channel: String,
+    pub visitor_key: String,
+    pub visitor_id: String,
+    pub user_id: String,
+    pub visitor_name: String,
+    pub locale: String,
+    pub reply_channel: String,
+    pub reply_email: String,
+    pub reply_phone: String,
+    pub callback_from: i64,
+    pub callback_to: i64,
+    pub external_id: String,
+    pub reply_address: String,
+    pub topic: String,
+    pub sentiment: String,
+    pub kind: String,
+    pub confidence: f64,
+    pub assignee_id: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub first_response_at: i64,
+    pub last_visitor_at: i64,
+    pub last_staff_at: i64,
+    pub closed_at: i64,
+    pub visitor_read_id: i64,
+    pub staff_read_id: i64,
+    pub escalated_at: i64,
+    pub unseen_notified_at: i64,
+}
+
+impl ConversationRow {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Waiting)
+    }
+}
+
+/// A stored message.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MessageRow {
+    pub id: i64,
+    pub conversation_id: String,
+    pub author: String,
+    pub staff_id: String,
+    pub staff_name: String,
+    pub notice: String,
+    pub text: String,
+    pub browser_labels: String,
+    pub edge_labels: String,
+    pub labels_agree: i64,
+    pub pii_missed: String,
+    pub client_id: Option<String>,
+    pub created_at: i64,
+}
+
+/// A message as the visitor sees it: who (a staff member's name, never an
+/// invented one), what, when.
+#[derive(Debug, Serialize)]
+pub struct VisitorMessage {
+    pub id: i64,
+    pub author: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    pub text: String,
+    pub created_at: i64,
+}
+
+/// A message as staff see it: also both sides' labels and what the edge redacted.
+#[derive(Debug, Serialize)]
+pub struct StaffMessage {
+    pub id: i64,
+    pub author: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    pub text: String,
+    pub created_at: i64,
+    pub browser_labels: Option<serde_json::Value>,
+    pub edge_labels: Option<serde_json::Value>,
+    pub labels_agree: bool,
+    pub pii_missed: Vec<String>,
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+impl MessageRow {
+    pub fn for_visitor(&self) -> VisitorMessage {
+        VisitorMessage {
+            id: self.id,
+            author: self.author.clone(),
+            name: non_empty(&self.staff_name),
+            notice: non_empty(&self.notice),
+            text: self.text.clone(),
+            created_at: self.created_at,
+        }
+    }
+
+    pub fn for_staff(&self) -> StaffMessage {
+        StaffMessage {
+            id: self.id,
+            author: self.author.clone(),
+            staff_id: non_empty(&self.staff_id),
+            name: non_empty(&self.staff_name),
+            notice: non_empty(&self.notice),
+            text: self.text.clone(),
+            created_at: self.created_at,
+            browser_labels: serde_json::from_str(&self.browser_labels).ok(),
+            edge_labels: serde_json::from_str(&self.edge_labels).ok(),
+            labels_agree: self.labels_agree != 0,
+            pii_missed: self
+                .pii_missed
+                .split(',')
+                .filter(|k| !k.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
+pub async fn load(db: &D1Database, id: &str) -> Result<Option<ConversationRow>, ApiError> {
+    db::row(db, "SELECT * FROM conversations WHERE id = ?1", args![id]).await
+}
+
+/// Messages after the cursor, oldest first (at most 200 per call).
+pub async fn messages_after(
+    db: &D1Database,
+    conversation: &str,
+    after: i64,
+) -> Result<Vec<MessageRow>, ApiError> {
+    db::rows(
+        db,
+        "SELECT * FROM messages WHERE conversation_id = ?1 AND id > ?2 ORDER BY id LIMIT 200",
+        args![conversation, after],
+    )
+    .await
+}
+
+/// A message to append.
+pub struct Append<'a> {
+    pub author: Author,
+    pub staff_id: &'a str,
+    pub staff_name: &'a str,
+    pub notice: Option<Notice>,
+    pub text: &'a str,
+    pub screened: Option<&'a Screened>,
+    pub client_id: Option<&'a str>,
+}
+
+impl<'a> Append<'a> {
+    /// A factual notice from the system.
+    pub fn notice(notice: Notice) -> Self {
+        Append {
+            author: Author::System,
+            staff_id: "",
+            staff_name: "",
+            notice: Some(notice),
+            text: "",
+            screened: None,
+            client_id: None,
+        }
+    }
+}
+
+/// The statement that appends `message` (idempotent on its client id) and
+/// returns the stored row.
+pub fn insert_statement(
+    db: &D1Database,
+    conversation: &str,
+    message: &Append<'_>,
+    now: i64,
+) -> super::d1::D1PreparedStatement {
+    let browser = message
+        .screened
+        .and_then(|s| s.browser.as_ref())
+        .and_then(|labels| serde_json::to_string(labels).ok())
+        .unwrap_or_default();
+    let edge = message
+        .screened
+        .map(|s| {
+            serde_json::to_string(&Labels {
+                topic: s.edge.topic.clone(),
+                sentiment: s.edge.sentiment.clone(),
+                kind: s.edge.kind.to_owned(),
+                confidence: Some(s.edge.topic_confidence),
+            })
+            .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let agree = message.screened.is_none_or(|s| s.labels_agree);
+    let missed = message
+        .screened
+        .map(|s| s.missed.join(","))
+        .unwrap_or_default();
+    db.statement(
+        "INSERT INTO messages (conversation_id, author, staff_id, staff_name, notice, text, browser_labels, \
+         edge_labels, labels_agree, pii_missed, client_id, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+         ON CONFLICT (conversation_id, client_id) DO NOTHING RETURNING *",
+        args![
+            conversation,
+            message.author.as_str(),
+            message.staff_id,
+            message.staff_name,
+            message.notice.map_or("", Notice::code),
+            message.text,
+            &browser,
+            &edge,
+            i64::from(agree),
+            &missed,
+            message.client_id,
+            now,
+        ],
+    )
+}
+
+/// The message a client already sent under `client_id` (a retried send).
+pub async fn by_client_id(
+    db: &D1Database,
+    conversation: &str,
+    client_id: Option<&str>,
+) -> Result<Option<MessageRow>, ApiError> {
+    let Some(client_id) = client_id else {
+        return Ok(None);
+    };
+    db::row(
+        db,
+        "SELECT * FROM messages WHERE conversation_id = ?1 AND client_id = ?2",
+        args![conversation, client_id],
+    )
+    .await
+}
+
+/// Appends a message and applies `update` (SQL on the conversation, `?1` =
+/// its id, `?2` = now, `?3` = `extra`) in one transaction. Returns the message and whether it
+/// was new (false: the client's retry of a message already stored).
+pub async fn append(
+    db: &D1Database,
+    conversation: &str,
+    message: &Append<'_>,
+    update: &str,
+    extra: &str,
+    now: i64,
+) -> Result<(MessageRow, bool), ApiError> {
+    if let Some(existing) = by_client_id(db, conversation, message.client_id).await? {
+        return Ok((existing, false));
+    }
+    let statements = vec![
+        insert_statement(db, conversation, message, now),
+        db.statement(update, args![conversation, now, extra]),
+    ];
+    let mut inserted: Vec<MessageRow> = db::batch_returning(db, statements).await?;
+    match inserted.pop() {
+        Some(row) => Ok((row, true)),
+        // Lost a race with the same retry: return the stored one.
+        None => by_client_id(db, conversation, message.client_id)
+            .await?
+            .map(|row| (row, false))
+            .ok_or(ApiError::Internal),
+    }
+}
+
+/// Whether anyone in `team` is online now (presence set and seen recently).
+pub async fn staff_online(
+    db: &D1Database,
+    site: &str,
+    team: &str,
+    now: i64,
+) -> Result<Vec<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct Name {
+        name: String,
+    }
+    let names: Vec<Name> = db::rows(
+        db,
+        "SELECT s.name FROM staff s, json_each(s.teams) t WHERE s.site_id = ?1 AND t.value = ?2 \
+         AND s.presence = 'online' AND s.last_seen_at > ?3 ORDER BY s.name",
+        args![site, team, now - ONLINE_WITHIN_MS],
+    )
+    .await?;
+    Ok(names
+        .into_iter()
+        .map(|n| first_name(&n.name).to_owned())
+        .collect())
+}
+
+/// Staff count as online while their console has been seen this recently.
+pub const ONLINE_WITHIN_MS: i64 = 10 * 60 * 1000;
+
+/// The first name shown to visitors.
+pub fn first_name(name: &str) -> &str {
+    name.split_whitespace().next().unwrap_or(name)
+}

@@ -1,0 +1,720 @@
+//! The visitor side of the contact channel, called by the widget: who is
+//! there, starting a conversation, writing, polling, read markers, deleting,
+//! and a verified visitor's history on another device.
+
+use serde::{Deserialize, Serialize};
+use web_sys::{Request, Response};
+
+use super::request::{bearer, client_ip, header, now_ms, query, random16, read_json};
+use super::threads::{self, Append, ConversationRow, VisitorMessage};
+use super::{db, http, limits, Env};
+use crate::args;
+use crate::domain::api::ApiError;
+use crate::domain::conversation::{
+    self, check_message_extras, check_short, check_text, secret, Author, Identity, NewMessage,
+    ReplyPreference, RoutingRule, StartConversation, Status,
+};
+use crate::domain::hours::{Closure, Interval, OfficeHours};
+use crate::domain::response_time::{typical_first_response, FirstResponse, Observation};
+use crate::domain::{guard, visitor};
+
+/// A site's settings for the contact channel.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SiteRow {
+    pub id: String,
+    pub name: String,
+    pub allowed_origins: String,
+    pub identity_secret: String,
+    pub time_zone: String,
+    pub retention_days: i64,
+    pub default_team: String,
+    pub routing_rules: String,
+    pub intake_key_hash: String,
+    pub console_url: String,
+}
+
+impl SiteRow {
+    pub fn origins(&self) -> Vec<String> {
+        // A malformed list fails closed: no browser origin is allowed.
+        serde_json::from_str(&self.allowed_origins).unwrap_or_else(|_| vec!["-".into()])
+    }
+
+    pub fn rules(&self) -> Vec<RoutingRule> {
+        serde_json::from_str(&self.routing_rules).unwrap_or_default()
+    }
+}
+
+/// A team of a site.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TeamRow {
+    pub id: String,
+    pub name: String,
+    pub hours: String,
+    pub target_minutes: i64,
+    pub visible: i64,
+    pub webhook_url: String,
+    pub webhook_secret: String,
+    pub webhook_format: String,
+}
+
+/// Weekly hours and closures as stored with a team (the zone is the site's).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TeamHours {
+    #[serde(default)]
+    pub weekly: Vec<Interval>,
+    #[serde(default)]
+    pub closures: Vec<Closure>,
+}
+
+impl TeamRow {
+    pub fn hours(&self, time_zone: &str) -> OfficeHours {
+        let hours: TeamHours = serde_json::from_str(&self.hours).unwrap_or_default();
+        OfficeHours {
+            time_zone: time_zone.to_owned(),
+            weekly: hours.weekly,
+            closures: hours.closures,
+        }
+    }
+}
+
+pub async fn load_site(env: &Env, site: &str) -> Result<SiteRow, ApiError> {
+    db::row(
+        &env.db,
+        "SELECT id, name, allowed_origins, identity_secret, time_zone, retention_days, default_team, \
+         routing_rules, intake_key_hash, console_url FROM sites WHERE id = ?1",
+        args![site],
+    )
+    .await?
+    .ok_or(ApiError::UnknownSite)
+}
+
+pub async fn load_teams(env: &Env, site: &str) -> Result<Vec<TeamRow>, ApiError> {
+    db::rows(
+        &env.db,
+        "SELECT id, name, hours, target_minutes, visible, webhook_url, webhook_secret, webhook_format \
+         FROM teams WHERE site_id = ?1 ORDER BY id",
+        args![site],
+    )
+    .await
+}
+
+/// The site, after checking the page's origin against its allow-list.
+async fn site_for_origin(env: &Env, site: &str, origin: Option<&str>) -> Result<SiteRow, ApiError> {
+    let site = load_site(env, site).await?;
+    if !visitor::origin_allowed(origin, &site.origins()) {
+        return Err(ApiError::OriginNotAllowed);
+    }
+    Ok(site)
+}
+
+#[derive(Serialize)]
+struct TeamAvailability {
+    id: String,
+    name: String,
+    /// Inside office hours now.
+    open: bool,
+    closes_at: Option<i64>,
+    next_opening: Option<i64>,
+    /// First names of the staff online now; empty when nobody is.
+    staff_online: Vec<String>,
+    /// Measured over the last 30 days; absent when there is too little data.
+    typical_first_response: Option<FirstResponse>,
+    hours: TeamHours,
+}
+
+#[derive(Serialize)]
+struct AvailabilityBody {
+    site: String,
+    time_zone: String,
+    now: i64,
+    teams: Vec<TeamAvailability>,
+}
+
+/// `GET /v1/availability?site=…`: each visible team's real state.
+pub async fn availability(
+    request: &Request,
+    env: &Env,
+    origin: Option<&str>,
+) -> Result<Response, ApiError> {
+    let site_id = query(request, "site")
+        .ok_or_else(|| ApiError::InvalidRequest("the site query parameter is required".into()))?;
+    let site = site_for_origin(env, &site_id, origin).await?;
+    let now = now_ms();
+    let mut teams = Vec::new();
+    for team in load_teams(env, &site.id).await? {
+        if team.visible == 0 {
+            continue;
+        }
+        let hours = team.hours(&site.time_zone);
+        let state = match hours.schedule() {
+            Ok(schedule) => schedule.availability(now),
+            Err(_) => crate::domain::hours::Availability {
+                open: false,
+                closes_at: None,
+                next_opening: None,
+            },
+        };
+        teams.push(TeamAvailability {
+            staff_online: threads::staff_online(&env.db, &site.id, &team.id, now).await?,
+            typical_first_response: first_response(env, &site.id, &team.id, now).await?,
+            id: team.id,
+            name: team.name,
+            open: state.open,
+            closes_at: state.closes_at,
+            next_opening: state.next_opening,
+            hours: TeamHours {
+                weekly: hours.weekly,
+                closures: hours.closures,
+            },
+        });
+    }
+    http::json_response(
+        200,
+        &AvailabilityBody {
+            site: site.id,
+            time_zone: site.time_zone,
+            now,
+            teams,
+        },
+        origin,
+    )
+}
+
+/// The team's typical first-response time over the last 30 days.
+pub async fn first_response(
+    env: &Env,
+    site: &str,
+    team: &str,
+    now: i64,
+) -> Result<Option<FirstResponse>, ApiError> {
+    #[derive(Deserialize)]
+    struct Timing {
+        created_at: i64,
+        first_response_at: i64,
+        status: String,
+    }
+    let rows: Vec<Timing> = db::rows(
+        &env.db,
+        "SELECT created_at, first_response_at, status FROM conversations \
+         WHERE site_id = ?1 AND team_id = ?2 AND created_at > ?3 ORDER BY created_at DESC LIMIT 500",
+        args![site, team, now - 30 * 86_400_000],
+    )
+    .await?;
+    let observations: Vec<Observation> = rows
+        .iter()
+        .filter_map(|r| {
+            if r.first_response_at > 0 {
+                Some(Observation::Answered(r.first_response_at - r.created_at))
+            } else if r.status != "closed" {
+                Some(Observation::Waiting(now - r.created_at))
+            } else {
+                None
+            }
+        })
+        .collect();
+    Ok(typical_first_response(&observations))
+}
+
+#[derive(Serialize)]
+struct Started {
+    conversation: ConversationSummary,
+    /// The visitor's secret for this conversation; keep it to come back.
+    visitor_token: String,
+    message: VisitorMessage,
+    /// Personal data the edge removed that the browser had not.
+    redacted_at_edge: Vec<&'static str>,
+    poll_interval_ms: u32,
+}
+
+#[derive(Serialize)]
+pub struct ConversationSummary {
+    pub id: String,
+    pub team: String,
+    pub team_name: String,
+    pub status: String,
+    pub reply: ReplyPreference,
+    pub created_at: i64,
+}
+
+/// `POST /v1/conversations`.
+pub async fn start(
+    request: &Request,
+    env: &Env,
+    origin: Option<&str>,
+) -> Result<Response, ApiError> {
+    let body: StartConversation = read_json(request).await?;
+    let now = now_ms();
+    conversation::check_start(&body, now)?;
+    let site = site_for_origin(env, &body.site, origin).await?;
+    let ip = client_ip(request);
+    let user_agent = header(request, "user-agent").unwrap_or_default();
+    let salt = super::daily_salt(env, now).await?;
+    let visitor_key = visitor::visitor_key(&salt, &site.id, &ip, &user_agent);
+    limits::charge(
+        &env.db,
+        &[
+            (
+                limits::key("conv-ip", &ip),
+                guard::CONVERSATIONS_PER_IP_PER_MINUTE,
+            ),
+            (
+                limits::key("conv-visitor", &visitor_key),
+                guard::CONVERSATIONS_PER_VISITOR_PER_MINUTE,
+            ),
+        ],
+        1,
+        now,
+    )
+    .await?;
+    let teams = load_teams(env, &site.id).await?;
+    let visible: Vec<String> = teams
+        .iter()
+        .filter(|t| t.visible != 0)
+        .map(|t| t.id.clone())
+        .collect();
+    if visible.is_empty() {
+        return Err(ApiError::Conflict(
+            "this site has no team to talk to yet".into(),
+        ));
+    }
+    let screened = threads::screen(&body.message.text, body.message.labels.as_ref())?;
+    let default_team = if visible.contains(&site.default_team) {
+        site.default_team.clone()
+    } else {
+        visible[0].clone()
+    };
+    let team = conversation::route_to_team(
+        &screened.edge.topic,
+        body.team.as_deref(),
+        &site.rules(),
+        &visible,
+        &default_team,
+    );
+    let user_id = verified_user(&site, body.user.as_ref());
+    let id = crate::domain::ids::event_id(random16()?);
+    let token = secret::new("tpv_", random16()?);
+    let (reply_channel, email, phone, from, to) = match &body.reply {
+        ReplyPreference::Here => ("here", "", "", 0, 0),
+        ReplyPreference::Email { email } => ("email", email.as_str(), "", 0, 0),
+        ReplyPreference::Phone { phone, from, to } => ("phone", "", phone.as_str(), *from, *to),
+    };
+    let insert = env.db.statement(
+        "INSERT INTO conversations (id, site_id, team_id, status, channel, visitor_key, visitor_id, user_id, \
+         visitor_name, locale, reply_channel, reply_email, reply_phone, callback_from, callback_to, topic, \
+         sentiment, kind, confidence, created_at, updated_at, last_visitor_at) \
+         VALUES (?1, ?2, ?3, 'waiting', 'widget', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?18)",
+        args![
+            &id,
+            &site.id,
+            &team,
+            &visitor_key,
+            &body.visitor_id,
+            user_id,
+            &body.name,
+            &body.locale,
+            reply_channel,
+            email,
+            phone,
+            from,
+            to,
+            &screened.edge.topic,
+            &screened.edge.sentiment,
+            screened.edge.kind,
+            screened.edge.topic_confidence,
+            now,
+        ],
+    );
+    let token_row = env.db.statement(
+        "INSERT INTO conversation_tokens (conversation_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
+        args![&id, &secret::hash(&token), now],
+    );
+    let message = Append {
+        author: Author::Visitor,
+        staff_id: "",
+        staff_name: "",
+        notice: None,
+        text: &screened.text,
+        screened: Some(&screened),
+        client_id: body.message.client_id.as_deref(),
+    };
+    // The conversation, the token and the first message land together or not at all.
+    let statements = vec![
+        insert,
+        token_row,
+        threads::insert_statement(&env.db, &id, &message, now),
+    ];
+    db::batch(&env.db, statements).await?;
+    let stored = threads::messages_after(&env.db, &id, 0).await?;
+    let first = stored.first().ok_or(ApiError::Internal)?;
+    let online = !threads::staff_online(&env.db, &site.id, &team, now)
+        .await?
+        .is_empty();
+    let team_name = teams
+        .iter()
+        .find(|t| t.id == team)
+        .map(|t| t.name.clone())
+        .unwrap_or_default();
+    http::json_response(
+        201,
+        &Started {
+            conversation: ConversationSummary {
+                id,
+                team,
+                team_name,
+                status: Status::Waiting.as_str().into(),
+                reply: body.reply.clone(),
+                created_at: now,
+            },
+            visitor_token: token,
+            message: first.for_visitor(),
+            redacted_at_edge: screened.missed.clone(),
+            poll_interval_ms: conversation::poll_interval_ms(Status::Waiting, online),
+        },
+        origin,
+    )
+}
+
+/// The site's user id when `identify(userId, hmac)` verified, else empty.
+fn verified_user<'a>(site: &SiteRow, user: Option<&'a Identity>) -> &'a str {
+    match user {
+        Some(user) if guard::identity_verified(&site.identity_secret, &user.id, &user.hmac) => {
+            &user.id
+        }
+        _ => "",
+    }
+}
+
+/// The conversation the bearer visitor token opens, after the origin check.
+async fn authorize(
+    request: &Request,
+    env: &Env,
+    origin: Option<&str>,
+    id: &str,
+) -> Result<ConversationRow, ApiError> {
+    let token = bearer(request).ok_or(ApiError::Unauthorized)?;
+    #[derive(Deserialize)]
+    struct Token {
+        token_hash: String,
+    }
+    let hashes: Vec<Token> = db::rows(
+        &env.db,
+        "SELECT token_hash FROM conversation_tokens WHERE conversation_id = ?1",
+        args![id],
+    )
+    .await?;
+    let presented = secret::hash(&token);
+    // Check every stored hash, so the time taken does not tell which matched.
+    let matched = hashes.iter().fold(false, |found, t| {
+        guard::constant_time_eq(t.token_hash.as_bytes(), presented.as_bytes()) | found
+    });
+    if !matched {
+        return Err(ApiError::Unauthorized);
+    }
+    let conversation = threads::load(&env.db, id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    site_for_origin(env, &conversation.site_id, origin).await?;
+    Ok(conversation)
+}
+
+#[derive(Serialize)]
+struct Poll {
+    messages: Vec<VisitorMessage>,
+    /// Pass as `after` next time.
+    cursor: i64,
+    status: String,
+    /// The last message id staff have read (for read receipts).
+    staff_read_id: i64,
+    /// Staff replies after the visitor's read marker.
+    unread: u32,
+    poll_interval_ms: u32,
+}
+
+/// `GET /v1/conversations/{id}/messages?after=…`.
+pub async fn messages(
+    request: &Request,
+    env: &Env,
+    origin: Option<&str>,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let conversation = authorize(request, env, origin, id).await?;
+    let after = match query(request, "after") {
+        None => 0,
+        Some(text) => text.parse::<i64>().map_err(|_| {
+            ApiError::InvalidRequest("after must be a message id (an integer)".into())
+        })?,
+    };
+    let rows = threads::messages_after(&env.db, id, after).await?;
+    let cursor = rows.last().map_or(after, |m| m.id);
+    #[derive(Deserialize)]
+    struct Unread {
+        n: u32,
+    }
+    let unread: Option<Unread> = db::row(
+        &env.db,
+        "SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?1 AND author = 'staff' AND id > ?2",
+        args![id, conversation.visitor_read_id],
+    )
+    .await?;
+    let online = !threads::staff_online(
+        &env.db,
+        &conversation.site_id,
+        &conversation.team_id,
+        now_ms(),
+    )
+    .await?
+    .is_empty();
+    http::json_response(
+        200,
+        &Poll {
+            messages: rows.iter().map(|m| m.for_visitor()).collect(),
+            cursor,
+            status: conversation.status.clone(),
+            staff_read_id: conversation.staff_read_id,
+            unread: unread.map_or(0, |u| u.n),
+            poll_interval_ms: conversation::poll_interval_ms(conversation.status(), online),
+        },
+        origin,
+    )
+}
+
+#[derive(Serialize)]
+struct Sent {
+    message: VisitorMessage,
+    redacted_at_edge: Vec<&'static str>,
+    duplicate: bool,
+}
+
+/// `POST /v1/conversations/{id}/messages`.
+pub async fn send(
+    request: &Request,
+    env: &Env,
+    origin: Option<&str>,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let conversation = authorize(request, env, origin, id).await?;
+    let body: NewMessage = read_json(request).await?;
+    check_text(&body.text)?;
+    check_message_extras(&body)?;
+    let now = now_ms();
+    limits::charge(
+        &env.db,
+        &[
+            (
+                limits::key("msg-ip", &client_ip(request)),
+                guard::MESSAGES_PER_IP_PER_MINUTE,
+            ),
+            (
+                limits::key("msg-conv", &conversation.id),
+                guard::MESSAGES_PER_CONVERSATION_PER_MINUTE,
+            ),
+        ],
+        1,
+        now,
+    )
+    .await?;
+    let screened = threads::screen(&body.text, body.labels.as_ref())?;
+    let message = Append {
+        author: Author::Visitor,
+        staff_id: "",
+        staff_name: "",
+        notice: None,
+        text: &screened.text,
+        screened: Some(&screened),
+        client_id: body.client_id.as_deref(),
+    };
+    let (row, new) = threads::append(
+        &env.db,
+        id,
+        &message,
+        "UPDATE conversations SET status = 'waiting', last_visitor_at = ?2, updated_at = ?2, \
+         closed_at = 0, escalated_at = CASE WHEN status = 'waiting' THEN escalated_at ELSE 0 END WHERE id = ?1",
+        "",
+        now,
+    )
+    .await?;
+    http::json_response(
+        if new { 201 } else { 200 },
+        &Sent {
+            message: row.for_visitor(),
+            redacted_at_edge: if new {
+                screened.missed.clone()
+            } else {
+                Vec::new()
+            },
+            duplicate: !new,
+        },
+        origin,
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadMarker {
+    up_to: i64,
+}
+
+/// `POST /v1/conversations/{id}/read`: the visitor has seen up to a message.
+pub async fn read(
+    request: &Request,
+    env: &Env,
+    origin: Option<&str>,
+    id: &str,
+) -> Result<Response, ApiError> {
+    authorize(request, env, origin, id).await?;
+    let body: ReadMarker = read_json(request).await?;
+    db::run(
+        &env.db,
+        "UPDATE conversations SET visitor_read_id = MAX(visitor_read_id, \
+         MIN(?2, (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = ?1))) WHERE id = ?1",
+        args![id, body.up_to],
+    )
+    .await?;
+    let conversation = threads::load(&env.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    http::json_response(
+        200,
+        &serde_json::json!({ "visitor_read_id": conversation.visitor_read_id }),
+        origin,
+    )
+}
+
+/// `DELETE /v1/conversations/{id}`: the visitor erases the conversation and
+/// its messages. Nothing of it remains.
+pub async fn delete(
+    request: &Request,
+    env: &Env,
+    origin: Option<&str>,
+    id: &str,
+) -> Result<Response, ApiError> {
+    authorize(request, env, origin, id).await?;
+    erase_conversations(env, "id = ?1", &[id]).await?;
+    http::json_response(200, &serde_json::json!({ "deleted": true }), origin)
+}
+
+/// Deletes conversations matching `condition` with everything that hangs on
+/// them (messages, tokens, corrections, pending webhooks), in one transaction.
+pub async fn erase_conversations(
+    env: &Env,
+    condition: &str,
+    params: &[&str],
+) -> Result<u32, ApiError> {
+    let select = {
+        let mut s = String::from("SELECT id FROM conversations WHERE ");
+        s.push_str(condition);
+        s
+    };
+    let dependent = |table_sql: &str| {
+        let mut sql = String::from(table_sql);
+        sql.push_str(" IN (");
+        sql.push_str(&select);
+        sql.push(')');
+        sql
+    };
+    let bind = |sql: &str| {
+        let values: Vec<super::d1::Arg<'_>> =
+            params.iter().map(|p| super::d1::Arg::Text(p)).collect();
+        env.db.statement(sql, &values)
+    };
+    let statements = vec![
+        bind(&(dependent(
+            "DELETE FROM label_corrections WHERE message_id IN (SELECT id FROM messages WHERE conversation_id",
+        ) + ")")),
+        bind(&dependent("DELETE FROM messages WHERE conversation_id")),
+        bind(&dependent("DELETE FROM conversation_tokens WHERE conversation_id")),
+        bind(&dependent(
+            "DELETE FROM webhook_deliveries WHERE status = 'pending' AND conversation_id",
+        )),
+        bind(&{
+            let mut s = String::from("DELETE FROM conversations WHERE ");
+            s.push_str(condition);
+            s
+        }),
+    ];
+    let changed = db::batch(&env.db, statements).await?;
+    Ok(changed.last().copied().unwrap_or(0))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HistoryRequest {
+    site: String,
+    user: Identity,
+}
+
+#[derive(Serialize)]
+struct HistoryItem {
+    conversation: ConversationSummary,
+    visitor_token: String,
+    messages: Vec<VisitorMessage>,
+}
+
+/// `POST /v1/identity/conversations`: a visitor the site vouched for (a
+/// verified `identify`) sees their conversations on this device too. Each
+/// comes with a new visitor token for this device.
+pub async fn history(
+    request: &Request,
+    env: &Env,
+    origin: Option<&str>,
+) -> Result<Response, ApiError> {
+    let body: HistoryRequest = read_json(request).await?;
+    check_short("site", &body.site, true)?;
+    let site = site_for_origin(env, &body.site, origin).await?;
+    let user = verified_user(&site, Some(&body.user));
+    if user.is_empty() {
+        // An unverified id is never trusted for history.
+        return Err(ApiError::Unauthorized);
+    }
+    let now = now_ms();
+    let conversations: Vec<ConversationRow> = db::rows(
+        &env.db,
+        "SELECT * FROM conversations WHERE site_id = ?1 AND user_id = ?2 ORDER BY created_at DESC LIMIT 20",
+        args![&site.id, user],
+    )
+    .await?;
+    let teams = load_teams(env, &site.id).await?;
+    let mut items = Vec::new();
+    for conversation in conversations {
+        let token = secret::new("tpv_", random16()?);
+        db::run(
+            &env.db,
+            "INSERT INTO conversation_tokens (conversation_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
+            args![&conversation.id, &secret::hash(&token), now],
+        )
+        .await?;
+        let messages = threads::messages_after(&env.db, &conversation.id, 0).await?;
+        items.push(HistoryItem {
+            conversation: summary(&conversation, &teams),
+            visitor_token: token,
+            messages: messages.iter().map(|m| m.for_visitor()).collect(),
+        });
+    }
+    http::json_response(200, &serde_json::json!({ "conversations": items }), origin)
+}
+
+pub fn summary(conversation: &ConversationRow, teams: &[TeamRow]) -> ConversationSummary {
+    let reply = match conversation.reply_channel.as_str() {
+        "email" => ReplyPreference::Email {
+            email: conversation.reply_email.clone(),
+        },
+        "phone" => ReplyPreference::Phone {
+            phone: conversation.reply_phone.clone(),
+            from: conversation.callback_from,
+            to: conversation.callback_to,
+        },
+        _ => ReplyPreference::Here,
+    };
+    ConversationSummary {
+        id: conversation.id.clone(),
+        team: conversation.team_id.clone(),
+        team_name: teams
+            .iter()
+            .find(|t| t.id == conversation.team_id)
+            .map(|t| t.name.clone())
+            .unwrap_or_default(),
+        status: conversation.status.clone(),
+        reply,
+        created_at: conversation.created_at,
+    }
+}
