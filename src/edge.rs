@@ -470,20 +470,7 @@ async fn rate_limit(
 /// `GET /v1/journey?site=…&visitor=…`: one visitor's touchpoints in order,
 /// by cookieless key or consented visitor id. Operators only, for now.
 async fn journey(request: &Request, env: &Env) -> Result<Response, ApiError> {
-    let presented = request
-        .headers()
-        .get("authorization")
-        .ok()
-        .flatten()
-        .and_then(|value| value.strip_prefix("Bearer ").map(str::to_owned))
-        .unwrap_or_default();
-    let authorized = env
-        .admin_token
-        .as_deref()
-        .is_some_and(|token| guard::constant_time_eq(token.as_bytes(), presented.as_bytes()));
-    if !authorized {
-        return Err(ApiError::Unauthorized);
-    }
+    admin::authorize(request, env).await?;
     let url = web_sys::Url::new(&request.url())
         .map_err(|_| ApiError::InvalidRequest("unparsable URL".into()))?;
     let params = url.search_params();

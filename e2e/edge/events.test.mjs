@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { startTestRuntime, ADMIN_TOKEN } from '../support.mjs';
+import { checkResponse } from './openapi.mjs';
 
 let runtime;
 before(async () => { runtime = await startTestRuntime(); });
@@ -20,7 +21,10 @@ async function post(body, headers = { 'content-type': 'text/plain;charset=UTF-8'
     method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : null };
+  const json = text ? JSON.parse(text) : null;
+  // Every answer must match the committed OpenAPI document.
+  checkResponse('POST', '/v1/events', response.status, response.headers.get('content-type'), json);
+  return { status: response.status, headers: response.headers, json };
 }
 async function storedCount(where = '1=1', ...params) {
   const row = await runtime.d1.prepare(`SELECT COUNT(*) AS n FROM events WHERE ${where}`).bind(...params).first();
@@ -37,6 +41,7 @@ test('health answers with version and a live D1 check', async () => {
   const response = await fetch(`${runtime.url}/v1/health`);
   assert.equal(response.status, 200);
   const body = await response.json();
+  checkResponse('GET', '/v1/health', response.status, response.headers.get('content-type'), body);
   assert.equal(body.status, 'ok');
   assert.equal(body.storage, 'ok');
   assert.equal(body.wire_version, 1);
@@ -230,6 +235,7 @@ test('the journey endpoint returns one visitor\'s touchpoints in order, for oper
   const res = await get(`site=demo&visitor=${key}`, ADMIN_TOKEN);
   assert.equal(res.status, 200);
   const body = await res.json();
+  checkResponse('GET', '/v1/journey', res.status, res.headers.get('content-type'), body);
   assert.deepEqual(body.touchpoints.map((p) => [p.kind, p.path, p.page_type]), [
     ['pageview', '/', 'home'], ['pageview', '/pricing', 'pricing'], ['custom', '/pricing', 'pricing'],
   ]);

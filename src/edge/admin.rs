@@ -47,8 +47,9 @@ fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
 #[serde(deny_unknown_fields)]
 struct SiteRequest {
     name: String,
+    /// Left out: the stored list is kept (an empty list allows any origin).
     #[serde(default)]
-    allowed_origins: Vec<String>,
+    allowed_origins: Option<Vec<String>>,
     #[serde(default)]
     time_zone: Option<String>,
     #[serde(default)]
@@ -72,7 +73,7 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
     check_short("site", site, true)?;
     let body: SiteRequest = read_json(request).await?;
     check_short("name", &body.name, true)?;
-    for origin in &body.allowed_origins {
+    for origin in body.allowed_origins.iter().flatten() {
         if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.len() > 200
         {
             return Err(ApiError::InvalidRequest(
@@ -148,7 +149,12 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
     let retention = body
         .retention_days
         .unwrap_or_else(|| existing.as_ref().map_or(395, |s| s.retention_days));
-    let origins = to_json(&body.allowed_origins);
+    let origins = match &body.allowed_origins {
+        Some(list) => to_json(list),
+        None => existing
+            .as_ref()
+            .map_or_else(|| "[]".into(), |s| s.allowed_origins.clone()),
+    };
     db::run(
         &env.db,
         "INSERT INTO sites (id, name, allowed_origins, created_at, page_rules, identity_secret, time_zone, \
@@ -162,7 +168,7 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
     .await?;
     json(
         if existing.is_some() { 200 } else { 201 },
-        &serde_json::json!({ "site": { "id": site, "name": body.name, "allowed_origins": body.allowed_origins,
+        &serde_json::json!({ "site": { "id": site, "name": body.name, "allowed_origins": serde_json::from_str::<serde_json::Value>(&origins).unwrap_or_default(),
             "time_zone": time_zone, "retention_days": retention, "default_team": default_team,
             "routing_rules": serde_json::from_str::<serde_json::Value>(&routing_rules).unwrap_or_default(),
             "identity": !identity_secret.is_empty(), "console_url": console_url } }),

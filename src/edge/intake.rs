@@ -146,7 +146,7 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
     let (conversation, team) = match thread {
         Some(found) => {
             threads::append(&env.db, &found.conversation_id, &message,
-                "UPDATE conversations SET status = 'waiting', last_visitor_at = ?2, updated_at = ?2, closed_at = 0 WHERE id = ?1 AND ?3 = ?3",
+                "UPDATE conversations SET status = 'waiting', last_visitor_at = ?2, updated_at = ?2, closed_at = 0 WHERE id = ?1",
                 "", now).await?;
             (found.conversation_id, found.team_id)
         }

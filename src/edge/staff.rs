@@ -378,7 +378,7 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
             &env.db,
             id,
             &joined,
-            "UPDATE conversations SET updated_at = ?2 WHERE id = ?1 AND ?3 = ?3",
+            "UPDATE conversations SET updated_at = ?2 WHERE id = ?1",
             "",
             now,
         )
@@ -506,7 +506,7 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
     let update = if team != conversation.team_id {
         "UPDATE conversations SET team_id = ?3, updated_at = ?2, escalated_at = 0 WHERE id = ?1"
     } else {
-        "UPDATE conversations SET updated_at = ?2 WHERE id = ?1 AND ?3 = ?3"
+        "UPDATE conversations SET updated_at = ?2 WHERE id = ?1"
     };
     threads::append(&env.db, id, &note, update, &team, now).await?;
     db::run(
@@ -534,12 +534,12 @@ pub async fn set_closed(
     let closed = conversation.status == "closed";
     if closed != close {
         let (notice, update) = if close {
-            (Notice::Closed, "UPDATE conversations SET status = 'closed', closed_at = ?2, updated_at = ?2 WHERE id = ?1 AND ?3 = ?3")
+            (Notice::Closed, "UPDATE conversations SET status = 'closed', closed_at = ?2, updated_at = ?2 WHERE id = ?1")
         } else {
             (
                 Notice::Reopened,
                 "UPDATE conversations SET status = CASE WHEN first_response_at > 0 THEN 'open' ELSE 'waiting' END, \
-                 closed_at = 0, updated_at = ?2 WHERE id = ?1 AND ?3 = ?3",
+                 closed_at = 0, updated_at = ?2 WHERE id = ?1",
             )
         };
         let note = Append {

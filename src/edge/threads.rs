@@ -285,7 +285,12 @@ pub async fn append(
     }
     let statements = vec![
         insert_statement(db, conversation, message, now),
-        db.statement(update, args![conversation, now, extra]),
+        // D1 refuses more bindings than the SQL has placeholders.
+        if update.contains("?3") {
+            db.statement(update, args![conversation, now, extra])
+        } else {
+            db.statement(update, args![conversation, now])
+        },
     ];
     let mut inserted: Vec<MessageRow> = db::batch_returning(db, statements).await?;
     match inserted.pop() {

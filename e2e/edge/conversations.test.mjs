@@ -1,0 +1,434 @@
+// The contact channel against the real worker (workerd + D1): visitors,
+// staff, operators, intake, and the rules the product keeps.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { startTestRuntime, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
+import { seedContactChannel } from '../../scripts/runtime.mjs';
+import { apiClient, openapi, seen } from './openapi.mjs';
+
+let runtime, channel, api, ana, bo, worker;
+before(async () => {
+  runtime = await startTestRuntime();
+  channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
+  api = apiClient(runtime.url);
+  ana = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
+  bo = await channel.createStaff('Bo Lind', ['sales']);
+  worker = await runtime.mf.getWorker();
+});
+after(async () => { await runtime?.close(); });
+
+let ipCounter = 0;
+/** A visitor: its own IP address, a browser user agent, the demo site's origin. */
+function visitor() {
+  const ip = `198.51.100.${++ipCounter}`;
+  const headers = { origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': ip };
+  return {
+    ip,
+    start: (body) => api('POST', '/v1/conversations', { headers, body: { site: 'demo', ...body } }),
+    call: (method, path, token, body) =>
+      api(method, path, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body }),
+  };
+}
+const asStaff = (who, method, path, body, headers = {}) =>
+  api(method, path, { headers: { authorization: `Bearer ${who.token}`, ...headers }, body });
+const asAdmin = (method, path, body) => api(method, path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body });
+
+function assertError(res, status, code) {
+  assert.equal(res.status, status, JSON.stringify(res.json));
+  assert.equal(res.json?.error?.code, code, JSON.stringify(res.json));
+}
+
+const clientId = (n) => `client-msg-${String(n).padStart(8, '0')}`;
+const runCron = (at) => worker.scheduled({ cron: '* * * * *', scheduledTime: new Date(at) });
+
+test('availability names the teams, their hours and nobody online until someone is', async () => {
+  const v = visitor();
+  const before = await v.call('GET', '/v1/availability?site=demo');
+  assert.equal(before.status, 200);
+  assert.equal(before.json.time_zone, 'Europe/Berlin');
+  assert.deepEqual(before.json.teams.map((t) => t.id), ['billing', 'product', 'sales', 'support']);
+  for (const team of before.json.teams) {
+    assert.deepEqual(team.staff_online, []);
+    assert.equal(team.typical_first_response, null, 'no invented response time');
+    assert.equal(typeof team.open, 'boolean');
+    assert.ok(team.open ? team.closes_at > Date.now() : team.next_opening > Date.now());
+  }
+  const online = await asStaff(bo, 'PUT', '/v1/staff/presence', { presence: 'online' });
+  assert.equal(online.status, 200);
+  const after = await v.call('GET', '/v1/availability?site=demo');
+  const byId = Object.fromEntries(after.json.teams.map((t) => [t.id, t]));
+  assert.deepEqual(byId.sales.staff_online, ['Bo']);
+  assert.deepEqual(byId.billing.staff_online, []);
+  await asStaff(bo, 'PUT', '/v1/staff/presence', { presence: 'away' });
+  const away = await v.call('GET', '/v1/availability?site=demo');
+  assert.deepEqual(away.json.teams.find((t) => t.id === 'sales').staff_online, []);
+});
+
+test('a billing question with a card number is redacted at the edge and routed to billing', async () => {
+  const v = visitor();
+  const res = await v.start({
+    message: {
+      text: 'I was charged twice for my order, card 4111 1111 1111 1111. Please refund the second payment.',
+      labels: { topic: 'delivery', sentiment: 'negative', kind: 'complaint', confidence: 0.41 },
+      client_id: clientId(1),
+    },
+    reply: { channel: 'email', email: 'jo@example.com' },
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.json));
+  assert.equal(res.json.conversation.team, 'billing');
+  assert.deepEqual(res.json.redacted_at_edge, ['card']);
+  assert.match(res.json.visitor_token, /^tpv_[0-9a-f]{32}$/);
+  assert.ok(!res.json.message.text.includes('4111'));
+  const stored = await runtime.d1.prepare('SELECT * FROM messages WHERE conversation_id = ?1').bind(res.json.conversation.id).all();
+  assert.equal(stored.results.length, 1);
+  const [message] = stored.results;
+  assert.ok(!message.text.includes('4111 1111'), 'the stored text is redacted');
+  assert.equal(message.pii_missed, 'card');
+  assert.equal(JSON.parse(message.browser_labels).topic, 'delivery', 'the browser label is kept');
+  assert.notEqual(JSON.parse(message.edge_labels).topic, 'delivery');
+  assert.equal(message.labels_agree, 0);
+  const token = await runtime.d1.prepare('SELECT token_hash FROM conversation_tokens WHERE conversation_id = ?1').bind(res.json.conversation.id).first();
+  assert.notEqual(token.token_hash, res.json.visitor_token, 'only a hash of the token is stored');
+});
+
+test('the whole loop: visitor writes, staff see it in the inbox with the journey, reply as themselves, visitor sees it', async () => {
+  const v = visitor();
+  // A touchpoint from the same browser, linked by the day's cookieless key.
+  const events = await fetch(`${runtime.url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': v.ip },
+    body: JSON.stringify({ v: 1, site: 'demo', sent_at: Date.now(), dropped: 0, events: [
+      { id: 'journey-event-000001', type: 'pageview', ts: Date.now() - 60_000, path: '/pricing', title: 'Pricing', channel: 'paid_search', source: 'google' },
+    ] }),
+  });
+  assert.equal(events.status, 202);
+  const started = await v.start({ message: { text: 'Do you offer volume discounts for 300 jackets with our logo?' } });
+  assert.equal(started.status, 201);
+  const { id } = started.json.conversation;
+  const token = started.json.visitor_token;
+  assert.equal(started.json.conversation.team, 'sales');
+
+  const inbox = await asStaff(bo, 'GET', '/v1/staff/inbox');
+  assert.equal(inbox.status, 200);
+  const row = inbox.json.conversations.find((c) => c.id === id);
+  assert.ok(row, 'the conversation is in the sales inbox');
+  assert.equal(row.status, 'waiting');
+  assert.equal(row.unread, 1);
+  assert.match(row.preview, /volume discounts/);
+
+  const view = await asStaff(bo, 'GET', `/v1/staff/conversations/${id}`);
+  assert.equal(view.status, 200);
+  assert.equal(view.json.journey.length, 1);
+  assert.equal(view.json.journey[0].path, '/pricing');
+  assert.equal(view.json.journey[0].page_type, 'pricing');
+
+  const reply = await asStaff(bo, 'POST', `/v1/staff/conversations/${id}/messages`, { text: 'Yes — from 100 pieces. I will send a quote.', client_id: clientId(2) });
+  assert.equal(reply.status, 201);
+  const again = await asStaff(bo, 'POST', `/v1/staff/conversations/${id}/messages`, { text: 'Yes — from 100 pieces. I will send a quote.', client_id: clientId(2) });
+  assert.equal(again.status, 200, 'pressing send twice posts once');
+  assert.equal(again.json.duplicate, true);
+
+  const poll = await v.call('GET', `/v1/conversations/${id}/messages?after=0`, token);
+  assert.equal(poll.status, 200);
+  assert.deepEqual(poll.json.messages.map((m) => [m.author, m.notice ?? null, m.name ?? null]), [
+    ['visitor', null, null], ['system', 'staff_joined', 'Bo'], ['staff', null, 'Bo'],
+  ]);
+  assert.equal(poll.json.status, 'open');
+  assert.equal(poll.json.unread, 1);
+  assert.ok(poll.json.poll_interval_ms >= 1000);
+  const none = await v.call('GET', `/v1/conversations/${id}/messages?after=${poll.json.cursor}`, token);
+  assert.deepEqual(none.json.messages, []);
+  const read = await v.call('POST', `/v1/conversations/${id}/read`, token, { up_to: poll.json.cursor });
+  assert.equal(read.status, 200);
+  const afterRead = await v.call('GET', `/v1/conversations/${id}/messages?after=${poll.json.cursor}`, token);
+  assert.equal(afterRead.json.unread, 0);
+
+  const follow = await v.call('POST', `/v1/conversations/${id}/messages`, token, { text: 'Great, thanks!', client_id: clientId(3) });
+  assert.equal(follow.status, 201);
+  const retried = await v.call('POST', `/v1/conversations/${id}/messages`, token, { text: 'Great, thanks!', client_id: clientId(3) });
+  assert.equal(retried.status, 200);
+  const count = await runtime.d1.prepare("SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?1 AND author = 'visitor'").bind(id).first();
+  assert.equal(count.n, 2);
+  const conversation = await runtime.d1.prepare('SELECT * FROM conversations WHERE id = ?1').bind(id).first();
+  assert.equal(conversation.status, 'waiting');
+  assert.ok(conversation.first_response_at > 0);
+  assert.equal(conversation.assignee_id, bo.staff.id);
+});
+
+test('no auto-replies: a conversation nobody answered holds only what the visitor wrote', async () => {
+  const v = visitor();
+  const started = await v.start({ message: { text: 'Is anyone there? My parcel never arrived.' }, reply: { channel: 'email', email: 'x@example.org' } });
+  const { id } = started.json.conversation;
+  await v.call('POST', `/v1/conversations/${id}/messages`, started.json.visitor_token, { text: 'Hello?' });
+  // Time passes: availability is asked, the scheduled jobs escalate it.
+  await v.call('GET', '/v1/availability?site=demo');
+  await runCron(Date.now() + 3 * 3_600_000);
+  const authors = await runtime.d1.prepare('SELECT DISTINCT author FROM messages WHERE conversation_id = ?1').bind(id).all();
+  assert.deepEqual(authors.results.map((r) => r.author), ['visitor']);
+  const conversation = await runtime.d1.prepare('SELECT * FROM conversations WHERE id = ?1').bind(id).first();
+  assert.ok(conversation.escalated_at > 0, 'the team was told instead');
+  assert.equal(conversation.status, 'waiting');
+});
+
+test('visitor endpoints answer bad input with precise statuses and JSON errors', async () => {
+  const v = visitor();
+  const raw = (headers, body) => fetch(`${runtime.url}/v1/conversations`, { method: 'POST', headers: { origin: runtime.url, 'cf-connecting-ip': v.ip, ...headers }, body })
+    .then(async (r) => ({ status: r.status, json: await r.json(), headers: r.headers }));
+  assertError(await raw({ 'content-type': 'application/json' }, '{"site":'), 400, 'malformed_json');
+  assertError(await raw({ 'content-type': 'application/xml' }, '<a/>'), 415, 'unsupported_media_type');
+  assertError(await raw({ 'content-type': 'application/json' }, JSON.stringify({ site: 'demo', message: { text: 'x'.repeat(40_000) } })), 413, 'payload_too_large');
+  assertError(await v.start({ message: { text: '  ' } }), 422, 'invalid_request');
+  assertError(await v.start({ message: { text: 'hi' }, reply: { channel: 'email', email: 'nope' } }), 422, 'invalid_request');
+  assertError(await v.start({ message: { text: 'hi' }, reply: { channel: 'pigeon' } }), 422, 'invalid_request');
+  assertError(await v.start({ site: 'nope', message: { text: 'hi' } }), 404, 'unknown_site');
+  const foreign = await api('POST', '/v1/conversations', { headers: { origin: 'https://evil.example', 'cf-connecting-ip': v.ip }, body: { site: 'demo', message: { text: 'hi' } } });
+  assertError(foreign, 403, 'origin_not_allowed');
+  assertError(await v.call('GET', '/v1/availability'), 422, 'invalid_request');
+  assertError(await v.call('PUT', '/v1/conversations'), 405, 'method_not_allowed');
+});
+
+test('a visitor token opens its own conversation only', async () => {
+  const a = visitor();
+  const b = visitor();
+  const first = await a.start({ message: { text: 'Question about my account' } });
+  const second = await b.start({ message: { text: 'Another question' } });
+  assertError(await a.call('GET', `/v1/conversations/${second.json.conversation.id}/messages`, first.json.visitor_token), 401, 'unauthorized');
+  assertError(await a.call('GET', `/v1/conversations/${second.json.conversation.id}/messages`), 401, 'unauthorized');
+  assertError(await a.call('POST', `/v1/conversations/${second.json.conversation.id}/messages`, first.json.visitor_token, { text: 'sneaky' }), 401, 'unauthorized');
+  assertError(await a.call('DELETE', `/v1/conversations/${second.json.conversation.id}`, first.json.visitor_token), 401, 'unauthorized');
+  assertError(await a.call('GET', `/v1/conversations/${first.json.conversation.id}/messages?after=x`, first.json.visitor_token), 422, 'invalid_request');
+});
+
+test('starting conversations is rate limited per IP with Retry-After', async () => {
+  const v = visitor();
+  let last;
+  for (let i = 0; i < 6; i++) last = await v.start({ message: { text: `Question number ${i}` } });
+  assertError(last, 429, 'rate_limited');
+  assert.ok(Number(last.headers.get('retry-after')) > 0);
+});
+
+test('staff rights: tokens are checked, other teams are forbidden, other sites do not exist', async () => {
+  const v = visitor();
+  const started = await v.start({ message: { text: 'My invoice shows the wrong VAT number' }, team: 'billing' });
+  const { id } = started.json.conversation;
+  assert.equal(started.json.conversation.team, 'billing', "the visitor's own choice of team is kept");
+  const me = await asStaff(ana, 'GET', '/v1/staff/me');
+  assert.deepEqual([me.json.name, me.json.role, me.json.site], ['Ana Weber', 'admin', 'demo']);
+  assertError(await api('GET', '/v1/staff/inbox'), 401, 'unauthorized');
+  assertError(await api('GET', '/v1/staff/inbox', { headers: { authorization: `Bearer ${bo.token}x` } }), 401, 'unauthorized');
+  assertError(await asStaff(bo, 'GET', `/v1/staff/conversations/${id}`), 403, 'forbidden');
+  assertError(await asStaff(bo, 'POST', `/v1/staff/conversations/${id}/messages`, { text: 'hi' }), 403, 'forbidden');
+  assertError(await asStaff(bo, 'GET', '/v1/staff/inbox?team=billing'), 403, 'forbidden');
+  // Staff of another site.
+  await asAdmin('PUT', '/v1/admin/sites/other', { name: 'Other shop', allowed_origins: ['https://other.example'] });
+  await asAdmin('PUT', '/v1/admin/sites/other/teams/support', { name: 'Support' });
+  const stranger = (await asAdmin('POST', '/v1/admin/sites/other/staff', { name: 'Cy', teams: ['support'], role: 'admin' })).json;
+  assertError(await asStaff(stranger, 'GET', `/v1/staff/conversations/${id}`), 404, 'not_found');
+  const theirInbox = await asStaff(stranger, 'GET', '/v1/staff/inbox?status=all');
+  assert.equal(theirInbox.status, 200);
+  assert.ok(!theirInbox.json.conversations.some((c) => c.id === id));
+  assertError(await asStaff(ana, 'PUT', '/v1/staff/presence', { presence: 'busy' }), 422, 'invalid_request');
+});
+
+test('failed sign-ins are limited per IP', async () => {
+  const headers = { 'cf-connecting-ip': '203.0.113.77' };
+  let last;
+  for (let i = 0; i < 11; i++) last = await api('GET', '/v1/staff/me', { headers: { ...headers, authorization: `Bearer tps_nobody.${i}` } });
+  assertError(last, 429, 'rate_limited');
+  // Even the right token waits out the minute from that address.
+  assertError(await api('GET', '/v1/staff/me', { headers: { ...headers, authorization: `Bearer ${ana.token}` } }), 429, 'rate_limited');
+});
+
+test('assign, move, close and reopen leave typed system notices, never words of a person', async () => {
+  const v = visitor();
+  const started = await v.start({ message: { text: 'I would like to buy 50 licences for my school' } });
+  const { id } = started.json.conversation;
+  const claimed = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: 'me' });
+  assert.equal(claimed.status, 200);
+  assert.equal(claimed.json.conversation.assignee_id, ana.staff.id);
+  const moved = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { team: 'support' });
+  assert.equal(moved.json.conversation.team_id, 'support');
+  assertError(await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: bo.staff.id }), 422, 'invalid_request');
+  assertError(await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, {}), 422, 'invalid_request');
+  const closed = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/close`);
+  assert.equal(closed.json.conversation.status, 'closed');
+  const reopened = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/reopen`);
+  assert.equal(reopened.json.conversation.status, 'waiting', 'nobody answered yet');
+  const poll = await v.call('GET', `/v1/conversations/${id}/messages`, started.json.visitor_token);
+  assert.deepEqual(poll.json.messages.map((m) => m.notice ?? m.author), ['visitor', 'assigned', 'moved_team', 'closed', 'reopened']);
+  for (const m of poll.json.messages.filter((m) => m.author === 'system')) assert.equal(m.text, '');
+});
+
+test('label corrections are kept and exported as training lines', async () => {
+  const v = visitor();
+  const started = await v.start({ message: { text: 'The zipper on my new jacket broke after two days' } });
+  const view = await asStaff(ana, 'GET', `/v1/staff/conversations/${started.json.conversation.id}`);
+  const [message] = view.json.messages;
+  assertError(await asStaff(ana, 'POST', `/v1/staff/messages/${message.id}/labels`, { topic: 'weather' }), 422, 'invalid_request');
+  const corrected = await asStaff(ana, 'POST', `/v1/staff/messages/${message.id}/labels`, { topic: 'product', sentiment: 'negative' });
+  assert.equal(corrected.status, 201);
+  const conversation = await runtime.d1.prepare('SELECT topic FROM conversations WHERE id = ?1').bind(started.json.conversation.id).first();
+  assert.equal(conversation.topic, 'product');
+  const exported = await asStaff(ana, 'GET', '/v1/staff/corrections');
+  assert.equal(exported.status, 200);
+  assert.match(exported.headers.get('content-type'), /ndjson/);
+  const lines = exported.text.trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(lines.some((l) => l.topic === 'product' && l.sentiment === 'negative' && l.text.includes('zipper')));
+});
+
+test('intake puts e-mail in the same inbox, once per external id, and replies leave through the webhook', async () => {
+  const key = (await asAdmin('POST', '/v1/admin/sites/demo/intake-key')).json.intake_key;
+  assert.match(key, /^tpi_/);
+  const send = (body, token = key) => api('POST', '/v1/intake', { headers: { authorization: `Bearer ${token}` }, body: { site: 'demo', ...body } });
+  const mail = { channel: 'email', sender: { name: 'Kim' }, text: 'Please refund order 1234, my IBAN is DE89 3704 0044 0532 0130 00', external_id: '<abc@mail.example>', reply_address: 'kim@example.net' };
+  assertError(await send(mail, 'tpi_wrong'), 401, 'unauthorized');
+  assertError(await send({ ...mail, channel: 'fax' }), 422, 'invalid_request');
+  const first = await send(mail);
+  assert.equal(first.status, 201, JSON.stringify(first.json));
+  assert.equal(first.json.team, 'billing');
+  assert.deepEqual(first.json.redacted, ['iban']);
+  const dup = await send(mail);
+  assert.equal(dup.status, 200);
+  assert.equal(dup.json.duplicate, true);
+  assert.equal(dup.json.conversation, first.json.conversation);
+  const followUp = await send({ ...mail, text: 'Any news?', external_id: '<def@mail.example>', in_reply_to: '<abc@mail.example>' });
+  assert.equal(followUp.json.conversation, first.json.conversation);
+  const inbox = await asStaff(ana, 'GET', '/v1/staff/inbox?team=billing');
+  const row = inbox.json.conversations.find((c) => c.id === first.json.conversation);
+  assert.equal(row.channel, 'email');
+  const stored = await runtime.d1.prepare('SELECT text FROM messages WHERE conversation_id = ?1 ORDER BY id').bind(first.json.conversation).all();
+  assert.ok(!stored.results[0].text.includes('3704'));
+  await asStaff(ana, 'POST', `/v1/staff/conversations/${first.json.conversation}/messages`, { text: 'Refund is on its way.' });
+  const delivery = await runtime.d1.prepare("SELECT * FROM webhook_deliveries WHERE conversation_id = ?1 AND event = 'reply.outbound'").bind(first.json.conversation).all();
+  // Billing has no webhook in the demo set-up, so nothing is queued; the team with one is tested below.
+  assert.equal(delivery.results.length, 0);
+});
+
+test('a verified visitor sees their conversations on another device; an unverified id sees nothing', async () => {
+  await asAdmin('PUT', '/v1/admin/sites/demo', { name: 'Northwind Outfitters (demo)', allowed_origins: [runtime.url], identity_secret: 'demo-identity-secret' });
+  const hmac = createHmac('sha256', 'demo-identity-secret').update('user-77').digest('hex');
+  const phone = visitor();
+  const started = await phone.start({ message: { text: 'Where is my order 5512?' }, user: { id: 'user-77', hmac } });
+  const laptop = visitor();
+  assertError(await laptop.call('POST', '/v1/identity/conversations', null, { site: 'demo', user: { id: 'user-77', hmac: '00' } }), 401, 'unauthorized');
+  const history = await laptop.call('POST', '/v1/identity/conversations', null, { site: 'demo', user: { id: 'user-77', hmac } });
+  assert.equal(history.status, 200);
+  const item = history.json.conversations.find((c) => c.conversation.id === started.json.conversation.id);
+  assert.ok(item);
+  assert.equal(item.messages[0].text, 'Where is my order 5512?');
+  const poll = await laptop.call('GET', `/v1/conversations/${item.conversation.id}/messages`, item.visitor_token);
+  assert.equal(poll.status, 200, 'the new device has its own token');
+});
+
+test('scheduled jobs: escalation and unseen replies reach a signed webhook, retried after a failure', async () => {
+  const { createServer } = await import('node:http');
+  const received = [];
+  let failNext = true;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      if (failNext) { failNext = false; res.writeHead(500); res.end('down'); return; }
+      res.writeHead(200); res.end('ok');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${server.address().port}/hook`;
+  const secret = 'whsec-test-0123456789';
+  try {
+    await asAdmin('PUT', '/v1/admin/sites/demo/teams/product', { name: 'Product', target_minutes: 15, webhook: { url, secret } });
+    const v = visitor();
+    const started = await v.start({ message: { text: 'Feature request: please add a dark mode to the app' }, team: 'product', reply: { channel: 'email', email: 'dana@example.com' } });
+    const { id } = started.json.conversation;
+    const later = Date.now() + 20 * 60_000;
+    await runCron(later);
+    assert.equal(received.length, 1, 'first attempt');
+    let log = await asAdmin('GET', '/v1/admin/sites/demo/webhook-deliveries');
+    const escalation = log.json.deliveries.find((d) => d.conversation_id === id && d.event === 'conversation.waiting');
+    assert.equal(escalation.status, 'pending');
+    assert.equal(escalation.last_status, 500);
+    await runCron(later + 31_000);
+    assert.equal(received.length, 2, 'retried after the backoff');
+    log = await asAdmin('GET', '/v1/admin/sites/demo/webhook-deliveries');
+    assert.equal(log.json.deliveries.find((d) => d.id === escalation.id).status, 'delivered');
+    const { headers, body } = received[1];
+    const [t, v1] = headers['x-touchpoint-signature'].split(',').map((p) => p.split('=')[1]);
+    assert.equal(v1, createHmac('sha256', secret).update(`${t}.${body}`).digest('hex'));
+    const event = JSON.parse(body);
+    assert.equal(event.kind, 'conversation.waiting');
+    assert.equal(event.conversation, id);
+    assert.ok(event.waited_minutes >= 15);
+
+    // Staff answer; the visitor never looks; after five minutes the mailer is told.
+    await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/messages`, { text: 'Dark mode is on our roadmap for spring.' });
+    await runCron(Date.now() + 6 * 60_000);
+    const unseen = JSON.parse(received.at(-1).body);
+    assert.equal(unseen.kind, 'reply.unseen');
+    assert.equal(unseen.email, 'dana@example.com');
+    assert.deepEqual(unseen.replies, ['Dark mode is on our roadmap for spring.']);
+
+    // Slack-compatible bodies for teams that want them.
+    await asAdmin('PUT', '/v1/admin/sites/demo/teams/product', { name: 'Product', target_minutes: 15, webhook: { url, secret, format: 'slack' } });
+    const w = visitor();
+    await w.start({ message: { text: 'Your size guide is confusing' }, team: 'product' });
+    await runCron(Date.now() + 40 * 60_000);
+    const slack = JSON.parse(received.at(-1).body);
+    assert.deepEqual(Object.keys(slack), ['text']);
+    assert.match(slack.text, /waited \d+ min for the product team/);
+  } finally {
+    await asAdmin('PUT', '/v1/admin/sites/demo/teams/product', { name: 'Product', target_minutes: 240 });
+    server.close();
+  }
+});
+
+test('retention and erasure delete what they should, and export shows what is kept', async () => {
+  const v = visitor();
+  const started = await v.start({ message: { text: 'Please delete my data afterwards' }, visitor_id: 'consented-visitor-42' });
+  const exported = await asAdmin('GET', '/v1/admin/sites/demo/visitors/consented-visitor-42');
+  assert.equal(exported.status, 200);
+  assert.equal(exported.json.conversations.length, 1);
+  const erased = await asAdmin('DELETE', '/v1/admin/sites/demo/visitors/consented-visitor-42');
+  assert.equal(erased.json.erased.conversations, 1);
+  const left = await runtime.d1.prepare('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?1').bind(started.json.conversation.id).first();
+  assert.equal(left.n, 0);
+  assertError(await api('DELETE', '/v1/admin/sites/demo/visitors/x', { headers: { authorization: 'Bearer wrong' } }), 401, 'unauthorized');
+
+  // The visitor deletes their own conversation.
+  const mine = await v.start({ message: { text: 'Second thoughts' } });
+  const deleted = await v.call('DELETE', `/v1/conversations/${mine.json.conversation.id}`, mine.json.visitor_token);
+  assert.equal(deleted.status, 200);
+  assert.equal((await runtime.d1.prepare('SELECT COUNT(*) AS n FROM conversations WHERE id = ?1').bind(mine.json.conversation.id).first()).n, 0);
+
+  // Retention: a site keeping one day loses older touchpoints and conversations.
+  await asAdmin('PUT', '/v1/admin/sites/short', { name: 'Short memory', retention_days: 1 });
+  await asAdmin('PUT', '/v1/admin/sites/short/teams/support', { name: 'Support' });
+  const old = Date.now() - 3 * 86_400_000;
+  await runtime.d1.prepare("INSERT INTO events (site_id, id, kind, occurred_at, received_at, path) VALUES ('short', 'old-event-0000000001', 'pageview', ?1, ?1, '/')").bind(old).run();
+  await runtime.d1.prepare("INSERT INTO conversations (id, site_id, team_id, status, created_at, updated_at, closed_at) VALUES ('old-conv', 'short', 'support', 'closed', ?1, ?1, ?1)").bind(old).run();
+  await runCron(Date.now());
+  assert.equal((await runtime.d1.prepare("SELECT COUNT(*) AS n FROM events WHERE site_id = 'short'").first()).n, 0);
+  assert.equal((await runtime.d1.prepare("SELECT COUNT(*) AS n FROM conversations WHERE site_id = 'short'").first()).n, 0);
+});
+
+test('admin endpoints validate what they store', async () => {
+  assertError(await asAdmin('PUT', '/v1/admin/sites/demo/teams/x', { name: 'X', hours: { weekly: [{ day: 'mon', open: '17:00', close: '09:00' }] } }), 422, 'invalid_request');
+  assertError(await asAdmin('PUT', '/v1/admin/sites/demo', { name: 'Demo', time_zone: 'Mars/Olympus' }), 422, 'invalid_request');
+  assertError(await asAdmin('POST', '/v1/admin/sites/demo/staff', { name: 'Eve', teams: ['nope'] }), 422, 'invalid_request');
+  assertError(await asAdmin('PUT', '/v1/admin/sites/nope/teams/x', { name: 'X' }), 404, 'unknown_site');
+  assertError(await asAdmin('PUT', '/v1/admin/sites/demo/teams/x', { name: 'X', webhook: { url: 'ftp://x', secret: 'short' } }), 422, 'invalid_request');
+});
+
+test('the worker serves the committed OpenAPI document, and these tests exercised every operation in it', async () => {
+  const served = await api('GET', '/v1/openapi.json');
+  assert.equal(served.status, 200);
+  assert.deepEqual(served.json, openapi);
+  assert.equal(served.json.openapi, '3.1.0');
+  // Touchpoint ingestion and health are exercised (and checked) in events.test.mjs.
+  const elsewhere = new Set(['POST /v1/events', 'GET /v1/journey', 'GET /v1/health']);
+  const succeeded = new Set([...seen].filter((s) => / 2\d\d$/.test(s)).map((s) => s.replace(/ \d+$/, '')));
+  const missing = Object.entries(openapi.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+    .filter((op) => !elsewhere.has(op) && !succeeded.has(op));
+  assert.deepEqual(missing, []);
+});
