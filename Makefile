@@ -29,6 +29,7 @@ bench: build
 	node bench/classify-wasm.mjs
 	node bench/recorder-main-thread.mjs
 	node bench/ingest-throughput.mjs 10
+	node bench/conversation-roundtrip.mjs 20 5
 
 setup:
 	scripts/setup.sh --test
