@@ -198,6 +198,24 @@ test('a visitor token opens its own conversation only', async () => {
   assertError(await a.call('POST', `/v1/conversations/${second.json.conversation.id}/messages`, first.json.visitor_token, { text: 'sneaky' }), 401, 'unauthorized');
   assertError(await a.call('DELETE', `/v1/conversations/${second.json.conversation.id}`, first.json.visitor_token), 401, 'unauthorized');
   assertError(await a.call('GET', `/v1/conversations/${first.json.conversation.id}/messages?after=x`, first.json.visitor_token), 422, 'invalid_request');
+  // The widget on the customer's site may delete: the preflight allows it.
+  const preflight = await fetch(`${runtime.url}/v1/conversations/${first.json.conversation.id}`, {
+    method: 'OPTIONS', headers: { origin: runtime.url, 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'authorization' },
+  });
+  assert.equal(preflight.status, 204);
+  assert.match(preflight.headers.get('access-control-allow-methods'), /DELETE/);
+  assert.match(preflight.headers.get('access-control-allow-headers'), /authorization/);
+});
+
+test('a flood of messages in one conversation is rate limited', async () => {
+  const v = visitor();
+  const started = await v.start({ message: { text: 'Hello there' } });
+  const statuses = [];
+  for (let i = 0; i < 21; i++) {
+    statuses.push((await v.call('POST', `/v1/conversations/${started.json.conversation.id}/messages`, started.json.visitor_token, { text: `spam ${i}` })).status);
+  }
+  assert.deepEqual(statuses.slice(0, 20), Array(20).fill(201));
+  assert.equal(statuses[20], 429);
 });
 
 test('starting conversations is rate limited per IP with Retry-After', async () => {

@@ -95,7 +95,7 @@ pub fn error_response(error: &ApiError, origin: Option<&str>) -> Result<Response
 pub fn preflight_response(origin: Option<&str>) -> Result<Response, ApiError> {
     let build = || -> Result<Response, JsValue> {
         let headers = headers(origin)?;
-        headers.set("access-control-allow-methods", "GET, POST, OPTIONS")?;
+        headers.set("access-control-allow-methods", "GET, POST, DELETE, OPTIONS")?;
         headers.set(
             "access-control-allow-headers",
             "content-type, authorization",

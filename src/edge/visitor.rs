@@ -508,6 +508,10 @@ pub async fn send(
                 limits::key("msg-conv", &conversation.id),
                 guard::MESSAGES_PER_CONVERSATION_PER_MINUTE,
             ),
+            (
+                limits::key("msg-visitor", &conversation.visitor_key),
+                guard::MESSAGES_PER_CONVERSATION_PER_MINUTE * 2,
+            ),
         ],
         1,
         now,
