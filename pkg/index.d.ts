@@ -11,6 +11,11 @@ export interface TouchpointConfig {
   /** Record nothing at all for visitors with Do Not Track or Global Privacy Control
    * (by default they are recorded without any identifier). */
   skipDntVisitors?: boolean;
+  /** Language of the conversation panel (BCP 47, e.g. "de"); defaults to the page's
+   * `lang` or the browser's language. English, German, French, Spanish, Dutch, Portuguese. */
+  locale?: string;
+  /** Only these teams appear in the panel (ids as set up on the worker). */
+  teams?: string[];
 }
 
 /** Starts Touchpoint on this page: records the page view and shows the launcher.

@@ -17,8 +17,9 @@ function loadWidget() {
   return widgetReady;
 }
 
-async function openWidget(shadowRoot) {
-  (await loadWidget()).openWidget(shadowRoot);
+async function openWidget(shadowRoot, config) {
+  const { site, endpoint, locale, teams } = config;
+  (await loadWidget()).openWidget(shadowRoot, { site, endpoint, locale, teams });
 }
 
 /**
@@ -33,7 +34,7 @@ export function init(config) {
       }
       await initRecorder({ module_or_path: new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url) });
       startRecorder({ label: 'Talk to us', ...config }, (root) => {
-        openWidget(root).catch((error) => console.warn('Touchpoint widget could not load:', error));
+        openWidget(root, config).catch((error) => console.warn('Touchpoint widget could not load:', error));
       });
     })();
   }

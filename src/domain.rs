@@ -10,6 +10,8 @@ pub mod attribution;
 pub mod classify;
 /// Which clicks are touchpoints: outbound links and downloads.
 pub mod clicks;
+/// What the widget tells visitors: presence, the offline path, the expected team.
+pub mod contact;
 /// Conversations: request checks, edge screening, routing to teams, status.
 pub mod conversation;
 /// The recorder's bounded outbox, batching and retry policy.

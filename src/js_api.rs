@@ -77,11 +77,12 @@ pub fn consent(state: &str) {
     crate::browser::recorder::consent(state == "granted");
 }
 
-/// Opens the conversation panel inside the launcher's shadow root.
+/// Opens the conversation panel inside the launcher's shadow root, for
+/// `config` = `{ site, endpoint, locale?, teams? }`.
 #[cfg(feature = "widget")]
 #[wasm_bindgen(js_name = openWidget)]
-pub fn open_widget(root: web_sys::ShadowRoot) -> Result<(), JsValue> {
-    crate::widget::open(&root)
+pub fn open_widget(root: web_sys::ShadowRoot, config: JsValue) -> Result<(), JsValue> {
+    crate::widget::open(&root, config)
 }
 
 /// Classifies and redacts `text` in the browser: topic, confidence, sentiment,

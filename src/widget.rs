@@ -1,42 +1,101 @@
 //! The conversation panel. Loaded only when the visitor opens the launcher,
 //! it mounts a Yew app inside the launcher's shadow root.
 
+/// Calls to the worker's visitor API.
+pub mod api;
 /// The in-browser classifier: the built-in model, or the site's own.
 pub mod classifier;
+/// The widget's words in six languages.
+pub mod i18n;
 /// The panel component.
 pub mod panel;
+/// The open conversation, remembered across page loads.
+pub mod session;
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, ShadowRoot};
 use yew::AppHandle;
 
-use panel::Panel;
+use panel::{Panel, PanelProps};
+
+/// The widget's settings, from the script tag, `init()` or `open(config)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub site: String,
+    pub endpoint: String,
+    /// BCP 47 tag; the page's `lang` or the browser's language when not set.
+    pub locale: String,
+    /// Only these teams appear (all visible teams when not set).
+    pub teams: Option<Vec<String>>,
+}
+
+/// The settings as the page passes them (absent keys may be `undefined`).
+#[derive(Deserialize)]
+struct PageConfig {
+    site: String,
+    endpoint: String,
+    #[serde(default)]
+    locale: Option<String>,
+    #[serde(default)]
+    teams: Option<Vec<String>>,
+}
 
 thread_local! {
     static MOUNTED: RefCell<Option<AppHandle<Panel>>> = const { RefCell::new(None) };
 }
 
+fn page_locale() -> String {
+    let window = web_sys::window();
+    let from_page = window
+        .as_ref()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("lang"))
+        .filter(|l| !l.is_empty());
+    from_page
+        .or_else(|| window.and_then(|w| w.navigator().language()))
+        .unwrap_or_else(|| "en".into())
+}
+
 /// Opens the panel in `root`, replacing an earlier one.
-pub fn open(root: &ShadowRoot) -> Result<(), JsValue> {
+pub fn open(root: &ShadowRoot, config: JsValue) -> Result<(), JsValue> {
+    let given: PageConfig = serde_wasm_bindgen::from_value(config)?;
+    let config = Config {
+        site: given.site,
+        endpoint: given.endpoint,
+        locale: given
+            .locale
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(page_locale),
+        teams: given.teams,
+    };
     let document = web_sys::window()
         .and_then(|window| window.document())
         .ok_or_else(|| JsValue::from_str("no document"))?;
     if let Some(previous) = MOUNTED.with(|mounted| mounted.borrow_mut().take()) {
         previous.destroy();
     }
+    if let Ok(Some(old)) = root.query_selector("[data-touchpoint-panel]") {
+        old.remove();
+    }
+    // A constructable stylesheet: works under a strict CSP (no inline style).
     let sheet = CssStyleSheet::new()?;
     sheet.replace_sync(panel::STYLE)?;
     let sheets = root.adopted_style_sheets();
-    if !sheets.includes(&sheet, 0) {
-        sheets.push(&sheet);
-        root.set_adopted_style_sheets(&sheets);
-    }
+    sheets.push(&sheet);
+    root.set_adopted_style_sheets(&sheets);
     let container = document.create_element("div")?;
     container.set_attribute("data-touchpoint-panel", "")?;
     root.append_child(&container)?;
-    let handle = yew::Renderer::<Panel>::with_root(container).render();
+    let props = PanelProps {
+        config: Rc::new(config),
+        root: root.clone(),
+    };
+    let handle = yew::Renderer::<Panel>::with_root_and_props(container, props).render();
     MOUNTED.with(|mounted| *mounted.borrow_mut() = Some(handle));
     Ok(())
 }

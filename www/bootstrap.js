@@ -23,6 +23,8 @@ var config = {
   model: attr('model') || undefined,
   recordAutomation: attr('record-automation') === 'true',
   skipDntVisitors: attr('dnt') === 'skip',
+  locale: attr('locale') || undefined,
+  teams: attr('teams') ? attr('teams').split(',') : undefined,
 };
 var reported = false;
 var ready = false;
@@ -50,7 +52,9 @@ function loadWidget() {
   return widget;
 }
 function openWidget(shadowRoot) {
-  loadWidget().then(function (module) { module.openWidget(shadowRoot); }).catch(fail);
+  loadWidget().then(function (module) {
+    module.openWidget(shadowRoot, { site: config.site, endpoint: config.endpoint, locale: config.locale, teams: config.teams });
+  }).catch(fail);
 }
 
 // The page's API: touchpoint('track', name, props) or touchpoint.track(name, props).

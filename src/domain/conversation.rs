@@ -185,13 +185,13 @@ impl Status {
 }
 
 /// How often the widget should poll for new messages: often enough that a
-/// reply reaches the visitor within about two seconds while someone can
-/// answer, rarely when nobody can.
-pub fn poll_interval_ms(status: Status, anyone_online: bool) -> u32 {
-    match (status, anyone_online) {
+/// reply reaches the visitor within about two seconds while someone is there
+/// (online, or answering this conversation lately), less often otherwise.
+pub fn poll_interval_ms(status: Status, someone_there: bool) -> u32 {
+    match (status, someone_there) {
         (Status::Closed, _) => 60_000,
         (_, true) => 1_000,
-        (_, false) => 15_000,
+        (_, false) => 5_000,
     }
 }
 

@@ -128,6 +128,9 @@ struct AvailabilityBody {
     time_zone: String,
     now: i64,
     teams: Vec<TeamAvailability>,
+    /// The site's routing, so the widget can say where a message will go.
+    routing: Vec<RoutingRule>,
+    default_team: String,
 }
 
 /// `GET /v1/availability?site=…`: each visible team's real state.
@@ -171,6 +174,8 @@ pub async fn availability(
     http::json_response(
         200,
         &AvailabilityBody {
+            routing: site.rules(),
+            default_team: site.default_team.clone(),
             site: site.id,
             time_zone: site.time_zone,
             now,

@@ -56,6 +56,11 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
+/// Classifies `text` for the panel; `None` until a model is loaded.
+pub fn analyse(text: &str) -> Option<Classification> {
+    with_classifier(|c| c.classify(text)).ok()
+}
+
 /// Classifies with the current model.
 pub fn classify(text: &str) -> Result<JsValue, JsError> {
     let classification: Classification = with_classifier(|c| c.classify(text))?;

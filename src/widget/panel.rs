@@ -1,59 +1,604 @@
-//! The panel shell: a dialog with a heading and a close button. Availability,
-//! the composer and the thread live inside it.
+//! The conversation panel: who is there, the composer with the in-browser
+//! classifier's preview (team, personal data removed, what the company will
+//! receive), the reply channel, and the thread with the people who answer.
 
+/// The panel's state and the actions that change it.
+pub mod state;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, ShadowRoot};
 use yew::prelude::*;
 
+use super::api::{self, Failure};
+use super::i18n::{self, Strings};
+use super::session::{self, Session};
+use super::Config;
+use crate::domain::contact::{self, Presence, SiteState};
+use crate::domain::conversation::{Labels, ReplyPreference};
+use state::{Action, PanelState, Poll, ReplyKind, Started, ThreadMessage};
+
 /// Styles adopted by the shadow root (constructable stylesheet, CSP-safe).
-pub const STYLE: &str = ".panel{position:fixed;right:20px;bottom:80px;width:360px;max-width:calc(100vw - 40px);\
-height:480px;max-height:calc(100vh - 120px);background:#fff;color:#1b1b1b;border-radius:12px;\
-box-shadow:0 8px 30px rgba(0,0,0,.3);display:flex;flex-direction:column;overflow:hidden}\
-.panel header{display:flex;justify-content:space-between;align-items:center;padding:14px 16px;\
-background:var(--touchpoint-accent,#1f4fd1);color:#fff}\
-.panel h2{font-size:16px;margin:0}\
-.panel .close{all:unset;cursor:pointer;padding:4px 8px;border-radius:6px}\
-.panel .close:focus-visible{outline:3px solid #ffbf47}\
-.panel .body{padding:16px;flex:1}\
-@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-width:none;height:100vh;max-height:none;border-radius:0}}";
+pub const STYLE: &str = include_str!("panel.css");
 
-/// What the panel can be asked to do.
-pub enum PanelAction {
-    Close,
+#[derive(PartialEq, Properties)]
+pub struct PanelProps {
+    pub config: Rc<Config>,
+    /// The launcher's shadow root: focus returns to its button on close.
+    pub root: ShadowRoot,
 }
 
-/// The panel's state.
-#[derive(Clone, PartialEq)]
-pub struct PanelState {
-    pub open: bool,
-}
-
-impl Reducible for PanelState {
-    type Action = PanelAction;
-
-    fn reduce(self: std::rc::Rc<Self>, action: PanelAction) -> std::rc::Rc<Self> {
-        match action {
-            PanelAction::Close => std::rc::Rc::new(PanelState { open: false }),
-        }
+/// A fresh id for a message, so a retried send is stored once.
+fn client_id() -> String {
+    let mut bytes = [0u8; 16];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
     }
+    let mut id = String::from("w-");
+    id.push_str(&crate::domain::ids::event_id(bytes));
+    id
+}
+
+fn explain(strings: &Strings, failure: &Failure) -> String {
+    match failure {
+        Failure::Network => strings.network_error.to_owned(),
+        Failure::Api { message, .. } => i18n::fill(strings.error, &[("message", message)]),
+    }
+}
+
+/// Formats an instant in the visitor's own time zone and language.
+fn local_time(locale: &str, ms: i64, with_day: bool) -> String {
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: &str| {
+        let _ = js_sys::Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v));
+    };
+    if with_day {
+        set("weekday", "long");
+    }
+    set("hour", "2-digit");
+    set("minute", "2-digit");
+    let format = js_sys::Intl::DateTimeFormat::new(
+        &js_sys::Array::of1(&JsValue::from_str(locale)),
+        &options,
+    )
+    .format();
+    format
+        .call1(
+            &JsValue::NULL,
+            &js_sys::Date::new(&JsValue::from_f64(ms as f64)),
+        )
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct StartBody<'a> {
+    site: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    team: Option<&'a str>,
+    message: MessageBody<'a>,
+    reply: ReplyPreference,
+    locale: &'a str,
+}
+
+#[derive(Serialize)]
+struct MessageBody<'a> {
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    labels: Option<Labels>,
+    client_id: &'a str,
 }
 
 /// The conversation panel.
 #[function_component(Panel)]
-pub fn panel() -> Html {
-    let state = use_reducer(|| PanelState { open: true });
+pub fn panel(props: &PanelProps) -> Html {
+    let config = props.config.clone();
+    let strings = i18n::strings(&config.locale);
+    let state = use_reducer(|| PanelState::new(session::load(&config.site)));
+    let cursor = use_mut_ref(|| 0_i64);
+    let pending_id: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
+
+    // Who is there, once on open.
+    {
+        let state = state.clone();
+        let config = config.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let path = {
+                    let mut p = String::from("/v1/availability?site=");
+                    p.push_str(&String::from(js_sys::encode_uri_component(&config.site)));
+                    p
+                };
+                match api::call::<SiteState>(&config, "GET", &path, None, None::<&()>).await {
+                    Ok(mut site) => {
+                        if let Some(only) = &config.teams {
+                            site.teams.retain(|t| only.contains(&t.id));
+                        }
+                        state.dispatch(Action::Availability(site));
+                    }
+                    Err(failure) => state.dispatch(Action::Failed(explain(
+                        i18n::strings(&config.locale),
+                        &failure,
+                    ))),
+                }
+            });
+        });
+    }
+
+    // Polling for new messages while a conversation is open.
+    {
+        let state = state.clone();
+        let config = config.clone();
+        let cursor = cursor.clone();
+        let session = state.session.clone();
+        let interval = state.poll_ms;
+        use_effect_with((session, interval), move |(session, interval)| {
+            let mut handle = None;
+            if let (Some(session), Some(window)) = (session.clone(), web_sys::window()) {
+                let poll = move || {
+                    let state = state.clone();
+                    let config = config.clone();
+                    let cursor = cursor.clone();
+                    let session = session.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let after = *cursor.borrow();
+                        let mut path = String::from("/v1/conversations/");
+                        path.push_str(&session.id);
+                        path.push_str("/messages?after=");
+                        path.push_str(&after.to_string());
+                        match api::call::<Poll>(
+                            &config,
+                            "GET",
+                            &path,
+                            Some(&session.token),
+                            None::<&()>,
+                        )
+                        .await
+                        {
+                            Ok(poll) => {
+                                *cursor.borrow_mut() = poll.cursor.max(after);
+                                let saw_staff = poll.messages.iter().any(|m| m.author == "staff");
+                                let up_to = poll.cursor;
+                                state.dispatch(Action::Polled(poll));
+                                if saw_staff {
+                                    let mut read = String::from("/v1/conversations/");
+                                    read.push_str(&session.id);
+                                    read.push_str("/read");
+                                    #[derive(Serialize)]
+                                    struct Read {
+                                        up_to: i64,
+                                    }
+                                    let _ = api::call::<serde::de::IgnoredAny>(
+                                        &config,
+                                        "POST",
+                                        &read,
+                                        Some(&session.token),
+                                        Some(&Read { up_to }),
+                                    )
+                                    .await;
+                                }
+                            }
+                            Err(failure) if failure.is_gone() => {
+                                session::clear(&config.site);
+                                state.dispatch(Action::SessionGone);
+                            }
+                            Err(_) => {} // Offline for a moment: the next tick tries again.
+                        }
+                    });
+                };
+                poll();
+                let closure = Closure::<dyn FnMut()>::new(poll);
+                handle = window
+                    .set_interval_with_callback_and_timeout_and_arguments_0(
+                        closure.as_ref().unchecked_ref(),
+                        (*interval).max(1000) as i32,
+                    )
+                    .ok()
+                    .map(|id| (id, closure));
+            }
+            move || {
+                if let (Some((id, _closure)), Some(window)) = (handle, web_sys::window()) {
+                    window.clear_interval_with_handle(id);
+                }
+            }
+        });
+    }
+
+    // Focus the message box when the panel opens.
+    let textarea = use_node_ref();
+    {
+        let textarea = textarea.clone();
+        use_effect_with((), move |_| {
+            if let Some(element) = textarea.cast::<web_sys::HtmlElement>() {
+                let _ = element.focus();
+            }
+        });
+    }
+
     if !state.open {
         return html! {};
     }
+
     let close = {
         let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(PanelAction::Close))
+        let root = props.root.clone();
+        Callback::from(move |_: ()| {
+            state.dispatch(Action::Close);
+            // Focus returns to the launcher that opened the panel.
+            if let Ok(Some(button)) = root.query_selector("button.launcher") {
+                if let Ok(button) = button.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = button.focus();
+                }
+            }
+        })
+    };
+    let onkeydown = {
+        let close = close.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Escape" {
+                close.emit(());
+            }
+        })
+    };
+
+    // What the classifier says about the draft, as the visitor types.
+    let analysis = if state.draft.trim().is_empty() {
+        None
+    } else {
+        super::classifier::analyse(&state.draft)
+    };
+    let expected_team = match (&state.site, &analysis) {
+        (Some(site), Some(analysis)) if state.session.is_none() => {
+            contact::expected_team(site, &analysis.topic, state.team_choice.as_deref())
+        }
+        _ => None,
+    };
+    let presence = state.site.as_ref().map(contact::site_presence);
+
+    let submit = {
+        let state = state.clone();
+        let config = config.clone();
+        let cursor = cursor.clone();
+        let pending_id = pending_id.clone();
+        let analysis = analysis.clone();
+        let expected = expected_team.map(|t| t.id.clone());
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            if state.sending || state.draft.trim().is_empty() {
+                return;
+            }
+            let Some(reply) = state.reply_preference() else {
+                let strings = i18n::strings(&config.locale);
+                let mut missing = String::from(strings.window_from);
+                missing.push_str(" … ");
+                missing.push_str(strings.window_to);
+                state.dispatch(Action::Failed(i18n::fill(
+                    strings.error,
+                    &[("message", &missing)],
+                )));
+                return;
+            };
+            let id = pending_id
+                .borrow_mut()
+                .get_or_insert_with(client_id)
+                .clone();
+            let labels = analysis.as_ref().map(|a| Labels {
+                topic: a.topic.clone(),
+                sentiment: a.sentiment.clone(),
+                kind: a.kind.to_owned(),
+                confidence: Some(a.topic_confidence),
+            });
+            // Only the redacted text ever leaves the browser.
+            let text = analysis
+                .as_ref()
+                .map(|a| a.redacted.clone())
+                .unwrap_or_else(|| crate::domain::pii::redact(&state.draft).redacted);
+            let team = if state.team_choice.is_some() {
+                expected.clone()
+            } else {
+                None
+            };
+            state.dispatch(Action::Sending);
+            let state = state.clone();
+            let config = config.clone();
+            let cursor = cursor.clone();
+            let pending_id = pending_id.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let strings = i18n::strings(&config.locale);
+                let outcome = match state.session.clone() {
+                    None => {
+                        let body = StartBody {
+                            site: &config.site,
+                            team: team.as_deref(),
+                            message: MessageBody {
+                                text: &text,
+                                labels,
+                                client_id: &id,
+                            },
+                            reply,
+                            locale: &config.locale,
+                        };
+                        api::call::<Started>(
+                            &config,
+                            "POST",
+                            "/v1/conversations",
+                            None,
+                            Some(&body),
+                        )
+                        .await
+                        .map(|started| {
+                            let session = Session {
+                                id: started.conversation.id.clone(),
+                                token: started.visitor_token.clone(),
+                            };
+                            session::save(&config.site, &session);
+                            *cursor.borrow_mut() = started.message.id;
+                            Action::Started(session, started)
+                        })
+                    }
+                    Some(session) => {
+                        let mut path = String::from("/v1/conversations/");
+                        path.push_str(&session.id);
+                        path.push_str("/messages");
+                        let body = MessageBody {
+                            text: &text,
+                            labels,
+                            client_id: &id,
+                        };
+                        #[derive(serde::Deserialize)]
+                        struct Sent {
+                            message: ThreadMessage,
+                        }
+                        api::call::<Sent>(&config, "POST", &path, Some(&session.token), Some(&body))
+                            .await
+                            .map(|sent| Action::Sent(sent.message))
+                    }
+                };
+                match outcome {
+                    Ok(action) => {
+                        *pending_id.borrow_mut() = None;
+                        state.dispatch(action);
+                    }
+                    Err(failure) => {
+                        if !matches!(failure, Failure::Network) {
+                            *pending_id.borrow_mut() = None;
+                        }
+                        state.dispatch(Action::Failed(explain(strings, &failure)));
+                    }
+                }
+            });
+        })
+    };
+
+    let delete = {
+        let state = state.clone();
+        let config = config.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(session) = state.session.clone() else {
+                return;
+            };
+            let state = state.clone();
+            let config = config.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut path = String::from("/v1/conversations/");
+                path.push_str(&session.id);
+                match api::call::<serde::de::IgnoredAny>(
+                    &config,
+                    "DELETE",
+                    &path,
+                    Some(&session.token),
+                    None::<&()>,
+                )
+                .await
+                {
+                    Ok(_) => {
+                        session::clear(&config.site);
+                        state.dispatch(Action::Deleted);
+                    }
+                    Err(failure) => state.dispatch(Action::Failed(explain(
+                        i18n::strings(&config.locale),
+                        &failure,
+                    ))),
+                }
+            });
+        })
+    };
+
+    let on_draft = {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            state.dispatch(Action::Draft(
+                e.target_unchecked_into::<HtmlTextAreaElement>().value(),
+            ))
+        })
+    };
+    let on_team = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            state.dispatch(Action::Team(Some(value)));
+        })
+    };
+    let input = |make: fn(String) -> Action| {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            state.dispatch(make(e.target_unchecked_into::<HtmlInputElement>().value()))
+        })
+    };
+    let pick = |kind: ReplyKind| {
+        let state = state.clone();
+        Callback::from(move |_: Event| state.dispatch(Action::Reply(kind)))
+    };
+
+    let presence_line = match &presence {
+        Some(Presence::Online { names, .. }) => {
+            html! { <p class="presence online">{ i18n::fill(strings.here_now, &[("names", &names.join(", "))]) }</p> }
+        }
+        Some(Presence::OpenButAway { .. }) => html! { <p class="presence">{ strings.away }</p> },
+        Some(Presence::Closed {
+            next_opening: Some(at),
+        }) => html! {
+            <p class="presence">{ i18n::fill(strings.closed_until, &[("when", &local_time(&config.locale, *at, true))]) }</p>
+        },
+        Some(Presence::Closed { next_opening: None }) => {
+            html! { <p class="presence">{ strings.closed }</p> }
+        }
+        None => html! {},
+    };
+    let typical = expected_team
+        .and_then(|t| t.typical_first_response)
+        .map(|t| {
+            let (n, unit) = contact::rounded_wait(t.median_s);
+            let unit = if unit == "hour" { "h" } else { "min" };
+            html! { <p class="typical">{ i18n::fill(strings.typical, &[("n", &n.to_string()), ("unit", unit)]) }</p> }
+        });
+
+    let thread = if state.session.is_some() || !state.messages.is_empty() {
+        html! {
+            <ol class="thread" role="log" aria-live="polite" aria-label={strings.title}>
+                { for state.messages.iter().map(|m| message_view(m, strings, &config.locale)) }
+            </ol>
+        }
+    } else {
+        html! {}
+    };
+
+    let pii_notice = analysis.as_ref().filter(|a| !a.pii.is_empty()).map(|a| {
+        let mut kinds: Vec<&str> = Vec::new();
+        for finding in &a.pii {
+            let name = i18n::kind_name(strings, finding.kind.as_str());
+            if !kinds.contains(&name) {
+                kinds.push(name);
+            }
+        }
+        html! {
+            <div class="pii" role="status">
+                { for kinds.iter().map(|k| html! { <p class="removed">{ i18n::fill(strings.removed, &[("kind", k)]) }</p> }) }
+                <p class="receive">{ strings.we_receive }</p>
+                <blockquote class="redacted">{ a.redacted.clone() }</blockquote>
+            </div>
+        }
+    });
+
+    let route_line = match (&state.site, expected_team) {
+        (Some(site), Some(team)) if site.teams.len() > 1 => html! {
+            <p class="route">
+                <label for="tp-team">{ strings.goes_to }</label>
+                <select id="tp-team" onchange={on_team}>
+                    { for site.teams.iter().map(|t| html! { <option value={t.id.clone()} selected={t.id == team.id}>{ t.name.clone() }</option> }) }
+                </select>
+            </p>
+        },
+        (_, Some(team)) => {
+            html! { <p class="route">{ strings.goes_to }{ ": " }<strong>{ team.name.clone() }</strong></p> }
+        }
+        _ => html! {},
+    };
+
+    let reply_fields = if state.session.is_none() {
+        let promise = match state.reply {
+            ReplyKind::Here => strings.promise_here,
+            ReplyKind::Email => strings.promise_email,
+            ReplyKind::Phone => strings.promise_phone,
+        };
+        html! {
+            <fieldset class="reply">
+                <legend>{ strings.reply_how }</legend>
+                <label><input type="radio" name="tp-reply" checked={state.reply == ReplyKind::Here} onchange={pick(ReplyKind::Here)} />{ strings.reply_here }</label>
+                <label><input type="radio" name="tp-reply" checked={state.reply == ReplyKind::Email} onchange={pick(ReplyKind::Email)} />{ strings.reply_email }</label>
+                <label><input type="radio" name="tp-reply" checked={state.reply == ReplyKind::Phone} onchange={pick(ReplyKind::Phone)} />{ strings.reply_phone }</label>
+                if state.reply == ReplyKind::Email {
+                    <label class="field">{ strings.email_label }
+                        <input type="email" autocomplete="email" required=true value={state.email.clone()} oninput={input(Action::Email)} />
+                    </label>
+                }
+                if state.reply == ReplyKind::Phone {
+                    <label class="field">{ strings.phone_label }
+                        <input type="tel" autocomplete="tel" required=true value={state.phone.clone()} oninput={input(Action::Phone)} />
+                    </label>
+                    <label class="field">{ strings.window_from }
+                        <input type="datetime-local" required=true value={state.window_from.clone()} oninput={input(Action::WindowFrom)} />
+                    </label>
+                    <label class="field">{ strings.window_to }
+                        <input type="datetime-local" required=true value={state.window_to.clone()} oninput={input(Action::WindowTo)} />
+                    </label>
+                }
+                <p class="promise">{ promise }</p>
+            </fieldset>
+        }
+    } else {
+        html! {}
+    };
+
+    let dir = if i18n::is_rtl(&config.locale) {
+        "rtl"
+    } else {
+        "ltr"
     };
     html! {
-        <section class="panel" role="dialog" aria-modal="false" aria-labelledby="touchpoint-title">
+        <section class="panel" role="dialog" aria-modal="false" aria-labelledby="tp-title" dir={dir} lang={config.locale.clone()} onkeydown={onkeydown}>
             <header>
-                <h2 id="touchpoint-title">{ "Talk to our team" }</h2>
-                <button type="button" class="close" aria-label="Close" onclick={close}>{ "✕" }</button>
+                <div>
+                    <h2 id="tp-title">{ strings.title }</h2>
+                    { presence_line }
+                </div>
+                <button type="button" class="close" aria-label={strings.close} onclick={close.reform(|_: MouseEvent| ())}>{ "✕" }</button>
             </header>
-            <div class="body"></div>
+            <div class="body">
+                if state.deleted {
+                    <p class="notice" role="status">{ strings.deleted }</p>
+                }
+                { thread }
+                <form class="composer" onsubmit={submit}>
+                    <label for="tp-message" class="field-label">{ strings.message_label }</label>
+                    <textarea id="tp-message" ref={textarea} rows="3" maxlength="4000" placeholder={strings.placeholder}
+                        value={state.draft.clone()} oninput={on_draft} />
+                    { route_line }
+                    { for typical }
+                    { for pii_notice }
+                    { reply_fields }
+                    if let Some(error) = &state.error {
+                        <p class="error" role="alert">{ error.clone() }</p>
+                    }
+                    <button type="submit" class="send" disabled={state.sending}>{ strings.send }</button>
+                </form>
+                if state.session.is_some() {
+                    <button type="button" class="delete" onclick={delete}>{ strings.delete }</button>
+                }
+            </div>
+            <p class="sr-only" aria-live="assertive">{ state.announcement.clone() }</p>
         </section>
+    }
+}
+
+fn message_view(message: &ThreadMessage, strings: &Strings, locale: &str) -> Html {
+    let time = local_time(locale, message.created_at, false);
+    if message.author == "system" {
+        let name = message.name.clone().unwrap_or_default();
+        let text = match message.notice.as_deref() {
+            Some("staff_joined") => i18n::fill(strings.joined, &[("name", &name)]),
+            Some("closed") => strings.closed_notice.to_owned(),
+            Some("reopened") => strings.reopened_notice.to_owned(),
+            Some("moved_team") => strings.moved_notice.to_owned(),
+            _ => strings.assigned_notice.to_owned(),
+        };
+        return html! { <li class="system"><span>{ text }</span></li> };
+    }
+    let (class, who) = if message.author == "staff" {
+        ("staff", message.name.clone().unwrap_or_default())
+    } else {
+        ("visitor", strings.you.to_owned())
+    };
+    html! {
+        <li class={class}>
+            <p class="meta"><span class="who">{ who }</span>{ " · " }<time>{ time }</time></p>
+            // Always text, never markup: Yew escapes it.
+            <p class="text">{ message.text.clone() }</p>
+        </li>
     }
 }

@@ -1,0 +1,190 @@
+// The visitor widget in headless Chromium against the real worker and D1: a
+// visitor talks to a real person, with availability, redaction and routing in
+// view; plus strict CSP, XSS, keyboard-only use, an axe scan and a phone.
+// Screenshots of the main states go to test-results/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestRuntime, launchChromium, eventually, newPersonPage, ADMIN_TOKEN } from '../support.mjs';
+import { seedContactChannel } from '../../scripts/runtime.mjs';
+import { root } from '../../scripts/artifacts.mjs';
+
+const shots = join(root, 'test-results', 'screenshots');
+let runtime, browser, staff;
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  runtime = await startTestRuntime();
+  const channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
+  staff = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await runtime?.close();
+});
+
+const staffApi = async (method, path, body) => {
+  const response = await fetch(`${runtime.url}${path}`, {
+    method, headers: { authorization: `Bearer ${staff.token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body),
+  });
+  return response.json();
+};
+const panel = (page) => page.locator('[data-touchpoint-panel]');
+async function openPanel(page, path = '/') {
+  await page.goto(`${runtime.url}${path}`);
+  await page.locator('button.launcher').click();
+  await panel(page).locator('.panel').waitFor();
+  // Availability has arrived once the presence line shows.
+  await panel(page).locator('.presence').waitFor();
+}
+async function conversationsOf(where, ...params) {
+  return (await runtime.d1.prepare(`SELECT * FROM conversations WHERE ${where}`).bind(...params).all()).results;
+}
+
+test('a billing question with a card number: redacted before sending, routed to billing, answered by a person, kept across reloads', async () => {
+  await staffApi('PUT', '/v1/staff/presence', { presence: 'away' });
+  const page = await newPersonPage(browser, { viewport: { width: 1280, height: 800 } });
+  await openPanel(page);
+  // Nothing is stored on the device before the visitor starts a conversation.
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).length), 0);
+  await panel(page).locator('#tp-message').fill('I was charged twice for order 5521, card 4111 1111 1111 1111. Please refund one payment.');
+  await assert.doesNotReject(panel(page).locator('.pii').waitFor());
+  assert.match(await panel(page).locator('.pii').innerText(), /Card number removed/);
+  assert.match(await panel(page).locator('.redacted').innerText(), /card \[card\]/);
+  assert.equal(await panel(page).locator('#tp-team').inputValue(), 'billing');
+  // Nobody is online: the e-mail path is offered first, honestly worded.
+  assert.equal(await panel(page).locator('input[type=email]').count(), 1);
+  await panel(page).locator('input[type=email]').fill('jo@example.com');
+  await page.screenshot({ path: join(shots, 'widget-composer-redaction.png') });
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('.thread .visitor').waitFor();
+
+  const [conversation] = await conversationsOf("reply_email = 'jo@example.com'");
+  assert.equal(conversation.team_id, 'billing');
+  assert.equal(conversation.reply_channel, 'email');
+  const stored = await runtime.d1.prepare('SELECT text FROM messages WHERE conversation_id = ?1').bind(conversation.id).first();
+  assert.ok(!stored.text.includes('4111'), 'the card number never left the browser');
+  assert.match(stored.text, /\[card\]/);
+
+  // A person answers through the staff API; the widget shows it.
+  await staffApi('POST', `/v1/staff/conversations/${conversation.id}/messages`, { text: 'Sorry about that — the second payment is refunded today.' });
+  await panel(page).locator('.thread .staff').waitFor({ timeout: 10_000 });
+  assert.match(await panel(page).locator('.thread .staff').innerText(), /Ana[\s\S]*refunded today/);
+  assert.match(await panel(page).locator('.thread .system').innerText(), /Ana joined/);
+  assert.match(await panel(page).locator('.sr-only[aria-live]').innerText(), /Ana: Sorry about that/);
+  await page.screenshot({ path: join(shots, 'widget-thread.png') });
+
+  // The conversation survives a reload (its token is stored now, as the visitor asked for it).
+  await page.reload();
+  await page.locator('button.launcher').click();
+  await panel(page).locator('.thread .staff').waitFor({ timeout: 10_000 });
+  assert.equal(await panel(page).locator('.thread .visitor').count(), 1);
+  const read = await eventually(async () => (await conversationsOf('id = ?1', conversation.id))[0].visitor_read_id > 0);
+  assert.ok(read, 'seen staff messages are marked read');
+
+  // The visitor deletes the conversation from the panel.
+  await panel(page).locator('button.delete').click();
+  await panel(page).locator('.notice').waitFor();
+  assert.equal((await conversationsOf('id = ?1', conversation.id)).length, 0);
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('touchpoint')).length), 0);
+  await page.close();
+});
+
+test('with someone online the panel says who, and answers come here', async () => {
+  await staffApi('PUT', '/v1/staff/presence', { presence: 'online' });
+  const page = await newPersonPage(browser);
+  await openPanel(page);
+  assert.match(await panel(page).locator('.presence').innerText(), /Here now: Ana/);
+  assert.equal(await panel(page).locator('input[type=radio]').first().isChecked(), true);
+  await page.screenshot({ path: join(shots, 'widget-online.png') });
+  await staffApi('PUT', '/v1/staff/presence', { presence: 'away' });
+  await page.close();
+});
+
+test('markup from either side is shown as text and never runs', async () => {
+  const page = await newPersonPage(browser);
+  await openPanel(page);
+  await panel(page).locator('input[type=radio]').first().check();
+  await panel(page).locator('#tp-message').fill('<img src=x onerror="window.__xss=1"> hello');
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('.thread .visitor').waitFor();
+  const [conversation] = await conversationsOf("id IN (SELECT conversation_id FROM messages WHERE text LIKE '%onerror%')");
+  await staffApi('POST', `/v1/staff/conversations/${conversation.id}/messages`, { text: '<script>window.__xss=2</script><b onmouseover="window.__xss=3">bold</b>' });
+  await panel(page).locator('.thread .staff').waitFor({ timeout: 10_000 });
+  await panel(page).locator('.thread .staff').hover();
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.match(await panel(page).locator('.thread .staff .text').innerText(), /<script>window.__xss=2<\/script>/);
+  assert.equal(await panel(page).locator('.thread img, .thread script, .thread b').count(), 0);
+  await page.close();
+});
+
+test('works under a strict Content Security Policy', async () => {
+  const page = await newPersonPage(browser);
+  const violations = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  await page.route(`${runtime.url}/`, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'" } });
+  });
+  await openPanel(page);
+  await panel(page).locator('#tp-message').fill('Do you ship to Norway?');
+  await panel(page).locator('#tp-team').waitFor();
+  assert.deepEqual(violations, []);
+  const background = await panel(page).locator('header').evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.equal(background, 'rgb(31, 79, 209)', 'the constructable stylesheet applies under the CSP');
+  await page.close();
+});
+
+test('keyboard only: open, write, send, close, and focus returns to the launcher', async () => {
+  const page = await newPersonPage(browser);
+  await page.goto(`${runtime.url}/`);
+  await page.locator('button.launcher').waitFor();
+  // Tab through the page's links to the launcher.
+  let onLauncher = false;
+  for (let i = 0; i < 10 && !onLauncher; i++) {
+    await page.keyboard.press('Tab');
+    onLauncher = await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.classList.contains('launcher') ?? false);
+  }
+  assert.ok(onLauncher, 'the launcher is reachable with Tab');
+  await page.keyboard.press('Enter');
+  await panel(page).locator('.presence').waitFor();
+  const focused = () => page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.id || document.activeElement?.shadowRoot?.activeElement?.className);
+  assert.equal(await eventually(async () => (await focused()) === 'tp-message'), true, 'focus moves into the message box');
+  await page.keyboard.type('Where can I find the size chart?');
+  await page.keyboard.press('Escape');
+  assert.equal(await panel(page).locator('.panel').count(), 0);
+  assert.equal(await focused(), 'launcher', 'focus returns to the launcher');
+  await page.close();
+});
+
+test('axe finds no serious or critical accessibility problem in the open panel', async () => {
+  const page = await newPersonPage(browser);
+  await openPanel(page);
+  await panel(page).locator('#tp-message').fill('My card 4111 1111 1111 1111 was charged twice');
+  await panel(page).locator('.pii').waitFor();
+  await page.addScriptTag({ content: readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8') });
+  const results = await page.evaluate(async () => {
+    const host = document.querySelector('[data-touchpoint-launcher]');
+    const r = await window.axe.run({ include: [[host]] }, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+  const serious = results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious, [], JSON.stringify(results));
+  await page.close();
+});
+
+test('on a phone the panel fills the screen; German pages get German words', async () => {
+  const page = await newPersonPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'de-DE' });
+  await page.route(`${runtime.url}/`, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: (await response.text()).replace('<html lang="en">', '<html lang="de">') });
+  });
+  await openPanel(page);
+  const box = await panel(page).locator('.panel').boundingBox();
+  assert.equal(Math.round(box.width), 390);
+  assert.equal(Math.round(box.height), 844);
+  assert.equal(await panel(page).locator('h2').innerText(), 'Sprechen Sie mit unserem Team');
+  await page.screenshot({ path: join(shots, 'widget-phone-de.png') });
+  await page.close();
+});

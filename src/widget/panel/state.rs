@@ -1,0 +1,234 @@
+//! The panel's state, changed only through `Action`s (a Yew reducer).
+
+use std::rc::Rc;
+
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use yew::Reducible;
+
+use crate::domain::contact::{self, SiteState};
+use crate::domain::conversation::ReplyPreference;
+use crate::widget::session::Session;
+
+/// A message of the thread, as the visitor API returns it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ThreadMessage {
+    pub id: i64,
+    pub author: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub notice: Option<String>,
+    pub text: String,
+    pub created_at: i64,
+}
+
+/// `GET /v1/conversations/{id}/messages`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Poll {
+    pub messages: Vec<ThreadMessage>,
+    pub cursor: i64,
+    pub status: String,
+    pub poll_interval_ms: u32,
+}
+
+/// `POST /v1/conversations`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Started {
+    pub conversation: StartedConversation,
+    pub visitor_token: String,
+    pub message: ThreadMessage,
+    pub poll_interval_ms: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct StartedConversation {
+    pub id: String,
+}
+
+/// How the visitor wants to hear back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyKind {
+    Here,
+    Email,
+    Phone,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelState {
+    pub open: bool,
+    pub site: Option<SiteState>,
+    pub session: Option<Session>,
+    pub messages: Vec<ThreadMessage>,
+    pub status: String,
+    pub poll_ms: u32,
+    pub draft: String,
+    pub team_choice: Option<String>,
+    pub reply: ReplyKind,
+    /// Whether the visitor picked the reply channel (else it follows presence).
+    pub reply_chosen: bool,
+    pub email: String,
+    pub phone: String,
+    pub window_from: String,
+    pub window_to: String,
+    pub sending: bool,
+    pub error: Option<String>,
+    /// Read out by screen readers when staff write.
+    pub announcement: String,
+    pub deleted: bool,
+}
+
+pub enum Action {
+    Availability(SiteState),
+    Draft(String),
+    Team(Option<String>),
+    Reply(ReplyKind),
+    Email(String),
+    Phone(String),
+    WindowFrom(String),
+    WindowTo(String),
+    Sending,
+    Started(Session, Started),
+    Sent(ThreadMessage),
+    Polled(Poll),
+    Failed(String),
+    SessionGone,
+    Deleted,
+    Close,
+}
+
+impl PanelState {
+    pub fn new(session: Option<Session>) -> Self {
+        PanelState {
+            open: true,
+            site: None,
+            session,
+            messages: Vec::new(),
+            status: String::new(),
+            poll_ms: 3000,
+            draft: String::new(),
+            team_choice: None,
+            reply: ReplyKind::Here,
+            reply_chosen: false,
+            email: String::new(),
+            phone: String::new(),
+            window_from: String::new(),
+            window_to: String::new(),
+            sending: false,
+            error: None,
+            announcement: String::new(),
+            deleted: false,
+        }
+    }
+
+    /// The reply preference to send; `None` when the callback window is incomplete.
+    pub fn reply_preference(&self) -> Option<ReplyPreference> {
+        match self.reply {
+            ReplyKind::Here => Some(ReplyPreference::Here),
+            ReplyKind::Email => Some(ReplyPreference::Email {
+                email: self.email.trim().to_owned(),
+            }),
+            ReplyKind::Phone => {
+                // datetime-local values are the visitor's local time, as Date reads them.
+                let at = |value: &str| js_sys::Date::new(&JsValue::from_str(value)).get_time();
+                let (from, to) = (at(&self.window_from), at(&self.window_to));
+                if from.is_nan() || to.is_nan() {
+                    return None;
+                }
+                Some(ReplyPreference::Phone {
+                    phone: self.phone.trim().to_owned(),
+                    from: from as i64,
+                    to: to as i64,
+                })
+            }
+        }
+    }
+
+    fn merge(&mut self, messages: Vec<ThreadMessage>) {
+        for message in messages {
+            if !self.messages.iter().any(|m| m.id == message.id) {
+                self.messages.push(message);
+            }
+        }
+        self.messages.sort_by_key(|m| m.id);
+    }
+}
+
+impl Reducible for PanelState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Availability(site) => {
+                // Nobody there: the e-mail path comes first, unless the visitor chose.
+                if !next.reply_chosen
+                    && contact::suggest_offline_path(&contact::site_presence(&site))
+                {
+                    next.reply = ReplyKind::Email;
+                }
+                next.site = Some(site);
+            }
+            Action::Draft(text) => next.draft = text,
+            Action::Team(team) => next.team_choice = team,
+            Action::Reply(kind) => {
+                next.reply = kind;
+                next.reply_chosen = true;
+            }
+            Action::Email(value) => next.email = value,
+            Action::Phone(value) => next.phone = value,
+            Action::WindowFrom(value) => next.window_from = value,
+            Action::WindowTo(value) => next.window_to = value,
+            Action::Sending => {
+                next.sending = true;
+                next.error = None;
+            }
+            Action::Started(session, started) => {
+                next.session = Some(session);
+                next.poll_ms = started.poll_interval_ms;
+                next.merge(vec![started.message]);
+                next.draft.clear();
+                next.sending = false;
+                next.deleted = false;
+            }
+            Action::Sent(message) => {
+                next.merge(vec![message]);
+                next.draft.clear();
+                next.sending = false;
+            }
+            Action::Polled(poll) => {
+                let known: Vec<i64> = next.messages.iter().map(|m| m.id).collect();
+                if let Some(staff) = poll
+                    .messages
+                    .iter()
+                    .rev()
+                    .find(|m| m.author == "staff" && !known.contains(&m.id))
+                {
+                    let name = staff.name.clone().unwrap_or_default();
+                    let mut announcement = name;
+                    announcement.push_str(": ");
+                    announcement.push_str(&staff.text);
+                    next.announcement = announcement;
+                }
+                next.poll_ms = poll.poll_interval_ms;
+                next.status = poll.status;
+                next.merge(poll.messages);
+            }
+            Action::Failed(message) => {
+                next.sending = false;
+                next.error = Some(message);
+            }
+            Action::SessionGone => {
+                next.session = None;
+                next.messages.clear();
+            }
+            Action::Deleted => {
+                next.session = None;
+                next.messages.clear();
+                next.deleted = true;
+            }
+            Action::Close => next.open = false,
+        }
+        Rc::new(next)
+    }
+}
