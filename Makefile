@@ -30,6 +30,7 @@ bench: build
 	node bench/recorder-main-thread.mjs
 	node bench/ingest-throughput.mjs 10
 	node bench/conversation-roundtrip.mjs 20 5
+	node bench/widget-open.mjs 10
 
 setup:
 	scripts/setup.sh --test

@@ -1,0 +1,41 @@
+// Time from a click on the launcher to an interactive panel, in headless
+// Chromium against the local worker: the widget's JS, wasm and classifier
+// model are fetched on that click, then the panel asks who is there. Measured
+// until the message box has focus and the availability line is shown, over
+// fresh page loads (cold caches: a new browser context each time).
+// Usage: node bench/widget-open.mjs [runs]
+import { startTestRuntime, launchChromium, newPersonPage, ADMIN_TOKEN } from '../e2e/support.mjs';
+import { seedContactChannel } from '../scripts/runtime.mjs';
+
+const RUNS = Number(process.argv[2] ?? 10);
+const runtime = await startTestRuntime();
+await seedContactChannel(runtime.url, ADMIN_TOKEN);
+const browser = await launchChromium();
+const times = [];
+for (let i = 0; i < RUNS; i++) {
+  const context = await browser.newContext();
+  const page = await newPersonPage(context);
+  await page.goto(`${runtime.url}/`);
+  await page.locator('button.launcher').waitFor();
+  const ms = await page.evaluate(() => new Promise((resolve) => {
+    const host = document.querySelector('[data-touchpoint-launcher]');
+    const start = performance.now();
+    const check = () => {
+      const root = host.shadowRoot;
+      const ready = root.querySelector('.presence') && root.activeElement?.id === 'tp-message';
+      if (ready) resolve(performance.now() - start); else requestAnimationFrame(check);
+    };
+    host.shadowRoot.querySelector('button.launcher').click();
+    requestAnimationFrame(check);
+  }));
+  times.push(ms);
+  await context.close();
+}
+times.sort((a, b) => a - b);
+const pct = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))];
+console.log(`\nClick → interactive panel, cold cache, ${RUNS} page loads (headless Chromium, local worker)\n`);
+console.log('| p50 ms | p95 ms | max ms |');
+console.log('|---:|---:|---:|');
+console.log(`| ${pct(50).toFixed(0)} | ${pct(95).toFixed(0)} | ${times.at(-1).toFixed(0)} |`);
+await browser.close();
+await runtime.close();
