@@ -1,7 +1,9 @@
 //! The staff console: a Yew app served by the worker at `/console/`.
 
-/// The console's root component.
+/// The console's root component: sign-in, inbox, conversation, journey.
 pub mod app;
+/// The staff API's data and the console's state.
+pub mod state;
 
 use wasm_bindgen::prelude::*;
 

@@ -119,10 +119,14 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
     match route(&request.method(), &path) {
         Route::StaticAsset => {
             let promise = env.assets.fetch(request);
-            let response = wasm_bindgen_futures::JsFuture::from(promise)
+            let response: Response = wasm_bindgen_futures::JsFuture::from(promise)
                 .await
-                .map_err(|e| internal(&e, "assets fetch failed"))?;
-            Ok(response.unchecked_into())
+                .map_err(|e| internal(&e, "assets fetch failed"))?
+                .unchecked_into();
+            if path.starts_with("/console") {
+                return http::with_console_policy(response);
+            }
+            Ok(response)
         }
         Route::Health => health(env, origin).await,
         Route::IngestEvents => ingest_events(request, env, origin).await,

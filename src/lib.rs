@@ -26,6 +26,10 @@ pub mod edge;
 #[cfg(feature = "cli")]
 pub mod cli;
 
+/// JSON calls to the worker from the browser apps.
+#[cfg(any(feature = "widget", feature = "console"))]
+pub mod fetch;
+
 /// The only `#[wasm_bindgen]` exports: what page scripts and the worker shim call.
 #[cfg(any(
     feature = "recorder",

@@ -1,8 +1,6 @@
 //! The conversation panel. Loaded only when the visitor opens the launcher,
 //! it mounts a Yew app inside the launcher's shadow root.
 
-/// Calls to the worker's visitor API.
-pub mod api;
 /// The in-browser classifier: the built-in model, or the site's own.
 pub mod classifier;
 /// The widget's words in six languages.

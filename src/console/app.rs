@@ -1,62 +1,706 @@
-//! The console's root: shows the worker's live health (version, storage), the
-//! first screen staff see before the inbox.
+//! The console's root: sign in with a staff token, then the inbox, the
+//! conversation with its classification and the visitor's journey, and the
+//! reply composer. Everything a visitor receives from here was typed and sent
+//! by the signed-in person.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-/// What the console knows about the worker it talks to.
-#[derive(Clone, PartialEq)]
-pub enum WorkerStatus {
-    Checking,
-    Reachable { version: String, storage: String },
-    Unreachable(String),
+use super::state::{Action, ConsoleState, ConversationView, Inbox, Me, Message, Touchpoint};
+use crate::domain::classify::TOPICS;
+use crate::fetch::{self, Failure};
+
+/// Where the token lives while the tab is open (never in the URL).
+const TOKEN_KEY: &str = "touchpoint:staff-token";
+/// How often the inbox and the open conversation refresh.
+const REFRESH_MS: i32 = 2000;
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
 }
 
-async fn fetch_health() -> Result<(String, String), String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str("/v1/health"))
-        .await
-        .map_err(|_| "the worker did not answer".to_string())?;
-    let response: web_sys::Response = response.unchecked_into();
-    let json = JsFuture::from(response.json().map_err(|_| "no JSON body".to_string())?)
-        .await
-        .map_err(|_| "the answer was not JSON".to_string())?;
-    let field = |name: &str| {
-        js_sys::Reflect::get(&json, &name.into())
-            .ok()
-            .and_then(|value| value.as_string())
-            .unwrap_or_default()
-    };
-    Ok((field("version"), field("storage")))
+fn explain(failure: &Failure) -> String {
+    match failure {
+        Failure::Network => "The worker could not be reached. Nothing was lost; try again.".into(),
+        Failure::Api { message, .. } => message.clone(),
+    }
+}
+
+fn client_id() -> String {
+    let mut bytes = [0u8; 16];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    let mut id = String::from("c-");
+    id.push_str(&crate::domain::ids::event_id(bytes));
+    id
+}
+
+fn clock(ms: i64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    String::from(date.to_locale_string("default", &JsValue::UNDEFINED))
+}
+
+fn minutes(seconds: i64) -> String {
+    let m = seconds / 60;
+    if m < 60 {
+        format!("{m} min")
+    } else {
+        format!("{} h {} min", m / 60, m % 60)
+    }
+}
+
+async fn load_me(token: &str) -> Result<Me, Failure> {
+    fetch::call("", "GET", "/v1/staff/me", Some(token), None::<&()>).await
 }
 
 /// The console application.
 #[function_component(ConsoleApp)]
 pub fn console_app() -> Html {
-    let status = use_state(|| WorkerStatus::Checking);
+    let state = use_reducer(ConsoleState::default);
+    let pending_id: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
+
+    // A token kept from earlier in this tab signs in again.
     {
-        let status = status.clone();
+        let state = state.clone();
         use_effect_with((), move |_| {
-            spawn_local(async move {
-                status.set(match fetch_health().await {
-                    Ok((version, storage)) => WorkerStatus::Reachable { version, storage },
-                    Err(reason) => WorkerStatus::Unreachable(reason),
+            if let Some(token) =
+                session_storage().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten())
+            {
+                wasm_bindgen_futures::spawn_local(async move {
+                    match load_me(&token).await {
+                        Ok(me) => state.dispatch(Action::SignedIn(token, me)),
+                        Err(_) => {
+                            if let Some(s) = session_storage() {
+                                let _ = s.remove_item(TOKEN_KEY);
+                            }
+                        }
+                    }
                 });
-            });
+            }
         });
     }
-    let line = match &*status {
-        WorkerStatus::Checking => "Checking the worker…".to_string(),
-        WorkerStatus::Reachable { version, storage } => {
-            format!("Worker {version} is up; storage {storage}.")
-        }
-        WorkerStatus::Unreachable(reason) => format!("Worker unreachable: {reason}"),
+
+    // Inbox and open conversation stay current without reloading.
+    {
+        let state = state.clone();
+        let key = (
+            state.token.clone(),
+            state.team.clone(),
+            state.status.clone(),
+            state.selected.clone(),
+        );
+        use_effect_with(key, move |(token, team, status, selected)| {
+            let mut handle = None;
+            if let (Some(token), Some(window)) = (token.clone(), web_sys::window()) {
+                let (team, status, selected) = (team.clone(), status.clone(), selected.clone());
+                let refresh = move || {
+                    let state = state.clone();
+                    let token = token.clone();
+                    let mut path = String::from("/v1/staff/inbox?team=");
+                    path.push_str(&String::from(js_sys::encode_uri_component(&team)));
+                    path.push_str("&status=");
+                    path.push_str(&String::from(js_sys::encode_uri_component(&status)));
+                    let selected = selected.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match fetch::call::<Inbox>("", "GET", &path, Some(&token), None::<&()>)
+                            .await
+                        {
+                            Ok(inbox) => state.dispatch(Action::Inbox(inbox)),
+                            Err(Failure::Api { status: 401, .. }) => {
+                                state.dispatch(Action::SignOut);
+                                return;
+                            }
+                            Err(_) => {}
+                        }
+                        if let Some(id) = selected {
+                            let mut path = String::from("/v1/staff/conversations/");
+                            path.push_str(&id);
+                            if let Ok(view) = fetch::call::<ConversationView>(
+                                "",
+                                "GET",
+                                &path,
+                                Some(&token),
+                                None::<&()>,
+                            )
+                            .await
+                            {
+                                state.dispatch(Action::View(view));
+                            }
+                        }
+                    });
+                };
+                refresh();
+                let closure = Closure::<dyn FnMut()>::new(refresh);
+                handle = window
+                    .set_interval_with_callback_and_timeout_and_arguments_0(
+                        closure.as_ref().unchecked_ref(),
+                        REFRESH_MS,
+                    )
+                    .ok()
+                    .map(|id| (id, closure));
+            }
+            move || {
+                if let (Some((id, _closure)), Some(window)) = (handle, web_sys::window()) {
+                    window.clear_interval_with_handle(id);
+                }
+            }
+        });
+    }
+
+    // Waiting conversations in the tab title.
+    {
+        let waiting = state.inbox.as_ref().map_or(0, |i| i.waiting);
+        use_effect_with(waiting, move |waiting| {
+            if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                let title = if *waiting > 0 {
+                    format!("({waiting}) Touchpoint console")
+                } else {
+                    "Touchpoint console".to_owned()
+                };
+                document.set_title(&title);
+            }
+        });
+    }
+
+    let act = {
+        let state = state.clone();
+        Callback::from(move |(id, action): (String, &'static str)| {
+            let Some(token) = state.token.clone() else {
+                return;
+            };
+            let state = state.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut path = String::from("/v1/staff/conversations/");
+                path.push_str(&id);
+                path.push('/');
+                path.push_str(action);
+                #[derive(Serialize)]
+                struct Claim {
+                    staff: &'static str,
+                }
+                let result = if action == "assign" {
+                    fetch::call::<serde::de::IgnoredAny>(
+                        "",
+                        "POST",
+                        &path,
+                        Some(&token),
+                        Some(&Claim { staff: "me" }),
+                    )
+                    .await
+                } else {
+                    fetch::call::<serde::de::IgnoredAny>(
+                        "",
+                        "POST",
+                        &path,
+                        Some(&token),
+                        None::<&()>,
+                    )
+                    .await
+                };
+                if let Err(failure) = result {
+                    state.dispatch(Action::Failed(explain(&failure)));
+                }
+            });
+        })
+    };
+
+    // Keyboard: j / k next and previous conversation, r reply, Shift+C close.
+    {
+        let state = state.clone();
+        let act = act.clone();
+        let key = (
+            state.selected.clone(),
+            state.inbox.clone(),
+            state.token.is_some(),
+        );
+        use_effect_with(key, move |_| {
+            let document = web_sys::window().and_then(|w| w.document());
+            let handler = Closure::<dyn FnMut(KeyboardEvent)>::new(move |event: KeyboardEvent| {
+                let typing = event
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|e| {
+                        matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    });
+                if typing || event.ctrl_key() || event.meta_key() || event.alt_key() {
+                    return;
+                }
+                match event.key().as_str() {
+                    "j" | "k" => {
+                        if let Some(id) = state.neighbour(if event.key() == "j" { 1 } else { -1 }) {
+                            state.dispatch(Action::Select(id));
+                        }
+                    }
+                    "r" => {
+                        event.prevent_default();
+                        if let Some(reply) = web_sys::window()
+                            .and_then(|w| w.document())
+                            .and_then(|d| d.get_element_by_id("reply"))
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                        {
+                            let _ = reply.focus();
+                        }
+                    }
+                    "C" => {
+                        if let Some(id) = state.selected.clone() {
+                            act.emit((id, "close"));
+                        }
+                    }
+                    _ => {}
+                }
+            });
+            if let Some(document) = &document {
+                let _ = document
+                    .add_event_listener_with_callback("keydown", handler.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(document) = document {
+                    let _ = document.remove_event_listener_with_callback(
+                        "keydown",
+                        handler.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
+    let Some(me) = state.me.clone() else {
+        return sign_in(&state);
+    };
+
+    let sign_out = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(s) = session_storage() {
+                let _ = s.remove_item(TOKEN_KEY);
+            }
+            state.dispatch(Action::SignOut);
+        })
+    };
+    let toggle_presence = {
+        let state = state.clone();
+        let presence = me.presence.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(token) = state.token.clone() else {
+                return;
+            };
+            let next = if presence == "online" {
+                "away"
+            } else {
+                "online"
+            };
+            let state = state.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                #[derive(Serialize)]
+                struct Presence {
+                    presence: &'static str,
+                }
+                match fetch::call::<Me>(
+                    "",
+                    "PUT",
+                    "/v1/staff/presence",
+                    Some(&token),
+                    Some(&Presence { presence: next }),
+                )
+                .await
+                {
+                    Ok(me) => state.dispatch(Action::Presence(me.presence)),
+                    Err(failure) => state.dispatch(Action::Failed(explain(&failure))),
+                }
+            });
+        })
+    };
+    let on_team = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let team = e.target_unchecked_into::<HtmlSelectElement>().value();
+            state.dispatch(Action::Filter {
+                team,
+                status: state.status.clone(),
+            });
+        })
+    };
+    let on_status = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let status = e.target_unchecked_into::<HtmlSelectElement>().value();
+            state.dispatch(Action::Filter {
+                team: state.team.clone(),
+                status,
+            });
+        })
+    };
+    let online = me.presence == "online";
+    let teams = state
+        .inbox
+        .as_ref()
+        .map(|i| i.teams.clone())
+        .unwrap_or_else(|| me.teams.clone());
+
+    html! {
+        <div class="console">
+            <header class="top">
+                <strong>{ "Touchpoint" }</strong>
+                <span class="me">{ me.name.clone() }</span>
+                <button type="button" class={classes!("presence", online.then_some("online"))} aria-pressed={online.to_string()} onclick={toggle_presence}>
+                    { if online { "Online — visitors see you" } else { "Away" } }
+                </button>
+                <button type="button" class="sign-out" onclick={sign_out}>{ "Sign out" }</button>
+            </header>
+            <nav class="filters" aria-label="Inbox filters">
+                <label>{ "Team " }
+                    <select onchange={on_team}>
+                        <option value="" selected={state.team.is_empty()}>{ "All my teams" }</option>
+                        { for teams.iter().map(|t| html! { <option value={t.clone()} selected={&state.team == t}>{ t.clone() }</option> }) }
+                    </select>
+                </label>
+                <label>{ "Status " }
+                    <select onchange={on_status}>
+                        { for [("active", "Waiting and open"), ("waiting", "Waiting"), ("open", "Open"), ("closed", "Closed")].iter().map(|(v, l)| {
+                            let selected = state.status == *v || (state.status.is_empty() && *v == "active");
+                            html! { <option value={*v} selected={selected}>{ *l }</option> }
+                        }) }
+                    </select>
+                </label>
+                <span class="shortcuts">{ "j / k next · r reply · Shift+C close" }</span>
+            </nav>
+            <div class="workspace">
+                { inbox_view(&state) }
+                { conversation_view(&state, &me, act, pending_id) }
+            </div>
+        </div>
+    }
+}
+
+fn sign_in(state: &UseReducerHandle<ConsoleState>) -> Html {
+    let input = use_node_ref_free();
+    let submit = {
+        let state = state.clone();
+        let input = input.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let Some(field) = input.cast::<HtmlInputElement>() else {
+                return;
+            };
+            let token = field.value().trim().to_owned();
+            if token.is_empty() {
+                return;
+            }
+            let state = state.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match load_me(&token).await {
+                    Ok(me) => {
+                        if let Some(s) = session_storage() {
+                            let _ = s.set_item(TOKEN_KEY, &token);
+                        }
+                        state.dispatch(Action::SignedIn(token, me));
+                    }
+                    Err(failure) => state.dispatch(Action::SignInFailed(match failure {
+                        Failure::Api { status: 401, .. } => "That token is not valid.".into(),
+                        other => explain(&other),
+                    })),
+                }
+            });
+        })
     };
     html! {
-        <main>
+        <main class="sign-in">
             <h1>{ "Touchpoint console" }</h1>
-            <p role="status" data-worker-status={ matches!(&*status, WorkerStatus::Reachable { .. }).to_string() }>{ line }</p>
+            <form onsubmit={submit}>
+                <label for="token">{ "Your staff token" }</label>
+                <input id="token" ref={input} type="password" autocomplete="current-password" required=true />
+                <button type="submit">{ "Sign in" }</button>
+                if let Some(error) = &state.sign_in_error {
+                    <p class="error" role="alert">{ error.clone() }</p>
+                }
+            </form>
+            <p class="hint">{ "Your administrator gives you a personal token. It stays in this tab only and is forgotten when you close it." }</p>
         </main>
+    }
+}
+
+/// A node ref outside hook rules (the sign-in form is rendered conditionally).
+fn use_node_ref_free() -> NodeRef {
+    NodeRef::default()
+}
+
+fn inbox_view(state: &UseReducerHandle<ConsoleState>) -> Html {
+    let rows = state
+        .inbox
+        .as_ref()
+        .map(|i| i.conversations.clone())
+        .unwrap_or_default();
+    html! {
+        <section class="inbox" aria-label="Inbox">
+            <h2>{ "Inbox" }</h2>
+            if rows.is_empty() {
+                <p class="empty">{ "Nothing here." }</p>
+            }
+            <ul>
+                { for rows.iter().map(|row| {
+                    let select = {
+                        let state = state.clone();
+                        let id = row.id.clone();
+                        Callback::from(move |_: MouseEvent| state.dispatch(Action::Select(id.clone())))
+                    };
+                    let current = state.selected.as_ref() == Some(&row.id);
+                    let wait = if row.status == "waiting" {
+                        format!("waiting {} of {} min", minutes(row.waited_s), row.target_minutes)
+                    } else {
+                        row.status.clone()
+                    };
+                    html! {
+                        <li>
+                            <button type="button" class={classes!("row", current.then_some("current"), row.over_target.then_some("late"), (row.unread > 0).then_some("unread"))}
+                                aria-current={current.then_some("true")} data-conversation={row.id.clone()} onclick={select}>
+                                <span class="labels">{ format!("{} · {} · {} · {}", row.topic, row.sentiment, row.kind, row.channel) }</span>
+                                <span class="wait">{ wait }</span>
+                                if row.unread > 0 {
+                                    <span class="badge" aria-label={format!("{} unread", row.unread)}>{ row.unread }</span>
+                                }
+                                <span class="preview">{ row.preview.clone().unwrap_or_default() }</span>
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+fn conversation_view(
+    state: &UseReducerHandle<ConsoleState>,
+    me: &Me,
+    act: Callback<(String, &'static str)>,
+    pending_id: Rc<RefCell<Option<String>>>,
+) -> Html {
+    let Some(view) = state.view.clone() else {
+        return html! { <section class="conversation empty" aria-label="Conversation"><p>{ "Pick a conversation (j / k)." }</p></section> };
+    };
+    let c = &view.conversation;
+    let id = c.id.clone();
+    let reply_to = match c.reply_channel.as_str() {
+        "email" => format!("by e-mail to {}", c.reply_email),
+        "phone" => format!(
+            "by phone, {} between {} and {}",
+            c.reply_phone,
+            clock(c.callback_from),
+            clock(c.callback_to)
+        ),
+        "here" => "here, in the widget".to_owned(),
+        other => format!("through {other} to {}", c.reply_address),
+    };
+    let on_draft = {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            state.dispatch(Action::Draft(
+                e.target_unchecked_into::<HtmlTextAreaElement>().value(),
+            ))
+        })
+    };
+    let send = {
+        let state = state.clone();
+        let id = id.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let (Some(token), text) = (state.token.clone(), state.draft.trim().to_owned()) else {
+                return;
+            };
+            if text.is_empty() || state.sending {
+                return;
+            }
+            // One id per draft: sending again after a failure cannot post twice.
+            let client = pending_id
+                .borrow_mut()
+                .get_or_insert_with(client_id)
+                .clone();
+            state.dispatch(Action::Sending);
+            let state = state.clone();
+            let pending_id = pending_id.clone();
+            let mut path = String::from("/v1/staff/conversations/");
+            path.push_str(&id);
+            path.push_str("/messages");
+            wasm_bindgen_futures::spawn_local(async move {
+                #[derive(Serialize)]
+                struct Reply<'a> {
+                    text: &'a str,
+                    client_id: &'a str,
+                }
+                match fetch::call::<serde::de::IgnoredAny>(
+                    "",
+                    "POST",
+                    &path,
+                    Some(&token),
+                    Some(&Reply {
+                        text: &text,
+                        client_id: &client,
+                    }),
+                )
+                .await
+                {
+                    Ok(_) => {
+                        *pending_id.borrow_mut() = None;
+                        state.dispatch(Action::Sent);
+                    }
+                    Err(failure) => state.dispatch(Action::Failed(explain(&failure))),
+                }
+            });
+        })
+    };
+    let claim = {
+        let act = act.clone();
+        let id = id.clone();
+        Callback::from(move |_: MouseEvent| act.emit((id.clone(), "assign")))
+    };
+    let toggle = {
+        let id = id.clone();
+        let closed = c.status == "closed";
+        Callback::from(move |_: MouseEvent| {
+            act.emit((id.clone(), if closed { "reopen" } else { "close" }))
+        })
+    };
+    html! {
+        <>
+        <section class="conversation" aria-label="Conversation">
+            <header>
+                <h2>{ format!("{} — {}", view.team_name, c.status) }</h2>
+                <p class="classification">
+                    { format!("Topic {} ({:.0}%), tone {}, {}; channel {}", c.topic, c.confidence * 100.0, c.sentiment, c.kind, c.channel) }
+                </p>
+                <p class="reply-pref">{ format!("Wants an answer {reply_to}") }</p>
+                <div class="actions">
+                    if c.assignee_id != me.id {
+                        <button type="button" onclick={claim}>{ "Claim" }</button>
+                    }
+                    <button type="button" onclick={toggle}>{ if c.status == "closed" { "Reopen" } else { "Close" } }</button>
+                </div>
+            </header>
+            <ol class="thread" aria-label="Messages">
+                { for view.messages.iter().map(|m| message_view(state, m)) }
+            </ol>
+            <form class="composer" onsubmit={send}>
+                <label for="reply">{ format!("Reply as {}", me.name) }</label>
+                <textarea id="reply" rows="3" value={state.draft.clone()} oninput={on_draft} />
+                if let Some(error) = &state.error {
+                    <p class="error" role="alert">{ format!("Not sent: {error}. Your reply is still here; press Send to try again.") }</p>
+                }
+                <button type="submit" disabled={state.sending}>{ "Send" }</button>
+            </form>
+        </section>
+        <aside class="journey" aria-label="Journey">
+            <h2>{ "Journey" }</h2>
+            if view.journey.is_empty() {
+                <p class="empty">{ "No touchpoints recorded for this visitor." }</p>
+            }
+            <ol>{ for view.journey.iter().map(touchpoint_view) }</ol>
+            if !view.earlier.is_empty() {
+                <h3>{ "Earlier conversations" }</h3>
+                <ul>{ for view.earlier.iter().map(|e| html! { <li>{ format!("{} · {} · {} · {}", clock(e.created_at), e.team_id, e.topic, e.status) }</li> }) }</ul>
+            }
+        </aside>
+        </>
+    }
+}
+
+fn touchpoint_view(t: &Touchpoint) -> Html {
+    let mut what = t.kind.clone();
+    if !t.name.is_empty() {
+        what.push(' ');
+        what.push_str(&t.name);
+    }
+    let mut source = t.channel.replace('_', " ");
+    let named = if t.source_name.is_empty() {
+        &t.utm_source
+    } else {
+        &t.source_name
+    };
+    if !named.is_empty() {
+        source.push_str(" (");
+        source.push_str(named);
+        source.push(')');
+    }
+    if !t.utm_campaign.is_empty() {
+        source.push_str(", campaign ");
+        source.push_str(&t.utm_campaign);
+    }
+    html! {
+        <li class="touchpoint">
+            <span class="when">{ clock(t.occurred_at) }</span>
+            <span class="what">{ format!("{what} {} [{}]", t.path, t.page_type) }</span>
+            if !source.is_empty() { <span class="source">{ source }</span> }
+            if t.engaged_ms > 0 { <span class="engaged">{ format!("{} s engaged", t.engaged_ms / 1000) }</span> }
+        </li>
+    }
+}
+
+fn message_view(state: &UseReducerHandle<ConsoleState>, m: &Message) -> Html {
+    if m.author == "system" {
+        let who = m.name.clone().unwrap_or_default();
+        let text = match m.notice.as_deref() {
+            Some("staff_joined") => format!("{who} joined"),
+            Some(other) => other.replace('_', " "),
+            None => String::new(),
+        };
+        return html! { <li class="system">{ text }</li> };
+    }
+    let who = if m.author == "staff" {
+        m.name.clone().unwrap_or_default()
+    } else {
+        "Visitor".to_owned()
+    };
+    let correction = (m.author == "visitor").then(|| {
+        let current = m.edge_labels.as_ref().map(|l| l.topic.clone()).unwrap_or_default();
+        let on_change = {
+            let state = state.clone();
+            let message = m.id;
+            Callback::from(move |e: Event| {
+                let topic = e.target_unchecked_into::<HtmlSelectElement>().value();
+                let Some(token) = state.token.clone() else { return };
+                let state = state.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    #[derive(Serialize)]
+                    struct Correction {
+                        topic: String,
+                    }
+                    let mut path = String::from("/v1/staff/messages/");
+                    path.push_str(&message.to_string());
+                    path.push_str("/labels");
+                    if let Err(failure) = fetch::call::<serde::de::IgnoredAny>("", "POST", &path, Some(&token), Some(&Correction { topic })).await {
+                        state.dispatch(Action::Failed(explain(&failure)));
+                    }
+                });
+            })
+        };
+        html! {
+            <label class="correct">{ "Topic " }
+                <select aria-label="Correct the topic" onchange={on_change}>
+                    { for TOPICS.iter().map(|t| html! { <option value={*t} selected={current == *t}>{ *t }</option> }) }
+                </select>
+            </label>
+        }
+    });
+    let disagreement = match (&m.browser_labels, &m.edge_labels) {
+        (Some(b), Some(e)) if !m.labels_agree => {
+            Some(format!("browser said {}, edge says {}", b.topic, e.topic))
+        }
+        _ => None,
+    };
+    html! {
+        <li class={m.author.clone()}>
+            <p class="meta"><strong>{ who }</strong>{ " · " }{ clock(m.created_at) }</p>
+            <p class="text">{ m.text.clone() }</p>
+            if !m.pii_missed.is_empty() {
+                <p class="flag">{ format!("Redacted at the edge: {}", m.pii_missed.join(", ")) }</p>
+            }
+            if let Some(d) = disagreement { <p class="flag">{ d }</p> }
+            { for correction }
+        </li>
     }
 }

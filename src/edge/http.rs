@@ -108,3 +108,23 @@ pub fn preflight_response(origin: Option<&str>) -> Result<Response, ApiError> {
     };
     build().map_err(|_| ApiError::Internal)
 }
+
+/// The console's Content Security Policy: its own scripts, styles and API
+/// only, wasm allowed, no framing. Staff tokens never leave the page's origin.
+pub const CONSOLE_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// The console's static files, with the console's security headers.
+pub fn with_console_policy(response: Response) -> Result<Response, ApiError> {
+    let build = || -> Result<Response, JsValue> {
+        let headers = Headers::new_with_headers(&response.headers())?;
+        headers.set("content-security-policy", CONSOLE_POLICY)?;
+        headers.set("referrer-policy", "no-referrer")?;
+        headers.set("x-content-type-options", "nosniff")?;
+        let init = ResponseInit::new();
+        init.set_status(response.status());
+        init.set_headers(headers.unchecked_ref());
+        Response::new_with_opt_readable_stream_and_init(response.body().as_ref(), &init)
+    };
+    build().map_err(|_| ApiError::Internal)
+}

@@ -14,12 +14,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, ShadowRoot};
 use yew::prelude::*;
 
-use super::api::{self, Failure};
 use super::i18n::{self, Strings};
 use super::session::{self, Session};
 use super::Config;
 use crate::domain::contact::{self, Presence, SiteState};
 use crate::domain::conversation::{Labels, ReplyPreference};
+use crate::fetch::{self as api, Failure};
 use state::{Action, PanelState, Poll, ReplyKind, Started, ThreadMessage};
 
 /// Styles adopted by the shadow root (constructable stylesheet, CSP-safe).
@@ -114,7 +114,9 @@ pub fn panel(props: &PanelProps) -> Html {
                     p.push_str(&String::from(js_sys::encode_uri_component(&config.site)));
                     p
                 };
-                match api::call::<SiteState>(&config, "GET", &path, None, None::<&()>).await {
+                match api::call::<SiteState>(&config.endpoint, "GET", &path, None, None::<&()>)
+                    .await
+                {
                     Ok(mut site) => {
                         if let Some(only) = &config.teams {
                             site.teams.retain(|t| only.contains(&t.id));
@@ -152,7 +154,7 @@ pub fn panel(props: &PanelProps) -> Html {
                         path.push_str("/messages?after=");
                         path.push_str(&after.to_string());
                         match api::call::<Poll>(
-                            &config,
+                            &config.endpoint,
                             "GET",
                             &path,
                             Some(&session.token),
@@ -174,7 +176,7 @@ pub fn panel(props: &PanelProps) -> Html {
                                         up_to: i64,
                                     }
                                     let _ = api::call::<serde::de::IgnoredAny>(
-                                        &config,
+                                        &config.endpoint,
                                         "POST",
                                         &read,
                                         Some(&session.token),
@@ -324,7 +326,7 @@ pub fn panel(props: &PanelProps) -> Html {
                             locale: &config.locale,
                         };
                         api::call::<Started>(
-                            &config,
+                            &config.endpoint,
                             "POST",
                             "/v1/conversations",
                             None,
@@ -354,9 +356,15 @@ pub fn panel(props: &PanelProps) -> Html {
                         struct Sent {
                             message: ThreadMessage,
                         }
-                        api::call::<Sent>(&config, "POST", &path, Some(&session.token), Some(&body))
-                            .await
-                            .map(|sent| Action::Sent(sent.message))
+                        api::call::<Sent>(
+                            &config.endpoint,
+                            "POST",
+                            &path,
+                            Some(&session.token),
+                            Some(&body),
+                        )
+                        .await
+                        .map(|sent| Action::Sent(sent.message))
                     }
                 };
                 match outcome {
@@ -388,7 +396,7 @@ pub fn panel(props: &PanelProps) -> Html {
                 let mut path = String::from("/v1/conversations/");
                 path.push_str(&session.id);
                 match api::call::<serde::de::IgnoredAny>(
-                    &config,
+                    &config.endpoint,
                     "DELETE",
                     &path,
                     Some(&session.token),

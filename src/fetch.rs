@@ -1,14 +1,12 @@
-//! The widget's calls to the worker's visitor API, with `fetch`. Answers are
-//! read with the browser's own JSON parser and serde-wasm-bindgen, so the
-//! widget carries no JSON library of its own.
+//! JSON calls to the worker from the browser apps (widget and console), with
+//! `fetch`. Answers are read with the browser's own JSON parser and
+//! serde-wasm-bindgen, so the apps carry no JSON library of their own.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-
-use super::Config;
 
 /// Why a call did not work, in terms the panel can explain.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,15 +45,16 @@ struct ErrorDetail {
     message: String,
 }
 
-/// Calls `method path` on the worker; `token` is the visitor token.
+/// Calls `method path` on the worker at `base` (empty: this origin); `token`
+/// is the bearer credential (a visitor or staff token).
 pub async fn call<T: DeserializeOwned>(
-    config: &Config,
+    base: &str,
     method: &str,
     path: &str,
     token: Option<&str>,
     body: Option<&impl Serialize>,
 ) -> Result<T, Failure> {
-    let value = call_raw(config, method, path, token, body).await?;
+    let value = call_raw(base, method, path, token, body).await?;
     serde_wasm_bindgen::from_value(value).map_err(|e| Failure::Api {
         status: 0,
         code: "unexpected_answer".into(),
@@ -64,7 +63,7 @@ pub async fn call<T: DeserializeOwned>(
 }
 
 async fn call_raw(
-    config: &Config,
+    base: &str,
     method: &str,
     path: &str,
     token: Option<&str>,
@@ -91,7 +90,7 @@ async fn call_raw(
         init.set_body(&text);
     }
     init.set_headers(&headers);
-    let mut url = config.endpoint.trim_end_matches('/').to_owned();
+    let mut url = base.trim_end_matches('/').to_owned();
     url.push_str(path);
     let window = web_sys::window().ok_or(Failure::Network)?;
     let response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))

@@ -1,0 +1,138 @@
+// The staff console in headless Chromium against the real worker and D1, with
+// a visitor's widget in a second page: the whole loop from a visitor's message
+// to a person's reply. Screenshots go to test-results/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestRuntime, launchChromium, eventually, newPersonPage, ADMIN_TOKEN } from '../support.mjs';
+import { seedContactChannel } from '../../scripts/runtime.mjs';
+import { root } from '../../scripts/artifacts.mjs';
+
+const shots = join(root, 'test-results', 'screenshots');
+let runtime, browser, ana;
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  runtime = await startTestRuntime();
+  const channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
+  ana = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await runtime?.close();
+});
+
+async function signIn(page, token = ana.token) {
+  await page.goto(`${runtime.url}/console/`);
+  await page.locator('#token').fill(token);
+  await page.locator('form button[type=submit]').click();
+  await page.locator('.console').waitFor();
+}
+const widget = (page) => page.locator('[data-touchpoint-panel]');
+
+test('a visitor message reaches the right inbox with its journey; a person replies; the widget shows it', async () => {
+  // The visitor looks at pricing, then asks sales a question from the widget.
+  const visitor = await newPersonPage(browser);
+  await visitor.goto(`${runtime.url}/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=autumn`);
+  await visitor.locator('button.launcher').click();
+  await widget(visitor).locator('.presence').waitFor();
+  await widget(visitor).locator('input[type=radio]').first().check();
+  await widget(visitor).locator('#tp-message').fill('Do you offer volume discounts for 300 jackets with our logo?');
+  await widget(visitor).locator('button.send').click();
+  await widget(visitor).locator('.thread .visitor').waitFor();
+
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const violations = [];
+  staff.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  await signIn(staff);
+  assert.ok(!staff.url().includes(ana.token), 'the token never appears in the URL');
+  await staff.locator('select').first().selectOption('sales');
+  const row = staff.locator('.inbox .row', { hasText: 'volume discounts' });
+  await row.waitFor();
+  assert.match(await row.innerText(), /sales · neutral/);
+  assert.match(await staff.title(), /^\(\d+\) Touchpoint console$/, 'waiting conversations are counted in the title');
+  await staff.screenshot({ path: join(shots, 'console-inbox.png') });
+
+  await row.click();
+  await staff.locator('.journey .touchpoint').first().waitFor();
+  const journey = await staff.locator('.journey').innerText();
+  assert.match(journey, /\/pricing \[pricing\]/);
+  assert.match(journey, /email \(newsletter\), campaign autumn/);
+  assert.match(await staff.locator('.conversation .classification').innerText(), /Topic sales/);
+
+  await staff.locator('#reply').fill('Yes — from 100 pieces we take 12% off. I will send you a quote today.');
+  await staff.locator('.composer button[type=submit]').click();
+  await staff.locator('.thread .staff').waitFor();
+  await staff.screenshot({ path: join(shots, 'console-conversation.png') });
+
+  await widget(visitor).locator('.thread .staff').waitFor({ timeout: 10_000 });
+  assert.match(await widget(visitor).locator('.thread .staff').innerText(), /Ana[\s\S]*12% off/);
+  assert.deepEqual(violations, []);
+  await visitor.close();
+  await staff.close();
+});
+
+test('presence in the console changes what visitors see', async () => {
+  const staff = await browser.newPage();
+  await signIn(staff);
+  const toggle = staff.locator('button.presence');
+  if ((await toggle.getAttribute('aria-pressed')) === 'true') await toggle.click();
+  await eventually(async () => (await toggle.getAttribute('aria-pressed')) === 'false');
+  const availability = async () => (await (await fetch(`${runtime.url}/v1/availability?site=demo`)).json()).teams.find((t) => t.id === 'sales').staff_online;
+  assert.deepEqual(await availability(), []);
+  await toggle.click();
+  assert.ok(await eventually(async () => (await availability()).includes('Ana')), 'Ana shows as online to visitors');
+  await toggle.click();
+  assert.ok(await eventually(async () => (await availability()).length === 0));
+  await staff.close();
+});
+
+test('a reply that fails to send stays in the composer and is posted once when sent again; labels are corrected with one click', async () => {
+  const started = await (await fetch(`${runtime.url}/v1/conversations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: runtime.url, 'user-agent': 'Mozilla/5.0 Chrome/156', 'cf-connecting-ip': '198.51.100.200' },
+    body: JSON.stringify({ site: 'demo', message: { text: 'The zipper of my jacket broke after two days' } }),
+  })).json();
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await signIn(staff);
+  await staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`).click();
+  await staff.locator('#reply').waitFor();
+  // The first attempt reaches the worker, which stores it, but the answer is lost.
+  let dropped = false;
+  await staff.route('**/v1/staff/conversations/*/messages', async (route) => {
+    if (!dropped) { dropped = true; await route.fetch(); return route.abort('connectionreset'); }
+    return route.continue();
+  });
+  await staff.locator('#reply').fill('So sorry — a replacement is on its way.');
+  await staff.locator('.composer button[type=submit]').click();
+  await staff.locator('.composer .error').waitFor();
+  assert.equal(await staff.locator('#reply').inputValue(), 'So sorry — a replacement is on its way.', 'the reply stays in the composer');
+  await staff.locator('.composer button[type=submit]').click();
+  await eventually(async () => (await staff.locator('#reply').inputValue()) === '');
+  const count = await runtime.d1.prepare("SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?1 AND author = 'staff'").bind(started.conversation.id).first();
+  assert.equal(count.n, 1, 'sending twice posted once');
+
+  await staff.locator('.thread .visitor select').selectOption('product');
+  const lines = await eventually(async () => {
+    const text = await (await fetch(`${runtime.url}/v1/staff/corrections`, { headers: { authorization: `Bearer ${ana.token}` } })).text();
+    return text.includes('zipper') ? text : null;
+  });
+  assert.match(lines, /"topic":"product"/);
+
+  // Keyboard: Shift+C closes the open conversation.
+  await staff.locator('body').click();
+  await staff.keyboard.press('Shift+C');
+  assert.ok(await eventually(async () => (await runtime.d1.prepare('SELECT status FROM conversations WHERE id = ?1').bind(started.conversation.id).first()).status === 'closed'));
+  await staff.close();
+});
+
+test('a wrong token is refused and nothing is stored', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${runtime.url}/console/`);
+  await page.locator('#token').fill('tps_0000000000000000.nope');
+  await page.locator('form button[type=submit]').click();
+  await page.locator('.sign-in .error').waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  await page.close();
+});
