@@ -33,3 +33,15 @@ export function consent(state: 'granted' | 'denied'): Promise<void>;
 /** Identifies the visitor as your user. `hmac` is the hex HMAC-SHA256 of `userId` under the
  * site's identity secret, computed on your server; ids that do not verify are ignored. */
 export function identify(userId: string, hmac: string): Promise<void>;
+/** Opens the conversation panel (loading the widget if needed). */
+export function open(): Promise<void>;
+/** Closes the panel; it keeps following the conversation. */
+export function close(): Promise<void>;
+/** Opens the panel when closed, closes it when open. */
+export function toggle(): Promise<void>;
+/** A staff reply as the page sees it. */
+export interface TouchpointMessage { name: string; text: string; at: number }
+/** Listens to the widget; returns a function that stops listening. */
+export function on(event: 'open' | 'close', listener: () => void): () => void;
+export function on(event: 'message', listener: (message: TouchpointMessage) => void): () => void;
+export function on(event: 'unread', listener: (count: number) => void): () => void;

@@ -17,9 +17,23 @@ function loadWidget() {
   return widgetReady;
 }
 
+let settings = null;
+const widgetConfig = ({ site, endpoint, locale, teams }) => ({ site, endpoint, locale, teams });
+const launcherRoot = () => document.querySelector('[data-touchpoint-launcher]')?.shadowRoot;
+let panelOpen = false;
+window.addEventListener('touchpoint:open', () => { panelOpen = true; });
+window.addEventListener('touchpoint:close', () => { panelOpen = false; });
+
 async function openWidget(shadowRoot, config) {
-  const { site, endpoint, locale, teams } = config;
-  (await loadWidget()).openWidget(shadowRoot, { site, endpoint, locale, teams });
+  (await loadWidget()).openWidget(shadowRoot, widgetConfig(config));
+}
+
+// A conversation started on an earlier page: follow it, so replies show on the launcher.
+function followConversation(config) {
+  let ongoing = false;
+  try { ongoing = !!localStorage.getItem(`touchpoint:conversation:${config.site}`); } catch { /* storage blocked */ }
+  const root = launcherRoot();
+  if (ongoing && root) loadWidget().then((w) => w.followWidget(root, widgetConfig(config))).catch((e) => console.warn('Touchpoint widget could not load:', e));
 }
 
 /**
@@ -33,9 +47,11 @@ export function init(config) {
         throw new Error('touchpoint: init needs { site, endpoint }');
       }
       await initRecorder({ module_or_path: new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url) });
+      settings = config;
       startRecorder({ label: 'Talk to us', ...config }, (root) => {
         openWidget(root, config).catch((error) => console.warn('Touchpoint widget could not load:', error));
       });
+      followConversation(config);
     })();
   }
   return started;
@@ -57,3 +73,15 @@ export const flush = () => afterStart(() => flushEvents());
 export const consent = (state) => afterStart(() => setConsent(state));
 /** Identifies the visitor as your user; `hmac` is HMAC-SHA256(userId) under the site's identity secret. */
 export const identify = (userId, hmac) => afterStart(() => setIdentity(String(userId), String(hmac)));
+/** Opens the conversation panel (loading the widget if needed). */
+export const open = () => afterStart(() => { const root = launcherRoot(); if (root) openWidget(root, settings); });
+/** Closes the panel; it keeps following the conversation. */
+export const close = () => afterStart(() => { widgetReady?.then((w) => w.closeWidget()); });
+/** Opens the panel when closed, closes it when open. */
+export const toggle = () => (panelOpen ? close() : open());
+/** Listens for 'open', 'close', 'message' ({ name, text, at }) or 'unread' (a count). */
+export function on(event, listener) {
+  const handler = (e) => listener(e.detail);
+  window.addEventListener(`touchpoint:${event}`, handler);
+  return () => window.removeEventListener(`touchpoint:${event}`, handler);
+}

@@ -85,6 +85,21 @@ pub fn open_widget(root: web_sys::ShadowRoot, config: JsValue) -> Result<(), JsV
     crate::widget::open(&root, config)
 }
 
+/// Follows the visitor's ongoing conversation without opening the panel: new
+/// staff replies show as a badge on the launcher (and `unread` events).
+#[cfg(feature = "widget")]
+#[wasm_bindgen(js_name = followWidget)]
+pub fn follow_widget(root: web_sys::ShadowRoot, config: JsValue) -> Result<(), JsValue> {
+    crate::widget::follow(&root, config)
+}
+
+/// Closes the panel.
+#[cfg(feature = "widget")]
+#[wasm_bindgen(js_name = closeWidget)]
+pub fn close_widget() {
+    crate::widget::close()
+}
+
 /// Classifies and redacts `text` in the browser: topic, confidence, sentiment,
 /// kind, expectation gap, urgency, language, spam, personal data found (UTF-16
 /// spans) and the redacted text.

@@ -59,8 +59,29 @@ fn page_locale() -> String {
         .unwrap_or_else(|| "en".into())
 }
 
-/// Opens the panel in `root`, replacing an earlier one.
+/// Opens the panel in `root` (mounting it on first use).
 pub fn open(root: &ShadowRoot, config: JsValue) -> Result<(), JsValue> {
+    if panel::set_open(true) {
+        return Ok(());
+    }
+    mount(root, config, true)
+}
+
+/// Follows an ongoing conversation without opening the panel: new staff
+/// replies show as a badge on the launcher.
+pub fn follow(root: &ShadowRoot, config: JsValue) -> Result<(), JsValue> {
+    if MOUNTED.with(|mounted| mounted.borrow().is_some()) {
+        return Ok(());
+    }
+    mount(root, config, false)
+}
+
+/// Closes the panel (it keeps following the conversation).
+pub fn close() {
+    panel::set_open(false);
+}
+
+fn mount(root: &ShadowRoot, config: JsValue, start_open: bool) -> Result<(), JsValue> {
     let given: PageConfig = serde_wasm_bindgen::from_value(config)?;
     let config = Config {
         site: given.site,
@@ -92,6 +113,7 @@ pub fn open(root: &ShadowRoot, config: JsValue) -> Result<(), JsValue> {
     let props = PanelProps {
         config: Rc::new(config),
         root: root.clone(),
+        start_open,
     };
     let handle = yew::Renderer::<Panel>::with_root_and_props(container, props).render();
     MOUNTED.with(|mounted| *mounted.borrow_mut() = Some(handle));

@@ -51,11 +51,29 @@ function loadWidget() {
   }
   return widget;
 }
-function openWidget(shadowRoot) {
-  loadWidget().then(function (module) {
-    module.openWidget(shadowRoot, { site: config.site, endpoint: config.endpoint, locale: config.locale, teams: config.teams });
-  }).catch(fail);
+function widgetConfig() {
+  return { site: config.site, endpoint: config.endpoint, locale: config.locale, teams: config.teams };
 }
+function launcherRoot() {
+  var host = document.querySelector('[data-touchpoint-launcher]');
+  return host && host.shadowRoot;
+}
+function openWidget(shadowRoot) {
+  loadWidget().then(function (module) { module.openWidget(shadowRoot, widgetConfig()); }).catch(fail);
+}
+// A conversation the visitor started on an earlier page: follow it, so the
+// launcher shows replies that arrive (the widget loads only for such visitors).
+function followConversation() {
+  var ongoing = false;
+  try { ongoing = !!localStorage.getItem('touchpoint:conversation:' + config.site); } catch (e) { /* storage blocked */ }
+  var root = launcherRoot();
+  if (ongoing && root) loadWidget().then(function (module) { module.followWidget(root, widgetConfig()); }).catch(fail);
+}
+var panelOpen = false;
+window.addEventListener('touchpoint:open', function () { panelOpen = true; });
+window.addEventListener('touchpoint:close', function () { panelOpen = false; });
+function openPanel() { var root = launcherRoot(); if (root) openWidget(root); }
+function closePanel() { if (widget) widget.then(function (module) { module.closeWidget(); }).catch(fail); }
 
 // The page's API: touchpoint('track', name, props) or touchpoint.track(name, props).
 function call(method, args) {
@@ -66,14 +84,22 @@ function call(method, args) {
     else if (method === 'flush') wasm_bindgen.flush();
     else if (method === 'consent') wasm_bindgen.consent(String(args[0]));
     else if (method === 'identify') wasm_bindgen.identify(String(args[0]), String(args[1] || ''));
+    else if (method === 'open') openPanel();
+    else if (method === 'close') closePanel();
+    else if (method === 'toggle') { if (panelOpen) closePanel(); else openPanel(); }
+    else if (method === 'on') on(String(args[0]), args[1]);
     else if (method !== 'init') console.warn('Touchpoint: unknown method', method);
   } catch (error) { fail(error); }
+}
+// on('open' | 'close' | 'message' | 'unread', fn): fn receives the event's detail.
+function on(name, fn) {
+  if (typeof fn === 'function') window.addEventListener('touchpoint:' + name, function (event) { fn(event.detail); });
 }
 var api = function () { call(arguments[0], Array.prototype.slice.call(arguments, 1)); };
 var started;
 // Resolves once the recorder runs (to whether this visit is recorded).
 api.ready = new Promise(function (resolve) { started = resolve; });
-['track', 'page', 'flush', 'consent', 'identify', 'init'].forEach(function (method) {
+['track', 'page', 'flush', 'consent', 'identify', 'init', 'open', 'close', 'toggle', 'on'].forEach(function (method) {
   api[method] = function () { call(method, Array.prototype.slice.call(arguments)); };
 });
 // Calls queued before the script loaded: `init` settings apply first, the rest replay in order.
@@ -97,6 +123,7 @@ if (!config.site) {
       ready = true;
       later.splice(0).forEach(function (c) { call(c[0], c[1]); });
       started(recording);
+      followConversation();
     })
     .catch(function (error) { started(false); fail(error); });
 }

@@ -188,3 +188,43 @@ test('on a phone the panel fills the screen; German pages get German words', asy
   await page.screenshot({ path: join(shots, 'widget-phone-de.png') });
   await page.close();
 });
+
+test('the page can open, close and toggle the panel and listen to it; replies while closed show as a badge, also on the next page', async () => {
+  const page = await newPersonPage(browser);
+  await page.goto(`${runtime.url}/`);
+  await page.evaluate(() => window.touchpoint.ready);
+  await page.evaluate(() => {
+    window.__events = [];
+    for (const name of ['open', 'close', 'message', 'unread']) window.touchpoint.on(name, (detail) => window.__events.push([name, detail]));
+  });
+  await page.evaluate(() => window.touchpoint.open());
+  await panel(page).locator('.presence').waitFor();
+  await panel(page).locator('input[type=radio]').first().check();
+  await panel(page).locator('#tp-message').fill('Is the Arctic parka waterproof?');
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('.thread .visitor').waitFor();
+  await page.evaluate(() => window.touchpoint.toggle());
+  await panel(page).locator('.panel').waitFor({ state: 'detached' });
+  const [conversation] = await conversationsOf("id IN (SELECT conversation_id FROM messages WHERE text LIKE '%Arctic parka%')");
+  await staffApi('POST', `/v1/staff/conversations/${conversation.id}/messages`, { text: 'Yes, it is rated 20,000 mm.' });
+  await page.locator('button.launcher[data-unread="1"]').waitFor({ timeout: 10_000 });
+  const events = await page.evaluate(() => window.__events);
+  assert.deepEqual(events.map(([name]) => name).filter((n) => n !== 'unread'), ['open', 'close', 'message']);
+  assert.equal(events.find(([n]) => n === 'message')[1].text, 'Yes, it is rated 20,000 mm.');
+  assert.ok(events.some(([n, d]) => n === 'unread' && d === 1));
+  await page.evaluate(() => window.touchpoint.toggle());
+  await panel(page).locator('.thread .staff').waitFor();
+  assert.equal(await page.locator('button.launcher[data-unread]').count(), 0, 'opening clears the badge');
+  await page.evaluate(() => window.touchpoint.close());
+
+  // The next page follows the conversation without opening the panel.
+  await page.goto(`${runtime.url}/pricing`);
+  await page.evaluate(() => window.touchpoint.ready);
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.includes('touchpoint_widget_bg.wasm')));
+  await page.waitForTimeout(1500); // the first poll replays the thread, which is not news
+  await staffApi('POST', `/v1/staff/conversations/${conversation.id}/messages`, { text: 'It also packs into its own pocket.' });
+  await page.locator('button.launcher[data-unread="1"]').waitFor({ timeout: 10_000 });
+  assert.equal(await panel(page).locator('.panel').count(), 0, 'the panel stays closed');
+  await page.screenshot({ path: join(shots, 'widget-unread-badge.png'), clip: { x: 900, y: 600, width: 380, height: 120 } });
+  await page.close();
+});

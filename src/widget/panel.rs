@@ -30,6 +30,40 @@ pub struct PanelProps {
     pub config: Rc<Config>,
     /// The launcher's shadow root: focus returns to its button on close.
     pub root: ShadowRoot,
+    /// Open at once (a click), or only follow the conversation (a page load
+    /// with a conversation going on: the launcher shows unread replies).
+    pub start_open: bool,
+}
+
+thread_local! {
+    /// How the page's `open()` / `close()` reach the mounted panel.
+    static OPENER: RefCell<Option<Callback<bool>>> = const { RefCell::new(None) };
+}
+
+/// Opens (`true`) or closes the mounted panel; false when none is mounted.
+pub fn set_open(open: bool) -> bool {
+    OPENER.with(|opener| match opener.borrow().as_ref() {
+        Some(callback) => {
+            callback.emit(open);
+            true
+        }
+        None => false,
+    })
+}
+
+/// Tells the page: `touchpoint:open`, `touchpoint:close`, `touchpoint:message`
+/// and `touchpoint:unread` events on `window`, for `touchpoint.on(...)`.
+fn announce(name: &str, detail: &JsValue) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(detail);
+    let mut event_name = String::from("touchpoint:");
+    event_name.push_str(name);
+    if let (Some(window), Ok(event)) = (
+        web_sys::window(),
+        web_sys::CustomEvent::new_with_event_init_dict(&event_name, &init),
+    ) {
+        let _ = window.dispatch_event(&event);
+    }
 }
 
 /// A fresh id for a message, so a retried send is stored once.
@@ -99,7 +133,71 @@ struct MessageBody<'a> {
 pub fn panel(props: &PanelProps) -> Html {
     let config = props.config.clone();
     let strings = i18n::strings(&config.locale);
-    let state = use_reducer(|| PanelState::new(session::load(&config.site)));
+    let start_open = props.start_open;
+    let state = use_reducer(|| PanelState::new(session::load(&config.site), start_open));
+
+    // The page's open() / close() go through the reducer.
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            let callback = Callback::from(move |open: bool| {
+                state.dispatch(if open { Action::Open } else { Action::Close });
+            });
+            OPENER.with(|opener| *opener.borrow_mut() = Some(callback));
+            || OPENER.with(|opener| *opener.borrow_mut() = None)
+        });
+    }
+
+    // Open and close are told to the page (a panel that starts closed says nothing).
+    {
+        let open = state.open;
+        let was_open = use_mut_ref(|| false);
+        use_effect_with(open, move |open| {
+            if *open || *was_open.borrow() {
+                announce(if *open { "open" } else { "close" }, &JsValue::UNDEFINED);
+            }
+            *was_open.borrow_mut() = *open;
+        });
+    }
+
+    // Unread staff replies: a badge on the launcher and an event for the page.
+    {
+        let root = props.root.clone();
+        let unread = state.unread;
+        use_effect_with(unread, move |unread| {
+            if let Ok(Some(button)) = root.query_selector("button.launcher") {
+                if *unread > 0 {
+                    let count = unread.to_string();
+                    let _ = button.set_attribute("data-unread", &count);
+                    let _ = button.set_attribute("aria-description", &count);
+                } else {
+                    let _ = button.remove_attribute("data-unread");
+                    let _ = button.remove_attribute("aria-description");
+                }
+            }
+            announce("unread", &JsValue::from_f64(f64::from(*unread)));
+        });
+    }
+    {
+        let last = state.last_staff_message.clone();
+        use_effect_with(last, move |last| {
+            if let Some(message) = last {
+                let detail = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(
+                    &detail,
+                    &"name".into(),
+                    &message.name.clone().unwrap_or_default().into(),
+                );
+                let _ = js_sys::Reflect::set(&detail, &"text".into(), &message.text.clone().into());
+                let _ = js_sys::Reflect::set(
+                    &detail,
+                    &"at".into(),
+                    &JsValue::from_f64(message.created_at as f64),
+                );
+                announce("message", &detail);
+            }
+        });
+    }
     let cursor = use_mut_ref(|| 0_i64);
     let pending_id: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
 
@@ -215,9 +313,11 @@ pub fn panel(props: &PanelProps) -> Html {
     let textarea = use_node_ref();
     {
         let textarea = textarea.clone();
-        use_effect_with((), move |_| {
-            if let Some(element) = textarea.cast::<web_sys::HtmlElement>() {
-                let _ = element.focus();
+        use_effect_with(state.open, move |open| {
+            if *open {
+                if let Some(element) = textarea.cast::<web_sys::HtmlElement>() {
+                    let _ = element.focus();
+                }
             }
         });
     }

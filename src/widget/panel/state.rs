@@ -76,6 +76,10 @@ pub struct PanelState {
     /// Read out by screen readers when staff write.
     pub announcement: String,
     pub deleted: bool,
+    /// Staff messages that arrived while the panel was closed.
+    pub unread: u32,
+    /// The newest staff message, for the page's `on('message')` listeners.
+    pub last_staff_message: Option<ThreadMessage>,
 }
 
 pub enum Action {
@@ -94,13 +98,14 @@ pub enum Action {
     Failed(String),
     SessionGone,
     Deleted,
+    Open,
     Close,
 }
 
 impl PanelState {
-    pub fn new(session: Option<Session>) -> Self {
+    pub fn new(session: Option<Session>, open: bool) -> Self {
         PanelState {
-            open: true,
+            open,
             site: None,
             session,
             messages: Vec::new(),
@@ -118,6 +123,8 @@ impl PanelState {
             error: None,
             announcement: String::new(),
             deleted: false,
+            unread: 0,
+            last_staff_message: None,
         }
     }
 
@@ -198,12 +205,22 @@ impl Reducible for PanelState {
             }
             Action::Polled(poll) => {
                 let known: Vec<i64> = next.messages.iter().map(|m| m.id).collect();
+                let new_staff = poll
+                    .messages
+                    .iter()
+                    .filter(|m| m.author == "staff" && !known.contains(&m.id))
+                    .count() as u32;
+                // The first poll after a page load replays the thread: not news.
+                if !next.open && !known.is_empty() {
+                    next.unread += new_staff;
+                }
                 if let Some(staff) = poll
                     .messages
                     .iter()
                     .rev()
                     .find(|m| m.author == "staff" && !known.contains(&m.id))
                 {
+                    next.last_staff_message = Some(staff.clone());
                     let name = staff.name.clone().unwrap_or_default();
                     let mut announcement = name;
                     announcement.push_str(": ");
@@ -226,6 +243,10 @@ impl Reducible for PanelState {
                 next.session = None;
                 next.messages.clear();
                 next.deleted = true;
+            }
+            Action::Open => {
+                next.open = true;
+                next.unread = 0;
             }
             Action::Close => next.open = false,
         }
