@@ -18,7 +18,8 @@ function loadWidget() {
 }
 
 let settings = null;
-const widgetConfig = ({ site, endpoint, locale, teams }) => ({ site, endpoint, locale, teams });
+let user;
+const widgetConfig = ({ site, endpoint, locale, teams }) => ({ site, endpoint, locale, teams, user });
 const launcherRoot = () => document.querySelector('[data-touchpoint-launcher]')?.shadowRoot;
 let panelOpen = false;
 window.addEventListener('touchpoint:open', () => { panelOpen = true; });
@@ -72,7 +73,10 @@ export const flush = () => afterStart(() => flushEvents());
 /** Records the visitor's consent to a stored visitor id and queue. */
 export const consent = (state) => afterStart(() => setConsent(state));
 /** Identifies the visitor as your user; `hmac` is HMAC-SHA256(userId) under the site's identity secret. */
-export const identify = (userId, hmac) => afterStart(() => setIdentity(String(userId), String(hmac)));
+export const identify = (userId, hmac) => afterStart(() => {
+  user = { id: String(userId), hmac: String(hmac) };
+  setIdentity(user.id, user.hmac);
+});
 /** Opens the conversation panel (loading the widget if needed). */
 export const open = () => afterStart(() => { const root = launcherRoot(); if (root) openWidget(root, settings); });
 /** Closes the panel; it keeps following the conversation. */

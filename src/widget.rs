@@ -29,6 +29,9 @@ pub struct Config {
     pub locale: String,
     /// Only these teams appear (all visible teams when not set).
     pub teams: Option<Vec<String>>,
+    /// `identify(userId, hmac)`: a visitor the site vouches for sees their
+    /// conversations on any device.
+    pub user: Option<crate::domain::conversation::Identity>,
 }
 
 /// The settings as the page passes them (absent keys may be `undefined`).
@@ -40,6 +43,8 @@ struct PageConfig {
     locale: Option<String>,
     #[serde(default)]
     teams: Option<Vec<String>>,
+    #[serde(default)]
+    user: Option<crate::domain::conversation::Identity>,
 }
 
 thread_local! {
@@ -91,6 +96,7 @@ fn mount(root: &ShadowRoot, config: JsValue, start_open: bool) -> Result<(), JsV
             .filter(|l| !l.is_empty())
             .unwrap_or_else(page_locale),
         teams: given.teams,
+        user: given.user,
     };
     let document = web_sys::window()
         .and_then(|window| window.document())

@@ -51,8 +51,9 @@ function loadWidget() {
   }
   return widget;
 }
+var user;
 function widgetConfig() {
-  return { site: config.site, endpoint: config.endpoint, locale: config.locale, teams: config.teams };
+  return { site: config.site, endpoint: config.endpoint, locale: config.locale, teams: config.teams, user: user };
 }
 function launcherRoot() {
   var host = document.querySelector('[data-touchpoint-launcher]');
@@ -83,7 +84,10 @@ function call(method, args) {
     else if (method === 'page') wasm_bindgen.page();
     else if (method === 'flush') wasm_bindgen.flush();
     else if (method === 'consent') wasm_bindgen.consent(String(args[0]));
-    else if (method === 'identify') wasm_bindgen.identify(String(args[0]), String(args[1] || ''));
+    else if (method === 'identify') {
+      user = { id: String(args[0]), hmac: String(args[1] || '') };
+      wasm_bindgen.identify(user.id, user.hmac);
+    }
     else if (method === 'open') openPanel();
     else if (method === 'close') closePanel();
     else if (method === 'toggle') { if (panelOpen) closePanel(); else openPanel(); }

@@ -228,3 +228,37 @@ test('the page can open, close and toggle the panel and listen to it; replies wh
   await page.screenshot({ path: join(shots, 'widget-unread-badge.png'), clip: { x: 900, y: 600, width: 380, height: 120 } });
   await page.close();
 });
+
+test('a visitor the site vouches for finds the conversation on another device', async () => {
+  const { createHmac } = await import('node:crypto');
+  await fetch(`${runtime.url}/v1/admin/sites/demo`, {
+    method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Northwind Outfitters (demo)', identity_secret: 'demo-identity-secret-1' }),
+  });
+  const hmac = createHmac('sha256', 'demo-identity-secret-1').update('customer-314').digest('hex');
+  const phone = await newPersonPage(browser, { viewport: { width: 390, height: 844 } });
+  await phone.goto(`${runtime.url}/`);
+  await phone.evaluate(([h]) => window.touchpoint('identify', 'customer-314', h), [hmac]);
+  await phone.evaluate(() => window.touchpoint.open());
+  await panel(phone).locator('.presence').waitFor();
+  await panel(phone).locator('input[type=radio]').first().check();
+  await panel(phone).locator('#tp-message').fill('I started this on my phone: can I change my delivery address?');
+  await panel(phone).locator('button.send').click();
+  await panel(phone).locator('.thread .visitor').waitFor();
+  await phone.close();
+
+  const laptop = await browser.newContext();
+  const page = await newPersonPage(laptop);
+  await page.goto(`${runtime.url}/`);
+  // Someone claiming the id without the site's proof sees nothing.
+  await page.evaluate(() => window.touchpoint('identify', 'customer-314', 'forged'));
+  await page.evaluate(() => window.touchpoint.open());
+  await panel(page).locator('.presence').waitFor();
+  await page.waitForTimeout(1000);
+  assert.equal(await panel(page).locator('.thread .visitor').count(), 0);
+  await page.reload();
+  await page.evaluate(([h]) => window.touchpoint('identify', 'customer-314', h), [hmac]);
+  await page.evaluate(() => window.touchpoint.open());
+  await panel(page).locator('.thread .visitor', { hasText: 'started this on my phone' }).waitFor({ timeout: 10_000 });
+  await laptop.close();
+});

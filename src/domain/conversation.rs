@@ -46,7 +46,7 @@ pub struct StartConversation {
 }
 
 /// A site user id and its HMAC from the site's server.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Identity {
     pub id: String,

@@ -18,7 +18,7 @@ use super::i18n::{self, Strings};
 use super::session::{self, Session};
 use super::Config;
 use crate::domain::contact::{self, Presence, SiteState};
-use crate::domain::conversation::{Labels, ReplyPreference};
+use crate::domain::conversation::{Identity, Labels, ReplyPreference};
 use crate::fetch::{self as api, Failure};
 use state::{Action, PanelState, Poll, ReplyKind, Started, ThreadMessage};
 
@@ -113,6 +113,8 @@ fn local_time(locale: &str, ms: i64, with_day: bool) -> String {
 #[derive(Serialize)]
 struct StartBody<'a> {
     site: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<&'a Identity>,
     #[serde(skip_serializing_if = "Option::is_none")]
     team: Option<&'a str>,
     message: MessageBody<'a>,
@@ -227,6 +229,63 @@ pub fn panel(props: &PanelProps) -> Html {
                     ))),
                 }
             });
+        });
+    }
+
+    // A verified visitor on a new device picks up their latest open conversation.
+    {
+        let state = state.clone();
+        let config = config.clone();
+        use_effect_with((), move |_| {
+            if let (None, Some(user)) = (state.session.clone(), config.user.clone()) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    #[derive(Serialize)]
+                    struct HistoryRequest<'a> {
+                        site: &'a str,
+                        user: &'a Identity,
+                    }
+                    #[derive(serde::Deserialize)]
+                    struct History {
+                        conversations: Vec<HistoryItem>,
+                    }
+                    #[derive(serde::Deserialize)]
+                    struct HistoryItem {
+                        conversation: HistoryConversation,
+                        visitor_token: String,
+                    }
+                    #[derive(serde::Deserialize)]
+                    struct HistoryConversation {
+                        id: String,
+                        status: String,
+                    }
+                    let body = HistoryRequest {
+                        site: &config.site,
+                        user: &user,
+                    };
+                    if let Ok(history) = api::call::<History>(
+                        &config.endpoint,
+                        "POST",
+                        "/v1/identity/conversations",
+                        None,
+                        Some(&body),
+                    )
+                    .await
+                    {
+                        if let Some(item) = history
+                            .conversations
+                            .into_iter()
+                            .find(|c| c.conversation.status != "closed")
+                        {
+                            let session = Session {
+                                id: item.conversation.id,
+                                token: item.visitor_token,
+                            };
+                            session::save(&config.site, &session);
+                            state.dispatch(Action::Resumed(session));
+                        }
+                    }
+                });
+            }
         });
     }
 
@@ -416,6 +475,7 @@ pub fn panel(props: &PanelProps) -> Html {
                     None => {
                         let body = StartBody {
                             site: &config.site,
+                            user: config.user.as_ref(),
                             team: team.as_deref(),
                             message: MessageBody {
                                 text: &text,

@@ -97,6 +97,8 @@ pub enum Action {
     Polled(Poll),
     Failed(String),
     SessionGone,
+    /// A verified visitor's conversation from another device.
+    Resumed(Session),
     Deleted,
     Open,
     Close,
@@ -234,6 +236,11 @@ impl Reducible for PanelState {
             Action::Failed(message) => {
                 next.sending = false;
                 next.error = Some(message);
+            }
+            Action::Resumed(session) => {
+                if next.session.is_none() {
+                    next.session = Some(session);
+                }
             }
             Action::SessionGone => {
                 next.session = None;
