@@ -2,6 +2,8 @@
 
 /// The console's root component: sign-in, inbox, conversation, journey.
 pub mod app;
+/// The insights page: SVG charts, tables and CSV.
+pub mod insights;
 /// The staff API's data and the console's state.
 pub mod state;
 

@@ -11,6 +11,8 @@ pub mod d1;
 pub mod db;
 /// Request reading and JSON/CORS response building.
 pub mod http;
+/// The insights page's figures: topics and tone over time, what preceded complaints.
+pub mod insights;
 /// Messages from e-mail, social media and phone notes, into the same inbox.
 pub mod intake;
 /// Per-minute rate limits kept in D1.
@@ -153,6 +155,7 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::StaffReopen(id) => staff::set_closed(request, env, &id, false).await,
         Route::StaffCorrectLabels(id) => staff::correct_labels(request, env, &id).await,
         Route::StaffCorrections => staff::corrections(request, env).await,
+        Route::StaffInsights => insights::insights(request, env).await,
         Route::AdminSite(site) => admin::put_site(request, env, &site).await,
         Route::AdminTeam(site, team) => admin::put_team(request, env, &site, &team).await,
         Route::AdminCreateStaff(site) => admin::create_staff(request, env, &site).await,

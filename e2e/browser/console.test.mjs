@@ -136,3 +136,35 @@ test('a wrong token is refused and nothing is stored', async () => {
   assert.equal(await page.evaluate(() => sessionStorage.length), 0);
   await page.close();
 });
+
+test('the insights page shows figures that match the stored data, with tables and CSV', async () => {
+  // A visitor who read the returns page complains.
+  const headers = { 'content-type': 'text/plain', origin: runtime.url, 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36', 'cf-connecting-ip': '198.51.100.210' };
+  await fetch(`${runtime.url}/v1/events`, { method: 'POST', headers, body: JSON.stringify({ v: 1, site: 'demo', sent_at: Date.now(), dropped: 0, events: [
+    { id: 'insights-ui-event-0001', type: 'pageview', ts: Date.now() - 60_000, path: '/returns', title: 'Returns' },
+  ] }) });
+  await fetch(`${runtime.url}/v1/conversations`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ site: 'demo', message: { text: 'Terrible service, the boots fell apart and I expected a refund by now.' } }) });
+
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await signIn(staff);
+  await staff.locator('button.tab', { hasText: 'Insights' }).click();
+  await staff.locator('.insights article').first().waitFor();
+  // Every conversation of the site is counted once in "by topic and tone".
+  const stored = await runtime.d1.prepare("SELECT topic, COUNT(*) AS n FROM conversations WHERE site_id = 'demo' GROUP BY topic ORDER BY topic").all();
+  const topicTable = staff.locator('.insights article').first().locator('table tbody tr');
+  await staff.locator('.insights article').first().locator('summary').click();
+  const shown = await topicTable.evaluateAll((rows) => rows.map((r) => [r.cells[0].textContent, Number(r.cells[4].textContent)]));
+  assert.deepEqual(shown, stored.results.map((r) => [r.topic, r.n]));
+  // The returns page is named among the pages before trouble.
+  const pages = staff.locator('.insights article').nth(2);
+  await pages.locator('summary').click();
+  assert.match(await pages.locator('table').innerText(), /\/returns/);
+  const href = await pages.locator('a.csv').getAttribute('href');
+  const csv = decodeURIComponent(href.replace('data:text/csv;charset=utf-8,', ''));
+  assert.match(csv, /^"page","page type","conversations"\r\n/);
+  assert.match(csv, /"\/returns","[^"]*","1"/);
+  assert.equal(await staff.locator('.insights svg.chart').count(), 6);
+  await staff.screenshot({ path: join(shots, 'console-insights.png'), fullPage: true });
+  await staff.close();
+});

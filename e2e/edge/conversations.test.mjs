@@ -438,6 +438,40 @@ test('admin endpoints validate what they store', async () => {
   assertError(await asAdmin('PUT', '/v1/admin/sites/demo/teams/x', { name: 'X', webhook: { url: 'ftp://x', secret: 'short' } }), 422, 'invalid_request');
 });
 
+test('insights: figures match the stored conversations, and trouble is traced to the pages before it', async () => {
+  // A visitor reads the returns page, then complains; another asks a neutral question.
+  const v = visitor();
+  const events = await fetch(`${runtime.url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': v.ip },
+    body: JSON.stringify({ v: 1, site: 'demo', sent_at: Date.now(), dropped: 0, events: [
+      { id: 'insight-event-0000001', type: 'pageview', ts: Date.now() - 120_000, path: '/returns', title: 'Returns', channel: 'email', utm_source: 'newsletter', utm_campaign: 'winter-sale' },
+    ] }),
+  });
+  assert.equal(events.status, 202);
+  const complaint = await v.start({ message: { text: 'This is unacceptable, the jacket arrived torn and nobody answers my emails. I expected much better.' } });
+  assert.equal(complaint.status, 201);
+  const insights = await asStaff(ana, 'GET', '/v1/staff/insights?days=30');
+  assert.equal(insights.status, 200);
+  const stored = await runtime.d1.prepare('SELECT topic, sentiment, COUNT(*) AS n FROM conversations WHERE site_id = ?1 GROUP BY topic, sentiment').bind('demo').all();
+  const total = (rows) => rows.reduce((sum, r) => sum + (r.n ?? r.conversations), 0);
+  assert.equal(total(insights.json.by_day), total(stored.results), 'every conversation is counted once');
+  for (const row of stored.results) {
+    const counted = insights.json.by_day.filter((d) => d.topic === row.topic && d.sentiment === row.sentiment).reduce((s, d) => s + d.conversations, 0);
+    assert.equal(counted, row.n, `${row.topic}/${row.sentiment}`);
+  }
+  const returns = insights.json.pages_before_trouble.find((p) => p.label === '/returns');
+  assert.ok(returns, JSON.stringify(insights.json.pages_before_trouble));
+  assert.equal(returns.conversations, 1);
+  assert.ok(insights.json.campaigns_before_trouble.some((c) => c.label.includes('winter-sale')), JSON.stringify(insights.json.campaigns_before_trouble));
+  assert.deepEqual(insights.json.first_response.map((t) => t.team).sort(), ['billing', 'product', 'sales', 'support']);
+  assert.ok(insights.json.channels.some((c) => c.channel === 'widget'));
+  assertError(await asStaff(bo, 'GET', '/v1/staff/insights?team=billing'), 403, 'forbidden');
+  assertError(await asStaff(ana, 'GET', '/v1/staff/insights?days=9999'), 422, 'invalid_request');
+  const mine = await asStaff(bo, 'GET', '/v1/staff/insights');
+  assert.deepEqual(mine.json.teams, ['sales'], 'an agent sees the figures of their own teams');
+});
+
 test('the worker serves the committed OpenAPI document, and these tests exercised every operation in it', async () => {
   const served = await api('GET', '/v1/openapi.json');
   assert.equal(served.status, 200);

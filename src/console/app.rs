@@ -64,6 +64,7 @@ async fn load_me(token: &str) -> Result<Me, Failure> {
 #[function_component(ConsoleApp)]
 pub fn console_app() -> Html {
     let state = use_reducer(ConsoleState::default);
+    let show_insights = use_state(|| false);
     let pending_id: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
 
     // A token kept from earlier in this tab signs in again.
@@ -338,6 +339,14 @@ pub fn console_app() -> Html {
         })
     };
     let online = me.presence == "online";
+    let tab = |insights: bool, label: &'static str| {
+        let show = show_insights.clone();
+        let current = *show_insights == insights;
+        html! {
+            <button type="button" class={classes!("tab", current.then_some("current"))} aria-pressed={current.to_string()}
+                onclick={Callback::from(move |_: MouseEvent| show.set(insights))}>{ label }</button>
+        }
+    };
     let teams = state
         .inbox
         .as_ref()
@@ -348,12 +357,17 @@ pub fn console_app() -> Html {
         <div class="console">
             <header class="top">
                 <strong>{ "Touchpoint" }</strong>
+                { tab(false, "Inbox") }
+                { tab(true, "Insights") }
                 <span class="me">{ me.name.clone() }</span>
                 <button type="button" class={classes!("presence", online.then_some("online"))} aria-pressed={online.to_string()} onclick={toggle_presence}>
                     { if online { "Online — visitors see you" } else { "Away" } }
                 </button>
                 <button type="button" class="sign-out" onclick={sign_out}>{ "Sign out" }</button>
             </header>
+            if *show_insights {
+                <super::insights::InsightsPage token={state.token.clone().unwrap_or_default()} />
+            } else {
             <nav class="filters" aria-label="Inbox filters">
                 <label>{ "Team " }
                     <select onchange={on_team}>
@@ -375,6 +389,7 @@ pub fn console_app() -> Html {
                 { inbox_view(&state) }
                 { conversation_view(&state, &me, act, pending_id) }
             </div>
+            }
         </div>
     }
 }

@@ -46,6 +46,8 @@ pub enum Route {
     StaffCorrectLabels(String),
     /// `GET /v1/staff/corrections`: corrections as JSON lines for training.
     StaffCorrections,
+    /// `GET /v1/staff/insights`: what the conversations say, and what preceded them.
+    StaffInsights,
     /// `PUT /v1/admin/sites/{site}`.
     AdminSite(String),
     /// `PUT /v1/admin/sites/{site}/teams/{team}`.
@@ -123,6 +125,7 @@ pub fn route(method: &str, path: &str) -> Route {
         (m, ["staff", "presence"]) => ("PUT", (m == "PUT").then_some(Route::StaffPresence)),
         (m, ["staff", "inbox"]) => ("GET", (m == "GET").then_some(Route::StaffInbox)),
         (m, ["staff", "corrections"]) => ("GET", (m == "GET").then_some(Route::StaffCorrections)),
+        (m, ["staff", "insights"]) => ("GET", (m == "GET").then_some(Route::StaffInsights)),
         (m, ["staff", "conversations", c]) => {
             ("GET", (m == "GET").then(|| Route::StaffConversation(id(c))))
         }

@@ -174,10 +174,10 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
             let id = crate::domain::ids::event_id(random16()?);
             let insert = env.db.statement(
                 "INSERT INTO conversations (id, site_id, team_id, status, channel, visitor_name, external_id, reply_address, \
-                 reply_channel, topic, sentiment, kind, confidence, created_at, updated_at, last_visitor_at) \
-                 VALUES (?1, ?2, ?3, 'waiting', ?4, ?5, ?6, ?7, ?4, ?8, ?9, ?10, ?11, ?12, ?12, ?12)",
+                 reply_channel, topic, sentiment, kind, confidence, created_at, updated_at, last_visitor_at, expectation_gap) \
+                 VALUES (?1, ?2, ?3, 'waiting', ?4, ?5, ?6, ?7, ?4, ?8, ?9, ?10, ?11, ?12, ?12, ?12, ?13)",
                 args![&id, &site.id, &team, &body.channel, &body.sender.name, &body.external_id, &body.reply_address,
-                      &screened.edge.topic, &screened.edge.sentiment, screened.edge.kind, screened.edge.topic_confidence, now],
+                      &screened.edge.topic, &screened.edge.sentiment, screened.edge.kind, screened.edge.topic_confidence, now, i64::from(screened.edge.expectation_gap)],
             );
             db::batch(
                 &env.db,

@@ -38,12 +38,12 @@ impl StaffRow {
         serde_json::from_str(&self.teams).unwrap_or_default()
     }
 
-    fn is_admin(&self) -> bool {
+    pub fn is_admin(&self) -> bool {
         self.role == "admin"
     }
 
     /// Whether this person may work on conversations of `team`.
-    fn works_in(&self, team: &str) -> bool {
+    pub fn works_in(&self, team: &str) -> bool {
         self.is_admin() || self.team_ids().iter().any(|t| t == team)
     }
 }

@@ -59,6 +59,8 @@ pub struct ConversationRow {
     pub staff_read_id: i64,
     pub escalated_at: i64,
     pub unseen_notified_at: i64,
+    #[serde(default)]
+    pub expectation_gap: i64,
 }
 
 impl ConversationRow {

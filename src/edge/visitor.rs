@@ -306,8 +306,8 @@ pub async fn start(
     let insert = env.db.statement(
         "INSERT INTO conversations (id, site_id, team_id, status, channel, visitor_key, visitor_id, user_id, \
          visitor_name, locale, reply_channel, reply_email, reply_phone, callback_from, callback_to, topic, \
-         sentiment, kind, confidence, created_at, updated_at, last_visitor_at) \
-         VALUES (?1, ?2, ?3, 'waiting', 'widget', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?18)",
+         sentiment, kind, confidence, created_at, updated_at, last_visitor_at, expectation_gap) \
+         VALUES (?1, ?2, ?3, 'waiting', 'widget', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?18, ?19)",
         args![
             &id,
             &site.id,
@@ -327,6 +327,7 @@ pub async fn start(
             screened.edge.kind,
             screened.edge.topic_confidence,
             now,
+            i64::from(screened.edge.expectation_gap),
         ],
     );
     let token_row = env.db.statement(

@@ -1,0 +1,341 @@
+//! The insights page: what the conversations say and what preceded them, as
+//! SVG charts readable at a glance, each with its numbers as a table and a CSV
+//! download.
+
+use serde::Deserialize;
+use yew::prelude::*;
+
+use crate::fetch;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct DayTopic {
+    day: String,
+    topic: String,
+    sentiment: String,
+    conversations: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Preceding {
+    label: String,
+    page_type: String,
+    conversations: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct TeamResponse {
+    team: String,
+    name: String,
+    target_minutes: i64,
+    median_first_response_s: Option<u32>,
+    answered: u32,
+    waiting: u32,
+    within_target: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct ChannelCount {
+    channel: String,
+    conversations: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Figures {
+    by_day: Vec<DayTopic>,
+    pages_before_trouble: Vec<Preceding>,
+    campaigns_before_trouble: Vec<Preceding>,
+    first_response: Vec<TeamResponse>,
+    channels: Vec<ChannelCount>,
+}
+
+#[derive(PartialEq, Properties)]
+pub struct InsightsProps {
+    pub token: String,
+}
+
+/// A CSV file as a `data:` link target (quotes doubled, fields quoted).
+fn csv_href(header: &[&str], rows: &[Vec<String>]) -> String {
+    let quote = |field: &str| format!("\"{}\"", field.replace('"', "\"\""));
+    let mut csv = header
+        .iter()
+        .map(|h| quote(h))
+        .collect::<Vec<_>>()
+        .join(",");
+    for row in rows {
+        csv.push_str("\r\n");
+        csv.push_str(&row.iter().map(|f| quote(f)).collect::<Vec<_>>().join(","));
+    }
+    let mut href = String::from("data:text/csv;charset=utf-8,");
+    href.push_str(&String::from(js_sys::encode_uri_component(&csv)));
+    href
+}
+
+fn table(caption: &str, header: &[&str], rows: &[Vec<String>], file: &str) -> Html {
+    html! {
+        <details class="numbers">
+            <summary>{ format!("{caption}: the numbers") }</summary>
+            <table>
+                <thead><tr>{ for header.iter().map(|h| html! { <th scope="col">{ *h }</th> }) }</tr></thead>
+                <tbody>{ for rows.iter().map(|r| html! { <tr>{ for r.iter().map(|c| html! { <td>{ c.clone() }</td> }) }</tr> }) }</tbody>
+            </table>
+            <a class="csv" href={csv_href(header, rows)} download={file.to_owned()}>{ "Download CSV" }</a>
+        </details>
+    }
+}
+
+/// Chart rows: a label and its segment values.
+type Bars = Vec<(String, Vec<i64>)>;
+/// Table rows of text cells.
+type Rows = Vec<Vec<String>>;
+
+const TONES: [(&str, &str); 3] = [
+    ("negative", "#c62828"),
+    ("neutral", "#8a8f98"),
+    ("positive", "#2e7d32"),
+];
+
+/// Horizontal bars, one per label, split into coloured segments.
+fn stacked_bars(title: &str, rows: &[(String, Vec<i64>)], colours: &[&str]) -> Html {
+    let max = rows
+        .iter()
+        .map(|(_, v)| v.iter().sum::<i64>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let height = rows.len() as i64 * 26 + 8;
+    html! {
+        <svg class="chart" role="img" aria-label={title.to_owned()} viewBox={format!("0 0 600 {height}")} width="100%">
+            { for rows.iter().enumerate().map(|(i, (label, values))| {
+                let y = i as i64 * 26 + 4;
+                let mut x = 160.0_f64;
+                let total: i64 = values.iter().sum();
+                html! {
+                    <g>
+                        <text x="152" y={(y + 15).to_string()} text-anchor="end" class="label">{ label.clone() }</text>
+                        { for values.iter().zip(colours).map(|(v, colour)| {
+                            let w = *v as f64 / max as f64 * 380.0;
+                            let rect = html! { <rect x={format!("{x:.1}")} y={y.to_string()} width={format!("{w:.1}")} height="20" fill={colour.to_string()} /> };
+                            x += w;
+                            rect
+                        }) }
+                        <text x={format!("{:.1}", x + 6.0)} y={(y + 15).to_string()} class="value">{ total }</text>
+                    </g>
+                }
+            }) }
+        </svg>
+    }
+}
+
+/// The insights page.
+#[function_component(InsightsPage)]
+pub fn insights_page(props: &InsightsProps) -> Html {
+    let figures = use_state(|| None::<Result<Figures, String>>);
+    let days = use_state(|| 30_u32);
+    {
+        let figures = figures.clone();
+        let token = props.token.clone();
+        use_effect_with(*days, move |days| {
+            let path = format!("/v1/staff/insights?days={days}");
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = fetch::call::<Figures>("", "GET", &path, Some(&token), None::<&()>)
+                    .await
+                    .map_err(|e| match e {
+                        fetch::Failure::Network => "The worker could not be reached.".to_owned(),
+                        fetch::Failure::Api { message, .. } => message,
+                    });
+                figures.set(Some(result));
+            });
+        });
+    }
+    let on_days = {
+        let days = days.clone();
+        Callback::from(move |e: Event| {
+            let value = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            days.set(value.parse().unwrap_or(30));
+        })
+    };
+    let picker = html! {
+        <label>{ "Period " }
+            <select onchange={on_days}>
+                { for [7_u32, 30, 90, 365].iter().map(|d| html! { <option value={d.to_string()} selected={*days == *d}>{ format!("last {d} days") }</option> }) }
+            </select>
+        </label>
+    };
+    let figures = match &*figures {
+        None => {
+            return html! { <section class="insights"><h2>{ "Insights" }</h2>{ picker }<p>{ "Loading…" }</p></section> }
+        }
+        Some(Err(message)) => {
+            return html! { <section class="insights"><h2>{ "Insights" }</h2><p class="error" role="alert">{ message.clone() }</p></section> }
+        }
+        Some(Ok(f)) => f.clone(),
+    };
+
+    // Conversations by topic, split by tone.
+    let mut topics: Vec<String> = figures.by_day.iter().map(|d| d.topic.clone()).collect();
+    topics.sort();
+    topics.dedup();
+    let by_topic: Vec<(String, Vec<i64>)> = topics
+        .iter()
+        .map(|topic| {
+            let values = TONES
+                .iter()
+                .map(|(tone, _)| {
+                    figures
+                        .by_day
+                        .iter()
+                        .filter(|d| &d.topic == topic && d.sentiment == *tone)
+                        .map(|d| d.conversations)
+                        .sum()
+                })
+                .collect();
+            (topic.clone(), values)
+        })
+        .collect();
+    let topic_rows: Vec<Vec<String>> = by_topic
+        .iter()
+        .map(|(t, v)| {
+            let mut row = vec![t.clone()];
+            row.extend(v.iter().map(|n| n.to_string()));
+            row.push(v.iter().sum::<i64>().to_string());
+            row
+        })
+        .collect();
+    // Conversations per day.
+    let mut days_seen: Vec<String> = figures.by_day.iter().map(|d| d.day.clone()).collect();
+    days_seen.dedup();
+    let per_day: Vec<(String, Vec<i64>)> = days_seen
+        .iter()
+        .map(|day| {
+            let values = TONES
+                .iter()
+                .map(|(tone, _)| {
+                    figures
+                        .by_day
+                        .iter()
+                        .filter(|d| &d.day == day && d.sentiment == *tone)
+                        .map(|d| d.conversations)
+                        .sum()
+                })
+                .collect();
+            (day.clone(), values)
+        })
+        .collect();
+    let day_rows: Vec<Vec<String>> = figures
+        .by_day
+        .iter()
+        .map(|d| {
+            vec![
+                d.day.clone(),
+                d.topic.clone(),
+                d.sentiment.clone(),
+                d.conversations.to_string(),
+            ]
+        })
+        .collect();
+    let preceding = |rows: &[Preceding]| -> (Bars, Rows) {
+        (
+            rows.iter()
+                .map(|p| (p.label.clone(), vec![p.conversations]))
+                .collect(),
+            rows.iter()
+                .map(|p| {
+                    vec![
+                        p.label.clone(),
+                        p.page_type.clone(),
+                        p.conversations.to_string(),
+                    ]
+                })
+                .collect(),
+        )
+    };
+    let (pages_chart, pages_rows) = preceding(&figures.pages_before_trouble);
+    let (campaigns_chart, campaigns_rows) = preceding(&figures.campaigns_before_trouble);
+    let response_rows: Vec<Vec<String>> = figures
+        .first_response
+        .iter()
+        .map(|t| {
+            vec![
+                t.name.clone(),
+                t.median_first_response_s
+                    .map_or("not enough data".into(), |s| {
+                        format!("{} min", s.div_ceil(60))
+                    }),
+                format!("{} min", t.target_minutes),
+                match t.within_target {
+                    Some(true) => "yes".into(),
+                    Some(false) => "no".into(),
+                    None => "—".into(),
+                },
+                t.answered.to_string(),
+                t.waiting.to_string(),
+            ]
+        })
+        .collect();
+    let response_chart: Vec<(String, Vec<i64>)> = figures
+        .first_response
+        .iter()
+        .filter_map(|t| {
+            t.median_first_response_s
+                .map(|s| (t.name.clone(), vec![i64::from(s.div_ceil(60))]))
+        })
+        .collect();
+    let channel_chart: Vec<(String, Vec<i64>)> = figures
+        .channels
+        .iter()
+        .map(|c| (c.channel.clone(), vec![c.conversations]))
+        .collect();
+    let channel_rows: Vec<Vec<String>> = figures
+        .channels
+        .iter()
+        .map(|c| vec![c.channel.clone(), c.conversations.to_string()])
+        .collect();
+    let accent = ["#1f4fd1"];
+
+    html! {
+        <section class="insights" aria-label="Insights">
+            <h2>{ "Insights" }</h2>
+            { picker }
+            <p class="legend">
+                { for TONES.iter().map(|(tone, colour)| html! { <span class="swatch-label"><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill={*colour} /></svg>{ format!(" {tone} ") }</span> }) }
+            </p>
+            <article>
+                <h3>{ "Conversations by topic and tone" }</h3>
+                { stacked_bars("Conversations by topic and tone", &by_topic, &TONES.map(|t| t.1)) }
+                { table("Conversations by topic and tone", &["topic", "negative", "neutral", "positive", "total"], &topic_rows, "topics.csv") }
+            </article>
+            <article>
+                <h3>{ "Conversations per day" }</h3>
+                { stacked_bars("Conversations per day", &per_day, &TONES.map(|t| t.1)) }
+                { table("Conversations per day", &["day", "topic", "tone", "conversations"], &day_rows, "conversations-per-day.csv") }
+            </article>
+            <article>
+                <h3>{ "Pages visited before complaints, negative messages and expectation gaps" }</h3>
+                if pages_rows.is_empty() { <p class="empty">{ "No such conversations with a recorded journey yet." }</p> }
+                { stacked_bars("Pages before trouble", &pages_chart, &accent) }
+                { table("Pages before trouble", &["page", "page type", "conversations"], &pages_rows, "pages-before-trouble.csv") }
+            </article>
+            <article>
+                <h3>{ "Channels and campaigns before trouble" }</h3>
+                if campaigns_rows.is_empty() { <p class="empty">{ "No campaign or channel recorded before such conversations yet." }</p> }
+                { stacked_bars("Campaigns before trouble", &campaigns_chart, &accent) }
+                { table("Campaigns before trouble", &["channel · campaign", "", "conversations"], &campaigns_rows, "campaigns-before-trouble.csv") }
+            </article>
+            <article>
+                <h3>{ "First response per team (median, minutes) against target" }</h3>
+                if response_chart.len() < figures.first_response.len() {
+                    <p class="empty">{ "Teams with fewer than five answered conversations have no median yet." }</p>
+                }
+                { stacked_bars("First response per team", &response_chart, &accent) }
+                { table("First response per team", &["team", "median", "target", "within target", "answered", "waiting"], &response_rows, "first-response.csv") }
+            </article>
+            <article>
+                <h3>{ "Channel mix" }</h3>
+                { stacked_bars("Channel mix", &channel_chart, &accent) }
+                { table("Channel mix", &["channel", "conversations"], &channel_rows, "channels.csv") }
+            </article>
+        </section>
+    }
+}
