@@ -231,6 +231,13 @@ test('staff rights: tokens are checked, other teams are forbidden, other sites d
   const started = await v.start({ message: { text: 'My invoice shows the wrong VAT number' }, team: 'billing' });
   const { id } = started.json.conversation;
   assert.equal(started.json.conversation.team, 'billing', "the visitor's own choice of team is kept");
+  // A visitor who sends a parcel question to billing corrects the topic.
+  const parcel = await visitor().start({ message: { text: 'My parcel has not arrived yet, where is my delivery?' }, team: 'billing' });
+  assert.equal(parcel.json.conversation.team, 'billing');
+  const stored = await runtime.d1.prepare('SELECT topic FROM conversations WHERE id = ?1').bind(parcel.json.conversation.id).first();
+  assert.notEqual(stored.topic, 'billing');
+  const correction = await runtime.d1.prepare("SELECT topic FROM label_corrections WHERE staff_id = 'visitor' AND text LIKE '%parcel has not arrived%'").first();
+  assert.equal(correction?.topic, 'billing', 'the team the visitor chose is kept as a topic correction');
   const me = await asStaff(ana, 'GET', '/v1/staff/me');
   assert.deepEqual([me.json.name, me.json.role, me.json.site], ['Ana Weber', 'admin', 'demo']);
   assertError(await api('GET', '/v1/staff/inbox'), 401, 'unauthorized');

@@ -382,6 +382,26 @@ pub fn route_to_team(
         .unwrap_or_else(|| default_team.to_owned())
 }
 
+/// When the visitor picked another team than the one the classifier's topic
+/// routes to, the topic their choice stands for (the first rule to that team):
+/// kept as a label correction for training. `None` when the choice agrees or
+/// no rule names that team.
+pub fn visitor_correction<'a>(
+    topic: &str,
+    choice: &str,
+    rules: &'a [RoutingRule],
+    visible_teams: &[String],
+    default_team: &str,
+) -> Option<&'a str> {
+    if route_to_team(topic, None, rules, visible_teams, default_team) == choice {
+        return None;
+    }
+    rules
+        .iter()
+        .find(|rule| rule.team == choice)
+        .map(|rule| rule.topic.as_str())
+}
+
 /// Secrets handed out by the API: visitor tokens, staff tokens, intake keys.
 /// Only their SHA-256 is stored, so a copy of the database grants nothing.
 pub mod secret {
@@ -518,6 +538,30 @@ mod tests {
         assert_eq!(
             route_to_team("refund", Some("secret-team"), &rules, &teams, "support"),
             "billing"
+        );
+    }
+
+    #[test]
+    fn a_visitors_other_team_is_a_topic_correction() {
+        let teams: Vec<String> = ["support", "billing"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let rules = vec![RoutingRule {
+            topic: "billing".into(),
+            team: "billing".into(),
+        }];
+        assert_eq!(
+            visitor_correction("delivery", "billing", &rules, &teams, "support"),
+            Some("billing")
+        );
+        assert_eq!(
+            visitor_correction("billing", "billing", &rules, &teams, "support"),
+            None
+        );
+        assert_eq!(
+            visitor_correction("billing", "support", &rules, &teams, "support"),
+            None
         );
     }
 

@@ -344,11 +344,28 @@ pub async fn start(
         client_id: body.message.client_id.as_deref(),
     };
     // The conversation, the token and the first message land together or not at all.
-    let statements = vec![
+    let mut statements = vec![
         insert,
         token_row,
         threads::insert_statement(&env.db, &id, &message, now),
     ];
+    // A visitor who corrects the team corrects the topic: training feedback.
+    let rules = site.rules();
+    if let Some(topic) = body.team.as_deref().and_then(|choice| {
+        conversation::visitor_correction(
+            &screened.edge.topic,
+            choice,
+            &rules,
+            &visible,
+            &default_team,
+        )
+    }) {
+        statements.push(env.db.statement(
+            "INSERT INTO label_corrections (site_id, message_id, staff_id, text, topic, sentiment, kind, created_at) \
+             SELECT ?1, id, 'visitor', text, ?2, '', '', ?3 FROM messages WHERE conversation_id = ?4 ORDER BY id LIMIT 1",
+            args![&site.id, topic, now, &id],
+        ));
+    }
     db::batch(&env.db, statements).await?;
     let stored = threads::messages_after(&env.db, &id, 0).await?;
     let first = stored.first().ok_or(ApiError::Internal)?;
