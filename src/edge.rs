@@ -156,6 +156,7 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::StaffCorrectLabels(id) => staff::correct_labels(request, env, &id).await,
         Route::StaffCorrections => staff::corrections(request, env).await,
         Route::StaffInsights => insights::insights(request, env).await,
+        Route::StaffColleagues => staff::colleagues(request, env).await,
         Route::AdminSite(site) => admin::put_site(request, env, &site).await,
         Route::AdminTeam(site, team) => admin::put_team(request, env, &site, &team).await,
         Route::AdminCreateStaff(site) => admin::create_staff(request, env, &site).await,

@@ -113,12 +113,17 @@ test('a reply that fails to send stays in the composer and is posted once when s
   const count = await runtime.d1.prepare("SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?1 AND author = 'staff'").bind(started.conversation.id).first();
   assert.equal(count.n, 1, 'sending twice posted once');
 
-  await staff.locator('.thread .visitor select').selectOption('product');
+  await staff.locator('.thread .visitor select.correct-topic').selectOption('product');
+  await staff.locator('.thread .visitor select.correct-tone').selectOption('negative');
   const lines = await eventually(async () => {
     const text = await (await fetch(`${runtime.url}/v1/staff/corrections`, { headers: { authorization: `Bearer ${ana.token}` } })).text();
     return text.includes('zipper') ? text : null;
   });
   assert.match(lines, /"topic":"product"/);
+  assert.ok(await eventually(async () => {
+    const text = await (await fetch(`${runtime.url}/v1/staff/corrections`, { headers: { authorization: `Bearer ${ana.token}` } })).text();
+    return /"topic":"product","sentiment":"negative"/.test(text);
+  }), 'the tone correction is kept too');
 
   // Keyboard: Shift+C closes the open conversation.
   await staff.locator('body').click();
@@ -166,5 +171,32 @@ test('the insights page shows figures that match the stored data, with tables an
   assert.match(csv, /"\/returns","[^"]*","1"/);
   assert.equal(await staff.locator('.insights svg.chart').count(), 6);
   await staff.screenshot({ path: join(shots, 'console-insights.png'), fullPage: true });
+  await staff.close();
+});
+
+test('on a tablet: assign to a colleague and move to another team from the conversation', async () => {
+  const bo = await (await fetch(`${runtime.url}/v1/admin/sites/demo/staff`, {
+    method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Bo Lind', teams: ['support', 'billing'] }),
+  })).json();
+  const started = await (await fetch(`${runtime.url}/v1/conversations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: runtime.url, 'user-agent': 'Mozilla/5.0 Chrome/156', 'cf-connecting-ip': '198.51.100.220' },
+    body: JSON.stringify({ site: 'demo', team: 'support', message: { text: 'Can I exchange my boots for a bigger size?' } }),
+  })).json();
+  const staff = await browser.newPage({ viewport: { width: 1024, height: 768 }, hasTouch: true });
+  await signIn(staff);
+  await staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`).click();
+  await staff.locator('select.assign-staff option', { hasText: 'Bo Lind' }).waitFor({ state: 'attached' });
+  await staff.locator('select.assign-staff').selectOption(bo.staff.id);
+  const row = () => runtime.d1.prepare('SELECT assignee_id, team_id FROM conversations WHERE id = ?1').bind(started.conversation.id).first();
+  assert.ok(await eventually(async () => (await row()).assignee_id === bo.staff.id), 'assigned to Bo');
+  await staff.locator('select.move-team').selectOption('billing');
+  assert.ok(await eventually(async () => (await row()).team_id === 'billing'), 'moved to billing');
+  // At tablet width the journey sits below the conversation, not squeezed beside it.
+  const conversation = await staff.locator('.conversation').boundingBox();
+  const journey = await staff.locator('.journey').boundingBox();
+  assert.ok(journey.y >= conversation.y + conversation.height - 1, JSON.stringify({ conversation, journey }));
+  await staff.screenshot({ path: join(shots, 'console-tablet.png') });
   await staff.close();
 });

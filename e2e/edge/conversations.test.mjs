@@ -269,6 +269,9 @@ test('assign, move, close and reopen leave typed system notices, never words of 
   const v = visitor();
   const started = await v.start({ message: { text: 'I would like to buy 50 licences for my school' } });
   const { id } = started.json.conversation;
+  const colleagues = await asStaff(ana, 'GET', '/v1/staff/colleagues');
+  assert.deepEqual(colleagues.json.staff.map((s) => s.name), ['Ana Weber', 'Bo Lind']);
+  assert.deepEqual(colleagues.json.teams.map((t) => t.id), ['billing', 'product', 'sales', 'support']);
   const claimed = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: 'me' });
   assert.equal(claimed.status, 200);
   assert.equal(claimed.json.conversation.assignee_id, ana.staff.id);
@@ -291,6 +294,7 @@ test('label corrections are kept and exported as training lines', async () => {
   const view = await asStaff(ana, 'GET', `/v1/staff/conversations/${started.json.conversation.id}`);
   const [message] = view.json.messages;
   assertError(await asStaff(ana, 'POST', `/v1/staff/messages/${message.id}/labels`, { topic: 'weather' }), 422, 'invalid_request');
+  assertError(await asStaff(ana, 'POST', `/v1/staff/messages/${message.id}/labels`, { topic: 'product', kind: 'rant' }), 422, 'invalid_request');
   const corrected = await asStaff(ana, 'POST', `/v1/staff/messages/${message.id}/labels`, { topic: 'product', sentiment: 'negative' });
   assert.equal(corrected.status, 201);
   const conversation = await runtime.d1.prepare('SELECT topic FROM conversations WHERE id = ?1').bind(started.json.conversation.id).first();

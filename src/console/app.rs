@@ -12,8 +12,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::state::{Action, ConsoleState, ConversationView, Inbox, Me, Message, Touchpoint};
-use crate::domain::classify::TOPICS;
+use super::state::{
+    Action, Colleagues, ConsoleState, ConversationView, Inbox, Me, Message, Touchpoint,
+};
+use crate::domain::classify::{KINDS, SENTIMENTS, TOPICS};
 use crate::fetch::{self, Failure};
 
 /// Where the token lives while the tab is open (never in the URL).
@@ -155,6 +157,28 @@ pub fn console_app() -> Html {
         });
     }
 
+    // Colleagues and teams, for assigning and moving conversations.
+    {
+        let state = state.clone();
+        use_effect_with(state.token.clone(), move |token| {
+            if let Some(token) = token.clone() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(colleagues) = fetch::call::<Colleagues>(
+                        "",
+                        "GET",
+                        "/v1/staff/colleagues",
+                        Some(&token),
+                        None::<&()>,
+                    )
+                    .await
+                    {
+                        state.dispatch(Action::Colleagues(colleagues));
+                    }
+                });
+            }
+        });
+    }
+
     // Waiting conversations in the tab title.
     {
         let waiting = state.inbox.as_ref().map_or(0, |i| i.waiting);
@@ -170,6 +194,42 @@ pub fn console_app() -> Html {
         });
     }
 
+    let assign = {
+        let state = state.clone();
+        Callback::from(move |(id, field, value): (String, &'static str, String)| {
+            let Some(token) = state.token.clone() else {
+                return;
+            };
+            let state = state.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut path = String::from("/v1/staff/conversations/");
+                path.push_str(&id);
+                path.push_str("/assign");
+                #[derive(Serialize)]
+                struct Assign {
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    staff: Option<String>,
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    team: Option<String>,
+                }
+                let request = Assign {
+                    staff: (field == "staff").then(|| value.clone()),
+                    team: (field == "team").then_some(value),
+                };
+                if let Err(failure) = fetch::call::<serde::de::IgnoredAny>(
+                    "",
+                    "POST",
+                    &path,
+                    Some(&token),
+                    Some(&request),
+                )
+                .await
+                {
+                    state.dispatch(Action::Failed(explain(&failure)));
+                }
+            });
+        })
+    };
     let act = {
         let state = state.clone();
         Callback::from(move |(id, action): (String, &'static str)| {
@@ -387,7 +447,7 @@ pub fn console_app() -> Html {
             </nav>
             <div class="workspace">
                 { inbox_view(&state) }
-                { conversation_view(&state, &me, act, pending_id) }
+                { conversation_view(&state, &me, act, assign, pending_id) }
             </div>
             }
         </div>
@@ -494,6 +554,7 @@ fn conversation_view(
     state: &UseReducerHandle<ConsoleState>,
     me: &Me,
     act: Callback<(String, &'static str)>,
+    assign: Callback<(String, &'static str, String)>,
     pending_id: Rc<RefCell<Option<String>>>,
 ) -> Html {
     let Some(view) = state.view.clone() else {
@@ -594,6 +655,7 @@ fn conversation_view(
                     if c.assignee_id != me.id {
                         <button type="button" onclick={claim}>{ "Claim" }</button>
                     }
+                    { assign_controls(state, c, assign) }
                     <button type="button" onclick={toggle}>{ if c.status == "closed" { "Reopen" } else { "Close" } }</button>
                 </div>
             </header>
@@ -620,6 +682,44 @@ fn conversation_view(
                 <ul>{ for view.earlier.iter().map(|e| html! { <li>{ format!("{} · {} · {} · {}", clock(e.created_at), e.team_id, e.topic, e.status) }</li> }) }</ul>
             }
         </aside>
+        </>
+    }
+}
+
+/// Assign to a colleague of the conversation's team, or move it to another team.
+fn assign_controls(
+    state: &UseReducerHandle<ConsoleState>,
+    c: &super::state::Conversation,
+    assign: Callback<(String, &'static str, String)>,
+) -> Html {
+    let Some(colleagues) = state.colleagues.clone() else {
+        return html! {};
+    };
+    let pick = |field: &'static str| {
+        let assign = assign.clone();
+        let id = c.id.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if !value.is_empty() {
+                assign.emit((id.clone(), field, value));
+            }
+        })
+    };
+    html! {
+        <>
+            <label>{ "Assign to " }
+                <select class="assign-staff" onchange={pick("staff")}>
+                    <option value="" selected={c.assignee_id.is_empty()}>{ "nobody" }</option>
+                    { for colleagues.staff.iter().filter(|s| s.teams.contains(&c.team_id)).map(|s| html! {
+                        <option value={s.id.clone()} selected={s.id == c.assignee_id}>{ format!("{} ({})", s.name, s.presence) }</option>
+                    }) }
+                </select>
+            </label>
+            <label>{ "Team " }
+                <select class="move-team" onchange={pick("team")}>
+                    { for colleagues.teams.iter().map(|t| html! { <option value={t.id.clone()} selected={t.id == c.team_id}>{ t.name.clone() }</option> }) }
+                </select>
+            </label>
         </>
     }
 }
@@ -671,34 +771,52 @@ fn message_view(state: &UseReducerHandle<ConsoleState>, m: &Message) -> Html {
         "Visitor".to_owned()
     };
     let correction = (m.author == "visitor").then(|| {
-        let current = m.edge_labels.as_ref().map(|l| l.topic.clone()).unwrap_or_default();
-        let on_change = {
+        let labels = m.edge_labels.clone();
+        let current = |pick: fn(&super::state::Labels) -> String| labels.as_ref().map(pick).unwrap_or_default();
+        let (topic, tone, kind) = (current(|l| l.topic.clone()), current(|l| l.sentiment.clone()), current(|l| l.kind.clone()));
+        let select = |field: &'static str, options: &[&'static str], selected: String| {
             let state = state.clone();
             let message = m.id;
-            Callback::from(move |e: Event| {
-                let topic = e.target_unchecked_into::<HtmlSelectElement>().value();
+            let (topic, tone, kind) = (topic.clone(), tone.clone(), kind.clone());
+            let on_change = Callback::from(move |e: Event| {
+                let value = e.target_unchecked_into::<HtmlSelectElement>().value();
                 let Some(token) = state.token.clone() else { return };
+                #[derive(Serialize)]
+                struct Correction {
+                    topic: String,
+                    sentiment: String,
+                    kind: String,
+                }
+                let mut correction = Correction { topic: topic.clone(), sentiment: tone.clone(), kind: kind.clone() };
+                match field {
+                    "topic" => correction.topic = value,
+                    "tone" => correction.sentiment = value,
+                    _ => correction.kind = value,
+                }
                 let state = state.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    #[derive(Serialize)]
-                    struct Correction {
-                        topic: String,
-                    }
                     let mut path = String::from("/v1/staff/messages/");
                     path.push_str(&message.to_string());
                     path.push_str("/labels");
-                    if let Err(failure) = fetch::call::<serde::de::IgnoredAny>("", "POST", &path, Some(&token), Some(&Correction { topic })).await {
+                    if let Err(failure) = fetch::call::<serde::de::IgnoredAny>("", "POST", &path, Some(&token), Some(&correction)).await {
                         state.dispatch(Action::Failed(explain(&failure)));
                     }
                 });
-            })
+            });
+            html! {
+                <label class="correct">{ format!("{field} ") }
+                    <select class={format!("correct-{field}")} aria-label={format!("Correct the {field}")} onchange={on_change}>
+                        { for options.iter().map(|o| html! { <option value={*o} selected={selected == *o}>{ *o }</option> }) }
+                    </select>
+                </label>
+            }
         };
         html! {
-            <label class="correct">{ "Topic " }
-                <select aria-label="Correct the topic" onchange={on_change}>
-                    { for TOPICS.iter().map(|t| html! { <option value={*t} selected={current == *t}>{ *t }</option> }) }
-                </select>
-            </label>
+            <p class="corrections">
+                { select("topic", &TOPICS, topic.clone()) }
+                { select("tone", &SENTIMENTS, tone.clone()) }
+                { select("kind", &KINDS, kind.clone()) }
+            </p>
         }
     });
     let disagreement = match (&m.browser_labels, &m.edge_labels) {

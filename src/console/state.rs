@@ -16,6 +16,27 @@ pub struct Me {
     pub presence: String,
 }
 
+/// `GET /v1/staff/colleagues`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Colleagues {
+    pub staff: Vec<Colleague>,
+    pub teams: Vec<TeamName>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Colleague {
+    pub id: String,
+    pub name: String,
+    pub teams: Vec<String>,
+    pub presence: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TeamName {
+    pub id: String,
+    pub name: String,
+}
+
 /// One row of `GET /v1/staff/inbox`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InboxRow {
@@ -150,9 +171,11 @@ pub struct ConsoleState {
     pub draft: String,
     pub sending: bool,
     pub error: Option<String>,
+    pub colleagues: Option<Colleagues>,
 }
 
 pub enum Action {
+    Colleagues(Colleagues),
     SignedIn(String, Me),
     SignInFailed(String),
     SignOut,
@@ -212,6 +235,7 @@ impl Reducible for ConsoleState {
                 next.status = status;
             }
             Action::Inbox(inbox) => next.inbox = Some(inbox),
+            Action::Colleagues(colleagues) => next.colleagues = Some(colleagues),
             Action::Select(id) => {
                 if next.selected.as_ref() != Some(&id) {
                     next.draft.clear();

@@ -37,6 +37,15 @@ pub const TOPICS: [&str; 11] = [
     "contact",
     "other",
 ];
+/// What a message is (the `kind` head's answers).
+pub const KINDS: [&str; 6] = [
+    "question",
+    "request",
+    "problem",
+    "complaint",
+    "suggestion",
+    "praise",
+];
 /// Sentiment classes, in model order.
 pub const SENTIMENTS: [&str; 3] = ["negative", "neutral", "positive"];
 

@@ -46,6 +46,8 @@ pub enum Route {
     StaffCorrectLabels(String),
     /// `GET /v1/staff/corrections`: corrections as JSON lines for training.
     StaffCorrections,
+    /// `GET /v1/staff/colleagues`: the site's staff and teams.
+    StaffColleagues,
     /// `GET /v1/staff/insights`: what the conversations say, and what preceded them.
     StaffInsights,
     /// `PUT /v1/admin/sites/{site}`.
@@ -126,6 +128,7 @@ pub fn route(method: &str, path: &str) -> Route {
         (m, ["staff", "inbox"]) => ("GET", (m == "GET").then_some(Route::StaffInbox)),
         (m, ["staff", "corrections"]) => ("GET", (m == "GET").then_some(Route::StaffCorrections)),
         (m, ["staff", "insights"]) => ("GET", (m == "GET").then_some(Route::StaffInsights)),
+        (m, ["staff", "colleagues"]) => ("GET", (m == "GET").then_some(Route::StaffColleagues)),
         (m, ["staff", "conversations", c]) => {
             ("GET", (m == "GET").then(|| Route::StaffConversation(id(c))))
         }

@@ -15,7 +15,7 @@ use super::visitor::{load_teams, TeamRow};
 use super::{db, http, limits, scheduled, Env};
 use crate::args;
 use crate::domain::api::ApiError;
-use crate::domain::classify::{SENTIMENTS, TOPICS};
+use crate::domain::classify::{KINDS, SENTIMENTS, TOPICS};
 use crate::domain::conversation::{check_short, check_text, secret, Author, Notice};
 use crate::domain::guard;
 use crate::domain::webhook;
@@ -598,7 +598,11 @@ pub async fn correct_labels(
             "sentiment must be negative, neutral or positive".into(),
         ));
     }
-    check_short("kind", &body.kind, false)?;
+    if !body.kind.is_empty() && !KINDS.contains(&body.kind.as_str()) {
+        return Err(ApiError::InvalidRequest(
+            "kind must be question, request, problem, complaint, suggestion or praise".into(),
+        ));
+    }
     let now = now_ms();
     let first: Option<threads::MessageRow> = db::row(
         &env.db,
@@ -623,6 +627,38 @@ pub async fn correct_labels(
         201,
         &serde_json::json!({ "message": message_id, "topic": body.topic, "sentiment": body.sentiment, "kind": body.kind }),
     )
+}
+
+/// `GET /v1/staff/colleagues`: the site's staff (name, teams, presence) and
+/// teams, for assigning and moving conversations.
+pub async fn colleagues(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    let staff = authorize(request, env).await?;
+    #[derive(Deserialize, Serialize)]
+    struct Colleague {
+        id: String,
+        name: String,
+        teams: String,
+        presence: String,
+    }
+    let rows: Vec<Colleague> = db::rows(
+        &env.db,
+        "SELECT id, name, teams, presence FROM staff WHERE site_id = ?1 ORDER BY name",
+        args![&staff.site_id],
+    )
+    .await?;
+    let people: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|c| {
+            serde_json::json!({ "id": c.id, "name": c.name, "presence": c.presence,
+                "teams": serde_json::from_str::<Vec<String>>(&c.teams).unwrap_or_default() })
+        })
+        .collect();
+    let teams: Vec<serde_json::Value> = load_teams(env, &staff.site_id)
+        .await?
+        .into_iter()
+        .map(|t| serde_json::json!({ "id": t.id, "name": t.name }))
+        .collect();
+    json(200, &serde_json::json!({ "staff": people, "teams": teams }))
 }
 
 /// `GET /v1/staff/corrections`: the site's label corrections as JSON lines in
