@@ -65,17 +65,8 @@ pub struct Inbox {
     pub teams: Vec<String>,
 }
 
-/// Labels as stored beside a message.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Labels {
-    pub topic: String,
-    #[serde(default)]
-    pub sentiment: String,
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub confidence: Option<f64>,
-}
+/// Labels as stored beside a message (the same type the edge writes).
+pub use crate::domain::conversation::Labels;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Message {

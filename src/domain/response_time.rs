@@ -19,6 +19,20 @@ pub enum Observation {
     Waiting(i64),
 }
 
+impl Observation {
+    /// A conversation's observation at `now`: answered, still waiting, or
+    /// nothing (closed without an answer tells nothing about response time).
+    pub fn of(created_at: i64, first_response_at: i64, closed: bool, now: i64) -> Option<Self> {
+        if first_response_at > 0 {
+            Some(Observation::Answered(first_response_at - created_at))
+        } else if !closed {
+            Some(Observation::Waiting(now - created_at))
+        } else {
+            None
+        }
+    }
+}
+
 /// The figure shown to visitors and staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct FirstResponse {
@@ -117,6 +131,19 @@ mod tests {
         let typical = typical_first_response(&obs);
         assert_eq!(typical.map(|t| t.median_s), Some(120));
         assert_eq!(typical.map(|t| t.waiting), Some(2));
+    }
+
+    #[test]
+    fn observations_of_conversations() {
+        assert_eq!(
+            Observation::of(1_000, 61_000, false, 99_000),
+            Some(Answered(60_000))
+        );
+        assert_eq!(
+            Observation::of(1_000, 0, false, 31_000),
+            Some(Waiting(30_000))
+        );
+        assert_eq!(Observation::of(1_000, 0, true, 31_000), None);
     }
 
     #[test]

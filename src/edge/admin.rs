@@ -19,13 +19,8 @@ use crate::domain::page_type::PageRule;
 /// Checks the bearer admin secret in constant time; failures are limited per IP.
 pub async fn authorize(request: &Request, env: &Env) -> Result<(), ApiError> {
     let now = now_ms();
-    let failures_key = limits::key("auth-fail", &client_ip(request));
-    if limits::current(&env.db, &failures_key, now).await? >= guard::AUTH_FAILURES_PER_IP_PER_MINUTE
-    {
-        return Err(ApiError::RateLimited {
-            retry_after_s: guard::retry_after_seconds(now),
-        });
-    }
+    let ip = client_ip(request);
+    limits::check_sign_in_failures(&env.db, &ip, now).await?;
     let presented = bearer(request).unwrap_or_default();
     let authorized = env
         .admin_token
@@ -34,8 +29,7 @@ pub async fn authorize(request: &Request, env: &Env) -> Result<(), ApiError> {
     if authorized {
         return Ok(());
     }
-    limits::charge(&env.db, &[(failures_key, u32::MAX)], 1, now).await?;
-    Err(ApiError::Unauthorized)
+    Err(limits::sign_in_failed(&env.db, &ip, now).await)
 }
 
 fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {

@@ -169,13 +169,7 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
                 .iter()
                 .filter(|t| t.team_id == team.id)
                 .filter_map(|t| {
-                    if t.first_response_at > 0 {
-                        Some(Observation::Answered(t.first_response_at - t.created_at))
-                    } else if t.status != "closed" {
-                        Some(Observation::Waiting(to - t.created_at))
-                    } else {
-                        None
-                    }
+                    Observation::of(t.created_at, t.first_response_at, t.status == "closed", to)
                 })
                 .collect();
             let typical = typical_first_response(&observations);

@@ -14,7 +14,7 @@ use super::visitor::{load_site, load_teams};
 use super::{db, http, limits, Env};
 use crate::args;
 use crate::domain::api::ApiError;
-use crate::domain::conversation::{self, check_short, check_text, secret, Author};
+use crate::domain::conversation::{self, check_short, check_text, secret};
 use crate::domain::guard;
 
 #[derive(Deserialize)]
@@ -130,15 +130,7 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
         );
     }
     let screened = threads::screen(&body.text, None)?;
-    let message = Append {
-        author: Author::Visitor,
-        staff_id: "",
-        staff_name: "",
-        notice: None,
-        text: &screened.text,
-        screened: Some(&screened),
-        client_id: Some(&client_id),
-    };
+    let message = Append::visitor(&screened, Some(&client_id));
     let thread = match &body.in_reply_to {
         Some(parent) => find(env, &site.id, &client_id_of(parent)).await?,
         None => None,

@@ -66,3 +66,25 @@ pub fn key(prefix: &str, value: &str) -> String {
     key.push_str(value);
     key
 }
+
+/// Refuses (429) an IP address that failed to sign in too often this minute.
+pub async fn check_sign_in_failures(
+    db: &D1Database,
+    ip: &str,
+    now_ms: i64,
+) -> Result<(), ApiError> {
+    if current(db, &key("auth-fail", ip), now_ms).await? >= guard::AUTH_FAILURES_PER_IP_PER_MINUTE {
+        return Err(ApiError::RateLimited {
+            retry_after_s: guard::retry_after_seconds(now_ms),
+        });
+    }
+    Ok(())
+}
+
+/// Counts a failed sign-in from `ip` and answers 401.
+pub async fn sign_in_failed(db: &D1Database, ip: &str, now_ms: i64) -> ApiError {
+    match charge(db, &[(key("auth-fail", ip), u32::MAX)], 1, now_ms).await {
+        Ok(()) => ApiError::Unauthorized,
+        Err(error) => error,
+    }
+}

@@ -52,13 +52,8 @@ impl StaffRow {
 /// time against its stored hash; failed attempts are limited per IP.
 pub async fn authorize(request: &Request, env: &Env) -> Result<StaffRow, ApiError> {
     let now = now_ms();
-    let failures_key = limits::key("auth-fail", &client_ip(request));
-    if limits::current(&env.db, &failures_key, now).await? >= guard::AUTH_FAILURES_PER_IP_PER_MINUTE
-    {
-        return Err(ApiError::RateLimited {
-            retry_after_s: guard::retry_after_seconds(now),
-        });
-    }
+    let ip = client_ip(request);
+    limits::check_sign_in_failures(&env.db, &ip, now).await?;
     let token = bearer(request).unwrap_or_default();
     let staff_id = token
         .strip_prefix("tps_")
@@ -89,10 +84,7 @@ pub async fn authorize(request: &Request, env: &Env) -> Result<StaffRow, ApiErro
             .await?;
             Ok(staff)
         }
-        _ => {
-            limits::charge(&env.db, &[(failures_key, u32::MAX)], 1, now).await?;
-            Err(ApiError::Unauthorized)
-        }
+        _ => Err(limits::sign_in_failed(&env.db, &ip, now).await),
     }
 }
 

@@ -188,6 +188,19 @@ pub struct Append<'a> {
 }
 
 impl<'a> Append<'a> {
+    /// What a visitor (or another channel's sender) wrote, as screened at the edge.
+    pub fn visitor(screened: &'a Screened, client_id: Option<&'a str>) -> Self {
+        Append {
+            author: Author::Visitor,
+            staff_id: "",
+            staff_name: "",
+            notice: None,
+            text: &screened.text,
+            screened: Some(screened),
+            client_id,
+        }
+    }
+
     /// A factual notice from the system.
     pub fn notice(notice: Notice) -> Self {
         Append {

@@ -11,7 +11,7 @@ use super::{db, http, limits, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::{
-    self, check_message_extras, check_short, check_text, secret, Author, Identity, NewMessage,
+    self, check_message_extras, check_short, check_text, secret, Identity, NewMessage,
     ReplyPreference, RoutingRule, StartConversation, Status,
 };
 use crate::domain::hours::{Closure, Interval, OfficeHours};
@@ -208,13 +208,7 @@ pub async fn first_response(
     let observations: Vec<Observation> = rows
         .iter()
         .filter_map(|r| {
-            if r.first_response_at > 0 {
-                Some(Observation::Answered(r.first_response_at - r.created_at))
-            } else if r.status != "closed" {
-                Some(Observation::Waiting(now - r.created_at))
-            } else {
-                None
-            }
+            Observation::of(r.created_at, r.first_response_at, r.status == "closed", now)
         })
         .collect();
     Ok(typical_first_response(&observations))
@@ -334,15 +328,7 @@ pub async fn start(
         "INSERT INTO conversation_tokens (conversation_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
         args![&id, &secret::hash(&token), now],
     );
-    let message = Append {
-        author: Author::Visitor,
-        staff_id: "",
-        staff_name: "",
-        notice: None,
-        text: &screened.text,
-        screened: Some(&screened),
-        client_id: body.message.client_id.as_deref(),
-    };
+    let message = Append::visitor(&screened, body.message.client_id.as_deref());
     // The conversation, the token and the first message land together or not at all.
     let mut statements = vec![
         insert,
@@ -541,15 +527,7 @@ pub async fn send(
     )
     .await?;
     let screened = threads::screen(&body.text, body.labels.as_ref())?;
-    let message = Append {
-        author: Author::Visitor,
-        staff_id: "",
-        staff_name: "",
-        notice: None,
-        text: &screened.text,
-        screened: Some(&screened),
-        client_id: body.client_id.as_deref(),
-    };
+    let message = Append::visitor(&screened, body.client_id.as_deref());
     let (row, new) = threads::append(
         &env.db,
         id,
