@@ -16,6 +16,11 @@ export interface TouchpointConfig {
   locale?: string;
   /** Only these teams appear in the panel (ids as set up on the worker). */
   teams?: string[];
+  /** The launcher's corner: "right" (default) or "left". */
+  position?: 'left' | 'right';
+  /** The accent colour of the launcher and panel (any CSS colour); pages can also set
+   * the `--touchpoint-accent` custom property. */
+  color?: string;
 }
 
 /** Starts Touchpoint on this page: records the page view and shows the launcher.

@@ -52,6 +52,9 @@ export function init(config) {
       startRecorder({ label: 'Talk to us', ...config }, (root) => {
         openWidget(root, config).catch((error) => console.warn('Touchpoint widget could not load:', error));
       });
+      const host = document.querySelector('[data-touchpoint-launcher]');
+      if (host && config.position === 'left') host.setAttribute('data-position', 'left');
+      if (host && config.color) host.style.setProperty('--touchpoint-accent', config.color);
       followConversation(config);
     })();
   }

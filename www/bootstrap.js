@@ -24,6 +24,8 @@ var config = {
   recordAutomation: attr('record-automation') === 'true',
   skipDntVisitors: attr('dnt') === 'skip',
   locale: attr('locale') || undefined,
+  position: attr('position') || undefined,
+  color: attr('color') || undefined,
   teams: attr('teams') ? attr('teams').split(',') : undefined,
 };
 var reported = false;
@@ -69,6 +71,14 @@ function followConversation() {
   try { ongoing = !!localStorage.getItem('touchpoint:conversation:' + config.site); } catch (e) { /* storage blocked */ }
   var root = launcherRoot();
   if (ongoing && root) loadWidget().then(function (module) { module.followWidget(root, widgetConfig()); }).catch(fail);
+}
+// Placement and colour from data-position="left" and data-color (or a page's
+// own --touchpoint-accent). Set through the CSSOM, which a strict CSP allows.
+function styleLauncher() {
+  var host = document.querySelector('[data-touchpoint-launcher]');
+  if (!host) return;
+  if (config.position === 'left') host.setAttribute('data-position', 'left');
+  if (config.color) host.style.setProperty('--touchpoint-accent', config.color);
 }
 var panelOpen = false;
 window.addEventListener('touchpoint:open', function () { panelOpen = true; });
@@ -127,6 +137,7 @@ if (!config.site) {
       ready = true;
       later.splice(0).forEach(function (c) { call(c[0], c[1]); });
       started(recording);
+      styleLauncher();
       followConversation();
     })
     .catch(function (error) { started(false); fail(error); });

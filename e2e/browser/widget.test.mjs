@@ -262,3 +262,21 @@ test('a visitor the site vouches for finds the conversation on another device', 
   await panel(page).locator('.thread .visitor', { hasText: 'started this on my phone' }).waitFor({ timeout: 10_000 });
   await laptop.close();
 });
+
+test('the site places and colours the launcher: data-position and data-color', async () => {
+  const page = await newPersonPage(browser, { viewport: { width: 1280, height: 800 } });
+  await page.route(`${runtime.url}/`, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace('data-site="demo"', 'data-site="demo" data-position="left" data-color="#8a1c7c" data-label="Ask a person"');
+    await route.fulfill({ response, body });
+  });
+  await openPanel(page);
+  const launcher = await page.locator('button.launcher').boundingBox();
+  assert.ok(launcher.x < 100, `launcher on the left: ${JSON.stringify(launcher)}`);
+  assert.equal(await page.locator('button.launcher').innerText(), 'Ask a person');
+  const colour = await page.locator('button.launcher').evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.equal(colour, 'rgb(138, 28, 124)');
+  const box = await panel(page).locator('.panel').boundingBox();
+  assert.ok(box.x < 100, 'the panel opens on the same side');
+  await page.close();
+});

@@ -15,7 +15,8 @@ font:15px/1.4 system-ui,sans-serif}\
 button.launcher{all:unset;box-sizing:border-box;cursor:pointer;display:flex;align-items:center;gap:8px;\
 padding:12px 18px;border-radius:999px;background:var(--touchpoint-accent,#1f4fd1);color:#fff;\
 box-shadow:0 4px 14px rgba(0,0,0,.25)}\
-button.launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}";
+button.launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}\
+:host([data-position=left]){right:auto;left:20px}";
 
 /// Creates the launcher host, its shadow root and button; returns the shadow
 /// root, where the widget later mounts its panel.
