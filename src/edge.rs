@@ -158,6 +158,7 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::StaffInsights => insights::insights(request, env).await,
         Route::StaffColleagues => staff::colleagues(request, env).await,
         Route::AdminSite(site) => admin::put_site(request, env, &site).await,
+        Route::AdminGetSite(site) => admin::get_site(request, env, &site).await,
         Route::AdminTeam(site, team) => admin::put_team(request, env, &site, &team).await,
         Route::AdminCreateStaff(site) => admin::create_staff(request, env, &site).await,
         Route::AdminIntakeKey(site) => admin::intake_key(request, env, &site).await,

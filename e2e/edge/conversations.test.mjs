@@ -407,7 +407,7 @@ test('scheduled jobs: escalation and unseen replies reach a signed webhook, retr
     assert.deepEqual(Object.keys(slack), ['text']);
     assert.match(slack.text, /waited \d+ min for the product team/);
   } finally {
-    await asAdmin('PUT', '/v1/admin/sites/demo/teams/product', { name: 'Product', target_minutes: 240 });
+    await asAdmin('PUT', '/v1/admin/sites/demo/teams/product', { name: 'Product', target_minutes: 240, webhook: null });
     server.close();
   }
 });
@@ -439,6 +439,24 @@ test('retention and erasure delete what they should, and export shows what is ke
   await runCron(Date.now());
   assert.equal((await runtime.d1.prepare("SELECT COUNT(*) AS n FROM events WHERE site_id = 'short'").first()).n, 0);
   assert.equal((await runtime.d1.prepare("SELECT COUNT(*) AS n FROM conversations WHERE site_id = 'short'").first()).n, 0);
+});
+
+test('a site admin manages the site with a staff token; agents and other sites may not', async () => {
+  const settings = await asStaff(ana, 'GET', '/v1/admin/sites/demo');
+  assert.equal(settings.status, 200);
+  assert.deepEqual(settings.json.teams.map((t) => t.id), ['billing', 'product', 'sales', 'support']);
+  const hours = { weekly: [{ day: 'sat', open: '10:00', close: '16:00' }], closures: [{ from: '2026-12-24', to: '2026-12-26', reason: 'Christmas' }] };
+  const saved = await asStaff(ana, 'PUT', '/v1/admin/sites/demo/teams/sales', { name: 'Sales', hours, target_minutes: 45 });
+  assert.equal(saved.status, 200);
+  const after = await asStaff(ana, 'GET', '/v1/admin/sites/demo');
+  assert.deepEqual(after.json.teams.find((t) => t.id === 'sales').hours, hours);
+  const renamed = await asStaff(ana, 'PUT', '/v1/admin/sites/demo', { default_team: 'support' });
+  assert.equal(renamed.json.site.name, 'Northwind Outfitters (demo)', 'fields left out keep their values');
+  assertError(await asStaff(bo, 'GET', '/v1/admin/sites/demo'), 403, 'forbidden');
+  assertError(await asStaff(bo, 'POST', '/v1/admin/sites/demo/staff', { name: 'Mallory', teams: ['sales'], role: 'admin' }), 403, 'forbidden');
+  const cy = (await asAdmin('POST', '/v1/admin/sites/other/staff', { name: 'Cyd', teams: ['support'], role: 'admin' })).json;
+  assertError(await asStaff(cy, 'PUT', '/v1/admin/sites/demo/teams/sales', { name: 'Hijacked' }), 403, 'forbidden');
+  assertError(await api('PUT', '/v1/admin/sites/brand-new', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: {} }), 422, 'invalid_request');
 });
 
 test('admin endpoints validate what they store', async () => {

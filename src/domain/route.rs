@@ -52,6 +52,8 @@ pub enum Route {
     StaffInsights,
     /// `PUT /v1/admin/sites/{site}`.
     AdminSite(String),
+    /// `GET /v1/admin/sites/{site}`: its settings and teams.
+    AdminGetSite(String),
     /// `PUT /v1/admin/sites/{site}/teams/{team}`.
     AdminTeam(String, String),
     /// `POST /v1/admin/sites/{site}/staff`: a new staff account and its token.
@@ -146,7 +148,14 @@ pub fn route(method: &str, path: &str) -> Route {
             "POST",
             (m == "POST").then(|| Route::StaffCorrectLabels(id(message))),
         ),
-        (m, ["admin", "sites", s]) => ("PUT", (m == "PUT").then(|| Route::AdminSite(id(s)))),
+        (m, ["admin", "sites", s]) => (
+            "GET, PUT",
+            match m {
+                "GET" => Some(Route::AdminGetSite(id(s))),
+                "PUT" => Some(Route::AdminSite(id(s))),
+                _ => None,
+            },
+        ),
         (m, ["admin", "sites", s, "teams", t]) => {
             ("PUT", (m == "PUT").then(|| Route::AdminTeam(id(s), id(t))))
         }

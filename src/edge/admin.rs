@@ -18,10 +18,28 @@ use crate::domain::page_type::PageRule;
 
 /// Checks the bearer admin secret in constant time; failures are limited per IP.
 pub async fn authorize(request: &Request, env: &Env) -> Result<(), ApiError> {
+    authorize_for(request, env, None).await
+}
+
+/// The operator secret, or, for `site`, the token of a staff member who is an
+/// admin of that site (other staff: 403).
+pub async fn authorize_for(
+    request: &Request,
+    env: &Env,
+    site: Option<&str>,
+) -> Result<(), ApiError> {
+    let presented = bearer(request).unwrap_or_default();
+    if let (Some(site), true) = (site, presented.starts_with("tps_")) {
+        let staff = super::staff::authorize(request, env).await?;
+        return if staff.is_admin() && staff.site_id == site {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        };
+    }
     let now = now_ms();
     let ip = client_ip(request);
     limits::check_sign_in_failures(&env.db, &ip, now).await?;
-    let presented = bearer(request).unwrap_or_default();
     let authorized = env
         .admin_token
         .as_deref()
@@ -40,7 +58,9 @@ fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SiteRequest {
-    name: String,
+    /// Required to create a site; left out, the stored name is kept.
+    #[serde(default)]
+    name: Option<String>,
     /// Left out: the stored list is kept (an empty list allows any origin).
     #[serde(default)]
     allowed_origins: Option<Vec<String>>,
@@ -63,10 +83,16 @@ struct SiteRequest {
 /// `PUT /v1/admin/sites/{site}`: creates or updates a site; fields left out
 /// keep their stored values.
 pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
-    authorize(request, env).await?;
+    authorize_for(request, env, Some(site)).await?;
     check_short("site", site, true)?;
     let body: SiteRequest = read_json(request).await?;
-    check_short("name", &body.name, true)?;
+    let existing = load_site(env, site).await.ok();
+    let name = match (&body.name, &existing) {
+        (Some(name), _) => name.clone(),
+        (None, Some(existing)) => existing.name.clone(),
+        (None, None) => return Err(ApiError::InvalidRequest("name is required".into())),
+    };
+    check_short("name", &name, true)?;
     for origin in body.allowed_origins.iter().flatten() {
         if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.len() > 200
         {
@@ -91,7 +117,6 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
             ));
         }
     }
-    let existing = load_site(env, site).await.ok();
     let keep = |new: Option<String>, old: Option<&str>, default: &str| {
         new.unwrap_or_else(|| old.unwrap_or(default).to_owned())
     };
@@ -157,12 +182,12 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
          page_rules = excluded.page_rules, identity_secret = excluded.identity_secret, time_zone = excluded.time_zone, \
          retention_days = excluded.retention_days, default_team = excluded.default_team, \
          routing_rules = excluded.routing_rules, console_url = excluded.console_url",
-        args![site, &body.name, &origins, now_ms(), &page_rules, &identity_secret, &time_zone, retention, &default_team, &routing_rules, &console_url],
+        args![site, &name, &origins, now_ms(), &page_rules, &identity_secret, &time_zone, retention, &default_team, &routing_rules, &console_url],
     )
     .await?;
     json(
         if existing.is_some() { 200 } else { 201 },
-        &serde_json::json!({ "site": { "id": site, "name": body.name, "allowed_origins": serde_json::from_str::<serde_json::Value>(&origins).unwrap_or_default(),
+        &serde_json::json!({ "site": { "id": site, "name": name, "allowed_origins": serde_json::from_str::<serde_json::Value>(&origins).unwrap_or_default(),
             "time_zone": time_zone, "retention_days": retention, "default_team": default_team,
             "routing_rules": serde_json::from_str::<serde_json::Value>(&routing_rules).unwrap_or_default(),
             "identity": !identity_secret.is_empty(), "console_url": console_url } }),
@@ -184,8 +209,18 @@ struct TeamRequest {
     target_minutes: Option<i64>,
     #[serde(default)]
     visible: Option<bool>,
-    #[serde(default)]
-    webhook: Option<WebhookConfig>,
+    /// Left out: the stored webhook is kept; `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    webhook: Option<Option<WebhookConfig>>,
+}
+
+/// Tells a field set to `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Deserialize)]
@@ -205,7 +240,7 @@ pub async fn put_team(
     site: &str,
     team: &str,
 ) -> Result<Response, ApiError> {
-    authorize(request, env).await?;
+    authorize_for(request, env, Some(site)).await?;
     check_short("team", team, true)?;
     let site = load_site(env, site).await?;
     let body: TeamRequest = read_json(request).await?;
@@ -224,9 +259,17 @@ pub async fn put_team(
             "target_minutes must be 1 to 10080".into(),
         ));
     }
+    let stored = super::visitor::load_teams(env, &site.id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == team);
     let (url, secret_text, format) = match &body.webhook {
-        None => (String::new(), String::new(), "json".to_owned()),
-        Some(hook) => {
+        None => stored.map_or_else(
+            || (String::new(), String::new(), "json".to_owned()),
+            |t| (t.webhook_url, t.webhook_secret, t.webhook_format),
+        ),
+        Some(None) => (String::new(), String::new(), "json".to_owned()),
+        Some(Some(hook)) => {
             let format = hook.format.clone().unwrap_or_else(|| "json".into());
             if !(hook.url.starts_with("https://") || hook.url.starts_with("http://"))
                 || hook.url.len() > 500
@@ -277,7 +320,7 @@ struct StaffRequest {
 /// `POST /v1/admin/sites/{site}/staff`: a staff account. Its token is in
 /// this answer only; the database keeps a hash.
 pub async fn create_staff(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
-    authorize(request, env).await?;
+    authorize_for(request, env, Some(site)).await?;
     let site = load_site(env, site).await?;
     let body: StaffRequest = read_json(request).await?;
     check_short("name", &body.name, true)?;
@@ -319,7 +362,7 @@ pub async fn create_staff(request: &Request, env: &Env, site: &str) -> Result<Re
 /// `POST /v1/admin/sites/{site}/intake-key`: a new key for `/v1/intake`
 /// (replacing the old one), shown once.
 pub async fn intake_key(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
-    authorize(request, env).await?;
+    authorize_for(request, env, Some(site)).await?;
     let site = load_site(env, site).await?;
     let key = secret::new("tpi_", random16()?);
     db::run(
@@ -336,7 +379,7 @@ pub async fn intake_key(request: &Request, env: &Env, site: &str) -> Result<Resp
 
 /// `GET /v1/admin/sites/{site}/webhook-deliveries`: the latest deliveries.
 pub async fn deliveries(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
-    authorize(request, env).await?;
+    authorize_for(request, env, Some(site)).await?;
     let rows: Vec<serde_json::Value> = db::rows(
         &env.db,
         "SELECT id, team_id, event, conversation_id, url, status, attempts, next_attempt_at, last_status, \
@@ -358,7 +401,7 @@ pub async fn export_visitor(
     site: &str,
     visitor: &str,
 ) -> Result<Response, ApiError> {
-    authorize(request, env).await?;
+    authorize_for(request, env, Some(site)).await?;
     let mut events_sql = String::from("SELECT * FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
     events_sql.push_str(" ORDER BY occurred_at LIMIT 5000");
@@ -389,7 +432,7 @@ pub async fn erase_visitor(
     site: &str,
     visitor: &str,
 ) -> Result<Response, ApiError> {
-    authorize(request, env).await?;
+    authorize_for(request, env, Some(site)).await?;
     let mut events_sql = String::from("DELETE FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
     let events = db::run(&env.db, &events_sql, args![site, visitor]).await?;
@@ -397,5 +440,29 @@ pub async fn erase_visitor(
     json(
         200,
         &serde_json::json!({ "erased": { "touchpoints": events, "conversations": conversations } }),
+    )
+}
+
+/// `GET /v1/admin/sites/{site}`: the site's settings and teams, for the
+/// console's settings page (secrets are never returned, only whether set).
+pub async fn get_site(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
+    authorize_for(request, env, Some(site)).await?;
+    let row = load_site(env, site).await?;
+    let teams: Vec<serde_json::Value> = super::visitor::load_teams(env, site)
+        .await?
+        .into_iter()
+        .map(|t| {
+            serde_json::json!({ "id": t.id, "name": t.name, "target_minutes": t.target_minutes,
+                "visible": t.visible != 0, "webhook": !t.webhook_url.is_empty(),
+                "hours": serde_json::from_str::<serde_json::Value>(&t.hours).unwrap_or_default() })
+        })
+        .collect();
+    json(
+        200,
+        &serde_json::json!({ "site": { "id": row.id, "name": row.name,
+            "allowed_origins": serde_json::from_str::<serde_json::Value>(&row.allowed_origins).unwrap_or_default(),
+            "time_zone": row.time_zone, "retention_days": row.retention_days, "default_team": row.default_team,
+            "routing_rules": serde_json::from_str::<serde_json::Value>(&row.routing_rules).unwrap_or_default(),
+            "identity": !row.identity_secret.is_empty(), "console_url": row.console_url }, "teams": teams }),
     )
 }
