@@ -4,6 +4,8 @@
 pub mod app;
 /// The insights page: SVG charts, tables and CSV.
 pub mod insights;
+/// Settings for a site's admins: team hours, routing, staff accounts.
+pub mod settings;
 /// The staff API's data and the console's state.
 pub mod state;
 

@@ -200,3 +200,50 @@ test('on a tablet: assign to a colleague and move to another team from the conve
   await staff.screenshot({ path: join(shots, 'console-tablet.png') });
   await staff.close();
 });
+
+test('a site admin edits office hours, routing and staff in Settings; agents see no Settings', async () => {
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await signIn(staff);
+  await staff.locator('button.tab', { hasText: 'Settings' }).click();
+  const support = staff.locator('form.team-settings[data-team="support"]');
+  await support.waitFor();
+  await support.locator('button.add-hours').click();
+  const row = support.locator('.hours-row').last();
+  await row.locator('select').selectOption('sun');
+  await row.locator('input[aria-label=Opens]').fill('10:00');
+  await row.locator('input[aria-label=Closes]').fill('14:00');
+  await support.locator('input.team-target').fill('20');
+  await support.locator('button.save').click();
+  await staff.locator('.settings .saved', { hasText: 'saved' }).waitFor();
+  const settings = await (await fetch(`${runtime.url}/v1/admin/sites/demo`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+  const team = settings.teams.find((t) => t.id === 'support');
+  assert.equal(team.target_minutes, 20);
+  assert.deepEqual(team.hours.weekly.at(-1), { day: 'sun', open: '10:00', close: '14:00' });
+
+  const routing = staff.locator('form.routing');
+  await routing.locator('button.add-rule').click();
+  await routing.locator('.rule-row').last().locator('select[aria-label=Topic]').selectOption('delivery');
+  await routing.locator('.rule-row').last().locator('select[aria-label=Team]').selectOption('billing');
+  await routing.locator('button.save').click();
+  await staff.locator('.settings .saved', { hasText: 'Routing saved' }).waitFor();
+  const after = await (await fetch(`${runtime.url}/v1/admin/sites/demo`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+  assert.ok(after.site.routing_rules.some((r) => r.topic === 'delivery' && r.team === 'billing'));
+
+  const form = staff.locator('form.new-staff');
+  await form.locator('input.staff-name').fill('Dee Novak');
+  await form.locator('input[type=checkbox][value=sales]').check();
+  await form.locator('button.save').click();
+  const token = await form.locator('.new-token code').innerText();
+  await staff.screenshot({ path: join(shots, 'console-settings.png'), fullPage: true });
+  const dee = await (await fetch(`${runtime.url}/v1/staff/me`, { headers: { authorization: `Bearer ${token}` } })).json();
+  assert.deepEqual([dee.name, dee.role, dee.teams], ['Dee Novak', 'agent', ['sales']]);
+  await staff.close();
+
+  // Dee is an agent: no Settings tab, and the operator API refuses her token.
+  const agent = await browser.newPage();
+  await signIn(agent, token);
+  assert.equal(await agent.locator('button.tab', { hasText: 'Settings' }).count(), 0);
+  const refused = await fetch(`${runtime.url}/v1/admin/sites/demo`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(refused.status, 403);
+  await agent.close();
+});

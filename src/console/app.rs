@@ -66,7 +66,7 @@ async fn load_me(token: &str) -> Result<Me, Failure> {
 #[function_component(ConsoleApp)]
 pub fn console_app() -> Html {
     let state = use_reducer(ConsoleState::default);
-    let show_insights = use_state(|| false);
+    let page = use_state(|| "inbox");
     let pending_id: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
 
     // A token kept from earlier in this tab signs in again.
@@ -399,12 +399,12 @@ pub fn console_app() -> Html {
         })
     };
     let online = me.presence == "online";
-    let tab = |insights: bool, label: &'static str| {
-        let show = show_insights.clone();
-        let current = *show_insights == insights;
+    let tab = |name: &'static str, label: &'static str| {
+        let show = page.clone();
+        let current = *page == name;
         html! {
             <button type="button" class={classes!("tab", current.then_some("current"))} aria-pressed={current.to_string()}
-                onclick={Callback::from(move |_: MouseEvent| show.set(insights))}>{ label }</button>
+                onclick={Callback::from(move |_: MouseEvent| show.set(name))}>{ label }</button>
         }
     };
     let teams = state
@@ -417,16 +417,21 @@ pub fn console_app() -> Html {
         <div class="console">
             <header class="top">
                 <strong>{ "Touchpoint" }</strong>
-                { tab(false, "Inbox") }
-                { tab(true, "Insights") }
+                { tab("inbox", "Inbox") }
+                { tab("insights", "Insights") }
+                if me.role == "admin" {
+                    { tab("settings", "Settings") }
+                }
                 <span class="me">{ me.name.clone() }</span>
                 <button type="button" class={classes!("presence", online.then_some("online"))} aria-pressed={online.to_string()} onclick={toggle_presence}>
                     { if online { "Online — visitors see you" } else { "Away" } }
                 </button>
                 <button type="button" class="sign-out" onclick={sign_out}>{ "Sign out" }</button>
             </header>
-            if *show_insights {
+            if *page == "insights" {
                 <super::insights::InsightsPage token={state.token.clone().unwrap_or_default()} />
+            } else if *page == "settings" {
+                <super::settings::SettingsPage token={state.token.clone().unwrap_or_default()} site={me.site.clone()} />
             } else {
             <nav class="filters" aria-label="Inbox filters">
                 <label>{ "Team " }

@@ -10,6 +10,7 @@ use yew::Reducible;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Me {
     pub id: String,
+    pub site: String,
     pub name: String,
     pub role: String,
     pub teams: Vec<String>,

@@ -1,0 +1,435 @@
+//! Settings, for the admins of a site: each team's office hours, closures,
+//! waiting target and visibility; the routing rules from topic to team; and
+//! new staff accounts (whose token is shown once, here).
+
+use std::rc::Rc;
+
+use serde::{Deserialize, Serialize};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::domain::classify::TOPICS;
+use crate::domain::conversation::RoutingRule;
+use crate::domain::hours::{Closure, Interval};
+use crate::fetch::{self, Failure};
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct SiteSettings {
+    site: SiteFields,
+    teams: Vec<TeamDraft>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct SiteFields {
+    time_zone: String,
+    default_team: String,
+    routing_rules: Vec<RoutingRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+struct Hours {
+    #[serde(default)]
+    weekly: Vec<Interval>,
+    #[serde(default)]
+    closures: Vec<Closure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct TeamDraft {
+    id: String,
+    name: String,
+    target_minutes: i64,
+    visible: bool,
+    #[serde(default)]
+    hours: Hours,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct State {
+    time_zone: String,
+    teams: Vec<TeamDraft>,
+    rules: Vec<RoutingRule>,
+    default_team: String,
+    staff_name: String,
+    staff_role: String,
+    staff_teams: Vec<String>,
+    new_token: Option<(String, String)>,
+    message: Option<(bool, String)>,
+}
+
+enum Action {
+    Loaded(SiteSettings),
+    Team(usize, &'static str, String),
+    Hours(usize, usize, &'static str, String),
+    AddHours(usize),
+    RemoveHours(usize, usize),
+    Closure(usize, usize, &'static str, String),
+    AddClosure(usize),
+    RemoveClosure(usize, usize),
+    Rule(usize, &'static str, String),
+    AddRule,
+    RemoveRule(usize),
+    DefaultTeam(String),
+    StaffName(String),
+    StaffRole(String),
+    StaffTeam(String, bool),
+    Created(String, String),
+    Message(bool, String),
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Loaded(settings) => {
+                s.time_zone = settings.site.time_zone;
+                s.default_team = settings.site.default_team;
+                s.rules = settings.site.routing_rules;
+                s.teams = settings.teams;
+                if s.staff_role.is_empty() {
+                    s.staff_role = "agent".into();
+                }
+            }
+            Action::Team(i, field, value) => {
+                if let Some(team) = s.teams.get_mut(i) {
+                    match field {
+                        "name" => team.name = value,
+                        "target" => {
+                            team.target_minutes = value.parse().unwrap_or(team.target_minutes)
+                        }
+                        _ => team.visible = value == "true",
+                    }
+                }
+            }
+            Action::Hours(i, row, field, value) => {
+                if let Some(interval) = s.teams.get_mut(i).and_then(|t| t.hours.weekly.get_mut(row))
+                {
+                    match field {
+                        "day" => interval.day = value,
+                        "open" => interval.open = value,
+                        _ => interval.close = value,
+                    }
+                }
+            }
+            Action::AddHours(i) => {
+                if let Some(team) = s.teams.get_mut(i) {
+                    team.hours.weekly.push(Interval {
+                        day: "mon".into(),
+                        open: "09:00".into(),
+                        close: "17:00".into(),
+                    });
+                }
+            }
+            Action::RemoveHours(i, row) => {
+                if let Some(team) = s.teams.get_mut(i) {
+                    if row < team.hours.weekly.len() {
+                        team.hours.weekly.remove(row);
+                    }
+                }
+            }
+            Action::Closure(i, row, field, value) => {
+                if let Some(closure) = s
+                    .teams
+                    .get_mut(i)
+                    .and_then(|t| t.hours.closures.get_mut(row))
+                {
+                    match field {
+                        "from" => closure.from = value,
+                        "to" => closure.to = value,
+                        _ => closure.reason = value,
+                    }
+                }
+            }
+            Action::AddClosure(i) => {
+                if let Some(team) = s.teams.get_mut(i) {
+                    team.hours.closures.push(Closure {
+                        from: String::new(),
+                        to: String::new(),
+                        reason: String::new(),
+                    });
+                }
+            }
+            Action::RemoveClosure(i, row) => {
+                if let Some(team) = s.teams.get_mut(i) {
+                    if row < team.hours.closures.len() {
+                        team.hours.closures.remove(row);
+                    }
+                }
+            }
+            Action::Rule(row, field, value) => {
+                if let Some(rule) = s.rules.get_mut(row) {
+                    if field == "topic" {
+                        rule.topic = value;
+                    } else {
+                        rule.team = value;
+                    }
+                }
+            }
+            Action::AddRule => {
+                let team = s.teams.first().map(|t| t.id.clone()).unwrap_or_default();
+                s.rules.push(RoutingRule {
+                    topic: TOPICS[0].into(),
+                    team,
+                });
+            }
+            Action::RemoveRule(row) => {
+                if row < s.rules.len() {
+                    s.rules.remove(row);
+                }
+            }
+            Action::DefaultTeam(team) => s.default_team = team,
+            Action::StaffName(name) => s.staff_name = name,
+            Action::StaffRole(role) => s.staff_role = role,
+            Action::StaffTeam(team, on) => {
+                s.staff_teams.retain(|t| t != &team);
+                if on {
+                    s.staff_teams.push(team);
+                }
+            }
+            Action::Created(name, token) => {
+                s.new_token = Some((name, token));
+                s.staff_name.clear();
+                s.staff_teams.clear();
+            }
+            Action::Message(ok, text) => s.message = Some((ok, text)),
+        }
+        Rc::new(s)
+    }
+}
+
+#[derive(PartialEq, Properties)]
+pub struct SettingsProps {
+    pub token: String,
+    pub site: String,
+}
+
+fn explain(failure: Failure) -> String {
+    match failure {
+        Failure::Network => "The worker could not be reached; nothing was saved.".into(),
+        Failure::Api { message, .. } => message,
+    }
+}
+
+/// The settings page.
+#[function_component(SettingsPage)]
+pub fn settings_page(props: &SettingsProps) -> Html {
+    let state = use_reducer(State::default);
+    let base = format!(
+        "/v1/admin/sites/{}",
+        String::from(js_sys::encode_uri_component(&props.site))
+    );
+    {
+        let state = state.clone();
+        let token = props.token.clone();
+        let base = base.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                match fetch::call::<SiteSettings>("", "GET", &base, Some(&token), None::<&()>).await
+                {
+                    Ok(settings) => state.dispatch(Action::Loaded(settings)),
+                    Err(failure) => state.dispatch(Action::Message(false, explain(failure))),
+                }
+            });
+        });
+    }
+    let send = {
+        let state = state.clone();
+        let token = props.token.clone();
+        Callback::from(
+            move |(method, path, body, done): (&'static str, String, serde_json::Value, String)| {
+                let state = state.clone();
+                let token = token.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match fetch::call::<serde_json::Value>(
+                        "",
+                        method,
+                        &path,
+                        Some(&token),
+                        Some(&body),
+                    )
+                    .await
+                    {
+                        Ok(answer) => {
+                            if let Some(secret) = answer.get("token").and_then(|t| t.as_str()) {
+                                let name = answer
+                                    .pointer("/staff/name")
+                                    .and_then(|n| n.as_str())
+                                    .unwrap_or_default();
+                                state.dispatch(Action::Created(name.to_owned(), secret.to_owned()));
+                            }
+                            state.dispatch(Action::Message(true, done));
+                        }
+                        Err(failure) => state.dispatch(Action::Message(false, explain(failure))),
+                    }
+                });
+            },
+        )
+    };
+    let text = |make: Rc<dyn Fn(String) -> Action>| {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            state.dispatch(make(e.target_unchecked_into::<HtmlInputElement>().value()))
+        })
+    };
+    let choose = |make: Rc<dyn Fn(String) -> Action>| {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            state.dispatch(make(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        })
+    };
+    let click = |action: Rc<dyn Fn() -> Action>| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(action()))
+    };
+
+    let team_forms = state.teams.iter().enumerate().map(|(i, team)| {
+        let save = {
+            let send = send.clone();
+            let team = team.clone();
+            let path = format!("{base}/teams/{}", team.id);
+            Callback::from(move |e: SubmitEvent| {
+                e.prevent_default();
+                let body = serde_json::json!({ "name": team.name, "target_minutes": team.target_minutes,
+                    "visible": team.visible, "hours": team.hours });
+                send.emit(("PUT", path.clone(), body, format!("{} saved.", team.name)));
+            })
+        };
+        let visible = {
+            let state = state.clone();
+            Callback::from(move |e: Event| {
+                let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+                state.dispatch(Action::Team(i, "visible", on.to_string()));
+            })
+        };
+        html! {
+            <form class="team-settings" data-team={team.id.clone()} onsubmit={save}>
+                <h3>{ format!("Team {}", team.id) }</h3>
+                <label>{ "Name " }<input class="team-name" value={team.name.clone()} oninput={text(Rc::new(move |v| Action::Team(i, "name", v)))} /></label>
+                <label>{ "Waiting target (minutes) " }<input class="team-target" type="number" min="1" value={team.target_minutes.to_string()} oninput={text(Rc::new(move |v| Action::Team(i, "target", v)))} /></label>
+                <label><input type="checkbox" checked={team.visible} onchange={visible} />{ " Visitors can choose this team" }</label>
+                <fieldset>
+                    <legend>{ format!("Office hours ({})", state.time_zone) }</legend>
+                    { for team.hours.weekly.iter().enumerate().map(|(row, interval)| html! {
+                        <p class="hours-row">
+                            <select aria-label="Day" onchange={choose(Rc::new(move |v| Action::Hours(i, row, "day", v)))}>
+                                { for DAYS.iter().map(|d| html! { <option value={*d} selected={interval.day == *d}>{ *d }</option> }) }
+                            </select>
+                            <input type="time" aria-label="Opens" value={interval.open.clone()} oninput={text(Rc::new(move |v| Action::Hours(i, row, "open", v)))} />
+                            <input type="time" aria-label="Closes" value={interval.close.clone()} oninput={text(Rc::new(move |v| Action::Hours(i, row, "close", v)))} />
+                            <button type="button" onclick={click(Rc::new(move || Action::RemoveHours(i, row)))}>{ "Remove" }</button>
+                        </p>
+                    }) }
+                    <button type="button" class="add-hours" onclick={click(Rc::new(move || Action::AddHours(i)))}>{ "Add opening hours" }</button>
+                </fieldset>
+                <fieldset>
+                    <legend>{ "Closures (holidays)" }</legend>
+                    { for team.hours.closures.iter().enumerate().map(|(row, closure)| html! {
+                        <p class="closure-row">
+                            <input type="date" aria-label="From" value={closure.from.clone()} oninput={text(Rc::new(move |v| Action::Closure(i, row, "from", v)))} />
+                            <input type="date" aria-label="To" value={closure.to.clone()} oninput={text(Rc::new(move |v| Action::Closure(i, row, "to", v)))} />
+                            <input aria-label="Reason" value={closure.reason.clone()} oninput={text(Rc::new(move |v| Action::Closure(i, row, "reason", v)))} />
+                            <button type="button" onclick={click(Rc::new(move || Action::RemoveClosure(i, row)))}>{ "Remove" }</button>
+                        </p>
+                    }) }
+                    <button type="button" onclick={click(Rc::new(move || Action::AddClosure(i)))}>{ "Add closure" }</button>
+                </fieldset>
+                <button type="submit" class="save">{ "Save team" }</button>
+            </form>
+        }
+    });
+
+    let save_routing = {
+        let send = send.clone();
+        let rules = state.rules.clone();
+        let default_team = state.default_team.clone();
+        let path = base.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = serde_json::json!({ "routing_rules": rules, "default_team": default_team });
+            send.emit(("PUT", path.clone(), body, "Routing saved.".into()));
+        })
+    };
+    let create_staff = {
+        let send = send.clone();
+        let (name, role, teams) = (
+            state.staff_name.clone(),
+            state.staff_role.clone(),
+            state.staff_teams.clone(),
+        );
+        let path = format!("{base}/staff");
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = serde_json::json!({ "name": name, "role": role, "teams": teams });
+            send.emit(("POST", path.clone(), body, "Staff account created.".into()));
+        })
+    };
+    let team_options = |selected: &str| {
+        state
+            .teams
+            .iter()
+            .map(|t| html! { <option value={t.id.clone()} selected={t.id == selected}>{ t.name.clone() }</option> })
+            .collect::<Html>()
+    };
+
+    html! {
+        <section class="settings" aria-label="Settings">
+            <h2>{ "Settings" }</h2>
+            if let Some((ok, text)) = &state.message {
+                <p class={if *ok { "saved" } else { "error" }} role={if *ok { "status" } else { "alert" }}>{ text.clone() }</p>
+            }
+            { for team_forms }
+            <form class="routing" onsubmit={save_routing}>
+                <h3>{ "Routing: which team gets which topic" }</h3>
+                { for state.rules.iter().enumerate().map(|(row, rule)| html! {
+                    <p class="rule-row">
+                        <select aria-label="Topic" onchange={choose(Rc::new(move |v| Action::Rule(row, "topic", v)))}>
+                            { for TOPICS.iter().map(|t| html! { <option value={*t} selected={rule.topic == *t}>{ *t }</option> }) }
+                        </select>
+                        { " → " }
+                        <select aria-label="Team" onchange={choose(Rc::new(move |v| Action::Rule(row, "team", v)))}>{ team_options(&rule.team) }</select>
+                        <button type="button" onclick={click(Rc::new(move || Action::RemoveRule(row)))}>{ "Remove" }</button>
+                    </p>
+                }) }
+                <button type="button" class="add-rule" onclick={click(Rc::new(|| Action::AddRule))}>{ "Add rule" }</button>
+                <label>{ "Everything else goes to " }
+                    <select class="default-team" onchange={choose(Rc::new(Action::DefaultTeam))}>{ team_options(&state.default_team) }</select>
+                </label>
+                <button type="submit" class="save">{ "Save routing" }</button>
+            </form>
+            <form class="new-staff" onsubmit={create_staff}>
+                <h3>{ "New staff account" }</h3>
+                <label>{ "Name " }<input class="staff-name" required=true value={state.staff_name.clone()} oninput={text(Rc::new(Action::StaffName))} /></label>
+                <label>{ "Role " }
+                    <select class="staff-role" onchange={choose(Rc::new(Action::StaffRole))}>
+                        <option value="agent" selected={state.staff_role != "admin"}>{ "agent" }</option>
+                        <option value="admin" selected={state.staff_role == "admin"}>{ "admin" }</option>
+                    </select>
+                </label>
+                <fieldset>
+                    <legend>{ "Teams" }</legend>
+                    { for state.teams.iter().map(|t| {
+                        let checked = state.staff_teams.contains(&t.id);
+                        let state = state.clone();
+                        let id = t.id.clone();
+                        let onchange = Callback::from(move |e: Event| {
+                            let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+                            state.dispatch(Action::StaffTeam(id.clone(), on));
+                        });
+                        html! { <label><input type="checkbox" value={t.id.clone()} checked={checked} {onchange} />{ format!(" {}", t.name) }</label> }
+                    }) }
+                </fieldset>
+                <button type="submit" class="save">{ "Create account" }</button>
+                if let Some((name, token)) = &state.new_token {
+                    <p class="new-token" role="status">
+                        { format!("{name}'s token — shown this once; give it to them privately: ") }
+                        <code>{ token.clone() }</code>
+                    </p>
+                }
+            </form>
+        </section>
+    }
+}
