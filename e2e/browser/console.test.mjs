@@ -34,7 +34,10 @@ const widget = (page) => page.locator('[data-touchpoint-panel]');
 test('a visitor message reaches the right inbox with its journey; a person replies; the widget shows it', async () => {
   // The visitor looks at pricing, then asks sales a question from the widget.
   const visitor = await newPersonPage(browser);
-  await visitor.goto(`${runtime.url}/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=autumn`);
+  await visitor.goto(`${runtime.url}/?utm_source=newsletter&utm_medium=email&utm_campaign=autumn`);
+  await visitor.evaluate(() => window.touchpoint.ready);
+  await visitor.waitForTimeout(1200);
+  await visitor.goto(`${runtime.url}/pricing`);
   await visitor.locator('button.launcher').click();
   await widget(visitor).locator('.presence').waitFor();
   await widget(visitor).locator('input[type=radio]').first().check();
@@ -55,10 +58,12 @@ test('a visitor message reaches the right inbox with its journey; a person repli
   await staff.screenshot({ path: join(shots, 'console-inbox.png') });
 
   await row.click();
-  await staff.locator('.journey .touchpoint').first().waitFor();
-  const journey = await staff.locator('.journey').innerText();
-  assert.match(journey, /\/pricing \[pricing\]/);
-  assert.match(journey, /email \(newsletter\), campaign autumn/);
+  const journey = await eventually(async () => {
+    const text = await staff.locator('.journey').innerText();
+    return /\/pricing \[pricing\]/.test(text) && /s on the page/.test(text) ? text : null;
+  }, 10_000);
+  assert.ok(journey, await staff.locator('.journey').innerText());
+  assert.match(journey, /pageview \/ \[home\][\s\S]*email \(newsletter\), campaign autumn[\s\S]*\d+ s on the page/);
   assert.match(await staff.locator('.conversation .classification').innerText(), /Topic sales/);
 
   await staff.locator('#reply').fill('Yes — from 100 pieces we take 12% off. I will send you a quote today.');
@@ -130,6 +135,15 @@ test('a reply that fails to send stays in the composer and is posted once when s
   await staff.keyboard.press('Shift+C');
   assert.ok(await eventually(async () => (await runtime.d1.prepare('SELECT status FROM conversations WHERE id = ?1').bind(started.conversation.id).first()).status === 'closed'));
   await staff.close();
+});
+
+test('a console session ends after 12 hours, even in an open tab', async () => {
+  const page = await browser.newPage();
+  await signIn(page);
+  await page.evaluate(() => sessionStorage.setItem('touchpoint:staff-session-expires', String(Date.now() - 1)));
+  await page.locator('.sign-in #token').waitFor({ timeout: 10_000 });
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('touchpoint:staff-token')), null);
+  await page.close();
 });
 
 test('a wrong token is refused and nothing is stored', async () => {

@@ -20,6 +20,34 @@ use crate::fetch::{self, Failure};
 
 /// Where the token lives while the tab is open (never in the URL).
 const TOKEN_KEY: &str = "touchpoint:staff-token";
+/// When the console session ends (ms since the epoch): 12 hours after sign-in.
+const EXPIRES_KEY: &str = "touchpoint:staff-session-expires";
+const SESSION_MS: f64 = 12.0 * 3_600_000.0;
+
+/// The token of a console session that has not expired; an expired one is forgotten.
+fn session_token() -> Option<String> {
+    let storage = session_storage()?;
+    let expires: f64 = storage.get_item(EXPIRES_KEY).ok().flatten()?.parse().ok()?;
+    if js_sys::Date::now() >= expires {
+        forget_session();
+        return None;
+    }
+    storage.get_item(TOKEN_KEY).ok().flatten()
+}
+
+fn remember_session(token: &str) {
+    if let Some(storage) = session_storage() {
+        let _ = storage.set_item(TOKEN_KEY, token);
+        let _ = storage.set_item(EXPIRES_KEY, &(js_sys::Date::now() + SESSION_MS).to_string());
+    }
+}
+
+fn forget_session() {
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(TOKEN_KEY);
+        let _ = storage.remove_item(EXPIRES_KEY);
+    }
+}
 /// How often the inbox and the open conversation refresh.
 const REFRESH_MS: i32 = 2000;
 
@@ -73,17 +101,11 @@ pub fn console_app() -> Html {
     {
         let state = state.clone();
         use_effect_with((), move |_| {
-            if let Some(token) =
-                session_storage().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten())
-            {
+            if let Some(token) = session_token() {
                 wasm_bindgen_futures::spawn_local(async move {
                     match load_me(&token).await {
                         Ok(me) => state.dispatch(Action::SignedIn(token, me)),
-                        Err(_) => {
-                            if let Some(s) = session_storage() {
-                                let _ = s.remove_item(TOKEN_KEY);
-                            }
-                        }
+                        Err(_) => forget_session(),
                     }
                 });
             }
@@ -106,6 +128,11 @@ pub fn console_app() -> Html {
                 let refresh = move || {
                     let state = state.clone();
                     let token = token.clone();
+                    // The session ends after 12 hours, even in an open tab.
+                    if session_token().is_none() {
+                        state.dispatch(Action::SignOut);
+                        return;
+                    }
                     let mut path = String::from("/v1/staff/inbox?team=");
                     path.push_str(&String::from(js_sys::encode_uri_component(&team)));
                     path.push_str("&status=");
@@ -117,6 +144,7 @@ pub fn console_app() -> Html {
                         {
                             Ok(inbox) => state.dispatch(Action::Inbox(inbox)),
                             Err(Failure::Api { status: 401, .. }) => {
+                                forget_session();
                                 state.dispatch(Action::SignOut);
                                 return;
                             }
@@ -339,9 +367,7 @@ pub fn console_app() -> Html {
     let sign_out = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(s) = session_storage() {
-                let _ = s.remove_item(TOKEN_KEY);
-            }
+            forget_session();
             state.dispatch(Action::SignOut);
         })
     };
@@ -477,9 +503,7 @@ fn sign_in(state: &UseReducerHandle<ConsoleState>) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match load_me(&token).await {
                     Ok(me) => {
-                        if let Some(s) = session_storage() {
-                            let _ = s.set_item(TOKEN_KEY, &token);
-                        }
+                        remember_session(&token);
                         state.dispatch(Action::SignedIn(token, me));
                     }
                     Err(failure) => state.dispatch(Action::SignInFailed(match failure {
@@ -681,7 +705,7 @@ fn conversation_view(
             if view.journey.is_empty() {
                 <p class="empty">{ "No touchpoints recorded for this visitor." }</p>
             }
-            <ol>{ for view.journey.iter().map(touchpoint_view) }</ol>
+            <ol>{ for view.journey.iter().enumerate().map(|(i, t)| touchpoint_view(t, time_on_page(&view.journey, i))) }</ol>
             if !view.earlier.is_empty() {
                 <h3>{ "Earlier conversations" }</h3>
                 <ul>{ for view.earlier.iter().map(|e| html! { <li>{ format!("{} · {} · {} · {}", clock(e.created_at), e.team_id, e.topic, e.status) }</li> }) }</ul>
@@ -729,7 +753,16 @@ fn assign_controls(
     }
 }
 
-fn touchpoint_view(t: &Touchpoint) -> Html {
+/// Time on a viewed page: until the next page view (at most 30 minutes, after
+/// which the visit is taken to have ended), or its recorded engaged time.
+fn time_on_page(journey: &[Touchpoint], index: usize) -> Option<i64> {
+    let view = journey.get(index).filter(|t| t.kind == "pageview")?;
+    let next = journey[index + 1..].iter().find(|t| t.kind == "pageview")?;
+    let ms = next.occurred_at - view.occurred_at;
+    (0..30 * 60_000).contains(&ms).then_some(ms / 1000)
+}
+
+fn touchpoint_view(t: &Touchpoint, seconds_on_page: Option<i64>) -> Html {
     let mut what = t.kind.clone();
     if !t.name.is_empty() {
         what.push(' ');
@@ -755,6 +788,7 @@ fn touchpoint_view(t: &Touchpoint) -> Html {
             <span class="when">{ clock(t.occurred_at) }</span>
             <span class="what">{ format!("{what} {} [{}]", t.path, t.page_type) }</span>
             if !source.is_empty() { <span class="source">{ source }</span> }
+            if let Some(seconds) = seconds_on_page { <span class="engaged">{ format!("{seconds} s on the page") }</span> }
             if t.engaged_ms > 0 { <span class="engaged">{ format!("{} s engaged", t.engaged_ms / 1000) }</span> }
         </li>
     }
