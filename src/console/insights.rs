@@ -126,6 +126,34 @@ fn stacked_bars(title: &str, rows: &[(String, Vec<i64>)], colours: &[&str]) -> H
     }
 }
 
+/// One bar per distinct `key` (sorted when asked, else in first-seen order),
+/// split into the three tones.
+fn by_tone(rows: &[DayTopic], key: fn(&DayTopic) -> &String, sorted: bool) -> Bars {
+    let mut keys: Vec<&String> = Vec::new();
+    for row in rows {
+        if !keys.contains(&key(row)) {
+            keys.push(key(row));
+        }
+    }
+    if sorted {
+        keys.sort();
+    }
+    keys.into_iter()
+        .map(|k| {
+            let values = TONES
+                .iter()
+                .map(|(tone, _)| {
+                    rows.iter()
+                        .filter(|d| key(d) == k && d.sentiment == *tone)
+                        .map(|d| d.conversations)
+                        .sum()
+                })
+                .collect();
+            (k.clone(), values)
+        })
+        .collect()
+}
+
 /// The insights page.
 #[function_component(InsightsPage)]
 pub fn insights_page(props: &InsightsProps) -> Html {
@@ -174,26 +202,7 @@ pub fn insights_page(props: &InsightsProps) -> Html {
     };
 
     // Conversations by topic, split by tone.
-    let mut topics: Vec<String> = figures.by_day.iter().map(|d| d.topic.clone()).collect();
-    topics.sort();
-    topics.dedup();
-    let by_topic: Vec<(String, Vec<i64>)> = topics
-        .iter()
-        .map(|topic| {
-            let values = TONES
-                .iter()
-                .map(|(tone, _)| {
-                    figures
-                        .by_day
-                        .iter()
-                        .filter(|d| &d.topic == topic && d.sentiment == *tone)
-                        .map(|d| d.conversations)
-                        .sum()
-                })
-                .collect();
-            (topic.clone(), values)
-        })
-        .collect();
+    let by_topic = by_tone(&figures.by_day, |d| &d.topic, true);
     let topic_rows: Vec<Vec<String>> = by_topic
         .iter()
         .map(|(t, v)| {
@@ -203,26 +212,8 @@ pub fn insights_page(props: &InsightsProps) -> Html {
             row
         })
         .collect();
-    // Conversations per day.
-    let mut days_seen: Vec<String> = figures.by_day.iter().map(|d| d.day.clone()).collect();
-    days_seen.dedup();
-    let per_day: Vec<(String, Vec<i64>)> = days_seen
-        .iter()
-        .map(|day| {
-            let values = TONES
-                .iter()
-                .map(|(tone, _)| {
-                    figures
-                        .by_day
-                        .iter()
-                        .filter(|d| &d.day == day && d.sentiment == *tone)
-                        .map(|d| d.conversations)
-                        .sum()
-                })
-                .collect();
-            (day.clone(), values)
-        })
-        .collect();
+    // Conversations per day (already in day order), split by tone.
+    let per_day = by_tone(&figures.by_day, |d| &d.day, false);
     let day_rows: Vec<Vec<String>> = figures
         .by_day
         .iter()
