@@ -222,82 +222,34 @@ pub fn console_app() -> Html {
         });
     }
 
-    let assign = {
-        let state = state.clone();
-        Callback::from(move |(id, field, value): (String, &'static str, String)| {
-            let Some(token) = state.token.clone() else {
-                return;
-            };
-            let state = state.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let mut path = String::from("/v1/staff/conversations/");
-                path.push_str(&id);
-                path.push_str("/assign");
-                #[derive(Serialize)]
-                struct Assign {
-                    #[serde(skip_serializing_if = "Option::is_none")]
-                    staff: Option<String>,
-                    #[serde(skip_serializing_if = "Option::is_none")]
-                    team: Option<String>,
-                }
-                let request = Assign {
-                    staff: (field == "staff").then(|| value.clone()),
-                    team: (field == "team").then_some(value),
-                };
-                if let Err(failure) = fetch::call::<serde::de::IgnoredAny>(
-                    "",
-                    "POST",
-                    &path,
-                    Some(&token),
-                    Some(&request),
-                )
-                .await
-                {
-                    state.dispatch(Action::Failed(explain(&failure)));
-                }
-            });
-        })
-    };
+    // POST /v1/staff/conversations/{id}/{action}, with a body when the action takes one.
     let act = {
         let state = state.clone();
-        Callback::from(move |(id, action): (String, &'static str)| {
-            let Some(token) = state.token.clone() else {
-                return;
-            };
-            let state = state.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let mut path = String::from("/v1/staff/conversations/");
-                path.push_str(&id);
-                path.push('/');
-                path.push_str(action);
-                #[derive(Serialize)]
-                struct Claim {
-                    staff: &'static str,
-                }
-                let result = if action == "assign" {
-                    fetch::call::<serde::de::IgnoredAny>(
-                        "",
-                        "POST",
-                        &path,
-                        Some(&token),
-                        Some(&Claim { staff: "me" }),
-                    )
-                    .await
-                } else {
-                    fetch::call::<serde::de::IgnoredAny>(
-                        "",
-                        "POST",
-                        &path,
-                        Some(&token),
-                        None::<&()>,
-                    )
-                    .await
+        Callback::from(
+            move |(id, action, body): (String, &'static str, Option<serde_json::Value>)| {
+                let Some(token) = state.token.clone() else {
+                    return;
                 };
-                if let Err(failure) = result {
-                    state.dispatch(Action::Failed(explain(&failure)));
-                }
-            });
-        })
+                let state = state.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let mut path = String::from("/v1/staff/conversations/");
+                    path.push_str(&id);
+                    path.push('/');
+                    path.push_str(action);
+                    let result = fetch::call::<serde::de::IgnoredAny>(
+                        "",
+                        "POST",
+                        &path,
+                        Some(&token),
+                        body.as_ref(),
+                    )
+                    .await;
+                    if let Err(failure) = result {
+                        state.dispatch(Action::Failed(explain(&failure)));
+                    }
+                });
+            },
+        )
     };
 
     // Keyboard: j / k next and previous conversation, r reply, Shift+C close.
@@ -339,7 +291,7 @@ pub fn console_app() -> Html {
                     }
                     "C" => {
                         if let Some(id) = state.selected.clone() {
-                            act.emit((id, "close"));
+                            act.emit((id, "close", None));
                         }
                     }
                     _ => {}
@@ -478,7 +430,7 @@ pub fn console_app() -> Html {
             </nav>
             <div class="workspace">
                 { inbox_view(&state) }
-                { conversation_view(&state, &me, act, assign, pending_id) }
+                { conversation_view(&state, &me, act, pending_id) }
             </div>
             }
         </div>
@@ -582,8 +534,7 @@ fn inbox_view(state: &UseReducerHandle<ConsoleState>) -> Html {
 fn conversation_view(
     state: &UseReducerHandle<ConsoleState>,
     me: &Me,
-    act: Callback<(String, &'static str)>,
-    assign: Callback<(String, &'static str, String)>,
+    act: Callback<(String, &'static str, Option<serde_json::Value>)>,
     pending_id: Rc<RefCell<Option<String>>>,
 ) -> Html {
     let Some(view) = state.view.clone() else {
@@ -662,13 +613,20 @@ fn conversation_view(
     let claim = {
         let act = act.clone();
         let id = id.clone();
-        Callback::from(move |_: MouseEvent| act.emit((id.clone(), "assign")))
+        Callback::from(move |_: MouseEvent| {
+            act.emit((
+                id.clone(),
+                "assign",
+                Some(serde_json::json!({ "staff": "me" })),
+            ))
+        })
     };
     let toggle = {
+        let act = act.clone();
         let id = id.clone();
         let closed = c.status == "closed";
         Callback::from(move |_: MouseEvent| {
-            act.emit((id.clone(), if closed { "reopen" } else { "close" }))
+            act.emit((id.clone(), if closed { "reopen" } else { "close" }, None))
         })
     };
     html! {
@@ -684,7 +642,7 @@ fn conversation_view(
                     if c.assignee_id != me.id {
                         <button type="button" onclick={claim}>{ "Claim" }</button>
                     }
-                    { assign_controls(state, c, assign) }
+                    { assign_controls(state, c, act.clone()) }
                     <button type="button" onclick={toggle}>{ if c.status == "closed" { "Reopen" } else { "Close" } }</button>
                 </div>
             </header>
@@ -719,18 +677,20 @@ fn conversation_view(
 fn assign_controls(
     state: &UseReducerHandle<ConsoleState>,
     c: &super::state::Conversation,
-    assign: Callback<(String, &'static str, String)>,
+    act: Callback<(String, &'static str, Option<serde_json::Value>)>,
 ) -> Html {
     let Some(colleagues) = state.colleagues.clone() else {
         return html! {};
     };
     let pick = |field: &'static str| {
-        let assign = assign.clone();
+        let act = act.clone();
         let id = c.id.clone();
         Callback::from(move |e: Event| {
             let value = e.target_unchecked_into::<HtmlSelectElement>().value();
             if !value.is_empty() {
-                assign.emit((id.clone(), field, value));
+                let mut body = serde_json::Map::new();
+                body.insert(field.to_owned(), value.into());
+                act.emit((id.clone(), "assign", Some(body.into())));
             }
         })
     };

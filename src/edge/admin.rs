@@ -122,22 +122,9 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
     };
     let page_rules = match &body.page_rules {
         Some(rules) => to_json(rules),
-        None => match &existing {
-            Some(_) => {
-                #[derive(Deserialize)]
-                struct Rules {
-                    page_rules: String,
-                }
-                db::row::<Rules>(
-                    &env.db,
-                    "SELECT page_rules FROM sites WHERE id = ?1",
-                    args![site],
-                )
-                .await?
-                .map_or_else(|| "[]".into(), |r| r.page_rules)
-            }
-            None => "[]".into(),
-        },
+        None => existing
+            .as_ref()
+            .map_or_else(|| "[]".into(), |s| s.page_rules.clone()),
     };
     let time_zone = keep(
         body.time_zone,

@@ -29,6 +29,7 @@ pub struct SiteRow {
     pub retention_days: i64,
     pub default_team: String,
     pub routing_rules: String,
+    pub page_rules: String,
     pub intake_key_hash: String,
     pub console_url: String,
 }
@@ -81,7 +82,7 @@ pub async fn load_site(env: &Env, site: &str) -> Result<SiteRow, ApiError> {
     db::row(
         &env.db,
         "SELECT id, name, allowed_origins, identity_secret, time_zone, retention_days, default_team, \
-         routing_rules, intake_key_hash, console_url FROM sites WHERE id = ?1",
+         routing_rules, page_rules, intake_key_hash, console_url FROM sites WHERE id = ?1",
         args![site],
     )
     .await?
