@@ -1,9 +1,11 @@
 // Touchpoint for front-end teams: `import { init } from 'touchpoint'`.
 // The recorder starts at once; the conversation widget is imported only when
 // the visitor opens the launcher.
-import initRecorder, { startRecorder, track as recordEvent, page as recordPage, flush as flushEvents, consent as setConsent, identify as setIdentity } from './recorder/touchpoint_recorder.js';
+import initRecorder, * as recorderModule from './recorder/touchpoint_recorder.js';
+import { startRecorder, mountLauncher } from './recorder/page.js';
 
 let started = null;
+let recorder = null;
 let widgetReady = null;
 
 // The widget and its classifier model are fetched once, on first open.
@@ -49,12 +51,14 @@ export function init(config) {
       }
       await initRecorder({ module_or_path: new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url) });
       settings = config;
-      startRecorder({ label: 'Talk to us', ...config }, (root) => {
+      mountLauncher(config, (root) => {
         openWidget(root, config).catch((error) => console.warn('Touchpoint widget could not load:', error));
       });
-      const host = document.querySelector('[data-touchpoint-launcher]');
-      if (host && config.position === 'left') host.setAttribute('data-position', 'left');
-      if (host && config.color) host.style.setProperty('--touchpoint-accent', config.color);
+      let reported = false;
+      recorder = startRecorder(recorderModule, config, (error) => {
+        if (!reported) console.warn('Touchpoint recorder stopped:', error);
+        reported = true;
+      });
       followConversation(config);
     })();
   }
@@ -68,17 +72,17 @@ async function afterStart(action) {
 }
 
 /** Records a custom event with string, number or boolean props. */
-export const track = (name, props) => afterStart(() => recordEvent(String(name), props));
+export const track = (name, props) => afterStart(() => recorder?.track(name, props));
 /** Records a page view now (for navigations the recorder cannot observe). */
-export const page = () => afterStart(() => recordPage());
+export const page = () => afterStart(() => recorder?.page());
 /** Sends every waiting event now. */
-export const flush = () => afterStart(() => flushEvents());
+export const flush = () => afterStart(() => recorder?.flush());
 /** Records the visitor's consent to a stored visitor id and queue. */
-export const consent = (state) => afterStart(() => setConsent(state));
+export const consent = (state) => afterStart(() => recorder?.consent(state));
 /** Identifies the visitor as your user; `hmac` is HMAC-SHA256(userId) under the site's identity secret. */
 export const identify = (userId, hmac) => afterStart(() => {
   user = { id: String(userId), hmac: String(hmac) };
-  setIdentity(user.id, user.hmac);
+  recorder?.identify(user.id, user.hmac);
 });
 /** Opens the conversation panel (loading the widget if needed). */
 export const open = () => afterStart(() => { const root = launcherRoot(); if (root) openWidget(root, settings); });

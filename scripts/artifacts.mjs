@@ -27,6 +27,7 @@ export function loadDataFiles() {
 export function shippedFiles(artifact) {
   const dir = artifact.out_dirs[0];
   const wasm = join(dir, `${artifact.out_name}_bg.wasm`);
-  const js = artifact.bundle ? join(dir, artifact.bundle_name) : join(dir, `${artifact.out_name}.js`);
-  return [js, wasm];
+  if (artifact.bundle) return [join(dir, artifact.bundle_name), wasm];
+  const page = artifact.page_script ? [join(dir, 'page.js')] : [];
+  return [join(dir, `${artifact.out_name}.js`), ...page, wasm];
 }

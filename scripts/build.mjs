@@ -36,12 +36,17 @@ function buildArtifact(a) {
     // the bootstrap in one closure, so nothing leaks into the page's globals.
     const glue = readFileSync(join(staging, `${a.out_name}.js`), 'utf8');
     const bootstrap = readFileSync(join(root, a.bundle), 'utf8');
-    const bundle = `(function () {\n${glue}\n${bootstrap}\n})();\n`;
+    const page = a.page_script ? readFileSync(join(root, a.page_script), 'utf8') : '';
+    const bundle = `(function () {\n${glue}\n${page}\n${bootstrap}\n})();\n`;
     // Minified because it ships on every page of the customer's site.
     const { code } = transformSync(bundle, { minify: true, target: 'es2020', legalComments: 'none' });
     writeFileSync(join(staging, a.bundle_name), code);
     rmSync(join(staging, `${a.out_name}.js`));
     rmSync(join(staging, `${a.out_name}.d.ts`), { force: true });
+  } else if (a.page_script) {
+    // The npm package imports the same page script as an ES module.
+    const page = readFileSync(join(root, a.page_script), 'utf8');
+    writeFileSync(join(staging, 'page.js'), `${page}\nexport { startRecorder, mountLauncher };\n`);
   }
   for (const dir of a.out_dirs) {
     const out = join(root, dir);

@@ -1,20 +1,20 @@
-//! Browser glue for the always-on part of Touchpoint. It reads what the page
-//! offers (location, title, viewport, clock, random source) and carries out
-//! what `domain` decides; it holds no decisions of its own.
+//! Runtime of the recorder when it is built alone, as the script on every
+//! page of a customer's site. The page script (`www/page.js`) observes the
+//! page; `domain::recorder` decides; nothing here but what a `no_std` wasm
+//! module needs to run.
 
-/// The launcher button, in its own shadow root, that opens the widget.
-pub mod launcher;
-/// The touchpoint recorder: observes the page and posts event batches.
-pub mod recorder;
-
-// The recorder ships on every page, so when it is built alone it trades
-// dlmalloc's speed for a much smaller free-list allocator. It allocates little
-// (one batch string at a time), so speed is not at stake.
-#[cfg(all(
-    target_arch = "wasm32",
-    not(any(feature = "widget", feature = "console", feature = "edge"))
-))]
+// The recorder allocates little (a few strings per event, one batch at a
+// time), so a small free-list allocator beats dlmalloc's speed on size.
+#[cfg(not(any(feature = "widget", feature = "console", feature = "edge")))]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     // SAFETY: wasm32-unknown-unknown without atomics runs on one thread.
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+/// Without `std` nothing formats a panic message: the wasm call traps, the
+/// page script's try/catch logs it once, and the host page is left alone.
+#[cfg(not(feature = "std"))]
+#[panic_handler]
+fn abort(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}

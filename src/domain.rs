@@ -1,44 +1,63 @@
 //! The pure core of Touchpoint. Nothing here touches the browser, the network,
 //! the clock or a random source: callers pass time and randomness in, so every
 //! decision is testable natively and gives the same result in wasm.
+//!
+//! The recorder's modules (`recorder`, `attribution`, `clicks`, `delivery`,
+//! `event`, `ids`, `json`, `url_privacy`) need only `core` and `alloc`; the
+//! rest needs the `std` feature.
 
 /// Error type of the HTTP API, its status codes and JSON error bodies.
+#[cfg(feature = "std")]
 pub mod api;
 /// Where a visit came from: UTM parameters, click ids, referrer → channel.
 pub mod attribution;
 /// The on-device classifier: topic, tone, kind, urgency, language, spam.
+#[cfg(feature = "std")]
 pub mod classify;
 /// Which clicks are touchpoints: outbound links and downloads.
 pub mod clicks;
 /// What the widget tells visitors: presence, the offline path, the expected team.
+#[cfg(feature = "std")]
 pub mod contact;
 /// Conversations: request checks, edge screening, routing to teams, status.
+#[cfg(feature = "std")]
 pub mod conversation;
 /// The recorder's bounded outbox, batching and retry policy.
 pub mod delivery;
 /// Touchpoint events as the recorder builds them, and their compact JSON encoding.
 pub mod event;
 /// Rate-limit windows, identity verification, constant-time comparison.
+#[cfg(feature = "std")]
 pub mod guard;
 /// Office hours in the site's time zone: open now, closes at, next opening.
+#[cfg(feature = "std")]
 pub mod hours;
 /// Identifiers built from caller-supplied random bytes.
 pub mod ids;
 /// Ingestion of event batches at the edge: checks, limits, clock-skew correction.
+#[cfg(feature = "std")]
 pub mod ingest;
 /// A minimal JSON writer for the size-constrained recorder (no serde, no `format!`).
 pub mod json;
 /// Page types from the site's URL rules and path keywords.
+#[cfg(feature = "std")]
 pub mod page_type;
 /// Personal data detection and redaction (emails, phones, cards, IBANs, SSNs, IPs).
+#[cfg(feature = "std")]
 pub mod pii;
+/// The recorder's decisions for one page: what to record, when to send, what to keep.
+pub mod recorder;
 /// The typical first-response time, measured honestly (waiting ones count).
+#[cfg(feature = "std")]
 pub mod response_time;
 /// Maps an HTTP method and path to what the worker should do.
+#[cfg(feature = "std")]
 pub mod route;
 /// Keeps personal data out of recorded URLs (paths only, masked segments).
 pub mod url_privacy;
 /// Cookieless visitor keys, origin allow-lists and bot user agents.
+#[cfg(feature = "std")]
 pub mod visitor;
 /// Outbound webhooks: signing, Slack-compatible bodies, retry schedule.
+#[cfg(feature = "std")]
 pub mod webhook;

@@ -2,79 +2,222 @@
 //! bootstrap, the npm package and the worker shim call. Each one catches its
 //! errors so a failure never breaks the host page.
 
+use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
-/// Starts the recorder and the launcher. `config` is `{ site, endpoint,
-/// label?, recordAutomation?, skipDntVisitors? }`; `open_widget(shadowRoot)`
-/// is the page script's loader for the widget, called when the visitor clicks
-/// the launcher. Resolves to whether this visit is recorded.
 #[cfg(feature = "recorder")]
-#[wasm_bindgen(js_name = startRecorder)]
-pub fn start_recorder(config: JsValue, open_widget: js_sys::Function) -> Result<bool, JsValue> {
-    use crate::browser::{launcher, recorder};
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let document = window
-        .document()
-        .ok_or_else(|| JsValue::from_str("no document"))?;
-    let text = |key: &str| {
-        js_sys::Reflect::get(&config, &JsValue::from_str(key))
-            .ok()
-            .and_then(|v| v.as_string())
-    };
-    let flag = |key: &str| {
-        js_sys::Reflect::get(&config, &JsValue::from_str(key)).is_ok_and(|v| v.is_truthy())
-    };
-    let site = text("site").ok_or_else(|| JsValue::from_str("config.site is required"))?;
-    let endpoint =
-        text("endpoint").ok_or_else(|| JsValue::from_str("config.endpoint is required"))?;
-    let label = text("label").unwrap_or_else(|| "Talk to us".into());
-    launcher::mount(&document, &label, open_widget)?;
-    recorder::start(
-        &window,
-        recorder::RecorderConfig {
-            site,
-            endpoint: endpoint.trim_end_matches('/').into(),
-            record_automation: flag("recordAutomation"),
-            skip_dnt_visitors: flag("skipDntVisitors"),
-        },
+use crate::domain::recorder::{PageFacts, Recorder, Start};
+
+/// Whether this visit is recorded (see `domain::recorder::should_record`).
+#[cfg(feature = "recorder")]
+#[wasm_bindgen(js_name = shouldRecord)]
+pub fn should_record(
+    automated: bool,
+    do_not_track: bool,
+    record_automation: bool,
+    skip_dnt_visitors: bool,
+) -> bool {
+    crate::domain::recorder::should_record(
+        automated,
+        do_not_track,
+        record_automation,
+        skip_dnt_visitors,
     )
 }
 
-/// Records a custom event with string, number or boolean props.
+/// The recorder of one page. The page script (`www/page.js`) reads the page
+/// and the clock, calls these methods, and carries out what they decide:
+/// `takeBatch` / `waitMs` / `finished` for `fetch`, `hidden` / `takeBeacon` /
+/// `beaconSent` for `sendBeacon`, and `takeUnsaved` / `consent` for storage.
 #[cfg(feature = "recorder")]
 #[wasm_bindgen]
-pub fn track(name: String, props: JsValue) {
-    crate::browser::recorder::track(name, &props);
-}
+pub struct PageRecorder(Recorder);
 
-/// Records a page view now (for navigations the recorder cannot observe).
 #[cfg(feature = "recorder")]
 #[wasm_bindgen]
-pub fn page() {
-    crate::browser::recorder::page();
-}
+#[allow(clippy::too_many_arguments)]
+impl PageRecorder {
+    /// Starts recording the page: `stored_visitor` / `stored_pending` are what
+    /// an earlier page kept with consent, `seed` 16 random bytes, `search`
+    /// `location.search` and `host` the page's host name. Records the first
+    /// page view.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        site: &str,
+        do_not_track: bool,
+        stored_visitor: Option<String>,
+        stored_pending: Option<String>,
+        seed: &[u8],
+        language: &str,
+        time_zone: &str,
+        search: &str,
+        host: &str,
+        pathname: &str,
+        hash: &str,
+        title: &str,
+        referrer: &str,
+        viewport_width: u32,
+        viewport_height: u32,
+        now: f64,
+    ) -> PageRecorder {
+        let start = Start {
+            site,
+            do_not_track,
+            stored_visitor: stored_visitor.as_deref(),
+            stored_pending: stored_pending.as_deref(),
+            seed,
+            language,
+            time_zone,
+        };
+        let page = PageFacts {
+            pathname,
+            hash,
+            title,
+            referrer,
+            viewport_width,
+            viewport_height,
+        };
+        PageRecorder(Recorder::start(&start, &page, search, host, now))
+    }
 
-/// Sends every waiting event now.
-#[cfg(feature = "recorder")]
-#[wasm_bindgen]
-pub fn flush() {
-    crate::browser::recorder::flush();
-}
+    /// A single-page-app navigation to the page as it is now.
+    pub fn navigated(
+        &mut self,
+        pathname: &str,
+        hash: &str,
+        title: &str,
+        referrer: &str,
+        viewport_width: u32,
+        viewport_height: u32,
+        now: f64,
+    ) {
+        let page = PageFacts {
+            pathname,
+            hash,
+            title,
+            referrer,
+            viewport_width,
+            viewport_height,
+        };
+        self.0.navigated(&page, now);
+    }
 
-/// Identifies the visitor as the site's user `user_id`; `hmac` is the
-/// HMAC-SHA256 of the id under the site's identity secret, computed by the
-/// site's server. The edge ignores ids whose HMAC does not verify.
-#[cfg(feature = "recorder")]
-#[wasm_bindgen]
-pub fn identify(user_id: String, hmac: String) {
-    crate::browser::recorder::identify(user_id, hmac);
-}
+    /// A page view of the page as it is now (`page()`, back/forward cache).
+    #[wasm_bindgen(js_name = pageView)]
+    pub fn page_view(
+        &mut self,
+        pathname: &str,
+        hash: &str,
+        title: &str,
+        referrer: &str,
+        viewport_width: u32,
+        viewport_height: u32,
+        now: f64,
+    ) {
+        let page = PageFacts {
+            pathname,
+            hash,
+            title,
+            referrer,
+            viewport_width,
+            viewport_height,
+        };
+        self.0.page_view(&page, now);
+    }
 
-/// Records the visitor's consent: `"granted"` or `"denied"`.
-#[cfg(feature = "recorder")]
-#[wasm_bindgen]
-pub fn consent(state: &str) {
-    crate::browser::recorder::consent(state == "granted");
+    /// Stages a property for the next `track` or `taggedClick`.
+    pub fn prop(&mut self, key: &str, value: &str) {
+        self.0.prop(key, value);
+    }
+
+    /// A custom event from `track(name, props)`.
+    pub fn track(&mut self, name: &str, now: f64) {
+        self.0.track(name, now);
+    }
+
+    /// A click on an element tagged `data-touchpoint-event="name"`.
+    #[wasm_bindgen(js_name = taggedClick)]
+    pub fn tagged_click(&mut self, name: &str, now: f64) {
+        self.0.tagged_click(name, now);
+    }
+
+    /// A click on a link (`href` absolute); recorded if outbound or a download.
+    #[wasm_bindgen(js_name = linkClick)]
+    pub fn link_click(&mut self, href: &str, host: &str, now: f64) -> bool {
+        self.0.link_click(href, host, now)
+    }
+
+    /// A form submission: id or name, named field count, action URL.
+    #[wasm_bindgen(js_name = formSubmitted)]
+    pub fn form_submitted(&mut self, name: &str, fields: u32, action: &str, now: f64) {
+        self.0.form_submitted(name, fields, action, now);
+    }
+
+    /// The page is visible and focused now (`engaged`), or stopped being.
+    pub fn engagement(&mut self, engaged: bool, now: f64) {
+        self.0.engagement(engaged, now);
+    }
+
+    /// The page was scrolled.
+    pub fn scrolled(&mut self, scroll_y: f64, viewport_height: f64, page_height: f64) {
+        self.0.scrolled(scroll_y, viewport_height, page_height);
+    }
+
+    /// The page is hidden or left: batches wait for `takeBeacon`.
+    pub fn hidden(&mut self, now: f64) {
+        self.0.hidden(now);
+    }
+
+    /// The next batch for `navigator.sendBeacon`.
+    #[wasm_bindgen(js_name = takeBeacon)]
+    pub fn take_beacon(&mut self) -> Option<String> {
+        self.0.take_beacon()
+    }
+
+    /// Whether `sendBeacon` queued the last batch.
+    #[wasm_bindgen(js_name = beaconSent)]
+    pub fn beacon_sent(&mut self, queued: bool, now: f64) {
+        self.0.beacon_sent(queued, now);
+    }
+
+    /// `flush()`: send what is waiting now.
+    pub fn flush(&mut self, now: f64) {
+        self.0.flush(now);
+    }
+
+    /// The batch to `fetch` now, if one is due.
+    #[wasm_bindgen(js_name = takeBatch)]
+    pub fn take_batch(&mut self, now: f64) -> Option<String> {
+        self.0.take_batch(now)
+    }
+
+    /// Milliseconds until the next batch is due; undefined when none waits.
+    #[wasm_bindgen(js_name = waitMs)]
+    pub fn wait_ms(&self, now: f64) -> Option<f64> {
+        self.0.wait_ms(now)
+    }
+
+    /// The `fetch` answered `status` (0: network error).
+    pub fn finished(&mut self, status: u16, random: f64, now: f64) {
+        self.0.finished(status, random, now);
+    }
+
+    /// With consent, what to store for the next page when it changed.
+    #[wasm_bindgen(js_name = takeUnsaved)]
+    pub fn take_unsaved(&mut self) -> Option<String> {
+        self.0.take_unsaved()
+    }
+
+    /// The visitor's consent; returns the visitor id to store, or empty to
+    /// delete what is stored.
+    pub fn consent(&mut self, granted: bool) -> String {
+        self.0.consent(granted)
+    }
+
+    /// The site's signed user id, for what is sent from now on.
+    pub fn identify(&mut self, user_id: &str, hmac: &str, now: f64) {
+        self.0.identify(user_id, hmac, now);
+    }
 }
 
 /// Opens the conversation panel inside the launcher's shadow root, for

@@ -1,13 +1,18 @@
 //! Touchpoint: listen to website visitors and talk to them person to person.
 //!
 //! One crate builds every part of the product; cargo features pick the artifact
-//! (see `wasm-pack.toml` for the list the build produces).
+//! (see `wasm-pack.toml` for the list the build produces). The recorder alone
+//! builds without the `std` feature, as `no_std`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
 
 /// Pure decisions: wire schema, touchpoint model, validation, API errors. No I/O.
 pub mod domain;
 
-/// Browser glue for the always-on recorder and launcher (web-sys).
-#[cfg(feature = "recorder")]
+/// The recorder-only wasm build's runtime: a small allocator and an abort on panic.
+#[cfg(all(feature = "recorder", target_arch = "wasm32"))]
 pub mod browser;
 
 /// The conversation panel, a Yew app loaded when the visitor opens the launcher.

@@ -111,3 +111,52 @@ fn classification_is_identical() {
         assert!(c.topic_confidence > 0.0 && c.topic_confidence <= 1.0);
     }
 }
+
+#[test]
+fn a_recorder_session_is_byte_identical() {
+    use touchpoint::domain::recorder::{PageFacts, Recorder, Start};
+    let now = NOW as f64;
+    let mut recorder = Recorder::start(
+        &Start {
+            site: "demo",
+            seed: &[9; 16],
+            language: "fr-FR",
+            time_zone: "Europe/Paris",
+            ..Start::default()
+        },
+        &PageFacts {
+            pathname: "/compte/4111111111111111",
+            hash: "",
+            title: "Mon compte",
+            referrer: "https://www.google.fr/search?q=x",
+            viewport_width: 390,
+            viewport_height: 844,
+        },
+        "?gclid=abc&utm_campaign=Hiver%202026",
+        "shop.example",
+        now,
+    );
+    recorder.engagement(true, now);
+    recorder.scrolled(0.0, 844.0, 1688.0);
+    recorder.prop("plan", "équipe");
+    recorder.track("upgrade", now + 1.0);
+    recorder.hidden(now + 2500.0);
+    let body = recorder.take_beacon().unwrap();
+    assert_eq!(
+        body,
+        concat!(
+            r#"{"v":1,"site":"demo","sent_at":1763800002500,"dropped":0,"events":["#,
+            r#"{"id":"76bdf4fd9db9fa9c7634feee77371d1a","type":"pageview","ts":1763800000000,"#,
+            r#""path":"/compte/:number","title":"Mon compte","referrer":"https://www.google.fr/search","#,
+            r#""vw":390,"vh":844,"lang":"fr-FR","tz":"Europe/Paris","channel":"paid_search","#,
+            r#""source":"Google","utm_campaign":"hiver 2026","click_id":"gclid"},"#,
+            r#"{"id":"c220e3ba51f8182f83e88eee17af500c","type":"custom","ts":1763800000001,"#,
+            r#""path":"/compte/:number","title":"Mon compte","referrer":"https://www.google.fr/search","#,
+            r#""vw":390,"vh":844,"lang":"fr-FR","tz":"Europe/Paris","name":"upgrade","#,
+            r#""props":{"plan":"équipe"}},"#,
+            r#"{"id":"7ba32cd8f1b261e9c663ebaa98743b48","type":"engagement","ts":1763800002500,"#,
+            r#""path":"/compte/:number","title":"Mon compte","referrer":"https://www.google.fr/search","#,
+            r#""vw":390,"vh":844,"lang":"fr-FR","tz":"Europe/Paris","engaged_ms":2500,"scroll":50}]}"#,
+        )
+    );
+}

@@ -1,5 +1,6 @@
-// Touchpoint script-tag bootstrap. The build wraps this file and wasm-bindgen's
-// no-modules glue (which defines `wasm_bindgen`) in one closure: touchpoint.js.
+// Touchpoint script-tag bootstrap. The build wraps wasm-bindgen's no-modules
+// glue (which defines `wasm_bindgen`), the page script (page.js: recorder
+// plumbing and launcher) and this file in one closure: touchpoint.js.
 //
 //   <script src="https://touchpoint.example/touchpoint.js" data-site="SITE_KEY"
 //           data-endpoint="https://touchpoint.example" async></script>
@@ -26,10 +27,12 @@ var config = {
   locale: attr('locale') || undefined,
   position: attr('position') || undefined,
   color: attr('color') || undefined,
+  icon: attr('icon') || undefined,
   teams: attr('teams') ? attr('teams').split(',') : undefined,
 };
 var reported = false;
 var ready = false;
+var recorder = null;
 var later = [];
 
 function fail(error) {
@@ -72,14 +75,6 @@ function followConversation() {
   var root = launcherRoot();
   if (ongoing && root) loadWidget().then(function (module) { module.followWidget(root, widgetConfig()); }).catch(fail);
 }
-// Placement and colour from data-position="left" and data-color (or a page's
-// own --touchpoint-accent). Set through the CSSOM, which a strict CSP allows.
-function styleLauncher() {
-  var host = document.querySelector('[data-touchpoint-launcher]');
-  if (!host) return;
-  if (config.position === 'left') host.setAttribute('data-position', 'left');
-  if (config.color) host.style.setProperty('--touchpoint-accent', config.color);
-}
 var panelOpen = false;
 window.addEventListener('touchpoint:open', function () { panelOpen = true; });
 window.addEventListener('touchpoint:close', function () { panelOpen = false; });
@@ -90,14 +85,8 @@ function closePanel() { if (widget) widget.then(function (module) { module.close
 function call(method, args) {
   if (!ready) { later.push([method, args]); return; }
   try {
-    if (method === 'track') wasm_bindgen.track(String(args[0]), args[1]);
-    else if (method === 'page') wasm_bindgen.page();
-    else if (method === 'flush') wasm_bindgen.flush();
-    else if (method === 'consent') wasm_bindgen.consent(String(args[0]));
-    else if (method === 'identify') {
-      user = { id: String(args[0]), hmac: String(args[1] || '') };
-      wasm_bindgen.identify(user.id, user.hmac);
-    }
+    if (method === 'identify') user = { id: String(args[0]), hmac: String(args[1] || '') };
+    if (/^(track|page|flush|consent|identify)$/.test(method)) { if (recorder) recorder[method](args[0], args[1]); }
     else if (method === 'open') openPanel();
     else if (method === 'close') closePanel();
     else if (method === 'toggle') { if (panelOpen) closePanel(); else openPanel(); }
@@ -132,12 +121,12 @@ if (!config.site) {
     .then(function () {
       // User Timing entries let a site see the recorder's main-thread cost.
       performance.mark('touchpoint:start');
-      var recording = wasm_bindgen.startRecorder(config, openWidget);
+      mountLauncher(config, openWidget);
+      recorder = startRecorder(wasm_bindgen, config, fail);
       performance.measure('touchpoint:start', 'touchpoint:start');
       ready = true;
       later.splice(0).forEach(function (c) { call(c[0], c[1]); });
-      started(recording);
-      styleLauncher();
+      started(!!recorder);
       followConversation();
     })
     .catch(function (error) { started(false); fail(error); });

@@ -3,6 +3,11 @@
 //! lists are data; the functions only look things up. Written without `format!`
 //! or serde because it runs in the recorder on every page.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::json::find;
+
 /// Marketing channel of a visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
@@ -155,8 +160,8 @@ pub fn percent_decode(value: &str) -> String {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut at = 0;
-    while at < bytes.len() {
-        match bytes[at] {
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
             b'+' => out.push(b' '),
             b'%' => {
                 let hex = |b: u8| (b as char).to_digit(16);
@@ -175,7 +180,8 @@ pub fn percent_decode(value: &str) -> String {
         }
         at += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    // Escapes that do not decode to UTF-8 are kept as they were sent.
+    String::from_utf8(out).unwrap_or_else(|_| value.into())
 }
 
 /// Longest value kept for a campaign parameter.
@@ -213,7 +219,7 @@ pub fn campaign_of(query: &str) -> Campaign {
 
 /// The host of an absolute URL, without port or a leading `www.`.
 pub fn host_of(url: &str) -> &str {
-    let rest = match url.find("://") {
+    let rest = match find(url, "://") {
         Some(at) => url.get(at + 3..).unwrap_or_default(),
         None => return "",
     };
@@ -258,7 +264,7 @@ fn medium_channel(medium: &str, social_source: bool) -> Option<Channel> {
     ) || medium.starts_with("paid");
     Some(match medium {
         _ if paid && social_source => Channel::PaidSocial,
-        _ if paid || medium.contains("cpc") => Channel::PaidSearch,
+        _ if paid || find(medium, "cpc").is_some() => Channel::PaidSearch,
         "paid_social" | "paidsocial" | "social_paid" => Channel::PaidSocial,
         "social" | "social-network" | "social_network" | "sm" => Channel::OrganicSocial,
         "email" | "e-mail" | "e_mail" | "newsletter" => Channel::Email,

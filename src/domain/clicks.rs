@@ -16,8 +16,13 @@ pub fn link_kind(href: &str, page_host: &str) -> Option<&'static str> {
         .position(|b| b == b'?' || b == b'#')
         .unwrap_or(href.len());
     let path = href.get(..path_end).unwrap_or_default();
-    let last_segment = path.rsplit('/').next().unwrap_or_default();
-    if let Some((_, extension)) = last_segment.rsplit_once('.') {
+    // Byte positions rather than `rsplit`: its searcher is sizeable in wasm.
+    let after = |byte: u8| path.bytes().rposition(|b| b == byte).map(|at| at + 1);
+    let extension = match (after(b'/'), after(b'.')) {
+        (slash, Some(dot)) if dot > slash.unwrap_or(0) => path.get(dot..),
+        _ => None,
+    };
+    if let Some(extension) = extension {
         if DOWNLOAD_EXTENSIONS
             .iter()
             .any(|e| e.eq_ignore_ascii_case(extension))

@@ -4,6 +4,12 @@
 //! the randomness and the network.
 
 use super::event::{encode_batch_with, BatchHeader, Touchpoint};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+fn remove_first<T>(items: &mut Vec<T>) -> Option<T> {
+    (!items.is_empty()).then(|| items.remove(0))
+}
 
 /// Limits of the outbox and of one batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +88,7 @@ impl Outbox {
         while self.events.len() > self.limits.max_events
             || (self.bytes > self.limits.max_bytes && self.events.len() > 1)
         {
-            let (_, size) = self.events.remove(0);
+            let (_, size) = remove_first(&mut self.events).unwrap_or_default();
             self.bytes -= size;
             self.dropped += 1;
         }
@@ -173,14 +179,14 @@ impl Pending {
     fn trim(&mut self) -> u32 {
         let mut dropped = 0;
         while self.batches.len() > MAX_PENDING_BATCHES {
-            dropped += self.batches.remove(0).0;
+            dropped += remove_first(&mut self.batches).map_or(0, |(count, _)| count);
         }
         dropped
     }
 
     /// The next batch to send.
     pub fn pop_front(&mut self) -> Option<(u32, String)> {
-        (!self.batches.is_empty()).then(|| self.batches.remove(0))
+        remove_first(&mut self.batches)
     }
 
     /// One line per batch: `count<TAB>body` (bodies are single-line JSON).
@@ -198,11 +204,19 @@ impl Pending {
     /// Reads what `to_storage` wrote; malformed lines are skipped.
     pub fn from_storage(text: &str) -> Self {
         let mut pending = Pending::default();
-        for line in text.lines() {
-            if let Some((count, body)) = line.split_once('\t') {
-                if let (Ok(count), true) = (count.parse::<u32>(), body.starts_with('{')) {
-                    pending.batches.push((count, body.into()));
-                }
+        // Byte positions rather than `lines`/`split_once`: smaller in wasm.
+        let mut rest = text;
+        while !rest.is_empty() {
+            let end = rest.bytes().position(|b| b == b'\n').unwrap_or(rest.len());
+            let line = rest.get(..end).unwrap_or_default();
+            rest = rest.get(end + 1..).unwrap_or_default();
+            let Some(tab) = line.bytes().position(|b| b == b'\t') else {
+                continue;
+            };
+            let count = line.get(..tab).unwrap_or_default();
+            let body = line.get(tab + 1..).unwrap_or_default();
+            if let (Ok(count), true) = (count.parse::<u32>(), body.starts_with('{')) {
+                pending.batches.push((count, body.into()));
             }
         }
         pending.trim();

@@ -4,6 +4,8 @@
 //! and a round-trip test keeps the two in step.
 
 use super::json::ObjectWriter;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Version of the event wire schema; bumped on any incompatible change.
 pub const WIRE_VERSION: u64 = 1;

@@ -1,6 +1,8 @@
 //! Identifiers. Randomness is passed in by the caller (the browser's
 //! `crypto.getRandomValues`, the worker's Web Crypto), so these stay pure.
 
+use alloc::string::String;
+
 /// An event id: 128 random bits as 32 lower-case hex characters. Ingestion is
 /// idempotent on it, so a retried batch stores each event once.
 pub fn event_id(random: [u8; 16]) -> String {

@@ -2,6 +2,8 @@
 //! so it cannot afford serde_json or `core::fmt`; this writer covers exactly what
 //! the recorder sends: objects, arrays, strings and unsigned integers.
 
+use alloc::string::String;
+
 /// Appends `value` as a JSON string literal, escaping what JSON requires.
 pub fn push_string(out: &mut String, value: &str) {
     out.push('"');
@@ -24,23 +26,29 @@ pub fn push_string(out: &mut String, value: &str) {
 }
 
 /// Appends an unsigned integer in decimal without going through `core::fmt`.
-pub fn push_u64(out: &mut String, mut value: u64) {
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (value % 10) as u8;
-        len += 1;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
+pub fn push_u64(out: &mut String, value: u64) {
+    let mut divisor = 1;
+    while value / divisor >= 10 {
+        divisor *= 10;
     }
-    for &digit in digits[..len].iter().rev() {
-        out.push(digit as char);
+    while divisor > 0 {
+        out.push(char::from(b'0' + (value / divisor % 10) as u8));
+        divisor /= 10;
     }
 }
 
 /// Lower-case hexadecimal digit for a nibble (0..=15).
+/// Where `needle` first occurs in `haystack`, by bytes. Written out because
+/// core's substring searcher (and its panic paths) is ~3 KB of the recorder.
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
+    (0..=haystack.len().checked_sub(needle.len())?).find(|&at| {
+        haystack
+            .get(at..at + needle.len())
+            .is_some_and(|window| window == needle)
+    })
+}
+
 pub fn hex_digit(nibble: u8) -> char {
     let nibble = nibble & 0xf;
     if nibble < 10 {

@@ -3,6 +3,10 @@
 //! an email address, a long number (card, account, phone) or a secret token.
 //! Byte-wise and allocation-light: it runs in the recorder on every page.
 
+use alloc::string::String;
+
+use super::json::find;
+
 /// What replaces a masked segment.
 pub const MASK_EMAIL: &str = ":email";
 pub const MASK_NUMBER: &str = ":number";
@@ -10,7 +14,7 @@ pub const MASK_TOKEN: &str = ":token";
 
 fn mask_for(segment: &str) -> Option<&'static str> {
     let bytes = segment.as_bytes();
-    if bytes.contains(&b'@') || segment.contains("%40") {
+    if bytes.contains(&b'@') || find(segment, "%40").is_some() {
         return Some(MASK_EMAIL);
     }
     let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
@@ -55,7 +59,7 @@ pub fn clean_referrer(referrer: &str) -> String {
         .position(|b| b == b'?' || b == b'#')
         .unwrap_or(referrer.len());
     let without_query = referrer.get(..end).unwrap_or_default();
-    let path_start = without_query.find("://").and_then(|scheme| {
+    let path_start = find(without_query, "://").and_then(|scheme| {
         without_query
             .get(scheme + 3..)
             .and_then(|rest| rest.find('/'))
