@@ -25,199 +25,229 @@ pub fn should_record(
     )
 }
 
-/// The recorder of one page. The page script (`www/page.js`) reads the page
-/// and the clock, calls these methods, and carries out what they decide:
-/// `takeBatch` / `waitMs` / `finished` for `fetch`, `hidden` / `takeBeacon` /
-/// `beaconSent` for `sendBeacon`, and `takeUnsaved` / `consent` for storage.
-#[cfg(feature = "recorder")]
-#[wasm_bindgen]
-pub struct PageRecorder(Recorder);
+// The recorder of the page. The page script (`www/page.js`) reads the page
+// and the clock, calls these functions, and carries out what they decide:
+// `takeBatch` / `waitMs` / `finished` for `fetch`, `hidden` / `takeBeacon` /
+// `beaconSent` for `sendBeacon`, and `takeUnsaved` / `consent` for storage.
+// Free functions over one recorder per page: an exported struct would add a
+// reference-counted, borrow-checked wrapper to every call on every page.
 
+#[cfg(feature = "recorder")]
+struct PageRecorder(core::cell::RefCell<Option<Recorder>>);
+
+// SAFETY: wasm32-unknown-unknown without atomics runs on one thread.
+#[cfg(feature = "recorder")]
+unsafe impl Sync for PageRecorder {}
+
+#[cfg(feature = "recorder")]
+static RECORDER: PageRecorder = PageRecorder(core::cell::RefCell::new(None));
+
+/// Runs `f` on the page's recorder; nothing before `startRecording` (or
+/// during a call into it, which cannot happen on one thread).
+#[cfg(feature = "recorder")]
+fn with_recorder<T: Default>(f: impl FnOnce(&mut Recorder) -> T) -> T {
+    match RECORDER.0.try_borrow_mut() {
+        Ok(mut recorder) => recorder.as_mut().map(f).unwrap_or_default(),
+        Err(_) => T::default(),
+    }
+}
+
+/// Starts recording the page: `stored_visitor` / `stored_pending` are what
+/// an earlier page kept with consent, `seed` 16 random bytes, `search`
+/// `location.search` and `host` the page's host name. Records the first
+/// page view.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen(js_name = startRecording)]
+#[allow(clippy::too_many_arguments)]
+pub fn start_recording(
+    site: &str,
+    do_not_track: bool,
+    stored_visitor: Option<String>,
+    stored_pending: Option<String>,
+    seed: &[u8],
+    language: &str,
+    time_zone: &str,
+    search: &str,
+    host: &str,
+    pathname: &str,
+    hash: &str,
+    title: &str,
+    referrer: &str,
+    viewport_width: u32,
+    viewport_height: u32,
+    now: f64,
+) {
+    let start = Start {
+        site,
+        do_not_track,
+        stored_visitor: stored_visitor.as_deref(),
+        stored_pending: stored_pending.as_deref(),
+        seed,
+        language,
+        time_zone,
+    };
+    let page = PageFacts {
+        pathname,
+        hash,
+        title,
+        referrer,
+        viewport_width,
+        viewport_height,
+    };
+    if let Ok(mut recorder) = RECORDER.0.try_borrow_mut() {
+        *recorder = Some(Recorder::start(&start, &page, search, host, now));
+    }
+}
+
+/// A view of the page as it is now: a single-page-app navigation
+/// (`navigation`; nothing when the recorded path did not change), or
+/// `page()` and back/forward-cache restores.
 #[cfg(feature = "recorder")]
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
-impl PageRecorder {
-    /// Starts recording the page: `stored_visitor` / `stored_pending` are what
-    /// an earlier page kept with consent, `seed` 16 random bytes, `search`
-    /// `location.search` and `host` the page's host name. Records the first
-    /// page view.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        site: &str,
-        do_not_track: bool,
-        stored_visitor: Option<String>,
-        stored_pending: Option<String>,
-        seed: &[u8],
-        language: &str,
-        time_zone: &str,
-        search: &str,
-        host: &str,
-        pathname: &str,
-        hash: &str,
-        title: &str,
-        referrer: &str,
-        viewport_width: u32,
-        viewport_height: u32,
-        now: f64,
-    ) -> PageRecorder {
-        let start = Start {
-            site,
-            do_not_track,
-            stored_visitor: stored_visitor.as_deref(),
-            stored_pending: stored_pending.as_deref(),
-            seed,
-            language,
-            time_zone,
-        };
-        let page = PageFacts {
-            pathname,
-            hash,
-            title,
-            referrer,
-            viewport_width,
-            viewport_height,
-        };
-        PageRecorder(Recorder::start(&start, &page, search, host, now))
+pub fn view(
+    pathname: &str,
+    hash: &str,
+    title: &str,
+    referrer: &str,
+    viewport_width: u32,
+    viewport_height: u32,
+    now: f64,
+    navigation: bool,
+) {
+    let page = PageFacts {
+        pathname,
+        hash,
+        title,
+        referrer,
+        viewport_width,
+        viewport_height,
+    };
+    if navigation {
+        with_recorder(|r| r.navigated(&page, now));
+    } else {
+        with_recorder(|r| r.page_view(&page, now));
     }
+}
 
-    /// A single-page-app navigation to the page as it is now.
-    pub fn navigated(
-        &mut self,
-        pathname: &str,
-        hash: &str,
-        title: &str,
-        referrer: &str,
-        viewport_width: u32,
-        viewport_height: u32,
-        now: f64,
-    ) {
-        let page = PageFacts {
-            pathname,
-            hash,
-            title,
-            referrer,
-            viewport_width,
-            viewport_height,
-        };
-        self.0.navigated(&page, now);
-    }
+/// Stages a property for the next `track` or `taggedClick`.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn prop(key: &str, value: &str) {
+    with_recorder(|r| r.prop(key, value));
+}
 
-    /// A page view of the page as it is now (`page()`, back/forward cache).
-    #[wasm_bindgen(js_name = pageView)]
-    pub fn page_view(
-        &mut self,
-        pathname: &str,
-        hash: &str,
-        title: &str,
-        referrer: &str,
-        viewport_width: u32,
-        viewport_height: u32,
-        now: f64,
-    ) {
-        let page = PageFacts {
-            pathname,
-            hash,
-            title,
-            referrer,
-            viewport_width,
-            viewport_height,
-        };
-        self.0.page_view(&page, now);
-    }
+/// A custom event from `track(name, props)`.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn track(name: &str, now: f64) {
+    with_recorder(|r| r.track(name, now));
+}
 
-    /// Stages a property for the next `track` or `taggedClick`.
-    pub fn prop(&mut self, key: &str, value: &str) {
-        self.0.prop(key, value);
-    }
+/// A click on an element tagged `data-touchpoint-event="name"`.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen(js_name = taggedClick)]
+pub fn tagged_click(name: &str, now: f64) {
+    with_recorder(|r| r.tagged_click(name, now));
+}
 
-    /// A custom event from `track(name, props)`.
-    pub fn track(&mut self, name: &str, now: f64) {
-        self.0.track(name, now);
-    }
+/// A click on a link (`href` absolute); recorded if outbound or a download.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen(js_name = linkClick)]
+pub fn link_click(href: &str, host: &str, now: f64) -> bool {
+    with_recorder(|r| r.link_click(href, host, now))
+}
 
-    /// A click on an element tagged `data-touchpoint-event="name"`.
-    #[wasm_bindgen(js_name = taggedClick)]
-    pub fn tagged_click(&mut self, name: &str, now: f64) {
-        self.0.tagged_click(name, now);
-    }
+/// A form submission: id or name, named field count, action URL.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen(js_name = formSubmitted)]
+pub fn form_submitted(name: &str, fields: u32, action: &str, now: f64) {
+    with_recorder(|r| r.form_submitted(name, fields, action, now));
+}
 
-    /// A click on a link (`href` absolute); recorded if outbound or a download.
-    #[wasm_bindgen(js_name = linkClick)]
-    pub fn link_click(&mut self, href: &str, host: &str, now: f64) -> bool {
-        self.0.link_click(href, host, now)
-    }
+/// The page is visible and focused now (`engaged`), or stopped being.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn engagement(engaged: bool, now: f64) {
+    with_recorder(|r| r.engagement(engaged, now));
+}
 
-    /// A form submission: id or name, named field count, action URL.
-    #[wasm_bindgen(js_name = formSubmitted)]
-    pub fn form_submitted(&mut self, name: &str, fields: u32, action: &str, now: f64) {
-        self.0.form_submitted(name, fields, action, now);
-    }
+/// The page was scrolled.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn scrolled(scroll_y: f64, viewport_height: f64, page_height: f64) {
+    with_recorder(|r| r.scrolled(scroll_y, viewport_height, page_height));
+}
 
-    /// The page is visible and focused now (`engaged`), or stopped being.
-    pub fn engagement(&mut self, engaged: bool, now: f64) {
-        self.0.engagement(engaged, now);
-    }
+/// The page is hidden or left: batches wait for `takeBeacon`.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn hidden(now: f64) {
+    with_recorder(|r| r.hidden(now));
+}
 
-    /// The page was scrolled.
-    pub fn scrolled(&mut self, scroll_y: f64, viewport_height: f64, page_height: f64) {
-        self.0.scrolled(scroll_y, viewport_height, page_height);
-    }
+/// The next batch for `navigator.sendBeacon`.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen(js_name = takeBeacon)]
+pub fn take_beacon() -> Option<String> {
+    with_recorder(|r| r.take_beacon())
+}
 
-    /// The page is hidden or left: batches wait for `takeBeacon`.
-    pub fn hidden(&mut self, now: f64) {
-        self.0.hidden(now);
-    }
+/// Whether `sendBeacon` queued the last batch.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen(js_name = beaconSent)]
+pub fn beacon_sent(queued: bool, now: f64) {
+    with_recorder(|r| r.beacon_sent(queued, now));
+}
 
-    /// The next batch for `navigator.sendBeacon`.
-    #[wasm_bindgen(js_name = takeBeacon)]
-    pub fn take_beacon(&mut self) -> Option<String> {
-        self.0.take_beacon()
-    }
+/// `flush()`: send what is waiting now.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn flush(now: f64) {
+    with_recorder(|r| r.flush(now));
+}
 
-    /// Whether `sendBeacon` queued the last batch.
-    #[wasm_bindgen(js_name = beaconSent)]
-    pub fn beacon_sent(&mut self, queued: bool, now: f64) {
-        self.0.beacon_sent(queued, now);
-    }
+/// The batch to `fetch` now, if one is due.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen(js_name = takeBatch)]
+pub fn take_batch(now: f64) -> Option<String> {
+    with_recorder(|r| r.take_batch(now))
+}
 
-    /// `flush()`: send what is waiting now.
-    pub fn flush(&mut self, now: f64) {
-        self.0.flush(now);
-    }
+/// Milliseconds until the next batch is due; undefined when none waits.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen(js_name = waitMs)]
+pub fn wait_ms(now: f64) -> Option<f64> {
+    with_recorder(|r| r.wait_ms(now))
+}
 
-    /// The batch to `fetch` now, if one is due.
-    #[wasm_bindgen(js_name = takeBatch)]
-    pub fn take_batch(&mut self, now: f64) -> Option<String> {
-        self.0.take_batch(now)
-    }
+/// The `fetch` answered `status` (0: network error).
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn finished(status: u16, random: f64, now: f64) {
+    with_recorder(|r| r.finished(status, random, now));
+}
 
-    /// Milliseconds until the next batch is due; undefined when none waits.
-    #[wasm_bindgen(js_name = waitMs)]
-    pub fn wait_ms(&self, now: f64) -> Option<f64> {
-        self.0.wait_ms(now)
-    }
+/// With consent, what to store for the next page when it changed.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen(js_name = takeUnsaved)]
+pub fn take_unsaved() -> Option<String> {
+    with_recorder(|r| r.take_unsaved())
+}
 
-    /// The `fetch` answered `status` (0: network error).
-    pub fn finished(&mut self, status: u16, random: f64, now: f64) {
-        self.0.finished(status, random, now);
-    }
+/// The visitor's consent; returns the visitor id to store, or empty to
+/// delete what is stored.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn consent(granted: bool) -> String {
+    with_recorder(|r| r.consent(granted))
+}
 
-    /// With consent, what to store for the next page when it changed.
-    #[wasm_bindgen(js_name = takeUnsaved)]
-    pub fn take_unsaved(&mut self) -> Option<String> {
-        self.0.take_unsaved()
-    }
-
-    /// The visitor's consent; returns the visitor id to store, or empty to
-    /// delete what is stored.
-    pub fn consent(&mut self, granted: bool) -> String {
-        self.0.consent(granted)
-    }
-
-    /// The site's signed user id, for what is sent from now on.
-    pub fn identify(&mut self, user_id: &str, hmac: &str, now: f64) {
-        self.0.identify(user_id, hmac, now);
-    }
+/// The site's signed user id, for what is sent from now on.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn identify(user_id: &str, hmac: &str, now: f64) {
+    with_recorder(|r| r.identify(user_id, hmac, now));
 }
 
 /// Opens the conversation panel inside the launcher's shadow root, for

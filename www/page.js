@@ -1,7 +1,7 @@
 // Touchpoint's page script: the part of the recorder that touches the browser.
 // It observes the page (views, single-page-app navigation, clicks, forms,
 // engagement), reads what the recorder needs from it, and carries out what
-// the wasm recorder (`PageRecorder`, domain::recorder) decides: when to
+// the wasm recorder (js_api.rs over domain::recorder) decides: when to
 // fetch, what to beacon, what to keep with consent. It also draws the
 // launcher. Plain JavaScript on purpose: every browser API called from wasm
 // costs glue bytes on every page, while the decisions stay in Rust.
@@ -39,7 +39,8 @@ function startRecorder(R, config, fail) {
   var seed = crypto.getRandomValues(new Uint8Array(16));
   var zone = '';
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { /* no Intl */ }
-  var rec = new R.PageRecorder(config.site, dnt, visitor, visitor && storageGet(PENDING_KEY), seed,
+  var rec = R;
+  rec.startRecording(config.site, dnt, visitor, visitor && storageGet(PENDING_KEY), seed,
     nav.language || '', zone, loc.search, loc.hostname, loc.pathname, loc.hash, doc.title, doc.referrer,
     innerWidth, innerHeight, now());
   var timer = 0;
@@ -67,7 +68,8 @@ function startRecorder(R, config, fail) {
   function on(target, names, fn, options) {
     names.split(' ').forEach(function (name) { target.addEventListener(name, guard(fn), options); });
   }
-  function view(method) { rec[method].apply(rec, facts()); carry(); }
+  // navigation: a single-page-app navigation (nothing if the path is unchanged).
+  function view(navigation) { rec.view.apply(rec, facts().concat(navigation)); carry(); }
   function engaged() { rec.engagement(!doc.hidden && doc.hasFocus(), now()); }
   // Hidden or left: everything waiting goes by sendBeacon, which outlives the page.
   function hide() {
@@ -77,11 +79,11 @@ function startRecorder(R, config, fail) {
     carry();
   }
 
-  on(window, 'popstate hashchange', function () { view('navigated'); });
+  on(window, 'popstate hashchange', function () { view(true); });
   on(window, 'focus blur', engaged);
   on(window, 'scroll', function () { rec.scrolled(scrollY, innerHeight, doc.documentElement.scrollHeight); }, { passive: true });
   // Restored from the back/forward cache: a new view of the page.
-  on(window, 'pageshow', function (event) { if (event.persisted) { engaged(); view('pageView'); } });
+  on(window, 'pageshow', function (event) { if (event.persisted) { engaged(); view(false); } });
   on(window, 'pagehide', hide);
   // Capture phase: the page cannot stop these from reaching the recorder.
   on(doc, 'visibilitychange', function () { if (doc.hidden) hide(); else engaged(); }, true);
@@ -113,7 +115,7 @@ function startRecorder(R, config, fail) {
     var original = history[method];
     history[method] = function () {
       var result = original.apply(this, arguments);
-      guard(view)('navigated');
+      guard(view)(true);
       return result;
     };
   });
@@ -130,7 +132,7 @@ function startRecorder(R, config, fail) {
       rec.track(String(name), now());
       carry();
     },
-    page: function () { view('pageView'); },
+    page: function () { view(false); },
     flush: function () { rec.flush(now()); carry(); },
     // "granted" stores a random visitor id (and waiting batches across pages); anything else deletes both.
     consent: function (state) {

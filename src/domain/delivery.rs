@@ -3,7 +3,7 @@
 //! exponential backoff and jitter. Pure: the browser glue supplies the clock,
 //! the randomness and the network.
 
-use super::event::{encode_batch_with, BatchHeader, Touchpoint};
+use super::event::{encode_batch_of_json, BatchHeader, Touchpoint};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -39,8 +39,8 @@ impl Default for Limits {
 #[derive(Debug, Clone, Default)]
 pub struct Outbox {
     limits: Limits,
-    /// Each event with its encoded size.
-    events: Vec<(Touchpoint, usize)>,
+    /// Each event, encoded once as it is recorded (its JSON object).
+    events: Vec<String>,
     bytes: usize,
     /// Events dropped since the last batch that carried the count.
     dropped: u32,
@@ -82,14 +82,13 @@ impl Outbox {
     pub fn push(&mut self, event: Touchpoint) {
         let mut encoded = String::new();
         event.write_json(&mut encoded);
-        let size = encoded.len();
-        self.events.push((event, size));
-        self.bytes += size;
+        self.bytes += encoded.len();
+        self.events.push(encoded);
         while self.events.len() > self.limits.max_events
             || (self.bytes > self.limits.max_bytes && self.events.len() > 1)
         {
-            let (_, size) = remove_first(&mut self.events).unwrap_or_default();
-            self.bytes -= size;
+            let oldest = remove_first(&mut self.events).unwrap_or_default();
+            self.bytes -= oldest.len();
             self.dropped += 1;
         }
     }
@@ -100,38 +99,28 @@ impl Outbox {
     }
 
     /// Takes the oldest events that fit one batch and encodes it, carrying
-    /// the drop count. The events leave the outbox; give them back with
-    /// `requeue` if the batch must be retried.
-    pub fn take_batch(
-        &mut self,
-        header: &BatchHeader,
-        sent_at_ms: u64,
-    ) -> Option<(String, Vec<Touchpoint>)> {
+    /// the drop count; returns the body and how many events it holds.
+    pub fn take_batch(&mut self, header: &BatchHeader, sent_at_ms: u64) -> Option<(String, u32)> {
         if self.events.is_empty() {
             return None;
         }
         let mut count = 0;
         let mut size = 96;
-        for (_, event_size) in &self.events {
+        for event in &self.events {
             if count == self.limits.batch_events
-                || (count > 0 && size + event_size + 1 > self.limits.batch_bytes)
+                || (count > 0 && size + event.len() + 1 > self.limits.batch_bytes)
             {
                 break;
             }
-            size += event_size + 1;
+            size += event.len() + 1;
             count += 1;
         }
-        let taken: Vec<Touchpoint> = self
-            .events
-            .drain(..count)
-            .map(|(event, size)| {
-                self.bytes -= size;
-                event
-            })
-            .collect();
-        let body = encode_batch_with(header, sent_at_ms, self.dropped, &taken);
+        let rest = self.events.split_off(count);
+        let taken = core::mem::replace(&mut self.events, rest);
+        self.bytes -= taken.iter().map(String::len).sum::<usize>();
+        let body = encode_batch_of_json(header, sent_at_ms, self.dropped, &taken);
         self.dropped = 0;
-        Some((body, taken))
+        Some((body, count as u32))
     }
 
     /// Counts events that will never be delivered, so the loss is reported
@@ -278,9 +267,10 @@ mod tests {
         }
         assert_eq!(outbox.len(), 3);
         assert_eq!(outbox.dropped(), 2);
-        let (body, events) = outbox.take_batch(&header(), 1).unwrap();
+        let (body, count) = outbox.take_batch(&header(), 1).unwrap();
         assert!(body.contains(r#""dropped":2"#));
-        assert_eq!(events[0].id, "event-000000000002");
+        assert_eq!(count, 3);
+        assert!(body.contains(r#""events":[{"id":"event-000000000002""#));
         assert_eq!(outbox.dropped(), 0);
     }
 
@@ -293,11 +283,11 @@ mod tests {
         for n in 0..5 {
             outbox.push(event(n));
         }
-        let (_, first) = outbox.take_batch(&header(), 1).unwrap();
-        assert_eq!(first.len(), 2);
-        assert_eq!(first[0].id, "event-000000000000");
-        let (_, second) = outbox.take_batch(&header(), 1).unwrap();
-        assert_eq!(second[0].id, "event-000000000002");
+        let (first, count) = outbox.take_batch(&header(), 1).unwrap();
+        assert_eq!(count, 2);
+        assert!(first.contains(r#""events":[{"id":"event-000000000000""#));
+        let (second, _) = outbox.take_batch(&header(), 1).unwrap();
+        assert!(second.contains(r#""events":[{"id":"event-000000000002""#));
         let mut small = Outbox::new(Limits {
             batch_bytes: 300,
             ..Limits::default()
@@ -307,7 +297,7 @@ mod tests {
         }
         let (body, taken) = small.take_batch(&header(), 1).unwrap();
         assert!(body.len() <= 300 + 100, "{}", body.len());
-        assert!(taken.len() < 5);
+        assert!(taken < 5);
     }
 
     #[test]
@@ -329,7 +319,7 @@ mod tests {
         let mut outbox = Outbox::new(Limits::default());
         outbox.push(event(1));
         let (_, events) = outbox.take_batch(&header(), 1).unwrap();
-        outbox.count_dropped(events.len() as u32);
+        outbox.count_dropped(events);
         assert_eq!(outbox.dropped(), 1);
     }
 

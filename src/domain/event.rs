@@ -193,7 +193,26 @@ pub fn encode_batch_with(
     dropped: u32,
     events: &[Touchpoint],
 ) -> String {
-    let mut out = String::with_capacity(64 + events.len() * 256);
+    let encoded: Vec<String> = events
+        .iter()
+        .map(|event| {
+            let mut out = String::new();
+            event.write_json(&mut out);
+            out
+        })
+        .collect();
+    encode_batch_of_json(header, sent_at_ms, dropped, &encoded)
+}
+
+/// A batch of events already encoded with `Touchpoint::write_json` (the
+/// recorder's outbox keeps them so, to encode each event once).
+pub fn encode_batch_of_json(
+    header: &BatchHeader,
+    sent_at_ms: u64,
+    dropped: u32,
+    events: &[String],
+) -> String {
+    let mut out = String::with_capacity(96 + events.iter().map(|e| e.len() + 1).sum::<usize>());
     let mut batch = ObjectWriter::new(&mut out);
     batch
         .uint("v", WIRE_VERSION)
@@ -212,7 +231,7 @@ pub fn encode_batch_with(
             if index > 0 {
                 o.push(',');
             }
-            event.write_json(o);
+            o.push_str(event);
         }
         o.push(']');
     });

@@ -383,7 +383,7 @@ impl Recorder {
             user_hmac: &self.user.1,
         };
         while let Some((body, events)) = self.outbox.take_batch(&header, now as u64) {
-            let dropped = self.pending.push_back(events.len() as u32, body);
+            let dropped = self.pending.push_back(events, body);
             self.outbox.count_dropped(dropped);
             self.unsaved = true;
         }
