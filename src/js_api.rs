@@ -2,6 +2,7 @@
 //! bootstrap, the npm package and the worker shim call. Each one catches its
 //! errors so a failure never breaks the host page.
 
+#[cfg(any(feature = "recorder", feature = "widget"))]
 use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
@@ -52,8 +53,7 @@ fn with_recorder<T: Default>(f: impl FnOnce(&mut Recorder) -> T) -> T {
     }
 }
 
-/// Starts recording the page: `stored_visitor` / `stored_pending` are what
-/// an earlier page kept with consent, `seed` 16 random bytes, `search`
+/// Starts recording the page: `seed` is 16 random bytes, `search`
 /// `location.search` and `host` the page's host name. Records the first
 /// page view.
 #[cfg(feature = "recorder")]
@@ -62,11 +62,8 @@ fn with_recorder<T: Default>(f: impl FnOnce(&mut Recorder) -> T) -> T {
 pub fn start_recording(
     site: &str,
     do_not_track: bool,
-    stored_visitor: Option<String>,
-    stored_pending: Option<String>,
     seed: &[u8],
     language: &str,
-    time_zone: &str,
     search: &str,
     host: &str,
     pathname: &str,
@@ -80,11 +77,8 @@ pub fn start_recording(
     let start = Start {
         site,
         do_not_track,
-        stored_visitor: stored_visitor.as_deref(),
-        stored_pending: stored_pending.as_deref(),
         seed,
         language,
-        time_zone,
     };
     let page = PageFacts {
         pathname,
@@ -128,6 +122,20 @@ pub fn view(
     } else {
         with_recorder(|r| r.page_view(&page, now));
     }
+}
+
+/// What earlier pages kept with consent: the visitor id and unconfirmed batches.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen]
+pub fn restore(stored_visitor: Option<String>, stored_pending: Option<String>, now: f64) {
+    with_recorder(|r| r.restore(stored_visitor.as_deref(), stored_pending.as_deref(), now));
+}
+
+/// The browser's IANA time zone, resolved when the page is idle.
+#[cfg(feature = "recorder")]
+#[wasm_bindgen(js_name = timeZone)]
+pub fn time_zone(zone: &str) {
+    with_recorder(|r| r.time_zone(zone));
 }
 
 /// Stages a property for the next `track` or `taggedClick`.

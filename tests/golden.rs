@@ -121,7 +121,6 @@ fn a_recorder_session_is_byte_identical() {
             site: "demo",
             seed: &[9; 16],
             language: "fr-FR",
-            time_zone: "Europe/Paris",
             ..Start::default()
         },
         &PageFacts {
@@ -136,6 +135,7 @@ fn a_recorder_session_is_byte_identical() {
         "shop.example",
         now,
     );
+    recorder.time_zone("Europe/Paris");
     recorder.engagement(true, now);
     recorder.scrolled(0.0, 844.0, 1688.0);
     recorder.prop("plan", "équipe");
@@ -145,18 +145,18 @@ fn a_recorder_session_is_byte_identical() {
     assert_eq!(
         body,
         concat!(
-            r#"{"v":1,"site":"demo","sent_at":1763800002500,"dropped":0,"events":["#,
+            r#"{"v":1,"site":"demo","sent_at":1763800002500,"dropped":0,"tz":"Europe/Paris","events":["#,
             r#"{"id":"76bdf4fd9db9fa9c7634feee77371d1a","type":"pageview","ts":1763800000000,"#,
             r#""path":"/compte/:number","title":"Mon compte","referrer":"https://www.google.fr/search","#,
-            r#""vw":390,"vh":844,"lang":"fr-FR","tz":"Europe/Paris","channel":"paid_search","#,
+            r#""vw":390,"vh":844,"lang":"fr-FR","channel":"paid_search","#,
             r#""source":"Google","utm_campaign":"hiver 2026","click_id":"gclid"},"#,
             r#"{"id":"c220e3ba51f8182f83e88eee17af500c","type":"custom","ts":1763800000001,"#,
             r#""path":"/compte/:number","title":"Mon compte","referrer":"https://www.google.fr/search","#,
-            r#""vw":390,"vh":844,"lang":"fr-FR","tz":"Europe/Paris","name":"upgrade","#,
+            r#""vw":390,"vh":844,"lang":"fr-FR","name":"upgrade","#,
             r#""props":{"plan":"équipe"}},"#,
             r#"{"id":"7ba32cd8f1b261e9c663ebaa98743b48","type":"engagement","ts":1763800002500,"#,
             r#""path":"/compte/:number","title":"Mon compte","referrer":"https://www.google.fr/search","#,
-            r#""vw":390,"vh":844,"lang":"fr-FR","tz":"Europe/Paris","engaged_ms":2500,"scroll":50}]}"#,
+            r#""vw":390,"vh":844,"lang":"fr-FR","engaged_ms":2500,"scroll":50}]}"#,
         )
     );
 }

@@ -121,9 +121,11 @@ if (!config.site) {
     .then(function () {
       // User Timing entries let a site see the recorder's main-thread cost.
       performance.mark('touchpoint:start');
-      mountLauncher(config, openWidget);
       recorder = startRecorder(wasm_bindgen, config, fail);
       performance.measure('touchpoint:start', 'touchpoint:start');
+      performance.mark('touchpoint:launcher');
+      mountLauncher(config, openWidget);
+      performance.measure('touchpoint:launcher', 'touchpoint:launcher');
       ready = true;
       later.splice(0).forEach(function (c) { call(c[0], c[1]); });
       started(!!recorder);

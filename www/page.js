@@ -34,20 +34,30 @@ function startRecorder(R, config, fail) {
   var url = String(config.endpoint).replace(/\/+$/, '') + '/v1/events';
   var now = Date.now;
   var facts = function () { return [loc.pathname, loc.hash, doc.title, doc.referrer, innerWidth, innerHeight, now()]; };
-  // Consent was given on an earlier page if (and only if) a visitor id is stored.
-  var visitor = dnt ? undefined : storageGet(VISITOR_KEY);
   var seed = crypto.getRandomValues(new Uint8Array(16));
-  var zone = '';
-  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { /* no Intl */ }
   var rec = R;
-  rec.startRecording(config.site, dnt, visitor, visitor && storageGet(PENDING_KEY), seed,
-    nav.language || '', zone, loc.search, loc.hostname, loc.pathname, loc.hash, doc.title, doc.referrer,
+  rec.startRecording(config.site, dnt, seed,
+    nav.language || '', loc.search, loc.hostname, loc.pathname, loc.hash, doc.title, doc.referrer,
     innerWidth, innerHeight, now());
   var timer = 0;
+  var settled = false;
 
+  // Work kept off the start-up path, done when the page is idle or before it
+  // is needed (a send, hiding, consent): the first use of Intl (the time
+  // zone) and of localStorage costs more than all the rest of start-up.
+  function settle() {
+    if (settled) return;
+    settled = true;
+    try { rec.timeZone(Intl.DateTimeFormat().resolvedOptions().timeZone || ''); } catch (e) { /* no Intl */ }
+    // Consent was given on an earlier page if (and only if) a visitor id is stored.
+    var visitor = dnt ? undefined : storageGet(VISITOR_KEY);
+    if (visitor) rec.restore(visitor, storageGet(PENDING_KEY), now());
+  }
   // After every change: send a due batch, arm the timer, keep what consent allows.
   function carry() {
-    var at = now(), body = rec.takeBatch(at), wait, kept;
+    var at = now(), body, wait, kept;
+    if (rec.waitMs(at) === 0) settle();
+    body = rec.takeBatch(at);
     if (body !== undefined) post(body);
     wait = rec.waitMs(at);
     clearTimeout(timer);
@@ -74,6 +84,7 @@ function startRecorder(R, config, fail) {
   // Hidden or left: everything waiting goes by sendBeacon, which outlives the page.
   function hide() {
     var at = now(), body;
+    settle();
     rec.hidden(at);
     while ((body = rec.takeBeacon()) !== undefined) rec.beaconSent(nav.sendBeacon(url, body), at);
     carry();
@@ -121,8 +132,9 @@ function startRecorder(R, config, fail) {
   });
   engaged();
   carry();
+  (window.requestIdleCallback || setTimeout)(guard(function () { settle(); carry(); }));
 
-  return {
+  var api = {
     // Custom event; string, finite number and boolean props are kept.
     track: function (name, props) {
       for (var key in props) {
@@ -143,6 +155,11 @@ function startRecorder(R, config, fail) {
     },
     identify: function (userId, hmac) { rec.identify(String(userId), String(hmac || ''), now()); carry(); },
   };
+  Object.keys(api).forEach(function (name) {
+    var call = api[name];
+    api[name] = function (a, b) { settle(); call(a, b); };
+  });
+  return api;
 }
 
 // Built-in launcher icons (24×24 SVG paths); `icon: "none"` shows the label only.

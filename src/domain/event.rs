@@ -169,6 +169,8 @@ pub struct BatchHeader<'a> {
     /// `identify(userId, hmac)`: the site's user id and its HMAC, or empty.
     pub user: &'a str,
     pub user_hmac: &'a str,
+    /// The browser's IANA time zone, for every event in the batch.
+    pub time_zone: &'a str,
 }
 
 /// Encodes a batch: the site's public key, the browser's clock at sending time
@@ -221,7 +223,8 @@ pub fn encode_batch_of_json(
         .uint("dropped", u64::from(dropped))
         .string_if_present("visitor", header.visitor)
         .string_if_present("user", header.user)
-        .string_if_present("user_hmac", header.user_hmac);
+        .string_if_present("user_hmac", header.user_hmac)
+        .string_if_present("tz", header.time_zone);
     if header.do_not_track {
         batch.raw("dnt", |o| o.push_str("true"));
     }

@@ -100,6 +100,10 @@ struct WireBatch {
     user: String,
     #[serde(default)]
     user_hmac: String,
+    /// The browser's IANA time zone, for events that do not carry their own
+    /// (the recorder resolves it once per page, off its start-up path).
+    #[serde(default)]
+    tz: String,
     events: Vec<Value>,
 }
 
@@ -292,6 +296,10 @@ pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiErro
             "user and user_hmac are at most 128 characters".into(),
         ));
     }
+    if batch.tz.len() > MAX_TIME_ZONE {
+        return Err(ApiError::InvalidRequest("tz too long".into()));
+    }
+    let batch_zone = batch.tz;
     let mut plan = IngestPlan {
         site: batch.site,
         dropped_by_client: batch.dropped,
@@ -319,7 +327,12 @@ pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiErro
                 id,
                 reason: "duplicate id within the batch".into(),
             }),
-            Ok(row) => plan.rows.push(row),
+            Ok(mut row) => {
+                if row.time_zone.is_empty() {
+                    row.time_zone.clone_from(&batch_zone);
+                }
+                plan.rows.push(row);
+            }
             Err(reason) => plan.rejected.push(Rejection { index, id, reason }),
         }
     }
@@ -466,6 +479,27 @@ mod tests {
         assert_eq!(row.occurred_at_ms, (NOW - 10) as i64);
         assert_eq!((row.viewport_width, row.viewport_height), (1280, 720));
         assert_eq!(row.time_zone, "Europe/Berlin");
+    }
+
+    #[test]
+    fn the_batch_time_zone_applies_to_events_without_their_own() {
+        let mut without = page_view("aaaaaaaaaaaaaaaa", NOW - 10);
+        without.page.time_zone.clear();
+        let with_own = page_view("bbbbbbbbbbbbbbbb", NOW - 5);
+        let header = crate::domain::event::BatchHeader {
+            site: "demo",
+            time_zone: "America/Sao_Paulo",
+            ..Default::default()
+        };
+        let body = crate::domain::event::encode_batch_with(&header, NOW, 0, &[without, with_own]);
+        let plan = plan_batch(&body, NOW).unwrap();
+        assert_eq!(plan.rows[0].time_zone, "America/Sao_Paulo");
+        assert_eq!(plan.rows[1].time_zone, "Europe/Berlin");
+        let too_long = body.replace("America/Sao_Paulo", &"x".repeat(200));
+        assert!(matches!(
+            plan_batch(&too_long, NOW),
+            Err(ApiError::InvalidRequest(_))
+        ));
     }
 
     #[test]

@@ -107,15 +107,10 @@ pub struct Start<'a> {
     pub site: &'a str,
     /// The browser sends Do Not Track or Global Privacy Control.
     pub do_not_track: bool,
-    /// The visitor id stored with consent on an earlier page, if any.
-    pub stored_visitor: Option<&'a str>,
-    /// Batches kept on the device by an earlier page (with consent).
-    pub stored_pending: Option<&'a str>,
     /// Random bytes (16) from the browser's `crypto.getRandomValues`.
     pub seed: &'a [u8],
-    /// BCP 47 language tag and IANA time zone of the browser.
+    /// BCP 47 language tag of the browser.
     pub language: &'a str,
-    pub time_zone: &'a str,
 }
 
 /// One page's recorder.
@@ -142,6 +137,8 @@ pub struct Recorder {
     engaged_since: Option<f64>,
     engaged_ms: f64,
     max_scroll: u32,
+    /// The browser's IANA time zone, sent with each batch once known (see `time_zone`).
+    time_zone: String,
     /// Properties staged by `prop` for the next event.
     props: Vec<(String, String)>,
     /// Batches handed to the page script for `sendBeacon`, and the one out now.
@@ -152,36 +149,21 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// A recorder for this page: restores consent and kept batches, and
-    /// records the first page view with how the visitor arrived (`search`
-    /// is `location.search`, `host` the page's host name).
+    /// A recorder for this page: records the first page view with how the
+    /// visitor arrived (`search` is `location.search`, `host` the page's host
+    /// name). What an earlier page kept comes later, with `restore`.
     pub fn start(start: &Start, page: &PageFacts, search: &str, host: &str, now: f64) -> Self {
-        // Consent was given on an earlier page if (and only if) a visitor id is stored.
-        let visitor = start
-            .stored_visitor
-            .filter(|v| !start.do_not_track && !v.is_empty());
-        let pending = match (visitor, start.stored_pending) {
-            (Some(_), Some(text)) => Pending::from_storage(text),
-            _ => Pending::default(),
-        };
         let mut recorder = Recorder {
             site: start.site.into(),
             do_not_track: start.do_not_track,
-            consent: visitor.is_some(),
-            visitor: visitor.unwrap_or_default().into(),
             ids: Ids::new(start.seed),
             outbox: Outbox::new(Limits::default()),
             page: PageContext {
                 language: start.language.into(),
-                time_zone: start.time_zone.into(),
                 ..PageContext::default()
             },
             ..Recorder::default()
         };
-        if !recorder.pending.is_empty() || !pending.is_empty() {
-            recorder.pending = pending;
-            recorder.due_at = Some(now);
-        }
         let campaign = campaign_of(search);
         let arrival = attribute(&campaign, &clean_referrer(page.referrer), host);
         recorder.view_page(
@@ -194,6 +176,42 @@ impl Recorder {
             }),
         );
         recorder
+    }
+
+    /// What earlier pages kept on the device: the visitor id stored with
+    /// consent (consent was given if, and only if, one is stored) and the
+    /// batches not yet confirmed, which go out first and at once. The page
+    /// script reads storage when the page is idle (its first access is slow),
+    /// and always before a batch is sealed or consent changes.
+    pub fn restore(
+        &mut self,
+        stored_visitor: Option<&str>,
+        stored_pending: Option<&str>,
+        now: f64,
+    ) {
+        let Some(visitor) = stored_visitor.filter(|v| !self.do_not_track && !v.is_empty()) else {
+            return;
+        };
+        if self.visitor.is_empty() {
+            self.visitor = visitor.into();
+        }
+        self.consent = true;
+        let mut kept = Pending::from_storage(stored_pending.unwrap_or_default());
+        while let Some((count, body)) = self.pending.pop_front() {
+            let dropped = kept.push_back(count, body);
+            self.outbox.count_dropped(dropped);
+        }
+        self.pending = kept;
+        if !self.pending.is_empty() {
+            self.due_at = Some(now);
+        }
+    }
+
+    /// The browser's IANA time zone. The page script resolves it when the page
+    /// is idle: `Intl` costs more than all the rest of the recorder's start-up.
+    /// Batches carry it for all their events.
+    pub fn time_zone(&mut self, zone: &str) {
+        self.time_zone = zone.into();
     }
 
     /// The page's visitor id (consent given), or empty.
@@ -381,6 +399,7 @@ impl Recorder {
             visitor: &self.visitor,
             user: &self.user.0,
             user_hmac: &self.user.1,
+            time_zone: &self.time_zone,
         };
         while let Some((body, events)) = self.outbox.take_batch(&header, now as u64) {
             let dropped = self.pending.push_back(events, body);
@@ -499,21 +518,20 @@ mod tests {
     }
 
     fn start_with(stored_visitor: Option<&str>, stored_pending: Option<&str>) -> Recorder {
-        Recorder::start(
+        let mut recorder = Recorder::start(
             &Start {
                 site: "demo",
-                stored_visitor,
-                stored_pending,
                 seed: &[7; 16],
                 language: "de-DE",
-                time_zone: "Europe/Berlin",
                 ..Start::default()
             },
             &page("/pricing"),
             "?utm_source=news&utm_medium=email&email=a@b.c",
             "shop.example",
             NOW,
-        )
+        );
+        recorder.restore(stored_visitor, stored_pending, NOW);
+        recorder
     }
 
     fn events_of(body: &str) -> Vec<crate::domain::ingest::EventRow> {
@@ -525,6 +543,7 @@ mod tests {
     #[test]
     fn the_first_page_view_carries_the_arrival_and_waits_for_company() {
         let mut recorder = start_with(None, None);
+        recorder.time_zone("Europe/Berlin");
         assert_eq!(recorder.take_batch(NOW), None);
         assert_eq!(recorder.wait_ms(NOW + 1000.0), Some(2000.0));
         let body = recorder.take_batch(NOW + BATCH_DELAY_MS).unwrap();
@@ -695,7 +714,6 @@ mod tests {
             &Start {
                 site: "demo",
                 do_not_track: true,
-                stored_visitor: Some("0123456789abcdef"),
                 seed: &[1; 16],
                 ..Start::default()
             },
@@ -704,6 +722,7 @@ mod tests {
             "shop.example",
             NOW,
         );
+        recorder.restore(Some("0123456789abcdef"), None, NOW);
         assert_eq!(recorder.consent(true), "");
         recorder.flush(NOW);
         let body = recorder.take_batch(NOW).unwrap();
