@@ -226,14 +226,13 @@ async fn ingest_events(
         let salt = daily_salt(env, now as i64).await?;
         visits::visitor_key(&salt, &plan.site, &ip, &user_agent)
     };
-    rate_limit(env, &ip, &visitor_key, plan.rows.len() as u32, now as i64).await?;
     let (user, proof) = &plan.claimed_user;
     let user_id = if guard::identity_verified(&site.identity_secret, user, proof) {
         user.as_str()
     } else {
         ""
     };
-    let stored = store_events(env, &plan, &site, &visitor_key, user_id, now).await?;
+    let stored = count_and_store(env, &plan, &site, &ip, &visitor_key, user_id, now).await?;
     http::json_response(202, &plan.receipt(stored), origin)
 }
 
@@ -244,7 +243,53 @@ struct Site {
     identity_secret: String,
 }
 
-async fn load_site(env: &Env, site: &str) -> Result<Site, ApiError> {
+/// How long an isolate trusts its copy of a site's ingestion settings. A
+/// change through the admin API applies at once in the isolate that made it
+/// (see `forget_site`) and within this time everywhere else.
+const SITE_CACHE_MS: f64 = 30_000.0;
+
+/// A site as last read (or known absent), and when (ms).
+type CachedSite = (f64, Option<std::rc::Rc<Site>>);
+
+thread_local! {
+    /// Sites by id: most batches then make a single D1 round trip.
+    static SITES: std::cell::RefCell<std::collections::HashMap<String, CachedSite>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Drops this isolate's copy of a site, after the admin API changed it.
+pub(crate) fn forget_site(site: &str) {
+    SITES.with(|cache| cache.borrow_mut().remove(site));
+}
+
+async fn load_site(env: &Env, site: &str) -> Result<std::rc::Rc<Site>, ApiError> {
+    let now = js_sys::Date::now();
+    let cached = SITES.with(|cache| {
+        cache
+            .borrow()
+            .get(site)
+            .filter(|(read_at, _)| now - read_at < SITE_CACHE_MS)
+            .map(|(_, entry)| entry.clone())
+    });
+    let entry = match cached {
+        Some(entry) => entry,
+        None => {
+            let entry = read_site(env, site).await?.map(std::rc::Rc::new);
+            SITES.with(|cache| {
+                let mut cache = cache.borrow_mut();
+                // Bounded: unknown ids sent by a flood must not grow it forever.
+                if cache.len() >= 1024 {
+                    cache.clear();
+                }
+                cache.insert(site.to_owned(), (now, entry.clone()));
+            });
+            entry
+        }
+    };
+    entry.ok_or(ApiError::UnknownSite)
+}
+
+async fn read_site(env: &Env, site: &str) -> Result<Option<Site>, ApiError> {
     let row = env
         .db
         .prepare("SELECT allowed_origins, page_rules, identity_secret FROM sites WHERE id = ?1")
@@ -253,7 +298,7 @@ async fn load_site(env: &Env, site: &str) -> Result<Site, ApiError> {
         .await
         .map_err(|e| unavailable(&e, "site lookup failed"))?;
     if row.is_null() || row.is_undefined() {
-        return Err(ApiError::UnknownSite);
+        return Ok(None);
     }
     let text = |name: &str| {
         js_sys::Reflect::get(&row, &JsValue::from_str(name))
@@ -261,14 +306,14 @@ async fn load_site(env: &Env, site: &str) -> Result<Site, ApiError> {
             .and_then(|v| v.as_string())
             .unwrap_or_default()
     };
-    Ok(Site {
+    Ok(Some(Site {
         // A malformed list in storage is an operator error: fail closed for
         // origins (nothing allowed but non-browser senders), open for page rules.
         allowed_origins: serde_json::from_str(&text("allowed_origins"))
             .unwrap_or_else(|_| vec!["-".into()]),
         page_rules: serde_json::from_str(&text("page_rules")).unwrap_or_default(),
         identity_secret: text("identity_secret"),
-    })
+    }))
 }
 
 thread_local! {
@@ -350,112 +395,125 @@ async fn load_or_create_salt(env: &Env, day: &str, now_ms: i64) -> Result<String
         .ok_or(ApiError::Unavailable)
 }
 
-/// Inserts every accepted row in one D1 batch (a single transaction) and
-/// returns how many were new; the rest were already stored.
-async fn store_events(
+/// Counts the batch against the per-IP and per-visitor budgets of the current
+/// minute and inserts its rows, in one D1 batch: one transaction and one round
+/// trip. The insert happens only while both counts are within budget, so a
+/// flood is answered 429 and stores nothing. Returns how many rows were new;
+/// the rest were already stored.
+async fn count_and_store(
     env: &Env,
     plan: &IngestPlan,
     site: &Site,
+    ip: &str,
     visitor_key: &str,
     user_id: &str,
     received_at: u64,
 ) -> Result<u32, ApiError> {
-    if plan.rows.is_empty() {
-        return Ok(0);
-    }
-    let statements = Array::new();
-    for row in &plan.rows {
-        let text = |s: &str| JsValue::from_str(s);
-        let number = |n: f64| JsValue::from_f64(n);
-        let values = [
-            text(&plan.site),
-            text(&row.id),
-            text(row.kind),
-            number(row.occurred_at_ms as f64),
-            number(received_at as f64),
-            text(&row.path),
-            text(&row.title),
-            text(&row.referrer),
-            number(f64::from(row.viewport_width)),
-            number(f64::from(row.viewport_height)),
-            text(&row.language),
-            text(&row.time_zone),
-            text(&row.channel),
-            text(&row.source_name),
-            text(&row.utm_source),
-            text(&row.utm_medium),
-            text(&row.utm_campaign),
-            text(&row.utm_term),
-            text(&row.utm_content),
-            text(&row.click_id),
-            text(&page_type(&row.path, &site.page_rules)),
-            text(&row.name),
-            text(&row.target),
-            text(&row.props_json),
-            number(row.engaged_ms as f64),
-            number(f64::from(row.scroll_percent)),
-            number(f64::from(row.fields)),
-            text(visitor_key),
-            text(&plan.visitor_id),
-            text(user_id),
-        ];
-        let bound: Array = values.iter().collect();
-        statements.push(
-            &env.db
-                .prepare(
-                    "INSERT OR IGNORE INTO events (site_id, id, kind, occurred_at, received_at, path, title, \
-                     referrer, viewport_width, viewport_height, language, time_zone, channel, source_name, \
-                     utm_source, utm_medium, utm_campaign, utm_term, utm_content, click_id, page_type, name, \
-                     target, props, engaged_ms, scroll_percent, fields, visitor_key, visitor_id, user_id) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-                     ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
-                )
-                .bind(&bound),
-        );
-    }
-    let results = env
-        .db
-        .batch(statements)
-        .await
-        .map_err(|e| unavailable(&e, "event insert failed"))?;
-    let results: Array = results.unchecked_into();
-    Ok(results.iter().map(|result| d1::changes_of(&result)).sum())
-}
-
-/// Counts this batch's events against the per-IP and per-visitor budgets of
-/// the current minute; over either, the batch is refused with 429.
-async fn rate_limit(
-    env: &Env,
-    ip: &str,
-    visitor_key: &str,
-    events: u32,
-    now_ms: i64,
-) -> Result<(), ApiError> {
+    let now_ms = received_at as i64;
     let window = guard::minute_window(now_ms);
-    let count = |key: String| {
+    let ip_key = ["ip:", ip].concat();
+    let visitor = ["visitor:", visitor_key].concat();
+    let count = |key: &str| {
         env.db
             .prepare(
                 "INSERT INTO rate_limits (key, window, count) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (key, window) DO UPDATE SET count = count + excluded.count RETURNING count",
             )
-            .bind(&Array::of3(&JsValue::from_str(&key), &JsValue::from_f64(window as f64), &JsValue::from_f64(f64::from(events))))
+            .bind(&Array::of3(
+                &JsValue::from_str(key),
+                &JsValue::from_f64(window as f64),
+                &JsValue::from_f64(plan.rows.len() as f64),
+            ))
     };
-    let mut ip_key = String::from("ip:");
-    ip_key.push_str(ip);
-    let mut visitor = String::from("visitor:");
-    visitor.push_str(visitor_key);
-    let expire = env
-        .db
-        .prepare("DELETE FROM rate_limits WHERE window < ?1")
-        .bind(&Array::of1(&JsValue::from_f64((window - 1) as f64)));
-    let statements = Array::of3(&count(ip_key), &count(visitor), &expire);
+    let statements = Array::of3(
+        &count(&ip_key),
+        &count(&visitor),
+        &env.db
+            .prepare("DELETE FROM rate_limits WHERE window < ?1")
+            .bind(&Array::of1(&JsValue::from_f64((window - 1) as f64))),
+    );
+    // The visitor budget applies only when there is a visitor key (not for
+    // Do Not Track batches, which have none).
+    let visitor_budget = if visitor_key.is_empty() {
+        f64::from(u32::MAX)
+    } else {
+        f64::from(guard::EVENTS_PER_VISITOR_PER_MINUTE)
+    };
+    // All rows go in one statement as a JSON array of positional rows, read
+    // back with json_each: one statement and 11 bound values per batch rather
+    // than 30 values for each event.
+    let rows: Vec<serde_json::Value> = plan
+        .rows
+        .iter()
+        .map(|row| {
+            serde_json::json!([
+                row.id,
+                row.kind,
+                row.occurred_at_ms,
+                row.path,
+                row.title,
+                row.referrer,
+                row.viewport_width,
+                row.viewport_height,
+                row.language,
+                row.time_zone,
+                row.channel,
+                row.source_name,
+                row.utm_source,
+                row.utm_medium,
+                row.utm_campaign,
+                row.utm_term,
+                row.utm_content,
+                row.click_id,
+                page_type(&row.path, &site.page_rules),
+                row.name,
+                row.target,
+                row.props_json,
+                row.engaged_ms,
+                row.scroll_percent,
+                row.fields,
+            ])
+        })
+        .collect();
+    let rows = serde_json::Value::Array(rows).to_string();
+    let values = [
+        JsValue::from_str(&plan.site),
+        JsValue::from_f64(received_at as f64),
+        JsValue::from_str(visitor_key),
+        JsValue::from_str(&plan.visitor_id),
+        JsValue::from_str(user_id),
+        JsValue::from_str(&ip_key),
+        JsValue::from_str(&visitor),
+        JsValue::from_f64(window as f64),
+        JsValue::from_f64(f64::from(guard::EVENTS_PER_IP_PER_MINUTE)),
+        JsValue::from_f64(visitor_budget),
+        JsValue::from_str(&rows),
+    ];
+    let bound: Array = values.iter().collect();
+    statements.push(
+        &env.db
+            .prepare(
+                "INSERT OR IGNORE INTO events (site_id, id, kind, occurred_at, received_at, path, title, \
+                 referrer, viewport_width, viewport_height, language, time_zone, channel, source_name, \
+                 utm_source, utm_medium, utm_campaign, utm_term, utm_content, click_id, page_type, name, \
+                 target, props, engaged_ms, scroll_percent, fields, visitor_key, visitor_id, user_id) \
+                 SELECT ?1, value ->> 0, value ->> 1, value ->> 2, ?2, value ->> 3, value ->> 4, \
+                 value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, \
+                 value ->> 11, value ->> 12, value ->> 13, value ->> 14, value ->> 15, value ->> 16, \
+                 value ->> 17, value ->> 18, value ->> 19, value ->> 20, value ->> 21, value ->> 22, \
+                 value ->> 23, value ->> 24, ?3, ?4, ?5 FROM json_each(?11) \
+                 WHERE (SELECT count FROM rate_limits WHERE key = ?6 AND window = ?8) <= ?9 \
+                 AND (SELECT count FROM rate_limits WHERE key = ?7 AND window = ?8) <= ?10",
+            )
+            .bind(&bound),
+    );
     let results: Array = env
         .db
         .batch(statements)
         .await
-        .map_err(|e| unavailable(&e, "rate limit update failed"))?
+        .map_err(|e| unavailable(&e, "event insert failed"))?
         .unchecked_into();
-    let counted = |index: u32| -> u32 {
+    let counted = |index: u32| -> f64 {
         let result = results.get(index);
         let rows = js_sys::Reflect::get(&result, &JsValue::from_str("results"))
             .unwrap_or(JsValue::UNDEFINED);
@@ -464,16 +522,18 @@ async fn rate_limit(
         js_sys::Reflect::get(&first, &JsValue::from_str("count"))
             .ok()
             .and_then(|c| c.as_f64())
-            .unwrap_or(0.0) as u32
+            .unwrap_or(0.0)
     };
-    let over_ip = counted(0) > guard::EVENTS_PER_IP_PER_MINUTE;
-    let over_visitor = !visitor_key.is_empty() && counted(1) > guard::EVENTS_PER_VISITOR_PER_MINUTE;
-    if over_ip || over_visitor {
+    if counted(0) > f64::from(guard::EVENTS_PER_IP_PER_MINUTE) || counted(1) > visitor_budget {
         return Err(ApiError::RateLimited {
             retry_after_s: guard::retry_after_seconds(now_ms),
         });
     }
-    Ok(())
+    Ok(results
+        .iter()
+        .skip(3)
+        .map(|result| d1::changes_of(&result))
+        .sum())
 }
 
 /// `GET /v1/journey?site=…&visitor=…`: one visitor's touchpoints in order,

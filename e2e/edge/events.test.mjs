@@ -203,8 +203,19 @@ test('a flood from one visitor gets 429 rate_limited with Retry-After, and the e
   assert.equal(await storedCount("path = '/flood'"), 600);
 });
 
+// Site settings change through the admin API, which also refreshes the
+// worker's cached copy of the site (a direct D1 update would wait for expiry).
+async function setIdentitySecret(secret) {
+  const res = await fetch(`${runtime.url}/v1/admin/sites/demo`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ identity_secret: secret }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
 test('identify(userId, hmac) is kept only when the HMAC verifies with the site identity secret', async () => {
-  await runtime.d1.prepare("UPDATE sites SET identity_secret = 'id-secret-for-tests' WHERE id = 'demo'").run();
+  await setIdentitySecret('id-secret-for-tests');
   const hmac = createHmac('sha256', 'id-secret-for-tests').update('user-42').digest('hex');
   const ua = { 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 Identify/1' };
   await post(batch([pageView(60)], { user: 'user-42', user_hmac: hmac }), ua);
@@ -213,7 +224,7 @@ test('identify(userId, hmac) is kept only when the HMAC verifies with the site i
   const users = [];
   for (const n of [60, 61, 62]) users.push((await runtime.d1.prepare('SELECT user_id FROM events WHERE id = ?1').bind(id(n)).first()).user_id);
   assert.deepEqual(users, ['user-42', '', '']);
-  await runtime.d1.prepare("UPDATE sites SET identity_secret = '' WHERE id = 'demo'").run();
+  await setIdentitySecret('');
 });
 
 test('the journey endpoint returns one visitor\'s touchpoints in order, for operators only', async () => {

@@ -172,6 +172,8 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
         args![site, &name, &origins, now_ms(), &page_rules, &identity_secret, &time_zone, retention, &default_team, &routing_rules, &console_url],
     )
     .await?;
+    // Ingestion in this isolate sees the change at once (others within 30 s).
+    crate::edge::forget_site(site);
     json(
         if existing.is_some() { 200 } else { 201 },
         &serde_json::json!({ "site": { "id": site, "name": name, "allowed_origins": serde_json::from_str::<serde_json::Value>(&origins).unwrap_or_default(),
