@@ -263,13 +263,40 @@ test('a visitor the site vouches for finds the conversation on another device', 
   await laptop.close();
 });
 
-test('the site places and colours the launcher: data-position and data-color', async () => {
-  const page = await newPersonPage(browser, { viewport: { width: 1280, height: 800 } });
-  await page.route(`${runtime.url}/`, async (route) => {
-    const response = await route.fetch();
-    const body = (await response.text()).replace('data-site="demo"', 'data-site="demo" data-position="left" data-color="#8a1c7c" data-label="Ask a person"');
-    await route.fulfill({ response, body });
+test('the site places, colours, names and marks the launcher: data-position, data-color, data-label, data-icon', async () => {
+  const withAttributes = async (attributes, viewport = { width: 1280, height: 800 }) => {
+    const page = await newPersonPage(browser, { viewport });
+    await page.route(`${runtime.url}/`, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text()).replace('data-site="demo"', `data-site="demo" ${attributes}`);
+      await route.fulfill({ response, body });
+    });
+    return page;
+  };
+  const iconOf = (page) => page.locator('button.launcher').evaluate((button) => {
+    const svg = button.querySelector('svg');
+    return svg ? { hidden: svg.getAttribute('aria-hidden'), d: svg.querySelector('path').getAttribute('d') } : null;
   });
+  const plain = await withAttributes('');
+  await plain.goto(`${runtime.url}/`);
+  await plain.locator('button.launcher').waitFor();
+  const chat = await iconOf(plain);
+  assert.equal(chat.hidden, 'true', 'the icon is decoration: the label names the button');
+  await plain.close();
+  const mail = await withAttributes('data-icon="mail"');
+  await mail.goto(`${runtime.url}/`);
+  await mail.locator('button.launcher').waitFor();
+  const mailIcon = await iconOf(mail);
+  assert.ok(mailIcon && mailIcon.d !== chat.d, 'data-icon="mail" draws another icon');
+  await mail.close();
+  const none = await withAttributes('data-icon="none"');
+  await none.goto(`${runtime.url}/`);
+  await none.locator('button.launcher').waitFor();
+  assert.equal(await iconOf(none), null, 'data-icon="none" shows the label only');
+  assert.equal(await none.locator('button.launcher').innerText(), 'Talk to us');
+  await none.close();
+
+  const page = await withAttributes('data-position="left" data-color="#8a1c7c" data-label="Ask a person"');
   await openPanel(page);
   const launcher = await page.locator('button.launcher').boundingBox();
   assert.ok(launcher.x < 100, `launcher on the left: ${JSON.stringify(launcher)}`);
