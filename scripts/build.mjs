@@ -30,7 +30,7 @@ function buildArtifact(a) {
   run('wasm-bindgen', ['--target', a.target, '--out-dir', staging, '--out-name', a.out_name,
     join(root, 'target', 'wasm32-unknown-unknown', 'release', 'touchpoint.wasm')]);
   const wasm = join(staging, `${a.out_name}_bg.wasm`);
-  run(wasmOpt, ['-Oz', ...WASM_FEATURES, '--strip-debug', '--strip-producers', '-o', wasm, wasm]);
+  run(wasmOpt, ['-Oz', '--converge', ...WASM_FEATURES, '--strip-debug', '--strip-producers', '-o', wasm, wasm]);
   if (a.bundle) {
     // One classic script for the site's <script> tag: the no-modules glue and
     // the bootstrap in one closure, so nothing leaks into the page's globals.
