@@ -1,8 +1,7 @@
 // Touchpoint for front-end teams: `import { init } from 'touchpoint'`.
 // The recorder starts at once; the conversation widget is imported only when
 // the visitor opens the launcher.
-import initRecorder, * as recorderModule from './recorder/touchpoint_recorder.js';
-import { startRecorder, mountLauncher } from './recorder/page.js';
+import { loadRecorder, startRecorder, mountLauncher } from './recorder/page.js';
 
 let started = null;
 let recorder = null;
@@ -49,7 +48,7 @@ export function init(config) {
       if (!config || !config.site || !config.endpoint) {
         throw new Error('touchpoint: init needs { site, endpoint }');
       }
-      await initRecorder({ module_or_path: new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url) });
+      const recorderModule = await loadRecorder(new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url));
       settings = config;
       mountLauncher(config, (root) => {
         openWidget(root, config).catch((error) => console.warn('Touchpoint widget could not load:', error));

@@ -28,6 +28,7 @@ export function shippedFiles(artifact) {
   const dir = artifact.out_dirs[0];
   const wasm = join(dir, `${artifact.out_name}_bg.wasm`);
   if (artifact.bundle) return [join(dir, artifact.bundle_name), wasm];
+  const glue = artifact.target === 'none' ? [] : [join(dir, `${artifact.out_name}.js`)];
   const page = artifact.page_script ? [join(dir, 'page.js')] : [];
-  return [join(dir, `${artifact.out_name}.js`), ...page, wasm];
+  return [...glue, ...page, wasm];
 }

@@ -21,32 +21,35 @@ const WASM_FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-in
   '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue'];
 
 function buildArtifact(a) {
-  console.log(`\n▶ ${a.name}: cargo features [${a.features.join(', ')}], wasm-bindgen --target ${a.target}`);
+  const glue = a.target !== 'none';
+  console.log(`\n▶ ${a.name}: cargo features [${a.features.join(', ')}], ${glue ? `wasm-bindgen --target ${a.target}` : 'no wasm-bindgen (hand-written interface)'}`);
   run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', '--no-default-features',
     '--features', a.features.join(',')]);
   const staging = join(root, 'target', 'touchpoint-staging', a.name);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  run('wasm-bindgen', ['--target', a.target, '--out-dir', staging, '--out-name', a.out_name,
-    join(root, 'target', 'wasm32-unknown-unknown', 'release', 'touchpoint.wasm')]);
+  const built = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'touchpoint.wasm');
   const wasm = join(staging, `${a.out_name}_bg.wasm`);
+  if (glue) run('wasm-bindgen', ['--target', a.target, '--out-dir', staging, '--out-name', a.out_name, built]);
+  else copyFileSync(built, wasm);
   run(wasmOpt, ['-Oz', '--converge', ...WASM_FEATURES, '--strip-debug', '--strip-producers', '-o', wasm, wasm]);
+  const page = a.page_script ? readFileSync(join(root, a.page_script), 'utf8') : '';
   if (a.bundle) {
-    // One classic script for the site's <script> tag: the no-modules glue and
-    // the bootstrap in one closure, so nothing leaks into the page's globals.
-    const glue = readFileSync(join(staging, `${a.out_name}.js`), 'utf8');
+    // One classic script for the site's <script> tag: the glue (if any), the
+    // page script and the bootstrap in one closure, so nothing leaks into the
+    // page's globals.
+    const gluePath = join(staging, `${a.out_name}.js`);
+    const glueCode = glue ? readFileSync(gluePath, 'utf8') : '';
     const bootstrap = readFileSync(join(root, a.bundle), 'utf8');
-    const page = a.page_script ? readFileSync(join(root, a.page_script), 'utf8') : '';
-    const bundle = `(function () {\n${glue}\n${page}\n${bootstrap}\n})();\n`;
+    const bundle = `(function () {\n${glueCode}\n${page}\n${bootstrap}\n})();\n`;
     // Minified because it ships on every page of the customer's site.
     const { code } = transformSync(bundle, { minify: true, target: 'es2020', legalComments: 'none' });
     writeFileSync(join(staging, a.bundle_name), code);
-    rmSync(join(staging, `${a.out_name}.js`));
+    rmSync(gluePath, { force: true });
     rmSync(join(staging, `${a.out_name}.d.ts`), { force: true });
   } else if (a.page_script) {
     // The npm package imports the same page script as an ES module.
-    const page = readFileSync(join(root, a.page_script), 'utf8');
-    writeFileSync(join(staging, 'page.js'), `${page}\nexport { startRecorder, mountLauncher };\n`);
+    writeFileSync(join(staging, 'page.js'), `${page}\nexport { loadRecorder, startRecorder, mountLauncher };\n`);
   }
   for (const dir of a.out_dirs) {
     const out = join(root, dir);

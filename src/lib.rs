@@ -11,7 +11,7 @@ extern crate alloc;
 /// Pure decisions: wire schema, touchpoint model, validation, API errors. No I/O.
 pub mod domain;
 
-/// The recorder-only wasm build's runtime: a small allocator and an abort on panic.
+/// The recorder's interface to the page script (numbers and UTF-8 text, no glue).
 #[cfg(all(feature = "recorder", target_arch = "wasm32"))]
 pub mod browser;
 
@@ -35,11 +35,6 @@ pub mod cli;
 #[cfg(any(feature = "widget", feature = "console"))]
 pub mod fetch;
 
-/// The only `#[wasm_bindgen]` exports: what page scripts and the worker shim call.
-#[cfg(any(
-    feature = "recorder",
-    feature = "widget",
-    feature = "console",
-    feature = "edge"
-))]
+/// The only `#[wasm_bindgen]` exports: what the widget, the console and the worker shim call.
+#[cfg(any(feature = "widget", feature = "console", feature = "edge"))]
 pub mod js_api;

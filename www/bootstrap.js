@@ -1,6 +1,6 @@
-// Touchpoint script-tag bootstrap. The build wraps wasm-bindgen's no-modules
-// glue (which defines `wasm_bindgen`), the page script (page.js: recorder
-// plumbing and launcher) and this file in one closure: touchpoint.js.
+// Touchpoint script-tag bootstrap. The build wraps the page script (page.js:
+// the recorder's loader and plumbing, the launcher) and this file in one
+// closure: touchpoint.js.
 //
 //   <script src="https://touchpoint.example/touchpoint.js" data-site="SITE_KEY"
 //           data-endpoint="https://touchpoint.example" async></script>
@@ -117,11 +117,11 @@ if (!config.site) {
   started(false);
   fail('the script tag needs a data-site attribute (or touchpoint("init", { site }))');
 } else {
-  wasm_bindgen({ module_or_path: base + 'touchpoint_recorder_bg.wasm' })
-    .then(function () {
+  loadRecorder(base + 'touchpoint_recorder_bg.wasm')
+    .then(function (recorderModule) {
       // User Timing entries let a site see the recorder's main-thread cost.
       performance.mark('touchpoint:start');
-      recorder = startRecorder(wasm_bindgen, config, fail);
+      recorder = startRecorder(recorderModule, config, fail);
       performance.measure('touchpoint:start', 'touchpoint:start');
       performance.mark('touchpoint:launcher');
       mountLauncher(config, openWidget);

@@ -1,10 +1,10 @@
 // Touchpoint's page script: the part of the recorder that touches the browser.
-// It observes the page (views, single-page-app navigation, clicks, forms,
-// engagement), reads what the recorder needs from it, and carries out what
-// the wasm recorder (js_api.rs over domain::recorder) decides: when to
-// fetch, what to beacon, what to keep with consent. It also draws the
-// launcher. Plain JavaScript on purpose: every browser API called from wasm
-// costs glue bytes on every page, while the decisions stay in Rust.
+// It loads the wasm recorder (src/browser.rs over domain::recorder), observes
+// the page (views, single-page-app navigation, clicks, forms, engagement),
+// reads what the recorder needs from it, and carries out what the recorder
+// decides: when to fetch, what to beacon, what to keep with consent. It also
+// draws the launcher. Plain JavaScript on purpose: every browser API called
+// from wasm costs glue bytes on every page, while the decisions stay in Rust.
 //
 // The build puts this file in the script-tag bundle (touchpoint.js) and, with
 // `export` lines added, in the npm package (recorder/page.js).
@@ -14,6 +14,69 @@ var PENDING_KEY = 'touchpoint.pending';
 // Named fields only: their values are never read.
 var FORM_FIELDS = 'input[name]:not([type=submit]):not([type=button]):not([type=hidden]),select[name],textarea[name]';
 var TAG_PREFIX = 'data-touchpoint-';
+
+// Loads the recorder module (it imports nothing) and wraps its exports. Text
+// crosses as UTF-8: a call's strings are written back to back into the
+// module's input buffer and passed as byte lengths; text comes back in its
+// output buffer, the call returning the length (-1 for none).
+function loadRecorder(url) {
+  return fetch(url)
+    .then(function (response) {
+      if (!response.ok) throw new Error('recorder module: HTTP ' + response.status);
+      return response.arrayBuffer();
+    })
+    .then(function (bytes) { return WebAssembly.instantiate(bytes, {}); })
+    .then(function (result) { return recorderApi(result.instance.exports); });
+}
+
+function recorderApi(X) {
+  var encoder = new TextEncoder(), decoder = new TextDecoder();
+  function put() {
+    var parts = [].map.call(arguments, function (text) { return encoder.encode(text == null ? '' : String(text)); });
+    var total = 0;
+    parts.forEach(function (part) { total += part.length; });
+    var at = X.tp_input(total), memory = new Uint8Array(X.memory.buffer);
+    return parts.map(function (part) { memory.set(part, at); at += part.length; return part.length; });
+  }
+  function text(length) {
+    return length < 0 ? undefined : decoder.decode(new Uint8Array(X.memory.buffer, X.tp_output(), length));
+  }
+  function call(name, strings, numbers) { return X[name].apply(null, put.apply(null, strings).concat(numbers)); }
+  return {
+    shouldRecord: function (automated, dnt, recordAutomation, skipDnt) {
+      return !!X.tp_should_record(automated, dnt, recordAutomation, skipDnt);
+    },
+    startRecording: function (site, dnt, seed, language, search, host, pathname, hash, title, referrer, width, height, now) {
+      call('tp_start', [site, language, search, host, pathname, hash, title, referrer],
+        [seed[0], seed[1], seed[2], seed[3], width, height, dnt, now]);
+    },
+    view: function (pathname, hash, title, referrer, width, height, now, navigation) {
+      call('tp_view', [pathname, hash, title, referrer], [width, height, now, navigation]);
+    },
+    restore: function (visitor, pending, now) { call('tp_restore', [visitor, pending], [now]); },
+    timeZone: function (zone) { call('tp_time_zone', [zone], []); },
+    prop: function (key, value) { call('tp_prop', [key, value], []); },
+    track: function (name, now) { call('tp_track', [name], [now]); },
+    taggedClick: function (name, now) { call('tp_tagged_click', [name], [now]); },
+    linkClick: function (href, host, now) { return !!call('tp_link_click', [href, host], [now]); },
+    formSubmitted: function (name, fields, action, now) {
+      var lengths = put(name, action);
+      X.tp_form_submitted(lengths[0], fields, lengths[1], now);
+    },
+    engagement: function (engaged, now) { X.tp_engagement(engaged, now); },
+    scrolled: function (y, height, pageHeight) { X.tp_scrolled(y, height, pageHeight); },
+    hidden: function (now) { X.tp_hidden(now); },
+    takeBeacon: function () { return text(X.tp_take_beacon()); },
+    beaconSent: function (queued, now) { X.tp_beacon_sent(queued, now); },
+    flush: function (now) { X.tp_flush(now); },
+    takeBatch: function (now) { return text(X.tp_take_batch(now)); },
+    waitMs: function (now) { var wait = X.tp_wait_ms(now); return wait < 0 ? undefined : wait; },
+    finished: function (status, random, now) { X.tp_finished(status, random, now); },
+    takeUnsaved: function () { return text(X.tp_take_unsaved()); },
+    consent: function (granted) { return text(X.tp_consent(granted)); },
+    identify: function (userId, hmac, now) { call('tp_identify', [userId, hmac], [now]); },
+  };
+}
 
 function storageGet(key) {
   try { return localStorage.getItem(key) || undefined; } catch (e) { return undefined; }
@@ -34,7 +97,7 @@ function startRecorder(R, config, fail) {
   var url = String(config.endpoint).replace(/\/+$/, '') + '/v1/events';
   var now = Date.now;
   var facts = function () { return [loc.pathname, loc.hash, doc.title, doc.referrer, innerWidth, innerHeight, now()]; };
-  var seed = crypto.getRandomValues(new Uint8Array(16));
+  var seed = crypto.getRandomValues(new Uint32Array(4));
   var rec = R;
   rec.startRecording(config.site, dnt, seed,
     nav.language || '', loc.search, loc.hostname, loc.pathname, loc.hash, doc.title, doc.referrer,
