@@ -34,22 +34,25 @@ fn with_recorder<T: Default>(f: impl FnOnce(&mut Recorder) -> T) -> T {
     }
 }
 
-/// Reads the call's strings from the input buffer, by their byte lengths.
-fn with_input<const N: usize, T: Default>(lengths: [u32; N], f: impl FnOnce([&str; N]) -> T) -> T {
+/// The call's strings, read from the input buffer by their byte lengths (at
+/// most 8). Copied out so one non-generic function serves every export.
+fn inputs(lengths: &[u32]) -> [String; 8] {
+    let mut parts: [String; 8] = Default::default();
     let Ok(input) = INPUT.0.try_borrow() else {
-        return T::default();
+        return parts;
     };
-    let mut parts = [""; N];
     let mut at = 0usize;
     for (part, length) in parts.iter_mut().zip(lengths) {
-        let end = at.saturating_add(length as usize);
-        *part = input
+        let end = at.saturating_add(*length as usize);
+        if let Some(text) = input
             .get(at..end)
-            .and_then(|bytes| core::str::from_utf8(bytes).ok())
-            .unwrap_or_default();
+            .and_then(|b| core::str::from_utf8(b).ok())
+        {
+            part.push_str(text);
+        }
         at = end;
     }
-    f(parts)
+    parts
 }
 
 /// Leaves `text` in the output buffer; returns its byte length, or −1 for none.
@@ -124,35 +127,30 @@ pub extern "C" fn tp_start(
     do_not_track: i32,
     now: f64,
 ) {
-    let lengths = [
+    let [site, language, search, host, pathname, hash, title, referrer] = inputs(&[
         site, language, search, host, pathname, hash, title, referrer,
-    ];
-    let recorder = with_input(
-        lengths,
-        |[site, language, search, host, pathname, hash, title, referrer]| {
-            let mut seed_bytes = [0u8; 16];
-            for (chunk, word) in seed_bytes.chunks_mut(4).zip([seed0, seed1, seed2, seed3]) {
-                chunk.copy_from_slice(&word.to_be_bytes());
-            }
-            let start = Start {
-                site,
-                do_not_track: do_not_track != 0,
-                seed: &seed_bytes,
-                language,
-            };
-            let page = PageFacts {
-                pathname,
-                hash,
-                title,
-                referrer,
-                viewport_width,
-                viewport_height,
-            };
-            Some(Recorder::start(&start, &page, search, host, now))
-        },
-    );
+    ]);
+    let mut seed = [0u8; 16];
+    for (chunk, word) in seed.chunks_mut(4).zip([seed0, seed1, seed2, seed3]) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    let start = Start {
+        site: &site,
+        do_not_track: do_not_track != 0,
+        seed: &seed,
+        language: &language,
+    };
+    let page = PageFacts {
+        pathname: &pathname,
+        hash: &hash,
+        title: &title,
+        referrer: &referrer,
+        viewport_width,
+        viewport_height,
+    };
+    let recorder = Recorder::start(&start, &page, &search, &host, now);
     if let Ok(mut slot) = RECORDER.0.try_borrow_mut() {
-        *slot = recorder;
+        *slot = Some(recorder);
     }
 }
 
@@ -172,79 +170,72 @@ pub extern "C" fn tp_view(
     now: f64,
     navigation: i32,
 ) {
-    with_input(
-        [pathname, hash, title, referrer],
-        |[pathname, hash, title, referrer]| {
-            let page = PageFacts {
-                pathname,
-                hash,
-                title,
-                referrer,
-                viewport_width,
-                viewport_height,
-            };
-            with_recorder(|r| {
-                if navigation != 0 {
-                    r.navigated(&page, now);
-                } else {
-                    r.page_view(&page, now);
-                }
-            });
-        },
-    );
+    let [pathname, hash, title, referrer, ..] = inputs(&[pathname, hash, title, referrer]);
+    let page = PageFacts {
+        pathname: &pathname,
+        hash: &hash,
+        title: &title,
+        referrer: &referrer,
+        viewport_width,
+        viewport_height,
+    };
+    with_recorder(|r| {
+        if navigation != 0 {
+            r.navigated(&page, now);
+        } else {
+            r.page_view(&page, now);
+        }
+    });
 }
 
 /// What earlier pages kept with consent: the visitor id (empty: none) and
 /// unconfirmed batches.
 #[no_mangle]
 pub extern "C" fn tp_restore(visitor: u32, pending: u32, now: f64) {
-    with_input([visitor, pending], |[visitor, pending]| {
-        with_recorder(|r| r.restore(Some(visitor), Some(pending), now));
-    });
+    let [visitor, pending, ..] = inputs(&[visitor, pending]);
+    with_recorder(|r| r.restore(Some(&visitor), Some(&pending), now));
 }
 
 /// The browser's IANA time zone, resolved when the page is idle.
 #[no_mangle]
 pub extern "C" fn tp_time_zone(zone: u32) {
-    with_input([zone], |[zone]| with_recorder(|r| r.time_zone(zone)));
+    let [zone, ..] = inputs(&[zone]);
+    with_recorder(|r| r.time_zone(&zone));
 }
 
 /// Stages a property (key, value) for the next `tp_track` or `tp_tagged_click`.
 #[no_mangle]
 pub extern "C" fn tp_prop(key: u32, value: u32) {
-    with_input([key, value], |[key, value]| {
-        with_recorder(|r| r.prop(key, value))
-    });
+    let [key, value, ..] = inputs(&[key, value]);
+    with_recorder(|r| r.prop(&key, &value));
 }
 
 /// A custom event from `track(name, props)`.
 #[no_mangle]
 pub extern "C" fn tp_track(name: u32, now: f64) {
-    with_input([name], |[name]| with_recorder(|r| r.track(name, now)));
+    let [name, ..] = inputs(&[name]);
+    with_recorder(|r| r.track(&name, now));
 }
 
 /// A click on an element tagged `data-touchpoint-event="name"`.
 #[no_mangle]
 pub extern "C" fn tp_tagged_click(name: u32, now: f64) {
-    with_input([name], |[name]| {
-        with_recorder(|r| r.tagged_click(name, now))
-    });
+    let [name, ..] = inputs(&[name]);
+    with_recorder(|r| r.tagged_click(&name, now));
 }
 
 /// A click on a link (absolute href, page host); 1 if it was recorded.
 #[no_mangle]
 pub extern "C" fn tp_link_click(href: u32, host: u32, now: f64) -> i32 {
-    with_input([href, host], |[href, host]| {
-        i32::from(with_recorder(|r| r.link_click(href, host, now)))
-    })
+    let [href, host, ..] = inputs(&[href, host]);
+    i32::from(with_recorder(|r| r.link_click(&href, &host, now)))
 }
 
 /// A form submission: id or name, named field count, action URL.
 #[no_mangle]
 pub extern "C" fn tp_form_submitted(name: u32, fields: u32, action: u32, now: f64) {
-    with_input([name, action], |[name, action]| {
-        with_recorder(|r| r.form_submitted(name, fields, action, now));
-    });
+    let [name, action, ..] = inputs(&[name, action]);
+    with_recorder(|r| r.form_submitted(&name, fields, &action, now));
 }
 
 /// The page is visible and focused now (`engaged`), or stopped being.
@@ -318,9 +309,8 @@ pub extern "C" fn tp_consent(granted: i32) -> i32 {
 /// The site's signed user id (user id, HMAC), for what is sent from now on.
 #[no_mangle]
 pub extern "C" fn tp_identify(user_id: u32, hmac: u32, now: f64) {
-    with_input([user_id, hmac], |[user_id, hmac]| {
-        with_recorder(|r| r.identify(user_id, hmac, now));
-    });
+    let [user_id, hmac, ..] = inputs(&[user_id, hmac]);
+    with_recorder(|r| r.identify(&user_id, &hmac, now));
 }
 
 // The recorder allocates little (a few strings per event, one batch at a

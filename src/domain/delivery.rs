@@ -82,6 +82,12 @@ impl Outbox {
     pub fn push(&mut self, event: Touchpoint) {
         let mut encoded = String::new();
         event.write_json(&mut encoded);
+        self.push_json(encoded);
+    }
+
+    /// Adds an event already encoded with `EventView::write_json`; when
+    /// full, drops the oldest and counts them.
+    pub fn push_json(&mut self, encoded: String) {
         self.bytes += encoded.len();
         self.events.push(encoded);
         while self.events.len() > self.limits.max_events

@@ -107,11 +107,52 @@ pub struct Touchpoint {
 }
 
 impl Touchpoint {
+    /// This event as borrowed parts.
+    pub fn view(&self) -> EventView<'_> {
+        EventView {
+            id: &self.id,
+            kind: self.kind,
+            timestamp_ms: self.timestamp_ms,
+            page: &self.page,
+            acquisition: self.acquisition.as_ref(),
+            name: &self.name,
+            props: &self.props,
+            target: &self.target,
+            engaged_ms: self.engaged_ms,
+            scroll_percent: self.scroll_percent,
+            fields: self.fields,
+        }
+    }
+
+    /// Appends this event's JSON object to `out`.
+    pub fn write_json(&self, out: &mut String) {
+        self.view().write_json(out);
+    }
+}
+
+/// A touchpoint as borrowed parts: the recorder encodes each event straight
+/// from the page it happened on, without building a `Touchpoint`.
+#[derive(Debug, Clone, Copy)]
+pub struct EventView<'a> {
+    pub id: &'a str,
+    pub kind: EventKind,
+    pub timestamp_ms: u64,
+    pub page: &'a PageContext,
+    pub acquisition: Option<&'a Acquisition>,
+    pub name: &'a str,
+    pub props: &'a [(String, String)],
+    pub target: &'a str,
+    pub engaged_ms: u64,
+    pub scroll_percent: u32,
+    pub fields: u32,
+}
+
+impl EventView<'_> {
     /// Appends this event's JSON object to `out`.
     pub fn write_json(&self, out: &mut String) {
         let mut object = ObjectWriter::new(out);
         object
-            .string("id", &self.id)
+            .string("id", self.id)
             .string("type", self.kind.as_str())
             .uint("ts", self.timestamp_ms)
             .string("path", &self.page.path)
@@ -121,7 +162,7 @@ impl Touchpoint {
             .uint("vh", u64::from(self.page.viewport_height))
             .string_if_present("lang", &self.page.language)
             .string_if_present("tz", &self.page.time_zone);
-        if let Some(acquisition) = &self.acquisition {
+        if let Some(acquisition) = self.acquisition {
             let c = &acquisition.campaign;
             object
                 .string("channel", acquisition.channel)
@@ -134,12 +175,12 @@ impl Touchpoint {
                 .string_if_present("click_id", &c.click_id);
         }
         object
-            .string_if_present("name", &self.name)
-            .string_if_present("target", &self.target);
+            .string_if_present("name", self.name)
+            .string_if_present("target", self.target);
         if !self.props.is_empty() {
             object.raw("props", |o| {
                 let mut props = ObjectWriter::new(o);
-                for (key, value) in &self.props {
+                for (key, value) in self.props {
                     props.string(key, value);
                 }
                 props.finish();

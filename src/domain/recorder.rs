@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use super::attribution::{attribute, campaign_of, host_of};
 use super::clicks::link_kind;
 use super::delivery::{backoff_ms, outcome, Limits, Outbox, Outcome, Pending};
-use super::event::{Acquisition, BatchHeader, EventKind, PageContext, Touchpoint};
+use super::event::{Acquisition, BatchHeader, EventKind, EventView, PageContext};
 use super::json::hex_digit;
 use super::url_privacy::{clean_referrer, mask_path};
 
@@ -98,6 +98,18 @@ impl Ids {
         }
         id
     }
+}
+
+/// What an event carries beyond the page it happened on.
+#[derive(Debug, Default)]
+struct Details<'a> {
+    acquisition: Option<Acquisition>,
+    /// The custom event's, tagged element's or form's name, or the link kind.
+    name: &'a str,
+    target: String,
+    engaged_ms: u64,
+    scroll_percent: u32,
+    fields: u32,
 }
 
 /// What the recorder is told about the visitor and the site when it starts.
@@ -219,19 +231,33 @@ impl Recorder {
         &self.visitor
     }
 
-    fn event(&mut self, kind: EventKind, now: f64) -> Touchpoint {
-        Touchpoint {
-            id: self.ids.next(),
+    /// Encodes an event on the current page into the outbox, with the staged
+    /// props; `details` is what its kind carries beyond the page.
+    fn record(&mut self, kind: EventKind, details: Details, now: f64) {
+        let id = self.ids.next();
+        let props = core::mem::take(&mut self.props);
+        let mut encoded = String::new();
+        EventView {
+            id: &id,
             kind,
             timestamp_ms: now as u64,
-            page: self.page.clone(),
-            props: core::mem::take(&mut self.props),
-            ..Touchpoint::default()
+            page: &self.page,
+            acquisition: details.acquisition.as_ref(),
+            name: details.name,
+            props: &props,
+            target: &details.target,
+            engaged_ms: details.engaged_ms,
+            scroll_percent: details.scroll_percent,
+            fields: details.fields,
         }
+        .write_json(&mut encoded);
+        self.outbox.push_json(encoded);
     }
 
-    fn enqueue(&mut self, event: Touchpoint, now: f64) {
-        self.outbox.push(event);
+    /// Records an event and decides when it goes out: at once when a batch
+    /// is full, else after a short wait for company.
+    fn enqueue(&mut self, kind: EventKind, details: Details, now: f64) {
+        self.record(kind, details, now);
         if self.outbox.should_send_now() {
             self.due_at = Some(now);
         } else if self.due_at.is_none() {
@@ -247,9 +273,11 @@ impl Recorder {
         self.page.viewport_width = page.viewport_width;
         self.page.viewport_height = page.viewport_height;
         self.max_scroll = 0;
-        let mut view = self.event(EventKind::PageView, now);
-        view.acquisition = acquisition;
-        self.enqueue(view, now);
+        let details = Details {
+            acquisition,
+            ..Details::default()
+        };
+        self.enqueue(EventKind::PageView, details, now);
     }
 
     /// A single-page-app navigation (history API, `popstate`, `hashchange`):
@@ -280,17 +308,21 @@ impl Recorder {
 
     /// `track(name, props)` from the page.
     pub fn track(&mut self, name: &str, now: f64) {
-        let mut event = self.event(EventKind::Custom, now);
-        event.name = name.into();
-        self.enqueue(event, now);
+        let details = Details {
+            name,
+            ..Details::default()
+        };
+        self.enqueue(EventKind::Custom, details, now);
     }
 
     /// A click on an element tagged `data-touchpoint-event="name"`; its other
     /// `data-touchpoint-*` attributes were staged with `prop`.
     pub fn tagged_click(&mut self, name: &str, now: f64) {
-        let mut event = self.event(EventKind::Click, now);
-        event.name = name.into();
-        self.enqueue(event, now);
+        let details = Details {
+            name,
+            ..Details::default()
+        };
+        self.enqueue(EventKind::Click, details, now);
     }
 
     /// A click on a link to `href`: recorded when it leaves the site or
@@ -300,10 +332,12 @@ impl Recorder {
             return false;
         };
         self.props.clear();
-        let mut event = self.event(EventKind::Click, now);
-        event.name = kind.into();
-        event.target = clean_referrer(href);
-        self.enqueue(event, now);
+        let details = Details {
+            name: kind,
+            target: clean_referrer(href),
+            ..Details::default()
+        };
+        self.enqueue(EventKind::Click, details, now);
         true
     }
 
@@ -311,11 +345,13 @@ impl Recorder {
     /// values are never read) and the host it posts to.
     pub fn form_submitted(&mut self, name: &str, fields: u32, action: &str, now: f64) {
         self.props.clear();
-        let mut event = self.event(EventKind::FormSubmit, now);
-        event.name = name.into();
-        event.fields = fields;
-        event.target = host_of(action).into();
-        self.enqueue(event, now);
+        let details = Details {
+            name,
+            fields,
+            target: host_of(action).into(),
+            ..Details::default()
+        };
+        self.enqueue(EventKind::FormSubmit, details, now);
     }
 
     /// The page is now visible and focused (`engaged`), or stopped being.
@@ -344,10 +380,12 @@ impl Recorder {
         self.engagement(false, now);
         if self.engaged_ms >= 1.0 {
             self.props.clear();
-            let mut event = self.event(EventKind::Engagement, now);
-            event.engaged_ms = self.engaged_ms as u64;
-            event.scroll_percent = self.max_scroll;
-            self.outbox.push(event);
+            let details = Details {
+                engaged_ms: self.engaged_ms as u64,
+                scroll_percent: self.max_scroll,
+                ..Details::default()
+            };
+            self.record(EventKind::Engagement, details, now);
         }
         self.engaged_ms = 0.0;
     }
