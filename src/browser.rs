@@ -231,9 +231,10 @@ pub extern "C" fn tp_link_click(href: u32, host: u32, now: f64) -> i32 {
     i32::from(with_recorder(|r| r.link_click(&href, &host, now)))
 }
 
-/// A form submission: id or name, named field count, action URL.
+/// A form submission. Strings: its id or name, its action URL; then the
+/// number of named fields.
 #[no_mangle]
-pub extern "C" fn tp_form_submitted(name: u32, fields: u32, action: u32, now: f64) {
+pub extern "C" fn tp_form_submitted(name: u32, action: u32, fields: u32, now: f64) {
     let [name, action, ..] = inputs(&[name, action]);
     with_recorder(|r| r.form_submitted(&name, fields, &action, now));
 }

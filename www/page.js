@@ -15,10 +15,7 @@ var PENDING_KEY = 'touchpoint.pending';
 var FORM_FIELDS = 'input[name]:not([type=submit]):not([type=button]):not([type=hidden]),select[name],textarea[name]';
 var TAG_PREFIX = 'data-touchpoint-';
 
-// Loads the recorder module (it imports nothing) and wraps its exports. Text
-// crosses as UTF-8: a call's strings are written back to back into the
-// module's input buffer and passed as byte lengths; text comes back in its
-// output buffer, the call returning the length (-1 for none).
+// Loads the recorder module; it imports nothing. Resolves to its exports.
 function loadRecorder(url) {
   return fetch(url)
     .then(function (response) {
@@ -26,56 +23,7 @@ function loadRecorder(url) {
       return response.arrayBuffer();
     })
     .then(function (bytes) { return WebAssembly.instantiate(bytes, {}); })
-    .then(function (result) { return recorderApi(result.instance.exports); });
-}
-
-function recorderApi(X) {
-  var encoder = new TextEncoder(), decoder = new TextDecoder();
-  function put() {
-    var parts = [].map.call(arguments, function (text) { return encoder.encode(text == null ? '' : String(text)); });
-    var total = 0;
-    parts.forEach(function (part) { total += part.length; });
-    var at = X.tp_input(total), memory = new Uint8Array(X.memory.buffer);
-    return parts.map(function (part) { memory.set(part, at); at += part.length; return part.length; });
-  }
-  function text(length) {
-    return length < 0 ? undefined : decoder.decode(new Uint8Array(X.memory.buffer, X.tp_output(), length));
-  }
-  function call(name, strings, numbers) { return X[name].apply(null, put.apply(null, strings).concat(numbers)); }
-  return {
-    shouldRecord: function (automated, dnt, recordAutomation, skipDnt) {
-      return !!X.tp_should_record(automated, dnt, recordAutomation, skipDnt);
-    },
-    startRecording: function (site, dnt, seed, language, search, host, pathname, hash, title, referrer, width, height, now) {
-      call('tp_start', [site, language, search, host, pathname, hash, title, referrer],
-        [seed[0], seed[1], seed[2], seed[3], width, height, dnt, now]);
-    },
-    view: function (pathname, hash, title, referrer, width, height, now, navigation) {
-      call('tp_view', [pathname, hash, title, referrer], [width, height, now, navigation]);
-    },
-    restore: function (visitor, pending, now) { call('tp_restore', [visitor, pending], [now]); },
-    timeZone: function (zone) { call('tp_time_zone', [zone], []); },
-    prop: function (key, value) { call('tp_prop', [key, value], []); },
-    track: function (name, now) { call('tp_track', [name], [now]); },
-    taggedClick: function (name, now) { call('tp_tagged_click', [name], [now]); },
-    linkClick: function (href, host, now) { return !!call('tp_link_click', [href, host], [now]); },
-    formSubmitted: function (name, fields, action, now) {
-      var lengths = put(name, action);
-      X.tp_form_submitted(lengths[0], fields, lengths[1], now);
-    },
-    engagement: function (engaged, now) { X.tp_engagement(engaged, now); },
-    scrolled: function (y, height, pageHeight) { X.tp_scrolled(y, height, pageHeight); },
-    hidden: function (now) { X.tp_hidden(now); },
-    takeBeacon: function () { return text(X.tp_take_beacon()); },
-    beaconSent: function (queued, now) { X.tp_beacon_sent(queued, now); },
-    flush: function (now) { X.tp_flush(now); },
-    takeBatch: function (now) { return text(X.tp_take_batch(now)); },
-    waitMs: function (now) { var wait = X.tp_wait_ms(now); return wait < 0 ? undefined : wait; },
-    finished: function (status, random, now) { X.tp_finished(status, random, now); },
-    takeUnsaved: function () { return text(X.tp_take_unsaved()); },
-    consent: function (granted) { return text(X.tp_consent(granted)); },
-    identify: function (userId, hmac, now) { call('tp_identify', [userId, hmac], [now]); },
-  };
+    .then(function (result) { return result.instance.exports; });
 }
 
 function storageGet(key) {
@@ -85,25 +33,42 @@ function storageSet(key, value) {
   try { if (value) localStorage.setItem(key, value); else localStorage.removeItem(key); } catch (e) { /* storage blocked */ }
 }
 
-// Starts recording this page with `R`, the recorder module's exports, for
-// `config` = { site, endpoint, recordAutomation?, skipDntVisitors? }. Returns
-// the page API (track, page, flush, consent, identify), or null when this
-// visit is not recorded (automation, or Do Not Track on a site that skips
-// such visitors). `fail(error)` is told of any error; the page never is.
-function startRecorder(R, config, fail) {
-  var nav = navigator, doc = document, loc = location;
+// Starts recording this page with `X`, the recorder module's exports (see
+// src/browser.rs), for `config` = { site, endpoint, recordAutomation?,
+// skipDntVisitors? }. Returns the page API (track, page, flush, consent,
+// identify), or null when this visit is not recorded (automation, or Do Not
+// Track on a site that skips such visitors). `fail(error)` is told of any
+// error; the page never is.
+function startRecorder(X, config, fail) {
+  var nav = navigator, doc = document, loc = location, now = Date.now;
   var dnt = nav.doNotTrack === '1' || !!nav.globalPrivacyControl;
-  if (!R.shouldRecord(!!nav.webdriver, dnt, !!config.recordAutomation, !!config.skipDntVisitors)) return null;
+  if (!X.tp_should_record(!!nav.webdriver, dnt, !!config.recordAutomation, !!config.skipDntVisitors)) return null;
   var url = String(config.endpoint).replace(/\/+$/, '') + '/v1/events';
-  var now = Date.now;
-  var facts = function () { return [loc.pathname, loc.hash, doc.title, doc.referrer, innerWidth, innerHeight, now()]; };
+  var encoder = new TextEncoder(), decoder = new TextDecoder();
+  var timer = 0, settled = false;
+
+  // Text crosses as UTF-8: a call's strings go back to back into the
+  // module's input buffer and are passed as byte lengths, followed by its
+  // numbers; text comes back in the output buffer, the call returning its
+  // length (-1 for none).
+  function call(name, strings, numbers) {
+    var parts = strings.map(function (text) { return encoder.encode(text == null ? '' : String(text)); });
+    var at = X.tp_input(parts.reduce(function (total, part) { return total + part.length; }, 0));
+    var memory = new Uint8Array(X.memory.buffer);
+    return X[name].apply(null, parts.map(function (part) {
+      memory.set(part, at);
+      at += part.length;
+      return part.length;
+    }).concat(numbers || []));
+  }
+  function text(length) {
+    return length < 0 ? undefined : decoder.decode(new Uint8Array(X.memory.buffer, X.tp_output(), length));
+  }
+  function page() { return [loc.pathname, loc.hash, doc.title, doc.referrer]; }
+
   var seed = crypto.getRandomValues(new Uint32Array(4));
-  var rec = R;
-  rec.startRecording(config.site, dnt, seed,
-    nav.language || '', loc.search, loc.hostname, loc.pathname, loc.hash, doc.title, doc.referrer,
-    innerWidth, innerHeight, now());
-  var timer = 0;
-  var settled = false;
+  call('tp_start', [config.site, nav.language, loc.search, loc.hostname].concat(page()),
+    [seed[0], seed[1], seed[2], seed[3], innerWidth, innerHeight, dnt, now()]);
 
   // Work kept off the start-up path, done when the page is idle or before it
   // is needed (a send, hiding, consent): the first use of Intl (the time
@@ -111,21 +76,21 @@ function startRecorder(R, config, fail) {
   function settle() {
     if (settled) return;
     settled = true;
-    try { rec.timeZone(Intl.DateTimeFormat().resolvedOptions().timeZone || ''); } catch (e) { /* no Intl */ }
+    try { call('tp_time_zone', [Intl.DateTimeFormat().resolvedOptions().timeZone]); } catch (e) { /* no Intl */ }
     // Consent was given on an earlier page if (and only if) a visitor id is stored.
     var visitor = dnt ? undefined : storageGet(VISITOR_KEY);
-    if (visitor) rec.restore(visitor, storageGet(PENDING_KEY), now());
+    if (visitor) call('tp_restore', [visitor, storageGet(PENDING_KEY)], [now()]);
   }
   // After every change: send a due batch, arm the timer, keep what consent allows.
   function carry() {
     var at = now(), body, wait, kept;
-    if (rec.waitMs(at) === 0) settle();
-    body = rec.takeBatch(at);
+    if (X.tp_wait_ms(at) === 0) settle();
+    body = text(X.tp_take_batch(at));
     if (body !== undefined) post(body);
-    wait = rec.waitMs(at);
+    wait = X.tp_wait_ms(at);
     clearTimeout(timer);
-    timer = wait === undefined ? 0 : setTimeout(guard(carry), wait);
-    kept = rec.takeUnsaved();
+    timer = wait < 0 ? 0 : setTimeout(guard(carry), wait);
+    kept = text(X.tp_take_unsaved());
     if (kept !== undefined) storageSet(PENDING_KEY, kept);
   }
   // text/plain keeps the cross-origin request free of a CORS preflight;
@@ -133,7 +98,7 @@ function startRecorder(R, config, fail) {
   function post(body) {
     fetch(url, { method: 'POST', body: body, keepalive: true, headers: { 'content-type': 'text/plain;charset=UTF-8' } })
       .then(function (response) { return response.status; }, function () { return 0; })
-      .then(guard(function (status) { rec.finished(status, Math.random(), now()); carry(); }));
+      .then(guard(function (status) { X.tp_finished(status, Math.random(), now()); carry(); }));
   }
   function guard(fn) {
     return function (a) { try { fn(a); } catch (error) { fail(error); } };
@@ -142,20 +107,20 @@ function startRecorder(R, config, fail) {
     names.split(' ').forEach(function (name) { target.addEventListener(name, guard(fn), options); });
   }
   // navigation: a single-page-app navigation (nothing if the path is unchanged).
-  function view(navigation) { rec.view.apply(rec, facts().concat(navigation)); carry(); }
-  function engaged() { rec.engagement(!doc.hidden && doc.hasFocus(), now()); }
+  function view(navigation) { call('tp_view', page(), [innerWidth, innerHeight, now(), navigation]); carry(); }
+  function engaged() { X.tp_engagement(!doc.hidden && doc.hasFocus(), now()); }
   // Hidden or left: everything waiting goes by sendBeacon, which outlives the page.
   function hide() {
     var at = now(), body;
     settle();
-    rec.hidden(at);
-    while ((body = rec.takeBeacon()) !== undefined) rec.beaconSent(nav.sendBeacon(url, body), at);
+    X.tp_hidden(at);
+    while ((body = text(X.tp_take_beacon())) !== undefined) X.tp_beacon_sent(nav.sendBeacon(url, body), at);
     carry();
   }
 
   on(window, 'popstate hashchange', function () { view(true); });
   on(window, 'focus blur', engaged);
-  on(window, 'scroll', function () { rec.scrolled(scrollY, innerHeight, doc.documentElement.scrollHeight); }, { passive: true });
+  on(window, 'scroll', function () { X.tp_scrolled(scrollY, innerHeight, doc.documentElement.scrollHeight); }, { passive: true });
   // Restored from the back/forward cache: a new view of the page.
   on(window, 'pageshow', function (event) { if (event.persisted) { engaged(); view(false); } });
   on(window, 'pagehide', hide);
@@ -167,21 +132,20 @@ function startRecorder(R, config, fail) {
     if ((tagged = target.closest('[' + TAG_PREFIX + 'event]'))) {
       [].forEach.call(tagged.attributes, function (attribute) {
         var key = attribute.name.slice(TAG_PREFIX.length);
-        if (attribute.name.indexOf(TAG_PREFIX) === 0 && key !== 'event') rec.prop(key, attribute.value);
+        if (attribute.name.indexOf(TAG_PREFIX) === 0 && key !== 'event') call('tp_prop', [key, attribute.value]);
       });
-      rec.taggedClick(tagged.getAttribute(TAG_PREFIX + 'event'), now());
+      call('tp_tagged_click', [tagged.getAttribute(TAG_PREFIX + 'event')], [now()]);
     } else if ((link = target.closest('a[href]'))) {
-      rec.linkClick(link.href, loc.hostname, now());
+      call('tp_link_click', [link.href, loc.hostname], [now()]);
     }
     carry();
   }, true);
   on(doc, 'submit', function (event) {
-    var form = event.target, action;
+    var form = event.target;
     if (!form || !form.querySelectorAll) return;
     // Attributes, not properties: a field named "id" or "action" shadows those.
-    action = new URL(form.getAttribute('action') || '', loc.href).href;
-    rec.formSubmitted(form.getAttribute('id') || form.getAttribute('name') || '',
-      form.querySelectorAll(FORM_FIELDS).length, action, now());
+    call('tp_form_submitted', [form.getAttribute('id') || form.getAttribute('name'),
+      new URL(form.getAttribute('action') || '', loc.href).href], [form.querySelectorAll(FORM_FIELDS).length, now()]);
     carry();
   }, true);
   // Single-page apps navigate with the history API: those are page views too.
@@ -197,32 +161,30 @@ function startRecorder(R, config, fail) {
   carry();
   (window.requestIdleCallback || setTimeout)(guard(function () { settle(); carry(); }));
 
-  var api = {
+  // The page API. Each call settles first: consent and identity need what
+  // earlier pages stored.
+  function api(fn) {
+    return function (a, b) { settle(); fn(a, b); carry(); };
+  }
+  return {
     // Custom event; string, finite number and boolean props are kept.
-    track: function (name, props) {
+    track: api(function (name, props) {
       for (var key in props) {
         var value = props[key], type = typeof value;
-        if (type === 'string' || type === 'boolean' || (type === 'number' && isFinite(value))) rec.prop(key, String(value));
+        if (type === 'string' || type === 'boolean' || (type === 'number' && isFinite(value))) call('tp_prop', [key, value]);
       }
-      rec.track(String(name), now());
-      carry();
-    },
-    page: function () { view(false); },
-    flush: function () { rec.flush(now()); carry(); },
+      call('tp_track', [name], [now()]);
+    }),
+    page: api(function () { view(false); }),
+    flush: api(function () { X.tp_flush(now()); }),
     // "granted" stores a random visitor id (and waiting batches across pages); anything else deletes both.
-    consent: function (state) {
-      var id = rec.consent(state === 'granted');
+    consent: api(function (state) {
+      var id = text(X.tp_consent(state === 'granted'));
       storageSet(VISITOR_KEY, id);
       if (!id) storageSet(PENDING_KEY, '');
-      carry();
-    },
-    identify: function (userId, hmac) { rec.identify(String(userId), String(hmac || ''), now()); carry(); },
+    }),
+    identify: api(function (userId, hmac) { call('tp_identify', [userId, hmac], [now()]); }),
   };
-  Object.keys(api).forEach(function (name) {
-    var call = api[name];
-    api[name] = function (a, b) { settle(); call(a, b); };
-  });
-  return api;
 }
 
 // Built-in launcher icons (24×24 SVG paths); `icon: "none"` shows the label only.
