@@ -131,8 +131,11 @@ pub extern "C" fn tp_start(
         site, language, search, host, pathname, hash, title, referrer,
     ]);
     let mut seed = [0u8; 16];
-    for (chunk, word) in seed.chunks_mut(4).zip([seed0, seed1, seed2, seed3]) {
-        chunk.copy_from_slice(&word.to_be_bytes());
+    let bytes = [seed0, seed1, seed2, seed3]
+        .into_iter()
+        .flat_map(u32::to_be_bytes);
+    for (slot, byte) in seed.iter_mut().zip(bytes) {
+        *slot = byte;
     }
     let start = Start {
         site: &site,

@@ -3,7 +3,7 @@
 //! decision is testable natively and gives the same result in wasm.
 //!
 //! The recorder's modules (`recorder`, `attribution`, `clicks`, `delivery`,
-//! `event`, `ids`, `json`, `url_privacy`) need only `core` and `alloc`; the
+//! `event`, `ids`, `json`, `text`, `url_privacy`) need only `core` and `alloc`; the
 //! rest needs the `std` feature.
 
 /// Error type of the HTTP API, its status codes and JSON error bodies.
@@ -53,6 +53,8 @@ pub mod response_time;
 /// Maps an HTTP method and path to what the worker should do.
 #[cfg(feature = "std")]
 pub mod route;
+/// Byte-level find and split for the recorder (no panic paths).
+pub mod text;
 /// Keeps personal data out of recorded URLs (paths only, masked segments).
 pub mod url_privacy;
 /// Cookieless visitor keys, origin allow-lists and bot user agents.

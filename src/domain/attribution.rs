@@ -6,7 +6,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::json::find;
+use super::text::{find, split};
 
 /// Marketing channel of a visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,11 +142,9 @@ impl Campaign {
 
 /// Splits a query string (with or without the leading `?`) into raw pairs.
 pub fn query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    query
-        .trim_start_matches('?')
-        .split('&')
+    split(query.strip_prefix('?').unwrap_or(query), b'&')
         .filter(|pair| !pair.is_empty())
-        .map(|pair| match pair.find('=') {
+        .map(|pair| match pair.bytes().position(|b| b == b'=') {
             Some(at) => (
                 pair.get(..at).unwrap_or_default(),
                 pair.get(at + 1..).unwrap_or_default(),
@@ -240,7 +238,7 @@ pub fn host_of(url: &str) -> &str {
 
 /// Whether any dot-separated label of `host` is `label`.
 fn host_has_label(host: &str, label: &str) -> bool {
-    host.split('.').any(|part| part.eq_ignore_ascii_case(label))
+    split(host, b'.').any(|part| part.eq_ignore_ascii_case(label))
 }
 
 fn lookup(host: &str, table: &[(&str, &'static str)]) -> Option<&'static str> {
@@ -327,7 +325,7 @@ pub fn attribute(campaign: &Campaign, referrer: &str, site_host: &str) -> Attrib
     // Webmail first: mail.google.com is an email, not a search.
     if WEBMAIL
         .iter()
-        .any(|label| referrer_host.split('.').next() == Some(label))
+        .any(|label| split(referrer_host, b'.').next() == Some(label))
     {
         return Attribution {
             channel: Channel::Email,

@@ -38,17 +38,6 @@ pub fn push_u64(out: &mut String, value: u64) {
 }
 
 /// Lower-case hexadecimal digit for a nibble (0..=15).
-/// Where `needle` first occurs in `haystack`, by bytes. Written out because
-/// core's substring searcher (and its panic paths) is ~3 KB of the recorder.
-pub fn find(haystack: &str, needle: &str) -> Option<usize> {
-    let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
-    (0..=haystack.len().checked_sub(needle.len())?).find(|&at| {
-        haystack
-            .get(at..at + needle.len())
-            .is_some_and(|window| window == needle)
-    })
-}
-
 pub fn hex_digit(nibble: u8) -> char {
     let nibble = nibble & 0xf;
     if nibble < 10 {

@@ -5,7 +5,7 @@
 
 use alloc::string::String;
 
-use super::json::find;
+use super::text::{find, split};
 
 /// What replaces a masked segment.
 pub const MASK_EMAIL: &str = ":email";
@@ -14,7 +14,7 @@ pub const MASK_TOKEN: &str = ":token";
 
 fn mask_for(segment: &str) -> Option<&'static str> {
     let bytes = segment.as_bytes();
-    if bytes.contains(&b'@') || find(segment, "%40").is_some() {
+    if bytes.iter().any(|&b| b == b'@') || find(segment, "%40").is_some() {
         return Some(MASK_EMAIL);
     }
     let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
@@ -40,7 +40,7 @@ fn mask_for(segment: &str) -> Option<&'static str> {
 /// The path with personal-looking segments masked.
 pub fn mask_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
-    for (index, segment) in path.split('/').enumerate() {
+    for (index, segment) in split(path, b'/').enumerate() {
         if index > 0 {
             out.push('/');
         }
@@ -62,7 +62,7 @@ pub fn clean_referrer(referrer: &str) -> String {
     let path_start = find(without_query, "://").and_then(|scheme| {
         without_query
             .get(scheme + 3..)
-            .and_then(|rest| rest.find('/'))
+            .and_then(|rest| rest.bytes().position(|b| b == b'/'))
             .map(|p| p + scheme + 3)
     });
     match path_start {
