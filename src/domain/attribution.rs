@@ -182,14 +182,20 @@ pub fn percent_decode(value: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| value.into())
 }
 
-/// Longest value kept for a campaign parameter.
-const MAX_PARAM_CHARS: usize = 100;
+/// Longest value kept for a campaign parameter, in bytes: the edge refuses
+/// longer labels.
+pub const MAX_PARAM_BYTES: usize = 100;
 
+/// Cuts `value` to `MAX_PARAM_BYTES` at a character boundary.
 fn clip(value: String) -> String {
-    match value.char_indices().nth(MAX_PARAM_CHARS) {
-        Some((at, _)) => value.get(..at).unwrap_or_default().into(),
-        None => value,
+    if value.len() <= MAX_PARAM_BYTES {
+        return value;
     }
+    let end = (0..=MAX_PARAM_BYTES)
+        .rev()
+        .find(|&at| value.is_char_boundary(at))
+        .unwrap_or(0);
+    value.get(..end).unwrap_or_default().into()
 }
 
 /// Reads UTM parameters and click ids from a query string.
@@ -436,6 +442,9 @@ mod tests {
 
     #[test]
     fn percent_decoding_is_total() {
+        let long = campaign_of(&["?utm_campaign=", &"%C3%A9".repeat(80)].concat());
+        assert!(long.campaign.len() <= MAX_PARAM_BYTES && long.campaign.starts_with("éé"));
+        assert_eq!(long.campaign.len(), 100, "cut at a character boundary");
         assert_eq!(percent_decode("a%20b%2"), "a b%2");
         assert_eq!(percent_decode("%zz%41"), "%zzA");
         assert_eq!(percent_decode("%"), "%");

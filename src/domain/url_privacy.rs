@@ -14,7 +14,7 @@ pub const MASK_TOKEN: &str = ":token";
 
 fn mask_for(segment: &str) -> Option<&'static str> {
     let bytes = segment.as_bytes();
-    if bytes.iter().any(|&b| b == b'@') || find(segment, "%40").is_some() {
+    if segment.bytes().any(|b| b == b'@') || find(segment, "%40").is_some() {
         return Some(MASK_EMAIL);
     }
     let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
