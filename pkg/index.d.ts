@@ -21,8 +21,8 @@ export interface TouchpointConfig {
   /** The accent colour of the launcher and panel (any CSS colour); pages can also set
    * the `--touchpoint-accent` custom property. */
   color?: string;
-  /** The launcher's icon: "chat" (default), "mail", "help", or "none" for the label only. */
-  icon?: 'chat' | 'mail' | 'help' | 'none';
+  /** The launcher's icon: "chat" (default), "mail", or "none" for the label only. */
+  icon?: 'chat' | 'mail' | 'none';
 }
 
 /** Starts Touchpoint on this page: records the page view and shows the launcher.

@@ -98,16 +98,16 @@ function call(method, args) {
 function on(name, fn) {
   if (typeof fn === 'function') window.addEventListener('touchpoint:' + name, function (event) { fn(event.detail); });
 }
-var api = function () { call(arguments[0], Array.prototype.slice.call(arguments, 1)); };
+var api = function () { call(arguments[0], [].slice.call(arguments, 1)); };
 var started;
 // Resolves once the recorder runs (to whether this visit is recorded).
 api.ready = new Promise(function (resolve) { started = resolve; });
 ['track', 'page', 'flush', 'consent', 'identify', 'init', 'open', 'close', 'toggle', 'on'].forEach(function (method) {
-  api[method] = function () { call(method, Array.prototype.slice.call(arguments)); };
+  api[method] = function () { call(method, [].slice.call(arguments)); };
 });
 // Calls queued before the script loaded: `init` settings apply first, the rest replay in order.
 for (var i = 0; i < queued.length; i++) {
-  var args = Array.prototype.slice.call(queued[i]);
+  var args = [].slice.call(queued[i]);
   if (args[0] === 'init' && args[1]) Object.assign(config, args[1]);
   else later.push([args[0], args.slice(1)]);
 }

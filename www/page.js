@@ -191,7 +191,6 @@ function startRecorder(X, config, fail) {
 var ICONS = {
   chat: 'M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z',
   mail: 'M3 5h18a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm1 2v.4l8 5.1 8-5.1V7z',
-  help: 'M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm-1 14v2h2v-2zm1-10a4 4 0 0 0-4 4h2a2 2 0 1 1 2 2 1 1 0 0 0-1 1v1h2v-.3A4 4 0 0 0 12 6z',
 };
 var LAUNCHER_STYLE = ':host{all:initial;position:fixed;right:20px;bottom:20px;z-index:2147483000;' +
   'font:15px/1.4 system-ui,sans-serif}' +
