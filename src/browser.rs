@@ -88,25 +88,10 @@ pub extern "C" fn tp_output() -> *const u8 {
         .map_or(core::ptr::null(), |out| out.as_ptr())
 }
 
-/// Whether this visit is recorded (see `domain::recorder::should_record`).
-#[no_mangle]
-pub extern "C" fn tp_should_record(
-    automated: i32,
-    do_not_track: i32,
-    record_automation: i32,
-    skip_dnt_visitors: i32,
-) -> i32 {
-    i32::from(should_record(
-        automated != 0,
-        do_not_track != 0,
-        record_automation != 0,
-        skip_dnt_visitors != 0,
-    ))
-}
-
-/// Starts recording the page and records its first view. Strings: site,
-/// language, `location.search`, host name, then the page (pathname, hash,
-/// title, referrer); the seed is 128 random bits as four words.
+/// Starts recording the page and records its first view, unless this visit
+/// is not recorded (see `domain::recorder::should_record`); returns 1 if it
+/// is. Strings: site, language, `location.search`, host name, then the page
+/// (pathname, hash, title, referrer); the seed is 128 random bits as four words.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn tp_start(
@@ -125,8 +110,19 @@ pub extern "C" fn tp_start(
     viewport_width: u32,
     viewport_height: u32,
     do_not_track: i32,
+    automated: i32,
+    record_automation: i32,
+    skip_dnt_visitors: i32,
     now: f64,
-) {
+) -> i32 {
+    if !should_record(
+        automated != 0,
+        do_not_track != 0,
+        record_automation != 0,
+        skip_dnt_visitors != 0,
+    ) {
+        return 0;
+    }
     let [site, language, search, host, pathname, hash, title, referrer] = inputs(&[
         site, language, search, host, pathname, hash, title, referrer,
     ]);
@@ -152,8 +148,12 @@ pub extern "C" fn tp_start(
         viewport_height,
     };
     let recorder = Recorder::start(&start, &page, &search, &host, now);
-    if let Ok(mut slot) = RECORDER.0.try_borrow_mut() {
-        *slot = Some(recorder);
+    match RECORDER.0.try_borrow_mut() {
+        Ok(mut slot) => {
+            *slot = Some(recorder);
+            1
+        }
+        Err(_) => 0,
     }
 }
 

@@ -42,7 +42,6 @@ function storageSet(key, value) {
 function startRecorder(X, config, fail) {
   var nav = navigator, doc = document, loc = location, now = Date.now;
   var dnt = nav.doNotTrack === '1' || !!nav.globalPrivacyControl;
-  if (!X.tp_should_record(!!nav.webdriver, dnt, !!config.recordAutomation, !!config.skipDntVisitors)) return null;
   var url = String(config.endpoint).replace(/\/+$/, '') + '/v1/events';
   var encoder = new TextEncoder(), decoder = new TextDecoder();
   var timer = 0, settled = false;
@@ -67,8 +66,9 @@ function startRecorder(X, config, fail) {
   function page() { return [loc.pathname, loc.hash, doc.title, doc.referrer]; }
 
   var seed = crypto.getRandomValues(new Uint32Array(4));
-  call('tp_start', [config.site, nav.language, loc.search, loc.hostname].concat(page()),
-    [seed[0], seed[1], seed[2], seed[3], innerWidth, innerHeight, dnt, now()]);
+  if (!call('tp_start', [config.site, nav.language, loc.search, loc.hostname].concat(page()),
+    [seed[0], seed[1], seed[2], seed[3], innerWidth, innerHeight, dnt, !!nav.webdriver,
+      !!config.recordAutomation, !!config.skipDntVisitors, now()])) return null;
 
   // Work kept off the start-up path, done when the page is idle or before it
   // is needed (a send, hiding, consent): the first use of Intl (the time
@@ -93,10 +93,11 @@ function startRecorder(X, config, fail) {
     kept = text(X.tp_take_unsaved());
     if (kept !== undefined) storageSet(PENDING_KEY, kept);
   }
-  // text/plain keeps the cross-origin request free of a CORS preflight;
-  // keepalive lets it finish after the page is gone (batches stay under 64 KB).
+  // A string body is sent as text/plain;charset=UTF-8, which keeps the
+  // cross-origin request free of a CORS preflight; keepalive lets it finish
+  // after the page is gone (batches stay under 64 KB).
   function post(body) {
-    fetch(url, { method: 'POST', body: body, keepalive: true, headers: { 'content-type': 'text/plain;charset=UTF-8' } })
+    fetch(url, { method: 'POST', body: body, keepalive: true })
       .then(function (response) { return response.status; }, function () { return 0; })
       .then(guard(function (status) { X.tp_finished(status, Math.random(), now()); carry(); }));
   }

@@ -58,66 +58,64 @@ const ALL_CHANNELS: [Channel; 10] = [
     Channel::Internal,
 ];
 
-/// Search engines: a label of the referrer's host (as in `www.google.co.uk`)
-/// and the engine's name.
-const SEARCH_ENGINES: &[(&str, &str)] = &[
-    ("google", "Google"),
-    ("bing", "Bing"),
-    ("duckduckgo", "DuckDuckGo"),
-    ("yahoo", "Yahoo"),
-    ("yandex", "Yandex"),
-    ("baidu", "Baidu"),
-    ("ecosia", "Ecosia"),
-    ("qwant", "Qwant"),
-    ("startpage", "Startpage"),
-    ("brave", "Brave Search"),
-    ("naver", "Naver"),
-    ("seznam", "Seznam"),
-    ("kagi", "Kagi"),
+/// Search engines, one per line: a label of the referrer's host (as in
+/// `www.google.co.uk`), a space, the engine's name. Kept as text rather than
+/// a table of string pairs: the recorder ships on every page, and text is
+/// smaller in wasm than pointers.
+const SEARCH_ENGINES: &str = "google Google
+bing Bing
+duckduckgo DuckDuckGo
+yahoo Yahoo
+yandex Yandex
+baidu Baidu
+ecosia Ecosia
+qwant Qwant
+startpage Startpage
+brave Brave Search
+naver Naver
+seznam Seznam
+kagi Kagi";
+
+/// Social networks, by a label of the referrer's host, as above.
+const SOCIAL_NETWORKS: &str = "facebook Facebook
+fb Facebook
+instagram Instagram
+t X
+twitter X
+x X
+linkedin LinkedIn
+lnkd LinkedIn
+reddit Reddit
+pinterest Pinterest
+tiktok TikTok
+youtube YouTube
+snapchat Snapchat
+threads Threads
+bsky Bluesky
+mastodon Mastodon
+xing XING
+vk VK
+whatsapp WhatsApp
+telegram Telegram";
+
+/// Webmail hosts, by their first label: a visit from them came from an email.
+const WEBMAIL: &str = "mail outlook webmail gmx web yahoo";
+
+/// Ad click ids, by the channel they imply (space-separated, as text for size).
+const CLICK_IDS: [(Channel, &str); 4] = [
+    (Channel::PaidSearch, "gclid gbraid wbraid msclkid yclid"),
+    (Channel::Display, "dclid"),
+    (Channel::OrganicSocial, "fbclid"),
+    (Channel::PaidSocial, "ttclid li_fat_id twclid epik sccid"),
 ];
 
-/// Social networks, by a label of the referrer's host.
-const SOCIAL_NETWORKS: &[(&str, &str)] = &[
-    ("facebook", "Facebook"),
-    ("fb", "Facebook"),
-    ("instagram", "Instagram"),
-    ("t", "X"),
-    ("twitter", "X"),
-    ("x", "X"),
-    ("linkedin", "LinkedIn"),
-    ("lnkd", "LinkedIn"),
-    ("reddit", "Reddit"),
-    ("pinterest", "Pinterest"),
-    ("tiktok", "TikTok"),
-    ("youtube", "YouTube"),
-    ("snapchat", "Snapchat"),
-    ("threads", "Threads"),
-    ("bsky", "Bluesky"),
-    ("mastodon", "Mastodon"),
-    ("xing", "XING"),
-    ("vk", "VK"),
-    ("whatsapp", "WhatsApp"),
-    ("telegram", "Telegram"),
-];
-
-/// Webmail hosts: a visit from them came from an email.
-const WEBMAIL: &[&str] = &["mail", "outlook", "webmail", "gmx", "web", "yahoo"];
-
-/// Ad click ids and the channel they imply.
-const CLICK_IDS: &[(&str, Channel)] = &[
-    ("gclid", Channel::PaidSearch),
-    ("gbraid", Channel::PaidSearch),
-    ("wbraid", Channel::PaidSearch),
-    ("msclkid", Channel::PaidSearch),
-    ("dclid", Channel::Display),
-    ("fbclid", Channel::OrganicSocial),
-    ("ttclid", Channel::PaidSocial),
-    ("li_fat_id", Channel::PaidSocial),
-    ("twclid", Channel::PaidSocial),
-    ("epik", Channel::PaidSocial),
-    ("sccid", Channel::PaidSocial),
-    ("yclid", Channel::PaidSearch),
-];
+/// The channel a click id implies, if `key` is one.
+fn click_id_channel(key: &str) -> Option<Channel> {
+    CLICK_IDS
+        .iter()
+        .find(|(_, ids)| split(ids, b' ').any(|id| id == key))
+        .map(|(channel, _)| *channel)
+}
 
 /// Campaign parameters of a landing URL.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -209,7 +207,7 @@ pub fn campaign_of(query: &str) -> Campaign {
             "utm_term" => &mut campaign.term,
             "utm_content" => &mut campaign.content,
             _ => {
-                if campaign.click_id.is_empty() && CLICK_IDS.iter().any(|(id, _)| *id == key) {
+                if campaign.click_id.is_empty() && click_id_channel(key).is_some() {
                     campaign.click_id = key.into();
                 }
                 continue;
@@ -247,11 +245,14 @@ fn host_has_label(host: &str, label: &str) -> bool {
     split(host, b'.').any(|part| part.eq_ignore_ascii_case(label))
 }
 
-fn lookup(host: &str, table: &[(&str, &'static str)]) -> Option<&'static str> {
-    table
-        .iter()
-        .find(|(label, _)| host_has_label(host, label))
-        .map(|(_, name)| *name)
+/// The name of the first entry of `table` (lines of `label name`) whose
+/// label is a label of `host`.
+fn lookup(host: &str, table: &'static str) -> Option<&'static str> {
+    split(table, b'\n').find_map(|line| {
+        let space = line.bytes().position(|b| b == b' ')?;
+        let label = line.get(..space)?;
+        host_has_label(host, label).then(|| line.get(space + 1..).unwrap_or_default())
+    })
 }
 
 /// The visit's channel and, when known, the engine or network's name.
@@ -299,10 +300,7 @@ pub fn attribute(campaign: &Campaign, referrer: &str, site_host: &str) -> Attrib
         };
     }
     if !campaign.click_id.is_empty() {
-        let implied = CLICK_IDS
-            .iter()
-            .find(|(id, _)| *id == campaign.click_id)
-            .map_or(Channel::PaidSearch, |(_, c)| *c);
+        let implied = click_id_channel(&campaign.click_id).unwrap_or(Channel::PaidSearch);
         return Attribution {
             channel: implied,
             source_name,
@@ -329,10 +327,8 @@ pub fn attribute(campaign: &Campaign, referrer: &str, site_host: &str) -> Attrib
         };
     }
     // Webmail first: mail.google.com is an email, not a search.
-    if WEBMAIL
-        .iter()
-        .any(|label| split(referrer_host, b'.').next() == Some(label))
-    {
+    let first_label = split(referrer_host, b'.').next().unwrap_or_default();
+    if split(WEBMAIL, b' ').any(|label| label == first_label) {
         return Attribution {
             channel: Channel::Email,
             source_name: "",

@@ -1,12 +1,11 @@
 //! Which clicks are touchpoints: links to other sites and file downloads
 //! (elements tagged `data-touchpoint-event` are handled by the recorder).
 
-/// File extensions whose links count as downloads.
-const DOWNLOAD_EXTENSIONS: &[&str] = &[
-    "pdf", "zip", "dmg", "exe", "msi", "pkg", "apk", "csv", "xlsx", "xls", "docx", "doc", "pptx",
-    "ppt", "odt", "ods", "txt", "rtf", "epub", "mp3", "mp4", "mov", "avi", "gz", "tgz", "7z",
-    "rar", "iso", "deb", "rpm", "json", "xml", "ics",
-];
+/// File extensions whose links count as downloads (text rather than a
+/// table of strings: smaller in the recorder's wasm).
+const DOWNLOAD_EXTENSIONS: &str =
+    "pdf zip dmg exe msi pkg apk csv xlsx xls docx doc pptx ppt odt ods \
+    txt rtf epub mp3 mp4 mov avi gz tgz 7z rar iso deb rpm json xml ics";
 
 /// `outbound` or `download` for a link to `href` clicked on a page of `page_host`.
 pub fn link_kind(href: &str, page_host: &str) -> Option<&'static str> {
@@ -23,9 +22,8 @@ pub fn link_kind(href: &str, page_host: &str) -> Option<&'static str> {
         _ => None,
     };
     if let Some(extension) = extension {
-        if DOWNLOAD_EXTENSIONS
-            .iter()
-            .any(|e| e.eq_ignore_ascii_case(extension))
+        if super::text::split(DOWNLOAD_EXTENSIONS, b' ')
+            .any(|e| !e.is_empty() && e.eq_ignore_ascii_case(extension))
         {
             return Some("download");
         }

@@ -356,7 +356,8 @@ mod tests {
         let restored = Pending::from_storage(&pending.to_storage());
         assert_eq!(restored, pending);
         assert_eq!(
-            Pending::from_storage("garbage\n2\tnot json\n1\t{}\n-1\t{}\n99999999999\t{}\n\t{}\n").len(),
+            Pending::from_storage("garbage\n2\tnot json\n1\t{}\n-1\t{}\n99999999999\t{}\n\t{}\n")
+                .len(),
             1
         );
     }
