@@ -32,7 +32,7 @@ function buildArtifact(a) {
   const wasm = join(staging, `${a.out_name}_bg.wasm`);
   if (glue) run('wasm-bindgen', ['--target', a.target, '--out-dir', staging, '--out-name', a.out_name, built]);
   else copyFileSync(built, wasm);
-  run(wasmOpt, ['-Oz', '--converge', ...WASM_FEATURES, '--strip-debug', '--strip-producers', '-o', wasm, wasm]);
+  run(wasmOpt, ['-Oz', '--converge', ...WASM_FEATURES, '--strip-debug', '--strip-producers', '--strip-target-features', '-o', wasm, wasm]);
   const page = a.page_script ? readFileSync(join(root, a.page_script), 'utf8') : '';
   if (a.bundle) {
     // One classic script for the site's <script> tag: the glue (if any), the

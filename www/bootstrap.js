@@ -17,17 +17,18 @@ window.__touchpoint_booted = true;
 var attr = function (name) { return script && script.getAttribute('data-' + name); };
 var base = script && script.src ? script.src.replace(/[^/]*$/, '') : '/';
 var queued = (window.touchpoint && window.touchpoint.q) || [];
+// Settings left out are null: the launcher and the widget use their defaults.
 var config = {
   site: attr('site'),
   endpoint: attr('endpoint') || new URL(base, location.href).origin,
-  label: attr('label') || 'Talk to us',
-  model: attr('model') || undefined,
+  label: attr('label'),
+  model: attr('model'),
   recordAutomation: attr('record-automation') === 'true',
   skipDntVisitors: attr('dnt') === 'skip',
-  locale: attr('locale') || undefined,
-  position: attr('position') || undefined,
-  color: attr('color') || undefined,
-  icon: attr('icon') || undefined,
+  locale: attr('locale'),
+  position: attr('position'),
+  color: attr('color'),
+  icon: attr('icon'),
   teams: attr('teams') ? attr('teams').split(',') : undefined,
 };
 var reported = false;

@@ -159,8 +159,9 @@ function startRecorder(X, config, fail) {
     };
   });
   engaged();
-  carry();
-  (window.requestIdleCallback || setTimeout)(guard(function () { settle(); carry(); }));
+  // The first batch waits for company (seconds), so the first look at what
+  // is due can wait for an idle moment too, at most a second.
+  (window.requestIdleCallback || setTimeout)(guard(function () { settle(); carry(); }), { timeout: 1000 });
 
   // The page API. Each call settles first: consent and identity need what
   // earlier pages stored.
