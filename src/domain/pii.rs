@@ -646,14 +646,19 @@ const NOT_PHONE_CUES: &[&str] = &[
 const PHONE_TRAILERS: &[&str] = &["office", "fax", "mobile", "home", "work", "cell"];
 const SSN_CUES: &[&str] = &["ssn", "social security"];
 
+/// Context words lower-cased without Unicode's tables (see `text::fold_lowercase`).
+fn lowercase(text: &str) -> String {
+    text.chars().map(crate::domain::text::fold_lowercase).collect()
+}
+
 fn preceding_context(bytes: &[u8], start: usize, window: usize) -> String {
     let from = start.saturating_sub(window);
-    String::from_utf8_lossy(&bytes[from..start]).to_lowercase()
+    lowercase(&String::from_utf8_lossy(&bytes[from..start]))
 }
 
 fn following_context(bytes: &[u8], end: usize, window: usize) -> String {
     let to = (end + window).min(bytes.len());
-    String::from_utf8_lossy(&bytes[end..to]).to_lowercase()
+    lowercase(&String::from_utf8_lossy(&bytes[end..to]))
 }
 
 fn is_phone(run: &NumberRun, bytes: &[u8]) -> bool {

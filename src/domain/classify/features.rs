@@ -43,9 +43,7 @@ pub fn words(text: &str) -> Vec<String> {
     let mut current = String::new();
     for ch in text.chars() {
         if ch.is_alphanumeric() || ch == '\'' && !current.is_empty() {
-            for lower in ch.to_lowercase() {
-                current.push(lower);
-            }
+            current.push(crate::domain::text::fold_lowercase(ch));
         } else {
             if !current.is_empty() {
                 out.push(core::mem::take(&mut current));
