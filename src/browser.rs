@@ -199,11 +199,12 @@ pub extern "C" fn tp_restore(visitor: u32, pending: u32, now: f64) {
     with_recorder(|r| r.restore(Some(&visitor), Some(&pending), now));
 }
 
-/// The browser's IANA time zone, resolved when the page is idle.
+/// The page is idle: the browser's IANA time zone; the first page view is
+/// recorded now (see `Recorder::idle`).
 #[no_mangle]
-pub extern "C" fn tp_time_zone(zone: u32) {
+pub extern "C" fn tp_idle(zone: u32) {
     let [zone, ..] = inputs(&[zone]);
-    with_recorder(|r| r.time_zone(&zone));
+    with_recorder(|r| r.idle(&zone));
 }
 
 /// Stages a property (key, value) for the next `tp_track` or `tp_tagged_click`.

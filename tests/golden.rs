@@ -135,7 +135,7 @@ fn a_recorder_session_is_byte_identical() {
         "shop.example",
         now,
     );
-    recorder.time_zone("Europe/Paris");
+    recorder.idle("Europe/Paris");
     recorder.engagement(true, now);
     recorder.scrolled(0.0, 844.0, 1688.0);
     recorder.prop("plan", "équipe");

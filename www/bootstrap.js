@@ -61,10 +61,8 @@ var user;
 function widgetConfig() {
   return { site: config.site, endpoint: config.endpoint, locale: config.locale, teams: config.teams, user: user };
 }
-function launcherRoot() {
-  var host = document.querySelector('[data-touchpoint-launcher]');
-  return host && host.shadowRoot;
-}
+// The launcher's shadow root, where the widget mounts its panel.
+var launcher = null;
 function openWidget(shadowRoot) {
   loadWidget().then(function (module) { module.openWidget(shadowRoot, widgetConfig()); }).catch(fail);
 }
@@ -73,13 +71,12 @@ function openWidget(shadowRoot) {
 function followConversation() {
   var ongoing = false;
   try { ongoing = !!localStorage.getItem('touchpoint:conversation:' + config.site); } catch (e) { /* storage blocked */ }
-  var root = launcherRoot();
-  if (ongoing && root) loadWidget().then(function (module) { module.followWidget(root, widgetConfig()); }).catch(fail);
+  if (ongoing) loadWidget().then(function (module) { module.followWidget(launcher, widgetConfig()); }).catch(fail);
 }
 var panelOpen = false;
 window.addEventListener('touchpoint:open', function () { panelOpen = true; });
 window.addEventListener('touchpoint:close', function () { panelOpen = false; });
-function openPanel() { var root = launcherRoot(); if (root) openWidget(root); }
+function openPanel() { if (launcher) openWidget(launcher); }
 function closePanel() { if (widget) widget.then(function (module) { module.closeWidget(); }).catch(fail); }
 
 // The page's API: touchpoint('track', name, props) or touchpoint.track(name, props).
@@ -125,7 +122,7 @@ if (!config.site) {
       recorder = startRecorder(recorderModule, config, fail);
       performance.measure('touchpoint:start', 'touchpoint:start');
       performance.mark('touchpoint:launcher');
-      mountLauncher(config, openWidget);
+      launcher = mountLauncher(config, openWidget);
       performance.measure('touchpoint:launcher', 'touchpoint:launcher');
       ready = true;
       later.splice(0).forEach(function (c) { call(c[0], c[1]); });

@@ -12,18 +12,14 @@
 var VISITOR_KEY = 'touchpoint.visitor';
 var PENDING_KEY = 'touchpoint.pending';
 // Named fields only: their values are never read.
-var FORM_FIELDS = 'input[name]:not([type=submit]):not([type=button]):not([type=hidden]),select[name],textarea[name]';
+var FORM_FIELDS = 'input[name]:not([type=submit],[type=button],[type=hidden]),select[name],textarea[name]';
 var TAG_PREFIX = 'data-touchpoint-';
 
-// Loads the recorder module; it imports nothing. Resolves to its exports.
+// Loads the recorder module (it imports nothing), compiling it while it
+// downloads; the server must send it as application/wasm. Resolves to its
+// exports; a missing file or a wrong type rejects with the browser's reason.
 function loadRecorder(url) {
-  return fetch(url)
-    .then(function (response) {
-      if (!response.ok) throw new Error('recorder module: HTTP ' + response.status);
-      return response.arrayBuffer();
-    })
-    .then(function (bytes) { return WebAssembly.instantiate(bytes, {}); })
-    .then(function (result) { return result.instance.exports; });
+  return WebAssembly.instantiateStreaming(fetch(url), {}).then(function (result) { return result.instance.exports; });
 }
 
 function storageGet(key) {
@@ -76,7 +72,10 @@ function startRecorder(X, config, fail) {
   function settle() {
     if (settled) return;
     settled = true;
-    try { call('tp_time_zone', [Intl.DateTimeFormat().resolvedOptions().timeZone]); } catch (e) { /* no Intl */ }
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { /* no Intl */ }
+    // The first page view's attribution is done now too.
+    call('tp_idle', [zone]);
     // Consent was given on an earlier page if (and only if) a visitor id is stored.
     var visitor = dnt ? undefined : storageGet(VISITOR_KEY);
     if (visitor) call('tp_restore', [visitor, storageGet(PENDING_KEY)], [now()]);

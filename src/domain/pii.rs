@@ -648,7 +648,9 @@ const SSN_CUES: &[&str] = &["ssn", "social security"];
 
 /// Context words lower-cased without Unicode's tables (see `text::fold_lowercase`).
 fn lowercase(text: &str) -> String {
-    text.chars().map(crate::domain::text::fold_lowercase).collect()
+    text.chars()
+        .map(crate::domain::text::fold_lowercase)
+        .collect()
 }
 
 fn preceding_context(bytes: &[u8], start: usize, window: usize) -> String {

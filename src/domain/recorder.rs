@@ -149,8 +149,12 @@ pub struct Recorder {
     engaged_since: Option<f64>,
     engaged_ms: f64,
     max_scroll: u32,
-    /// The browser's IANA time zone, sent with each batch once known (see `time_zone`).
+    /// The browser's IANA time zone, sent with each batch once known (see `idle`).
     time_zone: String,
+    /// How the visitor arrived (`location.search`, host name) and when: the
+    /// first page view, recorded when the page is idle or before anything
+    /// else is, so that attribution is not part of start-up.
+    arrival: Option<(String, String, f64)>,
     /// Properties staged by `prop` for the next event.
     props: Vec<(String, String)>,
     /// Batches handed to the page script for `sendBeacon`, and the one out now.
@@ -161,9 +165,10 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// A recorder for this page: records the first page view with how the
-    /// visitor arrived (`search` is `location.search`, `host` the page's host
-    /// name). What an earlier page kept comes later, with `restore`.
+    /// A recorder for this page, whose first page view (with how the visitor
+    /// arrived: `search` is `location.search`, `host` the page's host name)
+    /// is recorded when the page is idle (`idle`) or before anything else.
+    /// What an earlier page kept comes later, with `restore`.
     pub fn start(start: &Start, page: &PageFacts, search: &str, host: &str, now: f64) -> Self {
         let mut recorder = Recorder {
             site: start.site.into(),
@@ -174,20 +179,31 @@ impl Recorder {
                 language: start.language.into(),
                 ..PageContext::default()
             },
+            arrival: Some((search.into(), host.into(), now)),
+            due_at: Some(now + BATCH_DELAY_MS),
             ..Recorder::default()
         };
-        let campaign = campaign_of(search);
-        let arrival = attribute(&campaign, &clean_referrer(page.referrer), host);
-        recorder.view_page(
-            page,
-            now,
-            Some(Acquisition {
+        recorder.set_page(page);
+        recorder
+    }
+
+    /// Records the first page view, with its acquisition, if not yet done
+    /// (before any props are staged: they belong to the next event).
+    fn record_arrival(&mut self) {
+        let Some((search, host, at)) = self.arrival.take() else {
+            return;
+        };
+        let campaign = campaign_of(&search);
+        let arrival = attribute(&campaign, &self.page.referrer, &host);
+        let details = Details {
+            acquisition: Some(Acquisition {
                 channel: arrival.channel.as_str(),
                 source_name: arrival.source_name,
                 campaign,
             }),
-        );
-        recorder
+            ..Details::default()
+        };
+        self.record(EventKind::PageView, details, at);
     }
 
     /// What earlier pages kept on the device: the visitor id stored with
@@ -219,11 +235,12 @@ impl Recorder {
         }
     }
 
-    /// The browser's IANA time zone. The page script resolves it when the page
-    /// is idle: `Intl` costs more than all the rest of the recorder's start-up.
-    /// Batches carry it for all their events.
-    pub fn time_zone(&mut self, zone: &str) {
-        self.time_zone = zone.into();
+    /// The page is idle: the page script tells the browser's IANA time zone
+    /// (`Intl` costs more than all the rest of start-up; batches carry it for
+    /// all their events), and the first page view is recorded.
+    pub fn idle(&mut self, time_zone: &str) {
+        self.time_zone = time_zone.into();
+        self.record_arrival();
     }
 
     /// The page's visitor id (consent given), or empty.
@@ -234,6 +251,7 @@ impl Recorder {
     /// Encodes an event on the current page into the outbox, with the staged
     /// props; `details` is what its kind carries beyond the page.
     fn record(&mut self, kind: EventKind, details: Details, now: f64) {
+        self.record_arrival();
         let id = self.ids.next();
         let props = core::mem::take(&mut self.props);
         let mut encoded = String::new();
@@ -265,19 +283,22 @@ impl Recorder {
         }
     }
 
-    /// Takes `page` as the page being viewed and records a page view of it.
-    fn view_page(&mut self, page: &PageFacts, now: f64, acquisition: Option<Acquisition>) {
+    /// Takes `page` as the page being viewed.
+    fn set_page(&mut self, page: &PageFacts) {
         self.page.path = recorded_path(page.pathname, page.hash);
         self.page.title = page.title.into();
         self.page.referrer = clean_referrer(page.referrer);
         self.page.viewport_width = page.viewport_width;
         self.page.viewport_height = page.viewport_height;
         self.max_scroll = 0;
-        let details = Details {
-            acquisition,
-            ..Details::default()
-        };
-        self.enqueue(EventKind::PageView, details, now);
+    }
+
+    /// Takes `page` as the page being viewed and records a page view of it.
+    fn view_page(&mut self, page: &PageFacts, now: f64) {
+        // The page being left keeps its first view.
+        self.record_arrival();
+        self.set_page(page);
+        self.enqueue(EventKind::PageView, Details::default(), now);
     }
 
     /// A single-page-app navigation (history API, `popstate`, `hashchange`):
@@ -289,7 +310,7 @@ impl Recorder {
         }
         let engaged = self.engaged_since.is_some();
         self.report_engagement(now);
-        self.view_page(page, now, None);
+        self.view_page(page, now);
         if engaged {
             self.engaged_since = Some(now);
         }
@@ -298,11 +319,12 @@ impl Recorder {
     /// A page view the recorder cannot see on its own: `page()` from the
     /// page, or a restore from the back/forward cache.
     pub fn page_view(&mut self, page: &PageFacts, now: f64) {
-        self.view_page(page, now, None);
+        self.view_page(page, now);
     }
 
     /// Stages a property for the next custom event or tagged click.
     pub fn prop(&mut self, key: &str, value: &str) {
+        self.record_arrival();
         self.props.push((key.into(), value.into()));
     }
 
@@ -431,6 +453,7 @@ impl Recorder {
 
     /// Moves the outbox into encoded batches.
     fn seal_batches(&mut self, now: f64) {
+        self.record_arrival();
         let header = BatchHeader {
             site: &self.site,
             do_not_track: self.do_not_track,
@@ -581,7 +604,7 @@ mod tests {
     #[test]
     fn the_first_page_view_carries_the_arrival_and_waits_for_company() {
         let mut recorder = start_with(None, None);
-        recorder.time_zone("Europe/Berlin");
+        recorder.idle("Europe/Berlin");
         assert_eq!(recorder.take_batch(NOW), None);
         assert_eq!(recorder.wait_ms(NOW + 1000.0), Some(2000.0));
         let body = recorder.take_batch(NOW + BATCH_DELAY_MS).unwrap();

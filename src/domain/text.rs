@@ -63,7 +63,9 @@ mod tests {
         // Basic and extended Latin, modern Greek capitals, basic Cyrillic.
         let ranges = [0x20..0x180u32, 0x386..0x3AC, 0x400..0x460];
         for code in ranges.into_iter().flatten() {
-            let Some(c) = char::from_u32(code) else { continue };
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
             let mut std = c.to_lowercase();
             let (first, rest) = (std.next(), std.next());
             // One-to-one mappings only: 'İ' lower-cases to two characters.
