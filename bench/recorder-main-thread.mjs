@@ -6,7 +6,7 @@
 // Usage: node bench/recorder-main-thread.mjs   (after `make build`)
 import { startTestRuntime, launchChromium, newPersonPage } from '../e2e/support.mjs';
 
-const LOADS = 30;
+const LOADS = Number(process.env.LOADS ?? 30);
 const runtime = await startTestRuntime();
 const browser = await launchChromium();
 const startups = [];
@@ -48,6 +48,7 @@ try {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
+if (process.env.SHOW) console.log([...startups].sort((a, b) => a - b).map((x) => x.toFixed(1)).join(" "));
 console.log(`recorder start-up (main thread, startRecorder): median ${median(startups).toFixed(2)} ms, p95 ${p95(startups).toFixed(2)} ms over ${LOADS} loads`);
 console.log(`launcher (shadow root, stylesheet, button): median ${median(launchers).toFixed(2)} ms, p95 ${p95(launchers).toFixed(2)} ms`);
 console.log(`per event (track + enqueue): median ${(median(perEvent) * 1000).toFixed(1)} µs`);
