@@ -75,7 +75,7 @@ enum CueList {
 fn cue_table() -> &'static PhraseMap<u16> {
     static TABLE: OnceLock<PhraseMap<u16>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let lists: [(&[&str], CueList); 8] = [
+        let lists: [(&str, CueList); 8] = [
             (EXPECTATION_GAP, CueList::Gap),
             (SUGGESTION, CueList::Suggestion),
             (PRAISE, CueList::Praise),
@@ -87,7 +87,7 @@ fn cue_table() -> &'static PhraseMap<u16> {
         ];
         let mut table = PhraseMap::default();
         for (cues, list) in lists {
-            for cue in cues {
+            for cue in cues.lines() {
                 let cue_words = words(cue);
                 *table
                     .entry(phrase_hash(cue_words.iter().map(String::as_str)))
@@ -123,317 +123,353 @@ impl Cues {
     }
 }
 
-const EXPECTATION_GAP: &[&str] = &[
-    "not as advertised",
-    "not as described",
-    "not what i expected",
-    "expected better",
-    "expected more",
-    "not what was promised",
-    "you promised",
-    "was promised",
-    "were promised",
-    "misleading",
-    "false advertising",
-    "supposed to",
-    "should have been",
-    "falls short",
-    "fell short",
-    "nothing like the",
-    "not like the picture",
-    "different from the",
-    "than advertised",
-    "than described",
-    "than promised",
-    "disappointed",
-    "disappointing",
-    "entspricht nicht",
-    "nicht wie beschrieben",
-    "nicht wie versprochen",
-    "versprochen",
-    "enttäuscht",
-    "erwartet",
-    "pas conforme",
-    "pas comme décrit",
-    "promis",
-    "déçu",
-    "déçue",
-    "décevant",
-    "no es lo que",
-    "no coincide",
-    "prometido",
-    "decepcionado",
-    "decepcionada",
-    "esperaba",
-    "niet zoals beschreven",
-    "beloofd",
-    "teleurgesteld",
-    "verwacht",
-    "non come descritto",
-    "promesso",
-    "deluso",
-    "delusa",
-    "mi aspettavo",
-    "não é o que",
-    "prometido",
-    "decepcionado",
-    "esperava",
-];
+// Cue lists are text, one phrase per line: smaller in the widget's wasm than
+// tables of string pointers.
+const EXPECTATION_GAP: &str = "\
+not as advertised
+not as described
+not what i expected
+expected better
+expected more
+not what was promised
+you promised
+was promised
+were promised
+misleading
+false advertising
+supposed to
+should have been
+falls short
+fell short
+nothing like the
+not like the picture
+different from the
+than advertised
+than described
+than promised
+disappointed
+disappointing
+entspricht nicht
+nicht wie beschrieben
+nicht wie versprochen
+versprochen
+enttäuscht
+erwartet
+pas conforme
+pas comme décrit
+promis
+déçu
+déçue
+décevant
+no es lo que
+no coincide
+prometido
+decepcionado
+decepcionada
+esperaba
+niet zoals beschreven
+beloofd
+teleurgesteld
+verwacht
+non come descritto
+promesso
+deluso
+delusa
+mi aspettavo
+não é o que
+prometido
+decepcionado
+esperava";
 
-const SUGGESTION: &[&str] = &[
-    "suggest",
-    "suggestion",
-    "would be nice",
-    "would be great",
-    "it would help",
-    "feature request",
-    "please add",
-    "could you add",
-    "you should",
-    "why not",
-    "idea",
-    "wish",
-    "improve",
-    "vorschlag",
-    "wäre schön",
-    "wäre toll",
-    "suggestion",
-    "ce serait bien",
-    "sugerencia",
-    "sería genial",
-    "suggestie",
-    "zou fijn zijn",
-    "suggerimento",
-    "sarebbe bello",
-    "sugestão",
-    "seria ótimo",
-];
+const SUGGESTION: &str = "\
+suggest
+suggestion
+would be nice
+would be great
+it would help
+feature request
+please add
+could you add
+you should
+why not
+idea
+wish
+improve
+vorschlag
+wäre schön
+wäre toll
+suggestion
+ce serait bien
+sugerencia
+sería genial
+suggestie
+zou fijn zijn
+suggerimento
+sarebbe bello
+sugestão
+seria ótimo";
 
-const PRAISE: &[&str] = &[
-    "thank you so much",
-    "great job",
-    "well done",
-    "love it",
-    "love the",
-    "amazing",
-    "excellent",
-    "fantastic",
-    "awesome",
-    "wonderful",
-    "brilliant",
-    "perfect",
-    "best",
-    "super happy",
-    "very happy",
-    "so helpful",
-    "very helpful",
-    "kudos",
-    "compliments",
-    "toll",
-    "super",
-    "danke schön",
-    "vielen dank",
-    "génial",
-    "merci beaucoup",
-    "excelente",
-    "genial",
-    "muchas gracias",
-    "geweldig",
-    "fantastisch",
-    "ottimo",
-    "fantastico",
-    "ótimo",
-    "maravilhoso",
-];
+const PRAISE: &str = "\
+thank you so much
+great job
+well done
+love it
+love the
+amazing
+excellent
+fantastic
+awesome
+wonderful
+brilliant
+perfect
+best
+super happy
+very happy
+so helpful
+very helpful
+kudos
+compliments
+toll
+super
+danke schön
+vielen dank
+génial
+merci beaucoup
+excelente
+genial
+muchas gracias
+geweldig
+fantastisch
+ottimo
+fantastico
+ótimo
+maravilhoso";
 
-const PROBLEM: &[&str] = &[
-    "not working",
-    "doesn't work",
-    "does not work",
-    "don't work",
-    "stopped working",
-    "won't",
-    "can't",
-    "cannot",
-    "unable",
-    "error",
-    "broken",
-    "crash",
-    "crashes",
-    "crashed",
-    "bug",
-    "fails",
-    "failed",
-    "failing",
-    "declined",
-    "problem",
-    "issue",
-    "wrong",
-    "missing",
-    "lost",
-    "never arrived",
-    "hasn't arrived",
-    "not arrived",
-    "damaged",
-    "stuck",
-    "charged twice",
-    "funktioniert nicht",
-    "fehler",
-    "kaputt",
-    "geht nicht",
-    "problem",
-    "ne marche pas",
-    "ne fonctionne pas",
-    "erreur",
-    "cassé",
-    "no funciona",
-    "roto",
-    "werkt niet",
-    "kapot",
-    "fout",
-    "non funziona",
-    "errore",
-    "rotto",
-    "não funciona",
-    "erro",
-    "quebrado",
-];
+const PROBLEM: &str = "\
+not working
+doesn't work
+does not work
+don't work
+stopped working
+won't
+can't
+cannot
+unable
+error
+broken
+crash
+crashes
+crashed
+bug
+fails
+failed
+failing
+declined
+problem
+issue
+wrong
+missing
+lost
+never arrived
+hasn't arrived
+not arrived
+damaged
+stuck
+charged twice
+funktioniert nicht
+fehler
+kaputt
+geht nicht
+problem
+ne marche pas
+ne fonctionne pas
+erreur
+cassé
+no funciona
+roto
+werkt niet
+kapot
+fout
+non funziona
+errore
+rotto
+não funciona
+erro
+quebrado";
 
-const COMPLAINT: &[&str] = &[
-    "terrible",
-    "awful",
-    "horrible",
-    "worst",
-    "unacceptable",
-    "ridiculous",
-    "disgusting",
-    "rude",
-    "complain",
-    "complaint",
-    "furious",
-    "angry",
-    "fed up",
-    "scandal",
-    "never again",
-    "useless",
-    "poor service",
-    "bad service",
-    "frechheit",
-    "unverschämt",
-    "beschwerde",
-    "inacceptable",
-    "plainte",
-    "inaceptable",
-    "queja",
-    "klacht",
-    "onacceptabel",
-    "reclamo",
-    "inaccettabile",
-    "reclamação",
-    "inaceitável",
-];
+const COMPLAINT: &str = "\
+terrible
+awful
+horrible
+worst
+unacceptable
+ridiculous
+disgusting
+rude
+complain
+complaint
+furious
+angry
+fed up
+scandal
+never again
+useless
+poor service
+bad service
+frechheit
+unverschämt
+beschwerde
+inacceptable
+plainte
+inaceptable
+queja
+klacht
+onacceptabel
+reclamo
+inaccettabile
+reclamação
+inaceitável";
 
-const REQUEST: &[&str] = &[
-    "please",
-    "i want",
-    "i'd like",
-    "i would like",
-    "i need",
-    "can you",
-    "could you",
-    "would you",
-    "send me",
-    "cancel",
-    "change",
-    "help me",
-    "bitte",
-    "ich möchte",
-    "ich will",
-    "s'il vous plaît",
-    "je voudrais",
-    "je veux",
-    "por favor",
-    "quiero",
-    "quisiera",
-    "alsjeblieft",
-    "graag",
-    "ik wil",
-    "per favore",
-    "vorrei",
-    "voglio",
-    "gostaria",
-    "quero",
-];
+const REQUEST: &str = "\
+please
+i want
+i'd like
+i would like
+i need
+can you
+could you
+would you
+send me
+cancel
+change
+help me
+bitte
+ich möchte
+ich will
+s'il vous plaît
+je voudrais
+je veux
+por favor
+quiero
+quisiera
+alsjeblieft
+graag
+ik wil
+per favore
+vorrei
+voglio
+gostaria
+quero";
 
-const QUESTION_OPENERS: &[&str] = &[
-    "how", "what", "when", "where", "why", "which", "who", "is", "are", "do", "does", "can",
-    "could", "will", "wie", "was", "wann", "wo", "warum", "welche", "gibt", "comment", "quand",
-    "où", "pourquoi", "quel", "quelle", "est-ce", "cómo", "cuándo", "dónde", "por qué", "qué",
-    "cuál", "hoe", "wat", "wanneer", "waar", "waarom", "come", "quando", "dove", "perché", "quale",
-    "como", "onde", "porque", "qual",
-];
+const QUESTION_OPENERS: &str = "\
+how
+what
+when
+where
+why
+which
+who
+is
+are
+do
+does
+can
+could
+will
+wie
+was
+wann
+wo
+warum
+welche
+gibt
+comment
+quand
+où
+pourquoi
+quel
+quelle
+est-ce
+cómo
+cuándo
+dónde
+por qué
+qué
+cuál
+hoe
+wat
+wanneer
+waar
+waarom
+come
+quando
+dove
+perché
+quale
+como
+onde
+porque
+qual";
 
-const URGENT: &[&str] = &[
-    "urgent",
-    "urgently",
-    "asap",
-    "immediately",
-    "right now",
-    "emergency",
-    "as soon as possible",
-    "today",
-    "fraud",
-    "stolen",
-    "hacked",
-    "charged twice",
-    "deadline",
-    "tomorrow",
-    "dringend",
-    "sofort",
-    "notfall",
-    "heute",
-    "urgence",
-    "immédiatement",
-    "aujourd'hui",
-    "urgente",
-    "inmediatamente",
-    "hoy",
-    "spoed",
-    "direct",
-    "vandaag",
-    "subito",
-    "oggi",
-    "imediatamente",
-    "hoje",
-];
+const URGENT: &str = "\
+urgent
+urgently
+asap
+immediately
+right now
+emergency
+as soon as possible
+today
+fraud
+stolen
+hacked
+charged twice
+deadline
+tomorrow
+dringend
+sofort
+notfall
+heute
+urgence
+immédiatement
+aujourd'hui
+urgente
+inmediatamente
+hoy
+spoed
+direct
+vandaag
+subito
+oggi
+imediatamente
+hoje";
 
-const SPAM: &[&str] = &[
-    "seo",
-    "backlinks",
-    "crypto",
-    "bitcoin",
-    "casino",
-    "viagra",
-    "loan offer",
-    "guest post",
-    "rank your website",
-    "first page of google",
-    "web design services",
-    "click here",
-    "earn money",
-    "work from home",
-    "forex",
-    "investment opportunity",
-    "buy followers",
-    "lottery",
-    "winner",
-];
+const SPAM: &str = "\
+seo
+backlinks
+crypto
+bitcoin
+casino
+viagra
+loan offer
+guest post
+rank your website
+first page of google
+web design services
+click here
+earn money
+work from home
+forex
+investment opportunity
+buy followers
+lottery
+winner";
 
 /// What the visitor's message is.
 pub fn kind(cues: Cues, words: &[String], sentiment: &str) -> &'static str {
     let question = words
         .first()
-        .is_some_and(|w| QUESTION_OPENERS.contains(&w.as_str()))
+        .is_some_and(|w| QUESTION_OPENERS.lines().any(|opener| opener == w))
         || words.iter().any(|w| w == "?");
     if cues.has(CueList::Complaint) || (sentiment == "negative" && cues.has(CueList::Gap)) {
         "complaint"
