@@ -200,13 +200,18 @@ async fn ingest_events(
 ) -> Result<Response, ApiError> {
     let headers = request.headers();
     let header = |name: &str| headers.get(name).ok().flatten();
-    check_content_type(header("content-type").as_deref())?;
+    // A body declared far too large is refused unread; any other is read
+    // before it is judged (`plan_batch` checks its length), so the client gets
+    // the precise error, not a dropped connection (see `request::read_json`).
     if let Some(length) =
         header("content-length").and_then(|value| value.trim().parse::<u64>().ok())
     {
-        check_body_length(length)?;
+        if length > 1024 * 1024 {
+            check_body_length(length)?;
+        }
     }
     let body = http::read_text(request).await?;
+    check_content_type(header("content-type").as_deref())?;
     let now = js_sys::Date::now() as u64;
     let plan = plan_batch(&body, now)?;
     let site = load_site(env, &plan.site).await?;

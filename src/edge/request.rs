@@ -63,12 +63,13 @@ pub fn query(request: &Request, name: &str) -> Option<String> {
 /// Reads and parses a JSON body: a JSON (or beacon text) content type, at most
 /// `MAX_API_BODY_BYTES`, valid JSON of the expected shape.
 pub async fn read_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
-    check_content_type(header(request, "content-type").as_deref())?;
     let too_large = ApiError::PayloadTooLarge {
         limit: MAX_API_BODY_BYTES,
     };
-    // A body declared far too large is refused unread; a modestly oversized
-    // one is read first, so the client sees the 413 rather than a reset connection.
+    // A body declared far too large is refused unread. Any other body is read
+    // before it is judged (type, size, shape): an unread body can make the
+    // runtime drop the connection, and the client would see a reset instead
+    // of the precise error.
     if let Some(length) =
         header(request, "content-length").and_then(|v| v.trim().parse::<u64>().ok())
     {
@@ -77,6 +78,7 @@ pub async fn read_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiE
         }
     }
     let body = super::http::read_text(request).await?;
+    check_content_type(header(request, "content-type").as_deref())?;
     if body.len() > MAX_API_BODY_BYTES as usize {
         return Err(too_large);
     }
