@@ -108,10 +108,12 @@ pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue>
         Ok(env) => dispatch(&request, &env).await,
         Err(error) => Err(error),
     };
-    match outcome {
+    let response = match outcome {
         Ok(response) => Ok(response),
         Err(error) => http::error_response(&error, origin.as_deref()),
-    }
+    };
+    http::drain_unread_body(&request).await;
+    response
 }
 
 async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {

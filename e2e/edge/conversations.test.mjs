@@ -207,6 +207,18 @@ test('a visitor token opens its own conversation only', async () => {
   assert.match(preflight.headers.get('access-control-allow-headers'), /authorization/);
 });
 
+test('a refused request with a body still gets its answer, never a reset connection', async () => {
+  // The worker answers 401 before it needs the body; it must still read it, or
+  // the runtime may reset the kept-alive connection while the client writes.
+  const body = { text: 'x'.repeat(20_000) };
+  const statuses = new Map();
+  for (let i = 0; i < 300; i++) {
+    const res = await visitor().call('POST', '/v1/conversations/c_unknown/messages', 'not-a-token', body);
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+  }
+  assert.deepEqual([...statuses], [[401, 300]]);
+});
+
 test('a flood of messages in one conversation is rate limited', async () => {
   const v = visitor();
   const started = await v.start({ message: { text: 'Hello there' } });

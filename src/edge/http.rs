@@ -26,6 +26,30 @@ pub async fn read_text(request: &Request) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::InvalidRequest("the body is not text".into()))
 }
 
+/// Reads and discards a body the handler answered without reading (a refused
+/// token, an unknown route). Left unread, the runtime may reset the kept-alive
+/// connection while the client is still sending, and the client sees "fetch
+/// failed" instead of the precise error. Bodies declared over 1 MiB, or of no
+/// declared length, are left alone: those connections may as well close.
+pub async fn drain_unread_body(request: &Request) {
+    if request.body().is_none() || request.body_used() {
+        return;
+    }
+    let declared = request
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if !matches!(declared, Some(length) if length <= 1024 * 1024) {
+        return;
+    }
+    if let Ok(promise) = request.array_buffer() {
+        // What the body said no longer matters; only that it was read.
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}
+
 fn headers(origin: Option<&str>) -> Result<Headers, JsValue> {
     let headers = Headers::new()?;
     headers.set("content-type", "application/json; charset=utf-8")?;
