@@ -1,9 +1,11 @@
 //! JSON calls to the worker from the browser apps (widget and console), with
-//! `fetch`. Answers are read with the browser's own JSON parser and
-//! serde-wasm-bindgen, so the apps carry no JSON library of their own.
+//! `fetch`. Bodies are written and answers parsed by the browser's own `JSON`,
+//! so the apps carry no JSON library of their own. The console maps them to
+//! its types with serde-wasm-bindgen; the widget reads them field by field
+//! (`js_object`), which keeps serde out of its download.
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+#[cfg(feature = "console")]
+use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -34,19 +36,10 @@ impl Failure {
     }
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetail {
-    code: String,
-    message: String,
-}
-
 /// Calls `method path` on the worker at `base` (empty: this origin); `token`
-/// is the bearer credential (a visitor or staff token).
+/// is the bearer credential (a visitor or staff token). The answer is mapped
+/// to `T` with serde.
+#[cfg(feature = "console")]
 pub async fn call<T: DeserializeOwned>(
     base: &str,
     method: &str,
@@ -54,7 +47,14 @@ pub async fn call<T: DeserializeOwned>(
     token: Option<&str>,
     body: Option<&impl Serialize>,
 ) -> Result<T, Failure> {
-    let value = call_raw(base, method, path, token, body).await?;
+    let body = match body {
+        Some(body) => Some(
+            body.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+                .map_err(|_| Failure::Network)?,
+        ),
+        None => None,
+    };
+    let value = call_json(base, method, path, token, body.as_ref()).await?;
     serde_wasm_bindgen::from_value(value).map_err(|e| Failure::Api {
         status: 0,
         code: "unexpected_answer".into(),
@@ -62,12 +62,14 @@ pub async fn call<T: DeserializeOwned>(
     })
 }
 
-async fn call_raw(
+/// Calls `method path` with `body` (any JSON-able JS value) and answers the
+/// parsed JSON (`null` when the answer has no body).
+pub async fn call_json(
     base: &str,
     method: &str,
     path: &str,
     token: Option<&str>,
-    body: Option<&impl Serialize>,
+    body: Option<&JsValue>,
 ) -> Result<JsValue, Failure> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -80,10 +82,7 @@ async fn call_raw(
             .map_err(|_| Failure::Network)?;
     }
     if let Some(body) = body {
-        let value = body
-            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(|_| Failure::Network)?;
-        let text = js_sys::JSON::stringify(&value).map_err(|_| Failure::Network)?;
+        let text = js_sys::JSON::stringify(body).map_err(|_| Failure::Network)?;
         headers
             .set("content-type", "application/json")
             .map_err(|_| Failure::Network)?;
@@ -105,17 +104,30 @@ async fn call_raw(
     if response.ok() {
         return Ok(json);
     }
-    let (code, message) = serde_wasm_bindgen::from_value::<ErrorBody>(json)
-        .map(|b| (b.error.code, b.error.message))
-        .unwrap_or_else(|_| {
-            (
-                "unknown".into(),
-                "the service answered with an error".into(),
-            )
-        });
+    let error = crate::js_object::get(&json, "error");
+    let read = |key, otherwise: &str| {
+        crate::js_object::string(&error, key).unwrap_or_else(|| otherwise.into())
+    };
     Err(Failure::Api {
         status,
-        code,
-        message,
+        code: read("code", "unknown"),
+        message: read("message", "the service answered with an error"),
+    })
+}
+
+/// `call_json`, then `read` the answer (`None`: it is not what was expected).
+pub async fn call_and_read<T>(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&JsValue>,
+    read: impl FnOnce(&JsValue) -> Option<T>,
+) -> Result<T, Failure> {
+    let answer = call_json(base, method, path, token, body).await?;
+    read(&answer).ok_or_else(|| Failure::Api {
+        status: 0,
+        code: "unexpected_answer".into(),
+        message: "the answer could not be read".into(),
     })
 }

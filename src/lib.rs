@@ -35,6 +35,10 @@ pub mod cli;
 #[cfg(any(feature = "widget", feature = "console"))]
 pub mod fetch;
 
+/// Plain JS objects read and built field by field, without serde.
+#[cfg(any(feature = "widget", feature = "console"))]
+pub mod js_object;
+
 /// The only `#[wasm_bindgen]` exports: what the widget, the console and the worker shim call.
 #[cfg(any(feature = "widget", feature = "console", feature = "edge"))]
 pub mod js_api;

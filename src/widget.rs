@@ -1,6 +1,8 @@
 //! The conversation panel. Loaded only when the visitor opens the launcher,
 //! it mounts a Yew app inside the launcher's shadow root.
 
+/// The page's settings, the worker's answers and the request bodies, as JSON.
+pub mod answers;
 /// The in-browser classifier: the built-in model, or the site's own.
 pub mod classifier;
 /// The widget's words in six languages.
@@ -13,7 +15,6 @@ pub mod session;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, ShadowRoot};
 use yew::AppHandle;
@@ -32,19 +33,6 @@ pub struct Config {
     /// `identify(userId, hmac)`: a visitor the site vouches for sees their
     /// conversations on any device.
     pub user: Option<crate::domain::conversation::Identity>,
-}
-
-/// The settings as the page passes them (absent keys may be `undefined`).
-#[derive(Deserialize)]
-struct PageConfig {
-    site: String,
-    endpoint: String,
-    #[serde(default)]
-    locale: Option<String>,
-    #[serde(default)]
-    teams: Option<Vec<String>>,
-    #[serde(default)]
-    user: Option<crate::domain::conversation::Identity>,
 }
 
 thread_local! {
@@ -87,16 +75,23 @@ pub fn close() {
 }
 
 fn mount(root: &ShadowRoot, config: JsValue, start_open: bool) -> Result<(), JsValue> {
-    let given: PageConfig = serde_wasm_bindgen::from_value(config)?;
+    use crate::js_object as js;
+    let required = |key: &str| {
+        js::string(&config, key).ok_or_else(|| {
+            let mut message = String::from("Touchpoint: the widget's settings need a `");
+            message.push_str(key);
+            message.push_str("` string");
+            JsValue::from(js_sys::TypeError::new(&message))
+        })
+    };
     let config = Config {
-        site: given.site,
-        endpoint: given.endpoint,
-        locale: given
-            .locale
+        site: required("site")?,
+        endpoint: required("endpoint")?,
+        locale: js::string(&config, "locale")
             .filter(|l| !l.is_empty())
             .unwrap_or_else(page_locale),
-        teams: given.teams,
-        user: given.user,
+        teams: js::strings(&config, "teams"),
+        user: answers::identity(&js::get(&config, "user")),
     };
     let document = web_sys::window()
         .and_then(|window| window.document())

@@ -119,6 +119,33 @@ test('markup from either side is shown as text and never runs', async () => {
   await page.close();
 });
 
+test('an answer the widget cannot read is explained in the panel, and the draft is kept', async () => {
+  const page = await newPersonPage(browser);
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  // Availability with a field of the wrong type, then a start answer missing its token.
+  await page.route(`${runtime.url}/v1/availability*`, (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: '{"teams":"support"}' }));
+  await page.goto(`${runtime.url}/`);
+  await page.locator('button.launcher').click();
+  await panel(page).locator('.error').waitFor();
+  assert.match(await panel(page).locator('.error').innerText(), /could not be read/);
+  let starts = 0;
+  await page.route(`${runtime.url}/v1/conversations`, (route) => {
+    starts += 1;
+    return route.fulfill({ status: 201, contentType: 'application/json', body: '{"conversation":{"id":"c_1"}}' });
+  });
+  await panel(page).locator('#tp-message').fill('Where is my parcel?');
+  await panel(page).locator('button.send').click();
+  await eventually(async () => starts === 1 && !(await panel(page).locator('button.send').isDisabled()));
+  assert.equal(starts, 1);
+  assert.match(await panel(page).locator('.error').innerText(), /could not be read/);
+  assert.equal(await panel(page).locator('#tp-message').inputValue(), 'Where is my parcel?');
+  assert.equal(await page.evaluate(() => localStorage.length), 0, 'no conversation is remembered');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('works under a strict Content Security Policy', async () => {
   const page = await newPersonPage(browser);
   const violations = [];

@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -30,10 +29,8 @@ fn parse_rules(rules: JsValue) -> Vec<TopicRule> {
     if rules.is_undefined() || rules.is_null() {
         return Vec::new();
     }
-    serde_wasm_bindgen::from_value(rules).unwrap_or_else(|error| {
-        warn(&format!(
-            "Touchpoint: ignoring the site's topic rules: {error}"
-        ));
+    super::answers::topic_rules(&rules).unwrap_or_else(|| {
+        warn("Touchpoint: ignoring the site's topic rules: expected [{ keyword, topic }]");
         Vec::new()
     })
 }
@@ -50,12 +47,6 @@ pub fn set_model(bytes: &[u8], rules: JsValue) -> Result<(), JsError> {
     install(model, parse_rules(rules)).map_err(|e| JsError::new(&e))
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
-}
-
 /// Classifies `text` for the panel; `None` until a model is loaded.
 pub fn analyse(text: &str) -> Option<Classification> {
     with_classifier(|c| c.classify(text)).ok()
@@ -64,21 +55,16 @@ pub fn analyse(text: &str) -> Option<Classification> {
 /// Classifies with the current model.
 pub fn classify(text: &str) -> Result<JsValue, JsError> {
     let classification: Classification = with_classifier(|c| c.classify(text))?;
-    to_js(&classification)
+    Ok(super::answers::classification_js(&classification))
 }
 
 /// Redacts personal data only (no model needed).
 pub fn redact(text: &str) -> Result<JsValue, JsError> {
-    #[derive(Serialize)]
-    struct Redacted {
-        redacted: String,
-        pii: Vec<pii::PiiFinding>,
-    }
     let redaction = pii::redact(text);
-    to_js(&Redacted {
-        redacted: redaction.redacted,
-        pii: redaction.findings,
-    })
+    Ok(crate::js_object::Object::new()
+        .set("redacted", redaction.redacted)
+        .set("pii", super::answers::findings_js(&redaction.findings))
+        .build())
 }
 
 fn warn(message: &str) {

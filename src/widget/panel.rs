@@ -8,19 +8,20 @@ pub mod state;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, ShadowRoot};
 use yew::prelude::*;
 
+use super::answers;
 use super::i18n::{self, Strings};
 use super::session::{self, Session};
 use super::Config;
-use crate::domain::contact::{self, Presence, SiteState};
-use crate::domain::conversation::{Identity, Labels, ReplyPreference};
+use crate::domain::contact::{self, Presence};
+use crate::domain::conversation::Labels;
 use crate::fetch::{self as api, Failure};
-use state::{Action, PanelState, Poll, ReplyKind, Started, ThreadMessage};
+use crate::js_object;
+use state::{Action, PanelState, ReplyKind, ThreadMessage};
 
 /// Styles adopted by the shadow root (constructable stylesheet, CSP-safe).
 pub const STYLE: &str = include_str!("panel.css");
@@ -110,26 +111,6 @@ fn local_time(locale: &str, ms: i64, with_day: bool) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Serialize)]
-struct StartBody<'a> {
-    site: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user: Option<&'a Identity>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    team: Option<&'a str>,
-    message: MessageBody<'a>,
-    reply: ReplyPreference,
-    locale: &'a str,
-}
-
-#[derive(Serialize)]
-struct MessageBody<'a> {
-    text: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    labels: Option<Labels>,
-    client_id: &'a str,
-}
-
 /// The conversation panel.
 #[function_component(Panel)]
 pub fn panel(props: &PanelProps) -> Html {
@@ -214,8 +195,15 @@ pub fn panel(props: &PanelProps) -> Html {
                     p.push_str(&String::from(js_sys::encode_uri_component(&config.site)));
                     p
                 };
-                match api::call::<SiteState>(&config.endpoint, "GET", &path, None, None::<&()>)
-                    .await
+                match api::call_and_read(
+                    &config.endpoint,
+                    "GET",
+                    &path,
+                    None,
+                    None,
+                    answers::site_state,
+                )
+                .await
                 {
                     Ok(mut site) => {
                         if let Some(only) = &config.teams {
@@ -239,47 +227,23 @@ pub fn panel(props: &PanelProps) -> Html {
         use_effect_with((), move |_| {
             if let (None, Some(user)) = (state.session.clone(), config.user.clone()) {
                 wasm_bindgen_futures::spawn_local(async move {
-                    #[derive(Serialize)]
-                    struct HistoryRequest<'a> {
-                        site: &'a str,
-                        user: &'a Identity,
-                    }
-                    #[derive(serde::Deserialize)]
-                    struct History {
-                        conversations: Vec<HistoryItem>,
-                    }
-                    #[derive(serde::Deserialize)]
-                    struct HistoryItem {
-                        conversation: HistoryConversation,
-                        visitor_token: String,
-                    }
-                    #[derive(serde::Deserialize)]
-                    struct HistoryConversation {
-                        id: String,
-                        status: String,
-                    }
-                    let body = HistoryRequest {
-                        site: &config.site,
-                        user: &user,
-                    };
-                    if let Ok(history) = api::call::<History>(
+                    let body = js_object::Object::new()
+                        .set("site", config.site.as_str())
+                        .set("user", answers::identity_body(&user))
+                        .build();
+                    if let Ok(history) = api::call_and_read(
                         &config.endpoint,
                         "POST",
                         "/v1/identity/conversations",
                         None,
                         Some(&body),
+                        answers::history,
                     )
                     .await
                     {
-                        if let Some(item) = history
-                            .conversations
-                            .into_iter()
-                            .find(|c| c.conversation.status != "closed")
+                        if let Some((session, _)) =
+                            history.into_iter().find(|(_, status)| status != "closed")
                         {
-                            let session = Session {
-                                id: item.conversation.id,
-                                token: item.visitor_token,
-                            };
                             session::save(&config.site, &session);
                             state.dispatch(Action::Resumed(session));
                         }
@@ -310,12 +274,13 @@ pub fn panel(props: &PanelProps) -> Html {
                         path.push_str(&session.id);
                         path.push_str("/messages?after=");
                         path.push_str(&after.to_string());
-                        match api::call::<Poll>(
+                        match api::call_and_read(
                             &config.endpoint,
                             "GET",
                             &path,
                             Some(&session.token),
-                            None::<&()>,
+                            None,
+                            answers::poll,
                         )
                         .await
                         {
@@ -328,16 +293,14 @@ pub fn panel(props: &PanelProps) -> Html {
                                     let mut read = String::from("/v1/conversations/");
                                     read.push_str(&session.id);
                                     read.push_str("/read");
-                                    #[derive(Serialize)]
-                                    struct Read {
-                                        up_to: i64,
-                                    }
-                                    let _ = api::call::<serde::de::IgnoredAny>(
+                                    let body =
+                                        js_object::Object::new().set("up_to", up_to as f64).build();
+                                    let _ = api::call_json(
                                         &config.endpoint,
                                         "POST",
                                         &read,
                                         Some(&session.token),
-                                        Some(&Read { up_to }),
+                                        Some(&body),
                                     )
                                     .await;
                                 }
@@ -471,31 +434,29 @@ pub fn panel(props: &PanelProps) -> Html {
             let pending_id = pending_id.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let strings = i18n::strings(&config.locale);
+                let message = answers::message_body(&text, labels.as_ref(), &id);
                 let outcome = match state.session.clone() {
                     None => {
-                        let body = StartBody {
-                            site: &config.site,
-                            user: config.user.as_ref(),
-                            team: team.as_deref(),
-                            message: MessageBody {
-                                text: &text,
-                                labels,
-                                client_id: &id,
-                            },
-                            reply,
-                            locale: &config.locale,
-                        };
-                        api::call::<Started>(
+                        let body = js_object::Object::new()
+                            .set("site", config.site.as_str())
+                            .set_some("user", config.user.as_ref().map(answers::identity_body))
+                            .set_some("team", team.as_deref())
+                            .set("message", message)
+                            .set("reply", answers::reply_body(&reply))
+                            .set("locale", config.locale.as_str())
+                            .build();
+                        api::call_and_read(
                             &config.endpoint,
                             "POST",
                             "/v1/conversations",
                             None,
                             Some(&body),
+                            answers::started,
                         )
                         .await
                         .map(|started| {
                             let session = Session {
-                                id: started.conversation.id.clone(),
+                                id: started.conversation_id.clone(),
                                 token: started.visitor_token.clone(),
                             };
                             session::save(&config.site, &session);
@@ -507,24 +468,16 @@ pub fn panel(props: &PanelProps) -> Html {
                         let mut path = String::from("/v1/conversations/");
                         path.push_str(&session.id);
                         path.push_str("/messages");
-                        let body = MessageBody {
-                            text: &text,
-                            labels,
-                            client_id: &id,
-                        };
-                        #[derive(serde::Deserialize)]
-                        struct Sent {
-                            message: ThreadMessage,
-                        }
-                        api::call::<Sent>(
+                        api::call_and_read(
                             &config.endpoint,
                             "POST",
                             &path,
                             Some(&session.token),
-                            Some(&body),
+                            Some(&message),
+                            |sent| answers::thread_message(&js_object::get(sent, "message")),
                         )
                         .await
-                        .map(|sent| Action::Sent(sent.message))
+                        .map(Action::Sent)
                     }
                 };
                 match outcome {
@@ -555,12 +508,12 @@ pub fn panel(props: &PanelProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let mut path = String::from("/v1/conversations/");
                 path.push_str(&session.id);
-                match api::call::<serde::de::IgnoredAny>(
+                match api::call_json(
                     &config.endpoint,
                     "DELETE",
                     &path,
                     Some(&session.token),
-                    None::<&()>,
+                    None,
                 )
                 .await
                 {

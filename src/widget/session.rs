@@ -2,10 +2,8 @@
 //! loads. Nothing is stored until the visitor starts a conversation (which
 //! they asked for); deleting or ending it removes the entry.
 
-use serde::{Deserialize, Serialize};
-
 /// What the widget remembers between pages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     pub id: String,
     pub token: String,
@@ -25,15 +23,13 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn load(site: &str) -> Option<Session> {
     let text = storage()?.get_item(&key(site)).ok().flatten()?;
     let value = js_sys::JSON::parse(&text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+    super::answers::session(&value)
 }
 
 /// Remembers the conversation.
 pub fn save(site: &str, session: &Session) {
     let Some(storage) = storage() else { return };
-    let Ok(value) = serde_wasm_bindgen::to_value(session) else {
-        return;
-    };
+    let value = super::answers::session_body(session);
     if let Some(text) = js_sys::JSON::stringify(&value)
         .ok()
         .and_then(|t| t.as_string())

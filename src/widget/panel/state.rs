@@ -2,7 +2,6 @@
 
 use std::rc::Rc;
 
-use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use yew::Reducible;
 
@@ -11,20 +10,18 @@ use crate::domain::conversation::ReplyPreference;
 use crate::widget::session::Session;
 
 /// A message of the thread, as the visitor API returns it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ThreadMessage {
     pub id: i64,
     pub author: String,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub notice: Option<String>,
     pub text: String,
     pub created_at: i64,
 }
 
 /// `GET /v1/conversations/{id}/messages`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Poll {
     pub messages: Vec<ThreadMessage>,
     pub cursor: i64,
@@ -33,17 +30,12 @@ pub struct Poll {
 }
 
 /// `POST /v1/conversations`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Started {
-    pub conversation: StartedConversation,
+    pub conversation_id: String,
     pub visitor_token: String,
     pub message: ThreadMessage,
     pub poll_interval_ms: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct StartedConversation {
-    pub id: String,
 }
 
 /// How the visitor wants to hear back.

@@ -1,0 +1,220 @@
+//! What the widget reads and writes as JSON: the page's settings, the worker's
+//! answers and the panel's request bodies, field by field with `js_object`
+//! (serde would cost the panel more than the rest of its own code). A missing
+//! required field makes the whole answer unreadable, as serde would.
+
+use wasm_bindgen::JsValue;
+
+use super::panel::state::{Poll, Started, ThreadMessage};
+use super::session::Session;
+use crate::domain::classify::rules::TopicRule;
+use crate::domain::classify::Classification;
+use crate::domain::contact::{SiteState, TeamState, TypicalResponse};
+use crate::domain::conversation::{Identity, Labels, ReplyPreference, RoutingRule};
+use crate::domain::pii::PiiFinding;
+use crate::js_object::{self as js, Object};
+
+/// `{ id, hmac }`: a visitor the site vouches for.
+pub fn identity(value: &JsValue) -> Option<Identity> {
+    Some(Identity {
+        id: js::string(value, "id")?,
+        hmac: js::string(value, "hmac")?,
+    })
+}
+
+/// `{ id, token }`: the conversation remembered between pages.
+pub fn session(value: &JsValue) -> Option<Session> {
+    Some(Session {
+        id: js::string(value, "id")?,
+        token: js::string(value, "token")?,
+    })
+}
+
+/// The site's topic rules: `[{ keyword, topic }]`.
+pub fn topic_rules(value: &JsValue) -> Option<Vec<TopicRule>> {
+    if !js_sys::Array::is_array(value) {
+        return None;
+    }
+    js_sys::Array::from(value)
+        .iter()
+        .map(|rule| {
+            Some(TopicRule {
+                keyword: js::string(&rule, "keyword")?,
+                topic: js::string(&rule, "topic")?,
+            })
+        })
+        .collect()
+}
+
+/// `GET /v1/availability`.
+pub fn site_state(value: &JsValue) -> Option<SiteState> {
+    let teams = js::list(value, "teams")?
+        .iter()
+        .map(team_state)
+        .collect::<Option<Vec<_>>>()?;
+    let routing = js::list(value, "routing")
+        .unwrap_or_default()
+        .iter()
+        .map(|rule| {
+            Some(RoutingRule {
+                topic: js::string(rule, "topic")?,
+                team: js::string(rule, "team")?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(SiteState {
+        teams,
+        routing,
+        default_team: js::string(value, "default_team").unwrap_or_default(),
+    })
+}
+
+fn team_state(value: &JsValue) -> Option<TeamState> {
+    let typical = js::get(value, "typical_first_response");
+    Some(TeamState {
+        id: js::string(value, "id")?,
+        name: js::string(value, "name")?,
+        open: js::boolean(value, "open")?,
+        next_opening: js::integer(value, "next_opening"),
+        staff_online: js::strings(value, "staff_online").unwrap_or_default(),
+        typical_first_response: js::integer(&typical, "median_s")
+            .and_then(|median| u32::try_from(median).ok())
+            .map(|median_s| TypicalResponse { median_s }),
+    })
+}
+
+/// One message of the thread.
+pub fn thread_message(value: &JsValue) -> Option<ThreadMessage> {
+    Some(ThreadMessage {
+        id: js::integer(value, "id")?,
+        author: js::string(value, "author")?,
+        name: js::string(value, "name"),
+        notice: js::string(value, "notice"),
+        text: js::string(value, "text")?,
+        created_at: js::integer(value, "created_at")?,
+    })
+}
+
+fn poll_interval(value: &JsValue) -> Option<u32> {
+    u32::try_from(js::integer(value, "poll_interval_ms")?).ok()
+}
+
+/// `GET /v1/conversations/{id}/messages`.
+pub fn poll(value: &JsValue) -> Option<Poll> {
+    Some(Poll {
+        messages: js::list(value, "messages")?
+            .iter()
+            .map(thread_message)
+            .collect::<Option<Vec<_>>>()?,
+        cursor: js::integer(value, "cursor")?,
+        status: js::string(value, "status")?,
+        poll_interval_ms: poll_interval(value)?,
+    })
+}
+
+/// `POST /v1/conversations`.
+pub fn started(value: &JsValue) -> Option<Started> {
+    Some(Started {
+        conversation_id: js::string(&js::get(value, "conversation"), "id")?,
+        visitor_token: js::string(value, "visitor_token")?,
+        message: thread_message(&js::get(value, "message"))?,
+        poll_interval_ms: poll_interval(value)?,
+    })
+}
+
+/// `POST /v1/identity/conversations`: the visitor's conversations, newest
+/// first, as sessions with their status.
+pub fn history(value: &JsValue) -> Option<Vec<(Session, String)>> {
+    js::list(value, "conversations")?
+        .iter()
+        .map(|item| {
+            let conversation = js::get(item, "conversation");
+            Some((
+                Session {
+                    id: js::string(&conversation, "id")?,
+                    token: js::string(item, "visitor_token")?,
+                },
+                js::string(&conversation, "status")?,
+            ))
+        })
+        .collect()
+}
+
+/// `{ id, hmac }` for a request body.
+pub fn identity_body(identity: &Identity) -> JsValue {
+    Object::new()
+        .set("id", identity.id.as_str())
+        .set("hmac", identity.hmac.as_str())
+        .build()
+}
+
+/// The session as it is stored.
+pub fn session_body(session: &Session) -> JsValue {
+    Object::new()
+        .set("id", session.id.as_str())
+        .set("token", session.token.as_str())
+        .build()
+}
+
+/// How the visitor wants to hear back, tagged by `channel`.
+pub fn reply_body(reply: &ReplyPreference) -> JsValue {
+    match reply {
+        ReplyPreference::Here => Object::new().set("channel", "here"),
+        ReplyPreference::Email { email } => Object::new()
+            .set("channel", "email")
+            .set("email", email.as_str()),
+        ReplyPreference::Phone { phone, from, to } => Object::new()
+            .set("channel", "phone")
+            .set("phone", phone.as_str())
+            .set("from", *from as f64)
+            .set("to", *to as f64),
+    }
+    .build()
+}
+
+/// A message as the visitor sends it: the redacted text, what the browser's
+/// classifier said, and the id that makes a retried send post once.
+pub fn message_body(text: &str, labels: Option<&Labels>, client_id: &str) -> JsValue {
+    let labels = labels.map(|labels| {
+        Object::new()
+            .set("topic", labels.topic.as_str())
+            .set("sentiment", labels.sentiment.as_str())
+            .set("kind", labels.kind.as_str())
+            .set_some("confidence", labels.confidence)
+            .build()
+    });
+    Object::new()
+        .set("text", text)
+        .set_some("labels", labels)
+        .set("client_id", client_id)
+        .build()
+}
+
+/// Personal data found: `[{ kind, start, end }]`, UTF-16 offsets.
+pub fn findings_js(findings: &[PiiFinding]) -> JsValue {
+    js::array(findings.iter().map(|finding| {
+        Object::new()
+            .set("kind", finding.kind.as_str())
+            .set("start", finding.start)
+            .set("end", finding.end)
+            .build()
+    }))
+}
+
+/// What `classify(text)` answers the page (the fields of `Classification`).
+pub fn classification_js(c: &Classification) -> JsValue {
+    Object::new()
+        .set("topic", c.topic.as_str())
+        .set("topic_confidence", c.topic_confidence)
+        .set("topic_source", c.topic_source)
+        .set("sentiment", c.sentiment.as_str())
+        .set("sentiment_confidence", c.sentiment_confidence)
+        .set("kind", c.kind)
+        .set("expectation_gap", c.expectation_gap)
+        .set("urgency", c.urgency)
+        .set("language", c.language)
+        .set("spam", c.spam)
+        .set("pii", findings_js(&c.pii))
+        .set("redacted", c.redacted.as_str())
+        .build()
+}
