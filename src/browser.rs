@@ -88,10 +88,28 @@ pub extern "C" fn tp_output() -> *const u8 {
         .map_or(core::ptr::null(), |out| out.as_ptr())
 }
 
-/// Starts recording the page and records its first view, unless this visit
-/// is not recorded (see `domain::recorder::should_record`); returns 1 if it
-/// is. Strings: site, language, `location.search`, host name, then the page
-/// (pathname, hash, title, referrer); the seed is 128 random bits as four words.
+/// Whether this visit is recorded at all (see
+/// `domain::recorder::should_record`): 1 if it is. Asked at start-up, while
+/// `tp_start` waits until the recorder is first needed.
+#[no_mangle]
+pub extern "C" fn tp_recorded(
+    automated: i32,
+    do_not_track: i32,
+    record_automation: i32,
+    skip_dnt_visitors: i32,
+) -> i32 {
+    i32::from(should_record(
+        automated != 0,
+        do_not_track != 0,
+        record_automation != 0,
+        skip_dnt_visitors != 0,
+    ))
+}
+
+/// Starts recording the page and records its first view, as the page was at
+/// `now`. Strings: site, language, `location.search`, host name, then the
+/// page (pathname, hash, title, referrer); the seed is 128 random bits as
+/// four words; `engaged`: the page was visible and focused.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn tp_start(
@@ -110,28 +128,15 @@ pub extern "C" fn tp_start(
     viewport_width: u32,
     viewport_height: u32,
     do_not_track: i32,
-    automated: i32,
-    record_automation: i32,
-    skip_dnt_visitors: i32,
+    engaged: i32,
     now: f64,
-) -> i32 {
-    if !should_record(
-        automated != 0,
-        do_not_track != 0,
-        record_automation != 0,
-        skip_dnt_visitors != 0,
-    ) {
-        return 0;
-    }
+) {
     let [site, language, search, host, pathname, hash, title, referrer] = inputs(&[
         site, language, search, host, pathname, hash, title, referrer,
     ]);
     let mut seed = [0u8; 16];
-    let bytes = [seed0, seed1, seed2, seed3]
-        .into_iter()
-        .flat_map(u32::to_be_bytes);
-    for (slot, byte) in seed.iter_mut().zip(bytes) {
-        *slot = byte;
+    for (bytes, word) in seed.chunks_exact_mut(4).zip([seed0, seed1, seed2, seed3]) {
+        bytes.copy_from_slice(&word.to_be_bytes());
     }
     let start = Start {
         site: &site,
@@ -147,13 +152,10 @@ pub extern "C" fn tp_start(
         viewport_width,
         viewport_height,
     };
-    let recorder = Recorder::start(&start, &page, &search, &host, now);
-    match RECORDER.0.try_borrow_mut() {
-        Ok(mut slot) => {
-            *slot = Some(recorder);
-            1
-        }
-        Err(_) => 0,
+    let mut recorder = Recorder::start(&start, &page, &search, &host, now);
+    recorder.engagement(engaged != 0, now);
+    if let Ok(mut slot) = RECORDER.0.try_borrow_mut() {
+        *slot = Some(recorder);
     }
 }
 

@@ -29,42 +29,54 @@ function storageSet(key, value) {
   try { if (value) localStorage.setItem(key, value); else localStorage.removeItem(key); } catch (e) { /* storage blocked */ }
 }
 
-// Starts recording this page with `X`, the recorder module's exports (see
+// Starts recording the page with `M`, the recorder module's exports (see
 // src/browser.rs), for `config` = { site, endpoint, recordAutomation?,
 // skipDntVisitors? }. Returns the page API (track, page, flush, consent,
 // identify), or null when this visit is not recorded (automation, or Do Not
 // Track on a site that skips such visitors). `fail(error)` is told of any
 // error; the page never is.
-function startRecorder(X, config, fail) {
+function startRecorder(M, config, fail) {
   var nav = navigator, doc = document, loc = location, now = Date.now;
   var dnt = nav.doNotTrack === '1' || !!nav.globalPrivacyControl;
+  if (!M.tp_recorded(!!nav.webdriver, dnt, !!config.recordAutomation, !!config.skipDntVisitors)) return null;
   var url = String(config.endpoint).replace(/\/+$/, '') + '/v1/events';
   var encoder = new TextEncoder(), decoder = new TextDecoder();
-  var timer = 0, settled = false;
+  var timer = 0, settled = false, X;
 
   // Text crosses as UTF-8: a call's strings go back to back into the
   // module's input buffer and are passed as byte lengths, followed by its
   // numbers; text comes back in the output buffer, the call returning its
   // length (-1 for none).
   function call(name, strings, numbers) {
+    var recorder = x();
     var parts = strings.map(function (text) { return encoder.encode(text == null ? '' : String(text)); });
-    var at = X.tp_input(parts.reduce(function (total, part) { return total + part.length; }, 0));
-    var memory = new Uint8Array(X.memory.buffer);
-    return X[name].apply(null, parts.map(function (part) {
+    var at = M.tp_input(parts.reduce(function (total, part) { return total + part.length; }, 0));
+    var memory = new Uint8Array(M.memory.buffer);
+    return recorder[name].apply(null, parts.map(function (part) {
       memory.set(part, at);
       at += part.length;
       return part.length;
     }).concat(numbers || []));
   }
   function text(length) {
-    return length < 0 ? undefined : decoder.decode(new Uint8Array(X.memory.buffer, X.tp_output(), length));
+    return length < 0 ? undefined : decoder.decode(new Uint8Array(M.memory.buffer, M.tp_output(), length));
   }
   function page() { return [loc.pathname, loc.hash, doc.title, doc.referrer]; }
 
+  // The page as it is now, for the recorder, which is made when first needed
+  // (when the page is idle, or at the first event): the first call of each
+  // wasm function compiles it, and start-up is on the page's critical path.
   var seed = crypto.getRandomValues(new Uint32Array(4));
-  if (!call('tp_start', [config.site, nav.language, loc.search, loc.hostname].concat(page()),
-    [seed[0], seed[1], seed[2], seed[3], innerWidth, innerHeight, dnt, !!nav.webdriver,
-      !!config.recordAutomation, !!config.skipDntVisitors, now()])) return null;
+  var first = [[config.site, nav.language, loc.search, loc.hostname].concat(page()),
+    [seed[0], seed[1], seed[2], seed[3], innerWidth, innerHeight, dnt, !doc.hidden && doc.hasFocus(), now()]];
+  // The recorder's exports, once it has started.
+  function x() {
+    if (!X) {
+      X = M;
+      call('tp_start', first[0], first[1]);
+    }
+    return X;
+  }
 
   // Work kept off the start-up path, done when the page is idle or before it
   // is needed (a send, hiding, consent): the first use of Intl (the time
@@ -83,13 +95,13 @@ function startRecorder(X, config, fail) {
   // After every change: send a due batch, arm the timer, keep what consent allows.
   function carry() {
     var at = now(), body, wait, kept;
-    if (X.tp_wait_ms(at) === 0) settle();
-    body = text(X.tp_take_batch(at));
+    if (x().tp_wait_ms(at) === 0) settle();
+    body = text(x().tp_take_batch(at));
     if (body !== undefined) post(body);
-    wait = X.tp_wait_ms(at);
+    wait = x().tp_wait_ms(at);
     clearTimeout(timer);
     timer = wait < 0 ? 0 : setTimeout(guard(carry), wait);
-    kept = text(X.tp_take_unsaved());
+    kept = text(x().tp_take_unsaved());
     if (kept !== undefined) storageSet(PENDING_KEY, kept);
   }
   // A string body is sent as text/plain;charset=UTF-8, which keeps the
@@ -98,7 +110,7 @@ function startRecorder(X, config, fail) {
   function post(body) {
     fetch(url, { method: 'POST', body: body, keepalive: true })
       .then(function (response) { return response.status; }, function () { return 0; })
-      .then(guard(function (status) { X.tp_finished(status, Math.random(), now()); carry(); }));
+      .then(guard(function (status) { x().tp_finished(status, Math.random(), now()); carry(); }));
   }
   function guard(fn) {
     return function (a) { try { fn(a); } catch (error) { fail(error); } };
@@ -108,19 +120,19 @@ function startRecorder(X, config, fail) {
   }
   // navigation: a single-page-app navigation (nothing if the path is unchanged).
   function view(navigation) { call('tp_view', page(), [innerWidth, innerHeight, now(), navigation]); carry(); }
-  function engaged() { X.tp_engagement(!doc.hidden && doc.hasFocus(), now()); }
+  function engaged() { x().tp_engagement(!doc.hidden && doc.hasFocus(), now()); }
   // Hidden or left: everything waiting goes by sendBeacon, which outlives the page.
   function hide() {
     var at = now(), body;
     settle();
-    X.tp_hidden(at);
-    while ((body = text(X.tp_take_beacon())) !== undefined) X.tp_beacon_sent(nav.sendBeacon(url, body), at);
+    x().tp_hidden(at);
+    while ((body = text(x().tp_take_beacon())) !== undefined) x().tp_beacon_sent(nav.sendBeacon(url, body), at);
     carry();
   }
 
   on(window, 'popstate hashchange', function () { view(true); });
   on(window, 'focus blur', engaged);
-  on(window, 'scroll', function () { X.tp_scrolled(scrollY, innerHeight, doc.documentElement.scrollHeight); }, { passive: true });
+  on(window, 'scroll', function () { x().tp_scrolled(scrollY, innerHeight, doc.documentElement.scrollHeight); }, { passive: true });
   // Restored from the back/forward cache: a new view of the page.
   on(window, 'pageshow', function (event) { if (event.persisted) { engaged(); view(false); } });
   on(window, 'pagehide', hide);
@@ -157,7 +169,6 @@ function startRecorder(X, config, fail) {
       return result;
     };
   });
-  engaged();
   // The first batch waits for company (seconds), so the first look at what
   // is due can wait for an idle moment too, at most a second.
   (window.requestIdleCallback || setTimeout)(guard(function () { settle(); carry(); }), { timeout: 1000 });
@@ -177,10 +188,10 @@ function startRecorder(X, config, fail) {
       call('tp_track', [name], [now()]);
     }),
     page: api(function () { view(false); }),
-    flush: api(function () { X.tp_flush(now()); }),
+    flush: api(function () { x().tp_flush(now()); }),
     // "granted" stores a random visitor id (and waiting batches across pages); anything else deletes both.
     consent: api(function (state) {
-      var id = text(X.tp_consent(state === 'granted'));
+      var id = text(x().tp_consent(state === 'granted'));
       storageSet(VISITOR_KEY, id);
       if (!id) storageSet(PENDING_KEY, '');
     }),

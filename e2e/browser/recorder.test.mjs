@@ -53,6 +53,36 @@ test('single-page-app navigation records each view: pushState, replaceState, bac
   await page.close();
 });
 
+test('an app that navigates the moment the recorder starts: the landing view keeps its own path, title and campaign', async () => {
+  // The recorder is built from what the page was at start-up only when first
+  // needed; this app retitles and navigates in the very task it starts in.
+  const page = await newPersonPage(browser);
+  await page.addInitScript(() => {
+    let api;
+    Object.defineProperty(window, 'touchpoint', {
+      configurable: true,
+      get() { return api; },
+      set(value) {
+        api = value;
+        value?.ready?.then(() => {
+          window.__navigatedBeforeIdle = true;
+          document.title = 'Retitled';
+          history.pushState({}, '', '/lab/early/next');
+        });
+      },
+    });
+  });
+  await labPage(page, 'early', '<p>app</p>');
+  await page.goto(`${runtime.url}/lab/early?utm_source=newsletter&utm_medium=email&utm_campaign=spring`);
+  await page.waitForFunction(() => window.__navigatedBeforeIdle);
+  await page.evaluate(() => window.touchpoint.flush());
+  const views = await waitRows("kind = 'pageview' AND path LIKE '/lab/early%'", 2);
+  assert.deepEqual(views.map((r) => [r.path, r.title]), [['/lab/early', 'Lab early'], ['/lab/early/next', 'Retitled']]);
+  assert.deepEqual([views[0].channel, views[0].utm_campaign], ['email', 'spring']);
+  assert.equal(views[1].utm_campaign, '');
+  await page.close();
+});
+
 test('clicks on outbound links, downloads and tagged elements, and form submissions (never values)', async () => {
   const page = await newPersonPage(browser);
   await labPage(page, 'clicks', `
