@@ -23,7 +23,9 @@ export async function launchChromium() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       // The worker drops headless user agents as bots; these tests stand in for people.
-      `--user-agent=${BROWSER_USER_AGENT}`, ...(process.env.EXTRA_ARGS ? process.env.EXTRA_ARGS.split(" ") : [])],
+      `--user-agent=${BROWSER_USER_AGENT}`,
+      // For experiments, e.g. EXTRA_ARGS=--js-flags=--no-wasm-lazy-compilation.
+      ...(process.env.EXTRA_ARGS ? process.env.EXTRA_ARGS.split(' ') : [])],
   });
 }
 
