@@ -23,7 +23,8 @@ bench: build
 	node scripts/size.mjs --markdown
 	cargo run --quiet --profile native --features cli -- train --out target/check.tpcm --export-splits target/splits
 	python3 -c "import sklearn" 2>/dev/null || pip install --quiet scikit-learn
-	python3 bench/reference_svm.py target/splits
+	python3 bench/reference_svm.py target/splits data/natural-test.jsonl
+	cargo run --quiet --profile native --features cli -- eval --data data/natural-test.jsonl
 	cargo run --quiet --profile native --features cli -- eval-pii
 	cargo run --quiet --profile native --features cli -- bench
 	node bench/classify-wasm.mjs

@@ -1,17 +1,22 @@
 """Reference for the classifier benchmark: a full-vocabulary TF-IDF + linear SVM
 (scikit-learn) trained and tested on exactly the splits `touchpoint train`
-uses, so the two are measured side by side.
+uses, so the two are measured side by side; then the same fitted SVM scored on
+the natural test set (data/natural-test.jsonl, never trained or tuned on).
 
-    target/release/touchpoint train --export-splits target/splits
-    python3 bench/reference_svm.py target/splits
+    target/native/touchpoint train --export-splits target/splits
+    python3 bench/reference_svm.py target/splits data/natural-test.jsonl
 
-Prints topic accuracy and macro-F1, and sentiment accuracy and macro-F1.
+Prints topic and sentiment accuracy and macro-F1 on the held-out splits; on the
+natural set, a per-language summary in the same rows as `touchpoint eval`
+(topic and sentiment accuracy, negative recall and precision) and per-label
+precision and recall. The SVM has no kind, urgency or expectation-gap heads:
+there is no training data for them, so they are not reported here.
 """
 import json
 import sys
 
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.svm import LinearSVC
 
@@ -27,24 +32,104 @@ def load(path, head):
     return texts, labels
 
 
-def main(splits):
+def load_natural(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.lstrip().startswith("//"):
+                rows.append(json.loads(line))
+    return rows
+
+
+def fit(x_train, y_train):
+    model = make_pipeline(
+        make_union(
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, lowercase=True),
+        ),
+        LinearSVC(C=0.5, class_weight="balanced"),
+    )
+    model.fit(x_train, y_train)
+    return model
+
+
+def pct(value):
+    return "—" if value is None else f"{value * 100:.1f}"
+
+
+def label_pr(gold, predicted, label):
+    """(precision, recall) of one label; None where undefined."""
+    tp = sum(1 for g, p in zip(gold, predicted) if g == label and p == label)
+    n_pred = sum(1 for p in predicted if p == label)
+    n_gold = sum(1 for g in gold if g == label)
+    return (tp / n_pred if n_pred else None, tp / n_gold if n_gold else None)
+
+
+def natural_report(rows, predictions):
+    """Per-language summary, then per-label tables, for the natural set."""
+    groups = sorted({r.get("language", "unlabelled") for r in rows}, key=lambda g: (g != "en", g))
+    columns = ["all"] + groups
+
+    def subset(column, head):
+        pairs = [
+            (r[head], p)
+            for r, p in zip(rows, predictions[head])
+            if r.get(head) and (column == "all" or r.get("language", "unlabelled") == column)
+        ]
+        return [g for g, _ in pairs], [p for _, p in pairs]
+
+    def measure(name, column):
+        head = "topic" if name.startswith("topic") else "sentiment"
+        gold, predicted = subset(column, head)
+        if not gold:
+            return None
+        if name.endswith("accuracy"):
+            return accuracy_score(gold, predicted)
+        if name.endswith("macro-F1"):
+            return f1_score(gold, predicted, average="macro", labels=sorted(set(gold)), zero_division=0)
+        precision, recall = label_pr(gold, predicted, "negative")
+        return recall if name == "negative recall" else precision
+
+    print(f"== reference SVM on the natural test set: {len(rows)} messages, percentages by language")
+    print("| " + f"{'measure':<26}" + " |" + "".join(f" {c:>6} |" for c in columns))
+    print("|" + "-" * 28 + "|" + "".join("-" * 7 + ":|" for _ in columns))
+    counts = [len([r for r in rows if c == "all" or r.get("language", "unlabelled") == c]) for c in columns]
+    print("| " + f"{'messages':<26}" + " |" + "".join(f" {n:>6} |" for n in counts))
+    for name in ("topic accuracy", "topic macro-F1", "sentiment accuracy", "negative recall", "negative precision"):
+        print("| " + f"{name:<26}" + " |" + "".join(f" {pct(measure(name, c)):>6} |" for c in columns))
+    for head in ("topic", "sentiment"):
+        gold, predicted = subset("all", head)
+        labels = sorted(set(gold) | set(predicted))
+        precision, recall, _, support = precision_recall_fscore_support(
+            gold, predicted, labels=labels, zero_division=0
+        )
+        print(f"\n== reference SVM {head} on the natural test set, per label")
+        print(f"{'label':<14} {'precision':>9} {'recall':>9} {'support':>8}")
+        for label, p, r, s in zip(labels, precision, recall, support):
+            print(f"{label:<14} {p * 100:>8.1f}% {r * 100:>8.1f}% {s:>8}")
+
+
+def main(splits, natural=None):
+    rows = load_natural(natural) if natural else []
+    predictions = {}
     for head in ("topic", "sentiment"):
         x_train, y_train = load(f"{splits}/train.jsonl", head)
         x_test, y_test = load(f"{splits}/test.jsonl", head)
-        model = make_pipeline(
-            make_union(
-                TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True),
-                TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, lowercase=True),
-            ),
-            LinearSVC(C=0.5, class_weight="balanced"),
-        )
-        model.fit(x_train, y_train)
+        model = fit(x_train, y_train)
         predicted = model.predict(x_test)
         print(
             f"reference {head}: {len(x_test)} held-out, accuracy {accuracy_score(y_test, predicted) * 100:.2f}%, "
             f"macro-F1 {f1_score(y_test, predicted, average='macro') * 100:.2f}%"
         )
+        if rows:
+            predictions[head] = list(model.predict([r["text"] for r in rows]))
+    if rows:
+        print()
+        natural_report(rows, predictions)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "target/splits")
+    main(
+        sys.argv[1] if len(sys.argv) > 1 else "target/splits",
+        sys.argv[2] if len(sys.argv) > 2 else None,
+    )

@@ -31,6 +31,9 @@ cargo build --quiet --profile native --features cli
 target/native/touchpoint train --out target/model-check.tpcm
 cmp target/model-check.tpcm model/touchpoint.tpcm
 
+step "classifier: every head on the natural test set (data/natural-test.jsonl; a report, not a threshold — MODEL.md has the targets)"
+target/native/touchpoint eval --data data/natural-test.jsonl
+
 step "PII redactor on presidio-synth: recall >= 99% and precision >= 98% per kind"
 target/native/touchpoint eval-pii --min-recall 99 --min-precision 98
 

@@ -3,10 +3,12 @@
 
 /// `bench`: classify + redact timing, natively.
 pub mod bench;
-/// `classify` and `eval`: run the classifier on text and on labeled files.
+/// `classify`: run the classifier on text.
 pub mod classify;
 /// Public datasets and the project's own examples, mapped to the taxonomy.
 pub mod datasets;
+/// `eval`: every head measured on labeled lines, per language, with calibration.
+pub mod eval;
 /// `eval-pii`: precision and recall of the redactor on presidio-style data.
 pub mod eval_pii;
 /// Accuracy, macro-F1, per-label tables and confusion matrices.
@@ -48,8 +50,10 @@ enum Command {
     },
     /// Train the topic and sentiment model and write the model file.
     Train(train::TrainArgs),
-    /// Evaluate on labeled JSON lines: accuracy, macro-F1, per-label table and
-    /// confusion matrix for each head the file labels.
+    /// Evaluate on labeled JSON lines: a summary per language (topic and
+    /// sentiment accuracy, negative recall, kind, urgency, expectation gap),
+    /// per-label precision and recall with a confusion matrix for each head the
+    /// file labels, and accuracy by confidence bucket.
     Eval {
         /// Labeled JSON lines (`text` plus any of topic, sentiment, kind, urgency,
         /// expectation_gap, language, spam).
@@ -102,7 +106,7 @@ pub fn main() -> ExitCode {
         Command::Classify { text, model } => classify::run(text, model),
         Command::Bench { messages, rounds } => bench::run(&messages, rounds),
         Command::Train(args) => train::run(&args),
-        Command::Eval { data, model } => classify::eval(&data, model),
+        Command::Eval { data, model } => eval::run(&data, model),
     }
 }
 

@@ -116,3 +116,93 @@ fn eval_prints_metrics_for_each_labeled_head() {
     assert!(out.contains("== kind: 1 examples"));
     assert!(out.contains("confusion matrix"));
 }
+
+#[test]
+fn eval_reports_every_head_on_the_natural_test_set() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/natural-test.jsonl");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= 700, "{} messages", lines.len());
+    let (code, out) = touchpoint(&["eval", "--data", path], "");
+    assert_eq!(code, 0, "{out}");
+    print!("{out}");
+    // Every message is scored: the summary and each head count all of them.
+    assert!(
+        out.contains(&format!("== summary: {} messages", lines.len())),
+        "{out}"
+    );
+    for head in ["topic", "sentiment", "kind", "urgency", "expectation_gap"] {
+        assert!(
+            out.contains(&format!("== {head}: {} examples", lines.len())),
+            "{head} missing: {out}"
+        );
+    }
+    for language in ["en", "de", "fr", "es", "nl", "pt", "it"] {
+        let count = lines.iter().filter(|l| l["language"] == language).count();
+        assert!(count >= 50, "{language}: {count}");
+        assert!(
+            out.contains(&format!(" {language:>6} |")),
+            "{language} column"
+        );
+    }
+    for row in [
+        "topic accuracy",
+        "sentiment accuracy",
+        "negative recall",
+        "expectation gap recall",
+    ] {
+        assert!(out.contains(&format!("| {row:<26} |")), "{row} row");
+    }
+    // The calibration buckets account for every message.
+    let calibration = out.split("== topic confidence calibration").nth(1).unwrap();
+    let bucketed: usize = calibration
+        .lines()
+        .skip(2)
+        .take(5)
+        .map(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(bucketed, lines.len());
+}
+
+#[test]
+fn the_natural_test_set_is_never_in_the_training_examples() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let normalise = |line: &str| -> Option<String> {
+        let value: serde_json::Value = serde_json::from_str(line).ok()?;
+        Some(
+            value["text"]
+                .as_str()?
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    };
+    let read = |file: &str| -> Vec<String> {
+        std::fs::read_to_string(format!("{root}/{file}"))
+            .unwrap()
+            .lines()
+            .filter_map(normalise)
+            .collect()
+    };
+    let training: std::collections::HashSet<String> =
+        read("data/examples.jsonl").into_iter().collect();
+    let test = read("data/natural-test.jsonl");
+    assert!(!test.is_empty() && !training.is_empty());
+    let leaked: Vec<&String> = test
+        .iter()
+        .filter(|t| t.split(' ').count() > 1 && training.contains(*t))
+        .collect();
+    assert!(leaked.is_empty(), "test messages in training: {leaked:?}");
+}

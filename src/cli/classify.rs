@@ -1,4 +1,4 @@
-//! `touchpoint classify` and `touchpoint eval`.
+//! `touchpoint classify`.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -8,8 +8,6 @@ use serde::Deserialize;
 
 use crate::domain::classify::model::Model;
 use crate::domain::classify::Classifier;
-
-use super::report::Report;
 
 /// Loads `path`, or the built-in model when none is given.
 pub fn load_classifier(path: Option<&Path>) -> Result<Classifier, String> {
@@ -76,85 +74,4 @@ pub fn run(text: Option<String>, model: Option<PathBuf>) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// Every head a labeled line may carry.
-#[derive(Deserialize)]
-struct Gold {
-    text: String,
-    topic: Option<String>,
-    sentiment: Option<String>,
-    kind: Option<String>,
-    urgency: Option<String>,
-    expectation_gap: Option<bool>,
-    language: Option<String>,
-    spam: Option<bool>,
-}
-
-/// Prints metrics for every head that `data` labels.
-pub fn eval(data: &Path, model: Option<PathBuf>) -> ExitCode {
-    let classifier = match load_classifier(model.as_deref()) {
-        Ok(c) => c,
-        Err(error) => {
-            eprintln!("touchpoint eval: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    let text = match std::fs::read_to_string(data) {
-        Ok(text) => text,
-        Err(error) => {
-            eprintln!("touchpoint eval: cannot read {}: {error}", data.display());
-            return ExitCode::from(2);
-        }
-    };
-    let names = [
-        "topic",
-        "sentiment",
-        "kind",
-        "urgency",
-        "expectation_gap",
-        "language",
-        "spam",
-    ];
-    let mut reports: Vec<Report> = vec![Report::default(); names.len()];
-    for (number, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.trim_start().starts_with("//") {
-            continue;
-        }
-        let gold: Gold = match serde_json::from_str(line) {
-            Ok(gold) => gold,
-            Err(error) => {
-                eprintln!(
-                    "touchpoint eval: {}:{}: {error}",
-                    data.display(),
-                    number + 1
-                );
-                return ExitCode::from(2);
-            }
-        };
-        let c = classifier.classify(&gold.text);
-        let pairs = [
-            (gold.topic, c.topic.clone()),
-            (gold.sentiment, c.sentiment.clone()),
-            (gold.kind, c.kind.to_string()),
-            (gold.urgency, c.urgency.to_string()),
-            (
-                gold.expectation_gap.map(|b| b.to_string()),
-                c.expectation_gap.to_string(),
-            ),
-            (gold.language, c.language.to_string()),
-            (gold.spam.map(|b| b.to_string()), c.spam.to_string()),
-        ];
-        for (report, (gold, predicted)) in reports.iter_mut().zip(pairs) {
-            if let Some(gold) = gold {
-                report.add(&gold, &predicted);
-            }
-        }
-    }
-    for (name, report) in names.iter().zip(&reports) {
-        if !report.is_empty() {
-            print!("{}", report.render(name));
-        }
-    }
-    ExitCode::SUCCESS
 }

@@ -34,6 +34,11 @@ impl Report {
         self.pairs.iter().filter(|(g, p)| g == p).count() as f64 / self.pairs.len() as f64
     }
 
+    /// How many times `label` was predicted.
+    pub fn predicted_count(&self, label: &str) -> usize {
+        self.pairs.iter().filter(|(_, p)| p == label).count()
+    }
+
     /// (precision, recall, f1, support) for `label`.
     pub fn per_label(&self, label: &str) -> (f64, f64, f64, usize) {
         let tp = self
