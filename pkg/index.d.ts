@@ -1,4 +1,7 @@
-/** Configuration for {@link init}. */
+// Types of the `touchpoint` npm package. Everything here is the public
+// surface; the wasm modules inside the package are internal.
+
+/** Configuration for {@link init}. Every field but `site` and `endpoint` is optional. */
 export interface TouchpointConfig {
   /** The site's public key, as registered with the Touchpoint worker. */
   site: string;
@@ -6,16 +9,6 @@ export interface TouchpointConfig {
   endpoint: string;
   /** Text of the launcher button. Defaults to "Talk to us". */
   label?: string;
-  /** Record visits from automated browsers too (for your own end-to-end tests). */
-  recordAutomation?: boolean;
-  /** Record nothing at all for visitors with Do Not Track or Global Privacy Control
-   * (by default they are recorded without any identifier). */
-  skipDntVisitors?: boolean;
-  /** Language of the conversation panel (BCP 47, e.g. "de"); defaults to the page's
-   * `lang` or the browser's language. English, German, French, Spanish, Dutch, Portuguese. */
-  locale?: string;
-  /** Only these teams appear in the panel (ids as set up on the worker). */
-  teams?: string[];
   /** The launcher's corner: "right" (default) or "left". */
   position?: 'left' | 'right';
   /** The accent colour of the launcher and panel (any CSS colour); pages can also set
@@ -23,13 +16,48 @@ export interface TouchpointConfig {
   color?: string;
   /** The launcher's icon: "chat" (default), "mail", or "none" for the label only. */
   icon?: 'chat' | 'mail' | 'none';
+  /** Language of the conversation panel (BCP 47, e.g. "de"); defaults to the page's
+   * `lang` or the browser's language. English, German, French, Spanish, Dutch, Portuguese. */
+  locale?: string;
+  /** Only these teams appear in the panel (ids as set up on the worker). */
+  teams?: string[];
+  /** URL of the site's own classifier model; the built-in model is used if it fails its checks. */
+  model?: string;
+  /** Let automated browsers (your own end-to-end tests) send events. The worker keeps
+   * them only when the site's `record_automation` setting is on. */
+  recordAutomation?: boolean;
+  /** Record nothing at all for visitors with Do Not Track or Global Privacy Control
+   * (by default they are recorded without any identifier). */
+  skipDntVisitors?: boolean;
+  /** Log each event sent and each recording decision to the console. */
+  debug?: boolean;
+}
+
+/** Why Touchpoint refused or failed; `code` is stable, `message` is for people. */
+export declare class TouchpointError extends Error {
+  readonly name: 'TouchpointError';
+  readonly code:
+    | 'origin_not_allowed' // the site's allow-list does not include this page's origin
+    | 'unknown_site' // no such site key on the worker
+    | 'invalid_config' // init() without site and endpoint strings
+    | 'not_started' // a page function before init()
+    | 'not_ready' // classify()/redact() before `await loadClassifier()`
+    | 'not_in_browser'; // a browser-only function on a server
+  /** The page's origin, for `origin_not_allowed`. */
+  readonly origin?: string;
 }
 
 /** Starts Touchpoint on this page: records the page view and shows the launcher.
+ * Resolves to whether this visit is recorded (false for automation, Do Not Track on a
+ * site that skips such visitors, an opted-out visitor, or on a server). Rejects with a
+ * {@link TouchpointError} when the worker refuses this page's origin or site key.
  * Calling it again returns the first call's promise. */
-export function init(config: TouchpointConfig): Promise<void>;
+export function init(config: TouchpointConfig): Promise<boolean>;
+/** Props of a custom event: strings, finite numbers and booleans (at most 20). Values are
+ * stored as text: `3` arrives as `"3"` and `true` as `"true"`; other values are left out. */
+export type TrackProps = Record<string, string | number | boolean>;
 /** Records a custom event. */
-export function track(name: string, props?: Record<string, string | number | boolean>): Promise<void>;
+export function track(name: string, props?: TrackProps): Promise<void>;
 /** Records a page view now, for navigations the recorder cannot observe. */
 export function page(): Promise<void>;
 /** Sends every waiting event now. */
@@ -46,9 +74,70 @@ export function open(): Promise<void>;
 export function close(): Promise<void>;
 /** Opens the panel when closed, closes it when open. */
 export function toggle(): Promise<void>;
+/** Stops recording on this device, now and on later visits, and deletes the stored visitor
+ * id and unsent events. */
+export function optOut(): void;
+/** Undoes {@link optOut}: recording resumes from the next page load. */
+export function optIn(): void;
+/** Turns console logging of events and decisions on or off. */
+export function debug(on?: boolean): void;
+
 /** A staff reply as the page sees it. */
 export interface TouchpointMessage { name: string; text: string; at: number }
 /** Listens to the widget; returns a function that stops listening. */
 export function on(event: 'open' | 'close', listener: () => void): () => void;
 export function on(event: 'message', listener: (message: TouchpointMessage) => void): () => void;
 export function on(event: 'unread', listener: (count: number) => void): () => void;
+
+/** Kinds of personal data the redactor finds. */
+export type PiiKind = 'email' | 'phone' | 'card' | 'iban' | 'ssn' | 'ip';
+/** One piece of personal data: its kind and where it was, in UTF-16 code units
+ * (JavaScript string indices) of the original text. */
+export interface PiiFinding { kind: PiiKind; start: number; end: number }
+/** What {@link redact} answers. */
+export interface RedactResult {
+  /** The text with each finding replaced by a tag such as `[card]`. */
+  redacted: string;
+  pii: PiiFinding[];
+}
+/** The classifier's topics (the site's own model may add others). */
+export type Topic =
+  | 'account' | 'order' | 'delivery' | 'billing' | 'refund' | 'product'
+  | 'technical' | 'sales' | 'feedback' | 'contact' | 'other' | (string & {});
+/** What {@link classify} answers. */
+export interface ClassifyResult extends RedactResult {
+  topic: Topic;
+  /** Probability of the topic, 0–1 (1 when a site rule decided it). */
+  topic_confidence: number;
+  topic_source: 'model' | 'rule';
+  sentiment: 'negative' | 'neutral' | 'positive';
+  sentiment_confidence: number;
+  kind: 'question' | 'request' | 'problem' | 'complaint' | 'suggestion' | 'praise';
+  /** The message says a promise was broken (late, not as described, charged wrongly…). */
+  expectation_gap: boolean;
+  urgency: 'low' | 'normal' | 'high';
+  /** ISO 639-1 code of the detected language. */
+  language: string;
+  spam: boolean;
+}
+/** Where the classifier's files come from; all optional. */
+export interface ClassifierOptions {
+  /** The site's own model; falls back to the built-in one (with one console warning). */
+  siteModelUrl?: string;
+  /** The built-in model's URL (defaults to the file inside this package). */
+  modelUrl?: string | URL;
+  /** The widget's wasm URL (defaults to the file inside this package). */
+  wasmUrl?: string | URL;
+  /** The site's keyword rules, which override the model's topic. */
+  rules?: { keyword: string; topic: string }[];
+  /** On a server: the model's bytes instead of the package's file. */
+  modelBytes?: Uint8Array;
+}
+/** Loads the classifier once; afterwards {@link classify} and {@link redact} answer at once.
+ * Works in browsers and in Node. */
+export function loadClassifier(options?: ClassifierOptions): Promise<void>;
+/** Classifies and redacts one message in this process; throws a {@link TouchpointError}
+ * (`not_ready`) before `await loadClassifier()`. */
+export function classify(text: string): ClassifyResult;
+/** Finds and redacts personal data; throws (`not_ready`) before `await loadClassifier()`. */
+export function redact(text: string): RedactResult;

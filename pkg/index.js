@@ -1,33 +1,47 @@
 // Touchpoint for front-end teams: `import { init } from 'touchpoint'`.
 // The recorder starts at once; the conversation widget is imported only when
-// the visitor opens the launcher.
-import { loadRecorder, startRecorder, mountLauncher } from './recorder/page.js';
+// the visitor opens the launcher. Importing this module does nothing by
+// itself, so it is safe in server-side rendering: every function is a no-op
+// outside a browser (Node gets `server.js` through the package's exports).
+import { TouchpointError, useWidget, classify, redact } from './classifier.js';
+
+export { TouchpointError, classify, redact };
+
+const inBrowser = typeof window !== 'undefined' && typeof document !== 'undefined';
+const OPTOUT_KEY = 'touchpoint.optout';
 
 let started = null;
 let recorder = null;
-let widgetReady = null;
-
-// The widget and its classifier model are fetched once, on first open.
-function loadWidget() {
-  widgetReady ??= (async () => {
-    const widget = await import('./widget/touchpoint_widget.js');
-    await widget.default({ module_or_path: new URL('./widget/touchpoint_widget_bg.wasm', import.meta.url) });
-    await widget.loadModel(undefined, new URL('./widget/touchpoint.tpcm', import.meta.url).href);
-    return widget;
-  })();
-  return widgetReady;
-}
-
 let settings = null;
 let user;
+let panelOpen = false;
+let debugging = false;
+let panel = null;
+
+/**
+ * Loads the classifier (the widget's wasm and the built-in model, or the
+ * site's own model) so that classify() and redact() can be called.
+ */
+export function loadClassifier(options = {}) {
+  if (!inBrowser) return Promise.reject(new TouchpointError('not_in_browser', 'touchpoint: loadClassifier() needs a browser here'));
+  return useWidget(async () => {
+    const widget = await import('./widget/touchpoint_widget.js');
+    // Literal `new URL(…, import.meta.url)`s: bundlers (Vite, webpack, Rollup)
+    // see them and ship the files beside the app's chunks.
+    await widget.default({ module_or_path: options.wasmUrl ?? new URL('./widget/touchpoint_widget_bg.wasm', import.meta.url) });
+    await widget.loadModel(options.siteModelUrl,
+      String(options.modelUrl ?? new URL('./widget/touchpoint.tpcm', import.meta.url)), options.rules);
+    return widget;
+  }).then(() => undefined);
+}
+
 const widgetConfig = ({ site, endpoint, locale, teams }) => ({ site, endpoint, locale, teams, user });
 const launcherRoot = () => document.querySelector('[data-touchpoint-launcher]')?.shadowRoot;
-let panelOpen = false;
-window.addEventListener('touchpoint:open', () => { panelOpen = true; });
-window.addEventListener('touchpoint:close', () => { panelOpen = false; });
 
 async function openWidget(shadowRoot, config) {
-  (await loadWidget()).openWidget(shadowRoot, widgetConfig(config));
+  await loadClassifier({ siteModelUrl: config.model });
+  panel = await import('./widget/touchpoint_widget.js');
+  panel.openWidget(shadowRoot, widgetConfig(config));
 }
 
 // A conversation started on an earlier page: follow it, so replies show on the launcher.
@@ -35,37 +49,75 @@ function followConversation(config) {
   let ongoing = false;
   try { ongoing = !!localStorage.getItem(`touchpoint:conversation:${config.site}`); } catch { /* storage blocked */ }
   const root = launcherRoot();
-  if (ongoing && root) loadWidget().then((w) => w.followWidget(root, widgetConfig(config))).catch((e) => console.warn('Touchpoint widget could not load:', e));
+  if (ongoing && root) {
+    loadClassifier({ siteModelUrl: config.model })
+      .then(() => import('./widget/touchpoint_widget.js'))
+      .then((w) => w.followWidget(root, widgetConfig(config)))
+      .catch(warn);
+  }
+}
+
+function warn(error) { console.warn('Touchpoint:', error?.message ?? error); }
+
+function optedOut() {
+  try { return localStorage.getItem(OPTOUT_KEY) === '1'; } catch { return false; }
+}
+
+// Asks the worker whether this page's origin may record for the site.
+async function checkSite(endpoint, site) {
+  let response;
+  try {
+    response = await fetch(`${endpoint}/v1/sites/${encodeURIComponent(site)}/check`);
+  } catch {
+    return; // unreachable now: events wait in the queue and are retried
+  }
+  if (response.status === 403) {
+    throw new TouchpointError('origin_not_allowed', `touchpoint: ${location.origin} may not record for site "${site}": `
+      + `add it to the site's allowed origins (console Settings, or allowed_origins in PUT /v1/admin/sites/${site})`, location.origin);
+  }
+  if (response.status === 404) {
+    throw new TouchpointError('unknown_site', `touchpoint: no site "${site}" is registered at ${endpoint}`);
+  }
 }
 
 /**
  * Starts Touchpoint on this page. Calling it again returns the first start.
- * @param {import('./index.js').TouchpointConfig} config
+ * Resolves to whether this visit is recorded; rejects with a TouchpointError
+ * when the settings are incomplete or the worker refuses this page's origin.
  */
 export function init(config) {
+  if (!inBrowser) return Promise.resolve(false);
   if (!started) {
     started = (async () => {
-      if (!config || !config.site || !config.endpoint) {
-        throw new Error('touchpoint: init needs { site, endpoint }');
+      if (!config || typeof config.site !== 'string' || typeof config.endpoint !== 'string' || !config.site || !config.endpoint) {
+        throw new TouchpointError('invalid_config', 'touchpoint: init needs { site, endpoint } strings');
       }
-      const recorderModule = await loadRecorder(new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url));
-      settings = config;
-      mountLauncher(config, (root) => {
-        openWidget(root, config).catch((error) => console.warn('Touchpoint widget could not load:', error));
-      });
+      settings = { debug: debugging, ...config, endpoint: config.endpoint.replace(/\/+$/, '') };
+      const { loadRecorder, startRecorder, mountLauncher } = await import('./recorder/page.js');
+      const [recorderModule] = await Promise.all([
+        loadRecorder(new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url)),
+        checkSite(settings.endpoint, settings.site),
+      ]);
+      window.addEventListener('touchpoint:open', () => { panelOpen = true; });
+      window.addEventListener('touchpoint:close', () => { panelOpen = false; });
+      mountLauncher(settings, (root) => { openWidget(root, settings).catch(warn); });
       let reported = false;
-      recorder = startRecorder(recorderModule, config, (error) => {
-        if (!reported) console.warn('Touchpoint recorder stopped:', error);
+      recorder = optedOut() ? null : startRecorder(recorderModule, settings, (error) => {
+        if (!reported) warn(error);
         reported = true;
       });
-      followConversation(config);
+      if (settings.debug) console.debug(`Touchpoint: ${recorder ? 'recording' : 'not recording'} for site ${settings.site}`);
+      followConversation(settings);
+      return !!recorder;
     })();
+    started.catch((error) => warn(error));
   }
   return started;
 }
 
 async function afterStart(action) {
-  if (!started) throw new Error('touchpoint: call init() first');
+  if (!inBrowser) return;
+  if (!started) throw new TouchpointError('not_started', 'touchpoint: call init() first');
   await started;
   action();
 }
@@ -84,13 +136,31 @@ export const identify = (userId, hmac) => afterStart(() => {
   recorder?.identify(user.id, user.hmac);
 });
 /** Opens the conversation panel (loading the widget if needed). */
-export const open = () => afterStart(() => { const root = launcherRoot(); if (root) openWidget(root, settings); });
+export const open = () => afterStart(() => { const root = launcherRoot(); if (root) openWidget(root, settings).catch(warn); });
 /** Closes the panel; it keeps following the conversation. */
-export const close = () => afterStart(() => { widgetReady?.then((w) => w.closeWidget()); });
+export const close = () => afterStart(() => { panel?.closeWidget(); });
 /** Opens the panel when closed, closes it when open. */
 export const toggle = () => (panelOpen ? close() : open());
+/** Stops recording on this device, now and on later visits, and deletes what it kept. */
+export function optOut() {
+  if (!inBrowser) return;
+  try { localStorage.setItem(OPTOUT_KEY, '1'); } catch { /* storage blocked: this page only */ }
+  recorder?.stop();
+  recorder = null;
+}
+/** Undoes optOut(): recording resumes from the next page load. */
+export function optIn() {
+  if (!inBrowser) return;
+  try { localStorage.removeItem(OPTOUT_KEY); } catch { /* storage blocked */ }
+}
+/** Logs each event sent and each recording decision to the console. */
+export function debug(on = true) {
+  debugging = on;
+  if (settings) settings.debug = on;
+}
 /** Listens for 'open', 'close', 'message' ({ name, text, at }) or 'unread' (a count). */
 export function on(event, listener) {
+  if (!inBrowser) return () => {};
   const handler = (e) => listener(e.detail);
   window.addEventListener(`touchpoint:${event}`, handler);
   return () => window.removeEventListener(`touchpoint:${event}`, handler);

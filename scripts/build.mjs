@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { transformSync } from 'esbuild';
 import { loadArtifacts, root } from './artifacts.mjs';
 
@@ -70,10 +71,30 @@ for (const dir of ['dist/site/widget', 'pkg/widget']) {
   copyFileSync(join(root, 'model', 'touchpoint.tpcm'), join(root, dir, 'touchpoint.tpcm'));
 }
 cpSync(join(root, 'www', 'demo'), join(root, 'dist', 'site'), { recursive: true });
+for (const license of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(join(root, license), join(root, 'pkg', license));
 cpSync(join(root, 'www', 'console'), join(root, 'dist', 'site', 'console'), { recursive: true });
 mkdirSync(join(root, 'dist', 'worker'), { recursive: true });
 copyFileSync(join(root, 'worker', 'index.js'), join(root, 'dist', 'worker', 'index.js'));
 if (!existsSync(join(root, 'dist', 'worker', 'touchpoint_worker_bg.wasm'))) {
   console.warn('  (the worker artifact has not been built yet)');
+}
+// The folder a site copies to serve Touchpoint's files itself (README:
+// "Self-hosting"), and the Subresource Integrity hash of the versioned entry.
+const site = join(root, 'dist', 'site');
+const embeddable = ['touchpoint.js', 'touchpoint_recorder_bg.wasm', 'widget/touchpoint_widget.js',
+  'widget/touchpoint_widget_bg.wasm', 'widget/touchpoint.tpcm'];
+if (embeddable.every((file) => existsSync(join(site, file)))) {
+  const selfHost = join(root, 'dist', 'self-host');
+  rmSync(selfHost, { recursive: true, force: true });
+  for (const file of embeddable) {
+    mkdirSync(join(selfHost, file, '..'), { recursive: true });
+    copyFileSync(join(site, file), join(selfHost, file));
+  }
+  // The worker serves /v/<its Cargo version>/ (src/domain/assets.rs).
+  const version = readFileSync(join(root, 'Cargo.toml'), 'utf8').match(/^version = "([^"]+)"/m)[1];
+  const integrity = `sha384-${createHash('sha384').update(readFileSync(join(site, 'touchpoint.js'))).digest('base64')}`;
+  writeFileSync(join(root, 'dist', 'integrity.json'), `${JSON.stringify({ version, path: `/v/${version}/touchpoint.js`, integrity }, null, 2)}\n`);
+  console.log(`  → dist/self-host/ (the files a site serves itself)`);
+  console.log(`  versioned script tag: src=".../v/${version}/touchpoint.js" integrity="${integrity}" crossorigin="anonymous"`);
 }
 console.log('✔ build complete: dist/site (static), dist/worker (edge), pkg/ (npm)');

@@ -17,9 +17,10 @@ export function readWranglerConfig() {
 
 /**
  * Starts the worker. `persistDir` keeps D1 as SQLite files in that folder (the
- * local run); without it D1 lives in memory (tests).
+ * local run); without it D1 lives in memory (tests). `vars` override
+ * wrangler.toml's [vars] (e.g. `{ DEMO_PAGES: 'off' }`).
  */
-export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, verbose = false, adminToken } = {}) {
+export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, verbose = false, adminToken, vars = {} } = {}) {
   const config = readWranglerConfig();
   const db = config.d1_databases[0];
   const workerDir = join(root, 'dist', 'worker');
@@ -36,7 +37,7 @@ export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, v
     ],
     d1Databases: { [db.binding]: db.database_id },
     // In production: `wrangler secret put ADMIN_TOKEN`.
-    bindings: adminToken ? { ADMIN_TOKEN: adminToken } : {},
+    bindings: { ...(config.vars || {}), ...vars, ...(adminToken ? { ADMIN_TOKEN: adminToken } : {}) },
     d1Persist: persistDir ? join(persistDir, 'd1') : false,
     assets: {
       directory: join(root, config.assets.directory),

@@ -46,6 +46,10 @@ node scripts/size.mjs
 step "the worker bundles for Cloudflare with the committed wrangler.toml (wrangler deploy --dry-run)"
 npx wrangler deploy --dry-run --outdir target/wrangler-dry-run
 
+step "the README's deployment migrations apply with wrangler (local D1, from scratch)"
+rm -rf target/wrangler-d1
+npx wrangler d1 migrations apply touchpoint --local --persist-to target/wrangler-d1
+
 step "wasm tests: golden tests (encoding, a recorder session, ingestion, classifier) in Node"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown --features recorder --test golden

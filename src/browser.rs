@@ -44,11 +44,12 @@ fn inputs(lengths: &[u32]) -> [String; 8] {
     let mut at = 0usize;
     for (part, length) in parts.iter_mut().zip(lengths) {
         let end = at.saturating_add(*length as usize);
-        if let Some(text) = input
+        // A part that is not UTF-8 is read as empty.
+        if !input
             .get(at..end)
-            .and_then(|b| core::str::from_utf8(b).ok())
+            .is_some_and(|bytes| crate::domain::text::push_utf8(part, bytes))
         {
-            part.push_str(text);
+            part.clear();
         }
         at = end;
     }

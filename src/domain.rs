@@ -9,6 +9,9 @@
 /// Error type of the HTTP API, its status codes and JSON error bodies.
 #[cfg(feature = "std")]
 pub mod api;
+/// How the worker serves its static files: cross-origin, versioned, cached.
+#[cfg(feature = "std")]
+pub mod assets;
 /// Where a visit came from: UTM parameters, click ids, referrer → channel.
 pub mod attribution;
 /// The on-device classifier: topic, tone, kind, urgency, language, spam.

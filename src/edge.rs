@@ -5,6 +5,8 @@
 
 /// The operator's API: sites, teams, staff accounts, intake keys, erasure.
 pub mod admin;
+/// Static files: cross-origin embeddables, the console, the demo pages.
+pub mod assets;
 /// Bindings to D1 and the assets fetcher.
 pub mod d1;
 /// Typed queries over D1.
@@ -47,6 +49,8 @@ pub struct Env {
     assets: Fetcher,
     /// Secret bearer token for operator endpoints (`wrangler secret put ADMIN_TOKEN`).
     admin_token: Option<String>,
+    /// Whether the demo company's pages are served (`DEMO_PAGES = "on"`).
+    demo_pages: bool,
 }
 
 impl Env {
@@ -64,6 +68,10 @@ impl Env {
                 .ok()
                 .and_then(|v| v.as_string())
                 .filter(|t| t.len() >= 16),
+            demo_pages: js_sys::Reflect::get(env, &JsValue::from_str("DEMO_PAGES"))
+                .ok()
+                .and_then(|v| v.as_string())
+                .is_some_and(|v| v == "on"),
         })
     }
 }
@@ -121,19 +129,10 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let origin = request.headers().get("origin").ok().flatten();
     let origin = origin.as_deref();
     match route(&request.method(), &path) {
-        Route::StaticAsset => {
-            let promise = env.assets.fetch(request);
-            let response: Response = wasm_bindgen_futures::JsFuture::from(promise)
-                .await
-                .map_err(|e| internal(&e, "assets fetch failed"))?
-                .unchecked_into();
-            if path.starts_with("/console") {
-                return http::with_console_policy(response);
-            }
-            Ok(response)
-        }
+        Route::StaticAsset => assets::serve(request, env, &path).await,
         Route::Health => health(env, origin).await,
         Route::IngestEvents => ingest_events(request, env, origin).await,
+        Route::SiteCheck(site) => site_check(env, &site, origin).await,
         Route::Journey => journey(request, env).await,
         Route::OpenApi => http::text_response(
             200,
@@ -241,6 +240,81 @@ async fn ingest_events(
     };
     let stored = count_and_store(env, &plan, &site, &ip, &visitor_key, user_id, now).await?;
     http::json_response(202, &plan.receipt(stored), origin)
+}
+
+/// Answers whether a page on `origin` may record for `site`, so the script tag
+/// can say at once (and name the origin) when a site's allow-list misses it.
+async fn site_check(env: &Env, site: &str, origin: Option<&str>) -> Result<Response, ApiError> {
+    #[derive(serde::Serialize)]
+    struct SiteCheck<'a> {
+        site: &'a str,
+        origin_allowed: bool,
+    }
+    #[derive(serde::Serialize)]
+    struct Refusal {
+        error: Detail,
+    }
+    #[derive(serde::Serialize)]
+    struct Detail {
+        code: &'static str,
+        message: String,
+    }
+    // The page shows this message to its developer as is, so it says what to do.
+    let refuse = |status: u16, code: &'static str, message: String| {
+        http::json_response(
+            status,
+            &Refusal {
+                error: Detail { code, message },
+            },
+            origin,
+        )
+    };
+    let known = match load_site(env, site).await {
+        Ok(known) => known,
+        Err(ApiError::UnknownSite) => {
+            return refuse(
+                404,
+                "unknown_site",
+                [
+                    "Touchpoint has no site \"",
+                    site,
+                    "\": check data-site (or init's site)",
+                ]
+                .concat(),
+            )
+        }
+        Err(error) => return Err(error),
+    };
+    if !visits::origin_allowed(origin, &known.allowed_origins) {
+        let page = origin.unwrap_or_default();
+        return refuse(
+            403,
+            "origin_not_allowed",
+            [
+                page,
+                " may not record for site \"",
+                site,
+                "\": add it to the site's allowed origins (console Settings, or allowed_origins in PUT /v1/admin/sites/",
+                site,
+                ")",
+            ]
+            .concat(),
+        );
+    }
+    let response = http::json_response(
+        200,
+        &SiteCheck {
+            site,
+            origin_allowed: true,
+        },
+        origin,
+    )?;
+    // Asked on every page view: browsers may reuse the answer for a minute.
+    response
+        .headers()
+        .set("cache-control", "private, max-age=60")
+        .map_err(|e| internal(&e, "site check headers"))?;
+    Ok(response)
 }
 
 /// What the edge needs to know about a site to ingest for it.

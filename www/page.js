@@ -31,17 +31,19 @@ function storageSet(key, value) {
 
 // Starts recording the page with `M`, the recorder module's exports (see
 // src/browser.rs), for `config` = { site, endpoint, recordAutomation?,
-// skipDntVisitors? }. Returns the page API (track, page, flush, consent,
-// identify), or null when this visit is not recorded (automation, or Do Not
-// Track on a site that skips such visitors). `fail(error)` is told of any
-// error; the page never is.
+// skipDntVisitors?, debug? }. Returns the page API (track, page, flush,
+// consent, identify, stop), or null when this visit is not recorded
+// (automation, or Do Not Track on a site that skips such visitors). With
+// `config.debug` each batch's events are logged as they are sent.
+// `fail(error)` is told of any error; the page never is.
 function startRecorder(M, config, fail) {
   var nav = navigator, doc = document, loc = location, now = Date.now;
   var dnt = nav.doNotTrack === '1' || !!nav.globalPrivacyControl;
   if (!M.tp_recorded(!!nav.webdriver, dnt, !!config.recordAutomation, !!config.skipDntVisitors)) return null;
-  var url = String(config.endpoint).replace(/\/+$/, '') + '/v1/events';
+  // The endpoint comes without a trailing slash (the callers trim it).
+  var url = config.endpoint + '/v1/events';
   var encoder = new TextEncoder(), decoder = new TextDecoder();
-  var timer = 0, settled = false, X;
+  var timer = 0, settled = false, stopped = false, X;
 
   // Text crosses as UTF-8: a call's strings go back to back into the
   // module's input buffer and are passed as byte lengths, followed by its
@@ -95,6 +97,7 @@ function startRecorder(M, config, fail) {
   // After every change: send a due batch, arm the timer, keep what consent allows.
   function carry() {
     var at = now(), body, wait, kept;
+    if (stopped) return;
     if (x().tp_wait_ms(at) === 0) settle();
     body = text(x().tp_take_batch(at));
     if (body !== undefined) post(body);
@@ -108,12 +111,13 @@ function startRecorder(M, config, fail) {
   // cross-origin request free of a CORS preflight; keepalive lets it finish
   // after the page is gone (batches stay under 64 KB).
   function post(body) {
+    if (config.debug) console.debug('Touchpoint sends', JSON.parse(body).events);
     fetch(url, { method: 'POST', body: body, keepalive: true })
       .then(function (response) { return response.status; }, function () { return 0; })
       .then(guard(function (status) { x().tp_finished(status, Math.random(), now()); carry(); }));
   }
   function guard(fn) {
-    return function (a) { try { fn(a); } catch (error) { fail(error); } };
+    return function (a) { try { if (!stopped) fn(a); } catch (error) { fail(error); } };
   }
   function on(target, names, fn, options) {
     names.split(' ').forEach(function (name) { target.addEventListener(name, guard(fn), options); });
@@ -196,22 +200,33 @@ function startRecorder(M, config, fail) {
       if (!id) storageSet(PENDING_KEY, '');
     }),
     identify: api(function (userId, hmac) { call('tp_identify', [userId, hmac], [now()]); }),
+    // Opt-out: nothing more is observed or sent, and what consent kept is deleted.
+    stop: function () {
+      stopped = true;
+      clearTimeout(timer);
+      storageSet(VISITOR_KEY, '');
+      storageSet(PENDING_KEY, '');
+    },
   };
 }
 
 // Built-in launcher icons (24×24 SVG paths); `icon: "none"` shows the label only.
 var ICONS = {
   chat: 'M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z',
-  mail: 'M3 5h18a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm1 2v.4l8 5.1 8-5.1V7z',
+  mail: 'M2 5h20v14H2zm2 2v.4l8 5.1 8-5.1V7z',
 };
-var LAUNCHER_STYLE = ':host{all:initial;position:fixed;right:20px;bottom:20px;z-index:2147483000;' +
-  'font:15px/1.4 system-ui,sans-serif}' +
+// `!important` on the host: the page's own rules (`div{…}`, `*{…}`, even
+// `!important` ones) lose to it, and `all:initial` stops inherited styles
+// from reaching the launcher and the panel inside (`all` leaves `direction`
+// alone, so it is set too: the panel is laid out left to right).
+var LAUNCHER_STYLE = ':host{all:initial!important;direction:ltr!important;position:fixed!important;inset:auto 20px 20px auto!important;' +
+  'z-index:2147483000!important;display:block!important;font:15px/1.4 system-ui,sans-serif!important}' +
   'button.launcher{all:unset;box-sizing:border-box;cursor:pointer;display:flex;align-items:center;gap:8px;' +
   'padding:12px 18px;border-radius:999px;background:var(--touchpoint-accent,#1f4fd1);color:#fff;' +
   'box-shadow:0 4px 14px rgba(0,0,0,.25)}' +
   'button.launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}' +
   'svg{width:20px;height:20px;fill:currentColor;flex:none}' +
-  ':host([data-position=left]){right:auto;left:20px}';
+  ':host([data-position=left]){inset:auto auto 20px 20px!important}';
 
 // Draws the launcher: one button in its own shadow root, so the host page's
 // CSS cannot reach it and its CSS cannot leak out; a constructable stylesheet

@@ -177,7 +177,12 @@ pub fn percent_decode(value: &str) -> String {
         at += 1;
     }
     // Escapes that do not decode to UTF-8 are kept as they were sent.
-    String::from_utf8(out).unwrap_or_else(|_| value.into())
+    let mut text = String::with_capacity(out.len());
+    if super::text::push_utf8(&mut text, &out) {
+        text
+    } else {
+        value.into()
+    }
 }
 
 /// Longest value kept for a campaign parameter, in bytes: the edge refuses

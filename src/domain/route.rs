@@ -14,6 +14,8 @@ pub enum Route {
     Journey,
     /// `GET /v1/availability`: who is there, per team.
     Availability,
+    /// `GET /v1/sites/{site}/check`: may this page's origin record for the site.
+    SiteCheck(String),
     /// `POST /v1/conversations`: a visitor starts a conversation.
     StartConversation,
     /// `GET /v1/conversations/{id}/messages`: poll after a cursor.
@@ -101,6 +103,10 @@ pub fn route(method: &str, path: &str) -> Route {
         ),
         (m, ["journey"]) => ("GET", (m == "GET").then_some(Route::Journey)),
         (m, ["availability"]) => ("GET, OPTIONS", (m == "GET").then_some(Route::Availability)),
+        (m, ["sites", site, "check"]) => (
+            "GET, OPTIONS",
+            (m == "GET").then(|| Route::SiteCheck(id(site))),
+        ),
         (m, ["conversations"]) => (
             "POST, OPTIONS",
             (m == "POST").then_some(Route::StartConversation),
@@ -204,6 +210,10 @@ mod tests {
         );
         assert_eq!(route("GET", "/v1/nope"), Route::NotFound);
         assert_eq!(route("GET", "/v1/journey"), Route::Journey);
+        assert_eq!(
+            route("GET", "/v1/sites/demo/check"),
+            Route::SiteCheck("demo".into())
+        );
         assert_eq!(route("GET", "/"), Route::StaticAsset);
         assert_eq!(route("GET", "/console/"), Route::StaticAsset);
         assert_eq!(route("GET", "/v1x"), Route::StaticAsset);

@@ -54,9 +54,102 @@ pub fn fold_lowercase(c: char) -> char {
     char::from_u32(lower).unwrap_or(c)
 }
 
+/// Appends the text that UTF-8 `bytes` spell to `out`; false (and `out`
+/// possibly part-written) when they are not UTF-8. Core's `str::from_utf8`
+/// is a fast validator three times this size, and the page's strings are
+/// short; decoding char by char keeps the code safe and small.
+pub fn push_utf8(out: &mut alloc::string::String, bytes: &[u8]) -> bool {
+    let mut at = 0;
+    while let Some(&lead) = bytes.get(at) {
+        let (length, mut code) = match lead {
+            0..=0x7f => (1, u32::from(lead)),
+            0xc2..=0xdf => (2, u32::from(lead & 0x1f)),
+            0xe0..=0xef => (3, u32::from(lead & 0x0f)),
+            0xf0..=0xf4 => (4, u32::from(lead & 0x07)),
+            _ => return false,
+        };
+        for next in 1..length {
+            match bytes.get(at + next) {
+                Some(&byte) if byte & 0xc0 == 0x80 => code = code << 6 | u32::from(byte & 0x3f),
+                _ => return false,
+            }
+        }
+        // Overlong forms and surrogates are not UTF-8.
+        let shortest = match length {
+            1 => 0,
+            2 => 0x80,
+            3 => 0x800,
+            _ => 0x1_0000,
+        };
+        match char::from_u32(code) {
+            Some(c) if code >= shortest => out.push(c),
+            _ => return false,
+        }
+        at += length;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `push_utf8` agrees with core's validator on `bytes`.
+    fn agrees(bytes: &[u8]) {
+        let mut out = alloc::string::String::new();
+        let ok = push_utf8(&mut out, bytes);
+        match core::str::from_utf8(bytes) {
+            Ok(text) => assert!(ok && out == text, "{bytes:02x?}"),
+            Err(_) => assert!(!ok, "{bytes:02x?} accepted"),
+        }
+    }
+
+    #[test]
+    fn utf8_decoding_agrees_with_core_on_every_short_and_many_random_inputs() {
+        for a in 0..=255u8 {
+            agrees(&[a]);
+            for b in 0..=255u8 {
+                agrees(&[a, b]);
+                agrees(&[0xe0 | (a & 0x0f), b, 0x80 | (a >> 2)]);
+                agrees(&[0xf0 | (a & 0x07), b, 0x80 | (a & 0x3f), 0x80 | (b & 0x3f)]);
+            }
+        }
+        // A small deterministic generator: mostly valid text with some damage.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let samples = [
+            "a",
+            "é",
+            "€",
+            "𝄞",
+            "ß",
+            "日本",
+            "\u{7f}",
+            "\u{800}",
+            "\u{ffff}",
+            "\u{10ffff}",
+        ];
+        for _ in 0..20_000 {
+            let mut bytes = alloc::vec::Vec::new();
+            for _ in 0..(next() % 12) {
+                let sample = samples[(next() % samples.len() as u64) as usize];
+                bytes.extend_from_slice(sample.as_bytes());
+            }
+            if next() % 3 == 0 && !bytes.is_empty() {
+                let at = (next() % bytes.len() as u64) as usize;
+                bytes[at] = next() as u8;
+            }
+            agrees(&bytes);
+        }
+        agrees(b"");
+        agrees(&[0xed, 0xa0, 0x80]); // a surrogate
+        agrees(&[0xc0, 0x80]); // overlong NUL
+    }
 
     #[test]
     fn folding_matches_unicode_for_latin_greek_and_cyrillic() {

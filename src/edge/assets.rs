@@ -1,0 +1,71 @@
+//! Static files: the script tag, the recorder, the widget and the model for
+//! customers' pages (cross-origin, versioned), the console and the demo pages.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+use web_sys::{Headers, Request, RequestInit, Response, ResponseInit};
+
+use super::{http, internal, Env};
+use crate::domain::api::ApiError;
+use crate::domain::assets::{plan, AssetKind, AssetPlan};
+
+/// Serves the static file at `path` as `domain::assets` decides.
+pub async fn serve(request: &Request, env: &Env, path: &str) -> Result<Response, ApiError> {
+    let (asset_path, kind, caching, content_type) =
+        match plan(path, env!("CARGO_PKG_VERSION"), env.demo_pages) {
+            AssetPlan::Serve {
+                path,
+                kind,
+                caching,
+                content_type,
+            } => (path, kind, caching, content_type),
+            // Only this release's files exist here; an older pinned URL must
+            // not get newer bytes under an "immutable" promise.
+            AssetPlan::OtherVersion { .. } => return Err(ApiError::NotFound),
+            AssetPlan::DemoOff => return Err(ApiError::NotFound),
+        };
+    let forwarded = if asset_path == path {
+        request
+            .clone()
+            .map_err(|e| internal(&e, "request clone failed"))?
+    } else {
+        rewrite(request, &asset_path).map_err(|e| internal(&e, "asset request failed"))?
+    };
+    let response: Response = wasm_bindgen_futures::JsFuture::from(env.assets.fetch(&forwarded))
+        .await
+        .map_err(|e| internal(&e, "assets fetch failed"))?
+        .unchecked_into();
+    if kind == AssetKind::Console {
+        return http::with_console_policy(response);
+    }
+    if kind != AssetKind::Embeddable || !response.ok() {
+        return Ok(response);
+    }
+    let build = || -> Result<Response, JsValue> {
+        let headers = Headers::new_with_headers(&response.headers())?;
+        headers.set("access-control-allow-origin", "*")?;
+        headers.set("cross-origin-resource-policy", "cross-origin")?;
+        headers.set("x-content-type-options", "nosniff")?;
+        if let Some(value) = caching.header() {
+            headers.set("cache-control", value)?;
+        }
+        if let Some(value) = content_type {
+            headers.set("content-type", value)?;
+        }
+        let init = ResponseInit::new();
+        init.set_status(response.status());
+        init.set_headers(headers.unchecked_ref());
+        Response::new_with_opt_readable_stream_and_init(response.body().as_ref(), &init)
+    };
+    build().map_err(|e| internal(&e, "asset response failed"))
+}
+
+/// The same request for another path on the same origin.
+fn rewrite(request: &Request, path: &str) -> Result<Request, JsValue> {
+    let url = web_sys::Url::new(&request.url())?;
+    url.set_pathname(path);
+    let init = RequestInit::new();
+    init.set_method(&request.method());
+    init.set_headers(&request.headers());
+    Request::new_with_str_and_init(&url.href(), &init)
+}
