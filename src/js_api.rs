@@ -1,7 +1,7 @@
 //! Every `#[wasm_bindgen]` export lives here: the functions the widget's and
 //! the console's page scripts and the worker shim call. Each one catches its
 //! errors so a failure never breaks the host page. (The recorder has its own
-//! small interface, in `browser`.)
+//! small interface, in `recorder_abi`.)
 
 #[cfg(feature = "widget")]
 use alloc::string::String;

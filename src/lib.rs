@@ -13,7 +13,7 @@ pub mod domain;
 
 /// The recorder's interface to the page script (numbers and UTF-8 text, no glue).
 #[cfg(all(feature = "recorder", target_arch = "wasm32"))]
-pub mod browser;
+pub mod recorder_abi;
 
 /// The conversation panel, a Yew app loaded when the visitor opens the launcher.
 #[cfg(feature = "widget")]

@@ -1,5 +1,5 @@
 // Touchpoint's page script: the part of the recorder that touches the browser.
-// It loads the wasm recorder (src/browser.rs over domain::recorder), observes
+// It loads the wasm recorder (src/recorder_abi.rs over domain::recorder), observes
 // the page (views, single-page-app navigation, clicks, forms, engagement),
 // reads what the recorder needs from it, and carries out what the recorder
 // decides: when to fetch, what to beacon, what to keep with consent. It also
@@ -30,7 +30,7 @@ function storageSet(key, value) {
 }
 
 // Starts recording the page with `M`, the recorder module's exports (see
-// src/browser.rs), for `config` = { site, endpoint, recordAutomation?,
+// src/recorder_abi.rs), for `config` = { site, endpoint, recordAutomation?,
 // skipDntVisitors?, debug? }. Returns the page API (track, page, flush,
 // consent, identify, stop), or null when this visit is not recorded
 // (automation, or Do Not Track on a site that skips such visitors). With
