@@ -20,8 +20,8 @@ cargo clippy --all-targets --features cli -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --features "$WASM_FEATURES" -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features recorder -- -D warnings
 
-step "native tests (cargo test)"
-cargo test --features cli
+step "native tests (cargo test; with the widget and console features for their reducers)"
+cargo test --features cli,widget,console
 
 step "CLI runs natively"
 cargo run --quiet --features cli -- --help

@@ -259,3 +259,155 @@ impl Reducible for ConsoleState {
         Rc::new(next)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str) -> InboxRow {
+        InboxRow {
+            id: id.into(),
+            team_id: "support".into(),
+            status: "waiting".into(),
+            channel: "widget".into(),
+            topic: "delivery".into(),
+            sentiment: "negative".into(),
+            kind: "complaint".into(),
+            confidence: 0.9,
+            visitor_name: String::new(),
+            assignee_id: String::new(),
+            last_visitor_at: 0,
+            target_minutes: 30,
+            preview: None,
+            unread: 1,
+            waited_s: 60,
+            over_target: false,
+        }
+    }
+
+    fn me() -> Me {
+        Me {
+            id: "s1".into(),
+            site: "demo".into(),
+            name: "Ana".into(),
+            role: "agent".into(),
+            teams: vec!["support".into()],
+            presence: "away".into(),
+        }
+    }
+
+    fn view(id: &str) -> ConversationView {
+        ConversationView {
+            conversation: Conversation {
+                id: id.into(),
+                team_id: "support".into(),
+                status: "open".into(),
+                channel: "widget".into(),
+                visitor_name: String::new(),
+                user_id: String::new(),
+                reply_channel: "here".into(),
+                reply_email: String::new(),
+                reply_phone: String::new(),
+                callback_from: 0,
+                callback_to: 0,
+                reply_address: String::new(),
+                topic: "delivery".into(),
+                sentiment: "negative".into(),
+                kind: "complaint".into(),
+                confidence: 0.9,
+                assignee_id: String::new(),
+                created_at: 0,
+            },
+            team_name: "Support".into(),
+            messages: Vec::new(),
+            journey: Vec::new(),
+            earlier: Vec::new(),
+        }
+    }
+
+    fn run(state: ConsoleState, actions: Vec<Action>) -> ConsoleState {
+        let state = actions
+            .into_iter()
+            .fold(Rc::new(state), |state, action| state.reduce(action));
+        (*state).clone()
+    }
+
+    #[test]
+    fn j_and_k_move_within_the_inbox_and_stop_at_its_ends() {
+        let state = run(
+            ConsoleState::default(),
+            vec![Action::Inbox(Inbox {
+                conversations: vec![row("a"), row("b"), row("c")],
+                waiting: 3,
+                teams: vec!["support".into()],
+            })],
+        );
+        assert_eq!(
+            state.neighbour(1).as_deref(),
+            Some("a"),
+            "nothing selected: the first"
+        );
+        let on_b = run(state, vec![Action::Select("b".into())]);
+        assert_eq!(on_b.neighbour(1).as_deref(), Some("c"));
+        assert_eq!(on_b.neighbour(-1).as_deref(), Some("a"));
+        let on_c = run(on_b, vec![Action::Select("c".into())]);
+        assert_eq!(on_c.neighbour(1).as_deref(), Some("c"));
+        assert_eq!(ConsoleState::default().neighbour(1), None);
+    }
+
+    #[test]
+    fn a_failed_reply_stays_in_the_composer_and_moving_on_clears_it() {
+        let failed = run(
+            ConsoleState::default(),
+            vec![
+                Action::Select("a".into()),
+                Action::Draft("Sorry about that".into()),
+                Action::Sending,
+                Action::Failed("network".into()),
+            ],
+        );
+        assert_eq!(failed.draft, "Sorry about that");
+        assert!(!failed.sending);
+        let same = run(failed.clone(), vec![Action::Select("a".into())]);
+        assert_eq!(
+            same.draft, "Sorry about that",
+            "re-selecting keeps the draft"
+        );
+        let moved = run(failed, vec![Action::Select("b".into())]);
+        assert!(moved.draft.is_empty() && moved.error.is_none() && moved.view.is_none());
+        let sent = run(
+            moved,
+            vec![Action::Draft("Done".into()), Action::Sending, Action::Sent],
+        );
+        assert!(sent.draft.is_empty() && !sent.sending);
+    }
+
+    #[test]
+    fn a_late_view_of_another_conversation_is_ignored_and_sign_out_forgets_everything() {
+        let state = run(
+            ConsoleState::default(),
+            vec![
+                Action::SignedIn("tps_x".into(), me()),
+                Action::Select("b".into()),
+                Action::View(view("a")),
+            ],
+        );
+        assert!(
+            state.view.is_none(),
+            "an answer for a conversation no longer selected"
+        );
+        let shown = run(
+            state,
+            vec![Action::View(view("b")), Action::Presence("online".into())],
+        );
+        assert_eq!(
+            shown.view.as_ref().map(|v| v.conversation.id.as_str()),
+            Some("b")
+        );
+        assert_eq!(
+            shown.me.as_ref().map(|m| m.presence.as_str()),
+            Some("online")
+        );
+        assert_eq!(run(shown, vec![Action::SignOut]), ConsoleState::default());
+    }
+}

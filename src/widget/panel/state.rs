@@ -252,3 +252,164 @@ impl Reducible for PanelState {
         Rc::new(next)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::contact::TeamState;
+
+    fn site(online: &[&str]) -> SiteState {
+        SiteState {
+            teams: vec![TeamState {
+                id: "support".into(),
+                name: "Support".into(),
+                open: true,
+                next_opening: None,
+                staff_online: online.iter().map(|n| (*n).to_owned()).collect(),
+                typical_first_response: None,
+            }],
+            routing: Vec::new(),
+            default_team: "support".into(),
+        }
+    }
+
+    fn message(id: i64, author: &str, text: &str) -> ThreadMessage {
+        ThreadMessage {
+            id,
+            author: author.into(),
+            name: (author == "staff").then(|| "Ana".into()),
+            notice: None,
+            text: text.into(),
+            created_at: id * 1000,
+        }
+    }
+
+    fn poll(messages: Vec<ThreadMessage>) -> Action {
+        Action::Polled(Poll {
+            messages,
+            cursor: 0,
+            status: "open".into(),
+            poll_interval_ms: 2000,
+        })
+    }
+
+    fn session() -> Session {
+        Session {
+            id: "c1".into(),
+            token: "tpv_x".into(),
+        }
+    }
+
+    fn run(state: PanelState, actions: Vec<Action>) -> PanelState {
+        let state = actions
+            .into_iter()
+            .fold(Rc::new(state), |state, action| state.reduce(action));
+        (*state).clone()
+    }
+
+    #[test]
+    fn nobody_online_puts_the_email_path_first_unless_the_visitor_chose() {
+        let offline = run(
+            PanelState::new(None, true),
+            vec![Action::Availability(site(&[]))],
+        );
+        assert_eq!(offline.reply, ReplyKind::Email);
+        let online = run(
+            PanelState::new(None, true),
+            vec![Action::Availability(site(&["Ana"]))],
+        );
+        assert_eq!(online.reply, ReplyKind::Here);
+        let chosen = run(
+            PanelState::new(None, true),
+            vec![
+                Action::Reply(ReplyKind::Here),
+                Action::Availability(site(&[])),
+            ],
+        );
+        assert_eq!(chosen.reply, ReplyKind::Here);
+        assert!(chosen.reply_chosen);
+    }
+
+    #[test]
+    fn replies_while_closed_count_as_unread_but_the_replayed_thread_does_not() {
+        let replayed = run(
+            PanelState::new(Some(session()), false),
+            vec![poll(vec![
+                message(1, "visitor", "hi"),
+                message(2, "staff", "hello"),
+            ])],
+        );
+        assert_eq!(
+            replayed.unread, 0,
+            "the first poll after a page load is not news"
+        );
+        let later = run(
+            replayed,
+            vec![poll(vec![
+                message(3, "staff", "anything else?"),
+                message(2, "staff", "hello"),
+            ])],
+        );
+        assert_eq!(later.unread, 1);
+        assert_eq!(later.announcement, "Ana: anything else?");
+        assert_eq!(
+            later.messages.iter().map(|m| m.id).collect::<Vec<_>>(),
+            vec![1, 2, 3],
+            "merged once each, in order"
+        );
+        let opened = run(later, vec![Action::Open]);
+        assert_eq!(opened.unread, 0);
+        let open_poll = run(opened, vec![poll(vec![message(4, "staff", "bye")])]);
+        assert_eq!(open_poll.unread, 0, "an open panel shows replies at once");
+    }
+
+    #[test]
+    fn a_failed_send_keeps_the_draft_and_a_sent_one_clears_it() {
+        let failed = run(
+            PanelState::new(None, true),
+            vec![
+                Action::Draft("my parcel is late".into()),
+                Action::Sending,
+                Action::Failed("network".into()),
+            ],
+        );
+        assert_eq!(failed.draft, "my parcel is late");
+        assert!(!failed.sending);
+        assert_eq!(failed.error.as_deref(), Some("network"));
+        let started = run(
+            failed,
+            vec![
+                Action::Sending,
+                Action::Started(
+                    session(),
+                    Started {
+                        conversation_id: "c1".into(),
+                        visitor_token: "tpv_x".into(),
+                        message: message(1, "visitor", "my parcel is late"),
+                        poll_interval_ms: 1500,
+                    },
+                ),
+            ],
+        );
+        assert!(started.draft.is_empty() && !started.sending && started.error.is_none());
+        assert_eq!(started.session, Some(session()));
+        assert_eq!(started.poll_ms, 1500);
+    }
+
+    #[test]
+    fn deleting_forgets_the_conversation_and_a_resumed_one_never_replaces_the_current() {
+        let resumed = run(
+            PanelState::new(Some(session()), true),
+            vec![Action::Resumed(Session {
+                id: "other".into(),
+                token: "tpv_y".into(),
+            })],
+        );
+        assert_eq!(resumed.session, Some(session()));
+        let deleted = run(
+            resumed,
+            vec![poll(vec![message(1, "visitor", "hi")]), Action::Deleted],
+        );
+        assert!(deleted.session.is_none() && deleted.messages.is_empty() && deleted.deleted);
+    }
+}
