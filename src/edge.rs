@@ -37,7 +37,7 @@ use web_sys::{Request, Response};
 
 use crate::domain::api::{ApiError, Health};
 use crate::domain::guard;
-use crate::domain::ingest::{check_body_length, check_content_type, plan_batch, IngestPlan};
+use crate::domain::ingest::{check_content_type, plan_batch, IngestPlan, MAX_BODY_BYTES};
 use crate::domain::page_type::{page_type, PageRule};
 use crate::domain::route::{route, Route};
 use crate::domain::visitor as visits;
@@ -48,9 +48,46 @@ pub struct Env {
     db: D1Database,
     assets: Fetcher,
     /// Secret bearer token for operator endpoints (`wrangler secret put ADMIN_TOKEN`).
-    admin_token: Option<String>,
+    admin_token: AdminToken,
     /// Whether the demo company's pages are served (`DEMO_PAGES = "on"`).
     demo_pages: bool,
+}
+
+/// The operator secret as configured.
+pub enum AdminToken {
+    /// Not set: only site admins' staff tokens reach the operator API.
+    Unset,
+    /// Set but shorter than `MIN_ADMIN_TOKEN_CHARS`: a misconfiguration that
+    /// every operator call reports (503) rather than a silent 401.
+    TooShort,
+    Set(String),
+}
+
+/// The shortest operator secret the worker accepts.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 16;
+
+thread_local! {
+    /// Whether this isolate has already logged the short `ADMIN_TOKEN`.
+    static SHORT_ADMIN_TOKEN_LOGGED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+impl AdminToken {
+    fn from_secret(secret: Option<String>) -> Self {
+        match secret {
+            None => AdminToken::Unset,
+            Some(token) if token.is_empty() => AdminToken::Unset,
+            Some(token) if token.chars().count() < MIN_ADMIN_TOKEN_CHARS => {
+                if !SHORT_ADMIN_TOKEN_LOGGED.with(|logged| logged.replace(true)) {
+                    web_sys_log(
+                        "ADMIN_TOKEN is shorter than 16 characters; the operator API refuses every call until it is replaced (wrangler secret put ADMIN_TOKEN)",
+                        &JsValue::from_f64(token.chars().count() as f64),
+                    );
+                }
+                AdminToken::TooShort
+            }
+            Some(token) => AdminToken::Set(token),
+        }
+    }
 }
 
 impl Env {
@@ -64,10 +101,11 @@ impl Env {
         Ok(Env {
             db: binding("DB")?.unchecked_into(),
             assets: binding("ASSETS")?.unchecked_into(),
-            admin_token: js_sys::Reflect::get(env, &JsValue::from_str("ADMIN_TOKEN"))
-                .ok()
-                .and_then(|v| v.as_string())
-                .filter(|t| t.len() >= 16),
+            admin_token: AdminToken::from_secret(
+                js_sys::Reflect::get(env, &JsValue::from_str("ADMIN_TOKEN"))
+                    .ok()
+                    .and_then(|v| v.as_string()),
+            ),
             demo_pages: js_sys::Reflect::get(env, &JsValue::from_str("DEMO_PAGES"))
                 .ok()
                 .and_then(|v| v.as_string())
@@ -201,17 +239,8 @@ async fn ingest_events(
 ) -> Result<Response, ApiError> {
     let headers = request.headers();
     let header = |name: &str| headers.get(name).ok().flatten();
-    // A body declared far too large is refused unread; any other is read
-    // before it is judged (`plan_batch` checks its length), so the client gets
-    // the precise error, not a dropped connection (see `request::read_json`).
-    if let Some(length) =
-        header("content-length").and_then(|value| value.trim().parse::<u64>().ok())
-    {
-        if length > 1024 * 1024 {
-            check_body_length(length)?;
-        }
-    }
-    let body = http::read_text(request).await?;
+    // Read as it arrives and cut at the batch limit (64 KB), then judged.
+    let body = http::read_text(request, MAX_BODY_BYTES).await?;
     check_content_type(header("content-type").as_deref())?;
     let now = js_sys::Date::now() as u64;
     let plan = plan_batch(&body, now)?;

@@ -33,7 +33,10 @@ export function checkResponse(method, path, status, contentType, json) {
   if (!match) throw new Error(`${method} ${path}: the path is not in openapi.json`);
   const operation = openapi.paths[match.template][method.toLowerCase()];
   if (!operation && status !== 405) throw new Error(`${method} ${match.template}: the method is not in openapi.json`);
-  const response = operation?.responses[String(status)] ?? operation?.responses.default ?? openapi.components.responses.Error;
+  // Every status must be listed for its operation (there is no catch-all
+  // `default`); a method the path does not have is 405, described once.
+  const response = operation ? operation.responses[String(status)] : openapi.components.responses.MethodNotAllowed;
+  if (!response) throw new Error(`${method} ${match.template}: status ${status} is not documented in openapi.json`);
   const resolved = response.$ref ? openapi.components.responses[response.$ref.split('/').pop()] : response;
   seen.add(`${method} ${match.template} ${status}`);
   const media = Object.keys(resolved.content ?? {})[0];
@@ -61,4 +64,16 @@ export function apiClient(base) {
     checkResponse(method, new URL(path, base).pathname, response.status, contentType, json);
     return { status: response.status, json, headers: response.headers, text };
   };
+}
+
+/** Whether openapi.json accepts `body` as the request body of `method template`. */
+export function specAcceptsBody(method, template, body) {
+  const media = openapi.paths[template][method.toLowerCase()].requestBody.content['application/json'];
+  return validatorFor(media.schema)(body);
+}
+
+/** Whether openapi.json accepts `value` for the parameter `name` of `method template`. */
+export function specAcceptsParameter(method, template, name, value) {
+  const parameter = openapi.paths[template][method.toLowerCase()].parameters.find((p) => p.name === name);
+  return validatorFor(parameter.schema)(value);
 }

@@ -9,6 +9,8 @@ use serde::Serialize;
 pub enum ApiError {
     #[error("the request body is not valid JSON: {0}")]
     MalformedJson(String),
+    #[error("the request body is not valid UTF-8 (invalid byte at offset {at})")]
+    InvalidUtf8 { at: usize },
     #[error("the request body does not match the schema: {0}")]
     InvalidRequest(String),
     #[error("the Content-Type must be application/json or text/plain")]
@@ -35,6 +37,9 @@ pub enum ApiError {
     MethodNotAllowed { method: String, allow: &'static str },
     #[error("storage is unavailable, retry later")]
     Unavailable,
+    /// The worker is configured wrongly; the message names the setting.
+    #[error("the worker is misconfigured: {0}")]
+    Misconfigured(&'static str),
     #[error("internal error")]
     Internal,
 }
@@ -44,6 +49,7 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             ApiError::MalformedJson(_) => 400,
+            ApiError::InvalidUtf8 { .. } => 400,
             ApiError::InvalidRequest(_) => 422,
             ApiError::UnsupportedMediaType => 415,
             ApiError::PayloadTooLarge { .. } => 413,
@@ -57,6 +63,7 @@ impl ApiError {
             ApiError::NotFound => 404,
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Unavailable => 503,
+            ApiError::Misconfigured(_) => 503,
             ApiError::Internal => 500,
         }
     }
@@ -65,6 +72,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::MalformedJson(_) => "malformed_json",
+            ApiError::InvalidUtf8 { .. } => "invalid_utf8",
             ApiError::InvalidRequest(_) => "invalid_request",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
@@ -78,6 +86,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Unavailable => "unavailable",
+            ApiError::Misconfigured(_) => "misconfigured",
             ApiError::Internal => "internal",
         }
     }
@@ -114,6 +123,15 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiEr
     })
 }
 
+/// A request body as text: invalid UTF-8 is refused with the offset of the
+/// first bad byte, never replaced with U+FFFD (which would store text the
+/// client never sent).
+pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, ApiError> {
+    String::from_utf8(bytes).map_err(|error| ApiError::InvalidUtf8 {
+        at: error.utf8_error().valid_up_to(),
+    })
+}
+
 /// Answer of `GET /v1/health`.
 #[derive(Debug, Serialize)]
 pub struct Health {
@@ -132,6 +150,7 @@ mod tests {
     fn every_error_has_a_json_body_with_its_code() {
         let errors = [
             ApiError::MalformedJson("eof".into()),
+            ApiError::InvalidUtf8 { at: 3 },
             ApiError::InvalidRequest("events: too many".into()),
             ApiError::UnsupportedMediaType,
             ApiError::PayloadTooLarge { limit: 65536 },
@@ -148,6 +167,7 @@ mod tests {
                 allow: "POST",
             },
             ApiError::Unavailable,
+            ApiError::Misconfigured("ADMIN_TOKEN is too short"),
             ApiError::Internal,
         ];
         for error in errors {
@@ -156,6 +176,23 @@ mod tests {
             assert!(body["error"]["message"].as_str().unwrap().len() > 3);
             assert!((400..600).contains(&error.status()));
         }
+    }
+
+    #[test]
+    fn bodies_must_be_utf8_and_the_first_bad_byte_is_named() {
+        assert_eq!(
+            decode_utf8(b"{\"a\":1}".to_vec()).as_deref(),
+            Ok("{\"a\":1}")
+        );
+        assert_eq!(decode_utf8("é✓".as_bytes().to_vec()).as_deref(), Ok("é✓"));
+        let error = decode_utf8(b"{\"t\":\"\xff\"}".to_vec()).unwrap_err();
+        assert_eq!(error, ApiError::InvalidUtf8 { at: 6 });
+        assert_eq!((error.status(), error.code()), (400, "invalid_utf8"));
+        // A truncated sequence at the end is refused too, not completed.
+        assert_eq!(
+            decode_utf8(vec![b'a', 0xc3]),
+            Err(ApiError::InvalidUtf8 { at: 1 })
+        );
     }
 
     #[test]

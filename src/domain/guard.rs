@@ -18,8 +18,12 @@ pub const CONVERSATIONS_PER_VISITOR_PER_MINUTE: u32 = 5;
 pub const MESSAGES_PER_IP_PER_MINUTE: u32 = 60;
 /// Most visitor messages one conversation may receive per minute.
 pub const MESSAGES_PER_CONVERSATION_PER_MINUTE: u32 = 20;
-/// Failed staff, admin or intake sign-ins one IP may make per minute.
+/// Failed staff, admin or intake sign-ins one IP may make per minute before
+/// its further failures are answered 429.
 pub const AUTH_FAILURES_PER_IP_PER_MINUTE: u32 = 10;
+/// Failed sign-ins naming one token id (a staff account, or the operator
+/// secret) per minute, from any address, before further failures are 429.
+pub const AUTH_FAILURES_PER_TOKEN_ID_PER_MINUTE: u32 = 5;
 /// Most intake messages one site may receive per minute.
 pub const INTAKE_PER_SITE_PER_MINUTE: u32 = 300;
 
@@ -32,6 +36,38 @@ pub fn minute_window(now_ms: i64) -> i64 {
 pub fn retry_after_seconds(now_ms: i64) -> u32 {
     let into_window = now_ms.rem_euclid(60_000);
     u32::try_from((60_000 - into_window + 999) / 1000).unwrap_or(60)
+}
+
+/// What a sign-in attempt gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    /// The token is right: always let in, however many failures came before
+    /// from its address or for its id (an office behind one NAT, a colleague
+    /// who mistyped, or an attacker next door never lock out the right token).
+    Accepted,
+    /// A wrong token within the budgets: 401.
+    Refused,
+    /// A wrong token past the per-IP or per-token-id budget this minute: 429
+    /// with `Retry-After`, so scripts that keep trying are slowed.
+    Throttled,
+}
+
+/// Judges one sign-in. `ip_failures` and `token_failures` are this minute's
+/// failed attempts from the address and naming the token id, counting this
+/// one when it failed. Tokens are 128-bit random secrets (the operator
+/// secret at least 16 characters), so the throttle exists to bound the cost
+/// and noise of wrong attempts, not to make guessing feasible or not: that
+/// is why it can afford never to refuse a right token.
+pub fn judge_sign_in(valid: bool, ip_failures: u32, token_failures: u32) -> SignIn {
+    if valid {
+        SignIn::Accepted
+    } else if ip_failures > AUTH_FAILURES_PER_IP_PER_MINUTE
+        || token_failures > AUTH_FAILURES_PER_TOKEN_ID_PER_MINUTE
+    {
+        SignIn::Throttled
+    } else {
+        SignIn::Refused
+    }
 }
 
 /// Compares secrets without leaking, through timing, where they differ.
@@ -96,6 +132,31 @@ mod tests {
         assert!(!identity_verified("site-secret", "user-43", &proof));
         assert!(!identity_verified("", "user-42", &proof));
         assert!(!identity_verified("site-secret", "user-42", "00"));
+    }
+
+    #[test]
+    fn a_right_token_is_never_throttled_and_wrong_ones_are_past_either_budget() {
+        // However many failures came from the address or named the id.
+        for failures in [0, 10, 11, 1_000, u32::MAX] {
+            assert_eq!(judge_sign_in(true, failures, failures), SignIn::Accepted);
+        }
+        assert_eq!(judge_sign_in(false, 1, 1), SignIn::Refused);
+        assert_eq!(
+            judge_sign_in(false, AUTH_FAILURES_PER_IP_PER_MINUTE, 1),
+            SignIn::Refused
+        );
+        assert_eq!(
+            judge_sign_in(false, AUTH_FAILURES_PER_IP_PER_MINUTE + 1, 1),
+            SignIn::Throttled
+        );
+        assert_eq!(
+            judge_sign_in(false, 1, AUTH_FAILURES_PER_TOKEN_ID_PER_MINUTE),
+            SignIn::Refused
+        );
+        assert_eq!(
+            judge_sign_in(false, 1, AUTH_FAILURES_PER_TOKEN_ID_PER_MINUTE + 1),
+            SignIn::Throttled
+        );
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub struct OfficeHours {
 
 /// One opening interval on a weekday, local times `HH:MM` (`close` may be `24:00`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Interval {
     /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`.
     pub day: String,
@@ -36,6 +37,7 @@ pub struct Interval {
 
 /// A closure such as a public holiday: `from` to `to`, local dates `YYYY-MM-DD`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Closure {
     pub from: String,
     pub to: String,
@@ -220,7 +222,9 @@ fn weekday_index(day: &str) -> Result<usize, HoursError> {
 fn minutes(text: &str) -> Result<u32, HoursError> {
     let invalid = || HoursError::InvalidTime(text.to_owned());
     let (h, m) = text.split_once(':').ok_or_else(invalid)?;
-    if h.len() != 2 || m.len() != 2 {
+    // Exactly two ASCII digits each (`parse` alone would take "+1").
+    let two_digits = |part: &str| part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit());
+    if !two_digits(h) || !two_digits(m) {
         return Err(invalid());
     }
     let h: u32 = h.parse().map_err(|_| invalid())?;
@@ -232,6 +236,18 @@ fn minutes(text: &str) -> Result<u32, HoursError> {
 }
 
 fn date(text: &str) -> Result<NaiveDate, HoursError> {
+    // Exactly YYYY-MM-DD: chrono alone also takes "2026-1-5" or "+2026-01-05".
+    let shape = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shape {
+        return Err(HoursError::InvalidDate(text.to_owned()));
+    }
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| HoursError::InvalidDate(text.to_owned()))
 }
@@ -396,5 +412,26 @@ mod tests {
         hours.weekly[0].close = "17:00".into();
         hours.weekly[0].day = "monday".into();
         assert!(matches!(hours.schedule(), Err(HoursError::UnknownDay(_))));
+    }
+
+    #[test]
+    fn times_and_dates_take_exactly_the_documented_shape() {
+        // openapi.json documents HH:MM and YYYY-MM-DD; what parses loosely
+        // ("+1", one-digit months) is refused like anything else off-shape.
+        assert_eq!(minutes("09:30"), Ok(570));
+        assert_eq!(minutes("24:00"), Ok(1440));
+        for bad in ["+1:00", "9:30", "09:3", "-1:00", "09:+3", "24:01"] {
+            assert!(minutes(bad).is_err(), "{bad}");
+        }
+        assert!(date("2026-12-24").is_ok());
+        for bad in [
+            "2026-1-05",
+            "+2026-01-05",
+            "2026-01-5",
+            "2026/01/05",
+            "2026-02-30",
+        ] {
+            assert!(date(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -265,7 +265,7 @@ pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiErro
     if batch.v != WIRE_VERSION {
         return Err(ApiError::UnsupportedVersion(batch.v));
     }
-    if batch.site.is_empty() || batch.site.len() > 64 {
+    if batch.site.is_empty() || batch.site.chars().count() > 64 {
         return Err(ApiError::InvalidRequest(
             "site must be 1 to 64 characters".into(),
         ));
@@ -291,12 +291,12 @@ pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiErro
             "visitor must be at most 64 URL-safe characters".into(),
         ));
     }
-    if batch.user.len() > 128 || batch.user_hmac.len() > 128 {
+    if batch.user.chars().count() > 128 || batch.user_hmac.chars().count() > 128 {
         return Err(ApiError::InvalidRequest(
             "user and user_hmac are at most 128 characters".into(),
         ));
     }
-    if batch.tz.len() > MAX_TIME_ZONE {
+    if batch.tz.chars().count() > MAX_TIME_ZONE {
         return Err(ApiError::InvalidRequest("tz too long".into()));
     }
     let batch_zone = batch.tz;

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 /// One site rule: paths starting with `prefix` are of type `type`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PageRule {
     pub prefix: String,
     #[serde(rename = "type")]

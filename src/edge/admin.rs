@@ -8,7 +8,7 @@ use web_sys::{Request, Response};
 
 use super::request::{bearer, client_ip, now_ms, random16, read_json};
 use super::visitor::{erase_conversations, load_site, TeamHours};
-use super::{db, http, limits, Env};
+use super::{db, http, limits, AdminToken, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::{check_short, secret, RoutingRule};
@@ -16,13 +16,15 @@ use crate::domain::guard;
 use crate::domain::hours::OfficeHours;
 use crate::domain::page_type::PageRule;
 
-/// Checks the bearer admin secret in constant time; failures are limited per IP.
+/// Checks the bearer admin secret in constant time; failures are limited per
+/// IP (a right secret is always let in).
 pub async fn authorize(request: &Request, env: &Env) -> Result<(), ApiError> {
     authorize_for(request, env, None).await
 }
 
 /// The operator secret, or, for `site`, the token of a staff member who is an
-/// admin of that site (other staff: 403).
+/// admin of that site (other staff: 403). A configured `ADMIN_TOKEN` that is
+/// too short answers 503 `misconfigured` to every operator-secret call.
 pub async fn authorize_for(
     request: &Request,
     env: &Env,
@@ -37,17 +39,21 @@ pub async fn authorize_for(
             Err(ApiError::Forbidden)
         };
     }
-    let now = now_ms();
-    let ip = client_ip(request);
-    limits::check_sign_in_failures(&env.db, &ip, now).await?;
-    let authorized = env
-        .admin_token
-        .as_deref()
-        .is_some_and(|token| guard::constant_time_eq(token.as_bytes(), presented.as_bytes()));
+    let authorized = match &env.admin_token {
+        AdminToken::TooShort => {
+            return Err(ApiError::Misconfigured(
+                "ADMIN_TOKEN is shorter than 16 characters; set a longer secret (wrangler secret put ADMIN_TOKEN)",
+            ))
+        }
+        AdminToken::Unset => false,
+        AdminToken::Set(token) => guard::constant_time_eq(token.as_bytes(), presented.as_bytes()),
+    };
     if authorized {
         return Ok(());
     }
-    Err(limits::sign_in_failed(&env.db, &ip, now).await)
+    // No credential at all is no guess at the secret: it counts per IP only.
+    let token_id = if presented.is_empty() { "" } else { "admin" };
+    Err(limits::sign_in_failed(&env.db, &client_ip(request), token_id, now_ms()).await)
 }
 
 fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
@@ -109,6 +115,17 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
         }
         .schedule()
         .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+    }
+    if let Some(secret) = body.identity_secret.as_deref().filter(|s| !s.is_empty()) {
+        // The site's server signs user ids with it: a guessable secret would
+        // let anyone claim to be any user. "" removes it.
+        let length = secret.chars().count();
+        if !(16..=200).contains(&length) || secret.contains(char::is_control) {
+            return Err(ApiError::InvalidRequest(
+                "identity_secret must be 16 to 200 characters without control characters (or \"\" to remove it)"
+                    .into(),
+            ));
+        }
     }
     if let Some(days) = body.retention_days {
         if !(1..=3650).contains(&days) {
@@ -191,9 +208,11 @@ fn to_json<T: Serialize>(value: &T) -> String {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TeamRequest {
-    name: String,
+    /// Required to create a team; every field left out keeps its stored value.
     #[serde(default)]
-    hours: TeamHours,
+    name: Option<String>,
+    #[serde(default)]
+    hours: Option<TeamHours>,
     #[serde(default)]
     target_minutes: Option<i64>,
     #[serde(default)]
@@ -233,25 +252,45 @@ pub async fn put_team(
     check_short("team", team, true)?;
     let site = load_site(env, site).await?;
     let body: TeamRequest = read_json(request).await?;
-    check_short("name", &body.name, true)?;
+    let stored = super::visitor::load_teams(env, &site.id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == team);
+    // Like a site's PUT, a team's keeps what the request leaves out.
+    let name = match (&body.name, &stored) {
+        (Some(name), _) => name.clone(),
+        (None, Some(stored)) => stored.name.clone(),
+        (None, None) => {
+            return Err(ApiError::InvalidRequest(
+                "name is required to create a team".into(),
+            ))
+        }
+    };
+    check_short("name", &name, true)?;
+    let hours_kept = match (&body.hours, &stored) {
+        (Some(hours), _) => hours.clone(),
+        (None, Some(stored)) => serde_json::from_str(&stored.hours).unwrap_or_default(),
+        (None, None) => TeamHours::default(),
+    };
     let hours = OfficeHours {
         time_zone: site.time_zone.clone(),
-        weekly: body.hours.weekly.clone(),
-        closures: body.hours.closures.clone(),
+        weekly: hours_kept.weekly.clone(),
+        closures: hours_kept.closures.clone(),
     };
     hours
         .schedule()
         .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
-    let target = body.target_minutes.unwrap_or(60);
+    let target = body
+        .target_minutes
+        .unwrap_or_else(|| stored.as_ref().map_or(60, |t| t.target_minutes));
     if !(1..=10_080).contains(&target) {
         return Err(ApiError::InvalidRequest(
             "target_minutes must be 1 to 10080".into(),
         ));
     }
-    let stored = super::visitor::load_teams(env, &site.id)
-        .await?
-        .into_iter()
-        .find(|t| t.id == team);
+    let visible = body
+        .visible
+        .unwrap_or_else(|| stored.as_ref().is_none_or(|t| t.visible != 0));
     let (url, secret_text, format) = match &body.webhook {
         None => stored.map_or_else(
             || (String::new(), String::new(), "json".to_owned()),
@@ -267,7 +306,7 @@ pub async fn put_team(
                     "webhook.url must be an http(s) URL".into(),
                 ));
             }
-            if hook.secret.len() < 16 {
+            if hook.secret.chars().count() < 16 {
                 return Err(ApiError::InvalidRequest(
                     "webhook.secret must be at least 16 characters".into(),
                 ));
@@ -280,20 +319,20 @@ pub async fn put_team(
             (hook.url.clone(), hook.secret.clone(), format)
         }
     };
-    let hours_json = serde_json::to_string(&body.hours).map_err(|_| ApiError::Internal)?;
+    let hours_json = serde_json::to_string(&hours_kept).map_err(|_| ApiError::Internal)?;
     db::run(
         &env.db,
         "INSERT INTO teams (site_id, id, name, hours, target_minutes, visible, webhook_url, webhook_secret, webhook_format) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (site_id, id) DO UPDATE SET name = excluded.name, \
          hours = excluded.hours, target_minutes = excluded.target_minutes, visible = excluded.visible, \
          webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret, webhook_format = excluded.webhook_format",
-        args![&site.id, team, &body.name, &hours_json, target, i64::from(body.visible.unwrap_or(true)), &url, &secret_text, &format],
+        args![&site.id, team, &name, &hours_json, target, i64::from(visible), &url, &secret_text, &format],
     )
     .await?;
     json(
         200,
-        &serde_json::json!({ "team": { "id": team, "name": body.name, "hours": body.hours,
-        "target_minutes": target, "visible": body.visible.unwrap_or(true), "webhook": !url.is_empty() } }),
+        &serde_json::json!({ "team": { "id": team, "name": name, "hours": hours_kept,
+        "target_minutes": target, "visible": visible, "webhook": !url.is_empty() } }),
     )
 }
 
@@ -327,7 +366,8 @@ pub async fn create_staff(request: &Request, env: &Env, site: &str) -> Result<Re
     if let Some(unknown) = body.teams.iter().find(|t| !known.contains(t)) {
         let mut message = String::from("no such team: ");
         message.push_str(unknown);
-        return Err(ApiError::InvalidRequest(message));
+        // Well-formed, but naming a team the site does not have.
+        return Err(ApiError::Conflict(message));
     }
     let random = random16()?;
     let id = crate::domain::ids::event_id(random)[..16].to_owned();

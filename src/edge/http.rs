@@ -14,40 +14,95 @@ pub fn path_of_request(request: &Request) -> Result<String, ApiError> {
         .map_err(|_| ApiError::InvalidRequest("unparsable request URL".into()))
 }
 
-/// Reads the whole body as text (after the length checks).
-pub async fn read_text(request: &Request) -> Result<String, ApiError> {
-    let promise = request
-        .text()
-        .map_err(|_| ApiError::InvalidRequest("the body cannot be read".into()))?;
-    let text = wasm_bindgen_futures::JsFuture::from(promise)
+/// Bodies declared larger than this are refused unread; bodies of no
+/// declared length are read (and, past the endpoint's limit, discarded) up
+/// to this much so the client still gets its answer on a kept-alive
+/// connection, and no further.
+pub const DRAIN_CAP_BYTES: u64 = 1024 * 1024;
+
+/// The body's declared length, when it has one.
+fn declared_length(request: &Request) -> Option<u64> {
+    request
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|value| value.trim().parse::<u64>().ok())
+}
+
+/// Reads the body as it arrives, keeping at most `limit` bytes: a body over
+/// the limit is `payload_too_large` whether or not it declared its length
+/// (chunked bodies are never buffered past the limit). The rest of an
+/// oversized body is read and dropped, up to `DRAIN_CAP_BYTES`, so the
+/// runtime does not reset the connection under the client.
+pub async fn read_bytes(request: &Request, limit: u32) -> Result<Vec<u8>, ApiError> {
+    let too_large = ApiError::PayloadTooLarge { limit };
+    if declared_length(request).is_some_and(|length| length > DRAIN_CAP_BYTES) {
+        return Err(too_large);
+    }
+    let Some(stream) = request.body() else {
+        return Ok(Vec::new());
+    };
+    let unreadable = |_| ApiError::InvalidRequest("the body cannot be read".into());
+    let reader = call0(&stream, "getReader").map_err(unreadable)?;
+    let mut body = Vec::new();
+    let mut seen: u64 = 0;
+    loop {
+        let step = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(
+            call0(&reader, "read").map_err(unreadable)?,
+        ))
         .await
-        .map_err(|_| ApiError::InvalidRequest("the body is not valid UTF-8 text".into()))?;
-    text.as_string()
-        .ok_or_else(|| ApiError::InvalidRequest("the body is not text".into()))
+        .map_err(unreadable)?;
+        let done = js_sys::Reflect::get(&step, &JsValue::from_str("done"))
+            .map(|d| d.is_truthy())
+            .unwrap_or(true);
+        if done {
+            break;
+        }
+        let chunk = js_sys::Reflect::get(&step, &JsValue::from_str("value"))
+            .map_err(unreadable)?
+            .dyn_into::<js_sys::Uint8Array>()
+            .map_err(|_| ApiError::InvalidRequest("the body is not bytes".into()))?;
+        seen += u64::from(chunk.length());
+        if seen <= u64::from(limit) {
+            body.extend_from_slice(&chunk.to_vec());
+        } else if seen > DRAIN_CAP_BYTES {
+            // Far past any limit: stop reading; this connection may close.
+            let _ = call0(&reader, "cancel");
+            break;
+        }
+    }
+    if seen > u64::from(limit) {
+        return Err(too_large);
+    }
+    Ok(body)
+}
+
+/// Reads the body (see `read_bytes`) as UTF-8 text; bytes that are not
+/// UTF-8 are refused (`invalid_utf8`), never replaced.
+pub async fn read_text(request: &Request, limit: u32) -> Result<String, ApiError> {
+    let bytes = read_bytes(request, limit).await?;
+    crate::domain::api::decode_utf8(bytes)
+}
+
+fn call0(target: &JsValue, method: &str) -> Result<JsValue, JsValue> {
+    js_sys::Reflect::get(target, &JsValue::from_str(method))?
+        .dyn_into::<js_sys::Function>()?
+        .call0(target)
 }
 
 /// Reads and discards a body the handler answered without reading (a refused
 /// token, an unknown route). Left unread, the runtime may reset the kept-alive
 /// connection while the client is still sending, and the client sees "fetch
-/// failed" instead of the precise error. Bodies declared over 1 MiB, or of no
-/// declared length, are left alone: those connections may as well close.
+/// failed" instead of the precise error. Bodies declared over
+/// `DRAIN_CAP_BYTES` are left alone (those connections may as well close);
+/// others are read chunk by chunk, never held, up to that cap.
 pub async fn drain_unread_body(request: &Request) {
     if request.body().is_none() || request.body_used() {
         return;
     }
-    let declared = request
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|value| value.trim().parse::<u64>().ok());
-    if !matches!(declared, Some(length) if length <= 1024 * 1024) {
-        return;
-    }
-    if let Ok(promise) = request.array_buffer() {
-        // What the body said no longer matters; only that it was read.
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
+    // What the body said no longer matters; only that it was read.
+    let _ = read_bytes(request, 0).await;
 }
 
 fn headers(origin: Option<&str>) -> Result<Headers, JsValue> {

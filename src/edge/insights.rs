@@ -73,8 +73,10 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
             .filter(|d| (1..=365).contains(d))
             .ok_or_else(|| ApiError::InvalidRequest("days must be 1 to 365".into()))?,
     };
+    let team = query(request, "team").unwrap_or_default();
+    crate::domain::conversation::check_short("team", &team, false)?;
     let site_teams = load_teams(env, &staff.site_id).await?;
-    let teams: Vec<String> = match query(request, "team").filter(|t| !t.is_empty()) {
+    let teams: Vec<String> = match Some(team).filter(|t| !t.is_empty()) {
         Some(team) if staff.works_in(&team) => vec![team],
         Some(_) => return Err(ApiError::Forbidden),
         None => site_teams

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use web_sys::{Request, Response};
 
-use super::request::{bearer, now_ms, random16, read_json};
+use super::request::{bearer, client_ip, now_ms, random16, read_json};
 use super::threads::{self, Append};
-use super::visitor::{load_site, load_teams};
+use super::visitor::{load_teams, SiteRow};
 use super::{db, http, limits, Env};
 use crate::args;
 use crate::domain::api::ApiError;
@@ -83,16 +83,39 @@ async fn find(env: &Env, site: &str, client_id: &str) -> Result<Option<Found>, A
     .await
 }
 
+/// The site whose intake key is presented, if any: the key alone names the
+/// site, so the caller is known before its body is read.
+async fn site_of_key(env: &Env, key: &str) -> Result<Option<SiteRow>, ApiError> {
+    if !key.starts_with("tpi_") {
+        return Ok(None);
+    }
+    let site: Option<SiteRow> = db::row(
+        &env.db,
+        "SELECT id, name, allowed_origins, identity_secret, time_zone, retention_days, default_team, \
+         routing_rules, page_rules, intake_key_hash, console_url FROM sites WHERE intake_key_hash = ?1",
+        args![&secret::hash(key)],
+    )
+    .await?;
+    // Compared again in constant time: the query only found the candidate.
+    Ok(site.filter(|site| {
+        guard::constant_time_eq(
+            site.intake_key_hash.as_bytes(),
+            secret::hash(key).as_bytes(),
+        )
+    }))
+}
+
 /// `POST /v1/intake`.
 pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    let key = bearer(request).unwrap_or_default();
+    let Some(site) = site_of_key(env, &key).await? else {
+        return Err(limits::sign_in_failed(&env.db, &client_ip(request), "", now_ms()).await);
+    };
     let body: IntakeRequest = read_json(request).await?;
     check_short("site", &body.site, true)?;
-    let site = load_site(env, &body.site).await?;
-    let presented = secret::hash(&bearer(request).unwrap_or_default());
-    if site.intake_key_hash.is_empty()
-        || !guard::constant_time_eq(site.intake_key_hash.as_bytes(), presented.as_bytes())
-    {
-        return Err(ApiError::Unauthorized);
+    if body.site != site.id {
+        // The key is right, for another site.
+        return Err(ApiError::Forbidden);
     }
     if !matches!(body.channel.as_str(), "email" | "social" | "phone") {
         return Err(ApiError::InvalidRequest(

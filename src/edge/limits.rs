@@ -16,6 +16,24 @@ pub async fn charge(
     amount: u32,
     now_ms: i64,
 ) -> Result<(), ApiError> {
+    let counted = add(db, keys, amount, now_ms).await?;
+    if counted.iter().any(|(count, limit)| count > limit) {
+        return Err(ApiError::RateLimited {
+            retry_after_s: guard::retry_after_seconds(now_ms),
+        });
+    }
+    Ok(())
+}
+
+/// Adds `amount` to each named key's counter for the current minute and
+/// returns each new count with its limit (keys with an empty name are left
+/// out); old windows are deleted in the same batch.
+async fn add(
+    db: &D1Database,
+    keys: &[(String, u32)],
+    amount: u32,
+    now_ms: i64,
+) -> Result<Vec<(u32, u32)>, ApiError> {
     let window = guard::minute_window(now_ms);
     let mut statements = Vec::new();
     let mut limits = Vec::new();
@@ -32,31 +50,7 @@ pub async fn charge(
         args![window - 1],
     ));
     let counts = db::batch_counts(db, statements).await?;
-    if counts
-        .iter()
-        .zip(&limits)
-        .any(|(count, limit)| count > limit)
-    {
-        return Err(ApiError::RateLimited {
-            retry_after_s: guard::retry_after_seconds(now_ms),
-        });
-    }
-    Ok(())
-}
-
-/// The current minute's count for `key`, without adding to it.
-pub async fn current(db: &D1Database, key: &str, now_ms: i64) -> Result<u32, ApiError> {
-    #[derive(serde::Deserialize)]
-    struct Count {
-        count: u32,
-    }
-    let row: Option<Count> = db::row(
-        db,
-        "SELECT count FROM rate_limits WHERE key = ?1 AND window = ?2",
-        args![key, guard::minute_window(now_ms)],
-    )
-    .await?;
-    Ok(row.map_or(0, |r| r.count))
+    Ok(counts.into_iter().zip(limits).collect())
 }
 
 /// `prefix:value`, the key of one counter.
@@ -67,24 +61,36 @@ pub fn key(prefix: &str, value: &str) -> String {
     key
 }
 
-/// Refuses (429) an IP address that failed to sign in too often this minute.
-pub async fn check_sign_in_failures(
-    db: &D1Database,
-    ip: &str,
-    now_ms: i64,
-) -> Result<(), ApiError> {
-    if current(db, &key("auth-fail", ip), now_ms).await? >= guard::AUTH_FAILURES_PER_IP_PER_MINUTE {
-        return Err(ApiError::RateLimited {
+/// Counts a failed sign-in from `ip` naming `token_id` (empty when the
+/// token names none) and answers 401, or 429 once the address or the id has
+/// failed too often this minute (`guard::judge_sign_in`). Right tokens never
+/// come here, so they are never throttled.
+pub async fn sign_in_failed(db: &D1Database, ip: &str, token_id: &str, now_ms: i64) -> ApiError {
+    // Real ids are 16 characters; longer ones name no account and would
+    // only make long keys.
+    let token_id = if token_id.len() <= 64 { token_id } else { "" };
+    let keys = [
+        (key("auth-fail", ip), u32::MAX),
+        (key("auth-fail-id", token_id), u32::MAX),
+    ];
+    let counted = match add(db, &keys, 1, now_ms).await {
+        Ok(counted) => counted,
+        Err(error) => return error,
+    };
+    // An empty IP or id has no counter: it counts as no failures.
+    let count_of = |name: &str, index: usize| {
+        if name.is_empty() {
+            0
+        } else {
+            counted.get(index).map_or(0, |(count, _)| *count)
+        }
+    };
+    let ip_failures = count_of(ip, 0);
+    let token_failures = count_of(token_id, usize::from(!ip.is_empty()));
+    match guard::judge_sign_in(false, ip_failures, token_failures) {
+        guard::SignIn::Throttled => ApiError::RateLimited {
             retry_after_s: guard::retry_after_seconds(now_ms),
-        });
-    }
-    Ok(())
-}
-
-/// Counts a failed sign-in from `ip` and answers 401.
-pub async fn sign_in_failed(db: &D1Database, ip: &str, now_ms: i64) -> ApiError {
-    match charge(db, &[(key("auth-fail", ip), u32::MAX)], 1, now_ms).await {
-        Ok(()) => ApiError::Unauthorized,
-        Err(error) => error,
+        },
+        _ => ApiError::Unauthorized,
     }
 }

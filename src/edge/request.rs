@@ -60,27 +60,14 @@ pub fn query(request: &Request, name: &str) -> Option<String> {
         .and_then(|url| url.search_params().get(name))
 }
 
-/// Reads and parses a JSON body: a JSON (or beacon text) content type, at most
-/// `MAX_API_BODY_BYTES`, valid JSON of the expected shape.
+/// Reads and parses a JSON body: at most `MAX_API_BODY_BYTES` (counted as
+/// it arrives), UTF-8, a JSON (or beacon text) content type, valid JSON of
+/// the expected shape.
 pub async fn read_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
-    let too_large = ApiError::PayloadTooLarge {
-        limit: MAX_API_BODY_BYTES,
-    };
-    // A body declared far too large is refused unread. Any other body is read
-    // before it is judged (type, size, shape): an unread body can make the
+    // The body is read before its type is judged: an unread body can make the
     // runtime drop the connection, and the client would see a reset instead
     // of the precise error.
-    if let Some(length) =
-        header(request, "content-length").and_then(|v| v.trim().parse::<u64>().ok())
-    {
-        if length > 1024 * 1024 {
-            return Err(too_large);
-        }
-    }
-    let body = super::http::read_text(request).await?;
+    let body = super::http::read_text(request, MAX_API_BODY_BYTES).await?;
     check_content_type(header(request, "content-type").as_deref())?;
-    if body.len() > MAX_API_BODY_BYTES as usize {
-        return Err(too_large);
-    }
     parse_body(&body)
 }

@@ -49,11 +49,11 @@ impl StaffRow {
 }
 
 /// Verifies the bearer staff token (`tps_<staff id>.<secret>`) in constant
-/// time against its stored hash; failed attempts are limited per IP.
+/// time against its stored hash. Failed attempts are limited per IP and per
+/// staff id; a right token is always let in (`guard::judge_sign_in`).
 pub async fn authorize(request: &Request, env: &Env) -> Result<StaffRow, ApiError> {
     let now = now_ms();
     let ip = client_ip(request);
-    limits::check_sign_in_failures(&env.db, &ip, now).await?;
     let token = bearer(request).unwrap_or_default();
     let staff_id = token
         .strip_prefix("tps_")
@@ -84,7 +84,7 @@ pub async fn authorize(request: &Request, env: &Env) -> Result<StaffRow, ApiErro
             .await?;
             Ok(staff)
         }
-        _ => Err(limits::sign_in_failed(&env.db, &ip, now).await),
+        _ => Err(limits::sign_in_failed(&env.db, &ip, staff_id, now).await),
     }
 }
 
@@ -191,7 +191,9 @@ struct InboxRow {
 /// member's teams (or one of them), the longest waiting first.
 pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
-    let teams: Vec<String> = match query(request, "team").filter(|t| !t.is_empty()) {
+    let team = query(request, "team").unwrap_or_default();
+    check_short("team", &team, false)?;
+    let teams: Vec<String> = match Some(team).filter(|t| !t.is_empty()) {
         Some(team) if staff.works_in(&team) => vec![team],
         Some(_) => return Err(ApiError::Forbidden),
         None if staff.is_admin() => load_teams(env, &staff.site_id)
@@ -457,7 +459,9 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
             .iter()
             .any(|t| &t.id == new_team)
         {
-            return Err(ApiError::InvalidRequest("no such team on this site".into()));
+            // Well-formed, but the site has no such team: the request
+            // conflicts with the site's state, not with the schema.
+            return Err(ApiError::Conflict("no such team on this site".into()));
         }
         team = new_team.clone();
     }
@@ -475,9 +479,9 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
         )
         .await?;
         let colleague = colleague
-            .ok_or_else(|| ApiError::InvalidRequest("no such staff member on this site".into()))?;
+            .ok_or_else(|| ApiError::Conflict("no such staff member on this site".into()))?;
         if !colleague.works_in(&team) {
-            return Err(ApiError::InvalidRequest(
+            return Err(ApiError::Conflict(
                 "that staff member is not in the conversation's team".into(),
             ));
         }

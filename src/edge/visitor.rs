@@ -60,6 +60,7 @@ pub struct TeamRow {
 
 /// Weekly hours and closures as stored with a team (the zone is the site's).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TeamHours {
     #[serde(default)]
     pub weekly: Vec<Interval>,

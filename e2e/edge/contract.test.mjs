@@ -1,0 +1,216 @@
+// The API's contract against the real worker (workerd + D1): bodies bounded
+// while they arrive, UTF-8 refused rather than replaced, the caller checked
+// before its body, operator PUTs that keep what they leave out, a short
+// ADMIN_TOKEN that fails loudly, and openapi.json agreeing with the server on
+// which requests it accepts. Each test reproduces a finding of issues 13/14.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { startTestRuntime, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
+import { startRuntime, seedDemo, seedContactChannel } from '../../scripts/runtime.mjs';
+import { apiClient, checkResponse, specAcceptsBody, specAcceptsParameter } from './openapi.mjs';
+
+let runtime, channel, api, ana;
+before(async () => {
+  runtime = await startTestRuntime();
+  channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
+  api = apiClient(runtime.url);
+  ana = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
+});
+after(async () => { await runtime?.close(); });
+
+const visitorHeaders = () => ({ origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': `198.51.100.${Math.floor(Math.random() * 250) + 1}` });
+const asAdmin = (method, path, body) => api(method, path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body });
+const asStaff = (who, method, path, body) => api(method, path, { headers: { authorization: `Bearer ${who.token}` }, body });
+
+function assertError(res, status, code) {
+  assert.equal(res.status, status, JSON.stringify(res.json));
+  assert.equal(res.json?.error?.code, code, JSON.stringify(res.json));
+}
+
+/** Sends `body` (bytes, a string, or a stream of chunks) and checks the answer against openapi.json. */
+async function raw(method, path, body, headers = {}) {
+  const init = { method, headers: { 'content-type': 'application/json', ...headers }, body };
+  if (body instanceof ReadableStream) init.duplex = 'half';
+  const response = await fetch(`${runtime.url}${path}`, init);
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  checkResponse(method, path.split('?')[0], response.status, response.headers.get('content-type'), json);
+  return { status: response.status, json };
+}
+
+/** A chunked body (no Content-Length) of `total` ASCII bytes; `sent()` tells how much the client produced. */
+function chunked(total, chunk = 64 * 1024) {
+  let produced = 0;
+  const piece = new TextEncoder().encode('x'.repeat(chunk));
+  const stream = new ReadableStream({
+    pull(controller) {
+      if (produced >= total) return controller.close();
+      produced += piece.length;
+      controller.enqueue(piece);
+    },
+  });
+  return { stream, sent: () => produced };
+}
+
+test('a chunked body over the limit is 413 payload_too_large, cut while it arrives, never "not valid UTF-8"', async () => {
+  // Issue 14: a 64 MB chunked ASCII body was read whole, then answered 422 "not valid UTF-8".
+  const huge = chunked(64 * 1024 * 1024);
+  const events = await raw('POST', '/v1/events', huge.stream);
+  assertError(events, 413, 'payload_too_large');
+  assert.match(events.json.error.message, /65536 bytes/);
+  assert.ok(huge.sent() < 16 * 1024 * 1024, `the worker stopped reading early (client produced ${huge.sent()} bytes)`);
+  // Just over the 32 KB limit of the other endpoints, chunked: the whole body
+  // is drained (no reset), and the answer is precise.
+  for (let i = 0; i < 20; i++) {
+    const small = chunked(40 * 1024, 8 * 1024);
+    assertError(await raw('POST', '/v1/conversations', small.stream, visitorHeaders()), 413, 'payload_too_large');
+  }
+  // Declared with Content-Length, the same rule.
+  assertError(await raw('POST', '/v1/conversations', JSON.stringify({ site: 'demo', message: { text: 'x'.repeat(40_000) } }), visitorHeaders()), 413, 'payload_too_large');
+  // Within the limit, a chunked body is read as usual.
+  const fits = new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('{"site":"demo","message":{"text":"Where is my '));
+      controller.enqueue(new TextEncoder().encode('parcel? It was due on Monday"}}'));
+      controller.close();
+    },
+  });
+  assert.equal((await raw('POST', '/v1/conversations', fits, visitorHeaders())).status, 201);
+});
+
+test('invalid UTF-8 is refused with 400 invalid_utf8 and the offset, never stored as U+FFFD', async () => {
+  const bytes = Buffer.concat([Buffer.from('{"site":"demo","message":{"text":"caf'), Buffer.from([0xe9]), Buffer.from(' au lait, broken"}}')]);
+  const refused = await raw('POST', '/v1/conversations', bytes, visitorHeaders());
+  assertError(refused, 400, 'invalid_utf8');
+  assert.match(refused.json.error.message, /offset 37/);
+  const stored = await runtime.d1.prepare("SELECT COUNT(*) AS n FROM messages WHERE text LIKE '%au lait, broken%'").first();
+  assert.equal(stored.n, 0);
+  const batch = Buffer.concat([Buffer.from('{"v":1,"site":"demo","sent_at":1,"events":[{"id":"utf8-event-000001","type":"pageview","ts":1,"path":"/'), Buffer.from([0xc3, 0x28]), Buffer.from('"}]}')]);
+  assertError(await raw('POST', '/v1/events', batch, { 'content-type': 'text/plain' }), 400, 'invalid_utf8');
+  // Valid UTF-8 in any script is text as usual.
+  assert.equal((await raw('POST', '/v1/conversations', JSON.stringify({ site: 'demo', message: { text: 'Café, 日本語, Ελληνικά — where is my order?' } }), visitorHeaders())).status, 201);
+});
+
+test('the caller is checked before the body on authenticated routes', async () => {
+  // Issue 14: POST /v1/intake with no key and {} answered 422.
+  assertError(await raw('POST', '/v1/intake', '{}'), 401, 'unauthorized');
+  assertError(await raw('POST', '/v1/intake', 'not json', { authorization: 'Bearer tpi_wrong' }), 401, 'unauthorized');
+  assertError(await raw('POST', '/v1/intake', Buffer.from([0xff, 0xfe])), 401, 'unauthorized');
+  assertError(await raw('POST', '/v1/intake', chunked(200 * 1024).stream), 401, 'unauthorized');
+  assertError(await raw('POST', '/v1/staff/conversations/x/messages', '{'), 401, 'unauthorized');
+  assertError(await raw('PUT', '/v1/staff/presence', '[]'), 401, 'unauthorized');
+  assertError(await raw('PUT', '/v1/admin/sites/demo', '{"nonsense":true}'), 401, 'unauthorized');
+  assertError(await raw('PUT', '/v1/admin/sites/demo/teams/support', 'x'.repeat(50_000)), 401, 'unauthorized');
+  assertError(await raw('POST', '/v1/conversations/abc/messages', '{}', visitorHeaders()), 401, 'unauthorized');
+  // With the right key, the body is judged, and it must be for the key's own site.
+  const key = (await asAdmin('POST', '/v1/admin/sites/demo/intake-key')).json.intake_key;
+  assertError(await raw('POST', '/v1/intake', '{}', { authorization: `Bearer ${key}` }), 422, 'invalid_request');
+  await asAdmin('PUT', '/v1/admin/sites/elsewhere', { name: 'Elsewhere' });
+  const mail = { site: 'elsewhere', channel: 'email', text: 'Hello there', external_id: '<x1@mail.example>' };
+  assertError(await raw('POST', '/v1/intake', JSON.stringify(mail), { authorization: `Bearer ${key}` }), 403, 'forbidden');
+  const ok = await raw('POST', '/v1/intake', JSON.stringify({ ...mail, site: 'demo' }), { authorization: `Bearer ${key}` });
+  assert.equal(ok.status, 201, JSON.stringify(ok.json));
+});
+
+test('wrong secrets for one staff id are slowed from any address, and that token still gets in; so is the operator secret', async () => {
+  const dee = await channel.createStaff('Dee Park', ['sales']);
+  const [id] = dee.token.slice(4).split('.');
+  const perId = [];
+  for (let i = 0; i < 7; i++) {
+    perId.push((await api('GET', '/v1/staff/me', { headers: { 'cf-connecting-ip': `203.0.113.${100 + i}`, authorization: `Bearer tps_${id}.wrong${i}` } })).status);
+  }
+  assert.deepEqual(perId, [401, 401, 401, 401, 401, 429, 429]);
+  assert.equal((await api('GET', '/v1/staff/me', { headers: { 'cf-connecting-ip': '203.0.113.106', authorization: `Bearer ${dee.token}` } })).status, 200);
+  const headers = { 'cf-connecting-ip': '203.0.113.200' };
+  const admin = [];
+  for (let i = 0; i < 7; i++) admin.push((await api('GET', '/v1/admin/sites/demo', { headers: { ...headers, authorization: `Bearer wrong-admin-token-${i}` } })).status);
+  assert.deepEqual(admin, [401, 401, 401, 401, 401, 429, 429]);
+  assert.equal((await api('GET', '/v1/admin/sites/demo', { headers: { ...headers, authorization: `Bearer ${ADMIN_TOKEN}` } })).status, 200);
+});
+
+test('a team PUT keeps every field it leaves out, like a site PUT; unknown keys are refused', async () => {
+  // Issue 13 finding 11: name was required and hours were cleared when left out.
+  const hours = { weekly: [{ day: 'mon', open: '09:00', close: '17:00' }], closures: [{ from: '2026-12-24', to: '2026-12-26', reason: 'Holidays' }] };
+  const created = await asAdmin('PUT', '/v1/admin/sites/demo/teams/returns', { name: 'Returns', hours, target_minutes: 90, visible: false });
+  assert.equal(created.status, 200);
+  const retargeted = await asAdmin('PUT', '/v1/admin/sites/demo/teams/returns', { target_minutes: 45 });
+  assert.equal(retargeted.status, 200, JSON.stringify(retargeted.json));
+  assert.deepEqual(retargeted.json.team, { id: 'returns', name: 'Returns', hours, target_minutes: 45, visible: false, webhook: false });
+  const renamed = await asAdmin('PUT', '/v1/admin/sites/demo/teams/returns', { name: 'Returns & exchanges' });
+  assert.deepEqual(renamed.json.team.hours, hours);
+  const stored = (await asAdmin('GET', '/v1/admin/sites/demo')).json.teams.find((t) => t.id === 'returns');
+  assert.deepEqual([stored.name, stored.hours, stored.target_minutes, stored.visible], ['Returns & exchanges', hours, 45, false]);
+  // Creating still needs a name; an unknown key is refused, as the spec says.
+  assertError(await asAdmin('PUT', '/v1/admin/sites/demo/teams/brand-new', { target_minutes: 10 }), 422, 'invalid_request');
+  assertError(await asAdmin('PUT', '/v1/admin/sites/demo/teams/returns', { name: 'R', colour: 'red' }), 422, 'invalid_request');
+  assertError(await asAdmin('PUT', '/v1/admin/sites/demo/teams/returns', { hours: { weekly: [{ day: 'mon', open: '+9:00', close: '17:00' }] } }), 422, 'invalid_request');
+});
+
+test("a site's identity secret is set through the operator API, and identify() verifies against it", async () => {
+  // Issue 13 finding 11: how to set it was written nowhere.
+  const secret = 'site-identity-secret-0123456789';
+  assertError(await asAdmin('PUT', '/v1/admin/sites/demo', { identity_secret: 'too-short' }), 422, 'invalid_request');
+  const set = await asAdmin('PUT', '/v1/admin/sites/demo', { identity_secret: secret });
+  assert.equal(set.status, 200);
+  assert.equal(set.json.site.identity, true);
+  assert.ok(!JSON.stringify(set.json).includes(secret), 'the secret is never returned');
+  const headers = visitorHeaders();
+  const user = { id: 'user-4242', hmac: createHmac('sha256', secret).update('user-4242').digest('hex') };
+  const started = await api('POST', '/v1/conversations', { headers, body: { site: 'demo', user, message: { text: 'Question about my account' } } });
+  assert.equal(started.status, 201);
+  const history = await api('POST', '/v1/identity/conversations', { headers, body: { site: 'demo', user } });
+  assert.equal(history.status, 200);
+  assert.deepEqual(history.json.conversations.map((c) => c.conversation.id), [started.json.conversation.id]);
+  const removed = await asAdmin('PUT', '/v1/admin/sites/demo', { identity_secret: '' });
+  assert.equal(removed.json.site.identity, false);
+  assertError(await api('POST', '/v1/identity/conversations', { headers, body: { site: 'demo', user } }), 401, 'unauthorized');
+});
+
+test('openapi.json and the server agree on the requests the issue found them disagreeing on', async () => {
+  const v = visitorHeaders();
+  const started = await api('POST', '/v1/conversations', { headers: v, body: { site: 'demo', message: { text: 'I need help with an order' } } });
+  const id = started.json.conversation.id;
+  const cases = [
+    // [what, does the spec accept it, the server's answer]
+    ['GET /v1/staff/insights?days=0', specAcceptsParameter('GET', '/v1/staff/insights', 'days', 0),
+      await asStaff(ana, 'GET', '/v1/staff/insights?days=0')],
+    ['POST /v1/events {}', specAcceptsBody('POST', '/v1/events', {}), await api('POST', '/v1/events', { body: {} })],
+    ['POST /v1/conversations "site":""', specAcceptsBody('POST', '/v1/conversations', { site: '', message: { text: 'hi' } }),
+      await api('POST', '/v1/conversations', { headers: v, body: { site: '', message: { text: 'hi' } } })],
+    ['staff reply {"text":""}', specAcceptsBody('POST', '/v1/staff/conversations/{id}/messages', { text: '' }),
+      await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/messages`, { text: '' })],
+    ['team PUT with an unknown key', specAcceptsBody('PUT', '/v1/admin/sites/{site}/teams/{team}', { name: 'X', unknown: 1 }),
+      await asAdmin('PUT', '/v1/admin/sites/demo/teams/support', { name: 'X', unknown: 1 })],
+    ['assign to an unknown staff member', specAcceptsBody('POST', '/v1/staff/conversations/{id}/assign', { staff: 'nobody' }),
+      await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: 'nobody' })],
+    ['GET /v1/staff/inbox?status=&team=', specAcceptsParameter('GET', '/v1/staff/inbox', 'status', '') && specAcceptsParameter('GET', '/v1/staff/inbox', 'team', ''),
+      await asStaff(ana, 'GET', '/v1/staff/inbox?status=&team=')],
+  ];
+  const disagreements = cases
+    // A request the spec accepts may only be refused for what a schema cannot
+    // know (409, 404…); one it refuses must be refused by the server too.
+    .filter(([, accepted, res]) => (accepted ? [400, 422].includes(res.status) : res.status < 400))
+    .map(([what, accepted, res]) => `${what}: spec ${accepted ? 'accepts' : 'refuses'}, server ${res.status}`);
+  assert.deepEqual(disagreements, []);
+  assert.deepEqual(cases.map(([, accepted]) => accepted), [false, false, false, false, false, true, true]);
+});
+
+test('an ADMIN_TOKEN under 16 characters fails loudly: 503 misconfigured naming it, not a silent 401', async () => {
+  // Issue 13 finding 10: a short ADMIN_TOKEN was ignored without a word.
+  const short = await startRuntime({ port: 0, adminToken: 'too-short' });
+  try {
+    await seedDemo(short.d1, short.url);
+    const call = apiClient(short.url);
+    for (const token of ['too-short', 'anything-else-at-all']) {
+      const res = await call('PUT', '/v1/admin/sites/demo', { headers: { authorization: `Bearer ${token}` }, body: { name: 'Demo' } });
+      assertError(res, 503, 'misconfigured');
+      assert.match(res.json.error.message, /ADMIN_TOKEN is shorter than 16 characters/);
+    }
+    assertError(await call('GET', '/v1/journey?site=demo&visitor=v'), 503, 'misconfigured');
+    // Everything else works: visitors, health.
+    assert.equal((await call('GET', '/v1/health')).status, 200);
+  } finally {
+    await short.close();
+  }
+});
