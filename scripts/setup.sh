@@ -52,3 +52,24 @@ if [ "${1:-}" = "--test" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
 fi
+
+if [ "${1:-}" = "--test" ]; then
+  # The API fuzzer (scripts/api-fuzz.mjs) checks openapi.json against the worker.
+  SCHEMATHESIS_VERSION=4.32.5
+  VENV=target/schemathesis-venv
+  step "Schemathesis ${SCHEMATHESIS_VERSION} (PyPI) in ${VENV}"
+  if [ -x "${VENV}/bin/st" ] && [ "$("${VENV}/bin/st" --version 2>/dev/null | awk '{print $3}')" = "${SCHEMATHESIS_VERSION}" ]; then
+    echo "  already installed"
+  else
+    if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+      echo "  python3 has no venv module: installing Debian's python3-venv"
+      SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-venv
+    fi
+    rm -rf "${VENV}"
+    python3 -m venv "${VENV}"
+    "${VENV}/bin/pip" install --quiet --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
+    echo "  installed $("${VENV}/bin/st" --version)"
+  fi
+fi

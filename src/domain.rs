@@ -56,6 +56,9 @@ pub mod response_time;
 /// Maps an HTTP method and path to what the worker should do.
 #[cfg(feature = "std")]
 pub mod route;
+/// JSON bodies read strictly: a struct must be an object, never an array.
+#[cfg(feature = "std")]
+pub mod strict_json;
 /// Byte-level find and split for the recorder (no panic paths).
 pub mod text;
 /// Keeps personal data out of recorded URLs (paths only, masked segments).

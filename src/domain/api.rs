@@ -116,10 +116,11 @@ impl ApiError {
 
 /// Parses a JSON request body: broken JSON is `malformed_json` (400); JSON of
 /// the wrong shape is `invalid_request` (422) naming the field.
+/// A struct must be a JSON object (see `strict_json`).
 pub fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
-    serde_json::from_str(body).map_err(|error| match error.classify() {
-        serde_json::error::Category::Data => ApiError::InvalidRequest(error.to_string()),
-        _ => ApiError::MalformedJson(error.to_string()),
+    super::strict_json::from_str(body).map_err(|error| match error {
+        Ok(syntax) => ApiError::MalformedJson(syntax),
+        Err(shape) => ApiError::InvalidRequest(shape),
     })
 }
 

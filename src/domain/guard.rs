@@ -21,8 +21,8 @@ pub const MESSAGES_PER_CONVERSATION_PER_MINUTE: u32 = 20;
 /// Failed staff, admin or intake sign-ins one IP may make per minute before
 /// its further failures are answered 429.
 pub const AUTH_FAILURES_PER_IP_PER_MINUTE: u32 = 10;
-/// Failed sign-ins naming one token id (a staff account, or the operator
-/// secret) per minute, from any address, before further failures are 429.
+/// Failed sign-ins naming one token id (the staff account a `tps_<id>.…`
+/// token names) per minute, from any address, before further failures are 429.
 pub const AUTH_FAILURES_PER_TOKEN_ID_PER_MINUTE: u32 = 5;
 /// Most intake messages one site may receive per minute.
 pub const INTAKE_PER_SITE_PER_MINUTE: u32 = 300;

@@ -255,13 +255,7 @@ impl IngestPlan {
 /// Parses and validates a batch received at `received_at_ms` (server clock).
 pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiError> {
     check_body_length(body.len() as u64)?;
-    let batch: WireBatch = serde_json::from_str(body).map_err(|error| {
-        if error.is_syntax() || error.is_eof() {
-            ApiError::MalformedJson(error.to_string())
-        } else {
-            ApiError::InvalidRequest(error.to_string())
-        }
-    })?;
+    let batch: WireBatch = super::api::parse_body(body)?;
     if batch.v != WIRE_VERSION {
         return Err(ApiError::UnsupportedVersion(batch.v));
     }
@@ -340,7 +334,7 @@ pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiErro
 }
 
 fn validate_event(raw: Value, skew: i64, now: i64) -> Result<EventRow, String> {
-    let event: WireEvent = serde_json::from_value(raw).map_err(|e| e.to_string())?;
+    let event: WireEvent = super::strict_json::from_value(raw).map_err(|e| e.to_string())?;
     if !is_valid_client_id(&event.id) {
         return Err("id must be 16 to 64 URL-safe characters".into());
     }

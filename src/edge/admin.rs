@@ -51,9 +51,12 @@ pub async fn authorize_for(
     if authorized {
         return Ok(());
     }
-    // No credential at all is no guess at the secret: it counts per IP only.
-    let token_id = if presented.is_empty() { "" } else { "admin" };
-    Err(limits::sign_in_failed(&env.db, &client_ip(request), token_id, now_ms()).await)
+    // No credential at all guesses nothing: 401, not counted as a failure.
+    if presented.is_empty() {
+        return Err(ApiError::Unauthorized);
+    }
+    // One secret, no id: failures are counted per IP only.
+    Err(limits::sign_in_failed(&env.db, &client_ip(request), "", now_ms()).await)
 }
 
 fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
@@ -409,6 +412,8 @@ pub async fn intake_key(request: &Request, env: &Env, site: &str) -> Result<Resp
 /// `GET /v1/admin/sites/{site}/webhook-deliveries`: the latest deliveries.
 pub async fn deliveries(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
     authorize_for(request, env, Some(site)).await?;
+    // An unknown site is 404, not an empty answer that hides a typo.
+    load_site(env, site).await?;
     let rows: Vec<serde_json::Value> = db::rows(
         &env.db,
         "SELECT id, team_id, event, conversation_id, url, status, attempts, next_attempt_at, last_status, \
@@ -431,6 +436,8 @@ pub async fn export_visitor(
     visitor: &str,
 ) -> Result<Response, ApiError> {
     authorize_for(request, env, Some(site)).await?;
+    // An unknown site is 404, not an empty answer that hides a typo.
+    load_site(env, site).await?;
     let mut events_sql = String::from("SELECT * FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
     events_sql.push_str(" ORDER BY occurred_at LIMIT 5000");
@@ -462,6 +469,8 @@ pub async fn erase_visitor(
     visitor: &str,
 ) -> Result<Response, ApiError> {
     authorize_for(request, env, Some(site)).await?;
+    // An unknown site is 404, not an empty answer that hides a typo.
+    load_site(env, site).await?;
     let mut events_sql = String::from("DELETE FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
     let events = db::run(&env.db, &events_sql, args![site, visitor]).await?;

@@ -107,7 +107,8 @@ async fn site_of_key(env: &Env, key: &str) -> Result<Option<SiteRow>, ApiError> 
 
 /// `POST /v1/intake`.
 pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> {
-    let key = bearer(request).unwrap_or_default();
+    // No credential at all guesses nothing: 401, not counted as a failure.
+    let key = bearer(request).ok_or(ApiError::Unauthorized)?;
     let Some(site) = site_of_key(env, &key).await? else {
         return Err(limits::sign_in_failed(&env.db, &client_ip(request), "", now_ms()).await);
     };

@@ -54,7 +54,10 @@ impl StaffRow {
 pub async fn authorize(request: &Request, env: &Env) -> Result<StaffRow, ApiError> {
     let now = now_ms();
     let ip = client_ip(request);
-    let token = bearer(request).unwrap_or_default();
+    // No credential at all guesses nothing: 401, not counted as a failure.
+    let Some(token) = bearer(request) else {
+        return Err(ApiError::Unauthorized);
+    };
     let staff_id = token
         .strip_prefix("tps_")
         .and_then(|rest| rest.split_once('.'))
