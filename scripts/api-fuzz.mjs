@@ -51,6 +51,8 @@ try {
   const config = `# Written by scripts/api-fuzz.mjs for one run against ${runtime.url}.
 base-url = ${toml(runtime.url)}
 hooks = "api_fuzz_hooks"
+# Each run starts afresh (a new database, new tokens): nothing to keep.
+cache = { enabled = false }
 seed = ${seed}
 workers = 1
 # The worker's answers to the page's origin are what the site allows.
