@@ -152,3 +152,185 @@ fn never_panics_on_odd_input() {
         let _ = redact(text);
     }
 }
+
+/// The formats issue 14's probe found left in, each as the only finding.
+#[test]
+fn finds_cards_in_every_format_the_probe_found_left_in() {
+    let cases: &[(&str, &str)] = &[
+        ("card:4111111111111111", "4111111111111111"),
+        ("card#4111111111111111", "4111111111111111"),
+        ("$4111111111111111", "4111111111111111"),
+        ("(4111 1111 1111 1111)", "4111 1111 1111 1111"),
+        ("4111 1111 1111 1111 123", "4111 1111 1111 1111 123"),
+        ("4111 1111 1111 1111 12/26", "4111 1111 1111 1111 12/26"),
+        ("4111 - 1111 - 1111 - 1111", "4111 - 1111 - 1111 - 1111"),
+        ("4111111111111111abc", "4111111111111111"),
+        (
+            "4111\u{a0}1111\u{a0}1111\u{a0}1111",
+            "4111\u{a0}1111\u{a0}1111\u{a0}1111",
+        ),
+        (
+            "4111\u{202f}1111\u{2009}1111\u{3000}1111",
+            "4111\u{202f}1111\u{2009}1111\u{3000}1111",
+        ),
+        ("4111.1111.1111.1111", "4111.1111.1111.1111"),
+        ("4111/1111/1111/1111", "4111/1111/1111/1111"),
+        ("4111–1111–1111–1111", "4111–1111–1111–1111"),
+        ("3782 822463 10005", "3782 822463 10005"),
+        ("3782-822463-10005", "3782-822463-10005"),
+        (
+            "４１１１ １１１１ １１１１ １１１１",
+            "４１１１ １１１１ １１１１ １１１１",
+        ),
+        (
+            "4111\u{200b}1111\u{200b}1111\u{200b}1111",
+            "4111\u{200b}1111\u{200b}1111\u{200b}1111",
+        ),
+        (
+            "pay with 4111 1111 1111 1111, exp 12/26 cvv 123.",
+            "4111 1111 1111 1111, exp 12/26 cvv 123",
+        ),
+        ("ref 123 4111 1111 1111 1111", "4111 1111 1111 1111"),
+        ("1. 4111 1111 1111 1111", "4111 1111 1111 1111"),
+        ("old visa 4222222222222", "4222222222222"),
+    ];
+    for (text, value) in cases {
+        assert_eq!(kinds(text), vec![(PiiKind::Card, *value)], "in {text:?}");
+    }
+}
+
+#[test]
+fn redacts_the_reproducer_from_issue_14() {
+    let text = "my card:4111111111111111 and (5555 5555 5555 4444) cvv 4111 1111 1111 1111 123";
+    let redaction = redact(text);
+    assert_eq!(redaction.redacted, "my card:[card] and ([card]) cvv [card]");
+    assert_eq!(redaction.findings.len(), 3);
+}
+
+#[test]
+fn two_cards_in_a_row_are_two_cards() {
+    let found = kinds("4111 1111 1111 1111 5555 5555 5555 4444");
+    assert_eq!(
+        found,
+        vec![
+            (PiiKind::Card, "4111 1111 1111 1111"),
+            (PiiKind::Card, "5555 5555 5555 4444")
+        ]
+    );
+}
+
+#[test]
+fn finds_ibans_in_any_grouping() {
+    let cases: &[(&str, &str)] = &[
+        ("DE89-3704-0044-0532-0130-00", "DE89-3704-0044-0532-0130-00"),
+        (
+            "DE89  3704  0044  0532  0130  00",
+            "DE89  3704  0044  0532  0130  00",
+        ),
+        (
+            "DE89\u{a0}3704\u{a0}0044\u{a0}0532\u{a0}0130\u{a0}00",
+            "DE89\u{a0}3704\u{a0}0044\u{a0}0532\u{a0}0130\u{a0}00",
+        ),
+        (
+            "iban: DE89370400440532013000thanks",
+            "DE89370400440532013000",
+        ),
+        (
+            "GB82 WEST 1234 5698 7654 32.",
+            "GB82 WEST 1234 5698 7654 32",
+        ),
+        (
+            "ＤＥ８９３７０４００４４０５３２０１３０００",
+            "ＤＥ８９３７０４００４４０５３２０１３０００",
+        ),
+    ];
+    for (text, value) in cases {
+        assert_eq!(kinds(text), vec![(PiiKind::Iban, *value)], "in {text:?}");
+    }
+}
+
+#[test]
+fn a_mistyped_iban_is_not_half_redacted_as_a_phone() {
+    assert_eq!(kinds("IBAN GB82 WEST 1234 5698 7654 33"), vec![]);
+    assert_eq!(kinds("IBAN DE89-3704-0044-0532-0130-01 call me"), vec![]);
+}
+
+#[test]
+fn finds_internationalised_emails() {
+    let cases: &[(&str, &str)] = &[
+        ("write to a@exämple.de now", "a@exämple.de"),
+        ("x@例え.jp", "x@例え.jp"),
+        ("名前@example.com", "名前@example.com"),
+        (
+            "mail jürgen.müller@bücher.example",
+            "jürgen.müller@bücher.example",
+        ),
+        ("ivan@пример.рф", "ivan@пример.рф"),
+        ("punycode a@xn--exmple-cua.de and", "a@xn--exmple-cua.de"),
+        ("tld b@example.xn--p1ai.", "b@example.xn--p1ai"),
+        ("メールはtaro@example.jpまで", "taro@example.jp"),
+        ("full width ａ＠ｂ．ｄｅ", "ａ＠ｂ．ｄｅ"),
+        ("«anna@example.org»", "anna@example.org"),
+    ];
+    for (text, value) in cases {
+        assert_eq!(kinds(text), vec![(PiiKind::Email, *value)], "in {text:?}");
+    }
+}
+
+#[test]
+fn a_phone_number_stops_where_another_identifier_starts() {
+    let found = kinds("call +49 30 1234567 or mail a@b.de");
+    assert_eq!(
+        found,
+        vec![
+            (PiiKind::Phone, "+49 30 1234567"),
+            (PiiKind::Email, "a@b.de")
+        ]
+    );
+    let found = kinds("Phone: 030 1234567 4111 1111 1111 1111");
+    assert_eq!(
+        found,
+        vec![
+            (PiiKind::Phone, "030 1234567"),
+            (PiiKind::Card, "4111 1111 1111 1111")
+        ]
+    );
+}
+
+#[test]
+fn offsets_of_folded_text_point_into_the_original() {
+    let text = "🎉 ４１１１\u{a0}1111 1111 1111!";
+    let redaction = redact(text);
+    assert_eq!(redaction.redacted, "🎉 [card]!");
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let f = redaction.findings[0];
+    let value = String::from_utf16(&units[f.start as usize..f.end as usize]).unwrap();
+    assert_eq!(value, "４１１１\u{a0}1111 1111 1111");
+}
+
+/// Numbers that look like personal data but are not: none may be redacted.
+#[test]
+fn leaves_everyday_numbers_alone() {
+    let cases = [
+        // order numbers
+        "order #100234567 and order 2024-000123",
+        "Order no. 4111111111111112 is wrong",
+        "your order 7712 3345 9981 has shipped",
+        // dates and times
+        "on 2024-03-15, 15/03/2024, 03.15.2024 and 15 March 2024",
+        "at 10:30, 22:15:09 or 2025-12-22T04:34:22Z",
+        // tracking numbers
+        "tracking 1Z999AA10123456784",
+        "USPS 9400 1000 0000 0000 0000 00 and 9205 5000 0000 0000 0000 00",
+        "DHL JJD0001234567890 and 00340434161094042557",
+        "Royal Mail AB123456789GB, FedEx 794612345678",
+        // prices
+        "€1,299.00, $49.99, 1.299,00 € and USD 2,500,000.00",
+        // version strings
+        "version 1.2.3, v10.4.1-beta.2, build 2024.03.15.1234",
+        "chrome 120.0.6099.109 on android 14",
+    ];
+    for text in cases {
+        assert_eq!(kinds(text), vec![], "in {text:?}");
+    }
+}

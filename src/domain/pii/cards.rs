@@ -1,0 +1,356 @@
+//! Payment cards: 12 to 19 digits (Maestro has 12), not starting with "00",
+//! passing the Luhn check,
+//! written in one block or in groups separated by spaces (any Unicode space,
+//! after folding), dashes, dots, slashes or " - ", next to any punctuation or
+//! letters. A security code or an expiry date that follows a card goes with it.
+//!
+//! Digit groups are read as one run; a card is a window of whole groups in
+//! one of the shapes cards are printed in (one block, fours, 4-6-5, 4-6-4).
+//! So that long numbers (a 22-digit tracking number grouped by four) are not
+//! mistaken for a card because some 16 of their digits pass the Luhn check
+//! (one window in ten does), a window inside a run must stand apart from its
+//! neighbours: by a different separator, or by ending the run.
+
+use super::{Claims, PiiKind};
+
+/// The class of a separator between two digit groups.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Separator {
+    Space,
+    Dash,
+    Dot,
+    Slash,
+}
+
+/// Digit groups, as byte spans, and the separators between them.
+struct Run {
+    groups: Vec<(usize, usize)>,
+    separators: Vec<Separator>,
+}
+
+impl Run {
+    fn len(&self, group: usize) -> usize {
+        self.groups.get(group).map_or(0, |(s, e)| e - s)
+    }
+
+    fn digits(&self, bytes: &[u8], from: usize, to: usize) -> Vec<u8> {
+        self.groups
+            .get(from..=to)
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|&(s, e)| bytes.get(s..e).unwrap_or_default().iter().copied())
+            .collect()
+    }
+}
+
+fn count_spaces(bytes: &[u8], at: &mut usize, limit: usize) -> usize {
+    let start = *at;
+    while *at < limit && bytes[*at] == b' ' && *at - start < 3 {
+        *at += 1;
+    }
+    *at - start
+}
+
+/// The separator at `at`, when a digit follows it: up to three spaces, at
+/// most one of `-./`, up to three spaces.
+fn separator(bytes: &[u8], at: usize, limit: usize) -> Option<(Separator, usize)> {
+    let mut cursor = at;
+    let before = count_spaces(bytes, &mut cursor, limit);
+    let class = match bytes.get(cursor).filter(|_| cursor < limit) {
+        Some(b'-') => Separator::Dash,
+        Some(b'.') => Separator::Dot,
+        Some(b'/') => Separator::Slash,
+        _ => Separator::Space,
+    };
+    if class != Separator::Space {
+        cursor += 1;
+    }
+    let after = count_spaces(bytes, &mut cursor, limit);
+    let digit_follows = cursor < limit && bytes.get(cursor).is_some_and(u8::is_ascii_digit);
+    // "1. 4111…": a full stop then a space ends a sentence or numbers a list.
+    let full_stop = class == Separator::Dot && before == 0 && after > 0;
+    (cursor > at && digit_follows && !full_stop).then_some((class, cursor))
+}
+
+fn read_run(bytes: &[u8], start: usize, limit: usize) -> Run {
+    let mut run = Run {
+        groups: Vec::new(),
+        separators: Vec::new(),
+    };
+    let mut at = start;
+    loop {
+        let group_start = at;
+        while at < limit && bytes[at].is_ascii_digit() {
+            at += 1;
+        }
+        run.groups.push((group_start, at));
+        match separator(bytes, at, limit) {
+            Some((class, next)) => {
+                run.separators.push(class);
+                at = next;
+            }
+            None => return run,
+        }
+    }
+}
+
+pub(super) fn luhn_ok(digits: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (index, &d) in digits.iter().rev().enumerate() {
+        let mut value = u32::from(d.wrapping_sub(b'0') % 10);
+        if index % 2 == 1 {
+            value *= 2;
+            if value > 9 {
+                value -= 9;
+            }
+        }
+        sum += value;
+    }
+    sum % 10 == 0
+}
+
+/// Group shapes cards are printed in: one block, fours with a shorter last
+/// group (12, 13, 16, 19 digits), or Amex and Diners' 4-6-5 and 4-6-4.
+fn usual_grouping(sizes: &[usize]) -> bool {
+    match sizes {
+        [_] | [4, 6, 4] | [4, 6, 5] => true,
+        [4, rest @ ..] => match rest.split_last() {
+            Some((last, middle)) => middle.iter().all(|&g| g == 4) && (1..=4).contains(last),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// Last groups of Luhn-valid 12–19 digit windows starting at `from`, longest first.
+fn windows(bytes: &[u8], run: &Run, from: usize) -> Vec<usize> {
+    let Some(&(first, _)) = run.groups.get(from) else {
+        return Vec::new();
+    };
+    // "00" starts an international phone number, never a card.
+    if bytes.get(first..first + 2) == Some(b"00") {
+        return Vec::new();
+    }
+    let mut ends = Vec::new();
+    let mut count = 0;
+    for to in from..run.groups.len() {
+        count += run.len(to);
+        if count > 19 {
+            break;
+        }
+        if count >= 12 && luhn_ok(&run.digits(bytes, from, to)) {
+            ends.push(to);
+        }
+    }
+    ends.reverse();
+    ends
+}
+
+fn is_month(bytes: &[u8], (start, end): (usize, usize)) -> bool {
+    let value = bytes
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .fold(0u32, |acc, &d| {
+            acc * 10 + u32::from(d.wrapping_sub(b'0') % 10)
+        });
+    (1..=2).contains(&(end - start)) && (1..=12).contains(&value)
+}
+
+/// Groups after a card's last group that are its expiry and security code;
+/// returns the group after them and how many were taken.
+fn absorb_groups(bytes: &[u8], run: &Run, mut next: usize) -> (usize, usize) {
+    let mut items = 0;
+    while items < 2 && next < run.groups.len() && windows(bytes, run, next).is_empty() {
+        let dated = run
+            .separators
+            .get(next)
+            .is_some_and(|&s| s != Separator::Space);
+        if dated && is_month(bytes, run.groups[next]) && matches!(run.len(next + 1), 2 | 4) {
+            next += 2;
+        } else if matches!(run.len(next), 3 | 4) {
+            next += 1;
+        } else {
+            break;
+        }
+        items += 1;
+    }
+    (next, items)
+}
+
+/// Words that introduce a security code or an expiry date after a card.
+const TAIL_WORDS: &[&str] = &[
+    "security code",
+    "expiration date",
+    "expiry date",
+    "exp. date",
+    "exp date",
+    "valid thru",
+    "valid through",
+    "valid until",
+    "expiration",
+    "expiry",
+    "expires",
+    "cvv2",
+    "cvc2",
+    "cvv",
+    "cvc",
+    "csc",
+    "cid",
+    "code",
+    "exp",
+];
+
+fn skip(bytes: &[u8], mut at: usize, limit: usize, allowed: &[u8]) -> usize {
+    let start = at;
+    while at < limit && at - start < 4 && bytes.get(at).is_some_and(|b| allowed.contains(b)) {
+        at += 1;
+    }
+    at
+}
+
+fn digits_from(bytes: &[u8], mut at: usize, limit: usize) -> usize {
+    while at < limit && bytes.get(at).is_some_and(u8::is_ascii_digit) {
+        at += 1;
+    }
+    at
+}
+
+/// An expiry date or a security code at `at`: where it ends.
+fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<usize> {
+    let end = digits_from(bytes, at, limit);
+    let joined_to_more = |end: usize| {
+        let sep = bytes.get(end).filter(|_| end < limit);
+        let then = bytes.get(end + 1).filter(|_| end + 1 < limit);
+        matches!(sep, Some(b'-' | b'/' | b'.' | b' ')) && then.is_some_and(u8::is_ascii_digit)
+    };
+    if matches!(bytes.get(end), Some(b'/' | b'-' | b'.')) && is_month(bytes, (at, end)) {
+        let year_end = digits_from(bytes, end + 1, limit);
+        if matches!(year_end - end - 1, 2 | 4) && !joined_to_more(year_end) {
+            return Some(year_end);
+        }
+    }
+    (matches!(end - at, 3 | 4) && !joined_to_more(end)).then_some(end)
+}
+
+/// Extends a card that ends its run over an expiry and a security code that
+/// follow it in the text ("…1111, exp 12/26 cvv 123").
+fn absorb_text(bytes: &[u8], mut end: usize, limit: usize, items: usize) -> usize {
+    for _ in 0..items {
+        let mut at = skip(bytes, end, limit, b" ,;");
+        let rest = bytes.get(at..limit).unwrap_or_default();
+        let word = TAIL_WORDS.iter().find(|word| {
+            rest.get(..word.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(word.as_bytes()))
+                && !rest.get(word.len()).is_some_and(u8::is_ascii_alphabetic)
+        });
+        if let Some(word) = word {
+            at = skip(bytes, at + word.len(), limit, b" :.#=-");
+        }
+        match tail_token(bytes, at, limit) {
+            Some(token_end) => end = token_end,
+            None => break,
+        }
+    }
+    end
+}
+
+/// The card starting at group `from`, if any: its last group and byte end.
+fn card_at(
+    bytes: &[u8],
+    run: &Run,
+    left: usize,
+    from: usize,
+    limit: usize,
+) -> Option<(usize, usize)> {
+    let groups = run.groups.len();
+    for to in windows(bytes, run, from) {
+        let inside = run.separators.get(from..to).unwrap_or_default();
+        let sizes: Vec<usize> = (from..=to).map(|g| run.len(g)).collect();
+        // Digits grouped some other way are an order or reference number
+        // ("123-4567890-1234567"), however their digits add up.
+        if !usual_grouping(&sizes) {
+            continue;
+        }
+        // A separator the card also uses inside does not set it apart.
+        let joins = |at: usize| run.separators.get(at).is_some_and(|s| inside.contains(s));
+        let (next, items) = absorb_groups(bytes, run, to + 1);
+        let leftover = next < groups;
+        if leftover && joins(next - 1) && windows(bytes, run, next).is_empty() {
+            continue;
+        }
+        // Inside a run, a card must end it, after digits grouped otherwise
+        // ("ref 123 4111 1111 1111 1111"): more fours before it are one
+        // longer number.
+        if from > 0 && joins(from - 1) {
+            let more_fours = from > left && (left..from).all(|g| run.len(g) == 4);
+            if leftover || more_fours {
+                continue;
+            }
+        }
+        let last = next - 1;
+        let mut end = run.groups.get(last).map_or(0, |g| g.1);
+        if !leftover && items < 2 {
+            end = absorb_text(bytes, end, limit, 2 - items);
+        }
+        return Some((last, end));
+    }
+    None
+}
+
+/// Whether the digits between `start` and `end` sit in a code that mixes
+/// letters and digits on one side ("1Z999AA1…", "…4784AB12"): a tracking or
+/// reference number. Letters alone around a card ("card4111…", "…1111abc")
+/// do not make it a code.
+fn part_of_a_code(bytes: &[u8], start: usize, end: usize) -> bool {
+    let before = bytes.get(..start).unwrap_or_default();
+    let letters_before = before
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    let digit_before = letters_before > 0
+        && before
+            .len()
+            .checked_sub(letters_before + 1)
+            .and_then(|at| before.get(at))
+            .is_some_and(u8::is_ascii_digit);
+    let after = bytes.get(end..).unwrap_or_default();
+    let letters_after = after.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let digit_after = letters_after > 0 && after.get(letters_after).is_some_and(u8::is_ascii_digit);
+    digit_before || digit_after
+}
+
+pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
+    let mut at = 0;
+    while at < bytes.len() {
+        if let Some(end) = claims.covering(at) {
+            at = end.max(at + 1);
+            continue;
+        }
+        let starts = bytes[at].is_ascii_digit() && (at == 0 || !bytes[at - 1].is_ascii_digit());
+        if !starts {
+            at += 1;
+            continue;
+        }
+        let limit = claims.next_start(at, bytes.len());
+        let run = read_run(bytes, at, limit);
+        let run_end = run.groups.last().map_or(at, |g| g.1);
+        // "+4915…" is an international phone number.
+        let phone = at > 0 && bytes[at - 1] == b'+';
+        let code = part_of_a_code(bytes, at, run_end);
+        let mut group = 0;
+        let mut left = 0;
+        while !phone && !code && group < run.groups.len() {
+            match card_at(bytes, &run, left, group, limit) {
+                Some((last, end)) => {
+                    claims.add(PiiKind::Card, run.groups[group].0, end);
+                    group = last + 1;
+                    left = group;
+                }
+                None => group += 1,
+            }
+        }
+        at = run_end.max(at + 1);
+    }
+}

@@ -1,0 +1,127 @@
+//! E-mail addresses, internationalised ones included: local parts and domains
+//! in any script (`名前@例え.jp`, `jürgen@exämple.de`) and punycode top-level
+//! domains (`xn--p1ai`).
+
+use super::{Claims, PiiKind};
+
+/// Non-ASCII characters that are punctuation, symbols or spaces rather than
+/// letters: they end an address. Everything else outside ASCII is read as a
+/// letter, which is all an address needs (no Unicode tables).
+fn is_non_ascii_letter(c: char) -> bool {
+    !matches!(u32::from(c),
+        0x80..=0xBF | 0xD7 | 0xF7
+        | 0x2000..=0x2BFF       // punctuation, symbols, arrows, shapes
+        | 0x3000..=0x303F       // CJK punctuation
+        | 0xFE10..=0xFE6F       // vertical and small forms
+        | 0xFF00..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65
+        | 0xE000..=0xF8FF       // private use
+        | 0x1F000..=0x1FAFF     // emoji and pictographs
+        | 0xFFF0..=0xFFFF)
+}
+
+/// Scripts written without spaces: where one meets ASCII, the address ends
+/// ("メールはtaro@example.jpまで").
+fn is_unspaced_script(c: char) -> bool {
+    matches!(u32::from(c), 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
+fn is_local_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'')
+    } else {
+        is_non_ascii_letter(c)
+    }
+}
+
+fn is_domain_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || c == '-' || c == '.'
+    } else {
+        is_non_ascii_letter(c)
+    }
+}
+
+/// Where the local part ending at `at` starts.
+fn local_start(text: &str, at: usize) -> usize {
+    let before = text.get(..at).unwrap_or_default();
+    let mut start = at;
+    let mut next: Option<char> = None;
+    for (index, c) in before.char_indices().rev() {
+        if !is_local_char(c) {
+            break;
+        }
+        if next.is_some_and(|n| n.is_ascii_alphanumeric()) && is_unspaced_script(c) {
+            break;
+        }
+        next = Some(c);
+        start = index;
+    }
+    let local = text.get(start..at).unwrap_or_default();
+    start + (local.len() - local.trim_start_matches(['.', '\'', '-']).len())
+}
+
+/// Where the domain starting at `from` ends.
+fn domain_end(text: &str, from: usize) -> usize {
+    let after = text.get(from..).unwrap_or_default();
+    let mut end = from;
+    let mut previous: Option<char> = None;
+    for (index, c) in after.char_indices() {
+        if !is_domain_char(c) {
+            break;
+        }
+        if previous.is_some_and(|p| p.is_ascii_alphanumeric()) && is_unspaced_script(c) {
+            break;
+        }
+        previous = Some(c);
+        end = from + index + c.len_utf8();
+    }
+    let domain = text.get(from..end).unwrap_or_default();
+    from + domain.trim_end_matches(['.', '-']).len()
+}
+
+/// The length of the top-level domain at the start of `label`, or `None` if
+/// it is not one: two or more letters, a punycode label, or letters of
+/// another script. Letters followed by digits end at the digits ("com4111").
+fn top_level_length(label: &str) -> Option<usize> {
+    let lower = label.get(..4).map(|p| p.eq_ignore_ascii_case("xn--"));
+    if lower == Some(true) {
+        let rest = label.get(4..).unwrap_or_default();
+        return (rest.len() >= 2 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+            .then_some(label.len());
+    }
+    let letters = label
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_alphabetic() || (!c.is_ascii() && is_non_ascii_letter(c))))
+        .map_or(label.len(), |(index, _)| index);
+    let counted = label.get(..letters).unwrap_or_default().chars().count();
+    let rest = label.get(letters..).unwrap_or_default();
+    let ascii_only = label.get(..letters).unwrap_or_default().is_ascii();
+    let long_enough = if ascii_only {
+        counted >= 2
+    } else {
+        counted >= 1
+    };
+    (long_enough && rest.bytes().all(|b| b.is_ascii_digit())).then_some(letters)
+}
+
+pub(super) fn scan(text: &str, claims: &mut Claims) {
+    let bytes = text.as_bytes();
+    for (at, _) in bytes.iter().enumerate().filter(|(_, &b)| b == b'@') {
+        let start = local_start(text, at);
+        let end = domain_end(text, at + 1);
+        if start == at || end <= at + 1 {
+            continue;
+        }
+        let domain = text.get(at + 1..end).unwrap_or_default();
+        let Some(last_dot) = domain.rfind('.') else {
+            continue;
+        };
+        if last_dot == 0 || domain.get(..last_dot).is_some_and(|d| d.ends_with('.')) {
+            continue;
+        }
+        let Some(tld) = top_level_length(domain.get(last_dot + 1..).unwrap_or_default()) else {
+            continue;
+        };
+        claims.add(PiiKind::Email, start, at + 1 + last_dot + 1 + tld);
+    }
+}
