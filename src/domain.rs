@@ -27,6 +27,9 @@ pub mod contact;
 pub mod conversation;
 /// The recorder's bounded outbox, batching and retry policy.
 pub mod delivery;
+/// How visitors' text is shown and exported: visible direction controls, safe CSV.
+#[cfg(feature = "std")]
+pub mod display;
 /// Touchpoint events as the recorder builds them, and their compact JSON encoding.
 pub mod event;
 /// Rate-limit windows, identity verification, constant-time comparison.

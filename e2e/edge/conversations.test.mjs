@@ -92,6 +92,19 @@ test('a billing question with a card number is redacted at the edge and routed t
   assert.notEqual(token.token_hash, res.json.visitor_token, 'only a hash of the token is stored');
 });
 
+test('issue 14: cards next to punctuation, in brackets and with a security code are redacted at the edge', async () => {
+  const v = visitor();
+  const text = 'my card:4111111111111111 and (5555 5555 5555 4444) cvv 4111 1111 1111 1111 123';
+  const res = await v.start({ message: { text, client_id: clientId(14) } });
+  assert.equal(res.status, 201, JSON.stringify(res.json));
+  assert.deepEqual(res.json.redacted_at_edge, ['card']);
+  assert.equal(res.json.message.text, 'my card:[card] and ([card]) cvv [card]');
+  const stored = await runtime.d1.prepare('SELECT text, pii_missed FROM messages WHERE conversation_id = ?1').bind(res.json.conversation.id).first();
+  assert.equal(stored.text, 'my card:[card] and ([card]) cvv [card]');
+  assert.doesNotMatch(stored.text, /\d/, 'no digit of a card or its security code is stored');
+  assert.equal(stored.pii_missed, 'card');
+});
+
 test('the whole loop: visitor writes, staff see it in the inbox with the journey, reply as themselves, visitor sees it', async () => {
   const v = visitor();
   // A touchpoint from the same browser, linked by the day's cookieless key.

@@ -16,6 +16,7 @@ use super::state::{
     Action, Colleagues, ConsoleState, ConversationView, Inbox, Me, Message, Touchpoint,
 };
 use crate::domain::classify::{KINDS, SENTIMENTS, TOPICS};
+use crate::domain::display::visible_controls;
 use crate::fetch::{self, Failure};
 
 /// Where the token lives while the tab is open (never in the URL).
@@ -521,7 +522,7 @@ fn inbox_view(state: &UseReducerHandle<ConsoleState>) -> Html {
                                 if row.unread > 0 {
                                     <span class="badge" aria-label={format!("{} unread", row.unread)}>{ row.unread }</span>
                                 }
-                                <span class="preview">{ row.preview.clone().unwrap_or_default() }</span>
+                                <span class="preview"><bdi>{ visible_controls(row.preview.as_deref().unwrap_or_default()).into_owned() }</bdi></span>
                             </button>
                         </li>
                     }
@@ -827,7 +828,9 @@ fn message_view(state: &UseReducerHandle<ConsoleState>, m: &Message) -> Html {
     html! {
         <li class={m.author.clone()}>
             <p class="meta"><strong>{ who }</strong>{ " · " }{ clock(m.created_at) }</p>
-            <p class="text">{ m.text.clone() }</p>
+            // Isolated and with direction controls shown, so a message cannot
+            // reorder itself or its surroundings ("gnp.exe" behind U+202E).
+            <p class="text"><bdi>{ visible_controls(&m.text).into_owned() }</bdi></p>
             if !m.pii_missed.is_empty() {
                 <p class="flag">{ format!("Redacted at the edge: {}", m.pii_missed.join(", ")) }</p>
             }

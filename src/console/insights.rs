@@ -53,18 +53,9 @@ pub struct InsightsProps {
     pub token: String,
 }
 
-/// A CSV file as a `data:` link target (quotes doubled, fields quoted).
+/// A CSV file as a `data:` link target; no cell can run as a formula.
 fn csv_href(header: &[&str], rows: &[Vec<String>]) -> String {
-    let quote = |field: &str| format!("\"{}\"", field.replace('"', "\"\""));
-    let mut csv = header
-        .iter()
-        .map(|h| quote(h))
-        .collect::<Vec<_>>()
-        .join(",");
-    for row in rows {
-        csv.push_str("\r\n");
-        csv.push_str(&row.iter().map(|f| quote(f)).collect::<Vec<_>>().join(","));
-    }
+    let csv = crate::domain::display::csv(header, rows);
     let mut href = String::from("data:text/csv;charset=utf-8,");
     href.push_str(&String::from(js_sys::encode_uri_component(&csv)));
     href

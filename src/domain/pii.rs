@@ -81,8 +81,8 @@ pub fn find_bytes(text: &str) -> Vec<ByteFinding> {
     // Most specific first; later scanners skip what earlier ones claimed.
     email::scan(folded, &mut claims);
     iban::scan(folded.as_bytes(), &mut claims);
-    cards::scan(folded.as_bytes(), &mut claims);
     numbers::scan_ipv6(folded, &mut claims);
+    cards::scan(folded.as_bytes(), &mut claims);
     numbers::scan(folded.as_bytes(), &mut claims);
     let mut found: Vec<ByteFinding> = claims
         .found

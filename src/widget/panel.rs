@@ -19,6 +19,7 @@ use super::session::{self, Session};
 use super::Config;
 use crate::domain::contact::{self, Presence};
 use crate::domain::conversation::Labels;
+use crate::domain::display::visible_controls;
 use crate::fetch::{self as api, Failure};
 use crate::js_object;
 use state::{Action, PanelState, ReplyKind, ThreadMessage};
@@ -718,8 +719,9 @@ fn message_view(message: &ThreadMessage, strings: &Strings, locale: &str) -> Htm
     html! {
         <li class={class}>
             <p class="meta"><span class="who">{ who }</span>{ " · " }<time>{ time }</time></p>
-            // Always text, never markup: Yew escapes it.
-            <p class="text">{ message.text.clone() }</p>
+            // Always text, never markup: Yew escapes it. Isolated and with
+            // direction controls shown, so it cannot reorder itself.
+            <p class="text"><bdi>{ visible_controls(&message.text).into_owned() }</bdi></p>
         </li>
     }
 }

@@ -147,14 +147,13 @@ fn windows(bytes: &[u8], run: &Run, from: usize) -> Vec<usize> {
 }
 
 fn is_month(bytes: &[u8], (start, end): (usize, usize)) -> bool {
-    let value = bytes
-        .get(start..end)
-        .unwrap_or_default()
-        .iter()
-        .fold(0u32, |acc, &d| {
-            acc * 10 + u32::from(d.wrapping_sub(b'0') % 10)
-        });
-    (1..=2).contains(&(end - start)) && (1..=12).contains(&value)
+    let digits = bytes.get(start..end).unwrap_or_default();
+    let value = match digits {
+        [d] => d.wrapping_sub(b'0'),
+        [tens, units] => tens.wrapping_sub(b'0') * 10 + units.wrapping_sub(b'0') % 10,
+        _ => return false,
+    };
+    (1..=12).contains(&value)
 }
 
 /// Groups after a card's last group that are its expiry and security code;
@@ -276,15 +275,21 @@ fn card_at(
         let joins = |at: usize| run.separators.get(at).is_some_and(|s| inside.contains(s));
         let (next, items) = absorb_groups(bytes, run, to + 1);
         let leftover = next < groups;
-        if leftover && joins(next - 1) && windows(bytes, run, next).is_empty() {
+        // More digits joined the same way make one longer number, unless
+        // another card starts there.
+        let followed_by_card = leftover && !windows(bytes, run, next).is_empty();
+        let longer = leftover && !followed_by_card;
+        if longer && joins(next - 1) {
             continue;
         }
-        // Inside a run, a card must end it, after digits grouped otherwise
-        // ("ref 123 4111 1111 1111 1111"): more fours before it are one
-        // longer number.
-        if from > 0 && joins(from - 1) {
-            let more_fours = from > left && (left..from).all(|g| run.len(g) == 4);
-            if leftover || more_fours {
+        // Inside a run, a card must end it (or be followed by another card),
+        // after digits grouped otherwise ("ref 123 4111 1111 1111 1111"): more
+        // fours before it are one longer number.
+        // Right after another card counts as the start of the run: the
+        // redacted text shows a tag there.
+        if from > left && joins(from - 1) {
+            let more_fours = (left..from).all(|g| run.len(g) == 4);
+            if longer || more_fours {
                 continue;
             }
         }
@@ -301,24 +306,34 @@ fn card_at(
 /// Whether the digits between `start` and `end` sit in a code that mixes
 /// letters and digits on one side ("1Z999AA1…", "…4784AB12"): a tracking or
 /// reference number. Letters alone around a card ("card4111…", "…1111abc")
-/// do not make it a code.
-fn part_of_a_code(bytes: &[u8], start: usize, end: usize) -> bool {
-    let before = bytes.get(..start).unwrap_or_default();
-    let letters_before = before
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_alphabetic())
-        .count();
-    let digit_before = letters_before > 0
-        && before
-            .len()
-            .checked_sub(letters_before + 1)
-            .and_then(|at| before.get(at))
-            .is_some_and(u8::is_ascii_digit);
-    let after = bytes.get(end..).unwrap_or_default();
-    let letters_after = after.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    let digit_after = letters_after > 0 && after.get(letters_after).is_some_and(u8::is_ascii_digit);
-    digit_before || digit_after
+/// do not make it a code, nor does a lone "x" (a phone extension, "…3560x4587").
+/// Earlier findings read as their tags.
+fn part_of_a_code(bytes: &[u8], claims: &Claims, start: usize, end: usize) -> bool {
+    let seen = |at: usize| {
+        if claims.covering(at).is_some() {
+            None
+        } else {
+            bytes.get(at).copied()
+        }
+    };
+    let letter = |at: usize| seen(at).is_some_and(|b| b.is_ascii_alphabetic());
+    let digit = |at: usize| seen(at).is_some_and(|b| b.is_ascii_digit());
+    let lone_x = |from: usize, to: usize| {
+        bytes
+            .get(from..to)
+            .is_some_and(|l| l.eq_ignore_ascii_case(b"x"))
+    };
+    let mut from = start;
+    while from > 0 && letter(from - 1) {
+        from -= 1;
+    }
+    let code_before = from < start && from > 0 && digit(from - 1) && !lone_x(from, start);
+    let mut to = end;
+    while letter(to) {
+        to += 1;
+    }
+    let code_after = to > end && digit(to) && !lone_x(end, to);
+    code_before || code_after
 }
 
 pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
@@ -338,9 +353,15 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
         let run_end = run.groups.last().map_or(at, |g| g.1);
         // "+4915…" is an international phone number.
         let phone = at > 0 && bytes[at - 1] == b'+';
-        let code = part_of_a_code(bytes, at, run_end);
-        let mut group = 0;
-        let mut left = 0;
+        let code = part_of_a_code(bytes, claims, at, run_end);
+        // "…3560x4587 4111…": the first group is a phone extension, which the
+        // phone scanner takes; a card can only start after it.
+        let extension = at >= 2
+            && matches!(bytes[at - 1], b'x' | b'X')
+            && bytes[at - 2].is_ascii_digit()
+            && claims.covering(at - 2).is_none();
+        let mut group = usize::from(extension);
+        let mut left = group;
         while !phone && !code && group < run.groups.len() {
             match card_at(bytes, &run, left, group, limit) {
                 Some((last, end)) => {

@@ -25,6 +25,13 @@ fn is_unspaced_script(c: char) -> bool {
     matches!(u32::from(c), 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
+/// Whether an address cannot run on from `a` to `b`: Latin letters or digits
+/// next to a script written without spaces.
+fn script_changes(a: char, b: char) -> bool {
+    (a.is_ascii_alphanumeric() && is_unspaced_script(b))
+        || (is_unspaced_script(a) && b.is_ascii_alphanumeric())
+}
+
 fn is_local_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'')
@@ -41,20 +48,21 @@ fn is_domain_char(c: char) -> bool {
     }
 }
 
-/// Where the local part ending at `at` starts.
-fn local_start(text: &str, at: usize) -> usize {
-    let before = text.get(..at).unwrap_or_default();
+/// Where the local part ending at `at` starts, not before `floor` (the end of
+/// the previous address).
+fn local_start(text: &str, floor: usize, at: usize) -> usize {
+    let before = text.get(floor..at).unwrap_or_default();
     let mut start = at;
     let mut next: Option<char> = None;
     for (index, c) in before.char_indices().rev() {
         if !is_local_char(c) {
             break;
         }
-        if next.is_some_and(|n| n.is_ascii_alphanumeric()) && is_unspaced_script(c) {
+        if next.is_some_and(|n| script_changes(c, n)) {
             break;
         }
         next = Some(c);
-        start = index;
+        start = floor + index;
     }
     let local = text.get(start..at).unwrap_or_default();
     start + (local.len() - local.trim_start_matches(['.', '\'', '-']).len())
@@ -69,7 +77,7 @@ fn domain_end(text: &str, from: usize) -> usize {
         if !is_domain_char(c) {
             break;
         }
-        if previous.is_some_and(|p| p.is_ascii_alphanumeric()) && is_unspaced_script(c) {
+        if previous.is_some_and(|p| script_changes(p, c)) {
             break;
         }
         previous = Some(c);
@@ -80,11 +88,14 @@ fn domain_end(text: &str, from: usize) -> usize {
 }
 
 /// The length of the top-level domain at the start of `label`, or `None` if
-/// it is not one: two or more letters, a punycode label, or letters of
-/// another script. Letters followed by digits end at the digits ("com4111").
+/// it is not one: a punycode label, or two or more letters (one or more of
+/// another script). What follows the letters is not part of the address
+/// ("example.com4111", "example.de-foo").
 fn top_level_length(label: &str) -> Option<usize> {
-    let lower = label.get(..4).map(|p| p.eq_ignore_ascii_case("xn--"));
-    if lower == Some(true) {
+    if label
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+    {
         let rest = label.get(4..).unwrap_or_default();
         return (rest.len() >= 2 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
             .then_some(label.len());
@@ -93,35 +104,44 @@ fn top_level_length(label: &str) -> Option<usize> {
         .char_indices()
         .find(|&(_, c)| !(c.is_ascii_alphabetic() || (!c.is_ascii() && is_non_ascii_letter(c))))
         .map_or(label.len(), |(index, _)| index);
-    let counted = label.get(..letters).unwrap_or_default().chars().count();
-    let rest = label.get(letters..).unwrap_or_default();
-    let ascii_only = label.get(..letters).unwrap_or_default().is_ascii();
-    let long_enough = if ascii_only {
-        counted >= 2
+    let head = label.get(..letters).unwrap_or_default();
+    let long_enough = if head.is_ascii() {
+        head.len() >= 2
     } else {
-        counted >= 1
+        !head.is_empty()
     };
-    (long_enough && rest.bytes().all(|b| b.is_ascii_digit())).then_some(letters)
+    long_enough.then_some(letters)
 }
 
 pub(super) fn scan(text: &str, claims: &mut Claims) {
     let bytes = text.as_bytes();
     for (at, _) in bytes.iter().enumerate().filter(|(_, &b)| b == b'@') {
-        let start = local_start(text, at);
+        let floor = claims
+            .found
+            .last()
+            .map_or(0, |previous| previous.end)
+            .min(at);
+        let start = local_start(text, floor, at);
         let end = domain_end(text, at + 1);
         if start == at || end <= at + 1 {
             continue;
         }
         let domain = text.get(at + 1..end).unwrap_or_default();
-        let Some(last_dot) = domain.rfind('.') else {
+        // The address ends with the last label that is a top-level domain
+        // ("a@example.com.4111…" ends at "com").
+        let top_level = domain
+            .match_indices('.')
+            .map(|(dot, _)| dot)
+            .filter(|&dot| dot > 0 && !domain.get(..dot).is_some_and(|d| d.ends_with('.')))
+            .rev()
+            .find_map(|dot| {
+                let label = domain.get(dot + 1..).unwrap_or_default();
+                let label = label.split('.').next().unwrap_or_default();
+                top_level_length(label).map(|length| dot + 1 + length)
+            });
+        let Some(domain_length) = top_level else {
             continue;
         };
-        if last_dot == 0 || domain.get(..last_dot).is_some_and(|d| d.ends_with('.')) {
-            continue;
-        }
-        let Some(tld) = top_level_length(domain.get(last_dot + 1..).unwrap_or_default()) else {
-            continue;
-        };
-        claims.add(PiiKind::Email, start, at + 1 + last_dot + 1 + tld);
+        claims.add(PiiKind::Email, start, at + 1 + domain_length);
     }
 }

@@ -160,7 +160,12 @@ fn read(bytes: &[u8], at: usize, expected: usize) -> Candidate {
 pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
     let mut at = 0;
     while at + 4 <= bytes.len() {
-        let starts_here = (at == 0 || !bytes[at - 1].is_ascii_alphanumeric())
+        // Right after another finding counts as a boundary: the redacted
+        // text shows a tag there.
+        let bounded = at == 0
+            || !bytes[at - 1].is_ascii_alphanumeric()
+            || claims.spans().any(|(_, end)| end == at);
+        let starts_here = bounded
             && bytes[at].is_ascii_alphabetic()
             && bytes[at + 1].is_ascii_alphabetic()
             && bytes[at + 2].is_ascii_digit()

@@ -17,14 +17,21 @@ pub(super) fn scan_ipv6(text: &str, claims: &mut Claims) {
     let is_v6_byte = |b: u8| b.is_ascii_hexdigit() || b == b':' || b == b'.';
     let mut at = 0;
     while at < bytes.len() {
-        if !is_v6_byte(bytes[at])
-            || (at > 0 && (is_word_byte(bytes[at - 1]) || bytes[at - 1] == b':'))
-        {
+        if let Some(end) = claims.covering(at) {
+            at = end.max(at + 1);
+            continue;
+        }
+        let prev = at
+            .checked_sub(1)
+            .and_then(|before| byte_seen(bytes, claims, before));
+        if !is_v6_byte(bytes[at]) || prev.is_some_and(|b| is_word_byte(b) || b == b':') {
             at += 1;
             continue;
         }
+        // An address stops where another finding starts.
+        let limit = claims.next_start(at, bytes.len());
         let mut end = at;
-        while end < bytes.len() && is_v6_byte(bytes[end]) {
+        while end < limit && is_v6_byte(bytes[end]) {
             end += 1;
         }
         let mut trimmed_end = end;
@@ -33,8 +40,10 @@ pub(super) fn scan_ipv6(text: &str, claims: &mut Claims) {
         }
         let candidate = text.get(at..trimmed_end).unwrap_or_default();
         let colons = candidate.bytes().filter(|&b| b == b':').count();
-        let bounded = end >= bytes.len() || !is_word_byte(bytes[end]);
-        if colons >= 2 && bounded && candidate.parse::<core::net::Ipv6Addr>().is_ok() {
+        // "::" alone is punctuation ("std::vec"), not the unspecified address.
+        let has_digit = candidate.bytes().any(|b| b.is_ascii_hexdigit());
+        let bounded = !byte_seen(bytes, claims, end).is_some_and(is_word_byte);
+        if colons >= 2 && has_digit && bounded && candidate.parse::<core::net::Ipv6Addr>().is_ok() {
             claims.add(PiiKind::Ip, at, trimmed_end);
         }
         at = end.max(at + 1);
@@ -175,12 +184,15 @@ fn is_ipv4(run: &NumberRun) -> bool {
     let mut offset = 0;
     for &len in &run.groups {
         let len = usize::from(len);
+        if len > 3 {
+            return false;
+        }
         let part = &run.digits[offset..offset + len];
         offset += len;
         let value = part
             .iter()
             .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
-        if len > 3 || value > 255 || (len > 1 && part[0] == b'0') {
+        if value > 255 || (len > 1 && part[0] == b'0') {
             return false;
         }
     }

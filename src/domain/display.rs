@@ -1,0 +1,136 @@
+//! How visitors' text is shown to people and exported: direction controls made
+//! visible (so "bidi \u{202e}gnp.exe\u{202c}" cannot pass for "bidi exe.png"),
+//! and CSV cells that a spreadsheet cannot run as formulas.
+
+use std::borrow::Cow;
+
+/// A visible name for a character that would otherwise act unseen: the
+/// bidirectional embedding, override and isolate controls and marks, and the
+/// C0/C1 control characters other than tab and newline.
+fn visible_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{202a}' => "LRE",
+        '\u{202b}' => "RLE",
+        '\u{202c}' => "PDF",
+        '\u{202d}' => "LRO",
+        '\u{202e}' => "RLO",
+        '\u{2066}' => "LRI",
+        '\u{2067}' => "RLI",
+        '\u{2068}' => "FSI",
+        '\u{2069}' => "PDI",
+        '\u{200e}' => "LRM",
+        '\u{200f}' => "RLM",
+        '\u{061c}' => "ALM",
+        '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => "CTRL",
+        _ => return None,
+    })
+}
+
+/// The text with every direction control and control character replaced by
+/// its name in angle brackets ("⟨RLO⟩"). Render the result inside `<bdi>` (or
+/// with `unicode-bidi: isolate`) so that right-to-left text still reads right
+/// but cannot reorder what surrounds it.
+pub fn visible_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| visible_name(c).is_some()) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match visible_name(c) {
+            Some(name) => {
+                out.push('⟨');
+                out.push_str(name);
+                out.push('⟩');
+            }
+            None => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A CSV field: quoted, quotes doubled, and a cell a spreadsheet would read
+/// as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return, or their full-width forms) prefixed with `'` so it stays text
+/// (OWASP's advice for CSV injection).
+pub fn csv_field(field: &str) -> String {
+    let formula = field.starts_with([
+        '=', '+', '-', '@', '\t', '\r', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+    ]);
+    let mut out = String::with_capacity(field.len() + 3);
+    out.push('"');
+    if formula {
+        out.push('\'');
+    }
+    out.push_str(&field.replace('"', "\"\""));
+    out.push('"');
+    out
+}
+
+/// A CSV file (RFC 4180, CRLF line ends) with a header row.
+pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
+    let line = |fields: &mut dyn Iterator<Item = &str>| {
+        fields.map(csv_field).collect::<Vec<_>>().join(",")
+    };
+    let mut out = line(&mut header.iter().copied());
+    for row in rows {
+        out.push_str("\r\n");
+        out.push_str(&line(&mut row.iter().map(String::as_str)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn direction_controls_are_shown_by_name() {
+        assert_eq!(
+            visible_controls("bidi \u{202e}gnp.exe\u{202c}"),
+            "bidi ⟨RLO⟩gnp.exe⟨PDF⟩"
+        );
+        assert_eq!(
+            visible_controls("a\u{2067}b\u{2069}\u{200f}\u{1b}[31m"),
+            "a⟨RLI⟩b⟨PDI⟩⟨RLM⟩⟨CTRL⟩[31m"
+        );
+    }
+
+    #[test]
+    fn ordinary_text_is_kept_as_it_is() {
+        for text in [
+            "hello",
+            "line\nbreak\tand tab",
+            "שלום עולם",
+            "مرحبا",
+            "👩‍👩‍👧 family",
+        ] {
+            assert!(matches!(visible_controls(text), Cow::Borrowed(t) if t == text));
+        }
+    }
+
+    #[test]
+    fn csv_cells_cannot_be_formulas() {
+        let rows = vec![
+            vec!["=HYPERLINK(\"http://x\")".to_owned(), "+1".to_owned()],
+            vec!["-2+3".to_owned(), "@SUM(A1)".to_owned()],
+            vec!["\tx".to_owned(), "\rx".to_owned()],
+            vec!["＝1+1".to_owned(), "plain, \"quoted\"".to_owned()],
+        ];
+        assert_eq!(
+            csv(&["page", "count"], &rows),
+            "\"page\",\"count\"\r\n\
+             \"'=HYPERLINK(\"\"http://x\"\")\",\"'+1\"\r\n\
+             \"'-2+3\",\"'@SUM(A1)\"\r\n\
+             \"'\tx\",\"'\rx\"\r\n\
+             \"'＝1+1\",\"plain, \"\"quoted\"\"\""
+        );
+    }
+
+    #[test]
+    fn csv_keeps_ordinary_cells_as_they_are() {
+        assert_eq!(csv_field("/pricing"), "\"/pricing\"");
+        assert_eq!(csv_field("42"), "\"42\"");
+        assert_eq!(csv_field(""), "\"\"");
+        assert_eq!(csv_field("a=b"), "\"a=b\"");
+    }
+}
