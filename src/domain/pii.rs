@@ -85,15 +85,15 @@ pub fn find_bytes(text: &str) -> Vec<ByteFinding> {
     cards::scan(folded.as_bytes(), &mut claims);
     numbers::scan(folded.as_bytes(), &mut claims);
     let mut found: Vec<ByteFinding> = claims
-        .found
+        .items
         .into_iter()
-        .map(|f| {
-            let (start, end) = normalized.original_span(f.start, f.end);
-            ByteFinding {
-                kind: f.kind,
+        .filter_map(|(kind, start, end)| {
+            let (start, end) = normalized.original_span(start, end);
+            Some(ByteFinding {
+                kind: kind?,
                 start,
                 end,
-            }
+            })
         })
         .filter(|f| f.start < f.end)
         .collect();
@@ -101,58 +101,60 @@ pub fn find_bytes(text: &str) -> Vec<ByteFinding> {
     found
 }
 
-/// What the scanners have taken so far, in folded-text byte offsets.
+/// What the scanners have taken so far, in folded-text byte offsets: findings,
+/// and shields (`kind: None`) over text that is not personal data of a kind we
+/// redact but must not be read as another kind either: a mistyped IBAN is not
+/// a phone number.
 #[derive(Default)]
 struct Claims {
-    found: Vec<ByteFinding>,
-    /// Text that is not personal data of a kind we redact but must not be
-    /// read as another kind either: a mistyped IBAN is not a phone number.
-    shields: Vec<(usize, usize)>,
+    items: Vec<(Option<PiiKind>, usize, usize)>,
 }
 
 impl Claims {
-    fn spans(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.found
-            .iter()
-            .map(|f| (f.start, f.end))
-            .chain(self.shields.iter().copied())
+    fn taken(&self, start: usize, end: usize) -> bool {
+        self.items.iter().any(|&(_, s, e)| s < end && start < e)
     }
 
-    fn taken(&self, start: usize, end: usize) -> bool {
-        self.spans().any(|(s, e)| s < end && start < e)
+    fn claim(&mut self, kind: Option<PiiKind>, start: usize, end: usize) {
+        if start < end && !self.taken(start, end) {
+            self.items.push((kind, start, end));
+        }
     }
 
     fn add(&mut self, kind: PiiKind, start: usize, end: usize) {
-        if start < end && !self.taken(start, end) {
-            self.found.push(ByteFinding { kind, start, end });
-        }
+        self.claim(Some(kind), start, end);
     }
 
     /// The end of the claim covering `at`, if any.
     fn covering(&self, at: usize) -> Option<usize> {
-        self.spans()
-            .find(|&(s, e)| s <= at && at < e)
-            .map(|(_, e)| e)
+        self.items
+            .iter()
+            .find(|&&(_, s, e)| s <= at && at < e)
+            .map(|&(_, _, e)| e)
+    }
+
+    /// Whether a claim ends at `at`.
+    fn ends_at(&self, at: usize) -> bool {
+        self.items.iter().any(|&(_, _, e)| e == at)
     }
 
     /// Where the first claim at or after `at` starts (or `len`).
     fn next_start(&self, at: usize, len: usize) -> usize {
-        self.spans()
-            .filter(|&(s, _)| s >= at)
-            .map(|(s, _)| s)
-            .min()
-            .unwrap_or(len)
-            .min(len)
+        self.items
+            .iter()
+            .map(|&(_, s, _)| s)
+            .filter(|&s| s >= at)
+            .fold(len, usize::min)
     }
 
     /// The tag a redacted finding covering `at` would leave there; the
     /// scanners that read context read it as the redacted text shows it, so
     /// that redacting twice changes nothing.
     fn tag_at(&self, at: usize) -> Option<(&'static str, usize, usize)> {
-        self.found
-            .iter()
-            .find(|f| f.start <= at && at < f.end)
-            .map(|f| (f.kind.tag(), f.start, f.end))
+        self.items.iter().find_map(|&(kind, s, e)| {
+            let kind = kind.filter(|_| s <= at && at < e)?;
+            Some((kind.tag(), s, e))
+        })
     }
 }
 

@@ -32,15 +32,6 @@ impl Run {
     fn len(&self, group: usize) -> usize {
         self.groups.get(group).map_or(0, |(s, e)| e - s)
     }
-
-    fn digits(&self, bytes: &[u8], from: usize, to: usize) -> Vec<u8> {
-        self.groups
-            .get(from..=to)
-            .unwrap_or_default()
-            .iter()
-            .flat_map(|&(s, e)| bytes.get(s..e).unwrap_or_default().iter().copied())
-            .collect()
-    }
 }
 
 fn count_spaces(bytes: &[u8], at: &mut usize, limit: usize) -> usize {
@@ -94,21 +85,6 @@ fn read_run(bytes: &[u8], start: usize, limit: usize) -> Run {
     }
 }
 
-pub(super) fn luhn_ok(digits: &[u8]) -> bool {
-    let mut sum = 0u32;
-    for (index, &d) in digits.iter().rev().enumerate() {
-        let mut value = u32::from(d.wrapping_sub(b'0') % 10);
-        if index % 2 == 1 {
-            value *= 2;
-            if value > 9 {
-                value -= 9;
-            }
-        }
-        sum += value;
-    }
-    sum % 10 == 0
-}
-
 /// Group shapes cards are printed in: one block, fours with a shorter last
 /// group (12, 13, 16, 19 digits), or Amex and Diners' 4-6-5 and 4-6-4.
 fn usual_grouping(sizes: &[usize]) -> bool {
@@ -122,28 +98,39 @@ fn usual_grouping(sizes: &[usize]) -> bool {
     }
 }
 
-/// Last groups of Luhn-valid 12–19 digit windows starting at `from`, longest first.
-fn windows(bytes: &[u8], run: &Run, from: usize) -> Vec<usize> {
-    let Some(&(first, _)) = run.groups.get(from) else {
-        return Vec::new();
+/// Whether groups `from..=to` hold a Luhn-valid 12–19 digit number that
+/// does not start with "00" (an international phone prefix).
+fn window_ok(bytes: &[u8], run: &Run, from: usize, to: usize) -> bool {
+    let Some(groups) = run.groups.get(from..=to) else {
+        return false;
     };
-    // "00" starts an international phone number, never a card.
-    if bytes.get(first..first + 2) == Some(b"00") {
-        return Vec::new();
+    let count: usize = groups.iter().map(|(s, e)| e - s).sum();
+    let first = groups.first().map_or(0, |g| g.0);
+    if !(12..=19).contains(&count) || bytes.get(first..first + 2) == Some(b"00") {
+        return false;
     }
-    let mut ends = Vec::new();
-    let mut count = 0;
-    for to in from..run.groups.len() {
-        count += run.len(to);
-        if count > 19 {
-            break;
-        }
-        if count >= 12 && luhn_ok(&run.digits(bytes, from, to)) {
-            ends.push(to);
+    // Luhn from the right, across the groups, without copying the digits.
+    let mut sum = 0u32;
+    let mut index = 0;
+    for &(s, e) in groups.iter().rev() {
+        for &d in bytes.get(s..e).unwrap_or_default().iter().rev() {
+            let mut value = u32::from(d.wrapping_sub(b'0') % 10);
+            if index % 2 == 1 {
+                value *= 2;
+                if value > 9 {
+                    value -= 9;
+                }
+            }
+            sum += value;
+            index += 1;
         }
     }
-    ends.reverse();
-    ends
+    sum % 10 == 0
+}
+
+/// Whether a card window starts at group `from`.
+fn has_window(bytes: &[u8], run: &Run, from: usize) -> bool {
+    (from..run.groups.len()).any(|to| window_ok(bytes, run, from, to))
 }
 
 fn is_month(bytes: &[u8], (start, end): (usize, usize)) -> bool {
@@ -160,7 +147,7 @@ fn is_month(bytes: &[u8], (start, end): (usize, usize)) -> bool {
 /// returns the group after them and how many were taken.
 fn absorb_groups(bytes: &[u8], run: &Run, mut next: usize) -> (usize, usize) {
     let mut items = 0;
-    while items < 2 && next < run.groups.len() && windows(bytes, run, next).is_empty() {
+    while items < 2 && next < run.groups.len() && !has_window(bytes, run, next) {
         let dated = run
             .separators
             .get(next)
@@ -263,7 +250,10 @@ fn card_at(
     limit: usize,
 ) -> Option<(usize, usize)> {
     let groups = run.groups.len();
-    for to in windows(bytes, run, from) {
+    for to in (from..groups)
+        .rev()
+        .filter(|&to| window_ok(bytes, run, from, to))
+    {
         let inside = run.separators.get(from..to).unwrap_or_default();
         let sizes: Vec<usize> = (from..=to).map(|g| run.len(g)).collect();
         // Digits grouped some other way are an order or reference number
@@ -277,7 +267,7 @@ fn card_at(
         let leftover = next < groups;
         // More digits joined the same way make one longer number, unless
         // another card starts there.
-        let followed_by_card = leftover && !windows(bytes, run, next).is_empty();
+        let followed_by_card = leftover && has_window(bytes, run, next);
         let longer = leftover && !followed_by_card;
         if longer && joins(next - 1) {
             continue;

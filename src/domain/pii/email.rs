@@ -64,8 +64,11 @@ fn local_start(text: &str, floor: usize, at: usize) -> usize {
         next = Some(c);
         start = floor + index;
     }
-    let local = text.get(start..at).unwrap_or_default();
-    start + (local.len() - local.trim_start_matches(['.', '\'', '-']).len())
+    let bytes = text.as_bytes();
+    while start < at && matches!(bytes[start], b'.' | b'\'' | b'-') {
+        start += 1;
+    }
+    start
 }
 
 /// Where the domain starting at `from` ends.
@@ -83,8 +86,11 @@ fn domain_end(text: &str, from: usize) -> usize {
         previous = Some(c);
         end = from + index + c.len_utf8();
     }
-    let domain = text.get(from..end).unwrap_or_default();
-    from + domain.trim_end_matches(['.', '-']).len()
+    let bytes = text.as_bytes();
+    while end > from && matches!(bytes[end - 1], b'.' | b'-') {
+        end -= 1;
+    }
+    end
 }
 
 /// The length of the top-level domain at the start of `label`, or `None` if
@@ -116,32 +122,32 @@ fn top_level_length(label: &str) -> Option<usize> {
 pub(super) fn scan(text: &str, claims: &mut Claims) {
     let bytes = text.as_bytes();
     for (at, _) in bytes.iter().enumerate().filter(|(_, &b)| b == b'@') {
-        let floor = claims
-            .found
-            .last()
-            .map_or(0, |previous| previous.end)
-            .min(at);
+        let floor = claims.items.last().map_or(0, |&(_, _, end)| end).min(at);
         let start = local_start(text, floor, at);
         let end = domain_end(text, at + 1);
         if start == at || end <= at + 1 {
             continue;
         }
-        let domain = text.get(at + 1..end).unwrap_or_default();
         // The address ends with the last label that is a top-level domain
         // ("a@example.com.4111…" ends at "com").
-        let top_level = domain
-            .match_indices('.')
-            .map(|(dot, _)| dot)
-            .filter(|&dot| dot > 0 && !domain.get(..dot).is_some_and(|d| d.ends_with('.')))
-            .rev()
-            .find_map(|dot| {
-                let label = domain.get(dot + 1..).unwrap_or_default();
-                let label = label.split('.').next().unwrap_or_default();
-                top_level_length(label).map(|length| dot + 1 + length)
-            });
-        let Some(domain_length) = top_level else {
+        let mut label_end = end;
+        let mut top_level = None;
+        for dot in (at + 2..end).rev() {
+            if bytes[dot] != b'.' {
+                continue;
+            }
+            if bytes[dot - 1] != b'.' {
+                let label = text.get(dot + 1..label_end).unwrap_or_default();
+                if let Some(length) = top_level_length(label) {
+                    top_level = Some(dot + 1 + length);
+                    break;
+                }
+            }
+            label_end = dot;
+        }
+        let Some(address_end) = top_level else {
             continue;
         };
-        claims.add(PiiKind::Email, start, at + 1 + domain_length);
+        claims.add(PiiKind::Email, start, address_end);
     }
 }
