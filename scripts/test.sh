@@ -20,7 +20,7 @@ cargo clippy --all-targets --features cli -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --features "$WASM_FEATURES" -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features recorder -- -D warnings
 
-step "native tests (cargo test; with the widget and console features for their reducers)"
+step "native tests (cargo test; with the widget and console features for their reducers; includes the redactor's property tests and the bounded fuzz run of tests/fuzz.rs)"
 cargo test --features cli,widget,console
 
 step "CLI runs natively"
