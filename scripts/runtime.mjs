@@ -18,9 +18,10 @@ export function readWranglerConfig() {
 /**
  * Starts the worker. `persistDir` keeps D1 as SQLite files in that folder (the
  * local run); without it D1 lives in memory (tests). `vars` override
- * wrangler.toml's [vars] (e.g. `{ DEMO_PAGES: 'off' }`).
+ * wrangler.toml's [vars] (e.g. `{ DEMO_PAGES: 'off' }`). `onOutput(text)`, when
+ * given, receives what the worker writes to its console (tests read the logs).
  */
-export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, verbose = false, adminToken, vars = {} } = {}) {
+export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, verbose = false, adminToken, vars = {}, onOutput } = {}) {
   const config = readWranglerConfig();
   const db = config.d1_databases[0];
   const workerDir = join(root, 'dist', 'worker');
@@ -45,6 +46,11 @@ export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, v
       routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: config.assets.run_worker_first },
     },
     log: new Log(verbose ? LogLevel.INFO : LogLevel.WARN),
+    ...(onOutput ? {
+      handleRuntimeStdio(stdout, stderr) {
+        for (const stream of [stdout, stderr]) stream.on('data', (chunk) => onOutput(String(chunk)));
+      },
+    } : {}),
   });
   const url = await mf.ready;
   const d1 = await mf.getD1Database(db.binding);
