@@ -73,8 +73,27 @@ test('a visitor message reaches the right inbox with its journey; a person repli
 
   await widget(visitor).locator('.thread .staff').waitFor({ timeout: 10_000 });
   assert.match(await widget(visitor).locator('.thread .staff').innerText(), /Ana[\s\S]*12% off/);
+  assert.equal(await widget(visitor).locator('.thread .staff .text bdi').evaluate((e) => getComputedStyle(e).unicodeBidi), 'isolate');
   assert.deepEqual(violations, []);
   await visitor.close();
+  await staff.close();
+});
+
+test('direction controls in a message are shown, and the text is isolated, in the inbox and the thread', async () => {
+  const started = await (await fetch(`${runtime.url}/v1/conversations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: runtime.url, 'user-agent': 'Mozilla/5.0 Chrome/156', 'cf-connecting-ip': '198.51.100.230' },
+    body: JSON.stringify({ site: 'demo', message: { text: 'please open bidi \u202egnp.exe\u202c from my order' } }),
+  })).json();
+  const staff = await browser.newPage();
+  await signIn(staff);
+  const row = staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`);
+  assert.match(await row.locator('.preview bdi').innerText(), /bidi ⟨RLO⟩gnp\.exe⟨PDF⟩/);
+  await row.click();
+  const text = staff.locator('.thread .visitor .text bdi');
+  await text.waitFor();
+  assert.equal(await text.innerText(), 'please open bidi ⟨RLO⟩gnp.exe⟨PDF⟩ from my order');
+  assert.equal(await text.evaluate((e) => getComputedStyle(e).unicodeBidi), 'isolate');
   await staff.close();
 });
 
