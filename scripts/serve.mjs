@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { root } from './artifacts.mjs';
+import { seedDemoTraffic } from './seed-traffic.mjs';
 
 const port = Number(process.env.PORT ?? 8787);
 const persistDir = join(root, '.touchpoint');
@@ -24,6 +25,8 @@ if (!check?.ok) {
   staff = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
   writeFileSync(staffFile, JSON.stringify(staff));
 }
+// A few days of simulated visitors, once per database, unless TOUCHPOINT_SEED=0.
+if (process.env.TOUCHPOINT_SEED !== '0') await seedDemoTraffic(runtime, staff.token);
 // Cloudflare runs the cron trigger every minute; locally this loop does.
 const worker = await runtime.mf.getWorker();
 const cron = setInterval(() => {

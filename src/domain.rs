@@ -45,6 +45,9 @@ pub mod ids;
 pub mod ingest;
 /// A minimal JSON writer for the size-constrained recorder (no serde, no `format!`).
 pub mod json;
+/// Which pages and campaigns precede trouble more than the rest: lift with an interval.
+#[cfg(feature = "std")]
+pub mod lift;
 /// Page types from the site's URL rules and path keywords.
 #[cfg(feature = "std")]
 pub mod page_type;

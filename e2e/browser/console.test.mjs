@@ -200,7 +200,7 @@ test('the insights page shows figures that match the stored data, with tables an
   assert.match(await pages.locator('table').innerText(), /\/returns/);
   const href = await pages.locator('a.csv').getAttribute('href');
   const csv = decodeURIComponent(href.replace('data:text/csv;charset=utf-8,', ''));
-  assert.match(csv, /^"page","page type","conversations"\r\n/);
+  assert.match(csv, /^"page","page type","conversations","visitors","lift","lift low \(95%\)","lift high \(95%\)","enough data"\r\n/);
   assert.match(csv, /"\/returns","[^"]*","1"/);
   assert.equal(await staff.locator('.insights svg.chart').count(), 6);
   await staff.screenshot({ path: join(shots, 'console-insights.png'), fullPage: true });

@@ -15,11 +15,17 @@ struct DayTopic {
     conversations: i64,
 }
 
+/// A page or campaign before trouble, with its lift over the baseline (see `domain::lift`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Preceding {
     label: String,
     page_type: String,
     conversations: i64,
+    visitors: i64,
+    lift: f64,
+    lift_low: f64,
+    lift_high: f64,
+    enough_data: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -44,6 +50,8 @@ struct Figures {
     by_day: Vec<DayTopic>,
     pages_before_trouble: Vec<Preceding>,
     campaigns_before_trouble: Vec<Preceding>,
+    min_visitors: u32,
+    min_trouble: u32,
     first_response: Vec<TeamResponse>,
     channels: Vec<ChannelCount>,
 }
@@ -113,6 +121,33 @@ fn stacked_bars(title: &str, rows: &[(String, Vec<i64>)], colours: &[&str]) -> H
                     </g>
                 }
             }) }
+        </svg>
+    }
+}
+
+/// Lift bars with their 95% interval as a whisker, and the baseline (a lift
+/// of 1) as a dashed line; pale bars rest on too few visitors to judge.
+fn lift_chart(title: &str, rows: &[Preceding]) -> Html {
+    let max = rows.iter().map(|p| p.lift_high).fold(1.0, f64::max);
+    let x = |lift: f64| 160.0 + lift / max * 360.0;
+    let height = rows.len() * 26 + 8;
+    html! {
+        <svg class="chart" role="img" aria-label={title.to_owned()} viewBox={format!("0 0 600 {height}")} width="100%">
+            { for rows.iter().enumerate().map(|(i, p)| {
+                let y = i * 26 + 4;
+                html! {
+                    <g>
+                        <text x="152" y={(y + 15).to_string()} text-anchor="end" class="label">{ p.label.clone() }</text>
+                        <rect x="160" y={y.to_string()} width={format!("{:.1}", x(p.lift) - 160.0)} height="20"
+                            fill={if p.enough_data { "#1f4fd1" } else { "#b8c2d9" }} />
+                        <line x1={format!("{:.1}", x(p.lift_low))} x2={format!("{:.1}", x(p.lift_high))}
+                            y1={(y + 10).to_string()} y2={(y + 10).to_string()} stroke="#111" stroke-width="2" />
+                        <text x={format!("{:.1}", x(p.lift_high) + 6.0)} y={(y + 15).to_string()} class="value">{ format!("×{:.1}", p.lift) }</text>
+                    </g>
+                }
+            }) }
+            <line x1={format!("{:.1}", x(1.0))} x2={format!("{:.1}", x(1.0))} y1="0" y2={height.to_string()}
+                stroke="#c62828" stroke-dasharray="4 3" />
         </svg>
     }
 }
@@ -217,24 +252,43 @@ pub fn insights_page(props: &InsightsProps) -> Html {
             ]
         })
         .collect();
-    let preceding = |rows: &[Preceding]| -> (Bars, Rows) {
-        (
-            rows.iter()
-                .map(|p| (p.label.clone(), vec![p.conversations]))
-                .collect(),
-            rows.iter()
-                .map(|p| {
-                    vec![
-                        p.label.clone(),
-                        p.page_type.clone(),
-                        p.conversations.to_string(),
-                    ]
-                })
-                .collect(),
-        )
+    let preceding_rows = |rows: &[Preceding]| -> Rows {
+        rows.iter()
+            .map(|p| {
+                vec![
+                    p.label.clone(),
+                    p.page_type.clone(),
+                    p.conversations.to_string(),
+                    p.visitors.to_string(),
+                    format!("{:.2}", p.lift),
+                    format!("{:.2}", p.lift_low),
+                    format!("{:.2}", p.lift_high),
+                    if p.enough_data { "yes" } else { "no" }.into(),
+                ]
+            })
+            .collect()
     };
-    let (pages_chart, pages_rows) = preceding(&figures.pages_before_trouble);
-    let (campaigns_chart, campaigns_rows) = preceding(&figures.campaigns_before_trouble);
+    let pages_rows = preceding_rows(&figures.pages_before_trouble);
+    let campaigns_rows = preceding_rows(&figures.campaigns_before_trouble);
+    let lift_header = [
+        "conversations",
+        "visitors",
+        "lift",
+        "lift low (95%)",
+        "lift high (95%)",
+        "enough data",
+    ];
+    let with_lift = |first: &'static str, second: &'static str| -> Vec<&'static str> {
+        [first, second].into_iter().chain(lift_header).collect()
+    };
+    let lift_note = html! {
+        <p class="legend">{ format!(
+            "Ranked by lift: trouble conversations per visitor who saw it, over the same share for all visitors \
+             (dashed line: 1, the baseline). Whiskers: 95% interval. Pale: fewer than {} visitors or {} trouble \
+             conversations, too few to judge.",
+            figures.min_visitors, figures.min_trouble
+        ) }</p>
+    };
     let response_rows: Vec<Vec<String>> = figures
         .first_response
         .iter()
@@ -296,14 +350,16 @@ pub fn insights_page(props: &InsightsProps) -> Html {
             <article>
                 <h3>{ "Pages visited before complaints, negative messages and expectation gaps" }</h3>
                 if pages_rows.is_empty() { <p class="empty">{ "No such conversations with a recorded journey yet." }</p> }
-                { stacked_bars("Pages before trouble", &pages_chart, &accent) }
-                { table("Pages before trouble", &["page", "page type", "conversations"], &pages_rows, "pages-before-trouble.csv") }
+                { lift_note.clone() }
+                { lift_chart("Pages before trouble", &figures.pages_before_trouble) }
+                { table("Pages before trouble", &with_lift("page", "page type"), &pages_rows, "pages-before-trouble.csv") }
             </article>
             <article>
                 <h3>{ "Channels and campaigns before trouble" }</h3>
                 if campaigns_rows.is_empty() { <p class="empty">{ "No campaign or channel recorded before such conversations yet." }</p> }
-                { stacked_bars("Campaigns before trouble", &campaigns_chart, &accent) }
-                { table("Campaigns before trouble", &["channel · campaign", "", "conversations"], &campaigns_rows, "campaigns-before-trouble.csv") }
+                { lift_note }
+                { lift_chart("Campaigns before trouble", &figures.campaigns_before_trouble) }
+                { table("Campaigns before trouble", &with_lift("channel · campaign", ""), &campaigns_rows, "campaigns-before-trouble.csv") }
             </article>
             <article>
                 <h3>{ "First response per team (median, minutes) against target" }</h3>

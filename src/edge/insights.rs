@@ -1,9 +1,10 @@
 //! `GET /v1/staff/insights?days=30&team=…`: the optimization page's figures
 //! for the teams a staff member works in — conversations by day, topic and
-//! tone; the pages and campaigns that most often preceded a complaint, a
-//! negative message or an expectation gap (the visitor's touchpoints in the
-//! 24 hours before they wrote); first-response time per team against its
-//! target; and the channel mix.
+//! tone; the pages and campaigns that preceded a complaint, a negative
+//! message or an expectation gap (the visitor's touchpoints in the 24 hours
+//! before they wrote) more often than the rest, ranked by lift (see
+//! `domain::lift`); first-response time per team against its target; and the
+//! channel mix.
 
 use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
@@ -14,6 +15,7 @@ use super::visitor::load_teams;
 use super::{db, http, Env};
 use crate::args;
 use crate::domain::api::ApiError;
+use crate::domain::lift::{rank, Exposure, MIN_SAMPLE, MIN_TROUBLE};
 use crate::domain::response_time::{typical_first_response, Observation};
 
 #[derive(Serialize, Deserialize)]
@@ -24,11 +26,47 @@ struct DayTopic {
     conversations: i64,
 }
 
-#[derive(Serialize, Deserialize)]
+/// Trouble conversations after a page or campaign, as counted in D1.
+#[derive(Deserialize)]
+struct TroubleCount {
+    label: String,
+    page_type: String,
+    trouble: u32,
+}
+
+/// Visitors who saw a page or arrived through a campaign, as counted in D1.
+#[derive(Deserialize)]
+struct SeenCount {
+    label: String,
+    page_type: String,
+    seen: u32,
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: u32,
+}
+
+#[derive(Serialize)]
 struct Preceding {
     label: String,
     page_type: String,
-    conversations: i64,
+    /// Trouble conversations whose journey included it.
+    conversations: u32,
+    /// Visitors who saw it in the period.
+    visitors: u32,
+    lift: f64,
+    lift_low: f64,
+    lift_high: f64,
+    enough_data: bool,
+}
+
+/// Every identifiable visitor in the period, and every trouble conversation
+/// with such a journey: the baseline a page's lift is measured against.
+#[derive(Serialize)]
+struct Baseline {
+    visitors: u32,
+    conversations: u32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -56,12 +94,143 @@ struct Insights {
     by_day: Vec<DayTopic>,
     pages_before_trouble: Vec<Preceding>,
     campaigns_before_trouble: Vec<Preceding>,
+    pages_baseline: Baseline,
+    campaigns_baseline: Baseline,
+    min_visitors: u32,
+    min_trouble: u32,
     first_response: Vec<TeamResponse>,
     channels: Vec<ChannelCount>,
 }
 
 /// Conversations that signal trouble: complaints, negative tone, expectation gaps.
 const TROUBLE: &str = "(c.kind = 'complaint' OR c.sentiment = 'negative' OR c.expectation_gap = 1)";
+/// Most pages or campaigns read from D1 per chart (those with the most trouble).
+const CANDIDATES: u32 = 500;
+/// Most shown per chart.
+const SHOWN: usize = 10;
+
+/// What a "before trouble" chart counts: page views by path, or arrivals by
+/// channel and campaign (SQL over the events alias `e`).
+struct Dimension {
+    label: &'static str,
+    page_type: &'static str,
+    filter: &'static str,
+}
+
+const PAGES: Dimension = Dimension {
+    label: "e.path",
+    page_type: "e.page_type",
+    filter: "e.kind = 'pageview'",
+};
+const CAMPAIGNS: Dimension = Dimension {
+    label: "CASE WHEN e.utm_campaign != '' THEN e.channel || ' · ' || e.utm_campaign ELSE e.channel END",
+    page_type: "''",
+    filter: "e.channel != ''",
+};
+
+/// The visitor's touchpoints in the day before they wrote, by consented id or cookieless key.
+const JOURNEY: &str = " FROM conversations c JOIN events e ON e.site_id = c.site_id \
+    AND ((c.visitor_id != '' AND e.visitor_id = c.visitor_id) OR (c.visitor_id = '' AND c.visitor_key != '' AND e.visitor_key = c.visitor_key)) \
+    AND e.occurred_at <= c.created_at AND e.occurred_at > c.created_at - 86400000";
+/// The staff member's conversations in the period.
+const SCOPE: &str =
+    "c.site_id = ?1 AND c.created_at >= ?2 AND c.team_id IN (SELECT value FROM json_each(?3))";
+/// One visitor, by consented id or the day's cookieless key (visitors with neither are not counted).
+const VISITOR: &str =
+    "CASE WHEN e.visitor_id != '' THEN 'i' || e.visitor_id ELSE 'k' || e.visitor_key END";
+const IDENTIFIABLE: &str = "(e.visitor_id != '' OR e.visitor_key != '')";
+
+/// The pages or campaigns that preceded trouble, ranked by lift, and their baseline.
+async fn preceding(
+    env: &Env,
+    dimension: &Dimension,
+    site: &str,
+    from: i64,
+    teams_json: &str,
+) -> Result<(Vec<Preceding>, Baseline), ApiError> {
+    let Dimension {
+        label,
+        page_type,
+        filter,
+    } = dimension;
+    // Grouped by position: `page_type` alone would name the events column, not the alias.
+    let troubled: Vec<TroubleCount> = db::rows(
+        &env.db,
+        &format!(
+            "SELECT {label} AS label, {page_type} AS page_type, COUNT(DISTINCT c.id) AS trouble{JOURNEY} \
+             WHERE {SCOPE} AND {filter} AND {TROUBLE} GROUP BY 1, 2 ORDER BY trouble DESC, label LIMIT {CANDIDATES}"
+        ),
+        args![site, from, teams_json],
+    )
+    .await?;
+    let trouble_total: Vec<Count> = db::rows(
+        &env.db,
+        &format!(
+            "SELECT COUNT(DISTINCT c.id) AS n{JOURNEY} WHERE {SCOPE} AND {filter} AND {TROUBLE}"
+        ),
+        args![site, from, teams_json],
+    )
+    .await?;
+    let labels: Vec<&str> = troubled.iter().map(|t| t.label.as_str()).collect();
+    let labels_json = serde_json::to_string(&labels).map_err(|_| ApiError::Internal)?;
+    let seen: Vec<SeenCount> = db::rows(
+        &env.db,
+        &format!(
+            "SELECT {label} AS label, {page_type} AS page_type, COUNT(DISTINCT {VISITOR}) AS seen FROM events e \
+             WHERE e.site_id = ?1 AND e.occurred_at >= ?2 AND {IDENTIFIABLE} AND {filter} \
+             AND {label} IN (SELECT value FROM json_each(?3)) GROUP BY 1, 2"
+        ),
+        args![site, from, &labels_json],
+    )
+    .await?;
+    let seen_total: Vec<Count> = db::rows(
+        &env.db,
+        &format!(
+            "SELECT COUNT(DISTINCT {VISITOR}) AS n FROM events e \
+             WHERE e.site_id = ?1 AND e.occurred_at >= ?2 AND {IDENTIFIABLE} AND {filter}"
+        ),
+        args![site, from],
+    )
+    .await?;
+    let first = |counts: Vec<Count>| counts.first().map_or(0, |c| c.n);
+    let baseline = Baseline {
+        conversations: first(trouble_total),
+        visitors: first(seen_total),
+    };
+    let items = troubled
+        .into_iter()
+        .map(|t| {
+            let visitors = seen
+                .iter()
+                .find(|s| s.label == t.label && s.page_type == t.page_type)
+                .map_or(0, |s| s.seen);
+            // A journey that began before the period still had a visitor.
+            let exposure = Exposure {
+                seen: visitors.max(t.trouble),
+                trouble: t.trouble,
+            };
+            ((t.label, t.page_type), exposure)
+        })
+        .collect();
+    let base = Exposure {
+        seen: baseline.visitors.max(baseline.conversations),
+        trouble: baseline.conversations,
+    };
+    let ranked = rank(items, base, SHOWN)
+        .into_iter()
+        .map(|((label, page_type), exposure, lift)| Preceding {
+            label,
+            page_type,
+            conversations: exposure.trouble,
+            visitors: exposure.seen,
+            lift: lift.lift,
+            lift_low: lift.lift_low,
+            lift_high: lift.lift_high,
+            enough_data: lift.enough_data,
+        })
+        .collect();
+    Ok((ranked, baseline))
+}
 
 pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
@@ -88,12 +257,10 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
     let teams_json = serde_json::to_string(&teams).map_err(|_| ApiError::Internal)?;
     let to = now_ms();
     let from = to - days * 86_400_000;
-    let scope =
-        "c.site_id = ?1 AND c.created_at >= ?2 AND c.team_id IN (SELECT value FROM json_each(?3))";
     let sql = |select: &str, tail: &str| {
         let mut s = String::from(select);
         s.push_str(" WHERE ");
-        s.push_str(scope);
+        s.push_str(SCOPE);
         s.push_str(tail);
         s
     };
@@ -108,36 +275,9 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
         args![site, from, &teams_json],
     )
     .await?;
-    // The visitor's touchpoints in the day before they wrote, by consented id or cookieless key.
-    let join = " FROM conversations c JOIN events e ON e.site_id = c.site_id \
-        AND ((c.visitor_id != '' AND e.visitor_id = c.visitor_id) OR (c.visitor_id = '' AND c.visitor_key != '' AND e.visitor_key = c.visitor_key)) \
-        AND e.occurred_at <= c.created_at AND e.occurred_at > c.created_at - 86400000";
-    let mut pages_sql =
-        String::from("SELECT e.path AS label, e.page_type, COUNT(DISTINCT c.id) AS conversations");
-    pages_sql.push_str(join);
-    let pages: Vec<Preceding> = db::rows(
-        &env.db,
-        &sql(
-            &pages_sql,
-            &format!(" AND e.kind = 'pageview' AND {TROUBLE} GROUP BY e.path, e.page_type ORDER BY conversations DESC, label LIMIT 10"),
-        ),
-        args![site, from, &teams_json],
-    )
-    .await?;
-    let mut campaigns_sql = String::from(
-        "SELECT CASE WHEN e.utm_campaign != '' THEN e.channel || ' · ' || e.utm_campaign ELSE e.channel END AS label, \
-         '' AS page_type, COUNT(DISTINCT c.id) AS conversations",
-    );
-    campaigns_sql.push_str(join);
-    let campaigns: Vec<Preceding> = db::rows(
-        &env.db,
-        &sql(
-            &campaigns_sql,
-            &format!(" AND e.channel != '' AND {TROUBLE} GROUP BY label ORDER BY conversations DESC, label LIMIT 10"),
-        ),
-        args![site, from, &teams_json],
-    )
-    .await?;
+    let (pages, pages_baseline) = preceding(env, &PAGES, site, from, &teams_json).await?;
+    let (campaigns, campaigns_baseline) =
+        preceding(env, &CAMPAIGNS, site, from, &teams_json).await?;
     let channels: Vec<ChannelCount> = db::rows(
         &env.db,
         &sql(
@@ -197,6 +337,10 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
         by_day,
         pages_before_trouble: pages,
         campaigns_before_trouble: campaigns,
+        pages_baseline,
+        campaigns_baseline,
+        min_visitors: MIN_SAMPLE,
+        min_trouble: MIN_TROUBLE,
         first_response,
         channels,
     };
