@@ -14,7 +14,7 @@
 //! `cargo test --test fuzz` runs a bounded pass (seconds; part of `make
 //! test`). A longer run, for a release or after touching a parser:
 //!
-//!     TOUCHPOINT_FUZZ_CASES=200000 cargo test --release --test fuzz
+//!     TOUCHPOINT_FUZZ_CASES=200000 cargo test --profile native --test fuzz
 //!
 //! A failure is shrunk to a minimal input and its seed saved in
 //! `fuzz/regressions.txt`, replayed first on every later run; add the input

@@ -1,8 +1,8 @@
 //! Payment cards: 12 to 19 digits (Maestro has 12), not starting with "00",
-//! passing the Luhn check,
-//! written in one block or in groups separated by spaces (any Unicode space,
-//! after folding), dashes, dots, slashes or " - ", next to any punctuation or
-//! letters. A security code or an expiry date that follows a card goes with it.
+//! passing the Luhn check, written in one block or in groups separated by
+//! spaces (any Unicode space, after folding), dashes, dots, slashes or " - ",
+//! next to any punctuation or letters. A security code or an expiry date that
+//! follows a card goes with it.
 //!
 //! Digit groups are read as one run; a card is a window of whole groups in
 //! one of the shapes cards are printed in (one block, fours, 4-6-5, 4-6-4).
@@ -42,8 +42,9 @@ fn count_spaces(bytes: &[u8], at: &mut usize, limit: usize) -> usize {
     *at - start
 }
 
-/// The separator at `at`, when a digit follows it: up to three spaces, at
-/// most one of `-./`, up to three spaces.
+/// The separator at `at`, when a digit follows it: spaces, at most one of
+/// `-./`, spaces; three characters at most (" - "), as the phone scanner
+/// reads them, so both see the same runs of digits.
 fn separator(bytes: &[u8], at: usize, limit: usize) -> Option<(Separator, usize)> {
     let mut cursor = at;
     let before = count_spaces(bytes, &mut cursor, limit);
@@ -60,7 +61,8 @@ fn separator(bytes: &[u8], at: usize, limit: usize) -> Option<(Separator, usize)
     let digit_follows = cursor < limit && bytes.get(cursor).is_some_and(u8::is_ascii_digit);
     // "1. 4111…": a full stop then a space ends a sentence or numbers a list.
     let full_stop = class == Separator::Dot && before == 0 && after > 0;
-    (cursor > at && digit_follows && !full_stop).then_some((class, cursor))
+    let short = cursor - at <= 3;
+    (cursor > at && short && digit_follows && !full_stop).then_some((class, cursor))
 }
 
 fn read_run(bytes: &[u8], start: usize, limit: usize) -> Run {
@@ -274,9 +276,9 @@ fn card_at(
         }
         // Inside a run, a card must end it (or be followed by another card),
         // after digits grouped otherwise ("ref 123 4111 1111 1111 1111"): more
-        // fours before it are one longer number.
-        // Right after another card counts as the start of the run: the
-        // redacted text shows a tag there.
+        // fours before it are one longer number. Right after another card
+        // (`left`) counts as the start of the run: the redacted text shows a
+        // tag there.
         if from > left && joins(from - 1) {
             let more_fours = (left..from).all(|g| run.len(g) == 4);
             if longer || more_fours {
@@ -341,7 +343,8 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
         let limit = claims.next_start(at, bytes.len());
         let run = read_run(bytes, at, limit);
         let run_end = run.groups.last().map_or(at, |g| g.1);
-        // "+4915…" is an international phone number.
+        // "+49 30…" starts an international phone number; a card can only
+        // start after its first group.
         let phone = at > 0 && bytes[at - 1] == b'+';
         let code = part_of_a_code(bytes, claims, at, run_end);
         // "…3560x4587 4111…": the first group is a phone extension, which the
@@ -350,9 +353,9 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             && matches!(bytes[at - 1], b'x' | b'X')
             && bytes[at - 2].is_ascii_digit()
             && claims.covering(at - 2).is_none();
-        let mut group = usize::from(extension);
-        let mut left = group;
-        while !phone && !code && group < run.groups.len() {
+        let mut group = usize::from(extension || phone);
+        let mut left = usize::from(extension);
+        while !code && group < run.groups.len() {
             match card_at(bytes, &run, left, group, limit) {
                 Some((last, end)) => {
                     claims.add(PiiKind::Card, run.groups[group].0, end);

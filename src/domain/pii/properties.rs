@@ -89,6 +89,15 @@ fn card_digits() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+/// A Luhn-valid 16-digit card number.
+fn card16() -> impl Strategy<Value = Vec<u8>> {
+    (1u8..=9, proptest::collection::vec(0u8..=9, 14)).prop_map(|(first, rest)| {
+        let mut digits = vec![b'0' + first];
+        digits.extend(rest.iter().map(|d| b'0' + d));
+        luhn_complete(digits)
+    })
+}
+
 const SEPARATORS: &[&str] = &[
     " ", "-", ".", "/", " - ", "  ", "\u{a0}", "\u{2009}", "\u{202f}", "\u{3000}", "–", " / ",
 ];
@@ -245,6 +254,33 @@ proptest! {
         let ip = octets.iter().map(u8::to_string).collect::<Vec<_>>().join(".");
         let text = format!("{before} ssn {ssn} from {ip} {after}");
         assert_only(&text, &format!("{before} ssn [ssn] from [ip] {after}"))?;
+    }
+
+    #[test]
+    fn identifiers_side_by_side_are_each_redacted_whole(
+        before in filler(),
+        after in filler(),
+        // Sixteen-digit cards: a 12-digit card beside another could as well
+        // be read as 16 digits and a security code (redacted all the same).
+        items in proptest::collection::vec((0u8..4, card16(), proptest::collection::vec(0u8..=9, 7)), 2..5),
+        // Not " / ": two cards joined by a card separator are one run, and may
+        // be split between other groups (all of it is redacted either way).
+        joiner in select(vec![" ", ", ", "\n", " and "]),
+    ) {
+        let mut planted = Vec::new();
+        let mut tags = Vec::new();
+        for (kind, card, phone) in &items {
+            let (value, tag) = match kind {
+                0 => (grouped(card, 2, &[" "]), "[card]"),
+                1 => (format!("+49 30 {}", phone.iter().map(|d| char::from(b'0' + d)).collect::<String>()), "[phone]"),
+                2 => ("jane.doe@example.com".to_owned(), "[email]"),
+                _ => ("DE89 3704 0044 0532 0130 00".to_owned(), "[iban]"),
+            };
+            planted.push(value);
+            tags.push(tag);
+        }
+        let text = format!("{before} call me at {} {after}", planted.join(joiner));
+        assert_only(&text, &format!("{before} call me at {} {after}", tags.join(joiner)))?;
     }
 
     #[test]

@@ -287,6 +287,14 @@ fn a_phone_number_stops_where_another_identifier_starts() {
             (PiiKind::Email, "a@b.de")
         ]
     );
+    let found = kinds("call +49 30 1234567 4111 1111 1111 1111");
+    assert_eq!(
+        found,
+        vec![
+            (PiiKind::Phone, "+49 30 1234567"),
+            (PiiKind::Card, "4111 1111 1111 1111")
+        ]
+    );
     let found = kinds("Phone: 030 1234567 4111 1111 1111 1111");
     assert_eq!(
         found,
