@@ -37,6 +37,11 @@ const per1000 = (n) => ((n * 1000) / visitors).toFixed(0);
 console.log(`${visitors} visitors, ${concurrency} in flight, ${seconds.toFixed(1)} s; ${stats.failures.length} failed requests`);
 console.log(`| requests/s | events/s | conversations/s | events per visit | conversations per 1,000 visits |`);
 console.log(`| ${(stats.requests / seconds).toFixed(0)} | ${(stats.events / seconds).toFixed(0)} | ${(stats.conversations.length / seconds).toFixed(1)} | ${(stats.events / visitors).toFixed(1)} | ${per1000(stats.conversations.length)} |`);
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+console.log('\n| request | count | p50 | p99 |');
+for (const [kind, values] of Object.entries(stats.latencyMs)) {
+  console.log(`| POST ${kind} | ${values.length} | ${percentile(values, 0.5).toFixed(0)} ms | ${percentile(values, 0.99).toFixed(0)} ms |`);
+}
 console.log('\n| D1 table | rows per 1,000 visits | value bytes per 1,000 visits |');
 for (const table of TABLES) {
   console.log(`| ${table} | ${per1000(after.rows[table] - before.rows[table])} | ${per1000(after.bytes[table] - before.bytes[table])} |`);

@@ -305,11 +305,15 @@ export async function simulate({
   const start = now - spreadMs + (days <= 1 ? 60 * 60_000 : 0);
   const runId = `${seed.toString(36)}${(now % 1e8).toString(36)}`;
   const plans = Array.from({ length: visitors }, (_, i) => planVisitor(random, i, { causes, start, spreadMs: now - start }));
-  const stats = { visitors, events: 0, requests: 0, conversations: [], rejected: 0, failures: [] };
+  const stats = { visitors, events: 0, requests: 0, latencyMs: {}, conversations: [], rejected: 0, failures: [] };
   const post = async (path, body, headers) => {
     stats.requests += 1;
+    const sentAt = performance.now();
     const response = await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
     const json = await response.json().catch(() => null);
+    // Latency per endpoint kind (ids stripped), for the scale measurements.
+    const kind = path.replace(/\/(?:conversations|messages)\/[^/]+/, (m) => m.replace(/[^/]+$/, '{id}'));
+    (stats.latencyMs[kind] ??= []).push(performance.now() - sentAt);
     if (!response.ok) stats.failures.push(`${path}: ${response.status} ${JSON.stringify(json)}`);
     return { status: response.status, json };
   };
