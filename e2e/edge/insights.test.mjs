@@ -67,6 +67,10 @@ test('Insights rank the planted page and the planted campaign first, by a lift s
   // Ranked by raw counts, as before, another page would come first (the cart at least ties: every checkout passes through it).
   const byCount = [...figures.pages_before_trouble].sort((a, b) => b.conversations - a.conversations || a.label.localeCompare(b.label));
   assert.notEqual(byCount[0].label, CAUSES.checkoutFee.path, JSON.stringify(byCount.slice(0, 3)));
+  // The channel most visitors come through is not flagged: its interval reaches below the baseline.
+  const biggest = figures.campaigns_before_trouble.reduce((a, b) => (b.visitors > a.visitors ? b : a));
+  assert.equal(biggest.label, 'organic_search');
+  assert.ok(biggest.lift_low < 1, JSON.stringify(biggest));
   // Ranked items with enough data come first, by the low end of their interval.
   for (const rows of [figures.pages_before_trouble, figures.campaigns_before_trouble]) {
     const sure = rows.filter((r) => r.enough_data);
