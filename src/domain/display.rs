@@ -48,14 +48,28 @@ pub fn visible_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A signed number such as `-12`, `+3.5` or `-4.2%`: a spreadsheet reads it
+/// as a number, never as a formula, so it is exported as it is.
+fn is_signed_number(field: &str) -> bool {
+    let unsigned = field.get(1..).unwrap_or_default();
+    let unsigned = unsigned.strip_suffix('%').unwrap_or(unsigned);
+    let mut parts = unsigned.split('.');
+    let whole = parts.next().unwrap_or_default();
+    let fraction = parts.next();
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+        && parts.next().is_none()
+}
+
 /// A CSV field: quoted, quotes doubled, and a cell a spreadsheet would read
 /// as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
 /// return, or their full-width forms) prefixed with `'` so it stays text
-/// (OWASP's advice for CSV injection).
+/// (OWASP's advice for CSV injection). Signed numbers stay numbers.
 pub fn csv_field(field: &str) -> String {
     let formula = field.starts_with([
         '=', '+', '-', '@', '\t', '\r', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
-    ]);
+    ]) && !is_signed_number(field);
     let mut out = String::with_capacity(field.len() + 3);
     out.push('"');
     if formula {
@@ -111,7 +125,7 @@ mod tests {
     #[test]
     fn csv_cells_cannot_be_formulas() {
         let rows = vec![
-            vec!["=HYPERLINK(\"http://x\")".to_owned(), "+1".to_owned()],
+            vec!["=HYPERLINK(\"http://x\")".to_owned(), "+A1".to_owned()],
             vec!["-2+3".to_owned(), "@SUM(A1)".to_owned()],
             vec!["\tx".to_owned(), "\rx".to_owned()],
             vec!["＝1+1".to_owned(), "plain, \"quoted\"".to_owned()],
@@ -119,7 +133,7 @@ mod tests {
         assert_eq!(
             csv(&["page", "count"], &rows),
             "\"page\",\"count\"\r\n\
-             \"'=HYPERLINK(\"\"http://x\"\")\",\"'+1\"\r\n\
+             \"'=HYPERLINK(\"\"http://x\"\")\",\"'+A1\"\r\n\
              \"'-2+3\",\"'@SUM(A1)\"\r\n\
              \"'\tx\",\"'\rx\"\r\n\
              \"'＝1+1\",\"plain, \"\"quoted\"\"\""
@@ -132,5 +146,13 @@ mod tests {
         assert_eq!(csv_field("42"), "\"42\"");
         assert_eq!(csv_field(""), "\"\"");
         assert_eq!(csv_field("a=b"), "\"a=b\"");
+        assert_eq!(csv_field("-12"), "\"-12\"");
+        assert_eq!(csv_field("+3.5"), "\"+3.5\"");
+        assert_eq!(csv_field("-4.2%"), "\"-4.2%\"");
+        // Not plain numbers: a formula could hide behind them.
+        assert_eq!(csv_field("-1+1"), "\"'-1+1\"");
+        assert_eq!(csv_field("-1.2.3"), "\"'-1.2.3\"");
+        assert_eq!(csv_field("-"), "\"'-\"");
+        assert_eq!(csv_field("+1e5"), "\"'+1e5\"");
     }
 }
