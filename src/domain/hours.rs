@@ -435,3 +435,24 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod documented_zones {
+    /// openapi.json lists the time zones a site may use: exactly those the
+    /// edge can schedule in (chrono-tz's IANA names, matched exactly).
+    #[test]
+    fn the_api_description_lists_exactly_the_zones_the_edge_knows() {
+        let spec: serde_json::Value =
+            serde_json::from_str(include_str!("../../openapi.json")).unwrap();
+        let documented: Vec<&str> = spec["components"]["schemas"]["TimeZone"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|name| name.as_str().unwrap())
+            .collect();
+        let known: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+        assert_eq!(documented, known);
+        assert!(documented.contains(&"Europe/Berlin"));
+        assert!("europe/berlin".parse::<chrono_tz::Tz>().is_err());
+    }
+}

@@ -25,13 +25,27 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, serde_json::Er
 /// A JSON value whose structs must be objects.
 struct Strict(Value);
 
+/// JSON Schema's "integer" is any number without a fractional part, `1.0`
+/// included: such a number is read as the integer it is, so an integer
+/// field takes it (a float field takes integers anyway).
 fn number<'de, V: Visitor<'de>>(n: &Number, visitor: V) -> Result<V::Value, serde_json::Error> {
     if let Some(u) = n.as_u64() {
-        visitor.visit_u64(u)
-    } else if let Some(i) = n.as_i64() {
-        visitor.visit_i64(i)
+        return visitor.visit_u64(u);
+    }
+    if let Some(i) = n.as_i64() {
+        return visitor.visit_i64(i);
+    }
+    let f = n.as_f64().unwrap_or(f64::NAN);
+    // Only below 2^53 is a float exactly the integer it was written as: a
+    // literal such as -9223372036854775809 arrives as a float rounded to an
+    // i64 bound, and must stay out of range.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if f.fract() == 0.0 && (0.0..EXACT).contains(&f) {
+        visitor.visit_u64(f as u64)
+    } else if f.fract() == 0.0 && (-EXACT..0.0).contains(&f) {
+        visitor.visit_i64(f as i64)
     } else {
-        visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
+        visitor.visit_f64(f)
     }
 }
 
@@ -216,6 +230,19 @@ mod tests {
     }
 
     #[test]
+    fn a_number_without_a_fraction_is_an_integer_as_json_schema_says() {
+        let outer: Outer = from_str(r#"{"count":133032.0}"#).unwrap();
+        assert_eq!(outer.count, Some(133032));
+        let negative: i64 = from_str("-3.0").unwrap();
+        assert_eq!(negative, -3);
+        let float: f64 = from_str("2").unwrap();
+        assert_eq!(float, 2.0);
+        // Out of range stays out of range, though the float rounds to i64::MIN.
+        assert!(from_str::<i64>("-9223372036854775809").is_err());
+        assert!(from_str::<u64>("18446744073709551616").is_err());
+    }
+
+    #[test]
     fn a_struct_written_as_an_array_is_the_wrong_shape() {
         // serde_json alone takes these as structs with fields in order.
         assert!(serde_json::from_str::<Outer>("[null, null]").is_ok());
@@ -229,7 +256,11 @@ mod tests {
     #[test]
     fn broken_json_is_malformed_and_wrong_types_or_fields_are_the_wrong_shape() {
         assert!(matches!(from_str::<Outer>("{"), Err(Ok(_))));
-        assert!(matches!(from_str::<Outer>(r#"{"count":1.0}"#), Err(Err(_))));
+        assert!(matches!(from_str::<Outer>(r#"{"count":1.5}"#), Err(Err(_))));
+        assert!(matches!(
+            from_str::<Outer>(r#"{"count":1e20}"#),
+            Err(Err(_))
+        ));
         assert!(matches!(from_str::<Outer>(r#"{"count":-1}"#), Err(Err(_))));
         assert!(matches!(from_str::<Outer>(r#"{"extra":1}"#), Err(Err(_))));
         assert!(matches!(from_str::<Outer>("42"), Err(Err(_))));
