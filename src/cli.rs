@@ -1,6 +1,8 @@
 //! `touchpoint` on the command line: check event batches against the wire
 //! schema, redact personal data, and measure the redactor on labeled data.
 
+/// `attribute`: a visit's channel, as the product decides it.
+pub mod attribute;
 /// `bench`: classify + redact timing, natively.
 pub mod bench;
 /// `classify`: run the classifier on text.
@@ -38,6 +40,20 @@ enum Command {
     CheckBatch {
         /// File holding the batch; reads stdin when absent.
         file: Option<std::path::PathBuf>,
+    },
+    /// How a visit gets its channel: the landing URL (with its UTM
+    /// parameters and click ids) and the referrer, decided as the recorder
+    /// and then the edge do. Reads JSON lines `{"url", "referrer", "site"}`
+    /// on stdin when no URL is given; one JSON line out per input.
+    Attribute {
+        /// The landing page's URL.
+        url: Option<String>,
+        /// The referring page's URL (`document.referrer`).
+        #[arg(long, default_value = "")]
+        referrer: String,
+        /// The site's host name (the landing URL's host by default).
+        #[arg(long, default_value = "")]
+        site: String,
     },
     /// Classify and redact text: one message as an argument, or JSON lines
     /// `{"text": "..."}` on stdin; one JSON line out per input.
@@ -104,6 +120,11 @@ pub fn main() -> ExitCode {
             min_precision,
         } => eval_pii::run(&data, verbose, min_recall / 100.0, min_precision / 100.0),
         Command::Classify { text, model } => classify::run(text, model),
+        Command::Attribute {
+            url,
+            referrer,
+            site,
+        } => attribute::run(url, &referrer, &site),
         Command::Bench { messages, rounds } => bench::run(&messages, rounds),
         Command::Train(args) => train::run(&args),
         Command::Eval { data, model } => eval::run(&data, model),

@@ -54,6 +54,17 @@ pub mod page_type;
 /// Personal data detection and redaction (emails, phones, cards, IBANs, SSNs, IPs).
 #[cfg(feature = "std")]
 pub mod pii;
+/// The edge's channel refinement with the full referrer lists.
+#[cfg(feature = "std")]
+pub mod referrers;
+/// Generated from the maintained lists (scripts/gen-lists.mjs).
+#[cfg(feature = "std")]
+#[rustfmt::skip]
+mod referrer_table;
+/// Generated from the isbot package's pattern list (scripts/gen-lists.mjs).
+#[cfg(feature = "std")]
+#[rustfmt::skip]
+pub mod bot_pattern;
 /// The recorder's decisions for one page: what to record, when to send, what to keep.
 pub mod recorder;
 /// The typical first-response time, measured honestly (waiting ones count).

@@ -21,6 +21,9 @@ pub enum Channel {
     Display,
     Affiliate,
     Internal,
+    /// From an AI assistant's answer (ChatGPT, Perplexity, Gemini, …); the
+    /// edge decides it from its lists (see `referrers`).
+    AiAssistant,
 }
 
 impl Channel {
@@ -36,6 +39,7 @@ impl Channel {
             Channel::Display => "display",
             Channel::Affiliate => "affiliate",
             Channel::Internal => "internal",
+            Channel::AiAssistant => "ai_assistant",
         }
     }
 
@@ -45,7 +49,7 @@ impl Channel {
     }
 }
 
-const ALL_CHANNELS: [Channel; 10] = [
+const ALL_CHANNELS: [Channel; 11] = [
     Channel::Direct,
     Channel::OrganicSearch,
     Channel::PaidSearch,
@@ -56,6 +60,7 @@ const ALL_CHANNELS: [Channel; 10] = [
     Channel::Display,
     Channel::Affiliate,
     Channel::Internal,
+    Channel::AiAssistant,
 ];
 
 /// Search engines, one per line: a label of the referrer's host (as in
@@ -190,7 +195,7 @@ pub fn percent_decode(value: &str) -> String {
 pub const MAX_PARAM_BYTES: usize = 100;
 
 /// Cuts `value` to `MAX_PARAM_BYTES` at a character boundary.
-fn clip(value: String) -> String {
+pub(crate) fn clip(value: String) -> String {
     if value.len() <= MAX_PARAM_BYTES {
         return value;
     }
@@ -267,7 +272,7 @@ pub struct Attribution {
     pub source_name: &'static str,
 }
 
-fn medium_channel(medium: &str, social_source: bool) -> Option<Channel> {
+pub(crate) fn medium_channel(medium: &str, social_source: bool) -> Option<Channel> {
     let paid = matches!(
         medium,
         "cpc" | "ppc" | "paid" | "paidsearch" | "paid_search" | "sem"

