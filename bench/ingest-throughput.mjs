@@ -1,5 +1,6 @@
 // Ingestion throughput on this machine: autocannon posts batches of 25 events
-// (unique ids, varied client addresses) to the local worker (workerd + D1), then
+// (unique ids, varied client addresses; the first of each is a landing view
+// with a referrer) to the local worker (workerd + D1), then
 // to a ceiling worker that only parses and does the D1 batch insert, in the
 // same run. Prints events/s and request latency p50/p99 for both.
 // Usage: node bench/ingest-throughput.mjs [seconds]   (after `make build`)
@@ -15,13 +16,17 @@ const SECONDS = Number(process.argv[2] ?? 10);
 const BATCH = 25;
 const CONNECTIONS = 16;
 let counter = 0;
+const REFERRERS = ['https://chatgpt.com/', 'https://www.google.de/', 'https://blog.example/post', 'https://email.ionos.de/', 'https://l.facebook.com/l.php'];
 
 function body() {
   const now = Date.now();
   const events = [];
   for (let i = 0; i < BATCH; i++) {
     counter += 1;
-    events.push({ id: `bench-${process.pid}-${counter.toString().padStart(10, '0')}`, type: 'pageview', ts: now, path: '/bench', title: 'Bench' });
+    const event = { id: `bench-${process.pid}-${counter.toString().padStart(10, '0')}`, type: 'pageview', ts: now, path: '/bench', title: 'Bench' };
+    // The first view of each batch is a landing, with a referrer for the edge to attribute.
+    if (i === 0) Object.assign(event, { channel: 'referral', referrer: REFERRERS[counter % REFERRERS.length] });
+    events.push(event);
   }
   return JSON.stringify({ v: 1, site: 'demo', sent_at: now, events });
 }

@@ -12,6 +12,9 @@ scripts/setup.sh --test
 
 WASM_FEATURES=recorder,widget,console,edge
 
+step "referrer and bot lists: src/domain/referrer_table.rs and bot_pattern.rs regenerate byte for byte from the pinned packages and data/lists/"
+node scripts/gen-lists.mjs --check
+
 step "cargo fmt --check"
 cargo fmt --all --check
 

@@ -14,6 +14,9 @@ pub mod api;
 pub mod assets;
 /// Where a visit came from: UTM parameters, click ids, referrer → channel.
 pub mod attribution;
+/// Bots: the maintained list, a site's own patterns and allowed agents.
+#[cfg(feature = "std")]
+pub mod bots;
 /// The on-device classifier: topic, tone, kind, urgency, language, spam.
 #[cfg(feature = "std")]
 pub mod classify;
@@ -80,7 +83,7 @@ pub mod strict_json;
 pub mod text;
 /// Keeps personal data out of recorded URLs (paths only, masked segments).
 pub mod url_privacy;
-/// Cookieless visitor keys, origin allow-lists and bot user agents.
+/// Cookieless visitor keys and origin allow-lists.
 #[cfg(feature = "std")]
 pub mod visitor;
 /// Outbound webhooks: signing, Slack-compatible bodies, retry schedule.

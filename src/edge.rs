@@ -36,6 +36,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Request, Response};
 
 use crate::domain::api::{ApiError, Health};
+use crate::domain::bots;
 use crate::domain::guard;
 use crate::domain::ingest::{check_content_type, plan_batch, IngestPlan, MAX_BODY_BYTES};
 use crate::domain::page_type::{page_type, PageRule};
@@ -243,15 +244,16 @@ async fn ingest_events(
     let body = http::read_text(request, MAX_BODY_BYTES).await?;
     check_content_type(header("content-type").as_deref())?;
     let now = js_sys::Date::now() as u64;
-    let plan = plan_batch(&body, now)?;
+    let mut plan = plan_batch(&body, now)?;
     let site = load_site(env, &plan.site).await?;
     if !visits::origin_allowed(origin, &site.allowed_origins) {
         return Err(ApiError::OriginNotAllowed);
     }
     let user_agent = header("user-agent").unwrap_or_default();
-    if visits::is_bot(&user_agent) {
+    if bots::is_bot(&user_agent, &site.bots, listed_as_bot) {
         return http::json_response(202, &plan.bot_receipt(), origin);
     }
+    plan.keep_search_terms(site.search_terms);
     let ip = header("cf-connecting-ip")
         .or_else(|| header("x-real-ip"))
         .unwrap_or_default();
@@ -351,6 +353,19 @@ struct Site {
     allowed_origins: Vec<String>,
     page_rules: Vec<PageRule>,
     identity_secret: String,
+    bots: bots::BotPolicy,
+    search_terms: bool,
+}
+
+thread_local! {
+    /// The maintained bot list, compiled once per isolate by the runtime's
+    /// regular-expression engine (it needs ECMAScript look-behind).
+    static BOT_LIST: js_sys::RegExp = js_sys::RegExp::new(bots::BOT_PATTERN, "i");
+}
+
+/// Whether the maintained list names `user_agent` as a bot's.
+fn listed_as_bot(user_agent: &str) -> bool {
+    BOT_LIST.with(|list| list.test(user_agent))
 }
 
 /// How long an isolate trusts its copy of a site's ingestion settings. A
@@ -402,7 +417,10 @@ async fn load_site(env: &Env, site: &str) -> Result<std::rc::Rc<Site>, ApiError>
 async fn read_site(env: &Env, site: &str) -> Result<Option<Site>, ApiError> {
     let row = env
         .db
-        .prepare("SELECT allowed_origins, page_rules, identity_secret FROM sites WHERE id = ?1")
+        .prepare(
+            "SELECT allowed_origins, page_rules, identity_secret, record_automation, bot_patterns, \
+             allowed_agents, search_terms FROM sites WHERE id = ?1",
+        )
         .bind(&Array::of1(&JsValue::from_str(site)))
         .first()
         .await
@@ -416,6 +434,12 @@ async fn read_site(env: &Env, site: &str) -> Result<Option<Site>, ApiError> {
             .and_then(|v| v.as_string())
             .unwrap_or_default()
     };
+    let flag = |name: &str| {
+        js_sys::Reflect::get(&row, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .is_some_and(|v| v != 0.0)
+    };
     Ok(Some(Site {
         // A malformed list in storage is an operator error: fail closed for
         // origins (nothing allowed but non-browser senders), open for page rules.
@@ -423,6 +447,12 @@ async fn read_site(env: &Env, site: &str) -> Result<Option<Site>, ApiError> {
             .unwrap_or_else(|_| vec!["-".into()]),
         page_rules: serde_json::from_str(&text("page_rules")).unwrap_or_default(),
         identity_secret: text("identity_secret"),
+        bots: bots::BotPolicy {
+            record_automation: flag("record_automation"),
+            bot_patterns: serde_json::from_str(&text("bot_patterns")).unwrap_or_default(),
+            allowed_agents: serde_json::from_str(&text("allowed_agents")).unwrap_or_default(),
+        },
+        search_terms: flag("search_terms"),
     }))
 }
 

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { startTestRuntime, ADMIN_TOKEN } from '../support.mjs';
+import { startTestRuntime, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
 import { checkResponse } from './openapi.mjs';
 
 let runtime;
@@ -16,9 +16,10 @@ function batch(events, overrides = {}) {
 function pageView(n, extra = {}) {
   return { id: id(n), type: 'pageview', ts: Date.now(), path: '/pricing', title: 'Pricing', ...extra };
 }
+// A person's browser unless a test says otherwise (Node's own `node` agent is a bot's).
 async function post(body, headers = { 'content-type': 'text/plain;charset=UTF-8' }) {
   const response = await fetch(`${runtime.url}/v1/events`, {
-    method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body),
+    method: 'POST', headers: { 'user-agent': BROWSER_USER_AGENT, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
   const json = text ? JSON.parse(text) : null;
@@ -252,4 +253,58 @@ test('the journey endpoint returns one visitor\'s touchpoints in order, for oper
   ]);
   assert.equal(body.touchpoints[0].channel, 'organic_search');
   assert.equal(body.touchpoints[2].name, 'quote-requested');
+});
+
+async function putSite(fields) {
+  const res = await fetch(`${runtime.url}/v1/admin/sites/demo`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(fields),
+  });
+  const body = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(body));
+  return body.site;
+}
+const HEADLESS = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/142.0.0.0 Safari/537.36';
+
+test('a site setting, not the page, decides whether its automated tests are recorded', async () => {
+  const headless = { 'content-type': 'text/plain', 'user-agent': HEADLESS };
+  const off = await post(batch([pageView(9100)]), headless);
+  assert.deepEqual([off.json.accepted, off.json.ignored_as_bot], [0, 1]);
+  const site = await putSite({ record_automation: true });
+  assert.equal(site.record_automation, true);
+  const on = await post(batch([pageView(9101)]), headless);
+  assert.deepEqual([on.json.accepted, on.json.ignored_as_bot], [1, 0]);
+  // A crawler stays a crawler, headless or not.
+  const crawler = await post(batch([pageView(9102)]), { 'content-type': 'text/plain', 'user-agent': `${HEADLESS} (compatible; Googlebot/2.1)` });
+  assert.equal(crawler.json.ignored_as_bot, 1);
+  // Kept when another field changes; the GET shows it.
+  assert.equal((await putSite({ retention_days: 395 })).record_automation, true);
+  const read = await (await fetch(`${runtime.url}/v1/admin/sites/demo`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+  assert.equal(read.site.record_automation, true);
+  assert.equal((await putSite({ record_automation: false })).record_automation, false);
+  const again = await post(batch([pageView(9103)]), headless);
+  assert.equal(again.json.ignored_as_bot, 1);
+  assert.equal(await storedCount('id IN (?1, ?2, ?3, ?4)', id(9100), id(9101), id(9102), id(9103)), 1);
+});
+
+test('a page view from chatgpt.com lands as ai_assistant / ChatGPT: the edge refines the browser\'s referral', async () => {
+  // What the recorder sends for such a visit: its short lists say `referral`.
+  const res = await post(batch([pageView(9200, { referrer: 'https://chatgpt.com/', channel: 'referral' })]));
+  assert.equal(res.json.accepted, 1, JSON.stringify(res.json));
+  const row = await runtime.d1.prepare('SELECT channel, source_name FROM events WHERE id = ?1').bind(id(9200)).first();
+  assert.deepEqual(row, { channel: 'ai_assistant', source_name: 'ChatGPT' });
+  await post(batch([pageView(9201, { referrer: 'https://email.ionos.de/', channel: 'referral' }), pageView(9202, { referrer: 'https://shop.example/', channel: 'internal' })]));
+  const rows = (await runtime.d1.prepare('SELECT channel, source_name FROM events WHERE id IN (?1, ?2) ORDER BY id').bind(id(9201), id(9202)).all()).results;
+  assert.deepEqual(rows, [{ channel: 'email', source_name: 'IONOS Mail' }, { channel: 'internal', source_name: '' }]);
+});
+
+test('search words in a referrer are kept as the term only when the site allows it', async () => {
+  const fromBing = (n) => pageView(n, { referrer: 'https://www.bing.com/search?q=Blue+Shoes', channel: 'organic_search', source: 'Bing' });
+  await post(batch([fromBing(9300)]));
+  assert.equal((await putSite({ search_terms: true })).search_terms, true);
+  await post(batch([fromBing(9301)]));
+  await putSite({ search_terms: false });
+  const rows = (await runtime.d1.prepare('SELECT utm_term, referrer FROM events WHERE id IN (?1, ?2) ORDER BY id').bind(id(9300), id(9301)).all()).results;
+  assert.deepEqual(rows, [{ utm_term: '', referrer: 'https://www.bing.com/search' }, { utm_term: 'blue shoes', referrer: 'https://www.bing.com/search' }]);
 });

@@ -54,6 +54,23 @@ struct Figures {
     min_trouble: u32,
     first_response: Vec<TeamResponse>,
     channels: Vec<ChannelCount>,
+    #[serde(default)]
+    arrivals: Vec<Arrival>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Arrival {
+    channel: String,
+    source_name: String,
+    visits: i64,
+}
+
+/// A channel's wire name as people read it (`ai_assistant` → `AI assistant`).
+fn channel_label(channel: &str) -> String {
+    match channel {
+        "ai_assistant" => "AI assistant".into(),
+        other => other.replace('_', " "),
+    }
 }
 
 #[derive(PartialEq, Properties)]
@@ -328,6 +345,19 @@ pub fn insights_page(props: &InsightsProps) -> Html {
         .iter()
         .map(|c| vec![c.channel.clone(), c.conversations.to_string()])
         .collect();
+    let mut arrival_chart: Vec<(String, Vec<i64>)> = Vec::new();
+    for a in &figures.arrivals {
+        let label = channel_label(&a.channel);
+        match arrival_chart.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, visits)) => visits[0] += a.visits,
+            None => arrival_chart.push((label, vec![a.visits])),
+        }
+    }
+    let arrival_rows: Vec<Vec<String>> = figures
+        .arrivals
+        .iter()
+        .map(|a| vec![channel_label(&a.channel), a.source_name.clone(), a.visits.to_string()])
+        .collect();
     let accent = ["#1f4fd1"];
 
     html! {
@@ -368,6 +398,12 @@ pub fn insights_page(props: &InsightsProps) -> Html {
                 }
                 { stacked_bars("First response per team", &response_chart, &accent) }
                 { table("First response per team", &["team", "median", "target", "within target", "answered", "waiting"], &response_rows, "first-response.csv") }
+            </article>
+            <article>
+                <h3>{ "Where visitors came from (landing views by channel)" }</h3>
+                if arrival_rows.is_empty() { <p class="empty">{ "No landing views recorded in this period yet." }</p> }
+                { stacked_bars("Where visitors came from", &arrival_chart, &accent) }
+                { table("Where visitors came from", &["channel", "source", "visits"], &arrival_rows, "arrivals.csv") }
             </article>
             <article>
                 <h3>{ "Channel mix" }</h3>

@@ -1,6 +1,8 @@
 //! Settings, for the admins of a site: each team's office hours, closures,
 //! waiting target and visibility; the routing rules from topic to team; and
-//! new staff accounts (whose token is shown once, here).
+//! new staff accounts (whose token is shown once, here); and which traffic is
+//! recorded: the site's own automated tests, its bot patterns and monitoring
+//! agents, and search words from referrers.
 
 use std::rc::Rc;
 
@@ -26,6 +28,33 @@ struct SiteFields {
     time_zone: String,
     default_team: String,
     routing_rules: Vec<RoutingRule>,
+    #[serde(default)]
+    record_automation: bool,
+    #[serde(default)]
+    search_terms: bool,
+    #[serde(default)]
+    bot_patterns: Vec<String>,
+    #[serde(default)]
+    allowed_agents: Vec<String>,
+}
+
+/// Which traffic the site records (see `domain::bots`).
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Traffic {
+    record_automation: bool,
+    search_terms: bool,
+    /// One user-agent substring a line, as typed.
+    bot_patterns: String,
+    allowed_agents: String,
+}
+
+/// The non-empty lines of a text area.
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -52,6 +81,7 @@ struct State {
     teams: Vec<TeamDraft>,
     rules: Vec<RoutingRule>,
     default_team: String,
+    traffic: Traffic,
     staff_name: String,
     staff_role: String,
     staff_teams: Vec<String>,
@@ -72,6 +102,7 @@ enum Action {
     AddRule,
     RemoveRule(usize),
     DefaultTeam(String),
+    Traffic(&'static str, String),
     StaffName(String),
     StaffRole(String),
     StaffTeam(String, bool),
@@ -89,6 +120,12 @@ impl Reducible for State {
                 s.time_zone = settings.site.time_zone;
                 s.default_team = settings.site.default_team;
                 s.rules = settings.site.routing_rules;
+                s.traffic = Traffic {
+                    record_automation: settings.site.record_automation,
+                    search_terms: settings.site.search_terms,
+                    bot_patterns: settings.site.bot_patterns.join("\n"),
+                    allowed_agents: settings.site.allowed_agents.join("\n"),
+                };
                 s.teams = settings.teams;
                 if s.staff_role.is_empty() {
                     s.staff_role = "agent".into();
@@ -182,6 +219,12 @@ impl Reducible for State {
                 }
             }
             Action::DefaultTeam(team) => s.default_team = team,
+            Action::Traffic(field, value) => match field {
+                "record_automation" => s.traffic.record_automation = value == "true",
+                "search_terms" => s.traffic.search_terms = value == "true",
+                "bot_patterns" => s.traffic.bot_patterns = value,
+                _ => s.traffic.allowed_agents = value,
+            },
             Action::StaffName(name) => s.staff_name = name,
             Action::StaffRole(role) => s.staff_role = role,
             Action::StaffTeam(team, on) => {
@@ -353,6 +396,34 @@ pub fn settings_page(props: &SettingsProps) -> Html {
             send.emit(("PUT", path.clone(), body, "Routing saved.".into()));
         })
     };
+    let save_traffic = {
+        let send = send.clone();
+        let traffic = state.traffic.clone();
+        let path = base.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = serde_json::json!({ "record_automation": traffic.record_automation,
+                "search_terms": traffic.search_terms, "bot_patterns": lines(&traffic.bot_patterns),
+                "allowed_agents": lines(&traffic.allowed_agents) });
+            send.emit(("PUT", path.clone(), body, "Traffic settings saved.".into()));
+        })
+    };
+    let toggle = |field: &'static str| {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+            state.dispatch(Action::Traffic(field, on.to_string()));
+        })
+    };
+    let area = |field: &'static str| {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            let value = e
+                .target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+                .value();
+            state.dispatch(Action::Traffic(field, value));
+        })
+    };
     let create_staff = {
         let send = send.clone();
         let (name, role, teams) = (
@@ -399,6 +470,18 @@ pub fn settings_page(props: &SettingsProps) -> Html {
                     <select class="default-team" onchange={choose(Rc::new(Action::DefaultTeam))}>{ team_options(&state.default_team) }</select>
                 </label>
                 <button type="submit" class="save">{ "Save routing" }</button>
+            </form>
+            <form class="traffic" onsubmit={save_traffic}>
+                <h3>{ "Traffic: what is recorded" }</h3>
+                <label><input type="checkbox" class="record-automation" checked={state.traffic.record_automation} onchange={toggle("record_automation")} />
+                    { " Record our own automated tests (headless browsers, Playwright, Puppeteer, Selenium); crawlers stay ignored" }</label>
+                <label><input type="checkbox" class="search-terms" checked={state.traffic.search_terms} onchange={toggle("search_terms")} />
+                    { " Keep search words from referrers as the term (they can be personal)" }</label>
+                <label>{ "Also ignore as bots (user-agent text, one a line) " }
+                    <textarea class="bot-patterns" rows="3" value={state.traffic.bot_patterns.clone()} oninput={area("bot_patterns")} /></label>
+                <label>{ "Always record (our monitoring's user-agent text, one a line) " }
+                    <textarea class="allowed-agents" rows="3" value={state.traffic.allowed_agents.clone()} oninput={area("allowed_agents")} /></label>
+                <button type="submit" class="save">{ "Save traffic settings" }</button>
             </form>
             <form class="new-staff" onsubmit={create_staff}>
                 <h3>{ "New staff account" }</h3>

@@ -177,6 +177,10 @@ pub struct EventRow {
     pub utm_term: String,
     pub utm_content: String,
     pub click_id: String,
+    /// Search words from a referrer that still carried them (senders that
+    /// forward the full referrer; the recorder sends none). Stored as the
+    /// term only for sites that allow it (`IngestPlan::keep_search_terms`).
+    pub search_term: String,
     pub name: String,
     pub target: String,
     /// Properties as a JSON object of strings (empty when none).
@@ -237,6 +241,18 @@ impl IngestPlan {
             rejected: self.rejected.clone(),
             dropped_by_client: self.dropped_by_client,
             ignored_as_bot: 0,
+        }
+    }
+
+    /// Applies the site's choice on search words from referrers (they can be
+    /// personal; off by default): kept as the term where the campaign set
+    /// none, or dropped.
+    pub fn keep_search_terms(&mut self, allowed: bool) {
+        for row in &mut self.rows {
+            let term = core::mem::take(&mut row.search_term);
+            if allowed && row.utm_term.is_empty() {
+                row.utm_term = term;
+            }
         }
     }
 
@@ -396,6 +412,27 @@ fn validate_event(raw: Value, skew: i64, now: i64) -> Result<EventRow, String> {
     if event.engaged_ms > MAX_ENGAGED_MS || event.scroll > 100 {
         return Err("engagement out of range".into());
     }
+    // The browser decided the channel with its short lists; the full lists
+    // refine it here from the campaign and the referrer's host.
+    let mut channel = event.channel;
+    let mut source_name = event.source;
+    let mut search_term = String::new();
+    if !channel.is_empty() {
+        let campaign = super::attribution::Campaign {
+            source: event.utm_source.clone(),
+            medium: event.utm_medium.clone(),
+            campaign: event.utm_campaign.clone(),
+            term: event.utm_term.clone(),
+            content: event.utm_content.clone(),
+            click_id: event.click_id.clone(),
+        };
+        if let Some(refined) = super::referrers::refine(&channel, &campaign, &event.referrer, true)
+        {
+            channel = refined.channel.as_str().into();
+            source_name = refined.source_name.into();
+            search_term = refined.term.unwrap_or_default();
+        }
+    }
     // The recorder already masks URLs; check again here, for older or
     // hand-written senders: URLs keep origin and masked path only, and free
     // text loses any personal data the redactor finds.
@@ -410,8 +447,9 @@ fn validate_event(raw: Value, skew: i64, now: i64) -> Result<EventRow, String> {
         viewport_height: event.vh,
         language: event.lang,
         time_zone: event.tz,
-        channel: event.channel,
-        source_name: event.source,
+        channel,
+        source_name,
+        search_term: without_pii_text(search_term),
         utm_source: event.utm_source,
         utm_medium: event.utm_medium,
         utm_campaign: event.utm_campaign,
@@ -607,6 +645,48 @@ mod tests {
         assert_eq!((rows[2].kind, rows[2].name.as_str()), ("click", "download"));
         assert_eq!((rows[3].kind, rows[3].fields), ("form", 3));
         assert_eq!(rows[4].props_json, r#"{"plan":"pro \"yearly\""}"#);
+    }
+
+    #[test]
+    fn the_edge_refines_the_browser_channel_and_keeps_search_words_only_if_allowed() {
+        let event = |referrer: &str, channel: &str| {
+            format!(
+                r#"{{"id":"aaaaaaaaaaaaaaaa","type":"pageview","ts":{NOW},"path":"/","referrer":"{referrer}","channel":"{channel}"}}"#
+            )
+        };
+        let batch = |events: &[String]| {
+            format!(
+                r#"{{"v":1,"site":"demo","sent_at":{NOW},"events":[{}]}}"#,
+                events.join(",")
+            )
+        };
+        let plan = plan_batch(&batch(&[event("https://chatgpt.com/", "referral")]), NOW).unwrap();
+        assert_eq!(
+            (
+                plan.rows[0].channel.as_str(),
+                plan.rows[0].source_name.as_str()
+            ),
+            ("ai_assistant", "ChatGPT")
+        );
+        let plan = plan_batch(&batch(&[event("https://shop.example/", "internal")]), NOW).unwrap();
+        assert_eq!(plan.rows[0].channel, "internal");
+        let from_bing = event("https://www.bing.com/search?q=Blue+Shoes", "organic_search");
+        let mut kept = plan_batch(&batch(&[from_bing.clone()]), NOW).unwrap();
+        assert_eq!(
+            kept.rows[0].referrer, "https://www.bing.com/search",
+            "the query is never stored"
+        );
+        kept.keep_search_terms(true);
+        assert_eq!(kept.rows[0].utm_term, "blue shoes");
+        let mut dropped = plan_batch(&batch(&[from_bing]), NOW).unwrap();
+        dropped.keep_search_terms(false);
+        assert_eq!(
+            (
+                dropped.rows[0].utm_term.as_str(),
+                dropped.rows[0].search_term.as_str()
+            ),
+            ("", "")
+        );
     }
 
     #[test]

@@ -113,19 +113,19 @@ pub fn known_source(source: &str) -> Option<Known> {
             .collect()
     };
     let wanted = compact(source);
-    // Prefer a name whose own host is the name itself (facebook → facebook.com).
-    HOSTS
-        .iter()
-        .filter(|(_, _, name)| {
-            NAMES
-                .get(usize::from(*name))
-                .is_some_and(|n| compact(n) == wanted)
-        })
-        .map(|(_, medium, name)| Known {
-            medium: *medium,
-            name: NAMES.get(usize::from(*name)).copied().unwrap_or_default(),
-        })
-        .next()
+    let index = NAMES.iter().position(|name| compact(name) == wanted)?;
+    let index = u16::try_from(index).ok()?;
+    // A name can have hosts of several mediums (Google: search, ads, maps):
+    // a bare source name means the place people go, not its ad frames.
+    let mut hosts = HOSTS.iter().filter(|(_, _, name)| *name == index);
+    let first = hosts.clone().next()?;
+    let (_, medium, _) = hosts
+        .find(|(_, medium, _)| !matches!(medium, Medium::Ads | Medium::Other))
+        .unwrap_or(first);
+    Some(Known {
+        medium: *medium,
+        name: NAMES.get(usize::from(index)).copied().unwrap_or_default(),
+    })
 }
 
 /// The search words in a referrer's query, for engines that still send them.
@@ -464,6 +464,7 @@ mod tests {
             at_edge("?utm_source=partnerco", "https://www.google.com/"),
             ("organic_search", "Google")
         );
+        assert_eq!(at_edge("?utm_source=Google", ""), ("organic_search", "Google"));
     }
 
     #[test]

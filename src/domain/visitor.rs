@@ -1,43 +1,8 @@
 //! Who sent a batch, without storing anything on the visitor's device: a
 //! cookieless key from a daily salt, the site, the IP address and the user
-//! agent; the site's origin allow-list; and the user agents of bots.
+//! agent; and the site's origin allow-list (bots: see `bots`).
 
 use sha2::{Digest, Sha256};
-
-/// Substrings (lower-case) of user agents that are not people.
-const BOT_MARKERS: &[&str] = &[
-    "bot",
-    "crawler",
-    "spider",
-    "crawl",
-    "slurp",
-    "headlesschrome",
-    "phantomjs",
-    "puppeteer",
-    "playwright",
-    "lighthouse",
-    "pagespeed",
-    "gtmetrix",
-    "pingdom",
-    "uptime",
-    "monitor",
-    "curl/",
-    "wget/",
-    "python-requests",
-    "httpclient",
-    "okhttp",
-    "go-http-client",
-    "axios/",
-    "node-fetch",
-    "facebookexternalhit",
-    "preview",
-];
-
-/// Whether the user agent belongs to automation rather than a person.
-pub fn is_bot(user_agent: &str) -> bool {
-    let ua = user_agent.to_ascii_lowercase();
-    ua.trim().is_empty() || BOT_MARKERS.iter().any(|marker| ua.contains(marker))
-}
 
 /// Whether a browser request from `origin` may send for a site allowing
 /// `allowed`. An empty allow-list accepts any origin (local development); a
@@ -88,18 +53,6 @@ pub fn visitor_key(salt: &str, site: &str, ip: &str, user_agent: &str) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bots_are_recognised() {
-        assert!(is_bot(
-            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
-        ));
-        assert!(is_bot("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0 Safari/537.36"));
-        assert!(is_bot("curl/8.4.0"));
-        assert!(is_bot(""));
-        assert!(!is_bot("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"));
-        assert!(!is_bot("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1"));
-    }
 
     #[test]
     fn origins_are_checked_against_the_allow_list() {

@@ -87,6 +87,18 @@ struct SiteRequest {
     page_rules: Option<Vec<PageRule>>,
     #[serde(default)]
     console_url: Option<String>,
+    /// Keep events from the site's own automated tests (headless browsers).
+    #[serde(default)]
+    record_automation: Option<bool>,
+    /// More user-agent substrings to ignore as bots.
+    #[serde(default)]
+    bot_patterns: Option<Vec<String>>,
+    /// User-agent substrings always kept (the site's monitoring).
+    #[serde(default)]
+    allowed_agents: Option<Vec<String>>,
+    /// Keep search words from referrers as the term (off by default).
+    #[serde(default)]
+    search_terms: Option<bool>,
 }
 
 /// `PUT /v1/admin/sites/{site}`: creates or updates a site; fields left out
@@ -181,15 +193,31 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
             .as_ref()
             .map_or_else(|| "[]".into(), |s| s.allowed_origins.clone()),
     };
+    let stored_bots = existing.as_ref().map(bot_policy).unwrap_or_default();
+    let bots = crate::domain::bots::BotPolicy {
+        record_automation: body
+            .record_automation
+            .unwrap_or(stored_bots.record_automation),
+        bot_patterns: body.bot_patterns.unwrap_or(stored_bots.bot_patterns),
+        allowed_agents: body.allowed_agents.unwrap_or(stored_bots.allowed_agents),
+    };
+    crate::domain::bots::check_policy(&bots).map_err(ApiError::InvalidRequest)?;
+    let search_terms = body
+        .search_terms
+        .unwrap_or_else(|| existing.as_ref().is_some_and(|s| s.search_terms != 0));
     db::run(
         &env.db,
         "INSERT INTO sites (id, name, allowed_origins, created_at, page_rules, identity_secret, time_zone, \
-         retention_days, default_team, routing_rules, console_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+         retention_days, default_team, routing_rules, console_url, record_automation, bot_patterns, allowed_agents, \
+         search_terms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, allowed_origins = excluded.allowed_origins, \
          page_rules = excluded.page_rules, identity_secret = excluded.identity_secret, time_zone = excluded.time_zone, \
          retention_days = excluded.retention_days, default_team = excluded.default_team, \
-         routing_rules = excluded.routing_rules, console_url = excluded.console_url",
-        args![site, &name, &origins, now_ms(), &page_rules, &identity_secret, &time_zone, retention, &default_team, &routing_rules, &console_url],
+         routing_rules = excluded.routing_rules, console_url = excluded.console_url, \
+         record_automation = excluded.record_automation, bot_patterns = excluded.bot_patterns, \
+         allowed_agents = excluded.allowed_agents, search_terms = excluded.search_terms",
+        args![site, &name, &origins, now_ms(), &page_rules, &identity_secret, &time_zone, retention, &default_team, &routing_rules, &console_url,
+            i64::from(bots.record_automation), &to_json(&bots.bot_patterns), &to_json(&bots.allowed_agents), i64::from(search_terms)],
     )
     .await?;
     // Ingestion in this isolate sees the change at once (others within 30 s).
@@ -199,8 +227,19 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
         &serde_json::json!({ "site": { "id": site, "name": name, "allowed_origins": serde_json::from_str::<serde_json::Value>(&origins).unwrap_or_default(),
             "time_zone": time_zone, "retention_days": retention, "default_team": default_team,
             "routing_rules": serde_json::from_str::<serde_json::Value>(&routing_rules).unwrap_or_default(),
-            "identity": !identity_secret.is_empty(), "console_url": console_url } }),
+            "identity": !identity_secret.is_empty(), "console_url": console_url,
+            "record_automation": bots.record_automation, "bot_patterns": bots.bot_patterns,
+            "allowed_agents": bots.allowed_agents, "search_terms": search_terms } }),
     )
+}
+
+/// A stored site's own bot rules (a malformed list reads as empty).
+pub(crate) fn bot_policy(site: &super::visitor::SiteRow) -> crate::domain::bots::BotPolicy {
+    crate::domain::bots::BotPolicy {
+        record_automation: site.record_automation != 0,
+        bot_patterns: serde_json::from_str(&site.bot_patterns).unwrap_or_default(),
+        allowed_agents: serde_json::from_str(&site.allowed_agents).unwrap_or_default(),
+    }
 }
 
 /// A request's list as the JSON text it is stored as.
@@ -501,6 +540,8 @@ pub async fn get_site(request: &Request, env: &Env, site: &str) -> Result<Respon
             "allowed_origins": serde_json::from_str::<serde_json::Value>(&row.allowed_origins).unwrap_or_default(),
             "time_zone": row.time_zone, "retention_days": row.retention_days, "default_team": row.default_team,
             "routing_rules": serde_json::from_str::<serde_json::Value>(&row.routing_rules).unwrap_or_default(),
-            "identity": !row.identity_secret.is_empty(), "console_url": row.console_url }, "teams": teams }),
+            "identity": !row.identity_secret.is_empty(), "console_url": row.console_url,
+            "record_automation": row.record_automation != 0, "bot_patterns": bot_policy(&row).bot_patterns,
+            "allowed_agents": bot_policy(&row).allowed_agents, "search_terms": row.search_terms != 0 }, "teams": teams }),
     )
 }

@@ -3,8 +3,9 @@
 //! tone; the pages and campaigns that preceded a complaint, a negative
 //! message or an expectation gap (the visitor's touchpoints in the 24 hours
 //! before they wrote) more often than the rest, ranked by lift (see
-//! `domain::lift`); first-response time per team against its target; and the
-//! channel mix.
+//! `domain::lift`); first-response time per team against its target; the
+//! channel mix; and where the site's visitors came from (landing page views by
+//! marketing channel and source).
 
 use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
@@ -75,6 +76,13 @@ struct ChannelCount {
     conversations: i64,
 }
 
+#[derive(Serialize, Deserialize)]
+struct Arrival {
+    channel: String,
+    source_name: String,
+    visits: i64,
+}
+
 #[derive(Serialize)]
 struct TeamResponse {
     team: String,
@@ -100,6 +108,7 @@ struct Insights {
     min_trouble: u32,
     first_response: Vec<TeamResponse>,
     channels: Vec<ChannelCount>,
+    arrivals: Vec<Arrival>,
 }
 
 /// Conversations that signal trouble: complaints, negative tone, expectation gaps.
@@ -287,6 +296,15 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
         args![site, from, &teams_json],
     )
     .await?;
+    // Landing views carry the channel; navigation inside the site does not count.
+    let arrivals: Vec<Arrival> = db::rows(
+        &env.db,
+        "SELECT channel, source_name, COUNT(*) AS visits FROM events WHERE site_id = ?1 AND occurred_at >= ?2 \
+         AND kind = 'pageview' AND channel NOT IN ('', 'internal') GROUP BY channel, source_name \
+         ORDER BY visits DESC, channel, source_name LIMIT 20",
+        args![site, from],
+    )
+    .await?;
     #[derive(Deserialize)]
     struct Timing {
         team_id: String,
@@ -343,6 +361,7 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
         min_trouble: MIN_TROUBLE,
         first_response,
         channels,
+        arrivals,
     };
     let text = serde_json::to_string(&body).map_err(|_| ApiError::Internal)?;
     http::text_json_response(200, &text)

@@ -32,6 +32,10 @@ pub struct SiteRow {
     pub page_rules: String,
     pub intake_key_hash: String,
     pub console_url: String,
+    pub record_automation: i64,
+    pub bot_patterns: String,
+    pub allowed_agents: String,
+    pub search_terms: i64,
 }
 
 impl SiteRow {
@@ -83,7 +87,8 @@ pub async fn load_site(env: &Env, site: &str) -> Result<SiteRow, ApiError> {
     db::row(
         &env.db,
         "SELECT id, name, allowed_origins, identity_secret, time_zone, retention_days, default_team, \
-         routing_rules, page_rules, intake_key_hash, console_url FROM sites WHERE id = ?1",
+         routing_rules, page_rules, intake_key_hash, console_url, record_automation, bot_patterns, \
+         allowed_agents, search_terms FROM sites WHERE id = ?1",
         args![site],
     )
     .await?

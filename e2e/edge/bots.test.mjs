@@ -1,0 +1,96 @@
+// Bots at the edge (workerd + D1): the maintained isbot list compiled into the
+// worker, against public fixture sets sent one event each to /v1/events:
+// crawlers from the npm package crawler-user-agents (MIT, every instance) and
+// browsers from the npm package user-agents (BSD-2-Clause, every distinct
+// agent), both pinned in package.json, plus data/lists/user-agents-extra.tsv.
+// Then a site's own rules through the operator API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestRuntime, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
+import { root } from '../../scripts/artifacts.mjs';
+
+let runtime;
+before(async () => { runtime = await startTestRuntime(); });
+after(async () => { await runtime?.close(); });
+
+const json = (path) => JSON.parse(readFileSync(join(root, path), 'utf8'));
+const extra = readFileSync(join(root, 'data/lists/user-agents-extra.tsv'), 'utf8').split('\n')
+  .filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
+const crawlers = [...new Set([
+  ...json('node_modules/crawler-user-agents/crawler-user-agents.json').flatMap((c) => c.instances ?? []),
+  ...extra.filter(([kind]) => kind === 'bot').map(([, ua]) => ua),
+])];
+const browsers = [...new Set([
+  ...json('node_modules/user-agents/dist/user-agents.json').map((u) => u.userAgent),
+  ...extra.filter(([kind]) => kind === 'browser').map(([, ua]) => ua),
+])];
+
+let counter = 0;
+async function ignored(userAgent, site = 'demo') {
+  counter += 1;
+  const event = { id: `bot-fixture-${String(counter).padStart(8, '0')}`, type: 'pageview', ts: Date.now(), path: '/fixture' };
+  const response = await fetch(`${runtime.url}/v1/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'text/plain', 'user-agent': userAgent,
+      // One address per request, as real traffic has (rate limits are per address).
+      'cf-connecting-ip': `198.18.${(counter >> 8) & 255}.${counter & 255}`,
+    },
+    body: JSON.stringify({ v: 1, site, sent_at: Date.now(), events: [event] }),
+  });
+  const body = await response.json();
+  assert.equal(response.status, 202, JSON.stringify(body));
+  return body.ignored_as_bot === 1;
+}
+
+async function share(agents) {
+  const misjudged = [];
+  let hits = 0;
+  for (let at = 0; at < agents.length; at += 16) {
+    const chunk = agents.slice(at, at + 16);
+    const verdicts = await Promise.all(chunk.map((ua) => ignored(ua)));
+    verdicts.forEach((v, i) => { if (v) hits += 1; else misjudged.push(chunk[i]); });
+  }
+  return { hits, misjudged };
+}
+
+test('at least 95% of known crawlers are ignored and at least 99% of real browsers kept', async () => {
+  assert.ok(crawlers.length >= 600 && browsers.length >= 500, `${crawlers.length} crawlers, ${browsers.length} browsers`);
+  const bots = await share(crawlers);
+  const people = await share(browsers);
+  const kept = browsers.length - people.hits;
+  console.log(`crawlers ignored ${bots.hits}/${crawlers.length}; browsers kept ${kept}/${browsers.length}`);
+  assert.ok(bots.hits >= crawlers.length * 0.95, `crawlers ignored ${bots.hits}/${crawlers.length}; missed e.g. ${bots.misjudged.slice(0, 5).join(' | ')}`);
+  assert.ok(kept >= browsers.length * 0.99, `browsers kept ${kept}/${browsers.length}; dropped e.g. ${browsers.filter((b) => !people.misjudged.includes(b)).slice(0, 5).join(' | ')}`);
+});
+
+async function putSite(fields) {
+  const response = await fetch(`${runtime.url}/v1/admin/sites/demo`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(fields),
+  });
+  const body = await response.json();
+  return { status: response.status, body };
+}
+
+test('a site adds its own bot patterns and allows its own monitoring agent', async () => {
+  const monitor = 'ShopMonitor/3.1 (uptime check; +https://shop.example/monitor)';
+  const scraper = 'Mozilla/5.0 (Windows NT 10.0) AcmeScraper/1.0';
+  assert.equal(await ignored(monitor), true, 'the maintained list names a monitor a bot');
+  assert.equal(await ignored(scraper), false);
+  const set = await putSite({ bot_patterns: ['acmescraper'], allowed_agents: ['ShopMonitor/'] });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  assert.deepEqual([set.body.site.bot_patterns, set.body.site.allowed_agents], [['acmescraper'], ['ShopMonitor/']]);
+  assert.equal(await ignored(monitor), false);
+  assert.equal(await ignored(scraper), true);
+  assert.equal(await ignored(BROWSER_USER_AGENT), false);
+  // Left out, the lists are kept; an empty list clears them.
+  assert.deepEqual((await putSite({ name: 'Northwind Outfitters (demo)' })).body.site.allowed_agents, ['ShopMonitor/']);
+  const bad = await putSite({ bot_patterns: [''] });
+  assert.equal(bad.status, 422, JSON.stringify(bad.body));
+  await putSite({ bot_patterns: [], allowed_agents: [] });
+  assert.equal(await ignored(monitor), true);
+});

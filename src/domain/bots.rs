@@ -1,0 +1,167 @@
+//! Which senders are bots: the maintained isbot pattern list (generated into
+//! `bot_pattern`, matched by the runtime's regular expressions at the edge),
+//! then each site's own choices: agents it allows (its monitoring), patterns
+//! it adds, and whether it records its own automated tests.
+
+use serde::{Deserialize, Serialize};
+
+pub use super::bot_pattern::BOT_PATTERN;
+
+/// A site's own bot rules, set through the operator API.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotPolicy {
+    /// Keep events from browsers driven by test automation (headless
+    /// Chromium, Playwright, Puppeteer, Selenium): the site records its own
+    /// test traffic. A setting, not a flag a page could send.
+    #[serde(default)]
+    pub record_automation: bool,
+    /// More user-agent substrings (case-insensitive) to ignore as bots.
+    #[serde(default)]
+    pub bot_patterns: Vec<String>,
+    /// User-agent substrings (case-insensitive) always kept, such as the
+    /// site's own monitoring agent; they win over every list.
+    #[serde(default)]
+    pub allowed_agents: Vec<String>,
+}
+
+/// Longest pattern or agent a site may add, and how many of each.
+pub const MAX_PATTERN_BYTES: usize = 200;
+pub const MAX_PATTERNS: usize = 50;
+
+/// What test automation adds to a browser's user agent, and what is left
+/// for the list to judge once it is removed (a crawler that runs headless is
+/// still a crawler).
+const AUTOMATION_MARKERS: [(&str, &str); 6] = [
+    ("headlesschrome", "chrome"),
+    ("headless", ""),
+    ("playwright", ""),
+    ("puppeteer", ""),
+    ("selenium", ""),
+    ("phantomjs", ""),
+];
+
+fn contains_any(haystack_lower: &str, needles: &[String]) -> bool {
+    needles
+        .iter()
+        .map(|n| n.trim().to_ascii_lowercase())
+        .any(|n| !n.is_empty() && haystack_lower.contains(&n))
+}
+
+/// Checks a policy sent to the operator API.
+pub fn check_policy(policy: &BotPolicy) -> Result<(), String> {
+    for (field, list) in [
+        ("bot_patterns", &policy.bot_patterns),
+        ("allowed_agents", &policy.allowed_agents),
+    ] {
+        if list.len() > MAX_PATTERNS
+            || list
+                .iter()
+                .any(|p| p.trim().is_empty() || p.len() > MAX_PATTERN_BYTES)
+        {
+            return Err(format!(
+                "{field}: at most {MAX_PATTERNS} non-empty substrings of at most {MAX_PATTERN_BYTES} bytes"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a batch from `user_agent` is ignored as a bot's under the site's
+/// `policy`; `listed` is the maintained list's verdict on a user agent (the
+/// edge runs `BOT_PATTERN` with the runtime's regular expressions).
+pub fn is_bot(user_agent: &str, policy: &BotPolicy, listed: impl Fn(&str) -> bool) -> bool {
+    let lower = user_agent.trim().to_ascii_lowercase();
+    if lower.is_empty() {
+        return true;
+    }
+    if contains_any(&lower, &policy.allowed_agents) {
+        return false;
+    }
+    if contains_any(&lower, &policy.bot_patterns) {
+        return true;
+    }
+    if policy.record_automation {
+        let mut judged = lower;
+        for (marker, instead) in AUTOMATION_MARKERS {
+            judged = judged.replace(marker, instead);
+        }
+        return listed(&judged);
+    }
+    listed(&lower)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADLESS: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/142.0.0.0 Safari/537.36";
+    const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
+    const GOOGLEBOT: &str =
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+
+    /// A stand-in for the maintained list (the real one needs ECMAScript
+    /// look-behind; it is tested against fixtures in workerd).
+    fn listed(ua: &str) -> bool {
+        ["bot", "headless", "crawl", "monitor"]
+            .iter()
+            .any(|m| ua.to_ascii_lowercase().contains(m))
+    }
+
+    #[test]
+    fn the_list_decides_by_default_and_an_empty_agent_is_a_bot() {
+        let none = BotPolicy::default();
+        assert!(is_bot(GOOGLEBOT, &none, listed));
+        assert!(is_bot(HEADLESS, &none, listed));
+        assert!(!is_bot(CHROME, &none, listed));
+        assert!(is_bot("  ", &none, listed));
+    }
+
+    #[test]
+    fn a_site_records_its_own_automation_but_never_crawlers() {
+        let tests = BotPolicy {
+            record_automation: true,
+            ..BotPolicy::default()
+        };
+        assert!(!is_bot(HEADLESS, &tests, listed));
+        assert!(!is_bot(
+            "Mozilla/5.0 Chrome/142 Playwright/1.50",
+            &tests,
+            listed
+        ));
+        assert!(is_bot(GOOGLEBOT, &tests, listed));
+        let headless_crawler = [HEADLESS, " (compatible; Googlebot/2.1)"].concat();
+        assert!(is_bot(&headless_crawler, &tests, listed));
+    }
+
+    #[test]
+    fn a_site_adds_patterns_and_allows_its_own_monitoring() {
+        let policy = BotPolicy {
+            record_automation: false,
+            bot_patterns: vec!["ACME-Scraper".into()],
+            allowed_agents: vec!["ShopMonitor/".into()],
+        };
+        assert!(is_bot("Mozilla/5.0 acme-scraper/2.0", &policy, listed));
+        assert!(!is_bot("ShopMonitor/1.0 (uptime)", &policy, listed));
+        assert!(is_bot("OtherMonitor/1.0", &policy, listed));
+        assert!(!is_bot(CHROME, &policy, listed));
+    }
+
+    #[test]
+    fn policies_are_bounded() {
+        let mut policy = BotPolicy::default();
+        assert!(check_policy(&policy).is_ok());
+        policy.bot_patterns = vec![String::new()];
+        assert!(check_policy(&policy).is_err());
+        policy.bot_patterns = vec!["x".repeat(201)];
+        assert!(check_policy(&policy).is_err());
+        policy.bot_patterns = vec!["x".into(); 51];
+        assert!(check_policy(&policy).is_err());
+    }
+
+    #[test]
+    fn the_generated_pattern_is_isbots_list() {
+        assert!(BOT_PATTERN.contains("crawl|"));
+        assert!(BOT_PATTERN.contains("headless"));
+        assert!(BOT_PATTERN.split('|').count() > 200);
+    }
+}
