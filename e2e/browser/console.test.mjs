@@ -180,6 +180,8 @@ test('the insights page shows figures that match the stored data, with tables an
   const headers = { 'content-type': 'text/plain', origin: runtime.url, 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36', 'cf-connecting-ip': '198.51.100.210' };
   await fetch(`${runtime.url}/v1/events`, { method: 'POST', headers, body: JSON.stringify({ v: 1, site: 'demo', sent_at: Date.now(), dropped: 0, events: [
     { id: 'insights-ui-event-0001', type: 'pageview', ts: Date.now() - 60_000, path: '/returns', title: 'Returns' },
+    // A landing from ChatGPT, as the recorder sends it; the edge names the assistant.
+    { id: 'insights-ui-event-0002', type: 'pageview', ts: Date.now() - 90_000, path: '/', title: 'Home', channel: 'referral', referrer: 'https://chatgpt.com/' },
   ] }) });
   await fetch(`${runtime.url}/v1/conversations`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' },
     body: JSON.stringify({ site: 'demo', message: { text: 'Terrible service, the boots fell apart and I expected a refund by now.' } }) });
@@ -202,7 +204,15 @@ test('the insights page shows figures that match the stored data, with tables an
   const csv = decodeURIComponent(href.replace('data:text/csv;charset=utf-8,', ''));
   assert.match(csv, /^"page","page type","conversations","visitors","lift","lift low \(95%\)","lift high \(95%\)","enough data"\r\n/);
   assert.match(csv, /"\/returns","[^"]*","1"/);
-  assert.equal(await staff.locator('.insights svg.chart').count(), 6);
+  // Where visitors came from: the AI assistant is a channel of its own, in the chart, the table and the CSV.
+  const arrivals = staff.locator('.insights article').nth(5);
+  assert.match(await arrivals.locator('svg.chart').innerHTML(), /AI assistant/);
+  await arrivals.locator('summary').click();
+  assert.match(await arrivals.locator('table').innerText(), /AI assistant\s+ChatGPT\s+\d+/);
+  const arrivalsCsv = decodeURIComponent((await arrivals.locator('a.csv').getAttribute('href')).replace('data:text/csv;charset=utf-8,', ''));
+  assert.match(arrivalsCsv, /^"channel","source","visits"\r\n/);
+  assert.match(arrivalsCsv, /"AI assistant","ChatGPT","\d+"/);
+  assert.equal(await staff.locator('.insights svg.chart').count(), 7);
   await staff.screenshot({ path: join(shots, 'console-insights.png'), fullPage: true });
   await staff.close();
 });
@@ -261,6 +271,21 @@ test('a site admin edits office hours, routing and staff in Settings; agents see
   await staff.locator('.settings .saved', { hasText: 'Routing saved' }).waitFor();
   const after = await (await fetch(`${runtime.url}/v1/admin/sites/demo`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
   assert.ok(after.site.routing_rules.some((r) => r.topic === 'delivery' && r.team === 'billing'));
+
+  // Traffic: the site records its own automated tests and allows its monitoring agent.
+  const traffic = staff.locator('form.traffic');
+  await traffic.locator('input.record-automation').check();
+  await traffic.locator('textarea.allowed-agents').fill('ShopMonitor/\n');
+  await traffic.locator('button.save').click();
+  await staff.locator('.settings .saved', { hasText: 'Traffic settings saved' }).waitFor();
+  const withTraffic = (await (await fetch(`${runtime.url}/v1/admin/sites/demo`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).site;
+  assert.deepEqual([withTraffic.record_automation, withTraffic.allowed_agents, withTraffic.search_terms], [true, ['ShopMonitor/'], false]);
+  assert.ok(withTraffic.routing_rules.some((r) => r.topic === 'delivery'), 'other settings are kept');
+  await traffic.locator('input.record-automation').uncheck();
+  await traffic.locator('textarea.allowed-agents').fill('');
+  await traffic.locator('button.save').click();
+  const trafficOff = async () => !(await (await fetch(`${runtime.url}/v1/admin/sites/demo`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).site.record_automation;
+  assert.ok(await eventually(trafficOff), 'unchecked and saved');
 
   const form = staff.locator('form.new-staff');
   await form.locator('input.staff-name').fill('Dee Novak');

@@ -78,12 +78,12 @@ async function putSite(fields) {
 
 test('a site adds its own bot patterns and allows its own monitoring agent', async () => {
   const monitor = 'ShopMonitor/3.1 (uptime check; +https://shop.example/monitor)';
-  const scraper = 'Mozilla/5.0 (Windows NT 10.0) AcmeScraper/1.0';
+  const scraper = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 AcmeShopper/1.0';
   assert.equal(await ignored(monitor), true, 'the maintained list names a monitor a bot');
   assert.equal(await ignored(scraper), false);
-  const set = await putSite({ bot_patterns: ['acmescraper'], allowed_agents: ['ShopMonitor/'] });
+  const set = await putSite({ bot_patterns: ['acmeshopper'], allowed_agents: ['ShopMonitor/'] });
   assert.equal(set.status, 200, JSON.stringify(set.body));
-  assert.deepEqual([set.body.site.bot_patterns, set.body.site.allowed_agents], [['acmescraper'], ['ShopMonitor/']]);
+  assert.deepEqual([set.body.site.bot_patterns, set.body.site.allowed_agents], [['acmeshopper'], ['ShopMonitor/']]);
   assert.equal(await ignored(monitor), false);
   assert.equal(await ignored(scraper), true);
   assert.equal(await ignored(BROWSER_USER_AGENT), false);

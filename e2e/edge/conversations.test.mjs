@@ -528,6 +528,9 @@ test('insights: figures match the stored conversations, and trouble is traced to
   assert.ok(insights.json.campaigns_before_trouble.some((c) => c.label.includes('winter-sale')), JSON.stringify(insights.json.campaigns_before_trouble));
   assert.deepEqual(insights.json.first_response.map((t) => t.team).sort(), ['billing', 'product', 'sales', 'support']);
   assert.ok(insights.json.channels.some((c) => c.channel === 'widget'));
+  // Where visitors came from: landing views by marketing channel, as stored.
+  const landings = await runtime.d1.prepare("SELECT COUNT(*) AS n FROM events WHERE site_id = 'demo' AND kind = 'pageview' AND channel = 'email' AND source_name = ''").first();
+  assert.equal(insights.json.arrivals.find((a) => a.channel === 'email' && a.source_name === '')?.visits, landings.n, JSON.stringify(insights.json.arrivals));
   assertError(await asStaff(bo, 'GET', '/v1/staff/insights?team=billing'), 403, 'forbidden');
   assertError(await asStaff(ana, 'GET', '/v1/staff/insights?days=9999'), 422, 'invalid_request');
   const mine = await asStaff(bo, 'GET', '/v1/staff/insights');

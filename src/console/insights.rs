@@ -356,7 +356,13 @@ pub fn insights_page(props: &InsightsProps) -> Html {
     let arrival_rows: Vec<Vec<String>> = figures
         .arrivals
         .iter()
-        .map(|a| vec![channel_label(&a.channel), a.source_name.clone(), a.visits.to_string()])
+        .map(|a| {
+            vec![
+                channel_label(&a.channel),
+                a.source_name.clone(),
+                a.visits.to_string(),
+            ]
+        })
         .collect();
     let accent = ["#1f4fd1"];
 

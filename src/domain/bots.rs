@@ -3,24 +3,19 @@
 //! then each site's own choices: agents it allows (its monitoring), patterns
 //! it adds, and whether it records its own automated tests.
 
-use serde::{Deserialize, Serialize};
-
 pub use super::bot_pattern::BOT_PATTERN;
 
 /// A site's own bot rules, set through the operator API.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BotPolicy {
     /// Keep events from browsers driven by test automation (headless
     /// Chromium, Playwright, Puppeteer, Selenium): the site records its own
     /// test traffic. A setting, not a flag a page could send.
-    #[serde(default)]
     pub record_automation: bool,
     /// More user-agent substrings (case-insensitive) to ignore as bots.
-    #[serde(default)]
     pub bot_patterns: Vec<String>,
     /// User-agent substrings (case-insensitive) always kept, such as the
     /// site's own monitoring agent; they win over every list.
-    #[serde(default)]
     pub allowed_agents: Vec<String>,
 }
 

@@ -671,7 +671,7 @@ mod tests {
         let plan = plan_batch(&batch(&[event("https://shop.example/", "internal")]), NOW).unwrap();
         assert_eq!(plan.rows[0].channel, "internal");
         let from_bing = event("https://www.bing.com/search?q=Blue+Shoes", "organic_search");
-        let mut kept = plan_batch(&batch(&[from_bing.clone()]), NOW).unwrap();
+        let mut kept = plan_batch(&batch(std::slice::from_ref(&from_bing)), NOW).unwrap();
         assert_eq!(
             kept.rows[0].referrer, "https://www.bing.com/search",
             "the query is never stored"

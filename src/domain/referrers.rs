@@ -8,7 +8,8 @@
 //! query; the host is enough here.
 
 use super::attribution::{host_of, percent_decode, query_pairs, Campaign, Channel};
-use super::referrer_table::{HOSTS, NAMES, SEARCH_TERMS};
+use super::referrer_table::{HOSTS, SEARCH_TERMS};
+use super::text::fold_lowercase;
 
 /// What kind of place a referrer host is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,13 +44,60 @@ pub struct Known {
     pub name: &'static str,
 }
 
+/// A line of `HOSTS` read as the place it names.
+fn parse_line(line: &'static str) -> Option<(&'static str, Known)> {
+    let mut parts = line.splitn(3, ' ');
+    let host = parts.next()?;
+    let medium = match parts.next()? {
+        "s" => Medium::Search,
+        "o" => Medium::Social,
+        "e" => Medium::Email,
+        "a" => Medium::Ads,
+        "i" => Medium::AiAssistant,
+        _ => Medium::Other,
+    };
+    Some((
+        host,
+        Known {
+            medium,
+            name: parts.next()?,
+        },
+    ))
+}
+
+/// The line of the sorted text `HOSTS` around byte `at` (lines end in `\n`,
+/// which is ASCII, so these are character boundaries).
+fn line_around(at: usize) -> (usize, usize) {
+    let bytes = HOSTS.as_bytes();
+    let start = bytes
+        .get(..at)
+        .and_then(|b| b.iter().rposition(|&c| c == b'\n'))
+        .map_or(0, |p| p + 1);
+    let end = bytes
+        .get(at..)
+        .and_then(|b| b.iter().position(|&c| c == b'\n'))
+        .map_or(bytes.len(), |p| at + p);
+    (start, end)
+}
+
+/// Binary search over the lines of `HOSTS` by their host.
 fn exact(host: &str) -> Option<Known> {
-    let at = HOSTS.binary_search_by(|(h, _, _)| (*h).cmp(host)).ok()?;
-    let (_, medium, name) = HOSTS.get(at)?;
-    Some(Known {
-        medium: *medium,
-        name: NAMES.get(usize::from(*name)).copied().unwrap_or_default(),
-    })
+    let (mut low, mut high) = (0, HOSTS.len());
+    while low < high {
+        let (start, end) = line_around(low + (high - low) / 2);
+        let (listed, known) = parse_line(HOSTS.get(start..end)?)?;
+        match listed.cmp(host) {
+            core::cmp::Ordering::Equal => return Some(known),
+            core::cmp::Ordering::Less => low = end + 1,
+            core::cmp::Ordering::Greater => high = start,
+        }
+    }
+    None
+}
+
+/// Every place the lists name, in host order.
+pub fn all_hosts() -> impl Iterator<Item = (&'static str, Known)> + Clone {
+    HOSTS.lines().filter_map(parse_line)
 }
 
 /// Whether `labels` look like a top-level domain (`de`, `com`, `co.uk`,
@@ -106,26 +154,29 @@ pub fn known_source(source: &str) -> Option<Known> {
             return Some(known);
         }
     }
-    let compact = |s: &str| -> String {
+    let compact = |s: &'_ str| {
         s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
+            .filter(|c| c.is_ascii_alphanumeric() || !c.is_ascii())
+            .map(fold_lowercase)
+            .collect::<String>()
     };
     let wanted = compact(source);
-    let index = NAMES.iter().position(|name| compact(name) == wanted)?;
-    let index = u16::try_from(index).ok()?;
+    let mut named = all_hosts().filter(|(_, known)| {
+        known
+            .name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || !c.is_ascii())
+            .map(fold_lowercase)
+            .eq(wanted.chars())
+    });
+    let first = named.clone().next()?.1;
     // A name can have hosts of several mediums (Google: search, ads, maps):
     // a bare source name means the place people go, not its ad frames.
-    let mut hosts = HOSTS.iter().filter(|(_, _, name)| *name == index);
-    let first = hosts.clone().next()?;
-    let (_, medium, _) = hosts
-        .find(|(_, medium, _)| !matches!(medium, Medium::Ads | Medium::Other))
-        .unwrap_or(first);
-    Some(Known {
-        medium: *medium,
-        name: NAMES.get(usize::from(index)).copied().unwrap_or_default(),
-    })
+    Some(
+        named
+            .find(|(_, known)| !matches!(known.medium, Medium::Ads | Medium::Other))
+            .map_or(first, |(_, known)| known),
+    )
 }
 
 /// The search words in a referrer's query, for engines that still send them.
@@ -135,7 +186,13 @@ pub fn search_term(referrer: &str, engine: &str) -> Option<String> {
     let query = query.split('#').next().unwrap_or_default();
     query_pairs(query)
         .find(|(key, value)| !value.is_empty() && params.split(',').any(|p| p == *key))
-        .map(|(_, value)| percent_decode(value).trim().to_lowercase())
+        .map(|(_, value)| {
+            percent_decode(value)
+                .trim()
+                .chars()
+                .map(fold_lowercase)
+                .collect::<String>()
+        })
         .filter(|term| !term.is_empty())
 }
 
@@ -288,12 +345,22 @@ mod tests {
     }
 
     #[test]
-    fn the_generated_table_is_sorted_and_every_name_is_used() {
-        assert!(HOSTS.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(HOSTS.len() > 1_800, "{}", HOSTS.len());
-        for (index, _) in NAMES.iter().enumerate() {
-            assert!(HOSTS.iter().any(|(_, _, n)| usize::from(*n) == index));
+    fn the_generated_table_is_sorted_and_every_line_is_read() {
+        let hosts: Vec<&str> = all_hosts().map(|(host, _)| host).collect();
+        assert_eq!(hosts.len(), HOSTS.lines().count());
+        assert!(hosts.len() > 1_800, "{}", hosts.len());
+        assert!(hosts.windows(2).all(|w| w[0] < w[1]));
+        // Every host is found by the binary search, the first and last too.
+        for host in &hosts {
+            assert!(exact(host).is_some(), "{host}");
         }
+        assert_eq!(exact("0"), None);
+        assert_eq!(exact("zzzz.zz"), None);
+        assert_eq!(
+            exact("google.co"),
+            None,
+            "a prefix of a listed host is not listed"
+        );
     }
 
     #[test]
@@ -464,7 +531,10 @@ mod tests {
             at_edge("?utm_source=partnerco", "https://www.google.com/"),
             ("organic_search", "Google")
         );
-        assert_eq!(at_edge("?utm_source=Google", ""), ("organic_search", "Google"));
+        assert_eq!(
+            at_edge("?utm_source=Google", ""),
+            ("organic_search", "Google")
+        );
     }
 
     #[test]
