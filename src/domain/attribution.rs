@@ -21,8 +21,10 @@ pub enum Channel {
     Display,
     Affiliate,
     Internal,
-    /// From an AI assistant's answer (ChatGPT, Perplexity, Gemini, …); the
-    /// edge decides it from its lists (see `referrers`).
+    /// From an AI assistant's answer (ChatGPT, Perplexity, Gemini, …). Only
+    /// the edge decides it, from its lists (see `referrers`), so the recorder
+    /// (built without `std`) does not carry it.
+    #[cfg(feature = "std")]
     AiAssistant,
 }
 
@@ -39,6 +41,7 @@ impl Channel {
             Channel::Display => "display",
             Channel::Affiliate => "affiliate",
             Channel::Internal => "internal",
+            #[cfg(feature = "std")]
             Channel::AiAssistant => "ai_assistant",
         }
     }
@@ -49,7 +52,12 @@ impl Channel {
     }
 }
 
-const ALL_CHANNELS: [Channel; 11] = [
+#[cfg(feature = "std")]
+const CHANNEL_COUNT: usize = 11;
+#[cfg(not(feature = "std"))]
+const CHANNEL_COUNT: usize = 10;
+
+const ALL_CHANNELS: [Channel; CHANNEL_COUNT] = [
     Channel::Direct,
     Channel::OrganicSearch,
     Channel::PaidSearch,
@@ -60,6 +68,7 @@ const ALL_CHANNELS: [Channel; 11] = [
     Channel::Display,
     Channel::Affiliate,
     Channel::Internal,
+    #[cfg(feature = "std")]
     Channel::AiAssistant,
 ];
 
