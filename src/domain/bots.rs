@@ -19,8 +19,8 @@ pub struct BotPolicy {
     pub allowed_agents: Vec<String>,
 }
 
-/// Longest pattern or agent a site may add, and how many of each.
-pub const MAX_PATTERN_BYTES: usize = 200;
+/// Longest pattern or agent a site may add (characters), and how many of each.
+pub const MAX_PATTERN_CHARS: usize = 200;
 pub const MAX_PATTERNS: usize = 50;
 
 /// What test automation adds to a browser's user agent, and what is left
@@ -51,10 +51,10 @@ pub fn check_policy(policy: &BotPolicy) -> Result<(), String> {
         if list.len() > MAX_PATTERNS
             || list
                 .iter()
-                .any(|p| p.trim().is_empty() || p.len() > MAX_PATTERN_BYTES)
+                .any(|p| p.trim().is_empty() || p.chars().count() > MAX_PATTERN_CHARS)
         {
             return Err(format!(
-                "{field}: at most {MAX_PATTERNS} non-empty substrings of at most {MAX_PATTERN_BYTES} bytes"
+                "{field}: at most {MAX_PATTERNS} non-blank substrings of at most {MAX_PATTERN_CHARS} characters"
             ));
         }
     }
