@@ -32,9 +32,15 @@ pub struct SiteRow {
     pub page_rules: String,
     pub intake_key_hash: String,
     pub console_url: String,
+    // The site's traffic rules (see `admin::bot_policy`): read only by the
+    // queries that need them; others leave them out.
+    #[serde(default)]
     pub record_automation: i64,
+    #[serde(default)]
     pub bot_patterns: String,
+    #[serde(default)]
     pub allowed_agents: String,
+    #[serde(default)]
     pub search_terms: i64,
 }
 
