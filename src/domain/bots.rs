@@ -42,7 +42,8 @@ fn contains_any(haystack_lower: &str, needles: &[String]) -> bool {
         .any(|n| !n.is_empty() && haystack_lower.contains(&n))
 }
 
-/// Checks a policy sent to the operator API.
+/// Checks a policy sent to the operator API (entries that are only blanks
+/// are accepted and never match: see `contains_any`).
 pub fn check_policy(policy: &BotPolicy) -> Result<(), String> {
     for (field, list) in [
         ("bot_patterns", &policy.bot_patterns),
@@ -51,10 +52,10 @@ pub fn check_policy(policy: &BotPolicy) -> Result<(), String> {
         if list.len() > MAX_PATTERNS
             || list
                 .iter()
-                .any(|p| p.trim().is_empty() || p.chars().count() > MAX_PATTERN_CHARS)
+                .any(|p| p.is_empty() || p.chars().count() > MAX_PATTERN_CHARS)
         {
             return Err(format!(
-                "{field}: at most {MAX_PATTERNS} non-blank substrings of at most {MAX_PATTERN_CHARS} characters"
+                "{field}: at most {MAX_PATTERNS} non-empty substrings of at most {MAX_PATTERN_CHARS} characters"
             ));
         }
     }
@@ -147,6 +148,9 @@ mod tests {
         assert!(check_policy(&policy).is_ok());
         policy.bot_patterns = vec![String::new()];
         assert!(check_policy(&policy).is_err());
+        policy.bot_patterns = vec![" ".into()];
+        assert!(check_policy(&policy).is_ok());
+        assert!(!is_bot(CHROME, &policy, listed), "a blank pattern matches nothing");
         policy.bot_patterns = vec!["x".repeat(201)];
         assert!(check_policy(&policy).is_err());
         policy.bot_patterns = vec!["x".into(); 51];
