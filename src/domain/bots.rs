@@ -150,7 +150,10 @@ mod tests {
         assert!(check_policy(&policy).is_err());
         policy.bot_patterns = vec![" ".into()];
         assert!(check_policy(&policy).is_ok());
-        assert!(!is_bot(CHROME, &policy, listed), "a blank pattern matches nothing");
+        assert!(
+            !is_bot(CHROME, &policy, listed),
+            "a blank pattern matches nothing"
+        );
         policy.bot_patterns = vec!["x".repeat(201)];
         assert!(check_policy(&policy).is_err());
         policy.bot_patterns = vec!["x".into(); 51];
