@@ -3,7 +3,7 @@
 // privacy defaults, consent, Do Not Track and automation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestRuntime, launchChromium, eventually, newPersonPage } from '../support.mjs';
+import { startTestRuntime, launchChromium, eventually, newPersonPage, ADMIN_TOKEN } from '../support.mjs';
 
 let runtime;
 let browser;
@@ -189,6 +189,45 @@ test('Do Not Track keeps no identifier, a site can skip such visitors, and autom
   assert.equal((await rows("path IN ('/lab/dnt-skip', '/lab/robot')")).length, 0);
   await skip.close();
   await robot.close();
+});
+
+test('a site records its own automated tests only with the page opt-in and its own setting', async () => {
+  // Headless Chromium as a test runner drives it: navigator.webdriver, HeadlessChrome in the user agent.
+  const userAgent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/142.0.0.0 Safari/537.36';
+  const setting = async (on) => {
+    const res = await fetch(`${runtime.url}/v1/admin/sites/demo`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ record_automation: on }),
+    });
+    assert.equal(res.status, 200, await res.text());
+  };
+  const visit = async (name) => {
+    const page = await browser.newPage({ userAgent });
+    await labPage(page, name, `<p>${name}</p>`, { scriptAttrs: 'data-record-automation="true"' });
+    // The worker's receipt, read on its way back to the page.
+    const answers = [];
+    await page.route('**/v1/events', async (route) => {
+      const response = await route.fetch();
+      answers.push(await response.json());
+      await route.fulfill({ response });
+    });
+    await page.goto(`${runtime.url}/lab/${name}`);
+    await page.waitForFunction(() => window.touchpoint?.ready).then(() => page.evaluate(() => window.touchpoint.ready));
+    await page.evaluate(() => window.touchpoint.flush());
+    assert.ok(await eventually(() => answers.length > 0, 8000), 'the page sent its batch');
+    await page.close();
+    return answers[0];
+  };
+  // The page opts in, the site does not: the worker ignores it as a bot's.
+  assert.deepEqual([(await visit('automation-off'))?.ignored_as_bot, (await rows("path = '/lab/automation-off'")).length], [1, 0]);
+  await setting(true);
+  try {
+    assert.equal((await visit('automation-on'))?.ignored_as_bot, 0);
+    assert.equal((await waitRows("path = '/lab/automation-on' AND kind = 'pageview'", 1)).length, 1);
+  } finally {
+    await setting(false);
+  }
 });
 
 test('engagement time and scroll depth are sent when the page is left; personal data in paths is masked', async () => {
