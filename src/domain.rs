@@ -43,6 +43,9 @@ pub mod guard;
 pub mod hours;
 /// Identifiers built from caller-supplied random bytes.
 pub mod ids;
+/// The staff inbox: status filters, waiting time against the target, the fallback team.
+#[cfg(feature = "std")]
+pub mod inbox;
 /// Ingestion of event batches at the edge: checks, limits, clock-skew correction.
 #[cfg(feature = "std")]
 pub mod ingest;

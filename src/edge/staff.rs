@@ -16,7 +16,7 @@ use super::{db, http, limits, scheduled, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::classify::{KINDS, SENTIMENTS, TOPICS};
-use crate::domain::conversation::{check_short, check_text, secret, Author, Notice};
+use crate::domain::conversation::{check_short, check_text, secret, Author, Notice, Status};
 use crate::domain::guard;
 use crate::domain::webhook;
 
@@ -206,18 +206,10 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
             .collect(),
         None => staff.team_ids(),
     };
-    let statuses: Vec<&str> = match query(request, "status").as_deref() {
-        None | Some("") | Some("active") => vec!["waiting", "open"],
-        Some("waiting") => vec!["waiting"],
-        Some("open") => vec!["open"],
-        Some("closed") => vec!["closed"],
-        Some("all") => vec!["waiting", "open", "closed"],
-        Some(_) => {
-            return Err(ApiError::InvalidRequest(
-                "status must be waiting, open, closed, active or all".into(),
-            ))
-        }
-    };
+    let statuses: Vec<&str> = crate::domain::inbox::statuses(query(request, "status").as_deref())?
+        .iter()
+        .map(|status| status.as_str())
+        .collect();
     let teams_json = serde_json::to_string(&teams).map_err(|_| ApiError::Internal)?;
     let statuses_json = serde_json::to_string(&statuses).map_err(|_| ApiError::Internal)?;
     let mut rows: Vec<InboxRow> = db::rows(
@@ -235,12 +227,18 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
     .await?;
     let now = now_ms();
     for row in &mut rows {
-        if row.status == "waiting" {
-            row.waited_s = (now - row.last_visitor_at).max(0) / 1000;
-            row.over_target = row.waited_s > row.target_minutes * 60;
+        let status = Status::parse(&row.status);
+        if let Some((waited_s, over_target)) =
+            crate::domain::inbox::waited(status, row.last_visitor_at, now, row.target_minutes)
+        {
+            row.waited_s = waited_s;
+            row.over_target = over_target;
         }
     }
-    let waiting = rows.iter().filter(|r| r.status == "waiting").count();
+    let waiting = rows
+        .iter()
+        .filter(|r| Status::parse(&r.status) == Some(Status::Waiting))
+        .count();
     json(
         200,
         &serde_json::json!({ "conversations": rows, "waiting": waiting, "teams": teams }),

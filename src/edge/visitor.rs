@@ -290,11 +290,9 @@ pub async fn start(
         ));
     }
     let screened = threads::screen(&body.message.text, body.message.labels.as_ref())?;
-    let default_team = if visible.contains(&site.default_team) {
-        site.default_team.clone()
-    } else {
-        visible[0].clone()
-    };
+    let default_team = crate::domain::inbox::default_team(&visible, &site.default_team)
+        .unwrap_or_default()
+        .to_owned();
     let team = conversation::route_to_team(
         &screened.edge.topic,
         body.team.as_deref(),

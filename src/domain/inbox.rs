@@ -1,0 +1,91 @@
+//! The staff inbox's decisions: which conversations a status filter shows,
+//! how long a visitor has waited against the team's target, and which team a
+//! conversation falls back to.
+
+use super::api::ApiError;
+use super::conversation::Status;
+
+/// The statuses a `status` query shows; none (or `active`) means the ones
+/// that still need someone.
+pub fn statuses(filter: Option<&str>) -> Result<&'static [Status], ApiError> {
+    match filter {
+        None | Some("") | Some("active") => Ok(&[Status::Waiting, Status::Open]),
+        Some("waiting") => Ok(&[Status::Waiting]),
+        Some("open") => Ok(&[Status::Open]),
+        Some("closed") => Ok(&[Status::Closed]),
+        Some("all") => Ok(&[Status::Waiting, Status::Open, Status::Closed]),
+        Some(_) => Err(ApiError::InvalidRequest(
+            "status must be waiting, open, closed, active or all".into(),
+        )),
+    }
+}
+
+/// Seconds a waiting visitor has waited since their last message, and
+/// whether that is past the team's target; nothing for other statuses.
+pub fn waited(
+    status: Option<Status>,
+    last_visitor_at_ms: i64,
+    now_ms: i64,
+    target_minutes: i64,
+) -> Option<(i64, bool)> {
+    (status == Some(Status::Waiting)).then(|| {
+        let waited_s = (now_ms - last_visitor_at_ms).max(0) / 1000;
+        (waited_s, waited_s > target_minutes.saturating_mul(60))
+    })
+}
+
+/// The team a conversation goes to when routing names none: the site's
+/// default when visitors may see it, else the first visible team.
+pub fn default_team<'a>(visible: &'a [String], configured: &str) -> Option<&'a str> {
+    visible
+        .iter()
+        .find(|team| *team == configured)
+        .or_else(|| visible.first())
+        .map(String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_filter_shows_what_still_needs_someone() {
+        assert_eq!(statuses(None), Ok(&[Status::Waiting, Status::Open][..]));
+        assert_eq!(statuses(Some("")), statuses(Some("active")));
+        assert_eq!(statuses(Some("closed")), Ok(&[Status::Closed][..]));
+        assert_eq!(statuses(Some("all")).map(<[Status]>::len), Ok(3));
+        assert!(matches!(
+            statuses(Some("Waiting")),
+            Err(ApiError::InvalidRequest(_))
+        ));
+    }
+
+    #[test]
+    fn only_waiting_visitors_have_a_wait_and_it_is_judged_against_the_target() {
+        let minute = 60_000;
+        assert_eq!(
+            waited(Some(Status::Waiting), 0, 31 * minute, 30),
+            Some((31 * 60, true))
+        );
+        assert_eq!(
+            waited(Some(Status::Waiting), 0, 30 * minute, 30),
+            Some((30 * 60, false))
+        );
+        // A clock behind the stored time never makes a negative wait.
+        assert_eq!(
+            waited(Some(Status::Waiting), 5_000, 1_000, 30),
+            Some((0, false))
+        );
+        assert_eq!(waited(Some(Status::Open), 0, 31 * minute, 30), None);
+        assert_eq!(waited(None, 0, 31 * minute, 30), None);
+    }
+
+    #[test]
+    fn the_default_team_is_the_sites_choice_when_visible() {
+        let visible = vec!["support".to_owned(), "billing".to_owned()];
+        assert_eq!(default_team(&visible, "billing"), Some("billing"));
+        assert_eq!(default_team(&visible, "hidden"), Some("support"));
+        assert_eq!(default_team(&visible, ""), Some("support"));
+        assert_eq!(default_team(&[], "support"), None);
+    }
+}
