@@ -30,6 +30,9 @@ pub mod contact;
 pub mod conversation;
 /// The recorder's bounded outbox, batching and retry policy.
 pub mod delivery;
+/// Destinations besides Touchpoint's store: signed webhooks, Segment, Chatwoot.
+#[cfg(feature = "std")]
+pub mod destination;
 /// How visitors' text is shown and exported: visible direction controls, safe CSV.
 #[cfg(feature = "std")]
 pub mod display;

@@ -1,0 +1,476 @@
+//! Destinations: where a site's classified interactions and touchpoints go
+//! besides Touchpoint's own store — a signed webhook, a Segment-compatible
+//! collector, a Chatwoot help desk. This module decides what an outbound event
+//! looks like, which destinations take it, and what happens after each
+//! attempt; the edge carries it out (queue, fetch, delivery log).
+//!
+//! Delivery is at least once: every event has an id, and each (destination,
+//! event) pair one delivery id that receivers use to drop duplicates.
+
+pub mod segment;
+
+use serde::{Deserialize, Serialize};
+
+use super::webhook;
+
+/// What happened, as the `type` of an outbound event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventType {
+    #[serde(rename = "conversation.created")]
+    ConversationCreated,
+    /// A visitor's or a staff member's message (never a bot's: there is none).
+    #[serde(rename = "message.created")]
+    MessageCreated,
+    #[serde(rename = "conversation.assigned")]
+    ConversationAssigned,
+    #[serde(rename = "conversation.closed")]
+    ConversationClosed,
+    #[serde(rename = "conversation.reopened")]
+    ConversationReopened,
+    /// Staff corrected a message's topic, tone or kind.
+    #[serde(rename = "labels.corrected")]
+    LabelsCorrected,
+    /// A batch of touchpoints (page views, clicks, forms, engagement).
+    #[serde(rename = "touchpoints")]
+    Touchpoints,
+    /// A visitor's data was erased; destinations that keep copies should too.
+    #[serde(rename = "visitor.erased")]
+    VisitorErased,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 8] = [
+        EventType::ConversationCreated,
+        EventType::MessageCreated,
+        EventType::ConversationAssigned,
+        EventType::ConversationClosed,
+        EventType::ConversationReopened,
+        EventType::LabelsCorrected,
+        EventType::Touchpoints,
+        EventType::VisitorErased,
+    ];
+
+    /// The name on the wire (`conversation.created`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::ConversationCreated => "conversation.created",
+            EventType::MessageCreated => "message.created",
+            EventType::ConversationAssigned => "conversation.assigned",
+            EventType::ConversationClosed => "conversation.closed",
+            EventType::ConversationReopened => "conversation.reopened",
+            EventType::LabelsCorrected => "labels.corrected",
+            EventType::Touchpoints => "touchpoints",
+            EventType::VisitorErased => "visitor.erased",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+/// The kinds of destination a site can add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Touchpoint's JSON envelope, signed, to any HTTPS endpoint.
+    Webhook,
+    /// Touchpoints as Segment `page`/`track` calls to a `/v1/batch` collector.
+    Segment,
+    /// Conversations into a Chatwoot API inbox; agents' replies come back.
+    Chatwoot,
+}
+
+impl Kind {
+    /// The events a kind can carry at all (a filter narrows them further).
+    pub fn carries(self, event: EventType) -> bool {
+        match self {
+            Kind::Webhook => true,
+            Kind::Segment => matches!(event, EventType::Touchpoints | EventType::VisitorErased),
+            Kind::Chatwoot => matches!(
+                event,
+                EventType::ConversationCreated
+                    | EventType::MessageCreated
+                    | EventType::ConversationClosed
+                    | EventType::ConversationReopened
+                    | EventType::LabelsCorrected
+            ),
+        }
+    }
+}
+
+/// Which events a destination wants. Empty lists mean "all".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    #[serde(default)]
+    pub events: Vec<EventType>,
+    /// Team ids; events without a team (touchpoints) pass a team filter.
+    #[serde(default)]
+    pub teams: Vec<String>,
+    /// Topics; events without a topic pass a topic filter.
+    #[serde(default)]
+    pub topics: Vec<String>,
+}
+
+impl Filter {
+    /// Whether an event of this type, team and topic passes.
+    pub fn accepts(&self, event: EventType, team: &str, topic: &str) -> bool {
+        let listed = |list: &[String], value: &str| {
+            list.is_empty() || value.is_empty() || list.iter().any(|v| v == value)
+        };
+        (self.events.is_empty() || self.events.contains(&event))
+            && listed(&self.teams, team)
+            && listed(&self.topics, topic)
+    }
+}
+
+/// A destination as the operator API and the console's Settings write it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub kind: Kind,
+    /// A label for people ("CRM webhook", "Chatwoot EU").
+    pub name: String,
+    /// The endpoint: the webhook URL, the collector's base URL (…/v1/batch is
+    /// appended), or the Chatwoot installation's base URL.
+    pub url: String,
+    /// The webhook's signing secret, the Segment write key, or the Chatwoot
+    /// API access token. Never shown again after it is saved.
+    #[serde(default)]
+    pub secret: String,
+    /// Chatwoot only: the account and the API inbox conversations go to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chatwoot: Option<ChatwootTarget>,
+    #[serde(default)]
+    pub filter: Filter,
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+/// Where in Chatwoot a conversation goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatwootTarget {
+    pub account_id: u32,
+    pub inbox_id: u32,
+}
+
+/// Longest accepted URL, name and secret.
+const MAX_URL: usize = 500;
+const MAX_NAME: usize = 80;
+const MAX_SECRET: usize = 200;
+const MAX_FILTER_ITEMS: usize = 50;
+
+impl Spec {
+    /// Checks a spec before it is stored; the message names the field.
+    /// `allow_http` lets a local deployment (and its tests) use plain-HTTP
+    /// receivers; production endpoints must be HTTPS.
+    pub fn validate(&self, allow_http: bool) -> Result<(), String> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_NAME {
+            return Err(format!("name: 1 to {MAX_NAME} characters"));
+        }
+        check_url(&self.url, allow_http)?;
+        let secret_len = self.secret.chars().count();
+        match self.kind {
+            Kind::Webhook if secret_len < 16 => {
+                return Err(
+                    "secret: a webhook needs a signing secret of at least 16 characters".into(),
+                )
+            }
+            Kind::Segment | Kind::Chatwoot if secret_len == 0 => {
+                return Err(match self.kind {
+                    Kind::Segment => "secret: the collector's write key".into(),
+                    _ => "secret: a Chatwoot API access token".into(),
+                })
+            }
+            _ => {}
+        }
+        if secret_len > MAX_SECRET || self.secret.chars().any(char::is_control) {
+            return Err(format!("secret: at most {MAX_SECRET} printable characters"));
+        }
+        match (self.kind, self.chatwoot) {
+            (Kind::Chatwoot, None) => {
+                return Err("chatwoot: account_id and inbox_id are required".into())
+            }
+            (Kind::Chatwoot, Some(t)) if t.account_id == 0 || t.inbox_id == 0 => {
+                return Err("chatwoot: account_id and inbox_id must be positive".into())
+            }
+            (Kind::Webhook | Kind::Segment, Some(_)) => {
+                return Err("chatwoot: only for a Chatwoot destination".into())
+            }
+            _ => {}
+        }
+        if let Some(event) = self.filter.events.iter().find(|e| !self.kind.carries(**e)) {
+            return Err(format!(
+                "filter.events: a {} destination cannot carry {}",
+                self.kind_name(),
+                event.as_str()
+            ));
+        }
+        let f = &self.filter;
+        if f.events.len() > MAX_FILTER_ITEMS
+            || f.teams.len() > MAX_FILTER_ITEMS
+            || f.topics.len() > MAX_FILTER_ITEMS
+        {
+            return Err(format!("filter: at most {MAX_FILTER_ITEMS} items per list"));
+        }
+        Ok(())
+    }
+
+    fn kind_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Webhook => "webhook",
+            Kind::Segment => "segment",
+            Kind::Chatwoot => "chatwoot",
+        }
+    }
+
+    /// Whether this destination takes an event.
+    pub fn wants(&self, event: EventType, team: &str, topic: &str) -> bool {
+        self.enabled && self.kind.carries(event) && self.filter.accepts(event, team, topic)
+    }
+}
+
+/// Absolute http(s) URL without credentials, whitespace or a fragment.
+fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
+    let rest = if let Some(rest) = url.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("http://").filter(|_| allow_http) {
+        rest
+    } else {
+        return Err("url: must start with https://".into());
+    };
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let bad = url.len() > MAX_URL
+        || host.is_empty()
+        || host.contains('@')
+        || url.contains('#')
+        || url.chars().any(|c| c.is_whitespace() || c.is_control());
+    if bad {
+        return Err(format!(
+            "url: an absolute URL up to {MAX_URL} characters, without credentials, spaces or a fragment"
+        ));
+    }
+    Ok(())
+}
+
+/// The id receivers de-duplicate one destination's deliveries by: the same
+/// event sent to the same destination always has the same delivery id, even
+/// when it is retried or replayed.
+pub fn delivery_id(destination_id: &str, event_id: &str) -> String {
+    let mut id = String::with_capacity(destination_id.len() + event_id.len() + 1);
+    id.push_str(destination_id);
+    id.push(':');
+    id.push_str(event_id);
+    id
+}
+
+/// The body a webhook destination receives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The event's id (the same for every destination).
+    pub id: String,
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    /// Milliseconds since the epoch when it happened.
+    pub created_at: i64,
+    pub site: String,
+    /// The event's own fields (see openapi.json's `webhooks`).
+    pub data: serde_json::Value,
+}
+
+/// The headers of a webhook delivery besides `content-type`.
+pub fn webhook_headers(
+    secret: &str,
+    delivery_id: &str,
+    event: EventType,
+    timestamp_s: i64,
+    body: &str,
+) -> [(&'static str, String); 3] {
+    [
+        (
+            "x-touchpoint-signature",
+            webhook::signature(secret, timestamp_s, body),
+        ),
+        ("x-touchpoint-delivery", delivery_id.to_owned()),
+        ("x-touchpoint-event", event.as_str().to_owned()),
+    ]
+}
+
+/// What to do after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    Delivered,
+    /// Try again after this many seconds.
+    RetryIn(u32),
+    /// Give up: kept in the delivery log as dead, replayable from the console.
+    Dead,
+}
+
+/// Decides after attempt number `attempt` (1-based) answered `status`
+/// (`None`: no answer — a network error or a timeout).
+pub fn after_attempt(attempt: u32, status: Option<u16>) -> Next {
+    match status {
+        Some(200..=299) => Next::Delivered,
+        // The receiver says this endpoint is gone for good.
+        Some(410) => Next::Dead,
+        _ => webhook::retry_delay_s(attempt).map_or(Next::Dead, Next::RetryIn),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(json: &str) -> Result<Spec, String> {
+        let spec: Spec = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        spec.validate(false)?;
+        Ok(spec)
+    }
+
+    #[test]
+    fn event_names_round_trip_and_match_serde() {
+        for event in EventType::ALL {
+            assert_eq!(EventType::parse(event.as_str()), Some(event));
+            let json = serde_json::to_string(&event).unwrap();
+            assert_eq!(json, format!("\"{}\"", event.as_str()));
+        }
+        assert_eq!(EventType::parse("conversation.deleted"), None);
+    }
+
+    #[test]
+    fn a_webhook_needs_https_and_a_real_secret() {
+        let ok = spec(
+            r#"{"kind":"webhook","name":"CRM","url":"https://crm.example/hooks","secret":"0123456789abcdef"}"#,
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        for (json, field) in [
+            (
+                r#"{"kind":"webhook","name":"CRM","url":"http://crm.example/h","secret":"0123456789abcdef"}"#,
+                "url",
+            ),
+            (
+                r#"{"kind":"webhook","name":"CRM","url":"https://user:pw@crm.example/h","secret":"0123456789abcdef"}"#,
+                "url",
+            ),
+            (
+                r#"{"kind":"webhook","name":"CRM","url":"https:///h","secret":"0123456789abcdef"}"#,
+                "url",
+            ),
+            (
+                r#"{"kind":"webhook","name":"CRM","url":"https://crm.example/h x","secret":"0123456789abcdef"}"#,
+                "url",
+            ),
+            (
+                r#"{"kind":"webhook","name":"CRM","url":"https://crm.example/h","secret":"short"}"#,
+                "secret",
+            ),
+            (
+                r#"{"kind":"webhook","name":" ","url":"https://crm.example/h","secret":"0123456789abcdef"}"#,
+                "name",
+            ),
+            (
+                r#"{"kind":"segment","name":"S","url":"https://api.segment.io"}"#,
+                "secret",
+            ),
+            (
+                r#"{"kind":"chatwoot","name":"C","url":"https://app.chatwoot.com","secret":"tok"}"#,
+                "chatwoot",
+            ),
+            (
+                r#"{"kind":"chatwoot","name":"C","url":"https://app.chatwoot.com","secret":"tok","chatwoot":{"account_id":0,"inbox_id":3}}"#,
+                "chatwoot",
+            ),
+            (
+                r#"{"kind":"webhook","name":"C","url":"https://x.example","secret":"0123456789abcdef","chatwoot":{"account_id":1,"inbox_id":3}}"#,
+                "chatwoot",
+            ),
+            (
+                r#"{"kind":"segment","name":"S","url":"https://api.segment.io","secret":"wk","filter":{"events":["message.created"]}}"#,
+                "filter.events",
+            ),
+        ] {
+            let err = spec(json).expect_err(json);
+            assert!(err.starts_with(field), "{json}: {err}");
+        }
+        // Unknown fields and unknown event names are refused by the parser.
+        assert!(spec(r#"{"kind":"webhook","name":"C","url":"https://x.example","secret":"0123456789abcdef","sign":true}"#).is_err());
+        assert!(spec(r#"{"kind":"webhook","name":"C","url":"https://x.example","secret":"0123456789abcdef","filter":{"events":["everything"]}}"#).is_err());
+        assert!(spec(
+            r#"{"kind":"ftp","name":"C","url":"https://x.example","secret":"0123456789abcdef"}"#
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn local_receivers_are_allowed_only_when_asked() {
+        let s: Spec = serde_json::from_str(
+            r#"{"kind":"webhook","name":"Local","url":"http://127.0.0.1:9000/h","secret":"0123456789abcdef"}"#,
+        )
+        .unwrap();
+        assert!(s.validate(false).is_err());
+        assert!(s.validate(true).is_ok());
+    }
+
+    #[test]
+    fn filters_narrow_by_event_team_and_topic() {
+        let s = spec(r#"{"kind":"webhook","name":"Billing","url":"https://x.example","secret":"0123456789abcdef",
+            "filter":{"events":["conversation.created","touchpoints"],"teams":["billing"],"topics":["billing","refund"]}}"#).unwrap();
+        assert!(s.wants(EventType::ConversationCreated, "billing", "refund"));
+        assert!(!s.wants(EventType::ConversationCreated, "support", "refund"));
+        assert!(!s.wants(EventType::ConversationCreated, "billing", "delivery"));
+        assert!(!s.wants(EventType::MessageCreated, "billing", "refund"));
+        // Touchpoints have no team or topic: a team filter does not hide them.
+        assert!(s.wants(EventType::Touchpoints, "", ""));
+        let off = Spec {
+            enabled: false,
+            ..s
+        };
+        assert!(!off.wants(EventType::ConversationCreated, "billing", "refund"));
+        // Kinds carry only what they can use.
+        let segment =
+            spec(r#"{"kind":"segment","name":"S","url":"https://api.segment.io","secret":"wk"}"#)
+                .unwrap();
+        assert!(segment.wants(EventType::Touchpoints, "", ""));
+        assert!(!segment.wants(EventType::MessageCreated, "support", "order"));
+    }
+
+    #[test]
+    fn attempts_end_delivered_retried_or_dead() {
+        assert_eq!(after_attempt(1, Some(200)), Next::Delivered);
+        assert_eq!(after_attempt(1, Some(204)), Next::Delivered);
+        assert_eq!(after_attempt(1, Some(500)), Next::RetryIn(30));
+        assert_eq!(after_attempt(2, None), Next::RetryIn(120));
+        assert_eq!(after_attempt(1, Some(410)), Next::Dead);
+        assert_eq!(after_attempt(webhook::MAX_ATTEMPTS, Some(503)), Next::Dead);
+        // 3xx is not success: receivers must answer the URL they were given.
+        assert_eq!(after_attempt(1, Some(301)), Next::RetryIn(30));
+    }
+
+    #[test]
+    fn deliveries_are_signed_and_idempotent() {
+        let id = delivery_id("dst_1", "evt_9");
+        assert_eq!(id, delivery_id("dst_1", "evt_9"));
+        assert_ne!(id, delivery_id("dst_2", "evt_9"));
+        let body = r#"{"id":"evt_9"}"#;
+        let headers = webhook_headers(
+            "0123456789abcdef",
+            &id,
+            EventType::MessageCreated,
+            1_800_000_000,
+            body,
+        );
+        assert_eq!(
+            headers[0].1,
+            webhook::signature("0123456789abcdef", 1_800_000_000, body)
+        );
+        assert_eq!(headers[1].1, "dst_1:evt_9");
+        assert_eq!(headers[2].1, "message.created");
+    }
+}
