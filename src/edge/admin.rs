@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
 
-use super::request::{bearer, client_ip, now_ms, random16, read_json};
-use super::visitor::{erase_conversations, load_site, TeamHours};
+use super::request::{bearer, client_ip, now_ms, query, random16, read_json};
+use super::sites::{load_site, load_teams, SiteRow, TeamHours};
+use super::threads::erase_conversations;
 use super::{db, http, limits, AdminToken, Env};
 use crate::args;
 use crate::domain::api::ApiError;
@@ -221,7 +222,7 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
     )
     .await?;
     // Ingestion in this isolate sees the change at once (others within 30 s).
-    crate::edge::forget_site(site);
+    super::ingest::forget_site(site);
     json(
         if existing.is_some() { 200 } else { 201 },
         &serde_json::json!({ "site": { "id": site, "name": name, "allowed_origins": serde_json::from_str::<serde_json::Value>(&origins).unwrap_or_default(),
@@ -234,7 +235,7 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
 }
 
 /// A stored site's own bot rules (a malformed list reads as empty).
-pub(crate) fn bot_policy(site: &super::visitor::SiteRow) -> crate::domain::bots::BotPolicy {
+pub(crate) fn bot_policy(site: &SiteRow) -> crate::domain::bots::BotPolicy {
     crate::domain::bots::BotPolicy {
         record_automation: site.record_automation != 0,
         bot_patterns: serde_json::from_str(&site.bot_patterns).unwrap_or_default(),
@@ -294,7 +295,7 @@ pub async fn put_team(
     check_short("team", team, true)?;
     let site = load_site(env, site).await?;
     let body: TeamRequest = read_json(request).await?;
-    let stored = super::visitor::load_teams(env, &site.id)
+    let stored = load_teams(env, &site.id)
         .await?
         .into_iter()
         .find(|t| t.id == team);
@@ -400,7 +401,7 @@ pub async fn create_staff(request: &Request, env: &Env, site: &str) -> Result<Re
             "role must be agent or admin".into(),
         ));
     }
-    let known: Vec<String> = super::visitor::load_teams(env, &site.id)
+    let known: Vec<String> = load_teams(env, &site.id)
         .await?
         .into_iter()
         .map(|t| t.id)
@@ -513,7 +514,7 @@ pub async fn erase_visitor(
     let mut events_sql = String::from("DELETE FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
     let events = db::run(&env.db, &events_sql, args![site, visitor]).await?;
-    let conversations = erase_conversations(env, VISITOR_MATCH, &[site, visitor]).await?;
+    let conversations = erase_conversations(&env.db, VISITOR_MATCH, &[site, visitor]).await?;
     json(
         200,
         &serde_json::json!({ "erased": { "touchpoints": events, "conversations": conversations } }),
@@ -525,7 +526,7 @@ pub async fn erase_visitor(
 pub async fn get_site(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
     authorize_for(request, env, Some(site)).await?;
     let row = load_site(env, site).await?;
-    let teams: Vec<serde_json::Value> = super::visitor::load_teams(env, site)
+    let teams: Vec<serde_json::Value> = load_teams(env, site)
         .await?
         .into_iter()
         .map(|t| {
@@ -543,5 +544,31 @@ pub async fn get_site(request: &Request, env: &Env, site: &str) -> Result<Respon
             "identity": !row.identity_secret.is_empty(), "console_url": row.console_url,
             "record_automation": row.record_automation != 0, "bot_patterns": bot_policy(&row).bot_patterns,
             "allowed_agents": bot_policy(&row).allowed_agents, "search_terms": row.search_terms != 0 }, "teams": teams }),
+    )
+}
+
+/// `GET /v1/journey?site=…&visitor=…`: one visitor's touchpoints in order,
+/// by cookieless key or consented visitor id. Operators only, for now.
+pub async fn journey(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    authorize(request, env).await?;
+    let (Some(site), Some(visitor)) = (query(request, "site"), query(request, "visitor")) else {
+        return Err(ApiError::InvalidRequest(
+            "site and visitor query parameters are required".into(),
+        ));
+    };
+    if visitor.is_empty() {
+        return Err(ApiError::InvalidRequest("visitor must not be empty".into()));
+    }
+    let touchpoints: Vec<serde_json::Value> = db::rows(
+        &env.db,
+        "SELECT id, kind, occurred_at, path, page_type, title, channel, source_name, utm_source, utm_medium, \
+         utm_campaign, name, target, props, engaged_ms, scroll_percent FROM events \
+         WHERE site_id = ?1 AND (visitor_key = ?2 OR visitor_id = ?2) ORDER BY occurred_at, id LIMIT 500",
+        args![&site, &visitor],
+    )
+    .await?;
+    json(
+        200,
+        &serde_json::json!({ "site": site, "visitor": visitor, "touchpoints": touchpoints }),
     )
 }

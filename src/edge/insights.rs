@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
 
 use super::request::{now_ms, query};
+use super::sites::load_teams;
 use super::staff::authorize;
-use super::visitor::load_teams;
 use super::{db, http, Env};
 use crate::args;
 use crate::domain::api::ApiError;

@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use web_sys::{Request, Response};
 
 use super::request::{bearer, client_ip, now_ms, random16, read_json};
+use super::sites::{load_teams, SiteRow};
 use super::threads::{self, Append};
-use super::visitor::{load_teams, SiteRow};
 use super::{db, http, limits, Env};
 use crate::args;
 use crate::domain::api::ApiError;

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::visitor::{erase_conversations, TeamRow};
+use super::sites::{load_team, TeamRow};
+use super::threads::erase_conversations;
 use super::{db, Env};
 use crate::args;
 use crate::domain::api::ApiError;
@@ -55,16 +56,6 @@ struct Due {
     console_url: String,
 }
 
-async fn team(env: &Env, site: &str, team: &str) -> Result<Option<TeamRow>, ApiError> {
-    db::row(
-        &env.db,
-        "SELECT id, name, hours, target_minutes, visible, webhook_url, webhook_secret, webhook_format \
-         FROM teams WHERE site_id = ?1 AND id = ?2",
-        args![site, team],
-    )
-    .await
-}
-
 fn link(console_url: &str, conversation: &str) -> String {
     let mut url = String::from(console_url);
     url.push_str("#/conversations/");
@@ -85,7 +76,7 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
     )
     .await?;
     for due in waiting {
-        if let Some(team) = team(env, &due.site_id, &due.team_id).await? {
+        if let Some(team) = load_team(env, &due.site_id, &due.team_id).await? {
             let event = Event {
                 kind: "conversation.waiting",
                 site: due.site_id.clone(),
@@ -133,7 +124,7 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
             args![&due.id],
         )
         .await?;
-        if let Some(team) = team(env, &due.site_id, &due.team_id).await? {
+        if let Some(team) = load_team(env, &due.site_id, &due.team_id).await? {
             let event = Event {
                 kind: "reply.unseen",
                 site: due.site_id.clone(),
@@ -175,7 +166,7 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
         .await?;
         let cutoff_text = cutoff.to_string();
         report.expired_conversations += erase_conversations(
-            env,
+            &env.db,
             "site_id = ?1 AND ((status = 'closed' AND closed_at < ?2) OR updated_at < ?2)",
             &[&site.id, &cutoff_text],
         )

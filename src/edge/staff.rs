@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
 
 use super::request::{bearer, client_ip, now_ms, query, read_json};
+use super::sites::{load_teams, TeamRow};
 use super::threads::{self, Append, ConversationRow, StaffMessage};
-use super::visitor::{load_teams, TeamRow};
 use super::{db, http, limits, scheduled, Env};
 use crate::args;
 use crate::domain::api::ApiError;

@@ -349,3 +349,46 @@ pub const ONLINE_WITHIN_MS: i64 = 10 * 60 * 1000;
 pub fn first_name(name: &str) -> &str {
     name.split_whitespace().next().unwrap_or(name)
 }
+
+/// Deletes conversations matching `condition` with everything that hangs on
+/// them (messages, tokens, corrections, pending webhooks), in one transaction.
+pub async fn erase_conversations(
+    db: &D1Database,
+    condition: &str,
+    params: &[&str],
+) -> Result<u32, ApiError> {
+    let select = {
+        let mut s = String::from("SELECT id FROM conversations WHERE ");
+        s.push_str(condition);
+        s
+    };
+    let dependent = |table_sql: &str| {
+        let mut sql = String::from(table_sql);
+        sql.push_str(" IN (");
+        sql.push_str(&select);
+        sql.push(')');
+        sql
+    };
+    let bind = |sql: &str| {
+        let values: Vec<super::d1::Arg<'_>> =
+            params.iter().map(|p| super::d1::Arg::Text(p)).collect();
+        db.statement(sql, &values)
+    };
+    let statements = vec![
+        bind(&(dependent(
+            "DELETE FROM label_corrections WHERE message_id IN (SELECT id FROM messages WHERE conversation_id",
+        ) + ")")),
+        bind(&dependent("DELETE FROM messages WHERE conversation_id")),
+        bind(&dependent("DELETE FROM conversation_tokens WHERE conversation_id")),
+        bind(&dependent(
+            "DELETE FROM webhook_deliveries WHERE status = 'pending' AND conversation_id",
+        )),
+        bind(&{
+            let mut s = String::from("DELETE FROM conversations WHERE ");
+            s.push_str(condition);
+            s
+        }),
+    ];
+    let changed = db::batch(db, statements).await?;
+    Ok(changed.last().copied().unwrap_or(0))
+}

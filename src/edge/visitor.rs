@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
 
 use super::request::{bearer, client_ip, header, now_ms, query, random16, read_json};
+use super::sites::{load_site, load_teams, SiteRow, TeamHours, TeamRow};
 use super::threads::{self, Append, ConversationRow, VisitorMessage};
 use super::{db, http, limits, Env};
 use crate::args;
@@ -14,102 +15,8 @@ use crate::domain::conversation::{
     self, check_message_extras, check_short, check_text, secret, Identity, NewMessage,
     ReplyPreference, RoutingRule, StartConversation, Status,
 };
-use crate::domain::hours::{Closure, Interval, OfficeHours};
 use crate::domain::response_time::{typical_first_response, FirstResponse, Observation};
 use crate::domain::{guard, visitor};
-
-/// A site's settings for the contact channel.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SiteRow {
-    pub id: String,
-    pub name: String,
-    pub allowed_origins: String,
-    pub identity_secret: String,
-    pub time_zone: String,
-    pub retention_days: i64,
-    pub default_team: String,
-    pub routing_rules: String,
-    pub page_rules: String,
-    pub intake_key_hash: String,
-    pub console_url: String,
-    // The site's traffic rules (see `admin::bot_policy`): read only by the
-    // queries that need them; others leave them out.
-    #[serde(default)]
-    pub record_automation: i64,
-    #[serde(default)]
-    pub bot_patterns: String,
-    #[serde(default)]
-    pub allowed_agents: String,
-    #[serde(default)]
-    pub search_terms: i64,
-}
-
-impl SiteRow {
-    pub fn origins(&self) -> Vec<String> {
-        // A malformed list fails closed: no browser origin is allowed.
-        serde_json::from_str(&self.allowed_origins).unwrap_or_else(|_| vec!["-".into()])
-    }
-
-    pub fn rules(&self) -> Vec<RoutingRule> {
-        serde_json::from_str(&self.routing_rules).unwrap_or_default()
-    }
-}
-
-/// A team of a site.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TeamRow {
-    pub id: String,
-    pub name: String,
-    pub hours: String,
-    pub target_minutes: i64,
-    pub visible: i64,
-    pub webhook_url: String,
-    pub webhook_secret: String,
-    pub webhook_format: String,
-}
-
-/// Weekly hours and closures as stored with a team (the zone is the site's).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TeamHours {
-    #[serde(default)]
-    pub weekly: Vec<Interval>,
-    #[serde(default)]
-    pub closures: Vec<Closure>,
-}
-
-impl TeamRow {
-    pub fn hours(&self, time_zone: &str) -> OfficeHours {
-        let hours: TeamHours = serde_json::from_str(&self.hours).unwrap_or_default();
-        OfficeHours {
-            time_zone: time_zone.to_owned(),
-            weekly: hours.weekly,
-            closures: hours.closures,
-        }
-    }
-}
-
-pub async fn load_site(env: &Env, site: &str) -> Result<SiteRow, ApiError> {
-    db::row(
-        &env.db,
-        "SELECT id, name, allowed_origins, identity_secret, time_zone, retention_days, default_team, \
-         routing_rules, page_rules, intake_key_hash, console_url, record_automation, bot_patterns, \
-         allowed_agents, search_terms FROM sites WHERE id = ?1",
-        args![site],
-    )
-    .await?
-    .ok_or(ApiError::UnknownSite)
-}
-
-pub async fn load_teams(env: &Env, site: &str) -> Result<Vec<TeamRow>, ApiError> {
-    db::rows(
-        &env.db,
-        "SELECT id, name, hours, target_minutes, visible, webhook_url, webhook_secret, webhook_format \
-         FROM teams WHERE site_id = ?1 ORDER BY id",
-        args![site],
-    )
-    .await
-}
 
 /// The site, after checking the page's origin against its allow-list.
 async fn site_for_origin(env: &Env, site: &str, origin: Option<&str>) -> Result<SiteRow, ApiError> {
@@ -260,7 +167,7 @@ pub async fn start(
     let site = site_for_origin(env, &body.site, origin).await?;
     let ip = client_ip(request);
     let user_agent = header(request, "user-agent").unwrap_or_default();
-    let salt = super::daily_salt(env, now).await?;
+    let salt = super::ingest::daily_salt(env, now).await?;
     let visitor_key = visitor::visitor_key(&salt, &site.id, &ip, &user_agent);
     limits::charge(
         &env.db,
@@ -605,51 +512,8 @@ pub async fn delete(
     id: &str,
 ) -> Result<Response, ApiError> {
     authorize(request, env, origin, id).await?;
-    erase_conversations(env, "id = ?1", &[id]).await?;
+    threads::erase_conversations(&env.db, "id = ?1", &[id]).await?;
     http::json_response(200, &serde_json::json!({ "deleted": true }), origin)
-}
-
-/// Deletes conversations matching `condition` with everything that hangs on
-/// them (messages, tokens, corrections, pending webhooks), in one transaction.
-pub async fn erase_conversations(
-    env: &Env,
-    condition: &str,
-    params: &[&str],
-) -> Result<u32, ApiError> {
-    let select = {
-        let mut s = String::from("SELECT id FROM conversations WHERE ");
-        s.push_str(condition);
-        s
-    };
-    let dependent = |table_sql: &str| {
-        let mut sql = String::from(table_sql);
-        sql.push_str(" IN (");
-        sql.push_str(&select);
-        sql.push(')');
-        sql
-    };
-    let bind = |sql: &str| {
-        let values: Vec<super::d1::Arg<'_>> =
-            params.iter().map(|p| super::d1::Arg::Text(p)).collect();
-        env.db.statement(sql, &values)
-    };
-    let statements = vec![
-        bind(&(dependent(
-            "DELETE FROM label_corrections WHERE message_id IN (SELECT id FROM messages WHERE conversation_id",
-        ) + ")")),
-        bind(&dependent("DELETE FROM messages WHERE conversation_id")),
-        bind(&dependent("DELETE FROM conversation_tokens WHERE conversation_id")),
-        bind(&dependent(
-            "DELETE FROM webhook_deliveries WHERE status = 'pending' AND conversation_id",
-        )),
-        bind(&{
-            let mut s = String::from("DELETE FROM conversations WHERE ");
-            s.push_str(condition);
-            s
-        }),
-    ];
-    let changed = db::batch(&env.db, statements).await?;
-    Ok(changed.last().copied().unwrap_or(0))
 }
 
 #[derive(Deserialize)]
