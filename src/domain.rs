@@ -82,6 +82,9 @@ pub mod response_time;
 /// Maps an HTTP method and path to what the worker should do.
 #[cfg(feature = "std")]
 pub mod route;
+/// A site as stored: its settings and which pages may send for it (fail closed).
+#[cfg(feature = "std")]
+pub mod site;
 /// JSON bodies read strictly: a struct must be an object, never an array.
 #[cfg(feature = "std")]
 pub mod strict_json;
@@ -89,7 +92,7 @@ pub mod strict_json;
 pub mod text;
 /// Keeps personal data out of recorded URLs (paths only, masked segments).
 pub mod url_privacy;
-/// Cookieless visitor keys and origin allow-lists.
+/// Cookieless visitor keys and the daily salt's day.
 #[cfg(feature = "std")]
 pub mod visitor;
 /// Outbound webhooks: signing, Slack-compatible bodies, retry schedule.

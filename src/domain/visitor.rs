@@ -1,23 +1,8 @@
 //! Who sent a batch, without storing anything on the visitor's device: a
 //! cookieless key from a daily salt, the site, the IP address and the user
-//! agent; and the site's origin allow-list (bots: see `bots`).
+//! agent (origins: see `site`; bots: see `bots`).
 
 use sha2::{Digest, Sha256};
-
-/// Whether a browser request from `origin` may send for a site allowing
-/// `allowed`. An empty allow-list accepts any origin (local development); a
-/// request without an Origin header does not come from a web page.
-pub fn origin_allowed(origin: Option<&str>, allowed: &[String]) -> bool {
-    match origin {
-        None => true,
-        Some(origin) => {
-            allowed.is_empty()
-                || allowed
-                    .iter()
-                    .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
-        }
-    }
-}
 
 /// The UTC day (`YYYY-MM-DD`) of a Unix time in milliseconds; salts rotate on it.
 pub fn utc_day(unix_ms: i64) -> String {
@@ -53,19 +38,6 @@ pub fn visitor_key(salt: &str, site: &str, ip: &str, user_agent: &str) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn origins_are_checked_against_the_allow_list() {
-        let allowed = vec![
-            "https://shop.example".to_string(),
-            "https://www.shop.example/".to_string(),
-        ];
-        assert!(origin_allowed(Some("https://shop.example"), &allowed));
-        assert!(origin_allowed(Some("https://www.shop.example"), &allowed));
-        assert!(!origin_allowed(Some("https://evil.example"), &allowed));
-        assert!(origin_allowed(None, &allowed));
-        assert!(origin_allowed(Some("http://127.0.0.1:8787"), &[]));
-    }
 
     #[test]
     fn days_and_keys() {

@@ -7,15 +7,15 @@ use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
 
 use super::request::{bearer, client_ip, now_ms, query, random16, read_json};
-use super::sites::{load_site, load_teams, SiteRow, TeamHours};
+use super::sites::{load_site, load_teams, Site, TeamHours};
 use super::threads::erase_conversations;
 use super::{db, http, limits, AdminToken, Env};
 use crate::args;
 use crate::domain::api::ApiError;
-use crate::domain::conversation::{check_short, secret, RoutingRule};
+use crate::domain::conversation::{check_short, secret};
 use crate::domain::guard;
 use crate::domain::hours::OfficeHours;
-use crate::domain::page_type::PageRule;
+use crate::domain::site::SiteUpdate;
 
 /// Checks the bearer admin secret in constant time; failures are limited per
 /// IP (a right secret is always let in).
@@ -65,147 +65,14 @@ fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
     http::text_json_response(status, &text)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SiteRequest {
-    /// Required to create a site; left out, the stored name is kept.
-    #[serde(default)]
-    name: Option<String>,
-    /// Left out: the stored list is kept (an empty list allows any origin).
-    #[serde(default)]
-    allowed_origins: Option<Vec<String>>,
-    #[serde(default)]
-    time_zone: Option<String>,
-    #[serde(default)]
-    retention_days: Option<i64>,
-    #[serde(default)]
-    default_team: Option<String>,
-    #[serde(default)]
-    routing_rules: Option<Vec<RoutingRule>>,
-    #[serde(default)]
-    identity_secret: Option<String>,
-    #[serde(default)]
-    page_rules: Option<Vec<PageRule>>,
-    #[serde(default)]
-    console_url: Option<String>,
-    /// Keep events from the site's own automated tests (headless browsers).
-    #[serde(default)]
-    record_automation: Option<bool>,
-    /// More user-agent substrings to ignore as bots.
-    #[serde(default)]
-    bot_patterns: Option<Vec<String>>,
-    /// User-agent substrings always kept (the site's monitoring).
-    #[serde(default)]
-    allowed_agents: Option<Vec<String>>,
-    /// Keep search words from referrers as the term (off by default).
-    #[serde(default)]
-    search_terms: Option<bool>,
-}
-
 /// `PUT /v1/admin/sites/{site}`: creates or updates a site; fields left out
-/// keep their stored values.
+/// keep their stored values (`SiteUpdate::apply` decides).
 pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
     authorize_for(request, env, Some(site)).await?;
     check_short("site", site, true)?;
-    let body: SiteRequest = read_json(request).await?;
+    let body: SiteUpdate = read_json(request).await?;
     let existing = load_site(env, site).await.ok();
-    let name = match (&body.name, &existing) {
-        (Some(name), _) => name.clone(),
-        (None, Some(existing)) => existing.name.clone(),
-        (None, None) => return Err(ApiError::InvalidRequest("name is required".into())),
-    };
-    check_short("name", &name, true)?;
-    for origin in body.allowed_origins.iter().flatten() {
-        if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.len() > 200
-        {
-            return Err(ApiError::InvalidRequest(
-                "allowed_origins must be http(s) origins".into(),
-            ));
-        }
-    }
-    if let Some(tz) = &body.time_zone {
-        OfficeHours {
-            time_zone: tz.clone(),
-            weekly: vec![],
-            closures: vec![],
-        }
-        .schedule()
-        .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
-    }
-    if let Some(secret) = body.identity_secret.as_deref().filter(|s| !s.is_empty()) {
-        // The site's server signs user ids with it: a guessable secret would
-        // let anyone claim to be any user. "" removes it.
-        let length = secret.chars().count();
-        if !(16..=200).contains(&length) || secret.contains(char::is_control) {
-            return Err(ApiError::InvalidRequest(
-                "identity_secret must be 16 to 200 characters without control characters (or \"\" to remove it)"
-                    .into(),
-            ));
-        }
-    }
-    if let Some(days) = body.retention_days {
-        if !(1..=3650).contains(&days) {
-            return Err(ApiError::InvalidRequest(
-                "retention_days must be 1 to 3650".into(),
-            ));
-        }
-    }
-    let keep = |new: Option<String>, old: Option<&str>, default: &str| {
-        new.unwrap_or_else(|| old.unwrap_or(default).to_owned())
-    };
-    let page_rules = match &body.page_rules {
-        Some(rules) => to_json(rules),
-        None => existing
-            .as_ref()
-            .map_or_else(|| "[]".into(), |s| s.page_rules.clone()),
-    };
-    let time_zone = keep(
-        body.time_zone,
-        existing.as_ref().map(|s| s.time_zone.as_str()),
-        "UTC",
-    );
-    let default_team = keep(
-        body.default_team,
-        existing.as_ref().map(|s| s.default_team.as_str()),
-        "",
-    );
-    let routing_rules = match &body.routing_rules {
-        Some(rules) => to_json(rules),
-        None => existing
-            .as_ref()
-            .map_or_else(|| "[]".into(), |s| s.routing_rules.clone()),
-    };
-    let identity_secret = keep(
-        body.identity_secret,
-        existing.as_ref().map(|s| s.identity_secret.as_str()),
-        "",
-    );
-    let console_url = keep(
-        body.console_url,
-        existing.as_ref().map(|s| s.console_url.as_str()),
-        "",
-    );
-    let retention = body
-        .retention_days
-        .unwrap_or_else(|| existing.as_ref().map_or(395, |s| s.retention_days));
-    let origins = match &body.allowed_origins {
-        Some(list) => to_json(list),
-        None => existing
-            .as_ref()
-            .map_or_else(|| "[]".into(), |s| s.allowed_origins.clone()),
-    };
-    let stored_bots = existing.as_ref().map(bot_policy).unwrap_or_default();
-    let bots = crate::domain::bots::BotPolicy {
-        record_automation: body
-            .record_automation
-            .unwrap_or(stored_bots.record_automation),
-        bot_patterns: body.bot_patterns.unwrap_or(stored_bots.bot_patterns),
-        allowed_agents: body.allowed_agents.unwrap_or(stored_bots.allowed_agents),
-    };
-    crate::domain::bots::check_policy(&bots).map_err(ApiError::InvalidRequest)?;
-    let search_terms = body
-        .search_terms
-        .unwrap_or_else(|| existing.as_ref().is_some_and(|s| s.search_terms != 0));
+    let updated = body.apply(site, existing.as_ref())?;
     db::run(
         &env.db,
         "INSERT INTO sites (id, name, allowed_origins, created_at, page_rules, identity_secret, time_zone, \
@@ -217,35 +84,31 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
          routing_rules = excluded.routing_rules, console_url = excluded.console_url, \
          record_automation = excluded.record_automation, bot_patterns = excluded.bot_patterns, \
          allowed_agents = excluded.allowed_agents, search_terms = excluded.search_terms",
-        args![site, &name, &origins, now_ms(), &page_rules, &identity_secret, &time_zone, retention, &default_team, &routing_rules, &console_url,
-            i64::from(bots.record_automation), &to_json(&bots.bot_patterns), &to_json(&bots.allowed_agents), i64::from(search_terms)],
+        args![site, &updated.name, &updated.allowed_origins, now_ms(), &updated.page_rules, &updated.identity_secret,
+            &updated.time_zone, updated.retention_days, &updated.default_team, &updated.routing_rules,
+            &updated.console_url, updated.record_automation, &updated.bot_patterns, &updated.allowed_agents,
+            updated.search_terms],
     )
     .await?;
     // Ingestion in this isolate sees the change at once (others within 30 s).
-    super::ingest::forget_site(site);
+    super::sites::forget_site(site);
     json(
         if existing.is_some() { 200 } else { 201 },
-        &serde_json::json!({ "site": { "id": site, "name": name, "allowed_origins": serde_json::from_str::<serde_json::Value>(&origins).unwrap_or_default(),
-            "time_zone": time_zone, "retention_days": retention, "default_team": default_team,
-            "routing_rules": serde_json::from_str::<serde_json::Value>(&routing_rules).unwrap_or_default(),
-            "identity": !identity_secret.is_empty(), "console_url": console_url,
-            "record_automation": bots.record_automation, "bot_patterns": bots.bot_patterns,
-            "allowed_agents": bots.allowed_agents, "search_terms": search_terms } }),
+        &serde_json::json!({ "site": settings(&updated) }),
     )
 }
 
-/// A stored site's own bot rules (a malformed list reads as empty).
-pub(crate) fn bot_policy(site: &SiteRow) -> crate::domain::bots::BotPolicy {
-    crate::domain::bots::BotPolicy {
-        record_automation: site.record_automation != 0,
-        bot_patterns: serde_json::from_str(&site.bot_patterns).unwrap_or_default(),
-        allowed_agents: serde_json::from_str(&site.allowed_agents).unwrap_or_default(),
-    }
-}
-
-/// A request's list as the JSON text it is stored as.
-fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
+/// A site's settings as the operator API and the console's Settings show
+/// them: lists as JSON, secrets only as whether they are set.
+fn settings(site: &Site) -> serde_json::Value {
+    let list = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
+    let bots = site.bots();
+    serde_json::json!({ "id": site.id, "name": site.name, "allowed_origins": list(&site.allowed_origins),
+        "time_zone": site.time_zone, "retention_days": site.retention_days, "default_team": site.default_team,
+        "routing_rules": list(&site.routing_rules), "identity": !site.identity_secret.is_empty(),
+        "console_url": site.console_url, "record_automation": bots.record_automation,
+        "bot_patterns": bots.bot_patterns, "allowed_agents": bots.allowed_agents,
+        "search_terms": site.search_terms != 0 })
 }
 
 #[derive(Deserialize)]
@@ -537,13 +400,7 @@ pub async fn get_site(request: &Request, env: &Env, site: &str) -> Result<Respon
         .collect();
     json(
         200,
-        &serde_json::json!({ "site": { "id": row.id, "name": row.name,
-            "allowed_origins": serde_json::from_str::<serde_json::Value>(&row.allowed_origins).unwrap_or_default(),
-            "time_zone": row.time_zone, "retention_days": row.retention_days, "default_team": row.default_team,
-            "routing_rules": serde_json::from_str::<serde_json::Value>(&row.routing_rules).unwrap_or_default(),
-            "identity": !row.identity_secret.is_empty(), "console_url": row.console_url,
-            "record_automation": row.record_automation != 0, "bot_patterns": bot_policy(&row).bot_patterns,
-            "allowed_agents": bot_policy(&row).allowed_agents, "search_terms": row.search_terms != 0 }, "teams": teams }),
+        &serde_json::json!({ "site": settings(&row), "teams": teams }),
     )
 }
 

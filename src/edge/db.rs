@@ -55,17 +55,26 @@ pub async fn run(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> Result<u32, Ap
     Ok(changes_of(&result))
 }
 
+/// Sends statements as one D1 batch: one implicit transaction, all or nothing.
+async fn send_batch(
+    db: &D1Database,
+    statements: Vec<D1PreparedStatement>,
+    context: &str,
+) -> Result<Array, ApiError> {
+    let array: Array = statements.into_iter().map(JsValue::from).collect();
+    let results = db
+        .batch(array)
+        .await
+        .map_err(|e| super::unavailable(&e, context))?;
+    Ok(results.unchecked_into())
+}
+
 /// Runs statements in one transaction; returns the rows each changed.
 pub async fn batch(
     db: &D1Database,
     statements: Vec<D1PreparedStatement>,
 ) -> Result<Vec<u32>, ApiError> {
-    let array: Array = statements.into_iter().map(JsValue::from).collect();
-    let results = db
-        .batch(array)
-        .await
-        .map_err(|e| super::unavailable(&e, "batch write"))?;
-    let results: Array = results.unchecked_into();
+    let results = send_batch(db, statements, "batch write").await?;
     Ok(results.iter().map(|result| changes_of(&result)).collect())
 }
 
@@ -75,13 +84,8 @@ pub async fn batch_returning<T: DeserializeOwned>(
     db: &D1Database,
     statements: Vec<D1PreparedStatement>,
 ) -> Result<Vec<T>, ApiError> {
-    let array: Array = statements.into_iter().map(JsValue::from).collect();
-    let results = db
-        .batch(array)
-        .await
-        .map_err(|e| super::unavailable(&e, "batch write"))?;
-    let first = js_sys::Reflect::get(&results, &JsValue::from_f64(0.0))
-        .and_then(|r| js_sys::Reflect::get(&r, &JsValue::from_str("results")))
+    let results = send_batch(db, statements, "batch write").await?;
+    let first = js_sys::Reflect::get(&results.get(0), &JsValue::from_str("results"))
         .map_err(|e| super::internal(&e, "batch results"))?;
     if first.is_undefined() || first.is_null() {
         return Ok(Vec::new());
@@ -89,27 +93,31 @@ pub async fn batch_returning<T: DeserializeOwned>(
     serde_wasm_bindgen::from_value(first).map_err(|e| super::internal(&e.into(), "batch rows"))
 }
 
-/// Runs statements in one transaction and returns, per statement, the
-/// `count` column of its first returned row (0 when none): rate-limit counters.
-pub async fn batch_counts(
+/// What one statement of a batch did.
+pub struct Outcome {
+    /// The `count` column of its first returned row (0 when none): a
+    /// rate-limit counter after `limits::count_statement`.
+    pub count: u32,
+    /// Rows it changed.
+    pub changes: u32,
+}
+
+/// Runs statements in one transaction; returns what each did.
+pub async fn batch_outcomes(
     db: &D1Database,
     statements: Vec<D1PreparedStatement>,
-) -> Result<Vec<u32>, ApiError> {
-    let array: Array = statements.into_iter().map(JsValue::from).collect();
-    let results: Array = db
-        .batch(array)
-        .await
-        .map_err(|e| super::unavailable(&e, "rate limit update"))?
-        .unchecked_into();
+) -> Result<Vec<Outcome>, ApiError> {
+    let results = send_batch(db, statements, "batch write").await?;
     Ok(results
         .iter()
-        .map(|result| {
-            js_sys::Reflect::get(&result, &JsValue::from_str("results"))
+        .map(|result| Outcome {
+            count: js_sys::Reflect::get(&result, &JsValue::from_str("results"))
                 .and_then(|rows| js_sys::Reflect::get(&rows, &JsValue::from_f64(0.0)))
                 .and_then(|row| js_sys::Reflect::get(&row, &JsValue::from_str("count")))
                 .ok()
                 .and_then(|count| count.as_f64())
-                .unwrap_or(0.0) as u32
+                .unwrap_or(0.0) as u32,
+            changes: changes_of(&result),
         })
         .collect())
 }

@@ -3,17 +3,20 @@
 //! cookieless visitor key, and counting a batch against its rate limits while
 //! storing it, in one D1 round trip.
 
-use js_sys::Array;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+use std::cell::RefCell;
+
+use serde::Deserialize;
 use web_sys::{Request, Response};
 
-use super::{d1, http, internal, unavailable, Env};
+use super::request::{client_ip, header, random_bytes};
+use super::sites::{cached_site, Site};
+use super::{db, http, internal, limits, Env};
+use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::bots;
 use crate::domain::guard;
 use crate::domain::ingest::{check_content_type, plan_batch, IngestPlan, MAX_BODY_BYTES};
-use crate::domain::page_type::{page_type, PageRule};
+use crate::domain::page_type::page_type;
 use crate::domain::visitor as visits;
 
 /// `POST /v1/events`: a recorder's batch.
@@ -22,25 +25,21 @@ pub async fn ingest_events(
     env: &Env,
     origin: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let headers = request.headers();
-    let header = |name: &str| headers.get(name).ok().flatten();
     // Read as it arrives and cut at the batch limit (64 KB), then judged.
     let body = http::read_text(request, MAX_BODY_BYTES).await?;
-    check_content_type(header("content-type").as_deref())?;
+    check_content_type(header(request, "content-type").as_deref())?;
     let now = js_sys::Date::now() as u64;
     let mut plan = plan_batch(&body, now)?;
-    let site = load_site(env, &plan.site).await?;
-    if !visits::origin_allowed(origin, &site.allowed_origins) {
+    let site = cached_site(env, &plan.site).await?;
+    if !site.origins().allows(origin) {
         return Err(ApiError::OriginNotAllowed);
     }
-    let user_agent = header("user-agent").unwrap_or_default();
-    if bots::is_bot(&user_agent, &site.bots, listed_as_bot) {
+    let user_agent = header(request, "user-agent").unwrap_or_default();
+    if bots::is_bot(&user_agent, &site.bots(), listed_as_bot) {
         return http::json_response(202, &plan.bot_receipt(), origin);
     }
-    plan.keep_search_terms(site.search_terms);
-    let ip = header("cf-connecting-ip")
-        .or_else(|| header("x-real-ip"))
-        .unwrap_or_default();
+    plan.keep_search_terms(site.search_terms != 0);
+    let ip = client_ip(request);
     let visitor_key = if plan.do_not_track {
         String::new()
     } else {
@@ -84,7 +83,7 @@ pub async fn site_check(env: &Env, site: &str, origin: Option<&str>) -> Result<R
             origin,
         )
     };
-    let known = match load_site(env, site).await {
+    let known = match cached_site(env, site).await {
         Ok(known) => known,
         Err(ApiError::UnknownSite) => {
             return refuse(
@@ -100,7 +99,7 @@ pub async fn site_check(env: &Env, site: &str, origin: Option<&str>) -> Result<R
         }
         Err(error) => return Err(error),
     };
-    if !visits::origin_allowed(origin, &known.allowed_origins) {
+    if !known.origins().allows(origin) {
         let page = origin.unwrap_or_default();
         return refuse(
             403,
@@ -132,15 +131,6 @@ pub async fn site_check(env: &Env, site: &str, origin: Option<&str>) -> Result<R
     Ok(response)
 }
 
-/// What the edge needs to know about a site to ingest for it.
-struct Site {
-    allowed_origins: Vec<String>,
-    page_rules: Vec<PageRule>,
-    identity_secret: String,
-    bots: bots::BotPolicy,
-    search_terms: bool,
-}
-
 thread_local! {
     /// The maintained bot list, compiled once per isolate by the runtime's
     /// regular-expression engine (it needs ECMAScript look-behind).
@@ -152,97 +142,9 @@ fn listed_as_bot(user_agent: &str) -> bool {
     BOT_LIST.with(|list| list.test(user_agent))
 }
 
-/// How long an isolate trusts its copy of a site's ingestion settings. A
-/// change through the admin API applies at once in the isolate that made it
-/// (see `forget_site`) and within this time everywhere else.
-const SITE_CACHE_MS: f64 = 30_000.0;
-
-/// A site as last read (or known absent), and when (ms).
-type CachedSite = (f64, Option<std::rc::Rc<Site>>);
-
-thread_local! {
-    /// Sites by id: most batches then make a single D1 round trip.
-    static SITES: std::cell::RefCell<std::collections::HashMap<String, CachedSite>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
-}
-
-/// Drops this isolate's copy of a site, after the admin API changed it.
-pub(crate) fn forget_site(site: &str) {
-    SITES.with(|cache| cache.borrow_mut().remove(site));
-}
-
-async fn load_site(env: &Env, site: &str) -> Result<std::rc::Rc<Site>, ApiError> {
-    let now = js_sys::Date::now();
-    let cached = SITES.with(|cache| {
-        cache
-            .borrow()
-            .get(site)
-            .filter(|(read_at, _)| now - read_at < SITE_CACHE_MS)
-            .map(|(_, entry)| entry.clone())
-    });
-    let entry = match cached {
-        Some(entry) => entry,
-        None => {
-            let entry = read_site(env, site).await?.map(std::rc::Rc::new);
-            SITES.with(|cache| {
-                let mut cache = cache.borrow_mut();
-                // Bounded: unknown ids sent by a flood must not grow it forever.
-                if cache.len() >= 1024 {
-                    cache.clear();
-                }
-                cache.insert(site.to_owned(), (now, entry.clone()));
-            });
-            entry
-        }
-    };
-    entry.ok_or(ApiError::UnknownSite)
-}
-
-async fn read_site(env: &Env, site: &str) -> Result<Option<Site>, ApiError> {
-    let row = env
-        .db
-        .prepare(
-            "SELECT allowed_origins, page_rules, identity_secret, record_automation, bot_patterns, \
-             allowed_agents, search_terms FROM sites WHERE id = ?1",
-        )
-        .bind(&Array::of1(&JsValue::from_str(site)))
-        .first()
-        .await
-        .map_err(|e| unavailable(&e, "site lookup failed"))?;
-    if row.is_null() || row.is_undefined() {
-        return Ok(None);
-    }
-    let text = |name: &str| {
-        js_sys::Reflect::get(&row, &JsValue::from_str(name))
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default()
-    };
-    let flag = |name: &str| {
-        js_sys::Reflect::get(&row, &JsValue::from_str(name))
-            .ok()
-            .and_then(|v| v.as_f64())
-            .is_some_and(|v| v != 0.0)
-    };
-    Ok(Some(Site {
-        // A malformed list in storage is an operator error: fail closed for
-        // origins (nothing allowed but non-browser senders), open for page rules.
-        allowed_origins: serde_json::from_str(&text("allowed_origins"))
-            .unwrap_or_else(|_| vec!["-".into()]),
-        page_rules: serde_json::from_str(&text("page_rules")).unwrap_or_default(),
-        identity_secret: text("identity_secret"),
-        bots: bots::BotPolicy {
-            record_automation: flag("record_automation"),
-            bot_patterns: serde_json::from_str(&text("bot_patterns")).unwrap_or_default(),
-            allowed_agents: serde_json::from_str(&text("allowed_agents")).unwrap_or_default(),
-        },
-        search_terms: flag("search_terms"),
-    }))
-}
-
 thread_local! {
     /// The day's salt, kept by this isolate so most batches skip a D1 read.
-    static SALT: std::cell::RefCell<Option<(String, String)>> = const { std::cell::RefCell::new(None) };
+    static SALT: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
 }
 
 /// Today's salt, created on first use; salts older than 48 hours are deleted then.
@@ -263,59 +165,36 @@ pub async fn daily_salt(env: &Env, now_ms: i64) -> Result<String, ApiError> {
 }
 
 async fn load_or_create_salt(env: &Env, day: &str, now_ms: i64) -> Result<String, ApiError> {
-    let select = || {
-        env.db
-            .prepare("SELECT salt FROM salts WHERE day = ?1")
-            .bind(&Array::of1(&JsValue::from_str(day)))
-    };
-    let existing = select()
-        .first()
-        .await
-        .map_err(|e| unavailable(&e, "salt lookup failed"))?;
-    if let Some(salt) = js_sys::Reflect::get(&existing, &JsValue::from_str("salt"))
-        .ok()
-        .and_then(|s| s.as_string())
-    {
-        return Ok(salt);
+    #[derive(Deserialize)]
+    struct Salt {
+        salt: String,
     }
-    let mut bytes = [0u8; 32];
-    let crypto = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
-        .map_err(|e| internal(&e, "no crypto"))?;
-    let array = js_sys::Uint8Array::new_with_length(32);
-    let get_random = js_sys::Reflect::get(&crypto, &JsValue::from_str("getRandomValues"))
-        .map_err(|e| internal(&e, "no getRandomValues"))?;
-    get_random
-        .unchecked_into::<js_sys::Function>()
-        .call1(&crypto, &array)
-        .map_err(|e| internal(&e, "getRandomValues failed"))?;
-    array.copy_to(&mut bytes);
-    let salt: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let insert = env
-        .db
-        .prepare("INSERT OR IGNORE INTO salts (day, salt, created_at) VALUES (?1, ?2, ?3)")
-        .bind(&Array::of3(
-            &JsValue::from_str(day),
-            &JsValue::from_str(&salt),
-            &JsValue::from_f64(now_ms as f64),
-        ));
-    let expire = env
-        .db
-        .prepare("DELETE FROM salts WHERE created_at < ?1")
-        .bind(&Array::of1(&JsValue::from_f64(
-            (now_ms - 48 * 3_600_000) as f64,
-        )));
-    env.db
-        .batch(Array::of2(&insert, &expire))
-        .await
-        .map_err(|e| unavailable(&e, "salt insert failed"))?;
+    const SELECT: &str = "SELECT salt FROM salts WHERE day = ?1";
+    if let Some(stored) = db::row::<Salt>(&env.db, SELECT, args![day]).await? {
+        return Ok(stored.salt);
+    }
+    let salt: String = random_bytes::<32>()?
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    db::batch(
+        &env.db,
+        vec![
+            env.db.statement(
+                "INSERT OR IGNORE INTO salts (day, salt, created_at) VALUES (?1, ?2, ?3)",
+                args![day, &salt, now_ms],
+            ),
+            env.db.statement(
+                "DELETE FROM salts WHERE created_at < ?1",
+                args![now_ms - 48 * 3_600_000],
+            ),
+        ],
+    )
+    .await?;
     // Another isolate may have won the race: read back whichever salt is stored.
-    let stored = select()
-        .first()
-        .await
-        .map_err(|e| unavailable(&e, "salt lookup failed"))?;
-    js_sys::Reflect::get(&stored, &JsValue::from_str("salt"))
-        .ok()
-        .and_then(|s| s.as_string())
+    db::row::<Salt>(&env.db, SELECT, args![day])
+        .await?
+        .map(|stored| stored.salt)
         .ok_or(ApiError::Unavailable)
 }
 
@@ -335,37 +214,20 @@ async fn count_and_store(
 ) -> Result<u32, ApiError> {
     let now_ms = received_at as i64;
     let window = guard::minute_window(now_ms);
-    let ip_key = ["ip:", ip].concat();
-    let visitor = ["visitor:", visitor_key].concat();
-    let count = |key: &str| {
-        env.db
-            .prepare(
-                "INSERT INTO rate_limits (key, window, count) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (key, window) DO UPDATE SET count = count + excluded.count RETURNING count",
-            )
-            .bind(&Array::of3(
-                &JsValue::from_str(key),
-                &JsValue::from_f64(window as f64),
-                &JsValue::from_f64(plan.rows.len() as f64),
-            ))
-    };
-    let statements = Array::of3(
-        &count(&ip_key),
-        &count(&visitor),
-        &env.db
-            .prepare("DELETE FROM rate_limits WHERE window < ?1")
-            .bind(&Array::of1(&JsValue::from_f64((window - 1) as f64))),
-    );
+    let ip_key = limits::key("ip", ip);
+    let visitor = limits::key("visitor", visitor_key);
+    let amount = u32::try_from(plan.rows.len()).unwrap_or(u32::MAX);
     // The visitor budget applies only when there is a visitor key (not for
     // Do Not Track batches, which have none).
     let visitor_budget = if visitor_key.is_empty() {
-        f64::from(u32::MAX)
+        u32::MAX
     } else {
-        f64::from(guard::EVENTS_PER_VISITOR_PER_MINUTE)
+        guard::EVENTS_PER_VISITOR_PER_MINUTE
     };
     // All rows go in one statement as a JSON array of positional rows, read
     // back with json_each: one statement and 11 bound values per batch rather
     // than 30 values for each event.
+    let page_rules = site.pages();
     let rows: Vec<serde_json::Value> = plan
         .rows
         .iter()
@@ -389,7 +251,7 @@ async fn count_and_store(
                 row.utm_term,
                 row.utm_content,
                 row.click_id,
-                page_type(&row.path, &site.page_rules),
+                page_type(&row.path, &page_rules),
                 row.name,
                 row.target,
                 row.props_json,
@@ -400,62 +262,47 @@ async fn count_and_store(
         })
         .collect();
     let rows = serde_json::Value::Array(rows).to_string();
-    let values = [
-        JsValue::from_str(&plan.site),
-        JsValue::from_f64(received_at as f64),
-        JsValue::from_str(visitor_key),
-        JsValue::from_str(&plan.visitor_id),
-        JsValue::from_str(user_id),
-        JsValue::from_str(&ip_key),
-        JsValue::from_str(&visitor),
-        JsValue::from_f64(window as f64),
-        JsValue::from_f64(f64::from(guard::EVENTS_PER_IP_PER_MINUTE)),
-        JsValue::from_f64(visitor_budget),
-        JsValue::from_str(&rows),
-    ];
-    let bound: Array = values.iter().collect();
-    statements.push(
-        &env.db
-            .prepare(
-                "INSERT OR IGNORE INTO events (site_id, id, kind, occurred_at, received_at, path, title, \
-                 referrer, viewport_width, viewport_height, language, time_zone, channel, source_name, \
-                 utm_source, utm_medium, utm_campaign, utm_term, utm_content, click_id, page_type, name, \
-                 target, props, engaged_ms, scroll_percent, fields, visitor_key, visitor_id, user_id) \
-                 SELECT ?1, value ->> 0, value ->> 1, value ->> 2, ?2, value ->> 3, value ->> 4, \
-                 value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, \
-                 value ->> 11, value ->> 12, value ->> 13, value ->> 14, value ->> 15, value ->> 16, \
-                 value ->> 17, value ->> 18, value ->> 19, value ->> 20, value ->> 21, value ->> 22, \
-                 value ->> 23, value ->> 24, ?3, ?4, ?5 FROM json_each(?11) \
-                 WHERE (SELECT count FROM rate_limits WHERE key = ?6 AND window = ?8) <= ?9 \
-                 AND (SELECT count FROM rate_limits WHERE key = ?7 AND window = ?8) <= ?10",
-            )
-            .bind(&bound),
+    let insert = env.db.statement(
+        "INSERT OR IGNORE INTO events (site_id, id, kind, occurred_at, received_at, path, title, \
+         referrer, viewport_width, viewport_height, language, time_zone, channel, source_name, \
+         utm_source, utm_medium, utm_campaign, utm_term, utm_content, click_id, page_type, name, \
+         target, props, engaged_ms, scroll_percent, fields, visitor_key, visitor_id, user_id) \
+         SELECT ?1, value ->> 0, value ->> 1, value ->> 2, ?2, value ->> 3, value ->> 4, \
+         value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, \
+         value ->> 11, value ->> 12, value ->> 13, value ->> 14, value ->> 15, value ->> 16, \
+         value ->> 17, value ->> 18, value ->> 19, value ->> 20, value ->> 21, value ->> 22, \
+         value ->> 23, value ->> 24, ?3, ?4, ?5 FROM json_each(?11) \
+         WHERE (SELECT count FROM rate_limits WHERE key = ?6 AND window = ?8) <= ?9 \
+         AND (SELECT count FROM rate_limits WHERE key = ?7 AND window = ?8) <= ?10",
+        args![
+            &plan.site,
+            now_ms,
+            visitor_key,
+            &plan.visitor_id,
+            user_id,
+            &ip_key,
+            &visitor,
+            window,
+            i64::from(guard::EVENTS_PER_IP_PER_MINUTE),
+            i64::from(visitor_budget),
+            &rows,
+        ],
     );
-    let results: Array = env
-        .db
-        .batch(statements)
-        .await
-        .map_err(|e| unavailable(&e, "event insert failed"))?
-        .unchecked_into();
-    let counted = |index: u32| -> f64 {
-        let result = results.get(index);
-        let rows = js_sys::Reflect::get(&result, &JsValue::from_str("results"))
-            .unwrap_or(JsValue::UNDEFINED);
-        let first =
-            js_sys::Reflect::get(&rows, &JsValue::from_f64(0.0)).unwrap_or(JsValue::UNDEFINED);
-        js_sys::Reflect::get(&first, &JsValue::from_str("count"))
-            .ok()
-            .and_then(|c| c.as_f64())
-            .unwrap_or(0.0)
-    };
-    if counted(0) > f64::from(guard::EVENTS_PER_IP_PER_MINUTE) || counted(1) > visitor_budget {
+    let outcomes = db::batch_outcomes(
+        &env.db,
+        vec![
+            limits::count_statement(&env.db, &ip_key, window, amount),
+            limits::count_statement(&env.db, &visitor, window, amount),
+            limits::expire_statement(&env.db, window),
+            insert,
+        ],
+    )
+    .await?;
+    let counted = |index: usize| outcomes.get(index).map_or(0, |outcome| outcome.count);
+    if counted(0) > guard::EVENTS_PER_IP_PER_MINUTE || counted(1) > visitor_budget {
         return Err(ApiError::RateLimited {
             retry_after_s: guard::retry_after_seconds(now_ms),
         });
     }
-    Ok(results
-        .iter()
-        .skip(3)
-        .map(|result| d1::changes_of(&result))
-        .sum())
+    Ok(outcomes.iter().skip(3).map(|outcome| outcome.changes).sum())
 }

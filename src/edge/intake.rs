@@ -9,13 +9,14 @@ use sha2::{Digest, Sha256};
 use web_sys::{Request, Response};
 
 use super::request::{bearer, client_ip, now_ms, random16, read_json};
-use super::sites::{load_teams, SiteRow};
+use super::sites::{load_teams, site_with_intake_key, Site};
 use super::threads::{self, Append};
 use super::{db, http, limits, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::{self, check_short, check_text, secret};
 use crate::domain::guard;
+use crate::domain::inbox::default_team;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,17 +86,11 @@ async fn find(env: &Env, site: &str, client_id: &str) -> Result<Option<Found>, A
 
 /// The site whose intake key is presented, if any: the key alone names the
 /// site, so the caller is known before its body is read.
-async fn site_of_key(env: &Env, key: &str) -> Result<Option<SiteRow>, ApiError> {
+async fn site_of_key(env: &Env, key: &str) -> Result<Option<Site>, ApiError> {
     if !key.starts_with("tpi_") {
         return Ok(None);
     }
-    let site: Option<SiteRow> = db::row(
-        &env.db,
-        "SELECT id, name, allowed_origins, identity_secret, time_zone, retention_days, default_team, \
-         routing_rules, page_rules, intake_key_hash, console_url FROM sites WHERE intake_key_hash = ?1",
-        args![&secret::hash(key)],
-    )
-    .await?;
+    let site = site_with_intake_key(env, &secret::hash(key)).await?;
     // Compared again in constant time: the query only found the candidate.
     Ok(site.filter(|site| {
         guard::constant_time_eq(
@@ -172,20 +167,14 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
                 .into_iter()
                 .map(|t| t.id)
                 .collect();
-            let default_team = if visible.contains(&site.default_team) {
-                site.default_team.clone()
-            } else {
-                visible
-                    .first()
-                    .cloned()
-                    .ok_or_else(|| ApiError::Conflict("this site has no team yet".into()))?
-            };
+            let default_team = default_team(&visible, &site.default_team)
+                .ok_or_else(|| ApiError::Conflict("this site has no team yet".into()))?;
             let team = conversation::route_to_team(
                 &screened.edge.topic,
                 None,
-                &site.rules(),
+                &site.routing(),
                 &visible,
-                &default_team,
+                default_team,
             );
             let id = crate::domain::ids::event_id(random16()?);
             let insert = env.db.statement(

@@ -2,7 +2,7 @@
 //! visitor key, a conversation, an intake key). Over any limit, the request
 //! is answered 429 with `Retry-After`.
 
-use super::d1::D1Database;
+use super::d1::{D1Database, D1PreparedStatement};
 use super::db;
 use crate::args;
 use crate::domain::api::ApiError;
@@ -38,19 +38,39 @@ async fn add(
     let mut statements = Vec::new();
     let mut limits = Vec::new();
     for (key, limit) in keys.iter().filter(|(key, _)| !key.ends_with(':')) {
-        statements.push(db.statement(
-            "INSERT INTO rate_limits (key, window, count) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (key, window) DO UPDATE SET count = count + excluded.count RETURNING count",
-            args![key, window, i64::from(amount)],
-        ));
+        statements.push(count_statement(db, key, window, amount));
         limits.push(*limit);
     }
-    statements.push(db.statement(
+    statements.push(expire_statement(db, window));
+    let counts = db::batch_outcomes(db, statements).await?;
+    Ok(counts
+        .into_iter()
+        .map(|outcome| outcome.count)
+        .zip(limits)
+        .collect())
+}
+
+/// Adds `amount` to `key`'s counter for `window` and returns the new count
+/// (read back as `db::Outcome::count`).
+pub fn count_statement(
+    db: &D1Database,
+    key: &str,
+    window: i64,
+    amount: u32,
+) -> D1PreparedStatement {
+    db.statement(
+        "INSERT INTO rate_limits (key, window, count) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (key, window) DO UPDATE SET count = count + excluded.count RETURNING count",
+        args![key, window, i64::from(amount)],
+    )
+}
+
+/// Deletes the counters of windows before the previous one.
+pub fn expire_statement(db: &D1Database, window: i64) -> D1PreparedStatement {
+    db.statement(
         "DELETE FROM rate_limits WHERE window < ?1",
         args![window - 1],
-    ));
-    let counts = db::batch_counts(db, statements).await?;
-    Ok(counts.into_iter().zip(limits).collect())
+    )
 }
 
 /// `prefix:value`, the key of one counter.

@@ -2,50 +2,17 @@
 //! widget's endpoints, staff, insights, intake, the operator API, the cron
 //! jobs). Only the operator API writes them (`admin.rs`).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use serde::{Deserialize, Serialize};
 
 use super::{db, Env};
 use crate::args;
 use crate::domain::api::ApiError;
-use crate::domain::conversation::RoutingRule;
 use crate::domain::hours::{Closure, Interval, OfficeHours};
-
-/// A site's settings for the contact channel.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SiteRow {
-    pub id: String,
-    pub name: String,
-    pub allowed_origins: String,
-    pub identity_secret: String,
-    pub time_zone: String,
-    pub retention_days: i64,
-    pub default_team: String,
-    pub routing_rules: String,
-    pub page_rules: String,
-    pub intake_key_hash: String,
-    pub console_url: String,
-    // The site's traffic rules (see `admin::bot_policy`): read only by the
-    // queries that need them; others leave them out.
-    #[serde(default)]
-    pub record_automation: i64,
-    #[serde(default)]
-    pub bot_patterns: String,
-    #[serde(default)]
-    pub allowed_agents: String,
-    #[serde(default)]
-    pub search_terms: i64,
-}
-
-impl SiteRow {
-    pub fn origins(&self) -> Vec<String> {
-        // A malformed list fails closed: no browser origin is allowed.
-        serde_json::from_str(&self.allowed_origins).unwrap_or_else(|_| vec!["-".into()])
-    }
-
-    pub fn rules(&self) -> Vec<RoutingRule> {
-        serde_json::from_str(&self.routing_rules).unwrap_or_default()
-    }
-}
+pub use crate::domain::site::Site;
 
 /// A team of a site.
 #[derive(Debug, Clone, Deserialize)]
@@ -81,18 +48,79 @@ impl TeamRow {
     }
 }
 
-pub async fn load_site(env: &Env, site: &str) -> Result<SiteRow, ApiError> {
-    db::row(
-        &env.db,
-        "SELECT id, name, allowed_origins, identity_secret, time_zone, retention_days, default_team, \
-         routing_rules, page_rules, intake_key_hash, console_url, record_automation, bot_patterns, \
-         allowed_agents, search_terms FROM sites WHERE id = ?1",
-        args![site],
-    )
-    .await?
-    .ok_or(ApiError::UnknownSite)
+/// The columns of `Site`, in one place for every query that reads a site.
+const SELECT_SITE: &str = "SELECT id, name, allowed_origins, identity_secret, time_zone, retention_days, \
+    default_team, routing_rules, page_rules, intake_key_hash, console_url, record_automation, bot_patterns, \
+    allowed_agents, search_terms FROM sites WHERE ";
+
+/// The site as stored now (`unknown_site` when there is none).
+pub async fn load_site(env: &Env, site: &str) -> Result<Site, ApiError> {
+    let mut sql = String::from(SELECT_SITE);
+    sql.push_str("id = ?1");
+    db::row(&env.db, &sql, args![site])
+        .await?
+        .ok_or(ApiError::UnknownSite)
 }
 
+/// The site whose intake key hashes to `key_hash`, if any.
+pub async fn site_with_intake_key(env: &Env, key_hash: &str) -> Result<Option<Site>, ApiError> {
+    let mut sql = String::from(SELECT_SITE);
+    sql.push_str("intake_key_hash = ?1");
+    db::row(&env.db, &sql, args![key_hash]).await
+}
+
+/// How long an isolate trusts its copy of a site for ingestion. A change
+/// through the admin API applies at once in the isolate that made it (see
+/// `forget_site`) and within this time everywhere else.
+const SITE_CACHE_MS: f64 = 30_000.0;
+
+/// A site as last read (or known absent), and when (ms).
+type CachedSite = (f64, Option<Rc<Site>>);
+
+thread_local! {
+    /// Sites by id: most batches then make a single D1 round trip.
+    static SITES: RefCell<HashMap<String, CachedSite>> = RefCell::new(HashMap::new());
+}
+
+/// The site as read within the last `SITE_CACHE_MS` by this isolate: for
+/// ingestion, which runs on every page view. Other handlers read it fresh.
+pub async fn cached_site(env: &Env, site: &str) -> Result<Rc<Site>, ApiError> {
+    let now = js_sys::Date::now();
+    let cached = SITES.with(|cache| {
+        cache
+            .borrow()
+            .get(site)
+            .filter(|(read_at, _)| now - read_at < SITE_CACHE_MS)
+            .map(|(_, entry)| entry.clone())
+    });
+    let entry = match cached {
+        Some(entry) => entry,
+        None => {
+            let entry = match load_site(env, site).await {
+                Ok(found) => Some(Rc::new(found)),
+                Err(ApiError::UnknownSite) => None,
+                Err(error) => return Err(error),
+            };
+            SITES.with(|cache| {
+                let mut cache = cache.borrow_mut();
+                // Bounded: unknown ids sent by a flood must not grow it forever.
+                if cache.len() >= 1024 {
+                    cache.clear();
+                }
+                cache.insert(site.to_owned(), (now, entry.clone()));
+            });
+            entry
+        }
+    };
+    entry.ok_or(ApiError::UnknownSite)
+}
+
+/// Drops this isolate's copy of a site, after the admin API changed it.
+pub fn forget_site(site: &str) {
+    SITES.with(|cache| cache.borrow_mut().remove(site));
+}
+
+/// A site's teams, by id.
 pub async fn load_teams(env: &Env, site: &str) -> Result<Vec<TeamRow>, ApiError> {
     db::rows(
         &env.db,

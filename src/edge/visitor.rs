@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
 
 use super::request::{bearer, client_ip, header, now_ms, query, random16, read_json};
-use super::sites::{load_site, load_teams, SiteRow, TeamHours, TeamRow};
+use super::sites::{load_site, load_teams, Site, TeamHours, TeamRow};
 use super::threads::{self, Append, ConversationRow, VisitorMessage};
 use super::{db, http, limits, Env};
 use crate::args;
@@ -19,9 +19,9 @@ use crate::domain::response_time::{typical_first_response, FirstResponse, Observ
 use crate::domain::{guard, visitor};
 
 /// The site, after checking the page's origin against its allow-list.
-async fn site_for_origin(env: &Env, site: &str, origin: Option<&str>) -> Result<SiteRow, ApiError> {
+async fn site_for_origin(env: &Env, site: &str, origin: Option<&str>) -> Result<Site, ApiError> {
     let site = load_site(env, site).await?;
-    if !visitor::origin_allowed(origin, &site.origins()) {
+    if !site.origins().allows(origin) {
         return Err(ApiError::OriginNotAllowed);
     }
     Ok(site)
@@ -94,7 +94,7 @@ pub async fn availability(
     http::json_response(
         200,
         &AvailabilityBody {
-            routing: site.rules(),
+            routing: site.routing(),
             default_team: site.default_team.clone(),
             site: site.id,
             time_zone: site.time_zone,
@@ -203,7 +203,7 @@ pub async fn start(
     let team = conversation::route_to_team(
         &screened.edge.topic,
         body.team.as_deref(),
-        &site.rules(),
+        &site.routing(),
         &visible,
         &default_team,
     );
@@ -254,7 +254,7 @@ pub async fn start(
         threads::insert_statement(&env.db, &id, &message, now),
     ];
     // A visitor who corrects the team corrects the topic: training feedback.
-    let rules = site.rules();
+    let rules = site.routing();
     if let Some(topic) = body.team.as_deref().and_then(|choice| {
         conversation::visitor_correction(
             &screened.edge.topic,
@@ -302,7 +302,7 @@ pub async fn start(
 }
 
 /// The site's user id when `identify(userId, hmac)` verified, else empty.
-fn verified_user<'a>(site: &SiteRow, user: Option<&'a Identity>) -> &'a str {
+fn verified_user<'a>(site: &Site, user: Option<&'a Identity>) -> &'a str {
     match user {
         Some(user) if guard::identity_verified(&site.identity_secret, &user.id, &user.hmac) => {
             &user.id
