@@ -88,13 +88,16 @@ pub mod site;
 /// JSON bodies read strictly: a struct must be an object, never an array.
 #[cfg(feature = "std")]
 pub mod strict_json;
+/// A site's team as stored, and how an update merges with it.
+#[cfg(feature = "std")]
+pub mod team;
 /// Byte-level find and split for the recorder (no panic paths).
 pub mod text;
 /// Keeps personal data out of recorded URLs (paths only, masked segments).
 pub mod url_privacy;
 /// Cookieless visitor keys and the daily salt's day.
 #[cfg(feature = "std")]
-pub mod visitor;
+pub mod visitor_key;
 /// Outbound webhooks: signing, Slack-compatible bodies, retry schedule.
 #[cfg(feature = "std")]
 pub mod webhook;

@@ -7,11 +7,9 @@
 pub mod admin;
 /// Static files: cross-origin embeddables, the console, the demo pages.
 pub mod assets;
-/// Bindings to D1 and the assets fetcher.
-pub mod d1;
-/// Typed queries over D1.
+/// D1: the binding, bound arguments (`args!`) and typed queries.
 pub mod db;
-/// Request reading and JSON/CORS response building.
+/// Reading requests (headers, credentials, bodies within limits) and JSON/CORS responses.
 pub mod http;
 /// Event ingestion and the script tag's site check.
 pub mod ingest;
@@ -21,8 +19,8 @@ pub mod insights;
 pub mod intake;
 /// Per-minute rate limits kept in D1.
 pub mod limits;
-/// Headers, credentials, query parameters, JSON bodies, clock and randomness.
-pub mod request;
+/// The runtime's clock and random bytes.
+pub mod runtime;
 /// Cron jobs: escalation, unseen replies, webhook delivery, retention.
 pub mod scheduled;
 /// Sites and teams as stored: the rows every side reads.
@@ -31,8 +29,8 @@ pub mod sites;
 pub mod staff;
 /// Conversations and messages in D1, shared by every side.
 pub mod threads;
-/// The visitor side: availability, conversations, polling, history.
-pub mod visitor;
+/// The visitor side, called by the widget: availability, conversations, polling, history.
+pub mod widget_api;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -41,7 +39,8 @@ use web_sys::{Request, Response};
 use crate::args;
 use crate::domain::api::{ApiError, Health};
 use crate::domain::route::{route, Route};
-use d1::{D1Database, Fetcher};
+use assets::Fetcher;
+use db::D1Database;
 
 /// Bindings the worker is configured with (see `wrangler.toml`).
 pub struct Env {
@@ -177,13 +176,13 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
             "application/json; charset=utf-8",
             include_str!("../openapi.json"),
         ),
-        Route::Availability => visitor::availability(request, env, origin).await,
-        Route::StartConversation => visitor::start(request, env, origin).await,
-        Route::VisitorMessages(id) => visitor::messages(request, env, origin, &id).await,
-        Route::VisitorSend(id) => visitor::send(request, env, origin, &id).await,
-        Route::VisitorRead(id) => visitor::read(request, env, origin, &id).await,
-        Route::VisitorDelete(id) => visitor::delete(request, env, origin, &id).await,
-        Route::VisitorHistory => visitor::history(request, env, origin).await,
+        Route::Availability => widget_api::availability(request, env, origin).await,
+        Route::StartConversation => widget_api::start(request, env, origin).await,
+        Route::VisitorMessages(id) => widget_api::messages(request, env, origin, &id).await,
+        Route::VisitorSend(id) => widget_api::send(request, env, origin, &id).await,
+        Route::VisitorRead(id) => widget_api::read(request, env, origin, &id).await,
+        Route::VisitorDelete(id) => widget_api::delete(request, env, origin, &id).await,
+        Route::VisitorHistory => widget_api::history(request, env, origin).await,
         Route::StaffMe => staff::me(request, env).await,
         Route::StaffPresence => staff::presence(request, env).await,
         Route::StaffInbox => staff::inbox(request, env).await,

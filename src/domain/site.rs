@@ -99,40 +99,27 @@ impl AllowedOrigins {
 /// A `PUT /v1/admin/sites/{site}` body: every field left out keeps its
 /// stored value (or, for a new site, its default).
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct SiteUpdate {
     /// Required to create a site; left out, the stored name is kept.
-    #[serde(default)]
     pub name: Option<String>,
     /// Left out: the stored list is kept (an empty list allows any origin).
-    #[serde(default)]
     pub allowed_origins: Option<Vec<String>>,
-    #[serde(default)]
     pub time_zone: Option<String>,
-    #[serde(default)]
     pub retention_days: Option<i64>,
-    #[serde(default)]
     pub default_team: Option<String>,
-    #[serde(default)]
     pub routing_rules: Option<Vec<RoutingRule>>,
     /// `""` removes it.
-    #[serde(default)]
     pub identity_secret: Option<String>,
-    #[serde(default)]
     pub page_rules: Option<Vec<PageRule>>,
-    #[serde(default)]
     pub console_url: Option<String>,
     /// Keep events from the site's own automated tests (headless browsers).
-    #[serde(default)]
     pub record_automation: Option<bool>,
     /// More user-agent substrings to ignore as bots.
-    #[serde(default)]
     pub bot_patterns: Option<Vec<String>>,
     /// User-agent substrings always kept (the site's monitoring).
-    #[serde(default)]
     pub allowed_agents: Option<Vec<String>>,
     /// Keep search words from referrers as the term (off by default).
-    #[serde(default)]
     pub search_terms: Option<bool>,
 }
 

@@ -6,16 +6,17 @@
 use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
 
-use super::request::{bearer, client_ip, now_ms, query, random16, read_json};
-use super::sites::{load_site, load_teams, Site, TeamHours};
+use super::http::{bearer, client_ip, query, read_json};
+use super::runtime::{now_ms, random16};
+use super::sites::{load_site, load_teams, Site};
 use super::threads::erase_conversations;
 use super::{db, http, limits, AdminToken, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::{check_short, secret};
 use crate::domain::guard;
-use crate::domain::hours::OfficeHours;
 use crate::domain::site::SiteUpdate;
+use crate::domain::team::TeamUpdate;
 
 /// Checks the bearer admin secret in constant time; failures are limited per
 /// IP (a right secret is always let in).
@@ -60,6 +61,13 @@ pub async fn authorize_for(
     Err(limits::sign_in_failed(&env.db, &client_ip(request), "", now_ms()).await)
 }
 
+/// The site an operator call names, once the caller may manage it. An
+/// unknown site is 404, not an empty answer that hides a typo.
+async fn managed_site(request: &Request, env: &Env, site: &str) -> Result<Site, ApiError> {
+    authorize_for(request, env, Some(site)).await?;
+    load_site(env, site).await
+}
+
 fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
     let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
     http::text_json_response(status, &text)
@@ -71,7 +79,13 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
     authorize_for(request, env, Some(site)).await?;
     check_short("site", site, true)?;
     let body: SiteUpdate = read_json(request).await?;
-    let existing = load_site(env, site).await.ok();
+    // Only a site that is not there is created; a failed read must not turn
+    // an update into a reset to the defaults.
+    let existing = match load_site(env, site).await {
+        Ok(stored) => Some(stored),
+        Err(ApiError::UnknownSite) => None,
+        Err(error) => return Err(error),
+    };
     let updated = body.apply(site, existing.as_ref())?;
     db::run(
         &env.db,
@@ -111,41 +125,6 @@ fn settings(site: &Site) -> serde_json::Value {
         "search_terms": site.search_terms != 0 })
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TeamRequest {
-    /// Required to create a team; every field left out keeps its stored value.
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    hours: Option<TeamHours>,
-    #[serde(default)]
-    target_minutes: Option<i64>,
-    #[serde(default)]
-    visible: Option<bool>,
-    /// Left out: the stored webhook is kept; `null` removes it.
-    #[serde(default, deserialize_with = "present")]
-    webhook: Option<Option<WebhookConfig>>,
-}
-
-/// Tells a field set to `null` (`Some(None)`) from one left out (`None`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WebhookConfig {
-    url: String,
-    secret: String,
-    #[serde(default)]
-    format: Option<String>,
-}
-
 /// `PUT /v1/admin/sites/{site}/teams/{team}`: a team, its office hours (in the
 /// site's time zone), its waiting target and its webhook.
 pub async fn put_team(
@@ -157,88 +136,28 @@ pub async fn put_team(
     authorize_for(request, env, Some(site)).await?;
     check_short("team", team, true)?;
     let site = load_site(env, site).await?;
-    let body: TeamRequest = read_json(request).await?;
+    let body: TeamUpdate = read_json(request).await?;
     let stored = load_teams(env, &site.id)
         .await?
         .into_iter()
         .find(|t| t.id == team);
     // Like a site's PUT, a team's keeps what the request leaves out.
-    let name = match (&body.name, &stored) {
-        (Some(name), _) => name.clone(),
-        (None, Some(stored)) => stored.name.clone(),
-        (None, None) => {
-            return Err(ApiError::InvalidRequest(
-                "name is required to create a team".into(),
-            ))
-        }
-    };
-    check_short("name", &name, true)?;
-    let hours_kept = match (&body.hours, &stored) {
-        (Some(hours), _) => hours.clone(),
-        (None, Some(stored)) => serde_json::from_str(&stored.hours).unwrap_or_default(),
-        (None, None) => TeamHours::default(),
-    };
-    let hours = OfficeHours {
-        time_zone: site.time_zone.clone(),
-        weekly: hours_kept.weekly.clone(),
-        closures: hours_kept.closures.clone(),
-    };
-    hours
-        .schedule()
-        .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
-    let target = body
-        .target_minutes
-        .unwrap_or_else(|| stored.as_ref().map_or(60, |t| t.target_minutes));
-    if !(1..=10_080).contains(&target) {
-        return Err(ApiError::InvalidRequest(
-            "target_minutes must be 1 to 10080".into(),
-        ));
-    }
-    let visible = body
-        .visible
-        .unwrap_or_else(|| stored.as_ref().is_none_or(|t| t.visible != 0));
-    let (url, secret_text, format) = match &body.webhook {
-        None => stored.map_or_else(
-            || (String::new(), String::new(), "json".to_owned()),
-            |t| (t.webhook_url, t.webhook_secret, t.webhook_format),
-        ),
-        Some(None) => (String::new(), String::new(), "json".to_owned()),
-        Some(Some(hook)) => {
-            let format = hook.format.clone().unwrap_or_else(|| "json".into());
-            if !(hook.url.starts_with("https://") || hook.url.starts_with("http://"))
-                || hook.url.len() > 500
-            {
-                return Err(ApiError::InvalidRequest(
-                    "webhook.url must be an http(s) URL".into(),
-                ));
-            }
-            if hook.secret.chars().count() < 16 {
-                return Err(ApiError::InvalidRequest(
-                    "webhook.secret must be at least 16 characters".into(),
-                ));
-            }
-            if !matches!(format.as_str(), "json" | "slack") {
-                return Err(ApiError::InvalidRequest(
-                    "webhook.format must be json or slack".into(),
-                ));
-            }
-            (hook.url.clone(), hook.secret.clone(), format)
-        }
-    };
-    let hours_json = serde_json::to_string(&hours_kept).map_err(|_| ApiError::Internal)?;
+    let updated = body.apply(team, stored, &site.time_zone)?;
     db::run(
         &env.db,
         "INSERT INTO teams (site_id, id, name, hours, target_minutes, visible, webhook_url, webhook_secret, webhook_format) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (site_id, id) DO UPDATE SET name = excluded.name, \
          hours = excluded.hours, target_minutes = excluded.target_minutes, visible = excluded.visible, \
          webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret, webhook_format = excluded.webhook_format",
-        args![&site.id, team, &name, &hours_json, target, i64::from(visible), &url, &secret_text, &format],
+        args![&site.id, team, &updated.name, &updated.hours, updated.target_minutes, updated.visible,
+            &updated.webhook_url, &updated.webhook_secret, &updated.webhook_format],
     )
     .await?;
     json(
         200,
-        &serde_json::json!({ "team": { "id": team, "name": name, "hours": hours_kept,
-        "target_minutes": target, "visible": visible, "webhook": !url.is_empty() } }),
+        &serde_json::json!({ "team": { "id": team, "name": updated.name, "hours": updated.stored_hours(),
+        "target_minutes": updated.target_minutes, "visible": updated.visible != 0,
+        "webhook": !updated.webhook_url.is_empty() } }),
     )
 }
 
@@ -254,8 +173,7 @@ struct StaffRequest {
 /// `POST /v1/admin/sites/{site}/staff`: a staff account. Its token is in
 /// this answer only; the database keeps a hash.
 pub async fn create_staff(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
-    authorize_for(request, env, Some(site)).await?;
-    let site = load_site(env, site).await?;
+    let site = managed_site(request, env, site).await?;
     let body: StaffRequest = read_json(request).await?;
     check_short("name", &body.name, true)?;
     let role = body.role.clone().unwrap_or_else(|| "agent".into());
@@ -297,8 +215,7 @@ pub async fn create_staff(request: &Request, env: &Env, site: &str) -> Result<Re
 /// `POST /v1/admin/sites/{site}/intake-key`: a new key for `/v1/intake`
 /// (replacing the old one), shown once.
 pub async fn intake_key(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
-    authorize_for(request, env, Some(site)).await?;
-    let site = load_site(env, site).await?;
+    let site = managed_site(request, env, site).await?;
     let key = secret::new("tpi_", random16()?);
     db::run(
         &env.db,
@@ -314,9 +231,7 @@ pub async fn intake_key(request: &Request, env: &Env, site: &str) -> Result<Resp
 
 /// `GET /v1/admin/sites/{site}/webhook-deliveries`: the latest deliveries.
 pub async fn deliveries(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
-    authorize_for(request, env, Some(site)).await?;
-    // An unknown site is 404, not an empty answer that hides a typo.
-    load_site(env, site).await?;
+    managed_site(request, env, site).await?;
     let rows: Vec<serde_json::Value> = db::rows(
         &env.db,
         "SELECT id, team_id, event, conversation_id, url, status, attempts, next_attempt_at, last_status, \
@@ -338,9 +253,7 @@ pub async fn export_visitor(
     site: &str,
     visitor: &str,
 ) -> Result<Response, ApiError> {
-    authorize_for(request, env, Some(site)).await?;
-    // An unknown site is 404, not an empty answer that hides a typo.
-    load_site(env, site).await?;
+    managed_site(request, env, site).await?;
     let mut events_sql = String::from("SELECT * FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
     events_sql.push_str(" ORDER BY occurred_at LIMIT 5000");
@@ -371,9 +284,7 @@ pub async fn erase_visitor(
     site: &str,
     visitor: &str,
 ) -> Result<Response, ApiError> {
-    authorize_for(request, env, Some(site)).await?;
-    // An unknown site is 404, not an empty answer that hides a typo.
-    load_site(env, site).await?;
+    managed_site(request, env, site).await?;
     let mut events_sql = String::from("DELETE FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
     let events = db::run(&env.db, &events_sql, args![site, visitor]).await?;
@@ -387,8 +298,7 @@ pub async fn erase_visitor(
 /// `GET /v1/admin/sites/{site}`: the site's settings and teams, for the
 /// console's settings page (secrets are never returned, only whether set).
 pub async fn get_site(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
-    authorize_for(request, env, Some(site)).await?;
-    let row = load_site(env, site).await?;
+    let row = managed_site(request, env, site).await?;
     let teams: Vec<serde_json::Value> = load_teams(env, site)
         .await?
         .into_iter()

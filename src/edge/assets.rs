@@ -1,13 +1,22 @@
 //! Static files: the script tag, the recorder, the widget and the model for
 //! customers' pages (cross-origin, versioned), the console and the demo pages.
 
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::JsValue;
 use web_sys::{Headers, Request, RequestInit, Response, ResponseInit};
 
 use super::{http, internal, Env};
 use crate::domain::api::ApiError;
 use crate::domain::assets::{plan, AssetKind, AssetPlan};
+
+#[wasm_bindgen]
+extern "C" {
+    /// A service binding with a `fetch` method (`env.ASSETS`).
+    pub type Fetcher;
+
+    #[wasm_bindgen(method, js_name = fetch)]
+    pub fn fetch(this: &Fetcher, request: &Request) -> js_sys::Promise;
+}
 
 /// Serves the static file at `path` as `domain::assets` decides.
 pub async fn serve(request: &Request, env: &Env, path: &str) -> Result<Response, ApiError> {

@@ -1,11 +1,15 @@
-//! HTTP plumbing for the worker: reading bodies, JSON and CORS responses.
+//! HTTP at the edge: what handlers read from a request (path, headers,
+//! bearer credentials, query parameters, bodies within their size limits,
+//! JSON) and the JSON, CORS and console responses they answer with.
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Headers, Request, Response, ResponseInit};
 
-use crate::domain::api::ApiError;
+use crate::domain::api::{parse_body, ApiError};
+use crate::domain::ingest::check_content_type;
 
 /// The request's path, from its URL.
 pub fn path_of_request(request: &Request) -> Result<String, ApiError> {
@@ -13,6 +17,9 @@ pub fn path_of_request(request: &Request) -> Result<String, ApiError> {
         .map(|url| url.pathname())
         .map_err(|_| ApiError::InvalidRequest("unparsable request URL".into()))
 }
+
+/// Largest JSON body the conversation, staff and admin endpoints take.
+pub const MAX_API_BODY_BYTES: u32 = 32 * 1024;
 
 /// Bodies declared larger than this are refused unread; bodies of no
 /// declared length are read (and, past the endpoint's limit, discarded) up
@@ -83,6 +90,44 @@ pub async fn read_bytes(request: &Request, limit: u32) -> Result<Vec<u8>, ApiErr
 pub async fn read_text(request: &Request, limit: u32) -> Result<String, ApiError> {
     let bytes = read_bytes(request, limit).await?;
     crate::domain::api::decode_utf8(bytes)
+}
+
+/// A request header.
+pub fn header(request: &Request, name: &str) -> Option<String> {
+    request.headers().get(name).ok().flatten()
+}
+
+/// The credential of `Authorization: Bearer …`.
+pub fn bearer(request: &Request) -> Option<String> {
+    header(request, "authorization")
+        .and_then(|value| value.strip_prefix("Bearer ").map(|t| t.trim().to_owned()))
+        .filter(|token| !token.is_empty())
+}
+
+/// The client's IP address as the edge sees it.
+pub fn client_ip(request: &Request) -> String {
+    header(request, "cf-connecting-ip")
+        .or_else(|| header(request, "x-real-ip"))
+        .unwrap_or_default()
+}
+
+/// A query parameter of the request URL.
+pub fn query(request: &Request, name: &str) -> Option<String> {
+    web_sys::Url::new(&request.url())
+        .ok()
+        .and_then(|url| url.search_params().get(name))
+}
+
+/// Reads and parses a JSON body: at most `MAX_API_BODY_BYTES` (counted as
+/// it arrives), UTF-8, a JSON (or beacon text) content type, valid JSON of
+/// the expected shape.
+pub async fn read_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
+    // The body is read before its type is judged: an unread body can make the
+    // runtime drop the connection, and the client would see a reset instead
+    // of the precise error.
+    let body = read_text(request, MAX_API_BODY_BYTES).await?;
+    check_content_type(header(request, "content-type").as_deref())?;
+    parse_body(&body)
 }
 
 fn call0(target: &JsValue, method: &str) -> Result<JsValue, JsValue> {

@@ -1,14 +1,15 @@
-//! Event ingestion (`POST /v1/events`) and the script tag's site check: the
-//! site's ingestion settings cached per isolate, the daily salt of the
-//! cookieless visitor key, and counting a batch against its rate limits while
-//! storing it, in one D1 round trip.
+//! Event ingestion (`POST /v1/events`) and the script tag's site check, both
+//! on the site as this isolate last read it (`sites::cached_site`): the daily
+//! salt of the cookieless visitor key, and counting a batch against its rate
+//! limits while storing it, in one D1 round trip.
 
 use std::cell::RefCell;
 
 use serde::Deserialize;
 use web_sys::{Request, Response};
 
-use super::request::{client_ip, header, random_bytes};
+use super::http::{client_ip, header};
+use super::runtime::random_bytes;
 use super::sites::{cached_site, Site};
 use super::{db, http, internal, limits, Env};
 use crate::args;
@@ -17,7 +18,7 @@ use crate::domain::bots;
 use crate::domain::guard;
 use crate::domain::ingest::{check_content_type, plan_batch, IngestPlan, MAX_BODY_BYTES};
 use crate::domain::page_type::page_type;
-use crate::domain::visitor as visits;
+use crate::domain::visitor_key as cookieless;
 
 /// `POST /v1/events`: a recorder's batch.
 pub async fn ingest_events(
@@ -44,7 +45,7 @@ pub async fn ingest_events(
         String::new()
     } else {
         let salt = daily_salt(env, now as i64).await?;
-        visits::visitor_key(&salt, &plan.site, &ip, &user_agent)
+        cookieless::visitor_key(&salt, &plan.site, &ip, &user_agent)
     };
     let (user, proof) = &plan.claimed_user;
     let user_id = if guard::identity_verified(&site.identity_secret, user, proof) {
@@ -149,7 +150,7 @@ thread_local! {
 
 /// Today's salt, created on first use; salts older than 48 hours are deleted then.
 pub async fn daily_salt(env: &Env, now_ms: i64) -> Result<String, ApiError> {
-    let day = visits::utc_day(now_ms);
+    let day = cookieless::utc_day(now_ms);
     let cached = SALT.with(|cell| {
         cell.borrow()
             .as_ref()

@@ -10,7 +10,8 @@
 use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
 
-use super::request::{now_ms, query};
+use super::http::query;
+use super::runtime::now_ms;
 use super::sites::load_teams;
 use super::staff::authorize;
 use super::{db, http, Env};

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use web_sys::{Request, Response};
 
-use super::request::{bearer, client_ip, now_ms, random16, read_json};
+use super::http::{bearer, client_ip, read_json};
+use super::runtime::{now_ms, random16};
 use super::sites::{load_teams, site_with_intake_key, Site};
 use super::threads::{self, Append};
 use super::{db, http, limits, Env};

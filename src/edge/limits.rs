@@ -2,8 +2,7 @@
 //! visitor key, a conversation, an intake key). Over any limit, the request
 //! is answered 429 with `Retry-After`.
 
-use super::d1::{D1Database, D1PreparedStatement};
-use super::db;
+use super::db::{self, D1Database, D1PreparedStatement};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::guard;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::sites::{load_team, TeamRow};
+use super::sites::{load_team, Team};
 use super::threads::erase_conversations;
 use super::{db, Env};
 use crate::args;
@@ -18,7 +18,7 @@ use crate::domain::webhook::{self, Event};
 pub const UNSEEN_AFTER_MS: i64 = 5 * 60 * 1000;
 
 /// Queues `event` for the team's webhook, if it has one.
-pub async fn enqueue(env: &Env, team: &TeamRow, event: &Event, now: i64) -> Result<bool, ApiError> {
+pub async fn enqueue(env: &Env, team: &Team, event: &Event, now: i64) -> Result<bool, ApiError> {
     if team.webhook_url.is_empty() {
         return Ok(false);
     }

@@ -6,47 +6,11 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
-
 use super::{db, Env};
 use crate::args;
 use crate::domain::api::ApiError;
-use crate::domain::hours::{Closure, Interval, OfficeHours};
 pub use crate::domain::site::Site;
-
-/// A team of a site.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TeamRow {
-    pub id: String,
-    pub name: String,
-    pub hours: String,
-    pub target_minutes: i64,
-    pub visible: i64,
-    pub webhook_url: String,
-    pub webhook_secret: String,
-    pub webhook_format: String,
-}
-
-/// Weekly hours and closures as stored with a team (the zone is the site's).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TeamHours {
-    #[serde(default)]
-    pub weekly: Vec<Interval>,
-    #[serde(default)]
-    pub closures: Vec<Closure>,
-}
-
-impl TeamRow {
-    pub fn hours(&self, time_zone: &str) -> OfficeHours {
-        let hours: TeamHours = serde_json::from_str(&self.hours).unwrap_or_default();
-        OfficeHours {
-            time_zone: time_zone.to_owned(),
-            weekly: hours.weekly,
-            closures: hours.closures,
-        }
-    }
-}
+pub use crate::domain::team::{Team, TeamHours};
 
 /// The columns of `Site`, in one place for every query that reads a site.
 const SELECT_SITE: &str = "SELECT id, name, allowed_origins, identity_secret, time_zone, retention_days, \
@@ -121,7 +85,7 @@ pub fn forget_site(site: &str) {
 }
 
 /// A site's teams, by id.
-pub async fn load_teams(env: &Env, site: &str) -> Result<Vec<TeamRow>, ApiError> {
+pub async fn load_teams(env: &Env, site: &str) -> Result<Vec<Team>, ApiError> {
     db::rows(
         &env.db,
         "SELECT id, name, hours, target_minutes, visible, webhook_url, webhook_secret, webhook_format \
@@ -132,7 +96,7 @@ pub async fn load_teams(env: &Env, site: &str) -> Result<Vec<TeamRow>, ApiError>
 }
 
 /// One team of a site, if the site has it.
-pub async fn load_team(env: &Env, site: &str, team: &str) -> Result<Option<TeamRow>, ApiError> {
+pub async fn load_team(env: &Env, site: &str, team: &str) -> Result<Option<Team>, ApiError> {
     db::row(
         &env.db,
         "SELECT id, name, hours, target_minutes, visible, webhook_url, webhook_secret, webhook_format \

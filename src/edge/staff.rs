@@ -9,8 +9,9 @@
 use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
 
-use super::request::{bearer, client_ip, now_ms, query, read_json};
-use super::sites::{load_teams, TeamRow};
+use super::http::{bearer, client_ip, query, read_json};
+use super::runtime::now_ms;
+use super::sites::{load_teams, Team};
 use super::threads::{self, Append, ConversationRow, StaffMessage};
 use super::{db, http, limits, scheduled, Env};
 use crate::args;
@@ -424,7 +425,7 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
     )
 }
 
-async fn team_of(env: &Env, conversation: &ConversationRow) -> Result<Option<TeamRow>, ApiError> {
+async fn team_of(env: &Env, conversation: &ConversationRow) -> Result<Option<Team>, ApiError> {
     Ok(load_teams(env, &conversation.site_id)
         .await?
         .into_iter()

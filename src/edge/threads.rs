@@ -4,8 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::d1::D1Database;
-use super::db;
+use super::db::{self, D1Database};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::classify::Classifier;
@@ -222,7 +221,7 @@ pub fn insert_statement(
     conversation: &str,
     message: &Append<'_>,
     now: i64,
-) -> super::d1::D1PreparedStatement {
+) -> super::db::D1PreparedStatement {
     let browser = message
         .screened
         .and_then(|s| s.browser.as_ref())
@@ -370,8 +369,8 @@ pub async fn erase_conversations(
         sql
     };
     let bind = |sql: &str| {
-        let values: Vec<super::d1::Arg<'_>> =
-            params.iter().map(|p| super::d1::Arg::Text(p)).collect();
+        let values: Vec<super::db::Arg<'_>> =
+            params.iter().map(|p| super::db::Arg::Text(p)).collect();
         db.statement(sql, &values)
     };
     let statements = vec![

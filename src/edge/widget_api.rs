@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
 
-use super::request::{bearer, client_ip, header, now_ms, query, random16, read_json};
-use super::sites::{load_site, load_teams, Site, TeamHours, TeamRow};
+use super::http::{bearer, client_ip, header, query, read_json};
+use super::runtime::{now_ms, random16};
+use super::sites::{load_site, load_teams, Site, Team, TeamHours};
 use super::threads::{self, Append, ConversationRow, VisitorMessage};
 use super::{db, http, limits, Env};
 use crate::args;
@@ -15,8 +16,9 @@ use crate::domain::conversation::{
     self, check_message_extras, check_short, check_text, secret, Identity, NewMessage,
     ReplyPreference, RoutingRule, StartConversation, Status,
 };
+use crate::domain::guard;
 use crate::domain::response_time::{typical_first_response, FirstResponse, Observation};
-use crate::domain::{guard, visitor};
+use crate::domain::visitor_key as cookieless;
 
 /// The site, after checking the page's origin against its allow-list.
 async fn site_for_origin(env: &Env, site: &str, origin: Option<&str>) -> Result<Site, ApiError> {
@@ -168,7 +170,7 @@ pub async fn start(
     let ip = client_ip(request);
     let user_agent = header(request, "user-agent").unwrap_or_default();
     let salt = super::ingest::daily_salt(env, now).await?;
-    let visitor_key = visitor::visitor_key(&salt, &site.id, &ip, &user_agent);
+    let visitor_key = cookieless::visitor_key(&salt, &site.id, &ip, &user_agent);
     limits::charge(
         &env.db,
         &[
@@ -573,7 +575,7 @@ pub async fn history(
     http::json_response(200, &serde_json::json!({ "conversations": items }), origin)
 }
 
-pub fn summary(conversation: &ConversationRow, teams: &[TeamRow]) -> ConversationSummary {
+pub fn summary(conversation: &ConversationRow, teams: &[Team]) -> ConversationSummary {
     let reply = match conversation.reply_channel.as_str() {
         "email" => ReplyPreference::Email {
             email: conversation.reply_email.clone(),
