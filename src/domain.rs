@@ -101,3 +101,6 @@ pub mod visitor_key;
 /// Outbound webhooks: signing, Slack-compatible bodies, retry schedule.
 #[cfg(feature = "std")]
 pub mod webhook;
+/// The worker's JSON answers, one type per shape, shared by edge, console and widget.
+#[cfg(feature = "std")]
+pub mod wire;

@@ -13,9 +13,10 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::state::{
-    Action, Colleagues, ConsoleState, ConversationView, Inbox, Me, Message, Touchpoint,
+    Action, Colleagues, ConsoleState, ConversationView, Inbox, Me, StaffMessage, Touchpoint,
 };
 use crate::domain::classify::{KINDS, SENTIMENTS, TOPICS};
+use crate::domain::conversation::{Author, Status};
 use crate::domain::display::visible_controls;
 use crate::fetch::{self, Failure};
 
@@ -163,7 +164,7 @@ pub fn console_app() -> Html {
                             )
                             .await
                             {
-                                state.dispatch(Action::View(view));
+                                state.dispatch(Action::View(Box::new(view)));
                             }
                         }
                     });
@@ -508,10 +509,10 @@ fn inbox_view(state: &UseReducerHandle<ConsoleState>) -> Html {
                         Callback::from(move |_: MouseEvent| state.dispatch(Action::Select(id.clone())))
                     };
                     let current = state.selected.as_ref() == Some(&row.id);
-                    let wait = if row.status == "waiting" {
+                    let wait = if row.status == Status::Waiting {
                         format!("waiting {} of {} min", minutes(row.waited_s), row.target_minutes)
                     } else {
-                        row.status.clone()
+                        row.status.as_str().to_owned()
                     };
                     html! {
                         <li>
@@ -625,7 +626,7 @@ fn conversation_view(
     let toggle = {
         let act = act.clone();
         let id = id.clone();
-        let closed = c.status == "closed";
+        let closed = c.status == Status::Closed;
         Callback::from(move |_: MouseEvent| {
             act.emit((id.clone(), if closed { "reopen" } else { "close" }, None))
         })
@@ -634,7 +635,7 @@ fn conversation_view(
         <>
         <section class="conversation" aria-label="Conversation">
             <header>
-                <h2>{ format!("{} — {}", view.team_name, c.status) }</h2>
+                <h2>{ format!("{} — {}", view.team_name, c.status.as_str()) }</h2>
                 <p class="classification">
                     { format!("Topic {} ({:.0}%), tone {}, {}; channel {}", c.topic, c.confidence * 100.0, c.sentiment, c.kind, c.channel) }
                 </p>
@@ -644,7 +645,7 @@ fn conversation_view(
                         <button type="button" onclick={claim}>{ "Claim" }</button>
                     }
                     { assign_controls(state, c, act.clone()) }
-                    <button type="button" onclick={toggle}>{ if c.status == "closed" { "Reopen" } else { "Close" } }</button>
+                    <button type="button" onclick={toggle}>{ if c.status == Status::Closed { "Reopen" } else { "Close" } }</button>
                 </div>
             </header>
             <ol class="thread" aria-label="Messages">
@@ -667,7 +668,7 @@ fn conversation_view(
             <ol>{ for view.journey.iter().enumerate().map(|(i, t)| touchpoint_view(t, time_on_page(&view.journey, i))) }</ol>
             if !view.earlier.is_empty() {
                 <h3>{ "Earlier conversations" }</h3>
-                <ul>{ for view.earlier.iter().map(|e| html! { <li>{ format!("{} · {} · {} · {}", clock(e.created_at), e.team_id, e.topic, e.status) }</li> }) }</ul>
+                <ul>{ for view.earlier.iter().map(|e| html! { <li>{ format!("{} · {} · {} · {}", clock(e.created_at), e.team_id, e.topic, e.status.as_str()) }</li> }) }</ul>
             }
         </aside>
         </>
@@ -755,8 +756,8 @@ fn touchpoint_view(t: &Touchpoint, seconds_on_page: Option<i64>) -> Html {
     }
 }
 
-fn message_view(state: &UseReducerHandle<ConsoleState>, m: &Message) -> Html {
-    if m.author == "system" {
+fn message_view(state: &UseReducerHandle<ConsoleState>, m: &StaffMessage) -> Html {
+    if m.author == Author::System {
         let who = m.name.clone().unwrap_or_default();
         let text = match m.notice.as_deref() {
             Some("staff_joined") => format!("{who} joined"),
@@ -765,12 +766,12 @@ fn message_view(state: &UseReducerHandle<ConsoleState>, m: &Message) -> Html {
         };
         return html! { <li class="system">{ text }</li> };
     }
-    let who = if m.author == "staff" {
+    let who = if m.author == Author::Staff {
         m.name.clone().unwrap_or_default()
     } else {
         "Visitor".to_owned()
     };
-    let correction = (m.author == "visitor").then(|| {
+    let correction = (m.author == Author::Visitor).then(|| {
         let labels = m.edge_labels.clone();
         let current = |pick: fn(&super::state::Labels) -> String| labels.as_ref().map(pick).unwrap_or_default();
         let (topic, tone, kind) = (current(|l| l.topic.clone()), current(|l| l.sentiment.clone()), current(|l| l.kind.clone()));
@@ -826,7 +827,7 @@ fn message_view(state: &UseReducerHandle<ConsoleState>, m: &Message) -> Html {
         _ => None,
     };
     html! {
-        <li class={m.author.clone()}>
+        <li class={m.author.as_str()}>
             <p class="meta"><strong>{ who }</strong>{ " · " }{ clock(m.created_at) }</p>
             // Isolated and with direction controls shown, so a message cannot
             // reorder itself or its surroundings ("gnp.exe" behind U+202E).

@@ -2,68 +2,10 @@
 //! SVG charts readable at a glance, each with its numbers as a table and a CSV
 //! download.
 
-use serde::Deserialize;
 use yew::prelude::*;
 
+use crate::domain::wire::insights::{DayTopic, Insights, Preceding};
 use crate::fetch;
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct DayTopic {
-    day: String,
-    topic: String,
-    sentiment: String,
-    conversations: i64,
-}
-
-/// A page or campaign before trouble, with its lift over the baseline (see `domain::lift`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Preceding {
-    label: String,
-    page_type: String,
-    conversations: i64,
-    visitors: i64,
-    lift: f64,
-    lift_low: f64,
-    lift_high: f64,
-    enough_data: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct TeamResponse {
-    team: String,
-    name: String,
-    target_minutes: i64,
-    median_first_response_s: Option<u32>,
-    answered: u32,
-    waiting: u32,
-    within_target: Option<bool>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct ChannelCount {
-    channel: String,
-    conversations: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Figures {
-    by_day: Vec<DayTopic>,
-    pages_before_trouble: Vec<Preceding>,
-    campaigns_before_trouble: Vec<Preceding>,
-    min_visitors: u32,
-    min_trouble: u32,
-    first_response: Vec<TeamResponse>,
-    channels: Vec<ChannelCount>,
-    #[serde(default)]
-    arrivals: Vec<Arrival>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Arrival {
-    channel: String,
-    source_name: String,
-    visits: i64,
-}
 
 /// A channel's wire name as people read it (`ai_assistant` → `AI assistant`).
 fn channel_label(channel: &str) -> String {
@@ -200,7 +142,7 @@ fn by_tone(rows: &[DayTopic], key: fn(&DayTopic) -> &String, sorted: bool) -> Ba
 /// The insights page.
 #[function_component(InsightsPage)]
 pub fn insights_page(props: &InsightsProps) -> Html {
-    let figures = use_state(|| None::<Result<Figures, String>>);
+    let figures = use_state(|| None::<Result<Insights, String>>);
     let days = use_state(|| 30_u32);
     {
         let figures = figures.clone();
@@ -208,7 +150,7 @@ pub fn insights_page(props: &InsightsProps) -> Html {
         use_effect_with(*days, move |days| {
             let path = format!("/v1/staff/insights?days={days}");
             wasm_bindgen_futures::spawn_local(async move {
-                let result = fetch::call::<Figures>("", "GET", &path, Some(&token), None::<&()>)
+                let result = fetch::call::<Insights>("", "GET", &path, Some(&token), None::<&()>)
                     .await
                     .map_err(|e| match e {
                         fetch::Failure::Network => "The worker could not be reached.".to_owned(),

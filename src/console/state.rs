@@ -3,152 +3,16 @@
 
 use std::rc::Rc;
 
-use serde::Deserialize;
 use yew::Reducible;
 
-/// `GET /v1/staff/me`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Me {
-    pub id: String,
-    pub site: String,
-    pub name: String,
-    pub role: String,
-    pub teams: Vec<String>,
-    pub presence: String,
-}
-
-/// `GET /v1/staff/colleagues`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Colleagues {
-    pub staff: Vec<Colleague>,
-    pub teams: Vec<TeamName>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Colleague {
-    pub id: String,
-    pub name: String,
-    pub teams: Vec<String>,
-    pub presence: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct TeamName {
-    pub id: String,
-    pub name: String,
-}
-
-/// One row of `GET /v1/staff/inbox`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct InboxRow {
-    pub id: String,
-    pub team_id: String,
-    pub status: String,
-    pub channel: String,
-    pub topic: String,
-    pub sentiment: String,
-    pub kind: String,
-    pub confidence: f64,
-    pub visitor_name: String,
-    pub assignee_id: String,
-    pub last_visitor_at: i64,
-    pub target_minutes: i64,
-    pub preview: Option<String>,
-    pub unread: i64,
-    pub waited_s: i64,
-    pub over_target: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Inbox {
-    pub conversations: Vec<InboxRow>,
-    pub waiting: u32,
-    pub teams: Vec<String>,
-}
+/// The staff API's answers: the same types the edge writes.
+pub use crate::domain::wire::staff::{
+    Colleague, Colleagues, Conversation, ConversationView, Earlier, Inbox, InboxRow, Me,
+    StaffMessage, TeamName, Touchpoint,
+};
 
 /// Labels as stored beside a message (the same type the edge writes).
 pub use crate::domain::conversation::Labels;
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Message {
-    pub id: i64,
-    pub author: String,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub notice: Option<String>,
-    pub text: String,
-    pub created_at: i64,
-    pub browser_labels: Option<Labels>,
-    pub edge_labels: Option<Labels>,
-    pub labels_agree: bool,
-    pub pii_missed: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Conversation {
-    pub id: String,
-    pub team_id: String,
-    pub status: String,
-    pub channel: String,
-    pub visitor_name: String,
-    pub user_id: String,
-    pub reply_channel: String,
-    pub reply_email: String,
-    pub reply_phone: String,
-    pub callback_from: i64,
-    pub callback_to: i64,
-    pub reply_address: String,
-    pub topic: String,
-    pub sentiment: String,
-    pub kind: String,
-    pub confidence: f64,
-    pub assignee_id: String,
-    pub created_at: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Touchpoint {
-    pub id: String,
-    pub kind: String,
-    pub occurred_at: i64,
-    pub path: String,
-    #[serde(default)]
-    pub page_type: String,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub channel: String,
-    #[serde(default)]
-    pub source_name: String,
-    #[serde(default)]
-    pub utm_source: String,
-    #[serde(default)]
-    pub utm_campaign: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub engaged_ms: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Earlier {
-    pub id: String,
-    pub team_id: String,
-    pub status: String,
-    pub topic: String,
-    pub created_at: i64,
-}
-
-/// `GET /v1/staff/conversations/{id}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ConversationView {
-    pub conversation: Conversation,
-    pub team_name: String,
-    pub messages: Vec<Message>,
-    pub journey: Vec<Touchpoint>,
-    pub earlier: Vec<Earlier>,
-}
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConsoleState {
@@ -172,10 +36,14 @@ pub enum Action {
     SignInFailed(String),
     SignOut,
     Presence(String),
-    Filter { team: String, status: String },
+    Filter {
+        team: String,
+        status: String,
+    },
     Inbox(Inbox),
     Select(String),
-    View(ConversationView),
+    /// Boxed: a conversation with its thread and journey is much larger than the other actions.
+    View(Box<ConversationView>),
     Draft(String),
     Sending,
     Sent,
@@ -238,7 +106,7 @@ impl Reducible for ConsoleState {
             }
             Action::View(view) => {
                 if next.selected.as_ref() == Some(&view.conversation.id) {
-                    next.view = Some(view);
+                    next.view = Some(*view);
                 }
             }
             Action::Draft(text) => next.draft = text,
@@ -263,20 +131,24 @@ impl Reducible for ConsoleState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::conversation::Status;
 
     fn row(id: &str) -> InboxRow {
         InboxRow {
             id: id.into(),
             team_id: "support".into(),
-            status: "waiting".into(),
+            status: Status::Waiting,
             channel: "widget".into(),
             topic: "delivery".into(),
             sentiment: "negative".into(),
             kind: "complaint".into(),
             confidence: 0.9,
             visitor_name: String::new(),
+            reply_channel: "here".into(),
             assignee_id: String::new(),
+            created_at: 0,
             last_visitor_at: 0,
+            last_staff_at: 0,
             target_minutes: 30,
             preview: None,
             unread: 1,
@@ -300,16 +172,21 @@ mod tests {
         ConversationView {
             conversation: Conversation {
                 id: id.into(),
+                site_id: "demo".into(),
                 team_id: "support".into(),
-                status: "open".into(),
+                status: Status::Open,
                 channel: "widget".into(),
-                visitor_name: String::new(),
+                visitor_key: String::new(),
+                visitor_id: String::new(),
                 user_id: String::new(),
+                visitor_name: String::new(),
+                locale: "en".into(),
                 reply_channel: "here".into(),
                 reply_email: String::new(),
                 reply_phone: String::new(),
                 callback_from: 0,
                 callback_to: 0,
+                external_id: String::new(),
                 reply_address: String::new(),
                 topic: "delivery".into(),
                 sentiment: "negative".into(),
@@ -317,6 +194,16 @@ mod tests {
                 confidence: 0.9,
                 assignee_id: String::new(),
                 created_at: 0,
+                updated_at: 0,
+                first_response_at: 0,
+                last_visitor_at: 0,
+                last_staff_at: 0,
+                closed_at: 0,
+                visitor_read_id: 0,
+                staff_read_id: 0,
+                escalated_at: 0,
+                unseen_notified_at: 0,
+                expectation_gap: 0,
             },
             team_name: "Support".into(),
             messages: Vec::new(),
@@ -389,7 +276,7 @@ mod tests {
             vec![
                 Action::SignedIn("tps_x".into(), me()),
                 Action::Select("b".into()),
-                Action::View(view("a")),
+                Action::View(Box::new(view("a"))),
             ],
         );
         assert!(
@@ -398,7 +285,10 @@ mod tests {
         );
         let shown = run(
             state,
-            vec![Action::View(view("b")), Action::Presence("online".into())],
+            vec![
+                Action::View(Box::new(view("b"))),
+                Action::Presence("online".into()),
+            ],
         );
         assert_eq!(
             shown.view.as_ref().map(|v| v.conversation.id.as_str()),

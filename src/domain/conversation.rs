@@ -94,7 +94,7 @@ pub enum ReplyPreference {
 }
 
 /// Who wrote a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Author {
     Visitor,
@@ -108,6 +108,15 @@ impl Author {
             Author::Visitor => "visitor",
             Author::Staff => "staff",
             Author::System => "system",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Author> {
+        match text {
+            "visitor" => Some(Author::Visitor),
+            "staff" => Some(Author::Staff),
+            "system" => Some(Author::System),
+            _ => None,
         }
     }
 }

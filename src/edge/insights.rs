@@ -7,7 +7,7 @@
 //! channel mix; and where the site's visitors came from (landing page views by
 //! marketing channel and source).
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use web_sys::{Request, Response};
 
 use super::http::query;
@@ -17,16 +17,12 @@ use super::staff::authorize;
 use super::{db, http, Env};
 use crate::args;
 use crate::domain::api::ApiError;
+use crate::domain::conversation::Status;
 use crate::domain::lift::{rank, Exposure, MIN_SAMPLE, MIN_TROUBLE};
 use crate::domain::response_time::{typical_first_response, Observation};
-
-#[derive(Serialize, Deserialize)]
-struct DayTopic {
-    day: String,
-    topic: String,
-    sentiment: String,
-    conversations: i64,
-}
+use crate::domain::wire::insights::{
+    Arrival, Baseline, ChannelCount, DayTopic, Insights, Preceding, TeamResponse,
+};
 
 /// Trouble conversations after a page or campaign, as counted in D1.
 #[derive(Deserialize)]
@@ -47,69 +43,6 @@ struct SeenCount {
 #[derive(Deserialize)]
 struct Count {
     n: u32,
-}
-
-#[derive(Serialize)]
-struct Preceding {
-    label: String,
-    page_type: String,
-    /// Trouble conversations whose journey included it.
-    conversations: u32,
-    /// Visitors who saw it in the period.
-    visitors: u32,
-    lift: f64,
-    lift_low: f64,
-    lift_high: f64,
-    enough_data: bool,
-}
-
-/// Every identifiable visitor in the period, and every trouble conversation
-/// with such a journey: the baseline a page's lift is measured against.
-#[derive(Serialize)]
-struct Baseline {
-    visitors: u32,
-    conversations: u32,
-}
-
-#[derive(Serialize, Deserialize)]
-struct ChannelCount {
-    channel: String,
-    conversations: i64,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Arrival {
-    channel: String,
-    source_name: String,
-    visits: i64,
-}
-
-#[derive(Serialize)]
-struct TeamResponse {
-    team: String,
-    name: String,
-    target_minutes: i64,
-    median_first_response_s: Option<u32>,
-    answered: u32,
-    waiting: u32,
-    within_target: Option<bool>,
-}
-
-#[derive(Serialize)]
-struct Insights {
-    from: i64,
-    to: i64,
-    teams: Vec<String>,
-    by_day: Vec<DayTopic>,
-    pages_before_trouble: Vec<Preceding>,
-    campaigns_before_trouble: Vec<Preceding>,
-    pages_baseline: Baseline,
-    campaigns_baseline: Baseline,
-    min_visitors: u32,
-    min_trouble: u32,
-    first_response: Vec<TeamResponse>,
-    channels: Vec<ChannelCount>,
-    arrivals: Vec<Arrival>,
 }
 
 /// Conversations that signal trouble: complaints, negative tone, expectation gaps.
@@ -311,7 +244,7 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
         team_id: String,
         created_at: i64,
         first_response_at: i64,
-        status: String,
+        status: Status,
     }
     let timings: Vec<Timing> = db::rows(
         &env.db,
@@ -330,7 +263,12 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
                 .iter()
                 .filter(|t| t.team_id == team.id)
                 .filter_map(|t| {
-                    Observation::of(t.created_at, t.first_response_at, t.status == "closed", to)
+                    Observation::of(
+                        t.created_at,
+                        t.first_response_at,
+                        t.status == Status::Closed,
+                        to,
+                    )
                 })
                 .collect();
             let typical = typical_first_response(&observations);

@@ -12,7 +12,7 @@ use web_sys::{Request, Response};
 use super::http::{bearer, client_ip, query, read_json};
 use super::runtime::now_ms;
 use super::sites::{load_teams, Team};
-use super::threads::{self, Append, ConversationRow, StaffMessage};
+use super::threads::{self, Append, ConversationRow};
 use super::{db, http, limits, scheduled, Env};
 use crate::args;
 use crate::domain::api::ApiError;
@@ -20,6 +20,10 @@ use crate::domain::classify::{KINDS, SENTIMENTS, TOPICS};
 use crate::domain::conversation::{check_short, check_text, secret, Author, Notice, Status};
 use crate::domain::guard;
 use crate::domain::webhook;
+use crate::domain::wire::staff::{
+    Colleague, Colleagues, ConversationResult, ConversationView, CorrectionResult, Earlier, Inbox,
+    InboxRow, Me, StaffReply, TeamName, Touchpoint,
+};
 
 /// A staff account.
 #[derive(Debug, Clone, Deserialize)]
@@ -109,16 +113,6 @@ async fn conversation_for(
     Ok(conversation)
 }
 
-#[derive(Serialize)]
-struct Me {
-    id: String,
-    site: String,
-    name: String,
-    role: String,
-    teams: Vec<String>,
-    presence: String,
-}
-
 fn me_of(staff: &StaffRow) -> Me {
     Me {
         id: staff.id.clone(),
@@ -166,31 +160,6 @@ pub async fn presence(request: &Request, env: &Env) -> Result<Response, ApiError
     json(200, &me_of(&staff))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct InboxRow {
-    id: String,
-    team_id: String,
-    status: String,
-    channel: String,
-    topic: String,
-    sentiment: String,
-    kind: String,
-    confidence: f64,
-    visitor_name: String,
-    reply_channel: String,
-    assignee_id: String,
-    created_at: i64,
-    last_visitor_at: i64,
-    last_staff_at: i64,
-    target_minutes: i64,
-    preview: Option<String>,
-    unread: i64,
-    #[serde(default)]
-    waited_s: i64,
-    #[serde(default)]
-    over_target: bool,
-}
-
 /// `GET /v1/staff/inbox?team=…&status=…`: conversations of the staff
 /// member's teams (or one of them), the longest waiting first.
 pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
@@ -228,33 +197,25 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
     .await?;
     let now = now_ms();
     for row in &mut rows {
-        let status = Status::parse(&row.status);
-        if let Some((waited_s, over_target)) =
-            crate::domain::inbox::waited(status, row.last_visitor_at, now, row.target_minutes)
-        {
+        if let Some((waited_s, over_target)) = crate::domain::inbox::waited(
+            Some(row.status),
+            row.last_visitor_at,
+            now,
+            row.target_minutes,
+        ) {
             row.waited_s = waited_s;
             row.over_target = over_target;
         }
     }
-    let waiting = rows
-        .iter()
-        .filter(|r| Status::parse(&r.status) == Some(Status::Waiting))
-        .count();
+    let waiting = rows.iter().filter(|r| r.status == Status::Waiting).count();
     json(
         200,
-        &serde_json::json!({ "conversations": rows, "waiting": waiting, "teams": teams }),
+        &Inbox {
+            conversations: rows,
+            waiting: u32::try_from(waiting).map_err(|_| ApiError::Internal)?,
+            teams,
+        },
     )
-}
-
-#[derive(Serialize)]
-struct ConversationView {
-    conversation: ConversationRow,
-    team_name: String,
-    messages: Vec<StaffMessage>,
-    /// The visitor's touchpoints, oldest first: what led here and what followed.
-    journey: Vec<serde_json::Value>,
-    /// Earlier conversations of a verified visitor.
-    earlier: Vec<serde_json::Value>,
 }
 
 /// `GET /v1/staff/conversations/{id}`: the thread with both sides' labels,
@@ -272,7 +233,7 @@ pub async fn conversation(request: &Request, env: &Env, id: &str) -> Result<Resp
         .await?;
     }
     let journey = journey(env, &conversation).await?;
-    let earlier: Vec<serde_json::Value> = if conversation.user_id.is_empty() {
+    let earlier: Vec<Earlier> = if conversation.user_id.is_empty() {
         Vec::new()
     } else {
         db::rows(
@@ -303,10 +264,7 @@ pub async fn conversation(request: &Request, env: &Env, id: &str) -> Result<Resp
 
 /// The visitor's touchpoints: by consented visitor id when there is one,
 /// else by the day's cookieless key.
-async fn journey(
-    env: &Env,
-    conversation: &ConversationRow,
-) -> Result<Vec<serde_json::Value>, ApiError> {
+async fn journey(env: &Env, conversation: &ConversationRow) -> Result<Vec<Touchpoint>, ApiError> {
     let (column, value) = if !conversation.visitor_id.is_empty() {
         ("visitor_id", &conversation.visitor_id)
     } else if !conversation.visitor_key.is_empty() {
@@ -421,7 +379,10 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
     }
     json(
         if new { 201 } else { 200 },
-        &serde_json::json!({ "message": row.for_staff(), "duplicate": !new }),
+        &StaffReply {
+            message: row.for_staff(),
+            duplicate: !new,
+        },
     )
 }
 
@@ -516,7 +477,12 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
     let updated = threads::load(&env.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    json(200, &serde_json::json!({ "conversation": updated }))
+    json(
+        200,
+        &ConversationResult {
+            conversation: updated,
+        },
+    )
 }
 
 /// `POST /v1/staff/conversations/{id}/close` and `/reopen`.
@@ -529,7 +495,7 @@ pub async fn set_closed(
     let staff = authorize(request, env).await?;
     let conversation = conversation_for(env, &staff, id).await?;
     let now = now_ms();
-    let closed = conversation.status == "closed";
+    let closed = conversation.status == Status::Closed;
     if closed != close {
         let (notice, update) = if close {
             (Notice::Closed, "UPDATE conversations SET status = 'closed', closed_at = ?2, updated_at = ?2 WHERE id = ?1")
@@ -549,7 +515,12 @@ pub async fn set_closed(
     let updated = threads::load(&env.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    json(200, &serde_json::json!({ "conversation": updated }))
+    json(
+        200,
+        &ConversationResult {
+            conversation: updated,
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -580,7 +551,7 @@ pub async fn correct_labels(
     .await?
     .ok_or(ApiError::NotFound)?;
     let conversation = conversation_for(env, &staff, &message.conversation_id).await?;
-    if message.author != "visitor" {
+    if message.author != Author::Visitor {
         return Err(ApiError::Conflict(
             "only visitor messages carry labels".into(),
         ));
@@ -623,7 +594,12 @@ pub async fn correct_labels(
     db::batch(&env.db, statements).await?;
     json(
         201,
-        &serde_json::json!({ "message": message_id, "topic": body.topic, "sentiment": body.sentiment, "kind": body.kind }),
+        &CorrectionResult {
+            message: message_id,
+            topic: body.topic,
+            sentiment: body.sentiment,
+            kind: body.kind,
+        },
     )
 }
 
@@ -631,32 +607,44 @@ pub async fn correct_labels(
 /// teams, for assigning and moving conversations.
 pub async fn colleagues(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
-    #[derive(Deserialize, Serialize)]
-    struct Colleague {
+    /// A colleague as stored: teams as a JSON array.
+    #[derive(Deserialize)]
+    struct Row {
         id: String,
         name: String,
         teams: String,
         presence: String,
     }
-    let rows: Vec<Colleague> = db::rows(
+    let rows: Vec<Row> = db::rows(
         &env.db,
         "SELECT id, name, teams, presence FROM staff WHERE site_id = ?1 ORDER BY name",
         args![&staff.site_id],
     )
     .await?;
-    let people: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|c| {
-            serde_json::json!({ "id": c.id, "name": c.name, "presence": c.presence,
-                "teams": serde_json::from_str::<Vec<String>>(&c.teams).unwrap_or_default() })
+    let people = rows
+        .into_iter()
+        .map(|c| Colleague {
+            teams: serde_json::from_str(&c.teams).unwrap_or_default(),
+            id: c.id,
+            name: c.name,
+            presence: c.presence,
         })
         .collect();
-    let teams: Vec<serde_json::Value> = load_teams(env, &staff.site_id)
+    let teams = load_teams(env, &staff.site_id)
         .await?
         .into_iter()
-        .map(|t| serde_json::json!({ "id": t.id, "name": t.name }))
+        .map(|t| TeamName {
+            id: t.id,
+            name: t.name,
+        })
         .collect();
-    json(200, &serde_json::json!({ "staff": people, "teams": teams }))
+    json(
+        200,
+        &Colleagues {
+            staff: people,
+            teams,
+        },
+    )
 }
 
 /// `GET /v1/staff/corrections`: the site's label corrections as JSON lines in

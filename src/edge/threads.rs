@@ -2,13 +2,13 @@
 //! intake and scheduled handlers: rows, the views each side may see, and the
 //! writes that append to a thread.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::db::{self, D1Database};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::classify::Classifier;
-use crate::domain::conversation::{self, Author, Labels, Notice, Screened, Status};
+use crate::domain::conversation::{self, Author, Labels, Notice, Screened};
 
 thread_local! {
     /// The built-in classifier, loaded once per isolate.
@@ -23,57 +23,17 @@ pub fn screen(text: &str, browser: Option<&Labels>) -> Result<Screened, ApiError
     })
 }
 
-/// A stored conversation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ConversationRow {
-    pub id: String,
-    pub site_id: String,
-    pub team_id: String,
-    pub status: String,
-    pub channel: String,
-    pub visitor_key: String,
-    pub visitor_id: String,
-    pub user_id: String,
-    pub visitor_name: String,
-    pub locale: String,
-    pub reply_channel: String,
-    pub reply_email: String,
-    pub reply_phone: String,
-    pub callback_from: i64,
-    pub callback_to: i64,
-    pub external_id: String,
-    pub reply_address: String,
-    pub topic: String,
-    pub sentiment: String,
-    pub kind: String,
-    pub confidence: f64,
-    pub assignee_id: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub first_response_at: i64,
-    pub last_visitor_at: i64,
-    pub last_staff_at: i64,
-    pub closed_at: i64,
-    pub visitor_read_id: i64,
-    pub staff_read_id: i64,
-    pub escalated_at: i64,
-    pub unseen_notified_at: i64,
-    #[serde(default)]
-    pub expectation_gap: i64,
-}
-
-impl ConversationRow {
-    pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Waiting)
-    }
-}
+/// A stored conversation: every column, which is also what staff are shown.
+pub use crate::domain::wire::staff::Conversation as ConversationRow;
+pub use crate::domain::wire::staff::StaffMessage;
+pub use crate::domain::wire::visitor::VisitorMessage;
 
 /// A stored message.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MessageRow {
     pub id: i64,
     pub conversation_id: String,
-    pub author: String,
+    pub author: Author,
     pub staff_id: String,
     pub staff_name: String,
     pub notice: String,
@@ -86,39 +46,6 @@ pub struct MessageRow {
     pub created_at: i64,
 }
 
-/// A message as the visitor sees it: who (a staff member's name, never an
-/// invented one), what, when.
-#[derive(Debug, Serialize)]
-pub struct VisitorMessage {
-    pub id: i64,
-    pub author: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notice: Option<String>,
-    pub text: String,
-    pub created_at: i64,
-}
-
-/// A message as staff see it: also both sides' labels and what the edge redacted.
-#[derive(Debug, Serialize)]
-pub struct StaffMessage {
-    pub id: i64,
-    pub author: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub staff_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notice: Option<String>,
-    pub text: String,
-    pub created_at: i64,
-    pub browser_labels: Option<serde_json::Value>,
-    pub edge_labels: Option<serde_json::Value>,
-    pub labels_agree: bool,
-    pub pii_missed: Vec<String>,
-}
-
 fn non_empty(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
@@ -127,7 +54,7 @@ impl MessageRow {
     pub fn for_visitor(&self) -> VisitorMessage {
         VisitorMessage {
             id: self.id,
-            author: self.author.clone(),
+            author: self.author,
             name: non_empty(&self.staff_name),
             notice: non_empty(&self.notice),
             text: self.text.clone(),
@@ -138,7 +65,7 @@ impl MessageRow {
     pub fn for_staff(&self) -> StaffMessage {
         StaffMessage {
             id: self.id,
-            author: self.author.clone(),
+            author: self.author,
             staff_id: non_empty(&self.staff_id),
             name: non_empty(&self.staff_name),
             notice: non_empty(&self.notice),

@@ -8,7 +8,7 @@ use web_sys::{Request, Response};
 use super::http::{bearer, client_ip, header, query, read_json};
 use super::runtime::{now_ms, random16};
 use super::sites::{load_site, load_teams, Site, Team, TeamHours};
-use super::threads::{self, Append, ConversationRow, VisitorMessage};
+use super::threads::{self, Append, ConversationRow};
 use super::{db, http, limits, Env};
 use crate::args;
 use crate::domain::api::ApiError;
@@ -19,6 +19,9 @@ use crate::domain::conversation::{
 use crate::domain::guard;
 use crate::domain::response_time::{typical_first_response, FirstResponse, Observation};
 use crate::domain::visitor_key as cookieless;
+use crate::domain::wire::visitor::{
+    ConversationSummary, History, HistoryItem, Poll, Sent, Started,
+};
 
 /// The site, after checking the page's origin against its allow-list.
 async fn site_for_origin(env: &Env, site: &str, origin: Option<&str>) -> Result<Site, ApiError> {
@@ -118,7 +121,7 @@ pub async fn first_response(
     struct Timing {
         created_at: i64,
         first_response_at: i64,
-        status: String,
+        status: Status,
     }
     let rows: Vec<Timing> = db::rows(
         &env.db,
@@ -130,31 +133,15 @@ pub async fn first_response(
     let observations: Vec<Observation> = rows
         .iter()
         .filter_map(|r| {
-            Observation::of(r.created_at, r.first_response_at, r.status == "closed", now)
+            Observation::of(
+                r.created_at,
+                r.first_response_at,
+                r.status == Status::Closed,
+                now,
+            )
         })
         .collect();
     Ok(typical_first_response(&observations))
-}
-
-#[derive(Serialize)]
-struct Started {
-    conversation: ConversationSummary,
-    /// The visitor's secret for this conversation; keep it to come back.
-    visitor_token: String,
-    message: VisitorMessage,
-    /// Personal data the edge removed that the browser had not.
-    redacted_at_edge: Vec<&'static str>,
-    poll_interval_ms: u32,
-}
-
-#[derive(Serialize)]
-pub struct ConversationSummary {
-    pub id: String,
-    pub team: String,
-    pub team_name: String,
-    pub status: String,
-    pub reply: ReplyPreference,
-    pub created_at: i64,
 }
 
 /// `POST /v1/conversations`.
@@ -290,13 +277,13 @@ pub async fn start(
                 id,
                 team,
                 team_name,
-                status: Status::Waiting.as_str().into(),
+                status: Status::Waiting,
                 reply: body.reply.clone(),
                 created_at: now,
             },
             visitor_token: token,
             message: first.for_visitor(),
-            redacted_at_edge: screened.missed.clone(),
+            redacted_at_edge: missed(&screened.missed),
             poll_interval_ms: conversation::poll_interval_ms(Status::Waiting, online),
         },
         origin,
@@ -346,19 +333,6 @@ async fn authorize(
     Ok(conversation)
 }
 
-#[derive(Serialize)]
-struct Poll {
-    messages: Vec<VisitorMessage>,
-    /// Pass as `after` next time.
-    cursor: i64,
-    status: String,
-    /// The last message id staff have read (for read receipts).
-    staff_read_id: i64,
-    /// Staff replies after the visitor's read marker.
-    unread: u32,
-    poll_interval_ms: u32,
-}
-
 /// `GET /v1/conversations/{id}/messages?after=…`.
 pub async fn messages(
     request: &Request,
@@ -398,20 +372,13 @@ pub async fn messages(
         &Poll {
             messages: rows.iter().map(|m| m.for_visitor()).collect(),
             cursor,
-            status: conversation.status.clone(),
+            status: conversation.status,
             staff_read_id: conversation.staff_read_id,
             unread: unread.map_or(0, |u| u.n),
-            poll_interval_ms: conversation::poll_interval_ms(conversation.status(), online),
+            poll_interval_ms: conversation::poll_interval_ms(conversation.status, online),
         },
         origin,
     )
-}
-
-#[derive(Serialize)]
-struct Sent {
-    message: VisitorMessage,
-    redacted_at_edge: Vec<&'static str>,
-    duplicate: bool,
 }
 
 /// `POST /v1/conversations/{id}/messages`.
@@ -463,7 +430,7 @@ pub async fn send(
         &Sent {
             message: row.for_visitor(),
             redacted_at_edge: if new {
-                screened.missed.clone()
+                missed(&screened.missed)
             } else {
                 Vec::new()
             },
@@ -525,13 +492,6 @@ struct HistoryRequest {
     user: Identity,
 }
 
-#[derive(Serialize)]
-struct HistoryItem {
-    conversation: ConversationSummary,
-    visitor_token: String,
-    messages: Vec<VisitorMessage>,
-}
-
 /// `POST /v1/identity/conversations`: a visitor the site vouched for (a
 /// verified `identify`) sees their conversations on this device too. Each
 /// comes with a new visitor token for this device.
@@ -572,7 +532,13 @@ pub async fn history(
             messages: messages.iter().map(|m| m.for_visitor()).collect(),
         });
     }
-    http::json_response(200, &serde_json::json!({ "conversations": items }), origin)
+    http::json_response(
+        200,
+        &History {
+            conversations: items,
+        },
+        origin,
+    )
 }
 
 pub fn summary(conversation: &ConversationRow, teams: &[Team]) -> ConversationSummary {
@@ -595,8 +561,13 @@ pub fn summary(conversation: &ConversationRow, teams: &[Team]) -> ConversationSu
             .find(|t| t.id == conversation.team_id)
             .map(|t| t.name.clone())
             .unwrap_or_default(),
-        status: conversation.status.clone(),
+        status: conversation.status,
         reply,
         created_at: conversation.created_at,
     }
+}
+
+/// The kinds of personal data the edge removed that the browser had not.
+fn missed(kinds: &[&'static str]) -> Vec<String> {
+    kinds.iter().map(|kind| (*kind).to_owned()).collect()
 }

@@ -1,0 +1,15 @@
+//! Every JSON shape the worker answers with, one type each: the edge
+//! serializes these, the console deserializes the same types, and the widget
+//! reads the visitor ones field by field into them (`widget/answers.rs`, no
+//! serde there for size). `openapi.json` describes them; the test
+//! `tests/wire_schemas.rs` checks each type against its schema.
+//!
+//! Statuses and authors are enums (`conversation::{Status, Author}`), so no
+//! side compares them as strings.
+
+/// The insights page's figures.
+pub mod insights;
+/// What staff see: who they are, colleagues, the inbox, one conversation.
+pub mod staff;
+/// What the visitor's widget is answered.
+pub mod visitor;

@@ -1,0 +1,82 @@
+//! `GET /v1/staff/insights`: the figures of the console's insights page.
+
+use serde::{Deserialize, Serialize};
+
+/// Conversations on one day with one topic and tone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayTopic {
+    pub day: String,
+    pub topic: String,
+    pub sentiment: String,
+    pub conversations: i64,
+}
+
+/// A page or campaign before trouble, with its lift over the baseline (see
+/// `domain::lift`). Schema `PrecedingTrouble`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preceding {
+    pub label: String,
+    pub page_type: String,
+    /// Trouble conversations whose journey included it.
+    pub conversations: u32,
+    /// Visitors who saw it in the period.
+    pub visitors: u32,
+    pub lift: f64,
+    pub lift_low: f64,
+    pub lift_high: f64,
+    pub enough_data: bool,
+}
+
+/// Every identifiable visitor in the period, and every trouble conversation
+/// with such a journey: the baseline a page's lift is measured against.
+/// Schema `TroubleBaseline`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    pub visitors: u32,
+    pub conversations: u32,
+}
+
+/// Conversations by channel (widget, email, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelCount {
+    pub channel: String,
+    pub conversations: i64,
+}
+
+/// Landing page views by marketing channel and source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Arrival {
+    pub channel: String,
+    pub source_name: String,
+    pub visits: i64,
+}
+
+/// First response of one team against its target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamResponse {
+    pub team: String,
+    pub name: String,
+    pub target_minutes: i64,
+    pub median_first_response_s: Option<u32>,
+    pub answered: u32,
+    pub waiting: u32,
+    pub within_target: Option<bool>,
+}
+
+/// Schema `Insights`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Insights {
+    pub from: i64,
+    pub to: i64,
+    pub teams: Vec<String>,
+    pub by_day: Vec<DayTopic>,
+    pub pages_before_trouble: Vec<Preceding>,
+    pub campaigns_before_trouble: Vec<Preceding>,
+    pub pages_baseline: Baseline,
+    pub campaigns_baseline: Baseline,
+    pub min_visitors: u32,
+    pub min_trouble: u32,
+    pub first_response: Vec<TeamResponse>,
+    pub channels: Vec<ChannelCount>,
+    pub arrivals: Vec<Arrival>,
+}

@@ -1,0 +1,733 @@
+//! The wire types (`domain::wire`) against openapi.json: every type, as the
+//! edge serializes it, must validate against its `components/schemas` entry,
+//! read back as the same value (the console deserializes what the edge
+//! writes), and carry every property its schema documents (so nothing the
+//! schema promises, and a client may read, is missing from the type).
+//!
+//! The checker covers the JSON Schema keywords openapi.json uses for answers:
+//! `$ref`, `type`, `enum`, `const`, `properties`, `required`,
+//! `additionalProperties: false`, `items`, `oneOf`, `anyOf`, `minimum`,
+//! `maximum`, `minLength`, `maxLength` (not `pattern`: the edge tests check
+//! real answers with a full validator).
+
+use proptest::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use touchpoint::domain::conversation::{Author, Labels, ReplyPreference, Status};
+use touchpoint::domain::wire::insights::{
+    Arrival, Baseline, ChannelCount, DayTopic, Insights, Preceding, TeamResponse,
+};
+use touchpoint::domain::wire::staff::{
+    Colleague, Colleagues, Conversation, ConversationResult, ConversationView, CorrectionResult,
+    Earlier, Inbox, InboxRow, Me, StaffMessage, StaffReply, TeamName, Touchpoint,
+};
+use touchpoint::domain::wire::visitor::{
+    ConversationSummary, History, HistoryItem, Poll, Sent, Started, VisitorMessage,
+};
+
+fn spec() -> Value {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json"))
+        .unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+fn schema<'a>(spec: &'a Value, name: &str) -> &'a Value {
+    &spec["components"]["schemas"][name]
+}
+
+/// Where `value` breaks `schema`. With `whole`, an object must also hold
+/// every property its schema lists, required or not.
+fn problems(spec: &Value, schema: &Value, value: &Value, whole: bool, at: &str) -> Vec<String> {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        let target = self::schema(spec, name);
+        if target.is_null() {
+            return vec![format!("{at}: no schema {name}")];
+        }
+        return problems(spec, target, value, whole, at);
+    }
+    for (keyword, exactly_one) in [("oneOf", true), ("anyOf", false)] {
+        if let Some(branches) = schema[keyword].as_array() {
+            let fitting: Vec<&Value> = branches
+                .iter()
+                .filter(|branch| problems(spec, branch, value, false, at).is_empty())
+                .collect();
+            if fitting.is_empty() || (exactly_one && fitting.len() > 1) {
+                return vec![format!(
+                    "{at}: {} of the {keyword} branches fit {value}",
+                    fitting.len()
+                )];
+            }
+            if whole
+                && !fitting
+                    .iter()
+                    .any(|branch| problems(spec, branch, value, true, at).is_empty())
+            {
+                return vec![format!(
+                    "{at}: a property of the fitting {keyword} branch is missing"
+                )];
+            }
+        }
+    }
+    let mut found = Vec::new();
+    if let Some(allowed) = schema["enum"].as_array() {
+        if !allowed.contains(value) {
+            found.push(format!("{at}: {value} is not one of {allowed:?}"));
+        }
+    }
+    if let Some(constant) = schema.get("const") {
+        if constant != value {
+            found.push(format!("{at}: {value} is not {constant}"));
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(one) => vec![one.as_str()],
+        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if !types.is_empty() && !types.iter().any(|t| is_type(value, t)) {
+        found.push(format!("{at}: {value} is not of type {types:?}"));
+        return found;
+    }
+    if let Some(number) = value.as_f64() {
+        if schema["minimum"].as_f64().is_some_and(|min| number < min) {
+            found.push(format!("{at}: {number} is below the minimum"));
+        }
+        if schema["maximum"].as_f64().is_some_and(|max| number > max) {
+            found.push(format!("{at}: {number} is above the maximum"));
+        }
+    }
+    if let Some(text) = value.as_str() {
+        let length = text.chars().count() as u64;
+        if schema["minLength"].as_u64().is_some_and(|min| length < min)
+            || schema["maxLength"].as_u64().is_some_and(|max| length > max)
+        {
+            found.push(format!("{at}: {text:?} has a length out of bounds"));
+        }
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in array.iter().enumerate() {
+            found.extend(problems(spec, items, item, whole, &format!("{at}[{i}]")));
+        }
+    }
+    if let Some(object) = value.as_object() {
+        found.extend(object_problems(spec, schema, object, whole, at));
+    }
+    found
+}
+
+fn object_problems(
+    spec: &Value,
+    schema: &Value,
+    object: &Map<String, Value>,
+    whole: bool,
+    at: &str,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    let properties = schema["properties"].as_object();
+    for name in schema["required"].as_array().into_iter().flatten() {
+        let name = name.as_str().unwrap_or_default();
+        if !object.contains_key(name) {
+            found.push(format!("{at}: the required {name} is missing"));
+        }
+    }
+    for (name, field) in object {
+        match properties.and_then(|p| p.get(name)) {
+            Some(property) => {
+                found.extend(problems(
+                    spec,
+                    property,
+                    field,
+                    whole,
+                    &format!("{at}.{name}"),
+                ));
+            }
+            None if schema["additionalProperties"] == Value::Bool(false) => {
+                found.push(format!("{at}: {name} is not in the schema"));
+            }
+            None => {}
+        }
+    }
+    if whole {
+        for name in properties.into_iter().flat_map(|p| p.keys()) {
+            if !object.contains_key(name) {
+                found.push(format!("{at}: the type has no {name}"));
+            }
+        }
+    }
+    found
+}
+
+fn is_type(value: &Value, name: &str) -> bool {
+    match name {
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "null" => value.is_null(),
+        "number" => value.is_number(),
+        "integer" => value.is_i64() || value.is_u64(),
+        _ => false,
+    }
+}
+
+/// Serializes `value`, checks it against `name`'s schema (wholly, or only
+/// validity for the values whose optional fields are left out), and reads it
+/// back as the same value.
+fn check<T>(spec: &Value, name: &str, value: &T, whole: bool) -> Vec<String>
+where
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let json = match serde_json::to_value(value) {
+        Ok(json) => json,
+        Err(error) => return vec![format!("{name}: not serializable: {error}")],
+    };
+    let mut found = problems(spec, schema(spec, name), &json, whole, name);
+    match serde_json::from_value::<T>(json.clone()) {
+        Ok(back) if &back == value => {}
+        Ok(back) => found.push(format!("{name}: read back as {back:?}")),
+        Err(error) => found.push(format!("{name}: does not read back: {error} in {json}")),
+    }
+    found
+}
+
+// Representative values: every optional field set (the whole schema is
+// covered) and every enum variant somewhere.
+
+fn labels(confidence: Option<f64>) -> Labels {
+    Labels {
+        topic: "delivery".into(),
+        sentiment: "negative".into(),
+        kind: "complaint".into(),
+        confidence,
+    }
+}
+
+fn visitor_message(author: Author, full: bool) -> VisitorMessage {
+    VisitorMessage {
+        id: 7,
+        author,
+        name: full.then(|| "Ana".into()),
+        notice: full.then(|| "staff_joined".into()),
+        text: "Where is my parcel?".into(),
+        created_at: 1_700_000_000_000,
+    }
+}
+
+fn summary(status: Status, reply: ReplyPreference) -> ConversationSummary {
+    ConversationSummary {
+        id: "c_1".into(),
+        team: "support".into(),
+        team_name: "Support".into(),
+        status,
+        reply,
+        created_at: 1_700_000_000_000,
+    }
+}
+
+fn conversation(status: Status) -> Conversation {
+    Conversation {
+        id: "c_1".into(),
+        site_id: "demo".into(),
+        team_id: "support".into(),
+        status,
+        channel: "widget".into(),
+        visitor_key: "k".into(),
+        visitor_id: String::new(),
+        user_id: "u_1".into(),
+        visitor_name: "Sam".into(),
+        locale: "en".into(),
+        reply_channel: "email".into(),
+        reply_email: "sam@example.com".into(),
+        reply_phone: String::new(),
+        callback_from: 0,
+        callback_to: 0,
+        external_id: String::new(),
+        reply_address: String::new(),
+        topic: "delivery".into(),
+        sentiment: "negative".into(),
+        kind: "complaint".into(),
+        confidence: 0.875,
+        assignee_id: "s_1".into(),
+        created_at: 1,
+        updated_at: 2,
+        first_response_at: 3,
+        last_visitor_at: 4,
+        last_staff_at: 5,
+        closed_at: 0,
+        visitor_read_id: 6,
+        staff_read_id: 7,
+        escalated_at: 0,
+        unseen_notified_at: 0,
+        expectation_gap: 1,
+    }
+}
+
+fn staff_message(author: Author, full: bool) -> StaffMessage {
+    StaffMessage {
+        id: 8,
+        author,
+        staff_id: full.then(|| "s_1".into()),
+        name: full.then(|| "Ana".into()),
+        notice: full.then(|| "assigned".into()),
+        text: "On its way".into(),
+        created_at: 1_700_000_000_000,
+        browser_labels: full.then(|| labels(Some(0.5))),
+        edge_labels: full.then(|| labels(None)),
+        labels_agree: !full,
+        pii_missed: if full {
+            vec!["email".into()]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+fn inbox_row(status: Status, preview: Option<String>) -> InboxRow {
+    InboxRow {
+        id: "c_1".into(),
+        team_id: "support".into(),
+        status,
+        channel: "email".into(),
+        topic: "billing".into(),
+        sentiment: "neutral".into(),
+        kind: "question".into(),
+        confidence: 0.5,
+        visitor_name: String::new(),
+        reply_channel: "here".into(),
+        assignee_id: String::new(),
+        created_at: 1,
+        last_visitor_at: 2,
+        last_staff_at: 0,
+        target_minutes: 30,
+        preview,
+        unread: 2,
+        waited_s: 90,
+        over_target: true,
+    }
+}
+
+fn touchpoint() -> Touchpoint {
+    Touchpoint {
+        id: "e_1".into(),
+        kind: "pageview".into(),
+        occurred_at: 1,
+        path: "/pricing".into(),
+        page_type: "pricing".into(),
+        title: "Pricing".into(),
+        channel: "paid_search".into(),
+        source_name: "Google".into(),
+        utm_source: "google".into(),
+        utm_medium: "cpc".into(),
+        utm_campaign: "spring".into(),
+        name: String::new(),
+        target: String::new(),
+        engaged_ms: 4200,
+        scroll_percent: 80,
+    }
+}
+
+fn preceding(enough_data: bool) -> Preceding {
+    Preceding {
+        label: "/returns".into(),
+        page_type: "returns".into(),
+        conversations: 4,
+        visitors: 40,
+        lift: 2.5,
+        lift_low: 1.1,
+        lift_high: 4.0,
+        enough_data,
+    }
+}
+
+fn team_response(measured: bool) -> TeamResponse {
+    TeamResponse {
+        team: "support".into(),
+        name: "Support".into(),
+        target_minutes: 30,
+        median_first_response_s: measured.then_some(600),
+        answered: 12,
+        waiting: 1,
+        within_target: measured.then_some(true),
+    }
+}
+
+fn insights() -> Insights {
+    Insights {
+        from: 1,
+        to: 2,
+        teams: vec!["support".into()],
+        by_day: vec![DayTopic {
+            day: "2026-11-30".into(),
+            topic: "delivery".into(),
+            sentiment: "negative".into(),
+            conversations: 3,
+        }],
+        pages_before_trouble: vec![preceding(true), preceding(false)],
+        campaigns_before_trouble: vec![preceding(true)],
+        pages_baseline: Baseline {
+            visitors: 400,
+            conversations: 9,
+        },
+        campaigns_baseline: Baseline {
+            visitors: 300,
+            conversations: 6,
+        },
+        min_visitors: 30,
+        min_trouble: 3,
+        first_response: vec![team_response(true), team_response(false)],
+        channels: vec![ChannelCount {
+            channel: "widget".into(),
+            conversations: 5,
+        }],
+        arrivals: vec![Arrival {
+            channel: "ai_assistant".into(),
+            source_name: "ChatGPT".into(),
+            visits: 11,
+        }],
+    }
+}
+
+const STATUSES: [Status; 3] = [Status::Waiting, Status::Open, Status::Closed];
+const AUTHORS: [Author; 3] = [Author::Visitor, Author::Staff, Author::System];
+
+fn replies() -> [ReplyPreference; 3] {
+    [
+        ReplyPreference::Here,
+        ReplyPreference::Email {
+            email: "sam@example.com".into(),
+        },
+        ReplyPreference::Phone {
+            phone: "+44 20 7946 0000".into(),
+            from: 1_700_000_000_000,
+            to: 1_700_003_600_000,
+        },
+    ]
+}
+
+/// Which schema of openapi.json each wire type maps to, and its checks over
+/// representative values (`true`: the value sets every optional field, so
+/// the type must carry every property the schema lists).
+#[test]
+fn every_wire_type_matches_its_openapi_schema() {
+    let spec = spec();
+    assert!(spec.is_object(), "openapi.json must parse");
+    let mut found: Vec<String> = Vec::new();
+    let mut checked: Vec<&str> = Vec::new();
+    let mut table = |name: &'static str, results: Vec<Vec<String>>| {
+        checked.push(name);
+        found.extend(results.into_iter().flatten());
+    };
+    // Visitor API (the widget decodes these in widget/answers.rs).
+    table(
+        "VisitorMessage",
+        AUTHORS
+            .iter()
+            .flat_map(|a| [true, false].map(|full| (*a, full)))
+            .map(|(a, full)| check(&spec, "VisitorMessage", &visitor_message(a, full), full))
+            .collect(),
+    );
+    table(
+        "ConversationSummary",
+        STATUSES
+            .iter()
+            .zip(replies())
+            .map(|(s, r)| check(&spec, "ConversationSummary", &summary(*s, r), true))
+            .collect(),
+    );
+    table(
+        "Started",
+        vec![check(
+            &spec,
+            "Started",
+            &Started {
+                conversation: summary(Status::Waiting, ReplyPreference::Here),
+                visitor_token: "tpv_0123456789abcdef0123456789abcdef".into(),
+                message: visitor_message(Author::Visitor, true),
+                redacted_at_edge: vec!["phone".into()],
+                poll_interval_ms: 2000,
+            },
+            true,
+        )],
+    );
+    table(
+        "Poll",
+        STATUSES
+            .iter()
+            .map(|s| {
+                let poll = Poll {
+                    messages: AUTHORS.map(|a| visitor_message(a, true)).to_vec(),
+                    cursor: 9,
+                    status: *s,
+                    staff_read_id: 8,
+                    unread: 1,
+                    poll_interval_ms: 3000,
+                };
+                check(&spec, "Poll", &poll, true)
+            })
+            .collect(),
+    );
+    table(
+        "Sent",
+        vec![check(
+            &spec,
+            "Sent",
+            &Sent {
+                message: visitor_message(Author::Visitor, true),
+                redacted_at_edge: Vec::new(),
+                duplicate: true,
+            },
+            true,
+        )],
+    );
+    table(
+        "History",
+        vec![check(
+            &spec,
+            "History",
+            &History {
+                conversations: vec![HistoryItem {
+                    conversation: summary(Status::Closed, ReplyPreference::Here),
+                    visitor_token: "tpv_0123456789abcdef0123456789abcdef".into(),
+                    messages: vec![visitor_message(Author::Staff, true)],
+                }],
+            },
+            true,
+        )],
+    );
+    // Staff API (the console deserializes these very types).
+    let me = Me {
+        id: "s_1".into(),
+        site: "demo".into(),
+        name: "Ana Lima".into(),
+        role: "admin".into(),
+        teams: vec!["support".into()],
+        presence: "online".into(),
+    };
+    table("Staff", vec![check(&spec, "Staff", &me, true)]);
+    let colleagues = Colleagues {
+        staff: vec![Colleague {
+            id: "s_2".into(),
+            name: "Bo".into(),
+            presence: "away".into(),
+            teams: vec!["sales".into()],
+        }],
+        teams: vec![TeamName {
+            id: "sales".into(),
+            name: "Sales".into(),
+        }],
+    };
+    table(
+        "Colleagues",
+        vec![check(&spec, "Colleagues", &colleagues, true)],
+    );
+    table(
+        "InboxRow",
+        STATUSES
+            .iter()
+            .map(|s| check(&spec, "InboxRow", &inbox_row(*s, Some("Hi".into())), true))
+            .chain([check(
+                &spec,
+                "InboxRow",
+                &inbox_row(Status::Open, None),
+                false,
+            )])
+            .collect(),
+    );
+    table(
+        "Inbox",
+        vec![check(
+            &spec,
+            "Inbox",
+            &Inbox {
+                conversations: vec![inbox_row(Status::Waiting, None)],
+                waiting: 1,
+                teams: vec!["support".into()],
+            },
+            false,
+        )],
+    );
+    table(
+        "Conversation",
+        STATUSES
+            .iter()
+            .map(|s| check(&spec, "Conversation", &conversation(*s), true))
+            .collect(),
+    );
+    table(
+        "StaffMessage",
+        AUTHORS
+            .iter()
+            .flat_map(|a| [true, false].map(|full| (*a, full)))
+            .map(|(a, full)| check(&spec, "StaffMessage", &staff_message(a, full), full))
+            .collect(),
+    );
+    table(
+        "Touchpoint",
+        vec![check(&spec, "Touchpoint", &touchpoint(), true)],
+    );
+    let earlier = Earlier {
+        id: "c_0".into(),
+        team_id: "support".into(),
+        status: Status::Closed,
+        topic: "billing".into(),
+        created_at: 0,
+    };
+    table(
+        "EarlierConversation",
+        vec![check(&spec, "EarlierConversation", &earlier, true)],
+    );
+    table(
+        "ConversationView",
+        vec![check(
+            &spec,
+            "ConversationView",
+            &ConversationView {
+                conversation: conversation(Status::Open),
+                team_name: "Support".into(),
+                messages: vec![staff_message(Author::Staff, true)],
+                journey: vec![touchpoint()],
+                earlier: vec![earlier],
+            },
+            true,
+        )],
+    );
+    table(
+        "StaffReply",
+        vec![check(
+            &spec,
+            "StaffReply",
+            &StaffReply {
+                message: staff_message(Author::Staff, true),
+                duplicate: false,
+            },
+            true,
+        )],
+    );
+    table(
+        "ConversationResult",
+        vec![check(
+            &spec,
+            "ConversationResult",
+            &ConversationResult {
+                conversation: conversation(Status::Closed),
+            },
+            true,
+        )],
+    );
+    table(
+        "CorrectionResult",
+        vec![check(
+            &spec,
+            "CorrectionResult",
+            &CorrectionResult {
+                message: 8,
+                topic: "billing".into(),
+                sentiment: String::new(),
+                kind: "question".into(),
+            },
+            true,
+        )],
+    );
+    table(
+        "Insights",
+        vec![check(&spec, "Insights", &insights(), true)],
+    );
+    assert_eq!(checked.len(), 19, "one table row per wire type");
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn the_checker_catches_what_it_should() {
+    let spec = spec();
+    let schema = schema(&spec, "Poll");
+    let poll = json!({ "messages": [], "cursor": 1, "status": "open", "staff_read_id": 0,
+        "unread": 0, "poll_interval_ms": 3000 });
+    assert!(problems(&spec, schema, &poll, true, "Poll").is_empty());
+    let mut unknown_status = poll.clone();
+    unknown_status["status"] = json!("pending");
+    assert!(!problems(&spec, schema, &unknown_status, false, "Poll").is_empty());
+    let mut extra = poll.clone();
+    extra["surprise"] = json!(1);
+    assert!(!problems(&spec, schema, &extra, false, "Poll").is_empty());
+    let mut missing = poll.clone();
+    missing.as_object_mut().map(|o| o.remove("cursor"));
+    assert!(!problems(&spec, schema, &missing, false, "Poll").is_empty());
+    let mut wrong_type = poll;
+    wrong_type["cursor"] = json!("1");
+    assert!(!problems(&spec, schema, &wrong_type, false, "Poll").is_empty());
+    // An optional property the value leaves out is fine, unless the whole schema is asked for.
+    let message = json!({ "id": 1, "author": "visitor", "text": "hi", "created_at": 0 });
+    let visitor_message = self::schema(&spec, "VisitorMessage");
+    assert!(problems(&spec, visitor_message, &message, false, "m").is_empty());
+    assert!(!problems(&spec, visitor_message, &message, true, "m").is_empty());
+}
+
+fn status() -> impl Strategy<Value = Status> {
+    prop::sample::select(STATUSES.to_vec())
+}
+
+fn author() -> impl Strategy<Value = Author> {
+    prop::sample::select(AUTHORS.to_vec())
+}
+
+fn optional_text() -> impl Strategy<Value = Option<String>> {
+    prop::option::of(".{0,12}")
+}
+
+/// The notice codes the edge writes (`conversation::Notice::code`).
+fn notice() -> impl Strategy<Value = Option<String>> {
+    prop::option::of(
+        prop::sample::select(vec![
+            "staff_joined",
+            "assigned",
+            "moved_team",
+            "closed",
+            "reopened",
+        ])
+        .prop_map(String::from),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 200,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Generated messages, inbox rows and polls: any text, any number, any
+    /// status and author still fit the schema and read back unchanged.
+    #[test]
+    fn generated_values_fit_their_schemas(
+        id in any::<i64>(),
+        text in ".{0,40}",
+        name in optional_text(),
+        notice in notice(),
+        author in author(),
+        status in status(),
+        preview in optional_text(),
+        unread in any::<u32>(),
+        confidence in 0.0f64..=1.0,
+        topic_confidence in prop::option::of(0.0f64..=1.0),
+    ) {
+        let spec = spec();
+        let visitor = VisitorMessage { id, author, name: name.clone(), notice: notice.clone(), text: text.clone(), created_at: id };
+        let staff = StaffMessage {
+            id, author, staff_id: name.clone(), name, notice, text,
+            created_at: id, browser_labels: topic_confidence.map(|c| labels(Some(c))),
+            edge_labels: Some(labels(topic_confidence)), labels_agree: topic_confidence.is_none(),
+            pii_missed: Vec::new(),
+        };
+        let mut row = inbox_row(status, preview);
+        row.confidence = confidence;
+        row.unread = i64::from(unread);
+        let poll = Poll { messages: vec![visitor.clone()], cursor: id, status, staff_read_id: id, unread, poll_interval_ms: unread };
+        let mut found = check(&spec, "VisitorMessage", &visitor, false);
+        found.extend(check(&spec, "StaffMessage", &staff, false));
+        found.extend(check(&spec, "InboxRow", &row, false));
+        found.extend(check(&spec, "Poll", &poll, false));
+        prop_assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+}
