@@ -116,15 +116,17 @@ pub async fn call_json(
 }
 
 /// `call_json`, then `read` the answer (`None`: it is not what was expected).
+/// Path and body are owned, so a caller can return this future as its own
+/// (the widget's `api`) without wrapping it in another state machine.
 pub async fn call_and_read<T>(
     base: &str,
     method: &str,
-    path: &str,
+    path: String,
     token: Option<&str>,
-    body: Option<&JsValue>,
+    body: Option<JsValue>,
     read: impl FnOnce(&JsValue) -> Option<T>,
 ) -> Result<T, Failure> {
-    let answer = call_json(base, method, path, token, body).await?;
+    let answer = call_json(base, method, &path, token, body.as_ref()).await?;
     read(&answer).ok_or_else(|| Failure::Api {
         status: 0,
         code: "unexpected_answer".into(),

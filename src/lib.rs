@@ -35,6 +35,10 @@ pub mod cli;
 #[cfg(any(feature = "widget", feature = "console"))]
 pub mod fetch;
 
+/// Yew hooks shared by the browser apps (polling on gloo's timers).
+#[cfg(any(feature = "widget", feature = "console"))]
+pub mod hooks;
+
 /// Plain JS objects read and built field by field, without serde.
 #[cfg(any(feature = "widget", feature = "console"))]
 pub mod js_object;

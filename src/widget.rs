@@ -3,11 +3,17 @@
 
 /// The page's settings, the worker's answers and the request bodies, as JSON.
 pub mod answers;
+/// The visitor API, one function per endpoint.
+pub mod api;
 /// The in-browser classifier: the built-in model, or the site's own.
 pub mod classifier;
+/// The panel's parts: small components drawn from their props.
+pub mod components;
+/// The panel's hooks: the page's events, availability, polling.
+pub mod hooks;
 /// The widget's words in six languages.
 pub mod i18n;
-/// The panel component.
+/// The panel's root component and its state.
 pub mod panel;
 /// The open conversation, remembered across page loads.
 pub mod session;

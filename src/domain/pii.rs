@@ -89,7 +89,7 @@ pub fn find_bytes(text: &str) -> Vec<ByteFinding> {
     numbers::scan_ipv6(folded, &mut claims);
     cards::scan(folded.as_bytes(), &mut claims);
     numbers::scan(folded.as_bytes(), &mut claims);
-    let mut found: Vec<ByteFinding> = claims
+    let found: Vec<ByteFinding> = claims
         .items
         .into_iter()
         .filter_map(|(kind, start, end)| {
@@ -102,8 +102,19 @@ pub fn find_bytes(text: &str) -> Vec<ByteFinding> {
         })
         .filter(|f| f.start < f.end)
         .collect();
-    found.sort_by_key(|f| f.start);
-    found
+    // Stable by start: sorted as (start, position) packed in a u64, the one
+    // key type the widget's sorts use (one copy of the sort code). Offsets
+    // fit 32 bits: texts are far below 4 GiB (request bodies are 1 MiB).
+    let mut order: Vec<u64> = found
+        .iter()
+        .enumerate()
+        .map(|(position, f)| (f.start as u64) << 32 | position as u64)
+        .collect();
+    order.sort_unstable();
+    order
+        .iter()
+        .map(|key| found[(key & 0xffff_ffff) as usize])
+        .collect()
 }
 
 /// What the scanners have taken so far, in folded-text byte offsets: findings,
@@ -177,16 +188,24 @@ fn to_utf16(text: &str, found: &[ByteFinding]) -> Vec<PiiFinding> {
     }
     let mut units = 0u32;
     let mut next = 0usize;
-    let mut pending: Vec<(usize, usize, bool)> = Vec::with_capacity(found.len() * 2);
+    // (byte offset, finding, is start) packed in a u64 in that order of
+    // significance, so they sort as the tuples would (one sort, as above).
+    let mut pending: Vec<u64> = Vec::with_capacity(found.len() * 2);
     for (index, finding) in found.iter().enumerate() {
-        pending.push((finding.start, index, true));
-        pending.push((finding.end, index, false));
+        let index = (index as u64) << 1;
+        pending.push((finding.start as u64) << 32 | index | 1);
+        pending.push((finding.end as u64) << 32 | index);
     }
     pending.sort_unstable();
     let mut starts = vec![0u32; found.len()];
     let mut ends = vec![0u32; found.len()];
     let mut chars = text.char_indices();
-    for (byte, index, is_start) in pending {
+    for key in pending {
+        let (byte, index, is_start) = (
+            (key >> 32) as usize,
+            ((key & 0xffff_ffff) >> 1) as usize,
+            key & 1 == 1,
+        );
         while next < byte {
             match chars.next() {
                 Some((at, ch)) => {

@@ -306,6 +306,14 @@ const PT: Strings = Strings {
     ],
 };
 
+/// Tables compare by identity: each language has exactly one (and a
+/// component's props compare in one instruction).
+impl PartialEq for Strings {
+    fn eq(&self, other: &Self) -> bool {
+        core::ptr::eq(self, other)
+    }
+}
+
 /// The strings for a BCP 47 tag (`de-AT` → German); English otherwise.
 pub fn strings(locale: &str) -> &'static Strings {
     match primary(locale).as_str() {
@@ -354,4 +362,40 @@ pub fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
         out = out.replace(&placeholder, value);
     }
     out
+}
+
+/// Why a call failed, in the visitor's words.
+pub fn explain(strings: &Strings, failure: &crate::fetch::Failure) -> String {
+    use crate::fetch::Failure;
+    match failure {
+        Failure::Network => strings.network_error.to_owned(),
+        Failure::Api { message, .. } => fill(strings.error, &[("message", message)]),
+    }
+}
+
+/// Formats an instant in the visitor's own time zone and language.
+pub fn local_time(locale: &str, ms: i64, with_day: bool) -> String {
+    use wasm_bindgen::JsValue;
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: &str| {
+        let _ = js_sys::Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v));
+    };
+    if with_day {
+        set("weekday", "long");
+    }
+    set("hour", "2-digit");
+    set("minute", "2-digit");
+    let format = js_sys::Intl::DateTimeFormat::new(
+        &js_sys::Array::of1(&JsValue::from_str(locale)),
+        &options,
+    )
+    .format();
+    format
+        .call1(
+            &JsValue::NULL,
+            &js_sys::Date::new(&JsValue::from_f64(ms as f64)),
+        )
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
 }

@@ -116,10 +116,13 @@ pub fn features_of_words(words: &[String], bucket_bits: u8) -> Vec<(u32, f32)> {
             }
         }
     }
-    let mut buckets: Vec<u32> = hashes.into_iter().map(|h| h & mask).collect();
+    // Sorted as u64, like every sort the widget links (`pii`): one copy of
+    // the sort code in its download.
+    let mut buckets: Vec<u64> = hashes.into_iter().map(|h| u64::from(h & mask)).collect();
     buckets.sort_unstable();
     let mut out: Vec<(u32, f32)> = Vec::with_capacity(buckets.len());
     for bucket in buckets {
+        let bucket = bucket as u32;
         match out.last_mut() {
             Some((last, count)) if *last == bucket => *count += 1.0,
             _ => out.push((bucket, 1.0)),

@@ -49,7 +49,8 @@ pub enum ReplyKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PanelState {
     pub open: bool,
-    pub site: Option<SiteState>,
+    /// Shared, not copied, by each new state and by the components.
+    pub site: Option<Rc<SiteState>>,
     pub session: Option<Session>,
     pub messages: Vec<ThreadMessage>,
     pub status: String,
@@ -145,13 +146,14 @@ impl PanelState {
         }
     }
 
+    /// Adds the messages not yet known, keeping the thread in id order (each
+    /// goes in at its place: no sort is linked into the widget for this).
     fn merge(&mut self, messages: Vec<ThreadMessage>) {
         for message in messages {
-            if !self.messages.iter().any(|m| m.id == message.id) {
-                self.messages.push(message);
+            if let Err(at) = self.messages.binary_search_by_key(&message.id, |m| m.id) {
+                self.messages.insert(at, message);
             }
         }
-        self.messages.sort_by_key(|m| m.id);
     }
 }
 
@@ -168,7 +170,7 @@ impl Reducible for PanelState {
                 {
                     next.reply = ReplyKind::Email;
                 }
-                next.site = Some(site);
+                next.site = Some(Rc::new(site));
             }
             Action::Draft(text) => next.draft = text,
             Action::Team(team) => next.team_choice = team,

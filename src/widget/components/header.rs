@@ -1,0 +1,42 @@
+use yew::prelude::*;
+
+use crate::domain::contact::Presence;
+use crate::widget::i18n;
+
+#[derive(PartialEq, Properties)]
+pub struct HeaderProps {
+    pub locale: AttrValue,
+    /// Who is there; `None` until availability has answered.
+    pub presence: Option<Presence>,
+    pub on_close: Callback<()>,
+}
+
+/// The panel's title, who is there (or when someone will be), and close.
+#[function_component(Header)]
+pub fn header(props: &HeaderProps) -> Html {
+    let strings = i18n::strings(&props.locale);
+    let presence = match &props.presence {
+        Some(Presence::Online { names, .. }) => {
+            html! { <p class="presence online">{ i18n::fill(strings.here_now, &[("names", &names.join(", "))]) }</p> }
+        }
+        Some(Presence::OpenButAway { .. }) => html! { <p class="presence">{ strings.away }</p> },
+        Some(Presence::Closed {
+            next_opening: Some(at),
+        }) => html! {
+            <p class="presence">{ i18n::fill(strings.closed_until, &[("when", &i18n::local_time(&props.locale, *at, true))]) }</p>
+        },
+        Some(Presence::Closed { next_opening: None }) => {
+            html! { <p class="presence">{ strings.closed }</p> }
+        }
+        None => html! {},
+    };
+    html! {
+        <header>
+            <div>
+                <h2 id="tp-title">{ strings.title }</h2>
+                { presence }
+            </div>
+            <button type="button" class="close" aria-label={strings.close} onclick={props.on_close.reform(|_: MouseEvent| ())}>{ "✕" }</button>
+        </header>
+    }
+}

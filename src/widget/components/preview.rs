@@ -1,0 +1,90 @@
+use std::rc::Rc;
+
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::domain::contact::{self, SiteState};
+use crate::domain::pii::PiiFinding;
+use crate::widget::i18n::{self, Strings};
+use crate::widget::panel::state::{Action, PanelState};
+
+#[derive(PartialEq, Properties)]
+pub struct PreviewProps {
+    pub strings: &'static Strings,
+    /// The site's teams, once availability has answered.
+    pub site: Option<Rc<SiteState>>,
+    /// The id of the team the draft will reach, once the classifier has read it.
+    pub expected: Option<AttrValue>,
+    /// Where the visitor's choice of team goes.
+    pub dispatcher: UseReducerDispatcher<PanelState>,
+    /// The personal data the redactor found in the draft.
+    pub findings: Vec<PiiFinding>,
+    /// The draft as it will be sent.
+    pub redacted: AttrValue,
+}
+
+/// What the in-browser classifier says about the draft as the visitor types:
+/// where it goes (a choice when the site has several teams), how soon that
+/// team typically answers, which kinds of personal data were removed and
+/// what the company will receive.
+#[function_component(Preview)]
+pub fn preview(props: &PreviewProps) -> Html {
+    let strings = props.strings;
+    let teams = props.site.as_ref().map_or(&[][..], |site| &site.teams[..]);
+    let expected = props
+        .expected
+        .as_ref()
+        .and_then(|id| teams.iter().find(|t| t.id == id.as_str()));
+    let destination = expected.map(|team| {
+        let line = if teams.len() > 1 {
+            let dispatcher = props.dispatcher.clone();
+            let on_change = Callback::from(move |e: Event| {
+                let team = e.target_unchecked_into::<HtmlSelectElement>().value();
+                dispatcher.dispatch(Action::Team(Some(team)));
+            });
+            html! {
+                <p class="route">
+                    <label for="tp-team">{ strings.goes_to }</label>
+                    <select id="tp-team" onchange={on_change}>
+                        { for teams.iter().map(|t| html! { <option value={t.id.clone()} selected={t.id == team.id}>{ t.name.clone() }</option> }) }
+                    </select>
+                </p>
+            }
+        } else {
+            html! { <p class="route">{ strings.goes_to }{ ": " }<strong>{ team.name.clone() }</strong></p> }
+        };
+        let typical = team.typical_first_response.map(|t| {
+            let (n, unit) = contact::rounded_wait(t.median_s);
+            let unit = if unit == "hour" { "h" } else { "min" };
+            html! { <p class="typical">{ i18n::fill(strings.typical, &[("n", &n.to_string()), ("unit", unit)]) }</p> }
+        });
+        html! {
+            <>
+                { line }
+                { for typical }
+            </>
+        }
+    });
+    let pii_notice = (!props.findings.is_empty()).then(|| {
+        let mut kinds: Vec<&str> = Vec::new();
+        for finding in &props.findings {
+            let name = i18n::kind_name(strings, finding.kind.as_str());
+            if !kinds.contains(&name) {
+                kinds.push(name);
+            }
+        }
+        html! {
+            <div class="pii" role="status">
+                { for kinds.iter().map(|k| html! { <p class="removed">{ i18n::fill(strings.removed, &[("kind", k)]) }</p> }) }
+                <p class="receive">{ strings.we_receive }</p>
+                <blockquote class="redacted">{ props.redacted.clone() }</blockquote>
+            </div>
+        }
+    });
+    html! {
+        <>
+            { for destination }
+            { for pii_notice }
+        </>
+    }
+}

@@ -1,0 +1,64 @@
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::widget::i18n::Strings;
+use crate::widget::panel::state::{Action, PanelState, ReplyKind};
+
+#[derive(PartialEq, Properties)]
+pub struct ReplyFieldsProps {
+    pub strings: &'static Strings,
+    pub reply: ReplyKind,
+    pub email: AttrValue,
+    pub phone: AttrValue,
+    pub window_from: AttrValue,
+    pub window_to: AttrValue,
+    pub dispatcher: UseReducerDispatcher<PanelState>,
+}
+
+/// How the visitor wants an answer: here, by e-mail or by phone within a
+/// window, and what the company promises for each.
+#[function_component(ReplyFields)]
+pub fn reply_fields(props: &ReplyFieldsProps) -> Html {
+    let strings = props.strings;
+    let input = |make: fn(String) -> Action| {
+        let dispatcher = props.dispatcher.clone();
+        Callback::from(move |e: InputEvent| {
+            dispatcher.dispatch(make(e.target_unchecked_into::<HtmlInputElement>().value()))
+        })
+    };
+    let pick = |kind: ReplyKind| {
+        let dispatcher = props.dispatcher.clone();
+        Callback::from(move |_: Event| dispatcher.dispatch(Action::Reply(kind)))
+    };
+    let reply = props.reply;
+    let promise = match reply {
+        ReplyKind::Here => strings.promise_here,
+        ReplyKind::Email => strings.promise_email,
+        ReplyKind::Phone => strings.promise_phone,
+    };
+    html! {
+        <fieldset class="reply">
+            <legend>{ strings.reply_how }</legend>
+            <label><input type="radio" name="tp-reply" checked={reply == ReplyKind::Here} onchange={pick(ReplyKind::Here)} />{ strings.reply_here }</label>
+            <label><input type="radio" name="tp-reply" checked={reply == ReplyKind::Email} onchange={pick(ReplyKind::Email)} />{ strings.reply_email }</label>
+            <label><input type="radio" name="tp-reply" checked={reply == ReplyKind::Phone} onchange={pick(ReplyKind::Phone)} />{ strings.reply_phone }</label>
+            if reply == ReplyKind::Email {
+                <label class="field">{ strings.email_label }
+                    <input type="email" autocomplete="email" required=true value={props.email.clone()} oninput={input(Action::Email)} />
+                </label>
+            }
+            if reply == ReplyKind::Phone {
+                <label class="field">{ strings.phone_label }
+                    <input type="tel" autocomplete="tel" required=true value={props.phone.clone()} oninput={input(Action::Phone)} />
+                </label>
+                <label class="field">{ strings.window_from }
+                    <input type="datetime-local" required=true value={props.window_from.clone()} oninput={input(Action::WindowFrom)} />
+                </label>
+                <label class="field">{ strings.window_to }
+                    <input type="datetime-local" required=true value={props.window_to.clone()} oninput={input(Action::WindowTo)} />
+                </label>
+            }
+            <p class="promise">{ promise }</p>
+        </fieldset>
+    }
+}

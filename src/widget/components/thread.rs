@@ -1,0 +1,50 @@
+use yew::prelude::*;
+
+use crate::domain::display::visible_controls;
+use crate::widget::i18n::{self, Strings};
+use crate::widget::panel::state::ThreadMessage;
+
+#[derive(PartialEq, Properties)]
+pub struct ThreadProps {
+    pub locale: AttrValue,
+    pub messages: Vec<ThreadMessage>,
+}
+
+/// The conversation so far, read out as it grows.
+#[function_component(Thread)]
+pub fn thread(props: &ThreadProps) -> Html {
+    let strings = i18n::strings(&props.locale);
+    html! {
+        <ol class="thread" role="log" aria-live="polite" aria-label={strings.title}>
+            { for props.messages.iter().map(|m| message_item(m, strings, &props.locale)) }
+        </ol>
+    }
+}
+
+fn message_item(message: &ThreadMessage, strings: &Strings, locale: &str) -> Html {
+    let time = i18n::local_time(locale, message.created_at, false);
+    if message.author == "system" {
+        let name = message.name.clone().unwrap_or_default();
+        let text = match message.notice.as_deref() {
+            Some("staff_joined") => i18n::fill(strings.joined, &[("name", &name)]),
+            Some("closed") => strings.closed_notice.to_owned(),
+            Some("reopened") => strings.reopened_notice.to_owned(),
+            Some("moved_team") => strings.moved_notice.to_owned(),
+            _ => strings.assigned_notice.to_owned(),
+        };
+        return html! { <li class="system"><span>{ text }</span></li> };
+    }
+    let (class, who) = if message.author == "staff" {
+        ("staff", message.name.clone().unwrap_or_default())
+    } else {
+        ("visitor", strings.you.to_owned())
+    };
+    html! {
+        <li class={class}>
+            <p class="meta"><span class="who">{ who }</span>{ " · " }<time>{ time }</time></p>
+            // Always text, never markup: Yew escapes it. Isolated and with
+            // direction controls shown, so it cannot reorder itself.
+            <p class="text"><bdi>{ visible_controls(&message.text).into_owned() }</bdi></p>
+        </li>
+    }
+}
