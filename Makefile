@@ -32,7 +32,7 @@ bench: build
 	node bench/ingest-throughput.mjs 10
 	node bench/conversation-roundtrip.mjs 20 5
 	node bench/widget-open.mjs 10
-	node bench/simulate-scale.mjs 1000
+	node bench/simulate-scale.mjs
 
 setup:
 	scripts/setup.sh --test

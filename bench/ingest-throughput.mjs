@@ -2,8 +2,10 @@
 // (unique ids, varied client addresses; the first of each is a landing view
 // with a referrer) to the local worker (workerd + D1), then
 // to a ceiling worker that only parses and does the D1 batch insert, in the
-// same run. Prints events/s and request latency p50/p99 for both.
-// Usage: node bench/ingest-throughput.mjs [seconds]   (after `make build`)
+// same run, alternating in rounds so a shared machine's load falls on both
+// alike. Prints events/s, request latency p50/p99 and the workerd process's
+// CPU per batch (bench/cpu.mjs) for both, and the ratio.
+// Usage: node bench/ingest-throughput.mjs [seconds per worker] [rounds]   (after `make build`)
 import autocannon from 'autocannon';
 import { Miniflare } from 'miniflare';
 import { readFileSync } from 'node:fs';
@@ -11,8 +13,10 @@ import { join } from 'node:path';
 import { startTestRuntime } from '../e2e/support.mjs';
 import { applyMigrations, seedDemo } from '../scripts/runtime.mjs';
 import { root } from '../scripts/artifacts.mjs';
+import { startedWorkerd, cpuMs } from './cpu.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 10);
+const ROUNDS = Number(process.argv[3] ?? 2);
 const BATCH = 25;
 const CONNECTIONS = 16;
 let counter = 0;
@@ -31,11 +35,12 @@ function body() {
   return JSON.stringify({ v: 1, site: 'demo', sent_at: now, events });
 }
 
-async function load(url) {
+async function load(url, pid, seconds) {
+  const cpuBefore = cpuMs(pid);
   const result = await autocannon({
     url: `${url}/v1/events`,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     requests: [{
       method: 'POST',
       setupRequest: (request) => ({
@@ -52,18 +57,36 @@ async function load(url) {
   });
   const ok = result['2xx'];
   return {
-    eventsPerSecond: (ok * BATCH) / SECONDS,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    batches: ok,
+    seconds,
+    cpuMs: cpuMs(pid) - cpuBefore,
+    p50: [result.latency.p50],
+    p99: [result.latency.p99],
     errors: result.non2xx + result.errors,
   };
 }
 
-const touchpoint = await startTestRuntime();
-const ceiling = new Miniflare({
+/** Sums rounds: events/s over all of them, CPU per batch, the worst round's latencies. */
+function total(rounds) {
+  const batches = rounds.reduce((n, r) => n + r.batches, 0);
+  return {
+    eventsPerSecond: (batches * BATCH) / rounds.reduce((n, r) => n + r.seconds, 0),
+    cpuMsPerBatch: rounds.reduce((n, r) => n + r.cpuMs, 0) / Math.max(1, batches),
+    p50: Math.max(...rounds.flatMap((r) => r.p50)),
+    p99: Math.max(...rounds.flatMap((r) => r.p99)),
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+  };
+}
+
+const { result: touchpoint, pid: touchpointPid } = await startedWorkerd(startTestRuntime);
+const { result: ceiling, pid: ceilingPid } = await startedWorkerd(async () => {
+  const mf = new Miniflare({
   host: '127.0.0.1', port: 0, cf: false, compatibilityDate: '2026-04-01',
   modules: true, script: readFileSync(join(root, 'bench', 'ceiling-worker.js'), 'utf8'),
   d1Databases: { DB: 'ceiling' }, d1Persist: false,
+  });
+  await mf.ready;
+  return mf;
 });
 const ceilingUrl = (await ceiling.ready).origin;
 const ceilingDb = await ceiling.getD1Database('DB');
@@ -71,10 +94,18 @@ await applyMigrations(ceilingDb, join(root, 'migrations'));
 await seedDemo(ceilingDb, ceilingUrl);
 try {
   const line = (name, r) =>
-    console.log(`${name.padEnd(28)} ${r.eventsPerSecond.toFixed(0).padStart(7)} events/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   non-2xx/errors ${r.errors}`);
-  console.log(`batches of ${BATCH}, ${CONNECTIONS} connections, ${SECONDS} s each, one workerd process each`);
-  line('touchpoint worker', await load(touchpoint.url));
-  line('ceiling (parse + D1 batch)', await load(ceilingUrl));
+    console.log(`${name.padEnd(28)} ${r.eventsPerSecond.toFixed(0).padStart(7)} events/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   CPU ${r.cpuMsPerBatch.toFixed(2)} ms/batch   non-2xx/errors ${r.errors}`);
+  console.log(`batches of ${BATCH}, ${CONNECTIONS} connections, ${SECONDS} s each in ${ROUNDS} alternating rounds, one workerd process each`);
+  const mine = [];
+  const bare = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    mine.push(await load(touchpoint.url, touchpointPid, SECONDS / ROUNDS));
+    bare.push(await load(ceilingUrl, ceilingPid, SECONDS / ROUNDS));
+  }
+  const [t, c] = [total(mine), total(bare)];
+  line('touchpoint worker', t);
+  line('ceiling (parse + D1 batch)', c);
+  console.log(`ratio: ${(t.eventsPerSecond / c.eventsPerSecond).toFixed(2)} of the ceiling's events/s; CPU per batch ${(t.cpuMsPerBatch / c.cpuMsPerBatch).toFixed(2)}× the ceiling's`);
 } finally {
   await touchpoint.close();
   await ceiling.dispose();
