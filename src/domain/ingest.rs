@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::api::ApiError;
 use super::event::{EventKind, WIRE_VERSION};
 use super::ids::is_valid_client_id;
+use super::page_type::{page_type, PageRule};
 use super::pii;
 use super::url_privacy::{clean_referrer, mask_path};
 
@@ -268,10 +269,123 @@ impl IngestPlan {
     }
 }
 
+impl IngestPlan {
+    /// Every row as one JSON array of positional arrays, in the order of the
+    /// edge's insert (read back there with `json_each`): one bound value for
+    /// the whole batch. The page type comes from the site's rules.
+    pub fn rows_json(&self, page_rules: &[PageRule]) -> String {
+        let mut out = String::with_capacity(self.rows.len() * 256);
+        // A page view and its engagement share a path: decide its type once.
+        let mut last_type: Option<(&str, String)> = None;
+        out.push('[');
+        for (n, row) in self.rows.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            let page = match &last_type {
+                Some((path, kind)) if *path == row.path => kind.clone(),
+                _ => {
+                    let kind = page_type(&row.path, page_rules);
+                    last_type = Some((&row.path, kind.clone()));
+                    kind
+                }
+            };
+            out.push('[');
+            push_json_string(&mut out, &row.id);
+            out.push(',');
+            push_json_string(&mut out, row.kind);
+            out.push(',');
+            push_json_number(&mut out, row.occurred_at_ms);
+            for text in [&row.path, &row.title, &row.referrer] {
+                out.push(',');
+                push_json_string(&mut out, text);
+            }
+            for number in [row.viewport_width, row.viewport_height] {
+                out.push(',');
+                push_json_number(&mut out, i64::from(number));
+            }
+            for text in [
+                &row.language,
+                &row.time_zone,
+                &row.channel,
+                &row.source_name,
+                &row.utm_source,
+                &row.utm_medium,
+                &row.utm_campaign,
+                &row.utm_term,
+                &row.utm_content,
+                &row.click_id,
+                &page,
+                &row.name,
+                &row.target,
+                &row.props_json,
+            ] {
+                out.push(',');
+                push_json_string(&mut out, text);
+            }
+            out.push(',');
+            push_json_number(&mut out, i64::try_from(row.engaged_ms).unwrap_or(i64::MAX));
+            for number in [row.scroll_percent, row.fields] {
+                out.push(',');
+                push_json_number(&mut out, i64::from(number));
+            }
+            out.push(']');
+        }
+        out.push(']');
+        out
+    }
+}
+
+/// Appends `text` as a JSON string: the runs that need no escape are copied whole.
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    let mut run = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(text.get(run..at).unwrap_or_default());
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(super::json::hex_digit(byte >> 4));
+            out.push(super::json::hex_digit(byte & 0xf));
+        } else {
+            out.push_str(escape);
+        }
+        run = at + 1;
+    }
+    out.push_str(text.get(run..).unwrap_or_default());
+    out.push('"');
+}
+
+fn push_json_number(out: &mut String, value: i64) {
+    if value < 0 {
+        out.push('-');
+    }
+    super::json::push_u64(out, value.unsigned_abs());
+}
+
 /// Parses and validates a batch received at `received_at_ms` (server clock).
 pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiError> {
     check_body_length(body.len() as u64)?;
-    let batch: WireBatch = super::api::parse_body(body)?;
+    // Parsed once; the events are moved out before the envelope is read, so
+    // the strict reading below does not copy them (each is read on its own).
+    let mut value: Value =
+        serde_json::from_str(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    let events = match value.get_mut("events") {
+        Some(Value::Array(events)) => core::mem::take(events),
+        // No list of events: the strict reading names what is wrong.
+        _ => Vec::new(),
+    };
+    let mut batch: WireBatch = super::strict_json::from_value(value)
+        .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+    batch.events = events;
     if batch.v != WIRE_VERSION {
         return Err(ApiError::UnsupportedVersion(batch.v));
     }
@@ -742,6 +856,84 @@ mod tests {
         assert_eq!(
             check_content_type(None),
             Err(ApiError::UnsupportedMediaType)
+        );
+    }
+
+    #[test]
+    fn events_must_be_a_list_and_a_batch_an_object() {
+        for body in [
+            r#"{"v":1,"site":"demo","sent_at":1}"#,
+            r#"{"v":1,"site":"demo","sent_at":1,"events":"x"}"#,
+            r#"{"v":1,"site":"demo","sent_at":1,"events":{"id":"x"}}"#,
+            r#"[1,"demo",1,0,false,"","","","",[]]"#,
+        ] {
+            match plan_batch(body, NOW) {
+                Err(ApiError::InvalidRequest(message)) => assert!(!message.is_empty(), "{body}"),
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rows_json_is_the_json_of_every_column_in_insert_order() {
+        let mut odd = page_view("aaaaaaaaaaaaaaaa", NOW - 10);
+        odd.page.title = "Quote \" back\\slash\nnew\tline \u{1} é 日本 🎉".into();
+        odd.page.path = "/checkout".into();
+        let mut engaged = page_view("bbbbbbbbbbbbbbbb", NOW - 5);
+        engaged.page.path = "/checkout".into();
+        let mut other = page_view("cccccccccccccccc", NOW - 1);
+        other.page.path = "/docs/guide".into();
+        let body = encode_batch("demo", NOW, 0, &[odd, engaged, other]);
+        let plan = plan_batch(&body, NOW).unwrap();
+        let rules = [PageRule {
+            prefix: "/docs".into(),
+            page_type: "help".into(),
+        }];
+        let written: Value = serde_json::from_str(&plan.rows_json(&rules)).unwrap();
+        let expected: Vec<Value> = plan
+            .rows
+            .iter()
+            .map(|row| {
+                serde_json::json!([
+                    row.id,
+                    row.kind,
+                    row.occurred_at_ms,
+                    row.path,
+                    row.title,
+                    row.referrer,
+                    row.viewport_width,
+                    row.viewport_height,
+                    row.language,
+                    row.time_zone,
+                    row.channel,
+                    row.source_name,
+                    row.utm_source,
+                    row.utm_medium,
+                    row.utm_campaign,
+                    row.utm_term,
+                    row.utm_content,
+                    row.click_id,
+                    page_type(&row.path, &rules),
+                    row.name,
+                    row.target,
+                    row.props_json,
+                    row.engaged_ms,
+                    row.scroll_percent,
+                    row.fields,
+                ])
+            })
+            .collect();
+        assert_eq!(written, Value::Array(expected));
+        assert_eq!(written[0][18], "checkout");
+        assert_eq!(written[2][18], "help");
+        assert_eq!(written[0][4], plan.rows[0].title.as_str());
+        assert_eq!(
+            plan_batch(&body, NOW)
+                .unwrap()
+                .rows_json(&[])
+                .matches('[')
+                .count(),
+            4
         );
     }
 }

@@ -342,3 +342,23 @@ fn leaves_everyday_numbers_alone() {
         assert_eq!(kinds(text), vec![], "in {text:?}");
     }
 }
+
+#[test]
+fn the_fast_path_sends_every_kind_to_the_scanners() {
+    // Each holds a digit, `@`, `:` or a character that folds into one.
+    for text in [
+        "write to a@example.com",
+        "host fe80::abcd",
+        "card 4111 1111 1111 1111",
+        "card \u{ff14}\u{ff11}\u{ff11}\u{ff11} \u{ff11}\u{ff11}\u{ff11}\u{ff11} \u{ff11}\u{ff11}\u{ff11}\u{ff11} \u{ff11}\u{ff11}\u{ff11}\u{ff11}",
+        "a\u{ff20}example.com",
+        "DE89 3704 0044 0532 0130 00",
+    ] {
+        assert!(!cannot_hold_personal_data(text), "{text}");
+        assert!(!find_bytes(text).is_empty(), "{text}");
+    }
+    for text in ["/products/alpine-shell-jacket", "Your cart", "", "/bench"] {
+        assert!(cannot_hold_personal_data(text), "{text}");
+        assert!(find_bytes(text).is_empty(), "{text}");
+    }
+}
