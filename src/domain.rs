@@ -79,6 +79,9 @@ pub mod recorder;
 /// The typical first-response time, measured honestly (waiting ones count).
 #[cfg(feature = "std")]
 pub mod response_time;
+/// Daily roll-ups of touchpoints: raw events for the journey window, roll-ups for the retention.
+#[cfg(feature = "std")]
+pub mod rollup;
 /// Maps an HTTP method and path to what the worker should do.
 #[cfg(feature = "std")]
 pub mod route;

@@ -1,0 +1,327 @@
+//! Daily roll-ups of touchpoints: what one D1 database needs to keep a site's
+//! history for its whole retention. Raw events (~170 bytes of values each,
+//! about twice that with indexes) fill D1's 10 GB within weeks at a million
+//! events a day; a day's roll-up keeps, per path, page type, channel, source
+//! and campaign, the page views, visitors, landings and engaged time, in
+//! about one row per distinct combination. Raw events then stay only for the
+//! site's journey window (`sites.journey_days`), the roll-ups for its
+//! retention (`sites.retention_days`).
+//!
+//! A day is rolled up once it is final: ingestion takes events up to 30 days
+//! old (`ingest::MAX_AGE_MS`), so a day can still change until then. Raw
+//! events are deleted only once their day is rolled up, and always once they
+//! are past the site's retention, rolled up or not.
+
+use super::ingest::MAX_AGE_MS;
+
+pub const DAY_MS: i64 = 86_400_000;
+/// Slack for a batch accepted just before the age limit and stored a moment later.
+const STORE_MARGIN_MS: i64 = 3_600_000;
+/// The most days one scheduled run rolls up per site: the job runs every
+/// minute and must stay well within D1's 1,000 queries per invocation.
+pub const MAX_DAYS_PER_RUN: usize = 3;
+
+/// The UTC day (days since 1970-01-01) that `unix_ms` falls in.
+pub fn day_of(unix_ms: i64) -> i64 {
+    unix_ms.div_euclid(DAY_MS)
+}
+
+/// The last day no accepted event can still fall in at `now_ms`.
+pub fn last_final_day(now_ms: i64) -> i64 {
+    day_of(now_ms - MAX_AGE_MS - STORE_MARGIN_MS) - 1
+}
+
+/// A site's windows, in days, as configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Windows {
+    /// How long anything about a visit is kept (raw events and roll-ups).
+    pub retention_days: i64,
+    /// How long raw events are kept for journeys and Insights (at most the retention).
+    pub journey_days: i64,
+}
+
+/// What one scheduled run does for a site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Days to (re)compute from raw events, oldest first.
+    pub days: Vec<i64>,
+    /// The last day rolled up once this run is done.
+    pub rolled_through: Option<i64>,
+    /// Raw events that occurred before this instant (ms) are deleted.
+    pub delete_events_before_ms: i64,
+    /// Roll-ups of days before this one are deleted.
+    pub delete_rollups_before_day: i64,
+}
+
+/// Decides a run at `now_ms`: `rolled_through` is the last day already rolled
+/// up (none yet: `None`), `next_event_day` the day of the oldest raw event
+/// after it (none: `None`).
+pub fn plan(
+    now_ms: i64,
+    windows: Windows,
+    rolled_through: Option<i64>,
+    next_event_day: Option<i64>,
+) -> Plan {
+    let final_day = last_final_day(now_ms);
+    let days: Vec<i64> = match next_event_day {
+        Some(first) if first <= final_day => {
+            // Never recompute a day already rolled (its raw events may be gone).
+            let first = rolled_through.map_or(first, |done| first.max(done + 1));
+            (first..=final_day).take(MAX_DAYS_PER_RUN).collect()
+        }
+        _ => Vec::new(),
+    };
+    let rolled_through = match (days.last(), next_event_day) {
+        (Some(&last), _) => Some(last),
+        // Nothing raw is left up to the final day: every final day is rolled up.
+        (None, None) => Some(rolled_through.map_or(final_day, |done| done.max(final_day))),
+        (None, Some(_)) => rolled_through.map(|done| done.max(final_day)),
+    };
+    let retention_ms = windows.retention_days.max(1) * DAY_MS;
+    let journey_ms = windows.journey_days.clamp(1, windows.retention_days.max(1)) * DAY_MS;
+    let retention_cutoff = now_ms - retention_ms;
+    // Raw events of days not yet rolled up wait for their roll-up, but never
+    // past the retention.
+    let rolled_end = rolled_through.map_or(i64::MIN, |day| (day + 1) * DAY_MS);
+    let delete_events_before_ms = (now_ms - journey_ms).min(rolled_end).max(retention_cutoff);
+    Plan {
+        days,
+        rolled_through,
+        delete_events_before_ms,
+        delete_rollups_before_day: day_of(retention_cutoff),
+    }
+}
+
+/// One roll-up row, as computed from raw events (the edge computes it in SQL;
+/// this is its definition, tested here and against D1 in the edge tests).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DailyTouchpoints {
+    pub day: i64,
+    pub path: String,
+    pub page_type: String,
+    pub channel: String,
+    pub source_name: String,
+    pub utm_campaign: String,
+    /// Page views.
+    pub views: u64,
+    /// Distinct visitors (consented id, else the day's cookieless key; neither: not counted).
+    pub visitors: u64,
+    /// Page views that began a visit from outside the site.
+    pub landings: u64,
+    /// Engaged time reported on these pages.
+    pub engaged_ms: u64,
+}
+
+/// The few fields of a raw event a roll-up reads.
+#[derive(Debug, Clone, Default)]
+pub struct RawEvent<'a> {
+    pub kind: &'a str,
+    pub occurred_at_ms: i64,
+    pub path: &'a str,
+    pub page_type: &'a str,
+    pub channel: &'a str,
+    pub source_name: &'a str,
+    pub utm_campaign: &'a str,
+    pub visitor_id: &'a str,
+    pub visitor_key: &'a str,
+    pub engaged_ms: u64,
+}
+
+/// Whether a page view began a visit from outside the site (its channel is set, not internal).
+pub fn is_landing(kind: &str, channel: &str) -> bool {
+    kind == "pageview" && !channel.is_empty() && channel != "internal"
+}
+
+/// Rolls raw events up into days: page views and engagement only, grouped by
+/// day, path, page type, channel, source and campaign, sorted.
+pub fn roll_up(events: &[RawEvent<'_>]) -> Vec<DailyTouchpoints> {
+    use std::collections::{BTreeMap, BTreeSet};
+    type Key<'a> = (i64, &'a str, &'a str, &'a str, &'a str, &'a str);
+    let mut groups: BTreeMap<Key<'_>, (DailyTouchpoints, BTreeSet<String>)> = BTreeMap::new();
+    for event in events {
+        if event.kind != "pageview" && event.kind != "engagement" {
+            continue;
+        }
+        let day = day_of(event.occurred_at_ms);
+        let key = (
+            day,
+            event.path,
+            event.page_type,
+            event.channel,
+            event.source_name,
+            event.utm_campaign,
+        );
+        let (row, visitors) = groups.entry(key).or_insert_with(|| {
+            (
+                DailyTouchpoints {
+                    day,
+                    path: event.path.into(),
+                    page_type: event.page_type.into(),
+                    channel: event.channel.into(),
+                    source_name: event.source_name.into(),
+                    utm_campaign: event.utm_campaign.into(),
+                    views: 0,
+                    visitors: 0,
+                    landings: 0,
+                    engaged_ms: 0,
+                },
+                BTreeSet::new(),
+            )
+        });
+        if event.kind == "pageview" {
+            row.views += 1;
+        } else {
+            row.engaged_ms += event.engaged_ms;
+        }
+        if is_landing(event.kind, event.channel) {
+            row.landings += 1;
+        }
+        if !event.visitor_id.is_empty() {
+            visitors.insert(["i", event.visitor_id].concat());
+        } else if !event.visitor_key.is_empty() {
+            visitors.insert(["k", event.visitor_key].concat());
+        }
+    }
+    groups
+        .into_values()
+        .map(|(mut row, visitors)| {
+            row.visitors = visitors.len() as u64;
+            row
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // 2026-12-01T12:00:00Z
+    const NOW: i64 = 1_796_126_400_000;
+    const WINDOWS: Windows = Windows {
+        retention_days: 395,
+        journey_days: 45,
+    };
+
+    #[test]
+    fn a_day_is_final_once_no_accepted_event_can_fall_in_it() {
+        let final_day = last_final_day(NOW);
+        // The oldest event accepted now (30 days old) falls on a later day.
+        assert!(day_of(NOW - MAX_AGE_MS) > final_day);
+        assert_eq!(day_of(NOW) - final_day, 31);
+        // An hour past midnight (the store margin), one more day is final.
+        assert_eq!(last_final_day(NOW + 13 * 3_600_000), final_day + 1);
+    }
+
+    #[test]
+    fn the_first_run_rolls_up_from_the_oldest_event_a_few_days_at_a_time() {
+        let oldest = day_of(NOW) - 100;
+        let plan = plan(NOW, WINDOWS, None, Some(oldest));
+        assert_eq!(plan.days, vec![oldest, oldest + 1, oldest + 2]);
+        assert_eq!(plan.rolled_through, Some(oldest + 2));
+        // Only what is rolled up goes: raw events of later days wait.
+        assert_eq!(plan.delete_events_before_ms, (oldest + 3) * DAY_MS);
+    }
+
+    #[test]
+    fn caught_up_runs_roll_the_newly_final_day_and_trim_raw_events_to_the_journey_window() {
+        let final_day = last_final_day(NOW);
+        let plan = plan(NOW, WINDOWS, Some(final_day - 1), Some(final_day - 5));
+        // The oldest raw event is in a day already rolled: it is not recomputed.
+        assert_eq!(plan.days, vec![final_day]);
+        assert_eq!(plan.rolled_through, Some(final_day));
+        assert_eq!(plan.delete_events_before_ms, NOW - 45 * DAY_MS);
+        assert_eq!(plan.delete_rollups_before_day, day_of(NOW - 395 * DAY_MS));
+    }
+
+    #[test]
+    fn nothing_raw_left_means_every_final_day_is_rolled() {
+        let final_day = last_final_day(NOW);
+        let fresh = plan(NOW, WINDOWS, None, None);
+        assert!(fresh.days.is_empty());
+        assert_eq!(fresh.rolled_through, Some(final_day));
+        // Events only in days not final yet: nothing to do but wait.
+        let waiting = plan(NOW, WINDOWS, Some(final_day - 3), Some(final_day + 2));
+        assert!(waiting.days.is_empty());
+        assert_eq!(waiting.rolled_through, Some(final_day));
+        let never = plan(NOW, WINDOWS, None, Some(final_day + 2));
+        assert_eq!(never.rolled_through, None);
+        assert_eq!(never.delete_events_before_ms, NOW - 395 * DAY_MS);
+    }
+
+    #[test]
+    fn retention_wins_over_a_roll_up_that_lags() {
+        // A backlog far behind: raw events past the retention go anyway.
+        let plan = plan(NOW, WINDOWS, None, Some(day_of(NOW) - 500));
+        assert_eq!(plan.delete_events_before_ms, NOW - 395 * DAY_MS);
+        // A journey window longer than the retention is the retention.
+        let long = super::plan(
+            NOW,
+            Windows {
+                retention_days: 30,
+                journey_days: 90,
+            },
+            Some(last_final_day(NOW)),
+            None,
+        );
+        assert_eq!(long.delete_events_before_ms, NOW - 30 * DAY_MS);
+    }
+
+    #[test]
+    fn roll_up_counts_views_visitors_landings_and_engagement_per_day_and_dimension() {
+        let day = day_of(NOW);
+        let at = day * DAY_MS;
+        let view = |path, channel, visitor_key, ms| RawEvent {
+            kind: "pageview",
+            occurred_at_ms: ms,
+            path,
+            page_type: "product",
+            channel,
+            visitor_key,
+            ..RawEvent::default()
+        };
+        let events = [
+            view("/p", "email", "a", at + 1),
+            view("/p", "email", "b", at + 2),
+            view("/p", "email", "a", at + 3),
+            view("/p", "", "a", at + 4),
+            view("/p", "internal", "c", at + 5),
+            view("/p", "", "", at + 6),
+            RawEvent {
+                kind: "engagement",
+                engaged_ms: 1500,
+                ..view("/p", "", "a", at + 7)
+            },
+            RawEvent {
+                kind: "click",
+                ..view("/p", "", "a", at + 8)
+            },
+            RawEvent {
+                visitor_id: "v1",
+                ..view("/p", "email", "a", at + DAY_MS)
+            },
+        ];
+        let rows = roll_up(&events);
+        let summary: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.day - day,
+                    r.channel.as_str(),
+                    r.views,
+                    r.visitors,
+                    r.landings,
+                    r.engaged_ms,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (0, "", 2, 1, 0, 1500),
+                (0, "email", 3, 2, 3, 0),
+                (0, "internal", 1, 1, 0, 0),
+                (1, "email", 1, 1, 1, 0),
+            ]
+        );
+    }
+}
