@@ -47,10 +47,24 @@ pub async fn read_bytes(request: &Request, limit: u32) -> Result<Vec<u8>, ApiErr
     if declared_length(request).is_some_and(|length| length > DRAIN_CAP_BYTES) {
         return Err(too_large);
     }
+    let unreadable = |_| ApiError::InvalidRequest("the body cannot be read".into());
+    // A body that declared a length within the limit is taken whole, in one
+    // call (the runtime holds it to its declared length); others are read
+    // chunk by chunk below.
+    if declared_length(request).is_some_and(|length| length <= u64::from(limit)) {
+        let buffer =
+            wasm_bindgen_futures::JsFuture::from(request.array_buffer().map_err(unreadable)?)
+                .await
+                .map_err(unreadable)?;
+        let body = js_sys::Uint8Array::new(&buffer).to_vec();
+        if body.len() as u64 > u64::from(limit) {
+            return Err(too_large);
+        }
+        return Ok(body);
+    }
     let Some(stream) = request.body() else {
         return Ok(Vec::new());
     };
-    let unreadable = |_| ApiError::InvalidRequest("the body cannot be read".into());
     let reader = call0(&stream, "getReader").map_err(unreadable)?;
     let mut body = Vec::new();
     let mut seen: u64 = 0;

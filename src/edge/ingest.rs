@@ -17,7 +17,6 @@ use crate::domain::api::ApiError;
 use crate::domain::bots;
 use crate::domain::guard;
 use crate::domain::ingest::{check_content_type, plan_batch, IngestPlan, MAX_BODY_BYTES};
-use crate::domain::page_type::page_type;
 use crate::domain::visitor_key as cookieless;
 
 /// `POST /v1/events`: a recorder's batch.
@@ -138,9 +137,28 @@ thread_local! {
     static BOT_LIST: js_sys::RegExp = js_sys::RegExp::new(bots::BOT_PATTERN, "i");
 }
 
+thread_local! {
+    /// The list's verdicts on user agents seen lately: traffic repeats a few
+    /// hundred agents, and the list does not change while the isolate lives.
+    static BOT_VERDICTS: std::cell::RefCell<std::collections::HashMap<String, bool>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// Whether the maintained list names `user_agent` as a bot's.
 fn listed_as_bot(user_agent: &str) -> bool {
-    BOT_LIST.with(|list| list.test(user_agent))
+    if let Some(verdict) = BOT_VERDICTS.with(|cache| cache.borrow().get(user_agent).copied()) {
+        return verdict;
+    }
+    let verdict = BOT_LIST.with(|list| list.test(user_agent));
+    BOT_VERDICTS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        // Bounded: a flood of made-up agents must not grow it forever.
+        if cache.len() >= 512 {
+            cache.clear();
+        }
+        cache.insert(user_agent.to_owned(), verdict);
+    });
+    verdict
 }
 
 thread_local! {
@@ -229,40 +247,7 @@ async fn count_and_store(
     // back with json_each: one statement and 11 bound values per batch rather
     // than 30 values for each event.
     let page_rules = site.pages();
-    let rows: Vec<serde_json::Value> = plan
-        .rows
-        .iter()
-        .map(|row| {
-            serde_json::json!([
-                row.id,
-                row.kind,
-                row.occurred_at_ms,
-                row.path,
-                row.title,
-                row.referrer,
-                row.viewport_width,
-                row.viewport_height,
-                row.language,
-                row.time_zone,
-                row.channel,
-                row.source_name,
-                row.utm_source,
-                row.utm_medium,
-                row.utm_campaign,
-                row.utm_term,
-                row.utm_content,
-                row.click_id,
-                page_type(&row.path, &page_rules),
-                row.name,
-                row.target,
-                row.props_json,
-                row.engaged_ms,
-                row.scroll_percent,
-                row.fields,
-            ])
-        })
-        .collect();
-    let rows = serde_json::Value::Array(rows).to_string();
+    let rows = plan.rows_json(&page_rules);
     let insert = env.db.statement(
         "INSERT OR IGNORE INTO events (site_id, id, kind, occurred_at, received_at, path, title, \
          referrer, viewport_width, viewport_height, language, time_zone, channel, source_name, \
