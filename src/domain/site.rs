@@ -20,6 +20,9 @@ pub struct Site {
     pub identity_secret: String,
     pub time_zone: String,
     pub retention_days: i64,
+    /// How long raw touchpoints are kept (at most the retention); older days
+    /// are kept as daily roll-ups (`domain::rollup`).
+    pub journey_days: i64,
     pub default_team: String,
     /// JSON array of `RoutingRule`; read it with `routing()`.
     pub routing_rules: String,
@@ -107,6 +110,7 @@ pub struct SiteUpdate {
     pub allowed_origins: Option<Vec<String>>,
     pub time_zone: Option<String>,
     pub retention_days: Option<i64>,
+    pub journey_days: Option<i64>,
     pub default_team: Option<String>,
     pub routing_rules: Option<Vec<RoutingRule>>,
     /// `""` removes it.
@@ -159,6 +163,13 @@ impl SiteUpdate {
                 ));
             }
         }
+        if let Some(days) = self.journey_days {
+            if !(1..=3650).contains(&days) {
+                return Err(ApiError::InvalidRequest(
+                    "journey_days must be 1 to 3650".into(),
+                ));
+            }
+        }
         let stored_bots = stored.map(Site::bots).unwrap_or_default();
         let bots = BotPolicy {
             record_automation: self
@@ -190,6 +201,9 @@ impl SiteUpdate {
             retention_days: self.retention_days.unwrap_or_else(|| {
                 stored.map_or(DEFAULT_RETENTION_DAYS, |site| site.retention_days)
             }),
+            journey_days: self
+                .journey_days
+                .unwrap_or_else(|| stored.map_or(DEFAULT_RETENTION_DAYS, |site| site.journey_days)),
             default_team: self
                 .default_team
                 .unwrap_or_else(|| kept(|s| &s.default_team, "")),
@@ -357,6 +371,7 @@ mod tests {
             identity_secret: "0123456789abcdef0123".into(),
             time_zone: "Europe/Berlin".into(),
             retention_days: 30,
+            journey_days: 30,
             default_team: "support".into(),
             routing_rules: r#"[{"topic":"billing","team":"accounts"}]"#.into(),
             page_rules: r#"[{"prefix":"/help","type":"support"}]"#.into(),
@@ -384,6 +399,7 @@ mod tests {
                 allowed_origins: "[]".into(),
                 time_zone: "UTC".into(),
                 retention_days: DEFAULT_RETENTION_DAYS,
+                journey_days: DEFAULT_RETENTION_DAYS,
                 routing_rules: "[]".into(),
                 page_rules: "[]".into(),
                 bot_patterns: "[]".into(),
@@ -473,6 +489,10 @@ mod tests {
         assert_eq!(
             refused(r#"{"retention_days": 3651}"#),
             "retention_days must be 1 to 3650"
+        );
+        assert_eq!(
+            refused(r#"{"journey_days": 0}"#),
+            "journey_days must be 1 to 3650"
         );
         assert!(
             refused(&["{\"bot_patterns\": [\"", &"x".repeat(1000), "\"]}"].concat())

@@ -91,17 +91,18 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
         &env.db,
         "INSERT INTO sites (id, name, allowed_origins, created_at, page_rules, identity_secret, time_zone, \
          retention_days, default_team, routing_rules, console_url, record_automation, bot_patterns, allowed_agents, \
-         search_terms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+         search_terms, journey_days) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, allowed_origins = excluded.allowed_origins, \
          page_rules = excluded.page_rules, identity_secret = excluded.identity_secret, time_zone = excluded.time_zone, \
          retention_days = excluded.retention_days, default_team = excluded.default_team, \
          routing_rules = excluded.routing_rules, console_url = excluded.console_url, \
          record_automation = excluded.record_automation, bot_patterns = excluded.bot_patterns, \
-         allowed_agents = excluded.allowed_agents, search_terms = excluded.search_terms",
+         allowed_agents = excluded.allowed_agents, search_terms = excluded.search_terms, \
+         journey_days = excluded.journey_days",
         args![site, &updated.name, &updated.allowed_origins, now_ms(), &updated.page_rules, &updated.identity_secret,
             &updated.time_zone, updated.retention_days, &updated.default_team, &updated.routing_rules,
             &updated.console_url, updated.record_automation, &updated.bot_patterns, &updated.allowed_agents,
-            updated.search_terms],
+            updated.search_terms, updated.journey_days],
     )
     .await?;
     // Ingestion in this isolate sees the change at once (others within 30 s).
@@ -118,7 +119,7 @@ fn settings(site: &Site) -> serde_json::Value {
     let list = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
     let bots = site.bots();
     serde_json::json!({ "id": site.id, "name": site.name, "allowed_origins": list(&site.allowed_origins),
-        "time_zone": site.time_zone, "retention_days": site.retention_days, "default_team": site.default_team,
+        "time_zone": site.time_zone, "retention_days": site.retention_days, "journey_days": site.journey_days, "default_team": site.default_team,
         "routing_rules": list(&site.routing_rules), "identity": !site.identity_secret.is_empty(),
         "console_url": site.console_url, "record_automation": bots.record_automation,
         "bot_patterns": bots.bot_patterns, "allowed_agents": bots.allowed_agents,

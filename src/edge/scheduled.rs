@@ -12,6 +12,8 @@ use super::threads::erase_conversations;
 use super::{db, Env};
 use crate::args;
 use crate::domain::api::ApiError;
+use crate::domain::rollup;
+use crate::domain::visitor_key::utc_day;
 use crate::domain::webhook::{self, Event};
 
 /// Staff replies unseen for this long are sent on by e-mail.
@@ -41,6 +43,7 @@ pub struct Report {
     pub delivered: u32,
     pub failed_attempts: u32,
     pub expired_touchpoints: u32,
+    pub rolled_up_days: u32,
     pub expired_conversations: u32,
 }
 
@@ -148,22 +151,28 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
     }
     // 3. Deliveries that are due.
     deliver(env, now, &mut report).await?;
-    // 4. Retention, per site.
+    // 4. Roll-ups and retention, per site.
     #[derive(Deserialize)]
     struct Retention {
         id: String,
         retention_days: i64,
+        journey_days: i64,
+        rolled_day: Option<i64>,
     }
-    let sites: Vec<Retention> =
-        db::rows(&env.db, "SELECT id, retention_days FROM sites", args![]).await?;
+    let sites: Vec<Retention> = db::rows(
+        &env.db,
+        "SELECT id, retention_days, journey_days, CASE WHEN rolled_through = '' THEN NULL \
+         ELSE CAST(julianday(rolled_through) - 2440587.5 AS INTEGER) END AS rolled_day FROM sites",
+        args![],
+    )
+    .await?;
     for site in sites {
         let cutoff = now - site.retention_days * 86_400_000;
-        report.expired_touchpoints += db::run(
-            &env.db,
-            "DELETE FROM events WHERE site_id = ?1 AND received_at < ?2",
-            args![&site.id, cutoff],
-        )
-        .await?;
+        let windows = rollup::Windows {
+            retention_days: site.retention_days,
+            journey_days: site.journey_days,
+        };
+        roll_up(env, &site.id, windows, site.rolled_day, now, &mut report).await?;
         let cutoff_text = cutoff.to_string();
         report.expired_conversations += erase_conversations(
             &env.db,
@@ -179,6 +188,92 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
         .await?;
     }
     Ok(report)
+}
+
+/// The roll-up of one day from raw events (`domain::rollup::roll_up` in SQL):
+/// `?1` site, `?2` the day as text, `?3`..`?4` its span in ms.
+const ROLL_UP_DAY: &str = "INSERT INTO daily_touchpoints (site_id, day, path, page_type, channel, source_name, \
+    utm_campaign, views, visitors, landings, engaged_ms) \
+    SELECT ?1, ?2, path, page_type, channel, source_name, utm_campaign, SUM(kind = 'pageview'), \
+    COUNT(DISTINCT CASE WHEN visitor_id != '' THEN 'i' || visitor_id WHEN visitor_key != '' THEN 'k' || visitor_key END), \
+    SUM(kind = 'pageview' AND channel NOT IN ('', 'internal')), \
+    SUM(CASE WHEN kind = 'engagement' THEN engaged_ms ELSE 0 END) \
+    FROM events WHERE site_id = ?1 AND occurred_at >= ?3 AND occurred_at < ?4 \
+    AND kind IN ('pageview', 'engagement') GROUP BY path, page_type, channel, source_name, utm_campaign";
+
+/// Rolls up the site's newly final days, then deletes raw events past the
+/// journey window (only once rolled up) and roll-ups past the retention.
+async fn roll_up(
+    env: &Env,
+    site: &str,
+    windows: rollup::Windows,
+    rolled_day: Option<i64>,
+    now: i64,
+    report: &mut Report,
+) -> Result<(), ApiError> {
+    #[derive(Deserialize)]
+    struct First {
+        first: Option<i64>,
+    }
+    let after = rolled_day.map_or(0, |day| (day + 1) * rollup::DAY_MS);
+    let first: Option<First> = db::row(
+        &env.db,
+        "SELECT MIN(occurred_at) AS first FROM events WHERE site_id = ?1 AND occurred_at >= ?2",
+        args![site, after],
+    )
+    .await?;
+    let next_event_day = first.and_then(|f| f.first).map(rollup::day_of);
+    let plan = rollup::plan(now, windows, rolled_day, next_event_day);
+    for &day in &plan.days {
+        let text = utc_day(day * rollup::DAY_MS);
+        // Replaces the day whole: a run cut short is simply done again.
+        db::batch(
+            &env.db,
+            vec![
+                env.db.statement(
+                    "DELETE FROM daily_touchpoints WHERE site_id = ?1 AND day = ?2",
+                    args![site, &text],
+                ),
+                env.db.statement(
+                    ROLL_UP_DAY,
+                    args![
+                        site,
+                        &text,
+                        day * rollup::DAY_MS,
+                        (day + 1) * rollup::DAY_MS
+                    ],
+                ),
+            ],
+        )
+        .await?;
+        report.rolled_up_days += 1;
+    }
+    if plan.rolled_through != rolled_day {
+        if let Some(day) = plan.rolled_through {
+            db::run(
+                &env.db,
+                "UPDATE sites SET rolled_through = ?2 WHERE id = ?1",
+                args![site, &utc_day(day * rollup::DAY_MS)],
+            )
+            .await?;
+        }
+    }
+    report.expired_touchpoints += db::run(
+        &env.db,
+        "DELETE FROM events WHERE site_id = ?1 AND occurred_at < ?2",
+        args![site, plan.delete_events_before_ms],
+    )
+    .await?;
+    db::run(
+        &env.db,
+        "DELETE FROM daily_touchpoints WHERE site_id = ?1 AND day < ?2",
+        args![
+            site,
+            &utc_day(plan.delete_rollups_before_day * rollup::DAY_MS)
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 fn summary(due: &Due) -> String {

@@ -13,7 +13,7 @@ pub use crate::domain::site::Site;
 pub use crate::domain::team::{Team, TeamHours};
 
 /// The columns of `Site`, in one place for every query that reads a site.
-const SELECT_SITE: &str = "SELECT id, name, allowed_origins, identity_secret, time_zone, retention_days, \
+const SELECT_SITE: &str = "SELECT id, name, allowed_origins, identity_secret, time_zone, retention_days, journey_days, \
     default_team, routing_rules, page_rules, intake_key_hash, console_url, record_automation, bot_patterns, \
     allowed_agents, search_terms FROM sites WHERE ";
 
