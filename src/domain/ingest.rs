@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::api::ApiError;
@@ -84,7 +85,7 @@ pub fn check_body_length(length: u64) -> Result<(), ApiError> {
 }
 
 #[derive(Deserialize)]
-struct WireBatch {
+struct WireBatch<E> {
     v: u64,
     site: String,
     sent_at: u64,
@@ -105,7 +106,74 @@ struct WireBatch {
     /// (the recorder resolves it once per page, off its start-up path).
     #[serde(default)]
     tz: String,
-    events: Vec<Value>,
+    events: Vec<E>,
+}
+
+/// One event of a batch as received: its text (read straight into
+/// `WireEvent`), or a value already parsed by the strict reading.
+enum EventSource<'a> {
+    Text(&'a RawValue),
+    Parsed(Value),
+}
+
+impl<E> WireBatch<E> {
+    fn with_events<F>(self, events: Vec<F>) -> WireBatch<F> {
+        WireBatch {
+            v: self.v,
+            site: self.site,
+            sent_at: self.sent_at,
+            dropped: self.dropped,
+            dnt: self.dnt,
+            visitor: self.visitor,
+            user: self.user,
+            user_hmac: self.user_hmac,
+            tz: self.tz,
+            events,
+        }
+    }
+}
+
+/// Reads a batch. The fast path reads an object straight into its types;
+/// whatever it does not take (anything unusual: an integer written `1.0`, a
+/// repeated key, any error) goes the strict way through `Value`, which
+/// decides alone what is accepted and how errors read.
+fn read_batch(body: &str, fast: bool) -> Result<WireBatch<EventSource<'_>>, ApiError> {
+    if fast && body.trim_start().starts_with('{') {
+        if let Ok(batch) = serde_json::from_str::<WireBatch<&RawValue>>(body) {
+            let events = batch.events.iter().map(|e| EventSource::Text(e)).collect();
+            return Ok(batch.with_events(events));
+        }
+    }
+    // Parsed once; the events are moved out before the envelope is read, so
+    // the strict reading below does not copy them (each is read on its own).
+    let mut value: Value =
+        serde_json::from_str(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    let events = match value.get_mut("events") {
+        Some(Value::Array(events)) => core::mem::take(events),
+        // No list of events: the strict reading names what is wrong.
+        _ => Vec::new(),
+    };
+    let batch: WireBatch<Value> = super::strict_json::from_value(value)
+        .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+    Ok(batch.with_events(events.into_iter().map(EventSource::Parsed).collect()))
+}
+
+/// Reads one event, the same two ways as `read_batch`; a failure carries the
+/// event's id when it has one, for the receipt.
+fn read_event(source: EventSource<'_>) -> Result<WireEvent, (Option<String>, String)> {
+    let value = match source {
+        EventSource::Text(text) => {
+            if text.get().starts_with('{') {
+                if let Ok(event) = serde_json::from_str::<WireEvent>(text.get()) {
+                    return Ok(event);
+                }
+            }
+            serde_json::from_str::<Value>(text.get()).map_err(|e| (None, e.to_string()))?
+        }
+        EventSource::Parsed(value) => value,
+    };
+    let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
+    super::strict_json::from_value(value).map_err(|e| (id, e.to_string()))
 }
 
 #[derive(Deserialize)]
@@ -373,19 +441,13 @@ fn push_json_number(out: &mut String, value: i64) {
 
 /// Parses and validates a batch received at `received_at_ms` (server clock).
 pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiError> {
+    plan_read(body, received_at_ms, true)
+}
+
+/// `plan_batch`, with or without the fast path (the tests hold them equal).
+fn plan_read(body: &str, received_at_ms: u64, fast: bool) -> Result<IngestPlan, ApiError> {
     check_body_length(body.len() as u64)?;
-    // Parsed once; the events are moved out before the envelope is read, so
-    // the strict reading below does not copy them (each is read on its own).
-    let mut value: Value =
-        serde_json::from_str(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-    let events = match value.get_mut("events") {
-        Some(Value::Array(events)) => core::mem::take(events),
-        // No list of events: the strict reading names what is wrong.
-        _ => Vec::new(),
-    };
-    let mut batch: WireBatch = super::strict_json::from_value(value)
-        .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
-    batch.events = events;
+    let batch = read_batch(body, fast)?;
     if batch.v != WIRE_VERSION {
         return Err(ApiError::UnsupportedVersion(batch.v));
     }
@@ -442,10 +504,17 @@ pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiErro
         rejected: Vec::new(),
     };
     let mut seen = std::collections::HashSet::new();
-    for (index, raw) in batch.events.into_iter().enumerate() {
+    for (index, source) in batch.events.into_iter().enumerate() {
         let index = u32::try_from(index).unwrap_or(u32::MAX);
-        let id = raw.get("id").and_then(Value::as_str).map(str::to_owned);
-        match validate_event(raw, skew, received_at_ms as i64) {
+        let event = match read_event(source) {
+            Ok(event) => event,
+            Err((id, reason)) => {
+                plan.rejected.push(Rejection { index, id, reason });
+                continue;
+            }
+        };
+        let id = Some(event.id.clone());
+        match validate_event(event, skew, received_at_ms as i64) {
             Ok(row) if !seen.insert(row.id.clone()) => plan.rejected.push(Rejection {
                 index,
                 id,
@@ -463,8 +532,7 @@ pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiErro
     Ok(plan)
 }
 
-fn validate_event(raw: Value, skew: i64, now: i64) -> Result<EventRow, String> {
-    let event: WireEvent = super::strict_json::from_value(raw).map_err(|e| e.to_string())?;
+fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, String> {
     if !is_valid_client_id(&event.id) {
         return Err("id must be 16 to 64 URL-safe characters".into());
     }
@@ -934,6 +1002,61 @@ mod tests {
                 .matches('[')
                 .count(),
             4
+        );
+    }
+
+    #[test]
+    fn the_fast_reading_and_the_strict_one_agree_on_every_batch() {
+        let now = NOW;
+        let event = |extra: &str| {
+            format!(
+                r#"{{"id":"aaaaaaaaaaaaaaaa","type":"pageview","ts":{now},"path":"/p"{extra}}}"#
+            )
+        };
+        let batch = |events: &str, extra: &str| {
+            format!(r#"{{"v":1,"site":"demo","sent_at":{now}{extra},"events":[{events}]}}"#)
+        };
+        let bodies = [
+            batch(&event(""), ""),
+            batch(
+                &event(r#","title":"T \"q\" \u00e9","vw":1280,"vh":800"#),
+                r#","tz":"Europe/Berlin""#,
+            ),
+            // Integers written as floats: strict takes them, the fast path hands them on.
+            batch(&event(r#","vw":1280.0"#), ""),
+            batch(&event(""), r#","v":1.0"#),
+            batch(&event(r#","ts":1.0e3"#), ""),
+            // Repeated keys, unknown keys, nested props, wrong types.
+            batch(&event(r#","path":"/q""#), ""),
+            batch(&event(r#","unknown":{"a":[1]}"#), r#","extra":true"#),
+            batch(&event(r#","props":{"plan":"pro","n":3,"ok":true}"#), ""),
+            batch(&event(r#","props":{"bad":{"x":1}}"#), ""),
+            batch(&event(r#","vw":-1"#), ""),
+            batch(&event(r#","title":null"#), ""),
+            // An event written as an array, a string, a number.
+            batch(r#"["aaaaaaaaaaaaaaaa","pageview",1,"/p"]"#, ""),
+            batch(&[event(""), r#""x""#.into(), "7".into()].join(","), ""),
+            // A batch written as an array, broken JSON, whitespace first.
+            format!(r#"[1,"demo",{now},0,false,"","","","",[]]"#),
+            batch(&event(""), "").replace("}]}", "}]"),
+            format!(" \n\t{}", batch(&event(""), "")),
+            batch(&event(""), r#","visitor":"a b""#),
+            batch(
+                &event(""),
+                r#","dnt":true,"visitor":"abc","user":"u","user_hmac":"h""#,
+            ),
+        ];
+        for body in &bodies {
+            assert_eq!(
+                plan_read(body, NOW, true),
+                plan_read(body, NOW, false),
+                "{body}"
+            );
+        }
+        // And the fast path did take the ordinary batch.
+        let ordinary = &bodies[1];
+        assert!(
+            matches!(read_batch(ordinary, true), Ok(b) if matches!(b.events[0], EventSource::Text(_)))
         );
     }
 }
