@@ -195,31 +195,33 @@ pub async fn batch_returning<T: DeserializeOwned>(
     serde_wasm_bindgen::from_value(first).map_err(|e| super::internal(&e.into(), "batch rows"))
 }
 
-/// What one statement of a batch did.
-pub struct Outcome {
-    /// The `count` column of its first returned row (0 when none): a
-    /// rate-limit counter after `limits::count_statement`.
-    pub count: u32,
-    /// Rows it changed.
-    pub changes: u32,
+/// What the statements of a batch did, read on demand: a result's rows are
+/// built only when asked for (ingestion reads two counters and one change count).
+pub struct Outcomes(Array);
+
+impl Outcomes {
+    /// The `count` column of statement `index`'s first returned row (0 when
+    /// none): a rate-limit counter after `limits::count_statement`.
+    pub fn count(&self, index: u32) -> u32 {
+        let result = self.0.get(index);
+        js_sys::Reflect::get(&result, &JsValue::from_str("results"))
+            .and_then(|rows| js_sys::Reflect::get(&rows, &JsValue::from_f64(0.0)))
+            .and_then(|row| js_sys::Reflect::get(&row, &JsValue::from_str("count")))
+            .ok()
+            .and_then(|count| count.as_f64())
+            .unwrap_or(0.0) as u32
+    }
+
+    /// Rows statement `index` changed.
+    pub fn changes(&self, index: u32) -> u32 {
+        changes_of(&self.0.get(index))
+    }
 }
 
 /// Runs statements in one transaction; returns what each did.
 pub async fn batch_outcomes(
     db: &D1Database,
     statements: Vec<D1PreparedStatement>,
-) -> Result<Vec<Outcome>, ApiError> {
-    let results = send_batch(db, statements, "batch write").await?;
-    Ok(results
-        .iter()
-        .map(|result| Outcome {
-            count: js_sys::Reflect::get(&result, &JsValue::from_str("results"))
-                .and_then(|rows| js_sys::Reflect::get(&rows, &JsValue::from_f64(0.0)))
-                .and_then(|row| js_sys::Reflect::get(&row, &JsValue::from_str("count")))
-                .ok()
-                .and_then(|count| count.as_f64())
-                .unwrap_or(0.0) as u32,
-            changes: changes_of(&result),
-        })
-        .collect())
+) -> Result<Outcomes, ApiError> {
+    Ok(Outcomes(send_batch(db, statements, "batch write").await?))
 }

@@ -4,6 +4,8 @@
 //! limits while storing it, in one D1 round trip.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::Deserialize;
 use web_sys::{Request, Response};
@@ -17,7 +19,53 @@ use crate::domain::api::ApiError;
 use crate::domain::bots;
 use crate::domain::guard;
 use crate::domain::ingest::{check_content_type, plan_batch, IngestPlan, MAX_BODY_BYTES};
+use crate::domain::page_type::PageRule;
+use crate::domain::site::AllowedOrigins;
 use crate::domain::visitor_key as cookieless;
+
+/// A site's stored lists as ingestion reads them, parsed once per copy of the site.
+struct SiteLists {
+    origins: AllowedOrigins,
+    bots: bots::BotPolicy,
+    pages: Vec<PageRule>,
+}
+
+/// A site's lists and the copy they were parsed from.
+type ParsedSite = (Rc<Site>, Rc<SiteLists>);
+
+thread_local! {
+    /// Parsed lists by site id, for the isolate's current copy of each site:
+    /// a batch then parses no stored JSON.
+    static LISTS: RefCell<HashMap<String, ParsedSite>> = RefCell::new(HashMap::new());
+}
+
+/// The lists of `site`, parsed again only when the cached copy was replaced.
+fn site_lists(site: &Rc<Site>) -> Rc<SiteLists> {
+    let parsed = LISTS.with(|lists| {
+        lists
+            .borrow()
+            .get(&site.id)
+            .filter(|(copy, _)| Rc::ptr_eq(copy, site))
+            .map(|(_, parsed)| parsed.clone())
+    });
+    if let Some(parsed) = parsed {
+        return parsed;
+    }
+    let parsed = Rc::new(SiteLists {
+        origins: site.origins(),
+        bots: site.bots(),
+        pages: site.pages(),
+    });
+    LISTS.with(|lists| {
+        let mut lists = lists.borrow_mut();
+        // Bounded like the site cache it follows.
+        if lists.len() >= 1024 {
+            lists.clear();
+        }
+        lists.insert(site.id.clone(), (site.clone(), parsed.clone()));
+    });
+    parsed
+}
 
 /// `POST /v1/events`: a recorder's batch.
 pub async fn ingest_events(
@@ -31,11 +79,12 @@ pub async fn ingest_events(
     let now = js_sys::Date::now() as u64;
     let mut plan = plan_batch(&body, now)?;
     let site = cached_site(env, &plan.site).await?;
-    if !site.origins().allows(origin) {
+    let lists = site_lists(&site);
+    if !lists.origins.allows(origin) {
         return Err(ApiError::OriginNotAllowed);
     }
     let user_agent = header(request, "user-agent").unwrap_or_default();
-    if bots::is_bot(&user_agent, &site.bots(), listed_as_bot) {
+    if bots::is_bot(&user_agent, &lists.bots, listed_as_bot) {
         return http::json_response(202, &plan.bot_receipt(), origin);
     }
     plan.keep_search_terms(site.search_terms != 0);
@@ -52,7 +101,7 @@ pub async fn ingest_events(
     } else {
         ""
     };
-    let stored = count_and_store(env, &plan, &site, &ip, &visitor_key, user_id, now).await?;
+    let stored = count_and_store(env, &plan, &lists.pages, &ip, &visitor_key, user_id, now).await?;
     http::json_response(202, &plan.receipt(stored), origin)
 }
 
@@ -225,7 +274,7 @@ async fn load_or_create_salt(env: &Env, day: &str, now_ms: i64) -> Result<String
 async fn count_and_store(
     env: &Env,
     plan: &IngestPlan,
-    site: &Site,
+    page_rules: &[PageRule],
     ip: &str,
     visitor_key: &str,
     user_id: &str,
@@ -246,8 +295,7 @@ async fn count_and_store(
     // All rows go in one statement as a JSON array of positional rows, read
     // back with json_each: one statement and 11 bound values per batch rather
     // than 30 values for each event.
-    let page_rules = site.pages();
-    let rows = plan.rows_json(&page_rules);
+    let rows = plan.rows_json(page_rules);
     let insert = env.db.statement(
         "INSERT OR IGNORE INTO events (site_id, id, kind, occurred_at, received_at, path, title, \
          referrer, viewport_width, viewport_height, language, time_zone, channel, source_name, \
@@ -284,11 +332,10 @@ async fn count_and_store(
         ],
     )
     .await?;
-    let counted = |index: usize| outcomes.get(index).map_or(0, |outcome| outcome.count);
-    if counted(0) > guard::EVENTS_PER_IP_PER_MINUTE || counted(1) > visitor_budget {
+    if outcomes.count(0) > guard::EVENTS_PER_IP_PER_MINUTE || outcomes.count(1) > visitor_budget {
         return Err(ApiError::RateLimited {
             retry_after_s: guard::retry_after_seconds(now_ms),
         });
     }
-    Ok(outcomes.iter().skip(3).map(|outcome| outcome.changes).sum())
+    Ok(outcomes.changes(3))
 }

@@ -41,16 +41,15 @@ async fn add(
         limits.push(*limit);
     }
     statements.push(expire_statement(db, window));
-    let counts = db::batch_outcomes(db, statements).await?;
-    Ok(counts
-        .into_iter()
-        .map(|outcome| outcome.count)
+    let outcomes = db::batch_outcomes(db, statements).await?;
+    Ok((0..)
         .zip(limits)
+        .map(|(index, limit)| (outcomes.count(index), limit))
         .collect())
 }
 
 /// Adds `amount` to `key`'s counter for `window` and returns the new count
-/// (read back as `db::Outcome::count`).
+/// (read back with `db::Outcomes::count`).
 pub fn count_statement(
     db: &D1Database,
     key: &str,
