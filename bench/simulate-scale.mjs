@@ -6,12 +6,17 @@
 // bytes per 1,000 visits.
 //
 //   node bench/simulate-scale.mjs [visitors per step=400] [concurrency steps=1,2,4,8,16,32]
+//   DISK=1 node bench/simulate-scale.mjs …   D1 in SQLite files (a temporary folder), and
+//                                            their size on disk per event at the end
 //
 // Worker CPU is the workerd process's user + system time (bench/cpu.mjs)
 // over the step, divided by the step's requests. That process holds
 // everything Miniflare runs: Touchpoint's isolate (JS glue + wasm), D1 (a
 // SQLite database in the same process) and the HTTP front; in production the
 // Workers CPU limit counts only the isolate's share, so this is an upper bound.
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startRuntime, seedDemo, seedContactChannel } from '../scripts/runtime.mjs';
 import { simulate } from './simulate.mjs';
 import { startedWorkerd, cpuMs } from './cpu.mjs';
@@ -19,7 +24,8 @@ import { startedWorkerd, cpuMs } from './cpu.mjs';
 const visitorsPerStep = Number(process.argv[2] ?? 400);
 const steps = String(process.argv[3] ?? '1,2,4,8,16,32').split(',').map(Number);
 const adminToken = 'bench-admin-token-0123456789';
-const { result: runtime, pid: workerd } = await startedWorkerd(() => startRuntime({ port: 0, adminToken }));
+const persistDir = process.env.DISK ? mkdtempSync(join(tmpdir(), 'touchpoint-scale-')) : undefined;
+const { result: runtime, pid: workerd } = await startedWorkerd(() => startRuntime({ port: 0, adminToken, persistDir }));
 await seedDemo(runtime.d1, runtime.url);
 const channel = await seedContactChannel(runtime.url, adminToken);
 const staff = await channel.createStaff('Bench', ['support', 'billing', 'sales', 'product'], 'admin');
@@ -110,5 +116,17 @@ console.log('|---|---:|---:|');
 for (const table of TABLES) {
   console.log(`| ${table} | ${per1000(last.rows[table] - first.rows[table])} | ${per1000(last.bytes[table] - first.bytes[table])} |`);
 }
+if (persistDir) {
+  // Everything D1 wrote: pages of tables and indexes, free pages, the WAL.
+  const files = [];
+  const walk = (dir) => readdirSync(dir, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(join(dir, e.name)) : files.push(join(dir, e.name))));
+  walk(persistDir);
+  const size = (pattern) => files.filter((f) => pattern.test(f)).reduce((n, f) => n + statSync(f).size, 0);
+  const bytes = size(/\.sqlite$/);
+  const wal = size(/\.sqlite-wal$/);
+  const events = last.rows.events - first.rows.events;
+  console.log(`\nOn disk: ${(bytes / 1e6).toFixed(1)} MB of SQLite database files (+ ${(wal / 1e6).toFixed(1)} MB write-ahead log) for ${events} events and the rest above: ${(bytes / events).toFixed(0)} bytes per event, ${(bytes / visits / 1000).toFixed(2)} MB per 1,000 visits (the events' values alone: ${((last.bytes.events - first.bytes.events) / events).toFixed(0)} bytes per event)`);
+}
 await runtime.close();
+if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 process.exitCode = failures ? 1 : 0;
