@@ -21,15 +21,16 @@ from sklearn.pipeline import make_pipeline, make_union
 from sklearn.svm import LinearSVC
 
 
-def load(path, head):
-    texts, labels = [], []
+def load(path, head, with_sources=False):
+    texts, labels, sources = [], [], []
     with open(path, encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)
             if row.get(head):
                 texts.append(row["text"])
                 labels.append(row[head])
-    return texts, labels
+                sources.append(row.get("source", ""))
+    return (texts, labels, sources) if with_sources else (texts, labels)
 
 
 def load_natural(path):
@@ -114,13 +115,22 @@ def main(splits, natural=None):
     predictions = {}
     for head in ("topic", "sentiment"):
         x_train, y_train = load(f"{splits}/train.jsonl", head)
-        x_test, y_test = load(f"{splits}/test.jsonl", head)
+        x_test, y_test, sources = load(f"{splits}/test.jsonl", head, with_sources=True)
         model = fit(x_train, y_train)
         predicted = model.predict(x_test)
         print(
             f"reference {head}: {len(x_test)} held-out, accuracy {accuracy_score(y_test, predicted) * 100:.2f}%, "
             f"macro-F1 {f1_score(y_test, predicted, average='macro') * 100:.2f}%"
         )
+        # Per source, as `touchpoint train` prints it.
+        for source in sorted(set(sources)):
+            idx = [i for i, s in enumerate(sources) if s == source]
+            gold = [y_test[i] for i in idx]
+            pred = [predicted[i] for i in idx]
+            print(
+                f"reference {head} (held-out) {source}: {len(idx)} examples, accuracy {accuracy_score(gold, pred) * 100:.2f}%, "
+                f"macro-F1 {f1_score(gold, pred, average='macro') * 100:.2f}%"
+            )
         if rows:
             predictions[head] = list(model.predict([r["text"] for r in rows]))
     if rows:

@@ -17,6 +17,8 @@ pub mod eval_pii;
 pub mod report;
 /// `train`: fits the model and writes the model file.
 pub mod train;
+/// The visitor-like public sets (issue 15) and their reviewed mappings.
+pub mod visitor_sources;
 
 use std::io::Read;
 use std::process::ExitCode;

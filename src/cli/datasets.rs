@@ -11,6 +11,8 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Split {
     Train,
+    /// Carved out of training data to tune settings on; never trained on.
+    Valid,
     Test,
 }
 
@@ -32,15 +34,34 @@ pub struct LabeledLine {
     pub topic: Option<String>,
     #[serde(default)]
     pub sentiment: Option<String>,
+    /// `train`, `valid` or `test`, for files that carry their own split.
+    #[serde(default)]
+    pub split: Option<String>,
 }
 
-/// Deterministic 1-in-5 held-out split for sources without one.
-fn hashed_split(text: &str) -> Split {
-    if crate::domain::classify::model::fnv1a(text.trim().to_lowercase().as_bytes()) % 5 == 0 {
+/// Deterministic 1-in-5 held-out test split for sources without one, and a
+/// validation split of one in eight of the rest.
+pub fn hashed_split(text: &str) -> Split {
+    let hash = crate::domain::classify::model::fnv1a(text.trim().to_lowercase().as_bytes());
+    if hash % 5 == 0 {
         Split::Test
+    } else {
+        carve_valid(hash / 5)
+    }
+}
+
+/// One in eight training examples goes to validation (by hash, so stable).
+fn carve_valid(hash: u32) -> Split {
+    if hash % 8 == 0 {
+        Split::Valid
     } else {
         Split::Train
     }
+}
+
+/// A source's own training split, less its validation share.
+fn train_or_valid(text: &str) -> Split {
+    carve_valid(crate::domain::classify::model::fnv1a(text.trim().to_lowercase().as_bytes()) / 5)
 }
 
 /// Parses RFC 4180 CSV (quoted fields, doubled quotes, newlines in quotes).
@@ -163,6 +184,15 @@ fn clinc_topic(intent: &str) -> Option<&'static str> {
     })
 }
 
+/// A source's own split, with validation carved out of its training part.
+fn own_split(split: Split, text: &str) -> Split {
+    if split == Split::Train {
+        train_or_valid(text)
+    } else {
+        split
+    }
+}
+
 fn read(dir: &Path, file: &str) -> Result<String, String> {
     let path = dir.join(file);
     std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
@@ -200,11 +230,11 @@ pub fn load_public(dir: &Path) -> Result<Vec<Example>, String> {
             };
             if let Some(topic) = banking_topic(intent) {
                 out.push(Example {
+                    split: own_split(split, text),
                     text: text.clone(),
                     topic: Some(topic.into()),
                     sentiment: None,
                     source: "banking77",
-                    split,
                 });
             }
         }
@@ -226,11 +256,17 @@ pub fn load_public(dir: &Path) -> Result<Vec<Example>, String> {
             };
             if let Some(topic) = clinc_topic(intent) {
                 out.push(Example {
+                    split: own_split(split, text),
                     text: text.into(),
                     topic: Some(topic.into()),
                     sentiment: None,
-                    source: "clinc150",
-                    split,
+                    // Out-of-scope queries are reported apart: a contact
+                    // widget's prior makes `other` rare on purpose.
+                    source: if intent == "oos" {
+                        "clinc150-oos"
+                    } else {
+                        "clinc150"
+                    },
                 });
             }
         }
@@ -254,14 +290,15 @@ pub fn load_public(dir: &Path) -> Result<Vec<Example>, String> {
                 _ => continue,
             };
             out.push(Example {
+                split: own_split(split, text),
                 text: text.into(),
                 topic: None,
                 sentiment: Some(sentiment.into()),
                 source: "goemotions",
-                split,
             });
         }
     }
+    out.extend(super::visitor_sources::load(dir)?);
     Ok(out)
 }
 
@@ -280,8 +317,21 @@ pub fn load_jsonl(
         }
         let labeled: LabeledLine = serde_json::from_str(line)
             .map_err(|e| format!("{}:{}: {e}", path.display(), number + 1))?;
+        let own = match labeled.split.as_deref() {
+            None => None,
+            Some("train") => Some(Split::Train),
+            Some("valid") => Some(Split::Valid),
+            Some("test") => Some(Split::Test),
+            Some(other) => {
+                return Err(format!(
+                    "{}:{}: unknown split {other:?} (expected train, valid or test)",
+                    path.display(),
+                    number + 1
+                ))
+            }
+        };
         out.push(Example {
-            split: split.unwrap_or_else(|| hashed_split(&labeled.text)),
+            split: split.or(own).unwrap_or_else(|| hashed_split(&labeled.text)),
             text: labeled.text,
             topic: labeled.topic,
             sentiment: labeled.sentiment,
