@@ -1,9 +1,17 @@
 //! The staff console: a Yew app served by the worker at `/console/`.
 
+/// The staff API, one function per endpoint.
+pub mod api;
 /// The console's root component: sign-in, inbox, conversation, journey.
 pub mod app;
+/// The console's parts: small components drawn from their props.
+pub mod components;
+/// The console's hooks: refresh, colleagues, title, keyboard shortcuts.
+pub mod hooks;
 /// The insights page: SVG charts, tables and CSV.
 pub mod insights;
+/// The staff token, kept in this tab for 12 hours.
+pub mod session;
 /// Settings for a site's admins: team hours, routing, staff accounts.
 pub mod settings;
 /// The staff API's data and the console's state.

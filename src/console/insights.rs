@@ -4,8 +4,9 @@
 
 use yew::prelude::*;
 
+use super::api;
 use crate::domain::wire::insights::{DayTopic, Insights, Preceding};
-use crate::fetch;
+use crate::fetch::Failure;
 
 /// A channel's wire name as people read it (`ai_assistant` → `AI assistant`).
 fn channel_label(channel: &str) -> String {
@@ -148,14 +149,12 @@ pub fn insights_page(props: &InsightsProps) -> Html {
         let figures = figures.clone();
         let token = props.token.clone();
         use_effect_with(*days, move |days| {
-            let path = format!("/v1/staff/insights?days={days}");
+            let days = *days;
             wasm_bindgen_futures::spawn_local(async move {
-                let result = fetch::call::<Insights>("", "GET", &path, Some(&token), None::<&()>)
-                    .await
-                    .map_err(|e| match e {
-                        fetch::Failure::Network => "The worker could not be reached.".to_owned(),
-                        fetch::Failure::Api { message, .. } => message,
-                    });
+                let result = api::insights(&token, days).await.map_err(|e| match e {
+                    Failure::Network => "The worker could not be reached.".to_owned(),
+                    Failure::Api { message, .. } => message,
+                });
                 figures.set(Some(result));
             });
         });

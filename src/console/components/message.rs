@@ -1,0 +1,104 @@
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use super::{clock, explain};
+use crate::console::api::{self, Correction};
+use crate::console::state::{Action, ConsoleState, Labels, StaffMessage};
+use crate::domain::classify::{KINDS, SENTIMENTS, TOPICS};
+use crate::domain::conversation::Author;
+use crate::domain::display::visible_controls;
+
+#[derive(PartialEq, Properties)]
+pub struct MessageItemProps {
+    pub message: StaffMessage,
+    pub token: AttrValue,
+    pub dispatcher: UseReducerDispatcher<ConsoleState>,
+}
+
+/// One message of the thread; a visitor's message with what the browser and
+/// the edge made of it, and one-click corrections of its labels.
+#[function_component(MessageItem)]
+pub fn message_item(props: &MessageItemProps) -> Html {
+    let m = &props.message;
+    if m.author == Author::System {
+        let who = m.name.clone().unwrap_or_default();
+        let text = match m.notice.as_deref() {
+            Some("staff_joined") => format!("{who} joined"),
+            Some(other) => other.replace('_', " "),
+            None => String::new(),
+        };
+        return html! { <li class="system">{ text }</li> };
+    }
+    let who = if m.author == Author::Staff {
+        m.name.clone().unwrap_or_default()
+    } else {
+        "Visitor".to_owned()
+    };
+    let correction = (m.author == Author::Visitor).then(|| {
+        // What the edge said, the starting point of a correction.
+        let current = m.edge_labels.as_ref().map_or(
+            Correction {
+                topic: String::new(),
+                sentiment: String::new(),
+                kind: String::new(),
+            },
+            |l: &Labels| Correction {
+                topic: l.topic.clone(),
+                sentiment: l.sentiment.clone(),
+                kind: l.kind.clone(),
+            },
+        );
+        let select = |field: &'static str, options: &[&'static str], selected: &str| {
+            let (dispatcher, token, message) = (props.dispatcher.clone(), props.token.clone(), m.id);
+            let current = current.clone();
+            let on_change = Callback::from(move |e: Event| {
+                let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+                let mut correction = current.clone();
+                match field {
+                    "topic" => correction.topic = value,
+                    "tone" => correction.sentiment = value,
+                    _ => correction.kind = value,
+                }
+                let (dispatcher, token) = (dispatcher.clone(), token.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Err(failure) = api::correct_labels(&token, message, &correction).await {
+                        dispatcher.dispatch(Action::Failed(explain(&failure)));
+                    }
+                });
+            });
+            html! {
+                <label class="correct">{ format!("{field} ") }
+                    <select class={format!("correct-{field}")} aria-label={format!("Correct the {field}")} onchange={on_change}>
+                        { for options.iter().map(|o| html! { <option value={*o} selected={selected == *o}>{ *o }</option> }) }
+                    </select>
+                </label>
+            }
+        };
+        html! {
+            <p class="corrections">
+                { select("topic", &TOPICS, &current.topic) }
+                { select("tone", &SENTIMENTS, &current.sentiment) }
+                { select("kind", &KINDS, &current.kind) }
+            </p>
+        }
+    });
+    let disagreement = match (&m.browser_labels, &m.edge_labels) {
+        (Some(b), Some(e)) if !m.labels_agree => {
+            Some(format!("browser said {}, edge says {}", b.topic, e.topic))
+        }
+        _ => None,
+    };
+    html! {
+        <li class={m.author.as_str()}>
+            <p class="meta"><strong>{ who }</strong>{ " · " }{ clock(m.created_at) }</p>
+            // Isolated and with direction controls shown, so a message cannot
+            // reorder itself or its surroundings ("gnp.exe" behind U+202E).
+            <p class="text"><bdi>{ visible_controls(&m.text).into_owned() }</bdi></p>
+            if !m.pii_missed.is_empty() {
+                <p class="flag">{ format!("Redacted at the edge: {}", m.pii_missed.join(", ")) }</p>
+            }
+            if let Some(d) = disagreement { <p class="flag">{ d }</p> }
+            { for correction }
+        </li>
+    }
+}

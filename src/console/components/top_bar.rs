@@ -1,0 +1,72 @@
+use yew::prelude::*;
+
+use super::explain;
+use crate::console::state::{Action, ConsoleState, Me};
+use crate::console::{api, session};
+
+/// The console's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Inbox,
+    Insights,
+    Settings,
+}
+
+#[derive(PartialEq, Properties)]
+pub struct TopBarProps {
+    pub me: Me,
+    pub token: AttrValue,
+    pub page: Page,
+    pub on_page: Callback<Page>,
+    pub dispatcher: UseReducerDispatcher<ConsoleState>,
+}
+
+/// The pages (Settings for admins), who is signed in, presence and sign-out.
+#[function_component(TopBar)]
+pub fn top_bar(props: &TopBarProps) -> Html {
+    let online = props.me.presence == "online";
+    let toggle_presence = {
+        let dispatcher = props.dispatcher.clone();
+        let token = props.token.clone();
+        Callback::from(move |_: MouseEvent| {
+            let next = if online { "away" } else { "online" };
+            let (dispatcher, token) = (dispatcher.clone(), token.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::set_presence(&token, next).await {
+                    Ok(me) => dispatcher.dispatch(Action::Presence(me.presence)),
+                    Err(failure) => dispatcher.dispatch(Action::Failed(explain(&failure))),
+                }
+            });
+        })
+    };
+    let sign_out = {
+        let dispatcher = props.dispatcher.clone();
+        Callback::from(move |_: MouseEvent| {
+            session::forget();
+            dispatcher.dispatch(Action::SignOut);
+        })
+    };
+    let tab = |page: Page, label: &'static str| {
+        let current = props.page == page;
+        let onclick = props.on_page.reform(move |_: MouseEvent| page);
+        html! {
+            <button type="button" class={classes!("tab", current.then_some("current"))} aria-pressed={current.to_string()}
+                onclick={onclick}>{ label }</button>
+        }
+    };
+    html! {
+        <header class="top">
+            <strong>{ "Touchpoint" }</strong>
+            { tab(Page::Inbox, "Inbox") }
+            { tab(Page::Insights, "Insights") }
+            if props.me.role == "admin" {
+                { tab(Page::Settings, "Settings") }
+            }
+            <span class="me">{ props.me.name.clone() }</span>
+            <button type="button" class={classes!("presence", online.then_some("online"))} aria-pressed={online.to_string()} onclick={toggle_presence}>
+                { if online { "Online — visitors see you" } else { "Away" } }
+            </button>
+            <button type="button" class="sign-out" onclick={sign_out}>{ "Sign out" }</button>
+        </header>
+    }
+}

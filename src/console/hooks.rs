@@ -1,0 +1,164 @@
+//! The console's hooks: signing in again with the tab's token, keeping the
+//! inbox and the open conversation current, colleagues, the tab title and
+//! the keyboard shortcuts. Listeners and timers are gloo's, removed when
+//! dropped.
+
+use gloo_events::EventListener;
+use wasm_bindgen::JsCast;
+use web_sys::KeyboardEvent;
+use yew::prelude::*;
+
+use super::api;
+use super::session;
+use super::state::{Action, ConsoleState};
+use crate::fetch::Failure;
+use crate::hooks::use_poll;
+
+/// How often the inbox and the open conversation refresh.
+const REFRESH_MS: u32 = 2000;
+
+/// A token kept from earlier in this tab signs in again, once on mount.
+#[hook]
+pub fn use_resume_session(dispatcher: UseReducerDispatcher<ConsoleState>) {
+    use_effect_with((), move |_| {
+        if let Some(token) = session::token() {
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::me(&token).await {
+                    Ok(me) => dispatcher.dispatch(Action::SignedIn(token, me)),
+                    Err(_) => session::forget(),
+                }
+            });
+        }
+    });
+}
+
+/// The inbox (with the filters) and the selected conversation, at once and
+/// every two seconds while signed in; the session ends after 12 hours, even
+/// in an open tab, and a refused token signs out.
+#[hook]
+pub fn use_refresh(state: &ConsoleState, dispatcher: UseReducerDispatcher<ConsoleState>) {
+    let subject = state.token.clone().map(|token| {
+        (
+            token,
+            state.team.clone(),
+            state.status.clone(),
+            state.selected.clone(),
+        )
+    });
+    use_poll(
+        subject,
+        REFRESH_MS,
+        move |(token, team, status, selected)| {
+            if session::token().is_none() {
+                dispatcher.dispatch(Action::SignOut);
+                return;
+            }
+            let (token, team, status) = (token.clone(), team.clone(), status.clone());
+            let (selected, dispatcher) = (selected.clone(), dispatcher.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::inbox(&token, &team, &status).await {
+                    Ok(inbox) => dispatcher.dispatch(Action::Inbox(inbox)),
+                    Err(Failure::Api { status: 401, .. }) => {
+                        session::forget();
+                        dispatcher.dispatch(Action::SignOut);
+                        return;
+                    }
+                    Err(_) => {}
+                }
+                if let Some(id) = selected {
+                    if let Ok(view) = api::conversation(&token, &id).await {
+                        dispatcher.dispatch(Action::View(Box::new(view)));
+                    }
+                }
+            });
+        },
+    );
+}
+
+/// Colleagues and teams, for assigning and moving conversations, on sign-in.
+#[hook]
+pub fn use_colleagues(token: Option<String>, dispatcher: UseReducerDispatcher<ConsoleState>) {
+    use_effect_with(token, move |token| {
+        if let Some(token) = token.clone() {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(colleagues) = api::colleagues(&token).await {
+                    dispatcher.dispatch(Action::Colleagues(colleagues));
+                }
+            });
+        }
+    });
+}
+
+/// Waiting conversations in the tab title.
+#[hook]
+pub fn use_title(waiting: u32) {
+    use_effect_with(waiting, move |waiting| {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let title = if *waiting > 0 {
+                format!("({waiting}) Touchpoint console")
+            } else {
+                "Touchpoint console".to_owned()
+            };
+            document.set_title(&title);
+        }
+    });
+}
+
+/// A keyboard shortcut: j / k, r and Shift+C.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shortcut {
+    Next,
+    Previous,
+    Reply,
+    Close,
+}
+
+impl Shortcut {
+    /// The shortcut a key press means; none while typing in a field or with
+    /// Ctrl, Meta or Alt held (those belong to the browser).
+    fn of(event: &KeyboardEvent) -> Option<Shortcut> {
+        let typing = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if typing || event.ctrl_key() || event.meta_key() || event.alt_key() {
+            return None;
+        }
+        match event.key().as_str() {
+            "j" => Some(Shortcut::Next),
+            "k" => Some(Shortcut::Previous),
+            "r" => Some(Shortcut::Reply),
+            "C" => Some(Shortcut::Close),
+            _ => None,
+        }
+    }
+}
+
+/// Calls `on_shortcut` for each shortcut typed anywhere in the document
+/// (`r` is kept from the page: it only moves the focus). The listener is
+/// replaced when `deps` change, so the handler sees current state.
+#[hook]
+pub fn use_shortcuts<D, F>(deps: D, on_shortcut: F)
+where
+    D: PartialEq + 'static,
+    F: Fn(Shortcut) + 'static,
+{
+    use_effect_with(deps, move |_| {
+        let listener = web_sys::window()
+            .and_then(|w| w.document())
+            .map(|document| {
+                EventListener::new(&document, "keydown", move |event| {
+                    let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
+                    if let Some(shortcut) = Shortcut::of(event) {
+                        if shortcut == Shortcut::Reply {
+                            event.prevent_default();
+                        }
+                        on_shortcut(shortcut);
+                    }
+                })
+            });
+        move || drop(listener)
+    });
+}
