@@ -116,6 +116,8 @@ console.log('|---|---:|---:|');
 for (const table of TABLES) {
   console.log(`| ${table} | ${per1000(last.rows[table] - first.rows[table])} | ${per1000(last.bytes[table] - first.bytes[table])} |`);
 }
+await runtime.close();
+// Measured once closed: SQLite folds its write-ahead log into the database file then.
 if (persistDir) {
   // Everything D1 wrote: pages of tables and indexes, free pages, the WAL.
   const files = [];
@@ -125,8 +127,8 @@ if (persistDir) {
   const bytes = size(/\.sqlite$/);
   const wal = size(/\.sqlite-wal$/);
   const events = last.rows.events - first.rows.events;
-  console.log(`\nOn disk: ${(bytes / 1e6).toFixed(1)} MB of SQLite database files (+ ${(wal / 1e6).toFixed(1)} MB write-ahead log) for ${events} events and the rest above: ${(bytes / events).toFixed(0)} bytes per event, ${(bytes / visits / 1000).toFixed(2)} MB per 1,000 visits (the events' values alone: ${((last.bytes.events - first.bytes.events) / events).toFixed(0)} bytes per event)`);
+  console.log(`\nOn disk: ${(bytes / 1e6).toFixed(1)} MB of SQLite database files (+ ${(wal / 1e6).toFixed(1)} MB write-ahead log left) for ${events} events and the rest above: ${(bytes / events).toFixed(0)} bytes per event, ${(bytes / visits / 1000).toFixed(2)} MB per 1,000 visits (the events' values alone: ${((last.bytes.events - first.bytes.events) / events).toFixed(0)} bytes per event)`);
 }
-await runtime.close();
-if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+if (persistDir && process.env.DISK !== 'keep') rmSync(persistDir, { recursive: true, force: true });
+else if (persistDir) console.log(`(kept in ${persistDir})`);
 process.exitCode = failures ? 1 : 0;
