@@ -37,6 +37,8 @@ export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, v
       { type: 'CompiledWasm', path: join(workerDir, 'touchpoint_worker_bg.wasm') },
     ],
     d1Databases: { [db.binding]: db.database_id },
+    // Deliveries to destinations go through a real (local) queue, as deployed.
+    ...queueOptions(config),
     // In production: `wrangler secret put ADMIN_TOKEN`.
     bindings: { ...(config.vars || {}), ...vars, ...(adminToken ? { ADMIN_TOKEN: adminToken } : {}) },
     d1Persist: persistDir ? join(persistDir, 'd1') : false,
@@ -56,6 +58,21 @@ export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, v
   const d1 = await mf.getD1Database(db.binding);
   await applyMigrations(d1, join(root, db.migrations_dir));
   return { mf, url: url.origin, d1, close: () => mf.dispose() };
+}
+
+/** Miniflare's queue options from wrangler.toml's [[queues.producers]] and [[queues.consumers]]. */
+function queueOptions(config) {
+  const producers = config.queues?.producers ?? [];
+  const consumers = config.queues?.consumers ?? [];
+  if (producers.length === 0) return {};
+  return {
+    queueProducers: Object.fromEntries(producers.map((p) => [p.binding, { queueName: p.queue }])),
+    queueConsumers: Object.fromEntries(consumers.map((c) => [c.queue, {
+      maxBatchSize: c.max_batch_size,
+      maxBatchTimeout: c.max_batch_timeout,
+      maxRetries: c.max_retries,
+    }])),
+  };
 }
 
 /**

@@ -7,8 +7,12 @@
 pub mod admin;
 /// Static files: cross-origin embeddables, the console, the demo pages.
 pub mod assets;
+/// The Chatwoot bridge: conversations into a Chatwoot inbox, agents' replies back.
+pub mod chatwoot;
 /// D1: the binding, bound arguments (`args!`) and typed queries.
 pub mod db;
+/// Destinations: the operator API, recording outbound events, queued delivery.
+pub mod destinations;
 /// Reading requests (headers, credentials, bodies within limits) and JSON/CORS responses.
 pub mod http;
 /// Event ingestion and the script tag's site check.
@@ -50,6 +54,15 @@ pub struct Env {
     admin_token: AdminToken,
     /// Whether the demo company's pages are served (`DEMO_PAGES = "on"`).
     demo_pages: bool,
+    /// The delivery queue for destinations (`DELIVERIES`), when bound.
+    deliveries: Option<destinations::Queue>,
+    /// Destinations may be plain-HTTP URLs (`ALLOW_HTTP_DESTINATIONS = "on"`,
+    /// for local runs and their tests); otherwise HTTPS only.
+    allow_http_destinations: bool,
+    /// Seconds before a failed delivery's first retry (`DELIVERY_RETRY_BASE_S`).
+    delivery_retry_base_s: u32,
+    /// How long a destination may take to answer (`DELIVERY_TIMEOUT_MS`).
+    delivery_timeout_ms: u32,
 }
 
 /// The operator secret as configured.
@@ -97,6 +110,11 @@ impl Env {
                 .filter(|value| value.is_object())
                 .ok_or_else(|| internal(&JsValue::from_str(name), "missing binding"))
         };
+        let var = |name: &str| {
+            js_sys::Reflect::get(env, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
         Ok(Env {
             db: binding("DB")?.unchecked_into(),
             assets: binding("ASSETS")?.unchecked_into(),
@@ -105,10 +123,18 @@ impl Env {
                     .ok()
                     .and_then(|v| v.as_string()),
             ),
-            demo_pages: js_sys::Reflect::get(env, &JsValue::from_str("DEMO_PAGES"))
+            demo_pages: var("DEMO_PAGES").is_some_and(|v| v == "on"),
+            deliveries: js_sys::Reflect::get(env, &JsValue::from_str("DELIVERIES"))
                 .ok()
-                .and_then(|v| v.as_string())
-                .is_some_and(|v| v == "on"),
+                .filter(|value| value.is_object())
+                .map(JsCast::unchecked_into),
+            allow_http_destinations: var("ALLOW_HTTP_DESTINATIONS").is_some_and(|v| v == "on"),
+            delivery_retry_base_s: var("DELIVERY_RETRY_BASE_S")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(crate::domain::destination::DEFAULT_RETRY_BASE_S),
+            delivery_timeout_ms: var("DELIVERY_TIMEOUT_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10_000),
         })
     }
 }
@@ -203,6 +229,21 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::AdminDeliveries(site) => admin::deliveries(request, env, &site).await,
         Route::AdminExportVisitor(site, v) => admin::export_visitor(request, env, &site, &v).await,
         Route::AdminEraseVisitor(site, v) => admin::erase_visitor(request, env, &site, &v).await,
+        Route::AdminDestinations(site) => destinations::list(request, env, &site).await,
+        Route::AdminCreateDestination(site) => destinations::create(request, env, &site).await,
+        Route::AdminUpdateDestination(site, d) => {
+            destinations::update(request, env, &site, &d).await
+        }
+        Route::AdminDeleteDestination(site, d) => {
+            destinations::delete(request, env, &site, &d).await
+        }
+        Route::AdminDestinationDeliveries(site, d) => {
+            destinations::deliveries(request, env, &site, &d).await
+        }
+        Route::AdminReplayDelivery(site, d, x) => {
+            destinations::replay(request, env, &site, &d, &x).await
+        }
+        Route::ChatwootInbound(d, token) => chatwoot::inbound(request, env, &d, &token).await,
         Route::Intake => intake::intake(request, env).await,
         Route::Preflight => http::preflight_response(origin),
         Route::MethodNotAllowed { allow } => Err(ApiError::MethodNotAllowed {

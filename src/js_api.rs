@@ -84,6 +84,18 @@ pub async fn handle_fetch(
     crate::edge::handle(request, env).await
 }
 
+/// The worker's queue handler: attempts each named delivery; per id, the
+/// seconds before the queue should retry it, or -1 when it is done.
+#[cfg(feature = "edge")]
+#[wasm_bindgen(js_name = handleDeliveries)]
+pub async fn handle_deliveries(
+    env: JsValue,
+    ids: Vec<String>,
+    now_ms: f64,
+) -> Result<Vec<i32>, JsValue> {
+    crate::edge::destinations::deliver_queued(env, ids, now_ms as i64).await
+}
+
 /// The worker's scheduled handler: `scheduled(controller, env)` of the module
 /// worker, run by the cron trigger. Resolves to a report of what it did.
 #[cfg(feature = "edge")]

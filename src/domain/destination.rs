@@ -7,6 +7,7 @@
 //! Delivery is at least once: every event has an id, and each (destination,
 //! event) pair one delivery id that receivers use to drop duplicates.
 
+pub mod events;
 pub mod segment;
 
 use serde::{Deserialize, Serialize};
@@ -86,7 +87,8 @@ impl Kind {
     pub fn carries(self, event: EventType) -> bool {
         match self {
             Kind::Webhook => true,
-            Kind::Segment => matches!(event, EventType::Touchpoints | EventType::VisitorErased),
+            // Segment's deletions go through its separate regulations API.
+            Kind::Segment => event == EventType::Touchpoints,
             Kind::Chatwoot => matches!(
                 event,
                 EventType::ConversationCreated
@@ -266,7 +268,8 @@ fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
 pub fn delivery_id(destination_id: &str, event_id: &str) -> String {
     let mut id = String::with_capacity(destination_id.len() + event_id.len() + 1);
     id.push_str(destination_id);
-    id.push(':');
+    // URL-safe, so the id can sit in a path as it is.
+    id.push('.');
     id.push_str(event_id);
     id
 }
@@ -314,15 +317,25 @@ pub enum Next {
 }
 
 /// Decides after attempt number `attempt` (1-based) answered `status`
-/// (`None`: no answer — a network error or a timeout).
-pub fn after_attempt(attempt: u32, status: Option<u16>) -> Next {
+/// (`None`: no answer — a network error or a timeout). Retries wait
+/// `base_s`, then four times longer each time, at most an hour; after
+/// `webhook::MAX_ATTEMPTS` attempts the delivery is dead.
+pub fn after_attempt(attempt: u32, status: Option<u16>, base_s: u32) -> Next {
     match status {
         Some(200..=299) => Next::Delivered,
         // The receiver says this endpoint is gone for good.
         Some(410) => Next::Dead,
-        _ => webhook::retry_delay_s(attempt).map_or(Next::Dead, Next::RetryIn),
+        _ if attempt >= webhook::MAX_ATTEMPTS => Next::Dead,
+        _ => Next::RetryIn(
+            base_s
+                .saturating_mul(4u32.saturating_pow(attempt.saturating_sub(1)))
+                .min(3600),
+        ),
     }
 }
+
+/// The wait before the first retry when the deployment does not set one.
+pub const DEFAULT_RETRY_BASE_S: u32 = 30;
 
 #[cfg(test)]
 mod tests {
@@ -443,14 +456,28 @@ mod tests {
 
     #[test]
     fn attempts_end_delivered_retried_or_dead() {
-        assert_eq!(after_attempt(1, Some(200)), Next::Delivered);
-        assert_eq!(after_attempt(1, Some(204)), Next::Delivered);
-        assert_eq!(after_attempt(1, Some(500)), Next::RetryIn(30));
-        assert_eq!(after_attempt(2, None), Next::RetryIn(120));
-        assert_eq!(after_attempt(1, Some(410)), Next::Dead);
-        assert_eq!(after_attempt(webhook::MAX_ATTEMPTS, Some(503)), Next::Dead);
+        let base = DEFAULT_RETRY_BASE_S;
+        assert_eq!(after_attempt(1, Some(200), base), Next::Delivered);
+        assert_eq!(after_attempt(1, Some(204), base), Next::Delivered);
+        assert_eq!(after_attempt(1, Some(500), base), Next::RetryIn(30));
+        assert_eq!(after_attempt(2, None, base), Next::RetryIn(120));
+        assert_eq!(after_attempt(5, None, base), Next::RetryIn(3600));
+        assert_eq!(after_attempt(1, Some(410), base), Next::Dead);
+        assert_eq!(
+            after_attempt(webhook::MAX_ATTEMPTS, Some(503), base),
+            Next::Dead
+        );
         // 3xx is not success: receivers must answer the URL they were given.
-        assert_eq!(after_attempt(1, Some(301)), Next::RetryIn(30));
+        assert_eq!(after_attempt(1, Some(301), base), Next::RetryIn(30));
+        // A deployment may retry at once (its own tests do).
+        assert_eq!(after_attempt(3, Some(500), 0), Next::RetryIn(0));
+        // Same schedule as the team webhooks.
+        for attempt in 1..webhook::MAX_ATTEMPTS {
+            assert_eq!(
+                after_attempt(attempt, None, base),
+                Next::RetryIn(webhook::retry_delay_s(attempt).unwrap())
+            );
+        }
     }
 
     #[test]
@@ -470,7 +497,7 @@ mod tests {
             headers[0].1,
             webhook::signature("0123456789abcdef", 1_800_000_000, body)
         );
-        assert_eq!(headers[1].1, "dst_1:evt_9");
+        assert_eq!(headers[1].1, "dst_1.evt_9");
         assert_eq!(headers[2].1, "message.created");
     }
 }

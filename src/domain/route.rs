@@ -68,6 +68,20 @@ pub enum Route {
     AdminExportVisitor(String, String),
     /// `DELETE /v1/admin/sites/{site}/visitors/{visitor}`: erase it.
     AdminEraseVisitor(String, String),
+    /// `GET /v1/admin/sites/{site}/destinations`.
+    AdminDestinations(String),
+    /// `POST /v1/admin/sites/{site}/destinations`: add one.
+    AdminCreateDestination(String),
+    /// `PATCH /v1/admin/sites/{site}/destinations/{id}`.
+    AdminUpdateDestination(String, String),
+    /// `DELETE /v1/admin/sites/{site}/destinations/{id}`.
+    AdminDeleteDestination(String, String),
+    /// `GET /v1/admin/sites/{site}/destinations/{id}/deliveries`: its log.
+    AdminDestinationDeliveries(String, String),
+    /// `POST /v1/admin/sites/{site}/destinations/{id}/deliveries/{delivery}/replay`.
+    AdminReplayDelivery(String, String, String),
+    /// `POST /v1/hooks/chatwoot/{destination}/{token}`: Chatwoot's webhook.
+    ChatwootInbound(String, String),
     /// `POST /v1/intake`: a message from e-mail, social media or the phone.
     Intake,
     /// `OPTIONS` on an API path: a CORS preflight.
@@ -183,6 +197,34 @@ pub fn route(method: &str, path: &str) -> Route {
                 _ => None,
             },
         ),
+        (m, ["admin", "sites", s, "destinations"]) => (
+            "GET, POST",
+            match m {
+                "GET" => Some(Route::AdminDestinations(id(s))),
+                "POST" => Some(Route::AdminCreateDestination(id(s))),
+                _ => None,
+            },
+        ),
+        (m, ["admin", "sites", s, "destinations", d]) => (
+            "PATCH, DELETE",
+            match m {
+                "PATCH" => Some(Route::AdminUpdateDestination(id(s), id(d))),
+                "DELETE" => Some(Route::AdminDeleteDestination(id(s), id(d))),
+                _ => None,
+            },
+        ),
+        (m, ["admin", "sites", s, "destinations", d, "deliveries"]) => (
+            "GET",
+            (m == "GET").then(|| Route::AdminDestinationDeliveries(id(s), id(d))),
+        ),
+        (m, ["admin", "sites", s, "destinations", d, "deliveries", x, "replay"]) => (
+            "POST",
+            (m == "POST").then(|| Route::AdminReplayDelivery(id(s), id(d), id(x))),
+        ),
+        (m, ["hooks", "chatwoot", d, token]) => (
+            "POST",
+            (m == "POST").then(|| Route::ChatwootInbound(id(d), id(token))),
+        ),
         (m, ["intake"]) => ("POST", (m == "POST").then_some(Route::Intake)),
         _ => return Route::NotFound,
     };
@@ -213,6 +255,31 @@ mod tests {
         assert_eq!(
             route("GET", "/v1/sites/demo/check"),
             Route::SiteCheck("demo".into())
+        );
+        assert_eq!(
+            route("POST", "/v1/admin/sites/demo/destinations"),
+            Route::AdminCreateDestination("demo".into())
+        );
+        assert_eq!(
+            route("PATCH", "/v1/admin/sites/demo/destinations/d1"),
+            Route::AdminUpdateDestination("demo".into(), "d1".into())
+        );
+        assert_eq!(
+            route("PUT", "/v1/admin/sites/demo/destinations/d1"),
+            Route::MethodNotAllowed {
+                allow: "PATCH, DELETE"
+            }
+        );
+        assert_eq!(
+            route(
+                "POST",
+                "/v1/admin/sites/demo/destinations/d1/deliveries/d1.e1/replay"
+            ),
+            Route::AdminReplayDelivery("demo".into(), "d1".into(), "d1.e1".into())
+        );
+        assert_eq!(
+            route("POST", "/v1/hooks/chatwoot/d1/tok"),
+            Route::ChatwootInbound("d1".into(), "tok".into())
         );
         assert_eq!(route("GET", "/"), Route::StaticAsset);
         assert_eq!(route("GET", "/console/"), Route::StaticAsset);

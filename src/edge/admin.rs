@@ -289,7 +289,16 @@ pub async fn erase_visitor(
     let mut events_sql = String::from("DELETE FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
     let events = db::run(&env.db, &events_sql, args![site, visitor]).await?;
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let mut ids_sql = String::from("SELECT id FROM conversations WHERE ");
+    ids_sql.push_str(VISITOR_MATCH);
+    let ids: Vec<Id> = db::rows(&env.db, &ids_sql, args![site, visitor]).await?;
     let conversations = erase_conversations(&env.db, VISITOR_MATCH, &[site, visitor]).await?;
+    let ids = ids.into_iter().map(|i| i.id).collect();
+    super::destinations::visitor_erased(env, site, visitor, ids, now_ms()).await;
     json(
         200,
         &serde_json::json!({ "erased": { "touchpoints": events, "conversations": conversations } }),

@@ -13,13 +13,14 @@ use web_sys::{Request, Response};
 use super::http::{client_ip, header};
 use super::runtime::random_bytes;
 use super::sites::{cached_site, Site};
-use super::{db, http, internal, limits, Env};
+use super::{db, destinations, http, internal, limits, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::bots;
+use crate::domain::destination::{segment::Touchpoint, EventType};
 use crate::domain::guard;
 use crate::domain::ingest::{check_content_type, plan_batch, IngestPlan, MAX_BODY_BYTES};
-use crate::domain::page_type::PageRule;
+use crate::domain::page_type::{page_type, PageRule};
 use crate::domain::site::AllowedOrigins;
 use crate::domain::visitor_key as cookieless;
 
@@ -102,7 +103,32 @@ pub async fn ingest_events(
         ""
     };
     let stored = count_and_store(env, &plan, &lists.pages, &ip, &visitor_key, user_id, now).await?;
+    forward(env, &plan, &lists.pages, &visitor_key, stored, now as i64).await;
     http::json_response(202, &plan.receipt(stored), origin)
+}
+
+/// Hands a stored batch to the site's destinations that take touchpoints
+/// (nothing to build when there are none: the check is cached per isolate).
+async fn forward(
+    env: &Env,
+    plan: &IngestPlan,
+    page_rules: &[PageRule],
+    visitor_key: &str,
+    stored: u32,
+    now: i64,
+) {
+    if stored == 0 || !destinations::any_wants(env, &plan.site, EventType::Touchpoints, now).await {
+        return;
+    }
+    let touchpoints = plan
+        .rows
+        .iter()
+        .map(|row| {
+            let page_type = page_type(&row.path, page_rules);
+            Touchpoint::from_row(row, &page_type, visitor_key, &plan.visitor_id)
+        })
+        .collect();
+    destinations::touchpoints(env, &plan.site, touchpoints, now).await;
 }
 
 /// Answers whether a page on `origin` may record for `site`, so the script tag

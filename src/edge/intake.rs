@@ -12,7 +12,7 @@ use super::http::{bearer, client_ip, read_json};
 use super::runtime::{now_ms, random16};
 use super::sites::{load_teams, site_with_intake_key, Site};
 use super::threads::{self, Append};
-use super::{db, http, limits, Env};
+use super::{db, destinations, http, limits, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::{self, check_short, check_text, secret};
@@ -155,6 +155,7 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
         Some(parent) => find(env, &site.id, &client_id_of(parent)).await?,
         None => None,
     };
+    let continued = thread.is_some();
     let (conversation, team) = match thread {
         Some(found) => {
             threads::append(&env.db, &found.conversation_id, &message,
@@ -199,6 +200,13 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
     let stored = threads::by_client_id(&env.db, &conversation, Some(&client_id))
         .await?
         .ok_or(ApiError::Internal)?;
+    if continued {
+        destinations::message_created(env, &site.id, &conversation, &stored, Some(&screened), now)
+            .await;
+    } else {
+        destinations::conversation_created(env, &site.id, &conversation, &stored, &screened, now)
+            .await;
+    }
     http::json_response(
         201,
         &Received {

@@ -45,6 +45,8 @@ pub struct Report {
     pub expired_touchpoints: u32,
     pub rolled_up_days: u32,
     pub expired_conversations: u32,
+    /// Destination deliveries taken up again (the queue lost them, or none is bound).
+    pub swept_deliveries: u32,
 }
 
 #[derive(Deserialize)]
@@ -151,6 +153,7 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
     }
     // 3. Deliveries that are due.
     deliver(env, now, &mut report).await?;
+    report.swept_deliveries = super::destinations::sweep(env, now).await?;
     // 4. Roll-ups and retention, per site.
     #[derive(Deserialize)]
     struct Retention {
@@ -183,6 +186,20 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
         db::run(
             &env.db,
             "DELETE FROM webhook_deliveries WHERE site_id = ?1 AND created_at < ?2",
+            args![&site.id, cutoff],
+        )
+        .await?;
+        // Outbound events (and their delivery log) are kept no longer.
+        db::run(
+            &env.db,
+            "DELETE FROM destination_deliveries WHERE event_id IN \
+             (SELECT id FROM outbound_events WHERE site_id = ?1 AND created_at < ?2)",
+            args![&site.id, cutoff],
+        )
+        .await?;
+        db::run(
+            &env.db,
+            "DELETE FROM outbound_events WHERE site_id = ?1 AND created_at < ?2",
             args![&site.id, cutoff],
         )
         .await?;

@@ -13,11 +13,12 @@ use super::http::{bearer, client_ip, query, read_json};
 use super::runtime::now_ms;
 use super::sites::{load_teams, Team};
 use super::threads::{self, Append, ConversationRow};
-use super::{db, http, limits, scheduled, Env};
+use super::{db, destinations, http, limits, scheduled, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::classify::{KINDS, SENTIMENTS, TOPICS};
 use crate::domain::conversation::{check_short, check_text, secret, Author, Notice, Status};
+use crate::domain::destination::events;
 use crate::domain::guard;
 use crate::domain::webhook;
 use crate::domain::wire::staff::{
@@ -294,6 +295,13 @@ struct ReplyRequest {
 }
 
 /// `POST /v1/staff/conversations/{id}/messages`: a person answers, as themself.
+/// What a staff reply does to its conversation (`?1` id, `?2` now, `?3` the
+/// staff member, who takes it if nobody has): open, answered, first response.
+pub const STAFF_REPLY_UPDATE: &str =
+    "UPDATE conversations SET status = 'open', last_staff_at = ?2, updated_at = ?2, closed_at = 0, \
+     first_response_at = CASE WHEN first_response_at = 0 THEN ?2 ELSE first_response_at END, \
+     assignee_id = CASE WHEN assignee_id = '' THEN ?3 ELSE assignee_id END WHERE id = ?1";
+
 pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
     let conversation = conversation_for(env, &staff, id).await?;
@@ -347,17 +355,11 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
         screened: None,
         client_id: body.client_id.as_deref(),
     };
-    let (row, new) = threads::append(
-        &env.db,
-        id,
-        &message,
-        "UPDATE conversations SET status = 'open', last_staff_at = ?2, updated_at = ?2, closed_at = 0, \
-         first_response_at = CASE WHEN first_response_at = 0 THEN ?2 ELSE first_response_at END, \
-         assignee_id = CASE WHEN assignee_id = '' THEN ?3 ELSE assignee_id END WHERE id = ?1",
-        &staff.id,
-        now,
-    )
-    .await?;
+    let (row, new) =
+        threads::append(&env.db, id, &message, STAFF_REPLY_UPDATE, &staff.id, now).await?;
+    if new {
+        destinations::message_created(env, &conversation.site_id, id, &row, None, now).await;
+    }
     if new && conversation.channel != "widget" {
         // Mail, social and phone conversations are answered through the team's webhook.
         let team = team_of(env, &conversation).await?;
@@ -429,6 +431,7 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
         team = new_team.clone();
     }
     let mut assignee = conversation.assignee_id.clone();
+    let mut assignee_name = String::new();
     if let Some(target) = &body.staff {
         let target_id = if target == "me" {
             staff.id.clone()
@@ -448,6 +451,7 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
                 "that staff member is not in the conversation's team".into(),
             ));
         }
+        assignee_name = colleague.name.clone();
         assignee = colleague.id;
     } else if team != conversation.team_id {
         // Moving to another team hands the conversation to that team.
@@ -477,6 +481,9 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
     let updated = threads::load(&env.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let to = (!assignee.is_empty()).then(|| destinations::actor(&assignee, &assignee_name));
+    let by = destinations::actor(&staff.id, &staff.name);
+    destinations::conversation_assigned(env, &staff.site_id, id, to, by, now).await;
     json(
         200,
         &ConversationResult {
@@ -511,6 +518,8 @@ pub async fn set_closed(
             ..Append::notice(notice)
         };
         threads::append(&env.db, id, &note, update, "", now).await?;
+        let by = destinations::actor(&staff.id, &staff.name);
+        destinations::status_changed(env, &staff.site_id, id, close, by, now).await;
     }
     let updated = threads::load(&env.db, id)
         .await?
@@ -592,6 +601,22 @@ pub async fn correct_labels(
         ));
     }
     db::batch(&env.db, statements).await?;
+    let corrected = events::LabelsCorrected {
+        conversation_id: conversation.id.clone(),
+        message_id: message_id.to_string(),
+        topic: body.topic.clone(),
+        sentiment: body.sentiment.clone(),
+        kind: body.kind.clone(),
+        by: destinations::actor(&staff.id, &staff.name),
+    };
+    destinations::labels_corrected(
+        env,
+        &conversation.site_id,
+        &conversation.id,
+        &corrected,
+        now,
+    )
+    .await;
     json(
         201,
         &CorrectionResult {

@@ -277,7 +277,8 @@ pub fn first_name(name: &str) -> &str {
 }
 
 /// Deletes conversations matching `condition` with everything that hangs on
-/// them (messages, tokens, corrections, pending webhooks), in one transaction.
+/// them (messages, tokens, corrections, pending webhooks, outbound events
+/// for destinations), in one transaction.
 pub async fn erase_conversations(
     db: &D1Database,
     condition: &str,
@@ -309,6 +310,12 @@ pub async fn erase_conversations(
         bind(&dependent(
             "DELETE FROM webhook_deliveries WHERE status = 'pending' AND conversation_id",
         )),
+        // What was kept for destinations about them goes too (the erasure
+        // event itself is about no conversation, so it stays and is sent).
+        bind(&(dependent(
+            "DELETE FROM destination_deliveries WHERE event_id IN (SELECT id FROM outbound_events WHERE conversation_id",
+        ) + ")")),
+        bind(&dependent("DELETE FROM outbound_events WHERE conversation_id")),
         bind(&{
             let mut s = String::from("DELETE FROM conversations WHERE ");
             s.push_str(condition);

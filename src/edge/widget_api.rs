@@ -9,7 +9,7 @@ use super::http::{bearer, client_ip, header, query, read_json};
 use super::runtime::{now_ms, random16};
 use super::sites::{load_site, load_teams, Site, Team, TeamHours};
 use super::threads::{self, Append, ConversationRow};
-use super::{db, http, limits, Env};
+use super::{db, destinations, http, limits, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::{
@@ -262,6 +262,7 @@ pub async fn start(
     db::batch(&env.db, statements).await?;
     let stored = threads::messages_after(&env.db, &id, 0).await?;
     let first = stored.first().ok_or(ApiError::Internal)?;
+    destinations::conversation_created(env, &site.id, &id, first, &screened, now).await;
     let online = !threads::staff_online(&env.db, &site.id, &team, now)
         .await?
         .is_empty();
@@ -425,6 +426,10 @@ pub async fn send(
         now,
     )
     .await?;
+    if new {
+        destinations::message_created(env, &conversation.site_id, id, &row, Some(&screened), now)
+            .await;
+    }
     http::json_response(
         if new { 201 } else { 200 },
         &Sent {
@@ -480,8 +485,21 @@ pub async fn delete(
     origin: Option<&str>,
     id: &str,
 ) -> Result<Response, ApiError> {
-    authorize(request, env, origin, id).await?;
+    let conversation = authorize(request, env, origin, id).await?;
     threads::erase_conversations(&env.db, "id = ?1", &[id]).await?;
+    let visitor = if conversation.visitor_id.is_empty() {
+        &conversation.user_id
+    } else {
+        &conversation.visitor_id
+    };
+    destinations::visitor_erased(
+        env,
+        &conversation.site_id,
+        visitor,
+        vec![id.to_owned()],
+        now_ms(),
+    )
+    .await;
     http::json_response(200, &serde_json::json!({ "deleted": true }), origin)
 }
 

@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use crate::domain::ingest::EventRow;
+
 /// Largest batch body Segment accepts (bytes); we stay a little under.
 pub const MAX_BATCH_BYTES: usize = 480_000;
 /// Largest single call Segment accepts (bytes).
@@ -52,6 +54,40 @@ pub struct Touchpoint {
     pub visitor_key: String,
     /// The visitor id the visitor consented to; empty otherwise.
     pub visitor_id: String,
+}
+
+impl Touchpoint {
+    /// A stored event row as it leaves Touchpoint, with the page type and the
+    /// visitor's key and consented id the edge gave it.
+    pub fn from_row(row: &EventRow, page_type: &str, visitor_key: &str, visitor_id: &str) -> Self {
+        Touchpoint {
+            id: row.id.clone(),
+            kind: row.kind.to_owned(),
+            occurred_at: row.occurred_at_ms,
+            path: row.path.clone(),
+            title: row.title.clone(),
+            referrer: row.referrer.clone(),
+            page_type: page_type.to_owned(),
+            channel: row.channel.clone(),
+            source_name: row.source_name.clone(),
+            utm_source: row.utm_source.clone(),
+            utm_medium: row.utm_medium.clone(),
+            utm_campaign: row.utm_campaign.clone(),
+            utm_term: row.utm_term.clone(),
+            utm_content: row.utm_content.clone(),
+            click_id: row.click_id.clone(),
+            name: row.name.clone(),
+            target: row.target.clone(),
+            props: row.props_json.clone(),
+            engaged_ms: i64::try_from(row.engaged_ms).unwrap_or(i64::MAX),
+            scroll_percent: i64::from(row.scroll_percent),
+            fields: i64::from(row.fields),
+            language: row.language.clone(),
+            time_zone: row.time_zone.clone(),
+            visitor_key: visitor_key.to_owned(),
+            visitor_id: visitor_id.to_owned(),
+        }
+    }
 }
 
 /// The Segment call for a touchpoint, or `None` when the visitor asked not to

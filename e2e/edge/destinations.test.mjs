@@ -1,0 +1,386 @@
+// Destinations (issue 17) against the real worker (workerd + D1 + a local
+// Queue): signed webhooks for every event, checked against openapi.json's
+// `webhooks`; retries, the dead state and replay; a Segment-compatible
+// collector; the Chatwoot bridge both ways against a contract server; and
+// the wrong caller at every operator endpoint. Every receiver is a real HTTP
+// server in this process.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { createHmac } from 'node:crypto';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { startRuntime, seedDemo, seedContactChannel } from '../../scripts/runtime.mjs';
+import { ADMIN_TOKEN, BROWSER_USER_AGENT, eventually } from '../support.mjs';
+import { apiClient, openapi } from './openapi.mjs';
+import { startChatwoot } from './chatwoot-contract.mjs';
+
+let runtime, api, ana, bo;
+before(async () => {
+  // Plain-HTTP receivers on this machine, retries at once, a short timeout:
+  // the deployment settings a local run may choose (production keeps HTTPS,
+  // 30 s backoff and 10 s).
+  runtime = await startRuntime({
+    port: 0,
+    adminToken: ADMIN_TOKEN,
+    vars: { ALLOW_HTTP_DESTINATIONS: 'on', DELIVERY_RETRY_BASE_S: '0', DELIVERY_TIMEOUT_MS: '800' },
+  });
+  await seedDemo(runtime.d1, runtime.url);
+  const channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
+  api = apiClient(runtime.url);
+  ana = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
+  bo = await channel.createStaff('Bo Lind', ['sales']);
+});
+after(async () => { await runtime?.close(); });
+
+const asAdmin = (method, path, body) => api(method, path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body });
+const asStaff = (who, method, path, body) => api(method, path, { headers: { authorization: `Bearer ${who.token}` }, body });
+
+let ipCounter = 0;
+function visitor() {
+  const headers = { origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': `203.0.113.${++ipCounter}` };
+  return {
+    headers,
+    start: (body) => api('POST', '/v1/conversations', { headers, body: { site: 'demo', ...body } }),
+    call: (method, path, token, body) => api(method, path, { headers: { ...headers, authorization: `Bearer ${token}` }, body }),
+  };
+}
+
+// Each webhook body is checked against its schema in openapi.json's `webhooks`.
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+ajv.addSchema({ $id: 'touchpoint', components: openapi.components });
+function checkWebhook(event) {
+  const operation = openapi.webhooks[event.type]?.post;
+  assert.ok(operation, `${event.type} is not described in openapi.json's webhooks`);
+  const ref = operation.requestBody.content['application/json'].schema.$ref;
+  const validate = ajv.getSchema(`touchpoint${ref}`);
+  assert.ok(validate(event), `${event.type}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(event).slice(0, 600)}`);
+}
+
+/** A receiver: answers with `behaviour(request)` → status (or 'hang'); records everything. */
+async function receiver(behaviour = () => 200) {
+  const received = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      const entry = { path: req.url, headers: req.headers, body, json: (() => { try { return JSON.parse(body); } catch { return null; } })() };
+      received.push(entry);
+      const status = behaviour(entry);
+      if (status === 'hang') return; // never answers: the worker's timeout must fire
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}`, received, close: () => { server.closeAllConnections(); server.close(); } };
+}
+
+function verifySignature(entry, secret) {
+  const [t, v1] = entry.headers['x-touchpoint-signature'].split(',').map((p) => p.split('=')[1]);
+  assert.equal(v1, createHmac('sha256', secret).update(`${t}.${entry.body}`).digest('hex'), 'signature');
+  assert.ok(Math.abs(Date.now() / 1000 - Number(t)) < 120, 'fresh timestamp');
+}
+
+const SECRET = 'dest-secret-0123456789';
+
+test('a webhook destination receives every event, signed, de-duplicable and as documented', async () => {
+  const hook = await receiver();
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'webhook', name: 'CRM', url: `${hook.url}/touchpoint`, secret: SECRET });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    assert.equal(created.json.secret_hint, '6789');
+    assert.ok(!JSON.stringify(created.json).includes(SECRET), 'the secret is never shown again');
+    const destination = created.json.id;
+
+    const v = visitor();
+    const started = await v.start({
+      message: { text: 'I was charged twice, card 4111 1111 1111 1111, I am furious!', client_id: 'client-dest-00000001' },
+      reply: { channel: 'email', email: 'jo@example.com' },
+      name: 'Jo',
+    });
+    assert.equal(started.status, 201);
+    const { id } = started.json.conversation;
+    const token = started.json.visitor_token;
+    await v.call('POST', `/v1/conversations/${id}/messages`, token, { text: 'Hello? My email is jo@example.com' });
+    await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/messages`, { text: 'Sorry Jo, refunding the second charge now.' });
+    await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: bo.staff.id, team: 'sales' });
+    await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/close`, {});
+    await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/reopen`, {});
+    const thread = await asStaff(ana, 'GET', `/v1/staff/conversations/${id}`);
+    const first = thread.json.messages.find((m) => m.author === 'visitor');
+    await asStaff(ana, 'POST', `/v1/staff/messages/${first.id}/labels`, { topic: 'billing', sentiment: 'negative', kind: 'complaint' });
+    await eventually(() => hook.received.length >= 8, 10_000);
+
+    const byType = {};
+    for (const { json } of hook.received) (byType[json.type] ??= []).push(json);
+    for (const type of ['conversation.created', 'message.created', 'conversation.assigned', 'conversation.closed', 'conversation.reopened', 'labels.corrected']) {
+      assert.ok(byType[type], `${type} delivered: ${Object.keys(byType)}`);
+    }
+    for (const entry of hook.received) {
+      verifySignature(entry, SECRET);
+      checkWebhook(entry.json);
+      assert.equal(entry.headers['x-touchpoint-event'], entry.json.type);
+      assert.equal(entry.headers['x-touchpoint-delivery'], `${destination}.${entry.json.id}`);
+      assert.equal(entry.json.site, 'demo');
+      // Privacy: nothing but redacted text and the contact the visitor gave.
+      assert.ok(!entry.body.includes('4111'), 'no card number leaves Touchpoint');
+    }
+    const c = byType['conversation.created'][0].data;
+    assert.equal(c.conversation.id, id);
+    assert.equal(c.conversation.external_id, `${id}@demo.touchpoint`);
+    assert.deepEqual(c.conversation.contact, { preference: 'email', name: 'Jo', email: 'jo@example.com' });
+    assert.match(c.message.text, /\[card\]/);
+    assert.deepEqual(c.message.labels.pii_removed, ['card']);
+    assert.equal(c.message.labels.topic, c.message.labels.topic.toLowerCase());
+    const messages = byType['message.created'].map((e) => e.data.message);
+    assert.deepEqual(messages.map((m) => m.author), ['visitor', 'staff']);
+    assert.match(messages[0].text, /\[email\]/, 'a follow-up message is redacted too');
+    assert.equal(messages[1].staff_name, 'Ana');
+    assert.equal(byType['conversation.assigned'][0].data.assignee.id, bo.staff.id);
+    assert.equal(byType['labels.corrected'][0].data.topic, 'billing');
+
+    const log = await asAdmin('GET', `/v1/admin/sites/demo/destinations/${destination}/deliveries`);
+    assert.equal(log.status, 200);
+    assert.ok(log.json.deliveries.every((d) => d.status === 'delivered' && d.attempts === 1), JSON.stringify(log.json.deliveries[0]));
+    // A delivered delivery is not sent twice.
+    const again = await asAdmin('POST', `/v1/admin/sites/demo/destinations/${destination}/deliveries/${encodeURIComponent(log.json.deliveries[0].id)}/replay`);
+    assert.equal(again.status, 409);
+    assert.equal(again.json.error.code, 'conflict');
+
+    // Erasure reaches the destination.
+    const erase = visitor();
+    await erase.start({ message: { text: 'delete me afterwards please' }, visitor_id: 'erasable-visitor-0001' });
+    await asAdmin('DELETE', '/v1/admin/sites/demo/visitors/erasable-visitor-0001');
+    await eventually(() => hook.received.some((r) => r.json.type === 'visitor.erased'), 10_000);
+    const erased = hook.received.find((r) => r.json.type === 'visitor.erased').json;
+    checkWebhook(erased);
+    assert.equal(erased.data.visitor, 'erasable-visitor-0001');
+    assert.equal(erased.data.conversation_ids.length, 1);
+
+    const deleted = await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${destination}`);
+    assert.equal(deleted.status, 200);
+  } finally {
+    hook.close();
+  }
+});
+
+test('filters pick events, teams and topics; touchpoints go out in batches', async () => {
+  const hook = await receiver();
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', {
+      kind: 'webhook', name: 'Sales only', url: hook.url, secret: SECRET,
+      filter: { events: ['conversation.created', 'touchpoints'], teams: ['sales'] },
+    });
+    assert.equal(created.status, 201);
+    const v = visitor();
+    await v.start({ message: { text: 'Do you offer volume discounts for 500 seats?' }, team: 'sales' });
+    await v.start({ message: { text: 'My parcel never arrived' }, team: 'support' });
+    const now = Date.now();
+    const batch = { v: 1, site: 'demo', sent_at: now, events: [
+      { id: 'dest-touchpoint-000001', type: 'pageview', ts: now, path: '/pricing', title: 'Pricing', channel: 'email', utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'spring' },
+      { id: 'dest-touchpoint-000002', type: 'click', ts: now, path: '/pricing', name: 'Contact sales', target: 'https://sales.example/' },
+    ] };
+    const ingested = await fetch(`${runtime.url}/v1/events`, { method: 'POST', headers: { ...v.headers, 'content-type': 'text/plain' }, body: JSON.stringify(batch) });
+    assert.equal(ingested.status, 202, await ingested.text());
+    await eventually(() => hook.received.filter((r) => r.json.type === 'touchpoints').length >= 1 && hook.received.length >= 2, 10_000);
+    const types = hook.received.map((r) => r.json.type).sort();
+    assert.deepEqual(types, ['conversation.created', 'touchpoints']);
+    const sales = hook.received.find((r) => r.json.type === 'conversation.created').json;
+    assert.equal(sales.data.conversation.team, 'sales');
+    const touchpoints = hook.received.find((r) => r.json.type === 'touchpoints').json;
+    checkWebhook(touchpoints);
+    assert.deepEqual(touchpoints.data.touchpoints.map((t) => t.id), ['dest-touchpoint-000001', 'dest-touchpoint-000002']);
+    assert.equal(touchpoints.data.touchpoints[0].utm_campaign, 'spring');
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
+  } finally {
+    hook.close();
+  }
+});
+
+test('a failing or silent receiver gets the retries, then a dead entry; replay delivers once', async () => {
+  let healthy = false;
+  const hook = await receiver((entry) => (healthy ? 200 : entry.json?.data?.message?.text?.includes('slow') ? 'hang' : 500));
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'webhook', name: 'Flaky', url: hook.url, secret: SECRET, filter: { events: ['conversation.created'] } });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const destination = created.json.id;
+    const v = visitor();
+    await v.start({ message: { text: 'Broken checkout page, error 500' } });
+    await v.start({ message: { text: 'slow receiver please' } });
+    const log = async () => {
+      const res = await asAdmin('GET', `/v1/admin/sites/demo/destinations/${destination}/deliveries`);
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      return res.json.deliveries;
+    };
+    await eventually(async () => (await log()).every((d) => d.status === 'dead') && (await log()).length === 2, 20_000, 200);
+    const entries = await log();
+    for (const entry of entries) {
+      assert.equal(entry.attempts, 6, 'six attempts, then dead');
+      assert.ok(entry.last_status === 500 || entry.last_status === 0, JSON.stringify(entry));
+    }
+    assert.ok(entries.some((e) => e.last_status === 0 && /no answer/.test(e.last_error)), 'a hanging receiver times out');
+    assert.equal(hook.received.length, 12);
+    const ids = new Set(hook.received.map((r) => r.headers['x-touchpoint-delivery']));
+    assert.equal(ids.size, 2, 'every attempt carries the same idempotency key');
+
+    healthy = true;
+    const before = hook.received.length;
+    const dead = entries[0];
+    const replayed = await asAdmin('POST', `/v1/admin/sites/demo/destinations/${destination}/deliveries/${encodeURIComponent(dead.id)}/replay`);
+    assert.equal(replayed.status, 202);
+    await eventually(async () => (await log()).find((d) => d.id === dead.id).status === 'delivered', 10_000);
+    const after = hook.received.slice(before);
+    assert.equal(after.length, 1, 'replayed exactly once');
+    assert.equal(after[0].headers['x-touchpoint-delivery'], dead.id);
+    const twice = await asAdmin('POST', `/v1/admin/sites/demo/destinations/${destination}/deliveries/${encodeURIComponent(dead.id)}/replay`);
+    assert.equal(twice.status, 409);
+    const counts = (await asAdmin('GET', '/v1/admin/sites/demo/destinations')).json.destinations.find((d) => d.id === destination);
+    assert.deepEqual([counts.delivered, counts.dead, counts.pending], [1, 1, 0]);
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${destination}`);
+  } finally {
+    hook.close();
+  }
+});
+
+test('a Segment-compatible collector gets page and track calls with the write key', async () => {
+  const collector = await receiver((entry) => (entry.path === '/v1/batch' ? 200 : 404));
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'segment', name: 'RudderStack', url: collector.url, secret: 'write-key-abc' });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const v = visitor();
+    const now = Date.now();
+    const batch = { v: 1, site: 'demo', sent_at: now, events: [
+      { id: 'segment-touch-0000001', type: 'pageview', ts: now, path: '/checkout', title: 'Checkout', channel: 'paid_search', utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'brand' },
+      { id: 'segment-touch-0000002', type: 'form', ts: now, path: '/checkout', name: 'payment', fields: 4 },
+    ] };
+    const ingested = await fetch(`${runtime.url}/v1/events`, { method: 'POST', headers: { ...v.headers, 'content-type': 'text/plain' }, body: JSON.stringify(batch) });
+    assert.equal(ingested.status, 202);
+    await eventually(() => collector.received.length >= 1, 10_000);
+    const [call] = collector.received;
+    assert.equal(call.path, '/v1/batch');
+    assert.equal(call.headers.authorization, `Basic ${Buffer.from('write-key-abc:').toString('base64')}`);
+    const [page, form] = call.json.batch;
+    assert.equal(page.type, 'page');
+    assert.equal(page.messageId, 'tp-demo-segment-touch-0000001');
+    assert.ok(page.anonymousId, 'an anonymous id (the cookieless key)');
+    assert.equal(page.context.campaign.name, 'brand');
+    assert.equal(page.properties.path, '/checkout');
+    assert.equal(form.type, 'track');
+    assert.equal(form.event, 'Form Submitted');
+    assert.ok(!Number.isNaN(Date.parse(page.timestamp)));
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
+  } finally {
+    collector.close();
+  }
+});
+
+test('Chatwoot bridge: visitor → Chatwoot conversation with labels and journey → agent reply → visitor', async () => {
+  const chatwoot = await startChatwoot();
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', {
+      kind: 'chatwoot', name: 'Chatwoot', url: chatwoot.url, secret: chatwoot.token,
+      chatwoot: { account_id: chatwoot.accountId, inbox_id: chatwoot.inboxId },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    assert.match(created.json.inbound_url_path, /^\/v1\/hooks\/chatwoot\/dst_\w+\/\w{32}$/);
+    chatwoot.setWebhook(`${runtime.url}${created.json.inbound_url_path}`);
+
+    const v = visitor();
+    const now = Date.now();
+    // The visitor's journey before writing (consented id, so it links).
+    const journey = { v: 1, site: 'demo', sent_at: now, visitor: 'chatwoot-visitor-0001', events: [
+      { id: 'cw-journey-00000001', type: 'pageview', ts: now - 60_000, path: '/pricing', title: 'Pricing', channel: 'email', utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'spring' },
+      { id: 'cw-journey-00000002', type: 'pageview', ts: now - 30_000, path: '/checkout', title: 'Checkout' },
+    ] };
+    await fetch(`${runtime.url}/v1/events`, { method: 'POST', headers: { ...v.headers, 'content-type': 'text/plain' }, body: JSON.stringify(journey) });
+    const started = await v.start({ message: { text: 'Why is there a 12 EUR shipping fee at checkout? It said free shipping!' }, visitor_id: 'chatwoot-visitor-0001' });
+    const { id } = started.json.conversation;
+    const token = started.json.visitor_token;
+    await eventually(() => [...chatwoot.state.conversations.values()].some((c) => c.messages.length >= 2 && c.labels.length > 0), 10_000);
+    const [remote] = [...chatwoot.state.conversations.values()];
+    assert.equal(remote.custom_attributes.touchpoint_conversation, id);
+    assert.equal(remote.messages[0].content, 'Why is there a 12 EUR shipping fee at checkout? It said free shipping!');
+    assert.equal(remote.messages[0].message_type_name, 'incoming');
+    const note = remote.messages.find((m) => m.private);
+    assert.ok(note, 'a private note for agents');
+    assert.match(note.content, /topic \w+/);
+    assert.match(note.content, /\/pricing.*→.*\/checkout/, 'the journey');
+    assert.match(note.content, /campaign spring|Came by/);
+    assert.ok(remote.labels.length >= 1);
+    assert.ok(chatwoot.state.calls.every((c) => c.token === chatwoot.token));
+    // Chatwoot's webhooks for the visitor's own message and the note are ignored.
+    assert.ok(chatwoot.state.webhookDeliveries.every((d) => d.status === 200 && d.body.outcome === 'ignored'));
+
+    // The agent answers in Chatwoot; the reply reaches the visitor's thread once.
+    const reply = await chatwoot.agentReplies(remote.id, 'Sorry! That fee is a bug in the spring campaign; refunded.');
+    const delivery = chatwoot.state.webhookDeliveries.at(-1);
+    assert.equal(delivery.body.outcome, 'delivered');
+    const poll = await v.call('GET', `/v1/conversations/${id}/messages`, token);
+    const staff = poll.json.messages.filter((m) => m.author === 'staff');
+    assert.equal(staff.length, 1);
+    assert.equal(staff[0].text, 'Sorry! That fee is a bug in the spring campaign; refunded.');
+    assert.equal(staff[0].name, 'Carla');
+    // Chatwoot retries a webhook: no duplicate.
+    const retry = await fetch(`${runtime.url}${created.json.inbound_url_path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(delivery.event) });
+    assert.equal((await retry.json()).outcome, 'duplicate');
+    const again = await v.call('GET', `/v1/conversations/${id}/messages`, token);
+    assert.equal(again.json.messages.filter((m) => m.author === 'staff').length, 1);
+    assert.equal(reply.content, staff[0].text);
+
+    // The visitor writes again: it goes on in the same Chatwoot conversation.
+    await v.call('POST', `/v1/conversations/${id}/messages`, token, { text: 'Thank you, that was quick!' });
+    await eventually(() => remote.messages.some((m) => m.content === 'Thank you, that was quick!'), 10_000);
+    // Closing in Touchpoint resolves it in Chatwoot.
+    await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/close`, {});
+    await eventually(() => remote.status === 'resolved', 10_000);
+
+    // The inbound hook refuses a wrong token and an unknown destination.
+    const wrong = await api('POST', created.json.inbound_url_path.replace(/\w{32}$/, 'x'.repeat(32)), { body: delivery.event });
+    assert.equal(wrong.status, 401);
+    const unknown = await api('POST', '/v1/hooks/chatwoot/dst_nope/' + 'x'.repeat(32), { body: delivery.event });
+    assert.equal(unknown.status, 404);
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
+  } finally {
+    await chatwoot.close();
+  }
+});
+
+test('the wrong caller, a bad destination and an unknown id get precise JSON errors', async () => {
+  const path = '/v1/admin/sites/demo/destinations';
+  assert.equal((await api('GET', path)).status, 401);
+  assert.equal((await api('GET', path, { headers: { authorization: 'Bearer wrong-token-000000' } })).status, 401);
+  const agent = await asStaff(bo, 'GET', path);
+  assert.equal(agent.status, 403, 'an agent who is not a site admin');
+  const admin = await asStaff(ana, 'GET', path);
+  assert.equal(admin.status, 200, 'a site admin may');
+  for (const [body, field] of [
+    [{ kind: 'webhook', name: 'x', url: 'ftp://x.example', secret: SECRET }, 'url'],
+    [{ kind: 'webhook', name: 'x', url: 'https://x.example', secret: 'short' }, 'secret'],
+    [{ kind: 'segment', name: 'x', url: 'https://x.example' }, 'secret'],
+    [{ kind: 'chatwoot', name: 'x', url: 'https://x.example', secret: 'tok' }, 'chatwoot'],
+    [{ kind: 'segment', name: 'x', url: 'https://x.example', secret: 'k', filter: { events: ['message.created'] } }, 'filter.events'],
+  ]) {
+    const res = await asAdmin('POST', path, body);
+    assert.equal(res.status, 422, JSON.stringify(body));
+    assert.equal(res.json.error.code, 'invalid_request');
+    assert.ok(res.json.error.message.includes(field), res.json.error.message);
+  }
+  const unknownField = await asAdmin('POST', path, { kind: 'webhook', name: 'x', url: 'https://x.example', secret: SECRET, extra: 1 });
+  assert.ok([400, 422].includes(unknownField.status));
+  assert.equal((await asAdmin('PATCH', `${path}/dst_missing`, { enabled: false })).status, 404);
+  assert.equal((await asAdmin('GET', `${path}/dst_missing/deliveries`)).status, 404);
+  assert.equal((await asAdmin('POST', '/v1/admin/sites/nosuchsite/destinations', { kind: 'webhook', name: 'x', url: 'https://x.example', secret: SECRET })).status, 404);
+
+  // PATCH keeps what is left out, and a disabled destination gets nothing.
+  const made = await asAdmin('POST', path, { kind: 'webhook', name: 'Patch me', url: 'https://x.example/h', secret: SECRET });
+  const patched = await asAdmin('PATCH', `${path}/${made.json.id}`, { enabled: false, name: 'Patched' });
+  assert.equal(patched.status, 200);
+  assert.equal(patched.json.url, 'https://x.example/h');
+  assert.equal(patched.json.secret_hint, '6789');
+  assert.equal(patched.json.enabled, false);
+  const badPatch = await asAdmin('PATCH', `${path}/${made.json.id}`, { url: 'not a url' });
+  assert.equal(badPatch.status, 422);
+  assert.equal((await asAdmin('GET', `${path}/${made.json.id}/deliveries`)).json.deliveries.length, 0);
+  assert.equal((await asAdmin('POST', `${path}/${made.json.id}/deliveries/${made.json.id}.nothing/replay`)).status, 404);
+  await asAdmin('DELETE', `${path}/${made.json.id}`);
+});

@@ -1,0 +1,1166 @@
+//! Destinations at the edge (issue 17): the operator API that adds and lists
+//! them, `emit` which records an outbound event and one delivery per
+//! destination that wants it, and delivery itself — through the `DELIVERIES`
+//! queue, so a destination that is slow or down never slows a visitor, with
+//! retries, a dead state kept in the log, and replay. `domain::destination`
+//! decides; this module carries it out.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Request, Response};
+
+use super::http::read_json;
+use super::runtime::{now_ms, random16};
+use super::threads::{self, ConversationRow, MessageRow};
+use super::{admin, db, http, Env};
+use crate::args;
+use crate::domain::api::ApiError;
+use crate::domain::conversation::{check_short, Screened};
+use crate::domain::destination::{
+    self, events, segment, ChatwootTarget, EventType, Filter, Kind, Next, Spec,
+};
+
+/// A queued delivery not attempted this long after it was due is taken up by
+/// the scheduled sweep (the queue lost it, or no queue is bound).
+const SWEEP_GRACE_MS: i64 = 120_000;
+/// A delivery being attempted is leased for this long.
+const LEASE_MS: i64 = 60_000;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A Cloudflare Queue producer binding (`env.DELIVERIES`).
+    pub type Queue;
+
+    #[wasm_bindgen(method, catch, js_name = sendBatch)]
+    async fn send_batch(this: &Queue, messages: js_sys::Array) -> Result<JsValue, JsValue>;
+}
+
+/// A destination as stored.
+#[derive(Debug, Clone, Deserialize)]
+struct DestinationRow {
+    id: String,
+    kind: String,
+    name: String,
+    url: String,
+    secret: String,
+    chatwoot_account_id: i64,
+    chatwoot_inbox_id: i64,
+    filter: String,
+    enabled: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl DestinationRow {
+    fn spec(&self) -> Option<Spec> {
+        let kind = match self.kind.as_str() {
+            "webhook" => Kind::Webhook,
+            "segment" => Kind::Segment,
+            "chatwoot" => Kind::Chatwoot,
+            _ => return None,
+        };
+        Some(Spec {
+            kind,
+            name: self.name.clone(),
+            url: self.url.clone(),
+            secret: self.secret.clone(),
+            chatwoot: (kind == Kind::Chatwoot).then(|| ChatwootTarget {
+                account_id: u32::try_from(self.chatwoot_account_id).unwrap_or(0),
+                inbox_id: u32::try_from(self.chatwoot_inbox_id).unwrap_or(0),
+            }),
+            filter: serde_json::from_str(&self.filter).unwrap_or_default(),
+            enabled: self.enabled != 0,
+        })
+    }
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Webhook => "webhook",
+        Kind::Segment => "segment",
+        Kind::Chatwoot => "chatwoot",
+    }
+}
+
+// ---------------------------------------------------------------- producing
+
+/// One thing that happened, for `emit`.
+pub struct Outbound<'a> {
+    pub site: &'a str,
+    pub event: EventType,
+    /// The conversation's team and topic, for filters ("" when none).
+    pub team: &'a str,
+    pub topic: &'a str,
+    pub conversation_id: &'a str,
+    /// The event's `data` as JSON.
+    pub data: String,
+    /// A destination the event came from, which must not get it back.
+    pub except: Option<&'a str>,
+}
+
+impl<'a> Outbound<'a> {
+    /// An event whose data is `data`, serialized.
+    pub fn new<T: Serialize>(site: &'a str, event: EventType, data: &T) -> Self {
+        Outbound {
+            site,
+            event,
+            team: "",
+            topic: "",
+            conversation_id: "",
+            data: serde_json::to_string(data).unwrap_or_default(),
+            except: None,
+        }
+    }
+
+    pub fn except(mut self, destination: &'a str) -> Self {
+        self.except = Some(destination);
+        self
+    }
+
+    pub fn about(mut self, conversation_id: &'a str, team: &'a str, topic: &'a str) -> Self {
+        self.conversation_id = conversation_id;
+        self.team = team;
+        self.topic = topic;
+        self
+    }
+}
+
+/// Records `out` for every destination of its site that wants it and queues
+/// the deliveries. Never fails the caller's request: a destination problem is
+/// logged for the operator, and what was stored is delivered by the sweep.
+pub async fn emit(env: &Env, out: Outbound<'_>, now: i64) {
+    if let Err(error) = try_emit(env, &out, now).await {
+        super::web_sys_log(
+            "could not record an outbound event",
+            &JsValue::from_str(&error.to_string()),
+        );
+    }
+}
+
+/// How long an isolate trusts its copy of a site's destinations. Changes made
+/// through this isolate apply at once; others within this time.
+const CACHE_MS: i64 = 30_000;
+
+type Cached = (i64, Rc<Vec<DestinationRow>>);
+
+thread_local! {
+    static ENABLED: RefCell<HashMap<String, Cached>> = RefCell::new(HashMap::new());
+}
+
+/// The site's enabled destinations, from this isolate's short-lived copy:
+/// a site without any costs no D1 read per event.
+async fn enabled(env: &Env, site: &str, now: i64) -> Result<Rc<Vec<DestinationRow>>, ApiError> {
+    let cached = ENABLED.with(|c| {
+        c.borrow()
+            .get(site)
+            .filter(|(at, _)| now - at < CACHE_MS && now >= *at)
+            .map(|(_, rows)| Rc::clone(rows))
+    });
+    if let Some(rows) = cached {
+        return Ok(rows);
+    }
+    let rows: Vec<DestinationRow> = db::rows(
+        &env.db,
+        "SELECT * FROM destinations WHERE site_id = ?1 AND enabled = 1",
+        args![site],
+    )
+    .await?;
+    let rows = Rc::new(rows);
+    ENABLED.with(|c| {
+        c.borrow_mut()
+            .insert(site.to_owned(), (now, Rc::clone(&rows)))
+    });
+    Ok(rows)
+}
+
+fn forget(site: &str) {
+    ENABLED.with(|c| c.borrow_mut().remove(site));
+}
+
+/// Whether any destination of the site may want `event` (cheap: cached).
+pub async fn any_wants(env: &Env, site: &str, event: EventType, now: i64) -> bool {
+    enabled(env, site, now).await.is_ok_and(|rows| {
+        rows.iter()
+            .any(|d| d.spec().is_some_and(|s| s.enabled && s.kind.carries(event)))
+    })
+}
+
+async fn try_emit(env: &Env, out: &Outbound<'_>, now: i64) -> Result<(), ApiError> {
+    let destinations = enabled(env, out.site, now).await?;
+    let wanted: Vec<&DestinationRow> = destinations
+        .iter()
+        .filter(|d| out.except != Some(d.id.as_str()))
+        .filter(|d| {
+            d.spec()
+                .is_some_and(|s| s.wants(out.event, out.team, out.topic))
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut event_id = String::from("ev_");
+    event_id.push_str(&crate::domain::ids::event_id(random16()?));
+    let queued = env.deliveries.is_some();
+    // Without a queue the next scheduled run delivers at once.
+    let due = if queued { now } else { now - SWEEP_GRACE_MS };
+    let mut statements = vec![env.db.statement(
+        "INSERT INTO outbound_events (id, site_id, type, conversation_id, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        args![&event_id, out.site, out.event.as_str(), out.conversation_id, &out.data, now],
+    )];
+    let mut ids = Vec::with_capacity(wanted.len());
+    for destination in wanted {
+        let id = destination::delivery_id(&destination.id, &event_id);
+        statements.push(env.db.statement(
+            "INSERT INTO destination_deliveries (id, destination_id, event_id, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            args![&id, &destination.id, &event_id, due, now],
+        ));
+        ids.push(id);
+    }
+    db::batch(&env.db, statements).await?;
+    enqueue(env, &ids).await;
+    Ok(())
+}
+
+/// Hands delivery ids to the queue; a failure leaves them to the sweep.
+async fn enqueue(env: &Env, ids: &[String]) {
+    let Some(queue) = &env.deliveries else { return };
+    for chunk in ids.chunks(100) {
+        let messages: js_sys::Array = chunk
+            .iter()
+            .map(|id| {
+                let message = js_sys::Object::new();
+                js_sys::Reflect::set(&message, &JsValue::from_str("body"), &JsValue::from_str(id))
+                    .ok();
+                JsValue::from(message)
+            })
+            .collect();
+        if let Err(error) = queue.send_batch(messages).await {
+            super::web_sys_log(
+                "could not queue deliveries; the scheduled sweep will send them",
+                &error,
+            );
+        }
+    }
+}
+
+// --------------------------------------------------------------- delivering
+
+#[derive(Deserialize)]
+struct DueDelivery {
+    id: String,
+    status: String,
+    attempts: i64,
+    event_id: String,
+    event_type: String,
+    data: String,
+    event_created_at: i64,
+    site_id: String,
+    conversation_id: String,
+    destination_id: String,
+}
+
+/// The queue consumer: attempts each delivery; per id, the seconds after
+/// which the queue should retry it, or -1 when it is done.
+pub async fn deliver_queued(env: JsValue, ids: Vec<String>, now: i64) -> Result<Vec<i32>, JsValue> {
+    let env = Env::from_js(&env).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let mut waits = Vec::with_capacity(ids.len());
+    for id in ids {
+        let wait = match attempt(&env, &id, now).await {
+            Ok(Some(seconds)) => i32::try_from(seconds).unwrap_or(i32::MAX),
+            Ok(None) => -1,
+            // Storage trouble: let the queue try again shortly.
+            Err(_) => 30,
+        };
+        waits.push(wait);
+    }
+    Ok(waits)
+}
+
+/// Attempts one delivery if it is still pending and nobody else holds it.
+/// `Some(seconds)`: retry after that long; `None`: done (or not ours).
+async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError> {
+    let due: Option<DueDelivery> = db::row(
+        &env.db,
+        "SELECT d.id, d.status, d.attempts, d.event_id, e.type AS event_type, e.data, \
+         e.created_at AS event_created_at, e.site_id, e.conversation_id, d.destination_id \
+         FROM destination_deliveries d JOIN outbound_events e ON e.id = d.event_id WHERE d.id = ?1",
+        args![id],
+    )
+    .await?;
+    let Some(due) = due else { return Ok(None) };
+    if due.status != "pending" {
+        return Ok(None);
+    }
+    // Take the lease: a second copy of the message, or the sweep, backs off.
+    let leased = db::run(
+        &env.db,
+        "UPDATE destination_deliveries SET attempts = attempts + 1, next_attempt_at = ?3 \
+         WHERE id = ?1 AND status = 'pending' AND attempts = ?2",
+        args![id, due.attempts, now + LEASE_MS],
+    )
+    .await?;
+    if leased == 0 {
+        return Ok(None);
+    }
+    let attempt = u32::try_from(due.attempts + 1).unwrap_or(u32::MAX);
+    let destination: Option<DestinationRow> = db::row(
+        &env.db,
+        "SELECT * FROM destinations WHERE id = ?1",
+        args![&due.destination_id],
+    )
+    .await?;
+    let outcome = match destination.as_ref().and_then(|d| d.spec().map(|s| (d, s))) {
+        Some((row, spec)) if spec.enabled => send(env, row, &spec, &due, now).await,
+        Some(_) => Err(String::from("the destination is disabled")),
+        None => Err(String::from("the destination was deleted")),
+    };
+    let (status, error) = match &outcome {
+        Ok(status) => (Some(*status), String::new()),
+        Err(error) => (None, error.clone()),
+    };
+    let next = if destination.is_none() {
+        Next::Dead
+    } else {
+        destination::after_attempt(attempt, status, env.delivery_retry_base_s)
+    };
+    let (state, wait) = match next {
+        Next::Delivered => ("delivered", None),
+        Next::RetryIn(seconds) => ("pending", Some(seconds)),
+        Next::Dead => ("dead", None),
+    };
+    let error = if error.is_empty() && state != "delivered" {
+        format!("answered {}", status.unwrap_or(0))
+    } else {
+        error
+    };
+    db::run(
+        &env.db,
+        "UPDATE destination_deliveries SET status = ?2, last_status = ?3, last_error = ?4, \
+         next_attempt_at = ?5, delivered_at = ?6 WHERE id = ?1",
+        args![
+            id,
+            state,
+            i64::from(status.unwrap_or(0)),
+            &error,
+            now + i64::from(wait.unwrap_or(0)) * 1000,
+            if state == "delivered" { now } else { 0 }
+        ],
+    )
+    .await?;
+    Ok(wait)
+}
+
+/// Sends one event to one destination; the answer's status, or why there
+/// was none.
+async fn send(
+    env: &Env,
+    row: &DestinationRow,
+    spec: &Spec,
+    due: &DueDelivery,
+    now: i64,
+) -> Result<u16, String> {
+    let event = EventType::parse(&due.event_type).ok_or("unknown event type")?;
+    let timeout = env.delivery_timeout_ms;
+    match spec.kind {
+        Kind::Webhook => {
+            let data: serde_json::Value =
+                serde_json::from_str(&due.data).map_err(|_| "stored event is not JSON")?;
+            let envelope = destination::Envelope {
+                id: due.event_id.clone(),
+                event_type: event,
+                created_at: due.event_created_at,
+                site: due.site_id.clone(),
+                data,
+            };
+            let body = serde_json::to_string(&envelope).map_err(|_| "cannot encode the event")?;
+            let headers =
+                destination::webhook_headers(&spec.secret, &due.id, event, now / 1000, &body);
+            post(&spec.url, &headers, &body, timeout).await
+        }
+        Kind::Segment => {
+            let data: events::Touchpoints = serde_json::from_str(&due.data)
+                .map_err(|_| "stored touchpoints are not readable")?;
+            let batches = segment::batches(&due.site_id, &data.touchpoints, now);
+            let mut url = spec.url.trim_end_matches('/').to_owned();
+            url.push_str("/v1/batch");
+            let auth = [("authorization", segment::authorization(&spec.secret))];
+            let mut last = 200;
+            for body in &batches.bodies {
+                last = post(&url, &auth, body, timeout).await?;
+                if !(200..300).contains(&last) {
+                    break;
+                }
+            }
+            Ok(last)
+        }
+        Kind::Chatwoot => super::chatwoot::deliver(env, &row.id, spec, event, due_view(due)).await,
+    }
+}
+
+/// What the Chatwoot bridge needs of a due delivery.
+fn due_view(due: &DueDelivery) -> super::chatwoot::Due<'_> {
+    super::chatwoot::Due {
+        site: &due.site_id,
+        conversation_id: &due.conversation_id,
+        data: &due.data,
+    }
+}
+
+/// POSTs `body` as JSON with `headers`, giving up after `timeout_ms`.
+pub async fn post(
+    url: &str,
+    headers: &[(&str, String)],
+    body: &str,
+    timeout_ms: u32,
+) -> Result<u16, String> {
+    request("POST", url, headers, Some(body), timeout_ms)
+        .await
+        .map(|(status, _)| status)
+}
+
+/// Makes a request with the runtime's `fetch`; the status and the body text.
+pub async fn request(
+    method: &str,
+    url: &str,
+    headers: &[(&str, String)],
+    body: Option<&str>,
+    timeout_ms: u32,
+) -> Result<(u16, String), String> {
+    let fail = |_: JsValue| String::from("no answer (network error, timeout or bad URL)");
+    let set = |object: &js_sys::Object, key: &str, value: &JsValue| {
+        js_sys::Reflect::set(object, &JsValue::from_str(key), value).map(|_| ())
+    };
+    let header_object = js_sys::Object::new();
+    set(
+        &header_object,
+        "content-type",
+        &JsValue::from_str("application/json"),
+    )
+    .map_err(fail)?;
+    set(
+        &header_object,
+        "user-agent",
+        &JsValue::from_str("Touchpoint-Destinations/1"),
+    )
+    .map_err(fail)?;
+    for (name, value) in headers {
+        set(&header_object, name, &JsValue::from_str(value)).map_err(fail)?;
+    }
+    let init = js_sys::Object::new();
+    set(&init, "method", &JsValue::from_str(method)).map_err(fail)?;
+    set(&init, "headers", &header_object).map_err(fail)?;
+    if let Some(body) = body {
+        set(&init, "body", &JsValue::from_str(body)).map_err(fail)?;
+    }
+    // AbortSignal.timeout(ms): a receiver that hangs counts as a failed attempt.
+    let global = js_sys::global();
+    let signal = js_sys::Reflect::get(&global, &JsValue::from_str("AbortSignal"))
+        .and_then(|abort| {
+            let timeout = js_sys::Reflect::get(&abort, &JsValue::from_str("timeout"))?;
+            timeout
+                .unchecked_into::<js_sys::Function>()
+                .call1(&abort, &JsValue::from_f64(f64::from(timeout_ms)))
+        })
+        .map_err(fail)?;
+    set(&init, "signal", &signal).map_err(fail)?;
+    let fetch = js_sys::Reflect::get(&global, &JsValue::from_str("fetch")).map_err(fail)?;
+    let promise = fetch
+        .unchecked_into::<js_sys::Function>()
+        .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
+        .map_err(fail)?;
+    let response = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
+        .await
+        .map_err(fail)?;
+    let response: web_sys::Response = response.unchecked_into();
+    let status = response.status();
+    let text = match response.text() {
+        Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Ok((status, text))
+}
+
+/// The scheduled sweep: deliveries past due (the queue lost them, or there
+/// is no queue) are queued again, or attempted here without a queue.
+pub async fn sweep(env: &Env, now: i64) -> Result<u32, ApiError> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let late: Vec<Id> = db::rows(
+        &env.db,
+        "SELECT id FROM destination_deliveries WHERE status = 'pending' AND next_attempt_at <= ?1 \
+         ORDER BY next_attempt_at LIMIT 50",
+        args![now - SWEEP_GRACE_MS],
+    )
+    .await?;
+    let ids: Vec<String> = late.into_iter().map(|l| l.id).collect();
+    if env.deliveries.is_some() {
+        for id in &ids {
+            db::run(
+                &env.db,
+                "UPDATE destination_deliveries SET next_attempt_at = ?2 WHERE id = ?1",
+                args![id, now],
+            )
+            .await?;
+        }
+        enqueue(env, &ids).await;
+    } else {
+        for id in &ids {
+            attempt(env, id, now).await?;
+        }
+    }
+    Ok(u32::try_from(ids.len()).unwrap_or(u32::MAX))
+}
+
+// ------------------------------------------------------------- operator API
+
+fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
+    let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
+    http::text_json_response(status, &text)
+}
+
+/// A destination as the API shows it: never its secret.
+#[derive(Serialize)]
+struct DestinationView {
+    id: String,
+    kind: String,
+    name: String,
+    url: String,
+    /// The secret's last four characters, to tell keys apart.
+    secret_hint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chatwoot: Option<ChatwootTarget>,
+    /// Chatwoot: the path on this worker to set as the API inbox's webhook URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inbound_url_path: Option<String>,
+    filter: Filter,
+    enabled: bool,
+    created_at: i64,
+    updated_at: i64,
+    /// Deliveries by state.
+    pending: u32,
+    delivered: u32,
+    dead: u32,
+}
+
+#[derive(Deserialize)]
+struct Counts {
+    destination_id: String,
+    status: String,
+    n: u32,
+}
+
+fn view(row: &DestinationRow, counts: &[Counts]) -> Option<DestinationView> {
+    let spec = row.spec()?;
+    let count = |status: &str| {
+        counts
+            .iter()
+            .find(|c| c.destination_id == row.id && c.status == status)
+            .map_or(0, |c| c.n)
+    };
+    let chars: Vec<char> = row.secret.chars().collect();
+    let hint: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+    Some(DestinationView {
+        id: row.id.clone(),
+        kind: row.kind.clone(),
+        name: row.name.clone(),
+        url: row.url.clone(),
+        secret_hint: hint,
+        chatwoot: spec.chatwoot,
+        inbound_url_path: (spec.kind == Kind::Chatwoot)
+            .then(|| super::chatwoot::inbound_path(&row.id, &row.secret)),
+        filter: spec.filter,
+        enabled: spec.enabled,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        pending: count("pending"),
+        delivered: count("delivered"),
+        dead: count("dead"),
+    })
+}
+
+async fn counts(env: &Env, site: &str) -> Result<Vec<Counts>, ApiError> {
+    db::rows(
+        &env.db,
+        "SELECT d.destination_id, d.status, COUNT(*) AS n FROM destination_deliveries d \
+         JOIN destinations t ON t.id = d.destination_id WHERE t.site_id = ?1 \
+         GROUP BY d.destination_id, d.status",
+        args![site],
+    )
+    .await
+}
+
+async fn load(env: &Env, site: &str, id: &str) -> Result<DestinationRow, ApiError> {
+    db::row(
+        &env.db,
+        "SELECT * FROM destinations WHERE site_id = ?1 AND id = ?2",
+        args![site, id],
+    )
+    .await?
+    .ok_or(ApiError::NotFound)
+}
+
+/// `GET /v1/admin/sites/{site}/destinations`.
+pub async fn list(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
+    admin::authorize_for(request, env, Some(site)).await?;
+    let rows: Vec<DestinationRow> = db::rows(
+        &env.db,
+        "SELECT * FROM destinations WHERE site_id = ?1 ORDER BY created_at, id",
+        args![site],
+    )
+    .await?;
+    let counts = counts(env, site).await?;
+    #[derive(Serialize)]
+    struct List {
+        destinations: Vec<DestinationView>,
+    }
+    let destinations = rows.iter().filter_map(|r| view(r, &counts)).collect();
+    json(200, &List { destinations })
+}
+
+/// A spec as the API takes it: on update, a secret left out keeps the stored one.
+fn checked(env: &Env, spec: &Spec) -> Result<(), ApiError> {
+    spec.validate(env.allow_http_destinations)
+        .map_err(ApiError::InvalidRequest)
+}
+
+/// `POST /v1/admin/sites/{site}/destinations`: adds one; 201 with its view.
+pub async fn create(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
+    admin::authorize_for(request, env, Some(site)).await?;
+    check_short("site", site, true)?;
+    let spec: Spec = read_json(request).await?;
+    checked(env, &spec)?;
+    super::sites::load_site(env, site).await?;
+    let mut id = String::from("dst_");
+    id.push_str(&crate::domain::ids::event_id(random16()?)[..16]);
+    let now = now_ms();
+    let (account, inbox) = spec
+        .chatwoot
+        .map_or((0, 0), |t| (i64::from(t.account_id), i64::from(t.inbox_id)));
+    let filter = serde_json::to_string(&spec.filter).map_err(|_| ApiError::Internal)?;
+    db::run(
+        &env.db,
+        "INSERT INTO destinations (id, site_id, kind, name, url, secret, chatwoot_account_id, \
+         chatwoot_inbox_id, filter, enabled, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+        args![
+            &id,
+            site,
+            kind_name(spec.kind),
+            spec.name.trim(),
+            &spec.url,
+            &spec.secret,
+            account,
+            inbox,
+            &filter,
+            i64::from(spec.enabled),
+            now
+        ],
+    )
+    .await?;
+    forget(site);
+    let row = load(env, site, &id).await?;
+    let view = view(&row, &[]).ok_or(ApiError::Internal)?;
+    json(201, &view)
+}
+
+/// Fields an update may change; left out, the stored value stays.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Update {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    secret: Option<String>,
+    #[serde(default)]
+    chatwoot: Option<ChatwootTarget>,
+    #[serde(default)]
+    filter: Option<Filter>,
+    #[serde(default)]
+    enabled: Option<bool>,
+}
+
+/// `PATCH /v1/admin/sites/{site}/destinations/{id}`.
+pub async fn update(
+    request: &Request,
+    env: &Env,
+    site: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    admin::authorize_for(request, env, Some(site)).await?;
+    let change: Update = read_json(request).await?;
+    let row = load(env, site, id).await?;
+    let mut spec = row.spec().ok_or(ApiError::Internal)?;
+    if let Some(name) = change.name {
+        spec.name = name;
+    }
+    if let Some(url) = change.url {
+        spec.url = url;
+    }
+    if let Some(secret) = change.secret {
+        spec.secret = secret;
+    }
+    if change.chatwoot.is_some() {
+        spec.chatwoot = change.chatwoot;
+    }
+    if let Some(filter) = change.filter {
+        spec.filter = filter;
+    }
+    if let Some(enabled) = change.enabled {
+        spec.enabled = enabled;
+    }
+    checked(env, &spec)?;
+    let (account, inbox) = spec
+        .chatwoot
+        .map_or((0, 0), |t| (i64::from(t.account_id), i64::from(t.inbox_id)));
+    let filter = serde_json::to_string(&spec.filter).map_err(|_| ApiError::Internal)?;
+    db::run(
+        &env.db,
+        "UPDATE destinations SET name = ?3, url = ?4, secret = ?5, chatwoot_account_id = ?6, \
+         chatwoot_inbox_id = ?7, filter = ?8, enabled = ?9, updated_at = ?10 WHERE site_id = ?1 AND id = ?2",
+        args![
+            site,
+            id,
+            spec.name.trim(),
+            &spec.url,
+            &spec.secret,
+            account,
+            inbox,
+            &filter,
+            i64::from(spec.enabled),
+            now_ms()
+        ],
+    )
+    .await?;
+    forget(site);
+    let row = load(env, site, id).await?;
+    let view = view(&row, &counts(env, site).await?).ok_or(ApiError::Internal)?;
+    json(200, &view)
+}
+
+/// `DELETE /v1/admin/sites/{site}/destinations/{id}`: it and its log.
+pub async fn delete(
+    request: &Request,
+    env: &Env,
+    site: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    admin::authorize_for(request, env, Some(site)).await?;
+    load(env, site, id).await?;
+    db::batch(
+        &env.db,
+        vec![
+            env.db.statement(
+                "DELETE FROM destination_deliveries WHERE destination_id = ?1",
+                args![id],
+            ),
+            env.db.statement(
+                "DELETE FROM chatwoot_links WHERE destination_id = ?1",
+                args![id],
+            ),
+            env.db.statement(
+                "DELETE FROM destinations WHERE site_id = ?1 AND id = ?2",
+                args![site, id],
+            ),
+        ],
+    )
+    .await?;
+    forget(site);
+    #[derive(Serialize)]
+    struct Deleted<'a> {
+        id: &'a str,
+        deleted: bool,
+    }
+    json(200, &Deleted { id, deleted: true })
+}
+
+/// `GET /v1/admin/sites/{site}/destinations/{id}/deliveries`: the newest 200.
+pub async fn deliveries(
+    request: &Request,
+    env: &Env,
+    site: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    admin::authorize_for(request, env, Some(site)).await?;
+    load(env, site, id).await?;
+    #[derive(Serialize, Deserialize)]
+    struct Entry {
+        id: String,
+        event_id: String,
+        #[serde(rename = "type")]
+        event_type: String,
+        conversation_id: String,
+        status: String,
+        attempts: u32,
+        last_status: u32,
+        last_error: String,
+        next_attempt_at: i64,
+        created_at: i64,
+        delivered_at: i64,
+    }
+    let entries: Vec<Entry> = db::rows(
+        &env.db,
+        "SELECT d.id, d.event_id, e.type, e.conversation_id, d.status, d.attempts, \
+         d.last_status, d.last_error, d.next_attempt_at, d.created_at, d.delivered_at \
+         FROM destination_deliveries d JOIN outbound_events e ON e.id = d.event_id \
+         WHERE d.destination_id = ?1 ORDER BY d.created_at DESC, d.rowid DESC LIMIT 200",
+        args![id],
+    )
+    .await?;
+    #[derive(Serialize)]
+    struct Log {
+        deliveries: Vec<Entry>,
+    }
+    json(
+        200,
+        &Log {
+            deliveries: entries,
+        },
+    )
+}
+
+/// `POST /v1/admin/sites/{site}/destinations/{id}/deliveries/{delivery}/replay`:
+/// a dead delivery is tried again from the first attempt, under the same
+/// delivery id (receivers drop it if they already have it); a delivered one
+/// is not sent twice (409).
+pub async fn replay(
+    request: &Request,
+    env: &Env,
+    site: &str,
+    id: &str,
+    delivery: &str,
+) -> Result<Response, ApiError> {
+    admin::authorize_for(request, env, Some(site)).await?;
+    load(env, site, id).await?;
+    #[derive(Deserialize)]
+    struct State {
+        status: String,
+    }
+    let state: State = db::row(
+        &env.db,
+        "SELECT status FROM destination_deliveries WHERE id = ?1 AND destination_id = ?2",
+        args![delivery, id],
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    if state.status == "delivered" {
+        return Err(ApiError::Conflict(
+            "this delivery has already been delivered".into(),
+        ));
+    }
+    let now = now_ms();
+    let due = if env.deliveries.is_some() {
+        now
+    } else {
+        now - SWEEP_GRACE_MS
+    };
+    db::run(
+        &env.db,
+        "UPDATE destination_deliveries SET status = 'pending', attempts = 0, last_error = '', \
+         next_attempt_at = ?2 WHERE id = ?1 AND status != 'delivered'",
+        args![delivery, due],
+    )
+    .await?;
+    enqueue(env, &[delivery.to_owned()]).await;
+    #[derive(Serialize)]
+    struct Replayed<'a> {
+        id: &'a str,
+        status: &'a str,
+    }
+    json(
+        202,
+        &Replayed {
+            id: delivery,
+            status: "pending",
+        },
+    )
+}
+
+// ------------------------------------------------- events from the handlers
+
+/// Where the visitor was and how they came: their latest page view and
+/// latest acquisition before `at`, by the conversation's visitor key or id.
+async fn context_of(env: &Env, conversation: &ConversationRow) -> events::Context {
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Row {
+        path: String,
+        title: String,
+        page_type: String,
+        channel: String,
+        utm_campaign: String,
+        utm_source: String,
+        utm_medium: String,
+    }
+    if conversation.visitor_key.is_empty() && conversation.visitor_id.is_empty() {
+        return events::Context::default();
+    }
+    let by_visitor = "site_id = ?1 AND occurred_at <= ?4 AND \
+        ((?2 != '' AND visitor_key = ?2) OR (?3 != '' AND visitor_id = ?3))";
+    let page: Option<Row> = db::row(
+        &env.db,
+        &format!("SELECT path, title, page_type FROM events WHERE {by_visitor} AND kind = 'pageview' ORDER BY occurred_at DESC LIMIT 1"),
+        args![&conversation.site_id, &conversation.visitor_key, &conversation.visitor_id, conversation.created_at],
+    )
+    .await
+    .ok()
+    .flatten();
+    let came: Option<Row> = db::row(
+        &env.db,
+        &format!("SELECT channel, utm_campaign, utm_source, utm_medium FROM events WHERE {by_visitor} AND channel NOT IN ('', 'internal') ORDER BY occurred_at DESC LIMIT 1"),
+        args![&conversation.site_id, &conversation.visitor_key, &conversation.visitor_id, conversation.created_at],
+    )
+    .await
+    .ok()
+    .flatten();
+    let page = page.unwrap_or_default();
+    let came = came.unwrap_or_default();
+    events::Context {
+        path: page.path,
+        title: page.title,
+        page_type: page.page_type,
+        channel: came.channel,
+        campaign: came.utm_campaign,
+        source: came.utm_source,
+        medium: came.utm_medium,
+    }
+}
+
+fn contact_of(conversation: &ConversationRow) -> events::Contact {
+    let preference = match conversation.reply_channel.as_str() {
+        "email" | "phone" => conversation.reply_channel.clone(),
+        _ => String::from("here"),
+    };
+    events::Contact {
+        email: if preference == "email" {
+            conversation.reply_email.clone()
+        } else {
+            String::new()
+        },
+        phone: if preference == "phone" {
+            conversation.reply_phone.clone()
+        } else {
+            String::new()
+        },
+        name: conversation.visitor_name.clone(),
+        preference,
+    }
+}
+
+fn message_of(
+    conversation: &ConversationRow,
+    row: &MessageRow,
+    labels: Option<events::Labels>,
+) -> events::Message {
+    events::Message {
+        id: row.id.to_string(),
+        conversation_id: conversation.id.clone(),
+        author: row.author.as_str().to_owned(),
+        staff_name: row.staff_name.clone(),
+        text: row.text.clone(),
+        labels,
+        external_id: events::external_id(&conversation.site_id, &conversation.id),
+        created_at: row.created_at,
+    }
+}
+
+/// `conversation.created`, after a conversation and its first message are stored.
+pub async fn conversation_created(
+    env: &Env,
+    site: &str,
+    id: &str,
+    first: &MessageRow,
+    screened: &Screened,
+    now: i64,
+) {
+    if !any_wants(env, site, EventType::ConversationCreated, now).await {
+        return;
+    }
+    let Ok(Some(conversation)) = threads::load(&env.db, id).await else {
+        return;
+    };
+    let data = events::ConversationCreated {
+        conversation: events::Conversation {
+            id: conversation.id.clone(),
+            team: conversation.team_id.clone(),
+            status: conversation.status.as_str().to_owned(),
+            channel: conversation.channel.clone(),
+            locale: conversation.locale.clone(),
+            external_id: events::external_id(site, id),
+            contact: contact_of(&conversation),
+            context: context_of(env, &conversation).await,
+            created_at: conversation.created_at,
+        },
+        message: message_of(
+            &conversation,
+            first,
+            Some(events::labels_of(&screened.edge, &screened.text)),
+        ),
+    };
+    let out = Outbound::new(site, EventType::ConversationCreated, &data).about(
+        id,
+        &conversation.team_id,
+        &conversation.topic,
+    );
+    emit(env, out, now).await;
+}
+
+/// `message.created`, after a visitor's or a staff member's message is stored.
+pub async fn message_created(
+    env: &Env,
+    site: &str,
+    id: &str,
+    row: &MessageRow,
+    screened: Option<&Screened>,
+    now: i64,
+) {
+    if !any_wants(env, site, EventType::MessageCreated, now).await {
+        return;
+    }
+    let Ok(Some(conversation)) = threads::load(&env.db, id).await else {
+        return;
+    };
+    let labels = screened.map(|s| events::labels_of(&s.edge, &s.text));
+    let data = events::MessageCreated {
+        message: message_of(&conversation, row, labels),
+    };
+    let out = Outbound::new(site, EventType::MessageCreated, &data).about(
+        id,
+        &conversation.team_id,
+        &conversation.topic,
+    );
+    emit(env, out, now).await;
+}
+
+/// Who did something, for the events that name them.
+pub fn actor(id: &str, name: &str) -> events::Actor {
+    events::Actor {
+        id: id.to_owned(),
+        name: name.to_owned(),
+    }
+}
+
+/// `conversation.assigned`, after a claim, an assignment or a move.
+pub async fn conversation_assigned(
+    env: &Env,
+    site: &str,
+    id: &str,
+    assignee: Option<events::Actor>,
+    by: events::Actor,
+    now: i64,
+) {
+    if !any_wants(env, site, EventType::ConversationAssigned, now).await {
+        return;
+    }
+    let Ok(Some(conversation)) = threads::load(&env.db, id).await else {
+        return;
+    };
+    let data = events::ConversationAssigned {
+        conversation_id: id.to_owned(),
+        team: conversation.team_id.clone(),
+        assignee,
+        by,
+    };
+    let out = Outbound::new(site, EventType::ConversationAssigned, &data).about(
+        id,
+        &conversation.team_id,
+        &conversation.topic,
+    );
+    emit(env, out, now).await;
+}
+
+/// `conversation.closed` or `conversation.reopened`.
+pub async fn status_changed(
+    env: &Env,
+    site: &str,
+    id: &str,
+    closed: bool,
+    by: events::Actor,
+    now: i64,
+) {
+    let event = if closed {
+        EventType::ConversationClosed
+    } else {
+        EventType::ConversationReopened
+    };
+    if !any_wants(env, site, event, now).await {
+        return;
+    }
+    let Ok(Some(conversation)) = threads::load(&env.db, id).await else {
+        return;
+    };
+    let data = events::ConversationStatusChanged {
+        conversation_id: id.to_owned(),
+        status: if closed { "closed" } else { "open" }.into(),
+        by,
+    };
+    let out =
+        Outbound::new(site, event, &data).about(id, &conversation.team_id, &conversation.topic);
+    emit(env, out, now).await;
+}
+
+/// `labels.corrected`, after staff correct a message's labels.
+pub async fn labels_corrected(
+    env: &Env,
+    site: &str,
+    conversation_id: &str,
+    data: &events::LabelsCorrected,
+    now: i64,
+) {
+    if !any_wants(env, site, EventType::LabelsCorrected, now).await {
+        return;
+    }
+    let Ok(Some(conversation)) = threads::load(&env.db, conversation_id).await else {
+        return;
+    };
+    let out = Outbound::new(site, EventType::LabelsCorrected, data).about(
+        conversation_id,
+        &conversation.team_id,
+        &data.topic,
+    );
+    emit(env, out, now).await;
+}
+
+/// `visitor.erased`, after a visitor's data (or one conversation) is deleted.
+pub async fn visitor_erased(
+    env: &Env,
+    site: &str,
+    visitor: &str,
+    conversation_ids: Vec<String>,
+    now: i64,
+) {
+    if !any_wants(env, site, EventType::VisitorErased, now).await {
+        return;
+    }
+    let data = events::VisitorErased {
+        visitor: visitor.to_owned(),
+        conversation_ids,
+    };
+    emit(
+        env,
+        Outbound::new(site, EventType::VisitorErased, &data),
+        now,
+    )
+    .await;
+}
+
+/// `touchpoints`, after a batch is stored.
+pub async fn touchpoints(env: &Env, site: &str, touchpoints: Vec<segment::Touchpoint>, now: i64) {
+    if touchpoints.is_empty() || !any_wants(env, site, EventType::Touchpoints, now).await {
+        return;
+    }
+    let data = events::Touchpoints { touchpoints };
+    emit(env, Outbound::new(site, EventType::Touchpoints, &data), now).await;
+}
