@@ -201,11 +201,41 @@ pub fn message_id(site: &str, event_id: &str) -> String {
     id
 }
 
-/// ISO 8601 in UTC with milliseconds, as Segment expects.
+/// ISO 8601 in UTC with milliseconds, as Segment expects
+/// (`2027-01-15T08:00:00.123Z`). Written out by hand: chrono's formatter
+/// costs the worker tens of kilobytes.
 fn timestamp(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    let ms = ms.max(0);
+    let (days, day_ms) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    // The civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let mut out = String::with_capacity(24);
+    let fields = [
+        (year, 4, '-'),
+        (month, 2, '-'),
+        (day, 2, 'T'),
+        (day_ms / 3_600_000, 2, ':'),
+        (day_ms / 60_000 % 60, 2, ':'),
+        (day_ms / 1000 % 60, 2, '.'),
+        (day_ms % 1000, 3, 'Z'),
+    ];
+    for (value, width, then) in fields {
+        let digits = value.to_string();
+        for _ in digits.len()..width {
+            out.push('0');
+        }
+        out.push_str(&digits);
+        out.push(then);
+    }
+    out
 }
 
 /// What forwarding a set of touchpoints sends.
@@ -396,6 +426,21 @@ mod tests {
             assert_eq!(parsed["sentAt"], "2027-01-15T08:00:00.000Z");
         }
         assert_eq!(seen + out.skipped_too_large as usize, touchpoints.len());
+    }
+
+    #[test]
+    fn timestamps_match_chrono_across_years() {
+        // Generated instants from 1970 to 2200, leap days and year ends included.
+        let mut ms: i64 = 0;
+        while ms < 7_258_118_400_000 {
+            let expected = chrono::DateTime::from_timestamp_millis(ms)
+                .unwrap()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            assert_eq!(timestamp(ms), expected);
+            ms += 86_399_999 * 13 + 7_777;
+        }
+        assert_eq!(timestamp(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(timestamp(-5), "1970-01-01T00:00:00.000Z");
     }
 
     #[test]
