@@ -62,6 +62,18 @@ pub async fn call<T: DeserializeOwned>(
     })
 }
 
+/// A fresh id for a message (`prefix` and 16 random bytes), sent with it so
+/// that sending again after a failure stores it once.
+pub fn client_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 16];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    let mut id = String::from(prefix);
+    id.push_str(&crate::domain::ids::event_id(bytes));
+    id
+}
+
 /// Calls `method path` with `body` (any JSON-able JS value) and answers the
 /// parsed JSON (`null` when the answer has no body).
 pub async fn call_json(

@@ -352,15 +352,31 @@ pub fn kind_name(strings: &Strings, kind: &str) -> &'static str {
     strings.kinds[index]
 }
 
-/// Fills `{name}` placeholders.
+/// Fills `{name}` placeholders in one pass (a value is not searched again;
+/// unknown placeholders stay as they are).
 pub fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
-    let mut out = template.to_owned();
-    for (name, value) in pairs {
-        let mut placeholder = String::from("{");
-        placeholder.push_str(name);
-        placeholder.push('}');
-        out = out.replace(&placeholder, value);
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let named = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let (_, value) = pairs.iter().find(|(n, _)| *n == name)?;
+            Some((close, value))
+        });
+        match named {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -398,4 +414,27 @@ pub fn local_time(locale: &str, ms: i64, with_day: bool) -> String {
         .ok()
         .and_then(|s| s.as_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_each_named_placeholder_and_leaves_the_rest() {
+        assert_eq!(
+            fill("about {n} {unit}, {n}!", &[("n", "3"), ("unit", "min")]),
+            "about 3 min, 3!"
+        );
+        assert_eq!(
+            fill("{name} joined", &[("name", "Ana {name}")]),
+            "Ana {name} joined",
+            "a value is not filled again"
+        );
+        assert_eq!(fill("{other} {x", &[("x", "1")]), "{other} {x");
+        assert_eq!(
+            fill(strings("de").error, &[("message", "m")]),
+            DE.error.replace("{message}", "m")
+        );
+    }
 }

@@ -22,7 +22,7 @@ use super::{answers, api, Config};
 use crate::domain::classify::Classification;
 use crate::domain::contact;
 use crate::domain::conversation::Labels;
-use crate::fetch::Failure;
+use crate::fetch::{client_id, Failure};
 use crate::hooks::on_draft;
 use state::{Action, PanelState};
 
@@ -65,17 +65,6 @@ fn use_opener(dispatcher: UseReducerDispatcher<PanelState>) {
         OPENER.with(|opener| *opener.borrow_mut() = Some(callback));
         || OPENER.with(|opener| *opener.borrow_mut() = None)
     });
-}
-
-/// A fresh id for a message, so a retried send is stored once.
-fn client_id() -> String {
-    let mut bytes = [0u8; 16];
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
-    let mut id = String::from("w-");
-    id.push_str(&crate::domain::ids::event_id(bytes));
-    id
 }
 
 /// The conversation panel.
@@ -245,7 +234,7 @@ fn send_draft(
     };
     let id = pending_id
         .borrow_mut()
-        .get_or_insert_with(client_id)
+        .get_or_insert_with(|| client_id("w-"))
         .clone();
     let labels = analysis.map(|a| Labels {
         topic: a.topic.clone(),

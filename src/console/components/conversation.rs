@@ -8,7 +8,7 @@ use super::{clock, explain, Journey, MessageItem};
 use crate::console::api::{self, Assignee};
 use crate::console::state::{Action, Colleagues, ConsoleState, ConversationView, Me};
 use crate::domain::conversation::Status;
-use crate::fetch::Failure;
+use crate::fetch::{client_id, Failure};
 use crate::hooks::on_draft;
 
 #[derive(PartialEq, Properties)]
@@ -24,16 +24,6 @@ pub struct ConversationPaneProps {
     /// again after a failure cannot post twice.
     pub pending_id: Rc<RefCell<Option<String>>>,
     pub dispatcher: UseReducerDispatcher<ConsoleState>,
-}
-
-fn client_id() -> String {
-    let mut bytes = [0u8; 16];
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
-    let mut id = String::from("c-");
-    id.push_str(&crate::domain::ids::event_id(bytes));
-    id
 }
 
 /// Runs a staff call whose answer the next refresh shows; a failure shows in
@@ -78,7 +68,7 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             }
             let client = pending_id
                 .borrow_mut()
-                .get_or_insert_with(client_id)
+                .get_or_insert_with(|| client_id("c-"))
                 .clone();
             dispatcher.dispatch(Action::Sending);
             let (dispatcher, token, id) = (dispatcher.clone(), token.clone(), id.clone());
