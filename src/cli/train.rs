@@ -44,6 +44,10 @@ pub struct TrainArgs {
     /// Quantile of the absolute weights mapped to int8 127 (larger ones clip).
     #[arg(long, default_value_t = 0.9995)]
     pub clip: f32,
+    /// A source's weight in the loss instead of the default, as `source=weight`
+    /// (e.g. `--weight extra=4` to make staff corrections count more); repeatable.
+    #[arg(long, value_parser = parse_weight)]
+    pub weight: Vec<(String, f32)>,
     /// Share of each head's weights kept; the smaller ones become 0 (smaller file).
     #[arg(long, default_value_t = 0.5)]
     pub keep: f32,
@@ -73,15 +77,31 @@ impl XorShift {
 /// Features, class index and the example's weight in the loss.
 type Sample = (Vec<(u32, f32)>, usize, f32);
 
+fn parse_weight(text: &str) -> Result<(String, f32), String> {
+    let (source, weight) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected source=weight, got {text:?}"))?;
+    let weight: f32 = weight
+        .parse()
+        .map_err(|_| format!("{weight:?} is not a number"))?;
+    if !weight.is_finite() || weight < 0.0 {
+        return Err(format!("weight {weight} must be a finite number >= 0"));
+    }
+    Ok((source.to_string(), weight))
+}
+
 /// How much one example of a source counts. Sources that look like visitors
 /// count more; movie subtitles (XED) and Reddit comments (GoEmotions) less,
-/// since they teach tone but not the way people write to a company.
+/// since they teach tone but not the way people write to a company. XED's
+/// projected languages have no neutral lines, so at any larger weight they
+/// pull every non-English message towards negative (validation: visitor
+/// sentiment 81% at 0.15, 87% at 0.05).
 fn source_weight(source: &str) -> f32 {
     match source {
         "visitor" => 2.0,
         "touchpoint" | "hint3" | "extra" => 2.0,
         "cucom" | "rsics" => 1.0,
-        "xed" => 0.15,
+        "xed" => 0.05,
         "goemotions" => 0.5,
         "clinc150" | "clinc150-oos" => 0.5,
         _ => 1.0,
@@ -229,7 +249,13 @@ fn label_of<'a>(head: &str, example: &'a Example) -> Option<&'a String> {
 /// Examples with a label for `head`, weighted by source and by class: each
 /// class weighs as if it had the geometric mean of its own count and the
 /// average count, so small classes (sales, contact) are not drowned.
-fn samples(examples: &[&Example], head: &str, labels: &[&str], bits: u8) -> Vec<Sample> {
+fn samples(
+    examples: &[&Example],
+    head: &str,
+    labels: &[&str],
+    bits: u8,
+    weights: &[(String, f32)],
+) -> Vec<Sample> {
     let mut out: Vec<Sample> = examples
         .iter()
         .filter_map(|e| {
@@ -239,7 +265,10 @@ fn samples(examples: &[&Example], head: &str, labels: &[&str], bits: u8) -> Vec<
             Some((
                 features(&crate::domain::pii::redact(&e.text).redacted, bits),
                 label,
-                source_weight(e.source),
+                weights
+                    .iter()
+                    .find(|(source, _)| source == e.source)
+                    .map_or_else(|| source_weight(e.source), |(_, w)| *w),
             ))
         })
         .collect();
@@ -336,7 +365,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
 
     let mut heads = Vec::new();
     for (name, labels) in [("topic", &TOPICS[..]), ("sentiment", &SENTIMENTS[..])] {
-        let train_set = samples(&train, name, labels, args.bits);
+        let train_set = samples(&train, name, labels, args.bits, &args.weight);
         eprintln!("training {name} on {} examples", train_set.len());
         let how = Quantise {
             clip_quantile: args.clip,
@@ -347,7 +376,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
             fit_widget_prior(&mut head, args.other_shift);
         }
         for (split_name, split) in [("validation", &valid), ("held-out", &test)] {
-            let set = samples(split, name, labels, args.bits);
+            let set = samples(split, name, labels, args.bits, &args.weight);
             print!(
                 "{}",
                 evaluate(&head, &set).render(&format!("{name} ({split_name})"))
@@ -358,7 +387,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
                     .copied()
                     .filter(|e| e.source == *source)
                     .collect();
-                let set = samples(&of_source, name, labels, args.bits);
+                let set = samples(&of_source, name, labels, args.bits, &args.weight);
                 if !set.is_empty() {
                     let report = evaluate(&head, &set);
                     println!(
@@ -391,6 +420,16 @@ pub fn run(args: &TrainArgs) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_weights_parse_or_say_why_not() {
+        assert_eq!(parse_weight("extra=4"), Ok(("extra".to_string(), 4.0)));
+        assert!(parse_weight("extra").unwrap_err().contains("source=weight"));
+        assert!(parse_weight("extra=x")
+            .unwrap_err()
+            .contains("not a number"));
+        assert!(parse_weight("extra=-1").unwrap_err().contains(">= 0"));
+    }
 
     #[test]
     fn learns_a_separable_problem_and_quantises_it() {
