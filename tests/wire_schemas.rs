@@ -14,7 +14,10 @@ use proptest::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use touchpoint::domain::conversation::{Author, Labels, ReplyPreference, Status};
+use touchpoint::domain::conversation::{Author, Labels, ReplyPreference, RoutingRule, Status};
+use touchpoint::domain::hours::{Closure, Interval};
+use touchpoint::domain::response_time::FirstResponse;
+use touchpoint::domain::team::TeamHours;
 use touchpoint::domain::wire::insights::{
     Arrival, Baseline, ChannelCount, DayTopic, Insights, Preceding, TeamResponse,
 };
@@ -23,7 +26,8 @@ use touchpoint::domain::wire::staff::{
     Earlier, Inbox, InboxRow, Me, StaffMessage, StaffReply, TeamName, Touchpoint,
 };
 use touchpoint::domain::wire::visitor::{
-    ConversationSummary, History, HistoryItem, Poll, Sent, Started, VisitorMessage,
+    Availability, ConversationSummary, History, HistoryItem, Poll, Sent, Started, TeamAvailability,
+    VisitorMessage,
 };
 
 fn spec() -> Value {
@@ -389,6 +393,34 @@ fn insights() -> Insights {
     }
 }
 
+fn team_availability(open: bool) -> TeamAvailability {
+    TeamAvailability {
+        id: "support".into(),
+        name: "Support".into(),
+        open,
+        closes_at: open.then_some(1_700_003_600_000),
+        next_opening: (!open).then_some(1_700_050_000_000),
+        staff_online: if open { vec!["Ana".into()] } else { Vec::new() },
+        typical_first_response: open.then_some(FirstResponse {
+            median_s: 240,
+            answered: 30,
+            waiting: 2,
+        }),
+        hours: TeamHours {
+            weekly: vec![Interval {
+                day: "mon".into(),
+                open: "09:00".into(),
+                close: "24:00".into(),
+            }],
+            closures: vec![Closure {
+                from: "2026-12-25".into(),
+                to: "2026-12-26".into(),
+                reason: "Christmas".into(),
+            }],
+        },
+    }
+}
+
 const STATUSES: [Status; 3] = [Status::Waiting, Status::Open, Status::Closed];
 const AUTHORS: [Author; 3] = [Author::Visitor, Author::Staff, Author::System];
 
@@ -420,6 +452,31 @@ fn every_wire_type_matches_its_openapi_schema() {
         found.extend(results.into_iter().flatten());
     };
     // Visitor API (the widget decodes these in widget/answers.rs).
+    table(
+        "TeamAvailability",
+        [true, false]
+            .map(|open| check(&spec, "TeamAvailability", &team_availability(open), open))
+            .to_vec(),
+    );
+    table(
+        "Availability",
+        vec![check(
+            &spec,
+            "Availability",
+            &Availability {
+                site: "demo".into(),
+                time_zone: "Europe/Lisbon".into(),
+                now: 1_700_000_000_000,
+                teams: vec![team_availability(true), team_availability(false)],
+                routing: vec![RoutingRule {
+                    topic: "billing".into(),
+                    team: "sales".into(),
+                }],
+                default_team: "support".into(),
+            },
+            true,
+        )],
+    );
     table(
         "VisitorMessage",
         AUTHORS
@@ -634,7 +691,7 @@ fn every_wire_type_matches_its_openapi_schema() {
         "Insights",
         vec![check(&spec, "Insights", &insights(), true)],
     );
-    assert_eq!(checked.len(), 19, "one table row per wire type");
+    assert_eq!(checked.len(), 21, "one table row per wire type");
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 

@@ -5,7 +5,7 @@
 //! The median comes from the Kaplan–Meier estimate; with too few answers, or
 //! when more than half may still be waiting, there is no number to show.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Fewest answered conversations before a typical time is shown at all.
 pub const MIN_ANSWERED: u32 = 5;
@@ -34,7 +34,7 @@ impl Observation {
 }
 
 /// The figure shown to visitors and staff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FirstResponse {
     /// Median first-response time, in seconds.
     pub median_s: u32,

@@ -1,7 +1,7 @@
 //! Every JSON shape the worker answers with, one type each: the edge
-//! serializes these, the console deserializes the same types, and the widget
-//! reads the visitor ones field by field into them (`widget/answers.rs`, no
-//! serde there for size). `openapi.json` describes them; the test
+//! serializes these and the console deserializes the same types; the widget
+//! reads the visitor ones field by field (`widget/answers.rs`, no serde there
+//! for size). `openapi.json` describes them; the test
 //! `tests/wire_schemas.rs` checks each type against its schema.
 //!
 //! Statuses and authors are enums (`conversation::{Status, Author}`), so no

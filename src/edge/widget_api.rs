@@ -2,7 +2,7 @@
 //! there, starting a conversation, writing, polling, read markers, deleting,
 //! and a verified visitor's history on another device.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use web_sys::{Request, Response};
 
 use super::http::{bearer, client_ip, header, query, read_json};
@@ -14,13 +14,13 @@ use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::{
     self, check_message_extras, check_short, check_text, secret, Identity, NewMessage,
-    ReplyPreference, RoutingRule, StartConversation, Status,
+    ReplyPreference, StartConversation, Status,
 };
 use crate::domain::guard;
 use crate::domain::response_time::{typical_first_response, FirstResponse, Observation};
 use crate::domain::visitor_key as cookieless;
 use crate::domain::wire::visitor::{
-    ConversationSummary, History, HistoryItem, Poll, Sent, Started,
+    Availability, ConversationSummary, History, HistoryItem, Poll, Sent, Started, TeamAvailability,
 };
 
 /// The site, after checking the page's origin against its allow-list.
@@ -30,32 +30,6 @@ async fn site_for_origin(env: &Env, site: &str, origin: Option<&str>) -> Result<
         return Err(ApiError::OriginNotAllowed);
     }
     Ok(site)
-}
-
-#[derive(Serialize)]
-struct TeamAvailability {
-    id: String,
-    name: String,
-    /// Inside office hours now.
-    open: bool,
-    closes_at: Option<i64>,
-    next_opening: Option<i64>,
-    /// First names of the staff online now; empty when nobody is.
-    staff_online: Vec<String>,
-    /// Measured over the last 30 days; absent when there is too little data.
-    typical_first_response: Option<FirstResponse>,
-    hours: TeamHours,
-}
-
-#[derive(Serialize)]
-struct AvailabilityBody {
-    site: String,
-    time_zone: String,
-    now: i64,
-    teams: Vec<TeamAvailability>,
-    /// The site's routing, so the widget can say where a message will go.
-    routing: Vec<RoutingRule>,
-    default_team: String,
 }
 
 /// `GET /v1/availability?site=…`: each visible team's real state.
@@ -98,7 +72,7 @@ pub async fn availability(
     }
     http::json_response(
         200,
-        &AvailabilityBody {
+        &Availability {
             routing: site.routing(),
             default_team: site.default_team.clone(),
             site: site.id,

@@ -2,7 +2,38 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::conversation::{Author, ReplyPreference, Status};
+use crate::domain::conversation::{Author, ReplyPreference, RoutingRule, Status};
+use crate::domain::response_time::FirstResponse;
+use crate::domain::team::TeamHours;
+
+/// One visible team's real state. Schema `TeamAvailability`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamAvailability {
+    pub id: String,
+    pub name: String,
+    /// Inside office hours now.
+    pub open: bool,
+    pub closes_at: Option<i64>,
+    pub next_opening: Option<i64>,
+    /// First names of the staff online now; empty when nobody is.
+    pub staff_online: Vec<String>,
+    /// Measured over the last 30 days; absent when there is too little data.
+    pub typical_first_response: Option<FirstResponse>,
+    pub hours: TeamHours,
+}
+
+/// `GET /v1/availability`: who is there (the widget reads what it needs of
+/// it into `contact::SiteState`). Schema `Availability`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Availability {
+    pub site: String,
+    pub time_zone: String,
+    pub now: i64,
+    pub teams: Vec<TeamAvailability>,
+    /// The site's routing, so the widget can say where a message will go.
+    pub routing: Vec<RoutingRule>,
+    pub default_team: String,
+}
 
 /// A message as the visitor sees it: who (a staff member's name, never an
 /// invented one), what, when. Schema `VisitorMessage`.
