@@ -135,7 +135,7 @@ pub async fn deliver(
             let m = &data.message;
             // Replies written in Touchpoint's console go in as private notes, so
             // Chatwoot agents see them without Chatwoot sending them again.
-            let body = if m.author == "staff" {
+            let body = if m.author == Author::Staff.as_str() {
                 json!({"content": format!("{} answered in Touchpoint: {}", m.staff_name, m.text), "message_type": "outgoing", "private": true})
             } else {
                 json!({"content": m.text, "message_type": "incoming", "private": false})

@@ -22,7 +22,7 @@ use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::{check_short, Screened};
 use crate::domain::destination::{
-    self, events, segment, ChatwootTarget, EventType, Filter, Kind, Next, Spec,
+    self, events, segment, ChatwootTarget, DeliveryState, EventType, Filter, Kind, Next, Spec,
 };
 
 /// A queued delivery not attempted this long after it was due is taken up by
@@ -293,7 +293,7 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
     )
     .await?;
     let Some(due) = due else { return Ok(None) };
-    if due.status != "pending" {
+    if DeliveryState::parse(&due.status) != Some(DeliveryState::Pending) {
         return Ok(None);
     }
     // Take the lease: a second copy of the message, or the sweep, backs off.
@@ -329,11 +329,11 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
         destination::after_attempt(attempt, status, env.delivery_retry_base_s)
     };
     let (state, wait) = match next {
-        Next::Delivered => ("delivered", None),
-        Next::RetryIn(seconds) => ("pending", Some(seconds)),
-        Next::Dead => ("dead", None),
+        Next::Delivered => (DeliveryState::Delivered, None),
+        Next::RetryIn(seconds) => (DeliveryState::Pending, Some(seconds)),
+        Next::Dead => (DeliveryState::Dead, None),
     };
-    let error = if error.is_empty() && state != "delivered" {
+    let error = if error.is_empty() && state != DeliveryState::Delivered {
         format!("answered {}", status.unwrap_or(0))
     } else {
         error
@@ -344,11 +344,15 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
          next_attempt_at = ?5, delivered_at = ?6 WHERE id = ?1",
         args![
             id,
-            state,
+            state.as_str(),
             i64::from(status.unwrap_or(0)),
             &error,
             now + i64::from(wait.unwrap_or(0)) * 1000,
-            if state == "delivered" { now } else { 0 }
+            if state == DeliveryState::Delivered {
+                now
+            } else {
+                0
+            }
         ],
     )
     .await?;
@@ -562,10 +566,10 @@ struct Counts {
 
 fn view(row: &DestinationRow, counts: &[Counts]) -> Option<DestinationView> {
     let spec = row.spec()?;
-    let count = |status: &str| {
+    let count = |state: DeliveryState| {
         counts
             .iter()
-            .find(|c| c.destination_id == row.id && c.status == status)
+            .find(|c| c.destination_id == row.id && c.status == state.as_str())
             .map_or(0, |c| c.n)
     };
     let chars: Vec<char> = row.secret.chars().collect();
@@ -583,9 +587,9 @@ fn view(row: &DestinationRow, counts: &[Counts]) -> Option<DestinationView> {
         enabled: spec.enabled,
         created_at: row.created_at,
         updated_at: row.updated_at,
-        pending: count("pending"),
-        delivered: count("delivered"),
-        dead: count("dead"),
+        pending: count(DeliveryState::Pending),
+        delivered: count(DeliveryState::Delivered),
+        dead: count(DeliveryState::Dead),
     })
 }
 
@@ -855,7 +859,7 @@ pub async fn replay(
     )
     .await?
     .ok_or(ApiError::NotFound)?;
-    if state.status == "delivered" {
+    if DeliveryState::parse(&state.status) == Some(DeliveryState::Delivered) {
         return Err(ApiError::Conflict(
             "this delivery has already been delivered".into(),
         ));
