@@ -449,7 +449,7 @@ pub async fn request(
     set(
         &header_object,
         "user-agent",
-        &JsValue::from_str("Touchpoint-Destinations/1"),
+        &JsValue::from_str("Touchpoint-Webhook/1"),
     )
     .map_err(fail)?;
     for (name, value) in headers {

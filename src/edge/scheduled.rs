@@ -4,8 +4,6 @@
 //! deliver pending webhooks with retries, and enforce each site's retention.
 
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::sites::{load_team, Team};
 use super::threads::erase_conversations;
@@ -325,7 +323,17 @@ async fn deliver(env: &Env, now: i64, report: &mut Report) -> Result<(), ApiErro
     for delivery in due {
         let attempt = u32::try_from(delivery.attempts + 1).unwrap_or(u32::MAX);
         let signature = webhook::signature(&delivery.webhook_secret, now / 1000, &delivery.body);
-        let outcome = post(&delivery.url, &delivery.body, &signature, &delivery.event).await;
+        let headers = [
+            ("x-touchpoint-signature", signature),
+            ("x-touchpoint-event", delivery.event.clone()),
+        ];
+        let outcome = super::destinations::post(
+            &delivery.url,
+            &headers,
+            &delivery.body,
+            env.delivery_timeout_ms,
+        )
+        .await;
         match outcome {
             Ok(status) if (200..300).contains(&status) => {
                 db::run(
@@ -362,47 +370,4 @@ async fn deliver(env: &Env, now: i64, report: &mut Report) -> Result<(), ApiErro
         }
     }
     Ok(())
-}
-
-/// POSTs a webhook body with the runtime's `fetch`; the answer's status.
-async fn post(url: &str, body: &str, signature: &str, event: &str) -> Result<u16, String> {
-    let fail = |_: JsValue| String::from("the request failed (network error or bad URL)");
-    let headers = js_sys::Object::new();
-    let set = |object: &js_sys::Object, key: &str, value: &JsValue| {
-        js_sys::Reflect::set(object, &JsValue::from_str(key), value).map(|_| ())
-    };
-    set(
-        &headers,
-        "content-type",
-        &JsValue::from_str("application/json"),
-    )
-    .map_err(fail)?;
-    set(
-        &headers,
-        "user-agent",
-        &JsValue::from_str("Touchpoint-Webhook/1"),
-    )
-    .map_err(fail)?;
-    set(
-        &headers,
-        "x-touchpoint-signature",
-        &JsValue::from_str(signature),
-    )
-    .map_err(fail)?;
-    set(&headers, "x-touchpoint-event", &JsValue::from_str(event)).map_err(fail)?;
-    let init = js_sys::Object::new();
-    set(&init, "method", &JsValue::from_str("POST")).map_err(fail)?;
-    set(&init, "headers", &headers).map_err(fail)?;
-    set(&init, "body", &JsValue::from_str(body)).map_err(fail)?;
-    let fetch =
-        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("fetch")).map_err(fail)?;
-    let promise = fetch
-        .unchecked_into::<js_sys::Function>()
-        .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
-        .map_err(fail)?;
-    let response = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
-        .await
-        .map_err(fail)?;
-    let response: web_sys::Response = response.unchecked_into();
-    Ok(response.status())
 }
