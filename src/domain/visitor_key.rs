@@ -4,8 +4,8 @@
 
 use sha2::{Digest, Sha256};
 
-/// The UTC day (`YYYY-MM-DD`) of a Unix time in milliseconds; salts rotate on it.
-pub fn utc_day(unix_ms: i64) -> String {
+/// The UTC civil date (year, month, day) of a Unix time in milliseconds.
+pub fn utc_date(unix_ms: i64) -> (i64, i64, i64) {
     // Civil-from-days (H. Hinnant), exact for the proleptic Gregorian calendar.
     let days = unix_ms.div_euclid(86_400_000);
     let z = days + 719_468;
@@ -17,6 +17,12 @@ pub fn utc_day(unix_ms: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// The UTC day (`YYYY-MM-DD`) of a Unix time in milliseconds; salts rotate on it.
+pub fn utc_day(unix_ms: i64) -> String {
+    let (year, month, day) = utc_date(unix_ms);
     format!("{year:04}-{month:02}-{day:02}")
 }
 

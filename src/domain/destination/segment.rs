@@ -206,17 +206,8 @@ pub fn message_id(site: &str, event_id: &str) -> String {
 /// costs the worker tens of kilobytes.
 fn timestamp(ms: i64) -> String {
     let ms = ms.max(0);
-    let (days, day_ms) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-    // The civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let day_ms = ms.rem_euclid(86_400_000);
+    let (year, month, day) = crate::domain::visitor_key::utc_date(ms);
     let mut out = String::with_capacity(24);
     let fields = [
         (year, 4, '-'),
