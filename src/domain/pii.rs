@@ -121,14 +121,14 @@ fn scan_all(text: &str) -> Vec<ByteFinding> {
         .filter(|f| f.start < f.end)
         .collect();
     // Stable by start: sorted as (start, position) packed in a u64, the one
-    // key type the widget's sorts use (one copy of the sort code). Offsets
-    // fit 32 bits: texts are far below 4 GiB (request bodies are 1 MiB).
+    // key type the widget sorts (`text::sort_u64`, no core sort linked).
+    // Offsets fit 32 bits: texts are far below 4 GiB (bodies are 1 MiB).
     let mut order: Vec<u64> = found
         .iter()
         .enumerate()
         .map(|(position, f)| (f.start as u64) << 32 | position as u64)
         .collect();
-    order.sort_unstable();
+    super::text::sort_u64(&mut order);
     order
         .iter()
         .map(|key| found[(key & 0xffff_ffff) as usize])
@@ -214,7 +214,7 @@ fn to_utf16(text: &str, found: &[ByteFinding]) -> Vec<PiiFinding> {
         pending.push((finding.start as u64) << 32 | index | 1);
         pending.push((finding.end as u64) << 32 | index);
     }
-    pending.sort_unstable();
+    super::text::sort_u64(&mut pending);
     let mut starts = vec![0u32; found.len()];
     let mut ends = vec![0u32; found.len()];
     let mut chars = text.char_indices();

@@ -116,10 +116,9 @@ pub fn features_of_words(words: &[String], bucket_bits: u8) -> Vec<(u32, f32)> {
             }
         }
     }
-    // Sorted as u64, like every sort the widget links (`pii`): one copy of
-    // the sort code in its download.
+    // Sorted as u64 with the widget's one sort (`text::sort_u64`, as `pii`).
     let mut buckets: Vec<u64> = hashes.into_iter().map(|h| u64::from(h & mask)).collect();
-    buckets.sort_unstable();
+    crate::domain::text::sort_u64(&mut buckets);
     let mut out: Vec<(u32, f32)> = Vec::with_capacity(buckets.len());
     for bucket in buckets {
         let bucket = bucket as u32;

@@ -7,6 +7,7 @@
 //! (earlier findings as their tags), so that redacting twice changes nothing.
 
 use super::{Claims, PiiKind};
+use crate::domain::text::{find_bytes, rfind_bytes};
 
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
@@ -43,11 +44,86 @@ pub(super) fn scan_ipv6(text: &str, claims: &mut Claims) {
         // "::" alone is punctuation ("std::vec"), not the unspecified address.
         let has_digit = candidate.bytes().any(|b| b.is_ascii_hexdigit());
         let bounded = !byte_seen(bytes, claims, end).is_some_and(is_word_byte);
-        if colons >= 2 && has_digit && bounded && candidate.parse::<core::net::Ipv6Addr>().is_ok() {
+        if colons >= 2 && has_digit && bounded && is_ipv6(candidate.as_bytes()) {
             claims.add(PiiKind::Ip, at, trimmed_end);
         }
         at = end.max(at + 1);
     }
+}
+
+/// Whether `text` is an IPv6 address in the grammar of core's
+/// `Ipv6Addr::from_str` (hex groups of up to four digits, at most one `::`,
+/// an optional dotted IPv4 tail), decided the same way step by step. Core's
+/// parser was 2.5 KB of the widget's wasm; a test compares the two.
+pub(super) fn is_ipv6(text: &[u8]) -> bool {
+    let mut at = 0;
+    let (head, head_v4) = ipv6_groups(text, &mut at, 8);
+    let whole = head == 8
+        || (!head_v4 && text.get(at..at + 2) == Some(&b"::"[..]) && {
+            at += 2;
+            ipv6_groups(text, &mut at, 7 - head);
+            true
+        });
+    whole && at == text.len()
+}
+
+/// Reads up to `limit` `:`-separated groups from `at` (an IPv4 tail counts
+/// as two); how many, and whether the last was an IPv4 tail.
+fn ipv6_groups(text: &[u8], at: &mut usize, limit: usize) -> (usize, bool) {
+    for i in 0..limit {
+        let start = if i == 0 {
+            *at
+        } else if text.get(*at) == Some(&b':') {
+            *at + 1
+        } else {
+            return (i, false);
+        };
+        if i + 1 < limit {
+            if let Some(end) = ipv4_at(text, start) {
+                *at = end;
+                return (i + 2, true);
+            }
+        }
+        match digits(text, start, 16, 4, u32::MAX) {
+            Some(end) => *at = end,
+            None => return (i, false),
+        }
+    }
+    (limit, false)
+}
+
+/// A dotted IPv4 address from `start` (decimal parts 0–255, no leading
+/// zeros); where it ends.
+fn ipv4_at(text: &[u8], start: usize) -> Option<usize> {
+    let mut at = start;
+    for part in 0..4 {
+        if part > 0 {
+            (text.get(at) == Some(&b'.')).then_some(())?;
+            at += 1;
+        }
+        let end = digits(text, at, 10, 3, 255)?;
+        if text.get(at) == Some(&b'0') && end - at > 1 {
+            return None;
+        }
+        at = end;
+    }
+    Some(at)
+}
+
+/// The digits in `radix` from `start`: at least one, at most `most`, worth
+/// at most `max` (or nothing: more digits than allowed is not a shorter
+/// number); where they end.
+fn digits(text: &[u8], start: usize, radix: u32, most: usize, max: u32) -> Option<usize> {
+    let mut at = start;
+    let mut value = 0u32;
+    while let Some(digit) = text.get(at).and_then(|&b| char::from(b).to_digit(radix)) {
+        value = value.saturating_mul(radix).saturating_add(digit);
+        at += 1;
+        if at - start > most || value > max {
+            return None;
+        }
+    }
+    (at > start).then_some(at)
 }
 
 // ------------------------------------------- numbers: cards, SSNs, IPv4, phones
@@ -263,15 +339,12 @@ const NOT_PHONE_CUES: &[&str] = &[
 const PHONE_TRAILERS: &[&str] = &["office", "fax", "mobile", "home", "work", "cell"];
 const SSN_CUES: &[&str] = &["ssn", "social security"];
 
-/// Context words lower-cased without Unicode's tables (see `text::fold_lowercase`).
-fn lowercase(text: &str) -> String {
-    text.chars()
-        .map(crate::domain::text::fold_lowercase)
-        .collect()
-}
-
-/// The `window` bytes before `start` as the redacted text will show them.
-fn preceding_context(bytes: &[u8], claims: &Claims, start: usize, window: usize) -> String {
+/// The `window` bytes before `start` as the redacted text will show them,
+/// ASCII lower-cased. Bytes, not text: every cue is ASCII, and an ASCII cue
+/// is found in the bytes exactly where it would be in the decoded text (no
+/// lower-casing outside ASCII gives an ASCII letter), without linking
+/// UTF-8 repair and core's substring searcher into the widget.
+fn preceding_context(bytes: &[u8], claims: &Claims, start: usize, window: usize) -> Vec<u8> {
     let mut reversed: Vec<u8> = Vec::with_capacity(window + 8);
     let mut at = start.min(bytes.len());
     while at > 0 && reversed.len() < window {
@@ -285,11 +358,13 @@ fn preceding_context(bytes: &[u8], claims: &Claims, start: usize, window: usize)
     }
     reversed.truncate(window);
     reversed.reverse();
-    lowercase(&String::from_utf8_lossy(&reversed))
+    reversed.make_ascii_lowercase();
+    reversed
 }
 
-/// The `window` bytes after `end` as the redacted text will show them.
-fn following_context(bytes: &[u8], claims: &Claims, end: usize, window: usize) -> String {
+/// The `window` bytes after `end` as the redacted text will show them,
+/// ASCII lower-cased (see `preceding_context`).
+fn following_context(bytes: &[u8], claims: &Claims, end: usize, window: usize) -> Vec<u8> {
     let mut out: Vec<u8> = Vec::with_capacity(window + 8);
     let mut at = end;
     while at < bytes.len() && out.len() < window {
@@ -302,7 +377,8 @@ fn following_context(bytes: &[u8], claims: &Claims, end: usize, window: usize) -
         }
     }
     out.truncate(window);
-    lowercase(&String::from_utf8_lossy(&out))
+    out.make_ascii_lowercase();
+    out
 }
 
 /// The byte at `at` as the redacted text will show it.
@@ -330,7 +406,11 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bool {
     }
     // The cue nearest the number decides: "license clerk ... Phone: 358 0594".
     let before = preceding_context(bytes, claims, run.start, 40);
-    let nearest = |cues: &[&str]| cues.iter().filter_map(|cue| before.rfind(cue)).max();
+    let nearest = |cues: &[&str]| {
+        cues.iter()
+            .filter_map(|cue| rfind_bytes(&before, cue.as_bytes()))
+            .max()
+    };
     let phone_cue = nearest(PHONE_CUES);
     if nearest(NOT_PHONE_CUES) > phone_cue {
         return false;
@@ -346,8 +426,15 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bool {
         return true;
     }
     let after = following_context(bytes, claims, run.end, 12);
-    let after = after.trim_start_matches(['-', ' ', ',']);
-    phone_cue.is_some() || PHONE_TRAILERS.iter().any(|cue| after.starts_with(cue))
+    let skipped = after
+        .iter()
+        .take_while(|b| matches!(b, b'-' | b' ' | b','))
+        .count();
+    let after = after.get(skipped..).unwrap_or_default();
+    phone_cue.is_some()
+        || PHONE_TRAILERS
+            .iter()
+            .any(|cue| after.starts_with(cue.as_bytes()))
 }
 
 pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
@@ -386,9 +473,9 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             at = end.max(at + 1);
             continue;
         }
-        let context_ssn = SSN_CUES
-            .iter()
-            .any(|cue| preceding_context(bytes, claims, at, 30).contains(cue));
+        let context_ssn = SSN_CUES.iter().any(|cue| {
+            find_bytes(&preceding_context(bytes, claims, at, 30), cue.as_bytes()).is_some()
+        });
         let kind = if is_ipv4(&run) {
             Some(PiiKind::Ip)
         } else if is_ssn(&run, context_ssn) {
@@ -410,5 +497,100 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             claims.add(kind, at, end);
         }
         at = end.max(at + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_ipv6;
+
+    fn agrees(text: &str) {
+        assert_eq!(
+            is_ipv6(text.as_bytes()),
+            text.parse::<core::net::Ipv6Addr>().is_ok(),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn the_ipv6_check_agrees_with_core_on_known_and_random_candidates() {
+        for text in [
+            "::",
+            "::1",
+            "1::",
+            "1:2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:7::",
+            "1:2:3:4:5:6:7:8:9",
+            "1:2:3:4:5:6::7:8",
+            "::ffff:1.2.3.4",
+            "::ffff:1.2.3.04",
+            "::ffff:256.2.3.4",
+            "1:2:3:4:5:6:1.2.3.4",
+            "1:2:3:4:5:6:7:1.2.3.4",
+            "1:2:3:4:5:6::1.2.3.4",
+            "1.2.3.4::",
+            "1.2.3.4",
+            "12345::",
+            "fe80::1ff:fe23:4567:890a",
+            "2001:db8::8a2e:370:7334",
+            "2001:DB8:0:0:8:800:200C:417A",
+            ":::",
+            "1:::2",
+            "::1::",
+            "0:0::0.0.0.0",
+            "::0.0.0.00",
+            "::1.2.3",
+            "::1.2.3.4.5",
+            "",
+            ":",
+            "1:",
+            ":1",
+        ] {
+            agrees(text);
+        }
+        // Random strings of the bytes a candidate is made of.
+        let alphabet = b"0123456789abcdefABCDEF:.::..0f";
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..200_000 {
+            let len = (next() % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| char::from(alphabet[(next() % alphabet.len() as u64) as usize]))
+                .collect();
+            agrees(&text);
+        }
+        // Valid addresses with a byte changed.
+        for _ in 0..50_000 {
+            let groups: Vec<String> = (0..8).map(|_| format!("{:x}", next() % 0x1_0000)).collect();
+            let mut text = groups.join(":");
+            if next() % 2 == 0 {
+                let cut = (next() % 6 + 1) as usize;
+                text = format!(
+                    "{}::{}",
+                    groups[..cut].join(":"),
+                    groups[cut + 2..].join(":")
+                );
+            }
+            if next() % 3 == 0 {
+                text.push_str(&format!(
+                    ":{}.{}.{}.{}",
+                    next() % 300,
+                    next() % 256,
+                    next() % 256,
+                    next() % 256
+                ));
+            }
+            let mut bytes = text.into_bytes();
+            if next() % 2 == 0 && !bytes.is_empty() {
+                let at = (next() % bytes.len() as u64) as usize;
+                bytes[at] = alphabet[(next() % alphabet.len() as u64) as usize];
+            }
+            agrees(&String::from_utf8(bytes).unwrap_or_default());
+        }
     }
 }
