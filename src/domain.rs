@@ -36,6 +36,9 @@ pub mod destination;
 /// How visitors' text is shown and exported: visible direction controls, safe CSV.
 #[cfg(feature = "std")]
 pub mod display;
+/// Which conversations stand behind a bar of the insights page.
+#[cfg(feature = "std")]
+pub mod drill;
 /// Touchpoint events as the recorder builds them, and their compact JSON encoding.
 pub mod event;
 /// Rate-limit windows, identity verification, constant-time comparison.

@@ -220,6 +220,7 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::StaffCorrectLabels(id) => staff::correct_labels(request, env, &id).await,
         Route::StaffCorrections => staff::corrections(request, env).await,
         Route::StaffInsights => insights::insights(request, env).await,
+        Route::StaffInsightsConversations => insights::behind(request, env).await,
         Route::StaffColleagues => staff::colleagues(request, env).await,
         Route::AdminSite(site) => admin::put_site(request, env, &site).await,
         Route::AdminGetSite(site) => admin::get_site(request, env, &site).await,

@@ -19,7 +19,8 @@ use touchpoint::domain::hours::{Closure, Interval};
 use touchpoint::domain::response_time::FirstResponse;
 use touchpoint::domain::team::TeamHours;
 use touchpoint::domain::wire::insights::{
-    Arrival, Baseline, ChannelCount, DayTopic, Insights, Preceding, TeamResponse,
+    Arrival, Baseline, ChannelCount, ChartConversation, ChartConversations, DayTopic, Insights,
+    Preceding, TeamResponse,
 };
 use touchpoint::domain::wire::staff::{
     Colleague, Colleagues, Conversation, ConversationResult, ConversationView, CorrectionResult,
@@ -691,7 +692,31 @@ fn every_wire_type_matches_its_openapi_schema() {
         "Insights",
         vec![check(&spec, "Insights", &insights(), true)],
     );
-    assert_eq!(checked.len(), 21, "one table row per wire type");
+    table(
+        "ChartConversations",
+        vec![check(
+            &spec,
+            "ChartConversations",
+            &ChartConversations {
+                conversations: [Status::Waiting, Status::Open, Status::Closed]
+                    .into_iter()
+                    .map(|status| ChartConversation {
+                        id: "c1".into(),
+                        team_id: "support".into(),
+                        status,
+                        topic: "delivery".into(),
+                        sentiment: "negative".into(),
+                        kind: "complaint".into(),
+                        created_at: 1_764_547_200_000,
+                        preview: "The shipping fee was not on the product page".into(),
+                    })
+                    .collect(),
+                total: 3,
+            },
+            true,
+        )],
+    );
+    assert_eq!(checked.len(), 22, "one table row per wire type");
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 

@@ -213,7 +213,18 @@ test('the insights page shows figures that match the stored data, with tables an
   assert.match(arrivalsCsv, /^"channel","source","visits"\r\n/);
   assert.match(arrivalsCsv, /"AI assistant","ChatGPT","\d+"/);
   assert.equal(await staff.locator('.insights svg.chart').count(), 7);
+  // From the returns page's bar to the conversation behind it, and into the inbox with it open.
+  await pages.locator('.drill button', { hasText: '/returns' }).click();
+  const listed = pages.locator('.behind li button.row');
+  await listed.first().waitFor();
+  const complaint = await runtime.d1.prepare("SELECT c.id FROM conversations c JOIN messages m ON m.conversation_id = c.id WHERE m.text LIKE 'Terrible service, the boots%'").first();
+  assert.deepEqual(await listed.evaluateAll((rows) => rows.map((r) => r.dataset.conversation)), [complaint.id]);
+  assert.match(await listed.first().innerText(), /Terrible service, the boots fell apart/);
   await staff.screenshot({ path: join(shots, 'console-insights.png'), fullPage: true });
+  await listed.first().click();
+  await staff.locator('section.conversation .classification').waitFor();
+  assert.match(await staff.locator('section.conversation').innerText(), /Terrible service, the boots fell apart/);
+  assert.equal(await staff.locator('.insights').count(), 0, 'back in the inbox');
   await staff.close();
 });
 

@@ -95,3 +95,74 @@ test('lift is trouble per visitor who saw the page over trouble per visitor, cou
   assert.equal(figures.min_visitors, 20);
   assert.equal(figures.min_trouble, 3);
 });
+
+async function behind(query, token = staff.token) {
+  const path = '/v1/staff/insights/conversations';
+  const response = await fetch(`${runtime.url}${path}?${new URLSearchParams(query)}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  const json = await response.json();
+  checkResponse('GET', path, response.status, response.headers.get('content-type'), json);
+  return { status: response.status, json };
+}
+
+test('from a bar to its conversations: the planted page and campaign list exactly the trouble conversations they count', async () => {
+  const figures = await insights();
+  const visitorEvents = "SELECT COUNT(*) AS n FROM events e WHERE ((?1 != '' AND e.visitor_id = ?1) OR (?1 = '' AND e.visitor_key = ?2)) AND e.occurred_at <= ?3 AND e.occurred_at > ?3 - 86400000";
+  for (const [bar, query, condition] of [
+    [figures.pages_before_trouble[0], { days: 1, page: figures.pages_before_trouble[0].label }, "e.kind = 'pageview' AND e.path = ?4"],
+    [figures.campaigns_before_trouble[0], { days: 1, campaign: figures.campaigns_before_trouble[0].label },
+      "e.channel = 'email' AND e.utm_campaign = ?4"],
+  ]) {
+    const { status, json } = await behind(query);
+    assert.equal(status, 200, JSON.stringify(json));
+    assert.equal(json.total, bar.conversations, `${bar.label}: the list counts what the bar counts`);
+    assert.equal(json.conversations.length, Math.min(bar.conversations, 100));
+    assert.equal(new Set(json.conversations.map((c) => c.id)).size, json.conversations.length, 'each conversation once');
+    const times = json.conversations.map((c) => c.created_at);
+    assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+    const value = query.page ?? query.campaign.split(' · ')[1];
+    for (const listed of json.conversations) {
+      const stored = await runtime.d1.prepare('SELECT * FROM conversations WHERE id = ?1').bind(listed.id).first();
+      assert.ok(TROUBLE(stored), JSON.stringify(stored));
+      assert.equal(listed.topic, stored.topic);
+      const first = await runtime.d1.prepare("SELECT text FROM messages WHERE conversation_id = ?1 AND author = 'visitor' ORDER BY id LIMIT 1").bind(listed.id).first();
+      assert.equal(listed.preview, first.text);
+      const saw = await runtime.d1.prepare(`${visitorEvents} AND ${condition}`).bind(stored.visitor_id, stored.visitor_key, stored.created_at, value).first();
+      assert.ok(saw.n > 0, `${listed.id} saw ${value} in the day before writing`);
+    }
+  }
+});
+
+test('from a topic bar (and one day, one tone) to its conversations', async () => {
+  const figures = await insights();
+  const row = [...figures.by_day].sort((a, b) => b.conversations - a.conversations)[0];
+  const ofTopic = figures.by_day.filter((d) => d.topic === row.topic).reduce((n, d) => n + d.conversations, 0);
+  assert.equal((await behind({ days: 1, topic: row.topic })).json.total, ofTopic);
+  const narrowed = await behind({ days: 1, topic: row.topic, day: row.day, sentiment: row.sentiment });
+  assert.equal(narrowed.json.total, row.conversations);
+  assert.ok(narrowed.json.conversations.every((c) => c.topic === row.topic && c.sentiment === row.sentiment), JSON.stringify(narrowed.json));
+  assert.equal((await behind({ days: 1, topic: row.topic, day: '1999-01-01' })).json.total, 0);
+});
+
+test('the drill-down answers the wrong caller and a malformed bar with a precise JSON error', async () => {
+  const channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
+  const agent = await channel.createStaff('Bo Lind', ['sales']);
+  const expect = async (query, token, status, code) => {
+    const answer = await behind(query, token);
+    assert.equal(answer.status, status, JSON.stringify(answer.json));
+    assert.equal(answer.json.error.code, code);
+    return answer.json.error.message;
+  };
+  await expect({ page: '/checkout' }, null, 401, 'unauthorized');
+  await expect({ page: '/checkout' }, 'tps_0000000000000000.nope', 401, 'unauthorized');
+  await expect({ page: '/checkout', team: 'support' }, agent.token, 403, 'forbidden');
+  assert.match(await expect({}, staff.token, 422, 'invalid_request'), /exactly one of page, campaign or topic/);
+  assert.match(await expect({ page: '/checkout', topic: 'delivery' }, staff.token, 422, 'invalid_request'), /exactly one/);
+  assert.match(await expect({ topic: 'delivery', day: '2026-13-01' }, staff.token, 422, 'invalid_request'), /day/);
+  assert.match(await expect({ page: '/checkout', sentiment: 'negative' }, staff.token, 422, 'invalid_request'), /narrow a topic/);
+  assert.match(await expect({ page: '/'.repeat(3000) }, staff.token, 422, 'invalid_request'), /page must be at most 2048 bytes/);
+  await expect({ page: '/checkout', days: 0 }, staff.token, 422, 'invalid_request');
+  // An agent sees only the conversations of their own teams behind a bar.
+  const own = await behind({ days: 1, page: CAUSES.checkoutFee.path }, agent.token);
+  assert.equal(own.status, 200);
+  for (const c of own.json.conversations) assert.equal(c.team_id, 'sales');
+});

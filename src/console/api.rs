@@ -6,7 +6,7 @@
 use serde::{de::DeserializeOwned, Serialize};
 
 use super::state::{Colleagues, ConversationView, Inbox, Me};
-use crate::domain::wire::insights::Insights;
+use crate::domain::wire::insights::{ChartConversations, Insights};
 use crate::domain::wire::staff::{ConversationResult, CorrectionResult, StaffReply};
 use crate::fetch::{self, Failure};
 
@@ -143,5 +143,23 @@ pub async fn correct_labels(
 pub async fn insights(token: &str, days: u32) -> Result<Insights, Failure> {
     let mut path = String::from("/v1/staff/insights?days=");
     path.push_str(&days.to_string());
+    get(token, &path).await
+}
+
+/// `GET /v1/staff/insights/conversations?days=…&page=…|campaign=…|topic=…`:
+/// the conversations behind one bar of the insights page.
+pub async fn behind(
+    token: &str,
+    days: u32,
+    bar: &[(&'static str, String)],
+) -> Result<ChartConversations, Failure> {
+    let mut path = String::from("/v1/staff/insights/conversations?days=");
+    path.push_str(&days.to_string());
+    for (name, value) in bar {
+        path.push('&');
+        path.push_str(name);
+        path.push('=');
+        path.push_str(&encoded(value));
+    }
     get(token, &path).await
 }

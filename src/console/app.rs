@@ -76,12 +76,21 @@ pub fn console_app() -> Html {
         .map(|i| i.teams.clone())
         .unwrap_or_else(|| me.teams.clone());
     let site = me.site.clone();
+    // From a chart's conversation to the inbox, with it open.
+    let on_open = {
+        let page = page.clone();
+        let dispatcher = state.dispatcher();
+        Callback::from(move |id: String| {
+            dispatcher.dispatch(Action::Select(id));
+            page.set(Page::Inbox);
+        })
+    };
 
     html! {
         <div class="console">
             <TopBar me={me.clone()} token={token.clone()} page={*page} on_page={on_page} dispatcher={state.dispatcher()} />
             if *page == Page::Insights {
-                <InsightsPage token={token.to_string()} />
+                <InsightsPage token={token.to_string()} on_open={on_open} />
             } else if *page == Page::Settings {
                 <SettingsPage token={token.to_string()} site={site} />
             } else {

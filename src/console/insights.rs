@@ -1,12 +1,15 @@
 //! The insights page: what the conversations say and what preceded them, as
 //! SVG charts readable at a glance, each with its numbers as a table and a CSV
-//! download.
+//! download, and the conversations behind each bar a click away.
+
+mod behind;
 
 use yew::prelude::*;
 
 use super::api;
 use crate::domain::wire::insights::{DayTopic, Insights, Preceding};
 use crate::fetch::Failure;
+use behind::{Bar, Behind};
 
 /// A channel's wire name as people read it (`ai_assistant` → `AI assistant`).
 fn channel_label(channel: &str) -> String {
@@ -19,6 +22,37 @@ fn channel_label(channel: &str) -> String {
 #[derive(PartialEq, Properties)]
 pub struct InsightsProps {
     pub token: String,
+    /// Opens a conversation in the inbox.
+    pub on_open: Callback<String>,
+}
+
+/// The charts that can list their conversations.
+#[derive(Clone, Copy, PartialEq)]
+enum Chart {
+    Topics,
+    Pages,
+    Campaigns,
+}
+
+/// One button per bar: its label and count; pressing it lists the conversations.
+fn drill_buttons(
+    chart: Chart,
+    bars: Vec<(String, String, Bar)>,
+    drill: &UseStateHandle<Option<(Chart, Bar)>>,
+) -> Html {
+    if bars.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <p class="drill">{ "Conversations behind: " }
+            { for bars.into_iter().map(|(label, count, bar)| {
+                let drill = drill.clone();
+                let pressed = drill.as_ref().is_some_and(|(c, b)| *c == chart && *b == bar);
+                let onclick = Callback::from(move |_: MouseEvent| drill.set(Some((chart, bar.clone()))));
+                html! { <button type="button" aria-pressed={pressed.to_string()} {onclick}><bdi>{ label }</bdi>{ " · " }{ count }</button> }
+            }) }
+        </p>
+    }
 }
 
 /// A CSV file as a `data:` link target; no cell can run as a formula.
@@ -145,6 +179,7 @@ fn by_tone(rows: &[DayTopic], key: fn(&DayTopic) -> &String, sorted: bool) -> Ba
 pub fn insights_page(props: &InsightsProps) -> Html {
     let figures = use_state(|| None::<Result<Insights, String>>);
     let days = use_state(|| 30_u32);
+    let drill = use_state(|| None::<(Chart, Bar)>);
     {
         let figures = figures.clone();
         let token = props.token.clone();
@@ -306,6 +341,38 @@ pub fn insights_page(props: &InsightsProps) -> Html {
         })
         .collect();
     let accent = ["#1f4fd1"];
+    let lift_bars =
+        |rows: &[Preceding], title: &str, name: &'static str| -> Vec<(String, String, Bar)> {
+            rows.iter()
+                .map(|p| {
+                    let bar = Bar {
+                        title: format!("{title}: {}", p.label),
+                        query: vec![(name, p.label.clone())],
+                    };
+                    (p.label.clone(), p.conversations.to_string(), bar)
+                })
+                .collect()
+        };
+    let topic_bars: Vec<(String, String, Bar)> = by_topic
+        .iter()
+        .map(|(topic, values)| {
+            let bar = Bar {
+                title: format!("Topic: {topic}"),
+                query: vec![("topic", topic.clone())],
+            };
+            (topic.clone(), values.iter().sum::<i64>().to_string(), bar)
+        })
+        .collect();
+    let listed = |chart: Chart| -> Html {
+        match &*drill {
+            Some((shown, bar)) if *shown == chart => {
+                let drill = drill.clone();
+                html! { <Behind token={props.token.clone()} days={*days} bar={bar.clone()}
+                on_open={props.on_open.clone()} on_close={Callback::from(move |()| drill.set(None))} /> }
+            }
+            _ => Html::default(),
+        }
+    };
 
     html! {
         <section class="insights" aria-label="Insights">
@@ -318,6 +385,8 @@ pub fn insights_page(props: &InsightsProps) -> Html {
                 <h3>{ "Conversations by topic and tone" }</h3>
                 { stacked_bars("Conversations by topic and tone", &by_topic, &TONES.map(|t| t.1)) }
                 { table("Conversations by topic and tone", &["topic", "negative", "neutral", "positive", "total"], &topic_rows, "topics.csv") }
+                { drill_buttons(Chart::Topics, topic_bars, &drill) }
+                { listed(Chart::Topics) }
             </article>
             <article>
                 <h3>{ "Conversations per day" }</h3>
@@ -330,6 +399,8 @@ pub fn insights_page(props: &InsightsProps) -> Html {
                 { lift_note.clone() }
                 { lift_chart("Pages before trouble", &figures.pages_before_trouble) }
                 { table("Pages before trouble", &with_lift("page", "page type"), &pages_rows, "pages-before-trouble.csv") }
+                { drill_buttons(Chart::Pages, lift_bars(&figures.pages_before_trouble, "Pages before trouble", "page"), &drill) }
+                { listed(Chart::Pages) }
             </article>
             <article>
                 <h3>{ "Channels and campaigns before trouble" }</h3>
@@ -337,6 +408,8 @@ pub fn insights_page(props: &InsightsProps) -> Html {
                 { lift_note }
                 { lift_chart("Campaigns before trouble", &figures.campaigns_before_trouble) }
                 { table("Campaigns before trouble", &with_lift("channel · campaign", ""), &campaigns_rows, "campaigns-before-trouble.csv") }
+                { drill_buttons(Chart::Campaigns, lift_bars(&figures.campaigns_before_trouble, "Campaigns before trouble", "campaign"), &drill) }
+                { listed(Chart::Campaigns) }
             </article>
             <article>
                 <h3>{ "First response per team (median, minutes) against target" }</h3>

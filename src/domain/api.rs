@@ -11,7 +11,7 @@ pub enum ApiError {
     MalformedJson(String),
     #[error("the request body is not valid UTF-8 (invalid byte at offset {at})")]
     InvalidUtf8 { at: usize },
-    #[error("the request body does not match the schema: {0}")]
+    #[error("invalid request: {0}")]
     InvalidRequest(String),
     #[error("the Content-Type must be application/json or text/plain")]
     UnsupportedMediaType,

@@ -52,6 +52,8 @@ pub enum Route {
     StaffColleagues,
     /// `GET /v1/staff/insights`: what the conversations say, and what preceded them.
     StaffInsights,
+    /// `GET /v1/staff/insights/conversations`: the conversations behind a chart's bar.
+    StaffInsightsConversations,
     /// `PUT /v1/admin/sites/{site}`.
     AdminSite(String),
     /// `GET /v1/admin/sites/{site}`: its settings and teams.
@@ -150,6 +152,10 @@ pub fn route(method: &str, path: &str) -> Route {
         (m, ["staff", "inbox"]) => ("GET", (m == "GET").then_some(Route::StaffInbox)),
         (m, ["staff", "corrections"]) => ("GET", (m == "GET").then_some(Route::StaffCorrections)),
         (m, ["staff", "insights"]) => ("GET", (m == "GET").then_some(Route::StaffInsights)),
+        (m, ["staff", "insights", "conversations"]) => (
+            "GET",
+            (m == "GET").then_some(Route::StaffInsightsConversations),
+        ),
         (m, ["staff", "colleagues"]) => ("GET", (m == "GET").then_some(Route::StaffColleagues)),
         (m, ["staff", "conversations", c]) => {
             ("GET", (m == "GET").then(|| Route::StaffConversation(id(c))))
@@ -280,6 +286,14 @@ mod tests {
         assert_eq!(
             route("POST", "/v1/hooks/chatwoot/d1/tok"),
             Route::ChatwootInbound("d1".into(), "tok".into())
+        );
+        assert_eq!(
+            route("GET", "/v1/staff/insights/conversations"),
+            Route::StaffInsightsConversations
+        );
+        assert_eq!(
+            route("POST", "/v1/staff/insights/conversations"),
+            Route::MethodNotAllowed { allow: "GET" }
         );
         assert_eq!(route("GET", "/"), Route::StaticAsset);
         assert_eq!(route("GET", "/console/"), Route::StaticAsset);

@@ -10,18 +10,21 @@
 use serde::Deserialize;
 use web_sys::{Request, Response};
 
+use super::db::Arg;
 use super::http::query;
 use super::runtime::now_ms;
-use super::sites::load_teams;
-use super::staff::authorize;
+use super::sites::{load_teams, Team};
+use super::staff::{authorize, StaffRow};
 use super::{db, http, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::Status;
+use crate::domain::drill::{self, Bar};
 use crate::domain::lift::{rank, Exposure, MIN_SAMPLE, MIN_TROUBLE};
 use crate::domain::response_time::{typical_first_response, Observation};
 use crate::domain::wire::insights::{
-    Arrival, Baseline, ChannelCount, DayTopic, Insights, Preceding, TeamResponse,
+    Arrival, Baseline, ChannelCount, ChartConversation, ChartConversations, DayTopic, Insights,
+    Preceding, TeamResponse,
 };
 
 /// Trouble conversations after a page or campaign, as counted in D1.
@@ -175,8 +178,17 @@ async fn preceding(
     Ok((ranked, baseline))
 }
 
-pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError> {
-    let staff = authorize(request, env).await?;
+/// The period (`days`, 1 to 365, default 30) and the teams (`team`, one of
+/// the staff member's, or all of them) a page or drill-down covers.
+struct Scope {
+    site_teams: Vec<Team>,
+    teams: Vec<String>,
+    teams_json: String,
+    from: i64,
+    to: i64,
+}
+
+async fn scope(request: &Request, env: &Env, staff: &StaffRow) -> Result<Scope, ApiError> {
     let days: i64 = match query(request, "days") {
         None => 30,
         Some(text) => text
@@ -199,7 +211,24 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
     };
     let teams_json = serde_json::to_string(&teams).map_err(|_| ApiError::Internal)?;
     let to = now_ms();
-    let from = to - days * 86_400_000;
+    Ok(Scope {
+        site_teams,
+        teams,
+        teams_json,
+        from: to - days * 86_400_000,
+        to,
+    })
+}
+
+pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    let staff = authorize(request, env).await?;
+    let Scope {
+        site_teams,
+        teams,
+        teams_json,
+        from,
+        to,
+    } = scope(request, env, &staff).await?;
     let sql = |select: &str, tail: &str| {
         let mut s = String::from(select);
         s.push_str(" WHERE ");
@@ -301,6 +330,82 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
         first_response,
         channels,
         arrivals,
+    };
+    let text = serde_json::to_string(&body).map_err(|_| ApiError::Internal)?;
+    http::text_json_response(200, &text)
+}
+
+/// Most conversations listed by a drill-down (`total` counts them all).
+const LISTED: u32 = 100;
+
+/// `GET /v1/staff/insights/conversations?days=…&team=…&page=…|campaign=…|topic=…[&day=…][&sentiment=…]`:
+/// the conversations behind one bar of the insights page, in the same
+/// period and teams, counted exactly as the chart counts them.
+pub async fn behind(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    let staff = authorize(request, env).await?;
+    let bar = drill::bar(
+        query(request, "page"),
+        query(request, "campaign"),
+        query(request, "topic"),
+        query(request, "day"),
+        query(request, "sentiment"),
+    )?;
+    let Scope {
+        teams_json, from, ..
+    } = scope(request, env, &staff).await?;
+    const COLUMNS: &str = "c.id, c.team_id, c.status, c.topic, c.sentiment, c.kind, c.created_at, \
+        (SELECT text FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' ORDER BY m.id LIMIT 1) AS preview";
+    // The same joins and conditions as the chart's count, so the list and the bar agree.
+    let (source, condition, values) = match &bar {
+        Bar::Page(path) => (
+            JOURNEY,
+            format!("{} AND {TROUBLE} AND {} = ?4", PAGES.filter, PAGES.label),
+            vec![path.clone()],
+        ),
+        Bar::Campaign(label) => (
+            JOURNEY,
+            format!("{} AND {TROUBLE} AND {} = ?4", CAMPAIGNS.filter, CAMPAIGNS.label),
+            vec![label.clone()],
+        ),
+        Bar::Topic {
+            topic,
+            day,
+            sentiment,
+        } => (
+            " FROM conversations c",
+            String::from("c.topic = ?4 AND (?5 = '' OR strftime('%Y-%m-%d', c.created_at / 1000, 'unixepoch') = ?5) \
+                 AND (?6 = '' OR c.sentiment = ?6)"),
+            vec![
+                topic.clone(),
+                day.clone().unwrap_or_default(),
+                sentiment.clone().unwrap_or_default(),
+            ],
+        ),
+    };
+    let mut bound: Vec<Arg> = vec![
+        Arg::from(staff.site_id.as_str()),
+        Arg::from(from),
+        Arg::from(teams_json.as_str()),
+    ];
+    bound.extend(values.iter().map(Arg::from));
+    let total: Vec<Count> = db::rows(
+        &env.db,
+        &format!("SELECT COUNT(DISTINCT c.id) AS n{source} WHERE {SCOPE} AND {condition}"),
+        &bound,
+    )
+    .await?;
+    let conversations: Vec<ChartConversation> = db::rows(
+        &env.db,
+        &format!(
+            "SELECT DISTINCT {COLUMNS}{source} WHERE {SCOPE} AND {condition} \
+             ORDER BY c.created_at DESC, c.id LIMIT {LISTED}"
+        ),
+        &bound,
+    )
+    .await?;
+    let body = ChartConversations {
+        conversations,
+        total: total.first().map_or(0, |c| c.n),
     };
     let text = serde_json::to_string(&body).map_err(|_| ApiError::Internal)?;
     http::text_json_response(200, &text)

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::conversation::Status;
+
 /// Conversations on one day with one topic and tone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DayTopic {
@@ -34,6 +36,29 @@ pub struct Preceding {
 pub struct Baseline {
     pub visitors: u32,
     pub conversations: u32,
+}
+
+/// A conversation behind a chart's bar, as the drill-down lists it.
+/// Schema `ChartConversation`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartConversation {
+    pub id: String,
+    pub team_id: String,
+    pub status: Status,
+    pub topic: String,
+    pub sentiment: String,
+    pub kind: String,
+    pub created_at: i64,
+    /// The visitor's first message (redacted, as stored).
+    pub preview: String,
+}
+
+/// `GET /v1/staff/insights/conversations`: the conversations behind one bar,
+/// newest first, at most `LIMIT` of `total`. Schema `ChartConversations`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartConversations {
+    pub conversations: Vec<ChartConversation>,
+    pub total: u32,
 }
 
 /// Conversations by channel (widget, email, …).
