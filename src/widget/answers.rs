@@ -5,7 +5,6 @@
 
 use wasm_bindgen::JsValue;
 
-use super::panel::state::{Poll, Started, ThreadMessage};
 use super::session::Session;
 use crate::domain::classify::rules::TopicRule;
 use crate::domain::classify::Classification;
@@ -14,19 +13,40 @@ use crate::domain::conversation::{Identity, Labels, ReplyPreference, RoutingRule
 use crate::domain::pii::PiiFinding;
 use crate::js_object::{self as js, Object};
 
+/// A message of the thread, as the visitor API returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadMessage {
+    pub id: i64,
+    pub author: String,
+    pub name: Option<String>,
+    pub notice: Option<String>,
+    pub text: String,
+    pub created_at: i64,
+}
+
+/// `GET /v1/conversations/{id}/messages`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Poll {
+    pub messages: Vec<ThreadMessage>,
+    pub cursor: i64,
+    pub status: String,
+    pub poll_interval_ms: u32,
+}
+
+/// `POST /v1/conversations`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Started {
+    pub conversation_id: String,
+    pub visitor_token: String,
+    pub message: ThreadMessage,
+    pub poll_interval_ms: u32,
+}
+
 /// `{ id, hmac }`: a visitor the site vouches for.
 pub fn identity(value: &JsValue) -> Option<Identity> {
     Some(Identity {
         id: js::string(value, "id")?,
         hmac: js::string(value, "hmac")?,
-    })
-}
-
-/// `{ id, token }`: the conversation remembered between pages.
-pub fn session(value: &JsValue) -> Option<Session> {
-    Some(Session {
-        id: js::string(value, "id")?,
-        token: js::string(value, "token")?,
     })
 }
 
@@ -145,14 +165,6 @@ pub fn identity_body(identity: &Identity) -> JsValue {
     Object::new()
         .set("id", identity.id.as_str())
         .set("hmac", identity.hmac.as_str())
-        .build()
-}
-
-/// The session as it is stored.
-pub fn session_body(session: &Session) -> JsValue {
-    Object::new()
-        .set("id", session.id.as_str())
-        .set("token", session.token.as_str())
         .build()
 }
 

@@ -8,7 +8,7 @@ use std::future::Future;
 use wasm_bindgen::JsValue;
 
 use super::answers;
-use super::panel::state::{Poll, Started, ThreadMessage};
+use super::answers::{Poll, Started, ThreadMessage};
 use super::session::Session;
 use super::Config;
 use crate::domain::contact::SiteState;

@@ -1,8 +1,8 @@
 use yew::prelude::*;
 
 use crate::domain::display::visible_controls;
+use crate::widget::answers::ThreadMessage;
 use crate::widget::i18n::{self, Strings};
-use crate::widget::panel::state::ThreadMessage;
 
 #[derive(PartialEq, Properties)]
 pub struct ThreadProps {

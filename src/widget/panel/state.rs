@@ -7,36 +7,8 @@ use yew::Reducible;
 
 use crate::domain::contact::{self, SiteState};
 use crate::domain::conversation::ReplyPreference;
+use crate::widget::answers::{Poll, Started, ThreadMessage};
 use crate::widget::session::Session;
-
-/// A message of the thread, as the visitor API returns it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ThreadMessage {
-    pub id: i64,
-    pub author: String,
-    pub name: Option<String>,
-    pub notice: Option<String>,
-    pub text: String,
-    pub created_at: i64,
-}
-
-/// `GET /v1/conversations/{id}/messages`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Poll {
-    pub messages: Vec<ThreadMessage>,
-    pub cursor: i64,
-    pub status: String,
-    pub poll_interval_ms: u32,
-}
-
-/// `POST /v1/conversations`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Started {
-    pub conversation_id: String,
-    pub visitor_token: String,
-    pub message: ThreadMessage,
-    pub poll_interval_ms: u32,
-}
 
 /// How the visitor wants to hear back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
