@@ -15,6 +15,9 @@ WASM_FEATURES=recorder,widget,console,edge
 step "referrer and bot lists: src/domain/referrer_table.rs and bot_pattern.rs regenerate byte for byte from the pinned packages and data/lists/"
 node scripts/gen-lists.mjs --check
 
+step "npm package JSON Schemas: pkg/schema/ regenerates byte for byte (the touchpoint event from openapi.json)"
+node scripts/gen-schemas.mjs --check
+
 step "visitor training messages: data/visitor-train.jsonl regenerates byte for byte from data/visitor/*.txt"
 node scripts/gen-visitor-data.mjs --check
 

@@ -55,6 +55,10 @@ pub mod inbox;
 /// Ingestion of event batches at the edge: checks, limits, clock-skew correction.
 #[cfg(feature = "std")]
 pub mod ingest;
+/// A classified interaction (what the widget hands a site's own endpoint and
+/// the page's callbacks) and the choice of transport.
+#[cfg(feature = "std")]
+pub mod interaction;
 /// A minimal JSON writer for the size-constrained recorder (no serde, no `format!`).
 pub mod json;
 /// Which pages and campaigns precede trouble more than the rest: lift with an interval.
