@@ -106,6 +106,20 @@ checks = { positive_data_acceptance = { enabled = false } }
 include-path = "/v1/admin/sites/{site}/teams/{team}"
 checks = { positive_data_acceptance = { enabled = false } }
 
+# A destination's update may not carry fields of another kind (a url on an
+# r2 destination, a prefix or chatwoot target on a webhook): 422, and the
+# schema cannot know the stored kind.
+[[operations]]
+include-path = "/v1/admin/sites/{site}/destinations/{destination}"
+include-method = "PATCH"
+checks = { positive_data_acceptance = { enabled = false } }
+
+# An export cursor is opaque: only one the worker gave out for the stream is
+# valid (400 otherwise), and until must not be before since (422).
+[[operations]]
+include-path = "/v1/admin/sites/{site}/export/{stream}"
+checks = { positive_data_acceptance = { enabled = false } }
+
 # Site-scoped operations and availability use the seeded site.
 [[operations]]
 include-path-regex = "^/v1/admin/sites/\\\\{site\\\\}"

@@ -39,6 +39,9 @@ export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, v
     d1Databases: { [db.binding]: db.database_id },
     // Deliveries to destinations go through a real (local) queue, as deployed.
     ...queueOptions(config),
+    // The bucket R2 destinations write daily exports to (Miniflare's local R2).
+    r2Buckets: Object.fromEntries((config.r2_buckets ?? []).map((b) => [b.binding, b.bucket_name])),
+    r2Persist: persistDir ? join(persistDir, 'r2') : false,
     // In production: `wrangler secret put ADMIN_TOKEN`.
     bindings: { ...(config.vars || {}), ...vars, ...(adminToken ? { ADMIN_TOKEN: adminToken } : {}) },
     d1Persist: persistDir ? join(persistDir, 'd1') : false,

@@ -81,6 +81,9 @@ mod referrer_table;
 #[cfg(feature = "std")]
 #[rustfmt::skip]
 pub mod bot_pattern;
+/// Bulk export for warehouses: streams, the page cursor, daily object keys.
+#[cfg(feature = "std")]
+pub mod export;
 /// The recorder's decisions for one page: what to record, when to send, what to keep.
 pub mod recorder;
 /// The typical first-response time, measured honestly (waiting ones count).

@@ -13,6 +13,8 @@ pub mod chatwoot;
 pub mod db;
 /// Destinations: the operator API, recording outbound events, queued delivery.
 pub mod destinations;
+/// Bulk export: NDJSON gzip pages over a cursor, and daily objects in R2.
+pub mod export;
 /// Reading requests (headers, credentials, bodies within limits) and JSON/CORS responses.
 pub mod http;
 /// Event ingestion and the script tag's site check.
@@ -56,6 +58,8 @@ pub struct Env {
     demo_pages: bool,
     /// The delivery queue for destinations (`DELIVERIES`), when bound.
     deliveries: Option<destinations::Queue>,
+    /// The R2 bucket R2 destinations write daily exports to (`EXPORTS`), when bound.
+    exports: Option<export::Bucket>,
     /// Destinations may be plain-HTTP URLs (`ALLOW_HTTP_DESTINATIONS = "on"`,
     /// for local runs and their tests); otherwise HTTPS only.
     allow_http_destinations: bool,
@@ -125,6 +129,10 @@ impl Env {
             ),
             demo_pages: var("DEMO_PAGES").is_some_and(|v| v == "on"),
             deliveries: js_sys::Reflect::get(env, &JsValue::from_str("DELIVERIES"))
+                .ok()
+                .filter(|value| value.is_object())
+                .map(JsCast::unchecked_into),
+            exports: js_sys::Reflect::get(env, &JsValue::from_str("EXPORTS"))
                 .ok()
                 .filter(|value| value.is_object())
                 .map(JsCast::unchecked_into),
@@ -231,6 +239,7 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::AdminExportVisitor(site, v) => admin::export_visitor(request, env, &site, &v).await,
         Route::AdminEraseVisitor(site, v) => admin::erase_visitor(request, env, &site, &v).await,
         Route::AdminDestinations(site) => destinations::list(request, env, &site).await,
+        Route::AdminExport(site, stream) => export::export(request, env, &site, &stream).await,
         Route::AdminCreateDestination(site) => destinations::create(request, env, &site).await,
         Route::AdminUpdateDestination(site, d) => {
             destinations::update(request, env, &site, &d).await

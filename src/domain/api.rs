@@ -33,6 +33,9 @@ pub enum ApiError {
     UnsupportedVersion(u64),
     #[error("no such endpoint")]
     NotFound,
+    /// An export cursor this API did not give out for this stream.
+    #[error("the cursor is not one this API gave out for this stream; start without one")]
+    InvalidCursor,
     #[error("this endpoint does not accept the {method} method")]
     MethodNotAllowed { method: String, allow: &'static str },
     #[error("storage is unavailable, retry later")]
@@ -61,6 +64,7 @@ impl ApiError {
             ApiError::Conflict(_) => 409,
             ApiError::UnsupportedVersion(_) => 400,
             ApiError::NotFound => 404,
+            ApiError::InvalidCursor => 400,
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Unavailable => 503,
             ApiError::Misconfigured(_) => 503,
@@ -84,6 +88,7 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::UnsupportedVersion(_) => "unsupported_version",
             ApiError::NotFound => "not_found",
+            ApiError::InvalidCursor => "invalid_cursor",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Unavailable => "unavailable",
             ApiError::Misconfigured(_) => "misconfigured",
@@ -163,6 +168,7 @@ mod tests {
             ApiError::Conflict("closed".into()),
             ApiError::UnsupportedVersion(9),
             ApiError::NotFound,
+            ApiError::InvalidCursor,
             ApiError::MethodNotAllowed {
                 method: "PUT".into(),
                 allow: "POST",

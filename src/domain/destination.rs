@@ -80,6 +80,9 @@ pub enum Kind {
     Segment,
     /// Conversations into a Chatwoot API inbox; agents' replies come back.
     Chatwoot,
+    /// Each finished UTC day's touchpoints, conversations and labels as
+    /// NDJSON gzip objects in the worker's R2 bucket (`EXPORTS`), under a prefix.
+    R2,
 }
 
 impl Kind {
@@ -97,6 +100,8 @@ impl Kind {
                     | EventType::ConversationReopened
                     | EventType::LabelsCorrected
             ),
+            // Written by the scheduled job a day at a time, not per event.
+            Kind::R2 => false,
         }
     }
 }
@@ -135,8 +140,12 @@ pub struct Spec {
     /// A label for people ("CRM webhook", "Chatwoot EU").
     pub name: String,
     /// The endpoint: the webhook URL, the collector's base URL (…/v1/batch is
-    /// appended), or the Chatwoot installation's base URL.
+    /// appended), or the Chatwoot installation's base URL. None for R2.
+    #[serde(default)]
     pub url: String,
+    /// R2 only: the start of every object key (`exports/` → `exports/site=…`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub prefix: String,
     /// The webhook's signing secret, the Segment write key, or the Chatwoot
     /// API access token. Never shown again after it is saved.
     #[serde(default)]
@@ -177,7 +186,20 @@ impl Spec {
         if name.is_empty() || name.chars().count() > MAX_NAME {
             return Err(format!("name: 1 to {MAX_NAME} characters"));
         }
-        check_url(&self.url, allow_http)?;
+        if self.kind == Kind::R2 {
+            super::export::check_prefix(&self.prefix)?;
+            if !self.url.is_empty() || !self.secret.is_empty() {
+                return Err("url, secret: an R2 destination writes to the worker's bucket and takes neither".into());
+            }
+            if self.filter != Filter::default() {
+                return Err("filter: an R2 destination exports everything".into());
+            }
+        } else {
+            check_url(&self.url, allow_http)?;
+            if !self.prefix.is_empty() {
+                return Err("prefix: only for an R2 destination".into());
+            }
+        }
         let secret_len = self.secret.chars().count();
         match self.kind {
             Kind::Webhook if secret_len < 16 => {
@@ -203,7 +225,7 @@ impl Spec {
             (Kind::Chatwoot, Some(t)) if t.account_id == 0 || t.inbox_id == 0 => {
                 return Err("chatwoot: account_id and inbox_id must be positive".into())
             }
-            (Kind::Webhook | Kind::Segment, Some(_)) => {
+            (Kind::Webhook | Kind::Segment | Kind::R2, Some(_)) => {
                 return Err("chatwoot: only for a Chatwoot destination".into())
             }
             _ => {}
@@ -230,6 +252,7 @@ impl Spec {
             Kind::Webhook => "webhook",
             Kind::Segment => "segment",
             Kind::Chatwoot => "chatwoot",
+            Kind::R2 => "r2",
         }
     }
 
@@ -384,6 +407,36 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", event.as_str()));
         }
         assert_eq!(EventType::parse("conversation.deleted"), None);
+    }
+
+    #[test]
+    fn an_r2_destination_takes_a_prefix_and_carries_no_events() {
+        let ok = spec(r#"{"kind":"r2","name":"Warehouse","prefix":"touchpoint/"}"#).unwrap();
+        assert_eq!(ok.prefix, "touchpoint/");
+        assert!(EventType::ALL.into_iter().all(|e| !ok.wants(e, "", "")));
+        assert!(spec(r#"{"kind":"r2","name":"Warehouse"}"#).is_ok());
+        for (json, field) in [
+            (r#"{"kind":"r2","name":"W","prefix":"/abs/"}"#, "prefix"),
+            (
+                r#"{"kind":"r2","name":"W","url":"https://x.example"}"#,
+                "url",
+            ),
+            (
+                r#"{"kind":"r2","name":"W","filter":{"teams":["sales"]}}"#,
+                "filter",
+            ),
+            (
+                r#"{"kind":"webhook","name":"C","url":"https://x.example","secret":"0123456789abcdef","prefix":"a/"}"#,
+                "prefix",
+            ),
+            (
+                r#"{"kind":"webhook","name":"C","secret":"0123456789abcdef"}"#,
+                "url",
+            ),
+        ] {
+            let err = spec(json).expect_err(json);
+            assert!(err.starts_with(field), "{json}: {err}");
+        }
     }
 
     #[test]

@@ -72,6 +72,8 @@ pub enum Route {
     AdminEraseVisitor(String, String),
     /// `GET /v1/admin/sites/{site}/destinations`.
     AdminDestinations(String),
+    /// `GET /v1/admin/sites/{site}/export/{stream}`: one page of a bulk export.
+    AdminExport(String, String),
     /// `POST /v1/admin/sites/{site}/destinations`: add one.
     AdminCreateDestination(String),
     /// `PATCH /v1/admin/sites/{site}/destinations/{id}`.
@@ -203,6 +205,10 @@ pub fn route(method: &str, path: &str) -> Route {
                 _ => None,
             },
         ),
+        (m, ["admin", "sites", s, "export", stream]) => (
+            "GET",
+            (m == "GET").then(|| Route::AdminExport(id(s), id(stream))),
+        ),
         (m, ["admin", "sites", s, "destinations"]) => (
             "GET, POST",
             match m {
@@ -248,6 +254,14 @@ mod tests {
     #[test]
     fn routes() {
         assert_eq!(route("GET", "/v1/health"), Route::Health);
+        assert_eq!(
+            route("GET", "/v1/admin/sites/demo/export/touchpoints"),
+            Route::AdminExport("demo".into(), "touchpoints".into())
+        );
+        assert_eq!(
+            route("POST", "/v1/admin/sites/demo/export/labels"),
+            Route::MethodNotAllowed { allow: "GET" }
+        );
         assert_eq!(route("POST", "/v1/events"), Route::IngestEvents);
         assert_eq!(route("OPTIONS", "/v1/events"), Route::Preflight);
         assert_eq!(

@@ -54,6 +54,8 @@ struct DestinationRow {
     enabled: i64,
     created_at: i64,
     updated_at: i64,
+    #[serde(default)]
+    prefix: String,
 }
 
 impl DestinationRow {
@@ -62,12 +64,14 @@ impl DestinationRow {
             "webhook" => Kind::Webhook,
             "segment" => Kind::Segment,
             "chatwoot" => Kind::Chatwoot,
+            "r2" => Kind::R2,
             _ => return None,
         };
         Some(Spec {
             kind,
             name: self.name.clone(),
             url: self.url.clone(),
+            prefix: self.prefix.clone(),
             secret: self.secret.clone(),
             chatwoot: (kind == Kind::Chatwoot).then(|| ChatwootTarget {
                 account_id: u32::try_from(self.chatwoot_account_id).unwrap_or(0),
@@ -84,6 +88,7 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::Webhook => "webhook",
         Kind::Segment => "segment",
         Kind::Chatwoot => "chatwoot",
+        Kind::R2 => "r2",
     }
 }
 
@@ -403,6 +408,10 @@ async fn send(
             Ok(last)
         }
         Kind::Chatwoot => super::chatwoot::deliver(env, &row.id, spec, event, due_view(due)).await,
+        // Never queued: `Kind::carries` is false for every event.
+        Kind::R2 => Err(String::from(
+            "an R2 destination is written by the scheduled job",
+        )),
     }
 }
 
@@ -540,6 +549,9 @@ struct DestinationView {
     kind: String,
     name: String,
     url: String,
+    /// R2 only: the start of every object key.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    prefix: String,
     /// The secret's last four characters, to tell keys apart.
     secret_hint: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -579,6 +591,7 @@ fn view(row: &DestinationRow, counts: &[Counts]) -> Option<DestinationView> {
         kind: row.kind.clone(),
         name: row.name.clone(),
         url: row.url.clone(),
+        prefix: row.prefix.clone(),
         secret_hint: hint,
         chatwoot: spec.chatwoot,
         inbound_url_path: (spec.kind == Kind::Chatwoot)
@@ -655,8 +668,8 @@ pub async fn create(request: &Request, env: &Env, site: &str) -> Result<Response
     db::run(
         &env.db,
         "INSERT INTO destinations (id, site_id, kind, name, url, secret, chatwoot_account_id, \
-         chatwoot_inbox_id, filter, enabled, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+         chatwoot_inbox_id, filter, enabled, created_at, updated_at, prefix) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
         args![
             &id,
             site,
@@ -668,7 +681,8 @@ pub async fn create(request: &Request, env: &Env, site: &str) -> Result<Response
             inbox,
             &filter,
             i64::from(spec.enabled),
-            now
+            now,
+            &spec.prefix
         ],
     )
     .await?;
@@ -686,6 +700,8 @@ struct Update {
     name: Option<String>,
     #[serde(default)]
     url: Option<String>,
+    #[serde(default)]
+    prefix: Option<String>,
     #[serde(default)]
     secret: Option<String>,
     #[serde(default)]
@@ -713,6 +729,9 @@ pub async fn update(
     if let Some(url) = change.url {
         spec.url = url;
     }
+    if let Some(prefix) = change.prefix {
+        spec.prefix = prefix;
+    }
     if let Some(secret) = change.secret {
         spec.secret = secret;
     }
@@ -733,7 +752,8 @@ pub async fn update(
     db::run(
         &env.db,
         "UPDATE destinations SET name = ?3, url = ?4, secret = ?5, chatwoot_account_id = ?6, \
-         chatwoot_inbox_id = ?7, filter = ?8, enabled = ?9, updated_at = ?10 WHERE site_id = ?1 AND id = ?2",
+         chatwoot_inbox_id = ?7, filter = ?8, enabled = ?9, updated_at = ?10, prefix = ?11 \
+         WHERE site_id = ?1 AND id = ?2",
         args![
             site,
             id,
@@ -744,7 +764,8 @@ pub async fn update(
             inbox,
             &filter,
             i64::from(spec.enabled),
-            now_ms()
+            now_ms(),
+            &spec.prefix
         ],
     )
     .await?;
@@ -798,7 +819,7 @@ pub async fn deliveries(
     id: &str,
 ) -> Result<Response, ApiError> {
     admin::authorize_for(request, env, Some(site)).await?;
-    load(env, site, id).await?;
+    let destination = load(env, site, id).await?;
     #[derive(Serialize, Deserialize)]
     struct Entry {
         id: String,
@@ -814,15 +835,19 @@ pub async fn deliveries(
         created_at: i64,
         delivered_at: i64,
     }
-    let entries: Vec<Entry> = db::rows(
-        &env.db,
+    // An R2 destination's log: the days written (one "export" per day).
+    let sql = if destination.kind == "r2" {
+        "SELECT destination_id || '.' || day AS id, day AS event_id, 'export' AS type, \
+         '' AS conversation_id, 'delivered' AS status, 1 AS attempts, 0 AS last_status, \
+         '' AS last_error, 0 AS next_attempt_at, created_at, created_at AS delivered_at \
+         FROM export_days WHERE destination_id = ?1 ORDER BY day DESC LIMIT 200"
+    } else {
         "SELECT d.id, d.event_id, e.type, e.conversation_id, d.status, d.attempts, \
          d.last_status, d.last_error, d.next_attempt_at, d.created_at, d.delivered_at \
          FROM destination_deliveries d JOIN outbound_events e ON e.id = d.event_id \
-         WHERE d.destination_id = ?1 ORDER BY d.created_at DESC, d.rowid DESC LIMIT 200",
-        args![id],
-    )
-    .await?;
+         WHERE d.destination_id = ?1 ORDER BY d.created_at DESC, d.rowid DESC LIMIT 200"
+    };
+    let entries: Vec<Entry> = db::rows(&env.db, sql, args![id]).await?;
     #[derive(Serialize)]
     struct Log {
         deliveries: Vec<Entry>,

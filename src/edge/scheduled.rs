@@ -1,7 +1,8 @@
 //! The scheduled jobs (a cron trigger, every minute): tell a team's webhook
 //! when a visitor has waited past the team's target, emit `reply.unseen` when
 //! staff answered but the visitor has not seen it and left an e-mail address,
-//! deliver pending webhooks with retries, and enforce each site's retention.
+//! deliver pending webhooks with retries, write finished days to R2
+//! destinations, and enforce each site's retention.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +46,8 @@ pub struct Report {
     pub expired_conversations: u32,
     /// Destination deliveries taken up again (the queue lost them, or none is bound).
     pub swept_deliveries: u32,
+    /// Days written to R2 destinations (three objects each).
+    pub exported_days: u32,
 }
 
 #[derive(Deserialize)]
@@ -152,6 +155,9 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
     // 3. Deliveries that are due.
     deliver(env, now, &mut report).await?;
     report.swept_deliveries = super::destinations::sweep(env, now).await?;
+    // Before retention deletes old rows; a failure (R2 unavailable) waits for
+    // the next run and holds up nothing else.
+    report.exported_days = super::export::to_r2(env, now).await.unwrap_or(0);
     // 4. Roll-ups and retention, per site.
     #[derive(Deserialize)]
     struct Retention {

@@ -1,0 +1,405 @@
+//! Bulk export for warehouses (issue 17): a site's touchpoints, conversations
+//! (with their messages) and label corrections as NDJSON, gzip-compressed,
+//! read page by page with an opaque cursor over a stable order (time, id), and
+//! written once per finished UTC day into an R2 bucket by the scheduled job.
+//! This module decides the streams, the cursor, the page bounds, the object
+//! keys and which days a run writes; the edge runs the queries and the I/O.
+
+use super::rollup::{day_of, DAY_MS};
+use super::visitor_key::utc_day;
+
+/// What can be exported, each in its own order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Stored events, by (occurred_at, id).
+    Touchpoints,
+    /// Conversations with their messages, by (created_at, id).
+    Conversations,
+    /// Staff's label corrections, by (created_at, id).
+    Labels,
+}
+
+impl Stream {
+    pub const ALL: [Stream; 3] = [Stream::Touchpoints, Stream::Conversations, Stream::Labels];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Touchpoints => "touchpoints",
+            Stream::Conversations => "conversations",
+            Stream::Labels => "labels",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// The cursor's first character, so a cursor cannot be used on another stream.
+    fn tag(self) -> char {
+        match self {
+            Stream::Touchpoints => 't',
+            Stream::Conversations => 'c',
+            Stream::Labels => 'l',
+        }
+    }
+
+    /// Label corrections have integer ids; the others text ids.
+    pub fn numeric_ids(self) -> bool {
+        self == Stream::Labels
+    }
+}
+
+/// A position in a stream: the last row a page returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: i64,
+    pub id: String,
+}
+
+/// Ids longer than this never occur (events' and conversations' ids are short).
+const MAX_ID_BYTES: usize = 200;
+
+impl Cursor {
+    /// `<stream tag>1.<time>.<id as hex>`: URL-safe, and opaque to clients by
+    /// contract (the format may change; only the worker reads it).
+    pub fn encode(&self, stream: Stream) -> String {
+        let mut text = String::with_capacity(24 + self.id.len() * 2);
+        text.push(stream.tag());
+        text.push_str("1.");
+        text.push_str(&self.at.to_string());
+        text.push('.');
+        for byte in self.id.bytes() {
+            text.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
+            text.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
+        }
+        text
+    }
+
+    /// Reads a cursor this worker gave out for `stream`; `None` for anything else.
+    pub fn decode(text: &str, stream: Stream) -> Option<Cursor> {
+        let rest = text.strip_prefix(stream.tag())?.strip_prefix("1.")?;
+        let (at, hex) = rest.split_once('.')?;
+        let at: i64 = at.parse().ok()?;
+        if at < 0 || hex.len() % 2 != 0 || hex.len() > MAX_ID_BYTES * 2 {
+            return None;
+        }
+        let bytes = hex
+            .as_bytes()
+            .chunks_exact(2)
+            .map(|pair| {
+                let digit = |c: &u8| char::from(*c).to_digit(16);
+                match pair {
+                    [high, low] => u8::try_from(digit(high)? * 16 + digit(low)?).ok(),
+                    _ => None,
+                }
+            })
+            .collect::<Option<Vec<u8>>>()?;
+        let id = String::from_utf8(bytes).ok()?;
+        let valid = if stream.numeric_ids() {
+            !id.is_empty() && id.len() <= 18 && id.bytes().all(|b| b.is_ascii_digit())
+        } else {
+            !id.is_empty()
+        };
+        valid.then_some(Cursor { at, id })
+    }
+}
+
+/// Rows per page when the client does not say.
+pub const DEFAULT_LIMIT: u32 = 1000;
+/// The most rows per page: a page of conversations carries their messages,
+/// and one page must fit a Worker's memory and D1's answer size.
+pub const MAX_LIMIT: u32 = 5000;
+
+/// One page's request, from the query string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Rows from this time on (ms since the epoch, inclusive).
+    pub since: i64,
+    /// Rows before this time (exclusive).
+    pub until: i64,
+    pub limit: u32,
+    pub after: Option<Cursor>,
+}
+
+/// Why a page request is refused: a bad cursor (400) or a bad bound (422).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageError {
+    BadCursor,
+    Invalid(String),
+}
+
+/// Reads `since`, `until`, `limit` and `cursor` (each optional). A limit above
+/// `MAX_LIMIT` is refused rather than quietly cut, so a client never mistakes
+/// a short page for the end.
+pub fn page_request(
+    stream: Stream,
+    since: Option<&str>,
+    until: Option<&str>,
+    limit: Option<&str>,
+    cursor: Option<&str>,
+) -> Result<PageRequest, PageError> {
+    let time = |name: &str, value: Option<&str>, default: i64| match value {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|t| (0..=MAX_TIME_MS).contains(t))
+            .ok_or_else(|| {
+                PageError::Invalid(format!(
+                    "{name}: milliseconds since 1970-01-01 UTC, 0 to {MAX_TIME_MS}"
+                ))
+            }),
+    };
+    let since = time("since", since, 0)?;
+    let until = time("until", until, MAX_TIME_MS)?;
+    if until < since {
+        return Err(PageError::Invalid("until: must not be before since".into()));
+    }
+    let limit = match limit {
+        None => DEFAULT_LIMIT,
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=MAX_LIMIT).contains(l))
+            .ok_or_else(|| PageError::Invalid(format!("limit: 1 to {MAX_LIMIT}")))?,
+    };
+    let after = match cursor {
+        None => None,
+        Some(text) => Some(Cursor::decode(text, stream).ok_or(PageError::BadCursor)?),
+    };
+    Ok(PageRequest {
+        since,
+        until,
+        limit,
+        after,
+    })
+}
+
+/// The latest time a bound may name (year 9999), far beyond any stored row.
+pub const MAX_TIME_MS: i64 = 253_402_300_799_999;
+
+impl PageRequest {
+    /// The (time, id) the page starts after: the cursor, or just before `since`
+    /// (every stored id is non-empty and sorts after "").
+    pub fn start(&self) -> (i64, &str) {
+        match &self.after {
+            Some(cursor) => (cursor.at, cursor.id.as_str()),
+            None => (self.since, ""),
+        }
+    }
+}
+
+// ------------------------------------------------------------- daily objects
+
+/// How long after a UTC day ends its objects are written: touchpoints sent
+/// from a browser that was briefly offline still land in their day. Later
+/// arrivals are in D1 and the cursor API, not in the day's object.
+pub const DAY_GRACE_MS: i64 = 3_600_000;
+/// The most days one scheduled run writes per destination (the job runs
+/// every minute; a backfill catches up at this pace).
+pub const MAX_DAYS_PER_RUN: usize = 2;
+
+/// The object key of one day's stream:
+/// `<prefix>site=<site>/date=YYYY-MM-DD/<stream>.ndjson.gz`.
+pub fn object_key(prefix: &str, site: &str, day: i64, stream: Stream) -> String {
+    let mut key = String::from(prefix);
+    key.push_str("site=");
+    key.push_str(site);
+    key.push_str("/date=");
+    key.push_str(&utc_day(day * DAY_MS));
+    key.push('/');
+    key.push_str(stream.as_str());
+    key.push_str(".ndjson.gz");
+    key
+}
+
+/// The days (since 1970-01-01) a run at `now_ms` writes, oldest first:
+/// after the last day written (`done`), else from the site's oldest stored
+/// row's day (`first_data`), else from the destination's creation day; up to
+/// the last day that ended `DAY_GRACE_MS` ago.
+pub fn days_due(now_ms: i64, done: Option<i64>, first_data: Option<i64>, created: i64) -> Vec<i64> {
+    let last = day_of(now_ms - DAY_GRACE_MS) - 1;
+    let first = match done {
+        Some(day) => day + 1,
+        None => first_data.map_or(day_of(created), |d| d.min(day_of(created))),
+    };
+    (first..=last).take(MAX_DAYS_PER_RUN).collect()
+}
+
+/// Checks an R2 destination's key prefix: empty, or up to 200 characters of
+/// letters, digits and `/ _ - . =`, not starting with `/`, ending with `/`.
+pub fn check_prefix(prefix: &str) -> Result<(), String> {
+    let ok = prefix.is_empty()
+        || (prefix.len() <= 200
+            && !prefix.starts_with('/')
+            && prefix.ends_with('/')
+            && !prefix.contains("//")
+            && !prefix.split('/').any(|part| part == "." || part == "..")
+            && prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/_-.=".contains(&b)));
+    if ok {
+        Ok(())
+    } else {
+        Err("prefix: empty, or up to 200 letters, digits and / _ - . = ending with / (not starting with one)".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_belong_to_one_stream() {
+        for stream in Stream::ALL {
+            let id = if stream.numeric_ids() {
+                "42"
+            } else {
+                "ev-é/ 1"
+            };
+            let cursor = Cursor {
+                at: 1_733_000_000_123,
+                id: id.into(),
+            };
+            let text = cursor.encode(stream);
+            assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'));
+            assert_eq!(Cursor::decode(&text, stream), Some(cursor));
+            for other in Stream::ALL.into_iter().filter(|s| *s != stream) {
+                assert_eq!(Cursor::decode(&text, other), None, "{text} on {other:?}");
+            }
+            assert_eq!(Stream::parse(stream.as_str()), Some(stream));
+        }
+        assert_eq!(Stream::parse("events"), None);
+    }
+
+    #[test]
+    fn broken_cursors_are_refused() {
+        for text in [
+            "",
+            "t1",
+            "t1.",
+            "t1.12",
+            "t1.12.",
+            "t1.-5.6162",
+            "t1.x.6162",
+            "t1.12.616",
+            "t1.12.zz",
+            "t2.12.6162",
+            "t1.12.ff",
+            "l1.12.6162",
+            "l1.12.",
+        ] {
+            let stream = if text.starts_with('l') {
+                Stream::Labels
+            } else {
+                Stream::Touchpoints
+            };
+            assert_eq!(Cursor::decode(text, stream), None, "{text}");
+        }
+        let long = format!("t1.1.{}", "61".repeat(MAX_ID_BYTES + 1));
+        assert_eq!(Cursor::decode(&long, Stream::Touchpoints), None);
+    }
+
+    #[test]
+    fn page_bounds_are_checked() {
+        let page = page_request(Stream::Touchpoints, None, None, None, None).unwrap();
+        assert_eq!(
+            page,
+            PageRequest {
+                since: 0,
+                until: MAX_TIME_MS,
+                limit: DEFAULT_LIMIT,
+                after: None
+            }
+        );
+        assert_eq!(page.start(), (0, ""));
+        let page =
+            page_request(Stream::Labels, Some("10"), Some("20"), Some("5000"), None).unwrap();
+        assert_eq!((page.since, page.until, page.limit), (10, 20, 5000));
+        assert_eq!(page.start(), (10, ""));
+        let cursor = Cursor {
+            at: 15,
+            id: "7".into(),
+        }
+        .encode(Stream::Labels);
+        let page = page_request(Stream::Labels, Some("10"), None, None, Some(&cursor)).unwrap();
+        assert_eq!(page.start(), (15, "7"));
+        for (since, until, limit) in [
+            (Some("x"), None, None),
+            (Some("-1"), None, None),
+            (None, Some("253402300800000"), None),
+            (Some("20"), Some("10"), None),
+            (None, None, Some("0")),
+            (None, None, Some("5001")),
+            (None, None, Some("ten")),
+        ] {
+            assert!(
+                matches!(
+                    page_request(Stream::Touchpoints, since, until, limit, None),
+                    Err(PageError::Invalid(_))
+                ),
+                "{since:?} {until:?} {limit:?}"
+            );
+        }
+        assert_eq!(
+            page_request(Stream::Touchpoints, None, None, None, Some("nope")),
+            Err(PageError::BadCursor)
+        );
+    }
+
+    #[test]
+    fn object_keys_partition_by_site_and_day() {
+        let day = day_of(1_733_011_200_000); // 2024-12-01
+        assert_eq!(
+            object_key("", "demo", day, Stream::Touchpoints),
+            "site=demo/date=2024-12-01/touchpoints.ndjson.gz"
+        );
+        assert_eq!(
+            object_key("tp/", "demo", day, Stream::Conversations),
+            "tp/site=demo/date=2024-12-01/conversations.ndjson.gz"
+        );
+    }
+
+    #[test]
+    fn a_day_is_due_once_it_ended_an_hour_ago_and_only_once() {
+        let dec1 = day_of(1_733_011_200_000);
+        let dec3_0030 = (dec1 + 2) * DAY_MS + 30 * 60_000;
+        let dec3_0130 = dec3_0030 + DAY_GRACE_MS;
+        // At 00:30 on Dec 3, Dec 2 is not yet due; Dec 1 is.
+        assert_eq!(
+            days_due(dec3_0030, None, Some(dec1), dec1 * DAY_MS),
+            vec![dec1]
+        );
+        assert_eq!(
+            days_due(dec3_0130, None, Some(dec1), dec1 * DAY_MS),
+            vec![dec1, dec1 + 1]
+        );
+        // Written through Dec 2: nothing more until Dec 3 ends.
+        assert_eq!(
+            days_due(dec3_0130, Some(dec1 + 1), Some(dec1), dec1 * DAY_MS),
+            Vec::<i64>::new()
+        );
+        // A backfill goes from the oldest data, a few days per run.
+        let old = dec1 - 30;
+        assert_eq!(
+            days_due(dec3_0130, None, Some(old), dec1 * DAY_MS),
+            vec![old, old + 1]
+        );
+        // No data: from the day the destination was added.
+        assert_eq!(
+            days_due(dec3_0130, None, None, (dec1 + 1) * DAY_MS + 5),
+            vec![dec1 + 1]
+        );
+    }
+
+    #[test]
+    fn prefixes_are_safe_key_parts() {
+        for ok in ["", "touchpoint/", "exports/v=1/", "a.b_c-d/e/"] {
+            assert_eq!(check_prefix(ok), Ok(()), "{ok}");
+        }
+        for bad in ["/abs/", "no-slash", "a//b/", "../up/", "sp ace/", "ü/"] {
+            assert!(check_prefix(bad).is_err(), "{bad}");
+        }
+        assert!(check_prefix(&format!("{}/", "a".repeat(200))).is_err());
+    }
+}
