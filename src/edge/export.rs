@@ -6,8 +6,6 @@
 //! visitor gave; erased and expired rows are simply not there.
 //! `domain::export` decides the cursor, the bounds, the keys and the days.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -133,36 +131,36 @@ async fn page(
                 &bind,
             )
             .await?;
+            // In the conversations' own order, so each takes the next run of
+            // messages. A conversation that left the range between the two
+            // reads (updated again, erased) has no run and is written without
+            // messages; with `updated_at` it is written again on its new day.
             let messages: Vec<MessageRow> = db::rows(
                 &env.db,
                 &format!(
-                    "SELECT * FROM messages WHERE conversation_id IN \
-                     (SELECT id FROM conversations WHERE {condition}) ORDER BY conversation_id, id"
+                    "SELECT m.* FROM messages m JOIN (SELECT id, {time} AS t FROM conversations \
+                     WHERE {condition}) c ON c.id = m.conversation_id ORDER BY c.t, c.id, m.id"
                 ),
                 &bind,
             )
             .await?;
-            let mut by_conversation: HashMap<&str, Vec<StaffMessage>> = HashMap::new();
-            for message in &messages {
-                by_conversation
-                    .entry(message.conversation_id.as_str())
-                    .or_default()
-                    .push(message.for_staff());
-            }
+            let mut messages = messages.iter().peekable();
             #[derive(Serialize)]
             struct Line<'a> {
                 conversation: &'a ConversationRow,
                 messages: Vec<StaffMessage>,
             }
             for conversation in conversations.iter().take(limit) {
-                let messages = by_conversation
-                    .remove(conversation.id.as_str())
-                    .unwrap_or_default();
+                let mut own = Vec::new();
+                while let Some(message) = messages.next_if(|m| m.conversation_id == conversation.id)
+                {
+                    own.push(message.for_staff());
+                }
                 push_line(
                     out,
                     &Line {
                         conversation,
-                        messages,
+                        messages: own,
                     },
                 )?;
                 let at = if by_update {
