@@ -1,7 +1,7 @@
 //! The edge worker. It parses the request, asks `domain` what to do, carries
 //! that out against D1 or the static assets, and answers JSON. Internal
-//! failures are logged here and answered with a generic error; details never
-//! reach the client.
+//! failures are logged for the operator (`runtime::internal`) and answered
+//! with a generic error; details never reach the client.
 
 /// The operator's API: sites, teams, staff accounts, intake keys, erasure.
 pub mod admin;
@@ -15,6 +15,8 @@ pub mod db;
 pub mod destinations;
 /// Bulk export: NDJSON gzip pages over a cursor, and daily objects in R2.
 pub mod export;
+/// `GET /v1/health`: the worker answers and D1 is reachable.
+pub mod health;
 /// Reading requests (headers, credentials, bodies within limits) and JSON/CORS responses.
 pub mod http;
 /// Event ingestion and the script tag's site check.
@@ -25,7 +27,7 @@ pub mod insights;
 pub mod intake;
 /// Per-minute rate limits kept in D1.
 pub mod limits;
-/// The runtime's clock and random bytes.
+/// The runtime's clock, random bytes and the operator's log.
 pub mod runtime;
 /// Cron jobs: escalation, unseen replies, webhook delivery, retention.
 pub mod scheduled;
@@ -42,8 +44,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Request, Response};
 
-use crate::args;
-use crate::domain::api::{ApiError, Health};
+use crate::domain::api::ApiError;
 use crate::domain::route::{route, Route};
 use assets::Fetcher;
 use db::D1Database;
@@ -94,7 +95,7 @@ impl AdminToken {
             Some(token) if token.is_empty() => AdminToken::Unset,
             Some(token) if token.chars().count() < MIN_ADMIN_TOKEN_CHARS => {
                 if !SHORT_ADMIN_TOKEN_LOGGED.with(|logged| logged.replace(true)) {
-                    web_sys_log(
+                    runtime::log(
                         "ADMIN_TOKEN is shorter than 16 characters; the operator API refuses every call until it is replaced (wrangler secret put ADMIN_TOKEN)",
                         &JsValue::from_f64(token.chars().count() as f64),
                     );
@@ -112,7 +113,7 @@ impl Env {
             js_sys::Reflect::get(env, &JsValue::from_str(name))
                 .ok()
                 .filter(|value| value.is_object())
-                .ok_or_else(|| internal(&JsValue::from_str(name), "missing binding"))
+                .ok_or_else(|| runtime::internal(&JsValue::from_str(name), "missing binding"))
         };
         let var = |name: &str| {
             js_sys::Reflect::get(env, &JsValue::from_str(name))
@@ -147,30 +148,6 @@ impl Env {
     }
 }
 
-/// Logs an internal failure for the operator and returns the generic error.
-fn internal(detail: &JsValue, context: &str) -> ApiError {
-    web_sys_log(context, detail);
-    ApiError::Internal
-}
-
-fn unavailable(detail: &JsValue, context: &str) -> ApiError {
-    web_sys_log(context, detail);
-    ApiError::Unavailable
-}
-
-fn web_sys_log(context: &str, detail: &JsValue) {
-    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("console"))
-        .and_then(|console| {
-            let error = js_sys::Reflect::get(&console, &JsValue::from_str("error"))?;
-            error.unchecked_into::<js_sys::Function>().call2(
-                &console,
-                &JsValue::from_str(context),
-                detail,
-            )
-        })
-        .ok();
-}
-
 /// Runs the scheduled jobs at `now_ms`; resolves to their report.
 pub async fn scheduled(env: JsValue, now_ms: i64) -> Result<JsValue, JsValue> {
     let env = Env::from_js(&env).map_err(|e| JsValue::from_str(&e.to_string()))?;
@@ -201,7 +178,7 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let origin = origin.as_deref();
     match route(&request.method(), &path) {
         Route::StaticAsset => assets::serve(request, env, &path).await,
-        Route::Health => health(env, origin).await,
+        Route::Health => health::health(env, origin).await,
         Route::IngestEvents => ingest::ingest_events(request, env, origin).await,
         Route::SiteCheck(site) => ingest::site_check(env, &site, origin).await,
         Route::Journey => admin::journey(request, env).await,
@@ -262,20 +239,4 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         }),
         Route::NotFound => Err(ApiError::NotFound),
     }
-}
-
-async fn health(env: &Env, origin: Option<&str>) -> Result<Response, ApiError> {
-    // A failed check is logged by `db` and answered as degraded, not as an error.
-    let storage = match db::row::<serde_json::Value>(&env.db, "SELECT 1 AS ok", args![]).await {
-        Ok(_) => "ok",
-        Err(_) => "unavailable",
-    };
-    let body = Health {
-        status: if storage == "ok" { "ok" } else { "degraded" },
-        version: env!("CARGO_PKG_VERSION"),
-        wire_version: crate::domain::event::WIRE_VERSION,
-        storage,
-    };
-    let status = if storage == "ok" { 200 } else { 503 };
-    http::json_response(status, &body, origin)
 }

@@ -5,7 +5,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Headers, Request, RequestInit, Response, ResponseInit};
 
-use super::{http, internal, Env};
+use super::runtime::internal;
+use super::{http, Env};
 use crate::domain::api::ApiError;
 use crate::domain::assets::{plan, AssetKind, AssetPlan};
 

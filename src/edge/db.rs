@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::runtime;
 use crate::domain::api::ApiError;
 
 #[wasm_bindgen]
@@ -122,10 +123,10 @@ pub async fn rows<T: DeserializeOwned>(
         .statement(sql, args)
         .all()
         .await
-        .map_err(|e| super::unavailable(&e, sql))?;
+        .map_err(|e| runtime::unavailable(&e, sql))?;
     let rows = js_sys::Reflect::get(&result, &JsValue::from_str("results"))
-        .map_err(|e| super::unavailable(&e, sql))?;
-    serde_wasm_bindgen::from_value(rows).map_err(|e| super::internal(&e.into(), sql))
+        .map_err(|e| runtime::unavailable(&e, sql))?;
+    serde_wasm_bindgen::from_value(rows).map_err(|e| runtime::internal(&e.into(), sql))
 }
 
 /// The first row of a query, if any.
@@ -138,13 +139,13 @@ pub async fn row<T: DeserializeOwned>(
         .statement(sql, args)
         .first()
         .await
-        .map_err(|e| super::unavailable(&e, sql))?;
+        .map_err(|e| runtime::unavailable(&e, sql))?;
     if value.is_null() || value.is_undefined() {
         return Ok(None);
     }
     serde_wasm_bindgen::from_value(value)
         .map(Some)
-        .map_err(|e| super::internal(&e.into(), sql))
+        .map_err(|e| runtime::internal(&e.into(), sql))
 }
 
 /// Runs a write; returns the rows it changed.
@@ -153,7 +154,7 @@ pub async fn run(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> Result<u32, Ap
         .statement(sql, args)
         .run()
         .await
-        .map_err(|e| super::unavailable(&e, sql))?;
+        .map_err(|e| runtime::unavailable(&e, sql))?;
     Ok(changes_of(&result))
 }
 
@@ -167,7 +168,7 @@ async fn send_batch(
     let results = db
         .batch(array)
         .await
-        .map_err(|e| super::unavailable(&e, context))?;
+        .map_err(|e| runtime::unavailable(&e, context))?;
     Ok(results.unchecked_into())
 }
 
@@ -188,11 +189,11 @@ pub async fn batch_returning<T: DeserializeOwned>(
 ) -> Result<Vec<T>, ApiError> {
     let results = send_batch(db, statements, "batch write").await?;
     let first = js_sys::Reflect::get(&results.get(0), &JsValue::from_str("results"))
-        .map_err(|e| super::internal(&e, "batch results"))?;
+        .map_err(|e| runtime::internal(&e, "batch results"))?;
     if first.is_undefined() || first.is_null() {
         return Ok(Vec::new());
     }
-    serde_wasm_bindgen::from_value(first).map_err(|e| super::internal(&e.into(), "batch rows"))
+    serde_wasm_bindgen::from_value(first).map_err(|e| runtime::internal(&e.into(), "batch rows"))
 }
 
 /// What the statements of a batch did, read on demand: a result's rows are

@@ -17,7 +17,7 @@ use web_sys::{Request, Response};
 use super::http::read_json;
 use super::runtime::{now_ms, random16};
 use super::threads::{self, ConversationRow, MessageRow};
-use super::{admin, db, http, Env};
+use super::{admin, db, http, runtime, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::{check_short, Screened};
@@ -140,7 +140,7 @@ impl<'a> Outbound<'a> {
 /// logged for the operator, and what was stored is delivered by the sweep.
 pub async fn emit(env: &Env, out: Outbound<'_>, now: i64) {
     if let Err(error) = try_emit(env, &out, now).await {
-        super::web_sys_log(
+        runtime::log(
             "could not record an outbound event",
             &JsValue::from_str(&error.to_string()),
         );
@@ -245,7 +245,7 @@ async fn enqueue(env: &Env, ids: &[String]) {
             })
             .collect();
         if let Err(error) = queue.send_batch(messages).await {
-            super::web_sys_log(
+            runtime::log(
                 "could not queue deliveries; the scheduled sweep will send them",
                 &error,
             );

@@ -14,7 +14,7 @@ use web_sys::{Headers, ReadableStream, Request, Response, ResponseInit};
 
 use super::http::query;
 use super::threads::{ConversationRow, MessageRow, StaffMessage};
-use super::{admin, db, Env};
+use super::{admin, db, runtime, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::export::{self, Cursor, PageError, PageRequest, Stream};
@@ -253,7 +253,7 @@ pub async fn export(
         init.set_headers(headers.unchecked_ref());
         Response::new_with_opt_readable_stream_and_init(Some(&gzip_stream(body.as_bytes())?), &init)
     };
-    respond().map_err(|e| super::internal(&e, "export response"))
+    respond().map_err(|e| runtime::internal(&e, "export response"))
 }
 
 // ---------------------------------------------------------------- R2 days
@@ -349,7 +349,7 @@ async fn write_day(
         };
         stored
             .await
-            .map_err(|e| super::unavailable(&e, "R2 export put"))?;
+            .map_err(|e| runtime::unavailable(&e, "R2 export put"))?;
     }
     db::run(
         &env.db,

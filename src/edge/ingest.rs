@@ -11,9 +11,10 @@ use serde::Deserialize;
 use web_sys::{Request, Response};
 
 use super::http::{client_ip, header};
+use super::runtime::internal;
 use super::runtime::random_bytes;
 use super::sites::{cached_site, Site};
-use super::{db, destinations, http, internal, limits, Env};
+use super::{db, destinations, http, limits, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::bots;
