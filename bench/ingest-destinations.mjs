@@ -5,7 +5,10 @@
 //   three:     a signed webhook, a Segment-compatible collector and a second
 //              webhook, every one taking `touchpoints` (real HTTP receivers in
 //              this process, answering 200);
-//   one down:  the same three, but the second webhook points at a closed port.
+//   one down:  the same three, but the second webhook points at a closed port;
+//   unqueued:  the same three with the queue unbound, so nothing is delivered
+//              during the load (the scheduled sweep would): what ingestion
+//              itself pays — the outbound event and its deliveries in D1.
 // autocannon posts batches of 25 events (unique ids, varied client
 // addresses). Ingestion records one outbound event and a delivery per
 // destination and hands them to the local Queue; the queue consumer delivers
@@ -56,7 +59,7 @@ async function load(url, pid, seconds) {
       }),
     }],
   });
-  return { batches: result['2xx'], seconds, cpuMs: cpuMs(pid) - cpuBefore, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
+  return { batches: result['2xx'], seconds, cpuMs: cpuMs(pid) - cpuBefore, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors, statuses: Object.entries(result.statusCodeStats ?? {}).filter(([c]) => c[0] !== '2').map(([c, v]) => `${c}×${v.count}`).join(' '), timeouts: result.timeouts };
 }
 
 function total(rounds) {
@@ -67,6 +70,7 @@ function total(rounds) {
     p50: Math.max(...rounds.map((r) => r.p50)),
     p99: Math.max(...rounds.map((r) => r.p99)),
     errors: rounds.reduce((n, r) => n + r.errors, 0),
+    detail: rounds.map((r) => [r.statuses, r.timeouts ? `timeouts×${r.timeouts}` : ''].filter(Boolean).join(' ')).filter(Boolean).join(', '),
   };
 }
 
@@ -99,9 +103,10 @@ async function closedPort() {
   return `http://127.0.0.1:${port}`;
 }
 
-async function worker(destinations) {
+async function worker(destinations, queues = true) {
   const { result, pid } = await startedWorkerd(() => startRuntime({
     port: 0,
+    queues,
     adminToken: ADMIN_TOKEN,
     // Plain-HTTP receivers on this machine; production keeps HTTPS and the same timeouts.
     vars: { ALLOW_HTTP_DESTINATIONS: 'on', DELIVERY_TIMEOUT_MS: '2000' },
@@ -130,6 +135,7 @@ const workers = {
   none: await worker([]),
   three: await worker(three(hookB.url)),
   'one down': await worker(three(down)),
+  unqueued: await worker(three(hookB.url), false),
 };
 try {
   console.log(`batches of ${BATCH}, ${CONNECTIONS} connections, ${SECONDS} s per worker in ${ROUNDS} alternating rounds, one workerd process each`);
@@ -142,7 +148,7 @@ try {
   const base = total(results.none);
   for (const [name, rounds] of Object.entries(results)) {
     const r = total(rounds);
-    console.log(`${name.padEnd(9)} ${r.eventsPerSecond.toFixed(0).padStart(7)} events/s (${(r.eventsPerSecond / base.eventsPerSecond * 100).toFixed(0).padStart(3)}% of none)   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   CPU ${r.cpuMsPerBatch.toFixed(2)} ms/batch   non-2xx/errors ${r.errors}`);
+    console.log(`${name.padEnd(9)} ${r.eventsPerSecond.toFixed(0).padStart(7)} events/s (${(r.eventsPerSecond / base.eventsPerSecond * 100).toFixed(0).padStart(3)}% of none)   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   CPU ${r.cpuMsPerBatch.toFixed(2)} ms/batch   non-2xx/errors ${r.errors}${r.detail ? ` (${r.detail})` : ''}`);
   }
   // Let the queue drain a little, then say what arrived.
   await new Promise((r) => setTimeout(r, 3000));
@@ -151,7 +157,7 @@ try {
     return rows.map((r) => `${r.status} ${r.n}`).join(', ') || 'none';
   };
   console.log(`receivers (both destination workers): webhook ${hookA.stats.requests} requests, collector ${collector.stats.requests} requests, second webhook ${hookB.stats.requests} requests`);
-  console.log(`deliveries 3 s after the load — three: ${await delivered('three')}; one down: ${await delivered('one down')}`);
+  console.log(`deliveries 3 s after the load — three: ${await delivered('three')}; one down: ${await delivered('one down')}; unqueued: ${await delivered('unqueued')}`);
 } finally {
   for (const { runtime } of Object.values(workers)) await runtime.close();
   for (const r of [hookA, collector, hookB]) r.close();

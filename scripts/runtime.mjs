@@ -20,8 +20,9 @@ export function readWranglerConfig() {
  * local run); without it D1 lives in memory (tests). `vars` override
  * wrangler.toml's [vars] (e.g. `{ DEMO_PAGES: 'off' }`). `onOutput(text)`, when
  * given, receives what the worker writes to its console (tests read the logs).
+ * `queues: false` leaves the delivery queue unbound (a bench isolates ingestion with it).
  */
-export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, verbose = false, adminToken, vars = {}, onOutput } = {}) {
+export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, verbose = false, adminToken, vars = {}, onOutput, queues = true } = {}) {
   const config = readWranglerConfig();
   const db = config.d1_databases[0];
   const workerDir = join(root, 'dist', 'worker');
@@ -38,7 +39,7 @@ export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, v
     ],
     d1Databases: { [db.binding]: db.database_id },
     // Deliveries to destinations go through a real (local) queue, as deployed.
-    ...queueOptions(config),
+    ...(queues ? queueOptions(config) : {}),
     // The bucket R2 destinations write daily exports to (Miniflare's local R2).
     r2Buckets: Object.fromEntries((config.r2_buckets ?? []).map((b) => [b.binding, b.bucket_name])),
     r2Persist: persistDir ? join(persistDir, 'r2') : false,
