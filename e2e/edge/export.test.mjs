@@ -258,4 +258,18 @@ test('the scheduled job writes each finished day of an R2 destination once, part
   assert.equal(log.status, 200);
   assert.deepEqual(log.json.deliveries.map((d) => d.event_id).sort(), days.map((d) => d.day));
   assert.ok(log.json.deliveries.every((d) => d.type === 'export' && d.status === 'delivered'));
+  const listed2 = await asAdmin('GET', '/v1/admin/sites/demo/destinations');
+  assert.equal(listed2.json.destinations.find((d) => d.id === created.json.id).delivered, days.length);
+
+  // The site's retention reaches the bucket: with one day kept, the written
+  // days past it are deleted (their rows too, but the newest, so nothing is
+  // written twice).
+  const retention = await asAdmin('PUT', '/v1/admin/sites/demo', { retention_days: 1 });
+  assert.equal(retention.status, 200, JSON.stringify(retention.json));
+  await worker.scheduled({ cron: '* * * * *', scheduledTime: new Date(at + 2 * DAY) });
+  const kept = await exportDays();
+  assert.ok(kept.length >= 1 && kept.every((d) => d.day > days.at(-1).day || d.day === kept.at(-1).day), JSON.stringify(kept));
+  assert.equal(await bucket.get(`warehouse/site=demo/date=${days[0].day}/touchpoints.ndjson.gz`), null, 'an expired day is gone');
+  const remaining = (await bucket.list({ prefix: 'warehouse/site=demo/' })).objects.map((o) => o.key.split('/')[2]);
+  assert.deepEqual([...new Set(remaining)].sort(), kept.map((d) => `date=${d.day}`));
 });

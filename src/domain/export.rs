@@ -5,8 +5,7 @@
 //! This module decides the streams, the cursor, the page bounds, the object
 //! keys and which days a run writes; the edge runs the queries and the I/O.
 
-use super::rollup::{day_of, DAY_MS};
-use super::visitor_key::utc_day;
+use super::rollup::day_of;
 
 /// What can be exported, each in its own order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,14 +198,14 @@ pub const DAY_GRACE_MS: i64 = 3_600_000;
 /// every minute; a backfill catches up at this pace).
 pub const MAX_DAYS_PER_RUN: usize = 2;
 
-/// The object key of one day's stream:
+/// The object key of one day's (`YYYY-MM-DD`) stream:
 /// `<prefix>site=<site>/date=YYYY-MM-DD/<stream>.ndjson.gz`.
-pub fn object_key(prefix: &str, site: &str, day: i64, stream: Stream) -> String {
+pub fn object_key(prefix: &str, site: &str, date: &str, stream: Stream) -> String {
     let mut key = String::from(prefix);
     key.push_str("site=");
     key.push_str(site);
     key.push_str("/date=");
-    key.push_str(&utc_day(day * DAY_MS));
+    key.push_str(date);
     key.push('/');
     key.push_str(stream.as_str());
     key.push_str(".ndjson.gz");
@@ -248,6 +247,8 @@ pub fn check_prefix(prefix: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::rollup::DAY_MS;
+    use crate::domain::visitor_key::utc_day;
 
     #[test]
     fn cursors_round_trip_and_belong_to_one_stream() {
@@ -349,13 +350,14 @@ mod tests {
 
     #[test]
     fn object_keys_partition_by_site_and_day() {
-        let day = day_of(1_733_011_200_000); // 2024-12-01
+        let day = utc_day(1_733_011_200_000);
+        assert_eq!(day, "2024-12-01");
         assert_eq!(
-            object_key("", "demo", day, Stream::Touchpoints),
+            object_key("", "demo", &day, Stream::Touchpoints),
             "site=demo/date=2024-12-01/touchpoints.ndjson.gz"
         );
         assert_eq!(
-            object_key("tp/", "demo", day, Stream::Conversations),
+            object_key("tp/", "demo", &day, Stream::Conversations),
             "tp/site=demo/date=2024-12-01/conversations.ndjson.gz"
         );
     }

@@ -611,7 +611,9 @@ async fn counts(env: &Env, site: &str) -> Result<Vec<Counts>, ApiError> {
         &env.db,
         "SELECT d.destination_id, d.status, COUNT(*) AS n FROM destination_deliveries d \
          JOIN destinations t ON t.id = d.destination_id WHERE t.site_id = ?1 \
-         GROUP BY d.destination_id, d.status",
+         GROUP BY d.destination_id, d.status \
+         UNION ALL SELECT x.destination_id, 'delivered', COUNT(*) FROM export_days x \
+         JOIN destinations t ON t.id = x.destination_id WHERE t.site_id = ?1 GROUP BY x.destination_id",
         args![site],
     )
     .await

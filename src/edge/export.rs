@@ -33,6 +33,9 @@ extern "C" {
         value: &js_sys::Uint8Array,
         options: &JsValue,
     ) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = delete)]
+    async fn delete_keys(this: &Bucket, keys: js_sys::Array) -> Result<JsValue, JsValue>;
 }
 
 /// The columns of a touchpoint as exported (every stored one but the site).
@@ -258,6 +261,18 @@ pub async fn export(
 
 // ---------------------------------------------------------------- R2 days
 
+/// An enabled R2 destination, the last day it wrote and its site's oldest row.
+#[derive(Deserialize)]
+struct Target {
+    id: String,
+    site_id: String,
+    prefix: String,
+    created_at: i64,
+    retention_days: i64,
+    done: Option<i64>,
+    first: Option<i64>,
+}
+
 /// Writes the due days of every enabled R2 destination (a day once: its
 /// `export_days` row is written after its objects, so a run cut short
 /// writes the same objects again). Returns the days written.
@@ -265,24 +280,15 @@ pub async fn to_r2(env: &Env, now: i64) -> Result<u32, ApiError> {
     let Some(bucket) = &env.exports else {
         return Ok(0);
     };
-    #[derive(Deserialize)]
-    struct Target {
-        id: String,
-        site_id: String,
-        prefix: String,
-        created_at: i64,
-        done: Option<i64>,
-        first: Option<i64>,
-    }
     let targets: Vec<Target> = db::rows(
         &env.db,
-        "SELECT d.id, d.site_id, d.prefix, d.created_at, \
+        "SELECT d.id, d.site_id, d.prefix, d.created_at, s.retention_days, \
          (SELECT CAST(julianday(MAX(x.day)) - 2440587.5 AS INTEGER) FROM export_days x WHERE x.destination_id = d.id) AS done, \
          CASE WHEN EXISTS (SELECT 1 FROM export_days x WHERE x.destination_id = d.id) THEN NULL ELSE \
          (SELECT MIN(t) FROM (SELECT MIN(occurred_at) AS t FROM events WHERE site_id = d.site_id \
          UNION ALL SELECT MIN(updated_at) FROM conversations WHERE site_id = d.site_id \
          UNION ALL SELECT MIN(created_at) FROM label_corrections WHERE site_id = d.site_id)) END AS first \
-         FROM destinations d WHERE d.kind = 'r2' AND d.enabled = 1",
+         FROM destinations d JOIN sites s ON s.id = d.site_id WHERE d.kind = 'r2' AND d.enabled = 1",
         args![],
     )
     .await?;
@@ -302,8 +308,46 @@ pub async fn to_r2(env: &Env, now: i64) -> Result<u32, ApiError> {
             .await?;
             written += 1;
         }
+        expire(env, bucket, &target, now).await?;
     }
     Ok(written)
+}
+
+/// The site's retention applies to its objects too: days past it are
+/// deleted from the bucket. Their rows go, but the newest stays, so the days
+/// after it are not written again.
+async fn expire(env: &Env, bucket: &Bucket, target: &Target, now: i64) -> Result<(), ApiError> {
+    let cutoff = utc_day(now - target.retention_days.max(1) * DAY_MS);
+    let expired: Vec<serde_json::Value> = db::rows(
+        &env.db,
+        "SELECT day FROM export_days WHERE destination_id = ?1 AND day < ?2 \
+         AND day < (SELECT MAX(day) FROM export_days WHERE destination_id = ?1) ORDER BY day LIMIT 30",
+        args![&target.id, &cutoff],
+    )
+    .await?;
+    let days: Vec<&str> = expired.iter().filter_map(|d| d["day"].as_str()).collect();
+    let Some(last) = days.last() else {
+        return Ok(());
+    };
+    let keys: js_sys::Array = days
+        .iter()
+        .flat_map(|day| {
+            Stream::ALL.map(|s| export::object_key(&target.prefix, &target.site_id, day, s))
+        })
+        .map(|key| JsValue::from_str(&key))
+        .collect();
+    bucket
+        .delete_keys(keys)
+        .await
+        .map_err(|e| runtime::unavailable(&e, "R2 export delete"))?;
+    db::run(
+        &env.db,
+        "DELETE FROM export_days WHERE destination_id = ?1 AND day <= ?2 \
+         AND day < (SELECT MAX(day) FROM export_days WHERE destination_id = ?1)",
+        args![&target.id, *last],
+    )
+    .await?;
+    Ok(())
 }
 
 async fn write_day(
@@ -315,6 +359,7 @@ async fn write_day(
     day: i64,
     now: i64,
 ) -> Result<(), ApiError> {
+    let date = utc_day(day * DAY_MS);
     let mut counts = [0i64; 3];
     let mut bytes = 0i64;
     for (stream, count) in Stream::ALL.into_iter().zip(counts.iter_mut()) {
@@ -333,7 +378,7 @@ async fn write_day(
             }
             request.after = page.last;
         }
-        let key = export::object_key(prefix, site, day, stream);
+        let key = export::object_key(prefix, site, &date, stream);
         let stored = async {
             let compressed = gzip(body.as_bytes()).await?;
             bytes += i64::from(compressed.length());
@@ -355,7 +400,7 @@ async fn write_day(
         &env.db,
         "INSERT OR IGNORE INTO export_days (destination_id, day, touchpoints, conversations, labels, bytes, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        args![destination, &utc_day(day * DAY_MS), counts[0], counts[1], counts[2], bytes, now],
+        args![destination, &date, counts[0], counts[1], counts[2], bytes, now],
     )
     .await?;
     Ok(())
