@@ -31,6 +31,91 @@ export interface TouchpointConfig {
   skipDntVisitors?: boolean;
   /** Log each event sent and each recording decision to the console. */
   debug?: boolean;
+  /** Send visitors' messages to your own HTTPS endpoint instead of the Touchpoint worker:
+   * a URL, or `{ url, headers }`. Each message is POSTed as JSON, a
+   * {@link ClassifiedInteraction}; the widget becomes a classified contact form that asks
+   * for the visitor's e-mail address and says a person will answer by e-mail (no live
+   * thread). The endpoint must answer CORS for the page's origin (a preflight: the body is
+   * JSON). `https://` only (`http://localhost` for testing). */
+  backend?: string | { url: string; headers?: Record<string, string> };
+  /** Sees each visitor message as it leaves, whatever the transport. Return the payload
+   * (changed or not) to send it, or nothing to send it as you may have changed it in place;
+   * return `null` or `false` to drop it (the drop is logged on the console, the visitor sees
+   * it as sent: hand it to your own SDK first). A hook that throws drops it too. */
+  beforeSend?: (interaction: ClassifiedInteraction) => ClassifiedInteraction | null | false | void;
+  /** Sees each touchpoint event before the recorder sends it, with the same rules as
+   * `beforeSend`: return it (changed or not), or `null`/`false` to drop it (logged). */
+  beforeSendEvent?: (event: TouchpointEvent) => TouchpointEvent | null | false | void;
+}
+
+/** One visitor message, classified and redacted in the browser: the payload of `backend`,
+ * `beforeSend` and `on('submit')`. JSON Schema: `touchpoint/schema/classified-interaction.v1.json`. */
+export interface ClassifiedInteraction {
+  schema: 'urn:touchpoint:schema:classified-interaction:v1';
+  /** Unique per message, the same when a failed send is retried: de-duplicate on it. */
+  id: string;
+  site: string;
+  /** ms since the epoch (browser clock). */
+  sent_at: number;
+  /** The panel's language (BCP 47). */
+  locale: string;
+  /** The message with personal data replaced by tags such as `[card]`. */
+  text: string;
+  /** Null when the classifier's model could not be loaded. */
+  classification: {
+    topic: Topic;
+    topic_confidence: number;
+    topic_source: 'model' | 'rule';
+    tone: 'negative' | 'neutral' | 'positive';
+    tone_confidence: number;
+    kind: 'question' | 'request' | 'problem' | 'complaint' | 'suggestion' | 'praise';
+    urgency: 'low' | 'normal' | 'high';
+    expectation_gap: boolean;
+    language: string;
+    spam: boolean;
+  } | null;
+  /** Kinds of personal data taken out of `text`, each once. */
+  pii_removed: PiiKind[];
+  /** The path with personal-looking segments masked, the title redacted, the referrer's
+   * origin and path. */
+  page: { path: string; title: string; referrer: string };
+  /** The page's UTM parameters; null when it has none. */
+  campaign: { source: string; medium: string; campaign: string; term: string; content: string } | null;
+  /** How the visitor wants an answer, with the contact they gave for it. */
+  contact:
+    | { channel: 'here' }
+    | { channel: 'email'; email: string }
+    | { channel: 'phone'; phone: string; from: number; to: number };
+}
+
+/** A touchpoint event as the recorder sends it (the payload of `beforeSendEvent`).
+ * JSON Schema: `touchpoint/schema/touchpoint-event.v1.json`. */
+export interface TouchpointEvent {
+  id: string;
+  type: 'pageview' | 'engagement' | 'click' | 'form' | 'custom';
+  /** ms since the epoch. */
+  ts: number;
+  path: string;
+  title?: string;
+  referrer?: string;
+  vw?: number;
+  vh?: number;
+  lang?: string;
+  tz?: string;
+  channel?: string;
+  source?: string;
+  utm_source?: string;
+  utm_medium?: string;
+  utm_campaign?: string;
+  utm_term?: string;
+  utm_content?: string;
+  click_id?: string;
+  name?: string;
+  target?: string;
+  props?: Record<string, string | number | boolean>;
+  engaged_ms?: number;
+  scroll?: number;
+  fields?: number;
 }
 
 /** Why Touchpoint refused or failed; `code` is stable, `message` is for people. */
@@ -88,6 +173,8 @@ export interface TouchpointMessage { name: string; text: string; at: number }
 export function on(event: 'open' | 'close', listener: () => void): () => void;
 export function on(event: 'message', listener: (message: TouchpointMessage) => void): () => void;
 export function on(event: 'unread', listener: (count: number) => void): () => void;
+/** A visitor message as it leaves (after `beforeSend`), for your own SDK or analytics. */
+export function on(event: 'submit', listener: (interaction: ClassifiedInteraction) => void): () => void;
 
 /** Kinds of personal data the redactor finds. */
 export type PiiKind = 'email' | 'phone' | 'card' | 'iban' | 'ssn' | 'ip';

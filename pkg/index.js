@@ -35,7 +35,12 @@ export function loadClassifier(options = {}) {
   }).then(() => undefined);
 }
 
-const widgetConfig = ({ site, endpoint, locale, teams }) => ({ site, endpoint, locale, teams, user });
+const widgetConfig = ({ site, endpoint, locale, teams, backend, beforeSend }) => ({
+  site, endpoint, locale, teams, user, beforeSend,
+  // `backend`: a URL, or { url, headers }.
+  backend: typeof backend === 'object' && backend ? backend.url : backend,
+  backendHeaders: typeof backend === 'object' && backend ? backend.headers : undefined,
+});
 const launcherRoot = () => document.querySelector('[data-touchpoint-launcher]')?.shadowRoot;
 
 async function openWidget(shadowRoot, config) {
@@ -158,7 +163,8 @@ export function debug(on = true) {
   debugging = on;
   if (settings) settings.debug = on;
 }
-/** Listens for 'open', 'close', 'message' ({ name, text, at }) or 'unread' (a count). */
+/** Listens for 'open', 'close', 'message' ({ name, text, at }), 'unread' (a count) or
+ * 'submit' (the classified interaction as it leaves, after `beforeSend`). */
 export function on(event, listener) {
   if (!inBrowser) return () => {};
   const handler = (e) => listener(e.detail);

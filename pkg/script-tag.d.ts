@@ -1,7 +1,7 @@
 // Types for pages that use the script tag instead of the package:
 //   /// <reference types="touchpoint/script-tag" />
 // makes `window.touchpoint` (and the queueing stub) typed.
-import type { TrackProps, TouchpointMessage } from './index.js';
+import type { TrackProps, TouchpointMessage, ClassifiedInteraction, TouchpointConfig } from './index.js';
 
 export interface TouchpointScriptApi {
   (method: 'track', name: string, props?: TrackProps): void;
@@ -12,6 +12,9 @@ export interface TouchpointScriptApi {
   (method: 'on', event: 'open' | 'close', listener: () => void): void;
   (method: 'on', event: 'message', listener: (message: TouchpointMessage) => void): void;
   (method: 'on', event: 'unread', listener: (count: number) => void): void;
+  (method: 'on', event: 'submit', listener: (interaction: ClassifiedInteraction) => void): void;
+  /** Settings that have no attribute, queued before the script loads (through the stub). */
+  (method: 'init', settings: Pick<TouchpointConfig, 'beforeSend' | 'beforeSendEvent'>): void;
   track(name: string, props?: TrackProps): void;
   page(): void;
   flush(): void;
@@ -23,7 +26,7 @@ export interface TouchpointScriptApi {
   optout(): void;
   optin(): void;
   debug(on?: boolean): void;
-  on(event: 'open' | 'close' | 'message' | 'unread', listener: (detail: never) => void): void;
+  on(event: 'open' | 'close' | 'message' | 'unread' | 'submit', listener: (detail: never) => void): void;
   /** Resolves to whether this visit is recorded; rejects with an Error whose `name` is
    * "TouchpointError" and `code` is "origin_not_allowed" or "unknown_site". */
   ready: Promise<boolean>;

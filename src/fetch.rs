@@ -54,7 +54,7 @@ pub async fn call<T: DeserializeOwned>(
         ),
         None => None,
     };
-    let value = call_json(base, method, path, token, body.as_ref()).await?;
+    let value = call_json(base, method, path, None, token, body.as_ref()).await?;
     serde_wasm_bindgen::from_value(value).map_err(|e| Failure::Api {
         status: 0,
         code: "unexpected_answer".into(),
@@ -75,17 +75,22 @@ pub fn client_id(prefix: &str) -> String {
 }
 
 /// Calls `method path` with `body` (any JSON-able JS value) and answers the
-/// parsed JSON (`null` when the answer has no body).
+/// parsed JSON (`null` when the answer has no body). `token` is the bearer
+/// credential; `headers`, when given, are sent too (a site's own endpoint).
 pub async fn call_json(
     base: &str,
     method: &str,
     path: &str,
+    headers: Option<web_sys::Headers>,
     token: Option<&str>,
     body: Option<&JsValue>,
 ) -> Result<JsValue, Failure> {
+    let headers = match headers {
+        Some(headers) => headers,
+        None => web_sys::Headers::new().map_err(|_| Failure::Network)?,
+    };
     let init = web_sys::RequestInit::new();
     init.set_method(method);
-    let headers = web_sys::Headers::new().map_err(|_| Failure::Network)?;
     if let Some(token) = token {
         let mut value = String::from("Bearer ");
         value.push_str(token);
@@ -101,7 +106,13 @@ pub async fn call_json(
         init.set_body(&text);
     }
     init.set_headers(&headers);
-    let mut url = base.trim_end_matches('/').to_owned();
+    // A site's own endpoint (no `path`) is used exactly as named.
+    let mut url = if path.is_empty() {
+        base
+    } else {
+        base.trim_end_matches('/')
+    }
+    .to_owned();
     url.push_str(path);
     let window = web_sys::window().ok_or(Failure::Network)?;
     let response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
@@ -138,7 +149,7 @@ pub async fn call_and_read<T>(
     body: Option<JsValue>,
     read: impl FnOnce(&JsValue) -> Option<T>,
 ) -> Result<T, Failure> {
-    let answer = call_json(base, method, &path, token, body.as_ref()).await?;
+    let answer = call_json(base, method, &path, None, token, body.as_ref()).await?;
     read(&answer).ok_or_else(|| Failure::Api {
         status: 0,
         code: "unexpected_answer".into(),

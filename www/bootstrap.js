@@ -17,26 +17,24 @@ var script = document.currentScript;
 if (window.__touchpoint_booted) return;
 window.__touchpoint_booted = true;
 
-var attr = function (name) { return script && script.getAttribute('data-' + name); };
-var src = script && script.src ? script.src : '/';
+var attr = (name) => script?.getAttribute('data-' + name);
+var src = script?.src || '/';
 // Where the recorder's wasm and the widget are: `data-assets`, else beside the script.
 var base = attr('assets') ? new URL(attr('assets').replace(/\/?$/, '/'), location.href).href : src.replace(/[^/]*$/, '');
-var queued = (window.touchpoint && window.touchpoint.q) || [];
+var queued = window.touchpoint?.q || [];
 // Settings left out are null: the launcher and the widget use their defaults.
 var config = {
   site: attr('site'),
   endpoint: attr('endpoint') || new URL(src, location.href).origin,
-  label: attr('label'),
-  model: attr('model'),
   recordAutomation: attr('record-automation') === 'true',
   debug: attr('debug') === 'true',
   skipDntVisitors: attr('dnt') === 'skip',
-  locale: attr('locale'),
-  position: attr('position'),
-  color: attr('color'),
-  icon: attr('icon'),
-  teams: attr('teams') ? attr('teams').split(',') : undefined,
+  teams: attr('teams')?.split(','),
+  // Request headers (JSON) for `data-backend`, the widget's own HTTPS endpoint
+  // when the site takes its messages itself (README: "Your own backend").
+  backendHeaders: attr('backend-headers'),
 };
+['label', 'model', 'locale', 'position', 'color', 'icon', 'backend'].forEach((name) => (config[name] = attr(name)));
 var reported = false;
 var ready = false;
 var recorder = null;
@@ -57,86 +55,98 @@ function debug(message) { if (config.debug) console.debug('Touchpoint: ' + messa
 // A persistent opt-out, kept even without consent: it is the visitor's wish.
 // (storageGet/storageSet are page.js's, in the same bundle.)
 var OPTOUT_KEY = 'touchpoint.optout';
-function optedOut() { return storageGet(OPTOUT_KEY); }
 
 var widget = null;
 function loadWidget() {
   if (!widget) {
-    widget = import(base + 'widget/touchpoint_widget.js').then(function (module) {
-      return module.default({ module_or_path: base + 'widget/touchpoint_widget_bg.wasm' }).then(function () {
+    widget = import(base + 'widget/touchpoint_widget.js').then((module) => {
+      return module.default({ module_or_path: base + 'widget/touchpoint_widget_bg.wasm' }).then(() => {
         return module.loadModel(config.model, base + 'widget/touchpoint.tpcm');
-      }).then(function () {
+      }).then(() => {
         return module;
       });
     });
-    widget.catch(function () { widget = null; });
+    widget.catch(() => (widget = null));
   }
   return widget;
 }
 var user;
+// Every setting goes to the widget, which reads what it knows.
 function widgetConfig() {
-  return { site: config.site, endpoint: config.endpoint, locale: config.locale, teams: config.teams, user: user };
+  return Object.assign({ user: user }, config);
 }
 // The launcher's shadow root, where the widget mounts its panel.
 var launcher = null;
 function openWidget(shadowRoot) {
-  loadWidget().then(function (module) { module.openWidget(shadowRoot, widgetConfig()); }).catch(fail);
+  loadWidget().then((module) => module.openWidget(shadowRoot, widgetConfig())).catch(fail);
 }
 // A conversation the visitor started on an earlier page: follow it, so the
 // launcher shows replies that arrive (the widget loads only for such visitors).
 function followConversation() {
   if (storageGet('touchpoint:conversation:' + config.site)) {
-    loadWidget().then(function (module) { module.followWidget(launcher, widgetConfig()); }).catch(fail);
+    loadWidget().then((module) => module.followWidget(launcher, widgetConfig())).catch(fail);
   }
 }
 var panelOpen = false;
-window.addEventListener('touchpoint:open', function () { panelOpen = true; });
-window.addEventListener('touchpoint:close', function () { panelOpen = false; });
+addEventListener('touchpoint:open', () => (panelOpen = true));
+addEventListener('touchpoint:close', () => (panelOpen = false));
 function openPanel() { if (launcher) openWidget(launcher); }
-function closePanel() { if (widget) widget.then(function (module) { module.closeWidget(); }).catch(fail); }
+function closePanel() { widget?.then((module) => module.closeWidget()).catch(fail); }
 
 // The page's API: touchpoint('track', name, props) or touchpoint.track(name, props).
+var methods = {
+  optout: () => {
+    storageSet(OPTOUT_KEY, '1');
+    recorder?.stop();
+    recorder = null;
+  },
+  optin: () => storageSet(OPTOUT_KEY),
+  debug: (on) => (config.debug = on !== false),
+  open: openPanel,
+  close: closePanel,
+  toggle: () => (panelOpen ? closePanel : openPanel)(),
+  // on('open' | 'close' | 'message' | 'unread' | 'submit', fn): fn receives the event's detail.
+  on: (name, fn) => {
+    if (typeof fn === 'function') addEventListener('touchpoint:' + name, (event) => fn(event.detail));
+  },
+  init: () => {},
+};
+['track', 'page', 'flush', 'consent', 'identify'].forEach((method) => {
+  methods[method] = (a, b) => {
+    if (method === 'identify') user = { id: String(a), hmac: String(b || '') };
+    recorder?.[method](a, b);
+  };
+});
 function call(method, args) {
   if (!ready) { later.push([method, args]); return; }
   try {
-    if (method === 'identify') user = { id: String(args[0]), hmac: String(args[1] || '') };
-    if (/^(track|page|flush|consent|identify)$/.test(method)) { if (recorder) recorder[method](args[0], args[1]); }
-    else if (method === 'optout') {
-      storageSet(OPTOUT_KEY, '1');
-      if (recorder) recorder.stop();
-      recorder = null;
-    } else if (method === 'optin') {
-      storageSet(OPTOUT_KEY);
-    } else if (method === 'debug') config.debug = args[0] !== false;
-    else if (method === 'open') openPanel();
-    else if (method === 'close') closePanel();
-    else if (method === 'toggle') { if (panelOpen) closePanel(); else openPanel(); }
-    else if (method === 'on') on(String(args[0]), args[1]);
-    else if (method !== 'init') debug('unknown method ' + method);
+    if (methods.hasOwnProperty(method)) methods[method](...args);
+    else debug('unknown method ' + method);
   } catch (error) { fail(error); }
 }
-// on('open' | 'close' | 'message' | 'unread', fn): fn receives the event's detail.
-function on(name, fn) {
-  if (typeof fn === 'function') window.addEventListener('touchpoint:' + name, function (event) { fn(event.detail); });
-}
-var api = function () { call(arguments[0], [].slice.call(arguments, 1)); };
+var api = (method, ...args) => call(method, args);
 var started, refused;
 // Resolves once the recorder runs (to whether this visit is recorded);
 // rejects with a TouchpointError when the worker refuses this page's origin.
-api.ready = new Promise(function (resolve, reject) { started = resolve; refused = reject; });
+api.ready = new Promise((resolve, reject) => { started = resolve; refused = reject; });
 // Handled here, so a page that never awaits it logs no uncaught rejection.
-api.ready.catch(function () {});
-['track', 'page', 'flush', 'consent', 'identify', 'init', 'open', 'close', 'toggle', 'on', 'optout', 'optin', 'debug'].forEach(function (method) {
-  api[method] = function () { call(method, [].slice.call(arguments)); };
+api.ready.catch(() => {});
+Object.keys(methods).forEach((method) => {
+  api[method] = (...args) => call(method, args);
 });
 // Calls queued before the script loaded: `init` settings apply first, the rest replay in order.
-for (var i = 0; i < queued.length; i++) {
-  var args = [].slice.call(queued[i]);
-  if (args[0] === 'init' && args[1]) Object.assign(config, args[1]);
-  else later.push([args[0], args.slice(1)]);
+for (var [method, ...args] of queued) {
+  if (method === 'init' && args[0]) Object.assign(config, args[0]);
+  else later.push([method, args]);
 }
 window.touchpoint = api;
 
+// User Timing entries let a site see the recorder's main-thread cost.
+function timed(name, work) {
+  var start = performance.now(), result = work();
+  performance.measure(name, { start });
+  return result;
+}
 var endpoint = config.endpoint = String(config.endpoint).replace(/\/+$/, '');
 if (!config.site) {
   started(false);
@@ -144,27 +154,23 @@ if (!config.site) {
 } else {
   // Asked before anything is recorded: a page whose origin the site does not
   // allow says so once, by name, instead of posting events that are refused.
-  var check = fetch(endpoint + '/v1/sites/' + encodeURIComponent(config.site) + '/check').then(function (response) {
+  var check = fetch(endpoint + '/v1/sites/' + encodeURIComponent(config.site) + '/check').then((response) => {
     if (response.status === 403 || response.status === 404) {
-      return response.json().then(function (body) { throw refusal(body.error); });
+      return response.json().then((body) => { throw refusal(body.error); });
     }
-  }, function () { /* unreachable now: the recorder's events wait and are retried */ });
+  }, () => { /* unreachable now: the recorder's events wait and are retried */ });
   Promise.all([loadRecorder(base + 'touchpoint_recorder_bg.wasm'), check])
-    .then(function (loaded) {
+    .then((loaded) => {
       var recorderModule = loaded[0];
-      // User Timing entries let a site see the recorder's main-thread cost.
-      performance.mark('touchpoint:start');
-      recorder = optedOut() ? null : startRecorder(recorderModule, config, fail);
-      performance.measure('touchpoint:start', 'touchpoint:start');
-      debug(recorder ? 'recording for site ' + config.site : 'not recording: ' + (optedOut() ? 'opted out'
+      var optedOut = storageGet(OPTOUT_KEY);
+      recorder = timed('touchpoint:start', () => (optedOut ? null : startRecorder(recorderModule, config, fail)));
+      debug(recorder ? 'recording for site ' + config.site : 'not recording: ' + (optedOut ? 'opted out'
         : navigator.webdriver && !config.recordAutomation ? 'automation' : 'Do Not Track'));
-      performance.mark('touchpoint:launcher');
-      launcher = mountLauncher(config, openWidget);
-      performance.measure('touchpoint:launcher', 'touchpoint:launcher');
+      launcher = timed('touchpoint:launcher', () => mountLauncher(config, openWidget));
       ready = true;
-      later.splice(0).forEach(function (c) { call(c[0], c[1]); });
+      later.splice(0).forEach((c) => call(...c));
       started(!!recorder);
       followConversation();
     })
-    .catch(function (error) { refused(error); fail(error); });
+    .catch((error) => { refused(error); fail(error); });
 }

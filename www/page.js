@@ -19,7 +19,7 @@ var TAG_PREFIX = 'data-touchpoint-';
 // downloads; the server must send it as application/wasm. Resolves to its
 // exports; a missing file or a wrong type rejects with the browser's reason.
 function loadRecorder(url) {
-  return WebAssembly.instantiateStreaming(fetch(url), {}).then(function (result) { return result.instance.exports; });
+  return WebAssembly.instantiateStreaming(fetch(url), {}).then((result) => { return result.instance.exports; });
 }
 
 function storageGet(key) {
@@ -49,16 +49,17 @@ function startRecorder(M, config, fail) {
   // module's input buffer and are passed as byte lengths, followed by its
   // numbers; text comes back in the output buffer, the call returning its
   // length (-1 for none).
-  function call(name, strings, numbers) {
+  function call(name, strings, numbers = []) {
     var recorder = x();
-    var parts = strings.map(function (text) { return encoder.encode(text == null ? '' : String(text)); });
-    var at = M.tp_input(parts.reduce(function (total, part) { return total + part.length; }, 0));
+    // WebIDL turns numbers and booleans into text; null and undefined are empty.
+    var parts = strings.map((text) => encoder.encode(text ?? ''));
+    var at = M.tp_input(parts.reduce((total, part) => total + part.length, 0));
     var memory = new Uint8Array(M.memory.buffer);
-    return recorder[name].apply(null, parts.map(function (part) {
+    return recorder[name](...parts.map((part) => {
       memory.set(part, at);
       at += part.length;
       return part.length;
-    }).concat(numbers || []));
+    }), ...numbers);
   }
   function text(length) {
     return length < 0 ? undefined : decoder.decode(new Uint8Array(M.memory.buffer, M.tp_output(), length));
@@ -69,8 +70,8 @@ function startRecorder(M, config, fail) {
   // (when the page is idle, or at the first event): the first call of each
   // wasm function compiles it, and start-up is on the page's critical path.
   var seed = crypto.getRandomValues(new Uint32Array(4));
-  var first = [[config.site, nav.language, loc.search, loc.hostname].concat(page()),
-    [seed[0], seed[1], seed[2], seed[3], innerWidth, innerHeight, dnt, !doc.hidden && doc.hasFocus(), now()]];
+  var first = [[config.site, nav.language, loc.search, loc.hostname, ...page()],
+    [...seed, innerWidth, innerHeight, dnt, !doc.hidden && doc.hasFocus(), now()]];
   // The recorder's exports, once it has started.
   function x() {
     if (!X) {
@@ -107,20 +108,40 @@ function startRecorder(M, config, fail) {
     kept = text(x().tp_take_unsaved());
     if (kept !== undefined) storageSet(PENDING_KEY, kept);
   }
+  // The site's `beforeSendEvent(event)` sees each event of a batch as it
+  // leaves: what it returns is sent (undefined: the event, as the hook may
+  // have changed it); null or false drops the event, and the drop is logged.
+  // A hook that throws drops it too, its error reported: what the site meant
+  // to review never leaves unreviewed. Undefined when no event is left.
+  function shape(body) {
+    var hook = config.beforeSendEvent, batch = JSON.parse(body);
+    if (config.debug) console.debug('Touchpoint sends', batch.events);
+    if (!hook) return body;
+    batch.events = batch.events.flatMap((event) => {
+      var kept = null;
+      try { kept = hook(event); } catch (error) { fail(error); }
+      if (kept === undefined) kept = event;
+      if (!kept) console.info('Touchpoint: beforeSendEvent dropped', event);
+      return kept || [];
+    });
+    return batch.events[0] && JSON.stringify(batch);
+  }
   // A string body is sent as text/plain;charset=UTF-8, which keeps the
   // cross-origin request free of a CORS preflight; keepalive lets it finish
-  // after the page is gone (batches stay under 64 KB).
+  // after the page is gone (batches stay under 64 KB). A batch emptied by
+  // `beforeSendEvent` counts as delivered.
   function post(body) {
-    if (config.debug) console.debug('Touchpoint sends', JSON.parse(body).events);
-    fetch(url, { method: 'POST', body: body, keepalive: true })
-      .then(function (response) { return response.status; }, function () { return 0; })
-      .then(guard(function (status) { x().tp_finished(status, Math.random(), now()); carry(); }));
+    body = shape(body);
+    if (body === undefined) x().tp_finished(204, 0, now());
+    else fetch(url, { method: 'POST', body: body, keepalive: true })
+      .then((response) => { return response.status; }, () => { return 0; })
+      .then(guard((status) => { x().tp_finished(status, Math.random(), now()); carry(); }));
   }
   function guard(fn) {
-    return function (a) { try { if (!stopped) fn(a); } catch (error) { fail(error); } };
+    return (a) => { try { if (!stopped) fn(a); } catch (error) { fail(error); } };
   }
   function on(target, names, fn, options) {
-    names.split(' ').forEach(function (name) { target.addEventListener(name, guard(fn), options); });
+    names.split(' ').forEach((name) => target.addEventListener(name, guard(fn), options));
   }
   // navigation: a single-page-app navigation (nothing if the path is unchanged).
   function view(navigation) { call('tp_view', page(), [innerWidth, innerHeight, now(), navigation]); carry(); }
@@ -130,42 +151,44 @@ function startRecorder(M, config, fail) {
     var at = now(), body;
     settle();
     x().tp_hidden(at);
-    while ((body = text(x().tp_take_beacon())) !== undefined) x().tp_beacon_sent(nav.sendBeacon(url, body), at);
+    while ((body = text(x().tp_take_beacon())) !== undefined) {
+      body = shape(body);
+      x().tp_beacon_sent(body === undefined || nav.sendBeacon(url, body), at);
+    }
     carry();
   }
 
-  on(window, 'popstate hashchange', function () { view(true); });
+  on(window, 'popstate hashchange', () => view(true));
   on(window, 'focus blur', engaged);
-  on(window, 'scroll', function () { x().tp_scrolled(scrollY, innerHeight, doc.documentElement.scrollHeight); }, { passive: true });
+  on(window, 'scroll', () => x().tp_scrolled(scrollY, innerHeight, doc.documentElement.scrollHeight), { passive: true });
   // Restored from the back/forward cache: a new view of the page.
-  on(window, 'pageshow', function (event) { if (event.persisted) { engaged(); view(false); } });
+  on(window, 'pageshow', (event) => { if (event.persisted) { engaged(); view(false); } });
   on(window, 'pagehide', hide);
   // Capture phase: the page cannot stop these from reaching the recorder.
-  on(doc, 'visibilitychange', function () { if (doc.hidden) hide(); else engaged(); }, true);
-  on(doc, 'click', function (event) {
+  on(doc, 'visibilitychange', () => { if (doc.hidden) hide(); else engaged(); }, true);
+  on(doc, 'click', (event) => {
     var target = event.target, tagged, link;
-    if (!target || !target.closest) return;
+    if (!target?.closest) return;
     if ((tagged = target.closest('[' + TAG_PREFIX + 'event]'))) {
-      [].forEach.call(tagged.attributes, function (attribute) {
-        var key = attribute.name.slice(TAG_PREFIX.length);
-        if (attribute.name.indexOf(TAG_PREFIX) === 0 && key !== 'event') call('tp_prop', [key, attribute.value]);
-      });
+      for (var { name, value } of tagged.attributes) {
+        if (name.startsWith(TAG_PREFIX) && name !== TAG_PREFIX + 'event') call('tp_prop', [name.slice(TAG_PREFIX.length), value]);
+      }
       call('tp_tagged_click', [tagged.getAttribute(TAG_PREFIX + 'event')], [now()]);
     } else if ((link = target.closest('a[href]'))) {
       call('tp_link_click', [link.href, loc.hostname], [now()]);
     }
     carry();
   }, true);
-  on(doc, 'submit', function (event) {
+  on(doc, 'submit', (event) => {
     var form = event.target;
-    if (!form || !form.querySelectorAll) return;
+    if (!form?.querySelectorAll) return;
     // Attributes, not properties: a field named "id" or "action" shadows those.
     call('tp_form_submitted', [form.getAttribute('id') || form.getAttribute('name'),
       new URL(form.getAttribute('action') || '', loc.href).href], [form.querySelectorAll(FORM_FIELDS).length, now()]);
     carry();
   }, true);
   // Single-page apps navigate with the history API: those are page views too.
-  ['pushState', 'replaceState'].forEach(function (method) {
+  ['pushState', 'replaceState'].forEach((method) => {
     var original = history[method];
     history[method] = function () {
       var result = original.apply(this, arguments);
@@ -175,33 +198,33 @@ function startRecorder(M, config, fail) {
   });
   // The first batch waits for company (seconds), so the first look at what
   // is due can wait for an idle moment too, at most a second.
-  (window.requestIdleCallback || setTimeout)(guard(function () { settle(); carry(); }), { timeout: 1000 });
+  (window.requestIdleCallback || setTimeout)(guard(() => { settle(); carry(); }), { timeout: 1000 });
 
   // The page API. Each call settles first: consent and identity need what
   // earlier pages stored.
   function api(fn) {
-    return function (a, b) { settle(); fn(a, b); carry(); };
+    return (a, b) => { settle(); fn(a, b); carry(); };
   }
   return {
     // Custom event; string, finite number and boolean props are kept.
-    track: api(function (name, props) {
+    track: api((name, props) => {
       for (var key in props) {
         var value = props[key], type = typeof value;
-        if (type === 'string' || type === 'boolean' || (type === 'number' && isFinite(value))) call('tp_prop', [key, value]);
+        if (type === 'string' || type === 'boolean' || Number.isFinite(value)) call('tp_prop', [key, value]);
       }
       call('tp_track', [name], [now()]);
     }),
-    page: api(function () { view(false); }),
-    flush: api(function () { x().tp_flush(now()); }),
+    page: api(() => view(false)),
+    flush: api(() => x().tp_flush(now())),
     // "granted" stores a random visitor id (and waiting batches across pages); anything else deletes both.
-    consent: api(function (state) {
+    consent: api((state) => {
       var id = text(x().tp_consent(state === 'granted'));
       storageSet(VISITOR_KEY, id);
       if (!id) storageSet(PENDING_KEY, '');
     }),
-    identify: api(function (userId, hmac) { call('tp_identify', [userId, hmac], [now()]); }),
+    identify: api((userId, hmac) => call('tp_identify', [userId, hmac], [now()])),
     // Opt-out: nothing more is observed or sent, and what consent kept is deleted.
-    stop: function () {
+    stop: () => {
       stopped = true;
       clearTimeout(timer);
       storageSet(VISITOR_KEY, '');
@@ -221,10 +244,10 @@ var ICONS = {
 // alone, so it is set too: the panel is laid out left to right).
 var LAUNCHER_STYLE = ':host{all:initial!important;direction:ltr!important;position:fixed!important;inset:auto 20px 20px auto!important;' +
   'z-index:2147483000!important;display:block!important;font:15px/1.4 system-ui,sans-serif!important}' +
-  'button.launcher{all:unset;box-sizing:border-box;cursor:pointer;display:flex;align-items:center;gap:8px;' +
+  '.launcher{all:unset;cursor:pointer;display:flex;align-items:center;gap:8px;' +
   'padding:12px 18px;border-radius:999px;background:var(--touchpoint-accent,#1f4fd1);color:#fff;' +
   'box-shadow:0 4px 14px rgba(0,0,0,.25)}' +
-  'button.launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}' +
+  '.launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}' +
   'svg{width:20px;height:20px;fill:currentColor;flex:none}' +
   ':host([data-position=left]){inset:auto auto 20px 20px!important}';
 
@@ -258,7 +281,7 @@ function mountLauncher(config, onOpen) {
     button.appendChild(svg);
   }
   button.appendChild(document.createTextNode(config.label || 'Talk to us'));
-  button.addEventListener('click', function () { onOpen(root); });
+  button.addEventListener('click', () => onOpen(root));
   root.appendChild(button);
   document.body.appendChild(host);
   return root;

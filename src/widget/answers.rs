@@ -9,7 +9,8 @@ use super::session::Session;
 use crate::domain::classify::rules::TopicRule;
 use crate::domain::classify::Classification;
 use crate::domain::contact::{SiteState, TeamState, TypicalResponse};
-use crate::domain::conversation::{Identity, Labels, ReplyPreference, RoutingRule};
+use crate::domain::conversation::{Identity, ReplyPreference, RoutingRule};
+use crate::domain::interaction::ClassifiedInteraction;
 use crate::domain::pii::PiiFinding;
 use crate::js_object::{self as js, Object};
 
@@ -184,22 +185,75 @@ pub fn reply_body(reply: &ReplyPreference) -> JsValue {
     .build()
 }
 
-/// A message as the visitor sends it: the redacted text, what the browser's
-/// classifier said, and the id that makes a retried send post once.
-pub fn message_body(text: &str, labels: Option<&Labels>, client_id: &str) -> JsValue {
-    let labels = labels.map(|labels| {
+/// A classified interaction as the page and the site's endpoint see it: the
+/// fields of `ClassifiedInteraction` as serde writes them (the browser test
+/// checks what arrives against the schema).
+pub fn interaction_js(i: &ClassifiedInteraction) -> JsValue {
+    let labels = i.classification.as_ref().map(|c| {
         Object::new()
-            .set("topic", labels.topic.as_str())
-            .set("sentiment", labels.sentiment.as_str())
-            .set("kind", labels.kind.as_str())
-            .set_some("confidence", labels.confidence)
+            .set("topic", c.topic.as_str())
+            .set("topic_confidence", c.topic_confidence)
+            .set("topic_source", c.topic_source.as_str())
+            .set("tone", c.tone.as_str())
+            .set("tone_confidence", c.tone_confidence)
+            .set("kind", c.kind.as_str())
+            .set("urgency", c.urgency.as_str())
+            .set("expectation_gap", c.expectation_gap)
+            .set("language", c.language.as_str())
+            .set("spam", c.spam)
             .build()
     });
+    let campaign = i.campaign.as_ref().map(|c| {
+        Object::new()
+            .set("source", c.source.as_str())
+            .set("medium", c.medium.as_str())
+            .set("campaign", c.campaign.as_str())
+            .set("term", c.term.as_str())
+            .set("content", c.content.as_str())
+            .build()
+    });
+    let page = Object::new()
+        .set("path", i.page.path.as_str())
+        .set("title", i.page.title.as_str())
+        .set("referrer", i.page.referrer.as_str())
+        .build();
     Object::new()
-        .set("text", text)
-        .set_some("labels", labels)
-        .set("client_id", client_id)
+        .set("schema", i.schema.as_str())
+        .set("id", i.id.as_str())
+        .set("site", i.site.as_str())
+        .set("sent_at", i.sent_at as f64)
+        .set("locale", i.locale.as_str())
+        .set("text", i.text.as_str())
+        .set("classification", labels.unwrap_or(JsValue::NULL))
+        .set(
+            "pii_removed",
+            js::array(i.pii_removed.iter().map(|kind| JsValue::from_str(kind))),
+        )
+        .set("page", page)
+        .set("campaign", campaign.unwrap_or(JsValue::NULL))
+        .set("contact", reply_body(&i.contact))
         .build()
+}
+
+/// The worker's request bodies for an interaction the page may have
+/// changed: the message (its text, the labels, the id that makes a retry
+/// post once) and the reply preference (`contact`, the same shape).
+pub fn worker_bodies(interaction: &JsValue) -> Option<(JsValue, JsValue)> {
+    let labels = js::get(interaction, "classification");
+    let labels = labels.is_object().then(|| {
+        Object::new()
+            .set("topic", js::get(&labels, "topic"))
+            .set("sentiment", js::get(&labels, "tone"))
+            .set("kind", js::get(&labels, "kind"))
+            .set("confidence", js::get(&labels, "topic_confidence"))
+            .build()
+    });
+    let message = Object::new()
+        .set("text", js::string(interaction, "text")?)
+        .set_some("labels", labels)
+        .set("client_id", js::string(interaction, "id")?)
+        .build();
+    Some((message, js::get(interaction, "contact")))
 }
 
 /// Personal data found: `[{ kind, start, end }]`, UTF-16 offsets.

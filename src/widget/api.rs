@@ -64,7 +64,7 @@ pub fn identity_conversations<'a>(
 }
 
 /// `POST /v1/conversations`: starts a conversation with its first `message`
-/// (built by `answers::message_body`) and how the visitor wants an answer.
+/// (built by `answers::worker_bodies`) and how the visitor wants an answer.
 pub fn start<'a>(
     config: &'a Config,
     team: Option<&str>,

@@ -14,9 +14,10 @@ use super::session::{self, Session};
 use super::{api, i18n, Config};
 use crate::hooks::use_poll;
 
-/// Tells the page: `touchpoint:open`, `touchpoint:close`, `touchpoint:message`
-/// and `touchpoint:unread` events on `window`, for `touchpoint.on(...)`.
-fn announce(name: &str, detail: &JsValue) {
+/// Tells the page: `touchpoint:open`, `touchpoint:close`, `touchpoint:message`,
+/// `touchpoint:unread` and `touchpoint:submit` events on `window`, for
+/// `touchpoint.on(...)`.
+pub fn announce(name: &str, detail: &JsValue) {
     let init = web_sys::CustomEventInit::new();
     init.set_detail(detail);
     let mut event_name = String::from("touchpoint:");
@@ -72,6 +73,10 @@ pub fn use_page_events(state: &PanelState, root: &ShadowRoot) {
 #[hook]
 pub fn use_availability(config: Rc<Config>, dispatcher: UseReducerDispatcher<PanelState>) {
     use_effect_with((), move |_| {
+        // A site's own endpoint has no staff to show.
+        if !config.transport.is_live() {
+            return;
+        }
         wasm_bindgen_futures::spawn_local(async move {
             match api::availability(&config).await {
                 Ok(mut site) => {
@@ -97,7 +102,8 @@ pub fn use_resume(
     dispatcher: UseReducerDispatcher<PanelState>,
 ) {
     use_effect_with((), move |_| {
-        let (None, Some(user)) = (session, config.user.clone()) else {
+        let (None, Some(user), true) = (session, config.user.clone(), config.transport.is_live())
+        else {
             return;
         };
         wasm_bindgen_futures::spawn_local(async move {

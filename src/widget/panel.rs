@@ -10,18 +10,18 @@ pub mod state;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::ShadowRoot;
 use yew::prelude::*;
 
 use super::components::{Header, Preview, ReplyFields, Thread};
-use super::hooks::{use_availability, use_messages, use_page_events, use_resume};
+use super::hooks::{announce, use_availability, use_messages, use_page_events, use_resume};
 use super::i18n;
 use super::session::{self, Session};
-use super::{answers, api, Config};
+use super::{answers, api, transport, Config};
 use crate::domain::classify::Classification;
 use crate::domain::contact;
-use crate::domain::conversation::Labels;
+use crate::domain::interaction::{ClassifiedInteraction, Envelope, PageFacts, Transport};
 use crate::fetch::{client_id, Failure};
 use crate::hooks::on_draft;
 use state::{Action, PanelState};
@@ -71,7 +71,12 @@ fn use_opener(dispatcher: UseReducerDispatcher<PanelState>) {
 #[function_component(Panel)]
 pub fn panel(props: &PanelProps) -> Html {
     let config = props.config.clone();
-    let state = use_reducer(|| PanelState::new(session::load(&config.site), props.start_open));
+    // A site's own endpoint: a contact form, no thread to resume.
+    let live = config.transport.is_live();
+    let state = use_reducer(|| {
+        let session = live.then(|| session::load(&config.site)).flatten();
+        PanelState::new(session, props.start_open, !live)
+    });
     // The newest message id seen: polls ask for what came after it.
     let cursor = use_mut_ref(|| 0_i64);
     // The id of the message being sent, kept until it is stored.
@@ -178,6 +183,9 @@ pub fn panel(props: &PanelProps) -> Html {
                 if state.deleted {
                     <p class="notice" role="status">{ strings.deleted }</p>
                 }
+                if state.delivered {
+                    <p class="notice" role="status">{ strings.sent }</p>
+                }
                 if state.session.is_some() || !state.messages.is_empty() {
                     <Thread locale={locale.clone()} messages={state.messages.clone()} />
                 }
@@ -190,7 +198,7 @@ pub fn panel(props: &PanelProps) -> Html {
                         findings={analysis.as_ref().map(|a| a.pii.clone()).unwrap_or_default()}
                         redacted={analysis.as_ref().map(|a| a.redacted.clone()).unwrap_or_default()} />
                     if state.session.is_none() {
-                        <ReplyFields strings={strings} reply={state.reply} email={state.email.clone()} phone={state.phone.clone()}
+                        <ReplyFields strings={strings} reply={state.reply} email_only={!live} email={state.email.clone()} phone={state.phone.clone()}
                             window_from={state.window_from.clone()} window_to={state.window_to.clone()} dispatcher={state.dispatcher()} />
                     }
                     if let Some(error) = &state.error {
@@ -207,9 +215,12 @@ pub fn panel(props: &PanelProps) -> Html {
     }
 }
 
-/// Sends the draft: the first message starts the conversation, later ones
-/// join it. Only the redacted text leaves the browser; the same client id is
-/// sent again after a network failure, so a retry is stored once.
+/// Sends the draft as a classified interaction: only the redacted text
+/// leaves the browser. The page's `beforeSend` may change or drop it and
+/// `on('submit')` hears what goes; then the site's own endpoint receives it,
+/// or the worker, where the first message starts the conversation and later
+/// ones join it. The same id goes again after a network failure, so a retry
+/// is stored once.
 fn send_draft(
     state: &UseReducerHandle<PanelState>,
     config: &Rc<Config>,
@@ -222,7 +233,7 @@ fn send_draft(
         return;
     }
     let strings = i18n::strings(&config.locale);
-    let Some(reply) = state.reply_preference() else {
+    let Some(contact) = state.reply_preference() else {
         let mut missing = String::from(strings.window_from);
         missing.push_str(" … ");
         missing.push_str(strings.window_to);
@@ -236,42 +247,38 @@ fn send_draft(
         .borrow_mut()
         .get_or_insert_with(|| client_id("w-"))
         .clone();
-    let labels = analysis.map(|a| Labels {
-        topic: a.topic.clone(),
-        sentiment: a.sentiment.clone(),
-        kind: a.kind.to_owned(),
-        confidence: Some(a.topic_confidence),
-    });
-    let text = analysis
-        .map(|a| a.redacted.clone())
-        .unwrap_or_else(|| crate::domain::pii::redact(&state.draft).redacted);
+    let [pathname, search, title, referrer] = transport::page_facts();
+    let interaction = ClassifiedInteraction::new(
+        &state.draft,
+        analysis,
+        Envelope {
+            id: &id,
+            site: &config.site,
+            sent_at: js_sys::Date::now() as i64,
+            locale: &config.locale,
+            contact,
+        },
+        &PageFacts {
+            pathname: &pathname,
+            search: &search,
+            title: &title,
+            referrer: &referrer,
+        },
+    );
+    let payload = answers::interaction_js(&interaction);
     // A team goes with the message only when the visitor picked one.
     let team = state.team_choice.as_ref().and(expected_team);
     state.dispatch(Action::Sending);
     let (state, config) = (state.clone(), config.clone());
     let (cursor, pending_id) = (cursor.clone(), pending_id.clone());
     wasm_bindgen_futures::spawn_local(async move {
-        let message = answers::message_body(&text, labels.as_ref(), &id);
-        let outcome = match state.session.clone() {
-            None => api::start(
-                &config,
-                team.as_deref(),
-                message,
-                answers::reply_body(&reply),
-            )
-            .await
-            .map(|started| {
-                let session = Session {
-                    id: started.conversation_id.clone(),
-                    token: started.visitor_token.clone(),
-                };
-                session::save(&config.site, &session);
-                *cursor.borrow_mut() = started.message.id;
-                Action::Started(session, started)
-            }),
-            Some(session) => api::send(&config, &session, message)
-                .await
-                .map(Action::Sent),
+        let outcome = match transport::review(config.before_send.as_ref(), payload) {
+            // The page took it (or did not want it sent): nothing more to do.
+            None => Ok(Action::Delivered),
+            Some(payload) => {
+                announce("submit", &payload);
+                deliver(&state, &config, &cursor, team, &payload).await
+            }
         };
         match outcome {
             Ok(action) => {
@@ -286,6 +293,42 @@ fn send_draft(
             }
         }
     });
+}
+
+/// Posts the reviewed `payload` where the site's messages go.
+async fn deliver(
+    state: &UseReducerHandle<PanelState>,
+    config: &Config,
+    cursor: &RefCell<i64>,
+    team: Option<String>,
+    payload: &JsValue,
+) -> Result<Action, Failure> {
+    if let Transport::Backend { url } = &config.transport {
+        return transport::post(url, &config.backend_headers, payload)
+            .await
+            .map(|()| Action::Delivered);
+    }
+    let Some((message, reply)) = answers::worker_bodies(payload) else {
+        return Err(Failure::Api {
+            status: 0,
+            code: "invalid_payload".into(),
+            message: "beforeSend returned a payload without text or id".into(),
+        });
+    };
+    match state.session.clone() {
+        None => api::start(config, team.as_deref(), message, reply)
+            .await
+            .map(|started| {
+                let session = Session {
+                    id: started.conversation_id.clone(),
+                    token: started.visitor_token.clone(),
+                };
+                session::save(&config.site, &session);
+                *cursor.borrow_mut() = started.message.id;
+                Action::Started(session, started)
+            }),
+        Some(session) => api::send(config, &session, message).await.map(Action::Sent),
+    }
 }
 
 /// Deletes the conversation (the visitor's right to erase it) and forgets it.

@@ -8,6 +8,8 @@ use crate::widget::panel::state::{Action, PanelState, ReplyKind};
 pub struct ReplyFieldsProps {
     pub strings: &'static Strings,
     pub reply: ReplyKind,
+    /// Only the e-mail address (a site's own endpoint answers by e-mail).
+    pub email_only: bool,
     pub email: AttrValue,
     pub phone: AttrValue,
     pub window_from: AttrValue,
@@ -39,9 +41,11 @@ pub fn reply_fields(props: &ReplyFieldsProps) -> Html {
     html! {
         <fieldset class="reply">
             <legend>{ strings.reply_how }</legend>
-            <label><input type="radio" name="tp-reply" checked={reply == ReplyKind::Here} onchange={pick(ReplyKind::Here)} />{ strings.reply_here }</label>
-            <label><input type="radio" name="tp-reply" checked={reply == ReplyKind::Email} onchange={pick(ReplyKind::Email)} />{ strings.reply_email }</label>
-            <label><input type="radio" name="tp-reply" checked={reply == ReplyKind::Phone} onchange={pick(ReplyKind::Phone)} />{ strings.reply_phone }</label>
+            if !props.email_only {
+                <label><input type="radio" name="tp-reply" checked={reply == ReplyKind::Here} onchange={pick(ReplyKind::Here)} />{ strings.reply_here }</label>
+                <label><input type="radio" name="tp-reply" checked={reply == ReplyKind::Email} onchange={pick(ReplyKind::Email)} />{ strings.reply_email }</label>
+                <label><input type="radio" name="tp-reply" checked={reply == ReplyKind::Phone} onchange={pick(ReplyKind::Phone)} />{ strings.reply_phone }</label>
+            }
             if reply == ReplyKind::Email {
                 <label class="field">{ strings.email_label }
                     <input type="email" autocomplete="email" required=true value={props.email.clone()} oninput={input(Action::Email)} />

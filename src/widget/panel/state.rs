@@ -41,6 +41,8 @@ pub struct PanelState {
     /// Read out by screen readers when staff write.
     pub announcement: String,
     pub deleted: bool,
+    /// The last message went to the site's own endpoint (or its page took it).
+    pub delivered: bool,
     /// Staff messages that arrived while the panel was closed.
     pub unread: u32,
     /// The newest staff message, for the page's `on('message')` listeners.
@@ -65,12 +67,16 @@ pub enum Action {
     /// A verified visitor's conversation from another device.
     Resumed(Session),
     Deleted,
+    /// The message left by the site's endpoint or its `beforeSend`: no thread.
+    Delivered,
     Open,
     Close,
 }
 
 impl PanelState {
-    pub fn new(session: Option<Session>, open: bool) -> Self {
+    /// The state of a panel with `session` going on; `email_only` for a
+    /// site's own endpoint, which answers by e-mail.
+    pub fn new(session: Option<Session>, open: bool, email_only: bool) -> Self {
         PanelState {
             open,
             site: None,
@@ -80,8 +86,12 @@ impl PanelState {
             poll_ms: 3000,
             draft: String::new(),
             team_choice: None,
-            reply: ReplyKind::Here,
-            reply_chosen: false,
+            reply: if email_only {
+                ReplyKind::Email
+            } else {
+                ReplyKind::Here
+            },
+            reply_chosen: email_only,
             email: String::new(),
             phone: String::new(),
             window_from: String::new(),
@@ -90,6 +100,7 @@ impl PanelState {
             error: None,
             announcement: String::new(),
             deleted: false,
+            delivered: false,
             unread: 0,
             last_staff_message: None,
         }
@@ -157,6 +168,12 @@ impl Reducible for PanelState {
             Action::Sending => {
                 next.sending = true;
                 next.error = None;
+                next.delivered = false;
+            }
+            Action::Delivered => {
+                next.draft.clear();
+                next.sending = false;
+                next.delivered = true;
             }
             Action::Started(session, started) => {
                 next.session = Some(session);
@@ -284,17 +301,17 @@ mod tests {
     #[test]
     fn nobody_online_puts_the_email_path_first_unless_the_visitor_chose() {
         let offline = run(
-            PanelState::new(None, true),
+            PanelState::new(None, true, false),
             vec![Action::Availability(site(&[]))],
         );
         assert_eq!(offline.reply, ReplyKind::Email);
         let online = run(
-            PanelState::new(None, true),
+            PanelState::new(None, true, false),
             vec![Action::Availability(site(&["Ana"]))],
         );
         assert_eq!(online.reply, ReplyKind::Here);
         let chosen = run(
-            PanelState::new(None, true),
+            PanelState::new(None, true, false),
             vec![
                 Action::Reply(ReplyKind::Here),
                 Action::Availability(site(&[])),
@@ -307,7 +324,7 @@ mod tests {
     #[test]
     fn replies_while_closed_count_as_unread_but_the_replayed_thread_does_not() {
         let replayed = run(
-            PanelState::new(Some(session()), false),
+            PanelState::new(Some(session()), false, false),
             vec![poll(vec![
                 message(1, "visitor", "hi"),
                 message(2, "staff", "hello"),
@@ -340,7 +357,7 @@ mod tests {
     #[test]
     fn a_failed_send_keeps_the_draft_and_a_sent_one_clears_it() {
         let failed = run(
-            PanelState::new(None, true),
+            PanelState::new(None, true, false),
             vec![
                 Action::Draft("my parcel is late".into()),
                 Action::Sending,
@@ -373,7 +390,7 @@ mod tests {
     #[test]
     fn deleting_forgets_the_conversation_and_a_resumed_one_never_replaces_the_current() {
         let resumed = run(
-            PanelState::new(Some(session()), true),
+            PanelState::new(Some(session()), true, false),
             vec![Action::Resumed(Session {
                 id: "other".into(),
                 token: "tpv_y".into(),
@@ -385,5 +402,28 @@ mod tests {
             vec![poll(vec![message(1, "visitor", "hi")]), Action::Deleted],
         );
         assert!(deleted.session.is_none() && deleted.messages.is_empty() && deleted.deleted);
+    }
+
+    #[test]
+    fn a_contact_form_asks_for_the_email_and_a_delivery_clears_the_draft() {
+        let form = PanelState::new(None, true, true);
+        assert_eq!(form.reply, ReplyKind::Email);
+        let offline = run(form, vec![Action::Availability(site(&["Ana"]))]);
+        assert_eq!(offline.reply, ReplyKind::Email, "presence never changes it");
+        let sent = run(
+            offline,
+            vec![
+                Action::Draft("Where is my parcel?".into()),
+                Action::Sending,
+                Action::Delivered,
+            ],
+        );
+        assert!(sent.delivered && sent.draft.is_empty() && !sent.sending);
+        assert!(
+            sent.session.is_none() && sent.messages.is_empty(),
+            "no thread"
+        );
+        let again = run(sent, vec![Action::Sending]);
+        assert!(!again.delivered, "the notice goes with the next send");
     }
 }
