@@ -40,14 +40,22 @@ function enclosed(text, open) {
 
 // page() is the page's four strings; `first` is the start-up call's two lists.
 const firstList = topLevel(enclosed(page, page.indexOf('[', page.indexOf('var first = '))));
+// `seed` is a typed array of random words, spread into the start-up call.
+const seedWords = Number(page.match(/var seed = crypto\.getRandomValues\(new Uint32Array\((\d+)\)\)/)[1]);
 function count(expression) {
   const e = expression.trim();
-  if (e === 'page()') return 4;
+  if (e === 'page()' || e === '...page()') return 4;
+  if (e === '...seed') return seedWords;
   if (e === 'first[0]' || e === 'first[1]') return count(firstList[Number(e[6])]);
   const concat = e.match(/^(\[[\s\S]*\])\.concat\(page\(\)\)$/);
   if (concat) return count(concat[1]) + 4;
-  if (e.startsWith('[') && e.endsWith(']')) return topLevel(e.slice(1, -1)).length;
+  if (e.startsWith('[') && e.endsWith(']')) return topLevel(e.slice(1, -1)).reduce((total, item) => total + count1(item), 0);
   throw new Error(`cannot count ${e}`);
+}
+
+/** One array element: a spread counts what it spreads, anything else one. */
+function count1(item) {
+  return item.trim().startsWith('...') ? count(item) : 1;
 }
 
 /** Every call of an export in page.js, with the number of arguments it passes. */
