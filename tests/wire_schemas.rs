@@ -15,9 +15,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use touchpoint::domain::conversation::{Author, Labels, ReplyPreference, RoutingRule, Status};
+use touchpoint::domain::destination::{ChatwootTarget, DeliveryState, EventType, Filter, Kind};
 use touchpoint::domain::hours::{Closure, Interval};
 use touchpoint::domain::response_time::FirstResponse;
 use touchpoint::domain::team::TeamHours;
+use touchpoint::domain::wire::destinations::{
+    Deleted, Deliveries, Delivery, Destination, Destinations, Replayed,
+};
 use touchpoint::domain::wire::insights::{
     Arrival, Baseline, ChannelCount, ChartConversation, ChartConversations, DayTopic, Insights,
     Preceding, TeamResponse,
@@ -422,6 +426,54 @@ fn team_availability(open: bool) -> TeamAvailability {
     }
 }
 
+fn destination(kind: Kind) -> Destination {
+    let chatwoot = kind == Kind::Chatwoot;
+    Destination {
+        id: "dst_0123456789abcdef".into(),
+        kind,
+        name: "CRM".into(),
+        url: "https://crm.example/hooks".into(),
+        prefix: if kind == Kind::R2 {
+            "touchpoint/".into()
+        } else {
+            String::new()
+        },
+        secret_hint: "cdef".into(),
+        chatwoot: chatwoot.then_some(ChatwootTarget {
+            account_id: 1,
+            inbox_id: 4,
+        }),
+        inbound_url_path: chatwoot.then(|| "/v1/hooks/chatwoot/dst_1/abc".into()),
+        filter: Filter {
+            events: vec![EventType::ConversationCreated, EventType::VisitorErased],
+            teams: vec!["billing".into()],
+            topics: vec!["refund".into()],
+        },
+        enabled: !chatwoot,
+        created_at: 1,
+        updated_at: 2,
+        pending: 1,
+        delivered: 20,
+        dead: 3,
+    }
+}
+
+fn delivery(status: DeliveryState, event_type: &str) -> Delivery {
+    Delivery {
+        id: "dst_1.ev_2".into(),
+        event_id: "ev_2".into(),
+        event_type: event_type.into(),
+        conversation_id: "c_1".into(),
+        status,
+        attempts: 2,
+        last_status: 500,
+        last_error: "answered 500".into(),
+        next_attempt_at: 3,
+        created_at: 1,
+        delivered_at: 0,
+    }
+}
+
 const STATUSES: [Status; 3] = [Status::Waiting, Status::Open, Status::Closed];
 const AUTHORS: [Author; 3] = [Author::Visitor, Author::Staff, Author::System];
 
@@ -716,7 +768,79 @@ fn every_wire_type_matches_its_openapi_schema() {
             true,
         )],
     );
-    assert_eq!(checked.len(), 22, "one table row per wire type");
+    // Operator API: destinations (Settings deserializes these very types).
+    table(
+        "Destination",
+        Kind::ALL
+            .iter()
+            .map(|k| check(&spec, "Destination", &destination(*k), *k == Kind::Chatwoot))
+            .collect(),
+    );
+    table(
+        "Destinations",
+        vec![check(
+            &spec,
+            "Destinations",
+            &Destinations {
+                destinations: Kind::ALL.map(destination).to_vec(),
+            },
+            false,
+        )],
+    );
+    let states = [
+        DeliveryState::Pending,
+        DeliveryState::Delivered,
+        DeliveryState::Dead,
+    ];
+    table(
+        "DestinationDelivery",
+        states
+            .iter()
+            .flat_map(|s| {
+                EventType::ALL
+                    .map(|e| (*s, e.as_str()))
+                    .into_iter()
+                    .chain([(*s, "export")])
+            })
+            .map(|(s, e)| check(&spec, "DestinationDelivery", &delivery(s, e), true))
+            .collect(),
+    );
+    table(
+        "DestinationDeliveries",
+        vec![check(
+            &spec,
+            "DestinationDeliveries",
+            &Deliveries {
+                deliveries: states.map(|s| delivery(s, "touchpoints")).to_vec(),
+            },
+            true,
+        )],
+    );
+    table(
+        "DestinationDeleted",
+        vec![check(
+            &spec,
+            "DestinationDeleted",
+            &Deleted {
+                id: "dst_1".into(),
+                deleted: true,
+            },
+            true,
+        )],
+    );
+    table(
+        "Replayed",
+        vec![check(
+            &spec,
+            "Replayed",
+            &Replayed {
+                id: "dst_1.ev_2".into(),
+                status: DeliveryState::Pending,
+            },
+            true,
+        )],
+    );
+    assert_eq!(checked.len(), 28, "one table row per wire type");
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 

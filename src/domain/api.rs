@@ -129,6 +129,23 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiEr
     })
 }
 
+/// The field an `invalid_request` message names, and what it says of it:
+/// `("url", "must start with https://")` from "…schema: url: must start
+/// with https://". `None` when no single field is named. Forms use it to
+/// show the error beside the field.
+pub fn invalid_field(message: &str) -> Option<(&str, &str)> {
+    let plain = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.';
+    // The first "name: " after the fixed words (which hold spaces) is the field.
+    let mut rest = message;
+    loop {
+        let (head, tail) = rest.split_once(": ")?;
+        if !head.is_empty() && head.chars().all(plain) {
+            return Some((head, tail));
+        }
+        rest = tail;
+    }
+}
+
 /// A request body as text: invalid UTF-8 is refused with the offset of the
 /// first bad byte, never replaced with U+FFFD (which would store text the
 /// client never sent).
@@ -183,6 +200,23 @@ mod tests {
             assert!(body["error"]["message"].as_str().unwrap().len() > 3);
             assert!((400..600).contains(&error.status()));
         }
+    }
+
+    #[test]
+    fn invalid_requests_name_their_field() {
+        let message = ApiError::InvalidRequest("url: must start with https://".into()).to_string();
+        assert_eq!(
+            invalid_field(&message),
+            Some(("url", "must start with https://"))
+        );
+        let message =
+            ApiError::InvalidRequest("filter.events: a segment destination cannot carry x".into())
+                .to_string();
+        assert_eq!(invalid_field(&message).map(|f| f.0), Some("filter.events"));
+        // serde's own messages name no single field this way.
+        let message = ApiError::InvalidRequest("missing field `url` at line 1".into()).to_string();
+        assert_eq!(invalid_field(&message), None);
+        assert_eq!(invalid_field("the worker could not be reached"), None);
     }
 
     #[test]

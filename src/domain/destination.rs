@@ -86,6 +86,22 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Webhook, Kind::Segment, Kind::Chatwoot, Kind::R2];
+
+    /// The name on the wire and in storage (`webhook`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Webhook => "webhook",
+            Kind::Segment => "segment",
+            Kind::Chatwoot => "chatwoot",
+            Kind::R2 => "r2",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The events a kind can carry at all (a filter narrows them further).
     pub fn carries(self, event: EventType) -> bool {
         match self {
@@ -161,6 +177,68 @@ pub struct Spec {
 
 fn enabled_by_default() -> bool {
     true
+}
+
+/// A change to a stored destination (`PATCH`): fields left out keep their
+/// stored values. The console's Settings sends the same type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Update {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chatwoot: Option<ChatwootTarget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<Filter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+impl Update {
+    /// `spec` with this change; the result still has to pass `Spec::validate`.
+    pub fn apply(self, mut spec: Spec) -> Spec {
+        if let Some(name) = self.name {
+            spec.name = name;
+        }
+        if let Some(url) = self.url {
+            spec.url = url;
+        }
+        if let Some(prefix) = self.prefix {
+            spec.prefix = prefix;
+        }
+        if let Some(secret) = self.secret {
+            spec.secret = secret;
+        }
+        if self.chatwoot.is_some() {
+            spec.chatwoot = self.chatwoot;
+        }
+        if let Some(filter) = self.filter {
+            spec.filter = filter;
+        }
+        if let Some(enabled) = self.enabled {
+            spec.enabled = enabled;
+        }
+        spec
+    }
+}
+
+/// A destination's URL as lists show it: without its query string, where
+/// endpoints often carry a key (`?token=…`).
+pub fn masked_url(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => {
+            let mut shown = base.to_owned();
+            shown.push_str("?…");
+            shown
+        }
+        None => url.to_owned(),
+    }
 }
 
 /// Where in Chatwoot a conversation goes.
@@ -248,12 +326,7 @@ impl Spec {
     }
 
     fn kind_name(&self) -> &'static str {
-        match self.kind {
-            Kind::Webhook => "webhook",
-            Kind::Segment => "segment",
-            Kind::Chatwoot => "chatwoot",
-            Kind::R2 => "r2",
-        }
+        self.kind.as_str()
     }
 
     /// Whether this destination takes an event.
@@ -330,7 +403,8 @@ pub fn webhook_headers(
 }
 
 /// Where a delivery stands, as stored in the delivery log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DeliveryState {
     Pending,
     Delivered,
@@ -563,6 +637,64 @@ mod tests {
     }
 
     #[test]
+    fn kinds_round_trip_and_match_serde() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+        assert_eq!(Kind::parse("ftp"), None);
+    }
+
+    #[test]
+    fn an_update_changes_only_what_it_names() {
+        let stored = spec(
+            r#"{"kind":"chatwoot","name":"C","url":"https://app.chatwoot.com","secret":"tok",
+            "chatwoot":{"account_id":1,"inbox_id":2},"filter":{"topics":["billing"]}}"#,
+        )
+        .unwrap();
+        let same = Update::default().apply(stored.clone());
+        assert_eq!(same, stored);
+        let off: Update = serde_json::from_str(r#"{"enabled":false}"#).unwrap();
+        let changed = off.apply(stored.clone());
+        assert!(!changed.enabled);
+        assert_eq!(
+            (changed.secret.as_str(), changed.chatwoot, &changed.filter),
+            ("tok", stored.chatwoot, &stored.filter)
+        );
+        let refiltered = Update {
+            filter: Some(Filter::default()),
+            name: Some("Desk".into()),
+            ..Update::default()
+        };
+        let changed = refiltered.clone().apply(stored.clone());
+        assert_eq!(
+            (changed.name.as_str(), changed.filter),
+            ("Desk", Filter::default())
+        );
+        // What the console sends is what the API reads: only the named fields.
+        let json = serde_json::to_string(&refiltered).unwrap();
+        assert_eq!(
+            json,
+            r#"{"name":"Desk","filter":{"events":[],"teams":[],"topics":[]}}"#
+        );
+        assert_eq!(serde_json::from_str::<Update>(&json).unwrap(), refiltered);
+        assert!(serde_json::from_str::<Update>(r#"{"kind":"webhook"}"#).is_err());
+        let r2 = spec(r#"{"kind":"r2","name":"Warehouse","prefix":"a/"}"#).unwrap();
+        let moved: Update = serde_json::from_str(r#"{"prefix":"b/"}"#).unwrap();
+        assert_eq!(moved.apply(r2).prefix, "b/");
+    }
+
+    #[test]
+    fn listed_urls_hide_their_query() {
+        assert_eq!(
+            masked_url("https://x.example/h?token=abc&x=1"),
+            "https://x.example/h?…"
+        );
+        assert_eq!(masked_url("https://x.example/h"), "https://x.example/h");
+    }
+
+    #[test]
     fn delivery_states_round_trip() {
         for state in [
             DeliveryState::Pending,
@@ -570,6 +702,8 @@ mod tests {
             DeliveryState::Dead,
         ] {
             assert_eq!(DeliveryState::parse(state.as_str()), Some(state));
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(json, format!("\"{}\"", state.as_str()));
         }
         assert_eq!(DeliveryState::parse("failed"), None);
     }

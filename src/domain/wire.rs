@@ -7,6 +7,8 @@
 //! Statuses and authors are enums (`conversation::{Status, Author}`), so no
 //! side compares them as strings.
 
+/// Destinations and their delivery logs, for operators and Settings.
+pub mod destinations;
 /// The insights page's figures.
 pub mod insights;
 /// What staff see: who they are, colleagues, the inbox, one conversation.

@@ -22,7 +22,10 @@ use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::{check_short, Screened};
 use crate::domain::destination::{
-    self, events, segment, ChatwootTarget, DeliveryState, EventType, Filter, Kind, Next, Spec,
+    self, events, segment, ChatwootTarget, DeliveryState, EventType, Kind, Next, Spec, Update,
+};
+use crate::domain::wire::destinations::{
+    Deleted, Deliveries, Delivery, Destination, Destinations, Replayed,
 };
 
 /// A queued delivery not attempted this long after it was due is taken up by
@@ -60,13 +63,7 @@ struct DestinationRow {
 
 impl DestinationRow {
     fn spec(&self) -> Option<Spec> {
-        let kind = match self.kind.as_str() {
-            "webhook" => Kind::Webhook,
-            "segment" => Kind::Segment,
-            "chatwoot" => Kind::Chatwoot,
-            "r2" => Kind::R2,
-            _ => return None,
-        };
+        let kind = Kind::parse(&self.kind)?;
         Some(Spec {
             kind,
             name: self.name.clone(),
@@ -80,15 +77,6 @@ impl DestinationRow {
             filter: serde_json::from_str(&self.filter).unwrap_or_default(),
             enabled: self.enabled != 0,
         })
-    }
-}
-
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Webhook => "webhook",
-        Kind::Segment => "segment",
-        Kind::Chatwoot => "chatwoot",
-        Kind::R2 => "r2",
     }
 }
 
@@ -542,33 +530,6 @@ fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
     http::text_json_response(status, &text)
 }
 
-/// A destination as the API shows it: never its secret.
-#[derive(Serialize)]
-struct DestinationView {
-    id: String,
-    kind: String,
-    name: String,
-    url: String,
-    /// R2 only: the start of every object key.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    prefix: String,
-    /// The secret's last four characters, to tell keys apart.
-    secret_hint: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    chatwoot: Option<ChatwootTarget>,
-    /// Chatwoot: the path on this worker to set as the API inbox's webhook URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    inbound_url_path: Option<String>,
-    filter: Filter,
-    enabled: bool,
-    created_at: i64,
-    updated_at: i64,
-    /// Deliveries by state.
-    pending: u32,
-    delivered: u32,
-    dead: u32,
-}
-
 #[derive(Deserialize)]
 struct Counts {
     destination_id: String,
@@ -576,7 +537,8 @@ struct Counts {
     n: u32,
 }
 
-fn view(row: &DestinationRow, counts: &[Counts]) -> Option<DestinationView> {
+/// A destination as the API shows it: never its secret.
+fn view(row: &DestinationRow, counts: &[Counts]) -> Option<Destination> {
     let spec = row.spec()?;
     let count = |state: DeliveryState| {
         counts
@@ -586,9 +548,9 @@ fn view(row: &DestinationRow, counts: &[Counts]) -> Option<DestinationView> {
     };
     let chars: Vec<char> = row.secret.chars().collect();
     let hint: String = chars[chars.len().saturating_sub(4)..].iter().collect();
-    Some(DestinationView {
+    Some(Destination {
         id: row.id.clone(),
-        kind: row.kind.clone(),
+        kind: spec.kind,
         name: row.name.clone(),
         url: row.url.clone(),
         prefix: row.prefix.clone(),
@@ -639,12 +601,8 @@ pub async fn list(request: &Request, env: &Env, site: &str) -> Result<Response, 
     )
     .await?;
     let counts = counts(env, site).await?;
-    #[derive(Serialize)]
-    struct List {
-        destinations: Vec<DestinationView>,
-    }
     let destinations = rows.iter().filter_map(|r| view(r, &counts)).collect();
-    json(200, &List { destinations })
+    json(200, &Destinations { destinations })
 }
 
 /// A spec as the API takes it: on update, a secret left out keeps the stored one.
@@ -675,7 +633,7 @@ pub async fn create(request: &Request, env: &Env, site: &str) -> Result<Response
         args![
             &id,
             site,
-            kind_name(spec.kind),
+            spec.kind.as_str(),
             spec.name.trim(),
             &spec.url,
             &spec.secret,
@@ -694,26 +652,6 @@ pub async fn create(request: &Request, env: &Env, site: &str) -> Result<Response
     json(201, &view)
 }
 
-/// Fields an update may change; left out, the stored value stays.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Update {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    url: Option<String>,
-    #[serde(default)]
-    prefix: Option<String>,
-    #[serde(default)]
-    secret: Option<String>,
-    #[serde(default)]
-    chatwoot: Option<ChatwootTarget>,
-    #[serde(default)]
-    filter: Option<Filter>,
-    #[serde(default)]
-    enabled: Option<bool>,
-}
-
 /// `PATCH /v1/admin/sites/{site}/destinations/{id}`.
 pub async fn update(
     request: &Request,
@@ -724,28 +662,7 @@ pub async fn update(
     admin::authorize_for(request, env, Some(site)).await?;
     let change: Update = read_json(request).await?;
     let row = load(env, site, id).await?;
-    let mut spec = row.spec().ok_or(ApiError::Internal)?;
-    if let Some(name) = change.name {
-        spec.name = name;
-    }
-    if let Some(url) = change.url {
-        spec.url = url;
-    }
-    if let Some(prefix) = change.prefix {
-        spec.prefix = prefix;
-    }
-    if let Some(secret) = change.secret {
-        spec.secret = secret;
-    }
-    if change.chatwoot.is_some() {
-        spec.chatwoot = change.chatwoot;
-    }
-    if let Some(filter) = change.filter {
-        spec.filter = filter;
-    }
-    if let Some(enabled) = change.enabled {
-        spec.enabled = enabled;
-    }
+    let spec = change.apply(row.spec().ok_or(ApiError::Internal)?);
     checked(env, &spec)?;
     let (account, inbox) = spec
         .chatwoot
@@ -805,12 +722,11 @@ pub async fn delete(
     )
     .await?;
     forget(site);
-    #[derive(Serialize)]
-    struct Deleted<'a> {
-        id: &'a str,
-        deleted: bool,
-    }
-    json(200, &Deleted { id, deleted: true })
+    let deleted = Deleted {
+        id: id.to_owned(),
+        deleted: true,
+    };
+    json(200, &deleted)
 }
 
 /// `GET /v1/admin/sites/{site}/destinations/{id}/deliveries`: the newest 200.
@@ -822,23 +738,8 @@ pub async fn deliveries(
 ) -> Result<Response, ApiError> {
     admin::authorize_for(request, env, Some(site)).await?;
     let destination = load(env, site, id).await?;
-    #[derive(Serialize, Deserialize)]
-    struct Entry {
-        id: String,
-        event_id: String,
-        #[serde(rename = "type")]
-        event_type: String,
-        conversation_id: String,
-        status: String,
-        attempts: u32,
-        last_status: u32,
-        last_error: String,
-        next_attempt_at: i64,
-        created_at: i64,
-        delivered_at: i64,
-    }
     // An R2 destination's log: the days written (one "export" per day).
-    let sql = if destination.kind == "r2" {
+    let sql = if destination.kind == Kind::R2.as_str() {
         "SELECT destination_id || '.' || day AS id, day AS event_id, 'export' AS type, \
          '' AS conversation_id, 'delivered' AS status, 1 AS attempts, 0 AS last_status, \
          '' AS last_error, 0 AS next_attempt_at, created_at, created_at AS delivered_at \
@@ -849,17 +750,8 @@ pub async fn deliveries(
          FROM destination_deliveries d JOIN outbound_events e ON e.id = d.event_id \
          WHERE d.destination_id = ?1 ORDER BY d.created_at DESC, d.rowid DESC LIMIT 200"
     };
-    let entries: Vec<Entry> = db::rows(&env.db, sql, args![id]).await?;
-    #[derive(Serialize)]
-    struct Log {
-        deliveries: Vec<Entry>,
-    }
-    json(
-        200,
-        &Log {
-            deliveries: entries,
-        },
-    )
+    let deliveries: Vec<Delivery> = db::rows(&env.db, sql, args![id]).await?;
+    json(200, &Deliveries { deliveries })
 }
 
 /// `POST /v1/admin/sites/{site}/destinations/{id}/deliveries/{delivery}/replay`:
@@ -905,18 +797,11 @@ pub async fn replay(
     )
     .await?;
     enqueue(env, &[delivery.to_owned()]).await;
-    #[derive(Serialize)]
-    struct Replayed<'a> {
-        id: &'a str,
-        status: &'a str,
-    }
-    json(
-        202,
-        &Replayed {
-            id: delivery,
-            status: "pending",
-        },
-    )
+    let replayed = Replayed {
+        id: delivery.to_owned(),
+        status: DeliveryState::Pending,
+    };
+    json(202, &replayed)
 }
 
 // ------------------------------------------------- events from the handlers
