@@ -1,11 +1,17 @@
-//! The staff API as the console calls it: one function per endpoint, each
-//! path built here (ids and query values go through `segment`/`query`),
-//! each answer read into its type. The console is served by the worker, so
-//! every call goes to its own origin.
+//! The staff and operator APIs as the console calls them: one function per
+//! endpoint, each path built here (ids and query values go through
+//! `encoded`), each answer read into its type. The console is served by the
+//! worker, so every call goes to its own origin.
 
-use serde::{de::DeserializeOwned, Serialize};
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::Serialize;
 
+use super::settings::{NewAccount, NewStaff, SiteSettings};
 use super::state::{Colleagues, ConversationView, Inbox, Me};
+use crate::domain::destination::{Spec, Update};
+use crate::domain::site::SiteUpdate;
+use crate::domain::team::TeamUpdate;
+use crate::domain::wire::destinations::{Deleted, Deliveries, Destination, Destinations, Replayed};
 use crate::domain::wire::insights::{ChartConversations, Insights};
 use crate::domain::wire::staff::{ConversationResult, CorrectionResult, StaffReply};
 use crate::fetch::{self, Failure};
@@ -20,6 +26,17 @@ fn conversation_path(id: &str, tail: &str) -> String {
     let mut path = String::from("/v1/staff/conversations/");
     path.push_str(&encoded(id));
     path.push_str(tail);
+    path
+}
+
+/// `/v1/admin/sites/{site}` followed by `tail` (`/teams/…`, `/staff`…).
+fn site_path(site: &str, tail: &[&str]) -> String {
+    let mut path = String::from("/v1/admin/sites/");
+    path.push_str(&encoded(site));
+    for segment in tail {
+        path.push('/');
+        path.push_str(&encoded(segment));
+    }
     path
 }
 
@@ -162,4 +179,93 @@ pub async fn behind(
         path.push_str(&encoded(value));
     }
     get(token, &path).await
+}
+
+// ------------------------------------------------ Settings (site admins)
+
+/// `GET /v1/admin/sites/{site}`: the site's settings and its teams.
+pub async fn site_settings(token: &str, site: &str) -> Result<SiteSettings, Failure> {
+    get(token, &site_path(site, &[])).await
+}
+
+/// `PUT /v1/admin/sites/{site}`: the fields `change` sets; the others stay.
+/// The answer (the site) is not read: Settings keeps what it sent.
+pub async fn put_site(token: &str, site: &str, change: &SiteUpdate) -> Result<(), Failure> {
+    let path = site_path(site, &[]);
+    fetch::call::<IgnoredAny>("", "PUT", &path, Some(token), Some(change))
+        .await
+        .map(drop)
+}
+
+/// `PUT /v1/admin/sites/{site}/teams/{team}`.
+pub async fn put_team(
+    token: &str,
+    site: &str,
+    team: &str,
+    change: &TeamUpdate,
+) -> Result<(), Failure> {
+    let path = site_path(site, &["teams", team]);
+    fetch::call::<IgnoredAny>("", "PUT", &path, Some(token), Some(change))
+        .await
+        .map(drop)
+}
+
+/// `POST /v1/admin/sites/{site}/staff`: a new account and its token (shown once).
+pub async fn create_staff(
+    token: &str,
+    site: &str,
+    account: &NewAccount,
+) -> Result<NewStaff, Failure> {
+    post(token, &site_path(site, &["staff"]), Some(account)).await
+}
+
+/// `GET /v1/admin/sites/{site}/destinations`.
+pub async fn destinations(token: &str, site: &str) -> Result<Destinations, Failure> {
+    get(token, &site_path(site, &["destinations"])).await
+}
+
+/// `POST /v1/admin/sites/{site}/destinations`: 422 names the refused field.
+pub async fn create_destination(
+    token: &str,
+    site: &str,
+    spec: &Spec,
+) -> Result<Destination, Failure> {
+    post(token, &site_path(site, &["destinations"]), Some(spec)).await
+}
+
+/// `PATCH /v1/admin/sites/{site}/destinations/{id}`.
+pub async fn update_destination(
+    token: &str,
+    site: &str,
+    id: &str,
+    change: &Update,
+) -> Result<Destination, Failure> {
+    let path = site_path(site, &["destinations", id]);
+    fetch::call("", "PATCH", &path, Some(token), Some(change)).await
+}
+
+/// `DELETE /v1/admin/sites/{site}/destinations/{id}`: it and its log.
+pub async fn delete_destination(token: &str, site: &str, id: &str) -> Result<Deleted, Failure> {
+    let path = site_path(site, &["destinations", id]);
+    fetch::call("", "DELETE", &path, Some(token), None::<&()>).await
+}
+
+/// `GET /v1/admin/sites/{site}/destinations/{id}/deliveries`: the newest 200.
+pub async fn deliveries(token: &str, site: &str, id: &str) -> Result<Deliveries, Failure> {
+    get(token, &site_path(site, &["destinations", id, "deliveries"])).await
+}
+
+/// `POST …/destinations/{id}/deliveries/{delivery}/replay`: 409 when it
+/// was delivered already (it is never sent twice).
+pub async fn replay(
+    token: &str,
+    site: &str,
+    id: &str,
+    delivery: &str,
+) -> Result<Replayed, Failure> {
+    let path = site_path(
+        site,
+        &["destinations", id, "deliveries", delivery, "replay"],
+    );
+    post(token, &path, None::<&()>).await
 }

@@ -2,7 +2,10 @@
 //! waiting target and visibility; the routing rules from topic to team; and
 //! new staff accounts (whose token is shown once, here); and which traffic is
 //! recorded: the site's own automated tests, its bot patterns and monitoring
-//! agents, and search words from referrers.
+//! agents, and search words from referrers; and where interactions are sent
+//! (`destinations`).
+
+mod destinations;
 
 use std::rc::Rc;
 
@@ -10,21 +13,26 @@ use serde::{Deserialize, Serialize};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use self::destinations::DestinationsSection;
+use super::api;
 use crate::domain::classify::TOPICS;
 use crate::domain::conversation::RoutingRule;
 use crate::domain::hours::{Closure, Interval};
-use crate::fetch::{self, Failure};
+use crate::domain::site::SiteUpdate;
+use crate::domain::team::{TeamHours, TeamUpdate};
+use crate::fetch::Failure;
 
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
+/// `GET /v1/admin/sites/{site}`, the parts Settings edits.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-struct SiteSettings {
+pub struct SiteSettings {
     site: SiteFields,
     teams: Vec<TeamDraft>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-struct SiteFields {
+pub struct SiteFields {
     time_zone: String,
     default_team: String,
     routing_rules: Vec<RoutingRule>,
@@ -57,22 +65,42 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-struct Hours {
-    #[serde(default)]
-    weekly: Vec<Interval>,
-    #[serde(default)]
-    closures: Vec<Closure>,
+/// `POST /v1/admin/sites/{site}/staff`: the new account's name and its token.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct NewStaff {
+    pub staff: StaffName,
+    pub token: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-struct TeamDraft {
+pub struct StaffName {
+    pub name: String,
+}
+
+/// `POST /v1/admin/sites/{site}/staff`'s body.
+#[derive(Debug, Serialize)]
+pub struct NewAccount {
+    pub name: String,
+    pub role: String,
+    pub teams: Vec<String>,
+}
+
+/// A Settings form, saved: the same update types the edge reads.
+#[derive(Debug)]
+enum Save {
+    Site(SiteUpdate),
+    Team(String, TeamUpdate),
+    Staff(NewAccount),
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TeamDraft {
     id: String,
     name: String,
     target_minutes: i64,
     visible: bool,
     #[serde(default)]
-    hours: Hours,
+    hours: TeamHours,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -261,18 +289,13 @@ fn explain(failure: Failure) -> String {
 #[function_component(SettingsPage)]
 pub fn settings_page(props: &SettingsProps) -> Html {
     let state = use_reducer(State::default);
-    let base = format!(
-        "/v1/admin/sites/{}",
-        String::from(js_sys::encode_uri_component(&props.site))
-    );
     {
         let state = state.clone();
         let token = props.token.clone();
-        let base = base.clone();
+        let site = props.site.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                match fetch::call::<SiteSettings>("", "GET", &base, Some(&token), None::<&()>).await
-                {
+                match api::site_settings(&token, &site).await {
                     Ok(settings) => state.dispatch(Action::Loaded(settings)),
                     Err(failure) => state.dispatch(Action::Message(false, explain(failure))),
                 }
@@ -282,35 +305,25 @@ pub fn settings_page(props: &SettingsProps) -> Html {
     let send = {
         let state = state.clone();
         let token = props.token.clone();
-        Callback::from(
-            move |(method, path, body, done): (&'static str, String, serde_json::Value, String)| {
-                let state = state.clone();
-                let token = token.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    match fetch::call::<serde_json::Value>(
-                        "",
-                        method,
-                        &path,
-                        Some(&token),
-                        Some(&body),
-                    )
-                    .await
-                    {
-                        Ok(answer) => {
-                            if let Some(secret) = answer.get("token").and_then(|t| t.as_str()) {
-                                let name = answer
-                                    .pointer("/staff/name")
-                                    .and_then(|n| n.as_str())
-                                    .unwrap_or_default();
-                                state.dispatch(Action::Created(name.to_owned(), secret.to_owned()));
-                            }
-                            state.dispatch(Action::Message(true, done));
-                        }
-                        Err(failure) => state.dispatch(Action::Message(false, explain(failure))),
-                    }
-                });
-            },
-        )
+        let site = props.site.clone();
+        Callback::from(move |(save, done): (Save, String)| {
+            let state = state.clone();
+            let token = token.clone();
+            let site = site.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let saved = match save {
+                    Save::Site(change) => api::put_site(&token, &site, &change).await,
+                    Save::Team(team, change) => api::put_team(&token, &site, &team, &change).await,
+                    Save::Staff(account) => api::create_staff(&token, &site, &account)
+                        .await
+                        .map(|new| state.dispatch(Action::Created(new.staff.name, new.token))),
+                };
+                match saved {
+                    Ok(()) => state.dispatch(Action::Message(true, done)),
+                    Err(failure) => state.dispatch(Action::Message(false, explain(failure))),
+                }
+            });
+        })
     };
     let text = |make: Rc<dyn Fn(String) -> Action>| {
         let state = state.clone();
@@ -333,12 +346,16 @@ pub fn settings_page(props: &SettingsProps) -> Html {
         let save = {
             let send = send.clone();
             let team = team.clone();
-            let path = format!("{base}/teams/{}", team.id);
             Callback::from(move |e: SubmitEvent| {
                 e.prevent_default();
-                let body = serde_json::json!({ "name": team.name, "target_minutes": team.target_minutes,
-                    "visible": team.visible, "hours": team.hours });
-                send.emit(("PUT", path.clone(), body, format!("{} saved.", team.name)));
+                let change = TeamUpdate {
+                    name: Some(team.name.clone()),
+                    target_minutes: Some(team.target_minutes),
+                    visible: Some(team.visible),
+                    hours: Some(team.hours.clone()),
+                    webhook: None,
+                };
+                send.emit((Save::Team(team.id.clone(), change), format!("{} saved.", team.name)));
             })
         };
         let visible = {
@@ -389,23 +406,29 @@ pub fn settings_page(props: &SettingsProps) -> Html {
         let send = send.clone();
         let rules = state.rules.clone();
         let default_team = state.default_team.clone();
-        let path = base.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let body = serde_json::json!({ "routing_rules": rules, "default_team": default_team });
-            send.emit(("PUT", path.clone(), body, "Routing saved.".into()));
+            let change = SiteUpdate {
+                routing_rules: Some(rules.clone()),
+                default_team: Some(default_team.clone()),
+                ..SiteUpdate::default()
+            };
+            send.emit((Save::Site(change), "Routing saved.".into()));
         })
     };
     let save_traffic = {
         let send = send.clone();
         let traffic = state.traffic.clone();
-        let path = base.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let body = serde_json::json!({ "record_automation": traffic.record_automation,
-                "search_terms": traffic.search_terms, "bot_patterns": lines(&traffic.bot_patterns),
-                "allowed_agents": lines(&traffic.allowed_agents) });
-            send.emit(("PUT", path.clone(), body, "Traffic settings saved.".into()));
+            let change = SiteUpdate {
+                record_automation: Some(traffic.record_automation),
+                search_terms: Some(traffic.search_terms),
+                bot_patterns: Some(lines(&traffic.bot_patterns)),
+                allowed_agents: Some(lines(&traffic.allowed_agents)),
+                ..SiteUpdate::default()
+            };
+            send.emit((Save::Site(change), "Traffic settings saved.".into()));
         })
     };
     let toggle = |field: &'static str| {
@@ -431,13 +454,21 @@ pub fn settings_page(props: &SettingsProps) -> Html {
             state.staff_role.clone(),
             state.staff_teams.clone(),
         );
-        let path = format!("{base}/staff");
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let body = serde_json::json!({ "name": name, "role": role, "teams": teams });
-            send.emit(("POST", path.clone(), body, "Staff account created.".into()));
+            let account = NewAccount {
+                name: name.clone(),
+                role: role.clone(),
+                teams: teams.clone(),
+            };
+            send.emit((Save::Staff(account), "Staff account created.".into()));
         })
     };
+    let teams: Vec<(String, String)> = state
+        .teams
+        .iter()
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect();
     let team_options = |selected: &str| {
         state
             .teams
@@ -513,6 +544,7 @@ pub fn settings_page(props: &SettingsProps) -> Html {
                     </p>
                 }
             </form>
+            <DestinationsSection token={props.token.clone()} site={props.site.clone()} teams={teams} />
         </section>
     }
 }

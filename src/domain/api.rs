@@ -130,9 +130,9 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiEr
 }
 
 /// The field an `invalid_request` message names, and what it says of it:
-/// `("url", "must start with https://")` from "…schema: url: must start
-/// with https://". `None` when no single field is named. Forms use it to
-/// show the error beside the field.
+/// `("url", "must start with https://")` from "invalid request: url: must
+/// start with https://". `None` when no single field is named. Forms use it
+/// to show the error beside the field.
 pub fn invalid_field(message: &str) -> Option<(&str, &str)> {
     let plain = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.';
     // The first "name: " after the fixed words (which hold spaces) is the field.

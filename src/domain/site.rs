@@ -100,30 +100,45 @@ impl AllowedOrigins {
 }
 
 /// A `PUT /v1/admin/sites/{site}` body: every field left out keeps its
-/// stored value (or, for a new site, its default).
-#[derive(Debug, Default, Deserialize)]
+/// stored value (or, for a new site, its default). The console's Settings
+/// sends the same type with only what a form changes.
+#[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SiteUpdate {
     /// Required to create a site; left out, the stored name is kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Left out: the stored list is kept (an empty list allows any origin).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub journey_days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_team: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub routing_rules: Option<Vec<RoutingRule>>,
     /// `""` removes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_rules: Option<Vec<PageRule>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub console_url: Option<String>,
     /// Keep events from the site's own automated tests (headless browsers).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_automation: Option<bool>,
     /// More user-agent substrings to ignore as bots.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_patterns: Option<Vec<String>>,
     /// User-agent substrings always kept (the site's monitoring).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_agents: Option<Vec<String>>,
     /// Keep search words from referrers as the term (off by default).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub search_terms: Option<bool>,
 }
 
@@ -262,6 +277,25 @@ fn to_json<T: Serialize>(value: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_update_sends_only_what_it_sets() {
+        let update = SiteUpdate {
+            default_team: Some("support".into()),
+            record_automation: Some(false),
+            ..SiteUpdate::default()
+        };
+        let json = serde_json::to_string(&update).unwrap();
+        assert_eq!(
+            json,
+            r#"{"default_team":"support","record_automation":false}"#
+        );
+        let back: SiteUpdate = crate::domain::api::parse_body(&json).unwrap();
+        assert_eq!(
+            (back.default_team, back.record_automation, back.name),
+            (Some("support".into()), Some(false), None)
+        );
+    }
 
     fn allows(stored: &str, origin: &str) -> bool {
         AllowedOrigins::parse(stored).allows(Some(origin))

@@ -55,16 +55,20 @@ pub const DEFAULT_TARGET_MINUTES: i64 = 60;
 
 /// A `PUT /v1/admin/sites/{site}/teams/{team}` body: every field left out
 /// keeps its stored value (or, for a new team, its default).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TeamUpdate {
     /// Required to create a team.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<TeamHours>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_minutes: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible: Option<bool>,
     /// Left out: the stored webhook is kept; `null` removes it.
-    #[serde(deserialize_with = "present")]
+    #[serde(deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub webhook: Option<Option<Webhook>>,
 }
 
@@ -78,7 +82,7 @@ where
 }
 
 /// A team's webhook as an update sets it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Webhook {
     pub url: String,
@@ -172,6 +176,21 @@ impl Webhook {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_update_sends_only_what_it_sets_and_keeps_the_webhook() {
+        let update = TeamUpdate {
+            name: Some("Support".into()),
+            visible: Some(true),
+            ..TeamUpdate::default()
+        };
+        let json = serde_json::to_string(&update).unwrap();
+        assert_eq!(json, r#"{"name":"Support","visible":true}"#);
+        let back: TeamUpdate = crate::domain::api::parse_body(&json).unwrap();
+        // Left out, the webhook stays as stored (None), not removed (Some(None)).
+        assert!(back.webhook.is_none());
+        assert_eq!(back.name.as_deref(), Some("Support"));
+    }
 
     fn update(json: &str) -> TeamUpdate {
         serde_json::from_str(json).unwrap()
