@@ -13,7 +13,11 @@ mkdirSync(persistDir, { recursive: true });
 console.log(`▶ starting the worker in workerd (D1 persisted in ${persistDir})`);
 // A fresh operator token per run unless one is given; printed below.
 const adminToken = process.env.ADMIN_TOKEN ?? randomBytes(18).toString('base64url');
-const runtime = await startRuntime({ port, persistDir, verbose: true, adminToken });
+// Delivery settings a local run may take from the environment (wrangler.toml's
+// [vars] otherwise), e.g. ALLOW_HTTP_DESTINATIONS=on for a receiver on this machine.
+const vars = Object.fromEntries(['ALLOW_HTTP_DESTINATIONS', 'DELIVERY_RETRY_BASE_S', 'DELIVERY_TIMEOUT_MS']
+  .filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
+const runtime = await startRuntime({ port, persistDir, verbose: true, adminToken, vars });
 await seedDemo(runtime.d1, runtime.url);
 console.log('▶ setting up the demo contact channel: teams, office hours, routing, a staff account');
 const channel = await seedContactChannel(runtime.url, adminToken);
