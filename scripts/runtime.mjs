@@ -43,6 +43,8 @@ export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, v
     // The bucket R2 destinations write daily exports to (Miniflare's local R2).
     r2Buckets: Object.fromEntries((config.r2_buckets ?? []).map((b) => [b.binding, b.bucket_name])),
     r2Persist: persistDir ? join(persistDir, 'r2') : false,
+    // Live rooms: Durable Objects holding WebSockets, as deployed.
+    ...durableObjectOptions(config),
     // In production: `wrangler secret put ADMIN_TOKEN`.
     bindings: { ...(config.vars || {}), ...vars, ...(adminToken ? { ADMIN_TOKEN: adminToken } : {}) },
     d1Persist: persistDir ? join(persistDir, 'd1') : false,
@@ -62,6 +64,16 @@ export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, v
   const d1 = await mf.getD1Database(db.binding);
   await applyMigrations(d1, join(root, db.migrations_dir));
   return { mf, url: url.origin, d1, close: () => mf.dispose() };
+}
+
+/** Miniflare's Durable Object options from wrangler.toml's [[durable_objects.bindings]] and [[migrations]]. */
+function durableObjectOptions(config) {
+  const bindings = config.durable_objects?.bindings ?? [];
+  if (bindings.length === 0) return {};
+  const sqlite = new Set((config.migrations ?? []).flatMap((m) => m.new_sqlite_classes ?? []));
+  return {
+    durableObjects: Object.fromEntries(bindings.map((b) => [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }])),
+  };
 }
 
 /** Miniflare's queue options from wrangler.toml's [[queues.producers]] and [[queues.consumers]]. */

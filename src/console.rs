@@ -10,6 +10,8 @@ pub mod components;
 pub mod hooks;
 /// The insights page: SVG charts, tables and CSV.
 pub mod insights;
+/// Live sockets: pushed messages, claims, inbox changes and typing.
+pub mod live;
 /// The staff token, kept in this tab for 12 hours.
 pub mod session;
 /// Settings for a site's admins: team hours, routing, staff accounts.

@@ -64,6 +64,9 @@ pub mod json;
 /// Which pages and campaigns precede trouble more than the rest: lift with an interval.
 #[cfg(feature = "std")]
 pub mod lift;
+/// Live push: socket authorization, pushed frames, placing a pushed message, reconnect backoff.
+#[cfg(feature = "std")]
+pub mod live;
 /// Page types from the site's URL rules and path keywords.
 #[cfg(feature = "std")]
 pub mod page_type;

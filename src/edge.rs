@@ -27,6 +27,8 @@ pub mod insights;
 pub mod intake;
 /// Per-minute rate limits kept in D1.
 pub mod limits;
+/// Live push: WebSockets held by Durable Objects, and the frames sent after writes.
+pub mod live;
 /// The runtime's clock, random bytes and the operator's log.
 pub mod runtime;
 /// Cron jobs: escalation, unseen replies, webhook delivery, retention.
@@ -57,6 +59,9 @@ pub struct Env {
     admin_token: AdminToken,
     /// Whether the demo company's pages are served (`DEMO_PAGES = "on"`).
     demo_pages: bool,
+    /// The live rooms (`LIVE`, Durable Objects), when bound: pushes after
+    /// writes and the WebSocket endpoints; without it clients poll.
+    live: Option<live::Namespace>,
     /// The delivery queue for destinations (`DELIVERIES`), when bound.
     deliveries: Option<destinations::Queue>,
     /// The R2 bucket R2 destinations write daily exports to (`EXPORTS`), when bound.
@@ -129,6 +134,10 @@ impl Env {
                     .and_then(|v| v.as_string()),
             ),
             demo_pages: var("DEMO_PAGES").is_some_and(|v| v == "on"),
+            live: js_sys::Reflect::get(env, &JsValue::from_str("LIVE"))
+                .ok()
+                .filter(|value| value.is_object())
+                .map(JsCast::unchecked_into),
             deliveries: js_sys::Reflect::get(env, &JsValue::from_str("DELIVERIES"))
                 .ok()
                 .filter(|value| value.is_object())
@@ -194,6 +203,9 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::VisitorRead(id) => widget_api::read(request, env, origin, &id).await,
         Route::VisitorDelete(id) => widget_api::delete(request, env, origin, &id).await,
         Route::VisitorHistory => widget_api::history(request, env, origin).await,
+        Route::VisitorLive(id) => live::visitor(request, env, origin, &id).await,
+        Route::StaffInboxLive => live::staff_inbox(request, env).await,
+        Route::StaffConversationLive(id) => live::staff_conversation(request, env, &id).await,
         Route::StaffMe => staff::me(request, env).await,
         Route::StaffPresence => staff::presence(request, env).await,
         Route::StaffInbox => staff::inbox(request, env).await,

@@ -1,5 +1,6 @@
 // The module worker's entry: instantiates the Rust handler once per isolate and
-// hands it every request. Everything else happens in Rust (src/edge.rs).
+// hands it every request. Everything else happens in Rust (src/edge.rs), but
+// for the live rooms' plumbing at the end of this file.
 import wasmModule from './touchpoint_worker_bg.wasm';
 import { initSync, handleFetch, handleScheduled, handleDeliveries } from './touchpoint_worker.js';
 
@@ -49,3 +50,58 @@ export default {
     });
   },
 };
+
+// A live room (issue 18): a Durable Object holding WebSockets with the
+// Hibernation API, so an idle socket costs nothing. One per conversation
+// (its visitor and the staff who have it open) and one per site's inbox.
+// Rust has decided who may connect, with which tags, before a socket
+// arrives here (src/edge/live.rs, src/domain/live.rs); this class only
+// accepts, fans the worker's frames out by tag, and relays `typing` to the
+// other side (never any text a client sends).
+const TYPING_TTL_MS = 5000; // domain::live::TYPING_TTL_MS
+
+export class LiveRoom {
+  constructor(ctx) {
+    this.ctx = ctx;
+    // Keep-alive pings are answered without waking the object.
+    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+  }
+
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === '/notify') {
+      const { frames } = await request.json();
+      let sent = 0;
+      for (const { tags, data } of frames) {
+        const sockets = new Set(tags.flatMap((tag) => this.ctx.getWebSockets(tag)));
+        for (const ws of sockets) {
+          try { ws.send(data); sent += 1; } catch { /* closing: it catches up when it reconnects */ }
+        }
+      }
+      return Response.json({ sent });
+    }
+    const [client, server] = Object.values(new WebSocketPair());
+    this.ctx.acceptWebSocket(server, url.searchParams.getAll('tag'));
+    server.serializeAttachment({ side: url.searchParams.get('side'), name: url.searchParams.get('name') || null });
+    return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': 'touchpoint' } });
+  }
+
+  webSocketMessage(ws, message) {
+    let kind;
+    try { kind = JSON.parse(message).type; } catch { return; }
+    if (kind !== 'typing') return;
+    const { side, name } = ws.deserializeAttachment() ?? {};
+    const to = side === 'visitor' ? 'staff' : 'visitor';
+    const frame = JSON.stringify(side === 'staff'
+      ? { type: 'typing', by: 'staff', name, ttl_ms: TYPING_TTL_MS }
+      : { type: 'typing', by: 'visitor', ttl_ms: TYPING_TTL_MS });
+    for (const peer of this.ctx.getWebSockets(to)) {
+      try { peer.send(frame); } catch { /* closing */ }
+    }
+  }
+
+  // Completes the closing handshake; 1005/1006 (no code, abnormal) cannot be sent back.
+  webSocketClose(ws, code, reason) {
+    try { ws.close(code === 1005 || code === 1006 ? 1000 : code, reason); } catch { /* already closed */ }
+  }
+}

@@ -15,6 +15,7 @@ use super::hooks::{
     use_colleagues, use_refresh, use_resume_session, use_shortcuts, use_title, Shortcut,
 };
 use super::insights::InsightsPage;
+use super::live::{use_live, use_typing_sender};
 use super::settings::SettingsPage;
 use super::state::{Action, ConsoleState};
 
@@ -26,7 +27,9 @@ pub fn console_app() -> Html {
     let pending_id: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
 
     use_resume_session(state.dispatcher());
-    use_refresh(&state, state.dispatcher());
+    let (live, conversation_socket) = use_live(&state, state.dispatcher());
+    use_refresh(&state, live, state.dispatcher());
+    let on_typing = use_typing_sender(conversation_socket);
     use_colleagues(state.token.clone(), state.dispatcher());
     use_title(state.inbox.as_ref().map_or(0, |i| i.waiting));
     {
@@ -87,7 +90,7 @@ pub fn console_app() -> Html {
     };
 
     html! {
-        <div class="console">
+        <div class="console" data-live={if live { "push" } else { "polling" }}>
             <TopBar me={me.clone()} token={token.clone()} page={*page} on_page={on_page} dispatcher={state.dispatcher()} />
             if *page == Page::Insights {
                 <InsightsPage token={token.to_string()} on_open={on_open} />
@@ -101,7 +104,8 @@ pub fn console_app() -> Html {
                     if let Some(view) = state.view.clone() {
                         <ConversationPane view={view} me={me} colleagues={state.colleagues.clone()} token={token}
                             draft={state.draft.clone()} sending={state.sending} error={state.error.clone().map(AttrValue::from)}
-                            pending_id={pending_id} dispatcher={state.dispatcher()} />
+                            pending_id={pending_id} dispatcher={state.dispatcher()}
+                            typing={state.visitor_typing(js_sys::Date::now())} on_typing={on_typing} />
                     } else {
                         <section class="conversation empty" aria-label="Conversation"><p>{ "Pick a conversation (j / k)." }</p></section>
                     }

@@ -14,7 +14,8 @@ use super::state::{Action, ConsoleState};
 use crate::fetch::Failure;
 use crate::hooks::use_poll;
 
-/// How often the inbox and the open conversation refresh.
+/// How often the inbox and the open conversation refresh without a live
+/// socket (with one, `live::REFRESH_WHILE_LIVE_MS`).
 const REFRESH_MS: u32 = 2000;
 
 /// A token kept from earlier in this tab signs in again, once on mount.
@@ -33,10 +34,16 @@ pub fn use_resume_session(dispatcher: UseReducerDispatcher<ConsoleState>) {
 }
 
 /// The inbox (with the filters) and the selected conversation, at once and
-/// every two seconds while signed in; the session ends after 12 hours, even
+/// every two seconds while signed in — every minute while live sockets push
+/// the changes, and at once whenever that changes, so a (re)connected
+/// console catches up from the store; the session ends after 12 hours, even
 /// in an open tab, and a refused token signs out.
 #[hook]
-pub fn use_refresh(state: &ConsoleState, dispatcher: UseReducerDispatcher<ConsoleState>) {
+pub fn use_refresh(
+    state: &ConsoleState,
+    live: bool,
+    dispatcher: UseReducerDispatcher<ConsoleState>,
+) {
     let subject = state.token.clone().map(|token| {
         (
             token,
@@ -45,34 +52,35 @@ pub fn use_refresh(state: &ConsoleState, dispatcher: UseReducerDispatcher<Consol
             state.selected.clone(),
         )
     });
-    use_poll(
-        subject,
-        REFRESH_MS,
-        move |(token, team, status, selected)| {
-            if session::token().is_none() {
-                dispatcher.dispatch(Action::SignOut);
-                return;
+    let period = if live {
+        crate::domain::live::REFRESH_WHILE_LIVE_MS
+    } else {
+        REFRESH_MS
+    };
+    use_poll(subject, period, move |(token, team, status, selected)| {
+        if session::token().is_none() {
+            dispatcher.dispatch(Action::SignOut);
+            return;
+        }
+        let (token, team, status) = (token.clone(), team.clone(), status.clone());
+        let (selected, dispatcher) = (selected.clone(), dispatcher.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            match api::inbox(&token, &team, &status).await {
+                Ok(inbox) => dispatcher.dispatch(Action::Inbox(inbox)),
+                Err(Failure::Api { status: 401, .. }) => {
+                    session::forget();
+                    dispatcher.dispatch(Action::SignOut);
+                    return;
+                }
+                Err(_) => {}
             }
-            let (token, team, status) = (token.clone(), team.clone(), status.clone());
-            let (selected, dispatcher) = (selected.clone(), dispatcher.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::inbox(&token, &team, &status).await {
-                    Ok(inbox) => dispatcher.dispatch(Action::Inbox(inbox)),
-                    Err(Failure::Api { status: 401, .. }) => {
-                        session::forget();
-                        dispatcher.dispatch(Action::SignOut);
-                        return;
-                    }
-                    Err(_) => {}
+            if let Some(id) = selected {
+                if let Ok(view) = api::conversation(&token, &id).await {
+                    dispatcher.dispatch(Action::View(Box::new(view)));
                 }
-                if let Some(id) = selected {
-                    if let Ok(view) = api::conversation(&token, &id).await {
-                        dispatcher.dispatch(Action::View(Box::new(view)));
-                    }
-                }
-            });
-        },
-    );
+            }
+        });
+    });
 }
 
 /// Colleagues and teams, for assigning and moving conversations, on sign-in.

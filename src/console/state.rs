@@ -14,6 +14,9 @@ pub use crate::domain::wire::staff::{
 /// Labels as stored beside a message (the same type the edge writes).
 pub use crate::domain::conversation::Labels;
 
+use crate::domain::conversation::Author;
+use crate::domain::live::{place, Placement, Side, StaffPush};
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConsoleState {
     pub token: Option<String>,
@@ -28,6 +31,14 @@ pub struct ConsoleState {
     pub sending: bool,
     pub error: Option<String>,
     pub colleagues: Option<Colleagues>,
+    /// Until when (ms since the epoch) the visitor of the open conversation
+    /// shows as typing; 0 when not.
+    pub typing_until: f64,
+    /// Bumped when a push says the inbox changed: the console reloads it.
+    pub inbox_changed: u32,
+    /// Bumped when a pushed message reveals one missed before it: the
+    /// console reloads the conversation from the store.
+    pub view_gap: u32,
 }
 
 pub enum Action {
@@ -48,6 +59,10 @@ pub enum Action {
     Sending,
     Sent,
     Failed(String),
+    /// A frame from a live socket, received at `now` (ms).
+    Pushed(Box<StaffPush>, f64),
+    /// The clock at `now` (ms): expires the typing indicator.
+    Tick(f64),
 }
 
 impl ConsoleState {
@@ -66,6 +81,61 @@ impl ConsoleState {
             Some(i) => (i as i32 + offset).clamp(0, rows.len() as i32 - 1) as usize,
         };
         rows.get(index).map(|r| r.id.clone())
+    }
+}
+
+impl ConsoleState {
+    /// Whether the open conversation's visitor is typing at `now`.
+    pub fn visitor_typing(&self, now: f64) -> bool {
+        now < self.typing_until
+    }
+
+    /// Applies a pushed frame: D1 stays the store of record, so a message
+    /// that does not follow the last one shown is not guessed into place but
+    /// reloaded (`view_gap`), and one already shown is dropped.
+    fn apply(&mut self, push: StaffPush, now: f64) {
+        match push {
+            StaffPush::Message {
+                conversation,
+                message,
+                after,
+            } => {
+                let Some(view) = self
+                    .view
+                    .as_mut()
+                    .filter(|v| v.conversation.id == conversation)
+                else {
+                    return;
+                };
+                let known: Vec<i64> = view.messages.iter().map(|m| m.id).collect();
+                match place(&known, message.id, after) {
+                    Placement::Duplicate => {}
+                    Placement::Append => {
+                        if message.author == Author::Visitor {
+                            // What they were typing has arrived.
+                            self.typing_until = 0.0;
+                        }
+                        view.messages.push(message);
+                    }
+                    Placement::Gap => self.view_gap = self.view_gap.wrapping_add(1),
+                }
+            }
+            StaffPush::Conversation { conversation } => {
+                if let Some(view) = self
+                    .view
+                    .as_mut()
+                    .filter(|v| v.conversation.id == conversation.id)
+                {
+                    view.conversation = conversation;
+                }
+            }
+            StaffPush::Inbox { .. } => self.inbox_changed = self.inbox_changed.wrapping_add(1),
+            StaffPush::Typing { by, ttl_ms, .. } => {
+                if by == Side::Visitor && self.view.is_some() {
+                    self.typing_until = now + f64::from(ttl_ms);
+                }
+            }
+        }
     }
 }
 
@@ -101,6 +171,7 @@ impl Reducible for ConsoleState {
                     next.draft.clear();
                     next.error = None;
                     next.view = None;
+                    next.typing_until = 0.0;
                 }
                 next.selected = Some(id);
             }
@@ -122,6 +193,12 @@ impl Reducible for ConsoleState {
                 // The draft stays in the composer, to be sent again.
                 next.sending = false;
                 next.error = Some(message);
+            }
+            Action::Pushed(push, now) => next.apply(*push, now),
+            Action::Tick(now) => {
+                if now >= next.typing_until {
+                    next.typing_until = 0.0;
+                }
             }
         }
         Rc::new(next)
@@ -217,6 +294,130 @@ mod tests {
             .into_iter()
             .fold(Rc::new(state), |state, action| state.reduce(action));
         (*state).clone()
+    }
+
+    fn message(id: i64, author: Author) -> StaffMessage {
+        StaffMessage {
+            id,
+            author,
+            staff_id: None,
+            name: None,
+            notice: None,
+            text: format!("message {id}"),
+            created_at: 0,
+            browser_labels: None,
+            edge_labels: None,
+            labels_agree: true,
+            pii_missed: Vec::new(),
+        }
+    }
+
+    fn pushed(conversation: &str, id: i64, after: i64) -> Action {
+        Action::Pushed(
+            Box::new(StaffPush::Message {
+                conversation: conversation.into(),
+                message: message(id, Author::Visitor),
+                after,
+            }),
+            0.0,
+        )
+    }
+
+    #[test]
+    fn pushed_messages_append_once_and_a_gap_reloads_from_the_store() {
+        let mut open = view("a");
+        open.messages = vec![message(3, Author::Visitor)];
+        let state = run(
+            ConsoleState::default(),
+            vec![Action::Select("a".into()), Action::View(Box::new(open))],
+        );
+        let ids = |s: &ConsoleState| -> Vec<i64> {
+            s.view
+                .as_ref()
+                .map(|v| v.messages.iter().map(|m| m.id).collect())
+                .unwrap_or_default()
+        };
+        let next = run(state.clone(), vec![pushed("a", 7, 3), pushed("a", 7, 3)]);
+        assert_eq!(ids(&next), [3, 7], "appended once");
+        assert_eq!(next.view_gap, 0);
+        let other = run(state.clone(), vec![pushed("b", 7, 3)]);
+        assert_eq!(
+            ids(&other),
+            [3],
+            "another conversation's push is not shown here"
+        );
+        let gap = run(state, vec![pushed("a", 9, 8)]);
+        assert_eq!(ids(&gap), [3], "nothing guessed into place");
+        assert_eq!(gap.view_gap, 1, "the conversation is reloaded");
+    }
+
+    #[test]
+    fn typing_shows_until_it_expires_or_the_message_arrives() {
+        let mut open = view("a");
+        open.messages = vec![message(3, Author::Visitor)];
+        let typing = Action::Pushed(
+            Box::new(StaffPush::Typing {
+                by: Side::Visitor,
+                name: None,
+                ttl_ms: 5000,
+            }),
+            1000.0,
+        );
+        let state = run(
+            ConsoleState::default(),
+            vec![
+                Action::Select("a".into()),
+                Action::View(Box::new(open)),
+                typing,
+            ],
+        );
+        assert!(state.visitor_typing(1000.0));
+        assert!(state.visitor_typing(5999.0));
+        assert!(!state.visitor_typing(6000.0));
+        let ticked = run(state.clone(), vec![Action::Tick(6000.0)]);
+        assert_eq!(ticked.typing_until, 0.0);
+        let arrived = run(state, vec![pushed("a", 4, 3)]);
+        assert!(
+            !arrived.visitor_typing(1001.0),
+            "the message ends the indicator"
+        );
+    }
+
+    #[test]
+    fn a_colleagues_claim_and_inbox_changes_are_applied() {
+        let state = run(
+            ConsoleState::default(),
+            vec![
+                Action::Select("a".into()),
+                Action::View(Box::new(view("a"))),
+            ],
+        );
+        let mut claimed = view("a").conversation;
+        claimed.assignee_id = "s2".into();
+        let next = run(
+            state,
+            vec![
+                Action::Pushed(
+                    Box::new(StaffPush::Conversation {
+                        conversation: claimed,
+                    }),
+                    0.0,
+                ),
+                Action::Pushed(
+                    Box::new(StaffPush::Inbox {
+                        conversation: "a".into(),
+                        team: "support".into(),
+                        status: Status::Open,
+                    }),
+                    0.0,
+                ),
+            ],
+        );
+        assert_eq!(
+            next.view.map(|v| v.conversation.assignee_id).as_deref(),
+            Some("s2")
+        );
+        assert_eq!(next.inbox_changed, 1);
     }
 
     #[test]

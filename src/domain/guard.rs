@@ -24,6 +24,9 @@ pub const AUTH_FAILURES_PER_IP_PER_MINUTE: u32 = 10;
 /// Failed sign-ins naming one token id (the staff account a `tps_<id>.…`
 /// token names) per minute, from any address, before further failures are 429.
 pub const AUTH_FAILURES_PER_TOKEN_ID_PER_MINUTE: u32 = 5;
+/// Most live sockets (WebSocket upgrades) one IP may open per minute: a
+/// tab reconnects with backoff, so only a storm or a scraper reaches it.
+pub const LIVE_CONNECTS_PER_IP_PER_MINUTE: u32 = 120;
 /// Most intake messages one site may receive per minute.
 pub const INTAKE_PER_SITE_PER_MINUTE: u32 = 300;
 

@@ -26,6 +26,8 @@ pub enum Route {
     VisitorRead(String),
     /// `DELETE /v1/conversations/{id}`: the visitor deletes the conversation.
     VisitorDelete(String),
+    /// `GET /v1/conversations/{id}/live`: the visitor's WebSocket for pushes.
+    VisitorLive(String),
     /// `POST /v1/identity/conversations`: a verified visitor's conversations on any device.
     VisitorHistory,
     /// `GET /v1/staff/me`.
@@ -34,6 +36,10 @@ pub enum Route {
     StaffPresence,
     /// `GET /v1/staff/inbox`.
     StaffInbox,
+    /// `GET /v1/staff/live`: a console's WebSocket for its teams' inbox changes.
+    StaffInboxLive,
+    /// `GET /v1/staff/conversations/{id}/live`: a console's WebSocket for one conversation.
+    StaffConversationLive(String),
     /// `GET /v1/staff/conversations/{id}`.
     StaffConversation(String),
     /// `POST /v1/staff/conversations/{id}/messages`: a person replies.
@@ -141,6 +147,9 @@ pub fn route(method: &str, path: &str) -> Route {
                 _ => None,
             },
         ),
+        (m, ["conversations", c, "live"]) => {
+            ("GET", (m == "GET").then(|| Route::VisitorLive(id(c))))
+        }
         (m, ["conversations", c, "read"]) => (
             "POST, OPTIONS",
             (m == "POST").then(|| Route::VisitorRead(id(c))),
@@ -162,6 +171,11 @@ pub fn route(method: &str, path: &str) -> Route {
         (m, ["staff", "conversations", c]) => {
             ("GET", (m == "GET").then(|| Route::StaffConversation(id(c))))
         }
+        (m, ["staff", "live"]) => ("GET", (m == "GET").then_some(Route::StaffInboxLive)),
+        (m, ["staff", "conversations", c, "live"]) => (
+            "GET",
+            (m == "GET").then(|| Route::StaffConversationLive(id(c))),
+        ),
         (m, ["staff", "conversations", c, action]) => {
             let route = match *action {
                 "messages" => Route::StaffReply(id(c)),
@@ -312,6 +326,23 @@ mod tests {
         assert_eq!(route("GET", "/"), Route::StaticAsset);
         assert_eq!(route("GET", "/console/"), Route::StaticAsset);
         assert_eq!(route("GET", "/v1x"), Route::StaticAsset);
+    }
+
+    #[test]
+    fn live_sockets_have_their_own_paths() {
+        assert_eq!(
+            route("GET", "/v1/conversations/c9/live"),
+            Route::VisitorLive("c9".into())
+        );
+        assert_eq!(route("GET", "/v1/staff/live"), Route::StaffInboxLive);
+        assert_eq!(
+            route("GET", "/v1/staff/conversations/c9/live"),
+            Route::StaffConversationLive("c9".into())
+        );
+        assert_eq!(
+            route("POST", "/v1/staff/live"),
+            Route::MethodNotAllowed { allow: "GET" }
+        );
     }
 
     #[test]

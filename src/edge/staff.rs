@@ -13,7 +13,7 @@ use super::http::{bearer, client_ip, query, read_json};
 use super::runtime::now_ms;
 use super::sites::{load_teams, Team};
 use super::threads::{self, Append, ConversationRow};
-use super::{db, destinations, http, limits, scheduled, Env};
+use super::{db, destinations, http, limits, live, scheduled, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::classify::{KINDS, SENTIMENTS, TOPICS};
@@ -58,10 +58,19 @@ impl StaffRow {
 /// time against its stored hash. Failed attempts are limited per IP and per
 /// staff id; a right token is always let in (`guard::judge_sign_in`).
 pub async fn authorize(request: &Request, env: &Env) -> Result<StaffRow, ApiError> {
+    authorize_token(request, env, bearer(request)).await
+}
+
+/// `authorize` for a token offered another way (a WebSocket's subprotocol).
+pub async fn authorize_token(
+    request: &Request,
+    env: &Env,
+    token: Option<String>,
+) -> Result<StaffRow, ApiError> {
     let now = now_ms();
     let ip = client_ip(request);
     // No credential at all guesses nothing: 401, not counted as a failure.
-    let Some(token) = bearer(request) else {
+    let Some(token) = token else {
         return Err(ApiError::Unauthorized);
     };
     let staff_id = token
@@ -99,7 +108,7 @@ pub async fn authorize(request: &Request, env: &Env) -> Result<StaffRow, ApiErro
 
 /// The conversation, when this staff member may act on it: other sites'
 /// conversations do not exist for them (404); other teams' are forbidden (403).
-async fn conversation_for(
+pub async fn conversation_for(
     env: &Env,
     staff: &StaffRow,
     id: &str,
@@ -336,7 +345,7 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
             staff_name: &name,
             ..Append::notice(Notice::StaffJoined)
         };
-        threads::append(
+        let (joined, new) = threads::append(
             &env.db,
             id,
             &joined,
@@ -345,6 +354,9 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
             now,
         )
         .await?;
+        if new {
+            live::message_stored(env, live::Thread::from(&conversation), &joined).await;
+        }
     }
     let message = Append {
         author: Author::Staff,
@@ -359,6 +371,18 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
         threads::append(&env.db, id, &message, STAFF_REPLY_UPDATE, &staff.id, now).await?;
     if new {
         destinations::message_created(env, &conversation.site_id, id, &row, None, now).await;
+        let thread = live::Thread {
+            status: Status::Open,
+            ..live::Thread::from(&conversation)
+        };
+        live::message_stored(env, thread, &row).await;
+        // A first reply opens the conversation and claims it if nobody had:
+        // colleagues see that at once.
+        if conversation.status != Status::Open || conversation.assignee_id.is_empty() {
+            if let Some(updated) = threads::load(&env.db, id).await? {
+                live::conversation_changed(env, &updated, "").await;
+            }
+        }
     }
     if new && conversation.channel != "widget" {
         // Mail, social and phone conversations are answered through the team's webhook.
@@ -471,7 +495,7 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
     } else {
         "UPDATE conversations SET updated_at = ?2 WHERE id = ?1"
     };
-    threads::append(&env.db, id, &note, update, &team, now).await?;
+    let (note, _) = threads::append(&env.db, id, &note, update, &team, now).await?;
     db::run(
         &env.db,
         "UPDATE conversations SET assignee_id = ?2 WHERE id = ?1",
@@ -481,6 +505,8 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
     let updated = threads::load(&env.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    live::message_stored(env, live::Thread::from(&updated), &note).await;
+    live::conversation_changed(env, &updated, &conversation.team_id).await;
     let to = (!assignee.is_empty()).then(|| destinations::actor(&assignee, &assignee_name));
     let by = destinations::actor(&staff.id, &staff.name);
     destinations::conversation_assigned(env, &staff.site_id, id, to, by, now).await;
@@ -517,9 +543,13 @@ pub async fn set_closed(
             staff_id: &staff.id,
             ..Append::notice(notice)
         };
-        threads::append(&env.db, id, &note, update, "", now).await?;
+        let (note, _) = threads::append(&env.db, id, &note, update, "", now).await?;
         let by = destinations::actor(&staff.id, &staff.name);
         destinations::status_changed(env, &staff.site_id, id, close, by, now).await;
+        if let Some(updated) = threads::load(&env.db, id).await? {
+            live::message_stored(env, live::Thread::from(&updated), &note).await;
+            live::conversation_changed(env, &updated, "").await;
+        }
     }
     let updated = threads::load(&env.db, id)
         .await?

@@ -237,6 +237,13 @@ pub async fn start(
     let stored = threads::messages_after(&env.db, &id, 0).await?;
     let first = stored.first().ok_or(ApiError::Internal)?;
     destinations::conversation_created(env, &site.id, &id, first, &screened, now).await;
+    let thread = super::live::Thread {
+        id: &id,
+        site: &site.id,
+        team: &team,
+        status: Status::Waiting,
+    };
+    super::live::message_stored(env, thread, first).await;
     let online = !threads::staff_online(&env.db, &site.id, &team, now)
         .await?
         .is_empty();
@@ -283,6 +290,18 @@ async fn authorize(
     id: &str,
 ) -> Result<ConversationRow, ApiError> {
     let token = bearer(request).ok_or(ApiError::Unauthorized)?;
+    if !token_matches(env, id, &token).await? {
+        return Err(ApiError::Unauthorized);
+    }
+    let conversation = threads::load(&env.db, id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    site_for_origin(env, &conversation.site_id, origin).await?;
+    Ok(conversation)
+}
+
+/// Whether `token` is one of the conversation's visitor tokens.
+pub async fn token_matches(env: &Env, id: &str, token: &str) -> Result<bool, ApiError> {
     #[derive(Deserialize)]
     struct Token {
         token_hash: String,
@@ -293,19 +312,20 @@ async fn authorize(
         args![id],
     )
     .await?;
-    let presented = secret::hash(&token);
+    let presented = secret::hash(token);
     // Check every stored hash, so the time taken does not tell which matched.
-    let matched = hashes.iter().fold(false, |found, t| {
+    Ok(hashes.iter().fold(false, |found, t| {
         guard::constant_time_eq(t.token_hash.as_bytes(), presented.as_bytes()) | found
-    });
-    if !matched {
-        return Err(ApiError::Unauthorized);
-    }
-    let conversation = threads::load(&env.db, id)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    site_for_origin(env, &conversation.site_id, origin).await?;
-    Ok(conversation)
+    }))
+}
+
+/// The site of a visitor's conversation, after checking the page's origin.
+pub async fn conversation_site(
+    env: &Env,
+    conversation: &ConversationRow,
+    origin: Option<&str>,
+) -> Result<Site, ApiError> {
+    site_for_origin(env, &conversation.site_id, origin).await
 }
 
 /// `GET /v1/conversations/{id}/messages?after=…`.
@@ -403,6 +423,11 @@ pub async fn send(
     if new {
         destinations::message_created(env, &conversation.site_id, id, &row, Some(&screened), now)
             .await;
+        let thread = super::live::Thread {
+            status: Status::Waiting,
+            ..super::live::Thread::from(&conversation)
+        };
+        super::live::message_stored(env, thread, &row).await;
     }
     http::json_response(
         if new { 201 } else { 200 },

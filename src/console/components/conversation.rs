@@ -24,6 +24,10 @@ pub struct ConversationPaneProps {
     /// again after a failure cannot post twice.
     pub pending_id: Rc<RefCell<Option<String>>>,
     pub dispatcher: UseReducerDispatcher<ConsoleState>,
+    /// Whether the visitor is typing now (pushed, issue 18).
+    pub typing: bool,
+    /// Called on each keystroke in the reply: tells the visitor someone is typing.
+    pub on_typing: Callback<()>,
 }
 
 /// Runs a staff call whose answer the next refresh shows; a failure shows in
@@ -107,6 +111,16 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             });
         })
     };
+    let draft_input = {
+        let (draft, on_typing) = (
+            on_draft(props.dispatcher.clone(), Action::Draft),
+            props.on_typing.clone(),
+        );
+        Callback::from(move |event: InputEvent| {
+            on_typing.emit(());
+            draft.emit(event);
+        })
+    };
     let view = &props.view;
     html! {
         <>
@@ -130,9 +144,10 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
                     <MessageItem key={m.id} message={m.clone()} token={props.token.clone()} dispatcher={props.dispatcher.clone()} />
                 }) }
             </ol>
+            <p class="typing" aria-live="polite">{ if props.typing { "The visitor is typing…" } else { "" } }</p>
             <form class="composer" onsubmit={send}>
                 <label for="reply">{ format!("Reply as {}", props.me.name) }</label>
-                <textarea id="reply" rows="3" value={props.draft.clone()} oninput={on_draft(props.dispatcher.clone(), Action::Draft)} />
+                <textarea id="reply" rows="3" value={props.draft.clone()} oninput={draft_input} />
                 if let Some(error) = &props.error {
                     <p class="error" role="alert">{ format!("Not sent: {error}. Your reply is still here; press Send to try again.") }</p>
                 }

@@ -1,0 +1,170 @@
+// Live conversations in the console (issue 18), in headless Chromium against
+// the real worker: Durable Objects hold the sockets in workerd, D1 stays the
+// store of record. The visitor side is the API and a WebSocket from Node
+// (what the widget sends), so each test watches exactly what the console does.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { startTestRuntime, launchChromium, eventually, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
+import { seedContactChannel } from '../../scripts/runtime.mjs';
+
+let runtime, browser, ana, bo;
+before(async () => {
+  runtime = await startTestRuntime();
+  const channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
+  ana = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
+  bo = await channel.createStaff('Bo Lind', ['sales']);
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await runtime?.close();
+});
+
+let ipCounter = 0;
+/** A visitor (as the widget talks to the worker): start, send, and a socket for typing. */
+async function startVisitor(text) {
+  const headers = { origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': `192.0.2.${++ipCounter}`, 'content-type': 'application/json' };
+  const started = await fetch(`${runtime.url}/v1/conversations`, {
+    method: 'POST', headers, body: JSON.stringify({ site: 'demo', team: 'sales', message: { text }, reply: { channel: 'here' } }),
+  }).then((r) => r.json());
+  const { id } = started.conversation;
+  const token = started.visitor_token;
+  return {
+    id,
+    async send(body) {
+      const res = await fetch(`${runtime.url}/v1/conversations/${id}/messages`, {
+        method: 'POST', headers: { ...headers, authorization: `Bearer ${token}` }, body: JSON.stringify({ text: body }),
+      });
+      assert.equal(res.status, 201);
+      return (await res.json()).message;
+    },
+    socket() {
+      const ws = new WebSocket(`${runtime.url.replace(/^http/, 'ws')}/v1/conversations/${id}/live`, ['touchpoint', token], { headers: { origin: runtime.url } });
+      const frames = [];
+      ws.on('message', (data) => frames.push(JSON.parse(String(data))));
+      return new Promise((resolve, reject) => { ws.once('open', () => resolve({ ws, frames })); ws.once('error', reject); });
+    },
+  };
+}
+
+/**
+ * A console page signed in as `who`, with the conversation `id` open. Counts
+ * the console's reads of that conversation and of the inbox (the polling
+ * endpoints). `sockets` is 'real', or 'blocked' (every WebSocket goes to a
+ * closed port, as behind a proxy that refuses upgrades).
+ */
+async function openConsole(who, id, { sockets = 'real' } = {}) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.addInitScript((mode) => {
+    const Native = window.WebSocket;
+    window.__liveSockets = [];
+    window.WebSocket = class extends Native {
+      constructor(url, protocols) {
+        super(mode === 'blocked' ? 'ws://127.0.0.1:9/blocked' : url, protocols);
+        window.__liveSockets.push(this);
+      }
+    };
+  }, sockets);
+  const reads = { conversation: 0, inbox: 0, sockets: 0 };
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (request.method() === 'GET' && path === `/v1/staff/conversations/${id}`) reads.conversation += 1;
+    if (request.method() === 'GET' && path === '/v1/staff/inbox') reads.inbox += 1;
+  });
+  page.on('websocket', () => { reads.sockets += 1; });
+  await page.goto(`${runtime.url}/console/`);
+  await page.locator('#token').fill(who.token);
+  await page.locator('form button[type=submit]').click();
+  await page.locator(`.inbox .row[data-conversation="${id}"]`).click();
+  await page.locator('.conversation .thread li').first().waitFor();
+  return { page, reads };
+}
+
+const live = (page) => page.locator('.console').getAttribute('data-live');
+const threadText = (page) => page.locator('.conversation .thread').innerText();
+const count = (text, part) => text.split(part).length - 1;
+
+test('a visitor message appears in the console pushed, with no poll in between', async () => {
+  const v = await startVisitor('Hello, do you ship jackets to Norway?');
+  const { page, reads } = await openConsole(ana, v.id);
+  assert.equal(await eventually(async () => (await live(page)) === 'push', 5000), true, 'the console went live');
+  await page.waitForTimeout(500); // the catch-up read on going live
+  const before = { ...reads };
+  const sentAt = Date.now();
+  await v.send('And how long does it take?');
+  await eventually(async () => (await threadText(page)).includes('how long does it take'), 5000);
+  const shownAfterMs = Date.now() - sentAt;
+  assert.ok((await threadText(page)).includes('how long does it take'));
+  assert.equal(reads.conversation, before.conversation, 'no poll of the conversation: the message was pushed');
+  assert.ok(shownAfterMs < 1000, `shown ${shownAfterMs} ms after it was sent`);
+  await page.close();
+});
+
+test('typing shows while the visitor types and clears by itself; the agent typing reaches the visitor as a name only', async () => {
+  const v = await startVisitor('I have a question about sizes.');
+  const visitorSocket = await v.socket();
+  const { page } = await openConsole(ana, v.id);
+  await eventually(async () => (await live(page)) === 'push', 5000);
+  const typing = page.locator('.conversation .typing');
+  visitorSocket.ws.send(JSON.stringify({ type: 'typing' }));
+  await eventually(async () => (await typing.innerText()).includes('typing'), 3000);
+  assert.match(await typing.innerText(), /The visitor is typing/);
+  const shownAt = Date.now();
+  assert.equal(await eventually(async () => (await typing.innerText()).trim() === '', 8000), true, 'the indicator clears');
+  assert.ok(Date.now() - shownAt >= 3000, 'it lasted its few seconds');
+
+  await page.locator('#reply').pressSequentially('We have sizes XS to 3XL', { delay: 20 });
+  const fromStaff = await eventually(() => visitorSocket.frames.find((f) => f.type === 'typing'), 3000);
+  assert.deepEqual(fromStaff, { type: 'typing', by: 'staff', name: 'Ana', ttl_ms: 5000 });
+  const typingFrames = visitorSocket.frames.filter((f) => f.type === 'typing').length;
+  assert.ok(typingFrames <= 2, `keystrokes are throttled (${typingFrames} frames for 23 keys)`);
+  assert.ok(!JSON.stringify(visitorSocket.frames).includes('XS to 3XL'), 'never the unsent text');
+  visitorSocket.ws.close();
+  await page.close();
+});
+
+test('a killed socket reconnects and the console resumes: nothing lost, nothing twice', async () => {
+  const v = await startVisitor('Is the blue jacket waterproof?');
+  const { page, reads } = await openConsole(ana, v.id);
+  await eventually(async () => (await live(page)) === 'push', 5000);
+  const socketsBefore = reads.sockets;
+  // The network drops both sockets; a message is stored meanwhile.
+  await page.evaluate(() => window.__liveSockets.forEach((s) => s.close()));
+  await v.send('Message while the socket was down');
+  assert.equal(await eventually(async () => (await live(page)) === 'push' && reads.sockets >= socketsBefore + 2, 8000), true, 'reconnected');
+  await v.send('Message after the reconnect');
+  await eventually(async () => (await threadText(page)).includes('after the reconnect'), 5000);
+  const text = await threadText(page);
+  assert.equal(count(text, 'Message while the socket was down'), 1);
+  assert.equal(count(text, 'Message after the reconnect'), 1);
+  assert.equal(count(text, 'Is the blue jacket waterproof?'), 1);
+  await page.close();
+});
+
+test('where WebSockets are blocked, the console keeps polling and still shows the message', async () => {
+  const v = await startVisitor('Can I return a jacket after 30 days?');
+  const { page, reads } = await openConsole(ana, v.id, { sockets: 'blocked' });
+  await page.waitForTimeout(1500);
+  assert.equal(await live(page), 'polling');
+  const before = reads.conversation;
+  await v.send('It still has its tags.');
+  assert.ok(await eventually(async () => (await threadText(page)).includes('still has its tags'), 6000), 'shown by polling');
+  assert.ok(reads.conversation > before, 'the conversation was polled');
+  await page.close();
+});
+
+test("a second agent's console shows the first agent's claim at once", async () => {
+  const v = await startVisitor('Do you have gift cards?');
+  const anaConsole = await openConsole(ana, v.id);
+  const boConsole = await openConsole(bo, v.id);
+  for (const c of [anaConsole, boConsole]) await eventually(async () => (await live(c.page)) === 'push', 5000);
+  await anaConsole.page.waitForTimeout(500);
+  const before = anaConsole.reads.conversation;
+  await boConsole.page.locator('.conversation .actions button', { hasText: 'Claim' }).click();
+  const assignee = anaConsole.page.locator('.assign-staff');
+  assert.equal(await eventually(async () => (await assignee.inputValue()) === bo.staff.id, 5000), true, 'Ana sees Bo took it');
+  assert.equal(anaConsole.reads.conversation, before, 'pushed, not polled');
+  await anaConsole.page.close();
+  await boConsole.page.close();
+});

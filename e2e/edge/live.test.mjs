@@ -1,0 +1,220 @@
+// Live push (issue 18) against the real worker: WebSockets held by Durable
+// Objects in workerd, D1 as the store of record. Who may open which socket,
+// what is pushed after each write, typing relayed without text, and a client
+// that reconnects catching up from its cursor with no loss and no duplicate.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { startTestRuntime, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
+import { seedContactChannel } from '../../scripts/runtime.mjs';
+import { apiClient, checkResponse } from './openapi.mjs';
+
+let runtime, channel, api, ana, bo, cy;
+before(async () => {
+  runtime = await startTestRuntime();
+  channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
+  api = apiClient(runtime.url);
+  ana = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
+  bo = await channel.createStaff('Bo Lind', ['sales']);
+  cy = await channel.createStaff('Cy Park', ['billing']);
+});
+after(async () => { await runtime?.close(); });
+
+let ipCounter = 0;
+/** A visitor with its own address, starting a sales conversation. */
+async function startVisitor(text = 'Do you offer volume discounts for 300 jackets?', team = 'sales') {
+  const headers = { origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': `203.0.113.${++ipCounter}` };
+  const res = await api('POST', '/v1/conversations', {
+    headers,
+    body: { site: 'demo', team, message: { text }, reply: { channel: 'here' } },
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.json));
+  const token = res.json.visitor_token;
+  const id = res.json.conversation.id;
+  const call = (method, path, body) => api(method, path, { headers: { ...headers, authorization: `Bearer ${token}` }, body });
+  return { id, token, headers, first: res.json.message, call };
+}
+const asStaff = (who, method, path, body) => api(method, path, { headers: { authorization: `Bearer ${who.token}` }, body });
+
+/**
+ * Opens a socket; resolves to a client that collects frames, or rejects with
+ * the refused upgrade's status and JSON body (checked against openapi.json).
+ */
+function connect(path, token, { origin = runtime.url } = {}) {
+  const url = `${runtime.url.replace(/^http/, 'ws')}${path}`;
+  const ws = new WebSocket(url, token ? ['touchpoint', token] : ['touchpoint'], { headers: origin ? { origin } : {} });
+  const frames = [];
+  const waiters = [];
+  ws.on('message', (data) => {
+    const frame = JSON.parse(String(data));
+    frames.push(frame);
+    for (const w of [...waiters]) if (w.match(frame)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(frame); }
+  });
+  const client = {
+    ws,
+    frames,
+    /** The first frame (already received or coming) that matches. */
+    next(match, timeoutMs = 3000) {
+      const found = frames.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames)}`)), timeoutMs);
+        waiters.push({ match, resolve: (f) => { clearTimeout(timer); resolve(f); } });
+      });
+    },
+    typing: () => ws.send(JSON.stringify({ type: 'typing', text: 'the unsent draft must never travel' })),
+    close: () => new Promise((resolve) => { if (ws.readyState === WebSocket.CLOSED) resolve(); else { ws.once('close', resolve); ws.close(); } }),
+  };
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => {
+      assert.equal(ws.protocol, 'touchpoint', 'the answer names the protocol, never the token');
+      resolve(client);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => {
+        const json = body ? JSON.parse(body) : null;
+        checkResponse('GET', path.split('?')[0], res.statusCode, res.headers['content-type'], json);
+        reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode, json }));
+      });
+    });
+    ws.once('error', (error) => { if (!error.message.startsWith('Unexpected server response')) reject(error); });
+  });
+}
+
+async function refused(promise, status, code) {
+  const error = await promise.then(() => null, (e) => e);
+  assert.ok(error, 'the upgrade was refused');
+  assert.equal(error.status, status, error.message);
+  assert.equal(error.json?.error?.code, code);
+}
+
+/** Nothing matching arrives within `ms`. */
+async function silent(client, match, ms = 300) {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  assert.deepEqual(client.frames.filter(match), []);
+}
+
+test('a visitor message is pushed to the staff who have it open and to its team inbox only; a reply back to the visitor', async () => {
+  const v = await startVisitor();
+  const visitorSocket = await connect(`/v1/conversations/${v.id}/live`, v.token);
+  const boThread = await connect(`/v1/staff/conversations/${v.id}/live`, bo.token);
+  const boInbox = await connect('/v1/staff/live', bo.token);
+  const anaInbox = await connect('/v1/staff/live', ana.token);
+  const cyInbox = await connect('/v1/staff/live', cy.token);
+
+  const sent = await v.call('POST', `/v1/conversations/${v.id}/messages`, { text: 'And can you print our logo on them?' });
+  assert.equal(sent.status, 201);
+  const pushed = await boThread.next((f) => f.type === 'message' && f.message.id === sent.json.message.id);
+  assert.equal(pushed.conversation, v.id);
+  assert.equal(pushed.after, v.first.id, 'the push names the message before it');
+  assert.equal(pushed.message.text, 'And can you print our logo on them?');
+  assert.ok(pushed.message.edge_labels, 'staff get their view, with labels');
+  const inbox = await boInbox.next((f) => f.type === 'inbox' && f.conversation === v.id);
+  assert.deepEqual(inbox, { type: 'inbox', conversation: v.id, team: 'sales', status: 'waiting' });
+  await anaInbox.next((f) => f.type === 'inbox' && f.conversation === v.id);
+  await silent(cyInbox, (f) => f.conversation === v.id);
+
+  const reply = await asStaff(bo, 'POST', `/v1/staff/conversations/${v.id}/messages`, { text: 'Yes, from 100 pieces.' });
+  assert.equal(reply.status, 201);
+  const toVisitor = await visitorSocket.next((f) => f.type === 'message' && f.message.id === reply.json.message.id);
+  assert.equal(toVisitor.message.name, 'Bo');
+  assert.equal(toVisitor.message.edge_labels, undefined, 'the visitor gets the visitor view');
+  assert.equal(toVisitor.message.staff_id, undefined);
+  // Bo's first reply is preceded by the "joined" notice, pushed too: no gap.
+  const joined = visitorSocket.frames.find((f) => f.type === 'message' && f.message.notice === 'staff_joined');
+  assert.ok(joined, JSON.stringify(visitorSocket.frames));
+  assert.equal(joined.after, sent.json.message.id);
+  assert.equal(toVisitor.after, joined.message.id);
+  const status = await visitorSocket.next((f) => f.type === 'status');
+  assert.equal(status.status, 'open');
+  for (const c of [visitorSocket, boThread, boInbox, anaInbox, cyInbox]) await c.close();
+});
+
+test('typing is relayed to the other side only, as who and never what, and says how long it lasts', async () => {
+  const v = await startVisitor();
+  const visitorSocket = await connect(`/v1/conversations/${v.id}/live`, v.token);
+  const staffSocket = await connect(`/v1/staff/conversations/${v.id}/live`, ana.token);
+  visitorSocket.typing();
+  const seenByStaff = await staffSocket.next((f) => f.type === 'typing');
+  assert.deepEqual(seenByStaff, { type: 'typing', by: 'visitor', ttl_ms: 5000 });
+  staffSocket.typing();
+  const seenByVisitor = await visitorSocket.next((f) => f.type === 'typing');
+  assert.deepEqual(seenByVisitor, { type: 'typing', by: 'staff', name: 'Ana', ttl_ms: 5000 });
+  await silent(visitorSocket, (f) => f.type === 'typing' && f.by === 'visitor');
+  await silent(staffSocket, (f) => f.type === 'typing' && f.by === 'staff');
+  assert.ok(!JSON.stringify([...visitorSocket.frames, ...staffSocket.frames]).includes('unsent draft'));
+  await visitorSocket.close();
+  await staffSocket.close();
+});
+
+test('sockets are authorized as the API is: own conversation, own teams, allowed origins, upgrades only', async () => {
+  const mine = await startVisitor();
+  const other = await startVisitor('A second visitor asks about prices.');
+  await refused(connect(`/v1/conversations/${other.id}/live`, mine.token), 403, 'forbidden');
+  await refused(connect(`/v1/conversations/${mine.id}/live`, null), 401, 'unauthorized');
+  await refused(connect(`/v1/conversations/${mine.id}/live`, mine.token, { origin: 'https://elsewhere.example' }), 403, 'origin_not_allowed');
+  const billing = await startVisitor('I was charged twice, please refund me.', 'billing');
+  await refused(connect(`/v1/staff/conversations/${billing.id}/live`, bo.token), 403, 'forbidden');
+  await refused(connect(`/v1/staff/conversations/${mine.id}/live`, cy.token), 403, 'forbidden');
+  (await connect(`/v1/staff/conversations/${billing.id}/live`, cy.token)).close();
+  await refused(connect('/v1/staff/live', bo.token, { origin: 'https://elsewhere.example' }), 403, 'origin_not_allowed');
+  await refused(connect('/v1/staff/live', 'tps_nobody.wrong'), 401, 'unauthorized');
+  // A plain request is not an upgrade.
+  const plain = await api('GET', `/v1/conversations/${mine.id}/live`, { headers: { authorization: `Bearer ${mine.token}` } });
+  assert.equal(plain.status, 422);
+  // The visitor's own socket, from the site's origin, opens.
+  const ok = await connect(`/v1/conversations/${mine.id}/live`, mine.token);
+  await ok.close();
+});
+
+test('a client that lost its socket catches up from its cursor: nothing lost, nothing twice', async () => {
+  const v = await startVisitor();
+  let socket = await connect(`/v1/conversations/${v.id}/live`, v.token);
+  const shown = new Map([[v.first.id, v.first]]);
+  let cursor = v.first.id;
+  const apply = (message) => { shown.set(message.id, message); cursor = Math.max(cursor, message.id); };
+  const first = await asStaff(ana, 'POST', `/v1/staff/conversations/${v.id}/messages`, { text: 'Hello, Ana here.' });
+  await socket.next((f) => f.type === 'message' && f.message.id === first.json.message.id);
+  for (const f of socket.frames.filter((f) => f.type === 'message')) apply(f.message);
+  // The socket dies; two replies are stored meanwhile.
+  socket.ws.terminate();
+  const missed = [];
+  for (const text of ['Are you still there?', 'I can offer 12% off.']) {
+    missed.push((await asStaff(ana, 'POST', `/v1/staff/conversations/${v.id}/messages`, { text })).json.message.id);
+  }
+  // Reconnect, then resume from the cursor through the polling endpoint.
+  socket = await connect(`/v1/conversations/${v.id}/live`, v.token);
+  const poll = await v.call('GET', `/v1/conversations/${v.id}/messages?after=${cursor}`);
+  assert.equal(poll.status, 200);
+  assert.deepEqual(poll.json.messages.map((m) => m.id), missed);
+  for (const m of poll.json.messages) apply(m);
+  // The next push follows the cursor exactly: appended, no gap, no duplicate.
+  const next = await asStaff(ana, 'POST', `/v1/staff/conversations/${v.id}/messages`, { text: 'Shall I send a quote?' });
+  const pushed = await socket.next((f) => f.type === 'message' && f.message.id === next.json.message.id);
+  assert.equal(pushed.after, cursor);
+  apply(pushed.message);
+  const all = await v.call('GET', `/v1/conversations/${v.id}/messages?after=0`);
+  assert.deepEqual([...shown.keys()].sort((a, b) => a - b), all.json.messages.map((m) => m.id));
+  await socket.close();
+});
+
+test('a claim reaches a colleague at once: the conversation and the team inbox', async () => {
+  const v = await startVisitor();
+  const anaThread = await connect(`/v1/staff/conversations/${v.id}/live`, ana.token);
+  const anaInbox = await connect('/v1/staff/live', ana.token);
+  const claim = await asStaff(bo, 'POST', `/v1/staff/conversations/${v.id}/assign`, { staff: 'me' });
+  assert.equal(claim.status, 200);
+  const changed = await anaThread.next((f) => f.type === 'conversation');
+  assert.equal(changed.conversation.id, v.id);
+  assert.equal(changed.conversation.assignee_id, bo.staff.id);
+  await anaThread.next((f) => f.type === 'message' && f.message.notice === 'assigned');
+  await anaInbox.next((f) => f.type === 'inbox' && f.conversation === v.id);
+  const closed = await asStaff(bo, 'POST', `/v1/staff/conversations/${v.id}/close`);
+  assert.equal(closed.status, 200);
+  const after = await anaThread.next((f) => f.type === 'conversation' && f.conversation.status === 'closed');
+  assert.equal(after.conversation.closed_at > 0, true);
+  await anaThread.close();
+  await anaInbox.close();
+});

@@ -1,0 +1,364 @@
+//! Live push (issue 18): who may open a socket on which room, what the
+//! worker pushes after a write, how a client places a pushed message, and how
+//! long it waits before reconnecting. The sockets themselves are held by a
+//! Durable Object (`LiveRoom` in worker/index.js), which only fans frames out
+//! by tag and relays typing; every decision is here, tested natively.
+//!
+//! D1 stays the store of record: a message is stored, then pushed with the
+//! id of the message before it (`after`), so a client sees at once when it
+//! missed one and catches up through the polling endpoints.
+
+use serde::{Deserialize, Serialize};
+
+use super::api::ApiError;
+use super::conversation::Status;
+use super::wire::staff::{Conversation, StaffMessage};
+use super::wire::visitor::VisitorMessage;
+
+/// The WebSocket subprotocol the worker speaks. Browsers cannot set an
+/// `Authorization` header on a WebSocket, so the client offers two
+/// protocols, `touchpoint` and its bearer token; the answer names only
+/// `touchpoint`, and the token never appears in a URL (or a log).
+pub const PROTOCOL: &str = "touchpoint";
+
+/// How long a typing indicator shows unless renewed (the room sends it with
+/// every relayed `typing` frame).
+pub const TYPING_TTL_MS: u32 = 5000;
+
+/// How often a client may send `typing` (the room drops nothing; clients
+/// keep to this).
+pub const TYPING_EVERY_MS: u32 = 2000;
+
+/// The console's refresh while its sockets are open: a slow safety net
+/// (pushes carry the changes); without a socket it polls as before.
+pub const REFRESH_WHILE_LIVE_MS: u32 = 60_000;
+
+/// A Durable Object holding sockets: one per conversation (its visitor and
+/// the staff who have it open) and one per site (the staff consoles' inbox).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Room<'a> {
+    Conversation(&'a str),
+    Inbox(&'a str),
+}
+
+impl Room<'_> {
+    /// The object's name (`idFromName`): one object per conversation or site.
+    pub fn name(&self) -> String {
+        match self {
+            Room::Conversation(id) => format!("conversation:{id}"),
+            Room::Inbox(site) => format!("inbox:{site}"),
+        }
+    }
+}
+
+/// Tags on a socket, by which the room fans out: the side (`visitor`,
+/// `staff`) and, in a site's inbox, each team the staff member works in
+/// (`team:*` for admins, who see every team).
+pub const VISITOR: &str = "visitor";
+pub const STAFF: &str = "staff";
+const ALL_TEAMS: &str = "team:*";
+
+/// The tags of a staff member's socket in the site's inbox room.
+pub fn staff_inbox_tags(is_admin: bool, teams: &[String]) -> Vec<String> {
+    let mut tags = vec![STAFF.to_owned()];
+    if is_admin {
+        tags.push(ALL_TEAMS.to_owned());
+    } else {
+        tags.extend(teams.iter().map(|team| format!("team:{team}")));
+    }
+    tags
+}
+
+/// Which inbox sockets an inbox change reaches: those of the team's staff and
+/// admins, never other teams' staff.
+pub fn inbox_audience(team: &str) -> Vec<String> {
+    vec![format!("team:{team}"), ALL_TEAMS.to_owned()]
+}
+
+/// The bearer token offered with the subprotocol
+/// (`Sec-WebSocket-Protocol: touchpoint, <token>`). No token is 401, as an
+/// API call without `Authorization`.
+pub fn offered_token(protocols: Option<&str>) -> Result<String, ApiError> {
+    let offered: Vec<&str> = protocols
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !offered.contains(&PROTOCOL) {
+        return Err(ApiError::Unauthorized);
+    }
+    offered
+        .into_iter()
+        .find(|p| *p != PROTOCOL)
+        .map(str::to_owned)
+        .ok_or(ApiError::Unauthorized)
+}
+
+/// A live endpoint only opens WebSockets: any other request is refused
+/// before anything is read or charged.
+pub fn check_upgrade(upgrade: Option<&str>) -> Result<(), ApiError> {
+    if upgrade.is_some_and(|u| u.trim().eq_ignore_ascii_case("websocket")) {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidRequest(
+            "this endpoint opens a WebSocket (Upgrade: websocket)".into(),
+        ))
+    }
+}
+
+/// A visitor socket is for its own conversation only: a token that is not
+/// one of this conversation's is forbidden here (403), whichever
+/// conversation it belongs to.
+pub fn visitor_access(token_matches: bool) -> Result<(), ApiError> {
+    if token_matches {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// Staff sockets come from the console, which the worker serves itself: a
+/// browser's upgrade must carry the worker's own origin (a page elsewhere
+/// cannot open a staff socket even with a token it stole). Clients that send
+/// no origin (not browsers) are judged by their token alone.
+pub fn staff_origin_allowed(origin: Option<&str>, own_origin: &str) -> Result<(), ApiError> {
+    match origin {
+        None => Ok(()),
+        Some(origin) if origin == own_origin => Ok(()),
+        Some(_) => Err(ApiError::OriginNotAllowed),
+    }
+}
+
+/// A frame for the room to send to every socket carrying any of `tags`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Frame {
+    pub tags: Vec<String>,
+    /// The JSON text sent as is.
+    pub data: String,
+}
+
+/// What the worker posts to a room after a write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fanout {
+    pub frames: Vec<Frame>,
+}
+
+/// Who is typing, as relayed by the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Visitor,
+    Staff,
+}
+
+/// What a staff socket receives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StaffPush {
+    /// A message was stored; `after` is the id of the conversation's message
+    /// before it (0 for the first).
+    Message {
+        conversation: String,
+        message: StaffMessage,
+        after: i64,
+    },
+    /// The conversation changed: claimed, assigned, moved, closed, reopened.
+    Conversation { conversation: Conversation },
+    /// Something changed in a team's inbox (a new conversation or message,
+    /// a claim): the console refreshes its list.
+    Inbox {
+        conversation: String,
+        team: String,
+        status: Status,
+    },
+    /// The other side is typing (never what): relayed by the room.
+    Typing {
+        by: Side,
+        #[serde(default)]
+        name: Option<String>,
+        ttl_ms: u32,
+    },
+}
+
+/// What a visitor socket receives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum VisitorPush {
+    Message {
+        message: VisitorMessage,
+        after: i64,
+    },
+    Status {
+        status: Status,
+    },
+    Typing {
+        by: Side,
+        #[serde(default)]
+        name: Option<String>,
+        ttl_ms: u32,
+    },
+}
+
+/// What to do with a pushed message, given the ids a client already shows
+/// (ascending).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Already shown (pushed twice, or polled before the push arrived).
+    Duplicate,
+    /// It follows the last shown message: append it.
+    Append,
+    /// A message before it is missing: catch up from the store instead.
+    Gap,
+}
+
+/// Places a pushed message `id` whose predecessor is `after` in a thread
+/// that shows `known` (ascending ids).
+pub fn place(known: &[i64], id: i64, after: i64) -> Placement {
+    if known.contains(&id) {
+        return Placement::Duplicate;
+    }
+    match known.last() {
+        Some(last) if *last == after => Placement::Append,
+        None if after == 0 => Placement::Append,
+        _ => Placement::Gap,
+    }
+}
+
+/// Milliseconds before reconnect attempt `attempt` (0 first): doubling from
+/// half a second up to 30 s, with jitter (`jitter` in [0, 1)) over the upper
+/// half so a restarted worker is not met by every client at once.
+pub fn reconnect_delay_ms(attempt: u32, jitter: f64) -> u32 {
+    let base = 500u32.saturating_mul(1 << attempt.min(6)).min(30_000);
+    let jitter = if jitter.is_finite() {
+        jitter.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    base / 2 + (f64::from(base / 2) * jitter) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rooms_are_named_per_conversation_and_per_site() {
+        assert_eq!(Room::Conversation("c1").name(), "conversation:c1");
+        assert_eq!(Room::Inbox("demo").name(), "inbox:demo");
+        assert_ne!(Room::Conversation("x").name(), Room::Inbox("x").name());
+    }
+
+    #[test]
+    fn inbox_changes_reach_the_team_and_admins_only() {
+        let agent = staff_inbox_tags(false, &["billing".into(), "sales".into()]);
+        assert_eq!(agent, ["staff", "team:billing", "team:sales"]);
+        let admin = staff_inbox_tags(true, &[]);
+        let reaches =
+            |tags: &[String], team: &str| inbox_audience(team).iter().any(|t| tags.contains(t));
+        assert!(reaches(&agent, "billing"));
+        assert!(
+            !reaches(&agent, "support"),
+            "another team's inbox stays private"
+        );
+        assert!(reaches(&admin, "support"));
+        assert!(!reaches(&staff_inbox_tags(false, &[]), "support"));
+    }
+
+    #[test]
+    fn the_token_comes_with_the_subprotocol() {
+        assert_eq!(
+            offered_token(Some("touchpoint, tpv_abc")).as_deref(),
+            Ok("tpv_abc")
+        );
+        assert_eq!(
+            offered_token(Some("tps_s1.x,touchpoint")).as_deref(),
+            Ok("tps_s1.x")
+        );
+        assert_eq!(
+            offered_token(Some("touchpoint")),
+            Err(ApiError::Unauthorized)
+        );
+        assert_eq!(
+            offered_token(Some("chat, tpv_abc")),
+            Err(ApiError::Unauthorized)
+        );
+        assert_eq!(offered_token(None), Err(ApiError::Unauthorized));
+    }
+
+    #[test]
+    fn only_websocket_upgrades_are_taken() {
+        assert!(check_upgrade(Some("websocket")).is_ok());
+        assert!(check_upgrade(Some("WebSocket")).is_ok());
+        assert!(check_upgrade(Some("h2c")).is_err());
+        assert!(check_upgrade(None).is_err());
+    }
+
+    #[test]
+    fn a_visitor_token_opens_its_own_conversation_only() {
+        assert!(visitor_access(true).is_ok());
+        assert_eq!(visitor_access(false), Err(ApiError::Forbidden));
+        assert_eq!(ApiError::Forbidden.status(), 403);
+    }
+
+    #[test]
+    fn staff_sockets_come_from_the_console_origin() {
+        let own = "https://tp.example.com";
+        assert!(staff_origin_allowed(Some(own), own).is_ok());
+        assert!(staff_origin_allowed(None, own).is_ok());
+        assert_eq!(
+            staff_origin_allowed(Some("https://evil.example"), own),
+            Err(ApiError::OriginNotAllowed)
+        );
+    }
+
+    #[test]
+    fn pushed_messages_append_dedupe_or_reveal_a_gap() {
+        assert_eq!(place(&[], 5, 0), Placement::Append);
+        assert_eq!(place(&[3, 5], 8, 5), Placement::Append);
+        assert_eq!(place(&[3, 5], 5, 3), Placement::Duplicate);
+        assert_eq!(place(&[3, 5], 9, 8), Placement::Gap, "message 8 was missed");
+        assert_eq!(place(&[], 9, 8), Placement::Gap);
+    }
+
+    #[test]
+    fn reconnects_back_off_with_jitter_up_to_thirty_seconds() {
+        assert_eq!(reconnect_delay_ms(0, 0.0), 250);
+        assert_eq!(reconnect_delay_ms(0, 0.999_999), 499);
+        assert_eq!(reconnect_delay_ms(1, 0.0), 500);
+        assert_eq!(reconnect_delay_ms(3, 0.5), 3000);
+        assert_eq!(reconnect_delay_ms(60, 0.0), 15_000);
+        assert!(reconnect_delay_ms(60, 1.0) <= 30_000);
+        assert_eq!(reconnect_delay_ms(2, f64::NAN), 1000);
+        for attempt in 0..10 {
+            assert!(reconnect_delay_ms(attempt + 1, 0.0) >= reconnect_delay_ms(attempt, 0.0));
+        }
+    }
+
+    #[test]
+    fn frames_round_trip_as_the_console_reads_them() {
+        let typing = r#"{"type":"typing","by":"visitor","ttl_ms":5000}"#;
+        let parsed: StaffPush = serde_json::from_str(typing).unwrap();
+        assert_eq!(
+            parsed,
+            StaffPush::Typing {
+                by: Side::Visitor,
+                name: None,
+                ttl_ms: 5000
+            }
+        );
+        let inbox = StaffPush::Inbox {
+            conversation: "c1".into(),
+            team: "billing".into(),
+            status: Status::Waiting,
+        };
+        let text = serde_json::to_string(&inbox).unwrap();
+        assert!(text.starts_with(r#"{"type":"inbox""#), "{text}");
+        assert_eq!(serde_json::from_str::<StaffPush>(&text).unwrap(), inbox);
+        let status = serde_json::to_string(&VisitorPush::Status {
+            status: Status::Closed,
+        })
+        .unwrap();
+        assert_eq!(status, r#"{"type":"status","status":"closed"}"#);
+    }
+}

@@ -1,0 +1,333 @@
+//! Live push over WebSockets held by Durable Objects (`LIVE`, the `LiveRoom`
+//! class in worker/index.js). The worker decides everything here before a
+//! socket reaches a room: who may open which (`domain::live`), with the same
+//! tokens, origin checks and rate limits as the polling endpoints. After a
+//! write to D1, the handler calls `message_stored` or `conversation_changed`
+//! and the room fans the frames out. A push that fails is logged and
+//! dropped: clients catch up from D1 through the polling endpoints.
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Headers, Request, RequestInit, Response};
+
+use super::http::{client_ip, header};
+use super::runtime::now_ms;
+use super::threads::{ConversationRow, MessageRow};
+use super::{db, limits, staff, widget_api, Env};
+use crate::args;
+use crate::domain::api::ApiError;
+use crate::domain::conversation::Status;
+use crate::domain::guard;
+use crate::domain::live::{self, Fanout, Frame, Room, StaffPush, VisitorPush, STAFF, VISITOR};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The `LIVE` Durable Object namespace.
+    pub type Namespace;
+    #[wasm_bindgen(method, catch, js_name = idFromName)]
+    fn id_from_name(this: &Namespace, name: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn get(this: &Namespace, id: &JsValue) -> Result<Stub, JsValue>;
+
+    /// One room's stub.
+    type Stub;
+    #[wasm_bindgen(method, catch)]
+    fn fetch(this: &Stub, request: &Request) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// Sends `request` to the room's object; the promise of its answer.
+fn send(env: &Env, room: Room<'_>, request: &Request) -> Result<js_sys::Promise, JsValue> {
+    let namespace = env
+        .live
+        .as_ref()
+        .ok_or_else(|| JsValue::from_str("no LIVE binding"))?;
+    namespace
+        .get(&namespace.id_from_name(&room.name())?)?
+        .fetch(request)
+}
+
+/// Sends `request` to the room's object and awaits its answer.
+async fn call(env: &Env, room: Room<'_>, request: &Request) -> Result<Response, JsValue> {
+    let answer = wasm_bindgen_futures::JsFuture::from(send(env, room, request)?).await?;
+    answer.dyn_into::<Response>()
+}
+
+/// Hands the upgrade to the room with what the room needs to know of the
+/// socket: its side, the name shown when it types, and its tags.
+async fn open(
+    env: &Env,
+    room: Room<'_>,
+    side: &str,
+    name: &str,
+    tags: &[String],
+) -> Result<Response, ApiError> {
+    if env.live.is_none() {
+        // Not deployed with the binding: clients keep polling.
+        return Err(ApiError::Unavailable);
+    }
+    let build = || -> Result<Request, JsValue> {
+        let url = web_sys::Url::new("https://live.invalid/connect")?;
+        let params = url.search_params();
+        params.append("side", side);
+        params.append("name", name);
+        for tag in tags {
+            params.append("tag", tag);
+        }
+        let headers = Headers::new()?;
+        headers.set("upgrade", "websocket")?;
+        let init = RequestInit::new();
+        init.set_method("GET");
+        init.set_headers(&headers);
+        Request::new_with_str_and_init(&url.href(), &init)
+    };
+    let request = build().map_err(|e| super::runtime::internal(&e, "live: building the upgrade"))?;
+    call(env, room, &request)
+        .await
+        .map_err(|e| super::runtime::unavailable(&e, "live: the room did not take the socket"))
+}
+
+/// Checks what every live upgrade must carry and charges the IP's connects.
+async fn admit(request: &Request, env: &Env) -> Result<String, ApiError> {
+    live::check_upgrade(header(request, "upgrade").as_deref())?;
+    let token = live::offered_token(header(request, "sec-websocket-protocol").as_deref())?;
+    limits::charge(
+        &env.db,
+        &[(
+            limits::key("live-ip", &client_ip(request)),
+            guard::LIVE_CONNECTS_PER_IP_PER_MINUTE,
+        )],
+        1,
+        now_ms(),
+    )
+    .await?;
+    Ok(token)
+}
+
+/// `GET /v1/conversations/{id}/live`: the visitor's socket, for its own
+/// conversation only, from an origin the site allows.
+pub async fn visitor(
+    request: &Request,
+    env: &Env,
+    origin: Option<&str>,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let token = admit(request, env).await?;
+    live::visitor_access(widget_api::token_matches(env, id, &token).await?)?;
+    let conversation = super::threads::load(&env.db, id)
+        .await?
+        .ok_or(ApiError::Forbidden)?;
+    widget_api::conversation_site(env, &conversation, origin).await?;
+    open(
+        env,
+        Room::Conversation(id),
+        VISITOR,
+        "",
+        &[VISITOR.to_owned()],
+    )
+    .await
+}
+
+/// The console's own origin: the worker's, as the request reached it.
+fn own_origin(request: &Request) -> String {
+    web_sys::Url::new(&request.url())
+        .map(|url| url.origin())
+        .unwrap_or_default()
+}
+
+/// `GET /v1/staff/live`: a console's socket for its teams' inbox changes.
+pub async fn staff_inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    let origin = header(request, "origin");
+    live::staff_origin_allowed(origin.as_deref(), &own_origin(request))?;
+    let token = admit(request, env).await?;
+    let staff = staff::authorize_token(request, env, Some(token)).await?;
+    let tags = live::staff_inbox_tags(staff.is_admin(), &staff.team_ids());
+    open(env, Room::Inbox(&staff.site_id), STAFF, "", &tags).await
+}
+
+/// `GET /v1/staff/conversations/{id}/live`: a console's socket for one
+/// conversation of the staff member's teams.
+pub async fn staff_conversation(
+    request: &Request,
+    env: &Env,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let origin = header(request, "origin");
+    live::staff_origin_allowed(origin.as_deref(), &own_origin(request))?;
+    let token = admit(request, env).await?;
+    let staff = staff::authorize_token(request, env, Some(token)).await?;
+    staff::conversation_for(env, &staff, id).await?;
+    let name = super::threads::first_name(&staff.name).to_owned();
+    open(
+        env,
+        Room::Conversation(id),
+        STAFF,
+        &name,
+        &[STAFF.to_owned()],
+    )
+    .await
+}
+
+/// Posts frames to rooms, all at once. Never fails the caller: a lost
+/// push is caught up from D1 by the clients.
+async fn push(env: &Env, posts: Vec<(Room<'_>, Vec<Frame>)>) {
+    if env.live.is_none() {
+        return;
+    }
+    let sent = js_sys::Array::new();
+    for (room, frames) in posts.into_iter().filter(|(_, f)| !f.is_empty()) {
+        let build = || -> Result<Request, JsValue> {
+            let body = serde_json::to_string(&Fanout { frames })
+                .map_err(|_| JsValue::from_str("live: frames not serializable"))?;
+            let init = RequestInit::new();
+            init.set_method("POST");
+            init.set_body(&JsValue::from_str(&body));
+            Request::new_with_str_and_init("https://live.invalid/notify", &init)
+        };
+        match build().and_then(|request| send(env, room, &request)) {
+            Ok(promise) => {
+                sent.push(&promise);
+            }
+            Err(error) => super::runtime::log("live: push failed", &error),
+        }
+    }
+    if sent.length() > 0 {
+        if let Err(error) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&sent)).await
+        {
+            super::runtime::log("live: push failed", &error);
+        }
+    }
+}
+
+fn frame<T: serde::Serialize>(tags: Vec<String>, push: &T) -> Option<Frame> {
+    serde_json::to_string(push)
+        .ok()
+        .map(|data| Frame { tags, data })
+}
+
+fn inbox_frame(conversation: &str, team: &str, status: Status) -> Option<Frame> {
+    frame(
+        live::inbox_audience(team),
+        &StaffPush::Inbox {
+            conversation: conversation.to_owned(),
+            team: team.to_owned(),
+            status,
+        },
+    )
+}
+
+/// The conversation a pushed change belongs to.
+pub struct Thread<'a> {
+    pub id: &'a str,
+    pub site: &'a str,
+    pub team: &'a str,
+    pub status: Status,
+}
+
+impl<'a> From<&'a ConversationRow> for Thread<'a> {
+    fn from(row: &'a ConversationRow) -> Self {
+        Thread {
+            id: &row.id,
+            site: &row.site_id,
+            team: &row.team_id,
+            status: row.status,
+        }
+    }
+}
+
+/// After a message is stored: each side of the conversation gets its view
+/// of it, with the id before it; the team's inbox hears of the change.
+pub async fn message_stored(env: &Env, thread: Thread<'_>, message: &MessageRow) {
+    if env.live.is_none() {
+        return;
+    }
+    #[derive(Deserialize)]
+    struct Before {
+        id: i64,
+    }
+    let after = match db::row::<Before>(
+        &env.db,
+        "SELECT COALESCE(MAX(id), 0) AS id FROM messages WHERE conversation_id = ?1 AND id < ?2",
+        args![thread.id, message.id],
+    )
+    .await
+    {
+        Ok(before) => before.map_or(0, |b| b.id),
+        // Without the predecessor, clients could not tell a gap: push nothing.
+        Err(_) => return,
+    };
+    let frames = [
+        frame(
+            vec![VISITOR.to_owned()],
+            &VisitorPush::Message {
+                message: message.for_visitor(),
+                after,
+            },
+        ),
+        frame(
+            vec![STAFF.to_owned()],
+            &StaffPush::Message {
+                conversation: thread.id.to_owned(),
+                message: message.for_staff(),
+                after,
+            },
+        ),
+    ];
+    let inbox = inbox_frame(thread.id, thread.team, thread.status);
+    push(
+        env,
+        vec![
+            (
+                Room::Conversation(thread.id),
+                frames.into_iter().flatten().collect(),
+            ),
+            (Room::Inbox(thread.site), inbox.into_iter().collect()),
+        ],
+    )
+    .await;
+}
+
+/// After a claim, assignment, move, close or reopen: staff with the
+/// conversation open get it whole, the visitor its status, and the inbox of
+/// the team it is in (and the one it left) hears of it.
+pub async fn conversation_changed(env: &Env, conversation: &ConversationRow, left_team: &str) {
+    if env.live.is_none() {
+        return;
+    }
+    let frames = [
+        frame(
+            vec![STAFF.to_owned()],
+            &StaffPush::Conversation {
+                conversation: conversation.clone(),
+            },
+        ),
+        frame(
+            vec![VISITOR.to_owned()],
+            &VisitorPush::Status {
+                status: conversation.status,
+            },
+        ),
+    ];
+    let mut inbox: Vec<Frame> =
+        inbox_frame(&conversation.id, &conversation.team_id, conversation.status)
+            .into_iter()
+            .collect();
+    if !left_team.is_empty() && left_team != conversation.team_id {
+        inbox.extend(inbox_frame(
+            &conversation.id,
+            left_team,
+            conversation.status,
+        ));
+    }
+    push(
+        env,
+        vec![
+            (
+                Room::Conversation(&conversation.id),
+                frames.into_iter().flatten().collect(),
+            ),
+            (Room::Inbox(&conversation.site_id), inbox),
+        ],
+    )
+    .await;
+}
