@@ -92,7 +92,7 @@ async function pushRound() {
   const started = await json('POST', '/v1/conversations', headers, { site: 'demo', message: { text: 'Where is my order?' } });
   const { id } = started.conversation;
   const visitor = socket(`/v1/conversations/${id}/live`, started.visitor_token, headers);
-  const seen = await inbox.next((f) => f.type === 'inbox' && f.conversation === id);
+  const seen = await inbox.next((f) => f.type === 'inbox' && f.conversation_id === id);
   await visitor.opened;
   // Measured from when the reply is sent: the push leaves before the POST's own answer.
   const repliedAt = performance.now();

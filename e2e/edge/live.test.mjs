@@ -107,14 +107,14 @@ test('a visitor message is pushed to the staff who have it open and to its team 
   const sent = await v.call('POST', `/v1/conversations/${v.id}/messages`, { text: 'And can you print our logo on them?' });
   assert.equal(sent.status, 201);
   const pushed = await boThread.next((f) => f.type === 'message' && f.message.id === sent.json.message.id);
-  assert.equal(pushed.conversation, v.id);
+  assert.equal(pushed.conversation_id, v.id);
   assert.equal(pushed.after, v.first.id, 'the push names the message before it');
   assert.equal(pushed.message.text, 'And can you print our logo on them?');
   assert.ok(pushed.message.edge_labels, 'staff get their view, with labels');
-  const inbox = await boInbox.next((f) => f.type === 'inbox' && f.conversation === v.id);
-  assert.deepEqual(inbox, { type: 'inbox', conversation: v.id, team: 'sales', status: 'waiting' });
-  await anaInbox.next((f) => f.type === 'inbox' && f.conversation === v.id);
-  await silent(cyInbox, (f) => f.conversation === v.id);
+  const inbox = await boInbox.next((f) => f.type === 'inbox' && f.conversation_id === v.id);
+  assert.deepEqual(inbox, { type: 'inbox', conversation_id: v.id, team: 'sales', status: 'waiting' });
+  await anaInbox.next((f) => f.type === 'inbox' && f.conversation_id === v.id);
+  await silent(cyInbox, (f) => f.conversation_id === v.id);
 
   const reply = await asStaff(bo, 'POST', `/v1/staff/conversations/${v.id}/messages`, { text: 'Yes, from 100 pieces.' });
   assert.equal(reply.status, 201);
@@ -210,7 +210,7 @@ test('a claim reaches a colleague at once: the conversation and the team inbox',
   assert.equal(changed.conversation.id, v.id);
   assert.equal(changed.conversation.assignee_id, bo.staff.id);
   await anaThread.next((f) => f.type === 'message' && f.message.notice === 'assigned');
-  await anaInbox.next((f) => f.type === 'inbox' && f.conversation === v.id);
+  await anaInbox.next((f) => f.type === 'inbox' && f.conversation_id === v.id);
   const closed = await asStaff(bo, 'POST', `/v1/staff/conversations/${v.id}/close`);
   assert.equal(closed.status, 200);
   const after = await anaThread.next((f) => f.type === 'conversation' && f.conversation.status === 'closed');

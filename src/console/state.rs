@@ -15,7 +15,7 @@ pub use crate::domain::wire::staff::{
 pub use crate::domain::conversation::Labels;
 
 use crate::domain::conversation::Author;
-use crate::domain::live::{place, Placement, Side, StaffPush};
+use crate::domain::live::{place, Placement, Side, StaffPush, StaffPushKind};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConsoleState {
@@ -94,16 +94,15 @@ impl ConsoleState {
     /// that does not follow the last one shown is not guessed into place but
     /// reloaded (`view_gap`), and one already shown is dropped.
     fn apply(&mut self, push: StaffPush, now: f64) {
-        match push {
-            StaffPush::Message {
-                conversation,
-                message,
-                after,
-            } => {
+        match push.kind {
+            StaffPushKind::Message => {
+                let (Some(message), Some(after)) = (push.message, push.after) else {
+                    return;
+                };
                 let Some(view) = self
                     .view
                     .as_mut()
-                    .filter(|v| v.conversation.id == conversation)
+                    .filter(|v| push.conversation_id.as_ref() == Some(&v.conversation.id))
                 else {
                     return;
                 };
@@ -120,19 +119,17 @@ impl ConsoleState {
                     Placement::Gap => self.view_gap = self.view_gap.wrapping_add(1),
                 }
             }
-            StaffPush::Conversation { conversation } => {
-                if let Some(view) = self
-                    .view
-                    .as_mut()
-                    .filter(|v| v.conversation.id == conversation.id)
-                {
-                    view.conversation = conversation;
+            StaffPushKind::Conversation => {
+                if let (Some(view), Some(conversation)) = (self.view.as_mut(), push.conversation) {
+                    if view.conversation.id == conversation.id {
+                        view.conversation = conversation;
+                    }
                 }
             }
-            StaffPush::Inbox { .. } => self.inbox_changed = self.inbox_changed.wrapping_add(1),
-            StaffPush::Typing { by, ttl_ms, .. } => {
-                if by == Side::Visitor && self.view.is_some() {
-                    self.typing_until = now + f64::from(ttl_ms);
+            StaffPushKind::Inbox => self.inbox_changed = self.inbox_changed.wrapping_add(1),
+            StaffPushKind::Typing => {
+                if push.by == Some(Side::Visitor) && self.view.is_some() {
+                    self.typing_until = now + f64::from(push.ttl_ms.unwrap_or_default());
                 }
             }
         }
@@ -314,11 +311,11 @@ mod tests {
 
     fn pushed(conversation: &str, id: i64, after: i64) -> Action {
         Action::Pushed(
-            Box::new(StaffPush::Message {
-                conversation: conversation.into(),
-                message: message(id, Author::Visitor),
+            Box::new(StaffPush::message(
+                conversation,
+                message(id, Author::Visitor),
                 after,
-            }),
+            )),
             0.0,
         )
     }
@@ -356,10 +353,11 @@ mod tests {
         let mut open = view("a");
         open.messages = vec![message(3, Author::Visitor)];
         let typing = Action::Pushed(
-            Box::new(StaffPush::Typing {
-                by: Side::Visitor,
-                name: None,
-                ttl_ms: 5000,
+            Box::new(StaffPush {
+                kind: StaffPushKind::Typing,
+                by: Some(Side::Visitor),
+                ttl_ms: Some(5000),
+                ..StaffPush::default()
             }),
             1000.0,
         );
@@ -397,18 +395,9 @@ mod tests {
         let next = run(
             state,
             vec![
+                Action::Pushed(Box::new(StaffPush::conversation(claimed)), 0.0),
                 Action::Pushed(
-                    Box::new(StaffPush::Conversation {
-                        conversation: claimed,
-                    }),
-                    0.0,
-                ),
-                Action::Pushed(
-                    Box::new(StaffPush::Inbox {
-                        conversation: "a".into(),
-                        team: "support".into(),
-                        status: Status::Open,
-                    }),
+                    Box::new(StaffPush::inbox("a", "support", Status::Open)),
                     0.0,
                 ),
             ],

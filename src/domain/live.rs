@@ -152,33 +152,81 @@ pub enum Side {
     Staff,
 }
 
-/// What a staff socket receives.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum StaffPush {
-    /// A message was stored; `after` is the id of the conversation's message
-    /// before it (0 for the first).
-    Message {
-        conversation: String,
-        message: StaffMessage,
-        after: i64,
-    },
-    /// The conversation changed: claimed, assigned, moved, closed, reopened.
-    Conversation { conversation: Conversation },
-    /// Something changed in a team's inbox (a new conversation or message,
-    /// a claim): the console refreshes its list.
-    Inbox {
-        conversation: String,
-        team: String,
-        status: Status,
-    },
-    /// The other side is typing (never what): relayed by the room.
-    Typing {
-        by: Side,
-        #[serde(default)]
-        name: Option<String>,
-        ttl_ms: u32,
-    },
+/// What a staff socket receives: one flat object whose `type` says which
+/// fields it carries. (Flat rather than a tagged enum: serde reads a tagged
+/// enum through a buffered copy, which doubles the console's reader of every
+/// type inside — about 8 KB brotli the console's budget does not have.)
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StaffPush {
+    #[serde(rename = "type")]
+    pub kind: StaffPushKind,
+    /// The conversation of a `message` or `inbox` frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// `message`: the message stored, and `after`, the id of the
+    /// conversation's message before it (0 for the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<StaffMessage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<i64>,
+    /// `conversation`: the conversation after a claim, assignment, move,
+    /// close or reopen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<Conversation>,
+    /// `inbox`: something changed in this team's inbox (a new conversation
+    /// or message, a claim): the console refreshes its list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// `typing`: who (never what), relayed by the room, and for how long.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Side>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_ms: Option<u32>,
+}
+
+/// The kinds of staff frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffPushKind {
+    #[default]
+    Message,
+    Conversation,
+    Inbox,
+    Typing,
+}
+
+impl StaffPush {
+    pub fn message(conversation: &str, message: StaffMessage, after: i64) -> Self {
+        StaffPush {
+            kind: StaffPushKind::Message,
+            conversation_id: Some(conversation.to_owned()),
+            message: Some(message),
+            after: Some(after),
+            ..StaffPush::default()
+        }
+    }
+
+    pub fn conversation(conversation: Conversation) -> Self {
+        StaffPush {
+            kind: StaffPushKind::Conversation,
+            conversation: Some(conversation),
+            ..StaffPush::default()
+        }
+    }
+
+    pub fn inbox(conversation: &str, team: &str, status: Status) -> Self {
+        StaffPush {
+            kind: StaffPushKind::Inbox,
+            conversation_id: Some(conversation.to_owned()),
+            team: Some(team.to_owned()),
+            status: Some(status),
+            ..StaffPush::default()
+        }
+    }
 }
 
 /// What a visitor socket receives.
@@ -339,21 +387,17 @@ mod tests {
     fn frames_round_trip_as_the_console_reads_them() {
         let typing = r#"{"type":"typing","by":"visitor","ttl_ms":5000}"#;
         let parsed: StaffPush = serde_json::from_str(typing).unwrap();
+        assert_eq!(parsed.kind, StaffPushKind::Typing);
         assert_eq!(
-            parsed,
-            StaffPush::Typing {
-                by: Side::Visitor,
-                name: None,
-                ttl_ms: 5000
-            }
+            (parsed.by, parsed.ttl_ms, parsed.name),
+            (Some(Side::Visitor), Some(5000), None)
         );
-        let inbox = StaffPush::Inbox {
-            conversation: "c1".into(),
-            team: "billing".into(),
-            status: Status::Waiting,
-        };
+        let inbox = StaffPush::inbox("c1", "billing", Status::Waiting);
         let text = serde_json::to_string(&inbox).unwrap();
-        assert!(text.starts_with(r#"{"type":"inbox""#), "{text}");
+        assert_eq!(
+            text,
+            r#"{"type":"inbox","conversation_id":"c1","team":"billing","status":"waiting"}"#
+        );
         assert_eq!(serde_json::from_str::<StaffPush>(&text).unwrap(), inbox);
         let status = serde_json::to_string(&VisitorPush::Status {
             status: Status::Closed,

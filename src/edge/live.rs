@@ -81,7 +81,8 @@ async fn open(
         init.set_headers(&headers);
         Request::new_with_str_and_init(&url.href(), &init)
     };
-    let request = build().map_err(|e| super::runtime::internal(&e, "live: building the upgrade"))?;
+    let request =
+        build().map_err(|e| super::runtime::internal(&e, "live: building the upgrade"))?;
     call(env, room, &request)
         .await
         .map_err(|e| super::runtime::unavailable(&e, "live: the room did not take the socket"))
@@ -208,11 +209,7 @@ fn frame<T: serde::Serialize>(tags: Vec<String>, push: &T) -> Option<Frame> {
 fn inbox_frame(conversation: &str, team: &str, status: Status) -> Option<Frame> {
     frame(
         live::inbox_audience(team),
-        &StaffPush::Inbox {
-            conversation: conversation.to_owned(),
-            team: team.to_owned(),
-            status,
-        },
+        &StaffPush::inbox(conversation, team, status),
     )
 }
 
@@ -266,11 +263,7 @@ pub async fn message_stored(env: &Env, thread: Thread<'_>, message: &MessageRow)
         ),
         frame(
             vec![STAFF.to_owned()],
-            &StaffPush::Message {
-                conversation: thread.id.to_owned(),
-                message: message.for_staff(),
-                after,
-            },
+            &StaffPush::message(thread.id, message.for_staff(), after),
         ),
     ];
     let inbox = inbox_frame(thread.id, thread.team, thread.status);
@@ -297,9 +290,7 @@ pub async fn conversation_changed(env: &Env, conversation: &ConversationRow, lef
     let frames = [
         frame(
             vec![STAFF.to_owned()],
-            &StaffPush::Conversation {
-                conversation: conversation.clone(),
-            },
+            &StaffPush::conversation(conversation.clone()),
         ),
         frame(
             vec![VISITOR.to_owned()],
