@@ -15,7 +15,7 @@ use crate::fetch::Failure;
 use crate::hooks::use_poll;
 
 /// How often the inbox and the open conversation refresh without a live
-/// socket (with one, `live::REFRESH_WHILE_LIVE_MS`).
+/// socket (with one, `live::CONSOLE_REFRESH_WHILE_LIVE_MS`).
 const REFRESH_MS: u32 = 2000;
 
 /// A token kept from earlier in this tab signs in again, once on mount.
@@ -34,8 +34,8 @@ pub fn use_resume_session(dispatcher: UseReducerDispatcher<ConsoleState>) {
 }
 
 /// The inbox (with the filters) and the selected conversation, at once and
-/// every two seconds while signed in — every minute while live sockets push
-/// the changes, and at once whenever that changes, so a (re)connected
+/// every two seconds while signed in — every five seconds while live sockets
+/// push the changes, and at once whenever that changes, so a (re)connected
 /// console catches up from the store; the session ends after 12 hours, even
 /// in an open tab, and a refused token signs out.
 #[hook]
@@ -53,10 +53,19 @@ pub fn use_refresh(
         )
     });
     let period = if live {
-        crate::domain::live::REFRESH_WHILE_LIVE_MS
+        crate::domain::live::CONSOLE_REFRESH_WHILE_LIVE_MS
     } else {
         REFRESH_MS
     };
+    // The session's end is checked as often as before, live or not (no request).
+    {
+        let dispatcher = dispatcher.clone();
+        use_poll(state.token.clone(), REFRESH_MS, move |_| {
+            if session::token().is_none() {
+                dispatcher.dispatch(Action::SignOut);
+            }
+        });
+    }
     use_poll(subject, period, move |(token, team, status, selected)| {
         if session::token().is_none() {
             dispatcher.dispatch(Action::SignOut);

@@ -29,9 +29,15 @@ pub const TYPING_TTL_MS: u32 = 5000;
 /// keep to this).
 pub const TYPING_EVERY_MS: u32 = 2000;
 
-/// The console's refresh while its sockets are open: a slow safety net
-/// (pushes carry the changes); without a socket it polls as before.
-pub const REFRESH_WHILE_LIVE_MS: u32 = 60_000;
+/// The console's refresh while its sockets are open: pushes carry messages,
+/// claims and inbox changes; this brings what is not pushed (the visitor's
+/// journey, waiting times). Without a socket it polls every 2 s as before.
+pub const CONSOLE_REFRESH_WHILE_LIVE_MS: u32 = 5_000;
+
+/// The widget's poll while its socket is open: a safety net only (each push
+/// fetches at once), so an idle open widget reads D1 about once a minute
+/// instead of every second or two.
+pub const WIDGET_POLL_WHILE_LIVE_MS: u32 = 60_000;
 
 /// A Durable Object holding sockets: one per conversation (its visitor and
 /// the staff who have it open) and one per site (the staff consoles' inbox).

@@ -134,7 +134,7 @@ pub fn use_messages(
 ) {
     let (poll_ms, live, rings) = timing;
     let period = if live {
-        crate::domain::live::REFRESH_WHILE_LIVE_MS
+        crate::domain::live::WIDGET_POLL_WHILE_LIVE_MS
     } else {
         poll_ms.max(1000)
     };

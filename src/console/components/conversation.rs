@@ -144,7 +144,9 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
                     <MessageItem key={m.id} message={m.clone()} token={props.token.clone()} dispatcher={props.dispatcher.clone()} />
                 }) }
             </ol>
-            <p class="typing" aria-live="polite">{ if props.typing { "The visitor is typing…" } else { "" } }</p>
+            if props.typing {
+                <p class="typing" role="status">{ "The visitor is typing…" }</p>
+            }
             <form class="composer" onsubmit={send}>
                 <label for="reply">{ format!("Reply as {}", props.me.name) }</label>
                 <textarea id="reply" rows="3" value={props.draft.clone()} oninput={draft_input} />
