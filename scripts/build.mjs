@@ -73,6 +73,8 @@ for (const dir of ['dist/site/widget', 'pkg/widget']) {
 cpSync(join(root, 'www', 'demo'), join(root, 'dist', 'site'), { recursive: true });
 for (const license of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(join(root, license), join(root, 'pkg', license));
 cpSync(join(root, 'www', 'console'), join(root, 'dist', 'site', 'console'), { recursive: true });
+// The API description, served at /v1/openapi.json from the assets (not compiled into the worker).
+copyFileSync(join(root, 'openapi.json'), join(root, 'dist', 'site', 'openapi.json'));
 mkdirSync(join(root, 'dist', 'worker'), { recursive: true });
 copyFileSync(join(root, 'worker', 'index.js'), join(root, 'dist', 'worker', 'index.js'));
 if (!existsSync(join(root, 'dist', 'worker', 'touchpoint_worker_bg.wasm'))) {

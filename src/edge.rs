@@ -191,11 +191,7 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::IngestEvents => ingest::ingest_events(request, env, origin).await,
         Route::SiteCheck(site) => ingest::site_check(env, &site, origin).await,
         Route::Journey => admin::journey(request, env).await,
-        Route::OpenApi => http::text_response(
-            200,
-            "application/json; charset=utf-8",
-            include_str!("../openapi.json"),
-        ),
+        Route::OpenApi => assets::openapi(request, env).await,
         Route::Availability => widget_api::availability(request, env, origin).await,
         Route::StartConversation => widget_api::start(request, env, origin).await,
         Route::VisitorMessages(id) => widget_api::messages(request, env, origin, &id).await,

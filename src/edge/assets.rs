@@ -70,6 +70,34 @@ pub async fn serve(request: &Request, env: &Env, path: &str) -> Result<Response,
     build().map_err(|e| internal(&e, "asset response failed"))
 }
 
+/// `GET /v1/openapi.json`: the API description, a static file of the
+/// site's (`scripts/build.mjs` copies it), rather than 17 KB brotli compiled
+/// into the worker's budget.
+pub async fn openapi(request: &Request, env: &Env) -> Result<Response, ApiError> {
+    let forwarded =
+        rewrite(request, "/openapi.json").map_err(|e| internal(&e, "asset request failed"))?;
+    let response: Response = wasm_bindgen_futures::JsFuture::from(env.assets.fetch(&forwarded))
+        .await
+        .map_err(|e| internal(&e, "assets fetch failed"))?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(internal(
+            &JsValue::from(response.status()),
+            "openapi.json is not among the assets",
+        ));
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(
+        response
+            .text()
+            .map_err(|e| internal(&e, "openapi.json unreadable"))?,
+    )
+    .await
+    .map_err(|e| internal(&e, "openapi.json unreadable"))?
+    .as_string()
+    .unwrap_or_default();
+    http::text_response(200, "application/json; charset=utf-8", &text)
+}
+
 /// The same request for another path on the same origin.
 fn rewrite(request: &Request, path: &str) -> Result<Request, JsValue> {
     let url = web_sys::Url::new(&request.url())?;

@@ -111,10 +111,16 @@ pub fn header(request: &Request, name: &str) -> Option<String> {
     request.headers().get(name).ok().flatten()
 }
 
-/// The credential of `Authorization: Bearer …`.
+/// The credential of `Authorization: Bearer …`, or on a WebSocket upgrade
+/// (where browsers cannot set that header) the token offered as its second
+/// subprotocol (`domain::live::offered_token`).
 pub fn bearer(request: &Request) -> Option<String> {
     header(request, "authorization")
         .and_then(|value| value.strip_prefix("Bearer ").map(|t| t.trim().to_owned()))
+        .or_else(|| {
+            crate::domain::live::offered_token(header(request, "sec-websocket-protocol").as_deref())
+                .ok()
+        })
         .filter(|token| !token.is_empty())
 }
 

@@ -88,10 +88,11 @@ async fn open(
         .map_err(|e| super::runtime::unavailable(&e, "live: the room did not take the socket"))
 }
 
-/// Checks what every live upgrade must carry and charges the IP's connects.
-async fn admit(request: &Request, env: &Env) -> Result<String, ApiError> {
+/// Checks what every live upgrade must carry (the token itself is read by
+/// the usual `authorize`, through `http::bearer`) and charges the IP.
+async fn admit(request: &Request, env: &Env) -> Result<(), ApiError> {
     live::check_upgrade(header(request, "upgrade").as_deref())?;
-    let token = live::offered_token(header(request, "sec-websocket-protocol").as_deref())?;
+    live::offered_token(header(request, "sec-websocket-protocol").as_deref())?;
     limits::charge(
         &env.db,
         &[(
@@ -101,24 +102,23 @@ async fn admit(request: &Request, env: &Env) -> Result<String, ApiError> {
         1,
         now_ms(),
     )
-    .await?;
-    Ok(token)
+    .await
 }
 
 /// `GET /v1/conversations/{id}/live`: the visitor's socket, for its own
-/// conversation only, from an origin the site allows.
+/// conversation only (another conversation's token is 403), from an origin
+/// the site allows.
 pub async fn visitor(
     request: &Request,
     env: &Env,
     origin: Option<&str>,
     id: &str,
 ) -> Result<Response, ApiError> {
-    let token = admit(request, env).await?;
-    live::visitor_access(widget_api::token_matches(env, id, &token).await?)?;
-    let conversation = super::threads::load(&env.db, id)
-        .await?
-        .ok_or(ApiError::Forbidden)?;
-    widget_api::conversation_site(env, &conversation, origin).await?;
+    admit(request, env).await?;
+    match widget_api::authorize(request, env, origin, id).await {
+        Err(ApiError::Unauthorized) => live::visitor_access(false)?,
+        other => drop(other?),
+    }
     open(
         env,
         Room::Conversation(id),
@@ -129,19 +129,19 @@ pub async fn visitor(
     .await
 }
 
-/// The console's own origin: the worker's, as the request reached it.
-fn own_origin(request: &Request) -> String {
-    web_sys::Url::new(&request.url())
+/// Staff sockets: from the console's own origin, with a staff token.
+async fn staff_socket(request: &Request, env: &Env) -> Result<staff::StaffRow, ApiError> {
+    let own = web_sys::Url::new(&request.url())
         .map(|url| url.origin())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    live::staff_origin_allowed(header(request, "origin").as_deref(), &own)?;
+    admit(request, env).await?;
+    staff::authorize(request, env).await
 }
 
 /// `GET /v1/staff/live`: a console's socket for its teams' inbox changes.
 pub async fn staff_inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
-    let origin = header(request, "origin");
-    live::staff_origin_allowed(origin.as_deref(), &own_origin(request))?;
-    let token = admit(request, env).await?;
-    let staff = staff::authorize_token(request, env, Some(token)).await?;
+    let staff = staff_socket(request, env).await?;
     let tags = live::staff_inbox_tags(staff.is_admin(), &staff.team_ids());
     open(env, Room::Inbox(&staff.site_id), STAFF, "", &tags).await
 }
@@ -153,10 +153,7 @@ pub async fn staff_conversation(
     env: &Env,
     id: &str,
 ) -> Result<Response, ApiError> {
-    let origin = header(request, "origin");
-    live::staff_origin_allowed(origin.as_deref(), &own_origin(request))?;
-    let token = admit(request, env).await?;
-    let staff = staff::authorize_token(request, env, Some(token)).await?;
+    let staff = staff_socket(request, env).await?;
     staff::conversation_for(env, &staff, id).await?;
     let name = super::threads::first_name(&staff.name).to_owned();
     open(
@@ -232,92 +229,72 @@ impl<'a> From<&'a ConversationRow> for Thread<'a> {
     }
 }
 
-/// After a message is stored: each side of the conversation gets its view
-/// of it, with the id before it; the team's inbox hears of the change.
-pub async fn message_stored(env: &Env, thread: Thread<'_>, message: &MessageRow) {
+/// After a write, in one round of pushes: a stored `message` goes to each
+/// side of the conversation in its own view, with the id before it; a
+/// `changed` conversation (claimed, assigned, moved from the team named,
+/// closed, reopened) goes whole to staff with it open and as its status to
+/// the visitor; the team's inbox (and the one it left) hears of either.
+pub async fn notify(
+    env: &Env,
+    thread: Thread<'_>,
+    message: Option<&MessageRow>,
+    changed: Option<(&ConversationRow, &str)>,
+) {
     if env.live.is_none() {
         return;
     }
-    #[derive(Deserialize)]
-    struct Before {
-        id: i64,
-    }
-    let after = match db::row::<Before>(
-        &env.db,
-        "SELECT COALESCE(MAX(id), 0) AS id FROM messages WHERE conversation_id = ?1 AND id < ?2",
-        args![thread.id, message.id],
-    )
-    .await
-    {
-        Ok(before) => before.map_or(0, |b| b.id),
-        // Without the predecessor, clients could not tell a gap: push nothing.
-        Err(_) => return,
-    };
-    let frames = [
-        frame(
+    let mut room = Vec::new();
+    if let Some(message) = message {
+        #[derive(Deserialize)]
+        struct Before {
+            id: i64,
+        }
+        // Without the predecessor, clients could not tell a gap: no push.
+        let Ok(before) = db::row::<Before>(
+            &env.db,
+            "SELECT COALESCE(MAX(id), 0) AS id FROM messages WHERE conversation_id = ?1 AND id < ?2",
+            args![thread.id, message.id],
+        )
+        .await
+        else {
+            return;
+        };
+        let after = before.map_or(0, |b| b.id);
+        room.extend(frame(
             vec![VISITOR.to_owned()],
             &VisitorPush::Message {
                 message: message.for_visitor(),
                 after,
             },
-        ),
-        frame(
+        ));
+        room.extend(frame(
             vec![STAFF.to_owned()],
             &StaffPush::message(thread.id, message.for_staff(), after),
-        ),
-    ];
-    let inbox = inbox_frame(thread.id, thread.team, thread.status);
-    push(
-        env,
-        vec![
-            (
-                Room::Conversation(thread.id),
-                frames.into_iter().flatten().collect(),
-            ),
-            (Room::Inbox(thread.site), inbox.into_iter().collect()),
-        ],
-    )
-    .await;
-}
-
-/// After a claim, assignment, move, close or reopen: staff with the
-/// conversation open get it whole, the visitor its status, and the inbox of
-/// the team it is in (and the one it left) hears of it.
-pub async fn conversation_changed(env: &Env, conversation: &ConversationRow, left_team: &str) {
-    if env.live.is_none() {
-        return;
+        ));
     }
-    let frames = [
-        frame(
+    let mut inbox: Vec<Frame> = inbox_frame(thread.id, thread.team, thread.status)
+        .into_iter()
+        .collect();
+    if let Some((conversation, left_team)) = changed {
+        room.extend(frame(
             vec![STAFF.to_owned()],
             &StaffPush::conversation(conversation.clone()),
-        ),
-        frame(
+        ));
+        room.extend(frame(
             vec![VISITOR.to_owned()],
             &VisitorPush::Status {
                 status: conversation.status,
             },
-        ),
-    ];
-    let mut inbox: Vec<Frame> =
-        inbox_frame(&conversation.id, &conversation.team_id, conversation.status)
-            .into_iter()
-            .collect();
-    if !left_team.is_empty() && left_team != conversation.team_id {
-        inbox.extend(inbox_frame(
-            &conversation.id,
-            left_team,
-            conversation.status,
         ));
+        if !left_team.is_empty() && left_team != thread.team {
+            inbox.extend(inbox_frame(thread.id, left_team, thread.status));
+        }
     }
     push(
         env,
         vec![
-            (
-                Room::Conversation(&conversation.id),
-                frames.into_iter().flatten().collect(),
-            ),
-            (Room::Inbox(&conversation.site_id), inbox),
+            (Room::Conversation(thread.id), room),
+            (Room::Inbox(thread.site), inbox),
         ],
     )
     .await;

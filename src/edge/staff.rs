@@ -58,19 +58,10 @@ impl StaffRow {
 /// time against its stored hash. Failed attempts are limited per IP and per
 /// staff id; a right token is always let in (`guard::judge_sign_in`).
 pub async fn authorize(request: &Request, env: &Env) -> Result<StaffRow, ApiError> {
-    authorize_token(request, env, bearer(request)).await
-}
-
-/// `authorize` for a token offered another way (a WebSocket's subprotocol).
-pub async fn authorize_token(
-    request: &Request,
-    env: &Env,
-    token: Option<String>,
-) -> Result<StaffRow, ApiError> {
     let now = now_ms();
     let ip = client_ip(request);
     // No credential at all guesses nothing: 401, not counted as a failure.
-    let Some(token) = token else {
+    let Some(token) = bearer(request) else {
         return Err(ApiError::Unauthorized);
     };
     let staff_id = token
@@ -355,7 +346,7 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
         )
         .await?;
         if new {
-            live::message_stored(env, live::Thread::from(&conversation), &joined).await;
+            live::notify(env, live::Thread::from(&conversation), Some(&joined), None).await;
         }
     }
     let message = Append {
@@ -371,18 +362,19 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
         threads::append(&env.db, id, &message, STAFF_REPLY_UPDATE, &staff.id, now).await?;
     if new {
         destinations::message_created(env, &conversation.site_id, id, &row, None, now).await;
+        // A first reply opens the conversation and claims it if nobody had:
+        // colleagues see that at once.
+        let updated = if conversation.status != Status::Open || conversation.assignee_id.is_empty()
+        {
+            threads::load(&env.db, id).await?
+        } else {
+            None
+        };
         let thread = live::Thread {
             status: Status::Open,
             ..live::Thread::from(&conversation)
         };
-        live::message_stored(env, thread, &row).await;
-        // A first reply opens the conversation and claims it if nobody had:
-        // colleagues see that at once.
-        if conversation.status != Status::Open || conversation.assignee_id.is_empty() {
-            if let Some(updated) = threads::load(&env.db, id).await? {
-                live::conversation_changed(env, &updated, "").await;
-            }
-        }
+        live::notify(env, thread, Some(&row), updated.as_ref().map(|u| (u, ""))).await;
     }
     if new && conversation.channel != "widget" {
         // Mail, social and phone conversations are answered through the team's webhook.
@@ -505,8 +497,14 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
     let updated = threads::load(&env.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    live::message_stored(env, live::Thread::from(&updated), &note).await;
-    live::conversation_changed(env, &updated, &conversation.team_id).await;
+    let moved_from = conversation.team_id.as_str();
+    live::notify(
+        env,
+        live::Thread::from(&updated),
+        Some(&note),
+        Some((&updated, moved_from)),
+    )
+    .await;
     let to = (!assignee.is_empty()).then(|| destinations::actor(&assignee, &assignee_name));
     let by = destinations::actor(&staff.id, &staff.name);
     destinations::conversation_assigned(env, &staff.site_id, id, to, by, now).await;
@@ -529,6 +527,7 @@ pub async fn set_closed(
     let conversation = conversation_for(env, &staff, id).await?;
     let now = now_ms();
     let closed = conversation.status == Status::Closed;
+    let mut noted = None;
     if closed != close {
         let (notice, update) = if close {
             (Notice::Closed, "UPDATE conversations SET status = 'closed', closed_at = ?2, updated_at = ?2 WHERE id = ?1")
@@ -546,14 +545,20 @@ pub async fn set_closed(
         let (note, _) = threads::append(&env.db, id, &note, update, "", now).await?;
         let by = destinations::actor(&staff.id, &staff.name);
         destinations::status_changed(env, &staff.site_id, id, close, by, now).await;
-        if let Some(updated) = threads::load(&env.db, id).await? {
-            live::message_stored(env, live::Thread::from(&updated), &note).await;
-            live::conversation_changed(env, &updated, "").await;
-        }
+        noted = Some(note);
     }
     let updated = threads::load(&env.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    if let Some(note) = &noted {
+        live::notify(
+            env,
+            live::Thread::from(&updated),
+            Some(note),
+            Some((&updated, "")),
+        )
+        .await;
+    }
     json(
         200,
         &ConversationResult {

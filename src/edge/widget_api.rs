@@ -243,7 +243,7 @@ pub async fn start(
         team: &team,
         status: Status::Waiting,
     };
-    super::live::message_stored(env, thread, first).await;
+    super::live::notify(env, thread, Some(first), None).await;
     let online = !threads::staff_online(&env.db, &site.id, &team, now)
         .await?
         .is_empty();
@@ -283,25 +283,13 @@ fn verified_user<'a>(site: &Site, user: Option<&'a Identity>) -> &'a str {
 }
 
 /// The conversation the bearer visitor token opens, after the origin check.
-async fn authorize(
+pub async fn authorize(
     request: &Request,
     env: &Env,
     origin: Option<&str>,
     id: &str,
 ) -> Result<ConversationRow, ApiError> {
     let token = bearer(request).ok_or(ApiError::Unauthorized)?;
-    if !token_matches(env, id, &token).await? {
-        return Err(ApiError::Unauthorized);
-    }
-    let conversation = threads::load(&env.db, id)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    site_for_origin(env, &conversation.site_id, origin).await?;
-    Ok(conversation)
-}
-
-/// Whether `token` is one of the conversation's visitor tokens.
-pub async fn token_matches(env: &Env, id: &str, token: &str) -> Result<bool, ApiError> {
     #[derive(Deserialize)]
     struct Token {
         token_hash: String,
@@ -312,20 +300,19 @@ pub async fn token_matches(env: &Env, id: &str, token: &str) -> Result<bool, Api
         args![id],
     )
     .await?;
-    let presented = secret::hash(token);
+    let presented = secret::hash(&token);
     // Check every stored hash, so the time taken does not tell which matched.
-    Ok(hashes.iter().fold(false, |found, t| {
+    let matched = hashes.iter().fold(false, |found, t| {
         guard::constant_time_eq(t.token_hash.as_bytes(), presented.as_bytes()) | found
-    }))
-}
-
-/// The site of a visitor's conversation, after checking the page's origin.
-pub async fn conversation_site(
-    env: &Env,
-    conversation: &ConversationRow,
-    origin: Option<&str>,
-) -> Result<Site, ApiError> {
-    site_for_origin(env, &conversation.site_id, origin).await
+    });
+    if !matched {
+        return Err(ApiError::Unauthorized);
+    }
+    let conversation = threads::load(&env.db, id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    site_for_origin(env, &conversation.site_id, origin).await?;
+    Ok(conversation)
 }
 
 /// `GET /v1/conversations/{id}/messages?after=…`.
@@ -427,7 +414,7 @@ pub async fn send(
             status: Status::Waiting,
             ..super::live::Thread::from(&conversation)
         };
-        super::live::message_stored(env, thread, &row).await;
+        super::live::notify(env, thread, Some(&row), None).await;
     }
     http::json_response(
         if new { 201 } else { 200 },
