@@ -141,8 +141,11 @@ for (let i = 0; i < OPEN; i++) {
   const started = await json('POST', '/v1/conversations', headers, { site: 'demo', message: { text: `Question ${i} about my order` } });
   open.push({ id: started.conversation.id, token: started.visitor_token, headers, cursor: started.message.id, shown: new Set([started.message.id]) });
 }
-for (const c of open) c.socket = socket(`/v1/conversations/${c.id}/live`, c.token, c.headers);
-await Promise.all(open.map((c) => c.socket.opened));
+for (let i = 0; i < open.length; i += 25) {
+  const wave = open.slice(i, i + 25);
+  for (const c of wave) c.socket = socket(`/v1/conversations/${c.id}/live`, c.token, c.headers);
+  await Promise.all(wave.map((c) => c.socket.opened));
+}
 const setupS = (performance.now() - startedAt) / 1000;
 const rssOpen = workerdRss();
 // Every socket drops at once; one reply each is stored while they are down.
@@ -151,12 +154,15 @@ for (const c of open) await json('POST', `/v1/staff/conversations/${c.id}/messag
 let lost = 0;
 let duplicated = 0;
 const reconnectAt = performance.now();
-await Promise.all(open.map(async (c) => {
-  c.socket = socket(`/v1/conversations/${c.id}/live`, c.token, c.headers);
-  await c.socket.opened;
-  const poll = await json('GET', `/v1/conversations/${c.id}/messages?after=${c.cursor}`, { ...c.headers, authorization: `Bearer ${c.token}` });
-  for (const m of poll.messages) { if (c.shown.has(m.id)) duplicated += 1; c.shown.add(m.id); }
-}));
+// Reconnect in waves of 25 (as backoff with jitter spreads real clients).
+for (let i = 0; i < open.length; i += 25) {
+  await Promise.all(open.slice(i, i + 25).map(async (c) => {
+    c.socket = socket(`/v1/conversations/${c.id}/live`, c.token, c.headers);
+    await c.socket.opened;
+    const poll = await json('GET', `/v1/conversations/${c.id}/messages?after=${c.cursor}`, { ...c.headers, authorization: `Bearer ${c.token}` });
+    for (const m of poll.messages) { if (c.shown.has(m.id)) duplicated += 1; c.shown.add(m.id); }
+  }));
+}
 const reconnectS = (performance.now() - reconnectAt) / 1000;
 // One more reply each, now pushed: it must follow the catch-up exactly.
 for (const c of open) await json('POST', `/v1/staff/conversations/${c.id}/messages`, staffHeaders, { text: 'And one more thing.' });
