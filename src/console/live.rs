@@ -142,7 +142,11 @@ pub fn use_live_socket(
             open.set(false);
             let link = subject.clone().map(|(path, token)| {
                 let on_frame = Callback::from(move |text: String| {
-                    if let Ok(push) = serde_json::from_str::<StaffPush>(&text) {
+                    // Read as `fetch::call` reads answers (the console carries no serde_json).
+                    let parsed = js_sys::JSON::parse(&text).ok();
+                    if let Some(push) =
+                        parsed.and_then(|v| serde_wasm_bindgen::from_value::<StaffPush>(v).ok())
+                    {
                         dispatcher.dispatch(Action::Pushed(Box::new(push), js_sys::Date::now()));
                     }
                 });
