@@ -114,6 +114,13 @@ include-path = "/v1/admin/sites/{site}/destinations/{destination}"
 include-method = "PATCH"
 checks = { positive_data_acceptance = { enabled = false } }
 
+# The insights drill-down takes exactly one of page, campaign or topic, and
+# day or sentiment only with a topic (422 otherwise): query parameters that
+# depend on each other, which no parameter schema can state.
+[[operations]]
+include-path = "/v1/staff/insights/conversations"
+checks = { positive_data_acceptance = { enabled = false } }
+
 # An export cursor is opaque: only one the worker gave out for the stream is
 # valid (400 otherwise), and until must not be before since (422).
 [[operations]]
