@@ -4,17 +4,18 @@
 //! events and batches as the recorder encodes them. A field added to, renamed
 //! in or dropped from either side fails here.
 //!
-//! The checker covers the keywords these schemas use: `$ref` (to `#/$defs/`),
-//! `type`, `enum`, `const`, `properties`, `required`, `additionalProperties`,
-//! `items`, `uniqueItems`, `anyOf`, `oneOf`, `minimum`, `maximum`,
-//! `minLength`, `maxLength`, `minItems`, `maxItems`, `maxProperties` — not
-//! `pattern` (the browser test validates what the widget posts with Ajv, a
-//! full validator).
+//! The checker is `tests/support/json_schema.rs`, shared with
+//! `wire_schemas.rs` (the browser test validates what the widget posts with
+//! Ajv, a full validator).
 
 // Helpers outside #[test] functions read fixtures; a missing one should fail loudly.
 #![allow(clippy::expect_used, clippy::panic)]
 
-use serde_json::{Map, Value};
+mod support {
+    pub mod json_schema;
+}
+use serde_json::Value;
+use support::json_schema;
 use touchpoint::domain::attribution::Campaign;
 use touchpoint::domain::classify::model::Model;
 use touchpoint::domain::classify::Classifier;
@@ -30,134 +31,9 @@ fn schema(file: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn is_type(value: &Value, name: &str) -> bool {
-    match name {
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        "string" => value.is_string(),
-        "boolean" => value.is_boolean(),
-        "null" => value.is_null(),
-        "number" => value.is_number(),
-        "integer" => value.is_i64() || value.is_u64(),
-        _ => false,
-    }
-}
-
-/// Where `value` breaks `node` (a schema inside `root`).
+/// Where `value` breaks `node`, a schema inside `root`.
 fn problems(root: &Value, node: &Value, value: &Value, at: &str) -> Vec<String> {
-    if let Some(reference) = node["$ref"].as_str() {
-        let name = reference.trim_start_matches("#/$defs/");
-        let target = &root["$defs"][name];
-        assert!(!target.is_null(), "{at}: no definition {name}");
-        return problems(root, target, value, at);
-    }
-    let mut found = Vec::new();
-    for (keyword, exactly_one) in [("oneOf", true), ("anyOf", false)] {
-        if let Some(branches) = node[keyword].as_array() {
-            let fitting = branches
-                .iter()
-                .filter(|branch| problems(root, branch, value, at).is_empty())
-                .count();
-            if fitting == 0 || (exactly_one && fitting > 1) {
-                found.push(format!(
-                    "{at}: {fitting} of the {keyword} branches fit {value}"
-                ));
-            }
-        }
-    }
-    if let Some(allowed) = node["enum"].as_array() {
-        if !allowed.contains(value) {
-            found.push(format!("{at}: {value} is not one of {allowed:?}"));
-        }
-    }
-    if let Some(constant) = node.get("const") {
-        if constant != value {
-            found.push(format!("{at}: {value} is not {constant}"));
-        }
-    }
-    let types: Vec<&str> = match &node["type"] {
-        Value::String(one) => vec![one.as_str()],
-        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    if !types.is_empty() && !types.iter().any(|t| is_type(value, t)) {
-        found.push(format!("{at}: {value} is not of type {types:?}"));
-        return found;
-    }
-    if let Some(number) = value.as_f64() {
-        if node["minimum"].as_f64().is_some_and(|min| number < min)
-            || node["maximum"].as_f64().is_some_and(|max| number > max)
-        {
-            found.push(format!("{at}: {number} is out of bounds"));
-        }
-    }
-    if let Some(text) = value.as_str() {
-        let length = text.chars().count() as u64;
-        if node["minLength"].as_u64().is_some_and(|min| length < min)
-            || node["maxLength"].as_u64().is_some_and(|max| length > max)
-        {
-            found.push(format!("{at}: {text:?} has a length out of bounds"));
-        }
-    }
-    if let Some(array) = value.as_array() {
-        let length = array.len() as u64;
-        if node["minItems"].as_u64().is_some_and(|min| length < min)
-            || node["maxItems"].as_u64().is_some_and(|max| length > max)
-        {
-            found.push(format!("{at}: {length} items is out of bounds"));
-        }
-        if node["uniqueItems"] == Value::Bool(true)
-            && array
-                .iter()
-                .enumerate()
-                .any(|(i, a)| array[..i].contains(a))
-        {
-            found.push(format!("{at}: items repeat"));
-        }
-        if let Some(items) = node.get("items") {
-            for (i, item) in array.iter().enumerate() {
-                found.extend(problems(root, items, item, &format!("{at}[{i}]")));
-            }
-        }
-    }
-    if let Some(object) = value.as_object() {
-        found.extend(object_problems(root, node, object, at));
-    }
-    found
-}
-
-fn object_problems(
-    root: &Value,
-    node: &Value,
-    object: &Map<String, Value>,
-    at: &str,
-) -> Vec<String> {
-    let mut found = Vec::new();
-    let properties = node["properties"].as_object();
-    for required in node["required"].as_array().into_iter().flatten() {
-        let key = required.as_str().unwrap_or_default();
-        if !object.contains_key(key) {
-            found.push(format!("{at}: required {key} is missing"));
-        }
-    }
-    if node["maxProperties"]
-        .as_u64()
-        .is_some_and(|max| object.len() as u64 > max)
-    {
-        found.push(format!("{at}: too many properties"));
-    }
-    for (key, item) in object {
-        let path = format!("{at}.{key}");
-        match properties.and_then(|p| p.get(key)) {
-            Some(property) => found.extend(problems(root, property, item, &path)),
-            None => match node.get("additionalProperties") {
-                Some(Value::Bool(false)) => found.push(format!("{path} is not in the schema")),
-                Some(extra @ Value::Object(_)) => found.extend(problems(root, extra, item, &path)),
-                _ => {}
-            },
-        }
-    }
-    found
+    json_schema::problems(root, node, value, false, at)
 }
 
 fn assert_valid(root: &Value, value: &Value) {

@@ -4,16 +4,17 @@
 //! writes), and carry every property its schema documents (so nothing the
 //! schema promises, and a client may read, is missing from the type).
 //!
-//! The checker covers the JSON Schema keywords openapi.json uses for answers:
-//! `$ref`, `type`, `enum`, `const`, `properties`, `required`,
-//! `additionalProperties: false`, `items`, `oneOf`, `anyOf`, `minimum`,
-//! `maximum`, `minLength`, `maxLength` (not `pattern`: the edge tests check
-//! real answers with a full validator).
+//! The checker (`tests/support/json_schema.rs`, shared with
+//! `browser_schemas.rs`) covers the keywords openapi.json uses for answers.
 
+mod support {
+    pub mod json_schema;
+}
 use proptest::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
+use support::json_schema::problems;
 use touchpoint::domain::conversation::{Author, Labels, ReplyPreference, RoutingRule, Status};
 use touchpoint::domain::destination::{ChatwootTarget, DeliveryState, EventType, Filter, Kind};
 use touchpoint::domain::hours::{Closure, Interval};
@@ -43,142 +44,6 @@ fn spec() -> Value {
 
 fn schema<'a>(spec: &'a Value, name: &str) -> &'a Value {
     &spec["components"]["schemas"][name]
-}
-
-/// Where `value` breaks `schema`. With `whole`, an object must also hold
-/// every property its schema lists, required or not.
-fn problems(spec: &Value, schema: &Value, value: &Value, whole: bool, at: &str) -> Vec<String> {
-    if let Some(reference) = schema["$ref"].as_str() {
-        let name = reference.trim_start_matches("#/components/schemas/");
-        let target = self::schema(spec, name);
-        if target.is_null() {
-            return vec![format!("{at}: no schema {name}")];
-        }
-        return problems(spec, target, value, whole, at);
-    }
-    for (keyword, exactly_one) in [("oneOf", true), ("anyOf", false)] {
-        if let Some(branches) = schema[keyword].as_array() {
-            let fitting: Vec<&Value> = branches
-                .iter()
-                .filter(|branch| problems(spec, branch, value, false, at).is_empty())
-                .collect();
-            if fitting.is_empty() || (exactly_one && fitting.len() > 1) {
-                return vec![format!(
-                    "{at}: {} of the {keyword} branches fit {value}",
-                    fitting.len()
-                )];
-            }
-            if whole
-                && !fitting
-                    .iter()
-                    .any(|branch| problems(spec, branch, value, true, at).is_empty())
-            {
-                return vec![format!(
-                    "{at}: a property of the fitting {keyword} branch is missing"
-                )];
-            }
-        }
-    }
-    let mut found = Vec::new();
-    if let Some(allowed) = schema["enum"].as_array() {
-        if !allowed.contains(value) {
-            found.push(format!("{at}: {value} is not one of {allowed:?}"));
-        }
-    }
-    if let Some(constant) = schema.get("const") {
-        if constant != value {
-            found.push(format!("{at}: {value} is not {constant}"));
-        }
-    }
-    let types: Vec<&str> = match &schema["type"] {
-        Value::String(one) => vec![one.as_str()],
-        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    if !types.is_empty() && !types.iter().any(|t| is_type(value, t)) {
-        found.push(format!("{at}: {value} is not of type {types:?}"));
-        return found;
-    }
-    if let Some(number) = value.as_f64() {
-        if schema["minimum"].as_f64().is_some_and(|min| number < min) {
-            found.push(format!("{at}: {number} is below the minimum"));
-        }
-        if schema["maximum"].as_f64().is_some_and(|max| number > max) {
-            found.push(format!("{at}: {number} is above the maximum"));
-        }
-    }
-    if let Some(text) = value.as_str() {
-        let length = text.chars().count() as u64;
-        if schema["minLength"].as_u64().is_some_and(|min| length < min)
-            || schema["maxLength"].as_u64().is_some_and(|max| length > max)
-        {
-            found.push(format!("{at}: {text:?} has a length out of bounds"));
-        }
-    }
-    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
-        for (i, item) in array.iter().enumerate() {
-            found.extend(problems(spec, items, item, whole, &format!("{at}[{i}]")));
-        }
-    }
-    if let Some(object) = value.as_object() {
-        found.extend(object_problems(spec, schema, object, whole, at));
-    }
-    found
-}
-
-fn object_problems(
-    spec: &Value,
-    schema: &Value,
-    object: &Map<String, Value>,
-    whole: bool,
-    at: &str,
-) -> Vec<String> {
-    let mut found = Vec::new();
-    let properties = schema["properties"].as_object();
-    for name in schema["required"].as_array().into_iter().flatten() {
-        let name = name.as_str().unwrap_or_default();
-        if !object.contains_key(name) {
-            found.push(format!("{at}: the required {name} is missing"));
-        }
-    }
-    for (name, field) in object {
-        match properties.and_then(|p| p.get(name)) {
-            Some(property) => {
-                found.extend(problems(
-                    spec,
-                    property,
-                    field,
-                    whole,
-                    &format!("{at}.{name}"),
-                ));
-            }
-            None if schema["additionalProperties"] == Value::Bool(false) => {
-                found.push(format!("{at}: {name} is not in the schema"));
-            }
-            None => {}
-        }
-    }
-    if whole {
-        for name in properties.into_iter().flat_map(|p| p.keys()) {
-            if !object.contains_key(name) {
-                found.push(format!("{at}: the type has no {name}"));
-            }
-        }
-    }
-    found
-}
-
-fn is_type(value: &Value, name: &str) -> bool {
-    match name {
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        "string" => value.is_string(),
-        "boolean" => value.is_boolean(),
-        "null" => value.is_null(),
-        "number" => value.is_number(),
-        "integer" => value.is_i64() || value.is_u64(),
-        _ => false,
-    }
 }
 
 /// Serializes `value`, checks it against `name`'s schema (wholly, or only
