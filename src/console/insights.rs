@@ -55,6 +55,14 @@ fn drill_buttons(
     }
 }
 
+/// What the insights page says when a call fails.
+fn failure_text(failure: Failure) -> String {
+    match failure {
+        Failure::Network => "The worker could not be reached.".to_owned(),
+        Failure::Api { message, .. } => message,
+    }
+}
+
 /// A CSV file as a `data:` link target; no cell can run as a formula.
 fn csv_href(header: &[&str], rows: &[Vec<String>]) -> String {
     let csv = crate::domain::display::csv(header, rows);
@@ -186,10 +194,7 @@ pub fn insights_page(props: &InsightsProps) -> Html {
         use_effect_with(*days, move |days| {
             let days = *days;
             wasm_bindgen_futures::spawn_local(async move {
-                let result = api::insights(&token, days).await.map_err(|e| match e {
-                    Failure::Network => "The worker could not be reached.".to_owned(),
-                    Failure::Api { message, .. } => message,
-                });
+                let result = api::insights(&token, days).await.map_err(failure_text);
                 figures.set(Some(result));
             });
         });

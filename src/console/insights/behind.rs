@@ -7,7 +7,6 @@ use super::super::api;
 use super::super::components::clock;
 use crate::domain::display::visible_controls;
 use crate::domain::wire::insights::ChartConversations;
-use crate::fetch::Failure;
 
 /// A bar staff asked about: what it is called on the page and how the API names it.
 #[derive(Clone, PartialEq)]
@@ -41,10 +40,7 @@ pub fn behind(props: &BehindProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let result = api::behind(&token, days, &bar.query)
                     .await
-                    .map_err(|e| match e {
-                        Failure::Network => "The worker could not be reached.".to_owned(),
-                        Failure::Api { message, .. } => message,
-                    });
+                    .map_err(super::failure_text);
                 listed.set(Some(result));
             });
         });
