@@ -183,10 +183,9 @@ test('Segment-compatible, Chatwoot and R2 destinations are added with their own 
   try {
     const section = await openSettings(page);
     const form = section.locator('form.new-destination');
-    // Segment carries touchpoints only: the form offers no other event, nor teams or topics.
+    // Segment carries touchpoints and new conversations (for identify) only: the form offers no other event.
     await form.locator('select[name=kind]').selectOption('segment');
-    assert.deepEqual(await form.locator('input[data-group=events]').evaluateAll((inputs) => inputs.map((i) => i.value)), ['touchpoints']);
-    assert.equal(await form.locator('input[data-group=topics]').count(), 0);
+    assert.deepEqual(await form.locator('input[data-group=events]').evaluateAll((inputs) => inputs.map((i) => i.value)), ['conversation.created', 'touchpoints']);
     await form.locator('input[name=name]').fill('Warehouse');
     await form.locator('input[name=url]').fill('https://collector.example');
     await form.locator('button[type=submit]').click();

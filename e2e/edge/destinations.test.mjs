@@ -242,7 +242,7 @@ test('a failing or silent receiver gets the retries, then a dead entry; replay d
   }
 });
 
-test('a Segment-compatible collector gets page and track calls with the write key', async () => {
+test('a Segment-compatible collector gets page and track calls, and identify for a consenting contact, with the write key', async () => {
   const collector = await receiver((entry) => (entry.path === '/v1/batch' ? 200 : 404));
   try {
     const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'segment', name: 'RudderStack', url: collector.url, secret: 'write-key-abc' });
@@ -268,6 +268,42 @@ test('a Segment-compatible collector gets page and track calls with the write ke
     assert.equal(form.type, 'track');
     assert.equal(form.event, 'Form Submitted');
     assert.ok(!Number.isNaN(Date.parse(page.timestamp)));
+
+    // identify: a consenting visitor's page view and the contact they give
+    // when they write share one anonymousId; traits are only that contact.
+    const consenting = visitor();
+    const journey = { v: 1, site: 'demo', sent_at: now, visitor: 'segment-visitor-0001', events: [
+      { id: 'segment-touch-0000003', type: 'pageview', ts: now, path: '/pricing', title: 'Pricing' },
+    ] };
+    assert.equal((await fetch(`${runtime.url}/v1/events`, { method: 'POST', headers: { ...consenting.headers, 'content-type': 'text/plain' }, body: JSON.stringify(journey) })).status, 202);
+    const started = await consenting.start({
+      message: { text: 'Can I pay by invoice? card 4111 1111 1111 1111' }, visitor_id: 'segment-visitor-0001',
+      reply: { channel: 'email', email: 'ana.visitor@example.com' }, name: 'Ana',
+    });
+    assert.equal(started.status, 201);
+    // Without consent (no visitor id), or with nothing to reach them by, no identify.
+    await visitor().start({ message: { text: 'Invoice question without consent' }, reply: { channel: 'email', email: 'nobody@example.com' } });
+    await visitor().start({ message: { text: 'Invoice question answered here' }, visitor_id: 'segment-visitor-0002', name: 'Bo' });
+    const calls = () => collector.received.flatMap((r) => r.json.batch);
+    await eventually(() => calls().some((c) => c.type === 'identify') && calls().some((c) => c.messageId === 'tp-demo-segment-touch-0000003'), 10_000);
+    // Give the two conversations that must not identify time to have been sent, were they queued.
+    await new Promise((r) => setTimeout(r, 1000));
+    const identifies = calls().filter((c) => c.type === 'identify');
+    assert.equal(identifies.length, 1, JSON.stringify(identifies));
+    const [identify] = identifies;
+    const consentedPage = calls().find((c) => c.messageId === 'tp-demo-segment-touch-0000003');
+    assert.equal(identify.anonymousId, 'segment-visitor-0001');
+    assert.equal(identify.anonymousId, consentedPage.anonymousId);
+    assert.deepEqual(identify.traits, { email: 'ana.visitor@example.com', name: 'Ana' });
+    assert.equal(identify.messageId, `tp-demo-identify-${started.json.conversation.id}`);
+    assert.ok(!Number.isNaN(Date.parse(identify.timestamp)));
+    const identifyEntry = collector.received.find((r) => r.json.batch.some((c) => c.type === 'identify'));
+    assert.equal(identifyEntry.path, '/v1/batch');
+    assert.equal(identifyEntry.headers.authorization, call.headers.authorization);
+    assert.doesNotMatch(identifyEntry.body, /4111[ -]?1111|invoice/i, 'no message text, only the contact');
+    // The log shows the identify as a conversation.created delivery, and nothing for the other two.
+    const log = (await asAdmin('GET', `/v1/admin/sites/demo/destinations/${created.json.id}/deliveries`)).json.deliveries;
+    assert.deepEqual(log.filter((d) => d.type === 'conversation.created').map((d) => [d.conversation_id, d.status]), [[started.json.conversation.id, 'delivered']]);
     await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
   } finally {
     collector.close();

@@ -76,7 +76,8 @@ impl EventType {
 pub enum Kind {
     /// Touchpoint's JSON envelope, signed, to any HTTPS endpoint.
     Webhook,
-    /// Touchpoints as Segment `page`/`track` calls to a `/v1/batch` collector.
+    /// Touchpoints as Segment `page`/`track` calls to a `/v1/batch` collector,
+    /// and a consenting visitor's given contact as an `identify` call.
     Segment,
     /// Conversations into a Chatwoot API inbox; agents' replies come back.
     Chatwoot,
@@ -107,7 +108,10 @@ impl Kind {
         match self {
             Kind::Webhook => true,
             // Segment's deletions go through its separate regulations API.
-            Kind::Segment => event == EventType::Touchpoints,
+            Kind::Segment => matches!(
+                event,
+                EventType::Touchpoints | EventType::ConversationCreated
+            ),
             Kind::Chatwoot => matches!(
                 event,
                 EventType::ConversationCreated
@@ -608,6 +612,8 @@ mod tests {
                 .unwrap();
         assert!(segment.wants(EventType::Touchpoints, "", ""));
         assert!(!segment.wants(EventType::MessageCreated, "support", "order"));
+        // A new conversation, for its `identify` call.
+        assert!(segment.wants(EventType::ConversationCreated, "support", "order"));
     }
 
     #[test]

@@ -94,6 +94,8 @@ pub struct Outbound<'a> {
     pub data: String,
     /// A destination the event came from, which must not get it back.
     pub except: Option<&'a str>,
+    /// A new conversation with nobody to `identify`: Segment skips it.
+    pub skip_segment: bool,
 }
 
 impl<'a> Outbound<'a> {
@@ -107,6 +109,7 @@ impl<'a> Outbound<'a> {
             conversation_id: "",
             data: serde_json::to_string(data).unwrap_or_default(),
             except: None,
+            skip_segment: false,
         }
     }
 
@@ -188,6 +191,7 @@ async fn try_emit(env: &Env, out: &Outbound<'_>, now: i64) -> Result<(), ApiErro
     let wanted: Vec<&DestinationRow> = destinations
         .iter()
         .filter(|d| out.except != Some(d.id.as_str()))
+        .filter(|d| !(out.skip_segment && d.kind == Kind::Segment.as_str()))
         .filter(|d| {
             d.spec()
                 .is_some_and(|s| s.wants(out.event, out.team, out.topic))
@@ -379,12 +383,34 @@ async fn send(
                 destination::webhook_headers(&spec.secret, &due.id, event, now / 1000, &body);
             post(&spec.url, &headers, &body, timeout).await
         }
+        Kind::Segment if event == EventType::ConversationCreated => {
+            // Read now, not from the event: an erased conversation sends nothing.
+            let conversation = threads::load(&env.db, &due.conversation_id)
+                .await
+                .map_err(|_| "could not read the conversation")?
+                .ok_or("the conversation was erased; nothing sent")?;
+            let call = segment::identify(
+                &due.site_id,
+                &conversation.id,
+                &conversation.visitor_id,
+                &contact_of(&conversation),
+                conversation.created_at,
+            )
+            .ok_or("nobody to identify")?;
+            let auth = [("authorization", segment::authorization(&spec.secret))];
+            post(
+                &segment_url(spec),
+                &auth,
+                &segment::batch_of(&call, now),
+                timeout,
+            )
+            .await
+        }
         Kind::Segment => {
             let data: events::Touchpoints = serde_json::from_str(&due.data)
                 .map_err(|_| "stored touchpoints are not readable")?;
             let batches = segment::batches(&due.site_id, &data.touchpoints, now);
-            let mut url = spec.url.trim_end_matches('/').to_owned();
-            url.push_str("/v1/batch");
+            let url = segment_url(spec);
             let auth = [("authorization", segment::authorization(&spec.secret))];
             let mut last = 200;
             for body in &batches.bodies {
@@ -401,6 +427,13 @@ async fn send(
             "an R2 destination is written by the scheduled job",
         )),
     }
+}
+
+/// A Segment-compatible collector's batch endpoint.
+fn segment_url(spec: &Spec) -> String {
+    let mut url = spec.url.trim_end_matches('/').to_owned();
+    url.push_str("/v1/batch");
+    url
 }
 
 /// What the Chatwoot bridge needs of a due delivery.
@@ -907,6 +940,8 @@ pub async fn conversation_created(
     let Ok(Some(conversation)) = threads::load(&env.db, id).await else {
         return;
     };
+    let contact = contact_of(&conversation);
+    let identifiable = segment::identify(site, id, &conversation.visitor_id, &contact, 0).is_some();
     let data = events::ConversationCreated {
         conversation: events::Conversation {
             id: conversation.id.clone(),
@@ -915,7 +950,7 @@ pub async fn conversation_created(
             channel: conversation.channel.clone(),
             locale: conversation.locale.clone(),
             external_id: events::external_id(site, id),
-            contact: contact_of(&conversation),
+            contact,
             context: context_of(env, &conversation).await,
             created_at: conversation.created_at,
         },
@@ -925,11 +960,12 @@ pub async fn conversation_created(
             Some(events::labels_of(&screened.edge, &screened.text)),
         ),
     };
-    let out = Outbound::new(site, EventType::ConversationCreated, &data).about(
+    let mut out = Outbound::new(site, EventType::ConversationCreated, &data).about(
         id,
         &conversation.team_id,
         &conversation.topic,
     );
+    out.skip_segment = !identifiable;
     emit(env, out, now).await;
 }
 

@@ -1,13 +1,15 @@
 //! Touchpoints as Segment calls, for any collector that speaks Segment's HTTP
 //! Tracking API (Segment, RudderStack, Jitsu, Customer.io Data Pipelines…):
 //! `POST <base>/v1/batch` with HTTP Basic auth (the write key as user name),
-//! page views as `page` calls and everything else as `track` calls. Segment
-//! refuses calls over 32 KB and batches over 500 KB, and de-duplicates by
-//! `messageId`.
+//! page views as `page` calls and everything else as `track` calls; a
+//! conversation in which a consenting visitor left an e-mail address or a
+//! phone number becomes an `identify` call. Segment refuses calls over 32 KB
+//! and batches over 500 KB, and de-duplicates by `messageId`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use super::events::Contact;
 use crate::domain::ingest::EventRow;
 
 /// Largest batch body Segment accepts (bytes); we stay a little under.
@@ -188,6 +190,50 @@ pub fn call(site: &str, touchpoint: &Touchpoint) -> Option<Value> {
         };
     }
     Some(call)
+}
+
+/// The `identify` call for a conversation's visitor, or `None` when there is
+/// nobody to identify: only a visitor who consented to being recognised (the
+/// consented visitor id, which their `page`/`track` calls carry as
+/// `anonymousId`) and who gave an e-mail address or a phone number to be
+/// answered. Traits are that contact and the name they gave, nothing else.
+/// Without consent the touchpoints carry the rotating cookieless key, and
+/// joining a given address to it would be the tracking the visitor declined.
+pub fn identify(
+    site: &str,
+    conversation_id: &str,
+    visitor_id: &str,
+    contact: &Contact,
+    created_at_ms: i64,
+) -> Option<Value> {
+    if visitor_id.is_empty() || (contact.email.is_empty() && contact.phone.is_empty()) {
+        return None;
+    }
+    let mut traits = Map::new();
+    for (key, value) in [
+        ("email", &contact.email),
+        ("phone", &contact.phone),
+        ("name", &contact.name),
+    ] {
+        if !value.is_empty() {
+            traits.insert(key.into(), Value::from(value.as_str()));
+        }
+    }
+    let mut id = String::from("identify-");
+    id.push_str(conversation_id);
+    Some(json!({
+        "type": "identify",
+        "messageId": message_id(site, &id),
+        "anonymousId": visitor_id,
+        "timestamp": timestamp(created_at_ms),
+        "traits": traits,
+        "context": { "library": { "name": "touchpoint", "version": env!("CARGO_PKG_VERSION") } },
+    }))
+}
+
+/// A `/v1/batch` body holding one call.
+pub fn batch_of(call: &Value, sent_at_ms: i64) -> String {
+    json!({ "batch": [call], "sentAt": timestamp(sent_at_ms) }).to_string()
 }
 
 /// Unique per site and event, stable across retries (Segment de-duplicates
@@ -432,6 +478,51 @@ mod tests {
         }
         assert_eq!(timestamp(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(timestamp(-5), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn identify_carries_only_a_consenting_visitors_given_contact() {
+        let contact = Contact {
+            preference: "email".into(),
+            name: "Jo".into(),
+            email: "jo@example.com".into(),
+            phone: String::new(),
+        };
+        let c = identify("demo", "c1", "v_consented", &contact, 1_800_000_000_123).unwrap();
+        assert_eq!(c["type"], "identify");
+        assert_eq!(c["anonymousId"], "v_consented");
+        assert_eq!(c["messageId"], "tp-demo-identify-c1");
+        assert_eq!(c["timestamp"], "2027-01-15T08:00:00.123Z");
+        assert_eq!(
+            c["traits"],
+            json!({ "email": "jo@example.com", "name": "Jo" })
+        );
+        assert!(c.get("userId").is_none());
+        // The same anonymous id as the visitor's page and track calls.
+        let mut page = view("e9");
+        page.visitor_id = "v_consented".into();
+        assert_eq!(
+            call("demo", &page).unwrap()["anonymousId"],
+            c["anonymousId"]
+        );
+        // No consent, or nothing to reach them by: nobody to identify.
+        assert!(identify("demo", "c1", "", &contact, 0).is_none());
+        let name_only = Contact {
+            preference: "here".into(),
+            name: "Jo".into(),
+            ..Contact::default()
+        };
+        assert!(identify("demo", "c1", "v_consented", &name_only, 0).is_none());
+        let phone = Contact {
+            preference: "phone".into(),
+            phone: "+49 30 1234567".into(),
+            ..Contact::default()
+        };
+        let c = identify("demo", "c2", "v", &phone, 0).unwrap();
+        assert_eq!(c["traits"], json!({ "phone": "+49 30 1234567" }));
+        let body: Value = serde_json::from_str(&batch_of(&c, 1_800_000_000_000)).unwrap();
+        assert_eq!(body["batch"][0], c);
+        assert_eq!(body["sentAt"], "2027-01-15T08:00:00.000Z");
     }
 
     #[test]
