@@ -48,7 +48,15 @@ function buildArtifact(a) {
     writeFileSync(join(staging, a.bundle_name), code);
     rmSync(gluePath, { force: true });
     rmSync(join(staging, `${a.out_name}.d.ts`), { force: true });
-  } else if (a.page_script) {
+  } else if (glue) {
+    // The ES-module glue ships as is to browsers and to the npm package:
+    // minified like the script tag (the widget's glue: 7.7 → 5.6 KB brotli).
+    const gluePath = join(staging, `${a.out_name}.js`);
+    const { code } = transformSync(readFileSync(gluePath, 'utf8'),
+      { minify: true, format: 'esm', target: 'es2020', legalComments: 'none' });
+    writeFileSync(gluePath, code);
+  }
+  if (!a.bundle && a.page_script) {
     // The npm package imports the same page script as an ES module.
     writeFileSync(join(staging, 'page.js'), `${page}\nexport { loadRecorder, startRecorder, mountLauncher };\n`);
   }

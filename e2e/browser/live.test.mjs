@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { startTestRuntime, launchChromium, eventually, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
+import { startTestRuntime, launchChromium, eventually, newPersonPage, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
 import { seedContactChannel } from '../../scripts/runtime.mjs';
 
 let runtime, browser, ana, bo;
@@ -179,3 +179,49 @@ test("a second agent's console shows the first agent's claim at once", async () 
   await boConsole.page.close();
 });
 
+test('the widget gets a reply pushed (one fetch from its cursor, no polling) and shows who is typing', async () => {
+  const visitor = await newPersonPage(browser);
+  const polls = [];
+  visitor.on('request', (request) => {
+    if (request.method() === 'GET' && /\/v1\/conversations\/[^/]+\/messages/.test(request.url())) polls.push(Date.now());
+  });
+  const sockets = [];
+  visitor.on('websocket', (ws) => sockets.push(ws));
+  await visitor.goto(`${runtime.url}/`);
+  await visitor.evaluate(() => window.touchpoint.ready);
+  await visitor.locator('button.launcher').click();
+  const panel = visitor.locator('[data-touchpoint-panel]');
+  await panel.locator('.presence').waitFor();
+  await panel.locator('input[type=radio]').first().check();
+  await panel.locator('#tp-message').fill('Which colours does the rain jacket come in?');
+  await panel.locator('button.send').click();
+  await panel.locator('.thread .visitor').waitFor();
+  assert.equal(await eventually(() => sockets.some((ws) => ws.url().endsWith('/live')), 5000), true, 'the widget opened its socket');
+  const inbox = await fetch(`${runtime.url}/v1/staff/inbox`, { headers: { authorization: `Bearer ${ana.token}` } }).then((r) => r.json());
+  const { id } = inbox.conversations.find((c) => (c.preview ?? '').includes('rain jacket'));
+  await visitor.waitForTimeout(1500); // the catch-up fetch on going live
+
+  const staffSocket = new WebSocket(`${runtime.url.replace(/^http/, 'ws')}/v1/staff/conversations/${id}/live`, ['touchpoint', ana.token], { headers: { origin: runtime.url } });
+  await new Promise((resolve, reject) => { staffSocket.once('open', resolve); staffSocket.once('error', reject); });
+  staffSocket.send(JSON.stringify({ type: 'typing' }));
+  const typing = panel.locator('.typing');
+  await typing.waitFor({ timeout: 3000 });
+  assert.match(await typing.innerText(), /Ana is typing/);
+
+  const before = polls.length;
+  const sentAt = Date.now();
+  const reply = await fetch(`${runtime.url}/v1/staff/conversations/${id}/messages`, {
+    method: 'POST', headers: { authorization: `Bearer ${ana.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ text: 'Navy, olive and a bright yellow.' }),
+  });
+  assert.equal(reply.status, 201);
+  await panel.locator('.thread .staff', { hasText: 'bright yellow' }).waitFor({ timeout: 3000 });
+  const shownMs = Date.now() - sentAt;
+  assert.ok(shownMs < 1000, `shown ${shownMs} ms after the reply`);
+  assert.equal(await panel.locator('.thread .staff', { hasText: 'bright yellow' }).count(), 1);
+  assert.equal(await typing.count(), 0, 'the reply ends the typing indicator');
+  const fetched = polls.length - before;
+  assert.ok(fetched >= 1 && fetched <= 3, `the push rang ${fetched} fetch(es) from the cursor, not a polling loop`);
+  staffSocket.close();
+  await visitor.close();
+});

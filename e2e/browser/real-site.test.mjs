@@ -41,7 +41,8 @@ html { font-size: 40px; direction: rtl; }
 `;
 
 let runtime, browser, staff, shop, stranger;
-const fill = (html, worker) => html.replaceAll('https://touchpoint.example.com', worker).replaceAll('YOUR_SITE_KEY', 'demo');
+const fill = (html, worker) => html.replaceAll('wss://touchpoint.example.com', worker.replace(/^http/, 'ws'))
+  .replaceAll('https://touchpoint.example.com', worker).replaceAll('YOUR_SITE_KEY', 'demo');
 
 /** A customer's web server on its own port: its pages, its stylesheet, and optionally the self-hosted folder. */
 function customerSite(pages) {

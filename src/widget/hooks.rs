@@ -5,7 +5,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use wasm_bindgen::JsValue;
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::ShadowRoot;
 use yew::prelude::*;
 
@@ -120,16 +122,24 @@ pub fn use_resume(
 }
 
 /// New messages, every `poll_ms` (at least a second) while a conversation is
-/// open, after `cursor`; staff replies seen are marked read.
+/// open — every minute while the live socket is open — and at once on each
+/// push (`rings`), after `cursor`; staff replies seen are marked read.
 #[hook]
 pub fn use_messages(
     config: Rc<Config>,
     session: Option<Session>,
-    poll_ms: u32,
+    timing: (u32, bool, u32),
     cursor: Rc<RefCell<i64>>,
     dispatcher: UseReducerDispatcher<PanelState>,
 ) {
-    use_poll(session, poll_ms.max(1000), move |session: &Session| {
+    let (poll_ms, live, rings) = timing;
+    let period = if live {
+        crate::domain::live::WIDGET_POLL_WHILE_LIVE_MS
+    } else {
+        poll_ms.max(1000)
+    };
+    let subject = session.map(|session| (session, rings));
+    use_poll(subject, period, move |(session, _)| {
         let (config, session) = (config.clone(), session.clone());
         let (cursor, dispatcher) = (cursor.clone(), dispatcher.clone());
         wasm_bindgen_futures::spawn_local(async move {
@@ -152,4 +162,136 @@ pub fn use_messages(
             }
         });
     });
+}
+
+/// The parts of the conversation's live socket, dropped together.
+#[derive(Default)]
+struct Link {
+    socket: Option<web_sys::WebSocket>,
+    handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+    /// The reconnect and the typing indicator's expiry.
+    timers: [Option<Timeout>; 2],
+    attempt: u32,
+    stopped: bool,
+}
+
+/// What a pushed frame starts with when staff type (the room writes it).
+const STAFF_TYPING: &str = r#"{"type":"typing","by":"staff","name":""#;
+
+fn connect(
+    link: &Rc<RefCell<Link>>,
+    url: &Rc<str>,
+    token: &Rc<str>,
+    dispatcher: &UseReducerDispatcher<PanelState>,
+) {
+    let protocols = js_sys::Array::of2(&crate::domain::live::PROTOCOL.into(), &(**token).into());
+    let Ok(socket) = web_sys::WebSocket::new_with_str_sequence(url, &protocols) else {
+        return;
+    };
+    let on_open = {
+        let (link, dispatcher) = (link.clone(), dispatcher.clone());
+        Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            link.borrow_mut().attempt = 0;
+            dispatcher.dispatch(Action::Live(true));
+        })
+    };
+    // A pushed message or status change only rings: the poll brings it from
+    // D1, so the panel never shows a push it could lose or show twice.
+    let on_message = {
+        let (link, dispatcher) = (link.clone(), dispatcher.clone());
+        Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let text = js_sys::Reflect::get(&event, &"data".into())
+                .ok()
+                .and_then(|d| d.as_string())
+                .unwrap_or_default();
+            let Some(rest) = text.strip_prefix(STAFF_TYPING) else {
+                dispatcher.dispatch(Action::Rang);
+                return;
+            };
+            let name = rest.find('"').map(|end| rest[..end].to_owned());
+            dispatcher.dispatch(Action::Typing(name));
+            let dispatcher = dispatcher.clone();
+            link.borrow_mut().timers[1] = Some(Timeout::new(
+                crate::domain::live::TYPING_TTL_MS,
+                move || dispatcher.dispatch(Action::Typing(None)),
+            ));
+        })
+    };
+    let on_close = {
+        let (link, url, token, dispatcher) =
+            (link.clone(), url.clone(), token.clone(), dispatcher.clone());
+        Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            dispatcher.dispatch(Action::Live(false));
+            let mut this = link.borrow_mut();
+            if this.stopped {
+                return;
+            }
+            let delay =
+                crate::domain::live::reconnect_delay_ms(this.attempt, js_sys::Math::random());
+            this.attempt = this.attempt.saturating_add(1);
+            let (again, url, token, dispatcher) =
+                (link.clone(), url.clone(), token.clone(), dispatcher.clone());
+            this.timers[0] = Some(Timeout::new(delay, move || {
+                connect(&again, &url, &token, &dispatcher)
+            }));
+        })
+    };
+    socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    let mut this = link.borrow_mut();
+    this.handlers = vec![on_open, on_message, on_close];
+    this.socket = Some(socket);
+}
+
+/// The conversation's live socket (issue 18) while one is open: pushes ring
+/// `use_messages`, staff typing shows for a few seconds; closed or blocked,
+/// the panel polls and the socket is retried with backoff and jitter.
+/// Returns what the draft calls on each keystroke: a `typing` frame, at
+/// most every two seconds, never the text.
+#[hook]
+pub fn use_live(
+    config: Rc<Config>,
+    session: Option<Session>,
+    dispatcher: UseReducerDispatcher<PanelState>,
+) -> Callback<()> {
+    let link: Rc<RefCell<Rc<RefCell<Link>>>> = use_mut_ref(Default::default);
+    {
+        let link = link.clone();
+        use_effect_with(session, move |session| {
+            let current = Rc::new(RefCell::new(Link::default()));
+            *link.borrow_mut() = current.clone();
+            if let (Some(session), Some(rest)) = (session, config.endpoint.strip_prefix("http")) {
+                let mut url = String::from("ws");
+                url.push_str(rest);
+                url.push_str("/v1/conversations/");
+                url.push_str(&session.id);
+                url.push_str("/live");
+                connect(
+                    &current,
+                    &url.into(),
+                    &session.token.as_str().into(),
+                    &dispatcher,
+                );
+            }
+            move || {
+                let mut this = current.borrow_mut();
+                this.stopped = true;
+                this.timers = Default::default();
+                if let Some(socket) = this.socket.take() {
+                    let _ = socket.close();
+                }
+            }
+        });
+    }
+    let last = use_mut_ref(|| 0.0_f64);
+    Callback::from(move |_| {
+        let now = js_sys::Date::now();
+        if now - *last.borrow() >= f64::from(crate::domain::live::TYPING_EVERY_MS) {
+            *last.borrow_mut() = now;
+            if let Some(socket) = &link.borrow().borrow().socket {
+                let _ = socket.send_with_str(r#"{"type":"typing"}"#);
+            }
+        }
+    })
 }

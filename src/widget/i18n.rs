@@ -41,6 +41,8 @@ pub struct Strings {
     pub network_error: &'static str,
     pub error: &'static str,
     pub new_message: &'static str,
+    /// A staff member is typing (pushed, issue 18).
+    pub typing: &'static str,
     /// Names of personal data kinds: card, email, phone, iban, ssn, ip.
     pub kinds: [&'static str; 6],
 }
@@ -83,6 +85,7 @@ const EN: Strings = Strings {
     network_error: "We could not be reached. Your message is still here; try again.",
     error: "That did not work: {message}",
     new_message: "New message from {name}",
+    typing: "{name} is typing…",
     kinds: [
         "Card number",
         "E-mail address",
@@ -130,6 +133,7 @@ const DE: Strings = Strings {
     network_error: "Wir sind nicht erreichbar. Ihre Nachricht ist noch da; versuchen Sie es erneut.",
     error: "Das hat nicht geklappt: {message}",
     new_message: "Neue Nachricht von {name}",
+    typing: "{name} schreibt …",
     kinds: ["Kartennummer", "E-Mail-Adresse", "Telefonnummer", "IBAN", "Sozialversicherungsnummer", "IP-Adresse"],
 };
 
@@ -170,6 +174,7 @@ const FR: Strings = Strings {
     network_error: "Impossible de nous joindre. Votre message est conservé ; réessayez.",
     error: "Cela n'a pas fonctionné : {message}",
     new_message: "Nouveau message de {name}",
+    typing: "{name} écrit…",
     kinds: ["Numéro de carte", "Adresse e-mail", "Numéro de téléphone", "IBAN", "Numéro de sécurité sociale", "Adresse IP"],
 };
 
@@ -210,6 +215,7 @@ const ES: Strings = Strings {
     network_error: "No hemos podido conectar. Tu mensaje sigue aquí; inténtalo de nuevo.",
     error: "No ha funcionado: {message}",
     new_message: "Nuevo mensaje de {name}",
+    typing: "{name} está escribiendo…",
     kinds: [
         "Número de tarjeta",
         "Correo electrónico",
@@ -257,6 +263,7 @@ const NL: Strings = Strings {
     network_error: "We zijn niet bereikbaar. Je bericht staat er nog; probeer het opnieuw.",
     error: "Dat lukte niet: {message}",
     new_message: "Nieuw bericht van {name}",
+    typing: "{name} typt…",
     kinds: [
         "Kaartnummer",
         "E-mailadres",
@@ -304,6 +311,7 @@ const PT: Strings = Strings {
     network_error: "Não foi possível contactar-nos. A sua mensagem continua aqui; tente de novo.",
     error: "Não funcionou: {message}",
     new_message: "Nova mensagem de {name}",
+    typing: "{name} está a escrever…",
     kinds: [
         "Número de cartão",
         "Endereço de e-mail",

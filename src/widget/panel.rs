@@ -15,7 +15,9 @@ use web_sys::ShadowRoot;
 use yew::prelude::*;
 
 use super::components::{Header, Preview, ReplyFields, Thread};
-use super::hooks::{announce, use_availability, use_messages, use_page_events, use_resume};
+use super::hooks::{
+    announce, use_availability, use_live, use_messages, use_page_events, use_resume,
+};
 use super::i18n;
 use super::session::{self, Session};
 use super::{answers, api, transport, Config};
@@ -89,10 +91,11 @@ pub fn panel(props: &PanelProps) -> Html {
     use_messages(
         config.clone(),
         state.session.clone(),
-        state.poll_ms,
+        (state.poll_ms, state.live, state.rings),
         cursor.clone(),
         state.dispatcher(),
     );
+    let typing = use_live(config.clone(), state.session.clone(), state.dispatcher());
 
     // Focus the message box when the panel opens.
     let textarea = use_node_ref();
@@ -176,6 +179,13 @@ pub fn panel(props: &PanelProps) -> Html {
         "ltr"
     };
     let strings = i18n::strings(&config.locale);
+    let draft_input = {
+        let draft = on_draft(state.dispatcher(), Action::Draft);
+        Callback::from(move |event: InputEvent| {
+            typing.emit(());
+            draft.emit(event);
+        })
+    };
     html! {
         <section class="panel" role="dialog" aria-modal="false" aria-labelledby="tp-title" dir={dir} lang={locale.clone()} onkeydown={onkeydown}>
             <Header locale={locale.clone()} presence={state.site.as_deref().map(contact::site_presence)} on_close={close} />
@@ -189,10 +199,13 @@ pub fn panel(props: &PanelProps) -> Html {
                 if state.session.is_some() || !state.messages.is_empty() {
                     <Thread locale={locale.clone()} messages={state.messages.clone()} />
                 }
+                if let Some(name) = &state.typing {
+                    <p class="typing" role="status">{ i18n::fill(strings.typing, &[("name", name)]) }</p>
+                }
                 <form class="composer" onsubmit={submit}>
                     <label for="tp-message" class="field-label">{ strings.message_label }</label>
                     <textarea id="tp-message" ref={textarea} rows="3" maxlength="4000" placeholder={strings.placeholder}
-                        value={state.draft.clone()} oninput={on_draft(state.dispatcher(), Action::Draft)} />
+                        value={state.draft.clone()} oninput={draft_input} />
                     <Preview strings={strings} site={state.site.clone()}
                         expected={expected_team.map(|t| AttrValue::from(t.id.clone()))} dispatcher={state.dispatcher()}
                         findings={analysis.as_ref().map(|a| a.pii.clone()).unwrap_or_default()}

@@ -47,6 +47,12 @@ pub struct PanelState {
     pub unread: u32,
     /// The newest staff message, for the page's `on('message')` listeners.
     pub last_staff_message: Option<ThreadMessage>,
+    /// Whether the conversation's live socket is open (issue 18).
+    pub live: bool,
+    /// Pushes received: each one fetches what came after the cursor at once.
+    pub rings: u32,
+    /// The first name of the staff member typing now.
+    pub typing: Option<String>,
 }
 
 pub enum Action {
@@ -71,6 +77,9 @@ pub enum Action {
     Delivered,
     Open,
     Close,
+    Live(bool),
+    Rang,
+    Typing(Option<String>),
 }
 
 impl PanelState {
@@ -103,6 +112,9 @@ impl PanelState {
             delivered: false,
             unread: 0,
             last_staff_message: None,
+            live: false,
+            rings: 0,
+            typing: None,
         }
     }
 
@@ -206,6 +218,7 @@ impl Reducible for PanelState {
                     .find(|m| m.author == "staff" && !known.contains(&m.id))
                 {
                     next.last_staff_message = Some(staff.clone());
+                    next.typing = None;
                     let name = staff.name.clone().unwrap_or_default();
                     let mut announcement = name;
                     announcement.push_str(": ");
@@ -220,6 +233,9 @@ impl Reducible for PanelState {
                 next.sending = false;
                 next.error = Some(message);
             }
+            Action::Live(open) => next.live = open,
+            Action::Rang => next.rings = next.rings.wrapping_add(1),
+            Action::Typing(name) => next.typing = name,
             Action::Resumed(session) => {
                 if next.session.is_none() {
                     next.session = Some(session);
@@ -296,6 +312,29 @@ mod tests {
             .into_iter()
             .fold(Rc::new(state), |state, action| state.reduce(action));
         (*state).clone()
+    }
+
+    #[test]
+    fn pushes_ring_typing_shows_and_the_reply_ends_it() {
+        let state = run(
+            PanelState::new(Some(session()), true),
+            vec![
+                Action::Live(true),
+                Action::Rang,
+                Action::Rang,
+                Action::Typing(Some("Ana".into())),
+            ],
+        );
+        assert!(state.live);
+        assert_eq!(
+            state.rings, 2,
+            "each push asks for what came after the cursor"
+        );
+        assert_eq!(state.typing.as_deref(), Some("Ana"));
+        let replied = run(state.clone(), vec![poll(vec![message(7, "staff", "Hi")])]);
+        assert_eq!(replied.typing, None);
+        let expired = run(state, vec![Action::Typing(None), Action::Live(false)]);
+        assert_eq!((expired.typing, expired.live), (None, false));
     }
 
     #[test]
