@@ -5,13 +5,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { startTestRuntime, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
-import { seedContactChannel } from '../../scripts/runtime.mjs';
+import { ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
+import { startRuntime, seedDemo, seedContactChannel } from '../../scripts/runtime.mjs';
 import { apiClient, checkResponse } from './openapi.mjs';
+import { startChatwoot } from './chatwoot-contract.mjs';
 
 let runtime, channel, api, ana, bo, cy;
 before(async () => {
-  runtime = await startTestRuntime();
+  // A plain-HTTP Chatwoot on this machine (production keeps HTTPS).
+  runtime = await startRuntime({ port: 0, adminToken: ADMIN_TOKEN, vars: { ALLOW_HTTP_DESTINATIONS: 'on', DELIVERY_RETRY_BASE_S: '0' } });
+  await seedDemo(runtime.d1, runtime.url);
   channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
   api = apiClient(runtime.url);
   ana = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
@@ -216,5 +219,46 @@ test('a claim reaches a colleague at once: the conversation and the team inbox',
   const after = await anaThread.next((f) => f.type === 'conversation' && f.conversation.status === 'closed');
   assert.equal(after.conversation.closed_at > 0, true);
   await anaThread.close();
+  await anaInbox.close();
+});
+
+test('writes that arrive from outside are pushed too: a Chatwoot agent\'s reply to the visitor, an e-mail from intake to the inbox', async () => {
+  const chatwoot = await startChatwoot();
+  const asAdmin = (method, path, body) => api(method, path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body });
+  try {
+    const destination = await asAdmin('POST', '/v1/admin/sites/demo/destinations', {
+      kind: 'chatwoot', name: 'Chatwoot (live)', url: chatwoot.url, secret: chatwoot.token,
+      chatwoot: { account_id: chatwoot.accountId, inbox_id: chatwoot.inboxId },
+    });
+    assert.equal(destination.status, 201, JSON.stringify(destination.json));
+    chatwoot.setWebhook(`${runtime.url}${destination.json.inbound_url_path}`);
+    const v = await startVisitor('My parcel is a week late, where is it?', 'sales');
+    const visitorSocket = await connect(`/v1/conversations/${v.id}/live`, v.token);
+    const deadline = Date.now() + 10_000;
+    let remote;
+    while (!remote && Date.now() < deadline) {
+      remote = [...chatwoot.state.conversations.values()].find((c) => c.custom_attributes.touchpoint_conversation === v.id);
+      if (!remote) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(remote, 'the conversation reached Chatwoot');
+    await chatwoot.agentReplies(remote.id, 'It left our depot today, sorry for the wait.');
+    const pushed = await visitorSocket.next((f) => f.type === 'message' && f.message.author === 'staff');
+    assert.equal(pushed.message.text, 'It left our depot today, sorry for the wait.');
+    assert.ok(pushed.after >= v.first.id, 'with the id before it, to see a gap');
+    await visitorSocket.close();
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${destination.json.id}`);
+  } finally {
+    await chatwoot.close();
+  }
+
+  const anaInbox = await connect('/v1/staff/live', ana.token);
+  const key = (await asAdmin('POST', '/v1/admin/sites/demo/intake-key')).json.intake_key;
+  const mail = await api('POST', '/v1/intake', {
+    headers: { authorization: `Bearer ${key}` },
+    body: { site: 'demo', channel: 'email', text: 'Hello, I would like a quote for 40 desks.', external_id: '<live-1@mail.example>', sender: { name: 'Eve' }, reply_address: 'eve@mail.example' },
+  });
+  assert.equal(mail.status, 201, JSON.stringify(mail.json));
+  const inbox = await anaInbox.next((f) => f.type === 'inbox' && f.conversation_id === mail.json.conversation);
+  assert.equal(inbox.status, 'waiting');
   await anaInbox.close();
 });

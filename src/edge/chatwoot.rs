@@ -33,7 +33,7 @@ use super::threads::{self, Append};
 use super::{db, http, Env};
 use crate::args;
 use crate::domain::api::ApiError;
-use crate::domain::conversation::Author;
+use crate::domain::conversation::{Author, Status};
 use crate::domain::destination::{events, EventType, Spec};
 use crate::domain::guard;
 
@@ -526,6 +526,15 @@ pub async fn inbound(
             .about(&linked.conversation_id, &linked.team_id, &linked.topic)
             .except(destination);
         destinations::emit(env, out, now).await;
+        // The visitor (and any console with it open) sees the agent's reply
+        // at once, as if it were answered in the console.
+        let thread = super::live::Thread {
+            id: &linked.conversation_id,
+            site: &linked.site_id,
+            team: &linked.team_id,
+            status: Status::Open,
+        };
+        super::live::notify(env, thread, Some(&row), None).await;
     }
     accepted(if new { "delivered" } else { "duplicate" })
 }

@@ -15,7 +15,7 @@ use super::threads::{self, Append};
 use super::{db, destinations, http, limits, Env};
 use crate::args;
 use crate::domain::api::ApiError;
-use crate::domain::conversation::{self, check_short, check_text, secret};
+use crate::domain::conversation::{self, check_short, check_text, secret, Status};
 use crate::domain::guard;
 use crate::domain::inbox::default_team;
 
@@ -200,6 +200,14 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
     let stored = threads::by_client_id(&env.db, &conversation, Some(&client_id))
         .await?
         .ok_or(ApiError::Internal)?;
+    // Consoles see the new or reopened conversation at once.
+    let thread = super::live::Thread {
+        id: &conversation,
+        site: &site.id,
+        team: &team,
+        status: Status::Waiting,
+    };
+    super::live::notify(env, thread, Some(&stored), None).await;
     if continued {
         destinations::message_created(env, &site.id, &conversation, &stored, Some(&screened), now)
             .await;
