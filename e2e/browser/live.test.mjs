@@ -39,6 +39,12 @@ async function startVisitor(text) {
       assert.equal(res.status, 201);
       return (await res.json()).message;
     },
+    async read(upTo) {
+      const res = await fetch(`${runtime.url}/v1/conversations/${id}/read`, {
+        method: 'POST', headers: { ...headers, authorization: `Bearer ${token}` }, body: JSON.stringify({ up_to: upTo }),
+      });
+      assert.equal(res.status, 200);
+    },
     socket() {
       const ws = new WebSocket(`${runtime.url.replace(/^http/, 'ws')}/v1/conversations/${id}/live`, ['touchpoint', token], { headers: { origin: runtime.url } });
       const frames = [];
@@ -84,8 +90,8 @@ async function openConsole(who, id, { sockets = 'real' } = {}) {
 const live = (page) => page.locator('.console').getAttribute('data-live');
 /**
  * From now on the console's reads of the conversation answer only after 5 s:
- * whatever shows sooner was pushed (the console still refreshes every 5 s
- * while live, for the journey and waiting times).
+ * whatever shows sooner was pushed (the console still refreshes every 15 s
+ * while live, for the journey).
  */
 const holdPolls = (page, id) => page.route(`**/v1/staff/conversations/${id}`, async (route) => {
   await new Promise((resolve) => setTimeout(resolve, 5000));
@@ -106,6 +112,26 @@ test('a visitor message appears in the console pushed: at once, while every poll
   const shownAfterMs = Date.now() - sentAt;
   assert.ok((await threadText(page)).includes('how long does it take'));
   assert.ok(shownAfterMs < 1000, `shown ${shownAfterMs} ms after it was sent, while polls answer after 5 s`);
+  await page.close();
+});
+
+test('a read receipt: the agent sees "Seen by the visitor" the moment the visitor has read the reply', async () => {
+  const v = await startVisitor('Can I still change the size of my order?');
+  const { page } = await openConsole(ana, v.id);
+  assert.equal(await eventually(async () => (await live(page)) === 'push', 5000), true, 'the console went live');
+  const reply = await fetch(`${runtime.url}/v1/staff/conversations/${v.id}/messages`, {
+    method: 'POST', headers: { authorization: `Bearer ${ana.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ text: 'Yes, until it ships tomorrow.' }),
+  }).then((r) => r.json());
+  const seen = page.locator('.conversation .seen');
+  assert.equal(await eventually(async () => (await seen.count()) === 1 && (await seen.innerText()) === 'Not seen yet', 5000), true);
+  await page.waitForTimeout(500);
+  await holdPolls(page, v.id);
+  const readAt = Date.now();
+  await v.read(reply.message.id);
+  assert.equal(await eventually(async () => (await seen.innerText()) === 'Seen by the visitor', 5000), true);
+  const shownMs = Date.now() - readAt;
+  assert.ok(shownMs < 1000, `shown ${shownMs} ms after the visitor read it, while polls answer after 5 s`);
   await page.close();
 });
 

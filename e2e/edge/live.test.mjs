@@ -132,6 +132,20 @@ test('a visitor message is pushed to the staff who have it open and to its team 
   assert.equal(toVisitor.after, joined.message.id);
   const status = await visitorSocket.next((f) => f.type === 'status');
   assert.equal(status.status, 'open');
+  // A read receipt: the visitor has seen the reply; Bo's open thread hears it, the inboxes do not.
+  const inboxFramesBefore = boInbox.frames.length;
+  const read = await v.call('POST', `/v1/conversations/${v.id}/read`, { up_to: reply.json.message.id });
+  assert.equal(read.status, 200);
+  const seen = await boThread.next((f) => f.type === 'conversation' && f.conversation.visitor_read_id === reply.json.message.id);
+  assert.equal(seen.conversation.id, v.id);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(boInbox.frames.length, inboxFramesBefore);
+  // Reading the same again pushes nothing more.
+  const receipts = () => boThread.frames.filter((f) => f.type === 'conversation').length;
+  const count = receipts();
+  await v.call('POST', `/v1/conversations/${v.id}/read`, { up_to: reply.json.message.id });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(receipts(), count);
   for (const c of [visitorSocket, boThread, boInbox, anaInbox, cyInbox]) await c.close();
 });
 

@@ -34,6 +34,14 @@ pub fn waited(
     })
 }
 
+/// A waiting row's wait `elapsed_s` after the worker measured it, and
+/// whether that is past the target: the console ticks waiting times between
+/// refreshes instead of asking D1 (issue 18).
+pub fn waited_later(waited_s: i64, elapsed_s: i64, target_minutes: i64) -> (i64, bool) {
+    let waited_s = waited_s.saturating_add(elapsed_s.max(0));
+    (waited_s, waited_s > target_minutes.saturating_mul(60))
+}
+
 /// The team a conversation goes to when routing names none: the site's
 /// default when visitors may see it, else the first visible team.
 pub fn default_team<'a>(visible: &'a [String], configured: &str) -> Option<&'a str> {
@@ -47,6 +55,15 @@ pub fn default_team<'a>(visible: &'a [String], configured: &str) -> Option<&'a s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_ticks_on_between_refreshes_and_crosses_its_target() {
+        assert_eq!(waited_later(290, 5, 5), (295, false));
+        assert_eq!(waited_later(290, 11, 5), (301, true));
+        // A clock that went back never shortens a wait.
+        assert_eq!(waited_later(120, -30, 5), (120, false));
+        assert_eq!(waited_later(i64::MAX, 10, 5), (i64::MAX, true));
+    }
 
     #[test]
     fn the_default_filter_shows_what_still_needs_someone() {

@@ -210,6 +210,18 @@ fn inbox_frame(conversation: &str, team: &str, status: Status) -> Option<Frame> 
     )
 }
 
+/// The visitor has read staff replies further: staff with the conversation
+/// open see it at once (the console's "Seen"). Nothing goes to the inbox.
+pub async fn read_receipt(env: &Env, conversation: &ConversationRow) {
+    let frames = frame(
+        vec![STAFF.to_owned()],
+        &StaffPush::conversation(conversation.clone()),
+    )
+    .into_iter()
+    .collect();
+    push(env, vec![(Room::Conversation(&conversation.id), frames)]).await;
+}
+
 /// The conversation a pushed change belongs to.
 pub struct Thread<'a> {
     pub id: &'a str,

@@ -444,7 +444,7 @@ pub async fn read(
     origin: Option<&str>,
     id: &str,
 ) -> Result<Response, ApiError> {
-    authorize(request, env, origin, id).await?;
+    let before = authorize(request, env, origin, id).await?;
     let body: ReadMarker = read_json(request).await?;
     db::run(
         &env.db,
@@ -456,6 +456,9 @@ pub async fn read(
     let conversation = threads::load(&env.db, id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    if conversation.visitor_read_id > before.visitor_read_id {
+        super::live::read_receipt(env, &conversation).await;
+    }
     http::json_response(
         200,
         &serde_json::json!({ "visitor_read_id": conversation.visitor_read_id }),

@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::{clock, explain, Journey, MessageItem};
 use crate::console::api::{self, Assignee};
 use crate::console::state::{Action, Colleagues, ConsoleState, ConversationView, Me};
-use crate::domain::conversation::Status;
+use crate::domain::conversation::{Author, Status};
 use crate::fetch::{client_id, Failure};
 use crate::hooks::on_draft;
 
@@ -144,6 +144,10 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
                     <MessageItem key={m.id} message={m.clone()} token={props.token.clone()} dispatcher={props.dispatcher.clone()} />
                 }) }
             </ol>
+            // Read receipts: only the widget tells what the visitor has seen.
+            if let Some(last) = view.messages.iter().rev().find(|m| m.author == Author::Staff).filter(|_| c.channel == "widget") {
+                <p class="seen">{ if last.id <= c.visitor_read_id { "Seen by the visitor" } else { "Not seen yet" } }</p>
+            }
             if props.typing {
                 <p class="typing" role="status">{ "The visitor is typing…" }</p>
             }

@@ -3,6 +3,10 @@ use yew::prelude::*;
 use crate::console::state::{Action, ConsoleState, InboxRow};
 use crate::domain::conversation::Status;
 use crate::domain::display::visible_controls;
+use crate::domain::inbox::waited_later;
+
+/// How often the shown waiting times move on.
+const WAIT_TICK_MS: u32 = 15_000;
 
 #[derive(PartialEq, Properties)]
 pub struct InboxListProps {
@@ -24,6 +28,17 @@ fn minutes(seconds: i64) -> String {
 /// unread replies and a preview.
 #[function_component(InboxList)]
 pub fn inbox_list(props: &InboxListProps) -> Html {
+    // Waiting times tick here between refreshes (the worker measured them
+    // when the rows came), so a live console need not ask D1 to see them grow.
+    let fetched_at = use_memo(props.rows.clone(), |_| js_sys::Date::now());
+    let now = use_state(js_sys::Date::now);
+    {
+        let now = now.clone();
+        crate::hooks::use_poll(Some(()), WAIT_TICK_MS, move |_| {
+            now.set(js_sys::Date::now())
+        });
+    }
+    let elapsed_s = ((*now - *fetched_at) / 1000.0) as i64;
     html! {
         <section class="inbox" aria-label="Inbox">
             <h2>{ "Inbox" }</h2>
@@ -38,14 +53,17 @@ pub fn inbox_list(props: &InboxListProps) -> Html {
                         Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Select(id.clone())))
                     };
                     let current = props.selected.as_deref() == Some(row.id.as_str());
-                    let wait = if row.status == Status::Waiting {
-                        format!("waiting {} of {} min", minutes(row.waited_s), row.target_minutes)
+                    let (waited_s, late) = waited_later(row.waited_s, elapsed_s, row.target_minutes);
+                    let waiting = row.status == Status::Waiting;
+                    let wait = if waiting {
+                        format!("waiting {} of {} min", minutes(waited_s), row.target_minutes)
                     } else {
                         row.status.as_str().to_owned()
                     };
+                    let late = row.over_target || (waiting && late);
                     html! {
                         <li>
-                            <button type="button" class={classes!("row", current.then_some("current"), row.over_target.then_some("late"), (row.unread > 0).then_some("unread"))}
+                            <button type="button" class={classes!("row", current.then_some("current"), late.then_some("late"), (row.unread > 0).then_some("unread"))}
                                 aria-current={current.then_some("true")} data-conversation={row.id.clone()} onclick={select}>
                                 <span class="labels">{ format!("{} · {} · {} · {}", row.topic, row.sentiment, row.kind, row.channel) }</span>
                                 <span class="wait">{ wait }</span>
