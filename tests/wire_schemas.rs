@@ -672,14 +672,20 @@ fn every_wire_type_matches_its_openapi_schema() {
     );
     table(
         "DestinationDeliveries",
-        vec![check(
-            &spec,
-            "DestinationDeliveries",
-            &Deliveries {
-                deliveries: states.map(|s| delivery(s, "touchpoints")).to_vec(),
-            },
-            true,
-        )],
+        [None, Some("d1.1800000000000.6473745f31")]
+            .into_iter()
+            .map(|next| {
+                check(
+                    &spec,
+                    "DestinationDeliveries",
+                    &Deliveries {
+                        deliveries: states.map(|s| delivery(s, "touchpoints")).to_vec(),
+                        next_cursor: next.map(Into::into),
+                    },
+                    true,
+                )
+            })
+            .collect(),
     );
     table(
         "DestinationDeleted",

@@ -4,7 +4,9 @@
 // a visitor's conversation is delivered and shows in the delivery log, a
 // failing receiver gets the retries and a dead entry, replay from the console
 // delivers it exactly once, a second replay of a delivered one is refused
-// (409) and said so, and the destination is disabled, refiltered and deleted.
+// (409) and said so, and the destination is disabled, refiltered and deleted;
+// a destination's name, URL and secret are edited (a refusal beside the edit
+// form's field), and a long log is paged with Older / Newest.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -55,7 +57,9 @@ async function receiver() {
   return hook;
 }
 
-const admin = async (method, path) => (await fetch(`${runtime.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+const admin = async (method, path, body) => (await fetch(`${runtime.url}${path}`, {
+  method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body),
+})).json();
 
 async function openSettings(page) {
   await page.goto(`${runtime.url}/console/`);
@@ -222,7 +226,10 @@ test('Segment-compatible, Chatwoot and R2 destinations are added with their own 
     const r2 = section.locator('li.destination', { hasText: 'Warehouse export' });
     await r2.waitFor();
     assert.match(await r2.innerText(), /EXPORTS bucket: touchpoint\/site=/);
-    assert.equal(await r2.locator('button.edit-filter').count(), 0);
+    // An R2 export's edit form has its name and prefix only.
+    await r2.locator('button.edit-filter').click();
+    assert.deepEqual(await r2.locator('.filter-edit input').evaluateAll((inputs) => inputs.map((i) => i.name)), ['name', 'prefix']);
+    await r2.locator('button.cancel-edit').click();
     const stored = (await admin('GET', '/v1/admin/sites/demo/destinations')).destinations;
     assert.deepEqual(stored.filter((d) => d.kind === 'r2').map((d) => [d.name, d.prefix, d.url]), [['Warehouse export', 'touchpoint/', '']]);
     const segment = stored.find((d) => d.kind === 'segment');
@@ -232,5 +239,81 @@ test('Segment-compatible, Chatwoot and R2 destinations are added with their own 
     for (const d of stored) await admin('DELETE', `/v1/admin/sites/demo/destinations/${d.id}`);
   } finally {
     await page.close();
+  }
+});
+
+test('an admin edits a destination\'s name, URL and secret, and pages a long log with Older', async () => {
+  const hook = await receiver();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const made = await admin('POST', '/v1/admin/sites/demo/destinations', {
+      kind: 'webhook', name: 'CRM', url: `${hook.url}/old`, secret: 'old-secret-0123456789', filter: { events: ['conversation.created'] },
+    });
+    // A long log: 203 deliveries, older than anything sent in this test.
+    const base = Date.now() - 86_400_000;
+    const rows = [];
+    for (let i = 0; i < 203; i++) {
+      const event = `ev_paging_${String(i).padStart(3, '0')}`;
+      rows.push(runtime.d1.prepare("INSERT INTO outbound_events (id, site_id, type, conversation_id, data, created_at) VALUES (?1, 'demo', 'conversation.created', '', '{}', ?2)").bind(event, base + i));
+      rows.push(runtime.d1.prepare("INSERT INTO destination_deliveries (id, destination_id, event_id, status, attempts, last_status, next_attempt_at, created_at, delivered_at) VALUES (?1, ?2, ?3, 'delivered', 1, 200, 0, ?4, ?4)").bind(`${made.id}.${event}`, made.id, event, base + i));
+    }
+    await runtime.d1.batch(rows);
+
+    const section = await openSettings(page);
+    const row = section.locator('li.destination', { hasText: 'CRM' });
+    await row.locator('button.edit-filter').click();
+    const edit = row.locator('.filter-edit');
+    assert.equal(await edit.locator('input[name=name]').inputValue(), 'CRM');
+    assert.equal(await edit.locator('input[name=url]').inputValue(), `${hook.url}/old`);
+    assert.equal(await edit.locator('input[name=secret]').inputValue(), '', 'the stored secret is never shown');
+    assert.ok(await edit.locator('input[value="conversation.created"]').isChecked(), 'the stored filter');
+    // A refused value is named beside the edit form's field, not the add form's.
+    await edit.locator('input[name=name]').fill('CRM EU');
+    await edit.locator('input[name=url]').fill('ftp://crm.example/eu');
+    await edit.locator('input[name=secret]').fill('short');
+    await row.locator('button.save-filter').click();
+    await edit.locator('.field-error[data-field=url]').waitFor();
+    assert.equal(await section.locator('form.new-destination .field-error').count(), 0);
+    assert.equal((await admin('GET', '/v1/admin/sites/demo/destinations')).destinations[0].name, 'CRM', 'nothing saved');
+    await edit.locator('input[name=url]').fill(`${hook.url}/eu`);
+    await row.locator('button.save-filter').click();
+    await edit.locator('.field-error[data-field=secret]').waitFor();
+    assert.match(await edit.locator('.field-error[data-field=secret]').innerText(), /16/);
+    await edit.locator('input[name=secret]').fill('new-secret-abcdef-9876');
+    await row.locator('button.save-filter').click();
+    await section.locator('li.destination', { hasText: 'CRM EU' }).locator('.filter-summary').waitFor();
+    await edit.waitFor({ state: 'detached' });
+    const [changed] = (await admin('GET', '/v1/admin/sites/demo/destinations')).destinations;
+    assert.deepEqual([changed.name, changed.url, changed.secret_hint, changed.filter.events], ['CRM EU', `${hook.url}/eu`, '9876', ['conversation.created']]);
+    // What is sent next goes to the new URL, signed with the new secret.
+    await visitorStarts('Edited destination, are you there?');
+    assert.ok(await eventually(() => hook.received.length >= 1, 10_000));
+    const [delivered] = hook.received;
+    const [t, v1] = delivered.headers['x-touchpoint-signature'].split(',').map((p) => p.split('=')[1]);
+    assert.equal(v1, createHmac('sha256', 'new-secret-abcdef-9876').update(`${t}.${delivered.body}`).digest('hex'));
+
+    // The log shows the newest 200; Older the rest; Newest goes back.
+    const current = section.locator('li.destination', { hasText: 'CRM EU' });
+    await current.locator('button.show-log').click();
+    const log = current.locator('.delivery-log');
+    assert.ok(await eventually(async () => (await log.locator('tr.delivery').count()) === 200, 10_000), 'rows: 200');
+    assert.equal(await log.locator('button.newest').count(), 0);
+    const newestIds = await log.locator('tr.delivery').evaluateAll((trs) => trs.map((tr) => tr.dataset.delivery));
+    assert.ok(!newestIds.includes(`${made.id}.ev_paging_003`));
+    await log.locator('button.older').click();
+    await log.locator('button.newest').waitFor();
+    assert.ok(await eventually(async () => (await log.locator('tr.delivery').count()) === 4, 10_000), 'rows: 4');
+    const olderIds = await log.locator('tr.delivery').evaluateAll((trs) => trs.map((tr) => tr.dataset.delivery));
+    assert.deepEqual(olderIds, ['003', '002', '001', '000'].map((n) => `${made.id}.ev_paging_${n}`));
+    assert.equal(await log.locator('button.older').count(), 0, 'nothing older');
+    // The page shown stays put while the log is read again.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(await log.locator('tr.delivery').count(), 4);
+    await log.locator('button.newest').click();
+    assert.ok(await eventually(async () => (await log.locator('tr.delivery').count()) === 200, 10_000), 'rows: 200');
+    await admin('DELETE', `/v1/admin/sites/demo/destinations/${made.id}`);
+  } finally {
+    await page.close();
+    hook.close();
   }
 });

@@ -242,6 +242,54 @@ test('a failing or silent receiver gets the retries, then a dead entry; replay d
   }
 });
 
+test('the delivery log pages with an opaque cursor, newest first, and refuses a cursor it did not give out', async () => {
+  const hook = await receiver();
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'webhook', name: 'Paged', url: hook.url, secret: SECRET, filter: { events: ['conversation.created'] } });
+    assert.equal(created.status, 201);
+    const path = `/v1/admin/sites/demo/destinations/${created.json.id}/deliveries`;
+    for (let i = 0; i < 5; i++) assert.equal((await visitor().start({ message: { text: `Paging question number ${i}` } })).status, 201);
+    await eventually(() => hook.received.length >= 5, 10_000);
+    const whole = await asAdmin('GET', path);
+    assert.equal(whole.json.deliveries.length, 5);
+    assert.equal(whole.json.next_cursor, null, 'one page holds all five');
+    const pages = [];
+    let cursor;
+    do {
+      const res = await asAdmin('GET', `${path}?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      pages.push(res.json.deliveries.map((d) => d.id));
+      cursor = res.json.next_cursor;
+    } while (cursor && pages.length < 10);
+    assert.deepEqual(pages.map((p) => p.length), [2, 2, 1]);
+    assert.deepEqual(pages.flat(), whole.json.deliveries.map((d) => d.id), 'the pages together are the log, in its order');
+    const times = whole.json.deliveries.map((d) => d.created_at);
+    assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+    // Rows added after a cursor was given out do not shift the older pages.
+    const second = await asAdmin('GET', `${path}?limit=2`);
+    await visitor().start({ message: { text: 'A newer question' } });
+    await eventually(() => hook.received.length >= 6, 10_000);
+    const older = await asAdmin('GET', `${path}?limit=2&cursor=${encodeURIComponent(second.json.next_cursor)}`);
+    assert.deepEqual(older.json.deliveries.map((d) => d.id), pages[1]);
+    // Anything else is refused: an export cursor, garbage, a bad limit.
+    const exported = await asAdmin('GET', '/v1/admin/sites/demo/export/touchpoints?limit=1');
+    const exportCursor = exported.headers.get('x-touchpoint-cursor');
+    for (const bad of [exportCursor, 'd1.x', 'not-a-cursor'].filter(Boolean)) {
+      const res = await asAdmin('GET', `${path}?cursor=${encodeURIComponent(bad)}`);
+      assert.equal(res.status, 400, bad);
+      assert.equal(res.json.error.code, 'invalid_cursor');
+    }
+    for (const limit of ['0', '201', 'x']) {
+      const res = await asAdmin('GET', `${path}?limit=${limit}`);
+      assert.equal(res.status, 422, limit);
+      assert.match(res.json.error.message, /limit/);
+    }
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
+  } finally {
+    hook.close();
+  }
+});
+
 test('a Segment-compatible collector gets page and track calls, and identify for a consenting contact, with the write key', async () => {
   const collector = await receiver((entry) => (entry.path === '/v1/batch' ? 200 : 404));
   try {

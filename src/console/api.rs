@@ -250,9 +250,20 @@ pub async fn delete_destination(token: &str, site: &str, id: &str) -> Result<Del
     fetch::call("", "DELETE", &path, Some(token), None::<&()>).await
 }
 
-/// `GET /v1/admin/sites/{site}/destinations/{id}/deliveries`: the newest 200.
-pub async fn deliveries(token: &str, site: &str, id: &str) -> Result<Deliveries, Failure> {
-    get(token, &site_path(site, &["destinations", id, "deliveries"])).await
+/// `GET /v1/admin/sites/{site}/destinations/{id}/deliveries`: a page of the
+/// log, newest first (the newest page, or the one `cursor` names).
+pub async fn deliveries(
+    token: &str,
+    site: &str,
+    id: &str,
+    cursor: Option<&str>,
+) -> Result<Deliveries, Failure> {
+    let mut path = site_path(site, &["destinations", id, "deliveries"]);
+    if let Some(cursor) = cursor {
+        path.push_str("?cursor=");
+        path.push_str(&encoded(cursor));
+    }
+    get(token, &path).await
 }
 
 /// `POST …/destinations/{id}/deliveries/{delivery}/replay`: 409 when it

@@ -464,6 +464,54 @@ pub fn after_attempt(attempt: u32, status: Option<u16>, base_s: u32) -> Next {
     }
 }
 
+/// Entries per page of a delivery log when the caller does not say, and the most.
+pub const LOG_PAGE: u32 = 200;
+
+/// Where a delivery-log page starts: after the entry at (created_at, id)
+/// (`None`: the newest), with at most `limit` entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogPage {
+    pub after: Option<super::export::Cursor>,
+    pub limit: u32,
+}
+
+/// The first character of a delivery log's cursor, so an export cursor is
+/// refused here and the other way round.
+const LOG_CURSOR_TAG: char = 'd';
+
+/// Reads `limit` (1 to `LOG_PAGE`) and `cursor` (one `log_cursor` gave out).
+pub fn log_page(
+    limit: Option<&str>,
+    cursor: Option<&str>,
+) -> Result<LogPage, super::export::PageError> {
+    use super::export::{Cursor, PageError};
+    let limit = match limit {
+        None => LOG_PAGE,
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=LOG_PAGE).contains(l))
+            .ok_or_else(|| PageError::Invalid(format!("limit: 1 to {LOG_PAGE}")))?,
+    };
+    let after = match cursor {
+        None => None,
+        Some(text) => {
+            Some(Cursor::decode_tagged(text, LOG_CURSOR_TAG).ok_or(PageError::BadCursor)?)
+        }
+    };
+    Ok(LogPage { after, limit })
+}
+
+/// The cursor of the page after the entry at (created_at, id): opaque to
+/// clients, like the export API's.
+pub fn log_cursor(created_at: i64, id: &str) -> String {
+    super::export::Cursor {
+        at: created_at,
+        id: id.to_owned(),
+    }
+    .encode_tagged(LOG_CURSOR_TAG)
+}
+
 /// The wait before the first retry when the deployment does not set one.
 pub const DEFAULT_RETRY_BASE_S: u32 = 30;
 
@@ -614,6 +662,43 @@ mod tests {
         assert!(!segment.wants(EventType::MessageCreated, "support", "order"));
         // A new conversation, for its `identify` call.
         assert!(segment.wants(EventType::ConversationCreated, "support", "order"));
+    }
+
+    #[test]
+    fn delivery_log_pages_have_their_own_opaque_cursor() {
+        use crate::domain::export::{Cursor, PageError, Stream};
+        assert_eq!(
+            log_page(None, None),
+            Ok(LogPage {
+                after: None,
+                limit: LOG_PAGE
+            })
+        );
+        let cursor = log_cursor(1_800_000_000_000, "dst_1.ev_2");
+        let page = log_page(Some("2"), Some(&cursor)).unwrap();
+        assert_eq!(page.limit, 2);
+        assert_eq!(
+            page.after,
+            Some(Cursor {
+                at: 1_800_000_000_000,
+                id: "dst_1.ev_2".into()
+            })
+        );
+        // An export cursor is not a log cursor, nor the other way round.
+        let export = Cursor {
+            at: 5,
+            id: "e1".into(),
+        }
+        .encode(Stream::Touchpoints);
+        assert_eq!(log_page(None, Some(&export)), Err(PageError::BadCursor));
+        assert_eq!(Cursor::decode(&cursor, Stream::Touchpoints), None);
+        assert_eq!(log_page(None, Some("d1.x")), Err(PageError::BadCursor));
+        for limit in ["0", "201", "x"] {
+            assert!(matches!(
+                log_page(Some(limit), None),
+                Err(PageError::Invalid(m)) if m.starts_with("limit")
+            ));
+        }
     }
 
     #[test]

@@ -62,8 +62,13 @@ impl Cursor {
     /// `<stream tag>1.<time>.<id as hex>`: URL-safe, and opaque to clients by
     /// contract (the format may change; only the worker reads it).
     pub fn encode(&self, stream: Stream) -> String {
+        self.encode_tagged(stream.tag())
+    }
+
+    /// As `encode`, for another ordered list (`tag` keeps cursors apart).
+    pub fn encode_tagged(&self, tag: char) -> String {
         let mut text = String::with_capacity(24 + self.id.len() * 2);
-        text.push(stream.tag());
+        text.push(tag);
         text.push_str("1.");
         text.push_str(&self.at.to_string());
         text.push('.');
@@ -76,7 +81,15 @@ impl Cursor {
 
     /// Reads a cursor this worker gave out for `stream`; `None` for anything else.
     pub fn decode(text: &str, stream: Stream) -> Option<Cursor> {
-        let rest = text.strip_prefix(stream.tag())?.strip_prefix("1.")?;
+        let cursor = Self::decode_tagged(text, stream.tag())?;
+        let valid = !stream.numeric_ids()
+            || (cursor.id.len() <= 18 && cursor.id.bytes().all(|b| b.is_ascii_digit()));
+        valid.then_some(cursor)
+    }
+
+    /// Reads a cursor `encode_tagged(tag)` gave out; `None` for anything else.
+    pub fn decode_tagged(text: &str, tag: char) -> Option<Cursor> {
+        let rest = text.strip_prefix(tag)?.strip_prefix("1.")?;
         let (at, hex) = rest.split_once('.')?;
         let at: i64 = at.parse().ok()?;
         if at < 0 || hex.len() % 2 != 0 || hex.len() > MAX_ID_BYTES * 2 {
@@ -94,12 +107,7 @@ impl Cursor {
             })
             .collect::<Option<Vec<u8>>>()?;
         let id = String::from_utf8(bytes).ok()?;
-        let valid = if stream.numeric_ids() {
-            !id.is_empty() && id.len() <= 18 && id.bytes().all(|b| b.is_ascii_digit())
-        } else {
-            !id.is_empty()
-        };
-        valid.then_some(Cursor { at, id })
+        (!id.is_empty()).then_some(Cursor { at, id })
     }
 }
 

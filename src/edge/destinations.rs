@@ -24,6 +24,7 @@ use crate::domain::conversation::{check_short, Screened};
 use crate::domain::destination::{
     self, events, segment, ChatwootTarget, DeliveryState, EventType, Kind, Next, Spec, Update,
 };
+use crate::domain::export::PageError;
 use crate::domain::wire::destinations::{
     Deleted, Deliveries, Delivery, Destination, Destinations, Replayed,
 };
@@ -762,7 +763,8 @@ pub async fn delete(
     json(200, &deleted)
 }
 
-/// `GET /v1/admin/sites/{site}/destinations/{id}/deliveries`: the newest 200.
+/// `GET /v1/admin/sites/{site}/destinations/{id}/deliveries`: newest first,
+/// a page at a time (`limit`, `cursor` from the previous page's `next_cursor`).
 pub async fn deliveries(
     request: &Request,
     env: &Env,
@@ -770,21 +772,53 @@ pub async fn deliveries(
     id: &str,
 ) -> Result<Response, ApiError> {
     admin::authorize_for(request, env, Some(site)).await?;
+    let page = destination::log_page(
+        http::query(request, "limit").as_deref(),
+        http::query(request, "cursor").as_deref(),
+    )
+    .map_err(|error| match error {
+        PageError::BadCursor => ApiError::InvalidCursor,
+        PageError::Invalid(message) => ApiError::InvalidRequest(message),
+    })?;
     let destination = load(env, site, id).await?;
-    // An R2 destination's log: the days written (one "export" per day).
+    // An R2 destination's log: the days written (one "export" per day), by
+    // day; its ids ("<destination>.<day>") sort the same way.
     let sql = if destination.kind == Kind::R2.as_str() {
-        "SELECT destination_id || '.' || day AS id, day AS event_id, 'export' AS type, \
+        "SELECT * FROM (SELECT destination_id || '.' || day AS id, day AS event_id, 'export' AS type, \
          '' AS conversation_id, 'delivered' AS status, 1 AS attempts, 0 AS last_status, \
          '' AS last_error, 0 AS next_attempt_at, created_at, created_at AS delivered_at \
-         FROM export_days WHERE destination_id = ?1 ORDER BY day DESC LIMIT 200"
+         FROM export_days WHERE destination_id = ?1) WHERE ?3 = '' OR id < ?3 \
+         ORDER BY id DESC LIMIT ?4"
     } else {
         "SELECT d.id, d.event_id, e.type, e.conversation_id, d.status, d.attempts, \
          d.last_status, d.last_error, d.next_attempt_at, d.created_at, d.delivered_at \
          FROM destination_deliveries d JOIN outbound_events e ON e.id = d.event_id \
-         WHERE d.destination_id = ?1 ORDER BY d.created_at DESC, d.rowid DESC LIMIT 200"
+         WHERE d.destination_id = ?1 AND (?3 = '' OR d.created_at < ?2 OR (d.created_at = ?2 AND d.id < ?3)) \
+         ORDER BY d.created_at DESC, d.id DESC LIMIT ?4"
     };
-    let deliveries: Vec<Delivery> = db::rows(&env.db, sql, args![id]).await?;
-    json(200, &Deliveries { deliveries })
+    let (at, after) = page.after.map_or((0, String::new()), |c| (c.at, c.id));
+    let mut deliveries: Vec<Delivery> = db::rows(
+        &env.db,
+        sql,
+        args![id, at, &after, i64::from(page.limit) + 1],
+    )
+    .await?;
+    // One more than asked: whether an older page exists.
+    let next_cursor = if deliveries.len() > page.limit as usize {
+        deliveries.truncate(page.limit as usize);
+        deliveries
+            .last()
+            .map(|d| destination::log_cursor(d.created_at, &d.id))
+    } else {
+        None
+    };
+    json(
+        200,
+        &Deliveries {
+            deliveries,
+            next_cursor,
+        },
+    )
 }
 
 /// `POST /v1/admin/sites/{site}/destinations/{id}/deliveries/{delivery}/replay`:

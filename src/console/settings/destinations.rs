@@ -1,10 +1,12 @@
 //! Settings → Destinations (issue 17): where the site's classified
 //! interactions and touchpoints go besides Touchpoint. Each destination with
 //! its kind, URL (query hidden), secret (last four characters), filter and
-//! state; a form to add one, with the API's refusal shown beside the field
-//! it names; enable, disable, refilter, delete (after a confirmation); and
-//! its delivery log, read again every few seconds while open, with replay
-//! (a delivered one is refused by the API, 409, and the log says so).
+//! state; a form to add one and the same fields to edit one (name, URL or
+//! prefix, a new secret, filter), with the API's refusal shown beside the
+//! field it names; enable, disable, delete (after a confirmation); and its
+//! delivery log a page at a time (Older / Newest), the page shown read again
+//! every few seconds while open, with replay (a delivered one is refused by
+//! the API, 409, and the log says so).
 //!
 //! One click, change and input handler serve the whole section (each
 //! element says what it is with `data-*` or `name`), and every call goes
@@ -44,15 +46,15 @@ enum Call {
     Create(Spec, Option<String>),
     Update(String, Update),
     Delete(String),
-    /// Read a destination's log (and the list, for its counts).
-    Log(String),
-    /// Replay a delivery of a destination, then read its log.
-    Replay(String, String),
+    /// Read a page of a destination's log (and the list, for its counts).
+    Log(String, Option<String>),
+    /// Replay a delivery of a destination, then read that page of its log.
+    Replay(String, String, Option<String>),
 }
 
 /// Carries out `call`; what it came to, as an action.
 async fn perform(token: &str, site: &str, call: Call) -> Action {
-    let (log, note) = match call {
+    let (log, cursor, note) = match call {
         Call::List => {
             return api::destinations(token, site)
                 .await
@@ -73,8 +75,8 @@ async fn perform(token: &str, site: &str, call: Call) -> Action {
                 .await
                 .map_or_else(Action::Failed, |gone| Action::Deleted(gone.id))
         }
-        Call::Log(id) => (id, None),
-        Call::Replay(id, delivery) => {
+        Call::Log(id, cursor) => (id, cursor, None),
+        Call::Replay(id, delivery, cursor) => {
             let note = match api::replay(token, site, &id, &delivery).await {
                 Ok(_) => (
                     true,
@@ -86,16 +88,17 @@ async fn perform(token: &str, site: &str, call: Call) -> Action {
                 ),
                 Err(failure) => (false, explain(&failure)),
             };
-            (id, Some(note))
+            (id, cursor, Some(note))
         }
     };
-    let (deliveries, note) = match api::deliveries(token, site, &log).await {
-        Ok(answer) => (Some(answer.deliveries), note),
+    let (deliveries, note) = match api::deliveries(token, site, &log, cursor.as_deref()).await {
+        Ok(answer) => (Some(answer), note),
         Err(failure) => (None, Some((false, explain(&failure)))),
     };
     let list = api::destinations(token, site).await.ok();
     Action::Logged {
         id: log,
+        cursor,
         deliveries,
         list: list.map(|l| l.destinations),
         note,
@@ -179,6 +182,62 @@ fn filter_fields(kind: Kind, filter: &Filter, teams: &[(String, String)]) -> Htm
     }
 }
 
+/// A text input of the add or the edit form.
+fn text_field(name: &'static str, label: &str, value: &str) -> Html {
+    html! { <label>{ label.to_owned() }{ " " }<input {name} value={value.to_owned()} /></label> }
+}
+
+/// What the API said about `field`, beside it in the form that was saved.
+fn field_error(state: &DestinationsState, field: &str, in_edit: bool) -> Html {
+    match state
+        .error_for(field)
+        .filter(|_| state.error_in_edit == in_edit)
+    {
+        Some(said) => {
+            html! { <span class="field-error" role="alert" data-field={field.to_owned()}>{ said.to_owned() }</span> }
+        }
+        None => html! {},
+    }
+}
+
+/// The fields both forms share: name, then the prefix (R2) or the URL,
+/// secret and filter; a Chatwoot destination's account and inbox are
+/// asked for only when it is added.
+fn spec_fields(
+    state: &DestinationsState,
+    draft: &Draft,
+    teams: &[(String, String)],
+    in_edit: bool,
+) -> Html {
+    let error = |field: &str| field_error(state, field, in_edit);
+    let (url_label, secret_label) = field_labels(draft.kind);
+    let secret_label = if in_edit {
+        "New secret (empty: keep the current one)"
+    } else {
+        secret_label
+    };
+    html! {
+        <>
+            { text_field("name", "Name", &draft.name) }{ error("name") }
+            if draft.kind == Kind::R2 {
+                { text_field("prefix", "Object key prefix, ending with / (empty: the bucket's root)", &draft.prefix) }
+                { error("prefix") }
+            } else {
+                { text_field("url", url_label, &draft.url) }{ error("url") }
+                <label>{ secret_label }{ " " }<input name="secret" type="password" autocomplete="off" value={draft.secret.clone()} /></label>
+                { error("secret") }
+                if draft.kind == Kind::Chatwoot && !in_edit {
+                    { text_field("account_id", "Account id", &draft.account_id) }
+                    { text_field("inbox_id", "API inbox id", &draft.inbox_id) }
+                    { error("chatwoot") }
+                }
+                { filter_fields(draft.kind, &draft.filter, teams) }
+                { error("filter") }
+            }
+        </>
+    }
+}
+
 /// The state of a delivery as a person reads it: a failing one still
 /// pending is being retried.
 fn state_label(delivery: &Delivery) -> &'static str {
@@ -223,6 +282,12 @@ fn delivery_log(state: &DestinationsState) -> Html {
                 <thead><tr><th>{ "When" }</th><th>{ "Event" }</th><th>{ "State" }</th><th>{ "Attempts" }</th><th>{ "Last answer" }</th><th></th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            if state.log_cursor.is_some() {
+                <button type="button" class="newest" data-act="newest">{ "Newest" }</button>
+            }
+            if state.older.is_some() {
+                <button type="button" class="older" data-act="older">{ "Older" }</button>
+            }
             <button type="button" data-act="close-log">{ "Close the log" }</button>
         </div>
     }
@@ -260,7 +325,7 @@ fn destination_row(
             }
             <p>
                 { button("toggle", if d.enabled { "Disable" } else { "Enable" }) }
-                if !r2 { { button("edit-filter", "Edit filter") } }
+                { button("edit-filter", "Edit") }
                 { button("show-log", "Delivery log") }
                 { button("delete", "Delete") }
             </p>
@@ -268,10 +333,11 @@ fn destination_row(
                 <p class="confirm" role="alert">{ format!("Delete {} and its delivery log? Nothing more will be sent to it.", d.name) }
                     { button("confirm-delete", "Delete") }{ button("cancel-delete", "Cancel") }</p>
             }
-            if let Some((_, filter)) = state.editing.as_ref().filter(|(id, _)| *id == d.id) {
+            if let Some((_, draft)) = state.editing.as_ref().filter(|(id, _)| *id == d.id) {
                 <div class="filter-edit">
-                    { filter_fields(d.kind, filter, teams) }
-                    <p>{ button("save-filter", "Save filter") }{ button("cancel-edit", "Cancel") }</p>
+                    { spec_fields(state, draft, teams, true) }
+                    <p><button type="button" class="save-filter" data-act="save-filter" disabled={state.saving}>{ "Save" }</button>
+                        { button("cancel-edit", "Cancel") }</p>
                 </div>
             }
             if mine(&state.log) {
@@ -301,8 +367,9 @@ pub fn destinations_section(props: &DestinationsProps) -> Html {
     }
     {
         let call = call.clone();
-        use_poll(state.log.clone(), LOG_REFRESH_MS, move |id: &String| {
-            call.emit(Call::Log(id.clone()))
+        let page = state.log.clone().map(|id| (id, state.log_cursor.clone()));
+        use_poll(page, LOG_REFRESH_MS, move |(id, cursor)| {
+            call.emit(Call::Log(id.clone(), cursor.clone()))
         });
     }
     let onclick = {
@@ -330,10 +397,12 @@ pub fn destinations_section(props: &DestinationsProps) -> Html {
                     enabled: found.map(|d| !d.enabled),
                     ..Update::default()
                 }),
-                "save-filter" => update(Update {
-                    filter: state.editing.as_ref().map(|(_, f)| f.clone()),
-                    ..Update::default()
-                }),
+                "save-filter" => {
+                    if let Some((_, draft)) = &state.editing {
+                        state.dispatch(Action::SavingEdit);
+                        update(draft.update());
+                    }
+                }
                 "edit-filter" => state.dispatch(Action::Edit(Some(id))),
                 "cancel-edit" => state.dispatch(Action::Edit(None)),
                 "show-log" => state.dispatch(Action::ShowLog(Some(id))),
@@ -341,7 +410,13 @@ pub fn destinations_section(props: &DestinationsProps) -> Html {
                 "delete" => state.dispatch(Action::Confirm(Some(id))),
                 "cancel-delete" => state.dispatch(Action::Confirm(None)),
                 "confirm-delete" => call.emit(Call::Delete(id)),
-                "replay" => call.emit(Call::Replay(id, attribute(&button, "data-delivery"))),
+                "replay" => call.emit(Call::Replay(
+                    id,
+                    attribute(&button, "data-delivery"),
+                    state.log_cursor.clone(),
+                )),
+                "older" => state.dispatch(Action::Page(state.older.clone())),
+                "newest" => state.dispatch(Action::Page(None)),
                 _ => {}
             }
         })
@@ -362,7 +437,7 @@ pub fn destinations_section(props: &DestinationsProps) -> Html {
             };
             let editing = input.closest(".filter-edit").ok().flatten().is_some();
             let filter = match (&state.editing, editing) {
-                (Some((_, filter)), true) => filter,
+                (Some((_, draft)), true) => &draft.filter,
                 _ => &state.draft.filter,
             };
             let next = toggled(filter, group, &input.value(), input.checked());
@@ -378,7 +453,12 @@ pub fn destinations_section(props: &DestinationsProps) -> Html {
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             if let Some(field) = Draft::field(&input.name()) {
-                state.dispatch(Action::Draft(field, input.value()));
+                let editing = input.closest(".filter-edit").ok().flatten().is_some();
+                state.dispatch(if editing {
+                    Action::EditDraft(field, input.value())
+                } else {
+                    Action::Draft(field, input.value())
+                });
             }
         })
     };
@@ -393,17 +473,7 @@ pub fn destinations_section(props: &DestinationsProps) -> Html {
             call.emit(Call::Create(spec, shown));
         })
     };
-    let error = |field: &str| match state.error_for(field) {
-        Some(said) => {
-            html! { <span class="field-error" role="alert" data-field={field.to_owned()}>{ said.to_owned() }</span> }
-        }
-        None => html! {},
-    };
     let draft = &state.draft;
-    let (url_label, secret_label) = field_labels(draft.kind);
-    let text = |name: &'static str, label: &str, value: &str| {
-        html! { <label>{ label.to_owned() }{ " " }<input {name} value={value.to_owned()} /></label> }
-    };
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
@@ -425,22 +495,7 @@ pub fn destinations_section(props: &DestinationsProps) -> Html {
                         { for Kind::ALL.iter().map(|k| html! { <option value={k.as_str()} selected={*k == draft.kind}>{ kind_label(*k) }</option> }) }
                     </select>
                 </label>
-                { text("name", "Name", &draft.name) }{ error("name") }
-                if draft.kind == Kind::R2 {
-                    { text("prefix", "Object key prefix, ending with / (empty: the bucket's root)", &draft.prefix) }
-                    { error("prefix") }
-                } else {
-                    { text("url", url_label, &draft.url) }{ error("url") }
-                    <label>{ secret_label }{ " " }<input name="secret" type="password" autocomplete="off" value={draft.secret.clone()} /></label>
-                    { error("secret") }
-                    if draft.kind == Kind::Chatwoot {
-                        { text("account_id", "Account id", &draft.account_id) }
-                        { text("inbox_id", "API inbox id", &draft.inbox_id) }
-                        { error("chatwoot") }
-                    }
-                    { filter_fields(draft.kind, &draft.filter, &props.teams) }
-                    { error("filter") }
-                }
+                { spec_fields(&state, draft, &props.teams, false) }
                 <button type="submit" class="save" disabled={state.saving}>{ "Add destination" }</button>
                 if let Some((name, secret)) = &state.new_secret {
                     <p class="new-secret" role="status">

@@ -78,6 +78,9 @@ impl Delivery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deliveries {
     pub deliveries: Vec<Delivery>,
+    /// Pass as `cursor` for the next (older) page; `None` at the oldest.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
 }
 
 /// `DELETE …/destinations/{id}`. Schema `DestinationDeleted`.

@@ -1,6 +1,7 @@
 //! The Destinations section's state, changed only through `Action`s (a Yew
-//! reducer): the list, the form that adds one, the filter being edited, the
-//! delete awaiting confirmation and the open delivery log.
+//! reducer): the list, the form that adds one, the one being edited (name,
+//! URL, secret, filter), the delete awaiting confirmation and the open
+//! delivery log with the page it shows.
 
 use std::rc::Rc;
 
@@ -8,11 +9,11 @@ use yew::Reducible;
 
 use crate::console::components::explain;
 use crate::domain::api::invalid_field;
-use crate::domain::destination::{ChatwootTarget, EventType, Filter, Kind, Spec};
-use crate::domain::wire::destinations::{Delivery, Destination};
+use crate::domain::destination::{ChatwootTarget, EventType, Filter, Kind, Spec, Update};
+use crate::domain::wire::destinations::{Deliveries, Delivery, Destination};
 use crate::fetch::Failure;
 
-/// The form that adds a destination, as typed.
+/// The form that adds a destination, or edits one, as typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
     pub kind: Kind,
@@ -54,6 +55,52 @@ impl Draft {
             "inbox_id" => Field::Inbox,
             _ => return None,
         })
+    }
+
+    /// The form that edits `d`: its stored values, the secret left empty
+    /// (kept unless one is typed: it is never shown again).
+    pub fn of(d: &Destination) -> Draft {
+        Draft {
+            kind: d.kind,
+            name: d.name.clone(),
+            url: d.url.clone(),
+            prefix: d.prefix.clone(),
+            filter: d.filter.clone(),
+            ..Draft::default()
+        }
+    }
+
+    /// What saving the edit form changes; the API judges it, as on create.
+    pub fn update(&self) -> Update {
+        let r2 = self.kind == Kind::R2;
+        let secret = self.secret.trim();
+        Update {
+            name: Some(self.name.trim().to_owned()),
+            url: (!r2).then(|| self.url.trim().to_owned()),
+            prefix: r2.then(|| self.prefix.trim().to_owned()),
+            secret: (!secret.is_empty()).then(|| secret.to_owned()),
+            filter: (!r2).then(|| self.filter.clone()),
+            ..Update::default()
+        }
+    }
+
+    /// Sets the field the form's input changed.
+    fn set(&mut self, field: Field, value: String) {
+        match field {
+            Field::Kind => {
+                if let Some(kind) = Kind::parse(&value) {
+                    self.kind = kind;
+                    // A kind's filter offers only what it carries.
+                    self.filter.events.retain(|e| kind.carries(*e));
+                }
+            }
+            Field::Name => self.name = value,
+            Field::Url => self.url = value,
+            Field::Secret => self.secret = value,
+            Field::Prefix => self.prefix = value,
+            Field::Account => self.account_id = value,
+            Field::Inbox => self.inbox_id = value,
+        }
     }
 
     /// The spec to create. A webhook whose secret is left empty is signed
@@ -165,18 +212,24 @@ pub struct DestinationsState {
     pub saving: bool,
     /// The field the API refused, and what it said.
     pub field_error: Option<(String, String)>,
+    /// Whether that refusal answered the edit form (else the add form).
+    pub error_in_edit: bool,
     /// The last change's outcome: (succeeded, text).
     pub message: Option<(bool, String)>,
     /// A generated signing secret, shown once: (destination name, secret).
     pub new_secret: Option<(String, String)>,
-    /// The destination whose filter is being edited, with the edited filter.
-    pub editing: Option<(String, Filter)>,
+    /// The destination being edited, with the form as typed.
+    pub editing: Option<(String, Draft)>,
     /// The destination whose deletion awaits confirmation.
     pub confirming: Option<String>,
     /// The destination whose delivery log is open.
     pub log: Option<String>,
     /// Its entries, newest first, once read.
     pub deliveries: Option<Vec<Delivery>>,
+    /// The page shown: `None` the newest, else the cursor it starts after.
+    pub log_cursor: Option<String>,
+    /// The cursor of the next older page, if there is one.
+    pub older: Option<String>,
     /// What the log's last replay (or read) came to: (succeeded, text).
     pub log_note: Option<(bool, String)>,
 }
@@ -198,22 +251,29 @@ pub enum Action {
     Draft(Field, String),
     DraftFilter(Filter),
     Saving,
+    /// The edit form is being saved.
+    SavingEdit,
     /// Added; with the generated secret to show once.
     Created(Destination, Option<String>),
     /// Enabled, disabled or refiltered.
     Changed(Destination),
     Deleted(String),
     Failed(Failure),
-    /// Opens (or closes) a destination's filter editor.
+    /// Opens (or closes) a destination's edit form.
     Edit(Option<String>),
+    EditDraft(Field, String),
     EditFilter(Filter),
     Confirm(Option<String>),
     ShowLog(Option<String>),
+    /// Shows the log's page after this cursor (`None`: the newest).
+    Page(Option<String>),
     /// A destination's log was read (with the list, for its counts), after
     /// a replay or a read that may have failed (`note`).
     Logged {
         id: String,
-        deliveries: Option<Vec<Delivery>>,
+        /// The page read (its cursor) and what it held.
+        cursor: Option<String>,
+        deliveries: Option<Deliveries>,
         list: Option<Vec<Destination>>,
         note: Option<(bool, String)>,
     },
@@ -226,26 +286,15 @@ impl Reducible for DestinationsState {
         let mut s = (*self).clone();
         match action {
             Action::Loaded(list) => s.list = list,
-            Action::Draft(field, value) => {
-                let draft = &mut s.draft;
-                match field {
-                    Field::Kind => {
-                        if let Some(kind) = Kind::parse(&value) {
-                            draft.kind = kind;
-                            // A kind's filter offers only what it carries.
-                            draft.filter.events.retain(|e| kind.carries(*e));
-                        }
-                    }
-                    Field::Name => draft.name = value,
-                    Field::Url => draft.url = value,
-                    Field::Secret => draft.secret = value,
-                    Field::Prefix => draft.prefix = value,
-                    Field::Account => draft.account_id = value,
-                    Field::Inbox => draft.inbox_id = value,
+            Action::Draft(field, value) => s.draft.set(field, value),
+            Action::EditDraft(field, value) => {
+                if let Some((_, draft)) = &mut s.editing {
+                    draft.set(field, value);
                 }
             }
             Action::DraftFilter(filter) => s.draft.filter = filter,
-            Action::Saving => {
+            Action::Saving | Action::SavingEdit => {
+                s.error_in_edit = matches!(action, Action::SavingEdit);
                 s.saving = true;
                 s.field_error = None;
                 s.message = None;
@@ -262,6 +311,7 @@ impl Reducible for DestinationsState {
                 };
             }
             Action::Changed(destination) => {
+                s.saving = false;
                 s.message = Some((true, format!("{} saved.", destination.name)));
                 if let Some(stored) = s.list.iter_mut().find(|d| d.id == destination.id) {
                     *stored = destination;
@@ -304,13 +354,13 @@ impl Reducible for DestinationsState {
             }
             Action::Edit(id) => {
                 s.editing = id.and_then(|id| {
-                    let filter = s.list.iter().find(|d| d.id == id)?.filter.clone();
-                    Some((id, filter))
+                    let draft = Draft::of(s.list.iter().find(|d| d.id == id)?);
+                    Some((id, draft))
                 });
             }
             Action::EditFilter(filter) => {
                 if let Some((_, editing)) = &mut s.editing {
-                    *editing = filter;
+                    editing.filter = filter;
                 }
             }
             Action::Confirm(id) => s.confirming = id,
@@ -318,19 +368,28 @@ impl Reducible for DestinationsState {
                 if s.log != id {
                     s.deliveries = None;
                     s.log_note = None;
+                    s.log_cursor = None;
+                    s.older = None;
                 }
                 s.log = id;
             }
+            Action::Page(cursor) => {
+                s.deliveries = None;
+                s.older = None;
+                s.log_cursor = cursor;
+            }
             Action::Logged {
                 id,
+                cursor,
                 deliveries,
                 list,
                 note,
             } => {
-                // A late answer about a log closed since is dropped.
-                if s.log.as_ref() == Some(&id) {
-                    if deliveries.is_some() {
-                        s.deliveries = deliveries;
+                // A late answer about a log (or a page) left since is dropped.
+                if s.log.as_ref() == Some(&id) && s.log_cursor == cursor {
+                    if let Some(page) = deliveries {
+                        s.deliveries = Some(page.deliveries);
+                        s.older = page.next_cursor;
                     }
                     if note.is_some() {
                         s.log_note = note;
@@ -482,7 +541,7 @@ mod tests {
             ],
         );
         assert_eq!(
-            state.editing.as_ref().map(|(_, f)| f.topics.clone()),
+            state.editing.as_ref().map(|(_, d)| d.filter.topics.clone()),
             Some(vec!["billing".to_owned()])
         );
         let state = reduce(
@@ -518,7 +577,11 @@ mod tests {
         };
         let logged = |id: &str, note: Option<(bool, String)>| Action::Logged {
             id: id.into(),
-            deliveries: Some(vec![entry.clone()]),
+            cursor: None,
+            deliveries: Some(Deliveries {
+                deliveries: vec![entry.clone()],
+                next_cursor: None,
+            }),
             list: None,
             note,
         };
@@ -546,6 +609,111 @@ mod tests {
         );
         assert_eq!(Draft::field("account_id"), Some(Field::Account));
         assert_eq!(Group::parse("topics"), Some(Group::Topics));
+    }
+
+    #[test]
+    fn the_edit_form_starts_from_the_stored_values_and_keeps_an_untyped_secret() {
+        let mut stored = destination("d1", "CRM");
+        stored.filter.teams = vec!["sales".into()];
+        let state = reduce(
+            DestinationsState {
+                list: vec![stored],
+                ..DestinationsState::default()
+            },
+            vec![
+                Action::Edit(Some("d1".into())),
+                Action::EditDraft(Field::Name, " CRM EU ".into()),
+                Action::EditDraft(Field::Url, "https://crm.example/eu".into()),
+            ],
+        );
+        let (_, draft) = state.editing.clone().unwrap();
+        assert_eq!(draft.secret, "", "a stored secret is never shown");
+        assert_eq!(
+            draft.update(),
+            Update {
+                name: Some("CRM EU".into()),
+                url: Some("https://crm.example/eu".into()),
+                filter: Some(Filter {
+                    teams: vec!["sales".into()],
+                    ..Filter::default()
+                }),
+                ..Update::default()
+            }
+        );
+        let typed = reduce(
+            state.clone(),
+            vec![Action::EditDraft(
+                Field::Secret,
+                "new-secret-0123456789".into(),
+            )],
+        );
+        assert_eq!(
+            typed.editing.unwrap().1.update().secret.as_deref(),
+            Some("new-secret-0123456789")
+        );
+        // A refusal of the edit is said beside the edit form's field, not the add form's.
+        let refused = Failure::Api {
+            status: 422,
+            code: "invalid_request".into(),
+            message: "invalid request: url: must start with https://".into(),
+        };
+        let state = reduce(
+            state,
+            vec![Action::SavingEdit, Action::Failed(refused.clone())],
+        );
+        assert!(state.error_in_edit);
+        assert_eq!(state.error_for("url"), Some("must start with https://"));
+        let state = reduce(state, vec![Action::Saving, Action::Failed(refused)]);
+        assert!(!state.error_in_edit);
+        // An R2 export edits its name and prefix only.
+        let mut r2 = destination("d2", "Warehouse");
+        r2.kind = Kind::R2;
+        r2.url.clear();
+        let mut draft = Draft::of(&r2);
+        draft.prefix = "tp/".into();
+        let update = draft.update();
+        assert_eq!(
+            (update.url, update.prefix.as_deref(), update.filter),
+            (None, Some("tp/"), None)
+        );
+    }
+
+    #[test]
+    fn the_log_shows_one_page_and_drops_answers_about_another() {
+        let page = |next: Option<&str>| Deliveries {
+            deliveries: Vec::new(),
+            next_cursor: next.map(Into::into),
+        };
+        let logged = |cursor: Option<&str>, next: Option<&str>| Action::Logged {
+            id: "d1".into(),
+            cursor: cursor.map(Into::into),
+            deliveries: Some(page(next)),
+            list: None,
+            note: None,
+        };
+        let state = reduce(
+            DestinationsState::default(),
+            vec![Action::ShowLog(Some("d1".into())), logged(None, Some("c1"))],
+        );
+        assert_eq!(state.older.as_deref(), Some("c1"));
+        let state = reduce(
+            state,
+            vec![
+                Action::Page(Some("c1".into())),
+                // The newest page, read before the click, arrives late: dropped.
+                logged(None, Some("c1")),
+            ],
+        );
+        assert_eq!(
+            (state.deliveries.clone(), state.older.clone()),
+            (None, None)
+        );
+        let state = reduce(state, vec![logged(Some("c1"), None)]);
+        assert_eq!(state.deliveries, Some(Vec::new()));
+        assert_eq!(state.older, None);
+        // Another destination's log starts at its newest page.
+        let state = reduce(state, vec![Action::ShowLog(Some("d2".into()))]);
+        assert_eq!(state.log_cursor, None);
     }
 
     #[test]
