@@ -33,7 +33,10 @@ function buildArtifact(a) {
   const wasm = join(staging, `${a.out_name}_bg.wasm`);
   if (glue) run('wasm-bindgen', ['--target', a.target, '--out-dir', staging, '--out-name', a.out_name, built]);
   else copyFileSync(built, wasm);
-  run(wasmOpt, ['-Oz', '--converge', ...WASM_FEATURES, '--strip-debug', '--strip-producers', '--strip-target-features', '-o', wasm, wasm]);
+  // Optimization passes per artifact (wasm-pack.toml's wasm_opt; default
+  // -Oz --converge); the debug sections are stripped from every artifact.
+  const passes = a.wasm_opt ?? ['-Oz', '--converge'];
+  run(wasmOpt, [...passes, ...WASM_FEATURES, '--strip-debug', '--strip-producers', '--strip-target-features', '-o', wasm, wasm]);
   const page = a.page_script ? readFileSync(join(root, a.page_script), 'utf8') : '';
   if (a.bundle) {
     // One classic script for the site's <script> tag: the glue (if any), the
