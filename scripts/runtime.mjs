@@ -21,14 +21,16 @@ export function readWranglerConfig() {
  * wrangler.toml's [vars] (e.g. `{ DEMO_PAGES: 'off' }`). `onOutput(text)`, when
  * given, receives what the worker writes to its console (tests read the logs).
  * `queues: false` leaves the delivery queue unbound (a bench isolates ingestion with it).
+ * `workerDir` and `inspectorPort` serve a profile (bench/profile-ingest.mjs).
  */
-export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, verbose = false, adminToken, vars = {}, onOutput, queues = true } = {}) {
+export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, verbose = false, adminToken, vars = {}, onOutput, queues = true, workerDir = join(root, 'dist', 'worker'), inspectorPort } = {}) {
   const config = readWranglerConfig();
   const db = config.d1_databases[0];
-  const workerDir = join(root, 'dist', 'worker');
   const mf = new Miniflare({
     host,
     port,
+    // For profiling (bench/profile-ingest.mjs): a V8 inspector on the worker.
+    ...(inspectorPort ? { inspectorPort } : {}),
     cf: false,
     compatibilityDate: config.compatibility_date,
     modulesRoot: workerDir,

@@ -166,10 +166,34 @@ pub async fn scheduled(env: JsValue, now_ms: i64) -> Result<JsValue, JsValue> {
     serde_wasm_bindgen::to_value(&report).map_err(JsValue::from)
 }
 
+thread_local! {
+    /// The bindings as last read, with the object they were read from: the
+    /// runtime hands an isolate the same `env` on every request, so most
+    /// requests skip reading a dozen properties across the JS boundary.
+    static ENV: std::cell::RefCell<Option<(JsValue, std::rc::Rc<Env>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// `Env::from_js`, read again only when the runtime hands another `env`.
+fn cached_env(env: &JsValue) -> Result<std::rc::Rc<Env>, ApiError> {
+    let cached = ENV.with(|cell| {
+        cell.borrow()
+            .as_ref()
+            .filter(|(object, _)| object == env)
+            .map(|(_, read)| read.clone())
+    });
+    if let Some(read) = cached {
+        return Ok(read);
+    }
+    let read = std::rc::Rc::new(Env::from_js(env)?);
+    ENV.with(|cell| *cell.borrow_mut() = Some((env.clone(), read.clone())));
+    Ok(read)
+}
+
 /// Handles one request. Never fails: every error becomes a JSON response.
 pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue> {
     let origin = request.headers().get("origin").ok().flatten();
-    let outcome = match Env::from_js(&env) {
+    let outcome = match cached_env(&env) {
         Ok(env) => dispatch(&request, &env).await,
         Err(error) => Err(error),
     };

@@ -338,11 +338,18 @@ impl IngestPlan {
 }
 
 impl IngestPlan {
-    /// Every row as one JSON array of positional arrays, in the order of the
-    /// edge's insert (read back there with `json_each`): one bound value for
-    /// the whole batch. The page type comes from the site's rules.
+    /// Every row as one JSON array of positional arrays, in the order of
+    /// the edge's insert (read back there with `json_each`): one bound value
+    /// for the whole batch. The order puts what every event has first (id,
+    /// type, time, path, title, page type), then what most have (referrer,
+    /// viewport, language, time zone, engagement), then the rare (channel,
+    /// source, campaign, click id, name, target, props, fields), and a row
+    /// ends at its last value that is not empty or zero: a missing value
+    /// stands for the column's default, and the usual row is about half as
+    /// long (less to copy out of wasm, to send to D1 and for SQLite to read).
+    /// The page type comes from the site's rules.
     pub fn rows_json(&self, page_rules: &[PageRule]) -> String {
-        let mut out = String::with_capacity(self.rows.len() * 256);
+        let mut out = String::with_capacity(self.rows.len() * 160);
         // A page view and its engagement share a path: decide its type once.
         let mut last_type: Option<(&str, String)> = None;
         out.push('[');
@@ -364,17 +371,21 @@ impl IngestPlan {
             push_json_string(&mut out, row.kind);
             out.push(',');
             push_json_number(&mut out, row.occurred_at_ms);
-            for text in [&row.path, &row.title, &row.referrer] {
-                out.push(',');
-                push_json_string(&mut out, text);
+            out.push(',');
+            push_json_string(&mut out, &row.path);
+            // Where the row may end: after its last value that is not empty or zero.
+            let mut keep = out.len();
+            for text in [&row.title, &page, &row.referrer] {
+                push_text_column(&mut out, &mut keep, text);
             }
-            for number in [row.viewport_width, row.viewport_height] {
-                out.push(',');
-                push_json_number(&mut out, i64::from(number));
-            }
+            push_number_column(&mut out, &mut keep, i64::from(row.viewport_width));
+            push_number_column(&mut out, &mut keep, i64::from(row.viewport_height));
+            push_text_column(&mut out, &mut keep, &row.language);
+            push_text_column(&mut out, &mut keep, &row.time_zone);
+            let engaged = i64::try_from(row.engaged_ms).unwrap_or(i64::MAX);
+            push_number_column(&mut out, &mut keep, engaged);
+            push_number_column(&mut out, &mut keep, i64::from(row.scroll_percent));
             for text in [
-                &row.language,
-                &row.time_zone,
                 &row.channel,
                 &row.source_name,
                 &row.utm_source,
@@ -383,24 +394,36 @@ impl IngestPlan {
                 &row.utm_term,
                 &row.utm_content,
                 &row.click_id,
-                &page,
                 &row.name,
                 &row.target,
                 &row.props_json,
             ] {
-                out.push(',');
-                push_json_string(&mut out, text);
+                push_text_column(&mut out, &mut keep, text);
             }
-            out.push(',');
-            push_json_number(&mut out, i64::try_from(row.engaged_ms).unwrap_or(i64::MAX));
-            for number in [row.scroll_percent, row.fields] {
-                out.push(',');
-                push_json_number(&mut out, i64::from(number));
-            }
+            push_number_column(&mut out, &mut keep, i64::from(row.fields));
+            out.truncate(keep);
             out.push(']');
         }
         out.push(']');
         out
+    }
+}
+
+/// Appends `,"text"` to a row; `keep` moves past it unless it is empty.
+fn push_text_column(out: &mut String, keep: &mut usize, text: &str) {
+    out.push(',');
+    push_json_string(out, text);
+    if !text.is_empty() {
+        *keep = out.len();
+    }
+}
+
+/// Appends `,value` to a row; `keep` moves past it unless it is zero.
+fn push_number_column(out: &mut String, keep: &mut usize, value: i64) {
+    out.push(',');
+    push_json_number(out, value);
+    if value != 0 {
+        *keep = out.len();
     }
 }
 
@@ -949,9 +972,22 @@ mod tests {
         odd.page.path = "/checkout".into();
         let mut engaged = page_view("bbbbbbbbbbbbbbbb", NOW - 5);
         engaged.page.path = "/checkout".into();
+        engaged.kind = EventKind::Engagement;
+        engaged.engaged_ms = 5000;
+        engaged.scroll_percent = 75;
         let mut other = page_view("cccccccccccccccc", NOW - 1);
         other.page.path = "/docs/guide".into();
-        let body = encode_batch("demo", NOW, 0, &[odd, engaged, other]);
+        other.kind = EventKind::Custom;
+        other.name = "signup".into();
+        other.props = vec![("plan".into(), "pro".into())];
+        // Nothing after the path but a title: the row stops at the page type.
+        let mut bare = page_view("dddddddddddddddd", NOW - 1);
+        bare.page = PageContext {
+            path: "/bare".into(),
+            title: "Bare".into(),
+            ..PageContext::default()
+        };
+        let body = encode_batch("demo", NOW, 0, &[odd, engaged, other, bare]);
         let plan = plan_batch(&body, NOW).unwrap();
         let rules = [PageRule {
             prefix: "/docs".into(),
@@ -968,11 +1004,14 @@ mod tests {
                     row.occurred_at_ms,
                     row.path,
                     row.title,
+                    page_type(&row.path, &rules),
                     row.referrer,
                     row.viewport_width,
                     row.viewport_height,
                     row.language,
                     row.time_zone,
+                    row.engaged_ms,
+                    row.scroll_percent,
                     row.channel,
                     row.source_name,
                     row.utm_source,
@@ -981,27 +1020,47 @@ mod tests {
                     row.utm_term,
                     row.utm_content,
                     row.click_id,
-                    page_type(&row.path, &rules),
                     row.name,
                     row.target,
                     row.props_json,
-                    row.engaged_ms,
-                    row.scroll_percent,
                     row.fields,
                 ])
             })
             .collect();
-        assert_eq!(written, Value::Array(expected));
-        assert_eq!(written[0][18], "checkout");
-        assert_eq!(written[2][18], "help");
+        let Value::Array(written_rows) = &written else {
+            panic!("not an array: {written}");
+        };
+        assert_eq!(written_rows.len(), expected.len());
+        let is_default = |value: &Value| value.as_str() == Some("") || value.as_i64() == Some(0);
+        for (row, full) in written_rows.iter().zip(&expected) {
+            let (Value::Array(row), Value::Array(full)) = (row, full) else {
+                panic!("a row is not an array: {row}");
+            };
+            // The written values are the row's first columns, and what is
+            // left out is all empty strings and zeros.
+            assert_eq!(row.as_slice(), &full[..row.len()]);
+            assert!(full[row.len()..].iter().all(is_default), "{row:?}");
+            // The row ends at its last value that is not a default.
+            assert!(!row.last().is_some_and(is_default), "{row:?}");
+        }
+        assert_eq!(written[0][5], "checkout");
+        assert_eq!(written[2][5], "help");
         assert_eq!(written[0][4], plan.rows[0].title.as_str());
+        assert_eq!(written[1][11], 5000);
+        assert_eq!(written[1][12], 75);
+        assert_eq!(written[2][21], "signup");
+        assert_eq!(written[2][23], r#"{"plan":"pro"}"#);
+        // The batch's time zone is every row's, so rows 0 and 1 stop there.
+        assert_eq!(written[0].as_array().map(Vec::len), Some(11));
+        assert_eq!(written[1].as_array().map(Vec::len), Some(13));
+        assert_eq!(written[3].as_array().map(Vec::len), Some(6));
         assert_eq!(
             plan_batch(&body, NOW)
                 .unwrap()
                 .rows_json(&[])
                 .matches('[')
                 .count(),
-            4
+            5
         );
     }
 

@@ -111,6 +111,41 @@ impl D1Database {
         let values: Array = args.iter().map(Arg::to_js).collect();
         self.prepare(sql).bind(&values)
     }
+
+    /// `statement` for SQL run on every request of a hot path (ingestion):
+    /// prepared once per isolate and database, so its text crosses from wasm
+    /// to JS once, not per request (`bind` returns a new statement and
+    /// leaves the prepared one as it was).
+    pub fn hot_statement(&self, sql: &'static str, args: &[Arg<'_>]) -> D1PreparedStatement {
+        let values: Array = args.iter().map(Arg::to_js).collect();
+        let database: &JsValue = self.as_ref();
+        let cached = PREPARED.with(|prepared| {
+            prepared
+                .borrow()
+                .iter()
+                .find(|(text, db, _)| *text == sql && db == database)
+                .map(|(_, _, statement)| statement.clone().unchecked_into::<D1PreparedStatement>())
+        });
+        let statement = cached.unwrap_or_else(|| {
+            let statement = self.prepare(sql);
+            PREPARED.with(|prepared| {
+                let mut prepared = prepared.borrow_mut();
+                // A handful of hot statements; a new binding object starts over.
+                if prepared.len() >= 16 {
+                    prepared.clear();
+                }
+                prepared.push((sql, database.clone(), JsValue::from(&statement)));
+            });
+            statement
+        });
+        statement.bind(&values)
+    }
+}
+
+thread_local! {
+    /// `hot_statement`'s prepared statements: SQL, the database, the statement.
+    static PREPARED: std::cell::RefCell<Vec<(&'static str, JsValue, JsValue)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Every row of a query.
@@ -209,6 +244,28 @@ impl Outcomes {
             .and_then(|rows| js_sys::Reflect::get(&rows, &JsValue::from_f64(0.0)))
             .and_then(|row| js_sys::Reflect::get(&row, &JsValue::from_str("count")))
             .ok()
+            .and_then(|count| count.as_f64())
+            .unwrap_or(0.0) as u32
+    }
+
+    /// The `count` column of the row statement `index` returned for `key`
+    /// (0 when none): one counter of `limits::count_pair_statement`.
+    pub fn count_of(&self, index: u32, key: &str) -> u32 {
+        let result = self.0.get(index);
+        let Ok(rows) = js_sys::Reflect::get(&result, &JsValue::from_str("results")) else {
+            return 0;
+        };
+        let Ok(rows) = rows.dyn_into::<Array>() else {
+            return 0;
+        };
+        rows.iter()
+            .find(|row| {
+                js_sys::Reflect::get(row, &JsValue::from_str("key"))
+                    .ok()
+                    .and_then(|k| k.as_string())
+                    .is_some_and(|k| k == key)
+            })
+            .and_then(|row| js_sys::Reflect::get(&row, &JsValue::from_str("count")).ok())
             .and_then(|count| count.as_f64())
             .unwrap_or(0.0) as u32
     }

@@ -44,14 +44,15 @@ fn declared_length(request: &Request) -> Option<u64> {
 /// runtime does not reset the connection under the client.
 pub async fn read_bytes(request: &Request, limit: u32) -> Result<Vec<u8>, ApiError> {
     let too_large = ApiError::PayloadTooLarge { limit };
-    if declared_length(request).is_some_and(|length| length > DRAIN_CAP_BYTES) {
+    let declared = declared_length(request);
+    if declared.is_some_and(|length| length > DRAIN_CAP_BYTES) {
         return Err(too_large);
     }
     let unreadable = |_| ApiError::InvalidRequest("the body cannot be read".into());
     // A body that declared a length within the limit is taken whole, in one
     // call (the runtime holds it to its declared length); others are read
     // chunk by chunk below.
-    if declared_length(request).is_some_and(|length| length <= u64::from(limit)) {
+    if declared.is_some_and(|length| length <= u64::from(limit)) {
         let buffer =
             wasm_bindgen_futures::JsFuture::from(request.array_buffer().map_err(unreadable)?)
                 .await

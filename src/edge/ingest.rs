@@ -321,18 +321,24 @@ async fn count_and_store(
     };
     // All rows go in one statement as a JSON array of positional rows, read
     // back with json_each: one statement and 11 bound values per batch rather
-    // than 30 values for each event.
+    // than 30 values for each event. A row stops at its last value that is
+    // not empty or zero (`IngestPlan::rows_json`): what it leaves out is the
+    // column's default.
     let rows = plan.rows_json(page_rules);
-    let insert = env.db.statement(
+    let insert = env.db.hot_statement(
         "INSERT OR IGNORE INTO events (site_id, id, kind, occurred_at, received_at, path, title, \
-         referrer, viewport_width, viewport_height, language, time_zone, channel, source_name, \
-         utm_source, utm_medium, utm_campaign, utm_term, utm_content, click_id, page_type, name, \
-         target, props, engaged_ms, scroll_percent, fields, visitor_key, visitor_id, user_id) \
-         SELECT ?1, value ->> 0, value ->> 1, value ->> 2, ?2, value ->> 3, value ->> 4, \
-         value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, \
-         value ->> 11, value ->> 12, value ->> 13, value ->> 14, value ->> 15, value ->> 16, \
-         value ->> 17, value ->> 18, value ->> 19, value ->> 20, value ->> 21, value ->> 22, \
-         value ->> 23, value ->> 24, ?3, ?4, ?5 FROM json_each(?11) \
+         page_type, referrer, viewport_width, viewport_height, language, time_zone, engaged_ms, \
+         scroll_percent, channel, source_name, utm_source, utm_medium, utm_campaign, utm_term, \
+         utm_content, click_id, name, target, props, fields, visitor_key, visitor_id, user_id) \
+         SELECT ?1, value ->> 0, value ->> 1, value ->> 2, ?2, value ->> 3, \
+         ifnull(value ->> 4, ''), ifnull(value ->> 5, ''), ifnull(value ->> 6, ''), \
+         ifnull(value ->> 7, 0), ifnull(value ->> 8, 0), ifnull(value ->> 9, ''), \
+         ifnull(value ->> 10, ''), ifnull(value ->> 11, 0), ifnull(value ->> 12, 0), \
+         ifnull(value ->> 13, ''), ifnull(value ->> 14, ''), ifnull(value ->> 15, ''), \
+         ifnull(value ->> 16, ''), ifnull(value ->> 17, ''), ifnull(value ->> 18, ''), \
+         ifnull(value ->> 19, ''), ifnull(value ->> 20, ''), ifnull(value ->> 21, ''), \
+         ifnull(value ->> 22, ''), ifnull(value ->> 23, ''), ifnull(value ->> 24, 0), \
+         ?3, ?4, ?5 FROM json_each(?11) \
          WHERE (SELECT count FROM rate_limits WHERE key = ?6 AND window = ?8) <= ?9 \
          AND (SELECT count FROM rate_limits WHERE key = ?7 AND window = ?8) <= ?10",
         args![
@@ -349,9 +355,9 @@ async fn count_and_store(
             &rows,
         ],
     );
+    // Both counters in one statement, before the insert that reads them.
     let mut statements = vec![
-        limits::count_statement(&env.db, &ip_key, window, amount),
-        limits::count_statement(&env.db, &visitor, window, amount),
+        limits::count_pair_statement(&env.db, [&ip_key, &visitor], window, amount),
         insert,
     ];
     // Old windows are deleted by the first batch of each minute in this
@@ -360,12 +366,14 @@ async fn count_and_store(
         statements.push(limits::expire_statement(&env.db, window));
     }
     let outcomes = db::batch_outcomes(&env.db, statements).await?;
-    if outcomes.count(0) > guard::EVENTS_PER_IP_PER_MINUTE || outcomes.count(1) > visitor_budget {
+    if outcomes.count_of(0, &ip_key) > guard::EVENTS_PER_IP_PER_MINUTE
+        || outcomes.count_of(0, &visitor) > visitor_budget
+    {
         return Err(ApiError::RateLimited {
             retry_after_s: guard::retry_after_seconds(now_ms),
         });
     }
-    Ok(outcomes.changes(2))
+    Ok(outcomes.changes(1))
 }
 
 thread_local! {

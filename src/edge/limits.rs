@@ -63,6 +63,23 @@ pub fn count_statement(
     )
 }
 
+/// `count_statement` for two keys in one statement (ingestion counts a
+/// batch against its IP address and its visitor at once); each new count is
+/// read back with `db::Outcomes::count_of` by its key. Keys must differ.
+pub fn count_pair_statement(
+    db: &D1Database,
+    keys: [&str; 2],
+    window: i64,
+    amount: u32,
+) -> D1PreparedStatement {
+    db.hot_statement(
+        "INSERT INTO rate_limits (key, window, count) VALUES (?1, ?3, ?4), (?2, ?3, ?4) \
+         ON CONFLICT (key, window) DO UPDATE SET count = count + excluded.count \
+         RETURNING key, count",
+        args![keys[0], keys[1], window, i64::from(amount)],
+    )
+}
+
 /// Deletes the counters of windows before the previous one.
 pub fn expire_statement(db: &D1Database, window: i64) -> D1PreparedStatement {
     db.statement(
