@@ -191,6 +191,39 @@ pub fn roll_up(events: &[RawEvent<'_>]) -> Vec<DailyTouchpoints> {
         .collect()
 }
 
+/// Where a figure over the period from `from_ms` until now is read: raw
+/// events, except in the whole days the roll-ups hold (a day is rolled up
+/// only once final, so its roll-up counts exactly what its raw events do,
+/// and raw events of a rolled day may be gone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeriodSources {
+    /// Raw events count when `from_ms <= occurred_at` and (`occurred_at <
+    /// raw_before_ms` or `raw_from_ms <= occurred_at`).
+    pub raw_before_ms: i64,
+    pub raw_from_ms: i64,
+    /// The first and last day read from the roll-ups (none: `None`).
+    pub rolled_days: Option<(i64, i64)>,
+}
+
+/// Splits the period from `from_ms` between the roll-ups (the whole days up
+/// to `rolled_through`, the last day rolled up) and raw events (the rest:
+/// the part of a day the period starts in, and the days not rolled up).
+pub fn period_sources(from_ms: i64, rolled_through: Option<i64>) -> PeriodSources {
+    let first_whole_day = day_of(from_ms) + i64::from(from_ms.rem_euclid(DAY_MS) != 0);
+    match rolled_through {
+        Some(last) if last >= first_whole_day => PeriodSources {
+            raw_before_ms: first_whole_day * DAY_MS,
+            raw_from_ms: (last + 1) * DAY_MS,
+            rolled_days: Some((first_whole_day, last)),
+        },
+        _ => PeriodSources {
+            raw_before_ms: from_ms,
+            raw_from_ms: from_ms,
+            rolled_days: None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,5 +356,57 @@ mod tests {
                 (1, "email", 1, 1, 1, 0),
             ]
         );
+    }
+
+    #[test]
+    fn a_period_reads_the_whole_rolled_days_from_roll_ups_and_the_rest_raw() {
+        let today = day_of(NOW);
+        // A period of 60 days from noon: day `today - 60` is partly in it.
+        let from = NOW - 60 * DAY_MS;
+        let rolled = today - 31;
+        let split = period_sources(from, Some(rolled));
+        assert_eq!(split.rolled_days, Some((today - 59, rolled)));
+        assert_eq!(split.raw_before_ms, (today - 59) * DAY_MS);
+        assert_eq!(split.raw_from_ms, (rolled + 1) * DAY_MS);
+        // Every instant of the period is read once: raw, or in a rolled day.
+        for at in [
+            from,
+            from + 1,
+            (today - 59) * DAY_MS - 1,
+            (today - 59) * DAY_MS,
+            (rolled + 1) * DAY_MS - 1,
+            (rolled + 1) * DAY_MS,
+            NOW,
+        ] {
+            let raw = at >= from && (at < split.raw_before_ms || at >= split.raw_from_ms);
+            let in_rollup = split
+                .rolled_days
+                .is_some_and(|(first, last)| (first..=last).contains(&day_of(at)));
+            assert!(raw != in_rollup, "{at}");
+        }
+        // From midnight, that day is whole.
+        let midnight = (today - 40) * DAY_MS;
+        assert_eq!(
+            period_sources(midnight, Some(rolled)).rolled_days,
+            Some((today - 40, rolled))
+        );
+        assert_eq!(
+            period_sources(midnight, Some(rolled)).raw_before_ms,
+            midnight
+        );
+    }
+
+    #[test]
+    fn a_period_after_the_rolled_days_or_without_any_is_read_raw() {
+        let from = NOW - 10 * DAY_MS;
+        let raw = PeriodSources {
+            raw_before_ms: from,
+            raw_from_ms: from,
+            rolled_days: None,
+        };
+        assert_eq!(period_sources(from, None), raw);
+        assert_eq!(period_sources(from, Some(day_of(NOW) - 31)), raw);
+        // The rolled day the period starts in is only partly in it: raw.
+        assert_eq!(period_sources(from, Some(day_of(from))), raw);
     }
 }

@@ -22,6 +22,8 @@ use crate::domain::conversation::Status;
 use crate::domain::drill::{self, Bar};
 use crate::domain::lift::{rank, Exposure, MIN_SAMPLE, MIN_TROUBLE};
 use crate::domain::response_time::{typical_first_response, Observation};
+use crate::domain::rollup;
+use crate::domain::visitor_key::utc_day;
 use crate::domain::wire::insights::{
     Arrival, Baseline, ChannelCount, ChartConversation, ChartConversations, DayTopic, Insights,
     Preceding, TeamResponse,
@@ -178,6 +180,57 @@ async fn preceding(
     Ok((ranked, baseline))
 }
 
+/// Where the site's visitors came from since `from`: landing views (they
+/// carry the channel; navigation inside the site does not count) by channel
+/// and source. Whole days already rolled up are read from their roll-ups'
+/// landings, which count exactly those views (`domain::rollup`), so the
+/// cost of a long period does not grow with its raw touchpoints; the rest
+/// from raw events.
+async fn arrivals(env: &Env, site: &str, from: i64) -> Result<Vec<Arrival>, ApiError> {
+    #[derive(Deserialize)]
+    struct Rolled {
+        rolled_day: Option<i64>,
+    }
+    let rolled: Option<Rolled> = db::row(
+        &env.db,
+        "SELECT CASE WHEN rolled_through = '' THEN NULL \
+         ELSE CAST(julianday(rolled_through) - 2440587.5 AS INTEGER) END AS rolled_day \
+         FROM sites WHERE id = ?1",
+        args![site],
+    )
+    .await?;
+    let sources = rollup::period_sources(from, rolled.and_then(|r| r.rolled_day));
+    // No rolled day: an empty range of days (the first after the last).
+    let (first_day, last_day) = sources.rolled_days.map_or_else(
+        || (String::from("1"), String::from("0")),
+        |(first, last)| {
+            (
+                utc_day(first * rollup::DAY_MS),
+                utc_day(last * rollup::DAY_MS),
+            )
+        },
+    );
+    db::rows(
+        &env.db,
+        "SELECT channel, source_name, SUM(visits) AS visits FROM (\
+         SELECT channel, source_name, COUNT(*) AS visits FROM events WHERE site_id = ?1 \
+         AND occurred_at >= ?2 AND (occurred_at < ?3 OR occurred_at >= ?4) \
+         AND kind = 'pageview' AND channel NOT IN ('', 'internal') GROUP BY channel, source_name \
+         UNION ALL SELECT channel, source_name, SUM(landings) AS visits FROM daily_touchpoints \
+         WHERE site_id = ?1 AND day >= ?5 AND day <= ?6 AND landings > 0 GROUP BY channel, source_name) \
+         GROUP BY channel, source_name ORDER BY visits DESC, channel, source_name LIMIT 20",
+        args![
+            site,
+            from,
+            sources.raw_before_ms,
+            sources.raw_from_ms,
+            &first_day,
+            &last_day
+        ],
+    )
+    .await
+}
+
 /// The period (`days`, 1 to 365, default 30) and the teams (`team`, one of
 /// the staff member's, or all of them) a page or drill-down covers.
 struct Scope {
@@ -259,15 +312,7 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
         args![site, from, &teams_json],
     )
     .await?;
-    // Landing views carry the channel; navigation inside the site does not count.
-    let arrivals: Vec<Arrival> = db::rows(
-        &env.db,
-        "SELECT channel, source_name, COUNT(*) AS visits FROM events WHERE site_id = ?1 AND occurred_at >= ?2 \
-         AND kind = 'pageview' AND channel NOT IN ('', 'internal') GROUP BY channel, source_name \
-         ORDER BY visits DESC, channel, source_name LIMIT 20",
-        args![site, from],
-    )
-    .await?;
+    let arrivals = arrivals(env, site, from).await?;
     #[derive(Deserialize)]
     struct Timing {
         team_id: String,

@@ -1,0 +1,108 @@
+// Insights read the daily roll-ups where a chart is a daily aggregate (issue
+// 19), against the real worker (workerd + D1): where the site's visitors came
+// from over 60 days is the same figure as the raw-event count, and stays the
+// same once the raw touchpoints of the rolled-up days are gone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestRuntime, ADMIN_TOKEN } from '../support.mjs';
+import { seedContactChannel } from '../../scripts/runtime.mjs';
+import { checkResponse } from './openapi.mjs';
+
+const DAY = 86_400_000;
+let runtime, staff, worker;
+before(async () => {
+  runtime = await startTestRuntime();
+  worker = await runtime.mf.getWorker();
+  const channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
+  staff = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
+});
+after(async () => { await runtime?.close(); });
+
+const all = async (sql, ...params) => (await runtime.d1.prepare(sql).bind(...params).all()).results;
+
+async function insights(days) {
+  const response = await fetch(`${runtime.url}/v1/staff/insights?days=${days}`, { headers: { authorization: `Bearer ${staff.token}` } });
+  const json = await response.json();
+  checkResponse('GET', '/v1/staff/insights', response.status, response.headers.get('content-type'), json);
+  assert.equal(response.status, 200, JSON.stringify(json));
+  return json;
+}
+
+/** The arrivals chart as the raw events answer it (what Insights read before roll-ups). */
+const rawArrivals = (from) => all(
+  "SELECT channel, source_name, COUNT(*) AS visits FROM events WHERE site_id = 'demo' AND occurred_at >= ?1 " +
+  "AND kind = 'pageview' AND channel NOT IN ('', 'internal') GROUP BY channel, source_name " +
+  'ORDER BY visits DESC, channel, source_name LIMIT 20', from);
+
+test('arrivals over 60 days read the rolled-up days from their roll-ups, with the same figures as the raw events', async () => {
+  // 70 days of seeded traffic (older than ingestion takes, so written to D1
+  // directly): landings from five sources, visits that continue inside the
+  // site, engagement, and days with nothing.
+  const now = Date.now();
+  const sources = [['email', 'Newsletter'], ['organic_search', 'Google'], ['paid_search', 'Google'], ['referral', 'blog.example'], ['social', 'Facebook']];
+  let n = 0;
+  const insert = 'INSERT INTO events (site_id, id, kind, occurred_at, received_at, path, page_type, channel, source_name, utm_campaign, visitor_key, engaged_ms) ' +
+    "VALUES ('demo', ?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+  const statements = [];
+  for (let day = 0; day < 70; day++) {
+    if (day % 9 === 4) continue;
+    for (let visit = 0; visit < 1 + ((day * 7) % 5); visit++) {
+      const [channel, source] = sources[(day + visit * 3) % sources.length];
+      // Spread over the day, away from the period's start (the server's clock reads it a moment later).
+      const at = now - day * DAY - (visit * 3 + 1) * 3_600_000;
+      const key = `k${day}-${visit}`;
+      const event = (kind, offset, path, extra = {}) => {
+        n += 1;
+        statements.push(runtime.d1.prepare(insert).bind(`seeded-${String(n).padStart(12, '0')}`, kind, at + offset, path,
+          path === '/' ? 'home' : 'product', extra.channel ?? '', extra.source ?? '', extra.campaign ?? '', key, extra.engaged ?? 0));
+      };
+      event('pageview', 0, '/', { channel, source, campaign: channel === 'email' ? 'spring-sale' : '' });
+      event('pageview', 60_000, '/shop/boots', visit % 2 ? { channel: 'internal' } : {});
+      event('engagement', 120_000, '/shop/boots', { engaged: 30_000 });
+    }
+  }
+  await runtime.d1.batch(statements);
+  // Today's landings through the API too, as the recorder sends them.
+  const response = await fetch(`${runtime.url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36' },
+    body: JSON.stringify({ v: 1, site: 'demo', sent_at: now, events: [
+      { id: 'arrival-today-00000001', type: 'pageview', ts: now - 1000, path: '/', channel: 'email', utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'spring-sale' },
+    ] }),
+  });
+  assert.equal(response.status, 202);
+
+  // The scheduled job rolls up the final days (a few per run) until it has caught up.
+  let rolled = '';
+  for (let run = 0; run < 40; run++) {
+    await worker.scheduled({ cron: '* * * * *', scheduledTime: new Date(now) });
+    const [site] = await all("SELECT rolled_through FROM sites WHERE id = 'demo'");
+    if (site.rolled_through === rolled) break;
+    rolled = site.rolled_through;
+  }
+  const rolledEnd = Date.parse(`${rolled}T00:00:00Z`) + DAY;
+  assert.ok(rolledEnd < now - 30 * DAY, rolled);
+  assert.ok((await all("SELECT day FROM daily_touchpoints WHERE site_id = 'demo' AND day <= ?1", rolled)).length >= 20);
+
+  const figures = await insights(60);
+  const expected = await rawArrivals(figures.from);
+  assert.equal(expected.length, 6, JSON.stringify(expected)); // five seeded sources and today's newsletter (no source name)
+  assert.ok(expected.reduce((sum, a) => sum + a.visits, 0) > 100);
+  assert.deepEqual(figures.arrivals, expected);
+  // A shorter period, inside the raw days only, and a period starting mid-day in a rolled day.
+  for (const days of [7, 45]) {
+    const shorter = await insights(days);
+    assert.deepEqual(shorter.arrivals, await rawArrivals(shorter.from), `${days} days`);
+  }
+
+  // Once the rolled-up days' raw touchpoints are gone (the site's journey
+  // window), the figure is still the same: it is read from the roll-ups.
+  const firstWholeDay = Math.ceil(figures.from / DAY) * DAY;
+  const removed = await runtime.d1.prepare("DELETE FROM events WHERE site_id = 'demo' AND occurred_at >= ?1 AND occurred_at < ?2")
+    .bind(firstWholeDay, rolledEnd).run();
+  assert.ok(removed.meta.changes > 50);
+  const after = await insights(60);
+  assert.equal(after.from >= figures.from, true);
+  assert.deepEqual(after.arrivals, expected);
+  assert.notDeepEqual(await rawArrivals(after.from), expected, 'the raw events alone no longer hold the figure');
+});
