@@ -61,6 +61,9 @@ pub mod ingest;
 pub mod interaction;
 /// A minimal JSON writer for the size-constrained recorder (no serde, no `format!`).
 pub mod json;
+/// JSON text read into serde types without serde_json (the console's answers).
+#[cfg(feature = "std")]
+pub mod json_text;
 /// Which pages and campaigns precede trouble more than the rest: lift with an interval.
 #[cfg(feature = "std")]
 pub mod lift;

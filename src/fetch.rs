@@ -1,11 +1,14 @@
 //! JSON calls to the worker from the browser apps (widget and console), with
-//! `fetch`. Bodies are written and answers parsed by the browser's own `JSON`,
-//! so the apps carry no JSON library of their own. The console maps them to
-//! its types with serde-wasm-bindgen; the widget reads them field by field
-//! (`js_object`), which keeps serde out of its download.
+//! `fetch`. The widget's bodies are written and its answers parsed by the
+//! browser's own `JSON`, and it reads them field by field (`js_object`),
+//! which keeps serde out of its download. The console reads answers from
+//! their text with `domain::json_text` (no serde_json, no per-type serde
+//! reader).
 
 #[cfg(feature = "console")]
-use serde::{de::DeserializeOwned, Serialize};
+use crate::domain::json_text::{self, FromJson, Value};
+#[cfg(feature = "console")]
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -37,10 +40,10 @@ impl Failure {
 }
 
 /// Calls `method path` on the worker at `base` (empty: this origin); `token`
-/// is the bearer credential (a visitor or staff token). The answer is mapped
-/// to `T` with serde.
+/// is the bearer credential (a visitor or staff token). The answer is read
+/// into `T` by `domain::json_text`: only this last step is generic.
 #[cfg(feature = "console")]
-pub async fn call<T: DeserializeOwned>(
+pub async fn call<T: FromJson>(
     base: &str,
     method: &str,
     path: &str,
@@ -54,12 +57,41 @@ pub async fn call<T: DeserializeOwned>(
         ),
         None => None,
     };
-    let value = call_json(base, method, path, None, token, body.as_ref()).await?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| Failure::Api {
-        status: 0,
-        code: "unexpected_answer".into(),
-        message: e.to_string(),
-    })
+    let answer = answer(base, method, path, token, body.as_ref()).await?;
+    json_text::read(&answer).map_err(|e| unexpected_answer(e.to_string()))
+}
+
+/// The answer to `method path` as JSON (`null` when it has no body), or the
+/// worker's error.
+#[cfg(feature = "console")]
+async fn answer(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&JsValue>,
+) -> Result<Value, Failure> {
+    let response = send(base, method, path, None, token, body).await?;
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_string()),
+        Err(_) => None,
+    };
+    let answer = text
+        .as_deref()
+        .and_then(json_text::parse)
+        .unwrap_or(Value::Null);
+    if response.ok() {
+        return Ok(answer);
+    }
+    let error = |key| answer.get("error")?.get(key)?.as_str().map(str::to_owned);
+    Err(api_error(
+        response.status(),
+        error("code"),
+        error("message"),
+    ))
 }
 
 /// A fresh id for a message (`prefix` and 16 random bytes), sent with it so
@@ -85,6 +117,39 @@ pub async fn call_json(
     token: Option<&str>,
     body: Option<&JsValue>,
 ) -> Result<JsValue, Failure> {
+    let response = send(base, method, path, headers, token, body).await?;
+    let status = response.status();
+    let json = match response.json() {
+        Ok(promise) => JsFuture::from(promise).await.unwrap_or(JsValue::NULL),
+        Err(_) => JsValue::NULL,
+    };
+    if response.ok() {
+        return Ok(json);
+    }
+    let error = crate::js_object::get(&json, "error");
+    let error = |key| crate::js_object::string(&error, key);
+    Err(api_error(status, error("code"), error("message")))
+}
+
+/// The worker's `{"error":{"code","message"}}`, with defaults for what it lacks.
+fn api_error(status: u16, code: Option<String>, message: Option<String>) -> Failure {
+    Failure::Api {
+        status,
+        code: code.unwrap_or_else(|| "unknown".into()),
+        message: message.unwrap_or_else(|| "the service answered with an error".into()),
+    }
+}
+
+/// Sends `method path` with `body` (any JSON-able JS value) and answers the
+/// response, whatever its status.
+async fn send(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: Option<web_sys::Headers>,
+    token: Option<&str>,
+    body: Option<&JsValue>,
+) -> Result<web_sys::Response, Failure> {
     let headers = match headers {
         Some(headers) => headers,
         None => web_sys::Headers::new().map_err(|_| Failure::Network)?,
@@ -118,24 +183,7 @@ pub async fn call_json(
     let response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
         .await
         .map_err(|_| Failure::Network)?;
-    let response: web_sys::Response = response.unchecked_into();
-    let status = response.status();
-    let json = match response.json() {
-        Ok(promise) => JsFuture::from(promise).await.unwrap_or(JsValue::NULL),
-        Err(_) => JsValue::NULL,
-    };
-    if response.ok() {
-        return Ok(json);
-    }
-    let error = crate::js_object::get(&json, "error");
-    let read = |key, otherwise: &str| {
-        crate::js_object::string(&error, key).unwrap_or_else(|| otherwise.into())
-    };
-    Err(Failure::Api {
-        status,
-        code: read("code", "unknown"),
-        message: read("message", "the service answered with an error"),
-    })
+    Ok(response.unchecked_into())
 }
 
 /// `call_json`, then `read` the answer (`None`: it is not what was expected).
@@ -155,4 +203,13 @@ pub async fn call_and_read<T>(
         code: "unexpected_answer".into(),
         message: "the answer could not be read".into(),
     })
+}
+
+#[cfg(feature = "console")]
+fn unexpected_answer(message: String) -> Failure {
+    Failure::Api {
+        status: 0,
+        code: "unexpected_answer".into(),
+        message,
+    }
 }

@@ -18,6 +18,8 @@ use support::json_schema::problems;
 use touchpoint::domain::conversation::{Author, Labels, ReplyPreference, RoutingRule, Status};
 use touchpoint::domain::destination::{ChatwootTarget, DeliveryState, EventType, Filter, Kind};
 use touchpoint::domain::hours::{Closure, Interval};
+use touchpoint::domain::json_text::{self, FromJson};
+use touchpoint::domain::live::{Side, StaffPush, StaffPushKind};
 use touchpoint::domain::response_time::FirstResponse;
 use touchpoint::domain::team::TeamHours;
 use touchpoint::domain::wire::destinations::{
@@ -339,6 +341,21 @@ fn delivery(status: DeliveryState, event_type: &str) -> Delivery {
     }
 }
 
+fn colleagues() -> Colleagues {
+    Colleagues {
+        staff: vec![Colleague {
+            id: "s_2".into(),
+            name: "Bo".into(),
+            presence: "away".into(),
+            teams: vec!["sales".into()],
+        }],
+        teams: vec![TeamName {
+            id: "sales".into(),
+            name: "Sales".into(),
+        }],
+    }
+}
+
 const STATUSES: [Status; 3] = [Status::Waiting, Status::Open, Status::Closed];
 const AUTHORS: [Author; 3] = [Author::Visitor, Author::Staff, Author::System];
 
@@ -481,18 +498,7 @@ fn every_wire_type_matches_its_openapi_schema() {
         presence: "online".into(),
     };
     table("Staff", vec![check(&spec, "Staff", &me, true)]);
-    let colleagues = Colleagues {
-        staff: vec![Colleague {
-            id: "s_2".into(),
-            name: "Bo".into(),
-            presence: "away".into(),
-            teams: vec!["sales".into()],
-        }],
-        teams: vec![TeamName {
-            id: "sales".into(),
-            name: "Sales".into(),
-        }],
-    };
+    let colleagues = colleagues();
     table(
         "Colleagues",
         vec![check(&spec, "Colleagues", &colleagues, true)],
@@ -807,4 +813,183 @@ proptest! {
         found.extend(check(&spec, "Poll", &poll, false));
         prop_assert!(found.is_empty(), "{}", found.join("\n"));
     }
+}
+
+/// Every change of one key anywhere in `json`: left out, `null`, a string,
+/// and an unknown key beside it.
+fn variants(json: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    match json {
+        Value::Object(map) => {
+            let mut extra = map.clone();
+            extra.insert("zz_unknown".into(), json!(1));
+            out.push(Value::Object(extra));
+            for (key, value) in map {
+                for change in [None, Some(Value::Null), Some(json!("x"))] {
+                    let mut changed = map.clone();
+                    match change {
+                        None => drop(changed.remove(key)),
+                        Some(other) => drop(changed.insert(key.clone(), other)),
+                    }
+                    out.push(Value::Object(changed));
+                }
+                for inner in variants(value) {
+                    let mut changed = map.clone();
+                    changed.insert(key.clone(), inner);
+                    out.push(Value::Object(changed));
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                for inner in variants(item) {
+                    let mut changed = items.clone();
+                    changed[i] = inner;
+                    out.push(Value::Array(changed));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The console reads `value` as the edge wrote it, and every variant of it
+/// exactly as serde does: the same value, or a refusal where serde refuses.
+fn console_reads<T>(value: &T) -> Vec<String>
+where
+    T: Serialize + DeserializeOwned + FromJson + PartialEq + std::fmt::Debug,
+{
+    let name = std::any::type_name::<T>();
+    let Ok(json) = serde_json::to_value(value) else {
+        return vec![format!("{name}: not serializable")];
+    };
+    let mut found = Vec::new();
+    let console = |json: &Value| {
+        let text = json.to_string();
+        json_text::parse(&text).map(|parsed| json_text::read::<T>(&parsed))
+    };
+    match console(&json) {
+        Some(Ok(back)) if &back == value => {}
+        other => found.push(format!("{name}: the console reads {other:?} from {json}")),
+    }
+    for variant in variants(&json) {
+        let by_serde = serde_json::from_value::<T>(variant.clone()).ok();
+        match console(&variant) {
+            Some(by_console) if by_console.as_ref().ok() == by_serde.as_ref() => {}
+            other => found.push(format!(
+                "{name}: serde reads {by_serde:?}, the console {other:?}, from {variant}"
+            )),
+        }
+    }
+    found
+}
+
+/// The console's field lists (`domain::wire::read`) read every answer it
+/// asks for as serde's derive does, whatever key is missing, `null`, of
+/// the wrong type or unknown.
+#[test]
+fn the_console_reads_answers_as_serde_does() {
+    let mut found = Vec::new();
+    found.extend(console_reads(&Me {
+        id: "s_1".into(),
+        site: "demo".into(),
+        name: "Ana".into(),
+        role: "admin".into(),
+        teams: vec!["support".into()],
+        presence: "online".into(),
+    }));
+    found.extend(console_reads(&colleagues()));
+    found.extend(console_reads(&Inbox {
+        conversations: vec![
+            inbox_row(Status::Waiting, Some("Hi".into())),
+            inbox_row(Status::Open, None),
+        ],
+        waiting: 1,
+        teams: vec!["support".into()],
+    }));
+    for (status, author) in STATUSES.into_iter().zip(AUTHORS) {
+        found.extend(console_reads(&ConversationView {
+            conversation: conversation(status),
+            team_name: "Support".into(),
+            messages: vec![staff_message(author, true), staff_message(author, false)],
+            journey: vec![touchpoint()],
+            earlier: vec![Earlier {
+                id: "c_0".into(),
+                team_id: "support".into(),
+                status,
+                topic: "delivery".into(),
+                created_at: 1,
+            }],
+        }));
+        found.extend(console_reads(&StaffPush::message(
+            "c_1",
+            staff_message(author, true),
+            7,
+        )));
+        found.extend(console_reads(&StaffPush::conversation(conversation(
+            status,
+        ))));
+        found.extend(console_reads(&StaffPush::inbox("c_1", "support", status)));
+    }
+    found.extend(console_reads(&StaffPush {
+        kind: StaffPushKind::Typing,
+        by: Some(Side::Visitor),
+        name: Some("Sam".into()),
+        ttl_ms: Some(5000),
+        ..StaffPush::default()
+    }));
+    found.extend(console_reads(&StaffReply {
+        message: staff_message(Author::Staff, true),
+        duplicate: false,
+    }));
+    found.extend(console_reads(&ConversationResult {
+        conversation: conversation(Status::Closed),
+    }));
+    found.extend(console_reads(&CorrectionResult {
+        message: 8,
+        topic: "billing".into(),
+        sentiment: "neutral".into(),
+        kind: "question".into(),
+    }));
+    found.extend(console_reads(&insights()));
+    found.extend(console_reads(&ChartConversations {
+        conversations: vec![ChartConversation {
+            id: "c_1".into(),
+            team_id: "support".into(),
+            status: Status::Open,
+            topic: "delivery".into(),
+            sentiment: "negative".into(),
+            kind: "complaint".into(),
+            created_at: 1,
+            preview: "Where is it?".into(),
+        }],
+        total: 1,
+    }));
+    found.extend(console_reads(&Destinations {
+        destinations: [Kind::Webhook, Kind::Segment, Kind::Chatwoot, Kind::R2]
+            .map(destination)
+            .to_vec(),
+    }));
+    found.extend(console_reads(&Deliveries {
+        deliveries: vec![
+            delivery(DeliveryState::Pending, "message.created"),
+            delivery(DeliveryState::Delivered, "touchpoints"),
+            delivery(DeliveryState::Dead, "export"),
+        ],
+    }));
+    found.extend(console_reads(&Deleted {
+        id: "dst_1".into(),
+        deleted: true,
+    }));
+    found.extend(console_reads(&Replayed {
+        id: "dst_1.ev_2".into(),
+        status: DeliveryState::Pending,
+    }));
+    found.extend(console_reads(&team_availability(true).hours));
+    found.extend(console_reads(&RoutingRule {
+        topic: "billing".into(),
+        team: "sales".into(),
+    }));
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }

@@ -3,12 +3,13 @@
 //! `encoded`), each answer read into its type. The console is served by the
 //! worker, so every call goes to its own origin.
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::IgnoredAny;
 use serde::Serialize;
 
 use super::settings::{NewAccount, NewStaff, SiteSettings};
 use super::state::{Colleagues, ConversationView, Inbox, Me};
 use crate::domain::destination::{Spec, Update};
+use crate::domain::json_text::FromJson;
 use crate::domain::site::SiteUpdate;
 use crate::domain::team::TeamUpdate;
 use crate::domain::wire::destinations::{Deleted, Deliveries, Destination, Destinations, Replayed};
@@ -40,11 +41,11 @@ fn site_path(site: &str, tail: &[&str]) -> String {
     path
 }
 
-async fn get<T: DeserializeOwned>(token: &str, path: &str) -> Result<T, Failure> {
+async fn get<T: FromJson>(token: &str, path: &str) -> Result<T, Failure> {
     fetch::call("", "GET", path, Some(token), None::<&()>).await
 }
 
-async fn post<T: DeserializeOwned>(
+async fn post<T: FromJson>(
     token: &str,
     path: &str,
     body: Option<&impl Serialize>,

@@ -16,6 +16,7 @@ use yew::prelude::*;
 
 use super::api;
 use super::state::{Action, ConsoleState};
+use crate::domain::json_text;
 use crate::domain::live::{reconnect_delay_ms, StaffPush, PROTOCOL, TYPING_EVERY_MS};
 
 /// One socket and what keeps it open.
@@ -143,10 +144,8 @@ pub fn use_live_socket(
             let link = subject.clone().map(|(path, token)| {
                 let on_frame = Callback::from(move |text: String| {
                     // Read as `fetch::call` reads answers (the console carries no serde_json).
-                    let parsed = js_sys::JSON::parse(&text).ok();
-                    if let Some(push) =
-                        parsed.and_then(|v| serde_wasm_bindgen::from_value::<StaffPush>(v).ok())
-                    {
+                    let parsed = json_text::parse(&text);
+                    if let Some(push) = parsed.and_then(|v| json_text::read::<StaffPush>(&v).ok()) {
                         dispatcher.dispatch(Action::Pushed(Box::new(push), js_sys::Date::now()));
                     }
                 });

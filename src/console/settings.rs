@@ -9,7 +9,7 @@ mod destinations;
 
 use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -18,6 +18,7 @@ use super::api;
 use crate::domain::classify::TOPICS;
 use crate::domain::conversation::RoutingRule;
 use crate::domain::hours::{Closure, Interval};
+use crate::domain::json_text::from_json;
 use crate::domain::site::SiteUpdate;
 use crate::domain::team::{TeamHours, TeamUpdate};
 use crate::fetch::Failure;
@@ -25,25 +26,33 @@ use crate::fetch::Failure;
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// `GET /v1/admin/sites/{site}`, the parts Settings edits.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SiteSettings {
     site: SiteFields,
     teams: Vec<TeamDraft>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SiteFields {
     time_zone: String,
     default_team: String,
     routing_rules: Vec<RoutingRule>,
-    #[serde(default)]
     record_automation: bool,
-    #[serde(default)]
     search_terms: bool,
-    #[serde(default)]
     bot_patterns: Vec<String>,
-    #[serde(default)]
     allowed_agents: Vec<String>,
+}
+
+// Read as the console reads every answer (`domain::wire::read`).
+from_json! {
+    SiteSettings { site, teams }
+    SiteFields {
+        time_zone, default_team, routing_rules, #[default] record_automation,
+        #[default] search_terms, #[default] bot_patterns, #[default] allowed_agents,
+    }
+    NewStaff { staff, token }
+    StaffName { name }
+    TeamDraft { id, name, target_minutes, visible, #[default] hours }
 }
 
 /// Which traffic the site records (see `domain::bots`).
@@ -66,13 +75,13 @@ fn lines(text: &str) -> Vec<String> {
 }
 
 /// `POST /v1/admin/sites/{site}/staff`: the new account's name and its token.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewStaff {
     pub staff: StaffName,
     pub token: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StaffName {
     pub name: String,
 }
@@ -93,13 +102,12 @@ enum Save {
     Staff(NewAccount),
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TeamDraft {
     id: String,
     name: String,
     target_minutes: i64,
     visible: bool,
-    #[serde(default)]
     hours: TeamHours,
 }
 

@@ -11,6 +11,8 @@
 pub mod destinations;
 /// The insights page's figures.
 pub mod insights;
+/// How the console reads the answers above, field by field.
+pub mod read;
 /// What staff see: who they are, colleagues, the inbox, one conversation.
 pub mod staff;
 /// What the visitor's widget is answered.
