@@ -971,13 +971,16 @@ fn the_console_reads_answers_as_serde_does() {
             .map(destination)
             .to_vec(),
     }));
-    found.extend(console_reads(&Deliveries {
-        deliveries: vec![
-            delivery(DeliveryState::Pending, "message.created"),
-            delivery(DeliveryState::Delivered, "touchpoints"),
-            delivery(DeliveryState::Dead, "export"),
-        ],
-    }));
+    for next_cursor in [None, Some("dst_1.ev_2".to_owned())] {
+        found.extend(console_reads(&Deliveries {
+            deliveries: vec![
+                delivery(DeliveryState::Pending, "message.created"),
+                delivery(DeliveryState::Delivered, "touchpoints"),
+                delivery(DeliveryState::Dead, "export"),
+            ],
+            next_cursor,
+        }));
+    }
     found.extend(console_reads(&Deleted {
         id: "dst_1".into(),
         deleted: true,

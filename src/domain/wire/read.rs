@@ -103,7 +103,7 @@ from_json! {
         id, event_id, event_type = "type", conversation_id, status, attempts, last_status,
         last_error, next_attempt_at, created_at, delivered_at,
     }
-    Deliveries { deliveries }
+    Deliveries { deliveries, #[default] next_cursor }
     Deleted { id, deleted }
     Replayed { id, status }
     #[deny_unknown_fields]
