@@ -191,6 +191,17 @@ test('filters pick events, teams and topics; touchpoints go out in batches', asy
     checkWebhook(touchpoints);
     assert.deepEqual(touchpoints.data.touchpoints.map((t) => t.id), ['dest-touchpoint-000001', 'dest-touchpoint-000002']);
     assert.equal(touchpoints.data.touchpoints[0].utm_campaign, 'spring');
+    // The outbound record rides in ingestion's own D1 batch, written only when
+    // the batch stored something new: the same batch again sends nothing more.
+    const again = await fetch(`${runtime.url}/v1/events`, { method: 'POST', headers: { ...v.headers, 'content-type': 'text/plain' }, body: JSON.stringify(batch) });
+    assert.equal(again.status, 202);
+    assert.equal((await again.json()).duplicates, 2);
+    const fresh = { ...batch, events: [{ ...batch.events[0], id: 'dest-touchpoint-000003' }] };
+    assert.equal((await fetch(`${runtime.url}/v1/events`, { method: 'POST', headers: { ...v.headers, 'content-type': 'text/plain' }, body: JSON.stringify(fresh) })).status, 202);
+    await eventually(() => hook.received.filter((r) => r.json.type === 'touchpoints').length >= 2, 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const batches = hook.received.filter((r) => r.json.type === 'touchpoints').map((r) => r.json.data.touchpoints.map((t) => t.id));
+    assert.deepEqual(batches, [['dest-touchpoint-000001', 'dest-touchpoint-000002'], ['dest-touchpoint-000003']]);
     await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
   } finally {
     hook.close();

@@ -188,6 +188,25 @@ pub async fn any_wants(env: &Env, site: &str, event: EventType, now: i64) -> boo
 }
 
 async fn try_emit(env: &Env, out: &Outbound<'_>, now: i64) -> Result<(), ApiError> {
+    if let Some((statements, ids)) = recording(env, out, now, false).await? {
+        db::batch(&env.db, statements).await?;
+        enqueue(env, &ids).await;
+    }
+    Ok(())
+}
+
+/// What records `out`: its outbound event and a delivery for every
+/// destination of its site that wants it, as statements, and the delivery
+/// ids to queue once they ran; `None` when no destination wants it. With
+/// `if_stored`, the event is recorded only when the statement just before it
+/// in the same D1 batch changed a row (ingestion: a batch that stored new
+/// touchpoints), so it can ride in that batch.
+async fn recording(
+    env: &Env,
+    out: &Outbound<'_>,
+    now: i64,
+    if_stored: bool,
+) -> Result<Option<(Vec<db::D1PreparedStatement>, Vec<String>)>, ApiError> {
     let destinations = enabled(env, out.site, now).await?;
     let wanted: Vec<&DestinationRow> = destinations
         .iter()
@@ -199,7 +218,7 @@ async fn try_emit(env: &Env, out: &Outbound<'_>, now: i64) -> Result<(), ApiErro
         })
         .collect();
     if wanted.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let mut event_id = String::from("ev_");
     event_id.push_str(&crate::domain::ids::event_id(random16()?));
@@ -207,21 +226,47 @@ async fn try_emit(env: &Env, out: &Outbound<'_>, now: i64) -> Result<(), ApiErro
     // Without a queue the next scheduled run delivers at once.
     let due = if queued { now } else { now - SWEEP_GRACE_MS };
     let mut statements = vec![env.db.statement(
-        "INSERT INTO outbound_events (id, site_id, type, conversation_id, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        if if_stored {
+            "INSERT INTO outbound_events (id, site_id, type, conversation_id, data, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() > 0"
+        } else {
+            "INSERT INTO outbound_events (id, site_id, type, conversation_id, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        },
         args![&event_id, out.site, out.event.as_str(), out.conversation_id, &out.data, now],
     )];
     let mut ids = Vec::with_capacity(wanted.len());
     for destination in wanted {
         let id = destination::delivery_id(&destination.id, &event_id);
+        // Only for a recorded event, and a destination not deleted since this
+        // isolate read the list: a broken reference must not fail the batch.
         statements.push(env.db.statement(
-            "INSERT INTO destination_deliveries (id, destination_id, event_id, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO destination_deliveries (id, destination_id, event_id, next_attempt_at, created_at) \
+             SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM outbound_events WHERE id = ?3) \
+             AND EXISTS (SELECT 1 FROM destinations WHERE id = ?2)",
             args![&id, &destination.id, &event_id, due, now],
         ));
         ids.push(id);
     }
-    db::batch(&env.db, statements).await?;
-    enqueue(env, &ids).await;
-    Ok(())
+    Ok(Some((statements, ids)))
+}
+
+/// `touchpoints` for a batch being ingested, as statements for ingestion's
+/// own D1 batch (right after its insert: recorded only if that stored a new
+/// row), and the delivery ids to hand to `queue` after it ran. `None` when no
+/// destination takes touchpoints (cached: no D1 read per batch).
+pub async fn touchpoint_statements(
+    env: &Env,
+    site: &str,
+    touchpoints: Vec<segment::Touchpoint>,
+    now: i64,
+) -> Option<(Vec<db::D1PreparedStatement>, Vec<String>)> {
+    let data = events::Touchpoints { touchpoints };
+    let out = Outbound::new(site, EventType::Touchpoints, &data);
+    recording(env, &out, now, true).await.ok().flatten()
+}
+
+/// Queues deliveries recorded in another handler's batch.
+pub async fn queue(env: &Env, ids: &[String]) {
+    enqueue(env, ids).await;
 }
 
 /// Hands delivery ids to the queue; a failure leaves them to the sweep.
@@ -1140,13 +1185,4 @@ pub async fn visitor_erased(
         now,
     )
     .await;
-}
-
-/// `touchpoints`, after a batch is stored.
-pub async fn touchpoints(env: &Env, site: &str, touchpoints: Vec<segment::Touchpoint>, now: i64) {
-    if touchpoints.is_empty() || !any_wants(env, site, EventType::Touchpoints, now).await {
-        return;
-    }
-    let data = events::Touchpoints { touchpoints };
-    emit(env, Outbound::new(site, EventType::Touchpoints, &data), now).await;
 }

@@ -103,23 +103,35 @@ pub async fn ingest_events(
     } else {
         ""
     };
-    let stored = count_and_store(env, &plan, &lists.pages, &ip, &visitor_key, user_id, now).await?;
-    forward(env, &plan, &lists.pages, &visitor_key, stored, now as i64).await;
+    let outbound = forward(env, &plan, &lists.pages, &visitor_key, now as i64).await;
+    let (statements, deliveries) = outbound.unwrap_or_default();
+    let stored = count_and_store(
+        env,
+        &plan,
+        &lists.pages,
+        (&ip, &visitor_key, user_id),
+        statements,
+        now,
+    )
+    .await?;
+    if stored > 0 {
+        destinations::queue(env, &deliveries).await;
+    }
     http::json_response(202, &plan.receipt(stored), origin)
 }
 
-/// Hands a stored batch to the site's destinations that take touchpoints
-/// (nothing to build when there are none: the check is cached per isolate).
+/// The batch for the site's destinations that take touchpoints, as
+/// statements for ingestion's own D1 batch and the deliveries to queue after
+/// it (nothing to build when there are none: the check is cached per isolate).
 async fn forward(
     env: &Env,
     plan: &IngestPlan,
     page_rules: &[PageRule],
     visitor_key: &str,
-    stored: u32,
     now: i64,
-) {
-    if stored == 0 || !destinations::any_wants(env, &plan.site, EventType::Touchpoints, now).await {
-        return;
+) -> Option<(Vec<db::D1PreparedStatement>, Vec<String>)> {
+    if !destinations::any_wants(env, &plan.site, EventType::Touchpoints, now).await {
+        return None;
     }
     let touchpoints = plan
         .rows
@@ -129,7 +141,7 @@ async fn forward(
             Touchpoint::from_row(row, &page_type, visitor_key, &plan.visitor_id)
         })
         .collect();
-    destinations::touchpoints(env, &plan.site, touchpoints, now).await;
+    destinations::touchpoint_statements(env, &plan.site, touchpoints, now).await
 }
 
 /// Answers whether a page on `origin` may record for `site`, so the script tag
@@ -296,15 +308,16 @@ async fn load_or_create_salt(env: &Env, day: &str, now_ms: i64) -> Result<String
 /// Counts the batch against the per-IP and per-visitor budgets of the current
 /// minute and inserts its rows, in one D1 batch: one transaction and one round
 /// trip. The insert happens only while both counts are within budget, so a
-/// flood is answered 429 and stores nothing. Returns how many rows were new;
-/// the rest were already stored.
+/// flood is answered 429 and stores nothing. `outbound` (the destinations'
+/// record of the batch) follows the insert in the same batch and is written
+/// only when it stored a new row. Returns how many rows were new; the rest
+/// were already stored.
 async fn count_and_store(
     env: &Env,
     plan: &IngestPlan,
     page_rules: &[PageRule],
-    ip: &str,
-    visitor_key: &str,
-    user_id: &str,
+    (ip, visitor_key, user_id): (&str, &str, &str),
+    outbound: Vec<db::D1PreparedStatement>,
     received_at: u64,
 ) -> Result<u32, ApiError> {
     let now_ms = received_at as i64;
@@ -360,6 +373,7 @@ async fn count_and_store(
         limits::count_pair_statement(&env.db, [&ip_key, &visitor], window, amount),
         insert,
     ];
+    statements.extend(outbound);
     // Old windows are deleted by the first batch of each minute in this
     // isolate, not by every batch: that delete reads the whole counter table.
     if EXPIRED_WINDOW.with(|expired| expired.replace(window)) != window {
