@@ -127,6 +127,12 @@ checks = { positive_data_acceptance = { enabled = false } }
 include-path = "/v1/admin/sites/{site}/export/{stream}"
 checks = { positive_data_acceptance = { enabled = false } }
 
+# A delivery-log cursor is opaque too: only a next_cursor the worker gave out
+# is valid (400 otherwise).
+[[operations]]
+include-path = "/v1/admin/sites/{site}/destinations/{destination}/deliveries"
+checks = { positive_data_acceptance = { enabled = false } }
+
 # Site-scoped operations and availability use the seeded site.
 [[operations]]
 include-path-regex = "^/v1/admin/sites/\\\\{site\\\\}"
