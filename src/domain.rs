@@ -79,6 +79,9 @@ pub mod pii;
 /// The edge's channel refinement with the full referrer lists.
 #[cfg(feature = "std")]
 pub mod referrers;
+/// Site models: uploaded examples checked line by line, and their status.
+#[cfg(feature = "std")]
+pub mod site_model;
 /// Generated from the maintained lists (scripts/gen-lists.mjs).
 #[cfg(feature = "std")]
 #[rustfmt::skip]

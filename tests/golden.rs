@@ -160,3 +160,47 @@ fn a_recorder_session_is_byte_identical() {
         )
     );
 }
+
+/// A site model trained from the same examples is the same file natively and
+/// in wasm (the worker trains in wasm; the golden value was made natively),
+/// and the worker's e2e test (e2e/edge/site-model.test.mjs) checks its
+/// trained model against the same checksum.
+#[test]
+fn site_model_training_is_byte_identical() {
+    use touchpoint::domain::classify::model::{fnv1a, Model};
+    use touchpoint::domain::classify::train::{train_site_model, Labelled, SITE_TUNING};
+    use touchpoint::domain::classify::BUILTIN_MODEL;
+    let lines: Vec<serde_json::Value> = include_str!("data/site-examples.jsonl")
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let texts: Vec<String> = lines
+        .iter()
+        .map(|l| touchpoint::domain::pii::redact(l["text"].as_str().unwrap()).redacted)
+        .collect();
+    let examples: Vec<Labelled> = lines
+        .iter()
+        .zip(&texts)
+        .map(|(l, text)| Labelled {
+            text,
+            topic: l["topic"].as_str(),
+            sentiment: l["sentiment"].as_str(),
+        })
+        .collect();
+    let base = Model::from_bytes(BUILTIN_MODEL).unwrap();
+    let trained = train_site_model(&base, &examples, SITE_TUNING).unwrap();
+    let bytes = trained.model.to_bytes();
+    assert_ne!(bytes, BUILTIN_MODEL);
+    assert_eq!(Model::from_bytes(&bytes).unwrap(), trained.model);
+    assert_eq!(
+        (
+            trained.topic.trained_on + trained.topic.held_out,
+            trained.sentiment.trained_on + trained.sentiment.held_out
+        ),
+        (38, 15)
+    );
+    assert_eq!(
+        format!("{:08x}", fnv1a(&bytes[..bytes.len() - 4])),
+        "2bbaf611"
+    );
+}

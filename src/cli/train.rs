@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::domain::classify::model::{LinearHead, Model};
+use crate::domain::classify::train::{balance_classes, train_head, Quantise, Sample};
 use crate::domain::classify::{features::features, SENTIMENTS, TOPICS};
 
 use super::datasets::{load_jsonl, load_public, Example, Split};
@@ -56,27 +57,6 @@ pub struct TrainArgs {
     pub export_splits: Option<PathBuf>,
 }
 
-/// A small, seedable generator so training is reproducible everywhere.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            items.swap(i, j);
-        }
-    }
-}
-
-/// Features, class index and the example's weight in the loss.
-type Sample = (Vec<(u32, f32)>, usize, f32);
-
 fn parse_weight(text: &str) -> Result<(String, f32), String> {
     let (source, weight) = text
         .split_once('=')
@@ -106,127 +86,6 @@ fn source_weight(source: &str) -> f32 {
         "clinc150" | "clinc150-oos" => 0.5,
         _ => 1.0,
     }
-}
-
-/// Multinomial logistic regression with AdaGrad, then int8 quantisation.
-pub fn train_head(
-    name: &str,
-    labels: &[&str],
-    data: &[Sample],
-    bits: u8,
-    epochs: u32,
-    how: Quantise,
-) -> LinearHead {
-    let classes = labels.len();
-    let buckets = 1usize << bits;
-    let mut weights = vec![0f32; buckets * classes];
-    let mut squared = vec![1e-6f32; buckets * classes];
-    let mut biases = vec![0f32; classes];
-    let mut bias_squared = vec![1e-6f32; classes];
-    let rate = 0.4f32;
-    let l2 = 1e-6f32;
-    let mut order: Vec<usize> = (0..data.len()).collect();
-    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
-    let mut scores = vec![0f32; classes];
-    // With pruning, the last third of the epochs trains only the weights that
-    // survive it, so the kept ones take over what the pruned ones did.
-    let dense_epochs = if how.keep < 1.0 {
-        epochs - epochs / 3
-    } else {
-        epochs
-    };
-    let mut kept: Vec<bool> = vec![true; buckets * classes];
-    for epoch in 0..epochs {
-        if epoch == dense_epochs {
-            let threshold = keep_threshold(&weights, how.keep);
-            for (w, keep) in weights.iter_mut().zip(kept.iter_mut()) {
-                *keep = w.abs() >= threshold;
-                if !*keep {
-                    *w = 0.0;
-                }
-            }
-        }
-        rng.shuffle(&mut order);
-        for &index in &order {
-            let (x, label, weight) = &data[index];
-            for (c, score) in scores.iter_mut().enumerate() {
-                *score = biases[c]
-                    + x.iter()
-                        .map(|&(j, v)| v * weights[j as usize * classes + c])
-                        .sum::<f32>();
-            }
-            let top = scores.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-            let total: f32 = scores.iter().map(|s| (s - top).exp()).sum();
-            for c in 0..classes {
-                let p = (scores[c] - top).exp() / total;
-                let g = weight * (p - if c == *label { 1.0 } else { 0.0 });
-                for &(j, v) in x {
-                    let k = j as usize * classes + c;
-                    if !kept[k] {
-                        continue;
-                    }
-                    let grad = g * v + l2 * weights[k];
-                    squared[k] += grad * grad;
-                    weights[k] -= rate * grad / squared[k].sqrt();
-                }
-                bias_squared[c] += g * g;
-                biases[c] -= rate * g / bias_squared[c].sqrt();
-            }
-        }
-    }
-    quantise(name, labels, &weights, biases, how)
-}
-
-/// How weights become int8: the scale puts this quantile of the absolute
-/// weights at 127 (clipping the rare larger ones), and all but the `keep`
-/// share of largest weights become 0 — long runs of zeros are what lets a
-/// model with many buckets fit the 64 KB brotli budget.
-#[derive(Debug, Clone, Copy)]
-pub struct Quantise {
-    pub clip_quantile: f32,
-    pub keep: f32,
-}
-
-/// The magnitude below which weights are pruned to keep the `keep` share.
-fn keep_threshold(weights: &[f32], keep: f32) -> f32 {
-    if keep >= 1.0 {
-        return 0.0;
-    }
-    let mut magnitudes: Vec<f32> = weights.iter().map(|w| w.abs()).collect();
-    magnitudes.sort_by(f32::total_cmp);
-    let cut = (magnitudes.len() as f32 * (1.0 - keep)) as usize;
-    magnitudes.get(cut).copied().unwrap_or(f32::INFINITY)
-}
-
-fn quantise(
-    name: &str,
-    labels: &[&str],
-    weights: &[f32],
-    biases: Vec<f32>,
-    how: Quantise,
-) -> LinearHead {
-    let mut magnitudes: Vec<f32> = weights.iter().map(|w| w.abs()).collect();
-    magnitudes.sort_by(f32::total_cmp);
-    let at = ((magnitudes.len() as f32 * how.clip_quantile) as usize)
-        .min(magnitudes.len().saturating_sub(1));
-    let scale = magnitudes.get(at).copied().unwrap_or(0.0).max(1e-6) / 127.0;
-    let threshold = keep_threshold(weights, how.keep);
-    LinearHead::new(
-        name.into(),
-        labels.iter().map(|l| l.to_string()).collect(),
-        scale,
-        biases,
-        weights
-            .iter()
-            .map(|w| {
-                if w.abs() < threshold {
-                    0
-                } else {
-                    (w / scale).round().clamp(-127.0, 127.0) as i8
-                }
-            })
-            .collect(),
-    )
 }
 
 /// Lowers the `other` bias by `shift` (in log-odds).
@@ -272,14 +131,7 @@ fn samples(
             ))
         })
         .collect();
-    let mut mass = vec![0f32; labels.len()];
-    for (_, label, weight) in &out {
-        mass[*label] += weight;
-    }
-    let mean = mass.iter().sum::<f32>() / labels.len() as f32;
-    for (_, label, weight) in &mut out {
-        *weight *= (mean / mass[*label].max(1.0)).sqrt();
-    }
+    balance_classes(&mut out, labels.len());
     out
 }
 
@@ -429,27 +281,5 @@ mod tests {
             .unwrap_err()
             .contains("not a number"));
         assert!(parse_weight("extra=-1").unwrap_err().contains(">= 0"));
-    }
-
-    #[test]
-    fn learns_a_separable_problem_and_quantises_it() {
-        let texts = [
-            ("refund my money please", 0usize),
-            ("where is my parcel", 1),
-            ("give me a refund now", 0),
-            ("parcel still not here", 1),
-        ];
-        let data: Vec<Sample> = texts
-            .iter()
-            .map(|(t, l)| (features(t, 10), *l, 1.0))
-            .collect();
-        let how = Quantise {
-            clip_quantile: 1.0,
-            keep: 1.0,
-        };
-        let head = train_head("toy", &["refund", "delivery"], &data, 10, 20, how);
-        assert!(head.weights.iter().any(|&w| w != 0));
-        assert_eq!(head.predict(&features("refund please", 10)).0, 0);
-        assert_eq!(head.predict(&features("my parcel", 10)).0, 1);
     }
 }

@@ -15,6 +15,8 @@ pub mod language;
 pub mod model;
 /// Cue-based heads and the site's topic override rules.
 pub mod rules;
+/// Training the heads: the default model from scratch, a site's by fine-tuning.
+pub mod train;
 
 use serde::Serialize;
 

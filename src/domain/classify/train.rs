@@ -1,0 +1,448 @@
+//! Training the linear heads: multinomial logistic regression with AdaGrad,
+//! pruning and int8 quantisation. `touchpoint train` fits the default model
+//! from scratch with it; the worker fine-tunes a site's model from the default
+//! weights on the site's own labelled examples and staff corrections
+//! (`fine_tune`, `train_site_model`). Everything is deterministic: a fixed
+//! shuffle seed, sequential sums, and for site models an `exp` built from
+//! `+ - * /` only, so native and wasm give byte-identical files.
+
+use super::features::features;
+use super::model::{fnv1a, LinearHead, Model};
+
+/// A small, seedable generator so training is reproducible everywhere.
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    /// Fisher–Yates with this generator.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
+/// The shuffle seed of every training run.
+const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Features, class index and the example's weight in the loss.
+pub type Sample = (Vec<(u32, f32)>, usize, f32);
+
+/// How weights become int8: the scale puts this quantile of the absolute
+/// weights at 127 (clipping the rare larger ones), and all but the `keep`
+/// share of largest weights become 0 — long runs of zeros are what lets a
+/// model with many buckets fit the 64 KB brotli budget.
+#[derive(Debug, Clone, Copy)]
+pub struct Quantise {
+    pub clip_quantile: f32,
+    pub keep: f32,
+}
+
+/// `e^x` from basic IEEE operations only (exactly rounded, so the same bits
+/// native and in wasm, unlike the platform's `expf`): `x = k·ln 2 + r`,
+/// a degree-7 Taylor polynomial for `e^r` with |r| ≤ ln 2 / 2, then `2^k`
+/// put into the exponent bits. Relative error below 1e-6; softmax needs no more.
+pub fn portable_exp(x: f32) -> f32 {
+    if x.is_nan() {
+        return x;
+    }
+    if x > 88.0 {
+        return f32::INFINITY;
+    }
+    if x < -87.0 {
+        return 0.0;
+    }
+    const LN2_HI: f32 = 0.693_145_75;
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    let k = (x * core::f32::consts::LOG2_E + if x < 0.0 { -0.5 } else { 0.5 }) as i32;
+    let r = (x - k as f32 * LN2_HI) - k as f32 * LN2_LO;
+    let mut term = 1.0f32;
+    let mut sum = 1.0f32;
+    for n in 1..=7 {
+        term = term * r / n as f32;
+        sum += term;
+    }
+    // k is in -126..=127 here, so 2^k is a normal float.
+    sum * f32::from_bits(((k + 127) as u32) << 23)
+}
+
+/// AdaGrad state of one head: float weights (bucket × class), accumulated
+/// squared gradients, and which weights may still move.
+struct AdaGrad {
+    classes: usize,
+    weights: Vec<f32>,
+    squared: Vec<f32>,
+    biases: Vec<f32>,
+    bias_squared: Vec<f32>,
+    kept: Vec<bool>,
+    rate: f32,
+    scores: Vec<f32>,
+}
+
+const L2: f32 = 1e-6;
+
+impl AdaGrad {
+    fn new(weights: Vec<f32>, biases: Vec<f32>, squared: f32, rate: f32) -> Self {
+        let classes = biases.len();
+        AdaGrad {
+            classes,
+            squared: vec![squared; weights.len()],
+            kept: vec![true; weights.len()],
+            weights,
+            bias_squared: vec![squared; classes],
+            biases,
+            rate,
+            scores: vec![0.0; classes],
+        }
+    }
+
+    /// One pass over `data` in the order `rng` shuffles `order` to.
+    fn epoch(
+        &mut self,
+        data: &[Sample],
+        order: &mut [usize],
+        rng: &mut XorShift,
+        exp: fn(f32) -> f32,
+    ) {
+        rng.shuffle(order);
+        let classes = self.classes;
+        for &index in order.iter() {
+            let (x, label, weight) = &data[index];
+            for (c, score) in self.scores.iter_mut().enumerate() {
+                *score = self.biases[c]
+                    + x.iter()
+                        .map(|&(j, v)| v * self.weights[j as usize * classes + c])
+                        .sum::<f32>();
+            }
+            let top = self
+                .scores
+                .iter()
+                .cloned()
+                .fold(f32::NEG_INFINITY, f32::max);
+            let total: f32 = self.scores.iter().map(|s| exp(s - top)).sum();
+            for c in 0..classes {
+                let p = exp(self.scores[c] - top) / total;
+                let g = weight * (p - if c == *label { 1.0 } else { 0.0 });
+                for &(j, v) in x {
+                    let k = j as usize * classes + c;
+                    if !self.kept[k] {
+                        continue;
+                    }
+                    let grad = g * v + L2 * self.weights[k];
+                    self.squared[k] += grad * grad;
+                    self.weights[k] -= self.rate * grad / self.squared[k].sqrt();
+                }
+                self.bias_squared[c] += g * g;
+                self.biases[c] -= self.rate * g / self.bias_squared[c].sqrt();
+            }
+        }
+    }
+
+    /// Sets all but the `keep` share of largest weights to 0 for good.
+    fn prune(&mut self, keep: f32) {
+        let threshold = keep_threshold(&self.weights, keep);
+        for (w, kept) in self.weights.iter_mut().zip(self.kept.iter_mut()) {
+            *kept = w.abs() >= threshold;
+            if !*kept {
+                *w = 0.0;
+            }
+        }
+    }
+}
+
+/// Multinomial logistic regression from zero weights with AdaGrad, then
+/// int8 quantisation: how `touchpoint train` fits the default model. Its
+/// softmax uses the platform's `exp` (the committed model was made with it).
+pub fn train_head(
+    name: &str,
+    labels: &[&str],
+    data: &[Sample],
+    bits: u8,
+    epochs: u32,
+    how: Quantise,
+) -> LinearHead {
+    let classes = labels.len();
+    let buckets = 1usize << bits;
+    let mut state = AdaGrad::new(
+        vec![0f32; buckets * classes],
+        vec![0f32; classes],
+        1e-6,
+        0.4,
+    );
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut rng = XorShift(SEED);
+    // With pruning, the last third of the epochs trains only the weights that
+    // survive it, so the kept ones take over what the pruned ones did.
+    let dense_epochs = if how.keep < 1.0 {
+        epochs - epochs / 3
+    } else {
+        epochs
+    };
+    for epoch in 0..epochs {
+        if epoch == dense_epochs {
+            state.prune(how.keep);
+        }
+        state.epoch(data, &mut order, &mut rng, f32::exp);
+    }
+    quantise(name, labels, &state.weights, state.biases, how)
+}
+
+/// The magnitude below which weights are pruned to keep the `keep` share.
+fn keep_threshold(weights: &[f32], keep: f32) -> f32 {
+    if keep >= 1.0 {
+        return 0.0;
+    }
+    let mut magnitudes: Vec<f32> = weights.iter().map(|w| w.abs()).collect();
+    magnitudes.sort_by(f32::total_cmp);
+    let cut = (magnitudes.len() as f32 * (1.0 - keep)) as usize;
+    magnitudes.get(cut).copied().unwrap_or(f32::INFINITY)
+}
+
+fn quantise(
+    name: &str,
+    labels: &[&str],
+    weights: &[f32],
+    biases: Vec<f32>,
+    how: Quantise,
+) -> LinearHead {
+    let mut magnitudes: Vec<f32> = weights.iter().map(|w| w.abs()).collect();
+    magnitudes.sort_by(f32::total_cmp);
+    let at = ((magnitudes.len() as f32 * how.clip_quantile) as usize)
+        .min(magnitudes.len().saturating_sub(1));
+    let scale = magnitudes.get(at).copied().unwrap_or(0.0).max(1e-6) / 127.0;
+    let threshold = keep_threshold(weights, how.keep);
+    LinearHead::new(
+        name.into(),
+        labels.iter().map(|l| l.to_string()).collect(),
+        scale,
+        biases,
+        weights
+            .iter()
+            .map(|w| {
+                if w.abs() < threshold {
+                    0
+                } else {
+                    (w / scale).round().clamp(-127.0, 127.0) as i8
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Settings of a fine-tuning run (see MODEL.md, "Site models").
+#[derive(Debug, Clone, Copy)]
+pub struct FineTune {
+    pub epochs: u32,
+    pub rate: f32,
+    /// AdaGrad's starting squared-gradient sum: larger moves the default
+    /// weights less at first, so a few examples nudge rather than overwrite.
+    pub inertia: f32,
+}
+
+/// The settings the worker uses.
+pub const SITE_TUNING: FineTune = FineTune {
+    epochs: 6,
+    rate: 0.2,
+    inertia: 0.05,
+};
+
+/// `base` trained further on `data` (deterministic in native and wasm). The
+/// result keeps `base`'s scale, so weights the data never touched keep their
+/// int8 values exactly; pruned weights may come back where the site needs them.
+pub fn fine_tune(base: &LinearHead, data: &[Sample], how: FineTune) -> LinearHead {
+    let weights = base
+        .weights
+        .iter()
+        .map(|&w| f32::from(w) * base.scale)
+        .collect();
+    let mut state = AdaGrad::new(weights, base.biases.clone(), how.inertia, how.rate);
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut rng = XorShift(SEED);
+    for _ in 0..how.epochs {
+        state.epoch(data, &mut order, &mut rng, portable_exp);
+    }
+    let scale = base.scale;
+    LinearHead::new(
+        base.name.clone(),
+        base.labels.clone(),
+        scale,
+        state.biases,
+        state
+            .weights
+            .iter()
+            .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8)
+            .collect(),
+    )
+}
+
+/// Weighs each sample by its class: as if the class had the geometric mean
+/// of its own count and the average count, so small classes are not drowned.
+pub fn balance_classes(samples: &mut [Sample], classes: usize) {
+    let mut mass = vec![0f32; classes];
+    for (_, label, weight) in samples.iter() {
+        mass[*label] += weight;
+    }
+    let mean = mass.iter().sum::<f32>() / classes as f32;
+    for (_, label, weight) in samples.iter_mut() {
+        *weight *= (mean / mass[*label].max(1.0)).sqrt();
+    }
+}
+
+/// One labelled text of a site: an uploaded example or a staff correction.
+/// The text is already redacted (as stored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Labelled<'a> {
+    pub text: &'a str,
+    pub topic: Option<&'a str>,
+    pub sentiment: Option<&'a str>,
+}
+
+/// Whether an example is held out for evaluation: 1 in 5, by a hash of its
+/// text, so the same message is always on the same side.
+pub fn held_out(text: &str) -> bool {
+    fnv1a(text.trim().as_bytes()) % 5 == 0
+}
+
+/// Held-out accuracy of one head: the site model's and the default model's.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct HeadScore {
+    /// Held-out examples labelled for this head.
+    pub held_out: u32,
+    /// Examples of this head trained on.
+    pub trained_on: u32,
+    /// Share right, 0–1 (0 when nothing is held out).
+    pub site: f64,
+    pub default: f64,
+}
+
+/// What a site training run made and how it scored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteTraining {
+    pub model: Model,
+    pub topic: HeadScore,
+    pub sentiment: HeadScore,
+}
+
+/// Why a site model could not be trained.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TrainError {
+    #[error(
+        "nothing to train on: no example has a topic or a sentiment outside the held-out share"
+    )]
+    NothingToLearn,
+    #[error("the default model lacks a {0} head")]
+    NoHead(&'static str),
+}
+
+/// Fine-tunes `base`'s topic and sentiment heads on the site's examples
+/// (4 in 5 by hash), and scores the result and `base` on the rest. A head
+/// with no labelled example is copied unchanged.
+pub fn train_site_model(
+    base: &Model,
+    examples: &[Labelled],
+    how: FineTune,
+) -> Result<SiteTraining, TrainError> {
+    let mut model = base.clone();
+    let mut scores = [HeadScore::default(); 2];
+    let features: Vec<(Vec<(u32, f32)>, bool)> = examples
+        .iter()
+        .map(|e| (features(e.text, base.bucket_bits), held_out(e.text)))
+        .collect();
+    for (slot, name) in ["topic", "sentiment"].into_iter().enumerate() {
+        let base_head = base.head(name).ok_or(TrainError::NoHead(name))?;
+        let mut train = Vec::new();
+        let mut test = Vec::new();
+        for (example, (x, held)) in examples.iter().zip(&features) {
+            let label = if slot == 0 {
+                example.topic
+            } else {
+                example.sentiment
+            };
+            let Some(class) = label.and_then(|l| base_head.labels.iter().position(|h| h == l))
+            else {
+                continue;
+            };
+            if *held {
+                test.push((x, class));
+            } else {
+                train.push((x.clone(), class, 1.0f32));
+            }
+        }
+        if train.is_empty() {
+            continue;
+        }
+        balance_classes(&mut train, base_head.labels.len());
+        let head = fine_tune(base_head, &train, how);
+        let right = |h: &LinearHead| test.iter().filter(|(x, c)| h.predict(x).0 == *c).count();
+        let share = |n: usize| {
+            if test.is_empty() {
+                0.0
+            } else {
+                n as f64 / test.len() as f64
+            }
+        };
+        scores[slot] = HeadScore {
+            held_out: test.len() as u32,
+            trained_on: train.len() as u32,
+            site: share(right(&head)),
+            default: share(right(base_head)),
+        };
+        if let Some(target) = model.heads.iter_mut().find(|h| h.name == name) {
+            *target = head;
+        }
+    }
+    if scores.iter().all(|s| s.trained_on == 0) {
+        return Err(TrainError::NothingToLearn);
+    }
+    Ok(SiteTraining {
+        model,
+        topic: scores[0],
+        sentiment: scores[1],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn portable_exp_is_close_to_exp() {
+        let mut x = -30.0f32;
+        while x < 30.0 {
+            let (ours, std) = (portable_exp(x), x.exp());
+            assert!(((ours - std) / std).abs() < 2e-6, "{x}: {ours} vs {std}");
+            x += 0.173;
+        }
+        assert_eq!(portable_exp(0.0), 1.0);
+        assert_eq!(portable_exp(-200.0), 0.0);
+        assert_eq!(portable_exp(200.0), f32::INFINITY);
+    }
+
+    #[test]
+    fn learns_a_separable_problem_and_quantises_it() {
+        let texts = [
+            ("refund my money please", 0usize),
+            ("where is my parcel", 1),
+            ("give me a refund now", 0),
+            ("parcel still not here", 1),
+        ];
+        let data: Vec<Sample> = texts
+            .iter()
+            .map(|(t, l)| (features(t, 10), *l, 1.0))
+            .collect();
+        let how = Quantise {
+            clip_quantile: 1.0,
+            keep: 1.0,
+        };
+        let head = train_head("toy", &["refund", "delivery"], &data, 10, 20, how);
+        assert!(head.weights.iter().any(|&w| w != 0));
+        assert_eq!(head.predict(&features("refund please", 10)).0, 0);
+        assert_eq!(head.predict(&features("my parcel", 10)).0, 1);
+    }
+}
