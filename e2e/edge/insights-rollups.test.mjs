@@ -1,7 +1,8 @@
 // Insights read the daily roll-ups where a chart is a daily aggregate (issue
 // 19), against the real worker (workerd + D1): where the site's visitors came
 // from over 60 days is the same figure as the raw-event count, and stays the
-// same once the raw touchpoints of the rolled-up days are gone.
+// same once the raw touchpoints of the rolled-up days are gone. The site is in
+// Tokyo (UTC+9, no summer time): its roll-ups keep Tokyo's days.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestRuntime, ADMIN_TOKEN } from '../support.mjs';
@@ -15,7 +16,18 @@ before(async () => {
   worker = await runtime.mf.getWorker();
   const channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
   staff = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
+  const put = await fetch(`${runtime.url}/v1/admin/sites/demo`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ time_zone: 'Asia/Tokyo' }),
+  });
+  assert.equal(put.status, 200, await put.text());
 });
+
+const TOKYO_MS = 9 * 3_600_000;
+/** The Tokyo date of an instant, and when a Tokyo date begins. */
+const tokyoDate = (ms) => new Date(ms + TOKYO_MS).toISOString().slice(0, 10);
+const tokyoMidnight = (date) => Date.parse(`${date}T00:00:00+09:00`);
 after(async () => { await runtime?.close(); });
 
 const all = async (sql, ...params) => (await runtime.d1.prepare(sql).bind(...params).all()).results;
@@ -80,9 +92,16 @@ test('arrivals over 60 days read the rolled-up days from their roll-ups, with th
     if (site.rolled_through === rolled) break;
     rolled = site.rolled_through;
   }
-  const rolledEnd = Date.parse(`${rolled}T00:00:00Z`) + DAY;
+  const rolledEnd = tokyoMidnight(rolled) + DAY;
   assert.ok(rolledEnd < now - 30 * DAY, rolled);
-  assert.ok((await all("SELECT day FROM daily_touchpoints WHERE site_id = 'demo' AND day <= ?1", rolled)).length >= 20);
+  // Each rolled day's landings are the raw landing views of that Tokyo date.
+  const perDay = new Map();
+  for (const e of await all("SELECT occurred_at FROM events WHERE site_id = 'demo' AND kind = 'pageview' AND channel NOT IN ('', 'internal') AND occurred_at < ?1", rolledEnd)) {
+    perDay.set(tokyoDate(e.occurred_at), (perDay.get(tokyoDate(e.occurred_at)) ?? 0) + 1);
+  }
+  const rolledDays = await all("SELECT day, SUM(landings) AS landings FROM daily_touchpoints WHERE site_id = 'demo' GROUP BY day HAVING SUM(landings) > 0 ORDER BY day");
+  assert.ok(rolledDays.length >= 20, JSON.stringify(rolledDays));
+  assert.deepEqual(rolledDays, [...perDay].sort().map(([day, landings]) => ({ day, landings })));
 
   const figures = await insights(60);
   const expected = await rawArrivals(figures.from);
@@ -97,7 +116,7 @@ test('arrivals over 60 days read the rolled-up days from their roll-ups, with th
 
   // Once the rolled-up days' raw touchpoints are gone (the site's journey
   // window), the figure is still the same: it is read from the roll-ups.
-  const firstWholeDay = Math.ceil(figures.from / DAY) * DAY;
+  const firstWholeDay = tokyoMidnight(tokyoDate(figures.from)) + DAY;
   const removed = await runtime.d1.prepare("DELETE FROM events WHERE site_id = 'demo' AND occurred_at >= ?1 AND occurred_at < ?2")
     .bind(firstWholeDay, rolledEnd).run();
   assert.ok(removed.meta.changes > 50);

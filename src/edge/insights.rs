@@ -182,24 +182,32 @@ async fn preceding(
 
 /// Where the site's visitors came from since `from`: landing views (they
 /// carry the channel; navigation inside the site does not count) by channel
-/// and source. Whole days already rolled up are read from their roll-ups'
-/// landings, which count exactly those views (`domain::rollup`), so the
-/// cost of a long period does not grow with its raw touchpoints; the rest
-/// from raw events.
+/// and source. Whole days (in the site's time zone) already rolled up are
+/// read from their roll-ups' landings, which count exactly those views
+/// (`domain::rollup`), so the cost of a long period does not grow with its
+/// raw touchpoints; the rest from raw events.
 async fn arrivals(env: &Env, site: &str, from: i64) -> Result<Vec<Arrival>, ApiError> {
     #[derive(Deserialize)]
     struct Rolled {
         rolled_day: Option<i64>,
+        time_zone: String,
     }
     let rolled: Option<Rolled> = db::row(
         &env.db,
-        "SELECT CASE WHEN rolled_through = '' THEN NULL \
+        "SELECT time_zone, CASE WHEN rolled_through = '' THEN NULL \
          ELSE CAST(julianday(rolled_through) - 2440587.5 AS INTEGER) END AS rolled_day \
          FROM sites WHERE id = ?1",
         args![site],
     )
     .await?;
-    let sources = rollup::period_sources(from, rolled.and_then(|r| r.rolled_day));
+    // The roll-ups' days are the site's (as the scheduled job rolled them).
+    let (zone, rolled_day) = rolled.map_or((chrono_tz::Tz::UTC, None), |r| {
+        (
+            r.time_zone.parse().unwrap_or(chrono_tz::Tz::UTC),
+            r.rolled_day,
+        )
+    });
+    let sources = rollup::period_sources(zone, from, rolled_day);
     // No rolled day: an empty range of days (the first after the last).
     let (first_day, last_day) = sources.rolled_days.map_or_else(
         || (String::from("1"), String::from("0")),

@@ -165,10 +165,11 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
         retention_days: i64,
         journey_days: i64,
         rolled_day: Option<i64>,
+        time_zone: String,
     }
     let sites: Vec<Retention> = db::rows(
         &env.db,
-        "SELECT id, retention_days, journey_days, CASE WHEN rolled_through = '' THEN NULL \
+        "SELECT id, retention_days, journey_days, time_zone, CASE WHEN rolled_through = '' THEN NULL \
          ELSE CAST(julianday(rolled_through) - 2440587.5 AS INTEGER) END AS rolled_day FROM sites",
         args![],
     )
@@ -179,7 +180,19 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
             retention_days: site.retention_days,
             journey_days: site.journey_days,
         };
-        roll_up(env, &site.id, windows, site.rolled_day, now, &mut report).await?;
+        // Days in the site's time zone (office hours use the same one); an
+        // unknown name rolls up UTC days.
+        let zone = site.time_zone.parse().unwrap_or(chrono_tz::Tz::UTC);
+        roll_up(
+            env,
+            &site.id,
+            zone,
+            windows,
+            site.rolled_day,
+            now,
+            &mut report,
+        )
+        .await?;
         let cutoff_text = cutoff.to_string();
         report.expired_conversations += erase_conversations(
             &env.db,
@@ -212,7 +225,8 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
 }
 
 /// The roll-up of one day from raw events (`domain::rollup::roll_up` in SQL):
-/// `?1` site, `?2` the day as text, `?3`..`?4` its span in ms.
+/// `?1` site, `?2` the day as text (its date in the site's time zone),
+/// `?3`..`?4` its span in ms.
 const ROLL_UP_DAY: &str = "INSERT INTO daily_touchpoints (site_id, day, path, page_type, channel, source_name, \
     utm_campaign, views, visitors, landings, engaged_ms) \
     SELECT ?1, ?2, path, page_type, channel, source_name, utm_campaign, SUM(kind = 'pageview'), \
@@ -227,6 +241,7 @@ const ROLL_UP_DAY: &str = "INSERT INTO daily_touchpoints (site_id, day, path, pa
 async fn roll_up(
     env: &Env,
     site: &str,
+    zone: chrono_tz::Tz,
     windows: rollup::Windows,
     rolled_day: Option<i64>,
     now: i64,
@@ -236,15 +251,17 @@ async fn roll_up(
     struct First {
         first: Option<i64>,
     }
-    let after = rolled_day.map_or(0, |day| (day + 1) * rollup::DAY_MS);
+    let after = rolled_day.map_or(0, |day| rollup::day_start_in(zone, day + 1));
     let first: Option<First> = db::row(
         &env.db,
         "SELECT MIN(occurred_at) AS first FROM events WHERE site_id = ?1 AND occurred_at >= ?2",
         args![site, after],
     )
     .await?;
-    let next_event_day = first.and_then(|f| f.first).map(rollup::day_of);
-    let plan = rollup::plan(now, windows, rolled_day, next_event_day);
+    let next_event_day = first
+        .and_then(|f| f.first)
+        .map(|at| rollup::day_in(zone, at));
+    let plan = rollup::plan_in(zone, now, windows, rolled_day, next_event_day);
     for &day in &plan.days {
         let text = utc_day(day * rollup::DAY_MS);
         // Replaces the day whole: a run cut short is simply done again.
@@ -260,8 +277,8 @@ async fn roll_up(
                     args![
                         site,
                         &text,
-                        day * rollup::DAY_MS,
-                        (day + 1) * rollup::DAY_MS
+                        rollup::day_start_in(zone, day),
+                        rollup::day_start_in(zone, day + 1)
                     ],
                 ),
             ],
