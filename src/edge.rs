@@ -224,6 +224,7 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::VisitorDelete(id) => widget_api::delete(request, env, origin, &id).await,
         Route::VisitorHistory => widget_api::history(request, env, origin).await,
         Route::VisitorLive(id) => live::visitor(request, env, origin, &id).await,
+        Route::AvailabilityLive => live::presence(request, env, origin).await,
         Route::StaffInboxLive => live::staff_inbox(request, env).await,
         Route::StaffConversationLive(id) => live::staff_conversation(request, env, &id).await,
         Route::StaffMe => staff::me(request, env).await,

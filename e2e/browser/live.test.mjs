@@ -251,3 +251,35 @@ test('the widget gets a reply pushed (one fetch from its cursor, no polling) and
   staffSocket.close();
   await visitor.close();
 });
+
+test("the widget's availability line follows staff presence live: online and away show at once, without asking again", async () => {
+  const setPresence = (who, presence) => fetch(`${runtime.url}/v1/staff/presence`, {
+    method: 'PUT', headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ presence }),
+  }).then((r) => assert.equal(r.status, 200));
+  await setPresence(ana, 'away');
+  await setPresence(bo, 'away');
+  const visitor = await newPersonPage(browser);
+  let availabilityReads = 0;
+  visitor.on('request', (request) => { if (new URL(request.url()).pathname === '/v1/availability') availabilityReads += 1; });
+  const sockets = [];
+  visitor.on('websocket', (ws) => sockets.push(ws.url()));
+  await visitor.goto(`${runtime.url}/`);
+  await visitor.evaluate(() => window.touchpoint.ready);
+  await visitor.locator('button.launcher').click();
+  const panel = visitor.locator('[data-touchpoint-panel]');
+  const presence = panel.locator('.presence');
+  await presence.waitFor();
+  assert.doesNotMatch(await presence.innerText(), /Ana/);
+  assert.equal(await eventually(() => sockets.some((url) => url.includes('/v1/availability/live?site=demo')), 5000), true, 'the panel opened the presence socket');
+  await visitor.waitForTimeout(300);
+  const readsBefore = availabilityReads;
+  const onlineAt = Date.now();
+  await setPresence(ana, 'online');
+  assert.equal(await eventually(async () => /Ana/.test(await presence.innerText()), 3000), true, 'Ana shows as here');
+  const shownMs = Date.now() - onlineAt;
+  assert.ok(shownMs < 1000, `shown ${shownMs} ms after Ana went online`);
+  await setPresence(ana, 'away');
+  assert.equal(await eventually(async () => !/Ana/.test(await presence.innerText()), 3000), true, 'Ana is gone again');
+  assert.equal(availabilityReads, readsBefore, 'pushed, not fetched again');
+  await visitor.close();
+});

@@ -276,3 +276,30 @@ test('writes that arrive from outside are pushed too: a Chatwoot agent\'s reply 
   assert.equal(inbox.status, 'waiting');
   await anaInbox.close();
 });
+
+test("staff presence reaches every open widget of the site at once, as GET /v1/availability answers it; the socket is the site's allowed origins' only", async () => {
+  const widget = await connect('/v1/availability/live?site=demo', null);
+  const secondWidget = await connect('/v1/availability/live?site=demo', null);
+  const online = await asStaff(bo, 'PUT', '/v1/staff/presence', { presence: 'online' });
+  assert.equal(online.status, 200);
+  const pushed = await widget.next((f) => f.type === 'presence' && f.availability.teams.find((t) => t.id === 'sales')?.staff_online.includes('Bo'));
+  assert.equal(pushed.availability.site, 'demo');
+  await secondWidget.next((f) => f.type === 'presence');
+  // The same shape and facts as the polling endpoint.
+  const polled = await api('GET', '/v1/availability?site=demo', { headers: { origin: runtime.url } });
+  assert.deepEqual(pushed.availability.teams.map((t) => [t.id, t.staff_online]), polled.json.teams.map((t) => [t.id, t.staff_online]));
+  const away = await asStaff(bo, 'PUT', '/v1/staff/presence', { presence: 'away' });
+  assert.equal(away.status, 200);
+  await widget.next((f) => f.type === 'presence' && !f.availability.teams.find((t) => t.id === 'sales').staff_online.includes('Bo'));
+  // Nothing a widget sends is relayed: it only listens.
+  widget.ws.send(JSON.stringify({ type: 'typing' }));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Refusals: another site's page, a missing site, an unknown site, a plain request.
+  await refused(connect('/v1/availability/live?site=demo', null, { origin: 'https://elsewhere.example' }), 403, 'origin_not_allowed');
+  await refused(connect('/v1/availability/live', null), 422, 'invalid_request');
+  await refused(connect('/v1/availability/live?site=nope', null), 404, 'unknown_site');
+  const plain = await api('GET', '/v1/availability/live?site=demo', { headers: { origin: runtime.url } });
+  assert.equal(plain.status, 422);
+  await widget.close();
+  await secondWidget.close();
+});

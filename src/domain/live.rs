@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::api::ApiError;
 use super::conversation::Status;
 use super::wire::staff::{Conversation, StaffMessage};
-use super::wire::visitor::VisitorMessage;
+use super::wire::visitor::{Availability, VisitorMessage};
 
 /// The WebSocket subprotocol the worker speaks. Browsers cannot set an
 /// `Authorization` header on a WebSocket, so the client offers two
@@ -46,6 +46,8 @@ pub const WIDGET_POLL_WHILE_LIVE_MS: u32 = 60_000;
 pub enum Room<'a> {
     Conversation(&'a str),
     Inbox(&'a str),
+    /// A site's staff presence, for every open widget of the site.
+    Presence(&'a str),
 }
 
 impl Room<'_> {
@@ -54,6 +56,7 @@ impl Room<'_> {
         match self {
             Room::Conversation(id) => format!("conversation:{id}"),
             Room::Inbox(site) => format!("inbox:{site}"),
+            Room::Presence(site) => format!("presence:{site}"),
         }
     }
 }
@@ -246,6 +249,10 @@ pub enum VisitorPush {
     },
     Status {
         status: Status,
+    },
+    /// Staff presence changed: who is there now, as `GET /v1/availability`.
+    Presence {
+        availability: Availability,
     },
     Typing {
         by: Side,

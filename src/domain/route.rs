@@ -28,6 +28,8 @@ pub enum Route {
     VisitorDelete(String),
     /// `GET /v1/conversations/{id}/live`: the visitor's WebSocket for pushes.
     VisitorLive(String),
+    /// `GET /v1/availability/live?site=…`: an open widget's WebSocket for staff presence.
+    AvailabilityLive,
     /// `POST /v1/identity/conversations`: a verified visitor's conversations on any device.
     VisitorHistory,
     /// `GET /v1/staff/me`.
@@ -127,6 +129,7 @@ pub fn route(method: &str, path: &str) -> Route {
         ),
         (m, ["journey"]) => ("GET", (m == "GET").then_some(Route::Journey)),
         (m, ["availability"]) => ("GET, OPTIONS", (m == "GET").then_some(Route::Availability)),
+        (m, ["availability", "live"]) => ("GET", (m == "GET").then_some(Route::AvailabilityLive)),
         (m, ["sites", site, "check"]) => (
             "GET, OPTIONS",
             (m == "GET").then(|| Route::SiteCheck(id(site))),
@@ -335,6 +338,10 @@ mod tests {
             Route::VisitorLive("c9".into())
         );
         assert_eq!(route("GET", "/v1/staff/live"), Route::StaffInboxLive);
+        assert_eq!(
+            route("GET", "/v1/availability/live"),
+            Route::AvailabilityLive
+        );
         assert_eq!(
             route("GET", "/v1/staff/conversations/c9/live"),
             Route::StaffConversationLive("c9".into())

@@ -90,9 +90,12 @@ async fn open(
 
 /// Checks what every live upgrade must carry (the token itself is read by
 /// the usual `authorize`, through `http::bearer`) and charges the IP.
-async fn admit(request: &Request, env: &Env) -> Result<(), ApiError> {
+/// A public socket (`with_token` false) offers no token.
+async fn admit(request: &Request, env: &Env, with_token: bool) -> Result<(), ApiError> {
     live::check_upgrade(header(request, "upgrade").as_deref())?;
-    live::offered_token(header(request, "sec-websocket-protocol").as_deref())?;
+    if with_token {
+        live::offered_token(header(request, "sec-websocket-protocol").as_deref())?;
+    }
     limits::charge(
         &env.db,
         &[(
@@ -114,7 +117,7 @@ pub async fn visitor(
     origin: Option<&str>,
     id: &str,
 ) -> Result<Response, ApiError> {
-    admit(request, env).await?;
+    admit(request, env, true).await?;
     match widget_api::authorize(request, env, origin, id).await {
         Err(ApiError::Unauthorized) => live::visitor_access(false)?,
         other => drop(other?),
@@ -129,13 +132,57 @@ pub async fn visitor(
     .await
 }
 
+/// `GET /v1/availability/live?site=…`: an open widget's socket for staff
+/// presence, from an origin the site allows. No token: availability is
+/// public, and the socket only ever receives it.
+pub async fn presence(
+    request: &Request,
+    env: &Env,
+    origin: Option<&str>,
+) -> Result<Response, ApiError> {
+    admit(request, env, false).await?;
+    let site = super::http::query(request, "site")
+        .ok_or_else(|| ApiError::InvalidRequest("the site query parameter is required".into()))?;
+    let site = widget_api::site_for_origin(env, &site, origin).await?;
+    open(
+        env,
+        Room::Presence(&site.id),
+        VISITOR,
+        "",
+        &[VISITOR.to_owned()],
+    )
+    .await
+}
+
+/// Staff presence changed: every open widget of the site gets the new
+/// availability (the same answer as `GET /v1/availability`), computed once.
+pub async fn presence_changed(env: &Env, site: &str) {
+    if env.live.is_none() {
+        return;
+    }
+    let Ok(site) = super::sites::load_site(env, site).await else {
+        return;
+    };
+    let id = site.id.clone();
+    let Ok(availability) = widget_api::availability_of(env, site).await else {
+        return;
+    };
+    let frames = frame(
+        vec![VISITOR.to_owned()],
+        &VisitorPush::Presence { availability },
+    )
+    .into_iter()
+    .collect();
+    push(env, vec![(Room::Presence(&id), frames)]).await;
+}
+
 /// Staff sockets: from the console's own origin, with a staff token.
 async fn staff_socket(request: &Request, env: &Env) -> Result<staff::StaffRow, ApiError> {
     let own = web_sys::Url::new(&request.url())
         .map(|url| url.origin())
         .unwrap_or_default();
     live::staff_origin_allowed(header(request, "origin").as_deref(), &own)?;
-    admit(request, env).await?;
+    admit(request, env, true).await?;
     staff::authorize(request, env).await
 }
 

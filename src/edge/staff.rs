@@ -158,6 +158,8 @@ pub async fn presence(request: &Request, env: &Env) -> Result<Response, ApiError
     )
     .await?;
     staff.presence = body.presence;
+    // Open widgets show who is there without asking again.
+    live::presence_changed(env, &staff.site_id).await;
     json(200, &me_of(&staff))
 }
 

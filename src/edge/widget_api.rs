@@ -24,7 +24,11 @@ use crate::domain::wire::visitor::{
 };
 
 /// The site, after checking the page's origin against its allow-list.
-async fn site_for_origin(env: &Env, site: &str, origin: Option<&str>) -> Result<Site, ApiError> {
+pub async fn site_for_origin(
+    env: &Env,
+    site: &str,
+    origin: Option<&str>,
+) -> Result<Site, ApiError> {
     let site = load_site(env, site).await?;
     if !site.origins().allows(origin) {
         return Err(ApiError::OriginNotAllowed);
@@ -41,6 +45,13 @@ pub async fn availability(
     let site_id = query(request, "site")
         .ok_or_else(|| ApiError::InvalidRequest("the site query parameter is required".into()))?;
     let site = site_for_origin(env, &site_id, origin).await?;
+    http::json_response(200, &availability_of(env, site).await?, origin)
+}
+
+/// Who is there now: each visible team's hours, staff online and typical
+/// first response. Answered by `GET /v1/availability` and pushed to open
+/// widgets when staff presence changes.
+pub async fn availability_of(env: &Env, site: Site) -> Result<Availability, ApiError> {
     let now = now_ms();
     let mut teams = Vec::new();
     for team in load_teams(env, &site.id).await? {
@@ -70,18 +81,14 @@ pub async fn availability(
             },
         });
     }
-    http::json_response(
-        200,
-        &Availability {
-            routing: site.routing(),
-            default_team: site.default_team.clone(),
-            site: site.id,
-            time_zone: site.time_zone,
-            now,
-            teams,
-        },
-        origin,
-    )
+    Ok(Availability {
+        routing: site.routing(),
+        default_team: site.default_team.clone(),
+        site: site.id,
+        time_zone: site.time_zone,
+        now,
+        teams,
+    })
 }
 
 /// The team's typical first-response time over the last 30 days.

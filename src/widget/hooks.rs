@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use super::panel::state::{Action, PanelState};
 use super::session::{self, Session};
-use super::{api, i18n, Config};
+use super::{answers, api, i18n, Config};
 use crate::hooks::use_poll;
 
 /// Tells the page: `touchpoint:open`, `touchpoint:close`, `touchpoint:message`,
@@ -70,29 +70,52 @@ pub fn use_page_events(state: &PanelState, root: &ShadowRoot) {
     });
 }
 
-/// Who is there, once when the panel mounts (only the page's `teams`, when it
-/// names some).
+/// Who is there: fetched when the panel mounts (only the page's `teams`,
+/// when it names some), then kept current by the site's presence socket
+/// (issue 18): staff going online or away reach the availability line at once.
 #[hook]
 pub fn use_availability(config: Rc<Config>, dispatcher: UseReducerDispatcher<PanelState>) {
     use_effect_with((), move |_| {
+        let link = Rc::new(RefCell::new(Link::default()));
         // A site's own endpoint has no staff to show.
-        if !config.transport.is_live() {
-            return;
-        }
-        wasm_bindgen_futures::spawn_local(async move {
-            match api::availability(&config).await {
-                Ok(mut site) => {
+        if config.transport.is_live() {
+            let show = {
+                let (config, dispatcher) = (config.clone(), dispatcher.clone());
+                move |mut site: crate::domain::contact::SiteState| {
                     if let Some(only) = &config.teams {
                         site.teams.retain(|t| only.contains(&t.id));
                     }
                     dispatcher.dispatch(Action::Availability(site));
                 }
-                Err(failure) => dispatcher.dispatch(Action::Failed(i18n::explain(
-                    i18n::strings(&config.locale),
-                    &failure,
-                ))),
+            };
+            if let Some(url) = live_url(&config, "/v1/availability/live?site=", &config.site) {
+                let show = show.clone();
+                let wiring = Wiring {
+                    url: url.into(),
+                    token: None,
+                    on_live: Rc::new(|_| {}),
+                    on_frame: Rc::new(move |text: String| {
+                        let pushed = js_sys::JSON::parse(&text).unwrap_or_default();
+                        let availability = js_sys::Reflect::get(&pushed, &"availability".into());
+                        if let Some(site) = availability.ok().as_ref().and_then(answers::site_state)
+                        {
+                            show(site);
+                        }
+                    }),
+                };
+                connect(&link, &wiring);
             }
-        });
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::availability(&config).await {
+                    Ok(site) => show(site),
+                    Err(failure) => dispatcher.dispatch(Action::Failed(i18n::explain(
+                        i18n::strings(&config.locale),
+                        &failure,
+                    ))),
+                }
+            });
+        }
+        move || close(&link)
     });
 }
 
@@ -164,7 +187,7 @@ pub fn use_messages(
     });
 }
 
-/// The parts of the conversation's live socket, dropped together.
+/// The parts of a live socket, dropped together.
 #[derive(Default)]
 struct Link {
     socket: Option<web_sys::WebSocket>,
@@ -175,53 +198,69 @@ struct Link {
     stopped: bool,
 }
 
+/// What a socket connects to and what it does with what it hears.
+#[derive(Clone)]
+struct Wiring {
+    url: Rc<str>,
+    /// The bearer token, offered as the second subprotocol.
+    token: Option<Rc<str>>,
+    on_frame: Rc<dyn Fn(String)>,
+    on_live: Rc<dyn Fn(bool)>,
+}
+
+/// The worker's WebSocket URL for `path` + `param` (`ws:`/`wss:` as the
+/// endpoint is `http:`/`https:`).
+fn live_url(config: &Config, path: &str, param: &str) -> Option<String> {
+    let rest = config.endpoint.strip_prefix("http")?;
+    let mut url = String::from("ws");
+    url.push_str(rest);
+    url.push_str(path);
+    url.push_str(param);
+    Some(url)
+}
+
+/// Stops a link for good: no reconnect, the socket closed.
+fn close(link: &Rc<RefCell<Link>>) {
+    let mut this = link.borrow_mut();
+    this.stopped = true;
+    this.timers = Default::default();
+    if let Some(socket) = this.socket.take() {
+        let _ = socket.close();
+    }
+}
+
 /// What a pushed frame starts with when staff type (the room writes it).
 const STAFF_TYPING: &str = r#"{"type":"typing","by":"staff","name":""#;
 
-fn connect(
-    link: &Rc<RefCell<Link>>,
-    url: &Rc<str>,
-    token: &Rc<str>,
-    dispatcher: &UseReducerDispatcher<PanelState>,
-) {
-    let protocols = js_sys::Array::of2(&crate::domain::live::PROTOCOL.into(), &(**token).into());
-    let Ok(socket) = web_sys::WebSocket::new_with_str_sequence(url, &protocols) else {
+fn connect(link: &Rc<RefCell<Link>>, wiring: &Wiring) {
+    let protocols = js_sys::Array::of1(&crate::domain::live::PROTOCOL.into());
+    if let Some(token) = &wiring.token {
+        protocols.push(&(**token).into());
+    }
+    let Ok(socket) = web_sys::WebSocket::new_with_str_sequence(&wiring.url, &protocols) else {
         return;
     };
     let on_open = {
-        let (link, dispatcher) = (link.clone(), dispatcher.clone());
+        let (link, on_live) = (link.clone(), wiring.on_live.clone());
         Closure::<dyn FnMut(JsValue)>::new(move |_| {
             link.borrow_mut().attempt = 0;
-            dispatcher.dispatch(Action::Live(true));
+            on_live(true);
         })
     };
-    // A pushed message or status change only rings: the poll brings it from
-    // D1, so the panel never shows a push it could lose or show twice.
     let on_message = {
-        let (link, dispatcher) = (link.clone(), dispatcher.clone());
+        let on_frame = wiring.on_frame.clone();
         Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             let text = js_sys::Reflect::get(&event, &"data".into())
                 .ok()
                 .and_then(|d| d.as_string())
                 .unwrap_or_default();
-            let Some(rest) = text.strip_prefix(STAFF_TYPING) else {
-                dispatcher.dispatch(Action::Rang);
-                return;
-            };
-            let name = rest.find('"').map(|end| rest[..end].to_owned());
-            dispatcher.dispatch(Action::Typing(name));
-            let dispatcher = dispatcher.clone();
-            link.borrow_mut().timers[1] = Some(Timeout::new(
-                crate::domain::live::TYPING_TTL_MS,
-                move || dispatcher.dispatch(Action::Typing(None)),
-            ));
+            on_frame(text);
         })
     };
     let on_close = {
-        let (link, url, token, dispatcher) =
-            (link.clone(), url.clone(), token.clone(), dispatcher.clone());
+        let (link, wiring) = (link.clone(), wiring.clone());
         Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            dispatcher.dispatch(Action::Live(false));
+            (wiring.on_live)(false);
             let mut this = link.borrow_mut();
             if this.stopped {
                 return;
@@ -229,11 +268,8 @@ fn connect(
             let delay =
                 crate::domain::live::reconnect_delay_ms(this.attempt, js_sys::Math::random());
             this.attempt = this.attempt.saturating_add(1);
-            let (again, url, token, dispatcher) =
-                (link.clone(), url.clone(), token.clone(), dispatcher.clone());
-            this.timers[0] = Some(Timeout::new(delay, move || {
-                connect(&again, &url, &token, &dispatcher)
-            }));
+            let (again, wiring) = (link.clone(), wiring.clone());
+            this.timers[0] = Some(Timeout::new(delay, move || connect(&again, &wiring)));
         })
     };
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -261,27 +297,39 @@ pub fn use_live(
         use_effect_with(session, move |session| {
             let current = Rc::new(RefCell::new(Link::default()));
             *link.borrow_mut() = current.clone();
-            if let (Some(session), Some(rest)) = (session, config.endpoint.strip_prefix("http")) {
-                let mut url = String::from("ws");
-                url.push_str(rest);
-                url.push_str("/v1/conversations/");
-                url.push_str(&session.id);
-                url.push_str("/live");
-                connect(
-                    &current,
-                    &url.into(),
-                    &session.token.as_str().into(),
-                    &dispatcher,
-                );
-            }
-            move || {
-                let mut this = current.borrow_mut();
-                this.stopped = true;
-                this.timers = Default::default();
-                if let Some(socket) = this.socket.take() {
-                    let _ = socket.close();
+            if let Some(session) = session {
+                if let Some(mut url) = live_url(&config, "/v1/conversations/", &session.id) {
+                    url.push_str("/live");
+                    // A pushed message or status change only rings: the poll
+                    // brings it from D1, so the panel never shows a push it
+                    // could lose or show twice.
+                    let on_frame = {
+                        let (link, dispatcher) = (current.clone(), dispatcher.clone());
+                        move |text: String| {
+                            let Some(rest) = text.strip_prefix(STAFF_TYPING) else {
+                                dispatcher.dispatch(Action::Rang);
+                                return;
+                            };
+                            let name = rest.find('"').map(|end| rest[..end].to_owned());
+                            dispatcher.dispatch(Action::Typing(name));
+                            let dispatcher = dispatcher.clone();
+                            link.borrow_mut().timers[1] = Some(Timeout::new(
+                                crate::domain::live::TYPING_TTL_MS,
+                                move || dispatcher.dispatch(Action::Typing(None)),
+                            ));
+                        }
+                    };
+                    let live = dispatcher.clone();
+                    let wiring = Wiring {
+                        url: url.into(),
+                        token: Some(session.token.as_str().into()),
+                        on_frame: Rc::new(on_frame),
+                        on_live: Rc::new(move |on| live.dispatch(Action::Live(on))),
+                    };
+                    connect(&current, &wiring);
                 }
             }
+            move || close(&current)
         });
     }
     let last = use_mut_ref(|| 0.0_f64);
