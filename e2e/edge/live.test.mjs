@@ -169,7 +169,9 @@ test('typing is relayed to the other side only, as who and never what, and says 
 test('sockets are authorized as the API is: own conversation, own teams, allowed origins, upgrades only', async () => {
   const mine = await startVisitor();
   const other = await startVisitor('A second visitor asks about prices.');
-  await refused(connect(`/v1/conversations/${other.id}/live`, mine.token), 403, 'forbidden');
+  await refused(connect(`/v1/conversations/${other.id}/live`, mine.token), 401, 'unauthorized');
+  // The polling endpoint says the same to the same token.
+  assert.equal((await mine.call('GET', `/v1/conversations/${other.id}/messages`)).status, 401);
   await refused(connect(`/v1/conversations/${mine.id}/live`, null), 401, 'unauthorized');
   await refused(connect(`/v1/conversations/${mine.id}/live`, mine.token, { origin: 'https://elsewhere.example' }), 403, 'origin_not_allowed');
   const billing = await startVisitor('I was charged twice, please refund me.', 'billing');

@@ -117,17 +117,6 @@ pub fn check_upgrade(upgrade: Option<&str>) -> Result<(), ApiError> {
     }
 }
 
-/// A visitor socket is for its own conversation only: a token that is not
-/// one of this conversation's is forbidden here (403), whichever
-/// conversation it belongs to.
-pub fn visitor_access(token_matches: bool) -> Result<(), ApiError> {
-    if token_matches {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
-
 /// Staff sockets come from the console, which the worker serves itself: a
 /// browser's upgrade must carry the worker's own origin (a page elsewhere
 /// cannot open a staff socket even with a token it stole). Clients that send
@@ -354,13 +343,6 @@ mod tests {
         assert!(check_upgrade(Some("WebSocket")).is_ok());
         assert!(check_upgrade(Some("h2c")).is_err());
         assert!(check_upgrade(None).is_err());
-    }
-
-    #[test]
-    fn a_visitor_token_opens_its_own_conversation_only() {
-        assert!(visitor_access(true).is_ok());
-        assert_eq!(visitor_access(false), Err(ApiError::Forbidden));
-        assert_eq!(ApiError::Forbidden.status(), 403);
     }
 
     #[test]

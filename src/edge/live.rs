@@ -109,8 +109,8 @@ async fn admit(request: &Request, env: &Env, with_token: bool) -> Result<(), Api
 }
 
 /// `GET /v1/conversations/{id}/live`: the visitor's socket, for its own
-/// conversation only (another conversation's token is 403), from an origin
-/// the site allows.
+/// conversation only (another conversation's token is 401, as when
+/// polling), from an origin the site allows.
 pub async fn visitor(
     request: &Request,
     env: &Env,
@@ -118,10 +118,9 @@ pub async fn visitor(
     id: &str,
 ) -> Result<Response, ApiError> {
     admit(request, env, true).await?;
-    match widget_api::authorize(request, env, origin, id).await {
-        Err(ApiError::Unauthorized) => live::visitor_access(false)?,
-        other => drop(other?),
-    }
+    // As the polling endpoints answer: a token that does not open this
+    // conversation (another conversation's, or none at all) is 401.
+    widget_api::authorize(request, env, origin, id).await?;
     open(
         env,
         Room::Conversation(id),
