@@ -33,6 +33,8 @@ pub mod live;
 pub mod runtime;
 /// Cron jobs: escalation, unseen replies, webhook delivery, retention.
 pub mod scheduled;
+/// Site models: examples, training and serving (MODEL.md, "Site models").
+pub mod site_model;
 /// Sites and teams as stored: the rows every side reads.
 pub mod sites;
 /// The staff side: inbox, thread, reply, assign, close, labels, presence.
@@ -214,6 +216,10 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::Health => health::health(env, origin).await,
         Route::IngestEvents => ingest::ingest_events(request, env, origin).await,
         Route::SiteCheck(site) => ingest::site_check(env, &site, origin).await,
+        Route::SiteModel(site) => site_model::serve(request, env, &site).await,
+        Route::AdminModel(site) => site_model::status(request, env, &site).await,
+        Route::AdminModelExamples(site) => site_model::add_examples(request, env, &site).await,
+        Route::AdminTrainModel(site) => site_model::train_now(request, env, &site).await,
         Route::Journey => admin::journey(request, env).await,
         Route::OpenApi => assets::openapi(request, env).await,
         Route::Availability => widget_api::availability(request, env, origin).await,

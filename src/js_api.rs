@@ -46,14 +46,16 @@ pub fn redact(text: &str) -> Result<JsValue, JsError> {
     crate::widget::classifier::redact(text)
 }
 
-/// Fetches the classifier model: the site's own from `siteUrl` when given,
-/// else (or when that file is bad, with a console warning) the built-in model
-/// file at `builtinUrl`; `rules` are the site's topic rules
-/// (`[{ keyword, topic }]`). Resolves to whether the site's model is in use.
+/// Fetches the classifier model: the site's own from `site` when given (a
+/// URL, or the script tag's settings: their `model`, else the worker's model
+/// URL for their site), else (or when that file is bad, with a console
+/// warning) the built-in model file at `builtinUrl`; `rules` are the site's
+/// topic rules (`[{ keyword, topic }]`). Resolves to whether the site's model
+/// is in use.
 #[cfg(feature = "widget")]
 #[wasm_bindgen(js_name = loadModel)]
 pub async fn load_model(
-    site_url: Option<String>,
+    site_url: JsValue,
     builtin_url: String,
     rules: JsValue,
 ) -> Result<bool, JsError> {

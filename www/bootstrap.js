@@ -61,7 +61,9 @@ function loadWidget() {
   if (!widget) {
     widget = import(base + 'widget/touchpoint_widget.js').then((module) => {
       return module.default({ module_or_path: base + 'widget/touchpoint_widget_bg.wasm' }).then(() => {
-        return module.loadModel(config.model, base + 'widget/touchpoint.tpcm');
+        // The settings say where the model is: `data-model`, else the site's
+        // model from the worker (the default model until the site has one).
+        return module.loadModel(config, base + 'widget/touchpoint.tpcm');
       }).then(() => {
         return module;
       });

@@ -64,7 +64,8 @@ test('the launcher lives in a shadow root and opens the widget only when clicked
   await panel.waitFor();
   assert.equal(await panel.locator('h2').textContent(), 'Talk to our team');
   assert.ok(requested.includes('/widget/touchpoint_widget_bg.wasm'));
-  assert.ok(requested.includes('/widget/touchpoint.tpcm'), 'the classifier model loads with the widget');
+  // The site's model URL: the worker answers with the default model until the site has its own.
+  assert.ok(requested.includes('/v1/sites/demo/model'), 'the classifier model loads with the widget');
   await page.screenshot({ path: join(shots, 'demo-panel.png') });
   await panel.locator('button.close').click();
   await eventually(async () => (await panel.count()) === 0);

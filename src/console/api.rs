@@ -11,6 +11,7 @@ use super::state::{Colleagues, ConversationView, Inbox, Me};
 use crate::domain::destination::{Spec, Update};
 use crate::domain::json_text::FromJson;
 use crate::domain::site::SiteUpdate;
+use crate::domain::site_model::ModelStatus;
 use crate::domain::team::TeamUpdate;
 use crate::domain::wire::destinations::{Deleted, Deliveries, Destination, Destinations, Replayed};
 use crate::domain::wire::insights::{ChartConversations, Insights};
@@ -218,6 +219,16 @@ pub async fn create_staff(
     account: &NewAccount,
 ) -> Result<NewStaff, Failure> {
     post(token, &site_path(site, &["staff"]), Some(account)).await
+}
+
+/// `GET /v1/admin/sites/{site}/model`: the site model's status.
+pub async fn site_model(token: &str, site: &str) -> Result<ModelStatus, Failure> {
+    get(token, &site_path(site, &["model"])).await
+}
+
+/// `POST /v1/admin/sites/{site}/model/train`: 409 when there is nothing to learn from.
+pub async fn train_model(token: &str, site: &str) -> Result<ModelStatus, Failure> {
+    post(token, &site_path(site, &["model", "train"]), None::<&()>).await
 }
 
 /// `GET /v1/admin/sites/{site}/destinations`.

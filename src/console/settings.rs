@@ -2,10 +2,11 @@
 //! waiting target and visibility; the routing rules from topic to team; and
 //! new staff accounts (whose token is shown once, here); and which traffic is
 //! recorded: the site's own automated tests, its bot patterns and monitoring
-//! agents, and search words from referrers; and where interactions are sent
-//! (`destinations`).
+//! agents, and search words from referrers; the site's classifier model
+//! (`model`); and where interactions are sent (`destinations`).
 
 mod destinations;
+mod model;
 
 use std::rc::Rc;
 
@@ -14,6 +15,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use self::destinations::DestinationsSection;
+use self::model::ModelSection;
 use super::api;
 use crate::domain::classify::TOPICS;
 use crate::domain::conversation::RoutingRule;
@@ -552,6 +554,7 @@ pub fn settings_page(props: &SettingsProps) -> Html {
                     </p>
                 }
             </form>
+            <ModelSection token={props.token.clone()} site={props.site.clone()} />
             <DestinationsSection token={props.token.clone()} site={props.site.clone()} teams={teams} />
         </section>
     }

@@ -16,6 +16,8 @@ pub enum Route {
     Availability,
     /// `GET /v1/sites/{site}/check`: may this page's origin record for the site.
     SiteCheck(String),
+    /// `GET /v1/sites/{site}/model`: the site's classifier model, else the default.
+    SiteModel(String),
     /// `POST /v1/conversations`: a visitor starts a conversation.
     StartConversation,
     /// `GET /v1/conversations/{id}/messages`: poll after a cursor.
@@ -92,6 +94,12 @@ pub enum Route {
     AdminDestinationDeliveries(String, String),
     /// `POST /v1/admin/sites/{site}/destinations/{id}/deliveries/{delivery}/replay`.
     AdminReplayDelivery(String, String, String),
+    /// `GET /v1/admin/sites/{site}/model`: the site model's status.
+    AdminModel(String),
+    /// `POST /v1/admin/sites/{site}/model/examples`: labelled examples to train on.
+    AdminModelExamples(String),
+    /// `POST /v1/admin/sites/{site}/model/train`: train the site model now.
+    AdminTrainModel(String),
     /// `POST /v1/hooks/chatwoot/{destination}/{token}`: Chatwoot's webhook.
     ChatwootInbound(String, String),
     /// `POST /v1/intake`: a message from e-mail, social media or the phone.
@@ -134,6 +142,17 @@ pub fn route(method: &str, path: &str) -> Route {
             "GET, OPTIONS",
             (m == "GET").then(|| Route::SiteCheck(id(site))),
         ),
+        (m, ["sites", site, "model"]) => ("GET", (m == "GET").then(|| Route::SiteModel(id(site)))),
+        (m, ["admin", "sites", s, "model"]) => {
+            ("GET", (m == "GET").then(|| Route::AdminModel(id(s))))
+        }
+        (m, ["admin", "sites", s, "model", "examples"]) => (
+            "POST",
+            (m == "POST").then(|| Route::AdminModelExamples(id(s))),
+        ),
+        (m, ["admin", "sites", s, "model", "train"]) => {
+            ("POST", (m == "POST").then(|| Route::AdminTrainModel(id(s))))
+        }
         (m, ["conversations"]) => (
             "POST, OPTIONS",
             (m == "POST").then_some(Route::StartConversation),
@@ -271,6 +290,22 @@ mod tests {
     #[test]
     fn routes() {
         assert_eq!(route("GET", "/v1/health"), Route::Health);
+        assert_eq!(
+            route("GET", "/v1/sites/demo/model"),
+            Route::SiteModel("demo".into())
+        );
+        assert_eq!(
+            route("POST", "/v1/admin/sites/demo/model/examples"),
+            Route::AdminModelExamples("demo".into())
+        );
+        assert_eq!(
+            route("POST", "/v1/admin/sites/demo/model/train"),
+            Route::AdminTrainModel("demo".into())
+        );
+        assert_eq!(
+            route("GET", "/v1/admin/sites/demo/model/train"),
+            Route::MethodNotAllowed { allow: "POST" }
+        );
         assert_eq!(
             route("GET", "/v1/admin/sites/demo/export/touchpoints"),
             Route::AdminExport("demo".into(), "touchpoints".into())

@@ -45,16 +45,25 @@ struct Raw {
     sentiment: Option<String>,
 }
 
-/// Reads an upload: a JSON array of `{text, topic?, sentiment?}`, or one such
-/// object per line (blank lines are not examples). Every bad line is
-/// reported; nothing is taken unless every line is good.
-pub fn parse_examples(body: &str) -> Result<Vec<Example>, Vec<LineError>> {
-    let items: Vec<(usize, Result<Raw, String>)> = if body.trim_start().starts_with('[') {
-        match serde_json::from_str::<Vec<serde_json::Value>>(body) {
+/// Reads an upload: a JSON array of `{text, topic?, sentiment?}` (`array`:
+/// the body was sent as `application/json`), or one such object per line
+/// (blank lines are not examples). Every bad line is reported; nothing is
+/// taken unless every line is good.
+pub fn parse_examples(body: &str, array: bool) -> Result<Vec<Example>, Vec<LineError>> {
+    if array && !body.trim_start().starts_with('[') {
+        return Err(vec![LineError {
+            line: 1,
+            message: "expected a JSON array of examples (send JSON lines as application/x-ndjson)"
+                .into(),
+        }]);
+    }
+    let parse = |text: &str| serde_json::from_str::<Raw>(text).map_err(|e| e.to_string());
+    let items: Vec<(usize, Result<Raw, String>)> = if array {
+        match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(body) {
             Ok(values) => values
                 .into_iter()
                 .enumerate()
-                .map(|(i, v)| (i + 1, serde_json::from_value(v).map_err(|e| e.to_string())))
+                .map(|(i, v)| (i + 1, parse(v.get())))
                 .collect(),
             Err(error) => {
                 return Err(vec![LineError {
@@ -67,7 +76,7 @@ pub fn parse_examples(body: &str) -> Result<Vec<Example>, Vec<LineError>> {
         body.lines()
             .enumerate()
             .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(i, line)| (i + 1, serde_json::from_str(line).map_err(|e| e.to_string())))
+            .map(|(i, line)| (i + 1, parse(line)))
             .collect()
     };
     let mut examples = Vec::with_capacity(items.len());
@@ -86,35 +95,35 @@ pub fn parse_examples(body: &str) -> Result<Vec<Example>, Vec<LineError>> {
 }
 
 fn check(raw: Raw) -> Result<Example, String> {
-    let text = raw.text.trim();
-    if text.is_empty() {
+    // Blank as JSON Schema's `\S` sees it too (which counts U+FEFF as a space).
+    if raw
+        .text
+        .chars()
+        .all(|c| c.is_whitespace() || c == '\u{feff}')
+    {
         return Err("text is empty".into());
     }
-    let chars = text.chars().count();
+    let chars = raw.text.chars().count();
     if chars > MAX_EXAMPLE_CHARS {
         return Err(format!(
             "text has {chars} characters; at most {MAX_EXAMPLE_CHARS}"
         ));
     }
-    let topic = raw.topic.unwrap_or_default();
-    if !topic.is_empty() && !TOPICS.contains(&topic.as_str()) {
-        return Err(format!(
-            "unknown topic {topic:?} (one of {})",
-            TOPICS.join(", ")
-        ));
-    }
-    let sentiment = raw.sentiment.unwrap_or_default();
-    if !sentiment.is_empty() && !SENTIMENTS.contains(&sentiment.as_str()) {
-        return Err(format!(
-            "unknown sentiment {sentiment:?} (one of {})",
-            SENTIMENTS.join(", ")
-        ));
-    }
+    // Absent or null is no label; any string given must be a label.
+    let label = |given: Option<String>, labels: &[&str], what: &str| match given {
+        Some(label) if !labels.contains(&label.as_str()) => Err(format!(
+            "unknown {what} {label:?} (one of {})",
+            labels.join(", ")
+        )),
+        given => Ok(given.unwrap_or_default()),
+    };
+    let topic = label(raw.topic, &TOPICS, "topic")?;
+    let sentiment = label(raw.sentiment, &SENTIMENTS, "sentiment")?;
     if topic.is_empty() && sentiment.is_empty() {
         return Err("no label: give a topic, a sentiment or both".into());
     }
     Ok(Example {
-        text: text.to_string(),
+        text: raw.text.trim().to_string(),
         topic,
         sentiment,
     })
@@ -145,8 +154,33 @@ pub struct TrainedModel {
     pub corrections: u32,
     pub topic: HeadReport,
     pub sentiment: HeadReport,
-    /// How long training took in the worker, in milliseconds.
-    pub train_ms: u32,
+}
+
+impl TrainedModel {
+    /// The report of a training run; `heads` are topic and sentiment as
+    /// (trained on, held out, site accuracy, default accuracy).
+    pub fn new(
+        trained_at: i64,
+        checksum: String,
+        examples: u32,
+        corrections: u32,
+        heads: [(u32, u32, f64, f64); 2],
+    ) -> Self {
+        let [topic, sentiment] = heads.map(|(trained_on, held_out, site, default)| HeadReport {
+            trained_on,
+            held_out,
+            accuracy: accuracy(held_out, site),
+            default_accuracy: accuracy(held_out, default),
+        });
+        TrainedModel {
+            trained_at,
+            checksum,
+            examples,
+            corrections,
+            topic,
+            sentiment,
+        }
+    }
 }
 
 /// `GET /v1/admin/sites/{site}/model`: the site's model and what is stored.
@@ -204,14 +238,14 @@ mod tests {
     #[test]
     fn lines_and_arrays_are_read_and_every_bad_line_is_named() {
         let good = "{\"text\":\"where is my sofa\",\"topic\":\"delivery\"}\n\n{\"text\":\"love it\",\"sentiment\":\"positive\",\"topic\":null}\n";
-        let examples = parse_examples(good).unwrap();
+        let examples = parse_examples(good, false).unwrap();
         assert_eq!(examples.len(), 2);
         assert_eq!(examples[1].topic, "");
         assert_eq!(examples[1].sentiment, "positive");
         let array =
             r#"[{"text":"a refund please","topic":"refund"},{"text":"x","topic":"shipping"}]"#;
         assert_eq!(
-            parse_examples(array).unwrap_err(),
+            parse_examples(array, true).unwrap_err(),
             vec![LineError {
                 line: 2,
                 message: "unknown topic \"shipping\" (one of account, order, delivery, billing, refund, product, technical, sales, feedback, contact, other)".into()
@@ -227,7 +261,7 @@ mod tests {
             r#"{"topic":"order"}"#,
         ]
         .join("\n");
-        let errors = parse_examples(&bad).unwrap_err();
+        let errors = parse_examples(&bad, false).unwrap_err();
         assert_eq!(
             errors.iter().map(|e| e.line).collect::<Vec<_>>(),
             vec![2, 3, 4, 5, 6, 7]
@@ -240,10 +274,20 @@ mod tests {
         assert!(errors[5].message.contains("missing field `text`"));
         let long = format!(r#"{{"text":"{}","topic":"order"}}"#, "a".repeat(2001));
         assert_eq!(
-            parse_examples(&long).unwrap_err()[0].message,
+            parse_examples(&long, false).unwrap_err()[0].message,
             "text has 2001 characters; at most 2000"
         );
-        assert_eq!(parse_examples("[1,").unwrap_err()[0].line, 1);
+        assert_eq!(parse_examples("[1,", true).unwrap_err()[0].line, 1);
+        assert!(
+            parse_examples(r#"{"text":"a","topic":"order"}"#, true).unwrap_err()[0]
+                .message
+                .starts_with("expected a JSON array")
+        );
+        let empty_label = parse_examples(r#"{"text":"a","topic":"","sentiment":"neutral"}"#, false);
+        assert!(empty_label.unwrap_err()[0]
+            .message
+            .starts_with("unknown topic \"\""));
+        assert_eq!(parse_examples("\u{feff} ", false).unwrap_err()[0].line, 1);
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub async fn authorize_for(
 
 /// The site an operator call names, once the caller may manage it. An
 /// unknown site is 404, not an empty answer that hides a typo.
-async fn managed_site(request: &Request, env: &Env, site: &str) -> Result<Site, ApiError> {
+pub async fn managed_site(request: &Request, env: &Env, site: &str) -> Result<Site, ApiError> {
     authorize_for(request, env, Some(site)).await?;
     load_site(env, site).await
 }

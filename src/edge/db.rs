@@ -55,6 +55,14 @@ pub enum Arg<'a> {
     Text(&'a str),
     Int(i64),
     Real(f64),
+    /// A BLOB (a site's model file).
+    Bytes(&'a [u8]),
+}
+
+impl<'a> From<&'a [u8]> for Arg<'a> {
+    fn from(value: &'a [u8]) -> Self {
+        Arg::Bytes(value)
+    }
 }
 
 impl<'a> From<&'a str> for Arg<'a> {
@@ -95,6 +103,7 @@ impl Arg<'_> {
             // D1 takes numbers; ids and times stay well inside 2^53.
             Arg::Int(n) => JsValue::from_f64(*n as f64),
             Arg::Real(x) => JsValue::from_f64(*x),
+            Arg::Bytes(bytes) => js_sys::Uint8Array::from(*bytes).into(),
         }
     }
 }

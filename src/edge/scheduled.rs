@@ -48,6 +48,8 @@ pub struct Report {
     pub swept_deliveries: u32,
     /// Days written to R2 destinations (three objects each).
     pub exported_days: u32,
+    /// Site models trained (at most one per run, to bound its CPU time).
+    pub trained_site_models: u32,
 }
 
 #[derive(Deserialize)]
@@ -221,6 +223,9 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
         )
         .await?;
     }
+    // 5. Last, so a slow or failed training holds up nothing else; a
+    // failure is logged and the site is tried again on the next run.
+    report.trained_site_models = super::site_model::train_due(env, now).await.unwrap_or(0);
     Ok(report)
 }
 

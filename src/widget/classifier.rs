@@ -87,17 +87,37 @@ async fn fetch_model(url: &str) -> Result<Model, String> {
     Model::from_bytes(&bytes).map_err(|e| e.to_string())
 }
 
-/// Loads the site's model (when `site_url` is given) or the built-in model
-/// file at `builtin_url`, with the site's topic rules. A site model that fails
-/// to load or check is reported once on the console and the built-in model is
-/// used instead. Resolves to whether the site's model is in use.
+/// Where the site's model is: `site` itself when it is a URL; for the script
+/// tag's settings, their `model`, else the worker's model URL for their site
+/// (which serves the default model until the site has one) — none when the
+/// site takes its messages to its own backend.
+fn site_model_url(site: &JsValue) -> Option<String> {
+    let field = |key| crate::js_object::string(site, key);
+    if let Some(url) = site.as_string().or_else(|| field("model")) {
+        return Some(url);
+    }
+    if field("backend").is_some() {
+        return None;
+    }
+    let mut url = field("endpoint")?;
+    url.push_str("/v1/sites/");
+    url.push_str(&String::from(js_sys::encode_uri_component(&field("site")?)));
+    url.push_str("/model");
+    Some(url)
+}
+
+/// Loads the site's model (when `site` names one, see `site_model_url`) or
+/// the built-in model file at `builtin_url`, with the site's topic rules. A
+/// site model that fails to load or check is reported once on the console and
+/// the built-in model is used instead. Resolves to whether the site's model
+/// is in use.
 pub async fn load_model(
-    site_url: Option<String>,
+    site: JsValue,
     builtin_url: String,
     rules: JsValue,
 ) -> Result<bool, JsError> {
     let rules = parse_rules(rules);
-    if let Some(url) = site_url {
+    if let Some(url) = site_model_url(&site) {
         match fetch_model(&url).await.and_then(|model| install(model, rules.clone())) {
             Ok(()) => return Ok(true),
             Err(error) => warn(&format!(

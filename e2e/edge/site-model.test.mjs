@@ -1,0 +1,223 @@
+// Site models (issue 15, part 4) against the real worker (workerd + D1): a
+// site uploads labelled examples through the operator API, the worker
+// fine-tunes the default model on them (on demand and from the scheduled
+// job), scores it on the held-out share, and serves it at the model URL the
+// widget fetches; a bad stored file is refused and the default served. The
+// HINT3 test trains a site on HINT3's train split (read from
+// ../shared/datasets at test time, never committed) and scores the served
+// model, in the widget's wasm, on HINT3-style messages written for this test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestRuntime, ADMIN_TOKEN } from '../support.mjs';
+import { seedContactChannel } from '../../scripts/runtime.mjs';
+import { root } from '../../scripts/artifacts.mjs';
+import { apiClient, checkResponse } from './openapi.mjs';
+
+// The checksum tests/golden.rs expects of a model trained on tests/data/site-examples.jsonl,
+// natively and in wasm: the worker must make the very same file.
+const GOLDEN_CHECKSUM = '2bbaf611';
+const DEFAULT_MODEL = readFileSync(join(root, 'model', 'touchpoint.tpcm'));
+const defaultChecksum = DEFAULT_MODEL.subarray(DEFAULT_MODEL.length - 4).readUInt32LE(0).toString(16).padStart(8, '0');
+
+let runtime, api, worker, channel, agent;
+before(async () => {
+  runtime = await startTestRuntime();
+  channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
+  agent = await channel.createStaff('Bo Agent', ['sales']);
+  api = apiClient(runtime.url);
+  worker = await runtime.mf.getWorker();
+  for (const site of ['golden', 'hint3shop', 'limits', 'cron']) {
+    await channel.call('PUT', `/v1/admin/sites/${site}`, { name: site, allowed_origins: ['https://shop.example'] });
+  }
+});
+after(async () => { await runtime?.close(); });
+
+const asAdmin = (method, path, body, headers = {}) =>
+  api(method, path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers }, body });
+
+/** GET the model URL as the widget does; checked against openapi.json. */
+async function fetchModel(site, headers = {}) {
+  const response = await fetch(`${runtime.url}/v1/sites/${site}/model`, { headers });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const type = response.headers.get('content-type') ?? '';
+  checkResponse('GET', `/v1/sites/${site}/model`, response.status, type, type.includes('json') ? JSON.parse(bytes.toString()) : null);
+  return { status: response.status, headers: response.headers, bytes };
+}
+
+function assertError(res, status, code) {
+  assert.equal(res.status, status, JSON.stringify(res.json));
+  assert.equal(res.json?.error?.code, code, JSON.stringify(res.json));
+}
+
+test('without a site model the model URL serves the default model, cached by its checksum', async () => {
+  const first = await fetchModel('demo');
+  assert.equal(first.status, 200);
+  assert.ok(first.bytes.equals(DEFAULT_MODEL), 'the default model, byte for byte');
+  assert.equal(first.headers.get('x-touchpoint-model'), 'default');
+  assert.equal(first.headers.get('etag'), `"${defaultChecksum}"`);
+  assert.equal(first.headers.get('access-control-allow-origin'), '*');
+  assert.match(first.headers.get('cache-control'), /max-age=300/);
+  const again = await fetchModel('demo', { 'if-none-match': `"${defaultChecksum}"` });
+  assert.equal(again.status, 304);
+  assert.equal(again.bytes.length, 0);
+  const unknown = await fetchModel('no-such-site');
+  assert.equal(unknown.status, 404);
+  assert.equal(JSON.parse(unknown.bytes.toString()).error.code, 'unknown_site');
+});
+
+test('a site model trains in the worker to the same bytes as natively, is served, and a corrupt one is refused', async () => {
+  const lines = readFileSync(join(root, 'tests', 'data', 'site-examples.jsonl'), 'utf8');
+  const added = await asAdmin('POST', '/v1/admin/sites/golden/model/examples', lines, { 'content-type': 'application/x-ndjson' });
+  assert.equal(added.status, 201, JSON.stringify(added.json));
+  assert.deepEqual(added.json, { added: 40, examples: 40 });
+  const before = await asAdmin('GET', '/v1/admin/sites/golden/model');
+  assert.deepEqual(before.json, { model: null, examples: 40, corrections: 0, stale: true });
+  // The personal data in an example is stored redacted.
+  const stored = await runtime.d1.prepare("SELECT text FROM model_examples WHERE site_id = 'golden' AND text LIKE '%recliner motor%'").all();
+  assert.deepEqual(stored.results.map((r) => r.text).sort(), ['the recliner motor makes a grinding noise', 'write to me at [email] about the recliner motor']);
+
+  const trained = await asAdmin('POST', '/v1/admin/sites/golden/model/train');
+  assert.equal(trained.status, 200, JSON.stringify(trained.json));
+  const model = trained.json.model;
+  assert.equal(model.checksum, GOLDEN_CHECKSUM, 'the worker (wasm) trains the same file as tests/golden.rs');
+  assert.equal(model.examples, 40);
+  assert.equal(model.topic.trained_on + model.topic.held_out, 38);
+  assert.equal(model.sentiment.trained_on + model.sentiment.held_out, 15);
+  assert.equal(trained.json.stale, false);
+
+  const served = await fetchModel('golden');
+  assert.equal(served.headers.get('x-touchpoint-model'), 'site');
+  assert.equal(served.headers.get('etag'), `"${GOLDEN_CHECKSUM}"`);
+  assert.equal(served.bytes.subarray(0, 4).toString('latin1'), 'TPCM');
+  assert.ok(!served.bytes.equals(DEFAULT_MODEL));
+  assert.equal((await fetchModel('golden', { 'if-none-match': `W/"${GOLDEN_CHECKSUM}"` })).status, 304);
+
+  // One flipped byte: the checksum no longer matches; the default is served, saying why.
+  await runtime.d1.prepare("UPDATE site_models SET model = CAST(substr(model, 1, 99) || X'5A' || substr(model, 101) AS BLOB) WHERE site_id = 'golden'").run();
+  const flipped = await fetchModel('golden');
+  assert.equal(flipped.status, 200);
+  assert.ok(flipped.bytes.equals(DEFAULT_MODEL));
+  assert.equal(flipped.headers.get('x-touchpoint-model'), 'default');
+  assert.equal(flipped.headers.get('x-touchpoint-model-refused'), 'the model file is corrupt (checksum mismatch)');
+  await runtime.d1.prepare("UPDATE site_models SET model = X'00010203' WHERE site_id = 'golden'").run();
+  const garbage = await fetchModel('golden');
+  assert.equal(garbage.headers.get('x-touchpoint-model-refused'), 'not a Touchpoint model (bad magic bytes)');
+  assert.ok(garbage.bytes.equals(DEFAULT_MODEL));
+  // Training again replaces it.
+  assert.equal((await asAdmin('POST', '/v1/admin/sites/golden/model/train')).json.model.checksum, GOLDEN_CHECKSUM);
+  assert.equal((await fetchModel('golden')).headers.get('x-touchpoint-model'), 'site');
+});
+
+test('bad uploads are refused line by line, nothing stored; limits answer 413 with the numbers', async () => {
+  const upload = (body, headers) => asAdmin('POST', '/v1/admin/sites/limits/model/examples', body, headers);
+  const bad = [
+    '{"text":"where is my sofa","topic":"delivery"}',
+    '{"text":"not closed"',
+    '{"text":"ship it","topic":"shipping"}',
+    '',
+    '{"text":"hello"}',
+    '{"text":"fine","sentiment":"meh"}',
+  ].join('\n');
+  const refused = await upload(bad, { 'content-type': 'application/x-ndjson' });
+  assertError(refused, 422, 'invalid_request');
+  assert.equal(refused.json.error.message, '4 line(s) refused; nothing was stored');
+  assert.deepEqual(refused.json.error.lines.map((l) => l.line), [2, 3, 5, 6]);
+  assert.match(refused.json.error.lines[1].message, /unknown topic "shipping" \(one of account, order/);
+  assert.match(refused.json.error.lines[2].message, /no label/);
+  assert.match(refused.json.error.lines[3].message, /unknown sentiment "meh"/);
+  const array = await upload([{ text: 'ok', topic: 'order' }, { text: 'x', topic: 'order', lang: 'en' }]);
+  assertError(array, 422, 'invalid_request');
+  assert.deepEqual(array.json.error.lines.map((l) => l.line), [2]);
+  assert.match(array.json.error.lines[0].message, /unknown field `lang`/);
+  assert.equal((await asAdmin('GET', '/v1/admin/sites/limits/model')).json.examples, 0, 'nothing was stored');
+  assertError(await upload([]), 422, 'invalid_request');
+
+  assertError(await asAdmin('POST', '/v1/admin/sites/limits/model/train'), 409, 'conflict');
+  const big = 'x'.repeat(1024 * 1024);
+  const tooBig = await upload(JSON.stringify([{ text: big, topic: 'order' }]));
+  assertError(tooBig, 413, 'payload_too_large');
+  assert.equal(tooBig.json.error.message, 'the request body is larger than 1048576 bytes');
+  const many = (n, tag) => Array.from({ length: n }, (_, i) => ({ text: `${tag} question ${i}`, topic: 'product' }));
+  const tooMany = await upload(many(5001, 'a'));
+  assertError(tooMany, 413, 'payload_too_large');
+  assert.equal(tooMany.json.error.message, '5001 examples in one request; at most 5000: send them in parts');
+  for (const tag of ['b', 'c', 'd']) assert.equal((await upload(many(5000, tag))).status, 201);
+  assert.equal((await upload(many(4990, 'e'))).json.examples, 19990);
+  const over = await upload(many(11, 'f'));
+  assertError(over, 413, 'payload_too_large');
+  assert.equal(over.json.error.message, 'the site has 19990 examples stored and this adds 11; a site keeps at most 20000 (10 more fit)');
+
+  // Who may call: the operator or the site's admins; not agents, not strangers.
+  assertError(await api('POST', '/v1/admin/sites/limits/model/train'), 401, 'unauthorized');
+  assertError(await api('GET', '/v1/admin/sites/demo/model', { headers: { authorization: `Bearer ${agent.token}` } }), 403, 'forbidden');
+  assertError(await asAdmin('GET', '/v1/admin/sites/nowhere/model'), 404, 'unknown_site');
+});
+
+test('the scheduled job trains a site with new corrections or examples, one site per run', async () => {
+  const lines = [
+    { text: 'can you deliver on a sunday', topic: 'delivery' },
+    { text: 'my invoice shows the wrong VAT number', topic: 'billing' },
+    { text: 'I love the new app', topic: 'feedback', sentiment: 'positive' },
+  ];
+  assert.equal((await asAdmin('POST', '/v1/admin/sites/cron/model/examples', lines)).status, 201);
+  // A staff correction as the console stores it (POST /v1/staff/messages/{id}/labels).
+  await runtime.d1.prepare("INSERT INTO label_corrections (site_id, message_id, staff_id, text, topic, sentiment, kind, created_at) VALUES ('cron', 1, 's', 'the parcel came broken', 'delivery', 'negative', '', 1)").run();
+  const cron = () => worker.scheduled({ cron: '* * * * *', scheduledTime: new Date() });
+  await cron();
+  const status = (await asAdmin('GET', '/v1/admin/sites/cron/model')).json;
+  // Sites are taken in id order: 'cron' comes before 'limits' (too many examples
+  // to matter here) and after none that is due.
+  assert.ok(status.model, JSON.stringify(status));
+  assert.equal(status.model.corrections, 1);
+  assert.equal(status.model.examples, 3);
+  assert.equal(status.stale, false);
+  const trainedAt = status.model.trained_at;
+  await cron(); // 'limits' is due, 'cron' is not: trained again only when something is new.
+  assert.equal((await asAdmin('GET', '/v1/admin/sites/cron/model')).json.model.trained_at, trainedAt);
+});
+
+// MODEL.md's reviewed HINT3 mapping (src/cli/visitor_sources.rs, hint3_topic).
+const LEFT_OUT = new Set(['WINNINGS', 'LESS_WINNINGS_AMOUNT', 'TAXES_ON_WINNINGS', 'WITHDRAWAL_INTRO', 'WITHDRAWAL_STATUS',
+  'WITHDRAWAL_TIME', 'INSTANT_WITHDRAWAL', 'WITHDRAW_CASH_BONUS', 'UNUTILIZED_MONEY']);
+const TOPICS = new Set(['account', 'order', 'delivery', 'billing', 'refund', 'product', 'technical', 'sales', 'feedback', 'contact', 'other']);
+function hint3Topic(row) {
+  if (LEFT_OUT.has(row.label)) return null;
+  if (row.label === 'CHAT_WITH_AN_AGENT' && row.text.trim().split(/\s+/).length < 3) return null;
+  if (row.label === 'THANKS') return 'feedback';
+  return TOPICS.has(row.topic) ? row.topic : null;
+}
+
+const HINT3 = join(root, '..', 'shared', 'datasets', 'hint3', 'hint3_v2_train.jsonl');
+
+test('a site trained on HINT3\'s train split beats the default model on HINT3-style messages', { skip: !existsSync(HINT3) && 'needs ../shared/datasets' }, async () => {
+  const examples = readFileSync(HINT3, 'utf8').trim().split('\n').map((line) => JSON.parse(line))
+    .map((row) => ({ text: row.text, topic: hint3Topic(row) })).filter((e) => e.topic);
+  assert.ok(examples.length > 1000);
+  const added = await asAdmin('POST', '/v1/admin/sites/hint3shop/model/examples', examples);
+  assert.equal(added.status, 201, JSON.stringify(added.json));
+  const started = performance.now();
+  const trained = await asAdmin('POST', '/v1/admin/sites/hint3shop/model/train');
+  const trainMs = performance.now() - started;
+  assert.equal(trained.status, 200, JSON.stringify(trained.json));
+  const { topic } = trained.json.model;
+  console.log(`# HINT3 site model: ${examples.length} examples, trained in ${trainMs.toFixed(0)} ms (request round trip); ` +
+    `held-out topic accuracy ${(topic.accuracy * 100).toFixed(1)}% vs default ${(topic.default_accuracy * 100).toFixed(1)}% on ${topic.held_out}`);
+  assert.ok(topic.accuracy >= topic.default_accuracy, 'no worse than the default on its own held-out share');
+
+  // Score the served file in the widget's wasm against the default, on messages written for this test.
+  const served = await fetchModel('hint3shop');
+  assert.equal(served.headers.get('x-touchpoint-model'), 'site');
+  const widget = await import(join(root, 'dist', 'site', 'widget', 'touchpoint_widget.js'));
+  widget.initSync({ module: readFileSync(join(root, 'dist', 'site', 'widget', 'touchpoint_widget_bg.wasm')) });
+  const messages = readFileSync(join(root, 'e2e', 'edge', 'data', 'hint3-style.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const score = (model) => {
+    widget.setModel(model);
+    return messages.filter((m) => widget.classify(m.text).topic === m.topic).length / messages.length;
+  };
+  const site = score(served.bytes);
+  const standard = score(DEFAULT_MODEL);
+  console.log(`# HINT3-style messages (${messages.length}): site model ${(site * 100).toFixed(1)}%, default model ${(standard * 100).toFixed(1)}%`);
+  assert.ok(site >= standard + 0.05, `site ${site} vs default ${standard}`);
+});

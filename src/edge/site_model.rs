@@ -1,0 +1,374 @@
+//! Site models (MODEL.md, "Site models"): labelled examples uploaded by the
+//! operator, training on them and on the site's label corrections (on demand
+//! or from the scheduled job), and serving the site's model to the widget,
+//! the default model when the site has none or its stored file is bad.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Headers, Request, Response, ResponseInit};
+
+use super::runtime::{internal, log, now_ms};
+use super::sites::cached_site;
+use super::{admin, db, http, Env};
+use crate::args;
+use crate::domain::api::ApiError;
+use crate::domain::classify::model::Model;
+use crate::domain::classify::train::{train_site_model, Labelled, TrainError, SITE_TUNING};
+use crate::domain::classify::BUILTIN_MODEL;
+use crate::domain::pii;
+use crate::domain::site_model::{
+    checksum_hex, from_hex, parse_examples, ExamplesAdded, LineError, TrainedModel,
+    MAX_SITE_EXAMPLES, MAX_TRAINING_EXAMPLES, MAX_UPLOAD_BYTES, MAX_UPLOAD_EXAMPLES,
+};
+
+/// How much a site has stored, and the newest ids.
+#[derive(Deserialize)]
+struct Counts {
+    examples: u32,
+    last_example_id: i64,
+    corrections: u32,
+    last_correction_id: i64,
+}
+
+async fn counts(env: &Env, site: &str) -> Result<Counts, ApiError> {
+    db::row(
+        &env.db,
+        "SELECT (SELECT COUNT(*) FROM model_examples WHERE site_id = ?1) AS examples, \
+         (SELECT COALESCE(MAX(id), 0) FROM model_examples WHERE site_id = ?1) AS last_example_id, \
+         (SELECT COUNT(*) FROM label_corrections WHERE site_id = ?1) AS corrections, \
+         (SELECT COALESCE(MAX(id), 0) FROM label_corrections WHERE site_id = ?1) AS last_correction_id",
+        args![site],
+    )
+    .await?
+    .ok_or(ApiError::Internal)
+}
+
+/// `SiteModelStatus` (openapi.json): the stored report, as JSON, and the counts.
+async fn status_of(env: &Env, site: &str) -> Result<String, ApiError> {
+    #[derive(Deserialize)]
+    struct Stored {
+        last_example_id: i64,
+        last_correction_id: i64,
+        report: String,
+    }
+    let counts = counts(env, site).await?;
+    let stored: Option<Stored> = db::row(
+        &env.db,
+        "SELECT last_example_id, last_correction_id, report FROM site_models WHERE site_id = ?1",
+        args![site],
+    )
+    .await?;
+    let stale = stored.as_ref().map_or(
+        counts.last_example_id > 0 || counts.last_correction_id > 0,
+        |s| {
+            s.last_example_id < counts.last_example_id
+                || s.last_correction_id < counts.last_correction_id
+        },
+    );
+    Ok(format!(
+        "{{\"model\":{},\"examples\":{},\"corrections\":{},\"stale\":{stale}}}",
+        stored.as_ref().map_or("null", |s| s.report.as_str()),
+        counts.examples,
+        counts.corrections
+    ))
+}
+
+#[derive(Serialize)]
+struct Refusal<'a> {
+    error: RefusalBody<'a>,
+}
+
+#[derive(Serialize)]
+struct RefusalBody<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "<[LineError]>::is_empty")]
+    lines: &'a [LineError],
+}
+
+fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
+    let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
+    http::text_json_response(status, &text)
+}
+
+/// An error answer with a message of its own (and, for refused lines, each line).
+fn refuse(
+    status: u16,
+    code: &str,
+    message: &str,
+    lines: &[LineError],
+) -> Result<Response, ApiError> {
+    json(
+        status,
+        &Refusal {
+            error: RefusalBody {
+                code,
+                message,
+                lines,
+            },
+        },
+    )
+}
+
+/// `GET /v1/admin/sites/{site}/model`.
+pub async fn status(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
+    admin::managed_site(request, env, site).await?;
+    http::text_json_response(200, &status_of(env, site).await?)
+}
+
+/// `POST /v1/admin/sites/{site}/model/examples`: all lines stored, or none.
+pub async fn add_examples(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
+    admin::managed_site(request, env, site).await?;
+    let body = http::read_text(request, MAX_UPLOAD_BYTES).await?;
+    let array = http::header(request, "content-type")
+        .is_some_and(|t| t.trim_start().starts_with("application/json"));
+    let examples = match parse_examples(&body, array) {
+        Ok(examples) => examples,
+        Err(lines) => {
+            let message = format!("{} line(s) refused; nothing was stored", lines.len());
+            return refuse(422, "invalid_request", &message, &lines);
+        }
+    };
+    if examples.is_empty() {
+        return Err(ApiError::InvalidRequest("no examples in the body".into()));
+    }
+    if examples.len() > MAX_UPLOAD_EXAMPLES {
+        let message = format!(
+            "{} examples in one request; at most {MAX_UPLOAD_EXAMPLES}: send them in parts",
+            examples.len()
+        );
+        return refuse(413, "payload_too_large", &message, &[]);
+    }
+    let stored = counts(env, site).await?.examples;
+    let total = stored as usize + examples.len();
+    if total > MAX_SITE_EXAMPLES as usize {
+        let message = format!(
+            "the site has {stored} examples stored and this adds {}; a site keeps at most {MAX_SITE_EXAMPLES} ({} more fit)",
+            examples.len(),
+            MAX_SITE_EXAMPLES.saturating_sub(stored)
+        );
+        return refuse(413, "payload_too_large", &message, &[]);
+    }
+    // Stored redacted, as visitors' messages are: the model never learns personal data.
+    let rows: Vec<(String, &str, &str)> = examples
+        .iter()
+        .map(|e| {
+            (
+                pii::redact(&e.text).redacted,
+                e.topic.as_str(),
+                e.sentiment.as_str(),
+            )
+        })
+        .collect();
+    let rows = serde_json::to_string(&rows).map_err(|_| ApiError::Internal)?;
+    // One statement for the whole upload (D1 counts statements per request).
+    db::run(
+        &env.db,
+        "INSERT INTO model_examples (site_id, text, topic, sentiment, created_at) \
+         SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ?2 \
+         FROM json_each(?3) ORDER BY key",
+        args![site, now_ms(), &rows],
+    )
+    .await?;
+    json(
+        201,
+        &ExamplesAdded {
+            added: examples.len() as u32,
+            examples: total as u32,
+        },
+    )
+}
+
+/// `POST /v1/admin/sites/{site}/model/train`.
+pub async fn train_now(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
+    admin::managed_site(request, env, site).await?;
+    match train(env, site, now_ms()).await {
+        Ok(()) => http::text_json_response(200, &status_of(env, site).await?),
+        Err(Trained::Nothing(error)) => Err(ApiError::Conflict(format!(
+            "{error}: upload labelled examples or correct labels in the console first"
+        ))),
+        Err(Trained::Failed(error)) => Err(error),
+    }
+}
+
+/// Why a training run stored nothing.
+enum Trained {
+    Nothing(TrainError),
+    Failed(ApiError),
+}
+
+impl From<ApiError> for Trained {
+    fn from(error: ApiError) -> Self {
+        Trained::Failed(error)
+    }
+}
+
+#[derive(Deserialize)]
+struct Row {
+    text: String,
+    topic: String,
+    sentiment: String,
+}
+
+/// Trains `site`'s model from its newest corrections (the latest per
+/// message) and uploaded examples, at most `MAX_TRAINING_EXAMPLES`, and stores it.
+async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
+    let counts = counts(env, site).await?;
+    let mut corrections: Vec<Row> = db::rows(
+        &env.db,
+        "SELECT text, topic, sentiment FROM label_corrections WHERE id IN \
+         (SELECT MAX(id) FROM label_corrections WHERE site_id = ?1 GROUP BY message_id) ORDER BY id DESC LIMIT ?2",
+        args![site, i64::from(MAX_TRAINING_EXAMPLES)],
+    )
+    .await?;
+    let room = MAX_TRAINING_EXAMPLES as usize - corrections.len();
+    let mut examples: Vec<Row> = db::rows(
+        &env.db,
+        "SELECT text, topic, sentiment FROM model_examples WHERE site_id = ?1 ORDER BY id DESC LIMIT ?2",
+        args![site, room as i64],
+    )
+    .await?;
+    corrections.reverse();
+    examples.reverse();
+    fn some(text: &str) -> Option<&str> {
+        (!text.is_empty()).then_some(text)
+    }
+    let labelled: Vec<Labelled> = corrections
+        .iter()
+        .chain(&examples)
+        .map(|row| Labelled {
+            text: &row.text,
+            topic: some(&row.topic),
+            sentiment: some(&row.sentiment),
+        })
+        .collect();
+    let base = Model::from_bytes(BUILTIN_MODEL).map_err(|_| ApiError::Internal)?;
+    let trained = train_site_model(&base, &labelled, SITE_TUNING).map_err(Trained::Nothing)?;
+    let file = trained.model.to_bytes();
+    let checksum = checksum_hex(&file);
+    let report = TrainedModel::new(
+        now,
+        checksum.clone(),
+        examples.len() as u32,
+        corrections.len() as u32,
+        [trained.topic, trained.sentiment].map(|h| (h.trained_on, h.held_out, h.site, h.default)),
+    );
+    let report = serde_json::to_string(&report).map_err(|_| ApiError::Internal)?;
+    db::run(
+        &env.db,
+        "INSERT OR REPLACE INTO site_models (site_id, model, checksum, last_example_id, last_correction_id, report) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        args![site, &file[..], &checksum, counts.last_example_id, counts.last_correction_id, &report],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The scheduled job's step: trains the first site (of up to ten) with
+/// examples or corrections newer than its model; one per run keeps each run's
+/// CPU time bounded. Resolves to how many were trained (0 or 1).
+pub async fn train_due(env: &Env, now: i64) -> Result<u32, ApiError> {
+    #[derive(Deserialize)]
+    struct Due {
+        id: String,
+    }
+    let due: Vec<Due> = db::rows(
+        &env.db,
+        "SELECT s.id FROM sites s LEFT JOIN site_models m ON m.site_id = s.id \
+         WHERE COALESCE(m.last_example_id, 0) < (SELECT COALESCE(MAX(id), 0) FROM model_examples e WHERE e.site_id = s.id) \
+         OR COALESCE(m.last_correction_id, 0) < (SELECT COALESCE(MAX(id), 0) FROM label_corrections c WHERE c.site_id = s.id) \
+         ORDER BY s.id LIMIT 10",
+        args![],
+    )
+    .await?;
+    for site in due {
+        match train(env, &site.id, now).await {
+            Ok(()) => return Ok(1),
+            // Too little to learn from yet (e.g. everything held out): the next site.
+            Err(Trained::Nothing(_)) => continue,
+            Err(Trained::Failed(error)) => return Err(error),
+        }
+    }
+    Ok(0)
+}
+
+/// `GET /v1/sites/{site}/model`: the site's model file, or the default one.
+/// A stored file that does not parse or check is refused: the default is
+/// served instead, the reason in `x-touchpoint-model-refused` and the log.
+pub async fn serve(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
+    cached_site(env, site).await?;
+    #[derive(Deserialize)]
+    struct File {
+        checksum: String,
+        model: String,
+    }
+    let etag_of = |checksum: &str| format!("\"{checksum}\"");
+    let if_none_match = http::header(request, "if-none-match");
+    let stored: Option<File> = db::row(
+        &env.db,
+        "SELECT checksum, hex(model) AS model FROM site_models WHERE site_id = ?1",
+        args![site],
+    )
+    .await?;
+    let mut refused = None;
+    let mut site_file = None;
+    if let Some(stored) = stored {
+        match from_hex(&stored.model).ok_or_else(|| "the stored file is not a blob".to_string()) {
+            Ok(bytes) => match Model::from_bytes(&bytes) {
+                Ok(_) if checksum_hex(&bytes) == stored.checksum => site_file = Some(bytes),
+                Ok(_) => {
+                    refused =
+                        Some("its checksum is not the one recorded when it was trained".to_string())
+                }
+                Err(error) => refused = Some(error.to_string()),
+            },
+            Err(error) => refused = Some(error),
+        }
+    }
+    if let Some(reason) = &refused {
+        log(
+            "site model refused; serving the default model",
+            &JsValue::from_str(&format!("{site}: {reason}")),
+        );
+    }
+    let which = if site_file.is_some() {
+        "site"
+    } else {
+        "default"
+    };
+    let mut file = site_file.unwrap_or_else(|| BUILTIN_MODEL.to_vec());
+    let etag = etag_of(&checksum_hex(&file));
+    let not_modified = if_none_match.is_some_and(|tags| {
+        tags.split(',')
+            .any(|tag| tag.trim().trim_start_matches("W/") == etag)
+    });
+    let mut build = || -> Result<Response, JsValue> {
+        let headers = Headers::new()?;
+        headers.set("content-type", "application/octet-stream")?;
+        // Browsers check back after five minutes: a retrained model reaches
+        // visitors soon, and an unchanged one costs a 304.
+        headers.set("cache-control", "public, max-age=300")?;
+        headers.set("etag", &etag)?;
+        headers.set("x-touchpoint-model", which)?;
+        if let Some(reason) = &refused {
+            headers.set("x-touchpoint-model-refused", reason)?;
+        }
+        headers.set("access-control-allow-origin", "*")?;
+        headers.set(
+            "access-control-expose-headers",
+            "etag, x-touchpoint-model, x-touchpoint-model-refused",
+        )?;
+        headers.set("cross-origin-resource-policy", "cross-origin")?;
+        headers.set("x-content-type-options", "nosniff")?;
+        let init = ResponseInit::new();
+        init.set_headers(headers.unchecked_ref());
+        if not_modified {
+            init.set_status(304);
+            return Response::new_with_opt_str_and_init(None, &init);
+        }
+        init.set_status(200);
+        Response::new_with_opt_u8_array_and_init(Some(&mut file), &init)
+    };
+    build().map_err(|e| internal(&e, "model response failed"))
+}
