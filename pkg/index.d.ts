@@ -209,7 +209,11 @@ export interface ClassifyResult extends RedactResult {
 }
 /** Where the classifier's files come from; all optional. */
 export interface ClassifierOptions {
-  /** The site's own model; falls back to the built-in one (with one console warning). */
+  /**
+   * The site's own model, e.g. `${endpoint}/v1/sites/${site}/model` (the model
+   * the worker trains from the site's corrections and examples, or the default
+   * one until it has); falls back to the built-in one (with one console warning).
+   */
   siteModelUrl?: string;
   /** The built-in model's URL (defaults to the file inside this package). */
   modelUrl?: string | URL;

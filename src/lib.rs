@@ -40,7 +40,7 @@ pub mod fetch;
 pub mod hooks;
 
 /// Plain JS objects read and built field by field, without serde.
-#[cfg(any(feature = "widget", feature = "console"))]
+#[cfg(any(feature = "widget", feature = "console", feature = "edge"))]
 pub mod js_object;
 
 /// The only `#[wasm_bindgen]` exports: what the widget, the console and the worker shim call.

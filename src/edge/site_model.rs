@@ -3,7 +3,7 @@
 //! or from the scheduled job), and serving the site's model to the widget,
 //! the default model when the site has none or its stored file is bad.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Headers, Request, Response, ResponseInit};
@@ -21,9 +21,9 @@ use crate::domain::site_model::{
     checksum_hex, from_hex, parse_examples, ExamplesAdded, LineError, TrainedModel,
     MAX_SITE_EXAMPLES, MAX_TRAINING_EXAMPLES, MAX_UPLOAD_BYTES, MAX_UPLOAD_EXAMPLES,
 };
+use crate::js_object;
 
 /// How much a site has stored, and the newest ids.
-#[derive(Deserialize)]
 struct Counts {
     examples: u32,
     last_example_id: i64,
@@ -31,44 +31,60 @@ struct Counts {
     last_correction_id: i64,
 }
 
+fn number(row: &JsValue, key: &str) -> i64 {
+    js_object::integer(row, key).unwrap_or(0)
+}
+
+fn text(row: &JsValue, key: &str) -> String {
+    js_object::string(row, key).unwrap_or_default()
+}
+
+/// The first row of a query as a JS object (`undefined` when none).
+async fn first(env: &Env, sql: &str, args: &[db::Arg<'_>]) -> Result<JsValue, ApiError> {
+    Ok(db::js_rows(&env.db, sql, args)
+        .await?
+        .into_iter()
+        .next()
+        .unwrap_or(JsValue::UNDEFINED))
+}
+
 async fn counts(env: &Env, site: &str) -> Result<Counts, ApiError> {
-    db::row(
-        &env.db,
+    let row = first(
+        env,
         "SELECT (SELECT COUNT(*) FROM model_examples WHERE site_id = ?1) AS examples, \
          (SELECT COALESCE(MAX(id), 0) FROM model_examples WHERE site_id = ?1) AS last_example_id, \
          (SELECT COUNT(*) FROM label_corrections WHERE site_id = ?1) AS corrections, \
          (SELECT COALESCE(MAX(id), 0) FROM label_corrections WHERE site_id = ?1) AS last_correction_id",
         args![site],
     )
-    .await?
-    .ok_or(ApiError::Internal)
+    .await?;
+    Ok(Counts {
+        examples: number(&row, "examples") as u32,
+        last_example_id: number(&row, "last_example_id"),
+        corrections: number(&row, "corrections") as u32,
+        last_correction_id: number(&row, "last_correction_id"),
+    })
 }
 
 /// `SiteModelStatus` (openapi.json): the stored report, as JSON, and the counts.
 async fn status_of(env: &Env, site: &str) -> Result<String, ApiError> {
-    #[derive(Deserialize)]
-    struct Stored {
-        last_example_id: i64,
-        last_correction_id: i64,
-        report: String,
-    }
     let counts = counts(env, site).await?;
-    let stored: Option<Stored> = db::row(
-        &env.db,
+    let stored = first(
+        env,
         "SELECT last_example_id, last_correction_id, report FROM site_models WHERE site_id = ?1",
         args![site],
     )
     .await?;
-    let stale = stored.as_ref().map_or(
-        counts.last_example_id > 0 || counts.last_correction_id > 0,
-        |s| {
-            s.last_example_id < counts.last_example_id
-                || s.last_correction_id < counts.last_correction_id
-        },
-    );
+    let report = js_object::string(&stored, "report");
+    let stale = if report.is_some() {
+        number(&stored, "last_example_id") < counts.last_example_id
+            || number(&stored, "last_correction_id") < counts.last_correction_id
+    } else {
+        counts.last_example_id > 0 || counts.last_correction_id > 0
+    };
     Ok(format!(
         "{{\"model\":{},\"examples\":{},\"corrections\":{},\"stale\":{stale}}}",
-        stored.as_ref().map_or("null", |s| s.report.as_str()),
+        report.as_deref().unwrap_or("null"),
         counts.examples,
         counts.corrections
     ))
@@ -204,43 +220,50 @@ impl From<ApiError> for Trained {
     }
 }
 
-#[derive(Deserialize)]
-struct Row {
-    text: String,
-    topic: String,
-    sentiment: String,
+/// Labelled texts as stored: (text, topic, sentiment), oldest first.
+async fn labelled(
+    env: &Env,
+    sql: &str,
+    site: &str,
+    limit: usize,
+) -> Result<Vec<[String; 3]>, ApiError> {
+    let rows = db::js_rows(&env.db, sql, args![site, limit as i64]).await?;
+    Ok(rows
+        .iter()
+        .rev()
+        .map(|row| ["text", "topic", "sentiment"].map(|key| text(row, key)))
+        .collect())
 }
 
 /// Trains `site`'s model from its newest corrections (the latest per
 /// message) and uploaded examples, at most `MAX_TRAINING_EXAMPLES`, and stores it.
 async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
     let counts = counts(env, site).await?;
-    let mut corrections: Vec<Row> = db::rows(
-        &env.db,
+    let corrections = labelled(
+        env,
         "SELECT text, topic, sentiment FROM label_corrections WHERE id IN \
          (SELECT MAX(id) FROM label_corrections WHERE site_id = ?1 GROUP BY message_id) ORDER BY id DESC LIMIT ?2",
-        args![site, i64::from(MAX_TRAINING_EXAMPLES)],
+        site,
+        MAX_TRAINING_EXAMPLES as usize,
     )
     .await?;
-    let room = MAX_TRAINING_EXAMPLES as usize - corrections.len();
-    let mut examples: Vec<Row> = db::rows(
-        &env.db,
+    let examples = labelled(
+        env,
         "SELECT text, topic, sentiment FROM model_examples WHERE site_id = ?1 ORDER BY id DESC LIMIT ?2",
-        args![site, room as i64],
+        site,
+        MAX_TRAINING_EXAMPLES as usize - corrections.len(),
     )
     .await?;
-    corrections.reverse();
-    examples.reverse();
     fn some(text: &str) -> Option<&str> {
         (!text.is_empty()).then_some(text)
     }
     let labelled: Vec<Labelled> = corrections
         .iter()
         .chain(&examples)
-        .map(|row| Labelled {
-            text: &row.text,
-            topic: some(&row.topic),
-            sentiment: some(&row.sentiment),
+        .map(|[text, topic, sentiment]| Labelled {
+            text,
+            topic: some(topic),
+            sentiment: some(sentiment),
         })
         .collect();
     let base = Model::from_bytes(BUILTIN_MODEL).map_err(|_| ApiError::Internal)?;
@@ -269,11 +292,7 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
 /// examples or corrections newer than its model; one per run keeps each run's
 /// CPU time bounded. Resolves to how many were trained (0 or 1).
 pub async fn train_due(env: &Env, now: i64) -> Result<u32, ApiError> {
-    #[derive(Deserialize)]
-    struct Due {
-        id: String,
-    }
-    let due: Vec<Due> = db::rows(
+    let due = db::js_rows(
         &env.db,
         "SELECT s.id FROM sites s LEFT JOIN site_models m ON m.site_id = s.id \
          WHERE COALESCE(m.last_example_id, 0) < (SELECT COALESCE(MAX(id), 0) FROM model_examples e WHERE e.site_id = s.id) \
@@ -283,7 +302,7 @@ pub async fn train_due(env: &Env, now: i64) -> Result<u32, ApiError> {
     )
     .await?;
     for site in due {
-        match train(env, &site.id, now).await {
+        match train(env, &text(&site, "id"), now).await {
             Ok(()) => return Ok(1),
             // Too little to learn from yet (e.g. everything held out): the next site.
             Err(Trained::Nothing(_)) => continue,
@@ -298,25 +317,23 @@ pub async fn train_due(env: &Env, now: i64) -> Result<u32, ApiError> {
 /// served instead, the reason in `x-touchpoint-model-refused` and the log.
 pub async fn serve(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
     cached_site(env, site).await?;
-    #[derive(Deserialize)]
-    struct File {
-        checksum: String,
-        model: String,
-    }
     let etag_of = |checksum: &str| format!("\"{checksum}\"");
     let if_none_match = http::header(request, "if-none-match");
-    let stored: Option<File> = db::row(
-        &env.db,
+    let stored = first(
+        env,
         "SELECT checksum, hex(model) AS model FROM site_models WHERE site_id = ?1",
         args![site],
     )
     .await?;
     let mut refused = None;
     let mut site_file = None;
-    if let Some(stored) = stored {
-        match from_hex(&stored.model).ok_or_else(|| "the stored file is not a blob".to_string()) {
+    if let (Some(checksum), Some(model)) = (
+        js_object::string(&stored, "checksum"),
+        js_object::string(&stored, "model"),
+    ) {
+        match from_hex(&model).ok_or_else(|| "the stored file is not a blob".to_string()) {
             Ok(bytes) => match Model::from_bytes(&bytes) {
-                Ok(_) if checksum_hex(&bytes) == stored.checksum => site_file = Some(bytes),
+                Ok(_) if checksum_hex(&bytes) == checksum => site_file = Some(bytes),
                 Ok(_) => {
                     refused =
                         Some("its checksum is not the one recorded when it was trained".to_string())
