@@ -204,6 +204,13 @@ pub struct ExamplesAdded {
     pub examples: u32,
 }
 
+// How the console reads the status (field lists, `json_text`).
+crate::domain::json_text::from_json! {
+    HeadReport { trained_on, held_out, accuracy, default_accuracy }
+    TrainedModel { trained_at, checksum, examples, corrections, topic, sentiment }
+    ModelStatus { model, examples, corrections, stale }
+}
+
 /// The checksum as the model file carries it (its last four bytes), in hex.
 pub fn checksum_hex(file: &[u8]) -> String {
     let mut tail = [0u8; 4];
