@@ -317,7 +317,7 @@ mod tests {
     #[test]
     fn pushes_ring_typing_shows_and_the_reply_ends_it() {
         let state = run(
-            PanelState::new(Some(session()), true),
+            PanelState::new(Some(session()), true, false),
             vec![
                 Action::Live(true),
                 Action::Rang,
