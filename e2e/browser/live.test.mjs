@@ -90,7 +90,7 @@ async function openConsole(who, id, { sockets = 'real' } = {}) {
 const live = (page) => page.locator('.console').getAttribute('data-live');
 /**
  * From now on the console's reads of the conversation answer only after 5 s:
- * whatever shows sooner was pushed (the console still refreshes every 15 s
+ * whatever shows sooner was pushed (the console still refreshes every 5 s
  * while live, for the journey).
  */
 const holdPolls = (page, id) => page.route(`**/v1/staff/conversations/${id}`, async (route) => {

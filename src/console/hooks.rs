@@ -34,7 +34,7 @@ pub fn use_resume_session(dispatcher: UseReducerDispatcher<ConsoleState>) {
 }
 
 /// The inbox (with the filters) and the selected conversation, at once and
-/// every two seconds while signed in — every fifteen seconds while live sockets
+/// every two seconds while signed in — every five seconds while live sockets
 /// push the changes, and at once whenever that changes, so a (re)connected
 /// console catches up from the store; the session ends after 12 hours, even
 /// in an open tab, and a refused token signs out.

@@ -33,7 +33,7 @@ pub const TYPING_EVERY_MS: u32 = 2000;
 /// claims, read receipts and inbox changes, and waiting times tick in the
 /// console; this brings what is not pushed (the visitor's journey) and any
 /// push that was lost. Without a socket it polls every 2 s as before.
-pub const CONSOLE_REFRESH_WHILE_LIVE_MS: u32 = 15_000;
+pub const CONSOLE_REFRESH_WHILE_LIVE_MS: u32 = 5_000;
 
 /// The widget's poll while its socket is open: a safety net only (each push
 /// fetches at once), so an idle open widget reads D1 about once a minute
