@@ -163,14 +163,19 @@ pub async fn rows<T: DeserializeOwned>(
     sql: &str,
     args: &[Arg<'_>],
 ) -> Result<Vec<T>, ApiError> {
+    let rows = results(db, sql, args).await?;
+    serde_wasm_bindgen::from_value(rows).map_err(|e| runtime::internal(&e.into(), sql))
+}
+
+/// The `results` array of a query's answer.
+async fn results(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> Result<JsValue, ApiError> {
     let result = db
         .statement(sql, args)
         .all()
         .await
         .map_err(|e| runtime::unavailable(&e, sql))?;
-    let rows = js_sys::Reflect::get(&result, &JsValue::from_str("results"))
-        .map_err(|e| runtime::unavailable(&e, sql))?;
-    serde_wasm_bindgen::from_value(rows).map_err(|e| runtime::internal(&e.into(), sql))
+    js_sys::Reflect::get(&result, &JsValue::from_str("results"))
+        .map_err(|e| runtime::unavailable(&e, sql))
 }
 
 /// Every row of a query as plain JS objects, to read field by field
@@ -181,13 +186,7 @@ pub async fn js_rows(
     sql: &str,
     args: &[Arg<'_>],
 ) -> Result<Vec<JsValue>, ApiError> {
-    let result = db
-        .statement(sql, args)
-        .all()
-        .await
-        .map_err(|e| runtime::unavailable(&e, sql))?;
-    let rows = js_sys::Reflect::get(&result, &JsValue::from_str("results"))
-        .map_err(|e| runtime::unavailable(&e, sql))?;
+    let rows = results(db, sql, args).await?;
     Ok(Array::from(&rows).to_vec())
 }
 
