@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestRuntime, ADMIN_TOKEN } from '../support.mjs';
+import { startTestRuntime, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
 import { seedContactChannel } from '../../scripts/runtime.mjs';
 import { root } from '../../scripts/artifacts.mjs';
 import { apiClient, checkResponse } from './openapi.mjs';
@@ -220,4 +220,26 @@ test('a site trained on HINT3\'s train split beats the default model on HINT3-st
   const standard = score(DEFAULT_MODEL);
   console.log(`# HINT3-style messages (${messages.length}): site model ${(site * 100).toFixed(1)}%, default model ${(standard * 100).toFixed(1)}%`);
   assert.ok(site >= standard + 0.05, `site ${site} vs default ${standard}`);
+
+  // The edge classifies the site's incoming messages with the same model:
+  // where the two models disagree, the stored topic (which routes the
+  // conversation) is the site model's.
+  const team = await asAdmin('PUT', '/v1/admin/sites/hint3shop/teams/support', { name: 'Support' });
+  assert.ok(team.status < 300, JSON.stringify(team.json));
+  widget.setModel(served.bytes);
+  const bySite = messages.map((m) => widget.classify(m.text).topic);
+  widget.setModel(DEFAULT_MODEL);
+  const differing = messages.map((m, i) => ({ text: m.text, site: bySite[i], standard: widget.classify(m.text).topic }))
+    .filter((m) => m.site !== m.standard);
+  assert.ok(differing.length >= 3, 'the two models disagree somewhere');
+  let ip = 0;
+  for (const m of differing.slice(0, 3)) {
+    const started = await api('POST', '/v1/conversations', {
+      headers: { origin: 'https://shop.example', 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': `198.51.100.${++ip}` },
+      body: { site: 'hint3shop', message: { text: m.text }, reply: { channel: 'here' } },
+    });
+    assert.equal(started.status, 201, JSON.stringify(started.json));
+    const stored = await runtime.d1.prepare('SELECT topic FROM conversations WHERE id = ?1').bind(started.json.conversation.id).first();
+    assert.equal(stored.topic, m.site, `"${m.text}": the site model says ${m.site}, the default ${m.standard}`);
+  }
 });

@@ -149,7 +149,7 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
             None,
         );
     }
-    let screened = threads::screen(&body.text, None)?;
+    let screened = threads::screen(env, &site.id, &body.text, None).await?;
     let message = Append::visitor(&screened, Some(&client_id));
     let thread = match &body.in_reply_to {
         Some(parent) => find(env, &site.id, &client_id_of(parent)).await?,

@@ -3,6 +3,9 @@
 //! or from the scheduled job), and serving the site's model to the widget,
 //! the default model when the site has none or its stored file is bad.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -15,7 +18,7 @@ use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::classify::model::Model;
 use crate::domain::classify::train::{train_site_model, Labelled, TrainError, SITE_TUNING};
-use crate::domain::classify::BUILTIN_MODEL;
+use crate::domain::classify::{Classifier, BUILTIN_MODEL};
 use crate::domain::pii;
 use crate::domain::site_model::{
     checksum_hex, from_hex, parse_examples, ExamplesAdded, LineError, TrainedModel,
@@ -310,6 +313,65 @@ pub async fn train_due(env: &Env, now: i64) -> Result<u32, ApiError> {
         }
     }
     Ok(0)
+}
+
+thread_local! {
+    /// Site classifiers built in this isolate: site, the checksum of the file
+    /// they were built from, the classifier. A retrained model has a new
+    /// checksum and replaces its entry.
+    static SITE_CLASSIFIERS: RefCell<Vec<(String, String, Rc<Classifier>)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// Site classifiers kept per isolate (each holds its model, ~115 KB).
+const CACHED_SITE_CLASSIFIERS: usize = 8;
+
+/// The classifier for a site's incoming messages at the edge: its own model
+/// when it has one that checks, so routing learns from the site's staff as
+/// the widget does; `None` (the built-in model) otherwise. One D1 read of the
+/// checksum per message; the file itself only when it changed.
+pub async fn classifier_for(env: &Env, site: &str) -> Option<Rc<Classifier>> {
+    let row = first(
+        env,
+        "SELECT checksum FROM site_models WHERE site_id = ?1",
+        args![site],
+    )
+    .await
+    .ok()?;
+    let checksum = js_object::string(&row, "checksum")?;
+    let cached = SITE_CLASSIFIERS.with(|cache| {
+        cache
+            .borrow()
+            .iter()
+            .find(|(s, c, _)| s == site && *c == checksum)
+            .map(|(_, _, classifier)| classifier.clone())
+    });
+    if cached.is_some() {
+        return cached;
+    }
+    let stored = first(
+        env,
+        "SELECT hex(model) AS model FROM site_models WHERE site_id = ?1 AND checksum = ?2",
+        args![site, &checksum],
+    )
+    .await
+    .ok()?;
+    let bytes = from_hex(&js_object::string(&stored, "model")?)?;
+    // A file that does not check is served as the default (see `serve`): the
+    // edge classifies with the built-in model too.
+    if checksum_hex(&bytes) != checksum {
+        return None;
+    }
+    let classifier = Rc::new(Classifier::new(Model::from_bytes(&bytes).ok()?, Vec::new()).ok()?);
+    SITE_CLASSIFIERS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        cache.retain(|(s, _, _)| s != site);
+        if cache.len() >= CACHED_SITE_CLASSIFIERS {
+            cache.remove(0);
+        }
+        cache.push((site.to_owned(), checksum, classifier.clone()));
+    });
+    Some(classifier)
 }
 
 /// `GET /v1/sites/{site}/model`: the site's model file, or the default one.

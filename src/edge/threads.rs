@@ -15,8 +15,17 @@ thread_local! {
     static CLASSIFIER: Option<Classifier> = Classifier::builtin().ok();
 }
 
-/// Redacts and classifies a message again at the edge.
-pub fn screen(text: &str, browser: Option<&Labels>) -> Result<Screened, ApiError> {
+/// Redacts and classifies a message again at the edge, with the site's own
+/// model when it has one (`site_model::classifier_for`), else the built-in.
+pub async fn screen(
+    env: &super::Env,
+    site: &str,
+    text: &str,
+    browser: Option<&Labels>,
+) -> Result<Screened, ApiError> {
+    if let Some(classifier) = super::site_model::classifier_for(env, site).await {
+        return Ok(conversation::screen(text, browser, &classifier));
+    }
     CLASSIFIER.with(|classifier| match classifier {
         Some(classifier) => Ok(conversation::screen(text, browser, classifier)),
         None => Err(ApiError::Internal),

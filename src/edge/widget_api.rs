@@ -166,7 +166,13 @@ pub async fn start(
             "this site has no team to talk to yet".into(),
         ));
     }
-    let screened = threads::screen(&body.message.text, body.message.labels.as_ref())?;
+    let screened = threads::screen(
+        env,
+        &site.id,
+        &body.message.text,
+        body.message.labels.as_ref(),
+    )
+    .await?;
     let default_team = crate::domain::inbox::default_team(&visible, &site.default_team)
         .unwrap_or_default()
         .to_owned();
@@ -402,7 +408,8 @@ pub async fn send(
         now,
     )
     .await?;
-    let screened = threads::screen(&body.text, body.labels.as_ref())?;
+    let screened =
+        threads::screen(env, &conversation.site_id, &body.text, body.labels.as_ref()).await?;
     let message = Append::visitor(&screened, body.client_id.as_deref());
     let (row, new) = threads::append(
         &env.db,
