@@ -554,10 +554,12 @@ test('the worker serves the committed OpenAPI document, and these tests exercise
   // Touchpoint ingestion and health are exercised (and checked) in events.test.mjs,
   // the site check in assets.test.mjs.
   // Destinations and the Chatwoot hook in destinations.test.mjs, the insights drill-down in insights.test.mjs,
-  // the bulk export in export.test.mjs, the live sockets (101) in live.test.mjs.
+  // the bulk export in export.test.mjs, the live sockets (101) in live.test.mjs,
+  // site models (examples, training, the model file) in site-model.test.mjs.
   const elsewhere = new Set(['POST /v1/events', 'GET /v1/journey', 'GET /v1/health', 'GET /v1/sites/{site}/check',
     'GET /v1/staff/insights/conversations',
-    ...Object.keys(openapi.paths).filter((p) => p.includes('/destinations') || p.includes('/export/') || p.startsWith('/v1/hooks/') || p.endsWith('/live'))
+    ...Object.keys(openapi.paths).filter((p) => p.includes('/destinations') || p.includes('/export/') || p.startsWith('/v1/hooks/') || p.endsWith('/live')
+      || p.endsWith('/model') || p.includes('/model/'))
       .flatMap((p) => Object.keys(openapi.paths[p]).map((m) => `${m.toUpperCase()} ${p}`))]);
   const succeeded = new Set([...seen].filter((s) => / 2\d\d$/.test(s)).map((s) => s.replace(/ \d+$/, '')));
   const missing = Object.entries(openapi.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
