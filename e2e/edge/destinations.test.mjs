@@ -369,6 +369,35 @@ test('a Segment-compatible collector gets page and track calls, and identify for
   }
 });
 
+test('erasing a visitor stops an identify still being retried: it leaves the log and nothing more is sent', async () => {
+  // The collector never answers identify calls, so the delivery keeps being
+  // retried; the visitor is erased meanwhile. (An attempt already under way
+  // finds the conversation gone and goes dead at once instead of retrying.)
+  const collector = await receiver((entry) => (entry.json?.batch?.some((c) => c.type === 'identify') ? 'hang' : 200));
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'segment', name: 'Erasure', url: collector.url, secret: 'write-key-erase' });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const started = await visitor().start({
+      message: { text: 'Please email me about my invoice' }, visitor_id: 'segment-erased-0001',
+      reply: { channel: 'email', email: 'erased.visitor@example.com' },
+    });
+    assert.equal(started.status, 201);
+    const identifies = () => collector.received.filter((r) => r.json?.batch?.some((c) => c.type === 'identify'));
+    const entry = async () => (await asAdmin('GET', `/v1/admin/sites/demo/destinations/${created.json.id}/deliveries`)).json.deliveries
+      .find((d) => d.conversation_id === started.json.conversation.id);
+    await eventually(() => identifies().length >= 1, 10_000);
+    assert.equal((await entry())?.status, 'pending', 'retried while the collector hangs');
+    assert.equal((await asAdmin('DELETE', '/v1/admin/sites/demo/visitors/segment-erased-0001')).status, 200);
+    assert.equal(await entry(), undefined, 'the delivery left the log with the conversation');
+    const sentBefore = identifies().length;
+    await new Promise((r) => setTimeout(r, 2500)); // three retry periods
+    assert.ok(identifies().length <= sentBefore + 1, `at most the attempt under way (${sentBefore} → ${identifies().length})`);
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
+  } finally {
+    collector.close();
+  }
+});
+
 test('Chatwoot bridge: visitor → Chatwoot conversation with labels and journey → agent reply → visitor', async () => {
   const chatwoot = await startChatwoot();
   try {
@@ -464,6 +493,7 @@ test('the wrong caller, a bad destination and an unknown id get precise JSON err
   assert.ok([400, 422].includes(unknownField.status));
   assert.equal((await asAdmin('PATCH', `${path}/dst_missing`, { enabled: false })).status, 404);
   assert.equal((await asAdmin('GET', `${path}/dst_missing/deliveries`)).status, 404);
+  assert.equal((await asAdmin('GET', `${path}/dst_missing/deliveries?cursor=garbage&limit=0`)).status, 404, 'an unknown destination before a bad page');
   assert.equal((await asAdmin('POST', '/v1/admin/sites/nosuchsite/destinations', { kind: 'webhook', name: 'x', url: 'https://x.example', secret: SECRET })).status, 404);
 
   // PATCH keeps what is left out, and a disabled destination gets nothing.

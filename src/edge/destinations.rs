@@ -359,14 +359,14 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
     .await?;
     let outcome = match destination.as_ref().and_then(|d| d.spec().map(|s| (d, s))) {
         Some((row, spec)) if spec.enabled => send(env, row, &spec, &due, now).await,
-        Some(_) => Err(String::from("the destination is disabled")),
-        None => Err(String::from("the destination was deleted")),
+        Some(_) => Err(Undelivered::from("the destination is disabled")),
+        None => Err(Undelivered::lasting("the destination was deleted")),
     };
-    let (status, error) = match &outcome {
-        Ok(status) => (Some(*status), String::new()),
-        Err(error) => (None, error.clone()),
+    let (status, error, lasting) = match outcome {
+        Ok(status) => (Some(status), String::new(), false),
+        Err(undelivered) => (None, undelivered.reason, undelivered.lasting),
     };
-    let next = if destination.is_none() {
+    let next = if lasting {
         Next::Dead
     } else {
         destination::after_attempt(attempt, status, env.delivery_retry_base_s)
@@ -402,6 +402,38 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
     Ok(wait)
 }
 
+/// Why a delivery attempt sent nothing. A `lasting` reason (the destination
+/// or the conversation is gone) makes the delivery dead at once: retrying
+/// could only fail the same way.
+struct Undelivered {
+    reason: String,
+    lasting: bool,
+}
+
+impl Undelivered {
+    fn lasting(reason: &str) -> Undelivered {
+        Undelivered {
+            reason: reason.to_owned(),
+            lasting: true,
+        }
+    }
+}
+
+impl From<String> for Undelivered {
+    fn from(reason: String) -> Undelivered {
+        Undelivered {
+            reason,
+            lasting: false,
+        }
+    }
+}
+
+impl From<&str> for Undelivered {
+    fn from(reason: &str) -> Undelivered {
+        Undelivered::from(reason.to_owned())
+    }
+}
+
 /// Sends one event to one destination; the answer's status, or why there
 /// was none.
 async fn send(
@@ -410,7 +442,7 @@ async fn send(
     spec: &Spec,
     due: &DueDelivery,
     now: i64,
-) -> Result<u16, String> {
+) -> Result<u16, Undelivered> {
     let event = EventType::parse(&due.event_type).ok_or("unknown event type")?;
     let timeout = env.delivery_timeout_ms;
     match spec.kind {
@@ -427,14 +459,14 @@ async fn send(
             let body = serde_json::to_string(&envelope).map_err(|_| "cannot encode the event")?;
             let headers =
                 destination::webhook_headers(&spec.secret, &due.id, event, now / 1000, &body);
-            post(&spec.url, &headers, &body, timeout).await
+            Ok(post(&spec.url, &headers, &body, timeout).await?)
         }
         Kind::Segment if event == EventType::ConversationCreated => {
             // Read now, not from the event: an erased conversation sends nothing.
             let conversation = threads::load(&env.db, &due.conversation_id)
                 .await
                 .map_err(|_| "could not read the conversation")?
-                .ok_or("the conversation was erased; nothing sent")?;
+                .ok_or_else(|| Undelivered::lasting("the conversation was erased; nothing sent"))?;
             let call = segment::identify(
                 &due.site_id,
                 &conversation.id,
@@ -442,15 +474,15 @@ async fn send(
                 &contact_of(&conversation),
                 conversation.created_at,
             )
-            .ok_or("nobody to identify")?;
+            .ok_or_else(|| Undelivered::lasting("nobody to identify; nothing sent"))?;
             let auth = [("authorization", segment::authorization(&spec.secret))];
-            post(
+            Ok(post(
                 &segment_url(spec),
                 &auth,
                 &segment::batch_of(&call, now),
                 timeout,
             )
-            .await
+            .await?)
         }
         Kind::Segment => {
             let data: events::Touchpoints = serde_json::from_str(&due.data)
@@ -467,9 +499,11 @@ async fn send(
             }
             Ok(last)
         }
-        Kind::Chatwoot => super::chatwoot::deliver(env, &row.id, spec, event, due_view(due)).await,
+        Kind::Chatwoot => {
+            Ok(super::chatwoot::deliver(env, &row.id, spec, event, due_view(due)).await?)
+        }
         // Never queued: `Kind::carries` is false for every event.
-        Kind::R2 => Err(String::from(
+        Kind::R2 => Err(Undelivered::lasting(
             "an R2 destination is written by the scheduled job",
         )),
     }
@@ -817,6 +851,8 @@ pub async fn deliveries(
     id: &str,
 ) -> Result<Response, ApiError> {
     admin::authorize_for(request, env, Some(site)).await?;
+    // An unknown destination is 404 whatever else is wrong with the request.
+    let destination = load(env, site, id).await?;
     let page = destination::log_page(
         http::query(request, "limit").as_deref(),
         http::query(request, "cursor").as_deref(),
@@ -825,7 +861,6 @@ pub async fn deliveries(
         PageError::BadCursor => ApiError::InvalidCursor,
         PageError::Invalid(message) => ApiError::InvalidRequest(message),
     })?;
-    let destination = load(env, site, id).await?;
     // An R2 destination's log: the days written (one "export" per day), by
     // day; its ids ("<destination>.<day>") sort the same way.
     let sql = if destination.kind == Kind::R2.as_str() {
