@@ -243,3 +243,54 @@ test('a site trained on HINT3\'s train split beats the default model on HINT3-st
     assert.equal(stored.topic, m.site, `"${m.text}": the site model says ${m.site}, the default ${m.standard}`);
   }
 });
+
+test('erasing a visitor retrains the site models their corrections shaped, or removes one left with nothing', async () => {
+  const admin = await channel.createStaff('Cy Admin', ['support', 'billing', 'sales', 'product'], 'admin');
+  const asCy = (method, path, body) => api(method, path, { headers: { authorization: `Bearer ${admin.token}` }, body });
+  const headers = { origin: runtime.url, 'user-agent': BROWSER_USER_AGENT };
+  /** A consenting visitor writes `texts` (one conversation each); staff correct each one's label. */
+  async function correctedVisitor(visitor, texts, topic) {
+    for (const [i, text] of texts.entries()) {
+      const started = await api('POST', '/v1/conversations', {
+        headers: { ...headers, 'cf-connecting-ip': `198.51.100.${visitor.length * 10 + i}` },
+        body: { site: 'demo', message: { text }, visitor_id: visitor },
+      });
+      assert.equal(started.status, 201, JSON.stringify(started.json));
+      const [message] = (await asCy('GET', `/v1/staff/conversations/${started.json.conversation.id}`)).json.messages;
+      assert.equal((await asCy('POST', `/v1/staff/messages/${message.id}/labels`, { topic })).status, 201);
+    }
+  }
+  const status = async () => (await asAdmin('GET', '/v1/admin/sites/demo/model')).json;
+
+  // Only corrections: erasing their visitor leaves nothing to learn from, so the model goes.
+  await correctedVisitor('erase-me-visitor-1', ['the lamp flickers since monday', 'my sofa cushion tore open', 'the kettle leaks at the base'], 'technical');
+  const trained = await asAdmin('POST', '/v1/admin/sites/demo/model/train');
+  assert.equal(trained.status, 200, JSON.stringify(trained.json));
+  assert.equal(trained.json.model.corrections, 3);
+  assert.equal((await fetchModel('demo')).headers.get('x-touchpoint-model'), 'site');
+  assert.equal((await asAdmin('DELETE', '/v1/admin/sites/demo/visitors/erase-me-visitor-1')).status, 200);
+  assert.equal((await status()).stale, true, 'due for retraining once their corrections are gone');
+  assertError(await asAdmin('POST', '/v1/admin/sites/demo/model/train'), 409, 'conflict');
+  assert.deepEqual(await status(), { model: null, examples: 0, corrections: 0, stale: false });
+  const served = await fetchModel('demo');
+  assert.equal(served.headers.get('x-touchpoint-model'), 'default');
+  assert.ok(served.bytes.equals(DEFAULT_MODEL));
+
+  // With examples left, it retrains without the erased corrections (on demand here;
+  // the scheduled job takes it up the same way, as 'stale' says).
+  assert.equal((await asAdmin('POST', '/v1/admin/sites/demo/model/examples', [
+    { text: 'do you ship sofas to norway', topic: 'delivery' },
+    { text: 'which fabric is the grey armchair made of', topic: 'product' },
+    { text: 'can i get a quote for forty office chairs', topic: 'sales' },
+  ])).status, 201);
+  await correctedVisitor('erase-me-visitor-2', ['the chair arrived with a cracked leg', 'one of the lamps never came'], 'delivery');
+  const before = (await asAdmin('POST', '/v1/admin/sites/demo/model/train')).json.model;
+  assert.equal(before.corrections, 2);
+  assert.equal((await asAdmin('DELETE', '/v1/admin/sites/demo/visitors/erase-me-visitor-2')).status, 200);
+  assert.equal((await status()).stale, true);
+  const after = (await asAdmin('POST', '/v1/admin/sites/demo/model/train')).json.model;
+  assert.equal(after.corrections, 0);
+  assert.equal(after.examples, 3);
+  assert.notEqual(after.checksum, before.checksum, 'a new file, learned without them');
+  assert.equal((await status()).stale, false);
+});

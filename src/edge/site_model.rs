@@ -270,7 +270,20 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
         })
         .collect();
     let base = Model::from_bytes(BUILTIN_MODEL).map_err(|_| ApiError::Internal)?;
-    let trained = train_site_model(&base, &labelled, SITE_TUNING).map_err(Trained::Nothing)?;
+    let trained = match train_site_model(&base, &labelled, SITE_TUNING) {
+        Ok(trained) => trained,
+        Err(nothing) => {
+            // Corrections it learned from were erased and what is left
+            // teaches nothing: the model goes too, and the default is served.
+            db::run(
+                &env.db,
+                "DELETE FROM site_models WHERE site_id = ?1 AND last_correction_id = -1",
+                args![site],
+            )
+            .await?;
+            return Err(Trained::Nothing(nothing));
+        }
+    };
     let file = trained.model.to_bytes();
     let checksum = checksum_hex(&file);
     let report = TrainedModel::new(

@@ -287,7 +287,8 @@ pub fn first_name(name: &str) -> &str {
 
 /// Deletes conversations matching `condition` with everything that hangs on
 /// them (messages, tokens, corrections, pending webhooks, outbound events
-/// for destinations), in one transaction.
+/// for destinations), in one transaction; site models trained on their
+/// corrections become due for retraining.
 pub async fn erase_conversations(
     db: &D1Database,
     condition: &str,
@@ -311,6 +312,13 @@ pub async fn erase_conversations(
         db.statement(sql, &values)
     };
     let statements = vec![
+        // A site model that learned from these corrections is marked stale
+        // (-1 is below any correction id): the scheduled job retrains it
+        // without them, or removes it when nothing is left to learn from.
+        bind(&(dependent(
+            "UPDATE site_models SET last_correction_id = -1 WHERE site_id IN \
+             (SELECT site_id FROM label_corrections WHERE message_id IN (SELECT id FROM messages WHERE conversation_id",
+        ) + "))")),
         bind(&(dependent(
             "DELETE FROM label_corrections WHERE message_id IN (SELECT id FROM messages WHERE conversation_id",
         ) + ")")),
