@@ -21,6 +21,54 @@ function run(cmd, args, opts = {}) {
 const WASM_FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
   '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue'];
 
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// wasm-bindgen names each import after its JS function plus a 16-hex-digit
+// hash (`__wbg_appendChild_dbf7ad2f48413560`), and the closures' exports
+// likewise; every name is written in the wasm and again in the glue, where
+// the hashes do not compress (the widget's 150 imports: ~2.4 KB brotli).
+// wasm-opt renames the imports, the exports and the import module to one- or
+// two-letter names and prints the mapping as JSON; the glue (and its
+// declarations of the raw exports, not a public surface) are rewritten to
+// match. Its own run, not part of the passes: --converge would repeat it.
+function minifyNames(a, staging, wasm) {
+  const args = ['--minify-imports-and-exports-and-modules', ...WASM_FEATURES, '--strip-debug', '--strip-producers',
+    '--strip-target-features', '-o', wasm, wasm];
+  console.log(`  $ ${wasmOpt} ${args.join(' ')}`);
+  const mapping = JSON.parse(execFileSync(wasmOpt, args, { cwd: root, encoding: 'utf8' }));
+  const compiled = new WebAssembly.Module(readFileSync(wasm));
+  const modules = [...new Set(WebAssembly.Module.imports(compiled).map((i) => i.module))];
+  const oldModules = [...new Set(mapping.imports.map(([module]) => module))];
+  if (modules.length !== 1 || oldModules.length !== 1) {
+    throw new Error(`${a.name}: expected one import module, found ${oldModules.join(', ')} → ${modules.join(', ')}`);
+  }
+  const gluePath = join(staging, `${a.out_name}.js`);
+  let glue = readFileSync(gluePath, 'utf8');
+  const replaceOnce = (pattern, to, what) => {
+    let found = 0;
+    glue = glue.replace(pattern, (_, before) => { found += 1; return before + to; });
+    if (found !== 1) throw new Error(`${a.name}: ${what} is written ${found} times in the glue, expected once`);
+  };
+  // The import object's keys: `        __wbg_x_0123…: function(…`.
+  for (const [, from, to] of mapping.imports) {
+    replaceOnce(new RegExp(`^(\\s+)${escapeRegExp(from)}(?=: function)`, 'gm'), JSON.stringify(to), `import ${from}`);
+  }
+  replaceOnce(new RegExp(`(\\s)${escapeRegExp(JSON.stringify(oldModules[0]))}(?=: import0,)`, 'g'), JSON.stringify(modules[0]),
+    `import module ${oldModules[0]}`);
+  const exports = new Map(mapping.exports);
+  glue = glue.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => {
+    if (!exports.has(name)) throw new Error(`${a.name}: the glue calls wasm.${name}, which is not exported`);
+    return `wasm.${exports.get(name)}`;
+  });
+  writeFileSync(gluePath, glue);
+  const dtsPath = join(staging, `${a.out_name}.d.ts`);
+  if (existsSync(dtsPath)) {
+    const dts = readFileSync(dtsPath, 'utf8')
+      .replace(/^(\s+readonly )([A-Za-z_$][\w$]*)(?=:)/gm, (whole, before, name) => before + (exports.get(name) ?? name));
+    writeFileSync(dtsPath, dts);
+  }
+}
+
 function buildArtifact(a) {
   const glue = a.target !== 'none';
   console.log(`\n▶ ${a.name}: cargo features [${a.features.join(', ')}], ${glue ? `wasm-bindgen --target ${a.target}` : 'no wasm-bindgen (hand-written interface)'}`);
@@ -37,6 +85,7 @@ function buildArtifact(a) {
   // -Oz --converge); the debug sections are stripped from every artifact.
   const passes = a.wasm_opt ?? ['-Oz', '--converge'];
   run(wasmOpt, [...passes, ...WASM_FEATURES, '--strip-debug', '--strip-producers', '--strip-target-features', '-o', wasm, wasm]);
+  if (glue && a.minify_names) minifyNames(a, staging, wasm);
   const page = a.page_script ? readFileSync(join(root, a.page_script), 'utf8') : '';
   if (a.bundle) {
     // One classic script for the site's <script> tag: the glue (if any), the
