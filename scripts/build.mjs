@@ -23,19 +23,43 @@ const WASM_FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-in
 
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-// wasm-bindgen names each import after its JS function plus a 16-hex-digit
-// hash (`__wbg_appendChild_dbf7ad2f48413560`), and the closures' exports
-// likewise; every name is written in the wasm and again in the glue, where
-// the hashes do not compress (the widget's 150 imports: ~2.4 KB brotli).
-// wasm-opt renames the imports, the exports and the import module to one- or
-// two-letter names and prints the mapping as JSON; the glue (and its
-// declarations of the raw exports, not a public surface) are rewritten to
-// match. Its own run, not part of the passes: --converge would repeat it.
-function minifyNames(a, staging, wasm) {
-  const args = ['--minify-imports-and-exports-and-modules', ...WASM_FEATURES, '--strip-debug', '--strip-producers',
-    '--strip-target-features', '-o', wasm, wasm];
+// The names an artifact's wasm is linked by cost bytes twice, in the wasm and
+// in the JavaScript that calls it (two files, compressed apart). wasm-opt
+// renames the imports, the exports and the import module to one- or
+// two-letter names and prints the mapping as JSON; the JavaScript is
+// rewritten to match. Its own run, not part of the passes (--converge would
+// repeat it), at the passes' optimize and shrink levels: without them the
+// rewrite loses the stack-IR tuning of -Oz (the widget 51 B brotli).
+// - With wasm-bindgen glue: each import is named after its JS function plus
+//   a 16-hex-digit hash (`__wbg_appendChild_dbf7ad2f48413560`), the closures'
+//   exports likewise, and hashes do not compress: the widget's 150 imports
+//   were ~2.4 KB brotli of wasm and ~1.8 KB of glue. The glue's import keys
+//   and `wasm.` calls are renamed, and its declarations of the raw exports
+//   (not a public surface).
+// - The recorder: its page script calls the `tp_` exports as `M.tp_x(…)`,
+//   `x().tp_x(…)` or `call('tp_x', …)` and reads `M.memory`. The mapping is
+//   kept in the staging folder for the test that matches the two
+//   (e2e/wasm/recorder-abi.test.mjs).
+const LEVELS = { '-O1': ['1', '0'], '-O2': ['2', '0'], '-O3': ['3', '0'], '-O4': ['4', '0'], '-Os': ['2', '1'], '-Oz': ['2', '2'] };
+
+function minifyNames(a, staging, wasm, passes, page) {
+  const [optimize, shrink] = LEVELS[passes.find((pass) => pass in LEVELS)] ?? ['0', '0'];
+  const glue = a.target !== 'none';
+  const args = [glue ? '--minify-imports-and-exports-and-modules' : '--minify-imports-and-exports', '-ol', optimize,
+    '-s', shrink, ...WASM_FEATURES, '--strip-debug', '--strip-producers', '--strip-target-features', '-o', wasm, wasm];
   console.log(`  $ ${wasmOpt} ${args.join(' ')}`);
   const mapping = JSON.parse(execFileSync(wasmOpt, args, { cwd: root, encoding: 'utf8' }));
+  const exports = new Map(mapping.exports);
+  if (!glue) {
+    if (mapping.imports.length) throw new Error(`${a.name}: the recorder imports nothing, found ${mapping.imports.length}`);
+    writeFileSync(join(staging, 'export-names.json'), `${JSON.stringify(Object.fromEntries(exports), null, 2)}\n`);
+    const renamed = page.replace(/(?<=[.'"`])tp_[a-z_]+\b/g, (name) => {
+      if (!exports.has(name)) throw new Error(`${a.name}: the page script names ${name}, which is not exported`);
+      return exports.get(name);
+    }).replace(/\bM\.memory\b/g, `M.${exports.get('memory')}`);
+    if (/\.memory\b/.test(renamed)) throw new Error(`${a.name}: the page script reads .memory of something other than M`);
+    return renamed;
+  }
   const compiled = new WebAssembly.Module(readFileSync(wasm));
   const modules = [...new Set(WebAssembly.Module.imports(compiled).map((i) => i.module))];
   const oldModules = [...new Set(mapping.imports.map(([module]) => module))];
@@ -43,10 +67,10 @@ function minifyNames(a, staging, wasm) {
     throw new Error(`${a.name}: expected one import module, found ${oldModules.join(', ')} → ${modules.join(', ')}`);
   }
   const gluePath = join(staging, `${a.out_name}.js`);
-  let glue = readFileSync(gluePath, 'utf8');
+  let code = readFileSync(gluePath, 'utf8');
   const replaceOnce = (pattern, to, what) => {
     let found = 0;
-    glue = glue.replace(pattern, (_, before) => { found += 1; return before + to; });
+    code = code.replace(pattern, (_, before) => { found += 1; return before + to; });
     if (found !== 1) throw new Error(`${a.name}: ${what} is written ${found} times in the glue, expected once`);
   };
   // The import object's keys: `        __wbg_x_0123…: function(…`.
@@ -55,18 +79,18 @@ function minifyNames(a, staging, wasm) {
   }
   replaceOnce(new RegExp(`(\\s)${escapeRegExp(JSON.stringify(oldModules[0]))}(?=: import0,)`, 'g'), JSON.stringify(modules[0]),
     `import module ${oldModules[0]}`);
-  const exports = new Map(mapping.exports);
-  glue = glue.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => {
+  code = code.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => {
     if (!exports.has(name)) throw new Error(`${a.name}: the glue calls wasm.${name}, which is not exported`);
     return `wasm.${exports.get(name)}`;
   });
-  writeFileSync(gluePath, glue);
+  writeFileSync(gluePath, code);
   const dtsPath = join(staging, `${a.out_name}.d.ts`);
   if (existsSync(dtsPath)) {
     const dts = readFileSync(dtsPath, 'utf8')
       .replace(/^(\s+readonly )([A-Za-z_$][\w$]*)(?=:)/gm, (whole, before, name) => before + (exports.get(name) ?? name));
     writeFileSync(dtsPath, dts);
   }
+  return page;
 }
 
 function buildArtifact(a) {
@@ -85,8 +109,8 @@ function buildArtifact(a) {
   // -Oz --converge); the debug sections are stripped from every artifact.
   const passes = a.wasm_opt ?? ['-Oz', '--converge'];
   run(wasmOpt, [...passes, ...WASM_FEATURES, '--strip-debug', '--strip-producers', '--strip-target-features', '-o', wasm, wasm]);
-  if (glue && a.minify_names) minifyNames(a, staging, wasm);
-  const page = a.page_script ? readFileSync(join(root, a.page_script), 'utf8') : '';
+  let page = a.page_script ? readFileSync(join(root, a.page_script), 'utf8') : '';
+  if (a.minify_names) page = minifyNames(a, staging, wasm, passes, page);
   if (a.bundle) {
     // One classic script for the site's <script> tag: the glue (if any), the
     // page script and the bootstrap in one closure, so nothing leaks into the
