@@ -6,6 +6,12 @@ the natural test set (data/natural-test.jsonl, never trained or tuned on).
     target/native/touchpoint train --export-splits target/splits
     python3 bench/reference_svm.py target/splits data/natural-test.jsonl
 
+Site adaptation (bench/site-adaptation.mjs runs it): the topic SVM trained on
+the same training split alone and with a site's examples added, each scored
+on that site's test messages; prints one JSON line.
+
+    python3 bench/reference_svm.py --site target/splits EXAMPLES.jsonl MESSAGES.jsonl
+
 Prints topic and sentiment accuracy and macro-F1 on the held-out splits; on the
 natural set, a per-language summary in the same rows as `touchpoint eval`
 (topic and sentiment accuracy, negative recall and precision) and per-label
@@ -138,7 +144,21 @@ def main(splits, natural=None):
         natural_report(rows, predictions)
 
 
-if __name__ == "__main__":
+def site(splits, examples, messages):
+    """Topic accuracy on `messages`: the SVM on the default training split,
+    and on it plus the site's `examples` (as a site model is trained)."""
+    x_train, y_train = load(f"{splits}/train.jsonl", "topic")
+    x_site, y_site = load(examples, "topic")
+    x_test, y_test = load(messages, "topic")
+    scores = {}
+    for name, (x, y) in {"default": (x_train, y_train), "with_site": (x_train + x_site, y_train + y_site)}.items():
+        scores[name] = accuracy_score(y_test, fit(x, y).predict(x_test))
+    print(json.dumps({"messages": len(x_test), "site_examples": len(x_site), **scores}))
+
+
+if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--site":
+    site(*sys.argv[2:])
+elif __name__ == "__main__":
     main(
         sys.argv[1] if len(sys.argv) > 1 else "target/splits",
         sys.argv[2] if len(sys.argv) > 2 else None,

@@ -15,6 +15,8 @@ pub mod eval;
 pub mod eval_pii;
 /// Accuracy, macro-F1, per-label tables and confusion matrices.
 pub mod report;
+/// `train-site`: a site model trained natively, as the worker trains one.
+pub mod site;
 /// `train`: fits the model and writes the model file.
 pub mod train;
 /// The visitor-like public sets (issue 15) and their reviewed mappings.
@@ -68,6 +70,9 @@ enum Command {
     },
     /// Train the topic and sentiment model and write the model file.
     Train(train::TrainArgs),
+    /// Fine-tune a site model from labelled examples, as the worker does
+    /// with a site's uploads, and print its held-out accuracy.
+    TrainSite(site::TrainSiteArgs),
     /// Evaluate on labeled JSON lines: a summary per language (topic and
     /// sentiment accuracy, negative recall, kind, urgency, expectation gap),
     /// per-label precision and recall with a confusion matrix for each head the
@@ -129,6 +134,7 @@ pub fn main() -> ExitCode {
         } => attribute::run(url, &referrer, &site),
         Command::Bench { messages, rounds } => bench::run(&messages, rounds),
         Command::Train(args) => train::run(&args),
+        Command::TrainSite(args) => site::run(&args),
         Command::Eval { data, model } => eval::run(&data, model),
     }
 }

@@ -219,3 +219,49 @@ fn the_natural_test_set_is_never_in_the_training_examples() {
     }
     assert!(leaked.is_empty(), "test messages in training: {leaked:#?}");
 }
+
+#[test]
+fn train_site_makes_the_workers_site_model_and_refuses_bad_lines() {
+    let dir = std::env::temp_dir().join(format!("touchpoint-train-site-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("site.tpcm");
+    let out_arg = out.to_str().unwrap();
+    let (code, printed) = touchpoint(
+        &[
+            "train-site",
+            "--examples",
+            "tests/data/site-examples.jsonl",
+            "--out",
+            out_arg,
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{printed}");
+    assert!(printed.contains("held out"), "{printed}");
+    let bytes = std::fs::read(&out).unwrap();
+    // The checksum tests/golden.rs and the worker's test expect of this file.
+    let checksum = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().unwrap());
+    assert_eq!(format!("{checksum:08x}"), "2bbaf611");
+
+    // A bad line anywhere: nothing is trained or written, exit 1.
+    let bad = dir.join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"text\":\"fine\",\"topic\":\"order\"}\n{\"text\":\"x\",\"topic\":\"weather\"}\n",
+    )
+    .unwrap();
+    std::fs::remove_file(&out).unwrap();
+    let (code, _) = touchpoint(
+        &[
+            "train-site",
+            "--examples",
+            bad.to_str().unwrap(),
+            "--out",
+            out_arg,
+        ],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

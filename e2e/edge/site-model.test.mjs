@@ -14,6 +14,7 @@ import { startTestRuntime, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mj
 import { seedContactChannel } from '../../scripts/runtime.mjs';
 import { root } from '../../scripts/artifacts.mjs';
 import { apiClient, checkResponse } from './openapi.mjs';
+import { HINT3, hint3Examples, hint3StyleMessages } from './hint3.mjs';
 
 // The checksum tests/golden.rs expects of a model trained on tests/data/site-examples.jsonl,
 // natively and in wasm: the worker must make the very same file.
@@ -178,22 +179,8 @@ test('the scheduled job trains a site with new corrections or examples, one site
   assert.equal((await asAdmin('GET', '/v1/admin/sites/cron/model')).json.model.trained_at, trainedAt);
 });
 
-// MODEL.md's reviewed HINT3 mapping (src/cli/visitor_sources.rs, hint3_topic).
-const LEFT_OUT = new Set(['WINNINGS', 'LESS_WINNINGS_AMOUNT', 'TAXES_ON_WINNINGS', 'WITHDRAWAL_INTRO', 'WITHDRAWAL_STATUS',
-  'WITHDRAWAL_TIME', 'INSTANT_WITHDRAWAL', 'WITHDRAW_CASH_BONUS', 'UNUTILIZED_MONEY']);
-const TOPICS = new Set(['account', 'order', 'delivery', 'billing', 'refund', 'product', 'technical', 'sales', 'feedback', 'contact', 'other']);
-function hint3Topic(row) {
-  if (LEFT_OUT.has(row.label)) return null;
-  if (row.label === 'CHAT_WITH_AN_AGENT' && row.text.trim().split(/\s+/).length < 3) return null;
-  if (row.label === 'THANKS') return 'feedback';
-  return TOPICS.has(row.topic) ? row.topic : null;
-}
-
-const HINT3 = join(root, '..', 'shared', 'datasets', 'hint3', 'hint3_v2_train.jsonl');
-
 test('a site trained on HINT3\'s train split beats the default model on HINT3-style messages', { skip: !existsSync(HINT3) && 'needs ../shared/datasets' }, async () => {
-  const examples = readFileSync(HINT3, 'utf8').trim().split('\n').map((line) => JSON.parse(line))
-    .map((row) => ({ text: row.text, topic: hint3Topic(row) })).filter((e) => e.topic);
+  const examples = hint3Examples();
   assert.ok(examples.length > 1000);
   const added = await asAdmin('POST', '/v1/admin/sites/hint3shop/model/examples', examples);
   assert.equal(added.status, 201, JSON.stringify(added.json));
@@ -211,7 +198,7 @@ test('a site trained on HINT3\'s train split beats the default model on HINT3-st
   assert.equal(served.headers.get('x-touchpoint-model'), 'site');
   const widget = await import(join(root, 'dist', 'site', 'widget', 'touchpoint_widget.js'));
   widget.initSync({ module: readFileSync(join(root, 'dist', 'site', 'widget', 'touchpoint_widget_bg.wasm')) });
-  const messages = readFileSync(join(root, 'e2e', 'edge', 'data', 'hint3-style.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const messages = hint3StyleMessages();
   const score = (model) => {
     widget.setModel(model);
     return messages.filter((m) => widget.classify(m.text).topic === m.topic).length / messages.length;

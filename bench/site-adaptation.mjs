@@ -1,0 +1,50 @@
+// Site adaptation (issue 15's target): a site model trained on HINT3's train
+// split (as a site would upload it) against the default model and against
+// the reference SVM trained on the default training data plus the same
+// examples, all scored on the 90 HINT3-style messages written for the
+// site-model test (e2e/edge/data/hint3-style.jsonl).
+//
+//   node bench/site-adaptation.mjs
+//
+// Needs ../shared/datasets (HINT3) and scikit-learn (`make bench` installs it).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from '../scripts/artifacts.mjs';
+import { HINT3, hint3Examples, hint3StyleMessages } from '../e2e/edge/hint3.mjs';
+
+if (!existsSync(HINT3)) {
+  console.error(`site adaptation: ${HINT3} is missing (../shared/datasets)`);
+  process.exit(1);
+}
+const out = join(root, 'target', 'bench');
+mkdirSync(out, { recursive: true });
+const examplesFile = join(out, 'hint3-site.jsonl');
+const messagesFile = join(root, 'e2e', 'edge', 'data', 'hint3-style.jsonl');
+const siteModel = join(out, 'hint3-site.tpcm');
+const examples = hint3Examples();
+writeFileSync(examplesFile, examples.map((e) => JSON.stringify(e)).join('\n') + '\n');
+
+const cli = (...args) => execFileSync('cargo', ['run', '--quiet', '--profile', 'native', '--features', 'cli', '--', ...args],
+  { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, input: args.includes('classify') ? messagesInput() : undefined });
+function messagesInput() {
+  return hint3StyleMessages().map((m) => JSON.stringify({ text: m.text })).join('\n') + '\n';
+}
+console.log(cli('train-site', '--examples', examplesFile, '--out', siteModel).trim());
+const messages = hint3StyleMessages();
+const accuracy = (output) => {
+  const topics = output.trim().split('\n').map((line) => JSON.parse(line).topic);
+  return topics.filter((topic, i) => topic === messages[i].topic).length / messages.length;
+};
+const ours = { default: accuracy(cli('classify')), site: accuracy(cli('classify', '--model', siteModel)) };
+
+const splits = join(root, 'target', 'splits');
+cli('train', '--out', join(out, 'check.tpcm'), '--export-splits', splits);
+const svm = JSON.parse(execFileSync('python3', [join(root, 'bench', 'reference_svm.py'), '--site', splits, examplesFile, messagesFile],
+  { encoding: 'utf8' }).trim().split('\n').pop());
+
+const pct = (x) => `${(x * 100).toFixed(1)}%`;
+console.log(`\n| topic accuracy on ${messages.length} HINT3-style messages | default data | default data + ${examples.length} site examples |`);
+console.log('|---|---:|---:|');
+console.log(`| Touchpoint (built-in model → site model) | ${pct(ours.default)} | ${pct(ours.site)} |`);
+console.log(`| reference SVM (bench/reference_svm.py) | ${pct(svm.default)} | ${pct(svm.with_site)} |`);
