@@ -16,63 +16,16 @@
 // request latency p50/p99 and workerd CPU per batch, and what the receivers
 // got by the end.
 // Usage: node bench/ingest-destinations.mjs [seconds per worker] [rounds]   (after `make build`)
-import autocannon from 'autocannon';
 import { createServer } from 'node:http';
 import { startRuntime, seedDemo } from '../scripts/runtime.mjs';
 import { ADMIN_TOKEN } from '../e2e/support.mjs';
-import { startedWorkerd, cpuMs } from './cpu.mjs';
+import { startedWorkerd } from './cpu.mjs';
+import { BATCH, CONNECTIONS, batchBody, measure, total } from './ingest-load.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 12);
 const ROUNDS = Number(process.argv[3] ?? 3);
-const BATCH = 25;
-const CONNECTIONS = 16;
-let counter = 0;
-
-function body() {
-  const now = Date.now();
-  const events = [];
-  for (let i = 0; i < BATCH; i++) {
-    counter += 1;
-    const event = { id: `bench-dest-${process.pid}-${counter.toString().padStart(10, '0')}`, type: 'pageview', ts: now, path: '/bench', title: 'Bench' };
-    if (i === 0) Object.assign(event, { channel: 'referral', referrer: 'https://blog.example/post' });
-    events.push(event);
-  }
-  return JSON.stringify({ v: 1, site: 'demo', sent_at: now, events });
-}
-
-async function load(url, pid, seconds) {
-  const cpuBefore = cpuMs(pid);
-  const result = await autocannon({
-    url: `${url}/v1/events`,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [{
-      method: 'POST',
-      setupRequest: (request) => ({
-        ...request,
-        headers: {
-          'content-type': 'text/plain',
-          'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36',
-          'cf-connecting-ip': `10.${counter % 250}.${(counter >> 8) % 250}.${(counter >> 16) % 250}`,
-        },
-        body: body(),
-      }),
-    }],
-  });
-  return { batches: result['2xx'], seconds, cpuMs: cpuMs(pid) - cpuBefore, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors, statuses: Object.entries(result.statusCodeStats ?? {}).filter(([c]) => c[0] !== '2').map(([c, v]) => `${c}×${v.count}`).join(' '), timeouts: result.timeouts };
-}
-
-function total(rounds) {
-  const batches = rounds.reduce((n, r) => n + r.batches, 0);
-  return {
-    eventsPerSecond: (batches * BATCH) / rounds.reduce((n, r) => n + r.seconds, 0),
-    cpuMsPerBatch: rounds.reduce((n, r) => n + r.cpuMs, 0) / Math.max(1, batches),
-    p50: Math.max(...rounds.map((r) => r.p50)),
-    p99: Math.max(...rounds.map((r) => r.p99)),
-    errors: rounds.reduce((n, r) => n + r.errors, 0),
-    detail: rounds.map((r) => [r.statuses, r.timeouts ? `timeouts×${r.timeouts}` : ''].filter(Boolean).join(' ')).filter(Boolean).join(', '),
-  };
-}
+const body = () => batchBody('bench-dest', ['https://blog.example/post']);
+const load = (url, pid, seconds) => measure(url, pid, seconds, body);
 
 /** A receiver that answers 200 and counts requests and touchpoints. */
 async function receiver() {

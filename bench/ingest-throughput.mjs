@@ -6,77 +6,20 @@
 // in rounds so a shared machine's load falls on both alike. Prints events/s, request latency p50/p99 and the workerd process's
 // CPU per batch (bench/cpu.mjs) for both, and the ratio.
 // Usage: node bench/ingest-throughput.mjs [seconds per worker] [rounds]   (after `make build`)
-import autocannon from 'autocannon';
 import { Miniflare } from 'miniflare';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestRuntime } from '../e2e/support.mjs';
 import { applyMigrations, seedDemo, readWranglerConfig } from '../scripts/runtime.mjs';
 import { root } from '../scripts/artifacts.mjs';
-import { startedWorkerd, cpuMs } from './cpu.mjs';
+import { startedWorkerd } from './cpu.mjs';
+import { BATCH, CONNECTIONS, batchBody, measure, total } from './ingest-load.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const ROUNDS = Number(process.argv[3] ?? 2);
-const BATCH = 25;
-const CONNECTIONS = 16;
-let counter = 0;
 const REFERRERS = ['https://chatgpt.com/', 'https://www.google.de/', 'https://blog.example/post', 'https://email.ionos.de/', 'https://l.facebook.com/l.php'];
-
-function body() {
-  const now = Date.now();
-  const events = [];
-  for (let i = 0; i < BATCH; i++) {
-    counter += 1;
-    const event = { id: `bench-${process.pid}-${counter.toString().padStart(10, '0')}`, type: 'pageview', ts: now, path: '/bench', title: 'Bench' };
-    // The first view of each batch is a landing, with a referrer for the edge to attribute.
-    if (i === 0) Object.assign(event, { channel: 'referral', referrer: REFERRERS[counter % REFERRERS.length] });
-    events.push(event);
-  }
-  return JSON.stringify({ v: 1, site: 'demo', sent_at: now, events });
-}
-
-async function load(url, pid, seconds) {
-  const cpuBefore = cpuMs(pid);
-  const result = await autocannon({
-    url: `${url}/v1/events`,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [{
-      method: 'POST',
-      setupRequest: (request) => ({
-        ...request,
-        headers: {
-          'content-type': 'text/plain',
-          'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36',
-          // A different client address per request, as real traffic has (rate limits are per address).
-          'cf-connecting-ip': `10.${counter % 250}.${(counter >> 8) % 250}.${(counter >> 16) % 250}`,
-        },
-        body: body(),
-      }),
-    }],
-  });
-  const ok = result['2xx'];
-  return {
-    batches: ok,
-    seconds,
-    cpuMs: cpuMs(pid) - cpuBefore,
-    p50: [result.latency.p50],
-    p99: [result.latency.p99],
-    errors: result.non2xx + result.errors,
-  };
-}
-
-/** Sums rounds: events/s over all of them, CPU per batch, the worst round's latencies. */
-function total(rounds) {
-  const batches = rounds.reduce((n, r) => n + r.batches, 0);
-  return {
-    eventsPerSecond: (batches * BATCH) / rounds.reduce((n, r) => n + r.seconds, 0),
-    cpuMsPerBatch: rounds.reduce((n, r) => n + r.cpuMs, 0) / Math.max(1, batches),
-    p50: Math.max(...rounds.flatMap((r) => r.p50)),
-    p99: Math.max(...rounds.flatMap((r) => r.p99)),
-    errors: rounds.reduce((n, r) => n + r.errors, 0),
-  };
-}
+const body = () => batchBody('bench', REFERRERS);
+const load = (url, pid, seconds) => measure(url, pid, seconds, body);
 
 const { result: touchpoint, pid: touchpointPid } = await startedWorkerd(startTestRuntime);
 const { result: ceiling, pid: ceilingPid } = await startedWorkerd(async () => {

@@ -7,7 +7,7 @@
 //     target/wasm32-unknown-unknown/release/touchpoint.wasm && cp dist/worker/index.js /tmp/named/
 //   WORKER_DIR=/tmp/named node bench/profile-ingest.mjs 10
 // Usage: node bench/profile-ingest.mjs [seconds]   (after `node scripts/build.mjs worker`)
-import autocannon from 'autocannon';
+import { batchBody, post } from './ingest-load.mjs';
 import WebSocket from 'ws';
 import { join } from 'node:path';
 import { startRuntime, seedDemo } from '../scripts/runtime.mjs';
@@ -16,19 +16,7 @@ import { root } from '../scripts/artifacts.mjs';
 const SECONDS = Number(process.argv[2] ?? 10);
 const INSPECTOR_PORT = 9300 + (process.pid % 500);
 const workerDir = process.env.WORKER_DIR ?? join(root, 'dist', 'worker');
-let counter = 0;
-
-function body() {
-  const now = Date.now();
-  const events = [];
-  for (let i = 0; i < Number(process.env.BATCH ?? 25); i++) {
-    counter += 1;
-    const event = { id: `prof-${process.pid}-${counter.toString().padStart(10, '0')}`, type: 'pageview', ts: now, path: '/bench', title: 'Bench' };
-    if (i === 0) Object.assign(event, { channel: 'referral', referrer: 'https://www.google.de/' });
-    events.push(event);
-  }
-  return JSON.stringify({ v: 1, site: 'demo', sent_at: now, events });
-}
+const body = () => batchBody('prof', ['https://www.google.de/'], Number(process.env.BATCH ?? 25));
 
 const runtime = await startRuntime({ workerDir, inspectorPort: INSPECTOR_PORT });
 const url = runtime.url;
@@ -50,21 +38,7 @@ const send = (method, params = {}) => new Promise((resolve) => {
   ws.send(JSON.stringify({ id: nextId, method, params }));
 });
 
-const load = (seconds) => autocannon({
-  url: `${url}/v1/events`, connections: 16, duration: seconds,
-  requests: [{
-    method: 'POST',
-    setupRequest: (request) => ({
-      ...request,
-      headers: {
-        'content-type': 'text/plain',
-        'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36',
-        'cf-connecting-ip': `10.${counter % 250}.${(counter >> 8) % 250}.${(counter >> 16) % 250}`,
-      },
-      body: body(),
-    }),
-  }],
-});
+const load = (seconds) => post(url, seconds, body);
 await load(2); // warm-up: compiled code, caches
 await send('Profiler.enable');
 await send('Profiler.setSamplingInterval', { interval: 200 });
