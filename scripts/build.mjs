@@ -38,8 +38,8 @@ const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 //   (not a public surface).
 // - The recorder: its page script calls the `tp_` exports as `M.tp_x(…)`,
 //   `x().tp_x(…)` or `call('tp_x', …)` and reads `M.memory`. The mapping is
-//   kept in the staging folder for the test that matches the two
-//   (e2e/wasm/recorder-abi.test.mjs).
+//   kept in target/touchpoint-staging/<artifact>.export-names.json for the
+//   test that matches the two (e2e/wasm/recorder-abi.test.mjs).
 const LEVELS = { '-O1': ['1', '0'], '-O2': ['2', '0'], '-O3': ['3', '0'], '-O4': ['4', '0'], '-Os': ['2', '1'], '-Oz': ['2', '2'] };
 
 function minifyNames(a, staging, wasm, passes, page) {
@@ -52,7 +52,8 @@ function minifyNames(a, staging, wasm, passes, page) {
   const exports = new Map(mapping.exports);
   if (!glue) {
     if (mapping.imports.length) throw new Error(`${a.name}: the recorder imports nothing, found ${mapping.imports.length}`);
-    writeFileSync(join(staging, 'export-names.json'), `${JSON.stringify(Object.fromEntries(exports), null, 2)}\n`);
+    // Beside the staging folder, not in it: its contents are what ships.
+    writeFileSync(`${staging}.export-names.json`, `${JSON.stringify(Object.fromEntries(exports), null, 2)}\n`);
     const renamed = page.replace(/(?<=[.'"`])tp_[a-z_]+\b/g, (name) => {
       if (!exports.has(name)) throw new Error(`${a.name}: the page script names ${name}, which is not exported`);
       return exports.get(name);
@@ -100,6 +101,7 @@ function buildArtifact(a) {
     '--features', a.features.join(',')]);
   const staging = join(root, 'target', 'touchpoint-staging', a.name);
   rmSync(staging, { recursive: true, force: true });
+  rmSync(`${staging}.export-names.json`, { force: true });
   mkdirSync(staging, { recursive: true });
   const built = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'touchpoint.wasm');
   const wasm = join(staging, `${a.out_name}_bg.wasm`);

@@ -76,7 +76,7 @@ test('page.js calls exactly the recorder\'s exports, each with the number of par
   const { instance } = await WebAssembly.instantiate(bytes, {});
   // The build gives the exports short names (scripts/build.mjs, minifyNames)
   // and keeps the mapping from the names page.js uses.
-  const names = JSON.parse(readFileSync(join(root, 'target', 'touchpoint-staging', 'recorder', 'export-names.json'), 'utf8'));
+  const names = JSON.parse(readFileSync(join(root, 'target', 'touchpoint-staging', 'recorder.export-names.json'), 'utf8'));
   const sourceName = new Map(Object.entries(names).map(([name, short]) => [short, name]));
   const exported = Object.fromEntries(Object.entries(instance.exports)
     .map(([short, fn]) => [sourceName.get(short) ?? short, fn])
