@@ -41,10 +41,17 @@ export interface TouchpointConfig {
   /** Sees each visitor message as it leaves, whatever the transport. Return the payload
    * (changed or not) to send it, or nothing to send it as you may have changed it in place;
    * return `null` or `false` to drop it (the drop is logged on the console, the visitor sees
-   * it as sent: hand it to your own SDK first). A hook that throws drops it too. */
-  beforeSend?: (interaction: ClassifiedInteraction) => ClassifiedInteraction | null | false | void;
-  /** Sees each touchpoint event before the recorder sends it, with the same rules as
-   * `beforeSend`: return it (changed or not), or `null`/`false` to drop it (logged). */
+   * it as sent: hand it to your own SDK first). May return a promise of the same (an `async`
+   * function), which is awaited. A hook that throws, rejects or does not settle within 5 s
+   * sends nothing and loses nothing: the message stays in the panel, to be sent again with
+   * the same `id`, and the console says why. */
+  beforeSend?: (
+    interaction: ClassifiedInteraction,
+  ) => ClassifiedInteraction | null | false | void | PromiseLike<ClassifiedInteraction | null | false | void>;
+  /** Sees each touchpoint event before the recorder sends it: return it (changed or not), or
+   * `null`/`false` to drop it (logged); a hook that throws drops it too. Synchronous only —
+   * a batch may leave by `sendBeacon` as the page closes, so an event answered with a
+   * promise is dropped, with a warning (unlike `beforeSend`). */
   beforeSendEvent?: (event: TouchpointEvent) => TouchpointEvent | null | false | void;
 }
 

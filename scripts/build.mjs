@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { transformSync } from 'esbuild';
+import { buildSync, transformSync } from 'esbuild';
 import { loadArtifacts, root } from './artifacts.mjs';
 
 const wasmOpt = join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
@@ -128,11 +128,14 @@ function buildArtifact(a) {
     rmSync(join(staging, `${a.out_name}.d.ts`), { force: true });
   } else if (glue) {
     // The ES-module glue ships as is to browsers and to the npm package:
-    // minified like the script tag (the widget's glue: 7.7 → 5.6 KB brotli).
+    // minified like the script tag (the widget's glue: 7.7 → 5.6 KB brotli),
+    // with the JavaScript snippets Rust code declares (`inline_js`) bundled
+    // in, so it stays one file with no extra request.
     const gluePath = join(staging, `${a.out_name}.js`);
-    const { code } = transformSync(readFileSync(gluePath, 'utf8'),
-      { minify: true, format: 'esm', target: 'es2020', legalComments: 'none' });
-    writeFileSync(gluePath, code);
+    const { outputFiles: [bundled] } = buildSync({ entryPoints: [gluePath], bundle: true, write: false,
+      minify: true, format: 'esm', target: 'es2020', legalComments: 'none' });
+    writeFileSync(gluePath, bundled.text);
+    rmSync(join(staging, 'snippets'), { recursive: true, force: true });
   }
   if (!a.bundle && a.page_script) {
     // The npm package imports the same page script as an ES module.

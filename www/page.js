@@ -112,14 +112,19 @@ function startRecorder(M, config, fail) {
   // leaves: what it returns is sent (undefined: the event, as the hook may
   // have changed it); null or false drops the event, and the drop is logged.
   // A hook that throws drops it too, its error reported: what the site meant
-  // to review never leaves unreviewed. Undefined when no event is left.
+  // to review never leaves unreviewed. So does one that answers with a
+  // promise: a batch may leave by sendBeacon as the page goes, with no time
+  // to wait. Undefined when no event is left.
   function shape(body) {
     var hook = config.beforeSendEvent, batch = JSON.parse(body);
     if (config.debug) console.debug('Touchpoint sends', batch.events);
     if (!hook) return body;
     batch.events = batch.events.flatMap((event) => {
-      var kept = null;
-      try { kept = hook(event); } catch (error) { fail(error); }
+      var kept;
+      try {
+        kept = hook(event);
+        if (kept?.then) throw Error('beforeSendEvent returned a promise');
+      } catch (error) { fail(error); kept = null; }
       if (kept === undefined) kept = event;
       if (!kept) console.info('Touchpoint: beforeSendEvent dropped', event);
       return kept || [];

@@ -3,7 +3,8 @@
 // third-party endpoint on another origin (a local HTTP server with CORS); what
 // arrives is checked against the package's JSON Schema with Ajv, and nothing
 // of the conversation goes to the Touchpoint worker. The page's `beforeSend`
-// rewrites and drops, `on('submit')` hears the payload, and the recorder's
+// rewrites and drops (also asynchronously: a rejected or hung promise keeps the
+// message unsent), `on('submit')` hears the payload, and the recorder's
 // `beforeSendEvent` rewrites and drops touchpoint events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -83,11 +84,28 @@ function shopSite() {
           return message;
         } });
       </script>${fill(BACKEND_SNIPPET)}`,
+    // An asynchronous beforeSend: awaited; a rejection or a hang keeps the message.
+    '/async-hooks': () => `${fill(CALLBACKS_SNIPPET)}
+      <script>
+        window.submitted = []; window.reviewed = []; window.crmUp = false;
+        touchpoint('on', 'submit', function (message) { window.submitted.push(message); });
+        touchpoint('init', { beforeSend: function (message) {
+          window.reviewed.push(message.id);
+          if (/drop this/.test(message.text)) return new Promise(function (resolve) { setTimeout(resolve, 100, null); });
+          if (/hang/.test(message.text)) return new Promise(function () {});
+          if (!window.crmUp) return Promise.reject(new Error('CRM lookup failed'));
+          return new Promise(function (resolve) {
+            setTimeout(function () { message.text = message.text + ' (checked by the CRM)'; resolve(message); }, 200);
+          });
+        } });
+      </script>${fill(BACKEND_SNIPPET)}`,
     // The recorder's events through the page's beforeSendEvent (the worker's widget).
     '/events': () => `${fill(CALLBACKS_SNIPPET.split('</script>')[0])}</script>
       <script>
         touchpoint('init', { beforeSendEvent: function (event) {
           if (event.type === 'custom' && event.name === 'internal-test') return false;
+          // An async hook cannot be waited for (a batch may leave by beacon): dropped, reported.
+          if (event.type === 'custom' && event.name === 'async-review') return Promise.resolve(event);
           if (event.type === 'pageview') event.title = 'Title set by beforeSendEvent';
         } });
       </script>${fill(BACKEND_SNIPPET).replace(/\s*data-backend="[^"]*"/, '').replace(/\s*data-backend-headers='[^']*'/, '')}`,
@@ -207,11 +225,57 @@ test('beforeSend rewrites and drops (logged), on(\'submit\') hears what leaves',
   await page.close();
 });
 
+test('an async beforeSend is awaited: it rewrites and drops; when it rejects or hangs the message stays, unsent', async () => {
+  const before = received.length;
+  const { page, log } = await visit('/async-hooks');
+  await page.locator('[data-touchpoint-launcher] >> button.launcher').click();
+  await panel(page).locator('.panel').waitFor();
+  // An async drop: nothing posted, logged, the visitor sees it as sent.
+  await send(page, 'Please drop this one.', 'jo@example.com');
+  await panel(page).locator('.notice').waitFor();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(received.length, before, 'an async drop is not posted');
+  assert.ok(log.console.some((line) => /beforeSend dropped this message/.test(line)), log.console.join('\n'));
+
+  // Rejected: not sent, not lost — the draft stays, the visitor is told, the console says why.
+  await send(page, 'Where is my refund?', 'jo@example.com');
+  await panel(page).locator('.error').waitFor();
+  assert.equal(await panel(page).locator('#tp-message').inputValue(), 'Where is my refund?');
+  assert.equal(received.length, before);
+  assert.ok(log.console.some((line) => /beforeSend failed; the message stays unsent[\s\S]*CRM lookup failed/.test(line)), log.console.join('\n'));
+  assert.deepEqual(await page.evaluate(() => window.submitted), []);
+
+  // The CRM is back: sent again, rewritten asynchronously, under the same id.
+  await page.evaluate(() => { window.crmUp = true; });
+  await panel(page).locator('button.send').click();
+  assert.ok(await eventually(() => received.length === before + 1, 5000));
+  const { body } = received.at(-1);
+  assertInteraction(body);
+  assert.equal(body.text, 'Where is my refund? (checked by the CRM)');
+  const reviewed = await page.evaluate(() => window.reviewed);
+  assert.equal(reviewed.at(-2), body.id, 'the retry carries the kept message\'s id');
+  assert.deepEqual(await eventually(() => page.evaluate(() => window.submitted)), [body]);
+
+  // A hook that never settles: after 5 s the message stays, unsent.
+  await panel(page).locator('.notice').waitFor();
+  assert.equal(await panel(page).locator('.error').count(), 0);
+  const hungAt = Date.now();
+  await send(page, 'Please hang on', 'jo@example.com');
+  await panel(page).locator('.error').waitFor({ timeout: 8000 });
+  assert.ok(Date.now() - hungAt >= 4500, 'waited for the hook');
+  assert.ok(log.console.some((line) => /beforeSend failed[\s\S]*no answer in 5 s/.test(line)), log.console.join('\n'));
+  assert.equal(await panel(page).locator('#tp-message').inputValue(), 'Please hang on');
+  assert.equal(received.length, before + 1, 'nothing more posted');
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
 test('beforeSendEvent rewrites and drops the recorder\'s events before they reach the worker', async () => {
   const { page, log } = await visit('/events');
   await page.evaluate(() => window.touchpoint.ready);
   await page.evaluate(() => {
     window.touchpoint('track', 'internal-test', { secret: 'x' });
+    window.touchpoint('track', 'async-review', { secret: 'y' });
     window.touchpoint('track', 'kept-event', { plan: 'pro' });
     window.touchpoint('flush');
   });
@@ -222,6 +286,8 @@ test('beforeSendEvent rewrites and drops the recorder\'s events before they reac
   }, 10_000);
   assert.ok(events, 'the kept events reached the worker');
   assert.ok(events.every((e) => e.name !== 'internal-test'), 'the dropped event never did');
+  assert.ok(events.every((e) => e.name !== 'async-review'), 'nor the one answered with a promise');
+  assert.ok(log.console.some((line) => /beforeSendEvent returned a promise/.test(line)), log.console.join('\n'));
   assert.equal(events.find((e) => e.kind === 'pageview').title, 'Title set by beforeSendEvent');
   assert.ok(log.console.some((line) => /beforeSendEvent dropped/.test(line)), log.console.join('\n'));
   await page.close();

@@ -285,10 +285,12 @@ fn send_draft(
     let (state, config) = (state.clone(), config.clone());
     let (cursor, pending_id) = (cursor.clone(), pending_id.clone());
     wasm_bindgen_futures::spawn_local(async move {
-        let outcome = match transport::review(config.before_send.as_ref(), payload) {
+        let outcome = match transport::review(config.before_send.as_ref(), payload).await {
+            // The hook failed: kept, like a message the network did not take.
+            Err(()) => Err(Failure::Network),
             // The page took it (or did not want it sent): nothing more to do.
-            None => Ok(Action::Delivered),
-            Some(payload) => {
+            Ok(None) => Ok(Action::Delivered),
+            Ok(Some(payload)) => {
                 announce("submit", &payload);
                 deliver(&state, &config, &cursor, team, &payload).await
             }

@@ -8,6 +8,17 @@ use crate::domain::interaction::Verdict;
 use crate::fetch::{call_json, Failure};
 use crate::js_object as js;
 
+// In JavaScript: the few lines it takes there would be a dozen js-sys
+// imports from Rust (the build inlines this into the widget's glue).
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "export function reviewed(hook, payload, ms) {\
+  return Promise.race([Promise.resolve(payload).then(hook),\
+    new Promise((_, reject) => setTimeout(reject, ms, 'no answer in ' + ms / 1000 + ' s'))]); }")]
+extern "C" {
+    /// `hook(payload)` in a microtask (a throw becomes a rejection, a
+    /// returned promise is awaited), rejected after `ms` without an answer.
+    fn reviewed(hook: &js_sys::Function, payload: &JsValue, ms: i32) -> js_sys::Promise;
+}
+
 /// The raw facts of the page the panel is on (`PageFacts`' fields):
 /// pathname, query, title, referrer. `ClassifiedInteraction::new` keeps what
 /// may leave.
@@ -23,31 +34,47 @@ pub fn page_facts() -> [String; 4] {
     .map(Option::unwrap_or_default)
 }
 
-/// What the page's `beforeSend(payload)` makes of `payload`: what it returns
-/// goes out (`undefined` sends the payload as the hook may have changed it).
-/// `null` or `false` drops it, and so does a hook that throws: either way the
-/// console says so, and `None` is answered.
-pub fn review(hook: Option<&js_sys::Function>, payload: JsValue) -> Option<JsValue> {
+/// How long an asynchronous `beforeSend` may take before the message is
+/// kept unsent, as when it rejects.
+const REVIEW_TIMEOUT_MS: i32 = 5000;
+
+/// What the page's `beforeSend(payload)` makes of `payload`, awaited when it
+/// returns a promise: what it gives goes out (`undefined` sends the payload
+/// as the hook may have changed it); `null` or `false` drops it (`Ok(None)`,
+/// logged). A hook that throws, rejects or does not settle within 5 s is
+/// `Err`: nothing unreviewed leaves, and the message stays in the panel to
+/// be sent again (logged).
+pub async fn review(
+    hook: Option<&js_sys::Function>,
+    payload: JsValue,
+) -> Result<Option<JsValue>, ()> {
     let Some(hook) = hook else {
-        return Some(payload);
+        return Ok(Some(payload));
     };
-    let returned = hook.call1(&JsValue::UNDEFINED, &payload);
-    let answer = match &returned {
-        Ok(value) if value.is_undefined() => None,
-        Ok(value) => Some(!(value.is_null() || value.as_bool() == Some(false))),
-        Err(_) => Some(false),
-    };
-    match (Verdict::of(answer), returned) {
-        (Verdict::Send, Ok(value)) if !value.is_undefined() => Some(value),
-        (Verdict::Send, _) => Some(payload),
-        (Verdict::Drop, returned) => {
-            let why = if returned.is_err() {
-                "Touchpoint: beforeSend threw, so this message was not sent:"
-            } else {
-                "Touchpoint: beforeSend dropped this message; it was not sent:"
-            };
-            web_sys::console::warn_2(&why.into(), &returned.err().unwrap_or(payload));
-            None
+    let value =
+        match wasm_bindgen_futures::JsFuture::from(reviewed(hook, &payload, REVIEW_TIMEOUT_MS))
+            .await
+        {
+            Ok(value) => value,
+            Err(reason) => {
+                web_sys::console::warn_2(
+                    &"Touchpoint: beforeSend failed; the message stays unsent in the panel:".into(),
+                    &reason,
+                );
+                return Err(());
+            }
+        };
+    let answer =
+        (!value.is_undefined()).then(|| !(value.is_null() || value.as_bool() == Some(false)));
+    match Verdict::of(answer) {
+        Verdict::Send if answer.is_some() => Ok(Some(value)),
+        Verdict::Send => Ok(Some(payload)),
+        Verdict::Drop => {
+            web_sys::console::warn_2(
+                &"Touchpoint: beforeSend dropped this message; it was not sent:".into(),
+                &payload,
+            );
+            Ok(None)
         }
     }
 }

@@ -16,3 +16,7 @@ export const kinds = (r: RedactResult) => r.pii.map((f) => f.kind satisfies 'ema
 export const viaScriptTag = () => window.touchpoint('track', 'signup', { plan: 'pro' });
 // @ts-expect-error: unknown script-tag method
 export const badMethod = () => window.touchpoint('explode');
+// beforeSend may be asynchronous (awaited); beforeSendEvent may not (the recorder answers at once).
+export const asyncReview: TouchpointConfig = { site: 'x', endpoint: 'y', beforeSend: async (m) => (m.text ? { ...m, text: `${m.text}!` } : null) };
+// @ts-expect-error: beforeSendEvent answers synchronously
+export const asyncEvents: TouchpointConfig = { site: 'x', endpoint: 'y', beforeSendEvent: async (e) => e };
