@@ -64,7 +64,7 @@ function minifyNames(a, staging, wasm, passes, page) {
   const compiled = new WebAssembly.Module(readFileSync(wasm));
   const modules = [...new Set(WebAssembly.Module.imports(compiled).map((i) => i.module))];
   const oldModules = [...new Set(mapping.imports.map(([module]) => module))];
-  if (modules.length !== 1 || oldModules.length !== 1) {
+  if (modules.length !== 1) {
     throw new Error(`${a.name}: expected one import module, found ${oldModules.join(', ')} → ${modules.join(', ')}`);
   }
   const gluePath = join(staging, `${a.out_name}.js`);
@@ -74,12 +74,33 @@ function minifyNames(a, staging, wasm, passes, page) {
     code = code.replace(pattern, (_, before) => { found += 1; return before + to; });
     if (found !== 1) throw new Error(`${a.name}: ${what} is written ${found} times in the glue, expected once`);
   };
-  // The import object's keys: `        __wbg_x_0123…: function(…`.
-  for (const [, from, to] of mapping.imports) {
-    replaceOnce(new RegExp(`^(\\s+)${escapeRegExp(from)}(?=: function)`, 'gm'), JSON.stringify(to), `import ${from}`);
+  // The imports object names each module's variable: `"./x_bg.js": import0,`.
+  // wasm-bindgen's own module is an object literal (`const import0 = {`);
+  // an `inline_js` snippet's is the module itself (`import * as import1`).
+  const variable = (module) => {
+    const found = code.match(new RegExp(`\\s${escapeRegExp(JSON.stringify(module))}: (import\\d+),`));
+    if (!found) throw new Error(`${a.name}: import module ${module} is not in the glue's imports object`);
+    return found[1];
+  };
+  const own = oldModules.filter((module) => code.includes(`const ${variable(module)} = {`));
+  if (own.length !== 1) throw new Error(`${a.name}: expected one wasm-bindgen import object, found ${own.length}`);
+  // wasm-opt merged the modules into one: the snippets' functions join the
+  // import object under their short names, and their modules leave it.
+  const joined = [];
+  for (const [module, from, to] of mapping.imports) {
+    if (module === own[0]) {
+      // The import object's keys: `        __wbg_x_0123…: function(…`.
+      replaceOnce(new RegExp(`^(\\s+)${escapeRegExp(from)}(?=: function)`, 'gm'), JSON.stringify(to), `import ${from}`);
+    } else {
+      joined.push(`${JSON.stringify(to)}: ${variable(module)}[${JSON.stringify(from)}],`);
+    }
   }
-  replaceOnce(new RegExp(`(\\s)${escapeRegExp(JSON.stringify(oldModules[0]))}(?=: import0,)`, 'g'), JSON.stringify(modules[0]),
-    `import module ${oldModules[0]}`);
+  for (const module of oldModules.filter((m) => m !== own[0])) {
+    replaceOnce(new RegExp(`(\\s)${escapeRegExp(JSON.stringify(module))}: import\\d+,`, 'g'), '', `import module ${module}`);
+  }
+  replaceOnce(new RegExp(`(const ${variable(own[0])} = \\{)`, 'g'), `\n${joined.join('\n')}`, 'the import object');
+  replaceOnce(new RegExp(`(\\s)${escapeRegExp(JSON.stringify(own[0]))}(?=: import\\d+,)`, 'g'), JSON.stringify(modules[0]),
+    `import module ${own[0]}`);
   code = code.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => {
     if (!exports.has(name)) throw new Error(`${a.name}: the glue calls wasm.${name}, which is not exported`);
     return `wasm.${exports.get(name)}`;
