@@ -103,7 +103,8 @@ fn eval_prints_metrics_for_each_labeled_head() {
     std::fs::write(
         &data,
         "{\"text\":\"I was charged twice\",\"topic\":\"billing\",\"language\":\"en\"}\n\
-         {\"text\":\"Where is my parcel?\",\"topic\":\"delivery\",\"kind\":\"question\"}\n",
+         {\"text\":\"Where is my parcel?\",\"topic\":\"delivery\",\"kind\":\"question\"}\n\
+         {\"text\":\"the site is down, we lose sales every minute, fix it now\",\"kind\":\"problem\",\"urgency\":\"high\",\"expectation_gap\":false}\n",
     )
     .unwrap();
     let (code, out) = touchpoint(&["eval", "--data", data.to_str().unwrap()], "");
@@ -113,7 +114,32 @@ fn eval_prints_metrics_for_each_labeled_head() {
         "{out}"
     );
     assert!(out.contains("== language: 1 examples"));
-    assert!(out.contains("== kind: 1 examples"));
+    // The learned kind and urgency heads get a precision and recall per label.
+    assert!(out.contains("== kind: 2 examples"), "{out}");
+    assert!(out.contains("== urgency: 1 examples"), "{out}");
+    assert!(out.contains("== expectation_gap: 1 examples"), "{out}");
+    let row = |head: &str, label: &str| -> Vec<String> {
+        let section = out.split(&format!("== {head}:")).nth(1).unwrap_or_default();
+        section
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(label))
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        row("kind", "question")[1..],
+        ["100.00%", "100.00%", "100.00%", "1"]
+    );
+    assert_eq!(
+        row("kind", "problem")[1..],
+        ["100.00%", "100.00%", "100.00%", "1"]
+    );
+    assert_eq!(
+        row("urgency", "high")[1..],
+        ["100.00%", "100.00%", "100.00%", "1"]
+    );
     assert!(out.contains("confusion matrix"));
 }
 
@@ -251,7 +277,7 @@ fn train_site_makes_the_workers_site_model_and_refuses_bad_lines() {
     let bytes = std::fs::read(&out).unwrap();
     // The checksum tests/golden.rs and the worker's test expect of this file.
     let checksum = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().unwrap());
-    assert_eq!(format!("{checksum:08x}"), "fb81253c");
+    assert_eq!(format!("{checksum:08x}"), "34714a00");
 
     // A bad line anywhere: nothing is trained or written, exit 1.
     let bad = dir.join("bad.jsonl");

@@ -24,6 +24,19 @@ pub struct Example {
     pub sentiment: Option<String>,
     pub source: &'static str,
     pub split: Split,
+    /// Kind, urgency and expectation gap, where the source labels them.
+    pub labels: MoreLabels,
+}
+
+/// The labels only our own files carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct MoreLabels {
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub urgency: Option<String>,
+    #[serde(default)]
+    pub expectation_gap: Option<bool>,
 }
 
 /// A labeled JSON line: the project's example file, staff corrections, eval files.
@@ -34,6 +47,8 @@ pub struct LabeledLine {
     pub topic: Option<String>,
     #[serde(default)]
     pub sentiment: Option<String>,
+    #[serde(flatten)]
+    pub labels: MoreLabels,
     /// `train`, `valid` or `test`, for files that carry their own split.
     #[serde(default)]
     pub split: Option<String>,
@@ -211,6 +226,7 @@ pub fn load_public(dir: &Path) -> Result<Vec<Example>, String> {
         };
         if let Some(topic) = bitext_topic(category) {
             out.push(Example {
+                labels: Default::default(),
                 split: hashed_split(text),
                 text: text.clone(),
                 topic: Some(topic.into()),
@@ -230,6 +246,7 @@ pub fn load_public(dir: &Path) -> Result<Vec<Example>, String> {
             };
             if let Some(topic) = banking_topic(intent) {
                 out.push(Example {
+                    labels: Default::default(),
                     split: own_split(split, text),
                     text: text.clone(),
                     topic: Some(topic.into()),
@@ -256,6 +273,7 @@ pub fn load_public(dir: &Path) -> Result<Vec<Example>, String> {
             };
             if let Some(topic) = clinc_topic(intent) {
                 out.push(Example {
+                    labels: Default::default(),
                     split: own_split(split, text),
                     text: text.into(),
                     topic: Some(topic.into()),
@@ -290,6 +308,7 @@ pub fn load_public(dir: &Path) -> Result<Vec<Example>, String> {
                 _ => continue,
             };
             out.push(Example {
+                labels: Default::default(),
                 split: own_split(split, text),
                 text: text.into(),
                 topic: None,
@@ -331,6 +350,7 @@ pub fn load_jsonl(
             }
         };
         out.push(Example {
+            labels: labeled.labels,
             split: split.or(own).unwrap_or_else(|| hashed_split(&labeled.text)),
             text: labeled.text,
             topic: labeled.topic,

@@ -10,13 +10,11 @@ use std::process::ExitCode;
 
 use serde::Deserialize;
 
-use crate::domain::classify::{Classifier, KINDS, SENTIMENTS, TOPICS};
+use crate::domain::classify::{Classifier, KINDS, SENTIMENTS, TOPICS, URGENCIES};
 
 use super::classify::load_classifier;
 use super::report::Report;
 
-/// The urgency head's answers (see `rules::urgency`).
-const URGENCIES: [&str; 3] = ["low", "normal", "high"];
 /// Language codes the detector can answer (`und` when it cannot tell).
 const LANGUAGES: [&str; 8] = ["en", "de", "fr", "es", "nl", "pt", "it", "und"];
 /// Lower bounds of the confidence buckets; each runs to the next bound.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use crate::domain::classify::model::{LinearHead, Model};
 use crate::domain::classify::train::{balance_classes, train_head, Quantise, Sample};
-use crate::domain::classify::{features::features, SENTIMENTS, TOPICS};
+use crate::domain::classify::{features::features, GAPS, KINDS, SENTIMENTS, TOPICS, URGENCIES};
 
 use super::datasets::{load_jsonl, load_public, Example, Split};
 use super::report::Report;
@@ -52,6 +52,26 @@ pub struct TrainArgs {
     /// Share of each head's weights kept; the smaller ones become 0 (smaller file).
     #[arg(long, default_value_t = 0.5)]
     pub keep: f32,
+    /// Int8 levels of the topic and sentiment weights (the clip quantile maps
+    /// to this value; fewer levels compress better).
+    #[arg(long, default_value_t = 42.0)]
+    pub levels: f32,
+    /// Which of the kind, urgency and expectation-gap heads to learn (the
+    /// others stay cue lists). The expectation gap is left out: its learned
+    /// head only added false alarms to the cue list on validation (the
+    /// training set has about 50 expectation-gap message cores).
+    #[arg(long, value_delimiter = ',', default_value = "kind,urgency")]
+    pub learn: Vec<String>,
+    /// log2 of the rows of the kind, urgency and expectation-gap heads (they
+    /// read the same features modulo their size, to stay small).
+    #[arg(long, default_value_t = 12)]
+    pub small_bits: u8,
+    /// Share of the kind, urgency and expectation-gap heads' weights kept.
+    #[arg(long, default_value_t = 0.5)]
+    pub small_keep: f32,
+    /// Int8 levels of the kind, urgency and expectation-gap weights.
+    #[arg(long, default_value_t = 16.0)]
+    pub small_levels: f32,
     /// Also write the train/test splits as JSON lines here (for the reference benchmark).
     #[arg(long)]
     pub export_splits: Option<PathBuf>,
@@ -97,11 +117,18 @@ fn fit_widget_prior(head: &mut LinearHead, shift: f32) {
     }
 }
 
-fn label_of<'a>(head: &str, example: &'a Example) -> Option<&'a String> {
-    if head == "topic" {
-        example.topic.as_ref()
-    } else {
-        example.sentiment.as_ref()
+/// The example's label for `head`, if its source gives one.
+fn label_of<'a>(head: &str, example: &'a Example) -> Option<&'a str> {
+    match head {
+        "topic" => example.topic.as_deref(),
+        "sentiment" => example.sentiment.as_deref(),
+        "kind" => example.labels.kind.as_deref(),
+        "urgency" => example.labels.urgency.as_deref(),
+        "expectation_gap" => example
+            .labels
+            .expectation_gap
+            .map(|gap| if gap { "true" } else { "false" }),
+        _ => None,
     }
 }
 
@@ -118,9 +145,7 @@ fn samples(
     let mut out: Vec<Sample> = examples
         .iter()
         .filter_map(|e| {
-            let label = labels
-                .iter()
-                .position(|l| Some(*l) == label_of(head, e).map(String::as_str))?;
+            let label = labels.iter().position(|l| Some(*l) == label_of(head, e))?;
             Some((
                 features(&crate::domain::pii::redact(&e.text).redacted, bits),
                 label,
@@ -153,7 +178,9 @@ fn export(dir: &std::path::Path, examples: &[Example]) -> Result<(), String> {
     ] {
         let mut out = String::new();
         for e in examples.iter().filter(|e| e.split == split) {
-            let line = serde_json::json!({"text": e.text, "topic": e.topic, "sentiment": e.sentiment, "source": e.source});
+            let line = serde_json::json!({"text": e.text, "topic": e.topic, "sentiment": e.sentiment,
+                "kind": e.labels.kind, "urgency": e.labels.urgency, "expectation_gap": e.labels.expectation_gap,
+                "source": e.source});
             out.push_str(&line.to_string());
             out.push('\n');
         }
@@ -216,14 +243,37 @@ pub fn run(args: &TrainArgs) -> ExitCode {
     let sources: std::collections::BTreeSet<&str> = examples.iter().map(|e| e.source).collect();
 
     let mut heads = Vec::new();
-    for (name, labels) in [("topic", &TOPICS[..]), ("sentiment", &SENTIMENTS[..])] {
+    let small = (
+        args.small_bits.clamp(1, args.bits),
+        args.small_keep,
+        args.small_levels,
+    );
+    for (name, labels, (bits, keep, levels)) in [
+        ("topic", &TOPICS[..], (args.bits, args.keep, args.levels)),
+        (
+            "sentiment",
+            &SENTIMENTS[..],
+            (args.bits, args.keep, args.levels),
+        ),
+        ("kind", &KINDS[..], small),
+        ("urgency", &URGENCIES[..], small),
+        ("expectation_gap", &GAPS[..], small),
+    ] {
+        if bits < args.bits && !args.learn.iter().any(|h| h == name) {
+            continue;
+        }
         let train_set = samples(&train, name, labels, args.bits, &args.weight);
         eprintln!("training {name} on {} examples", train_set.len());
+        if train_set.is_empty() {
+            // Without labelled data the classifier keeps its cue lists for this head.
+            continue;
+        }
         let how = Quantise {
             clip_quantile: args.clip,
-            keep: args.keep,
+            keep,
+            levels,
         };
-        let mut head = train_head(name, labels, &train_set, args.bits, args.epochs, how);
+        let mut head = train_head(name, labels, &train_set, bits, args.epochs, how);
         if name == "topic" {
             fit_widget_prior(&mut head, args.other_shift);
         }

@@ -217,6 +217,7 @@ pub fn load(dir: &Path) -> Result<Vec<Example>, String> {
     for row in rows(dir, "hint3/hint3_v2_train.jsonl")? {
         if let Some(topic) = hint3_topic(&row) {
             out.push(Example {
+                labels: Default::default(),
                 split: hashed_split(&row.text),
                 sentiment: hint3_sentiment(&row),
                 topic: Some(topic.into()),
@@ -247,6 +248,7 @@ pub fn load(dir: &Path) -> Result<Vec<Example>, String> {
             _ => Split::Train,
         };
         out.push(Example {
+            labels: Default::default(),
             sentiment: multidogo_sentiment(label).map(String::from),
             topic: Some(topic.into()),
             split,
@@ -257,6 +259,7 @@ pub fn load(dir: &Path) -> Result<Vec<Example>, String> {
     for row in rows(dir, "dstc11/dstc11_labelled_utterances.jsonl")? {
         if let Some(topic) = dstc11_topic(&row) {
             out.push(Example {
+                labels: Default::default(),
                 split: hashed_split(&row.text),
                 topic: Some(topic.into()),
                 // First requests to an agent: neutral, except reports of a
@@ -286,6 +289,7 @@ pub fn load(dir: &Path) -> Result<Vec<Example>, String> {
             continue;
         }
         out.push(Example {
+            labels: Default::default(),
             split: hashed_split(&row.text),
             sentiment: Some(sentiment),
             topic: None,
@@ -305,6 +309,7 @@ pub fn load(dir: &Path) -> Result<Vec<Example>, String> {
             continue;
         }
         out.push(Example {
+            labels: Default::default(),
             split: hashed_split(&row.text),
             sentiment: Some("negative".into()),
             topic: None,
@@ -322,6 +327,7 @@ pub fn load(dir: &Path) -> Result<Vec<Example>, String> {
             continue;
         }
         out.push(Example {
+            labels: Default::default(),
             split: hashed_split(&row.text),
             sentiment: Some("negative".into()),
             topic: None,

@@ -48,6 +48,10 @@ pub const KINDS: [&str; 6] = [
     "suggestion",
     "praise",
 ];
+/// How soon a message needs a person (the `urgency` head's answers).
+pub const URGENCIES: [&str; 3] = ["low", "normal", "high"];
+/// The `expectation_gap` head's answers.
+pub const GAPS: [&str; 2] = ["false", "true"];
 /// Sentiment classes, in model order.
 pub const SENTIMENTS: [&str; 3] = ["negative", "neutral", "positive"];
 
@@ -123,14 +127,25 @@ impl Classifier {
             };
         let (sentiment, sentiment_confidence, _) = self.predict("sentiment", &features);
         let cues = Cues::of(&words);
-        let kind = rules::kind(cues, &words, &sentiment);
+        // Learned heads where the model has them (older files and site
+        // models made before them fall back on the cue lists).
+        let kind = self
+            .learned("kind", &features, &KINDS)
+            .unwrap_or_else(|| rules::kind(cues, &words, &sentiment));
+        let urgency = self
+            .learned("urgency", &features, &URGENCIES)
+            .unwrap_or_else(|| rules::urgency(cues, &words, kind));
+        // The gap's cue list is precise but misses most gaps: a learned
+        // head, if present, may only add to it.
+        let expectation_gap = rules::expectation_gap(cues)
+            || self.learned("expectation_gap", &features, &GAPS) == Some("true");
         Classification {
             topic,
             topic_confidence: round3(topic_confidence),
             topic_source,
             kind,
-            expectation_gap: rules::expectation_gap(cues),
-            urgency: rules::urgency(cues, &words, kind),
+            expectation_gap,
+            urgency,
             language: language::detect(&words),
             spam: rules::spam(cues, text),
             sentiment,
@@ -138,6 +153,19 @@ impl Classifier {
             pii: redaction.findings,
             redacted: redaction.redacted,
         }
+    }
+
+    /// A learned head's answer, as one of `labels`; `None` when the model has
+    /// no such head (then the cue lists answer).
+    fn learned(
+        &self,
+        head: &str,
+        features: &[(u32, f32)],
+        labels: &[&'static str],
+    ) -> Option<&'static str> {
+        let head = self.model.head(head)?;
+        let answer = head.labels.get(head.predict(features).0)?;
+        labels.iter().copied().find(|label| label == answer)
     }
 
     fn predict(&self, head: &str, features: &[(u32, f32)]) -> (String, f32, &'static str) {
@@ -152,5 +180,122 @@ impl Classifier {
             }
             None => (String::new(), 0.0, "model"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builtin() -> Classifier {
+        match Classifier::builtin() {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The built-in model without its learned kind and urgency heads: what
+    /// an older file (or a site model trained before them) gives.
+    fn cue_only() -> Classifier {
+        let mut model = builtin().model().clone();
+        model
+            .heads
+            .retain(|h| h.name == "topic" || h.name == "sentiment");
+        match Classifier::new(model, Vec::new()) {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn the_builtin_model_learns_kind_and_urgency() {
+        let model = builtin();
+        for (name, labels) in [("kind", &KINDS[..]), ("urgency", &URGENCIES[..])] {
+            let head = model.model().head(name).expect(name);
+            assert_eq!(head.labels, labels);
+            assert!(
+                head.bits < model.model().bucket_bits,
+                "{name} is a small head"
+            );
+        }
+    }
+
+    /// Messages of each kind as visitors type them, with the urgency a
+    /// person would give (an angry tone alone is not urgent).
+    const TYPED: [(&str, &str, &str); 12] = [
+        (
+            "the zip on my backpack came apart after two days",
+            "problem",
+            "normal",
+        ),
+        ("my parcel arrived broken", "problem", "normal"),
+        ("do you ship to Norway?", "question", "normal"),
+        (
+            "please change the delivery address to 5 Main Street",
+            "request",
+            "normal",
+        ),
+        (
+            "you lost my order and nobody answers, worst service ever",
+            "complaint",
+            "normal",
+        ),
+        (
+            "it would be great if you added a dark mode",
+            "suggestion",
+            "low",
+        ),
+        (
+            "the staff was super helpful, thank you so much",
+            "praise",
+            "low",
+        ),
+        (
+            "the shop is down and we lose sales every minute, fix it now",
+            "problem",
+            "high",
+        ),
+        ("ordered 3 weeks ago still nothing!!", "complaint", "normal"),
+        ("u should add paypal", "suggestion", "low"),
+        (
+            "Hi, my discount code doesnt work at checkout. Thanks",
+            "problem",
+            "normal",
+        ),
+        ("can the driver call me before coming", "request", "normal"),
+    ];
+
+    #[test]
+    fn learned_heads_answer_where_present_and_cue_lists_otherwise() {
+        let (learned, cues) = (builtin(), cue_only());
+        let right = |c: &Classifier, head: usize| {
+            TYPED
+                .iter()
+                .filter(|m| {
+                    let got = c.classify(m.0);
+                    if head == 1 {
+                        got.kind == m.1
+                    } else {
+                        got.urgency == m.2
+                    }
+                })
+                .count()
+        };
+        let (kind, cue_kind) = (right(&learned, 1), right(&cues, 1));
+        assert!(
+            kind >= 10 && kind > cue_kind,
+            "kind {kind} vs cues {cue_kind}"
+        );
+        let (urgency, cue_urgency) = (right(&learned, 2), right(&cues, 2));
+        assert!(
+            urgency >= 10 && urgency > cue_urgency,
+            "urgency {urgency} vs cues {cue_urgency}"
+        );
+        // The expectation gap is still the cue list in both.
+        let text = "it was supposed to arrive in 2 days, it is now 2 weeks";
+        assert_eq!(
+            learned.classify(text).expectation_gap,
+            cues.classify(text).expectation_gap
+        );
     }
 }

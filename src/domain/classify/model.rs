@@ -1,27 +1,33 @@
 //! The trained model: one linear head per label set over hashed features,
 //! with int8 weights and a per-head scale, in a small versioned binary format.
 //!
-//! Format (little-endian), version 1:
+//! Format (little-endian), version 2:
 //! ```text
 //! "TPCM" | version u16 | bucket_bits u8 | head_count u8
-//! per head: name (u8 len + bytes) | class_count u8 | labels (u8 len + bytes each)
-//!           | scale f32 | biases f32 × classes | weights i8 × (2^bucket_bits × classes)
+//! per head: name (u8 len + bytes) | head_bits u8 | class_count u8
+//!           | labels (u8 len + bytes each) | scale f32 | biases f32 × classes
+//!           | weights i8 × (2^head_bits × classes)
 //! FNV-1a u32 of everything before it
 //! ```
+//! A head may use fewer buckets than the features have (`head_bits ≤
+//! bucket_bits`): it reads feature `b` at row `b mod 2^head_bits`, so small
+//! heads (kind, urgency, expectation gap) cost little. Version 1 (no
+//! `head_bits`: every head has `bucket_bits`) is still read, so site models
+//! stored before version 2 keep loading.
 
 use super::features::{features, features_of_words};
 
 /// Magic bytes at the start of a model file.
 pub const MAGIC: &[u8; 4] = b"TPCM";
 /// The format version this build reads and writes.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 
 /// Why a model file was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
     #[error("not a Touchpoint model (bad magic bytes)")]
     BadMagic,
-    #[error("model format version {0} is not supported (this build reads version 1)")]
+    #[error("model format version {0} is not supported (this build reads versions 1 and 2)")]
     UnsupportedVersion(u16),
     #[error("the model file is truncated")]
     Truncated,
@@ -39,6 +45,8 @@ pub const MAX_CLASSES: usize = 16;
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearHead {
     pub name: String,
+    /// log2 of this head's rows; a feature's bucket is taken modulo 2^bits.
+    pub bits: u8,
     pub labels: Vec<String>,
     pub scale: f32,
     pub biases: Vec<f32>,
@@ -52,6 +60,7 @@ impl LinearHead {
     /// A head over `weights` (row-major, bucket × class); at most `MAX_CLASSES` labels.
     pub fn new(
         name: String,
+        bits: u8,
         labels: Vec<String>,
         scale: f32,
         biases: Vec<f32>,
@@ -70,6 +79,7 @@ impl LinearHead {
             .collect();
         LinearHead {
             name,
+            bits,
             labels,
             scale,
             biases,
@@ -81,8 +91,9 @@ impl LinearHead {
     /// Raw scores per class for already-computed features.
     pub fn scores(&self, features: &[(u32, f32)]) -> Vec<f32> {
         let mut acc = [0f32; MAX_CLASSES];
+        let mask = (1u32 << self.bits.min(31)) - 1;
         for &(bucket, value) in features {
-            if let Some(row) = self.lanes.get(bucket as usize) {
+            if let Some(row) = self.lanes.get((bucket & mask) as usize) {
                 for (sum, &w) in acc.iter_mut().zip(row) {
                     *sum += value * f32::from(w);
                 }
@@ -144,6 +155,7 @@ impl Model {
         out.push(self.heads.len() as u8);
         for head in &self.heads {
             push_str(&mut out, &head.name);
+            out.push(head.bits);
             out.push(head.labels.len() as u8);
             for label in &head.labels {
                 push_str(&mut out, label);
@@ -170,7 +182,7 @@ impl Model {
         let (body, tail) = bytes.split_at(bytes.len() - 4);
         let mut reader = Reader { bytes: body, at: 4 };
         let version = u16::from_le_bytes(reader.array()?);
-        if version != FORMAT_VERSION {
+        if !(1..=FORMAT_VERSION).contains(&version) {
             return Err(ModelError::UnsupportedVersion(version));
         }
         if u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) != fnv1a(body) {
@@ -184,6 +196,16 @@ impl Model {
         let mut heads = Vec::with_capacity(usize::from(head_count));
         for _ in 0..head_count {
             let name = reader.string()?;
+            let bits = if version == 1 {
+                bucket_bits
+            } else {
+                reader.byte()?
+            };
+            if !(1..=bucket_bits).contains(&bits) {
+                return Err(ModelError::Malformed(
+                    "a head has more buckets than the features",
+                ));
+            }
             let classes = usize::from(reader.byte()?);
             if !(2..=MAX_CLASSES).contains(&classes) {
                 return Err(ModelError::Malformed("a head needs 2 to 16 classes"));
@@ -196,14 +218,14 @@ impl Model {
                 .map(|_| reader.array().map(f32::from_le_bytes))
                 .collect::<Result<Vec<_>, _>>()?;
             let weights = reader
-                .take((1usize << bucket_bits) * classes)?
+                .take((1usize << bits) * classes)?
                 .iter()
                 .map(|&b| b as i8)
                 .collect();
             if !scale.is_finite() || biases.iter().any(|b| !b.is_finite()) {
                 return Err(ModelError::Malformed("non-finite scale or bias"));
             }
-            heads.push(LinearHead::new(name, labels, scale, biases, weights));
+            heads.push(LinearHead::new(name, bits, labels, scale, biases, weights));
         }
         if reader.at != body.len() {
             return Err(ModelError::Malformed("trailing bytes"));
@@ -267,6 +289,7 @@ mod tests {
             bucket_bits: 12,
             heads: vec![LinearHead::new(
                 "topic".into(),
+                12,
                 vec!["other".into(), "refund".into()],
                 0.05,
                 vec![0.1, -0.1],
@@ -306,5 +329,94 @@ mod tests {
             Err(ModelError::UnsupportedVersion(9))
         );
         assert_eq!(Model::from_bytes(&bytes[..8]), Err(ModelError::Truncated));
+        let mut ancient = bytes.clone();
+        ancient[4] = 0;
+        assert_eq!(
+            Model::from_bytes(&ancient),
+            Err(ModelError::UnsupportedVersion(0))
+        );
+    }
+
+    /// `tiny()` plus a 2-bucket-bit head, so rows are shared by many features.
+    fn with_small_head() -> Model {
+        let mut model = tiny();
+        model.heads.push(LinearHead::new(
+            "gap".into(),
+            2,
+            vec!["false".into(), "true".into()],
+            0.5,
+            vec![0.0, 0.0],
+            vec![0, 0, 0, 0, 0, 0, -3, 3],
+        ));
+        model
+    }
+
+    #[test]
+    fn a_head_with_fewer_buckets_reads_features_modulo_its_size() {
+        let model = Model::from_bytes(&with_small_head().to_bytes()).unwrap();
+        assert_eq!(model, with_small_head());
+        let head = model.head("gap").unwrap();
+        // Rows 0–2 are zero, row 3 says "true": only buckets ≡ 3 (mod 4) count.
+        assert_eq!(head.scores(&[(4, 1.0), (8, 1.0)]), vec![0.0, 0.0]);
+        assert_eq!(head.scores(&[(7, 1.0)]), vec![-1.5, 1.5]);
+        assert_eq!(head.predict(&[(4095, 0.5)]).0, 1);
+        // A head may not have more rows than the features have buckets.
+        let mut bad = with_small_head();
+        bad.heads[1] = LinearHead::new(
+            "gap".into(),
+            13,
+            vec!["false".into(), "true".into()],
+            0.5,
+            vec![0.0, 0.0],
+            vec![0; 8192 * 2],
+        );
+        assert_eq!(
+            Model::from_bytes(&bad.to_bytes()),
+            Err(ModelError::Malformed(
+                "a head has more buckets than the features"
+            ))
+        );
+    }
+
+    /// A version 1 file (every head as wide as the features, no per-head
+    /// bits): what site models stored before version 2 look like.
+    fn version_one_bytes(model: &Model) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&1u16.to_le_bytes());
+        out.push(model.bucket_bits);
+        out.push(model.heads.len() as u8);
+        for head in &model.heads {
+            push_str(&mut out, &head.name);
+            out.push(head.labels.len() as u8);
+            for label in &head.labels {
+                push_str(&mut out, label);
+            }
+            out.extend_from_slice(&head.scale.to_le_bytes());
+            for bias in &head.biases {
+                out.extend_from_slice(&bias.to_le_bytes());
+            }
+            out.extend(head.weights.iter().map(|&w| w as u8));
+        }
+        let checksum = fnv1a(&out);
+        out.extend_from_slice(&checksum.to_le_bytes());
+        out
+    }
+
+    #[test]
+    fn version_one_files_still_load_and_are_still_checked() {
+        let old = version_one_bytes(&tiny());
+        assert_eq!(Model::from_bytes(&old), Ok(tiny()));
+        // Written back, it becomes version 2 with the same heads.
+        let new = tiny().to_bytes();
+        assert_eq!(u16::from_le_bytes([new[4], new[5]]), 2);
+        assert_eq!(new.len(), old.len() + 1);
+        let mut corrupt = old.clone();
+        corrupt[30] ^= 4;
+        assert_eq!(Model::from_bytes(&corrupt), Err(ModelError::BadChecksum));
+        assert_eq!(
+            Model::from_bytes(&old[..old.len() - 1]),
+            Err(ModelError::BadChecksum)
+        );
     }
 }
