@@ -92,6 +92,16 @@ pub fn site_presence(site: &SiteState) -> Presence {
     }
 }
 
+/// Below this topic confidence the classifier's team is right only about a
+/// third of the time on visitors' messages (MODEL.md, calibration table).
+pub const UNSURE_TOPIC_CONFIDENCE: f64 = 0.5;
+
+/// Whether the panel should present its team as a guess and invite the
+/// visitor to choose: the classifier is unsure and the visitor has not chosen.
+pub fn team_is_a_guess(topic_confidence: f64, visitor_choice: Option<&str>) -> bool {
+    visitor_choice.is_none() && topic_confidence < UNSURE_TOPIC_CONFIDENCE
+}
+
 /// Whether to put the e-mail / callback path first: nobody can answer now.
 pub fn suggest_offline_path(presence: &Presence) -> bool {
     !matches!(presence, Presence::Online { .. })
@@ -125,6 +135,15 @@ pub fn rounded_wait(seconds: u32) -> (u32, &'static str) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_unsure_team_is_offered_as_a_guess_until_the_visitor_chooses() {
+        assert!(super::team_is_a_guess(0.32, None));
+        assert!(!super::team_is_a_guess(0.5, None));
+        assert!(!super::team_is_a_guess(0.97, None));
+        assert!(!super::team_is_a_guess(0.32, Some("billing")));
+    }
+
     use super::*;
 
     fn team(id: &str, open: bool, online: &[&str], next: Option<i64>) -> TeamState {

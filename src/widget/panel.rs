@@ -208,6 +208,7 @@ pub fn panel(props: &PanelProps) -> Html {
                         value={state.draft.clone()} oninput={draft_input} />
                     <Preview strings={strings} site={state.site.clone()}
                         expected={expected_team.map(|t| AttrValue::from(t.id.clone()))} dispatcher={state.dispatcher()}
+                        guess={analysis.as_ref().is_some_and(|a| contact::team_is_a_guess(a.topic_confidence, state.team_choice.as_deref()))}
                         findings={analysis.as_ref().map(|a| a.pii.clone()).unwrap_or_default()}
                         redacted={analysis.as_ref().map(|a| a.redacted.clone()).unwrap_or_default()} />
                     if state.session.is_none() {

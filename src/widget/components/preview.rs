@@ -15,6 +15,8 @@ pub struct PreviewProps {
     pub site: Option<Rc<SiteState>>,
     /// The id of the team the draft will reach, once the classifier has read it.
     pub expected: Option<AttrValue>,
+    /// The classifier is unsure of that team (`contact::team_is_a_guess`).
+    pub guess: bool,
     /// Where the visitor's choice of team goes.
     pub dispatcher: UseReducerDispatcher<PanelState>,
     /// The personal data the redactor found in the draft.
@@ -43,12 +45,17 @@ pub fn preview(props: &PreviewProps) -> Html {
                 dispatcher.dispatch(Action::Team(Some(team)));
             });
             html! {
+                <>
                 <p class="route">
                     <label for="tp-team">{ strings.goes_to }</label>
                     <select id="tp-team" onchange={on_change}>
                         { for teams.iter().map(|t| html! { <option value={t.id.clone()} selected={t.id == team.id}>{ t.name.clone() }</option> }) }
                     </select>
                 </p>
+                if props.guess {
+                    <p class="guess">{ strings.team_guess }</p>
+                }
+                </>
             }
         } else {
             html! { <p class="route">{ strings.goes_to }{ ": " }<strong>{ team.name.clone() }</strong></p> }
