@@ -44,7 +44,7 @@ fn train(args: &TrainSiteArgs) -> Result<(), String> {
             .collect::<Vec<_>>()
             .join("\n")
     })?;
-    // The worker reads a site's newest examples up to its cap.
+    // The worker reads a site's newest examples up to its cap, stored redacted.
     let newest = examples
         .len()
         .saturating_sub(MAX_TRAINING_EXAMPLES as usize);
@@ -52,19 +52,10 @@ fn train(args: &TrainSiteArgs) -> Result<(), String> {
         .iter()
         .map(|e| pii::redact(&e.text).redacted)
         .collect();
-    let some = |label: &str| (!label.is_empty()).then_some(label.to_owned());
-    let labels: Vec<[Option<String>; 2]> = examples[newest..]
+    let labelled: Vec<Labelled> = examples[newest..]
         .iter()
-        .map(|e| [some(&e.topic), some(&e.sentiment)])
-        .collect();
-    let labelled: Vec<Labelled> = texts
-        .iter()
-        .zip(&labels)
-        .map(|(text, [topic, sentiment])| Labelled {
-            text,
-            topic: topic.as_deref(),
-            sentiment: sentiment.as_deref(),
-        })
+        .zip(&texts)
+        .map(|(e, text)| Labelled::stored(text, &e.topic, &e.sentiment))
         .collect();
     let base_bytes = match &args.base {
         Some(path) => std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?,

@@ -257,17 +257,10 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
         MAX_TRAINING_EXAMPLES as usize - corrections.len(),
     )
     .await?;
-    fn some(text: &str) -> Option<&str> {
-        (!text.is_empty()).then_some(text)
-    }
     let labelled: Vec<Labelled> = corrections
         .iter()
         .chain(&examples)
-        .map(|[text, topic, sentiment]| Labelled {
-            text,
-            topic: some(topic),
-            sentiment: some(sentiment),
-        })
+        .map(|[text, topic, sentiment]| Labelled::stored(text, topic, sentiment))
         .collect();
     let base = Model::from_bytes(BUILTIN_MODEL).map_err(|_| ApiError::Internal)?;
     let trained = match train_site_model(&base, &labelled, SITE_TUNING) {

@@ -334,6 +334,19 @@ pub struct Labelled<'a> {
     pub sentiment: Option<&'a str>,
 }
 
+impl<'a> Labelled<'a> {
+    /// From a text and its labels as stored and uploaded, where an empty
+    /// label means the example has none for that head.
+    pub fn stored(text: &'a str, topic: &'a str, sentiment: &'a str) -> Self {
+        let some = |label: &'a str| (!label.is_empty()).then_some(label);
+        Labelled {
+            text,
+            topic: some(topic),
+            sentiment: some(sentiment),
+        }
+    }
+}
+
 /// Whether an example is held out for evaluation: 1 in 5, by a hash of its
 /// text, so the same message is always on the same side.
 pub fn held_out(text: &str) -> bool {
