@@ -25,21 +25,20 @@ const siteModel = join(out, 'hint3-site.tpcm');
 const examples = hint3Examples();
 writeFileSync(examplesFile, examples.map((e) => JSON.stringify(e)).join('\n') + '\n');
 
-const cli = (...args) => execFileSync('cargo', ['run', '--quiet', '--profile', 'native', '--features', 'cli', '--', ...args],
-  { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, input: args.includes('classify') ? messagesInput() : undefined });
-function messagesInput() {
-  return hint3StyleMessages().map((m) => JSON.stringify({ text: m.text })).join('\n') + '\n';
-}
-console.log(cli('train-site', '--examples', examplesFile, '--out', siteModel).trim());
 const messages = hint3StyleMessages();
+const cli = (args, input) => execFileSync('cargo', ['run', '--quiet', '--profile', 'native', '--features', 'cli', '--', ...args],
+  { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, input });
+console.log(cli(['train-site', '--examples', examplesFile, '--out', siteModel]).trim());
+// The messages as `touchpoint classify` reads them on stdin, one JSON line each.
+const lines = messages.map((m) => JSON.stringify({ text: m.text })).join('\n') + '\n';
 const accuracy = (output) => {
   const topics = output.trim().split('\n').map((line) => JSON.parse(line).topic);
   return topics.filter((topic, i) => topic === messages[i].topic).length / messages.length;
 };
-const ours = { default: accuracy(cli('classify')), site: accuracy(cli('classify', '--model', siteModel)) };
+const ours = { default: accuracy(cli(['classify'], lines)), site: accuracy(cli(['classify', '--model', siteModel], lines)) };
 
 const splits = join(root, 'target', 'splits');
-cli('train', '--out', join(out, 'check.tpcm'), '--export-splits', splits);
+cli(['train', '--out', join(out, 'check.tpcm'), '--export-splits', splits]);
 const svm = JSON.parse(execFileSync('python3', [join(root, 'bench', 'reference_svm.py'), '--site', splits, examplesFile, messagesFile],
   { encoding: 'utf8' }).trim().split('\n').pop());
 
