@@ -192,7 +192,22 @@ function tones(c) {
   if (c.kind === 'question') {
     return ['plain', 'terse', 'polite', 'context', 'typo', 'praise', ...(status ? ['angry'] : [])];
   }
-  return ['plain', 'terse', 'polite', 'angry', 'context', 'typo', 'urgent'];
+  return ['plain', 'terse', 'polite', 'angry', 'context', 'typo', ...(urgentTone(c) ? ['urgent'] : [])];
+}
+
+/**
+ * Whether a core may also be written with "asap" / "i need this today" added
+ * (which makes it `high`). The core's own urgency wins: a low-urgency core never
+ * gets it, a high one always may (its urgency is in its own words, the template
+ * only repeats it), and only one normal core in four gets it — when every
+ * problem and request had an "asap" twin, the learned urgency head learned the
+ * template words instead of what makes a message urgent (deadlines, outages,
+ * money being lost), and missed high urgency written in a visitor's own words.
+ */
+function urgentTone(c) {
+  if (c.urgency === 'low') return false;
+  if (c.urgency === 'high') return true;
+  return fnv(`urgent|${c.core}`) % 4 === 0;
 }
 
 function variant(c, tone, lang, r) {

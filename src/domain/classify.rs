@@ -132,9 +132,10 @@ impl Classifier {
         let kind = self
             .learned("kind", &features, &KINDS)
             .unwrap_or_else(|| rules::kind(cues, &words, &sentiment));
-        let urgency = self
-            .learned("urgency", &features, &URGENCIES)
-            .unwrap_or_else(|| rules::urgency(cues, &words, kind));
+        let urgency = match self.learned("urgency", &features, &URGENCIES) {
+            Some(learned) => rules::learned_urgency(learned, kind),
+            None => rules::urgency(cues, &words, kind),
+        };
         // The gap's cue list is precise but misses most gaps: a learned
         // head, if present, may only add to it.
         let expectation_gap = rules::expectation_gap(cues)

@@ -510,6 +510,19 @@ pub fn urgency(cues: Cues, words: &[String], kind: &str) -> &'static str {
     }
 }
 
+/// The learned urgency head's answer, except that praise and suggestions
+/// it does not call `high` are `low` (nothing to do soon, the labelling rule
+/// in data/README.md): the small urgency head misses many of them that the
+/// kind head finds (visitor validation: low recall 62.9 -> 72.5% at the same
+/// precision).
+pub fn learned_urgency(learned: &'static str, kind: &str) -> &'static str {
+    if learned != "high" && matches!(kind, "praise" | "suggestion") {
+        "low"
+    } else {
+        learned
+    }
+}
+
 /// Whether the message looks like unsolicited promotion.
 pub fn spam(cues: Cues, raw: &str) -> bool {
     // Byte-level counts: core's substring searcher is 3 KB of the widget.
@@ -549,6 +562,16 @@ mod tests {
             urgency(cues, &w, k),
             spam(cues, text),
         )
+    }
+
+    #[test]
+    fn praise_and_suggestions_are_low_unless_the_learned_head_says_high() {
+        assert_eq!(learned_urgency("normal", "praise"), "low");
+        assert_eq!(learned_urgency("normal", "suggestion"), "low");
+        assert_eq!(learned_urgency("high", "suggestion"), "high");
+        assert_eq!(learned_urgency("normal", "problem"), "normal");
+        assert_eq!(learned_urgency("low", "question"), "low");
+        assert_eq!(learned_urgency("high", "complaint"), "high");
     }
 
     #[test]
