@@ -21,9 +21,9 @@ pub mod train;
 use serde::Serialize;
 
 use super::pii::{self, PiiFinding};
-use features::words;
-use model::{Model, ModelError};
-use rules::{Cues, TopicRule};
+use features::Words;
+use model::{Model, ModelError, PackedHeads, PackedSums};
+use rules::TopicRule;
 
 /// The default topic taxonomy, in model order.
 pub const TOPICS: [&str; 11] = [
@@ -84,6 +84,20 @@ pub struct Classification {
 pub struct Classifier {
     model: Model,
     rules: Vec<TopicRule>,
+    /// The model's heads packed for scoring all of them in one pass.
+    packed: PackedHeads,
+    /// Where the heads the classifier asks for are in `model.heads`.
+    heads: HeadIndex,
+}
+
+/// Indexes into `Model::heads`, looked up once rather than per message.
+#[derive(Debug, Clone, Copy)]
+struct HeadIndex {
+    topic: usize,
+    sentiment: usize,
+    kind: Option<usize>,
+    urgency: Option<usize>,
+    expectation_gap: Option<usize>,
 }
 
 /// Rounded in f64 so the number prints the same from serde_json and from JavaScript.
@@ -94,14 +108,25 @@ fn round3(x: f32) -> f64 {
 impl Classifier {
     /// A classifier over `model`, with a site's `rules` applied first.
     pub fn new(model: Model, rules: Vec<TopicRule>) -> Result<Self, ModelError> {
-        for head in ["topic", "sentiment"] {
-            if model.head(head).is_none() {
-                return Err(ModelError::Malformed(
-                    "the model lacks a topic or sentiment head",
-                ));
-            }
-        }
-        Ok(Classifier { model, rules })
+        let index = |name: &str| model.heads.iter().position(|h| h.name == name);
+        let (Some(topic), Some(sentiment)) = (index("topic"), index("sentiment")) else {
+            return Err(ModelError::Malformed(
+                "the model lacks a topic or sentiment head",
+            ));
+        };
+        let heads = HeadIndex {
+            topic,
+            sentiment,
+            kind: index("kind"),
+            urgency: index("urgency"),
+            expectation_gap: index("expectation_gap"),
+        };
+        Ok(Classifier {
+            packed: PackedHeads::new(&model),
+            model,
+            rules,
+            heads,
+        })
     }
 
     /// The built-in model without site rules.
@@ -118,28 +143,35 @@ impl Classifier {
     pub fn classify(&self, text: &str) -> Classification {
         let redaction = pii::redact(text);
         // Learn from what will be stored: the redacted text.
-        let words = words(&redaction.redacted);
+        let words = Words::of(&redaction.redacted);
+        let words = words.to_vec();
         let features = self.model.features_of_words(&words);
-        let (topic, topic_confidence, topic_source) =
-            match rules::override_topic(&rules::phrase_text(&words), &self.rules) {
-                Some(topic) => (topic.to_string(), 1.0, "rule"),
-                None => self.predict("topic", &features),
-            };
-        let (sentiment, sentiment_confidence, _) = self.predict("sentiment", &features);
-        let cues = Cues::of(&words);
+        let sums = self.packed.sums(&features);
+        let heads = self.heads;
+        let rule_topic = if self.rules.is_empty() {
+            None
+        } else {
+            rules::override_topic(&rules::phrase_text(&words), &self.rules)
+        };
+        let (topic, topic_confidence, topic_source) = match rule_topic {
+            Some(topic) => (topic.to_string(), 1.0, "rule"),
+            None => self.predict(&sums, heads.topic),
+        };
+        let (sentiment, sentiment_confidence, _) = self.predict(&sums, heads.sentiment);
+        let (cues, language) = rules::cues_and_language(&words);
         // Learned heads where the model has them (older files and site
         // models made before them fall back on the cue lists).
         let kind = self
-            .learned("kind", &features, &KINDS)
+            .learned(&sums, heads.kind, &KINDS)
             .unwrap_or_else(|| rules::kind(cues, &words, &sentiment));
-        let urgency = match self.learned("urgency", &features, &URGENCIES) {
+        let urgency = match self.learned(&sums, heads.urgency, &URGENCIES) {
             Some(learned) => rules::learned_urgency(learned, kind),
             None => rules::urgency(cues, &words, kind),
         };
         // The gap's cue list is precise but misses most gaps: a learned
         // head, if present, may only add to it.
         let expectation_gap = rules::expectation_gap(cues)
-            || self.learned("expectation_gap", &features, &GAPS) == Some("true");
+            || self.learned(&sums, heads.expectation_gap, &GAPS) == Some("true");
         Classification {
             topic,
             topic_confidence: round3(topic_confidence),
@@ -147,7 +179,7 @@ impl Classifier {
             kind,
             expectation_gap,
             urgency,
-            language: language::detect(&words),
+            language,
             spam: rules::spam(cues, text),
             sentiment,
             sentiment_confidence: round3(sentiment_confidence),
@@ -160,26 +192,27 @@ impl Classifier {
     /// no such head (then the cue lists answer).
     fn learned(
         &self,
-        head: &str,
-        features: &[(u32, f32)],
+        sums: &PackedSums,
+        head: Option<usize>,
         labels: &[&'static str],
     ) -> Option<&'static str> {
-        let head = self.model.head(head)?;
-        let answer = head.labels.get(head.predict(features).0)?;
+        let head = head?;
+        let (index, _) = self.packed.predict(&self.model, sums, head)?;
+        let answer = self.model.heads.get(head)?.labels.get(index)?;
         labels.iter().copied().find(|label| label == answer)
     }
 
-    fn predict(&self, head: &str, features: &[(u32, f32)]) -> (String, f32, &'static str) {
-        match self.model.head(head) {
-            Some(head) => {
-                let (index, confidence) = head.predict(features);
-                (
-                    head.labels.get(index).cloned().unwrap_or_default(),
-                    confidence,
-                    "model",
-                )
-            }
-            None => (String::new(), 0.0, "model"),
+    fn predict(&self, sums: &PackedSums, head: usize) -> (String, f32, &'static str) {
+        match (
+            self.model.heads.get(head),
+            self.packed.predict(&self.model, sums, head),
+        ) {
+            (Some(head), Some((index, confidence))) => (
+                head.labels.get(index).cloned().unwrap_or_default(),
+                confidence,
+                "model",
+            ),
+            _ => (String::new(), 0.0, "model"),
         }
     }
 }

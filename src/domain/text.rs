@@ -46,37 +46,49 @@ pub fn count(haystack: &str, needle: &str) -> usize {
     found
 }
 
-/// Sorts `keys` ascending in place: a heapsort, O(n log n) with no extra
-/// memory and a tenth of the code of core's sort, which was 4 KB of the
-/// widget's wasm for the two sorts it needs (findings, feature buckets).
+/// Sorts `keys` ascending: a least-significant-byte radix sort, one pass per
+/// byte in which the keys differ (two for the classifier's 2^13 feature
+/// buckets), with one scratch buffer. O(n), no comparisons to mispredict,
+/// and a tenth of the code of core's sort, which was 4 KB of the widget's
+/// wasm for the two sorts it needs (findings, feature buckets).
 #[cfg(feature = "std")]
 pub fn sort_u64(keys: &mut [u64]) {
-    let len = keys.len();
-    for root in (0..len / 2).rev() {
-        sift_down(keys, root, len);
+    let (any, all) = keys
+        .iter()
+        .fold((0u64, u64::MAX), |(any, all), &k| (any | k, all & k));
+    let mut scratch = keys.to_vec();
+    let mut in_scratch = false;
+    for shift in (0..64).step_by(8) {
+        if (any ^ all) >> shift & 255 == 0 {
+            // Every key has the same byte here.
+            continue;
+        }
+        let (from, to) = if in_scratch {
+            (&scratch[..], &mut keys[..])
+        } else {
+            (&keys[..], &mut scratch[..])
+        };
+        let mut next = [0usize; 256];
+        for &key in from {
+            next[(key >> shift) as usize & 255] += 1;
+        }
+        let mut total = 0;
+        for slot in &mut next {
+            let count = *slot;
+            *slot = total;
+            total += count;
+        }
+        for &key in from {
+            let digit = (key >> shift) as usize & 255;
+            if let Some(place) = to.get_mut(next[digit]) {
+                *place = key;
+            }
+            next[digit] += 1;
+        }
+        in_scratch = !in_scratch;
     }
-    for end in (1..len).rev() {
-        keys.swap(0, end);
-        sift_down(keys, 0, end);
-    }
-}
-
-/// Moves `keys[root]` down the max-heap held in `keys[..end]`.
-#[cfg(feature = "std")]
-fn sift_down(keys: &mut [u64], mut root: usize, end: usize) {
-    loop {
-        let mut child = 2 * root + 1;
-        if child >= end {
-            return;
-        }
-        if child + 1 < end && keys[child] < keys[child + 1] {
-            child += 1;
-        }
-        if keys[root] >= keys[child] {
-            return;
-        }
-        keys.swap(root, child);
-        root = child;
+    if in_scratch {
+        keys.copy_from_slice(&scratch);
     }
 }
 
@@ -274,7 +286,7 @@ mod tests {
 
     #[cfg(feature = "std")]
     #[test]
-    fn the_heapsort_sorts_like_the_standard_library() {
+    fn the_radix_sort_sorts_like_the_standard_library() {
         let mut state = 0x2545_f491_4f6c_dd1du64;
         for len in 0..300usize {
             let mut keys: alloc::vec::Vec<u64> = (0..len)
@@ -283,10 +295,11 @@ mod tests {
                     state ^= state >> 7;
                     state ^= state << 17;
                     // Few distinct values too: duplicates must stay together.
-                    if len % 3 == 0 {
-                        state % 7
-                    } else {
-                        state
+                    // And keys that agree in some bytes (passes skipped).
+                    match len % 3 {
+                        0 => state % 7,
+                        1 => state & 0x00ff_0000_1fff_00ff,
+                        _ => state,
                     }
                 })
                 .collect();

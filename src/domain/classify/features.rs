@@ -39,55 +39,89 @@ const MAX_WORDS: usize = 256;
 /// Lower-cases and splits into words: runs of letters and digits. `?` and `!`
 /// are kept as words of their own, since they carry the kind and the tone.
 pub fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for ch in text.chars() {
-        if ch.is_alphanumeric() || ch == '\'' && !current.is_empty() {
-            current.push(crate::domain::text::fold_lowercase(ch));
-        } else {
-            if !current.is_empty() {
-                out.push(core::mem::take(&mut current));
+    Words::of(text).iter().map(str::to_owned).collect()
+}
+
+/// The words of a text (as `words`), lower-cased into one buffer: no
+/// allocation per word.
+#[derive(Debug, Default)]
+pub struct Words {
+    lower: String,
+    spans: Vec<(usize, usize)>,
+}
+
+impl Words {
+    pub fn of(text: &str) -> Self {
+        let mut lower = String::with_capacity(text.len());
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        // The word being read is `lower[start..]`.
+        let mut start = 0;
+        for ch in text.chars() {
+            if ch.is_alphanumeric() || ch == '\'' && lower.len() > start {
+                lower.push(crate::domain::text::fold_lowercase(ch));
+            } else {
+                if lower.len() > start {
+                    spans.push((start, lower.len()));
+                }
+                if ch == '?' || ch == '!' {
+                    spans.push((lower.len(), lower.len() + 1));
+                    lower.push(ch);
+                }
+                start = lower.len();
             }
-            if ch == '?' || ch == '!' {
-                out.push(ch.to_string());
+            if spans.len() >= MAX_WORDS {
+                break;
             }
         }
-        if out.len() >= MAX_WORDS {
-            break;
+        if lower.len() > start && spans.len() < MAX_WORDS {
+            spans.push((start, lower.len()));
         }
-    }
-    if !current.is_empty() && out.len() < MAX_WORDS {
-        out.push(current);
-    }
-    for word in &mut out {
-        while word.ends_with('\'') {
-            word.pop();
+        // A word may end in apostrophes it took in; they are not part of it.
+        // (A word starts with a letter or digit, so none becomes empty.)
+        let bytes = lower.as_bytes();
+        for (first, end) in &mut spans {
+            while *end > *first && bytes.get(*end - 1) == Some(&b'\'') {
+                *end -= 1;
+            }
         }
+        spans.retain(|(first, end)| end > first);
+        Words { lower, spans }
     }
-    out.retain(|w| !w.is_empty());
-    out
+
+    /// The words, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.spans
+            .iter()
+            .map(|&(first, end)| self.lower.get(first..end).unwrap_or_default())
+    }
+
+    /// The words as slices of the buffer.
+    pub fn to_vec(&self) -> Vec<&str> {
+        self.iter().collect()
+    }
 }
 
 /// Hashed, L2-normalised features: (bucket, value), buckets sorted and unique.
 pub fn features(text: &str, bucket_bits: u8) -> Vec<(u32, f32)> {
-    features_of_words(&words(text), bucket_bits)
+    features_of_words(&Words::of(text).to_vec(), bucket_bits)
 }
 
 /// As `features`, for words already split by `words`.
-pub fn features_of_words(words: &[String], bucket_bits: u8) -> Vec<(u32, f32)> {
+pub fn features_of_words<W: AsRef<str>>(words: &[W], bucket_bits: u8) -> Vec<(u32, f32)> {
     let mask = (1u32 << bucket_bits) - 1;
     let mut hashes: Vec<u32> = Vec::with_capacity(words.len() * 16);
     // Reused buffers: the word padded as "<word>", and where each char starts.
     let mut padded: Vec<u8> = Vec::with_capacity(64);
     let mut starts: Vec<usize> = Vec::with_capacity(32);
     for (index, word) in words.iter().enumerate() {
+        let word = word.as_ref();
         hashes.push(Fnv::new(b'w').bytes(word.as_bytes()).finish());
         if let Some(next) = words.get(index + 1) {
             hashes.push(
                 Fnv::new(b'b')
                     .bytes(word.as_bytes())
                     .byte(b' ')
-                    .bytes(next.as_bytes())
+                    .bytes(next.as_ref().as_bytes())
                     .finish(),
             );
         }
@@ -159,6 +193,24 @@ mod tests {
             vec!["größe", "42", "passt", "nicht"]
         );
         assert!(words("").is_empty());
+        // Apostrophes inside a word stay, at its ends they go; `?`/`!` are words.
+        assert_eq!(
+            words("'quoted' don't'' rock'n'roll!'x ''"),
+            vec!["quoted", "don't", "rock'n'roll", "!", "x"]
+        );
+    }
+
+    #[test]
+    fn words_stop_at_the_limit() {
+        let many = "w ".repeat(MAX_WORDS + 10);
+        assert_eq!(words(&many).len(), MAX_WORDS);
+        // The limit counts `?` and `!` too, and a word cut by it is dropped.
+        let text = format!("{}? tail", "w ".repeat(MAX_WORDS - 1));
+        let split = words(&text);
+        assert_eq!(split.len(), MAX_WORDS);
+        assert_eq!(split.last().map(String::as_str), Some("?"));
+        let text = format!("{}last", "w ".repeat(MAX_WORDS - 1));
+        assert_eq!(words(&text).last().map(String::as_str), Some("last"));
     }
 
     #[test]

@@ -2,10 +2,6 @@
 //! short words, scored over the message. Compact, data-driven, and good enough
 //! for routing and for choosing the visitor's language.
 
-use std::sync::OnceLock;
-
-use super::rules::{phrase_hash, PhraseMap};
-
 /// Languages the classifier names, with their most frequent function words.
 const LEXICON: &[(&str, &[&str])] = &[
     (
@@ -164,42 +160,50 @@ const LEXICON: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Each function word with the set of languages (bit per `LEXICON` entry) it belongs to.
-fn word_languages() -> &'static PhraseMap<u8> {
-    static TABLE: OnceLock<PhraseMap<u8>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut table = PhraseMap::default();
-        for (index, (_, words)) in LEXICON.iter().enumerate() {
-            for word in *words {
-                *table.entry(phrase_hash([*word].into_iter())).or_insert(0u8) |= 1 << index;
+/// Calls `f` with each function word and the set of languages (bit per
+/// `LEXICON` entry) it belongs to: `rules` puts them in its word table.
+pub(super) fn each_function_word(mut f: impl FnMut(&str, u8)) {
+    for (index, (_, words)) in LEXICON.iter().enumerate() {
+        for word in *words {
+            f(word, 1 << index);
+        }
+    }
+}
+
+/// Evidence for each language, word by word.
+#[derive(Default)]
+pub(super) struct Tally([f32; LEXICON.len()]);
+
+impl Tally {
+    /// A word that is a function word of `languages` (bits as in `each_function_word`).
+    pub(super) fn add(&mut self, languages: u8) {
+        if languages == 0 {
+            return;
+        }
+        // A word shared by several languages is weaker evidence for each.
+        let weight = 1.0 / languages.count_ones() as f32;
+        for (index, score) in self.0.iter_mut().enumerate() {
+            if languages & (1 << index) != 0 {
+                *score += weight;
             }
         }
-        table
-    })
+    }
+
+    /// The most likely language code, or `"und"` (undetermined) with no evidence.
+    pub(super) fn best(&self) -> &'static str {
+        let mut best = ("und", 0.0f32);
+        for (index, &score) in self.0.iter().enumerate() {
+            if score > best.1 {
+                best = (LEXICON[index].0, score);
+            }
+        }
+        best.0
+    }
 }
 
 /// The most likely language code, or `"und"` (undetermined) with no evidence.
-pub fn detect(words: &[String]) -> &'static str {
-    let table = word_languages();
-    let mut scores = [0f32; LEXICON.len()];
-    for word in words {
-        if let Some(&languages) = table.get(&phrase_hash([word.as_str()].into_iter())) {
-            // A word shared by several languages is weaker evidence for each.
-            let weight = 1.0 / languages.count_ones() as f32;
-            for (index, score) in scores.iter_mut().enumerate() {
-                if languages & (1 << index) != 0 {
-                    *score += weight;
-                }
-            }
-        }
-    }
-    let mut best = ("und", 0.0f32);
-    for (index, &score) in scores.iter().enumerate() {
-        if score > best.1 {
-            best = (LEXICON[index].0, score);
-        }
-    }
-    best.0
+pub fn detect<W: AsRef<str>>(words: &[W]) -> &'static str {
+    super::rules::cues_and_language(words).1
 }
 
 #[cfg(test)]

@@ -7,14 +7,15 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-use super::features::words;
+use super::features::Words;
+use super::language;
 use crate::domain::text::{count, find, split};
 
 /// Joins words as " w1 w2 ... " for phrase matching.
-pub fn phrase_text(words: &[String]) -> String {
+pub fn phrase_text<W: AsRef<str>>(words: &[W]) -> String {
     let mut out = String::from(" ");
     for w in words {
-        out.push_str(w);
+        out.push_str(w.as_ref());
         out.push(' ');
     }
     out
@@ -44,16 +45,23 @@ impl Hasher for PrehashedKey {
 /// A map keyed by phrase hashes.
 pub type PhraseMap<V> = HashMap<u64, V, BuildHasherDefault<PrehashedKey>>;
 
+const PHRASE_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// `hash` continued over `bytes` (FNV-1a, 64-bit).
+fn phrase_bytes(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// FNV-1a (64-bit) of words joined by single spaces.
 pub fn phrase_hash<'a>(words: impl Iterator<Item = &'a str>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = PHRASE_OFFSET;
     for (index, word) in words.enumerate() {
         if index > 0 {
-            h = (h ^ u64::from(b' ')).wrapping_mul(0x0100_0000_01b3);
+            h = phrase_bytes(h, b" ");
         }
-        for &b in word.as_bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        h = phrase_bytes(h, word.as_bytes());
     }
     h
 }
@@ -72,9 +80,17 @@ enum CueList {
     Spam = 128,
 }
 
-/// Every cue phrase, hashed once per process, mapped to the lists it is in.
-fn cue_table() -> &'static PhraseMap<u16> {
-    static TABLE: OnceLock<PhraseMap<u16>> = OnceLock::new();
+/// In a `word_table` entry: the cue lists (`CueList` bits)…
+const LISTS: u32 = 0xff;
+/// …whether a longer cue phrase starts with these words…
+const PREFIX: u32 = 0x100;
+/// …and, for a single word, the languages it is a function word of (shifted).
+const LANGUAGE_SHIFT: u32 = 16;
+
+/// Every cue phrase and function word, hashed once per process: one lookup
+/// per run of words answers for the cue lists and the language.
+fn word_table() -> &'static PhraseMap<u32> {
+    static TABLE: OnceLock<PhraseMap<u32>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let lists: [(&str, CueList); 8] = [
             (EXPECTATION_GAP, CueList::Gap),
@@ -89,12 +105,22 @@ fn cue_table() -> &'static PhraseMap<u16> {
         let mut table = PhraseMap::default();
         for (cues, list) in lists {
             for cue in split(cues, b'\n') {
-                let cue_words = words(cue);
+                let cue_words = Words::of(cue);
+                let cue_words = cue_words.to_vec();
+                for len in 1..cue_words.len() {
+                    *table
+                        .entry(phrase_hash(cue_words[..len].iter().copied()))
+                        .or_insert(0) |= PREFIX;
+                }
                 *table
-                    .entry(phrase_hash(cue_words.iter().map(String::as_str)))
-                    .or_insert(0) |= list as u16;
+                    .entry(phrase_hash(cue_words.iter().copied()))
+                    .or_insert(0) |= list as u32;
             }
         }
+        language::each_function_word(|word, languages| {
+            *table.entry(phrase_hash([word].into_iter())).or_insert(0) |=
+                u32::from(languages) << LANGUAGE_SHIFT;
+        });
         table
     })
 }
@@ -105,23 +131,42 @@ fn cue_table() -> &'static PhraseMap<u16> {
 pub struct Cues(u16);
 
 impl Cues {
-    pub fn of(words: &[String]) -> Self {
-        let table = cue_table();
-        let mut mask = 0;
-        for start in 0..words.len() {
-            for len in 1..=MAX_CUE_WORDS.min(words.len() - start) {
-                let hash = phrase_hash(words[start..start + len].iter().map(String::as_str));
-                if let Some(bits) = table.get(&hash) {
-                    mask |= bits;
-                }
-            }
-        }
-        Cues(mask)
+    pub fn of<W: AsRef<str>>(words: &[W]) -> Self {
+        cues_and_language(words).0
     }
 
     fn has(self, list: CueList) -> bool {
         self.0 & list as u16 != 0
     }
+}
+
+/// The cue lists the words touch and their language (`language::detect`),
+/// in one pass: a run of words is extended only while a longer cue starts
+/// with it.
+pub fn cues_and_language<W: AsRef<str>>(words: &[W]) -> (Cues, &'static str) {
+    let table = word_table();
+    let mut mask = 0;
+    let mut tally = language::Tally::default();
+    for start in 0..words.len() {
+        let mut hash = PHRASE_OFFSET;
+        for (len, word) in words[start..].iter().take(MAX_CUE_WORDS).enumerate() {
+            if len > 0 {
+                hash = phrase_bytes(hash, b" ");
+            }
+            hash = phrase_bytes(hash, word.as_ref().as_bytes());
+            let Some(&entry) = table.get(&hash) else {
+                break;
+            };
+            mask |= entry & LISTS;
+            if len == 0 {
+                tally.add((entry >> LANGUAGE_SHIFT) as u8);
+            }
+            if entry & PREFIX == 0 {
+                break;
+            }
+        }
+    }
+    (Cues(mask as u16), tally.best())
 }
 
 // Cue lists are text, one phrase per line: smaller in the widget's wasm than
@@ -467,11 +512,11 @@ lottery
 winner";
 
 /// What the visitor's message is.
-pub fn kind(cues: Cues, words: &[String], sentiment: &str) -> &'static str {
+pub fn kind<W: AsRef<str>>(cues: Cues, words: &[W], sentiment: &str) -> &'static str {
     let question = words
         .first()
-        .is_some_and(|w| split(QUESTION_OPENERS, b'\n').any(|opener| opener == w))
-        || words.iter().any(|w| w == "?");
+        .is_some_and(|w| split(QUESTION_OPENERS, b'\n').any(|opener| opener == w.as_ref()))
+        || words.iter().any(|w| w.as_ref() == "?");
     if cues.has(CueList::Complaint) || (sentiment == "negative" && cues.has(CueList::Gap)) {
         "complaint"
     } else if cues.has(CueList::Suggestion) {
@@ -499,8 +544,8 @@ pub fn expectation_gap(cues: Cues) -> bool {
 }
 
 /// How soon the message needs a person.
-pub fn urgency(cues: Cues, words: &[String], kind: &str) -> &'static str {
-    let shouting = words.iter().filter(|w| *w == "!").count() >= 2;
+pub fn urgency<W: AsRef<str>>(cues: Cues, words: &[W], kind: &str) -> &'static str {
+    let shouting = words.iter().filter(|w| w.as_ref() == "!").count() >= 2;
     if cues.has(CueList::Urgent) || shouting {
         "high"
     } else if matches!(kind, "praise" | "suggestion") {
@@ -542,7 +587,7 @@ pub struct TopicRule {
 /// The first matching rule's topic.
 pub fn override_topic<'a>(text: &str, rules: &'a [TopicRule]) -> Option<&'a str> {
     rules.iter().find_map(|rule| {
-        let keyword = phrase_text(&words(&rule.keyword));
+        let keyword = phrase_text(&Words::of(&rule.keyword).to_vec());
         (!keyword.trim().is_empty() && find(text, &keyword).is_some())
             .then_some(rule.topic.as_str())
     })
@@ -550,6 +595,7 @@ pub fn override_topic<'a>(text: &str, rules: &'a [TopicRule]) -> Option<&'a str>
 
 #[cfg(test)]
 mod tests {
+    use super::super::features::words;
     use super::*;
 
     fn run(text: &str, sentiment: &str) -> (&'static str, bool, &'static str, bool) {
@@ -616,6 +662,32 @@ mod tests {
             .3
         );
         assert!(!run("Where is my parcel?", "neutral").3);
+    }
+
+    #[test]
+    fn every_cue_is_found_inside_a_message() {
+        let lists: [(&str, CueList); 8] = [
+            (EXPECTATION_GAP, CueList::Gap),
+            (SUGGESTION, CueList::Suggestion),
+            (PRAISE, CueList::Praise),
+            (PROBLEM, CueList::Problem),
+            (COMPLAINT, CueList::Complaint),
+            (REQUEST, CueList::Request),
+            (URGENT, CueList::Urgent),
+            (SPAM, CueList::Spam),
+        ];
+        for (cues, list) in lists {
+            for cue in split(cues, b'\n') {
+                // Runs are extended word by word only while a longer cue
+                // starts with them: the last word of a cue must still count.
+                let text = format!("zz the {cue} yy");
+                assert!(Cues::of(&words(&text)).has(list), "{cue}");
+                assert!(Cues::of(&words(cue)).has(list), "{cue}");
+            }
+        }
+        assert_eq!(Cues::of(&words("zz the yy")), Cues(0));
+        // Every word of a cue, but not in its order, is not the cue.
+        assert!(!Cues::of(&words("advertised as not")).has(CueList::Gap));
     }
 
     #[test]
