@@ -28,7 +28,8 @@ writeFileSync(examplesFile, examples.map((e) => JSON.stringify(e)).join('\n') + 
 const messages = hint3StyleMessages();
 const cli = (args, input) => execFileSync('cargo', ['run', '--quiet', '--profile', 'native', '--features', 'cli', '--', ...args],
   { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, input });
-console.log(cli(['train-site', '--examples', examplesFile, '--out', siteModel]).trim());
+// --cross-validate: the settings' score on the site's own examples (what they were chosen on).
+console.log(cli(['train-site', '--examples', examplesFile, '--out', siteModel, '--cross-validate']).trim());
 // The messages as `touchpoint classify` reads them on stdin, one JSON line each.
 const lines = messages.map((m) => JSON.stringify({ text: m.text })).join('\n') + '\n';
 const accuracy = (output) => {

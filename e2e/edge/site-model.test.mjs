@@ -12,13 +12,14 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestRuntime, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
 import { seedContactChannel } from '../../scripts/runtime.mjs';
-import { root } from '../../scripts/artifacts.mjs';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
+import { root, loadDataFiles } from '../../scripts/artifacts.mjs';
 import { apiClient, checkResponse } from './openapi.mjs';
 import { HINT3, hint3Examples, hint3StyleMessages } from './hint3.mjs';
 
 // The checksum tests/golden.rs expects of a model trained on tests/data/site-examples.jsonl,
 // natively and in wasm: the worker must make the very same file.
-const GOLDEN_CHECKSUM = '4acacc71';
+const GOLDEN_CHECKSUM = 'e78067f7';
 const DEFAULT_MODEL = readFileSync(join(root, 'model', 'touchpoint.tpcm'));
 const defaultChecksum = DEFAULT_MODEL.subarray(DEFAULT_MODEL.length - 4).readUInt32LE(0).toString(16).padStart(8, '0');
 
@@ -196,6 +197,11 @@ test('a site trained on HINT3\'s train split beats the default model on HINT3-st
   // Score the served file in the widget's wasm against the default, on messages written for this test.
   const served = await fetchModel('hint3shop');
   assert.equal(served.headers.get('x-touchpoint-model'), 'site');
+  // The widget fetches this file instead of the default one: it has the same budget.
+  const budget = loadDataFiles().find((d) => d.name === 'model').budget_brotli;
+  const brotli = brotliCompressSync(served.bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  console.log(`# HINT3 site model: ${served.bytes.length} B, ${brotli} B brotli (budget ${budget} B)`);
+  assert.ok(brotli <= budget, `site model ${brotli} B brotli, over the model budget of ${budget} B`);
   const widget = await import(join(root, 'dist', 'site', 'widget', 'touchpoint_widget.js'));
   widget.initSync({ module: readFileSync(join(root, 'dist', 'site', 'widget', 'touchpoint_widget_bg.wasm')) });
   const messages = hint3StyleMessages();
