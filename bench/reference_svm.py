@@ -12,6 +12,13 @@ on that site's test messages; prints one JSON line.
 
     python3 bench/reference_svm.py --site target/splits EXAMPLES.jsonl MESSAGES.jsonl
 
+and the SVM's score on the site's own examples, cross-validated as
+`touchpoint train-site --cross-validate` does (five folds by the hash
+`touchpoint train` splits by; only examples outside its training split are
+scored); prints one JSON line.
+
+    python3 bench/reference_svm.py --site-cv target/splits EXAMPLES.jsonl
+
 Prints topic and sentiment accuracy and macro-F1 on the held-out splits; on the
 natural set, a per-language summary in the same rows as `touchpoint eval`
 (topic and sentiment accuracy, negative recall and precision) and per-label
@@ -156,8 +163,37 @@ def site(splits, examples, messages):
     print(json.dumps({"messages": len(x_test), "site_examples": len(x_site), **scores}))
 
 
+def fnv1a(data):
+    h = 0x811C9DC5
+    for byte in data:
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def site_cv(splits, examples):
+    """Topic accuracy of the SVM trained on the default training split plus
+    four fifths of the site's examples, on the fifth left out, for each fifth
+    in turn, counting only examples `touchpoint train` does not train on."""
+    x_train, y_train = load(f"{splits}/train.jsonl", "topic")
+    x_site, y_site = load(examples, "topic")
+    hashes = [fnv1a(t.strip().lower().encode("utf-8")) for t in x_site]
+    right = total = 0
+    for fold in range(5):
+        rest = [(t, y) for t, y, h in zip(x_site, y_site, hashes) if h % 5 != fold]
+        # Outside `touchpoint train`'s training split: its test fifth, or its validation eighth.
+        held = [(t, y) for t, y, h in zip(x_site, y_site, hashes)
+                if h % 5 == fold and (h % 5 == 0 or (h // 5) % 8 == 0)]
+        model = fit(x_train + [t for t, _ in rest], y_train + [y for _, y in rest])
+        predicted = model.predict([t for t, _ in held])
+        right += sum(p == y for p, (_, y) in zip(predicted, held))
+        total += len(held)
+    print(json.dumps({"scored": total, "cross_validated": right / total if total else 0.0}))
+
+
 if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--site":
     site(*sys.argv[2:])
+elif __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--site-cv":
+    site_cv(*sys.argv[2:])
 elif __name__ == "__main__":
     main(
         sys.argv[1] if len(sys.argv) > 1 else "target/splits",

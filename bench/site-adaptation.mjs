@@ -29,7 +29,9 @@ const messages = hint3StyleMessages();
 const cli = (args, input) => execFileSync('cargo', ['run', '--quiet', '--profile', 'native', '--features', 'cli', '--', ...args],
   { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, input });
 // --cross-validate: the settings' score on the site's own examples (what they were chosen on).
-console.log(cli(['train-site', '--examples', examplesFile, '--out', siteModel, '--cross-validate']).trim());
+const trained = cli(['train-site', '--examples', examplesFile, '--out', siteModel, '--cross-validate']).trim();
+console.log(trained);
+const validated = trained.match(/cross-validated topic \((\d+) examples.*site model ([\d.]+)%.*base model ([\d.]+)%/);
 // The messages as `touchpoint classify` reads them on stdin, one JSON line each.
 const lines = messages.map((m) => JSON.stringify({ text: m.text })).join('\n') + '\n';
 const accuracy = (output) => {
@@ -43,8 +45,18 @@ cli(['train', '--out', join(out, 'check.tpcm'), '--export-splits', splits]);
 const svm = JSON.parse(execFileSync('python3', [join(root, 'bench', 'reference_svm.py'), '--site', splits, examplesFile, messagesFile],
   { encoding: 'utf8' }).trim().split('\n').pop());
 
+const svmValidated = JSON.parse(execFileSync('python3', [join(root, 'bench', 'reference_svm.py'), '--site-cv', splits, examplesFile],
+  { encoding: 'utf8' }).trim().split('\n').pop());
+
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 console.log(`\n| topic accuracy on ${messages.length} HINT3-style messages | default data | default data + ${examples.length} site examples |`);
 console.log('|---|---:|---:|');
 console.log(`| Touchpoint (built-in model → site model) | ${pct(ours.default)} | ${pct(ours.site)} |`);
 console.log(`| reference SVM (bench/reference_svm.py) | ${pct(svm.default)} | ${pct(svm.with_site)} |`);
+if (validated) {
+  console.log(`\n| cross-validated on the site's own examples (${validated[1]} the default model never trained on) | topic accuracy |`);
+  console.log('|---|---:|');
+  console.log(`| built-in model | ${validated[3]}% |`);
+  console.log(`| site model (the settings the worker uses) | ${validated[2]}% |`);
+  console.log(`| reference SVM, default data + the other four fifths (${svmValidated.scored}) | ${pct(svmValidated.cross_validated)} |`);
+}
