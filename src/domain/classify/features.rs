@@ -58,7 +58,11 @@ impl Words {
         let mut start = 0;
         for ch in text.chars() {
             if ch.is_alphanumeric() || ch == '\'' && lower.len() > start {
-                lower.push(crate::domain::text::fold_lowercase(ch));
+                lower.push(if ch.is_ascii() {
+                    ch.to_ascii_lowercase()
+                } else {
+                    crate::domain::text::fold_lowercase(ch)
+                });
             } else {
                 if lower.len() > start {
                     spans.push((start, lower.len()));
@@ -164,15 +168,20 @@ pub fn features_of_words<W: AsRef<str>>(words: &[W], bucket_bits: u8) -> Vec<(u3
     // Sub-linear counts, then unit length, so long messages do not shout.
     // sqrt is exactly rounded by IEEE 754, so native and wasm agree bit for bit
     // (a logarithm would come from different libm implementations).
+    // Most counts are 1, whose root is 1 and whose value is 1 / norm: those
+    // skip the root and share one division (the same operations, the same bits).
     let mut norm = 0.0f32;
     for (_, value) in &mut out {
-        *value = value.sqrt();
+        if *value != 1.0 {
+            *value = value.sqrt();
+        }
         norm += *value * *value;
     }
     let norm = norm.sqrt();
     if norm > 0.0 {
+        let single = 1.0 / norm;
         for (_, value) in &mut out {
-            *value /= norm;
+            *value = if *value == 1.0 { single } else { *value / norm };
         }
     }
     out
