@@ -5,9 +5,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::domain::classify::features::{features, FeatureSet};
 use crate::domain::classify::model::{LinearHead, Model};
 use crate::domain::classify::train::{balance_classes, train_head, Quantise, Sample};
-use crate::domain::classify::{features::features, GAPS, KINDS, SENTIMENTS, TOPICS, URGENCIES};
+use crate::domain::classify::{GAPS, KINDS, SENTIMENTS, TOPICS, URGENCIES};
 
 use super::datasets::{load_jsonl, load_public, Example, Split};
 use super::report::Report;
@@ -151,7 +152,11 @@ fn samples(
         .filter_map(|e| {
             let label = labels.iter().position(|l| Some(*l) == label_of(head, e))?;
             Some((
-                features(&crate::domain::pii::redact(&e.text).redacted, bits),
+                features(
+                    &crate::domain::pii::redact(&e.text).redacted,
+                    bits,
+                    FeatureSet::Words,
+                ),
                 label,
                 weights
                     .iter()
@@ -309,6 +314,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
     }
     let model = Model {
         bucket_bits: args.bits,
+        features: FeatureSet::Words,
         heads,
     };
     let bytes = model.to_bytes();

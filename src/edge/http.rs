@@ -24,8 +24,10 @@ pub const MAX_API_BODY_BYTES: u32 = 32 * 1024;
 /// Bodies declared larger than this are refused unread; bodies of no
 /// declared length are read (and, past the endpoint's limit, discarded) up
 /// to this much so the client still gets its answer on a kept-alive
-/// connection, and no further.
-pub const DRAIN_CAP_BYTES: u64 = 1024 * 1024;
+/// connection, and no further. Four times the largest endpoint limit (a
+/// site's 1 MiB example upload): a body just over that limit is drained and
+/// answered 413, not reset while the client is still sending it.
+pub const DRAIN_CAP_BYTES: u64 = 4 * crate::domain::site_model::MAX_UPLOAD_BYTES as u64;
 
 /// The body's declared length, when it has one.
 fn declared_length(request: &Request) -> Option<u64> {

@@ -1,7 +1,9 @@
 //! The trained model: one linear head per label set over hashed features,
 //! with int8 weights and a per-head scale, in a small versioned binary format.
 //!
-//! Format (little-endian), version 2:
+//! Format (little-endian), versions 2 and 3 (the version also says which
+//! features the heads read: 2 words, word pairs and character n-grams; 3 the
+//! same without word pairs — see `FeatureSet`):
 //! ```text
 //! "TPCM" | version u16 | bucket_bits u8 | head_count u8
 //! per head: name (u8 len + bytes) | head_bits u8 | class_count u8
@@ -13,21 +15,22 @@
 //! bucket_bits`): it reads feature `b` at row `b mod 2^head_bits`, so small
 //! heads (kind, urgency, expectation gap) cost little. Version 1 (no
 //! `head_bits`: every head has `bucket_bits`) is still read, so site models
-//! stored before version 2 keep loading.
+//! stored before version 2 keep loading; a file is written back in the
+//! version of its feature set, so an older site model keeps its features.
 
-use super::features::{features, features_of_words};
+use super::features::{features, features_of_words, FeatureSet};
 
 /// Magic bytes at the start of a model file.
 pub const MAGIC: &[u8; 4] = b"TPCM";
-/// The format version this build reads and writes.
-pub const FORMAT_VERSION: u16 = 2;
+/// The newest format version, which this build reads and trains.
+pub const FORMAT_VERSION: u16 = 3;
 
 /// Why a model file was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
     #[error("not a Touchpoint model (bad magic bytes)")]
     BadMagic,
-    #[error("model format version {0} is not supported (this build reads versions 1 and 2)")]
+    #[error("model format version {0} is not supported (this build reads versions 1 to 3)")]
     UnsupportedVersion(u16),
     #[error("the model file is truncated")]
     Truncated,
@@ -249,6 +252,8 @@ impl PackedHeads {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub bucket_bits: u8,
+    /// The n-grams the heads were trained on (given by the file version).
+    pub features: FeatureSet,
     pub heads: Vec<LinearHead>,
 }
 
@@ -260,19 +265,23 @@ impl Model {
 
     /// Features of `text` in this model's space.
     pub fn features(&self, text: &str) -> Vec<(u32, f32)> {
-        features(text, self.bucket_bits)
+        features(text, self.bucket_bits, self.features)
     }
 
     /// Features of already-split words in this model's space.
     pub fn features_of_words<W: AsRef<str>>(&self, words: &[W]) -> Vec<(u32, f32)> {
-        features_of_words(words, self.bucket_bits)
+        features_of_words(words, self.bucket_bits, self.features)
     }
 
     /// Serialises to the binary format.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        let version: u16 = match self.features {
+            FeatureSet::WithWordPairs => 2,
+            FeatureSet::Words => 3,
+        };
+        out.extend_from_slice(&version.to_le_bytes());
         out.push(self.bucket_bits);
         out.push(self.heads.len() as u8);
         for head in &self.heads {
@@ -352,7 +361,16 @@ impl Model {
         if reader.at != body.len() {
             return Err(ModelError::Malformed("trailing bytes"));
         }
-        Ok(Model { bucket_bits, heads })
+        let features = if version < 3 {
+            FeatureSet::WithWordPairs
+        } else {
+            FeatureSet::Words
+        };
+        Ok(Model {
+            bucket_bits,
+            features,
+            heads,
+        })
     }
 }
 
@@ -404,11 +422,12 @@ mod tests {
 
     fn tiny() -> Model {
         let mut weights = vec![0i8; 4096 * 2];
-        for (bucket, _) in features("refund please", 12) {
+        for (bucket, _) in features("refund please", 12, FeatureSet::Words) {
             weights[bucket as usize * 2 + 1] = 100;
         }
         Model {
             bucket_bits: 12,
+            features: FeatureSet::Words,
             heads: vec![LinearHead::new(
                 "topic".into(),
                 12,
@@ -587,11 +606,16 @@ mod tests {
     #[test]
     fn version_one_files_still_load_and_are_still_checked() {
         let old = version_one_bytes(&tiny());
-        assert_eq!(Model::from_bytes(&old), Ok(tiny()));
-        // Written back, it becomes version 2 with the same heads.
-        let new = tiny().to_bytes();
+        let with_pairs = Model {
+            features: FeatureSet::WithWordPairs,
+            ..tiny()
+        };
+        assert_eq!(Model::from_bytes(&old), Ok(with_pairs.clone()));
+        // Written back, it becomes version 2 (the newest with word pairs).
+        let new = with_pairs.to_bytes();
         assert_eq!(u16::from_le_bytes([new[4], new[5]]), 2);
         assert_eq!(new.len(), old.len() + 1);
+        assert_eq!(Model::from_bytes(&new), Ok(with_pairs));
         let mut corrupt = old.clone();
         corrupt[30] ^= 4;
         assert_eq!(Model::from_bytes(&corrupt), Err(ModelError::BadChecksum));
@@ -599,5 +623,22 @@ mod tests {
             Model::from_bytes(&old[..old.len() - 1]),
             Err(ModelError::BadChecksum)
         );
+    }
+
+    #[test]
+    fn the_version_says_which_features_the_heads_read() {
+        let words = tiny();
+        let bytes = words.to_bytes();
+        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), FORMAT_VERSION);
+        let pairs = Model {
+            features: FeatureSet::WithWordPairs,
+            ..tiny()
+        };
+        let older = pairs.to_bytes();
+        assert_eq!(u16::from_le_bytes([older[4], older[5]]), 2);
+        assert_eq!(Model::from_bytes(&older), Ok(pairs.clone()));
+        // A site model stored as version 2 keeps scoring word pairs.
+        let text = "refund please now";
+        assert!(pairs.features(text).len() > words.features(text).len());
     }
 }

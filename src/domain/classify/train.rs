@@ -6,7 +6,6 @@
 //! shuffle seed, sequential sums, and for site models an `exp` built from
 //! `+ - * /` only, so native and wasm give byte-identical files.
 
-use super::features::features;
 use super::model::{fnv1a, LinearHead, Model};
 
 /// A small, seedable generator so training is reproducible everywhere.
@@ -452,7 +451,7 @@ pub fn train_site_model_holding_out(
     let mut scores = [HeadScore::default(); 2];
     let features: Vec<(Vec<(u32, f32)>, bool)> = examples
         .iter()
-        .map(|e| (features(e.text, base.bucket_bits), held(e.text)))
+        .map(|e| (base.features(e.text), held(e.text)))
         .collect();
     for (slot, name) in ["topic", "sentiment"].into_iter().enumerate() {
         let base_head = base.head(name).ok_or(TrainError::NoHead(name))?;
@@ -522,6 +521,7 @@ pub fn train_site_model_holding_out(
 
 #[cfg(test)]
 mod tests {
+    use super::super::features::{features, FeatureSet};
     use super::*;
 
     #[test]
@@ -547,7 +547,7 @@ mod tests {
         ];
         let data: Vec<Sample> = texts
             .iter()
-            .map(|(t, l)| (features(t, 10), *l, 1.0))
+            .map(|(t, l)| (features(t, 10, FeatureSet::Words), *l, 1.0))
             .collect();
         let how = Quantise {
             clip_quantile: 1.0,
@@ -556,8 +556,16 @@ mod tests {
         };
         let head = train_head("toy", &["refund", "delivery"], &data, 10, 20, how);
         assert!(head.weights.iter().any(|&w| w != 0));
-        assert_eq!(head.predict(&features("refund please", 10)).0, 0);
-        assert_eq!(head.predict(&features("my parcel", 10)).0, 1);
+        assert_eq!(
+            head.predict(&features("refund please", 10, FeatureSet::Words))
+                .0,
+            0
+        );
+        assert_eq!(
+            head.predict(&features("my parcel", 10, FeatureSet::Words))
+                .0,
+            1
+        );
     }
 
     #[test]
@@ -635,6 +643,7 @@ mod tests {
     fn the_served_site_model_also_learns_the_held_out_share_but_is_scored_without_it() {
         let mut base = Model {
             bucket_bits: 10,
+            features: FeatureSet::Words,
             heads: Vec::new(),
         };
         for (name, labels) in [
@@ -691,7 +700,7 @@ mod tests {
         // Features from a 2^13 space, head with 2^6 rows (read modulo 64).
         let data: Vec<Sample> = texts
             .iter()
-            .map(|(t, l)| (features(t, 13), *l, 1.0))
+            .map(|(t, l)| (features(t, 13, FeatureSet::WithWordPairs), *l, 1.0))
             .collect();
         assert!(data.iter().flat_map(|s| &s.0).any(|(b, _)| *b >= 64));
         let how = Quantise {
@@ -703,8 +712,16 @@ mod tests {
         assert_eq!((head.bits, head.weights.len()), (6, 64 * 2));
         assert!(head.weights.iter().all(|w| w.abs() <= 16));
         assert!(head.weights.iter().filter(|&&w| w == 0).count() >= 64);
-        assert_eq!(head.predict(&features("great thanks", 13)).0, 0);
-        assert_eq!(head.predict(&features("in stock?", 13)).0, 1);
+        assert_eq!(
+            head.predict(&features("great thanks", 13, FeatureSet::WithWordPairs))
+                .0,
+            0
+        );
+        assert_eq!(
+            head.predict(&features("in stock?", 13, FeatureSet::WithWordPairs))
+                .0,
+            1
+        );
         assert_eq!(
             train_head("kind", &["praise", "question"], &data, 6, 20, how),
             head
