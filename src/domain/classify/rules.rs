@@ -87,23 +87,25 @@ const PREFIX: u32 = 0x100;
 /// …and, for a single word, the languages it is a function word of (shifted).
 const LANGUAGE_SHIFT: u32 = 16;
 
+/// Each cue list's phrases (one per line) and the list they mark.
+const CUE_LISTS: [(&str, CueList); 8] = [
+    (EXPECTATION_GAP, CueList::Gap),
+    (SUGGESTION, CueList::Suggestion),
+    (PRAISE, CueList::Praise),
+    (PROBLEM, CueList::Problem),
+    (COMPLAINT, CueList::Complaint),
+    (REQUEST, CueList::Request),
+    (URGENT, CueList::Urgent),
+    (SPAM, CueList::Spam),
+];
+
 /// Every cue phrase and function word, hashed once per process: one lookup
 /// per run of words answers for the cue lists and the language.
 fn word_table() -> &'static PhraseMap<u32> {
     static TABLE: OnceLock<PhraseMap<u32>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let lists: [(&str, CueList); 8] = [
-            (EXPECTATION_GAP, CueList::Gap),
-            (SUGGESTION, CueList::Suggestion),
-            (PRAISE, CueList::Praise),
-            (PROBLEM, CueList::Problem),
-            (COMPLAINT, CueList::Complaint),
-            (REQUEST, CueList::Request),
-            (URGENT, CueList::Urgent),
-            (SPAM, CueList::Spam),
-        ];
         let mut table = PhraseMap::default();
-        for (cues, list) in lists {
+        for (cues, list) in CUE_LISTS {
             for cue in split(cues, b'\n') {
                 let cue_words = Words::of(cue);
                 let cue_words = cue_words.to_vec();
@@ -694,17 +696,7 @@ mod tests {
 
     #[test]
     fn every_cue_is_found_inside_a_message() {
-        let lists: [(&str, CueList); 8] = [
-            (EXPECTATION_GAP, CueList::Gap),
-            (SUGGESTION, CueList::Suggestion),
-            (PRAISE, CueList::Praise),
-            (PROBLEM, CueList::Problem),
-            (COMPLAINT, CueList::Complaint),
-            (REQUEST, CueList::Request),
-            (URGENT, CueList::Urgent),
-            (SPAM, CueList::Spam),
-        ];
-        for (cues, list) in lists {
+        for (cues, list) in CUE_LISTS {
             for cue in split(cues, b'\n') {
                 // Runs are extended word by word only while a longer cue
                 // starts with them: the last word of a cue must still count.

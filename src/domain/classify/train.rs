@@ -524,6 +524,11 @@ mod tests {
     use super::super::features::{features, FeatureSet};
     use super::*;
 
+    /// The class `head` predicts for `text`.
+    fn class_of(head: &LinearHead, text: &str, bits: u8, set: FeatureSet) -> usize {
+        head.predict(&features(text, bits, set)).0
+    }
+
     #[test]
     fn portable_exp_is_close_to_exp() {
         let mut x = -30.0f32;
@@ -556,16 +561,8 @@ mod tests {
         };
         let head = train_head("toy", &["refund", "delivery"], &data, 10, 20, how);
         assert!(head.weights.iter().any(|&w| w != 0));
-        assert_eq!(
-            head.predict(&features("refund please", 10, FeatureSet::Words))
-                .0,
-            0
-        );
-        assert_eq!(
-            head.predict(&features("my parcel", 10, FeatureSet::Words))
-                .0,
-            1
-        );
+        assert_eq!(class_of(&head, "refund please", 10, FeatureSet::Words), 0);
+        assert_eq!(class_of(&head, "my parcel", 10, FeatureSet::Words), 1);
     }
 
     #[test]
@@ -713,13 +710,11 @@ mod tests {
         assert!(head.weights.iter().all(|w| w.abs() <= 16));
         assert!(head.weights.iter().filter(|&&w| w == 0).count() >= 64);
         assert_eq!(
-            head.predict(&features("great thanks", 13, FeatureSet::WithWordPairs))
-                .0,
+            class_of(&head, "great thanks", 13, FeatureSet::WithWordPairs),
             0
         );
         assert_eq!(
-            head.predict(&features("in stock?", 13, FeatureSet::WithWordPairs))
-                .0,
+            class_of(&head, "in stock?", 13, FeatureSet::WithWordPairs),
             1
         );
         assert_eq!(
