@@ -54,10 +54,15 @@ pub struct LabeledLine {
     pub split: Option<String>,
 }
 
+/// The hash a text's split is cut by (trimmed, lower-cased, FNV-1a).
+pub fn split_hash(text: &str) -> u32 {
+    crate::domain::classify::model::fnv1a(text.trim().to_lowercase().as_bytes())
+}
+
 /// Deterministic 1-in-5 held-out test split for sources without one, and a
 /// validation split of one in eight of the rest.
 pub fn hashed_split(text: &str) -> Split {
-    let hash = crate::domain::classify::model::fnv1a(text.trim().to_lowercase().as_bytes());
+    let hash = split_hash(text);
     if hash % 5 == 0 {
         Split::Test
     } else {

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::datasets::{hashed_split, Split};
-use crate::domain::classify::model::{fnv1a, Model};
+use super::datasets::{hashed_split, split_hash, Split};
+use crate::domain::classify::model::Model;
 use crate::domain::classify::train::{
     train_site_model, train_site_model_holding_out, FineTune, Labelled, SITE_TUNING,
 };
@@ -27,8 +27,8 @@ pub struct TrainSiteArgs {
     #[arg(long)]
     base: Option<PathBuf>,
     /// Also score the settings by 5-fold cross-validation on the examples
-    /// (each fifth by the hash `train_site_model` holds out by), to choose
-    /// settings on the site's own examples.
+    /// (each fifth by the hash `touchpoint train` cuts its splits by), to
+    /// choose settings on the site's own examples.
     #[arg(long)]
     cross_validate: bool,
     /// Fine-tuning epochs instead of the worker's.
@@ -147,7 +147,7 @@ fn cross_validate(base: &Model, labelled: &[Labelled], how: FineTune) {
         refit: false,
         ..how
     };
-    let fold_of = |text: &str| fnv1a(text.trim().to_lowercase().as_bytes()) % 5;
+    let fold_of = |text: &str| split_hash(text) % 5;
     let (mut right, mut base_right, mut total) = (0u32, 0u32, 0u32);
     for fold in 0..5 {
         let held = |text: &str| fold_of(text) == fold;

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::domain::classify::features::{features, FeatureSet};
-use crate::domain::classify::model::{LinearHead, Model};
+use crate::domain::classify::features::features;
+use crate::domain::classify::model::{LinearHead, Model, TRAINED_FEATURES};
 use crate::domain::classify::train::{balance_classes, train_head, Quantise, Sample};
 use crate::domain::classify::{GAPS, KINDS, SENTIMENTS, TOPICS, URGENCIES};
 
@@ -155,7 +155,7 @@ fn samples(
                 features(
                     &crate::domain::pii::redact(&e.text).redacted,
                     bits,
-                    FeatureSet::Words,
+                    TRAINED_FEATURES,
                 ),
                 label,
                 weights
@@ -314,7 +314,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
     }
     let model = Model {
         bucket_bits: args.bits,
-        features: FeatureSet::Words,
+        features: TRAINED_FEATURES,
         heads,
     };
     let bytes = model.to_bytes();

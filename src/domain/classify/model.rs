@@ -24,6 +24,25 @@ use super::features::{features, features_of_words, FeatureSet};
 pub const MAGIC: &[u8; 4] = b"TPCM";
 /// The newest format version, which this build reads and trains.
 pub const FORMAT_VERSION: u16 = 3;
+/// The features of the newest version: what `touchpoint train` learns from.
+pub const TRAINED_FEATURES: FeatureSet = FeatureSet::Words;
+
+/// The version a model is written in: the newest of its feature set.
+fn version_of(features: FeatureSet) -> u16 {
+    match features {
+        FeatureSet::WithWordPairs => 2,
+        FeatureSet::Words => FORMAT_VERSION,
+    }
+}
+
+/// The feature set a file of `version` was trained on.
+fn features_of(version: u16) -> FeatureSet {
+    if version < FORMAT_VERSION {
+        FeatureSet::WithWordPairs
+    } else {
+        TRAINED_FEATURES
+    }
+}
 
 /// Why a model file was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -277,11 +296,7 @@ impl Model {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
-        let version: u16 = match self.features {
-            FeatureSet::WithWordPairs => 2,
-            FeatureSet::Words => 3,
-        };
-        out.extend_from_slice(&version.to_le_bytes());
+        out.extend_from_slice(&version_of(self.features).to_le_bytes());
         out.push(self.bucket_bits);
         out.push(self.heads.len() as u8);
         for head in &self.heads {
@@ -361,14 +376,9 @@ impl Model {
         if reader.at != body.len() {
             return Err(ModelError::Malformed("trailing bytes"));
         }
-        let features = if version < 3 {
-            FeatureSet::WithWordPairs
-        } else {
-            FeatureSet::Words
-        };
         Ok(Model {
             bucket_bits,
-            features,
+            features: features_of(version),
             heads,
         })
     }

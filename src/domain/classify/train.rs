@@ -291,9 +291,10 @@ pub const SITE_TUNING: FineTune = FineTune {
 
 /// `base` trained further on `data` (deterministic in native and wasm). The
 /// result keeps `base`'s scale (divided by a whole number when `base` uses
-/// few levels and `how.finer`), so weights the data never touched keep their
-/// values exactly; pruned weights may come back where the site needs them
-/// (`how.grow`).
+/// few levels and `how.finer`), so without `how.prune` weights the data never
+/// touched keep their values exactly (with it, the weakest are zeroed to keep
+/// the file within budget); pruned weights may come back where the site needs
+/// them (`how.grow`).
 pub fn fine_tune(base: &LinearHead, data: &[Sample], how: FineTune) -> LinearHead {
     let weights = base
         .weights
@@ -484,7 +485,13 @@ pub fn train_site_model_holding_out(
             }
             fine_tune(base_head, &data, how)
         };
-        let head = tune(train.clone());
+        // The held-out share joins the training data for the served model.
+        let refit = how.refit && !test.is_empty();
+        let head = tune(if refit {
+            train.clone()
+        } else {
+            core::mem::take(&mut train)
+        });
         let right = |h: &LinearHead| test.iter().filter(|(x, c)| h.predict(x).0 == *c).count();
         let share = |n: usize| {
             if test.is_empty() {
@@ -499,7 +506,7 @@ pub fn train_site_model_holding_out(
             site: share(right(&head)),
             default: share(right(base_head)),
         };
-        let head = if how.refit && !test.is_empty() {
+        let head = if refit {
             train.extend(test.iter().map(|(x, c)| ((*x).clone(), *c, 1.0f32)));
             tune(train)
         } else {
