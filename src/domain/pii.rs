@@ -102,11 +102,22 @@ fn scan_all(text: &str) -> Vec<ByteFinding> {
     let folded = normalized.text();
     let mut claims = Claims::default();
     // Most specific first; later scanners skip what earlier ones claimed.
-    email::scan(folded, &mut claims);
-    iban::scan(folded.as_bytes(), &mut claims);
-    numbers::scan_ipv6(folded, &mut claims);
-    cards::scan(folded.as_bytes(), &mut claims);
-    numbers::scan(folded.as_bytes(), &mut claims);
+    // Then all again while something new was claimed: what a later scanner
+    // took shows as a tag in the redacted text, and the text beside it may
+    // read differently there ("100000000008::0" → "[card]::0", an IPv6
+    // address; a card whose digits ran on into a phone number), which a
+    // second redaction would find.
+    for _ in 0..3 {
+        let claimed = claims.items.len();
+        email::scan(folded, &mut claims);
+        iban::scan(folded.as_bytes(), &mut claims);
+        numbers::scan_ipv6(folded, &mut claims);
+        cards::scan(folded.as_bytes(), &mut claims);
+        numbers::scan(folded.as_bytes(), &mut claims);
+        if claims.items.len() == claimed {
+            break;
+        }
+    }
     let found: Vec<ByteFinding> = claims
         .items
         .into_iter()

@@ -362,3 +362,28 @@ fn the_fast_path_sends_every_kind_to_the_scanners() {
         assert!(find_bytes(text).is_empty(), "{text}");
     }
 }
+
+#[test]
+fn a_card_whose_run_of_digits_ends_in_a_phone_number_is_found_the_first_time() {
+    // Found by the redactor fuzz run: the card scanner read "0532-0130-9704"
+    // with the phone number after it as one long number; once the phone was
+    // a tag, a second redaction found the card.
+    let text = "DE89-3704-0044-0532-0130-9704  0044  0532  0130  00 DE89\u{a0}3704\u{a0}0044\u{a0}0532\u{a0}0130\u{a0}00 DE89370400440532013000abc";
+    let once = redact(text);
+    assert!(
+        once.redacted.starts_with("DE89-3704-0044-[card]  [phone] "),
+        "{}",
+        once.redacted
+    );
+    assert!(find(&once.redacted).is_empty(), "{}", once.redacted);
+    assert_eq!(redact(&once.redacted).redacted, once.redacted);
+}
+
+#[test]
+fn an_address_that_follows_a_card_is_found_the_first_time() {
+    // Found by the redactor fuzz run: "::0" only reads as an IPv6 address
+    // once the card before it is a tag.
+    let once = redact("100000000008::0");
+    assert_eq!(once.redacted, "[card][ip]");
+    assert_eq!(redact(&once.redacted).redacted, once.redacted);
+}
