@@ -50,7 +50,7 @@ test('a billing question with a card number: redacted before sending, routed to 
   assert.equal(await page.evaluate(() => Object.keys(localStorage).length), 0);
   // A draft the classifier is unsure of: its team is offered as a guess
   // (below 0.5 confidence the team is right about a third of the time).
-  await panel(page).locator('#tp-message').fill('i have a question');
+  await panel(page).locator('#tp-message').fill('i have a problem');
   await panel(page).locator('.guess').waitFor();
   assert.match(await panel(page).locator('.guess').innerText(), /guess: pick another team/);
   await panel(page).locator('#tp-message').fill('I was charged twice for order 5521, card 4111 1111 1111 1111. Please refund one payment.');
