@@ -23,8 +23,9 @@ bench: build
 	node scripts/size.mjs --markdown
 	cargo run --quiet --profile native --features cli -- train --out target/check.tpcm --export-splits target/splits
 	python3 -c "import sklearn" 2>/dev/null || pip install --quiet scikit-learn
-	python3 bench/reference_svm.py target/splits data/natural-test.jsonl
+	python3 bench/reference_svm.py --dev data/natural-dev.jsonl target/splits data/natural-test.jsonl
 	cargo run --quiet --profile native --features cli -- eval --data data/natural-test.jsonl
+	cargo run --quiet --profile native --features cli -- eval --data data/natural-dev.jsonl
 	cargo run --quiet --profile native --features cli -- eval-pii
 	cargo run --quiet --profile native --features cli -- bench
 	node bench/classify-wasm.mjs

@@ -1,10 +1,13 @@
 """Reference for the classifier benchmark: a full-vocabulary TF-IDF + linear SVM
 (scikit-learn) trained and tested on exactly the splits `touchpoint train`
 uses, so the two are measured side by side; then the same fitted SVM scored on
-the natural test set (data/natural-test.jsonl, never trained or tuned on).
+the natural test set (data/natural-test.jsonl, never trained or tuned on)
+and, with `--dev`, on the natural development set (data/natural-dev.jsonl,
+the one to tune on).
 
     target/native/touchpoint train --export-splits target/splits
     python3 bench/reference_svm.py target/splits data/natural-test.jsonl
+    python3 bench/reference_svm.py --dev data/natural-dev.jsonl target/splits
 
 Site adaptation (bench/site-adaptation.mjs runs it): the topic SVM trained on
 the same training split alone and with a site's examples added, each scored
@@ -79,8 +82,8 @@ def label_pr(gold, predicted, label):
     return (tp / n_pred if n_pred else None, tp / n_gold if n_gold else None)
 
 
-def natural_report(rows, predictions):
-    """Per-language summary, then per-label tables, for the natural set."""
+def natural_report(rows, predictions, name="the natural test set"):
+    """Per-language summary, then per-label tables, for a natural set."""
     groups = sorted({r.get("language", "unlabelled") for r in rows}, key=lambda g: (g != "en", g))
     columns = ["all"] + groups
 
@@ -104,7 +107,7 @@ def natural_report(rows, predictions):
         precision, recall = label_pr(gold, predicted, "negative")
         return recall if name == "negative recall" else precision
 
-    print(f"== reference SVM on the natural test set: {len(rows)} messages, percentages by language")
+    print(f"== reference SVM on {name}: {len(rows)} messages, percentages by language")
     print("| " + f"{'measure':<26}" + " |" + "".join(f" {c:>6} |" for c in columns))
     print("|" + "-" * 28 + "|" + "".join("-" * 7 + ":|" for _ in columns))
     counts = [len([r for r in rows if c == "all" or r.get("language", "unlabelled") == c]) for c in columns]
@@ -117,15 +120,16 @@ def natural_report(rows, predictions):
         precision, recall, _, support = precision_recall_fscore_support(
             gold, predicted, labels=labels, zero_division=0
         )
-        print(f"\n== reference SVM {head} on the natural test set, per label")
+        print(f"\n== reference SVM {head} on {name}, per label")
         print(f"{'label':<14} {'precision':>9} {'recall':>9} {'support':>8}")
         for label, p, r, s in zip(labels, precision, recall, support):
             print(f"{label:<14} {p * 100:>8.1f}% {r * 100:>8.1f}% {s:>8}")
 
 
-def main(splits, natural=None):
+def main(splits, natural=None, dev=None):
     rows = load_natural(natural) if natural else []
-    predictions = {}
+    dev_rows = load_natural(dev) if dev else []
+    predictions, dev_predictions = {}, {}
     for head in ("topic", "sentiment"):
         x_train, y_train = load(f"{splits}/train.jsonl", head)
         x_test, y_test, sources = load(f"{splits}/test.jsonl", head, with_sources=True)
@@ -146,6 +150,11 @@ def main(splits, natural=None):
             )
         if rows:
             predictions[head] = list(model.predict([r["text"] for r in rows]))
+        if dev_rows:
+            dev_predictions[head] = list(model.predict([r["text"] for r in dev_rows]))
+    if dev_rows:
+        print()
+        natural_report(dev_rows, dev_predictions, "the natural dev set")
     if rows:
         print()
         natural_report(rows, predictions)
@@ -195,7 +204,13 @@ if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--site":
 elif __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--site-cv":
     site_cv(*sys.argv[2:])
 elif __name__ == "__main__":
+    args, dev = sys.argv[1:], None
+    if "--dev" in args and args.index("--dev") + 1 < len(args):
+        at = args.index("--dev")
+        dev = args[at + 1]
+        args = args[:at] + args[at + 2:]
     main(
-        sys.argv[1] if len(sys.argv) > 1 else "target/splits",
-        sys.argv[2] if len(sys.argv) > 2 else None,
+        args[0] if args else "target/splits",
+        args[1] if len(args) > 1 else None,
+        dev,
     )

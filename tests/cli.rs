@@ -200,61 +200,172 @@ fn eval_reports_every_head_on_the_natural_test_set() {
     assert_eq!(bucketed, lines.len());
 }
 
-#[test]
-fn the_natural_test_set_is_never_in_the_training_examples() {
+/// The lower-cased words of each labelled line's text in a data file.
+fn words_of_lines(file: &str) -> Vec<Vec<String>> {
     let root = env!("CARGO_MANIFEST_DIR");
-    let words_of = |line: &str| -> Option<Vec<String>> {
-        let value: serde_json::Value = serde_json::from_str(line).ok()?;
-        Some(
-            value["text"]
-                .as_str()?
-                .to_lowercase()
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(String::from)
-                .collect(),
-        )
-    };
-    let read = |file: &str| -> Vec<Vec<String>> {
-        std::fs::read_to_string(format!("{root}/{file}"))
-            .unwrap()
-            .lines()
-            .filter_map(words_of)
-            .collect()
-    };
-    let mut training = read("data/examples.jsonl");
-    let own = training.len();
-    training.extend(read("data/visitor-train.jsonl"));
-    let test = read("data/natural-test.jsonl");
-    assert!(!test.is_empty() && own > 0 && training.len() > own + 1000);
-    // Equal, or near-equal: word sets overlapping by 80% or more (Jaccard),
-    // for messages of three words or more (a bare "hi" may occur anywhere).
+    std::fs::read_to_string(format!("{root}/{file}"))
+        .unwrap()
+        .lines()
+        .filter_map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).ok()?;
+            Some(
+                value["text"]
+                    .as_str()?
+                    .to_lowercase()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(String::from)
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Pairs (index in `messages`, index in `others`) that are equal or
+/// near-equal: word sets overlapping by 80% or more (Jaccard), for messages
+/// of three words or more (a bare "hi" may occur anywhere).
+fn near_equal(messages: &[Vec<String>], others: &[Vec<String>]) -> Vec<(usize, usize)> {
     let set =
         |words: &[String]| -> std::collections::HashSet<String> { words.iter().cloned().collect() };
-    let training_sets: Vec<_> = training.iter().map(|w| set(w)).collect();
-    let mut leaked = Vec::new();
-    for words in test.iter().filter(|w| w.len() >= 3) {
-        let test_set = set(words);
-        for (index, other) in training_sets.iter().enumerate() {
+    let other_sets: Vec<_> = others.iter().map(|w| set(w)).collect();
+    let mut pairs = Vec::new();
+    for (m, words) in messages.iter().enumerate().filter(|(_, w)| w.len() >= 3) {
+        let message_set = set(words);
+        for (index, other) in other_sets.iter().enumerate() {
             // Jaccard is at most the smaller set's size over the larger's: most pairs
             // are ruled out by their sizes alone (the check stays fast as data grows).
-            let (small, large) = if test_set.len() < other.len() {
-                (test_set.len(), other.len())
+            let (small, large) = if message_set.len() < other.len() {
+                (message_set.len(), other.len())
             } else {
-                (other.len(), test_set.len())
+                (other.len(), message_set.len())
             };
             if (small as f64) < 0.8 * large as f64 {
                 continue;
             }
-            let shared = test_set.intersection(other).count();
-            let union = test_set.len() + other.len() - shared;
+            let shared = message_set.intersection(other).count();
+            let union = message_set.len() + other.len() - shared;
             if shared as f64 / union as f64 >= 0.8 {
-                leaked.push((words.join(" "), training[index].join(" ")));
+                pairs.push((m, index));
             }
         }
     }
+    pairs
+}
+
+/// Every line of `examples.jsonl` and `visitor-train.jsonl` (what `train` reads
+/// besides the public sets), and how many came from `examples.jsonl`.
+fn training_words() -> (Vec<Vec<String>>, usize) {
+    let mut training = words_of_lines("data/examples.jsonl");
+    let own = training.len();
+    training.extend(words_of_lines("data/visitor-train.jsonl"));
+    (training, own)
+}
+
+#[test]
+fn the_natural_test_set_is_never_in_the_training_examples() {
+    let (training, own) = training_words();
+    let test = words_of_lines("data/natural-test.jsonl");
+    assert!(!test.is_empty() && own > 0 && training.len() > own + 1000);
+    let leaked: Vec<_> = near_equal(&test, &training)
+        .into_iter()
+        .map(|(t, index)| (test[t].join(" "), training[index].join(" ")))
+        .collect();
     assert!(leaked.is_empty(), "test messages in training: {leaked:#?}");
 }
+
+/// The natural development set (data/natural-dev.jsonl, data/README.md): what
+/// settings are tuned on besides validation, so it must read like the test
+/// set's kind of message, cover every language and label, and `eval` must
+/// score all of it.
+#[test]
+fn the_natural_dev_set_parses_and_covers_every_language_and_label() {
+    use touchpoint::domain::classify::{KINDS, SENTIMENTS, TOPICS, URGENCIES};
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/natural-dev.jsonl");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= MIN_DEV_MESSAGES, "{} messages", lines.len());
+    let count =
+        |field: &str, value: serde_json::Value| lines.iter().filter(|l| l[field] == value).count();
+    for language in ["en", "de", "fr", "es", "nl", "pt", "it"] {
+        let n = count("language", language.into());
+        assert!(n * 20 >= lines.len(), "{language}: only {n} messages");
+    }
+    assert!(count("language", "en".into()) * 3 >= lines.len());
+    for topic in TOPICS {
+        let n = count("topic", topic.into());
+        assert!(n >= MIN_DEV_PER_TOPIC, "topic {topic}: {n}");
+    }
+    for (head, labels) in [
+        ("sentiment", &SENTIMENTS[..]),
+        ("kind", &KINDS[..]),
+        ("urgency", &URGENCIES[..]),
+    ] {
+        for label in labels {
+            assert!(count(head, (*label).into()) >= 10, "{head} {label}");
+        }
+    }
+    for gap in [true, false] {
+        assert!(count("expectation_gap", gap.into()) >= 10, "gap {gap}");
+    }
+    // A good third negative: the tone the natural test set shows the model misses.
+    assert!(count("sentiment", "negative".into()) * 3 >= lines.len());
+    assert!(count("spam", true.into()) >= 1);
+    for line in &lines {
+        let heads = [
+            "text",
+            "language",
+            "topic",
+            "sentiment",
+            "kind",
+            "urgency",
+            "expectation_gap",
+            "spam",
+        ];
+        assert!(heads.iter().all(|h| !line[h].is_null()), "{line}");
+    }
+    let (code, out) = touchpoint(&["eval", "--data", path], "");
+    assert_eq!(code, 0, "{out}");
+    for head in ["topic", "sentiment", "kind", "urgency", "expectation_gap"] {
+        assert!(
+            out.contains(&format!("== {head}: {} examples", lines.len())),
+            "{head}: {out}"
+        );
+    }
+}
+
+/// Tuning on the dev set only tells us something if it is neither the test
+/// set nor what the model was trained on. Only the dev side of a pair is
+/// printed: nobody tuning the model may read the test set.
+#[test]
+fn the_natural_dev_set_is_independent_of_the_test_set_and_of_training() {
+    let dev = words_of_lines("data/natural-dev.jsonl");
+    let test = words_of_lines("data/natural-test.jsonl");
+    let (training, _) = training_words();
+    assert!(dev.len() >= MIN_DEV_MESSAGES && !test.is_empty());
+    let in_test: Vec<String> = near_equal(&dev, &test)
+        .into_iter()
+        .map(|(d, _)| dev[d].join(" "))
+        .collect();
+    assert!(
+        in_test.is_empty(),
+        "dev messages (near-)equal to a test message: {in_test:#?}"
+    );
+    let in_training: Vec<_> = near_equal(&dev, &training)
+        .into_iter()
+        .map(|(d, t)| (dev[d].join(" "), training[t].join(" ")))
+        .collect();
+    assert!(
+        in_training.is_empty(),
+        "dev messages in training: {in_training:#?}"
+    );
+}
+
+/// Lower bounds for the natural dev set (data/README.md gives its counts).
+const MIN_DEV_MESSAGES: usize = 300;
+const MIN_DEV_PER_TOPIC: usize = 15;
 
 #[test]
 fn train_site_makes_the_workers_site_model_and_refuses_bad_lines() {

@@ -342,4 +342,29 @@ mod tests {
             .contains("not a number"));
         assert!(parse_weight("extra=-1").unwrap_err().contains(">= 0"));
     }
+
+    /// `train` reads exactly the files it is given, and by default neither of
+    /// the natural sets (data/README.md): the test set is never trained or
+    /// tuned on, the dev set only tuned on.
+    #[test]
+    fn training_reads_no_natural_set_by_default() {
+        #[derive(clap::Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            train: TrainArgs,
+        }
+        let args = <Wrapper as clap::Parser>::try_parse_from(["train"])
+            .map(|w| w.train)
+            .map_err(|e| e.to_string());
+        let Ok(args) = args else {
+            panic!("default arguments: {args:?}");
+        };
+        let read = [&args.examples, &args.visitor];
+        assert!(args.extra.is_empty());
+        for path in read {
+            assert!(path.is_file(), "{} is not one file", path.display());
+            let name = path.to_string_lossy();
+            assert!(!name.contains("natural"), "train reads {name}");
+        }
+    }
 }
