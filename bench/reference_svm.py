@@ -82,7 +82,7 @@ def label_pr(gold, predicted, label):
     return (tp / n_pred if n_pred else None, tp / n_gold if n_gold else None)
 
 
-def natural_report(rows, predictions, name="the natural test set"):
+def natural_report(rows, predictions, title="the natural test set"):
     """Per-language summary, then per-label tables, for a natural set."""
     groups = sorted({r.get("language", "unlabelled") for r in rows}, key=lambda g: (g != "en", g))
     columns = ["all"] + groups
@@ -107,7 +107,7 @@ def natural_report(rows, predictions, name="the natural test set"):
         precision, recall = label_pr(gold, predicted, "negative")
         return recall if name == "negative recall" else precision
 
-    print(f"== reference SVM on {name}: {len(rows)} messages, percentages by language")
+    print(f"== reference SVM on {title}: {len(rows)} messages, percentages by language")
     print("| " + f"{'measure':<26}" + " |" + "".join(f" {c:>6} |" for c in columns))
     print("|" + "-" * 28 + "|" + "".join("-" * 7 + ":|" for _ in columns))
     counts = [len([r for r in rows if c == "all" or r.get("language", "unlabelled") == c]) for c in columns]
@@ -120,7 +120,7 @@ def natural_report(rows, predictions, name="the natural test set"):
         precision, recall, _, support = precision_recall_fscore_support(
             gold, predicted, labels=labels, zero_division=0
         )
-        print(f"\n== reference SVM {head} on {name}, per label")
+        print(f"\n== reference SVM {head} on {title}, per label")
         print(f"{'label':<14} {'precision':>9} {'recall':>9} {'support':>8}")
         for label, p, r, s in zip(labels, precision, recall, support):
             print(f"{label:<14} {p * 100:>8.1f}% {r * 100:>8.1f}% {s:>8}")
