@@ -113,6 +113,8 @@ impl LinearHead {
             }
         }
         finish_scores(&acc, &self.biases, self.scale)
+            .as_slice()
+            .to_vec()
     }
 
     /// The best class and its softmax probability.
@@ -121,12 +123,23 @@ impl LinearHead {
     }
 }
 
-/// bias + scale × sum, per class.
-fn finish_scores(sums: &[f32], biases: &[f32], scale: f32) -> Vec<f32> {
-    sums.iter()
-        .zip(biases)
-        .map(|(sum, bias)| bias + sum * scale)
-        .collect()
+/// bias + scale × sum, per class (on the stack: no allocation per head).
+fn finish_scores(sums: &[f32], biases: &[f32], scale: f32) -> Scores {
+    let mut scores = Scores([0.0; MAX_CLASSES], 0);
+    for ((score, sum), bias) in scores.0.iter_mut().zip(sums).zip(biases) {
+        *score = bias + sum * scale;
+        scores.1 += 1;
+    }
+    scores
+}
+
+/// Up to `MAX_CLASSES` scores and how many there are.
+struct Scores([f32; MAX_CLASSES], usize);
+
+impl Scores {
+    fn as_slice(&self) -> &[f32] {
+        self.0.get(..self.1).unwrap_or_default()
+    }
 }
 
 /// The best of `scores` (the first of equals) and its softmax probability.
@@ -263,7 +276,9 @@ impl PackedHeads {
         let head = model.heads.get(index)?;
         let &(pack, first) = self.places.get(index)?;
         let lanes = sums.0.get(pack)?.get(first..first + head.classes())?;
-        Some(best_class(&finish_scores(lanes, &head.biases, head.scale)))
+        Some(best_class(
+            finish_scores(lanes, &head.biases, head.scale).as_slice(),
+        ))
     }
 }
 

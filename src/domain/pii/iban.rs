@@ -95,12 +95,11 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
     while at + 4 <= bytes.len() {
         // Right after another finding counts as a boundary: the redacted
         // text shows a tag there.
-        let bounded = at == 0 || !bytes[at - 1].is_ascii_alphanumeric() || claims.ends_at(at);
-        let starts_here = bounded
-            && bytes[at].is_ascii_alphabetic()
+        let starts_here = bytes[at].is_ascii_alphabetic()
             && bytes[at + 1].is_ascii_alphabetic()
             && bytes[at + 2].is_ascii_digit()
-            && bytes[at + 3].is_ascii_digit();
+            && bytes[at + 3].is_ascii_digit()
+            && (at == 0 || !bytes[at - 1].is_ascii_alphanumeric() || claims.ends_at(at));
         let country = [
             bytes[at].to_ascii_uppercase(),
             bytes[at + 1].to_ascii_uppercase(),

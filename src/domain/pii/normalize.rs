@@ -56,7 +56,12 @@ pub(super) struct Normalized<'a> {
 
 impl<'a> Normalized<'a> {
     pub(super) fn new(original: &'a str) -> Self {
-        let identity = original.bytes().all(|b| b.is_ascii() && b != b'\t');
+        // Text in which no character folds (ASCII without tabs, most
+        // accented letters, most scripts) is read as it is: no copy and no
+        // offset tables. Findings start and end on characters (the scanners
+        // step over ASCII and whole characters), so the spans are the same.
+        let identity = original.bytes().all(|b| b.is_ascii() && b != b'\t')
+            || original.chars().all(|c| fold(c) == Some(c));
         if identity {
             return Normalized {
                 original,

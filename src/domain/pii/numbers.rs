@@ -22,10 +22,14 @@ pub(super) fn scan_ipv6(text: &str, claims: &mut Claims) {
             at = end.max(at + 1);
             continue;
         }
+        if !is_v6_byte(bytes[at]) {
+            at += 1;
+            continue;
+        }
         let prev = at
             .checked_sub(1)
             .and_then(|before| byte_seen(bytes, claims, before));
-        if !is_v6_byte(bytes[at]) || prev.is_some_and(|b| is_word_byte(b) || b == b':') {
+        if prev.is_some_and(|b| is_word_byte(b) || b == b':') {
             at += 1;
             continue;
         }
@@ -234,7 +238,7 @@ fn ssn_parts_valid(digits: &[u8]) -> bool {
     area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
 }
 
-fn is_ssn(run: &NumberRun, context_says_ssn: bool) -> bool {
+fn is_ssn(run: &NumberRun, context_says_ssn: impl FnOnce() -> bool) -> bool {
     if run.digits.len() != 9
         || run.plus
         || run.paren_first
@@ -246,7 +250,7 @@ fn is_ssn(run: &NumberRun, context_says_ssn: bool) -> bool {
     let dashed = run.groups == [3, 2, 4]
         && run.separators.iter().all(|&s| s == run.separators[0])
         && matches!(run.separators.first(), Some(b'-') | Some(b' '));
-    dashed || (context_says_ssn && run.groups.len() == 1)
+    dashed || (run.groups.len() == 1 && context_says_ssn())
 }
 
 fn is_ipv4(run: &NumberRun) -> bool {
@@ -447,6 +451,10 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
         let b = bytes[at];
         let can_start = b.is_ascii_digit()
             || ((b == b'+' || b == b'(') && bytes.get(at + 1).is_some_and(u8::is_ascii_digit));
+        if !can_start {
+            at += 1;
+            continue;
+        }
         let bounded_left = at == 0 || {
             let prev = byte_seen(bytes, claims, at - 1).unwrap_or(b' ');
             // A comma right after a digit is a thousands separator ("1,299");
@@ -458,7 +466,7 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
                 || thousands
                 || matches!(prev, b'.' | b'#' | b'-' | b'$' | b'/' | b':'))
         };
-        if !can_start || !bounded_left {
+        if !bounded_left {
             at += 1;
             continue;
         }
@@ -473,9 +481,13 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             at = end.max(at + 1);
             continue;
         }
-        let context_ssn = SSN_CUES.iter().any(|cue| {
-            find_bytes(&preceding_context(bytes, claims, at, 30), cue.as_bytes()).is_some()
-        });
+        // Read only for a nine-digit run that is not a dashed SSN.
+        let context_ssn = || {
+            let before = preceding_context(bytes, claims, at, 30);
+            SSN_CUES
+                .iter()
+                .any(|cue| find_bytes(&before, cue.as_bytes()).is_some())
+        };
         let kind = if is_ipv4(&run) {
             Some(PiiKind::Ip)
         } else if is_ssn(&run, context_ssn) {
