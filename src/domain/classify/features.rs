@@ -319,6 +319,68 @@ mod tests {
         assert_eq!(words(&text).last().map(String::as_str), Some("last"));
     }
 
+    /// The features as sorting every hash gives them (what the bucket
+    /// table replaces), for comparison.
+    fn sorted_features(text: &str, bucket_bits: u8, set: FeatureSet) -> Vec<(u32, f32)> {
+        let mut hashes = Vec::new();
+        push_hashes(&Words::of(text).to_vec(), set, &mut hashes);
+        let mut buckets: Vec<u32> = hashes
+            .iter()
+            .map(|h| h & ((1 << bucket_bits) - 1))
+            .collect();
+        buckets.sort_unstable();
+        let mut counts: Vec<(u32, f32)> = Vec::new();
+        for bucket in buckets {
+            match counts.last_mut() {
+                Some((last, count)) if *last == bucket => *count += 1.0,
+                _ => counts.push((bucket, 1.0)),
+            }
+        }
+        let norm = counts
+            .iter()
+            .map(|(_, c)| c.sqrt() * c.sqrt())
+            .sum::<f32>()
+            .sqrt();
+        counts
+            .into_iter()
+            .map(|(b, c)| {
+                (
+                    b,
+                    if c == 1.0 {
+                        1.0 / norm
+                    } else {
+                        c.sqrt() / norm
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn counted_buckets_are_the_sorted_buckets_to_the_bit() {
+        let long = "order refund parcel ".repeat(100);
+        let texts = [
+            "My parcel never arrived",
+            "Größe 42 – passt nicht, ich möchte zurückgeben!!",
+            "a a a a a aaaa aaaa aaaa 名前 例え ☕ ?",
+            "",
+            "x",
+            long.as_str(),
+        ];
+        for text in texts {
+            for bits in [8, 13, 14, 15, 16] {
+                for set in [FeatureSet::Words, FeatureSet::WithWordPairs] {
+                    let got = features(text, bits, set);
+                    let want = sorted_features(text, bits, set);
+                    assert_eq!(got.len(), want.len(), "{text:?} {bits}");
+                    for ((b, v), (wb, wv)) in got.iter().zip(&want) {
+                        assert_eq!((b, v.to_bits()), (wb, wv.to_bits()), "{text:?} {bits}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn features_are_unit_length_sorted_and_stable() {
         let f = features("My parcel never arrived", 14, FeatureSet::Words);

@@ -140,4 +140,42 @@ mod tests {
         assert_eq!(n.text(), "plain ascii");
         assert_eq!(n.original_span(6, 11), (6, 11));
     }
+
+    #[test]
+    fn text_whose_characters_all_fold_to_themselves_is_read_as_it_is() {
+        let text = "Größe: 4111 1111 1111 1111 … café ☕ 名前@例え.jp";
+        let n = Normalized::new(text);
+        assert!(n.identity, "nothing here folds");
+        assert_eq!(n.text(), text);
+        // One character that folds (a tab) and the whole text is folded.
+        let tabbed = format!("{text}\t");
+        assert!(!Normalized::new(&tabbed).identity);
+        // The spans the offset tables would give, for every span on characters.
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(at, _)| at)
+            .chain([text.len()])
+            .collect();
+        let folded = Normalized {
+            original: text,
+            identity: false,
+            folded: text.to_string(),
+            starts: text
+                .char_indices()
+                .flat_map(|(at, c)| (0..c.len_utf8()).map(move |_| at))
+                .collect(),
+            ends: text
+                .char_indices()
+                .flat_map(|(at, c)| (0..c.len_utf8()).map(move |_| at + c.len_utf8()))
+                .collect(),
+        };
+        for &start in &bounds {
+            for &end in bounds.iter().filter(|&&end| end > start) {
+                assert_eq!(
+                    n.original_span(start, end),
+                    folded.original_span(start, end)
+                );
+            }
+        }
+    }
 }
