@@ -50,12 +50,8 @@ test('every planted complaint is labelled trouble at the edge, and most everyday
     if (['checkout_fee', 'coupon', 'late'].includes(c.topic)) assert.ok(TROUBLE(stored), `${c.topic}/${c.language}: ${JSON.stringify(stored)}`);
   }
   const everyday = stats.conversations.filter((c) => !['checkout_fee', 'coupon', 'late'].includes(c.topic));
-  // Was a tenth. The model of December 2026 (format version 3) calls the
-  // returns question ("¿Cómo devuelvo unas botas…?") a complaint in de, es and
-  // nl, 9 of 52 everyday messages: a known regression (issue 15's note), bounded
-  // here so that it cannot grow unnoticed.
   const flagged = everyday.filter((c) => TROUBLE(byId.get(c.id)));
-  assert.ok(flagged.length <= everyday.length / 5, `${flagged.length} of ${everyday.length} everyday messages labelled trouble`);
+  assert.ok(flagged.length <= everyday.length / 10, `${flagged.length} of ${everyday.length} everyday messages labelled trouble`);
 });
 
 test('Insights rank the planted page and the planted campaign first, by a lift surely above 1', async () => {
