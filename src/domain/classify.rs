@@ -197,7 +197,7 @@ impl Classifier {
         labels: &[&'static str],
     ) -> Option<&'static str> {
         let head = head?;
-        let (index, _) = self.packed.predict(&self.model, sums, head)?;
+        let index = self.packed.best(&self.model, sums, head)?;
         let answer = self.model.heads.get(head)?.labels.get(index)?;
         labels.iter().copied().find(|label| label == answer)
     }

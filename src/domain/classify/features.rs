@@ -68,7 +68,18 @@ impl Words {
         let mut spans: Vec<(usize, usize)> = Vec::new();
         // The word being read is `lower[start..]`.
         let mut start = 0;
-        for ch in text.chars() {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while let Some(&byte) = bytes.get(at) {
+            // ASCII without decoding; other characters decoded one by one.
+            let ch = if byte.is_ascii() {
+                char::from(byte)
+            } else {
+                text.get(at..)
+                    .and_then(|rest| rest.chars().next())
+                    .unwrap_or(char::REPLACEMENT_CHARACTER)
+            };
+            at += ch.len_utf8().max(1);
             if ch.is_alphanumeric() || ch == '\'' && lower.len() > start {
                 lower.push(if ch.is_ascii() {
                     ch.to_ascii_lowercase()
@@ -197,20 +208,35 @@ fn push_hashes<W: AsRef<str>>(words: &[W], set: FeatureSet, hashes: &mut Vec<u32
         let mut len = 1;
         // `chars` counts the entries of `starts`: one per char plus the end.
         let mut chars = 1;
-        for (count, (at, ch)) in word.char_indices().enumerate() {
-            if count == MAX_NGRAM_WORD_CHARS {
-                break;
-            }
-            starts[chars] = len;
-            chars += 1;
-            let width = ch.len_utf8();
-            if let (Some(to), Some(from)) = (
-                padded.get_mut(len..len + width),
-                word.as_bytes().get(at..at + width),
-            ) {
+        if word.is_ascii() {
+            // A char per byte: no decoding.
+            let taken = word.len().min(MAX_NGRAM_WORD_CHARS);
+            if let (Some(to), Some(from)) =
+                (padded.get_mut(1..1 + taken), word.as_bytes().get(..taken))
+            {
                 to.copy_from_slice(from);
             }
-            len += width;
+            for start in starts.iter_mut().take(1 + taken).skip(1) {
+                *start = len;
+                len += 1;
+            }
+            chars += taken;
+        } else {
+            for (count, (at, ch)) in word.char_indices().enumerate() {
+                if count == MAX_NGRAM_WORD_CHARS {
+                    break;
+                }
+                starts[chars] = len;
+                chars += 1;
+                let width = ch.len_utf8();
+                if let (Some(to), Some(from)) = (
+                    padded.get_mut(len..len + width),
+                    word.as_bytes().get(at..at + width),
+                ) {
+                    to.copy_from_slice(from);
+                }
+                len += width;
+            }
         }
         starts[chars] = len;
         padded[len] = b'>';

@@ -144,6 +144,13 @@ impl Scores {
 
 /// The best of `scores` (the first of equals) and its softmax probability.
 fn best_class(scores: &[f32]) -> (usize, f32) {
+    let (best, top) = best_score(scores);
+    let total: f32 = scores.iter().map(|s| (s - top).exp()).sum();
+    (best, if total > 0.0 { 1.0 / total } else { 0.0 })
+}
+
+/// The best of `scores` (the first of equals) and its score.
+fn best_score(scores: &[f32]) -> (usize, f32) {
     let (best, &top) = scores
         .iter()
         .enumerate()
@@ -154,8 +161,7 @@ fn best_class(scores: &[f32]) -> (usize, f32) {
                 best
             }
         });
-    let total: f32 = scores.iter().map(|s| (s - top).exp()).sum();
-    (best, if total > 0.0 { 1.0 / total } else { 0.0 })
+    (best, top)
 }
 
 /// Heads with the same number of rows side by side in one 16-lane row per
@@ -193,25 +199,30 @@ impl Pack {
         acc
     }
 
-    /// Four lanes at a time, over all features, in four locals: wasm (built
-    /// for size, without SIMD) keeps them in registers instead of loading
-    /// and storing a 16-lane array per feature, and lanes no head uses are
-    /// skipped. Each lane adds the same products in the same order as
-    /// `sums_by_row`, so the sums are the same to the bit.
-    fn sums_by_four_lanes(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
+    /// Eight lanes at a time, over all features, in eight locals: wasm
+    /// (built for size, without SIMD) keeps them in registers instead of
+    /// loading and storing a 16-lane array per feature, and lanes no head
+    /// uses are skipped (two passes for a pack of 9-16 lanes; four lanes at
+    /// a time took four). Each lane adds the same products in the same order
+    /// as `sums_by_row`, so the sums are the same to the bit.
+    fn sums_by_eight_lanes(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
         let mut acc = [0f32; MAX_CLASSES];
-        for (first, sums) in (0..self.lanes_used).step_by(4).zip(acc.chunks_mut(4)) {
-            let [mut a, mut b, mut c, mut d] = [0f32; 4];
+        for (first, sums) in (0..self.lanes_used).step_by(8).zip(acc.chunks_mut(8)) {
+            let mut lanes = [0f32; 8];
             for &(bucket, value) in features {
                 let at = (bucket & self.mask) as usize * MAX_CLASSES + first;
-                if let Some(&[w, x, y, z]) = self.rows.get(at..at + 4) {
-                    a += value * f32::from(w as i8);
-                    b += value * f32::from(x as i8);
-                    c += value * f32::from(y as i8);
-                    d += value * f32::from(z as i8);
+                if let Some(&[a, b, c, d, e, f, g, h]) = self.rows.get(at..at + 8) {
+                    lanes[0] += value * f32::from(a as i8);
+                    lanes[1] += value * f32::from(b as i8);
+                    lanes[2] += value * f32::from(c as i8);
+                    lanes[3] += value * f32::from(d as i8);
+                    lanes[4] += value * f32::from(e as i8);
+                    lanes[5] += value * f32::from(f as i8);
+                    lanes[6] += value * f32::from(g as i8);
+                    lanes[7] += value * f32::from(h as i8);
                 }
             }
-            sums.copy_from_slice(&[a, b, c, d]);
+            sums.copy_from_slice(&lanes);
         }
         acc
     }
@@ -262,13 +273,22 @@ impl PackedHeads {
                 .iter()
                 .map(|pack| {
                     if cfg!(target_arch = "wasm32") {
-                        pack.sums_by_four_lanes(features)
+                        pack.sums_by_eight_lanes(features)
                     } else {
                         pack.sums_by_row(features)
                     }
                 })
                 .collect(),
         )
+    }
+
+    /// Head `index`'s best class, as `predict` without the probability (no
+    /// exponentials: the kind, urgency and gap heads need only the class).
+    pub fn best(&self, model: &Model, sums: &PackedSums, index: usize) -> Option<usize> {
+        let head = model.heads.get(index)?;
+        let &(pack, first) = self.places.get(index)?;
+        let lanes = sums.0.get(pack)?.get(first..first + head.classes())?;
+        Some(best_score(finish_scores(lanes, &head.biases, head.scale).as_slice()).0)
     }
 
     /// Head `index`'s best class and its probability, as `LinearHead::predict`.
@@ -584,16 +604,17 @@ mod tests {
             let sums = packed.sums(&features);
             // Both ways of summing (native, wasm) give the same bits.
             for pack in &packed.packs {
-                let (row, four) = (
+                let (row, eight) = (
                     pack.sums_by_row(&features),
-                    pack.sums_by_four_lanes(&features),
+                    pack.sums_by_eight_lanes(&features),
                 );
                 for lane in 0..pack.lanes_used {
-                    assert_eq!(row[lane].to_bits(), four[lane].to_bits());
+                    assert_eq!(row[lane].to_bits(), eight[lane].to_bits());
                 }
             }
             for (index, head) in model.heads.iter().enumerate() {
                 let (class, p) = head.predict(&features);
+                assert_eq!(packed.best(&model, &sums, index), Some(class));
                 let packed = packed.predict(&model, &sums, index);
                 assert_eq!(
                     packed.map(|(c, p)| (c, p.to_bits())),
