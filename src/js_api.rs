@@ -35,7 +35,7 @@ pub fn close_widget() {
 /// spans) and the redacted text.
 #[cfg(feature = "widget")]
 #[wasm_bindgen]
-pub fn classify(text: &js_sys::JsString) -> Result<JsValue, JsError> {
+pub fn classify(text: &str) -> Result<JsValue, JsError> {
     crate::widget::classifier::classify(text)
 }
 

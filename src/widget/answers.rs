@@ -269,16 +269,17 @@ pub fn findings_js(findings: &[PiiFinding]) -> JsValue {
 
 // One call that builds the whole answer, from one string: set field by
 // field, the twelve keys were copied out of wasm memory on every message, and
-// each string decoded apart cost a TextDecoder call (a fifth of `classify`'s
-// time in wasm). The labels come in one string, cut by their UTF-16 lengths;
-// the redacted text is the caller's own string when nothing was redacted,
-// else the rest of that string (the build inlines this into the widget's glue).
+// each string decoded apart cost a TextDecoder call (seven calls were a fifth
+// of `classify`'s time in wasm). The six labels and then the redacted text
+// come as one string, cut by the labels' UTF-16 lengths (the build inlines
+// this into the widget's glue). Handing back the page's own string when
+// nothing was redacted was no faster and 600 B more of wasm.
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = "export function classification(s, a, b, c, d,\
-  e, f, topic_confidence, sentiment_confidence, expectation_gap, spam, pii, text) { let at = 0;\
+  e, f, topic_confidence, sentiment_confidence, expectation_gap, spam, pii) { let at = 0;\
   const next = (n) => s.slice(at, at += n); return { topic: next(a), topic_confidence,\
   topic_source: next(b), sentiment: next(c), sentiment_confidence, kind: next(d),\
   expectation_gap, urgency: next(e), language: next(f), spam, pii: pii || [], redacted:\
-  text === undefined ? s.slice(at) : text }; }")]
+  s.slice(at) }; }")]
 extern "C" {
     #[allow(clippy::too_many_arguments)]
     fn classification(
@@ -294,13 +295,11 @@ extern "C" {
         expectation_gap: bool,
         spam: bool,
         pii: JsValue,
-        text: &JsValue,
     ) -> JsValue;
 }
 
-/// What `classify(text)` answers the page (the fields of `Classification`);
-/// `text` is the page's own string of `c`'s message, `message`.
-pub fn classification_js(c: &Classification, message: &str, text: &JsValue) -> JsValue {
+/// What `classify(text)` answers the page (the fields of `Classification`).
+pub fn classification_js(c: &Classification) -> JsValue {
     let fields = [
         c.topic.as_str(),
         c.topic_source,
@@ -309,21 +308,15 @@ pub fn classification_js(c: &Classification, message: &str, text: &JsValue) -> J
         c.urgency,
         c.language,
     ];
-    let unchanged = c.redacted == message;
-    let mut labels = String::with_capacity(
-        fields.iter().map(|f| f.len()).sum::<usize>()
-            + if unchanged { 0 } else { c.redacted.len() },
-    );
+    let mut labels =
+        String::with_capacity(fields.iter().map(|f| f.len()).sum::<usize>() + c.redacted.len());
     let mut lengths = [0u32; 6];
     for (length, field) in lengths.iter_mut().zip(fields) {
         labels.push_str(field);
         *length = field.encode_utf16().count() as u32;
     }
-    if !unchanged {
-        labels.push_str(&c.redacted);
-    }
+    labels.push_str(&c.redacted);
     let [topic, topic_source, sentiment, kind, urgency, language] = lengths;
-    let undefined = JsValue::UNDEFINED;
     classification(
         &labels,
         topic,
@@ -341,6 +334,5 @@ pub fn classification_js(c: &Classification, message: &str, text: &JsValue) -> J
         } else {
             findings_js(&c.pii)
         },
-        if unchanged { text } else { &undefined },
     )
 }

@@ -53,16 +53,9 @@ pub fn analyse(text: &str) -> Option<Classification> {
 }
 
 /// Classifies with the current model.
-pub fn classify(text: &js_sys::JsString) -> Result<JsValue, JsError> {
-    let message = text
-        .as_string()
-        .ok_or_else(|| JsError::new("classify(text): text must be a string"))?;
-    let classification: Classification = with_classifier(|c| c.classify(&message))?;
-    Ok(super::answers::classification_js(
-        &classification,
-        &message,
-        text,
-    ))
+pub fn classify(text: &str) -> Result<JsValue, JsError> {
+    let classification: Classification = with_classifier(|c| c.classify(text))?;
+    Ok(super::answers::classification_js(&classification))
 }
 
 /// Redacts personal data only (no model needed).

@@ -199,32 +199,38 @@ impl Pack {
         acc
     }
 
-    /// Eight lanes at a time, over all features, in eight locals: wasm
-    /// (built for size, without SIMD) keeps them in registers instead of
-    /// loading and storing a 16-lane array per feature, and lanes no head
-    /// uses are skipped (two passes for a pack of 9-16 lanes; four lanes at
-    /// a time took four). Each lane adds the same products in the same order
-    /// as `sums_by_row`, so the sums are the same to the bit.
-    fn sums_by_eight_lanes(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
-        let mut acc = [0f32; MAX_CLASSES];
-        for (first, sums) in (0..self.lanes_used).step_by(8).zip(acc.chunks_mut(8)) {
-            let mut lanes = [0f32; 8];
-            for &(bucket, value) in features {
-                let at = (bucket & self.mask) as usize * MAX_CLASSES + first;
-                if let Some(&[a, b, c, d, e, f, g, h]) = self.rows.get(at..at + 8) {
-                    lanes[0] += value * f32::from(a as i8);
-                    lanes[1] += value * f32::from(b as i8);
-                    lanes[2] += value * f32::from(c as i8);
-                    lanes[3] += value * f32::from(d as i8);
-                    lanes[4] += value * f32::from(e as i8);
-                    lanes[5] += value * f32::from(f as i8);
-                    lanes[6] += value * f32::from(g as i8);
-                    lanes[7] += value * f32::from(h as i8);
-                }
+    /// All sixteen lanes of a row in sixteen locals, in one pass over the
+    /// features: wasm (built for size, without SIMD) keeps them in registers
+    /// instead of loading and storing a 16-lane array per feature (a pass
+    /// per four lanes took four passes a pack). Each lane adds the same
+    /// products in the same order as `sums_by_row`, so the sums are the same
+    /// to the bit.
+    fn sums_by_lanes(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
+        let mut lanes = [0f32; MAX_CLASSES];
+        for &(bucket, value) in features {
+            let at = (bucket & self.mask) as usize * MAX_CLASSES;
+            if let Some(&[a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p]) =
+                self.rows.get(at..at + MAX_CLASSES)
+            {
+                lanes[0] += value * f32::from(a as i8);
+                lanes[1] += value * f32::from(b as i8);
+                lanes[2] += value * f32::from(c as i8);
+                lanes[3] += value * f32::from(d as i8);
+                lanes[4] += value * f32::from(e as i8);
+                lanes[5] += value * f32::from(f as i8);
+                lanes[6] += value * f32::from(g as i8);
+                lanes[7] += value * f32::from(h as i8);
+                lanes[8] += value * f32::from(i as i8);
+                lanes[9] += value * f32::from(j as i8);
+                lanes[10] += value * f32::from(k as i8);
+                lanes[11] += value * f32::from(l as i8);
+                lanes[12] += value * f32::from(m as i8);
+                lanes[13] += value * f32::from(n as i8);
+                lanes[14] += value * f32::from(o as i8);
+                lanes[15] += value * f32::from(p as i8);
             }
-            sums.copy_from_slice(&lanes);
         }
-        acc
+        lanes
     }
 }
 
@@ -273,7 +279,7 @@ impl PackedHeads {
                 .iter()
                 .map(|pack| {
                     if cfg!(target_arch = "wasm32") {
-                        pack.sums_by_eight_lanes(features)
+                        pack.sums_by_lanes(features)
                     } else {
                         pack.sums_by_row(features)
                     }
@@ -604,10 +610,7 @@ mod tests {
             let sums = packed.sums(&features);
             // Both ways of summing (native, wasm) give the same bits.
             for pack in &packed.packs {
-                let (row, eight) = (
-                    pack.sums_by_row(&features),
-                    pack.sums_by_eight_lanes(&features),
-                );
+                let (row, eight) = (pack.sums_by_row(&features), pack.sums_by_lanes(&features));
                 for lane in 0..pack.lanes_used {
                     assert_eq!(row[lane].to_bits(), eight[lane].to_bits());
                 }
