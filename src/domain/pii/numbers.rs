@@ -18,12 +18,14 @@ pub(super) fn scan_ipv6(text: &str, claims: &mut Claims) {
     let is_v6_byte = |b: u8| b.is_ascii_hexdigit() || b == b':' || b == b'.';
     let mut at = 0;
     while at < bytes.len() {
-        if let Some(end) = claims.covering(at) {
-            at = end.max(at + 1);
-            continue;
-        }
+        // Shape first: a byte that cannot start an address is passed over
+        // alike inside or outside a claim (no search of the claims).
         if !is_v6_byte(bytes[at]) {
             at += 1;
+            continue;
+        }
+        if let Some(end) = claims.covering(at) {
+            at = end.max(at + 1);
             continue;
         }
         let prev = at
@@ -444,15 +446,16 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bool {
 pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
     let mut at = 0;
     while at < bytes.len() {
-        if let Some(end) = claims.covering(at) {
-            at = end.max(at + 1);
-            continue;
-        }
+        // Shape first, as in `scan_ipv6`.
         let b = bytes[at];
         let can_start = b.is_ascii_digit()
             || ((b == b'+' || b == b'(') && bytes.get(at + 1).is_some_and(u8::is_ascii_digit));
         if !can_start {
             at += 1;
+            continue;
+        }
+        if let Some(end) = claims.covering(at) {
+            at = end.max(at + 1);
             continue;
         }
         let bounded_left = at == 0 || {
