@@ -162,8 +162,8 @@ impl AdaGrad {
     }
 }
 
-/// Multinomial logistic regression from zero weights with AdaGrad, then
-/// int8 quantisation: how `touchpoint train` fits the default model. Its
+/// Multinomial logistic regression from zero weights with AdaGrad at `rate`,
+/// then int8 quantisation: how `touchpoint train` fits the default model. Its
 /// softmax uses the platform's `exp` (the committed model was made with it).
 /// The head has 2^`bits` rows; features may come from a wider space and are
 /// read modulo its size, as `LinearHead::scores` reads them.
@@ -173,6 +173,7 @@ pub fn train_head(
     data: &[Sample],
     bits: u8,
     epochs: u32,
+    rate: f32,
     how: Quantise,
 ) -> LinearHead {
     let classes = labels.len();
@@ -182,7 +183,7 @@ pub fn train_head(
         vec![0f32; buckets * classes],
         vec![0f32; classes],
         1e-6,
-        0.4,
+        rate,
     );
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut rng = XorShift(SEED);
@@ -566,7 +567,7 @@ mod tests {
             keep: 1.0,
             levels: 127.0,
         };
-        let head = train_head("toy", &["refund", "delivery"], &data, 10, 20, how);
+        let head = train_head("toy", &["refund", "delivery"], &data, 10, 20, 0.4, how);
         assert!(head.weights.iter().any(|&w| w != 0));
         assert_eq!(class_of(&head, "refund please", 10, FeatureSet::Words), 0);
         assert_eq!(class_of(&head, "my parcel", 10, FeatureSet::Words), 1);
@@ -712,7 +713,7 @@ mod tests {
             keep: 0.5,
             levels: 16.0,
         };
-        let head = train_head("kind", &["praise", "question"], &data, 6, 20, how);
+        let head = train_head("kind", &["praise", "question"], &data, 6, 20, 0.4, how);
         assert_eq!((head.bits, head.weights.len()), (6, 64 * 2));
         assert!(head.weights.iter().all(|w| w.abs() <= 16));
         assert!(head.weights.iter().filter(|&&w| w == 0).count() >= 64);
@@ -725,7 +726,7 @@ mod tests {
             1
         );
         assert_eq!(
-            train_head("kind", &["praise", "question"], &data, 6, 20, how),
+            train_head("kind", &["praise", "question"], &data, 6, 20, 0.4, how),
             head
         );
     }
