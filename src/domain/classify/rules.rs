@@ -168,6 +168,7 @@ pub fn cues_and_language<W: AsRef<str>>(words: &[W]) -> (Cues, &'static str) {
             }
         }
     }
+    tally.settle_by_spelling(words);
     (Cues(mask as u16), tally.best())
 }
 
