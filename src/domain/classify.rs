@@ -251,9 +251,14 @@ mod tests {
         ] {
             let head = model.model().head(name).expect(name);
             assert_eq!(head.labels, labels);
-            assert!(
+            // Kind and the gap read the features modulo fewer rows; urgency
+            // has the full rows (its rare words shared buckets at 4,096).
+            let small = name != "urgency";
+            assert_eq!(
                 head.bits < model.model().bucket_bits,
-                "{name} is a small head"
+                small,
+                "{name}: {} rows",
+                1u32 << head.bits
             );
         }
     }

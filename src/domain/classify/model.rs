@@ -180,17 +180,28 @@ pub struct PackedHeads {
 struct Pack {
     mask: u32,
     lanes_used: usize,
-    /// `MAX_CLASSES` lanes per row, int8 weights stored as bytes.
+    /// Lanes per row: 4, 8 or `MAX_CLASSES`, the fewest that hold the
+    /// pack's heads (a lone 3-class head reads 4 lanes a feature, not 16).
+    width: usize,
+    /// `width` lanes per row, int8 weights stored as bytes.
     rows: Vec<u8>,
 }
 
+/// One row's lanes added into `lanes`, each times `value`.
+macro_rules! add_lanes {
+    ($lanes:ident, $value:ident, $row:ident, [$($i:literal),*]) => {
+        $( $lanes[$i] += $value * f32::from($row[$i] as i8); )*
+    };
+}
+
 impl Pack {
-    /// All 16 lanes of a row per feature: vectorised natively.
+    /// All lanes of a row per feature: vectorised natively.
     fn sums_by_row(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
         let mut acc = [0f32; MAX_CLASSES];
+        let width = self.width;
         for &(bucket, value) in features {
-            let at = (bucket & self.mask) as usize * MAX_CLASSES;
-            if let Some(row) = self.rows.get(at..at + MAX_CLASSES) {
+            let at = (bucket & self.mask) as usize * width;
+            if let Some(row) = self.rows.get(at..at + width) {
                 for (sum, &w) in acc.iter_mut().zip(row) {
                     *sum += value * f32::from(w as i8);
                 }
@@ -199,38 +210,45 @@ impl Pack {
         acc
     }
 
-    /// All sixteen lanes of a row in sixteen locals, in one pass over the
-    /// features: wasm (built for size, without SIMD) keeps them in registers
-    /// instead of loading and storing a 16-lane array per feature (a pass
-    /// per four lanes took four passes a pack). Each lane adds the same
-    /// products in the same order as `sums_by_row`, so the sums are the same
-    /// to the bit.
+    /// All lanes of a row in locals, in one pass over the features: wasm
+    /// (built for size, without SIMD) keeps them in registers instead of
+    /// loading and storing a lane array per feature (a pass per four lanes
+    /// took four passes a pack). Each lane adds the same products in the
+    /// same order as `sums_by_row`, so the sums are the same to the bit.
     fn sums_by_lanes(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
-        let mut lanes = [0f32; MAX_CLASSES];
+        match self.width {
+            4 => self.lanes_of::<4>(features),
+            8 => self.lanes_of::<8>(features),
+            _ => self.lanes_of::<MAX_CLASSES>(features),
+        }
+    }
+
+    fn lanes_of<const W: usize>(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
+        let mut lanes = [0f32; W];
         for &(bucket, value) in features {
-            let at = (bucket & self.mask) as usize * MAX_CLASSES;
-            if let Some(&[a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p]) =
-                self.rows.get(at..at + MAX_CLASSES)
-            {
-                lanes[0] += value * f32::from(a as i8);
-                lanes[1] += value * f32::from(b as i8);
-                lanes[2] += value * f32::from(c as i8);
-                lanes[3] += value * f32::from(d as i8);
-                lanes[4] += value * f32::from(e as i8);
-                lanes[5] += value * f32::from(f as i8);
-                lanes[6] += value * f32::from(g as i8);
-                lanes[7] += value * f32::from(h as i8);
-                lanes[8] += value * f32::from(i as i8);
-                lanes[9] += value * f32::from(j as i8);
-                lanes[10] += value * f32::from(k as i8);
-                lanes[11] += value * f32::from(l as i8);
-                lanes[12] += value * f32::from(m as i8);
-                lanes[13] += value * f32::from(n as i8);
-                lanes[14] += value * f32::from(o as i8);
-                lanes[15] += value * f32::from(p as i8);
+            let at = (bucket & self.mask) as usize * W;
+            if let Some(row) = self.rows.get(at..at + W) {
+                if let Ok(row) = <&[u8; W]>::try_from(row) {
+                    if W == 4 {
+                        add_lanes!(lanes, value, row, [0, 1, 2, 3]);
+                    } else if W == 8 {
+                        add_lanes!(lanes, value, row, [0, 1, 2, 3, 4, 5, 6, 7]);
+                    } else {
+                        add_lanes!(
+                            lanes,
+                            value,
+                            row,
+                            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+                        );
+                    }
+                }
             }
         }
-        lanes
+        let mut out = [0f32; MAX_CLASSES];
+        for (sum, lane) in out.iter_mut().zip(lanes) {
+            *sum = lane;
+        }
+        out
     }
 }
 
@@ -239,6 +257,7 @@ pub struct PackedSums(Vec<[f32; MAX_CLASSES]>);
 
 impl PackedHeads {
     pub fn new(model: &Model) -> Self {
+        // First which pack and lanes each head takes, then each pack's width.
         let mut packs: Vec<Pack> = Vec::new();
         let mut places = Vec::with_capacity(model.heads.len());
         for head in &model.heads {
@@ -252,21 +271,34 @@ impl PackedHeads {
                 packs.push(Pack {
                     mask,
                     lanes_used: 0,
-                    rows: vec![0; (mask as usize + 1) * MAX_CLASSES],
+                    width: MAX_CLASSES,
+                    rows: Vec::new(),
                 });
             }
             if let Some(pack) = packs.get_mut(index) {
+                places.push((index, pack.lanes_used));
+                pack.lanes_used += classes;
+            }
+        }
+        for pack in &mut packs {
+            pack.width = [4, 8, MAX_CLASSES]
+                .into_iter()
+                .find(|&width| pack.lanes_used <= width)
+                .unwrap_or(MAX_CLASSES);
+            pack.rows = vec![0; (pack.mask as usize + 1) * pack.width];
+        }
+        for (head, &(index, first)) in model.heads.iter().zip(&places) {
+            if let Some(pack) = packs.get_mut(index) {
+                let width = pack.width;
                 for (row, weights) in pack
                     .rows
-                    .chunks_mut(MAX_CLASSES)
-                    .zip(head.weights.chunks(classes))
+                    .chunks_mut(width)
+                    .zip(head.weights.chunks(head.classes()))
                 {
-                    for (lane, &w) in row.iter_mut().skip(pack.lanes_used).zip(weights) {
+                    for (lane, &w) in row.iter_mut().skip(first).zip(weights) {
                         *lane = w as u8;
                     }
                 }
-                places.push((index, pack.lanes_used));
-                pack.lanes_used += classes;
             }
         }
         PackedHeads { packs, places }
@@ -600,6 +632,20 @@ mod tests {
         }
         let packed = PackedHeads::new(&model);
         assert_eq!(packed.packs.len(), 3, "{:?}", packed.places);
+        // Each pack is as narrow as its heads allow, and narrow ones exist.
+        let widths: Vec<(usize, usize)> = packed
+            .packs
+            .iter()
+            .map(|p| (p.lanes_used, p.width))
+            .collect();
+        for &(used, width) in &widths {
+            let narrowest = [4, 8, MAX_CLASSES].into_iter().find(|&w| used <= w);
+            assert_eq!(Some(width), narrowest, "{widths:?}");
+        }
+        assert!(
+            widths.iter().any(|&(_, width)| width < MAX_CLASSES),
+            "{widths:?}"
+        );
         for text in [
             "refund please",
             "my parcel never arrived and nobody answers!!",
