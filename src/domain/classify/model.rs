@@ -180,18 +180,12 @@ pub struct PackedHeads {
 struct Pack {
     mask: u32,
     lanes_used: usize,
-    /// Lanes per row: 4, 8 or `MAX_CLASSES`, the fewest that hold the
-    /// pack's heads (a lone 3-class head reads 4 lanes a feature, not 16).
+    /// Lanes per row: 4 or `MAX_CLASSES`, the fewest that hold the pack's
+    /// heads (a lone 3-class head reads 4 lanes a feature, not 16; an
+    /// 8-lane variant cost more widget bytes than it saved time).
     width: usize,
     /// `width` lanes per row, int8 weights stored as bytes.
     rows: Vec<u8>,
-}
-
-/// One row's lanes added into `lanes`, each times `value`.
-macro_rules! add_lanes {
-    ($lanes:ident, $value:ident, $row:ident, [$($i:literal),*]) => {
-        $( $lanes[$i] += $value * f32::from($row[$i] as i8); )*
-    };
 }
 
 impl Pack {
@@ -216,39 +210,43 @@ impl Pack {
     /// took four passes a pack). Each lane adds the same products in the
     /// same order as `sums_by_row`, so the sums are the same to the bit.
     fn sums_by_lanes(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
-        match self.width {
-            4 => self.lanes_of::<4>(features),
-            8 => self.lanes_of::<8>(features),
-            _ => self.lanes_of::<MAX_CLASSES>(features),
-        }
-    }
-
-    fn lanes_of<const W: usize>(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
-        let mut lanes = [0f32; W];
-        for &(bucket, value) in features {
-            let at = (bucket & self.mask) as usize * W;
-            if let Some(row) = self.rows.get(at..at + W) {
-                if let Ok(row) = <&[u8; W]>::try_from(row) {
-                    if W == 4 {
-                        add_lanes!(lanes, value, row, [0, 1, 2, 3]);
-                    } else if W == 8 {
-                        add_lanes!(lanes, value, row, [0, 1, 2, 3, 4, 5, 6, 7]);
-                    } else {
-                        add_lanes!(
-                            lanes,
-                            value,
-                            row,
-                            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
-                        );
-                    }
+        let mut lanes = [0f32; MAX_CLASSES];
+        if self.width == 4 {
+            for &(bucket, value) in features {
+                let at = (bucket & self.mask) as usize * 4;
+                if let Some(&[a, b, c, d]) = self.rows.get(at..at + 4) {
+                    lanes[0] += value * f32::from(a as i8);
+                    lanes[1] += value * f32::from(b as i8);
+                    lanes[2] += value * f32::from(c as i8);
+                    lanes[3] += value * f32::from(d as i8);
                 }
             }
+            return lanes;
         }
-        let mut out = [0f32; MAX_CLASSES];
-        for (sum, lane) in out.iter_mut().zip(lanes) {
-            *sum = lane;
+        for &(bucket, value) in features {
+            let at = (bucket & self.mask) as usize * MAX_CLASSES;
+            if let Some(&[a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p]) =
+                self.rows.get(at..at + MAX_CLASSES)
+            {
+                lanes[0] += value * f32::from(a as i8);
+                lanes[1] += value * f32::from(b as i8);
+                lanes[2] += value * f32::from(c as i8);
+                lanes[3] += value * f32::from(d as i8);
+                lanes[4] += value * f32::from(e as i8);
+                lanes[5] += value * f32::from(f as i8);
+                lanes[6] += value * f32::from(g as i8);
+                lanes[7] += value * f32::from(h as i8);
+                lanes[8] += value * f32::from(i as i8);
+                lanes[9] += value * f32::from(j as i8);
+                lanes[10] += value * f32::from(k as i8);
+                lanes[11] += value * f32::from(l as i8);
+                lanes[12] += value * f32::from(m as i8);
+                lanes[13] += value * f32::from(n as i8);
+                lanes[14] += value * f32::from(o as i8);
+                lanes[15] += value * f32::from(p as i8);
+            }
         }
-        out
+        lanes
     }
 }
 
@@ -281,7 +279,7 @@ impl PackedHeads {
             }
         }
         for pack in &mut packs {
-            pack.width = [4, 8, MAX_CLASSES]
+            pack.width = [4, MAX_CLASSES]
                 .into_iter()
                 .find(|&width| pack.lanes_used <= width)
                 .unwrap_or(MAX_CLASSES);
@@ -639,7 +637,7 @@ mod tests {
             .map(|p| (p.lanes_used, p.width))
             .collect();
         for &(used, width) in &widths {
-            let narrowest = [4, 8, MAX_CLASSES].into_iter().find(|&w| used <= w);
+            let narrowest = [4, MAX_CLASSES].into_iter().find(|&w| used <= w);
             assert_eq!(Some(width), narrowest, "{widths:?}");
         }
         assert!(
