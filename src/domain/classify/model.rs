@@ -602,8 +602,9 @@ mod tests {
 
     #[test]
     fn packed_heads_score_every_head_to_the_bit() {
-        // Heads of two sizes, and more classes of one size than a row has
-        // lanes, so some share a row and one needs a pack of its own.
+        // Heads of three sizes, and more classes of one size than a row has
+        // lanes, so some share a row, one needs a pack of its own, and a
+        // lone small head gets a 4-lane pack.
         let mut model = with_small_head();
         let mut state = 0x9e37_79b9u32;
         let mut weights = |n: usize| -> Vec<i8> {
@@ -616,7 +617,13 @@ mod tests {
                 })
                 .collect()
         };
-        for (name, bits, classes) in [("a", 12, 6), ("b", 2, 3), ("c", 12, 9), ("d", 12, 3)] {
+        for (name, bits, classes) in [
+            ("a", 12, 6),
+            ("b", 2, 3),
+            ("c", 12, 9),
+            ("d", 12, 3),
+            ("e", 5, 3),
+        ] {
             let labels = (0..classes).map(|c| format!("{name}{c}")).collect();
             let head = LinearHead::new(
                 name.into(),
@@ -629,7 +636,7 @@ mod tests {
             model.heads.push(head);
         }
         let packed = PackedHeads::new(&model);
-        assert_eq!(packed.packs.len(), 3, "{:?}", packed.places);
+        assert_eq!(packed.packs.len(), 4, "{:?}", packed.places);
         // Each pack is as narrow as its heads allow, and narrow ones exist.
         let widths: Vec<(usize, usize)> = packed
             .packs
