@@ -76,7 +76,7 @@ pub struct TrainArgs {
         default_value = "kind,urgency,expectation_gap"
     )]
     pub learn: Vec<String>,
-    /// log2 of the rows of the kind, urgency and expectation-gap heads (they
+    /// log2 of the rows of the kind and expectation-gap heads (they
     /// read the same features modulo their size, to stay small).
     #[arg(long, default_value_t = 12)]
     pub small_bits: u8,
