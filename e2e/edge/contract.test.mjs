@@ -56,7 +56,8 @@ function chunked(total, chunk = 64 * 1024) {
 
 /**
  * POSTs a chunked body of up to `total` ASCII bytes over a plain socket, and
- * stops sending once the answer arrives. `fetch` cannot be used here: when the
+ * stops sending once the answer arrives (`status` is null when the connection
+ * closed without one). `fetch` cannot be used here: when the
  * worker answers and stops reading mid-upload, undici may report the reset of
  * its own unfinished upload ("fetch failed") instead of the answer already
  * received, depending on timing (seen under load).
@@ -75,7 +76,9 @@ function chunkedOverSocket(path, total, headers) {
       closed = true;
       const text = Buffer.concat(received).toString('utf8');
       const split = text.indexOf('\r\n\r\n');
-      if (split < 0) return reject(new Error(`no HTTP answer (client produced ${produced} bytes): ${JSON.stringify(text)}`));
+      // No answer: the reset that ends an unread upload can discard an answer
+      // the client's kernel had received but the client had not read yet.
+      if (split < 0) return resolve({ status: null, produced });
       const head = text.slice(0, split).split('\r\n');
       const status = Number(head[0].split(' ')[1]);
       const header = (name) => head.find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
@@ -103,6 +106,8 @@ function chunkedOverSocket(path, total, headers) {
         if (!socket.write(frame)) {
           await new Promise((drained) => { socket.once('drain', drained); socket.once('close', drained); });
         }
+        // Let the answer be read as soon as it arrives, before a reset can drop it.
+        await new Promise((next) => setImmediate(next));
       }
       if (!closed) socket.end('0\r\n\r\n');
     });
@@ -111,7 +116,13 @@ function chunkedOverSocket(path, total, headers) {
 
 test('a chunked body over the limit is 413 payload_too_large, cut while it arrives, never "not valid UTF-8"', async () => {
   // Issue 14: a 64 MB chunked ASCII body was read whole, then answered 422 "not valid UTF-8".
-  const huge = await chunkedOverSocket('/v1/events', 64 * 1024 * 1024, {});
+  // The worker stops reading and answers; when a reset lost the answer, the
+  // upload is tried again (the worker must still have stopped reading early).
+  let huge;
+  for (let attempt = 0; attempt < 5 && !huge?.status; attempt++) {
+    huge = await chunkedOverSocket('/v1/events', 64 * 1024 * 1024, {});
+    assert.ok(huge.produced < 16 * 1024 * 1024, `the worker stopped reading early (client produced ${huge.produced} bytes)`);
+  }
   checkResponse('POST', '/v1/events', huge.status, huge.contentType, huge.json);
   assertError(huge, 413, 'payload_too_large');
   assert.match(huge.json.error.message, /65536 bytes/);
