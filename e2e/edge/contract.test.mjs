@@ -62,7 +62,7 @@ function chunked(total, chunk = 64 * 1024) {
  * its own unfinished upload ("fetch failed") instead of the answer already
  * received, depending on timing (seen under load).
  */
-function chunkedOverSocket(path, total, headers) {
+function chunkedOverSocket(path, total) {
   const { hostname, port, host } = new URL(runtime.url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
@@ -97,8 +97,7 @@ function chunkedOverSocket(path, total, headers) {
       resolve({ status, contentType: header('content-type'), json: body ? JSON.parse(body) : null, produced });
     });
     socket.on('connect', async () => {
-      const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-      socket.write(`POST ${path} HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n${extra}\r\n`);
+      socket.write(`POST ${path} HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n`);
       const piece = 64 * 1024;
       const frame = `${piece.toString(16)}\r\n${'x'.repeat(piece)}\r\n`;
       while (produced < total && !closed && received.length === 0) {
@@ -120,13 +119,12 @@ test('a chunked body over the limit is 413 payload_too_large, cut while it arriv
   // upload is tried again (the worker must still have stopped reading early).
   let huge;
   for (let attempt = 0; attempt < 5 && !huge?.status; attempt++) {
-    huge = await chunkedOverSocket('/v1/events', 64 * 1024 * 1024, {});
+    huge = await chunkedOverSocket('/v1/events', 64 * 1024 * 1024);
     assert.ok(huge.produced < 16 * 1024 * 1024, `the worker stopped reading early (client produced ${huge.produced} bytes)`);
   }
   checkResponse('POST', '/v1/events', huge.status, huge.contentType, huge.json);
   assertError(huge, 413, 'payload_too_large');
   assert.match(huge.json.error.message, /65536 bytes/);
-  assert.ok(huge.produced < 16 * 1024 * 1024, `the worker stopped reading early (client produced ${huge.produced} bytes)`);
   // Just over the 32 KB limit of the other endpoints, chunked: the whole body
   // is drained (no reset), and the answer is precise.
   for (let i = 0; i < 20; i++) {
