@@ -123,7 +123,8 @@ fn parse_weight(text: &str) -> Result<(String, f32), String> {
 /// sentiment 81% at 0.15, 87% at 0.05).
 fn source_weight(source: &str) -> f32 {
     match source {
-        "visitor" | "written" => 2.0,
+        "visitor" => 2.0,
+        "written" => 3.0,
         "touchpoint" | "hint3" | "extra" => 2.0,
         "cucom" | "rsics" => 1.0,
         "xed" => 0.05,

@@ -189,11 +189,13 @@ struct Pack {
     /// Natively, the same weights as floats (4× the memory, ~900 KB for the
     /// built-in model): no int8 → float conversion per feature. The widget
     /// keeps only the bytes.
+    #[cfg(not(target_arch = "wasm32"))]
     float_rows: Vec<f32>,
 }
 
 impl Pack {
     /// All lanes of a row per feature: vectorised natively.
+    #[cfg(not(target_arch = "wasm32"))]
     fn sums_by_row(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
         if self.width == 4 {
             self.sums_of_width::<4>(features)
@@ -205,6 +207,7 @@ impl Pack {
     /// `sums_by_row` for rows of `WIDTH` lanes: with the width known when
     /// compiling, each row is whole vector operations (a width read at run
     /// time left a scalar loop that took a quarter of native classify).
+    #[cfg(not(target_arch = "wasm32"))]
     fn sums_of_width<const WIDTH: usize>(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
         let mut acc = [0f32; WIDTH];
         for &(bucket, value) in features {
@@ -231,6 +234,7 @@ impl Pack {
     /// loading and storing a lane array per feature (a pass per four lanes
     /// took four passes a pack). Each lane adds the same products in the
     /// same order as `sums_by_row`, so the sums are the same to the bit.
+    #[cfg(any(test, target_arch = "wasm32"))]
     fn sums_by_lanes(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
         let mut lanes = [0f32; MAX_CLASSES];
         if self.width == 4 {
@@ -293,6 +297,7 @@ impl PackedHeads {
                     lanes_used: 0,
                     width: MAX_CLASSES,
                     rows: Vec::new(),
+                    #[cfg(not(target_arch = "wasm32"))]
                     float_rows: Vec::new(),
                 });
             }
@@ -322,10 +327,9 @@ impl PackedHeads {
                 }
             }
         }
-        if !cfg!(target_arch = "wasm32") {
-            for pack in &mut packs {
-                pack.float_rows = pack.rows.iter().map(|&w| f32::from(w as i8)).collect();
-            }
+        #[cfg(not(target_arch = "wasm32"))]
+        for pack in &mut packs {
+            pack.float_rows = pack.rows.iter().map(|&w| f32::from(w as i8)).collect();
         }
         PackedHeads { packs, places }
     }
@@ -336,11 +340,11 @@ impl PackedHeads {
             self.packs
                 .iter()
                 .map(|pack| {
-                    if cfg!(target_arch = "wasm32") {
-                        pack.sums_by_lanes(features)
-                    } else {
-                        pack.sums_by_row(features)
-                    }
+                    #[cfg(target_arch = "wasm32")]
+                    let sums = pack.sums_by_lanes(features);
+                    #[cfg(not(target_arch = "wasm32"))]
+                    let sums = pack.sums_by_row(features);
+                    sums
                 })
                 .collect(),
         )
