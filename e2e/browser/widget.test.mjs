@@ -49,7 +49,7 @@ test('a billing question with a card number: redacted before sending, routed to 
   // Nothing is stored on the device before the visitor starts a conversation.
   assert.equal(await page.evaluate(() => Object.keys(localStorage).length), 0);
   // A draft the classifier is unsure of: its team is offered as a guess
-  // (below 0.5 confidence the team is right about a third of the time).
+  // (below 0.6 confidence the team is right about half the time).
   await panel(page).locator('#tp-message').fill('i have a problem');
   await panel(page).locator('.guess').waitFor();
   assert.match(await panel(page).locator('.guess').innerText(), /guess: pick another team/);
