@@ -26,7 +26,8 @@ pub struct TrainArgs {
     #[arg(long, default_value = "data/visitor-train.jsonl")]
     pub visitor: PathBuf,
     /// A folder of whole messages written by hand the way visitors type them
-    /// (one `<language>.jsonl` per language, data/README.md), read in name order.
+    /// (`<language>.jsonl` and `<language>-<part>.jsonl`, data/README.md),
+    /// every `.jsonl` file read in name order.
     #[arg(long, default_value = "data/written")]
     pub written: PathBuf,
     /// Extra labeled JSON lines to train on (e.g. exported staff corrections); repeatable.
