@@ -92,12 +92,11 @@ pub fn site_presence(site: &SiteState) -> Presence {
     }
 }
 
-/// Below this topic confidence the classifier's team is right only about
-/// half the time on visitors' messages, and above it four times in five
-/// (natural dev set, MODEL.md's calibration: 0.4–0.5 49%, 0.5–0.6 55%,
-/// 0.6–0.7 79%). It was 0.5 while 0.5–0.7 was right half the time as a
-/// whole; the model trained on whole written messages is sure of more, so
-/// vague drafts ("i have a problem") now land between 0.5 and 0.6.
+/// Below this topic confidence the classifier's team is wrong about a third
+/// of the time or more on visitors' messages (natural dev set, MODEL.md's
+/// calibration: 0.4–0.6 right 49–66%, 0.6–0.7 73–79%, above 0.8 over 90%).
+/// It was 0.5; models trained on whole written messages are surer of more,
+/// and put vague drafts ("i have a problem") between 0.5 and 0.6.
 pub const UNSURE_TOPIC_CONFIDENCE: f64 = 0.6;
 
 /// Whether the panel should present its team as a guess and invite the
