@@ -20,6 +20,23 @@ pub struct MessageItemProps {
 #[function_component(MessageItem)]
 pub fn message_item(props: &MessageItemProps) -> Html {
     let m = &props.message;
+    // The labels as corrected so far in this view, starting from what the
+    // edge said: each correction sends all three, so correcting the tone
+    // after the topic must carry the corrected topic, not the edge's.
+    let corrected = use_state(|| {
+        m.edge_labels.as_ref().map_or(
+            Correction {
+                topic: String::new(),
+                sentiment: String::new(),
+                kind: String::new(),
+            },
+            |l: &Labels| Correction {
+                topic: l.topic.clone(),
+                sentiment: l.sentiment.clone(),
+                kind: l.kind.clone(),
+            },
+        )
+    });
     if m.author == Author::System {
         let who = m.name.clone().unwrap_or_default();
         let text = match m.notice.as_deref() {
@@ -35,30 +52,19 @@ pub fn message_item(props: &MessageItemProps) -> Html {
         "Visitor".to_owned()
     };
     let correction = (m.author == Author::Visitor).then(|| {
-        // What the edge said, the starting point of a correction.
-        let current = m.edge_labels.as_ref().map_or(
-            Correction {
-                topic: String::new(),
-                sentiment: String::new(),
-                kind: String::new(),
-            },
-            |l: &Labels| Correction {
-                topic: l.topic.clone(),
-                sentiment: l.sentiment.clone(),
-                kind: l.kind.clone(),
-            },
-        );
+        let current = (*corrected).clone();
         let select = |field: &'static str, options: &[&'static str], selected: &str| {
             let (dispatcher, token, message) = (props.dispatcher.clone(), props.token.clone(), m.id);
-            let current = current.clone();
+            let corrected = corrected.clone();
             let on_change = Callback::from(move |e: Event| {
                 let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-                let mut correction = current.clone();
+                let mut correction = (*corrected).clone();
                 match field {
                     "topic" => correction.topic = value,
                     "tone" => correction.sentiment = value,
                     _ => correction.kind = value,
                 }
+                corrected.set(correction.clone());
                 let (dispatcher, token) = (dispatcher.clone(), token.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Err(failure) = api::correct_labels(&token, message, &correction).await {
