@@ -151,6 +151,7 @@ fn staff_message(author: Author, full: bool) -> StaffMessage {
         created_at: 1_700_000_000_000,
         browser_labels: full.then(|| labels(Some(0.5))),
         edge_labels: full.then(|| labels(None)),
+        corrected_labels: full.then(|| labels(None)),
         labels_agree: !full,
         pii_missed: if full {
             vec!["email".into()]
@@ -800,7 +801,8 @@ proptest! {
         let staff = StaffMessage {
             id, author, staff_id: name.clone(), name, notice, text,
             created_at: id, browser_labels: topic_confidence.map(|c| labels(Some(c))),
-            edge_labels: Some(labels(topic_confidence)), labels_agree: topic_confidence.is_none(),
+            edge_labels: Some(labels(topic_confidence)), corrected_labels: topic_confidence.map(|_| labels(None)),
+            labels_agree: topic_confidence.is_none(),
             pii_missed: Vec::new(),
         };
         let mut row = inbox_row(status, preview);

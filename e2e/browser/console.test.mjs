@@ -148,6 +148,18 @@ test('a reply that fails to send stays in the composer and is posted once when s
     const text = await (await fetch(`${runtime.url}/v1/staff/corrections`, { headers: { authorization: `Bearer ${ana.token}` } })).text();
     return /"topic":"product","sentiment":"negative"/.test(text);
   }), 'the tone correction is kept too');
+  // After a reload the selects start from the latest correction, so
+  // correcting the tone again keeps the corrected topic.
+  await staff.reload();
+  await staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`).click();
+  await staff.locator('.thread .visitor select.correct-topic').waitFor();
+  assert.equal(await staff.locator('.thread .visitor select.correct-topic').inputValue(), 'product');
+  assert.equal(await staff.locator('.thread .visitor select.correct-tone').inputValue(), 'negative');
+  await staff.locator('.thread .visitor select.correct-tone').selectOption('positive');
+  assert.ok(await eventually(async () => {
+    const text = await (await fetch(`${runtime.url}/v1/staff/corrections`, { headers: { authorization: `Bearer ${ana.token}` } })).text();
+    return /"topic":"product","sentiment":"positive"/.test(text);
+  }), 'a correction after a reload keeps the corrected topic');
 
   // Keyboard: Shift+C closes the open conversation.
   // Focus out of the fields (a click on the page's middle may land in the composer).

@@ -304,6 +304,7 @@ mod tests {
             created_at: 0,
             browser_labels: None,
             edge_labels: None,
+            corrected_labels: None,
             labels_agree: true,
             pii_missed: Vec::new(),
         }

@@ -17,7 +17,9 @@ use super::{db, destinations, http, limits, live, scheduled, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::classify::{KINDS, SENTIMENTS, TOPICS};
-use crate::domain::conversation::{check_short, check_text, secret, Author, Notice, Status};
+use crate::domain::conversation::{
+    check_short, check_text, secret, Author, Labels, Notice, Status,
+};
 use crate::domain::destination::events;
 use crate::domain::guard;
 use crate::domain::webhook;
@@ -235,6 +237,7 @@ pub async fn conversation(request: &Request, env: &Env, id: &str) -> Result<Resp
         )
         .await?;
     }
+    let corrected = latest_corrections(env, id).await?;
     let journey = journey(env, &conversation).await?;
     let earlier: Vec<Earlier> = if conversation.user_id.is_empty() {
         Vec::new()
@@ -258,11 +261,51 @@ pub async fn conversation(request: &Request, env: &Env, id: &str) -> Result<Resp
         &ConversationView {
             conversation,
             team_name,
-            messages: messages.iter().map(|m| m.for_staff()).collect(),
+            messages: messages
+                .iter()
+                .map(|m| {
+                    let mut message = m.for_staff();
+                    message.corrected_labels =
+                        corrected
+                            .iter()
+                            .find(|c| c.message_id == m.id)
+                            .map(|c| Labels {
+                                topic: c.topic.clone(),
+                                sentiment: c.sentiment.clone(),
+                                kind: c.kind.clone(),
+                                confidence: None,
+                            });
+                    message
+                })
+                .collect(),
             journey,
             earlier,
         },
     )
+}
+
+/// A message's latest label correction.
+#[derive(Deserialize)]
+struct LatestCorrection {
+    message_id: i64,
+    topic: String,
+    sentiment: String,
+    kind: String,
+}
+
+/// The latest correction of each corrected message of a conversation.
+async fn latest_corrections(
+    env: &Env,
+    conversation: &str,
+) -> Result<Vec<LatestCorrection>, ApiError> {
+    db::rows(
+        &env.db,
+        "SELECT message_id, topic, sentiment, kind FROM label_corrections WHERE id IN \
+         (SELECT MAX(id) FROM label_corrections WHERE message_id IN \
+         (SELECT id FROM messages WHERE conversation_id = ?1) GROUP BY message_id)",
+        args![conversation],
+    )
+    .await
 }
 
 /// The visitor's touchpoints: by consented visitor id when there is one,

@@ -82,6 +82,7 @@ impl MessageRow {
             created_at: self.created_at,
             browser_labels: serde_json::from_str(&self.browser_labels).ok(),
             edge_labels: serde_json::from_str(&self.edge_labels).ok(),
+            corrected_labels: None,
             labels_agree: self.labels_agree != 0,
             pii_missed: self
                 .pii_missed

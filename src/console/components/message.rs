@@ -20,22 +20,26 @@ pub struct MessageItemProps {
 #[function_component(MessageItem)]
 pub fn message_item(props: &MessageItemProps) -> Html {
     let m = &props.message;
-    // The labels as corrected so far in this view, starting from what the
-    // edge said: each correction sends all three, so correcting the tone
-    // after the topic must carry the corrected topic, not the edge's.
+    // The labels as corrected so far, starting from staff's latest
+    // correction or else what the edge said: each correction sends all
+    // three, so correcting the tone after the topic (in this view or after
+    // a reload) must carry the corrected topic, not the edge's.
     let corrected = use_state(|| {
-        m.edge_labels.as_ref().map_or(
-            Correction {
-                topic: String::new(),
-                sentiment: String::new(),
-                kind: String::new(),
-            },
-            |l: &Labels| Correction {
-                topic: l.topic.clone(),
-                sentiment: l.sentiment.clone(),
-                kind: l.kind.clone(),
-            },
-        )
+        m.corrected_labels
+            .as_ref()
+            .or(m.edge_labels.as_ref())
+            .map_or(
+                Correction {
+                    topic: String::new(),
+                    sentiment: String::new(),
+                    kind: String::new(),
+                },
+                |l: &Labels| Correction {
+                    topic: l.topic.clone(),
+                    sentiment: l.sentiment.clone(),
+                    kind: l.kind.clone(),
+                },
+            )
     });
     if m.author == Author::System {
         let who = m.name.clone().unwrap_or_default();

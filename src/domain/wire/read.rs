@@ -51,7 +51,7 @@ from_json! {
     }
     StaffMessage {
         id, author, #[default] staff_id, #[default] name, #[default] notice, text, created_at,
-        browser_labels, edge_labels, labels_agree, pii_missed,
+        browser_labels, edge_labels, #[default] corrected_labels, labels_agree, pii_missed,
     }
     #[deny_unknown_fields]
     Labels { topic, #[default] sentiment, #[default] kind, #[default] confidence }

@@ -135,6 +135,11 @@ pub struct StaffMessage {
     pub created_at: i64,
     pub browser_labels: Option<Labels>,
     pub edge_labels: Option<Labels>,
+    /// Staff's latest correction of a visitor message's labels, in the
+    /// thread view: the console's corrections start from it, so correcting
+    /// one label after a reload keeps the others already corrected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrected_labels: Option<Labels>,
     pub labels_agree: bool,
     pub pii_missed: Vec<String>,
 }
