@@ -72,12 +72,15 @@ fn errors_are_identical() {
 fn classification_is_identical() {
     use touchpoint::domain::classify::Classifier;
     let classifier = Classifier::builtin().unwrap();
+    // The built-in model's answers, pinned again at each retrain (the point
+    // is that native and wasm agree): since 4b657cdc the exclamation mark
+    // tips the first case from `problem` to `complaint`.
     let cases = [
         (
             "I was charged twice, card 4111 1111 1111 1111!",
             (
                 "billing",
-                "problem",
+                "complaint",
                 "en",
                 "I was charged twice, card [card]!",
             ),
