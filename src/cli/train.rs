@@ -211,23 +211,20 @@ fn load_written(dir: &std::path::Path, hold_out: bool) -> Result<Vec<Example>, S
     if files.is_empty() {
         return Err(format!("no .jsonl file in {}", dir.display()));
     }
+    let split = if hold_out { None } else { Some(Split::Train) };
     let mut out = Vec::new();
     for file in files {
-        let split = if hold_out { None } else { Some(Split::Train) };
         out.extend(load_jsonl(&file, "written", split)?);
     }
     Ok(out)
 }
 
-/// Moves `label`'s bias by `shift` (in log-odds); false if the head has no such label.
-fn shift_bias(head: &mut LinearHead, label: &str, shift: f32) -> bool {
+/// Moves `label`'s bias by `shift` (in log-odds). Labels come from the
+/// head's own list (`parse_bias` checks `--bias` against the same lists).
+fn shift_bias(head: &mut LinearHead, label: &str, shift: f32) {
     let index = head.labels.iter().position(|l| l == label);
-    match index.and_then(|index| head.biases.get_mut(index)) {
-        Some(bias) => {
-            *bias += shift;
-            true
-        }
-        None => false,
+    if let Some(bias) = index.and_then(|index| head.biases.get_mut(index)) {
+        *bias += shift;
     }
 }
 
@@ -409,10 +406,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
             shift_bias(&mut head, "other", -args.other_shift);
         }
         for (_, label, shift) in args.bias.iter().filter(|(head, ..)| head == name) {
-            if !shift_bias(&mut head, label, *shift) {
-                eprintln!("touchpoint train: --bias: {name} has no label {label:?}");
-                return ExitCode::from(2);
-            }
+            shift_bias(&mut head, label, *shift);
         }
         for (split_name, split) in [("validation", &valid), ("held-out", &test)] {
             let set = samples(split, name, labels, args.bits, &args.weight);
