@@ -134,6 +134,15 @@ pub struct TrainArgs {
     pub bias: Vec<(String, String, f32)>,
 }
 
+/// The heads `train` learns, in the model's order, with their labels.
+const HEADS: [(&str, &[&str]); 5] = [
+    ("topic", &TOPICS),
+    ("sentiment", &SENTIMENTS),
+    ("kind", &KINDS),
+    ("urgency", &URGENCIES),
+    ("expectation_gap", &GAPS),
+];
+
 fn parse_bias(text: &str) -> Result<(String, String, f32), String> {
     let (label, shift) = text
         .split_once('=')
@@ -141,14 +150,11 @@ fn parse_bias(text: &str) -> Result<(String, String, f32), String> {
     let (head, label) = label
         .split_once(':')
         .ok_or_else(|| format!("expected head:label=shift, got {text:?}"))?;
-    let labels: &[&str] = match head {
-        "topic" => &TOPICS,
-        "sentiment" => &SENTIMENTS,
-        "kind" => &KINDS,
-        "urgency" => &URGENCIES,
-        "expectation_gap" => &GAPS,
-        _ => return Err(format!("{head:?} is not a head the model learns")),
-    };
+    let labels = HEADS
+        .iter()
+        .find(|(name, _)| *name == head)
+        .map(|(_, labels)| *labels)
+        .ok_or_else(|| format!("{head:?} is not a head the model learns"))?;
     if !labels.contains(&label) {
         return Err(format!(
             "{head} has no label {label:?} (its labels: {})",
@@ -370,21 +376,13 @@ pub fn run(args: &TrainArgs) -> ExitCode {
         args.small_keep,
         args.small_levels,
     );
-    for (name, labels, (bits, keep, levels)) in [
-        ("topic", &TOPICS[..], (args.bits, args.keep, args.levels)),
-        (
-            "sentiment",
-            &SENTIMENTS[..],
-            (args.bits, args.sentiment_keep, args.levels),
-        ),
-        ("kind", &KINDS[..], small),
-        (
-            "urgency",
-            &URGENCIES[..],
-            (args.urgency_bits.clamp(1, args.bits), small.1, small.2),
-        ),
-        ("expectation_gap", &GAPS[..], small),
-    ] {
+    for (name, labels) in HEADS {
+        let (bits, keep, levels) = match name {
+            "topic" => (args.bits, args.keep, args.levels),
+            "sentiment" => (args.bits, args.sentiment_keep, args.levels),
+            "urgency" => (args.urgency_bits.clamp(1, args.bits), small.1, small.2),
+            _ => small,
+        };
         let optional = !matches!(name, "topic" | "sentiment");
         if optional && !args.learn.iter().any(|h| h == name) {
             continue;
