@@ -73,14 +73,14 @@ fn classification_is_identical() {
     use touchpoint::domain::classify::Classifier;
     let classifier = Classifier::builtin().unwrap();
     // The built-in model's answers, pinned again at each retrain (the point
-    // is that native and wasm agree): since 4b657cdc the exclamation mark
-    // tips the first case from `problem` to `complaint`.
+    // is that native and wasm agree): the first case sits on the boundary of
+    // `problem` and `complaint`, and has moved between them with retrains.
     let cases = [
         (
             "I was charged twice, card 4111 1111 1111 1111!",
             (
                 "billing",
-                "complaint",
+                "problem",
                 "en",
                 "I was charged twice, card [card]!",
             ),
@@ -204,6 +204,6 @@ fn site_model_training_is_byte_identical() {
     );
     assert_eq!(
         format!("{:08x}", fnv1a(&bytes[..bytes.len() - 4])),
-        "86bdfc2f"
+        "f808a907"
     );
 }

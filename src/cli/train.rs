@@ -192,7 +192,7 @@ fn parse_weight(text: &str) -> Result<(String, f32), String> {
 fn source_weight(source: &str) -> f32 {
     match source {
         "visitor" => 2.0,
-        "written" => 4.0,
+        "written" => 3.0,
         "touchpoint" | "hint3" | "extra" => 2.0,
         "cucom" | "rsics" => 1.0,
         "xed" => 0.05,
