@@ -27,11 +27,35 @@ impl XorShift {
     }
 }
 
-/// The shuffle seed of every training run.
-const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+/// The shuffle seed of the committed model and of every site model.
+pub const DEFAULT_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Features, class index and the example's weight in the loss.
 pub type Sample = (Vec<(u32, f32)>, usize, f32);
+
+/// What a head's training minimises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loss {
+    /// Softmax cross-entropy: multinomial logistic regression.
+    Logistic,
+    /// One-vs-rest squared hinge, the loss of a linear SVM: each class's
+    /// score is pushed past +1 for its examples and below −1 for the rest,
+    /// and examples already past their margin teach nothing more, so the
+    /// easy majority stops pulling the weights towards itself. Scores come
+    /// out on that margin scale; `calibrate` turns them into log-odds.
+    SquaredHinge,
+}
+
+/// How long and how fast a head trains, and on which loss.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fit {
+    pub epochs: u32,
+    /// AdaGrad's learning rate.
+    pub rate: f32,
+    pub loss: Loss,
+    /// The shuffle seed.
+    pub seed: u64,
+}
 
 /// How weights become int8: the scale puts this quantile of the absolute
 /// weights at `levels` (clipping the rare larger ones), and all but the
@@ -114,6 +138,7 @@ impl AdaGrad {
         data: &[Sample],
         order: &mut [usize],
         rng: &mut XorShift,
+        loss: Loss,
         exp: fn(f32) -> f32,
     ) {
         rng.shuffle(order);
@@ -126,15 +151,32 @@ impl AdaGrad {
                         .map(|&(j, v)| v * self.weights[(j & mask) as usize * classes + c])
                         .sum::<f32>();
             }
-            let top = self
-                .scores
-                .iter()
-                .cloned()
-                .fold(f32::NEG_INFINITY, f32::max);
-            let total: f32 = self.scores.iter().map(|s| exp(s - top)).sum();
+            let (top, total) = match loss {
+                Loss::Logistic => {
+                    let top = self
+                        .scores
+                        .iter()
+                        .cloned()
+                        .fold(f32::NEG_INFINITY, f32::max);
+                    (top, self.scores.iter().map(|s| exp(s - top)).sum())
+                }
+                Loss::SquaredHinge => (0.0, 1.0),
+            };
             for c in 0..classes {
-                let p = exp(self.scores[c] - top) / total;
-                let g = weight * (p - if c == *label { 1.0 } else { 0.0 });
+                let target = if c == *label { 1.0 } else { 0.0 };
+                let g = match loss {
+                    Loss::Logistic => weight * (exp(self.scores[c] - top) / total - target),
+                    Loss::SquaredHinge => {
+                        // d/ds of max(0, 1 − y·s)², y = ±1.
+                        let y = 2.0 * target - 1.0;
+                        let short = 1.0 - y * self.scores[c];
+                        if short > 0.0 {
+                            -2.0 * weight * y * short
+                        } else {
+                            0.0
+                        }
+                    }
+                };
                 for &(j, v) in x {
                     let k = (j & mask) as usize * classes + c;
                     if !self.kept[k] {
@@ -162,9 +204,9 @@ impl AdaGrad {
     }
 }
 
-/// Multinomial logistic regression from zero weights with AdaGrad at `rate`,
-/// then int8 quantisation: how `touchpoint train` fits the default model. Its
-/// softmax uses the platform's `exp` (the committed model was made with it).
+/// A linear head from zero weights with AdaGrad on `fit.loss`, then int8
+/// quantisation: how `touchpoint train` fits the default model. Its softmax
+/// uses the platform's `exp` (the committed model was made with it).
 /// The head has 2^`bits` rows; features may come from a wider space and are
 /// read modulo its size, as `LinearHead::scores` reads them.
 pub fn train_head(
@@ -172,10 +214,15 @@ pub fn train_head(
     labels: &[&str],
     data: &[Sample],
     bits: u8,
-    epochs: u32,
-    rate: f32,
+    fit: Fit,
     how: Quantise,
 ) -> LinearHead {
+    let Fit {
+        epochs,
+        rate,
+        loss,
+        seed,
+    } = fit;
     let classes = labels.len();
     let buckets = 1usize << bits;
     let mut state = AdaGrad::new(
@@ -186,7 +233,7 @@ pub fn train_head(
         rate,
     );
     let mut order: Vec<usize> = (0..data.len()).collect();
-    let mut rng = XorShift(SEED);
+    let mut rng = XorShift(seed);
     // With pruning, the last third of the epochs trains only the weights that
     // survive it, so the kept ones take over what the pruned ones did.
     let dense_epochs = if how.keep < 1.0 {
@@ -198,9 +245,46 @@ pub fn train_head(
         if epoch == dense_epochs {
             state.prune(how.keep);
         }
-        state.epoch(data, &mut order, &mut rng, f32::exp);
+        state.epoch(data, &mut order, &mut rng, loss, f32::exp);
     }
     quantise(name, bits, labels, &state.weights, state.biases, how)
+}
+
+/// Scales `head`'s scores by the temperature whose softmax fits `data` best
+/// (the least weighted log-loss over a fixed grid, 2^(k/8) for k in −16..=48)
+/// and returns it. A head trained on the squared hinge scores on a margin
+/// scale; after this its scores are log-odds again, as the widget's
+/// confidence and the bias shifts (`train --bias`) read them. Only the
+/// head's scale and biases change: the int8 weights, and so the file's
+/// size, stay as they are. Without data the head is left as it is (1).
+pub fn calibrate(head: &mut LinearHead, data: &[Sample]) -> f32 {
+    let scored: Vec<(Vec<f32>, usize, f64)> = data
+        .iter()
+        .map(|(x, label, weight)| (head.scores(x), *label, f64::from(*weight)))
+        .collect();
+    if scored.is_empty() {
+        return 1.0;
+    }
+    let mut best = (f64::INFINITY, 1.0f64);
+    for k in -16..=48 {
+        let t = (f64::from(k) / 8.0).exp2();
+        let mut loss = 0.0f64;
+        for (scores, label, weight) in &scored {
+            let top = scores.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+            let total: f64 = scores.iter().map(|s| (t * f64::from(s - top)).exp()).sum();
+            let own = scores.get(*label).map_or(0.0, |s| f64::from(s - top));
+            loss += weight * (total.ln() - t * own);
+        }
+        if loss < best.0 {
+            best = (loss, t);
+        }
+    }
+    let t = best.1 as f32;
+    head.scale *= t;
+    for bias in &mut head.biases {
+        *bias *= t;
+    }
+    t
 }
 
 /// The magnitude below which weights are pruned to keep the `keep` share.
@@ -318,9 +402,9 @@ pub fn fine_tune(base: &LinearHead, data: &[Sample], how: FineTune) -> LinearHea
         }
     }
     let mut order: Vec<usize> = (0..data.len()).collect();
-    let mut rng = XorShift(SEED);
+    let mut rng = XorShift(DEFAULT_SEED);
     for _ in 0..how.epochs {
-        state.epoch(data, &mut order, &mut rng, portable_exp);
+        state.epoch(data, &mut order, &mut rng, Loss::Logistic, portable_exp);
     }
     // A base quantised to fewer levels than int8 allows (the default model
     // uses 42) is re-scaled by a whole factor so its values stay exact
@@ -535,6 +619,13 @@ mod tests {
     use super::super::features::{features, FeatureSet};
     use super::*;
 
+    const LOGISTIC_20: Fit = Fit {
+        epochs: 20,
+        rate: 0.4,
+        loss: Loss::Logistic,
+        seed: DEFAULT_SEED,
+    };
+
     /// The class `head` predicts for `text`.
     fn class_of(head: &LinearHead, text: &str, bits: u8, set: FeatureSet) -> usize {
         head.predict(&features(text, bits, set)).0
@@ -570,10 +661,60 @@ mod tests {
             keep: 1.0,
             levels: 127.0,
         };
-        let head = train_head("toy", &["refund", "delivery"], &data, 10, 20, 0.4, how);
+        let head = train_head("toy", &["refund", "delivery"], &data, 10, LOGISTIC_20, how);
         assert!(head.weights.iter().any(|&w| w != 0));
         assert_eq!(class_of(&head, "refund please", 10, FeatureSet::Words), 0);
         assert_eq!(class_of(&head, "my parcel", 10, FeatureSet::Words), 1);
+    }
+
+    /// The squared hinge separates what the logistic loss separates, and
+    /// calibration then fits its scores to log-odds: on data where one text
+    /// carries both labels the best temperature lies inside the grid, and a
+    /// clear text comes out surer than the mixed one.
+    #[test]
+    fn the_squared_hinge_learns_and_calibration_fits_its_scores() {
+        let texts = [
+            ("refund my money please", 0usize),
+            ("where is my parcel", 1),
+            ("give me a refund now", 0),
+            ("parcel still not here", 1),
+            ("i want a refund", 0),
+            ("my parcel is late", 1),
+        ];
+        let data: Vec<Sample> = texts
+            .iter()
+            .map(|(t, l)| (features(t, 10, FeatureSet::Words), *l, 1.0))
+            .collect();
+        let how = Quantise {
+            clip_quantile: 1.0,
+            keep: 1.0,
+            levels: 127.0,
+        };
+        let fit = Fit {
+            loss: Loss::SquaredHinge,
+            ..LOGISTIC_20
+        };
+        let mut head = train_head("toy", &["refund", "delivery"], &data, 10, fit, how);
+        assert_eq!(class_of(&head, "refund please", 10, FeatureSet::Words), 0);
+        assert_eq!(class_of(&head, "my parcel", 10, FeatureSet::Words), 1);
+        let mixed = features("refund my parcel", 10, FeatureSet::Words);
+        let mut check = data.clone();
+        check.push((mixed.clone(), 0, 1.0));
+        check.push((mixed.clone(), 1, 1.0));
+        let scale = head.scale;
+        let t = calibrate(&mut head, &check);
+        assert!(t > 0.25 && t < 64.0, "{t}");
+        assert_eq!(head.scale, scale * t);
+        let clear = head.predict(&features("refund my money please", 10, FeatureSet::Words));
+        assert_eq!(clear.0, 0);
+        assert!(clear.1 > head.predict(&mixed).1, "{clear:?}");
+        // The same data and settings: training and calibration are deterministic.
+        let mut again = train_head("toy", &["refund", "delivery"], &data, 10, fit, how);
+        assert_eq!(calibrate(&mut again, &check), t);
+        assert_eq!(again, head);
+        // Nothing to fit on: the head is left as it is.
+        assert_eq!(calibrate(&mut again, &[]), 1.0);
+        assert_eq!(again, head);
     }
 
     #[test]
@@ -716,7 +857,7 @@ mod tests {
             keep: 0.5,
             levels: 16.0,
         };
-        let head = train_head("kind", &["praise", "question"], &data, 6, 20, 0.4, how);
+        let head = train_head("kind", &["praise", "question"], &data, 6, LOGISTIC_20, how);
         assert_eq!((head.bits, head.weights.len()), (6, 64 * 2));
         assert!(head.weights.iter().all(|w| w.abs() <= 16));
         assert!(head.weights.iter().filter(|&&w| w == 0).count() >= 64);
@@ -729,7 +870,7 @@ mod tests {
             1
         );
         assert_eq!(
-            train_head("kind", &["praise", "question"], &data, 6, 20, 0.4, how),
+            train_head("kind", &["praise", "question"], &data, 6, LOGISTIC_20, how),
             head
         );
     }
