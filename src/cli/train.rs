@@ -169,11 +169,20 @@ const HEADS: [(&str, &[&str]); 5] = [
     ("expectation_gap", &GAPS),
 ];
 
-/// `--loss`.
+/// `--loss` and `--small-loss` (the domain's `Loss`, which knows no clap).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LossArg {
     Logistic,
     SquaredHinge,
+}
+
+impl From<LossArg> for Loss {
+    fn from(arg: LossArg) -> Self {
+        match arg {
+            LossArg::Logistic => Loss::Logistic,
+            LossArg::SquaredHinge => Loss::SquaredHinge,
+        }
+    }
 }
 
 fn parse_bias(text: &str) -> Result<(String, String, f32), String> {
@@ -435,10 +444,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
             epochs: args.epochs,
             rate: if optional { args.small_rate } else { args.rate },
             seed: args.seed,
-            loss: match if optional { args.small_loss } else { args.loss } {
-                LossArg::Logistic => Loss::Logistic,
-                LossArg::SquaredHinge => Loss::SquaredHinge,
-            },
+            loss: if optional { args.small_loss } else { args.loss }.into(),
         };
         let mut head = train_head(name, labels, &train_set, bits, fit, how);
         if fit.loss == Loss::SquaredHinge {
