@@ -628,6 +628,21 @@ mod tests {
         seed: DEFAULT_SEED,
     };
 
+    /// Every weight kept at int8's full resolution.
+    const EXACT: Quantise = Quantise {
+        clip_quantile: 1.0,
+        keep: 1.0,
+        levels: 127.0,
+    };
+
+    /// Labelled texts as samples of weight 1 over 2^10 buckets.
+    fn toy_samples(texts: &[(&str, usize)]) -> Vec<Sample> {
+        texts
+            .iter()
+            .map(|(t, l)| (features(t, 10, FeatureSet::Words), *l, 1.0))
+            .collect()
+    }
+
     /// The class `head` predicts for `text`.
     fn class_of(head: &LinearHead, text: &str, bits: u8, set: FeatureSet) -> usize {
         head.predict(&features(text, bits, set)).0
@@ -654,15 +669,7 @@ mod tests {
             ("give me a refund now", 0),
             ("parcel still not here", 1),
         ];
-        let data: Vec<Sample> = texts
-            .iter()
-            .map(|(t, l)| (features(t, 10, FeatureSet::Words), *l, 1.0))
-            .collect();
-        let how = Quantise {
-            clip_quantile: 1.0,
-            keep: 1.0,
-            levels: 127.0,
-        };
+        let (data, how) = (toy_samples(&texts), EXACT);
         let head = train_head("toy", &["refund", "delivery"], &data, 10, LOGISTIC_20, how);
         assert!(head.weights.iter().any(|&w| w != 0));
         assert_eq!(class_of(&head, "refund please", 10, FeatureSet::Words), 0);
@@ -683,15 +690,7 @@ mod tests {
             ("i want a refund", 0),
             ("my parcel is late", 1),
         ];
-        let data: Vec<Sample> = texts
-            .iter()
-            .map(|(t, l)| (features(t, 10, FeatureSet::Words), *l, 1.0))
-            .collect();
-        let how = Quantise {
-            clip_quantile: 1.0,
-            keep: 1.0,
-            levels: 127.0,
-        };
+        let (data, how) = (toy_samples(&texts), EXACT);
         let fit = Fit {
             loss: Loss::SquaredHinge,
             ..LOGISTIC_20
