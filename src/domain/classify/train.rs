@@ -258,9 +258,15 @@ pub fn train_head(
 /// head's scale and biases change: the int8 weights, and so the file's
 /// size, stay as they are. Without data the head is left as it is (1).
 pub fn calibrate(head: &mut LinearHead, data: &[Sample]) -> f32 {
-    let scored: Vec<(Vec<f32>, usize, f64)> = data
+    // Each example's scores less its top score (so no exp overflows), once.
+    let scored: Vec<(Vec<f64>, usize, f64)> = data
         .iter()
-        .map(|(x, label, weight)| (head.scores(x), *label, f64::from(*weight)))
+        .map(|(x, label, weight)| {
+            let scores = head.scores(x);
+            let top = scores.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+            let below: Vec<f64> = scores.iter().map(|s| f64::from(s - top)).collect();
+            (below, *label, f64::from(*weight))
+        })
         .collect();
     if scored.is_empty() {
         return 1.0;
@@ -269,10 +275,9 @@ pub fn calibrate(head: &mut LinearHead, data: &[Sample]) -> f32 {
     for k in -16..=48 {
         let t = (f64::from(k) / 8.0).exp2();
         let mut loss = 0.0f64;
-        for (scores, label, weight) in &scored {
-            let top = scores.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-            let total: f64 = scores.iter().map(|s| (t * f64::from(s - top)).exp()).sum();
-            let own = scores.get(*label).map_or(0.0, |s| f64::from(s - top));
+        for (below, label, weight) in &scored {
+            let total: f64 = below.iter().map(|s| (t * s).exp()).sum();
+            let own = below.get(*label).copied().unwrap_or(0.0);
             loss += weight * (total.ln() - t * own);
         }
         if loss < best.0 {
