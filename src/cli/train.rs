@@ -447,9 +447,9 @@ pub fn run(args: &TrainArgs) -> ExitCode {
             loss: if optional { args.small_loss } else { args.loss }.into(),
         };
         let mut head = train_head(name, labels, &train_set, bits, fit, how);
+        let valid_set = samples(&valid, name, labels, args.bits, &args.weight);
         if fit.loss == Loss::SquaredHinge {
             // Margins to log-odds, on validation (the bias shifts below are log-odds).
-            let valid_set = samples(&valid, name, labels, args.bits, &args.weight);
             let t = calibrate(&mut head, &valid_set);
             eprintln!(
                 "{name}: temperature {t} on {} validation examples",
@@ -463,8 +463,11 @@ pub fn run(args: &TrainArgs) -> ExitCode {
         for (_, label, shift) in args.bias.iter().filter(|(head, ..)| head == name) {
             shift_bias(&mut head, label, *shift);
         }
-        for (split_name, split) in [("validation", &valid), ("held-out", &test)] {
-            let set = samples(split, name, labels, args.bits, &args.weight);
+        let test_set = samples(&test, name, labels, args.bits, &args.weight);
+        for (split_name, split, set) in [
+            ("validation", &valid, valid_set),
+            ("held-out", &test, test_set),
+        ] {
             print!(
                 "{}",
                 evaluate(&head, &set).render(&format!("{name} ({split_name})"))
