@@ -161,7 +161,7 @@ fn eval_prints_metrics_for_each_labeled_head() {
         &data,
         "{\"text\":\"I was charged twice\",\"topic\":\"billing\",\"language\":\"en\"}\n\
          {\"text\":\"Where is my parcel?\",\"topic\":\"delivery\",\"kind\":\"question\"}\n\
-         {\"text\":\"the site is down and we lose sales every minute, please fix it\",\"kind\":\"problem\",\"urgency\":\"high\",\"expectation_gap\":false}\n",
+         {\"text\":\"the app crashes on login and our whole team is locked out, please fix it\",\"kind\":\"problem\",\"urgency\":\"high\",\"expectation_gap\":false}\n",
     )
     .unwrap();
     let (code, out) = touchpoint(&["eval", "--data", data.to_str().unwrap()], "");
@@ -507,7 +507,7 @@ fn train_site_makes_the_workers_site_model_and_refuses_bad_lines() {
     let bytes = std::fs::read(&out).unwrap();
     // The checksum tests/golden.rs and the worker's test expect of this file.
     let checksum = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().unwrap());
-    assert_eq!(format!("{checksum:08x}"), "ca5eca5b");
+    assert_eq!(format!("{checksum:08x}"), "30d1dd28");
 
     // A bad line anywhere: nothing is trained or written, exit 1.
     let bad = dir.join("bad.jsonl");

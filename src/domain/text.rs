@@ -42,7 +42,7 @@ pub fn rfind_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Sorts `keys` ascending: a least-significant-byte radix sort, one pass per
-/// byte in which the keys differ (two for the classifier's 2^13 feature
+/// byte in which the keys differ (two for the classifier's 2^14 feature
 /// buckets), with one scratch buffer. O(n), no comparisons to mispredict,
 /// and a tenth of the code of core's sort, which was 4 KB of the widget's
 /// wasm for the two sorts it needs (findings, feature buckets).

@@ -254,7 +254,7 @@ fn push_hashes<W: AsRef<str>>(words: &[W], set: FeatureSet, hashes: &mut Vec<u32
     }
 }
 
-/// Models with at most 2^14 buckets (the built-in one has 2^13), and every
+/// Models with at most 2^14 buckets (as many as the built-in one), and every
 /// model in wasm, count their features in a table instead of sorting them:
 /// one pass over a bitmap gives the buckets in order, and sorting ~150
 /// hashes per message cost more (a tenth of the time in wasm). The same
