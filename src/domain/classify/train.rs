@@ -151,23 +151,22 @@ impl AdaGrad {
                         .map(|&(j, v)| v * self.weights[(j & mask) as usize * classes + c])
                         .sum::<f32>();
             }
-            let (top, total) = match loss {
-                Loss::Logistic => {
-                    let top = self
-                        .scores
-                        .iter()
-                        .cloned()
-                        .fold(f32::NEG_INFINITY, f32::max);
-                    (top, self.scores.iter().map(|s| exp(s - top)).sum())
-                }
-                Loss::SquaredHinge => (0.0, 1.0),
-            };
+            // The softmax's top score and normaliser: the logistic loss's only.
+            let softmax = (loss == Loss::Logistic).then(|| {
+                let top = self
+                    .scores
+                    .iter()
+                    .cloned()
+                    .fold(f32::NEG_INFINITY, f32::max);
+                let total: f32 = self.scores.iter().map(|s| exp(s - top)).sum();
+                (top, total)
+            });
             for c in 0..classes {
                 let target = if c == *label { 1.0 } else { 0.0 };
-                let g = match loss {
-                    Loss::Logistic => weight * (exp(self.scores[c] - top) / total - target),
-                    Loss::SquaredHinge => {
-                        // d/ds of max(0, 1 − y·s)², y = ±1.
+                let g = match softmax {
+                    Some((top, total)) => weight * (exp(self.scores[c] - top) / total - target),
+                    // The squared hinge: d/ds of max(0, 1 − y·s)², y = ±1.
+                    None => {
                         let y = 2.0 * target - 1.0;
                         let short = 1.0 - y * self.scores[c];
                         if short > 0.0 {
