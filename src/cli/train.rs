@@ -253,16 +253,22 @@ fn parse_weight(text: &str) -> Result<(String, f32), String> {
 /// since they teach tone but not the way people write to a company. XED's
 /// projected languages have no neutral lines, so at any larger weight they
 /// pull every non-English message towards negative (validation: visitor
-/// sentiment 81% at 0.15, 87% at 0.05).
+/// sentiment 81% at 0.15, 87% at 0.05). The written messages had cost the
+/// public sets' held-out topic what they gained on the natural sets;
+/// HINT3 at 3 (was 2), banking77 at 1.6 (was 1) and CLINC150 at 1 (was
+/// 0.5) won it back — three seeds: banking77 86.7 → 88.9%, CLINC150 78.5 →
+/// 82.2%, HINT3 68.5 → 71.9%, DSTC11 82.8 → 82.4% — with the whole dev
+/// set's topic 91.9 → 91.7% and its second half's 88.8 → 88.9%.
 fn source_weight(source: &str) -> f32 {
     match source {
         "visitor" => 2.0,
-        "written" => 3.0,
-        "touchpoint" | "hint3" | "extra" => 2.0,
+        "written" | "hint3" => 3.0,
+        "touchpoint" | "extra" => 2.0,
+        "banking77" => 1.6,
         "cucom" | "rsics" => 1.0,
         "xed" => 0.05,
         "goemotions" => 0.5,
-        "clinc150" | "clinc150-oos" => 0.5,
+        "clinc150" | "clinc150-oos" => 1.0,
         _ => 1.0,
     }
 }
