@@ -22,11 +22,13 @@ scored); prints one JSON line.
 
     python3 bench/reference_svm.py --site-cv target/splits EXAMPLES.jsonl
 
-Prints topic and sentiment accuracy and macro-F1 on the held-out splits; on the
-natural set, a per-language summary in the same rows as `touchpoint eval`
-(topic and sentiment accuracy, negative recall and precision) and per-label
-precision and recall. The SVM has no kind, urgency or expectation-gap heads:
-there is no training data for them, so they are not reported here.
+Prints each head's accuracy and macro-F1 on the held-out splits (topic and
+sentiment from every source; kind, urgency and expectation gap from the
+sources labelled for them, the generated and the written visitor messages);
+on the natural set, a per-language summary in the same rows as `touchpoint
+eval` (topic, sentiment, kind and urgency accuracy, negative recall and
+precision, expectation-gap precision and recall) and per-label precision
+and recall for every head.
 """
 import json
 import sys
@@ -37,14 +39,26 @@ from sklearn.pipeline import make_pipeline, make_union
 from sklearn.svm import LinearSVC
 
 
+HEADS = ("topic", "sentiment", "kind", "urgency", "expectation_gap")
+
+
+def label_of(row, head):
+    """A row's label for `head` as `touchpoint eval` names it (the gap's
+    booleans as "true" / "false"), or None where the row has none."""
+    value = row.get(head)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value or None
+
+
 def load(path, head, with_sources=False):
     texts, labels, sources = [], [], []
     with open(path, encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)
-            if row.get(head):
+            if label_of(row, head) is not None:
                 texts.append(row["text"])
-                labels.append(row[head])
+                labels.append(label_of(row, head))
                 sources.append(row.get("source", ""))
     return (texts, labels, sources) if with_sources else (texts, labels)
 
@@ -89,14 +103,17 @@ def natural_report(rows, predictions, title="the natural test set"):
 
     def subset(column, head):
         pairs = [
-            (r[head], p)
-            for r, p in zip(rows, predictions[head])
-            if r.get(head) and (column == "all" or r.get("language", "unlabelled") == column)
+            (label_of(r, head), p)
+            for r, p in zip(rows, predictions.get(head, []))
+            if label_of(r, head) is not None and (column == "all" or r.get("language", "unlabelled") == column)
         ]
         return [g for g, _ in pairs], [p for _, p in pairs]
 
     def measure(name, column):
-        head = "topic" if name.startswith("topic") else "sentiment"
+        head = next(
+            (h for h in HEADS if name.startswith(h.replace("_", " "))),
+            "sentiment",
+        )
         gold, predicted = subset(column, head)
         if not gold:
             return None
@@ -104,17 +121,28 @@ def natural_report(rows, predictions, title="the natural test set"):
             return accuracy_score(gold, predicted)
         if name.endswith("macro-F1"):
             return f1_score(gold, predicted, average="macro", labels=sorted(set(gold)), zero_division=0)
-        precision, recall = label_pr(gold, predicted, "negative")
-        return recall if name == "negative recall" else precision
+        precision, recall = label_pr(gold, predicted, "true" if head == "expectation_gap" else "negative")
+        return recall if name.endswith("recall") else precision
 
     print(f"== reference SVM on {title}: {len(rows)} messages, percentages by language")
     print("| " + f"{'measure':<26}" + " |" + "".join(f" {c:>6} |" for c in columns))
     print("|" + "-" * 28 + "|" + "".join("-" * 7 + ":|" for _ in columns))
     counts = [len([r for r in rows if c == "all" or r.get("language", "unlabelled") == c]) for c in columns]
     print("| " + f"{'messages':<26}" + " |" + "".join(f" {n:>6} |" for n in counts))
-    for name in ("topic accuracy", "topic macro-F1", "sentiment accuracy", "negative recall", "negative precision"):
+    measures = (
+        "topic accuracy",
+        "topic macro-F1",
+        "sentiment accuracy",
+        "negative recall",
+        "negative precision",
+        "kind accuracy",
+        "urgency accuracy",
+        "expectation gap precision",
+        "expectation gap recall",
+    )
+    for name in measures:
         print("| " + f"{name:<26}" + " |" + "".join(f" {pct(measure(name, c)):>6} |" for c in columns))
-    for head in ("topic", "sentiment"):
+    for head in (h for h in HEADS if h in predictions):
         gold, predicted = subset("all", head)
         labels = sorted(set(gold) | set(predicted))
         precision, recall, _, support = precision_recall_fscore_support(
@@ -130,7 +158,7 @@ def main(splits, natural=None, dev=None):
     rows = load_natural(natural) if natural else []
     dev_rows = load_natural(dev) if dev else []
     predictions, dev_predictions = {}, {}
-    for head in ("topic", "sentiment"):
+    for head in HEADS:
         x_train, y_train = load(f"{splits}/train.jsonl", head)
         x_test, y_test, sources = load(f"{splits}/test.jsonl", head, with_sources=True)
         model = fit(x_train, y_train)

@@ -69,7 +69,7 @@ enum Command {
         model: Option<std::path::PathBuf>,
     },
     /// Train the topic and sentiment model and write the model file.
-    Train(train::TrainArgs),
+    Train(Box<train::TrainArgs>),
     /// Fine-tune a site model from labelled examples, as the worker does
     /// with a site's uploads, and print its held-out accuracy.
     TrainSite(site::TrainSiteArgs),
