@@ -4,13 +4,15 @@
 The 64 KB model has no word pairs: hashed into its 16,384 rows they collide
 with everything else and gained nothing (MODEL.md). A table holding only
 chosen pairs could carry them; this study says how many are worth it before
-anyone builds one. It fits the reference SVM (`reference_svm.fit`'s
-vectorisers and LinearSVC) on words + character 3/4-grams, on those plus
+anyone builds one. It fits the reference SVM (`reference_svm.classifier`,
+with the reference's TF-IDF settings but words, character n-grams and word
+pairs in separate blocks, and `?` and `!` kept as words as Touchpoint's
+features keep them) on words + character 3/4-grams, on those plus
 every word pair, and on those plus the top K pairs ranked by the norm of
 their weights in the all-pairs model, by chi², and by document frequency;
 and scores each on the natural dev set (never the test set).
 
-    python3 bench/pair_selection.py target/splits data/natural-dev.jsonl [topic|kind|urgency]
+    python3 bench/pair_selection.py target/splits data/natural-dev.jsonl [topic|kind|urgency|expectation_gap]
 
 `target/splits` comes from `touchpoint train --export-splits target/splits`.
 """
@@ -21,9 +23,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.feature_selection import chi2
-from sklearn.svm import LinearSVC
 
-from reference_svm import load, load_natural
+from reference_svm import classifier, label_of, load, load_natural
 
 TOKENS = r"(?u)\b\w+\b|[?!]"
 SECOND_HALF = 730  # data/README.md: the dev set's second half starts at line 731
@@ -31,9 +32,9 @@ SECOND_HALF = 730  # data/README.md: the dev set's second half starts at line 73
 
 def main(splits, dev_path, head="topic"):
     x_train, y_train = load(f"{splits}/train.jsonl", head)
-    dev = [row for row in load_natural(dev_path) if row.get(head)]
+    dev = [row for row in load_natural(dev_path) if label_of(row, head) is not None]
     x_dev = [row["text"] for row in dev]
-    gold = np.array([row[head] for row in dev])
+    gold = np.array([label_of(row, head) for row in dev])
     second = np.arange(len(dev)) >= SECOND_HALF
 
     words = TfidfVectorizer(analyzer="word", sublinear_tf=True, token_pattern=TOKENS)
@@ -49,7 +50,7 @@ def main(splits, dev_path, head="topic"):
         if columns is not None:
             train = sp.hstack([base_train, pairs_train[:, columns]]).tocsr()
             test = sp.hstack([base_dev, pairs_dev[:, columns]]).tocsr()
-        model = LinearSVC(C=0.5, class_weight="balanced").fit(train, y_train)
+        model = classifier().fit(train, y_train)
         right = model.predict(test) == gold
         print(f"  {name:<34} dev {right.mean() * 100:5.1f}%   second half {right[second].mean() * 100:5.1f}%")
         return model
