@@ -69,6 +69,8 @@ pub struct Quantise {
     pub keep: f32,
     /// 1 to 127.
     pub levels: f32,
+    /// Centre each row on its median before pruning (`centre_rows`).
+    pub centre_rows: bool,
 }
 
 /// `e^x` from basic IEEE operations only (exactly rounded, so the same bits
@@ -191,8 +193,12 @@ impl AdaGrad {
         }
     }
 
-    /// Sets all but the `keep` share of largest weights to 0 for good.
-    fn prune(&mut self, keep: f32) {
+    /// Sets all but the `keep` share of largest weights to 0 for good,
+    /// after centring each row on its median if `centre` is set.
+    fn prune(&mut self, keep: f32, centre: bool) {
+        if centre {
+            centre_rows(&mut self.weights, self.classes);
+        }
         let threshold = keep_threshold(&self.weights, keep);
         for (w, kept) in self.weights.iter_mut().zip(self.kept.iter_mut()) {
             *kept = w.abs() >= threshold;
@@ -242,7 +248,7 @@ pub fn train_head(
     };
     for epoch in 0..epochs {
         if epoch == dense_epochs {
-            state.prune(how.keep);
+            state.prune(how.keep, how.centre_rows);
         }
         state.epoch(data, &mut order, &mut rng, loss, f32::exp);
     }
@@ -289,6 +295,31 @@ pub fn calibrate(head: &mut LinearHead, data: &[Sample]) -> f32 {
         *bias *= t;
     }
     t
+}
+
+/// Subtracts from each row (one feature's weights, `classes` wide) its
+/// median, the upper one of an even count. A feature adds the same amount
+/// to every class's score when its row moves by a constant, so which class
+/// wins, and its softmax probability, do not change; but the labels a
+/// feature says nothing about now sit at 0 instead of sharing an offset, so
+/// pruning drops them and keeps the weights that tell classes apart (the
+/// row of a word that points to one label was a large weight beside
+/// mid-sized negative ones, which pruning kept and paid bytes for). The
+/// epochs after the prune then train the kept weights from there. Two-label
+/// rows are left alone: their median is their mean, which moves nothing.
+pub fn centre_rows(weights: &mut [f32], classes: usize) {
+    if classes < 3 {
+        return;
+    }
+    let mut sorted = vec![0f32; classes];
+    for row in weights.chunks_exact_mut(classes) {
+        sorted.copy_from_slice(row);
+        sorted.sort_by(f32::total_cmp);
+        let median = sorted.get(classes / 2).copied().unwrap_or(0.0);
+        for weight in row.iter_mut() {
+            *weight -= median;
+        }
+    }
 }
 
 /// The magnitude below which weights are pruned to keep the `keep` share.
@@ -640,6 +671,7 @@ mod tests {
         clip_quantile: 1.0,
         keep: 1.0,
         levels: 127.0,
+        centre_rows: false,
     };
 
     /// Labelled texts as samples of weight 1 over 2^10 buckets.
@@ -653,6 +685,62 @@ mod tests {
     /// The class `head` predicts for `text`.
     fn class_of(head: &LinearHead, text: &str, bits: u8, set: FeatureSet) -> usize {
         head.predict(&features(text, bits, set)).0
+    }
+
+    #[test]
+    fn centring_rows_zeroes_each_median_and_keeps_every_difference() {
+        // Three rows of three labels, one of four (upper median), one of two.
+        let mut three = vec![0.9, -0.3, -0.4, 0.2, 0.1, 0.0, -1.0, -1.0, 2.0];
+        let before = three.clone();
+        centre_rows(&mut three, 3);
+        for (row, old) in three.chunks(3).zip(before.chunks(3)) {
+            assert!(row.contains(&0.0), "{row:?}");
+            for pair in [(0, 1), (1, 2), (0, 2)] {
+                let (now, then) = (row[pair.0] - row[pair.1], old[pair.0] - old[pair.1]);
+                assert!((now - then).abs() < 1e-6, "{row:?} from {old:?}");
+            }
+        }
+        let mut four = vec![3.0, -1.0, 0.5, -2.0];
+        centre_rows(&mut four, 4);
+        assert_eq!(four, vec![2.5, -1.5, 0.0, -2.5]);
+        let mut two = vec![0.7, -0.7];
+        centre_rows(&mut two, 2);
+        assert_eq!(two, vec![0.7, -0.7]);
+    }
+
+    #[test]
+    fn a_centred_head_prunes_what_tells_no_label_apart_and_still_learns() {
+        let data = toy_samples(&[
+            ("thank you so much", 0),
+            ("great service thanks", 0),
+            ("where is my order", 1),
+            ("when does it ship", 1),
+            ("this is broken again", 2),
+            ("awful nothing works", 2),
+        ]);
+        let how = |centre_rows| Quantise {
+            clip_quantile: 1.0,
+            keep: 0.5,
+            levels: 16.0,
+            centre_rows,
+        };
+        let labels = ["positive", "neutral", "negative"];
+        let centred = train_head("sentiment", &labels, &data, 10, LOGISTIC_20, how(true));
+        let plain = train_head("sentiment", &labels, &data, 10, LOGISTIC_20, how(false));
+        // Every row of the centred head has a zero (its median, pruned).
+        assert!(centred.weights.chunks(3).all(|row| row.contains(&0)));
+        assert!(plain.weights.chunks(3).any(|row| !row.contains(&0)));
+        for (text, label) in [("thanks so much", 0), ("where is it", 1), ("broken", 2)] {
+            assert_eq!(
+                class_of(&centred, text, 10, FeatureSet::Words),
+                label,
+                "{text}"
+            );
+        }
+        assert_eq!(
+            train_head("sentiment", &labels, &data, 10, LOGISTIC_20, how(true)),
+            centred
+        );
     }
 
     #[test]
@@ -864,6 +952,7 @@ mod tests {
             clip_quantile: 1.0,
             keep: 0.5,
             levels: 16.0,
+            centre_rows: false,
         };
         let head = train_head("kind", &["praise", "question"], &data, 6, LOGISTIC_20, how);
         assert_eq!((head.bits, head.weights.len()), (6, 64 * 2));
