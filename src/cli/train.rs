@@ -92,8 +92,14 @@ pub struct TrainArgs {
     /// urgency 500 B smaller, sentiment +0.7 / +0.9 points (whole set /
     /// second half), kind and urgency within ±0.2. Topic is left out: 1.7
     /// KB smaller but dev topic −0.2 / +0.5 and held-out DSTC11 −2.3, and
-    /// spending the bytes on its resolution gained nothing.
-    #[arg(long, value_delimiter = ',', default_value = "sentiment,kind,urgency")]
+    /// spending the bytes on its resolution gained nothing. `--centre=`
+    /// (empty) centres no head.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_parser = parse_centred_head,
+        default_value = "sentiment,kind,urgency"
+    )]
     pub centre: Vec<String>,
     /// Quantile of the absolute weights mapped to int8 127 (larger ones clip).
     #[arg(long, default_value_t = 0.9995)]
@@ -103,12 +109,12 @@ pub struct TrainArgs {
     /// their largest weights apart at 0.9999 (their 8 levels then hold
     /// fewer middling weights): on dev, three seeds, kind 82.6 → 83.3%
     /// (second half 80.6 → 81.2%), urgency within 0.1, and 1.5 KB smaller;
-    /// at 0.99975 kind 83.3 / 81.8% and 600 B smaller. The gap loses
+    /// at 0.99975 kind 83.3 / 81.8% and 700 B smaller. The gap loses
     /// recall with it (−1.4 / −1.8 at 0.99975), sentiment negative recall
     /// (−0.4 / −0.5); topic is left alone.
     #[arg(
         long,
-        value_parser = parse_weight,
+        value_parser = parse_head_clip,
         default_values = ["kind=0.9999", "urgency=0.9999"]
     )]
     pub head_clip: Vec<(String, f32)>,
@@ -248,6 +254,42 @@ impl From<LossArg> for Loss {
             LossArg::SquaredHinge => Loss::SquaredHinge,
         }
     }
+}
+
+/// A head the model learns, by name (for `--centre` and `--head-clip`).
+fn parse_head(head: &str) -> Result<String, String> {
+    if HEADS.iter().any(|(name, _)| *name == head) {
+        Ok(head.to_string())
+    } else {
+        let names: Vec<&str> = HEADS.iter().map(|(name, _)| *name).collect();
+        Err(format!(
+            "{head:?} is not a head the model learns (one of {})",
+            names.join(", ")
+        ))
+    }
+}
+
+/// A head for `--centre`, or nothing (`--centre=` centres no head).
+fn parse_centred_head(head: &str) -> Result<String, String> {
+    if head.is_empty() {
+        Ok(String::new())
+    } else {
+        parse_head(head)
+    }
+}
+
+/// `head=quantile`, the quantile above 0 and at most 1.
+fn parse_head_clip(text: &str) -> Result<(String, f32), String> {
+    let (head, clip) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected head=quantile, got {text:?}"))?;
+    let clip: f32 = clip
+        .parse()
+        .map_err(|_| format!("{clip:?} is not a number"))?;
+    if !(clip > 0.0 && clip <= 1.0) {
+        return Err(format!("quantile {clip} must be above 0 and at most 1"));
+    }
+    Ok((parse_head(head)?, clip))
 }
 
 fn parse_bias(text: &str) -> Result<(String, String, f32), String> {
@@ -678,7 +720,18 @@ mod tests {
             "--head-clip=expectation_gap=0.98",
         ]);
         assert_eq!(clips(&given), [0.999, 0.999, 0.999, 0.999, 0.98]);
-        assert!(try_parse(&["--head-clip=kind"]).is_err());
+        for wrong in [
+            "--head-clip=kind",
+            "--head-clip=kinds=0.99",
+            "--head-clip=kind=1.5",
+            "--head-clip=kind=0",
+            "--head-clip=kind=high",
+            "--centre=kinds",
+        ] {
+            assert!(try_parse(&[wrong]).is_err(), "{wrong}");
+        }
+        assert_eq!(parse(&[]).centre, ["sentiment", "kind", "urgency"]);
+        assert!(parse(&["--centre="]).centre.iter().all(String::is_empty));
     }
 
     /// `train` reads exactly the files it is given, and by default neither of

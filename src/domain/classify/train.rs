@@ -299,14 +299,17 @@ pub fn calibrate(head: &mut LinearHead, data: &[Sample]) -> f32 {
 
 /// Subtracts from each row (one feature's weights, `classes` wide) its
 /// median, the upper one of an even count. A feature adds the same amount
-/// to every class's score when its row moves by a constant, so which class
-/// wins, and its softmax probability, do not change; but the labels a
-/// feature says nothing about now sit at 0 instead of sharing an offset, so
-/// pruning drops them and keeps the weights that tell classes apart (the
-/// row of a word that points to one label was a large weight beside
-/// mid-sized negative ones, which pruning kept and paid bytes for). The
-/// epochs after the prune then train the kept weights from there. Two-label
-/// rows are left alone: their median is their mean, which moves nothing.
+/// to every class's score when its row moves by a constant, so the shift
+/// by itself changes no winner and no softmax probability; but the labels
+/// a feature says nothing about now sit at 0 instead of sharing an offset,
+/// so pruning drops them and keeps the weights that tell classes apart
+/// (one against the rest, the row of a word that points to one label was
+/// a large weight beside mid-sized negative ones, which pruning kept and
+/// paid bytes for). The epochs after the prune train the kept weights
+/// from there, against their own margins again. Rows of two labels are
+/// left alone: the shift would put one of the two weights at 0 in every
+/// row, which on the gap head swung its precision and recall (83.6 / 59.1
+/// from 75.4 / 76.8 on dev) rather than helping.
 pub fn centre_rows(weights: &mut [f32], classes: usize) {
     if classes < 3 {
         return;
