@@ -256,17 +256,24 @@ impl From<LossArg> for Loss {
     }
 }
 
+/// The labels of `head`, or why it is not a head the model learns.
+fn labels_of_head(head: &str) -> Result<&'static [&'static str], String> {
+    HEADS
+        .iter()
+        .find(|(name, _)| *name == head)
+        .map(|(_, labels)| *labels)
+        .ok_or_else(|| {
+            let names: Vec<&str> = HEADS.iter().map(|(name, _)| *name).collect();
+            format!(
+                "{head:?} is not a head the model learns (one of {})",
+                names.join(", ")
+            )
+        })
+}
+
 /// A head the model learns, by name (for `--centre` and `--head-clip`).
 fn parse_head(head: &str) -> Result<String, String> {
-    if HEADS.iter().any(|(name, _)| *name == head) {
-        Ok(head.to_string())
-    } else {
-        let names: Vec<&str> = HEADS.iter().map(|(name, _)| *name).collect();
-        Err(format!(
-            "{head:?} is not a head the model learns (one of {})",
-            names.join(", ")
-        ))
-    }
+    labels_of_head(head).map(|_| head.to_string())
 }
 
 /// A head for `--centre`, or nothing (`--centre=` centres no head).
@@ -299,11 +306,7 @@ fn parse_bias(text: &str) -> Result<(String, String, f32), String> {
     let (head, label) = label
         .split_once(':')
         .ok_or_else(|| format!("expected head:label=shift, got {text:?}"))?;
-    let labels = HEADS
-        .iter()
-        .find(|(name, _)| *name == head)
-        .map(|(_, labels)| *labels)
-        .ok_or_else(|| format!("{head:?} is not a head the model learns"))?;
+    let labels = labels_of_head(head)?;
     if !labels.contains(&label) {
         return Err(format!(
             "{head} has no label {label:?} (its labels: {})",
