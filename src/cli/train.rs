@@ -287,16 +287,22 @@ fn parse_centred_head(head: &str) -> Result<String, String> {
 
 /// `head=quantile`, the quantile above 0 and at most 1.
 fn parse_head_clip(text: &str) -> Result<(String, f32), String> {
-    let (head, clip) = text
-        .split_once('=')
-        .ok_or_else(|| format!("expected head=quantile, got {text:?}"))?;
-    let clip: f32 = clip
-        .parse()
-        .map_err(|_| format!("{clip:?} is not a number"))?;
+    let (head, clip) = name_and_number(text, "head=quantile")?;
     if !(clip > 0.0 && clip <= 1.0) {
         return Err(format!("quantile {clip} must be above 0 and at most 1"));
     }
     Ok((parse_head(head)?, clip))
+}
+
+/// `name=number` split, the number parsed; `form` names the two in errors.
+fn name_and_number<'a>(text: &'a str, form: &str) -> Result<(&'a str, f32), String> {
+    let (name, number) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected {form}, got {text:?}"))?;
+    let number: f32 = number
+        .parse()
+        .map_err(|_| format!("{number:?} is not a number"))?;
+    Ok((name, number))
 }
 
 fn parse_bias(text: &str) -> Result<(String, String, f32), String> {
@@ -323,12 +329,7 @@ fn parse_bias(text: &str) -> Result<(String, String, f32), String> {
 }
 
 fn parse_weight(text: &str) -> Result<(String, f32), String> {
-    let (source, weight) = text
-        .split_once('=')
-        .ok_or_else(|| format!("expected source=weight, got {text:?}"))?;
-    let weight: f32 = weight
-        .parse()
-        .map_err(|_| format!("{weight:?} is not a number"))?;
+    let (source, weight) = name_and_number(text, "source=weight")?;
     if !weight.is_finite() || weight < 0.0 {
         return Err(format!("weight {weight} must be a finite number >= 0"));
     }
