@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::domain::classify::features::features;
-use crate::domain::classify::model::{LinearHead, Model, TRAINED_FEATURES};
+use crate::domain::classify::features::{features, FeatureSet, MAX_PAIR_BITS};
+use crate::domain::classify::model::{LinearHead, Model};
 use crate::domain::classify::train::{
     balance_classes, calibrate, train_head, Fit, Loss, Quantise, Sample, DEFAULT_SEED,
 };
@@ -51,6 +51,21 @@ pub struct TrainArgs {
     /// collide half as often — dev topic 94.0 → 95.2% (three seeds).
     #[arg(long, default_value_t = 14)]
     pub bits: u8,
+    /// log2 of the buckets word pairs are hashed into, apart from the
+    /// words and n-grams (format version 4); 0 for none (version 3). On
+    /// dev, three seeds, with `--keep 0.5`: topic 91.7 → 92.5% (second half
+    /// 88.9 → 89.9%) for 1.9 KB; 2^11 pairs gained about as much but only
+    /// fit at 45% kept (held-out HINT3 −2); 2^9 gained less (92.0 / 89.6).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=i64::from(MAX_PAIR_BITS)))]
+    pub pair_bits: u8,
+    /// The heads with rows for the word pairs (the others skip them).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_parser = parse_head_or_none,
+        default_value = "topic"
+    )]
+    pub pair_heads: Vec<String>,
     /// Passes over the training data.
     #[arg(long, default_value_t = 12)]
     pub epochs: u32,
@@ -97,7 +112,7 @@ pub struct TrainArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        value_parser = parse_centred_head,
+        value_parser = parse_head_or_none,
         default_value = "sentiment,kind,urgency"
     )]
     pub centre: Vec<String>,
@@ -125,8 +140,10 @@ pub struct TrainArgs {
     /// Share of the topic head's weights kept; the smaller ones become 0
     /// (smaller file). At 8,192 rows and 16 levels 0.5 → 0.55 took dev topic
     /// 91.3 → 91.7% (three seeds) for 600 B; at 16,384 rows and three levels
-    /// (where most small weights round to 0 anyway) 0.6 fits the budget.
-    #[arg(long, default_value_t = 0.6)]
+    /// (where most small weights round to 0 anyway) 0.6 fits the budget;
+    /// with 1,024 rows of word pairs (`--pair-bits`) 0.5 does (0.55 scored
+    /// no higher: topic 92.3 / 89.6%).
+    #[arg(long, default_value_t = 0.5)]
     pub keep: f32,
     /// Share of the sentiment head's weights kept. Three labels need fewer
     /// weights than eleven: 0.5 → 0.35 left dev sentiment at 92.9% and
@@ -276,8 +293,8 @@ fn parse_head(head: &str) -> Result<String, String> {
     labels_of_head(head).map(|_| head.to_string())
 }
 
-/// A head for `--centre`, or nothing (`--centre=` centres no head).
-fn parse_centred_head(head: &str) -> Result<String, String> {
+/// A head for `--centre` or `--pair-heads`, or nothing (`--centre=` centres no head).
+fn parse_head_or_none(head: &str) -> Result<String, String> {
     if head.is_empty() {
         Ok(String::new())
     } else {
@@ -435,6 +452,20 @@ fn head_shape(args: &TrainArgs, name: &str) -> (u8, f32, f32) {
     (bits.clamp(1, args.bits), keep, levels)
 }
 
+/// The features the model reads: word pairs in buckets of their own
+/// (version 4) unless `--pair-bits 0` (version 3, no pairs).
+fn feature_set(args: &TrainArgs) -> FeatureSet {
+    match args.pair_bits {
+        0 => FeatureSet::Words,
+        bits => FeatureSet::WordsAndPairs(bits),
+    }
+}
+
+/// Whether `head` has rows for word pairs (`--pair-heads`, when there are pairs).
+fn pairs_of_head(args: &TrainArgs, head: &str) -> bool {
+    args.pair_bits > 0 && args.pair_heads.iter().any(|name| name == head)
+}
+
 /// The clip quantile of `head`: its `--head-clip`, else `--clip`.
 fn head_clip(args: &TrainArgs, head: &str) -> f32 {
     args.head_clip
@@ -447,13 +478,7 @@ fn head_clip(args: &TrainArgs, head: &str) -> f32 {
 /// Examples with a label for `head`, weighted by source and by class: each
 /// class weighs as if it had the geometric mean of its own count and the
 /// average count, so small classes (sales, contact) are not drowned.
-fn samples(
-    examples: &[&Example],
-    head: &str,
-    labels: &[&str],
-    bits: u8,
-    weights: &[(String, f32)],
-) -> Vec<Sample> {
+fn samples(examples: &[&Example], head: &str, labels: &[&str], args: &TrainArgs) -> Vec<Sample> {
     let mut out: Vec<Sample> = examples
         .iter()
         .filter_map(|e| {
@@ -461,11 +486,11 @@ fn samples(
             Some((
                 features(
                     &crate::domain::pii::redact(&e.text).redacted,
-                    bits,
-                    TRAINED_FEATURES,
+                    args.bits,
+                    feature_set(args),
                 ),
                 label,
-                weights
+                args.weight
                     .iter()
                     .find(|(source, _)| source == e.source)
                     .map_or_else(|| source_weight(e.source), |(_, w)| *w),
@@ -572,7 +597,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
         if optional && !args.learn.iter().any(|h| h == name) {
             continue;
         }
-        let train_set = samples(&train, name, labels, args.bits, &args.weight);
+        let train_set = samples(&train, name, labels, args);
         eprintln!("training {name} on {} examples", train_set.len());
         if train_set.is_empty() {
             // Without labelled data the classifier keeps its cue lists for this head.
@@ -590,8 +615,13 @@ pub fn run(args: &TrainArgs) -> ExitCode {
             seed: args.seed,
             loss: if optional { args.small_loss } else { args.loss }.into(),
         };
-        let mut head = train_head(name, labels, &train_set, bits, fit, how);
-        let valid_set = samples(&valid, name, labels, args.bits, &args.weight);
+        let pair_rows = if pairs_of_head(args, name) {
+            1 << args.pair_bits
+        } else {
+            0
+        };
+        let mut head = train_head(name, labels, &train_set, (bits, pair_rows), fit, how);
+        let valid_set = samples(&valid, name, labels, args);
         if fit.loss == Loss::SquaredHinge {
             // Margins to log-odds, on validation (the bias shifts below are log-odds).
             let t = calibrate(&mut head, &valid_set);
@@ -607,7 +637,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
         for (_, label, shift) in args.bias.iter().filter(|(head, ..)| head == name) {
             shift_bias(&mut head, label, *shift);
         }
-        let test_set = samples(&test, name, labels, args.bits, &args.weight);
+        let test_set = samples(&test, name, labels, args);
         for (split_name, split, set) in [
             ("validation", &valid, valid_set),
             ("held-out", &test, test_set),
@@ -622,7 +652,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
                     .copied()
                     .filter(|e| e.source == *source)
                     .collect();
-                let set = samples(&of_source, name, labels, args.bits, &args.weight);
+                let set = samples(&of_source, name, labels, args);
                 if !set.is_empty() {
                     let report = evaluate(&head, &set);
                     println!(
@@ -638,7 +668,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
     }
     let model = Model {
         bucket_bits: args.bits,
-        features: TRAINED_FEATURES,
+        features: feature_set(args),
         heads,
     };
     let bytes = model.to_bytes();
@@ -690,7 +720,7 @@ mod tests {
     #[test]
     fn head_shapes_fall_back_to_the_small_heads() {
         let defaults = parse(&[]);
-        assert_eq!(head_shape(&defaults, "topic"), (14, 0.6, 3.0));
+        assert_eq!(head_shape(&defaults, "topic"), (14, 0.5, 3.0));
         assert_eq!(head_shape(&defaults, "sentiment"), (13, 0.55, 8.0));
         assert_eq!(head_shape(&defaults, "urgency"), (13, 0.5, 8.0));
         assert_eq!(head_shape(&defaults, "kind"), (12, 0.5, 8.0));
@@ -736,6 +766,25 @@ mod tests {
         }
         assert_eq!(parse(&[]).centre, ["sentiment", "kind", "urgency"]);
         assert!(parse(&["--centre="]).centre.iter().all(String::is_empty));
+    }
+
+    /// Word pairs go to the heads `--pair-heads` names, in version 4, unless
+    /// `--pair-bits 0`; sizes past the widget's table and unknown heads are
+    /// refused.
+    #[test]
+    fn pair_options_pick_the_features_and_the_heads_with_pair_rows() {
+        let defaults = parse(&[]);
+        assert_eq!(feature_set(&defaults), FeatureSet::WordsAndPairs(10));
+        assert!(pairs_of_head(&defaults, "topic"));
+        assert!(!pairs_of_head(&defaults, "sentiment"));
+        let none = parse(&["--pair-bits=0"]);
+        assert_eq!(feature_set(&none), FeatureSet::Words);
+        assert!(!pairs_of_head(&none, "topic"));
+        let both = parse(&["--pair-heads=topic,kind"]);
+        assert!(pairs_of_head(&both, "kind") && pairs_of_head(&both, "topic"));
+        for wrong in ["--pair-bits=17", "--pair-bits=-1", "--pair-heads=topics"] {
+            assert!(try_parse(&[wrong]).is_err(), "{wrong}");
+        }
     }
 
     /// `train` reads exactly the files it is given, and by default neither of

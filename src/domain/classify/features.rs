@@ -1,7 +1,9 @@
-//! Text to hashed features: words (and, in older models, word pairs) and
-//! character 3- and 4-grams of each word, hashed with 32-bit FNV-1a into a
-//! fixed number of buckets. Hashing needs no vocabulary, so the model stays small and the same
-//! bytes give the same features on every platform (no `usize` involved).
+//! Text to hashed features: words and character 3- and 4-grams of each
+//! word, hashed with 32-bit FNV-1a into a fixed number of buckets, and word
+//! pairs (in a region of buckets of their own since version 4; mixed into
+//! the same buckets in versions 1 and 2). Hashing needs no vocabulary, so
+//! the model stays small and the same bytes give the same features on every
+//! platform (no `usize` involved).
 
 const FNV_OFFSET: u32 = 0x811c_9dc5;
 const FNV_PRIME: u32 = 0x0100_0193;
@@ -41,6 +43,33 @@ pub enum FeatureSet {
     /// largest share of distinct features: without them the same buckets
     /// collide less, and on validation topic gained a point (three seeds).
     Words,
+    /// As `Words`, and each pair of neighbouring words hashed into 2^n
+    /// buckets of its own (version 4), `PAIR_REGION | slot`: a head reads
+    /// them only if it has rows for them (`row_of`), so the heads that gain
+    /// from pairs (topic) pay for them and the others neither pay nor see
+    /// them, and pairs never collide with the words they are made of.
+    WordsAndPairs(u8),
+}
+
+/// The bit that marks a word pair's bucket (`FeatureSet::WordsAndPairs`);
+/// the bits below it are the pair's slot. Pair buckets sort after the rest.
+pub const PAIR_REGION: u32 = 1 << 31;
+
+/// Most pair buckets a model may have (log2): the widget counts them in a
+/// table of this many entries at most.
+pub const MAX_PAIR_BITS: u8 = 16;
+
+/// The row a head with 2^`bits` rows of words and n-grams reads `bucket`
+/// from: n-gram buckets modulo its size, pair slots in the rows after them.
+/// A head without pair rows has no such row; callers skip rows past the end.
+#[inline(always)]
+pub fn row_of(bucket: u32, bits: u8) -> usize {
+    let rows = 1u32 << bits;
+    if bucket & PAIR_REGION == 0 {
+        (bucket & (rows - 1)) as usize
+    } else {
+        (bucket ^ PAIR_REGION) as usize + rows as usize
+    }
 }
 
 /// Longest word whose character n-grams are used (longer ones are noise: URLs, hashes).
@@ -161,6 +190,24 @@ pub fn features_of_words<W: AsRef<str>>(
             }
         }
     }
+    // Only words and n-grams make the unit length: the heads without pair
+    // rows then see exactly the features of version 3.
+    let ngrams = out.len();
+    if let FeatureSet::WordsAndPairs(pair_bits) = set {
+        scratch.hashes.clear();
+        for pair in words.windows(2) {
+            if let [first, second] = pair {
+                scratch
+                    .hashes
+                    .push(pair_hash(first.as_ref(), second.as_ref()));
+            }
+        }
+        let first_pair = out.len();
+        scratch.count((1 << pair_bits.min(MAX_PAIR_BITS)) - 1, &mut out);
+        for (bucket, _) in out.iter_mut().skip(first_pair) {
+            *bucket |= PAIR_REGION;
+        }
+    }
     SCRATCH.set(scratch);
     // Sub-linear counts, then unit length, so long messages do not shout.
     // sqrt is exactly rounded by IEEE 754, so native and wasm agree bit for bit
@@ -168,11 +215,13 @@ pub fn features_of_words<W: AsRef<str>>(
     // Most counts are 1, whose root is 1 and whose value is 1 / norm: those
     // skip the root and share one division (the same operations, the same bits).
     let mut norm = 0.0f32;
-    for (_, value) in &mut out {
+    for (index, (_, value)) in out.iter_mut().enumerate() {
         if *value != 1.0 {
             *value = value.sqrt();
         }
-        norm += *value * *value;
+        if index < ngrams {
+            norm += *value * *value;
+        }
     }
     let norm = norm.sqrt();
     if norm > 0.0 {
@@ -184,7 +233,17 @@ pub fn features_of_words<W: AsRef<str>>(
     out
 }
 
-/// Appends every feature hash of `words` to `hashes`, in order.
+/// The hash of two neighbouring words.
+fn pair_hash(first: &str, second: &str) -> u32 {
+    Fnv::new(b'b')
+        .bytes(first.as_bytes())
+        .byte(b' ')
+        .bytes(second.as_bytes())
+        .finish()
+}
+
+/// Appends every feature hash of `words` to `hashes`, in order (the
+/// version 4 pairs apart: they go to their own buckets).
 fn push_hashes<W: AsRef<str>>(words: &[W], set: FeatureSet, hashes: &mut Vec<u32>) {
     // The word padded as "<word>" (at most 24 chars of 4 bytes), and where
     // each char starts: fixed buffers, no allocation.
@@ -197,13 +256,7 @@ fn push_hashes<W: AsRef<str>>(words: &[W], set: FeatureSet, hashes: &mut Vec<u32
             .get(index + 1)
             .filter(|_| set == FeatureSet::WithWordPairs)
         {
-            hashes.push(
-                Fnv::new(b'b')
-                    .bytes(word.as_bytes())
-                    .byte(b' ')
-                    .bytes(next.as_ref().as_bytes())
-                    .finish(),
-            );
+            hashes.push(pair_hash(word, next.as_ref()));
         }
         padded[0] = b'<';
         let mut len = 1;
@@ -408,6 +461,64 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn word_pairs_get_buckets_of_their_own_and_leave_the_rest_as_it_was() {
+        for text in [
+            "My parcel never arrived",
+            "never never never never",
+            "Größe 42 – passt nicht!!",
+            "x",
+            "",
+        ] {
+            let words = features(text, 14, FeatureSet::Words);
+            let both = features(text, 14, FeatureSet::WordsAndPairs(11));
+            // The words and n-grams first, bit for bit as version 3 has them.
+            let (head, pairs) = both.split_at(words.len());
+            let bits = |f: &[(u32, f32)]| -> Vec<(u32, u32)> {
+                f.iter().map(|(b, v)| (*b, v.to_bits())).collect()
+            };
+            assert_eq!(bits(head), bits(&words), "{text:?}");
+            // Then one bucket per distinct pair, marked, in the region, sorted.
+            let split = super::words(text);
+            let mut distinct: Vec<(&String, &String)> =
+                split.iter().zip(split.iter().skip(1)).collect();
+            distinct.sort();
+            distinct.dedup();
+            assert!(pairs.len() <= distinct.len(), "{text:?}");
+            assert_eq!(pairs.is_empty(), distinct.is_empty(), "{text:?}");
+            assert!(pairs.windows(2).all(|w| w[0].0 < w[1].0));
+            assert!(pairs
+                .iter()
+                .all(|(b, _)| b & PAIR_REGION != 0 && (b ^ PAIR_REGION) < 1 << 11));
+        }
+        // A repeated pair counts as a repeated word does (sub-linearly), and
+        // the pairs are left out of the unit length.
+        let repeated = features("never never never", 14, FeatureSet::WordsAndPairs(11));
+        let single = features("never", 14, FeatureSet::Words);
+        let (_, pair) = repeated[repeated.len() - 1];
+        let (_, word) = repeated[0];
+        assert_eq!(repeated.len(), single.len() + 1);
+        assert!(
+            (pair / word - (2f32 / 3.0).sqrt()).abs() < 1e-6,
+            "{pair} {word}"
+        );
+        let norm: f32 = repeated.iter().map(|(_, v)| v * v).sum();
+        assert!((norm - 1.0 - pair * pair).abs() < 1e-5, "{norm}");
+        // Order matters for pairs, not for words.
+        let ab = features("refund order", 14, FeatureSet::WordsAndPairs(11));
+        let ba = features("order refund", 14, FeatureSet::WordsAndPairs(11));
+        assert_eq!(ab[..ab.len() - 1], ba[..ba.len() - 1]);
+        assert_ne!(ab.last(), ba.last());
+    }
+
+    #[test]
+    fn rows_of_pairs_follow_the_rows_of_words() {
+        assert_eq!(row_of(5, 2), 1);
+        assert_eq!(row_of(PAIR_REGION | 3, 2), 4 + 3);
+        assert_eq!(row_of(PAIR_REGION, 14), 1 << 14);
+        assert_eq!(row_of((1 << 14) - 1, 14), (1 << 14) - 1);
     }
 
     #[test]

@@ -1,46 +1,40 @@
 //! The trained model: one linear head per label set over hashed features,
 //! with int8 weights and a per-head scale, in a small versioned binary format.
 //!
-//! Format (little-endian), versions 2 and 3 (the version also says which
+//! Format (little-endian), versions 2 to 4 (the version also says which
 //! features the heads read: 2 words, word pairs and character n-grams; 3 the
-//! same without word pairs — see `FeatureSet`):
+//! same without word pairs; 4 as 3 plus word pairs in buckets of their own —
+//! see `FeatureSet`):
 //! ```text
-//! "TPCM" | version u16 | bucket_bits u8 | head_count u8
-//! per head: name (u8 len + bytes) | head_bits u8 | class_count u8
-//!           | labels (u8 len + bytes each) | scale f32 | biases f32 × classes
-//!           | weights i8 × (2^head_bits × classes)
+//! "TPCM" | version u16 | bucket_bits u8 | [v4: pair_bits u8] | head_count u8
+//! per head: name (u8 len + bytes) | head_bits u8 | [v4: reads_pairs u8]
+//!           | class_count u8 | labels (u8 len + bytes each) | scale f32
+//!           | biases f32 × classes
+//!           | weights i8 × ((2^head_bits + reads_pairs × 2^pair_bits) × classes)
 //! FNV-1a u32 of everything before it
 //! ```
 //! A head may use fewer buckets than the features have (`head_bits ≤
 //! bucket_bits`): it reads feature `b` at row `b mod 2^head_bits`, so small
-//! heads (kind, urgency, expectation gap) cost little. Version 1 (no
-//! `head_bits`: every head has `bucket_bits`) is still read, so site models
-//! stored before version 2 keep loading; a file is written back in the
-//! version of its feature set, so an older site model keeps its features.
+//! heads (kind, urgency, expectation gap) cost little. In version 4 a head
+//! that reads word pairs has a row per pair bucket after those (`row_of`);
+//! the others skip pair features. Version 1 (no `head_bits`: every head has
+//! `bucket_bits`) is still read, so site models stored before version 2 keep
+//! loading; a file is written back in the version of its feature set, so an
+//! older site model keeps its features.
 
-use super::features::{features, features_of_words, FeatureSet};
+use super::features::{features, features_of_words, row_of, FeatureSet, MAX_PAIR_BITS};
 
 /// Magic bytes at the start of a model file.
 pub const MAGIC: &[u8; 4] = b"TPCM";
 /// The newest format version, which this build reads and trains.
-pub const FORMAT_VERSION: u16 = 3;
-/// The features of the newest version: what `touchpoint train` learns from.
-pub const TRAINED_FEATURES: FeatureSet = FeatureSet::Words;
+pub const FORMAT_VERSION: u16 = 4;
 
 /// The version a model is written in: the newest of its feature set.
 fn version_of(features: FeatureSet) -> u16 {
     match features {
         FeatureSet::WithWordPairs => 2,
-        FeatureSet::Words => FORMAT_VERSION,
-    }
-}
-
-/// The feature set a file of `version` was trained on.
-fn features_of(version: u16) -> FeatureSet {
-    if version < FORMAT_VERSION {
-        FeatureSet::WithWordPairs
-    } else {
-        TRAINED_FEATURES
+        FeatureSet::Words => 3,
+        FeatureSet::WordsAndPairs(_) => FORMAT_VERSION,
     }
 }
 
@@ -49,7 +43,7 @@ fn features_of(version: u16) -> FeatureSet {
 pub enum ModelError {
     #[error("not a Touchpoint model (bad magic bytes)")]
     BadMagic,
-    #[error("model format version {0} is not supported (this build reads versions 1 to 3)")]
+    #[error("model format version {0} is not supported (this build reads versions 1 to 4)")]
     UnsupportedVersion(u16),
     #[error("the model file is truncated")]
     Truncated,
@@ -71,7 +65,8 @@ pub struct LinearHead {
     pub labels: Vec<String>,
     pub scale: f32,
     pub biases: Vec<f32>,
-    /// Row-major: bucket × class.
+    /// Row-major: row × class; 2^bits rows, then a row per pair bucket if
+    /// the head reads word pairs (`row_of`).
     pub weights: Vec<i8>,
 }
 
@@ -103,9 +98,8 @@ impl LinearHead {
     pub fn scores(&self, features: &[(u32, f32)]) -> Vec<f32> {
         let classes = self.classes();
         let mut acc = [0f32; MAX_CLASSES];
-        let mask = (1u32 << self.bits.min(31)) - 1;
         for &(bucket, value) in features {
-            let at = (bucket & mask) as usize * classes;
+            let at = row_of(bucket, self.bits) * classes;
             if let Some(row) = self.weights.get(at..at + classes) {
                 for (sum, &w) in acc.iter_mut().zip(row) {
                     *sum += value * f32::from(w);
@@ -115,6 +109,11 @@ impl LinearHead {
         finish_scores(&acc, &self.biases, self.scale)
             .as_slice()
             .to_vec()
+    }
+
+    /// Whether the head has rows for word pairs (beyond its 2^bits).
+    pub fn reads_pairs(&self) -> bool {
+        self.weights.len() > self.classes() << self.bits
     }
 
     /// The best class and its softmax probability.
@@ -178,7 +177,10 @@ pub struct PackedHeads {
 
 #[derive(Debug, Clone)]
 struct Pack {
-    mask: u32,
+    /// log2 of the heads' rows of words and n-grams (`row_of`).
+    bits: u8,
+    /// Rows in all: 2^bits, and a row per pair bucket if the heads read pairs.
+    row_count: usize,
     lanes_used: usize,
     /// Lanes per row: 4 or `MAX_CLASSES`, the fewest that hold the pack's
     /// heads (a lone 3-class head reads 4 lanes a feature, not 16; an
@@ -211,7 +213,7 @@ impl Pack {
     fn sums_of_width<const WIDTH: usize>(&self, features: &[(u32, f32)]) -> [f32; MAX_CLASSES] {
         let mut acc = [0f32; WIDTH];
         for &(bucket, value) in features {
-            let at = (bucket & self.mask) as usize * WIDTH;
+            let at = row_of(bucket, self.bits) * WIDTH;
             let row = self
                 .float_rows
                 .get(at..at + WIDTH)
@@ -239,7 +241,7 @@ impl Pack {
         let mut lanes = [0f32; MAX_CLASSES];
         if self.width == 4 {
             for &(bucket, value) in features {
-                let at = (bucket & self.mask) as usize * 4;
+                let at = row_of(bucket, self.bits) * 4;
                 if let Some(&[a, b, c, d]) = self.rows.get(at..at + 4) {
                     lanes[0] += value * f32::from(a as i8);
                     lanes[1] += value * f32::from(b as i8);
@@ -250,7 +252,7 @@ impl Pack {
             return lanes;
         }
         for &(bucket, value) in features {
-            let at = (bucket & self.mask) as usize * MAX_CLASSES;
+            let at = row_of(bucket, self.bits) * MAX_CLASSES;
             if let Some(&[a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p]) =
                 self.rows.get(at..at + MAX_CLASSES)
             {
@@ -286,14 +288,18 @@ impl PackedHeads {
         let mut places = Vec::with_capacity(model.heads.len());
         for head in &model.heads {
             let classes = head.classes();
-            let mask = (1u32 << head.bits.min(31)) - 1;
+            let (bits, row_count) = (head.bits, head.weights.len() / classes);
             let index = packs
                 .iter()
-                .position(|p| p.mask == mask && p.lanes_used + classes <= MAX_CLASSES)
+                .position(|p| {
+                    (p.bits, p.row_count) == (bits, row_count)
+                        && p.lanes_used + classes <= MAX_CLASSES
+                })
                 .unwrap_or(packs.len());
             if index == packs.len() {
                 packs.push(Pack {
-                    mask,
+                    bits,
+                    row_count,
                     lanes_used: 0,
                     width: MAX_CLASSES,
                     rows: Vec::new(),
@@ -311,7 +317,7 @@ impl PackedHeads {
                 .into_iter()
                 .find(|&width| pack.lanes_used <= width)
                 .unwrap_or(MAX_CLASSES);
-            pack.rows = vec![0; (pack.mask as usize + 1) * pack.width];
+            pack.rows = vec![0; pack.row_count * pack.width];
         }
         for (head, &(index, first)) in model.heads.iter().zip(&places) {
             if let Some(pack) = packs.get_mut(index) {
@@ -401,10 +407,17 @@ impl Model {
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&version_of(self.features).to_le_bytes());
         out.push(self.bucket_bits);
+        let pairs = matches!(self.features, FeatureSet::WordsAndPairs(_));
+        if let FeatureSet::WordsAndPairs(pair_bits) = self.features {
+            out.push(pair_bits);
+        }
         out.push(self.heads.len() as u8);
         for head in &self.heads {
             push_str(&mut out, &head.name);
             out.push(head.bits);
+            if pairs {
+                out.push(u8::from(head.reads_pairs()));
+            }
             out.push(head.labels.len() as u8);
             for label in &head.labels {
                 push_str(&mut out, label);
@@ -441,6 +454,18 @@ impl Model {
         if !(8..=20).contains(&bucket_bits) {
             return Err(ModelError::Malformed("bucket bits out of range"));
         }
+        let features = match version {
+            1 | 2 => FeatureSet::WithWordPairs,
+            3 => FeatureSet::Words,
+            _ => FeatureSet::WordsAndPairs(reader.byte()?),
+        };
+        let pair_rows = match features {
+            FeatureSet::WordsAndPairs(bits @ 1..=MAX_PAIR_BITS) => 1usize << bits,
+            FeatureSet::WordsAndPairs(_) => {
+                return Err(ModelError::Malformed("pair bits out of range"))
+            }
+            _ => 0,
+        };
         let head_count = reader.byte()?;
         let mut heads = Vec::with_capacity(usize::from(head_count));
         for _ in 0..head_count {
@@ -455,6 +480,11 @@ impl Model {
                     "a head has more buckets than the features",
                 ));
             }
+            let rows = match (pair_rows, if pair_rows > 0 { reader.byte()? } else { 0 }) {
+                (_, 0) => 1usize << bits,
+                (pairs, 1) => (1usize << bits) + pairs,
+                _ => return Err(ModelError::Malformed("a head's pair flag is not 0 or 1")),
+            };
             let classes = usize::from(reader.byte()?);
             if !(2..=MAX_CLASSES).contains(&classes) {
                 return Err(ModelError::Malformed("a head needs 2 to 16 classes"));
@@ -467,7 +497,7 @@ impl Model {
                 .map(|_| reader.array().map(f32::from_le_bytes))
                 .collect::<Result<Vec<_>, _>>()?;
             let weights = reader
-                .take((1usize << bits) * classes)?
+                .take(rows * classes)?
                 .iter()
                 .map(|&b| b as i8)
                 .collect();
@@ -481,7 +511,7 @@ impl Model {
         }
         Ok(Model {
             bucket_bits,
-            features: features_of(version),
+            features,
             heads,
         })
     }
@@ -524,8 +554,13 @@ impl Reader<'_> {
     }
     fn string(&mut self) -> Result<String, ModelError> {
         let len = usize::from(self.byte()?);
-        String::from_utf8(self.take(len)?.to_vec())
-            .map_err(|_| ModelError::Malformed("label is not UTF-8"))
+        // The widget's small decoder rather than core's validator (its size).
+        let mut text = String::with_capacity(len);
+        if crate::domain::text::push_utf8(&mut text, self.take(len)?) {
+            Ok(text)
+        } else {
+            Err(ModelError::Malformed("label is not UTF-8"))
+        }
     }
 }
 
@@ -636,8 +671,10 @@ mod tests {
     fn packed_heads_score_every_head_to_the_bit() {
         // Heads of three sizes, and more classes of one size than a row has
         // lanes, so some share a row, one needs a pack of its own, and a
-        // lone small head gets a 4-lane pack.
-        let mut model = with_small_head();
+        // lone small head gets a 4-lane pack; one reads word pairs, so it
+        // gets a pack of its own beside a head of the same size without.
+        let mut model = with_pairs();
+        model.heads.push(with_small_head().heads[1].clone());
         let mut state = 0x9e37_79b9u32;
         let mut weights = |n: usize| -> Vec<i8> {
             (0..n)
@@ -668,7 +705,7 @@ mod tests {
             model.heads.push(head);
         }
         let packed = PackedHeads::new(&model);
-        assert_eq!(packed.packs.len(), 4, "{:?}", packed.places);
+        assert_eq!(packed.packs.len(), 5, "{:?}", packed.places);
         // Each pack is as narrow as its heads allow, and narrow ones exist.
         let widths: Vec<(usize, usize)> = packed
             .packs
@@ -687,6 +724,7 @@ mod tests {
             "refund please",
             "my parcel never arrived and nobody answers!!",
             "Größe 42 passt nicht, bitte umtauschen",
+            "no refund",
             "",
         ] {
             let features = model.features(text);
@@ -708,6 +746,74 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// `tiny()` in version 4: word pairs in 2^4 buckets, read by a second
+    /// head (rows for them: "no refund" says "other", anything else
+    /// "refund") and not by the first.
+    fn with_pairs() -> Model {
+        let mut model = Model {
+            features: FeatureSet::WordsAndPairs(4),
+            ..tiny()
+        };
+        let mut weights = vec![0i8; (4096 + 16) * 2];
+        for (bucket, _) in model.features("no refund") {
+            if bucket & super::super::features::PAIR_REGION != 0 {
+                weights[row_of(bucket, 12) * 2] = 127;
+            }
+        }
+        let mut pairs = model.heads[0].clone();
+        pairs.name = "pairs".into();
+        pairs.weights = weights;
+        pairs.biases = vec![-0.1, 0.1];
+        model.heads.push(pairs);
+        model
+    }
+
+    #[test]
+    fn version_four_files_give_pairs_rows_of_their_own() {
+        let model = with_pairs();
+        let bytes = model.to_bytes();
+        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 4);
+        assert_eq!(Model::from_bytes(&bytes), Ok(model.clone()));
+        assert!(!model.heads[0].reads_pairs() && model.heads[1].reads_pairs());
+        // The head without pair rows scores as in version 3; the other
+        // reads the pair "no refund".
+        let text = model.features("no refund");
+        let plain = tiny();
+        assert_eq!(
+            model.heads[0].scores(&text),
+            plain.heads[0].scores(&plain.features("no refund"))
+        );
+        assert_eq!(model.heads[0].predict(&text).0, 1);
+        assert_eq!(model.heads[1].predict(&text).0, 0);
+        assert_eq!(model.heads[1].predict(&model.features("refund no")).0, 1);
+        // What a version 4 file may not say.
+        // Magic, version, bucket bits; then head count, the name "topic"
+        // (length and bytes) and its bits before its flag.
+        let at_pair_bits = 4 + 2 + 1;
+        let at_flag = at_pair_bits + 1 + 1 + 5 + 1 + 1;
+        for (at, value, why) in [
+            (at_pair_bits, 0, "pair bits out of range"),
+            (at_pair_bits, MAX_PAIR_BITS + 1, "pair bits out of range"),
+            (at_flag, 2, "a head's pair flag is not 0 or 1"),
+        ] {
+            let mut bad = bytes[..bytes.len() - 4].to_vec();
+            bad[at] = value;
+            let checksum = fnv1a(&bad);
+            bad.extend_from_slice(&checksum.to_le_bytes());
+            assert_eq!(
+                Model::from_bytes(&bad),
+                Err(ModelError::Malformed(why)),
+                "{at} {value}"
+            );
+        }
+        // A flag of 1 where the head has no pair rows misreads what follows.
+        let mut short = bytes[..bytes.len() - 4].to_vec();
+        short[at_flag] = 1;
+        let checksum = fnv1a(&short);
+        short.extend_from_slice(&checksum.to_le_bytes());
+        assert!(Model::from_bytes(&short).is_err());
     }
 
     /// A version 1 file (every head as wide as the features, no per-head
@@ -761,7 +867,9 @@ mod tests {
     fn the_version_says_which_features_the_heads_read() {
         let words = tiny();
         let bytes = words.to_bytes();
-        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), FORMAT_VERSION);
+        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 3);
+        let newest = with_pairs().to_bytes();
+        assert_eq!(u16::from_le_bytes([newest[4], newest[5]]), FORMAT_VERSION);
         let pairs = Model {
             features: FeatureSet::WithWordPairs,
             ..tiny()

@@ -6,6 +6,7 @@
 //! shuffle seed, sequential sums, and for site models an `exp` built from
 //! `+ - * /` only, so native and wasm give byte-identical files.
 
+use super::features::row_of;
 use super::model::{fnv1a, LinearHead, Model};
 
 /// A small, seedable generator so training is reproducible everywhere.
@@ -105,8 +106,8 @@ pub fn portable_exp(x: f32) -> f32 {
 /// squared gradients, and which weights may still move.
 struct AdaGrad {
     classes: usize,
-    /// Features are read modulo the head's rows (see `LinearHead::bits`).
-    mask: u32,
+    /// log2 of the rows words and n-grams are read modulo (`row_of`).
+    bits: u8,
     weights: Vec<f32>,
     squared: Vec<f32>,
     biases: Vec<f32>,
@@ -123,7 +124,7 @@ impl AdaGrad {
         let classes = biases.len();
         AdaGrad {
             classes,
-            mask: (1u32 << bits.min(31)) - 1,
+            bits,
             squared: vec![squared; weights.len()],
             kept: vec![true; weights.len()],
             weights,
@@ -144,13 +145,15 @@ impl AdaGrad {
         exp: fn(f32) -> f32,
     ) {
         rng.shuffle(order);
-        let (classes, mask) = (self.classes, self.mask);
+        let (classes, bits) = (self.classes, self.bits);
         for &index in order.iter() {
             let (x, label, weight) = &data[index];
             for (c, score) in self.scores.iter_mut().enumerate() {
                 *score = self.biases[c]
                     + x.iter()
-                        .map(|&(j, v)| v * self.weights[(j & mask) as usize * classes + c])
+                        .filter_map(|&(j, v)| {
+                            Some(v * self.weights.get(row_of(j, bits) * classes + c)?)
+                        })
                         .sum::<f32>();
             }
             // The softmax's top score and normaliser: the logistic loss's only.
@@ -179,8 +182,9 @@ impl AdaGrad {
                     }
                 };
                 for &(j, v) in x {
-                    let k = (j & mask) as usize * classes + c;
-                    if !self.kept[k] {
+                    // Pair features have no row in a head without pair rows.
+                    let k = row_of(j, bits) * classes + c;
+                    if self.kept.get(k) != Some(&true) {
                         continue;
                     }
                     let grad = g * v + L2 * self.weights[k];
@@ -212,13 +216,14 @@ impl AdaGrad {
 /// A linear head from zero weights with AdaGrad on `fit.loss`, then int8
 /// quantisation: how `touchpoint train` fits the default model. Its softmax
 /// uses the platform's `exp` (the committed model was made with it).
-/// The head has 2^`bits` rows; features may come from a wider space and are
-/// read modulo its size, as `LinearHead::scores` reads them.
+/// The head has 2^`bits` rows, and `pair_rows` more for word pairs (0 for a
+/// head that does not read them); features may come from a wider space and
+/// are read modulo its size, as `LinearHead::scores` reads them (`row_of`).
 pub fn train_head(
     name: &str,
     labels: &[&str],
     data: &[Sample],
-    bits: u8,
+    (bits, pair_rows): (u8, usize),
     fit: Fit,
     how: Quantise,
 ) -> LinearHead {
@@ -229,7 +234,7 @@ pub fn train_head(
         seed,
     } = fit;
     let classes = labels.len();
-    let buckets = 1usize << bits;
+    let buckets = (1usize << bits) + pair_rows;
     let mut state = AdaGrad::new(
         bits,
         vec![0f32; buckets * classes],
@@ -728,8 +733,15 @@ mod tests {
             centre_rows,
         };
         let labels = ["positive", "neutral", "negative"];
-        let centred = train_head("sentiment", &labels, &data, 10, LOGISTIC_20, how(true));
-        let plain = train_head("sentiment", &labels, &data, 10, LOGISTIC_20, how(false));
+        let centred = train_head("sentiment", &labels, &data, (10, 0), LOGISTIC_20, how(true));
+        let plain = train_head(
+            "sentiment",
+            &labels,
+            &data,
+            (10, 0),
+            LOGISTIC_20,
+            how(false),
+        );
         // Every row of the centred head has a zero (its median, pruned).
         assert!(centred.weights.chunks(3).all(|row| row.contains(&0)));
         assert!(plain.weights.chunks(3).any(|row| !row.contains(&0)));
@@ -741,7 +753,7 @@ mod tests {
             );
         }
         assert_eq!(
-            train_head("sentiment", &labels, &data, 10, LOGISTIC_20, how(true)),
+            train_head("sentiment", &labels, &data, (10, 0), LOGISTIC_20, how(true)),
             centred
         );
     }
@@ -768,10 +780,52 @@ mod tests {
             ("parcel still not here", 1),
         ];
         let (data, how) = (toy_samples(&texts), EXACT);
-        let head = train_head("toy", &["refund", "delivery"], &data, 10, LOGISTIC_20, how);
+        let head = train_head(
+            "toy",
+            &["refund", "delivery"],
+            &data,
+            (10, 0),
+            LOGISTIC_20,
+            how,
+        );
         assert!(head.weights.iter().any(|&w| w != 0));
         assert_eq!(class_of(&head, "refund please", 10, FeatureSet::Words), 0);
         assert_eq!(class_of(&head, "my parcel", 10, FeatureSet::Words), 1);
+    }
+
+    /// Two texts of the same words in another order have the same words
+    /// and n-grams: only a head with rows for word pairs tells them apart,
+    /// and fine-tuning keeps those rows.
+    #[test]
+    fn pair_rows_learn_word_order_and_fine_tuning_keeps_them() {
+        let set = FeatureSet::WordsAndPairs(6);
+        let texts = [("order cancel", 0usize), ("cancel order", 1)];
+        let data: Vec<Sample> = texts
+            .iter()
+            .map(|(t, l)| (features(t, 10, set), *l, 1.0))
+            .collect();
+        let labels = ["refund", "order"];
+        let with = train_head("toy", &labels, &data, (10, 64), LOGISTIC_20, EXACT);
+        let without = train_head("toy", &labels, &data, (10, 0), LOGISTIC_20, EXACT);
+        assert_eq!(with.weights.len(), (1024 + 64) * 2);
+        assert!(with.reads_pairs() && !without.reads_pairs());
+        for (text, label) in texts {
+            assert_eq!(class_of(&with, text, 10, set), label, "{text}");
+        }
+        let scores = |head: &LinearHead, text| head.scores(&features(text, 10, set));
+        assert_eq!(
+            scores(&without, "order cancel"),
+            scores(&without, "cancel order")
+        );
+        let gently = FineTune {
+            rate: 0.4,
+            ..SITE_TUNING
+        };
+        let tuned = fine_tune(&with, &data, gently);
+        assert_eq!(tuned.weights.len(), with.weights.len());
+        for (text, label) in texts {
+            assert_eq!(class_of(&tuned, text, 10, set), label, "{text}");
+        }
     }
 
     /// The squared hinge separates what the logistic loss separates, and
@@ -793,7 +847,7 @@ mod tests {
             loss: Loss::SquaredHinge,
             ..LOGISTIC_20
         };
-        let mut head = train_head("toy", &["refund", "delivery"], &data, 10, fit, how);
+        let mut head = train_head("toy", &["refund", "delivery"], &data, (10, 0), fit, how);
         assert_eq!(class_of(&head, "refund please", 10, FeatureSet::Words), 0);
         assert_eq!(class_of(&head, "my parcel", 10, FeatureSet::Words), 1);
         let mixed = features("refund my parcel", 10, FeatureSet::Words);
@@ -808,7 +862,7 @@ mod tests {
         assert_eq!(clear.0, 0);
         assert!(clear.1 > head.predict(&mixed).1, "{clear:?}");
         // The same data and settings: training and calibration are deterministic.
-        let mut again = train_head("toy", &["refund", "delivery"], &data, 10, fit, how);
+        let mut again = train_head("toy", &["refund", "delivery"], &data, (10, 0), fit, how);
         assert_eq!(calibrate(&mut again, &check), t);
         assert_eq!(again, head);
         // Nothing to fit on: the head is left as it is.
@@ -957,7 +1011,14 @@ mod tests {
             levels: 16.0,
             centre_rows: false,
         };
-        let head = train_head("kind", &["praise", "question"], &data, 6, LOGISTIC_20, how);
+        let head = train_head(
+            "kind",
+            &["praise", "question"],
+            &data,
+            (6, 0),
+            LOGISTIC_20,
+            how,
+        );
         assert_eq!((head.bits, head.weights.len()), (6, 64 * 2));
         assert!(head.weights.iter().all(|w| w.abs() <= 16));
         assert!(head.weights.iter().filter(|&&w| w == 0).count() >= 64);
@@ -970,7 +1031,14 @@ mod tests {
             1
         );
         assert_eq!(
-            train_head("kind", &["praise", "question"], &data, 6, LOGISTIC_20, how),
+            train_head(
+                "kind",
+                &["praise", "question"],
+                &data,
+                (6, 0),
+                LOGISTIC_20,
+                how
+            ),
             head
         );
     }
