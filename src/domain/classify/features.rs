@@ -157,7 +157,8 @@ impl Words {
     }
 }
 
-/// Hashed, L2-normalised features: (bucket, value), buckets sorted and unique.
+/// Hashed features, (bucket, value), buckets sorted and unique; the words
+/// and n-grams have unit length (word pairs, after them, count outside it).
 pub fn features(text: &str, bucket_bits: u8, set: FeatureSet) -> Vec<(u32, f32)> {
     features_of_words(&Words::of(text).to_vec(), bucket_bits, set)
 }
@@ -341,7 +342,8 @@ impl Scratch {
                 *bits |= 1 << (bucket % 64);
             }
         }
-        for (index, bits) in seen.iter_mut().enumerate() {
+        // Only this mask's part of the bitmap (the pairs' table is smaller).
+        for (index, bits) in seen.iter_mut().take(buckets.div_ceil(64)).enumerate() {
             let mut rest = *bits;
             *bits = 0;
             while rest != 0 {

@@ -60,7 +60,8 @@ pub const MAX_CLASSES: usize = 16;
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearHead {
     pub name: String,
-    /// log2 of this head's rows; a feature's bucket is taken modulo 2^bits.
+    /// log2 of this head's rows of words and n-grams; their buckets are
+    /// taken modulo 2^bits (word pairs: `row_of`).
     pub bits: u8,
     pub labels: Vec<String>,
     pub scale: f32,

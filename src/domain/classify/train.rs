@@ -102,7 +102,7 @@ pub fn portable_exp(x: f32) -> f32 {
     sum * f32::from_bits(((k + 127) as u32) << 23)
 }
 
-/// AdaGrad state of one head: float weights (bucket × class), accumulated
+/// AdaGrad state of one head: float weights (row × class), accumulated
 /// squared gradients, and which weights may still move.
 struct AdaGrad {
     classes: usize,
