@@ -67,7 +67,12 @@ pub struct Fit {
 #[derive(Debug, Clone, Copy)]
 pub struct Quantise {
     pub clip_quantile: f32,
+    /// Share of the rows of words and n-grams kept.
     pub keep: f32,
+    /// Share of the word pairs' rows kept (a head without them ignores it):
+    /// pruned apart, so pairs pay for themselves without thinning the
+    /// n-grams' rows.
+    pub pair_keep: f32,
     /// 1 to 127.
     pub levels: f32,
     /// Centre each row on its median before pruning (`centre_rows`).
@@ -197,15 +202,22 @@ impl AdaGrad {
         }
     }
 
-    /// Sets all but the `keep` share of largest weights to 0 for good,
-    /// after centring each row on its median if `centre` is set.
-    fn prune(&mut self, keep: f32, centre: bool) {
+    /// Sets all but the `keep` share of largest weights of the n-gram rows,
+    /// and the `pair_keep` share of the pair rows, to 0 for good, after
+    /// centring each row on its median if `centre` is set.
+    fn prune(&mut self, keep: f32, pair_keep: f32, centre: bool) {
         if centre {
             centre_rows(&mut self.weights, self.classes);
         }
-        let threshold = keep_threshold(&self.weights, keep);
-        for (w, kept) in self.weights.iter_mut().zip(self.kept.iter_mut()) {
-            *kept = w.abs() >= threshold;
+        let thresholds =
+            region_thresholds(&self.weights, self.classes << self.bits, keep, pair_keep);
+        for (index, (w, kept)) in self
+            .weights
+            .iter_mut()
+            .zip(self.kept.iter_mut())
+            .enumerate()
+        {
+            *kept = w.abs() >= thresholds(index);
             if !*kept {
                 *w = 0.0;
             }
@@ -246,14 +258,14 @@ pub fn train_head(
     let mut rng = XorShift(seed);
     // With pruning, the last third of the epochs trains only the weights that
     // survive it, so the kept ones take over what the pruned ones did.
-    let dense_epochs = if how.keep < 1.0 {
+    let dense_epochs = if how.keep < 1.0 || (pair_rows > 0 && how.pair_keep < 1.0) {
         epochs - epochs / 3
     } else {
         epochs
     };
     for epoch in 0..epochs {
         if epoch == dense_epochs {
-            state.prune(how.keep, how.centre_rows);
+            state.prune(how.keep, how.pair_keep, how.centre_rows);
         }
         state.epoch(data, &mut order, &mut rng, loss, f32::exp);
     }
@@ -341,6 +353,29 @@ fn keep_threshold(weights: &[f32], keep: f32) -> f32 {
     magnitudes.get(cut).copied().unwrap_or(f32::INFINITY)
 }
 
+/// The pruning threshold of each weight by its index: the n-gram rows
+/// (the first `ngram_len` weights) keep their `keep` share, the pair rows
+/// after them their `pair_keep` share.
+fn region_thresholds(
+    weights: &[f32],
+    ngram_len: usize,
+    keep: f32,
+    pair_keep: f32,
+) -> impl Fn(usize) -> f32 {
+    let (ngrams, pairs) = weights.split_at(ngram_len.min(weights.len()));
+    let (ngram_cut, pair_cut) = (
+        keep_threshold(ngrams, keep),
+        keep_threshold(pairs, pair_keep),
+    );
+    move |index| {
+        if index < ngram_len {
+            ngram_cut
+        } else {
+            pair_cut
+        }
+    }
+}
+
 fn quantise(
     name: &str,
     bits: u8,
@@ -355,7 +390,7 @@ fn quantise(
         .min(magnitudes.len().saturating_sub(1));
     let levels = how.levels.clamp(1.0, 127.0);
     let scale = magnitudes.get(at).copied().unwrap_or(0.0).max(1e-6) / levels;
-    let threshold = keep_threshold(weights, how.keep);
+    let threshold = region_thresholds(weights, labels.len() << bits, how.keep, how.pair_keep);
     LinearHead::new(
         name.into(),
         bits,
@@ -364,8 +399,9 @@ fn quantise(
         biases,
         weights
             .iter()
-            .map(|w| {
-                if w.abs() < threshold {
+            .enumerate()
+            .map(|(index, w)| {
+                if w.abs() < threshold(index) {
                     0
                 } else {
                     (w / scale).round().clamp(-levels, levels) as i8
@@ -680,6 +716,7 @@ mod tests {
         keep: 1.0,
         levels: 127.0,
         centre_rows: false,
+        pair_keep: 1.0,
     };
 
     /// Labelled texts as samples of weight 1 over 2^10 buckets.
@@ -731,6 +768,7 @@ mod tests {
             keep: 0.5,
             levels: 16.0,
             centre_rows,
+            pair_keep: 1.0,
         };
         let labels = ["positive", "neutral", "negative"];
         let centred = train_head("sentiment", &labels, &data, (10, 0), LOGISTIC_20, how(true));
@@ -791,6 +829,23 @@ mod tests {
         assert!(head.weights.iter().any(|&w| w != 0));
         assert_eq!(class_of(&head, "refund please", 10, FeatureSet::Words), 0);
         assert_eq!(class_of(&head, "my parcel", 10, FeatureSet::Words), 1);
+    }
+
+    /// The n-gram rows and the pair rows are pruned by their own shares: the
+    /// pairs' small weights go without taking the n-grams' with them.
+    #[test]
+    fn pair_rows_are_pruned_apart_from_the_n_gram_rows() {
+        let weights = [0.1, 0.2, 0.3, 0.4, 5.0, 6.0, 7.0, 8.0];
+        let cut = region_thresholds(&weights, 4, 0.5, 0.25);
+        let kept: Vec<bool> = weights
+            .iter()
+            .enumerate()
+            .map(|(index, w)| w.abs() >= cut(index))
+            .collect();
+        assert_eq!(kept, [false, false, true, true, false, false, false, true]);
+        // Without pair rows, the one share as before.
+        let all = region_thresholds(&weights, weights.len(), 0.5, 0.25);
+        assert_eq!(all(0), keep_threshold(&weights, 0.5));
     }
 
     /// Two texts of the same words in another order have the same words
@@ -1010,6 +1065,7 @@ mod tests {
             keep: 0.5,
             levels: 16.0,
             centre_rows: false,
+            pair_keep: 1.0,
         };
         let head = train_head(
             "kind",
