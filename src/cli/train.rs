@@ -55,7 +55,8 @@ pub struct TrainArgs {
     /// words and n-grams (format version 4); 0 for none (version 3, the
     /// committed model). `--pair-bits 10 --keep 0.5`: dev topic 91.7 →
     /// 92.5% (second half 88.9 → 89.9%, three seeds) and test topic 90.9 →
-    /// 91.9% for 1.9 KB, but not shipped: the site model trained on HINT3
+    /// 91.9% for 1.9 KB (with `7b9fad81…`'s kind: `--kind-bits 12
+    /// --kind-keep 0.5 --kind-levels 8`), but not shipped: the site model trained on HINT3
     /// no longer beats it on the HINT3-style messages (MODEL.md).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=i64::from(MAX_PAIR_BITS)))]
     pub pair_bits: u8,
@@ -188,8 +189,8 @@ pub struct TrainArgs {
         default_value = "kind,urgency,expectation_gap"
     )]
     pub learn: Vec<String>,
-    /// log2 of the rows of the kind and expectation-gap heads (they
-    /// read the same features modulo their size, to stay small).
+    /// log2 of the rows of the expectation-gap head (it reads the same
+    /// features modulo its size, to stay small).
     #[arg(long, default_value_t = 12)]
     pub small_bits: u8,
     /// log2 of the urgency head's rows. Its high and low labels ride on
@@ -212,16 +213,17 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 13)]
     pub kind_bits: u8,
     /// Share of the kind weights kept (at 6 levels 0.3 was 511 B over the
-    /// budget, 0.27 no smaller: 353 B over).
+    /// budget and 0.27 still 353 B over).
     #[arg(long, default_value_t = 0.3)]
     pub kind_keep: f32,
     /// Int8 levels of the kind weights.
     #[arg(long, default_value_t = 5.0)]
     pub kind_levels: f32,
-    /// Share of the kind, urgency and expectation-gap heads' weights kept.
+    /// Share of the urgency and expectation-gap heads' weights kept.
     #[arg(long, default_value_t = 0.5)]
     pub small_keep: f32,
-    /// Int8 levels of the kind, urgency and expectation-gap weights. 16 → 8
+    /// Int8 levels of the urgency and expectation-gap weights (kind's until
+    /// `--kind-levels`). 16 → 8
     /// saved 3 KB at the same dev accuracy; 3 (with every weight kept) lost
     /// dev kind 85.6 → 80.0%: these heads, at twice topic's rate, lean on
     /// fewer, larger weights.

@@ -166,7 +166,8 @@ fn best_score(scores: &[f32]) -> (usize, f32) {
 
 /// Heads with the same number of rows side by side in one row per bucket
 /// (in the built-in model: topic alone at 16,384 rows, sentiment + urgency
-/// at 8,192, kind + gap at 4,096, each 16 lanes wide), so scoring all heads
+/// + kind at 8,192, 16 lanes wide, the gap alone at 4,096 in 4 lanes), so
+/// scoring all heads
 /// reads each feature's rows once per pack instead of once per head. Each class still sums value × weight over the
 /// features in the same order, so every score is the same to the bit.
 #[derive(Debug, Clone)]
