@@ -322,7 +322,7 @@ fn check_batch(body: &str) -> Result<(), TestCaseError> {
 
 fn check_model(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Ok(model) = Model::from_bytes(bytes) {
-        // What loads writes back byte for byte (versions 2 and 3 in their
+        // What loads writes back byte for byte (versions 2 to 4 in their
         // own version, which says their feature set); a version 1 file
         // (still read) is written as version 2, which loads the same.
         let written = model.to_bytes();
