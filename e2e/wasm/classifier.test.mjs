@@ -33,9 +33,10 @@ function loadWidget() {
   });
 }
 
-function nativeClassify(messages) {
+function nativeClassify(messages, model) {
   const input = messages.map((text) => JSON.stringify({ text })).join('\n');
-  const out = execFileSync('cargo', ['run', '--quiet', '--features', 'cli', '--', 'classify'], { cwd: root, input });
+  const args = ['run', '--quiet', '--features', 'cli', '--', 'classify', ...(model ? ['--model', model] : [])];
+  const out = execFileSync('cargo', args, { cwd: root, input });
   return out.toString().trim().split('\n').map((line) => JSON.parse(line));
 }
 
@@ -46,6 +47,27 @@ test('wasm classify() equals the native CLI for every golden message', async () 
   MESSAGES.forEach((text, i) => {
     assert.deepEqual(widget.classify(text), native[i], text);
   });
+});
+
+// Format version 4 (word pairs in rows of their own, read by one head and
+// skipped by the other): the widget's packed sums and pair table agree with
+// the native CLI to the bit, as for the built-in model.
+test('wasm classify() equals the native CLI on a version 4 model with pair rows', async () => {
+  const widget = await loadWidget();
+  const model = join(root, 'fuzz', 'corpus', 'model', 'tiny_two_heads_v4_pairs.tpcm');
+  const bytes = readFileSync(model);
+  assert.equal(bytes.readUInt16LE(4), 4);
+  try {
+    widget.setModel(bytes);
+    const native = nativeClassify(MESSAGES, model);
+    const builtIn = nativeClassify(MESSAGES);
+    assert.notDeepEqual(native, builtIn, 'the small model is really in use');
+    MESSAGES.forEach((text, i) => {
+      assert.deepEqual(widget.classify(text), native[i], text);
+    });
+  } finally {
+    widget.setModel(readFileSync(join(root, 'dist', 'site', 'widget', 'touchpoint.tpcm')));
+  }
 });
 
 test('classify() answers what the CLI contract promises', async () => {
