@@ -203,9 +203,8 @@ pub fn features_of_words<W: AsRef<str>>(
                     .push(pair_hash(first.as_ref(), second.as_ref()));
             }
         }
-        let first_pair = out.len();
         scratch.count((1 << pair_bits.min(MAX_PAIR_BITS)) - 1, &mut out);
-        for (bucket, _) in out.iter_mut().skip(first_pair) {
+        for (bucket, _) in out.iter_mut().skip(ngrams) {
             *bucket |= PAIR_REGION;
         }
     }

@@ -409,15 +409,16 @@ impl Model {
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&version_of(self.features).to_le_bytes());
         out.push(self.bucket_bits);
-        let pairs = matches!(self.features, FeatureSet::WordsAndPairs(_));
-        if let FeatureSet::WordsAndPairs(pair_bits) = self.features {
-            out.push(pair_bits);
-        }
+        let pair_bits = match self.features {
+            FeatureSet::WordsAndPairs(bits) => Some(bits),
+            _ => None,
+        };
+        out.extend(pair_bits);
         out.push(self.heads.len() as u8);
         for head in &self.heads {
             push_str(&mut out, &head.name);
             out.push(head.bits);
-            if pairs {
+            if pair_bits.is_some() {
                 out.push(u8::from(head.reads_pairs()));
             }
             out.push(head.labels.len() as u8);
