@@ -1,8 +1,8 @@
 // Site adaptation (issue 15's target): a site model trained on HINT3's train
 // split (as a site would upload it) against the default model and against
 // the reference SVM trained on the default training data plus the same
-// examples, all scored on the 90 HINT3-style messages written for the
-// site-model test (e2e/edge/data/hint3-style.jsonl).
+// examples, all scored on the 390 HINT3-style messages written for the
+// site-model test (e2e/edge/data/hint3-style.jsonl and hint3-style-2.jsonl).
 //
 //   node bench/site-adaptation.mjs
 //
@@ -20,12 +20,14 @@ if (!existsSync(HINT3)) {
 const out = join(root, 'target', 'bench');
 mkdirSync(out, { recursive: true });
 const examplesFile = join(out, 'hint3-site.jsonl');
-const messagesFile = join(root, 'e2e', 'edge', 'data', 'hint3-style.jsonl');
+// Both files of messages as one, for the reference SVM.
+const messagesFile = join(out, 'hint3-style-all.jsonl');
 const siteModel = join(out, 'hint3-site.tpcm');
 const examples = hint3Examples();
 writeFileSync(examplesFile, examples.map((e) => JSON.stringify(e)).join('\n') + '\n');
 
 const messages = hint3StyleMessages();
+writeFileSync(messagesFile, messages.map((m) => JSON.stringify(m)).join('\n') + '\n');
 const cli = (args, input) => execFileSync('cargo', ['run', '--quiet', '--profile', 'native', '--features', 'cli', '--', ...args],
   { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, input });
 // --cross-validate: the settings' score on the site's own examples (what they were chosen on).

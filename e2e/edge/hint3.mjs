@@ -25,7 +25,13 @@ export function hint3Examples() {
     .map((row) => ({ text: row.text, topic: hint3Topic(row) })).filter((e) => e.topic);
 }
 
-/** The 90 messages written for the site-model test in HINT3's bots' style. */
+/** The HINT3-style message files: 90 written first, 300 more in a second
+ * round (December 2026, by a writer who had not read the first, every
+ * intent of the three bots at least twice, none within a word-set Jaccard of
+ * 0.7 of a HINT3 train line or of the first file). */
+export const HINT3_STYLE_FILES = ['hint3-style.jsonl', 'hint3-style-2.jsonl'].map((name) => join(root, 'e2e', 'edge', 'data', name));
+
+/** The 390 messages written for the site-model test in HINT3's bots' style, `{text, topic}`. */
 export function hint3StyleMessages() {
-  return readFileSync(join(root, 'e2e', 'edge', 'data', 'hint3-style.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return HINT3_STYLE_FILES.flatMap((file) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
 }

@@ -19,7 +19,7 @@ import { HINT3, hint3Examples, hint3StyleMessages } from './hint3.mjs';
 
 // The checksum tests/golden.rs expects of a model trained on tests/data/site-examples.jsonl,
 // natively and in wasm: the worker must make the very same file.
-const GOLDEN_CHECKSUM = '1956fde2';
+const GOLDEN_CHECKSUM = 'd7b26748';
 const DEFAULT_MODEL = readFileSync(join(root, 'model', 'touchpoint.tpcm'));
 const defaultChecksum = DEFAULT_MODEL.subarray(DEFAULT_MODEL.length - 4).readUInt32LE(0).toString(16).padStart(8, '0');
 
@@ -205,6 +205,7 @@ test('a site trained on HINT3\'s train split beats the default model on HINT3-st
   const widget = await import(join(root, 'dist', 'site', 'widget', 'touchpoint_widget.js'));
   widget.initSync({ module: readFileSync(join(root, 'dist', 'site', 'widget', 'touchpoint_widget_bg.wasm')) });
   const messages = hint3StyleMessages();
+  assert.equal(messages.length, 390);
   const score = (model) => {
     widget.setModel(model);
     return messages.filter((m) => widget.classify(m.text).topic === m.topic).length / messages.length;
@@ -215,7 +216,8 @@ test('a site trained on HINT3\'s train split beats the default model on HINT3-st
   // A wide margin as a share of the default's errors rather than a fixed number of
   // points: the default model improves on these messages as the default data grows
   // (85.6% -> 87.8% with the second round of visitor cores), which narrows a fixed
-  // gap while the site model is no worse (91.1%).
+  // gap while the site model is no worse (91.1%). On the first 90 messages alone a
+  // few decided it either way; the 300 of the second round make the bar a measure.
   assert.ok(1 - site <= 0.8 * (1 - standard), `site ${site} vs default ${standard}: at least a fifth fewer errors`);
 
   // The edge classifies the site's incoming messages with the same model:
