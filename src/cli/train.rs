@@ -61,7 +61,7 @@ pub struct TrainArgs {
     pub pair_bits: u8,
     /// Share of the pair rows' weights kept, pruned apart from the n-gram
     /// rows (`--keep`). With `--keep 0.5`, 0.4 scored as 1 (dev topic 92.70 /
-    /// 90.30 against 92.57 / 90.07, three seeds) for about 100 B less; with
+    /// 90.30 against 92.57 / 90.20, three seeds) for about 100 B less; with
     /// `--keep 0.6`, 0.25 gained dev topic +0.2 / +0.4 only: the pairs help
     /// by displacing n-grams.
     #[arg(long, default_value_t = 0.4)]
@@ -150,7 +150,7 @@ pub struct TrainArgs {
     /// 91.3 → 91.7% (three seeds) for 600 B; at 16,384 rows and three levels
     /// (where most small weights round to 0 anyway) 0.6 fit the budget;
     /// with 1,024 rows of word pairs (`--pair-bits 10`) and kind at 8,192
-    /// rows 0.42 does (0.5: 92.57 / 90.07 but 1.8 KB over; 0.45: 700 B over;
+    /// rows 0.42 does (0.5: 92.57 / 90.20 but 1.8 KB over; 0.45: 700 B over;
     /// 0.4: 92.20 / 90.03).
     #[arg(long, default_value_t = 0.42)]
     pub keep: f32,

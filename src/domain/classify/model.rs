@@ -165,7 +165,8 @@ fn best_score(scores: &[f32]) -> (usize, f32) {
 }
 
 /// Heads with the same number of rows side by side in one row per bucket
-/// (in the built-in model: topic alone at 16,384 rows, sentiment, urgency
+/// (in the built-in model: topic alone at 16,384 rows and 1,024 of word
+/// pairs, sentiment, urgency
 /// and kind at 8,192, 16 lanes wide, the gap alone at 4,096 in 4 lanes), so
 /// scoring all heads
 /// reads each feature's rows once per pack instead of once per head. Each class still sums value × weight over the

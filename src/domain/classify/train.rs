@@ -959,7 +959,7 @@ mod tests {
 
     #[test]
     fn pruned_fine_tuning_keeps_the_base_scale_and_about_its_number_of_weights() {
-        // Half the weights zero, as the default model's topic head.
+        // Half the weights zero, about as many as the default model's topic head.
         let weights: Vec<i8> = (0..256)
             .map(|i| if i % 2 == 0 { 0 } else { (i % 40) as i8 - 20 })
             .collect();
