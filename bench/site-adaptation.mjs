@@ -2,13 +2,15 @@
 // split (as a site would upload it) against the default model and against
 // the reference SVM trained on the default training data plus the same
 // examples, all scored on the 390 HINT3-style messages written for the
-// site-model test (e2e/edge/data/hint3-style.jsonl and hint3-style-2.jsonl).
+// site-model test (e2e/edge/data/hint3-style.jsonl and hint3-style-2.jsonl);
+// and what the site model keeps of the default's reading of other visitors'
+// messages (the natural dev set), beside the SVM with the site's examples.
 //
 //   node bench/site-adaptation.mjs
 //
 // Needs ../shared/datasets (HINT3) and scikit-learn (`make bench` installs it).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../scripts/artifacts.mjs';
 import { HINT3, hint3Examples, hint3StyleMessages } from '../e2e/edge/hint3.mjs';
@@ -41,10 +43,24 @@ const accuracy = (output) => {
   return topics.filter((topic, i) => topic === messages[i].topic).length / messages.length;
 };
 const ours = { default: accuracy(cli(['classify'], lines)), site: accuracy(cli(['classify', '--model', siteModel], lines)) };
+const naturalFile = join(root, 'data', 'natural-dev.jsonl');
+const natural = readFileSync(naturalFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line)).filter((m) => m.topic);
+const naturalLines = natural.map((m) => JSON.stringify({ text: m.text })).join('\n') + '\n';
+const naturalAccuracy = (output) => {
+  const topics = output.trim().split('\n').map((line) => JSON.parse(line).topic);
+  return topics.filter((topic, i) => topic === natural[i].topic).length / natural.length;
+};
+const oursNatural = {
+  default: naturalAccuracy(cli(['classify'], naturalLines)),
+  site: naturalAccuracy(cli(['classify', '--model', siteModel], naturalLines)),
+};
 
 const splits = join(root, 'target', 'splits');
 cli(['train', '--out', join(out, 'check.tpcm'), '--export-splits', splits]);
 const svm = JSON.parse(execFileSync('python3', [join(root, 'bench', 'reference_svm.py'), '--site', splits, examplesFile, messagesFile],
+  { encoding: 'utf8' }).trim().split('\n').pop());
+
+const svmNatural = JSON.parse(execFileSync('python3', [join(root, 'bench', 'reference_svm.py'), '--site', splits, examplesFile, naturalFile],
   { encoding: 'utf8' }).trim().split('\n').pop());
 
 const svmValidated = JSON.parse(execFileSync('python3', [join(root, 'bench', 'reference_svm.py'), '--site-cv', splits, examplesFile],
@@ -55,6 +71,10 @@ console.log(`\n| topic accuracy on ${messages.length} HINT3-style messages | def
 console.log('|---|---:|---:|');
 console.log(`| Touchpoint (built-in model → site model) | ${pct(ours.default)} | ${pct(ours.site)} |`);
 console.log(`| reference SVM (bench/reference_svm.py) | ${pct(svm.default)} | ${pct(svm.with_site)} |`);
+console.log(`\n| topic accuracy on the ${natural.length} natural dev messages (other visitors) | default data | default data + ${examples.length} site examples |`);
+console.log('|---|---:|---:|');
+console.log(`| Touchpoint (built-in model → site model) | ${pct(oursNatural.default)} | ${pct(oursNatural.site)} |`);
+console.log(`| reference SVM (bench/reference_svm.py) | ${pct(svmNatural.default)} | ${pct(svmNatural.with_site)} |`);
 if (validated) {
   console.log(`\n| cross-validated on the site's own examples (${validated[1]} the default model never trained on) | topic accuracy |`);
   console.log('|---|---:|');

@@ -19,7 +19,7 @@ import { HINT3, hint3Examples, hint3StyleMessages } from './hint3.mjs';
 
 // The checksum tests/golden.rs expects of a model trained on tests/data/site-examples.jsonl,
 // natively and in wasm: the worker must make the very same file.
-const GOLDEN_CHECKSUM = 'd7b26748';
+const GOLDEN_CHECKSUM = '532d7840';
 const DEFAULT_MODEL = readFileSync(join(root, 'model', 'touchpoint.tpcm'));
 const defaultChecksum = DEFAULT_MODEL.subarray(DEFAULT_MODEL.length - 4).readUInt32LE(0).toString(16).padStart(8, '0');
 
@@ -206,10 +206,11 @@ test('a site trained on HINT3\'s train split beats the default model on HINT3-st
   widget.initSync({ module: readFileSync(join(root, 'dist', 'site', 'widget', 'touchpoint_widget_bg.wasm')) });
   const messages = hint3StyleMessages();
   assert.equal(messages.length, 390);
-  const score = (model) => {
+  const scoreOn = (model, set) => {
     widget.setModel(model);
-    return messages.filter((m) => widget.classify(m.text).topic === m.topic).length / messages.length;
+    return set.filter((m) => widget.classify(m.text).topic === m.topic).length / set.length;
   };
+  const score = (model) => scoreOn(model, messages);
   const site = score(served.bytes);
   const standard = score(DEFAULT_MODEL);
   console.log(`# HINT3-style messages (${messages.length}): site model ${(site * 100).toFixed(1)}%, default model ${(standard * 100).toFixed(1)}%`);
@@ -218,8 +219,19 @@ test('a site trained on HINT3\'s train split beats the default model on HINT3-st
   // (85.6% -> 87.8% with the second round of visitor cores), which narrows a fixed
   // gap while the site model is no worse (91.1%); figures on the first 90 messages.
   // A few of those 90 decided the bar either way, so 300 more joined them
-  // (model 396540e6: default 77.7%, site model 82.3%, 69 errors where 69.6 pass).
+  // (model 396540e6: default 77.7%, site model 82.6%, 68 errors where 69.6 pass).
   assert.ok(1 - site <= 0.8 * (1 - standard), `site ${site} vs default ${standard}: at least a fifth fewer errors`);
+
+  // The site's other visitors still write messages like everyone's: the site
+  // model must keep the default's reading of them. Fine-tuned all the way
+  // (before the worker mixed half-way back to the default's weights) it fell
+  // from 91.9% to 82.6% on the natural dev set; mixed, 88.3%.
+  const natural = readFileSync(join(root, 'data', 'natural-dev.jsonl'), 'utf8').trim().split('\n')
+    .map((line) => JSON.parse(line)).filter((m) => m.topic);
+  const naturalSite = scoreOn(served.bytes, natural);
+  const naturalDefault = scoreOn(DEFAULT_MODEL, natural);
+  console.log(`# natural dev messages (${natural.length}): site model ${(naturalSite * 100).toFixed(1)}%, default model ${(naturalDefault * 100).toFixed(1)}%`);
+  assert.ok(naturalSite >= naturalDefault - 0.05, `site ${naturalSite} vs default ${naturalDefault} on other visitors' messages: at most 5 points lost`);
 
   // The edge classifies the site's incoming messages with the same model:
   // where the two models disagree, the stored topic (which routes the

@@ -56,6 +56,10 @@ pub struct TrainSiteArgs {
     /// Whether the served model is trained on the held-out share too.
     #[arg(long)]
     refit: Option<bool>,
+    /// How far the site model's weights go from the base's toward the
+    /// fine-tuned ones (1: all the way).
+    #[arg(long)]
+    mix: Option<f32>,
 }
 
 /// The worker's settings with the ones given on the command line.
@@ -72,6 +76,7 @@ fn tuning(args: &TrainSiteArgs) -> FineTune {
             .map_or(worker.prune, |share| (share > 0.0).then_some(share)),
         balance: args.balance.unwrap_or(worker.balance),
         refit: args.refit.unwrap_or(worker.refit),
+        mix: args.mix.unwrap_or(worker.mix),
     }
 }
 
