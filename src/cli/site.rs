@@ -56,10 +56,18 @@ pub struct TrainSiteArgs {
     /// Whether the served model is trained on the held-out share too.
     #[arg(long)]
     refit: Option<bool>,
-    /// How far the site model's weights go from the base's toward the
-    /// fine-tuned ones (1: all the way).
-    #[arg(long)]
+    /// How far the site model's weights and biases go from the base's
+    /// toward the fine-tuned ones, 0–1 (1: all the way).
+    #[arg(long, value_parser = share)]
     mix: Option<f32>,
+}
+
+/// A number from 0 to 1.
+fn share(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("{text:?} is not a number from 0 to 1")),
+    }
 }
 
 /// The worker's settings with the ones given on the command line.

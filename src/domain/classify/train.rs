@@ -425,17 +425,16 @@ pub struct FineTune {
     /// Whether weights the base pruned to 0 may come back.
     pub grow: bool,
     /// Prune back to this share of the base's number of non-zero weights
-    /// (the smallest go; ties at the cut stay), so the file compresses about
-    /// as well as the base: the site's new weights take the place of the
-    /// default's weakest. `None`: nothing is pruned.
+    /// (`prune_changed`: weights the base did not have go first), so the
+    /// file compresses about as well as the base. `None`: nothing is pruned.
     pub prune: Option<f32>,
     /// Weigh the site's classes as `train` does (`balance_classes`).
     pub balance: bool,
     /// Train the served model on every example, held-out share included,
     /// after scoring a model trained without it.
     pub refit: bool,
-    /// How far the served weights go from the base's toward the fine-tuned
-    /// ones (1: all the way).
+    /// How far the weights and biases go from the base's toward the
+    /// fine-tuned ones, before pruning (0: the base's, 1: all the way).
     pub mix: f32,
 }
 
@@ -444,9 +443,9 @@ pub struct FineTune {
 /// "Site models"): every setting tried scored within a point or two there, so
 /// the choice is the best of those whose file still fits the widget's model
 /// budget with room to spare — base resolution, pruned back to 95% of the
-/// base's number of weights, half-way from the base's weights to the
-/// fine-tuned ones (`mix`), which keeps the site's gain and most of the
-/// default's reading of other visitors' messages.
+/// base's number of weights — and, for `mix`, the one closest to the base
+/// that cross-validates within a point of the best, so the site keeps its
+/// gain and most of the default's reading of other visitors' messages.
 pub const SITE_TUNING: FineTune = FineTune {
     epochs: 6,
     // 0.6 until the default model's own rate fell to 0.2 (smaller weights):
@@ -469,16 +468,19 @@ pub const SITE_TUNING: FineTune = FineTune {
     // HINT3-style messages / the natural dev set, where the base scores
     // 91.8%): 1 → 83.9 / 81.5 / 85.0%, 0.8 → 83.8 / 81.0 / 86.4%,
     // 0.6 → 84.0 / 80.9 / 87.8%, 0.5 → 83.6 / 81.9 / 88.4%,
-    // 0.4 → 82.5 / 82.3 / 89.0%, 0.3 → 82.6 / 81.9 / 89.0%.
+    // 0.4 → 82.5 / 82.3 / 89.0%, 0.3 → 82.6 / 81.9 / 89.0%: 0.5 is the
+    // lowest within a point of the best cross-validated (the 390 messages
+    // are the test's, shown for the record, not chosen on).
     mix: 0.5,
 };
 
 /// `base` trained further on `data` (deterministic in native and wasm). The
 /// result keeps `base`'s scale (divided by a whole number when `base` uses
 /// few levels and `how.finer`), so without `how.prune` weights the data never
-/// touched keep their values exactly (with it, the weakest are zeroed to keep
-/// the file within budget); pruned weights may come back where the site needs
-/// them (`how.grow`).
+/// touched keep their values exactly (with it, some are zeroed to keep the
+/// file within budget: `prune_changed`); pruned weights may come back where
+/// the site needs them (`how.grow`), though with the worker's settings the
+/// prune then takes them first.
 pub fn fine_tune(base: &LinearHead, data: &[Sample], how: FineTune) -> LinearHead {
     let weights = base
         .weights
@@ -543,8 +545,9 @@ pub fn fine_tune(base: &LinearHead, data: &[Sample], how: FineTune) -> LinearHea
 /// of non-zero weights are left. Weights the base had at 0 go first (for
 /// them, zero is the default's value), smallest first; only when that is not
 /// enough do the smallest of the rest. The default's weights are what the
-/// site model's reading of other visitors' messages rests on: cutting the
-/// smallest of all weights alike cost the natural dev set 3 points.
+/// site model's reading of other visitors' messages rests on: fine-tuned all
+/// the way, cutting the smallest of all weights alike left the natural dev
+/// set at 82.6%, new ones first 85.5% (HINT3 as the site; MODEL.md).
 fn prune_changed(weights: &mut [f32], base: &[i8], scale: f32, share: f32) {
     let kept = |w: f32| (w / scale).round() != 0.0;
     let nonzero = weights.iter().filter(|&&w| kept(w)).count();
@@ -1016,9 +1019,13 @@ mod tests {
         };
         assert_eq!(at(0.0), base);
         let (half, full) = (at(0.5), at(1.0));
-        let moved = |h: &LinearHead| (f32::from(h.weights[11]) - f32::from(base.weights[11])).abs();
-        assert!(moved(&full) > moved(&half) && moved(&half) > 0.0);
-        assert!((half.biases[1] - base.biases[1]).abs() < (full.biases[1] - base.biases[1]).abs());
+        assert_ne!(full.weights[11], base.weights[11], "row 5 learned b");
+        // Half-way: within one int8 level of the midpoint, biases exactly.
+        let midpoint = (f32::from(full.weights[11]) + f32::from(base.weights[11])) / 2.0;
+        assert!((f32::from(half.weights[11]) - midpoint).abs() <= 1.0);
+        for (class, &b) in base.biases.iter().enumerate() {
+            assert!((half.biases[class] - (b + full.biases[class]) / 2.0).abs() < 1e-6);
+        }
     }
 
     #[test]
@@ -1033,6 +1040,10 @@ mod tests {
         prune_changed(&mut weights, &base, 1.0, 0.75);
         // Allowed 3: the new one first, then the smallest of the base's.
         assert_eq!(weights, [1.0, 0.0, 1.0, 2.0, 0.0, 0.0, 0.0, 0.0]);
+        // Allowed 5 of 7: the two smallest new ones go, the largest stays.
+        let mut weights = [1.0, 1.0, 1.0, 1.0, 3.0, 2.0, 4.0, 0.0];
+        prune_changed(&mut weights, &base, 1.0, 1.25);
+        assert_eq!(weights, [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 4.0, 0.0]);
     }
 
     #[test]
@@ -1055,9 +1066,9 @@ mod tests {
         let nonzero = |h: &LinearHead| h.weights.iter().filter(|&&w| w != 0).count();
         let tuned = fine_tune(&base, &data, SITE_TUNING);
         assert_eq!(tuned.scale, base.scale);
-        // About as many as the base (weights tied at the cut are all kept).
+        // Pruned back to 95% of the base's number.
         assert!(
-            nonzero(&tuned) <= nonzero(&base) * 105 / 100,
+            nonzero(&tuned) <= nonzero(&base) * 95 / 100,
             "{}",
             nonzero(&tuned)
         );
