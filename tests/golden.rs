@@ -188,6 +188,7 @@ fn site_model_training_is_byte_identical() {
             text,
             topic: l["topic"].as_str(),
             sentiment: l["sentiment"].as_str(),
+            kind: l["kind"].as_str(),
         })
         .collect();
     let base = Model::from_bytes(BUILTIN_MODEL).unwrap();
@@ -198,12 +199,13 @@ fn site_model_training_is_byte_identical() {
     assert_eq!(
         (
             trained.topic.trained_on + trained.topic.held_out,
-            trained.sentiment.trained_on + trained.sentiment.held_out
+            trained.sentiment.trained_on + trained.sentiment.held_out,
+            trained.kind.trained_on + trained.kind.held_out
         ),
-        (38, 15)
+        (38, 15, 10)
     );
     assert_eq!(
         format!("{:08x}", fnv1a(&bytes[..bytes.len() - 4])),
-        "532d7840"
+        "86233ef9"
     );
 }

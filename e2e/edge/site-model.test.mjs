@@ -19,7 +19,7 @@ import { HINT3, hint3Examples, hint3StyleMessages } from './hint3.mjs';
 
 // The checksum tests/golden.rs expects of a model trained on tests/data/site-examples.jsonl,
 // natively and in wasm: the worker must make the very same file.
-const GOLDEN_CHECKSUM = '532d7840';
+const GOLDEN_CHECKSUM = '86233ef9';
 const DEFAULT_MODEL = readFileSync(join(root, 'model', 'touchpoint.tpcm'));
 const defaultChecksum = DEFAULT_MODEL.subarray(DEFAULT_MODEL.length - 4).readUInt32LE(0).toString(16).padStart(8, '0');
 
@@ -99,6 +99,7 @@ test('a site model trains in the worker to the same bytes as natively, is served
   assert.equal(model.examples, 40);
   assert.equal(model.topic.trained_on + model.topic.held_out, 38);
   assert.equal(model.sentiment.trained_on + model.sentiment.held_out, 15);
+  assert.equal(model.kind.trained_on + model.kind.held_out, 10);
   assert.equal(trained.json.stale, false);
 
   const served = await fetchModel('golden');
@@ -133,14 +134,16 @@ test('bad uploads are refused line by line, nothing stored; limits answer 413 wi
     '',
     '{"text":"hello"}',
     '{"text":"fine","sentiment":"meh"}',
+    '{"text":"you never answer","kind":"rant"}',
   ].join('\n');
   const refused = await upload(bad, { 'content-type': 'application/x-ndjson' });
   assertError(refused, 422, 'invalid_request');
-  assert.equal(refused.json.error.message, '4 line(s) refused; nothing was stored');
-  assert.deepEqual(refused.json.error.lines.map((l) => l.line), [2, 3, 5, 6]);
+  assert.equal(refused.json.error.message, '5 line(s) refused; nothing was stored');
+  assert.deepEqual(refused.json.error.lines.map((l) => l.line), [2, 3, 5, 6, 7]);
   assert.match(refused.json.error.lines[1].message, /unknown topic "shipping" \(one of account, order/);
   assert.match(refused.json.error.lines[2].message, /no label/);
   assert.match(refused.json.error.lines[3].message, /unknown sentiment "meh"/);
+  assert.match(refused.json.error.lines[4].message, /unknown kind "rant" \(one of question, request, problem, complaint, suggestion, praise\)/);
   const array = await upload([{ text: 'ok', topic: 'order' }, { text: 'x', topic: 'order', lang: 'en' }]);
   assertError(array, 422, 'invalid_request');
   assert.deepEqual(array.json.error.lines.map((l) => l.line), [2]);
@@ -173,11 +176,11 @@ test('the scheduled job trains a site with new corrections or examples, one site
   const lines = [
     { text: 'can you deliver on a sunday', topic: 'delivery' },
     { text: 'my invoice shows the wrong VAT number', topic: 'billing' },
-    { text: 'I love the new app', topic: 'feedback', sentiment: 'positive' },
+    { text: 'I love the new app', topic: 'feedback', sentiment: 'positive', kind: 'praise' },
   ];
   assert.equal((await asAdmin('POST', '/v1/admin/sites/cron/model/examples', lines)).status, 201);
   // A staff correction as the console stores it (POST /v1/staff/messages/{id}/labels).
-  await runtime.d1.prepare("INSERT INTO label_corrections (site_id, message_id, staff_id, text, topic, sentiment, kind, created_at) VALUES ('cron', 1, 's', 'the parcel came broken', 'delivery', 'negative', '', 1)").run();
+  await runtime.d1.prepare("INSERT INTO label_corrections (site_id, message_id, staff_id, text, topic, sentiment, kind, created_at) VALUES ('cron', 1, 's', 'the parcel came broken', 'delivery', 'negative', 'complaint', 1)").run();
   const cron = () => worker.scheduled({ cron: '* * * * *', scheduledTime: new Date() });
   await cron();
   const status = (await asAdmin('GET', '/v1/admin/sites/cron/model')).json;
@@ -186,6 +189,8 @@ test('the scheduled job trains a site with new corrections or examples, one site
   assert.ok(status.model, JSON.stringify(status));
   assert.equal(status.model.corrections, 1);
   assert.equal(status.model.examples, 3);
+  // Kinds are learned from both: the example's and the staff correction's.
+  assert.equal(status.model.kind.trained_on + status.model.kind.held_out, 2);
   assert.equal(status.stale, false);
   const trainedAt = status.model.trained_at;
   await cron(); // 'limits' is due, 'cron' is not: trained again only when something is new.

@@ -16,7 +16,7 @@ use crate::domain::site_model::{parse_examples, MAX_TRAINING_EXAMPLES};
 
 #[derive(Debug, clap::Args)]
 pub struct TrainSiteArgs {
-    /// JSON lines `{"text", "topic"?, "sentiment"?}`, as uploaded to
+    /// JSON lines `{"text", "topic"?, "sentiment"?, "kind"?}`, as uploaded to
     /// `POST /v1/admin/sites/{site}/model/examples`.
     #[arg(long)]
     examples: PathBuf,
@@ -118,7 +118,7 @@ fn train(args: &TrainSiteArgs) -> Result<(), String> {
     let labelled: Vec<Labelled> = examples[newest..]
         .iter()
         .zip(&texts)
-        .map(|(e, text)| Labelled::stored(text, &e.topic, &e.sentiment))
+        .map(|(e, text)| Labelled::stored(text, &e.topic, &e.sentiment, &e.kind))
         .collect();
     let base_bytes = match &args.base {
         Some(path) => std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?,
@@ -137,7 +137,11 @@ fn train(args: &TrainSiteArgs) -> Result<(), String> {
         labelled.len(),
         args.out.display()
     );
-    for (head, score) in [("topic", trained.topic), ("sentiment", trained.sentiment)] {
+    for (head, score) in [
+        ("topic", trained.topic),
+        ("sentiment", trained.sentiment),
+        ("kind", trained.kind),
+    ] {
         println!(
             "{head:>9}: trained on {}, held out {}: site model {:.1}%, base model {:.1}%",
             score.trained_on,

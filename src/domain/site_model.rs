@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::classify::{SENTIMENTS, TOPICS};
+use super::classify::{KINDS, SENTIMENTS, TOPICS};
 
 /// Largest upload body: JSON lines or a JSON array.
 pub const MAX_UPLOAD_BYTES: u32 = 1024 * 1024;
@@ -26,6 +26,8 @@ pub struct Example {
     pub topic: String,
     /// Empty when the example has no sentiment.
     pub sentiment: String,
+    /// Empty when the example has no kind.
+    pub kind: String,
 }
 
 /// Why one line (or array item) was refused; `line` counts from 1.
@@ -43,9 +45,11 @@ struct Raw {
     topic: Option<String>,
     #[serde(default)]
     sentiment: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
 }
 
-/// Reads an upload: a JSON array of `{text, topic?, sentiment?}` (`array`:
+/// Reads an upload: a JSON array of `{text, topic?, sentiment?, kind?}` (`array`:
 /// the body was sent as `application/json`), or one such object per line
 /// (blank lines are not examples). Every bad line is reported; nothing is
 /// taken unless every line is good.
@@ -119,18 +123,20 @@ fn check(raw: Raw) -> Result<Example, String> {
     };
     let topic = label(raw.topic, &TOPICS, "topic")?;
     let sentiment = label(raw.sentiment, &SENTIMENTS, "sentiment")?;
-    if topic.is_empty() && sentiment.is_empty() {
-        return Err("no label: give a topic, a sentiment or both".into());
+    let kind = label(raw.kind, &KINDS, "kind")?;
+    if topic.is_empty() && sentiment.is_empty() && kind.is_empty() {
+        return Err("no label: give a topic, a sentiment, a kind or several".into());
     }
     Ok(Example {
         text: raw.text.trim().to_string(),
         topic,
         sentiment,
+        kind,
     })
 }
 
 /// One head of a trained site model, scored on the held-out share.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct HeadReport {
     /// Examples trained on.
     pub trained_on: u32,
@@ -154,24 +160,29 @@ pub struct TrainedModel {
     pub corrections: u32,
     pub topic: HeadReport,
     pub sentiment: HeadReport,
+    /// Models trained before kinds were learned from a site have none
+    /// stored: nothing trained on, nothing held out.
+    #[serde(default)]
+    pub kind: HeadReport,
 }
 
 impl TrainedModel {
-    /// The report of a training run; `heads` are topic and sentiment as
-    /// (trained on, held out, site accuracy, default accuracy).
+    /// The report of a training run; `heads` are topic, sentiment and kind
+    /// as (trained on, held out, site accuracy, default accuracy).
     pub fn new(
         trained_at: i64,
         checksum: String,
         examples: u32,
         corrections: u32,
-        heads: [(u32, u32, f64, f64); 2],
+        heads: [(u32, u32, f64, f64); 3],
     ) -> Self {
-        let [topic, sentiment] = heads.map(|(trained_on, held_out, site, default)| HeadReport {
-            trained_on,
-            held_out,
-            accuracy: accuracy(held_out, site),
-            default_accuracy: accuracy(held_out, default),
-        });
+        let [topic, sentiment, kind] =
+            heads.map(|(trained_on, held_out, site, default)| HeadReport {
+                trained_on,
+                held_out,
+                accuracy: accuracy(held_out, site),
+                default_accuracy: accuracy(held_out, default),
+            });
         TrainedModel {
             trained_at,
             checksum,
@@ -179,6 +190,7 @@ impl TrainedModel {
             corrections,
             topic,
             sentiment,
+            kind,
         }
     }
 }
@@ -207,7 +219,7 @@ pub struct ExamplesAdded {
 // How the console reads the status (field lists, `json_text`).
 crate::domain::json_text::from_json! {
     HeadReport { trained_on, held_out, accuracy, default_accuracy }
-    TrainedModel { trained_at, checksum, examples, corrections, topic, sentiment }
+    TrainedModel { trained_at, checksum, examples, corrections, topic, sentiment, #[default] kind }
     ModelStatus { model, examples, corrections, stale }
 }
 
@@ -268,6 +280,18 @@ mod tests {
             r#"{"topic":"order"}"#,
         ]
         .join("\n");
+        let kinds = parse_examples(
+            "{\"text\":\"you never answer\",\"kind\":\"complaint\"}\n{\"text\":\"hm\",\"kind\":\"rant\"}",
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(kinds.len(), 1);
+        assert_eq!(kinds[0].line, 2);
+        assert!(kinds[0]
+            .message
+            .starts_with("unknown kind \"rant\" (one of question, "));
+        let kind_only = parse_examples(r#"{"text":"you never answer","kind":"complaint"}"#, false);
+        assert_eq!(kind_only.unwrap()[0].kind, "complaint");
         let errors = parse_examples(&bad, false).unwrap_err();
         assert_eq!(
             errors.iter().map(|e| e.line).collect::<Vec<_>>(),

@@ -170,13 +170,14 @@ pub async fn add_examples(request: &Request, env: &Env, site: &str) -> Result<Re
         return refuse(413, "payload_too_large", &message, &[]);
     }
     // Stored redacted, as visitors' messages are: the model never learns personal data.
-    let rows: Vec<(String, &str, &str)> = examples
+    let rows: Vec<(String, &str, &str, &str)> = examples
         .iter()
         .map(|e| {
             (
                 pii::redact(&e.text).redacted,
                 e.topic.as_str(),
                 e.sentiment.as_str(),
+                e.kind.as_str(),
             )
         })
         .collect();
@@ -184,8 +185,8 @@ pub async fn add_examples(request: &Request, env: &Env, site: &str) -> Result<Re
     // One statement for the whole upload (D1 counts statements per request).
     db::run(
         &env.db,
-        "INSERT INTO model_examples (site_id, text, topic, sentiment, created_at) \
-         SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), ?2 \
+        "INSERT INTO model_examples (site_id, text, topic, sentiment, kind, created_at) \
+         SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), ?2 \
          FROM json_each(?3) ORDER BY key",
         args![site, now_ms(), &rows],
     )
@@ -223,18 +224,18 @@ impl From<ApiError> for Trained {
     }
 }
 
-/// Labelled texts as stored: (text, topic, sentiment), oldest first.
+/// Labelled texts as stored: (text, topic, sentiment, kind), oldest first.
 async fn labelled(
     env: &Env,
     sql: &str,
     site: &str,
     limit: usize,
-) -> Result<Vec<[String; 3]>, ApiError> {
+) -> Result<Vec<[String; 4]>, ApiError> {
     let rows = db::js_rows(&env.db, sql, args![site, limit as i64]).await?;
     Ok(rows
         .iter()
         .rev()
-        .map(|row| ["text", "topic", "sentiment"].map(|key| text(row, key)))
+        .map(|row| ["text", "topic", "sentiment", "kind"].map(|key| text(row, key)))
         .collect())
 }
 
@@ -244,7 +245,7 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
     let counts = counts(env, site).await?;
     let corrections = labelled(
         env,
-        "SELECT text, topic, sentiment FROM label_corrections WHERE id IN \
+        "SELECT text, topic, sentiment, kind FROM label_corrections WHERE id IN \
          (SELECT MAX(id) FROM label_corrections WHERE site_id = ?1 GROUP BY message_id) ORDER BY id DESC LIMIT ?2",
         site,
         MAX_TRAINING_EXAMPLES as usize,
@@ -252,7 +253,7 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
     .await?;
     let examples = labelled(
         env,
-        "SELECT text, topic, sentiment FROM model_examples WHERE site_id = ?1 ORDER BY id DESC LIMIT ?2",
+        "SELECT text, topic, sentiment, kind FROM model_examples WHERE site_id = ?1 ORDER BY id DESC LIMIT ?2",
         site,
         MAX_TRAINING_EXAMPLES as usize - corrections.len(),
     )
@@ -260,7 +261,7 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
     let labelled: Vec<Labelled> = corrections
         .iter()
         .chain(&examples)
-        .map(|[text, topic, sentiment]| Labelled::stored(text, topic, sentiment))
+        .map(|[text, topic, sentiment, kind]| Labelled::stored(text, topic, sentiment, kind))
         .collect();
     let base = Model::from_bytes(BUILTIN_MODEL).map_err(|_| ApiError::Internal)?;
     let trained = match train_site_model(&base, &labelled, SITE_TUNING) {
@@ -284,7 +285,8 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
         checksum.clone(),
         examples.len() as u32,
         corrections.len() as u32,
-        [trained.topic, trained.sentiment].map(|h| (h.trained_on, h.held_out, h.site, h.default)),
+        [trained.topic, trained.sentiment, trained.kind]
+            .map(|h| (h.trained_on, h.held_out, h.site, h.default)),
     );
     let report = serde_json::to_string(&report).map_err(|_| ApiError::Internal)?;
     db::run(

@@ -35,11 +35,14 @@ fn scored(name: &str, head: &HeadReport) -> Option<String> {
 fn describe(status: &ModelStatus) -> String {
     let mut text = match &status.model {
         Some(m) => {
-            let scores: Vec<String> =
-                [scored("topic", &m.topic), scored("sentiment", &m.sentiment)]
-                    .into_iter()
-                    .flatten()
-                    .collect();
+            let scores: Vec<String> = [
+                scored("topic", &m.topic),
+                scored("sentiment", &m.sentiment),
+                scored("kind", &m.kind),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             format!(
                 "Trained {} on {} corrections and {} examples. Held-out accuracy: {}.",
                 clock(m.trained_at),
@@ -91,5 +94,26 @@ pub fn model_section(props: &ModelProps) -> Html {
             <p class="model-status">{ (*shown).clone() }</p>
             <button class="train" disabled={*shown == "…"} onclick={move |_| call(true)}>{ "Train now" }</button>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_head_held_out_is_described_and_a_head_without_any_is_left_out() {
+        let kind = HeadReport {
+            trained_on: 8,
+            held_out: 2,
+            accuracy: Some(1.0),
+            default_accuracy: Some(0.5),
+        };
+        assert_eq!(
+            scored("kind", &kind).as_deref(),
+            Some("kind 100.0% (default model 50.0%) on 2 held out")
+        );
+        // A report stored before kinds were learned has none.
+        assert_eq!(scored("kind", &HeadReport::default()), None);
     }
 }

@@ -589,17 +589,29 @@ pub struct Labelled<'a> {
     pub text: &'a str,
     pub topic: Option<&'a str>,
     pub sentiment: Option<&'a str>,
+    pub kind: Option<&'a str>,
 }
 
 impl<'a> Labelled<'a> {
     /// From a text and its labels as stored and uploaded, where an empty
     /// label means the example has none for that head.
-    pub fn stored(text: &'a str, topic: &'a str, sentiment: &'a str) -> Self {
+    pub fn stored(text: &'a str, topic: &'a str, sentiment: &'a str, kind: &'a str) -> Self {
         let some = |label: &'a str| (!label.is_empty()).then_some(label);
         Labelled {
             text,
             topic: some(topic),
             sentiment: some(sentiment),
+            kind: some(kind),
+        }
+    }
+
+    /// The example's label for the head `name` (of `SITE_HEADS`).
+    fn label(&self, name: &str) -> Option<&'a str> {
+        match name {
+            "topic" => self.topic,
+            "sentiment" => self.sentiment,
+            "kind" => self.kind,
+            _ => None,
         }
     }
 }
@@ -628,23 +640,28 @@ pub struct SiteTraining {
     pub model: Model,
     pub topic: HeadScore,
     pub sentiment: HeadScore,
+    pub kind: HeadScore,
 }
+
+/// The heads a site's examples and corrections teach: what staff can
+/// correct in the console. Urgency and the expectation gap are copied.
+pub const SITE_HEADS: [&str; 3] = ["topic", "sentiment", "kind"];
 
 /// Why a site model could not be trained.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrainError {
     #[error(
-        "nothing to train on: no example has a topic or a sentiment outside the held-out share"
+        "nothing to train on: no example has a topic, a sentiment or a kind outside the held-out share"
     )]
     NothingToLearn,
     #[error("the default model lacks a {0} head")]
     NoHead(&'static str),
 }
 
-/// Fine-tunes `base`'s topic and sentiment heads on the site's examples
-/// (4 in 5 by hash), and scores the result and `base` on the rest; with
-/// `how.refit` the head returned is then trained on every example. A head
-/// with no labelled example is copied unchanged.
+/// Fine-tunes `base`'s topic, sentiment and kind heads on the site's
+/// examples (4 in 5 by hash), and scores the result and `base` on the rest;
+/// with `how.refit` the head returned is then trained on every example. A
+/// head with no labelled example is copied unchanged.
 pub fn train_site_model(
     base: &Model,
     examples: &[Labelled],
@@ -662,23 +679,27 @@ pub fn train_site_model_holding_out(
     held: impl Fn(&str) -> bool,
 ) -> Result<SiteTraining, TrainError> {
     let mut model = base.clone();
-    let mut scores = [HeadScore::default(); 2];
+    let mut scores = [HeadScore::default(); SITE_HEADS.len()];
     let features: Vec<(Vec<(u32, f32)>, bool)> = examples
         .iter()
         .map(|e| (base.features(e.text), held(e.text)))
         .collect();
-    for (slot, name) in ["topic", "sentiment"].into_iter().enumerate() {
-        let base_head = base.head(name).ok_or(TrainError::NoHead(name))?;
+    for (slot, name) in SITE_HEADS.into_iter().enumerate() {
+        let Some(base_head) = base.head(name) else {
+            // A model from before learned kinds answers them with cue lists:
+            // only an error when the site's examples carry such labels.
+            if examples.iter().any(|e| e.label(name).is_some()) {
+                return Err(TrainError::NoHead(name));
+            }
+            continue;
+        };
         let classes = base_head.labels.len();
         let mut train = Vec::new();
         let mut test = Vec::new();
         for (example, (x, held)) in examples.iter().zip(&features) {
-            let label = if slot == 0 {
-                example.topic
-            } else {
-                example.sentiment
-            };
-            let Some(class) = label.and_then(|l| base_head.labels.iter().position(|h| h == l))
+            let Some(class) = example
+                .label(name)
+                .and_then(|l| base_head.labels.iter().position(|h| h == l))
             else {
                 continue;
             };
@@ -732,10 +753,12 @@ pub fn train_site_model_holding_out(
     if scores.iter().all(|s| s.trained_on == 0) {
         return Err(TrainError::NothingToLearn);
     }
+    let [topic, sentiment, kind] = scores;
     Ok(SiteTraining {
         model,
-        topic: scores[0],
-        sentiment: scores[1],
+        topic,
+        sentiment,
+        kind,
     })
 }
 
@@ -1118,7 +1141,7 @@ mod tests {
         ];
         let examples: Vec<Labelled> = texts
             .iter()
-            .map(|(text, topic)| Labelled::stored(text, topic, ""))
+            .map(|(text, topic)| Labelled::stored(text, topic, "", ""))
             .collect();
         assert!(texts.iter().any(|(t, _)| held_out(t)), "a held-out example");
         let refit = train_site_model(&base, &examples, SITE_TUNING).unwrap();
@@ -1133,6 +1156,66 @@ mod tests {
         .unwrap();
         assert_eq!(refit.topic, scored_only.topic, "the same held-out figures");
         assert_ne!(refit.model, scored_only.model, "the served model saw more");
+    }
+
+    #[test]
+    fn a_site_model_learns_kinds_from_corrections_and_needs_a_kind_head_only_for_them() {
+        let head = |name: &str, labels: &[&str]| {
+            LinearHead::new(
+                name.into(),
+                10,
+                labels.iter().map(|l| l.to_string()).collect(),
+                0.1,
+                vec![0.0; labels.len()],
+                vec![0; 1024 * labels.len()],
+            )
+        };
+        let mut base = Model {
+            bucket_bits: 10,
+            features: FeatureSet::Words,
+            heads: vec![
+                head("topic", &["refund", "delivery"]),
+                head("sentiment", &["neutral", "negative"]),
+            ],
+        };
+        let texts = [
+            ("you never answer my emails", "complaint"),
+            ("nobody ever answers here", "complaint"),
+            ("still no answer from you", "complaint"),
+            ("can you answer my question", "question"),
+            ("what is the answer", "question"),
+            ("is there an answer yet", "question"),
+        ];
+        let examples: Vec<Labelled> = texts
+            .iter()
+            .map(|(text, kind)| Labelled::stored(text, "", "", kind))
+            .collect();
+        // Without a kind head, kind labels are an error; without them, not.
+        assert_eq!(
+            train_site_model(&base, &examples, SITE_TUNING).unwrap_err(),
+            TrainError::NoHead("kind")
+        );
+        let topics = [Labelled::stored("refund me", "refund", "", "")];
+        assert!(train_site_model(&base, &topics, SITE_TUNING).is_ok());
+        base.heads.push(head("kind", &["question", "complaint"]));
+        // The base has no weight at all: pruning back to its count would leave none.
+        let unpruned = FineTune {
+            prune: None,
+            ..SITE_TUNING
+        };
+        let trained = train_site_model(&base, &examples, unpruned).unwrap();
+        assert_eq!(
+            trained.kind.trained_on + trained.kind.held_out,
+            texts.len() as u32
+        );
+        assert_eq!(trained.topic, HeadScore::default(), "no topic labels");
+        let kind = trained.model.head("kind").unwrap();
+        assert_ne!(kind, base.head("kind").unwrap(), "the kind head learned");
+        assert_eq!(trained.model.head("topic"), base.head("topic"));
+        for (text, label) in texts {
+            let x = features(text, 10, FeatureSet::Words);
+            assert_eq!(kind.labels[kind.predict(&x).0], label, "{text}");
+        }
     }
 
     #[test]
