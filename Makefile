@@ -30,6 +30,7 @@ bench: build
 	cargo run --quiet --profile native --features cli -- bench
 	node bench/classify-wasm.mjs
 	node bench/site-adaptation.mjs
+	node bench/site-kinds.mjs
 	node bench/recorder-main-thread.mjs
 	node bench/ingest-throughput.mjs 10
 	node bench/conversation-roundtrip.mjs 20 5

@@ -171,7 +171,7 @@ fn a_recorder_session_is_byte_identical() {
 #[test]
 fn site_model_training_is_byte_identical() {
     use touchpoint::domain::classify::model::{fnv1a, Model};
-    use touchpoint::domain::classify::train::{train_site_model, Labelled, SITE_TUNING};
+    use touchpoint::domain::classify::train::{train_site_model, Labelled, WORKER_TUNING};
     use touchpoint::domain::classify::BUILTIN_MODEL;
     let lines: Vec<serde_json::Value> = include_str!("data/site-examples.jsonl")
         .lines()
@@ -192,7 +192,7 @@ fn site_model_training_is_byte_identical() {
         })
         .collect();
     let base = Model::from_bytes(BUILTIN_MODEL).unwrap();
-    let trained = train_site_model(&base, &examples, SITE_TUNING).unwrap();
+    let trained = train_site_model(&base, &examples, WORKER_TUNING).unwrap();
     let bytes = trained.model.to_bytes();
     assert_ne!(bytes, BUILTIN_MODEL);
     assert_eq!(Model::from_bytes(&bytes).unwrap(), trained.model);
@@ -206,6 +206,6 @@ fn site_model_training_is_byte_identical() {
     );
     assert_eq!(
         format!("{:08x}", fnv1a(&bytes[..bytes.len() - 4])),
-        "86233ef9"
+        "fa822320"
     );
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use super::datasets::{hashed_split, split_hash, Split};
 use crate::domain::classify::model::Model;
 use crate::domain::classify::train::{
-    train_site_model, train_site_model_holding_out, FineTune, Labelled, SITE_TUNING,
+    train_site_model, train_site_model_holding_out, FineTune, Labelled, SiteTuning, WORKER_TUNING,
 };
 use crate::domain::classify::BUILTIN_MODEL;
 use crate::domain::pii;
@@ -70,9 +70,16 @@ fn share(text: &str) -> Result<f32, String> {
     }
 }
 
-/// The worker's settings with the ones given on the command line.
-fn tuning(args: &TrainSiteArgs) -> FineTune {
-    let worker = SITE_TUNING;
+/// The worker's settings, for each head, with the ones given on the
+/// command line.
+fn tuning(args: &TrainSiteArgs) -> SiteTuning {
+    SiteTuning {
+        topic_and_sentiment: overridden(args, WORKER_TUNING.topic_and_sentiment),
+        kind: overridden(args, WORKER_TUNING.kind),
+    }
+}
+
+fn overridden(args: &TrainSiteArgs, worker: FineTune) -> FineTune {
     FineTune {
         epochs: args.epochs.unwrap_or(worker.epochs),
         rate: args.rate.unwrap_or(worker.rate),
@@ -158,11 +165,15 @@ fn train(args: &TrainSiteArgs) -> Result<(), String> {
 /// model never trained on are scored (HINT3, say, is partly in its
 /// training data): otherwise the base's memory would flatter settings that
 /// move it least.
-fn cross_validate(base: &Model, labelled: &[Labelled], how: FineTune) {
+fn cross_validate(base: &Model, labelled: &[Labelled], how: SiteTuning) {
     // Each fold's model must not see the fold it is scored on.
-    let how = FineTune {
+    let scored_only = |how: FineTune| FineTune {
         refit: false,
         ..how
+    };
+    let how = SiteTuning {
+        topic_and_sentiment: scored_only(how.topic_and_sentiment),
+        kind: scored_only(how.kind),
     };
     let fold_of = |text: &str| split_hash(text) % 5;
     let (mut right, mut base_right, mut total) = (0u32, 0u32, 0u32);
@@ -203,7 +214,8 @@ fn cross_validate(base: &Model, labelled: &[Labelled], how: FineTune) {
         }
     };
     println!(
-        "cross-validated topic ({total} examples the base never saw, {how:?}): site model {:.2}% ({right}), base model {:.2}% ({base_right})",
+        "cross-validated topic ({total} examples the base never saw, {:?}): site model {:.2}% ({right}), base model {:.2}% ({base_right})",
+        how.topic_and_sentiment,
         share(right),
         share(base_right)
     );

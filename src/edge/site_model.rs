@@ -17,7 +17,7 @@ use super::{admin, db, http, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::classify::model::Model;
-use crate::domain::classify::train::{train_site_model, Labelled, TrainError, SITE_TUNING};
+use crate::domain::classify::train::{train_site_model, Labelled, TrainError, WORKER_TUNING};
 use crate::domain::classify::{Classifier, BUILTIN_MODEL};
 use crate::domain::pii;
 use crate::domain::site_model::{
@@ -264,7 +264,7 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
         .map(|[text, topic, sentiment, kind]| Labelled::stored(text, topic, sentiment, kind))
         .collect();
     let base = Model::from_bytes(BUILTIN_MODEL).map_err(|_| ApiError::Internal)?;
-    let trained = match train_site_model(&base, &labelled, SITE_TUNING) {
+    let trained = match train_site_model(&base, &labelled, WORKER_TUNING) {
         Ok(trained) => trained,
         Err(nothing) => {
             // Corrections it learned from were erased and what is left
