@@ -9,8 +9,9 @@
 //   node bench/site-kinds.mjs [train-site options]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import { join } from 'node:path';
-import { root } from '../scripts/artifacts.mjs';
+import { root, loadDataFiles } from '../scripts/artifacts.mjs';
 
 const out = join(root, 'target', 'bench', 'site-kinds');
 mkdirSync(out, { recursive: true });
@@ -29,10 +30,11 @@ const kinds = (model, messages) => {
     .trim().split('\n').map((line) => JSON.parse(line).kind);
 };
 
+let largest = 0;
 console.log(`| kind accuracy, five held-out folds of ${dev.length} messages | default model | site model${options.length ? ` (${options.join(' ')})` : ''} |`);
 console.log('|---|---:|---:|');
 for (const [name, convention] of Object.entries(conventions)) {
-  let right = { default: 0, site: 0 };
+  const right = { default: 0, site: 0 };
   for (let fold = 0; fold < 5; fold++) {
     const held = dev.filter((_, i) => i % 5 === fold).map((m) => ({ ...m, kind: convention(m.kind) }));
     const corrections = dev.filter((_, i) => i % 5 !== fold).map((m) => ({ text: m.text, kind: convention(m.kind) }));
@@ -43,7 +45,11 @@ for (const [name, convention] of Object.entries(conventions)) {
     const count = (said) => said.filter((kind, i) => kind === held[i].kind).length;
     right.default += count(kinds(null, held));
     right.site += count(kinds(model, held));
+    const brotli = brotliCompressSync(readFileSync(model), { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    largest = Math.max(largest, brotli);
   }
   const pct = (n) => `${((n / dev.length) * 100).toFixed(1)}%`;
   console.log(`| ${name} | ${pct(right.default)} | ${pct(right.site)} |`);
 }
+const budget = loadDataFiles().find((d) => d.name === 'model').budget_brotli;
+console.log(`\nlargest site model: ${largest} B brotli (the widget's model budget: ${budget} B)`);

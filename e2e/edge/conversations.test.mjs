@@ -340,7 +340,7 @@ test('label corrections are kept and exported as training lines', async () => {
   const [message] = view.json.messages;
   assertError(await asStaff(ana, 'POST', `/v1/staff/messages/${message.id}/labels`, { topic: 'weather' }), 422, 'invalid_request');
   assertError(await asStaff(ana, 'POST', `/v1/staff/messages/${message.id}/labels`, { topic: 'product', kind: 'rant' }), 422, 'invalid_request');
-  const corrected = await asStaff(ana, 'POST', `/v1/staff/messages/${message.id}/labels`, { topic: 'product', sentiment: 'negative' });
+  const corrected = await asStaff(ana, 'POST', `/v1/staff/messages/${message.id}/labels`, { topic: 'product', sentiment: 'negative', kind: 'complaint' });
   assert.equal(corrected.status, 201);
   const conversation = await runtime.d1.prepare('SELECT topic FROM conversations WHERE id = ?1').bind(started.json.conversation.id).first();
   assert.equal(conversation.topic, 'product');
@@ -348,7 +348,7 @@ test('label corrections are kept and exported as training lines', async () => {
   assert.equal(exported.status, 200);
   assert.match(exported.headers.get('content-type'), /ndjson/);
   const lines = exported.text.trim().split('\n').map((l) => JSON.parse(l));
-  assert.ok(lines.some((l) => l.topic === 'product' && l.sentiment === 'negative' && l.text.includes('zipper')));
+  assert.ok(lines.some((l) => l.topic === 'product' && l.sentiment === 'negative' && l.kind === 'complaint' && l.text.includes('zipper')));
 });
 
 test('intake puts e-mail in the same inbox, once per external id, and replies leave through the webhook', async () => {

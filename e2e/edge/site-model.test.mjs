@@ -177,6 +177,7 @@ test('the scheduled job trains a site with new corrections or examples, one site
     { text: 'can you deliver on a sunday', topic: 'delivery' },
     { text: 'my invoice shows the wrong VAT number', topic: 'billing' },
     { text: 'I love the new app', topic: 'feedback', sentiment: 'positive', kind: 'praise' },
+    { text: 'why does nobody ever call back', kind: 'complaint' },
   ];
   assert.equal((await asAdmin('POST', '/v1/admin/sites/cron/model/examples', lines)).status, 201);
   // A staff correction as the console stores it (POST /v1/staff/messages/{id}/labels).
@@ -188,9 +189,17 @@ test('the scheduled job trains a site with new corrections or examples, one site
   // to matter here) and after none that is due.
   assert.ok(status.model, JSON.stringify(status));
   assert.equal(status.model.corrections, 1);
-  assert.equal(status.model.examples, 3);
-  // Kinds are learned from both: the example's and the staff correction's.
-  assert.equal(status.model.kind.trained_on + status.model.kind.held_out, 2);
+  assert.equal(status.model.examples, 4);
+  // Kinds are learned from both: the examples' (one has nothing but a kind)
+  // and the staff correction's.
+  assert.equal(status.model.kind.trained_on + status.model.kind.held_out, 3);
+  // A report stored before kinds were learned answers with an empty kind
+  // (the API client checks every answer against openapi.json).
+  await runtime.d1.prepare("UPDATE site_models SET report = json_remove(report, '$.kind') WHERE site_id = 'cron'").run();
+  const older = await asAdmin('GET', '/v1/admin/sites/cron/model');
+  assert.equal(older.status, 200, JSON.stringify(older.json));
+  assert.deepEqual(older.json.model.kind, { trained_on: 0, held_out: 0, accuracy: null, default_accuracy: null });
+  assert.equal(older.json.model.topic.trained_on + older.json.model.topic.held_out, 4);
   assert.equal(status.stale, false);
   const trainedAt = status.model.trained_at;
   await cron(); // 'limits' is due, 'cron' is not: trained again only when something is new.

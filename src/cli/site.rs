@@ -31,13 +31,13 @@ pub struct TrainSiteArgs {
     /// choose settings on the site's own examples.
     #[arg(long)]
     cross_validate: bool,
-    /// Fine-tuning epochs instead of the worker's.
+    /// Fine-tuning epochs for every head, instead of the worker's.
     #[arg(long)]
     epochs: Option<u32>,
-    /// Fine-tuning rate instead of the worker's.
+    /// Fine-tuning rate for every head, instead of the worker's.
     #[arg(long)]
     rate: Option<f32>,
-    /// Fine-tuning inertia (starting squared-gradient sum) instead of the worker's.
+    /// Fine-tuning inertia (starting squared-gradient sum) for every head, instead of the worker's.
     #[arg(long)]
     inertia: Option<f32>,
     /// Whether the site's weights get finer steps than the base's.

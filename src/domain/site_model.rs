@@ -322,6 +322,21 @@ mod tests {
     }
 
     #[test]
+    fn a_report_stored_before_kinds_were_learned_reads_with_an_empty_kind() {
+        let stored = r#"{"trained_at":1,"checksum":"00000000","examples":1,"corrections":0,
+            "topic":{"trained_on":1,"held_out":1,"accuracy":1.0,"default_accuracy":0.0},
+            "sentiment":{"trained_on":0,"held_out":0,"accuracy":null,"default_accuracy":null}}"#;
+        let report: TrainedModel = serde_json::from_str(stored).unwrap();
+        assert_eq!(report.kind, HeadReport::default());
+        // Written back (as the worker answers), the kind is there.
+        let written = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            written["kind"],
+            serde_json::json!({"trained_on": 0, "held_out": 0, "accuracy": null, "default_accuracy": null})
+        );
+    }
+
+    #[test]
     fn checksums_and_hex_round_trip() {
         let file = [1u8, 2, 3, 0x11, 0x22, 0x33, 0x44];
         assert_eq!(checksum_hex(&file), "44332211");

@@ -78,7 +78,21 @@ async fn status_of(env: &Env, site: &str) -> Result<String, ApiError> {
         args![site],
     )
     .await?;
-    let report = js_object::string(&stored, "report");
+    // Read and written again rather than passed through, so a report stored
+    // before a field existed answers with the field's default (kind, say).
+    let report = match js_object::string(&stored, "report") {
+        Some(text) => Some(
+            serde_json::from_str::<TrainedModel>(&text)
+                .and_then(|report| serde_json::to_string(&report))
+                .map_err(|error| {
+                    internal(
+                        &JsValue::from_str(&error.to_string()),
+                        "stored model report",
+                    )
+                })?,
+        ),
+        None => None,
+    };
     let stale = if report.is_some() {
         number(&stored, "last_example_id") < counts.last_example_id
             || number(&stored, "last_correction_id") < counts.last_correction_id
@@ -266,6 +280,13 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
     let base = Model::from_bytes(BUILTIN_MODEL).map_err(|_| ApiError::Internal)?;
     let trained = match train_site_model(&base, &labelled, WORKER_TUNING) {
         Ok(trained) => trained,
+        // The built-in model has every head a site trains: not the site's doing.
+        Err(TrainError::NoHead(head)) => {
+            return Err(Trained::Failed(internal(
+                &JsValue::from_str(head),
+                "the built-in model lacks a head sites train",
+            )));
+        }
         Err(nothing) => {
             // Corrections it learned from were erased and what is left
             // teaches nothing: the model goes too, and the default is served.

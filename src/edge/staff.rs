@@ -753,7 +753,8 @@ pub async fn colleagues(request: &Request, env: &Env) -> Result<Response, ApiErr
 }
 
 /// `GET /v1/staff/corrections`: the site's label corrections as JSON lines in
-/// the format `touchpoint train --extra` reads (text, topic, sentiment).
+/// the format `touchpoint train --extra` and `touchpoint train-site` read
+/// (text, topic, sentiment, kind).
 pub async fn corrections(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
     #[derive(Deserialize, Serialize)]
@@ -762,10 +763,12 @@ pub async fn corrections(request: &Request, env: &Env) -> Result<Response, ApiEr
         topic: String,
         #[serde(skip_serializing_if = "String::is_empty")]
         sentiment: String,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        kind: String,
     }
     let lines: Vec<Line> = db::rows(
         &env.db,
-        "SELECT text, topic, sentiment FROM label_corrections WHERE site_id = ?1 ORDER BY id LIMIT 10000",
+        "SELECT text, topic, sentiment, kind FROM label_corrections WHERE site_id = ?1 ORDER BY id LIMIT 10000",
         args![&staff.site_id],
     )
     .await?;

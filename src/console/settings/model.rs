@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::console::api;
 use crate::console::components::{clock, explain};
-use crate::domain::site_model::{HeadReport, ModelStatus};
+use crate::domain::site_model::{HeadReport, ModelStatus, TrainedModel};
 
 #[derive(PartialEq, Properties)]
 pub struct ModelProps {
@@ -32,17 +32,22 @@ fn scored(name: &str, head: &HeadReport) -> Option<String> {
     ))
 }
 
+/// Every head's held-out score that has one, topic first.
+fn scores(model: &TrainedModel) -> Vec<String> {
+    [
+        scored("topic", &model.topic),
+        scored("sentiment", &model.sentiment),
+        scored("kind", &model.kind),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 fn describe(status: &ModelStatus) -> String {
     let mut text = match &status.model {
         Some(m) => {
-            let scores: Vec<String> = [
-                scored("topic", &m.topic),
-                scored("sentiment", &m.sentiment),
-                scored("kind", &m.kind),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
+            let scores = scores(m);
             format!(
                 "Trained {} on {} corrections and {} examples. Held-out accuracy: {}.",
                 clock(m.trained_at),
@@ -103,17 +108,32 @@ mod tests {
 
     #[test]
     fn each_head_held_out_is_described_and_a_head_without_any_is_left_out() {
-        let kind = HeadReport {
+        let held = |held_out, accuracy| HeadReport {
             trained_on: 8,
-            held_out: 2,
-            accuracy: Some(1.0),
+            held_out,
+            accuracy: Some(accuracy),
             default_accuracy: Some(0.5),
         };
+        let mut model = TrainedModel::new(0, "00000000".into(), 10, 2, [(0, 0, 0.0, 0.0); 3]);
+        model.topic = held(3, 0.6667);
+        model.kind = held(2, 1.0);
         assert_eq!(
-            scored("kind", &kind).as_deref(),
-            Some("kind 100.0% (default model 50.0%) on 2 held out")
+            scores(&model),
+            [
+                "topic 66.7% (default model 50.0%) on 3 held out",
+                "kind 100.0% (default model 50.0%) on 2 held out"
+            ]
         );
-        // A report stored before kinds were learned has none.
-        assert_eq!(scored("kind", &HeadReport::default()), None);
+        // A report stored before kinds were learned, read as the console reads it.
+        let stored = r#"{"trained_at":1,"checksum":"00000000","examples":1,"corrections":0,
+            "topic":{"trained_on":1,"held_out":1,"accuracy":1.0,"default_accuracy":0.0},
+            "sentiment":{"trained_on":0,"held_out":0,"accuracy":null,"default_accuracy":null}}"#;
+        let value = crate::domain::json_text::parse(stored).unwrap();
+        let old: TrainedModel = crate::domain::json_text::read(&value).unwrap();
+        assert_eq!(old.kind, HeadReport::default());
+        assert_eq!(
+            scores(&old),
+            ["topic 100.0% (default model 0.0%) on 1 held out"]
+        );
     }
 }

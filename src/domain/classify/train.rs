@@ -479,12 +479,11 @@ pub const SITE_TUNING: FineTune = FineTune {
 /// corrections, as labelled (a site that agrees with the default) and with
 /// every `problem` called `complaint` (a site with its own convention);
 /// default model 83.9 / 72.0%. `SITE_TUNING` itself: 82.5 / 77.9% — it
-/// lost a point and a half where the site agrees, mostly to balancing
-/// classes (kinds are far from even in any site's traffic) and to pruning
-/// 5% of a head whose weights are already few. Rate 3 → 1, balance off, and
-/// prune to 99%: 84.2 / 80.5%, the best mean of the two (rate 0.3: 84.8 /
-/// 79.3%, 0.6: 84.3 / 80.0%; pruned to 98%: 84.4 / 80.3%; nothing pruned,
-/// rate 0.3: 84.2%).
+/// lost a point and a half where the site agrees, mostly to its rate and to
+/// pruning 5% of a head whose weights are already few (pruned to 99%: 83.2
+/// / 79.7%; not balanced as well: 82.9 / 78.5%). Rate 1, balance off, prune
+/// to 99%: 84.2 / 80.5%, tied on the mean of the two with 98% (84.4 /
+/// 80.3%; rate 0.3: 84.8 / 79.3%, 0.6: 84.3 / 80.0%).
 pub const KIND_TUNING: FineTune = FineTune {
     rate: 1.0,
     balance: false,
