@@ -73,10 +73,7 @@ fn share(text: &str) -> Result<f32, String> {
 /// The worker's settings, for each head, with the ones given on the
 /// command line.
 fn tuning(args: &TrainSiteArgs) -> SiteTuning {
-    SiteTuning {
-        topic_and_sentiment: overridden(args, WORKER_TUNING.topic_and_sentiment),
-        kind: overridden(args, WORKER_TUNING.kind),
-    }
+    WORKER_TUNING.map(|worker| overridden(args, worker))
 }
 
 fn overridden(args: &TrainSiteArgs, worker: FineTune) -> FineTune {
@@ -167,14 +164,10 @@ fn train(args: &TrainSiteArgs) -> Result<(), String> {
 /// move it least.
 fn cross_validate(base: &Model, labelled: &[Labelled], how: SiteTuning) {
     // Each fold's model must not see the fold it is scored on.
-    let scored_only = |how: FineTune| FineTune {
+    let how = how.map(|how| FineTune {
         refit: false,
         ..how
-    };
-    let how = SiteTuning {
-        topic_and_sentiment: scored_only(how.topic_and_sentiment),
-        kind: scored_only(how.kind),
-    };
+    });
     let fold_of = |text: &str| split_hash(text) % 5;
     let (mut right, mut base_right, mut total) = (0u32, 0u32, 0u32);
     for fold in 0..5 {

@@ -507,6 +507,14 @@ impl SiteTuning {
         }
     }
 
+    /// Each head's settings changed by `change`.
+    pub fn map(self, change: impl Fn(FineTune) -> FineTune) -> Self {
+        SiteTuning {
+            topic_and_sentiment: change(self.topic_and_sentiment),
+            kind: change(self.kind),
+        }
+    }
+
     fn of(&self, head: &str) -> FineTune {
         if head == "kind" {
             self.kind
