@@ -67,12 +67,12 @@ step "classifier in wasm (Node) equals the native CLI"
 node --test e2e/wasm/
 
 step "edge tests: the worker in workerd with D1"
-node --test e2e/edge/
+node --import ./e2e/fetch-deadline.mjs --test e2e/edge/
 
 step "API contract both ways: Schemathesis against the worker (no 5xx, no undocumented status or schema mismatch, nothing the document forbids accepted)"
 node scripts/api-fuzz.mjs
 
 step "browser tests: the demo site, the recorder and delivery under faults, in headless Chromium against the worker"
-node --test e2e/browser/
+node --import ./e2e/fetch-deadline.mjs --test e2e/browser/
 
 step "all tests passed"
