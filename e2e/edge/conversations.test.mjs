@@ -349,6 +349,25 @@ test('label corrections are kept and exported as training lines', async () => {
   assert.match(exported.headers.get('content-type'), /ndjson/);
   const lines = exported.text.trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(lines.some((l) => l.topic === 'product' && l.sentiment === 'negative' && l.kind === 'complaint' && l.text.includes('zipper')));
+
+  // Relabelled, the message is one line with its latest labels, as the site model learns it.
+  assert.equal((await asStaff(ana, 'POST', `/v1/staff/messages/${message.id}/labels`, { topic: 'delivery', sentiment: 'negative', kind: 'problem' })).status, 201);
+  const again = (await asStaff(ana, 'GET', '/v1/staff/corrections')).text.trim().split('\n').map((l) => JSON.parse(l));
+  const zipper = again.filter((l) => l.text.includes('zipper'));
+  assert.deepEqual(zipper.map((l) => [l.topic, l.kind]), [['delivery', 'problem']]);
+  // Bo works in sales only: the export holds no message of a conversation he cannot open.
+  const team = (await runtime.d1.prepare('SELECT team_id FROM conversations WHERE id = ?1').bind(started.json.conversation.id).first()).team_id;
+  assert.notEqual(team, 'sales');
+  assertError(await asStaff(bo, 'POST', `/v1/staff/messages/${message.id}/labels`, { topic: 'order' }), 403, 'forbidden');
+  const bos = await asStaff(bo, 'GET', '/v1/staff/corrections');
+  assert.equal(bos.status, 200);
+  assert.doesNotMatch(bos.text, /zipper/);
+  const salesMessage = await v.start({ team: 'sales', message: { text: 'We want 30 seats for the whole office' } });
+  const salesView = await asStaff(bo, 'GET', `/v1/staff/conversations/${salesMessage.json.conversation.id}`);
+  assert.equal((await asStaff(bo, 'POST', `/v1/staff/messages/${salesView.json.messages[0].id}/labels`, { topic: 'sales', sentiment: 'neutral', kind: 'request' })).status, 201);
+  const bosNow = (await asStaff(bo, 'GET', '/v1/staff/corrections')).text.trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(bosNow.some((l) => l.text.includes('30 seats') && l.topic === 'sales'));
+  assert.ok(bosNow.every((l) => !l.text.includes('zipper')));
 });
 
 test('intake puts e-mail in the same inbox, once per external id, and replies leave through the webhook', async () => {

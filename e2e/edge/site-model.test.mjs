@@ -30,7 +30,7 @@ before(async () => {
   agent = await channel.createStaff('Bo Agent', ['sales']);
   api = apiClient(runtime.url);
   worker = await runtime.mf.getWorker();
-  for (const site of ['golden', 'hint3shop', 'limits', 'cron']) {
+  for (const site of ['golden', 'hint3shop', 'limits', 'cron', 'formats']) {
     await channel.call('PUT', `/v1/admin/sites/${site}`, { name: site, allowed_origins: ['https://shop.example'] });
   }
 });
@@ -150,6 +150,18 @@ test('bad uploads are refused line by line, nothing stored; limits answer 413 wi
   assert.match(array.json.error.lines[0].message, /unknown field `lang`/);
   assert.equal((await asAdmin('GET', '/v1/admin/sites/limits/model')).json.examples, 0, 'nothing was stored');
   assertError(await upload([]), 422, 'invalid_request');
+  // A flood of bad lines: each one counted, the first 100 listed.
+  const flood = await upload('x\n'.repeat(20_000), { 'content-type': 'application/x-ndjson' });
+  assertError(flood, 422, 'invalid_request');
+  assert.equal(flood.json.error.message, '20000 lines refused, the first 100 listed; nothing was stored');
+  assert.deepEqual(flood.json.error.lines.map((l) => l.line), Array.from({ length: 100 }, (_, i) => i + 1));
+  // A line that is a JSON array of the fields is not an example, though a
+  // lenient reader would take one; serde's positions name the column only.
+  const tuple = await upload('["Tuple form line here","order",null,"question"]\n{"text": 5}', { 'content-type': 'application/x-ndjson' });
+  assertError(tuple, 422, 'invalid_request');
+  assert.match(tuple.json.error.lines[0].message, /^expected a JSON object/);
+  assert.match(tuple.json.error.lines[1].message, /expected a string \(column \d+\)$/);
+  assert.equal((await asAdmin('GET', '/v1/admin/sites/limits/model')).json.examples, 0, 'nothing was stored');
 
   assertError(await asAdmin('POST', '/v1/admin/sites/limits/model/train'), 409, 'conflict');
   const big = 'x'.repeat(1024 * 1024);
@@ -344,4 +356,53 @@ test('erasing a visitor retrains the site models their corrections shaped, or re
   assert.equal(after.examples, 3);
   assert.notEqual(after.checksum, before.checksum, 'a new file, learned without them');
   assert.equal((await status()).stale, false);
+});
+
+test('uploads as spreadsheets and tools write them: a byte-order mark, JSON Lines types, any letter case', async () => {
+  const upload = (body, type) => asAdmin('POST', '/v1/admin/sites/formats/model/examples', body, { 'content-type': type });
+  const line = (text) => JSON.stringify({ text, topic: 'order', kind: 'request' });
+  assert.equal((await upload(`\uFEFF${line('bom first line')}\r\n${line('second line')}\r\n`, 'application/x-ndjson')).json.added, 2);
+  assert.equal((await upload(`${line('jsonl one')}\n${line('jsonl two')}`, 'application/jsonl')).json.added, 2);
+  assert.equal((await upload(`\uFEFF[${line('array after a mark')}]`, 'Application/JSON; charset=utf-8')).json.added, 1);
+  const stored = await runtime.d1.prepare("SELECT text FROM model_examples WHERE site_id = 'formats' ORDER BY id").all();
+  assert.deepEqual(stored.results.map((r) => r.text), ['bom first line', 'second line', 'jsonl one', 'jsonl two', 'array after a mark']);
+});
+
+test('sites with nothing to learn from yet do not hold up the scheduled training of others', async () => {
+  // Eleven sites, more than one run looks at, each with one example: all of
+  // it is held out, so there is nothing to train on. They sort before the
+  // site that has something to learn.
+  const idle = Array.from({ length: 11 }, (_, i) => `idle${String(i).padStart(2, '0')}`);
+  for (const site of [...idle, 'zzready']) {
+    await channel.call('PUT', `/v1/admin/sites/${site}`, { name: site, allowed_origins: ['https://shop.example'] });
+  }
+  // train::held_out: 1 in 5 texts, by their 32-bit FNV-1a hash.
+  const heldOut = (text) => Buffer.from(text.trim()).reduce((h, b) => Math.imul(h ^ b, 0x01000193) >>> 0, 0x811c9dc5) % 5 === 0;
+  const heldOutTexts = Array.from({ length: 200 }, (_, i) => `Please add feature number ${i}`).filter(heldOut);
+  for (const [i, site] of idle.entries()) {
+    const added = await asAdmin('POST', `/v1/admin/sites/${site}/model/examples`, [{ text: heldOutTexts[i], topic: 'feedback', kind: 'suggestion' }]);
+    assert.equal(added.status, 201);
+  }
+  assertError(await asAdmin('POST', '/v1/admin/sites/idle00/model/train'), 409, 'conflict');
+  const ready = readFileSync(join(root, 'tests', 'data', 'site-examples.jsonl'), 'utf8');
+  assert.equal((await asAdmin('POST', '/v1/admin/sites/zzready/model/examples', ready, { 'content-type': 'application/x-ndjson' })).status, 201);
+  const cron = () => worker.scheduled({ cron: '* * * * *', scheduledTime: new Date() });
+  // Each run trains at most one site; the idle ones are tried once and then
+  // passed by, so within a few runs the ready site has its model.
+  let runs = 0;
+  while (!(await asAdmin('GET', '/v1/admin/sites/zzready/model')).json.model && runs < 8) {
+    await cron();
+    runs += 1;
+  }
+  assert.ok((await asAdmin('GET', '/v1/admin/sites/zzready/model')).json.model, `trained within ${runs} runs`);
+  const passed = await runtime.d1.prepare("SELECT site_id, last_example_id FROM site_model_untrainable WHERE site_id LIKE 'idle%' ORDER BY site_id").all();
+  assert.deepEqual(passed.results.map((r) => r.site_id), idle);
+  // A newer example makes an idle site due again: the next run tries it.
+  const before = passed.results[3].last_example_id;
+  await asAdmin('POST', '/v1/admin/sites/idle03/model/examples', [{ text: heldOutTexts[20], topic: 'feedback' }]);
+  await cron();
+  const again = await runtime.d1.prepare("SELECT last_example_id FROM site_model_untrainable WHERE site_id = 'idle03'").first();
+  const idle03 = (await asAdmin('GET', '/v1/admin/sites/idle03/model')).json;
+  assert.ok(again.last_example_id > before, 'tried again');
+  assert.equal(idle03.model, null);
 });

@@ -104,12 +104,17 @@ pub fn run(args: &TrainSiteArgs) -> ExitCode {
 
 fn train(args: &TrainSiteArgs) -> Result<(), String> {
     let body = read(&args.examples)?;
-    let examples = parse_examples(&body, false).map_err(|errors| {
-        errors
+    let examples = parse_examples(&body, false).map_err(|refused| {
+        let mut lines: Vec<String> = refused
+            .lines
             .iter()
             .map(|e| format!("line {}: {}", e.line, e.message))
-            .collect::<Vec<_>>()
-            .join("\n")
+            .collect();
+        let unlisted = refused.count as usize - refused.lines.len();
+        if unlisted > 0 {
+            lines.push(format!("and {unlisted} more bad lines"));
+        }
+        lines.join("\n")
     })?;
     // The worker reads a site's newest examples up to its cap, stored redacted.
     let newest = examples

@@ -33,7 +33,7 @@ pub struct Example {
 /// Why one line (or array item) was refused; `line` counts from 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineError {
-    pub line: usize,
+    pub line: u32,
     pub message: String,
 }
 
@@ -49,53 +49,91 @@ struct Raw {
     kind: Option<String>,
 }
 
+/// Most refused lines one answer lists; `Refused::count` says how many there were.
+pub const MAX_LISTED_LINES: usize = 100;
+
+/// Why an upload was refused: its first bad lines, and how many there were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub lines: Vec<LineError>,
+    pub count: u32,
+}
+
 /// Reads an upload: a JSON array of `{text, topic?, sentiment?, kind?}` (`array`:
 /// the body was sent as `application/json`), or one such object per line
-/// (blank lines are not examples). Every bad line is reported; nothing is
-/// taken unless every line is good.
-pub fn parse_examples(body: &str, array: bool) -> Result<Vec<Example>, Vec<LineError>> {
+/// (blank lines are not examples). Every bad line counts, the first
+/// `MAX_LISTED_LINES` are named; nothing is taken unless every line is good.
+pub fn parse_examples(body: &str, array: bool) -> Result<Vec<Example>, Refused> {
+    // Spreadsheet and Windows exports begin with a byte-order mark; it is not
+    // part of the first line.
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    let refuse_all = |line: u32, message: String| Refused {
+        lines: vec![LineError { line, message }],
+        count: 1,
+    };
     if array && !body.trim_start().starts_with('[') {
-        return Err(vec![LineError {
-            line: 1,
-            message: "expected a JSON array of examples (send JSON lines as application/x-ndjson)"
-                .into(),
-        }]);
+        return Err(refuse_all(
+            1,
+            "expected a JSON array of examples (send JSON lines as application/x-ndjson)".into(),
+        ));
     }
-    let parse = |text: &str| serde_json::from_str::<Raw>(text).map_err(|e| e.to_string());
-    let items: Vec<(usize, Result<Raw, String>)> = if array {
+    let items: Vec<(u32, &str)> = if array {
         match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(body) {
-            Ok(values) => values
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (i + 1, parse(v.get())))
-                .collect(),
+            Ok(values) => (1..).zip(values.into_iter().map(|v| v.get())).collect(),
             Err(error) => {
-                return Err(vec![LineError {
-                    line: error.line(),
-                    message: format!("the array is not valid JSON: {error}"),
-                }])
+                let line = u32::try_from(error.line()).unwrap_or(u32::MAX);
+                return Err(refuse_all(
+                    line,
+                    format!("the array is not valid JSON: {error}"),
+                ));
             }
         }
     } else {
-        body.lines()
-            .enumerate()
+        (1..)
+            .zip(body.lines())
             .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(i, line)| (i + 1, parse(line)))
             .collect()
     };
     let mut examples = Vec::with_capacity(items.len());
-    let mut errors = Vec::new();
-    for (line, item) in items {
-        match item.and_then(check) {
+    let mut refused = Refused {
+        lines: Vec::new(),
+        count: 0,
+    };
+    for (line, text) in items {
+        match parse_one(text).and_then(check) {
             Ok(example) => examples.push(example),
-            Err(message) => errors.push(LineError { line, message }),
+            Err(message) => {
+                refused.count += 1;
+                if refused.lines.len() < MAX_LISTED_LINES {
+                    refused.lines.push(LineError { line, message });
+                }
+            }
         }
     }
-    if errors.is_empty() {
+    if refused.count == 0 {
         Ok(examples)
     } else {
-        Err(errors)
+        Err(refused)
     }
+}
+
+/// One line (or array item) as an object; serde would also take a JSON
+/// array of the fields in order, which the API does not document.
+fn parse_one(text: &str) -> Result<Raw, String> {
+    if !text.trim_start().starts_with('{') {
+        return Err(
+            "expected a JSON object such as {\"text\": \"…\", \"topic\": \"order\"}".into(),
+        );
+    }
+    serde_json::from_str::<Raw>(text).map_err(|error| {
+        // serde names a position "at line 1 column 30" within the line; the
+        // line number is the upload's, so only the column is kept.
+        let full = error.to_string();
+        match full.rsplit_once(" at line ") {
+            Some((message, _)) => format!("{message} (column {})", error.column()),
+            None => full,
+        }
+    })
 }
 
 fn check(raw: Raw) -> Result<Example, String> {
@@ -264,7 +302,7 @@ mod tests {
         let array =
             r#"[{"text":"a refund please","topic":"refund"},{"text":"x","topic":"shipping"}]"#;
         assert_eq!(
-            parse_examples(array, true).unwrap_err(),
+            parse_examples(array, true).unwrap_err().lines,
             vec![LineError {
                 line: 2,
                 message: "unknown topic \"shipping\" (one of account, order, delivery, billing, refund, product, technical, sales, feedback, contact, other)".into()
@@ -284,7 +322,8 @@ mod tests {
             "{\"text\":\"you never answer\",\"kind\":\"complaint\"}\n{\"text\":\"hm\",\"kind\":\"rant\"}",
             false,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .lines;
         assert_eq!(kinds.len(), 1);
         assert_eq!(kinds[0].line, 2);
         assert!(kinds[0]
@@ -292,7 +331,7 @@ mod tests {
             .starts_with("unknown kind \"rant\" (one of question, "));
         let kind_only = parse_examples(r#"{"text":"you never answer","kind":"complaint"}"#, false);
         assert_eq!(kind_only.unwrap()[0].kind, "complaint");
-        let errors = parse_examples(&bad, false).unwrap_err();
+        let errors = parse_examples(&bad, false).unwrap_err().lines;
         assert_eq!(
             errors.iter().map(|e| e.line).collect::<Vec<_>>(),
             vec![2, 3, 4, 5, 6, 7]
@@ -305,20 +344,58 @@ mod tests {
         assert!(errors[5].message.contains("missing field `text`"));
         let long = format!(r#"{{"text":"{}","topic":"order"}}"#, "a".repeat(2001));
         assert_eq!(
-            parse_examples(&long, false).unwrap_err()[0].message,
+            parse_examples(&long, false).unwrap_err().lines[0].message,
             "text has 2001 characters; at most 2000"
         );
-        assert_eq!(parse_examples("[1,", true).unwrap_err()[0].line, 1);
-        assert!(
-            parse_examples(r#"{"text":"a","topic":"order"}"#, true).unwrap_err()[0]
-                .message
-                .starts_with("expected a JSON array")
-        );
+        assert_eq!(parse_examples("[1,", true).unwrap_err().lines[0].line, 1);
+        assert!(parse_examples(r#"{"text":"a","topic":"order"}"#, true)
+            .unwrap_err()
+            .lines[0]
+            .message
+            .starts_with("expected a JSON array"));
         let empty_label = parse_examples(r#"{"text":"a","topic":"","sentiment":"neutral"}"#, false);
-        assert!(empty_label.unwrap_err()[0]
+        assert!(empty_label.unwrap_err().lines[0]
             .message
             .starts_with("unknown topic \"\""));
-        assert_eq!(parse_examples("\u{feff} ", false).unwrap_err()[0].line, 1);
+        // A lone mark and a blank are no examples; a mark before the first
+        // line is not part of it.
+        assert_eq!(parse_examples("\u{feff} ", false), Ok(vec![]));
+        let marked = "\u{feff}{\"text\":\"bom first\",\"topic\":\"order\"}\r\n";
+        assert_eq!(parse_examples(marked, false).unwrap()[0].topic, "order");
+        let marked_array = "\u{feff}[{\"text\":\"bom first\",\"topic\":\"order\"}]";
+        assert_eq!(parse_examples(marked_array, true).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn only_objects_are_examples_and_positions_are_columns() {
+        let tuple = r#"["Tuple form line here","order",null,"question"]"#;
+        let refused = parse_examples(tuple, false).unwrap_err();
+        assert_eq!(refused.count, 1);
+        assert!(refused.lines[0]
+            .message
+            .starts_with("expected a JSON object"));
+        let in_array = format!("[{tuple}]");
+        assert!(parse_examples(&in_array, true).unwrap_err().lines[0]
+            .message
+            .starts_with("expected a JSON object"));
+        let message = &parse_examples("{\"text\": 5}", false).unwrap_err().lines[0].message;
+        assert!(message.ends_with("(column 10)"), "{message}");
+        assert!(!message.contains("line"), "{message}");
+    }
+
+    #[test]
+    fn a_flood_of_bad_lines_is_counted_but_only_the_first_are_listed() {
+        let body = "x\n".repeat(50_000);
+        let refused = parse_examples(&body, false).unwrap_err();
+        assert_eq!(refused.count, 50_000);
+        assert_eq!(refused.lines.len(), MAX_LISTED_LINES);
+        assert_eq!(refused.lines[0].line, 1);
+        assert_eq!(refused.lines[MAX_LISTED_LINES - 1].line, 100);
+        let mixed = format!(
+            "{}x\n",
+            "{\"text\":\"fine\",\"topic\":\"order\"}\n".repeat(3)
+        );
+        assert_eq!(parse_examples(&mixed, false).unwrap_err().lines[0].line, 4);
     }
 
     #[test]

@@ -150,17 +150,33 @@ pub async fn status(request: &Request, env: &Env, site: &str) -> Result<Response
     http::text_json_response(200, &status_of(env, site).await?)
 }
 
+/// Whether an upload is one JSON array (`application/json`) rather than JSON
+/// lines (`application/x-ndjson`, `application/jsonl`, or no type). Media
+/// types are case-insensitive.
+fn is_json_array(request: &Request) -> bool {
+    http::header(request, "content-type").is_some_and(|value| {
+        let media = value.split(';').next().unwrap_or_default().trim();
+        media.eq_ignore_ascii_case("application/json")
+    })
+}
+
 /// `POST /v1/admin/sites/{site}/model/examples`: all lines stored, or none.
 pub async fn add_examples(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
     admin::managed_site(request, env, site).await?;
     let body = http::read_text(request, MAX_UPLOAD_BYTES).await?;
-    let array = http::header(request, "content-type")
-        .is_some_and(|t| t.trim_start().starts_with("application/json"));
-    let examples = match parse_examples(&body, array) {
+    let examples = match parse_examples(&body, is_json_array(request)) {
         Ok(examples) => examples,
-        Err(lines) => {
-            let message = format!("{} line(s) refused; nothing was stored", lines.len());
-            return refuse(422, "invalid_request", &message, &lines);
+        Err(refused) => {
+            let message = if refused.count as usize > refused.lines.len() {
+                format!(
+                    "{} lines refused, the first {} listed; nothing was stored",
+                    refused.count,
+                    refused.lines.len()
+                )
+            } else {
+                format!("{} line(s) refused; nothing was stored", refused.count)
+            };
+            return refuse(422, "invalid_request", &message, &refused.lines);
         }
     };
     if examples.is_empty() {
@@ -290,10 +306,20 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
         Err(nothing) => {
             // Corrections it learned from were erased and what is left
             // teaches nothing: the model goes too, and the default is served.
-            db::run(
+            // Until something newer arrives the scheduled job passes the site by.
+            db::batch(
                 &env.db,
-                "DELETE FROM site_models WHERE site_id = ?1 AND last_correction_id = -1",
-                args![site],
+                vec![
+                    env.db.statement(
+                        "DELETE FROM site_models WHERE site_id = ?1 AND last_correction_id = -1",
+                        args![site],
+                    ),
+                    env.db.statement(
+                        "INSERT OR REPLACE INTO site_model_untrainable (site_id, last_example_id, last_correction_id, tried_at) \
+                         VALUES (?1, ?2, ?3, ?4)",
+                        args![site, counts.last_example_id, counts.last_correction_id, now],
+                    ),
+                ],
             )
             .await?;
             return Err(Trained::Nothing(nothing));
@@ -327,8 +353,11 @@ pub async fn train_due(env: &Env, now: i64) -> Result<u32, ApiError> {
     let due = db::js_rows(
         &env.db,
         "SELECT s.id FROM sites s LEFT JOIN site_models m ON m.site_id = s.id \
-         WHERE COALESCE(m.last_example_id, 0) < (SELECT COALESCE(MAX(id), 0) FROM model_examples e WHERE e.site_id = s.id) \
-         OR COALESCE(m.last_correction_id, 0) < (SELECT COALESCE(MAX(id), 0) FROM label_corrections c WHERE c.site_id = s.id) \
+         WHERE (COALESCE(m.last_example_id, 0) < (SELECT COALESCE(MAX(id), 0) FROM model_examples e WHERE e.site_id = s.id) \
+         OR COALESCE(m.last_correction_id, 0) < (SELECT COALESCE(MAX(id), 0) FROM label_corrections c WHERE c.site_id = s.id)) \
+         AND NOT EXISTS (SELECT 1 FROM site_model_untrainable u WHERE u.site_id = s.id \
+         AND u.last_example_id >= (SELECT COALESCE(MAX(id), 0) FROM model_examples e WHERE e.site_id = s.id) \
+         AND u.last_correction_id >= (SELECT COALESCE(MAX(id), 0) FROM label_corrections c WHERE c.site_id = s.id)) \
          ORDER BY s.id LIMIT 10",
         args![],
     )

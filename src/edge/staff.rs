@@ -754,9 +754,13 @@ pub async fn colleagues(request: &Request, env: &Env) -> Result<Response, ApiErr
 
 /// `GET /v1/staff/corrections`: the site's label corrections as JSON lines in
 /// the format `touchpoint train --extra` and `touchpoint train-site` read
-/// (text, topic, sentiment, kind).
+/// (text, topic, sentiment, kind). As the site model learns them: the latest
+/// per message, so a message relabelled twice is one line, not two that
+/// disagree. Admins get every team's; others those of their own teams, as
+/// they see only those conversations.
 pub async fn corrections(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
+    let teams = serde_json::to_string(&staff.team_ids()).map_err(|_| ApiError::Internal)?;
     #[derive(Deserialize, Serialize)]
     struct Line {
         text: String,
@@ -768,8 +772,12 @@ pub async fn corrections(request: &Request, env: &Env) -> Result<Response, ApiEr
     }
     let lines: Vec<Line> = db::rows(
         &env.db,
-        "SELECT text, topic, sentiment, kind FROM label_corrections WHERE site_id = ?1 ORDER BY id LIMIT 10000",
-        args![&staff.site_id],
+        "SELECT l.text, l.topic, l.sentiment, l.kind FROM label_corrections l WHERE l.id IN \
+         (SELECT MAX(id) FROM label_corrections WHERE site_id = ?1 GROUP BY message_id) \
+         AND (?2 OR EXISTS (SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+         WHERE m.id = l.message_id AND c.site_id = ?1 AND c.team_id IN (SELECT value FROM json_each(?3)))) \
+         ORDER BY l.id LIMIT 10000",
+        args![&staff.site_id, i64::from(staff.is_admin()), &teams],
     )
     .await?;
     let mut out = String::new();
