@@ -120,7 +120,16 @@ test('a site model trains in the worker to the same bytes as natively, is served
   const garbage = await fetchModel('golden');
   assert.equal(garbage.headers.get('x-touchpoint-model-refused'), 'not a Touchpoint model (bad magic bytes)');
   assert.ok(garbage.bytes.equals(DEFAULT_MODEL));
-  // Training again replaces it.
+  // A refused file makes the site due: the status says stale, and the
+  // scheduled job (which takes due sites in id order; 'golden' is the first
+  // of this file's) trains a good one over it.
+  assert.equal((await asAdmin('GET', '/v1/admin/sites/golden/model')).json.stale, true);
+  await worker.scheduled({ cron: '* * * * *', scheduledTime: new Date() });
+  const retrained = (await asAdmin('GET', '/v1/admin/sites/golden/model')).json;
+  assert.equal(retrained.stale, false);
+  assert.equal(retrained.model.checksum, GOLDEN_CHECKSUM);
+  assert.equal((await fetchModel('golden')).headers.get('x-touchpoint-model'), 'site');
+  // Training again on demand gives the same file.
   assert.equal((await asAdmin('POST', '/v1/admin/sites/golden/model/train')).json.model.checksum, GOLDEN_CHECKSUM);
   assert.equal((await fetchModel('golden')).headers.get('x-touchpoint-model'), 'site');
 });

@@ -31,7 +31,10 @@ pub enum ApiError {
     Conflict(String),
     #[error("wire schema version {0} is not supported")]
     UnsupportedVersion(u64),
-    #[error("no such endpoint")]
+    /// No such endpoint, or no such thing under it (a conversation, message or
+    /// destination id) that the caller may see: one answer for both, so an id
+    /// of another site is indistinguishable from one that never existed.
+    #[error("not found: no such endpoint, or nothing with this id that you may see")]
     NotFound,
     /// An export cursor this API did not give out for this stream.
     #[error("the cursor is not one this API gave out for this stream; start without one")]

@@ -468,6 +468,21 @@ pub async fn serve(request: &Request, env: &Env, site: &str) -> Result<Response,
             "site model refused; serving the default model",
             &JsValue::from_str(&format!("{site}: {reason}")),
         );
+        // Due again ("retrain or remove", as after an erasure): the scheduled
+        // job trains a good file over it, and the status says it is stale.
+        let checksum = js_object::string(&stored, "checksum").unwrap_or_default();
+        if let Err(error) = db::run(
+            &env.db,
+            "UPDATE site_models SET last_correction_id = -1 WHERE site_id = ?1 AND checksum = ?2",
+            args![site, &checksum],
+        )
+        .await
+        {
+            log(
+                "could not mark a refused site model for retraining",
+                &JsValue::from_str(&error.to_string()),
+            );
+        }
     }
     let which = if site_file.is_some() {
         "site"
