@@ -219,6 +219,9 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::SiteModel(site) => site_model::serve(request, env, &site).await,
         Route::AdminModel(site) => site_model::status(request, env, &site).await,
         Route::AdminModelExamples(site) => site_model::add_examples(request, env, &site).await,
+        Route::AdminDeleteModelExamples(site) => {
+            site_model::delete_examples(request, env, &site).await
+        }
         Route::AdminTrainModel(site) => site_model::train_now(request, env, &site).await,
         Route::Journey => admin::journey(request, env).await,
         Route::OpenApi => assets::openapi(request, env).await,

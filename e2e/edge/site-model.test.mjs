@@ -85,7 +85,7 @@ test('a site model trains in the worker to the same bytes as natively, is served
   const lines = readFileSync(join(root, 'tests', 'data', 'site-examples.jsonl'), 'utf8');
   const added = await asAdmin('POST', '/v1/admin/sites/golden/model/examples', lines, { 'content-type': 'application/x-ndjson' });
   assert.equal(added.status, 201, JSON.stringify(added.json));
-  assert.deepEqual(added.json, { added: 40, examples: 40 });
+  assert.deepEqual(added.json, { added: 40, duplicates: 0, examples: 40 });
   const before = await asAdmin('GET', '/v1/admin/sites/golden/model');
   assert.deepEqual(before.json, { model: null, examples: 40, corrections: 0, stale: true });
   // The personal data in an example is stored redacted.
@@ -375,6 +375,24 @@ test('uploads as spreadsheets and tools write them: a byte-order mark, JSON Line
   assert.equal((await upload(`\uFEFF[${line('array after a mark')}]`, 'Application/JSON; charset=utf-8')).json.added, 1);
   const stored = await runtime.d1.prepare("SELECT text FROM model_examples WHERE site_id = 'formats' ORDER BY id").all();
   assert.deepEqual(stored.results.map((r) => r.text), ['bom first line', 'second line', 'jsonl one', 'jsonl two', 'array after a mark']);
+
+  // The same file again changes nothing; a line given twice in one upload
+  // counts twice (visitors' frequent messages weigh more); the same text
+  // with other labels is another example.
+  const again = await upload(`${line('jsonl one')}\n${line('jsonl two')}`, 'application/jsonl');
+  assert.equal(again.status, 201);
+  assert.deepEqual(again.json, { added: 0, duplicates: 2, examples: 5 });
+  const relabelled = JSON.stringify({ text: 'jsonl one', topic: 'delivery' });
+  assert.deepEqual((await upload(`${line('twice')}\n${line('twice')}\n${relabelled}`, 'application/x-ndjson')).json, { added: 3, duplicates: 0, examples: 8 });
+
+  // Forgetting the uploads: the wrong callers first, then the operator.
+  assertError(await api('DELETE', '/v1/admin/sites/formats/model/examples'), 401, 'unauthorized');
+  assertError(await api('DELETE', '/v1/admin/sites/formats/model/examples', { headers: { authorization: `Bearer ${agent.token}` } }), 403, 'forbidden');
+  assertError(await asAdmin('DELETE', '/v1/admin/sites/nowhere/model/examples'), 404, 'unknown_site');
+  assert.equal((await asAdmin('GET', '/v1/admin/sites/formats/model')).json.examples, 8);
+  const deleted = await asAdmin('DELETE', '/v1/admin/sites/formats/model/examples');
+  assert.equal(deleted.status, 200);
+  assert.deepEqual(deleted.json, { deleted: 8, status: { model: null, examples: 0, corrections: 0, stale: false } });
 });
 
 test('sites with nothing to learn from yet do not hold up the scheduled training of others', async () => {
@@ -414,4 +432,15 @@ test('sites with nothing to learn from yet do not hold up the scheduled training
   const idle03 = (await asAdmin('GET', '/v1/admin/sites/idle03/model')).json;
   assert.ok(again.last_example_id > before, 'tried again');
   assert.equal(idle03.model, null);
+
+  // Its uploads forgotten, a site with no corrections has nothing left: the
+  // status says stale, the next run removes the model, the default is served.
+  const forgot = await asAdmin('DELETE', '/v1/admin/sites/zzready/model/examples');
+  assert.equal(forgot.json.deleted, 40);
+  assert.equal(forgot.json.status.stale, true);
+  assert.ok(forgot.json.status.model, 'still served until the next run');
+  await cron();
+  const gone = (await asAdmin('GET', '/v1/admin/sites/zzready/model')).json;
+  assert.deepEqual(gone, { model: null, examples: 0, corrections: 0, stale: false });
+  assert.equal((await fetchModel('zzready')).headers.get('x-touchpoint-model'), 'default');
 });

@@ -98,6 +98,8 @@ pub enum Route {
     AdminModel(String),
     /// `POST /v1/admin/sites/{site}/model/examples`: labelled examples to train on.
     AdminModelExamples(String),
+    /// `DELETE /v1/admin/sites/{site}/model/examples`: forget every uploaded example.
+    AdminDeleteModelExamples(String),
     /// `POST /v1/admin/sites/{site}/model/train`: train the site model now.
     AdminTrainModel(String),
     /// `POST /v1/hooks/chatwoot/{destination}/{token}`: Chatwoot's webhook.
@@ -147,8 +149,12 @@ pub fn route(method: &str, path: &str) -> Route {
             ("GET", (m == "GET").then(|| Route::AdminModel(id(s))))
         }
         (m, ["admin", "sites", s, "model", "examples"]) => (
-            "POST",
-            (m == "POST").then(|| Route::AdminModelExamples(id(s))),
+            "POST, DELETE",
+            match m {
+                "POST" => Some(Route::AdminModelExamples(id(s))),
+                "DELETE" => Some(Route::AdminDeleteModelExamples(id(s))),
+                _ => None,
+            },
         ),
         (m, ["admin", "sites", s, "model", "train"]) => {
             ("POST", (m == "POST").then(|| Route::AdminTrainModel(id(s))))
@@ -297,6 +303,10 @@ mod tests {
         assert_eq!(
             route("POST", "/v1/admin/sites/demo/model/examples"),
             Route::AdminModelExamples("demo".into())
+        );
+        assert_eq!(
+            route("DELETE", "/v1/admin/sites/demo/model/examples"),
+            Route::AdminDeleteModelExamples("demo".into())
         );
         assert_eq!(
             route("POST", "/v1/admin/sites/demo/model/train"),

@@ -250,6 +250,9 @@ pub struct ModelStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExamplesAdded {
     pub added: u32,
+    /// Examples of the upload the site already had (the same text and
+    /// labels): not stored again.
+    pub duplicates: u32,
     /// The site's stored examples now.
     pub examples: u32,
 }

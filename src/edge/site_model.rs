@@ -213,21 +213,64 @@ pub async fn add_examples(request: &Request, env: &Env, site: &str) -> Result<Re
         .collect();
     let rows = serde_json::to_string(&rows).map_err(|_| ApiError::Internal)?;
     // One statement for the whole upload (D1 counts statements per request).
-    db::run(
+    // An example the site already has (the same text and labels) is not
+    // stored again, so uploading a file twice changes nothing; repeats
+    // within one upload stay, as a message visitors send often weighs more.
+    // (SQLite reads the whole SELECT before inserting, as it reads the
+    // table it inserts into.)
+    let added = db::run(
         &env.db,
         "INSERT INTO model_examples (site_id, text, topic, sentiment, kind, created_at) \
-         SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), ?2 \
-         FROM json_each(?3) ORDER BY key",
+         SELECT ?1, u.text, u.topic, u.sentiment, u.kind, ?2 FROM \
+         (SELECT key, json_extract(value, '$[0]') AS text, json_extract(value, '$[1]') AS topic, \
+         json_extract(value, '$[2]') AS sentiment, json_extract(value, '$[3]') AS kind FROM json_each(?3)) u \
+         WHERE NOT EXISTS (SELECT 1 FROM model_examples m WHERE m.site_id = ?1 AND m.text = u.text \
+         AND m.topic = u.topic AND m.sentiment = u.sentiment AND m.kind = u.kind) ORDER BY u.key",
         args![site, now_ms(), &rows],
     )
     .await?;
     json(
         201,
         &ExamplesAdded {
-            added: examples.len() as u32,
-            examples: total as u32,
+            added,
+            duplicates: (examples.len() as u32).saturating_sub(added),
+            examples: stored + added,
         },
     )
+}
+
+/// `DELETE /v1/admin/sites/{site}/model/examples`: every uploaded example
+/// goes (staff's corrections stay). The site's model is due again: the next
+/// training learns from the corrections alone, or the model is removed and
+/// the default served when they teach nothing.
+pub async fn delete_examples(
+    request: &Request,
+    env: &Env,
+    site: &str,
+) -> Result<Response, ApiError> {
+    admin::managed_site(request, env, site).await?;
+    let deleted = db::batch(
+        &env.db,
+        vec![
+            env.db
+                .statement("DELETE FROM model_examples WHERE site_id = ?1", args![site]),
+            env.db.statement(
+                "UPDATE site_models SET last_correction_id = -1 WHERE site_id = ?1",
+                args![site],
+            ),
+            env.db.statement(
+                "DELETE FROM site_model_untrainable WHERE site_id = ?1",
+                args![site],
+            ),
+        ],
+    )
+    .await?;
+    let status = status_of(env, site).await?;
+    let body = format!(
+        "{{\"deleted\":{},\"status\":{status}}}",
+        deleted.first().copied().unwrap_or(0)
+    );
+    http::text_json_response(200, &body)
 }
 
 /// `POST /v1/admin/sites/{site}/model/train`.

@@ -9,3 +9,8 @@ CREATE TABLE site_model_untrainable (
   last_correction_id INTEGER NOT NULL,
   tried_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- An upload stores an example only when the site has no identical one (the
+-- same text and labels): uploading a file twice changes nothing. This index
+-- keeps that check a lookup.
+CREATE INDEX model_examples_by_text ON model_examples (site_id, text);
