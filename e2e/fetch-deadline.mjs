@@ -14,7 +14,7 @@
 // stalled. So it is bounded and reported rather than explained.
 //
 // Only the wait for headers is bounded: a body a test reads slowly is not
-// cut off. A caller that passes its own `signal` is left alone.
+// cut off. A caller that passes its own `signal` in `init` is left alone.
 const DEADLINE_MS = Number(process.env.TOUCHPOINT_TEST_FETCH_DEADLINE_MS ?? 60_000);
 const fetchWithoutDeadline = globalThis.fetch;
 

@@ -100,7 +100,7 @@ pub fn parse_examples(body: &str, array: bool) -> Result<Vec<Example>, Refused> 
         count: 0,
     };
     for (line, text) in items {
-        match parse_one(text).and_then(check) {
+        match parse_one(text, array).and_then(check) {
             Ok(example) => examples.push(example),
             Err(message) => {
                 refused.count += 1;
@@ -119,19 +119,20 @@ pub fn parse_examples(body: &str, array: bool) -> Result<Vec<Example>, Refused> 
 
 /// One line (or array item) as an object; serde would also take a JSON
 /// array of the fields in order, which the API does not document.
-fn parse_one(text: &str) -> Result<Raw, String> {
+fn parse_one(text: &str, array: bool) -> Result<Raw, String> {
     if !text.trim_start().starts_with('{') {
         return Err(
             "expected a JSON object such as {\"text\": \"…\", \"topic\": \"order\"}".into(),
         );
     }
     serde_json::from_str::<Raw>(text).map_err(|error| {
-        // serde names a position "at line 1 column 30" within the line; the
-        // line number is the upload's, so only the column is kept.
+        // serde names a position "at line 1 column 30" within the text it
+        // read. A line's number is the upload's, so only the column is kept;
+        // an array item may span lines, so its position stays whole.
         let full = error.to_string();
         match full.rsplit_once(" at line ") {
-            Some((message, _)) => format!("{message} (column {})", error.column()),
-            None => full,
+            Some((message, _)) if !array => format!("{message} (column {})", error.column()),
+            _ => full,
         }
     })
 }

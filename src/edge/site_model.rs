@@ -252,12 +252,13 @@ pub async fn delete_examples(
     let deleted = db::batch(
         &env.db,
         vec![
-            env.db
-                .statement("DELETE FROM model_examples WHERE site_id = ?1", args![site]),
             env.db.statement(
-                "UPDATE site_models SET last_correction_id = -1 WHERE site_id = ?1",
+                "UPDATE site_models SET last_correction_id = -1 WHERE site_id = ?1 \
+                 AND EXISTS (SELECT 1 FROM model_examples WHERE site_id = ?1)",
                 args![site],
             ),
+            env.db
+                .statement("DELETE FROM model_examples WHERE site_id = ?1", args![site]),
             env.db.statement(
                 "DELETE FROM site_model_untrainable WHERE site_id = ?1",
                 args![site],
@@ -268,7 +269,7 @@ pub async fn delete_examples(
     let status = status_of(env, site).await?;
     let body = format!(
         "{{\"deleted\":{},\"status\":{status}}}",
-        deleted.first().copied().unwrap_or(0)
+        deleted.get(1).copied().unwrap_or(0)
     );
     http::text_json_response(200, &body)
 }
@@ -379,11 +380,19 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
             .map(|h| (h.trained_on, h.held_out, h.site, h.default)),
     );
     let report = serde_json::to_string(&report).map_err(|_| ApiError::Internal)?;
-    db::run(
+    db::batch(
         &env.db,
-        "INSERT OR REPLACE INTO site_models (site_id, model, checksum, last_example_id, last_correction_id, report) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        args![site, &file[..], &checksum, counts.last_example_id, counts.last_correction_id, &report],
+        vec![
+            env.db.statement(
+                "INSERT OR REPLACE INTO site_models (site_id, model, checksum, last_example_id, last_correction_id, report) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                args![site, &file[..], &checksum, counts.last_example_id, counts.last_correction_id, &report],
+            ),
+            env.db.statement(
+                "DELETE FROM site_model_untrainable WHERE site_id = ?1",
+                args![site],
+            ),
+        ],
     )
     .await?;
     Ok(())
@@ -398,9 +407,9 @@ pub async fn train_due(env: &Env, now: i64) -> Result<u32, ApiError> {
         "SELECT s.id FROM sites s LEFT JOIN site_models m ON m.site_id = s.id \
          WHERE (COALESCE(m.last_example_id, 0) < (SELECT COALESCE(MAX(id), 0) FROM model_examples e WHERE e.site_id = s.id) \
          OR COALESCE(m.last_correction_id, 0) < (SELECT COALESCE(MAX(id), 0) FROM label_corrections c WHERE c.site_id = s.id)) \
-         AND NOT EXISTS (SELECT 1 FROM site_model_untrainable u WHERE u.site_id = s.id \
+         AND (m.last_correction_id = -1 OR NOT EXISTS (SELECT 1 FROM site_model_untrainable u WHERE u.site_id = s.id \
          AND u.last_example_id >= (SELECT COALESCE(MAX(id), 0) FROM model_examples e WHERE e.site_id = s.id) \
-         AND u.last_correction_id >= (SELECT COALESCE(MAX(id), 0) FROM label_corrections c WHERE c.site_id = s.id)) \
+         AND u.last_correction_id >= (SELECT COALESCE(MAX(id), 0) FROM label_corrections c WHERE c.site_id = s.id))) \
          ORDER BY s.id LIMIT 10",
         args![],
     )
@@ -516,7 +525,8 @@ pub async fn serve(request: &Request, env: &Env, site: &str) -> Result<Response,
         let checksum = js_object::string(&stored, "checksum").unwrap_or_default();
         if let Err(error) = db::run(
             &env.db,
-            "UPDATE site_models SET last_correction_id = -1 WHERE site_id = ?1 AND checksum = ?2",
+            "UPDATE site_models SET last_correction_id = -1 WHERE site_id = ?1 AND checksum = ?2 \
+             AND last_correction_id != -1",
             args![site, &checksum],
         )
         .await
