@@ -756,8 +756,8 @@ pub async fn colleagues(request: &Request, env: &Env) -> Result<Response, ApiErr
 /// the format `touchpoint train --extra` and `touchpoint train-site` read
 /// (text, topic, sentiment, kind). As the site model learns them: the latest
 /// per message, so a message relabelled twice is one line, not two that
-/// disagree. Admins get every team's; others those of their own teams, as
-/// they see only those conversations.
+/// disagree; the newest 10,000, oldest first. Admins get every team's;
+/// others those of their own teams, as they see only those conversations.
 pub async fn corrections(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
     let teams = serde_json::to_string(&staff.team_ids()).map_err(|_| ApiError::Internal)?;
@@ -776,12 +776,14 @@ pub async fn corrections(request: &Request, env: &Env) -> Result<Response, ApiEr
          (SELECT MAX(id) FROM label_corrections WHERE site_id = ?1 GROUP BY message_id) \
          AND (?2 OR EXISTS (SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id \
          WHERE m.id = l.message_id AND c.site_id = ?1 AND c.team_id IN (SELECT value FROM json_each(?3)))) \
-         ORDER BY l.id LIMIT 10000",
+         ORDER BY l.id DESC LIMIT 10000",
         args![&staff.site_id, i64::from(staff.is_admin()), &teams],
     )
     .await?;
+    // The newest 10,000 (the worker learns from the newest too), oldest first.
+    let lines = lines.iter().rev();
     let mut out = String::new();
-    for line in &lines {
+    for line in lines {
         out.push_str(&serde_json::to_string(line).map_err(|_| ApiError::Internal)?);
         out.push('\n');
     }
