@@ -186,6 +186,11 @@ test('bad uploads are refused line by line, nothing stored; limits answer 413 wi
   const over = await upload(many(11, 'f'));
   assertError(over, 413, 'payload_too_large');
   assert.equal(over.json.error.message, 'the site has 19990 examples stored and this adds 11; a site keeps at most 20000 (10 more fit)');
+  // Examples the site already has do not count against it: a file sent again fits.
+  assert.deepEqual((await upload(many(5000, 'd'))).json, { added: 0, duplicates: 5000, examples: 19990 });
+  const mixed = await upload([...many(5, 'd'), ...many(11, 'f')]);
+  assertError(mixed, 413, 'payload_too_large');
+  assert.equal(mixed.json.error.message, 'the site has 19990 examples stored and this adds 11; a site keeps at most 20000 (10 more fit)');
 
   // Who may call: the operator or the site's admins; not agents, not strangers.
   assertError(await api('POST', '/v1/admin/sites/limits/model/train'), 401, 'unauthorized');

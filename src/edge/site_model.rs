@@ -189,16 +189,6 @@ pub async fn add_examples(request: &Request, env: &Env, site: &str) -> Result<Re
         );
         return refuse(413, "payload_too_large", &message, &[]);
     }
-    let stored = counts(env, site).await?.examples;
-    let total = stored as usize + examples.len();
-    if total > MAX_SITE_EXAMPLES as usize {
-        let message = format!(
-            "the site has {stored} examples stored and this adds {}; a site keeps at most {MAX_SITE_EXAMPLES} ({} more fit)",
-            examples.len(),
-            MAX_SITE_EXAMPLES.saturating_sub(stored)
-        );
-        return refuse(413, "payload_too_large", &message, &[]);
-    }
     // Stored redacted, as visitors' messages are: the model never learns personal data.
     let rows: Vec<(String, &str, &str, &str)> = examples
         .iter()
@@ -212,29 +202,49 @@ pub async fn add_examples(request: &Request, env: &Env, site: &str) -> Result<Re
         })
         .collect();
     let rows = serde_json::to_string(&rows).map_err(|_| ApiError::Internal)?;
-    // One statement for the whole upload (D1 counts statements per request).
     // An example the site already has (the same text and labels) is not
-    // stored again, so uploading a file twice changes nothing; repeats
-    // within one upload stay, as a message visitors send often weighs more.
-    // (SQLite reads the whole SELECT before inserting, as it reads the
-    // table it inserts into.)
-    let added = db::run(
-        &env.db,
-        "INSERT INTO model_examples (site_id, text, topic, sentiment, kind, created_at) \
-         SELECT ?1, u.text, u.topic, u.sentiment, u.kind, ?2 FROM \
-         (SELECT key, json_extract(value, '$[0]') AS text, json_extract(value, '$[1]') AS topic, \
-         json_extract(value, '$[2]') AS sentiment, json_extract(value, '$[3]') AS kind FROM json_each(?3)) u \
+    // stored again, so uploading a file twice changes nothing, and does not
+    // count against the site's limit; repeats within one upload stay, as a
+    // message visitors send often weighs more. (SQLite reads the whole
+    // SELECT before inserting, as it reads the table it inserts into.)
+    const NEW_ROWS: &str = "FROM (SELECT key, json_extract(value, '$[0]') AS text, json_extract(value, '$[1]') AS topic, \
+         json_extract(value, '$[2]') AS sentiment, json_extract(value, '$[3]') AS kind FROM json_each(?2)) u \
          WHERE NOT EXISTS (SELECT 1 FROM model_examples m WHERE m.site_id = ?1 AND m.text = u.text \
-         AND m.topic = u.topic AND m.sentiment = u.sentiment AND m.kind = u.kind) ORDER BY u.key",
-        args![site, now_ms(), &rows],
+         AND m.topic = u.topic AND m.sentiment = u.sentiment AND m.kind = u.kind)";
+    let row = first(
+        env,
+        &format!(
+            "SELECT (SELECT COUNT(*) FROM model_examples WHERE site_id = ?1) AS stored, \
+             (SELECT COUNT(*) {NEW_ROWS}) AS new"
+        ),
+        args![site, &rows],
     )
     .await?;
+    let (stored, new) = (number(&row, "stored"), number(&row, "new"));
+    if stored + new > i64::from(MAX_SITE_EXAMPLES) {
+        let message = format!(
+            "the site has {stored} examples stored and this adds {new}; a site keeps at most {MAX_SITE_EXAMPLES} ({} more fit)",
+            (i64::from(MAX_SITE_EXAMPLES) - stored).max(0)
+        );
+        return refuse(413, "payload_too_large", &message, &[]);
+    }
+    // One statement for the whole upload (D1 counts statements per request).
+    let added = db::run(
+        &env.db,
+        &format!(
+            "INSERT INTO model_examples (site_id, text, topic, sentiment, kind, created_at) \
+             SELECT ?1, u.text, u.topic, u.sentiment, u.kind, ?3 {NEW_ROWS} ORDER BY u.key"
+        ),
+        args![site, &rows, now_ms()],
+    )
+    .await?;
+    let stored = u32::try_from(stored).unwrap_or(u32::MAX);
     json(
         201,
         &ExamplesAdded {
             added,
             duplicates: (examples.len() as u32).saturating_sub(added),
-            examples: stored + added,
+            examples: stored.saturating_add(added),
         },
     )
 }
