@@ -279,6 +279,7 @@ pub async fn delete_examples(
     let status = status_of(env, site).await?;
     let body = format!(
         "{{\"deleted\":{},\"status\":{status}}}",
+        // The batch's second statement is the DELETE.
         deleted.get(1).copied().unwrap_or(0)
     );
     http::text_json_response(200, &body)
@@ -414,13 +415,14 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
 pub async fn train_due(env: &Env, now: i64) -> Result<u32, ApiError> {
     let due = db::js_rows(
         &env.db,
-        "SELECT s.id FROM sites s LEFT JOIN site_models m ON m.site_id = s.id \
-         WHERE (COALESCE(m.last_example_id, 0) < (SELECT COALESCE(MAX(id), 0) FROM model_examples e WHERE e.site_id = s.id) \
-         OR COALESCE(m.last_correction_id, 0) < (SELECT COALESCE(MAX(id), 0) FROM label_corrections c WHERE c.site_id = s.id)) \
-         AND (m.last_correction_id = -1 OR NOT EXISTS (SELECT 1 FROM site_model_untrainable u WHERE u.site_id = s.id \
-         AND u.last_example_id >= (SELECT COALESCE(MAX(id), 0) FROM model_examples e WHERE e.site_id = s.id) \
-         AND u.last_correction_id >= (SELECT COALESCE(MAX(id), 0) FROM label_corrections c WHERE c.site_id = s.id))) \
-         ORDER BY s.id LIMIT 10",
+        "SELECT d.id FROM (SELECT s.id, m.last_example_id AS trained_example, m.last_correction_id AS trained_correction, \
+         (SELECT COALESCE(MAX(id), 0) FROM model_examples e WHERE e.site_id = s.id) AS newest_example, \
+         (SELECT COALESCE(MAX(id), 0) FROM label_corrections c WHERE c.site_id = s.id) AS newest_correction \
+         FROM sites s LEFT JOIN site_models m ON m.site_id = s.id) d \
+         WHERE (COALESCE(trained_example, 0) < newest_example OR COALESCE(trained_correction, 0) < newest_correction) \
+         AND (trained_correction = -1 OR NOT EXISTS (SELECT 1 FROM site_model_untrainable u WHERE u.site_id = d.id \
+         AND u.last_example_id >= newest_example AND u.last_correction_id >= newest_correction)) \
+         ORDER BY d.id LIMIT 10",
         args![],
     )
     .await?;
