@@ -77,6 +77,11 @@ pub struct Quantise {
     pub levels: f32,
     /// Centre each row on its median before pruning (`centre_rows`).
     pub centre_rows: bool,
+    /// Epochs after the others whose scores read the weights as they
+    /// will be stored (rounded to their levels at a scale fixed when these
+    /// epochs start) while the updates go to the float weights behind them
+    /// (the straight-through estimator): the weights learn to be rounded.
+    pub aware_epochs: u32,
 }
 
 /// `e^x` from basic IEEE operations only (exactly rounded, so the same bits
@@ -120,6 +125,9 @@ struct AdaGrad {
     kept: Vec<bool>,
     rate: f32,
     scores: Vec<f32>,
+    /// Scores read each weight rounded to this scale and ±levels
+    /// (quantisation-aware epochs); `None`: as it is.
+    rounding: Option<(f32, f32)>,
 }
 
 const L2: f32 = 1e-6;
@@ -137,6 +145,7 @@ impl AdaGrad {
             biases,
             rate,
             scores: vec![0.0; classes],
+            rounding: None,
         }
     }
 
@@ -153,11 +162,16 @@ impl AdaGrad {
         let (classes, bits) = (self.classes, self.bits);
         for &index in order.iter() {
             let (x, label, weight) = &data[index];
+            let rounding = self.rounding;
+            let read = |w: f32| match rounding {
+                Some((scale, levels)) => (w / scale).round().clamp(-levels, levels) * scale,
+                None => w,
+            };
             for (c, score) in self.scores.iter_mut().enumerate() {
                 *score = self.biases[c]
                     + x.iter()
                         .filter_map(|&(j, v)| {
-                            Some(v * self.weights.get(row_of(j, bits) * classes + c)?)
+                            Some(v * read(*self.weights.get(row_of(j, bits) * classes + c)?))
                         })
                         .sum::<f32>();
             }
@@ -269,7 +283,194 @@ pub fn train_head(
         }
         state.epoch(data, &mut order, &mut rng, loss, f32::exp);
     }
+    if how.aware_epochs > 0 {
+        let levels = how.levels.clamp(1.0, 127.0);
+        let scale = quantise_scale(&state.weights, how);
+        state.rounding = Some((scale, levels));
+        for _ in 0..how.aware_epochs {
+            state.epoch(data, &mut order, &mut rng, loss, f32::exp);
+        }
+        let mut head = quantise(name, bits, labels, &state.weights, state.biases, how);
+        // The scale the epochs rounded to, not one of the moved weights.
+        requantise(&mut head, &state.weights, &state.kept, scale, levels);
+        return head;
+    }
     quantise(name, bits, labels, &state.weights, state.biases, how)
+}
+
+/// The exact solver's settings (`train_head_dual`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dual {
+    /// The SVM's C: how much a margin violation costs against ½‖w‖²;
+    /// each example's is C × its weight.
+    pub c: f32,
+    /// Most passes over the data per class (each stops earlier once its
+    /// projected gradients are within `tolerance`).
+    pub passes: u32,
+    pub tolerance: f32,
+    pub seed: u64,
+}
+
+/// An example's features in a head's rows: merged where buckets share a
+/// row (a head reads them modulo its size), without the ones it has no
+/// row for, in row order.
+fn in_rows(x: &[(u32, f32)], bits: u8, rows: usize) -> Vec<(u32, f32)> {
+    let mut out: Vec<(u32, f32)> = x
+        .iter()
+        .map(|&(j, v)| (row_of(j, bits), v))
+        .filter(|&(row, _)| row < rows)
+        .map(|(row, v)| (row as u32, v))
+        .collect();
+    out.sort_by_key(|&(row, _)| row);
+    out.dedup_by(|next, kept| {
+        if next.0 == kept.0 {
+            kept.1 += next.1;
+            true
+        } else {
+            false
+        }
+    });
+    out
+}
+
+/// One class against the rest by dual coordinate descent on the
+/// L2-regularised squared hinge (Hsieh et al., ICML 2008: LIBLINEAR's
+/// default, what the reference SVM fits), with the bias as a feature of
+/// constant 1. `alphas` carries the dual variables in and out (a warm
+/// start after pruning); `kept` masks the rows that may be non-zero.
+/// Returns the column of weights and the bias.
+#[allow(clippy::too_many_arguments)]
+fn dual_one_class(
+    xs: &[Vec<(u32, f32)>],
+    data: &[Sample],
+    class: usize,
+    rows: usize,
+    kept: Option<&[bool]>,
+    alphas: &mut [f32],
+    dual: Dual,
+    rng: &mut XorShift,
+) -> (Vec<f32>, f32) {
+    let live = |row: u32| kept.is_none_or(|k| k.get(row as usize) == Some(&true));
+    let mut w = vec![0f32; rows];
+    let mut bias = 0f32;
+    let mut diagonal = vec![0f32; xs.len()];
+    let mut norm = vec![0f32; xs.len()];
+    for (i, (x, (_, label, weight))) in xs.iter().zip(data).enumerate() {
+        let y = if *label == class { 1.0 } else { -1.0 };
+        diagonal[i] = if *weight > 0.0 {
+            0.5 / (dual.c * weight)
+        } else {
+            f32::INFINITY
+        };
+        norm[i] = 1.0
+            + x.iter()
+                .filter(|(r, _)| live(*r))
+                .map(|(_, v)| v * v)
+                .sum::<f32>();
+        if alphas[i] > 0.0 {
+            let step = alphas[i] * y;
+            for &(r, v) in x.iter().filter(|(r, _)| live(*r)) {
+                w[r as usize] += step * v;
+            }
+            bias += step;
+        }
+    }
+    let mut order: Vec<usize> = (0..xs.len()).filter(|&i| diagonal[i].is_finite()).collect();
+    for _ in 0..dual.passes {
+        rng.shuffle(&mut order);
+        let (mut highest, mut lowest) = (f32::NEG_INFINITY, f32::INFINITY);
+        for &i in &order {
+            let x = &xs[i];
+            let y = if data[i].1 == class { 1.0 } else { -1.0 };
+            let score = bias
+                + x.iter()
+                    .filter(|(r, _)| live(*r))
+                    .map(|&(r, v)| w[r as usize] * v)
+                    .sum::<f32>();
+            let gradient = y * score - 1.0 + diagonal[i] * alphas[i];
+            let projected = if alphas[i] == 0.0 {
+                gradient.min(0.0)
+            } else {
+                gradient
+            };
+            highest = highest.max(projected);
+            lowest = lowest.min(projected);
+            if projected != 0.0 {
+                let before = alphas[i];
+                alphas[i] = (before - gradient / (norm[i] + diagonal[i])).max(0.0);
+                let step = (alphas[i] - before) * y;
+                for &(r, v) in x.iter().filter(|(r, _)| live(*r)) {
+                    w[r as usize] += step * v;
+                }
+                bias += step;
+            }
+        }
+        if highest - lowest < dual.tolerance {
+            break;
+        }
+    }
+    (w, bias)
+}
+
+/// A linear head fitted exactly, as a linear SVM: each class against the
+/// rest by `dual_one_class`; then pruned (after centring rows, as
+/// `train_head`), the kept weights solved again from the same dual
+/// variables, and quantised as `train_head` quantises.
+pub fn train_head_dual(
+    name: &str,
+    labels: &[&str],
+    data: &[Sample],
+    (bits, pair_rows): (u8, usize),
+    dual: Dual,
+    how: Quantise,
+) -> LinearHead {
+    let classes = labels.len();
+    let rows = (1usize << bits) + pair_rows;
+    let xs: Vec<Vec<(u32, f32)>> = data.iter().map(|(x, ..)| in_rows(x, bits, rows)).collect();
+    let mut alphas = vec![vec![0f32; data.len()]; classes];
+    let mut rng = XorShift(dual.seed);
+    let mut weights = vec![0f32; rows * classes];
+    let mut biases = vec![0f32; classes];
+    let mut solve = |kept: Option<&[bool]>, weights: &mut [f32], biases: &mut [f32]| {
+        for class in 0..classes {
+            let (column, bias) = dual_one_class(
+                &xs,
+                data,
+                class,
+                rows,
+                kept.map(|k| &k[class * rows..(class + 1) * rows]),
+                &mut alphas[class],
+                dual,
+                &mut rng,
+            );
+            for (row, w) in column.into_iter().enumerate() {
+                weights[row * classes + class] = w;
+            }
+            biases[class] = bias;
+        }
+    };
+    solve(None, &mut weights, &mut biases);
+    let prunes = how.keep < 1.0 || (pair_rows > 0 && how.pair_keep < 1.0);
+    if prunes {
+        if how.centre_rows {
+            centre_rows(&mut weights, classes);
+        }
+        let thresholds = region_thresholds(&weights, classes << bits, how.keep, how.pair_keep);
+        // Column-major mask: class × row, as `dual_one_class` reads it.
+        let mut kept = vec![false; rows * classes];
+        for (index, w) in weights.iter().enumerate() {
+            kept[(index % classes) * rows + index / classes] = w.abs() >= thresholds(index);
+        }
+        solve(Some(&kept), &mut weights, &mut biases);
+        // The re-solve may leave a pruned weight exactly 0 and a kept one
+        // small: quantising prunes by magnitude again, so keep the mask's.
+        for (index, w) in weights.iter_mut().enumerate() {
+            if !kept[(index % classes) * rows + index / classes] {
+                *w = 0.0;
+            }
+        }
+    }
+    quantise(name, bits, labels, &weights, biases, how)
 }
 
 /// Scales `head`'s scores by the temperature whose softmax fits `data` best
@@ -376,6 +577,28 @@ fn region_thresholds(
     }
 }
 
+/// The scale `quantise` maps weights with: the clip quantile of their
+/// magnitudes at the top level.
+fn quantise_scale(weights: &[f32], how: Quantise) -> f32 {
+    let mut magnitudes: Vec<f32> = weights.iter().map(|w| w.abs()).collect();
+    magnitudes.sort_by(f32::total_cmp);
+    let at = ((magnitudes.len() as f32 * how.clip_quantile) as usize)
+        .min(magnitudes.len().saturating_sub(1));
+    magnitudes.get(at).copied().unwrap_or(0.0).max(1e-6) / how.levels.clamp(1.0, 127.0)
+}
+
+/// Rounds `weights` at `scale` into `head` (the kept ones; the others 0).
+fn requantise(head: &mut LinearHead, weights: &[f32], kept: &[bool], scale: f32, levels: f32) {
+    head.scale = scale;
+    for ((stored, &w), &kept) in head.weights.iter_mut().zip(weights).zip(kept) {
+        *stored = if kept {
+            (w / scale).round().clamp(-levels, levels) as i8
+        } else {
+            0
+        };
+    }
+}
+
 fn quantise(
     name: &str,
     bits: u8,
@@ -384,12 +607,8 @@ fn quantise(
     biases: Vec<f32>,
     how: Quantise,
 ) -> LinearHead {
-    let mut magnitudes: Vec<f32> = weights.iter().map(|w| w.abs()).collect();
-    magnitudes.sort_by(f32::total_cmp);
-    let at = ((magnitudes.len() as f32 * how.clip_quantile) as usize)
-        .min(magnitudes.len().saturating_sub(1));
     let levels = how.levels.clamp(1.0, 127.0);
-    let scale = magnitudes.get(at).copied().unwrap_or(0.0).max(1e-6) / levels;
+    let scale = quantise_scale(weights, how);
     let threshold = region_thresholds(weights, labels.len() << bits, how.keep, how.pair_keep);
     LinearHead::new(
         name.into(),
@@ -838,6 +1057,7 @@ mod tests {
         levels: 127.0,
         centre_rows: false,
         pair_keep: 1.0,
+        aware_epochs: 0,
     };
 
     /// Labelled texts as samples of weight 1 over 2^10 buckets.
@@ -890,6 +1110,7 @@ mod tests {
             levels: 16.0,
             centre_rows,
             pair_keep: 1.0,
+            aware_epochs: 0,
         };
         let labels = ["positive", "neutral", "negative"];
         let centred = train_head("sentiment", &labels, &data, (10, 0), LOGISTIC_20, how(true));
@@ -915,6 +1136,99 @@ mod tests {
             train_head("sentiment", &labels, &data, (10, 0), LOGISTIC_20, how(true)),
             centred
         );
+    }
+
+    /// Toy messages of three labels, each told by its own words, with a
+    /// shared word or two that pulls toward the wrong one.
+    fn three_labels() -> Vec<Sample> {
+        toy_samples(&[
+            ("thanks a lot great help", 0),
+            ("great service thank you", 0),
+            ("love it thanks", 0),
+            ("where is my parcel", 1),
+            ("when will my order ship", 1),
+            ("is my parcel on its way", 1),
+            ("the app is broken again", 2),
+            ("nothing works great job", 2),
+            ("broken login thanks for nothing", 2),
+        ])
+    }
+
+    fn training_errors(head: &LinearHead, data: &[Sample]) -> usize {
+        data.iter()
+            .filter(|(x, label, _)| head.predict(x).0 != *label)
+            .count()
+    }
+
+    #[test]
+    fn quantisation_aware_epochs_round_at_the_scale_they_trained_with() {
+        let data = three_labels();
+        let labels = ["positive", "neutral", "negative"];
+        let rough = |aware_epochs| Quantise {
+            clip_quantile: 0.999,
+            keep: 0.5,
+            levels: 1.0,
+            centre_rows: false,
+            pair_keep: 1.0,
+            aware_epochs,
+        };
+        let plain = train_head("sentiment", &labels, &data, (10, 0), LOGISTIC_20, rough(0));
+        let aware = train_head("sentiment", &labels, &data, (10, 0), LOGISTIC_20, rough(4));
+        // Three levels only, and no more weights than the prune kept.
+        assert!(aware.weights.iter().all(|w| (-1..=1).contains(w)));
+        let non_zero = |head: &LinearHead| head.weights.iter().filter(|w| **w != 0).count();
+        assert!(non_zero(&aware) <= aware.weights.len() / 2 + 1);
+        assert!(non_zero(&aware) > 0);
+        // Weights that trained while rounded fit the data rounded at least as well.
+        assert_eq!(training_errors(&aware, &data), 0);
+        assert!(training_errors(&aware, &data) <= training_errors(&plain, &data));
+        // Deterministic, and the epochs did change the stored head.
+        assert_eq!(
+            aware,
+            train_head("sentiment", &labels, &data, (10, 0), LOGISTIC_20, rough(4))
+        );
+        assert_ne!(aware, plain);
+    }
+
+    #[test]
+    fn the_exact_solver_separates_what_is_separable_and_prunes_to_its_share() {
+        let data = three_labels();
+        let labels = ["positive", "neutral", "negative"];
+        let dual = Dual {
+            c: 10.0,
+            passes: 200,
+            tolerance: 1e-3,
+            seed: DEFAULT_SEED,
+        };
+        let head = train_head_dual("sentiment", &labels, &data, (10, 0), dual, EXACT);
+        assert_eq!(training_errors(&head, &data), 0);
+        assert_eq!(
+            head,
+            train_head_dual("sentiment", &labels, &data, (10, 0), dual, EXACT)
+        );
+        // A margin past 1 on every example, one class against the rest:
+        // the hinge the solver minimises is (near) 0 on separable data.
+        for (x, label, _) in &data {
+            let scores = head.scores(x);
+            for (class, score) in scores.iter().enumerate() {
+                let y = if class == *label { 1.0 } else { -1.0 };
+                assert!(y * score > 0.8, "class {class} of {x:?}: {score}");
+            }
+        }
+        let pruned = train_head_dual(
+            "sentiment",
+            &labels,
+            &data,
+            (10, 0),
+            dual,
+            Quantise {
+                keep: 0.02,
+                ..EXACT
+            },
+        );
+        let non_zero = pruned.weights.iter().filter(|w| **w != 0).count();
+        assert!(non_zero > 0 && non_zero <= pruned.weights.len() / 50 + 1);
+        assert_eq!(training_errors(&pruned, &data), 0);
     }
 
     #[test]
@@ -1298,6 +1612,7 @@ mod tests {
             levels: 16.0,
             centre_rows: false,
             pair_keep: 1.0,
+            aware_epochs: 0,
         };
         let head = train_head(
             "kind",
