@@ -11,7 +11,9 @@ Variants: the reference's TF-IDF of words and word pairs beside TF-IDF of
 character 3/4-grams (each block unit length), without IDF, without pairs,
 without either; then features built as `touchpoint` builds them (words and
 character 3/4-grams of each padded word, square-root counts, one unit
-length), hashed into the head's rows or into 2^20 (next to no collisions),
+length), hashed into 2^13 rows (2^14 for topic: kind's, urgency's and
+sentiment's rows; the gap's own head has 2^12) or into 2^20 (next to no
+collisions),
 with words and n-grams normalised apart, and with word pairs hashed into
 rows of their own. Hashing here is scikit-learn's, not FNV-1a: the
 collision rate is the same, the colliding features differ.

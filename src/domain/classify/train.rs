@@ -253,13 +253,59 @@ pub fn train_head(
     fit: Fit,
     how: Quantise,
 ) -> LinearHead {
+    let mut run = run_epochs(data, labels.len(), (bits, pair_rows), fit, how);
+    if how.aware_epochs == 0 {
+        return quantise(
+            name,
+            bits,
+            labels,
+            &run.state.weights,
+            run.state.biases,
+            how,
+        );
+    }
+    let scale = quantise_scale(&run.state.weights, how);
+    let Run { state, order, rng } = &mut run;
+    aware_epochs(state, scale, how, |state| {
+        state.epoch(data, order, rng, fit.loss, f32::exp)
+    });
+    let mut head = quantise(
+        name,
+        bits,
+        labels,
+        &run.state.weights,
+        run.state.biases,
+        how,
+    );
+    // The scale the epochs rounded to, not one of the moved weights.
+    requantise(&mut head, &run.state.weights, scale, levels_of(how));
+    head
+}
+
+/// AdaGrad part way: its state, and the order and generator the next
+/// epochs go on with.
+struct Run {
+    state: AdaGrad,
+    order: Vec<usize>,
+    rng: XorShift,
+}
+
+/// `train_head`'s epochs before the quantisation-aware ones, pruned (always
+/// by their end when `how` prunes and aware epochs follow, so those train
+/// only the weights the file keeps).
+fn run_epochs(
+    data: &[Sample],
+    classes: usize,
+    (bits, pair_rows): (u8, usize),
+    fit: Fit,
+    how: Quantise,
+) -> Run {
     let Fit {
         epochs,
         rate,
         loss,
         seed,
     } = fit;
-    let classes = labels.len();
     let buckets = (1usize << bits) + pair_rows;
     let mut state = AdaGrad::new(
         bits,
@@ -272,7 +318,7 @@ pub fn train_head(
     let mut rng = XorShift(seed);
     // With pruning, the last third of the epochs trains only the weights that
     // survive it, so the kept ones take over what the pruned ones did.
-    let dense_epochs = if how.keep < 1.0 || (pair_rows > 0 && how.pair_keep < 1.0) {
+    let dense_epochs = if prunes(how, pair_rows) {
         epochs - epochs / 3
     } else {
         epochs
@@ -283,19 +329,36 @@ pub fn train_head(
         }
         state.epoch(data, &mut order, &mut rng, loss, f32::exp);
     }
-    if how.aware_epochs > 0 {
-        let levels = how.levels.clamp(1.0, 127.0);
-        let scale = quantise_scale(&state.weights, how);
-        state.rounding = Some((scale, levels));
-        for _ in 0..how.aware_epochs {
-            state.epoch(data, &mut order, &mut rng, loss, f32::exp);
-        }
-        let mut head = quantise(name, bits, labels, &state.weights, state.biases, how);
-        // The scale the epochs rounded to, not one of the moved weights.
-        requantise(&mut head, &state.weights, &state.kept, scale, levels);
-        return head;
+    // Too few epochs for a pruned third (`quantise` would cut by magnitude).
+    if how.aware_epochs > 0 && dense_epochs == epochs && prunes(how, pair_rows) {
+        state.prune(how.keep, how.pair_keep, how.centre_rows);
     }
-    quantise(name, bits, labels, &state.weights, state.biases, how)
+    Run { state, order, rng }
+}
+
+/// Whether `how` prunes a head with `pair_rows` rows of word pairs.
+fn prunes(how: Quantise, pair_rows: usize) -> bool {
+    how.keep < 1.0 || (pair_rows > 0 && how.pair_keep < 1.0)
+}
+
+/// Runs `how.aware_epochs` epochs (`epoch`) whose scores read each weight
+/// rounded at `scale` to `how`'s levels.
+fn aware_epochs(
+    state: &mut AdaGrad,
+    scale: f32,
+    how: Quantise,
+    mut epoch: impl FnMut(&mut AdaGrad),
+) {
+    state.rounding = Some((scale, levels_of(how)));
+    for _ in 0..how.aware_epochs {
+        epoch(state);
+    }
+    state.rounding = None;
+}
+
+/// The whole number of levels `how` stores weights at, 1 to 127.
+fn levels_of(how: Quantise) -> f32 {
+    how.levels.clamp(1.0, 127.0).floor()
 }
 
 /// The exact solver's settings (`train_head_dual`).
@@ -450,8 +513,7 @@ pub fn train_head_dual(
         }
     };
     solve(None, &mut weights, &mut biases);
-    let prunes = how.keep < 1.0 || (pair_rows > 0 && how.pair_keep < 1.0);
-    if prunes {
+    if prunes(how, pair_rows) {
         if how.centre_rows {
             centre_rows(&mut weights, classes);
         }
@@ -461,16 +523,15 @@ pub fn train_head_dual(
         for (index, w) in weights.iter().enumerate() {
             kept[(index % classes) * rows + index / classes] = w.abs() >= thresholds(index);
         }
+        // Rows outside the mask stay exactly 0 in the re-solve.
         solve(Some(&kept), &mut weights, &mut biases);
-        // The re-solve may leave a pruned weight exactly 0 and a kept one
-        // small: quantising prunes by magnitude again, so keep the mask's.
-        for (index, w) in weights.iter_mut().enumerate() {
-            if !kept[(index % classes) * rows + index / classes] {
-                *w = 0.0;
-            }
-        }
     }
-    quantise(name, bits, labels, &weights, biases, how)
+    // Rounded as they are: the mask, not a second cut by magnitude, says
+    // which weights are kept (a kept weight may have come out small).
+    let scale = quantise_scale(&weights, how);
+    let mut head = quantise(name, bits, labels, &weights, biases, how);
+    requantise(&mut head, &weights, scale, levels_of(how));
+    head
 }
 
 /// Scales `head`'s scores by the temperature whose softmax fits `data` best
@@ -584,18 +645,16 @@ fn quantise_scale(weights: &[f32], how: Quantise) -> f32 {
     magnitudes.sort_by(f32::total_cmp);
     let at = ((magnitudes.len() as f32 * how.clip_quantile) as usize)
         .min(magnitudes.len().saturating_sub(1));
-    magnitudes.get(at).copied().unwrap_or(0.0).max(1e-6) / how.levels.clamp(1.0, 127.0)
+    magnitudes.get(at).copied().unwrap_or(0.0).max(1e-6) / levels_of(how)
 }
 
-/// Rounds `weights` at `scale` into `head` (the kept ones; the others 0).
-fn requantise(head: &mut LinearHead, weights: &[f32], kept: &[bool], scale: f32, levels: f32) {
+/// Stores `weights` in `head` rounded at `scale` to ±`levels`, pruned ones
+/// included (they are exactly 0: pruning zeroes them and no update reaches
+/// them after), instead of `quantise`'s scale and magnitude cut.
+fn requantise(head: &mut LinearHead, weights: &[f32], scale: f32, levels: f32) {
     head.scale = scale;
-    for ((stored, &w), &kept) in head.weights.iter_mut().zip(weights).zip(kept) {
-        *stored = if kept {
-            (w / scale).round().clamp(-levels, levels) as i8
-        } else {
-            0
-        };
+    for (stored, &w) in head.weights.iter_mut().zip(weights) {
+        *stored = (w / scale).round().clamp(-levels, levels) as i8;
     }
 }
 
@@ -607,7 +666,7 @@ fn quantise(
     biases: Vec<f32>,
     how: Quantise,
 ) -> LinearHead {
-    let levels = how.levels.clamp(1.0, 127.0);
+    let levels = levels_of(how);
     let scale = quantise_scale(weights, how);
     let threshold = region_thresholds(weights, labels.len() << bits, how.keep, how.pair_keep);
     LinearHead::new(
@@ -1161,74 +1220,179 @@ mod tests {
     }
 
     #[test]
-    fn quantisation_aware_epochs_round_at_the_scale_they_trained_with() {
-        let data = three_labels();
-        let labels = ["positive", "neutral", "negative"];
-        let rough = |aware_epochs| Quantise {
-            clip_quantile: 0.999,
-            keep: 0.5,
-            levels: 1.0,
-            centre_rows: false,
-            pair_keep: 1.0,
-            aware_epochs,
+    fn aware_epochs_score_with_the_weights_rounded_as_stored() {
+        // One example of class 0 with one feature, whose weight is 0.4.
+        let data: Vec<Sample> = vec![(vec![(0, 1.0)], 0, 1.0)];
+        let after_one_epoch = |rounding| {
+            let mut state = AdaGrad::new(1, vec![0.4, 0.0, 0.0, 0.0], vec![0.0; 2], 1.0, 0.5);
+            state.rounding = rounding;
+            let mut rng = XorShift(DEFAULT_SEED);
+            state.epoch(&data, &mut [0], &mut rng, Loss::SquaredHinge, f32::exp);
+            state.weights[0]
         };
-        let plain = train_head("sentiment", &labels, &data, (10, 0), LOGISTIC_20, rough(0));
-        let aware = train_head("sentiment", &labels, &data, (10, 0), LOGISTIC_20, rough(4));
-        // Three levels only, and no more weights than the prune kept.
-        assert!(aware.weights.iter().all(|w| (-1..=1).contains(w)));
-        let non_zero = |head: &LinearHead| head.weights.iter().filter(|w| **w != 0).count();
-        assert!(non_zero(&aware) <= aware.weights.len() / 2 + 1);
-        assert!(non_zero(&aware) > 0);
-        // Weights that trained while rounded fit the data rounded at least as well.
-        assert_eq!(training_errors(&aware, &data), 0);
-        assert!(training_errors(&aware, &data) <= training_errors(&plain, &data));
-        // Deterministic, and the epochs did change the stored head.
-        assert_eq!(
-            aware,
-            train_head("sentiment", &labels, &data, (10, 0), LOGISTIC_20, rough(4))
-        );
-        assert_ne!(aware, plain);
+        // The squared hinge's AdaGrad step on this weight when the example
+        // is `short` of its margin (squared-gradient sum starting at 1).
+        let stepped = |short: f32| {
+            let grad = -2.0 * short + L2 * 0.4;
+            0.4 - 0.5 * grad / (1.0 + grad * grad).sqrt()
+        };
+        // As a float the weight reads 0.4: the example is 0.6 short.
+        assert!((after_one_epoch(None) - stepped(0.6)).abs() < 1e-6);
+        // Rounded at scale 1 it reads 0: 1 short, a larger step; the float
+        // weight behind it is what moves.
+        assert!((after_one_epoch(Some((1.0, 3.0))) - stepped(1.0)).abs() < 1e-6);
+        // At scale 0.25 it reads 0.5 (two levels): 0.5 short.
+        assert!((after_one_epoch(Some((0.25, 3.0))) - stepped(0.5)).abs() < 1e-6);
     }
 
     #[test]
-    fn the_exact_solver_separates_what_is_separable_and_prunes_to_its_share() {
+    fn an_aware_head_is_stored_at_the_scale_it_trained_with_and_stays_pruned() {
         let data = three_labels();
         let labels = ["positive", "neutral", "negative"];
+        let how = Quantise {
+            clip_quantile: 0.99,
+            keep: 0.02,
+            levels: 3.0,
+            centre_rows: false,
+            pair_keep: 1.0,
+            aware_epochs: 3,
+        };
+        let weights = 3 << 10;
+        for epochs in [20, 2] {
+            let fit = Fit {
+                epochs,
+                ..LOGISTIC_20
+            };
+            let before = run_epochs(&data, 3, (10, 0), fit, how);
+            let aware = train_head("sentiment", &labels, &data, (10, 0), fit, how);
+            // The scale the aware epochs rounded to, fixed when they began.
+            assert_eq!(aware.scale, quantise_scale(&before.state.weights, how));
+            // Only what the prune kept (2% of 3,072, and weights tied at
+            // its threshold), even with too few epochs for a pruned third.
+            let kept = before.state.kept.iter().filter(|k| **k).count();
+            let non_zero = aware.weights.iter().filter(|w| **w != 0).count();
+            assert!(kept < weights / 20, "{epochs} epochs: {kept} kept");
+            assert!(
+                non_zero > 0 && non_zero <= kept,
+                "{epochs} epochs: {non_zero}"
+            );
+            assert!(aware.weights.iter().all(|w| (-3..=3).contains(w)));
+            // Rounding is what made the difference: the same epochs on the
+            // float weights, stored at the same scale, end elsewhere.
+            let Run {
+                mut state,
+                mut order,
+                mut rng,
+            } = run_epochs(&data, 3, (10, 0), fit, how);
+            for _ in 0..how.aware_epochs {
+                state.epoch(&data, &mut order, &mut rng, fit.loss, f32::exp);
+            }
+            let mut unrounded = aware.clone();
+            requantise(&mut unrounded, &state.weights, aware.scale, 3.0);
+            unrounded.biases = state.biases;
+            assert_ne!(aware, unrounded);
+            // And from where plain rounding leaves the head.
+            let plain = train_head(
+                "sentiment",
+                &labels,
+                &data,
+                (10, 0),
+                fit,
+                Quantise {
+                    aware_epochs: 0,
+                    ..how
+                },
+            );
+            assert_ne!(aware, plain);
+            assert_eq!(training_errors(&aware, &data), 0);
+        }
+    }
+
+    /// Primal and dual objectives of one class against the rest with the
+    /// bias as a constant feature (as `dual_one_class` solves it).
+    fn svm_objectives(
+        xs: &[Vec<(u32, f32)>],
+        data: &[Sample],
+        class: usize,
+        (w, bias): (&[f32], f32),
+        alphas: &[f32],
+        c: f32,
+    ) -> (f64, f64) {
+        let half_norm =
+            0.5 * (w.iter().map(|v| f64::from(v * v)).sum::<f64>() + f64::from(bias * bias));
+        let mut primal = half_norm;
+        let mut dual = -half_norm;
+        for ((x, (_, label, weight)), &alpha) in xs.iter().zip(data).zip(alphas) {
+            let y = if *label == class { 1.0 } else { -1.0 };
+            let score = bias + x.iter().map(|&(r, v)| w[r as usize] * v).sum::<f32>();
+            let short = f64::from((1.0 - y * score).max(0.0));
+            let ci = f64::from(c * weight);
+            primal += ci * short * short;
+            dual += f64::from(alpha) - f64::from(alpha * alpha) / (4.0 * ci);
+        }
+        (primal, dual)
+    }
+
+    #[test]
+    fn the_exact_solver_closes_the_duality_gap() {
+        let data = three_labels();
+        let rows = 1 << 10;
+        let xs: Vec<_> = data.iter().map(|(x, ..)| in_rows(x, 10, rows)).collect();
         let dual = Dual {
-            c: 10.0,
-            passes: 200,
-            tolerance: 1e-3,
+            c: 0.7,
+            passes: 2_000,
+            tolerance: 1e-5,
             seed: DEFAULT_SEED,
         };
-        let head = train_head_dual("sentiment", &labels, &data, (10, 0), dual, EXACT);
+        for class in 0..3 {
+            let mut alphas = vec![0f32; data.len()];
+            let mut rng = XorShift(DEFAULT_SEED);
+            let (w, bias) =
+                dual_one_class(&xs, &data, class, rows, None, &mut alphas, dual, &mut rng);
+            let (primal, dual_value) =
+                svm_objectives(&xs, &data, class, (&w, bias), &alphas, dual.c);
+            // Weak duality, and at the optimum no gap.
+            assert!(primal >= dual_value - 1e-4);
+            assert!(
+                primal - dual_value < 1e-3 * primal,
+                "{primal} vs {dual_value}"
+            );
+            // Pruned to a mask, the masked rows stay 0 and the re-solve
+            // from the same dual variables is optimal for the rest.
+            let kept: Vec<bool> = (0..rows).map(|r| r % 2 == 0).collect();
+            let (w, bias) = dual_one_class(
+                &xs,
+                &data,
+                class,
+                rows,
+                Some(&kept),
+                &mut alphas,
+                dual,
+                &mut rng,
+            );
+            assert!(w.iter().zip(&kept).all(|(w, k)| *k || *w == 0.0));
+            let masked: Vec<Vec<(u32, f32)>> = xs
+                .iter()
+                .map(|x| {
+                    x.iter()
+                        .copied()
+                        .filter(|(r, _)| kept[*r as usize])
+                        .collect()
+                })
+                .collect();
+            let (primal, dual_value) =
+                svm_objectives(&masked, &data, class, (&w, bias), &alphas, dual.c);
+            assert!(
+                primal - dual_value < 1e-3 * primal,
+                "masked: {primal} vs {dual_value}"
+            );
+        }
+        let head = train_head_dual("sentiment", &["a", "b", "c"], &data, (10, 0), dual, EXACT);
         assert_eq!(training_errors(&head, &data), 0);
         assert_eq!(
             head,
-            train_head_dual("sentiment", &labels, &data, (10, 0), dual, EXACT)
+            train_head_dual("sentiment", &["a", "b", "c"], &data, (10, 0), dual, EXACT)
         );
-        // A margin past 1 on every example, one class against the rest:
-        // the hinge the solver minimises is (near) 0 on separable data.
-        for (x, label, _) in &data {
-            let scores = head.scores(x);
-            for (class, score) in scores.iter().enumerate() {
-                let y = if class == *label { 1.0 } else { -1.0 };
-                assert!(y * score > 0.8, "class {class} of {x:?}: {score}");
-            }
-        }
-        let pruned = train_head_dual(
-            "sentiment",
-            &labels,
-            &data,
-            (10, 0),
-            dual,
-            Quantise {
-                keep: 0.02,
-                ..EXACT
-            },
-        );
-        let non_zero = pruned.weights.iter().filter(|w| **w != 0).count();
-        assert!(non_zero > 0 && non_zero <= pruned.weights.len() / 50 + 1);
-        assert_eq!(training_errors(&pruned, &data), 0);
     }
 
     #[test]
