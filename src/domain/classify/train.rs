@@ -478,7 +478,8 @@ fn dual_one_class(
 /// A linear head fitted exactly, as a linear SVM: each class against the
 /// rest by `dual_one_class`; then pruned (after centring rows, as
 /// `train_head`), the kept weights solved again from the same dual
-/// variables, and quantised as `train_head` quantises.
+/// variables, and rounded at the scale `train_head` would use (the mask,
+/// not a second cut by magnitude, says which weights stay).
 pub fn train_head_dual(
     name: &str,
     labels: &[&str],
