@@ -269,17 +269,17 @@ pub fn train_head(
     aware_epochs(state, scale, how, |state| {
         state.epoch(data, order, rng, fit.loss, f32::exp)
     });
-    let mut head = quantise(
+    // At the scale the epochs rounded to, not one of the moved weights.
+    let Run { state, .. } = run;
+    rounded_head(
         name,
         bits,
         labels,
-        &run.state.weights,
-        run.state.biases,
-        how,
-    );
-    // The scale the epochs rounded to, not one of the moved weights.
-    requantise(&mut head, &run.state.weights, scale, levels_of(how));
-    head
+        &state.weights,
+        state.biases,
+        scale,
+        levels_of(how),
+    )
 }
 
 /// AdaGrad part way: its state, and the order and generator the next
@@ -530,9 +530,7 @@ pub fn train_head_dual(
     // Rounded as they are: the mask, not a second cut by magnitude, says
     // which weights are kept (a kept weight may have come out small).
     let scale = quantise_scale(&weights, how);
-    let mut head = quantise(name, bits, labels, &weights, biases, how);
-    requantise(&mut head, &weights, scale, levels_of(how));
-    head
+    rounded_head(name, bits, labels, &weights, biases, scale, levels_of(how))
 }
 
 /// Scales `head`'s scores by the temperature whose softmax fits `data` best
@@ -649,14 +647,29 @@ fn quantise_scale(weights: &[f32], how: Quantise) -> f32 {
     magnitudes.get(at).copied().unwrap_or(0.0).max(1e-6) / levels_of(how)
 }
 
-/// Stores `weights` in `head` rounded at `scale` to ±`levels`, pruned ones
-/// included (they are exactly 0: pruning zeroes them and no update reaches
-/// them after), instead of `quantise`'s scale and magnitude cut.
-fn requantise(head: &mut LinearHead, weights: &[f32], scale: f32, levels: f32) {
-    head.scale = scale;
-    for (stored, &w) in head.weights.iter_mut().zip(weights) {
-        *stored = (w / scale).round().clamp(-levels, levels) as i8;
-    }
+/// A head of `weights` rounded at `scale` to ±`levels`, every one of them:
+/// pruned weights are exactly 0 (pruning zeroes them and no update reaches
+/// them after), so no cut by magnitude as in `quantise`.
+fn rounded_head(
+    name: &str,
+    bits: u8,
+    labels: &[&str],
+    weights: &[f32],
+    biases: Vec<f32>,
+    scale: f32,
+    levels: f32,
+) -> LinearHead {
+    LinearHead::new(
+        name.into(),
+        bits,
+        labels.iter().map(|l| l.to_string()).collect(),
+        scale,
+        biases,
+        weights
+            .iter()
+            .map(|w| (w / scale).round().clamp(-levels, levels) as i8)
+            .collect(),
+    )
 }
 
 fn quantise(
@@ -1288,9 +1301,15 @@ mod tests {
             for _ in 0..how.aware_epochs {
                 state.epoch(&data, &mut order, &mut rng, fit.loss, f32::exp);
             }
-            let mut unrounded = aware.clone();
-            requantise(&mut unrounded, &state.weights, aware.scale, 3.0);
-            unrounded.biases = state.biases;
+            let unrounded = rounded_head(
+                "sentiment",
+                10,
+                &labels,
+                &state.weights,
+                state.biases,
+                aware.scale,
+                3.0,
+            );
             assert_ne!(aware, unrounded);
             // And from where plain rounding leaves the head.
             let plain = train_head(
