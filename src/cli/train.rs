@@ -372,16 +372,21 @@ fn parse_c(text: &str) -> Result<f32, String> {
     let c: f32 = text
         .parse()
         .map_err(|_| format!("C {text:?} is not a number"))?;
-    if !(c > 0.0 && c.is_finite()) {
-        return Err(format!("C {c} must be above 0"));
+    positive_c(c)
+}
+
+fn positive_c(c: f32) -> Result<f32, String> {
+    if c > 0.0 && c.is_finite() {
+        Ok(c)
+    } else {
+        Err(format!("C {c} must be above 0"))
     }
-    Ok(c)
 }
 
 /// `head=c`, c above 0.
 fn parse_head_c(text: &str) -> Result<(String, f32), String> {
     let (head, c) = name_and_number(text, "head=c")?;
-    Ok((parse_head(head)?, parse_c(&c.to_string())?))
+    Ok((parse_head(head)?, positive_c(c)?))
 }
 
 /// `name=number` split, the number parsed; `form` names the two in errors.
@@ -542,11 +547,16 @@ fn pairs_of_head(args: &TrainArgs, head: &str) -> bool {
 
 /// The clip quantile of `head`: its `--head-clip`, else `--clip`.
 fn head_clip(args: &TrainArgs, head: &str) -> f32 {
-    args.head_clip
+    for_head(&args.head_clip, head, args.clip)
+}
+
+/// The last `head=value` given for `head`, or `default`.
+fn for_head(values: &[(String, f32)], head: &str, default: f32) -> f32 {
+    values
         .iter()
         .rev()
         .find(|(name, _)| name == head)
-        .map_or(args.clip, |&(_, clip)| clip)
+        .map_or(default, |&(_, value)| value)
 }
 
 /// Examples with a label for `head`, weighted by source and by class: each
@@ -700,15 +710,10 @@ pub fn run(args: &TrainArgs) -> ExitCode {
         } else {
             0
         };
-        let mut head = if args.dual.iter().any(|h| h == name) {
-            let c = args
-                .head_c
-                .iter()
-                .rev()
-                .find(|(head, _)| head == name)
-                .map_or(args.svm_c, |(_, c)| *c);
+        let exact = args.dual.iter().any(|h| h == name);
+        let mut head = if exact {
             let dual = Dual {
-                c,
+                c: for_head(&args.head_c, name, args.svm_c),
                 passes: args.dual_passes,
                 tolerance: 0.1,
                 seed: args.seed,
@@ -719,7 +724,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
         };
         let valid_set = samples(&valid, name, labels, args);
         // The exact solver fits the squared hinge whatever `--loss` says.
-        if fit.loss == Loss::SquaredHinge || args.dual.iter().any(|h| h == name) {
+        if fit.loss == Loss::SquaredHinge || exact {
             // Margins to log-odds, on validation (the bias shifts below are log-odds).
             let t = calibrate(&mut head, &valid_set);
             eprintln!(
