@@ -739,6 +739,8 @@ pub fn run(args: &TrainArgs) -> ExitCode {
         for (_, label, shift) in args.bias.iter().filter(|(head, ..)| head == name) {
             shift_bias(&mut head, label, *shift);
         }
+        // The gap's two columns are opposites: one of them need not cost bytes.
+        head.fold_two_classes();
         let test_set = samples(&test, name, labels, args);
         for (split_name, split, set) in [
             ("validation", &valid, valid_set),

@@ -121,6 +121,29 @@ impl LinearHead {
     pub fn predict(&self, features: &[(u32, f32)]) -> (usize, f32) {
         best_class(&self.scores(features))
     }
+
+    /// A two-class head trained one against the other has each row's two
+    /// weights opposite (`w`, `-w`); a softmax over two scores reads only
+    /// their difference, so the same head is the first class's weights at 0
+    /// and the second's at twice the scale. Same predictions, same
+    /// probabilities; the file stores a column of zeros, which compresses to
+    /// next to nothing (the built-in gap head: 262 B less brotli). Returns
+    /// whether the head was folded (not when any row's weights differ from
+    /// opposites, or the head has other than two classes).
+    pub fn fold_two_classes(&mut self) -> bool {
+        let opposite = |row: &[i8]| matches!(row, [a, b] if i16::from(*a) == -i16::from(*b));
+        if self.labels.len() != 2
+            || !self.weights.chunks_exact(2).all(opposite)
+            || self.weights.iter().all(|&w| w == 0)
+        {
+            return false;
+        }
+        for row in self.weights.chunks_exact_mut(2) {
+            row[0] = 0;
+        }
+        self.scale *= 2.0;
+        true
+    }
 }
 
 /// bias + scale × sum, per class (on the stack: no allocation per head).
@@ -818,6 +841,62 @@ mod tests {
         let checksum = fnv1a(&short);
         short.extend_from_slice(&checksum.to_le_bytes());
         assert!(Model::from_bytes(&short).is_err());
+    }
+
+    #[test]
+    fn a_folded_two_class_head_predicts_as_before() {
+        // Opposite weights, as one-against-the-other training leaves them.
+        let mut weights = vec![0i8; 16 * 2];
+        for (row, w) in weights
+            .chunks_exact_mut(2)
+            .zip([3i8, -7, 0, 127, -127, 1].iter().cycle())
+        {
+            row.copy_from_slice(&[-w, *w]);
+        }
+        let head = LinearHead::new(
+            "gap".into(),
+            4,
+            vec!["false".into(), "true".into()],
+            0.3,
+            vec![0.2, -0.5],
+            weights,
+        );
+        let mut folded = head.clone();
+        assert!(folded.fold_two_classes());
+        assert!(folded.weights.chunks_exact(2).all(|row| row[0] == 0));
+        for bucket in 0..16u32 {
+            for value in [0.1f32, 0.5, 1.0] {
+                let x = [(bucket, value), ((bucket + 5) % 16, value / 2.0)];
+                let (before, after) = (head.predict(&x), folded.predict(&x));
+                assert_eq!(before.0, after.0);
+                assert!((before.1 - after.1).abs() < 1e-6, "{before:?} {after:?}");
+            }
+        }
+        // Folded once: its first column is 0 and the second is not its opposite.
+        assert!(!folded.fold_two_classes());
+        // Not opposite, more than two classes, or nothing to fold: left alone.
+        let mut uneven = head.clone();
+        uneven.weights[1] = 4;
+        assert!(!uneven.clone().fold_two_classes());
+        assert!(!tiny().heads[0].clone().fold_two_classes());
+        let mut three = LinearHead::new(
+            "s".into(),
+            1,
+            vec!["a".into(), "b".into(), "c".into()],
+            1.0,
+            vec![0.0; 3],
+            vec![1, -1, 0, 0, 0, 0],
+        );
+        assert!(!three.fold_two_classes());
+        let mut empty = LinearHead::new(
+            "e".into(),
+            1,
+            vec!["a".into(), "b".into()],
+            1.0,
+            vec![0.0; 2],
+            vec![0; 4],
+        );
+        assert!(!empty.fold_two_classes());
     }
 
     /// A version 1 file (every head as wide as the features, no per-head
