@@ -159,19 +159,20 @@ impl Classifier {
         };
         let (sentiment, sentiment_confidence, _) = self.predict(&sums, heads.sentiment);
         let (cues, language) = rules::cues_and_language(&words);
-        // Learned heads where the model has them (older files and site
-        // models made before them fall back on the cue lists).
-        let kind = self
-            .learned(&sums, heads.kind, &KINDS)
-            .unwrap_or_else(|| rules::kind(cues, &words, &sentiment));
-        let urgency = match self.learned(&sums, heads.urgency, &URGENCIES) {
-            Some(learned) => rules::learned_urgency(learned, kind),
-            None => rules::urgency(cues, &words, kind),
-        };
         // The gap's cue list is precise but misses most gaps: a learned
         // head, if present, may only add to it.
         let expectation_gap = rules::expectation_gap(cues)
-            || self.learned(&sums, heads.expectation_gap, &GAPS) == Some("true");
+            || self.learned(&sums, heads.expectation_gap, &GAPS, None) == Some("true");
+        // Learned heads where the model has them (older files and site
+        // models made before them fall back on the cue lists).
+        let lean = expectation_gap.then_some(("complaint", rules::GAP_LEANS_TO_COMPLAINT));
+        let kind = self
+            .learned(&sums, heads.kind, &KINDS, lean)
+            .unwrap_or_else(|| rules::kind(cues, &words, &sentiment));
+        let urgency = match self.learned(&sums, heads.urgency, &URGENCIES, None) {
+            Some(learned) => rules::learned_urgency(learned, kind),
+            None => rules::urgency(cues, &words, kind),
+        };
         Classification {
             topic,
             topic_confidence: round3(topic_confidence),
@@ -189,16 +190,21 @@ impl Classifier {
     }
 
     /// A learned head's answer, as one of `labels`; `None` when the model has
-    /// no such head (then the cue lists answer).
+    /// no such head (then the cue lists answer). `lean`, if any, raises one
+    /// label's score by its amount (log-odds) when the head has that label.
     fn learned(
         &self,
         sums: &PackedSums,
         head: Option<usize>,
         labels: &[&'static str],
+        lean: Option<(&str, f32)>,
     ) -> Option<&'static str> {
         let head = head?;
-        let index = self.packed.best(&self.model, sums, head)?;
-        let answer = self.model.heads.get(head)?.labels.get(index)?;
+        let answers = &self.model.heads.get(head)?.labels;
+        let lean =
+            lean.and_then(|(label, by)| Some((answers.iter().position(|a| a == label)?, by)));
+        let index = self.packed.best(&self.model, sums, head, lean)?;
+        let answer = answers.get(index)?;
         labels.iter().copied().find(|label| label == answer)
     }
 
@@ -304,6 +310,45 @@ mod tests {
         ),
         ("can the driver call me before coming", "request", "normal"),
     ];
+
+    #[test]
+    fn an_expectation_gap_leans_the_kind_toward_complaint() {
+        let classifier = builtin();
+        let kind_without_lean = |text: &str| {
+            let words = Words::of(&pii::redact(text).redacted);
+            let features = classifier.model.features_of_words(&words.to_vec());
+            let sums = classifier.packed.sums(&features);
+            classifier.learned(&sums, classifier.heads.kind, &KINDS, None)
+        };
+        let mut leaned = 0;
+        for text in [
+            "the jacket was sold as waterproof and it leaked on the first walk",
+            "you promised delivery on friday, it is tuesday and still nothing",
+            "the app said the refund was sent a week ago but nothing is in my account",
+            "my order arrived with the lid cracked",
+            "how do i change my delivery address?",
+            "the headphones you sell as 30h battery die after 6 hours",
+            "I was told the upgrade was free and now I see a charge for it",
+            "not as described: the table is much smaller than in the photos",
+        ] {
+            let with = classifier.classify(text);
+            let without = kind_without_lean(text);
+            if with.expectation_gap {
+                // A lean only ever moves the answer to complaint.
+                assert!(
+                    Some(with.kind) == without || with.kind == "complaint",
+                    "{text}"
+                );
+                leaned += usize::from(Some(with.kind) != without);
+            } else {
+                assert_eq!(Some(with.kind), without, "{text}");
+            }
+        }
+        assert!(
+            leaned >= 1,
+            "a gap turns at least one of these into a complaint"
+        );
+    }
 
     #[test]
     fn learned_heads_answer_where_present_and_cue_lists_otherwise() {

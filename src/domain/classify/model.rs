@@ -384,11 +384,24 @@ impl PackedHeads {
 
     /// Head `index`'s best class, as `predict` without the probability (no
     /// exponentials: the kind, urgency and gap heads need only the class).
-    pub fn best(&self, model: &Model, sums: &PackedSums, index: usize) -> Option<usize> {
+    /// `lean`, if any, raises one class's score by its amount (log-odds).
+    pub fn best(
+        &self,
+        model: &Model,
+        sums: &PackedSums,
+        index: usize,
+        lean: Option<(usize, f32)>,
+    ) -> Option<usize> {
         let head = model.heads.get(index)?;
         let &(pack, first) = self.places.get(index)?;
         let lanes = sums.0.get(pack)?.get(first..first + head.classes())?;
-        Some(best_score(finish_scores(lanes, &head.biases, head.scale).as_slice()).0)
+        let mut scores = finish_scores(lanes, &head.biases, head.scale);
+        if let Some((class, by)) = lean {
+            if let Some(score) = scores.0.get_mut(class) {
+                *score += by;
+            }
+        }
+        Some(best_score(scores.as_slice()).0)
     }
 
     /// Head `index`'s best class and its probability, as `LinearHead::predict`.
@@ -765,7 +778,28 @@ mod tests {
             }
             for (index, head) in model.heads.iter().enumerate() {
                 let (class, p) = head.predict(&features);
-                assert_eq!(packed.best(&model, &sums, index), Some(class));
+                assert_eq!(packed.best(&model, &sums, index, None), Some(class));
+                // A lean on the runner-up's score makes it the answer once it
+                // is past the winner's (and nothing changes with no lean).
+                let scores = head.scores(&features);
+                if let Some(second) = (0..scores.len())
+                    .filter(|&c| c != class)
+                    .max_by(|&a, &b| scores[a].total_cmp(&scores[b]))
+                {
+                    let gap = scores[class] - scores[second];
+                    assert_eq!(
+                        packed.best(&model, &sums, index, Some((second, gap * 0.5))),
+                        Some(class)
+                    );
+                    assert_eq!(
+                        packed.best(&model, &sums, index, Some((second, gap + 0.01))),
+                        Some(second)
+                    );
+                    assert_eq!(
+                        packed.best(&model, &sums, index, Some((99, 1e9))),
+                        Some(class)
+                    );
+                }
                 let packed = packed.predict(&model, &sums, index);
                 assert_eq!(
                     packed.map(|(c, p)| (c, p.to_bits())),
