@@ -517,8 +517,8 @@ fn label_of<'a>(head: &str, example: &'a Example) -> Option<&'a str> {
 
 /// A head's rows (log2), share of weights kept and int8 levels, from the
 /// options: topic, sentiment and kind have their own; urgency its own rows
-/// and, unless given, the small heads' share; urgency's levels and the gap's
-/// settings are the small heads'. Rows never exceed the features' buckets.
+/// and share; urgency's levels and the gap's settings are the small heads'.
+/// Rows never exceed the features' buckets.
 fn head_shape(args: &TrainArgs, name: &str) -> (u8, f32, f32) {
     let (bits, keep, levels) = match name {
         "topic" => (args.bits, args.keep, args.levels),
@@ -743,7 +743,9 @@ pub fn run(args: &TrainArgs) -> ExitCode {
             shift_bias(&mut head, label, *shift);
         }
         // The gap's two columns are opposites: one of them need not cost bytes.
-        head.fold_two_classes();
+        if head.labels.len() == 2 && !head.fold_two_classes() {
+            eprintln!("{name}: its two columns are not opposites, so it is stored unfolded");
+        }
         let test_set = samples(&test, name, labels, args);
         for (split_name, split, set) in [
             ("validation", &valid, valid_set),
@@ -825,7 +827,7 @@ mod tests {
     /// own share, its levels are the small heads'), kind has its own, and
     /// no head gets more rows than the features have buckets.
     #[test]
-    fn head_shapes_fall_back_to_the_small_heads() {
+    fn head_shapes_default_to_the_committed_models() {
         let defaults = parse(&[]);
         assert_eq!(head_shape(&defaults, "topic"), (14, 0.42, 3.0));
         assert_eq!(head_shape(&defaults, "sentiment"), (13, 0.55, 8.0));
