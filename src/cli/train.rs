@@ -295,7 +295,10 @@ pub struct TrainArgs {
     /// went −0.5 → −0.8 with the quantisation-aware urgency head (`--aware-
     /// epochs`), whose high label came out 71.8 / 81.5% (77.3 / 78.5 after).
     /// Complaint went 0.2 → 0 when the classifier began to lean a message
-    /// with an expectation gap toward complaint (`rules::GAP_LEANS_TO_COMPLAINT`).
+    /// with an expectation gap toward complaint (`rules::GAP_LEANS_TO_COMPLAINT`),
+    /// and low −1 → −1.6 when messages for no team (`other`) became low
+    /// (`rules::learned_urgency`): dev, three seeds, low 83.2 / 89.6 → 87.0 /
+    /// 88.3%, urgency 92.93 → 93.40% (−1.2: 93.17%, −1.4: 93.27%).
     #[arg(
         long,
         value_parser = parse_bias,
@@ -304,7 +307,7 @@ pub struct TrainArgs {
             "kind:praise=-0.4",
             "kind:problem=-0.2",
             "urgency:high=-0.8",
-            "urgency:low=-1",
+            "urgency:low=-1.6",
             "expectation_gap:true=-0.7",
         ]
     )]

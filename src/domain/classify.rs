@@ -170,7 +170,7 @@ impl Classifier {
             .learned(&sums, heads.kind, &KINDS, lean)
             .unwrap_or_else(|| rules::kind(cues, &words, &sentiment));
         let urgency = match self.learned(&sums, heads.urgency, &URGENCIES, None) {
-            Some(learned) => rules::learned_urgency(learned, kind),
+            Some(learned) => rules::learned_urgency(learned, kind, &topic),
             None => rules::urgency(cues, &words, kind),
         };
         Classification {

@@ -568,13 +568,15 @@ pub fn urgency<W: AsRef<str>>(cues: Cues, words: &[W], kind: &str) -> &'static s
     }
 }
 
-/// The learned urgency head's answer, except that praise and suggestions
+/// The learned urgency head's answer, except that praise, suggestions and
+/// messages for no team (topic `other`: greetings, tests, off-topic asks)
 /// it does not call `high` are `low` (nothing to do soon, the labelling rule
 /// in data/README.md): the small urgency head misses many of them that the
-/// kind head finds (visitor validation: low recall 62.9 -> 72.5% at the same
-/// precision).
-pub fn learned_urgency(learned: &'static str, kind: &str) -> &'static str {
-    if learned != "high" && matches!(kind, "praise" | "suggestion") {
+/// kind and topic heads find (praise and suggestions, visitor validation:
+/// low recall 62.9 -> 72.5% at the same precision; `other`: MODEL.md,
+/// fifteenth session).
+pub fn learned_urgency(learned: &'static str, kind: &str, topic: &str) -> &'static str {
+    if learned != "high" && (matches!(kind, "praise" | "suggestion") || topic == "other") {
         "low"
     } else {
         learned
@@ -642,13 +644,16 @@ mod tests {
     }
 
     #[test]
-    fn praise_and_suggestions_are_low_unless_the_learned_head_says_high() {
-        assert_eq!(learned_urgency("normal", "praise"), "low");
-        assert_eq!(learned_urgency("normal", "suggestion"), "low");
-        assert_eq!(learned_urgency("high", "suggestion"), "high");
-        assert_eq!(learned_urgency("normal", "problem"), "normal");
-        assert_eq!(learned_urgency("low", "question"), "low");
-        assert_eq!(learned_urgency("high", "complaint"), "high");
+    fn praise_suggestions_and_other_are_low_unless_the_learned_head_says_high() {
+        assert_eq!(learned_urgency("normal", "praise", "feedback"), "low");
+        assert_eq!(learned_urgency("normal", "suggestion", "product"), "low");
+        assert_eq!(learned_urgency("high", "suggestion", "product"), "high");
+        assert_eq!(learned_urgency("normal", "problem", "technical"), "normal");
+        assert_eq!(learned_urgency("low", "question", "sales"), "low");
+        assert_eq!(learned_urgency("high", "complaint", "refund"), "high");
+        // A message for no team has nothing to do soon either.
+        assert_eq!(learned_urgency("normal", "question", "other"), "low");
+        assert_eq!(learned_urgency("high", "request", "other"), "high");
     }
 
     #[test]
