@@ -155,9 +155,9 @@ impl Classifier {
         };
         let (topic, topic_confidence, topic_source) = match rule_topic {
             Some(topic) => (topic.to_string(), 1.0, "rule"),
-            None => self.predict(&sums, heads.topic),
+            None => self.predict(&sums, heads.topic, None),
         };
-        let (sentiment, sentiment_confidence, _) = self.predict(&sums, heads.sentiment);
+        let (sentiment, sentiment_confidence, _) = self.predict(&sums, heads.sentiment, None);
         let (cues, language) = rules::cues_and_language(&words);
         // The gap's cue list is precise but misses most gaps: a learned
         // head, if present, may only add to it.
@@ -169,6 +169,15 @@ impl Classifier {
         let kind = self
             .learned(&sums, heads.kind, &KINDS, lean)
             .unwrap_or_else(|| rules::kind(cues, &words, &sentiment));
+        // A complaint is negative (data/README.md's rule); the sentiment head,
+        // not knowing the kind, calls some of them neutral.
+        let (sentiment, sentiment_confidence) = if kind == "complaint" {
+            let lean = Some(("negative", rules::COMPLAINT_LEANS_TO_NEGATIVE));
+            let (sentiment, confidence, _) = self.predict(&sums, heads.sentiment, lean);
+            (sentiment, confidence)
+        } else {
+            (sentiment, sentiment_confidence)
+        };
         let urgency = match self.learned(&sums, heads.urgency, &URGENCIES, None) {
             Some(learned) => rules::learned_urgency(learned, kind, &topic),
             None => rules::urgency(cues, &words, kind),
@@ -200,18 +209,32 @@ impl Classifier {
         lean: Option<(&str, f32)>,
     ) -> Option<&'static str> {
         let head = head?;
-        let answers = &self.model.heads.get(head)?.labels;
-        let lean =
-            lean.and_then(|(label, by)| Some((answers.iter().position(|a| a == label)?, by)));
-        let index = self.packed.best(&self.model, sums, head, lean)?;
-        let answer = answers.get(index)?;
+        let index = self
+            .packed
+            .best(&self.model, sums, head, self.lean(head, lean))?;
+        let answer = self.model.heads.get(head)?.labels.get(index)?;
         labels.iter().copied().find(|label| label == answer)
     }
 
-    fn predict(&self, sums: &PackedSums, head: usize) -> (String, f32, &'static str) {
+    /// A lean on a label, as a lean on its class in head `head` (`None` when
+    /// the head has no such label).
+    fn lean(&self, head: usize, lean: Option<(&str, f32)>) -> Option<(usize, f32)> {
+        let (label, by) = lean?;
+        let labels = &self.model.heads.get(head)?.labels;
+        Some((labels.iter().position(|l| l == label)?, by))
+    }
+
+    /// Head `head`'s label and its probability (`lean` as in `learned`).
+    fn predict(
+        &self,
+        sums: &PackedSums,
+        head: usize,
+        lean: Option<(&str, f32)>,
+    ) -> (String, f32, &'static str) {
         match (
             self.model.heads.get(head),
-            self.packed.predict(&self.model, sums, head),
+            self.packed
+                .predict(&self.model, sums, head, self.lean(head, lean)),
         ) {
             (Some(head), Some((index, confidence))) => (
                 head.labels.get(index).cloned().unwrap_or_default(),
@@ -310,6 +333,49 @@ mod tests {
         ),
         ("can the driver call me before coming", "request", "normal"),
     ];
+
+    #[test]
+    fn a_complaint_leans_the_sentiment_toward_negative() {
+        let classifier = builtin();
+        let sentiment_leaning = |text: &str, lean: Option<(&str, f32)>| {
+            let words = Words::of(&pii::redact(text).redacted);
+            let features = classifier.model.features_of_words(&words.to_vec());
+            let sums = classifier.packed.sums(&features);
+            let (label, confidence, _) =
+                classifier.predict(&sums, classifier.heads.sentiment, lean);
+            (label, round3(confidence))
+        };
+        let lean = Some(("negative", rules::COMPLAINT_LEANS_TO_NEGATIVE));
+        // (complaints, other kinds) where the lean changes the sentiment head's answer.
+        let mut changed = (0, 0);
+        for text in [
+            "customer service has gone downhill so much in the last year used to be brilliant",
+            "ur support article about automations is out of date the buttons are different now",
+            "5th reset email requested, none arrived. how am I supposed to get in to my own account??",
+            // Not complaints, and close enough to negative that a lean would move them.
+            "where is my stuff",
+            "money back please",
+            "thanks, the parcel came today",
+        ] {
+            let with = classifier.classify(text);
+            let (plain, leaned) = (sentiment_leaning(text, None), sentiment_leaning(text, lean));
+            assert!(leaned == plain || leaned.0 == "negative", "{text}");
+            // The confidence shown is the leaned answer's own probability.
+            let shown = (with.sentiment.clone(), with.sentiment_confidence);
+            if with.kind == "complaint" {
+                assert_eq!(shown, leaned, "{text}");
+                changed.0 += usize::from(leaned.0 != plain.0);
+            } else {
+                assert_eq!(shown, plain, "{text}");
+                changed.1 += usize::from(leaned.0 != plain.0);
+            }
+        }
+        assert!(
+            changed.0 >= 1,
+            "a complaint the head called otherwise is negative"
+        );
+        assert!(changed.1 >= 2, "other kinds are not leaned: {changed:?}");
+    }
 
     #[test]
     fn an_expectation_gap_leans_the_kind_toward_complaint() {

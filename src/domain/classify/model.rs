@@ -392,6 +392,31 @@ impl PackedHeads {
         index: usize,
         lean: Option<(usize, f32)>,
     ) -> Option<usize> {
+        let scores = self.scores(model, sums, index, lean)?;
+        Some(best_score(scores.as_slice()).0)
+    }
+
+    /// Head `index`'s best class and its probability, as `LinearHead::predict`
+    /// (with `lean` as in `best`).
+    pub fn predict(
+        &self,
+        model: &Model,
+        sums: &PackedSums,
+        index: usize,
+        lean: Option<(usize, f32)>,
+    ) -> Option<(usize, f32)> {
+        let scores = self.scores(model, sums, index, lean)?;
+        Some(best_class(scores.as_slice()))
+    }
+
+    /// Head `index`'s scores from the summed rows, `lean` added.
+    fn scores(
+        &self,
+        model: &Model,
+        sums: &PackedSums,
+        index: usize,
+        lean: Option<(usize, f32)>,
+    ) -> Option<Scores> {
         let head = model.heads.get(index)?;
         let &(pack, first) = self.places.get(index)?;
         let lanes = sums.0.get(pack)?.get(first..first + head.classes())?;
@@ -401,17 +426,7 @@ impl PackedHeads {
                 *score += by;
             }
         }
-        Some(best_score(scores.as_slice()).0)
-    }
-
-    /// Head `index`'s best class and its probability, as `LinearHead::predict`.
-    pub fn predict(&self, model: &Model, sums: &PackedSums, index: usize) -> Option<(usize, f32)> {
-        let head = model.heads.get(index)?;
-        let &(pack, first) = self.places.get(index)?;
-        let lanes = sums.0.get(pack)?.get(first..first + head.classes())?;
-        Some(best_class(
-            finish_scores(lanes, &head.biases, head.scale).as_slice(),
-        ))
+        Some(scores)
     }
 }
 
@@ -803,7 +818,7 @@ mod tests {
                     let past = Some((head.labels.len(), 1e9));
                     assert_eq!(packed.best(&model, &sums, index, past), Some(class));
                 }
-                let packed = packed.predict(&model, &sums, index);
+                let packed = packed.predict(&model, &sums, index, None);
                 assert_eq!(
                     packed.map(|(c, p)| (c, p.to_bits())),
                     Some((class, p.to_bits()))
