@@ -257,6 +257,13 @@ mod tests {
         }
     }
 
+    /// The heads' summed rows for `text`, as `classify` computes them.
+    fn sums_of(classifier: &Classifier, text: &str) -> PackedSums {
+        let words = Words::of(&pii::redact(text).redacted);
+        let features = classifier.model.features_of_words(&words.to_vec());
+        classifier.packed.sums(&features)
+    }
+
     /// The built-in model without its learned kind, urgency and gap heads: what
     /// an older file (or a site model trained before them) gives.
     fn cue_only() -> Classifier {
@@ -338,9 +345,7 @@ mod tests {
     fn a_complaint_leans_the_sentiment_toward_negative() {
         let classifier = builtin();
         let sentiment_leaning = |text: &str, lean: Option<(&str, f32)>| {
-            let words = Words::of(&pii::redact(text).redacted);
-            let features = classifier.model.features_of_words(&words.to_vec());
-            let sums = classifier.packed.sums(&features);
+            let sums = sums_of(&classifier, text);
             let (label, confidence, _) =
                 classifier.predict(&sums, classifier.heads.sentiment, lean);
             (label, round3(confidence))
@@ -381,9 +386,7 @@ mod tests {
     fn an_expectation_gap_leans_the_kind_toward_complaint() {
         let classifier = builtin();
         let kind_leaning = |text: &str, lean: Option<(&str, f32)>| {
-            let words = Words::of(&pii::redact(text).redacted);
-            let features = classifier.model.features_of_words(&words.to_vec());
-            let sums = classifier.packed.sums(&features);
+            let sums = sums_of(&classifier, text);
             classifier.learned(&sums, classifier.heads.kind, &KINDS, lean)
         };
         let lean = Some(("complaint", rules::GAP_LEANS_TO_COMPLAINT));
