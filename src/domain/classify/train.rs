@@ -8,6 +8,7 @@
 
 use super::features::row_of;
 use super::model::{fnv1a, LinearHead, Model};
+use super::rules;
 
 /// A small, seedable generator so training is reproducible everywhere.
 pub struct XorShift(pub u64);
@@ -930,6 +931,29 @@ pub fn balance_classes(samples: &mut [Sample], classes: usize) {
     }
 }
 
+/// Whether the classifier serving `base` (or a site model made from it,
+/// which copies the gap head) finds an expectation gap in each held-out
+/// example with a kind (the only head it leans); false for the rest.
+fn served_gaps(base: &Model, examples: &[Labelled], held: &[bool]) -> Vec<bool> {
+    let scored = |(e, held): (&Labelled, &bool)| *held && e.kind.is_some();
+    let classifier = examples
+        .iter()
+        .zip(held)
+        .any(scored)
+        .then(|| super::Classifier::new(base.clone(), Vec::new()).ok())
+        .flatten();
+    examples
+        .iter()
+        .zip(held)
+        .map(|pair| {
+            scored(pair)
+                && classifier
+                    .as_ref()
+                    .is_some_and(|c| c.classify(pair.0.text).expectation_gap)
+        })
+        .collect()
+}
+
 /// One labelled text of a site: an uploaded example or a staff correction.
 /// The text is already redacted (as stored).
 #[derive(Debug, Clone, PartialEq)]
@@ -1032,6 +1056,8 @@ pub fn train_site_model_holding_out(
         .iter()
         .map(|e| (base.features(e.text), held(e.text)))
         .collect();
+    let held: Vec<bool> = features.iter().map(|(_, held)| *held).collect();
+    let gaps = served_gaps(base, examples, &held);
     for (slot, name) in SITE_HEADS.into_iter().enumerate() {
         let Some(base_head) = base.head(name) else {
             // A model from before learned kinds answers them with cue lists:
@@ -1043,9 +1069,18 @@ pub fn train_site_model_holding_out(
         };
         let how = tuning.of(name);
         let classes = base_head.labels.len();
+        // The classifier leans a message with an expectation gap toward
+        // complaint, so the kind heads are scored with that lean: the
+        // held-out figures are what the widget would answer. (Training with
+        // it too changed nothing measurable: `bench/site-kinds.mjs`.)
+        let complaint = base_head.labels.iter().position(|l| l == "complaint");
+        let lean_of = |gap: bool| match (name, complaint) {
+            ("kind", Some(class)) if gap => Some((class, rules::GAP_LEANS_TO_COMPLAINT)),
+            _ => None,
+        };
         let mut train = Vec::new();
         let mut test = Vec::new();
-        for (example, (x, held)) in examples.iter().zip(&features) {
+        for ((example, (x, held)), &gap) in examples.iter().zip(&features).zip(&gaps) {
             let Some(class) = example
                 .label(name)
                 .and_then(|l| base_head.labels.iter().position(|h| h == l))
@@ -1053,7 +1088,7 @@ pub fn train_site_model_holding_out(
                 continue;
             };
             if *held {
-                test.push((x, class));
+                test.push((x, class, lean_of(gap)));
             } else {
                 train.push((x.clone(), class, 1.0f32));
             }
@@ -1075,7 +1110,11 @@ pub fn train_site_model_holding_out(
         } else {
             core::mem::take(&mut train)
         });
-        let right = |h: &LinearHead| test.iter().filter(|(x, c)| h.predict(x).0 == *c).count();
+        let right = |h: &LinearHead| {
+            test.iter()
+                .filter(|(x, c, lean)| h.predict_leaning(x, *lean).0 == *c)
+                .count()
+        };
         let share = |n: usize| {
             if test.is_empty() {
                 0.0
@@ -1090,7 +1129,7 @@ pub fn train_site_model_holding_out(
             default: share(right(base_head)),
         };
         let head = if refit {
-            train.extend(test.iter().map(|(x, c)| ((*x).clone(), *c, 1.0f32)));
+            train.extend(test.iter().map(|(x, c, _)| ((*x).clone(), *c, 1.0f32)));
             tune(train)
         } else {
             head
@@ -1711,6 +1750,81 @@ mod tests {
         .unwrap();
         assert_eq!(refit.topic, scored_only.topic, "the same held-out figures");
         assert_ne!(refit.model, scored_only.model, "the served model saw more");
+    }
+
+    #[test]
+    fn held_out_kinds_are_scored_as_the_classifier_answers_with_its_gap_lean() {
+        use crate::domain::classify::{Classifier, BUILTIN_MODEL};
+        let base = Model::from_bytes(BUILTIN_MODEL).unwrap();
+        // A site that files broken promises as plain problems, against the
+        // classifier's lean toward complaint.
+        let items = [
+            "sofa", "laptop", "parcel", "refund", "invoice", "key", "lamp",
+        ];
+        let promises = [
+            (
+                "you said the {} would arrive in 2 days, it has been 3 weeks",
+                "problem",
+            ),
+            (
+                "the site promised the {} by friday and nothing came",
+                "problem",
+            ),
+            (
+                "i was told my {} would be sorted yesterday, still nothing",
+                "problem",
+            ),
+            (
+                "your email says the {} ships today but tracking is empty",
+                "problem",
+            ),
+            ("when will the {} arrive", "question"),
+            ("please send me the {} again", "request"),
+        ];
+        let texts: Vec<(String, &str)> = items
+            .iter()
+            .flat_map(|item| {
+                promises
+                    .iter()
+                    .map(move |(t, k)| (t.replace("{}", item), *k))
+            })
+            .collect();
+        let examples: Vec<Labelled> = texts
+            .iter()
+            .map(|(text, kind)| Labelled::stored(text, "", "", kind))
+            .collect();
+        let held = |text: &str| text.contains("lamp") || text.contains("key");
+        let tuning = SiteTuning {
+            kind: FineTune {
+                refit: false,
+                ..KIND_TUNING
+            },
+            ..WORKER_TUNING
+        };
+        let trained = train_site_model_holding_out(&base, &examples, tuning, held).unwrap();
+        let served_share = |model: &Model| {
+            let classifier = Classifier::new(model.clone(), Vec::new()).unwrap();
+            let held: Vec<_> = texts.iter().filter(|(t, _)| held(t)).collect();
+            let right = held
+                .iter()
+                .filter(|(t, k)| classifier.classify(t).kind == *k)
+                .count();
+            right as f64 / held.len() as f64
+        };
+        assert_eq!(trained.kind.held_out, 12);
+        assert_eq!(trained.kind.site, served_share(&trained.model));
+        assert_eq!(trained.kind.default, served_share(&base));
+        // Not vacuous: the kind head alone answers some of them otherwise.
+        let kind = base.head("kind").unwrap();
+        let alone = texts
+            .iter()
+            .filter(|(t, k)| held(t) && kind.labels[kind.predict(&base.features(t)).0] == *k)
+            .count();
+        assert_ne!(
+            alone as f64 / 12.0,
+            trained.kind.default,
+            "the lean changed no answer"
+        );
     }
 
     #[test]
