@@ -119,21 +119,7 @@ impl LinearHead {
 
     /// The best class and its softmax probability.
     pub fn predict(&self, features: &[(u32, f32)]) -> (usize, f32) {
-        self.predict_leaning(features, None)
-    }
-
-    /// As `predict`, with `lean` (a class and log-odds) added to the scores
-    /// as the classifier adds it (`PackedHeads::predict`).
-    pub fn predict_leaning(
-        &self,
-        features: &[(u32, f32)],
-        lean: Option<(usize, f32)>,
-    ) -> (usize, f32) {
-        let mut scores = self.scores(features);
-        if let Some(score) = lean.and_then(|(class, _)| scores.get_mut(class)) {
-            *score += lean.map_or(0.0, |(_, by)| by);
-        }
-        best_class(&scores)
+        best_class(&self.scores(features))
     }
 
     /// A two-class head trained one against the other has each row's two

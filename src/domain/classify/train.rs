@@ -931,6 +931,29 @@ pub fn balance_classes(samples: &mut [Sample], classes: usize) {
     }
 }
 
+/// `head`'s best class for `x` with `lean` (a class and log-odds) added to
+/// its scores, as the classifier adds it (`PackedHeads::predict`); the first
+/// of equal scores, as `LinearHead::predict`.
+fn best_leaning(head: &LinearHead, x: &[(u32, f32)], lean: Option<(usize, f32)>) -> usize {
+    let mut scores = head.scores(x);
+    if let Some((class, by)) = lean {
+        if let Some(score) = scores.get_mut(class) {
+            *score += by;
+        }
+    }
+    scores
+        .iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (class, &score)| {
+            if score > best.1 {
+                (class, score)
+            } else {
+                best
+            }
+        })
+        .0
+}
+
 /// Whether the classifier serving `base` (or a site model made from it,
 /// which copies the gap head) finds an expectation gap in each held-out
 /// example with a kind (the only head it leans); false for the rest.
@@ -1112,7 +1135,7 @@ pub fn train_site_model_holding_out(
         });
         let right = |h: &LinearHead| {
             test.iter()
-                .filter(|(x, c, lean)| h.predict_leaning(x, *lean).0 == *c)
+                .filter(|(x, c, lean)| best_leaning(h, x, *lean) == *c)
                 .count()
         };
         let share = |n: usize| {
