@@ -7,7 +7,7 @@
 //! `+ - * /` only, so native and wasm give byte-identical files.
 
 use super::features::row_of;
-use super::model::{fnv1a, LinearHead, Model};
+use super::model::{best_score, fnv1a, LinearHead, Model};
 use super::rules;
 
 /// A small, seedable generator so training is reproducible everywhere.
@@ -932,8 +932,7 @@ pub fn balance_classes(samples: &mut [Sample], classes: usize) {
 }
 
 /// `head`'s best class for `x` with `lean` (a class and log-odds) added to
-/// its scores, as the classifier adds it (`PackedHeads::predict`); the first
-/// of equal scores, as `LinearHead::predict`.
+/// its scores, as the classifier adds it (`PackedHeads::predict`).
 fn best_leaning(head: &LinearHead, x: &[(u32, f32)], lean: Option<(usize, f32)>) -> usize {
     let mut scores = head.scores(x);
     if let Some((class, by)) = lean {
@@ -941,17 +940,7 @@ fn best_leaning(head: &LinearHead, x: &[(u32, f32)], lean: Option<(usize, f32)>)
             *score += by;
         }
     }
-    scores
-        .iter()
-        .enumerate()
-        .fold((0, f32::NEG_INFINITY), |best, (class, &score)| {
-            if score > best.1 {
-                (class, score)
-            } else {
-                best
-            }
-        })
-        .0
+    best_score(&scores).0
 }
 
 /// Whether the classifier serving `base` (or a site model made from it,
