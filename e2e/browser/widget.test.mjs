@@ -49,8 +49,10 @@ test('a billing question with a card number: redacted before sending, routed to 
   // Nothing is stored on the device before the visitor starts a conversation.
   assert.equal(await page.evaluate(() => Object.keys(localStorage).length), 0);
   // A draft the classifier is unsure of: its team is offered as a guess
-  // (below 0.6 confidence the team is right about half the time).
-  await panel(page).locator('#tp-message').fill('i have a problem');
+  // (below 0.6 confidence the team is right about half the time). "i need
+  // help" names no team (0.42 with model 4d94bb57…; "i have a problem" went
+  // from 0.59 to 0.61 with it, too close to the line to test the guess).
+  await panel(page).locator('#tp-message').fill('i need help');
   await panel(page).locator('.guess').waitFor();
   assert.match(await panel(page).locator('.guess').innerText(), /guess: pick another team/);
   await panel(page).locator('#tp-message').fill('I was charged twice for order 5521, card 4111 1111 1111 1111. Please refund one payment.');
