@@ -173,7 +173,7 @@ fn best_class(scores: &[f32]) -> (usize, f32) {
 }
 
 /// The best of `scores` (the first of equals) and its score.
-pub(crate) fn best_score(scores: &[f32]) -> (usize, f32) {
+fn best_score(scores: &[f32]) -> (usize, f32) {
     let (best, &top) = scores
         .iter()
         .enumerate()

@@ -7,8 +7,7 @@
 //! `+ - * /` only, so native and wasm give byte-identical files.
 
 use super::features::row_of;
-use super::model::{best_score, fnv1a, LinearHead, Model};
-use super::rules;
+use super::model::{fnv1a, LinearHead, Model};
 
 /// A small, seedable generator so training is reproducible everywhere.
 pub struct XorShift(pub u64);
@@ -931,39 +930,27 @@ pub fn balance_classes(samples: &mut [Sample], classes: usize) {
     }
 }
 
-/// `head`'s best class for `x` with `lean` (a class and log-odds) added to
-/// its scores, as the classifier adds it (`PackedHeads::predict`).
-fn best_leaning(head: &LinearHead, x: &[(u32, f32)], lean: Option<(usize, f32)>) -> usize {
-    let mut scores = head.scores(x);
-    if let Some((class, by)) = lean {
-        if let Some(score) = scores.get_mut(class) {
-            *score += by;
+/// How many of the held-out examples `classifier` answers as labelled, per
+/// head of `SITE_HEADS`: the figures are what the widget would show, with
+/// every lean the classifier adds (a broken promise toward complaint, a
+/// complaint toward negative), not one head's scores alone.
+fn served_right(
+    classifier: &super::Classifier,
+    held_out: &[&Labelled],
+) -> [usize; SITE_HEADS.len()] {
+    let mut right = [0; SITE_HEADS.len()];
+    for example in held_out {
+        let answer = classifier.classify(example.text);
+        let answers = [
+            answer.topic.as_str(),
+            answer.sentiment.as_str(),
+            answer.kind,
+        ];
+        for ((count, name), given) in right.iter_mut().zip(SITE_HEADS).zip(answers) {
+            *count += usize::from(example.label(name) == Some(given));
         }
     }
-    best_score(&scores).0
-}
-
-/// Whether the classifier serving `base` (or a site model made from it,
-/// which copies the gap head) finds an expectation gap in each held-out
-/// example with a kind (the only head it leans); false for the rest.
-fn served_gaps(base: &Model, examples: &[Labelled], held: &[bool]) -> Vec<bool> {
-    let scored = |(e, held): (&Labelled, &bool)| *held && e.kind.is_some();
-    let classifier = examples
-        .iter()
-        .zip(held)
-        .any(scored)
-        .then(|| super::Classifier::new(base.clone(), Vec::new()).ok())
-        .flatten();
-    examples
-        .iter()
-        .zip(held)
-        .map(|pair| {
-            scored(pair)
-                && classifier
-                    .as_ref()
-                    .is_some_and(|c| c.classify(pair.0.text).expectation_gap)
-        })
-        .collect()
+    right
 }
 
 /// One labelled text of a site: an uploaded example or a staff correction.
@@ -1063,13 +1050,14 @@ pub fn train_site_model_holding_out(
     held: impl Fn(&str) -> bool,
 ) -> Result<SiteTraining, TrainError> {
     let mut model = base.clone();
+    // The site model before the held-out share joins its training data:
+    // what the held-out figures are read from.
+    let mut scored = base.clone();
     let mut scores = [HeadScore::default(); SITE_HEADS.len()];
     let features: Vec<(Vec<(u32, f32)>, bool)> = examples
         .iter()
         .map(|e| (base.features(e.text), held(e.text)))
         .collect();
-    let held: Vec<bool> = features.iter().map(|(_, held)| *held).collect();
-    let gaps = served_gaps(base, examples, &held);
     for (slot, name) in SITE_HEADS.into_iter().enumerate() {
         let Some(base_head) = base.head(name) else {
             // A model from before learned kinds answers them with cue lists:
@@ -1081,18 +1069,9 @@ pub fn train_site_model_holding_out(
         };
         let how = tuning.of(name);
         let classes = base_head.labels.len();
-        // The classifier leans a message with an expectation gap toward
-        // complaint, so the kind heads are scored with that lean: the
-        // held-out figures are what the widget would answer. (Training with
-        // it too changed nothing measurable: `bench/site-kinds.mjs`.)
-        let complaint = base_head.labels.iter().position(|l| l == "complaint");
-        let lean_of = |gap: bool| match (name, complaint) {
-            ("kind", Some(class)) if gap => Some((class, rules::GAP_LEANS_TO_COMPLAINT)),
-            _ => None,
-        };
         let mut train = Vec::new();
         let mut test = Vec::new();
-        for ((example, (x, held)), &gap) in examples.iter().zip(&features).zip(&gaps) {
+        for (example, (x, held)) in examples.iter().zip(&features) {
             let Some(class) = example
                 .label(name)
                 .and_then(|l| base_head.labels.iter().position(|h| h == l))
@@ -1100,7 +1079,7 @@ pub fn train_site_model_holding_out(
                 continue;
             };
             if *held {
-                test.push((x, class, lean_of(gap)));
+                test.push((x, class));
             } else {
                 train.push((x.clone(), class, 1.0f32));
             }
@@ -1122,26 +1101,16 @@ pub fn train_site_model_holding_out(
         } else {
             core::mem::take(&mut train)
         });
-        let right = |h: &LinearHead| {
-            test.iter()
-                .filter(|(x, c, lean)| best_leaning(h, x, *lean) == *c)
-                .count()
-        };
-        let share = |n: usize| {
-            if test.is_empty() {
-                0.0
-            } else {
-                n as f64 / test.len() as f64
-            }
-        };
         scores[slot] = HeadScore {
             held_out: test.len() as u32,
             trained_on: trained_on as u32,
-            site: share(right(&head)),
-            default: share(right(base_head)),
+            ..HeadScore::default()
         };
+        if let Some(target) = scored.heads.iter_mut().find(|h| h.name == name) {
+            *target = head.clone();
+        }
         let head = if refit {
-            train.extend(test.iter().map(|(x, c, _)| ((*x).clone(), *c, 1.0f32)));
+            train.extend(test.iter().map(|(x, c)| ((*x).clone(), *c, 1.0f32)));
             tune(train)
         } else {
             head
@@ -1152,6 +1121,30 @@ pub fn train_site_model_holding_out(
     }
     if scores.iter().all(|s| s.trained_on == 0) {
         return Err(TrainError::NothingToLearn);
+    }
+    // Held out: the examples with a label the model knows, as counted above.
+    let knows = |e: &Labelled, name: &str| {
+        let labels = base.head(name).map(|h| h.labels.as_slice()).unwrap_or(&[]);
+        e.label(name).is_some_and(|l| labels.iter().any(|h| h == l))
+    };
+    let held_out: Vec<&Labelled> = examples
+        .iter()
+        .zip(&features)
+        .filter(|(e, (_, held))| *held && SITE_HEADS.iter().any(|name| knows(e, name)))
+        .map(|(e, _)| e)
+        .collect();
+    if !held_out.is_empty() {
+        let serve = |m: Model| {
+            super::Classifier::new(m, Vec::new()).map_err(|_| TrainError::NoHead("topic"))
+        };
+        let site = served_right(&serve(scored)?, &held_out);
+        let default = served_right(&serve(base.clone())?, &held_out);
+        for ((score, site), default) in scores.iter_mut().zip(site).zip(default) {
+            if score.held_out > 0 {
+                score.site = site as f64 / f64::from(score.held_out);
+                score.default = default as f64 / f64::from(score.held_out);
+            }
+        }
     }
     let [topic, sentiment, kind] = scores;
     Ok(SiteTraining {
@@ -1835,6 +1828,76 @@ mod tests {
         assert_ne!(
             alone as f64 / 12.0,
             trained.kind.default,
+            "the lean changed no answer"
+        );
+    }
+
+    #[test]
+    fn held_out_sentiments_are_scored_as_the_classifier_answers_with_a_complaints_lean() {
+        use crate::domain::classify::{Classifier, BUILTIN_MODEL};
+        let base = Model::from_bytes(BUILTIN_MODEL).unwrap();
+        // A site whose staff call calm complaints neutral, against the
+        // classifier's lean of a complaint toward negative.
+        let items = [
+            "sofa", "laptop", "parcel", "mirror", "invoice", "key", "lamp",
+        ];
+        let complaints = [
+            ("the driver threw the {} over the fence", "complaint"),
+            ("your staff were not very helpful about the {}", "complaint"),
+            (
+                "the hold music is very loud when i call about the {}",
+                "complaint",
+            ),
+            (
+                "i waited 40 minutes in the queue to ask about the {}",
+                "complaint",
+            ),
+            ("when will the {} arrive", "question"),
+            ("please send me the {} again", "request"),
+        ];
+        let texts: Vec<(String, &str)> = items
+            .iter()
+            .flat_map(|item| {
+                complaints
+                    .iter()
+                    .map(move |(t, k)| (t.replace("{}", item), *k))
+            })
+            .collect();
+        let examples: Vec<Labelled> = texts
+            .iter()
+            .map(|(text, kind)| Labelled::stored(text, "", "neutral", kind))
+            .collect();
+        let held = |text: &str| text.contains("sofa") || text.contains("key");
+        let tuning = WORKER_TUNING.map(|how| FineTune {
+            refit: false,
+            ..how
+        });
+        let trained = train_site_model_holding_out(&base, &examples, tuning, held).unwrap();
+        let held_texts: Vec<&str> = texts
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .filter(|t| held(t))
+            .collect();
+        let served_share = |model: &Model| {
+            let classifier = Classifier::new(model.clone(), Vec::new()).unwrap();
+            let right = held_texts
+                .iter()
+                .filter(|t| classifier.classify(t).sentiment == "neutral")
+                .count();
+            right as f64 / held_texts.len() as f64
+        };
+        assert_eq!(trained.sentiment.held_out, 12);
+        assert_eq!(trained.sentiment.site, served_share(&trained.model));
+        assert_eq!(trained.sentiment.default, served_share(&base));
+        // Not vacuous: the sentiment head alone answers some of them otherwise.
+        let sentiment = base.head("sentiment").unwrap();
+        let alone = held_texts
+            .iter()
+            .filter(|t| sentiment.labels[sentiment.predict(&base.features(t)).0] == "neutral")
+            .count();
+        assert_ne!(
+            alone as f64 / 12.0,
+            trained.sentiment.default,
             "the lean changed no answer"
         );
     }
