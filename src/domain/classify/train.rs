@@ -1757,6 +1757,22 @@ mod tests {
         assert_ne!(refit.model, scored_only.model, "the served model saw more");
     }
 
+    /// Every template (`{}` marks the item) filled with every item, each
+    /// with its template's label.
+    fn each_item_in_each<'a>(
+        items: &[&str],
+        templates: &[(&str, &'a str)],
+    ) -> Vec<(String, &'a str)> {
+        items
+            .iter()
+            .flat_map(|item| {
+                templates
+                    .iter()
+                    .map(move |(t, label)| (t.replace("{}", item), *label))
+            })
+            .collect()
+    }
+
     #[test]
     fn held_out_kinds_are_scored_as_the_classifier_answers_with_its_gap_lean() {
         use crate::domain::classify::{Classifier, BUILTIN_MODEL};
@@ -1786,14 +1802,7 @@ mod tests {
             ("when will the {} arrive", "question"),
             ("please send me the {} again", "request"),
         ];
-        let texts: Vec<(String, &str)> = items
-            .iter()
-            .flat_map(|item| {
-                promises
-                    .iter()
-                    .map(move |(t, k)| (t.replace("{}", item), *k))
-            })
-            .collect();
+        let texts = each_item_in_each(&items, &promises);
         let examples: Vec<Labelled> = texts
             .iter()
             .map(|(text, kind)| Labelled::stored(text, "", "", kind))
@@ -1855,14 +1864,7 @@ mod tests {
             ("when will the {} arrive", "question"),
             ("please send me the {} again", "request"),
         ];
-        let texts: Vec<(String, &str)> = items
-            .iter()
-            .flat_map(|item| {
-                complaints
-                    .iter()
-                    .map(move |(t, k)| (t.replace("{}", item), *k))
-            })
-            .collect();
+        let texts = each_item_in_each(&items, &complaints);
         let examples: Vec<Labelled> = texts
             .iter()
             .map(|(text, kind)| Labelled::stored(text, "", "neutral", kind))
