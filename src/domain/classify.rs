@@ -404,6 +404,8 @@ mod tests {
             "is my order confirmed",
             "stop my order",
             "mattress topper zip broke first time I opened it",
+            "why was i charged twice",
+            "i am not happy with the repair",
         ] {
             let with = classifier.classify(text);
             let (plain, leaned) = (kind_leaning(text, None), kind_leaning(text, lean));

@@ -1,22 +1,24 @@
 //! The trained model: one linear head per label set over hashed features,
 //! with int8 weights and a per-head scale, in a small versioned binary format.
 //!
-//! Format (little-endian), versions 2 to 4 (the version also says which
+//! Format (little-endian), versions 2 to 5 (the version also says which
 //! features the heads read: 2 words, word pairs and character n-grams; 3 the
-//! same without word pairs; 4 as 3 plus word pairs in buckets of their own —
-//! see `FeatureSet`):
+//! same without word pairs; 4 and 5 as 3 plus word pairs in buckets of their
+//! own — see `FeatureSet`; 5 codes the weights, see `weights`):
 //! ```text
-//! "TPCM" | version u16 | bucket_bits u8 | [v4: pair_bits u8] | head_count u8
-//! per head: name (u8 len + bytes) | head_bits u8 | [v4: reads_pairs u8]
+//! "TPCM" | version u16 | bucket_bits u8 | [v4, v5: pair_bits u8] | head_count u8
+//! per head: name (u8 len + bytes) | head_bits u8 | [v4, v5: reads_pairs u8]
 //!           | class_count u8 | labels (u8 len + bytes each) | scale f32
 //!           | biases f32 × classes
-//!           | weights i8 × ((2^head_bits + reads_pairs × 2^pair_bits) × classes)
+//!           | v2–v4: weights i8 × rows × classes, where rows =
+//!             2^head_bits + reads_pairs × 2^pair_bits
+//!           | v5: largest magnitude u8 | coded length u32 | coded weights
 //! FNV-1a u32 of everything before it
 //! ```
 //! A head may use fewer buckets than the features have (`head_bits ≤
 //! bucket_bits`): it reads feature `b` at row `b mod 2^head_bits`, so small
-//! heads (kind, urgency, expectation gap) cost little. In version 4 a head
-//! that reads word pairs has a row per pair bucket after those (`row_of`);
+//! heads (kind, urgency, expectation gap) cost little. In versions 4 and 5 a
+//! head that reads word pairs has a row per pair bucket after those (`row_of`);
 //! the others skip pair features. Version 1 (no `head_bits`: every head has
 //! `bucket_bits`) is still read, so site models stored before version 2 keep
 //! loading; a file is written back in the version of its feature set, so an
@@ -24,10 +26,12 @@
 
 use super::features::{features, features_of_words, row_of, FeatureSet, MAX_PAIR_BITS};
 
+mod weights;
+
 /// Magic bytes at the start of a model file.
 pub const MAGIC: &[u8; 4] = b"TPCM";
 /// The newest format version, which this build reads and trains.
-pub const FORMAT_VERSION: u16 = 4;
+pub const FORMAT_VERSION: u16 = 5;
 
 /// The version a model is written in: the newest of its feature set.
 fn version_of(features: FeatureSet) -> u16 {
@@ -43,7 +47,7 @@ fn version_of(features: FeatureSet) -> u16 {
 pub enum ModelError {
     #[error("not a Touchpoint model (bad magic bytes)")]
     BadMagic,
-    #[error("model format version {0} is not supported (this build reads versions 1 to 4)")]
+    #[error("model format version {0} is not supported (this build reads versions 1 to 5)")]
     UnsupportedVersion(u16),
     #[error("the model file is truncated")]
     Truncated,
@@ -481,7 +485,15 @@ impl Model {
             for bias in &head.biases {
                 out.extend_from_slice(&bias.to_le_bytes());
             }
-            out.extend(head.weights.iter().map(|&w| w as u8));
+            if pair_bits.is_some() {
+                let largest = weights::largest_magnitude(&head.weights);
+                let coded = weights::encode(&head.weights, head.labels.len(), largest);
+                out.push(largest);
+                out.extend_from_slice(&(coded.len() as u32).to_le_bytes());
+                out.extend_from_slice(&coded);
+            } else {
+                out.extend(head.weights.iter().map(|&w| w as u8));
+            }
         }
         let checksum = fnv1a(&out);
         out.extend_from_slice(&checksum.to_le_bytes());
@@ -551,11 +563,17 @@ impl Model {
             let biases = (0..classes)
                 .map(|_| reader.array().map(f32::from_le_bytes))
                 .collect::<Result<Vec<_>, _>>()?;
-            let weights = reader
-                .take(rows * classes)?
-                .iter()
-                .map(|&b| b as i8)
-                .collect();
+            let weights = if version >= 5 {
+                let largest = reader.byte()?;
+                let length = u32::from_le_bytes(reader.array()?) as usize;
+                weights::decode(reader.take(length)?, classes, rows * classes, largest)?
+            } else {
+                reader
+                    .take(rows * classes)?
+                    .iter()
+                    .map(|&b| b as i8)
+                    .collect()
+            };
             if !scale.is_finite() || biases.iter().any(|b| !b.is_finite()) {
                 return Err(ModelError::Malformed("non-finite scale or bias"));
             }
@@ -827,7 +845,7 @@ mod tests {
         }
     }
 
-    /// `tiny()` in version 4: word pairs in 2^4 buckets, read by a second
+    /// `tiny()` with word pairs in 2^4 buckets, read by a second
     /// head (rows for them: "no refund" says "other", anything else
     /// "refund") and not by the first.
     fn with_pairs() -> Model {
@@ -850,10 +868,10 @@ mod tests {
     }
 
     #[test]
-    fn version_four_files_give_pairs_rows_of_their_own() {
+    fn word_pairs_have_rows_of_their_own() {
         let model = with_pairs();
         let bytes = model.to_bytes();
-        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 4);
+        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 5);
         assert_eq!(Model::from_bytes(&bytes), Ok(model.clone()));
         assert!(!model.heads[0].reads_pairs() && model.heads[1].reads_pairs());
         // The head without pair rows scores as in version 3; the other
@@ -867,7 +885,7 @@ mod tests {
         assert_eq!(model.heads[0].predict(&text).0, 1);
         assert_eq!(model.heads[1].predict(&text).0, 0);
         assert_eq!(model.heads[1].predict(&model.features("refund no")).0, 1);
-        // What a version 4 file may not say.
+        // What a file with pair rows may not say.
         // Magic, version, bucket bits; then head count, the name "topic"
         // (length and bytes) and its bits before its flag.
         let at_pair_bits = 4 + 2 + 1;
@@ -892,7 +910,7 @@ mod tests {
         short[at_flag] = 1;
         let checksum = fnv1a(&short);
         short.extend_from_slice(&checksum.to_le_bytes());
-        assert!(Model::from_bytes(&short).is_err());
+        assert_ne!(Model::from_bytes(&short), Ok(model));
     }
 
     #[test]
@@ -949,6 +967,83 @@ mod tests {
             vec![0; 4],
         );
         assert!(!empty.fold_two_classes());
+    }
+
+    /// `model` (with word pairs) in version 4: its weights as raw int8,
+    /// how site models were stored before version 5.
+    fn version_four_bytes(model: &Model) -> Vec<u8> {
+        let FeatureSet::WordsAndPairs(pair_bits) = model.features else {
+            panic!("version 4 has word pairs");
+        };
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&4u16.to_le_bytes());
+        out.push(model.bucket_bits);
+        out.push(pair_bits);
+        out.push(model.heads.len() as u8);
+        for head in &model.heads {
+            push_str(&mut out, &head.name);
+            out.push(head.bits);
+            out.push(u8::from(head.reads_pairs()));
+            out.push(head.labels.len() as u8);
+            for label in &head.labels {
+                push_str(&mut out, label);
+            }
+            out.extend_from_slice(&head.scale.to_le_bytes());
+            for bias in &head.biases {
+                out.extend_from_slice(&bias.to_le_bytes());
+            }
+            out.extend(head.weights.iter().map(|&w| w as u8));
+        }
+        let checksum = fnv1a(&out);
+        out.extend_from_slice(&checksum.to_le_bytes());
+        out
+    }
+
+    #[test]
+    fn version_four_files_still_load_and_are_written_back_coded() {
+        let model = with_pairs();
+        let old = version_four_bytes(&model);
+        assert_eq!(Model::from_bytes(&old), Ok(model.clone()));
+        let new = model.to_bytes();
+        assert_eq!(u16::from_le_bytes([new[4], new[5]]), 5);
+        // Mostly zeros: the coded weights are a small fraction of the raw ones.
+        assert!(
+            new.len() * 20 < old.len(),
+            "{} of {} bytes",
+            new.len(),
+            old.len()
+        );
+        let mut corrupt = old.clone();
+        corrupt[60] ^= 2;
+        assert_eq!(Model::from_bytes(&corrupt), Err(ModelError::BadChecksum));
+    }
+
+    #[test]
+    fn coded_weights_that_do_not_fit_their_length_are_refused() {
+        let model = with_pairs();
+        let bytes = model.to_bytes();
+        // The first head's coded length follows its name, bits, pair flag,
+        // labels, scale, biases and largest magnitude.
+        let at_length = 4 + 2 + 1 + 1 + 1 + 6 + 1 + 1 + 1 + 6 + 7 + 4 + 8 + 1;
+        let length = u32::from_le_bytes(bytes[at_length..at_length + 4].try_into().unwrap());
+        let with_length = |new: u32| {
+            let mut bad = bytes[..bytes.len() - 4].to_vec();
+            bad[at_length..at_length + 4].copy_from_slice(&new.to_le_bytes());
+            let checksum = fnv1a(&bad);
+            bad.extend_from_slice(&checksum.to_le_bytes());
+            Model::from_bytes(&bad)
+        };
+        assert_eq!(with_length(length), Ok(model));
+        assert_eq!(with_length(u32::MAX), Err(ModelError::Truncated));
+        assert_eq!(
+            with_length(3),
+            Err(ModelError::Malformed(
+                "the coded weights do not fit their head"
+            ))
+        );
+        assert!(with_length(length + 1).is_err());
+        assert!(with_length(length - 1).is_err());
     }
 
     /// A version 1 file (every head as wide as the features, no per-head

@@ -1807,7 +1807,9 @@ mod tests {
             .iter()
             .map(|(text, kind)| Labelled::stored(text, "", "", kind))
             .collect();
-        let held = |text: &str| text.contains("lamp") || text.contains("key");
+        // Held out: two items whose broken promises the lean moves (not
+        // vacuous, checked below).
+        let held = |text: &str| text.contains("sofa") || text.contains("invoice");
         let tuning = SiteTuning {
             kind: FineTune {
                 refit: false,
