@@ -969,22 +969,27 @@ mod tests {
         assert!(!empty.fold_two_classes());
     }
 
-    /// `model` (with word pairs) in version 4: its weights as raw int8,
-    /// how site models were stored before version 5.
-    fn version_four_bytes(model: &Model) -> Vec<u8> {
-        let FeatureSet::WordsAndPairs(pair_bits) = model.features else {
-            panic!("version 4 has word pairs");
-        };
+    /// `model` written the way older versions were, weights as raw int8:
+    /// version 4 (with word pairs; how site models were stored before
+    /// version 5) or version 1 (no per-head bits; before version 2).
+    fn older_version_bytes(model: &Model, version: u16) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&4u16.to_le_bytes());
+        out.extend_from_slice(&version.to_le_bytes());
         out.push(model.bucket_bits);
-        out.push(pair_bits);
+        if version == 4 {
+            let FeatureSet::WordsAndPairs(pair_bits) = model.features else {
+                panic!("version 4 has word pairs");
+            };
+            out.push(pair_bits);
+        }
         out.push(model.heads.len() as u8);
         for head in &model.heads {
             push_str(&mut out, &head.name);
-            out.push(head.bits);
-            out.push(u8::from(head.reads_pairs()));
+            if version == 4 {
+                out.push(head.bits);
+                out.push(u8::from(head.reads_pairs()));
+            }
             out.push(head.labels.len() as u8);
             for label in &head.labels {
                 push_str(&mut out, label);
@@ -1003,7 +1008,7 @@ mod tests {
     #[test]
     fn version_four_files_still_load_and_are_written_back_coded() {
         let model = with_pairs();
-        let old = version_four_bytes(&model);
+        let old = older_version_bytes(&model, 4);
         assert_eq!(Model::from_bytes(&old), Ok(model.clone()));
         let new = model.to_bytes();
         assert_eq!(u16::from_le_bytes([new[4], new[5]]), 5);
@@ -1046,34 +1051,9 @@ mod tests {
         assert!(with_length(length - 1).is_err());
     }
 
-    /// A version 1 file (every head as wide as the features, no per-head
-    /// bits): what site models stored before version 2 look like.
-    fn version_one_bytes(model: &Model) -> Vec<u8> {
-        let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&1u16.to_le_bytes());
-        out.push(model.bucket_bits);
-        out.push(model.heads.len() as u8);
-        for head in &model.heads {
-            push_str(&mut out, &head.name);
-            out.push(head.labels.len() as u8);
-            for label in &head.labels {
-                push_str(&mut out, label);
-            }
-            out.extend_from_slice(&head.scale.to_le_bytes());
-            for bias in &head.biases {
-                out.extend_from_slice(&bias.to_le_bytes());
-            }
-            out.extend(head.weights.iter().map(|&w| w as u8));
-        }
-        let checksum = fnv1a(&out);
-        out.extend_from_slice(&checksum.to_le_bytes());
-        out
-    }
-
     #[test]
     fn version_one_files_still_load_and_are_still_checked() {
-        let old = version_one_bytes(&tiny());
+        let old = older_version_bytes(&tiny(), 1);
         let with_pairs = Model {
             features: FeatureSet::WithWordPairs,
             ..tiny()
