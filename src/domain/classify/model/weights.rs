@@ -115,22 +115,23 @@ pub fn decode(
     }
     let mut columns: Contexts = [[0; PER_COLUMN]; MAX_CLASSES];
     let mut coder = Decoder::new(coded);
-    let mut weights = vec![0i8; count];
-    for row in weights.chunks_exact_mut(classes) {
+    let mut weights = Vec::with_capacity(count);
+    for _ in 0..count / classes {
         let mut nonzero = 0usize;
-        for (weight, column) in row.iter_mut().zip(columns.iter_mut()) {
-            if !coder.bit(&mut column[nonzero.min(2)]) {
-                continue;
+        for column in columns.iter_mut().take(classes) {
+            let mut weight = 0;
+            if coder.bit(&mut column[nonzero.min(2)]) {
+                nonzero += 1;
+                let negative = coder.bit(&mut column[SIGN]);
+                let mut magnitude = 1u8;
+                while magnitude < largest && coder.bit(&mut column[magnitude_context(magnitude)]) {
+                    magnitude += 1;
+                }
+                let value = i16::from(magnitude);
+                // Only a hand-made stream says +128; it wraps to -128.
+                weight = (if negative { -value } else { value }) as i8;
             }
-            nonzero += 1;
-            let negative = coder.bit(&mut column[SIGN]);
-            let mut magnitude = 1u8;
-            while magnitude < largest && coder.bit(&mut column[magnitude_context(magnitude)]) {
-                magnitude += 1;
-            }
-            let value = i16::from(magnitude);
-            // Only a hand-made stream says +128; it wraps to -128.
-            *weight = (if negative { -value } else { value }) as i8;
+            weights.push(weight);
         }
     }
     // The decoder reads exactly the bytes the encoder wrote (five to start,
