@@ -612,7 +612,7 @@ impl Reader<'_> {
     fn take(&mut self, n: usize) -> Result<&[u8], ModelError> {
         let slice = self
             .bytes
-            .get(self.at..self.at + n)
+            .get(self.at..self.at.saturating_add(n))
             .ok_or(ModelError::Truncated)?;
         self.at += n;
         Ok(slice)

@@ -42,9 +42,13 @@ fn magnitude_context(step: u8) -> usize {
 /// a corrupt or hand-made file either way).
 const MISFIT: ModelError = ModelError::Malformed("the coded weights do not fit their head");
 
-/// One coded byte holds at most this many weights (a near-certain bit costs
-/// about 0.045 bits), so a header cannot ask a short stream for a huge head.
-const MOST_WEIGHTS_PER_BYTE: usize = 256;
+/// One coded byte holds at most this many weights: a probability adapts no
+/// closer to certain than 1,985 / 2,048, so a bit costs at least 0.045 bits
+/// (177.4 bits a byte). A header cannot ask a short stream for a huge head.
+const MOST_WEIGHTS_PER_BYTE: usize = 180;
+
+/// The largest magnitude an int8 weight has (-128).
+const LARGEST: u8 = 128;
 
 /// The probability `context` holds, and moves it toward `bit`.
 fn probability(context: &i16) -> u32 {
@@ -62,7 +66,7 @@ fn adapt(context: &mut i16, bit: bool) {
 }
 
 /// The largest magnitude among `weights` (at least 1, so a head of zeros
-/// still has a valid header).
+/// still has a valid header; at most `LARGEST`).
 pub fn largest_magnitude(weights: &[i8]) -> u8 {
     weights
         .iter()
@@ -110,6 +114,8 @@ pub fn decode(
         || classes > MAX_CLASSES
         || count % classes != 0
         || count > coded.len() * MOST_WEIGHTS_PER_BYTE
+        || largest == 0
+        || largest > LARGEST
     {
         return Err(MISFIT);
     }
@@ -117,6 +123,12 @@ pub fn decode(
     let mut coder = Decoder::new(coded);
     let mut weights = Vec::with_capacity(count);
     for _ in 0..count / classes {
+        // Past its end a stream reads as zeros, which may decode as
+        // endless non-zero weights at full magnitude: stop there, so the
+        // work stays within about 180 bits a byte of stream.
+        if coder.at > coded.len() {
+            return Err(MISFIT);
+        }
         let mut nonzero = 0usize;
         for column in columns.iter_mut().take(classes) {
             let mut weight = 0;
@@ -135,7 +147,8 @@ pub fn decode(
         }
     }
     // The decoder reads exactly the bytes the encoder wrote (five to start,
-    // one per renormalisation): fewer or more mean a wrong count or stream.
+    // one per renormalisation), so a stream read past its end or with bytes
+    // left over is refused (the file's checksum guards the header's count).
     if coder.at != coded.len() {
         return Err(MISFIT);
     }
@@ -322,5 +335,17 @@ mod tests {
         assert_eq!(decode(&longer, 3, weights.len(), largest), Err(MISFIT));
         assert_eq!(decode(&coded, 3, 1000, largest), Err(MISFIT));
         assert_eq!(decode(&coded, 0, 0, largest), Err(MISFIT));
+    }
+
+    /// A stream whose code starts at the top of its range decodes every bit
+    /// as a one: without the stop at the stream's end, each weight would
+    /// take its full magnitude from the zeros read past it, for as many
+    /// weights as the header asks (30 s natively for a 70 KB file).
+    #[test]
+    fn a_stream_that_runs_past_its_end_is_refused_at_once() {
+        let mut hostile = vec![0u8, 0xFF, 0xFF, 0xFF, 0xFF];
+        hostile.resize(4096, 0);
+        let count = 16 * (hostile.len() * MOST_WEIGHTS_PER_BYTE / 16);
+        assert_eq!(decode(&hostile, 16, count, LARGEST), Err(MISFIT));
     }
 }
