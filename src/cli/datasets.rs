@@ -24,7 +24,7 @@ pub struct Example {
     pub sentiment: Option<String>,
     pub source: &'static str,
     pub split: Split,
-    /// Kind, urgency and expectation gap, where the source labels them.
+    /// Kind, urgency, expectation gap and spam, where the source labels them.
     pub labels: MoreLabels,
 }
 
@@ -37,6 +37,8 @@ pub struct MoreLabels {
     pub urgency: Option<String>,
     #[serde(default)]
     pub expectation_gap: Option<bool>,
+    #[serde(default)]
+    pub spam: Option<bool>,
 }
 
 /// A labeled JSON line: the project's example file, staff corrections, eval files.

@@ -170,7 +170,7 @@ fn precision_recall(report: &Report, label: &str) -> (Option<f64>, Option<f64>) 
 }
 
 /// The summary's rows, in order.
-const MEASURES: [&str; 14] = [
+const MEASURES: [&str; 15] = [
     "topic accuracy",
     "topic macro-F1",
     "sentiment accuracy",
@@ -184,6 +184,7 @@ const MEASURES: [&str; 14] = [
     "expectation gap precision",
     "expectation gap recall",
     "language accuracy",
+    "spam precision",
     "spam recall",
 ];
 
@@ -205,6 +206,7 @@ fn measure(name: &str, rows: &[&Scored]) -> Option<f64> {
         "expectation gap precision" => precision_recall(&report("expectation_gap"), "true").0,
         "expectation gap recall" => precision_recall(&report("expectation_gap"), "true").1,
         "language accuracy" => nonempty(report("language")).map(|r| r.accuracy()),
+        "spam precision" => precision_recall(&report("spam"), "true").0,
         "spam recall" => precision_recall(&report("spam"), "true").1,
         _ => None,
     }
