@@ -228,9 +228,10 @@ pub struct TrainArgs {
     /// Which of the kind, urgency, expectation-gap and spam heads to learn
     /// (the others stay cue lists). The classifier adds a learned gap to the
     /// cue list's (gap = cue or head): on validation that took gap recall
-    /// from 7.8% to 35.1% at the same precision (46 -> 49%). Spam likewise
-    /// (`rules::learned_spam`): dev spam recall 1 → 14–15 of 18 pitches,
-    /// none of 1,446 other messages called spam (three seeds).
+    /// from 7.8% to 35.1% at the same precision (46 -> 49%). Spam likewise,
+    /// for messages for no team of six words or more (`rules::learned_spam`):
+    /// dev spam recall 1 → 7 of 18 pitches, a reviewer's 94 fresh pitches 7
+    /// → 17, no legitimate message called spam (MODEL.md).
     #[arg(
         long,
         value_delimiter = ',',
@@ -280,8 +281,9 @@ pub struct TrainArgs {
     pub small_keep: f32,
     /// log2 of the spam head's rows. Its two labels fold into one column
     /// like the gap's; what fit the model's last 581 B was 2,048 rows at 20%
-    /// kept and 4 levels (about 340 B): dev spam 14–15 of 18 with no other
-    /// message called spam, three seeds. 1,024 rows (40%, 5 levels) found
+    /// kept and 4 levels (about 340 B): before its bias moved to −2, dev
+    /// spam 14–15 of 18 with no other message called spam, three seeds
+    /// (`rules::learned_spam`). 1,024 rows (40%, 5 levels) found
     /// as many but called research requests spam in one seed of three;
     /// 4,096 or 8,192 rows pruned to 4–8% called 17–25 messages spam (the
     /// pruning leaves the head's few weights too coarse to be calibrated).
@@ -319,7 +321,10 @@ pub struct TrainArgs {
     /// with an expectation gap toward complaint (`rules::GAP_LEANS_TO_COMPLAINT`),
     /// and low −1 → −1.6 when messages for no team (`other`) became low
     /// (`rules::learned_urgency`): dev, three seeds, low 83.2 / 89.6 → 87.0 /
-    /// 88.3%, urgency 92.93 → 93.40% (−1.2: 93.17%, −1.4: 93.27%).
+    /// 88.3%, urgency 92.93 → 93.40% (−1.2: 93.17%, −1.4: 93.27%). Spam's
+    /// −2 puts precision first (a host may drop what is called spam): at 0
+    /// a reviewer's 400 fresh legitimate messages lost 6, at −1 2, at −2
+    /// none (with six words needed, `rules::learned_spam`).
     #[arg(
         long,
         value_parser = parse_bias,
@@ -330,6 +335,7 @@ pub struct TrainArgs {
             "urgency:high=-0.8",
             "urgency:low=-1.6",
             "expectation_gap:true=-0.7",
+            "spam:true=-2",
         ]
     )]
     pub bias: Vec<(String, String, f32)>,
