@@ -13,6 +13,8 @@ pub mod datasets;
 pub mod eval;
 /// `eval-pii`: precision and recall of the redactor on presidio-style data.
 pub mod eval_pii;
+/// JSON lines on stdin: an answer or a numbered error for every line.
+pub mod json_lines;
 /// Accuracy, macro-F1, per-label tables and confusion matrices.
 pub mod report;
 /// `train-site`: a site model trained natively, as the worker trains one.

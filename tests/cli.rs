@@ -139,17 +139,19 @@ fn classify_follows_the_cli_contract() {
     assert_eq!(value["pii"][0]["kind"], "card");
     assert_eq!(value["pii"][0]["start"], 20);
 
-    let input = "{\"text\":\"Where is my parcel?\"}\nnot json\n{\"text\":\"Bonjour, je veux annuler ma commande\"}\n";
+    let input = "{\"text\":\"Where is my parcel?\"}\nnot json\n\n{\"text\":\"Bonjour, je veux annuler ma commande\"}\n";
     let (code, out) = touchpoint(&["classify"], input);
     assert_eq!(code, 1, "a bad line is reported in the exit code");
     let lines: Vec<serde_json::Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3);
+    // One line out per line in, a blank one too, so they can be pasted side by side.
+    assert_eq!(lines.len(), 4);
     assert_eq!(lines[0]["topic"], "delivery");
     assert!(lines[1]["error"].as_str().unwrap().starts_with("line 2"));
-    assert_eq!(lines[2]["language"], "fr");
+    assert_eq!(lines[2]["error"], "line 3: blank, expected a JSON object");
+    assert_eq!(lines[3]["language"], "fr");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `touchpoint attribute`: how a visit gets its channel, as the product
 //! decides it (the recorder in the browser, then the edge's full lists).
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use serde::Deserialize;
@@ -53,30 +53,9 @@ pub fn run(url: Option<String>, referrer: &str, site: &str) -> ExitCode {
             Err(_) => ExitCode::from(2),
         };
     }
-    let mut failures = 0u32;
-    for (number, line) in std::io::stdin().lock().lines().enumerate() {
-        let line = match line {
-            Ok(line) => line,
-            Err(error) => {
-                eprintln!("touchpoint attribute: cannot read stdin: {error}");
-                return ExitCode::from(2);
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let answer = match serde_json::from_str::<Input>(&line) {
-            Ok(input) => explained_json(&input.url, &input.referrer, &input.site),
-            Err(error) => {
-                failures += 1;
-                serde_json::json!({"error": format!("line {}: {error}", number + 1)})
-            }
-        };
-        if writeln!(out, "{answer}").is_err() {
-            break;
-        }
-    }
-    ExitCode::from(u8::from(failures > 0))
+    super::json_lines::answer_each("attribute", std::io::stdin().lock(), out, |input: Input| {
+        explained_json(&input.url, &input.referrer, &input.site).to_string()
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! `touchpoint classify`.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -39,39 +39,14 @@ pub fn run(text: Option<String>, model: Option<PathBuf>) -> ExitCode {
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let mut emit = |line: String| writeln!(out, "{line}").is_ok();
     if let Some(text) = text {
-        emit(serde_json::to_string(&classifier.classify(&text)).unwrap_or_default());
-        return ExitCode::SUCCESS;
-    }
-    let mut failures = 0u32;
-    for (number, line) in std::io::stdin().lock().lines().enumerate() {
-        let line = match line {
-            Ok(line) => line,
-            Err(error) => {
-                eprintln!("touchpoint classify: cannot read stdin: {error}");
-                return ExitCode::from(2);
-            }
+        let answer = serde_json::to_string(&classifier.classify(&text)).unwrap_or_default();
+        return match writeln!(out, "{answer}") {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::from(2),
         };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let answer = match serde_json::from_str::<Input>(&line) {
-            Ok(input) => {
-                serde_json::to_string(&classifier.classify(&input.text)).unwrap_or_default()
-            }
-            Err(error) => {
-                failures += 1;
-                serde_json::json!({"error": format!("line {}: {error}", number + 1)}).to_string()
-            }
-        };
-        if !emit(answer) {
-            break;
-        }
     }
-    if failures > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    super::json_lines::answer_each("classify", std::io::stdin().lock(), out, |input: Input| {
+        serde_json::to_string(&classifier.classify(&input.text)).unwrap_or_default()
+    })
 }

@@ -1,0 +1,87 @@
+//! JSON lines on stdin, one answer line out per input line.
+
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+
+use serde::de::DeserializeOwned;
+
+/// Answers every line of `input` with `answer`'s JSON, or with
+/// `{"error": "line N: …"}` when the line is not a `T` — a blank line
+/// included, so output line N always belongs to input line N. Exit code 1
+/// when any line failed, 2 when `input` or `output` failed.
+pub fn answer_each<T: DeserializeOwned>(
+    command: &str,
+    input: impl BufRead,
+    mut output: impl Write,
+    mut answer: impl FnMut(T) -> String,
+) -> ExitCode {
+    let mut failures = 0u32;
+    for (number, line) in input.lines().enumerate() {
+        let line = match line {
+            Ok(line) => line,
+            Err(error) => {
+                eprintln!("touchpoint {command}: cannot read stdin: {error}");
+                return ExitCode::from(2);
+            }
+        };
+        let number = number + 1;
+        let reply = if line.trim().is_empty() {
+            Err(format!("line {number}: blank, expected a JSON object"))
+        } else {
+            serde_json::from_str::<T>(&line)
+                .map(&mut answer)
+                .map_err(|error| format!("line {number}: {error}"))
+        };
+        let reply = reply.unwrap_or_else(|error| {
+            failures += 1;
+            serde_json::json!({ "error": error }).to_string()
+        });
+        if writeln!(output, "{reply}").is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::from(u8::from(failures > 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Text {
+        text: String,
+    }
+
+    #[test]
+    fn every_line_gets_an_answer_or_a_numbered_error_blank_lines_too() {
+        let input = "{\"text\":\"a\"}\n\n   \nnot json\n{\"text\":\"b\"}\n";
+        let mut out = Vec::new();
+        let code = answer_each("test", input.as_bytes(), &mut out, |t: Text| {
+            serde_json::json!({ "echo": t.text }).to_string()
+        });
+        assert_eq!(code, ExitCode::from(1));
+        let out = String::from_utf8(out).unwrap();
+        let lines: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 5, "{out}");
+        assert_eq!(lines[0]["echo"], "a");
+        assert_eq!(lines[1]["error"], "line 2: blank, expected a JSON object");
+        assert_eq!(lines[2]["error"], "line 3: blank, expected a JSON object");
+        assert!(lines[3]["error"].as_str().unwrap().starts_with("line 4: "));
+        assert_eq!(lines[4]["echo"], "b");
+    }
+
+    #[test]
+    fn clean_input_exits_zero_and_a_missing_final_newline_is_no_line() {
+        let mut out = Vec::new();
+        let code = answer_each(
+            "test",
+            "{\"text\":\"a\"}".as_bytes(),
+            &mut out,
+            |t: Text| t.text,
+        );
+        assert_eq!((code, out), (ExitCode::SUCCESS, b"a\n".to_vec()));
+    }
+}
