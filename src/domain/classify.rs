@@ -150,8 +150,8 @@ impl Classifier {
         let words = Words::of(&redaction.redacted);
         let words = words.to_vec();
         let features = self.model.features_of_words(&words);
-        let sums = self.packed.sums(&features);
         let heads = self.heads;
+        let mut sums = self.packed.sums(&features, heads.spam);
         let rule_topic = if self.rules.is_empty() {
             None
         } else {
@@ -189,11 +189,12 @@ impl Classifier {
         // As for the gap: the cue list (a pitch with a link) is precise, the
         // learned head finds the pitches without one.
         let spam = rules::spam(cues, text)
-            || rules::learned_spam(
-                self.learned(&sums, heads.spam, &SPAMS, None) == Some("true"),
-                &topic,
-                &words,
-            );
+            || rules::learned_spam(&topic, &words, || {
+                if let Some(head) = heads.spam {
+                    self.packed.add_sums_of(head, &features, &mut sums);
+                }
+                self.learned(&sums, heads.spam, &SPAMS, None) == Some("true")
+            });
         Classification {
             topic,
             topic_confidence: round3(topic_confidence),
@@ -273,7 +274,11 @@ mod tests {
     fn sums_of(classifier: &Classifier, text: &str) -> PackedSums {
         let words = Words::of(&pii::redact(text).redacted);
         let features = classifier.model.features_of_words(&words.to_vec());
-        classifier.packed.sums(&features)
+        let mut sums = classifier.packed.sums(&features, None);
+        if let Some(spam) = classifier.heads.spam {
+            classifier.packed.add_sums_of(spam, &features, &mut sums);
+        }
+        sums
     }
 
     /// The built-in model without its learned kind, urgency and gap heads: what

@@ -600,11 +600,19 @@ pub fn learned_urgency(learned: &'static str, kind: &str, topic: &str) -> &'stat
 /// 400 fresh legitimate messages lost 6 (press, a podcast, "can I pay in
 /// crypto"); its `true` bias is therefore −2 (`train --bias`) and a pitch
 /// needs six words (MODEL.md).
-pub fn learned_spam<W: AsRef<str>>(learned: bool, topic: &str, words: &[W]) -> bool {
-    learned && topic == "other" && {
-        let said = words.iter().filter(|w| !matches!(w.as_ref(), "!" | "?"));
-        said.count() >= SPAM_WORDS
-    }
+/// `learned` asks the head, only when its answer counts.
+pub fn learned_spam<W: AsRef<str>>(
+    topic: &str,
+    words: &[W],
+    learned: impl FnOnce() -> bool,
+) -> bool {
+    topic == "other"
+        && words
+            .iter()
+            .filter(|w| !matches!(w.as_ref(), "!" | "?"))
+            .count()
+            >= SPAM_WORDS
+        && learned()
 }
 
 /// The fewest words (not counting `!` and `?`) of a pitch the learned spam
@@ -686,11 +694,20 @@ mod tests {
 
     #[test]
     fn the_learned_spam_head_counts_only_for_pitches_of_six_words_or_more_for_no_team() {
+        // The head is asked only when its answer counts: its pack is summed then.
+        let asked = &core::cell::Cell::new(0);
+        let head = |answer: bool| {
+            move || {
+                asked.set(asked.get() + 1);
+                answer
+            }
+        };
         let pitch = words("cheap backlinks for your shop website!!!");
-        assert!(learned_spam(true, "other", &pitch));
-        assert!(!learned_spam(false, "other", &pitch));
+        assert!(learned_spam("other", &pitch, head(true)));
+        assert!(!learned_spam("other", &pitch, head(false)));
+        assert_eq!(asked.get(), 2);
         // A pitch is for no team: a sales question the head misreads is not spam.
-        assert!(!learned_spam(true, "sales", &pitch));
+        assert!(!learned_spam("sales", &pitch, head(true)));
         // "!" and "?" are not words: a greeting never counts, nor a short question.
         for short in [
             "Thanks!!!",
@@ -698,12 +715,13 @@ mod tests {
             "reset link expired",
             "can I pay in crypto ???",
         ] {
-            assert!(!learned_spam(true, "other", &words(short)), "{short}");
+            assert!(!learned_spam("other", &words(short), head(true)), "{short}");
         }
+        assert_eq!(asked.get(), 2, "the head was asked where it cannot count");
         assert!(learned_spam(
-            true,
             "other",
-            &words("get cheap followers now, dm us")
+            &words("get cheap followers now, dm us"),
+            head(true)
         ));
     }
 
