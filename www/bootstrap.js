@@ -9,7 +9,8 @@
 //   window.touchpoint = window.touchpoint || function(){(touchpoint.q = touchpoint.q || []).push(arguments)}
 // and replayed in order. It asks the worker whether this page's origin may
 // record for the site, then starts the recorder and the launcher; the
-// conversation widget is imported only when the visitor opens the launcher.
+// conversation widget is imported only when the visitor reaches for the
+// launcher (hover, focus or touch: the click then waits less).
 // Files load from the script's own folder (or `data-assets`), so the folder
 // can be served from the worker, a CDN or the site itself. Any failure is
 // logged once and the host page is left as it was.
@@ -168,7 +169,7 @@ if (!config.site) {
       recorder = timed('touchpoint:start', () => (optedOut ? null : startRecorder(recorderModule, config, fail)));
       debug(recorder ? 'recording for site ' + config.site : 'not recording: ' + (optedOut ? 'opted out'
         : navigator.webdriver && !config.recordAutomation ? 'automation' : 'Do Not Track'));
-      launcher = timed('touchpoint:launcher', () => mountLauncher(config, openWidget));
+      launcher = timed('touchpoint:launcher', () => mountLauncher(config, openWidget, loadWidget));
       ready = true;
       later.splice(0).forEach((c) => call(...c));
       started(!!recorder);

@@ -259,9 +259,10 @@ var LAUNCHER_STYLE = ':host{all:initial!important;direction:ltr!important;positi
 // Draws the launcher: one button in its own shadow root, so the host page's
 // CSS cannot reach it and its CSS cannot leak out; a constructable stylesheet
 // works under a strict CSP. `config` = { label, position?, color?, icon? };
-// `onOpen(shadowRoot)` loads the widget. Returns the shadow root, where the
-// widget later mounts its panel.
-function mountLauncher(config, onOpen) {
+// `onOpen(shadowRoot)` loads the widget; `onIntent()`, on the first hover,
+// focus or touch, starts loading it before the click. Returns the shadow
+// root, where the widget later mounts its panel.
+function mountLauncher(config, onOpen, onIntent) {
   var host = document.createElement('div');
   host.setAttribute('data-touchpoint-launcher', '');
   if (config.position === 'left') host.setAttribute('data-position', 'left');
@@ -287,6 +288,7 @@ function mountLauncher(config, onOpen) {
   }
   button.appendChild(document.createTextNode(config.label || 'Talk to us'));
   button.addEventListener('click', () => onOpen(root));
+  ['pointerenter', 'focus', 'touchstart'].forEach((name) => button.addEventListener(name, onIntent, { once: true, passive: true }));
   root.appendChild(button);
   document.body.appendChild(host);
   return root;

@@ -46,7 +46,7 @@ test('the demo page view reaches D1 with the page context', async () => {
   await page.close();
 });
 
-test('the launcher lives in a shadow root and opens the widget only when clicked', async () => {
+test('the launcher lives in a shadow root, starts loading the widget on hover and opens it only when clicked', async () => {
   const page = await browser.newPage();
   const requested = [];
   page.on('request', (request) => requested.push(new URL(request.url()).pathname));
@@ -59,8 +59,14 @@ test('the launcher lives in a shadow root and opens the widget only when clicked
   assert.ok(!requested.some((p) => p.includes('widget')), 'the widget must not load before the visitor asks');
   await page.screenshot({ path: join(shots, 'demo-launcher.png') });
 
-  await launcher.click();
+  // A pointer resting on the launcher starts the download, so the click waits less.
+  await launcher.hover();
+  assert.ok(await eventually(async () => requested.includes('/widget/touchpoint_widget_bg.wasm')), 'hovering loads the widget');
   const panel = page.locator('[data-touchpoint-launcher] >> [role=dialog]');
+  await page.waitForTimeout(300);
+  assert.equal(await panel.count(), 0, 'hovering must not open the panel');
+
+  await launcher.click();
   await panel.waitFor();
   assert.equal(await panel.locator('h2').textContent(), 'Talk to our team');
   assert.ok(requested.includes('/widget/touchpoint_widget_bg.wasm'));
