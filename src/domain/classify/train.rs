@@ -1049,6 +1049,13 @@ pub fn train_site_model_holding_out(
     tuning: SiteTuning,
     held: impl Fn(&str) -> bool,
 ) -> Result<SiteTraining, TrainError> {
+    // The classifier serving the site model reads both, whatever the examples label.
+    if let Some(name) = ["topic", "sentiment"]
+        .into_iter()
+        .find(|&n| base.head(n).is_none())
+    {
+        return Err(TrainError::NoHead(name));
+    }
     let mut model = base.clone();
     // The site model before the held-out share joins its training data:
     // what the held-out figures are read from.
@@ -1945,6 +1952,14 @@ mod tests {
         );
         let topics = [Labelled::stored("refund me", "refund", "", "")];
         assert!(train_site_model(&base, &topics, WORKER_TUNING).is_ok());
+        // A base the classifier cannot serve is refused by the head it lacks,
+        // even when no example labels that head.
+        let mut no_sentiment = base.clone();
+        no_sentiment.heads.retain(|h| h.name != "sentiment");
+        assert_eq!(
+            train_site_model(&no_sentiment, &topics, WORKER_TUNING).unwrap_err(),
+            TrainError::NoHead("sentiment")
+        );
         base.heads.push(head("kind", &["question", "complaint"]));
         // The base has no weight at all: pruning back to its count would leave none.
         let unpruned = SiteTuning {
