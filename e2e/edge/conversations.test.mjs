@@ -65,6 +65,35 @@ test('availability names the teams, their hours and nobody online until someone 
   assert.deepEqual(away.json.teams.find((t) => t.id === 'sales').staff_online, []);
 });
 
+test("availability gives each team its own typical first response, from the last 30 days only", async () => {
+  const now = Date.now();
+  const day = 86_400_000;
+  const rows = [];
+  // sales: five answers in a minute; billing: five in five minutes and one
+  // closed unanswered (no observation); product: four answers, too few for a
+  // figure; and sales' answers in one second from 40 days ago, outside the window.
+  for (let i = 0; i < 5; i++) rows.push(['sales', now - day + i, 60_000, 'open']);
+  for (let i = 0; i < 5; i++) rows.push(['billing', now - 2 * day + i, 300_000, 'open']);
+  rows.push(['billing', now - 3 * day, 0, 'closed']);
+  for (let i = 0; i < 4; i++) rows.push(['product', now - day + i, 1_000, 'open']);
+  for (let i = 0; i < 5; i++) rows.push(['sales', now - 40 * day + i, 1_000, 'open']);
+  const ids = rows.map((_, i) => `timing-${i}`);
+  await runtime.d1.batch(rows.map(([team, created, after, status], i) => runtime.d1
+    .prepare('INSERT INTO conversations (id, site_id, team_id, status, created_at, updated_at, first_response_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)')
+    .bind(ids[i], 'demo', team, status, created, after ? created + after : 0)));
+  try {
+    const res = await visitor().call('GET', '/v1/availability?site=demo');
+    assert.equal(res.status, 200);
+    const byId = Object.fromEntries(res.json.teams.map((t) => [t.id, t.typical_first_response]));
+    assert.deepEqual(byId.sales, { median_s: 60, answered: 5, waiting: 0 });
+    assert.deepEqual(byId.billing, { median_s: 300, answered: 5, waiting: 0 });
+    assert.equal(byId.product, null, 'four answers are too few for a figure');
+    assert.equal(byId.support, null);
+  } finally {
+    await runtime.d1.prepare(`DELETE FROM conversations WHERE id IN (${ids.map((_, i) => `?${i + 1}`).join(',')})`).bind(...ids).run();
+  }
+});
+
 test('a billing question with a card number is redacted at the edge and routed to billing', async () => {
   const v = visitor();
   const res = await v.start({

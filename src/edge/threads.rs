@@ -278,6 +278,34 @@ pub async fn staff_online(
         .collect())
 }
 
+/// The first names of staff online for each of the site's teams, by team id.
+pub async fn staff_online_by_team(
+    db: &D1Database,
+    site: &str,
+    now: i64,
+) -> Result<std::collections::BTreeMap<String, Vec<String>>, ApiError> {
+    #[derive(Deserialize)]
+    struct Name {
+        team: String,
+        name: String,
+    }
+    let names: Vec<Name> = db::rows(
+        db,
+        "SELECT t.value AS team, s.name FROM staff s, json_each(s.teams) t WHERE s.site_id = ?1 \
+         AND s.presence = 'online' AND s.last_seen_at > ?2 ORDER BY s.name",
+        args![site, now - ONLINE_WITHIN_MS],
+    )
+    .await?;
+    let mut by_team: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for Name { team, name } in names {
+        by_team
+            .entry(team)
+            .or_default()
+            .push(first_name(&name).to_owned());
+    }
+    Ok(by_team)
+}
+
 /// Staff count as online while their console has been seen this recently.
 pub const ONLINE_WITHIN_MS: i64 = 10 * 60 * 1000;
 
