@@ -278,12 +278,13 @@ pub async fn staff_online(
         .collect())
 }
 
-/// The first names of staff online for each of the site's teams, by team id.
+/// The first names of staff online in the site's teams, as pairs of team id
+/// and first name.
 pub async fn staff_online_by_team(
     db: &D1Database,
     site: &str,
     now: i64,
-) -> Result<std::collections::BTreeMap<String, Vec<String>>, ApiError> {
+) -> Result<Vec<(String, String)>, ApiError> {
     #[derive(Deserialize)]
     struct Name {
         team: String,
@@ -296,14 +297,10 @@ pub async fn staff_online_by_team(
         args![site, now - ONLINE_WITHIN_MS],
     )
     .await?;
-    let mut by_team: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for Name { team, name } in names {
-        by_team
-            .entry(team)
-            .or_default()
-            .push(first_name(&name).to_owned());
-    }
-    Ok(by_team)
+    Ok(names
+        .into_iter()
+        .map(|n| (n.team, first_name(&n.name).to_owned()))
+        .collect())
 }
 
 /// Staff count as online while their console has been seen this recently.

@@ -54,8 +54,8 @@ pub async fn availability(
 /// teams (two per team before: ten for the demo's four, one after another).
 pub async fn availability_of(env: &Env, site: Site) -> Result<Availability, ApiError> {
     let now = now_ms();
-    let mut online = threads::staff_online_by_team(&env.db, &site.id, now).await?;
-    let mut responses = first_responses(env, &site.id, now).await?;
+    let online = threads::staff_online_by_team(&env.db, &site.id, now).await?;
+    let responses = first_responses(env, &site.id, now).await?;
     let mut teams = Vec::new();
     for team in load_teams(env, &site.id).await? {
         if team.visible == 0 {
@@ -71,9 +71,17 @@ pub async fn availability_of(env: &Env, site: Site) -> Result<Availability, ApiE
             },
         };
         teams.push(TeamAvailability {
-            staff_online: online.remove(&team.id).unwrap_or_default(),
+            staff_online: online
+                .iter()
+                .filter(|(of, _)| *of == team.id)
+                .map(|(_, name)| name.clone())
+                .collect(),
             typical_first_response: typical_first_response(
-                &responses.remove(&team.id).unwrap_or_default(),
+                &responses
+                    .iter()
+                    .filter(|(of, _)| *of == team.id)
+                    .map(|&(_, observation)| observation)
+                    .collect::<Vec<_>>(),
             ),
             id: team.id,
             name: team.name,
@@ -97,12 +105,14 @@ pub async fn availability_of(env: &Env, site: Site) -> Result<Availability, ApiE
 }
 
 /// Each team's first responses over the last 30 days (its newest 500
-/// conversations), from which its typical first-response time is read.
+/// conversations), from which its typical first-response time is read: pairs
+/// of team id and observation (a list: sites have a handful of teams, and a
+/// map cost the worker 3 KB).
 async fn first_responses(
     env: &Env,
     site: &str,
     now: i64,
-) -> Result<std::collections::BTreeMap<String, Vec<Observation>>, ApiError> {
+) -> Result<Vec<(String, Observation)>, ApiError> {
     #[derive(Deserialize)]
     struct Timing {
         team_id: String,
@@ -120,19 +130,14 @@ async fn first_responses(
         args![site, now - 30 * 86_400_000],
     )
     .await?;
-    let mut by_team: std::collections::BTreeMap<String, Vec<Observation>> = Default::default();
-    for row in rows {
-        let observation = Observation::of(
-            row.created_at,
-            row.first_response_at,
-            row.status == Status::Closed,
-            now,
-        );
-        if let Some(observation) = observation {
-            by_team.entry(row.team_id).or_default().push(observation);
-        }
-    }
-    Ok(by_team)
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let closed = row.status == Status::Closed;
+            Observation::of(row.created_at, row.first_response_at, closed, now)
+                .map(|observation| (row.team_id, observation))
+        })
+        .collect())
 }
 
 /// `POST /v1/conversations`.
