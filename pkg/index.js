@@ -1,6 +1,6 @@
 // Touchpoint for front-end teams: `import { init } from 'touchpoint'`.
 // The recorder starts at once; the conversation widget is imported only when
-// the visitor opens the launcher. Importing this module does nothing by
+// the visitor reaches for the launcher (a resting pointer or focus). Importing this module does nothing by
 // itself, so it is safe in server-side rendering: every function is a no-op
 // outside a browser (Node gets `server.js` through the package's exports).
 import { TouchpointError, useWidget, classify, redact } from './classifier.js';
@@ -105,7 +105,9 @@ export function init(config) {
       ]);
       window.addEventListener('touchpoint:open', () => { panelOpen = true; });
       window.addEventListener('touchpoint:close', () => { panelOpen = false; });
-      mountLauncher(settings, (root) => { openWidget(root, settings).catch(warn); });
+      // Loading starts when the visitor reaches for the launcher; the click opens it.
+      mountLauncher(settings, (root) => { openWidget(root, settings).catch(warn); },
+        () => { loadClassifier({ siteModelUrl: settings.model }).catch(() => {}); });
       let reported = false;
       recorder = optedOut() ? null : startRecorder(recorderModule, settings, (error) => {
         if (!reported) warn(error);

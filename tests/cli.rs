@@ -155,6 +155,21 @@ fn classify_follows_the_cli_contract() {
 }
 
 #[test]
+fn attribute_answers_every_stdin_line_blank_ones_with_a_numbered_error() {
+    let input = "{\"url\":\"https://shop.example/?utm_source=newsletter&utm_medium=email\"}\n\n{\"url\":\"https://shop.example/\",\"referrer\":\"https://www.google.com/\"}\n";
+    let (code, out) = touchpoint(&["attribute"], input);
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[0]["channel"], "email");
+    assert_eq!(lines[1]["error"], "line 2: blank, expected a JSON object");
+    assert_eq!(lines[2]["channel"], "organic_search");
+}
+
+#[test]
 fn eval_prints_metrics_for_each_labeled_head() {
     let dir = std::env::temp_dir().join(format!("touchpoint-eval-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -259,8 +259,9 @@ var LAUNCHER_STYLE = ':host{all:initial!important;direction:ltr!important;positi
 // Draws the launcher: one button in its own shadow root, so the host page's
 // CSS cannot reach it and its CSS cannot leak out; a constructable stylesheet
 // works under a strict CSP. `config` = { label, position?, color?, icon? };
-// `onOpen(shadowRoot)` loads the widget; `onIntent()`, on the first hover,
-// focus or touch, starts loading it before the click. Returns the shadow
+// `onOpen(shadowRoot)` loads the widget; `onIntent()`, when the pointer rests
+// on the launcher or it gets focus, starts loading it before the click (it
+// must be cheap to call again). Returns the shadow
 // root, where the widget later mounts its panel.
 function mountLauncher(config, onOpen, onIntent) {
   var host = document.createElement('div');
@@ -288,7 +289,13 @@ function mountLauncher(config, onOpen, onIntent) {
   }
   button.appendChild(document.createTextNode(config.label || 'Talk to us'));
   button.addEventListener('click', () => onOpen(root));
-  ['pointerenter', 'focus', 'touchstart'].forEach((name) => button.addEventListener(name, onIntent, { once: true, passive: true }));
+  // A pointer that rests (not one crossing the corner), focus or a touch; never
+  // for a visitor who asked to save data.
+  var rest;
+  var intent = () => navigator.connection?.saveData || onIntent?.();
+  button.addEventListener('pointerenter', () => (rest = setTimeout(intent, 80)));
+  button.addEventListener('pointerleave', () => clearTimeout(rest));
+  button.addEventListener('focus', intent);
   root.appendChild(button);
   document.body.appendChild(host);
   return root;

@@ -79,6 +79,32 @@ test('the launcher lives in a shadow root, starts loading the widget on hover an
   await page.close();
 });
 
+test('keyboard focus on the launcher starts loading the widget; a browser saving data waits for the click', async () => {
+  const wasm = '/widget/touchpoint_widget_bg.wasm';
+  const focused = await browser.newPage();
+  const requested = [];
+  focused.on('request', (request) => requested.push(new URL(request.url()).pathname));
+  await focused.goto(`${runtime.url}/`);
+  await focused.locator('[data-touchpoint-launcher] >> button.launcher').focus();
+  assert.ok(await eventually(async () => requested.includes(wasm)), 'focus loads the widget');
+  await focused.close();
+
+  const saving = await browser.newPage();
+  await saving.addInitScript(() => Object.defineProperty(navigator, 'connection', { value: { saveData: true } }));
+  const saved = [];
+  saving.on('request', (request) => saved.push(new URL(request.url()).pathname));
+  await saving.goto(`${runtime.url}/`);
+  const launcher = saving.locator('[data-touchpoint-launcher] >> button.launcher');
+  await launcher.hover();
+  await launcher.focus();
+  await saving.waitForTimeout(500);
+  assert.ok(!saved.includes(wasm), 'Save-Data: nothing loads before the click');
+  await launcher.click();
+  await saving.locator('[data-touchpoint-launcher] >> [role=dialog]').waitFor();
+  assert.ok(saved.includes(wasm));
+  await saving.close();
+});
+
 test('a script tag without data-site logs once and leaves the page untouched', async () => {
   const page = await browser.newPage();
   const warnings = [];

@@ -8,7 +8,8 @@ use serde::de::DeserializeOwned;
 /// Answers every line of `input` with `answer`'s JSON, or with
 /// `{"error": "line N: …"}` when the line is not a `T` — a blank line
 /// included, so output line N always belongs to input line N. Exit code 1
-/// when any line failed, 2 when `input` or `output` failed.
+/// when any line failed, 2 when `input` could not be read; output that
+/// closes early ends the run.
 pub fn answer_each<T: DeserializeOwned>(
     command: &str,
     input: impl BufRead,
@@ -36,8 +37,9 @@ pub fn answer_each<T: DeserializeOwned>(
             failures += 1;
             serde_json::json!({ "error": error }).to_string()
         });
+        // A reader that stops early (`| head`) ends the run, quietly.
         if writeln!(output, "{reply}").is_err() {
-            return ExitCode::from(2);
+            break;
         }
     }
     ExitCode::from(u8::from(failures > 0))

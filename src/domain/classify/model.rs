@@ -812,6 +812,7 @@ mod tests {
             ("c", 12, 9),
             ("d", 12, 3),
             ("e", 5, 3),
+            ("f", 7, 14),
         ] {
             let labels = (0..classes).map(|c| format!("{name}{c}")).collect();
             let head = LinearHead::new(
@@ -825,7 +826,7 @@ mod tests {
             model.heads.push(head);
         }
         let packed = PackedHeads::new(&model);
-        assert_eq!(packed.packs.len(), 5, "{:?}", packed.places);
+        assert_eq!(packed.packs.len(), 6, "{:?}", packed.places);
         // Each pack is as narrow as its heads allow, and narrow ones exist.
         let widths: Vec<(usize, usize)> = packed
             .packs
@@ -840,6 +841,12 @@ mod tests {
             widths.iter().any(|&(_, width)| width < MAX_CLASSES),
             "{widths:?}"
         );
+        // Natively, rows as wide as their lanes in vectors of four: every
+        // width the native sums are compiled for is checked against wasm's.
+        let mut float_widths: Vec<usize> = packed.packs.iter().map(|p| p.float_width).collect();
+        float_widths.sort_unstable();
+        float_widths.dedup();
+        assert_eq!(float_widths, [4, 8, 12, 16], "{widths:?}");
         for text in [
             "refund please",
             "my parcel never arrived and nobody answers!!",
