@@ -107,6 +107,13 @@ fn check_batch_reports_a_receipt_or_an_error() {
     assert!(out.contains(r#""code":"malformed_json""#));
 }
 
+/// Every line of a command's output, parsed as JSON.
+fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[test]
 fn classify_follows_the_cli_contract() {
     let (code, out) = touchpoint(
@@ -142,10 +149,7 @@ fn classify_follows_the_cli_contract() {
     let input = "{\"text\":\"Where is my parcel?\"}\nnot json\n\n{\"text\":\"Bonjour, je veux annuler ma commande\"}\n";
     let (code, out) = touchpoint(&["classify"], input);
     assert_eq!(code, 1, "a bad line is reported in the exit code");
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out);
     // One line out per line in, a blank one too, so they can be pasted side by side.
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[0]["topic"], "delivery");
@@ -159,10 +163,7 @@ fn attribute_answers_every_stdin_line_blank_ones_with_a_numbered_error() {
     let input = "{\"url\":\"https://shop.example/?utm_source=newsletter&utm_medium=email\"}\n\n{\"url\":\"https://shop.example/\",\"referrer\":\"https://www.google.com/\"}\n";
     let (code, out) = touchpoint(&["attribute"], input);
     assert_eq!(code, 1, "{out}");
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out);
     assert_eq!(lines.len(), 3, "{out}");
     assert_eq!(lines[0]["channel"], "email");
     assert_eq!(lines[1]["error"], "line 2: blank, expected a JSON object");
