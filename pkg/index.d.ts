@@ -21,7 +21,10 @@ export interface TouchpointConfig {
   locale?: string;
   /** Only these teams appear in the panel (ids as set up on the worker). */
   teams?: string[];
-  /** URL of the site's own classifier model; the built-in model is used if it fails its checks. */
+  /** URL of the site's own classifier model; defaults to the one the worker serves
+   * for the site (`${endpoint}/v1/sites/${site}/model`, its default model until the
+   * site has trained its own; none with `backend`). The built-in model is used if
+   * it fails to load or fails its checks. */
   model?: string;
   /** Let automated browsers (your own end-to-end tests) send events. The worker keeps
    * them only when the site's `record_automation` setting is on. */

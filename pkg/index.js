@@ -25,14 +25,23 @@ let panel = null;
 export function loadClassifier(options = {}) {
   if (!inBrowser) return Promise.reject(new TouchpointError('not_in_browser', 'touchpoint: loadClassifier() needs a browser here'));
   return useWidget(async () => {
-    const widget = await import('./widget/touchpoint_widget.js');
-    // Literal `new URL(…, import.meta.url)`s: bundlers (Vite, webpack, Rollup)
-    // see them and ship the files beside the app's chunks.
-    await widget.default({ module_or_path: options.wasmUrl ?? new URL('./widget/touchpoint_widget_bg.wasm', import.meta.url) });
+    const widget = await loadPanel(options.wasmUrl);
     await widget.loadModel(options.siteModelUrl,
+      // A literal `new URL(…, import.meta.url)`: bundlers (Vite, webpack,
+      // Rollup) see it and ship the file beside the app's chunks.
       String(options.modelUrl ?? new URL('./widget/touchpoint.tpcm', import.meta.url)), options.rules);
     return widget;
   }).then(() => undefined);
+}
+
+// The widget's module with its wasm ready (the model is loadClassifier's).
+function loadPanel(wasmUrl) {
+  panel ??= import('./widget/touchpoint_widget.js').then(async (widget) => {
+    await widget.default({ module_or_path: wasmUrl ?? new URL('./widget/touchpoint_widget_bg.wasm', import.meta.url) });
+    return widget;
+  });
+  panel.catch(() => { panel = null; });
+  return panel;
 }
 
 const widgetConfig = ({ site, endpoint, locale, teams, backend, beforeSend }) => ({
@@ -43,10 +52,21 @@ const widgetConfig = ({ site, endpoint, locale, teams, backend, beforeSend }) =>
 });
 const launcherRoot = () => document.querySelector('[data-touchpoint-launcher]')?.shadowRoot;
 
+// The site's model, as the script tag finds it: `model`, else the one the
+// worker serves for the site (its default model until the site has its own);
+// none for a site whose messages go to its own backend.
+const siteModel = ({ model, backend, endpoint, site }) =>
+  model ?? (backend ? undefined : `${endpoint}/v1/sites/${encodeURIComponent(site)}/model`);
+
+// The panel opens as soon as the wasm is ready; the model follows (a message
+// sent before it lands, or if it never does, is redacted, only not labelled),
+// and an open panel draws again when it lands, labelling a draft typed before.
 async function openWidget(shadowRoot, config) {
-  await loadClassifier({ siteModelUrl: config.model });
-  panel = await import('./widget/touchpoint_widget.js');
-  panel.openWidget(shadowRoot, widgetConfig(config));
+  const classifier = loadClassifier({ siteModelUrl: siteModel(config) });
+  const widget = await loadPanel();
+  const show = () => widget.openWidget(shadowRoot, widgetConfig(config));
+  show();
+  classifier.then(() => panelOpen && show(), warn);
 }
 
 // A conversation started on an earlier page: follow it, so replies show on the launcher.
@@ -55,8 +75,7 @@ function followConversation(config) {
   try { ongoing = !!localStorage.getItem(`touchpoint:conversation:${config.site}`); } catch { /* storage blocked */ }
   const root = launcherRoot();
   if (ongoing && root) {
-    loadClassifier({ siteModelUrl: config.model })
-      .then(() => import('./widget/touchpoint_widget.js'))
+    loadPanel()
       .then((w) => w.followWidget(root, widgetConfig(config)))
       .catch(warn);
   }
@@ -107,7 +126,7 @@ export function init(config) {
       window.addEventListener('touchpoint:close', () => { panelOpen = false; });
       // Loading starts when the visitor reaches for the launcher; the click opens it.
       mountLauncher(settings, (root) => { openWidget(root, settings).catch(warn); },
-        () => { loadClassifier({ siteModelUrl: settings.model }).catch(() => {}); });
+        () => { loadClassifier({ siteModelUrl: siteModel(settings) }).catch(() => {}); });
       let reported = false;
       recorder = optedOut() ? null : startRecorder(recorderModule, settings, (error) => {
         if (!reported) warn(error);
@@ -145,7 +164,7 @@ export const identify = (userId, hmac) => afterStart(() => {
 /** Opens the conversation panel (loading the widget if needed). */
 export const open = () => afterStart(() => { const root = launcherRoot(); if (root) openWidget(root, settings).catch(warn); });
 /** Closes the panel; it keeps following the conversation. */
-export const close = () => afterStart(() => { panel?.closeWidget(); });
+export const close = () => afterStart(() => { panel?.then((widget) => widget.closeWidget()).catch(warn); });
 /** Opens the panel when closed, closes it when open. */
 export const toggle = () => (panelOpen ? close() : open());
 /** Stops recording on this device, now and on later visits, and deletes what it kept. */

@@ -64,8 +64,11 @@ function loadWidget() {
       return module.default({ module_or_path: base + 'widget/touchpoint_widget_bg.wasm' }).then(() => {
         // The settings say where the model is: `data-model`, else the site's
         // model from the worker (the default model until the site has one).
-        return module.loadModel(config, base + 'widget/touchpoint.tpcm');
-      }).then(() => {
+        // The panel opens without waiting for it (a message sent before it
+        // lands, or if it never does, is redacted, only not labelled), and an
+        // open panel draws again when it lands, labelling a draft typed before.
+        module.loadModel(config, base + 'widget/touchpoint.tpcm')
+          .then(() => panelOpen && openPanel(), (e) => console.warn('Touchpoint:', e));
         return module;
       });
     });

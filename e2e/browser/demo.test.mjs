@@ -182,3 +182,27 @@ test('in Chromium, a bad site model falls back to the built-in one with one clea
   assert.match(modelWarnings[0], /bad magic bytes.*using the built-in model/);
   await page.close();
 });
+
+// The panel does not wait for the classifier's model: it opens at once, an
+// open panel draws again when the model lands (a draft typed before it gets
+// its labels and redaction preview), and a model that never arrives costs
+// only the labels — the message still goes, redacted.
+const MODEL_FILES = /\/v1\/sites\/[^/]+\/model$|\/widget\/touchpoint\.tpcm$/;
+
+test('the panel opens before the model lands, and labels a draft typed earlier once it does', async () => {
+  const page = await browser.newPage();
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route(MODEL_FILES, async (route) => { await held; await route.continue(); });
+  await page.goto(`${runtime.url}/`);
+  await page.locator('[data-touchpoint-launcher] >> button.launcher').click();
+  const dialog = page.locator('[data-touchpoint-launcher] >> [role=dialog]');
+  await dialog.waitFor({ timeout: 5000 });
+  await dialog.locator('#tp-message').fill('I was charged twice, card 4111 1111 1111 1111, please refund one');
+  await page.waitForTimeout(300);
+  assert.equal(await dialog.locator('.pii').count(), 0, 'no preview without a model');
+  release();
+  await dialog.locator('.pii').waitFor({ timeout: 5000 });
+  assert.match(await dialog.locator('.redacted').innerText(), /\[card\]/);
+  await page.close();
+});

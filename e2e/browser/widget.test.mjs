@@ -353,3 +353,18 @@ test('the site places, colours, names and marks the launcher: data-position, dat
   assert.ok(box.x < 100, 'the panel opens on the same side');
   await page.close();
 });
+
+test('a model that never arrives does not hold the panel: the message goes, redacted', async () => {
+  const page = await newPersonPage(browser);
+  await page.route(/\/v1\/sites\/[^/]+\/model$|\/widget\/touchpoint\.tpcm$/, () => {});
+  await openPanel(page);
+  await panel(page).locator('input[type=radio]').first().check();
+  await panel(page).locator('#tp-message').fill('stalled-model check: my card 4111 1111 1111 1111 was charged twice');
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('.thread .visitor').waitFor({ timeout: 10_000 });
+  const [conversation] = await conversationsOf("id IN (SELECT conversation_id FROM messages WHERE text LIKE 'stalled-model check%')");
+  const stored = await runtime.d1.prepare('SELECT text FROM messages WHERE conversation_id = ?1').bind(conversation.id).first();
+  assert.ok(!stored.text.includes('4111'), 'the card number never left the browser');
+  assert.match(stored.text, /\[card\]/);
+  await page.close();
+});
