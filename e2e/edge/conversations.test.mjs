@@ -545,6 +545,12 @@ test('a site admin manages the site with a staff token; agents and other sites m
   assert.deepEqual(after.json.teams.find((t) => t.id === 'sales').hours, hours);
   const renamed = await asStaff(ana, 'PUT', '/v1/admin/sites/demo', { default_team: 'support' });
   assert.equal(renamed.json.site.name, 'Northwind Outfitters (demo)', 'fields left out keep their values');
+  // A site with teams takes only their names: a typo is refused, nothing stored.
+  const ghost = await asStaff(ana, 'PUT', '/v1/admin/sites/demo', { default_team: 'ghost' });
+  assertError(ghost, 409, 'conflict');
+  assert.match(ghost.json.error.message, /no such team: ghost/);
+  assertError(await asAdmin('PUT', '/v1/admin/sites/demo', { routing_rules: [{ topic: 'refund', team: 'ghots' }] }), 409, 'conflict');
+  assert.equal((await asAdmin('GET', '/v1/admin/sites/demo')).json.site.default_team, 'support');
   assertError(await asStaff(bo, 'GET', '/v1/admin/sites/demo'), 403, 'forbidden');
   assertError(await asStaff(bo, 'POST', '/v1/admin/sites/demo/staff', { name: 'Mallory', teams: ['sales'], role: 'admin' }), 403, 'forbidden');
   const cy = (await asAdmin('POST', '/v1/admin/sites/other/staff', { name: 'Cyd', teams: ['support'], role: 'admin' })).json;

@@ -146,6 +146,26 @@ pub struct SiteUpdate {
 pub const DEFAULT_RETENTION_DAYS: i64 = 395;
 
 impl SiteUpdate {
+    /// The first team this update names (its default team, a routing rule's
+    /// team) that is not among `teams`, the site's teams. A site without
+    /// teams yet names any: it is set up before its teams exist.
+    pub fn unknown_team<'a>(&'a self, teams: &[String]) -> Option<&'a str> {
+        if teams.is_empty() {
+            return None;
+        }
+        let rules = self
+            .routing_rules
+            .iter()
+            .flatten()
+            .map(|rule| rule.team.as_str());
+        self.default_team
+            .as_deref()
+            .filter(|team| !team.is_empty())
+            .into_iter()
+            .chain(rules)
+            .find(|team| !teams.iter().any(|known| known == team))
+    }
+
     /// The site `id` as it will be stored: this update over `stored` (or over
     /// a new site's defaults), after checking every field the update sets.
     /// What the update does not name (the intake key) stays as stored.
@@ -277,6 +297,26 @@ fn to_json<T: Serialize>(value: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_update_may_name_only_teams_the_site_has_once_it_has_any() {
+        let update: SiteUpdate = serde_json::from_str(
+            r#"{"default_team":"support","routing_rules":[{"topic":"refund","team":"ghost"}]}"#,
+        )
+        .unwrap();
+        let teams = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            update.unknown_team(&teams(&[])),
+            None,
+            "set up before its teams"
+        );
+        assert_eq!(update.unknown_team(&teams(&["support"])), Some("ghost"));
+        assert_eq!(update.unknown_team(&teams(&["ghost"])), Some("support"));
+        assert_eq!(update.unknown_team(&teams(&["support", "ghost"])), None);
+        let cleared: SiteUpdate =
+            serde_json::from_str(r#"{"default_team":"","name":"x"}"#).unwrap();
+        assert_eq!(cleared.unknown_team(&teams(&["support"])), None);
+    }
 
     #[test]
     fn an_update_sends_only_what_it_sets() {

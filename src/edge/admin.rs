@@ -86,6 +86,19 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
         Err(ApiError::UnknownSite) => None,
         Err(error) => return Err(error),
     };
+    if existing.is_some() {
+        let teams: Vec<String> = load_teams(env, site)
+            .await?
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        if let Some(unknown) = body.unknown_team(&teams) {
+            let mut message = String::from("no such team: ");
+            message.push_str(unknown);
+            // Well-formed, but naming a team the site does not have.
+            return Err(ApiError::Conflict(message));
+        }
+    }
     let updated = body.apply(site, existing.as_ref())?;
     db::run(
         &env.db,
