@@ -547,5 +547,28 @@ fn train_site_makes_the_workers_site_model_and_refuses_bad_lines() {
     );
     assert_eq!(code, 1);
     assert!(!out.exists());
+
+    // Settings no model could carry are refused before anything is written.
+    for setting in [
+        "--rate=NaN",
+        "--rate=inf",
+        "--rate=-1",
+        "--inertia=0",
+        "--prune=2",
+    ] {
+        let (code, _) = touchpoint(
+            &[
+                "train-site",
+                "--examples",
+                "tests/data/site-examples.jsonl",
+                "--out",
+                out_arg,
+                setting,
+            ],
+            "",
+        );
+        assert_eq!(code, 2, "{setting}");
+        assert!(!out.exists(), "{setting}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -6,32 +6,46 @@ use std::process::ExitCode;
 use serde::de::DeserializeOwned;
 
 /// Answers every line of `input` with `answer`'s JSON, or with
-/// `{"error": "line N: …"}` when the line is not a `T` — a blank line
-/// included, so output line N always belongs to input line N. Exit code 1
-/// when any line failed, 2 when `input` could not be read; output that
-/// closes early ends the run.
+/// `{"error": "line N: …"}` when the line is not a `T` — a blank line and a
+/// line that is not UTF-8 included, so output line N always belongs to input
+/// line N. A byte-order mark before the first line is skipped, and a line
+/// may end in `\r\n`. Exit code 1 when any line failed, 2 when `input`
+/// could not be read; output that closes early ends the run.
 pub fn answer_each<T: DeserializeOwned>(
     command: &str,
-    input: impl BufRead,
+    mut input: impl BufRead,
     mut output: impl Write,
     mut answer: impl FnMut(T) -> String,
 ) -> ExitCode {
     let mut failures = 0u32;
-    for (number, line) in input.lines().enumerate() {
-        let line = match line {
-            Ok(line) => line,
+    let mut bytes = Vec::new();
+    for number in 1u64.. {
+        bytes.clear();
+        match input.read_until(b'\n', &mut bytes) {
+            Ok(0) => break,
+            Ok(_) => {}
             Err(error) => {
                 eprintln!("touchpoint {command}: cannot read stdin: {error}");
                 return ExitCode::from(2);
             }
-        };
-        let number = number + 1;
-        let reply = if line.trim().is_empty() {
-            Err(format!("line {number}: blank, expected a JSON object"))
-        } else {
-            serde_json::from_str::<T>(&line)
+        }
+        let mut line = bytes.as_slice();
+        line = line.strip_suffix(b"\n").unwrap_or(line);
+        line = line.strip_suffix(b"\r").unwrap_or(line);
+        if number == 1 {
+            line = line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line);
+        }
+        let reply = match std::str::from_utf8(line) {
+            Err(error) => Err(format!(
+                "line {number}: not UTF-8 (the byte at offset {} of the line)",
+                error.valid_up_to()
+            )),
+            Ok(line) if line.trim().is_empty() => {
+                Err(format!("line {number}: blank, expected a JSON object"))
+            }
+            Ok(line) => serde_json::from_str::<T>(line)
                 .map(&mut answer)
-                .map_err(|error| format!("line {number}: {error}"))
+                .map_err(|error| format!("line {number}: {error}")),
         };
         let reply = reply.unwrap_or_else(|error| {
             failures += 1;
@@ -73,6 +87,28 @@ mod tests {
         assert_eq!(lines[2]["error"], "line 3: blank, expected a JSON object");
         assert!(lines[3]["error"].as_str().unwrap().starts_with("line 4: "));
         assert_eq!(lines[4]["echo"], "b");
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_answered_and_the_rest_go_on_and_a_bom_and_crlf_are_fine() {
+        let input = b"\xef\xbb\xbf{\"text\":\"a\"}\r\n{\"text\":\"\xff\"}\n{\"text\":\"b\"}\n";
+        let mut out = Vec::new();
+        let code = answer_each("test", &input[..], &mut out, |t: Text| {
+            serde_json::json!({ "echo": t.text }).to_string()
+        });
+        assert_eq!(code, ExitCode::from(1));
+        let out = String::from_utf8(out).unwrap();
+        let lines: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3, "{out}");
+        assert_eq!(lines[0]["echo"], "a");
+        assert_eq!(
+            lines[1]["error"],
+            "line 2: not UTF-8 (the byte at offset 9 of the line)"
+        );
+        assert_eq!(lines[2]["echo"], "b");
     }
 
     #[test]

@@ -35,10 +35,10 @@ pub struct TrainSiteArgs {
     #[arg(long)]
     epochs: Option<u32>,
     /// Fine-tuning rate for every head, instead of the worker's.
-    #[arg(long)]
+    #[arg(long, value_parser = positive)]
     rate: Option<f32>,
     /// Fine-tuning inertia (starting squared-gradient sum) for every head, instead of the worker's.
-    #[arg(long)]
+    #[arg(long, value_parser = positive)]
     inertia: Option<f32>,
     /// Whether the site's weights get finer steps than the base's.
     #[arg(long)]
@@ -48,7 +48,7 @@ pub struct TrainSiteArgs {
     grow: Option<bool>,
     /// The share of the base's non-zero weights the site model is pruned
     /// back to (0: nothing pruned).
-    #[arg(long)]
+    #[arg(long, value_parser = share)]
     prune: Option<f32>,
     /// Whether the site's classes are balanced.
     #[arg(long)]
@@ -63,6 +63,15 @@ pub struct TrainSiteArgs {
 }
 
 /// A number from 0 to 1.
+/// A finite number above 0 (a rate or an inertia of 0, NaN or infinity
+/// would write a model no loader takes).
+fn positive(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("{text:?} is not a finite number above 0")),
+    }
+}
+
 fn share(text: &str) -> Result<f32, String> {
     match text.parse::<f32>() {
         Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
