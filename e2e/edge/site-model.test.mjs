@@ -378,6 +378,10 @@ test('uploads as spreadsheets and tools write them: a byte-order mark, JSON Line
   assert.equal((await upload(`\uFEFF${line('bom first line')}\r\n${line('second line')}\r\n`, 'application/x-ndjson')).json.added, 2);
   assert.equal((await upload(`${line('jsonl one')}\n${line('jsonl two')}`, 'application/jsonl')).json.added, 2);
   assert.equal((await upload(`\uFEFF[${line('array after a mark')}]`, 'Application/JSON; charset=utf-8')).json.added, 1);
+  // Any other type is refused whole (415), not read as lines that fail one by one.
+  for (const type of ['text/csv', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+    assertError(await upload(line('not stored'), type), 415, 'unsupported_media_type');
+  }
   const stored = await runtime.d1.prepare("SELECT text FROM model_examples WHERE site_id = 'formats' ORDER BY id").all();
   assert.deepEqual(stored.results.map((r) => r.text), ['bom first line', 'second line', 'jsonl one', 'jsonl two', 'array after a mark']);
 

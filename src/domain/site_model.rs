@@ -59,6 +59,26 @@ pub struct Refused {
     pub count: u32,
 }
 
+/// Whether an upload of examples is one JSON array (`application/json`) or
+/// JSON lines (`application/x-ndjson`, `application/jsonl`, or no type), by
+/// its `Content-Type` (case-insensitive); any other type — a form, a
+/// multipart file, CSV — is 415, not lines that fail one by one.
+pub fn upload_is_array(content_type: Option<&str>) -> Result<bool, super::api::ApiError> {
+    let Some(value) = content_type else {
+        return Ok(false);
+    };
+    let media = value.split(';').next().unwrap_or_default().trim();
+    if media.eq_ignore_ascii_case("application/json") {
+        Ok(true)
+    } else if media.eq_ignore_ascii_case("application/x-ndjson")
+        || media.eq_ignore_ascii_case("application/jsonl")
+    {
+        Ok(false)
+    } else {
+        Err(super::api::ApiError::UnsupportedMediaType)
+    }
+}
+
 /// Reads an upload: a JSON array of `{text, topic?, sentiment?, kind?}` (`array`:
 /// the body was sent as `application/json`), or one such object per line
 /// (blank lines are not examples). Every bad line counts, the first
@@ -295,6 +315,29 @@ pub fn accuracy(held_out: u32, share: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_upload_is_an_array_or_lines_by_its_type_and_any_other_type_is_refused() {
+        assert_eq!(upload_is_array(None), Ok(false));
+        assert_eq!(
+            upload_is_array(Some("Application/JSON; charset=utf-8")),
+            Ok(true)
+        );
+        assert_eq!(upload_is_array(Some("application/x-ndjson")), Ok(false));
+        assert_eq!(upload_is_array(Some("application/jsonl")), Ok(false));
+        for other in [
+            "text/csv",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "",
+        ] {
+            assert_eq!(
+                upload_is_array(Some(other)),
+                Err(crate::domain::api::ApiError::UnsupportedMediaType),
+                "{other}"
+            );
+        }
+    }
 
     #[test]
     fn lines_and_arrays_are_read_and_every_bad_line_is_named() {

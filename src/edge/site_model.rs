@@ -21,8 +21,8 @@ use crate::domain::classify::train::{train_site_model, Labelled, TrainError, WOR
 use crate::domain::classify::{Classifier, BUILTIN_MODEL};
 use crate::domain::pii;
 use crate::domain::site_model::{
-    checksum_hex, from_hex, parse_examples, ExamplesAdded, LineError, TrainedModel,
-    MAX_SITE_EXAMPLES, MAX_TRAINING_EXAMPLES, MAX_UPLOAD_BYTES, MAX_UPLOAD_EXAMPLES,
+    checksum_hex, from_hex, parse_examples, upload_is_array, ExamplesAdded, LineError,
+    TrainedModel, MAX_SITE_EXAMPLES, MAX_TRAINING_EXAMPLES, MAX_UPLOAD_BYTES, MAX_UPLOAD_EXAMPLES,
 };
 use crate::js_object;
 
@@ -150,21 +150,12 @@ pub async fn status(request: &Request, env: &Env, site: &str) -> Result<Response
     http::text_json_response(200, &status_of(env, site).await?)
 }
 
-/// Whether an upload is one JSON array (`application/json`) rather than JSON
-/// lines (`application/x-ndjson`, `application/jsonl`, or no type). Media
-/// types are case-insensitive.
-fn is_json_array(request: &Request) -> bool {
-    http::header(request, "content-type").is_some_and(|value| {
-        let media = value.split(';').next().unwrap_or_default().trim();
-        media.eq_ignore_ascii_case("application/json")
-    })
-}
-
 /// `POST /v1/admin/sites/{site}/model/examples`: all lines stored, or none.
 pub async fn add_examples(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
     admin::managed_site(request, env, site).await?;
+    let array = upload_is_array(http::header(request, "content-type").as_deref())?;
     let body = http::read_text(request, MAX_UPLOAD_BYTES).await?;
-    let examples = match parse_examples(&body, is_json_array(request)) {
+    let examples = match parse_examples(&body, array) {
         Ok(examples) => examples,
         Err(refused) => {
             let message = if refused.count as usize > refused.lines.len() {
