@@ -68,20 +68,26 @@ mod tests {
         text: String,
     }
 
-    #[test]
-    fn every_line_gets_an_answer_or_a_numbered_error_blank_lines_too() {
-        let input = "{\"text\":\"a\"}\n\n   \nnot json\n{\"text\":\"b\"}\n";
+    /// `input` answered by echoing each line's text: the exit code and the
+    /// output lines as JSON.
+    fn echoed(input: &[u8]) -> (ExitCode, Vec<serde_json::Value>) {
         let mut out = Vec::new();
-        let code = answer_each("test", input.as_bytes(), &mut out, |t: Text| {
+        let code = answer_each("test", input, &mut out, |t: Text| {
             serde_json::json!({ "echo": t.text }).to_string()
         });
-        assert_eq!(code, ExitCode::from(1));
-        let out = String::from_utf8(out).unwrap();
-        let lines: Vec<serde_json::Value> = out
+        let lines = String::from_utf8(out)
+            .unwrap()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        assert_eq!(lines.len(), 5, "{out}");
+        (code, lines)
+    }
+
+    #[test]
+    fn every_line_gets_an_answer_or_a_numbered_error_blank_lines_too() {
+        let (code, lines) = echoed(b"{\"text\":\"a\"}\n\n   \nnot json\n{\"text\":\"b\"}\n");
+        assert_eq!(code, ExitCode::from(1));
+        assert_eq!(lines.len(), 5, "{lines:?}");
         assert_eq!(lines[0]["echo"], "a");
         assert_eq!(lines[1]["error"], "line 2: blank, expected a JSON object");
         assert_eq!(lines[2]["error"], "line 3: blank, expected a JSON object");
@@ -91,18 +97,10 @@ mod tests {
 
     #[test]
     fn a_line_that_is_not_utf8_is_answered_and_the_rest_go_on_and_a_bom_and_crlf_are_fine() {
-        let input = b"\xef\xbb\xbf{\"text\":\"a\"}\r\n{\"text\":\"\xff\"}\n{\"text\":\"b\"}\n";
-        let mut out = Vec::new();
-        let code = answer_each("test", &input[..], &mut out, |t: Text| {
-            serde_json::json!({ "echo": t.text }).to_string()
-        });
+        let (code, lines) =
+            echoed(b"\xef\xbb\xbf{\"text\":\"a\"}\r\n{\"text\":\"\xff\"}\n{\"text\":\"b\"}\n");
         assert_eq!(code, ExitCode::from(1));
-        let out = String::from_utf8(out).unwrap();
-        let lines: Vec<serde_json::Value> = out
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(lines.len(), 3, "{out}");
+        assert_eq!(lines.len(), 3, "{lines:?}");
         assert_eq!(lines[0]["echo"], "a");
         assert_eq!(
             lines[1]["error"],
