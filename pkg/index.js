@@ -62,11 +62,12 @@ const siteModel = ({ model, backend, endpoint, site }) =>
 // sent before it lands, or if it never does, is redacted, only not labelled),
 // and an open panel draws again when it lands, labelling a draft typed before.
 async function openWidget(shadowRoot, config) {
-  const classifier = loadClassifier({ siteModelUrl: siteModel(config) });
-  const widget = await loadPanel();
+  let widget;
   const show = () => widget.openWidget(shadowRoot, widgetConfig(config));
+  // Handled before the wasm is awaited, so a failed load is reported either way.
+  loadClassifier({ siteModelUrl: siteModel(config) }).then(() => widget && panelOpen && show(), warn);
+  widget = await loadPanel();
   show();
-  classifier.then(() => panelOpen && show(), warn);
 }
 
 // A conversation started on an earlier page: follow it, so replies show on the launcher.

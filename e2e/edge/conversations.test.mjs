@@ -550,6 +550,8 @@ test('a site admin manages the site with a staff token; agents and other sites m
   assertError(ghost, 409, 'conflict');
   assert.match(ghost.json.error.message, /no such team: ghost/);
   assertError(await asAdmin('PUT', '/v1/admin/sites/demo', { routing_rules: [{ topic: 'refund', team: 'ghots' }] }), 409, 'conflict');
+  // A field that is invalid whatever the teams is 422 first.
+  assertError(await asAdmin('PUT', '/v1/admin/sites/demo', { retention_days: 0, default_team: 'ghost' }), 422, 'invalid_request');
   assert.equal((await asAdmin('GET', '/v1/admin/sites/demo')).json.site.default_team, 'support');
   assertError(await asStaff(bo, 'GET', '/v1/admin/sites/demo'), 403, 'forbidden');
   assertError(await asStaff(bo, 'POST', '/v1/admin/sites/demo/staff', { name: 'Mallory', teams: ['sales'], role: 'admin' }), 403, 'forbidden');

@@ -62,7 +62,6 @@ pub struct TrainSiteArgs {
     mix: Option<f32>,
 }
 
-/// A number from 0 to 1.
 /// A finite number above 0 (a rate or an inertia of 0, NaN or infinity
 /// would write a model no loader takes).
 fn positive(text: &str) -> Result<f32, String> {
@@ -72,6 +71,7 @@ fn positive(text: &str) -> Result<f32, String> {
     }
 }
 
+/// A number from 0 to 1.
 fn share(text: &str) -> Result<f32, String> {
     match text.parse::<f32>() {
         Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),

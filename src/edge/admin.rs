@@ -86,20 +86,23 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
         Err(ApiError::UnknownSite) => None,
         Err(error) => return Err(error),
     };
-    if existing.is_some() {
-        let teams: Vec<String> = load_teams(env, site)
+    let teams: Vec<String> = match existing {
+        Some(_) => load_teams(env, site)
             .await?
             .into_iter()
             .map(|t| t.id)
-            .collect();
-        if let Some(unknown) = body.unknown_team(&teams) {
-            let mut message = String::from("no such team: ");
-            message.push_str(unknown);
-            // Well-formed, but naming a team the site does not have.
-            return Err(ApiError::Conflict(message));
-        }
-    }
+            .collect(),
+        None => Vec::new(),
+    };
+    let unknown_team = body.unknown_team(&teams).map(str::to_owned);
     let updated = body.apply(site, existing.as_ref())?;
+    // Refused once every field is valid: a bad field is 422 whatever team it names.
+    if let Some(unknown) = unknown_team {
+        let mut message = String::from("no such team: ");
+        message.push_str(&unknown);
+        // Well-formed, but naming a team the site does not have.
+        return Err(ApiError::Conflict(message));
+    }
     db::run(
         &env.db,
         "INSERT INTO sites (id, name, allowed_origins, created_at, page_rules, identity_secret, time_zone, \
