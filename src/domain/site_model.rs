@@ -60,9 +60,10 @@ pub struct Refused {
 }
 
 /// Whether an upload of examples is one JSON array (`application/json`) or
-/// JSON lines (`application/x-ndjson`, `application/jsonl`, or no type), by
-/// its `Content-Type` (case-insensitive); any other type — a form, a
-/// multipart file, CSV — is 415, not lines that fail one by one.
+/// JSON lines (`application/x-ndjson`, `application/jsonl`, `text/plain` —
+/// what `fetch` sends with a string — or no type), by its `Content-Type`
+/// (case-insensitive); any other type — a form, a multipart file, CSV — is
+/// 415, not lines that fail one by one.
 pub fn upload_is_array(content_type: Option<&str>) -> Result<bool, super::api::ApiError> {
     let Some(value) = content_type else {
         return Ok(false);
@@ -72,6 +73,7 @@ pub fn upload_is_array(content_type: Option<&str>) -> Result<bool, super::api::A
         Ok(true)
     } else if media.eq_ignore_ascii_case("application/x-ndjson")
         || media.eq_ignore_ascii_case("application/jsonl")
+        || media.eq_ignore_ascii_case("text/plain")
     {
         Ok(false)
     } else {
@@ -325,6 +327,7 @@ mod tests {
         );
         assert_eq!(upload_is_array(Some("application/x-ndjson")), Ok(false));
         assert_eq!(upload_is_array(Some("application/jsonl")), Ok(false));
+        assert_eq!(upload_is_array(Some("text/plain;charset=UTF-8")), Ok(false));
         for other in [
             "text/csv",
             "application/x-www-form-urlencoded",
