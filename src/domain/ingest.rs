@@ -64,13 +64,17 @@ const MAX_ENGAGED_MS: u64 = 24 * 60 * 60 * 1000;
 /// Accepts JSON, and `text/plain` because `navigator.sendBeacon` and
 /// preflight-free cross-origin `fetch` send that.
 pub fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
-    let essence = content_type
-        .and_then(|value| value.split(';').next())
-        .map(|value| value.trim().to_ascii_lowercase());
+    let essence = content_type.map(|value| media_type(value).to_ascii_lowercase());
     match essence.as_deref() {
         Some("application/json" | "text/plain") => Ok(()),
         _ => Err(ApiError::UnsupportedMediaType),
     }
+}
+
+/// A `Content-Type` value's media type, without its parameters
+/// (`application/json; charset=utf-8` → `application/json`), as sent.
+pub fn media_type(content_type: &str) -> &str {
+    content_type.split(';').next().unwrap_or_default().trim()
 }
 
 /// Rejects a body by its declared or actual length before parsing it.

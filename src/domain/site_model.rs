@@ -68,7 +68,7 @@ pub fn upload_is_array(content_type: Option<&str>) -> Result<bool, super::api::A
     let Some(value) = content_type else {
         return Ok(false);
     };
-    let media = value.split(';').next().unwrap_or_default().trim();
+    let media = super::ingest::media_type(value);
     if media.eq_ignore_ascii_case("application/json") {
         Ok(true)
     } else if media.eq_ignore_ascii_case("application/x-ndjson")

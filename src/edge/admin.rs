@@ -68,6 +68,13 @@ pub async fn managed_site(request: &Request, env: &Env, site: &str) -> Result<Si
     load_site(env, site).await
 }
 
+/// A well-formed request naming a team the site does not have: 409.
+fn no_such_team(team: &str) -> ApiError {
+    let mut message = String::from("no such team: ");
+    message.push_str(team);
+    ApiError::Conflict(message)
+}
+
 fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
     let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
     http::text_json_response(status, &text)
@@ -98,10 +105,7 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
     let updated = body.apply(site, existing.as_ref())?;
     // Refused once every field is valid: a bad field is 422 whatever team it names.
     if let Some(unknown) = unknown_team {
-        let mut message = String::from("no such team: ");
-        message.push_str(&unknown);
-        // Well-formed, but naming a team the site does not have.
-        return Err(ApiError::Conflict(message));
+        return Err(no_such_team(&unknown));
     }
     db::run(
         &env.db,
@@ -205,10 +209,7 @@ pub async fn create_staff(request: &Request, env: &Env, site: &str) -> Result<Re
         .map(|t| t.id)
         .collect();
     if let Some(unknown) = body.teams.iter().find(|t| !known.contains(t)) {
-        let mut message = String::from("no such team: ");
-        message.push_str(unknown);
-        // Well-formed, but naming a team the site does not have.
-        return Err(ApiError::Conflict(message));
+        return Err(no_such_team(unknown));
     }
     let random = random16()?;
     let id = crate::domain::ids::event_id(random)[..16].to_owned();
