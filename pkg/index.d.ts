@@ -26,6 +26,12 @@ export interface TouchpointConfig {
    * site has trained its own; none with `backend`). The built-in model is used if
    * it fails to load or fails its checks. */
   model?: string;
+  /** Base URL where this package's `recorder/` and `widget/` folders are served (copied
+   * from `node_modules/touchpoint/`), e.g. `"/touchpoint/"`. Only needed with a bundler
+   * that does not ship files named by `new URL('./file', import.meta.url)` beside the
+   * app (esbuild; Vite, webpack 5, Rollup and Parcel do). Without it, a .wasm that does not
+   * load makes `init()` reject with a `wasm_unavailable` {@link TouchpointError}. */
+  assets?: string;
   /** Let automated browsers (your own end-to-end tests) send events. The worker keeps
    * them only when the site's `record_automation` setting is on. */
   recordAutomation?: boolean;
@@ -137,7 +143,9 @@ export declare class TouchpointError extends Error {
     | 'invalid_config' // init() without site and endpoint strings
     | 'not_started' // a page function before init()
     | 'not_ready' // classify()/redact() before `await loadClassifier()`
-    | 'not_in_browser'; // a browser-only function on a server
+    | 'not_in_browser' // a browser-only function on a server
+    | 'wasm_unavailable' // the recorder's or widget's .wasm did not load (see `assets`)
+    | 'model_unavailable'; // loadClassifier(): neither the site's nor the built-in model loaded
   /** The page's origin, for `origin_not_allowed`. */
   readonly origin?: string;
 }
@@ -229,13 +237,18 @@ export interface ClassifierOptions {
   modelUrl?: string | URL;
   /** The widget's wasm URL (defaults to the file inside this package). */
   wasmUrl?: string | URL;
+  /** Where the package's `widget/` folder is served, as in {@link TouchpointConfig.assets}
+   * (defaults to that setting once `init()` has it; `wasmUrl` and `modelUrl` win over it). */
+  assets?: string;
   /** The site's keyword rules, which override the model's topic. */
   rules?: { keyword: string; topic: string }[];
   /** On a server: the model's bytes instead of the package's file. */
   modelBytes?: Uint8Array;
 }
 /** Loads the classifier once; afterwards {@link classify} and {@link redact} answer at once.
- * Works in browsers and in Node. */
+ * Works in browsers and in Node. A site model that does not load (or answer within 10 s),
+ * or fails its checks, is reported on the console and the built-in model is used; rejects
+ * with a {@link TouchpointError} (`wasm_unavailable`, `model_unavailable`) when that fails too. */
 export function loadClassifier(options?: ClassifierOptions): Promise<void>;
 /** Classifies and redacts one message in this process; throws a {@link TouchpointError}
  * (`not_ready`) before `await loadClassifier()`. */

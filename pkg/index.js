@@ -18,18 +18,58 @@ let panelOpen = false;
 let debugging = false;
 let panel = null;
 
+// A model request that has not answered in this long is given up, so that
+// loadClassifier() settles (the panel never waits for the model).
+const MODEL_TIMEOUT_MS = 10_000;
+
+// The package's own files, from where the bundler put them; or, with
+// `assets`, from that base URL (for bundlers that do not ship files named by
+// `new URL(…, import.meta.url)`, such as esbuild: copy the package's
+// `recorder/` and `widget/` folders there). Each default is a literal
+// `new URL('./…', import.meta.url)`, the form Vite, webpack and Rollup see.
+const fromAssets = (assets, path) => (assets ? new URL(path, new URL(assets.replace(/\/*$/, '/'), location.href)) : undefined);
+
+async function fetchModel(url) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), MODEL_TIMEOUT_MS);
+  try {
+    const response = await fetch(url, { signal: abort.signal });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    throw abort.signal.aborted ? new Error(`no answer within ${MODEL_TIMEOUT_MS / 1000} s`) : error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Loads the classifier (the widget's wasm and the built-in model, or the
- * site's own model) so that classify() and redact() can be called.
+ * site's own model) so that classify() and redact() can be called. A site
+ * model that fails to load or check is reported on the console and the
+ * built-in model is used; rejects with a TouchpointError when neither loads.
  */
 export function loadClassifier(options = {}) {
   if (!inBrowser) return Promise.reject(new TouchpointError('not_in_browser', 'touchpoint: loadClassifier() needs a browser here'));
+  const assets = options.assets ?? settings?.assets;
   return useWidget(async () => {
-    const widget = await loadPanel(options.wasmUrl);
-    await widget.loadModel(options.siteModelUrl,
-      // A literal `new URL(…, import.meta.url)`: bundlers (Vite, webpack,
-      // Rollup) see it and ship the file beside the app's chunks.
-      String(options.modelUrl ?? new URL('./widget/touchpoint.tpcm', import.meta.url)), options.rules);
+    const widget = await loadPanel(options.wasmUrl ?? fromAssets(assets, 'widget/touchpoint_widget_bg.wasm'));
+    if (options.siteModelUrl) {
+      try {
+        widget.setModel(await fetchModel(options.siteModelUrl), options.rules);
+        return widget;
+      } catch (error) {
+        warn(`the site's model at ${options.siteModelUrl} was not loaded (${error?.message ?? error}); using the built-in model.`);
+      }
+    }
+    const builtin = String(options.modelUrl ?? fromAssets(assets, 'widget/touchpoint.tpcm')
+      ?? new URL('./widget/touchpoint.tpcm', import.meta.url));
+    try {
+      widget.setModel(await fetchModel(builtin), options.rules);
+    } catch (error) {
+      throw new TouchpointError('model_unavailable', `touchpoint: the built-in model at ${builtin} was not loaded (${error?.message ?? error})`
+        + ': serve the package\'s widget/ folder and set `assets` to its URL if your bundler does not ship it');
+    }
     return widget;
   }).then(() => undefined);
 }
@@ -37,12 +77,20 @@ export function loadClassifier(options = {}) {
 // The widget's module with its wasm ready (the model is loadClassifier's).
 function loadPanel(wasmUrl) {
   panel ??= import('./widget/touchpoint_widget.js').then(async (widget) => {
-    await widget.default({ module_or_path: wasmUrl ?? new URL('./widget/touchpoint_widget_bg.wasm', import.meta.url) });
+    const url = wasmUrl ?? new URL('./widget/touchpoint_widget_bg.wasm', import.meta.url);
+    try {
+      await widget.default({ module_or_path: url });
+    } catch (error) {
+      throw unavailable(url, error);
+    }
     return widget;
   });
   panel.catch(() => { panel = null; });
   return panel;
 }
+
+const unavailable = (url, error) => new TouchpointError('wasm_unavailable', `touchpoint: ${url} was not loaded (${error?.message ?? error})`
+  + ': serve the package\'s recorder/ and widget/ folders and set `assets` to their URL if your bundler does not ship them');
 
 const widgetConfig = ({ site, endpoint, locale, teams, backend, beforeSend }) => ({
   site, endpoint, locale, teams, user, beforeSend,
@@ -55,8 +103,9 @@ const launcherRoot = () => document.querySelector('[data-touchpoint-launcher]')?
 // The site's model, as the script tag finds it: `model`, else the one the
 // worker serves for the site (its default model until the site has its own);
 // none for a site whose messages go to its own backend.
-const siteModel = ({ model, backend, endpoint, site }) =>
-  model ?? (backend ? undefined : `${endpoint}/v1/sites/${encodeURIComponent(site)}/model`);
+const classifierOptions = ({ model, backend, endpoint, site, assets }) => ({
+  siteModelUrl: model ?? (backend ? undefined : `${endpoint}/v1/sites/${encodeURIComponent(site)}/model`), assets,
+});
 
 // The panel opens as soon as the wasm is ready; the model follows (a message
 // sent before it lands, or if it never does, is redacted, only not labelled),
@@ -65,8 +114,8 @@ async function openWidget(shadowRoot, config) {
   let widget;
   const show = () => widget.openWidget(shadowRoot, widgetConfig(config));
   // Handled before the wasm is awaited, so a failed load is reported either way.
-  loadClassifier({ siteModelUrl: siteModel(config) }).then(() => widget && panelOpen && show(), warn);
-  widget = await loadPanel();
+  loadClassifier(classifierOptions(config)).then(() => widget && panelOpen && show(), warn);
+  widget = await loadPanel(fromAssets(config.assets, 'widget/touchpoint_widget_bg.wasm'));
   show();
 }
 
@@ -76,7 +125,7 @@ function followConversation(config) {
   try { ongoing = !!localStorage.getItem(`touchpoint:conversation:${config.site}`); } catch { /* storage blocked */ }
   const root = launcherRoot();
   if (ongoing && root) {
-    loadPanel()
+    loadPanel(fromAssets(config.assets, 'widget/touchpoint_widget_bg.wasm'))
       .then((w) => w.followWidget(root, widgetConfig(config)))
       .catch(warn);
   }
@@ -119,15 +168,17 @@ export function init(config) {
       }
       settings = { debug: debugging, ...config, endpoint: config.endpoint.replace(/\/+$/, '') };
       const { loadRecorder, startRecorder, mountLauncher } = await import('./recorder/page.js');
+      const recorderUrl = fromAssets(settings.assets, 'recorder/touchpoint_recorder_bg.wasm')
+        ?? new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url);
       const [recorderModule] = await Promise.all([
-        loadRecorder(new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url)),
+        loadRecorder(recorderUrl).catch((error) => { throw unavailable(recorderUrl, error); }),
         checkSite(settings.endpoint, settings.site),
       ]);
       window.addEventListener('touchpoint:open', () => { panelOpen = true; });
       window.addEventListener('touchpoint:close', () => { panelOpen = false; });
       // Loading starts when the visitor reaches for the launcher; the click opens it.
       mountLauncher(settings, (root) => { openWidget(root, settings).catch(warn); },
-        () => { loadClassifier({ siteModelUrl: siteModel(settings) }).catch(() => {}); });
+        () => { loadClassifier(classifierOptions(settings)).catch(() => {}); });
       let reported = false;
       recorder = optedOut() ? null : startRecorder(recorderModule, settings, (error) => {
         if (!reported) warn(error);

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { join, normalize, extname } from 'node:path';
 import { startTestRuntime, launchChromium, eventually, newPersonPage, ADMIN_TOKEN } from '../support.mjs';
 import { seedContactChannel } from '../../scripts/runtime.mjs';
@@ -138,6 +138,62 @@ test('the app on an origin the site does not allow: init() rejects with a typed 
     assert.equal(await page.locator('[data-touchpoint-launcher]').count(), 0);
   } finally {
     other.server.close();
+    await page.close();
+  }
+});
+
+// esbuild leaves `new URL('./x.wasm', import.meta.url)` alone, so the package's
+// files are not shipped with the bundle: the app copies them and says where
+// (`assets`), as pkg/README.md tells it to. Served from the allowed origin.
+test('bundled with esbuild: a clear error without `assets`; with it, records and classifies; a stalled site model falls back', async () => {
+  const { build } = await import('esbuild');
+  const out = join(app, 'dist', 'esbuild');
+  mkdirSync(out, { recursive: true });
+  const entry = join(app, 'src', 'esbuild-entry.js');
+  writeFileSync(entry, `
+    import { init, loadClassifier, classify, TouchpointError } from 'touchpoint';
+    const params = new URLSearchParams(location.search);
+    const report = {};
+    try {
+      report.recorded = await init({ site: 'demo', endpoint: params.get('endpoint'), assets: params.get('assets') ?? undefined });
+      const started = performance.now();
+      await loadClassifier({ siteModelUrl: params.get('model') ?? undefined });
+      report.seconds = Math.round((performance.now() - started) / 1000);
+      report.topic = classify('I was charged twice, please refund me').topic;
+    } catch (error) {
+      report.refused = error instanceof TouchpointError ? error.code : 'untyped: ' + error;
+      report.message = error.message;
+    }
+    document.getElementById('status').textContent = JSON.stringify(report);`);
+  await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: join(out, 'app.js'), logLevel: 'warning' });
+  writeFileSync(join(out, 'index.html'), '<!doctype html><title>esbuild app</title><pre id="status">starting</pre><script type="module" src="/esbuild/app.js"></script>');
+  assert.ok(!readdirSync(out).some((f) => f.endsWith('.wasm')), 'esbuild does not ship the wasm');
+
+  const page = await newPersonPage(browser);
+  const endpoint = encodeURIComponent(runtime.url);
+  const report = async (query) => {
+    await page.goto(`${site.url}/esbuild/index.html?endpoint=${endpoint}${query}`);
+    await page.waitForFunction(() => document.getElementById('status').textContent !== 'starting', null, { timeout: 30_000 });
+    return JSON.parse(await page.locator('#status').textContent());
+  };
+  try {
+    const missing = await report('');
+    assert.equal(missing.refused, 'wasm_unavailable');
+    assert.match(missing.message, /recorder\/touchpoint_recorder_bg\.wasm.*`assets`/);
+
+    for (const folder of ['recorder', 'widget']) cpSync(join(app, 'node_modules', 'touchpoint', folder), join(out, 'touchpoint', folder), { recursive: true });
+    const served = await report('&assets=/esbuild/touchpoint/');
+    assert.deepEqual(served, { recorded: true, seconds: served.seconds, topic: 'billing' });
+
+    // A site model that never answers costs at most the 10 s timeout: the built-in model is used.
+    await page.route('**/stalled-model', () => { /* never answered */ });
+    const warnings = [];
+    page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+    const stalled = await report(`&assets=/esbuild/touchpoint/&model=${encodeURIComponent(`${site.url}/stalled-model`)}`);
+    assert.equal(stalled.topic, 'billing');
+    assert.ok(stalled.seconds >= 9 && stalled.seconds <= 12, `gave up after ${stalled.seconds} s`);
+    assert.ok(warnings.some((w) => /stalled-model was not loaded \(no answer within 10 s\); using the built-in model/.test(w)), warnings.join('\n'));
+  } finally {
     await page.close();
   }
 });
