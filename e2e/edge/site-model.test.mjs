@@ -87,7 +87,7 @@ test('a site model trains in the worker to the same bytes as natively, is served
   assert.equal(added.status, 201, JSON.stringify(added.json));
   assert.deepEqual(added.json, { added: 40, duplicates: 0, examples: 40 });
   const before = await asAdmin('GET', '/v1/admin/sites/golden/model');
-  assert.deepEqual(before.json, { model: null, examples: 40, corrections: 0, stale: true });
+  assert.deepEqual(before.json, { model: null, serving: 'default', refused: null, examples: 40, corrections: 0, stale: true, needs_more: false });
   // The personal data in an example is stored redacted.
   const stored = await runtime.d1.prepare("SELECT text FROM model_examples WHERE site_id = 'golden' AND text LIKE '%recliner motor%'").all();
   assert.deepEqual(stored.results.map((r) => r.text).sort(), ['the recliner motor makes a grinding noise', 'write to me at [email] about the recliner motor']);
@@ -101,6 +101,8 @@ test('a site model trains in the worker to the same bytes as natively, is served
   assert.equal(model.sentiment.trained_on + model.sentiment.held_out, 15);
   assert.equal(model.kind.trained_on + model.kind.held_out, 10);
   assert.equal(trained.json.stale, false);
+  assert.equal(trained.json.serving, 'site');
+  assert.equal(trained.json.refused, null);
 
   const served = await fetchModel('golden');
   assert.equal(served.headers.get('x-touchpoint-model'), 'site');
@@ -116,6 +118,10 @@ test('a site model trains in the worker to the same bytes as natively, is served
   assert.ok(flipped.bytes.equals(DEFAULT_MODEL));
   assert.equal(flipped.headers.get('x-touchpoint-model'), 'default');
   assert.equal(flipped.headers.get('x-touchpoint-model-refused'), 'the model file is corrupt (checksum mismatch)');
+  // The console reads the same from the status: the report stays, but visitors get the default.
+  const flippedStatus = (await asAdmin('GET', '/v1/admin/sites/golden/model')).json;
+  assert.equal(flippedStatus.model.checksum, GOLDEN_CHECKSUM);
+  assert.deepEqual([flippedStatus.serving, flippedStatus.refused], ['default', 'the model file is corrupt (checksum mismatch)']);
   await runtime.d1.prepare("UPDATE site_models SET model = X'00010203' WHERE site_id = 'golden'").run();
   const garbage = await fetchModel('golden');
   assert.equal(garbage.headers.get('x-touchpoint-model-refused'), 'not a Touchpoint model (bad magic bytes)');
@@ -132,6 +138,20 @@ test('a site model trains in the worker to the same bytes as natively, is served
   // Training again on demand gives the same file.
   assert.equal((await asAdmin('POST', '/v1/admin/sites/golden/model/train')).json.model.checksum, GOLDEN_CHECKSUM);
   assert.equal((await fetchModel('golden')).headers.get('x-touchpoint-model'), 'site');
+
+  // Its held-out score is a little under the default's (two labels of 19),
+  // which is chance: it is served. One clearly worse (its report written as
+  // such a training writes it; domain::site_model has the rule) is kept but not served.
+  assert.equal(model.worse_than_default, false);
+  await runtime.d1.prepare("UPDATE site_models SET report = json_set(report, '$.worse_than_default', json('true')) WHERE site_id = 'golden'").run();
+  const worse = await fetchModel('golden');
+  assert.ok(worse.bytes.equals(DEFAULT_MODEL));
+  assert.equal(worse.headers.get('x-touchpoint-model'), 'default');
+  const WORSE = "the site model is worse than the default model on the site's held-out examples";
+  assert.equal(worse.headers.get('x-touchpoint-model-refused'), WORSE);
+  const worseStatus = (await asAdmin('GET', '/v1/admin/sites/golden/model')).json;
+  assert.deepEqual([worseStatus.serving, worseStatus.refused, worseStatus.stale], ['default', WORSE, false], 'not trained again: it is not broken');
+  assert.equal((await asAdmin('POST', '/v1/admin/sites/golden/model/train')).json.serving, 'site', 'trained again, its real report');
 });
 
 test('bad uploads are refused line by line, nothing stored; limits answer 413 with the numbers', async () => {
@@ -327,6 +347,7 @@ test('erasing a visitor retrains the site models their corrections shaped, or re
   const headers = { origin: runtime.url, 'user-agent': BROWSER_USER_AGENT };
   /** A consenting visitor writes `texts` (one conversation each); staff correct each one's label. */
   async function correctedVisitor(visitor, texts, topic) {
+    const ids = [];
     for (const [i, text] of texts.entries()) {
       const started = await api('POST', '/v1/conversations', {
         headers: { ...headers, 'cf-connecting-ip': `198.51.100.${visitor.length * 10 + i}` },
@@ -335,12 +356,17 @@ test('erasing a visitor retrains the site models their corrections shaped, or re
       assert.equal(started.status, 201, JSON.stringify(started.json));
       const [message] = (await asCy('GET', `/v1/staff/conversations/${started.json.conversation.id}`)).json.messages;
       assert.equal((await asCy('POST', `/v1/staff/messages/${message.id}/labels`, { topic })).status, 201);
+      ids.push(message.id);
     }
+    return ids;
   }
   const status = async () => (await asAdmin('GET', '/v1/admin/sites/demo/model')).json;
 
   // Only corrections: erasing their visitor leaves nothing to learn from, so the model goes.
-  await correctedVisitor('erase-me-visitor-1', ['the lamp flickers since monday', 'my sofa cushion tore open', 'the kettle leaks at the base'], 'technical');
+  const [lamp] = await correctedVisitor('erase-me-visitor-1', ['the lamp flickers since monday', 'my sofa cushion tore open', 'the kettle leaks at the base'], 'product');
+  // Corrected twice: one message, and its latest label is what the model learns.
+  assert.equal((await asCy('POST', `/v1/staff/messages/${lamp}/labels`, { topic: 'technical' })).status, 201);
+  assert.equal((await status()).corrections, 3, 'corrections count messages, as the model does');
   const trained = await asAdmin('POST', '/v1/admin/sites/demo/model/train');
   assert.equal(trained.status, 200, JSON.stringify(trained.json));
   assert.equal(trained.json.model.corrections, 3);
@@ -348,7 +374,7 @@ test('erasing a visitor retrains the site models their corrections shaped, or re
   assert.equal((await asAdmin('DELETE', '/v1/admin/sites/demo/visitors/erase-me-visitor-1')).status, 200);
   assert.equal((await status()).stale, true, 'due for retraining once their corrections are gone');
   assertError(await asAdmin('POST', '/v1/admin/sites/demo/model/train'), 409, 'conflict');
-  assert.deepEqual(await status(), { model: null, examples: 0, corrections: 0, stale: false });
+  assert.deepEqual(await status(), { model: null, serving: 'default', refused: null, examples: 0, corrections: 0, stale: false, needs_more: false });
   const served = await fetchModel('demo');
   assert.equal(served.headers.get('x-touchpoint-model'), 'default');
   assert.ok(served.bytes.equals(DEFAULT_MODEL));
@@ -401,7 +427,7 @@ test('uploads as spreadsheets and tools write them: a byte-order mark, JSON Line
   assert.equal((await asAdmin('GET', '/v1/admin/sites/formats/model')).json.examples, 8);
   const deleted = await asAdmin('DELETE', '/v1/admin/sites/formats/model/examples');
   assert.equal(deleted.status, 200);
-  assert.deepEqual(deleted.json, { deleted: 8, status: { model: null, examples: 0, corrections: 0, stale: false } });
+  assert.deepEqual(deleted.json, { deleted: 8, status: { model: null, serving: 'default', refused: null, examples: 0, corrections: 0, stale: false, needs_more: false } });
 });
 
 test('sites with nothing to learn from yet do not hold up the scheduled training of others', async () => {
@@ -420,6 +446,9 @@ test('sites with nothing to learn from yet do not hold up the scheduled training
     assert.equal(added.status, 201);
   }
   assertError(await asAdmin('POST', '/v1/admin/sites/idle00/model/train'), 409, 'conflict');
+  // Not "trained within a minute" forever: the status says it waits for more.
+  const waiting = (await asAdmin('GET', '/v1/admin/sites/idle00/model')).json;
+  assert.deepEqual([waiting.stale, waiting.needs_more], [false, true]);
   const ready = readFileSync(join(root, 'tests', 'data', 'site-examples.jsonl'), 'utf8');
   assert.equal((await asAdmin('POST', '/v1/admin/sites/zzready/model/examples', ready, { 'content-type': 'application/x-ndjson' })).status, 201);
   const cron = () => worker.scheduled({ cron: '* * * * *', scheduledTime: new Date() });
@@ -441,6 +470,7 @@ test('sites with nothing to learn from yet do not hold up the scheduled training
   const idle03 = (await asAdmin('GET', '/v1/admin/sites/idle03/model')).json;
   assert.ok(again.last_example_id > before, 'tried again');
   assert.equal(idle03.model, null);
+  assert.deepEqual([idle03.stale, idle03.needs_more], [false, true]);
 
   // A site tried once with nothing to learn and trained since is not
   // passed by again: a mark left over (here written as an erasure that
@@ -464,6 +494,6 @@ test('sites with nothing to learn from yet do not hold up the scheduled training
   assert.ok(forgot.json.status.model, 'still served until the next run');
   await cron();
   const gone = (await asAdmin('GET', '/v1/admin/sites/zzready/model')).json;
-  assert.deepEqual(gone, { model: null, examples: 0, corrections: 0, stale: false });
+  assert.deepEqual(gone, { model: null, serving: 'default', refused: null, examples: 0, corrections: 0, stale: false, needs_more: false });
   assert.equal((await fetchModel('zzready')).headers.get('x-touchpoint-model'), 'default');
 });

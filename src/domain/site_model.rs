@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::classify::train::HeadScore;
 use super::classify::{KINDS, SENTIMENTS, TOPICS};
 
 /// Largest upload body: JSON lines or a JSON array.
@@ -225,25 +226,32 @@ pub struct TrainedModel {
     /// stored: nothing trained on, nothing held out.
     #[serde(default)]
     pub kind: HeadReport,
+    /// The default model did clearly better on the held-out share
+    /// (`clearly_worse`): the model is kept, for this report, but visitors
+    /// get the default model. Reports stored before this existed: false.
+    #[serde(default)]
+    pub worse_than_default: bool,
 }
 
 impl TrainedModel {
-    /// The report of a training run; `heads` are topic, sentiment and kind
-    /// as (trained on, held out, site accuracy, default accuracy).
+    /// The report of a training run, from its heads' scores (topic,
+    /// sentiment, kind).
     pub fn new(
         trained_at: i64,
         checksum: String,
         examples: u32,
         corrections: u32,
-        heads: [(u32, u32, f64, f64); 3],
+        heads: [HeadScore; 3],
     ) -> Self {
-        let [topic, sentiment, kind] =
-            heads.map(|(trained_on, held_out, site, default)| HeadReport {
-                trained_on,
-                held_out,
-                accuracy: accuracy(held_out, site),
-                default_accuracy: accuracy(held_out, default),
-            });
+        let (site_only, default_only) = heads
+            .iter()
+            .fold((0, 0), |(s, d), h| (s + h.site_only, d + h.default_only));
+        let [topic, sentiment, kind] = heads.map(|head| HeadReport {
+            trained_on: head.trained_on,
+            held_out: head.held_out,
+            accuracy: accuracy(head.held_out, head.site),
+            default_accuracy: accuracy(head.held_out, head.default),
+        });
         TrainedModel {
             trained_at,
             checksum,
@@ -252,6 +260,62 @@ impl TrainedModel {
             topic,
             sentiment,
             kind,
+            worse_than_default: clearly_worse(site_only, default_only),
+        }
+    }
+}
+
+/// Whether the default model did better on the held-out labels than chance
+/// allows: of the labels only one of the two got right, the default's share
+/// is above one half by a one-sided sign test at 5% (normal approximation
+/// with continuity correction). A site model that loses by a label or two on
+/// a small held-out share is still served: it learned the site's words.
+pub fn clearly_worse(site_only: u32, default_only: u32) -> bool {
+    let (site, default) = (f64::from(site_only), f64::from(default_only));
+    default > site && (default - site - 1.0) / (default + site).sqrt() >= 1.645
+}
+
+/// Why visitors get the default model although the site has its own.
+pub const WORSE_THAN_DEFAULT: &str =
+    "the site model is worse than the default model on the site's held-out examples";
+
+/// A stored site model as visitors would get it: its file when it parses,
+/// carries the checksum recorded at training and was not clearly worse than
+/// the default model; otherwise why not. `hex` is the stored file (SQLite's
+/// `hex()`).
+pub fn served_file(
+    checksum: &str,
+    hex: &str,
+    report: Option<&TrainedModel>,
+) -> Result<Vec<u8>, NotServed> {
+    let bytes = from_hex(hex).ok_or(NotServed::Broken("the stored file is not a blob".into()))?;
+    super::classify::model::Model::from_bytes(&bytes)
+        .map_err(|error| NotServed::Broken(error.to_string()))?;
+    if checksum_hex(&bytes) != checksum {
+        return Err(NotServed::Broken(
+            "its checksum is not the one recorded when it was trained".into(),
+        ));
+    }
+    if report.is_some_and(|report| report.worse_than_default) {
+        return Err(NotServed::Worse);
+    }
+    Ok(bytes)
+}
+
+/// Why a stored site model is not served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotServed {
+    /// The file is damaged: it is trained again.
+    Broken(String),
+    /// It lost to the default model on the held-out share.
+    Worse,
+}
+
+impl NotServed {
+    pub fn reason(&self) -> &str {
+        match self {
+            NotServed::Broken(reason) => reason,
+            NotServed::Worse => WORSE_THAN_DEFAULT,
         }
     }
 }
@@ -261,12 +325,19 @@ impl TrainedModel {
 pub struct ModelStatus {
     /// Null until a model was trained: the widget then gets the default model.
     pub model: Option<TrainedModel>,
-    /// Examples and corrections stored now.
+    /// What visitors' widgets get: "site" or "default".
+    pub serving: String,
+    /// Why they get the default model although `model` is set.
+    pub refused: Option<String>,
+    /// Examples stored now, and messages whose labels staff corrected.
     pub examples: u32,
     pub corrections: u32,
     /// Whether examples or corrections arrived after the last training (the
     /// scheduled job then trains again).
     pub stale: bool,
+    /// The last training found too little to learn from (every labelled
+    /// example fell in the held-out share): it waits for more.
+    pub needs_more: bool,
 }
 
 /// `POST /v1/admin/sites/{site}/model/examples`: what was stored.
@@ -283,8 +354,8 @@ pub struct ExamplesAdded {
 // How the console reads the status (field lists, `json_text`).
 crate::domain::json_text::from_json! {
     HeadReport { trained_on, held_out, accuracy, default_accuracy }
-    TrainedModel { trained_at, checksum, examples, corrections, topic, sentiment, #[default] kind }
-    ModelStatus { model, examples, corrections, stale }
+    TrainedModel { trained_at, checksum, examples, corrections, topic, sentiment, #[default] kind, #[default] worse_than_default }
+    ModelStatus { model, serving, refused, examples, corrections, stale, needs_more }
 }
 
 /// The checksum as the model file carries it (its last four bytes), in hex.
@@ -317,6 +388,61 @@ pub fn accuracy(held_out: u32, share: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_model_is_clearly_worse_only_when_the_disagreements_go_the_default_way_beyond_chance() {
+        assert!(!clearly_worse(0, 0));
+        assert!(!clearly_worse(0, 2), "two labels: chance");
+        assert!(!clearly_worse(0, 4), "p = 1/16");
+        assert!(clearly_worse(0, 5), "p = 1/32");
+        assert!(!clearly_worse(10, 16));
+        assert!(clearly_worse(40, 62));
+        assert!(!clearly_worse(9, 3), "the site model won");
+        // The heads' disagreements add up.
+        let head = |site_only, default_only| HeadScore {
+            held_out: 20,
+            trained_on: 80,
+            site: 0.5,
+            default: 0.6,
+            site_only,
+            default_only,
+        };
+        let report = |heads| TrainedModel::new(0, "00000000".into(), 100, 0, heads);
+        assert!(!report([head(0, 3), head(0, 1), HeadScore::default()]).worse_than_default);
+        assert!(report([head(0, 3), head(0, 2), HeadScore::default()]).worse_than_default);
+        assert_eq!(
+            report([head(1, 2), HeadScore::default(), HeadScore::default()])
+                .topic
+                .accuracy,
+            Some(0.5)
+        );
+    }
+
+    #[test]
+    fn a_stored_model_is_served_only_when_it_parses_checks_and_is_not_worse() {
+        let file = crate::domain::classify::BUILTIN_MODEL;
+        let hex: String = file.iter().map(|b| format!("{b:02X}")).collect();
+        let sum = checksum_hex(file);
+        let mut report = TrainedModel::new(0, sum.clone(), 10, 0, [HeadScore::default(); 3]);
+        assert_eq!(served_file(&sum, &hex, None).as_deref(), Ok(file));
+        assert_eq!(
+            served_file(&sum, &hex.to_lowercase(), Some(&report)).as_deref(),
+            Ok(file)
+        );
+        report.worse_than_default = true;
+        assert_eq!(
+            served_file(&sum, &hex, Some(&report)),
+            Err(NotServed::Worse)
+        );
+        assert_eq!(NotServed::Worse.reason(), WORSE_THAN_DEFAULT);
+        let broken = |checksum: &str, hex: &str| match served_file(checksum, hex, None) {
+            Err(NotServed::Broken(reason)) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert!(broken("00000000", &hex).contains("checksum"));
+        assert!(broken(&sum, "ZZ").contains("not a blob"));
+        assert!(!broken(&sum, &hex[..200]).is_empty());
+    }
 
     #[test]
     fn an_upload_is_an_array_or_lines_by_its_type_and_any_other_type_is_refused() {

@@ -21,8 +21,9 @@ use crate::domain::classify::train::{train_site_model, Labelled, TrainError, WOR
 use crate::domain::classify::{Classifier, BUILTIN_MODEL};
 use crate::domain::pii;
 use crate::domain::site_model::{
-    checksum_hex, from_hex, parse_examples, upload_is_array, ExamplesAdded, LineError,
-    TrainedModel, MAX_SITE_EXAMPLES, MAX_TRAINING_EXAMPLES, MAX_UPLOAD_BYTES, MAX_UPLOAD_EXAMPLES,
+    checksum_hex, from_hex, parse_examples, served_file, upload_is_array, ExamplesAdded, LineError,
+    ModelStatus, NotServed, TrainedModel, MAX_SITE_EXAMPLES, MAX_TRAINING_EXAMPLES,
+    MAX_UPLOAD_BYTES, MAX_UPLOAD_EXAMPLES,
 };
 use crate::js_object;
 
@@ -56,7 +57,7 @@ async fn counts(env: &Env, site: &str) -> Result<Counts, ApiError> {
         env,
         "SELECT (SELECT COUNT(*) FROM model_examples WHERE site_id = ?1) AS examples, \
          (SELECT COALESCE(MAX(id), 0) FROM model_examples WHERE site_id = ?1) AS last_example_id, \
-         (SELECT COUNT(*) FROM label_corrections WHERE site_id = ?1) AS corrections, \
+         (SELECT COUNT(DISTINCT message_id) FROM label_corrections WHERE site_id = ?1) AS corrections, \
          (SELECT COALESCE(MAX(id), 0) FROM label_corrections WHERE site_id = ?1) AS last_correction_id",
         args![site],
     )
@@ -69,42 +70,79 @@ async fn counts(env: &Env, site: &str) -> Result<Counts, ApiError> {
     })
 }
 
-/// `SiteModelStatus` (openapi.json): the stored report, as JSON, and the counts.
-async fn status_of(env: &Env, site: &str) -> Result<String, ApiError> {
-    let counts = counts(env, site).await?;
-    let stored = first(
+/// The site's stored model row: checksum, file (hex), training report and
+/// the newest ids it learned from (`undefined` when it has none).
+async fn stored_model(env: &Env, site: &str) -> Result<JsValue, ApiError> {
+    first(
         env,
-        "SELECT last_example_id, last_correction_id, report FROM site_models WHERE site_id = ?1",
+        "SELECT checksum, hex(model) AS model, report, last_example_id, last_correction_id \
+         FROM site_models WHERE site_id = ?1",
         args![site],
     )
+    .await
+}
+
+/// The stored training report (`None` without a model).
+fn report_of(stored: &JsValue) -> Result<Option<TrainedModel>, ApiError> {
+    js_object::string(stored, "report")
+        .map(|text| serde_json::from_str::<TrainedModel>(&text))
+        .transpose()
+        .map_err(|error| {
+            internal(
+                &JsValue::from_str(&error.to_string()),
+                "stored model report",
+            )
+        })
+}
+
+/// The stored model as visitors get it: its file, or why the default is served.
+fn served(stored: &JsValue, report: Option<&TrainedModel>) -> Option<Result<Vec<u8>, NotServed>> {
+    let checksum = js_object::string(stored, "checksum")?;
+    let hex = js_object::string(stored, "model")?;
+    Some(served_file(&checksum, &hex, report))
+}
+
+/// `SiteModelStatus` (openapi.json): the stored report, what visitors get,
+/// and the counts.
+async fn status_of(env: &Env, site: &str) -> Result<String, ApiError> {
+    let counts = counts(env, site).await?;
+    let stored = stored_model(env, site).await?;
+    let report = report_of(&stored)?;
+    let refused = served(&stored, report.as_ref()).and_then(Result::err);
+    let untrainable = first(
+        env,
+        "SELECT 1 AS found FROM site_model_untrainable WHERE site_id = ?1 \
+         AND last_example_id >= ?2 AND last_correction_id >= ?3",
+        args![site, counts.last_example_id, counts.last_correction_id],
+    )
     .await?;
-    // Read and written again rather than passed through, so a report stored
-    // before a field existed answers with the field's default (kind, say).
-    let report = match js_object::string(&stored, "report") {
-        Some(text) => Some(
-            serde_json::from_str::<TrainedModel>(&text)
-                .and_then(|report| serde_json::to_string(&report))
-                .map_err(|error| {
-                    internal(
-                        &JsValue::from_str(&error.to_string()),
-                        "stored model report",
-                    )
-                })?,
-        ),
-        None => None,
+    // As the scheduled job reads it: a mark never outranks a refused file.
+    // A site with nothing stored is simply untrained.
+    let needs_more = number(&untrainable, "found") == 1
+        && number(&stored, "last_correction_id") != -1
+        && counts.examples + counts.corrections > 0;
+    let stale = !needs_more
+        && if report.is_some() {
+            number(&stored, "last_example_id") < counts.last_example_id
+                || number(&stored, "last_correction_id") < counts.last_correction_id
+        } else {
+            counts.last_example_id > 0 || counts.last_correction_id > 0
+        };
+    let status = ModelStatus {
+        serving: if report.is_some() && refused.is_none() {
+            "site"
+        } else {
+            "default"
+        }
+        .into(),
+        refused: refused.map(|why| why.reason().to_string()),
+        model: report,
+        examples: counts.examples,
+        corrections: counts.corrections,
+        stale,
+        needs_more,
     };
-    let stale = if report.is_some() {
-        number(&stored, "last_example_id") < counts.last_example_id
-            || number(&stored, "last_correction_id") < counts.last_correction_id
-    } else {
-        counts.last_example_id > 0 || counts.last_correction_id > 0
-    };
-    Ok(format!(
-        "{{\"model\":{},\"examples\":{},\"corrections\":{},\"stale\":{stale}}}",
-        report.as_deref().unwrap_or("null"),
-        counts.examples,
-        counts.corrections
-    ))
+    serde_json::to_string(&status).map_err(|_| ApiError::Internal)
 }
 
 #[derive(Serialize)]
@@ -378,8 +416,7 @@ async fn train(env: &Env, site: &str, now: i64) -> Result<(), Trained> {
         checksum.clone(),
         examples.len() as u32,
         corrections.len() as u32,
-        [trained.topic, trained.sentiment, trained.kind]
-            .map(|h| (h.trained_on, h.held_out, h.site, h.default)),
+        [trained.topic, trained.sentiment, trained.kind],
     );
     let report = serde_json::to_string(&report).map_err(|_| ApiError::Internal)?;
     db::batch(
@@ -446,12 +483,19 @@ const CACHED_SITE_CLASSIFIERS: usize = 8;
 pub async fn classifier_for(env: &Env, site: &str) -> Option<Rc<Classifier>> {
     let row = first(
         env,
-        "SELECT checksum FROM site_models WHERE site_id = ?1",
+        "SELECT checksum, report FROM site_models WHERE site_id = ?1",
         args![site],
     )
     .await
     .ok()?;
     let checksum = js_object::string(&row, "checksum")?;
+    // Visitors get the default model then (see `serve`), and so does routing.
+    if report_of(&row)
+        .ok()?
+        .is_some_and(|report| report.worse_than_default)
+    {
+        return None;
+    }
     let cached = SITE_CLASSIFIERS.with(|cache| {
         cache
             .borrow()
@@ -494,31 +538,15 @@ pub async fn serve(request: &Request, env: &Env, site: &str) -> Result<Response,
     cached_site(env, site).await?;
     let etag_of = |checksum: &str| format!("\"{checksum}\"");
     let if_none_match = http::header(request, "if-none-match");
-    let stored = first(
-        env,
-        "SELECT checksum, hex(model) AS model FROM site_models WHERE site_id = ?1",
-        args![site],
-    )
-    .await?;
-    let mut refused = None;
-    let mut site_file = None;
-    if let (Some(checksum), Some(model)) = (
-        js_object::string(&stored, "checksum"),
-        js_object::string(&stored, "model"),
-    ) {
-        match from_hex(&model).ok_or_else(|| "the stored file is not a blob".to_string()) {
-            Ok(bytes) => match Model::from_bytes(&bytes) {
-                Ok(_) if checksum_hex(&bytes) == checksum => site_file = Some(bytes),
-                Ok(_) => {
-                    refused =
-                        Some("its checksum is not the one recorded when it was trained".to_string())
-                }
-                Err(error) => refused = Some(error.to_string()),
-            },
-            Err(error) => refused = Some(error),
-        }
-    }
-    if let Some(reason) = &refused {
+    let stored = stored_model(env, site).await?;
+    // A report that does not read is no reason to refuse a good file.
+    let report = report_of(&stored).ok().flatten();
+    let (site_file, refused) = match served(&stored, report.as_ref()) {
+        Some(Ok(file)) => (Some(file), None),
+        Some(Err(why)) => (None, Some(why)),
+        None => (None, None),
+    };
+    if let Some(NotServed::Broken(reason)) = &refused {
         log(
             "site model refused; serving the default model",
             &JsValue::from_str(&format!("{site}: {reason}")),
@@ -559,8 +587,8 @@ pub async fn serve(request: &Request, env: &Env, site: &str) -> Result<Response,
         headers.set("cache-control", "public, max-age=300")?;
         headers.set("etag", &etag)?;
         headers.set("x-touchpoint-model", which)?;
-        if let Some(reason) = &refused {
-            headers.set("x-touchpoint-model-refused", reason)?;
+        if let Some(why) = &refused {
+            headers.set("x-touchpoint-model-refused", why.reason())?;
         }
         headers.set("access-control-allow-origin", "*")?;
         headers.set(

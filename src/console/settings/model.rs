@@ -62,9 +62,20 @@ fn describe(status: &ModelStatus) -> String {
         }
         None => "No site model yet: visitors' widgets use the default model.".into(),
     };
+    if let Some(why) = &status.refused {
+        text.push_str(" Visitors get the default model: ");
+        text.push_str(why);
+        text.push('.');
+    }
     if status.stale {
         text.push_str(&format!(
             " New corrections or examples ({} and {} stored) are trained on within a minute.",
+            status.corrections, status.examples
+        ));
+    }
+    if status.needs_more {
+        text.push_str(&format!(
+            " Too few to train on yet ({} corrections and {} examples): more are needed.",
             status.corrections, status.examples
         ));
     }
@@ -114,7 +125,7 @@ mod tests {
             accuracy: Some(accuracy),
             default_accuracy: Some(0.5),
         };
-        let mut model = TrainedModel::new(0, "00000000".into(), 10, 2, [(0, 0, 0.0, 0.0); 3]);
+        let mut model = TrainedModel::new(0, "00000000".into(), 10, 2, Default::default());
         model.topic = held(3, 0.6667);
         model.kind = held(2, 1.0);
         assert_eq!(
@@ -135,5 +146,26 @@ mod tests {
             scores(&old),
             ["topic 100.0% (default model 0.0%) on 1 held out"]
         );
+    }
+
+    #[test]
+    fn the_status_says_what_visitors_get_and_what_waits() {
+        let status = |refused: Option<&str>, stale, needs_more| ModelStatus {
+            model: None,
+            serving: "default".into(),
+            refused: refused.map(Into::into),
+            examples: 3,
+            corrections: 1,
+            stale,
+            needs_more,
+        };
+        assert_eq!(
+            describe(&status(None, false, true)),
+            "No site model yet: visitors' widgets use the default model. \
+             Too few to train on yet (1 corrections and 3 examples): more are needed."
+        );
+        assert!(describe(&status(Some("worse"), true, false)).contains(
+            "Visitors get the default model: worse. New corrections or examples (1 and 3 stored)"
+        ));
     }
 }

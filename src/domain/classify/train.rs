@@ -934,23 +934,23 @@ pub fn balance_classes(samples: &mut [Sample], classes: usize) {
 /// head of `SITE_HEADS`: the figures are what the widget would show, with
 /// every lean the classifier adds (a broken promise toward complaint, a
 /// complaint toward negative), not one head's scores alone.
-fn served_right(
-    classifier: &super::Classifier,
-    held_out: &[&Labelled],
-) -> [usize; SITE_HEADS.len()] {
-    let mut right = [0; SITE_HEADS.len()];
-    for example in held_out {
-        let answer = classifier.classify(example.text);
-        let answers = [
-            answer.topic.as_str(),
-            answer.sentiment.as_str(),
-            answer.kind,
-        ];
-        for ((count, name), given) in right.iter_mut().zip(SITE_HEADS).zip(answers) {
-            *count += usize::from(example.label(name) == Some(given));
-        }
-    }
-    right
+fn served_right(classifier: &super::Classifier, held_out: &[&Labelled]) -> Vec<[bool; 3]> {
+    held_out
+        .iter()
+        .map(|example| {
+            let answer = classifier.classify(example.text);
+            let answers = [
+                answer.topic.as_str(),
+                answer.sentiment.as_str(),
+                answer.kind,
+            ];
+            let mut right = [false; SITE_HEADS.len()];
+            for ((right, name), given) in right.iter_mut().zip(SITE_HEADS).zip(answers) {
+                *right = example.label(name) == Some(given);
+            }
+            right
+        })
+        .collect()
 }
 
 /// One labelled text of a site: an uploaded example or a staff correction.
@@ -1003,6 +1003,10 @@ pub struct HeadScore {
     /// Share right, 0–1 (0 when nothing is held out).
     pub site: f64,
     pub default: f64,
+    /// Held-out examples only the site model, or only the default model,
+    /// labelled right: where the two disagree, which way it went.
+    pub site_only: u32,
+    pub default_only: u32,
 }
 
 /// What a site training run made and how it scored.
@@ -1146,10 +1150,18 @@ pub fn train_site_model_holding_out(
         };
         let site = served_right(&serve(scored)?, &held_out);
         let default = served_right(&serve(base.clone())?, &held_out);
-        for ((score, site), default) in scores.iter_mut().zip(site).zip(default) {
+        for (head, score) in scores.iter_mut().enumerate() {
+            let (mut site_right, mut default_right) = (0u32, 0u32);
+            for (site, default) in site.iter().zip(&default) {
+                let (site, default) = (site[head], default[head]);
+                site_right += u32::from(site);
+                default_right += u32::from(default);
+                score.site_only += u32::from(site && !default);
+                score.default_only += u32::from(default && !site);
+            }
             if score.held_out > 0 {
-                score.site = site as f64 / f64::from(score.held_out);
-                score.default = default as f64 / f64::from(score.held_out);
+                score.site = f64::from(site_right) / f64::from(score.held_out);
+                score.default = f64::from(default_right) / f64::from(score.held_out);
             }
         }
     }
