@@ -6,10 +6,17 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn touchpoint(args: &[&str], stdin: &str) -> (i32, String) {
+    let (code, stdout, _) = touchpoint_with_stderr(args, stdin);
+    (code, stdout)
+}
+
+/// Runs the CLI: its exit code, stdout and stderr.
+fn touchpoint_with_stderr(args: &[&str], stdin: &str) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     child
@@ -22,6 +29,7 @@ fn touchpoint(args: &[&str], stdin: &str) -> (i32, String) {
     (
         output.status.code().unwrap(),
         String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
     )
 }
 
@@ -547,6 +555,33 @@ fn train_site_makes_the_workers_site_model_and_refuses_bad_lines() {
     );
     assert_eq!(code, 1);
     assert!(!out.exists());
+
+    // More than the worker reads: the newest are trained on, and it says so.
+    let many = dir.join("many.jsonl");
+    let lines: Vec<String> = (0..5_003)
+        .map(|i| format!("{{\"text\":\"where is parcel number {i}\",\"topic\":\"order\"}}"))
+        .collect();
+    std::fs::write(&many, lines.join("\n")).unwrap();
+    let (code, printed, said) = touchpoint_with_stderr(
+        &[
+            "train-site",
+            "--examples",
+            many.to_str().unwrap(),
+            "--out",
+            out_arg,
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{said}");
+    assert!(
+        said.contains("5003 examples; training on the last 5000 (3 left out)"),
+        "{said}"
+    );
+    assert!(
+        printed.contains("trained on 5000 of 5003 examples"),
+        "{printed}"
+    );
+    std::fs::remove_file(&out).unwrap();
 
     // Settings no model could carry are refused before anything is written.
     for setting in [

@@ -221,6 +221,8 @@ test('visitor endpoints answer bad input with precise statuses and JSON errors',
   assertError(await raw({ 'content-type': 'application/xml' }, '<a/>'), 415, 'unsupported_media_type');
   assertError(await raw({ 'content-type': 'application/json' }, JSON.stringify({ site: 'demo', message: { text: 'x'.repeat(40_000) } })), 413, 'payload_too_large');
   assertError(await v.start({ message: { text: '  ' } }), 422, 'invalid_request');
+  // Invisible characters alone are as empty to the staff member who reads them.
+  assertError(await v.start({ message: { text: '\u200b\u2060' } }), 422, 'invalid_request');
   assertError(await v.start({ message: { text: 'hi' }, reply: { channel: 'email', email: 'nope' } }), 422, 'invalid_request');
   assertError(await v.start({ message: { text: 'hi' }, reply: { channel: 'pigeon' } }), 422, 'invalid_request');
   assertError(await v.start({ site: 'nope', message: { text: 'hi' } }), 404, 'unknown_site');

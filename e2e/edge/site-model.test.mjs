@@ -175,7 +175,14 @@ test('bad uploads are refused line by line, nothing stored; limits answer 413 wi
   assert.match(refused.json.error.lines[4].message, /unknown kind "rant" \(one of question, request, problem, complaint, suggestion, praise\)/);
   const array = await upload([{ text: 'ok', topic: 'order' }, { text: 'x', topic: 'order', lang: 'en' }]);
   assertError(array, 422, 'invalid_request');
-  assert.deepEqual(array.json.error.lines.map((l) => l.line), [2]);
+  assert.equal(array.json.error.message, '1 item(s) refused; nothing was stored');
+  assert.deepEqual(array.json.error.lines.map((l) => [l.item, l.line]), [[2, undefined]]);
+  // Where an array stops being JSON is a line (it may span many).
+  const broken = await upload('[\n{"text":"ok","topic":"order"},\n{"text":', { 'content-type': 'application/json' });
+  assert.deepEqual(broken.json.error.lines.map((l) => [l.item, l.line]), [[undefined, 3]]);
+  // Text a reader sees as empty (zero-width characters) is no example.
+  const invisible = await upload([{ text: '\u200b\u200d', topic: 'order' }, { text: '\u2060 \ufeff', topic: 'order' }]);
+  assert.deepEqual(invisible.json.error.lines, [{ item: 1, message: 'text is empty' }, { item: 2, message: 'text is empty' }]);
   assert.match(array.json.error.lines[0].message, /unknown field `lang`/);
   assert.equal((await asAdmin('GET', '/v1/admin/sites/limits/model')).json.examples, 0, 'nothing was stored');
   assertError(await upload([]), 422, 'invalid_request');
@@ -424,6 +431,9 @@ test('uploads as spreadsheets and tools write them: a byte-order mark, JSON Line
   assertError(await api('DELETE', '/v1/admin/sites/formats/model/examples'), 401, 'unauthorized');
   assertError(await api('DELETE', '/v1/admin/sites/formats/model/examples', { headers: { authorization: `Bearer ${agent.token}` } }), 403, 'forbidden');
   assertError(await asAdmin('DELETE', '/v1/admin/sites/nowhere/model/examples'), 404, 'unknown_site');
+  // The scheme of Authorization is case-insensitive (RFC 9110), as HTTP clients may write it.
+  assert.equal((await api('GET', '/v1/admin/sites/formats/model', { headers: { authorization: `bearer ${ADMIN_TOKEN}` } })).status, 200);
+  assertError(await api('GET', '/v1/admin/sites/formats/model', { headers: { authorization: `Basic ${ADMIN_TOKEN}` } }), 401, 'unauthorized');
   assert.equal((await asAdmin('GET', '/v1/admin/sites/formats/model')).json.examples, 8);
   const deleted = await asAdmin('DELETE', '/v1/admin/sites/formats/model/examples');
   assert.equal(deleted.status, 200);

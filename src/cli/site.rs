@@ -114,11 +114,7 @@ pub fn run(args: &TrainSiteArgs) -> ExitCode {
 fn train(args: &TrainSiteArgs) -> Result<(), String> {
     let body = read(&args.examples)?;
     let examples = parse_examples(&body, false).map_err(|refused| {
-        let mut lines: Vec<String> = refused
-            .lines
-            .iter()
-            .map(|e| format!("line {}: {}", e.line, e.message))
-            .collect();
+        let mut lines: Vec<String> = refused.lines.iter().map(ToString::to_string).collect();
         let unlisted = refused.count as usize - refused.lines.len();
         if unlisted > 0 {
             lines.push(format!("and {unlisted} more bad lines"));
@@ -129,6 +125,13 @@ fn train(args: &TrainSiteArgs) -> Result<(), String> {
     let newest = examples
         .len()
         .saturating_sub(MAX_TRAINING_EXAMPLES as usize);
+    if newest > 0 {
+        eprintln!(
+            "touchpoint train-site: {} examples; training on the last {MAX_TRAINING_EXAMPLES} \
+             ({newest} left out), as the worker reads a site's newest {MAX_TRAINING_EXAMPLES}",
+            examples.len()
+        );
+    }
     let texts: Vec<String> = examples[newest..]
         .iter()
         .map(|e| pii::redact(&e.text).redacted)
@@ -151,8 +154,9 @@ fn train(args: &TrainSiteArgs) -> Result<(), String> {
     std::fs::write(&args.out, trained.model.to_bytes())
         .map_err(|e| format!("{}: {e}", args.out.display()))?;
     println!(
-        "site model: {} examples read, written to {}",
+        "site model: trained on {} of {} examples, written to {}",
         labelled.len(),
+        examples.len(),
         args.out.display()
     );
     for (head, score) in [

@@ -168,9 +168,36 @@ pub struct Health {
     pub storage: &'static str,
 }
 
+/// The token of an `Authorization` header value in the Bearer scheme. The
+/// scheme is case-insensitive and followed by one or more spaces (RFC 9110
+/// §11.1, RFC 6750 §2.1), so `bearer abc` is `abc`; `None` for another
+/// scheme or an empty token.
+pub fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bearer_token_is_read_whatever_the_case_of_its_scheme() {
+        for value in ["Bearer abc", "bearer abc", "BEARER  abc ", " Bearer abc"] {
+            assert_eq!(bearer_token(value), Some("abc"), "{value:?}");
+        }
+        for value in [
+            "Basic abc",
+            "Bearer",
+            "Bearer ",
+            "Bearerabc",
+            "Token abc",
+            "",
+        ] {
+            assert_eq!(bearer_token(value), None, "{value:?}");
+        }
+    }
 
     #[test]
     fn every_error_has_a_json_body_with_its_code() {

@@ -224,7 +224,7 @@ pub fn check_start(request: &StartConversation, now_ms: i64) -> Result<(), ApiEr
 
 /// A message's text: not blank, not too long.
 pub fn check_text(text: &str) -> Result<(), ApiError> {
-    if text.trim().is_empty() {
+    if super::text::is_blank(text) {
         return Err(invalid("message.text must not be empty"));
     }
     if text.chars().count() > MAX_MESSAGE_CHARS {

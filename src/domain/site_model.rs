@@ -31,11 +31,44 @@ pub struct Example {
     pub kind: String,
 }
 
-/// Why one line (or array item) was refused; `line` counts from 1.
+/// Why one line of JSON lines, or one item of an array, was refused: its
+/// `line` (counting from 1; for an array, where it stops being JSON) or its
+/// `item` (counting from 1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineError {
-    pub line: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<u32>,
     pub message: String,
+}
+
+impl std::fmt::Display for LineError {
+    /// "line 3: …" or "item 3: …".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.item) {
+            (_, Some(item)) => write!(f, "item {item}: {}", self.message),
+            (line, None) => write!(f, "line {}: {}", line.unwrap_or(1), self.message),
+        }
+    }
+}
+
+impl LineError {
+    fn at_line(line: u32, message: String) -> Self {
+        LineError {
+            line: Some(line),
+            item: None,
+            message,
+        }
+    }
+
+    fn at_item(item: u32, message: String) -> Self {
+        LineError {
+            line: None,
+            item: Some(item),
+            message,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -91,7 +124,7 @@ pub fn parse_examples(body: &str, array: bool) -> Result<Vec<Example>, Refused> 
     // part of the first line.
     let body = body.strip_prefix('\u{feff}').unwrap_or(body);
     let refuse_all = |line: u32, message: String| Refused {
-        lines: vec![LineError { line, message }],
+        lines: vec![LineError::at_line(line, message)],
         count: 1,
     };
     if array && !body.trim_start().starts_with('[') {
@@ -128,7 +161,11 @@ pub fn parse_examples(body: &str, array: bool) -> Result<Vec<Example>, Refused> 
             Err(message) => {
                 refused.count += 1;
                 if refused.lines.len() < MAX_LISTED_LINES {
-                    refused.lines.push(LineError { line, message });
+                    refused.lines.push(if array {
+                        LineError::at_item(line, message)
+                    } else {
+                        LineError::at_line(line, message)
+                    });
                 }
             }
         }
@@ -161,12 +198,7 @@ fn parse_one(text: &str, array: bool) -> Result<Raw, String> {
 }
 
 fn check(raw: Raw) -> Result<Example, String> {
-    // Blank as JSON Schema's `\S` sees it too (which counts U+FEFF as a space).
-    if raw
-        .text
-        .chars()
-        .all(|c| c.is_whitespace() || c == '\u{feff}')
-    {
+    if super::text::is_blank(&raw.text) {
         return Err("text is empty".into());
     }
     let chars = raw.text.chars().count();
@@ -480,7 +512,8 @@ mod tests {
         assert_eq!(
             parse_examples(array, true).unwrap_err().lines,
             vec![LineError {
-                line: 2,
+                line: None,
+                item: Some(2),
                 message: "unknown topic \"shipping\" (one of account, order, delivery, billing, refund, product, technical, sales, feedback, contact, other)".into()
             }]
         );
@@ -501,7 +534,7 @@ mod tests {
         .unwrap_err()
         .lines;
         assert_eq!(kinds.len(), 1);
-        assert_eq!(kinds[0].line, 2);
+        assert_eq!(kinds[0].line, Some(2));
         assert!(kinds[0]
             .message
             .starts_with("unknown kind \"rant\" (one of question, "));
@@ -509,7 +542,10 @@ mod tests {
         assert_eq!(kind_only.unwrap()[0].kind, "complaint");
         let errors = parse_examples(&bad, false).unwrap_err().lines;
         assert_eq!(
-            errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+            errors
+                .iter()
+                .map(|e| e.line.unwrap_or(0))
+                .collect::<Vec<_>>(),
             vec![2, 3, 4, 5, 6, 7]
         );
         assert!(errors[0].message.contains("expected"));
@@ -523,7 +559,10 @@ mod tests {
             parse_examples(&long, false).unwrap_err().lines[0].message,
             "text has 2001 characters; at most 2000"
         );
-        assert_eq!(parse_examples("[1,", true).unwrap_err().lines[0].line, 1);
+        assert_eq!(
+            parse_examples("[1,", true).unwrap_err().lines[0].line,
+            Some(1)
+        );
         assert!(parse_examples(r#"{"text":"a","topic":"order"}"#, true)
             .unwrap_err()
             .lines[0]
@@ -565,13 +604,16 @@ mod tests {
         let refused = parse_examples(&body, false).unwrap_err();
         assert_eq!(refused.count, 50_000);
         assert_eq!(refused.lines.len(), MAX_LISTED_LINES);
-        assert_eq!(refused.lines[0].line, 1);
-        assert_eq!(refused.lines[MAX_LISTED_LINES - 1].line, 100);
+        assert_eq!(refused.lines[0].line, Some(1));
+        assert_eq!(refused.lines[MAX_LISTED_LINES - 1].line, Some(100));
         let mixed = format!(
             "{}x\n",
             "{\"text\":\"fine\",\"topic\":\"order\"}\n".repeat(3)
         );
-        assert_eq!(parse_examples(&mixed, false).unwrap_err().lines[0].line, 4);
+        assert_eq!(
+            parse_examples(&mixed, false).unwrap_err().lines[0].line,
+            Some(4)
+        );
     }
 
     #[test]

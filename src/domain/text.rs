@@ -109,6 +109,19 @@ pub fn split(text: &str, separator: u8) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Whether `text` shows nothing: only whitespace and the invisible format
+/// characters that pass for text (zero-width space, joiners, word joiner,
+/// byte-order mark, soft hyphen), so a message of them is empty to a reader.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' | '\u{180e}'
+            )
+    })
+}
+
 /// Lower-cases a letter of the Latin, Greek or Cyrillic alphabets, one
 /// character to one, without Unicode's case tables (they are 15 KB of the
 /// widget's wasm); other characters are kept as they are.
@@ -172,6 +185,23 @@ pub fn push_utf8(out: &mut alloc::string::String, bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_text_is_whitespace_and_invisible_characters_only() {
+        for blank in [
+            "",
+            " \t\n",
+            "\u{200b}",
+            "\u{feff} \u{200d}\u{2060}",
+            "\u{00a0}\u{3000}",
+            "\u{00ad}",
+        ] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for shown in ["a", "\u{200b}x", " ?", "👍", "\u{200d}👍"] {
+            assert!(!is_blank(shown), "{shown:?}");
+        }
+    }
 
     /// `push_utf8` agrees with core's validator on `bytes`.
     fn agrees(bytes: &[u8]) {

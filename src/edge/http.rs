@@ -119,7 +119,7 @@ pub fn header(request: &Request, name: &str) -> Option<String> {
 /// subprotocol (`domain::live::offered_token`).
 pub fn bearer(request: &Request) -> Option<String> {
     header(request, "authorization")
-        .and_then(|value| value.strip_prefix("Bearer ").map(|t| t.trim().to_owned()))
+        .and_then(|value| crate::domain::api::bearer_token(&value).map(str::to_owned))
         .or_else(|| {
             crate::domain::live::offered_token(header(request, "sec-websocket-protocol").as_deref())
                 .ok()

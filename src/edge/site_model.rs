@@ -196,14 +196,20 @@ pub async fn add_examples(request: &Request, env: &Env, site: &str) -> Result<Re
     let examples = match parse_examples(&body, array) {
         Ok(examples) => examples,
         Err(refused) => {
+            // An array's items are numbered, not its lines.
+            let what = if refused.lines.iter().any(|e| e.item.is_some()) {
+                "item"
+            } else {
+                "line"
+            };
             let message = if refused.count as usize > refused.lines.len() {
                 format!(
-                    "{} lines refused, the first {} listed; nothing was stored",
+                    "{} {what}s refused, the first {} listed; nothing was stored",
                     refused.count,
                     refused.lines.len()
                 )
             } else {
-                format!("{} line(s) refused; nothing was stored", refused.count)
+                format!("{} {what}(s) refused; nothing was stored", refused.count)
             };
             return refuse(422, "invalid_request", &message, &refused.lines);
         }
