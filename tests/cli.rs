@@ -164,6 +164,18 @@ fn classify_follows_the_cli_contract() {
     assert!(lines[1]["error"].as_str().unwrap().starts_with("line 2"));
     assert_eq!(lines[2]["error"], "line 3: blank, expected a JSON object");
     assert_eq!(lines[3]["language"], "fr");
+
+    // Labelled lines pipe in as they are; an array of fields, or empty text, does not.
+    let input = "{\"text\":\"my card was charged twice\",\"topic\":\"billing\"}\n[\"where is my parcel\"]\n{\"text\":\" \\u200b \"}\n";
+    let (code, out) = touchpoint(&["classify"], input);
+    assert_eq!(code, 1);
+    let lines = json_lines(&out);
+    assert_eq!(lines[0]["topic"], "billing");
+    assert_eq!(lines[1]["error"], "line 2: expected a JSON object");
+    assert_eq!(lines[2]["error"], "line 3: text is empty");
+    let (code, out, said) = touchpoint_with_stderr(&["classify", ""], "");
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert_eq!(said, "touchpoint classify: text is empty\n");
 }
 
 #[test]
@@ -176,6 +188,41 @@ fn attribute_answers_every_stdin_line_blank_ones_with_a_numbered_error() {
     assert_eq!(lines[0]["channel"], "email");
     assert_eq!(lines[1]["error"], "line 2: blank, expected a JSON object");
     assert_eq!(lines[2]["channel"], "organic_search");
+
+    // Input that would pass for a direct visit is refused, line by line.
+    let input = [
+        r#"{"url":"shop.example/pricing"}"#,
+        r#"{"url":"https://"}"#,
+        r#"{"url":"https://shop.example/","referer":"https://www.google.com/"}"#,
+        r#"{"url":"https://shop.example/","referrer":"google"}"#,
+        r#"["https://shop.example/"]"#,
+        r#"{"url":"HTTPS://shop.example/","referrer":"android-app://com.google.android.gm/"}"#,
+    ]
+    .join("\n");
+    let (code, out) = touchpoint(&["attribute"], &input);
+    assert_eq!(code, 1);
+    let lines = json_lines(&out);
+    let error = |i: usize| lines[i]["error"].as_str().unwrap_or_default().to_string();
+    assert!(
+        error(0).starts_with(
+            "line 1: the landing URL \"shop.example/pricing\" is not an absolute http(s) URL"
+        ),
+        "{out}"
+    );
+    assert!(error(1).starts_with("line 2: the landing URL"), "{out}");
+    assert!(
+        error(2).starts_with("line 3: unknown field `referer`"),
+        "{out}"
+    );
+    assert_eq!(
+        error(3),
+        "line 4: the referrer \"google\" is not a URL with a host"
+    );
+    assert_eq!(error(4), "line 5: expected a JSON object");
+    assert_eq!(lines[5]["channel"], "email", "{out}");
+    let (code, _, said) = touchpoint_with_stderr(&["attribute", "not a url"], "");
+    assert_eq!(code, 2);
+    assert!(said.contains("is not an absolute http(s) URL"), "{said}");
 }
 
 #[test]
@@ -224,6 +271,36 @@ fn eval_prints_metrics_for_each_labeled_head() {
         ["100.00%", "100.00%", "100.00%", "1"]
     );
     assert!(out.contains("confusion matrix"));
+
+    // A byte-order mark and CRLF, as editors write them; comment lines are
+    // said to be left out; a line that is not UTF-8 is named.
+    std::fs::write(
+        &data,
+        b"\xef\xbb\xbf// a comment\r\n{\"text\":\"I was charged twice\",\"topic\":\"billing\"}\r\n",
+    )
+    .unwrap();
+    let (code, out, said) = touchpoint_with_stderr(&["eval", "--data", data.to_str().unwrap()], "");
+    assert_eq!(code, 0, "{said}");
+    assert!(
+        out.contains("== topic: 1 examples, accuracy 100.00%"),
+        "{out}"
+    );
+    assert!(
+        said.contains("1 comment line(s) (starting //) not scored"),
+        "{said}"
+    );
+    std::fs::write(
+        &data,
+        b"{\"text\":\"ok\",\"topic\":\"billing\"}\n{\"text\":\"caf\xe9\",\"topic\":\"billing\"}\n",
+    )
+    .unwrap();
+    let (code, _, said) = touchpoint_with_stderr(&["eval", "--data", data.to_str().unwrap()], "");
+    assert_eq!(code, 2);
+    assert!(
+        said.contains("line 2: not UTF-8 (the byte at offset 12 of the line)"),
+        "{said}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

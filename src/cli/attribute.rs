@@ -6,9 +6,13 @@ use std::process::ExitCode;
 
 use serde::Deserialize;
 
+use crate::domain::attribution::host_of;
 use crate::domain::referrers::explain;
 
+/// A line of input. Unknown fields are refused: a misspelt `referer` would
+/// otherwise be attributed as a direct visit without a word.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Input {
     url: String,
     #[serde(default)]
@@ -42,19 +46,61 @@ pub fn explained_json(url: &str, referrer: &str, site: &str) -> serde_json::Valu
     out
 }
 
+/// Refuses a landing URL that is not absolute http(s) with a host, and a
+/// referrer that is neither empty nor `scheme://host…` (as browsers send,
+/// `android-app://` included): either would be attributed as a direct visit.
+fn checked(url: &str, referrer: &str) -> Result<(), String> {
+    let http = ["http://", "https://"].iter().any(|scheme| {
+        url.get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    });
+    if !http || host_of(url).is_empty() || url.contains(char::is_whitespace) {
+        return Err(format!(
+            "the landing URL {url:?} is not an absolute http(s) URL with a host"
+        ));
+    }
+    let scheme_end = referrer.find("://").unwrap_or(0);
+    if !referrer.is_empty()
+        && (scheme_end == 0
+            || !referrer[..scheme_end]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+            || host_of(referrer).is_empty()
+            || referrer.contains(char::is_whitespace))
+    {
+        return Err(format!(
+            "the referrer {referrer:?} is not a URL with a host"
+        ));
+    }
+    Ok(())
+}
+
+/// One visit's attribution as a JSON line, or why its input is refused.
+fn attributed(url: &str, referrer: &str, site: &str) -> Result<String, String> {
+    checked(url, referrer)?;
+    Ok(explained_json(url, referrer, site).to_string())
+}
+
 /// Attributes `url` (with `referrer` and `site`), or every JSON line
 /// `{"url", "referrer"?, "site"?}` on stdin; one JSON line out per input.
 pub fn run(url: Option<String>, referrer: &str, site: &str) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if let Some(url) = url {
-        return match writeln!(out, "{}", explained_json(&url, referrer, site)) {
+        let answer = match attributed(&url, referrer, site) {
+            Ok(answer) => answer,
+            Err(error) => {
+                eprintln!("touchpoint attribute: {error}");
+                return ExitCode::from(2);
+            }
+        };
+        return match writeln!(out, "{answer}") {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::from(2),
         };
     }
     super::json_lines::answer_each("attribute", std::io::stdin().lock(), out, |input: Input| {
-        explained_json(&input.url, &input.referrer, &input.site).to_string()
+        attributed(&input.url, &input.referrer, &input.site)
     })
 }
 

@@ -23,9 +23,19 @@ pub fn load_classifier(path: Option<&Path>) -> Result<Classifier, String> {
     Classifier::new(model, Vec::new()).map_err(|e| e.to_string())
 }
 
+/// A line of input: its text; other fields (labels, say) are ignored, so
+/// labelled data can be piped in as it is.
 #[derive(Deserialize)]
 struct Input {
     text: String,
+}
+
+/// The classification of `text` as a JSON line; blank text is refused.
+fn classified(classifier: &Classifier, text: &str) -> Result<String, String> {
+    if crate::domain::text::is_blank(text) {
+        return Err("text is empty".into());
+    }
+    serde_json::to_string(&classifier.classify(text)).map_err(|e| e.to_string())
 }
 
 /// Classifies `text`, or every JSON line `{"text": ...}` on stdin.
@@ -40,13 +50,19 @@ pub fn run(text: Option<String>, model: Option<PathBuf>) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if let Some(text) = text {
-        let answer = serde_json::to_string(&classifier.classify(&text)).unwrap_or_default();
+        let answer = match classified(&classifier, &text) {
+            Ok(answer) => answer,
+            Err(error) => {
+                eprintln!("touchpoint classify: {error}");
+                return ExitCode::from(2);
+            }
+        };
         return match writeln!(out, "{answer}") {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::from(2),
         };
     }
     super::json_lines::answer_each("classify", std::io::stdin().lock(), out, |input: Input| {
-        serde_json::to_string(&classifier.classify(&input.text)).unwrap_or_default()
+        classified(&classifier, &input.text)
     })
 }

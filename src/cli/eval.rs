@@ -343,13 +343,32 @@ pub fn run(data: &Path, model: Option<PathBuf>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let text = match std::fs::read_to_string(data) {
-        Ok(text) => text,
+    let bytes = match std::fs::read(data) {
+        Ok(bytes) => bytes,
         Err(error) => {
             eprintln!("touchpoint eval: cannot read {}: {error}", data.display());
             return ExitCode::from(2);
         }
     };
+    let text = match super::json_lines::utf8_text(bytes) {
+        Ok(text) => text,
+        Err(errors) => {
+            for error in errors {
+                eprintln!("touchpoint eval: {}: {error}", data.display());
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let comments = text
+        .lines()
+        .filter(|line| line.trim_start().starts_with("//"))
+        .count();
+    if comments > 0 {
+        eprintln!(
+            "touchpoint eval: {}: {comments} comment line(s) (starting //) not scored",
+            data.display()
+        );
+    }
     match evaluate(&text, &classifier) {
         Ok(report) => {
             print!("{report}");

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use serde::de::DeserializeOwned;
 
 /// Answers every line of `input` with `answer`'s JSON, or with
-/// `{"error": "line N: …"}` when the line is not a `T` — a blank line and a
-/// line that is not UTF-8 included, so output line N always belongs to input
+/// `{"error": "line N: …"}` when the line is not a `T` (a JSON object) or
+/// `answer` refuses it — a blank line and a line that is not UTF-8 included, so output line N always belongs to input
 /// line N. A byte-order mark before the first line is skipped, and a line
 /// may end in `\r\n`. Exit code 1 when any line failed, 2 when `input`
 /// could not be read; output that closes early ends the run.
@@ -15,7 +15,7 @@ pub fn answer_each<T: DeserializeOwned>(
     command: &str,
     mut input: impl BufRead,
     mut output: impl Write,
-    mut answer: impl FnMut(T) -> String,
+    mut answer: impl FnMut(T) -> Result<String, String>,
 ) -> ExitCode {
     let mut failures = 0u32;
     let mut bytes = Vec::new();
@@ -43,8 +43,13 @@ pub fn answer_each<T: DeserializeOwned>(
             Ok(line) if line.trim().is_empty() => {
                 Err(format!("line {number}: blank, expected a JSON object"))
             }
+            // serde would also take a JSON array of the fields in order.
+            Ok(line) if !line.trim_start().starts_with('{') => {
+                Err(format!("line {number}: expected a JSON object"))
+            }
             Ok(line) => serde_json::from_str::<T>(line)
-                .map(&mut answer)
+                .map_err(|error| error.to_string())
+                .and_then(&mut answer)
                 .map_err(|error| format!("line {number}: {error}")),
         };
         let reply = reply.unwrap_or_else(|error| {
@@ -59,9 +64,45 @@ pub fn answer_each<T: DeserializeOwned>(
     ExitCode::from(u8::from(failures > 0))
 }
 
+/// A whole file of lines as text: a byte-order mark before the first line
+/// dropped, and every line that is not UTF-8 named (`line N: not UTF-8 …`).
+pub fn utf8_text(mut bytes: Vec<u8>) -> Result<String, Vec<String>> {
+    if bytes.starts_with("\u{feff}".as_bytes()) {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        let bytes = error.into_bytes();
+        (1u64..)
+            .zip(bytes.split(|&b| b == b'\n'))
+            .filter_map(|(number, line)| {
+                let error = std::str::from_utf8(line).err()?;
+                Some(format!(
+                    "line {number}: not UTF-8 (the byte at offset {} of the line)",
+                    error.valid_up_to()
+                ))
+            })
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_is_text_without_its_byte_order_mark_or_names_each_line_that_is_not_utf8() {
+        assert_eq!(
+            utf8_text(b"\xef\xbb\xbf{}\r\n{}".to_vec()).as_deref(),
+            Ok("{}\r\n{}")
+        );
+        assert_eq!(
+            utf8_text(b"ok\nbad \xff\nok\n\xc3".to_vec()),
+            Err(vec![
+                "line 2: not UTF-8 (the byte at offset 4 of the line)".to_string(),
+                "line 4: not UTF-8 (the byte at offset 0 of the line)".to_string()
+            ])
+        );
+    }
 
     #[derive(serde::Deserialize)]
     struct Text {
@@ -73,7 +114,7 @@ mod tests {
     fn echoed(input: &[u8]) -> (ExitCode, Vec<serde_json::Value>) {
         let mut out = Vec::new();
         let code = answer_each("test", input, &mut out, |t: Text| {
-            serde_json::json!({ "echo": t.text }).to_string()
+            Ok(serde_json::json!({ "echo": t.text }).to_string())
         });
         let lines = String::from_utf8(out)
             .unwrap()
@@ -116,7 +157,7 @@ mod tests {
             "test",
             "{\"text\":\"a\"}".as_bytes(),
             &mut out,
-            |t: Text| t.text,
+            |t: Text| Ok(t.text),
         );
         assert_eq!((code, out), (ExitCode::SUCCESS, b"a\n".to_vec()));
     }

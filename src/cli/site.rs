@@ -233,5 +233,6 @@ fn cross_validate(base: &Model, labelled: &[Labelled], how: SiteTuning) {
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    super::json_lines::utf8_text(bytes).map_err(|lines| lines.join("\n"))
 }
