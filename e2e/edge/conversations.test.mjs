@@ -353,7 +353,9 @@ test('assign, move, close and reopen leave typed system notices, never words of 
   // Well-formed but at odds with the site: 409, not 422 (the request matches the schema).
   assertError(await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: bo.staff.id }), 409, 'conflict');
   assertError(await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: 'nobody-at-all' }), 409, 'conflict');
-  assertError(await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { team: 'no-such-team' }), 409, 'conflict');
+  const noTeam = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { team: 'no-such-team' });
+  assertError(noTeam, 409, 'conflict');
+  assert.equal(noTeam.json.error.message, 'no such team: no-such-team');
   assertError(await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, {}), 422, 'invalid_request');
   const closed = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/close`);
   assert.equal(closed.json.conversation.status, 'closed');

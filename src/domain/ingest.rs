@@ -493,7 +493,8 @@ fn plan_read(body: &str, received_at_ms: u64, fast: bool) -> Result<IngestPlan, 
     }
     // The browser's clock may be wrong; its offset is the same for the batch
     // and the events in it, so correct each timestamp by it.
-    let skew = received_at_ms as i64 - batch.sent_at as i64;
+    let at = |ms: u64| i64::try_from(ms).unwrap_or(i64::MAX);
+    let skew = at(received_at_ms).saturating_sub(at(batch.sent_at));
     if batch.visitor.len() > 64
         || !batch
             .visitor
@@ -564,8 +565,12 @@ fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, Str
         return Err("id must be 16 to 64 URL-safe characters".into());
     }
     let kind = EventKind::parse(&event.kind).ok_or("unknown event type")?;
-    let occurred_at_ms = event.ts as i64 + skew;
-    if occurred_at_ms > now + MAX_FUTURE_MS {
+    // A `ts` past i64 (u64::MAX, say) is far in the future, not negative.
+    let occurred_at_ms = i64::try_from(event.ts)
+        .ok()
+        .and_then(|ts| ts.checked_add(skew))
+        .unwrap_or(i64::MAX);
+    if occurred_at_ms > now.saturating_add(MAX_FUTURE_MS) {
         return Err("timestamp is in the future".into());
     }
     if occurred_at_ms < now - MAX_AGE_MS {
@@ -755,6 +760,29 @@ mod tests {
         );
         let plan = plan_batch(&body, NOW).unwrap();
         assert_eq!(plan.rows[0].occurred_at_ms, (NOW - 500) as i64);
+    }
+
+    #[test]
+    fn timestamps_past_any_clock_are_in_the_future_not_in_the_past() {
+        for ts in [
+            u64::MAX,
+            i64::MAX as u64,
+            i64::MAX as u64 + 1,
+            NOW + 86_400_000,
+        ] {
+            let body = encode_batch("demo", NOW, 0, &[page_view("aaaaaaaaaaaaaaaa", ts)]);
+            let plan = plan_batch(&body, NOW).unwrap();
+            assert_eq!(plan.rejected.len(), 1, "{ts}");
+            assert_eq!(
+                plan.rejected[0].reason, "timestamp is in the future",
+                "{ts}"
+            );
+        }
+        let body = encode_batch("demo", NOW, 0, &[page_view("aaaaaaaaaaaaaaaa", 0)]);
+        assert_eq!(
+            plan_batch(&body, NOW).unwrap().rejected[0].reason,
+            "timestamp is older than 30 days"
+        );
     }
 
     #[test]

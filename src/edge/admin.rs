@@ -69,7 +69,7 @@ pub async fn managed_site(request: &Request, env: &Env, site: &str) -> Result<Si
 }
 
 /// A well-formed request naming a team the site does not have: 409.
-fn no_such_team(team: &str) -> ApiError {
+pub fn no_such_team(team: &str) -> ApiError {
     let mut message = String::from("no such team: ");
     message.push_str(team);
     ApiError::Conflict(message)

@@ -487,7 +487,7 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
         {
             // Well-formed, but the site has no such team: the request
             // conflicts with the site's state, not with the schema.
-            return Err(ApiError::Conflict("no such team on this site".into()));
+            return Err(super::admin::no_such_team(new_team));
         }
         team = new_team.clone();
     }
