@@ -3,7 +3,7 @@
 // to a person's reply. Screenshots go to test-results/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestRuntime, launchChromium, eventually, newPersonPage, ADMIN_TOKEN } from '../support.mjs';
 import { seedContactChannel } from '../../scripts/runtime.mjs';
@@ -310,6 +310,31 @@ test('a site admin edits office hours, routing and staff in Settings; agents see
   await traffic.locator('button.save').click();
   const trafficOff = async () => !(await (await fetch(`${runtime.url}/v1/admin/sites/demo`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).site.record_automation;
   assert.ok(await eventually(trafficOff), 'unchecked and saved');
+
+  // The site's classifier model: trained from Settings, and what visitors get said plainly.
+  const model = staff.locator('.site-model');
+  assert.match(await eventually(async () => {
+    const text = await model.locator('.model-status').innerText();
+    return text && text !== '…' ? text : null;
+  }), /No site model yet|Trained/);
+  const examples = readFileSync(join(root, 'tests', 'data', 'site-examples.jsonl'), 'utf8');
+  const uploaded = await fetch(`${runtime.url}/v1/admin/sites/demo/model/examples`, {
+    method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/x-ndjson' }, body: examples,
+  });
+  assert.equal(uploaded.status, 201);
+  await model.locator('button.train').click();
+  const trained = await eventually(async () => {
+    const text = await model.locator('.model-status').innerText();
+    return /^Trained /.test(text) ? text : null;
+  });
+  assert.match(trained, /on \d+ corrections and 40 examples\. Held-out accuracy: topic \d+\.\d% \(default model \d+\.\d%\) on \d+ held out/);
+  assert.doesNotMatch(trained, /Visitors get the default model/);
+  // A model clearly worse than the default (its report as such a training writes it) is not served, and the console says so.
+  await runtime.d1.prepare("UPDATE site_models SET report = json_set(report, '$.worse_than_default', json('true')) WHERE site_id = 'demo'").run();
+  await staff.locator('button.tab', { hasText: 'Inbox' }).click();
+  await staff.locator('button.tab', { hasText: 'Settings' }).click();
+  assert.ok(await eventually(async () => (await model.locator('.model-status').innerText())
+    .includes("Visitors get the default model: the site model is worse than the default model on the site's held-out examples.")));
 
   const form = staff.locator('form.new-staff');
   await form.locator('input.staff-name').fill('Dee Novak');
