@@ -68,7 +68,7 @@ export function loadClassifier(options = {}) {
       widget.setModel(await fetchModel(builtin), options.rules);
     } catch (error) {
       throw new TouchpointError('model_unavailable', `touchpoint: the built-in model at ${builtin} was not loaded (${error?.message ?? error})`
-        + ': serve the package\'s widget/ folder and set `assets` to its URL if your bundler does not ship it');
+        + (options.modelUrl ? '' : ': serve the package\'s widget/ folder and set `assets` to its URL if your bundler does not ship it'));
     }
     return widget;
   }).then(() => undefined);
@@ -131,7 +131,8 @@ function followConversation(config) {
   }
 }
 
-function warn(error) { console.warn('Touchpoint:', error?.message ?? error); }
+// Touchpoint's own errors already begin "touchpoint: "; said once.
+function warn(error) { console.warn('Touchpoint:', String(error?.message ?? error).replace(/^touchpoint: /, '')); }
 
 function optedOut() {
   try { return localStorage.getItem(OPTOUT_KEY) === '1'; } catch { return false; }

@@ -191,12 +191,15 @@ fn attribute_answers_every_stdin_line_blank_ones_with_a_numbered_error() {
 
     // Input that would pass for a direct visit is refused, line by line.
     let input = [
-        r#"{"url":"shop.example/pricing"}"#,
+        r#"{"url":"pricing page"}"#,
         r#"{"url":"https://"}"#,
         r#"{"url":"https://shop.example/","referer":"https://www.google.com/"}"#,
         r#"{"url":"https://shop.example/","referrer":"google"}"#,
         r#"["https://shop.example/"]"#,
         r#"{"url":"HTTPS://shop.example/","referrer":"android-app://com.google.android.gm/"}"#,
+        // As access logs record them: a path, or a host without its scheme.
+        r#"{"url":"/landing?utm_source=newsletter&utm_medium=email"}"#,
+        r#"{"url":"shop.example/?utm_source=newsletter&utm_medium=email","referrer":"https://www.google.com/search?q=a b"}"#,
     ]
     .join("\n");
     let (code, out) = touchpoint(&["attribute"], &input);
@@ -204,9 +207,7 @@ fn attribute_answers_every_stdin_line_blank_ones_with_a_numbered_error() {
     let lines = json_lines(&out);
     let error = |i: usize| lines[i]["error"].as_str().unwrap_or_default().to_string();
     assert!(
-        error(0).starts_with(
-            "line 1: the landing URL \"shop.example/pricing\" is not an absolute http(s) URL"
-        ),
+        error(0).starts_with("line 1: the landing URL \"pricing page\" is not a URL"),
         "{out}"
     );
     assert!(error(1).starts_with("line 2: the landing URL"), "{out}");
@@ -220,9 +221,11 @@ fn attribute_answers_every_stdin_line_blank_ones_with_a_numbered_error() {
     );
     assert_eq!(error(4), "line 5: expected a JSON object");
     assert_eq!(lines[5]["channel"], "email", "{out}");
+    assert_eq!(lines[6]["channel"], "email", "{out}");
+    assert_eq!(lines[7]["channel"], "email", "{out}");
     let (code, _, said) = touchpoint_with_stderr(&["attribute", "not a url"], "");
     assert_eq!(code, 2);
-    assert!(said.contains("is not an absolute http(s) URL"), "{said}");
+    assert!(said.contains("is not a URL"), "{said}");
 }
 
 #[test]

@@ -327,7 +327,7 @@ test('a site admin edits office hours, routing and staff in Settings; agents see
     const text = await model.locator('.model-status').innerText();
     return /^Trained /.test(text) ? text : null;
   });
-  assert.match(trained, /on \d+ corrections and 40 examples\. Held-out accuracy: topic \d+\.\d% \(default model \d+\.\d%\) on \d+ held out/);
+  assert.match(trained, /on \d+ corrections? and 40 examples\. Held-out accuracy: topic \d+\.\d% \(default model \d+\.\d%\) on \d+ held out/);
   assert.doesNotMatch(trained, /Visitors get the default model/);
   // A model clearly worse than the default (its report as such a training writes it) is not served, and the console says so.
   await runtime.d1.prepare("UPDATE site_models SET report = json_set(report, '$.worse_than_default', json('true')) WHERE site_id = 'demo'").run();

@@ -113,6 +113,9 @@ test('a site model trains in the worker to the same bytes as natively, is served
 
   // One flipped byte: the checksum no longer matches; the default is served, saying why.
   await runtime.d1.prepare("UPDATE site_models SET model = CAST(substr(model, 1, 99) || X'5A' || substr(model, 101) AS BLOB) WHERE site_id = 'golden'").run();
+  // The console sees it first, before any visitor asks: not served, and due for retraining.
+  const flippedFirst = (await asAdmin('GET', '/v1/admin/sites/golden/model')).json;
+  assert.deepEqual([flippedFirst.serving, flippedFirst.refused, flippedFirst.stale], ['default', 'the model file is corrupt (checksum mismatch)', true]);
   const flipped = await fetchModel('golden');
   assert.equal(flipped.status, 200);
   assert.ok(flipped.bytes.equals(DEFAULT_MODEL));

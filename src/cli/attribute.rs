@@ -46,28 +46,38 @@ pub fn explained_json(url: &str, referrer: &str, site: &str) -> serde_json::Valu
     out
 }
 
-/// Refuses a landing URL that is not absolute http(s) with a host, and a
-/// referrer that is neither empty nor `scheme://host…` (as browsers send,
-/// `android-app://` included): either would be attributed as a direct visit.
+/// Refuses input that would pass for a direct visit unread: a landing URL
+/// that is neither absolute http(s) with a host, nor a path (`/…`, as access
+/// logs record it), nor `host.tld/…` without its scheme; and a referrer that
+/// is neither empty nor `scheme://host…` (as browsers send it,
+/// `android-app://` included).
 fn checked(url: &str, referrer: &str) -> Result<(), String> {
     let http = ["http://", "https://"].iter().any(|scheme| {
         url.get(..scheme.len())
             .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
     });
-    if !http || host_of(url).is_empty() || url.contains(char::is_whitespace) {
+    let bare_host = url
+        .split(['/', '?', '#'])
+        .next()
+        .is_some_and(|host| host.contains('.') && !host.contains("://"));
+    let landing = if http {
+        !host_of(url).is_empty()
+    } else {
+        url.starts_with('/') || bare_host
+    };
+    if !landing || url.contains(char::is_whitespace) {
         return Err(format!(
-            "the landing URL {url:?} is not an absolute http(s) URL with a host"
+            "the landing URL {url:?} is not a URL: give an absolute http(s) URL, host/path or /path"
         ));
     }
-    let scheme_end = referrer.find("://").unwrap_or(0);
-    if !referrer.is_empty()
-        && (scheme_end == 0
-            || !referrer[..scheme_end]
+    let scheme = referrer.split_once("://").map_or("", |(scheme, _)| scheme);
+    let referrer_ok = referrer.is_empty()
+        || (!scheme.is_empty()
+            && scheme
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
-            || host_of(referrer).is_empty()
-            || referrer.contains(char::is_whitespace))
-    {
+            && !host_of(referrer).is_empty());
+    if !referrer_ok {
         return Err(format!(
             "the referrer {referrer:?} is not a URL with a host"
         ));

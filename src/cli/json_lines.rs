@@ -72,7 +72,7 @@ pub fn utf8_text(mut bytes: Vec<u8>) -> Result<String, Vec<String>> {
     }
     String::from_utf8(bytes).map_err(|error| {
         let bytes = error.into_bytes();
-        (1u64..)
+        let mut errors: Vec<String> = (1u64..)
             .zip(bytes.split(|&b| b == b'\n'))
             .filter_map(|(number, line)| {
                 let error = std::str::from_utf8(line).err()?;
@@ -81,7 +81,14 @@ pub fn utf8_text(mut bytes: Vec<u8>) -> Result<String, Vec<String>> {
                     error.valid_up_to()
                 ))
             })
-            .collect()
+            .collect();
+        // A file in another encoding fails on most lines: name the first 100.
+        if errors.len() > 100 {
+            let more = errors.len() - 100;
+            errors.truncate(100);
+            errors.push(format!("and {more} more lines that are not UTF-8"));
+        }
+        errors
     })
 }
 
@@ -102,6 +109,9 @@ mod tests {
                 "line 4: not UTF-8 (the byte at offset 0 of the line)".to_string()
             ])
         );
+        let latin1 = utf8_text(b"caf\xe9\n".repeat(250)).unwrap_err();
+        assert_eq!(latin1.len(), 101);
+        assert_eq!(latin1[100], "and 150 more lines that are not UTF-8");
     }
 
     #[derive(serde::Deserialize)]

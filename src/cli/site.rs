@@ -12,7 +12,9 @@ use crate::domain::classify::train::{
 };
 use crate::domain::classify::BUILTIN_MODEL;
 use crate::domain::pii;
-use crate::domain::site_model::{parse_examples, MAX_TRAINING_EXAMPLES};
+use crate::domain::site_model::{
+    clearly_worse, parse_examples, MAX_TRAINING_EXAMPLES, WORSE_THAN_DEFAULT,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct TrainSiteArgs {
@@ -171,6 +173,16 @@ fn train(args: &TrainSiteArgs) -> Result<(), String> {
             score.site * 100.0,
             score.default * 100.0
         );
+    }
+    let heads = [trained.topic, trained.sentiment, trained.kind];
+    let (site_only, default_only) = heads
+        .iter()
+        .fold((0, 0), |(s, d), h| (s + h.site_only, d + h.default_only));
+    println!(
+        "held out, right by one model only: site model {site_only}, base model {default_only}"
+    );
+    if clearly_worse(site_only, default_only) {
+        println!("the worker would keep this model but serve the default: {WORSE_THAN_DEFAULT}");
     }
     Ok(())
 }

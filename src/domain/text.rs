@@ -109,15 +109,32 @@ pub fn split(text: &str, separator: u8) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Whether `text` shows nothing: only whitespace and the invisible format
-/// characters that pass for text (zero-width space, joiners, word joiner,
-/// byte-order mark, soft hyphen), so a message of them is empty to a reader.
+/// Whether `text` shows nothing: only whitespace and characters that draw
+/// nothing — Unicode's default-ignorable ones in the Basic Multilingual
+/// Plane (zero-width space and joiners, direction marks, word joiner,
+/// variation selectors, byte-order mark, soft hyphen, fillers) and the blank
+/// braille pattern — so a message of them is empty to a reader. The same set
+/// is openapi.json's `MessageText` pattern.
 pub fn is_blank(text: &str) -> bool {
     text.chars().all(|c| {
         c.is_whitespace()
             || matches!(
                 c,
-                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' | '\u{180e}'
+                '\u{00ad}'
+                    | '\u{034f}'
+                    | '\u{061c}'
+                    | '\u{115f}'..='\u{1160}'
+                    | '\u{17b4}'..='\u{17b5}'
+                    | '\u{180b}'..='\u{180f}'
+                    | '\u{200b}'..='\u{200f}'
+                    | '\u{202a}'..='\u{202e}'
+                    | '\u{2060}'..='\u{206f}'
+                    | '\u{2800}'
+                    | '\u{3164}'
+                    | '\u{fe00}'..='\u{fe0f}'
+                    | '\u{feff}'
+                    | '\u{ffa0}'
+                    | '\u{fff0}'..='\u{fff8}'
             )
     })
 }

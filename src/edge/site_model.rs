@@ -102,13 +102,40 @@ fn served(stored: &JsValue, report: Option<&TrainedModel>) -> Option<Result<Vec<
     Some(served_file(&checksum, &hex, report))
 }
 
+/// Makes a site whose stored file is damaged due again ("retrain or
+/// remove", as after an erasure): the scheduled job trains a good file over
+/// it, and the status says it is stale. A failure is logged, not answered:
+/// the caller still serves the default model or the status.
+async fn retrain_broken(env: &Env, site: &str, stored: &JsValue) {
+    let checksum = js_object::string(stored, "checksum").unwrap_or_default();
+    if let Err(error) = db::run(
+        &env.db,
+        "UPDATE site_models SET last_correction_id = -1 WHERE site_id = ?1 AND checksum = ?2 \
+         AND last_correction_id != -1",
+        args![site, &checksum],
+    )
+    .await
+    {
+        log(
+            "could not mark a refused site model for retraining",
+            &JsValue::from_str(&error.to_string()),
+        );
+    }
+}
+
 /// `SiteModelStatus` (openapi.json): the stored report, what visitors get,
 /// and the counts.
 async fn status_of(env: &Env, site: &str) -> Result<String, ApiError> {
-    let counts = counts(env, site).await?;
-    let stored = stored_model(env, site).await?;
+    let mut stored = stored_model(env, site).await?;
     let report = report_of(&stored)?;
     let refused = served(&stored, report.as_ref()).and_then(Result::err);
+    // Found here before any visitor asked for it: due again all the same.
+    if matches!(refused, Some(NotServed::Broken(_))) && number(&stored, "last_correction_id") != -1
+    {
+        retrain_broken(env, site, &stored).await;
+        stored = stored_model(env, site).await?;
+    }
+    let counts = counts(env, site).await?;
     let untrainable = first(
         env,
         "SELECT 1 AS found FROM site_model_untrainable WHERE site_id = ?1 \
@@ -557,22 +584,7 @@ pub async fn serve(request: &Request, env: &Env, site: &str) -> Result<Response,
             "site model refused; serving the default model",
             &JsValue::from_str(&format!("{site}: {reason}")),
         );
-        // Due again ("retrain or remove", as after an erasure): the scheduled
-        // job trains a good file over it, and the status says it is stale.
-        let checksum = js_object::string(&stored, "checksum").unwrap_or_default();
-        if let Err(error) = db::run(
-            &env.db,
-            "UPDATE site_models SET last_correction_id = -1 WHERE site_id = ?1 AND checksum = ?2 \
-             AND last_correction_id != -1",
-            args![site, &checksum],
-        )
-        .await
-        {
-            log(
-                "could not mark a refused site model for retraining",
-                &JsValue::from_str(&error.to_string()),
-            );
-        }
+        retrain_broken(env, site, &stored).await;
     }
     let which = if site_file.is_some() {
         "site"

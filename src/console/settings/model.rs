@@ -44,15 +44,20 @@ fn scores(model: &TrainedModel) -> Vec<String> {
     .collect()
 }
 
+/// "1 correction", "3 corrections".
+fn counted(n: u32, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 fn describe(status: &ModelStatus) -> String {
     let mut text = match &status.model {
         Some(m) => {
             let scores = scores(m);
             format!(
-                "Trained {} on {} corrections and {} examples. Held-out accuracy: {}.",
+                "Trained {} on {} and {}. Held-out accuracy: {}.",
                 clock(m.trained_at),
-                m.corrections,
-                m.examples,
+                counted(m.corrections, "correction"),
+                counted(m.examples, "example"),
                 if scores.is_empty() {
                     "none held out yet".into()
                 } else {
@@ -75,8 +80,9 @@ fn describe(status: &ModelStatus) -> String {
     }
     if status.needs_more {
         text.push_str(&format!(
-            " Too few to train on yet ({} corrections and {} examples): more are needed.",
-            status.corrections, status.examples
+            " Too few to train on yet ({} and {}): more are needed.",
+            counted(status.corrections, "correction"),
+            counted(status.examples, "example")
         ));
     }
     text
@@ -162,7 +168,7 @@ mod tests {
         assert_eq!(
             describe(&status(None, false, true)),
             "No site model yet: visitors' widgets use the default model. \
-             Too few to train on yet (1 corrections and 3 examples): more are needed."
+             Too few to train on yet (1 correction and 3 examples): more are needed."
         );
         assert!(describe(&status(Some("worse"), true, false)).contains(
             "Visitors get the default model: worse. New corrections or examples (1 and 3 stored)"
