@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { root } from '../../scripts/artifacts.mjs';
 
@@ -33,11 +33,14 @@ function loadWidget() {
   });
 }
 
+// The CLI's answer per message. It refuses empty text with a numbered error
+// (exit 1), where the library classifies it: that line is checked apart.
 function nativeClassify(messages, model) {
   const input = messages.map((text) => JSON.stringify({ text })).join('\n');
   const args = ['run', '--quiet', '--features', 'cli', '--', 'classify', ...(model ? ['--model', model] : [])];
-  const out = execFileSync('cargo', args, { cwd: root, input });
-  return out.toString().trim().split('\n').map((line) => JSON.parse(line));
+  const run = spawnSync('cargo', args, { cwd: root, input });
+  assert.equal(run.status, messages.includes('') ? 1 : 0, run.stderr.toString());
+  return run.stdout.toString().trim().split('\n').map((line) => JSON.parse(line));
 }
 
 test('wasm classify() equals the native CLI for every golden message', async () => {
@@ -45,7 +48,12 @@ test('wasm classify() equals the native CLI for every golden message', async () 
   const native = nativeClassify(MESSAGES);
   assert.equal(native.length, MESSAGES.length);
   MESSAGES.forEach((text, i) => {
-    assert.deepEqual(widget.classify(text), native[i], text);
+    if (text === '') {
+      assert.deepEqual(native[i], { error: `line ${i + 1}: text is empty` });
+      assert.equal(typeof widget.classify(text).topic, 'string', 'the library still answers for empty text');
+    } else {
+      assert.deepEqual(widget.classify(text), native[i], text);
+    }
   });
 });
 
@@ -63,7 +71,7 @@ test('wasm classify() equals the native CLI on a version 4 model with pair rows'
     const builtIn = nativeClassify(MESSAGES);
     assert.notDeepEqual(native, builtIn, 'the small model is really in use');
     MESSAGES.forEach((text, i) => {
-      assert.deepEqual(widget.classify(text), native[i], text);
+      if (text !== '') assert.deepEqual(widget.classify(text), native[i], text);
     });
   } finally {
     widget.setModel(readFileSync(join(root, 'dist', 'site', 'widget', 'touchpoint.tpcm')));
