@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use serde::de::DeserializeOwned;
 
+use crate::domain::site_model::MAX_LISTED_LINES;
+
 /// Answers every line of `input` with `answer`'s JSON, or with
 /// `{"error": "line N: …"}` when the line is not a `T` (a JSON object) or
 /// `answer` refuses it — a blank line and a line that is not UTF-8 included, so output line N always belongs to input
@@ -36,10 +38,7 @@ pub fn answer_each<T: DeserializeOwned>(
             line = line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line);
         }
         let reply = match std::str::from_utf8(line) {
-            Err(error) => Err(format!(
-                "line {number}: not UTF-8 (the byte at offset {} of the line)",
-                error.valid_up_to()
-            )),
+            Err(error) => Err(not_utf8(number, error)),
             Ok(line) if line.trim().is_empty() => {
                 Err(format!("line {number}: blank, expected a JSON object"))
             }
@@ -64,6 +63,14 @@ pub fn answer_each<T: DeserializeOwned>(
     ExitCode::from(u8::from(failures > 0))
 }
 
+/// Why line `number` is not text.
+fn not_utf8(number: u64, error: std::str::Utf8Error) -> String {
+    format!(
+        "line {number}: not UTF-8 (the byte at offset {} of the line)",
+        error.valid_up_to()
+    )
+}
+
 /// A whole file of lines as text: a byte-order mark before the first line
 /// dropped, and every line that is not UTF-8 named (`line N: not UTF-8 …`).
 pub fn utf8_text(mut bytes: Vec<u8>) -> Result<String, Vec<String>> {
@@ -74,18 +81,13 @@ pub fn utf8_text(mut bytes: Vec<u8>) -> Result<String, Vec<String>> {
         let bytes = error.into_bytes();
         let mut errors: Vec<String> = (1u64..)
             .zip(bytes.split(|&b| b == b'\n'))
-            .filter_map(|(number, line)| {
-                let error = std::str::from_utf8(line).err()?;
-                Some(format!(
-                    "line {number}: not UTF-8 (the byte at offset {} of the line)",
-                    error.valid_up_to()
-                ))
-            })
+            .filter_map(|(number, line)| Some(not_utf8(number, std::str::from_utf8(line).err()?)))
             .collect();
-        // A file in another encoding fails on most lines: name the first 100.
-        if errors.len() > 100 {
-            let more = errors.len() - 100;
-            errors.truncate(100);
+        // A file in another encoding fails on most lines: name the first ones,
+        // as the examples upload does.
+        if errors.len() > MAX_LISTED_LINES {
+            let more = errors.len() - MAX_LISTED_LINES;
+            errors.truncate(MAX_LISTED_LINES);
             errors.push(format!("and {more} more lines that are not UTF-8"));
         }
         errors
