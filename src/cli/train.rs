@@ -583,7 +583,7 @@ fn head_shape(args: &TrainArgs, name: &str) -> (u8, f32, f32) {
 }
 
 /// The features the model reads: word pairs in buckets of their own
-/// (version 5) unless `--pair-bits 0` (version 3, no pairs).
+/// (version 6) unless `--pair-bits 0` (version 3, no pairs).
 fn feature_set(args: &TrainArgs) -> FeatureSet {
     match args.pair_bits {
         0 => FeatureSet::Words,
@@ -962,7 +962,7 @@ mod tests {
         assert!(parse(&["--centre="]).centre.iter().all(String::is_empty));
     }
 
-    /// Word pairs go to the heads `--pair-heads` names, in version 5, when
+    /// Word pairs go to the heads `--pair-heads` names, in version 6, when
     /// `--pair-bits` is above 0 (by default 10, for topic alone; 0 gives
     /// version 3); sizes past the widget's table and unknown heads are
     /// refused.

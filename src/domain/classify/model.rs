@@ -1,23 +1,24 @@
 //! The trained model: one linear head per label set over hashed features,
 //! with int8 weights and a per-head scale, in a small versioned binary format.
 //!
-//! Format (little-endian), versions 2 to 5 (the version also says which
+//! Format (little-endian), versions 2 to 6 (the version also says which
 //! features the heads read: 2 words, word pairs and character n-grams; 3 the
-//! same without word pairs; 4 and 5 as 3 plus word pairs in buckets of their
-//! own — see `FeatureSet`; 5 codes the weights, see `weights`):
+//! same without word pairs; 4 to 6 as 3 plus word pairs in buckets of their
+//! own — see `FeatureSet`; 5 codes the weights, and 6 codes their signs by
+//! their row too, see `weights`):
 //! ```text
-//! "TPCM" | version u16 | bucket_bits u8 | [v4, v5: pair_bits u8] | head_count u8
-//! per head: name (u8 len + bytes) | head_bits u8 | [v4, v5: reads_pairs u8]
+//! "TPCM" | version u16 | bucket_bits u8 | [v4–v6: pair_bits u8] | head_count u8
+//! per head: name (u8 len + bytes) | head_bits u8 | [v4–v6: reads_pairs u8]
 //!           | class_count u8 | labels (u8 len + bytes each) | scale f32
 //!           | biases f32 × classes
 //!           | v2–v4: weights i8 × rows × classes, where rows =
 //!             2^head_bits + reads_pairs × 2^pair_bits
-//!           | v5: largest magnitude u8 | coded length u32 | coded weights
+//!           | v5, v6: largest magnitude u8 | coded length u32 | coded weights
 //! FNV-1a u32 of everything before it
 //! ```
 //! A head may use fewer buckets than the features have (`head_bits ≤
 //! bucket_bits`): it reads feature `b` at row `b mod 2^head_bits`, so small
-//! heads (kind, urgency, expectation gap) cost little. In versions 4 and 5 a
+//! heads (kind, urgency, expectation gap) cost little. In versions 4 to 6 a
 //! head that reads word pairs has a row per pair bucket after those (`row_of`);
 //! the others skip pair features. Version 1 (no `head_bits`: every head has
 //! `bucket_bits`) is still read, so site models stored before version 2 keep
@@ -28,10 +29,12 @@ use super::features::{features, features_of_words, row_of, FeatureSet, MAX_PAIR_
 
 mod weights;
 
+use weights::Signs;
+
 /// Magic bytes at the start of a model file.
 pub const MAGIC: &[u8; 4] = b"TPCM";
 /// The newest format version, which this build reads and trains.
-pub const FORMAT_VERSION: u16 = 5;
+pub const FORMAT_VERSION: u16 = 6;
 
 /// The version a model is written in: the newest of its feature set.
 fn version_of(features: FeatureSet) -> u16 {
@@ -47,7 +50,7 @@ fn version_of(features: FeatureSet) -> u16 {
 pub enum ModelError {
     #[error("not a Touchpoint model (bad magic bytes)")]
     BadMagic,
-    #[error("model format version {0} is not supported (this build reads versions 1 to 5)")]
+    #[error("model format version {0} is not supported (this build reads versions 1 to 6)")]
     UnsupportedVersion(u16),
     #[error("the model file is truncated")]
     Truncated,
@@ -534,7 +537,8 @@ impl Model {
             }
             if pair_bits.is_some() {
                 let largest = weights::largest_magnitude(&head.weights);
-                let coded = weights::encode(&head.weights, head.labels.len(), largest);
+                let coded =
+                    weights::encode(&head.weights, head.labels.len(), largest, Signs::ByRow);
                 out.push(largest);
                 out.extend_from_slice(&(coded.len() as u32).to_le_bytes());
                 out.extend_from_slice(&coded);
@@ -613,7 +617,18 @@ impl Model {
             let weights = if version >= 5 {
                 let largest = reader.byte()?;
                 let length = u32::from_le_bytes(reader.array()?) as usize;
-                weights::decode(reader.take(length)?, classes, rows * classes, largest)?
+                let signs = if version >= 6 {
+                    Signs::ByRow
+                } else {
+                    Signs::ByColumn
+                };
+                weights::decode(
+                    reader.take(length)?,
+                    classes,
+                    rows * classes,
+                    largest,
+                    signs,
+                )?
             } else {
                 reader
                     .take(rows * classes)?
@@ -934,7 +949,7 @@ mod tests {
     fn word_pairs_have_rows_of_their_own() {
         let model = with_pairs();
         let bytes = model.to_bytes();
-        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 5);
+        assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), FORMAT_VERSION);
         assert_eq!(Model::from_bytes(&bytes), Ok(model.clone()));
         assert!(!model.heads[0].reads_pairs() && model.heads[1].reads_pairs());
         // The head without pair rows scores as in version 3; the other
@@ -1032,24 +1047,25 @@ mod tests {
         assert!(!empty.fold_two_classes());
     }
 
-    /// `model` written the way older versions were, weights as raw int8:
-    /// version 4 (with word pairs; how site models were stored before
-    /// version 5) or version 1 (no per-head bits; before version 2).
+    /// `model` written the way older versions were: version 5 (signs coded
+    /// by column alone; how site models were stored before version 6),
+    /// version 4 (weights as raw int8, before version 5) or version 1 (no
+    /// per-head bits; before version 2).
     fn older_version_bytes(model: &Model, version: u16) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&version.to_le_bytes());
         out.push(model.bucket_bits);
-        if version == 4 {
+        if version >= 4 {
             let FeatureSet::WordsAndPairs(pair_bits) = model.features else {
-                panic!("version 4 has word pairs");
+                panic!("versions 4 and 5 have word pairs");
             };
             out.push(pair_bits);
         }
         out.push(model.heads.len() as u8);
         for head in &model.heads {
             push_str(&mut out, &head.name);
-            if version == 4 {
+            if version >= 4 {
                 out.push(head.bits);
                 out.push(u8::from(head.reads_pairs()));
             }
@@ -1061,7 +1077,16 @@ mod tests {
             for bias in &head.biases {
                 out.extend_from_slice(&bias.to_le_bytes());
             }
-            out.extend(head.weights.iter().map(|&w| w as u8));
+            if version == 5 {
+                let largest = weights::largest_magnitude(&head.weights);
+                let classes = head.labels.len();
+                let coded = weights::encode(&head.weights, classes, largest, Signs::ByColumn);
+                out.push(largest);
+                out.extend_from_slice(&(coded.len() as u32).to_le_bytes());
+                out.extend_from_slice(&coded);
+            } else {
+                out.extend(head.weights.iter().map(|&w| w as u8));
+            }
         }
         let checksum = fnv1a(&out);
         out.extend_from_slice(&checksum.to_le_bytes());
@@ -1074,7 +1099,7 @@ mod tests {
         let old = older_version_bytes(&model, 4);
         assert_eq!(Model::from_bytes(&old), Ok(model.clone()));
         let new = model.to_bytes();
-        assert_eq!(u16::from_le_bytes([new[4], new[5]]), 5);
+        assert_eq!(u16::from_le_bytes([new[4], new[5]]), FORMAT_VERSION);
         // Mostly zeros: the coded weights are a small fraction of the raw ones.
         assert!(
             new.len() * 20 < old.len(),
@@ -1085,6 +1110,32 @@ mod tests {
         let mut corrupt = old.clone();
         corrupt[60] ^= 2;
         assert_eq!(Model::from_bytes(&corrupt), Err(ModelError::BadChecksum));
+    }
+
+    /// Site models stored in D1 as version 5 keep loading, and their next
+    /// training writes version 6, whose row-coded signs are smaller.
+    #[test]
+    fn version_five_files_still_load_and_are_written_back_as_six() {
+        let model = with_pairs();
+        let old = older_version_bytes(&model, 5);
+        assert_eq!(u16::from_le_bytes([old[4], old[5]]), 5);
+        assert_eq!(Model::from_bytes(&old), Ok(model.clone()));
+        let new = model.to_bytes();
+        assert_eq!(u16::from_le_bytes([new[4], new[5]]), 6);
+        assert_eq!(Model::from_bytes(&new), Ok(model));
+        // The same stream read with the other version's sign contexts is
+        // not the same weights (or not weights at all), once rows mix signs.
+        let mut mixed = with_pairs();
+        for (index, weight) in mixed.heads[0].weights.iter_mut().enumerate() {
+            *weight = [0, 3, -2, 0, -1, 2, 1, -3][index % 8];
+        }
+        let old = older_version_bytes(&mixed, 5);
+        assert_eq!(Model::from_bytes(&old), Ok(mixed));
+        let mut relabelled = old[..old.len() - 4].to_vec();
+        relabelled[4] = 6;
+        let checksum = fnv1a(&relabelled);
+        relabelled.extend_from_slice(&checksum.to_le_bytes());
+        assert_ne!(Model::from_bytes(&relabelled), Model::from_bytes(&old));
     }
 
     #[test]

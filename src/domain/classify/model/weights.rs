@@ -6,9 +6,18 @@
 //!
 //! Each weight is coded as: is it zero (in the context of its column and of
 //! how many non-zero weights its row had before it), then its sign (per
-//! column), then its magnitude in unary up to the head's largest (per column
-//! and step). Every probability adapts as it goes, so nothing but the
-//! largest magnitude is stored beside the stream.
+//! column; since version 6 also by the sign before it in its row), then its
+//! magnitude in unary up to the head's largest (per column and step). Every
+//! probability adapts as it goes, so nothing but the largest magnitude is
+//! stored beside the stream.
+//!
+//! Why the row's signs: a feature that speaks for one label speaks against
+//! the others, and a centred row (sentiment, kind, urgency) is a positive
+//! beside a negative, so a sign is far from a coin toss once its row has
+//! shown one. On the built-in model that coded 1.2 KB smaller (sentiment
+//! and urgency 0.5 KB each). Counting the row's positives and negatives
+//! instead coded 0.2 KB smaller still but cost the widget's decoder more;
+//! the size of the previous weight or the previous column added nothing.
 
 use super::{ModelError, MAX_CLASSES};
 
@@ -26,12 +35,21 @@ const MAGNITUDE_STEPS: usize = 16;
 /// The adaptive probabilities (of a 0 bit) of one column, each stored as
 /// its distance from even (so they start as zeros, which the widget's
 /// code sets without a loop of stores): 3 for "is it zero" (by the non-zero
-/// weights earlier in its row), 1 for the sign, `MAGNITUDE_STEPS` for the
-/// magnitude.
+/// weights earlier in its row), 3 for the sign (by the sign before it in
+/// its row: none, positive, negative; version 5 uses the first alone),
+/// `MAGNITUDE_STEPS` for the magnitude.
 type Contexts = [[i16; PER_COLUMN]; MAX_CLASSES];
-const PER_COLUMN: usize = 3 + 1 + MAGNITUDE_STEPS;
+const PER_COLUMN: usize = 3 + 3 + MAGNITUDE_STEPS;
 const SIGN: usize = 3;
-const MAGNITUDE: usize = 4;
+const MAGNITUDE: usize = 6;
+
+/// How a stream codes its signs: per column alone (format version 5), or
+/// also by the signs its row showed before (version 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signs {
+    ByColumn,
+    ByRow,
+}
 
 /// The context of a magnitude's `step`-th unary bit (from 1).
 fn magnitude_context(step: u8) -> usize {
@@ -78,18 +96,21 @@ pub fn largest_magnitude(weights: &[i8]) -> u8 {
 
 /// Codes `weights` (row-major, `classes` per row) with magnitudes up to
 /// `largest` (`largest_magnitude`).
-pub fn encode(weights: &[i8], classes: usize, largest: u8) -> Vec<u8> {
+pub fn encode(weights: &[i8], classes: usize, largest: u8, signs: Signs) -> Vec<u8> {
     let mut columns: Contexts = [[0; PER_COLUMN]; MAX_CLASSES];
     let mut coder = Encoder::new();
+    let by_row = usize::from(signs == Signs::ByRow);
     for row in weights.chunks(classes.max(1)) {
-        let mut nonzero = 0usize;
+        let (mut nonzero, mut previous_sign) = (0usize, 0usize);
         for (&weight, column) in row.iter().zip(columns.iter_mut()) {
             coder.bit(&mut column[nonzero.min(2)], weight != 0);
             if weight == 0 {
                 continue;
             }
             nonzero += 1;
-            coder.bit(&mut column[SIGN], weight < 0);
+            let negative = weight < 0;
+            coder.bit(&mut column[SIGN + previous_sign], negative);
+            previous_sign = (1 + usize::from(negative)) * by_row;
             let magnitude = weight.unsigned_abs();
             for step in 1..largest {
                 coder.bit(&mut column[magnitude_context(step)], magnitude > step);
@@ -109,6 +130,7 @@ pub fn decode(
     classes: usize,
     count: usize,
     largest: u8,
+    signs: Signs,
 ) -> Result<Vec<i8>, ModelError> {
     if classes == 0
         || classes > MAX_CLASSES
@@ -122,6 +144,7 @@ pub fn decode(
     let mut columns: Contexts = [[0; PER_COLUMN]; MAX_CLASSES];
     let mut coder = Decoder::new(coded);
     let mut weights = Vec::with_capacity(count);
+    let by_row = usize::from(signs == Signs::ByRow);
     for _ in 0..count / classes {
         // Past its end a stream reads as zeros, which may decode as
         // endless non-zero weights at full magnitude: stop there, so the
@@ -129,12 +152,13 @@ pub fn decode(
         if coder.at > coded.len() {
             return Err(MISFIT);
         }
-        let mut nonzero = 0usize;
+        let (mut nonzero, mut previous_sign) = (0usize, 0usize);
         for column in columns.iter_mut().take(classes) {
             let mut weight = 0;
             if coder.bit(&mut column[nonzero.min(2)]) {
                 nonzero += 1;
-                let negative = coder.bit(&mut column[SIGN]);
+                let negative = coder.bit(&mut column[SIGN + previous_sign]);
+                previous_sign = (1 + usize::from(negative)) * by_row;
                 let mut magnitude = 1u8;
                 while magnitude < largest && coder.bit(&mut column[magnitude_context(magnitude)]) {
                     magnitude += 1;
@@ -292,11 +316,14 @@ mod tests {
         for (classes, seed) in [(1usize, 1u64), (2, 2), (3, 3), (11, 4), (16, 5)] {
             let weights = pruned(classes * 997, seed);
             let largest = largest_magnitude(&weights);
-            let coded = encode(&weights, classes, largest);
-            assert_eq!(
-                decode(&coded, classes, weights.len(), largest),
-                Ok(weights.clone())
-            );
+            for signs in [Signs::ByColumn, Signs::ByRow] {
+                let coded = encode(&weights, classes, largest, signs);
+                assert_eq!(
+                    decode(&coded, classes, weights.len(), largest, signs),
+                    Ok(weights.clone())
+                );
+            }
+            let coded = encode(&weights, classes, largest, Signs::ByRow);
             // Near the entropy (60% zeros, a sign, three sizes: 2.0 bits a
             // weight), far from a byte.
             assert!(
@@ -307,34 +334,75 @@ mod tests {
         }
     }
 
+    /// Rows like a centred three-label head's (sentiment, urgency): one
+    /// label's weight positive, another's as negative, the third zero.
+    #[test]
+    fn row_signs_code_centred_rows_smaller() {
+        let classes = 3;
+        let mut weights = pruned(classes * 3000, 7);
+        for (index, row) in weights.chunks_mut(classes).enumerate() {
+            let magnitude = row[0].abs();
+            let (up, down) = (index % 3, (index / 3 + 1 + index) % 3);
+            for (column, weight) in row.iter_mut().enumerate() {
+                *weight = match column {
+                    _ if up == down => 0,
+                    c if c == up => magnitude,
+                    c if c == down => -magnitude,
+                    _ => 0,
+                };
+            }
+        }
+        let largest = largest_magnitude(&weights);
+        let by_column = encode(&weights, classes, largest, Signs::ByColumn);
+        let by_row = encode(&weights, classes, largest, Signs::ByRow);
+        assert!(
+            by_row.len() * 100 < by_column.len() * 95,
+            "{} against {} bytes",
+            by_row.len(),
+            by_column.len()
+        );
+        assert_eq!(
+            decode(&by_row, classes, weights.len(), largest, Signs::ByRow),
+            Ok(weights)
+        );
+    }
+
     #[test]
     fn extreme_weights_and_empty_heads_round_trip() {
         let extremes: Vec<i8> = vec![127, -127, -128, 0, 1, -1, 0, 0, 64, -64];
         let largest = largest_magnitude(&extremes);
         assert_eq!(largest, 128);
-        let coded = encode(&extremes, 2, largest);
-        assert_eq!(decode(&coded, 2, extremes.len(), largest), Ok(extremes));
+        let coded = encode(&extremes, 2, largest, Signs::ByRow);
+        assert_eq!(
+            decode(&coded, 2, extremes.len(), largest, Signs::ByRow),
+            Ok(extremes)
+        );
         let zeros = vec![0i8; 4096];
-        let coded = encode(&zeros, 2, largest_magnitude(&zeros));
+        let coded = encode(&zeros, 2, largest_magnitude(&zeros), Signs::ByRow);
         assert!(coded.len() < 64, "{} bytes for zeros", coded.len());
-        assert_eq!(decode(&coded, 2, 4096, 1), Ok(zeros));
-        assert_eq!(decode(&encode(&[], 3, 1), 3, 0, 1), Ok(Vec::new()));
+        assert_eq!(decode(&coded, 2, 4096, 1, Signs::ByRow), Ok(zeros));
+        assert_eq!(
+            decode(&encode(&[], 3, 1, Signs::ByRow), 3, 0, 1, Signs::ByRow),
+            Ok(Vec::new())
+        );
     }
 
     #[test]
     fn a_short_or_mismatched_stream_is_refused() {
         let weights = pruned(3 * 500, 9);
         let largest = largest_magnitude(&weights);
-        let coded = encode(&weights, 3, largest);
+        let coded = encode(&weights, 3, largest, Signs::ByRow);
+        let decode =
+            |coded: &[u8], classes, count| decode(coded, classes, count, largest, Signs::ByRow);
         assert_eq!(
-            decode(&coded[..coded.len() / 2], 3, weights.len(), largest),
+            decode(&coded[..coded.len() / 2], 3, weights.len()),
             Err(MISFIT)
         );
         let mut longer = coded.clone();
         longer.push(0);
-        assert_eq!(decode(&longer, 3, weights.len(), largest), Err(MISFIT));
-        assert_eq!(decode(&coded, 3, 1000, largest), Err(MISFIT));
-        assert_eq!(decode(&coded, 0, 0, largest), Err(MISFIT));
+        assert_eq!(decode(&longer, 3, weights.len()), Err(MISFIT));
+        assert_eq!(decode(&coded, 3, 1000), Err(MISFIT));
+        assert_eq!(decode(&coded, 0, 0), Err(MISFIT));
     }
 
     /// A stream whose code starts at the top of its range decodes every bit
@@ -346,6 +414,8 @@ mod tests {
         let mut hostile = vec![0u8, 0xFF, 0xFF, 0xFF, 0xFF];
         hostile.resize(4096, 0);
         let count = 16 * (hostile.len() * MOST_WEIGHTS_PER_BYTE / 16);
-        assert_eq!(decode(&hostile, 16, count, LARGEST), Err(MISFIT));
+        for signs in [Signs::ByColumn, Signs::ByRow] {
+            assert_eq!(decode(&hostile, 16, count, LARGEST, signs), Err(MISFIT));
+        }
     }
 }
