@@ -242,7 +242,8 @@ export interface ClassifierOptions {
   assets?: string;
   /** The site's keyword rules, which override the model's topic. */
   rules?: { keyword: string; topic: string }[];
-  /** On a server: the model's bytes instead of the package's file. */
+  /** On a server: the model's bytes instead of the package's file (bytes that fail their
+   * checks are reported on the console and the built-in model is used). */
   modelBytes?: Uint8Array;
 }
 /** Loads the classifier once; afterwards {@link classify} and {@link redact} answer at once.

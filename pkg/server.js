@@ -9,12 +9,36 @@ export { TouchpointError, classify, redact };
 
 const file = (path) => readFile(new URL(path, import.meta.url));
 
-/** Loads the classifier from the package's files (or `options.modelBytes`). */
+const reason = (error) => String(error?.message ?? error).replace(/^touchpoint: /, '');
+
+/**
+ * Loads the classifier from the package's files (or `options.modelBytes`).
+ * Model bytes that fail their checks (a file from a newer Touchpoint, or a
+ * damaged one) are reported on the console and the built-in model is used,
+ * as in the browser; rejects with a TouchpointError when that fails too.
+ */
 export function loadClassifier(options = {}) {
   return useWidget(async () => {
-    const widget = await import('./widget/touchpoint_widget.js');
-    widget.initSync({ module: await file('./widget/touchpoint_widget_bg.wasm') });
-    widget.setModel(options.modelBytes ?? (await file('./widget/touchpoint.tpcm')), options.rules);
+    let widget;
+    try {
+      widget = await import('./widget/touchpoint_widget.js');
+      widget.initSync({ module: await file('./widget/touchpoint_widget_bg.wasm') });
+    } catch (error) {
+      throw new TouchpointError('wasm_unavailable', `touchpoint: the classifier's wasm did not load (${reason(error)})`);
+    }
+    if (options.modelBytes) {
+      try {
+        widget.setModel(options.modelBytes, options.rules);
+        return widget;
+      } catch (error) {
+        console.warn('Touchpoint:', `the model given as modelBytes was not loaded (${reason(error)}); using the built-in model.`);
+      }
+    }
+    try {
+      widget.setModel(await file('./widget/touchpoint.tpcm'), options.rules);
+    } catch (error) {
+      throw new TouchpointError('model_unavailable', `touchpoint: the built-in model was not loaded (${reason(error)})`);
+    }
     return widget;
   }).then(() => undefined);
 }

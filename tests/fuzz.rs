@@ -324,10 +324,10 @@ fn check_model(bytes: &[u8]) -> Result<(), TestCaseError> {
     if let Ok(model) = Model::from_bytes(bytes) {
         // What loads writes back byte for byte (versions 2 and 3 in their
         // own version, which says their feature set); a version 1 file
-        // (still read) is written as version 2, and a version 4 one as 5
-        // (coded weights), which load the same — as does a version 5 file,
-        // whose stream an edit may leave decodable but not as the coder
-        // would write it.
+        // (still read) is written as version 2, and a version 4 or 5 one
+        // as 6 (coded weights, signs by row), which load the same — as does
+        // a version 5 or 6 file, whose stream an edit may leave decodable
+        // but not as the coder would write it.
         let written = model.to_bytes();
         if matches!(bytes[4..6], [2 | 3, 0]) {
             prop_assert_eq!(written, bytes.to_vec());

@@ -94,6 +94,35 @@ test('importing the package on a server does nothing and never throws; the class
   assert.equal(out.model, 'TPCM', 'the built-in model is exported as touchpoint/model.tpcm');
 });
 
+test('on a server, modelBytes from an older Touchpoint load, and bytes that fail their checks fall back to the built-in model', () => {
+  // The built-in model as format version 5 wrote it (the same weights as today's version 6 file).
+  const older = join(root, 'fuzz', 'corpus', 'model', 'builtin_v5.tpcm');
+  const run = (bytes) => {
+    const script = `
+      const t = await import('touchpoint');
+      const warnings = [];
+      console.warn = (...parts) => warnings.push(parts.join(' '));
+      await t.loadClassifier({ modelBytes: ${bytes} });
+      const c = t.classify('I was charged twice, card 4111 1111 1111 1111, refund me please');
+      console.log(JSON.stringify({ topic: c.topic, confidence: c.topic_confidence, warnings }));`;
+    return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app }).toString());
+  };
+  const builtin = run('undefined');
+  assert.equal(builtin.topic, 'billing');
+  assert.deepEqual(builtin.warnings, []);
+  const fromOlder = run(`(await import('node:fs')).readFileSync(${JSON.stringify(older)})`);
+  assert.deepEqual(fromOlder, builtin, 'the version 5 file classifies as the built-in version 6 one, without a warning');
+  // A file from a newer Touchpoint (version 7) and a damaged one.
+  for (const bytes of ['new Uint8Array([84, 80, 67, 77, 7, 0, 14, 10, 0, 0, 0, 0, 0, 0, 0, 0])', 'new Uint8Array([1, 2, 3])']) {
+    const fallback = run(bytes);
+    assert.equal(fallback.topic, builtin.topic);
+    assert.equal(fallback.confidence, builtin.confidence);
+    assert.equal(fallback.warnings.length, 1, JSON.stringify(fallback.warnings));
+    assert.match(fallback.warnings[0], /^Touchpoint: the model given as modelBytes was not loaded \(.+\); using the built-in model\.$/);
+  }
+  assert.match(run('new Uint8Array([84, 80, 67, 77, 7, 0, 14, 10, 0, 0, 0, 0, 0, 0, 0, 0])').warnings[0], /version 7/);
+});
+
 test('the app, built with Vite and served from its own origin, records, opens the panel and classifies', async () => {
   const { build } = await import(join(root, 'node_modules', 'vite', 'dist', 'node', 'index.js'));
   await build({ root: app, logLevel: 'warn', build: { outDir: join(app, 'dist'), emptyOutDir: true } });

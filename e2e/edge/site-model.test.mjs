@@ -30,7 +30,7 @@ before(async () => {
   agent = await channel.createStaff('Bo Agent', ['sales']);
   api = apiClient(runtime.url);
   worker = await runtime.mf.getWorker();
-  for (const site of ['golden', 'hint3shop', 'limits', 'cron', 'formats']) {
+  for (const site of ['golden', 'hint3shop', 'limits', 'cron', 'formats', 'older']) {
     await channel.call('PUT', `/v1/admin/sites/${site}`, { name: site, allowed_origins: ['https://shop.example'] });
   }
 });
@@ -155,6 +155,35 @@ test('a site model trains in the worker to the same bytes as natively, is served
   const worseStatus = (await asAdmin('GET', '/v1/admin/sites/golden/model')).json;
   assert.deepEqual([worseStatus.serving, worseStatus.refused, worseStatus.stale], ['default', WORSE, false], 'not trained again: it is not broken');
   assert.equal((await asAdmin('POST', '/v1/admin/sites/golden/model/train')).json.serving, 'site', 'trained again, its real report');
+});
+
+test('a site model stored in format version 5 by an earlier worker is served as it is, and written as version 6 at its next training', async () => {
+  const lines = readFileSync(join(root, 'tests', 'data', 'site-examples.jsonl'), 'utf8');
+  assert.equal((await asAdmin('POST', '/v1/admin/sites/older/model/examples', lines, { 'content-type': 'application/x-ndjson' })).status, 201);
+  assert.equal((await asAdmin('POST', '/v1/admin/sites/older/model/train')).json.model.checksum, GOLDEN_CHECKSUM);
+  // Real version 5 bytes (the built-in model as that coder wrote it), stored
+  // as the earlier worker stored a site model: the file, its checksum, its report.
+  const v5 = readFileSync(join(root, 'fuzz', 'corpus', 'model', 'builtin_v5.tpcm'));
+  assert.equal(v5.readUInt16LE(4), 5);
+  const v5Checksum = v5.subarray(v5.length - 4).readUInt32LE(0).toString(16).padStart(8, '0');
+  await runtime.d1.prepare("UPDATE site_models SET model = ?1, checksum = ?2, report = json_set(report, '$.checksum', ?2) WHERE site_id = 'older'")
+    .bind(v5.buffer.slice(v5.byteOffset, v5.byteOffset + v5.length), v5Checksum).run();
+  const status = (await asAdmin('GET', '/v1/admin/sites/older/model')).json;
+  assert.deepEqual([status.serving, status.refused, status.stale, status.model.checksum], ['site', null, false, v5Checksum]);
+  const served = await fetchModel('older');
+  assert.equal(served.headers.get('x-touchpoint-model'), 'site');
+  assert.equal(served.headers.get('x-touchpoint-model-refused'), null);
+  assert.equal(served.headers.get('etag'), `"${v5Checksum}"`);
+  assert.ok(served.bytes.equals(v5), 'served byte for byte, still version 5');
+  // Nothing new to learn: the scheduled job leaves it as it is.
+  await worker.scheduled({ cron: '* * * * *', scheduledTime: new Date() });
+  const kept = await runtime.d1.prepare("SELECT hex(substr(model, 5, 2)) AS version, checksum FROM site_models WHERE site_id = 'older'").first();
+  assert.deepEqual(kept, { version: '0500', checksum: v5Checksum });
+  // Its next training writes version 6.
+  assert.equal((await asAdmin('POST', '/v1/admin/sites/older/model/train')).json.model.checksum, GOLDEN_CHECKSUM);
+  const rewritten = await fetchModel('older');
+  assert.equal(rewritten.bytes.readUInt16LE(4), 6);
+  assert.equal(rewritten.headers.get('etag'), `"${GOLDEN_CHECKSUM}"`);
 });
 
 test('bad uploads are refused line by line, nothing stored; limits answer 413 with the numbers', async () => {

@@ -513,7 +513,8 @@ impl Model {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&version_of(self.features).to_le_bytes());
+        let version = version_of(self.features);
+        out.extend_from_slice(&version.to_le_bytes());
         out.push(self.bucket_bits);
         let pair_bits = match self.features {
             FeatureSet::WordsAndPairs(bits) => Some(bits),
@@ -537,8 +538,8 @@ impl Model {
             }
             if pair_bits.is_some() {
                 let largest = weights::largest_magnitude(&head.weights);
-                let coded =
-                    weights::encode(&head.weights, head.labels.len(), largest, Signs::ByRow);
+                let signs = Signs::of_version(version);
+                let coded = weights::encode(&head.weights, head.labels.len(), largest, signs);
                 out.push(largest);
                 out.extend_from_slice(&(coded.len() as u32).to_le_bytes());
                 out.extend_from_slice(&coded);
@@ -617,11 +618,7 @@ impl Model {
             let weights = if version >= 5 {
                 let largest = reader.byte()?;
                 let length = u32::from_le_bytes(reader.array()?) as usize;
-                let signs = if version >= 6 {
-                    Signs::ByRow
-                } else {
-                    Signs::ByColumn
-                };
+                let signs = Signs::of_version(version);
                 weights::decode(
                     reader.take(length)?,
                     classes,
@@ -1136,6 +1133,38 @@ mod tests {
         let checksum = fnv1a(&relabelled);
         relabelled.extend_from_slice(&checksum.to_le_bytes());
         assert_ne!(Model::from_bytes(&relabelled), Model::from_bytes(&old));
+    }
+
+    /// A checksum of every head's weights, in file order.
+    fn weights_checksum(model: &Model) -> u32 {
+        let all: Vec<u8> = model
+            .heads
+            .iter()
+            .flat_map(|head| head.weights.iter().map(|&w| w as u8))
+            .collect();
+        fnv1a(&all)
+    }
+
+    /// Real bytes of the previous coder: the built-in model as version 5
+    /// wrote it (`d42133a6…`, kept in the fuzz corpus) decodes to the
+    /// weights it was written from (the version 6 file committed with it
+    /// held the same ones), and is written back as a smaller version 6.
+    #[test]
+    fn the_built_in_model_written_as_version_five_still_decodes() {
+        let old = include_bytes!("../../../fuzz/corpus/model/builtin_v5.tpcm");
+        assert_eq!(u16::from_le_bytes([old[4], old[5]]), 5);
+        let model = Model::from_bytes(old).unwrap();
+        assert_eq!(model.heads.len(), 6);
+        assert_eq!(format!("{:08x}", weights_checksum(&model)), "4cdab79b");
+        let new = model.to_bytes();
+        assert_eq!(u16::from_le_bytes([new[4], new[5]]), 6);
+        assert!(
+            new.len() + 1_000 < old.len(),
+            "{} against {}",
+            new.len(),
+            old.len()
+        );
+        assert_eq!(Model::from_bytes(&new), Ok(model));
     }
 
     #[test]

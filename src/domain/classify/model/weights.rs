@@ -1,4 +1,4 @@
-//! How format version 5 stores a head's int8 weights: row by row through an
+//! How format versions 5 and 6 store a head's int8 weights: row by row through an
 //! adaptive binary range coder (the one LZMA uses), so the file holds about
 //! their entropy. Brotli on raw int8 bytes left about 3 KB of the built-in
 //! model on the table (it models bytes, not "zero or not, sign, size" per
@@ -44,11 +44,22 @@ const SIGN: usize = 3;
 const MAGNITUDE: usize = 6;
 
 /// How a stream codes its signs: per column alone (format version 5), or
-/// also by the signs its row showed before (version 6).
+/// also by the sign before it in its row (version 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signs {
     ByColumn,
     ByRow,
+}
+
+impl Signs {
+    /// How a file of format `version` (5 or later) codes its signs.
+    pub fn of_version(version: u16) -> Self {
+        if version >= 6 {
+            Signs::ByRow
+        } else {
+            Signs::ByColumn
+        }
+    }
 }
 
 /// The context of a magnitude's `step`-th unary bit (from 1).
