@@ -13,7 +13,7 @@ use crate::domain::classify::train::{
 use crate::domain::classify::BUILTIN_MODEL;
 use crate::domain::pii;
 use crate::domain::site_model::{
-    clearly_worse, parse_examples, MAX_TRAINING_EXAMPLES, WORSE_THAN_DEFAULT,
+    clearly_worse, parse_examples, right_by_one_only, MAX_TRAINING_EXAMPLES, WORSE_THAN_DEFAULT,
 };
 
 #[derive(Debug, clap::Args)]
@@ -174,10 +174,8 @@ fn train(args: &TrainSiteArgs) -> Result<(), String> {
             score.default * 100.0
         );
     }
-    let heads = [trained.topic, trained.sentiment, trained.kind];
-    let (site_only, default_only) = heads
-        .iter()
-        .fold((0, 0), |(s, d), h| (s + h.site_only, d + h.default_only));
+    let (site_only, default_only) =
+        right_by_one_only(&[trained.topic, trained.sentiment, trained.kind]);
     println!(
         "held out, right by one model only: site model {site_only}, base model {default_only}"
     );

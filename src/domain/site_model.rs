@@ -275,9 +275,7 @@ impl TrainedModel {
         corrections: u32,
         heads: [HeadScore; 3],
     ) -> Self {
-        let (site_only, default_only) = heads
-            .iter()
-            .fold((0, 0), |(s, d), h| (s + h.site_only, d + h.default_only));
+        let (site_only, default_only) = right_by_one_only(&heads);
         let [topic, sentiment, kind] = heads.map(|head| HeadReport {
             trained_on: head.trained_on,
             held_out: head.held_out,
@@ -295,6 +293,14 @@ impl TrainedModel {
             worse_than_default: clearly_worse(site_only, default_only),
         }
     }
+}
+
+/// Over `heads`, the held-out labels only the site model got right and
+/// those only the default model got right (what `clearly_worse` weighs).
+pub fn right_by_one_only(heads: &[HeadScore]) -> (u32, u32) {
+    heads
+        .iter()
+        .fold((0, 0), |(s, d), h| (s + h.site_only, d + h.default_only))
 }
 
 /// Whether the default model did better on the held-out labels than chance

@@ -105,10 +105,11 @@ fn served(stored: &JsValue, report: Option<&TrainedModel>) -> Option<Result<Vec<
 /// Makes a site whose stored file is damaged due again ("retrain or
 /// remove", as after an erasure): the scheduled job trains a good file over
 /// it, and the status says it is stale. A failure is logged, not answered:
-/// the caller still serves the default model or the status.
-async fn retrain_broken(env: &Env, site: &str, stored: &JsValue) {
+/// the caller still serves the default model or the status. Whether the
+/// mark was made.
+async fn retrain_broken(env: &Env, site: &str, stored: &JsValue) -> bool {
     let checksum = js_object::string(stored, "checksum").unwrap_or_default();
-    if let Err(error) = db::run(
+    match db::run(
         &env.db,
         "UPDATE site_models SET last_correction_id = -1 WHERE site_id = ?1 AND checksum = ?2 \
          AND last_correction_id != -1",
@@ -116,24 +117,30 @@ async fn retrain_broken(env: &Env, site: &str, stored: &JsValue) {
     )
     .await
     {
-        log(
-            "could not mark a refused site model for retraining",
-            &JsValue::from_str(&error.to_string()),
-        );
+        Ok(_) => true,
+        Err(error) => {
+            log(
+                "could not mark a refused site model for retraining",
+                &JsValue::from_str(&error.to_string()),
+            );
+            false
+        }
     }
 }
 
 /// `SiteModelStatus` (openapi.json): the stored report, what visitors get,
 /// and the counts.
 async fn status_of(env: &Env, site: &str) -> Result<String, ApiError> {
-    let mut stored = stored_model(env, site).await?;
+    let stored = stored_model(env, site).await?;
     let report = report_of(&stored)?;
     let refused = served(&stored, report.as_ref()).and_then(Result::err);
+    let mut last_correction_id = number(&stored, "last_correction_id");
     // Found here before any visitor asked for it: due again all the same.
-    if matches!(refused, Some(NotServed::Broken(_))) && number(&stored, "last_correction_id") != -1
+    if matches!(refused, Some(NotServed::Broken(_)))
+        && last_correction_id != -1
+        && retrain_broken(env, site, &stored).await
     {
-        retrain_broken(env, site, &stored).await;
-        stored = stored_model(env, site).await?;
+        last_correction_id = -1;
     }
     let counts = counts(env, site).await?;
     let untrainable = first(
@@ -146,12 +153,12 @@ async fn status_of(env: &Env, site: &str) -> Result<String, ApiError> {
     // As the scheduled job reads it: a mark never outranks a refused file.
     // A site with nothing stored is simply untrained.
     let needs_more = number(&untrainable, "found") == 1
-        && number(&stored, "last_correction_id") != -1
+        && last_correction_id != -1
         && counts.examples + counts.corrections > 0;
     let stale = !needs_more
         && if report.is_some() {
             number(&stored, "last_example_id") < counts.last_example_id
-                || number(&stored, "last_correction_id") < counts.last_correction_id
+                || last_correction_id < counts.last_correction_id
         } else {
             counts.last_example_id > 0 || counts.last_correction_id > 0
         };
