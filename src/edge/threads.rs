@@ -254,27 +254,19 @@ pub async fn append(
     }
 }
 
-/// Whether anyone in `team` is online now (presence set and seen recently).
+/// The first names of staff in `team` online now (presence set and seen
+/// recently); a site has a handful of staff, so this filters the site's list.
 pub async fn staff_online(
     db: &D1Database,
     site: &str,
     team: &str,
     now: i64,
 ) -> Result<Vec<String>, ApiError> {
-    #[derive(Deserialize)]
-    struct Name {
-        name: String,
-    }
-    let names: Vec<Name> = db::rows(
-        db,
-        "SELECT s.name FROM staff s, json_each(s.teams) t WHERE s.site_id = ?1 AND t.value = ?2 \
-         AND s.presence = 'online' AND s.last_seen_at > ?3 ORDER BY s.name",
-        args![site, team, now - ONLINE_WITHIN_MS],
-    )
-    .await?;
-    Ok(names
+    Ok(staff_online_by_team(db, site, now)
+        .await?
         .into_iter()
-        .map(|n| first_name(&n.name).to_owned())
+        .filter(|(of, _)| of == team)
+        .map(|(_, name)| name)
         .collect())
 }
 
