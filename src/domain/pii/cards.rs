@@ -34,9 +34,12 @@ impl Run {
     }
 }
 
+/// Spaces, and line breaks: a message box is multi-line, and a card typed
+/// over lines ("4111\n1111\n…") is still one (phone numbers do not run
+/// over lines: "13\n44939" is a house number and a post code).
 fn count_spaces(bytes: &[u8], at: &mut usize, limit: usize) -> usize {
     let start = *at;
-    while *at < limit && bytes[*at] == b' ' && *at - start < 3 {
+    while *at < limit && matches!(bytes[*at], b' ' | b'\n' | b'\r') && *at - start < 3 {
         *at += 1;
     }
     *at - start

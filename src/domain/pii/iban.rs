@@ -1,6 +1,6 @@
 //! IBANs: a known country code, its registered length and a valid ISO 7064
 //! mod 97-10 checksum, in any grouping (single or double spaces, no-break
-//! spaces, dashes, dots, or none), upper or lower case, even with letters
+//! spaces, line breaks, dashes, dots, or none), upper or lower case, even with letters
 //! right after.
 
 use super::{Claims, PiiKind};
@@ -46,8 +46,9 @@ fn checksum_ok(compact: &[u8]) -> bool {
     remainder == 1
 }
 
+/// Also line breaks, as in a multi-line message box.
 fn is_separator(b: u8) -> bool {
-    matches!(b, b' ' | b'-' | b'.')
+    matches!(b, b' ' | b'-' | b'.' | b'\n' | b'\r')
 }
 
 /// An IBAN-shaped candidate starting at a country code.

@@ -387,3 +387,34 @@ fn an_address_that_follows_a_card_is_found_the_first_time() {
     assert_eq!(once.redacted, "[card][ip]");
     assert_eq!(redact(&once.redacted).redacted, once.redacted);
 }
+
+/// What an outside review typed into the panel and saw posted whole:
+/// numbers broken over lines of the message box (a textarea).
+#[test]
+fn cards_and_ibans_across_lines() {
+    let card = "4111 1111 1111 1111";
+    assert_eq!(
+        kinds("card\n4111\n1111\n1111\n1111\nthanks"),
+        vec![(PiiKind::Card, "4111\n1111\n1111\n1111")]
+    );
+    assert_eq!(
+        kinds("my card:\r\n4111 1111 1111 1111\r\nthanks"),
+        vec![(PiiKind::Card, card)]
+    );
+    assert_eq!(
+        kinds("my card:\r\n4111\r\n1111 1111\r\n1111"),
+        vec![(PiiKind::Card, "4111\r\n1111 1111\r\n1111")]
+    );
+    assert_eq!(
+        kinds("DE89\n3704 0044 0532 0130 00"),
+        vec![(PiiKind::Iban, "DE89\n3704 0044 0532 0130 00")]
+    );
+    assert_eq!(
+        redact("card\n4111\n1111\n1111\n1111").redacted,
+        "card\n[card]"
+    );
+    // Lines of small numbers stay what they are; phone numbers do not run
+    // over lines ("13\n44939" is a house number and a post code).
+    assert_eq!(kinds("order 1234\nqty 5678\nroom 12"), vec![]);
+    assert_eq!(kinds("Hauptstr. 13\n44939 Dortmund"), vec![]);
+}
