@@ -157,6 +157,17 @@ test('invalid UTF-8 is refused with 400 invalid_utf8 and the offset, never store
   assert.equal((await raw('POST', '/v1/conversations', JSON.stringify({ site: 'demo', message: { text: 'Café, 日本語, Ελληνικά — where is my order?' } }), visitorHeaders())).status, 201);
 });
 
+test('a body that names a key twice is malformed (serde_json alone keeps the last), and nothing is stored', async () => {
+  const twice = '{"site":"shop","message":{"text":"which site am I on, twice?"},"site":"demo"}';
+  const refused = await raw('POST', '/v1/conversations', twice, visitorHeaders());
+  assertError(refused, 400, 'malformed_json');
+  assert.match(refused.json.error.message, /duplicate key `site`/);
+  const nested = '{"site":"demo","message":{"text":"nested twice","text":"the other text"}}';
+  assertError(await raw('POST', '/v1/conversations', nested, visitorHeaders()), 400, 'malformed_json');
+  const stored = await runtime.d1.prepare("SELECT COUNT(*) AS n FROM messages WHERE text LIKE '%twice%' OR text = 'the other text'").first();
+  assert.equal(stored.n, 0);
+});
+
 test('the caller is checked before the body on authenticated routes', async () => {
   // Issue 14: POST /v1/intake with no key and {} answered 422.
   assertError(await raw('POST', '/v1/intake', '{}'), 401, 'unauthorized');

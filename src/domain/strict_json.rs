@@ -10,11 +10,87 @@
 use serde::de::{self, DeserializeOwned, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-/// Parses `text`: `Err(Ok(message))` when it is not JSON at all (malformed),
-/// `Err(Err(message))` when it is JSON of the wrong shape.
+/// Parses `text`: `Err(Ok(message))` when it is not JSON at all (malformed,
+/// or an object that names a key twice), `Err(Err(message))` when it is JSON
+/// of the wrong shape.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Result<String, String>> {
-    let value: Value = serde_json::from_str(text).map_err(|e| Ok(e.to_string()))?;
+    let value = value_from_str(text).map_err(|e| Ok(e.to_string()))?;
     T::deserialize(Strict(value)).map_err(|e| Err(e.to_string()))
+}
+
+/// Parses `text` as a JSON value, refusing an object that names a key twice.
+pub fn value_from_str(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str(text).map(|Unique(value)| value)
+}
+
+/// A JSON value whose objects name each key once. serde_json keeps the last
+/// of repeated keys (`{"site":"shop","site":"demo"}` is `demo`), where a
+/// proxy or a log reading the first would see another request than the one
+/// served: such a body is refused as malformed.
+struct Unique(Value);
+
+impl<'de> de::Deserialize<'de> for Unique {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueVisitor).map(Unique)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> Visitor<'de> for UniqueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Number(i.into()))
+    }
+
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(Value::Number(u.into()))
+    }
+
+    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(f).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Unique(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Unique(value) = map.next_value()?;
+            if object.contains_key(&key) {
+                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+            }
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// Reads a parsed value with the same rule (for values taken from a body).
@@ -264,5 +340,39 @@ mod tests {
         assert!(matches!(from_str::<Outer>(r#"{"count":-1}"#), Err(Err(_))));
         assert!(matches!(from_str::<Outer>(r#"{"extra":1}"#), Err(Err(_))));
         assert!(matches!(from_str::<Outer>("42"), Err(Err(_))));
+    }
+
+    /// serde_json keeps the last of repeated keys; a body that repeats one,
+    /// at any depth, is malformed, and the message names the key.
+    #[test]
+    fn a_key_named_twice_is_malformed() {
+        assert_eq!(
+            serde_json::from_str::<Value>(r#"{"name":"a","name":"b"}"#).unwrap()["name"],
+            "b"
+        );
+        for text in [
+            r#"{"name":"a","name":"b"}"#,
+            r#"{"name":"a","count":1,"name":null}"#,
+            r#"{"inner":{"id":"x","id":"y"}}"#,
+            r#"{"tags":[],"inner":{"id":"x"},"tags":["t"]}"#,
+        ] {
+            assert!(
+                matches!(from_str::<Outer>(text), Err(Ok(ref message)) if message.contains("duplicate key")),
+                "{text}: {:?}",
+                from_str::<Outer>(text)
+            );
+        }
+        let nested = from_str::<Vec<Value>>(r#"[{"a":1},{"a":2},{"b":[{"c":1,"c":2}]}]"#);
+        assert!(
+            matches!(nested, Err(Ok(ref message)) if message.contains("duplicate key `c`")),
+            "{nested:?}"
+        );
+        // The same keys in different objects are fine; values keep their types.
+        let value: Value =
+            from_str(r#"[{"a":1},{"a":-2.5,"b":[true,null,"x",18446744073709551615]}]"#).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!([{"a":1},{"a":-2.5,"b":[true,null,"x",18446744073709551615u64]}])
+        );
     }
 }
