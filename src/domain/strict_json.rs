@@ -19,7 +19,7 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Result<String, Str
 }
 
 /// Parses `text` as a JSON value, refusing an object that names a key twice.
-pub fn value_from_str(text: &str) -> Result<Value, serde_json::Error> {
+fn value_from_str(text: &str) -> Result<Value, serde_json::Error> {
     serde_json::from_str(text).map(|Unique(value)| value)
 }
 
