@@ -114,21 +114,27 @@ fn window_ok(bytes: &[u8], run: &Run, from: usize, to: usize) -> bool {
     if !(12..=19).contains(&count) || bytes.get(first..first + 2) == Some(b"00") {
         return false;
     }
-    // Luhn from the right, across the groups, without copying the digits.
+    // Across the groups, without copying the digits.
+    luhn_ok(
+        groups
+            .iter()
+            .rev()
+            .flat_map(|&(s, e)| bytes.get(s..e).unwrap_or_default().iter().rev()),
+    )
+}
+
+/// The Luhn check over ASCII digits given from the right.
+pub(super) fn luhn_ok<'a>(digits_from_the_right: impl Iterator<Item = &'a u8>) -> bool {
     let mut sum = 0u32;
-    let mut index = 0;
-    for &(s, e) in groups.iter().rev() {
-        for &d in bytes.get(s..e).unwrap_or_default().iter().rev() {
-            let mut value = u32::from(d.wrapping_sub(b'0') % 10);
-            if index % 2 == 1 {
-                value *= 2;
-                if value > 9 {
-                    value -= 9;
-                }
+    for (index, &d) in digits_from_the_right.enumerate() {
+        let mut value = u32::from(d.wrapping_sub(b'0') % 10);
+        if index % 2 == 1 {
+            value *= 2;
+            if value > 9 {
+                value -= 9;
             }
-            sum += value;
-            index += 1;
         }
+        sum += value;
     }
     sum % 10 == 0
 }

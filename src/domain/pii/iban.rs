@@ -100,7 +100,10 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             && bytes[at + 1].is_ascii_alphabetic()
             && bytes[at + 2].is_ascii_digit()
             && bytes[at + 3].is_ascii_digit()
-            && (at == 0 || !bytes[at - 1].is_ascii_alphanumeric() || claims.ends_at(at));
+            && (at == 0
+                || !bytes[at - 1].is_ascii_alphanumeric()
+                || claims.ends_at(at)
+                || after_the_word_iban(bytes, at));
         let country = [
             bytes[at].to_ascii_uppercase(),
             bytes[at + 1].to_ascii_uppercase(),
@@ -120,7 +123,7 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
         if checksum_ok(&candidate.compact) {
             claims.add(PiiKind::Iban, at, candidate.end);
             at = candidate.end;
-        } else if printed_like_an_iban(&candidate.groups) {
+        } else if printed_like_an_iban(&candidate.groups) && !ends_in_a_card(&candidate.compact) {
             // A mistyped IBAN is not a valid account number, but neither are
             // its digits a phone number or a card.
             claims.claim(None, at, candidate.end);
@@ -129,6 +132,27 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             at += 1;
         }
     }
+}
+
+/// "IBANDE89…": the word glued to the number. Only this word: letters and
+/// digits glued to other letters are more often a code ("1Z…" tracking
+/// numbers) than an account, whatever their checksum.
+fn after_the_word_iban(bytes: &[u8], at: usize) -> bool {
+    at >= 4 && bytes[at - 4..at].eq_ignore_ascii_case(b"IBAN")
+}
+
+/// Whether what follows the country group ends in a card's 15 or 16
+/// Luhn-valid digits ("AT12 4111 1111 1111 1111", "SE24 visa 4111…"): a
+/// card after a token that merely looks like an IBAN's start, which the
+/// card scanner must still see.
+fn ends_in_a_card(compact: &[u8]) -> bool {
+    let account = compact.get(4..).unwrap_or_default();
+    let digits = account
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    (15..=16).contains(&digits) && super::cards::luhn_ok(account.iter().rev().take(digits))
 }
 
 /// Whether the groups are those of an IBAN as printed: one block, or blocks

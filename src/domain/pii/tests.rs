@@ -418,3 +418,38 @@ fn cards_and_ibans_across_lines() {
     assert_eq!(kinds("order 1234\nqty 5678\nroom 12"), vec![]);
     assert_eq!(kinds("Hauptstr. 13\n44939 Dortmund"), vec![]);
 }
+
+/// What the second outside review posted whole: a card after a token that
+/// looks like the start of an IBAN, and an IBAN glued to its name.
+#[test]
+fn a_card_after_an_iban_like_token_and_an_iban_glued_to_its_name() {
+    assert_eq!(
+        kinds("AT12 4111 1111 1111 1111"),
+        vec![(PiiKind::Card, "4111 1111 1111 1111")]
+    );
+    assert_eq!(
+        kinds("LT12 4111 1111 1111 1111 please"),
+        vec![(PiiKind::Card, "4111 1111 1111 1111")]
+    );
+    assert_eq!(
+        kinds("SE24 visa 4111 1111 1111 1111"),
+        vec![(PiiKind::Card, "4111 1111 1111 1111")]
+    );
+    assert_eq!(
+        redact("ref AT12 4111 1111 1111 1111").redacted,
+        "ref AT12 [card]"
+    );
+    // Not a card after the country group: still a mistyped IBAN, shielded.
+    assert_eq!(kinds("AT12 4111 1111 1111 1112"), vec![]);
+    assert_eq!(
+        kinds("IBANDE89370400440532013000"),
+        vec![(PiiKind::Iban, "DE89370400440532013000")]
+    );
+    assert_eq!(
+        kinds("my ibanDE89 3704 0044 0532 0130 00"),
+        vec![(PiiKind::Iban, "DE89 3704 0044 0532 0130 00")]
+    );
+    // Glued to other letters, an IBAN-shaped run stays what it is: codes
+    // ("1Z…" tracking numbers) hold such runs.
+    assert_eq!(kinds("XDE89370400440532013000"), vec![]);
+}
