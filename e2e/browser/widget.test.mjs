@@ -204,6 +204,29 @@ test('keyboard only: open, write, send, close, and focus returns to the launcher
   await page.close();
 });
 
+test('a draft of only invisible characters is not a message: nothing is posted, no error, the next real message goes alone', async () => {
+  const page = await newPersonPage(browser);
+  const posts = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/conversations') posts.push(request.postData());
+  });
+  await openPanel(page);
+  // Zero-width space, word joiner, zero-width joiner, a space, a byte-order
+  // mark: the worker would refuse it as empty (message.text).
+  await panel(page).locator('#tp-message').fill('\u200b\u2060\u200d \ufeff');
+  assert.equal(await panel(page).locator('.redacted').count(), 0, 'no preview of an invisible draft');
+  await panel(page).locator('input[type=email]').fill('jo@example.com');
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('#tp-message').fill('Do you ship to Norway?');
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('.thread .visitor').waitFor();
+  assert.equal(await panel(page).locator('.error').count(), 0);
+  assert.equal(posts.length, 1, 'only the real message was posted');
+  assert.match(posts[0], /Do you ship to Norway/);
+  assert.match(await panel(page).locator('.thread .visitor').first().innerText(), /Do you ship to Norway/);
+  await page.close();
+});
+
 test('axe finds no serious or critical accessibility problem in the open panel', async () => {
   const page = await newPersonPage(browser);
   await openPanel(page);

@@ -137,7 +137,7 @@ pub fn panel(props: &PanelProps) -> Html {
     };
 
     // What the classifier says about the draft, as the visitor types.
-    let analysis = if state.draft.trim().is_empty() {
+    let analysis = if crate::domain::text::is_blank(&state.draft) {
         None
     } else {
         super::classifier::analyse(&state.draft)
@@ -243,7 +243,7 @@ fn send_draft(
     analysis: Option<&Classification>,
     expected_team: Option<String>,
 ) {
-    if state.sending || state.draft.trim().is_empty() {
+    if state.sending || crate::domain::text::is_blank(&state.draft) {
         return;
     }
     let strings = i18n::strings(&config.locale);
