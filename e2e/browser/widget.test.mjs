@@ -206,6 +206,9 @@ test('keyboard only: open, write, send, close, and focus returns to the launcher
 
 test('a draft of only invisible characters is not a message: nothing is posted, no error, the next real message goes alone', async () => {
   const page = await newPersonPage(browser);
+  // A visitor of their own: this file starts more conversations than one
+  // address may in a minute (domain::guard).
+  await page.setExtraHTTPHeaders({ 'cf-connecting-ip': '203.0.113.41' });
   const posts = [];
   page.on('request', (request) => {
     if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/conversations') posts.push(request.postData());
@@ -225,6 +228,32 @@ test('a draft of only invisible characters is not a message: nothing is posted, 
   assert.match(posts[0], /Do you ship to Norway/);
   assert.match(await panel(page).locator('.thread .visitor').first().innerText(), /Do you ship to Norway/);
   await page.close();
+});
+
+test('a site with no team yet says so and takes no message; its first team opens the composer', async () => {
+  const admin = (method, path, body) => fetch(`${runtime.url}/v1/admin/sites/unstaffed${path}`, {
+    method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  assert.equal((await admin('PUT', '', { name: 'Unstaffed', allowed_origins: [runtime.url], default_team: 'support' })).status, 201);
+  const page = await newPersonPage(browser);
+  await page.route(`${runtime.url}/`, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: (await response.text()).replace('data-site="demo"', 'data-site="unstaffed"') });
+  });
+  await openPanel(page);
+  assert.match(await panel(page).locator('.presence').innerText(), /not taking messages yet/);
+  assert.equal(await panel(page).locator('form.composer').count(), 0, 'no composer invites a message nobody could receive');
+  await page.close();
+  assert.equal((await admin('PUT', '/teams/support', { name: 'Support' })).status, 201);
+  const later = await newPersonPage(browser);
+  await later.route(`${runtime.url}/`, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: (await response.text()).replace('data-site="demo"', 'data-site="unstaffed"') });
+  });
+  await openPanel(later);
+  assert.doesNotMatch(await panel(later).locator('.presence').innerText(), /not taking messages/);
+  assert.equal(await panel(later).locator('form.composer').count(), 1);
+  await later.close();
 });
 
 test('axe finds no serious or critical accessibility problem in the open panel', async () => {

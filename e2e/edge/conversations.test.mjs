@@ -529,7 +529,9 @@ test('retention and erasure delete what they should, and export shows what is ke
 
   // Retention: a site keeping one day loses older touchpoints and conversations.
   await asAdmin('PUT', '/v1/admin/sites/short', { name: 'Short memory', retention_days: 1 });
-  await asAdmin('PUT', '/v1/admin/sites/short/teams/support', { name: 'Support' });
+  // A PUT that creates answers 201, one that updates 200, as a site's does.
+  assert.equal((await asAdmin('PUT', '/v1/admin/sites/short/teams/support', { name: 'Support' })).status, 201);
+  assert.equal((await asAdmin('PUT', '/v1/admin/sites/short/teams/support', { name: 'Support' })).status, 200);
   const old = Date.now() - 3 * 86_400_000;
   await runtime.d1.prepare("INSERT INTO events (site_id, id, kind, occurred_at, received_at, path) VALUES ('short', 'old-event-0000000001', 'pageview', ?1, ?1, '/')").bind(old).run();
   await runtime.d1.prepare("INSERT INTO conversations (id, site_id, team_id, status, created_at, updated_at, closed_at) VALUES ('old-conv', 'short', 'support', 'closed', ?1, ?1, ?1)").bind(old).run();

@@ -49,6 +49,9 @@ pub enum Presence {
     OpenButAway { typical_s: Option<u32> },
     /// Outside office hours; when the team opens again, if scheduled.
     Closed { next_opening: Option<i64> },
+    /// The site has no team yet (one being set up): nobody could receive a
+    /// message, so the panel says so instead of taking one.
+    NoTeam,
 }
 
 /// The presence of one team.
@@ -70,6 +73,9 @@ pub fn presence(team: &TeamState) -> Presence {
 
 /// The presence of a whole site: online when any team has someone there.
 pub fn site_presence(site: &SiteState) -> Presence {
+    if site.teams.is_empty() {
+        return Presence::NoTeam;
+    }
     let mut names: Vec<String> = Vec::new();
     for team in &site.teams {
         for name in &team.staff_online {
@@ -189,6 +195,22 @@ mod tests {
             &["Bo"],
             Some(42)
         ))));
+    }
+
+    #[test]
+    fn a_site_without_a_team_says_so_rather_than_closed() {
+        let mut site = SiteState {
+            teams: vec![],
+            routing: vec![],
+            default_team: "support".into(),
+        };
+        assert_eq!(site_presence(&site), Presence::NoTeam);
+        assert!(suggest_offline_path(&Presence::NoTeam));
+        site.teams.push(team("support", false, &[], None));
+        assert_eq!(
+            site_presence(&site),
+            Presence::Closed { next_opening: None }
+        );
     }
 
     #[test]

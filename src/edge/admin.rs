@@ -162,7 +162,9 @@ pub async fn put_team(
         .await?
         .into_iter()
         .find(|t| t.id == team);
-    // Like a site's PUT, a team's keeps what the request leaves out.
+    // Like a site's PUT, a team's keeps what the request leaves out, and
+    // answers 201 when it creates.
+    let status = if stored.is_some() { 200 } else { 201 };
     let updated = body.apply(team, stored, &site.time_zone)?;
     db::run(
         &env.db,
@@ -175,7 +177,7 @@ pub async fn put_team(
     )
     .await?;
     json(
-        200,
+        status,
         &serde_json::json!({ "team": { "id": team, "name": updated.name, "hours": updated.stored_hours(),
         "target_minutes": updated.target_minutes, "visible": updated.visible != 0,
         "webhook": !updated.webhook_url.is_empty() } }),

@@ -82,8 +82,12 @@ pub fn use_availability(config: Rc<Config>, dispatcher: UseReducerDispatcher<Pan
             let show = {
                 let (config, dispatcher) = (config.clone(), dispatcher.clone());
                 move |mut site: crate::domain::contact::SiteState| {
+                    // Teams the page names that the site does not have
+                    // leave the site's own: "no team" is the site's state.
                     if let Some(only) = &config.teams {
-                        site.teams.retain(|t| only.contains(&t.id));
+                        if site.teams.iter().any(|t| only.contains(&t.id)) {
+                            site.teams.retain(|t| only.contains(&t.id));
+                        }
                     }
                     dispatcher.dispatch(Action::Availability(site));
                 }

@@ -179,6 +179,10 @@ pub fn panel(props: &PanelProps) -> Html {
         "ltr"
     };
     let strings = i18n::strings(&config.locale);
+    let presence = state.site.as_deref().map(contact::site_presence);
+    // A site with no team yet cannot take a first message: the header says
+    // so, and no composer invites one.
+    let composer = state.session.is_some() || presence != Some(contact::Presence::NoTeam);
     let draft_input = {
         let draft = on_draft(state.dispatcher(), Action::Draft);
         Callback::from(move |event: InputEvent| {
@@ -188,7 +192,7 @@ pub fn panel(props: &PanelProps) -> Html {
     };
     html! {
         <section class="panel" role="dialog" aria-modal="false" aria-labelledby="tp-title" dir={dir} lang={locale.clone()} onkeydown={onkeydown}>
-            <Header locale={locale.clone()} presence={state.site.as_deref().map(contact::site_presence)} on_close={close} />
+            <Header locale={locale.clone()} presence={presence} on_close={close} />
             <div class="body">
                 if state.deleted {
                     <p class="notice" role="status">{ strings.deleted }</p>
@@ -202,24 +206,26 @@ pub fn panel(props: &PanelProps) -> Html {
                 if let Some(name) = &state.typing {
                     <p class="typing" role="status">{ i18n::fill(strings.typing, &[("name", name)]) }</p>
                 }
-                <form class="composer" onsubmit={submit}>
-                    <label for="tp-message" class="field-label">{ strings.message_label }</label>
-                    <textarea id="tp-message" ref={textarea} rows="3" maxlength="4000" placeholder={strings.placeholder}
-                        value={state.draft.clone()} oninput={draft_input} />
-                    <Preview strings={strings} site={state.site.clone()}
-                        expected={expected_team.map(|t| AttrValue::from(t.id.clone()))} dispatcher={state.dispatcher()}
-                        guess={analysis.as_ref().is_some_and(|a| contact::team_is_a_guess(a.topic_confidence, state.team_choice.as_deref()))}
-                        findings={analysis.as_ref().map(|a| a.pii.clone()).unwrap_or_default()}
-                        redacted={analysis.as_ref().map(|a| a.redacted.clone()).unwrap_or_default()} />
-                    if state.session.is_none() {
-                        <ReplyFields strings={strings} reply={state.reply} email_only={!live} email={state.email.clone()} phone={state.phone.clone()}
-                            window_from={state.window_from.clone()} window_to={state.window_to.clone()} dispatcher={state.dispatcher()} />
-                    }
-                    if let Some(error) = &state.error {
-                        <p class="error" role="alert">{ error.clone() }</p>
-                    }
-                    <button type="submit" class="send" disabled={state.sending}>{ strings.send }</button>
-                </form>
+                if composer {
+                    <form class="composer" onsubmit={submit}>
+                        <label for="tp-message" class="field-label">{ strings.message_label }</label>
+                        <textarea id="tp-message" ref={textarea} rows="3" maxlength="4000" placeholder={strings.placeholder}
+                            value={state.draft.clone()} oninput={draft_input} />
+                        <Preview strings={strings} site={state.site.clone()}
+                            expected={expected_team.map(|t| AttrValue::from(t.id.clone()))} dispatcher={state.dispatcher()}
+                            guess={analysis.as_ref().is_some_and(|a| contact::team_is_a_guess(a.topic_confidence, state.team_choice.as_deref()))}
+                            findings={analysis.as_ref().map(|a| a.pii.clone()).unwrap_or_default()}
+                            redacted={analysis.as_ref().map(|a| a.redacted.clone()).unwrap_or_default()} />
+                        if state.session.is_none() {
+                            <ReplyFields strings={strings} reply={state.reply} email_only={!live} email={state.email.clone()} phone={state.phone.clone()}
+                                window_from={state.window_from.clone()} window_to={state.window_to.clone()} dispatcher={state.dispatcher()} />
+                        }
+                        if let Some(error) = &state.error {
+                            <p class="error" role="alert">{ error.clone() }</p>
+                        }
+                        <button type="submit" class="send" disabled={state.sending}>{ strings.send }</button>
+                    </form>
+                }
                 if state.session.is_some() {
                     <button type="button" class="delete" onclick={delete}>{ strings.delete }</button>
                 }

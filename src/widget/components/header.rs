@@ -28,6 +28,7 @@ pub fn header(props: &HeaderProps) -> Html {
         Some(Presence::Closed { next_opening: None }) => {
             html! { <p class="presence">{ strings.closed }</p> }
         }
+        Some(Presence::NoTeam) => html! { <p class="presence">{ strings.no_team }</p> },
         None => html! {},
     };
     html! {
