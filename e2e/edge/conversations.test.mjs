@@ -509,6 +509,33 @@ test('scheduled jobs: escalation and unseen replies reach a signed webhook, retr
   }
 });
 
+test("a visitor's export pages through every touchpoint: none is cut off", async () => {
+  // 5,002 touchpoints of one consented visitor, two to each millisecond
+  // (the id orders a tie), more than one page holds.
+  await runtime.d1.prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5002)
+    INSERT INTO events (site_id, id, kind, occurred_at, received_at, path, visitor_id)
+    SELECT 'demo', printf('paged-%05d', i), 'pageview', 1700000000000 + i / 2, 1700000000000, '/p', 'paged-visitor-0001' FROM n`).run();
+  const path = '/v1/admin/sites/demo/visitors/paged-visitor-0001';
+  const first = await asAdmin('GET', path);
+  assert.equal(first.status, 200);
+  assert.equal(first.json.touchpoints.length, 5000);
+  assert.equal(typeof first.json.next_cursor, 'string');
+  const second = await asAdmin('GET', `${path}?cursor=${encodeURIComponent(first.json.next_cursor)}`);
+  assert.equal(second.status, 200);
+  assert.equal(second.json.touchpoints.length, 2);
+  assert.equal(second.json.next_cursor, null);
+  assert.deepEqual(second.json.conversations, [], 'conversations come with the first page');
+  const ids = [...first.json.touchpoints, ...second.json.touchpoints].map((t) => t.id);
+  assert.deepEqual(ids, Array.from({ length: 5002 }, (_, i) => `paged-${String(i + 1).padStart(5, '0')}`));
+  // A cursor this endpoint did not give out (the bulk export's, garbage).
+  const bulk = await asAdmin('GET', '/v1/admin/sites/demo/export/touchpoints?limit=1');
+  const bulkCursor = bulk.headers.get('x-touchpoint-cursor');
+  assert.ok(bulkCursor, 'the bulk export gave a cursor');
+  assertError(await asAdmin('GET', `${path}?cursor=${encodeURIComponent(bulkCursor)}`), 400, 'invalid_cursor');
+  assertError(await asAdmin('GET', `${path}?cursor=v1.x.zz`), 400, 'invalid_cursor');
+  assert.equal((await asAdmin('DELETE', path)).json.erased.touchpoints, 5002);
+});
+
 test('retention and erasure delete what they should, and export shows what is kept', async () => {
   const v = visitor();
   const started = await v.start({ message: { text: 'Please delete my data afterwards' }, visitor_id: 'consented-visitor-42' });

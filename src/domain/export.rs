@@ -182,6 +182,32 @@ pub fn page_request(
     })
 }
 
+/// Touchpoints in one page of a visitor's export (`GET …/visitors/{visitor}`,
+/// the right of access): a visitor of years may have more, which come in
+/// further pages rather than being cut off.
+pub const VISITOR_PAGE: usize = 5_000;
+
+/// A visitor export's cursors are a list of their own.
+const VISITOR_CURSOR_TAG: char = 'v';
+
+/// The (time, id) a visitor export's page starts after: nothing for the
+/// first page, else a cursor `visitor_cursor` gave out.
+pub fn visitor_page_after(cursor: Option<&str>) -> Result<Option<Cursor>, PageError> {
+    cursor
+        .map(|text| Cursor::decode_tagged(text, VISITOR_CURSOR_TAG).ok_or(PageError::BadCursor))
+        .transpose()
+}
+
+/// The cursor of the visitor export's page after the touchpoint at
+/// (occurred_at, id).
+pub fn visitor_cursor(occurred_at: i64, id: &str) -> String {
+    Cursor {
+        at: occurred_at,
+        id: id.to_owned(),
+    }
+    .encode_tagged(VISITOR_CURSOR_TAG)
+}
+
 /// The latest time a bound may name (year 9999), far beyond any stored row.
 pub const MAX_TIME_MS: i64 = 253_402_300_799_999;
 
@@ -411,5 +437,30 @@ mod tests {
             assert!(check_prefix(bad).is_err(), "{bad}");
         }
         assert!(check_prefix(&format!("{}/", "a".repeat(200))).is_err());
+    }
+
+    #[test]
+    fn a_visitor_export_pages_with_cursors_of_its_own() {
+        assert_eq!(visitor_page_after(None), Ok(None));
+        let next = visitor_cursor(1_700_000_000_000, "evt-1");
+        assert_eq!(
+            visitor_page_after(Some(&next)),
+            Ok(Some(Cursor {
+                at: 1_700_000_000_000,
+                id: "evt-1".into()
+            }))
+        );
+        // The bulk export's cursors, and anything else, are refused.
+        let bulk = Cursor {
+            at: 1,
+            id: "evt-1".into(),
+        }
+        .encode(Stream::Touchpoints);
+        assert_eq!(visitor_page_after(Some(&bulk)), Err(PageError::BadCursor));
+        assert_eq!(visitor_page_after(Some("")), Err(PageError::BadCursor));
+        assert_eq!(
+            visitor_page_after(Some("v1.x.00")),
+            Err(PageError::BadCursor)
+        );
     }
 }

@@ -14,6 +14,7 @@ use super::{db, http, limits, AdminToken, Env};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::{check_short, secret};
+use crate::domain::export;
 use crate::domain::guard;
 use crate::domain::site::SiteUpdate;
 use crate::domain::team::TeamUpdate;
@@ -274,15 +275,37 @@ pub async fn export_visitor(
     visitor: &str,
 ) -> Result<Response, ApiError> {
     managed_site(request, env, site).await?;
+    let after = export::visitor_page_after(query(request, "cursor").as_deref())
+        .map_err(|_| ApiError::InvalidCursor)?;
+    // One more than a page: whether another page follows.
     let mut events_sql = String::from("SELECT * FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
-    events_sql.push_str(" ORDER BY occurred_at LIMIT 5000");
-    let events: Vec<serde_json::Value> =
-        db::rows(&env.db, &events_sql, args![site, visitor]).await?;
-    let mut conv_sql = String::from("SELECT * FROM conversations WHERE ");
-    conv_sql.push_str(VISITOR_MATCH);
-    let conversations: Vec<super::threads::ConversationRow> =
-        db::rows(&env.db, &conv_sql, args![site, visitor]).await?;
+    events_sql.push_str(
+        " AND (occurred_at > ?3 OR (occurred_at = ?3 AND id > ?4)) ORDER BY occurred_at, id LIMIT ",
+    );
+    events_sql.push_str(&(export::VISITOR_PAGE + 1).to_string());
+    let (at, id) = after.as_ref().map_or((-1, ""), |c| (c.at, c.id.as_str()));
+    let mut events: Vec<serde_json::Value> =
+        db::rows(&env.db, &events_sql, args![site, visitor, at, id]).await?;
+    let next = if events.len() > export::VISITOR_PAGE {
+        events.truncate(export::VISITOR_PAGE);
+        events.last().map(|last| {
+            export::visitor_cursor(
+                last["occurred_at"].as_i64().unwrap_or_default(),
+                last["id"].as_str().unwrap_or_default(),
+            )
+        })
+    } else {
+        None
+    };
+    // Conversations come whole with the first page.
+    let conversations: Vec<super::threads::ConversationRow> = if after.is_some() {
+        Vec::new()
+    } else {
+        let mut conv_sql = String::from("SELECT * FROM conversations WHERE ");
+        conv_sql.push_str(VISITOR_MATCH);
+        db::rows(&env.db, &conv_sql, args![site, visitor]).await?
+    };
     let mut exported = Vec::new();
     for conversation in conversations {
         let messages = super::threads::messages_after(&env.db, &conversation.id, 0).await?;
@@ -293,7 +316,8 @@ pub async fn export_visitor(
     }
     json(
         200,
-        &serde_json::json!({ "site": site, "visitor": visitor, "touchpoints": events, "conversations": exported }),
+        &serde_json::json!({ "site": site, "visitor": visitor, "touchpoints": events, "conversations": exported,
+            "next_cursor": next }),
     )
 }
 
