@@ -167,3 +167,23 @@ test('the drill-down answers the wrong caller and a malformed bar with a precise
   assert.equal(own.status, 200);
   for (const c of own.json.conversations) assert.equal(c.team_id, 'sales');
 });
+
+test('first-response counts cover every conversation of the window, beyond the 5,000 the median samples', async () => {
+  // Last: it adds 5,100 conversations to sales. 3,000 answered in a minute,
+  // 2,000 still waiting, 100 closed unanswered (no observation).
+  const now = Date.now();
+  await runtime.d1.prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5100)
+    INSERT INTO conversations (id, site_id, team_id, status, created_at, updated_at, first_response_at)
+    SELECT printf('bulk-%05d', i), 'demo', 'sales', CASE WHEN i > 5000 THEN 'closed' WHEN i > 3000 THEN 'waiting' ELSE 'open' END,
+      ?1 - i * 1000, ?1, CASE WHEN i <= 3000 THEN ?1 - i * 1000 + 60000 ELSE 0 END FROM n`).bind(now - 3_600_000).run();
+  const figures = await insights();
+  const counted = (await runtime.d1.prepare(`SELECT team_id, SUM(first_response_at > 0) AS answered,
+    SUM(first_response_at <= 0 AND status != 'closed') AS waiting FROM conversations
+    WHERE site_id = 'demo' AND created_at >= ?1 GROUP BY team_id`).bind(figures.from).all()).results;
+  for (const team of figures.first_response) {
+    const expected = counted.find((c) => c.team_id === team.team) ?? { answered: 0, waiting: 0 };
+    assert.deepEqual({ answered: team.answered, waiting: team.waiting }, { answered: expected.answered, waiting: expected.waiting }, team.team);
+  }
+  const sales = figures.first_response.find((t) => t.team === 'sales');
+  assert.ok(sales.answered >= 3000 && sales.waiting >= 2000, JSON.stringify(sales));
+});

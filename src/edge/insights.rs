@@ -328,11 +328,29 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
         first_response_at: i64,
         status: Status,
     }
+    // The median rests on the newest 5,000 conversations of the window (a
+    // sample, bounded for the worker's memory); the counts on all of them.
     let timings: Vec<Timing> = db::rows(
         &env.db,
         &sql(
             "SELECT c.team_id, c.created_at, c.first_response_at, c.status FROM conversations c",
-            " LIMIT 5000",
+            " ORDER BY c.created_at DESC LIMIT 5000",
+        ),
+        args![site, from, &teams_json],
+    )
+    .await?;
+    #[derive(Deserialize)]
+    struct Counts {
+        team_id: String,
+        answered: u32,
+        waiting: u32,
+    }
+    let counts: Vec<Counts> = db::rows(
+        &env.db,
+        &sql(
+            "SELECT c.team_id, SUM(c.first_response_at > 0) AS answered, \
+             SUM(c.first_response_at <= 0 AND c.status != 'closed') AS waiting FROM conversations c",
+            " GROUP BY c.team_id",
         ),
         args![site, from, &teams_json],
     )
@@ -354,17 +372,17 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
                 })
                 .collect();
             let typical = typical_first_response(&observations);
-            let answered = observations
+            let (answered, waiting) = counts
                 .iter()
-                .filter(|o| matches!(o, Observation::Answered(_)))
-                .count() as u32;
+                .find(|c| c.team_id == team.id)
+                .map_or((0, 0), |c| (c.answered, c.waiting));
             TeamResponse {
                 team: team.id.clone(),
                 name: team.name.clone(),
                 target_minutes: team.target_minutes,
                 median_first_response_s: typical.map(|t| t.median_s),
                 answered,
-                waiting: observations.len() as u32 - answered,
+                waiting,
                 within_target: typical.map(|t| i64::from(t.median_s) <= team.target_minutes * 60),
             }
         })
