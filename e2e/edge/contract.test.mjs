@@ -213,7 +213,7 @@ test('a team PUT keeps every field it leaves out, like a site PUT; unknown keys 
   // Issue 13 finding 11: name was required and hours were cleared when left out.
   const hours = { weekly: [{ day: 'mon', open: '09:00', close: '17:00' }], closures: [{ from: '2026-12-24', to: '2026-12-26', reason: 'Holidays' }] };
   const created = await asAdmin('PUT', '/v1/admin/sites/demo/teams/returns', { name: 'Returns', hours, target_minutes: 90, visible: false });
-  assert.equal(created.status, 200);
+  assert.equal(created.status, 201, 'created, as a site PUT that creates');
   const retargeted = await asAdmin('PUT', '/v1/admin/sites/demo/teams/returns', { target_minutes: 45 });
   assert.equal(retargeted.status, 200, JSON.stringify(retargeted.json));
   assert.deepEqual(retargeted.json.team, { id: 'returns', name: 'Returns', hours, target_minutes: 45, visible: false, webhook: false });
