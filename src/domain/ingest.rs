@@ -662,15 +662,18 @@ fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, Str
         language: event.lang,
         time_zone: event.tz,
         channel,
-        source_name,
+        source_name: without_pii_text(source_name),
         search_term: without_pii_text(search_term),
-        utm_source: event.utm_source,
-        utm_medium: event.utm_medium,
-        utm_campaign: event.utm_campaign,
-        utm_term: event.utm_term,
-        utm_content: event.utm_content,
+        // A campaign's values are free text a sender can fill with anything
+        // (an e-mail in utm_term from a mailing tool); a click id is an
+        // opaque token the ad network matches whole.
+        utm_source: without_pii_text(event.utm_source),
+        utm_medium: without_pii_text(event.utm_medium),
+        utm_campaign: without_pii_text(event.utm_campaign),
+        utm_term: without_pii_text(event.utm_term),
+        utm_content: without_pii_text(event.utm_content),
         click_id: event.click_id,
-        name: event.name,
+        name: without_pii_text(event.name),
         target: without_pii_text(clean_referrer(&event.target)),
         props_json: if props.is_empty() {
             String::new()
@@ -965,6 +968,28 @@ mod tests {
         assert_eq!(row.referrer, "https://mail.example/inbox");
         assert_eq!(row.target, "https://x.example/u/:number");
         assert_eq!(row.props_json, r#"{"note":"call [phone]"}"#);
+    }
+
+    /// What an outside review found stored as sent: campaign values are
+    /// free text, and a link can carry anything in them.
+    #[test]
+    fn campaign_values_and_event_names_lose_personal_data_too() {
+        let body = format!(
+            r#"{{"v":1,"site":"demo","sent_at":{NOW},"events":[{{"id":"aaaaaaaaaaaaaaaa","type":"custom","ts":{NOW},
+            "path":"/pricing","channel":"email","source":"jo@example.com","utm_source":"newsletter",
+            "utm_medium":"email","utm_campaign":"jane.doe@example.com","utm_term":"4111111111111111",
+            "utm_content":"DE89370400440532013000","click_id":"Cj0KCQiA4111","name":"paid with 4111 1111 1111 1111"}}]}}"#
+        );
+        let plan = plan_batch(&body, NOW).unwrap();
+        let row = &plan.rows[0];
+        assert_eq!(row.utm_source, "newsletter");
+        assert_eq!(row.utm_campaign, "[email]");
+        assert_eq!(row.utm_term, "[card]");
+        assert_eq!(row.utm_content, "[iban]");
+        assert_eq!(row.name, "paid with [card]");
+        assert!(!row.source_name.contains('@'), "{}", row.source_name);
+        // A click id is the ad network's token, matched whole.
+        assert_eq!(row.click_id, "Cj0KCQiA4111");
     }
 
     #[test]
