@@ -162,21 +162,28 @@ impl ClassifiedInteraction {
                 spam: c.spam,
             }),
             pii_removed: kinds_removed(&findings),
+            // The path masked, then redacted as the worker does: a segment
+            // can hold an IBAN that does not look like a token.
             page: Page {
-                path: mask_path(page.pathname),
-                title: pii::redact(page.title).redacted,
+                path: without_pii(&mask_path(page.pathname)),
+                title: without_pii(page.title),
                 referrer: clean_referrer(page.referrer),
             },
-            campaign: has_utm.then_some(Campaign {
-                source: utm.source,
-                medium: utm.medium,
-                campaign: utm.campaign,
-                term: utm.term,
-                content: utm.content,
+            // Campaign values are free text a link can fill with anything.
+            campaign: has_utm.then(|| Campaign {
+                source: without_pii(&utm.source),
+                medium: without_pii(&utm.medium),
+                campaign: without_pii(&utm.campaign),
+                term: without_pii(&utm.term),
+                content: without_pii(&utm.content),
             }),
             contact: envelope.contact,
         }
     }
+}
+
+fn without_pii(text: &str) -> String {
+    pii::redact(text).redacted
 }
 
 /// Each kind of personal data found, once, in order of appearance.
@@ -330,6 +337,30 @@ mod tests {
             ("newsletter", "email")
         );
         assert_eq!(it.contact, contact);
+    }
+
+    /// What an outside review saw posted to a site's own endpoint: personal
+    /// data in campaign values and in a path segment no mask catches.
+    #[test]
+    fn campaign_values_and_path_segments_are_redacted() {
+        let page = PageFacts {
+            pathname: "/shop/iban/DE89370400440532013000/confirm",
+            search: "?utm_source=mail&utm_term=4111+1111+1111+1111&utm_content=jane.doe%40example.com&utm_campaign=123-45-6789",
+            title: "",
+            referrer: "",
+        };
+        let it = ClassifiedInteraction::new(
+            "hello",
+            None,
+            envelope(ReplyPreference::Here),
+            &page,
+        );
+        assert_eq!(it.page.path, "/shop/iban/[iban]/confirm");
+        let campaign = it.campaign.unwrap();
+        assert_eq!(campaign.source, "mail");
+        assert_eq!(campaign.term, "[card]");
+        assert_eq!(campaign.content, "[email]");
+        assert_eq!(campaign.campaign, "[ssn]");
     }
 
     #[test]
