@@ -349,12 +349,7 @@ mod tests {
             title: "",
             referrer: "",
         };
-        let it = ClassifiedInteraction::new(
-            "hello",
-            None,
-            envelope(ReplyPreference::Here),
-            &page,
-        );
+        let it = ClassifiedInteraction::new("hello", None, envelope(ReplyPreference::Here), &page);
         assert_eq!(it.page.path, "/shop/iban/[iban]/confirm");
         let campaign = it.campaign.unwrap();
         assert_eq!(campaign.source, "mail");

@@ -124,7 +124,7 @@ fn window_ok(bytes: &[u8], run: &Run, from: usize, to: usize) -> bool {
 }
 
 /// The Luhn check over ASCII digits given from the right.
-pub(super) fn luhn_ok<'a>(digits_from_the_right: impl Iterator<Item = &'a u8>) -> bool {
+fn luhn_ok<'a>(digits_from_the_right: impl Iterator<Item = &'a u8>) -> bool {
     let mut sum = 0u32;
     for (index, &d) in digits_from_the_right.enumerate() {
         let mut value = u32::from(d.wrapping_sub(b'0') % 10);
@@ -276,10 +276,12 @@ fn card_at(
         let joins = |at: usize| run.separators.get(at).is_some_and(|s| inside.contains(s));
         let (next, items) = absorb_groups(bytes, run, to + 1);
         let leftover = next < groups;
-        // More digits joined the same way make one longer number, unless
-        // another card starts there.
+        // More digits joined the same way make one longer number when the
+        // run goes on in fours (a tracking number grouped by four), unless
+        // another card starts there. A shorter number after a card is
+        // something else ("…1111\n2 charges", "…1111 12 26", "…1111 10 EUR").
         let followed_by_card = leftover && has_window(bytes, run, next);
-        let longer = leftover && !followed_by_card;
+        let longer = leftover && !followed_by_card && run.len(to + 1) == 4;
         if longer && joins(next - 1) {
             continue;
         }
@@ -304,6 +306,15 @@ fn card_at(
     None
 }
 
+/// The card that starts the run of digit groups at `at`, if one does: where
+/// it ends and how many digits its groups hold (the IBAN scanner asks
+/// before it shields a mistyped IBAN).
+pub(super) fn card_from(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let run = read_run(bytes, at, bytes.len());
+    card_at(bytes, &run, 0, 0, bytes.len())
+        .map(|(last, end)| (end, (0..=last).map(|g| run.len(g)).sum()))
+}
+
 /// Whether the digits between `start` and `end` sit in a code that mixes
 /// letters and digits on one side ("1Z999AA1…", "…4784AB12"): a tracking or
 /// reference number. Letters alone around a card ("card4111…", "…1111abc")
@@ -324,16 +335,27 @@ fn part_of_a_code(bytes: &[u8], claims: &Claims, start: usize, end: usize) -> bo
             .get(from..to)
             .is_some_and(|l| l.eq_ignore_ascii_case(b"x"))
     };
+    // The words that introduce a security code or an expiry ("…1111cvv123").
+    let tail_word = |from: usize, to: usize| {
+        bytes.get(from..to).is_some_and(|w| {
+            TAIL_WORDS
+                .iter()
+                .any(|t| t.as_bytes().eq_ignore_ascii_case(w))
+        })
+    };
     let mut from = start;
     while from > 0 && letter(from - 1) {
         from -= 1;
     }
-    let code_before = from < start && from > 0 && digit(from - 1) && !lone_x(from, start);
+    // "%3D", "%3A": a URL-encoded "=" or ":" before the card, not a code.
+    let percent_encoded = from + 1 == start && from >= 2 && bytes[from - 2] == b'%';
+    let code_before =
+        from < start && from > 0 && digit(from - 1) && !lone_x(from, start) && !percent_encoded;
     let mut to = end;
     while letter(to) {
         to += 1;
     }
-    let code_after = to > end && digit(to) && !lone_x(end, to);
+    let code_after = to > end && digit(to) && !lone_x(end, to) && !tail_word(end, to);
     code_before || code_after
 }
 
@@ -355,8 +377,10 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
         let run = read_run(bytes, at, limit);
         let run_end = run.groups.last().map_or(at, |g| g.1);
         // "+49 30…" starts an international phone number; a card can only
-        // start after its first group.
-        let phone = at > 0 && bytes[at - 1] == b'+';
+        // start after its first group. Not past 15 digits, the most a phone
+        // number has (E.164): "+4111 1111 1111 1111" is a card.
+        let digits: usize = run.groups.iter().map(|(s, e)| e - s).sum();
+        let phone = at > 0 && bytes[at - 1] == b'+' && digits <= 15;
         let code = part_of_a_code(bytes, claims, at, run_end);
         // "…3560x4587 4111…": the first group is a phone extension, which the
         // phone scanner takes; a card can only start after it.

@@ -123,7 +123,9 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
         if checksum_ok(&candidate.compact) {
             claims.add(PiiKind::Iban, at, candidate.end);
             at = candidate.end;
-        } else if printed_like_an_iban(&candidate.groups) && !ends_in_a_card(&candidate.compact) {
+        } else if printed_like_an_iban(&candidate.groups)
+            && !a_card_runs_to_its_end(bytes, at, candidate.end)
+        {
             // A mistyped IBAN is not a valid account number, but neither are
             // its digits a phone number or a card.
             claims.claim(None, at, candidate.end);
@@ -141,18 +143,24 @@ fn after_the_word_iban(bytes: &[u8], at: usize) -> bool {
     at >= 4 && bytes[at - 4..at].eq_ignore_ascii_case(b"IBAN")
 }
 
-/// Whether what follows the country group ends in a card's 15 or 16
-/// Luhn-valid digits ("AT12 4111 1111 1111 1111", "SE24 visa 4111…"): a
-/// card after a token that merely looks like an IBAN's start, which the
-/// card scanner must still see.
-fn ends_in_a_card(compact: &[u8]) -> bool {
-    let account = compact.get(4..).unwrap_or_default();
-    let digits = account
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    (15..=16).contains(&digits) && super::cards::luhn_ok(account.iter().rev().take(digits))
+/// Whether a card the card scanner would take starts after the country
+/// group and runs to the candidate's last digit or past it ("AT12 4111
+/// 1111 1111 1111", "BE12 4111 …" longer than a Belgian IBAN, "AT12 visa
+/// 4111 …"): a card after a token that merely looks like an IBAN's start,
+/// which must not be shielded. Ending exactly where the candidate's digits
+/// end, it must have a card's usual 15 or 16 digits: a mistyped IBAN's
+/// account digits can pass the Luhn check too ("DE89 3704 0044 0532 0130
+/// 01", 18).
+fn a_card_runs_to_its_end(bytes: &[u8], at: usize, end: usize) -> bool {
+    let Some(last_digit) = (at + 4..end).rev().find(|&i| bytes[i].is_ascii_digit()) else {
+        return false;
+    };
+    (at + 4..end)
+        .filter(|&p| bytes[p].is_ascii_digit() && !bytes[p - 1].is_ascii_digit())
+        .filter_map(|p| super::cards::card_from(bytes, p))
+        .any(|(card_end, digits)| {
+            card_end > last_digit + 1 || (card_end == last_digit + 1 && matches!(digits, 15 | 16))
+        })
 }
 
 /// Whether the groups are those of an IBAN as printed: one block, or blocks

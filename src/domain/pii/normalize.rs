@@ -12,32 +12,75 @@
 fn fold(c: char) -> Option<char> {
     let code = u32::from(c);
     let folded = match code {
-        // Tab and the Unicode spaces (Zs) other than the ASCII space.
-        0x09 | 0xA0 | 0x1680 | 0x2000..=0x200A | 0x202F | 0x205F | 0x3000 => ' ',
-        // Invisible: zero-width spaces and joiners, word joiner, BOM, soft
-        // hyphen, the combining grapheme joiner and the bidirectional controls.
-        0xAD | 0x034F | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2069 | 0xFEFF => {
-            return None
-        }
-        // Hyphens, dashes and minus signs.
-        0x2010..=0x2015 | 0x2212 | 0xFE58 | 0xFE63 => '-',
+        // Tab, the Unicode spaces (Zs) other than the ASCII space, and the
+        // blank braille pattern.
+        0x09 | 0xA0 | 0x1680 | 0x2000..=0x200A | 0x202F | 0x205F | 0x2800 | 0x3000 => ' ',
+        // Line breaks other than CR and LF: vertical tab, form feed, next
+        // line, the line and paragraph separators.
+        0x0B | 0x0C | 0x85 | 0x2028 | 0x2029 => '\n',
+        // Invisible (the characters `text::is_blank` counts as drawing
+        // nothing): zero-width spaces and joiners, word joiner, BOM, soft
+        // hyphen, the combining grapheme joiner, the bidirectional controls
+        // (with the Arabic letter mark), fillers, variation selectors, the
+        // shorthand and musical format controls and the tag characters.
+        0xAD
+        | 0x034F
+        | 0x061C
+        | 0x115F..=0x1160
+        | 0x17B4..=0x17B5
+        | 0x180B..=0x180F
+        | 0x200B..=0x200F
+        | 0x202A..=0x202E
+        | 0x2060..=0x206F
+        | 0x3164
+        | 0xFE00..=0xFE0F
+        | 0xFEFF
+        | 0xFFA0
+        | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A
+        | 0xE0000..=0xE0FFF => return None,
+        // Hyphens, dashes and minus signs (with the Armenian and Hebrew
+        // hyphens, the hyphen bullet, the two- and three-em dashes, and the
+        // wave dash and prolonged sound mark Japanese keyboards type as one).
+        0x058A
+        | 0x05BE
+        | 0x2010..=0x2015
+        | 0x2043
+        | 0x2212
+        | 0x2E3A..=0x2E3B
+        | 0x301C
+        | 0x30FC
+        | 0xFE58
+        | 0xFE63 => '-',
         // Full-width ASCII (digits, letters, `@`, `.`, `-`, `/`…).
         0xFF01..=0xFF5E => return char::from_u32(code - 0xFEE0),
         // Ideographic and small full stops, as IDNA reads them in domains.
         0x3002 | 0xFF61 | 0xFE52 => '.',
         0xFE6B => '@',
-        // Decimal digits of other scripts: Arabic-Indic, Extended Arabic-Indic,
-        // Devanagari, Bengali, Thai, and the mathematical digits.
-        0x0660..=0x0669 => digit(code - 0x0660),
-        0x06F0..=0x06F9 => digit(code - 0x06F0),
-        0x0966..=0x096F => digit(code - 0x0966),
-        0x09E6..=0x09EF => digit(code - 0x09E6),
-        0x0E50..=0x0E59 => digit(code - 0x0E50),
         0x1D7CE..=0x1D7FF => digit((code - 0x1D7CE) % 10),
-        _ => c,
+        _ => match DIGIT_ZEROS
+            .iter()
+            .find(|&&zero| (zero..zero + 10).contains(&code))
+        {
+            Some(zero) => digit(code - zero),
+            None => c,
+        },
     };
     Some(folded)
 }
+
+/// The zero of each script's decimal digits (Unicode's `Nd` blocks of the
+/// Basic Multilingual Plane): Arabic-Indic, Extended Arabic-Indic, NKo,
+/// Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada,
+/// Malayalam, Sinhala, Thai, Lao, Tibetan, Myanmar (two), Khmer, Mongolian,
+/// Limbu, New Tai Lue, Tai Tham (two), Balinese, Sundanese, Lepcha, Ol
+/// Chiki, Vai, Saurashtra, Kayah Li, Javanese, Myanmar Extended-B, Cham,
+/// Meetei Mayek.
+const DIGIT_ZEROS: [u32; 35] = [
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+    0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
+    0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0,
+];
 
 fn digit(value: u32) -> char {
     char::from_digit(value, 10).unwrap_or('0')
@@ -60,7 +103,9 @@ impl<'a> Normalized<'a> {
         // accented letters, most scripts) is read as it is: no copy and no
         // offset tables. Findings start and end on characters (the scanners
         // step over ASCII and whole characters), so the spans are the same.
-        let identity = original.bytes().all(|b| b.is_ascii() && b != b'\t')
+        let identity = original
+            .bytes()
+            .all(|b| b.is_ascii() && !matches!(b, b'\t' | 0x0B | 0x0C))
             || original.chars().all(|c| fold(c) == Some(c));
         if identity {
             return Normalized {

@@ -453,3 +453,100 @@ fn a_card_after_an_iban_like_token_and_an_iban_glued_to_its_name() {
     // ("1Z…" tracking numbers) hold such runs.
     assert_eq!(kinds("XDE89370400440532013000"), vec![]);
 }
+
+/// The third outside review: cards followed by another number, glued to
+/// their security code, after a URL-encoded label or a "+", and after
+/// tokens shaped like an IBAN's start of every length.
+#[test]
+fn cards_the_third_review_found_left_in() {
+    let visa = "4111 1111 1111 1111";
+    for (text, card) in [
+        (
+            "my card 4111 1111 1111 1111\n2 charges appeared on it",
+            visa,
+        ),
+        ("card 4111 1111 1111 1111 12 26 cvv 123", visa),
+        ("4111 1111 1111 1111 10 EUR", visa),
+        ("4111 1111 1111 1111 99.99", visa),
+        ("card 4111 1111 1111 1111 10115 Berlin", visa),
+        ("card 4111 1111 1111 1111 2x", visa),
+        ("card 5555 5555 5555 4444\n3 items", "5555 5555 5555 4444"),
+        ("card 3782 822463 10005 2 times", "3782 822463 10005"),
+        ("4111 1111 1111 1111 123 10115", "4111 1111 1111 1111 123"),
+        ("4111111111111111cvv123", "4111111111111111"),
+        ("cc%3D4111111111111111", "4111111111111111"),
+        ("card%3A4111111111111111", "4111111111111111"),
+        ("+4111111111111111", "4111111111111111"),
+        ("card +4111 1111 1111 1111", visa),
+        ("AT12 visa 4111 1111 1111 1111", visa),
+        ("BE12 4111 1111 1111 1111", visa),
+        ("DE12 4111 1111 1111 1111 ok", visa),
+        ("Ref SE24 4111 1111 1111 1111 okay", visa),
+        ("Ref AD12 4111 1111 1111 1111 thanks", visa),
+    ] {
+        let found = kinds(text);
+        assert!(
+            found
+                .iter()
+                .any(|&(kind, value)| kind == PiiKind::Card && value.starts_with(card)),
+            "{text:?}: {found:?}"
+        );
+        assert!(!redact(text).redacted.contains("1111 1111"), "{text:?}");
+    }
+    // A card glued to its expiry: the expiry goes with it.
+    assert_eq!(
+        redact("card 4111 1111 1111 1111exp12/26").redacted,
+        "card [card]"
+    );
+    // Still left alone: tracking numbers grouped by four, and phone
+    // numbers after "+" (at most 15 digits).
+    assert_eq!(kinds("tracking 9400 1000 0000 0000 0000 00"), vec![]);
+    assert_eq!(
+        kinds("call +44 20 7946 0958"),
+        vec![(PiiKind::Phone, "+44 20 7946 0958")]
+    );
+}
+
+/// Characters the third review typed between a card's groups that the
+/// fold did not know: the Arabic letter mark, more dashes, fillers and
+/// variation selectors, tag characters, other line breaks, other scripts'
+/// digits.
+#[test]
+fn every_invisible_dash_line_break_and_digit_the_review_tried_is_folded() {
+    for separator in [
+        "\u{061c}",
+        "\u{2e3a}",
+        "\u{301c}",
+        "\u{058a}",
+        "\u{2043}",
+        "\u{30fc}",
+        "\u{3164}",
+        "\u{fe0f}",
+        "\u{115f}",
+        "\u{e0020}",
+        "\u{2028}",
+        "\u{0b}",
+        "\u{0c}",
+        "\u{85}",
+    ] {
+        let text = format!("card 4111{separator}1111{separator}1111{separator}1111 thanks");
+        let redacted = redact(&text).redacted;
+        assert_eq!(redacted, "card [card] thanks", "{separator:?}");
+    }
+    assert_eq!(
+        redact("iban DE89\u{061c}370400440532013000").redacted,
+        "iban [iban]"
+    );
+    // Gurmukhi, Tamil, Myanmar and Khmer digits.
+    for zero in [0x0A66u32, 0x0BE6, 0x1040, 0x17E0] {
+        let card: String = "4111111111111111"
+            .bytes()
+            .map(|b| char::from_u32(zero + u32::from(b - b'0')).unwrap())
+            .collect();
+        assert_eq!(
+            redact(&format!("card {card}")).redacted,
+            "card [card]",
+            "{zero:x}"
+        );
+    }
+}
