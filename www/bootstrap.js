@@ -172,7 +172,12 @@ if (!config.site) {
       recorder = timed('touchpoint:start', () => (optedOut ? null : startRecorder(recorderModule, config, fail)));
       debug(recorder ? 'recording for site ' + config.site : 'not recording: ' + (optedOut ? 'opted out'
         : navigator.webdriver && !config.recordAutomation ? 'automation' : 'Do Not Track'));
-      launcher = timed('touchpoint:launcher', () => mountLauncher(config, openWidget, loadWidget));
+      // A `backend` the widget will refuse (domain::interaction::Transport::
+      // choose) shows no launcher that would open nothing.
+      var backend = config.backend?.trim().toLowerCase();
+      launcher = backend && !/^(https:\/\/[^/]|http:\/\/(localhost|127\.0\.0\.1|\[::1\])([:/]|$))/.test(backend)
+        ? fail('`backend` (data-backend) must be an https:// URL')
+        : timed('touchpoint:launcher', () => mountLauncher(config, openWidget, loadWidget));
       ready = true;
       later.splice(0).forEach((c) => call(...c));
       started(!!recorder);

@@ -109,6 +109,8 @@ function shopSite() {
           if (event.type === 'pageview') event.title = 'Title set by beforeSendEvent';
         } });
       </script>${fill(BACKEND_SNIPPET).replace(/\s*data-backend="[^"]*"/, '').replace(/\s*data-backend-headers='[^']*'/, '')}`,
+    // A backend the widget refuses: plain http to another host.
+    '/bad-backend': () => fill(BACKEND_SNIPPET).replace(crm.url, 'http://crm.example.com/hooks/touchpoint'),
   };
   const server = createServer((request, response) => {
     const url = new URL(request.url, 'http://x');
@@ -196,6 +198,16 @@ test('data-backend: a classified contact form that posts the schema\'s payload t
   assert.deepEqual(toWorker, []);
   const { results } = await runtime.d1.prepare("SELECT id FROM conversations WHERE site_id = 'demo' AND reply_email = 'jo@example.com'").all();
   assert.equal(results.length, 0);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('a data-backend the widget refuses shows no launcher, says why once, and the page still records', async () => {
+  const { page, log } = await visit('/bad-backend');
+  await page.waitForFunction(() => window.touchpoint?.ready);
+  assert.equal(await page.locator('[data-touchpoint-launcher] >> button.launcher').count(), 0, 'no launcher that opens nothing');
+  const warnings = log.console.filter((line) => /must be an https:\/\/ URL/.test(line));
+  assert.equal(warnings.length, 1, log.console.join('\n'));
   assert.deepEqual(log.errors, []);
   await page.close();
 });
