@@ -142,13 +142,9 @@ fn scan_all(text: &str) -> Vec<ByteFinding> {
     let found: Vec<ByteFinding> = claims
         .items
         .into_iter()
-        .filter_map(|(kind, start, end)| {
+        .map(|(kind, start, end)| {
             let (start, end) = normalized.original_span(start, end);
-            Some(ByteFinding {
-                kind: kind?,
-                start,
-                end,
-            })
+            ByteFinding { kind, start, end }
         })
         .filter(|f| f.start < f.end)
         .collect();
@@ -167,13 +163,11 @@ fn scan_all(text: &str) -> Vec<ByteFinding> {
         .collect()
 }
 
-/// What the scanners have taken so far, in folded-text byte offsets: findings,
-/// and shields (`kind: None`) over text that is not personal data of a kind we
-/// redact but must not be read as another kind either: a mistyped IBAN is not
-/// a phone number.
+/// What the scanners have found so far, in folded-text byte offsets; later
+/// scanners skip it.
 #[derive(Default)]
 struct Claims {
-    items: Vec<(Option<PiiKind>, usize, usize)>,
+    items: Vec<(PiiKind, usize, usize)>,
 }
 
 impl Claims {
@@ -181,14 +175,10 @@ impl Claims {
         self.items.iter().any(|&(_, s, e)| s < end && start < e)
     }
 
-    fn claim(&mut self, kind: Option<PiiKind>, start: usize, end: usize) {
+    fn add(&mut self, kind: PiiKind, start: usize, end: usize) {
         if start < end && !self.taken(start, end) {
             self.items.push((kind, start, end));
         }
-    }
-
-    fn add(&mut self, kind: PiiKind, start: usize, end: usize) {
-        self.claim(Some(kind), start, end);
     }
 
     /// The end of the claim covering `at`, if any.
@@ -217,10 +207,10 @@ impl Claims {
     /// scanners that read context read it as the redacted text shows it, so
     /// that redacting twice changes nothing.
     fn tag_at(&self, at: usize) -> Option<(&'static str, usize, usize)> {
-        self.items.iter().find_map(|&(kind, s, e)| {
-            let kind = kind.filter(|_| s <= at && at < e)?;
-            Some((kind.tag(), s, e))
-        })
+        self.items
+            .iter()
+            .find(|&&(_, s, e)| s <= at && at < e)
+            .map(|&(kind, s, e)| (kind.tag(), s, e))
     }
 }
 

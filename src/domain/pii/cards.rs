@@ -306,15 +306,6 @@ fn card_at(
     None
 }
 
-/// The card that starts the run of digit groups at `at`, if one does: where
-/// it ends and how many digits its groups hold (the IBAN scanner asks
-/// before it shields a mistyped IBAN).
-pub(super) fn card_from(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
-    let run = read_run(bytes, at, bytes.len());
-    card_at(bytes, &run, 0, 0, bytes.len())
-        .map(|(last, end)| (end, (0..=last).map(|g| run.len(g)).sum()))
-}
-
 /// Whether the digits between `start` and `end` sit in a code that mixes
 /// letters and digits on one side ("1Z999AA1…", "…4784AB12"): a tracking or
 /// reference number. Letters alone around a card ("card4111…", "…1111abc")

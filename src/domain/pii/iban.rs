@@ -1,7 +1,7 @@
 //! IBANs: a known country code, its registered length and a valid ISO 7064
 //! mod 97-10 checksum, in any grouping (single or double spaces, no-break
 //! spaces, line breaks, dashes, dots, or none), upper or lower case, even with letters
-//! right after.
+//! right after; and mistyped ones (the checksum fails) printed as IBANs are.
 
 use super::{Claims, PiiKind};
 
@@ -120,15 +120,13 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             at += 1;
             continue;
         }
-        if checksum_ok(&candidate.compact) {
+        // A mistyped IBAN, printed as one with the country's length, is
+        // still someone's account number give or take a digit: redacted too.
+        // (It was once left in and shielded from the other scanners, which
+        // hid a card after a token shaped like an IBAN's start: "AT12 4111
+        // 1111 1111 1111", "ref ES12 4111 … 1234".)
+        if checksum_ok(&candidate.compact) || printed_like_an_iban(&candidate.groups) {
             claims.add(PiiKind::Iban, at, candidate.end);
-            at = candidate.end;
-        } else if printed_like_an_iban(&candidate.groups)
-            && !a_card_runs_to_its_end(bytes, at, candidate.end)
-        {
-            // A mistyped IBAN is not a valid account number, but neither are
-            // its digits a phone number or a card.
-            claims.claim(None, at, candidate.end);
             at = candidate.end;
         } else {
             at += 1;
@@ -141,26 +139,6 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
 /// numbers) than an account, whatever their checksum.
 fn after_the_word_iban(bytes: &[u8], at: usize) -> bool {
     at >= 4 && bytes[at - 4..at].eq_ignore_ascii_case(b"IBAN")
-}
-
-/// Whether a card the card scanner would take starts after the country
-/// group and runs to the candidate's last digit or past it ("AT12 4111
-/// 1111 1111 1111", "BE12 4111 …" longer than a Belgian IBAN, "AT12 visa
-/// 4111 …"): a card after a token that merely looks like an IBAN's start,
-/// which must not be shielded. Ending exactly where the candidate's digits
-/// end, it must have a card's usual 15 or 16 digits: a mistyped IBAN's
-/// account digits can pass the Luhn check too ("DE89 3704 0044 0532 0130
-/// 01", 18).
-fn a_card_runs_to_its_end(bytes: &[u8], at: usize, end: usize) -> bool {
-    let Some(last_digit) = (at + 4..end).rev().find(|&i| bytes[i].is_ascii_digit()) else {
-        return false;
-    };
-    (at + 4..end)
-        .filter(|&p| bytes[p].is_ascii_digit() && !bytes[p - 1].is_ascii_digit())
-        .filter_map(|p| super::cards::card_from(bytes, p))
-        .any(|(card_end, digits)| {
-            card_end > last_digit + 1 || (card_end == last_digit + 1 && matches!(digits, 15 | 16))
-        })
 }
 
 /// Whether the groups are those of an IBAN as printed: one block, or blocks

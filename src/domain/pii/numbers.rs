@@ -340,6 +340,25 @@ const NOT_PHONE_CUES: &[&str] = &[
     "invoice",
     "tracking",
     "account no",
+    // Sizes, prices and catalogue numbers, which visitors list in runs
+    // ("sizes 38 39 40 41 42", "prices 10.50 12.00 8.99", "SKU 100-200-300").
+    "size",
+    "grösse",
+    "größe",
+    "taille",
+    "talla",
+    "maat",
+    "taglia",
+    "tamanho",
+    "price",
+    "preis",
+    "prix",
+    "precio",
+    "prijs",
+    "prezzo",
+    "preço",
+    "isbn",
+    "sku",
 ];
 /// Words right after a number that make it a phone number ("...-Office").
 const PHONE_TRAILERS: &[&str] = &["office", "fax", "mobile", "home", "work", "cell"];
