@@ -127,6 +127,13 @@ checks = { positive_data_acceptance = { enabled = false } }
 include-path = "/v1/admin/sites/{site}/export/{stream}"
 checks = { positive_data_acceptance = { enabled = false } }
 
+# A visitor export's cursor is opaque too: only a next_cursor the worker
+# gave out is valid (400 otherwise).
+[[operations]]
+include-path = "/v1/admin/sites/{site}/visitors/{visitor}"
+include-method = "GET"
+checks = { positive_data_acceptance = { enabled = false } }
+
 # A delivery-log cursor is opaque too: only a next_cursor the worker gave out
 # is valid (400 otherwise).
 [[operations]]
