@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestRuntime, launchChromium, eventually, newPersonPage } from '../support.mjs';
+import { startTestRuntime, launchChromium, eventually, newPersonPage, ADMIN_TOKEN } from '../support.mjs';
+import { seedContactChannel } from '../../scripts/runtime.mjs';
 import { root } from '../../scripts/artifacts.mjs';
 
 const shots = join(root, 'test-results', 'screenshots');
@@ -14,6 +15,9 @@ let browser;
 before(async () => {
   mkdirSync(shots, { recursive: true });
   runtime = await startTestRuntime();
+  // The demo site as `make dev` serves it: with its teams (a site with no
+  // team yet shows no composer).
+  await seedContactChannel(runtime.url, ADMIN_TOKEN);
   browser = await launchChromium();
 });
 after(async () => {
