@@ -458,6 +458,15 @@ fn a_card_after_an_iban_like_token_and_an_iban_glued_to_its_name() {
         kinds("my ibanDE89 3704 0044 0532 0130 00"),
         vec![(PiiKind::Iban, "DE89 3704 0044 0532 0130 00")]
     );
+    // After a URL-encoded "=" or ":", as in a pasted link.
+    assert_eq!(
+        redact("iban%3DDE89370400440532013000&x=1").redacted,
+        "iban%3D[iban]&x=1"
+    );
+    assert_eq!(
+        redact("IBAN%3ADE89370400440532013000").redacted,
+        "IBAN%3A[iban]"
+    );
     // Glued to other letters, an IBAN-shaped run stays what it is: codes
     // ("1Z…" tracking numbers) hold such runs.
     assert_eq!(kinds("XDE89370400440532013000"), vec![]);
