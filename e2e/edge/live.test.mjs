@@ -133,6 +133,13 @@ test('a visitor message is pushed to the staff who have it open and to its team 
   const status = await visitorSocket.next((f) => f.type === 'status');
   assert.equal(status.status, 'open');
   // A read receipt: the visitor has seen the reply; Bo's open thread hears it, the inboxes do not.
+  // The inbox frames of the reply and its "joined" notice may still be on
+  // their way: counted once no frame has come for 300 ms.
+  let settled = -1;
+  while (settled !== boInbox.frames.length) {
+    settled = boInbox.frames.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
   const inboxFramesBefore = boInbox.frames.length;
   const read = await v.call('POST', `/v1/conversations/${v.id}/read`, { up_to: reply.json.message.id });
   assert.equal(read.status, 200);
