@@ -17,6 +17,10 @@ use super::{Claims, PiiKind};
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Separator {
     Space,
+    /// Spaces with a line break: a card typed over lines is still one, but
+    /// after a card typed on one line, the next line is something else
+    /// ("…1111 0426\n2 charges").
+    LineBreak,
     Dash,
     Dot,
     Slash,
@@ -46,19 +50,36 @@ fn count_spaces(bytes: &[u8], at: &mut usize, limit: usize) -> usize {
 }
 
 /// The separator at `at`, when a digit follows it: spaces, at most one of
-/// `-./`, spaces; three characters at most (" - "), as the phone scanner
-/// reads them, so both see the same runs of digits.
+/// `-./` (or "--"), spaces; three characters at most (" - "), as the phone
+/// scanner reads them, so both see the same runs of digits. A `+` glued
+/// between digits is a space a form encoded ("4111+1111+…").
 fn separator(bytes: &[u8], at: usize, limit: usize) -> Option<(Separator, usize)> {
     let mut cursor = at;
     let before = count_spaces(bytes, &mut cursor, limit);
-    let class = match bytes.get(cursor).filter(|_| cursor < limit) {
+    let mark = bytes.get(cursor).filter(|_| cursor < limit).copied();
+    let class = match mark {
         Some(b'-') => Separator::Dash,
         Some(b'.') => Separator::Dot,
         Some(b'/') => Separator::Slash,
+        _ if bytes
+            .get(at..cursor)
+            .is_some_and(|s| s.contains(&b'\n') || s.contains(&b'\r')) =>
+        {
+            Separator::LineBreak
+        }
         _ => Separator::Space,
     };
-    if class != Separator::Space {
+    if !matches!(class, Separator::Space | Separator::LineBreak) {
         cursor += 1;
+        if mark == Some(b'-') && bytes.get(cursor) == Some(&b'-') && cursor < limit {
+            cursor += 1;
+        }
+    } else if mark == Some(b'+') && before == 0 && at > 0 && bytes[at - 1].is_ascii_digit() {
+        cursor += 1;
+        if !bytes.get(cursor).is_some_and(u8::is_ascii_digit) || cursor >= limit {
+            return None;
+        }
+        return Some((Separator::Space, cursor));
     }
     let after = count_spaces(bytes, &mut cursor, limit);
     let digit_follows = cursor < limit && bytes.get(cursor).is_some_and(u8::is_ascii_digit);
@@ -162,7 +183,7 @@ fn absorb_groups(bytes: &[u8], run: &Run, mut next: usize) -> (usize, usize) {
         let dated = run
             .separators
             .get(next)
-            .is_some_and(|&s| s != Separator::Space);
+            .is_some_and(|&s| !matches!(s, Separator::Space | Separator::LineBreak));
         if dated && is_month(bytes, run.groups[next]) && matches!(run.len(next + 1), 2 | 4) {
             next += 2;
         } else if matches!(run.len(next), 3 | 4) {
@@ -175,9 +196,12 @@ fn absorb_groups(bytes: &[u8], run: &Run, mut next: usize) -> (usize, usize) {
     (next, items)
 }
 
-/// Words that introduce a security code or an expiry date after a card.
+/// Words that introduce a security code or an expiry date after a card, in
+/// the seven languages the widget speaks; a longer word before any word it
+/// starts with ("expiration date" before "expiration").
 const TAIL_WORDS: &[&str] = &[
     "security code",
+    "security number",
     "expiration date",
     "expiry date",
     "exp. date",
@@ -185,6 +209,7 @@ const TAIL_WORDS: &[&str] = &[
     "valid thru",
     "valid through",
     "valid until",
+    "good thru",
     "expiration",
     "expiry",
     "expires",
@@ -192,10 +217,52 @@ const TAIL_WORDS: &[&str] = &[
     "cvc2",
     "cvv",
     "cvc",
+    "ccv",
+    "cvn",
     "csc",
     "cid",
+    "code de sécurité",
+    "code de securite",
     "code",
     "exp",
+    // German
+    "kartenprüfnummer",
+    "prüfnummer",
+    "prüfziffer",
+    "sicherheitscode",
+    "ablaufdatum",
+    "ablauf",
+    "gültig bis",
+    "gueltig bis",
+    // French
+    "date d'expiration",
+    "date d’expiration",
+    "cryptogramme",
+    "crypto",
+    // Spanish
+    "fecha de caducidad",
+    "fecha de vencimiento",
+    "caducidad",
+    "vencimiento",
+    "vence",
+    "código de seguridad",
+    "codigo de seguridad",
+    "código",
+    "codigo",
+    // Italian
+    "data di scadenza",
+    "scadenza",
+    "codice di sicurezza",
+    "codice",
+    // Portuguese
+    "data de validade",
+    "validade",
+    "código de segurança",
+    "codigo de seguranca",
+    // Dutch
+    "vervaldatum",
+    "geldig tot",
+    "beveiligingscode",
 ];
 
 fn skip(bytes: &[u8], mut at: usize, limit: usize, allowed: &[u8]) -> usize {
@@ -234,7 +301,7 @@ fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<usize> {
 /// follow it in the text ("…1111, exp 12/26 cvv 123").
 fn absorb_text(bytes: &[u8], mut end: usize, limit: usize, items: usize) -> usize {
     for _ in 0..items {
-        let mut at = skip(bytes, end, limit, b" ,;");
+        let mut at = skip(bytes, end, limit, b" ,;&+");
         let rest = bytes.get(at..limit).unwrap_or_default();
         let word = TAIL_WORDS.iter().find(|word| {
             rest.get(..word.len())
@@ -338,8 +405,11 @@ fn part_of_a_code(bytes: &[u8], claims: &Claims, start: usize, end: usize) -> bo
     while from > 0 && letter(from - 1) {
         from -= 1;
     }
-    // "%3D", "%3A": a URL-encoded "=" or ":" before the card, not a code.
-    let percent_encoded = from + 1 == start && from >= 2 && bytes[from - 2] == b'%';
+    // "%3D", "%3A": a URL-encoded "=" or ":" before the card, not a code;
+    // "%253D" when it was encoded twice.
+    let percent_encoded = from + 1 == start
+        && from >= 2
+        && (bytes[from - 2] == b'%' || from >= 4 && bytes.get(from - 4..from - 1) == Some(b"%25"));
     let code_before =
         from < start && from > 0 && digit(from - 1) && !lone_x(from, start) && !percent_encoded;
     let mut to = end;
@@ -369,9 +439,13 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
         let run_end = run.groups.last().map_or(at, |g| g.1);
         // "+49 30…" starts an international phone number; a card can only
         // start after its first group. Not past 15 digits, the most a phone
-        // number has (E.164): "+4111 1111 1111 1111" is a card.
+        // number has (E.164): "+4111 1111 1111 1111" is a card, unless its
+        // first group is longer than a card's ("+447911123456 2024"). A `+`
+        // glued to a word is a form-encoded space ("card+4111…").
         let digits: usize = run.groups.iter().map(|(s, e)| e - s).sum();
-        let phone = at > 0 && bytes[at - 1] == b'+' && digits <= 15;
+        let plus =
+            at > 0 && bytes[at - 1] == b'+' && (at < 2 || !bytes[at - 2].is_ascii_alphanumeric());
+        let phone = plus && (digits <= 15 || (5..=15).contains(&run.len(0)));
         let code = part_of_a_code(bytes, claims, at, run_end);
         // "…3560x4587 4111…": the first group is a phone extension, which the
         // phone scanner takes; a card can only start after it.

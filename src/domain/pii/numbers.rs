@@ -181,6 +181,13 @@ fn read_run(bytes: &[u8], start: usize) -> NumberRun {
         if at == group_start {
             break;
         }
+        // No phone number has more than 15 digits (E.164): after a `+`, a
+        // group that would pass them is something else ("+447911123456 2024").
+        if run.plus && run.digits.len() > 15 && !run.groups.is_empty() {
+            run.digits.truncate(run.digits.len() - (at - group_start));
+            run.separators.pop();
+            break;
+        }
         run.groups.push((at - group_start).min(255) as u8);
         run.end = at;
         // A separator sequence: at most two bytes (") ", " (", " - ").

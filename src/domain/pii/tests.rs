@@ -595,3 +595,56 @@ fn sizes_prices_and_catalogue_numbers_are_not_phone_numbers() {
         vec![(PiiKind::Phone, "030 1234 5678")]
     );
 }
+
+#[test]
+fn cards_and_codes_the_fourth_review_found_left_in() {
+    // The whole card and what follows it as its expiry or security code.
+    for (text, kept) in [
+        (
+            "card 4111 1111 1111 1111 0426\n2 charges",
+            "card [card]\n2 charges",
+        ),
+        ("card 4111111111111111ccv123", "card [card]"),
+        (
+            "card 4111 1111 1111 1111 ccv 123 thanks",
+            "card [card] thanks",
+        ),
+        ("Karte 4111111111111111 Ablauf1226", "Karte [card]"),
+        (
+            "Karte 4111111111111111 Ablauf 12/26 Prüfziffer 123",
+            "Karte [card]",
+        ),
+        ("carte 4111 1111 1111 1111 cryptogramme 123", "carte [card]"),
+        (
+            "tarjeta 4111 1111 1111 1111 vence 12/26 código 123",
+            "tarjeta [card]",
+        ),
+        ("carta 4111 1111 1111 1111 scadenza 12/26", "carta [card]"),
+        ("cartão 4111 1111 1111 1111 validade 12/26", "cartão [card]"),
+        (
+            "kaart 4111 1111 1111 1111 vervaldatum 12/26",
+            "kaart [card]",
+        ),
+        // Form-encoded, and URL-encoded twice.
+        ("card+4111+1111+1111+1111", "card+[card]"),
+        ("number=4111+1111+1111+1111&cvv=123", "number=[card]"),
+        ("cc%253D4111111111111111", "cc%253D[card]"),
+        // Separators Japanese keyboards and bullet lists type.
+        ("カード 4111～1111～1111～1111", "カード [card]"),
+        ("カード 4111・1111・1111・1111", "カード [card]"),
+        ("card 4111·1111·1111·1111", "card [card]"),
+        ("card 4111•1111•1111•1111", "card [card]"),
+        ("card 4111--1111--1111--1111", "card [card]"),
+    ] {
+        assert_eq!(redact(text).redacted, kept, "{text:?}");
+    }
+    // A phone number after `+` ends at 15 digits; what follows is not a card.
+    assert_eq!(
+        redact("call +447911123456 2024").redacted,
+        "call [phone] 2024"
+    );
+    assert_eq!(redact("+4111 1111 1111 1111").redacted, "+[card]");
+    // On one line, a fifth group of four still makes one longer number.
+    let tracking = "parcel 1234 5678 9012 3456 7890 12";
+    assert_eq!(redact(tracking).redacted, tracking);
+}
