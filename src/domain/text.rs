@@ -109,34 +109,42 @@ pub fn split(text: &str, separator: u8) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Whether `text` shows nothing: only whitespace and characters that draw
-/// nothing — Unicode's default-ignorable ones in the Basic Multilingual
-/// Plane (zero-width space and joiners, direction marks, word joiner,
-/// variation selectors, byte-order mark, soft hyphen, fillers) and the blank
-/// braille pattern — so a message of them is empty to a reader. The same set
-/// is openapi.json's `MessageText` pattern.
+/// Whether `text` shows nothing: only whitespace, the blank braille pattern
+/// and characters that draw nothing (`draws_nothing`), so a message of them
+/// is empty to a reader. openapi.json's `MessageText` pattern lists the same
+/// set within the Basic Multilingual Plane.
 pub fn is_blank(text: &str) -> bool {
-    text.chars().all(|c| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '\u{00ad}'
-                    | '\u{034f}'
-                    | '\u{061c}'
-                    | '\u{115f}'..='\u{1160}'
-                    | '\u{17b4}'..='\u{17b5}'
-                    | '\u{180b}'..='\u{180f}'
-                    | '\u{200b}'..='\u{200f}'
-                    | '\u{202a}'..='\u{202e}'
-                    | '\u{2060}'..='\u{206f}'
-                    | '\u{2800}'
-                    | '\u{3164}'
-                    | '\u{fe00}'..='\u{fe0f}'
-                    | '\u{feff}'
-                    | '\u{ffa0}'
-                    | '\u{fff0}'..='\u{fff8}'
-            )
-    })
+    text.chars()
+        .all(|c| c.is_whitespace() || c == '\u{2800}' || draws_nothing(c))
+}
+
+/// Unicode's default-ignorable characters a visitor can type or paste:
+/// zero-width space and joiners, direction marks (with the Arabic letter
+/// mark), word joiner, variation selectors, byte-order mark, soft hyphen,
+/// the combining grapheme joiner, the Hangul and Khmer fillers, the
+/// shorthand and musical format controls and the tag characters. The
+/// redactor drops them before it reads a number (`pii::normalize`).
+pub fn draws_nothing(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{034f}'
+            | '\u{061c}'
+            | '\u{115f}'..='\u{1160}'
+            | '\u{17b4}'..='\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{fff0}'..='\u{fff8}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e0fff}'
+    )
 }
 
 /// Lower-cases a letter of the Latin, Greek or Cyrillic alphabets, one
@@ -212,10 +220,14 @@ mod tests {
             "\u{feff} \u{200d}\u{2060}",
             "\u{00a0}\u{3000}",
             "\u{00ad}",
+            "\u{2800}\u{3164}",
+            // Tag characters, and the shorthand and musical format controls.
+            "\u{e0041}\u{e0042}\u{e007f}",
+            "\u{1bca0}\u{1d173}",
         ] {
             assert!(is_blank(blank), "{blank:?}");
         }
-        for shown in ["a", "\u{200b}x", " ?", "👍", "\u{200d}👍"] {
+        for shown in ["a", "\u{200b}x", " ?", "👍", "\u{200d}👍", "\u{e0041}🏴"] {
             assert!(!is_blank(shown), "{shown:?}");
         }
     }

@@ -18,27 +18,8 @@ fn fold(c: char) -> Option<char> {
         // Line breaks other than CR and LF: vertical tab, form feed, next
         // line, the line and paragraph separators.
         0x0B | 0x0C | 0x85 | 0x2028 | 0x2029 => '\n',
-        // Invisible (the characters `text::is_blank` counts as drawing
-        // nothing): zero-width spaces and joiners, word joiner, BOM, soft
-        // hyphen, the combining grapheme joiner, the bidirectional controls
-        // (with the Arabic letter mark), fillers, variation selectors, the
-        // shorthand and musical format controls and the tag characters.
-        0xAD
-        | 0x034F
-        | 0x061C
-        | 0x115F..=0x1160
-        | 0x17B4..=0x17B5
-        | 0x180B..=0x180F
-        | 0x200B..=0x200F
-        | 0x202A..=0x202E
-        | 0x2060..=0x206F
-        | 0x3164
-        | 0xFE00..=0xFE0F
-        | 0xFEFF
-        | 0xFFA0
-        | 0x1BCA0..=0x1BCA3
-        | 0x1D173..=0x1D17A
-        | 0xE0000..=0xE0FFF => return None,
+        // Invisible (`text::draws_nothing`).
+        _ if crate::domain::text::draws_nothing(c) => return None,
         // Hyphens, dashes and minus signs (with the Armenian and Hebrew
         // hyphens, the hyphen bullet, the two- and three-em dashes, and the
         // wave dash and prolonged sound mark Japanese keyboards type as one).
