@@ -21,6 +21,8 @@ enum Separator {
     /// after a card typed on one line, the next line is something else
     /// ("…1111 0426\n2 charges").
     LineBreak,
+    /// A `+` glued between digits, in a form-encoded value ("card=4111+1111…").
+    Plus,
     Dash,
     Dot,
     Slash,
@@ -49,11 +51,40 @@ fn count_spaces(bytes: &[u8], at: &mut usize, limit: usize) -> usize {
     *at - start
 }
 
+/// Marks that Japanese keyboards, bullet lists and dot operators put between digits, read
+/// as separators only when glued to digits on both sides ("4111・1111…"):
+/// spaced out, they list dates and sizes ("12/29～01/03", "• 2021 • 2022").
+/// The fold leaves them (the phone scanner would read those lists as
+/// numbers); the full-width tilde reaches here folded to `~`.
+const GLUED_MARKS: [(&[u8], Separator); 7] = [
+    (b"~", Separator::Dash),
+    ("\u{30fb}".as_bytes(), Separator::Dash),
+    ("\u{ff65}".as_bytes(), Separator::Dash),
+    ("\u{b7}".as_bytes(), Separator::Dot),
+    ("\u{2022}".as_bytes(), Separator::Dot),
+    ("\u{2219}".as_bytes(), Separator::Dot),
+    ("\u{22c5}".as_bytes(), Separator::Dot),
+];
+
 /// The separator at `at`, when a digit follows it: spaces, at most one of
 /// `-./` (or "--"), spaces; three characters at most (" - "), as the phone
 /// scanner reads them, so both see the same runs of digits. A `+` glued
-/// between digits is a space a form encoded ("4111+1111+…").
-fn separator(bytes: &[u8], at: usize, limit: usize) -> Option<(Separator, usize)> {
+/// between digits is a form-encoded space when `plus_joins` (the run is a
+/// form's value); a mark of `GLUED_MARKS` glued between them is one too.
+fn separator(
+    bytes: &[u8],
+    at: usize,
+    limit: usize,
+    plus_joins: bool,
+) -> Option<(Separator, usize)> {
+    let digit_at = |at: usize| at < limit && bytes.get(at).is_some_and(u8::is_ascii_digit);
+    let rest = bytes.get(at..limit).unwrap_or_default();
+    if let Some((mark, class)) = GLUED_MARKS.iter().find(|(mark, _)| rest.starts_with(mark)) {
+        return digit_at(at + mark.len()).then_some((*class, at + mark.len()));
+    }
+    if plus_joins && rest.first() == Some(&b'+') {
+        return digit_at(at + 1).then_some((Separator::Plus, at + 1));
+    }
     let mut cursor = at;
     let before = count_spaces(bytes, &mut cursor, limit);
     let mark = bytes.get(cursor).filter(|_| cursor < limit).copied();
@@ -74,12 +105,6 @@ fn separator(bytes: &[u8], at: usize, limit: usize) -> Option<(Separator, usize)
         if mark == Some(b'-') && bytes.get(cursor) == Some(&b'-') && cursor < limit {
             cursor += 1;
         }
-    } else if mark == Some(b'+') && before == 0 && at > 0 && bytes[at - 1].is_ascii_digit() {
-        cursor += 1;
-        if !bytes.get(cursor).is_some_and(u8::is_ascii_digit) || cursor >= limit {
-            return None;
-        }
-        return Some((Separator::Space, cursor));
     }
     let after = count_spaces(bytes, &mut cursor, limit);
     let digit_follows = cursor < limit && bytes.get(cursor).is_some_and(u8::is_ascii_digit);
@@ -89,7 +114,7 @@ fn separator(bytes: &[u8], at: usize, limit: usize) -> Option<(Separator, usize)
     (cursor > at && short && digit_follows && !full_stop).then_some((class, cursor))
 }
 
-fn read_run(bytes: &[u8], start: usize, limit: usize) -> Run {
+fn read_run(bytes: &[u8], start: usize, limit: usize, plus_joins: bool) -> Run {
     let mut run = Run {
         groups: Vec::new(),
         separators: Vec::new(),
@@ -101,7 +126,7 @@ fn read_run(bytes: &[u8], start: usize, limit: usize) -> Run {
             at += 1;
         }
         run.groups.push((group_start, at));
-        match separator(bytes, at, limit) {
+        match separator(bytes, at, limit, plus_joins) {
             Some((class, next)) => {
                 run.separators.push(class);
                 at = next;
@@ -183,7 +208,7 @@ fn absorb_groups(bytes: &[u8], run: &Run, mut next: usize) -> (usize, usize) {
         let dated = run
             .separators
             .get(next)
-            .is_some_and(|&s| !matches!(s, Separator::Space | Separator::LineBreak));
+            .is_some_and(|&s| matches!(s, Separator::Dash | Separator::Dot | Separator::Slash));
         if dated && is_month(bytes, run.groups[next]) && matches!(run.len(next + 1), 2 | 4) {
             next += 2;
         } else if matches!(run.len(next), 3 | 4) {
@@ -197,78 +222,171 @@ fn absorb_groups(bytes: &[u8], run: &Run, mut next: usize) -> (usize, usize) {
 }
 
 /// Words that introduce a security code or an expiry date after a card, in
-/// the seven languages the widget speaks; a longer word before any word it
-/// starts with ("expiration date" before "expiration").
-const TAIL_WORDS: &[&str] = &[
-    "security code",
-    "security number",
-    "expiration date",
-    "expiry date",
-    "exp. date",
-    "exp date",
-    "valid thru",
-    "valid through",
-    "valid until",
-    "good thru",
-    "expiration",
-    "expiry",
-    "expires",
-    "cvv2",
-    "cvc2",
-    "cvv",
-    "cvc",
-    "ccv",
-    "cvn",
-    "csc",
-    "cid",
-    "code de sécurité",
-    "code de securite",
-    "code",
-    "exp",
-    // German
-    "kartenprüfnummer",
-    "prüfnummer",
-    "prüfziffer",
-    "sicherheitscode",
-    "ablaufdatum",
-    "ablauf",
-    "gültig bis",
-    "gueltig bis",
-    // French
-    "date d'expiration",
-    "date d’expiration",
-    "cryptogramme",
-    "crypto",
-    // Spanish
-    "fecha de caducidad",
-    "fecha de vencimiento",
-    "caducidad",
-    "vencimiento",
-    "vence",
-    "código de seguridad",
-    "codigo de seguridad",
-    "código",
-    "codigo",
-    // Italian
-    "data di scadenza",
-    "scadenza",
-    "codice di sicurezza",
-    "codice",
-    // Portuguese
-    "data de validade",
-    "validade",
-    "código de segurança",
-    "codigo de seguranca",
-    // Dutch
-    "vervaldatum",
-    "geldig tot",
-    "beveiligingscode",
-];
+/// the seven languages the widget speaks and Japanese (whose separators the
+/// scanner reads), one per line (one string: no table of pointers in the
+/// widget). Lower case; the longest that fits is taken.
+const TAIL_WORDS: &str = "\
+security code
+security number
+card verification
+expiration date
+expiry date
+exp. date
+exp date
+valid thru
+valid through
+valid until
+good thru
+expiration
+expiry
+expires
+expire
+mm/yy
+cvv2
+cvc2
+cvv
+cvc
+ccv
+cvn
+csc
+cid
+code
+exp
+kartenprüfnummer
+prüfnummer
+prüfziffer
+sicherheitscode
+ablaufdatum
+verfallsdatum
+gültigkeit
+gültig bis
+gueltig bis
+läuft ab
+ablauf
+code de sécurité
+code de securite
+cryptogramme visuel
+cryptogramme
+crypto
+date d'expiration
+date d’expiration
+date d'exp
+expire le
+código de seguridad
+codigo de seguridad
+fecha de caducidad
+fecha de vencimiento
+caducidad
+caduca
+vencimiento
+vence
+código
+codigo
+codice di sicurezza
+codice
+data di scadenza
+scadenza
+scade
+valida fino al
+código de segurança
+codigo de seguranca
+data de validade
+validade
+válido até
+valido ate
+vencimento
+beveiligingscode
+vervaldatum
+geldig tot
+geldig t/m
+verloopt
+有効期限
+セキュリティコ-ド";
+
+/// The length in bytes of the longest `TAIL_WORDS` word `rest` starts with,
+/// in any case (accented capitals too: "CÓDIGO"), not followed by a letter.
+fn tail_word(rest: &[u8]) -> Option<usize> {
+    // The longest word is 27 bytes; the valid UTF-8 of the next 48.
+    let rest = rest.get(..48).unwrap_or(rest);
+    let text = match core::str::from_utf8(rest) {
+        Ok(text) => text,
+        Err(error) => rest
+            .get(..error.valid_up_to())
+            .and_then(|valid| core::str::from_utf8(valid).ok())
+            .unwrap_or_default(),
+    };
+    TAIL_WORDS
+        .split('\n')
+        .filter_map(|word| {
+            let mut chars = text.char_indices();
+            for expected in word.chars() {
+                match chars.next() {
+                    Some((_, c)) if crate::domain::text::fold_lowercase(c) == expected => {}
+                    _ => return None,
+                }
+            }
+            match chars.next() {
+                Some((_, c)) if c.is_alphabetic() => None,
+                Some((at, _)) => Some(at),
+                None => Some(text.len()),
+            }
+        })
+        .max()
+}
 
 fn skip(bytes: &[u8], mut at: usize, limit: usize, allowed: &[u8]) -> usize {
     let start = at;
     while at < limit && at - start < 4 && bytes.get(at).is_some_and(|b| allowed.contains(b)) {
         at += 1;
+    }
+    at
+}
+
+/// Whether `rest` starts with `prefix` in any ASCII case.
+fn starts_with_ignoring_case(rest: &[u8], prefix: &[u8]) -> bool {
+    rest.get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
+
+/// Past what may stand between a card and a word for its code: spaces,
+/// punctuation, a line break, a form's `&` or `+` (also URL-encoded) and
+/// "and" in the seven languages.
+fn skip_to_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
+    for _ in 0..4 {
+        let before = at;
+        at = skip(bytes, at, limit, b" ,;&+\n\r");
+        let rest = bytes.get(at..limit).unwrap_or_default();
+        if starts_with_ignoring_case(rest, b"%26") || starts_with_ignoring_case(rest, b"%20") {
+            at += 3;
+        } else if let Some(joiner) = ["and ", "und ", "et ", "en ", "ed ", "y ", "e "]
+            .iter()
+            .find(|joiner| starts_with_ignoring_case(rest, joiner.as_bytes()))
+        {
+            at += joiner.len();
+        }
+        if at == before {
+            break;
+        }
+    }
+    at
+}
+
+/// Past what may stand between a word for a code and the code: `:`, `=`,
+/// `#`, a dash, a form's `+`, or a URL-encoded `=`, `:` or space.
+fn skip_after_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
+    for _ in 0..3 {
+        let before = at;
+        at = skip(bytes, at, limit, b" :.#=-+");
+        let rest = bytes.get(at..limit).unwrap_or_default();
+        if [b"%3d", b"%3a", b"%20"]
+            .iter()
+            .any(|code| starts_with_ignoring_case(rest, *code))
+        {
+            at += 3;
+        }
+        if at == before {
+            break;
+        }
     }
     at
 }
@@ -280,6 +398,16 @@ fn digits_from(bytes: &[u8], mut at: usize, limit: usize) -> usize {
     at
 }
 
+/// The length of the separator between an expiry's month and year at
+/// `at`: `/`, `-`, `.` or a URL-encoded slash (`%2F`).
+fn date_separator(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes.get(at..)? {
+        [b'/' | b'-' | b'.', ..] => Some(1),
+        [b'%', b'2', b'f' | b'F', ..] => Some(3),
+        _ => None,
+    }
+}
+
 /// An expiry date or a security code at `at`: where it ends.
 fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<usize> {
     let end = digits_from(bytes, at, limit);
@@ -288,9 +416,9 @@ fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<usize> {
         let then = bytes.get(end + 1).filter(|_| end + 1 < limit);
         matches!(sep, Some(b'-' | b'/' | b'.' | b' ')) && then.is_some_and(u8::is_ascii_digit)
     };
-    if matches!(bytes.get(end), Some(b'/' | b'-' | b'.')) && is_month(bytes, (at, end)) {
-        let year_end = digits_from(bytes, end + 1, limit);
-        if matches!(year_end - end - 1, 2 | 4) && !joined_to_more(year_end) {
+    if let Some(width) = date_separator(bytes, end).filter(|_| is_month(bytes, (at, end))) {
+        let year_end = digits_from(bytes, end + width, limit);
+        if matches!(year_end - end - width, 2 | 4) && !joined_to_more(year_end) {
             return Some(year_end);
         }
     }
@@ -298,19 +426,15 @@ fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<usize> {
 }
 
 /// Extends a card that ends its run over an expiry and a security code that
-/// follow it in the text ("…1111, exp 12/26 cvv 123").
+/// follow it in the text ("…1111, exp 12/26 cvv 123"). Without a word for
+/// them, only spaces and punctuation may come between.
 fn absorb_text(bytes: &[u8], mut end: usize, limit: usize, items: usize) -> usize {
     for _ in 0..items {
-        let mut at = skip(bytes, end, limit, b" ,;&+");
-        let rest = bytes.get(at..limit).unwrap_or_default();
-        let word = TAIL_WORDS.iter().find(|word| {
-            rest.get(..word.len())
-                .is_some_and(|head| head.eq_ignore_ascii_case(word.as_bytes()))
-                && !rest.get(word.len()).is_some_and(u8::is_ascii_alphabetic)
-        });
-        if let Some(word) = word {
-            at = skip(bytes, at + word.len(), limit, b" :.#=-");
-        }
+        let word_at = skip_to_word(bytes, end, limit);
+        let at = match tail_word(bytes.get(word_at..limit).unwrap_or_default()) {
+            Some(length) => skip_after_word(bytes, word_at + length, limit),
+            None => skip(bytes, end, limit, b" ,;"),
+        };
         match tail_token(bytes, at, limit) {
             Some(token_end) => end = token_end,
             None => break,
@@ -393,13 +517,12 @@ fn part_of_a_code(bytes: &[u8], claims: &Claims, start: usize, end: usize) -> bo
             .get(from..to)
             .is_some_and(|l| l.eq_ignore_ascii_case(b"x"))
     };
-    // The words that introduce a security code or an expiry ("…1111cvv123").
-    let tail_word = |from: usize, to: usize| {
-        bytes.get(from..to).is_some_and(|w| {
-            TAIL_WORDS
-                .iter()
-                .any(|t| t.as_bytes().eq_ignore_ascii_case(w))
-        })
+    // A word that introduces a security code or an expiry ("…1111cvv123").
+    let is_tail_word = |from: usize, to: usize| {
+        bytes
+            .get(from..)
+            .and_then(tail_word)
+            .is_some_and(|length| from + length >= to)
     };
     let mut from = start;
     while from > 0 && letter(from - 1) {
@@ -416,7 +539,7 @@ fn part_of_a_code(bytes: &[u8], claims: &Claims, start: usize, end: usize) -> bo
     while letter(to) {
         to += 1;
     }
-    let code_after = to > end && digit(to) && !lone_x(end, to) && !tail_word(end, to);
+    let code_after = to > end && digit(to) && !lone_x(end, to) && !is_tail_word(end, to);
     code_before || code_after
 }
 
@@ -435,17 +558,34 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             continue;
         }
         let limit = claims.next_start(at, bytes.len());
-        let run = read_run(bytes, at, limit);
+        // A form's value ("card=4111+1111…", "q=card+4111+1111…"): a `+`
+        // between its digits is an encoded space (and not a sum, "7997+5866").
+        let plus_joins = at > 0
+            && (bytes[at - 1] == b'='
+                || bytes[at - 1] == b'+'
+                    && at >= 2
+                    && (bytes[at - 2].is_ascii_alphabetic() || bytes[at - 2] == b'='));
+        let run = read_run(bytes, at, limit, plus_joins);
         let run_end = run.groups.last().map_or(at, |g| g.1);
         // "+49 30…" starts an international phone number; a card can only
         // start after its first group. Not past 15 digits, the most a phone
         // number has (E.164): "+4111 1111 1111 1111" is a card, unless its
-        // first group is longer than a card's ("+447911123456 2024"). A `+`
-        // glued to a word is a form-encoded space ("card+4111…").
+        // first group is longer than a card's ("+447911123456 2024"). Nor
+        // when the digits are grouped by `+` (a form's value) or in a card's
+        // fours ("+4111.1111.1111.1": no country code has four digits), or
+        // when the `+` is glued to a word ("card+3782…", form-encoded): there
+        // a Luhn-valid phone number ("Tel+49…", one in ten) reads as a card.
         let digits: usize = run.groups.iter().map(|(s, e)| e - s).sum();
-        let plus =
-            at > 0 && bytes[at - 1] == b'+' && (at < 2 || !bytes[at - 2].is_ascii_alphanumeric());
-        let phone = plus && (digits <= 15 || (5..=15).contains(&run.len(0)));
+        let plus_separated = run.separators.contains(&Separator::Plus);
+        let phone = at > 0
+            && bytes[at - 1] == b'+'
+            && !(at >= 2 && bytes[at - 2].is_ascii_alphabetic())
+            && !plus_separated
+            && if digits <= 15 {
+                !(run.len(0) == 4 && run.groups.len() >= 3)
+            } else {
+                (5..=15).contains(&run.len(0))
+            };
         let code = part_of_a_code(bytes, claims, at, run_end);
         // "…3560x4587 4111…": the first group is a phone extension, which the
         // phone scanner takes; a card can only start after it.

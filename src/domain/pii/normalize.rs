@@ -33,11 +33,6 @@ fn fold(c: char) -> Option<char> {
         | 0x30FC
         | 0xFE58
         | 0xFE63 => '-',
-        // The full-width tilde and the katakana middle dots: Japanese
-        // keyboards separate digits with them, as with the wave dash.
-        0xFF5E | 0x30FB | 0xFF65 => '-',
-        // The middle dot, bullets and the dot operator, between digits.
-        0xB7 | 0x2022 | 0x2219 | 0x22C5 => '.',
         // Full-width ASCII (digits, letters, `@`, `.`, `-`, `/`…).
         0xFF01..=0xFF5E => return char::from_u32(code - 0xFEE0),
         // Ideographic and small full stops, as IDNA reads them in domains.

@@ -182,8 +182,10 @@ fn read_run(bytes: &[u8], start: usize) -> NumberRun {
             break;
         }
         // No phone number has more than 15 digits (E.164): after a `+`, a
-        // group that would pass them is something else ("+447911123456 2024").
-        if run.plus && run.digits.len() > 15 && !run.groups.is_empty() {
+        // group that would pass them is something else ("+447911123456 2024",
+        // "tel+447911123456 2024", where the run starts after the `+`).
+        let plus = run.plus || start > 0 && bytes.get(start - 1) == Some(&b'+');
+        if plus && run.digits.len() > 15 && !run.groups.is_empty() {
             run.digits.truncate(run.digits.len() - (at - group_start));
             run.separators.pop();
             break;

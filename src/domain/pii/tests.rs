@@ -644,7 +644,79 @@ fn cards_and_codes_the_fourth_review_found_left_in() {
         "call [phone] 2024"
     );
     assert_eq!(redact("+4111 1111 1111 1111").redacted, "+[card]");
+    assert_eq!(redact("+4222.2222.2222.2").redacted, "+[card]");
+    // Glued to a word, a `+` may be a form's space: a card may start there,
+    // and a Luhn-valid phone number reads as one (redacted all the same).
+    assert_eq!(redact("card+342911397281622 1x").redacted, "card+[card] 1x");
+    assert_eq!(
+        redact("tel+38763709424039 10 EUR").redacted,
+        "tel+[card] 10 EUR"
+    );
+    assert!(!redact("Tel+4915041605234").redacted.contains("4915"));
+    assert_eq!(
+        redact("code+73628661844737").redacted,
+        "code+73628661844737"
+    );
     // On one line, a fifth group of four still makes one longer number.
     let tracking = "parcel 1234 5678 9012 3456 7890 12";
     assert_eq!(redact(tracking).redacted, tracking);
+}
+
+#[test]
+fn codes_after_a_card_in_forms_capitals_and_other_lines() {
+    for (text, kept) in [
+        (
+            "cartão 4111 1111 1111 1111 código de segurança 123",
+            "cartão [card]",
+        ),
+        ("card+4111+1111+1111+1111+cvv+123", "card+[card]"),
+        (
+            "number=4111+1111+1111+1111&exp=12%2F26&cvv=123",
+            "number=[card]",
+        ),
+        ("cc%3D4111111111111111%26cvv%3D123", "cc%3D[card]"),
+        ("card=+3782+822463+10005", "card=+[card]"),
+        ("card 4111 1111 1111 1111\ncvv 123", "card [card]"),
+        ("tarjeta 4111 1111 1111 1111 CÓDIGO 123", "tarjeta [card]"),
+        ("Karte 4111 1111 1111 1111 PRÜFZIFFER 123", "Karte [card]"),
+        ("4111 1111 1111 1111 exp 12/26 and cvv 123", "[card]"),
+        (
+            "cartão 4111 1111 1111 1111 vencimento 12/26",
+            "cartão [card]",
+        ),
+        (
+            "カード 4111～1111～1111～1111 有効期限 12/26 セキュリティコード 123",
+            "カード [card]",
+        ),
+        // Without a word for a code, an `&` or a `+` stops the card.
+        (
+            "card 4111 1111 1111 1111 & 2024 report",
+            "card [card] & 2024 report",
+        ),
+        (
+            "card 4111 1111 1111 1111 + 100 EUR fee",
+            "card [card] + 100 EUR fee",
+        ),
+    ] {
+        assert_eq!(redact(text).redacted, kept, "{text:?}");
+    }
+}
+
+#[test]
+fn date_ranges_bullet_lists_and_sums_are_left_alone() {
+    for text in [
+        "12/29～01/03 休業",
+        "2024/12/29～2025/1/3",
+        "• 2021 • 2022 • 2023",
+        "• 1992 • 2022 • 2014",
+        "• 35 • 82 • 95 • 78",
+        "Rooms 101 · 102 · 103",
+        "注文番号 2482・5871・1764",
+        "サイズ 106・131・120",
+        "7997+5866+1260+7620",
+        "2+2 is 4",
+        "Catalan: col·lecció, il·lusió",
+    ] {
+        assert_eq!(redact(text).redacted, text, "{text:?}");
+    }
 }
