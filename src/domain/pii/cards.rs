@@ -85,6 +85,10 @@ fn separator(
     if plus_joins && rest.first() == Some(&b'+') {
         return digit_at(at + 1).then_some((Separator::Plus, at + 1));
     }
+    // A URL-encoded space ("4111%201111…").
+    if rest.starts_with(b"%20") {
+        return digit_at(at + 3).then_some((Separator::Space, at + 3));
+    }
     let mut cursor = at;
     let before = count_spaces(bytes, &mut cursor, limit);
     let mark = bytes.get(cursor).filter(|_| cursor < limit).copied();
@@ -556,6 +560,13 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
         if let Some(end) = claims.covering(at) {
             at = end.max(at + 1);
             continue;
+        }
+        // "%204111…": the digits of a URL-encoded space are not the card's.
+        if at > 0 && bytes[at - 1] == b'%' && bytes.get(at..at + 2) == Some(b"20") {
+            at += 2;
+            if !bytes.get(at).is_some_and(u8::is_ascii_digit) {
+                continue;
+            }
         }
         let limit = claims.next_start(at, bytes.len());
         // A form's value ("card=4111+1111…", "q=card+4111+1111…"): a `+`

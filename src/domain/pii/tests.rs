@@ -676,6 +676,11 @@ fn codes_after_a_card_in_forms_capitals_and_other_lines() {
         ),
         ("cc%3D4111111111111111%26cvv%3D123", "cc%3D[card]"),
         ("card=+3782+822463+10005", "card=+[card]"),
+        ("card%204111%201111%201111%201111", "card%20[card]"),
+        (
+            "pay?card=4111%201111%201111%201111&x=1",
+            "pay?card=[card]&x=1",
+        ),
         ("card 4111 1111 1111 1111\ncvv 123", "card [card]"),
         ("tarjeta 4111 1111 1111 1111 CÓDIGO 123", "tarjeta [card]"),
         ("Karte 4111 1111 1111 1111 PRÜFZIFFER 123", "Karte [card]"),
