@@ -191,7 +191,20 @@ fn luhn_ok<'a>(digits_from_the_right: impl Iterator<Item = &'a u8>) -> bool {
 
 /// Whether a card window starts at group `from`.
 fn has_window(bytes: &[u8], run: &Run, from: usize) -> bool {
-    (from..run.groups.len()).any(|to| window_ok(bytes, run, from, to))
+    (from..window_end(run, from)).any(|to| window_ok(bytes, run, from, to))
+}
+
+/// One past the last group a window starting at `from` can end at: a card
+/// has at most 19 digits, so a long run of short groups ("1 2 3 …") is read
+/// in time linear in its length, not cubic.
+fn window_end(run: &Run, from: usize) -> usize {
+    let mut digits = 0;
+    let mut to = from;
+    while to < run.groups.len() && digits + run.len(to) <= 19 {
+        digits += run.len(to);
+        to += 1;
+    }
+    to
 }
 
 fn is_month(bytes: &[u8], (start, end): (usize, usize)) -> bool {
@@ -235,6 +248,13 @@ security number
 card verification
 expiration date
 expiry date
+expiration_date
+expiry_date
+exp_date
+exp_year
+security_code
+card_cvv
+card_cvc
 exp. date
 exp date
 valid thru
@@ -353,14 +373,17 @@ fn starts_with_ignoring_case(rest: &[u8], prefix: &[u8]) -> bool {
 }
 
 /// Past what may stand between a card and a word for its code: spaces,
-/// punctuation, a line break, a form's `&` or `+` (also URL-encoded) and
-/// "and" in the seven languages.
+/// punctuation (". CVV", " - cvv", " (exp", `","cvv"`), a line break, a
+/// form's `&` or `+` (also URL-encoded) and "and" in the seven languages.
 fn skip_to_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
     for _ in 0..4 {
         let before = at;
-        at = skip(bytes, at, limit, b" ,;&+\n\r");
+        at = skip(bytes, at, limit, b" ,;&+\n\r.-/(|\"'");
         let rest = bytes.get(at..limit).unwrap_or_default();
-        if starts_with_ignoring_case(rest, b"%26") || starts_with_ignoring_case(rest, b"%20") {
+        if [b"%26", b"%20", b"%2c", b"%0a"]
+            .iter()
+            .any(|code| starts_with_ignoring_case(rest, *code))
+        {
             at += 3;
         } else if let Some(joiner) = ["and ", "und ", "et ", "en ", "ed ", "y ", "e "]
             .iter()
@@ -376,11 +399,12 @@ fn skip_to_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
 }
 
 /// Past what may stand between a word for a code and the code: `:`, `=`,
-/// `#`, a dash, a form's `+`, or a URL-encoded `=`, `:` or space.
+/// `#`, a dash, a bracket, quotes, a form's `+`, or a URL-encoded `=`, `:`
+/// or space.
 fn skip_after_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
     for _ in 0..3 {
         let before = at;
-        at = skip(bytes, at, limit, b" :.#=-+");
+        at = skip(bytes, at, limit, b" :.#=-+(\"'");
         let rest = bytes.get(at..limit).unwrap_or_default();
         if [b"%3d", b"%3a", b"%20"]
             .iter()
@@ -420,9 +444,11 @@ fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<usize> {
         let then = bytes.get(end + 1).filter(|_| end + 1 < limit);
         matches!(sep, Some(b'-' | b'/' | b'.' | b' ')) && then.is_some_and(u8::is_ascii_digit)
     };
+    // A date may be followed by its code ("12/26 123"), not by more date.
+    let date_goes_on = |end: usize| joined_to_more(end) && bytes.get(end) != Some(&b' ');
     if let Some(width) = date_separator(bytes, end).filter(|_| is_month(bytes, (at, end))) {
         let year_end = digits_from(bytes, end + width, limit);
-        if matches!(year_end - end - width, 2 | 4) && !joined_to_more(year_end) {
+        if matches!(year_end - end - width, 2 | 4) && !date_goes_on(year_end) {
             return Some(year_end);
         }
     }
@@ -456,7 +482,7 @@ fn card_at(
     limit: usize,
 ) -> Option<(usize, usize)> {
     let groups = run.groups.len();
-    for to in (from..groups)
+    for to in (from..window_end(run, from))
         .rev()
         .filter(|&to| window_ok(bytes, run, from, to))
     {
@@ -569,13 +595,16 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             }
         }
         let limit = claims.next_start(at, bytes.len());
-        // A form's value ("card=4111+1111…", "q=card+4111+1111…"): a `+`
-        // between its digits is an encoded space (and not a sum, "7997+5866").
+        // A form's value ("card=4111+1111…", "cc%3D4111+…", "q=card+no.+4111+…"):
+        // a `+` between its digits is an encoded space (and not a sum,
+        // "7997+5866", nor a plus after a space).
         let plus_joins = at > 0
             && (bytes[at - 1] == b'='
+                || at >= 3 && bytes[at - 3..at].eq_ignore_ascii_case(b"%3d")
                 || bytes[at - 1] == b'+'
                     && at >= 2
-                    && (bytes[at - 2].is_ascii_alphabetic() || bytes[at - 2] == b'='));
+                    && !bytes[at - 2].is_ascii_digit()
+                    && !bytes[at - 2].is_ascii_whitespace());
         let run = read_run(bytes, at, limit, plus_joins);
         let run_end = run.groups.last().map_or(at, |g| g.1);
         // "+49 30…" starts an international phone number; a card can only

@@ -309,6 +309,20 @@ fn looks_like_date_or_time(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bo
         && !run.plus
 }
 
+/// Where the last word starting with `cue` begins in `context`: "tel" in
+/// "Tel.", "Telefon", not in "Bestellung" or "Hotel" ("cell" not in
+/// "cancelled").
+fn rfind_word(context: &[u8], cue: &[u8]) -> Option<usize> {
+    let mut end = context.len();
+    loop {
+        let at = rfind_bytes(context.get(..end)?, cue)?;
+        if at == 0 || !context[at - 1].is_ascii_alphabetic() {
+            return Some(at);
+        }
+        end = at + cue.len() - 1;
+    }
+}
+
 /// Words that, shortly before a short number, make it a phone number.
 const PHONE_CUES: &[&str] = &[
     "phone",
@@ -349,6 +363,17 @@ const NOT_PHONE_CUES: &[&str] = &[
     "invoice",
     "tracking",
     "account no",
+    // Orders and invoices in the other six languages.
+    "bestell",
+    "commande",
+    "pedido",
+    "ordine",
+    "encomenda",
+    "rechnung",
+    "factur",
+    "factuur",
+    "fattura",
+    "fatura",
     // Sizes, prices and catalogue numbers, which visitors list in runs
     // ("sizes 38 39 40 41 42", "prices 10.50 12.00 8.99", "SKU 100-200-300").
     "size",
@@ -442,7 +467,7 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bool {
     let before = preceding_context(bytes, claims, run.start, 40);
     let nearest = |cues: &[&str]| {
         cues.iter()
-            .filter_map(|cue| rfind_bytes(&before, cue.as_bytes()))
+            .filter_map(|cue| rfind_word(&before, cue.as_bytes()))
             .max()
     };
     let phone_cue = nearest(PHONE_CUES);

@@ -693,6 +693,19 @@ fn codes_after_a_card_in_forms_capitals_and_other_lines() {
             "カード 4111～1111～1111～1111 有効期限 12/26 セキュリティコード 123",
             "カード [card]",
         ),
+        // Punctuation between the card and the word for its code.
+        ("card 4111 1111 1111 1111. CVV 123", "card [card]"),
+        ("4111 1111 1111 1111 – cvv 123", "[card]"),
+        ("4111 1111 1111 1111 (exp 12/26)", "[card])"),
+        ("4111 1111 1111 1111 exp 12/26. cvv 123", "[card]"),
+        ("4111 1111 1111 1111 exp 12/26 123", "[card]"),
+        ("card=4111111111111111&security_code=123", "card=[card]"),
+        ("q=cc%3D4111+1111+1111+1111", "q=cc%3D[card]"),
+        ("q=card+no.+4111+1111+1111+1111", "q=card+no.+[card]"),
+        (
+            "?text=my+card+is+4111+1111+1111+1111%2C+exp+12%2F26%2C+cvv+123",
+            "?text=my+card+is+[card]",
+        ),
         // Without a word for a code, an `&` or a `+` stops the card.
         (
             "card 4111 1111 1111 1111 & 2024 report",
@@ -704,6 +717,44 @@ fn codes_after_a_card_in_forms_capitals_and_other_lines() {
         ),
     ] {
         assert_eq!(redact(text).redacted, kept, "{text:?}");
+    }
+}
+
+#[test]
+fn phone_cues_are_words_not_parts_of_words() {
+    for text in [
+        "Bestellung 47546341",
+        "bestelling 12121642",
+        "Hotel booking 12345678",
+        "cancelled, ref 12345678",
+    ] {
+        assert_eq!(redact(text).redacted, text, "{text:?}");
+    }
+    assert_eq!(redact("Tel. 030 1234567").redacted, "Tel. [phone]");
+    // An order or invoice word nearer the number than a phone cue.
+    for text in [
+        "Bestellung 030 1234 5678",
+        "commande 030 1234 5678",
+        "pedido 030 1234 5678",
+        "factuur 030 1234 5678",
+    ] {
+        assert_eq!(redact(text).redacted, text, "{text:?}");
+    }
+    assert_eq!(
+        redact("Mein Telefon: 4671234").redacted,
+        "Mein Telefon: [phone]"
+    );
+}
+
+#[test]
+fn long_runs_of_short_numbers_are_read_in_linear_time() {
+    // A card window is at most 19 digits long, so a run of 20,000 groups is
+    // read in milliseconds; when every window of a run was tried, this test
+    // ran for minutes (cubic time: 31 s for 50,000 characters).
+    for unit in ["0 ", "1-", "1・", "12--", "4111 ", "q=4111+"] {
+        let text = unit.repeat(20_000);
+        let redacted = redact(&text).redacted;
+        assert!(redacted.len() <= text.len() + 8, "{unit:?}");
     }
 }
 
