@@ -309,10 +309,14 @@ fn looks_like_date_or_time(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bo
         && !run.plus
 }
 
-/// Where the last word starting with `cue` begins in `context`: "tel" in
-/// "Tel.", "Telefon", not in "Bestellung" or "Hotel" ("cell" not in
-/// "cancelled").
-fn rfind_word(context: &[u8], cue: &[u8]) -> Option<usize> {
+/// Where the last `cue` in `context` begins: a short cue (under six bytes)
+/// only at the start of a word — "tel" in "Tel.", "Telefon", not in
+/// "Bestellung" or "Hotel", "cell" not in "cancelled" — a longer one
+/// anywhere, as in compounds ("Mobiltelefon", "Diensttelefon").
+fn rfind_cue(context: &[u8], cue: &[u8]) -> Option<usize> {
+    if cue.len() >= 6 {
+        return rfind_bytes(context, cue);
+    }
     let mut end = context.len();
     loop {
         let at = rfind_bytes(context.get(..end)?, cue)?;
@@ -353,6 +357,11 @@ const PHONE_CUES: &[&str] = &[
     "celular",
     "ring me",
     "registered",
+    "mobil",
+    "mobiel",
+    "rufnummer",
+    "festnetz",
+    "gsm",
     "whatsapp",
 ];
 /// Words before a number that make it something else (a licence, a passport).
@@ -467,7 +476,7 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bool {
     let before = preceding_context(bytes, claims, run.start, 40);
     let nearest = |cues: &[&str]| {
         cues.iter()
-            .filter_map(|cue| rfind_word(&before, cue.as_bytes()))
+            .filter_map(|cue| rfind_cue(&before, cue.as_bytes()))
             .max()
     };
     let phone_cue = nearest(PHONE_CUES);

@@ -721,24 +721,35 @@ fn codes_after_a_card_in_forms_capitals_and_other_lines() {
 }
 
 #[test]
-fn phone_cues_are_words_not_parts_of_words() {
+fn short_phone_cues_are_words_not_parts_of_words() {
     for text in [
         "Bestellung 47546341",
         "bestelling 12121642",
         "Hotel booking 12345678",
         "cancelled, ref 12345678",
-    ] {
-        assert_eq!(redact(text).redacted, text, "{text:?}");
-    }
-    assert_eq!(redact("Tel. 030 1234567").redacted, "Tel. [phone]");
-    // An order or invoice word nearer the number than a phone cue.
-    for text in [
+        // An order or invoice word nearer the number than a phone cue.
         "Bestellung 030 1234 5678",
         "commande 030 1234 5678",
         "pedido 030 1234 5678",
         "factuur 030 1234 5678",
     ] {
         assert_eq!(redact(text).redacted, text, "{text:?}");
+    }
+    assert_eq!(redact("Tel. 030 1234567").redacted, "Tel. [phone]");
+    // Longer cues are found inside compounds, and these words are cues too.
+    for cue in [
+        "Mobiltelefon",
+        "Diensttelefon",
+        "Mobilnummer",
+        "Rufnummer",
+        "Festnetz",
+        "mobiel",
+        "gsm",
+    ] {
+        assert_eq!(
+            redact(&format!("{cue} 4671234")).redacted,
+            format!("{cue} [phone]")
+        );
     }
     assert_eq!(
         redact("Mein Telefon: 4671234").redacted,
