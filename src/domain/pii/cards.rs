@@ -51,11 +51,12 @@ fn count_spaces(bytes: &[u8], at: &mut usize, limit: usize) -> usize {
     *at - start
 }
 
-/// Marks that Japanese keyboards, bullet lists and dot operators put between digits, read
-/// as separators only when glued to digits on both sides ("4111・1111…"):
-/// spaced out, they list dates and sizes ("12/29～01/03", "• 2021 • 2022").
-/// The fold leaves them (the phone scanner would read those lists as
-/// numbers); the full-width tilde reaches here folded to `~`.
+/// Marks that Japanese keyboards, bullet lists and dot operators put
+/// between digits, read as separators only when glued to digits on both
+/// sides ("4111・1111…"): spaced out, they list dates and sizes
+/// ("12/29～01/03", "• 2021 • 2022"). The fold leaves them (the phone
+/// scanner would read those lists as numbers); the full-width tilde reaches
+/// here folded to `~`.
 const GLUED_MARKS: [(&[u8], Separator); 7] = [
     (b"~", Separator::Dash),
     ("\u{30fb}".as_bytes(), Separator::Dash),
@@ -459,16 +460,28 @@ fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<usize> {
 /// follow it in the text ("…1111, exp 12/26 cvv 123"). Without a word for
 /// them, only spaces and punctuation may come between.
 fn absorb_text(bytes: &[u8], mut end: usize, limit: usize, items: usize) -> usize {
+    let mut after_date = false;
     for _ in 0..items {
         let word_at = skip_to_word(bytes, end, limit);
-        let at = match tail_word(bytes.get(word_at..limit).unwrap_or_default()) {
-            Some(length) => skip_after_word(bytes, word_at + length, limit),
-            None => skip(bytes, end, limit, b" ,;"),
+        let (at, word) = match tail_word(bytes.get(word_at..limit).unwrap_or_default()) {
+            Some(length) => (skip_after_word(bytes, word_at + length, limit), true),
+            None => (skip(bytes, end, limit, b" ,;"), false),
         };
-        match tail_token(bytes, at, limit) {
-            Some(token_end) => end = token_end,
-            None => break,
+        let Some(token_end) = tail_token(bytes, at, limit) else {
+            break;
+        };
+        // A bare number after an expiry is its code only where the text or
+        // the sentence ends with it ("exp 12/26 123"), not in running text
+        // ("exp 12/26 2024 was fine", "12/26 500 euros").
+        let next = bytes.get(token_end).filter(|_| token_end < limit);
+        if after_date
+            && !word
+            && next.is_some_and(|b| !matches!(b, b'\n' | b'.' | b',' | b';' | b'!' | b'?' | b')'))
+        {
+            break;
         }
+        after_date = date_separator(bytes, digits_from(bytes, at, limit)).is_some();
+        end = token_end;
     }
     end
 }

@@ -309,10 +309,12 @@ fn looks_like_date_or_time(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bo
         && !run.plus
 }
 
-/// Where the last `cue` in `context` begins: a short cue (under six bytes)
-/// only at the start of a word — "tel" in "Tel.", "Telefon", not in
-/// "Bestellung" or "Hotel", "cell" not in "cancelled" — a longer one
-/// anywhere, as in compounds ("Mobiltelefon", "Diensttelefon").
+/// Where the last `cue` in `context` begins. A longer cue (six bytes or
+/// more) anywhere, as in compounds ("Mobiltelefon"); a short one at the
+/// start of a word ("Tel.", "Telefon"; not "Bestellung", "cancelled"), or
+/// ending one when it is "handy" or "fax" ("Diensthandy", "Bürofax") or a
+/// label or an abbreviation follows ("Privattel.", "Firmentel:"; not
+/// "Hotel booking").
 fn rfind_cue(context: &[u8], cue: &[u8]) -> Option<usize> {
     if cue.len() >= 6 {
         return rfind_bytes(context, cue);
@@ -320,7 +322,11 @@ fn rfind_cue(context: &[u8], cue: &[u8]) -> Option<usize> {
     let mut end = context.len();
     loop {
         let at = rfind_bytes(context.get(..end)?, cue)?;
-        if at == 0 || !context[at - 1].is_ascii_alphabetic() {
+        let starts_word = at == 0 || !context[at - 1].is_ascii_alphabetic();
+        let after = context.get(at + cue.len()).copied();
+        let ends_word = !after.is_some_and(|b| b.is_ascii_alphabetic());
+        let ending_cue = matches!(cue, b"handy" | b"fax") || matches!(after, Some(b'.' | b':'));
+        if starts_word || ends_word && ending_cue {
             return Some(at);
         }
         end = at + cue.len() - 1;
@@ -359,6 +365,8 @@ const PHONE_CUES: &[&str] = &[
     "registered",
     "mobil",
     "mobiel",
+    "natel",
+    "tél",
     "rufnummer",
     "festnetz",
     "gsm",
@@ -372,17 +380,6 @@ const NOT_PHONE_CUES: &[&str] = &[
     "invoice",
     "tracking",
     "account no",
-    // Orders and invoices in the other six languages.
-    "bestell",
-    "commande",
-    "pedido",
-    "ordine",
-    "encomenda",
-    "rechnung",
-    "factur",
-    "factuur",
-    "fattura",
-    "fatura",
     // Sizes, prices and catalogue numbers, which visitors list in runs
     // ("sizes 38 39 40 41 42", "prices 10.50 12.00 8.99", "SKU 100-200-300").
     "size",
