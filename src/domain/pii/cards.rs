@@ -400,12 +400,12 @@ fn skip_to_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
 }
 
 /// Past what may stand between a word for a code and the code: `:`, `=`,
-/// `#`, a dash, a bracket, quotes, a form's `+`, or a URL-encoded `=`, `:`
-/// or space.
+/// `#`, a dash, a bracket, quotes, a line break, a form's `+`, or a
+/// URL-encoded `=`, `:` or space.
 fn skip_after_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
     for _ in 0..3 {
         let before = at;
-        at = skip(bytes, at, limit, b" :.#=-+(\"'");
+        at = skip(bytes, at, limit, b" :.#=-+(\"'\n\r");
         let rest = bytes.get(at..limit).unwrap_or_default();
         if [b"%3d", b"%3a", b"%20"]
             .iter()

@@ -310,13 +310,13 @@ fn looks_like_date_or_time(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bo
 }
 
 /// Where the last `cue` in `context` begins. A longer cue (six bytes or
-/// more) anywhere, as in compounds ("Mobiltelefon"); a short one at the
-/// start of a word ("Tel.", "Telefon"; not "Bestellung", "cancelled"), or
-/// ending one when it is "handy" or "fax" ("Diensthandy", "Bürofax") or a
-/// label or an abbreviation follows ("Privattel.", "Firmentel:"; not
-/// "Hotel booking").
+/// more) and "handy" anywhere, as in compounds ("Mobiltelefon",
+/// "Diensthandynummer"); a short one at the start of a word ("Tel.",
+/// "Telefon"; not "Bestellung", "cancelled"), or ending one when it is
+/// "fax" ("Bürofax") or a label or an abbreviation follows ("Privattel.",
+/// "Firmentel:"; not "Hotel booking").
 fn rfind_cue(context: &[u8], cue: &[u8]) -> Option<usize> {
-    if cue.len() >= 6 {
+    if cue.len() >= 6 || cue == b"handy" {
         return rfind_bytes(context, cue);
     }
     let mut end = context.len();
@@ -325,7 +325,7 @@ fn rfind_cue(context: &[u8], cue: &[u8]) -> Option<usize> {
         let starts_word = at == 0 || !context[at - 1].is_ascii_alphabetic();
         let after = context.get(at + cue.len()).copied();
         let ends_word = !after.is_some_and(|b| b.is_ascii_alphabetic());
-        let ending_cue = matches!(cue, b"handy" | b"fax") || matches!(after, Some(b'.' | b':'));
+        let ending_cue = cue == b"fax" || matches!(after, Some(b'.' | b':'));
         if starts_word || ends_word && ending_cue {
             return Some(at);
         }

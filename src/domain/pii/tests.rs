@@ -695,6 +695,7 @@ fn codes_after_a_card_in_forms_capitals_and_other_lines() {
         ),
         // Punctuation between the card and the word for its code.
         ("card 4111 1111 1111 1111. CVV 123", "card [card]"),
+        ("card 4111 1111 1111 1111\ncvv\n123", "card [card]"),
         ("4111 1111 1111 1111 – cvv 123", "[card]"),
         ("4111 1111 1111 1111 (exp 12/26)", "[card])"),
         ("4111 1111 1111 1111 exp 12/26. cvv 123", "[card]"),
@@ -746,6 +747,10 @@ fn short_phone_cues_are_words_not_parts_of_words() {
         ("Mobiltelefon 4671234", "Mobiltelefon [phone]"),
         ("Diensttelefon 4671234", "Diensttelefon [phone]"),
         ("Diensthandy 4671234", "Diensthandy [phone]"),
+        (
+            "meine Diensthandynummer ist 4671234",
+            "meine Diensthandynummer ist [phone]",
+        ),
         ("Privattel. 4671234", "Privattel. [phone]"),
         ("Bürofax 467 12 34", "Bürofax [phone]"),
         ("mein Natel 4671234", "mein Natel [phone]"),
