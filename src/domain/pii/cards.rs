@@ -437,8 +437,9 @@ fn date_separator(bytes: &[u8], at: usize) -> Option<usize> {
     }
 }
 
-/// An expiry date or a security code at `at`: where it ends.
-fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<usize> {
+/// An expiry date or a security code at `at`: where it ends, and whether it
+/// is a date.
+fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<(usize, bool)> {
     let end = digits_from(bytes, at, limit);
     let joined_to_more = |end: usize| {
         let sep = bytes.get(end).filter(|_| end < limit);
@@ -450,10 +451,10 @@ fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<usize> {
     if let Some(width) = date_separator(bytes, end).filter(|_| is_month(bytes, (at, end))) {
         let year_end = digits_from(bytes, end + width, limit);
         if matches!(year_end - end - width, 2 | 4) && !date_goes_on(year_end) {
-            return Some(year_end);
+            return Some((year_end, true));
         }
     }
-    (matches!(end - at, 3 | 4) && !joined_to_more(end)).then_some(end)
+    (matches!(end - at, 3 | 4) && !joined_to_more(end)).then_some((end, false))
 }
 
 /// Extends a card that ends its run over an expiry and a security code that
@@ -467,7 +468,7 @@ fn absorb_text(bytes: &[u8], mut end: usize, limit: usize, items: usize) -> usiz
             Some(length) => (skip_after_word(bytes, word_at + length, limit), true),
             None => (skip(bytes, end, limit, b" ,;"), false),
         };
-        let Some(token_end) = tail_token(bytes, at, limit) else {
+        let Some((token_end, date)) = tail_token(bytes, at, limit) else {
             break;
         };
         // A bare number after an expiry is its code only where the text or
@@ -480,7 +481,7 @@ fn absorb_text(bytes: &[u8], mut end: usize, limit: usize, items: usize) -> usiz
         {
             break;
         }
-        after_date = date_separator(bytes, digits_from(bytes, at, limit)).is_some();
+        after_date = date;
         end = token_end;
     }
     end
