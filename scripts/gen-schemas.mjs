@@ -58,7 +58,7 @@ const interaction = {
     site: { type: 'string', minLength: 1, maxLength: 64, description: 'The Touchpoint site key.' },
     sent_at: { type: 'integer', minimum: 0, description: 'When the visitor sent it, ms since the epoch (browser clock).' },
     locale: { ...short(35), description: 'The panel\'s language (BCP 47).' },
-    text: { ...localize(schemas.MessageText, {}), description: 'The message with personal data replaced by tags such as [card], [email], [phone]; at most 4000 characters (code points).' },
+    text: { ...localize(schemas.MessageText, {}), description: 'The message with personal data replaced by tags such as [card], [email], [phone]; at most 4000 characters (code points), each tag counting as one.' },
     classification: {
       description: 'What the in-browser classifier said; null when its model could not be loaded (the text is redacted all the same).',
       anyOf: [{ $ref: '#/$defs/Labels' }, { type: 'null' }],

@@ -221,6 +221,7 @@ test('visitor endpoints answer bad input with precise statuses and JSON errors',
   assertError(await raw({ 'content-type': 'application/xml' }, '<a/>'), 415, 'unsupported_media_type');
   assertError(await raw({ 'content-type': 'application/json' }, JSON.stringify({ site: 'demo', message: { text: 'x'.repeat(40_000) } })), 413, 'payload_too_large');
   assertError(await v.start({ message: { text: '  ' } }), 422, 'invalid_request');
+  assertError(await v.start({ message: { text: 'x'.repeat(4001) } }), 422, 'invalid_request');
   // Invisible characters alone are as empty to the staff member who reads them.
   assertError(await v.start({ message: { text: '\u200b\u2060' } }), 422, 'invalid_request');
   assertError(await v.start({ message: { text: 'hi' }, reply: { channel: 'email', email: 'nope' } }), 422, 'invalid_request');
@@ -230,6 +231,26 @@ test('visitor endpoints answer bad input with precise statuses and JSON errors',
   assertError(foreign, 403, 'origin_not_allowed');
   assertError(await v.call('GET', '/v1/availability'), 422, 'invalid_request');
   assertError(await v.call('PUT', '/v1/conversations'), 405, 'method_not_allowed');
+});
+
+test('a message that fitted the 4000-character box fits once redacted, though its tags are longer than what they hide', async () => {
+  // Six-character addresses become seven-character tags: 4000 typed
+  // characters arrive as 4571, and the tags count as one each.
+  const typed = ('j@x.de ').repeat(571) + 'abc';
+  assert.equal([...typed].length, 4000);
+  const redacted = typed.replaceAll('j@x.de', '[email]');
+  assert.equal([...redacted].length, 4571);
+  for (const text of [typed, redacted]) {
+    const started = await visitor().start({ message: { text } });
+    assert.equal(started.status, 201, JSON.stringify(started.json));
+    const stored = await runtime.d1.prepare('SELECT text FROM messages WHERE conversation_id = ?1').bind(started.json.conversation.id).first();
+    assert.equal(stored.text, redacted);
+  }
+  // A tag counts as one character, not as the address it hid: the redacted
+  // text counts 571 × 2 + 3 = 1145, and 2856 more is one over the box.
+  const over = redacted + 'x'.repeat(4000 - 1145 + 1);
+  assertError(await visitor().start({ message: { text: over } }), 422, 'invalid_request');
+  assert.equal((await visitor().start({ message: { text: over.slice(0, -1) } })).status, 201);
 });
 
 test('a visitor token opens its own conversation only', async () => {

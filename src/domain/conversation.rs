@@ -13,7 +13,8 @@ use super::api::ApiError;
 use super::classify::{Classification, Classifier};
 use super::pii;
 
-/// Longest message, in characters.
+/// Longest message, in characters as typed (`pii::typed_length`: a redaction
+/// tag counts as one, so redacting a message never makes it too long).
 pub const MAX_MESSAGE_CHARS: usize = 4000;
 /// Longest name, team id, e-mail address or similar short field.
 pub const MAX_SHORT_CHARS: usize = 120;
@@ -227,7 +228,7 @@ pub fn check_text(text: &str) -> Result<(), ApiError> {
     if super::text::is_blank(text) {
         return Err(invalid("message.text must not be empty"));
     }
-    if text.chars().count() > MAX_MESSAGE_CHARS {
+    if pii::typed_length(text) > MAX_MESSAGE_CHARS {
         return Err(invalid("message.text is longer than 4000 characters"));
     }
     Ok(())

@@ -28,6 +28,16 @@ pub enum PiiKind {
 }
 
 impl PiiKind {
+    /// Every kind, in a fixed order.
+    pub const ALL: [PiiKind; 6] = [
+        PiiKind::Email,
+        PiiKind::Phone,
+        PiiKind::Card,
+        PiiKind::Iban,
+        PiiKind::Ssn,
+        PiiKind::Ip,
+    ];
+
     /// Stable name, as in the JSON output.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -51,6 +61,20 @@ impl PiiKind {
             PiiKind::Ip => "[ip]",
         }
     }
+}
+
+/// How many characters `text` holds as its writer typed it, as far as can be
+/// told: each redaction tag counts as one, because it stands for at least one
+/// character of personal data (usually more, but a six-character address such
+/// as `j@x.de` becomes the seven of `[email]`). Length limits on redacted
+/// text use this count, so a message that fitted the box it was typed in
+/// still fits once redacted.
+pub fn typed_length(text: &str) -> usize {
+    let tags: usize = PiiKind::ALL
+        .iter()
+        .map(|kind| text.matches(kind.tag()).count() * (kind.tag().len() - 1))
+        .sum();
+    text.chars().count().saturating_sub(tags)
 }
 
 /// One finding, with byte offsets into the scanned text.

@@ -352,6 +352,22 @@ proptest! {
             prop_assert_eq!(&redaction.redacted, &text);
         }
     }
+
+    /// The widget limits what is typed; the worker limits what arrives,
+    /// redacted. Tags longer than what they replace (`j@x.de` → `[email]`)
+    /// must never push a message that fitted over the limit.
+    #[test]
+    fn redacting_never_lengthens_a_message_as_typed(
+        pieces in proptest::collection::vec(select(vec![
+            "j@x.de", "a@b.co", "tel 1234567", "+4912345678", "1.2.3.4", "::1",
+            "[email]", "[phone", "]", "4111111111111111", "123-45-6789", " ", "\n", "x",
+        ]), 0..200),
+        noise in any::<String>(),
+    ) {
+        let text = format!("{}{noise}", pieces.concat());
+        let redacted = redact(&text).redacted;
+        prop_assert!(typed_length(&redacted) <= text.chars().count(), "{text:?} → {redacted:?}");
+    }
 }
 
 fn mod97(text: &str) -> u32 {
