@@ -4,11 +4,11 @@
 //! anything is sent, and again at the edge.
 //!
 //! The text is first folded (`normalize`: full-width digits, Unicode spaces,
-//! dashes, invisible characters) and the scanners read the folded form; their
-//! findings are mapped back to the original. They never panic. Each candidate
-//! is checked the way a person would check it (checksums, group shapes, the
-//! words around a short number) so that order numbers, tracking codes, dates,
-//! prices and versions survive redaction. MODEL.md, "What the redactor
+//! dashes, invisible characters, URL escapes) and the scanners read the
+//! folded form; their findings are mapped back to the original. They never
+//! panic. Each candidate is checked the way a person would check it
+//! (checksums, group shapes, the words around a short number) so that order
+//! numbers, tracking codes, dates, prices and versions survive redaction. MODEL.md, "What the redactor
 //! guarantees", states what is caught and what is not; the property tests
 //! (`pii/properties.rs`) and `tests/fuzz.rs` hold it to that, and check that
 //! redacting twice changes nothing.

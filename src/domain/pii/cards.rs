@@ -86,10 +86,6 @@ fn separator(
     if plus_joins && rest.first() == Some(&b'+') {
         return digit_at(at + 1).then_some((Separator::Plus, at + 1));
     }
-    // A URL-encoded space ("4111%201111…").
-    if rest.starts_with(b"%20") {
-        return digit_at(at + 3).then_some((Separator::Space, at + 3));
-    }
     let mut cursor = at;
     let before = count_spaces(bytes, &mut cursor, limit);
     let mark = bytes.get(cursor).filter(|_| cursor < limit).copied();
@@ -375,18 +371,13 @@ fn starts_with_ignoring_case(rest: &[u8], prefix: &[u8]) -> bool {
 
 /// Past what may stand between a card and a word for its code: spaces,
 /// punctuation (". CVV", " - cvv", " (exp", `","cvv"`), a line break, a
-/// form's `&` or `+` (also URL-encoded) and "and" in the seven languages.
+/// form's `&` or `+` and "and" in the seven languages.
 fn skip_to_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
     for _ in 0..4 {
         let before = at;
         at = skip(bytes, at, limit, b" ,;&+\n\r.-/(|\"'");
         let rest = bytes.get(at..limit).unwrap_or_default();
-        if [b"%26", b"%20", b"%2c", b"%0a"]
-            .iter()
-            .any(|code| starts_with_ignoring_case(rest, *code))
-        {
-            at += 3;
-        } else if let Some(joiner) = ["and ", "und ", "et ", "en ", "ed ", "y ", "e "]
+        if let Some(joiner) = ["and ", "und ", "et ", "en ", "ed ", "y ", "e "]
             .iter()
             .find(|joiner| starts_with_ignoring_case(rest, joiner.as_bytes()))
         {
@@ -400,19 +391,11 @@ fn skip_to_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
 }
 
 /// Past what may stand between a word for a code and the code: `:`, `=`,
-/// `#`, a dash, a bracket, quotes, a line break, a form's `+`, or a
-/// URL-encoded `=`, `:` or space.
+/// `#`, a dash, a bracket, quotes, a line break or a form's `+`.
 fn skip_after_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
     for _ in 0..3 {
         let before = at;
         at = skip(bytes, at, limit, b" :.#=-+(\"'\n\r");
-        let rest = bytes.get(at..limit).unwrap_or_default();
-        if [b"%3d", b"%3a", b"%20"]
-            .iter()
-            .any(|code| starts_with_ignoring_case(rest, *code))
-        {
-            at += 3;
-        }
         if at == before {
             break;
         }
@@ -427,16 +410,6 @@ fn digits_from(bytes: &[u8], mut at: usize, limit: usize) -> usize {
     at
 }
 
-/// The length of the separator between an expiry's month and year at
-/// `at`: `/`, `-`, `.` or a URL-encoded slash (`%2F`).
-fn date_separator(bytes: &[u8], at: usize) -> Option<usize> {
-    match bytes.get(at..)? {
-        [b'/' | b'-' | b'.', ..] => Some(1),
-        [b'%', b'2', b'f' | b'F', ..] => Some(3),
-        _ => None,
-    }
-}
-
 /// An expiry date or a security code at `at`: where it ends, and whether it
 /// is a date.
 fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<(usize, bool)> {
@@ -448,9 +421,10 @@ fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<(usize, bool)> {
     };
     // A date may be followed by its code ("12/26 123"), not by more date.
     let date_goes_on = |end: usize| joined_to_more(end) && bytes.get(end) != Some(&b' ');
-    if let Some(width) = date_separator(bytes, end).filter(|_| is_month(bytes, (at, end))) {
-        let year_end = digits_from(bytes, end + width, limit);
-        if matches!(year_end - end - width, 2 | 4) && !date_goes_on(year_end) {
+    let dated = matches!(bytes.get(end), Some(b'/' | b'-' | b'.')) && end < limit;
+    if dated && is_month(bytes, (at, end)) {
+        let year_end = digits_from(bytes, end + 1, limit);
+        if matches!(year_end - end - 1, 2 | 4) && !date_goes_on(year_end) {
             return Some((year_end, true));
         }
     }
@@ -572,13 +546,7 @@ fn part_of_a_code(bytes: &[u8], claims: &Claims, start: usize, end: usize) -> bo
     while from > 0 && letter(from - 1) {
         from -= 1;
     }
-    // "%3D", "%3A": a URL-encoded "=" or ":" before the card, not a code;
-    // "%253D" when it was encoded twice.
-    let percent_encoded = from + 1 == start
-        && from >= 2
-        && (bytes[from - 2] == b'%' || from >= 4 && bytes.get(from - 4..from - 1) == Some(b"%25"));
-    let code_before =
-        from < start && from > 0 && digit(from - 1) && !lone_x(from, start) && !percent_encoded;
+    let code_before = from < start && from > 0 && digit(from - 1) && !lone_x(from, start);
     let mut to = end;
     while letter(to) {
         to += 1;
@@ -601,20 +569,12 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             at = end.max(at + 1);
             continue;
         }
-        // "%204111…": the digits of a URL-encoded space are not the card's.
-        if at > 0 && bytes[at - 1] == b'%' && bytes.get(at..at + 2) == Some(b"20") {
-            at += 2;
-            if !bytes.get(at).is_some_and(u8::is_ascii_digit) {
-                continue;
-            }
-        }
         let limit = claims.next_start(at, bytes.len());
-        // A form's value ("card=4111+1111…", "cc%3D4111+…", "q=card+no.+4111+…"):
+        // A form's value ("card=4111+1111…", "cc%3D4111+…" folded, "q=card+no.+4111+…"):
         // a `+` between its digits is an encoded space (and not a sum,
         // "7997+5866", nor a plus after a space).
         let plus_joins = at > 0
             && (bytes[at - 1] == b'='
-                || at >= 3 && bytes[at - 3..at].eq_ignore_ascii_case(b"%3d")
                 || bytes[at - 1] == b'+'
                     && at >= 2
                     && !bytes[at - 2].is_ascii_digit()

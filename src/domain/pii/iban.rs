@@ -103,8 +103,7 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             && (at == 0
                 || !bytes[at - 1].is_ascii_alphanumeric()
                 || claims.ends_at(at)
-                || after_the_word_iban(bytes, at)
-                || after_a_percent_escape(bytes, at));
+                || after_the_word_iban(bytes, at));
         let country = [
             bytes[at].to_ascii_uppercase(),
             bytes[at + 1].to_ascii_uppercase(),
@@ -140,14 +139,6 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
 /// numbers) than an account, whatever their checksum.
 fn after_the_word_iban(bytes: &[u8], at: usize) -> bool {
     at >= 4 && bytes[at - 4..at].eq_ignore_ascii_case(b"IBAN")
-}
-
-/// "iban%3DDE89…", "IBAN%3ADE89…": a URL-encoded "=" or ":" before it.
-fn after_a_percent_escape(bytes: &[u8], at: usize) -> bool {
-    at >= 3
-        && bytes[at - 3] == b'%'
-        && bytes[at - 2].is_ascii_hexdigit()
-        && bytes[at - 1].is_ascii_hexdigit()
 }
 
 /// Whether the groups are those of an IBAN as printed: one block, or blocks

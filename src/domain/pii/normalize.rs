@@ -1,11 +1,15 @@
-//! Folds the text the scanners read, one character to at most one, so that a
-//! number typed with full-width digits, no-break spaces, typographic dashes or
-//! invisible characters between its digits reads like its ASCII spelling.
+//! Folds the text the scanners read, one character (or one URL escape) to at
+//! most one, so that a number typed with full-width digits, no-break spaces,
+//! typographic dashes or invisible characters between its digits reads like
+//! its ASCII spelling.
 //!
 //! This is the part of Unicode's NFKC that matters for the identifiers the
 //! redactor knows (digits, spaces, dashes, `@` and `.`), written by hand: the
 //! full normalisation tables would cost the widget more than its budget allows.
-//! Every byte of the folded text remembers the original character it came
+//! URL escapes of ASCII are decoded too (`%40` is `@`, `%20` a space, `%3D`
+//! an `=`; `%253D`, escaped twice, an `=` as well), so a form's value or a
+//! link pasted into a message reads as what it encodes, for every scanner.
+//! Every byte of the folded text remembers the original characters it came
 //! from, so findings map back to the caller's text.
 
 /// What one original character becomes.
@@ -50,6 +54,42 @@ fn fold(c: char) -> Option<char> {
     Some(folded)
 }
 
+/// The character a URL escape at the start of `rest` encodes, and the
+/// escape's length: printable ASCII, a line break or a tab (as a space),
+/// escaped once (`%3D`) or twice (`%253D`). Other bytes stay as they are:
+/// an escape of part of a UTF-8 sequence encodes no character by itself.
+fn escape(rest: &[u8]) -> Option<(char, usize)> {
+    if rest.first() != Some(&b'%') {
+        return None;
+    }
+    let value = hex_pair(rest.get(1..3))?;
+    let twice = if value == 0x25 {
+        hex_pair(rest.get(3..5)).and_then(escaped_char)
+    } else {
+        None
+    };
+    match twice {
+        Some(c) => Some((c, 5)),
+        None => escaped_char(value).map(|c| (c, 3)),
+    }
+}
+
+fn hex_pair(pair: Option<&[u8]>) -> Option<u32> {
+    let hex = |b: &u8| char::from(*b).to_digit(16);
+    match pair? {
+        [high, low] => Some(hex(high)? * 16 + hex(low)?),
+        _ => None,
+    }
+}
+
+fn escaped_char(value: u32) -> Option<char> {
+    match value {
+        0x09 => Some(' '),
+        0x0A | 0x0D | 0x20..=0x7E => char::from_u32(value),
+        _ => None,
+    }
+}
+
 /// The zero of each script's decimal digits (Unicode's `Nd` blocks of the
 /// Basic Multilingual Plane): Arabic-Indic, Extended Arabic-Indic, NKo,
 /// Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada,
@@ -86,8 +126,8 @@ impl<'a> Normalized<'a> {
         // step over ASCII and whole characters), so the spans are the same.
         let identity = original
             .bytes()
-            .all(|b| b.is_ascii() && !matches!(b, b'\t' | 0x0B | 0x0C))
-            || original.chars().all(|c| fold(c) == Some(c));
+            .all(|b| b.is_ascii() && !matches!(b, b'\t' | 0x0B | 0x0C | b'%'))
+            || !original.contains('%') && original.chars().all(|c| fold(c) == Some(c));
         if identity {
             return Normalized {
                 original,
@@ -100,12 +140,24 @@ impl<'a> Normalized<'a> {
         let mut folded = String::with_capacity(original.len());
         let mut starts = Vec::with_capacity(original.len());
         let mut ends = Vec::with_capacity(original.len());
-        for (at, c) in original.char_indices() {
-            if let Some(f) = fold(c) {
+        let mut chars = original.char_indices();
+        while let Some((at, c)) = chars.next() {
+            let (folded_char, length) =
+                match escape(original.as_bytes().get(at..).unwrap_or_default()) {
+                    Some((decoded, length)) => {
+                        // The escape's other bytes are ASCII: skip them.
+                        for _ in 1..length {
+                            chars.next();
+                        }
+                        (fold(decoded), length)
+                    }
+                    None => (fold(c), c.len_utf8()),
+                };
+            if let Some(f) = folded_char {
                 folded.push(f);
                 for _ in 0..f.len_utf8() {
                     starts.push(at);
-                    ends.push(at + c.len_utf8());
+                    ends.push(at + length);
                 }
             }
         }
@@ -158,6 +210,17 @@ mod tests {
         // "4111" in full width is 12 bytes; "1\u{200b}1" keeps the zero width inside.
         assert_eq!(n.original_span(0, 4), (0, 12));
         assert_eq!(n.original_span(5, 7), (14, 19));
+    }
+
+    #[test]
+    fn url_escapes_fold_to_what_they_encode_and_map_back_whole() {
+        let n = Normalized::new("a%40b%253D%C3%A9%2");
+        assert_eq!(n.text(), "a@b=%C3%A9%2");
+        assert_eq!(n.original_span(1, 2), (1, 4), "%40");
+        assert_eq!(n.original_span(3, 4), (5, 10), "%253D, escaped twice");
+        assert_eq!(n.original_span(4, 7), (10, 13), "not ASCII: left as it is");
+        // A text with a per cent sign is folded, not read as it is.
+        assert!(!Normalized::new("50% off").identity);
     }
 
     #[test]

@@ -803,3 +803,39 @@ fn date_ranges_bullet_lists_and_sums_are_left_alone() {
         assert_eq!(redact(text).redacted, text, "{text:?}");
     }
 }
+
+/// URL escapes are decoded once, in the fold, for every scanner: an address,
+/// a phone number or an account in a pasted link or form value is found as
+/// it would be typed, and the tag replaces the escaped text.
+#[test]
+fn url_escapes_are_read_as_what_they_encode_by_every_scanner() {
+    for (text, kept) in [
+        (
+            "write to jo%40example.com please",
+            "write to [email] please",
+        ),
+        ("mailto:jo%2540example.com", "mailto:[email]"),
+        ("?tel=%2B49%2030%2012345678&x=1", "?tel=[phone]&x=1"),
+        ("call%3A%2B4930123456789", "call%3A%2B[phone]"),
+        (
+            "iban%3DDE89%203704%200044%200532%200130%2000",
+            "iban%3D[iban]",
+        ),
+        ("ip%3D192.168.1.20", "ip%3D[ip]"),
+        (
+            "card%3d4111%2D1111%2D1111%2D1111%26cvv%3d123",
+            "card%3d[card]",
+        ),
+    ] {
+        assert_eq!(redact(text).redacted, kept, "{text:?}");
+    }
+    // Escapes of anything but ASCII, or not escapes at all, stay text.
+    for text in [
+        "50%OFF code SAVE20",
+        "caf%C3%A9 20%",
+        "100%25 sure, order 123%",
+        "%zz%4",
+    ] {
+        assert_eq!(redact(text).redacted, text, "{text:?}");
+    }
+}
