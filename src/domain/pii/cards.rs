@@ -249,6 +249,11 @@ expiration_date
 expiry_date
 exp_date
 exp_year
+exp_month
+expiry_month
+expiry_year
+expiration_month
+expiration_year
 security_code
 card_cvv
 card_cvc
@@ -369,16 +374,21 @@ fn starts_with_ignoring_case(rest: &[u8], prefix: &[u8]) -> bool {
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
+/// "And", "the" and "my" in the seven languages, each followed by a space,
+/// between a card and the word for its code ("…1111 and the cvv is 123",
+/// "…1111, der Code lautet 123"; one string: no table of pointers).
+const JOINERS: &str = "and ,und ,et ,en ,ed ,y ,e ,the ,my ,its ,der ,die ,meine ,mein ,le ,la ,mon ,ma ,el ,mi ,il ,mio ,o ,a ,meu ,de ,het ,mijn ";
+
 /// Past what may stand between a card and a word for its code: spaces,
 /// punctuation (". CVV", " - cvv", " (exp", `","cvv"`), a line break, a
-/// form's `&` or `+` and "and" in the seven languages.
+/// form's `&` or `+`, and `JOINERS`.
 fn skip_to_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
     for _ in 0..4 {
         let before = at;
         at = skip(bytes, at, limit, b" ,;&+\n\r.-/(|\"'");
         let rest = bytes.get(at..limit).unwrap_or_default();
-        if let Some(joiner) = ["and ", "und ", "et ", "en ", "ed ", "y ", "e "]
-            .iter()
+        if let Some(joiner) = JOINERS
+            .split(',')
             .find(|joiner| starts_with_ignoring_case(rest, joiner.as_bytes()))
         {
             at += joiner.len();
@@ -391,11 +401,19 @@ fn skip_to_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
 }
 
 /// Past what may stand between a word for a code and the code: `:`, `=`,
-/// `#`, a dash, a bracket, quotes, a line break or a form's `+`.
+/// `#`, a dash, a bracket, quotes, a line break, a form's `+`, or "is" in
+/// the seven languages ("cvv is 123", "der Code lautet 123", "le code est").
 fn skip_after_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
     for _ in 0..3 {
         let before = at;
         at = skip(bytes, at, limit, b" :.#=-+(\"'\n\r");
+        let rest = bytes.get(at..limit).unwrap_or_default();
+        if let Some(copula) = "is ,ist ,lautet ,est ,es ,è ,é ,e "
+            .split(',')
+            .find(|copula| starts_with_ignoring_case(rest, copula.as_bytes()))
+        {
+            at += copula.len();
+        }
         if at == before {
             break;
         }
@@ -434,15 +452,37 @@ fn tail_token(bytes: &[u8], at: usize, limit: usize) -> Option<(usize, bool)> {
 /// Extends a card that ends its run over an expiry and a security code that
 /// follow it in the text ("…1111, exp 12/26 cvv 123"). Without a word for
 /// them, only spaces and punctuation may come between.
-fn absorb_text(bytes: &[u8], mut end: usize, limit: usize, items: usize) -> usize {
+fn absorb_text(bytes: &[u8], card_end: usize, limit: usize, items: usize) -> usize {
+    let mut end = card_end;
     let mut after_date = false;
-    for _ in 0..items {
+    let (mut left, mut parts) = (items, 0);
+    while left > 0 {
+        left -= 1;
         let word_at = skip_to_word(bytes, end, limit);
-        let (at, word) = match tail_word(bytes.get(word_at..limit).unwrap_or_default()) {
+        let word_length = tail_word(bytes.get(word_at..limit).unwrap_or_default());
+        let (at, word) = match word_length {
             Some(length) => (skip_after_word(bytes, word_at + length, limit), true),
             None => (skip(bytes, end, limit, b" ,;"), false),
         };
-        let Some((token_end, date)) = tail_token(bytes, at, limit) else {
+        // A form's month and year as fields of their own
+        // ("&exp_month=7&exp_year=26"): together one expiry.
+        let word_text = word_length
+            .and_then(|length| bytes.get(word_at..word_at + length))
+            .unwrap_or_default();
+        let digits_end = digits_from(bytes, at, limit);
+        let part = if word_text.ends_with(b"month") {
+            is_month(bytes, (at, digits_end))
+        } else {
+            word_text.ends_with(b"year") && matches!(digits_end - at, 2 | 4)
+        };
+        let token = if part && parts < 2 {
+            parts += 1;
+            left += 1;
+            Some((digits_end, true))
+        } else {
+            tail_token(bytes, at, limit)
+        };
+        let Some((token_end, date)) = token else {
             break;
         };
         // A bare number after an expiry is its code only where the text or
@@ -457,6 +497,14 @@ fn absorb_text(bytes: &[u8], mut end: usize, limit: usize, items: usize) -> usiz
         }
         after_date = date;
         end = token_end;
+    }
+    // "…1111 (exp 12/26)": the tag takes the bracket it opened with its
+    // closing one, so the text does not read "[card])".
+    let taken = bytes.get(card_end..end).unwrap_or_default();
+    let open = taken.iter().filter(|&&b| b == b'(').count();
+    let closed = taken.iter().filter(|&&b| b == b')').count();
+    if open > closed && end < limit && bytes.get(end) == Some(&b')') {
+        end += 1;
     }
     end
 }

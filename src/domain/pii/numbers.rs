@@ -370,7 +370,24 @@ const PHONE_CUES: &[&str] = &[
     "rufnummer",
     "festnetz",
     "gsm",
-    "whatsapp",
+    // Asking to be called ("ruf mich an", "appelez-moi", "llámame").
+    "ruf mich",
+    "rufen sie mich",
+    "anruf",
+    "appelez",
+    "appelle-moi",
+    "llámame",
+    "llamame",
+    "llámeme",
+    "chiamami",
+    "chiamatemi",
+    "bel me",
+    "bel mij",
+    "belt u me",
+    "me ligue",
+    "ligue-me",
+    "liga-me",
+    "me liga",
 ];
 /// Words before a number that make it something else (a licence, a passport).
 const NOT_PHONE_CUES: &[&str] = &[
@@ -524,9 +541,19 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             let thousands = prev == b','
                 && at >= 2
                 && byte_seen(bytes, claims, at - 2).is_some_and(|b| b.is_ascii_digit());
-            !(is_word_byte(prev)
-                || thousands
-                || matches!(prev, b'.' | b'#' | b'-' | b'$' | b'/' | b':'))
+            // A colon is a clock's or a reference's ("12:30", "ref:1234567"),
+            // unless a phone cue ends at it ("Tel:4671234", "tel:+49…").
+            let cue_colon = prev == b':' && {
+                let before = preceding_context(bytes, claims, at, 16);
+                PHONE_CUES.iter().any(|cue| {
+                    let cue_at = before.len().checked_sub(cue.len() + 1);
+                    cue_at.is_some() && rfind_cue(&before, cue.as_bytes()) == cue_at
+                })
+            };
+            cue_colon
+                || !(is_word_byte(prev)
+                    || thousands
+                    || matches!(prev, b'.' | b'#' | b'-' | b'$' | b'/' | b':'))
         };
         if !bounded_left {
             at += 1;

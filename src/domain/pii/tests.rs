@@ -697,7 +697,11 @@ fn codes_after_a_card_in_forms_capitals_and_other_lines() {
         ("card 4111 1111 1111 1111. CVV 123", "card [card]"),
         ("card 4111 1111 1111 1111\ncvv\n123", "card [card]"),
         ("4111 1111 1111 1111 – cvv 123", "[card]"),
-        ("4111 1111 1111 1111 (exp 12/26)", "[card])"),
+        ("4111 1111 1111 1111 (exp 12/26)", "[card]"),
+        (
+            "card 4111 1111 1111 1111 (cvv 123), thanks",
+            "card [card], thanks",
+        ),
         ("4111 1111 1111 1111 exp 12/26. cvv 123", "[card]"),
         ("4111 1111 1111 1111 exp 12/26 123", "[card]"),
         // A number after the expiry in running text is not its code.
@@ -816,7 +820,7 @@ fn url_escapes_are_read_as_what_they_encode_by_every_scanner() {
         ),
         ("mailto:jo%2540example.com", "mailto:[email]"),
         ("?tel=%2B49%2030%2012345678&x=1", "?tel=[phone]&x=1"),
-        ("call%3A%2B4930123456789", "call%3A%2B[phone]"),
+        ("call%3A%2B4930123456789", "call%3A[phone]"),
         (
             "iban%3DDE89%203704%200044%200532%200130%2000",
             "iban%3D[iban]",
@@ -835,6 +839,63 @@ fn url_escapes_are_read_as_what_they_encode_by_every_scanner() {
         "caf%C3%A9 20%",
         "100%25 sure, order 123%",
         "%zz%4",
+    ] {
+        assert_eq!(redact(text).redacted, text, "{text:?}");
+    }
+}
+
+/// Leaks the last round of reviews left documented: a phone number glued
+/// to its label's colon, asking to be called in the seven languages, and a
+/// security code after "the", "my" or "is".
+#[test]
+fn phone_labels_with_a_colon_call_me_phrases_and_codes_after_is() {
+    for (text, kept) in [
+        ("Tel:4671234", "Tel:[phone]"),
+        ("tel:+4930123456789", "tel:[phone]"),
+        ("Privattel:4671234 abends", "Privattel:[phone] abends"),
+        ("ruf mich an 4671234", "ruf mich an [phone]"),
+        (
+            "rufen Sie mich unter 4671234 an",
+            "rufen Sie mich unter [phone] an",
+        ),
+        ("appelez-moi au 4671234", "appelez-moi au [phone]"),
+        ("llámame al 4671234", "llámame al [phone]"),
+        ("chiamami 4671234", "chiamami [phone]"),
+        ("bel me op 4671234", "bel me op [phone]"),
+        ("me ligue 4671234", "me ligue [phone]"),
+        ("card 4111 1111 1111 1111 cvv is 123", "card [card]"),
+        ("card 4111 1111 1111 1111 and the cvv is 123", "card [card]"),
+        (
+            "Karte 4111 1111 1111 1111, der Code lautet 123",
+            "Karte [card]",
+        ),
+        ("carte 4111 1111 1111 1111 le code est 123", "carte [card]"),
+        (
+            "tarjeta 4111 1111 1111 1111 y el código es 123",
+            "tarjeta [card]",
+        ),
+        // A form's expiry month and year as fields of their own.
+        (
+            "card=4111111111111111&exp_month=7&exp_year=2026&cvc=123&x=1",
+            "card=[card]&x=1",
+        ),
+        (
+            "card=4111111111111111&exp_month=12&exp_year=26",
+            "card=[card]",
+        ),
+        (
+            "number=4111111111111111&expiry_month=12&expiry_year=2026&cvv=123",
+            "number=[card]",
+        ),
+    ] {
+        assert_eq!(redact(text).redacted, kept, "{text:?}");
+    }
+    // A colon after anything else is a clock's or a reference's.
+    for text in [
+        "ref:4671234",
+        "order:4671234",
+        "at 12:30 4671234 people",
+        "Gotcha! e 4671234",
     ] {
         assert_eq!(redact(text).redacted, text, "{text:?}");
     }
