@@ -55,39 +55,67 @@ fn fold(c: char) -> Option<char> {
 }
 
 /// The character a URL escape at the start of `rest` encodes, and the
-/// escape's length: printable ASCII, a line break or a tab (as a space),
-/// escaped once (`%3D`) or twice (`%253D`). Other bytes stay as they are:
-/// an escape of part of a UTF-8 sequence encodes no character by itself.
+/// escape's length: a whole UTF-8 character (`%C3%A9`, `%C2%A0`), escaped
+/// once or twice (`%253D`, as redirects do); not a control character other
+/// than a tab or a line break.
 fn escape(rest: &[u8]) -> Option<(char, usize)> {
-    if rest.first() != Some(&b'%') {
+    decode_escape(rest, true).or_else(|| decode_escape(rest, false))
+}
+
+fn decode_escape(rest: &[u8], twice: bool) -> Option<(char, usize)> {
+    let (first, step) = escaped_byte(rest, twice)?;
+    let width = match first {
+        0x00..=0x7F => 1,
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return None,
+    };
+    let mut utf8 = [first, 0, 0, 0];
+    for (index, slot) in utf8.iter_mut().enumerate().take(width).skip(1) {
+        *slot = escaped_byte(rest.get(index * step..)?, twice)?.0;
+    }
+    let decoded = core::str::from_utf8(utf8.get(..width)?)
+        .ok()?
+        .chars()
+        .next()?;
+    let kept = match decoded {
+        '\t' => ' ',
+        '\n' | '\r' => decoded,
+        c if c.is_ascii_control() => return None,
+        c => c,
+    };
+    Some((kept, width * step))
+}
+
+/// Where a form's value starts in `word` (after its first `=` or `?`),
+/// when the word is form-encoded: a query string or a form body, with an
+/// `=` and an `&`, a `?` or a URL escape ("?q=my+card…",
+/// "msg=write+to+jo%40example.com"). There a `+` is a space; elsewhere it
+/// is a plus ("2+2=4", "tel=+49…" typed by hand).
+fn form_encoded(word: &[u8]) -> Option<usize> {
+    let value_from = word.iter().position(|&b| b == b'=' || b == b'?')?;
+    let encoded = word.contains(&b'=')
+        && (word.contains(&b'&')
+            || word.contains(&b'?')
+            || (0..word.len()).any(|at| escape(word.get(at..).unwrap_or_default()).is_some()));
+    encoded.then_some(value_from)
+}
+
+/// The byte a `%XX` at the start of `rest` encodes, or with `twice`, a
+/// `%25XX` (the `%` itself escaped); and the escape's length.
+fn escaped_byte(rest: &[u8], twice: bool) -> Option<(u8, usize)> {
+    let hex = |at: usize| rest.get(at).and_then(|&b| char::from(b).to_digit(16));
+    let (prefix, at) = if twice {
+        (&b"%25"[..], 3)
+    } else {
+        (&b"%"[..], 1)
+    };
+    if !rest.starts_with(prefix) {
         return None;
     }
-    let value = hex_pair(rest.get(1..3))?;
-    let twice = if value == 0x25 {
-        hex_pair(rest.get(3..5)).and_then(escaped_char)
-    } else {
-        None
-    };
-    match twice {
-        Some(c) => Some((c, 5)),
-        None => escaped_char(value).map(|c| (c, 3)),
-    }
-}
-
-fn hex_pair(pair: Option<&[u8]>) -> Option<u32> {
-    let hex = |b: &u8| char::from(*b).to_digit(16);
-    match pair? {
-        [high, low] => Some(hex(high)? * 16 + hex(low)?),
-        _ => None,
-    }
-}
-
-fn escaped_char(value: u32) -> Option<char> {
-    match value {
-        0x09 => Some(' '),
-        0x0A | 0x0D | 0x20..=0x7E => char::from_u32(value),
-        _ => None,
-    }
+    let value = hex(at)? * 16 + hex(at + 1)?;
+    Some((u8::try_from(value).ok()?, at + 2))
 }
 
 /// The zero of each script's decimal digits (Unicode's `Nd` blocks of the
@@ -124,10 +152,12 @@ impl<'a> Normalized<'a> {
         // accented letters, most scripts) is read as it is: no copy and no
         // offset tables. Findings start and end on characters (the scanners
         // step over ASCII and whole characters), so the spans are the same.
-        let identity = original
-            .bytes()
-            .all(|b| b.is_ascii() && !matches!(b, b'\t' | 0x0B | 0x0C | b'%'))
-            || !original.contains('%') && original.chars().all(|c| fold(c) == Some(c));
+        let encoded = original.contains('%') || original.contains('+') && original.contains('=');
+        let identity = !encoded
+            && (original
+                .bytes()
+                .all(|b| b.is_ascii() && !matches!(b, b'\t' | 0x0B | 0x0C))
+                || original.chars().all(|c| fold(c) == Some(c)));
         if identity {
             return Normalized {
                 original,
@@ -140,19 +170,50 @@ impl<'a> Normalized<'a> {
         let mut folded = String::with_capacity(original.len());
         let mut starts = Vec::with_capacity(original.len());
         let mut ends = Vec::with_capacity(original.len());
+        let bytes = original.as_bytes();
+        // Where the current word (a run without spaces) ends, and from where
+        // in it a `+` is a space (after a form's first `=` or `?`).
+        let (mut word_end, mut plus_is_space_from) = (0, usize::MAX);
+        let mut last_was_escape = false;
         let mut chars = original.char_indices();
         while let Some((at, c)) = chars.next() {
-            let (folded_char, length) =
-                match escape(original.as_bytes().get(at..).unwrap_or_default()) {
-                    Some((decoded, length)) => {
-                        // The escape's other bytes are ASCII: skip them.
-                        for _ in 1..length {
-                            chars.next();
-                        }
-                        (fold(decoded), length)
+            if at >= word_end && !c.is_ascii_whitespace() {
+                let word = bytes.get(at..).unwrap_or_default();
+                let length = word
+                    .iter()
+                    .position(u8::is_ascii_whitespace)
+                    .unwrap_or(word.len());
+                word_end = at + length;
+                plus_is_space_from = form_encoded(word.get(..length).unwrap_or_default())
+                    .map_or(usize::MAX, |from| at + from);
+            }
+            if c == '+' && at > plus_is_space_from {
+                last_was_escape = false;
+                folded.push(' ');
+                starts.push(at);
+                ends.push(at + 1);
+                continue;
+            }
+            // An escaped letter or digit is read only among other escapes
+            // (an address escaped whole, `%6A%6F%40…`): alone, it is a
+            // percentage before a number ("78%3098…" is not "780…").
+            let rest = bytes.get(at..).unwrap_or_default();
+            let decoded = escape(rest).filter(|&(c, length)| {
+                !c.is_ascii_alphanumeric()
+                    || last_was_escape
+                    || escape(rest.get(length..).unwrap_or_default()).is_some()
+            });
+            last_was_escape = decoded.is_some();
+            let (folded_char, length) = match decoded {
+                Some((decoded, length)) => {
+                    // The escape's other bytes are ASCII: skip them.
+                    for _ in 1..length {
+                        chars.next();
                     }
-                    None => (fold(c), c.len_utf8()),
-                };
+                    (fold(decoded), length)
+                }
+                None => (fold(c), c.len_utf8()),
+            };
             if let Some(f) = folded_char {
                 folded.push(f);
                 for _ in 0..f.len_utf8() {
@@ -214,11 +275,18 @@ mod tests {
 
     #[test]
     fn url_escapes_fold_to_what_they_encode_and_map_back_whole() {
-        let n = Normalized::new("a%40b%253D%C3%A9%2");
-        assert_eq!(n.text(), "a@b=%C3%A9%2");
+        let n = Normalized::new("a%40b%253D%C3%A9%C2%A0%25E2%2580%25930%41%C3x%2");
+        assert_eq!(n.text(), "a@b=é -0%41%C3x%2");
         assert_eq!(n.original_span(1, 2), (1, 4), "%40");
         assert_eq!(n.original_span(3, 4), (5, 10), "%253D, escaped twice");
-        assert_eq!(n.original_span(4, 7), (10, 13), "not ASCII: left as it is");
+        assert_eq!(n.original_span(4, 6), (10, 16), "é, two bytes each way");
+        assert_eq!(n.original_span(6, 7), (16, 22), "a no-break space, folded");
+        assert_eq!(n.original_span(7, 8), (22, 37), "an en dash escaped twice");
+        // A letter's escape, half a character, a lone `%`: left as they are.
+        assert_eq!(n.original_span(9, 12), (38, 41));
+        // Letters and digits escaped whole, as e-mail obfuscators write them.
+        assert_eq!(Normalized::new("%6A%6F%40x.de").text(), "jo@x.de");
+        assert_eq!(Normalized::new("78%3098").text(), "78%3098");
         // A text with a per cent sign is folded, not read as it is.
         assert!(!Normalized::new("50% off").identity);
     }
