@@ -389,18 +389,18 @@ pub fn kind_name(strings: &Strings, kind: &str) -> &'static str {
 pub fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let named = after.find('}').and_then(|close| {
-            let name = &after[..close];
+    // `split_once`, not indexing: no slicing panic (and its formatting
+    // code) is linked into the widget.
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        let named = after.split_once('}').and_then(|(name, tail)| {
             let (_, value) = pairs.iter().find(|(n, _)| *n == name)?;
-            Some((close, value))
+            Some((value, tail))
         });
         match named {
-            Some((close, value)) => {
+            Some((value, tail)) => {
                 out.push_str(value);
-                rest = &after[close + 1..];
+                rest = tail;
             }
             None => {
                 out.push('{');

@@ -59,11 +59,12 @@ fn fold(c: char) -> Option<char> {
 /// once or twice (`%253D`, as redirects do); not a control character other
 /// than a tab or a line break.
 fn escape(rest: &[u8]) -> Option<(char, usize)> {
-    decode_escape(rest, true).or_else(|| decode_escape(rest, false))
+    decode_escape(rest, 5).or_else(|| decode_escape(rest, 3))
 }
 
-fn decode_escape(rest: &[u8], twice: bool) -> Option<(char, usize)> {
-    let (first, step) = escaped_byte(rest, twice)?;
+/// `escape` with escapes `step` bytes long: 3 (`%XX`) or 5 (`%25XX`).
+fn decode_escape(rest: &[u8], step: usize) -> Option<(char, usize)> {
+    let first = escaped_byte(rest, step)?;
     let width = match first {
         0x00..=0x7F => 1,
         0xC2..=0xDF => 2,
@@ -71,51 +72,55 @@ fn decode_escape(rest: &[u8], twice: bool) -> Option<(char, usize)> {
         0xF0..=0xF4 => 4,
         _ => return None,
     };
-    let mut utf8 = [first, 0, 0, 0];
-    for (index, slot) in utf8.iter_mut().enumerate().take(width).skip(1) {
-        *slot = escaped_byte(rest.get(index * step..)?, twice)?.0;
-    }
-    let decoded = core::str::from_utf8(utf8.get(..width)?)
-        .ok()?
-        .chars()
-        .next()?;
-    let kept = match decoded {
-        '\t' => ' ',
-        '\n' | '\r' => decoded,
-        c if c.is_ascii_control() => return None,
-        c => c,
+    // The code point, from the lead byte's bits and six of each
+    // continuation byte's.
+    let mut code = if width == 1 {
+        u32::from(first)
+    } else {
+        u32::from(first & (0x7F >> width))
     };
-    Some((kept, width * step))
+    for index in 1..width {
+        let next = escaped_byte(rest.get(index * step..)?, step)?;
+        if next & 0xC0 != 0x80 {
+            return None;
+        }
+        code = code << 6 | u32::from(next & 0x3F);
+    }
+    let code = match code {
+        0x09 => 0x20,
+        0x0A | 0x0D => code,
+        0x00..=0x1F | 0x7F => return None,
+        _ => code,
+    };
+    Some((char::from_u32(code)?, width * step))
 }
 
 /// Where a form's value starts in `word` (after its first `=` or `?`),
 /// when the word is form-encoded: a query string or a form body, with an
-/// `=` and an `&`, a `?` or a URL escape ("?q=my+card…",
+/// `=` and an `&`, a `?` or a `%` ("?q=my+card…",
 /// "msg=write+to+jo%40example.com"). There a `+` is a space; elsewhere it
 /// is a plus ("2+2=4", "tel=+49…" typed by hand).
 fn form_encoded(word: &[u8]) -> Option<usize> {
     let value_from = word.iter().position(|&b| b == b'=' || b == b'?')?;
-    let encoded = word.contains(&b'=')
-        && (word.contains(&b'&')
-            || word.contains(&b'?')
-            || (0..word.len()).any(|at| escape(word.get(at..).unwrap_or_default()).is_some()));
+    let encoded = word.contains(&b'=') && word.iter().any(|b| b"&?%".contains(b));
     encoded.then_some(value_from)
 }
 
-/// The byte a `%XX` at the start of `rest` encodes, or with `twice`, a
-/// `%25XX` (the `%` itself escaped); and the escape's length.
-fn escaped_byte(rest: &[u8], twice: bool) -> Option<(u8, usize)> {
-    let hex = |at: usize| rest.get(at).and_then(|&b| char::from(b).to_digit(16));
-    let (prefix, at) = if twice {
-        (&b"%25"[..], 3)
-    } else {
-        (&b"%"[..], 1)
-    };
-    if !rest.starts_with(prefix) {
+/// The byte a `%XX` (`step` 3) or a `%25XX` (`step` 5, the `%` itself
+/// escaped) at the start of `rest` encodes.
+fn escaped_byte(rest: &[u8], step: usize) -> Option<u8> {
+    if rest.first() != Some(&b'%') || step == 5 && rest.get(1..3) != Some(b"25") {
         return None;
     }
-    let value = hex(at)? * 16 + hex(at + 1)?;
-    Some((u8::try_from(value).ok()?, at + 2))
+    Some(hex_digit(*rest.get(step - 2)?)? << 4 | hex_digit(*rest.get(step - 1)?)?)
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' | b'A'..=b'F' => Some((b | 0x20) - b'a' + 10),
+        _ => None,
+    }
 }
 
 /// The zero of each script's decimal digits (Unicode's `Nd` blocks of the
@@ -152,7 +157,8 @@ impl<'a> Normalized<'a> {
         // accented letters, most scripts) is read as it is: no copy and no
         // offset tables. Findings start and end on characters (the scanners
         // step over ASCII and whole characters), so the spans are the same.
-        let encoded = original.contains('%') || original.contains('+') && original.contains('=');
+        let bytes = original.as_bytes();
+        let encoded = bytes.contains(&b'%') || bytes.contains(&b'+') && bytes.contains(&b'=');
         let identity = !encoded
             && (original
                 .bytes()
@@ -170,7 +176,6 @@ impl<'a> Normalized<'a> {
         let mut folded = String::with_capacity(original.len());
         let mut starts = Vec::with_capacity(original.len());
         let mut ends = Vec::with_capacity(original.len());
-        let bytes = original.as_bytes();
         // Where the current word (a run without spaces) ends, and from where
         // in it a `+` is a space (after a form's first `=` or `?`).
         let (mut word_end, mut plus_is_space_from) = (0, usize::MAX);

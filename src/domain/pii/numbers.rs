@@ -333,90 +333,96 @@ fn rfind_cue(context: &[u8], cue: &[u8]) -> Option<usize> {
     }
 }
 
-/// Words that, shortly before a short number, make it a phone number.
-const PHONE_CUES: &[&str] = &[
-    "phone",
-    "tel",
-    "mobile",
-    "cell",
-    "fax",
-    "call",
-    "reach me",
-    "text me",
-    "whatsapp",
-    "sms",
-    "messages to",
-    "answering at",
-    "desk",
-    "contact me",
-    "telefon",
-    "téléphone",
-    "telephone",
-    "teléfono",
-    "telefoon",
-    "telefone",
-    "telefono",
-    "handy",
-    "portable",
-    "móvil",
-    "movil",
-    "celular",
-    "ring me",
-    "registered",
-    "mobil",
-    "mobiel",
-    "natel",
-    "tél",
-    "rufnummer",
-    "festnetz",
-    "gsm",
-    // Asking to be called ("ruf mich an", "appelez-moi", "llámame").
-    "ruf mich",
-    "rufen sie mich",
-    "anruf",
-    "appelez",
-    "appelle-moi",
-    "llámame",
-    "llamame",
-    "llámeme",
-    "chiamami",
-    "chiamatemi",
-    "bel me",
-    "bel mij",
-    "belt u me",
-    "me ligue",
-    "ligue-me",
-    "liga-me",
-    "me liga",
-];
-/// Words before a number that make it something else (a licence, a passport).
-const NOT_PHONE_CUES: &[&str] = &[
-    "licen",
-    "passport",
-    "order",
-    "invoice",
-    "tracking",
-    "account no",
-    // Sizes, prices and catalogue numbers, which visitors list in runs
-    // ("sizes 38 39 40 41 42", "prices 10.50 12.00 8.99", "SKU 100-200-300").
-    "size",
-    "grösse",
-    "größe",
-    "taille",
-    "talla",
-    "maat",
-    "taglia",
-    "tamanho",
-    "price",
-    "preis",
-    "prix",
-    "precio",
-    "prijs",
-    "prezzo",
-    "preço",
-    "isbn",
-    "sku",
-];
+/// Words that, shortly before a short number, make it a phone number, one
+/// per line (one string: no table of pointers in the widget), with ways of
+/// asking to be called ("ruf mich an", "appelez-moi", "llámame").
+const PHONE_CUES: &str = "\
+phone
+tel
+mobile
+cell
+fax
+call
+reach me
+text me
+whatsapp
+sms
+messages to
+answering at
+desk
+contact me
+telefon
+téléphone
+telephone
+teléfono
+telefoon
+telefone
+telefono
+handy
+portable
+móvil
+movil
+celular
+ring me
+registered
+mobil
+mobiel
+natel
+tél
+rufnummer
+festnetz
+gsm
+ruf mich an
+appelez-moi
+llámame
+ruf mich
+rufen sie mich
+anruf
+appelez
+appelle-moi
+llámame
+llamame
+llámeme
+chiamami
+chiamatemi
+bel me
+bel mij
+belt u me
+me ligue
+ligue-me
+liga-me
+me liga";
+/// Words before a number that make it something else (a licence, a
+/// passport), one per line; with sizes, prices and catalogue numbers, which
+/// visitors list in runs ("sizes 38 39 40 41 42", "prices 10.50 12.00 8.99",
+/// "SKU 100-200-300").
+const NOT_PHONE_CUES: &str = "\
+licen
+passport
+order
+invoice
+tracking
+account no
+sizes 38 39 40 41 42
+prices 10.50 12.00 8.99
+SKU 100-200-300
+size
+grösse
+größe
+taille
+talla
+maat
+taglia
+tamanho
+price
+preis
+prix
+precio
+prijs
+prezzo
+preço
+isbn
+sku";
 /// Words right after a number that make it a phone number ("...-Office").
 const PHONE_TRAILERS: &[&str] = &["office", "fax", "mobile", "home", "work", "cell"];
 const SSN_CUES: &[&str] = &["ssn", "social security"];
@@ -472,7 +478,9 @@ fn byte_seen(bytes: &[u8], claims: &Claims, at: usize) -> Option<u8> {
     }
 }
 
-fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bool {
+/// With `after_colon`, only when a phone cue ends at the colon
+/// ("Tel:4671234"; not "ref:4671234").
+fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -> bool {
     let count = run.digits.len();
     // 3-2-4 is the SSN shape; an invalid SSN is not a phone number either.
     if !(7..=15).contains(&count)
@@ -488,13 +496,16 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bool {
     }
     // The cue nearest the number decides: "license clerk ... Phone: 358 0594".
     let before = preceding_context(bytes, claims, run.start, 40);
-    let nearest = |cues: &[&str]| {
-        cues.iter()
-            .filter_map(|cue| rfind_cue(&before, cue.as_bytes()))
+    // Where the cue nearest the number ends.
+    let nearest = |cues: &str| {
+        cues.split('\n')
+            .filter_map(|cue| rfind_cue(&before, cue.as_bytes()).map(|at| at + cue.len()))
             .max()
     };
     let phone_cue = nearest(PHONE_CUES);
-    if nearest(NOT_PHONE_CUES) > phone_cue {
+    if nearest(NOT_PHONE_CUES) > phone_cue
+        || after_colon && phone_cue.map(|end| end + 1) != Some(before.len())
+    {
         return false;
     }
     let strong = (run.plus && count >= 8)
@@ -541,16 +552,12 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             let thousands = prev == b','
                 && at >= 2
                 && byte_seen(bytes, claims, at - 2).is_some_and(|b| b.is_ascii_digit());
-            // A colon is a clock's or a reference's ("12:30", "ref:1234567"),
-            // unless a phone cue ends at it ("Tel:4671234", "tel:+49…").
-            let cue_colon = prev == b':' && {
-                let before = preceding_context(bytes, claims, at, 16);
-                PHONE_CUES.iter().any(|cue| {
-                    let cue_at = before.len().checked_sub(cue.len() + 1);
-                    cue_at.is_some() && rfind_cue(&before, cue.as_bytes()) == cue_at
-                })
-            };
-            cue_colon
+            // A colon glued to a word may end a phone label ("Tel:4671234",
+            // `is_phone` checks); after anything else it is a clock's.
+            let label = prev == b':'
+                && at >= 2
+                && byte_seen(bytes, claims, at - 2).is_some_and(|b| b.is_ascii_alphabetic());
+            label
                 || !(is_word_byte(prev)
                     || thousands
                     || matches!(prev, b'.' | b'#' | b'-' | b'$' | b'/' | b':'))
@@ -581,7 +588,7 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             Some(PiiKind::Ip)
         } else if is_ssn(&run, context_ssn) {
             Some(PiiKind::Ssn)
-        } else if is_phone(&run, bytes, claims) {
+        } else if is_phone(&run, bytes, claims, at > 0 && bytes[at - 1] == b':') {
             Some(PiiKind::Phone)
         } else {
             None
