@@ -374,10 +374,26 @@ fn starts_with_ignoring_case(rest: &[u8], prefix: &[u8]) -> bool {
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
+/// The length of the word of `words` (comma-separated) that `rest` starts
+/// with in any ASCII case, followed by anything but a letter.
+fn list_word(rest: &[u8], words: &str) -> Option<usize> {
+    words
+        .split(',')
+        .map(str::as_bytes)
+        .find(|word| {
+            starts_with_ignoring_case(rest, word)
+                && !rest
+                    .get(word.len())
+                    .is_some_and(|b| b.is_ascii_alphabetic() || *b >= 0x80)
+        })
+        .map(<[u8]>::len)
+}
+
 /// "And", "the" and "my" in the seven languages, each followed by a space,
 /// between a card and the word for its code ("…1111 and the cvv is 123",
 /// "…1111, der Code lautet 123"; one string: no table of pointers).
-const JOINERS: &str = "and ,und ,et ,en ,ed ,y ,e ,the ,my ,its ,der ,die ,meine ,mein ,le ,la ,mon ,ma ,el ,mi ,il ,mio ,o ,a ,meu ,de ,het ,mijn ";
+const JOINERS: &str =
+    "and,und,et,en,ed,y,e,the,my,its,der,die,meine,mein,le,la,mon,ma,el,mi,il,mio,o,a,meu,de,het,mijn";
 
 /// Past what may stand between a card and a word for its code: spaces,
 /// punctuation (". CVV", " - cvv", " (exp", `","cvv"`), a line break, a
@@ -387,11 +403,8 @@ fn skip_to_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
         let before = at;
         at = skip(bytes, at, limit, b" ,;&+\n\r.-/(|\"'");
         let rest = bytes.get(at..limit).unwrap_or_default();
-        if let Some(joiner) = JOINERS
-            .split(',')
-            .find(|joiner| starts_with_ignoring_case(rest, joiner.as_bytes()))
-        {
-            at += joiner.len();
+        if let Some(length) = list_word(rest, JOINERS) {
+            at += length;
         }
         if at == before {
             break;
@@ -408,11 +421,8 @@ fn skip_after_word(bytes: &[u8], mut at: usize, limit: usize) -> usize {
         let before = at;
         at = skip(bytes, at, limit, b" :.#=-+(\"'\n\r");
         let rest = bytes.get(at..limit).unwrap_or_default();
-        if let Some(copula) = "is ,ist ,lautet ,est ,es ,è ,é ,e "
-            .split(',')
-            .find(|copula| starts_with_ignoring_case(rest, copula.as_bytes()))
-        {
-            at += copula.len();
+        if let Some(length) = list_word(rest, "is,ist,lautet,est,c'est,es,è,é,e") {
+            at += length;
         }
         if at == before {
             break;
@@ -460,20 +470,31 @@ fn absorb_text(bytes: &[u8], card_end: usize, limit: usize, items: usize) -> usi
         left -= 1;
         let word_at = skip_to_word(bytes, end, limit);
         let word_length = tail_word(bytes.get(word_at..limit).unwrap_or_default());
-        let (at, word) = match word_length {
+        let (mut at, word) = match word_length {
             Some(length) => (skip_after_word(bytes, word_at + length, limit), true),
             None => (skip(bytes, end, limit, b" ,;"), false),
         };
+        // Two words for it ("CVV code is 123", "CVC-Code: 123").
+        if let Some(length) = word_length.and(tail_word(bytes.get(at..limit).unwrap_or_default())) {
+            at = skip_after_word(bytes, at + length, limit);
+        }
         // A form's month and year as fields of their own
         // ("&exp_month=7&exp_year=26"): together one expiry.
         let word_text = word_length
             .and_then(|length| bytes.get(word_at..word_at + length))
             .unwrap_or_default();
+        let ends_with = |suffix: &[u8]| {
+            word_text
+                .len()
+                .checked_sub(suffix.len())
+                .and_then(|from| word_text.get(from..))
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
+        };
         let digits_end = digits_from(bytes, at, limit);
-        let part = if word_text.ends_with(b"month") {
+        let part = if ends_with(b"month") {
             is_month(bytes, (at, digits_end))
         } else {
-            word_text.ends_with(b"year") && matches!(digits_end - at, 2 | 4)
+            ends_with(b"year") && matches!(digits_end - at, 2 | 4)
         };
         let token = if part && parts < 2 {
             parts += 1;

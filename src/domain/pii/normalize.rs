@@ -97,22 +97,24 @@ fn decode_escape(rest: &[u8], step: usize) -> Option<(char, usize)> {
 
 /// Where a form's value starts in `word` (after its first `=` or `?`),
 /// when the word is form-encoded: a query string or a form body, with an
-/// `=` and an `&`, a `?` or a `%` ("?q=my+card…",
+/// `=` and an `&`, a `?`, a `%` or a redaction tag's `]` (what an escape
+/// was read as: redacting again reads the same) ("?q=my+card…",
 /// "msg=write+to+jo%40example.com"). There a `+` is a space; elsewhere it
 /// is a plus ("2+2=4", "tel=+49…" typed by hand).
 fn form_encoded(word: &[u8]) -> Option<usize> {
     let value_from = word.iter().position(|&b| b == b'=' || b == b'?')?;
-    let encoded = word.contains(&b'=') && word.iter().any(|b| b"&?%".contains(b));
+    let encoded = word.contains(&b'=') && word.iter().any(|b| b"&?%]".contains(b));
     encoded.then_some(value_from)
 }
 
 /// The byte a `%XX` (`step` 3) or a `%25XX` (`step` 5, the `%` itself
 /// escaped) at the start of `rest` encodes.
 fn escaped_byte(rest: &[u8], step: usize) -> Option<u8> {
-    if rest.first() != Some(&b'%') || step == 5 && rest.get(1..3) != Some(b"25") {
+    let at = |i: usize| rest.get(i).copied();
+    if at(0)? != b'%' || step == 5 && (at(1)? != b'2' || at(2)? != b'5') {
         return None;
     }
-    Some(hex_digit(*rest.get(step - 2)?)? << 4 | hex_digit(*rest.get(step - 1)?)?)
+    Some(hex_digit(at(step - 2)?)? << 4 | hex_digit(at(step - 1)?)?)
 }
 
 fn hex_digit(b: u8) -> Option<u8> {
@@ -180,6 +182,8 @@ impl<'a> Normalized<'a> {
         // in it a `+` is a space (after a form's first `=` or `?`).
         let (mut word_end, mut plus_is_space_from) = (0, usize::MAX);
         let mut last_was_escape = false;
+        // The end of the form value the last `+` was in, and its last `@`.
+        let (mut segment_end, mut last_at_sign) = (0, 0);
         let mut chars = original.char_indices();
         while let Some((at, c)) = chars.next() {
             if at >= word_end && !c.is_ascii_whitespace() {
@@ -192,7 +196,21 @@ impl<'a> Normalized<'a> {
                 plus_is_space_from = form_encoded(word.get(..length).unwrap_or_default())
                     .map_or(usize::MAX, |from| at + from);
             }
-            if c == '+' && at > plus_is_space_from {
+            // Not a `+` before the `@` of its value: part of an address
+            // ("email=max+news@gmail.com&…").
+            if c == '+' && at > plus_is_space_from && at >= segment_end {
+                let segment = bytes.get(at..word_end).unwrap_or_default();
+                let length = segment
+                    .iter()
+                    .position(|&b| b == b'&')
+                    .unwrap_or(segment.len());
+                segment_end = at + length;
+                last_at_sign = segment
+                    .get(..length)
+                    .and_then(|value| value.iter().rposition(|&b| b == b'@'))
+                    .map_or(0, |p| at + p);
+            }
+            if c == '+' && at > plus_is_space_from && at > last_at_sign {
                 last_was_escape = false;
                 folded.push(' ');
                 starts.push(at);

@@ -309,22 +309,26 @@ fn looks_like_date_or_time(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bo
         && !run.plus
 }
 
-/// Where the last `cue` in `context` begins. A longer cue (six bytes or
-/// more) and "handy" anywhere, as in compounds ("Mobiltelefon",
-/// "Diensthandynummer"); a short one at the start of a word ("Tel.",
-/// "Telefon"; not "Bestellung", "cancelled"), or ending one when it is
-/// "fax" ("Bürofax") or a label or an abbreviation follows ("Privattel.",
-/// "Firmentel:"; not "Hotel booking").
+/// Where the last `cue` in `context` begins. A longer one-word cue (six
+/// bytes or more) and "handy" anywhere, as in compounds ("Mobiltelefon",
+/// "Diensthandynummer"); a short one or a phrase at the start of a word
+/// ("Tel.", "Telefon", "bel me"; not "Bestellung", "cancelled", "label
+/// met"), or ending one when it is "fax" ("Bürofax") or a label or an
+/// abbreviation follows ("Privattel.", "Firmentel:"; not "Hotel booking").
 fn rfind_cue(context: &[u8], cue: &[u8]) -> Option<usize> {
-    if cue.len() >= 6 || cue == b"handy" {
+    if cue.len() >= 6 && !cue.contains(&b' ') || cue == b"handy" {
         return rfind_bytes(context, cue);
     }
+    // In a phrase, accented letters are letters ("même ligue" is not "me
+    // ligue"); a word's cue may follow one ("TÉLÉPHONE" holds "phone").
+    let phrase = cue.contains(&b' ');
+    let letter = |b: &u8| b.is_ascii_alphabetic() || phrase && *b >= 0x80;
     let mut end = context.len();
     loop {
         let at = rfind_bytes(context.get(..end)?, cue)?;
-        let starts_word = at == 0 || !context[at - 1].is_ascii_alphabetic();
+        let starts_word = at == 0 || !context.get(at - 1).is_some_and(letter);
         let after = context.get(at + cue.len()).copied();
-        let ends_word = !after.is_some_and(|b| b.is_ascii_alphabetic());
+        let ends_word = !after.as_ref().is_some_and(letter);
         let ending_cue = cue == b"fax" || matches!(after, Some(b'.' | b':'));
         if starts_word || ends_word && ending_cue {
             return Some(at);
@@ -334,8 +338,7 @@ fn rfind_cue(context: &[u8], cue: &[u8]) -> Option<usize> {
 }
 
 /// Words that, shortly before a short number, make it a phone number, one
-/// per line (one string: no table of pointers in the widget), with ways of
-/// asking to be called ("ruf mich an", "appelez-moi", "llámame").
+/// per line (one string: no table of pointers in the widget).
 const PHONE_CUES: &str = "\
 phone
 tel
@@ -371,20 +374,31 @@ natel
 tél
 rufnummer
 festnetz
-gsm
-ruf mich an
-appelez-moi
-llámame
+gsm";
+/// Ways of asking to be called, which count only when they end at most ten
+/// bytes before the number ("ruf mich an 4671234", "llámame al …"; not
+/// "ruf mich an wegen Bestellung 51099993").
+const CALL_ME_CUES: &str = "\
+rückruf
 ruf mich
 rufen sie mich
-anruf
-appelez
+anrufen
+appelez-moi
+appelez moi
 appelle-moi
+appelle moi
+m'appeler
+me rappeler
 llámame
 llamame
 llámeme
+llamadme
+me llamen
+llamarme
 chiamami
 chiamatemi
+chiamarmi
+mi chiami
 bel me
 bel mij
 belt u me
@@ -393,9 +407,9 @@ ligue-me
 liga-me
 me liga";
 /// Words before a number that make it something else (a licence, a
-/// passport), one per line; with sizes, prices and catalogue numbers, which
-/// visitors list in runs ("sizes 38 39 40 41 42", "prices 10.50 12.00 8.99",
-/// "SKU 100-200-300").
+/// passport, an order), and sizes, prices and catalogue numbers, which
+/// visitors list in runs ("sizes 38 39 40 41 42"). Only in English for
+/// orders: "Telefon für Rückfragen zur Bestellung: 0171 …" is common.
 const NOT_PHONE_CUES: &str = "\
 licen
 passport
@@ -403,9 +417,6 @@ order
 invoice
 tracking
 account no
-sizes 38 39 40 41 42
-prices 10.50 12.00 8.99
-SKU 100-200-300
 size
 grösse
 größe
@@ -502,10 +513,14 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -
             .filter_map(|cue| rfind_cue(&before, cue.as_bytes()).map(|at| at + cue.len()))
             .max()
     };
-    let phone_cue = nearest(PHONE_CUES);
-    if nearest(NOT_PHONE_CUES) > phone_cue
-        || after_colon && phone_cue.map(|end| end + 1) != Some(before.len())
-    {
+    let call_me = nearest(CALL_ME_CUES).filter(|&end| end + 10 >= before.len());
+    let phone_cue = nearest(PHONE_CUES).max(call_me);
+    if nearest(NOT_PHONE_CUES) > phone_cue {
+        return false;
+    }
+    // "Tel:4671234", "Telefonnummer:…", "Tel.:…": a cue in the label glued
+    // to the number, ending at most a word's tail before the colon.
+    if after_colon && !phone_cue.is_some_and(|end| end < before.len() && before.len() - end <= 9) {
         return false;
     }
     let strong = (run.plus && count >= 8)
@@ -556,7 +571,8 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             // `is_phone` checks); after anything else it is a clock's.
             let label = prev == b':'
                 && at >= 2
-                && byte_seen(bytes, claims, at - 2).is_some_and(|b| b.is_ascii_alphabetic());
+                && byte_seen(bytes, claims, at - 2)
+                    .is_some_and(|b| b.is_ascii_alphabetic() || b == b'.');
             label
                 || !(is_word_byte(prev)
                     || thousands

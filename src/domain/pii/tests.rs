@@ -900,3 +900,53 @@ fn phone_labels_with_a_colon_call_me_phrases_and_codes_after_is() {
         assert_eq!(redact(text).redacted, text, "{text:?}");
     }
 }
+
+/// The second review of this round: an address with a `+` in a link, words
+/// that only look like a way of asking to be called, and more ways to write
+/// a code after a card.
+#[test]
+fn plus_addresses_in_links_call_me_phrases_near_the_number_and_code_variants() {
+    for (text, kept) in [
+        (
+            "https://x.de/unsubscribe?email=max.mustermann+newsletter@gmail.com&list=412",
+            "https://x.de/unsubscribe?email=[email]&list=412",
+        ),
+        ("Telefonnummer:4671234", "Telefonnummer:[phone]"),
+        ("Tel.:4671234", "Tel.:[phone]"),
+        ("card 4111 1111 1111 1111 cvv is: 123", "card [card]"),
+        ("card 4111 1111 1111 1111 CVV code is 123", "card [card]"),
+        ("Karte 4111 1111 1111 1111 CVC-Code: 123", "Karte [card]"),
+        (
+            "card 4111 1111 1111 1111 and the\nCVV is\n123",
+            "card [card]",
+        ),
+        (
+            "carte 4111 1111 1111 1111 le code c'est 123",
+            "carte [card]",
+        ),
+        (
+            "card=4111111111111111&EXP_MONTH=7&EXP_YEAR=26&CVC=123",
+            "card=[card]",
+        ),
+        (
+            "He pedido que me llamen al 612 345 678",
+            "He pedido que me llamen al [phone]",
+        ),
+    ] {
+        assert_eq!(redact(text).redacted, kept, "{text:?}");
+    }
+    // A way of asking to be called counts right before the number only, and
+    // as whole words.
+    for text in [
+        "Ruf mich an wegen Bestellung 51099993",
+        "Ihr Anrufbeantworter ist voll, Kundennummer 1389268427",
+        "Het label mijn pakket 7410931",
+        "la même ligue que l'an dernier, dossier 561974820",
+        "Kundennummer:0123456789",
+    ] {
+        assert_eq!(redact(text).redacted, text, "{text:?}");
+    }
+    // Redacting again reads a form's `+` as the first pass did.
+    let once = redact("email=jo%40x.de+4930123456789").redacted;
+    assert_eq!(redact(&once).redacted, once);
+}
