@@ -164,19 +164,10 @@ pub struct VisitorErased {
     pub conversation_ids: Vec<String>,
 }
 
-const PII_KINDS: [PiiKind; 6] = [
-    PiiKind::Email,
-    PiiKind::Phone,
-    PiiKind::Card,
-    PiiKind::Iban,
-    PiiKind::Ssn,
-    PiiKind::Ip,
-];
-
 /// Kinds of personal data removed from a redacted text, from its tags
 /// (`[card]`, …): the browser's removals and the edge's alike.
 pub fn pii_removed(redacted: &str) -> Vec<String> {
-    PII_KINDS
+    PiiKind::ALL
         .iter()
         .filter(|kind| redacted.contains(kind.tag()))
         .map(|kind| kind.as_str().to_owned())
