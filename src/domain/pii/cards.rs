@@ -389,8 +389,8 @@ fn list_word(rest: &[u8], words: &str) -> Option<usize> {
         .map(<[u8]>::len)
 }
 
-/// "And", "the" and "my" in the seven languages, each followed by a space,
-/// between a card and the word for its code ("…1111 and the cvv is 123",
+/// "And", "the" and "my" in the seven languages, each followed by anything
+/// but a letter (`list_word`), between a card and the word for its code ("…1111 and the cvv is 123",
 /// "…1111, der Code lautet 123"; one string: no table of pointers).
 const JOINERS: &str =
     "and,und,et,en,ed,y,e,the,my,its,der,die,meine,mein,le,la,mon,ma,el,mi,il,mio,o,a,meu,de,het,mijn";
