@@ -316,12 +316,12 @@ fn looks_like_date_or_time(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bo
 /// met"), or ending one when it is "fax" ("Bürofax") or a label or an
 /// abbreviation follows ("Privattel.", "Firmentel:"; not "Hotel booking").
 fn rfind_cue(context: &[u8], cue: &[u8]) -> Option<usize> {
-    if cue.len() >= 6 && !cue.contains(&b' ') || cue == b"handy" {
+    let phrase = cue.contains(&b' ');
+    if cue.len() >= 6 && !phrase || cue == b"handy" {
         return rfind_bytes(context, cue);
     }
     // In a phrase, accented letters are letters ("même ligue" is not "me
     // ligue"); a word's cue may follow one ("TÉLÉPHONE" holds "phone").
-    let phrase = cue.contains(&b' ');
     let letter = |b: &u8| b.is_ascii_alphabetic() || phrase && *b >= 0x80;
     let mut end = context.len();
     loop {
@@ -435,14 +435,14 @@ preço
 isbn
 sku";
 /// Words right after a number that make it a phone number ("...-Office").
-const PHONE_TRAILERS: &[&str] = &["office", "fax", "mobile", "home", "work", "cell"];
-const SSN_CUES: &[&str] = &["ssn", "social security"];
+const PHONE_TRAILERS: &str = "office\nfax\nmobile\nhome\nwork\ncell";
+/// Words shortly before a nine-digit number that make it a social security number.
+const SSN_CUES: &str = "ssn\nsocial security";
 
 /// The `window` bytes before `start` as the redacted text will show them,
-/// ASCII lower-cased. Bytes, not text: every cue is ASCII, and an ASCII cue
-/// is found in the bytes exactly where it would be in the decoded text (no
-/// lower-casing outside ASCII gives an ASCII letter), without linking
-/// UTF-8 repair and core's substring searcher into the widget.
+/// lower-cased (`lowercase`). Bytes, not text: a cue is found in the bytes
+/// exactly where it would be in the decoded text, without linking UTF-8
+/// repair and core's substring searcher into the widget.
 fn preceding_context(bytes: &[u8], claims: &Claims, start: usize, window: usize) -> Vec<u8> {
     let mut reversed: Vec<u8> = Vec::with_capacity(window + 8);
     let mut at = start.min(bytes.len());
@@ -457,12 +457,26 @@ fn preceding_context(bytes: &[u8], claims: &Claims, start: usize, window: usize)
     }
     reversed.truncate(window);
     reversed.reverse();
-    reversed.make_ascii_lowercase();
+    lowercase(&mut reversed);
     reversed
 }
 
+/// ASCII and Latin-1 capitals lower-cased in place, as every cue is written
+/// ("LLÁMAME" → "llámame"): in UTF-8 a capital À–Þ is 0xC3 then 0x80–0x9E,
+/// and its small letter 0x20 more (× excepted).
+fn lowercase(bytes: &mut [u8]) {
+    bytes.make_ascii_lowercase();
+    let mut lead = 0;
+    for byte in bytes {
+        if lead == 0xC3 && (0x80..=0x9E).contains(byte) && *byte != 0x97 {
+            *byte += 0x20;
+        }
+        lead = *byte;
+    }
+}
+
 /// The `window` bytes after `end` as the redacted text will show them,
-/// ASCII lower-cased (see `preceding_context`).
+/// lower-cased (see `preceding_context`).
 fn following_context(bytes: &[u8], claims: &Claims, end: usize, window: usize) -> Vec<u8> {
     let mut out: Vec<u8> = Vec::with_capacity(window + 8);
     let mut at = end;
@@ -476,7 +490,7 @@ fn following_context(bytes: &[u8], claims: &Claims, end: usize, window: usize) -
         }
     }
     out.truncate(window);
-    out.make_ascii_lowercase();
+    lowercase(&mut out);
     out
 }
 
@@ -541,7 +555,7 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -
     let after = after.get(skipped..).unwrap_or_default();
     phone_cue.is_some()
         || PHONE_TRAILERS
-            .iter()
+            .split('\n')
             .any(|cue| after.starts_with(cue.as_bytes()))
 }
 
@@ -597,7 +611,7 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
         let context_ssn = || {
             let before = preceding_context(bytes, claims, at, 30);
             SSN_CUES
-                .iter()
+                .split('\n')
                 .any(|cue| find_bytes(&before, cue.as_bytes()).is_some())
         };
         let kind = if is_ipv4(&run) {

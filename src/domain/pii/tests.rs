@@ -863,6 +863,10 @@ fn phone_labels_with_a_colon_call_me_phrases_and_codes_after_is() {
         ("chiamami 4671234", "chiamami [phone]"),
         ("bel me op 4671234", "bel me op [phone]"),
         ("me ligue 4671234", "me ligue [phone]"),
+        // Accented cues in capitals, as some visitors type everything.
+        ("LLÁMAME AL 4671234", "LLÁMAME AL [phone]"),
+        ("RÜCKRUF 4671234", "RÜCKRUF [phone]"),
+        ("Llámeme Al 4671234", "Llámeme Al [phone]"),
         ("card 4111 1111 1111 1111 cvv is 123", "card [card]"),
         ("card 4111 1111 1111 1111 and the cvv is 123", "card [card]"),
         (
