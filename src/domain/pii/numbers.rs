@@ -529,7 +529,10 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -
     };
     let call_me = nearest(CALL_ME_CUES).filter(|&end| end + 10 >= before.len());
     let phone_cue = nearest(PHONE_CUES).max(call_me);
-    if nearest(NOT_PHONE_CUES) > phone_cue {
+    // An international number is one whatever word came before it ("Order
+    // for +49 170 1234567"): no order, price or size is written with a `+`.
+    let international = run.plus && count >= 8;
+    if !international && nearest(NOT_PHONE_CUES) > phone_cue {
         return false;
     }
     // "Tel:4671234", "Telefonnummer:…", "Tel.:…": a cue in the label glued
@@ -537,7 +540,7 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -
     if after_colon && !phone_cue.is_some_and(|end| end < before.len() && before.len() - end <= 9) {
         return false;
     }
-    let strong = (run.plus && count >= 8)
+    let strong = international
         || (run.digits.starts_with(b"00") && count >= 10 && groups >= 2)
         || (run.paren_first && count >= 7)
         || (groups >= 3 && count >= 9)

@@ -256,6 +256,7 @@ proptest! {
         digits in proptest::collection::vec(0u8..=9, 12),
         shape in 0u8..5,
         nbsp in any::<bool>(),
+        lead in 0usize..6,
     ) {
         let d = |range: std::ops::Range<usize>| digits[range].iter().map(|d| char::from(b'0' + d)).collect::<String>();
         let phone = match shape {
@@ -266,8 +267,12 @@ proptest! {
             _ => format!("+44 {} {} {}", d(0..2), d(2..6), d(6..10)),
         };
         let phone = if nbsp { phone.replace(' ', "\u{a0}") } else { phone };
-        let text = format!("{before} call me at {phone} {after}");
-        assert_only(&text, &format!("{before} call me at [phone] {after}"))?;
+        // An international number whatever comes before it, the words that
+        // make other numbers an order, a price or a size included.
+        let leads = ["call me at", "Order for", "my invoice is wrong, I am at", "price?", "Size 42,", "tracking says lost"];
+        let lead = if phone.starts_with('+') { leads[lead] } else { leads[0] };
+        let text = format!("{before} {lead} {phone} {after}");
+        assert_only(&text, &format!("{before} {lead} [phone] {after}"))?;
     }
 
     #[test]

@@ -892,6 +892,30 @@ fn phone_labels_with_a_colon_call_me_phrases_and_codes_after_is() {
             "number=[card]",
         ),
     ]);
+    // An international number after an order, price or size word (an
+    // outside review's finding); the words still keep their own numbers.
+    assert_redacts(&[
+        ("Order for +49 170 1234567", "Order for [phone]"),
+        (
+            "Invoice 2024-113 is wrong, I am at +33 6 12 34 56 78",
+            "Invoice 2024-113 is wrong, I am at [phone]",
+        ),
+        (
+            "Where is my order? You can text +1 (415) 555-0132",
+            "Where is my order? You can text [phone]",
+        ),
+        (
+            "The price was wrong. +49 170 1234567",
+            "The price was wrong. [phone]",
+        ),
+        ("Size 42, +49 170 1234567", "Size 42, [phone]"),
+        ("order +491701234567", "order [phone]"),
+    ]);
+    assert_kept(&[
+        "order 0123 456 789 0",
+        "sizes 38 39 40 41 42",
+        "price 1 299 000",
+    ]);
     // A colon after anything else is a clock's or a reference's.
     assert_kept(&[
         "ref:4671234",
