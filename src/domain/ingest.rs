@@ -32,6 +32,20 @@ fn path_only(path: &str) -> &str {
     path.get(..query.min(fragment)).unwrap_or(path)
 }
 
+/// A browser's language tag (`de-DE`, some webviews' `de_DE`) or nothing:
+/// the field holds a label, never free text.
+fn is_language_tag(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// An IANA time zone name (`America/Argentina/Buenos_Aires`, `Etc/GMT+5`)
+/// or nothing.
+fn is_time_zone(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-' | b'/'))
+}
+
 /// Free text with any personal data the redactor finds replaced by tags.
 fn without_pii_text(text: String) -> String {
     if pii::find_bytes(&text).is_empty() {
@@ -513,6 +527,11 @@ fn plan_read(body: &str, received_at_ms: u64, fast: bool) -> Result<IngestPlan, 
     if batch.tz.chars().count() > MAX_TIME_ZONE {
         return Err(ApiError::InvalidRequest("tz too long".into()));
     }
+    if !is_time_zone(&batch.tz) {
+        return Err(ApiError::InvalidRequest(
+            "tz must be a time zone name (letters, digits, _ + - /)".into(),
+        ));
+    }
     let batch_zone = batch.tz;
     let mut plan = IngestPlan {
         site: batch.site,
@@ -585,6 +604,9 @@ fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, Str
     if event.lang.len() > MAX_LANGUAGE || event.tz.len() > MAX_TIME_ZONE {
         return Err("lang or tz too long".into());
     }
+    if !is_language_tag(&event.lang) || !is_time_zone(&event.tz) {
+        return Err("lang must be a language tag and tz a time zone name".into());
+    }
     if event.vw > MAX_VIEWPORT || event.vh > MAX_VIEWPORT {
         return Err("viewport out of range".into());
     }
@@ -617,6 +639,12 @@ fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, Str
         };
         if key.is_empty() || key.len() > MAX_LABEL || text.len() > MAX_PROP_VALUE {
             return Err("a prop key or value is too long".into());
+        }
+        // A key is a name the sender chose, but it can be filled from a form
+        // as easily as a value ({"jo@example.com": true}).
+        let key = without_pii_text(key);
+        if props.contains_key(&key) {
+            return Err("two prop keys are the same once personal data is removed".into());
         }
         props.insert(key, Value::String(without_pii_text(text)));
     }
@@ -665,14 +693,16 @@ fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, Str
         source_name: without_pii_text(source_name),
         search_term: without_pii_text(search_term),
         // A campaign's values are free text a sender can fill with anything
-        // (an e-mail in utm_term from a mailing tool); a click id is an
-        // opaque token the ad network matches whole.
+        // (an e-mail in utm_term from a mailing tool). A click id is an
+        // opaque token the ad network matches whole, which the redactor
+        // leaves whole (its digits are glued to letters) unless it is
+        // personal data itself.
         utm_source: without_pii_text(event.utm_source),
         utm_medium: without_pii_text(event.utm_medium),
         utm_campaign: without_pii_text(event.utm_campaign),
         utm_term: without_pii_text(event.utm_term),
         utm_content: without_pii_text(event.utm_content),
-        click_id: event.click_id,
+        click_id: without_pii_text(event.click_id),
         name: without_pii_text(event.name),
         target: without_pii_text(clean_referrer(&event.target)),
         props_json: if props.is_empty() {
@@ -990,6 +1020,59 @@ mod tests {
         assert!(!row.source_name.contains('@'), "{}", row.source_name);
         // A click id is the ad network's token, matched whole.
         assert_eq!(row.click_id, "Cj0KCQiA4111");
+    }
+
+    /// The second outside review: a prop's key and the click id were stored
+    /// as sent, and lang and tz took any text.
+    #[test]
+    fn prop_keys_and_click_ids_lose_personal_data_and_lang_and_tz_are_labels() {
+        let event = |id: &str, extra: &str| {
+            format!(
+                r#"{{"id":"{id}","type":"custom","ts":{NOW},"path":"/","name":"signup"{extra}}}"#
+            )
+        };
+        let events = [
+            event(
+                "aaaaaaaaaaaaaaa1",
+                r#","props":{"jo@example.com":"call 4111 1111 1111 1111","plan":"pro"},"click_id":"jo@example.com","lang":"pt_BR","tz":"America/Argentina/Buenos_Aires""#,
+            ),
+            event(
+                "aaaaaaaaaaaaaaa2",
+                r#","props":{"jo@example.com":"a","ann@example.org":"b"}"#,
+            ),
+            event("aaaaaaaaaaaaaaa3", r#","lang":"jo@example.com""#),
+            event("aaaaaaaaaaaaaaa4", r#","tz":"call +49 170 1234567""#),
+        ];
+        let body = format!(
+            r#"{{"v":1,"site":"demo","sent_at":{NOW},"events":[{}]}}"#,
+            events.join(",")
+        );
+        let plan = plan_batch(&body, NOW).unwrap();
+        assert_eq!(plan.rows.len(), 1, "{:?}", plan.rejected);
+        let row = &plan.rows[0];
+        assert_eq!(row.props_json, r#"{"[email]":"call [card]","plan":"pro"}"#);
+        assert_eq!(row.click_id, "[email]");
+        assert_eq!(
+            (row.language.as_str(), row.time_zone.as_str()),
+            ("pt_BR", "America/Argentina/Buenos_Aires")
+        );
+        let reasons: Vec<&str> = plan.rejected.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            [
+                "two prop keys are the same once personal data is removed",
+                "lang must be a language tag and tz a time zone name",
+                "lang must be a language tag and tz a time zone name",
+            ]
+        );
+        let batch = format!(
+            r#"{{"v":1,"site":"demo","sent_at":{NOW},"tz":"jo@example.com","events":[{}]}}"#,
+            events[0]
+        );
+        assert!(matches!(
+            plan_batch(&batch, NOW),
+            Err(ApiError::InvalidRequest(_))
+        ));
     }
 
     #[test]
