@@ -82,6 +82,9 @@ pub mod referrers;
 /// Site models: uploaded examples checked line by line, and their status.
 #[cfg(feature = "std")]
 pub mod site_model;
+/// Staff accounts: who may create, change, revoke or re-issue them.
+#[cfg(feature = "std")]
+pub mod staff_account;
 /// Generated from the maintained lists (scripts/gen-lists.mjs).
 #[cfg(feature = "std")]
 #[rustfmt::skip]

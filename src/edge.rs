@@ -75,6 +75,9 @@ pub struct Env {
     delivery_retry_base_s: u32,
     /// How long a destination may take to answer (`DELIVERY_TIMEOUT_MS`).
     delivery_timeout_ms: u32,
+    /// How long a staff socket stays authorized (`LIVE_STAFF_AUTHORIZED_S`;
+    /// `domain::live::STAFF_SOCKET_AUTHORIZED_MS` unless set, as for tests).
+    staff_socket_authorized_ms: i64,
 }
 
 /// The operator secret as configured.
@@ -155,6 +158,11 @@ impl Env {
             delivery_timeout_ms: var("DELIVERY_TIMEOUT_MS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(10_000),
+            staff_socket_authorized_ms: var("LIVE_STAFF_AUTHORIZED_S")
+                .and_then(|v| v.parse::<i64>().ok())
+                .map_or(crate::domain::live::STAFF_SOCKET_AUTHORIZED_MS, |s| {
+                    s * 1000
+                }),
         })
     }
 }
@@ -253,6 +261,10 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::AdminGetSite(site) => admin::get_site(request, env, &site).await,
         Route::AdminTeam(site, team) => admin::put_team(request, env, &site, &team).await,
         Route::AdminCreateStaff(site) => admin::create_staff(request, env, &site).await,
+        Route::AdminListStaff(site) => admin::list_staff(request, env, &site).await,
+        Route::AdminUpdateStaff(site, id) => admin::update_staff(request, env, &site, &id).await,
+        Route::AdminRevokeStaff(site, id) => admin::revoke_staff(request, env, &site, &id).await,
+        Route::AdminStaffToken(site, id) => admin::new_staff_token(request, env, &site, &id).await,
         Route::AdminIntakeKey(site) => admin::intake_key(request, env, &site).await,
         Route::AdminDeliveries(site) => admin::deliveries(request, env, &site).await,
         Route::AdminExportVisitor(site, v) => admin::export_visitor(request, env, &site, &v).await,

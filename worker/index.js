@@ -60,6 +60,29 @@ export default {
 // other side (never any text a client sends).
 const TYPING_TTL_MS = 5000; // domain::live::TYPING_TTL_MS
 
+// A staff socket is authorized until the time the worker gave it
+// (domain::live::STAFF_SOCKET_AUTHORIZED_MS); past it, the socket gets
+// nothing more. It is first told so (domain::live::REAUTHORIZE_FRAME) and
+// left to close itself: the console does at once and opens a new socket,
+// its access checked again, while a close from this side can leave the
+// connection open for seconds. One that stays open is closed at its next
+// frame.
+function authorized(ws) {
+  const attachment = ws.deserializeAttachment() ?? {};
+  if (!attachment.until || Date.now() <= attachment.until) return true;
+  if (attachment.told) {
+    try { ws.close(4001, 'reauthorize'); } catch { /* already closed */ }
+  } else {
+    reauthorize(ws, attachment);
+  }
+  return false;
+}
+
+function reauthorize(ws, attachment) {
+  try { ws.send('{"type":"reauthorize"}'); } catch { /* closing */ }
+  ws.serializeAttachment({ ...attachment, until: 1, told: true });
+}
+
 export class LiveRoom {
   constructor(ctx) {
     this.ctx = ctx;
@@ -75,14 +98,24 @@ export class LiveRoom {
       for (const { tags, data } of frames) {
         const sockets = new Set(tags.flatMap((tag) => this.ctx.getWebSockets(tag)));
         for (const ws of sockets) {
+          if (!authorized(ws)) continue;
           try { ws.send(data); sent += 1; } catch { /* closing: it catches up when it reconnects */ }
         }
       }
       return Response.json({ sent });
     }
+    if (url.pathname === '/reauthorize') {
+      // A staff account changed: its sockets get nothing more, and reopen
+      // with the access it has now.
+      const { tags } = await request.json();
+      const sockets = new Set(tags.flatMap((tag) => this.ctx.getWebSockets(tag)));
+      for (const ws of sockets) reauthorize(ws, ws.deserializeAttachment() ?? {});
+      return Response.json({ told: sockets.size });
+    }
     const [client, server] = Object.values(new WebSocketPair());
     this.ctx.acceptWebSocket(server, url.searchParams.getAll('tag'));
-    server.serializeAttachment({ side: url.searchParams.get('side'), name: url.searchParams.get('name') || null });
+    server.serializeAttachment({ side: url.searchParams.get('side'), name: url.searchParams.get('name') || null,
+      until: Number(url.searchParams.get('until')) || 0 });
     return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': 'touchpoint' } });
   }
 
@@ -96,6 +129,7 @@ export class LiveRoom {
       ? { type: 'typing', by: 'staff', name, ttl_ms: TYPING_TTL_MS }
       : { type: 'typing', by: 'visitor', ttl_ms: TYPING_TTL_MS });
     for (const peer of this.ctx.getWebSockets(to)) {
+      if (!authorized(peer)) continue;
       try { peer.send(frame); } catch { /* closing */ }
     }
   }

@@ -668,9 +668,11 @@ test('the worker serves the committed OpenAPI document, and these tests exercise
   // the site check in assets.test.mjs.
   // Destinations and the Chatwoot hook in destinations.test.mjs, the insights drill-down in insights.test.mjs,
   // the bulk export in export.test.mjs, the live sockets (101) in live.test.mjs,
-  // site models (examples, training, the model file) in site-model.test.mjs.
+  // site models (examples, training, the model file) in site-model.test.mjs,
+  // staff accounts after they are created in staff-accounts.test.mjs.
   const elsewhere = new Set(['POST /v1/events', 'GET /v1/journey', 'GET /v1/health', 'GET /v1/sites/{site}/check',
-    'GET /v1/staff/insights/conversations',
+    'GET /v1/staff/insights/conversations', 'GET /v1/admin/sites/{site}/staff',
+    ...['PATCH', 'DELETE'].map((m) => `${m} /v1/admin/sites/{site}/staff/{staff}`), 'POST /v1/admin/sites/{site}/staff/{staff}/token',
     ...Object.keys(openapi.paths).filter((p) => p.includes('/destinations') || p.includes('/export/') || p.startsWith('/v1/hooks/') || p.endsWith('/live')
       || p.endsWith('/model') || p.includes('/model/'))
       .flatMap((p) => Object.keys(openapi.paths[p]).map((m) => `${m.toUpperCase()} ${p}`))]);

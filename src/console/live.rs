@@ -17,7 +17,9 @@ use yew::prelude::*;
 use super::api;
 use super::state::{Action, ConsoleState};
 use crate::domain::json_text;
-use crate::domain::live::{reconnect_delay_ms, StaffPush, PROTOCOL, TYPING_EVERY_MS};
+use crate::domain::live::{
+    reconnect_delay_ms, StaffPush, PROTOCOL, REAUTHORIZE_FRAME, TYPING_EVERY_MS,
+};
 
 /// One socket and what keeps it open.
 struct Link {
@@ -69,11 +71,21 @@ fn connect(link: &Rc<RefCell<Link>>) {
     };
     let message = {
         let on_frame = this.on_frame.clone();
+        let link = link.clone();
         EventListener::new(&socket, "message", move |event| {
-            if let Some(text) = event
+            let Some(text) = event
                 .dyn_ref::<MessageEvent>()
                 .and_then(|m| m.data().as_string())
-            {
+            else {
+                return;
+            };
+            if text == REAUTHORIZE_FRAME {
+                // Closed from this side at once; "close" then opens a new
+                // socket, its token and teams checked again.
+                if let Some(socket) = link.borrow().socket.as_ref() {
+                    let _ = socket.close();
+                }
+            } else {
                 on_frame.emit(text);
             }
         })

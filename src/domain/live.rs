@@ -62,15 +62,33 @@ impl Room<'_> {
 }
 
 /// Tags on a socket, by which the room fans out: the side (`visitor`,
-/// `staff`) and, in a site's inbox, each team the staff member works in
-/// (`team:*` for admins, who see every team).
+/// `staff`) and, for staff, each team the staff member works in (`team:*`
+/// for admins, who see every team) and the staff member themselves.
 pub const VISITOR: &str = "visitor";
 pub const STAFF: &str = "staff";
 const ALL_TEAMS: &str = "team:*";
 
-/// The tags of a staff member's socket in the site's inbox room.
-pub fn staff_inbox_tags(is_admin: bool, teams: &[String]) -> Vec<String> {
-    let mut tags = vec![STAFF.to_owned()];
+/// How long a staff socket stays authorized. The worker checks a token and
+/// its teams when a socket opens; after this the room sends the socket
+/// `REAUTHORIZE_FRAME` instead of its next frame, and the console opens it
+/// again with whatever access it has now. A revoked
+/// token or a team left is closed at once in the site's inbox room
+/// (`staff_member_tag`), but a conversation's room cannot be named from
+/// the account, so this bounds how long an old socket there hears anything.
+pub const STAFF_SOCKET_AUTHORIZED_MS: i64 = 10 * 60 * 1000;
+
+/// What the room sends a staff socket once its authorization ran out or its
+/// account changed (`STAFF_SOCKET_AUTHORIZED_MS`; worker/index.js writes the
+/// same text), after which it sends it nothing. The console closes the
+/// socket itself on it and opens a new one: a close the client starts ends
+/// at once, while one the runtime starts may hold the connection for
+/// seconds. A socket that stays open is closed at its next frame.
+pub const REAUTHORIZE_FRAME: &str = r#"{"type":"reauthorize"}"#;
+
+/// The tags of a staff member's socket, in the site's inbox room and in a
+/// conversation's room alike.
+pub fn staff_tags(staff: &str, is_admin: bool, teams: &[String]) -> Vec<String> {
+    let mut tags = vec![STAFF.to_owned(), staff_member_tag(staff)];
     if is_admin {
         tags.push(ALL_TEAMS.to_owned());
     } else {
@@ -79,8 +97,16 @@ pub fn staff_inbox_tags(is_admin: bool, teams: &[String]) -> Vec<String> {
     tags
 }
 
-/// Which inbox sockets an inbox change reaches: those of the team's staff and
-/// admins, never other teams' staff.
+/// The tag of one staff member's sockets: a change to their account ends
+/// them (they reopen with the access the account has now).
+pub fn staff_member_tag(staff: &str) -> String {
+    format!("staff:{staff}")
+}
+
+/// Which staff sockets a change to a conversation of `team` reaches, in
+/// the site's inbox and in the conversation's room: the team's staff and
+/// admins, never other teams' staff (a conversation moved to another team
+/// stops reaching the sockets opened while it was theirs).
 pub fn inbox_audience(team: &str) -> Vec<String> {
     vec![format!("team:{team}"), ALL_TEAMS.to_owned()]
 }
@@ -302,9 +328,9 @@ mod tests {
 
     #[test]
     fn inbox_changes_reach_the_team_and_admins_only() {
-        let agent = staff_inbox_tags(false, &["billing".into(), "sales".into()]);
-        assert_eq!(agent, ["staff", "team:billing", "team:sales"]);
-        let admin = staff_inbox_tags(true, &[]);
+        let agent = staff_tags("s1", false, &["billing".into(), "sales".into()]);
+        assert_eq!(agent, ["staff", "staff:s1", "team:billing", "team:sales"]);
+        let admin = staff_tags("s2", true, &[]);
         let reaches =
             |tags: &[String], team: &str| inbox_audience(team).iter().any(|t| tags.contains(t));
         assert!(reaches(&agent, "billing"));
@@ -313,7 +339,9 @@ mod tests {
             "another team's inbox stays private"
         );
         assert!(reaches(&admin, "support"));
-        assert!(!reaches(&staff_inbox_tags(false, &[]), "support"));
+        assert!(!reaches(&staff_tags("s3", false, &[]), "support"));
+        assert!(agent.contains(&staff_member_tag("s1")));
+        assert!(!admin.contains(&staff_member_tag("s1")));
     }
 
     #[test]

@@ -72,6 +72,14 @@ pub enum Route {
     AdminTeam(String, String),
     /// `POST /v1/admin/sites/{site}/staff`: a new staff account and its token.
     AdminCreateStaff(String),
+    /// `GET /v1/admin/sites/{site}/staff`: the site's staff accounts.
+    AdminListStaff(String),
+    /// `PATCH /v1/admin/sites/{site}/staff/{id}`: name, role or teams.
+    AdminUpdateStaff(String, String),
+    /// `DELETE /v1/admin/sites/{site}/staff/{id}`: revoke the account's token.
+    AdminRevokeStaff(String, String),
+    /// `POST /v1/admin/sites/{site}/staff/{id}/token`: a new token, the old one revoked.
+    AdminStaffToken(String, String),
     /// `POST /v1/admin/sites/{site}/intake-key`: a new intake key.
     AdminIntakeKey(String),
     /// `GET /v1/admin/sites/{site}/webhook-deliveries`: the delivery log.
@@ -230,8 +238,24 @@ pub fn route(method: &str, path: &str) -> Route {
             ("PUT", (m == "PUT").then(|| Route::AdminTeam(id(s), id(t))))
         }
         (m, ["admin", "sites", s, "staff"]) => (
+            "GET, POST",
+            match m {
+                "GET" => Some(Route::AdminListStaff(id(s))),
+                "POST" => Some(Route::AdminCreateStaff(id(s))),
+                _ => None,
+            },
+        ),
+        (m, ["admin", "sites", s, "staff", who]) => (
+            "PATCH, DELETE",
+            match m {
+                "PATCH" => Some(Route::AdminUpdateStaff(id(s), id(who))),
+                "DELETE" => Some(Route::AdminRevokeStaff(id(s), id(who))),
+                _ => None,
+            },
+        ),
+        (m, ["admin", "sites", s, "staff", who, "token"]) => (
             "POST",
-            (m == "POST").then(|| Route::AdminCreateStaff(id(s))),
+            (m == "POST").then(|| Route::AdminStaffToken(id(s), id(who))),
         ),
         (m, ["admin", "sites", s, "intake-key"]) => {
             ("POST", (m == "POST").then(|| Route::AdminIntakeKey(id(s))))
@@ -430,6 +454,41 @@ mod tests {
         assert_eq!(
             route("OPTIONS", "/v1/staff/inbox"),
             Route::MethodNotAllowed { allow: "GET" }
+        );
+    }
+
+    #[test]
+    fn staff_accounts_are_listed_changed_revoked_and_reissued() {
+        let (site, who) = (String::from("demo"), String::from("s1"));
+        assert_eq!(
+            route("GET", "/v1/admin/sites/demo/staff"),
+            Route::AdminListStaff(site.clone())
+        );
+        assert_eq!(
+            route("POST", "/v1/admin/sites/demo/staff"),
+            Route::AdminCreateStaff(site.clone())
+        );
+        assert_eq!(
+            route("PATCH", "/v1/admin/sites/demo/staff/s1"),
+            Route::AdminUpdateStaff(site.clone(), who.clone())
+        );
+        assert_eq!(
+            route("DELETE", "/v1/admin/sites/demo/staff/s1"),
+            Route::AdminRevokeStaff(site.clone(), who.clone())
+        );
+        assert_eq!(
+            route("POST", "/v1/admin/sites/demo/staff/s1/token"),
+            Route::AdminStaffToken(site, who)
+        );
+        assert_eq!(
+            route("PUT", "/v1/admin/sites/demo/staff/s1"),
+            Route::MethodNotAllowed {
+                allow: "PATCH, DELETE"
+            }
+        );
+        assert_eq!(
+            route("GET", "/v1/admin/sites/demo/staff/s1/token"),
+            Route::MethodNotAllowed { allow: "POST" }
         );
     }
 }

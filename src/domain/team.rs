@@ -50,6 +50,13 @@ impl Team {
     }
 }
 
+/// A well-formed request naming a team the site does not have: 409.
+pub fn no_such_team(team: &str) -> ApiError {
+    let mut message = String::from("no such team: ");
+    message.push_str(team);
+    ApiError::Conflict(message)
+}
+
 /// A new team's waiting target, in minutes.
 pub const DEFAULT_TARGET_MINUTES: i64 = 60;
 

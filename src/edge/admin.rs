@@ -17,7 +17,8 @@ use crate::domain::conversation::{check_short, secret};
 use crate::domain::export;
 use crate::domain::guard;
 use crate::domain::site::SiteUpdate;
-use crate::domain::team::TeamUpdate;
+use crate::domain::staff_account::{self, Actor, NewStaff, StaffUpdate};
+use crate::domain::team::{no_such_team, TeamUpdate};
 
 /// Checks the bearer admin secret in constant time; failures are limited per
 /// IP (a right secret is always let in).
@@ -67,13 +68,6 @@ pub async fn authorize_for(
 pub async fn managed_site(request: &Request, env: &Env, site: &str) -> Result<Site, ApiError> {
     authorize_for(request, env, Some(site)).await?;
     load_site(env, site).await
-}
-
-/// A well-formed request naming a team the site does not have: 409.
-pub fn no_such_team(team: &str) -> ApiError {
-    let mut message = String::from("no such team: ");
-    message.push_str(team);
-    ApiError::Conflict(message)
 }
 
 fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
@@ -185,41 +179,33 @@ pub async fn put_team(
     )
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StaffRequest {
-    name: String,
-    #[serde(default)]
-    role: Option<String>,
-    teams: Vec<String>,
+/// A new staff token, `tps_<id>.<secret>`: the id lets sign-in find the
+/// account, the secret is what its hash is checked against.
+fn staff_token(id: &str) -> Result<String, ApiError> {
+    let mut token = String::from("tps_");
+    token.push_str(id);
+    token.push('.');
+    token.push_str(&crate::domain::ids::event_id(random16()?));
+    Ok(token)
+}
+
+/// The site's team ids, which staff may be put in.
+async fn team_ids(env: &Env, site: &str) -> Result<Vec<String>, ApiError> {
+    Ok(load_teams(env, site)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect())
 }
 
 /// `POST /v1/admin/sites/{site}/staff`: a staff account. Its token is in
 /// this answer only; the database keeps a hash.
 pub async fn create_staff(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
     let site = managed_site(request, env, site).await?;
-    let body: StaffRequest = read_json(request).await?;
-    check_short("name", &body.name, true)?;
-    let role = body.role.clone().unwrap_or_else(|| "agent".into());
-    if !matches!(role.as_str(), "agent" | "admin") {
-        return Err(ApiError::InvalidRequest(
-            "role must be agent or admin".into(),
-        ));
-    }
-    let known: Vec<String> = load_teams(env, &site.id)
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    if let Some(unknown) = body.teams.iter().find(|t| !known.contains(t)) {
-        return Err(no_such_team(unknown));
-    }
-    let random = random16()?;
-    let id = crate::domain::ids::event_id(random)[..16].to_owned();
-    let mut token = String::from("tps_");
-    token.push_str(&id);
-    token.push('.');
-    token.push_str(&crate::domain::ids::event_id(random16()?));
+    let body: NewStaff = read_json(request).await?;
+    let role = body.check(&team_ids(env, &site.id).await?)?.to_owned();
+    let id = crate::domain::ids::event_id(random16()?)[..16].to_owned();
+    let token = staff_token(&id)?;
     let teams = serde_json::to_string(&body.teams).map_err(|_| ApiError::Internal)?;
     db::run(
         &env.db,
@@ -230,6 +216,166 @@ pub async fn create_staff(request: &Request, env: &Env, site: &str) -> Result<Re
     json(
         201,
         &serde_json::json!({ "staff": { "id": id, "site": site.id, "name": body.name, "role": role, "teams": body.teams }, "token": token }),
+    )
+}
+
+/// A staff account as the operator and admins see it (never its token hash).
+#[derive(Deserialize)]
+struct Account {
+    id: String,
+    name: String,
+    role: String,
+    teams: String,
+    presence: String,
+    last_seen_at: i64,
+    created_at: i64,
+    revoked_at: i64,
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "SELECT id, name, role, teams, presence, last_seen_at, created_at, revoked_at FROM staff WHERE site_id = ?1";
+
+impl Account {
+    fn to_json(&self) -> serde_json::Value {
+        let teams: Vec<String> = serde_json::from_str(&self.teams).unwrap_or_default();
+        serde_json::json!({ "id": self.id, "name": self.name, "role": self.role, "teams": teams,
+            "presence": self.presence, "last_seen_at": self.last_seen_at, "created_at": self.created_at,
+            "revoked": self.revoked_at != 0, "revoked_at": (self.revoked_at != 0).then_some(self.revoked_at) })
+    }
+}
+
+/// The account `id` of `site`, or 404 (another site's account does not exist here).
+async fn account(env: &Env, site: &str, id: &str) -> Result<Account, ApiError> {
+    let mut sql = String::from(ACCOUNT_COLUMNS);
+    sql.push_str(" AND id = ?2");
+    db::row(&env.db, &sql, args![site, id])
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Who is asking, for the rules on one's own account: a site admin's token
+/// names them; anything else that got past `managed_site` is the operator.
+fn actor_id(request: &Request) -> Option<String> {
+    let presented = bearer(request)?;
+    staff_account::token_staff_id(&presented).map(str::to_owned)
+}
+
+fn actor(id: &Option<String>) -> Actor<'_> {
+    id.as_deref().map_or(Actor::Operator, Actor::Admin)
+}
+
+/// `GET /v1/admin/sites/{site}/staff`: every account, revoked ones too.
+pub async fn list_staff(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
+    let site = managed_site(request, env, site).await?;
+    let mut sql = String::from(ACCOUNT_COLUMNS);
+    sql.push_str(" ORDER BY revoked_at != 0, name, id");
+    let accounts: Vec<Account> = db::rows(&env.db, &sql, args![&site.id]).await?;
+    let staff: Vec<serde_json::Value> = accounts.iter().map(Account::to_json).collect();
+    json(200, &serde_json::json!({ "staff": staff }))
+}
+
+/// `PATCH /v1/admin/sites/{site}/staff/{id}`: name, role or teams. Open
+/// conversations assigned to them in a team they leave go back to the
+/// team, and their live sockets are told to reopen, which checks the new
+/// teams.
+pub async fn update_staff(
+    request: &Request,
+    env: &Env,
+    site: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let site = managed_site(request, env, site).await?;
+    let caller = actor_id(request);
+    let stored = account(env, &site.id, id).await?;
+    let body: StaffUpdate = read_json(request).await?;
+    body.check(id, actor(&caller), &team_ids(env, &site.id).await?)?;
+    let name = body.name.as_ref().unwrap_or(&stored.name);
+    let role = body.role.as_ref().unwrap_or(&stored.role);
+    let teams = match &body.teams {
+        Some(teams) => serde_json::to_string(teams).map_err(|_| ApiError::Internal)?,
+        None => stored.teams.clone(),
+    };
+    let unassign = "UPDATE conversations SET assignee_id = '' WHERE site_id = ?1 AND assignee_id = ?2 \
+         AND status != 'closed' AND ?3 != 'admin' AND team_id NOT IN (SELECT value FROM json_each(?4))";
+    db::batch(
+        &env.db,
+        vec![
+            env.db.statement(
+                "UPDATE staff SET name = ?3, role = ?4, teams = ?5 WHERE id = ?1 AND site_id = ?2",
+                args![id, &site.id, name, role, &teams],
+            ),
+            env.db
+                .statement(unassign, args![&site.id, id, role, &teams]),
+        ],
+    )
+    .await?;
+    super::live::staff_access_changed(env, &site.id, id).await;
+    json(
+        200,
+        &serde_json::json!({ "staff": account(env, &site.id, id).await?.to_json() }),
+    )
+}
+
+/// `DELETE /v1/admin/sites/{site}/staff/{id}`: revokes the account. Its
+/// token stops working at once, its open sockets get nothing more, its open
+/// conversations go back to their teams and it no longer counts as
+/// available; the account stays listed (as revoked) and its messages keep
+/// its name. A new token (`…/token`) restores it.
+pub async fn revoke_staff(
+    request: &Request,
+    env: &Env,
+    site: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let site = managed_site(request, env, site).await?;
+    let caller = actor_id(request);
+    staff_account::check_revoke(id, actor(&caller))?;
+    account(env, &site.id, id).await?;
+    db::batch(
+        &env.db,
+        vec![
+            env.db.statement(
+                "UPDATE staff SET token_hash = '', presence = 'away', \
+                 revoked_at = CASE WHEN revoked_at = 0 THEN ?3 ELSE revoked_at END WHERE id = ?1 AND site_id = ?2",
+                args![id, &site.id, now_ms()],
+            ),
+            env.db.statement(
+                "UPDATE conversations SET assignee_id = '' WHERE site_id = ?1 AND assignee_id = ?2 AND status != 'closed'",
+                args![&site.id, id],
+            ),
+        ],
+    )
+    .await?;
+    super::live::staff_access_changed(env, &site.id, id).await;
+    super::live::presence_changed(env, &site.id).await;
+    json(
+        200,
+        &serde_json::json!({ "staff": account(env, &site.id, id).await?.to_json() }),
+    )
+}
+
+/// `POST /v1/admin/sites/{site}/staff/{id}/token`: a new token for the
+/// account, shown once; the old one stops working (a revoked account is
+/// restored with it).
+pub async fn new_staff_token(
+    request: &Request,
+    env: &Env,
+    site: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let site = managed_site(request, env, site).await?;
+    account(env, &site.id, id).await?;
+    let token = staff_token(id)?;
+    db::run(
+        &env.db,
+        "UPDATE staff SET token_hash = ?3, revoked_at = 0 WHERE id = ?1 AND site_id = ?2",
+        args![id, &site.id, &secret::hash(&token)],
+    )
+    .await?;
+    super::live::staff_access_changed(env, &site.id, id).await;
+    json(
+        201,
+        &serde_json::json!({ "staff": account(env, &site.id, id).await?.to_json(), "token": token }),
     )
 }
 

@@ -54,13 +54,16 @@ async fn call(env: &Env, room: Room<'_>, request: &Request) -> Result<Response, 
 }
 
 /// Hands the upgrade to the room with what the room needs to know of the
-/// socket: its side, the name shown when it types, and its tags.
+/// socket: its side, the name shown when it types, its tags and, for a
+/// staff socket, until when it is authorized (ms since the epoch; 0: for as
+/// long as it stays open).
 async fn open(
     env: &Env,
     room: Room<'_>,
     side: &str,
     name: &str,
     tags: &[String],
+    until: i64,
 ) -> Result<Response, ApiError> {
     if env.live.is_none() {
         // Not deployed with the binding: clients keep polling.
@@ -71,6 +74,7 @@ async fn open(
         let params = url.search_params();
         params.append("side", side);
         params.append("name", name);
+        params.append("until", &until.to_string());
         for tag in tags {
             params.append("tag", tag);
         }
@@ -127,6 +131,7 @@ pub async fn visitor(
         VISITOR,
         "",
         &[VISITOR.to_owned()],
+        0,
     )
     .await
 }
@@ -149,6 +154,7 @@ pub async fn presence(
         VISITOR,
         "",
         &[VISITOR.to_owned()],
+        0,
     )
     .await
 }
@@ -188,8 +194,9 @@ async fn staff_socket(request: &Request, env: &Env) -> Result<staff::StaffRow, A
 /// `GET /v1/staff/live`: a console's socket for its teams' inbox changes.
 pub async fn staff_inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = staff_socket(request, env).await?;
-    let tags = live::staff_inbox_tags(staff.is_admin(), &staff.team_ids());
-    open(env, Room::Inbox(&staff.site_id), STAFF, "", &tags).await
+    let tags = live::staff_tags(&staff.id, staff.is_admin(), &staff.team_ids());
+    let until = now_ms() + env.staff_socket_authorized_ms;
+    open(env, Room::Inbox(&staff.site_id), STAFF, "", &tags, until).await
 }
 
 /// `GET /v1/staff/conversations/{id}/live`: a console's socket for one
@@ -202,14 +209,37 @@ pub async fn staff_conversation(
     let staff = staff_socket(request, env).await?;
     staff::conversation_for(env, &staff, id).await?;
     let name = super::threads::first_name(&staff.name).to_owned();
-    open(
-        env,
-        Room::Conversation(id),
-        STAFF,
-        &name,
-        &[STAFF.to_owned()],
-    )
-    .await
+    let tags = live::staff_tags(&staff.id, staff.is_admin(), &staff.team_ids());
+    let until = now_ms() + env.staff_socket_authorized_ms;
+    open(env, Room::Conversation(id), STAFF, &name, &tags, until).await
+}
+
+/// A staff account was changed, revoked or given a new token: its sockets
+/// in the site's inbox room get nothing more from now (the console reopens
+/// them with the access the account has now, or cannot); in conversation
+/// rooms, nothing after `STAFF_SOCKET_AUTHORIZED_MS`, and a conversation's
+/// frames only ever reach its team's staff.
+pub async fn staff_access_changed(env: &Env, site: &str, staff: &str) {
+    if env.live.is_none() {
+        return;
+    }
+    let build = || -> Result<Request, JsValue> {
+        let body = serde_json::json!({ "tags": [live::staff_member_tag(staff)] }).to_string();
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(&body));
+        Request::new_with_str_and_init("https://live.invalid/reauthorize", &init)
+    };
+    let told = match build() {
+        Ok(request) => call(env, Room::Inbox(site), &request).await.map(drop),
+        Err(error) => Err(error),
+    };
+    if let Err(error) = told {
+        super::runtime::log(
+            "live: reauthorizing a staff member's sockets failed",
+            &error,
+        );
+    }
 }
 
 /// Posts frames to rooms, all at once. Never fails the caller: a lost
@@ -260,7 +290,7 @@ fn inbox_frame(conversation: &str, team: &str, status: Status) -> Option<Frame> 
 /// open see it at once (the console's "Seen"). Nothing goes to the inbox.
 pub async fn read_receipt(env: &Env, conversation: &ConversationRow) {
     let frames = frame(
-        vec![STAFF.to_owned()],
+        live::inbox_audience(&conversation.team_id),
         &StaffPush::conversation(conversation.clone()),
     )
     .into_iter()
@@ -326,7 +356,7 @@ pub async fn notify(
             },
         ));
         room.extend(frame(
-            vec![STAFF.to_owned()],
+            live::inbox_audience(thread.team),
             &StaffPush::message(thread.id, message.for_staff(), after),
         ));
     }
@@ -335,7 +365,7 @@ pub async fn notify(
         .collect();
     if let Some((conversation, left_team)) = changed {
         room.extend(frame(
-            vec![STAFF.to_owned()],
+            live::inbox_audience(thread.team),
             &StaffPush::conversation(conversation.clone()),
         ));
         room.extend(frame(

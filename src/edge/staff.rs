@@ -66,11 +66,7 @@ pub async fn authorize(request: &Request, env: &Env) -> Result<StaffRow, ApiErro
     let Some(token) = bearer(request) else {
         return Err(ApiError::Unauthorized);
     };
-    let staff_id = token
-        .strip_prefix("tps_")
-        .and_then(|rest| rest.split_once('.'))
-        .map(|(id, _)| id)
-        .unwrap_or_default();
+    let staff_id = crate::domain::staff_account::token_staff_id(&token).unwrap_or_default();
     let staff: Option<StaffRow> = if staff_id.is_empty() {
         None
     } else {
@@ -487,7 +483,7 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
         {
             // Well-formed, but the site has no such team: the request
             // conflicts with the site's state, not with the schema.
-            return Err(super::admin::no_such_team(new_team));
+            return Err(crate::domain::team::no_such_team(new_team));
         }
         team = new_team.clone();
     }
@@ -501,7 +497,7 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
         };
         let colleague: Option<StaffRow> = db::row(
             &env.db,
-            "SELECT * FROM staff WHERE id = ?1 AND site_id = ?2",
+            "SELECT * FROM staff WHERE id = ?1 AND site_id = ?2 AND revoked_at = 0",
             args![&target_id, &staff.site_id],
         )
         .await?;
@@ -722,7 +718,7 @@ pub async fn colleagues(request: &Request, env: &Env) -> Result<Response, ApiErr
     }
     let rows: Vec<Row> = db::rows(
         &env.db,
-        "SELECT id, name, teams, presence FROM staff WHERE site_id = ?1 ORDER BY name",
+        "SELECT id, name, teams, presence FROM staff WHERE site_id = ?1 AND revoked_at = 0 ORDER BY name",
         args![&staff.site_id],
     )
     .await?;
