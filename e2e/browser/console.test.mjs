@@ -340,10 +340,27 @@ test('a site admin edits office hours, routing and staff in Settings; agents see
   await form.locator('input.staff-name').fill('Dee Novak');
   await form.locator('input[type=checkbox][value=sales]').check();
   await form.locator('button.save').click();
-  const token = await form.locator('.new-token code').innerText();
-  await staff.screenshot({ path: join(shots, 'console-settings.png'), fullPage: true });
-  const dee = await (await fetch(`${runtime.url}/v1/staff/me`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const first = await form.locator('.new-token code').innerText();
+  const me = (token) => fetch(`${runtime.url}/v1/staff/me`, { headers: { authorization: `Bearer ${token}` } });
+  const dee = await (await me(first)).json();
   assert.deepEqual([dee.name, dee.role, dee.teams], ['Dee Novak', 'agent', ['sales']]);
+
+  // The staff list: Dee appears once created; a new token ends the old one.
+  const accounts = staff.locator('.staff-accounts');
+  const deeRow = accounts.locator(`li[data-staff="${dee.id}"]`);
+  assert.match(await deeRow.innerText(), /^Dee Novak — agent: sales\b/);
+  await deeRow.locator('button.new-token').click();
+  const token = await eventually(async () => {
+    const text = await accounts.locator('.new-token code').innerText().catch(() => '');
+    return text && text !== first ? text : null;
+  });
+  assert.equal((await me(first)).status, 401, 'the old token no longer works');
+  assert.equal((await me(token)).status, 200);
+  // An admin cannot revoke themselves: the API says why, and the console shows it.
+  await accounts.locator(`li[data-staff="${ana.staff.id}"] button.revoke`).click();
+  await accounts.locator(`li[data-staff="${ana.staff.id}"] button.confirm`).click();
+  await accounts.locator('.error', { hasText: 'you cannot revoke your own account' }).waitFor();
+  await staff.screenshot({ path: join(shots, 'console-settings.png'), fullPage: true });
   await staff.close();
 
   // Dee is an agent: no Settings tab, and the operator API refuses her token.
@@ -352,5 +369,19 @@ test('a site admin edits office hours, routing and staff in Settings; agents see
   assert.equal(await agent.locator('button.tab', { hasText: 'Settings' }).count(), 0);
   const refused = await fetch(`${runtime.url}/v1/admin/sites/demo`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(refused.status, 403);
-  await agent.close();
+
+  // Dee leaves: an admin revokes her in Settings, after a confirmation.
+  const admin = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await signIn(admin);
+  await admin.locator('button.tab', { hasText: 'Settings' }).click();
+  const listed = admin.locator(`.staff-accounts li[data-staff="${dee.id}"]`);
+  await listed.locator('button.revoke').click();
+  await listed.locator('.confirm', { hasText: 'Revoke Dee Novak?' }).waitFor();
+  await listed.locator('button.confirm').click();
+  await admin.locator(`.staff-accounts li.revoked[data-staff="${dee.id}"]`, { hasText: '(revoked)' }).waitFor();
+  assert.equal(await listed.locator('button.revoke').count(), 0);
+  assert.equal((await me(token)).status, 401, 'her token stops at once');
+  // Her open console is signed out at its next call, without a reload.
+  await agent.locator('#token').waitFor({ timeout: 15_000 });
+  await Promise.all([admin.close(), agent.close()]);
 });

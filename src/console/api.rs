@@ -6,6 +6,7 @@
 use serde::de::IgnoredAny;
 use serde::Serialize;
 
+use super::settings::staff::{Accounts, Changed};
 use super::settings::{NewAccount, NewStaff, SiteSettings};
 use super::state::{Colleagues, ConversationView, Inbox, Me};
 use crate::domain::destination::{Spec, Update};
@@ -219,6 +220,27 @@ pub async fn create_staff(
     account: &NewAccount,
 ) -> Result<NewStaff, Failure> {
     post(token, &site_path(site, &["staff"]), Some(account)).await
+}
+
+/// `GET /v1/admin/sites/{site}/staff`: every account, revoked ones last.
+pub async fn staff_accounts(token: &str, site: &str) -> Result<Accounts, Failure> {
+    get(token, &site_path(site, &["staff"])).await
+}
+
+/// `DELETE /v1/admin/sites/{site}/staff/{id}`: the account, revoked.
+pub async fn revoke_staff(token: &str, site: &str, id: &str) -> Result<Changed, Failure> {
+    let path = site_path(site, &["staff", id]);
+    fetch::call("", "DELETE", &path, Some(token), None::<&()>).await
+}
+
+/// `POST /v1/admin/sites/{site}/staff/{id}/token`: the account and its new token.
+pub async fn new_staff_token(token: &str, site: &str, id: &str) -> Result<Changed, Failure> {
+    post(
+        token,
+        &site_path(site, &["staff", id, "token"]),
+        None::<&()>,
+    )
+    .await
 }
 
 /// `GET /v1/admin/sites/{site}/model`: the site model's status.

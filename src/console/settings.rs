@@ -1,12 +1,14 @@
 //! Settings, for the admins of a site: each team's office hours, closures,
 //! waiting target and visibility; the routing rules from topic to team; and
-//! new staff accounts (whose token is shown once, here); and which traffic is
+//! staff accounts: new ones (whose token is shown once, here), and revoked
+//! or re-issued ones (`staff`); and which traffic is
 //! recorded: the site's own automated tests, its bot patterns and monitoring
 //! agents, and search words from referrers; the site's classifier model
 //! (`model`); and where interactions are sent (`destinations`).
 
 mod destinations;
 mod model;
+pub mod staff;
 
 use std::rc::Rc;
 
@@ -16,6 +18,7 @@ use yew::prelude::*;
 
 use self::destinations::DestinationsSection;
 use self::model::ModelSection;
+use self::staff::StaffSection;
 use super::api;
 use crate::domain::classify::TOPICS;
 use crate::domain::conversation::RoutingRule;
@@ -554,6 +557,7 @@ pub fn settings_page(props: &SettingsProps) -> Html {
                     </p>
                 }
             </form>
+            <StaffSection token={props.token.clone()} site={props.site.clone()} created={state.new_token.as_ref().map(|(_, token)| token.clone())} />
             <ModelSection token={props.token.clone()} site={props.site.clone()} />
             <DestinationsSection token={props.token.clone()} site={props.site.clone()} teams={teams} />
         </section>
