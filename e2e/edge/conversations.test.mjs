@@ -213,6 +213,30 @@ test('no auto-replies: a conversation nobody answered holds only what the visito
   assert.equal(conversation.status, 'waiting');
 });
 
+test('a first message sent again (its answer lost) finds the conversation it started, from the same device only', async () => {
+  const v = visitor();
+  const body = { team: 'sales', message: { text: 'Do you deliver to Iceland? Call me on +354 555 1234', client_id: clientId(40) } };
+  const first = await v.start(body);
+  assert.equal(first.status, 201, JSON.stringify(first.json));
+  const again = await v.start(body);
+  assert.equal(again.status, 200, JSON.stringify(again.json));
+  assert.equal(again.json.conversation.id, first.json.conversation.id);
+  assert.equal(again.json.message.id, first.json.message.id);
+  assert.notEqual(again.json.visitor_token, first.json.visitor_token);
+  // Both tokens open it, and it holds one message.
+  for (const token of [first.json.visitor_token, again.json.visitor_token]) {
+    const polled = await v.call('GET', `/v1/conversations/${first.json.conversation.id}/messages`, token);
+    assert.equal(polled.status, 200);
+    assert.deepEqual(polled.json.messages.map((m) => m.text), ['Do you deliver to Iceland? Call me on [phone]']);
+  }
+  const inbox = await asStaff(ana, 'GET', '/v1/staff/inbox?team=sales');
+  assert.equal(inbox.json.conversations.filter((c) => c.id === first.json.conversation.id).length, 1);
+  // Another device with the same client id starts its own conversation: a client id opens nothing.
+  const other = await visitor().start(body);
+  assert.equal(other.status, 201);
+  assert.notEqual(other.json.conversation.id, first.json.conversation.id);
+});
+
 test('visitor endpoints answer bad input with precise statuses and JSON errors', async () => {
   const v = visitor();
   const raw = (headers, body) => fetch(`${runtime.url}/v1/conversations`, { method: 'POST', headers: { origin: runtime.url, 'cf-connecting-ip': v.ip, ...headers }, body })

@@ -171,6 +171,9 @@ pub async fn start(
     )
     .await?;
     let teams = load_teams(env, &site.id).await?;
+    if let Some(retried) = started_before(env, &site.id, &visitor_key, &body, now).await? {
+        return answer_retry(env, retried, &teams, &body, origin, now).await;
+    }
     let visible: Vec<String> = teams
         .iter()
         .filter(|t| t.visible != 0)
@@ -295,6 +298,84 @@ pub async fn start(
             message: first.for_visitor(),
             redacted_at_edge: missed(&screened.missed),
             poll_interval_ms: conversation::poll_interval_ms(Status::Waiting, online),
+        },
+        origin,
+    )
+}
+
+/// How long a conversation's first message can be sent again and find the
+/// conversation it started (the widget retries within seconds; a day
+/// covers a tab left open offline).
+const START_RETRY_WITHIN_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// The conversation this visitor started with the same first message (the
+/// same client id) in the last day: the widget sends it again when the
+/// answer was lost. The client id is random and the visitor key ties it to
+/// the same device, so no one else's conversation is found.
+async fn started_before(
+    env: &Env,
+    site: &str,
+    visitor_key: &str,
+    body: &StartConversation,
+    now: i64,
+) -> Result<Option<ConversationRow>, ApiError> {
+    let Some(client_id) = body.message.client_id.as_deref() else {
+        return Ok(None);
+    };
+    db::row(
+        &env.db,
+        "SELECT c.* FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+         WHERE m.client_id = ?1 AND m.author = 'visitor' AND c.site_id = ?2 AND c.visitor_key = ?3 \
+         AND c.channel = 'widget' AND c.created_at > ?4 \
+         AND m.id = (SELECT MIN(id) FROM messages WHERE conversation_id = c.id) LIMIT 1",
+        args![client_id, site, visitor_key, now - START_RETRY_WITHIN_MS],
+    )
+    .await
+}
+
+/// The answer to a first message sent again: the conversation it started,
+/// with a new visitor token (the first answer's was lost with it; both
+/// open the conversation), 200 instead of 201. Nothing else is stored.
+async fn answer_retry(
+    env: &Env,
+    conversation: ConversationRow,
+    teams: &[crate::domain::team::Team],
+    body: &StartConversation,
+    origin: Option<&str>,
+    now: i64,
+) -> Result<Response, ApiError> {
+    let token = secret::new("tpv_", random16()?);
+    db::run(
+        &env.db,
+        "INSERT INTO conversation_tokens (conversation_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
+        args![&conversation.id, &secret::hash(&token), now],
+    )
+    .await?;
+    let stored = threads::messages_after(&env.db, &conversation.id, 0).await?;
+    let first = stored.first().ok_or(ApiError::Internal)?;
+    let online = !threads::staff_online(&env.db, &conversation.site_id, &conversation.team_id, now)
+        .await?
+        .is_empty();
+    let team_name = teams
+        .iter()
+        .find(|t| t.id == conversation.team_id)
+        .map(|t| t.name.clone())
+        .unwrap_or_default();
+    http::json_response(
+        200,
+        &Started {
+            conversation: ConversationSummary {
+                id: conversation.id,
+                team: conversation.team_id,
+                team_name,
+                status: conversation.status,
+                reply: body.reply.clone(),
+                created_at: conversation.created_at,
+            },
+            visitor_token: token,
+            message: first.for_visitor(),
+            redacted_at_edge: Vec::new(),
+            poll_interval_ms: conversation::poll_interval_ms(conversation.status, online),
         },
         origin,
     )
