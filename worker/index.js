@@ -116,7 +116,9 @@ export class LiveRoom {
     this.ctx.acceptWebSocket(server, url.searchParams.getAll('tag'));
     server.serializeAttachment({ side: url.searchParams.get('side'), name: url.searchParams.get('name') || null,
       until: Number(url.searchParams.get('until')) || 0 });
-    return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': 'touchpoint' } });
+    // The protocol is named only when the client offered it (the worker says so).
+    const protocol = url.searchParams.get('protocol');
+    return new Response(null, { status: 101, webSocket: client, headers: protocol ? { 'sec-websocket-protocol': protocol } : {} });
   }
 
   webSocketMessage(ws, message) {

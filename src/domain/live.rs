@@ -111,16 +111,28 @@ pub fn inbox_audience(team: &str) -> Vec<String> {
     vec![format!("team:{team}"), ALL_TEAMS.to_owned()]
 }
 
-/// The bearer token offered with the subprotocol
-/// (`Sec-WebSocket-Protocol: touchpoint, <token>`). No token is 401, as an
-/// API call without `Authorization`.
-pub fn offered_token(protocols: Option<&str>) -> Result<String, ApiError> {
-    let offered: Vec<&str> = protocols
+/// The subprotocols a client offered (`Sec-WebSocket-Protocol`).
+fn offered(protocols: Option<&str>) -> Vec<&str> {
+    protocols
         .unwrap_or_default()
         .split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .collect();
+        .collect()
+}
+
+/// Whether the answer names `touchpoint`: only when the client offered it.
+/// A client that offered none (the presence socket needs no token) must get
+/// no protocol back, or the handshake fails (RFC 6455, 4.1).
+pub fn answers_protocol(protocols: Option<&str>) -> bool {
+    offered(protocols).contains(&PROTOCOL)
+}
+
+/// The bearer token offered with the subprotocol
+/// (`Sec-WebSocket-Protocol: touchpoint, <token>`). No token is 401, as an
+/// API call without `Authorization`.
+pub fn offered_token(protocols: Option<&str>) -> Result<String, ApiError> {
+    let offered = offered(protocols);
     if !offered.contains(&PROTOCOL) {
         return Err(ApiError::Unauthorized);
     }
@@ -342,6 +354,15 @@ mod tests {
         assert!(!reaches(&staff_tags("s3", false, &[]), "support"));
         assert!(agent.contains(&staff_member_tag("s1")));
         assert!(!admin.contains(&staff_member_tag("s1")));
+    }
+
+    #[test]
+    fn the_protocol_is_answered_only_when_offered() {
+        assert!(answers_protocol(Some("touchpoint")));
+        assert!(answers_protocol(Some("tps_s1.x, touchpoint")));
+        assert!(!answers_protocol(None));
+        assert!(!answers_protocol(Some("")));
+        assert!(!answers_protocol(Some("chat, touchpoint2")));
     }
 
     #[test]

@@ -19,7 +19,9 @@ use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::conversation::Status;
 use crate::domain::guard;
-use crate::domain::live::{self, Fanout, Frame, Room, StaffPush, VisitorPush, STAFF, VISITOR};
+use crate::domain::live::{
+    self, Fanout, Frame, Room, StaffPush, VisitorPush, PROTOCOL, STAFF, VISITOR,
+};
 
 #[wasm_bindgen]
 extern "C" {
@@ -53,18 +55,29 @@ async fn call(env: &Env, room: Room<'_>, request: &Request) -> Result<Response, 
     answer.dyn_into::<Response>()
 }
 
-/// Hands the upgrade to the room with what the room needs to know of the
-/// socket: its side, the name shown when it types, its tags and, for a
-/// staff socket, until when it is authorized (ms since the epoch; 0: for as
-/// long as it stays open).
-async fn open(
-    env: &Env,
-    room: Room<'_>,
-    side: &str,
-    name: &str,
-    tags: &[String],
+/// What the room needs to know of a socket it takes.
+struct Socket<'a> {
+    /// `visitor` or `staff`.
+    side: &'a str,
+    /// Shown when it types.
+    name: &'a str,
+    tags: &'a [String],
+    /// Until when a staff socket is authorized (ms since the epoch; 0: for
+    /// as long as it stays open).
     until: i64,
-) -> Result<Response, ApiError> {
+    /// Whether the answer names the `touchpoint` protocol (`live::answers_protocol`).
+    protocol: bool,
+}
+
+/// Hands the upgrade to the room with what the room needs to know of it.
+async fn open(env: &Env, room: Room<'_>, socket: Socket<'_>) -> Result<Response, ApiError> {
+    let Socket {
+        side,
+        name,
+        tags,
+        until,
+        protocol,
+    } = socket;
     if env.live.is_none() {
         // Not deployed with the binding: clients keep polling.
         return Err(ApiError::Unavailable);
@@ -75,6 +88,9 @@ async fn open(
         params.append("side", side);
         params.append("name", name);
         params.append("until", &until.to_string());
+        if protocol {
+            params.append("protocol", PROTOCOL);
+        }
         for tag in tags {
             params.append("tag", tag);
         }
@@ -125,15 +141,14 @@ pub async fn visitor(
     // As the polling endpoints answer: a token that does not open this
     // conversation (another conversation's, or none at all) is 401.
     widget_api::authorize(request, env, origin, id).await?;
-    open(
-        env,
-        Room::Conversation(id),
-        VISITOR,
-        "",
-        &[VISITOR.to_owned()],
-        0,
-    )
-    .await
+    let socket = Socket {
+        side: VISITOR,
+        name: "",
+        tags: &[VISITOR.to_owned()],
+        until: 0,
+        protocol: true,
+    };
+    open(env, Room::Conversation(id), socket).await
 }
 
 /// `GET /v1/availability/live?site=…`: an open widget's socket for staff
@@ -148,15 +163,14 @@ pub async fn presence(
     let site = super::http::query(request, "site")
         .ok_or_else(|| ApiError::InvalidRequest("the site query parameter is required".into()))?;
     let site = widget_api::site_for_origin(env, &site, origin).await?;
-    open(
-        env,
-        Room::Presence(&site.id),
-        VISITOR,
-        "",
-        &[VISITOR.to_owned()],
-        0,
-    )
-    .await
+    let socket = Socket {
+        side: VISITOR,
+        name: "",
+        tags: &[VISITOR.to_owned()],
+        until: 0,
+        protocol: live::answers_protocol(header(request, "sec-websocket-protocol").as_deref()),
+    };
+    open(env, Room::Presence(&site.id), socket).await
 }
 
 /// Staff presence changed: every open widget of the site gets the new
@@ -194,9 +208,14 @@ async fn staff_socket(request: &Request, env: &Env) -> Result<staff::StaffRow, A
 /// `GET /v1/staff/live`: a console's socket for its teams' inbox changes.
 pub async fn staff_inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = staff_socket(request, env).await?;
-    let tags = live::staff_tags(&staff.id, staff.is_admin(), &staff.team_ids());
-    let until = now_ms() + env.staff_socket_authorized_ms;
-    open(env, Room::Inbox(&staff.site_id), STAFF, "", &tags, until).await
+    let socket = Socket {
+        side: STAFF,
+        name: "",
+        tags: &live::staff_tags(&staff.id, staff.is_admin(), &staff.team_ids()),
+        until: now_ms() + env.staff_socket_authorized_ms,
+        protocol: true,
+    };
+    open(env, Room::Inbox(&staff.site_id), socket).await
 }
 
 /// `GET /v1/staff/conversations/{id}/live`: a console's socket for one
@@ -209,9 +228,14 @@ pub async fn staff_conversation(
     let staff = staff_socket(request, env).await?;
     staff::conversation_for(env, &staff, id).await?;
     let name = super::threads::first_name(&staff.name).to_owned();
-    let tags = live::staff_tags(&staff.id, staff.is_admin(), &staff.team_ids());
-    let until = now_ms() + env.staff_socket_authorized_ms;
-    open(env, Room::Conversation(id), STAFF, &name, &tags, until).await
+    let socket = Socket {
+        side: STAFF,
+        name: &name,
+        tags: &live::staff_tags(&staff.id, staff.is_admin(), &staff.team_ids()),
+        until: now_ms() + env.staff_socket_authorized_ms,
+        protocol: true,
+    };
+    open(env, Room::Conversation(id), socket).await
 }
 
 /// A staff account was changed, revoked or given a new token: its sockets
