@@ -168,6 +168,21 @@ test('a body that names a key twice is malformed (serde_json alone keeps the las
   assert.equal(stored.n, 0);
 });
 
+test('JSON endpoints read application/json only; the recorder\'s /v1/events also takes the beacon\'s text/plain', async () => {
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded']) {
+    const refused = await raw('PUT', '/v1/admin/sites/demo', '{"name":"Renamed by a form"}', { ...admin, 'content-type': type });
+    assertError(refused, 415, 'unsupported_media_type');
+    assert.equal(refused.json.error.message, 'the Content-Type must be application/json');
+    const body = JSON.stringify({ site: 'demo', message: { text: 'sent as a simple request' } });
+    assertError(await raw('POST', '/v1/conversations', body, { ...visitorHeaders(), 'content-type': type }), 415, 'unsupported_media_type');
+  }
+  const site = await asAdmin('GET', '/v1/admin/sites/demo');
+  assert.notEqual(site.json.site.name, 'Renamed by a form');
+  const batch = JSON.stringify({ v: 1, site: 'demo', sent_at: Date.now(), events: [{ id: 'beacon-text-plain-0001', type: 'pageview', ts: Date.now(), path: '/' }] });
+  assert.equal((await raw('POST', '/v1/events', batch, { ...visitorHeaders(), 'content-type': 'text/plain;charset=UTF-8' })).status, 202);
+});
+
 test('the caller is checked before the body on authenticated routes', async () => {
   // Issue 14: POST /v1/intake with no key and {} answered 422.
   assertError(await raw('POST', '/v1/intake', '{}'), 401, 'unauthorized');

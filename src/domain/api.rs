@@ -13,8 +13,9 @@ pub enum ApiError {
     InvalidUtf8 { at: usize },
     #[error("invalid request: {0}")]
     InvalidRequest(String),
-    #[error("the Content-Type must be application/json or text/plain")]
-    UnsupportedMediaType,
+    /// What the endpoint reads instead ("application/json").
+    #[error("the Content-Type must be {0}")]
+    UnsupportedMediaType(&'static str),
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: u32 },
     #[error("no site is registered under this key")]
@@ -57,7 +58,7 @@ impl ApiError {
             ApiError::MalformedJson(_) => 400,
             ApiError::InvalidUtf8 { .. } => 400,
             ApiError::InvalidRequest(_) => 422,
-            ApiError::UnsupportedMediaType => 415,
+            ApiError::UnsupportedMediaType(_) => 415,
             ApiError::PayloadTooLarge { .. } => 413,
             ApiError::UnknownSite => 404,
             ApiError::OriginNotAllowed => 403,
@@ -81,7 +82,7 @@ impl ApiError {
             ApiError::MalformedJson(_) => "malformed_json",
             ApiError::InvalidUtf8 { .. } => "invalid_utf8",
             ApiError::InvalidRequest(_) => "invalid_request",
-            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnknownSite => "unknown_site",
             ApiError::OriginNotAllowed => "origin_not_allowed",
@@ -125,6 +126,15 @@ impl ApiError {
 /// Parses a JSON request body: broken JSON is `malformed_json` (400); JSON of
 /// the wrong shape is `invalid_request` (422) naming the field.
 /// A struct must be a JSON object (see `strict_json`).
+/// Every JSON endpoint but `/v1/events` reads `application/json` only: a
+/// form or `text/plain` is 415, not a body read as if it were JSON.
+pub fn check_json_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
+    match content_type.map(super::ingest::media_type) {
+        Some(media) if media.eq_ignore_ascii_case("application/json") => Ok(()),
+        _ => Err(ApiError::UnsupportedMediaType("application/json")),
+    }
+}
+
 pub fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
     super::strict_json::from_str(body).map_err(|error| match error {
         Ok(syntax) => ApiError::MalformedJson(syntax),
@@ -205,7 +215,7 @@ mod tests {
             ApiError::MalformedJson("eof".into()),
             ApiError::InvalidUtf8 { at: 3 },
             ApiError::InvalidRequest("events: too many".into()),
-            ApiError::UnsupportedMediaType,
+            ApiError::UnsupportedMediaType("application/json"),
             ApiError::PayloadTooLarge { limit: 65536 },
             ApiError::UnknownSite,
             ApiError::OriginNotAllowed,

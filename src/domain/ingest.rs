@@ -81,7 +81,9 @@ pub fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
     let essence = content_type.map(|value| media_type(value).to_ascii_lowercase());
     match essence.as_deref() {
         Some("application/json" | "text/plain") => Ok(()),
-        _ => Err(ApiError::UnsupportedMediaType),
+        _ => Err(ApiError::UnsupportedMediaType(
+            "application/json or text/plain",
+        )),
     }
 }
 
@@ -1080,14 +1082,27 @@ mod tests {
         assert!(check_content_type(Some("application/json")).is_ok());
         assert!(check_content_type(Some("text/plain;charset=UTF-8")).is_ok());
         assert!(check_content_type(Some("Application/JSON; charset=utf-8")).is_ok());
-        assert_eq!(
+        assert!(matches!(
             check_content_type(Some("application/x-www-form-urlencoded")),
-            Err(ApiError::UnsupportedMediaType)
-        );
-        assert_eq!(
+            Err(ApiError::UnsupportedMediaType(_))
+        ));
+        assert!(matches!(
             check_content_type(None),
-            Err(ApiError::UnsupportedMediaType)
-        );
+            Err(ApiError::UnsupportedMediaType(_))
+        ));
+        // Every other JSON endpoint reads JSON only.
+        use crate::domain::api::check_json_content_type;
+        assert!(check_json_content_type(Some("Application/JSON; charset=utf-8")).is_ok());
+        for other in [
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            None,
+        ] {
+            assert_eq!(
+                check_json_content_type(other).map_err(|e| e.to_string()),
+                Err("the Content-Type must be application/json".to_owned())
+            );
+        }
     }
 
     #[test]

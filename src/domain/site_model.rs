@@ -111,7 +111,9 @@ pub fn upload_is_array(content_type: Option<&str>) -> Result<bool, super::api::A
     {
         Ok(false)
     } else {
-        Err(super::api::ApiError::UnsupportedMediaType)
+        Err(super::api::ApiError::UnsupportedMediaType(
+            "application/json, application/x-ndjson, application/jsonl or text/plain",
+        ))
     }
 }
 
@@ -498,9 +500,11 @@ mod tests {
             "multipart/form-data; boundary=x",
             "",
         ] {
-            assert_eq!(
-                upload_is_array(Some(other)),
-                Err(crate::domain::api::ApiError::UnsupportedMediaType),
+            assert!(
+                matches!(
+                    upload_is_array(Some(other)),
+                    Err(crate::domain::api::ApiError::UnsupportedMediaType(_))
+                ),
                 "{other}"
             );
         }

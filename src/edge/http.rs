@@ -8,8 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Headers, Request, Response, ResponseInit};
 
-use crate::domain::api::{parse_body, ApiError};
-use crate::domain::ingest::check_content_type;
+use crate::domain::api::{check_json_content_type, parse_body, ApiError};
 
 /// The request's path, from its URL.
 pub fn path_of_request(request: &Request) -> Result<String, ApiError> {
@@ -149,7 +148,7 @@ pub async fn read_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiE
     // runtime drop the connection, and the client would see a reset instead
     // of the precise error.
     let body = read_text(request, MAX_API_BODY_BYTES).await?;
-    check_content_type(header(request, "content-type").as_deref())?;
+    check_json_content_type(header(request, "content-type").as_deref())?;
     parse_body(&body)
 }
 
