@@ -183,6 +183,23 @@ test('JSON endpoints read application/json only; the recorder\'s /v1/events also
   assert.equal((await raw('POST', '/v1/events', batch, { ...visitorHeaders(), 'content-type': 'text/plain;charset=UTF-8' })).status, 202);
 });
 
+test('an endpoint that takes no body refuses one precisely and does nothing: a key is not rotated by junk', async () => {
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const path = '/v1/admin/sites/demo/intake-key';
+  const key = (await asAdmin('POST', path)).json.intake_key;
+  assertError(await raw('POST', path, 'not json', admin), 400, 'malformed_json');
+  assertError(await raw('POST', path, '{"rotate":"please"}', admin), 422, 'invalid_request');
+  assertError(await raw('POST', path, 'name=x', { ...admin, 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
+  assertError(await raw('POST', path, Buffer.from([0x7b, 0xff, 0x7d]), admin), 400, 'invalid_utf8');
+  assertError(await raw('POST', path, `{"x":"${'a'.repeat(70_000)}"}`, admin), 413, 'payload_too_large');
+  // The key from before still works: nothing above rotated it.
+  const mail = { site: 'demo', channel: 'email', text: 'Still the same key?', external_id: '<junk-body@mail.example>' };
+  assert.equal((await raw('POST', '/v1/intake', JSON.stringify(mail), { authorization: `Bearer ${key}` })).status, 201);
+  // Nothing at all, or {}, is what these endpoints take.
+  assert.equal((await raw('POST', path, '{}', admin)).status, 201);
+  assert.equal((await raw('POST', path, undefined, admin)).status, 201);
+});
+
 test('the caller is checked before the body on authenticated routes', async () => {
   // Issue 14: POST /v1/intake with no key and {} answered 422.
   assertError(await raw('POST', '/v1/intake', '{}'), 401, 'unauthorized');

@@ -135,6 +135,23 @@ pub fn check_json_content_type(content_type: Option<&str>) -> Result<(), ApiErro
     }
 }
 
+/// The body of an endpoint that takes none, when one was sent: `{}` is
+/// accepted, anything else is malformed or a request this endpoint does not
+/// read.
+pub fn check_no_body(body: &str) -> Result<(), ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Nothing {}
+    parse_body::<Nothing>(body)
+        .map(drop)
+        .map_err(|error| match error {
+            ApiError::InvalidRequest(_) => {
+                ApiError::InvalidRequest("this endpoint takes no body (send none, or {})".into())
+            }
+            other => other,
+        })
+}
+
 pub fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
     super::strict_json::from_str(body).map_err(|error| match error {
         Ok(syntax) => ApiError::MalformedJson(syntax),

@@ -365,6 +365,7 @@ pub async fn new_staff_token(
 ) -> Result<Response, ApiError> {
     let site = managed_site(request, env, site).await?;
     account(env, &site.id, id).await?;
+    http::read_no_body(request).await?;
     let token = staff_token(id)?;
     db::run(
         &env.db,
@@ -383,6 +384,7 @@ pub async fn new_staff_token(
 /// (replacing the old one), shown once.
 pub async fn intake_key(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
     let site = managed_site(request, env, site).await?;
+    http::read_no_body(request).await?;
     let key = secret::new("tpi_", random16()?);
     db::run(
         &env.db,

@@ -914,6 +914,7 @@ pub async fn replay(
 ) -> Result<Response, ApiError> {
     admin::authorize_for(request, env, Some(site)).await?;
     load(env, site, id).await?;
+    super::http::read_no_body(request).await?;
     #[derive(Deserialize)]
     struct State {
         status: String,

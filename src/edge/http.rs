@@ -108,6 +108,21 @@ pub async fn read_text(request: &Request, limit: u32) -> Result<String, ApiError
     crate::domain::api::decode_utf8(bytes)
 }
 
+/// For an endpoint that takes no body (close, reopen, a new key or token,
+/// train now, replay): nothing, or an empty JSON object, which some clients
+/// always send. Anything else is refused as `read_json` would refuse it
+/// (413, 400 `invalid_utf8` or `malformed_json`, 415), or 422 when it is
+/// JSON with something in it, rather than acted on as if it were not there.
+/// Called after the caller is checked, like `read_json`.
+pub async fn read_no_body(request: &Request) -> Result<(), ApiError> {
+    let body = read_text(request, MAX_API_BODY_BYTES).await?;
+    if body.trim().is_empty() {
+        return Ok(());
+    }
+    check_json_content_type(header(request, "content-type").as_deref())?;
+    crate::domain::api::check_no_body(&body)
+}
+
 /// A request header.
 pub fn header(request: &Request, name: &str) -> Option<String> {
     request.headers().get(name).ok().flatten()

@@ -357,6 +357,7 @@ pub async fn delete_examples(
 /// `POST /v1/admin/sites/{site}/model/train`.
 pub async fn train_now(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
     admin::managed_site(request, env, site).await?;
+    super::http::read_no_body(request).await?;
     match train(env, site, now_ms()).await {
         Ok(()) => http::text_json_response(200, &status_of(env, site).await?),
         Err(Trained::Nothing(error)) => Err(ApiError::Conflict(format!(

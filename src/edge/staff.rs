@@ -566,6 +566,7 @@ pub async fn set_closed(
 ) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
     let conversation = conversation_for(env, &staff, id).await?;
+    super::http::read_no_body(request).await?;
     let now = now_ms();
     let closed = conversation.status == Status::Closed;
     let mut noted = None;
