@@ -355,6 +355,10 @@ test('staff rights: tokens are checked, other teams are forbidden, other sites d
   assertError(await asStaff(bo, 'GET', `/v1/staff/conversations/${id}`), 403, 'forbidden');
   assertError(await asStaff(bo, 'POST', `/v1/staff/conversations/${id}/messages`, { text: 'hi' }), 403, 'forbidden');
   assertError(await asStaff(bo, 'GET', '/v1/staff/inbox?team=billing'), 403, 'forbidden');
+  // A team the site does not have is no filter at all, for admins too (it was an empty 200 for them).
+  for (const path of ['/v1/staff/inbox?', '/v1/staff/insights?', '/v1/staff/insights/conversations?topic=billing&']) {
+    for (const who of [ana, bo]) assertError(await asStaff(who, 'GET', `${path}team=nosuch`), 409, 'conflict');
+  }
   // Staff of another site.
   await asAdmin('PUT', '/v1/admin/sites/other', { name: 'Other shop', allowed_origins: ['https://other.example'] });
   await asAdmin('PUT', '/v1/admin/sites/other/teams/support', { name: 'Support' });

@@ -52,6 +52,27 @@ pub fn default_team<'a>(visible: &'a [String], configured: &str) -> Option<&'a s
         .map(String::as_str)
 }
 
+/// The teams a `team` filter (inbox, insights) shows a staff member: the
+/// one named, when the site has it (409 when it does not, as anywhere a
+/// request names a team the site lacks) and they work in it (403 when not);
+/// without one, every team of the site they work in (admins: all).
+pub fn team_scope(
+    filter: &str,
+    works_in: impl Fn(&str) -> bool,
+    site_teams: &[String],
+) -> Result<Vec<String>, ApiError> {
+    if filter.is_empty() {
+        return Ok(site_teams.iter().filter(|t| works_in(t)).cloned().collect());
+    }
+    if !site_teams.iter().any(|t| t == filter) {
+        return Err(super::team::no_such_team(filter));
+    }
+    if !works_in(filter) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(vec![filter.to_owned()])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +125,26 @@ mod tests {
         assert_eq!(default_team(&visible, "hidden"), Some("support"));
         assert_eq!(default_team(&visible, ""), Some("support"));
         assert_eq!(default_team(&[], "support"), None);
+    }
+
+    #[test]
+    fn a_team_filter_names_a_team_of_the_site_the_staff_member_works_in() {
+        let site: Vec<String> = ["billing", "sales", "support"].map(String::from).to_vec();
+        let agent = |team: &str| team == "sales";
+        let admin = |_: &str| true;
+        assert_eq!(team_scope("", agent, &site).unwrap(), ["sales"]);
+        assert_eq!(team_scope("", admin, &site).unwrap(), site);
+        assert_eq!(team_scope("sales", agent, &site).unwrap(), ["sales"]);
+        assert_eq!(
+            team_scope("billing", agent, &site),
+            Err(ApiError::Forbidden)
+        );
+        assert_eq!(team_scope("billing", admin, &site).unwrap(), ["billing"]);
+        for works_in in [&agent as &dyn Fn(&str) -> bool, &admin] {
+            assert!(matches!(
+                team_scope("nosuch", works_in, &site),
+                Err(ApiError::Conflict(message)) if message == "no such team: nosuch"
+            ));
+        }
     }
 }

@@ -22,8 +22,8 @@ pub struct NewStaff {
     pub teams: Vec<String>,
 }
 
-/// A `PATCH /v1/admin/sites/{site}/staff/{id}` body: fields left out keep
-/// their stored values.
+/// A `PATCH /v1/admin/sites/{site}/staff/{id}` body: fields left out (or
+/// `null`, as in the other updates) keep their stored values.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StaffUpdate {
@@ -70,11 +70,6 @@ impl StaffUpdate {
         actor: Actor<'_>,
         known_teams: &[String],
     ) -> Result<(), ApiError> {
-        if self.name.is_none() && self.role.is_none() && self.teams.is_none() {
-            return Err(ApiError::InvalidRequest(
-                "give at least one of name, role and teams".into(),
-            ));
-        }
         if let Some(name) = &self.name {
             check_short("name", name, true)?;
         }
@@ -189,10 +184,10 @@ mod tests {
         assert!(update(r#"{"name":"Ana B.","role":"admin"}"#)
             .check("s1", operator, &known)
             .is_ok());
-        assert!(matches!(
-            update("{}").check("s1", operator, &known),
-            Err(ApiError::InvalidRequest(_))
-        ));
+        // Nothing to change changes nothing.
+        assert!(update(r#"{"name":null}"#)
+            .check("s1", operator, &known)
+            .is_ok());
         assert!(matches!(
             update(r#"{"role":"root"}"#).check("s1", operator, &known),
             Err(ApiError::InvalidRequest(_))

@@ -261,15 +261,8 @@ async fn scope(request: &Request, env: &Env, staff: &StaffRow) -> Result<Scope, 
     let team = query(request, "team").unwrap_or_default();
     crate::domain::conversation::check_short("team", &team, false)?;
     let site_teams = load_teams(env, &staff.site_id).await?;
-    let teams: Vec<String> = match Some(team).filter(|t| !t.is_empty()) {
-        Some(team) if staff.works_in(&team) => vec![team],
-        Some(_) => return Err(ApiError::Forbidden),
-        None => site_teams
-            .iter()
-            .filter(|t| staff.works_in(&t.id))
-            .map(|t| t.id.clone())
-            .collect(),
-    };
+    let ids: Vec<String> = site_teams.iter().map(|t| t.id.clone()).collect();
+    let teams = crate::domain::inbox::team_scope(&team, |t| staff.works_in(t), &ids)?;
     let teams_json = serde_json::to_string(&teams).map_err(|_| ApiError::Internal)?;
     let to = now_ms();
     Ok(Scope {

@@ -167,16 +167,12 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
     let team = query(request, "team").unwrap_or_default();
     check_short("team", &team, false)?;
-    let teams: Vec<String> = match Some(team).filter(|t| !t.is_empty()) {
-        Some(team) if staff.works_in(&team) => vec![team],
-        Some(_) => return Err(ApiError::Forbidden),
-        None if staff.is_admin() => load_teams(env, &staff.site_id)
-            .await?
-            .into_iter()
-            .map(|t| t.id)
-            .collect(),
-        None => staff.team_ids(),
-    };
+    let site_teams: Vec<String> = load_teams(env, &staff.site_id)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    let teams = crate::domain::inbox::team_scope(&team, |t| staff.works_in(t), &site_teams)?;
     let statuses: Vec<&str> = crate::domain::inbox::statuses(query(request, "status").as_deref())?
         .iter()
         .map(|status| status.as_str())
