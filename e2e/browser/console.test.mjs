@@ -311,6 +311,19 @@ test('a site admin edits office hours, routing and staff in Settings; agents see
   const trafficOff = async () => !(await (await fetch(`${runtime.url}/v1/admin/sites/demo`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).site.record_automation;
   assert.ok(await eventually(trafficOff), 'unchecked and saved');
 
+  // The websites the script tag may run on: what the origin_not_allowed warning says to edit.
+  const origins = staff.locator('form.origins');
+  assert.equal(await origins.locator('textarea.allowed-origins').inputValue(), runtime.url);
+  await origins.locator('textarea.allowed-origins').fill(`${runtime.url}\nhttps://shop.example\n`);
+  await origins.locator('button.save').click();
+  await staff.locator('.settings .saved', { hasText: 'Websites saved.' }).waitFor();
+  const site = async () => (await (await fetch(`${runtime.url}/v1/admin/sites/demo`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()).site;
+  assert.deepEqual((await site()).allowed_origins, [runtime.url, 'https://shop.example']);
+  await origins.locator('textarea.allowed-origins').fill(`${runtime.url}\nhttps://*.example.com`);
+  await origins.locator('button.save').click();
+  await staff.locator('.settings .error', { hasText: 'allowed_origins must be http(s) origins' }).waitFor();
+  assert.deepEqual((await site()).allowed_origins, [runtime.url, 'https://shop.example'], 'a refused list changes nothing');
+
   // The site's classifier model: trained from Settings, and what visitors get said plainly.
   const model = staff.locator('.site-model');
   assert.match(await eventually(async () => {

@@ -1,8 +1,8 @@
 //! Settings, for the admins of a site: each team's office hours, closures,
-//! waiting target and visibility; the routing rules from topic to team; and
-//! staff accounts: new ones (whose token is shown once, here), and revoked
-//! or re-issued ones (`staff`); and which traffic is
-//! recorded: the site's own automated tests, its bot patterns and monitoring
+//! waiting target and visibility; the routing rules from topic to team; the
+//! websites (origins) the script tag may run on; staff accounts, new ones
+//! (whose token is shown once, here) and revoked or re-issued ones
+//! (`staff`); which traffic is recorded: the site's own automated tests, its bot patterns and monitoring
 //! agents, and search words from referrers; the site's classifier model
 //! (`model`); and where interactions are sent (`destinations`).
 
@@ -46,6 +46,7 @@ pub struct SiteFields {
     search_terms: bool,
     bot_patterns: Vec<String>,
     allowed_agents: Vec<String>,
+    allowed_origins: Vec<String>,
 }
 
 // Read as the console reads every answer (`domain::wire::read`).
@@ -54,6 +55,7 @@ from_json! {
     SiteFields {
         time_zone, default_team, routing_rules, #[default] record_automation,
         #[default] search_terms, #[default] bot_patterns, #[default] allowed_agents,
+        #[default] allowed_origins,
     }
     NewStaff { staff, token }
     StaffName { name }
@@ -122,6 +124,8 @@ struct State {
     teams: Vec<TeamDraft>,
     rules: Vec<RoutingRule>,
     default_team: String,
+    /// The allowed origins, one a line, as typed.
+    origins: String,
     traffic: Traffic,
     staff_name: String,
     staff_role: String,
@@ -143,6 +147,7 @@ enum Action {
     AddRule,
     RemoveRule(usize),
     DefaultTeam(String),
+    Origins(String),
     Traffic(&'static str, String),
     StaffName(String),
     StaffRole(String),
@@ -161,6 +166,7 @@ impl Reducible for State {
                 s.time_zone = settings.site.time_zone;
                 s.default_team = settings.site.default_team;
                 s.rules = settings.site.routing_rules;
+                s.origins = settings.site.allowed_origins.join("\n");
                 s.traffic = Traffic {
                     record_automation: settings.site.record_automation,
                     search_terms: settings.site.search_terms,
@@ -260,6 +266,7 @@ impl Reducible for State {
                 }
             }
             Action::DefaultTeam(team) => s.default_team = team,
+            Action::Origins(origins) => s.origins = origins,
             Action::Traffic(field, value) => match field {
                 "record_automation" => s.traffic.record_automation = value == "true",
                 "search_terms" => s.traffic.search_terms = value == "true",
@@ -444,6 +451,27 @@ pub fn settings_page(props: &SettingsProps) -> Html {
             send.emit((Save::Site(change), "Traffic settings saved.".into()));
         })
     };
+    let save_origins = {
+        let send = send.clone();
+        let origins = state.origins.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let change = SiteUpdate {
+                allowed_origins: Some(lines(&origins)),
+                ..SiteUpdate::default()
+            };
+            send.emit((Save::Site(change), "Websites saved.".into()));
+        })
+    };
+    let edit_origins = {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            let value = e
+                .target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+                .value();
+            state.dispatch(Action::Origins(value));
+        })
+    };
     let toggle = |field: &'static str| {
         let state = state.clone();
         Callback::from(move |e: Event| {
@@ -514,6 +542,12 @@ pub fn settings_page(props: &SettingsProps) -> Html {
                     <select class="default-team" onchange={choose(Rc::new(Action::DefaultTeam))}>{ team_options(&state.default_team) }</select>
                 </label>
                 <button type="submit" class="save">{ "Save routing" }</button>
+            </form>
+            <form class="origins" onsubmit={save_origins}>
+                <h3>{ "Websites: where the script tag may run" }</h3>
+                <label>{ "Origins, one a line (https://shop.example); a page from anywhere else records nothing and shows no launcher. None listed: any website may send, for trying Touchpoint out " }
+                    <textarea class="allowed-origins" rows="3" value={state.origins.clone()} oninput={edit_origins} /></label>
+                <button type="submit" class="save">{ "Save websites" }</button>
             </form>
             <form class="traffic" onsubmit={save_traffic}>
                 <h3>{ "Traffic: what is recorded" }</h3>
