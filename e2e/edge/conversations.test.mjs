@@ -170,6 +170,9 @@ test('the whole loop: visitor writes, staff see it in the inbox with the journey
   const again = await asStaff(bo, 'POST', `/v1/staff/conversations/${id}/messages`, { text: 'Yes — from 100 pieces. I will send a quote.', client_id: clientId(2) });
   assert.equal(again.status, 200, 'pressing send twice posts once');
   assert.equal(again.json.duplicate, true);
+  // The same id for another text is a client reusing ids: refused, not answered with the old message.
+  const reused = await asStaff(bo, 'POST', `/v1/staff/conversations/${id}/messages`, { text: 'Actually, from 50 pieces.', client_id: clientId(2) });
+  assertError(reused, 409, 'conflict');
 
   const poll = await v.call('GET', `/v1/conversations/${id}/messages?after=0`, token);
   assert.equal(poll.status, 200);

@@ -250,6 +250,20 @@ pub fn check_message_extras(message: &NewMessage) -> Result<(), ApiError> {
 }
 
 /// Labels: short strings and a confidence in [0, 1].
+/// A message sent again with a `client_id` already stored in its
+/// conversation is the same message retried: the stored one is answered.
+/// The same id with another author or text is a client reusing ids, and
+/// answering the old message would drop the new one without a word: 409.
+pub fn check_retry(stored: (Author, &str), sent: (Author, &str)) -> Result<(), ApiError> {
+    if stored == sent {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict(
+            "client_id was already used for a different message in this conversation".into(),
+        ))
+    }
+}
+
 pub fn check_labels(labels: &Labels) -> Result<(), ApiError> {
     check_short("labels.topic", &labels.topic, true)?;
     check_short("labels.sentiment", &labels.sentiment, false)?;
@@ -596,5 +610,20 @@ mod tests {
         assert_ne!(hashed, secret::hash(&secret::new("tpv_", [8; 16])));
         assert!(is_plausible_email("a.b+c@example.co.uk"));
         assert!(!is_plausible_email("a@b"));
+    }
+
+    #[test]
+    fn a_client_id_sent_again_must_be_the_same_message() {
+        let stored = (Author::Staff, "Yes, from 100 pieces.");
+        assert!(check_retry(stored, (Author::Staff, "Yes, from 100 pieces.")).is_ok());
+        for sent in [
+            (Author::Staff, "No, from 500."),
+            (Author::Visitor, "Yes, from 100 pieces."),
+        ] {
+            assert!(matches!(
+                check_retry(stored, sent),
+                Err(ApiError::Conflict(_))
+            ));
+        }
     }
 }

@@ -232,6 +232,10 @@ pub async fn append(
     now: i64,
 ) -> Result<(MessageRow, bool), ApiError> {
     if let Some(existing) = by_client_id(db, conversation, message.client_id).await? {
+        conversation::check_retry(
+            (existing.author, &existing.text),
+            (message.author, message.text),
+        )?;
         return Ok((existing, false));
     }
     let statements = vec![
