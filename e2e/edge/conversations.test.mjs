@@ -413,8 +413,14 @@ test('assign, move, close and reopen leave typed system notices, never words of 
   assert.equal(closed.json.conversation.status, 'closed');
   const reopened = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/reopen`);
   assert.equal(reopened.json.conversation.status, 'waiting', 'nobody answered yet');
+  // A reply to a closed conversation reopens it, and says so as Reopen does.
+  await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/close`);
+  const late = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/messages`, { text: 'One more thing: licences start on Monday.', client_id: clientId(41) });
+  assert.equal(late.status, 201);
+  assert.equal((await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/messages`, { text: 'One more thing: licences start on Monday.', client_id: clientId(41) })).status, 200);
   const poll = await v.call('GET', `/v1/conversations/${id}/messages`, started.json.visitor_token);
-  assert.deepEqual(poll.json.messages.map((m) => m.notice ?? m.author), ['visitor', 'assigned', 'moved_team', 'closed', 'reopened']);
+  assert.deepEqual(poll.json.messages.map((m) => m.notice ?? m.author),
+    ['visitor', 'assigned', 'moved_team', 'closed', 'reopened', 'closed', 'reopened', 'staff_joined', 'staff']);
   for (const m of poll.json.messages.filter((m) => m.author === 'system')) assert.equal(m.text, '');
 });
 

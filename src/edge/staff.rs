@@ -353,6 +353,23 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
     }
     let now = now_ms();
     let name = threads::first_name(&staff.name).to_owned();
+    // A reply reopens a closed conversation: said with a notice, as Reopen
+    // says it (not for a retry of a reply that already reopened it).
+    if conversation.status == Status::Closed
+        && threads::by_client_id(&env.db, id, body.client_id.as_deref())
+            .await?
+            .is_none()
+    {
+        let note = Append {
+            staff_id: &staff.id,
+            ..Append::notice(Notice::Reopened)
+        };
+        let update = "UPDATE conversations SET updated_at = ?2 WHERE id = ?1";
+        let (note, _) = threads::append(&env.db, id, &note, update, "", now).await?;
+        let by = destinations::actor(&staff.id, &staff.name);
+        destinations::status_changed(env, &staff.site_id, id, false, by, now).await;
+        live::notify(env, live::Thread::from(&conversation), Some(&note), None).await;
+    }
     #[derive(Deserialize)]
     struct Count {
         n: i64,
