@@ -50,7 +50,11 @@ test('a visitor message reaches the right inbox with its journey; a person repli
   staff.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
   await signIn(staff);
   assert.ok(!staff.url().includes(ana.token), 'the token never appears in the URL');
-  await staff.locator('select').first().selectOption('sales');
+  // The team filter names teams as the rest of the console does.
+  const teamFilter = staff.locator('nav.filters select').first();
+  await staff.locator('nav.filters option', { hasText: 'Customer support' }).waitFor({ state: 'attached' });
+  assert.deepEqual((await teamFilter.locator('option').allInnerTexts()).sort(), ['All my teams', 'Billing', 'Customer support', 'Product', 'Sales']);
+  await teamFilter.selectOption('sales');
   const row = staff.locator('.inbox .row', { hasText: 'volume discounts' });
   await row.waitFor();
   assert.match(await row.innerText(), /sales · neutral/);

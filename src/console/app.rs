@@ -73,11 +73,21 @@ pub fn console_app() -> Html {
         let page = page.clone();
         Callback::from(move |next: Page| page.set(next))
     };
-    let teams = state
+    // Each team the filter offers, by id and by the name the rest of the console shows.
+    let name_of = |id: &String| {
+        state
+            .colleagues
+            .as_ref()
+            .and_then(|c| c.teams.iter().find(|t| &t.id == id))
+            .map_or_else(|| id.clone(), |t| t.name.clone())
+    };
+    let teams: Vec<(String, String)> = state
         .inbox
         .as_ref()
-        .map(|i| i.teams.clone())
-        .unwrap_or_else(|| me.teams.clone());
+        .map_or(&me.teams, |i| &i.teams)
+        .iter()
+        .map(|id| (id.clone(), name_of(id)))
+        .collect();
     let site = me.site.clone();
     // From a chart's conversation to the inbox, with it open.
     let on_open = {

@@ -5,8 +5,8 @@ use crate::console::state::{Action, ConsoleState};
 
 #[derive(PartialEq, Properties)]
 pub struct FiltersProps {
-    /// The teams to filter by.
-    pub teams: Vec<String>,
+    /// The teams to filter by: id and name.
+    pub teams: Vec<(String, String)>,
     pub team: AttrValue,
     pub status: AttrValue,
     pub dispatcher: UseReducerDispatcher<ConsoleState>,
@@ -38,7 +38,7 @@ pub fn filters(props: &FiltersProps) -> Html {
             <label>{ "Team " }
                 <select onchange={filter(true)}>
                     <option value="" selected={props.team.is_empty()}>{ "All my teams" }</option>
-                    { for props.teams.iter().map(|t| html! { <option value={t.clone()} selected={props.team.as_str() == t}>{ t.clone() }</option> }) }
+                    { for props.teams.iter().map(|(id, name)| html! { <option value={id.clone()} selected={props.team.as_str() == id}>{ name.clone() }</option> }) }
                 </select>
             </label>
             <label>{ "Status " }
