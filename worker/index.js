@@ -125,6 +125,8 @@ export class LiveRoom {
     let kind;
     try { kind = JSON.parse(message).type; } catch { return; }
     if (kind !== 'typing') return;
+    // A socket past its authorization, or told to reauthorize, is not heard.
+    if (!authorized(ws)) return;
     const { side, name } = ws.deserializeAttachment() ?? {};
     const to = side === 'visitor' ? 'staff' : 'visitor';
     const frame = JSON.stringify(side === 'staff'

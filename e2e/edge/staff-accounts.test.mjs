@@ -36,7 +36,7 @@ async function startVisitor(text, team) {
   const res = await api('POST', '/v1/conversations', { headers, body: { site: 'demo', team, message: { text }, reply: { channel: 'here' } } });
   assert.equal(res.status, 201, JSON.stringify(res.json));
   const call = (method, path, body) => api(method, path, { headers: { ...headers, authorization: `Bearer ${res.json.visitor_token}` }, body });
-  return { id: res.json.conversation.id, call };
+  return { id: res.json.conversation.id, token: res.json.visitor_token, call };
 }
 
 test('the operator and site admins list accounts, never their tokens; agents and other sites cannot', async () => {
@@ -84,6 +84,8 @@ test('a revoked account: its token stops at once, its inbox socket hears nothing
   assert.equal((await as(eve.token, 'POST', `/v1/staff/conversations/${visitor.id}/assign`, { staff: 'me' })).status, 200);
   assert.equal((await as(eve.token, 'PUT', '/v1/staff/presence', { presence: 'online' })).status, 200);
   const inbox = await connect('/v1/staff/live', eve.token);
+  const thread = await connect(`/v1/staff/conversations/${visitor.id}/live`, eve.token);
+  const visitorSocket = await connect(`/v1/conversations/${visitor.id}/live`, visitor.token);
 
   const revoked = await operator('DELETE', staffPath(eve));
   assert.equal(revoked.status, 200, JSON.stringify(revoked.json));
@@ -91,6 +93,13 @@ test('a revoked account: its token stops at once, its inbox socket hears nothing
   assert.ok(revoked.json.staff.revoked_at > 0);
   await inbox.next((f) => f.type === 'reauthorize');
   await inbox.close();
+  // The conversation's room is told too: nothing more reaches the socket, and its typing is not relayed.
+  await thread.next((f) => f.type === 'reauthorize');
+  assert.equal((await visitor.call('POST', `/v1/conversations/${visitor.id}/messages`, { text: 'Hello? Anyone?' })).status, 201);
+  thread.typing();
+  await silent(thread, (f) => f.type === 'message' || f.type === 'conversation');
+  await silent(visitorSocket, (f) => f.type === 'typing');
+  await Promise.all([thread.close(), visitorSocket.close()]);
   assert.equal((await as(eve.token, 'GET', '/v1/staff/me')).status, 401);
   await assert.rejects(connect('/v1/staff/live', eve.token), (e) => e.status === 401);
   const conversation = await as(ana.token, 'GET', `/v1/staff/conversations/${visitor.id}`);

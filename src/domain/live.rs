@@ -66,7 +66,8 @@ impl Room<'_> {
 /// for admins, who see every team) and the staff member themselves.
 pub const VISITOR: &str = "visitor";
 pub const STAFF: &str = "staff";
-const ALL_TEAMS: &str = "team:*";
+/// Admins' tag: not `team:…`, so no team id (`*` included) can be it.
+const ALL_TEAMS: &str = "admins";
 
 /// How long a staff socket stays authorized. The worker checks a token and
 /// its teams when a socket opens; after this the room sends the socket
@@ -342,6 +343,9 @@ mod tests {
     fn inbox_changes_reach_the_team_and_admins_only() {
         let agent = staff_tags("s1", false, &["billing".into(), "sales".into()]);
         assert_eq!(agent, ["staff", "staff:s1", "team:billing", "team:sales"]);
+        // A team called "*" is a team like any other, never every team.
+        let star = staff_tags("s4", false, &["*".into()]);
+        assert!(!reaches(&star, "billing"));
         let admin = staff_tags("s2", true, &[]);
         let reaches =
             |tags: &[String], team: &str| inbox_audience(team).iter().any(|t| tags.contains(t));

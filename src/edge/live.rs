@@ -228,25 +228,52 @@ pub async fn staff_conversation(
     let staff = staff_socket(request, env).await?;
     staff::conversation_for(env, &staff, id).await?;
     let name = super::threads::first_name(&staff.name).to_owned();
+    let now = now_ms();
+    // Where this account listens, so a change to it can reach the room.
+    db::batch(
+        &env.db,
+        vec![
+            env.db.statement(
+                "DELETE FROM live_staff_rooms WHERE staff_id = ?1 AND opened_at < ?2",
+                args![&staff.id, now - env.staff_socket_authorized_ms],
+            ),
+            env.db.statement(
+                "INSERT INTO live_staff_rooms (staff_id, conversation_id, opened_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (staff_id, conversation_id) DO UPDATE SET opened_at = excluded.opened_at",
+                args![&staff.id, id, now],
+            ),
+        ],
+    )
+    .await?;
     let socket = Socket {
         side: STAFF,
         name: &name,
         tags: &live::staff_tags(&staff.id, staff.is_admin(), &staff.team_ids()),
-        until: now_ms() + env.staff_socket_authorized_ms,
+        until: now + env.staff_socket_authorized_ms,
         protocol: true,
     };
     open(env, Room::Conversation(id), socket).await
 }
 
 /// A staff account was changed, revoked or given a new token: its sockets
-/// in the site's inbox room get nothing more from now (the console reopens
-/// them with the access the account has now, or cannot); in conversation
-/// rooms, nothing after `STAFF_SOCKET_AUTHORIZED_MS`, and a conversation's
-/// frames only ever reach its team's staff.
+/// in the site's inbox room and in every conversation room it opened one in
+/// lately (`live_staff_rooms`) get nothing more from now and may not type;
+/// the console reopens them with the access the account has now, or cannot.
 pub async fn staff_access_changed(env: &Env, site: &str, staff: &str) {
     if env.live.is_none() {
         return;
     }
+    #[derive(Deserialize)]
+    struct Opened {
+        conversation_id: String,
+    }
+    let opened: Vec<Opened> = db::rows(
+        &env.db,
+        "SELECT conversation_id FROM live_staff_rooms WHERE staff_id = ?1 AND opened_at >= ?2",
+        args![staff, now_ms() - env.staff_socket_authorized_ms],
+    )
+    .await
+    .unwrap_or_default();
     let build = || -> Result<Request, JsValue> {
         let body = serde_json::json!({ "tags": [live::staff_member_tag(staff)] }).to_string();
         let init = RequestInit::new();
@@ -254,10 +281,24 @@ pub async fn staff_access_changed(env: &Env, site: &str, staff: &str) {
         init.set_body(&JsValue::from_str(&body));
         Request::new_with_str_and_init("https://live.invalid/reauthorize", &init)
     };
-    let told = match build() {
-        Ok(request) => call(env, Room::Inbox(site), &request).await.map(drop),
-        Err(error) => Err(error),
-    };
+    let rooms = std::iter::once(Room::Inbox(site)).chain(
+        opened
+            .iter()
+            .map(|o| Room::Conversation(&o.conversation_id)),
+    );
+    let sent = js_sys::Array::new();
+    let mut told = Ok(());
+    for room in rooms {
+        match build().and_then(|request| send(env, room, &request)) {
+            Ok(promise) => {
+                sent.push(&promise);
+            }
+            Err(error) => told = Err(error),
+        }
+    }
+    if let Err(error) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&sent)).await {
+        told = Err(error);
+    }
     if let Err(error) = told {
         super::runtime::log(
             "live: reauthorizing a staff member's sockets failed",
