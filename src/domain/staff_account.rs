@@ -100,6 +100,19 @@ pub fn check_revoke(account: &str, actor: Actor<'_>) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Whether `actor` may give `account` a new token: not their own from the
+/// console (the new token would end the session it is shown in before it
+/// is seen; another admin or the operator can).
+pub fn check_new_token(account: &str, actor: Actor<'_>) -> Result<(), ApiError> {
+    if actor.is(account) {
+        return Err(ApiError::Conflict(
+            "you cannot give yourself a new token while signed in with the old one; another admin or the operator can"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The staff id a staff token names (`tps_<id>.<secret>`), or `None` for
 /// any other credential.
 pub fn token_staff_id(token: &str) -> Option<&str> {
@@ -219,6 +232,12 @@ mod tests {
         ));
         assert!(check_revoke("s1", Actor::Admin("s2")).is_ok());
         assert!(check_revoke("s1", Actor::Operator).is_ok());
+        assert!(matches!(
+            check_new_token("s1", Actor::Admin("s1")),
+            Err(ApiError::Conflict(_))
+        ));
+        assert!(check_new_token("s1", Actor::Admin("s2")).is_ok());
+        assert!(check_new_token("s1", Actor::Operator).is_ok());
     }
 
     #[test]

@@ -331,6 +331,7 @@ pub async fn revoke_staff(
     let caller = actor_id(request);
     staff_account::check_revoke(id, actor(&caller))?;
     account(env, &site.id, id).await?;
+    http::read_no_body(request).await?;
     db::batch(
         &env.db,
         vec![
@@ -364,6 +365,7 @@ pub async fn new_staff_token(
     id: &str,
 ) -> Result<Response, ApiError> {
     let site = managed_site(request, env, site).await?;
+    staff_account::check_new_token(id, actor(&actor_id(request)))?;
     account(env, &site.id, id).await?;
     http::read_no_body(request).await?;
     let token = staff_token(id)?;
@@ -477,6 +479,7 @@ pub async fn erase_visitor(
     visitor: &str,
 ) -> Result<Response, ApiError> {
     managed_site(request, env, site).await?;
+    http::read_no_body(request).await?;
     let mut events_sql = String::from("DELETE FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
     let events = db::run(&env.db, &events_sql, args![site, visitor]).await?;

@@ -816,6 +816,7 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     admin::authorize_for(request, env, Some(site)).await?;
     load(env, site, id).await?;
+    super::http::read_no_body(request).await?;
     db::batch(
         &env.db,
         vec![

@@ -328,6 +328,7 @@ pub async fn delete_examples(
     site: &str,
 ) -> Result<Response, ApiError> {
     admin::managed_site(request, env, site).await?;
+    super::http::read_no_body(request).await?;
     let deleted = db::batch(
         &env.db,
         vec![

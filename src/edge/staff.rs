@@ -91,6 +91,9 @@ pub async fn authorize(request: &Request, env: &Env) -> Result<StaffRow, ApiErro
             .await?;
             Ok(staff)
         }
+        // A revoked account's token is refused as such, however many wrong
+        // guesses its id has drawn: its console must hear 401 and sign out.
+        Some(staff) if staff.token_hash.is_empty() => Err(ApiError::Unauthorized),
         _ => Err(limits::sign_in_failed(&env.db, &ip, staff_id, now).await),
     }
 }

@@ -585,6 +585,7 @@ pub async fn delete(
     id: &str,
 ) -> Result<Response, ApiError> {
     let conversation = authorize(request, env, origin, id).await?;
+    super::http::read_no_body(request).await?;
     threads::erase_conversations(&env.db, "id = ?1", &[id]).await?;
     let visitor = if conversation.visitor_id.is_empty() {
         &conversation.user_id
