@@ -234,6 +234,12 @@ test('a first message sent again (its answer lost) finds the conversation it sta
   }
   const inbox = await asStaff(ana, 'GET', '/v1/staff/inbox?team=sales');
   assert.equal(inbox.json.conversations.filter((c) => c.id === first.json.conversation.id).length, 1);
+  // The answer says how the visitor asked to be answered when it started, whatever the retry says.
+  const changedReply = await v.start({ ...body, reply: { channel: 'email', email: 'someone@example.com' } });
+  assert.equal(changedReply.status, 200);
+  assert.deepEqual(changedReply.json.conversation.reply, first.json.conversation.reply);
+  // The same id with another text is a client reusing ids: refused.
+  assertError(await v.start({ ...body, message: { ...body.message, text: 'Something else entirely' } }), 409, 'conflict');
   // Another device with the same client id starts its own conversation: a client id opens nothing.
   const other = await visitor().start(body);
   assert.equal(other.status, 201);

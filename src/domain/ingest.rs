@@ -32,18 +32,54 @@ fn path_only(path: &str) -> &str {
     path.get(..query.min(fragment)).unwrap_or(path)
 }
 
-/// A browser's language tag (`de-DE`, some webviews' `de_DE`) or nothing:
-/// the field holds a label, never free text.
+/// A browser's language tag (`de-DE`, `es-419`, some webviews' `de_DE`)
+/// or nothing: a language of 2 to 8 letters, then subtags of 1 to 8 letters
+/// or digits, and at most four digits in all. The field holds a label,
+/// never free text, nor a number (`4111-1111-1111-1111`).
 fn is_language_tag(text: &str) -> bool {
-    text.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    let mut subtags = text.split(['-', '_']);
+    let language = subtags.next().unwrap_or_default();
+    text.is_empty()
+        || ((2..=8).contains(&language.len())
+            && language.bytes().all(|b| b.is_ascii_alphabetic())
+            && subtags.all(|s| {
+                (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+            })
+            && few_digits(text))
 }
 
-/// An IANA time zone name (`America/Argentina/Buenos_Aires`, `Etc/GMT+5`)
-/// or nothing.
+/// An IANA time zone name (`America/Argentina/Buenos_Aires`, `Etc/GMT+10`,
+/// `EST5EDT`, `UTC`) or nothing: one to three parts, each a letter, then
+/// letters, `_` and `-`, with at most one group of one or two digits (after
+/// an optional sign) — never a number. openapi.json states the same pattern.
 fn is_time_zone(text: &str) -> bool {
-    text.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-' | b'/'))
+    let part_ok = |part: &str| {
+        let word = |b: &u8| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-');
+        let bytes = part.as_bytes();
+        let letters = |from: usize| {
+            from + bytes
+                .get(from..)
+                .map_or(0, |rest| rest.iter().take_while(|b| word(b)).count())
+        };
+        let mut at = letters(1);
+        // The `-` of "-3" was read as a word byte; a digit group may follow it.
+        if matches!(bytes.get(at), Some(b'+')) {
+            at += 1;
+        }
+        let digits = bytes.get(at..).map_or(0, |rest| {
+            rest.iter().take_while(|b| b.is_ascii_digit()).count()
+        });
+        bytes.first().is_some_and(u8::is_ascii_alphabetic)
+            && digits <= 2
+            && letters(at + digits) == bytes.len()
+    };
+    let parts = text.split('/').count();
+    text.is_empty() || ((1..=3).contains(&parts) && text.split('/').all(part_ok))
+}
+
+/// At most four digits: what a language tag or a zone name can hold.
+fn few_digits(text: &str) -> bool {
+    text.bytes().filter(u8::is_ascii_digit).count() <= 4
 }
 
 /// Free text with any personal data the redactor finds replaced by tags.
@@ -1044,6 +1080,10 @@ mod tests {
             ),
             event("aaaaaaaaaaaaaaa3", r#","lang":"jo@example.com""#),
             event("aaaaaaaaaaaaaaa4", r#","tz":"call +49 170 1234567""#),
+            // A second outside review stored these: numbers in label-shaped fields.
+            event("aaaaaaaaaaaaaaa5", r#","lang":"4111-1111-1111-1111""#),
+            event("aaaaaaaaaaaaaaa6", r#","tz":"+49-170-1234567""#),
+            event("aaaaaaaaaaaaaaa7", r#","lang":"de-4917012345678""#),
         ];
         let body = format!(
             r#"{{"v":1,"site":"demo","sent_at":{NOW},"events":[{}]}}"#,
@@ -1063,6 +1103,9 @@ mod tests {
             reasons,
             [
                 "two prop keys are the same once personal data is removed",
+                "lang must be a language tag and tz a time zone name",
+                "lang must be a language tag and tz a time zone name",
+                "lang must be a language tag and tz a time zone name",
                 "lang must be a language tag and tz a time zone name",
                 "lang must be a language tag and tz a time zone name",
             ]
@@ -1272,5 +1315,57 @@ mod tests {
         assert!(
             matches!(read_batch(ordinary, true), Ok(b) if matches!(b.events[0], EventSource::Text(_)))
         );
+    }
+
+    #[test]
+    fn language_tags_and_zone_names_are_labels_not_numbers() {
+        for tag in [
+            "",
+            "de",
+            "de-DE",
+            "es-419",
+            "zh-Hant-TW",
+            "pt_BR",
+            "en-US-u-ca-gregory",
+        ] {
+            assert!(is_language_tag(tag), "{tag}");
+        }
+        for tag in [
+            "4111-1111-1111-1111",
+            "123",
+            "d",
+            "de-4917012345678",
+            "de DE",
+            "de--DE",
+            "jo@x.de",
+        ] {
+            assert!(!is_language_tag(tag), "{tag}");
+        }
+        for zone in [
+            "",
+            "UTC",
+            "Europe/Berlin",
+            "America/Argentina/Buenos_Aires",
+            "Etc/GMT+10",
+            "Etc/GMT-14",
+            "EST5EDT",
+            "GMT0",
+            "America/Port-au-Prince",
+        ] {
+            assert!(is_time_zone(zone), "{zone}");
+        }
+        for zone in [
+            "+49-170-1234567",
+            "+0200",
+            "Europe/",
+            "/Berlin",
+            "Etc/4917012345",
+            "a+4917012345678",
+            "Etc/GMT+100",
+            "A/B/C/D",
+            "Europe Berlin",
+        ] {
+            assert!(!is_time_zone(zone), "{zone}");
+        }
     }
 }

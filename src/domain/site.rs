@@ -224,9 +224,11 @@ impl SiteUpdate {
         Ok(Site {
             id: id.to_owned(),
             name,
-            allowed_origins: list(self.allowed_origins.map(|l| to_json(&l)), |s| {
-                &s.allowed_origins
-            }),
+            allowed_origins: list(
+                self.allowed_origins
+                    .map(|l| to_json(&normalized_origins(&l))),
+                |s| &s.allowed_origins,
+            ),
             identity_secret: self
                 .identity_secret
                 .unwrap_or_else(|| kept(|s| &s.identity_secret, "")),
@@ -263,17 +265,38 @@ impl SiteUpdate {
 
 /// An update's allowed origins: each an http(s) origin of at most 200 bytes.
 pub fn check_origins(origins: &[String]) -> Result<(), ApiError> {
-    match origins.iter().find(|origin| !is_origin(origin)) {
-        None => Ok(()),
-        Some(_) => Err(ApiError::InvalidRequest(
+    if origins.iter().all(|origin| is_origin(origin)) {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidRequest(
             "allowed_origins must be http(s) origins: scheme://host[:port], no path, wildcard or space"
                 .into(),
-        )),
+        ))
     }
 }
 
+/// Origins as a browser sends them, each once: the scheme and host in lower
+/// case, without a trailing `/` or the scheme's own port (`https://Shop.example:443/`
+/// → `https://shop.example`), which `Origin` never carries.
+fn normalized_origins(origins: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(origins.len());
+    for origin in origins {
+        let mut origin = origin.trim_end_matches('/').to_ascii_lowercase();
+        for default in [("https://", ":443"), ("http://", ":80")] {
+            if origin.starts_with(default.0) && origin.ends_with(default.1) {
+                origin.truncate(origin.len() - default.1.len());
+            }
+        }
+        if !out.contains(&origin) {
+            out.push(origin);
+        }
+    }
+    out
+}
+
 /// What a browser sends as `Origin`: `http(s)://host[:port]` (a trailing `/`
-/// is tolerated, as `allows` ignores it). Anything with a path, query,
+/// is tolerated, as `allows` ignores it); openapi.json states the same
+/// pattern. Anything with a path, query,
 /// user, wildcard or space could never equal one, so it would allow
 /// nothing while looking as if it did.
 fn is_origin(origin: &str) -> bool {
@@ -295,13 +318,16 @@ fn is_origin(origin: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
     } else {
-        !host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        host.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
     };
-    let port_ok =
-        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    let port_ok = port.is_none_or(|p| {
+        !p.starts_with('0') && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok()
+    });
     origin.len() <= 200 && host_ok && port_ok
 }
 
@@ -573,7 +599,8 @@ mod tests {
         };
         assert_eq!(refused(r#"{"name": " "}"#), "name is required");
         let long = ["https://", &"a".repeat(200)].concat();
-        // An outside review stored the last two, which no browser's Origin can equal.
+        // Outside reviews stored the paths, wildcards and ports below, which no
+        // browser's Origin can equal (it leaves the scheme's own port out).
         for origin in [
             "shop.example",
             &long,
@@ -584,6 +611,11 @@ mod tests {
             "https://shop example",
             "https://shop.example:80a",
             "https://",
+            "https://shop.example:99999",
+            "https://shop.example:0",
+            "https://shop.example.",
+            "https://a..b",
+            "https://shop.example:65536",
         ] {
             let json = serde_json::json!({ "allowed_origins": [origin] }).to_string();
             assert!(
@@ -597,6 +629,10 @@ mod tests {
             "https://shop.example/",
             "http://[::1]:8787",
             "https://xn--bcher-kva.example",
+            "https://shop.example:8443",
+            "http://shop.example:443",
+            "https://shop.example:443",
+            "https://shop.example:65535",
         ] {
             let json = serde_json::json!({ "allowed_origins": [origin] }).to_string();
             assert!(
@@ -604,6 +640,16 @@ mod tests {
                 "{origin}"
             );
         }
+        // Stored as a browser sends them, each once.
+        let as_sent = serde_json::json!({ "allowed_origins": [
+            "https://Shop.example:443/", "https://shop.example", "http://shop.example:80", "http://shop.example:8080"] });
+        let site = update(&as_sent.to_string())
+            .apply("shop", Some(&stored()))
+            .unwrap();
+        assert_eq!(
+            site.allowed_origins,
+            r#"["https://shop.example","http://shop.example","http://shop.example:8080"]"#
+        );
         assert!(refused(r#"{"time_zone": "Mars/Olympus"}"#).contains("Mars/Olympus"));
         assert!(refused(r#"{"identity_secret": "short"}"#).starts_with("identity_secret"));
         assert!(

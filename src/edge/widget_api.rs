@@ -335,7 +335,8 @@ async fn started_before(
 
 /// The answer to a first message sent again: the conversation it started,
 /// with a new visitor token (the first answer's was lost with it; both
-/// open the conversation), 200 instead of 201. Nothing else is stored.
+/// open the conversation), 200 instead of 201. Nothing else is stored; the
+/// same client id with another text is 409.
 async fn answer_retry(
     env: &Env,
     conversation: ConversationRow,
@@ -344,6 +345,14 @@ async fn answer_retry(
     origin: Option<&str>,
     now: i64,
 ) -> Result<Response, ApiError> {
+    let stored = threads::messages_after(&env.db, &conversation.id, 0).await?;
+    let first = stored.first().ok_or(ApiError::Internal)?;
+    // The same id for another first message is a client reusing ids: 409.
+    let sent = crate::domain::pii::redact(&body.message.text).redacted;
+    conversation::check_retry(
+        (first.author, &first.text),
+        (conversation::Author::Visitor, &sent),
+    )?;
     let token = secret::new("tpv_", random16()?);
     db::run(
         &env.db,
@@ -351,8 +360,6 @@ async fn answer_retry(
         args![&conversation.id, &secret::hash(&token), now],
     )
     .await?;
-    let stored = threads::messages_after(&env.db, &conversation.id, 0).await?;
-    let first = stored.first().ok_or(ApiError::Internal)?;
     let online = !threads::staff_online(&env.db, &conversation.site_id, &conversation.team_id, now)
         .await?
         .is_empty();
@@ -361,6 +368,7 @@ async fn answer_retry(
         .find(|t| t.id == conversation.team_id)
         .map(|t| t.name.clone())
         .unwrap_or_default();
+    let reply = stored_reply(&conversation);
     http::json_response(
         200,
         &Started {
@@ -369,7 +377,7 @@ async fn answer_retry(
                 team: conversation.team_id,
                 team_name,
                 status: conversation.status,
-                reply: body.reply.clone(),
+                reply,
                 created_at: conversation.created_at,
             },
             visitor_token: token,
@@ -379,6 +387,21 @@ async fn answer_retry(
         },
         origin,
     )
+}
+
+/// How the visitor asked to be answered, as stored with the conversation.
+fn stored_reply(conversation: &ConversationRow) -> ReplyPreference {
+    match conversation.reply_channel.as_str() {
+        "email" => ReplyPreference::Email {
+            email: conversation.reply_email.clone(),
+        },
+        "phone" => ReplyPreference::Phone {
+            phone: conversation.reply_phone.clone(),
+            from: conversation.callback_from,
+            to: conversation.callback_to,
+        },
+        _ => ReplyPreference::Here,
+    }
 }
 
 /// The site's user id when `identify(userId, hmac)` verified, else empty.
