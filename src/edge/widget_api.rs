@@ -340,7 +340,7 @@ async fn started_before(
 async fn answer_retry(
     env: &Env,
     conversation: ConversationRow,
-    teams: &[crate::domain::team::Team],
+    teams: &[Team],
     body: &StartConversation,
     origin: Option<&str>,
     now: i64,
@@ -363,23 +363,10 @@ async fn answer_retry(
     let online = !threads::staff_online(&env.db, &conversation.site_id, &conversation.team_id, now)
         .await?
         .is_empty();
-    let team_name = teams
-        .iter()
-        .find(|t| t.id == conversation.team_id)
-        .map(|t| t.name.clone())
-        .unwrap_or_default();
-    let reply = stored_reply(&conversation);
     http::json_response(
         200,
         &Started {
-            conversation: ConversationSummary {
-                id: conversation.id,
-                team: conversation.team_id,
-                team_name,
-                status: conversation.status,
-                reply,
-                created_at: conversation.created_at,
-            },
+            conversation: summary(&conversation, teams),
             visitor_token: token,
             message: first.for_visitor(),
             redacted_at_edge: Vec::new(),
@@ -387,21 +374,6 @@ async fn answer_retry(
         },
         origin,
     )
-}
-
-/// How the visitor asked to be answered, as stored with the conversation.
-fn stored_reply(conversation: &ConversationRow) -> ReplyPreference {
-    match conversation.reply_channel.as_str() {
-        "email" => ReplyPreference::Email {
-            email: conversation.reply_email.clone(),
-        },
-        "phone" => ReplyPreference::Phone {
-            phone: conversation.reply_phone.clone(),
-            from: conversation.callback_from,
-            to: conversation.callback_to,
-        },
-        _ => ReplyPreference::Here,
-    }
 }
 
 /// The site's user id when `identify(userId, hmac)` verified, else empty.
