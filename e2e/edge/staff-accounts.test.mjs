@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
 import { startRuntime, seedDemo, seedContactChannel } from '../../scripts/runtime.mjs';
 import { apiClient } from './openapi.mjs';
-import { connect as connectTo, silent } from './sockets.mjs';
+import { connect as connectTo, refused, silent } from './sockets.mjs';
 
 // Staff sockets are authorized for 3 s here (10 minutes in production).
 const AUTHORIZED_S = 3;
@@ -145,11 +145,18 @@ test("a conversation moved to another team stops reaching the sockets of staff w
   const moved = await as(ana.token, 'POST', `/v1/staff/conversations/${visitor.id}/assign`, { team: 'billing' });
   assert.equal(moved.status, 200, JSON.stringify(moved.json));
   assert.equal((await as(bo.token, 'GET', `/v1/staff/conversations/${visitor.id}`)).status, 403);
+  // Bo's socket is told to reopen (where only the billing team's staff get in), and is not heard typing.
+  await bos.next((f) => f.type === 'reauthorize');
   const cys = await connect(`/v1/staff/conversations/${visitor.id}/live`, cy.token);
+  const visitorSocket = await connect(`/v1/conversations/${visitor.id}/live`, visitor.token);
   assert.equal((await visitor.call('POST', `/v1/conversations/${visitor.id}/messages`, { text: 'my card ends 4242, please refund one' })).status, 201);
   await cys.next((f) => f.type === 'message' && f.message.author === 'visitor');
+  bos.typing();
   await silent(bos, (f) => f.type === 'message' || f.type === 'conversation');
-  await Promise.all([bos.close(), cys.close()]);
+  await silent(visitorSocket, (f) => f.type === 'typing' && f.name === 'Bo');
+  await refused(connect(`/v1/staff/conversations/${visitor.id}/live`, bo.token), 403, 'forbidden');
+  bos.ws.terminate();
+  await Promise.all([cys.close(), visitorSocket.close()]);
 });
 
 test('a staff socket is authorized for a while: after it, it is told to reopen and gets nothing more, and one that stays is closed', async () => {

@@ -93,7 +93,7 @@ pub fn staff_tags(staff: &str, is_admin: bool, teams: &[String]) -> Vec<String> 
     if is_admin {
         tags.push(ALL_TEAMS.to_owned());
     } else {
-        tags.extend(teams.iter().map(|team| format!("team:{team}")));
+        tags.extend(teams.iter().map(|team| team_tag(team)));
     }
     tags
 }
@@ -109,7 +109,12 @@ pub fn staff_member_tag(staff: &str) -> String {
 /// admins, never other teams' staff (a conversation moved to another team
 /// stops reaching the sockets opened while it was theirs).
 pub fn inbox_audience(team: &str) -> Vec<String> {
-    vec![format!("team:{team}"), ALL_TEAMS.to_owned()]
+    vec![team_tag(team), ALL_TEAMS.to_owned()]
+}
+
+/// The tag of the sockets of one team's staff (not its admins').
+pub fn team_tag(team: &str) -> String {
+    format!("team:{team}")
 }
 
 /// The subprotocols a client offered (`Sec-WebSocket-Protocol`).

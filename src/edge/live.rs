@@ -274,22 +274,41 @@ pub async fn staff_access_changed(env: &Env, site: &str, staff: &str) {
     )
     .await
     .unwrap_or_default();
+    let rooms: Vec<Room<'_>> = std::iter::once(Room::Inbox(site))
+        .chain(
+            opened
+                .iter()
+                .map(|o| Room::Conversation(&o.conversation_id)),
+        )
+        .collect();
+    reauthorize(env, &rooms, &live::staff_member_tag(staff)).await;
+}
+
+/// A conversation moved from `left_team`: its room's sockets of that team's
+/// staff get nothing more and may not type (they reopen, and only those
+/// still in its team get in), where otherwise they would hear the visitor
+/// type, and show as typing to them, until their authorization ran out.
+pub async fn conversation_moved(env: &Env, conversation: &str, left_team: &str) {
+    if env.live.is_some() {
+        let tag = live::team_tag(left_team);
+        reauthorize(env, &[Room::Conversation(conversation)], &tag).await;
+    }
+}
+
+/// Tells `rooms` that their sockets tagged `tag` get nothing more
+/// (`REAUTHORIZE_FRAME`, worker/index.js).
+async fn reauthorize(env: &Env, rooms: &[Room<'_>], tag: &str) {
     let build = || -> Result<Request, JsValue> {
-        let body = serde_json::json!({ "tags": [live::staff_member_tag(staff)] }).to_string();
+        let body = serde_json::json!({ "tags": [tag] }).to_string();
         let init = RequestInit::new();
         init.set_method("POST");
         init.set_body(&JsValue::from_str(&body));
         Request::new_with_str_and_init("https://live.invalid/reauthorize", &init)
     };
-    let rooms = std::iter::once(Room::Inbox(site)).chain(
-        opened
-            .iter()
-            .map(|o| Room::Conversation(&o.conversation_id)),
-    );
     let sent = js_sys::Array::new();
     let mut told = Ok(());
     for room in rooms {
-        match build().and_then(|request| send(env, room, &request)) {
+        match build().and_then(|request| send(env, *room, &request)) {
             Ok(promise) => {
                 sent.push(&promise);
             }
@@ -300,10 +319,7 @@ pub async fn staff_access_changed(env: &Env, site: &str, staff: &str) {
         told = Err(error);
     }
     if let Err(error) = told {
-        super::runtime::log(
-            "live: reauthorizing a staff member's sockets failed",
-            &error,
-        );
+        super::runtime::log("live: reauthorizing sockets failed", &error);
     }
 }
 

@@ -562,6 +562,9 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
         Some((&updated, moved_from)),
     )
     .await;
+    if moved_from != updated.team_id {
+        live::conversation_moved(env, id, moved_from).await;
+    }
     let to = (!assignee.is_empty()).then(|| destinations::actor(&assignee, &assignee_name));
     let by = destinations::actor(&staff.id, &staff.name);
     destinations::conversation_assigned(env, &staff.site_id, id, to, by, now).await;
