@@ -353,13 +353,7 @@ async fn answer_retry(
         (first.author, &first.text),
         (conversation::Author::Visitor, &sent),
     )?;
-    let token = secret::new("tpv_", random16()?);
-    db::run(
-        &env.db,
-        "INSERT INTO conversation_tokens (conversation_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
-        args![&conversation.id, &secret::hash(&token), now],
-    )
-    .await?;
+    let token = new_visitor_token(env, &conversation.id, now).await?;
     let online = !threads::staff_online(&env.db, &conversation.site_id, &conversation.team_id, now)
         .await?
         .is_empty();
@@ -374,6 +368,19 @@ async fn answer_retry(
         },
         origin,
     )
+}
+
+/// Another visitor token for a conversation that already has one (a retried
+/// start, another device of a verified user); every token opens it.
+async fn new_visitor_token(env: &Env, conversation: &str, now: i64) -> Result<String, ApiError> {
+    let token = secret::new("tpv_", random16()?);
+    db::run(
+        &env.db,
+        "INSERT INTO conversation_tokens (conversation_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
+        args![conversation, &secret::hash(&token), now],
+    )
+    .await?;
+    Ok(token)
 }
 
 /// The site's user id when `identify(userId, hmac)` verified, else empty.
@@ -631,13 +638,7 @@ pub async fn history(
     let teams = load_teams(env, &site.id).await?;
     let mut items = Vec::new();
     for conversation in conversations {
-        let token = secret::new("tpv_", random16()?);
-        db::run(
-            &env.db,
-            "INSERT INTO conversation_tokens (conversation_id, token_hash, created_at) VALUES (?1, ?2, ?3)",
-            args![&conversation.id, &secret::hash(&token), now],
-        )
-        .await?;
+        let token = new_visitor_token(env, &conversation.id, now).await?;
         let messages = threads::messages_after(&env.db, &conversation.id, 0).await?;
         items.push(HistoryItem {
             conversation: summary(&conversation, &teams),
