@@ -398,7 +398,8 @@ test('a site admin edits office hours, routing and staff in Settings; agents see
   await admin.locator(`.staff-accounts li.revoked[data-staff="${dee.id}"]`, { hasText: '(revoked)' }).waitFor();
   assert.equal(await listed.locator('button.revoke').count(), 0);
   assert.equal((await me(token)).status, 401, 'her token stops at once');
-  // Her open console is signed out at its next call, without a reload.
+  // Her open console is signed out at its next call, without a reload, and says why.
   await agent.locator('#token').waitFor({ timeout: 15_000 });
+  await agent.locator('.sign-in .error', { hasText: 'your token no longer works' }).waitFor();
   await Promise.all([admin.close(), agent.close()]);
 });

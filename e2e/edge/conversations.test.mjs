@@ -663,6 +663,14 @@ test('admin endpoints validate what they store', async () => {
   assertError(await asAdmin('POST', '/v1/admin/sites/demo/staff', { name: 'Eve', teams: ['nope'] }), 409, 'conflict');
   assertError(await asAdmin('PUT', '/v1/admin/sites/nope/teams/x', { name: 'X' }), 404, 'unknown_site');
   assertError(await asAdmin('PUT', '/v1/admin/sites/demo/teams/x', { name: 'X', webhook: { url: 'ftp://x', secret: 'short' } }), 422, 'invalid_request');
+  // Ids in paths are percent-decoded, as the console encodes them: a team
+  // id with an accent or a space is stored as typed, not as its escapes.
+  assert.equal((await asAdmin('PUT', '/v1/admin/sites/intl', { name: 'International' })).status, 201);
+  const team = await asAdmin('PUT', `/v1/admin/sites/intl/teams/${encodeURIComponent('équipe vente')}`, { name: 'Équipe vente' });
+  assert.deepEqual([team.status, team.json.team.id], [201, 'équipe vente']);
+  const intl = await asAdmin('GET', '/v1/admin/sites/intl');
+  assert.deepEqual(intl.json.teams.map((t) => t.id), ['équipe vente']);
+  assert.equal((await asAdmin('PUT', '/v1/admin/sites/intl/teams/%C3%A9quipe%20vente', { name: 'Équipe vente' })).status, 200);
 });
 
 test('insights: figures match the stored conversations, and trouble is traced to the pages before it', async () => {

@@ -63,6 +63,9 @@ test('an account is changed field by field; bad changes are refused precisely an
     [{ role: 'owner' }, 422, 'invalid_request'],
     [{ teams: ['nosuch'] }, 409, 'conflict'],
     [{ token_hash: '' }, 422, 'invalid_request'],
+    [{ teams: ['sales', 'billing', 'sales'] }, 422, 'invalid_request'],
+    // A right-to-left override shows "Dee \u202enimda" as "Dee admin".
+    [{ name: 'Dee \u202enimda' }, 422, 'invalid_request'],
   ];
   for (const [body, status, code] of refusals) {
     const res = await operator('PATCH', staffPath(dee), body);

@@ -33,6 +33,10 @@ pub fn use_resume_session(dispatcher: UseReducerDispatcher<ConsoleState>) {
     });
 }
 
+/// Shown on the sign-in form when the API stops taking the token in use.
+const TOKEN_ENDED: &str =
+    "You were signed out: your token no longer works (an admin revoked it or gave you a new one).";
+
 /// The inbox (with the filters) and the selected conversation, at once and
 /// every two seconds while signed in — every five seconds while live sockets
 /// push the changes, and at once whenever that changes, so a (re)connected
@@ -79,6 +83,8 @@ pub fn use_refresh(
                 Err(Failure::Api { status: 401, .. }) => {
                     session::forget();
                     dispatcher.dispatch(Action::SignOut);
+                    // Say why, or a revoked agent sees the console vanish.
+                    dispatcher.dispatch(Action::SignInFailed(TOKEN_ENDED.into()));
                     return;
                 }
                 Err(_) => {}

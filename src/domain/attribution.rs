@@ -167,12 +167,21 @@ pub fn query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
 
 /// Decodes `%XX` escapes and `+` as space; invalid escapes are kept as text.
 pub fn percent_decode(value: &str) -> String {
+    decode_escapes(value, true)
+}
+
+/// Decodes a URL path segment's `%XX` escapes (a path's `+` is a plus).
+pub fn decode_path_segment(value: &str) -> String {
+    decode_escapes(value, false)
+}
+
+fn decode_escapes(value: &str, plus_is_space: bool) -> String {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut at = 0;
     while let Some(&byte) = bytes.get(at) {
         match byte {
-            b'+' => out.push(b' '),
+            b'+' if plus_is_space => out.push(b' '),
             b'%' => {
                 let hex = |b: u8| (b as char).to_digit(16);
                 match (
@@ -463,6 +472,8 @@ mod tests {
         assert_eq!(percent_decode("a%20b%2"), "a b%2");
         assert_eq!(percent_decode("%zz%41"), "%zzA");
         assert_eq!(percent_decode("%"), "%");
+        assert_eq!(decode_path_segment("%C3%A9quipe+1"), "\u{e9}quipe+1");
+        assert_eq!(decode_path_segment("a%2Fb%zz"), "a/b%zz");
         assert_eq!(host_of("https://WWW.Example.com:8080/x"), "Example.com");
         assert_eq!(host_of("not a url"), "");
     }

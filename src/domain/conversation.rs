@@ -329,12 +329,23 @@ pub fn check_short(field: &str, value: &str, required: bool) -> Result<(), ApiEr
         message.push_str(" is required");
         return Err(ApiError::InvalidRequest(message));
     }
-    if value.chars().count() > MAX_SHORT_CHARS || value.contains(char::is_control) {
+    if value.chars().count() > MAX_SHORT_CHARS
+        || value.contains(|c: char| c.is_control() || is_direction_override(c))
+    {
         let mut message = String::from(field);
-        message.push_str(" must be at most 120 characters, without control characters");
+        message.push_str(
+            " must be at most 120 characters, without control or direction-override characters",
+        );
         return Err(ApiError::InvalidRequest(message));
     }
     Ok(())
+}
+
+/// Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): in a
+/// name or team they reorder what is shown after them, so "Ana" can read as
+/// someone else; right-to-left names need none of them.
+fn is_direction_override(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn invalid(message: &str) -> ApiError {
@@ -456,6 +467,31 @@ mod tests {
             Ok(r) => r,
             Err(e) => unreachable!("{e}"),
         }
+    }
+
+    #[test]
+    fn short_fields_refuse_control_and_direction_override_characters() {
+        assert!(check_short("name", "Ana", true).is_ok());
+        assert!(check_short("name", "\u{645}\u{631}\u{64a}\u{645}", true).is_ok());
+        assert!(check_short("name", "Ana\u{200f}", true).is_ok());
+        for bad in [
+            "Ana\u{202e}nimda",
+            "\u{2067}Ana",
+            "A\u{202a}na",
+            "Ana\u{2069}",
+            "A\nna",
+        ] {
+            assert!(
+                matches!(
+                    check_short("name", bad, true),
+                    Err(ApiError::InvalidRequest(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(check_short("name", "", false).is_ok());
+        assert!(check_short("name", " ", true).is_err());
+        assert!(check_short("name", &"a".repeat(121), true).is_err());
     }
 
     #[test]

@@ -133,7 +133,9 @@ pub fn route(method: &str, path: &str) -> Route {
         return Route::StaticAsset;
     }
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    let id = |s: &str| s.to_owned();
+    // Ids arrive percent-encoded when they hold more than letters and
+    // digits (the console encodes every segment it puts in a path).
+    let id = |s: &str| super::attribution::decode_path_segment(s);
     // Each path: the methods it takes, and the route for each.
     let (allow, handler): (&'static str, Option<Route>) = match (method, segments.as_slice()) {
         (m, ["health"]) => (
@@ -320,6 +322,10 @@ mod tests {
     #[test]
     fn routes() {
         assert_eq!(route("GET", "/v1/health"), Route::Health);
+        assert_eq!(
+            route("PUT", "/v1/admin/sites/shop%20eu/teams/%C3%A9quipe+vente"),
+            Route::AdminTeam("shop eu".into(), "\u{e9}quipe+vente".into())
+        );
         assert_eq!(
             route("GET", "/v1/sites/demo/model"),
             Route::SiteModel("demo".into())

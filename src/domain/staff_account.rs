@@ -134,10 +134,20 @@ fn check_role(role: &str) -> Result<(), ApiError> {
 }
 
 /// Every team must be one of the site's (409 names the first that is not,
-/// as for a conversation sent to a team the site does not have).
+/// as for a conversation sent to a team the site does not have), and named
+/// once (400: a list with repeats is a client's mistake, not a choice).
 fn check_teams(teams: &[String], known_teams: &[String]) -> Result<(), ApiError> {
-    match teams.iter().find(|team| !known_teams.contains(team)) {
-        Some(unknown) => Err(no_such_team(unknown)),
+    if let Some(unknown) = teams.iter().find(|team| !known_teams.contains(team)) {
+        return Err(no_such_team(unknown));
+    }
+    match teams
+        .iter()
+        .enumerate()
+        .find(|(at, team)| teams.get(..*at).is_some_and(|before| before.contains(team)))
+    {
+        Some((_, repeated)) => Err(ApiError::InvalidRequest(format!(
+            "teams names {repeated} more than once"
+        ))),
         None => Ok(()),
     }
 }
@@ -185,6 +195,14 @@ mod tests {
         assert!(
             serde_json::from_str::<NewStaff>(r#"{"name":"Ana","teams":[],"token":"x"}"#).is_err()
         );
+        assert!(matches!(
+            new(r#"{"name":"Ana","teams":["sales","support","sales"]}"#).check(&known),
+            Err(ApiError::InvalidRequest(message)) if message == "teams names sales more than once"
+        ));
+        assert!(matches!(
+            update(r#"{"teams":["support","support"]}"#).check("s1", Actor::Operator, &known),
+            Err(ApiError::InvalidRequest(_))
+        ));
     }
 
     #[test]
