@@ -133,13 +133,15 @@ function startRecorder(M, config, fail) {
   }
   // A string body is sent as text/plain;charset=UTF-8, which keeps the
   // cross-origin request free of a CORS preflight; keepalive lets it finish
-  // after the page is gone (batches stay under 64 KB). A batch emptied by
-  // `beforeSendEvent` counts as delivered.
+  // after the page is gone (batches stay under 64 KB). The answer's body is
+  // dropped unread: until then the request counts against the page's 64 KB
+  // of keepalive requests in flight, and past it every send fails. A batch
+  // emptied by `beforeSendEvent` counts as delivered.
   function post(body) {
     body = shape(body);
     if (body === undefined) x().tp_finished(204, 0, now());
     else fetch(url, { method: 'POST', body: body, keepalive: true })
-      .then((response) => { return response.status; }, () => { return 0; })
+      .then((response) => { response.body?.cancel(); return response.status; }, () => { return 0; })
       .then(guard((status) => { x().tp_finished(status, Math.random(), now()); carry(); }));
   }
   function guard(fn) {

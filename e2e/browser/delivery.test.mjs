@@ -162,3 +162,26 @@ test('without consent, loss is counted and reported with the next batch, never s
   assert.equal(report?.dropped_by_client, 1, 'the refused page view is reported as dropped');
   await page.close();
 });
+
+test('a long visit keeps delivering: batches past 64 KB in all are sent as they come, not held until the page hides', async () => {
+  const page = await newPersonPage(browser);
+  await labPages(page.context(), 'long');
+  await page.goto(`${runtime.url}/long/a`);
+  await ready(page);
+  // No interception from here: the requests go as a real page sends them.
+  await page.context().unrouteAll({ behavior: 'wait' });
+  // Chromium caps a page's keepalive requests in flight at 64 KB of bodies,
+  // and a request stays in flight until its response is read or dropped.
+  // 16 batches of about 6 KB each, every one awaited in the store.
+  const pad = 'x'.repeat(180);
+  for (let round = 0; round < 16; round += 1) {
+    await page.evaluate(([round, pad]) => {
+      for (let i = 0; i < 20; i++) window.touchpoint.track('long', { round, i, pad });
+      window.touchpoint.flush();
+    }, [round, pad]);
+    const want = 1 + 20 * (round + 1);
+    const rows = await eventually(async () => { const r = await stored('long'); return r.length >= want ? r : null; }, 8000);
+    assert.equal(rows?.length, want, `round ${round}: ${(await stored('long')).length} of ${want} stored while the page is open`);
+  }
+  await page.close();
+});
