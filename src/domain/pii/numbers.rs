@@ -172,6 +172,10 @@ fn read_run(bytes: &[u8], start: usize) -> NumberRun {
         run.paren_first = true;
         at += 1;
     }
+    // The run as it stood at its last gap between groups that may part two
+    // numbers: two or three separators (" / ", " - "), or one after six
+    // digits or more.
+    let mut at_gap = None;
     loop {
         let group_start = at;
         while at < bytes.len() && bytes[at].is_ascii_digit() {
@@ -183,12 +187,23 @@ fn read_run(bytes: &[u8], start: usize) -> NumberRun {
         }
         // No phone number has more than 15 digits (E.164): after a `+`, a
         // group that would pass them is something else ("+447911123456 2024",
-        // "tel+447911123456 2024", where the run starts after the `+`).
+        // "tel+447911123456 2024", where the run starts after the `+`); past
+        // a gap, another number ("0170 1234567 / 030 1234567", "0612345678
+        // 0798765432"), so the run ends at the gap and each is judged alone.
         let plus = run.plus || start > 0 && bytes.get(start - 1) == Some(&b'+');
-        if plus && run.digits.len() > 15 && !run.groups.is_empty() {
-            run.digits.truncate(run.digits.len() - (at - group_start));
-            run.separators.pop();
-            break;
+        if run.digits.len() > 15 && !run.groups.is_empty() {
+            if plus {
+                run.digits.truncate(run.digits.len() - (at - group_start));
+                run.separators.pop();
+                break;
+            }
+            if let Some((groups, digits, end)) = at_gap {
+                run.groups.truncate(groups);
+                run.separators.truncate(groups - 1);
+                run.digits.truncate(digits);
+                run.end = end;
+                break;
+            }
         }
         run.groups.push((at - group_start).min(255) as u8);
         run.end = at;
@@ -206,6 +221,9 @@ fn read_run(bytes: &[u8], start: usize) -> NumberRun {
             break;
         }
         let sep = &bytes[at..sep_end];
+        if sep.len() > 1 || at - group_start >= 6 {
+            at_gap = Some((run.groups.len(), run.digits.len(), at));
+        }
         run.separators
             .push(if sep.len() == 1 { sep[0] } else { b'?' });
         if sep.contains(&b'(') && run.groups.len() > 1 {
@@ -590,7 +608,12 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
                 && at >= 2
                 && byte_seen(bytes, claims, at - 2)
                     .is_some_and(|b| b.is_ascii_alphabetic() || b == b'.');
+            // "[phone]/0798765432": a slash or dash after a finding joins two.
+            let after_finding = matches!(prev, b'/' | b'-')
+                && at >= 2
+                && byte_seen(bytes, claims, at - 2) == Some(b']');
             label
+                || after_finding
                 || !(is_word_byte(prev)
                     || thousands
                     || matches!(prev, b'.' | b'#' | b'-' | b'$' | b'/' | b':'))

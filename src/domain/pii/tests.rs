@@ -303,6 +303,44 @@ fn finds_internationalised_emails() {
 }
 
 #[test]
+fn phone_numbers_side_by_side_are_each_found() {
+    // As visitors give a mobile and a landline (an outside review found each
+    // of these stored as typed: the run of more than 15 digits was no phone).
+    let cases: &[(&str, [&str; 2])] = &[
+        (
+            "Bitte rufen Sie mich zurück. Tel. 0170 1234567 / 030 1234567",
+            ["0170 1234567", "030 1234567"],
+        ),
+        ("0612345678 / 0798765432", ["0612345678", "0798765432"]),
+        ("call 0612345678 - 0798765432", ["0612345678", "0798765432"]),
+        ("0612345678 0798765432", ["0612345678", "0798765432"]),
+        ("0612345678/0798765432", ["0612345678", "0798765432"]),
+        (
+            "0170/1234567 - 030/1234567",
+            ["0170/1234567", "030/1234567"],
+        ),
+        (
+            "home 020 7946 0958 - 01632 960001",
+            ["020 7946 0958", "01632 960001"],
+        ),
+        (
+            "Tel 06-12-34-56-78 / 0612345678",
+            ["06-12-34-56-78", "0612345678"],
+        ),
+    ];
+    for (text, [first, second]) in cases {
+        assert_eq!(
+            kinds(text),
+            vec![(PiiKind::Phone, *first), (PiiKind::Phone, *second)],
+            "in {text:?}"
+        );
+    }
+    // Long numbers that are not phone numbers stay as they are.
+    assert_eq!(kinds("Order 1234567890123456789 shipped"), vec![]);
+    assert_eq!(kinds("ref 12345678901234567890"), vec![]);
+}
+
+#[test]
 fn a_phone_number_stops_where_another_identifier_starts() {
     let found = kinds("call +49 30 1234567 or mail a@b.de");
     assert_eq!(
