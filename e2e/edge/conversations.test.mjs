@@ -9,7 +9,8 @@ import { apiClient, openapi, seen } from './openapi.mjs';
 
 let runtime, channel, api, ana, bo, worker;
 before(async () => {
-  runtime = await startTestRuntime();
+  // Team webhooks post to receivers on this machine, as a local run's may.
+  runtime = await startTestRuntime({ ALLOW_HTTP_DESTINATIONS: 'on' });
   channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
   api = apiClient(runtime.url);
   ana = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');

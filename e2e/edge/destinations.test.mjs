@@ -253,6 +253,31 @@ test('a failing or silent receiver gets the retries, then a dead entry; replay d
   }
 });
 
+test('a receiver that answers with a redirect is not followed: the signed body never reaches the address it names', async () => {
+  const elsewhere = await receiver(() => 200);
+  const redirecting = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => { res.writeHead(307, { location: `${elsewhere.url}/internal-admin` }); res.end(); });
+  });
+  await new Promise((r) => redirecting.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${redirecting.address().port}/hook`;
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'webhook', name: 'Redirecting', url, secret: SECRET, filter: { events: ['conversation.created'] } });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    await visitor().start({ message: { text: 'Where is my parcel? It is late' } });
+    const path = `/v1/admin/sites/demo/destinations/${created.json.id}/deliveries`;
+    const entry = await eventually(async () => (await asAdmin('GET', path)).json.deliveries.find((d) => d.status === 'dead'), 20_000, 200);
+    assert.ok(entry, 'the delivery fails and, after its retries, is dead');
+    assert.match(entry.last_error, /redirect/);
+    assert.equal(elsewhere.received.length, 0, 'nothing reached the redirect target');
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
+  } finally {
+    redirecting.closeAllConnections();
+    redirecting.close();
+    elsewhere.close();
+  }
+});
+
 test('the delivery log pages with an opaque cursor, newest first, and refuses a cursor it did not give out', async () => {
   const hook = await receiver();
   try {

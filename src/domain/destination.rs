@@ -339,8 +339,13 @@ impl Spec {
     }
 }
 
-/// Absolute http(s) URL without credentials, whitespace or a fragment.
-fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
+/// Absolute http(s) URL without credentials, whitespace or a fragment, to
+/// a host on the internet by name. `allow_http` (a local run and its
+/// tests) also lets plain HTTP and this machine's or a private network's
+/// hosts through: in production a site's admins, not the operator, choose
+/// where the worker posts, and it must not post to itself, a metadata
+/// service or a private network.
+pub fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
     let rest = if let Some(rest) = url.strip_prefix("https://") {
         rest
     } else if let Some(rest) = url.strip_prefix("http://").filter(|_| allow_http) {
@@ -348,10 +353,10 @@ fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
     } else {
         return Err("url: must start with https://".into());
     };
-    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
     let bad = url.len() > MAX_URL
-        || host.is_empty()
-        || host.contains('@')
+        || authority.is_empty()
+        || authority.contains('@')
         || url.contains('#')
         || url.chars().any(|c| c.is_whitespace() || c.is_control());
     if bad {
@@ -359,7 +364,46 @@ fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
             "url: an absolute URL up to {MAX_URL} characters, without credentials, spaces or a fragment"
         ));
     }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => (host, Some(port)),
+        _ => (authority, None),
+    };
+    if port.is_some_and(|port| port.parse::<u16>().map_or(true, |port| port == 0)) {
+        return Err("url: the port must be 1 to 65535".into());
+    }
+    if !allow_http && !is_public_name(host) {
+        return Err("url: a host on the internet by name (not an IP address, localhost or a private network's name)".into());
+    }
     Ok(())
+}
+
+/// Whether `host` is a name on the public internet: not an IP address in
+/// any spelling (`[::1]`, `127.1`, `0x7f000001`, `2130706433`: a host whose
+/// last label is a number is an IPv4 address to a URL parser), not escaped,
+/// and not a name only a local network resolves (`localhost`, `*.internal`,
+/// a name without a dot). A public name that resolves to a private address
+/// is the network's to refuse (Cloudflare's does).
+fn is_public_name(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    let last = host.rsplit('.').next().unwrap_or_default();
+    let numeric = last.bytes().all(|b| b.is_ascii_digit()) || last.starts_with("0x");
+    let private = [
+        "localhost",
+        "local",
+        "internal",
+        "localdomain",
+        "lan",
+        "home.arpa",
+        "intranet",
+    ]
+    .iter()
+    .any(|name| {
+        host == *name
+            || host
+                .strip_suffix(name)
+                .is_some_and(|head| head.ends_with('.'))
+    });
+    host.contains('.') && !host.contains(['[', '%']) && !numeric && !private
 }
 
 /// The id receivers de-duplicate one destination's deliveries by: the same
@@ -523,6 +567,55 @@ mod tests {
         let spec: Spec = serde_json::from_str(json).map_err(|e| e.to_string())?;
         spec.validate(false)?;
         Ok(spec)
+    }
+
+    #[test]
+    fn a_url_must_name_a_host_on_the_internet_unless_the_run_is_local() {
+        for url in [
+            "https://hooks.example/in",
+            "https://hooks.example:8443/in?x=1",
+            "https://crm.example.cafe/",
+            "https://hooks.example./in",
+        ] {
+            assert_eq!(check_url(url, false), Ok(()), "{url}");
+        }
+        // The review's list: this machine, metadata services, private
+        // networks, and IPv4 in every spelling a URL parser accepts.
+        for url in [
+            "https://127.0.0.1/",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://localhost:8970/",
+            "https://metadata.google.internal/",
+            "https://[::1]/",
+            "https://0x7f000001/",
+            "https://2130706433/",
+            "https://127.1/",
+            "https://10.0.0.1/",
+            "https://%31%32%37.0.0.1/",
+            "https://printer.local/",
+            "https://intranet/",
+            "https://api.localhost/",
+        ] {
+            let refused = check_url(url, false).unwrap_err();
+            assert!(
+                refused.starts_with("url: a host on the internet"),
+                "{url}: {refused}"
+            );
+            assert_eq!(check_url(url, true), Ok(()), "{url} in a local run");
+        }
+        for url in [
+            "https://x.example:99999/",
+            "https://x.example:0/",
+            "https://x.example:/",
+        ] {
+            assert_eq!(
+                check_url(url, true),
+                Err("url: the port must be 1 to 65535".into()),
+                "{url}"
+            );
+        }
+        assert!(check_url("http://hooks.example/", false).is_err());
+        assert!(check_url("https://user:pw@hooks.example/", true).is_err());
     }
 
     #[test]

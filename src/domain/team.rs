@@ -103,7 +103,15 @@ impl TeamUpdate {
     /// The team `id` as it will be stored: this update over `stored` (or over
     /// a new team's defaults), after checking every field it sets; hours are
     /// checked in the site's `time_zone`.
-    pub fn apply(self, id: &str, stored: Option<Team>, time_zone: &str) -> Result<Team, ApiError> {
+    /// A webhook's URL is checked as a destination's (`allow_http`: a local
+    /// run's plain-HTTP and private hosts).
+    pub fn apply(
+        self,
+        id: &str,
+        stored: Option<Team>,
+        time_zone: &str,
+        allow_http: bool,
+    ) -> Result<Team, ApiError> {
         let name = match (self.name, &stored) {
             (Some(name), _) => name,
             (None, Some(stored)) => stored.name.clone(),
@@ -145,7 +153,7 @@ impl TeamUpdate {
                 (t.webhook_url, t.webhook_secret, t.webhook_format)
             }),
             Some(None) => none(),
-            Some(Some(hook)) => hook.checked()?,
+            Some(Some(hook)) => hook.checked(allow_http)?,
         };
         Ok(Team {
             id: id.to_owned(),
@@ -162,13 +170,11 @@ impl TeamUpdate {
 
 impl Webhook {
     /// URL, secret and format once each is acceptable.
-    fn checked(self) -> Result<(String, String, String), ApiError> {
+    fn checked(self, allow_http: bool) -> Result<(String, String, String), ApiError> {
         let invalid = |message: &str| Err(ApiError::InvalidRequest(message.into()));
         let format = self.format.unwrap_or_else(|| "json".into());
-        if !(self.url.starts_with("https://") || self.url.starts_with("http://"))
-            || self.url.len() > 500
-        {
-            return invalid("webhook.url must be an http(s) URL");
+        if let Err(message) = super::destination::check_url(&self.url, allow_http) {
+            return invalid(&format!("webhook.{message}"));
         }
         if self.secret.chars().count() < 16 {
             return invalid("webhook.secret must be at least 16 characters");
@@ -220,13 +226,13 @@ mod tests {
     #[test]
     fn a_new_team_needs_a_name_and_gets_the_defaults() {
         assert_eq!(
-            update("{}").apply("support", None, "UTC"),
+            update("{}").apply("support", None, "UTC", false),
             Err(ApiError::InvalidRequest(
                 "name is required to create a team".into()
             ))
         );
         let team = update(r#"{"name": "Support"}"#)
-            .apply("support", None, "UTC")
+            .apply("support", None, "UTC", false)
             .unwrap();
         assert_eq!(
             team,
@@ -246,7 +252,7 @@ mod tests {
     fn fields_left_out_keep_their_stored_values() {
         let before = stored();
         let after = update("{}")
-            .apply("support", Some(before.clone()), "UTC")
+            .apply("support", Some(before.clone()), "UTC", false)
             .unwrap();
         assert_eq!(after.stored_hours(), before.stored_hours());
         assert_eq!(
@@ -257,7 +263,7 @@ mod tests {
             before
         );
         let renamed = update(r#"{"name": "Help"}"#)
-            .apply("support", Some(before.clone()), "UTC")
+            .apply("support", Some(before.clone()), "UTC", false)
             .unwrap();
         assert_eq!(renamed.name, "Help");
         assert_eq!(renamed.visible, 0, "a hidden team stays hidden");
@@ -267,7 +273,7 @@ mod tests {
     #[test]
     fn a_null_webhook_removes_it_and_a_new_one_replaces_it() {
         let removed = update(r#"{"webhook": null}"#)
-            .apply("support", Some(stored()), "UTC")
+            .apply("support", Some(stored()), "UTC", false)
             .unwrap();
         assert_eq!(
             (
@@ -280,7 +286,7 @@ mod tests {
         let replaced = update(
             r#"{"webhook": {"url": "http://127.0.0.1:9/hook", "secret": "fedcba9876543210"}}"#,
         )
-        .apply("support", Some(stored()), "UTC")
+        .apply("support", Some(stored()), "UTC", true)
         .unwrap();
         assert_eq!(replaced.webhook_url, "http://127.0.0.1:9/hook");
         assert_eq!(replaced.webhook_format, "json");
@@ -288,7 +294,8 @@ mod tests {
 
     #[test]
     fn every_field_set_is_checked() {
-        let refused = |json: &str| match update(json).apply("support", Some(stored()), "UTC") {
+        let refused = |json: &str| match update(json).apply("support", Some(stored()), "UTC", false)
+        {
             Err(ApiError::InvalidRequest(message)) => message,
             other => panic!("{json}: {other:?}"),
         };
@@ -322,13 +329,21 @@ mod tests {
         let secret = "0123456789abcdef";
         assert_eq!(
             hook("ftp://hooks.example", secret, "json"),
-            "webhook.url must be an http(s) URL"
+            "webhook.url: must start with https://"
         );
+        // Plain HTTP and private hosts only in a local run (`allow_http`).
+        for url in [
+            "http://hooks.example",
+            "https://127.0.0.1/hook",
+            "https://localhost:8787/",
+        ] {
+            assert!(
+                hook(url, secret, "json").starts_with("webhook.url: "),
+                "{url}"
+            );
+        }
         let long = ["https://hooks.example/", &"a".repeat(500)].concat();
-        assert_eq!(
-            hook(&long, secret, "json"),
-            "webhook.url must be an http(s) URL"
-        );
+        assert!(hook(&long, secret, "json").starts_with("webhook.url: an absolute URL"));
         assert_eq!(
             hook("https://hooks.example", "short", "json"),
             "webhook.secret must be at least 16 characters"
@@ -339,7 +354,7 @@ mod tests {
         );
         // Stored hours are checked against the site's zone too.
         assert!(matches!(
-            update("{}").apply("support", Some(stored()), "Mars/Olympus"),
+            update("{}").apply("support", Some(stored()), "Mars/Olympus", false),
             Err(ApiError::InvalidRequest(_))
         ));
     }

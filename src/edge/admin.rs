@@ -160,7 +160,7 @@ pub async fn put_team(
     // Like a site's PUT, a team's keeps what the request leaves out, and
     // answers 201 when it creates.
     let status = if stored.is_some() { 200 } else { 201 };
-    let updated = body.apply(team, stored, &site.time_zone)?;
+    let updated = body.apply(team, stored, &site.time_zone, env.allow_http_destinations)?;
     db::run(
         &env.db,
         "INSERT INTO teams (site_id, id, name, hours, target_minutes, visible, webhook_url, webhook_secret, webhook_format) \

@@ -568,6 +568,9 @@ pub async fn request(
     let init = js_sys::Object::new();
     set(&init, "method", &JsValue::from_str(method)).map_err(fail)?;
     set(&init, "headers", &header_object).map_err(fail)?;
+    // A redirect could send the signed body (or Chatwoot's token) to a host
+    // the URL checks never saw: it is an answer, not followed.
+    set(&init, "redirect", &JsValue::from_str("manual")).map_err(fail)?;
     if let Some(body) = body {
         set(&init, "body", &JsValue::from_str(body)).map_err(fail)?;
     }
@@ -592,6 +595,9 @@ pub async fn request(
         .map_err(fail)?;
     let response: web_sys::Response = response.unchecked_into();
     let status = response.status();
+    if (300..400).contains(&status) {
+        return Err("redirected elsewhere (deliveries do not follow redirects)".into());
+    }
     let text = match response.text() {
         Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
             .await
