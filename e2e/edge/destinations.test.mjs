@@ -423,6 +423,37 @@ test('erasing a visitor stops an identify still being retried: it leaves the log
   }
 });
 
+test('erasing a visitor takes their touchpoints out of every destination queue: none is sent after the erasure', async () => {
+  let healthy = false;
+  const hook = await receiver(() => (healthy ? 200 : 500));
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'webhook', name: 'Journeys', url: hook.url, secret: SECRET, filter: { events: ['touchpoints', 'visitor.erased'] } });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const v = visitor();
+    const now = Date.now();
+    const batch = { v: 1, site: 'demo', sent_at: now, visitor: 'erase-journey-0001', consent: 'granted', events: [
+      { id: 'erase-touchpoint-0001', type: 'pageview', ts: now, path: '/orders', title: 'Orders of Erika' },
+    ] };
+    const ingested = await fetch(`${runtime.url}/v1/events`, { method: 'POST', headers: { ...v.headers, 'content-type': 'text/plain' }, body: JSON.stringify(batch) });
+    assert.equal(ingested.status, 202, await ingested.text());
+    await eventually(() => hook.received.some((r) => r.json?.type === 'touchpoints'), 10_000);
+    const erased = await asAdmin('DELETE', '/v1/admin/sites/demo/visitors/erase-journey-0001');
+    assert.equal(erased.status, 200);
+    assert.equal(erased.json.erased.touchpoints, 1);
+    const kept = await runtime.d1.prepare("SELECT COUNT(*) AS n FROM outbound_events WHERE data LIKE '%erase-journey-0001%' AND type = 'touchpoints'").first();
+    assert.equal(kept.n, 0, 'nothing about them is kept for destinations');
+    const failedBefore = hook.received.length;
+    healthy = true;
+    await eventually(() => hook.received.slice(failedBefore).some((r) => r.json?.type === 'visitor.erased'), 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = hook.received.slice(failedBefore).filter((r) => r.body.includes('Orders of Erika'));
+    assert.deepEqual(after, [], 'no touchpoint of theirs went out after the erasure');
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
+  } finally {
+    hook.close();
+  }
+});
+
 test('Chatwoot bridge: visitor → Chatwoot conversation with labels and journey → agent reply → visitor', async () => {
   const chatwoot = await startChatwoot();
   try {

@@ -482,7 +482,28 @@ pub async fn erase_visitor(
     http::read_no_body(request).await?;
     let mut events_sql = String::from("DELETE FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
-    let events = db::run(&env.db, &events_sql, args![site, visitor]).await?;
+    // Their touchpoints kept for destinations go too, sent or not (a batch
+    // is one browser's, so no one else's go with them).
+    let statements = vec![
+        env.db.statement(
+            "DELETE FROM destination_deliveries WHERE event_id IN (SELECT id FROM outbound_events WHERE \
+             site_id = ?1 AND type = 'touchpoints' AND ?2 != '' AND EXISTS (SELECT 1 FROM json_each(data, '$.touchpoints') \
+             WHERE json_extract(value, '$.visitor_key') = ?2 OR json_extract(value, '$.visitor_id') = ?2))",
+            args![site, visitor],
+        ),
+        env.db.statement(
+            "DELETE FROM outbound_events WHERE site_id = ?1 AND type = 'touchpoints' AND ?2 != '' AND EXISTS \
+             (SELECT 1 FROM json_each(data, '$.touchpoints') \
+             WHERE json_extract(value, '$.visitor_key') = ?2 OR json_extract(value, '$.visitor_id') = ?2)",
+            args![site, visitor],
+        ),
+        env.db.statement(&events_sql, args![site, visitor]),
+    ];
+    let events = db::batch(&env.db, statements)
+        .await?
+        .last()
+        .copied()
+        .unwrap_or(0);
     #[derive(Deserialize)]
     struct Id {
         id: String,

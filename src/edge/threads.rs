@@ -346,9 +346,8 @@ pub async fn erase_conversations(
         ) + ")")),
         bind(&dependent("DELETE FROM messages WHERE conversation_id")),
         bind(&dependent("DELETE FROM conversation_tokens WHERE conversation_id")),
-        bind(&dependent(
-            "DELETE FROM webhook_deliveries WHERE status = 'pending' AND conversation_id",
-        )),
+        // Sent or not, a team webhook's body holds the reply address and text.
+        bind(&dependent("DELETE FROM webhook_deliveries WHERE conversation_id")),
         // What was kept for destinations about them goes too (the erasure
         // event itself is about no conversation, so it stays and is sent).
         bind(&(dependent(
