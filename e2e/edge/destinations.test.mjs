@@ -551,6 +551,11 @@ test('the wrong caller, a bad destination and an unknown id get precise JSON err
   assert.equal((await asAdmin('GET', `${path}/dst_missing/deliveries`)).status, 404);
   assert.equal((await asAdmin('GET', `${path}/dst_missing/deliveries?cursor=garbage&limit=0`)).status, 404, 'an unknown destination before a bad page');
   assert.equal((await asAdmin('POST', '/v1/admin/sites/nosuchsite/destinations', { kind: 'webhook', name: 'x', url: 'https://x.example', secret: SECRET })).status, 404);
+  const unknownSite = await asAdmin('GET', '/v1/admin/sites/nosuchsite/destinations');
+  assert.deepEqual([unknownSite.status, unknownSite.json.error.code], [404, 'unknown_site'], 'a site that does not exist has no empty list');
+  // A filter naming a team the site lacks would pass nothing, silently.
+  const unknownTeam = await asAdmin('POST', path, { kind: 'webhook', name: 'x', url: 'https://x.example', secret: SECRET, filter: { teams: ['nope'] } });
+  assert.deepEqual([unknownTeam.status, unknownTeam.json.error.message], [409, 'no such team: nope']);
 
   // PATCH keeps what is left out, and a disabled destination gets nothing.
   const made = await asAdmin('POST', path, { kind: 'webhook', name: 'Patch me', url: 'https://x.example/h', secret: SECRET });

@@ -712,7 +712,7 @@ async fn load(env: &Env, site: &str, id: &str) -> Result<DestinationRow, ApiErro
 
 /// `GET /v1/admin/sites/{site}/destinations`.
 pub async fn list(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
-    admin::authorize_for(request, env, Some(site)).await?;
+    admin::managed_site(request, env, site).await?;
     let rows: Vec<DestinationRow> = db::rows(
         &env.db,
         "SELECT * FROM destinations WHERE site_id = ?1 ORDER BY created_at, id",
@@ -724,10 +724,25 @@ pub async fn list(request: &Request, env: &Env, site: &str) -> Result<Response, 
     json(200, &Destinations { destinations })
 }
 
-/// A spec as the API takes it: on update, a secret left out keeps the stored one.
-fn checked(env: &Env, spec: &Spec) -> Result<(), ApiError> {
+/// A spec as the API takes it: on update, a secret left out keeps the
+/// stored one. A team filter names the site's teams (409 otherwise, as
+/// everywhere a team is named: a filter for a team that does not exist
+/// would pass nothing, silently).
+async fn checked(env: &Env, site: &str, spec: &Spec) -> Result<(), ApiError> {
     spec.validate(env.allow_http_destinations)
-        .map_err(ApiError::InvalidRequest)
+        .map_err(ApiError::InvalidRequest)?;
+    if !spec.filter.teams.is_empty() {
+        let known = super::sites::load_teams(env, site).await?;
+        if let Some(unknown) = spec
+            .filter
+            .teams
+            .iter()
+            .find(|t| !known.iter().any(|k| &k.id == *t))
+        {
+            return Err(crate::domain::team::no_such_team(unknown));
+        }
+    }
+    Ok(())
 }
 
 /// `POST /v1/admin/sites/{site}/destinations`: adds one; 201 with its view.
@@ -735,8 +750,8 @@ pub async fn create(request: &Request, env: &Env, site: &str) -> Result<Response
     admin::authorize_for(request, env, Some(site)).await?;
     check_short("site", site, true)?;
     let spec: Spec = read_json(request).await?;
-    checked(env, &spec)?;
     super::sites::load_site(env, site).await?;
+    checked(env, site, &spec).await?;
     let mut id = String::from("dst_");
     id.push_str(&crate::domain::ids::event_id(random16()?)[..16]);
     let now = now_ms();
@@ -782,7 +797,7 @@ pub async fn update(
     let change: Update = read_json(request).await?;
     let row = load(env, site, id).await?;
     let spec = change.apply(row.spec().ok_or(ApiError::Internal)?);
-    checked(env, &spec)?;
+    checked(env, site, &spec).await?;
     let (account, inbox) = spec
         .chatwoot
         .map_or((0, 0), |t| (i64::from(t.account_id), i64::from(t.inbox_id)));
