@@ -82,15 +82,32 @@ test("availability gives each team its own typical first response, from the last
   await runtime.d1.batch(rows.map(([team, created, after, status], i) => runtime.d1
     .prepare('INSERT INTO conversations (id, site_id, team_id, status, created_at, updated_at, first_response_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)')
     .bind(ids[i], 'demo', team, status, created, after ? created + after : 0)));
+  // A figure is shown only while the team answers (open, or someone online):
+  // Bo is online for sales whatever the hour; billing is closed for a
+  // holiday around today, so its five answers give no figure to wait by.
+  const stored = (await asAdmin('GET', '/v1/admin/sites/demo')).json.teams.find((t) => t.id === 'billing');
+  const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+  const holiday = { weekly: stored.hours.weekly, closures: [{ from: dayOf(now - 2 * day), to: dayOf(now + 2 * day), reason: 'Inventory' }] };
+  assert.equal((await asAdmin('PUT', '/v1/admin/sites/demo/teams/billing', { hours: holiday })).status, 200);
+  await asStaff(bo, 'PUT', '/v1/staff/presence', { presence: 'online' });
   try {
     const res = await visitor().call('GET', '/v1/availability?site=demo');
     assert.equal(res.status, 200);
+    const teams = Object.fromEntries(res.json.teams.map((t) => [t.id, t]));
     const byId = Object.fromEntries(res.json.teams.map((t) => [t.id, t.typical_first_response]));
     assert.deepEqual(byId.sales, { median_s: 60, answered: 5, waiting: 0 });
-    assert.deepEqual(byId.billing, { median_s: 300, answered: 5, waiting: 0 });
+    assert.deepEqual([teams.billing.open, teams.billing.staff_online], [false, []]);
+    assert.equal(byId.billing, null, 'closed with nobody there: the wait is until it opens, not five minutes');
     assert.equal(byId.product, null, 'four answers are too few for a figure');
     assert.equal(byId.support, null);
+    // Open again, billing's own figure is back.
+    assert.equal((await asAdmin('PUT', '/v1/admin/sites/demo/teams/billing', { hours: { weekly: stored.hours.weekly, closures: stored.hours.closures } })).status, 200);
+    const reopened = await visitor().call('GET', '/v1/availability?site=demo');
+    const billing = reopened.json.teams.find((t) => t.id === 'billing');
+    assert.deepEqual(billing.typical_first_response, billing.open ? { median_s: 300, answered: 5, waiting: 0 } : null);
   } finally {
+    await asStaff(bo, 'PUT', '/v1/staff/presence', { presence: 'away' });
+    await asAdmin('PUT', '/v1/admin/sites/demo/teams/billing', { hours: { weekly: stored.hours.weekly, closures: stored.hours.closures } });
     await runtime.d1.prepare(`DELETE FROM conversations WHERE id IN (${ids.map((_, i) => `?${i + 1}`).join(',')})`).bind(...ids).run();
   }
 });

@@ -70,19 +70,24 @@ pub async fn availability_of(env: &Env, site: Site) -> Result<Availability, ApiE
                 next_opening: None,
             },
         };
+        let staff_online: Vec<String> = online
+            .iter()
+            .filter(|(of, _)| *of == team.id)
+            .map(|(_, name)| name.clone())
+            .collect();
+        // Closed with nobody there, the wait is until the team opens: a
+        // typical reply time in minutes would promise what it cannot keep.
+        let answering = state.open || !staff_online.is_empty();
         teams.push(TeamAvailability {
-            staff_online: online
-                .iter()
-                .filter(|(of, _)| *of == team.id)
-                .map(|(_, name)| name.clone())
-                .collect(),
             typical_first_response: typical_first_response(
                 &responses
                     .iter()
                     .filter(|(of, _)| *of == team.id)
                     .map(|&(_, observation)| observation)
                     .collect::<Vec<_>>(),
-            ),
+            )
+            .filter(|_| answering),
+            staff_online,
             id: team.id,
             name: team.name,
             open: state.open,

@@ -172,9 +172,9 @@ fn read_run(bytes: &[u8], start: usize) -> NumberRun {
         run.paren_first = true;
         at += 1;
     }
-    // The run as it stood at its last gap between groups that may part two
-    // numbers: two or three separators (" / ", " - "), or one after six
-    // digits or more.
+    // Where the run's last gap between groups that may part two numbers
+    // is: two or three separators (" / ", " - "), or one after six digits
+    // or more.
     let mut at_gap = None;
     loop {
         let group_start = at;
@@ -197,12 +197,8 @@ fn read_run(bytes: &[u8], start: usize) -> NumberRun {
                 run.separators.pop();
                 break;
             }
-            if let Some((groups, digits, end)) = at_gap {
-                run.groups.truncate(groups);
-                run.separators.truncate(groups - 1);
-                run.digits.truncate(digits);
-                run.end = end;
-                break;
+            if let Some(gap) = at_gap {
+                return read_run(bytes.get(..gap).unwrap_or_default(), start);
             }
         }
         run.groups.push((at - group_start).min(255) as u8);
@@ -222,7 +218,7 @@ fn read_run(bytes: &[u8], start: usize) -> NumberRun {
         }
         let sep = &bytes[at..sep_end];
         if sep.len() > 1 || at - group_start >= 6 {
-            at_gap = Some((run.groups.len(), run.digits.len(), at));
+            at_gap = Some(at);
         }
         run.separators
             .push(if sep.len() == 1 { sep[0] } else { b'?' });
@@ -377,8 +373,6 @@ téléphone
 telephone
 teléfono
 telefoon
-telefone
-telefono
 handy
 portable
 móvil
