@@ -511,6 +511,15 @@ test('intake puts e-mail in the same inbox, once per external id, and replies le
   const delivery = await runtime.d1.prepare("SELECT * FROM webhook_deliveries WHERE conversation_id = ?1 AND event = 'reply.outbound'").bind(first.json.conversation).all();
   // Billing has no webhook in the demo set-up, so nothing is queued; the team with one is tested below.
   assert.equal(delivery.results.length, 0);
+  // Someone who wrote by e-mail has no visitor id: they are found, and
+  // erased, by the address they wrote from (in any case).
+  const found = await asAdmin('GET', `/v1/admin/sites/demo/visitors/${encodeURIComponent('KIM@example.net')}`);
+  assert.equal(found.status, 200);
+  assert.deepEqual(found.json.conversations.map((c) => c.conversation.id), [first.json.conversation]);
+  const erased = await asAdmin('DELETE', `/v1/admin/sites/demo/visitors/${encodeURIComponent('kim@example.net')}`);
+  assert.equal(erased.json.erased.conversations, 1);
+  const left = await runtime.d1.prepare('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?1').bind(first.json.conversation).first();
+  assert.equal(left.n, 0);
 });
 
 test('a verified visitor sees their conversations on another device; an unverified id sees nothing', async () => {

@@ -416,8 +416,15 @@ pub async fn deliveries(request: &Request, env: &Env, site: &str) -> Result<Resp
 const VISITOR_MATCH: &str =
     "site_id = ?1 AND (visitor_key = ?2 OR visitor_id = ?2 OR user_id = ?2) AND ?2 != ''";
 
+/// A visitor's conversations: also by the e-mail address or phone number
+/// they gave to be answered at, so someone who wrote by e-mail, social media
+/// or phone (intake: no visitor id) can be found and erased too.
+const CONVERSATION_MATCH: &str = "site_id = ?1 AND ?2 != '' AND (visitor_key = ?2 OR visitor_id = ?2 \
+    OR user_id = ?2 OR lower(reply_email) = lower(?2) OR reply_phone = ?2 OR lower(reply_address) = lower(?2))";
+
 /// `GET /v1/admin/sites/{site}/visitors/{visitor}`: everything stored about
-/// one visitor (by cookieless key, consented id or verified user id).
+/// one visitor (by cookieless key, consented id, verified user id, or, for
+/// conversations, the address they gave to be answered at).
 pub async fn export_visitor(
     request: &Request,
     env: &Env,
@@ -453,7 +460,7 @@ pub async fn export_visitor(
         Vec::new()
     } else {
         let mut conv_sql = String::from("SELECT * FROM conversations WHERE ");
-        conv_sql.push_str(VISITOR_MATCH);
+        conv_sql.push_str(CONVERSATION_MATCH);
         db::rows(&env.db, &conv_sql, args![site, visitor]).await?
     };
     let mut exported = Vec::new();
@@ -509,9 +516,9 @@ pub async fn erase_visitor(
         id: String,
     }
     let mut ids_sql = String::from("SELECT id FROM conversations WHERE ");
-    ids_sql.push_str(VISITOR_MATCH);
+    ids_sql.push_str(CONVERSATION_MATCH);
     let ids: Vec<Id> = db::rows(&env.db, &ids_sql, args![site, visitor]).await?;
-    let conversations = erase_conversations(&env.db, VISITOR_MATCH, &[site, visitor]).await?;
+    let conversations = erase_conversations(&env.db, CONVERSATION_MATCH, &[site, visitor]).await?;
     let ids = ids.into_iter().map(|i| i.id).collect();
     super::destinations::visitor_erased(env, site, visitor, ids, now_ms()).await;
     json(
