@@ -308,3 +308,18 @@ test('search words in a referrer are kept as the term only when the site allows 
   const rows = (await runtime.d1.prepare('SELECT utm_term, referrer FROM events WHERE id IN (?1, ?2) ORDER BY id').bind(id(9300), id(9301)).all()).results;
   assert.deepEqual(rows, [{ utm_term: '', referrer: 'https://www.bing.com/search' }, { utm_term: 'blue shoes', referrer: 'https://www.bing.com/search' }]);
 });
+
+test('secrets in a recorded path are masked before it is stored: name=value pairs that name one, in hash routes too', async () => {
+  const paths = [
+    ['/login/password=hunter2', '/login/password=:secret'],
+    ['/app#/auth/callback&access_token=abcdefghijklmnopqrstuvwxyzABCD', '/app#/auth/callback&access_token=:secret'],
+    ['/cart;jsessionid=A1B2C3/pay', '/cart;jsessionid=:secret/pay'],
+    ['/shop/color=red&size=42', '/shop/color=red&size=42'],
+  ];
+  const res = await post(batch(paths.map(([path], i) => pageView(900 + i, { path }))));
+  assert.equal(res.status, 202, JSON.stringify(res.json));
+  for (const [i, [, stored]] of paths.entries()) {
+    const row = await runtime.d1.prepare('SELECT path FROM events WHERE id = ?1').bind(id(900 + i)).first();
+    assert.equal(row.path, stored);
+  }
+});

@@ -32,6 +32,47 @@ fn path_only(path: &str) -> &str {
     path.get(..query.min(fragment)).unwrap_or(path)
 }
 
+/// What replaces the value of a `name=value` pair in a path that names a
+/// secret.
+const MASK_SECRET: &str = ":secret";
+
+/// Words that, in the name of a `name=value` pair inside a path segment,
+/// make its value a secret: hash routes and matrix parameters carry them
+/// (`#/callback&access_token=…`, `/login;password=…`).
+const SECRET_NAMES: [&str; 10] = [
+    "pass", "pwd", "token", "secret", "key", "auth", "session", "sig", "otp", "code",
+];
+
+/// The path with the values of `name=value` pairs whose name names a secret
+/// masked, in every segment (the edge's second look at a recorded path, beside
+/// `url_privacy::mask_path`; the recorder's script stays small).
+fn mask_secret_values(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(equals) = rest.find('=') {
+        let (before, after) = rest.split_at(equals);
+        let name_start = before
+            .rfind(['/', '&', ';', '?', '#'])
+            .map_or(0, |at| at + 1);
+        let name = before
+            .get(name_start..)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        out.push_str(before);
+        out.push('=');
+        let value = after.get(1..).unwrap_or_default();
+        let end = value.find(['/', '&', ';', '#']).unwrap_or(value.len());
+        if end > 0 && SECRET_NAMES.iter().any(|word| name.contains(word)) {
+            out.push_str(MASK_SECRET);
+        } else {
+            out.push_str(value.get(..end).unwrap_or_default());
+        }
+        rest = value.get(end..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A browser's language tag (`de-DE`, `es-419`, some webviews' `de_DE`)
 /// or nothing: a language of 2 to 8 letters, then subtags of 1 to 8 letters
 /// or digits, and at most four digits in all. The field holds a label,
@@ -720,7 +761,7 @@ fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, Str
         id: event.id,
         kind: kind.as_str(),
         occurred_at_ms,
-        path: without_pii_text(mask_path(path_only(&event.path))),
+        path: without_pii_text(mask_secret_values(&mask_path(path_only(&event.path)))),
         title: without_pii_text(event.title),
         referrer: without_pii_text(clean_referrer(&event.referrer)),
         viewport_width: event.vw,
@@ -757,6 +798,27 @@ fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_values_in_a_path_are_masked_and_other_pairs_kept() {
+        for (path, masked) in [
+            ("/login/password=hunter2", "/login/password=:secret"),
+            (
+                "/app#/auth/callback&access_token=abcdefghijklmnopqrstuvwxyzABCD",
+                "/app#/auth/callback&access_token=:secret",
+            ),
+            ("/x;jsessionid=ABC123/y", "/x;jsessionid=:secret/y"),
+            ("/reset;Code=12ab/next", "/reset;Code=:secret/next"),
+            ("/API_KEY=sk_live_51H8/page", "/API_KEY=:secret/page"),
+            ("/shop/color=red&size=42", "/shop/color=red&size=42"),
+            ("/a=b=c", "/a=b=c"),
+            ("/token=", "/token="),
+            ("/plain/path", "/plain/path"),
+        ] {
+            assert_eq!(mask_secret_values(path), masked, "{path}");
+        }
+    }
+
     use crate::domain::event::{encode_batch, PageContext, Touchpoint};
 
     const NOW: u64 = 1_763_800_000_000;
