@@ -500,6 +500,15 @@ test('intake puts e-mail in the same inbox, once per external id, and replies le
   assert.equal(dup.status, 200);
   assert.equal(dup.json.duplicate, true);
   assert.equal(dup.json.conversation, first.json.conversation);
+  // The same id with another text is not the same message: 409, nothing dropped quietly.
+  assertError(await send({ ...mail, text: 'A different message under the same id' }), 409, 'conflict');
+  // Delivered twelve times at once (a mail server retrying): one conversation.
+  const race = { ...mail, text: 'Is the blue one back in stock?', external_id: '<race-1@mail.example>', reply_address: 'lee@example.net' };
+  const answers = await Promise.all(Array.from({ length: 12 }, () => send(race)));
+  assert.deepEqual(answers.map((a) => a.status).sort(), [...Array(11).fill(200), 201], JSON.stringify(answers.map((a) => a.json)));
+  assert.equal(new Set(answers.map((a) => a.json.conversation)).size, 1);
+  const started = await runtime.d1.prepare("SELECT COUNT(*) AS n FROM conversations WHERE site_id = 'demo' AND external_id = ?1").bind(race.external_id).first();
+  assert.equal(started.n, 1);
   const followUp = await send({ ...mail, text: 'Any news?', external_id: '<def@mail.example>', in_reply_to: '<abc@mail.example>' });
   assert.equal(followUp.json.conversation, first.json.conversation);
   const inbox = await asStaff(ana, 'GET', '/v1/staff/inbox?team=billing');

@@ -72,17 +72,42 @@ struct Found {
     id: i64,
     team_id: String,
     topic: String,
+    text: String,
 }
 
 /// The stored message with this client id on the site, if any.
 async fn find(env: &Env, site: &str, client_id: &str) -> Result<Option<Found>, ApiError> {
     db::row(
         &env.db,
-        "SELECT m.conversation_id, m.id, c.team_id, c.topic FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+        "SELECT m.conversation_id, m.id, c.team_id, c.topic, m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id \
          WHERE c.site_id = ?1 AND m.client_id = ?2",
         args![site, client_id],
     )
     .await
+}
+
+/// The answer to a message sent again: 200 with what the first stored, when
+/// it is the same text; the same external id with another text is a
+/// sender reusing ids, and answering the old message would drop the new
+/// one without a word: 409.
+fn already_received(found: Found, text: &str) -> Result<Response, ApiError> {
+    if found.text != text {
+        return Err(ApiError::Conflict(
+            "external_id was already used for a different message".into(),
+        ));
+    }
+    http::json_response(
+        200,
+        &Received {
+            conversation: found.conversation_id,
+            team: found.team_id,
+            message: found.id,
+            duplicate: true,
+            topic: found.topic,
+            redacted: vec![],
+        },
+        None,
+    )
 }
 
 /// The site whose intake key is presented, if any: the key alone names the
@@ -135,21 +160,10 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
     )
     .await?;
     let client_id = client_id_of(&body.external_id);
-    if let Some(found) = find(env, &site.id, &client_id).await? {
-        return http::json_response(
-            200,
-            &Received {
-                conversation: found.conversation_id,
-                team: found.team_id,
-                message: found.id,
-                duplicate: true,
-                topic: found.topic,
-                redacted: vec![],
-            },
-            None,
-        );
-    }
     let screened = threads::screen(env, &site.id, &body.text, None).await?;
+    if let Some(found) = find(env, &site.id, &client_id).await? {
+        return already_received(found, &screened.text);
+    }
     let message = Append::visitor(&screened, Some(&client_id));
     let thread = match &body.in_reply_to {
         Some(parent) => find(env, &site.id, &client_id_of(parent)).await?,
@@ -186,14 +200,22 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
                 args![&id, &site.id, &team, &body.channel, &body.sender.name, &body.external_id, &body.reply_address,
                       &screened.edge.topic, &screened.edge.sentiment, screened.edge.kind, screened.edge.topic_confidence, now, i64::from(screened.edge.expectation_gap)],
             );
-            db::batch(
+            let stored = db::batch(
                 &env.db,
                 vec![
                     insert,
                     threads::insert_statement(&env.db, &id, &message, now),
                 ],
             )
-            .await?;
+            .await;
+            if let Err(error) = stored {
+                // The same message sent twice at once: one conversation per
+                // external id (migration 0020), so the other request's won.
+                return match find(env, &site.id, &client_id).await? {
+                    Some(found) => already_received(found, &screened.text),
+                    None => Err(error),
+                };
+            }
             (id, team)
         }
     };
