@@ -19,7 +19,8 @@ import { randomUUID } from 'node:crypto';
 const MESSAGE_TYPES = { incoming: 0, outgoing: 1 };
 
 export async function startChatwoot({ accountId = 7, inboxId = 3, token = 'cw-access-token-123' } = {}) {
-  const state = { contacts: [], conversations: new Map(), calls: [], webhookUrl: null, webhookDeliveries: [] };
+  // `failures`: calls to refuse once each ({ pattern, status }), to test retries.
+  const state = { contacts: [], conversations: new Map(), calls: [], webhookUrl: null, webhookDeliveries: [], failures: [] };
   let nextId = 100;
 
   function reply(res, status, body) {
@@ -84,6 +85,8 @@ export async function startChatwoot({ accountId = 7, inboxId = 3, token = 'cw-ac
       if (req.headers.api_access_token !== token) return refuse(res, 401, 'You need to sign in or sign up before continuing.');
       if (req.method !== 'POST') return refuse(res, 404, 'not found');
       const rest = url.pathname.slice(base.length);
+      const failure = state.failures.findIndex((f) => f.pattern.test(rest));
+      if (failure >= 0) return refuse(res, state.failures.splice(failure, 1)[0].status, 'injected failure');
 
       if (rest === '/contacts') {
         if (typeof body.inbox_id !== 'number' || body.inbox_id !== inboxId) return refuse(res, 422, 'inbox_id is required and must be an API inbox of the account');

@@ -525,6 +525,33 @@ test('Chatwoot bridge: visitor → Chatwoot conversation with labels and journey
   }
 });
 
+test('Chatwoot: a call failing after the conversation was created is retried from there, nothing skipped or sent twice', async () => {
+  const chatwoot = await startChatwoot();
+  // The visitor's first message is refused once, after the contact and conversation were made.
+  chatwoot.state.failures.push({ pattern: /^\/conversations\/\d+\/messages$/, status: 500 });
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', {
+      kind: 'chatwoot', name: 'Chatwoot (flaky)', url: chatwoot.url, secret: chatwoot.token,
+      chatwoot: { account_id: chatwoot.accountId, inbox_id: chatwoot.inboxId }, filter: { events: ['conversation.created'] },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const text = 'My order arrived with a cracked screen, what now?';
+    await visitor().start({ message: { text } });
+    const log = async () => (await asAdmin('GET', `/v1/admin/sites/demo/destinations/${created.json.id}/deliveries`)).json.deliveries;
+    const entry = await eventually(async () => (await log()).find((d) => d.status === 'delivered'), 10_000, 200);
+    assert.equal(entry?.attempts, 2, JSON.stringify(await log()));
+    const conversations = [...chatwoot.state.conversations.values()];
+    assert.equal(conversations.length, 1, 'one Chatwoot conversation');
+    const [remote] = conversations;
+    assert.deepEqual(remote.messages.filter((m) => !m.private).map((m) => m.content), [text], 'the first message, once');
+    assert.equal(remote.messages.filter((m) => m.private).length, 1, 'the note, once');
+    assert.ok(remote.labels.length >= 1, 'and the labels');
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
+  } finally {
+    await chatwoot.close();
+  }
+});
+
 test('the wrong caller, a bad destination and an unknown id get precise JSON errors', async () => {
   const path = '/v1/admin/sites/demo/destinations';
   assert.equal((await api('GET', path)).status, 401);

@@ -74,21 +74,33 @@ impl Api<'_> {
     }
 }
 
-/// The link between a Touchpoint conversation and its Chatwoot copy.
+/// The link between a Touchpoint conversation and its Chatwoot copy, and
+/// how many of the calls after creating it went through (`STEPS` when all).
 #[derive(Deserialize)]
 struct Link {
     chatwoot_conversation_id: i64,
+    steps: i64,
 }
 
-async fn link(env: &Env, destination: &str, conversation: &str) -> Result<Option<i64>, String> {
-    let link: Option<Link> = db::row(
+/// The calls after a conversation is created in Chatwoot: its first
+/// message, its labels, the private note (migration 0021 counts them, so a
+/// retry after a failed one goes on from there instead of skipping them).
+const STEPS: i64 = 3;
+
+async fn linked(env: &Env, destination: &str, conversation: &str) -> Result<Option<Link>, String> {
+    db::row(
         &env.db,
-        "SELECT chatwoot_conversation_id FROM chatwoot_links WHERE destination_id = ?1 AND conversation_id = ?2",
+        "SELECT chatwoot_conversation_id, steps FROM chatwoot_links WHERE destination_id = ?1 AND conversation_id = ?2",
         args![destination, conversation],
     )
     .await
-    .map_err(|e| e.to_string())?;
-    Ok(link.map(|l| l.chatwoot_conversation_id))
+    .map_err(|e| e.to_string())
+}
+
+async fn link(env: &Env, destination: &str, conversation: &str) -> Result<Option<i64>, String> {
+    Ok(linked(env, destination, conversation)
+        .await?
+        .map(|l| l.chatwoot_conversation_id))
 }
 
 fn ok(status: u16) -> bool {
@@ -119,11 +131,18 @@ pub async fn deliver(
         EventType::ConversationCreated => {
             let data: events::ConversationCreated =
                 serde_json::from_str(due.data).map_err(|_| "stored event is not readable")?;
-            if link(env, destination, due.conversation_id).await?.is_some() {
-                // An earlier attempt got this far; the rest is idempotent enough to skip.
-                return Ok(200);
-            }
-            create(env, &api, destination, target.inbox_id, due.site, &data).await
+            // An earlier attempt may have created it and failed after: it goes on from there.
+            let linked = linked(env, destination, due.conversation_id).await?;
+            create(
+                env,
+                &api,
+                destination,
+                target.inbox_id,
+                due.site,
+                &data,
+                linked,
+            )
+            .await
         }
         EventType::MessageCreated => {
             let data: events::MessageCreated =
@@ -195,100 +214,111 @@ async fn create(
     inbox_id: u32,
     site: &str,
     data: &events::ConversationCreated,
+    linked: Option<Link>,
 ) -> Result<u16, String> {
     let c = &data.conversation;
-    let name = if c.contact.name.is_empty() {
-        "Website visitor"
-    } else {
-        &c.contact.name
-    };
-    // The visitor's e-mail and phone stay attributes: Chatwoot keeps e-mail
-    // addresses unique per account, and answers go back through Touchpoint.
-    let (status, contact) = api
-        .post(
-            "/contacts",
-            &json!({
-                "inbox_id": inbox_id,
-                "name": name,
-                "identifier": c.external_id,
-                "additional_attributes": {
-                    "touchpoint_site": site,
-                    "reply_preference": c.contact.preference,
-                    "reply_email": c.contact.email,
-                    "reply_phone": c.contact.phone,
-                },
-            }),
-        )
-        .await?;
-    if !ok(status) {
-        return Ok(status);
-    }
-    let contact_id = contact["payload"]["contact"]["id"]
-        .as_i64()
-        .ok_or("Chatwoot gave no contact id")?;
-    let source_id = contact["payload"]["contact_inbox"]["source_id"]
-        .as_str()
-        .ok_or("Chatwoot gave no contact_inbox.source_id")?
-        .to_owned();
     let labels_of_message = data.message.labels.clone().unwrap_or_default();
-    let (status, conversation) = api
-        .post(
-            "/conversations",
-            &json!({
-                "source_id": source_id,
-                "inbox_id": inbox_id,
-                "contact_id": contact_id,
-                "status": "open",
-                "custom_attributes": {
-                    "touchpoint_conversation": c.id,
-                    "touchpoint_team": c.team,
-                    "topic": labels_of_message.topic,
-                    "tone": labels_of_message.sentiment,
-                },
-            }),
-        )
-        .await?;
-    if !ok(status) {
-        return Ok(status);
-    }
-    let remote = conversation["id"]
-        .as_i64()
-        .ok_or("Chatwoot gave no conversation id")?;
-    db::run(
-        &env.db,
-        "INSERT INTO chatwoot_links (destination_id, conversation_id, chatwoot_conversation_id, chatwoot_contact_id) \
-         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-        args![destination, &c.id, remote, contact_id],
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let (remote, done) = match linked {
+        Some(link) => (link.chatwoot_conversation_id, link.steps),
+        None => {
+            let name = if c.contact.name.is_empty() {
+                "Website visitor"
+            } else {
+                &c.contact.name
+            };
+            // The visitor's e-mail and phone stay attributes: Chatwoot keeps e-mail
+            // addresses unique per account, and answers go back through Touchpoint.
+            let (status, contact) = api
+                .post(
+                    "/contacts",
+                    &json!({
+                        "inbox_id": inbox_id,
+                        "name": name,
+                        "identifier": c.external_id,
+                        "additional_attributes": {
+                            "touchpoint_site": site,
+                            "reply_preference": c.contact.preference,
+                            "reply_email": c.contact.email,
+                            "reply_phone": c.contact.phone,
+                        },
+                    }),
+                )
+                .await?;
+            if !ok(status) {
+                return Ok(status);
+            }
+            let contact_id = contact["payload"]["contact"]["id"]
+                .as_i64()
+                .ok_or("Chatwoot gave no contact id")?;
+            let source_id = contact["payload"]["contact_inbox"]["source_id"]
+                .as_str()
+                .ok_or("Chatwoot gave no contact_inbox.source_id")?
+                .to_owned();
+            let (status, conversation) = api
+                .post(
+                    "/conversations",
+                    &json!({
+                        "source_id": source_id,
+                        "inbox_id": inbox_id,
+                        "contact_id": contact_id,
+                        "status": "open",
+                        "custom_attributes": {
+                            "touchpoint_conversation": c.id,
+                            "touchpoint_team": c.team,
+                            "topic": labels_of_message.topic,
+                            "tone": labels_of_message.sentiment,
+                        },
+                    }),
+                )
+                .await?;
+            if !ok(status) {
+                return Ok(status);
+            }
+            let remote = conversation["id"]
+                .as_i64()
+                .ok_or("Chatwoot gave no conversation id")?;
+            db::run(
+                &env.db,
+                "INSERT INTO chatwoot_links (destination_id, conversation_id, chatwoot_conversation_id, chatwoot_contact_id, steps) \
+                 VALUES (?1, ?2, ?3, ?4, 0) ON CONFLICT DO NOTHING",
+                args![destination, &c.id, remote, contact_id],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            (remote, 0)
+        }
+    };
+    // Then its first message, its labels and the note, each counted in the
+    // link once it went through: a retry goes on after the last that did.
     let path = format!("/conversations/{remote}/messages");
-    let (status, _) = api
-        .post(
-            &path,
-            &json!({"content": data.message.text, "message_type": "incoming", "private": false}),
+    for step in done + 1..=STEPS {
+        let (status, _) = match step {
+            1 => {
+                let body = json!({"content": data.message.text, "message_type": "incoming", "private": false});
+                api.post(&path, &body).await?
+            }
+            2 => {
+                let body = json!({ "labels": labels(&labels_of_message.topic, &labels_of_message.sentiment) });
+                api.post(&format!("/conversations/{remote}/labels"), &body)
+                    .await?
+            }
+            _ => {
+                let body = json!({"content": note(env, site, data).await, "message_type": "outgoing", "private": true});
+                api.post(&path, &body).await?
+            }
+        };
+        if !ok(status) {
+            return Ok(status);
+        }
+        db::run(
+            &env.db,
+            "UPDATE chatwoot_links SET steps = ?3 WHERE destination_id = ?1 AND conversation_id = ?2",
+            args![destination, &c.id, step],
         )
-        .await?;
-    if !ok(status) {
-        return Ok(status);
+        .await
+        .map_err(|e| e.to_string())?;
     }
-    let (status, _) = api
-        .post(
-            &format!("/conversations/{remote}/labels"),
-            &json!({ "labels": labels(&labels_of_message.topic, &labels_of_message.sentiment) }),
-        )
-        .await?;
-    if !ok(status) {
-        return Ok(status);
-    }
-    let note = note(env, site, data).await;
-    let (status, _) = api
-        .post(
-            &path,
-            &json!({"content": note, "message_type": "outgoing", "private": true}),
-        )
-        .await?;
-    Ok(status)
+    Ok(200)
 }
 
 /// The private note agents see first: what the classifier said, where the
