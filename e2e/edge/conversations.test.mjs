@@ -509,6 +509,8 @@ test('intake puts e-mail in the same inbox, once per external id, and replies le
   assert.equal(new Set(answers.map((a) => a.json.conversation)).size, 1);
   const started = await runtime.d1.prepare("SELECT COUNT(*) AS n FROM conversations WHERE site_id = 'demo' AND external_id = ?1").bind(race.external_id).first();
   assert.equal(started.n, 1);
+  // Gone again (by the address it came from), so later tests' inboxes and escalations do not see it.
+  assert.equal((await asAdmin('DELETE', `/v1/admin/sites/demo/visitors/${encodeURIComponent(race.reply_address)}`)).json.erased.conversations, 1);
   const followUp = await send({ ...mail, text: 'Any news?', external_id: '<def@mail.example>', in_reply_to: '<abc@mail.example>' });
   assert.equal(followUp.json.conversation, first.json.conversation);
   const inbox = await asStaff(ana, 'GET', '/v1/staff/inbox?team=billing');
