@@ -364,13 +364,9 @@ pub fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
             "url: an absolute URL up to {MAX_URL} characters, without credentials, spaces or a fragment"
         ));
     }
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) if !port.contains(']') => (host, Some(port)),
-        _ => (authority, None),
-    };
-    if port.is_some_and(|port| port.parse::<u16>().map_or(true, |port| port == 0)) {
+    let Some(host) = super::site::host_of_authority(authority) else {
         return Err("url: the port must be 1 to 65535".into());
-    }
+    };
     if !allow_http && !is_public_name(host) {
         return Err("url: a host on the internet by name (not an IP address, localhost or a private network's name)".into());
     }

@@ -307,10 +307,8 @@ fn is_origin(origin: &str) -> bool {
         return false;
     };
     let authority = rest.strip_suffix('/').unwrap_or(rest);
-    let (host, port) = match authority.rsplit_once(':') {
-        // An IPv6 host's colons are inside its brackets.
-        Some((host, port)) if !port.contains(']') => (host, Some(port)),
-        _ => (authority, None),
+    let Some(host) = host_of_authority(authority) else {
+        return false;
     };
     let host_ok = if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         !inner.is_empty()
@@ -325,10 +323,22 @@ fn is_origin(origin: &str) -> bool {
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
     };
-    let port_ok = port.is_none_or(|p| {
-        !p.starts_with('0') && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok()
-    });
-    origin.len() <= 200 && host_ok && port_ok
+    origin.len() <= 200 && host_ok
+}
+
+/// The host of a URL's authority (`host[:port]`), or `None` when the port
+/// is not one (1 to 65535, digits only, no leading zero). An IPv6 host's
+/// colons are inside its brackets.
+pub(crate) fn host_of_authority(authority: &str) -> Option<&str> {
+    match authority.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => {
+            let port_ok = !port.starts_with('0')
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && port.parse::<u16>().is_ok();
+            port_ok.then_some(host)
+        }
+        _ => Some(authority),
+    }
 }
 
 /// The secret the site's server signs user ids with: a guessable one would
