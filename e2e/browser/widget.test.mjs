@@ -324,6 +324,25 @@ test('the page can open, close and toggle the panel and listen to it; replies wh
   await page.locator('button.launcher[data-unread="1"]').waitFor({ timeout: 10_000 });
   assert.equal(await panel(page).locator('.panel').count(), 0, 'the panel stays closed');
   await page.screenshot({ path: join(shots, 'widget-unread-badge.png'), clip: { x: 900, y: 600, width: 380, height: 120 } });
+
+  // Not seen yet, so still news on the page after: the badge is there at
+  // once, and nothing is marked read (the mailer's "unseen" reminder counts on it).
+  const lastReply = async () => (await runtime.d1.prepare("SELECT MAX(id) AS id FROM messages WHERE conversation_id = ?1 AND author = 'staff'").bind(conversation.id).first()).id;
+  await page.goto(`${runtime.url}/`);
+  await page.evaluate(() => window.touchpoint.ready);
+  await page.locator('button.launcher[data-unread="1"]').waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(1500);
+  const [unseen] = await conversationsOf('id = ?1', conversation.id);
+  assert.ok(unseen.visitor_read_id < await lastReply(), 'a closed panel marks nothing read');
+  // Opened, it is read: the badge goes, the marker moves, the next page shows none.
+  await page.evaluate(() => window.touchpoint.open());
+  await panel(page).locator('.thread .staff >> text=pocket').waitFor();
+  assert.ok(await eventually(async () => (await conversationsOf('id = ?1', conversation.id))[0].visitor_read_id === await lastReply(), 10_000), 'opening marks them read');
+  await page.evaluate(() => window.touchpoint.close());
+  await page.goto(`${runtime.url}/pricing`);
+  await page.evaluate(() => window.touchpoint.ready);
+  await page.waitForTimeout(2000);
+  assert.equal(await page.locator('button.launcher[data-unread]').count(), 0, 'read on the page before: no badge');
   await page.close();
 });
 

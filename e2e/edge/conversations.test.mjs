@@ -492,6 +492,10 @@ test('intake puts e-mail in the same inbox, once per external id, and replies le
   const mail = { channel: 'email', sender: { name: 'Kim' }, text: 'Please refund order 1234, my IBAN is DE89 3704 0044 0532 0130 00', external_id: '<abc@mail.example>', reply_address: 'kim@example.net' };
   assertError(await send(mail, 'tpi_wrong'), 401, 'unauthorized');
   assertError(await send({ ...mail, channel: 'fax' }), 422, 'invalid_request');
+  // The error names the field as the caller sent it.
+  const blank = await send({ ...mail, text: '  ' });
+  assertError(blank, 422, 'invalid_request');
+  assert.equal(blank.json.error.message, 'invalid request: text must not be empty');
   const first = await send(mail);
   assert.equal(first.status, 201, JSON.stringify(first.json));
   assert.equal(first.json.team, 'billing');

@@ -253,6 +253,36 @@ test('a failing or silent receiver gets the retries, then a dead entry; replay d
   }
 });
 
+test('disabling a destination pauses what it has pending: no attempt is spent, and enabling it sends them', async () => {
+  let healthy = false;
+  const hook = await receiver(() => (healthy ? 200 : 'hang'));
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'webhook', name: 'Paused', url: hook.url, secret: SECRET, filter: { events: ['conversation.created'] } });
+    const destination = created.json.id;
+    const log = async () => (await asAdmin('GET', `/v1/admin/sites/demo/destinations/${destination}/deliveries`)).json.deliveries;
+    await visitor().start({ message: { text: 'Where can I download my invoice?' } });
+    // The first attempt is under way (the receiver does not answer): the operator disables it.
+    assert.ok(await eventually(() => hook.received.length === 1, 10_000));
+    assert.equal((await asAdmin('PATCH', `/v1/admin/sites/demo/destinations/${destination}`, { enabled: false })).status, 200);
+    const paused = await eventually(async () => (await log()).find((d) => /^paused/.test(d.last_error)), 10_000, 100);
+    assert.ok(paused, JSON.stringify(await log()));
+    await new Promise((r) => setTimeout(r, 1500));
+    const [entry] = await log();
+    assert.equal(entry.status, 'pending');
+    assert.equal(entry.attempts, 1, 'the failed attempt, and none spent while disabled');
+    assert.equal(hook.received.length, 1);
+    healthy = true;
+    assert.equal((await asAdmin('PATCH', `/v1/admin/sites/demo/destinations/${destination}`, { enabled: true })).status, 200);
+    const sent = await eventually(async () => (await log()).find((d) => d.status === 'delivered'), 10_000, 100);
+    assert.equal(sent?.attempts, 2, JSON.stringify(await log()));
+    assert.equal(hook.received.length, 2);
+    assert.equal(hook.received[1].headers['x-touchpoint-delivery'], hook.received[0].headers['x-touchpoint-delivery']);
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${destination}`);
+  } finally {
+    hook.close();
+  }
+});
+
 test('a receiver that answers with a redirect is not followed: the signed body never reaches the address it names', async () => {
   const elsewhere = await receiver(() => 200);
   const redirecting = createServer((req, res) => {
@@ -514,9 +544,10 @@ test('Chatwoot bridge: visitor → Chatwoot conversation with labels and journey
     await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/close`, {});
     await eventually(() => remote.status === 'resolved', 10_000);
 
-    // The inbound hook refuses a wrong token and an unknown destination.
+    // The inbound hook refuses a wrong token as it does an unknown
+    // destination: the answer does not tell which ids exist.
     const wrong = await api('POST', created.json.inbound_url_path.replace(/\w{32}$/, 'x'.repeat(32)), { body: delivery.event });
-    assert.equal(wrong.status, 401);
+    assert.equal(wrong.status, 404);
     const unknown = await api('POST', '/v1/hooks/chatwoot/dst_nope/' + 'x'.repeat(32), { body: delivery.event });
     assert.equal(unknown.status, 404);
     await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
@@ -548,6 +579,75 @@ test('Chatwoot: a call failing after the conversation was created is retried fro
     assert.ok(remote.labels.length >= 1, 'and the labels');
     await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
   } finally {
+    await chatwoot.close();
+  }
+});
+
+test('Chatwoot: a conversation failing after its contact was made is retried with that contact', async () => {
+  const chatwoot = await startChatwoot();
+  // Chatwoot refuses a contact identifier it has seen: a retry that made the
+  // contact again would die on 422.
+  chatwoot.state.failures.push({ pattern: /^\/conversations$/, status: 503 });
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', {
+      kind: 'chatwoot', name: 'Chatwoot (busy)', url: chatwoot.url, secret: chatwoot.token,
+      chatwoot: { account_id: chatwoot.accountId, inbox_id: chatwoot.inboxId }, filter: { events: ['conversation.created'] },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const text = 'The discount code from your newsletter is refused at checkout';
+    await visitor().start({ message: { text } });
+    const log = async () => (await asAdmin('GET', `/v1/admin/sites/demo/destinations/${created.json.id}/deliveries`)).json.deliveries;
+    const entry = await eventually(async () => (await log()).find((d) => d.status !== 'pending'), 10_000, 200);
+    assert.equal(entry?.status, 'delivered', JSON.stringify(await log()));
+    assert.equal(entry.attempts, 2);
+    assert.equal(chatwoot.state.contacts.length, 1, 'one contact');
+    assert.equal(chatwoot.state.calls.filter((c) => c.path.endsWith('/contacts')).length, 1, 'made once');
+    const [remote] = [...chatwoot.state.conversations.values()];
+    assert.deepEqual(remote.messages.filter((m) => !m.private).map((m) => m.content), [text]);
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
+  } finally {
+    await chatwoot.close();
+  }
+});
+
+test('Chatwoot: an agent answering someone who wrote by e-mail answers them by e-mail', async () => {
+  const chatwoot = await startChatwoot();
+  const hook = await receiver();
+  const secret = 'whsec-billing-0123456789';
+  try {
+    await asAdmin('PUT', '/v1/admin/sites/demo/teams/billing', { webhook: { url: `${hook.url}/mailer`, secret } });
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', {
+      kind: 'chatwoot', name: 'Chatwoot (mail)', url: chatwoot.url, secret: chatwoot.token,
+      chatwoot: { account_id: chatwoot.accountId, inbox_id: chatwoot.inboxId }, filter: { events: ['conversation.created'] },
+    });
+    chatwoot.setWebhook(`${runtime.url}${created.json.inbound_url_path}`);
+    const key = (await asAdmin('POST', '/v1/admin/sites/demo/intake-key')).json.intake_key;
+    const mail = { site: 'demo', channel: 'email', sender: { name: 'Kim' }, text: 'Please refund order 8812, it was charged twice', external_id: '<cw-mail-1@mail.example>', reply_address: 'kim.cw@example.net' };
+    const sent = await api('POST', '/v1/intake', { headers: { authorization: `Bearer ${key}` }, body: mail });
+    assert.equal(sent.status, 201, JSON.stringify(sent.json));
+    assert.equal(sent.json.team, 'billing');
+    await eventually(() => [...chatwoot.state.conversations.values()].some((c) => c.messages.some((m) => m.private)), 10_000);
+    const [remote] = [...chatwoot.state.conversations.values()];
+    const note = remote.messages.find((m) => m.private);
+    assert.match(note.content, /Wants an answer by e-mail: kim\.cw@example\.net\./, 'the agent sees where the answer goes');
+
+    await chatwoot.agentReplies(remote.id, 'Refunded the second charge today.');
+    assert.equal(chatwoot.state.webhookDeliveries.at(-1).body.outcome, 'delivered');
+    const queued = await runtime.d1.prepare("SELECT body FROM webhook_deliveries WHERE conversation_id = ?1 AND event = 'reply.outbound'").bind(sent.json.conversation).all();
+    assert.equal(queued.results.length, 1, 'the reply leaves through the team webhook, as one from the console would');
+    const event = JSON.parse(queued.results[0].body);
+    assert.equal(event.email, 'kim.cw@example.net');
+    assert.deepEqual(event.replies, ['Refunded the second charge today.']);
+    // Chatwoot's retry of the same webhook sends nothing twice.
+    const again = await fetch(`${runtime.url}${created.json.inbound_url_path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chatwoot.state.webhookDeliveries.at(-1).event) });
+    assert.equal((await again.json()).outcome, 'duplicate');
+    const after = await runtime.d1.prepare("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE conversation_id = ?1 AND event = 'reply.outbound'").bind(sent.json.conversation).first();
+    assert.equal(after.n, 1);
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
+    await asAdmin('DELETE', `/v1/admin/sites/demo/visitors/${encodeURIComponent(mail.reply_address)}`);
+  } finally {
+    await asAdmin('PUT', '/v1/admin/sites/demo/teams/billing', { webhook: null });
+    hook.close();
     await chatwoot.close();
   }
 });

@@ -218,18 +218,22 @@ pub fn check_start(request: &StartConversation, now_ms: i64) -> Result<(), ApiEr
         check_short("user.id", &user.id, true)?;
         check_short("user.hmac", &user.hmac, true)?;
     }
-    check_text(&request.message.text)?;
+    check_text("message.text", &request.message.text)?;
     check_message_extras(&request.message)?;
     check_reply(&request.reply, now_ms)
 }
 
-/// A message's text: not blank, not too long.
-pub fn check_text(text: &str) -> Result<(), ApiError> {
+/// A message's text, named `field` in errors: not blank, not too long.
+pub fn check_text(field: &str, text: &str) -> Result<(), ApiError> {
     if super::text::is_blank(text) {
-        return Err(invalid("message.text must not be empty"));
+        return Err(ApiError::InvalidRequest(format!(
+            "{field} must not be empty"
+        )));
     }
     if pii::typed_length(text) > MAX_MESSAGE_CHARS {
-        return Err(invalid("message.text is longer than 4000 characters"));
+        return Err(ApiError::InvalidRequest(format!(
+            "{field} is longer than 4000 characters"
+        )));
     }
     Ok(())
 }

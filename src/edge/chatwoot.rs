@@ -75,10 +75,13 @@ impl Api<'_> {
 }
 
 /// The link between a Touchpoint conversation and its Chatwoot copy, and
-/// how many of the calls after creating it went through (`STEPS` when all).
+/// how many of the calls after creating it went through (`STEPS` when all;
+/// `CONTACT_ONLY` while the contact exists and the conversation does not).
 #[derive(Deserialize)]
 struct Link {
     chatwoot_conversation_id: i64,
+    chatwoot_contact_id: i64,
+    chatwoot_source_id: String,
     steps: i64,
 }
 
@@ -87,10 +90,14 @@ struct Link {
 /// retry after a failed one goes on from there instead of skipping them).
 const STEPS: i64 = 3;
 
+/// The contact was made and the conversation was not: Chatwoot refuses the
+/// same contact identifier twice, so a retry must reuse it (migration 0022).
+const CONTACT_ONLY: i64 = -1;
+
 async fn linked(env: &Env, destination: &str, conversation: &str) -> Result<Option<Link>, String> {
     db::row(
         &env.db,
-        "SELECT chatwoot_conversation_id, steps FROM chatwoot_links WHERE destination_id = ?1 AND conversation_id = ?2",
+        "SELECT chatwoot_conversation_id, chatwoot_contact_id, chatwoot_source_id, steps FROM chatwoot_links WHERE destination_id = ?1 AND conversation_id = ?2",
         args![destination, conversation],
     )
     .await
@@ -100,6 +107,7 @@ async fn linked(env: &Env, destination: &str, conversation: &str) -> Result<Opti
 async fn link(env: &Env, destination: &str, conversation: &str) -> Result<Option<i64>, String> {
     Ok(linked(env, destination, conversation)
         .await?
+        .filter(|l| l.steps != CONTACT_ONLY)
         .map(|l| l.chatwoot_conversation_id))
 }
 
@@ -219,41 +227,15 @@ async fn create(
     let c = &data.conversation;
     let labels_of_message = data.message.labels.clone().unwrap_or_default();
     let (remote, done) = match linked {
-        Some(link) => (link.chatwoot_conversation_id, link.steps),
-        None => {
-            let name = if c.contact.name.is_empty() {
-                "Website visitor"
-            } else {
-                &c.contact.name
+        Some(link) if link.steps != CONTACT_ONLY => (link.chatwoot_conversation_id, link.steps),
+        linked => {
+            let (contact_id, source_id) = match linked {
+                Some(link) => (link.chatwoot_contact_id, link.chatwoot_source_id),
+                None => match create_contact(env, api, destination, inbox_id, site, c).await? {
+                    Ok(contact) => contact,
+                    Err(refused) => return Ok(refused),
+                },
             };
-            // The visitor's e-mail and phone stay attributes: Chatwoot keeps e-mail
-            // addresses unique per account, and answers go back through Touchpoint.
-            let (status, contact) = api
-                .post(
-                    "/contacts",
-                    &json!({
-                        "inbox_id": inbox_id,
-                        "name": name,
-                        "identifier": c.external_id,
-                        "additional_attributes": {
-                            "touchpoint_site": site,
-                            "reply_preference": c.contact.preference,
-                            "reply_email": c.contact.email,
-                            "reply_phone": c.contact.phone,
-                        },
-                    }),
-                )
-                .await?;
-            if !ok(status) {
-                return Ok(status);
-            }
-            let contact_id = contact["payload"]["contact"]["id"]
-                .as_i64()
-                .ok_or("Chatwoot gave no contact id")?;
-            let source_id = contact["payload"]["contact_inbox"]["source_id"]
-                .as_str()
-                .ok_or("Chatwoot gave no contact_inbox.source_id")?
-                .to_owned();
             let (status, conversation) = api
                 .post(
                     "/conversations",
@@ -279,9 +261,9 @@ async fn create(
                 .ok_or("Chatwoot gave no conversation id")?;
             db::run(
                 &env.db,
-                "INSERT INTO chatwoot_links (destination_id, conversation_id, chatwoot_conversation_id, chatwoot_contact_id, steps) \
-                 VALUES (?1, ?2, ?3, ?4, 0) ON CONFLICT DO NOTHING",
-                args![destination, &c.id, remote, contact_id],
+                "UPDATE chatwoot_links SET chatwoot_conversation_id = ?3, steps = 0 \
+                 WHERE destination_id = ?1 AND conversation_id = ?2",
+                args![destination, &c.id, remote],
             )
             .await
             .map_err(|e| e.to_string())?;
@@ -319,6 +301,60 @@ async fn create(
         .map_err(|e| e.to_string())?;
     }
     Ok(200)
+}
+
+/// Creates the conversation's contact in Chatwoot and links it at once:
+/// `Ok(Err(status))` when Chatwoot refused it.
+async fn create_contact(
+    env: &Env,
+    api: &Api<'_>,
+    destination: &str,
+    inbox_id: u32,
+    site: &str,
+    c: &events::Conversation,
+) -> Result<Result<(i64, String), u16>, String> {
+    let name = if c.contact.name.is_empty() {
+        "Website visitor"
+    } else {
+        &c.contact.name
+    };
+    // The visitor's e-mail and phone stay attributes: Chatwoot keeps e-mail
+    // addresses unique per account, and answers go back through Touchpoint.
+    let (status, contact) = api
+        .post(
+            "/contacts",
+            &json!({
+                "inbox_id": inbox_id,
+                "name": name,
+                "identifier": c.external_id,
+                "additional_attributes": {
+                    "touchpoint_site": site,
+                    "reply_preference": c.contact.preference,
+                    "reply_email": c.contact.email,
+                    "reply_phone": c.contact.phone,
+                },
+            }),
+        )
+        .await?;
+    if !ok(status) {
+        return Ok(Err(status));
+    }
+    let contact_id = contact["payload"]["contact"]["id"]
+        .as_i64()
+        .ok_or("Chatwoot gave no contact id")?;
+    let source_id = contact["payload"]["contact_inbox"]["source_id"]
+        .as_str()
+        .ok_or("Chatwoot gave no contact_inbox.source_id")?
+        .to_owned();
+    db::run(
+        &env.db,
+        "INSERT INTO chatwoot_links (destination_id, conversation_id, chatwoot_conversation_id, chatwoot_contact_id, chatwoot_source_id, steps) \
+         VALUES (?1, ?2, 0, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        args![destination, &c.id, contact_id, &source_id, CONTACT_ONLY],
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(Ok((contact_id, source_id)))
 }
 
 /// The private note agents see first: what the classifier said, where the
@@ -483,12 +519,17 @@ pub async fn inbound(
         args![destination],
     )
     .await?;
-    let Some(secret) = secret.filter(|s| s.kind == "chatwoot") else {
+    // The URL is the credential: a wrong token answers as an unknown
+    // destination does, so neither tells which destination ids exist.
+    let known = secret.filter(|s| {
+        s.kind == "chatwoot"
+            && guard::constant_time_eq(
+                inbound_token(destination, &s.secret).as_bytes(),
+                token.as_bytes(),
+            )
+    });
+    if known.is_none() {
         return Err(ApiError::NotFound);
-    };
-    let expected = inbound_token(destination, &secret.secret);
-    if !guard::constant_time_eq(expected.as_bytes(), token.as_bytes()) {
-        return Err(ApiError::Unauthorized);
     }
     let event: Inbound = read_json(request).await?;
     // Chatwoot sends message_type as "outgoing" or as its enum number (1).
@@ -565,6 +606,11 @@ pub async fn inbound(
             status: Status::Open,
         };
         super::live::notify(env, thread, Some(&row), None).await;
+        // Someone who wrote by e-mail (or social, or phone) gets the agent's
+        // answer the way the console's would reach them.
+        if let Some(conversation) = threads::load(&env.db, &linked.conversation_id).await? {
+            super::staff::answer_outside(env, &conversation, &row.text, now).await?;
+        }
     }
     accepted(if new { "delivered" } else { "duplicate" })
 }

@@ -339,6 +339,25 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
     if DeliveryState::parse(&due.status) != Some(DeliveryState::Pending) {
         return Ok(None);
     }
+    let destination: Option<DestinationRow> = db::row(
+        &env.db,
+        "SELECT * FROM destinations WHERE id = ?1",
+        args![&due.destination_id],
+    )
+    .await?;
+    let spec = destination.as_ref().and_then(|d| d.spec().map(|s| (d, s)));
+    if spec.as_ref().is_some_and(|(_, s)| !s.enabled) {
+        // Disabled is a pause, not a failure: no attempt is spent, and
+        // enabling the destination sends what waited (`resume_paused`).
+        db::run(
+            &env.db,
+            "UPDATE destination_deliveries SET next_attempt_at = ?2, \
+             last_error = 'paused: the destination is disabled' WHERE id = ?1 AND status = 'pending'",
+            args![id, now + PAUSED_RECHECK_MS],
+        )
+        .await?;
+        return Ok(None);
+    }
     // Take the lease: a second copy of the message, or the sweep, backs off.
     let leased = db::run(
         &env.db,
@@ -351,15 +370,8 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
         return Ok(None);
     }
     let attempt = u32::try_from(due.attempts + 1).unwrap_or(u32::MAX);
-    let destination: Option<DestinationRow> = db::row(
-        &env.db,
-        "SELECT * FROM destinations WHERE id = ?1",
-        args![&due.destination_id],
-    )
-    .await?;
-    let outcome = match destination.as_ref().and_then(|d| d.spec().map(|s| (d, s))) {
-        Some((row, spec)) if spec.enabled => send(env, row, &spec, &due, now).await,
-        Some(_) => Err(Undelivered::from("the destination is disabled")),
+    let outcome = match spec {
+        Some((row, spec)) => send(env, row, &spec, &due, now).await,
         None => Err(Undelivered::lasting("the destination was deleted")),
     };
     let (status, error, lasting) = match outcome {
@@ -611,6 +623,28 @@ pub async fn request(
 
 /// The scheduled sweep: deliveries past due (the queue lost them, or there
 /// is no queue) are queued again, or attempted here without a queue.
+/// How long a delivery to a disabled destination waits before it looks
+/// again (enabling it sends at once).
+const PAUSED_RECHECK_MS: i64 = 3_600_000;
+
+/// Sends at once what waited while a destination was disabled.
+async fn resume_paused(env: &Env, destination: &str) -> Result<(), ApiError> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let paused: Vec<Id> = db::rows(
+        &env.db,
+        "UPDATE destination_deliveries SET next_attempt_at = ?2, last_error = '' \
+         WHERE destination_id = ?1 AND status = 'pending' AND last_error LIKE 'paused:%' RETURNING id",
+        args![destination, now_ms()],
+    )
+    .await?;
+    // Without a queue, the scheduled sweep finds them due.
+    enqueue(env, &paused.into_iter().map(|p| p.id).collect::<Vec<_>>()).await;
+    Ok(())
+}
+
 pub async fn sweep(env: &Env, now: i64) -> Result<u32, ApiError> {
     #[derive(Deserialize)]
     struct Id {
@@ -823,6 +857,9 @@ pub async fn update(
     )
     .await?;
     forget(site);
+    if spec.enabled {
+        resume_paused(env, id).await?;
+    }
     let row = load(env, site, id).await?;
     let view = view(&row, &counts(env, site).await?).ok_or(ApiError::Internal)?;
     json(200, &view)
@@ -1030,19 +1067,24 @@ fn contact_of(conversation: &ConversationRow) -> events::Contact {
         _ => String::from("here"),
     };
     events::Contact {
+        // Intake conversations keep where they came from in `reply_address`.
         email: if preference == "email" {
-            conversation.reply_email.clone()
+            first_given(&conversation.reply_email, &conversation.reply_address)
         } else {
             String::new()
         },
         phone: if preference == "phone" {
-            conversation.reply_phone.clone()
+            first_given(&conversation.reply_phone, &conversation.reply_address)
         } else {
             String::new()
         },
         name: conversation.visitor_name.clone(),
         preference,
     }
+}
+
+fn first_given(given: &str, fallback: &str) -> String {
+    if given.is_empty() { fallback } else { given }.to_owned()
 }
 
 fn message_of(

@@ -144,7 +144,7 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
             "channel must be email, social or phone".into(),
         ));
     }
-    check_text(&body.text)?;
+    check_text("text", &body.text)?;
     check_short("external_id", &body.external_id, true)?;
     check_short("reply_address", &body.reply_address, false)?;
     check_short("sender.name", &body.sender.name, false)?;

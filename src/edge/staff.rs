@@ -346,7 +346,7 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
     let staff = authorize(request, env).await?;
     let conversation = conversation_for(env, &staff, id).await?;
     let body: ReplyRequest = read_json(request).await?;
-    check_text(&body.text)?;
+    check_text("text", &body.text)?;
     if let Some(client_id) = &body.client_id {
         if !crate::domain::ids::is_valid_client_id(client_id) {
             return Err(ApiError::InvalidRequest(
@@ -433,24 +433,8 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
         };
         live::notify(env, thread, Some(&row), updated.as_ref().map(|u| (u, ""))).await;
     }
-    if new && conversation.channel != "widget" {
-        // Mail, social and phone conversations are answered through the team's webhook.
-        let team = team_of(env, &conversation).await?;
-        let event = webhook::Event {
-            kind: "reply.outbound",
-            site: conversation.site_id.clone(),
-            team: conversation.team_id.clone(),
-            conversation: conversation.id.clone(),
-            summary: conversation.channel.clone(),
-            waited_minutes: None,
-            email: (!conversation.reply_address.is_empty())
-                .then(|| conversation.reply_address.clone()),
-            replies: vec![body.text.clone()],
-            url: String::new(),
-        };
-        if let Some(team) = team {
-            scheduled::enqueue(env, &team, &event, now).await?;
-        }
+    if new {
+        answer_outside(env, &conversation, &row.text, now).await?;
     }
     json(
         if new { 201 } else { 200 },
@@ -459,6 +443,36 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
             duplicate: !new,
         },
     )
+}
+
+/// Mail, social and phone conversations are answered through their team's
+/// webhook (`reply.outbound`), whether staff wrote in the console or in a
+/// help desk bridged to it; widget conversations need nothing more.
+pub(super) async fn answer_outside(
+    env: &Env,
+    conversation: &ConversationRow,
+    text: &str,
+    now: i64,
+) -> Result<(), ApiError> {
+    if conversation.channel == "widget" {
+        return Ok(());
+    }
+    let Some(team) = team_of(env, conversation).await? else {
+        return Ok(());
+    };
+    let event = webhook::Event {
+        kind: "reply.outbound",
+        site: conversation.site_id.clone(),
+        team: conversation.team_id.clone(),
+        conversation: conversation.id.clone(),
+        summary: conversation.channel.clone(),
+        waited_minutes: None,
+        email: (!conversation.reply_address.is_empty()).then(|| conversation.reply_address.clone()),
+        replies: vec![text.to_owned()],
+        url: String::new(),
+    };
+    scheduled::enqueue(env, &team, &event, now).await?;
+    Ok(())
 }
 
 async fn team_of(env: &Env, conversation: &ConversationRow) -> Result<Option<Team>, ApiError> {

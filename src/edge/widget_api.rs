@@ -488,7 +488,7 @@ pub async fn send(
 ) -> Result<Response, ApiError> {
     let conversation = authorize(request, env, origin, id).await?;
     let body: NewMessage = read_json(request).await?;
-    check_text(&body.text)?;
+    check_text("text", &body.text)?;
     check_message_extras(&body)?;
     let now = now_ms();
     limits::charge(

@@ -32,6 +32,8 @@ pub struct Poll {
     pub cursor: i64,
     pub status: String,
     pub poll_interval_ms: u32,
+    /// Staff replies after the visitor's read marker.
+    pub unread: u32,
 }
 
 /// `POST /v1/conversations`.
@@ -130,6 +132,7 @@ pub fn poll(value: &JsValue) -> Option<Poll> {
         cursor: js::integer(value, "cursor")?,
         status: js::string(value, "status")?,
         poll_interval_ms: poll_interval(value)?,
+        unread: u32::try_from(js::integer(value, "unread")?).ok()?,
     })
 }
 

@@ -150,23 +150,25 @@ pub fn use_resume(
 
 /// New messages, every `poll_ms` (at least a second) while a conversation is
 /// open — every minute while the live socket is open — and at once on each
-/// push (`rings`), after `cursor`; staff replies seen are marked read.
+/// push (`rings`) and when the panel opens or closes, after `cursor`. Staff
+/// replies are marked read only while the panel is open: a page that polls
+/// with the panel closed has shown nobody anything.
 #[hook]
 pub fn use_messages(
     config: Rc<Config>,
     session: Option<Session>,
-    timing: (u32, bool, u32),
+    timing: (u32, bool, u32, bool),
     cursor: Rc<RefCell<i64>>,
     dispatcher: UseReducerDispatcher<PanelState>,
 ) {
-    let (poll_ms, live, rings) = timing;
+    let (poll_ms, live, rings, open) = timing;
     let period = if live {
         crate::domain::live::WIDGET_POLL_WHILE_LIVE_MS
     } else {
         poll_ms.max(1000)
     };
-    let subject = session.map(|session| (session, rings));
-    use_poll(subject, period, move |(session, _)| {
+    let subject = session.map(|session| (session, rings, open));
+    use_poll(subject, period, move |&(ref session, _, open)| {
         let (config, session) = (config.clone(), session.clone());
         let (cursor, dispatcher) = (cursor.clone(), dispatcher.clone());
         wasm_bindgen_futures::spawn_local(async move {
@@ -174,10 +176,10 @@ pub fn use_messages(
             match api::messages_after(&config, &session, after).await {
                 Ok(poll) => {
                     *cursor.borrow_mut() = poll.cursor.max(after);
-                    let saw_staff = poll.messages.iter().any(|m| m.author == "staff");
+                    let unseen = open && poll.unread > 0;
                     let up_to = poll.cursor;
                     dispatcher.dispatch(Action::Polled(poll));
-                    if saw_staff {
+                    if unseen {
                         let _ = api::mark_read(&config, &session, up_to).await;
                     }
                 }

@@ -91,7 +91,7 @@ pub fn panel(props: &PanelProps) -> Html {
     use_messages(
         config.clone(),
         state.session.clone(),
-        (state.poll_ms, state.live, state.rings),
+        (state.poll_ms, state.live, state.rings, state.open),
         cursor.clone(),
         state.dispatcher(),
     );

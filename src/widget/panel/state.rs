@@ -202,14 +202,11 @@ impl Reducible for PanelState {
             }
             Action::Polled(poll) => {
                 let known: Vec<i64> = next.messages.iter().map(|m| m.id).collect();
-                let new_staff = poll
-                    .messages
-                    .iter()
-                    .filter(|m| m.author == "staff" && !known.contains(&m.id))
-                    .count() as u32;
-                // The first poll after a page load replays the thread: not news.
-                if !next.open && !known.is_empty() {
-                    next.unread += new_staff;
+                // Replies are marked read only while the panel is open, so
+                // the worker's count is what this visitor has not seen, on
+                // this page or an earlier one.
+                if !next.open {
+                    next.unread = poll.unread;
                 }
                 if let Some(staff) = poll
                     .messages
@@ -291,12 +288,13 @@ mod tests {
         }
     }
 
-    fn poll(messages: Vec<ThreadMessage>) -> Action {
+    fn poll(messages: Vec<ThreadMessage>, unread: u32) -> Action {
         Action::Polled(Poll {
             messages,
             cursor: 0,
             status: "open".into(),
             poll_interval_ms: 2000,
+            unread,
         })
     }
 
@@ -331,7 +329,10 @@ mod tests {
             "each push asks for what came after the cursor"
         );
         assert_eq!(state.typing.as_deref(), Some("Ana"));
-        let replied = run(state.clone(), vec![poll(vec![message(7, "staff", "Hi")])]);
+        let replied = run(
+            state.clone(),
+            vec![poll(vec![message(7, "staff", "Hi")], 1)],
+        );
         assert_eq!(replied.typing, None);
         let expired = run(state, vec![Action::Typing(None), Action::Live(false)]);
         assert_eq!((expired.typing, expired.live), (None, false));
@@ -361,24 +362,35 @@ mod tests {
     }
 
     #[test]
-    fn replies_while_closed_count_as_unread_but_the_replayed_thread_does_not() {
-        let replayed = run(
+    fn the_badge_counts_replies_the_visitor_has_not_seen_on_any_page() {
+        let seen_before = run(
             PanelState::new(Some(session()), false, false),
-            vec![poll(vec![
-                message(1, "visitor", "hi"),
-                message(2, "staff", "hello"),
-            ])],
+            vec![poll(
+                vec![message(1, "visitor", "hi"), message(2, "staff", "hello")],
+                0,
+            )],
+        );
+        assert_eq!(seen_before.unread, 0, "read on an earlier page: no badge");
+        let unseen_before = run(
+            PanelState::new(Some(session()), false, false),
+            vec![poll(
+                vec![message(1, "visitor", "hi"), message(2, "staff", "hello")],
+                1,
+            )],
         );
         assert_eq!(
-            replayed.unread, 0,
-            "the first poll after a page load is not news"
+            unseen_before.unread, 1,
+            "answered while they were on an earlier page: the badge says so"
         );
         let later = run(
-            replayed,
-            vec![poll(vec![
-                message(3, "staff", "anything else?"),
-                message(2, "staff", "hello"),
-            ])],
+            seen_before,
+            vec![poll(
+                vec![
+                    message(3, "staff", "anything else?"),
+                    message(2, "staff", "hello"),
+                ],
+                1,
+            )],
         );
         assert_eq!(later.unread, 1);
         assert_eq!(later.announcement, "Ana: anything else?");
@@ -389,7 +401,7 @@ mod tests {
         );
         let opened = run(later, vec![Action::Open]);
         assert_eq!(opened.unread, 0);
-        let open_poll = run(opened, vec![poll(vec![message(4, "staff", "bye")])]);
+        let open_poll = run(opened, vec![poll(vec![message(4, "staff", "bye")], 1)]);
         assert_eq!(open_poll.unread, 0, "an open panel shows replies at once");
     }
 
@@ -438,7 +450,7 @@ mod tests {
         assert_eq!(resumed.session, Some(session()));
         let deleted = run(
             resumed,
-            vec![poll(vec![message(1, "visitor", "hi")]), Action::Deleted],
+            vec![poll(vec![message(1, "visitor", "hi")], 0), Action::Deleted],
         );
         assert!(deleted.session.is_none() && deleted.messages.is_empty() && deleted.deleted);
     }
