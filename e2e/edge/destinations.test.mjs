@@ -283,6 +283,42 @@ test('disabling a destination pauses what it has pending: no attempt is spent, a
   }
 });
 
+test('a receiver whose answer never ends is read no further than 64 KB: delivered, and the worker hangs up', async () => {
+  let written = 0;
+  let hungUp = false;
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  const endless = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.on('close', () => { hungUp = true; });
+      const pump = () => {
+        while (!res.destroyed && written < 512 * 1024 * 1024) {
+          written += chunk.length;
+          if (!res.write(chunk)) return res.once('drain', pump);
+        }
+      };
+      pump();
+    });
+  });
+  await new Promise((r) => endless.listen(0, '127.0.0.1', r));
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'webhook', name: 'Endless', url: `http://127.0.0.1:${endless.address().port}/`, secret: SECRET, filter: { events: ['conversation.created'] } });
+    const destination = created.json.id;
+    await visitor().start({ message: { text: 'Do you ship to Norway?' } });
+    const log = async () => (await asAdmin('GET', `/v1/admin/sites/demo/destinations/${destination}/deliveries`)).json.deliveries;
+    const entry = await eventually(async () => (await log()).find((d) => d.status !== 'pending'), 10_000, 100);
+    assert.equal(entry?.status, 'delivered', JSON.stringify(await log()));
+    assert.equal(entry.attempts, 1);
+    assert.ok(await eventually(() => hungUp, 5_000), 'the worker closed the connection');
+    assert.ok(written < 16 * 1024 * 1024, `the receiver got to write ${written} bytes`);
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${destination}`);
+  } finally {
+    endless.closeAllConnections();
+    endless.close();
+  }
+});
+
 test('a receiver that answers with a redirect is not followed: the signed body never reaches the address it names', async () => {
   const elsewhere = await receiver(() => 200);
   const redirecting = createServer((req, res) => {

@@ -610,19 +610,42 @@ pub async fn request(
     if (300..400).contains(&status) {
         return Err("redirected elsewhere (deliveries do not follow redirects)".into());
     }
-    let text = match response.text() {
-        Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|t| t.as_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    Ok((status, text))
+    Ok((status, read_answer(&response).await))
 }
 
-/// The scheduled sweep: deliveries past due (the queue lost them, or there
-/// is no queue) are queued again, or attempted here without a queue.
+/// The most of a receiver's answer that is read: only Chatwoot's are used
+/// (for ids, a few hundred bytes), and no receiver may make the worker hold
+/// an endless body.
+const ANSWER_CAP_BYTES: usize = 64 * 1024;
+
+/// A receiver's answer as text, cut at `ANSWER_CAP_BYTES` (the rest is
+/// cancelled unread).
+async fn read_answer(response: &web_sys::Response) -> String {
+    let mut body = Vec::new();
+    if let Some(stream) = response.body() {
+        if let Ok(reader) = http::call0(&stream, "getReader") {
+            while body.len() < ANSWER_CAP_BYTES {
+                let Ok(next) = http::call0(&reader, "read") else {
+                    break;
+                };
+                let Ok(step) =
+                    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(next)).await
+                else {
+                    break;
+                };
+                let chunk = js_sys::Reflect::get(&step, &JsValue::from_str("value"))
+                    .ok()
+                    .and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok());
+                let Some(chunk) = chunk else { break };
+                body.extend_from_slice(&chunk.to_vec());
+            }
+            let _ = http::call0(&reader, "cancel");
+        }
+    }
+    body.truncate(ANSWER_CAP_BYTES);
+    String::from_utf8_lossy(&body).into_owned()
+}
+
 /// How long a delivery to a disabled destination waits before it looks
 /// again (enabling it sends at once).
 const PAUSED_RECHECK_MS: i64 = 3_600_000;
@@ -645,6 +668,8 @@ async fn resume_paused(env: &Env, destination: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The scheduled sweep: deliveries past due (the queue lost them, or there
+/// is no queue) are queued again, or attempted here without a queue.
 pub async fn sweep(env: &Env, now: i64) -> Result<u32, ApiError> {
     #[derive(Deserialize)]
     struct Id {

@@ -167,7 +167,7 @@ pub async fn read_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiE
     parse_body(&body)
 }
 
-fn call0(target: &JsValue, method: &str) -> Result<JsValue, JsValue> {
+pub(super) fn call0(target: &JsValue, method: &str) -> Result<JsValue, JsValue> {
     js_sys::Reflect::get(target, &JsValue::from_str(method))?
         .dyn_into::<js_sys::Function>()?
         .call0(target)

@@ -577,14 +577,18 @@ pub fn urgency<W: AsRef<str>>(cues: Cues, words: &[W], kind: &str) -> &'static s
 }
 
 /// The learned urgency head's answer, except that praise, suggestions and
-/// messages for no team (topic `other`: greetings, tests, off-topic asks)
-/// it does not call `high` are `low` (nothing to do soon, the labelling rule
-/// in data/README.md): the small urgency head misses many of them that the
+/// messages for no team (topic `other`: greetings, tests, jobs, spam,
+/// off-topic asks) are `low` (nothing to do soon, the labelling rule in
+/// data/README.md): the small urgency head misses many of them that the
 /// kind and topic heads find (praise and suggestions, visitor validation:
 /// low recall 62.9 -> 72.5% at the same precision; `other`: MODEL.md,
-/// fifteenth session).
+/// fifteenth session). Even when the urgency head says `high`: on the
+/// natural dev set every such message it called high was labelled low (a
+/// CV, a crypto pitch, a feature wish "right now we copy them by hand"),
+/// none high; five seeds, high precision 75.9 -> 78.4% at the same
+/// recall, low recall 88.7 -> 89.9%.
 pub fn learned_urgency(learned: &'static str, kind: &str, topic: &str) -> &'static str {
-    if learned != "high" && (matches!(kind, "praise" | "suggestion") || topic == "other") {
+    if matches!(kind, "praise" | "suggestion") || topic == "other" {
         "low"
     } else {
         learned
@@ -680,16 +684,16 @@ mod tests {
     }
 
     #[test]
-    fn praise_suggestions_and_other_are_low_unless_the_learned_head_says_high() {
+    fn praise_suggestions_and_other_are_low() {
         assert_eq!(learned_urgency("normal", "praise", "feedback"), "low");
         assert_eq!(learned_urgency("normal", "suggestion", "product"), "low");
-        assert_eq!(learned_urgency("high", "suggestion", "product"), "high");
+        assert_eq!(learned_urgency("high", "suggestion", "product"), "low");
         assert_eq!(learned_urgency("normal", "problem", "technical"), "normal");
         assert_eq!(learned_urgency("low", "question", "sales"), "low");
         assert_eq!(learned_urgency("high", "complaint", "refund"), "high");
         // A message for no team has nothing to do soon either.
         assert_eq!(learned_urgency("normal", "question", "other"), "low");
-        assert_eq!(learned_urgency("high", "request", "other"), "high");
+        assert_eq!(learned_urgency("high", "request", "other"), "low");
     }
 
     #[test]
