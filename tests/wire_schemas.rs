@@ -263,6 +263,7 @@ fn insights() -> Insights {
             source_name: "ChatGPT".into(),
             visits: 11,
         }],
+        events_dropped: 3,
     }
 }
 

@@ -4,7 +4,7 @@
 // e-mail — and Insights must rank that page and that campaign first by lift.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestRuntime, ADMIN_TOKEN } from '../support.mjs';
+import { startTestRuntime, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
 import { seedContactChannel } from '../../scripts/runtime.mjs';
 import { simulate, CAUSES } from '../../bench/simulate.mjs';
 import { checkResponse } from './openapi.mjs';
@@ -186,4 +186,23 @@ test('first-response counts cover every conversation of the window, beyond the 5
   }
   const sales = figures.first_response.find((t) => t.team === 'sales');
   assert.ok(sales.answered >= 3000 && sales.waiting >= 2000, JSON.stringify(sales));
+});
+
+test('events a browser reports it had to drop are counted once, capped, and shown with the figures', async () => {
+  assert.equal((await insights()).events_dropped, 0, "the simulator's browsers dropped nothing");
+  const send = (events, dropped) => fetch(`${runtime.url}/v1/events`, {
+    method: 'POST',
+    headers: { 'user-agent': BROWSER_USER_AGENT, 'content-type': 'text/plain' },
+    body: JSON.stringify({ v: 1, site: 'demo', sent_at: Date.now(), dropped, events }),
+  });
+  const view = (n) => ({ id: `drop-evt-${String(n).padStart(8, '0')}`, type: 'pageview', ts: Date.now(), path: '/pricing' });
+  const batch = [view(1), view(2)];
+  assert.equal((await send(batch, 7)).status, 202);
+  assert.equal((await insights()).events_dropped, 7);
+  // The same batch again (the answer was lost on the way): stored once, counted once.
+  assert.equal((await send(batch, 7)).status, 202);
+  assert.equal((await insights()).events_dropped, 7);
+  // A made-up figure counts at most 10,000.
+  assert.equal((await send([view(3)], 4_000_000_000)).status, 202);
+  assert.equal((await insights()).events_dropped, 10_007);
 });

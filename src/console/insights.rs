@@ -427,6 +427,9 @@ pub fn insights_page(props: &InsightsProps) -> Html {
             <article>
                 <h3>{ "Where visitors came from (landing views by channel)" }</h3>
                 if arrival_rows.is_empty() { <p class="empty">{ "No landing views recorded in this period yet." }</p> }
+                if figures.events_dropped > 0 {
+                    <p class="empty">{ format!("Visitors' browsers had to drop {} events in this period (offline too long, or storage full): counted, not recorded.", figures.events_dropped) }</p>
+                }
                 { stacked_bars("Where visitors came from", &arrival_chart, &accent) }
                 { table("Where visitors came from", &["channel", "source", "visits"], &arrival_rows, "arrivals.csv") }
             </article>

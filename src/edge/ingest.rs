@@ -373,6 +373,20 @@ async fn count_and_store(
         limits::count_pair_statement(&env.db, [&ip_key, &visitor], window, amount),
         insert,
     ];
+    if plan.dropped_by_client > 0 {
+        // What the browser had to drop (offline too long, storage full) is
+        // counted for the console, once: only when this batch stored
+        // something new, so a resent batch does not count it again.
+        statements.push(env.db.statement(
+            "INSERT INTO dropped_events (site_id, day, dropped) SELECT ?1, ?2, ?3 WHERE changes() > 0 \
+             ON CONFLICT (site_id, day) DO UPDATE SET dropped = dropped + excluded.dropped",
+            args![
+                &plan.site,
+                &crate::domain::visitor_key::utc_day(now_ms),
+                i64::from(plan.dropped_by_client.min(MAX_DROPPED_PER_BATCH))
+            ],
+        ));
+    }
     statements.extend(outbound);
     // Old windows are deleted by the first batch of each minute in this
     // isolate, not by every batch: that delete reads the whole counter table.
@@ -389,6 +403,10 @@ async fn count_and_store(
     }
     Ok(outcomes.changes(1))
 }
+
+/// The most one batch may report as dropped: a recorder keeps at most a few
+/// hundred events, and a made-up figure should not swamp the console's.
+const MAX_DROPPED_PER_BATCH: u32 = 10_000;
 
 thread_local! {
     /// The last minute window whose old counters this isolate deleted.

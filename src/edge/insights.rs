@@ -380,6 +380,16 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
             }
         })
         .collect();
+    #[derive(Deserialize)]
+    struct Dropped {
+        n: Option<i64>,
+    }
+    let dropped: Option<Dropped> = db::row(
+        &env.db,
+        "SELECT SUM(dropped) AS n FROM dropped_events WHERE site_id = ?1 AND day >= ?2",
+        args![site, &utc_day(from)],
+    )
+    .await?;
     let body = Insights {
         from,
         to,
@@ -394,6 +404,7 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
         first_response,
         channels,
         arrivals,
+        events_dropped: dropped.and_then(|d| d.n).unwrap_or(0),
     };
     let text = serde_json::to_string(&body).map_err(|_| ApiError::Internal)?;
     http::text_json_response(200, &text)

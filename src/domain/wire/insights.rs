@@ -104,4 +104,8 @@ pub struct Insights {
     pub first_response: Vec<TeamResponse>,
     pub channels: Vec<ChannelCount>,
     pub arrivals: Vec<Arrival>,
+    /// Events visitors' browsers reported they had to drop in the period
+    /// (offline too long, storage full), by the UTC days they reported it.
+    #[serde(default)]
+    pub events_dropped: i64,
 }

@@ -88,6 +88,7 @@ from_json! {
     Insights {
         from, to, teams, by_day, pages_before_trouble, campaigns_before_trouble, pages_baseline,
         campaigns_baseline, min_visitors, min_trouble, first_response, channels, arrivals,
+        #[default] events_dropped,
     }
 }
 
