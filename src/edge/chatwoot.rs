@@ -228,8 +228,8 @@ async fn create(
     let labels_of_message = data.message.labels.clone().unwrap_or_default();
     let (remote, done) = match linked {
         Some(link) if link.steps != CONTACT_ONLY => (link.chatwoot_conversation_id, link.steps),
-        linked => {
-            let (contact_id, source_id) = match linked {
+        pending => {
+            let (contact_id, source_id) = match pending {
                 Some(link) => (link.chatwoot_contact_id, link.chatwoot_source_id),
                 None => match create_contact(env, api, destination, inbox_id, site, c).await? {
                     Ok(contact) => contact,
@@ -259,15 +259,26 @@ async fn create(
             let remote = conversation["id"]
                 .as_i64()
                 .ok_or("Chatwoot gave no conversation id")?;
-            db::run(
+            let claimed = db::run(
                 &env.db,
                 "UPDATE chatwoot_links SET chatwoot_conversation_id = ?3, steps = 0 \
-                 WHERE destination_id = ?1 AND conversation_id = ?2",
-                args![destination, &c.id, remote],
+                 WHERE destination_id = ?1 AND conversation_id = ?2 AND steps = ?4",
+                args![destination, &c.id, remote, CONTACT_ONLY],
             )
             .await
             .map_err(|e| e.to_string())?;
-            (remote, 0)
+            if claimed == 0 {
+                // An overlapping attempt linked its conversation first: go on
+                // from that one, so nothing is posted twice.
+                match self::linked(env, destination, &c.id).await? {
+                    Some(link) if link.steps != CONTACT_ONLY => {
+                        (link.chatwoot_conversation_id, link.steps)
+                    }
+                    _ => return Err("the Chatwoot link changed under this attempt".into()),
+                }
+            } else {
+                (remote, 0)
+            }
         }
     };
     // Then its first message, its labels and the note, each counted in the
@@ -608,8 +619,20 @@ pub async fn inbound(
         super::live::notify(env, thread, Some(&row), None).await;
         // Someone who wrote by e-mail (or social, or phone) gets the agent's
         // answer the way the console's would reach them.
-        if let Some(conversation) = threads::load(&env.db, &linked.conversation_id).await? {
-            super::staff::answer_outside(env, &conversation, &row.text, now).await?;
+        // The reply is stored: a failure here must not make Chatwoot retry
+        // (the retry is a duplicate and would queue nothing), so it is logged.
+        let outside = match threads::load(&env.db, &linked.conversation_id).await {
+            Ok(Some(conversation)) => {
+                super::staff::answer_outside(env, &conversation, &row.text, now).await
+            }
+            Ok(None) => Ok(()),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = outside {
+            super::runtime::log(
+                "reply.outbound for a Chatwoot reply not queued",
+                &wasm_bindgen::JsValue::from_str(&error.to_string()),
+            );
         }
     }
     accepted(if new { "delivered" } else { "duplicate" })

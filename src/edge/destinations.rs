@@ -347,13 +347,14 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
     .await?;
     let spec = destination.as_ref().and_then(|d| d.spec().map(|s| (d, s)));
     if spec.as_ref().is_some_and(|(_, s)| !s.enabled) {
-        // Disabled is a pause, not a failure: no attempt is spent, and
-        // enabling the destination sends what waited (`resume_paused`).
+        // Disabled is a pause, not a failure: no attempt is spent, the sweep
+        // passes it by, and enabling the destination sends what waited
+        // (`resume_paused`, or the sweep once it is enabled).
         db::run(
             &env.db,
-            "UPDATE destination_deliveries SET next_attempt_at = ?2, \
-             last_error = 'paused: the destination is disabled' WHERE id = ?1 AND status = 'pending'",
-            args![id, now + PAUSED_RECHECK_MS],
+            "UPDATE destination_deliveries SET last_error = 'paused: the destination is disabled' \
+             WHERE id = ?1 AND status = 'pending'",
+            args![id],
         )
         .await?;
         return Ok(None);
@@ -646,10 +647,6 @@ async fn read_answer(response: &web_sys::Response) -> String {
     String::from_utf8_lossy(&body).into_owned()
 }
 
-/// How long a delivery to a disabled destination waits before it looks
-/// again (enabling it sends at once).
-const PAUSED_RECHECK_MS: i64 = 3_600_000;
-
 /// Sends at once what waited while a destination was disabled.
 async fn resume_paused(env: &Env, destination: &str) -> Result<(), ApiError> {
     #[derive(Deserialize)]
@@ -660,7 +657,7 @@ async fn resume_paused(env: &Env, destination: &str) -> Result<(), ApiError> {
         &env.db,
         "UPDATE destination_deliveries SET next_attempt_at = ?2, last_error = '' \
          WHERE destination_id = ?1 AND status = 'pending' AND last_error LIKE 'paused:%' RETURNING id",
-        args![destination, now_ms()],
+        args![destination, now_ms() - SWEEP_GRACE_MS],
     )
     .await?;
     // Without a queue, the scheduled sweep finds them due.
@@ -678,6 +675,7 @@ pub async fn sweep(env: &Env, now: i64) -> Result<u32, ApiError> {
     let late: Vec<Id> = db::rows(
         &env.db,
         "SELECT id FROM destination_deliveries WHERE status = 'pending' AND next_attempt_at <= ?1 \
+         AND destination_id IN (SELECT id FROM destinations WHERE enabled = 1) \
          ORDER BY next_attempt_at LIMIT 50",
         args![now - SWEEP_GRACE_MS],
     )

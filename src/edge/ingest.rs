@@ -373,21 +373,25 @@ async fn count_and_store(
         limits::count_pair_statement(&env.db, [&ip_key, &visitor], window, amount),
         insert,
     ];
-    if plan.dropped_by_client > 0 {
+    statements.extend(outbound);
+    if let (true, Some(first)) = (plan.dropped_by_client > 0, plan.rows.first()) {
         // What the browser had to drop (offline too long, storage full) is
-        // counted for the console, once: only when this batch stored
-        // something new, so a resent batch does not count it again.
+        // counted for the console, once: only when this request stored the
+        // batch (its first event carries this request's time), so a resent
+        // batch or a refused one does not count it again.
         statements.push(env.db.statement(
-            "INSERT INTO dropped_events (site_id, day, dropped) SELECT ?1, ?2, ?3 WHERE changes() > 0 \
+            "INSERT INTO dropped_events (site_id, day, dropped) SELECT ?1, ?2, ?3 \
+             WHERE EXISTS (SELECT 1 FROM events WHERE site_id = ?1 AND id = ?4 AND received_at = ?5) \
              ON CONFLICT (site_id, day) DO UPDATE SET dropped = dropped + excluded.dropped",
             args![
                 &plan.site,
                 &crate::domain::visitor_key::utc_day(now_ms),
-                i64::from(plan.dropped_by_client.min(MAX_DROPPED_PER_BATCH))
+                i64::from(plan.dropped_by_client.min(MAX_DROPPED_PER_BATCH)),
+                &first.id,
+                now_ms
             ],
         ));
     }
-    statements.extend(outbound);
     // Old windows are deleted by the first batch of each minute in this
     // isolate, not by every batch: that delete reads the whole counter table.
     if EXPIRED_WINDOW.with(|expired| expired.replace(window)) != window {
@@ -404,9 +408,9 @@ async fn count_and_store(
     Ok(outcomes.changes(1))
 }
 
-/// The most one batch may report as dropped: a recorder keeps at most a few
-/// hundred events, and a made-up figure should not swamp the console's.
-const MAX_DROPPED_PER_BATCH: u32 = 10_000;
+/// The most one batch may report as dropped: a recorder holds at most 20
+/// batches, and a made-up figure should not swamp the console's.
+const MAX_DROPPED_PER_BATCH: u32 = 1_000;
 
 thread_local! {
     /// The last minute window whose old counters this isolate deleted.
