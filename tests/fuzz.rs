@@ -304,7 +304,12 @@ fn check_batch(body: &str) -> Result<(), TestCaseError> {
             if !row.props_json.is_empty() {
                 let props: serde_json::Map<String, serde_json::Value> =
                     serde_json::from_str(&row.props_json).unwrap();
-                free_text.extend(props.values().filter_map(|v| v.as_str().map(str::to_owned)));
+                // Numbers are kept as numbers only when their text is clean.
+                free_text.extend(props.values().filter_map(|v| match v {
+                    serde_json::Value::String(text) => Some(text.clone()),
+                    serde_json::Value::Number(number) => Some(number.to_string()),
+                    _ => None,
+                }));
             }
             for field in free_text {
                 prop_assert!(

@@ -188,7 +188,7 @@ test('acquisition, page type and event details are stored', async () => {
   const rows = (await runtime.d1.prepare('SELECT * FROM events WHERE id IN (?1, ?2, ?3) ORDER BY id').bind(id(40), id(41), id(42)).all()).results;
   assert.deepEqual([rows[0].channel, rows[0].source_name, rows[0].utm_campaign, rows[0].click_id, rows[0].page_type], ['paid_search', 'Google', 'spring', 'gclid', 'pricing']);
   assert.deepEqual([rows[1].kind, rows[1].engaged_ms, rows[1].scroll_percent, rows[1].page_type], ['engagement', 5000, 75, 'checkout']);
-  assert.deepEqual([rows[2].name, JSON.parse(rows[2].props)], ['signup', { plan: 'pro', seats: '5' }]);
+  assert.deepEqual([rows[2].name, JSON.parse(rows[2].props)], ['signup', { plan: 'pro', seats: 5 }], 'a number stays a number');
 });
 
 test('a flood from one visitor gets 429 rate_limited with Retry-After, and the excess is not stored', async () => {

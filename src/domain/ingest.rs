@@ -710,8 +710,8 @@ fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, Str
     }
     let mut props = serde_json::Map::new();
     for (key, value) in event.props {
-        let text = match value {
-            Value::String(text) => text,
+        let text = match &value {
+            Value::String(text) => text.clone(),
             Value::Number(number) => number.to_string(),
             Value::Bool(flag) => flag.to_string(),
             _ => return Err("props must be strings, numbers or booleans".into()),
@@ -725,7 +725,16 @@ fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, Str
         if props.contains_key(&key) {
             return Err("two prop keys are the same once personal data is removed".into());
         }
-        props.insert(key, Value::String(without_pii_text(text)));
+        // Numbers and booleans keep their type for exports and destinations,
+        // unless the number reads as personal data (a phone number typed
+        // into a numeric field): then it is the redacted text.
+        let clean = without_pii_text(text.clone());
+        let stored = match value {
+            Value::Bool(_) => value,
+            Value::Number(_) if clean == text => value,
+            _ => Value::String(clean),
+        };
+        props.insert(key, stored);
     }
     if (kind == EventKind::Custom || kind == EventKind::Click) && event.name.is_empty() {
         return Err("custom and click events need a name".into());
@@ -1075,6 +1084,19 @@ mod tests {
             let plan = plan_batch(&body, NOW).unwrap();
             assert_eq!(plan.rejected.len(), 1, "{event}");
         }
+    }
+
+    #[test]
+    fn numbers_and_booleans_in_props_keep_their_type_unless_they_read_as_personal_data() {
+        let body = format!(
+            r#"{{"v":1,"site":"demo","sent_at":{NOW},"events":[{{"id":"aaaaaaaaaaaaaaaa","type":"custom","name":"signup","ts":{NOW},
+            "path":"/","props":{{"plan":"pro","seats":3,"price":9.5,"trial":true,"card":4111111111111111}}}}]}}"#
+        );
+        let plan = plan_batch(&body, NOW).unwrap();
+        assert_eq!(
+            plan.rows[0].props_json,
+            r#"{"card":"[card]","plan":"pro","price":9.5,"seats":3,"trial":true}"#
+        );
     }
 
     #[test]
