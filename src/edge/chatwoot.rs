@@ -618,9 +618,9 @@ pub async fn inbound(
         };
         super::live::notify(env, thread, Some(&row), None).await;
         // Someone who wrote by e-mail (or social, or phone) gets the agent's
-        // answer the way the console's would reach them.
-        // The reply is stored: a failure here must not make Chatwoot retry
-        // (the retry is a duplicate and would queue nothing), so it is logged.
+        // answer as a console reply would reach them. The reply is stored
+        // already, so a failure here is logged: Chatwoot's retry would be a
+        // duplicate and queue nothing.
         let outside = match threads::load(&env.db, &linked.conversation_id).await {
             Ok(Some(conversation)) => {
                 super::staff::answer_outside(env, &conversation, &row.text, now).await
