@@ -70,6 +70,9 @@ test('the console and the demo pages are not made cross-origin', async () => {
   assert.equal(demo.status, 200);
   assert.equal(demo.headers.get('access-control-allow-origin'), null);
   await demo.text();
+  const missing = await get(runtime.url, '/no-such-page.html');
+  assert.equal(missing.status, 404);
+  assert.equal((await missing.json()).error.code, 'not_found', 'an unknown file gets the JSON 404 every unknown path gets');
 });
 
 test('with DEMO_PAGES off the demo pages are gone, and the script, widget and console stay', async () => {

@@ -45,6 +45,10 @@ pub async fn serve(request: &Request, env: &Env, path: &str) -> Result<Response,
         .await
         .map_err(|e| internal(&e, "assets fetch failed"))?
         .unchecked_into();
+    // The assets' own 404 has no body: answer as every unknown path does.
+    if response.status() == 404 {
+        return Err(ApiError::NotFound);
+    }
     if kind == AssetKind::Console {
         return http::with_console_policy(response);
     }

@@ -309,11 +309,11 @@ async fn roll_up(
     .await?;
     // Dropped-event counts are kept as long as the roll-ups they sit beside.
     let keep_from = utc_day(plan.delete_rollups_before_day * rollup::DAY_MS);
-    for table in ["daily_touchpoints", "dropped_events"] {
-        let mut delete = String::from("DELETE FROM ");
-        delete.push_str(table);
-        delete.push_str(" WHERE site_id = ?1 AND day < ?2");
-        db::run(&env.db, &delete, args![site, &keep_from]).await?;
+    for delete in [
+        "DELETE FROM daily_touchpoints WHERE site_id = ?1 AND day < ?2",
+        "DELETE FROM dropped_events WHERE site_id = ?1 AND day < ?2",
+    ] {
+        db::run(&env.db, delete, args![site, &keep_from]).await?;
     }
     Ok(())
 }
