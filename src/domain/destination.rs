@@ -357,28 +357,31 @@ pub fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
     let bad = url.len() > MAX_URL
         || authority.is_empty()
         || authority.contains('@')
-        || url.contains('#')
+        || url.contains(['#', '\\'])
         || url.chars().any(|c| c.is_whitespace() || c.is_control());
     if bad {
         return Err(format!(
-            "url: an absolute URL up to {MAX_URL} characters, without credentials, spaces or a fragment"
+            "url: an absolute URL up to {MAX_URL} characters, without credentials, spaces, a backslash or a fragment"
         ));
     }
     let Some(host) = super::site::host_of_authority(authority) else {
         return Err("url: the port must be 1 to 65535".into());
     };
     if !allow_http && !is_public_name(host) {
-        return Err("url: a host on the internet by name (not an IP address, localhost or a private network's name)".into());
+        return Err("url: a host on the internet by name, in ASCII (an international name as xn--), not an IP address, localhost or a private network's name".into());
     }
     Ok(())
 }
 
 /// Whether `host` is a name on the public internet: not an IP address in
 /// any spelling (`[::1]`, `127.1`, `0x7f000001`, `2130706433`: a host whose
-/// last label is a number is an IPv4 address to a URL parser), not escaped,
-/// and not a name only a local network resolves (`localhost`, `*.internal`,
-/// a name without a dot). A public name that resolves to a private address
-/// is the network's to refuse (Cloudflare's does).
+/// last label is a number is an IPv4 address to a URL parser), and not a
+/// name only a local network resolves (`localhost`, `*.internal`, a name
+/// without a dot). Only ASCII letters, digits, dots and hyphens pass: a URL
+/// parser maps escapes, full-width characters and `。` to ASCII after this
+/// check has read them (`127.0.0.１` is 127.0.0.1 to `fetch`). A public name
+/// that resolves to a private address is the network's to refuse
+/// (Cloudflare's does).
 fn is_public_name(host: &str) -> bool {
     let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
     let last = host.rsplit('.').next().unwrap_or_default();
@@ -399,7 +402,10 @@ fn is_public_name(host: &str) -> bool {
                 .strip_suffix(name)
                 .is_some_and(|head| head.ends_with('.'))
     });
-    host.contains('.') && !host.contains(['[', '%']) && !numeric && !private
+    let plain = host
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    plain && host.contains('.') && !numeric && !private
 }
 
 /// The id receivers de-duplicate one destination's deliveries by: the same
@@ -591,6 +597,12 @@ mod tests {
             "https://printer.local/",
             "https://intranet/",
             "https://api.localhost/",
+            // What `fetch` reads differently from the text (an outside
+            // review reached 127.0.0.1 with each): full-width digits and
+            // letters, the ideographic full stop.
+            "https://127.0.0.\u{ff11}/",
+            "https://127.0.0.1\u{3002}/",
+            "https://metadata.google.\u{ff49}\u{ff4e}\u{ff54}\u{ff45}\u{ff52}\u{ff4e}\u{ff41}\u{ff4c}/",
         ] {
             let refused = check_url(url, false).unwrap_err();
             assert!(
@@ -610,6 +622,17 @@ mod tests {
                 "{url}"
             );
         }
+        // A backslash is a slash to a URL parser: the host would end before it.
+        for url in [
+            "https://127.0.0.1:9443\\x.example:443/",
+            "https://169.254.169.254\\latest.example/meta-data",
+            "https://hooks.example/in\\x",
+        ] {
+            let refused = check_url(url, true).unwrap_err();
+            assert!(refused.contains("a backslash"), "{url}: {refused}");
+        }
+        assert_eq!(check_url("https://xn--caf-dma.example/", false), Ok(()));
+        assert!(check_url("https://caf\u{e9}.example/", false).is_err());
         assert!(check_url("http://hooks.example/", false).is_err());
         assert!(check_url("https://user:pw@hooks.example/", true).is_err());
     }
