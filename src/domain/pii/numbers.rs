@@ -278,16 +278,20 @@ fn is_ssn(run: &NumberRun, context_says_ssn: impl FnOnce() -> bool) -> bool {
     dashed || (run.groups.len() == 1 && context_says_ssn())
 }
 
+/// Four dotted numbers up to 255, and a network's prefix length after a
+/// slash if any ("203.0.113.5/24", which would otherwise read as a phone
+/// number). A parenthesis may open the run: "(198.51.100.7)".
 fn is_ipv4(run: &NumberRun) -> bool {
-    if run.groups.len() != 4
-        || run.separators.iter().any(|&s| s != b'.')
-        || run.plus
-        || run.paren_first
-    {
+    let prefix_ok = match run.groups.get(4..) {
+        Some([]) => true,
+        Some(&[len]) => len <= 2 && run.separators.get(3) == Some(&b'/'),
+        _ => false,
+    };
+    if !prefix_ok || run.separators.iter().take(3).any(|&s| s != b'.') || run.plus {
         return false;
     }
     let mut offset = 0;
-    for &len in &run.groups {
+    for &len in run.groups.iter().take(4) {
         let len = usize::from(len);
         if len > 3 {
             return false;
@@ -589,8 +593,12 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             at = end.max(at + 1);
             continue;
         }
+        let prev = if at == 0 {
+            b' '
+        } else {
+            byte_seen(bytes, claims, at - 1).unwrap_or(b' ')
+        };
         let bounded_left = at == 0 || {
-            let prev = byte_seen(bytes, claims, at - 1).unwrap_or(b' ');
             // A comma right after a digit is a thousands separator ("1,299");
             // after anything else it is punctuation between items.
             let thousands = prev == b','
@@ -612,7 +620,11 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
                     || thousands
                     || matches!(prev, b'.' | b'#' | b'-' | b'$' | b'/' | b':'))
         };
-        if !bounded_left {
+        // After these, only an address is taken: a number in a URL, a path
+        // or a price is not a phone's, but "http://203.0.113.5/",
+        // "/ip/10.0.0.1" and "ip#192.0.2.44" are addresses.
+        let address_only = !bounded_left && matches!(prev, b'/' | b':' | b'#' | b'$' | b'-');
+        if !bounded_left && !address_only {
             at += 1;
             continue;
         }
@@ -636,6 +648,8 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
         };
         let kind = if is_ipv4(&run) {
             Some(PiiKind::Ip)
+        } else if address_only {
+            None
         } else if is_ssn(&run, context_ssn) {
             Some(PiiKind::Ssn)
         } else if is_phone(&run, bytes, claims, at > 0 && bytes[at - 1] == b':') {
@@ -644,6 +658,8 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             None
         };
         if let Some(kind) = kind {
+            // "(198.51.100.7)": the parenthesis is not the address's.
+            let at = at + usize::from(kind == PiiKind::Ip && run.paren_first);
             // "(37) 788-063": include the closing parenthesis of the first group.
             if end < limit
                 && bytes.get(end) == Some(&b')')

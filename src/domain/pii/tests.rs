@@ -65,6 +65,18 @@ fn finds_each_kind_of_personal_data() {
         ("my SSN is 123-45-6789", PiiKind::Ssn, "123-45-6789"),
         ("ssn 123456789 on file", PiiKind::Ssn, "123456789"),
         ("from 192.168.1.20 today", PiiKind::Ip, "192.168.1.20"),
+        // In a URL, a path, parentheses, after `#` or `$` (an outside review
+        // found each stored as typed), and with a network's prefix length.
+        (
+            "server http://203.0.113.5/ down",
+            PiiKind::Ip,
+            "203.0.113.5",
+        ),
+        ("GET /ip/10.0.0.1/x", PiiKind::Ip, "10.0.0.1"),
+        ("My IP (198.51.100.7) gets 403", PiiKind::Ip, "198.51.100.7"),
+        ("ip#192.0.2.44", PiiKind::Ip, "192.0.2.44"),
+        ("net 203.0.113.5/24 blocked", PiiKind::Ip, "203.0.113.5/24"),
+        ("host:10.1.2.3", PiiKind::Ip, "10.1.2.3"),
         (
             "v6 2001:db8::8a2e:370:7334 here",
             PiiKind::Ip,
