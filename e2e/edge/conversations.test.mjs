@@ -609,6 +609,19 @@ test('scheduled jobs: escalation and unseen replies reach a signed webhook, retr
     const slack = JSON.parse(received.at(-1).body);
     assert.deepEqual(Object.keys(slack), ['text']);
     assert.match(slack.text, /waited \d+ min for the product team/);
+
+    // A reply to someone who wrote by e-mail leaves through the same Slack
+    // webhook with its address and its text: the channel's readers send it.
+    const key = (await asAdmin('POST', '/v1/admin/sites/demo/intake-key')).json.intake_key;
+    const mail = await api('POST', '/v1/intake', { headers: { authorization: `Bearer ${key}` }, body: { site: 'demo', channel: 'email', sender: { name: 'Lee' }, text: 'Is the size guide for the rain jacket in cm or inches? The product page does not say', external_id: '<slack-1@mail.example>', reply_address: 'lee@example.net' } });
+    assert.equal(mail.status, 201, JSON.stringify(mail.json));
+    assert.equal(mail.json.team, 'product');
+    await asStaff(ana, 'POST', `/v1/staff/conversations/${mail.json.conversation}/messages`, { text: 'In cm, <always>.' });
+    await runCron(Date.now() + 41 * 60_000);
+    const outbound = received.map((r) => JSON.parse(r.body)).find((b) => b.text?.startsWith("Send the product team's reply"));
+    assert.ok(outbound, JSON.stringify(received.map((r) => r.body)));
+    assert.match(outbound.text, /^Send the product team's reply by email to lee@example\.net\n> In cm, &lt;always&gt;\.(\n<https?:[^|]+\|Open in Touchpoint>)?$/);
+    await asAdmin('DELETE', `/v1/admin/sites/demo/visitors/${encodeURIComponent('lee@example.net')}`);
   } finally {
     await asAdmin('PUT', '/v1/admin/sites/demo/teams/product', { name: 'Product', target_minutes: 240, webhook: null });
     server.close();
@@ -653,6 +666,18 @@ test('retention and erasure delete what they should, and export shows what is ke
   const left = await runtime.d1.prepare('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?1').bind(started.json.conversation.id).first();
   assert.equal(left.n, 0);
   assertError(await api('DELETE', '/v1/admin/sites/demo/visitors/x', { headers: { authorization: 'Bearer wrong' } }), 401, 'unauthorized');
+
+  // By the phone number they gave, however the operator spells it (an
+  // outside review was told "erased 0" for the number without its spaces).
+  const caller = visitor();
+  const from = Date.now() + 3_600_000;
+  const called = await caller.start({ message: { text: 'Please call me back about my order' }, reply: { channel: 'phone', phone: '+49 (151) 1234-5678', from, to: from + 3_600_000 } });
+  assert.equal(called.status, 201, JSON.stringify(called.json));
+  const byDigits = await asAdmin('GET', '/v1/admin/sites/demo/visitors/+4915112345678');
+  assert.deepEqual(byDigits.json.conversations.map((c) => c.conversation.id), [called.json.conversation.id]);
+  const byOtherSpelling = await asAdmin('DELETE', `/v1/admin/sites/demo/visitors/${encodeURIComponent('+49 151 1234 5678')}`);
+  assert.equal(byOtherSpelling.json.erased.conversations, 1);
+  assert.equal((await asAdmin('GET', '/v1/admin/sites/demo/visitors/+4915112345678')).json.conversations.length, 0);
 
   // The visitor deletes their own conversation.
   const mine = await v.start({ message: { text: 'Second thoughts' } });

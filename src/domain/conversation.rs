@@ -223,6 +223,26 @@ pub fn check_start(request: &StartConversation, now_ms: i64) -> Result<(), ApiEr
     check_reply(&request.reply, now_ms)
 }
 
+/// A phone number as its digits, after a leading `+` if it has one, so a
+/// number given as "+49 (151) 1234-5678" is found by "+4915112345678" (an
+/// operator answering an erasure request); empty for anything that is not
+/// a phone number (an e-mail address, a visitor id).
+pub fn phone_key(text: &str) -> String {
+    let text = text.trim();
+    let phone_like = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.' | '/'));
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    if !phone_like || !(6..=20).contains(&digits.len()) {
+        return String::new();
+    }
+    if text.starts_with('+') {
+        ["+", &digits].concat()
+    } else {
+        digits
+    }
+}
+
 /// A message's text, named `field` in errors: not blank, not too long.
 pub fn check_text(field: &str, text: &str) -> Result<(), ApiError> {
     if super::text::is_blank(text) {
@@ -292,11 +312,7 @@ pub fn check_reply(reply: &ReplyPreference, now_ms: i64) -> Result<(), ApiError>
             }
         }
         ReplyPreference::Phone { phone, from, to } => {
-            let digits = phone.bytes().filter(u8::is_ascii_digit).count();
-            let allowed = phone
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b" +-()./".contains(&b));
-            if !allowed || !(6..=20).contains(&digits) {
+            if phone_key(phone).is_empty() {
                 return Err(invalid("reply.phone is not a phone number"));
             }
             if from >= to {
@@ -465,6 +481,21 @@ pub mod secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phone_keys_are_the_digits_and_a_leading_plus() {
+        for (typed, key) in [
+            ("+49 (151) 1234-5678", "+4915112345678"),
+            ("+4915112345678", "+4915112345678"),
+            (" 030/123 456.78 ", "03012345678"),
+            ("jo@example.com", ""),
+            ("v-2f1c9a", ""),
+            ("12345", ""),
+            ("+1 234 567 890 123 456 789 012", ""),
+        ] {
+            assert_eq!(phone_key(typed), key, "{typed}");
+        }
+    }
 
     fn request(json: &str) -> StartConversation {
         match super::super::api::parse_body(json) {

@@ -67,7 +67,9 @@ pub struct Event {
 }
 
 /// The body for the webhook's format: Touchpoint's own JSON, or a body Slack's
-/// incoming webhooks (and Mattermost, Rocket.Chat…) accept.
+/// incoming webhooks (and Mattermost, Rocket.Chat…) accept. In Slack's the
+/// address and the replies are written out: for `reply.unseen` and
+/// `reply.outbound` the people reading the channel are the ones who send them.
 pub fn body(event: &Event, slack: bool) -> String {
     if !slack {
         return serde_json::to_string(event).unwrap_or_default();
@@ -76,20 +78,52 @@ pub fn body(event: &Event, slack: bool) -> String {
     struct Slack {
         text: String,
     }
-    let headline = match event.kind {
+    let team = slack_escaped(&event.team);
+    let mut text = match event.kind {
         "conversation.waiting" => format!(
-            "A visitor has waited {} min for the {} team",
+            "A visitor has waited {} min for the {team} team: {}",
             event.waited_minutes.unwrap_or(0),
-            event.team
+            slack_escaped(&event.summary)
         ),
-        "reply.unseen" => format!("A reply from the {} team has not been seen", event.team),
+        "reply.unseen" => format!(
+            "A reply from the {team} team has not been seen ({})",
+            slack_escaped(&event.summary)
+        ),
+        // The summary is the channel the visitor wrote from.
+        "reply.outbound" => format!(
+            "Send the {team} team's reply by {}",
+            slack_escaped(&event.summary)
+        ),
         other => other.to_owned(),
     };
-    let text = format!(
-        "{headline}: {} <{}|Open in Touchpoint>",
-        event.summary, event.url
-    );
+    if let Some(address) = &event.email {
+        text.push_str(if event.kind == "reply.unseen" {
+            ": send it to "
+        } else {
+            " to "
+        });
+        text.push_str(&slack_escaped(address));
+    }
+    for reply in &event.replies {
+        text.push_str("\n> ");
+        text.push_str(&slack_escaped(reply).replace('\n', "\n> "));
+    }
+    // Only a full URL makes a link (a site without a console URL has none).
+    if event.url.starts_with("http") {
+        text.push_str("\n<");
+        text.push_str(&event.url);
+        text.push_str("|Open in Touchpoint>");
+    }
     serde_json::to_string(&Slack { text }).unwrap_or_default()
+}
+
+/// Text as Slack's message format reads it literally: `&`, `<` and `>` are
+/// its markup (`<url|label>`, `<!channel>`), so a visitor's words cannot
+/// ping a channel or pass as a link.
+fn slack_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -139,5 +173,39 @@ mod tests {
         let own: serde_json::Value = serde_json::from_str(&body(&event, false)).unwrap();
         assert_eq!(own["kind"], "conversation.waiting");
         assert!(own.get("email").is_none());
+    }
+
+    #[test]
+    fn slack_bodies_carry_the_reply_and_where_it_goes() {
+        // An outside review: a Slack-format team webhook got
+        // "reply.outbound: email <|Open in Touchpoint>", so replies to
+        // e-mail conversations reached nobody.
+        let outbound = Event {
+            kind: "reply.outbound",
+            site: "demo".into(),
+            team: "billing".into(),
+            conversation: "c1".into(),
+            summary: "email".into(),
+            waited_minutes: None,
+            email: Some("jo@example.com".into()),
+            replies: vec!["Hello Jo,\nwe refunded <b>the second</b> charge & more.".into()],
+            url: String::new(),
+        };
+        let slack: serde_json::Value = serde_json::from_str(&body(&outbound, true)).unwrap();
+        assert_eq!(
+            slack["text"],
+            "Send the billing team's reply by email to jo@example.com\n> Hello Jo,\n> we refunded &lt;b&gt;the second&lt;/b&gt; charge &amp; more."
+        );
+        let unseen = Event {
+            kind: "reply.unseen",
+            summary: "refund, negative".into(),
+            url: "https://console.example/#/conversations/c1".into(),
+            ..outbound
+        };
+        let slack: serde_json::Value = serde_json::from_str(&body(&unseen, true)).unwrap();
+        assert_eq!(
+            slack["text"],
+            "A reply from the billing team has not been seen (refund, negative): send it to jo@example.com\n> Hello Jo,\n> we refunded &lt;b&gt;the second&lt;/b&gt; charge &amp; more.\n<https://console.example/#/conversations/c1|Open in Touchpoint>"
+        );
     }
 }

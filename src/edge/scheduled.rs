@@ -64,7 +64,9 @@ struct Due {
     console_url: String,
 }
 
-fn link(console_url: &str, conversation: &str) -> String {
+/// The console's page for a conversation (empty-based when the site has no
+/// console URL: webhook bodies then leave the link out).
+pub(super) fn link(console_url: &str, conversation: &str) -> String {
     let mut url = String::from(console_url);
     url.push_str("#/conversations/");
     url.push_str(conversation);

@@ -460,6 +460,7 @@ pub(super) async fn answer_outside(
     let Some(team) = team_of(env, conversation).await? else {
         return Ok(());
     };
+    let site = super::sites::cached_site(env, &conversation.site_id).await?;
     let event = webhook::Event {
         kind: "reply.outbound",
         site: conversation.site_id.clone(),
@@ -469,7 +470,7 @@ pub(super) async fn answer_outside(
         waited_minutes: None,
         email: (!conversation.reply_address.is_empty()).then(|| conversation.reply_address.clone()),
         replies: vec![text.to_owned()],
-        url: String::new(),
+        url: scheduled::link(&site.console_url, &conversation.id),
     };
     scheduled::enqueue(env, &team, &event, now).await?;
     Ok(())
