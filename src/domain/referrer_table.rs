@@ -974,7 +974,7 @@ mail02.orange.fr e Orange Mail
 mail2.daum.net e Daum Mail
 mamma75.mamma.com s Mamma
 maps.google.* r Google Maps
-maps.google.com r Google
+maps.google.com r Google Maps
 maps.yandex.by r Yandex Maps
 maps.yandex.com r Yandex Maps
 maps.yandex.ru r Yandex Maps
