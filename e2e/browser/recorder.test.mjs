@@ -107,7 +107,9 @@ test('clicks on outbound links, downloads and tagged elements, and form submissi
   const clicks = await waitRows("kind = 'click' AND path = '/lab/clicks'", 3);
   assert.deepEqual(clicks.map((r) => [r.name, r.target]), [
     ['outbound', 'https://partner.example/offer'],
-    ['download', `${runtime.url}/files/catalogue.pdf`],
+    // The test site's host is an IP address, which the worker redacts in a
+    // target as anywhere else (a site on a name keeps its URL whole).
+    ['download', `${runtime.url.replace(/\/\/127\.0\.0\.1:/, '//[ip]:')}/files/catalogue.pdf`],
     ['add-to-cart', ''],
   ]);
   assert.deepEqual(JSON.parse(clicks[2].props), { sku: 'JKT-42', colour: 'red' });
