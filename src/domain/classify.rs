@@ -2,10 +2,10 @@
 //! kind of message it is, whether it reports an expectation gap, how urgent it
 //! is, its language, whether it is spam — and its personal data, redacted.
 //!
-//! Topic and sentiment come from a trained linear model (`model`) over hashed
-//! features (`features`); the other heads come from cue lists (`rules`) and
-//! language from function words (`language`). The same code runs in the
-//! visitor's browser, at the edge and in the CLI.
+//! Every head is a trained linear model (`model`) over hashed features
+//! (`features`); cue lists (`rules`) add to the expectation gap and spam, and
+//! language comes from function words (`language`). The same code runs in
+//! the visitor's browser, at the edge and in the CLI.
 
 /// Text to hashed word and character n-gram features.
 pub mod features;
@@ -13,7 +13,7 @@ pub mod features;
 pub mod language;
 /// The linear model and its versioned binary format.
 pub mod model;
-/// Cue-based heads and the site's topic override rules.
+/// Cue lists for the gap and spam, the rules between heads and the site's topic override rules.
 pub mod rules;
 /// Training the heads: the default model from scratch, a site's by fine-tuning.
 pub mod train;
@@ -97,10 +97,23 @@ pub struct Classifier {
 struct HeadIndex {
     topic: usize,
     sentiment: usize,
-    kind: Option<usize>,
-    urgency: Option<usize>,
+    kind: usize,
+    urgency: usize,
     expectation_gap: Option<usize>,
     spam: Option<usize>,
+}
+
+/// Where `model`'s kind and urgency heads are: every model has them since
+/// they were learned, and one without (a site model stored before) is
+/// refused, as their cue lists are gone from the widget's bytes.
+pub fn kind_and_urgency(model: &Model) -> Result<(usize, usize), ModelError> {
+    let index = |name: &str| model.heads.iter().position(|h| h.name == name);
+    match (index("kind"), index("urgency")) {
+        (Some(kind), Some(urgency)) => Ok((kind, urgency)),
+        _ => Err(ModelError::Malformed(
+            "the model lacks a kind or urgency head (made before they were learned): train it again",
+        )),
+    }
 }
 
 /// Rounded in f64 so the number prints the same from serde_json and from JavaScript.
@@ -109,7 +122,8 @@ fn round3(x: f32) -> f64 {
 }
 
 impl Classifier {
-    /// A classifier over `model`, with a site's `rules` applied first.
+    /// A classifier over `model`, with a site's `rules` applied first (a
+    /// model without kind and urgency heads is refused, `kind_and_urgency`).
     pub fn new(model: Model, rules: Vec<TopicRule>) -> Result<Self, ModelError> {
         let index = |name: &str| model.heads.iter().position(|h| h.name == name);
         let (Some(topic), Some(sentiment)) = (index("topic"), index("sentiment")) else {
@@ -117,11 +131,12 @@ impl Classifier {
                 "the model lacks a topic or sentiment head",
             ));
         };
+        let (kind, urgency) = kind_and_urgency(&model)?;
         let heads = HeadIndex {
             topic,
             sentiment,
-            kind: index("kind"),
-            urgency: index("urgency"),
+            kind,
+            urgency,
             expectation_gap: index("expectation_gap"),
             spam: index("spam"),
         };
@@ -167,12 +182,10 @@ impl Classifier {
         // head, if present, may only add to it.
         let expectation_gap = rules::expectation_gap(cues)
             || self.learned(&sums, heads.expectation_gap, &GAPS, None) == Some("true");
-        // Learned heads where the model has them (older files and site
-        // models made before them fall back on the cue lists).
         let lean = expectation_gap.then_some(("complaint", rules::GAP_LEANS_TO_COMPLAINT));
         let kind = self
-            .learned(&sums, heads.kind, &KINDS, lean)
-            .unwrap_or_else(|| rules::kind(cues, &words, &sentiment));
+            .learned(&sums, Some(heads.kind), &KINDS, lean)
+            .unwrap_or_default();
         // A complaint is negative (data/README.md's rule); the sentiment head,
         // not knowing the kind, calls some of them neutral.
         let (sentiment, sentiment_confidence) = if kind == "complaint" {
@@ -182,10 +195,9 @@ impl Classifier {
         } else {
             (sentiment, sentiment_confidence)
         };
-        let urgency = match self.learned(&sums, heads.urgency, &URGENCIES, None) {
-            Some(learned) => rules::learned_urgency(learned, kind, &topic),
-            None => rules::urgency(cues, &words, kind),
-        };
+        let urgency = self
+            .learned(&sums, Some(heads.urgency), &URGENCIES, None)
+            .map_or("", |learned| rules::learned_urgency(learned, kind, &topic));
         // As for the gap: the cue list (a pitch with a link) is precise, the
         // learned head finds the pitches without one.
         let spam = rules::spam(cues, text)
@@ -277,17 +289,11 @@ mod tests {
         classifier.packed.sums(&features, None)
     }
 
-    /// The built-in model without its learned kind, urgency and gap heads: what
-    /// an older file (or a site model trained before them) gives.
-    fn cue_only() -> Classifier {
+    /// The built-in model without `head`.
+    fn without(head: &str) -> Result<Classifier, ModelError> {
         let mut model = builtin().model().clone();
-        model
-            .heads
-            .retain(|h| h.name == "topic" || h.name == "sentiment");
-        match Classifier::new(model, Vec::new()) {
-            Ok(c) => c,
-            Err(e) => panic!("{e}"),
-        }
+        model.heads.retain(|h| h.name != head);
+        Classifier::new(model, Vec::new())
     }
 
     #[test]
@@ -428,7 +434,7 @@ mod tests {
         let classifier = builtin();
         let kind_leaning = |text: &str, lean: Option<(&str, f32)>| {
             let sums = sums_of(&classifier, text);
-            classifier.learned(&sums, classifier.heads.kind, &KINDS, lean)
+            classifier.learned(&sums, Some(classifier.heads.kind), &KINDS, lean)
         };
         let lean = Some(("complaint", rules::GAP_LEANS_TO_COMPLAINT));
         // (with a gap, without one) where the lean changes the kind head's answer.
@@ -470,31 +476,27 @@ mod tests {
     }
 
     #[test]
-    fn learned_heads_answer_where_present_and_cue_lists_otherwise() {
-        let (learned, cues) = (builtin(), cue_only());
-        let right = |c: &Classifier, head: usize| {
-            TYPED
-                .iter()
-                .filter(|m| {
-                    let got = c.classify(m.0);
-                    if head == 1 {
-                        got.kind == m.1
-                    } else {
-                        got.urgency == m.2
-                    }
-                })
-                .count()
+    fn learned_heads_answer_and_a_model_without_kind_or_urgency_is_refused() {
+        let learned = builtin();
+        let kinds = TYPED.iter().filter(|m| learned.classify(m.0).kind == m.1);
+        assert!(kinds.count() >= 10);
+        let urgencies = TYPED
+            .iter()
+            .filter(|m| learned.classify(m.0).urgency == m.2);
+        assert!(urgencies.count() >= 10);
+        // An old file (or a site model made before these heads) is refused
+        // with a reason, and the widget and worker use the built-in model.
+        for head in ["kind", "urgency"] {
+            let refused = without(head).err().map(|e| e.to_string());
+            assert_eq!(
+                refused.as_deref(),
+                Some("the model file is malformed: the model lacks a kind or urgency head (made before they were learned): train it again"),
+                "{head}"
+            );
+        }
+        let Ok(cues) = without("expectation_gap") else {
+            panic!("the gap's cue list answers without its head");
         };
-        let (kind, cue_kind) = (right(&learned, 1), right(&cues, 1));
-        assert!(
-            kind >= 10 && kind > cue_kind,
-            "kind {kind} vs cues {cue_kind}"
-        );
-        let (urgency, cue_urgency) = (right(&learned, 2), right(&cues, 2));
-        assert!(
-            urgency >= 10 && urgency > cue_urgency,
-            "urgency {urgency} vs cues {cue_urgency}"
-        );
         // A learned gap only adds to the cue list's.
         let mut added = 0;
         for text in [

@@ -330,6 +330,7 @@ pub fn served_file(
 ) -> Result<Vec<u8>, NotServed> {
     let bytes = from_hex(hex).ok_or(NotServed::Broken("the stored file is not a blob".into()))?;
     super::classify::model::Model::from_bytes(&bytes)
+        .and_then(|model| super::classify::kind_and_urgency(&model))
         .map_err(|error| NotServed::Broken(error.to_string()))?;
     if checksum_hex(&bytes) != checksum {
         return Err(NotServed::Broken(
@@ -482,6 +483,12 @@ mod tests {
         assert!(broken("00000000", &hex).contains("checksum"));
         assert!(broken(&sum, "ZZ").contains("not a blob"));
         assert!(!broken(&sum, &hex[..200]).is_empty());
+        // A site model stored before kind and urgency were learned: trained again.
+        let mut old = crate::domain::classify::model::Model::from_bytes(file).unwrap();
+        old.heads.retain(|h| h.name != "urgency");
+        let old = old.to_bytes();
+        let old_hex: String = old.iter().map(|b| format!("{b:02X}")).collect();
+        assert!(broken(&checksum_hex(&old), &old_hex).contains("lacks a kind or urgency head"));
     }
 
     #[test]

@@ -71,13 +71,7 @@ pub fn phrase_hash<'a>(words: impl Iterator<Item = &'a str>) -> u64 {
 #[repr(u16)]
 enum CueList {
     Gap = 1,
-    Suggestion = 2,
-    Praise = 4,
-    Problem = 8,
-    Complaint = 16,
-    Request = 32,
-    Urgent = 64,
-    Spam = 128,
+    Spam = 2,
 }
 
 /// In a `word_table` entry: the cue lists (`CueList` bits)…
@@ -87,17 +81,10 @@ const PREFIX: u32 = 0x100;
 /// …and, for a single word, the languages it is a function word of (shifted).
 const LANGUAGE_SHIFT: u32 = 16;
 
-/// Each cue list's phrases (one per line) and the list they mark.
-const CUE_LISTS: [(&str, CueList); 8] = [
-    (EXPECTATION_GAP, CueList::Gap),
-    (SUGGESTION, CueList::Suggestion),
-    (PRAISE, CueList::Praise),
-    (PROBLEM, CueList::Problem),
-    (COMPLAINT, CueList::Complaint),
-    (REQUEST, CueList::Request),
-    (URGENT, CueList::Urgent),
-    (SPAM, CueList::Spam),
-];
+/// Each cue list's phrases (one per line) and the list they mark. Kind and
+/// urgency have none: their learned heads answer (a model without them is
+/// refused, `Classifier::new`).
+const CUE_LISTS: [(&str, CueList); 2] = [(EXPECTATION_GAP, CueList::Gap), (SPAM, CueList::Spam)];
 
 /// Every cue phrase and function word, hashed once per process: one lookup
 /// per run of words answers for the cue lists and the language.
@@ -230,269 +217,6 @@ prometido
 decepcionado
 esperava";
 
-const SUGGESTION: &str = "\
-suggest
-suggestion
-would be nice
-would be great
-it would help
-feature request
-please add
-could you add
-you should
-why not
-idea
-wish
-improve
-vorschlag
-wäre schön
-wäre toll
-suggestion
-ce serait bien
-sugerencia
-sería genial
-suggestie
-zou fijn zijn
-suggerimento
-sarebbe bello
-sugestão
-seria ótimo";
-
-const PRAISE: &str = "\
-thank you so much
-great job
-well done
-love it
-love the
-amazing
-excellent
-fantastic
-awesome
-wonderful
-brilliant
-perfect
-best
-super happy
-very happy
-so helpful
-very helpful
-kudos
-compliments
-toll
-super
-danke schön
-vielen dank
-génial
-merci beaucoup
-excelente
-genial
-muchas gracias
-geweldig
-fantastisch
-ottimo
-fantastico
-ótimo
-maravilhoso";
-
-const PROBLEM: &str = "\
-not working
-doesn't work
-does not work
-don't work
-stopped working
-won't
-can't
-cannot
-unable
-error
-broken
-crash
-crashes
-crashed
-bug
-fails
-failed
-failing
-declined
-problem
-issue
-wrong
-missing
-lost
-never arrived
-hasn't arrived
-not arrived
-damaged
-stuck
-charged twice
-funktioniert nicht
-fehler
-kaputt
-geht nicht
-problem
-ne marche pas
-ne fonctionne pas
-erreur
-cassé
-no funciona
-roto
-werkt niet
-kapot
-fout
-non funziona
-errore
-rotto
-não funciona
-erro
-quebrado";
-
-const COMPLAINT: &str = "\
-terrible
-awful
-horrible
-worst
-unacceptable
-ridiculous
-disgusting
-rude
-complain
-complaint
-furious
-angry
-fed up
-scandal
-never again
-useless
-poor service
-bad service
-frechheit
-unverschämt
-beschwerde
-inacceptable
-plainte
-inaceptable
-queja
-klacht
-onacceptabel
-reclamo
-inaccettabile
-reclamação
-inaceitável";
-
-const REQUEST: &str = "\
-please
-i want
-i'd like
-i would like
-i need
-can you
-could you
-would you
-send me
-cancel
-change
-help me
-bitte
-ich möchte
-ich will
-s'il vous plaît
-je voudrais
-je veux
-por favor
-quiero
-quisiera
-alsjeblieft
-graag
-ik wil
-per favore
-vorrei
-voglio
-gostaria
-quero";
-
-const QUESTION_OPENERS: &str = "\
-how
-what
-when
-where
-why
-which
-who
-is
-are
-do
-does
-can
-could
-will
-wie
-was
-wann
-wo
-warum
-welche
-gibt
-comment
-quand
-où
-pourquoi
-quel
-quelle
-est-ce
-cómo
-cuándo
-dónde
-por qué
-qué
-cuál
-hoe
-wat
-wanneer
-waar
-waarom
-come
-quando
-dove
-perché
-quale
-como
-onde
-porque
-qual";
-
-const URGENT: &str = "\
-urgent
-urgently
-asap
-immediately
-right now
-emergency
-as soon as possible
-today
-fraud
-stolen
-hacked
-charged twice
-deadline
-tomorrow
-dringend
-sofort
-notfall
-heute
-urgence
-immédiatement
-aujourd'hui
-urgente
-inmediatamente
-hoy
-spoed
-direct
-vandaag
-subito
-oggi
-imediatamente
-hoje";
-
 const SPAM: &str = "\
 seo
 backlinks
@@ -513,33 +237,6 @@ investment opportunity
 buy followers
 lottery
 winner";
-
-/// What the visitor's message is.
-pub fn kind<W: AsRef<str>>(cues: Cues, words: &[W], sentiment: &str) -> &'static str {
-    let question = words
-        .first()
-        .is_some_and(|w| split(QUESTION_OPENERS, b'\n').any(|opener| opener == w.as_ref()))
-        || words.iter().any(|w| w.as_ref() == "?");
-    if cues.has(CueList::Complaint) || (sentiment == "negative" && cues.has(CueList::Gap)) {
-        "complaint"
-    } else if cues.has(CueList::Suggestion) {
-        "suggestion"
-    } else if cues.has(CueList::Problem) {
-        "problem"
-    } else if sentiment == "positive" && cues.has(CueList::Praise) && !question {
-        "praise"
-    } else if question {
-        "question"
-    } else if cues.has(CueList::Request) {
-        "request"
-    } else if sentiment == "negative" {
-        "complaint"
-    } else if sentiment == "positive" {
-        "praise"
-    } else {
-        "request"
-    }
-}
 
 /// How much a detected expectation gap raises the learned kind head's
 /// `complaint` score (log-odds): a broken promise is most often told as a
@@ -562,18 +259,6 @@ pub const COMPLAINT_LEANS_TO_NEGATIVE: f32 = 1.0;
 /// Whether the visitor says the experience fell short of a promise or expectation.
 pub fn expectation_gap(cues: Cues) -> bool {
     cues.has(CueList::Gap)
-}
-
-/// How soon the message needs a person.
-pub fn urgency<W: AsRef<str>>(cues: Cues, words: &[W], kind: &str) -> &'static str {
-    let shouting = words.iter().filter(|w| w.as_ref() == "!").count() >= 2;
-    if cues.has(CueList::Urgent) || shouting {
-        "high"
-    } else if matches!(kind, "praise" | "suggestion") {
-        "low"
-    } else {
-        "normal"
-    }
 }
 
 /// The learned urgency head's answer, except that praise, suggestions and
@@ -671,16 +356,10 @@ mod tests {
     use super::super::features::words;
     use super::*;
 
-    fn run(text: &str, sentiment: &str) -> (&'static str, bool, &'static str, bool) {
-        let w = words(text);
-        let cues = Cues::of(&w);
-        let k = kind(cues, &w, sentiment);
-        (
-            k,
-            expectation_gap(cues),
-            urgency(cues, &w, k),
-            spam(cues, text),
-        )
+    /// Whether the gap's and the spam's cue lists call `text` one.
+    fn run(text: &str) -> (bool, bool) {
+        let cues = Cues::of(&words(text));
+        (expectation_gap(cues), spam(cues, text))
     }
 
     #[test]
@@ -730,57 +409,15 @@ mod tests {
     }
 
     #[test]
-    fn cues_decide_kind_gap_urgency_and_spam() {
-        assert_eq!(
-            run("How long does shipping to Canada take?", "neutral").0,
-            "question"
-        );
-        assert_eq!(
-            run("The app crashes when I open my invoices", "negative").0,
-            "problem"
-        );
-        assert_eq!(
-            run("This is unacceptable, worst service ever", "negative").0,
-            "complaint"
-        );
-        assert_eq!(
-            run("It would be nice to have a dark mode", "neutral").0,
-            "suggestion"
-        );
-        assert_eq!(
-            run("Anna was amazing, thank you so much", "positive").0,
-            "praise"
-        );
-        assert_eq!(run("Please cancel my subscription", "neutral").0, "request");
-        let gap = run(
-            "The jacket is not as advertised, I expected better quality",
-            "negative",
-        );
-        assert!(gap.1);
-        assert_eq!(gap.0, "complaint");
-        assert_eq!(
-            run("My card was stolen, block it immediately!", "negative").2,
-            "high"
-        );
-        assert_eq!(run("Love the new design", "positive").2, "low");
-        assert!(
-            run(
-                "We offer SEO and backlinks, visit https://spam.example",
-                "neutral"
-            )
-            .3
-        );
-        assert!(!run("Where is my parcel?", "neutral").3);
-        assert!(
-            run(
-                "http://a.example https://b.example www.c.example",
-                "neutral"
-            )
-            .3
-        );
-        assert!(!run("http://a.example https://b.example", "neutral").3);
-        assert!(!run("ht tp:// https:/ ww.w wwww http:/ crypto", "neutral").3);
-        assert!(run("crypto at wwww.example", "neutral").3);
+    fn cues_decide_gap_and_spam() {
+        assert!(run("The jacket is not as advertised, I expected better quality").0);
+        assert!(!run("Where is my parcel?").0);
+        assert!(run("We offer SEO and backlinks, visit https://spam.example").1);
+        assert!(!run("Where is my parcel?").1);
+        assert!(run("http://a.example https://b.example www.c.example").1);
+        assert!(!run("http://a.example https://b.example").1);
+        assert!(!run("ht tp:// https:/ ww.w wwww http:/ crypto").1);
+        assert!(run("crypto at wwww.example").1);
     }
 
     #[test]

@@ -1053,8 +1053,9 @@ pub fn train_site_model_holding_out(
     tuning: SiteTuning,
     held: impl Fn(&str) -> bool,
 ) -> Result<SiteTraining, TrainError> {
-    // The classifier serving the site model reads both, whatever the examples label.
-    if let Some(name) = ["topic", "sentiment"]
+    // The classifier serving the site model reads these, whatever the
+    // examples label (`Classifier::new`).
+    if let Some(name) = ["topic", "sentiment", "kind", "urgency"]
         .into_iter()
         .find(|&n| base.head(n).is_none())
     {
@@ -1071,12 +1072,7 @@ pub fn train_site_model_holding_out(
         .collect();
     for (slot, name) in SITE_HEADS.into_iter().enumerate() {
         let Some(base_head) = base.head(name) else {
-            // A model from before learned kinds answers them with cue lists:
-            // only an error when the site's examples carry such labels.
-            if examples.iter().any(|e| e.label(name).is_some()) {
-                return Err(TrainError::NoHead(name));
-            }
-            continue;
+            return Err(TrainError::NoHead(name));
         };
         let how = tuning.of(name);
         let classes = base_head.labels.len();
@@ -1736,6 +1732,8 @@ mod tests {
         for (name, labels) in [
             ("topic", vec!["refund", "delivery"]),
             ("sentiment", vec!["neutral"]),
+            ("kind", vec!["question"]),
+            ("urgency", vec!["normal"]),
         ] {
             let classes = labels.len();
             base.heads.push(LinearHead::new(
@@ -1926,7 +1924,7 @@ mod tests {
     }
 
     #[test]
-    fn a_site_model_learns_kinds_from_corrections_and_needs_a_kind_head_only_for_them() {
+    fn a_site_model_learns_kinds_from_corrections_and_needs_kind_and_urgency_heads() {
         let head = |name: &str, labels: &[&str]| {
             LinearHead::new(
                 name.into(),
@@ -1943,6 +1941,7 @@ mod tests {
             heads: vec![
                 head("topic", &["refund", "delivery"]),
                 head("sentiment", &["neutral", "negative"]),
+                head("urgency", &["normal"]),
             ],
         };
         let texts = [
@@ -1957,15 +1956,13 @@ mod tests {
             .iter()
             .map(|(text, kind)| Labelled::stored(text, "", "", kind))
             .collect();
-        // Without a kind head, kind labels are an error; without them, not.
-        assert_eq!(
-            train_site_model(&base, &examples, WORKER_TUNING).unwrap_err(),
-            TrainError::NoHead("kind")
-        );
-        let topics = [Labelled::stored("refund me", "refund", "", "")];
-        assert!(train_site_model(&base, &topics, WORKER_TUNING).is_ok());
         // A base the classifier cannot serve is refused by the head it lacks,
         // even when no example labels that head.
+        let topics = [Labelled::stored("refund me", "refund", "", "")];
+        assert_eq!(
+            train_site_model(&base, &topics, WORKER_TUNING).unwrap_err(),
+            TrainError::NoHead("kind")
+        );
         let mut no_sentiment = base.clone();
         no_sentiment.heads.retain(|h| h.name != "sentiment");
         assert_eq!(
@@ -1973,6 +1970,7 @@ mod tests {
             TrainError::NoHead("sentiment")
         );
         base.heads.push(head("kind", &["question", "complaint"]));
+        assert!(train_site_model(&base, &topics, WORKER_TUNING).is_ok());
         // The base has no weight at all: pruning back to its count would leave none.
         let unpruned = SiteTuning {
             kind: FineTune {
