@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use super::pii::{self, PiiFinding};
 use features::Words;
-use model::{Model, ModelError, PackedHeads, PackedSums};
+use model::{Model, ModelError, PackedHeads, PackedSums, MAX_CLASSES};
 use rules::TopicRule;
 
 /// The default topic taxonomy, in model order.
@@ -140,6 +140,18 @@ impl Classifier {
             expectation_gap: index("expectation_gap"),
             spam: index("spam"),
         };
+        // The kind stack reads sentiment's and topic's probabilities, the
+        // gap's p(true) and its cue, in that order, and adds to kind's scores.
+        if let Some(stack) = &model.stack {
+            let labels = |head: usize| model.heads.get(head).map_or(&[][..], |h| &h.labels);
+            let kind = labels(heads.kind);
+            let rows = labels(sentiment).len() + labels(topic).len() + 2;
+            if kind != stack.labels || stack.weights.len() != rows * kind.len() {
+                return Err(ModelError::Malformed(
+                    "the kind stack does not fit the heads",
+                ));
+            }
+        }
         Ok(Classifier {
             packed: PackedHeads::new(&model),
             model,
@@ -172,31 +184,67 @@ impl Classifier {
         } else {
             rules::override_topic(&rules::phrase_text(&words), &self.rules)
         };
+        // The head's probabilities even when a rule answers: the kind stack reads them.
+        let (label, confidence, topic_p) = self.predict(&sums, heads.topic, &[]);
         let (topic, topic_confidence, topic_source) = match rule_topic {
             Some(topic) => (topic.to_string(), 1.0, "rule"),
-            None => self.predict(&sums, heads.topic, None),
+            None => (label, confidence, "model"),
         };
-        let (sentiment, sentiment_confidence, _) = self.predict(&sums, heads.sentiment, None);
+        let (sentiment, sentiment_confidence, sentiment_p) =
+            self.predict(&sums, heads.sentiment, &[]);
         let (cues, language) = rules::cues_and_language(&words);
+        let cue_gap = rules::expectation_gap(cues);
         // The gap's cue list is precise but misses most gaps: a learned
         // head, if present, may only add to it.
-        let expectation_gap = rules::expectation_gap(cues)
-            || self.learned(&sums, heads.expectation_gap, &GAPS, None) == Some("true");
-        let lean = expectation_gap.then_some(("complaint", rules::GAP_LEANS_TO_COMPLAINT));
+        let expectation_gap =
+            cue_gap || self.learned(&sums, heads.expectation_gap, &GAPS, &[]) == Some("true");
+        // The kind stack, where the model has one, learned what a gap says
+        // about the kind; without it a gap leans toward complaint.
+        // The kind stack's inputs, in order: sentiment's and topic's
+        // probabilities, the gap head's p(true) and the gap's cue; each
+        // times its row of the stack's weights (a head over dense inputs).
+        let stacked = self.model.stack.as_ref().and_then(|stack| {
+            let gap = self.predict(&sums, heads.expectation_gap?, &[]).2;
+            let (mut total, mut at) = ([0f32; MAX_CLASSES], 0);
+            let mut input = |x: f32| {
+                for sum in total.iter_mut().take(stack.labels.len()) {
+                    *sum += x * f32::from(stack.weights.get(at).copied().unwrap_or(0));
+                    at += 1;
+                }
+            };
+            for &x in sentiment_p.as_slice().iter().chain(topic_p.as_slice()) {
+                input(x);
+            }
+            input(gap.as_slice().get(1).copied().unwrap_or(0.0));
+            input(f32::from(u8::from(cue_gap)));
+            Some(model::finish_scores(&total, &stack.biases, stack.scale).0)
+        });
+        let add = stacked.unwrap_or_else(|| {
+            let by = if expectation_gap {
+                rules::GAP_LEANS_TO_COMPLAINT
+            } else {
+                0.0
+            };
+            self.lean(Some(heads.kind), "complaint", by)
+        });
         let kind = self
-            .learned(&sums, Some(heads.kind), &KINDS, lean)
+            .learned(&sums, Some(heads.kind), &KINDS, &add)
             .unwrap_or_default();
         // A complaint is negative (data/README.md's rule); the sentiment head,
         // not knowing the kind, calls some of them neutral.
         let (sentiment, sentiment_confidence) = if kind == "complaint" {
-            let lean = Some(("negative", rules::COMPLAINT_LEANS_TO_NEGATIVE));
-            let (sentiment, confidence, _) = self.predict(&sums, heads.sentiment, lean);
+            let lean = self.lean(
+                Some(heads.sentiment),
+                "negative",
+                rules::COMPLAINT_LEANS_TO_NEGATIVE,
+            );
+            let (sentiment, confidence, _) = self.predict(&sums, heads.sentiment, &lean);
             (sentiment, confidence)
         } else {
             (sentiment, sentiment_confidence)
         };
         let urgency = self
-            .learned(&sums, Some(heads.urgency), &URGENCIES, None)
+            .learned(&sums, Some(heads.urgency), &URGENCIES, &[])
             .map_or("", |learned| rules::learned_urgency(learned, kind, &topic));
         // As for the gap: the cue list (a pitch with a link) is precise, the
         // learned head finds the pitches without one.
@@ -205,7 +253,7 @@ impl Classifier {
                 if let Some(head) = heads.spam {
                     self.packed.add_sums_of(head, &features, &mut sums);
                 }
-                self.learned(&sums, heads.spam, &SPAMS, None) == Some("true")
+                self.learned(&sums, heads.spam, &SPAMS, &[]) == Some("true")
             });
         Classification {
             topic,
@@ -224,49 +272,77 @@ impl Classifier {
     }
 
     /// A learned head's answer, as one of `labels`; `None` when the model has
-    /// no such head (then the cue lists answer). `lean`, if any, raises one
-    /// label's score by its amount (log-odds) when the head has that label.
+    /// no such head (the gap's and spam's cue lists then answer alone). `add`, per class, is added
+    /// to its scores (log-odds; `lean`).
     fn learned(
         &self,
         sums: &PackedSums,
         head: Option<usize>,
         labels: &[&'static str],
-        lean: Option<(&str, f32)>,
+        add: &[f32],
     ) -> Option<&'static str> {
         let head = head?;
-        let index = self
-            .packed
-            .best(&self.model, sums, head, self.lean(head, lean))?;
+        let index = self.packed.best(&self.model, sums, head, add)?;
         let answer = self.model.heads.get(head)?.labels.get(index)?;
         labels.iter().copied().find(|label| label == answer)
     }
 
-    /// A lean on a label, as a lean on its class in head `head` (`None` when
-    /// the head has no such label).
-    fn lean(&self, head: usize, lean: Option<(&str, f32)>) -> Option<(usize, f32)> {
-        let (label, by) = lean?;
-        let labels = &self.model.heads.get(head)?.labels;
-        Some((labels.iter().position(|l| l == label)?, by))
+    /// A lean of `by` log-odds toward `label`, as an addition per class of
+    /// head `head` (nothing when the head has no such label).
+    fn lean(&self, head: Option<usize>, label: &str, by: f32) -> [f32; MAX_CLASSES] {
+        let mut add = [0.0; MAX_CLASSES];
+        if let Some(head) = head.and_then(|h| self.model.heads.get(h)) {
+            for (add, l) in add.iter_mut().zip(&head.labels) {
+                if l == label {
+                    *add = by;
+                }
+            }
+        }
+        add
     }
 
-    /// Head `head`'s label and its probability (`lean` as in `learned`).
-    fn predict(
-        &self,
-        sums: &PackedSums,
-        head: usize,
-        lean: Option<(&str, f32)>,
-    ) -> (String, f32, &'static str) {
+    /// For fitting the kind stack (`train::fit_stack`): its inputs for
+    /// `text` and the kind head's scores, as `classify` computes them
+    /// (`None` without a kind or a gap head).
+    pub fn stack_inputs_of(&self, text: &str) -> Option<(Vec<f32>, Vec<f32>)> {
+        let redacted = pii::redact(text).redacted;
+        let words = Words::of(&redacted);
+        let words = words.to_vec();
+        let features = self.model.features_of_words(&words);
+        let sums = self.packed.sums(&features, self.heads.spam);
+        let (cues, _) = rules::cues_and_language(&words);
+        // As `classify` reads them.
+        let gap = self.predict(&sums, self.heads.expectation_gap?, &[]).2;
+        let mut inputs = Vec::new();
+        for head in [self.heads.sentiment, self.heads.topic] {
+            inputs.extend_from_slice(self.predict(&sums, head, &[]).2.as_slice());
+        }
+        inputs.push(gap.as_slice().get(1).copied().unwrap_or(0.0));
+        inputs.push(f32::from(u8::from(rules::expectation_gap(cues))));
+        let kind = self
+            .packed
+            .scores(&self.model, &sums, self.heads.kind, &[])?;
+        Some((inputs, kind.as_slice().to_vec()))
+    }
+
+    /// Head `head`'s label, its probability and every class's (`add` as in
+    /// `learned`; the probabilities by `model::softmax`, as the kind stack
+    /// reads them).
+    fn predict(&self, sums: &PackedSums, head: usize, add: &[f32]) -> (String, f32, model::Scores) {
         match (
             self.model.heads.get(head),
-            self.packed
-                .predict(&self.model, sums, head, self.lean(head, lean)),
+            self.packed.scores(&self.model, sums, head, add),
         ) {
-            (Some(head), Some((index, confidence))) => (
-                head.labels.get(index).cloned().unwrap_or_default(),
-                confidence,
-                "model",
-            ),
-            _ => (String::new(), 0.0, "model"),
+            (Some(head), Some(scores)) => {
+                let best = model::best_score(scores.as_slice()).0;
+                let p = model::softmax(scores.as_slice());
+                (
+                    head.labels.get(best).cloned().unwrap_or_default(),
+                    p.0.get(best).copied().unwrap_or(0.0),
+                    p,
+                )
+            }
+            _ => (String::new(), 0.0, model::softmax(&[])),
         }
     }
 }
@@ -390,14 +466,20 @@ mod tests {
 
     #[test]
     fn a_complaint_leans_the_sentiment_toward_negative() {
-        let classifier = builtin();
-        let sentiment_leaning = |text: &str, lean: Option<(&str, f32)>| {
+        // Without the kind stack, whose kinds for these messages differ;
+        // the lean is the same with it.
+        let classifier = unstacked();
+        let sentiment_leaning = |text: &str, lean: &[f32]| {
             let sums = sums_of(&classifier, text);
             let (label, confidence, _) =
                 classifier.predict(&sums, classifier.heads.sentiment, lean);
             (label, round3(confidence))
         };
-        let lean = Some(("negative", rules::COMPLAINT_LEANS_TO_NEGATIVE));
+        let lean = &classifier.lean(
+            Some(classifier.heads.sentiment),
+            "negative",
+            rules::COMPLAINT_LEANS_TO_NEGATIVE,
+        );
         // (complaints, other kinds) where the lean changes the sentiment head's answer.
         let mut changed = (0, 0);
         for text in [
@@ -410,7 +492,7 @@ mod tests {
             "thanks, the parcel came today",
         ] {
             let with = classifier.classify(text);
-            let (plain, leaned) = (sentiment_leaning(text, None), sentiment_leaning(text, lean));
+            let (plain, leaned) = (sentiment_leaning(text, &[]), sentiment_leaning(text, lean));
             assert!(leaned == plain || leaned.0 == "negative", "{text}");
             // The confidence shown is the leaned answer's own probability.
             let shown = (with.sentiment.clone(), with.sentiment_confidence);
@@ -429,14 +511,29 @@ mod tests {
         assert!(changed.1 >= 2, "other kinds are not leaned: {changed:?}");
     }
 
+    /// The built-in model without its kind stack: what a model trained
+    /// with `train --stack false` gives.
+    fn unstacked() -> Classifier {
+        let mut model = builtin().model().clone();
+        model.stack = None;
+        match Classifier::new(model, Vec::new()) {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
     #[test]
-    fn an_expectation_gap_leans_the_kind_toward_complaint() {
-        let classifier = builtin();
-        let kind_leaning = |text: &str, lean: Option<(&str, f32)>| {
+    fn without_a_stack_an_expectation_gap_leans_the_kind_toward_complaint() {
+        let classifier = unstacked();
+        let kind_leaning = |text: &str, lean: &[f32]| {
             let sums = sums_of(&classifier, text);
             classifier.learned(&sums, Some(classifier.heads.kind), &KINDS, lean)
         };
-        let lean = Some(("complaint", rules::GAP_LEANS_TO_COMPLAINT));
+        let lean = &classifier.lean(
+            Some(classifier.heads.kind),
+            "complaint",
+            rules::GAP_LEANS_TO_COMPLAINT,
+        );
         // (with a gap, without one) where the lean changes the kind head's answer.
         let mut changed = (0, 0);
         for text in [
@@ -455,7 +552,7 @@ mod tests {
             "i am not happy with the repair",
         ] {
             let with = classifier.classify(text);
-            let (plain, leaned) = (kind_leaning(text, None), kind_leaning(text, lean));
+            let (plain, leaned) = (kind_leaning(text, &[]), kind_leaning(text, lean));
             assert!(leaned == plain || leaned == Some("complaint"), "{text}");
             if with.expectation_gap {
                 assert_eq!(Some(with.kind), leaned, "{text}");
@@ -473,6 +570,89 @@ mod tests {
             changed.1 >= 2,
             "messages without a gap are not leaned: {changed:?}"
         );
+    }
+
+    /// Messages with a gap and without, kinds the stack's inputs could move.
+    const STACKED: [&str; 10] = [
+        "the jacket was sold as waterproof and it leaked on the first walk",
+        "you promised delivery on friday, it is tuesday and still nothing",
+        "the app said the refund was sent a week ago but nothing is in my account",
+        "I was told the upgrade was free and now I see a charge for it",
+        "is my order confirmed",
+        "stop my order",
+        "why was i charged twice",
+        "i am not happy with the repair",
+        "can you send me the invoice again please",
+        "please cancel my subscription, I was charged again",
+    ];
+
+    #[test]
+    fn the_kind_stack_adds_its_term_to_the_kind_scores_instead_of_the_gap_lean() {
+        let (stacked, plain) = (builtin(), unstacked());
+        let stack = stacked.model().stack.as_ref().expect("a kind stack");
+        assert_eq!(stack.labels, KINDS);
+        assert_eq!(stack.bits, 4, "sentiment 3 + topic 11 + gap 1 + cue 1");
+        let mut changed = 0;
+        for text in STACKED {
+            let (inputs, scores) = stacked.stack_inputs_of(text).expect("inputs");
+            assert_eq!(inputs.len(), 16);
+            // Probabilities: sentiment's and topic's sum to 1.
+            for (from, to) in [(0, 3), (3, 14)] {
+                let total: f32 = inputs[from..to].iter().sum();
+                assert!((total - 1.0).abs() < 1e-5, "{text}: {inputs:?}");
+            }
+            let mut term = vec![0f32; KINDS.len()];
+            for (x, row) in inputs.iter().zip(stack.weights.chunks(KINDS.len())) {
+                for (t, w) in term.iter_mut().zip(row) {
+                    *t += x * f32::from(*w);
+                }
+            }
+            for (t, b) in term.iter_mut().zip(&stack.biases) {
+                *t = b + *t * stack.scale;
+            }
+            let total: Vec<f32> = scores.iter().zip(term).map(|(s, t)| s + t).collect();
+            let best = (0..total.len()).fold(0, |b, c| if total[c] > total[b] { c } else { b });
+            let got = stacked.classify(text);
+            assert_eq!(got.kind, KINDS[best], "{text}");
+            // Everything but kind (and the sentiment a complaint leans) is the unstacked model's.
+            let without = plain.classify(text);
+            assert_eq!(
+                (got.topic, got.expectation_gap, got.language),
+                (without.topic, without.expectation_gap, without.language),
+                "{text}"
+            );
+            changed += usize::from(got.kind != without.kind);
+        }
+        assert!(changed >= 1, "the stack changes some kind");
+    }
+
+    #[test]
+    fn a_kind_stack_that_does_not_fit_the_heads_is_refused() {
+        let model = builtin().model().clone();
+        let refused = |model: Model| {
+            assert!(matches!(
+                Classifier::new(model, Vec::new()),
+                Err(ModelError::Malformed(_))
+            ));
+        };
+        let mut other_labels = model.clone();
+        if let Some(stack) = &mut other_labels.stack {
+            stack.labels.swap(0, 1);
+        }
+        refused(other_labels);
+        let mut fewer_rows = model.clone();
+        if let Some(stack) = &mut fewer_rows.stack {
+            stack.bits = 3;
+            stack.weights.truncate(8 * KINDS.len());
+        }
+        refused(fewer_rows);
+        let mut no_kind = model.clone();
+        no_kind.heads.retain(|h| h.name != "kind");
+        refused(no_kind);
+        // Written and read back, the stack is out of the heads again.
+        let back = Model::from_bytes(&model.to_bytes()).expect("round trip");
+        assert_eq!(back, model);
+        assert!(back.head(model::STACK_HEAD).is_none());
     }
 
     #[test]

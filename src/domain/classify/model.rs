@@ -154,7 +154,7 @@ impl LinearHead {
 }
 
 /// bias + scale × sum, per class (on the stack: no allocation per head).
-fn finish_scores(sums: &[f32], biases: &[f32], scale: f32) -> Scores {
+pub fn finish_scores(sums: &[f32], biases: &[f32], scale: f32) -> Scores {
     let mut scores = Scores([0.0; MAX_CLASSES], 0);
     for ((score, sum), bias) in scores.0.iter_mut().zip(sums).zip(biases) {
         *score = bias + sum * scale;
@@ -164,23 +164,39 @@ fn finish_scores(sums: &[f32], biases: &[f32], scale: f32) -> Scores {
 }
 
 /// Up to `MAX_CLASSES` scores and how many there are.
-struct Scores([f32; MAX_CLASSES], usize);
+pub struct Scores(pub [f32; MAX_CLASSES], usize);
 
 impl Scores {
-    fn as_slice(&self) -> &[f32] {
+    pub fn as_slice(&self) -> &[f32] {
         self.0.get(..self.1).unwrap_or_default()
     }
 }
 
 /// The best of `scores` (the first of equals) and its softmax probability.
 fn best_class(scores: &[f32]) -> (usize, f32) {
-    let (best, top) = best_score(scores);
-    let total: f32 = scores.iter().map(|s| (s - top).exp()).sum();
-    (best, if total > 0.0 { 1.0 / total } else { 0.0 })
+    let best = best_score(scores).0;
+    (best, softmax(scores).0.get(best).copied().unwrap_or(0.0))
+}
+
+/// The softmax of `scores`, by `portable_exp`: the same bits natively and
+/// in wasm (the kind stack reads these), and the widget's one exponential.
+pub fn softmax(scores: &[f32]) -> Scores {
+    let top = best_score(scores).1;
+    let mut out = Scores([0.0; MAX_CLASSES], 0);
+    let mut total = 0.0;
+    for (p, s) in out.0.iter_mut().zip(scores) {
+        *p = super::train::portable_exp(s - top);
+        total += *p;
+        out.1 += 1;
+    }
+    for p in &mut out.0 {
+        *p /= total;
+    }
+    out
 }
 
 /// The best of `scores` (the first of equals) and its score.
-fn best_score(scores: &[f32]) -> (usize, f32) {
+pub fn best_score(scores: &[f32]) -> (usize, f32) {
     let (best, &top) = scores
         .iter()
         .enumerate()
@@ -434,38 +450,39 @@ impl PackedHeads {
 
     /// Head `index`'s best class, as `predict` without the probability (no
     /// exponentials: the kind, urgency and gap heads need only the class).
-    /// `lean`, if any, raises one class's score by its amount (log-odds).
+    /// `add`, per class, is added to the scores (log-odds): a lean toward a
+    /// label, or the kind stack's term.
     pub fn best(
         &self,
         model: &Model,
         sums: &PackedSums,
         index: usize,
-        lean: Option<(usize, f32)>,
+        add: &[f32],
     ) -> Option<usize> {
-        let scores = self.scores(model, sums, index, lean)?;
+        let scores = self.scores(model, sums, index, add)?;
         Some(best_score(scores.as_slice()).0)
     }
 
     /// Head `index`'s best class and its probability, as `LinearHead::predict`
-    /// (with `lean` as in `best`).
+    /// (with `add` as in `best`).
     pub fn predict(
         &self,
         model: &Model,
         sums: &PackedSums,
         index: usize,
-        lean: Option<(usize, f32)>,
+        add: &[f32],
     ) -> Option<(usize, f32)> {
-        let scores = self.scores(model, sums, index, lean)?;
+        let scores = self.scores(model, sums, index, add)?;
         Some(best_class(scores.as_slice()))
     }
 
-    /// Head `index`'s scores from the summed rows, `lean` added.
-    fn scores(
+    /// Head `index`'s scores from the summed rows, `add` added per class.
+    pub fn scores(
         &self,
         model: &Model,
         sums: &PackedSums,
         index: usize,
-        lean: Option<(usize, f32)>,
+        add: &[f32],
     ) -> Option<Scores> {
         let head = model.heads.get(index)?;
         let &(pack, first) = self.places.get(index)?;
@@ -475,10 +492,8 @@ impl PackedHeads {
             .as_ref()?
             .get(first..first + head.classes())?;
         let mut scores = finish_scores(lanes, &head.biases, head.scale);
-        if let Some((class, by)) = lean {
-            if let Some(score) = scores.0.get_mut(class) {
-                *score += by;
-            }
+        for (score, by) in scores.0.iter_mut().zip(add) {
+            *score += by;
         }
         Some(scores)
     }
@@ -491,7 +506,15 @@ pub struct Model {
     /// The n-grams the heads were trained on (given by the file version).
     pub features: FeatureSet,
     pub heads: Vec<LinearHead>,
+    /// The kind stack: a linear term over other heads' probabilities added
+    /// to kind's scores (`train::fit_stack`). Kept out of `heads` so packing
+    /// never sums features into it; in the file it is the last head, named
+    /// `STACK_HEAD`, which older readers never ask for.
+    pub stack: Option<LinearHead>,
 }
+
+/// The file's name for `Model::stack`.
+pub const STACK_HEAD: &str = "kind_stack";
 
 impl Model {
     /// The head called `name`, if the model has one.
@@ -521,8 +544,8 @@ impl Model {
             _ => None,
         };
         out.extend(pair_bits);
-        out.push(self.heads.len() as u8);
-        for head in &self.heads {
+        out.push((self.heads.len() + usize::from(self.stack.is_some())) as u8);
+        for head in self.heads.iter().chain(&self.stack) {
             push_str(&mut out, &head.name);
             out.push(head.bits);
             if pair_bits.is_some() {
@@ -587,6 +610,7 @@ impl Model {
         };
         let head_count = reader.byte()?;
         let mut heads = Vec::with_capacity(usize::from(head_count));
+        let mut stack = None;
         for _ in 0..head_count {
             let name = reader.string()?;
             let bits = if version == 1 {
@@ -636,7 +660,12 @@ impl Model {
             if !scale.is_finite() || biases.iter().any(|b| !b.is_finite()) {
                 return Err(ModelError::Malformed("non-finite scale or bias"));
             }
-            heads.push(LinearHead::new(name, bits, labels, scale, biases, weights));
+            let head = LinearHead::new(name, bits, labels, scale, biases, weights);
+            if head.name == STACK_HEAD {
+                stack = Some(head);
+            } else {
+                heads.push(head);
+            }
         }
         if reader.at != body.len() {
             return Err(ModelError::Malformed("trailing bytes"));
@@ -645,6 +674,7 @@ impl Model {
             bucket_bits,
             features,
             heads,
+            stack,
         })
     }
 }
@@ -716,6 +746,7 @@ mod tests {
                 vec![0.1, -0.1],
                 weights,
             )],
+            stack: None,
         }
     }
 
@@ -730,6 +761,43 @@ mod tests {
             .iter()
             .all(|(b, _)| model.features("refund please").iter().all(|(r, _)| r != b)));
         assert_eq!(head.predict(&unrelated).0, 0);
+    }
+
+    /// The kind stack is the file's last head, out of `heads` in memory: a
+    /// reader that knows it takes it out, one that does not sees a head it
+    /// never asks for.
+    #[test]
+    fn the_stack_is_stored_as_the_last_head_and_read_back_apart() {
+        for features in [FeatureSet::Words, FeatureSet::WordsAndPairs(4)] {
+            let stack = LinearHead::new(
+                STACK_HEAD.into(),
+                4,
+                vec!["other".into(), "refund".into()],
+                0.1,
+                vec![0.5, -0.5],
+                (0..32).map(|i| (i % 31 - 15) as i8).collect(),
+            );
+            let model = Model {
+                features,
+                stack: Some(stack.clone()),
+                ..tiny()
+            };
+            let bytes = model.to_bytes();
+            let back = Model::from_bytes(&bytes).unwrap();
+            assert_eq!(back, model);
+            assert_eq!(back.heads.len(), 1);
+            // As one more head, for a reader that does not know stacks.
+            let mut as_heads = back.clone();
+            as_heads.heads.push(stack);
+            as_heads.stack = None;
+            let mut heads_bytes = as_heads.to_bytes();
+            assert_eq!(heads_bytes, bytes);
+            // Wherever it is in the file, it is taken out.
+            let mut first = as_heads.clone();
+            first.heads.rotate_right(1);
+            heads_bytes = first.to_bytes();
+            assert_eq!(Model::from_bytes(&heads_bytes).unwrap(), model);
+        }
     }
 
     #[test]
@@ -859,6 +927,12 @@ mod tests {
         float_widths.sort_unstable();
         float_widths.dedup();
         assert_eq!(float_widths, [4, 8, 12, 16], "{widths:?}");
+        // `by` added to class `class`'s score alone.
+        let lean = |class: usize, by: f32| {
+            let mut add = vec![0.0; class + 1];
+            add[class] = by;
+            add
+        };
         for text in [
             "refund please",
             "my parcel never arrived and nobody answers!!",
@@ -877,17 +951,17 @@ mod tests {
             }
             for (index, head) in model.heads.iter().enumerate() {
                 let (class, p) = head.predict(&features);
-                assert_eq!(packed.best(&model, &sums, index, None), Some(class));
+                assert_eq!(packed.best(&model, &sums, index, &[]), Some(class));
                 // A head's pack left for later is summed when asked for, and
                 // only a pack the head holds alone is left out.
                 let mut later = packed.sums(&features, Some(index));
                 let pack = packed.places[index].0;
                 let alone = packed.places.iter().filter(|p| p.0 == pack).count() == 1;
-                let before = packed.best(&model, &later, index, None);
+                let before = packed.best(&model, &later, index, &[]);
                 assert_eq!(before, (!alone).then_some(class), "head {index}");
                 packed.add_sums_of(index, &features, &mut later);
-                assert_eq!(packed.best(&model, &later, index, None), Some(class));
-                // A lean on the runner-up's score makes it the answer once it
+                assert_eq!(packed.best(&model, &later, index, &[]), Some(class));
+                // An addition to the runner-up's score makes it the answer once it
                 // is past the winner's (and nothing changes with no lean).
                 let scores = head.scores(&features);
                 if let Some(second) = (0..scores.len())
@@ -896,22 +970,22 @@ mod tests {
                 {
                     let gap = scores[class] - scores[second];
                     assert_eq!(
-                        packed.best(&model, &sums, index, Some((second, gap * 0.5))),
+                        packed.best(&model, &sums, index, &lean(second, gap * 0.5)),
                         Some(class)
                     );
                     assert_eq!(
-                        packed.best(&model, &sums, index, Some((second, gap + 0.01))),
+                        packed.best(&model, &sums, index, &lean(second, gap + 0.01)),
                         Some(second)
                     );
                     assert_eq!(
-                        packed.best(&model, &sums, index, Some((99, 1e9))),
+                        packed.best(&model, &sums, index, &lean(99, 1e9)),
                         Some(class)
                     );
                     // A lane past the head's classes is not one of its scores.
-                    let past = Some((head.labels.len(), 1e9));
-                    assert_eq!(packed.best(&model, &sums, index, past), Some(class));
+                    let past = lean(head.labels.len(), 1e9);
+                    assert_eq!(packed.best(&model, &sums, index, &past), Some(class));
                 }
-                let packed = packed.predict(&model, &sums, index, None);
+                let packed = packed.predict(&model, &sums, index, &[]);
                 assert_eq!(
                     packed.map(|(c, p)| (c, p.to_bits())),
                     Some((class, p.to_bits()))
