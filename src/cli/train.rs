@@ -695,7 +695,12 @@ fn kind_stack(model: &Model, train: &[&Example], lambda: f64) -> Option<LinearHe
         return None;
     }
     let (weights, biases) = fit_stack(&data, KINDS.len(), lambda, STACK_STEPS);
-    let head = stack_head(STACK_HEAD, &KINDS, &weights, &biases, STACK_LEVELS)?;
+    let Some(head) = stack_head(STACK_HEAD, &KINDS, &weights, &biases, STACK_LEVELS) else {
+        eprintln!(
+            "kind stack: its inputs are not a power of two in number (other topics?), none stored"
+        );
+        return None;
+    };
     eprintln!(
         "kind stack: fitted on {} written messages (λ {lambda}), scale {}",
         data.len(),
@@ -903,6 +908,11 @@ pub fn run(args: &TrainArgs) -> ExitCode {
         heads,
         stack: None,
     };
+    // Nothing is written that the classifier would refuse.
+    if let Err(error) = crate::domain::classify::kind_and_urgency(&model) {
+        eprintln!("touchpoint train: {error} (no training example has a kind or an urgency)");
+        return ExitCode::from(2);
+    }
     if args.stack {
         model.stack = kind_stack(&model, &train, args.stack_lambda);
     }

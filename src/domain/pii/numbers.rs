@@ -649,7 +649,10 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
         let kind = if is_ipv4(&run) {
             Some(PiiKind::Ip)
         } else if address_only {
-            None
+            // Not an address: look again inside the run, as for any start
+            // not bounded on the left ("Mobil/+49 151…", ":8080/10.0.0.1").
+            at += 1;
+            continue;
         } else if is_ssn(&run, context_ssn) {
             Some(PiiKind::Ssn)
         } else if is_phone(&run, bytes, claims, at > 0 && bytes[at - 1] == b':') {

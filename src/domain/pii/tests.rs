@@ -77,6 +77,7 @@ fn finds_each_kind_of_personal_data() {
         ("ip#192.0.2.44", PiiKind::Ip, "192.0.2.44"),
         ("net 203.0.113.5/24 blocked", PiiKind::Ip, "203.0.113.5/24"),
         ("host:10.1.2.3", PiiKind::Ip, "10.1.2.3"),
+        ("/2024/10.0.0.1/", PiiKind::Ip, "10.0.0.1"),
         (
             "v6 2001:db8::8a2e:370:7334 here",
             PiiKind::Ip,
@@ -88,6 +89,9 @@ fn finds_each_kind_of_personal_data() {
             "6e40:4041:c617:e898:c11:40d2:c669:2eb4",
         ),
         ("call +49 30 1234567 now", PiiKind::Phone, "+49 30 1234567"),
+        // After a character where only an address starts, a number that is
+        // not one is looked for inside, as before addresses were taken there.
+        ("Mobil/+49 151 12345678", PiiKind::Phone, "49 151 12345678"),
         (
             "call +1-984-182-0190 mobile",
             PiiKind::Phone,
