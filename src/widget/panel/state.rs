@@ -45,6 +45,11 @@ pub struct PanelState {
     pub delivered: bool,
     /// Staff messages that arrived while the panel was closed.
     pub unread: u32,
+    /// The newest staff message the visitor has seen: shown in the open
+    /// panel on this page, or read before as far as the worker says.
+    pub seen_staff: i64,
+    /// The newest staff message the worker counts as read.
+    pub read_up_to: i64,
     /// The newest staff message, for the page's `on('message')` listeners.
     pub last_staff_message: Option<ThreadMessage>,
     /// Whether the conversation's live socket is open (issue 18).
@@ -77,6 +82,8 @@ pub enum Action {
     Delivered,
     Open,
     Close,
+    /// The worker took the read mark up to this message.
+    MarkedRead(i64),
     Live(bool),
     Rang,
     Typing(Option<String>),
@@ -111,6 +118,8 @@ impl PanelState {
             deleted: false,
             delivered: false,
             unread: 0,
+            seen_staff: 0,
+            read_up_to: 0,
             last_staff_message: None,
             live: false,
             rings: 0,
@@ -139,6 +148,15 @@ impl PanelState {
                 })
             }
         }
+    }
+
+    /// The id of the newest staff message in the thread (0: none).
+    fn newest_staff(&self) -> i64 {
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| m.author == "staff")
+            .map_or(0, |m| m.id)
     }
 
     /// Adds the messages not yet known, keeping the thread in id order (each
@@ -202,12 +220,7 @@ impl Reducible for PanelState {
             }
             Action::Polled(poll) => {
                 let known: Vec<i64> = next.messages.iter().map(|m| m.id).collect();
-                // Replies are marked read only while the panel is open, so
-                // the worker's count is what this visitor has not seen, on
-                // this page or an earlier one.
-                if !next.open {
-                    next.unread = poll.unread;
-                }
+                let unread = poll.unread;
                 if let Some(staff) = poll
                     .messages
                     .iter()
@@ -225,6 +238,26 @@ impl Reducible for PanelState {
                 next.poll_ms = poll.poll_interval_ms;
                 next.status = poll.status;
                 next.merge(poll.messages);
+                let newest = next.newest_staff();
+                if unread == 0 {
+                    next.read_up_to = next.read_up_to.max(newest);
+                }
+                if next.open || unread == 0 {
+                    next.seen_staff = next.seen_staff.max(newest);
+                }
+                // Replies are marked read only while the panel is open, so
+                // the worker's count is what this visitor has not seen, on
+                // this page or an earlier one; what was seen here, with its
+                // read mark still on the way, is not news.
+                if !next.open {
+                    let seen = next.seen_staff;
+                    let not_seen_here = next
+                        .messages
+                        .iter()
+                        .filter(|m| m.author == "staff" && m.id > seen)
+                        .count();
+                    next.unread = unread.min(u32::try_from(not_seen_here).unwrap_or(u32::MAX));
+                }
             }
             Action::Failed(message) => {
                 next.sending = false;
@@ -250,8 +283,10 @@ impl Reducible for PanelState {
             Action::Open => {
                 next.open = true;
                 next.unread = 0;
+                next.seen_staff = next.seen_staff.max(next.newest_staff());
             }
             Action::Close => next.open = false,
+            Action::MarkedRead(up_to) => next.read_up_to = next.read_up_to.max(up_to),
         }
         Rc::new(next)
     }
@@ -401,8 +436,46 @@ mod tests {
         );
         let opened = run(later, vec![Action::Open]);
         assert_eq!(opened.unread, 0);
+        assert_eq!(opened.seen_staff, 3, "opening shows every reply");
+        assert_eq!(
+            opened.read_up_to, 2,
+            "the worker has the reply read on an earlier page, not the new one"
+        );
         let open_poll = run(opened, vec![poll(vec![message(4, "staff", "bye")], 1)]);
         assert_eq!(open_poll.unread, 0, "an open panel shows replies at once");
+        assert_eq!(open_poll.seen_staff, 4);
+    }
+
+    #[test]
+    fn replies_seen_before_their_read_mark_lands_are_not_news() {
+        let thread = || vec![message(1, "visitor", "hi"), message(2, "staff", "hello")];
+        // Opened and closed at once: the poll that closing starts still
+        // counts the reply unread (the mark is on its way). No badge.
+        let closed = run(
+            PanelState::new(Some(session()), false, false),
+            vec![
+                poll(thread(), 1),
+                Action::Open,
+                Action::Close,
+                poll(vec![], 1),
+            ],
+        );
+        assert_eq!(closed.unread, 0, "seen on this page: no badge");
+        // A new reply after that is news, counted once, however stale the
+        // worker's count.
+        let newer = run(
+            closed,
+            vec![poll(vec![message(3, "staff", "still there?")], 2)],
+        );
+        assert_eq!(newer.unread, 1);
+        // The worker's count wins when it is lower (read on another device).
+        let elsewhere = run(newer, vec![poll(vec![], 0)]);
+        assert_eq!(
+            (elsewhere.unread, elsewhere.read_up_to, elsewhere.seen_staff),
+            (0, 3, 3)
+        );
+        let marked = run(elsewhere, vec![Action::MarkedRead(2)]);
+        assert_eq!(marked.read_up_to, 3, "a mark never moves back");
     }
 
     #[test]
