@@ -212,6 +212,9 @@ pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue>
         Err(error) => http::error_response(&error, origin.as_deref()),
     };
     http::drain_unread_body(&request).await;
+    if request.method() == "HEAD" {
+        return http::without_body(response?);
+    }
     response
 }
 

@@ -122,6 +122,32 @@ test('unknown API paths and wrong methods answer JSON errors', async () => {
   assert.equal((await wrong.json()).error.code, 'method_not_allowed');
 });
 
+test('every path that answers GET answers HEAD: the same status and headers, no body', async () => {
+  const { connect } = await import('node:net');
+  // A raw request: fetch would hide a body the worker wrongly sent.
+  const raw = (path) => new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(runtime.url);
+    const socket = connect(Number(port), hostname, () => socket.end(`HEAD ${path} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n\r\n`));
+    const chunks = [];
+    socket.on('data', (c) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('latin1'))).on('error', reject);
+  });
+  for (const [path, status] of [['/v1/availability?site=demo', 200], ['/v1/health', 200], ['/v1/sites/demo/model', 200], ['/v1/availability?site=nobody-here', 404], ['/v1/staff/inbox', 401], ['/', 200], ['/touchpoint.js', 200]]) {
+    const get = await fetch(`${runtime.url}${path}`);
+    await get.arrayBuffer();
+    const answer = await raw(path);
+    const [head, body] = answer.split('\r\n\r\n');
+    assert.equal(Number(head.split(' ')[1]), status, `${path}: ${head}`);
+    assert.equal(get.status, status, path);
+    assert.equal(body, '', `${path}: HEAD sends no body`);
+    assert.match(head.toLowerCase(), new RegExp(`content-type: ${get.headers.get('content-type').split(';')[0].replace('/', '\\/')}`), path);
+  }
+  const wrong = await fetch(`${runtime.url}/v1/events`, { method: 'HEAD' });
+  assert.equal(wrong.status, 405);
+  assert.equal(wrong.headers.get('allow'), 'POST, OPTIONS');
+  const getOnly = await fetch(`${runtime.url}/v1/availability?site=demo`, { method: 'PUT' });
+  assert.equal(getOnly.headers.get('allow'), 'GET, HEAD, OPTIONS');
+});
+
 test('CORS lets a customer page read the answer, with or without a preflight', async () => {
   const origin = runtime.url;
   const preflight = await fetch(`${runtime.url}/v1/events`, {

@@ -136,12 +136,12 @@ pub fn route(method: &str, path: &str) -> Route {
     // Ids arrive percent-encoded when they hold more than letters and
     // digits (the console encodes every segment it puts in a path).
     let id = |s: &str| super::attribution::decode_path_segment(s);
+    // HEAD is a GET whose body the edge leaves out (RFC 9110 §9.3.2), so
+    // every path that answers GET answers HEAD.
+    let method = if method == "HEAD" { "GET" } else { method };
     // Each path: the methods it takes, and the route for each.
     let (allow, handler): (&'static str, Option<Route>) = match (method, segments.as_slice()) {
-        (m, ["health"]) => (
-            "GET, HEAD",
-            matches!(m, "GET" | "HEAD").then_some(Route::Health),
-        ),
+        (m, ["health"]) => ("GET", (m == "GET").then_some(Route::Health)),
         (m, ["openapi.json"]) => ("GET", (m == "GET").then_some(Route::OpenApi)),
         (m, ["events"]) => (
             "POST, OPTIONS",
@@ -322,6 +322,19 @@ mod tests {
     #[test]
     fn routes() {
         assert_eq!(route("GET", "/v1/health"), Route::Health);
+        // HEAD goes wherever GET goes, and nowhere else.
+        assert_eq!(route("HEAD", "/v1/health"), Route::Health);
+        assert_eq!(route("HEAD", "/v1/availability"), Route::Availability);
+        assert_eq!(
+            route("HEAD", "/v1/conversations/c1/messages"),
+            Route::VisitorMessages("c1".into())
+        );
+        assert_eq!(
+            route("HEAD", "/v1/events"),
+            Route::MethodNotAllowed {
+                allow: "POST, OPTIONS"
+            }
+        );
         assert_eq!(
             route("PUT", "/v1/admin/sites/shop%20eu/teams/%C3%A9quipe+vente"),
             Route::AdminTeam("shop eu".into(), "\u{e9}quipe+vente".into())

@@ -236,11 +236,26 @@ pub fn text_response(status: u16, content_type: &str, body: &str) -> Result<Resp
     build().map_err(|_| ApiError::Internal)
 }
 
+/// `response`'s status and headers with no body: the answer to a HEAD.
+pub fn without_body(response: Response) -> Result<Response, JsValue> {
+    let init = ResponseInit::new();
+    init.set_status(response.status());
+    init.set_headers(response.headers().unchecked_ref());
+    Response::new_with_opt_str_and_init(None, &init)
+}
+
 /// The JSON error response for `error`.
 pub fn error_response(error: &ApiError, origin: Option<&str>) -> Result<Response, JsValue> {
     let response = respond(error.status(), &error.to_json(), origin)?;
     match error {
-        ApiError::MethodNotAllowed { allow, .. } => response.headers().set("allow", allow)?,
+        ApiError::MethodNotAllowed { allow, .. } => {
+            // Every path that takes GET takes HEAD too (`route`).
+            let mut methods = String::from(*allow);
+            if allow.starts_with("GET") {
+                methods.insert_str(3, ", HEAD");
+            }
+            response.headers().set("allow", &methods)?;
+        }
         ApiError::RateLimited { retry_after_s } => {
             let mut seconds = String::new();
             crate::domain::json::push_u64(&mut seconds, u64::from(*retry_after_s));
