@@ -442,3 +442,17 @@ test('a model that never arrives does not hold the panel: the message goes, reda
   assert.match(stored.text, /\[card\]/);
   await page.close();
 });
+
+test('a message near the longest one shows its length, and text pasted past it is cut where the count says', async () => {
+  const page = await newPersonPage(browser);
+  await openPanel(page);
+  const box = panel(page).locator('#tp-message');
+  await box.fill('Where is my order? '.repeat(150));
+  assert.equal(await panel(page).locator('.count').count(), 0, 'a long message far from the limit shows no count');
+  await box.fill('I was charged twice. '.repeat(200)); // 4,200 characters pasted
+  assert.equal((await box.inputValue()).length, 4000);
+  assert.equal(await panel(page).locator('.count').innerText(), '4000 / 4000');
+  await box.fill('ok');
+  assert.equal(await panel(page).locator('.count').count(), 0);
+  await page.close();
+});

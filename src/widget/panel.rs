@@ -217,6 +217,9 @@ pub fn panel(props: &PanelProps) -> Html {
                         <label for="tp-message" class="field-label">{ strings.message_label }</label>
                         <textarea id="tp-message" ref={textarea} rows="3" maxlength="4000" placeholder={strings.placeholder}
                             value={state.draft.clone()} oninput={draft_input} />
+                        if let Some(count) = length_near_the_limit(&state.draft) {
+                            <p class="count" role="status">{ count }</p>
+                        }
                         <Preview strings={strings} site={state.site.clone()}
                             expected={expected_team.map(|t| AttrValue::from(t.id.clone()))} dispatcher={state.dispatcher()}
                             guess={analysis.as_ref().is_some_and(|a| contact::team_is_a_guess(a.topic_confidence, state.team_choice.as_deref()))}
@@ -377,4 +380,17 @@ fn delete_conversation(state: &UseReducerHandle<PanelState>, config: &Rc<Config>
             ))),
         }
     });
+}
+
+/// "3912 / 4000" once a draft nears the longest message: the textarea
+/// (`maxlength`, in UTF-16 units, so never past the worker's limit in
+/// characters) cuts what is typed or pasted past it, and the count says so.
+fn length_near_the_limit(draft: &str) -> Option<String> {
+    use crate::domain::conversation::MAX_MESSAGE_CHARS;
+    let length = draft.encode_utf16().count();
+    (length + 200 >= MAX_MESSAGE_CHARS).then(|| {
+        let mut count = length.to_string();
+        count.push_str(" / 4000");
+        count
+    })
 }
