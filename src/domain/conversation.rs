@@ -228,14 +228,19 @@ pub fn check_start(request: &StartConversation, now_ms: i64) -> Result<(), ApiEr
 /// operator answering an erasure request); empty for anything that is not
 /// a phone number (an e-mail address, a visitor id).
 pub fn phone_key(text: &str) -> String {
-    let phone_like = text
+    // A `+` only leads (after spaces, which the SQL side strips): inside a
+    // number it would be kept there and never match.
+    let body = text.trim_start_matches(' ');
+    let international = body.strip_prefix('+');
+    let phone_like = international
+        .unwrap_or(body)
         .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.' | '/'));
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '.' | '/'));
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     if !phone_like || !(6..=20).contains(&digits.len()) {
         return String::new();
     }
-    if text.starts_with('+') {
+    if international.is_some() {
         ["+", &digits].concat()
     } else {
         digits
@@ -487,6 +492,9 @@ mod tests {
             ("+49 (151) 1234-5678", "+4915112345678"),
             ("+4915112345678", "+4915112345678"),
             (" 030/123 456.78 ", "03012345678"),
+            (" +49 151 12345678", "+4915112345678"),
+            ("0049+151 12345678", ""),
+            ("++49 151 12345678", ""),
             // Only what the stored number's SQL comparison strips.
             ("\t+49 151 12345678\n", ""),
             ("\u{a0}+49 151 12345678", ""),
