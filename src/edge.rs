@@ -213,7 +213,7 @@ pub async fn handle(request: Request, env: JsValue) -> Result<Response, JsValue>
     };
     http::drain_unread_body(&request).await;
     if request.method() == "HEAD" {
-        return http::without_body(response?);
+        return http::without_body(response?).await;
     }
     response
 }

@@ -125,21 +125,21 @@ test('unknown API paths and wrong methods answer JSON errors', async () => {
 test('every path that answers GET answers HEAD: the same status and headers, no body', async () => {
   const { connect } = await import('node:net');
   // A raw request: fetch would hide a body the worker wrongly sent.
-  const raw = (path) => new Promise((resolve, reject) => {
+  const raw = (method, path) => new Promise((resolve, reject) => {
     const { hostname, port } = new URL(runtime.url);
-    const socket = connect(Number(port), hostname, () => socket.end(`HEAD ${path} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n\r\n`));
+    const socket = connect(Number(port), hostname, () => socket.end(`${method} ${path} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n\r\n`));
     const chunks = [];
     socket.on('data', (c) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('latin1'))).on('error', reject);
   });
+  // Status and headers as GET's, Content-Length included (the date aside).
+  const headersOf = (answer) => answer.split('\r\n\r\n')[0].split('\r\n').filter((h) => !/^date:/i.test(h)).sort();
   for (const [path, status] of [['/v1/availability?site=demo', 200], ['/v1/health', 200], ['/v1/sites/demo/model', 200], ['/v1/availability?site=nobody-here', 404], ['/v1/staff/inbox', 401], ['/', 200], ['/touchpoint.js', 200]]) {
-    const get = await fetch(`${runtime.url}${path}`);
-    await get.arrayBuffer();
-    const answer = await raw(path);
-    const [head, body] = answer.split('\r\n\r\n');
+    const get = await raw('GET', path);
+    const head = await raw('HEAD', path);
     assert.equal(Number(head.split(' ')[1]), status, `${path}: ${head}`);
-    assert.equal(get.status, status, path);
-    assert.equal(body, '', `${path}: HEAD sends no body`);
-    assert.match(head.toLowerCase(), new RegExp(`content-type: ${get.headers.get('content-type').split(';')[0].replace('/', '\\/')}`), path);
+    assert.deepEqual(headersOf(head), headersOf(get), path);
+    assert.ok(headersOf(head).some((h) => /^content-length: [1-9]/i.test(h)), `${path}: ${head}`);
+    assert.equal(head.split('\r\n\r\n')[1], '', `${path}: HEAD sends no body`);
   }
   const wrong = await fetch(`${runtime.url}/v1/events`, { method: 'HEAD' });
   assert.equal(wrong.status, 405);

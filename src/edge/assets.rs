@@ -34,7 +34,8 @@ pub async fn serve(request: &Request, env: &Env, path: &str) -> Result<Response,
             AssetPlan::OtherVersion { .. } => return Err(ApiError::NotFound),
             AssetPlan::DemoOff => return Err(ApiError::NotFound),
         };
-    let forwarded = if asset_path == path {
+    // A HEAD is asked of the assets as a GET, so its length can be given.
+    let forwarded = if asset_path == path && request.method() != "HEAD" {
         request
             .clone()
             .map_err(|e| internal(&e, "request clone failed"))?
@@ -102,12 +103,13 @@ pub async fn openapi(request: &Request, env: &Env) -> Result<Response, ApiError>
     http::text_response(200, "application/json; charset=utf-8", &text)
 }
 
-/// The same request for another path on the same origin.
+/// The same request for another path on the same origin (a HEAD as a GET).
 fn rewrite(request: &Request, path: &str) -> Result<Request, JsValue> {
     let url = web_sys::Url::new(&request.url())?;
     url.set_pathname(path);
     let init = RequestInit::new();
-    init.set_method(&request.method());
+    let method = request.method();
+    init.set_method(if method == "HEAD" { "GET" } else { &method });
     init.set_headers(&request.headers());
     Request::new_with_str_and_init(&url.href(), &init)
 }

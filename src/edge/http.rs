@@ -236,11 +236,21 @@ pub fn text_response(status: u16, content_type: &str, body: &str) -> Result<Resp
     build().map_err(|_| ApiError::Internal)
 }
 
-/// `response`'s status and headers with no body: the answer to a HEAD.
-pub fn without_body(response: Response) -> Result<Response, JsValue> {
+/// `response`'s status and headers, with the length of its body but not the
+/// body: the answer to a HEAD.
+pub async fn without_body(response: Response) -> Result<Response, JsValue> {
+    // A copy: the headers of a fetched response cannot be changed.
+    let headers = Headers::new_with_headers(&response.headers())?;
+    if !headers.has("content-length")? {
+        let body = wasm_bindgen_futures::JsFuture::from(response.array_buffer()?).await?;
+        let length = js_sys::ArrayBuffer::from(body).byte_length();
+        let mut text = String::new();
+        crate::domain::json::push_u64(&mut text, u64::from(length));
+        headers.set("content-length", &text)?;
+    }
     let init = ResponseInit::new();
     init.set_status(response.status());
-    init.set_headers(response.headers().unchecked_ref());
+    init.set_headers(headers.unchecked_ref());
     Response::new_with_opt_str_and_init(None, &init)
 }
 

@@ -195,20 +195,24 @@ pub fn use_messages(
 pub fn use_read_marks(
     config: Rc<Config>,
     session: Option<Session>,
-    marks: (bool, i64, i64),
+    marks: (bool, i64, i64, u32),
     dispatcher: UseReducerDispatcher<PanelState>,
 ) {
-    let (open, seen, read_up_to) = marks;
-    use_effect_with((session, open, seen), move |(session, open, seen)| {
-        let seen = *seen;
-        if let (Some(session), true, true) = (session.clone(), *open, seen > read_up_to) {
-            wasm_bindgen_futures::spawn_local(async move {
-                if api::mark_read(&config, &session, seen).await.is_ok() {
-                    dispatcher.dispatch(Action::MarkedRead(seen));
-                }
-            });
-        }
-    });
+    let (open, seen, read_up_to, polls) = marks;
+    // Each poll while a mark is missing tries again (one may have failed).
+    use_effect_with(
+        (session, open, seen, polls),
+        move |(session, open, seen, _)| {
+            let seen = *seen;
+            if let (Some(session), true, true) = (session.clone(), *open, seen > read_up_to) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if api::mark_read(&config, &session, seen).await.is_ok() {
+                        dispatcher.dispatch(Action::MarkedRead(seen));
+                    }
+                });
+            }
+        },
+    );
 }
 
 /// The parts of a live socket, dropped together.

@@ -98,7 +98,7 @@ pub fn panel(props: &PanelProps) -> Html {
     use_read_marks(
         config.clone(),
         state.session.clone(),
-        (state.open, state.seen_staff, state.read_up_to),
+        (state.open, state.seen_staff, state.read_up_to, state.polls),
         state.dispatcher(),
     );
     let typing = use_live(config.clone(), state.session.clone(), state.dispatcher());
@@ -218,7 +218,7 @@ pub fn panel(props: &PanelProps) -> Html {
                         <textarea id="tp-message" ref={textarea} rows="3" maxlength="4000" placeholder={strings.placeholder}
                             value={state.draft.clone()} oninput={draft_input} />
                         if let Some(count) = length_near_the_limit(&state.draft) {
-                            <p class="count" role="status">{ count }</p>
+                            <p class="count">{ count }</p>
                         }
                         <Preview strings={strings} site={state.site.clone()}
                             expected={expected_team.map(|t| AttrValue::from(t.id.clone()))} dispatcher={state.dispatcher()}

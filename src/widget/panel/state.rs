@@ -50,6 +50,8 @@ pub struct PanelState {
     pub seen_staff: i64,
     /// The newest staff message the worker counts as read.
     pub read_up_to: i64,
+    /// Polls answered: a read mark that failed is sent again on the next.
+    pub polls: u32,
     /// The newest staff message, for the page's `on('message')` listeners.
     pub last_staff_message: Option<ThreadMessage>,
     /// Whether the conversation's live socket is open (issue 18).
@@ -120,6 +122,7 @@ impl PanelState {
             unread: 0,
             seen_staff: 0,
             read_up_to: 0,
+            polls: 0,
             last_staff_message: None,
             live: false,
             rings: 0,
@@ -220,7 +223,12 @@ impl Reducible for PanelState {
             }
             Action::Polled(poll) => {
                 let known: Vec<i64> = next.messages.iter().map(|m| m.id).collect();
+                // Polls overlap (a push, opening, closing each start one):
+                // one that left before the newest message known here counts
+                // unread replies as they were then, so its count is passed by.
+                let current = poll.cursor >= known.last().copied().unwrap_or(0);
                 let unread = poll.unread;
+                next.polls = next.polls.wrapping_add(1);
                 if let Some(staff) = poll
                     .messages
                     .iter()
@@ -239,17 +247,18 @@ impl Reducible for PanelState {
                 next.status = poll.status;
                 next.merge(poll.messages);
                 let newest = next.newest_staff();
-                if unread == 0 {
+                let all_read = current && unread == 0;
+                if all_read {
                     next.read_up_to = next.read_up_to.max(newest);
                 }
-                if next.open || unread == 0 {
+                if next.open || all_read {
                     next.seen_staff = next.seen_staff.max(newest);
                 }
                 // Replies are marked read only while the panel is open, so
                 // the worker's count is what this visitor has not seen, on
                 // this page or an earlier one; what was seen here, with its
                 // read mark still on the way, is not news.
-                if !next.open {
+                if current && !next.open {
                     let seen = next.seen_staff;
                     let not_seen_here = next
                         .messages
@@ -323,10 +332,17 @@ mod tests {
         }
     }
 
+    /// A poll that returns `messages`, with the worker's `unread` count; its
+    /// cursor is the newest of them (`poll_after` for one that found none).
     fn poll(messages: Vec<ThreadMessage>, unread: u32) -> Action {
+        let cursor = messages.iter().map(|m| m.id).max().unwrap_or(0);
+        poll_after(messages, unread, cursor)
+    }
+
+    fn poll_after(messages: Vec<ThreadMessage>, unread: u32, cursor: i64) -> Action {
         Action::Polled(Poll {
             messages,
-            cursor: 0,
+            cursor,
             status: "open".into(),
             poll_interval_ms: 2000,
             unread,
@@ -457,7 +473,7 @@ mod tests {
                 poll(thread(), 1),
                 Action::Open,
                 Action::Close,
-                poll(vec![], 1),
+                poll_after(vec![], 1, 2),
             ],
         );
         assert_eq!(closed.unread, 0, "seen on this page: no badge");
@@ -469,13 +485,39 @@ mod tests {
         );
         assert_eq!(newer.unread, 1);
         // The worker's count wins when it is lower (read on another device).
-        let elsewhere = run(newer, vec![poll(vec![], 0)]);
+        let elsewhere = run(newer, vec![poll_after(vec![], 0, 3)]);
         assert_eq!(
             (elsewhere.unread, elsewhere.read_up_to, elsewhere.seen_staff),
             (0, 3, 3)
         );
         let marked = run(elsewhere, vec![Action::MarkedRead(2)]);
         assert_eq!(marked.read_up_to, 3, "a mark never moves back");
+    }
+
+    #[test]
+    fn a_poll_that_left_before_the_newest_reply_does_not_count_it() {
+        // Nothing unread; a reply arrives and a second poll finds it while
+        // the first, sent before, is still on its way.
+        let badge = run(
+            PanelState::new(Some(session()), false, false),
+            vec![
+                poll(
+                    vec![message(1, "visitor", "hi"), message(2, "staff", "hello")],
+                    0,
+                ),
+                poll_after(vec![message(3, "staff", "anything else?")], 1, 3),
+                poll_after(vec![], 0, 2),
+            ],
+        );
+        assert_eq!(badge.unread, 1, "the late answer's count is older");
+        assert_eq!((badge.read_up_to, badge.seen_staff), (2, 2));
+        assert_eq!(badge.polls, 3);
+        // Opened, the reply is seen, whatever the poll.
+        let opened = run(badge, vec![Action::Open, poll_after(vec![], 1, 2)]);
+        assert_eq!(
+            (opened.unread, opened.seen_staff, opened.read_up_to),
+            (0, 3, 2)
+        );
     }
 
     #[test]
