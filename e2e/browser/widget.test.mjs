@@ -313,9 +313,10 @@ test('the page can open, close and toggle the panel and listen to it; replies wh
   await page.evaluate(() => window.touchpoint.toggle());
   await panel(page).locator('.thread .staff').waitFor();
   assert.equal(await page.locator('button.launcher[data-unread]').count(), 0, 'opening clears the badge');
-  // Opening sends the read mark at once; a page left before it lands would
-  // leave this reply unread (the browser cancels the request), and the next
-  // page's badge would say 2. A visitor reading the reply gives it the time.
+  // The read mark follows the poll that opening starts; a page left before
+  // it lands would leave this reply unread (the browser cancels the
+  // request), and the next page's badge would say 2. A visitor reading the
+  // reply gives it the time.
   assert.ok(await eventually(async () => (await conversationsOf('id = ?1', conversation.id))[0].visitor_read_id > 0, 10_000), 'opening marks the reply read');
   await page.evaluate(() => window.touchpoint.close());
 

@@ -150,7 +150,10 @@ pub fn use_resume(
 
 /// New messages, every `poll_ms` (at least a second) while a conversation is
 /// open — every minute while the live socket is open — and at once on each
-/// push (`rings`) and when the panel opens or closes, after `cursor`.
+/// push (`rings`) and when the panel opens or closes, after `cursor`. Staff
+/// replies are marked read only while the panel is open (the poll that
+/// opening starts marks what it shows): a page that polls with the panel
+/// closed has shown nobody anything.
 #[hook]
 pub fn use_messages(
     config: Rc<Config>,
@@ -166,7 +169,7 @@ pub fn use_messages(
         poll_ms.max(1000)
     };
     let subject = session.map(|session| (session, rings, open));
-    use_poll(subject, period, move |(session, _, _)| {
+    use_poll(subject, period, move |&(ref session, _, open)| {
         let (config, session) = (config.clone(), session.clone());
         let (cursor, dispatcher) = (cursor.clone(), dispatcher.clone());
         wasm_bindgen_futures::spawn_local(async move {
@@ -174,7 +177,12 @@ pub fn use_messages(
             match api::messages_after(&config, &session, after).await {
                 Ok(poll) => {
                     *cursor.borrow_mut() = poll.cursor.max(after);
+                    let unseen = open && poll.unread > 0;
+                    let up_to = poll.cursor;
                     dispatcher.dispatch(Action::Polled(poll));
+                    if unseen {
+                        let _ = api::mark_read(&config, &session, up_to).await;
+                    }
                 }
                 Err(failure) if failure.is_gone() => {
                     session::clear(&config.site);
@@ -184,35 +192,6 @@ pub fn use_messages(
             }
         });
     });
-}
-
-/// Tells the worker which staff replies the visitor has seen (`seen` past
-/// `read_up_to`), at once when the open panel shows them, so the next page's
-/// badge and the mailer's "unseen" reminder count only what nobody saw. A
-/// closed panel marks nothing: a page that polls with it closed has shown
-/// nobody anything.
-#[hook]
-pub fn use_read_marks(
-    config: Rc<Config>,
-    session: Option<Session>,
-    marks: (bool, i64, i64, u32),
-    dispatcher: UseReducerDispatcher<PanelState>,
-) {
-    let (open, seen, read_up_to, polls) = marks;
-    // Each poll while a mark is missing tries again (one may have failed).
-    use_effect_with(
-        (session, open, seen, polls),
-        move |(session, open, seen, _)| {
-            let seen = *seen;
-            if let (Some(session), true, true) = (session.clone(), *open, seen > read_up_to) {
-                wasm_bindgen_futures::spawn_local(async move {
-                    if api::mark_read(&config, &session, seen).await.is_ok() {
-                        dispatcher.dispatch(Action::MarkedRead(seen));
-                    }
-                });
-            }
-        },
-    );
 }
 
 /// The parts of a live socket, dropped together.

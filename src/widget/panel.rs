@@ -16,7 +16,7 @@ use yew::prelude::*;
 
 use super::components::{Header, Preview, ReplyFields, Thread};
 use super::hooks::{
-    announce, use_availability, use_live, use_messages, use_page_events, use_read_marks, use_resume,
+    announce, use_availability, use_live, use_messages, use_page_events, use_resume,
 };
 use super::i18n;
 use super::session::{self, Session};
@@ -93,12 +93,6 @@ pub fn panel(props: &PanelProps) -> Html {
         state.session.clone(),
         (state.poll_ms, state.live, state.rings, state.open),
         cursor.clone(),
-        state.dispatcher(),
-    );
-    use_read_marks(
-        config.clone(),
-        state.session.clone(),
-        (state.open, state.seen_staff, state.read_up_to, state.polls),
         state.dispatcher(),
     );
     let typing = use_live(config.clone(), state.session.clone(), state.dispatcher());

@@ -48,10 +48,6 @@ pub struct PanelState {
     /// The newest staff message the visitor has seen: shown in the open
     /// panel on this page, or read before as far as the worker says.
     pub seen_staff: i64,
-    /// The newest staff message the worker counts as read.
-    pub read_up_to: i64,
-    /// Polls answered: a read mark that failed is sent again on the next.
-    pub polls: u32,
     /// The newest staff message, for the page's `on('message')` listeners.
     pub last_staff_message: Option<ThreadMessage>,
     /// Whether the conversation's live socket is open (issue 18).
@@ -84,8 +80,6 @@ pub enum Action {
     Delivered,
     Open,
     Close,
-    /// The worker took the read mark up to this message.
-    MarkedRead(i64),
     Live(bool),
     Rang,
     Typing(Option<String>),
@@ -121,8 +115,6 @@ impl PanelState {
             delivered: false,
             unread: 0,
             seen_staff: 0,
-            read_up_to: 0,
-            polls: 0,
             last_staff_message: None,
             live: false,
             rings: 0,
@@ -228,7 +220,6 @@ impl Reducible for PanelState {
                 // unread replies as they were then, so its count is passed by.
                 let current = poll.cursor >= known.last().copied().unwrap_or(0);
                 let unread = poll.unread;
-                next.polls = next.polls.wrapping_add(1);
                 if let Some(staff) = poll
                     .messages
                     .iter()
@@ -246,13 +237,8 @@ impl Reducible for PanelState {
                 next.poll_ms = poll.poll_interval_ms;
                 next.status = poll.status;
                 next.merge(poll.messages);
-                let newest = next.newest_staff();
-                let all_read = current && unread == 0;
-                if all_read {
-                    next.read_up_to = next.read_up_to.max(newest);
-                }
-                if next.open || all_read {
-                    next.seen_staff = next.seen_staff.max(newest);
+                if next.open || (current && unread == 0) {
+                    next.seen_staff = next.seen_staff.max(next.newest_staff());
                 }
                 // Replies are marked read only while the panel is open, so
                 // the worker's count is what this visitor has not seen, on
@@ -295,7 +281,6 @@ impl Reducible for PanelState {
                 next.seen_staff = next.seen_staff.max(next.newest_staff());
             }
             Action::Close => next.open = false,
-            Action::MarkedRead(up_to) => next.read_up_to = next.read_up_to.max(up_to),
         }
         Rc::new(next)
     }
@@ -453,10 +438,6 @@ mod tests {
         let opened = run(later, vec![Action::Open]);
         assert_eq!(opened.unread, 0);
         assert_eq!(opened.seen_staff, 3, "opening shows every reply");
-        assert_eq!(
-            opened.read_up_to, 2,
-            "the worker has the reply read on an earlier page, not the new one"
-        );
         let open_poll = run(opened, vec![poll(vec![message(4, "staff", "bye")], 1)]);
         assert_eq!(open_poll.unread, 0, "an open panel shows replies at once");
         assert_eq!(open_poll.seen_staff, 4);
@@ -486,12 +467,7 @@ mod tests {
         assert_eq!(newer.unread, 1);
         // The worker's count wins when it is lower (read on another device).
         let elsewhere = run(newer, vec![poll_after(vec![], 0, 3)]);
-        assert_eq!(
-            (elsewhere.unread, elsewhere.read_up_to, elsewhere.seen_staff),
-            (0, 3, 3)
-        );
-        let marked = run(elsewhere, vec![Action::MarkedRead(2)]);
-        assert_eq!(marked.read_up_to, 3, "a mark never moves back");
+        assert_eq!((elsewhere.unread, elsewhere.seen_staff), (0, 3));
     }
 
     #[test]
@@ -510,14 +486,10 @@ mod tests {
             ],
         );
         assert_eq!(badge.unread, 1, "the late answer's count is older");
-        assert_eq!((badge.read_up_to, badge.seen_staff), (2, 2));
-        assert_eq!(badge.polls, 3);
+        assert_eq!(badge.seen_staff, 2);
         // Opened, the reply is seen, whatever the poll.
         let opened = run(badge, vec![Action::Open, poll_after(vec![], 1, 2)]);
-        assert_eq!(
-            (opened.unread, opened.seen_staff, opened.read_up_to),
-            (0, 3, 2)
-        );
+        assert_eq!((opened.unread, opened.seen_staff), (0, 3));
     }
 
     #[test]
