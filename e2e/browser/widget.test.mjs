@@ -351,6 +351,45 @@ test('the page can open, close and toggle the panel and listen to it; replies wh
   await page.close();
 });
 
+test('a reply that arrives while the panel closes goes to the badge, not to the read mark', async () => {
+  const page = await newPersonPage(browser);
+  await page.goto(`${runtime.url}/`);
+  await page.evaluate(() => window.touchpoint.ready);
+  await page.evaluate(() => window.touchpoint.open());
+  await panel(page).locator('.presence').waitFor();
+  await panel(page).locator('input[type=radio]').first().check();
+  await panel(page).locator('#tp-message').fill('Do the trail shoes come in half sizes?');
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('.thread .visitor').waitFor();
+  await page.evaluate(() => window.touchpoint.close());
+  const [conversation] = await conversationsOf("id IN (SELECT conversation_id FROM messages WHERE text LIKE '%trail shoes%')");
+  const reply = async (text) => (await staffApi('POST', `/v1/staff/conversations/${conversation.id}/messages`, { text })).message.id;
+  const shown = await reply('Yes, from 38 to 47.');
+  await page.locator('button.launcher[data-unread="1"]').waitFor({ timeout: 10_000 });
+  // Polls are held at the network while the visitor opens (seeing the first
+  // reply), a second reply comes, and the panel closes again.
+  const held = [];
+  let holding = true;
+  await page.route(/\/v1\/conversations\/[^/]+\/messages\?after=/, (route) => (holding ? held.push(route) : route.continue()));
+  await page.evaluate(() => window.touchpoint.open());
+  await panel(page).locator('.thread .staff >> text=38 to 47').waitFor();
+  await eventually(async () => held.length > 0);
+  const unseen = await reply('Half sizes ship from our Lyon warehouse.');
+  await page.evaluate(() => window.touchpoint.close());
+  await panel(page).locator('.panel').waitFor({ state: 'detached' });
+  holding = false;
+  for (const route of held) await route.continue();
+  await page.locator('button.launcher[data-unread="1"]').waitFor({ timeout: 10_000 });
+  assert.ok(await eventually(async () => (await conversationsOf('id = ?1', conversation.id))[0].visitor_read_id === shown, 10_000), 'what the panel showed is read');
+  await page.waitForTimeout(1500);
+  assert.equal((await conversationsOf('id = ?1', conversation.id))[0].visitor_read_id, shown, `the reply the panel never showed (${unseen}) is not`);
+  // And the next page still has it as news.
+  await page.goto(`${runtime.url}/pricing`);
+  await page.evaluate(() => window.touchpoint.ready);
+  await page.locator('button.launcher[data-unread="1"]').waitFor({ timeout: 10_000 });
+  await page.close();
+});
+
 test('a visitor the site vouches for finds the conversation on another device', async () => {
   const { createHmac } = await import('node:crypto');
   await fetch(`${runtime.url}/v1/admin/sites/demo`, {

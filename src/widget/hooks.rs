@@ -153,7 +153,9 @@ pub fn use_resume(
 /// push (`rings`) and when the panel opens or closes, after `cursor`. Staff
 /// replies are marked read only while the panel is open (the poll that
 /// opening starts marks what it shows): a page that polls with the panel
-/// closed has shown nobody anything.
+/// closed has shown nobody anything. A poll that returns after the panel
+/// closed marks only what the panel had when it left: what it brings was
+/// never shown, so it goes to the badge.
 #[hook]
 pub fn use_messages(
     config: Rc<Config>,
@@ -168,20 +170,27 @@ pub fn use_messages(
     } else {
         poll_ms.max(1000)
     };
+    // Whether the panel is open now, read when a poll returns.
+    let open_now = use_mut_ref(|| open);
+    *open_now.borrow_mut() = open;
     let subject = session.map(|session| (session, rings, open));
     use_poll(subject, period, move |&(ref session, _, open)| {
         let (config, session) = (config.clone(), session.clone());
-        let (cursor, dispatcher) = (cursor.clone(), dispatcher.clone());
+        let (cursor, dispatcher, open_now) = (cursor.clone(), dispatcher.clone(), open_now.clone());
         wasm_bindgen_futures::spawn_local(async move {
             let after = *cursor.borrow();
             match api::messages_after(&config, &session, after).await {
                 Ok(poll) => {
                     *cursor.borrow_mut() = poll.cursor.max(after);
+                    let shown = if *open_now.borrow() {
+                        poll.cursor
+                    } else {
+                        after
+                    };
                     let unseen = open && poll.unread > 0;
-                    let up_to = poll.cursor;
                     dispatcher.dispatch(Action::Polled(poll));
                     if unseen {
-                        let _ = api::mark_read(&config, &session, up_to).await;
+                        let _ = api::mark_read(&config, &session, shown).await;
                     }
                 }
                 Err(failure) if failure.is_gone() => {
