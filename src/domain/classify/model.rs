@@ -464,7 +464,9 @@ impl PackedHeads {
     }
 
     /// Head `index`'s best class and its probability, as `LinearHead::predict`
-    /// (with `add` as in `best`).
+    /// (with `add` as in `best`): the equivalence test's (classifying reads
+    /// `scores` and `model::softmax`).
+    #[cfg(test)]
     pub fn predict(
         &self,
         model: &Model,
