@@ -222,7 +222,14 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let path = http::path_of_request(request)?;
     let origin = request.headers().get("origin").ok().flatten();
     let origin = origin.as_deref();
-    match route(&request.method(), &path) {
+    let route = route(&request.method(), &path);
+    if !matches!(
+        route,
+        Route::StaticAsset | Route::Preflight | Route::NotFound | Route::MethodNotAllowed { .. }
+    ) {
+        http::check_query(request)?;
+    }
+    match route {
         Route::StaticAsset => assets::serve(request, env, &path).await,
         Route::Health => health::health(env, origin).await,
         Route::IngestEvents => ingest::ingest_events(request, env, origin).await,

@@ -299,6 +299,9 @@ function mountLauncher(config, onOpen, onIntent) {
   button.addEventListener('pointerleave', () => clearTimeout(rest));
   button.addEventListener('focus', intent);
   root.appendChild(button);
-  document.body.appendChild(host);
+  // Beside <body>, not in it: a transform, filter or opacity the page gives
+  // its body would otherwise move a fixed launcher off screen or blur it (and
+  // a page that swaps its body, as Turbo does, keeps the launcher).
+  document.body.after(host);
   return root;
 }

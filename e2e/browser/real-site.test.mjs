@@ -38,6 +38,7 @@ div { padding: 30px !important; margin: 20px !important; font-size: 30px !import
 [data-touchpoint-launcher] { display: none !important; opacity: .1 !important; transform: scale(3) !important; }
 body > div:last-child { filter: blur(4px) !important; visibility: hidden !important; }
 html { font-size: 40px; direction: rtl; }
+body { transform: translateZ(0); filter: blur(6px) !important; opacity: .3 !important; contain: paint; min-height: 5000px; }
 `;
 
 let runtime, browser, staff, shop, stranger;
@@ -152,6 +153,9 @@ test('a hostile page stylesheet changes no computed style inside the launcher or
   const styles = async (path) => {
     const { page } = await visit(`${shop.url}${path}`);
     await page.evaluate(() => window.touchpoint.ready);
+    const corner = await launcher(page).boundingBox();
+    const viewport = page.viewportSize();
+    assert.ok(corner.y > 0 && corner.y + corner.height <= viewport.height, `the launcher is in the window's corner on ${path}: ${JSON.stringify(corner)}`);
     await launcher(page).click();
     await page.locator('[data-touchpoint-panel] .panel').waitFor();
     await page.locator('[data-touchpoint-panel] .presence').waitFor();
@@ -163,7 +167,16 @@ test('a hostile page stylesheet changes no computed style inside the launcher or
         'box-sizing', 'direction', 'position', 'width', 'height'];
       const pick = (element) => element && Object.fromEntries(props.map((p) => [p, getComputedStyle(element).getPropertyValue(p)]));
       const sample = ['button.launcher', '.panel', '.panel header', '.panel h2', '.panel textarea', '.panel .send', '.panel .presence'];
-      return Object.fromEntries([['host', pick(host)], ...sample.map((s) => [s, pick(root.querySelector(s))])]);
+      // What the page does to the host's ancestors reaches it too (a transform
+      // or filter on <body> moves or blurs fixed children), and where it lands.
+      const ancestors = [];
+      for (let at = host.parentElement; at; at = at.parentElement) {
+        const { filter, opacity, transform, contain } = getComputedStyle(at);
+        ancestors.push({ tag: at.tagName, filter, opacity, transform, contain });
+      }
+      const box = (element) => { const { x, y, width, height } = element.getBoundingClientRect(); return { x, y, width, height }; };
+      const place = { panel: box(root.querySelector('.panel')), viewport: { width: innerWidth, height: innerHeight } };
+      return Object.fromEntries([['host', pick(host)], ...sample.map((s) => [s, pick(root.querySelector(s))]), ['ancestors', ancestors], ['place', place]]);
     });
     await page.close();
     return result;
@@ -174,6 +187,8 @@ test('a hostile page stylesheet changes no computed style inside the launcher or
     assert.ok(props, `${element} exists`);
     assert.deepEqual(hostile[element], props, `${element} is styled as on a clean page`);
   }
+  const { panel, viewport } = hostile.place;
+  assert.ok(panel.y >= 0 && panel.y + panel.height <= viewport.height, `the panel is on screen: ${JSON.stringify(hostile.place)}`);
   assert.equal(clean.host.visibility, 'visible');
   assert.equal(clean['button.launcher']['letter-spacing'], 'normal');
 });

@@ -173,14 +173,48 @@ test('JSON endpoints read application/json only; the recorder\'s /v1/events also
   for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded']) {
     const refused = await raw('PUT', '/v1/admin/sites/demo', '{"name":"Renamed by a form"}', { ...admin, 'content-type': type });
     assertError(refused, 415, 'unsupported_media_type');
-    assert.equal(refused.json.error.message, 'the Content-Type must be application/json');
+    assert.equal(refused.json.error.message, 'the Content-Type must be application/json, in UTF-8');
     const body = JSON.stringify({ site: 'demo', message: { text: 'sent as a simple request' } });
     assertError(await raw('POST', '/v1/conversations', body, { ...visitorHeaders(), 'content-type': type }), 415, 'unsupported_media_type');
   }
+  // Bodies are read as UTF-8: a body declared in another charset is refused, not misread.
+  for (const type of ['application/json; charset=latin1', 'application/json; charset="windows-1252"']) {
+    assertError(await raw('PUT', '/v1/admin/sites/demo', '{"name":"Renamed in Latin-1"}', { ...admin, 'content-type': type }), 415, 'unsupported_media_type');
+  }
   const site = await asAdmin('GET', '/v1/admin/sites/demo');
   assert.notEqual(site.json.site.name, 'Renamed by a form');
+  assert.notEqual(site.json.site.name, 'Renamed in Latin-1');
   const batch = JSON.stringify({ v: 1, site: 'demo', sent_at: Date.now(), events: [{ id: 'beacon-text-plain-0001', type: 'pageview', ts: Date.now(), path: '/' }] });
   assert.equal((await raw('POST', '/v1/events', batch, { ...visitorHeaders(), 'content-type': 'text/plain;charset=UTF-8' })).status, 202);
+  const latin = JSON.stringify({ v: 1, site: 'demo', sent_at: Date.now(), events: [{ id: 'beacon-latin-1-0001', type: 'pageview', ts: Date.now(), path: '/' }] });
+  assertError(await raw('POST', '/v1/events', latin, { ...visitorHeaders(), 'content-type': 'text/plain; charset=ISO-8859-1' }), 415, 'unsupported_media_type');
+});
+
+test('a query parameter given twice is refused by name (which value a reader takes must not depend on the order)', async () => {
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const visitor = await raw('POST', '/v1/conversations', JSON.stringify({ site: 'demo', message: { text: 'a thread to poll twice' } }), visitorHeaders());
+  assert.equal(visitor.status, 201, JSON.stringify(visitor.json));
+  const { id } = visitor.json.conversation;
+  const bearer = { authorization: `Bearer ${visitor.json.visitor_token}`, origin: runtime.url };
+  for (const [path, headers, name] of [
+    [`/v1/conversations/${id}/messages?after=0&after=abc`, bearer, 'after'],
+    [`/v1/conversations/${id}/messages?after=abc&after=0`, bearer, 'after'],
+    ['/v1/admin/sites/demo/export/touchpoints?limit=1&limit=99999', admin, 'limit'],
+    ['/v1/admin/sites/demo/export/touchpoints?l%69mit=1&limit=2', admin, 'limit'],
+    ['/v1/staff/insights?days=7&days=9999', { authorization: `Bearer ${ana.token}` }, 'days'],
+    ['/v1/availability?site=shop&site=demo', { origin: runtime.url }, 'site'],
+  ]) {
+    const refused = await fetch(`${runtime.url}${path}`, { headers });
+    const body = await refused.json();
+    assert.equal(refused.status, 422, `${path}: ${JSON.stringify(body)}`);
+    assert.equal(body.error.code, 'invalid_request');
+    assert.equal(body.error.message, `invalid request: ${name}: a query parameter given more than once`);
+  }
+  // Once each, the same requests are answered.
+  assert.equal((await fetch(`${runtime.url}/v1/conversations/${id}/messages?after=0`, { headers: bearer })).status, 200);
+  assert.equal((await fetch(`${runtime.url}/v1/staff/insights?days=7`, { headers: { authorization: `Bearer ${ana.token}` } })).status, 200);
+  // A static file's query is not the API's: a cache-busting repeat still gets the file.
+  assert.equal((await fetch(`${runtime.url}/?v=1&v=2`)).status, 200);
 });
 
 test('an endpoint that takes no body refuses one precisely and does nothing: a key is not rotated by junk', async () => {

@@ -14,7 +14,7 @@ pub enum ApiError {
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// What the endpoint reads instead ("application/json").
-    #[error("the Content-Type must be {0}")]
+    #[error("the Content-Type must be {0}, in UTF-8")]
     UnsupportedMediaType(&'static str),
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: u32 },
@@ -129,7 +129,7 @@ impl ApiError {
 /// Every JSON endpoint but `/v1/events` reads `application/json` only: a
 /// form or `text/plain` is 415, not a body read as if it were JSON.
 pub fn check_json_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
-    match content_type.map(super::ingest::media_type) {
+    match content_type.and_then(super::ingest::media_type) {
         Some(media) if media.eq_ignore_ascii_case("application/json") => Ok(()),
         _ => Err(ApiError::UnsupportedMediaType("application/json")),
     }
@@ -185,6 +185,32 @@ pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, ApiError> {
     })
 }
 
+/// A query parameter named more than once (names decoded as a URL's query
+/// is: `limit` and `l%69mit` are one name), if any; sorted, so a long query
+/// costs n log n. A parameter
+/// means one thing, so `?limit=1&limit=99999` is refused rather than read
+/// by whichever value a reader takes first.
+pub fn repeated_parameter(query: &str) -> Option<String> {
+    let mut names: Vec<String> = super::attribution::query_pairs(query)
+        .map(|(name, _)| super::attribution::percent_decode(name))
+        .collect();
+    names.sort_unstable();
+    names.windows(2).find_map(|pair| match pair {
+        [first, second] if first == second => Some(first.clone()),
+        _ => None,
+    })
+}
+
+/// `repeated_parameter`'s answer as the API's error (422).
+pub fn check_parameters(query: &str) -> Result<(), ApiError> {
+    match repeated_parameter(query) {
+        Some(name) => Err(ApiError::InvalidRequest(format!(
+            "{name}: a query parameter given more than once"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Answer of `GET /v1/health`.
 #[derive(Debug, Serialize)]
 pub struct Health {
@@ -208,6 +234,37 @@ pub fn bearer_token(value: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_parameter_is_given_once() {
+        for (query, repeated) in [
+            ("", None),
+            ("?", None),
+            ("?after=0", None),
+            ("?days=7&team=support", None),
+            ("after=0&after=abc", Some("after")),
+            ("?limit=1&cursor=x&limit=99999", Some("limit")),
+            ("?l%69mit=1&limit=2", Some("limit")),
+            ("?a+b=1&a%20b=2", Some("a b")),
+            ("?site&site=demo", Some("site")),
+            ("?&&a=1&&b=2&", None),
+            ("?A=1&a=2", None),
+        ] {
+            assert_eq!(repeated_parameter(query).as_deref(), repeated, "{query}");
+        }
+        let error = check_parameters("?days=7&days=9999").map_err(|e| e.to_string());
+        assert_eq!(
+            error,
+            Err("invalid request: days: a query parameter given more than once".into())
+        );
+        // A hostile query of many names is judged in one pass.
+        let many: String = (0..50_000).map(|i| format!("p{i}=1&")).collect();
+        assert_eq!(repeated_parameter(&many), None);
+        assert_eq!(
+            repeated_parameter(&(many + "p49999=2")).as_deref(),
+            Some("p49999")
+        );
+    }
 
     #[test]
     fn a_bearer_token_is_read_whatever_the_case_of_its_scheme() {

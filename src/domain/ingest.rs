@@ -155,7 +155,9 @@ const MAX_ENGAGED_MS: u64 = 24 * 60 * 60 * 1000;
 /// Accepts JSON, and `text/plain` because `navigator.sendBeacon` and
 /// preflight-free cross-origin `fetch` send that.
 pub fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
-    let essence = content_type.map(|value| media_type(value).to_ascii_lowercase());
+    let essence = content_type
+        .and_then(media_type)
+        .map(str::to_ascii_lowercase);
     match essence.as_deref() {
         Some("application/json" | "text/plain") => Ok(()),
         _ => Err(ApiError::UnsupportedMediaType(
@@ -165,9 +167,22 @@ pub fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
 }
 
 /// A `Content-Type` value's media type, without its parameters
-/// (`application/json; charset=utf-8` → `application/json`), as sent.
-pub fn media_type(content_type: &str) -> &str {
-    content_type.split(';').next().unwrap_or_default().trim()
+/// (`application/json; charset=utf-8` → `application/json`), as sent;
+/// `None` when it declares a charset other than UTF-8 (or ASCII, a part of
+/// it): bodies are read as UTF-8, so `charset=latin1` is refused, not misread.
+pub fn media_type(content_type: &str) -> Option<&str> {
+    let mut parts = content_type.split(';');
+    let media = parts.next().unwrap_or_default().trim();
+    let foreign = parts
+        .filter_map(|p| p.split_once('='))
+        .any(|(name, value)| {
+            let value = value.trim().trim_matches('"');
+            name.trim().eq_ignore_ascii_case("charset")
+                && !["utf-8", "utf8", "us-ascii"]
+                    .iter()
+                    .any(|ok| value.eq_ignore_ascii_case(ok))
+        });
+    (!foreign).then_some(media)
 }
 
 /// Rejects a body by its declared or actual length before parsing it.
@@ -1220,14 +1235,33 @@ mod tests {
         // Every other JSON endpoint reads JSON only.
         use crate::domain::api::check_json_content_type;
         assert!(check_json_content_type(Some("Application/JSON; charset=utf-8")).is_ok());
+        // Bodies are read as UTF-8: another charset is refused, not misread.
+        for utf8 in [
+            "application/json;charset=\"UTF-8\"",
+            "application/json; charset=utf8",
+            "application/json; charset=us-ascii",
+            "application/json; boundary=x",
+        ] {
+            assert!(check_json_content_type(Some(utf8)).is_ok(), "{utf8}");
+            assert!(check_content_type(Some(utf8)).is_ok(), "{utf8}");
+        }
+        for foreign in [
+            "application/json; charset=latin1",
+            "text/plain; charset=ISO-8859-1",
+            "application/json; Charset=\"utf-16\"",
+            "application/json; charset=",
+        ] {
+            assert!(check_content_type(Some(foreign)).is_err(), "{foreign}");
+        }
         for other in [
             Some("text/plain"),
             Some("application/x-www-form-urlencoded"),
+            Some("application/json; charset=windows-1252"),
             None,
         ] {
             assert_eq!(
                 check_json_content_type(other).map_err(|e| e.to_string()),
-                Err("the Content-Type must be application/json".to_owned())
+                Err("the Content-Type must be application/json, in UTF-8".to_owned())
             );
         }
     }

@@ -102,7 +102,7 @@ pub fn upload_is_array(content_type: Option<&str>) -> Result<bool, super::api::A
     let Some(value) = content_type else {
         return Ok(false);
     };
-    let media = super::ingest::media_type(value);
+    let media = super::ingest::media_type(value).unwrap_or_default();
     if media.eq_ignore_ascii_case("application/json") {
         Ok(true)
     } else if media.eq_ignore_ascii_case("application/x-ndjson")

@@ -148,7 +148,17 @@ pub fn client_ip(request: &Request) -> String {
         .unwrap_or_default()
 }
 
-/// A query parameter of the request URL.
+/// Refuses a request whose query names a parameter twice (422): `query`
+/// reads one value, and which one must not depend on the order.
+pub fn check_query(request: &Request) -> Result<(), ApiError> {
+    let search = web_sys::Url::new(&request.url())
+        .map(|url| url.search())
+        .unwrap_or_default();
+    crate::domain::api::check_parameters(&search)
+}
+
+/// A query parameter of the request URL (`check_query` has made sure there
+/// is at most one).
 pub fn query(request: &Request, name: &str) -> Option<String> {
     web_sys::Url::new(&request.url())
         .ok()
