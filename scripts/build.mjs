@@ -3,7 +3,7 @@
 // Usage: node scripts/build.mjs [artifact names...]
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { buildSync, transformSync } from 'esbuild';
 import { loadArtifacts, root } from './artifacts.mjs';
@@ -144,7 +144,8 @@ function buildArtifact(a) {
   rmSync(staging, { recursive: true, force: true });
   rmSync(`${staging}.export-names.json`, { force: true });
   mkdirSync(staging, { recursive: true });
-  const built = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'touchpoint.wasm');
+  // Where cargo wrote it: CARGO_TARGET_DIR when set (relative to the root, as cargo reads it).
+  const built = join(resolve(root, process.env.CARGO_TARGET_DIR || 'target'), 'wasm32-unknown-unknown', 'release', 'touchpoint.wasm');
   const wasm = join(staging, `${a.out_name}_bg.wasm`);
   if (glue) run('wasm-bindgen', ['--target', a.target, '--out-dir', staging, '--out-name', a.out_name, built]);
   else copyFileSync(built, wasm);

@@ -35,16 +35,19 @@ cargo test --features cli,widget,console
 step "CLI runs natively"
 cargo run --quiet --features cli -- --help
 
+# The CLI where cargo puts it (CARGO_TARGET_DIR when set).
+cli="${CARGO_TARGET_DIR:-target}/native/touchpoint"
+
 step "classifier: training from ../shared/datasets reproduces the committed model byte for byte"
 cargo build --quiet --profile native --features cli
-target/native/touchpoint train --out target/model-check.tpcm
+"$cli" train --out target/model-check.tpcm
 cmp target/model-check.tpcm model/touchpoint.tpcm
 
 step "classifier: every head on the natural test set (data/natural-test.jsonl; a report, not a threshold — MODEL.md has the targets)"
-target/native/touchpoint eval --data data/natural-test.jsonl
+"$cli" eval --data data/natural-test.jsonl
 
 step "PII redactor on presidio-synth: recall >= 99% and precision >= 98% per kind"
-target/native/touchpoint eval-pii --min-recall 99 --min-precision 98
+"$cli" eval-pii --min-recall 99 --min-precision 98
 
 step "build every artifact (wasm-pack.toml)"
 node scripts/build.mjs
