@@ -43,6 +43,14 @@ const staffApi = async (method, path, body) => {
   });
   return response.json();
 };
+// Each page is a visitor with an address of their own: this file starts
+// more conversations than one address may in a minute (domain::guard).
+let addresses = 0;
+async function visitorPage(browser, options) {
+  const page = await newPersonPage(browser, options);
+  await page.setExtraHTTPHeaders({ 'cf-connecting-ip': `203.0.113.${++addresses}` });
+  return page;
+}
 const panel = (page) => page.locator('[data-touchpoint-panel]');
 async function openPanel(page, path = '/') {
   await page.goto(`${runtime.url}${path}`);
@@ -57,7 +65,7 @@ async function conversationsOf(where, ...params) {
 
 test('a billing question with a card number: redacted before sending, routed to billing, answered by a person, kept across reloads', async () => {
   await staffApi('PUT', '/v1/staff/presence', { presence: 'away' });
-  const page = await newPersonPage(browser, { viewport: { width: 1280, height: 800 } });
+  const page = await visitorPage(browser, { viewport: { width: 1280, height: 800 } });
   await openPanel(page);
   // Nothing is stored on the device before the visitor starts a conversation.
   assert.equal(await page.evaluate(() => Object.keys(localStorage).length), 0);
@@ -112,7 +120,7 @@ test('a billing question with a card number: redacted before sending, routed to 
 
 test('with someone online the panel says who, and answers come here', async () => {
   await staffApi('PUT', '/v1/staff/presence', { presence: 'online' });
-  const page = await newPersonPage(browser);
+  const page = await visitorPage(browser);
   await openPanel(page);
   assert.match(await panel(page).locator('.presence').innerText(), /Here now: Ana/);
   assert.equal(await panel(page).locator('input[type=radio]').first().isChecked(), true);
@@ -122,7 +130,7 @@ test('with someone online the panel says who, and answers come here', async () =
 });
 
 test('markup from either side is shown as text and never runs', async () => {
-  const page = await newPersonPage(browser);
+  const page = await visitorPage(browser);
   await openPanel(page);
   await panel(page).locator('input[type=radio]').first().check();
   await panel(page).locator('#tp-message').fill('<img src=x onerror="window.__xss=1"> hello');
@@ -139,7 +147,7 @@ test('markup from either side is shown as text and never runs', async () => {
 });
 
 test('an answer the widget cannot read is explained in the panel, and the draft is kept', async () => {
-  const page = await newPersonPage(browser);
+  const page = await visitorPage(browser);
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   // Availability with a field of the wrong type, then a start answer missing its token.
@@ -166,7 +174,7 @@ test('an answer the widget cannot read is explained in the panel, and the draft 
 });
 
 test('works under a strict Content Security Policy', async () => {
-  const page = await newPersonPage(browser);
+  const page = await visitorPage(browser);
   const violations = [];
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
   await page.route(`${runtime.url}/`, async (route) => {
@@ -183,7 +191,7 @@ test('works under a strict Content Security Policy', async () => {
 });
 
 test('keyboard only: open, write, send, close, and focus returns to the launcher', async () => {
-  const page = await newPersonPage(browser);
+  const page = await visitorPage(browser);
   await page.goto(`${runtime.url}/`);
   await page.locator('button.launcher').waitFor();
   // Tab through the page's links to the launcher.
@@ -205,10 +213,7 @@ test('keyboard only: open, write, send, close, and focus returns to the launcher
 });
 
 test('a draft of only invisible characters is not a message: nothing is posted, no error, the next real message goes alone', async () => {
-  const page = await newPersonPage(browser);
-  // A visitor of their own: this file starts more conversations than one
-  // address may in a minute (domain::guard).
-  await page.setExtraHTTPHeaders({ 'cf-connecting-ip': '203.0.113.41' });
+  const page = await visitorPage(browser);
   const posts = [];
   page.on('request', (request) => {
     if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/conversations') posts.push(request.postData());
@@ -235,7 +240,7 @@ test('a site with no team yet says so and takes no message; its first team opens
     method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
   });
   assert.equal((await admin('PUT', '', { name: 'Unstaffed', allowed_origins: [runtime.url], default_team: 'support' })).status, 201);
-  const page = await newPersonPage(browser);
+  const page = await visitorPage(browser);
   await page.route(`${runtime.url}/`, async (route) => {
     const response = await route.fetch();
     await route.fulfill({ response, body: (await response.text()).replace('data-site="demo"', 'data-site="unstaffed"') });
@@ -245,7 +250,7 @@ test('a site with no team yet says so and takes no message; its first team opens
   assert.equal(await panel(page).locator('form.composer').count(), 0, 'no composer invites a message nobody could receive');
   await page.close();
   assert.equal((await admin('PUT', '/teams/support', { name: 'Support' })).status, 201);
-  const later = await newPersonPage(browser);
+  const later = await visitorPage(browser);
   await later.route(`${runtime.url}/`, async (route) => {
     const response = await route.fetch();
     await route.fulfill({ response, body: (await response.text()).replace('data-site="demo"', 'data-site="unstaffed"') });
@@ -257,7 +262,7 @@ test('a site with no team yet says so and takes no message; its first team opens
 });
 
 test('axe finds no serious or critical accessibility problem in the open panel', async () => {
-  const page = await newPersonPage(browser);
+  const page = await visitorPage(browser);
   await openPanel(page);
   await panel(page).locator('#tp-message').fill('My card 4111 1111 1111 1111 was charged twice');
   await panel(page).locator('.pii').waitFor();
@@ -273,7 +278,7 @@ test('axe finds no serious or critical accessibility problem in the open panel',
 });
 
 test('on a phone the panel fills the screen; German pages get German words', async () => {
-  const page = await newPersonPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'de-DE' });
+  const page = await visitorPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'de-DE' });
   await page.route(`${runtime.url}/`, async (route) => {
     const response = await route.fetch();
     await route.fulfill({ response, body: (await response.text()).replace('<html lang="en">', '<html lang="de">') });
@@ -288,7 +293,7 @@ test('on a phone the panel fills the screen; German pages get German words', asy
 });
 
 test('the page can open, close and toggle the panel and listen to it; replies while closed show as a badge, also on the next page', async () => {
-  const page = await newPersonPage(browser);
+  const page = await visitorPage(browser);
   await page.goto(`${runtime.url}/`);
   await page.evaluate(() => window.touchpoint.ready);
   await page.evaluate(() => {
@@ -352,7 +357,7 @@ test('the page can open, close and toggle the panel and listen to it; replies wh
 });
 
 test('a reply that arrives while the panel closes goes to the badge, not to the read mark', async () => {
-  const page = await newPersonPage(browser);
+  const page = await visitorPage(browser);
   await page.goto(`${runtime.url}/`);
   await page.evaluate(() => window.touchpoint.ready);
   await page.evaluate(() => window.touchpoint.open());
@@ -397,7 +402,7 @@ test('a visitor the site vouches for finds the conversation on another device', 
     body: JSON.stringify({ name: 'Northwind Outfitters (demo)', identity_secret: 'demo-identity-secret-1' }),
   });
   const hmac = createHmac('sha256', 'demo-identity-secret-1').update('customer-314').digest('hex');
-  const phone = await newPersonPage(browser, { viewport: { width: 390, height: 844 } });
+  const phone = await visitorPage(browser, { viewport: { width: 390, height: 844 } });
   await phone.goto(`${runtime.url}/`);
   await phone.evaluate(([h]) => window.touchpoint('identify', 'customer-314', h), [hmac]);
   await phone.evaluate(() => window.touchpoint.open());
@@ -426,7 +431,7 @@ test('a visitor the site vouches for finds the conversation on another device', 
 
 test('the site places, colours, names and marks the launcher: data-position, data-color, data-label, data-icon', async () => {
   const withAttributes = async (attributes, viewport = { width: 1280, height: 800 }) => {
-    const page = await newPersonPage(browser, { viewport });
+    const page = await visitorPage(browser, { viewport });
     await page.route(`${runtime.url}/`, async (route) => {
       const response = await route.fetch();
       const body = (await response.text()).replace('data-site="demo"', `data-site="demo" ${attributes}`);
@@ -470,7 +475,7 @@ test('the site places, colours, names and marks the launcher: data-position, dat
 });
 
 test('a model that never arrives does not hold the panel: the message goes, redacted', async () => {
-  const page = await newPersonPage(browser);
+  const page = await visitorPage(browser);
   await page.route(/\/v1\/sites\/[^/]+\/model$|\/widget\/touchpoint\.tpcm$/, () => {});
   await openPanel(page);
   await panel(page).locator('input[type=radio]').first().check();
@@ -485,7 +490,7 @@ test('a model that never arrives does not hold the panel: the message goes, reda
 });
 
 test('a message near the longest one shows its length, and text pasted past it is cut where the count says', async () => {
-  const page = await newPersonPage(browser);
+  const page = await visitorPage(browser);
   await openPanel(page);
   const box = panel(page).locator('#tp-message');
   await box.fill('Where is my order? '.repeat(150));

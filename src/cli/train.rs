@@ -386,6 +386,9 @@ impl From<LossArg> for Loss {
 
 /// The labels of `head`, or why it is not a head the model learns.
 fn labels_of_head(head: &str) -> Result<&'static [&'static str], String> {
+    if head == STACK_HEAD {
+        return Ok(&KINDS);
+    }
     HEADS
         .iter()
         .find(|(name, _)| *name == head)
@@ -677,7 +680,12 @@ fn weight_of(weights: &[(String, f32)], head: &str, source: &str) -> f32 {
 /// from the finished heads' scores (in-sample: held-out scores fitted no
 /// better, MODEL.md), quantised like a head; `None` without a kind or gap
 /// head.
-fn kind_stack(model: &Model, train: &[&Example], lambda: f64) -> Option<LinearHead> {
+fn kind_stack(
+    model: &Model,
+    train: &[&Example],
+    lambda: f64,
+    bias: &[(String, String, f32)],
+) -> Option<LinearHead> {
     let classifier = Classifier::new(model.clone(), Vec::new()).ok()?;
     let data: Vec<StackSample> = train
         .iter()
@@ -695,12 +703,16 @@ fn kind_stack(model: &Model, train: &[&Example], lambda: f64) -> Option<LinearHe
         return None;
     }
     let (weights, biases) = fit_stack(&data, KINDS.len(), lambda, STACK_STEPS);
-    let Some(head) = stack_head(STACK_HEAD, &KINDS, &weights, &biases, STACK_LEVELS) else {
+    let Some(mut head) = stack_head(STACK_HEAD, &KINDS, &weights, &biases, STACK_LEVELS) else {
         eprintln!(
             "kind stack: its inputs are not a power of two in number (other topics?), none stored"
         );
         return None;
     };
+    // After the fit: its free biases would take back a shift made before.
+    for (_, label, shift) in bias.iter().filter(|(head, ..)| head == STACK_HEAD) {
+        shift_bias(&mut head, label, *shift);
+    }
     eprintln!(
         "kind stack: fitted on {} written messages (λ {lambda}), scale {}",
         data.len(),
@@ -914,7 +926,7 @@ pub fn run(args: &TrainArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     if args.stack {
-        model.stack = kind_stack(&model, &train, args.stack_lambda);
+        model.stack = kind_stack(&model, &train, args.stack_lambda, &args.bias);
     }
     let bytes = model.to_bytes();
     if let Err(error) = std::fs::write(&args.out, &bytes) {
