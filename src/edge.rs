@@ -227,7 +227,7 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         route,
         Route::StaticAsset | Route::Preflight | Route::NotFound | Route::MethodNotAllowed { .. }
     ) {
-        http::check_query(request)?;
+        http::check_query(request, route.parameters())?;
     }
     match route {
         Route::StaticAsset => assets::serve(request, env, &path).await,

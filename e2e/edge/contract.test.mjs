@@ -190,7 +190,7 @@ test('JSON endpoints read application/json only; the recorder\'s /v1/events also
   assertError(await raw('POST', '/v1/events', latin, { ...visitorHeaders(), 'content-type': 'text/plain; charset=ISO-8859-1' }), 415, 'unsupported_media_type');
 });
 
-test('a query parameter given twice is refused by name (which value a reader takes must not depend on the order)', async () => {
+test('a query parameter given twice, or one the endpoint does not read, is refused by name (which value counts must not depend on the order, and a misspelt one is not ignored)', async () => {
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
   const visitor = await raw('POST', '/v1/conversations', JSON.stringify({ site: 'demo', message: { text: 'a thread to poll twice' } }), visitorHeaders());
   assert.equal(visitor.status, 201, JSON.stringify(visitor.json));
@@ -209,6 +209,17 @@ test('a query parameter given twice is refused by name (which value a reader tak
     assert.equal(refused.status, 422, `${path}: ${JSON.stringify(body)}`);
     assert.equal(body.error.code, 'invalid_request');
     assert.equal(body.error.message, `invalid request: ${name}: a query parameter given more than once`);
+  }
+  for (const [path, headers, name, takes] of [
+    ['/v1/staff/insights?from=2026-01-01&to=2026-02-01', { authorization: `Bearer ${ana.token}` }, 'from', 'this endpoint takes days, team'],
+    ['/v1/admin/sites/demo/export/touchpoints?limt=5', admin, 'limt', 'this endpoint takes since, until, limit, cursor'],
+    ['/v1/health?verbose=1', {}, 'verbose', 'this endpoint takes no query parameters'],
+    [`/v1/conversations/${id}/messages?since=0`, bearer, 'since', 'this endpoint takes after'],
+  ]) {
+    const refused = await fetch(`${runtime.url}${path}`, { headers });
+    const body = await refused.json();
+    assert.equal(refused.status, 422, `${path}: ${JSON.stringify(body)}`);
+    assert.equal(body.error.message, `invalid request: ${name}: not a query parameter here (${takes})`);
   }
   // Once each, the same requests are answered.
   assert.equal((await fetch(`${runtime.url}/v1/conversations/${id}/messages?after=0`, { headers: bearer })).status, 200);

@@ -201,8 +201,22 @@ pub fn repeated_parameter(query: &str) -> Option<String> {
     })
 }
 
-/// `repeated_parameter`'s answer as the API's error (422).
-pub fn check_parameters(query: &str) -> Result<(), ApiError> {
+/// A request's query against the parameters its endpoint reads (`known`):
+/// one it does not read, or one given twice, is the API's error (422).
+pub fn check_parameters(query: &str, known: &[&str]) -> Result<(), ApiError> {
+    let unknown = super::attribution::query_pairs(query)
+        .map(|(name, _)| super::attribution::percent_decode(name))
+        .find(|name| !known.contains(&name.as_str()));
+    if let Some(name) = unknown {
+        let takes = if known.is_empty() {
+            "this endpoint takes no query parameters".to_owned()
+        } else {
+            ["this endpoint takes ", &known.join(", ")].concat()
+        };
+        return Err(ApiError::InvalidRequest(format!(
+            "{name}: not a query parameter here ({takes})"
+        )));
+    }
     match repeated_parameter(query) {
         Some(name) => Err(ApiError::InvalidRequest(format!(
             "{name}: a query parameter given more than once"
@@ -252,11 +266,28 @@ mod tests {
         ] {
             assert_eq!(repeated_parameter(query).as_deref(), repeated, "{query}");
         }
-        let error = check_parameters("?days=7&days=9999").map_err(|e| e.to_string());
+        let insights = ["days", "team"];
+        let error = check_parameters("?days=7&days=9999", &insights).map_err(|e| e.to_string());
         assert_eq!(
             error,
             Err("invalid request: days: a query parameter given more than once".into())
         );
+        assert_eq!(check_parameters("?days=7&team=support", &insights), Ok(()));
+        assert_eq!(check_parameters("", &[]), Ok(()));
+        let error =
+            check_parameters("?from=2026-01-01&days=7", &insights).map_err(|e| e.to_string());
+        assert_eq!(
+            error,
+            Err("invalid request: from: not a query parameter here (this endpoint takes days, team)".into())
+        );
+        let error = check_parameters("?v=2", &[]).map_err(|e| e.to_string());
+        assert_eq!(
+            error,
+            Err("invalid request: v: not a query parameter here (this endpoint takes no query parameters)".into())
+        );
+        // Names are compared decoded and as they are (`Days` is not `days`).
+        assert_eq!(check_parameters("?d%61ys=7", &insights), Ok(()));
+        assert!(check_parameters("?Days=7", &insights).is_err());
         // A hostile query of many names is judged in one pass.
         let many: String = (0..50_000).map(|i| format!("p{i}=1&")).collect();
         assert_eq!(repeated_parameter(&many), None);

@@ -124,6 +124,34 @@ pub enum Route {
     StaticAsset,
 }
 
+impl Route {
+    /// The query parameters the endpoint reads (openapi.json lists the
+    /// same; a test checks). Any other is refused, so a misspelt or
+    /// made-up one (`?from=` for `?days=`) is an error, not silently ignored.
+    pub fn parameters(&self) -> &'static [&'static str] {
+        match self {
+            Route::Journey => &["site", "visitor"],
+            Route::Availability | Route::AvailabilityLive => &["site"],
+            Route::VisitorMessages(_) => &["after"],
+            Route::StaffInbox => &["team", "status"],
+            Route::StaffInsights => &["days", "team"],
+            Route::StaffInsightsConversations => &[
+                "days",
+                "team",
+                "page",
+                "campaign",
+                "topic",
+                "day",
+                "sentiment",
+            ],
+            Route::AdminExportVisitor(..) => &["cursor"],
+            Route::AdminExport(..) => &["since", "until", "limit", "cursor"],
+            Route::AdminDestinationDeliveries(..) => &["limit", "cursor"],
+            _ => &[],
+        }
+    }
+}
+
 /// Decides the route for `method` and `path`.
 pub fn route(method: &str, path: &str) -> Route {
     let Some(rest) = path.strip_prefix("/v1") else {
@@ -318,6 +346,55 @@ pub fn route(method: &str, path: &str) -> Route {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every operation openapi.json describes is routed, and reads exactly
+    /// the query parameters it documents.
+    #[test]
+    fn the_documented_query_parameters_are_the_ones_read() {
+        let spec: serde_json::Value =
+            serde_json::from_str(include_str!("../../openapi.json")).expect("openapi.json");
+        let shared = &spec["components"]["parameters"];
+        let resolve = |p: &serde_json::Value| match p["$ref"].as_str() {
+            Some(reference) => shared[reference.rsplit('/').next().unwrap_or_default()].clone(),
+            None => p.clone(),
+        };
+        let mut operations = 0;
+        for (template, item) in spec["paths"].as_object().expect("paths") {
+            let path: String = template
+                .split('/')
+                .map(|s| if s.starts_with('{') { "x1" } else { s })
+                .collect::<Vec<_>>()
+                .join("/");
+            for method in ["get", "post", "put", "patch", "delete"] {
+                let Some(operation) = item.get(method) else {
+                    continue;
+                };
+                operations += 1;
+                let listed = [&item["parameters"], &operation["parameters"]];
+                let mut documented: Vec<String> = listed
+                    .iter()
+                    .filter_map(|list| list.as_array())
+                    .flatten()
+                    .map(resolve)
+                    .filter(|p| p["in"] == "query")
+                    .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                    .collect();
+                documented.sort();
+                let routed = route(&method.to_uppercase(), &path);
+                assert!(
+                    !matches!(
+                        routed,
+                        Route::NotFound | Route::MethodNotAllowed { .. } | Route::StaticAsset
+                    ),
+                    "{method} {template} is documented but not routed"
+                );
+                let mut read: Vec<&str> = routed.parameters().to_vec();
+                read.sort();
+                assert_eq!(read, documented, "{method} {template}");
+            }
+        }
+        assert!(operations > 40, "{operations} operations");
+    }
 
     #[test]
     fn routes() {

@@ -148,13 +148,14 @@ pub fn client_ip(request: &Request) -> String {
         .unwrap_or_default()
 }
 
-/// Refuses a request whose query names a parameter twice (422): `query`
-/// reads one value, and which one must not depend on the order.
-pub fn check_query(request: &Request) -> Result<(), ApiError> {
+/// Refuses a request whose query has a parameter its endpoint does not
+/// read (`known`), or one twice (422): `query` reads one value, and which
+/// one must not depend on the order.
+pub fn check_query(request: &Request, known: &[&str]) -> Result<(), ApiError> {
     let search = web_sys::Url::new(&request.url())
         .map(|url| url.search())
         .unwrap_or_default();
-    crate::domain::api::check_parameters(&search)
+    crate::domain::api::check_parameters(&search, known)
 }
 
 /// A query parameter of the request URL (`check_query` has made sure there
