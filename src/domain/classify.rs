@@ -575,7 +575,8 @@ mod tests {
     }
 
     /// Messages with a gap and without, kinds the stack's inputs could move.
-    const STACKED: [&str; 10] = [
+    const STACKED: [&str; 11] = [
+        "Parcel marked \"signed for by ALI\". Nobody called Ali lives here.",
         "the jacket was sold as waterproof and it leaked on the first walk",
         "you promised delivery on friday, it is tuesday and still nothing",
         "the app said the refund was sent a week ago but nothing is in my account",
