@@ -488,14 +488,17 @@ mod tests {
             "customer service has gone downhill so much in the last year used to be brilliant",
             "ur support article about automations is out of date the buttons are different now",
             "5th reset email requested, none arrived. how am I supposed to get in to my own account??",
+            "vos conseillers sont désagréables au téléphone, on a l'impression de déranger",
             // Not complaints, and close enough to negative that a lean would move them.
             "where is my stuff",
             "money back please",
             "thanks, the parcel came today",
+            "este cargador es compatible con el iphone 15?",
         ] {
             let with = classifier.classify(text);
             let (plain, leaned) = (sentiment_leaning(text, &[]), sentiment_leaning(text, lean));
-            assert!(leaned == plain || leaned.0 == "negative", "{text}");
+            // The lean moves an answer toward negative, or leaves its label.
+            assert!(leaned.0 == plain.0 || leaned.0 == "negative", "{text}");
             // The confidence shown is the leaned answer's own probability.
             let shown = (with.sentiment.clone(), with.sentiment_confidence);
             if with.kind == "complaint" {

@@ -2166,15 +2166,15 @@ mod tests {
         assert_eq!(trained.sentiment.default, served_share(&base));
         // Not vacuous: the sentiment head alone answers some of them otherwise.
         let sentiment = base.head("sentiment").unwrap();
-        let alone = held_texts
+        let classifier = Classifier::new(base.clone(), Vec::new()).unwrap();
+        let leaned = held_texts
             .iter()
-            .filter(|t| sentiment.labels[sentiment.predict(&base.features(t)).0] == "neutral")
+            .filter(|t| {
+                sentiment.labels[sentiment.predict(&base.features(t)).0]
+                    != classifier.classify(t).sentiment
+            })
             .count();
-        assert_ne!(
-            alone as f64 / 12.0,
-            trained.sentiment.default,
-            "the lean changed no answer"
-        );
+        assert!(leaned > 0, "the lean changed no answer");
     }
 
     #[test]
