@@ -187,9 +187,8 @@ pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, ApiError> {
 
 /// A query parameter named more than once (names decoded as a URL's query
 /// is: `limit` and `l%69mit` are one name), if any; sorted, so a long query
-/// costs n log n. A parameter
-/// means one thing, so `?limit=1&limit=99999` is refused rather than read
-/// by whichever value a reader takes first.
+/// costs n log n. A parameter means one thing, so `?limit=1&limit=99999`
+/// is refused rather than read by whichever value a reader takes first.
 pub fn repeated_parameter(query: &str) -> Option<String> {
     let mut names: Vec<String> = super::attribution::query_pairs(query)
         .map(|(name, _)| super::attribution::percent_decode(name))
@@ -214,15 +213,27 @@ pub fn check_parameters(query: &str, known: &[&str]) -> Result<(), ApiError> {
             ["this endpoint takes ", &known.join(", ")].concat()
         };
         return Err(ApiError::InvalidRequest(format!(
-            "{name}: not a query parameter here ({takes})"
+            "{}: not a query parameter here ({takes})",
+            echoed(&name)
         )));
     }
     match repeated_parameter(query) {
         Some(name) => Err(ApiError::InvalidRequest(format!(
-            "{name}: a query parameter given more than once"
+            "{}: a query parameter given more than once",
+            echoed(&name)
         ))),
         None => Ok(()),
     }
+}
+
+/// A name from the request as an error repeats it: at most 60 characters
+/// (a URL may hold a name of thousands).
+fn echoed(name: &str) -> String {
+    let mut shown: String = name.chars().take(60).collect();
+    if shown.len() < name.len() {
+        shown.push('…');
+    }
+    shown
 }
 
 /// Answer of `GET /v1/health`.
@@ -288,6 +299,16 @@ mod tests {
         // Names are compared decoded and as they are (`Days` is not `days`).
         assert_eq!(check_parameters("?d%61ys=7", &insights), Ok(()));
         assert!(check_parameters("?Days=7", &insights).is_err());
+        // A long name is not echoed whole.
+        let long = format!("?{}=1", "x".repeat(5000));
+        let error = check_parameters(&long, &[]).map_err(|e| e.to_string());
+        assert_eq!(
+            error,
+            Err(format!(
+                "invalid request: {}…: not a query parameter here (this endpoint takes no query parameters)",
+                "x".repeat(60)
+            ))
+        );
         // A hostile query of many names is judged in one pass.
         let many: String = (0..50_000).map(|i| format!("p{i}=1&")).collect();
         assert_eq!(repeated_parameter(&many), None);
