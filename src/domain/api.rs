@@ -185,14 +185,23 @@ pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, ApiError> {
     })
 }
 
-/// A query parameter named more than once (names decoded as a URL's query
-/// is: `limit` and `l%69mit` are one name), if any; sorted, so a long query
-/// costs n log n. A parameter means one thing, so `?limit=1&limit=99999`
-/// is refused rather than read by whichever value a reader takes first.
-pub fn repeated_parameter(query: &str) -> Option<String> {
-    let mut names: Vec<String> = super::attribution::query_pairs(query)
+/// A query's parameter names, decoded as a URL's query is (`limit` and
+/// `l%69mit` are one name).
+fn parameter_names(query: &str) -> Vec<String> {
+    super::attribution::query_pairs(query)
         .map(|(name, _)| super::attribution::percent_decode(name))
-        .collect();
+        .collect()
+}
+
+/// A query parameter named more than once, if any. A parameter means one
+/// thing, so `?limit=1&limit=99999` is refused rather than read by
+/// whichever value a reader takes first.
+pub fn repeated_parameter(query: &str) -> Option<String> {
+    repeated_name(parameter_names(query))
+}
+
+/// A name `names` holds twice; sorted, so a long query costs n log n.
+fn repeated_name(mut names: Vec<String>) -> Option<String> {
     names.sort_unstable();
     names.windows(2).find_map(|pair| match pair {
         [first, second] if first == second => Some(first.clone()),
@@ -203,10 +212,8 @@ pub fn repeated_parameter(query: &str) -> Option<String> {
 /// A request's query against the parameters its endpoint reads (`known`):
 /// one it does not read, or one given twice, is the API's error (422).
 pub fn check_parameters(query: &str, known: &[&str]) -> Result<(), ApiError> {
-    let unknown = super::attribution::query_pairs(query)
-        .map(|(name, _)| super::attribution::percent_decode(name))
-        .find(|name| !known.contains(&name.as_str()));
-    if let Some(name) = unknown {
+    let names = parameter_names(query);
+    if let Some(name) = names.iter().find(|name| !known.contains(&name.as_str())) {
         let takes = if known.is_empty() {
             "this endpoint takes no query parameters".to_owned()
         } else {
@@ -214,10 +221,10 @@ pub fn check_parameters(query: &str, known: &[&str]) -> Result<(), ApiError> {
         };
         return Err(ApiError::InvalidRequest(format!(
             "{}: not a query parameter here ({takes})",
-            echoed(&name)
+            echoed(name)
         )));
     }
-    match repeated_parameter(query) {
+    match repeated_name(names) {
         Some(name) => Err(ApiError::InvalidRequest(format!(
             "{}: a query parameter given more than once",
             echoed(&name)
