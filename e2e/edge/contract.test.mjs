@@ -221,6 +221,24 @@ test('a query parameter given twice, or one the endpoint does not read, is refus
     assert.equal(refused.status, 422, `${path}: ${JSON.stringify(body)}`);
     assert.equal(body.error.message, `invalid request: ${name}: not a query parameter here (${takes})`);
   }
+  // The wrong caller hears who it is not before what its query lacks: a
+  // missing or wrong credential is 401, an agent's token on the operator's API 403.
+  const agent = await channel.createStaff('Cy Query', ['sales']);
+  for (const [path, headers, status] of [
+    ['/v1/staff/insights?from=2026-01-01', {}, 401],
+    ['/v1/staff/insights?from=2026-01-01', { authorization: 'Bearer tps_nobody.guess' }, 401],
+    ['/v1/admin/sites/demo/export/touchpoints?limt=5', {}, 401],
+    ['/v1/admin/sites/demo/export/touchpoints?limt=5', { authorization: 'Bearer not-the-secret' }, 401],
+    ['/v1/admin/sites/demo/export/touchpoints?limt=5', { authorization: `Bearer ${agent.token}` }, 403],
+    [`/v1/conversations/${id}/messages?since=0`, { origin: runtime.url }, 401],
+    [`/v1/conversations/${id}/messages?after=1&after=2`, { authorization: 'Bearer tpv_wrong', origin: runtime.url }, 401],
+    ['/v1/journey?site=demo&visitor=v&x=1', {}, 401],
+  ]) {
+    const refused = await fetch(`${runtime.url}${path}`, { headers });
+    const body = await refused.json();
+    assert.equal(refused.status, status, `${path} ${JSON.stringify(headers)}: ${JSON.stringify(body)}`);
+    assert.equal(body.error.code, status === 401 ? 'unauthorized' : 'forbidden');
+  }
   // Once each, the same requests are answered.
   assert.equal((await fetch(`${runtime.url}/v1/conversations/${id}/messages?after=0`, { headers: bearer })).status, 200);
   assert.equal((await fetch(`${runtime.url}/v1/staff/insights?days=7`, { headers: { authorization: `Bearer ${ana.token}` } })).status, 200);

@@ -176,6 +176,18 @@ test('an origin outside the site allow-list gets 403 origin_not_allowed and stor
   assert.equal(await storedCount('id = ?1', id(20)), 0);
 });
 
+test('a batch the edge would refuse for its content is refused first for its caller: unknown site 404, foreign origin 403', async () => {
+  const text = { 'content-type': 'text/plain' };
+  for (const body of [batch([]), batch([pageView(22)], { tz: 'not a zone!' }), batch([pageView(22)], { visitor: 'not url safe' })]) {
+    assertError(await post(body, { ...text, origin: 'https://evil.example' }), 403, 'origin_not_allowed');
+    assertError(await post({ ...body, site: 'no-such-site' }, text), 404, 'unknown_site');
+    assertError(await post(body, text), 422, 'invalid_request');
+  }
+  // A batch whose site is itself invalid says so.
+  assertError(await post(batch([pageView(22)], { site: '' }), { ...text, origin: 'https://evil.example' }), 422, 'invalid_request');
+  assert.equal(await storedCount('id = ?1', id(22)), 0);
+});
+
 test('bot traffic is acknowledged but not stored', async () => {
   const res = await post(batch([pageView(21)]), { 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1)' });
   assert.equal(res.status, 202);

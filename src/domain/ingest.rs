@@ -574,6 +574,19 @@ fn push_json_number(out: &mut String, value: i64) {
     super::json::push_u64(out, value.unsigned_abs());
 }
 
+/// The site a batch that `plan_batch` refused names, when it names one
+/// that could exist: the edge checks that the site exists and takes this
+/// origin before it says what else is wrong, so a caller that may not send
+/// here learns nothing about the batch's rules.
+pub fn claimed_site(body: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Envelope {
+        site: String,
+    }
+    let site = serde_json::from_str::<Envelope>(body).ok()?.site;
+    (!site.is_empty() && site.chars().count() <= 64).then_some(site)
+}
+
 /// Parses and validates a batch received at `received_at_ms` (server clock).
 pub fn plan_batch(body: &str, received_at_ms: u64) -> Result<IngestPlan, ApiError> {
     plan_read(body, received_at_ms, true)
@@ -970,6 +983,24 @@ mod tests {
             Err(ApiError::PayloadTooLarge {
                 limit: MAX_BODY_BYTES
             })
+        );
+    }
+
+    #[test]
+    fn a_refused_batch_still_names_its_site_for_the_caller_check() {
+        let empty = r#"{"v":1,"site":"shop","sent_at":1,"events":[]}"#;
+        assert!(plan_batch(empty, NOW).is_err());
+        assert_eq!(claimed_site(empty).as_deref(), Some("shop"));
+        assert_eq!(
+            claimed_site(r#"{"v":9,"site":"shop","junk":[1]}"#).as_deref(),
+            Some("shop")
+        );
+        for unnamed in ["{not json", r#"{"v":1}"#, r#"{"site":""}"#, r#"{"site":7}"#] {
+            assert_eq!(claimed_site(unnamed), None, "{unnamed}");
+        }
+        assert_eq!(
+            claimed_site(&format!(r#"{{"site":"{}"}}"#, "s".repeat(65))),
+            None
         );
     }
 

@@ -20,7 +20,9 @@ use crate::domain::api::ApiError;
 use crate::domain::bots;
 use crate::domain::destination::{segment::Touchpoint, EventType};
 use crate::domain::guard;
-use crate::domain::ingest::{check_content_type, plan_batch, IngestPlan, MAX_BODY_BYTES};
+use crate::domain::ingest::{
+    check_content_type, claimed_site, plan_batch, IngestPlan, MAX_BODY_BYTES,
+};
 use crate::domain::page_type::{page_type, PageRule};
 use crate::domain::site::AllowedOrigins;
 use crate::domain::visitor_key as cookieless;
@@ -79,7 +81,19 @@ pub async fn ingest_events(
     let body = http::read_text(request, MAX_BODY_BYTES).await?;
     check_content_type(header(request, "content-type").as_deref())?;
     let now = js_sys::Date::now() as u64;
-    let mut plan = plan_batch(&body, now)?;
+    let mut plan = match plan_batch(&body, now) {
+        Ok(plan) => plan,
+        Err(refused) => {
+            // Who may send here is told before what the batch lacks.
+            if let Some(site) = claimed_site(&body) {
+                let site = cached_site(env, &site).await?;
+                if !site_lists(&site).origins.allows(origin) {
+                    return Err(ApiError::OriginNotAllowed);
+                }
+            }
+            return Err(refused);
+        }
+    };
     let site = cached_site(env, &plan.site).await?;
     let lists = site_lists(&site);
     if !lists.origins.allows(origin) {
