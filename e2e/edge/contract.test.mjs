@@ -153,6 +153,13 @@ test('invalid UTF-8 is refused with 400 invalid_utf8 and the offset, never store
   assert.equal(stored.n, 0);
   const batch = Buffer.concat([Buffer.from('{"v":1,"site":"demo","sent_at":1,"events":[{"id":"utf8-event-000001","type":"pageview","ts":1,"path":"/'), Buffer.from([0xc3, 0x28]), Buffer.from('"}]}')]);
   assertError(await raw('POST', '/v1/events', batch, { 'content-type': 'text/plain' }), 400, 'invalid_utf8');
+  // Half a UTF-16 surrogate pair escaped is no character either: refused as such, on both body readers.
+  const half = await raw('POST', '/v1/conversations', '{"site":"demo","message":{"text":"lone \\uD800 half"}}', visitorHeaders());
+  assertError(half, 400, 'malformed_json');
+  assert.match(half.json.error.message, /half of a UTF-16 surrogate pair/);
+  const halfEvent = await raw('POST', '/v1/events', '{"v":1,"site":"demo","sent_at":1,"events":[{"id":"surrogate-event-0001","type":"pageview","ts":1,"path":"/\\uDC00"}]}', { 'content-type': 'text/plain' });
+  assertError(halfEvent, 400, 'malformed_json');
+  assert.match(halfEvent.json.error.message, /half of a UTF-16 surrogate pair/);
   // Valid UTF-8 in any script is text as usual.
   assert.equal((await raw('POST', '/v1/conversations', JSON.stringify({ site: 'demo', message: { text: 'Café, 日本語, Ελληνικά — where is my order?' } }), visitorHeaders())).status, 201);
 });

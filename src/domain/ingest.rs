@@ -250,7 +250,10 @@ impl<E> WireBatch<E> {
 /// repeated key, any error) goes the strict way through `Value`, which
 /// decides alone what is accepted and how errors read.
 fn read_batch(body: &str, fast: bool) -> Result<WireBatch<EventSource<'_>>, ApiError> {
-    if fast && body.trim_start().starts_with('{') {
+    // `RawValue` lets an escaped half of a surrogate pair through, which the
+    // events' own reading would then refuse one by one: such a body takes
+    // the slow path, which refuses it whole, as every other endpoint does.
+    if fast && body.trim_start().starts_with('{') && !escapes_a_surrogate(body) {
         if let Ok(batch) = serde_json::from_str::<WireBatch<&RawValue>>(body) {
             let events = batch.events.iter().map(|e| EventSource::Text(e)).collect();
             return Ok(batch.with_events(events));
@@ -258,8 +261,8 @@ fn read_batch(body: &str, fast: bool) -> Result<WireBatch<EventSource<'_>>, ApiE
     }
     // Parsed once; the events are moved out before the envelope is read, so
     // the strict reading below does not copy them (each is read on its own).
-    let mut value: Value =
-        serde_json::from_str(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    let mut value: Value = serde_json::from_str(body)
+        .map_err(|e| ApiError::MalformedJson(super::strict_json::syntax_message(&e)))?;
     let events = match value.get_mut("events") {
         Some(Value::Array(events)) => core::mem::take(events),
         // No list of events: the strict reading names what is wrong.
@@ -268,6 +271,17 @@ fn read_batch(body: &str, fast: bool) -> Result<WireBatch<EventSource<'_>>, ApiE
     let batch: WireBatch<Value> = super::strict_json::from_value(value)
         .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
     Ok(batch.with_events(events.into_iter().map(EventSource::Parsed).collect()))
+}
+
+/// Whether `body` holds a `\uD800`–`\uDFFF` escape (whole pairs too: rare
+/// enough to read slowly).
+fn escapes_a_surrogate(body: &str) -> bool {
+    body.as_bytes().windows(4).any(|w| {
+        w[0] == b'\\'
+            && w[1] == b'u'
+            && matches!(w[2], b'd' | b'D')
+            && matches!(w[3], b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')
+    })
 }
 
 /// Reads one event, the same two ways as `read_batch`; a failure carries the
@@ -1447,6 +1461,10 @@ mod tests {
             batch(&event(""), "").replace("}]}", "}]"),
             format!(" \n\t{}", batch(&event(""), "")),
             batch(&event(""), r#","visitor":"a b""#),
+            // Escaped halves of surrogate pairs, alone and as a pair.
+            batch(&event(r#","title":"lone \uD800""#), ""),
+            batch(&event(r#","title":"\udc00 lone""#), ""),
+            batch(&event(r#","title":"pair \ud83d\ude00""#), ""),
             batch(
                 &event(""),
                 r#","dnt":true,"visitor":"abc","user":"u","user_hmac":"h""#,

@@ -14,8 +14,26 @@ use serde_json::{Map, Number, Value};
 /// or an object that names a key twice), `Err(Err(message))` when it is JSON
 /// of the wrong shape.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Result<String, String>> {
-    let value = value_from_str(text).map_err(|e| Ok(e.to_string()))?;
+    let value = value_from_str(text).map_err(|e| Ok(syntax_message(&e)))?;
     T::deserialize(Strict(value)).map_err(|e| Err(e.to_string()))
+}
+
+/// What is wrong with text that is not JSON: serde_json's words, except
+/// for an escaped half of a UTF-16 surrogate pair without its other half
+/// (`"\uD800"`), which it calls an "unexpected end of hex escape" or a "lone
+/// leading surrogate" even when the half is a trailing one.
+pub fn syntax_message(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    if message.starts_with("unexpected end of hex escape")
+        || message.starts_with("lone leading surrogate")
+    {
+        return format!(
+            "a \\u escape from D800 to DFFF is half of a UTF-16 surrogate pair and needs its other half (\\uD83D\\uDE00), at line {} column {}",
+            error.line(),
+            error.column()
+        );
+    }
+    message
 }
 
 /// Parses `text` as a JSON value, refusing an object that names a key twice.
@@ -272,6 +290,36 @@ mod tests {
         inner: Option<Inner>,
         #[serde(default)]
         tags: Vec<String>,
+    }
+
+    #[test]
+    fn half_a_surrogate_pair_is_named_as_such() {
+        for (text, column) in [
+            (r#"{"name":"\uD800"}"#, 16),
+            (r#"{"name":"\uDC00"}"#, 15),
+            (r#"{"name":"\ud83d\u0041"}"#, 21),
+        ] {
+            let Err(Ok(message)) = from_str::<Outer>(text) else {
+                panic!("{text} should be malformed");
+            };
+            assert!(
+                message.starts_with(
+                    "a \\u escape from D800 to DFFF is half of a UTF-16 surrogate pair"
+                ),
+                "{message}"
+            );
+            assert!(
+                message.ends_with(&format!("line 1 column {column}")),
+                "{message}"
+            );
+        }
+        // A whole pair is a character; other broken escapes keep serde_json's words.
+        let pair: Outer = from_str(r#"{"name":"\ud83d\ude00"}"#).unwrap();
+        assert_eq!(pair.name.as_deref(), Some("\u{1F600}"));
+        let Err(Ok(message)) = from_str::<Outer>(r#"{"name":"\uZZZZ"}"#) else {
+            panic!("should be malformed");
+        };
+        assert!(message.starts_with("invalid escape"), "{message}");
     }
 
     #[derive(Debug, Deserialize, PartialEq)]
