@@ -253,6 +253,47 @@ test('a failing or silent receiver gets the retries, then a dead entry; replay d
   }
 });
 
+test('a receiver that hangs holds up only its own deliveries: another destination in the same queue batch is sent at once', async () => {
+  let hanging = true;
+  const stuck = await receiver(() => (hanging ? 'hang' : 200));
+  const fine = await receiver(() => 200);
+  const arrivals = [];
+  const at = (who) => (entry) => { arrivals.push({ who, t: Date.now(), id: entry.headers['x-touchpoint-delivery'] }); };
+  const stuckSeen = stuck.received.push.bind(stuck.received);
+  stuck.received.push = (entry) => { at('stuck')(entry); return stuckSeen(entry); };
+  const fineSeen = fine.received.push.bind(fine.received);
+  fine.received.push = (entry) => { at('fine')(entry); return fineSeen(entry); };
+  const ids = [];
+  try {
+    // The hanging one first: its deliveries come first in each batch.
+    for (const [name, hook] of [['Hangs', stuck], ['Answers', fine]]) {
+      const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'webhook', name, url: hook.url, secret: SECRET, filter: { events: ['conversation.created'] } });
+      assert.equal(created.status, 201, JSON.stringify(created.json));
+      ids.push(created.json.id);
+    }
+    const v = visitor();
+    await Promise.all([v.start({ message: { text: 'first thread for two receivers' } }), v.start({ message: { text: 'second thread for two receivers' } })]);
+    assert.ok(await eventually(() => fine.received.length >= 2, 10_000, 20), 'both reach the answering receiver');
+    const firstStuck = arrivals.find((a) => a.who === 'stuck');
+    const fineDone = arrivals.filter((a) => a.who === 'fine')[1];
+    // Sequential attempts would put each hanging attempt's 800 ms timeout first.
+    assert.ok(!firstStuck || fineDone.t - firstStuck.t < 700, `the answering receiver waited ${fineDone.t - firstStuck?.t} ms behind the hanging one`);
+    // A batch spends one attempt on the receiver that does not answer: its
+    // other delivery waits with it, and no attempt is lost for it.
+    const log = async () => (await asAdmin('GET', `/v1/admin/sites/demo/destinations/${ids[0]}/deliveries`)).json.deliveries;
+    assert.ok(await eventually(async () => (await log()).some((d) => /no answer/.test(d.last_error)), 10_000, 100));
+    hanging = false;
+    assert.ok(await eventually(async () => (await log()).every((d) => d.status === 'delivered'), 15_000, 100), JSON.stringify(await log()));
+    const attempts = (await log()).map((d) => d.attempts);
+    const stuckRequests = arrivals.filter((a) => a.who === 'stuck').length;
+    assert.equal(attempts.reduce((a, b) => a + b, 0), stuckRequests, 'every attempt counted is a request made');
+  } finally {
+    for (const id of ids) await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${id}`);
+    stuck.close();
+    fine.close();
+  }
+});
+
 test('disabling a destination pauses what it has pending: no attempt is spent, and enabling it sends them', async () => {
   let healthy = false;
   const hook = await receiver(() => (healthy ? 200 : 'hang'));

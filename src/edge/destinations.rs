@@ -311,22 +311,136 @@ struct DueDelivery {
 /// which the queue should retry it, or -1 when it is done.
 pub async fn deliver_queued(env: JsValue, ids: Vec<String>, now: i64) -> Result<Vec<i32>, JsValue> {
     let env = Env::from_js(&env).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    let mut waits = Vec::with_capacity(ids.len());
-    for id in ids {
-        let wait = match attempt(&env, &id, now).await {
+    let waits = attempt_all(&env, &ids, now).await;
+    Ok(waits
+        .into_iter()
+        .map(|wait| match wait {
             Ok(Some(seconds)) => i32::try_from(seconds).unwrap_or(i32::MAX),
             Ok(None) => -1,
             // Storage trouble: let the queue try again shortly.
             Err(_) => 30,
-        };
-        waits.push(wait);
+        })
+        .collect())
+}
+
+/// Attempts `ids`, each destination's in their order and different
+/// destinations at the same time, so a receiver that hangs holds up only its
+/// own deliveries. Once one of them goes unanswered, the rest of its
+/// deliveries here wait as long as it does, with no attempt spent: a
+/// receiver that is down would only time out again, once per delivery.
+/// Per id, as `attempt` answers.
+async fn attempt_all(env: &Env, ids: &[String], now: i64) -> Vec<Result<Option<u32>, ApiError>> {
+    #[derive(Deserialize)]
+    struct Owner {
+        id: String,
+        destination_id: String,
     }
-    Ok(waits)
+    let listed = serde_json::to_string(ids).unwrap_or_default();
+    let owners: Vec<Owner> = db::rows(
+        &env.db,
+        "SELECT id, destination_id FROM destination_deliveries \
+         WHERE id IN (SELECT value FROM json_each(?1))",
+        args![&listed],
+    )
+    .await
+    .unwrap_or_default();
+    // Groups in the order their first delivery came; an id without a row is
+    // a group of its own (`attempt` finds nothing to do).
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (index, id) in ids.iter().enumerate() {
+        let owner = owners
+            .iter()
+            .find(|o| o.id == *id)
+            .map_or(id.as_str(), |o| o.destination_id.as_str());
+        match groups.iter_mut().find(|(o, _)| *o == owner) {
+            Some((_, members)) => members.push(index),
+            None => groups.push((owner, vec![index])),
+        }
+    }
+    let runs = groups.into_iter().map(|(_, members)| async move {
+        let mut results = Vec::with_capacity(members.len());
+        let mut unanswered: Option<u32> = None;
+        for index in members {
+            let id = &ids[index];
+            let result = match unanswered {
+                Some(wait) => postpone(env, id, now, wait).await.map(|()| Some(wait)),
+                None => attempt(env, id, now).await.map(|attempted| {
+                    if attempted.unanswered {
+                        unanswered = attempted.wait;
+                    }
+                    attempted.wait
+                }),
+            };
+            results.push((index, result));
+        }
+        results
+    });
+    let mut waits: Vec<Result<Option<u32>, ApiError>> = ids.iter().map(|_| Ok(None)).collect();
+    for (index, result) in join_all(runs.collect()).await.into_iter().flatten() {
+        if let Some(slot) = waits.get_mut(index) {
+            *slot = result;
+        }
+    }
+    waits
+}
+
+/// Runs `futures` together to their ends; their outputs in order. Each
+/// wake polls every one still running: a queue batch holds a few.
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut running: Vec<Option<std::pin::Pin<Box<F>>>> =
+        futures.into_iter().map(|f| Some(Box::pin(f))).collect();
+    let mut outputs: Vec<Option<F::Output>> = running.iter().map(|_| None).collect();
+    std::future::poll_fn(|context| {
+        let mut finished = true;
+        for (slot, output) in running.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot {
+                match future.as_mut().poll(context) {
+                    Poll::Ready(value) => {
+                        *output = Some(value);
+                        *slot = None;
+                    }
+                    Poll::Pending => finished = false,
+                }
+            }
+        }
+        if finished {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+/// Moves a pending delivery's next attempt `wait` seconds on, spending none.
+async fn postpone(env: &Env, id: &str, now: i64, wait: u32) -> Result<(), ApiError> {
+    db::run(
+        &env.db,
+        "UPDATE destination_deliveries SET next_attempt_at = ?2 WHERE id = ?1 AND status = 'pending'",
+        args![id, now + i64::from(wait) * 1000],
+    )
+    .await
+    .map(drop)
+}
+
+/// What one `attempt` did: when to retry (`None`: done, or not ours), and
+/// whether the receiver failed to answer at all.
+struct Attempted {
+    wait: Option<u32>,
+    unanswered: bool,
+}
+
+impl Attempted {
+    const NOTHING_TO_DO: Attempted = Attempted {
+        wait: None,
+        unanswered: false,
+    };
 }
 
 /// Attempts one delivery if it is still pending and nobody else holds it.
-/// `Some(seconds)`: retry after that long; `None`: done (or not ours).
-async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError> {
+async fn attempt(env: &Env, id: &str, now: i64) -> Result<Attempted, ApiError> {
     let due: Option<DueDelivery> = db::row(
         &env.db,
         "SELECT d.id, d.status, d.attempts, d.event_id, e.type AS event_type, e.data, \
@@ -335,9 +449,11 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
         args![id],
     )
     .await?;
-    let Some(due) = due else { return Ok(None) };
+    let Some(due) = due else {
+        return Ok(Attempted::NOTHING_TO_DO);
+    };
     if DeliveryState::parse(&due.status) != Some(DeliveryState::Pending) {
-        return Ok(None);
+        return Ok(Attempted::NOTHING_TO_DO);
     }
     let destination: Option<DestinationRow> = db::row(
         &env.db,
@@ -357,7 +473,7 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
             args![id],
         )
         .await?;
-        return Ok(None);
+        return Ok(Attempted::NOTHING_TO_DO);
     }
     // Take the lease: a second copy of the message, or the sweep, backs off.
     let leased = db::run(
@@ -368,7 +484,7 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
     )
     .await?;
     if leased == 0 {
-        return Ok(None);
+        return Ok(Attempted::NOTHING_TO_DO);
     }
     let attempt = u32::try_from(due.attempts + 1).unwrap_or(u32::MAX);
     let outcome = match spec {
@@ -379,6 +495,7 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
         Ok(status) => (Some(status), String::new(), false),
         Err(undelivered) => (None, undelivered.reason, undelivered.lasting),
     };
+    let unanswered = status.is_none() && error == NO_ANSWER;
     let next = if lasting {
         Next::Dead
     } else {
@@ -412,7 +529,7 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Option<u32>, ApiError>
         ],
     )
     .await?;
-    Ok(wait)
+    Ok(Attempted { wait, unanswered })
 }
 
 /// Why a delivery attempt sent nothing. A `lasting` reason (the destination
@@ -538,6 +655,10 @@ fn due_view(due: &DueDelivery) -> super::chatwoot::Due<'_> {
     }
 }
 
+/// Why an attempt got no answer at all: the receiver is down, hangs past
+/// the timeout, or its URL does not resolve.
+const NO_ANSWER: &str = "no answer (network error, timeout or bad URL)";
+
 /// POSTs `body` as JSON with `headers`, giving up after `timeout_ms`.
 pub async fn post(
     url: &str,
@@ -558,7 +679,7 @@ pub async fn request(
     body: Option<&str>,
     timeout_ms: u32,
 ) -> Result<(u16, String), String> {
-    let fail = |_: JsValue| String::from("no answer (network error, timeout or bad URL)");
+    let fail = |_: JsValue| String::from(NO_ANSWER);
     let set = |object: &js_sys::Object, key: &str, value: &JsValue| {
         js_sys::Reflect::set(object, &JsValue::from_str(key), value).map(|_| ())
     };
@@ -692,8 +813,8 @@ pub async fn sweep(env: &Env, now: i64) -> Result<u32, ApiError> {
         }
         enqueue(env, &ids).await;
     } else {
-        for id in &ids {
-            attempt(env, id, now).await?;
+        for wait in attempt_all(env, &ids, now).await {
+            wait?;
         }
     }
     Ok(u32::try_from(ids.len()).unwrap_or(u32::MAX))
