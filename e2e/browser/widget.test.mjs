@@ -63,6 +63,20 @@ async function conversationsOf(where, ...params) {
   return (await runtime.d1.prepare(`SELECT * FROM conversations WHERE ${where}`).bind(...params).all()).results;
 }
 
+/**
+ * From the open panel of `page`: picks the first team, sends `text` and
+ * waits for it in the thread. The conversation it started, found by `mark`
+ * (a part of the stored, redacted text).
+ */
+async function sendFirst(page, text, mark) {
+  await panel(page).locator('input[type=radio]').first().check();
+  await panel(page).locator('#tp-message').fill(text);
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('.thread .visitor').waitFor({ timeout: 10_000 });
+  const [conversation] = await conversationsOf("id IN (SELECT conversation_id FROM messages WHERE instr(text, ?1) > 0)", mark);
+  return conversation;
+}
+
 test('a billing question with a card number: redacted before sending, routed to billing, answered by a person, kept across reloads', async () => {
   await staffApi('PUT', '/v1/staff/presence', { presence: 'away' });
   const page = await visitorPage(browser, { viewport: { width: 1280, height: 800 } });
@@ -132,11 +146,7 @@ test('with someone online the panel says who, and answers come here', async () =
 test('markup from either side is shown as text and never runs', async () => {
   const page = await visitorPage(browser);
   await openPanel(page);
-  await panel(page).locator('input[type=radio]').first().check();
-  await panel(page).locator('#tp-message').fill('<img src=x onerror="window.__xss=1"> hello');
-  await panel(page).locator('button.send').click();
-  await panel(page).locator('.thread .visitor').waitFor();
-  const [conversation] = await conversationsOf("id IN (SELECT conversation_id FROM messages WHERE text LIKE '%onerror%')");
+  const conversation = await sendFirst(page, '<img src=x onerror="window.__xss=1"> hello', 'onerror');
   await staffApi('POST', `/v1/staff/conversations/${conversation.id}/messages`, { text: '<script>window.__xss=2</script><b onmouseover="window.__xss=3">bold</b>' });
   await panel(page).locator('.thread .staff').waitFor({ timeout: 10_000 });
   await panel(page).locator('.thread .staff').hover();
@@ -302,13 +312,9 @@ test('the page can open, close and toggle the panel and listen to it; replies wh
   });
   await page.evaluate(() => window.touchpoint.open());
   await panel(page).locator('.presence').waitFor();
-  await panel(page).locator('input[type=radio]').first().check();
-  await panel(page).locator('#tp-message').fill('Is the Arctic parka waterproof?');
-  await panel(page).locator('button.send').click();
-  await panel(page).locator('.thread .visitor').waitFor();
+  const conversation = await sendFirst(page, 'Is the Arctic parka waterproof?', 'Arctic parka');
   await page.evaluate(() => window.touchpoint.toggle());
   await panel(page).locator('.panel').waitFor({ state: 'detached' });
-  const [conversation] = await conversationsOf("id IN (SELECT conversation_id FROM messages WHERE text LIKE '%Arctic parka%')");
   await staffApi('POST', `/v1/staff/conversations/${conversation.id}/messages`, { text: 'Yes, it is rated 20,000 mm.' });
   await page.locator('button.launcher[data-unread="1"]').waitFor({ timeout: 10_000 });
   const events = await page.evaluate(() => window.__events);
@@ -362,12 +368,8 @@ test('a reply that arrives while the panel closes goes to the badge, not to the 
   await page.evaluate(() => window.touchpoint.ready);
   await page.evaluate(() => window.touchpoint.open());
   await panel(page).locator('.presence').waitFor();
-  await panel(page).locator('input[type=radio]').first().check();
-  await panel(page).locator('#tp-message').fill('Do the trail shoes come in half sizes?');
-  await panel(page).locator('button.send').click();
-  await panel(page).locator('.thread .visitor').waitFor();
+  const conversation = await sendFirst(page, 'Do the trail shoes come in half sizes?', 'trail shoes');
   await page.evaluate(() => window.touchpoint.close());
-  const [conversation] = await conversationsOf("id IN (SELECT conversation_id FROM messages WHERE text LIKE '%trail shoes%')");
   const reply = async (text) => (await staffApi('POST', `/v1/staff/conversations/${conversation.id}/messages`, { text })).message.id;
   const shown = await reply('Yes, from 38 to 47.');
   await page.locator('button.launcher[data-unread="1"]').waitFor({ timeout: 10_000 });
@@ -407,10 +409,7 @@ test('a visitor the site vouches for finds the conversation on another device', 
   await phone.evaluate(([h]) => window.touchpoint('identify', 'customer-314', h), [hmac]);
   await phone.evaluate(() => window.touchpoint.open());
   await panel(phone).locator('.presence').waitFor();
-  await panel(phone).locator('input[type=radio]').first().check();
-  await panel(phone).locator('#tp-message').fill('I started this on my phone: can I change my delivery address?');
-  await panel(phone).locator('button.send').click();
-  await panel(phone).locator('.thread .visitor').waitFor();
+  await sendFirst(phone, 'I started this on my phone: can I change my delivery address?', 'started this on my phone');
   await phone.close();
 
   const laptop = await browser.newContext();
@@ -478,11 +477,7 @@ test('a model that never arrives does not hold the panel: the message goes, reda
   const page = await visitorPage(browser);
   await page.route(/\/v1\/sites\/[^/]+\/model$|\/widget\/touchpoint\.tpcm$/, () => {});
   await openPanel(page);
-  await panel(page).locator('input[type=radio]').first().check();
-  await panel(page).locator('#tp-message').fill('stalled-model check: my card 4111 1111 1111 1111 was charged twice');
-  await panel(page).locator('button.send').click();
-  await panel(page).locator('.thread .visitor').waitFor({ timeout: 10_000 });
-  const [conversation] = await conversationsOf("id IN (SELECT conversation_id FROM messages WHERE text LIKE 'stalled-model check%')");
+  const conversation = await sendFirst(page, 'stalled-model check: my card 4111 1111 1111 1111 was charged twice', 'stalled-model check');
   const stored = await runtime.d1.prepare('SELECT text FROM messages WHERE conversation_id = ?1').bind(conversation.id).first();
   assert.ok(!stored.text.includes('4111'), 'the card number never left the browser');
   assert.match(stored.text, /\[card\]/);
