@@ -363,6 +363,26 @@ test('starting conversations is rate limited per IP with Retry-After', async () 
   assert.ok(Number(last.headers.get('retry-after')) > 0);
 });
 
+test('an IPv6 client is limited by its /64: a new address from the same network per request gets no more', async () => {
+  await startOfMinute();
+  // Each request from its own address in 2001:db8:64:1::/64, as one subscriber may send.
+  const from = (n) => ({ origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': `2001:db8:64:1:${n.toString(16)}::${(n * 7).toString(16)}` });
+  const statuses = [];
+  for (let n = 1; n <= 12; n++) {
+    statuses.push((await api('POST', '/v1/conversations', { headers: from(n), body: { site: 'demo', message: { text: `Question ${n} from a rotating address` } } })).status);
+  }
+  assert.deepEqual(statuses, [...Array(10).fill(201), 429, 429], 'ten conversations a minute per network');
+  // The next /64 is another subscriber.
+  const neighbour = { origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': '2001:db8:64:2::1' };
+  assert.equal((await api('POST', '/v1/conversations', { headers: neighbour, body: { site: 'demo', message: { text: 'Hello from next door' } } })).status, 201);
+  // Wrong tokens, each from another address of one /64, are slowed as from one address.
+  const guesses = [];
+  for (let n = 1; n <= 12; n++) {
+    guesses.push((await api('GET', '/v1/staff/me', { headers: { 'cf-connecting-ip': `2001:db8:77:9::${n.toString(16)}`, authorization: `Bearer tps_guess${n}.${n}` } })).status);
+  }
+  assert.deepEqual(guesses, [...Array(10).fill(401), 429, 429]);
+});
+
 test('staff rights: tokens are checked, other teams are forbidden, other sites do not exist', async () => {
   const v = visitor();
   const started = await v.start({ message: { text: 'My invoice shows the wrong VAT number' }, team: 'billing' });

@@ -5,6 +5,75 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+/// The network a client's address is counted as by the per-IP limits: an
+/// IPv6 address's /64, since a subscriber is handed at least that many and
+/// may send from any of them; an IPv4 address (also one mapped into IPv6)
+/// as it is. Anything else is counted as given.
+pub fn limited_network(ip: &str) -> String {
+    let ip = ip.trim();
+    let Some(segments) = ipv6_segments(ip) else {
+        return ip.to_owned();
+    };
+    if segments[..6] == [0, 0, 0, 0, 0, 0xffff] {
+        // IPv4-mapped: the address after the last colon, as IPv4 is counted.
+        return ip.rsplit(':').next().unwrap_or(ip).to_owned();
+    }
+    // Written by hand: core::net's parser and formatter cost the worker 2 KB.
+    let mut network = String::new();
+    for segment in &segments[..4] {
+        for shift in [12, 8, 4, 0] {
+            network.push(super::json::hex_digit((segment >> shift & 0xf) as u8));
+        }
+        network.push(':');
+    }
+    network.push_str(":/64");
+    network
+}
+
+/// The eight 16-bit groups of an IPv6 address (`::` expanded, a dotted
+/// IPv4 tail read as two groups); `None` for anything else.
+fn ipv6_segments(ip: &str) -> Option<[u16; 8]> {
+    let groups = |part: &str| -> Option<Vec<u16>> {
+        let mut out = Vec::new();
+        for group in part.split(':').filter(|_| !part.is_empty()) {
+            if group.contains('.') {
+                let v4: Vec<u8> = group
+                    .split('.')
+                    .map(|b| b.parse().ok())
+                    .collect::<Option<_>>()?;
+                let [a, b, c, d] = v4[..] else { return None };
+                out.extend([
+                    u16::from(a) << 8 | u16::from(b),
+                    u16::from(c) << 8 | u16::from(d),
+                ]);
+            } else if (1..=4).contains(&group.len()) {
+                out.push(u16::from_str_radix(group, 16).ok()?);
+            } else {
+                return None;
+            }
+        }
+        Some(out)
+    };
+    let (head, tail) = match ip.split_once("::") {
+        Some((head, tail)) => (groups(head)?, Some(groups(tail)?)),
+        None => (groups(ip)?, None),
+    };
+    let written = head.len() + tail.as_ref().map_or(0, Vec::len);
+    let fits = match tail {
+        Some(_) => written < 8,
+        None => written == 8,
+    };
+    if !fits {
+        return None;
+    }
+    let mut segments = [0u16; 8];
+    segments[..head.len()].copy_from_slice(&head);
+    if let Some(tail) = tail {
+        segments[8 - tail.len()..].copy_from_slice(&tail);
+    }
+    Some(segments)
+}
+
 /// Most events one IP address may send per minute.
 pub const EVENTS_PER_IP_PER_MINUTE: u32 = 1200;
 /// Most events one (cookieless) visitor may send per minute.
@@ -108,6 +177,48 @@ pub fn identity_verified(secret: &str, user_id: &str, hmac_hex: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64_and_ipv4_as_it_is() {
+        let one = limited_network("2001:db8:aa:bb:1:2:3:4");
+        for same in [
+            "2001:db8:aa:bb::ffff",
+            "2001:0DB8:00aa:00bb:dead:beef:0:1",
+            " 2001:db8:aa:bb:: ",
+        ] {
+            assert_eq!(limited_network(same), one, "{same}");
+        }
+        assert_eq!(one, "2001:0db8:00aa:00bb::/64");
+        assert_ne!(limited_network("2001:db8:aa:bc::1"), one);
+        assert_eq!(limited_network("203.0.113.7"), "203.0.113.7");
+        assert_ne!(
+            limited_network("203.0.113.8"),
+            limited_network("203.0.113.7")
+        );
+        assert_eq!(limited_network("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(limited_network(""), "");
+        assert_eq!(limited_network("not an address"), "not an address");
+        assert_eq!(
+            limited_network("0:0:0:0:0:ffff:198.51.100.9"),
+            "198.51.100.9"
+        );
+        assert_eq!(limited_network("::1"), "0000:0000:0000:0000::/64");
+        assert_eq!(
+            limited_network("fe80::1:2:3:4:5"),
+            "fe80:0000:0000:0001::/64"
+        );
+        // Not addresses: counted as given.
+        for odd in [
+            "1:2:3",
+            "1::2::3",
+            "12345::",
+            "1:2:3:4:5:6:7:8:9",
+            "::ffff:1.2.3",
+            "g::1",
+        ] {
+            assert_eq!(limited_network(odd), odd, "{odd}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -336,7 +336,7 @@ async fn count_and_store(
 ) -> Result<u32, ApiError> {
     let now_ms = received_at as i64;
     let window = guard::minute_window(now_ms);
-    let ip_key = limits::key("ip", ip);
+    let ip_key = limits::network_key("ip", ip);
     let visitor = limits::key("visitor", visitor_key);
     let amount = u32::try_from(plan.rows.len()).unwrap_or(u32::MAX);
     // The visitor budget applies only when there is a visitor key (not for

@@ -96,6 +96,12 @@ pub fn key(prefix: &str, value: &str) -> String {
     key
 }
 
+/// `key(prefix, …)` for a client address: its network as the limits count
+/// it (`guard::limited_network`: an IPv6 client by its /64).
+pub fn network_key(prefix: &str, ip: &str) -> String {
+    key(prefix, &guard::limited_network(ip))
+}
+
 /// Counts a failed sign-in from `ip` naming `token_id` (empty when the
 /// token names none) and answers 401, or 429 once the address or the id has
 /// failed too often this minute (`guard::judge_sign_in`). Right tokens never
@@ -105,7 +111,7 @@ pub async fn sign_in_failed(db: &D1Database, ip: &str, token_id: &str, now_ms: i
     // only make long keys.
     let token_id = if token_id.len() <= 64 { token_id } else { "" };
     let keys = [
-        (key("auth-fail", ip), u32::MAX),
+        (network_key("auth-fail", ip), u32::MAX),
         (key("auth-fail-id", token_id), u32::MAX),
     ];
     let counted = match add(db, &keys, 1, now_ms).await {

@@ -119,7 +119,7 @@ async fn admit(request: &Request, env: &Env, with_token: bool) -> Result<(), Api
     limits::charge(
         &env.db,
         &[(
-            limits::key("live-ip", &client_ip(request)),
+            limits::network_key("live-ip", &client_ip(request)),
             guard::LIVE_CONNECTS_PER_IP_PER_MINUTE,
         )],
         1,

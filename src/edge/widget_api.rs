@@ -163,7 +163,7 @@ pub async fn start(
         &env.db,
         &[
             (
-                limits::key("conv-ip", &ip),
+                limits::network_key("conv-ip", &ip),
                 guard::CONVERSATIONS_PER_IP_PER_MINUTE,
             ),
             (
@@ -495,7 +495,7 @@ pub async fn send(
         &env.db,
         &[
             (
-                limits::key("msg-ip", &client_ip(request)),
+                limits::network_key("msg-ip", &client_ip(request)),
                 guard::MESSAGES_PER_IP_PER_MINUTE,
             ),
             (
