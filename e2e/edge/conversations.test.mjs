@@ -139,6 +139,15 @@ test('a billing question with a card number is redacted at the edge and routed t
   assert.notEqual(token.token_hash, res.json.visitor_token, 'only a hash of the token is stored');
 });
 
+test('a reply address with unseen characters is refused: it could read as another address to the person answering', async () => {
+  for (const email of ['jo@\u202emoc.live\u202c.example.com', 'jo@exam\u200bple.com', 'jo@exa\u00admple.com', 'jo\u2066x\u2069@example.com']) {
+    const refused = await visitor().start({ message: { text: 'Please answer by e-mail' }, reply: { channel: 'email', email } });
+    assertError(refused, 422, 'invalid_request');
+    assert.match(refused.json.error.message, /reply\.email/);
+  }
+  assert.equal((await visitor().start({ message: { text: 'Réponse par e-mail' }, reply: { channel: 'email', email: 'josé@bücher.example' } })).status, 201);
+});
+
 test('issue 14: cards next to punctuation, in brackets and with a security code are redacted at the edge', async () => {
   const v = visitor();
   const text = 'my card:4111111111111111 and (5555 5555 5555 4444) cvv 4111 1111 1111 1111 123';

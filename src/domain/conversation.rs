@@ -332,7 +332,10 @@ pub fn check_reply(reply: &ReplyPreference, now_ms: i64) -> Result<(), ApiError>
     }
 }
 
-/// A simple, permissive address check: one `@`, a dotted domain, no spaces.
+/// A simple, permissive address check: one `@`, a dotted domain, no spaces,
+/// and nothing unseen — control, invisible (zero-width, soft hyphen) or
+/// direction characters, which make an address read as another in the
+/// console ("jo@\u{202e}moc.live\u{202c}.example.com" shows as jo@evil.com…).
 pub fn is_plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
@@ -343,7 +346,16 @@ pub fn is_plausible_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !email.contains(char::is_whitespace)
+        && !email.contains(|c: char| c.is_control() || is_unseen(c))
         && !domain.contains('@')
+}
+
+/// Characters that take no room or reorder the text around them: soft
+/// hyphen, Mongolian vowel separator, zero-width characters and marks,
+/// line and paragraph separators, embeddings, overrides, isolates and the
+/// invisible operators, and the byte order mark.
+fn is_unseen(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
 }
 
 /// A required (or optional) short text field.
@@ -691,6 +703,20 @@ mod tests {
         assert_ne!(hashed, secret::hash(&secret::new("tpv_", [8; 16])));
         assert!(is_plausible_email("a.b+c@example.co.uk"));
         assert!(!is_plausible_email("a@b"));
+        for unseen in [
+            "a\u{202e}b@example.com",
+            "jo@exam\u{200b}ple.com",
+            "jo@exa\u{ad}mple.com",
+            "jo\u{2066}x\u{2069}@example.com",
+            "jo@\u{202e}moc.live\u{202c}.example.com",
+            "\u{feff}jo@example.com",
+            "jo@example.com\u{7f}",
+        ] {
+            assert!(!is_plausible_email(unseen), "{unseen:?}");
+        }
+        // Addresses in other scripts are addresses.
+        assert!(is_plausible_email("josé@bücher.example"));
+        assert!(is_plausible_email("用户@例子.广告"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::{clock, explain, Journey, MessageItem};
 use crate::console::api::{self, Assignee};
 use crate::console::state::{Action, Colleagues, ConsoleState, ConversationView, Me};
 use crate::domain::conversation::{Author, Status};
+use crate::domain::display::visible_controls;
 use crate::fetch::{client_id, Failure};
 use crate::hooks::on_draft;
 
@@ -51,15 +52,17 @@ pub fn run<T>(
 pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
     let c = &props.view.conversation;
     let reply_to = match c.reply_channel.as_str() {
-        "email" => format!("by e-mail to {}", c.reply_email),
+        // Shown with their controls named, as message text is: an address
+        // stored before such characters were refused must not read as another.
+        "email" => format!("by e-mail to {}", visible_controls(&c.reply_email)),
         "phone" => format!(
             "by phone, {} between {} and {}",
-            c.reply_phone,
+            visible_controls(&c.reply_phone),
             clock(c.callback_from),
             clock(c.callback_to)
         ),
         "here" => "here, in the widget".to_owned(),
-        other => format!("through {other} to {}", c.reply_address),
+        other => format!("through {other} to {}", visible_controls(&c.reply_address)),
     };
     let send = {
         let (dispatcher, token, id) = (props.dispatcher.clone(), props.token.clone(), c.id.clone());
