@@ -140,6 +140,17 @@ test('a reply that fails to send stays in the composer and is posted once when s
   await eventually(async () => (await staff.locator('#reply').inputValue()) === '');
   const count = await runtime.d1.prepare("SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?1 AND author = 'staff'").bind(started.conversation.id).first();
   assert.equal(count.n, 1, 'sending twice posted once');
+  // An edited retry after a lost answer is another reply: it goes, with an id of its own.
+  dropped = false;
+  await staff.locator('#reply').fill('A replacment ships today.');
+  await staff.locator('.composer button[type=submit]').click();
+  const error = await staff.locator('.composer .error').innerText();
+  assert.doesNotMatch(error, /\.\./, 'one full stop');
+  await staff.locator('#reply').fill('A replacement ships today.');
+  await staff.locator('.composer button[type=submit]').click();
+  await eventually(async () => (await staff.locator('#reply').inputValue()) === '');
+  const texts = (await runtime.d1.prepare("SELECT text FROM messages WHERE conversation_id = ?1 AND author = 'staff' ORDER BY created_at").bind(started.conversation.id).all()).results.map((m) => m.text);
+  assert.deepEqual(texts, ['So sorry — a replacement is on its way.', 'A replacment ships today.', 'A replacement ships today.']);
 
   await staff.locator('.thread .visitor select.correct-topic').selectOption('product');
   await staff.locator('.thread .visitor select.correct-tone').selectOption('negative');

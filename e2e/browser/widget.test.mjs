@@ -143,6 +143,27 @@ test('with someone online the panel says who, and answers come here', async () =
   await page.close();
 });
 
+test('a message whose answer was lost, then edited and sent again, goes as the edited text (not refused for its id)', async () => {
+  const page = await visitorPage(browser);
+  await openPanel(page);
+  const conversation = await sendFirst(page, 'Do you deliver to Iceland?', 'deliver to Iceland');
+  // The follow-up reaches the worker, which stores it, but its answer is lost.
+  let dropped = false;
+  await page.route('**/v1/conversations/*/messages', async (route) => {
+    if (route.request().method() === 'POST' && !dropped) { dropped = true; await route.fetch(); return route.abort('connectionreset'); }
+    return route.continue();
+  });
+  await panel(page).locator('#tp-message').fill('And to the Faroe Islads?');
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('[role=alert], .error').first().waitFor();
+  await panel(page).locator('#tp-message').fill('And to the Faroe Islands?');
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('.thread .visitor', { hasText: 'Faroe Islands' }).waitFor({ timeout: 10_000 });
+  const texts = (await runtime.d1.prepare("SELECT text FROM messages WHERE conversation_id = ?1 AND author = 'visitor' ORDER BY created_at").bind(conversation.id).all()).results.map((m) => m.text);
+  assert.deepEqual(texts, ['Do you deliver to Iceland?', 'And to the Faroe Islads?', 'And to the Faroe Islands?']);
+  await page.close();
+});
+
 test('markup from either side is shown as text and never runs', async () => {
   const page = await visitorPage(browser);
   await openPanel(page);

@@ -4,13 +4,12 @@
 //! by the signed-in person. The parts are in `components`, what keeps them
 //! current in `hooks`, the calls in `api`.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use super::api;
-use super::components::{run, ConversationPane, Filters, InboxList, Page, SignIn, TopBar};
+use super::components::{
+    run, ConversationPane, Filters, InboxList, Page, PendingReply, SignIn, TopBar,
+};
 use super::hooks::{
     use_colleagues, use_refresh, use_resume_session, use_shortcuts, use_title, Shortcut,
 };
@@ -24,7 +23,7 @@ use super::state::{Action, ConsoleState};
 pub fn console_app() -> Html {
     let state = use_reducer(ConsoleState::default);
     let page = use_state(|| Page::Inbox);
-    let pending_id: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
+    let pending_id: PendingReply = use_mut_ref(|| None);
 
     use_resume_session(state.dispatcher());
     let (live, conversation_socket) = use_live(&state, state.dispatcher());

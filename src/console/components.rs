@@ -10,7 +10,7 @@ mod message;
 mod sign_in;
 mod top_bar;
 
-pub use conversation::{run, ConversationPane, ConversationPaneProps};
+pub use conversation::{run, ConversationPane, ConversationPaneProps, PendingReply};
 pub use filters::{Filters, FiltersProps};
 pub use inbox::{InboxList, InboxListProps};
 pub use journey::{Journey, JourneyProps};

@@ -81,8 +81,8 @@ pub fn panel(props: &PanelProps) -> Html {
     });
     // The newest message id seen: polls ask for what came after it.
     let cursor = use_mut_ref(|| 0_i64);
-    // The id of the message being sent, kept until it is stored.
-    let pending_id: Rc<RefCell<Option<String>>> = use_mut_ref(|| None);
+    // The id of the message being sent and its text, kept until it is stored.
+    let pending_id: Rc<RefCell<Option<(String, String)>>> = use_mut_ref(|| None);
 
     use_opener(state.dispatcher());
     use_page_events(&state, &props.root);
@@ -243,12 +243,13 @@ pub fn panel(props: &PanelProps) -> Html {
 /// `on('submit')` hears what goes; then the site's own endpoint receives it,
 /// or the worker, where the first message starts the conversation and later
 /// ones join it. The same id goes again after a network failure, so a retry
-/// is stored once.
+/// is stored once; an edited draft is another message, with an id of its own
+/// (the first may have been stored, its answer lost).
 fn send_draft(
     state: &UseReducerHandle<PanelState>,
     config: &Rc<Config>,
     cursor: &Rc<RefCell<i64>>,
-    pending_id: &Rc<RefCell<Option<String>>>,
+    pending_id: &Rc<RefCell<Option<(String, String)>>>,
     analysis: Option<&Classification>,
     expected_team: Option<String>,
 ) {
@@ -266,10 +267,16 @@ fn send_draft(
         )));
         return;
     };
-    let id = pending_id
-        .borrow_mut()
-        .get_or_insert_with(|| client_id("w-"))
-        .clone();
+    let id = {
+        let mut pending = pending_id.borrow_mut();
+        match &*pending {
+            Some((id, text)) if *text == state.draft => id.clone(),
+            _ => pending
+                .insert((client_id("w-"), state.draft.clone()))
+                .0
+                .clone(),
+        }
+    };
     let [pathname, search, title, referrer] = transport::page_facts();
     let interaction = ClassifiedInteraction::new(
         &state.draft,

@@ -12,6 +12,10 @@ use crate::domain::display::visible_controls;
 use crate::fetch::{client_id, Failure};
 use crate::hooks::on_draft;
 
+/// The reply being sent: its client id, with the conversation and the text
+/// it was made for.
+pub type PendingReply = Rc<RefCell<Option<(String, (String, String))>>>;
+
 #[derive(PartialEq, Properties)]
 pub struct ConversationPaneProps {
     pub view: ConversationView,
@@ -23,7 +27,7 @@ pub struct ConversationPaneProps {
     pub error: Option<AttrValue>,
     /// The id of the reply being sent, kept until it is stored, so sending
     /// again after a failure cannot post twice.
-    pub pending_id: Rc<RefCell<Option<String>>>,
+    pub pending_id: PendingReply,
     pub dispatcher: UseReducerDispatcher<ConsoleState>,
     /// Whether the visitor is typing now (pushed, issue 18).
     pub typing: bool,
@@ -73,10 +77,19 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             if draft.is_empty() || sending {
                 return;
             }
-            let client = pending_id
-                .borrow_mut()
-                .get_or_insert_with(|| client_id("c-"))
-                .clone();
+            // The same id for a retry of the same reply in the same
+            // conversation (stored once); another for an edited one, since the
+            // first may have been stored with its answer lost.
+            let client = {
+                let mut pending = pending_id.borrow_mut();
+                match &*pending {
+                    Some((client, of)) if *of == (id.clone(), draft.clone()) => client.clone(),
+                    _ => pending
+                        .insert((client_id("c-"), (id.clone(), draft.clone())))
+                        .0
+                        .clone(),
+                }
+            };
             dispatcher.dispatch(Action::Sending);
             let (dispatcher, token, id) = (dispatcher.clone(), token.clone(), id.clone());
             let (draft, pending_id) = (draft.clone(), pending_id.clone());
@@ -158,7 +171,7 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
                 <label for="reply">{ format!("Reply as {}", props.me.name) }</label>
                 <textarea id="reply" rows="3" value={props.draft.clone()} oninput={draft_input} />
                 if let Some(error) = &props.error {
-                    <p class="error" role="alert">{ format!("Not sent: {error}. Your reply is still here; press Send to try again.") }</p>
+                    <p class="error" role="alert">{ format!("Not sent: {}. Your reply is still here; press Send to try again.", error.trim_end_matches('.')) }</p>
                 }
                 <button type="submit" disabled={props.sending}>{ "Send" }</button>
             </form>
