@@ -182,6 +182,9 @@ fn inbox_row(status: Status, preview: Option<String>) -> InboxRow {
         unread: 2,
         waited_s: 90,
         over_target: true,
+        // D1's window totals: they never travel (the `Inbox` carries them).
+        matched: 0,
+        matched_waiting: 0,
     }
 }
 
@@ -525,6 +528,7 @@ fn every_wire_type_matches_its_openapi_schema() {
             "Inbox",
             &Inbox {
                 conversations: vec![inbox_row(Status::Waiting, None)],
+                total: 1,
                 waiting: 1,
                 teams: vec!["support".into()],
             },
@@ -908,6 +912,7 @@ fn the_console_reads_answers_as_serde_does() {
             inbox_row(Status::Waiting, Some("Hi".into())),
             inbox_row(Status::Open, None),
         ],
+        total: 2,
         waiting: 1,
         teams: vec!["support".into()],
     }));

@@ -440,6 +440,34 @@ test('failed sign-ins are limited per IP and per token id, and the right token a
   // Per token id and for the operator secret: contract.test.mjs.
 });
 
+test('an inbox past 200 conversations says how many it holds, and closed ones come latest first', async () => {
+  const start = (n) => api('POST', '/v1/conversations', {
+    headers: { origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': `10.20.${n >> 8}.${n & 255}` },
+    body: { site: 'demo', team: 'support', message: { text: `Inbox flood question ${n}` } },
+  });
+  const ids = [];
+  for (let n = 0; n < 205; n++) {
+    const res = await start(n);
+    assert.equal(res.status, 201, JSON.stringify(res.json));
+    ids.push(res.json.conversation.id);
+  }
+  const inbox = (await asStaff(ana, 'GET', '/v1/staff/inbox?team=support')).json;
+  assert.equal(inbox.conversations.length, 200);
+  assert.ok(inbox.total >= 205, `total ${inbox.total}`);
+  const waiting = (await runtime.d1.prepare("SELECT COUNT(*) AS n FROM conversations WHERE site_id = 'demo' AND team_id = 'support' AND status = 'waiting'").first()).n;
+  assert.equal(inbox.waiting, waiting, 'every waiting conversation is counted, not only the 200 shown');
+  assert.ok(inbox.waiting > 200);
+  // The latest closed first: the one closed last is found at the top.
+  for (const id of [ids[0], ids[204], ids[100]]) {
+    assert.equal((await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/close`)).status, 200);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const closed = (await asStaff(ana, 'GET', '/v1/staff/inbox?team=support&status=closed')).json.conversations.map((c) => c.id);
+  assert.deepEqual(closed.slice(0, 3), [ids[100], ids[204], ids[0]]);
+  // The flood is the test's own: gone, so no later job (escalation) works on it.
+  await runtime.d1.prepare("DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids)).run();
+});
+
 test('assign, move, close and reopen leave typed system notices, never words of a person', async () => {
   const v = visitor();
   // The visitor picks sales in the widget, so the move to support below does

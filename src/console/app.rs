@@ -109,6 +109,7 @@ pub fn console_app() -> Html {
                 <Filters teams={teams} team={state.team.clone()} status={state.status.clone()} dispatcher={state.dispatcher()} />
                 <div class="workspace">
                     <InboxList rows={state.inbox.as_ref().map(|i| i.conversations.clone()).unwrap_or_default()}
+                        total={state.inbox.as_ref().map_or(0, |i| i.total)}
                         selected={state.selected.clone().map(AttrValue::from)} dispatcher={state.dispatcher()} />
                     if let Some(view) = state.view.clone() {
                         <ConversationPane view={view} me={me} colleagues={state.colleagues.clone()} token={token}

@@ -228,6 +228,8 @@ mod tests {
             unread: 1,
             waited_s: 60,
             over_target: false,
+            matched: 0,
+            matched_waiting: 0,
         }
     }
 
@@ -416,6 +418,7 @@ mod tests {
             ConsoleState::default(),
             vec![Action::Inbox(Inbox {
                 conversations: vec![row("a"), row("b"), row("c")],
+                total: 3,
                 waiting: 3,
                 teams: vec!["support".into()],
             })],

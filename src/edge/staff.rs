@@ -187,11 +187,14 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
         "SELECT c.id, c.team_id, c.status, c.channel, c.topic, c.sentiment, c.kind, c.confidence, c.visitor_name, \
          c.reply_channel, c.assignee_id, c.created_at, c.last_visitor_at, c.last_staff_at, t.target_minutes, \
          (SELECT text FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' ORDER BY m.id DESC LIMIT 1) AS preview, \
-         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' AND m.id > c.staff_read_id) AS unread \
+         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' AND m.id > c.staff_read_id) AS unread, \
+         COUNT(*) OVER () AS matched, SUM(c.status = 'waiting') OVER () AS matched_waiting \
          FROM conversations c JOIN teams t ON t.site_id = c.site_id AND t.id = c.team_id \
          WHERE c.site_id = ?1 AND c.team_id IN (SELECT value FROM json_each(?2)) \
          AND c.status IN (SELECT value FROM json_each(?3)) \
-         ORDER BY CASE c.status WHEN 'waiting' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, c.last_visitor_at LIMIT 200",
+         ORDER BY CASE c.status WHEN 'waiting' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, \
+         CASE c.status WHEN 'closed' THEN -c.closed_at ELSE c.last_visitor_at END \
+         LIMIT 200",
         args![&staff.site_id, &teams_json, &statuses_json],
     )
     .await?;
@@ -207,12 +210,16 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
             row.over_target = over_target;
         }
     }
-    let waiting = rows.iter().filter(|r| r.status == Status::Waiting).count();
+    // Counted before the cut at 200 (window totals, the same on every row).
+    let (total, waiting) = rows
+        .first()
+        .map_or((0, 0), |r| (r.matched, r.matched_waiting));
     json(
         200,
         &Inbox {
             conversations: rows,
-            waiting: u32::try_from(waiting).map_err(|_| ApiError::Internal)?,
+            waiting,
+            total,
             teams,
         },
     )

@@ -11,6 +11,8 @@ const WAIT_TICK_MS: u32 = 15_000;
 #[derive(PartialEq, Properties)]
 pub struct InboxListProps {
     pub rows: Vec<InboxRow>,
+    /// How many conversations the filter matched (`rows` holds the first 200).
+    pub total: u32,
     pub selected: Option<AttrValue>,
     pub dispatcher: UseReducerDispatcher<ConsoleState>,
 }
@@ -44,6 +46,13 @@ pub fn inbox_list(props: &InboxListProps) -> Html {
             <h2>{ "Inbox" }</h2>
             if props.rows.is_empty() {
                 <p class="empty">{ "Nothing here." }</p>
+            }
+            if props.total as usize > props.rows.len() {
+                <p class="cut" role="status">{ format!(
+                    "Showing {} of {}: waiting first, the longest waiting first. Pick a team or a status to see the rest.",
+                    props.rows.len(),
+                    props.total
+                ) }</p>
             }
             <ul>
                 { for props.rows.iter().map(|row| {

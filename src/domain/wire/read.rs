@@ -39,9 +39,10 @@ from_json! {
     InboxRow {
         id, team_id, status, channel, topic, sentiment, kind, confidence, visitor_name,
         reply_channel, assignee_id, created_at, last_visitor_at, last_staff_at, target_minutes,
-        preview, unread, #[default] waited_s, #[default] over_target,
+        preview, unread, #[default] waited_s, #[default] over_target, #[default] matched,
+        #[default] matched_waiting,
     }
-    Inbox { conversations, waiting, teams }
+    Inbox { conversations, #[default] total, waiting, teams }
     Conversation {
         id, site_id, team_id, status, channel, visitor_key, visitor_id, user_id, visitor_name,
         locale, reply_channel, reply_email, reply_phone, callback_from, callback_to, external_id,

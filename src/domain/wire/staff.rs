@@ -67,13 +67,24 @@ pub struct InboxRow {
     pub waited_s: i64,
     #[serde(default)]
     pub over_target: bool,
+    /// How many conversations the inbox's filter matched, and how many of
+    /// them wait, before the cut (read from D1, sent in `Inbox`).
+    #[serde(default, skip_serializing)]
+    pub matched: u32,
+    #[serde(default, skip_serializing)]
+    pub matched_waiting: u32,
 }
 
 /// `GET /v1/staff/inbox`. Schema `Inbox`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inbox {
+    /// The first 200 of them: waiting ones first, the longest waiting
+    /// first, then open ones, then closed ones, the latest first.
     pub conversations: Vec<InboxRow>,
-    /// How many of them are waiting.
+    /// How many conversations the filter matched, also those past the 200.
+    #[serde(default)]
+    pub total: u32,
+    /// How many of those are waiting.
     pub waiting: u32,
     /// The teams shown.
     pub teams: Vec<String>,
