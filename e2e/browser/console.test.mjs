@@ -275,6 +275,10 @@ test('on a tablet: assign to a colleague and move to another team from the conve
   await staff.locator('select.assign-staff').selectOption(bo.staff.id);
   const row = () => runtime.d1.prepare('SELECT assignee_id, team_id FROM conversations WHERE id = ?1').bind(started.conversation.id).first();
   assert.ok(await eventually(async () => (await row()).assignee_id === bo.staff.id), 'assigned to Bo');
+  // "nobody" unassigns (it sent nothing and kept Bo).
+  await staff.locator('select.assign-staff').selectOption('');
+  assert.ok(await eventually(async () => (await row()).assignee_id === ''), 'assigned to nobody');
+  assert.equal(await staff.locator('select.assign-staff').inputValue(), '');
   await staff.locator('select.move-team').selectOption('billing');
   assert.ok(await eventually(async () => (await row()).team_id === 'billing'), 'moved to billing');
   // At tablet width the journey sits below the conversation, not squeezed beside it.

@@ -483,6 +483,11 @@ test('assign, move, close and reopen leave typed system notices, never words of 
   assert.equal(claimed.json.conversation.assignee_id, ana.staff.id);
   const moved = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { team: 'support' });
   assert.equal(moved.json.conversation.team_id, 'support');
+  // Claimed, then handed back to nobody: the team keeps it.
+  assert.equal((await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: 'me' })).json.conversation.assignee_id, ana.staff.id);
+  const unassigned = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: '' });
+  assert.equal(unassigned.status, 200, JSON.stringify(unassigned.json));
+  assert.deepEqual([unassigned.json.conversation.assignee_id, unassigned.json.conversation.team_id], ['', 'support']);
   // Well-formed but at odds with the site: 409, not 422 (the request matches the schema).
   assertError(await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: bo.staff.id }), 409, 'conflict');
   assertError(await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: 'nobody-at-all' }), 409, 'conflict');
@@ -501,7 +506,7 @@ test('assign, move, close and reopen leave typed system notices, never words of 
   assert.equal((await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/messages`, { text: 'One more thing: licences start on Monday.', client_id: clientId(41) })).status, 200);
   const poll = await v.call('GET', `/v1/conversations/${id}/messages`, started.json.visitor_token);
   assert.deepEqual(poll.json.messages.map((m) => m.notice ?? m.author),
-    ['visitor', 'assigned', 'moved_team', 'closed', 'reopened', 'closed', 'reopened', 'staff_joined', 'staff']);
+    ['visitor', 'assigned', 'moved_team', 'assigned', 'assigned', 'closed', 'reopened', 'closed', 'reopened', 'staff_joined', 'staff']);
   for (const m of poll.json.messages.filter((m) => m.author === 'system')) assert.equal(m.text, '');
 });
 

@@ -493,7 +493,7 @@ async fn team_of(env: &Env, conversation: &ConversationRow) -> Result<Option<Tea
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AssignRequest {
-    /// A staff id, or `me` to claim.
+    /// A staff id, `me` to claim, or empty to unassign.
     #[serde(default)]
     staff: Option<String>,
     /// Move to another team of the site.
@@ -527,7 +527,10 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
     }
     let mut assignee = conversation.assignee_id.clone();
     let mut assignee_name = String::new();
-    if let Some(target) = &body.staff {
+    if body.staff.as_deref() == Some("") {
+        // Nobody: the conversation stays with its team.
+        assignee = String::new();
+    } else if let Some(target) = &body.staff {
         let target_id = if target == "me" {
             staff.id.clone()
         } else {

@@ -190,14 +190,13 @@ fn assign_controls(props: &ConversationPaneProps) -> Html {
     let pick = |to: fn(String) -> Assignee| {
         let (dispatcher, token, id) = (props.dispatcher.clone(), props.token.clone(), c.id.clone());
         Callback::from(move |e: Event| {
+            // An empty value is "nobody": the conversation is unassigned.
             let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-            if !value.is_empty() {
-                let (token, id, to) = (token.clone(), id.clone(), to(value));
-                run(
-                    &dispatcher,
-                    async move { api::assign(&token, &id, &to).await },
-                );
-            }
+            let (token, id, to) = (token.clone(), id.clone(), to(value));
+            run(
+                &dispatcher,
+                async move { api::assign(&token, &id, &to).await },
+            );
         })
     };
     html! {
