@@ -116,6 +116,32 @@ test('presence in the console changes what visitors see', async () => {
   await staff.close();
 });
 
+test('the console says when it cannot reach the worker, and when the open conversation was deleted by its visitor', async () => {
+  const started = await (await fetch(`${runtime.url}/v1/conversations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: runtime.url, 'user-agent': 'Mozilla/5.0 Chrome/156', 'cf-connecting-ip': '198.51.100.203' },
+    body: JSON.stringify({ site: 'demo', message: { text: 'Please forget this question about my order' } }),
+  })).json();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const staff = await context.newPage();
+  await signIn(staff);
+  await staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`).click();
+  await staff.locator('#reply').waitFor();
+  assert.equal(await staff.locator('.offline').count(), 0);
+  await context.setOffline(true);
+  await staff.locator('.offline[role=alert]', { hasText: 'cannot be reached' }).waitFor({ timeout: 10_000 });
+  await context.setOffline(false);
+  await staff.locator('.offline').waitFor({ state: 'detached', timeout: 10_000 });
+  // The visitor deletes the conversation: the pane says so instead of showing it as waiting.
+  const deleted = await fetch(`${runtime.url}/v1/conversations/${started.conversation.id}`, {
+    method: 'DELETE', headers: { authorization: `Bearer ${started.visitor_token}`, origin: runtime.url },
+  });
+  assert.equal(deleted.status, 200);
+  await staff.locator('.conversation.empty', { hasText: 'no longer exists' }).waitFor({ timeout: 10_000 });
+  assert.equal(await staff.locator('#reply').count(), 0);
+  await context.close();
+});
+
 test('a reply that fails to send stays in the composer and is posted once when sent again; labels are corrected with one click', async () => {
   const started = await (await fetch(`${runtime.url}/v1/conversations`, {
     method: 'POST',

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::api;
 use super::components::{
-    run, ConversationPane, Filters, InboxList, Page, PendingReply, SignIn, TopBar,
+    clock, run, ConversationPane, Filters, InboxList, Page, PendingReply, SignIn, TopBar,
 };
 use super::hooks::{
     use_colleagues, use_refresh, use_resume_session, use_shortcuts, use_title, Shortcut,
@@ -101,6 +101,12 @@ pub fn console_app() -> Html {
     html! {
         <div class="console" data-live={if live { "push" } else { "polling" }}>
             <TopBar me={me.clone()} token={token.clone()} page={*page} on_page={on_page} dispatcher={state.dispatcher()} />
+            if state.offline_since > 0.0 {
+                <p class="offline" role="alert">{ format!(
+                    "Offline since {}: the worker cannot be reached. What you see may be out of date; the console keeps trying.",
+                    clock(state.offline_since as i64)
+                ) }</p>
+            }
             if *page == Page::Insights {
                 <InsightsPage token={token.to_string()} on_open={on_open} />
             } else if *page == Page::Settings {
@@ -117,7 +123,7 @@ pub fn console_app() -> Html {
                             pending_id={pending_id} dispatcher={state.dispatcher()}
                             typing={state.visitor_typing(js_sys::Date::now())} on_typing={on_typing} />
                     } else {
-                        <section class="conversation empty" aria-label="Conversation"><p>{ "Pick a conversation (j / k)." }</p></section>
+                        <section class="conversation empty" aria-label="Conversation"><p>{ state.gone.clone().unwrap_or_else(|| "Pick a conversation (j / k).".into()) }</p></section>
                     }
                 </div>
             }

@@ -78,7 +78,10 @@ pub fn use_refresh(
         let (token, team, status) = (token.clone(), team.clone(), status.clone());
         let (selected, dispatcher) = (selected.clone(), dispatcher.clone());
         wasm_bindgen_futures::spawn_local(async move {
-            match api::inbox(&token, &team, &status).await {
+            let inbox = api::inbox(&token, &team, &status).await;
+            let reached = !matches!(inbox, Err(Failure::Network));
+            dispatcher.dispatch(Action::Reached(reached, js_sys::Date::now()));
+            match inbox {
                 Ok(inbox) => dispatcher.dispatch(Action::Inbox(inbox)),
                 Err(Failure::Api { status: 401, .. }) => {
                     session::forget();
@@ -90,8 +93,11 @@ pub fn use_refresh(
                 Err(_) => {}
             }
             if let Some(id) = selected {
-                if let Ok(view) = api::conversation(&token, &id).await {
-                    dispatcher.dispatch(Action::View(Box::new(view)));
+                match api::conversation(&token, &id).await {
+                    Ok(view) => dispatcher.dispatch(Action::View(Box::new(view))),
+                    // Deleted by the visitor or erased: not "waiting" forever.
+                    Err(Failure::Api { status: 404, .. }) => dispatcher.dispatch(Action::Gone(id)),
+                    Err(_) => {}
                 }
             }
         });

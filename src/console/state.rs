@@ -39,6 +39,13 @@ pub struct ConsoleState {
     /// Bumped when a pushed message reveals one missed before it: the
     /// console reloads the conversation from the store.
     pub view_gap: u32,
+    /// Since when (ms since the epoch) the worker has not answered a
+    /// refresh; 0 while it answers. The console says so rather than show a
+    /// stale inbox as current.
+    pub offline_since: f64,
+    /// Why the conversation that was open is gone (the visitor deleted it,
+    /// or it was erased): said where it was.
+    pub gone: Option<String>,
 }
 
 pub enum Action {
@@ -63,6 +70,10 @@ pub enum Action {
     Pushed(Box<StaffPush>, f64),
     /// The clock at `now` (ms): expires the typing indicator.
     Tick(f64),
+    /// Whether a refresh reached the worker, at `now` (ms).
+    Reached(bool, f64),
+    /// The open conversation no longer exists.
+    Gone(String),
 }
 
 impl ConsoleState {
@@ -164,6 +175,7 @@ impl Reducible for ConsoleState {
             Action::Inbox(inbox) => next.inbox = Some(inbox),
             Action::Colleagues(colleagues) => next.colleagues = Some(colleagues),
             Action::Select(id) => {
+                next.gone = None;
                 if next.selected.as_ref() != Some(&id) {
                     next.draft.clear();
                     next.error = None;
@@ -195,6 +207,25 @@ impl Reducible for ConsoleState {
             Action::Tick(now) => {
                 if now >= next.typing_until {
                     next.typing_until = 0.0;
+                }
+            }
+            Action::Reached(reached, now) => {
+                next.offline_since = match (reached, next.offline_since) {
+                    (true, _) => 0.0,
+                    (false, 0.0) => now,
+                    (false, since) => since,
+                };
+            }
+            Action::Gone(id) => {
+                if next.selected.as_ref() == Some(&id) {
+                    next.selected = None;
+                    next.view = None;
+                    next.draft.clear();
+                    next.error = None;
+                    next.gone = Some(
+                        "That conversation no longer exists: the visitor deleted it, or it was erased."
+                            .into(),
+                    );
                 }
             }
         }
@@ -410,6 +441,39 @@ mod tests {
             Some("s2")
         );
         assert_eq!(next.inbox_changed, 1);
+    }
+
+    #[test]
+    fn offline_counts_from_the_first_failed_refresh_and_a_gone_conversation_closes() {
+        let state = run(
+            ConsoleState::default(),
+            vec![
+                Action::Reached(false, 1_000.0),
+                Action::Reached(false, 3_000.0),
+            ],
+        );
+        assert_eq!(state.offline_since, 1_000.0);
+        assert_eq!(
+            run(state, vec![Action::Reached(true, 5_000.0)]).offline_since,
+            0.0
+        );
+        let open = run(
+            ConsoleState::default(),
+            vec![
+                Action::Select("a".into()),
+                Action::Draft("half a reply".into()),
+            ],
+        );
+        let other = run(open.clone(), vec![Action::Gone("b".into())]);
+        assert_eq!(
+            other.selected.as_deref(),
+            Some("a"),
+            "another id closes nothing"
+        );
+        let gone = run(open, vec![Action::Gone("a".into())]);
+        assert_eq!((gone.selected.as_deref(), gone.draft.as_str()), (None, ""));
+        assert!(gone.gone.is_some());
+        assert!(run(gone, vec![Action::Select("c".into())]).gone.is_none());
     }
 
     #[test]
