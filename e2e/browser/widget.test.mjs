@@ -243,6 +243,21 @@ test('keyboard only: open, write, send, close, and focus returns to the launcher
   await page.close();
 });
 
+test('after a message goes, focus is back in the message box and Escape still closes the panel', async () => {
+  const page = await visitorPage(browser);
+  await openPanel(page);
+  await panel(page).locator('input[type=radio]').first().check();
+  await panel(page).locator('#tp-message').fill('Is the store open on Sundays?');
+  await panel(page).locator('button.send').focus();
+  await page.keyboard.press('Enter');
+  await panel(page).locator('.thread .visitor').waitFor({ timeout: 10_000 });
+  const focused = () => page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.id ?? document.activeElement?.tagName);
+  assert.ok(await eventually(async () => (await focused()) === 'tp-message'), `focus is on ${await focused()}`);
+  await page.keyboard.press('Escape');
+  await panel(page).locator('.panel').waitFor({ state: 'detached' });
+  await page.close();
+});
+
 test('a draft of only invisible characters is not a message: nothing is posted, no error, the next real message goes alone', async () => {
   const page = await visitorPage(browser);
   const posts = [];

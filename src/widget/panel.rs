@@ -97,12 +97,14 @@ pub fn panel(props: &PanelProps) -> Html {
     );
     let typing = use_live(config.clone(), state.session.clone(), state.dispatcher());
 
-    // Focus the message box when the panel opens.
+    // Focus the message box when the panel opens, and again once a message
+    // is sent: the box is disabled while it goes, which drops the focus to
+    // the page (and Escape, heard by the panel, would no longer close it).
     let textarea = use_node_ref();
     {
         let textarea = textarea.clone();
-        use_effect_with(state.open, move |open| {
-            if *open {
+        use_effect_with((state.open, state.sending), move |(open, sending)| {
+            if *open && !*sending {
                 if let Some(element) = textarea.cast::<web_sys::HtmlElement>() {
                     let _ = element.focus();
                 }
