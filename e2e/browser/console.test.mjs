@@ -125,6 +125,11 @@ test('the console says when it cannot reach the worker, and when the open conver
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const staff = await context.newPage();
   await signIn(staff);
+  // One main landmark and one level-one heading on every page (axe's first two findings).
+  for (const tab of ['Insights', 'Settings', 'Inbox']) {
+    await staff.locator('.top .tab', { hasText: tab }).click();
+    assert.deepEqual([await staff.locator('main').count(), await staff.locator('h1').count()], [1, 1], tab);
+  }
   await staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`).click();
   await staff.locator('#reply').waitFor();
   assert.equal(await staff.locator('.offline').count(), 0);

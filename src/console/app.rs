@@ -107,6 +107,8 @@ pub fn console_app() -> Html {
                     clock(state.offline_since as i64)
                 ) }</p>
             }
+            // One main landmark for whichever page is shown, for screen readers.
+            <main class="page">
             if *page == Page::Insights {
                 <InsightsPage token={token.to_string()} on_open={on_open} />
             } else if *page == Page::Settings {
@@ -127,6 +129,7 @@ pub fn console_app() -> Html {
                     }
                 </div>
             }
+            </main>
         </div>
     }
 }

@@ -56,7 +56,7 @@ pub fn top_bar(props: &TopBarProps) -> Html {
     };
     html! {
         <header class="top">
-            <strong>{ "Touchpoint" }</strong>
+            <h1 class="brand">{ "Touchpoint" }</h1>
             { tab(Page::Inbox, "Inbox") }
             { tab(Page::Insights, "Insights") }
             if props.me.role == "admin" {
