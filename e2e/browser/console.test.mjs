@@ -130,6 +130,9 @@ test('the console says when it cannot reach the worker, and when the open conver
     await staff.locator('.top .tab', { hasText: tab }).click();
     assert.deepEqual([await staff.locator('main').count(), await staff.locator('h1').count()], [1, 1], tab);
   }
+  // The unread count is read out with its meaning, not as a bare number.
+  const badge = staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"] .badge`);
+  assert.equal(await badge.textContent(), '1 unread');
   await staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`).click();
   await staff.locator('#reply').waitFor();
   assert.equal(await staff.locator('.offline').count(), 0);

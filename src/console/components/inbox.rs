@@ -77,7 +77,7 @@ pub fn inbox_list(props: &InboxListProps) -> Html {
                                 <span class="labels">{ format!("{} · {} · {} · {}", row.topic, row.sentiment, row.kind, row.channel) }</span>
                                 <span class="wait">{ wait }</span>
                                 if row.unread > 0 {
-                                    <span class="badge" aria-label={format!("{} unread", row.unread)}>{ row.unread }</span>
+                                    <span class="badge">{ row.unread }<span class="sr-only">{ " unread" }</span></span>
                                 }
                                 <span class="preview"><bdi>{ visible_controls(row.preview.as_deref().unwrap_or_default()).into_owned() }</bdi></span>
                             </button>
