@@ -16,5 +16,6 @@ _addresses = itertools.count(1)
 @schemathesis.hook
 def before_call(context, case, kwargs):
     n = next(_addresses)
-    # 2001:db8::/32 is reserved for documentation: never a real client.
-    case.headers = {**(case.headers or {}), "cf-connecting-ip": f"2001:db8::{n // 65536:x}:{n % 65536:x}"}
+    # 2001:db8::/32 is reserved for documentation: never a real client. Each
+    # address in a /64 of its own: the worker counts an IPv6 client by its /64.
+    case.headers = {**(case.headers or {}), "cf-connecting-ip": f"2001:db8:{n // 65536:x}:{n % 65536:x}::1"}
