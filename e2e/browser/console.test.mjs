@@ -30,6 +30,15 @@ async function signIn(page, token = ana.token) {
   await page.locator('.console').waitFor();
 }
 const widget = (page) => page.locator('[data-touchpoint-panel]');
+/** A visitor at address `ip` starts a conversation on the demo site through the API: `{conversation, visitor_token, …}`. */
+async function visitorStarts(ip, body) {
+  const response = await fetch(`${runtime.url}/v1/conversations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: runtime.url, 'user-agent': 'Mozilla/5.0 Chrome/156', 'cf-connecting-ip': ip },
+    body: JSON.stringify({ site: 'demo', ...body }),
+  });
+  return response.json();
+}
 
 test('a visitor message reaches the right inbox with its journey; a person replies; the widget shows it', async () => {
   // The visitor looks at pricing, then asks sales a question from the widget.
@@ -84,11 +93,7 @@ test('a visitor message reaches the right inbox with its journey; a person repli
 });
 
 test('direction controls in a message are shown, and the text is isolated, in the inbox and the thread', async () => {
-  const started = await (await fetch(`${runtime.url}/v1/conversations`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: runtime.url, 'user-agent': 'Mozilla/5.0 Chrome/156', 'cf-connecting-ip': '198.51.100.230' },
-    body: JSON.stringify({ site: 'demo', message: { text: 'please open bidi \u202egnp.exe\u202c from my order' } }),
-  })).json();
+  const started = await visitorStarts('198.51.100.230', { message: { text: 'please open bidi \u202egnp.exe\u202c from my order' } });
   const staff = await browser.newPage();
   await signIn(staff);
   const row = staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`);
@@ -117,11 +122,7 @@ test('presence in the console changes what visitors see', async () => {
 });
 
 test('the console says when it cannot reach the worker, and when the open conversation was deleted by its visitor', async () => {
-  const started = await (await fetch(`${runtime.url}/v1/conversations`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: runtime.url, 'user-agent': 'Mozilla/5.0 Chrome/156', 'cf-connecting-ip': '198.51.100.203' },
-    body: JSON.stringify({ site: 'demo', message: { text: 'Please forget this question about my order' } }),
-  })).json();
+  const started = await visitorStarts('198.51.100.203', { message: { text: 'Please forget this question about my order' } });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const staff = await context.newPage();
   await signIn(staff);
@@ -151,11 +152,7 @@ test('the console says when it cannot reach the worker, and when the open conver
 });
 
 test('a reply that fails to send stays in the composer and is posted once when sent again; labels are corrected with one click', async () => {
-  const started = await (await fetch(`${runtime.url}/v1/conversations`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: runtime.url, 'user-agent': 'Mozilla/5.0 Chrome/156', 'cf-connecting-ip': '198.51.100.200' },
-    body: JSON.stringify({ site: 'demo', message: { text: 'The zipper of my jacket broke after two days' } }),
-  })).json();
+  const started = await visitorStarts('198.51.100.200', { message: { text: 'The zipper of my jacket broke after two days' } });
   const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await signIn(staff);
   await staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`).click();
@@ -297,11 +294,7 @@ test('on a tablet: assign to a colleague and move to another team from the conve
     method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'Bo Lind', teams: ['support', 'billing'] }),
   })).json();
-  const started = await (await fetch(`${runtime.url}/v1/conversations`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: runtime.url, 'user-agent': 'Mozilla/5.0 Chrome/156', 'cf-connecting-ip': '198.51.100.220' },
-    body: JSON.stringify({ site: 'demo', team: 'support', message: { text: 'Can I exchange my boots for a bigger size?' } }),
-  })).json();
+  const started = await visitorStarts('198.51.100.220', { team: 'support', message: { text: 'Can I exchange my boots for a bigger size?' } });
   const staff = await browser.newPage({ viewport: { width: 1024, height: 768 }, hasTouch: true });
   await signIn(staff);
   await staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`).click();
