@@ -83,7 +83,7 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             let client = {
                 let mut pending = pending_id.borrow_mut();
                 match &*pending {
-                    Some((client, of)) if *of == (id.clone(), draft.clone()) => client.clone(),
+                    Some((client, (of, text))) if *of == id && *text == draft => client.clone(),
                     _ => pending
                         .insert((client_id("c-"), (id.clone(), draft.clone())))
                         .0
