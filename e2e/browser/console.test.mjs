@@ -308,6 +308,10 @@ test('on a tablet: assign to a colleague and move to another team from the conve
   assert.equal(await staff.locator('select.assign-staff').inputValue(), '');
   await staff.locator('select.move-team').selectOption('billing');
   assert.ok(await eventually(async () => (await row()).team_id === 'billing'), 'moved to billing');
+  // The thread says whom it went to, and that it went back to the team.
+  const notices = () => staff.locator('section.conversation li.system').allInnerTexts();
+  const expected = JSON.stringify(['Assigned to Bo Lind', 'Unassigned', 'Moved to another team']);
+  assert.ok(await eventually(async () => JSON.stringify(await notices()) === expected), JSON.stringify(await notices()));
   // At tablet width the journey sits below the conversation, not squeezed beside it.
   const conversation = await staff.locator('.conversation').boundingBox();
   const journey = await staff.locator('.journey').boundingBox();

@@ -506,8 +506,11 @@ test('assign, move, close and reopen leave typed system notices, never words of 
   assert.equal((await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/messages`, { text: 'One more thing: licences start on Monday.', client_id: clientId(41) })).status, 200);
   const poll = await v.call('GET', `/v1/conversations/${id}/messages`, started.json.visitor_token);
   assert.deepEqual(poll.json.messages.map((m) => m.notice ?? m.author),
-    ['visitor', 'assigned', 'moved_team', 'assigned', 'assigned', 'closed', 'reopened', 'closed', 'reopened', 'staff_joined', 'staff']);
+    ['visitor', 'assigned', 'moved_team', 'assigned', 'unassigned', 'closed', 'reopened', 'closed', 'reopened', 'staff_joined', 'staff']);
   for (const m of poll.json.messages.filter((m) => m.author === 'system')) assert.equal(m.text, '');
+  // An assignment names whom it went to; handing back to the team names nobody.
+  assert.deepEqual(poll.json.messages.filter((m) => /assigned/.test(m.notice)).map((m) => [m.notice, m.name ?? null]),
+    [['assigned', 'Ana Weber'], ['assigned', 'Ana Weber'], ['unassigned', null]]);
 });
 
 test('label corrections are kept and exported as training lines', async () => {

@@ -126,7 +126,10 @@ impl Author {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
     StaffJoined,
+    /// A staff member took the conversation (the notice names them).
     Assigned,
+    /// It went back to its team; staff see this, the visitor is not told.
+    Unassigned,
     MovedTeam,
     Closed,
     Reopened,
@@ -134,13 +137,16 @@ pub enum Notice {
 
 impl Notice {
     pub fn code(self) -> &'static str {
-        match self {
-            Notice::StaffJoined => "staff_joined",
-            Notice::Assigned => "assigned",
-            Notice::MovedTeam => "moved_team",
-            Notice::Closed => "closed",
-            Notice::Reopened => "reopened",
-        }
+        // Indexed rather than matched: the worker has few bytes to spare.
+        const CODES: [&str; 6] = [
+            "staff_joined",
+            "assigned",
+            "unassigned",
+            "moved_team",
+            "closed",
+            "reopened",
+        ];
+        CODES[self as usize]
     }
 }
 
@@ -497,6 +503,30 @@ pub mod secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_notice_has_its_own_code() {
+        let codes = [
+            Notice::StaffJoined,
+            Notice::Assigned,
+            Notice::Unassigned,
+            Notice::MovedTeam,
+            Notice::Closed,
+            Notice::Reopened,
+        ]
+        .map(Notice::code);
+        assert_eq!(
+            codes,
+            [
+                "staff_joined",
+                "assigned",
+                "unassigned",
+                "moved_team",
+                "closed",
+                "reopened"
+            ]
+        );
+    }
 
     #[test]
     fn phone_keys_are_the_digits_and_a_leading_plus() {

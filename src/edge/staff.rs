@@ -557,11 +557,14 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
     }
     let notice = if team != conversation.team_id {
         Notice::MovedTeam
+    } else if assignee.is_empty() {
+        Notice::Unassigned
     } else {
         Notice::Assigned
     };
     let note = Append {
         staff_id: &assignee,
+        staff_name: &assignee_name,
         ..Append::notice(notice)
     };
     let update = if team != conversation.team_id {

@@ -33,20 +33,26 @@ pub fn announce(name: &str, detail: &JsValue) {
 }
 
 /// What the page hears from the panel: open and close (a panel that starts
-/// closed says nothing), unread staff replies (a badge on the launcher in
-/// `root` and an event), and each new staff message.
+/// closed says nothing; the launcher in `root` says which, `aria-expanded`),
+/// unread staff replies (a badge on the launcher and an event), and each new
+/// staff message.
 #[hook]
 pub fn use_page_events(state: &PanelState, root: &ShadowRoot) {
     let was_open = use_mut_ref(|| false);
+    let root = root.clone();
+    let launcher = move || root.query_selector("button.launcher").ok().flatten();
+    let expanded = launcher.clone();
     use_effect_with(state.open, move |open| {
+        if let Some(button) = expanded() {
+            let _ = button.set_attribute("aria-expanded", if *open { "true" } else { "false" });
+        }
         if *open || *was_open.borrow() {
             announce(if *open { "open" } else { "close" }, &JsValue::UNDEFINED);
         }
         *was_open.borrow_mut() = *open;
     });
-    let root = root.clone();
     use_effect_with(state.unread, move |unread| {
-        if let Ok(Some(button)) = root.query_selector("button.launcher") {
+        if let Some(button) = launcher() {
             if *unread > 0 {
                 let count = unread.to_string();
                 let _ = button.set_attribute("data-unread", &count);

@@ -235,7 +235,6 @@ pub fn panel(props: &PanelProps) -> Html {
                     <button type="button" class="delete" onclick={delete}>{ strings.delete }</button>
                 }
             </div>
-            <p class="sr-only" aria-live="assertive">{ state.announcement.clone() }</p>
         </section>
     }
 }

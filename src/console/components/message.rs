@@ -45,6 +45,10 @@ pub fn message_item(props: &MessageItemProps) -> Html {
         let who = m.name.clone().unwrap_or_default();
         let text = match m.notice.as_deref() {
             Some("staff_joined") => format!("{who} joined"),
+            // Older notices were stored without the name.
+            Some("assigned") if !who.is_empty() => format!("Assigned to {who}"),
+            Some("unassigned") => "Unassigned".to_owned(),
+            Some("moved_team") => "Moved to another team".to_owned(),
             Some(other) => other.replace('_', " "),
             None => String::new(),
         };

@@ -30,6 +30,8 @@ fn message_item(message: &ThreadMessage, strings: &Strings, locale: &str) -> Htm
             Some("closed") => strings.closed_notice.to_owned(),
             Some("reopened") => strings.reopened_notice.to_owned(),
             Some("moved_team") => strings.moved_notice.to_owned(),
+            // Staff handing it back to the team is not news to the visitor.
+            Some("unassigned") => return Html::default(),
             _ => strings.assigned_notice.to_owned(),
         };
         return html! { <li class="system"><span>{ text }</span></li> };

@@ -38,8 +38,6 @@ pub struct PanelState {
     pub window_to: String,
     pub sending: bool,
     pub error: Option<String>,
-    /// Read out by screen readers when staff write.
-    pub announcement: String,
     pub deleted: bool,
     /// The last message went to the site's own endpoint (or its page took it).
     pub delivered: bool,
@@ -110,7 +108,6 @@ impl PanelState {
             window_to: String::new(),
             sending: false,
             error: None,
-            announcement: String::new(),
             deleted: false,
             delivered: false,
             unread: 0,
@@ -228,11 +225,6 @@ impl Reducible for PanelState {
                 {
                     next.last_staff_message = Some(staff.clone());
                     next.typing = None;
-                    let name = staff.name.clone().unwrap_or_default();
-                    let mut announcement = name;
-                    announcement.push_str(": ");
-                    announcement.push_str(&staff.text);
-                    next.announcement = announcement;
                 }
                 next.poll_ms = poll.poll_interval_ms;
                 next.status = poll.status;
@@ -429,7 +421,11 @@ mod tests {
             )],
         );
         assert_eq!(later.unread, 1);
-        assert_eq!(later.announcement, "Ana: anything else?");
+        assert_eq!(
+            later.last_staff_message.as_ref().map(|m| m.id),
+            Some(3),
+            "the newest reply is the one the page hears of"
+        );
         assert_eq!(
             later.messages.iter().map(|m| m.id).collect::<Vec<_>>(),
             vec![1, 2, 3],
