@@ -53,7 +53,8 @@ export default {
 
 // A live room (issue 18): a Durable Object holding WebSockets with the
 // Hibernation API, so an idle socket costs nothing. One per conversation
-// (its visitor and the staff who have it open) and one per site's inbox.
+// (its visitor and the staff who have it open), one per site's inbox, and
+// one per site's open widgets (presence).
 // Rust has decided who may connect, with which tags, before a socket
 // arrives here (src/edge/live.rs, src/domain/live.rs); this class only
 // accepts, fans the worker's frames out by tag, and relays `typing` to the
@@ -83,11 +84,60 @@ function reauthorize(ws, attachment) {
   ws.serializeAttachment({ ...attachment, until: 1, told: true });
 }
 
+// A site's presence room (`presence:<site>`, domain::live::Room) asks the
+// worker for the site's availability this often while a widget listens, and
+// pushes it when it changed: staff who stopped answering drop out after ten
+// minutes, and office hours open and close, without any request that would
+// push it (staff going online or away push at once). `PRESENCE_RECHECK_MS`
+// in the worker's vars overrides it (tests).
+const PRESENCE_RECHECK_MS = 60_000;
+const PRESENCE_PREFIX = 'presence:';
+const PRESENCE_FRAME = '{"type":"presence",';
+
+// What a presence push says, without the time it was computed at.
+function presenceFacts(availability) {
+  return JSON.stringify({ ...availability, now: 0 });
+}
+
 export class LiveRoom {
-  constructor(ctx) {
+  constructor(ctx, env) {
     this.ctx = ctx;
+    this.env = env;
     // Keep-alive pings are answered without waking the object.
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+  }
+
+  // The site whose presence room this is, or undefined for a conversation's
+  // or an inbox's room.
+  presenceSite() {
+    const name = this.ctx.id.name;
+    return name?.startsWith(PRESENCE_PREFIX) ? name.slice(PRESENCE_PREFIX.length) : undefined;
+  }
+
+  recheckMs() {
+    return Number(this.env?.PRESENCE_RECHECK_MS) || PRESENCE_RECHECK_MS;
+  }
+
+  async alarm() {
+    const site = this.presenceSite();
+    // The last widget left: nothing to keep current, and no more alarms.
+    if (site === undefined || this.ctx.getWebSockets('visitor').length === 0) return;
+    ensureReady();
+    // The same answer as GET /v1/availability, from the worker's own handler.
+    const answer = await handleFetch(new Request(`https://live.invalid/v1/availability?site=${encodeURIComponent(site)}`), this.env);
+    if (answer.status === 404) return; // the site was deleted
+    if (answer.ok) {
+      const availability = await answer.json();
+      const facts = presenceFacts(availability);
+      if (facts !== await this.ctx.storage.get('presence')) {
+        await this.ctx.storage.put('presence', facts);
+        const frame = JSON.stringify({ type: 'presence', availability });
+        for (const ws of this.ctx.getWebSockets('visitor')) {
+          try { ws.send(frame); } catch { /* closing */ }
+        }
+      }
+    }
+    await this.ctx.storage.setAlarm(Date.now() + this.recheckMs());
   }
 
   async fetch(request) {
@@ -96,6 +146,10 @@ export class LiveRoom {
       const { frames } = await request.json();
       let sent = 0;
       for (const { tags, data } of frames) {
+        // What the worker pushed is what widgets now show.
+        if (data.startsWith(PRESENCE_FRAME)) {
+          try { await this.ctx.storage.put('presence', presenceFacts(JSON.parse(data).availability)); } catch { /* not ours to judge */ }
+        }
         const sockets = new Set(tags.flatMap((tag) => this.ctx.getWebSockets(tag)));
         for (const ws of sockets) {
           if (!authorized(ws)) continue;
@@ -114,6 +168,9 @@ export class LiveRoom {
     }
     const [client, server] = Object.values(new WebSocketPair());
     this.ctx.acceptWebSocket(server, url.searchParams.getAll('tag'));
+    if (this.presenceSite() !== undefined && await this.ctx.storage.getAlarm() === null) {
+      await this.ctx.storage.setAlarm(Date.now() + this.recheckMs());
+    }
     server.serializeAttachment({ side: url.searchParams.get('side'), name: url.searchParams.get('name') || null,
       until: Number(url.searchParams.get('until')) || 0 });
     // The protocol is named only when the client offered it (the worker says so).

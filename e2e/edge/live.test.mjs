@@ -13,7 +13,7 @@ import { startChatwoot } from './chatwoot-contract.mjs';
 let runtime, channel, api, ana, bo, cy;
 before(async () => {
   // A plain-HTTP Chatwoot on this machine (production keeps HTTPS).
-  runtime = await startRuntime({ port: 0, adminToken: ADMIN_TOKEN, vars: { ALLOW_HTTP_DESTINATIONS: 'on', DELIVERY_RETRY_BASE_S: '0' } });
+  runtime = await startRuntime({ port: 0, adminToken: ADMIN_TOKEN, vars: { ALLOW_HTTP_DESTINATIONS: 'on', DELIVERY_RETRY_BASE_S: '0', PRESENCE_RECHECK_MS: '250' } });
   await seedDemo(runtime.d1, runtime.url);
   channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
   api = apiClient(runtime.url);
@@ -254,4 +254,39 @@ test("staff presence reaches every open widget of the site at once, as GET /v1/a
   assert.equal(plain.status, 422);
   await widget.close();
   await secondWidget.close();
+});
+
+test('an open widget is kept current when nothing pushes: staff who stopped answering drop out, a team that closes says so', async () => {
+  const widget = await connect('/v1/availability/live?site=demo', null);
+  assert.equal((await asStaff(bo, 'PUT', '/v1/staff/presence', { presence: 'online' })).status, 200);
+  await widget.next((f) => f.type === 'presence' && f.availability.teams.find((t) => t.id === 'sales').staff_online.includes('Bo'));
+  // Bo's console went quiet ten minutes ago (a closed laptop sends no "away").
+  await runtime.d1.prepare('UPDATE staff SET last_seen_at = ?2 WHERE id = ?1').bind(bo.staff.id, Date.now() - 11 * 60_000).run();
+  const dropped = await widget.next((f) => f.type === 'presence' && !f.availability.teams.find((t) => t.id === 'sales').staff_online.includes('Bo'));
+  const polled = await api('GET', '/v1/availability?site=demo', { headers: { origin: runtime.url } });
+  assert.deepEqual(dropped.availability.teams, polled.json.teams, 'the same facts as GET /v1/availability');
+  // Office hours beginning and ending, with nothing pushed (stored straight
+  // into D1, as time passing changes the answer without a request).
+  const sales = (f) => f.type === 'presence' && f.availability.teams.find((t) => t.id === 'sales');
+  const setHours = (hours) => runtime.d1.prepare("UPDATE teams SET hours = ?1 WHERE site_id = 'demo' AND id = 'sales'").bind(hours).run();
+  const stored = (await runtime.d1.prepare("SELECT hours FROM teams WHERE site_id = 'demo' AND id = 'sales'").first()).hours;
+  const allDay = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, open: '00:00', close: '24:00' }));
+  // A frame that arrives from now on.
+  const fromNow = (match) => { const mark = widget.frames.length; return (f) => widget.frames.indexOf(f) >= mark && match(f); };
+  try {
+    const opens = fromNow((f) => sales(f)?.open === true);
+    await setHours(JSON.stringify({ weekly: allDay, closures: [] }));
+    await widget.next(opens);
+    const closes = fromNow((f) => sales(f)?.open === false);
+    await setHours(JSON.stringify({ weekly: [], closures: [] }));
+    const closed = await widget.next(closes);
+    assert.equal(sales(closed).next_opening ?? null, null, 'no hours: no next opening either');
+    // Facts that did not change are not pushed again (the room checks four times a second here).
+    const seen = widget.frames.length;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.deepEqual(widget.frames.slice(seen), []);
+  } finally {
+    await setHours(stored);
+  }
+  await widget.close();
 });
