@@ -451,3 +451,34 @@ test('a site admin edits office hours, routing and staff in Settings; agents see
   await agent.locator('.sign-in .error', { hasText: 'your token no longer works' }).waitFor();
   await Promise.all([admin.close(), agent.close()]);
 });
+
+test('a long inbox shows its first 200 and the rest on asking, in the same order', async () => {
+  const ids = [];
+  for (let n = 0; n < 205; n++) {
+    const started = await visitorStarts(`10.30.${n >> 8}.${n & 255}`, { team: 'product', message: { text: `Long inbox question ${n}` } });
+    ids.push(started.conversation.id);
+  }
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  try {
+    await signIn(staff);
+    const rows = staff.locator('.inbox .row');
+    const cut = staff.locator('.inbox .cut');
+    await cut.waitFor();
+    assert.equal(await rows.count(), 200);
+    const total = Number((await cut.innerText()).match(/Showing 200 of (\d+)/)[1]);
+    assert.ok(total >= 205, await cut.innerText());
+    const first = await rows.evaluateAll((buttons) => buttons.map((b) => b.dataset.conversation));
+    await cut.locator('button.more').click();
+    assert.ok(await eventually(async () => (await rows.count()) === Math.min(total, 400)), `${await rows.count()} rows`);
+    const after = await rows.evaluateAll((buttons) => buttons.map((b) => b.dataset.conversation));
+    assert.deepEqual(after.slice(0, 200), first, 'the first 200 stay where they were');
+    for (const id of ids) assert.ok(total > 400 || after.includes(id), `conversation ${id} is listed`);
+    // A refresh keeps what was asked for.
+    await staff.waitForTimeout(2500);
+    assert.equal(await rows.count(), Math.min(total, 400));
+  } finally {
+    await staff.close();
+    // The flood is the test's own: gone, so no later job (escalation) works on it.
+    await runtime.d1.prepare('DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?1))').bind(JSON.stringify(ids)).run();
+  }
+});

@@ -457,6 +457,16 @@ test('an inbox past 200 conversations says how many it holds, and closed ones co
   const waiting = (await runtime.d1.prepare("SELECT COUNT(*) AS n FROM conversations WHERE site_id = 'demo' AND team_id = 'support' AND status = 'waiting'").first()).n;
   assert.equal(inbox.waiting, waiting, 'every waiting conversation is counted, not only the 200 shown');
   assert.ok(inbox.waiting > 200);
+  // The rest on asking: `limit` up to 2,000, the same order, the first 200 unchanged.
+  const longer = (await asStaff(ana, 'GET', `/v1/staff/inbox?team=support&limit=${inbox.total}`)).json;
+  assert.equal(longer.conversations.length, inbox.total);
+  assert.deepEqual(longer.conversations.slice(0, 200).map((c) => c.id), inbox.conversations.map((c) => c.id));
+  assert.deepEqual(ids.filter((id) => !longer.conversations.some((c) => c.id === id)), [], 'every flooded conversation is reachable');
+  for (const limit of ['0', '2001', '-1', '20.5', 'lots', '']) {
+    assertError(await asStaff(ana, 'GET', `/v1/staff/inbox?team=support&limit=${limit}`), 422, 'invalid_request');
+  }
+  // The wrong caller hears 401 whatever the limit.
+  assertError(await api('GET', '/v1/staff/inbox?limit=0'), 401, 'unauthorized');
   // The latest closed first: the one closed last is found at the top.
   for (const id of [ids[0], ids[204], ids[100]]) {
     assert.equal((await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/close`)).status, 200);

@@ -81,12 +81,15 @@ pub async fn colleagues(token: &str) -> Result<Colleagues, Failure> {
     get(token, "/v1/staff/colleagues").await
 }
 
-/// `GET /v1/staff/inbox?team=…&status=…` (empty: all my teams, waiting and open).
-pub async fn inbox(token: &str, team: &str, status: &str) -> Result<Inbox, Failure> {
+/// `GET /v1/staff/inbox?team=…&status=…&limit=…` (empty: all my teams,
+/// waiting and open), the first `limit` conversations.
+pub async fn inbox(token: &str, team: &str, status: &str, limit: i64) -> Result<Inbox, Failure> {
     let mut path = String::from("/v1/staff/inbox?team=");
     path.push_str(&encoded(team));
     path.push_str("&status=");
     path.push_str(&encoded(status));
+    path.push_str("&limit=");
+    path.push_str(&limit.to_string());
     get(token, &path).await
 }
 

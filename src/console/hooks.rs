@@ -54,6 +54,7 @@ pub fn use_refresh(
             state.team.clone(),
             state.status.clone(),
             state.selected.clone(),
+            state.inbox_limit(),
         )
     });
     let period = if live {
@@ -70,38 +71,45 @@ pub fn use_refresh(
             }
         });
     }
-    use_poll(subject, period, move |(token, team, status, selected)| {
-        if session::token().is_none() {
-            dispatcher.dispatch(Action::SignOut);
-            return;
-        }
-        let (token, team, status) = (token.clone(), team.clone(), status.clone());
-        let (selected, dispatcher) = (selected.clone(), dispatcher.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            let inbox = api::inbox(&token, &team, &status).await;
-            let reached = !matches!(inbox, Err(Failure::Network));
-            dispatcher.dispatch(Action::Reached(reached, js_sys::Date::now()));
-            match inbox {
-                Ok(inbox) => dispatcher.dispatch(Action::Inbox(inbox)),
-                Err(Failure::Api { status: 401, .. }) => {
-                    session::forget();
-                    dispatcher.dispatch(Action::SignOut);
-                    // Say why, or a revoked agent sees the console vanish.
-                    dispatcher.dispatch(Action::SignInFailed(TOKEN_ENDED.into()));
-                    return;
-                }
-                Err(_) => {}
+    use_poll(
+        subject,
+        period,
+        move |(token, team, status, selected, limit)| {
+            if session::token().is_none() {
+                dispatcher.dispatch(Action::SignOut);
+                return;
             }
-            if let Some(id) = selected {
-                match api::conversation(&token, &id).await {
-                    Ok(view) => dispatcher.dispatch(Action::View(Box::new(view))),
-                    // Deleted by the visitor or erased: not "waiting" forever.
-                    Err(Failure::Api { status: 404, .. }) => dispatcher.dispatch(Action::Gone(id)),
+            let (token, team, status, limit) =
+                (token.clone(), team.clone(), status.clone(), *limit);
+            let (selected, dispatcher) = (selected.clone(), dispatcher.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let inbox = api::inbox(&token, &team, &status, limit).await;
+                let reached = !matches!(inbox, Err(Failure::Network));
+                dispatcher.dispatch(Action::Reached(reached, js_sys::Date::now()));
+                match inbox {
+                    Ok(inbox) => dispatcher.dispatch(Action::Inbox(inbox)),
+                    Err(Failure::Api { status: 401, .. }) => {
+                        session::forget();
+                        dispatcher.dispatch(Action::SignOut);
+                        // Say why, or a revoked agent sees the console vanish.
+                        dispatcher.dispatch(Action::SignInFailed(TOKEN_ENDED.into()));
+                        return;
+                    }
                     Err(_) => {}
                 }
-            }
-        });
-    });
+                if let Some(id) = selected {
+                    match api::conversation(&token, &id).await {
+                        Ok(view) => dispatcher.dispatch(Action::View(Box::new(view))),
+                        // Deleted by the visitor or erased: not "waiting" forever.
+                        Err(Failure::Api { status: 404, .. }) => {
+                            dispatcher.dispatch(Action::Gone(id))
+                        }
+                        Err(_) => {}
+                    }
+                }
+            });
+        },
+    );
 }
 
 /// Colleagues and teams, for assigning and moving conversations, on sign-in.

@@ -242,19 +242,23 @@ fn use_pushed_reloads(state: &ConsoleState, dispatcher: UseReducerDispatcher<Con
         state.token.clone(),
         state.team.clone(),
         state.status.clone(),
+        state.inbox_limit(),
     );
     {
         let dispatcher = dispatcher.clone();
-        use_effect_with(inbox_subject, move |(changed, token, team, status)| {
-            if let (true, Some(token)) = (*changed > 0, token.clone()) {
-                let (team, status) = (team.clone(), status.clone());
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Ok(inbox) = api::inbox(&token, &team, &status).await {
-                        dispatcher.dispatch(Action::Inbox(inbox));
-                    }
-                });
-            }
-        });
+        use_effect_with(
+            inbox_subject,
+            move |(changed, token, team, status, limit)| {
+                if let (true, Some(token)) = (*changed > 0, token.clone()) {
+                    let (team, status, limit) = (team.clone(), status.clone(), *limit);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Ok(inbox) = api::inbox(&token, &team, &status, limit).await {
+                            dispatcher.dispatch(Action::Inbox(inbox));
+                        }
+                    });
+                }
+            },
+        );
     }
     let gap_subject = (state.view_gap, state.token.clone(), state.selected.clone());
     use_effect_with(gap_subject, move |(gap, token, selected)| {

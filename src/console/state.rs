@@ -25,6 +25,8 @@ pub struct ConsoleState {
     pub team: String,
     pub status: String,
     pub inbox: Option<Inbox>,
+    /// How often "Show more" was pressed since the filters last changed.
+    pub inbox_more: u32,
     pub selected: Option<String>,
     pub view: Option<ConversationView>,
     pub draft: String,
@@ -58,6 +60,8 @@ pub enum Action {
         team: String,
         status: String,
     },
+    /// The next conversations of a long inbox.
+    MoreRows,
     Inbox(Inbox),
     Select(String),
     /// Boxed: a conversation with its thread and journey is much larger than the other actions.
@@ -77,6 +81,11 @@ pub enum Action {
 }
 
 impl ConsoleState {
+    /// How many conversations the inbox asks for.
+    pub fn inbox_limit(&self) -> i64 {
+        crate::domain::inbox::limit_after_more(self.inbox_more)
+    }
+
     /// The conversation `offset` rows away from the selected one (j/k).
     pub fn neighbour(&self, offset: i32) -> Option<String> {
         let rows = &self.inbox.as_ref()?.conversations;
@@ -171,7 +180,9 @@ impl Reducible for ConsoleState {
             Action::Filter { team, status } => {
                 next.team = team;
                 next.status = status;
+                next.inbox_more = 0;
             }
+            Action::MoreRows => next.inbox_more = next.inbox_more.saturating_add(1),
             Action::Inbox(inbox) => next.inbox = Some(inbox),
             Action::Colleagues(colleagues) => next.colleagues = Some(colleagues),
             Action::Select(id) => {

@@ -20,6 +20,33 @@ pub fn statuses(filter: Option<&str>) -> Result<&'static [Status], ApiError> {
     }
 }
 
+/// How many conversations an inbox answer holds unless `limit` asks for
+/// more; the console's "Show more" asks for this many more each time.
+pub const INBOX_ROWS: i64 = 200;
+
+/// The most one inbox answer holds.
+pub const INBOX_ROWS_MAX: i64 = 2000;
+
+/// The `limit` query: 1 to [`INBOX_ROWS_MAX`]; none means [`INBOX_ROWS`].
+pub fn limit(text: Option<&str>) -> Result<i64, ApiError> {
+    match text {
+        None => Ok(INBOX_ROWS),
+        Some(text) => text
+            .parse()
+            .ok()
+            .filter(|n| (1..=INBOX_ROWS_MAX).contains(n))
+            .ok_or_else(|| ApiError::InvalidRequest("limit must be 1 to 2000".into())),
+    }
+}
+
+/// The `limit` a console asks for after "Show more" was pressed `more`
+/// times: [`INBOX_ROWS`] more each time, up to [`INBOX_ROWS_MAX`].
+pub fn limit_after_more(more: u32) -> i64 {
+    INBOX_ROWS
+        .saturating_mul(i64::from(more).saturating_add(1))
+        .min(INBOX_ROWS_MAX)
+}
+
 /// Seconds a waiting visitor has waited since their last message, and
 /// whether that is past the team's target; nothing for other statuses.
 pub fn waited(
@@ -76,6 +103,33 @@ pub fn team_scope(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_inbox_holds_200_unless_asked_for_up_to_2000() {
+        assert_eq!(limit(None), Ok(200));
+        assert_eq!(limit(Some("400")), Ok(400));
+        assert_eq!(limit(Some("2000")), Ok(2000));
+        assert_eq!(limit_after_more(0), 200);
+        assert_eq!(limit_after_more(1), 400);
+        assert_eq!(limit_after_more(9), 2000);
+        assert_eq!(
+            limit_after_more(u32::MAX),
+            2000,
+            "never past what the worker answers"
+        );
+        for more in 0..12 {
+            assert_eq!(
+                limit(Some(&limit_after_more(more).to_string())),
+                Ok(limit_after_more(more))
+            );
+        }
+        for bad in ["0", "2001", "-5", "", "20.5", "1e3", " 400", "٤٠٠"] {
+            assert!(
+                matches!(limit(Some(bad)), Err(ApiError::InvalidRequest(_))),
+                "{bad:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_wait_ticks_on_between_refreshes_and_crosses_its_target() {

@@ -133,7 +133,7 @@ impl Route {
             Route::Journey => &["site", "visitor"],
             Route::Availability | Route::AvailabilityLive => &["site"],
             Route::VisitorMessages(_) => &["after"],
-            Route::StaffInbox => &["team", "status"],
+            Route::StaffInbox => &["team", "status", "limit"],
             Route::StaffInsights => &["days", "team"],
             Route::StaffInsightsConversations => &[
                 "days",

@@ -180,6 +180,7 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
         .iter()
         .map(|status| status.as_str())
         .collect();
+    let limit = crate::domain::inbox::limit(query(request, "limit").as_deref())?;
     let teams_json = serde_json::to_string(&teams).map_err(|_| ApiError::Internal)?;
     let statuses_json = serde_json::to_string(&statuses).map_err(|_| ApiError::Internal)?;
     let mut rows: Vec<InboxRow> = db::rows(
@@ -194,8 +195,8 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
          AND c.status IN (SELECT value FROM json_each(?3)) \
          ORDER BY CASE c.status WHEN 'waiting' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, \
          CASE c.status WHEN 'closed' THEN -c.closed_at ELSE c.last_visitor_at END \
-         LIMIT 200",
-        args![&staff.site_id, &teams_json, &statuses_json],
+         LIMIT ?4",
+        args![&staff.site_id, &teams_json, &statuses_json, limit],
     )
     .await?;
     let now = now_ms();
@@ -210,7 +211,7 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
             row.over_target = over_target;
         }
     }
-    // Counted before the cut at 200 (window totals, the same on every row).
+    // Counted before the cut at `limit` (window totals, the same on every row).
     let (total, waiting) = rows
         .first()
         .map_or((0, 0), |r| (r.matched, r.matched_waiting));

@@ -3,7 +3,7 @@ use yew::prelude::*;
 use crate::console::state::{Action, ConsoleState, InboxRow};
 use crate::domain::conversation::Status;
 use crate::domain::display::visible_controls;
-use crate::domain::inbox::waited_later;
+use crate::domain::inbox::{waited_later, INBOX_ROWS, INBOX_ROWS_MAX};
 
 /// How often the shown waiting times move on.
 const WAIT_TICK_MS: u32 = 15_000;
@@ -11,7 +11,8 @@ const WAIT_TICK_MS: u32 = 15_000;
 #[derive(PartialEq, Properties)]
 pub struct InboxListProps {
     pub rows: Vec<InboxRow>,
-    /// How many conversations the filter matched (`rows` holds the first 200).
+    /// How many conversations the filter matched (`rows` holds the first
+    /// 200, or more after "Show more").
     pub total: u32,
     pub selected: Option<AttrValue>,
     pub dispatcher: UseReducerDispatcher<ConsoleState>,
@@ -41,6 +42,10 @@ pub fn inbox_list(props: &InboxListProps) -> Html {
         });
     }
     let elapsed_s = ((*now - *fetched_at) / 1000.0) as i64;
+    let more = {
+        let dispatcher = props.dispatcher.clone();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::MoreRows))
+    };
     html! {
         <section class="inbox" aria-label="Inbox">
             <h2>{ "Inbox" }</h2>
@@ -49,10 +54,16 @@ pub fn inbox_list(props: &InboxListProps) -> Html {
             }
             if props.total as usize > props.rows.len() {
                 <p class="cut" role="status">{ format!(
-                    "Showing {} of {}: waiting first, the longest waiting first. Pick a team or a status to see the rest.",
+                    "Showing {} of {}: waiting first, the longest waiting first.",
                     props.rows.len(),
                     props.total
-                ) }</p>
+                ) }
+                if (props.rows.len() as i64) < INBOX_ROWS_MAX {
+                    { " " }<button type="button" class="more" onclick={more}>{ format!("Show {} more", INBOX_ROWS.min(i64::from(props.total) - props.rows.len() as i64)) }</button>
+                } else {
+                    { " Pick a team or a status to see the rest." }
+                }
+                </p>
             }
             <ul>
                 { for props.rows.iter().map(|row| {
