@@ -138,8 +138,17 @@ test('a billing question with a card number: redacted before sending, routed to 
   const read = await eventually(async () => (await conversationsOf('id = ?1', conversation.id))[0].visitor_read_id > 0);
   assert.ok(read, 'seen staff messages are marked read');
 
-  // The visitor deletes the conversation from the panel.
-  await panel(page).locator('button.delete').click();
+  // The visitor deletes the conversation from the panel: the first press
+  // asks, and anything else they do takes the question back.
+  const deleteButton = panel(page).locator('button.delete');
+  await deleteButton.click();
+  assert.equal((await deleteButton.innerText()).trim(), 'Delete conversation?');
+  await panel(page).locator('#tp-message').click();
+  await panel(page).locator('#tp-message').pressSequentially('x');
+  assert.equal((await deleteButton.innerText()).trim(), 'Delete conversation');
+  assert.equal((await conversationsOf('id = ?1', conversation.id)).length, 1, 'nothing deleted yet');
+  await deleteButton.click();
+  await deleteButton.click();
   await panel(page).locator('.notice').waitFor();
   assert.equal((await conversationsOf('id = ?1', conversation.id)).length, 0);
   assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('touchpoint')).length), 0);

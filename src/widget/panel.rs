@@ -171,7 +171,13 @@ pub fn panel(props: &PanelProps) -> Html {
     let delete = {
         let state = state.clone();
         let config = config.clone();
-        Callback::from(move |_: MouseEvent| delete_conversation(&state, &config))
+        Callback::from(move |_: MouseEvent| {
+            if state.delete_armed {
+                delete_conversation(&state, &config);
+            } else {
+                state.dispatch(Action::AskDelete);
+            }
+        })
     };
 
     let locale = AttrValue::from(config.locale.clone());
@@ -232,7 +238,9 @@ pub fn panel(props: &PanelProps) -> Html {
                     </form>
                 }
                 if state.session.is_some() {
-                    <button type="button" class="delete" onclick={delete}>{ strings.delete }</button>
+                    <button type="button" class="delete" onclick={delete}>
+                        { strings.delete }{ if state.delete_armed { "?" } else { "" } }
+                    </button>
                 }
             </div>
         </section>

@@ -39,6 +39,8 @@ pub struct PanelState {
     pub sending: bool,
     pub error: Option<String>,
     pub deleted: bool,
+    /// "Delete conversation" was pressed once: the next press deletes.
+    pub delete_armed: bool,
     /// The last message went to the site's own endpoint (or its page took it).
     pub delivered: bool,
     /// Staff messages that arrived while the panel was closed.
@@ -73,6 +75,9 @@ pub enum Action {
     SessionGone,
     /// A verified visitor's conversation from another device.
     Resumed(Session),
+    /// The first press of "Delete conversation": deleting cannot be undone,
+    /// so it asks; anything the visitor does next takes it back.
+    AskDelete,
     Deleted,
     /// The message left by the site's endpoint or its `beforeSend`: no thread.
     Delivered,
@@ -109,6 +114,7 @@ impl PanelState {
             sending: false,
             error: None,
             deleted: false,
+            delete_armed: false,
             delivered: false,
             unread: 0,
             seen_staff: 0,
@@ -167,7 +173,20 @@ impl Reducible for PanelState {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
+        // What the page or the worker does (a poll, a push) leaves the
+        // question standing; what the visitor does answers it.
+        if !matches!(
+            action,
+            Action::Polled(_)
+                | Action::Rang
+                | Action::Typing(_)
+                | Action::Live(_)
+                | Action::Availability(_)
+        ) {
+            next.delete_armed = false;
+        }
         match action {
+            Action::AskDelete => next.delete_armed = true,
             Action::Availability(site) => {
                 // Nobody there: the e-mail path comes first, unless the visitor chose.
                 if !next.reply_chosen
@@ -338,6 +357,24 @@ mod tests {
             .into_iter()
             .fold(Rc::new(state), |state, action| state.reduce(action));
         (*state).clone()
+    }
+
+    #[test]
+    fn deleting_asks_first_and_the_visitors_next_step_takes_the_question_back() {
+        let asked = run(PanelState::new(None, true, false), vec![Action::AskDelete]);
+        assert!(asked.delete_armed);
+        // A push or a poll arriving meanwhile leaves the question standing.
+        let still = run(asked.clone(), vec![Action::Rang, Action::Live(true)]);
+        assert!(still.delete_armed);
+        for step in [
+            Action::Draft("wait".into()),
+            Action::Close,
+            Action::Open,
+            Action::Sending,
+            Action::Deleted,
+        ] {
+            assert!(!run(asked.clone(), vec![step]).delete_armed);
+        }
     }
 
     #[test]
