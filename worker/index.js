@@ -94,9 +94,10 @@ const PRESENCE_RECHECK_MS = 60_000;
 const PRESENCE_PREFIX = 'presence:';
 const PRESENCE_FRAME = '{"type":"presence",';
 
-// What a presence push says, without the time it was computed at.
-function presenceFacts(availability) {
-  return JSON.stringify({ ...availability, now: 0 });
+// What a presence push says (without the time it was computed at), and
+// when it was computed: kept in the room's storage as what widgets last got.
+function presenceRecord(availability) {
+  return { facts: JSON.stringify({ ...availability, now: 0 }), at: Number(availability.now) || 0 };
 }
 
 export class LiveRoom {
@@ -122,22 +123,30 @@ export class LiveRoom {
     const site = this.presenceSite();
     // The last widget left: nothing to keep current, and no more alarms.
     if (site === undefined || this.ctx.getWebSockets('visitor').length === 0) return;
-    ensureReady();
-    // The same answer as GET /v1/availability, from the worker's own handler.
-    const answer = await handleFetch(new Request(`https://live.invalid/v1/availability?site=${encodeURIComponent(site)}`), this.env);
-    if (answer.status === 404) return; // the site was deleted
-    if (answer.ok) {
-      const availability = await answer.json();
-      const facts = presenceFacts(availability);
-      if (facts !== await this.ctx.storage.get('presence')) {
-        await this.ctx.storage.put('presence', facts);
-        const frame = JSON.stringify({ type: 'presence', availability });
-        for (const ws of this.ctx.getWebSockets('visitor')) {
-          try { ws.send(frame); } catch { /* closing */ }
-        }
+    let again = true;
+    try {
+      ensureReady();
+      // The same answer as GET /v1/availability, from the worker's own handler.
+      const answer = await handleFetch(new Request(`https://live.invalid/v1/availability?site=${encodeURIComponent(site)}`), this.env);
+      if (answer.status === 404) {
+        again = false; // the site was deleted
+        return;
       }
+      if (!answer.ok) return;
+      const availability = await answer.json();
+      const record = presenceRecord(availability);
+      const last = await this.ctx.storage.get('presence');
+      // A push the worker made while this answer was computed is newer: it stands.
+      if (last && (last.facts === record.facts || last.at > record.at)) return;
+      await this.ctx.storage.put('presence', record);
+      const frame = JSON.stringify({ type: 'presence', availability });
+      for (const ws of this.ctx.getWebSockets('visitor')) {
+        try { ws.send(frame); } catch { /* closing */ }
+      }
+    } finally {
+      // Whatever this check met, the next one comes (unless the site is gone or nobody listens).
+      if (again && this.ctx.getWebSockets('visitor').length > 0) await this.ctx.storage.setAlarm(Date.now() + this.recheckMs());
     }
-    await this.ctx.storage.setAlarm(Date.now() + this.recheckMs());
   }
 
   async fetch(request) {
@@ -148,7 +157,7 @@ export class LiveRoom {
       for (const { tags, data } of frames) {
         // What the worker pushed is what widgets now show.
         if (data.startsWith(PRESENCE_FRAME)) {
-          try { await this.ctx.storage.put('presence', presenceFacts(JSON.parse(data).availability)); } catch { /* not ours to judge */ }
+          try { await this.ctx.storage.put('presence', presenceRecord(JSON.parse(data).availability)); } catch { /* not ours to judge */ }
         }
         const sockets = new Set(tags.flatMap((tag) => this.ctx.getWebSockets(tag)));
         for (const ws of sockets) {
@@ -169,6 +178,9 @@ export class LiveRoom {
     const [client, server] = Object.values(new WebSocketPair());
     this.ctx.acceptWebSocket(server, url.searchParams.getAll('tag'));
     if (this.presenceSite() !== undefined && await this.ctx.storage.getAlarm() === null) {
+      // The first widget since the room slept: what the last ones got is
+      // stale (it fetched the availability itself), so the next check pushes.
+      await this.ctx.storage.delete('presence');
       await this.ctx.storage.setAlarm(Date.now() + this.recheckMs());
     }
     server.serializeAttachment({ side: url.searchParams.get('side'), name: url.searchParams.get('name') || null,

@@ -289,4 +289,18 @@ test('an open widget is kept current when nothing pushes: staff who stopped answ
     await setHours(stored);
   }
   await widget.close();
+
+  // A room that slept does not trust what it last pushed (while nobody
+  // listened, a console may have come back with no push): its first check
+  // pushes to the widget that woke it, even facts equal to the last push.
+  const before = await connect('/v1/availability/live?site=demo', null);
+  assert.equal((await asStaff(bo, 'PUT', '/v1/staff/presence', { presence: 'online' })).status, 200);
+  await before.next((f) => sales(f)?.staff_online.includes('Bo'));
+  await before.close();
+  await new Promise((resolve) => setTimeout(resolve, 600)); // the room's alarm finds nobody and stops
+  const later = await connect('/v1/availability/live?site=demo', null);
+  const heard = await later.next((f) => f.type === 'presence', 3000);
+  assert.ok(sales(heard).staff_online.includes('Bo'));
+  await later.close();
+  assert.equal((await asStaff(bo, 'PUT', '/v1/staff/presence', { presence: 'away' })).status, 200);
 });

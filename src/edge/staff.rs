@@ -194,7 +194,7 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
          WHERE c.site_id = ?1 AND c.team_id IN (SELECT value FROM json_each(?2)) \
          AND c.status IN (SELECT value FROM json_each(?3)) \
          ORDER BY CASE c.status WHEN 'waiting' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, \
-         CASE c.status WHEN 'closed' THEN -c.closed_at ELSE c.last_visitor_at END \
+         CASE c.status WHEN 'closed' THEN -c.closed_at ELSE c.last_visitor_at END, c.rowid \
          LIMIT ?4",
         args![&staff.site_id, &teams_json, &statuses_json, limit],
     )
@@ -565,7 +565,8 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
     };
     let note = Append {
         staff_id: &assignee,
-        staff_name: &assignee_name,
+        // Visitors see staff by first name only, as in their replies.
+        staff_name: threads::first_name(&assignee_name),
         ..Append::notice(notice)
     };
     let update = if team != conversation.team_id {

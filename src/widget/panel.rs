@@ -171,12 +171,12 @@ pub fn panel(props: &PanelProps) -> Html {
     let delete = {
         let state = state.clone();
         let config = config.clone();
-        Callback::from(move |_: MouseEvent| {
-            if state.delete_armed {
+        Callback::from(move |event: MouseEvent| {
+            // The second click of a double click is not an answer (`detail` 2).
+            if state.delete_armed && event.detail() < 2 {
                 delete_conversation(&state, &config);
-            } else {
-                state.dispatch(Action::AskDelete);
             }
+            state.dispatch(Action::DeletePressed);
         })
     };
 
@@ -239,7 +239,7 @@ pub fn panel(props: &PanelProps) -> Html {
                 }
                 if state.session.is_some() {
                     <button type="button" class="delete" onclick={delete}>
-                        { strings.delete }{ if state.delete_armed { "?" } else { "" } }
+                        { if state.delete_armed { strings.delete_confirm } else { strings.delete } }
                     </button>
                 }
             </div>

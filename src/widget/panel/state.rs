@@ -75,9 +75,12 @@ pub enum Action {
     SessionGone,
     /// A verified visitor's conversation from another device.
     Resumed(Session),
-    /// The first press of "Delete conversation": deleting cannot be undone,
-    /// so it asks; anything the visitor does next takes it back.
-    AskDelete,
+    /// A press of "Delete conversation". Deleting cannot be undone, so the
+    /// first press asks; the next one answers (the panel deletes) and takes
+    /// the question down, so a third press while the DELETE is on its way
+    /// asks again rather than sending another. Anything else the visitor
+    /// does takes the question back.
+    DeletePressed,
     Deleted,
     /// The message left by the site's endpoint or its `beforeSend`: no thread.
     Delivered,
@@ -186,7 +189,7 @@ impl Reducible for PanelState {
             next.delete_armed = false;
         }
         match action {
-            Action::AskDelete => next.delete_armed = true,
+            Action::DeletePressed => next.delete_armed = !self.delete_armed,
             Action::Availability(site) => {
                 // Nobody there: the e-mail path comes first, unless the visitor chose.
                 if !next.reply_chosen
@@ -361,8 +364,13 @@ mod tests {
 
     #[test]
     fn deleting_asks_first_and_the_visitors_next_step_takes_the_question_back() {
-        let asked = run(PanelState::new(None, true, false), vec![Action::AskDelete]);
+        let asked = run(
+            PanelState::new(None, true, false),
+            vec![Action::DeletePressed],
+        );
         assert!(asked.delete_armed);
+        // The answering press takes the question down: a third would ask again.
+        assert!(!run(asked.clone(), vec![Action::DeletePressed]).delete_armed);
         // A push or a poll arriving meanwhile leaves the question standing.
         let still = run(asked.clone(), vec![Action::Rang, Action::Live(true)]);
         assert!(still.delete_armed);
