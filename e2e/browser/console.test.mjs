@@ -472,6 +472,8 @@ test('a long inbox shows its first 200 and the rest on asking, in the same order
     assert.ok(await eventually(async () => (await rows.count()) === Math.min(total, 400)), `${await rows.count()} rows`);
     const after = await rows.evaluateAll((buttons) => buttons.map((b) => b.dataset.conversation));
     assert.deepEqual(after.slice(0, 200), first, 'the first 200 stay where they were');
+    // Focus is on the first row it brought (the button may be gone with the last ones).
+    assert.equal(await staff.evaluate(() => document.activeElement?.dataset?.conversation), after[200]);
     for (const id of ids) assert.ok(total > 400 || after.includes(id), `conversation ${id} is listed`);
     // A refresh keeps what was asked for (a live console refreshes every five seconds).
     await staff.waitForTimeout(5500);

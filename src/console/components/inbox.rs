@@ -42,10 +42,31 @@ pub fn inbox_list(props: &InboxListProps) -> Html {
         });
     }
     let elapsed_s = ((*now - *fetched_at) / 1000.0) as i64;
+    // "Show more" goes away with the last rows it brings: focus moves to
+    // the first row it brought, not to the page.
+    let first_new_row = use_mut_ref(|| None::<usize>);
     let more = {
-        let dispatcher = props.dispatcher.clone();
-        Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::MoreRows))
+        let (dispatcher, first_new_row) = (props.dispatcher.clone(), first_new_row.clone());
+        let shown = props.rows.len();
+        Callback::from(move |_: MouseEvent| {
+            *first_new_row.borrow_mut() = Some(shown);
+            dispatcher.dispatch(Action::MoreRows);
+        })
     };
+    use_effect_with(props.rows.len(), move |&shown| {
+        let wanted = *first_new_row.borrow();
+        if let Some(index) = wanted.filter(|&index| index < shown) {
+            *first_new_row.borrow_mut() = None;
+            let selector = format!(".inbox li:nth-child({}) .row", index + 1);
+            if let Some(row) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector(&selector).ok().flatten())
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            {
+                let _ = row.focus();
+            }
+        }
+    });
     html! {
         <section class="inbox" aria-label="Inbox">
             <h2>{ "Inbox" }</h2>
