@@ -143,6 +143,8 @@ test('a billing question with a card number: redacted before sending, routed to 
   const deleteButton = panel(page).locator('button.delete');
   await deleteButton.click();
   assert.equal((await deleteButton.innerText()).trim(), 'Really delete?');
+  // The question is read out where it appears (the focus stays on the button).
+  assert.equal(await deleteButton.getAttribute('aria-live'), 'polite');
   await panel(page).locator('#tp-message').click();
   await panel(page).locator('#tp-message').pressSequentially('x');
   assert.equal((await deleteButton.innerText()).trim(), 'Delete conversation');

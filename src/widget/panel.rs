@@ -238,7 +238,7 @@ pub fn panel(props: &PanelProps) -> Html {
                     </form>
                 }
                 if state.session.is_some() {
-                    <button type="button" class="delete" onclick={delete}>
+                    <button type="button" class="delete" aria-live="polite" onclick={delete}>
                         { if state.delete_armed { strings.delete_confirm } else { strings.delete } }
                     </button>
                 }
