@@ -129,3 +129,6 @@ pub mod webhook;
 /// The worker's JSON answers, one type per shape, shared by edge, console and widget.
 #[cfg(feature = "std")]
 pub mod wire;
+/// Time zones from their offsets alone: local days and wall-clock times.
+#[cfg(feature = "std")]
+pub mod zone;

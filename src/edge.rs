@@ -43,6 +43,8 @@ pub mod staff;
 pub mod threads;
 /// The visitor side, called by the widget: availability, conversations, polling, history.
 pub mod widget_api;
+/// Time zones from the runtime's own database (`Intl`).
+pub mod zones;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

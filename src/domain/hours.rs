@@ -3,11 +3,11 @@
 //! 09:00 across daylight-saving changes; times that a change skips are moved to
 //! the first instant that exists, and times it repeats resolve to the earlier one.
 
-use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
-};
-use chrono_tz::Tz;
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
+
+use super::rollup::{day_of, DAY_MS};
+use super::zone::{self, TimeZones, Zone};
 
 /// How far ahead `next_opening` looks before saying "not scheduled".
 const HORIZON_DAYS: i64 = 400;
@@ -73,20 +73,19 @@ pub struct Availability {
 
 /// A validated schedule, ready to answer questions.
 #[derive(Debug, Clone)]
-pub struct Schedule {
-    tz: Tz,
+pub struct Schedule<Z> {
+    zone: Z,
     /// Per weekday (Monday = 0): (open, close) minutes after local midnight.
     days: [Vec<(u32, u32)>; 7],
     closures: Vec<(NaiveDate, NaiveDate)>,
 }
 
 impl OfficeHours {
-    /// Checks every field and builds the schedule.
-    pub fn schedule(&self) -> Result<Schedule, HoursError> {
-        let tz: Tz = self
-            .time_zone
-            .parse()
-            .map_err(|_| HoursError::UnknownTimeZone(self.time_zone.clone()))?;
+    /// Checks every field and builds the schedule, its zone from `zones`.
+    pub fn schedule<T: TimeZones>(&self, zones: &T) -> Result<Schedule<T::Zone>, HoursError> {
+        let zone = zones
+            .zone(&self.time_zone)
+            .ok_or_else(|| HoursError::UnknownTimeZone(self.time_zone.clone()))?;
         let mut days: [Vec<(u32, u32)>; 7] = Default::default();
         for interval in &self.weekly {
             let day = weekday_index(&interval.day)?;
@@ -108,14 +107,18 @@ impl OfficeHours {
             .iter()
             .map(|c| Ok((date(&c.from)?, date(&c.to)?)))
             .collect::<Result<Vec<_>, HoursError>>()?;
-        Ok(Schedule { tz, days, closures })
+        Ok(Schedule {
+            zone,
+            days,
+            closures,
+        })
     }
 }
 
-impl Schedule {
+impl<Z: Zone> Schedule<Z> {
     /// Open or closed at `now_ms`, with the next change.
     pub fn availability(&self, now_ms: i64) -> Availability {
-        let Some(now) = DateTime::<Utc>::from_timestamp_millis(now_ms) else {
+        let Some(today) = date_of_day(day_of(zone::local_ms(&self.zone, now_ms))) else {
             return Availability {
                 open: false,
                 closes_at: None,
@@ -123,7 +126,6 @@ impl Schedule {
             };
         };
         // Start a day early: an interval that began yesterday may still be open.
-        let today = now.with_timezone(&self.tz).date_naive();
         for offset in -1..=HORIZON_DAYS {
             let day = today + Duration::days(offset);
             if self.closed_on(day) {
@@ -189,26 +191,28 @@ impl Schedule {
             .any(|&(from, to)| from <= day && day <= to)
     }
 
-    /// The UTC instant (ms) of local `minutes` after midnight on `day`.
+    /// The UTC instant (ms) of local `minutes` after midnight on `day` (a
+    /// time a daylight-saving change skips: the first instant after the gap;
+    /// one it repeats: the earlier).
     fn instant(&self, day: NaiveDate, minutes: u32) -> i64 {
-        let (day, minutes) = if minutes >= 24 * 60 {
-            (day + Duration::days(1), minutes - 24 * 60)
-        } else {
-            (day, minutes)
-        };
-        let time = NaiveTime::from_hms_opt(minutes / 60, minutes % 60, 0).unwrap_or_default();
-        let mut local = NaiveDateTime::new(day, time);
-        // A time skipped by a daylight-saving change does not exist; the first
-        // minute after the gap does (gaps are at most a few hours).
-        for _ in 0..(4 * 60) {
-            match self.tz.from_local_datetime(&local) {
-                LocalResult::Single(t) => return t.timestamp_millis(),
-                LocalResult::Ambiguous(earlier, _) => return earlier.timestamp_millis(),
-                LocalResult::None => local += Duration::minutes(1),
-            }
-        }
-        Utc.from_utc_datetime(&local).timestamp_millis()
+        let local = days_of_date(day) * DAY_MS + i64::from(minutes) * 60_000;
+        zone::earliest_at(&self.zone, local)
     }
+}
+
+/// Days from 0001-01-01 (chrono's count) to 1970-01-01.
+const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
+/// The date `day` days after 1970-01-01.
+pub fn date_of_day(day: i64) -> Option<NaiveDate> {
+    i32::try_from(day + UNIX_EPOCH_DAYS_FROM_CE)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+}
+
+/// Days from 1970-01-01 to `date`.
+pub fn days_of_date(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE
 }
 
 fn weekday_index(day: &str) -> Result<usize, HoursError> {
@@ -252,12 +256,12 @@ fn date(text: &str) -> Result<NaiveDate, HoursError> {
         .map_err(|_| HoursError::InvalidDate(text.to_owned()))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "tzdb"))]
 mod tests {
     use super::*;
 
     fn ms(rfc3339: &str) -> i64 {
-        DateTime::parse_from_rfc3339(rfc3339)
+        chrono::DateTime::parse_from_rfc3339(rfc3339)
             .map(|t| t.timestamp_millis())
             .unwrap_or(i64::MIN)
     }
@@ -278,7 +282,7 @@ mod tests {
     }
 
     fn at(hours: &OfficeHours, instant: &str) -> Availability {
-        match hours.schedule() {
+        match hours.schedule(&super::zone::Tzdb) {
             Ok(schedule) => schedule.availability(ms(instant)),
             Err(e) => unreachable!("{e}"),
         }
@@ -398,20 +402,26 @@ mod tests {
     fn bad_schedules_are_explained() {
         let mut hours = weekdays("Mars/Olympus", "09:00", "17:00");
         assert_eq!(
-            hours.schedule().err(),
+            hours.schedule(&super::zone::Tzdb).err(),
             Some(HoursError::UnknownTimeZone("Mars/Olympus".into()))
         );
         hours.time_zone = "UTC".into();
         hours.weekly[0].close = "08:00".into();
         assert!(matches!(
-            hours.schedule(),
+            hours.schedule(&super::zone::Tzdb),
             Err(HoursError::EmptyInterval { .. })
         ));
         hours.weekly[0].close = "25:00".into();
-        assert!(matches!(hours.schedule(), Err(HoursError::InvalidTime(_))));
+        assert!(matches!(
+            hours.schedule(&super::zone::Tzdb),
+            Err(HoursError::InvalidTime(_))
+        ));
         hours.weekly[0].close = "17:00".into();
         hours.weekly[0].day = "monday".into();
-        assert!(matches!(hours.schedule(), Err(HoursError::UnknownDay(_))));
+        assert!(matches!(
+            hours.schedule(&super::zone::Tzdb),
+            Err(HoursError::UnknownDay(_))
+        ));
     }
 
     #[test]
@@ -439,7 +449,8 @@ mod tests {
 #[cfg(test)]
 mod documented_zones {
     /// openapi.json lists the time zones a site may use: exactly those the
-    /// edge can schedule in (chrono-tz's IANA names, matched exactly).
+    /// edge can schedule in (`zone::names`, chrono-tz's IANA names, matched
+    /// exactly; `zone`'s tests compare them with chrono-tz).
     #[test]
     fn the_api_description_lists_exactly_the_zones_the_edge_knows() {
         let spec: serde_json::Value =
@@ -450,9 +461,8 @@ mod documented_zones {
             .iter()
             .map(|name| name.as_str().unwrap())
             .collect();
-        let known: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+        let known: Vec<&str> = crate::domain::zone::names().collect();
         assert_eq!(documented, known);
         assert!(documented.contains(&"Europe/Berlin"));
-        assert!("europe/berlin".parse::<chrono_tz::Tz>().is_err());
     }
 }

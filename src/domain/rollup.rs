@@ -12,10 +12,8 @@
 //! events are deleted only once their day is rolled up, and always once they
 //! are past the site's retention, rolled up or not.
 
-use chrono::{Datelike, NaiveDate, TimeZone};
-use chrono_tz::Tz;
-
 use super::ingest::MAX_AGE_MS;
+use super::zone::{self, Utc, Zone};
 
 pub const DAY_MS: i64 = 86_400_000;
 /// Slack for a batch accepted just before the age limit and stored a moment later.
@@ -29,45 +27,27 @@ pub fn day_of(unix_ms: i64) -> i64 {
     unix_ms.div_euclid(DAY_MS)
 }
 
-/// Days from 0001-01-01 (chrono's count) to 1970-01-01.
-const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
-
 /// The day, in `zone`, that `unix_ms` falls in: days from 1970-01-01 to that
 /// local date (in UTC, `day_of`). Roll-ups keep a site's days in its own
 /// time zone, so a shop in Berlin or Tokyo sees its evenings on their day.
-pub fn day_in(zone: Tz, unix_ms: i64) -> i64 {
-    zone.timestamp_millis_opt(unix_ms).single().map_or_else(
-        || day_of(unix_ms),
-        |local| i64::from(local.date_naive().num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE,
-    )
+pub fn day_in(zone: &impl Zone, unix_ms: i64) -> i64 {
+    day_of(zone::local_ms(zone, unix_ms))
 }
 
 /// When `day` (as `day_in` counts it) begins in `zone`, in Unix ms: local
 /// midnight, or the first instant of the date that exists when a daylight
 /// saving change skips midnight; the earlier one when midnight repeats.
-pub fn day_start_in(zone: Tz, day: i64) -> i64 {
-    let date = i32::try_from(day + UNIX_EPOCH_DAYS_FROM_CE)
-        .ok()
-        .and_then(NaiveDate::from_num_days_from_ce_opt);
-    let Some(midnight) = date.and_then(|d| d.and_hms_opt(0, 0, 0)) else {
-        return day * DAY_MS;
-    };
-    // A change skips at most a few hours; look for the first that exists.
-    (0..=24)
-        .find_map(|hour| {
-            zone.from_local_datetime(&(midnight + chrono::Duration::hours(hour)))
-                .earliest()
-        })
-        .map_or(day * DAY_MS, |start| start.timestamp_millis())
+pub fn day_start_in(zone: &impl Zone, day: i64) -> i64 {
+    zone::earliest_at(zone, day.saturating_mul(DAY_MS))
 }
 
 /// The last day no accepted event can still fall in at `now_ms`.
 pub fn last_final_day(now_ms: i64) -> i64 {
-    last_final_day_in(Tz::UTC, now_ms)
+    last_final_day_in(&Utc, now_ms)
 }
 
 /// `last_final_day` with days in `zone`.
-pub fn last_final_day_in(zone: Tz, now_ms: i64) -> i64 {
+pub fn last_final_day_in(zone: &impl Zone, now_ms: i64) -> i64 {
     day_in(zone, now_ms - MAX_AGE_MS - STORE_MARGIN_MS) - 1
 }
 
@@ -102,12 +82,12 @@ pub fn plan(
     rolled_through: Option<i64>,
     next_event_day: Option<i64>,
 ) -> Plan {
-    plan_in(Tz::UTC, now_ms, windows, rolled_through, next_event_day)
+    plan_in(&Utc, now_ms, windows, rolled_through, next_event_day)
 }
 
 /// `plan` with days in the site's time zone (`day_in`).
 pub fn plan_in(
-    zone: Tz,
+    zone: &impl Zone,
     now_ms: i64,
     windows: Windows,
     rolled_through: Option<i64>,
@@ -260,7 +240,11 @@ pub struct PeriodSources {
 /// the site's `zone`, up to `rolled_through`, the last day rolled up) and
 /// raw events (the rest: the part of a day the period starts in, and the
 /// days not rolled up).
-pub fn period_sources(zone: Tz, from_ms: i64, rolled_through: Option<i64>) -> PeriodSources {
+pub fn period_sources(
+    zone: &impl Zone,
+    from_ms: i64,
+    rolled_through: Option<i64>,
+) -> PeriodSources {
     let from_day = day_in(zone, from_ms);
     let first_whole_day = from_day + i64::from(day_start_in(zone, from_day) != from_ms);
     match rolled_through {
@@ -277,7 +261,7 @@ pub fn period_sources(zone: Tz, from_ms: i64, rolled_through: Option<i64>) -> Pe
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "tzdb"))]
 mod tests {
     use super::*;
 
@@ -417,7 +401,7 @@ mod tests {
         // A period of 60 days from noon: day `today - 60` is partly in it.
         let from = NOW - 60 * DAY_MS;
         let rolled = today - 31;
-        let split = period_sources(Tz::UTC, from, Some(rolled));
+        let split = period_sources(&Utc, from, Some(rolled));
         assert_eq!(split.rolled_days, Some((today - 59, rolled)));
         assert_eq!(split.raw_before_ms, (today - 59) * DAY_MS);
         assert_eq!(split.raw_from_ms, (rolled + 1) * DAY_MS);
@@ -440,11 +424,11 @@ mod tests {
         // From midnight, that day is whole.
         let midnight = (today - 40) * DAY_MS;
         assert_eq!(
-            period_sources(Tz::UTC, midnight, Some(rolled)).rolled_days,
+            period_sources(&Utc, midnight, Some(rolled)).rolled_days,
             Some((today - 40, rolled))
         );
         assert_eq!(
-            period_sources(Tz::UTC, midnight, Some(rolled)).raw_before_ms,
+            period_sources(&Utc, midnight, Some(rolled)).raw_before_ms,
             midnight
         );
     }
@@ -457,22 +441,25 @@ mod tests {
             raw_from_ms: from,
             rolled_days: None,
         };
-        assert_eq!(period_sources(Tz::UTC, from, None), raw);
-        assert_eq!(period_sources(Tz::UTC, from, Some(day_of(NOW) - 31)), raw);
+        assert_eq!(period_sources(&Utc, from, None), raw);
+        assert_eq!(period_sources(&Utc, from, Some(day_of(NOW) - 31)), raw);
         // The rolled day the period starts in is only partly in it: raw.
-        assert_eq!(period_sources(Tz::UTC, from, Some(day_of(from))), raw);
+        assert_eq!(period_sources(&Utc, from, Some(day_of(from))), raw);
     }
 
-    fn zone(name: &str) -> Tz {
-        name.parse().unwrap()
+    fn zone(name: &str) -> chrono_tz::Tz {
+        use crate::domain::zone::TimeZones;
+        crate::domain::zone::Tzdb
+            .zone(name)
+            .unwrap_or(chrono_tz::Tz::UTC)
     }
 
     #[test]
     fn a_day_in_a_time_zone_runs_from_its_local_midnight_to_the_next() {
         let today = day_of(NOW);
         for day in today - 400..today + 400 {
-            assert_eq!(day_start_in(Tz::UTC, day), day * DAY_MS);
-            assert_eq!(day_in(Tz::UTC, day * DAY_MS), day);
+            assert_eq!(day_start_in(&Utc, day), day * DAY_MS);
+            assert_eq!(day_in(&Utc, day * DAY_MS), day);
         }
         // Santiago skips its midnight when summer time begins: the day starts at 01:00.
         for name in [
@@ -484,23 +471,23 @@ mod tests {
         ] {
             let tz = zone(name);
             for day in today - 800..today + 400 {
-                let start = day_start_in(tz, day);
-                assert_eq!(day_in(tz, start), day, "{name} {day}");
-                assert_eq!(day_in(tz, start - 1), day - 1, "{name} {day}");
+                let start = day_start_in(&tz, day);
+                assert_eq!(day_in(&tz, start), day, "{name} {day}");
+                assert_eq!(day_in(&tz, start - 1), day - 1, "{name} {day}");
             }
         }
         // Tokyo: 09:00 UTC is 18:00 there; 15:00 UTC is the next day's midnight.
         let tokyo = zone("Asia/Tokyo");
-        assert_eq!(day_in(tokyo, today * DAY_MS + 9 * 3_600_000), today);
+        assert_eq!(day_in(&tokyo, today * DAY_MS + 9 * 3_600_000), today);
         assert_eq!(
-            day_start_in(tokyo, today + 1),
+            day_start_in(&tokyo, today + 1),
             today * DAY_MS + 15 * 3_600_000
         );
         // Berlin's summer-time days are 23 and 25 hours long (2026-03-29, 2026-10-25).
         let berlin = zone("Europe/Berlin");
         let march_29 = day_of(1_774_742_400_000);
         let october_25 = day_of(1_792_886_400_000);
-        let length = |day| day_start_in(berlin, day + 1) - day_start_in(berlin, day);
+        let length = |day| day_start_in(&berlin, day + 1) - day_start_in(&berlin, day);
         assert_eq!(length(march_29), 23 * 3_600_000);
         assert_eq!(length(october_25), 25 * 3_600_000);
         assert_eq!(length(march_29 + 1), DAY_MS);
@@ -511,13 +498,13 @@ mod tests {
         let tokyo = zone("Asia/Tokyo");
         let nine_hours = 9 * 3_600_000;
         // The final day and the raw events kept: Tokyo's days, not UTC's.
-        let final_day = last_final_day_in(tokyo, NOW);
+        let final_day = last_final_day_in(&tokyo, NOW);
         assert_eq!(
             final_day,
-            day_in(tokyo, NOW - MAX_AGE_MS - STORE_MARGIN_MS) - 1
+            day_in(&tokyo, NOW - MAX_AGE_MS - STORE_MARGIN_MS) - 1
         );
         let plan = plan_in(
-            tokyo,
+            &tokyo,
             NOW,
             WINDOWS,
             Some(final_day - 1),
@@ -526,7 +513,7 @@ mod tests {
         assert_eq!(plan.days, vec![final_day]);
         // Raw events go at the end of the last rolled Tokyo day, not UTC's.
         let short = plan_in(
-            tokyo,
+            &tokyo,
             NOW,
             Windows {
                 retention_days: 395,
@@ -542,8 +529,8 @@ mod tests {
         // A period from noon UTC (21:00 in Tokyo): its first whole Tokyo day
         // begins at 15:00 UTC, and the rolled days end at a Tokyo midnight.
         let from = NOW - 60 * DAY_MS;
-        let split = period_sources(tokyo, from, Some(final_day));
-        let first = day_in(tokyo, from) + 1;
+        let split = period_sources(&tokyo, from, Some(final_day));
+        let first = day_in(&tokyo, from) + 1;
         assert_eq!(split.rolled_days, Some((first, final_day)));
         assert_eq!(split.raw_before_ms, first * DAY_MS - nine_hours);
         assert_eq!(split.raw_from_ms, (final_day + 1) * DAY_MS - nine_hours);

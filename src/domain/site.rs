@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use super::api::ApiError;
 use super::bots::{check_policy, BotPolicy};
 use super::conversation::{check_short, RoutingRule};
-use super::hours::OfficeHours;
 use super::page_type::PageRule;
 
 /// A site's settings as stored (lists as the JSON text they are stored as).
@@ -180,13 +179,8 @@ impl SiteUpdate {
             check_origins(origins)?;
         }
         if let Some(time_zone) = &self.time_zone {
-            OfficeHours {
-                time_zone: time_zone.clone(),
-                weekly: vec![],
-                closures: vec![],
-            }
-            .schedule()
-            .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+            super::zone::check_name(time_zone)
+                .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
         }
         if let Some(secret) = self.identity_secret.as_deref() {
             check_identity_secret(secret)?;

@@ -132,7 +132,7 @@ impl TeamUpdate {
             weekly: hours.weekly.clone(),
             closures: hours.closures.clone(),
         }
-        .schedule()
+        .schedule(&super::zone::KnownNames)
         .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
         let target_minutes = self.target_minutes.unwrap_or_else(|| {
             stored

@@ -201,13 +201,8 @@ async fn arrivals(env: &Env, site: &str, from: i64) -> Result<Vec<Arrival>, ApiE
     )
     .await?;
     // The roll-ups' days are the site's (as the scheduled job rolled them).
-    let (zone, rolled_day) = rolled.map_or((chrono_tz::Tz::UTC, None), |r| {
-        (
-            r.time_zone.parse().unwrap_or(chrono_tz::Tz::UTC),
-            r.rolled_day,
-        )
-    });
-    let sources = rollup::period_sources(zone, from, rolled_day);
+    let (zone, rolled_day) = rolled.map_or((String::new(), None), |r| (r.time_zone, r.rolled_day));
+    let sources = rollup::period_sources(&super::zones::site_zone(&zone), from, rolled_day);
     // No rolled day: an empty range of days (the first after the last).
     let (first_day, last_day) = sources.rolled_days.map_or_else(
         || (String::from("1"), String::from("0")),

@@ -186,7 +186,7 @@ pub async fn run(env: &Env, now: i64) -> Result<Report, ApiError> {
         };
         // Days in the site's time zone (office hours use the same one); an
         // unknown name rolls up UTC days.
-        let zone = site.time_zone.parse().unwrap_or(chrono_tz::Tz::UTC);
+        let zone = super::zones::site_zone(&site.time_zone);
         roll_up(
             env,
             &site.id,
@@ -248,7 +248,7 @@ const ROLL_UP_DAY: &str = "INSERT INTO daily_touchpoints (site_id, day, path, pa
 async fn roll_up(
     env: &Env,
     site: &str,
-    zone: chrono_tz::Tz,
+    zone: super::zones::IntlZone,
     windows: rollup::Windows,
     rolled_day: Option<i64>,
     now: i64,
@@ -258,7 +258,7 @@ async fn roll_up(
     struct First {
         first: Option<i64>,
     }
-    let after = rolled_day.map_or(0, |day| rollup::day_start_in(zone, day + 1));
+    let after = rolled_day.map_or(0, |day| rollup::day_start_in(&zone, day + 1));
     let first: Option<First> = db::row(
         &env.db,
         "SELECT MIN(occurred_at) AS first FROM events WHERE site_id = ?1 AND occurred_at >= ?2",
@@ -267,8 +267,8 @@ async fn roll_up(
     .await?;
     let next_event_day = first
         .and_then(|f| f.first)
-        .map(|at| rollup::day_in(zone, at));
-    let plan = rollup::plan_in(zone, now, windows, rolled_day, next_event_day);
+        .map(|at| rollup::day_in(&zone, at));
+    let plan = rollup::plan_in(&zone, now, windows, rolled_day, next_event_day);
     for &day in &plan.days {
         let text = utc_day(day * rollup::DAY_MS);
         // Replaces the day whole: a run cut short is simply done again.
@@ -284,8 +284,8 @@ async fn roll_up(
                     args![
                         site,
                         &text,
-                        rollup::day_start_in(zone, day),
-                        rollup::day_start_in(zone, day + 1)
+                        rollup::day_start_in(&zone, day),
+                        rollup::day_start_in(&zone, day + 1)
                     ],
                 ),
             ],

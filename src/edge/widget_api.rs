@@ -62,7 +62,7 @@ pub async fn availability_of(env: &Env, site: Site) -> Result<Availability, ApiE
             continue;
         }
         let hours = team.hours(&site.time_zone);
-        let state = match hours.schedule() {
+        let state = match hours.schedule(&super::zones::Intl) {
             Ok(schedule) => schedule.availability(now),
             Err(_) => crate::domain::hours::Availability {
                 open: false,
