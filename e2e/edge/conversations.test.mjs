@@ -478,6 +478,35 @@ test('an inbox past 200 conversations says how many it holds, and closed ones co
   await runtime.d1.prepare("DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(ids)).run();
 });
 
+test('crawlers and scripts cannot start conversations; a site lets its own monitoring through', async () => {
+  const count = async () => (await runtime.d1.prepare('SELECT COUNT(*) AS n FROM conversations').first()).n;
+  const before = await count();
+  const body = { site: 'demo', message: { text: 'Buy cheap followers now' } };
+  const agents = ['curl/8.5.0', 'python-requests/2.32.3', 'Go-http-client/1.1', '',
+    'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/142.0.0.0 Safari/537.36'];
+  for (const [index, agent] of agents.entries()) {
+    const headers = { origin: runtime.url, 'user-agent': agent, 'cf-connecting-ip': `192.0.2.${index + 1}` };
+    const refused = await api('POST', '/v1/conversations', { headers, body });
+    assertError(refused, 403, 'automated_client');
+    assert.match(refused.json.error.message, /browser/);
+  }
+  assert.equal(await count(), before, 'nothing stored for them');
+  // The site's own uptime check, allowed by name, gets through.
+  const site = (await asAdmin('GET', '/v1/admin/sites/demo')).json.site;
+  assert.equal((await asAdmin('PUT', '/v1/admin/sites/demo', { allowed_agents: ['ShopMonitor'] })).status, 200);
+  try {
+    const monitor = await api('POST', '/v1/conversations', {
+      headers: { origin: runtime.url, 'user-agent': 'ShopMonitor/1.0 curl/8.5.0', 'cf-connecting-ip': '192.0.2.99' }, body });
+    assert.equal(monitor.status, 201, JSON.stringify(monitor.json));
+    const erased = await api('DELETE', `/v1/conversations/${monitor.json.conversation.id}`, {
+      headers: { origin: runtime.url, 'user-agent': 'ShopMonitor/1.0', authorization: `Bearer ${monitor.json.visitor_token}` } });
+    assert.ok(erased.status < 300, JSON.stringify(erased.json));
+  } finally {
+    await asAdmin('PUT', '/v1/admin/sites/demo', { allowed_agents: site.allowed_agents ?? [] });
+  }
+});
+
 test('assign, move, close and reopen leave typed system notices, never words of a person', async () => {
   const v = visitor();
   // The visitor picks sales in the widget, so the move to support below does
@@ -495,9 +524,17 @@ test('assign, move, close and reopen leave typed system notices, never words of 
   assert.equal(moved.json.conversation.team_id, 'support');
   // Claimed, then handed back to nobody: the team keeps it.
   assert.equal((await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: 'me' })).json.conversation.assignee_id, ana.staff.id);
+  assert.equal((await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: ana.staff.id })).json.conversation.assignee_id, ana.staff.id);
   const unassigned = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: '' });
   assert.equal(unassigned.status, 200, JSON.stringify(unassigned.json));
   assert.deepEqual([unassigned.json.conversation.assignee_id, unassigned.json.conversation.team_id], ['', 'support']);
+  // Asking for what already is changes nothing and tells nobody: no notice
+  // below for these (the list of notices is checked whole).
+  for (const already of [{ staff: '' }, { team: 'support' }, { team: 'support', staff: '' }]) {
+    const same = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, already);
+    assert.equal(same.status, 200, JSON.stringify(same.json));
+    assert.deepEqual([same.json.conversation.assignee_id, same.json.conversation.team_id], ['', 'support']);
+  }
   // Well-formed but at odds with the site: 409, not 422 (the request matches the schema).
   assertError(await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: bo.staff.id }), 409, 'conflict');
   assertError(await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/assign`, { staff: 'nobody-at-all' }), 409, 'conflict');

@@ -28,6 +28,10 @@ pub enum ApiError {
     Unauthorized,
     #[error("these credentials do not allow this")]
     Forbidden,
+    /// A visitor's request from a crawler or script (the site's bot policy
+    /// says which user agents are people's).
+    #[error("this user agent is an automated client's: conversations are started from a browser (a site lets its own test tools through with its bot policy)")]
+    AutomatedClient,
     #[error("{0}")]
     Conflict(String),
     #[error("wire schema version {0} is not supported")]
@@ -64,7 +68,7 @@ impl ApiError {
             ApiError::OriginNotAllowed => 403,
             ApiError::RateLimited { .. } => 429,
             ApiError::Unauthorized => 401,
-            ApiError::Forbidden => 403,
+            ApiError::Forbidden | ApiError::AutomatedClient => 403,
             ApiError::Conflict(_) => 409,
             ApiError::UnsupportedVersion(_) => 400,
             ApiError::NotFound => 404,
@@ -89,6 +93,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
+            ApiError::AutomatedClient => "automated_client",
             ApiError::Conflict(_) => "conflict",
             ApiError::UnsupportedVersion(_) => "unsupported_version",
             ApiError::NotFound => "not_found",
@@ -355,6 +360,7 @@ mod tests {
             ApiError::RateLimited { retry_after_s: 30 },
             ApiError::Unauthorized,
             ApiError::Forbidden,
+            ApiError::AutomatedClient,
             ApiError::Conflict("closed".into()),
             ApiError::UnsupportedVersion(9),
             ApiError::NotFound,

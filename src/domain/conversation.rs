@@ -339,9 +339,10 @@ pub fn check_reply(reply: &ReplyPreference, now_ms: i64) -> Result<(), ApiError>
 }
 
 /// A simple, permissive address check: one `@`, a dotted domain, no spaces,
-/// and nothing unseen — control, invisible (zero-width, soft hyphen) or
-/// direction characters, which make an address read as another in the
-/// console ("jo@\u{202e}moc.live\u{202c}.example.com" shows as jo@evil.com…).
+/// and nothing unseen — control characters, or any `text::draws_nothing`
+/// names (zero-width, soft hyphen, direction, fillers), which make an address
+/// read as another in the console ("jo@\u{202e}moc.live\u{202c}.example.com"
+/// shows as jo@evil.com…).
 pub fn is_plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
@@ -352,16 +353,8 @@ pub fn is_plausible_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !email.contains(char::is_whitespace)
-        && !email.contains(|c: char| c.is_control() || is_unseen(c))
+        && !email.contains(|c: char| c.is_control() || super::text::draws_nothing(c))
         && !domain.contains('@')
-}
-
-/// Characters that take no room or reorder the text around them: soft
-/// hyphen, Mongolian vowel separator, zero-width characters and marks,
-/// line and paragraph separators, embeddings, overrides, isolates and the
-/// invisible operators, and the byte order mark.
-fn is_unseen(c: char) -> bool {
-    matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
 }
 
 /// A required (or optional) short text field.

@@ -247,7 +247,7 @@ thread_local! {
 }
 
 /// Whether the maintained list names `user_agent` as a bot's.
-fn listed_as_bot(user_agent: &str) -> bool {
+pub fn listed_as_bot(user_agent: &str) -> bool {
     if let Some(verdict) = BOT_VERDICTS.with(|cache| cache.borrow().get(user_agent).copied()) {
         return verdict;
     }

@@ -556,6 +556,18 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
         // Moving to another team hands the conversation to that team.
         assignee = String::new();
     }
+    if team == conversation.team_id && assignee == conversation.assignee_id {
+        // Already so: nothing to store, tell or deliver.
+        let current = threads::load(&env.db, id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        return json(
+            200,
+            &ConversationResult {
+                conversation: current,
+            },
+        );
+    }
     let notice = if team != conversation.team_id {
         Notice::MovedTeam
     } else if assignee.is_empty() {

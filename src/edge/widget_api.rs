@@ -157,6 +157,10 @@ pub async fn start(
     let site = site_for_origin(env, &body.site, origin).await?;
     let ip = client_ip(request);
     let user_agent = header(request, "user-agent").unwrap_or_default();
+    // People write here; crawlers and scripts are told so, before any limit is charged.
+    if crate::domain::bots::is_bot(&user_agent, &site.bots(), super::ingest::listed_as_bot) {
+        return Err(ApiError::AutomatedClient);
+    }
     let salt = super::ingest::daily_salt(env, now).await?;
     let visitor_key = cookieless::visitor_key(&salt, &site.id, &ip, &user_agent);
     limits::charge(
