@@ -31,6 +31,9 @@ const maxExamples = option('--max-examples', '20');
 const seed = option('--seed', '14');
 
 const ADMIN_TOKEN = 'api-fuzz-admin-token-0123456789';
+// Visitors' requests come from browsers: a script's own user agent would be
+// refused as an automated client before anything else is checked.
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 const runtime = await startRuntime({ port: 0, adminToken: ADMIN_TOKEN });
 let code = 1;
 try {
@@ -45,7 +48,7 @@ try {
   const intake = await channel.call('POST', '/v1/admin/sites/demo/intake-key');
   const started = await fetch(`${runtime.url}/v1/conversations`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin: runtime.url, 'cf-connecting-ip': '192.0.2.1' },
+    headers: { 'content-type': 'application/json', origin: runtime.url, 'user-agent': BROWSER, 'cf-connecting-ip': '192.0.2.1' },
     body: JSON.stringify({ site: 'demo', message: { text: 'Where is my parcel? It was due on Monday.' } }),
   }).then((r) => r.json());
   const conversation = started.conversation.id;
@@ -60,8 +63,9 @@ hooks = "api_fuzz_hooks"
 cache = { enabled = false }
 seed = ${seed}
 workers = 1
-# The worker's answers to the page's origin are what the site allows.
-headers = { Origin = ${toml(runtime.url)} }
+# The worker's answers to the page's origin are what the site allows, for a
+# browser's user agent.
+headers = { Origin = ${toml(runtime.url)}, User-Agent = ${toml(BROWSER)} }
 
 [generation]
 max-examples = ${maxExamples}

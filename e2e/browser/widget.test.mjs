@@ -119,9 +119,12 @@ test('a billing question with a card number: redacted before sending, routed to 
   const holding = [];
   for (const region of await liveRegions.all()) if (/Sorry about that/.test(await region.innerText())) holding.push(await region.getAttribute('role'));
   assert.deepEqual(holding, ['log']);
-  // Taken by Ana, handed back to the team: the visitor is told of the first only.
+  // Her reply made Ana the assignee. Claimed again: nothing changes and
+  // nothing is said. Handed back to the team, then taken by Ana: the visitor
+  // is told of the taking only.
   await staffApi('POST', `/v1/staff/conversations/${conversation.id}/assign`, { staff: 'me' });
   await staffApi('POST', `/v1/staff/conversations/${conversation.id}/assign`, { staff: '' });
+  await staffApi('POST', `/v1/staff/conversations/${conversation.id}/assign`, { staff: 'me' });
   await staffApi('POST', `/v1/staff/conversations/${conversation.id}/messages`, { text: 'Anything else I can do?' });
   await panel(page).locator('.thread .staff', { hasText: 'Anything else' }).waitFor({ timeout: 10_000 });
   const notices = await panel(page).locator('.thread .system').allInnerTexts();
