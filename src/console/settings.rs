@@ -550,7 +550,8 @@ pub fn settings_page(props: &SettingsProps) -> Html {
                 <button type="submit" class="save">{ "Save websites" }</button>
             </form>
             <form class="traffic" onsubmit={save_traffic}>
-                <h3>{ "Traffic: what is recorded" }</h3>
+                <h3>{ "Traffic: what is recorded, and who may write" }</h3>
+                <p class="legend">{ "These rules also decide who may start a conversation: a user agent counted as a bot's is refused. If your own app opens the site in a webview with its own user-agent text, list it under Always record." }</p>
                 <label><input type="checkbox" class="record-automation" checked={state.traffic.record_automation} onchange={toggle("record_automation")} />
                     { " Record our own automated tests (headless browsers, Playwright, Puppeteer, Selenium); crawlers stay ignored" }</label>
                 <label><input type="checkbox" class="search-terms" checked={state.traffic.search_terms} onchange={toggle("search_terms")} />

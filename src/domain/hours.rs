@@ -11,6 +11,10 @@ use super::zone::{self, TimeZones, Zone};
 
 /// How far ahead `next_opening` looks before saying "not scheduled".
 const HORIZON_DAYS: i64 = 400;
+/// The most opening intervals a week may have (eight a day), and closures a
+/// team may list: every availability answer reads them.
+pub const MAX_INTERVALS: usize = 56;
+pub const MAX_CLOSURES: usize = 100;
 
 /// A team's weekly schedule and closures, in one time zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +62,8 @@ pub enum HoursError {
     EmptyInterval { open: String, close: String },
     #[error("invalid date {0:?} (use YYYY-MM-DD)")]
     InvalidDate(String),
+    #[error("too many intervals or closures (at most 56 intervals a week and 100 closures)")]
+    TooMany,
 }
 
 /// Whether the team is open at an instant, and the next change.
@@ -86,6 +92,9 @@ impl OfficeHours {
         let zone = zones
             .zone(&self.time_zone)
             .ok_or_else(|| HoursError::UnknownTimeZone(self.time_zone.clone()))?;
+        if self.weekly.len() > MAX_INTERVALS || self.closures.len() > MAX_CLOSURES {
+            return Err(HoursError::TooMany);
+        }
         let mut days: [Vec<(u32, u32)>; 7] = Default::default();
         for interval in &self.weekly {
             let day = weekday_index(&interval.day)?;
@@ -135,6 +144,10 @@ impl<Z: Zone> Schedule<Z> {
             for &(open, close) in &self.days[weekday] {
                 let start = self.instant(day, open);
                 let end = self.instant(day, close);
+                if end <= start {
+                    // Wholly in a gap a clock change skipped: it never opens.
+                    continue;
+                }
                 if start <= now_ms && now_ms < end {
                     return Availability {
                         open: true,
@@ -337,6 +350,63 @@ mod tests {
         assert_eq!(spring.next_opening, Some(ms("2026-03-29T01:00:00Z"))); // 03:00 CEST
         let autumn = at(&night, "2026-10-25T00:00:00Z");
         assert_eq!(autumn.next_opening, Some(ms("2026-10-25T00:30:00Z"))); // first 02:30 (CEST)
+    }
+
+    #[test]
+    fn a_week_holds_at_most_56_intervals_and_100_closures() {
+        let mut hours = weekdays("Europe/Berlin", "09:00", "10:00");
+        let interval = hours.weekly[0].clone();
+        hours.weekly = vec![interval; MAX_INTERVALS];
+        assert!(hours.schedule(&super::zone::Tzdb).is_ok());
+        hours.weekly.push(hours.weekly[0].clone());
+        assert_eq!(
+            hours.schedule(&super::zone::Tzdb).err(),
+            Some(HoursError::TooMany)
+        );
+        hours.weekly.pop();
+        let closure = Closure {
+            from: "2026-12-24".into(),
+            to: "2026-12-26".into(),
+            reason: String::new(),
+        };
+        hours.closures = vec![closure; MAX_CLOSURES + 1];
+        assert_eq!(
+            hours.schedule(&super::zone::Tzdb).err(),
+            Some(HoursError::TooMany)
+        );
+    }
+
+    #[test]
+    fn hours_a_clock_change_skips_whole_never_open() {
+        // 02:00–02:45 on Sunday 2026-03-29 never happens in Berlin: the next
+        // opening is a week later (02:00 CEST, 00:00 UTC), not the change.
+        let skipped = OfficeHours {
+            time_zone: "Europe/Berlin".into(),
+            weekly: vec![Interval {
+                day: "sun".into(),
+                open: "02:00".into(),
+                close: "02:45".into(),
+            }],
+            closures: vec![],
+        };
+        let saturday = at(&skipped, "2026-03-28T20:00:00Z");
+        assert_eq!(saturday.next_opening, Some(ms("2026-04-05T00:00:00Z")));
+        // Samoa skipped 2011-12-30: a team open every day 09–17 opens next on
+        // the 31st at 09:00 (19:00 UTC on the 30th), not at the skipped midnight.
+        let every_day = OfficeHours {
+            time_zone: "Pacific/Apia".into(),
+            weekly: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .iter()
+                .map(|d| Interval {
+                    day: (*d).into(),
+                    open: "09:00".into(),
+                    close: "17:00".into(),
+                })
+                .collect(),
+            closures: vec![],
+        };
+        let skipped_day = at(&every_day, "2011-12-30T06:00:00Z");
+        assert_eq!(skipped_day.next_opening, Some(ms("2011-12-30T19:00:00Z")));
     }
 
     #[test]

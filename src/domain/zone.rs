@@ -85,13 +85,11 @@ pub fn earliest_at(zone: &impl Zone, local_ms: i64) -> i64 {
         let utc = local_ms.saturating_sub(offset);
         (zone.offset_ms(utc) == offset).then_some(utc)
     };
-    let earlier = reads(before);
-    let later = if after == before {
-        earlier
-    } else {
-        reads(after)
-    };
-    match (earlier, later) {
+    if after == before {
+        // No change near it: the time exists once.
+        return local_ms.saturating_sub(before);
+    }
+    match (reads(before), reads(after)) {
         (Some(a), Some(b)) => a.min(b),
         (Some(utc), None) | (None, Some(utc)) => utc,
         (None, None) if after > before => {
@@ -157,18 +155,48 @@ mod tests {
     }
 
     /// chrono's own answer for a wall-clock time: the instant, the earlier of
-    /// two, or (skipped) the first whole second after that exists.
+    /// two, or (skipped) the first whole second after that exists. Gaps run
+    /// up to a whole day (Apia skipped 2011-12-30): the first minute that
+    /// exists is found first, then the second within it.
     fn reference(zone: chrono_tz::Tz, local_ms: i64) -> i64 {
-        let mut local = chrono::DateTime::from_timestamp_millis(local_ms)
+        let start = chrono::DateTime::from_timestamp_millis(local_ms)
             .map(|t| t.naive_utc())
             .unwrap_or(NaiveDateTime::MIN);
-        for _ in 0..(6 * 3600) {
-            if let Some(t) = zone.from_local_datetime(&local).earliest() {
-                return t.timestamp_millis();
-            }
-            local += chrono::Duration::seconds(1);
+        let exists = |seconds: i64| {
+            zone.from_local_datetime(&(start + chrono::Duration::seconds(seconds)))
+                .earliest()
+                .map(|t| t.timestamp_millis())
+        };
+        if let Some(utc) = exists(0) {
+            return utc;
         }
-        i64::MIN
+        let Some(minute) = (1..=26 * 60).find(|m| exists(m * 60).is_some()) else {
+            return i64::MIN;
+        };
+        (minute * 60 - 59..=minute * 60)
+            .find_map(exists)
+            .unwrap_or(i64::MIN)
+    }
+
+    #[test]
+    fn whole_days_skipped_when_a_zone_crossed_the_date_line() {
+        // Samoa went from UTC−10 to UTC+14 after 2011-12-29 23:59:59: the
+        // 30th never happened there; the 31st began at 2011-12-30T10:00Z.
+        let apia = tz("Pacific/Apia");
+        let skipped = utc("2011-12-30T12:00:00Z");
+        assert_eq!(earliest_at(&apia, skipped), utc("2011-12-30T10:00:00Z"));
+        assert_eq!(reference(apia, skipped), utc("2011-12-30T10:00:00Z"));
+        // Kiritimati skipped 1994-12-31 (UTC−10 to UTC+14).
+        let kiritimati = tz("Pacific/Kiritimati");
+        let skipped = utc("1994-12-31T09:00:00Z");
+        assert_eq!(
+            earliest_at(&kiritimati, skipped),
+            reference(kiritimati, skipped)
+        );
+        assert_eq!(
+            local_ms(&kiritimati, earliest_at(&kiritimati, skipped)),
+            utc("1995-01-01T00:00:00Z")
+        );
     }
 
     #[test]

@@ -97,7 +97,18 @@ pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Respon
         None => Vec::new(),
     };
     let unknown_team = body.unknown_team(&teams).map(str::to_owned);
+    let new_zone = body.time_zone.is_some();
     let updated = body.apply(site, existing.as_ref())?;
+    // A listed name this runtime's tz database lacks would read as closed
+    // hours and UTC days: refused here, where the operator sees why.
+    if new_zone {
+        use crate::domain::zone::TimeZones;
+        if super::zones::Intl.zone(&updated.time_zone).is_none() {
+            return Err(ApiError::InvalidRequest(
+                "this time zone is not in the runtime's time zone database".into(),
+            ));
+        }
+    }
     // Refused once every field is valid: a bad field is 422 whatever team it names.
     if let Some(unknown) = unknown_team {
         return Err(no_such_team(&unknown));

@@ -1,7 +1,7 @@
 //! Time zones at the edge: the runtime's own IANA database through `Intl`
 //! (`worker/zone.js`), so the worker ships none. Only the names
-//! `domain::zone` lists are looked up, so the edge accepts exactly the
-//! zones the API describes.
+//! `domain::zone` lists (openapi.json's) are looked up; a site's settings
+//! take one only if the runtime knows it too (`admin::put_site`).
 
 use wasm_bindgen::prelude::*;
 
