@@ -71,6 +71,21 @@ fn site_lists(site: &Rc<Site>) -> Rc<SiteLists> {
     parsed
 }
 
+/// The site `id` and its lists, if a page at `origin` may send for it.
+async fn site_for_origin(
+    env: &Env,
+    id: &str,
+    origin: Option<&str>,
+) -> Result<(Rc<Site>, Rc<SiteLists>), ApiError> {
+    let site = cached_site(env, id).await?;
+    let lists = site_lists(&site);
+    if lists.origins.allows(origin) {
+        Ok((site, lists))
+    } else {
+        Err(ApiError::OriginNotAllowed)
+    }
+}
+
 /// `POST /v1/events`: a recorder's batch.
 pub async fn ingest_events(
     request: &Request,
@@ -86,19 +101,12 @@ pub async fn ingest_events(
         Err(refused) => {
             // Who may send here is told before what the batch lacks.
             if let Some(site) = claimed_site(&body) {
-                let site = cached_site(env, &site).await?;
-                if !site_lists(&site).origins.allows(origin) {
-                    return Err(ApiError::OriginNotAllowed);
-                }
+                site_for_origin(env, &site, origin).await?;
             }
             return Err(refused);
         }
     };
-    let site = cached_site(env, &plan.site).await?;
-    let lists = site_lists(&site);
-    if !lists.origins.allows(origin) {
-        return Err(ApiError::OriginNotAllowed);
-    }
+    let (site, lists) = site_for_origin(env, &plan.site, origin).await?;
     let user_agent = header(request, "user-agent").unwrap_or_default();
     if bots::is_bot(&user_agent, &lists.bots, listed_as_bot) {
         return http::json_response(202, &plan.bot_receipt(), origin);
