@@ -5,7 +5,7 @@
 // Tokyo (UTC+9, no summer time): its roll-ups keep Tokyo's days.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestRuntime, ADMIN_TOKEN } from '../support.mjs';
+import { startTestRuntime, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
 import { seedContactChannel } from '../../scripts/runtime.mjs';
 import { checkResponse } from './openapi.mjs';
 
@@ -124,4 +124,28 @@ test('arrivals over 60 days read the rolled-up days from their roll-ups, with th
   assert.equal(after.from >= figures.from, true);
   assert.deepEqual(after.arrivals, expected);
   assert.notDeepEqual(await rawArrivals(after.from), expected, 'the raw events alone no longer hold the figure');
+});
+
+test('topics by day count the site\'s days: a conversation at 21:00 UTC is on the next Tokyo date, chart and drill-down alike', async () => {
+  const started = await fetch(`${runtime.url}/v1/conversations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': '198.51.100.77' },
+    body: JSON.stringify({ site: 'demo', message: { text: 'My parcel never arrived and nobody answers my e-mails' } }),
+  }).then((r) => r.json());
+  const { id } = started.conversation;
+  // Yesterday 21:00 UTC: today 06:00 in Tokyo.
+  const at = Date.now() - (Date.now() % DAY) - 3 * 3_600_000;
+  await runtime.d1.prepare('UPDATE conversations SET created_at = ?1 WHERE id = ?2').bind(at, id).run();
+  const { topic } = await runtime.d1.prepare('SELECT topic FROM conversations WHERE id = ?1').bind(id).first();
+  const local = tokyoDate(at);
+  const utc = new Date(at).toISOString().slice(0, 10);
+  assert.notEqual(local, utc);
+  const figures = await insights(2);
+  const days = figures.by_day.filter((d) => d.topic === topic).map((d) => d.day);
+  assert.ok(days.includes(local), `${topic} on ${JSON.stringify(days)}, expected ${local}`);
+  assert.ok(!days.includes(utc), `${utc} is the UTC date, not Tokyo's`);
+  const drill = await fetch(`${runtime.url}/v1/staff/insights/conversations?days=2&topic=${topic}&day=${local}`, { headers: { authorization: `Bearer ${staff.token}` } });
+  const listed = await drill.json();
+  assert.equal(drill.status, 200, JSON.stringify(listed));
+  assert.ok(listed.conversations.some((c) => c.id === id), 'the bar and its conversations agree');
 });

@@ -206,3 +206,17 @@ test('events a browser reports it had to drop are counted once, capped, and show
   assert.equal((await send([view(3)], 4_000_000_000)).status, 202);
   assert.equal((await insights()).events_dropped, 1_007);
 });
+
+test('a year of insights in Berlin, across both clock changes, counts every conversation once on its Berlin date', async () => {
+  const response = await fetch(`${runtime.url}/v1/staff/insights?days=365`, { headers: { authorization: `Bearer ${staff.token}` } });
+  const year = await response.json();
+  checkResponse('GET', '/v1/staff/insights', response.status, response.headers.get('content-type'), year);
+  assert.equal(response.status, 200, JSON.stringify(year));
+  const stored = await runtime.d1.prepare("SELECT created_at FROM conversations WHERE site_id = 'demo'").all();
+  const berlinDate = (ms) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(ms);
+  const expected = {};
+  for (const { created_at: at } of stored.results) expected[berlinDate(at)] = (expected[berlinDate(at)] ?? 0) + 1;
+  const counted = {};
+  for (const d of year.by_day) counted[d.day] = (counted[d.day] ?? 0) + d.conversations;
+  assert.deepEqual(counted, expected);
+});

@@ -15,6 +15,8 @@ const HORIZON_DAYS: i64 = 400;
 /// team may list: every availability answer reads them.
 pub const MAX_INTERVALS: usize = 56;
 pub const MAX_CLOSURES: usize = 100;
+/// The longest reason a closure may give (characters), shown to visitors.
+pub const MAX_REASON_CHARS: usize = 120;
 
 /// A team's weekly schedule and closures, in one time zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +66,10 @@ pub enum HoursError {
     InvalidDate(String),
     #[error("too many intervals or closures (at most 56 intervals a week and 100 closures)")]
     TooMany,
+    #[error("closure {from}–{to} ends before it begins")]
+    BackwardClosure { from: String, to: String },
+    #[error("a closure's reason must be at most 120 characters, without control or invisible characters")]
+    InvalidReason,
 }
 
 /// Whether the team is open at an instant, and the next change.
@@ -87,14 +93,38 @@ pub struct Schedule<Z> {
 }
 
 impl OfficeHours {
+    /// Checks hours before they are stored: every field as `schedule` does,
+    /// and what a schedule would only skip: limits, closures that end before
+    /// they begin, and reasons a visitor could not read as written. (Stored
+    /// hours are read by `schedule` alone, so hours kept before a check
+    /// existed still answer.)
+    pub fn check(&self) -> Result<(), HoursError> {
+        self.schedule(&super::zone::KnownNames)?;
+        if self.weekly.len() > MAX_INTERVALS || self.closures.len() > MAX_CLOSURES {
+            return Err(HoursError::TooMany);
+        }
+        for closure in &self.closures {
+            if closure.to < closure.from {
+                return Err(HoursError::BackwardClosure {
+                    from: closure.from.clone(),
+                    to: closure.to.clone(),
+                });
+            }
+            let unreadable = |c: char| c.is_control() || super::text::draws_nothing(c);
+            if closure.reason.chars().count() > MAX_REASON_CHARS
+                || closure.reason.contains(unreadable)
+            {
+                return Err(HoursError::InvalidReason);
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every field and builds the schedule, its zone from `zones`.
     pub fn schedule<T: TimeZones>(&self, zones: &T) -> Result<Schedule<T::Zone>, HoursError> {
         let zone = zones
             .zone(&self.time_zone)
             .ok_or_else(|| HoursError::UnknownTimeZone(self.time_zone.clone()))?;
-        if self.weekly.len() > MAX_INTERVALS || self.closures.len() > MAX_CLOSURES {
-            return Err(HoursError::TooMany);
-        }
         let mut days: [Vec<(u32, u32)>; 7] = Default::default();
         for interval in &self.weekly {
             let day = weekday_index(&interval.day)?;
@@ -109,7 +139,16 @@ impl OfficeHours {
             days[day].push((open, close));
         }
         for day in &mut days {
+            // Touching or overlapping intervals are one opening (09–12 and
+            // 12–17 close at 17).
             day.sort_unstable();
+            day.dedup_by(|later, earlier| {
+                let joins = later.0 <= earlier.1;
+                if joins {
+                    earlier.1 = earlier.1.max(later.1);
+                }
+                joins
+            });
         }
         let closures = self
             .closures
@@ -151,7 +190,7 @@ impl<Z: Zone> Schedule<Z> {
                 if start <= now_ms && now_ms < end {
                     return Availability {
                         open: true,
-                        closes_at: Some(self.extend_through_adjacent(day, close, end)),
+                        closes_at: self.extend_through_adjacent(day, close, end),
                         next_opening: None,
                     };
                 }
@@ -172,18 +211,19 @@ impl<Z: Zone> Schedule<Z> {
     }
 
     /// An interval ending at 24:00 that continues at 00:00 the next day is one
-    /// opening for the visitor: report the later close.
-    fn extend_through_adjacent(&self, day: NaiveDate, close: u32, end: i64) -> i64 {
+    /// opening for the visitor: report the later close. Open through a whole
+    /// week without a break (round the clock): `None`, no closing to tell.
+    fn extend_through_adjacent(&self, day: NaiveDate, close: u32, end: i64) -> Option<i64> {
         let mut day = day;
         let mut close = close;
         let mut end = end;
         for _ in 0..7 {
             if close != 24 * 60 {
-                break;
+                return Some(end);
             }
             let next = day + Duration::days(1);
             if self.closed_on(next) {
-                break;
+                return Some(end);
             }
             let weekday = next.weekday().num_days_from_monday() as usize;
             match self.days[weekday].first() {
@@ -192,10 +232,10 @@ impl<Z: Zone> Schedule<Z> {
                     close = next_close;
                     end = self.instant(next, next_close);
                 }
-                _ => break,
+                _ => return Some(end),
             }
         }
-        end
+        (close != 24 * 60).then_some(end)
     }
 
     fn closed_on(&self, day: NaiveDate) -> bool {
@@ -357,22 +397,95 @@ mod tests {
         let mut hours = weekdays("Europe/Berlin", "09:00", "10:00");
         let interval = hours.weekly[0].clone();
         hours.weekly = vec![interval; MAX_INTERVALS];
-        assert!(hours.schedule(&super::zone::Tzdb).is_ok());
+        assert_eq!(hours.check(), Ok(()));
         hours.weekly.push(hours.weekly[0].clone());
-        assert_eq!(
-            hours.schedule(&super::zone::Tzdb).err(),
-            Some(HoursError::TooMany)
-        );
+        assert_eq!(hours.check(), Err(HoursError::TooMany));
+        // Stored before the limit, they are still read.
+        assert!(hours.schedule(&super::zone::Tzdb).is_ok());
         hours.weekly.pop();
         let closure = Closure {
             from: "2026-12-24".into(),
             to: "2026-12-26".into(),
             reason: String::new(),
         };
-        hours.closures = vec![closure; MAX_CLOSURES + 1];
+        hours.closures = vec![closure.clone(); MAX_CLOSURES + 1];
+        assert_eq!(hours.check(), Err(HoursError::TooMany));
+        hours.closures = vec![Closure {
+            from: "2027-01-05".into(),
+            to: "2027-01-01".into(),
+            reason: String::new(),
+        }];
+        assert!(matches!(
+            hours.check(),
+            Err(HoursError::BackwardClosure { .. })
+        ));
+        for reason in ["x".repeat(121), "Inventory\u{202e}".into(), "a\0b".into()] {
+            hours.closures = vec![Closure {
+                reason,
+                ..closure.clone()
+            }];
+            assert_eq!(hours.check(), Err(HoursError::InvalidReason));
+        }
+        hours.closures = vec![Closure {
+            reason: "Inventaire d’hiver".into(),
+            ..closure
+        }];
+        assert_eq!(hours.check(), Ok(()));
+    }
+
+    #[test]
+    fn touching_and_overlapping_intervals_are_one_opening() {
+        let hours = |weekly: &[(&str, &str, &str)]| OfficeHours {
+            time_zone: "UTC".into(),
+            weekly: weekly
+                .iter()
+                .map(|&(day, open, close)| Interval {
+                    day: day.into(),
+                    open: open.into(),
+                    close: close.into(),
+                })
+                .collect(),
+            closures: vec![],
+        };
+        // Sunday 2026-12-06, 17:44 UTC.
+        let now = "2026-12-06T17:44:00Z";
+        let touching = hours(&[("sun", "17:00", "18:00"), ("sun", "18:00", "19:00")]);
         assert_eq!(
-            hours.schedule(&super::zone::Tzdb).err(),
-            Some(HoursError::TooMany)
+            at(&touching, now).closes_at,
+            Some(ms("2026-12-06T19:00:00Z"))
+        );
+        let overlapping = hours(&[("sun", "17:30", "20:00"), ("sun", "17:00", "18:00")]);
+        assert_eq!(
+            at(&overlapping, now).closes_at,
+            Some(ms("2026-12-06T20:00:00Z"))
+        );
+        let overnight = hours(&[
+            ("sun", "17:00", "24:00"),
+            ("mon", "00:00", "01:00"),
+            ("mon", "01:00", "05:00"),
+        ]);
+        assert_eq!(
+            at(&overnight, now).closes_at,
+            Some(ms("2026-12-07T05:00:00Z"))
+        );
+        let nested = hours(&[
+            ("sun", "17:00", "24:00"),
+            ("mon", "00:00", "01:00"),
+            ("mon", "00:00", "05:00"),
+        ]);
+        assert_eq!(at(&nested, now).closes_at, Some(ms("2026-12-07T05:00:00Z")));
+        // Round the clock with one closed day ahead: it closes when that day begins.
+        let mut holiday = hours(
+            &["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map(|day| (day, "00:00", "24:00")),
+        );
+        holiday.closures = vec![Closure {
+            from: "2026-12-09".into(),
+            to: "2026-12-09".into(),
+            reason: String::new(),
+        }];
+        assert_eq!(
+            at(&holiday, now).closes_at,
+            Some(ms("2026-12-09T00:00:00Z"))
         );
     }
 
@@ -451,8 +564,8 @@ mod tests {
         };
         let a = at(&all_week, "2026-06-01T12:00:00Z");
         assert!(a.open);
-        // Contiguous days read as one opening (bounded look-ahead).
-        assert!(a.closes_at.unwrap_or(0) >= ms("2026-06-07T00:00:00Z"));
+        // Round the clock: no closing to announce.
+        assert_eq!(a.closes_at, None);
         let empty = OfficeHours {
             time_zone: "UTC".into(),
             weekly: vec![],

@@ -123,7 +123,13 @@ impl TeamUpdate {
         };
         check_short("name", &name, true)?;
         let hours = match (self.hours, &stored) {
-            (Some(hours), _) => hours,
+            (Some(mut hours), _) => {
+                // Stored as documented (`mon`), however it was written.
+                for interval in &mut hours.weekly {
+                    interval.day.make_ascii_lowercase();
+                }
+                hours
+            }
             (None, Some(stored)) => stored.stored_hours(),
             (None, None) => TeamHours::default(),
         };
@@ -132,7 +138,7 @@ impl TeamUpdate {
             weekly: hours.weekly.clone(),
             closures: hours.closures.clone(),
         }
-        .schedule(&super::zone::KnownNames)
+        .check()
         .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
         let target_minutes = self.target_minutes.unwrap_or_else(|| {
             stored
@@ -290,6 +296,22 @@ mod tests {
         .unwrap();
         assert_eq!(replaced.webhook_url, "http://127.0.0.1:9/hook");
         assert_eq!(replaced.webhook_format, "json");
+    }
+
+    #[test]
+    fn weekdays_are_stored_as_documented_however_written() {
+        let team = update(
+            r#"{"hours": {"weekly": [{"day": "Mon", "open": "09:00", "close": "17:00"}, {"day": "SUN", "open": "10:00", "close": "12:00"}]}}"#,
+        )
+        .apply("support", Some(stored()), "UTC", false);
+        let Ok(team) = team else { panic!("{team:?}") };
+        let days: Vec<String> = team
+            .stored_hours()
+            .weekly
+            .into_iter()
+            .map(|interval| interval.day)
+            .collect();
+        assert_eq!(days, ["mon", "sun"]);
     }
 
     #[test]

@@ -72,6 +72,35 @@ pub fn local_ms(zone: &impl Zone, utc_ms: i64) -> i64 {
     utc_ms.saturating_add(zone.offset_ms(utc_ms))
 }
 
+/// The offsets in force from `from_ms` to `to_ms`, in order: each with the
+/// instant it ends at (the last: `i64::MAX`). Changes are found a day at a
+/// time, then to the millisecond, so a year costs about 370 lookups.
+pub fn offsets_between(zone: &impl Zone, from_ms: i64, to_ms: i64) -> Vec<(i64, i64)> {
+    let mut spans = Vec::new();
+    let mut at = from_ms;
+    let mut offset = zone.offset_ms(at);
+    while at < to_ms {
+        let next = at.saturating_add(DAY_MS).min(to_ms);
+        let next_offset = zone.offset_ms(next);
+        if next_offset != offset {
+            let (mut old, mut new) = (at, next);
+            while new - old > 1 {
+                let mid = old + (new - old) / 2;
+                if zone.offset_ms(mid) == offset {
+                    old = mid;
+                } else {
+                    new = mid;
+                }
+            }
+            spans.push((new, offset));
+            offset = next_offset;
+        }
+        at = next;
+    }
+    spans.push((i64::MAX, offset));
+    spans
+}
+
 /// The first instant whose wall clock in `zone` reads `local_ms` or later:
 /// the instant itself when the time exists once, the earlier of two when a
 /// daylight-saving change repeats it, and the change itself (the first
@@ -176,6 +205,30 @@ mod tests {
         (minute * 60 - 59..=minute * 60)
             .find_map(exists)
             .unwrap_or(i64::MIN)
+    }
+
+    #[test]
+    fn offsets_over_a_period_end_where_the_clock_changes() {
+        let berlin = tz("Europe/Berlin");
+        let spans = offsets_between(
+            &berlin,
+            utc("2026-01-01T00:00:00Z"),
+            utc("2026-12-31T00:00:00Z"),
+        );
+        assert_eq!(
+            spans,
+            vec![
+                (utc("2026-03-29T01:00:00Z"), 3_600_000),
+                (utc("2026-10-25T01:00:00Z"), 7_200_000),
+                (i64::MAX, 3_600_000),
+            ]
+        );
+        let tokyo = tz("Asia/Tokyo");
+        assert_eq!(
+            offsets_between(&tokyo, 0, 400 * DAY_MS),
+            vec![(i64::MAX, 32_400_000)]
+        );
+        assert_eq!(offsets_between(&Utc, 5, 5), vec![(i64::MAX, 0)]);
     }
 
     #[test]

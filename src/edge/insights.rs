@@ -242,6 +242,41 @@ struct Scope {
     teams_json: String,
     from: i64,
     to: i64,
+    /// SQL for a conversation's date in the site's time zone, `YYYY-MM-DD`.
+    local_day: String,
+}
+
+/// SQL for the date of `column` (Unix ms) in the site's time zone over the
+/// period: the offsets in force, changes included, as literal numbers.
+fn local_day_sql(time_zone: &str, from: i64, to: i64, column: &str) -> String {
+    let zone = super::zones::site_zone(time_zone);
+    let spans = crate::domain::zone::offsets_between(&zone, from, to);
+    let mut sql = String::from("strftime('%Y-%m-%d', (");
+    sql.push_str(column);
+    sql.push_str(" + ");
+    // One offset (no change in the period): the number alone, as SQL has no
+    // CASE without a WHEN.
+    let (changes, last) = spans.split_at(spans.len().saturating_sub(1));
+    if !changes.is_empty() {
+        sql.push_str("CASE");
+    }
+    for (until, offset) in changes {
+        sql.push_str(" WHEN ");
+        sql.push_str(column);
+        sql.push_str(" < ");
+        sql.push_str(&until.to_string());
+        sql.push_str(" THEN ");
+        sql.push_str(&offset.to_string());
+    }
+    if !changes.is_empty() {
+        sql.push_str(" ELSE ");
+    }
+    sql.push_str(&last.first().map_or(0, |&(_, offset)| offset).to_string());
+    if !changes.is_empty() {
+        sql.push_str(" END");
+    }
+    sql.push_str(") / 1000, 'unixepoch')");
+    sql
 }
 
 async fn scope(request: &Request, env: &Env, staff: &StaffRow) -> Result<Scope, ApiError> {
@@ -260,12 +295,16 @@ async fn scope(request: &Request, env: &Env, staff: &StaffRow) -> Result<Scope, 
     let teams = crate::domain::inbox::team_scope(&team, |t| staff.works_in(t), &ids)?;
     let teams_json = serde_json::to_string(&teams).map_err(|_| ApiError::Internal)?;
     let to = now_ms();
+    let from = to - days * 86_400_000;
+    // Days are the site's, as roll-ups and office hours count them.
+    let site = super::sites::cached_site(env, &staff.site_id).await?;
     Ok(Scope {
         site_teams,
         teams,
         teams_json,
-        from: to - days * 86_400_000,
+        from,
         to,
+        local_day: local_day_sql(&site.time_zone, from, to, "c.created_at"),
     })
 }
 
@@ -277,6 +316,7 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
         teams_json,
         from,
         to,
+        local_day,
     } = scope(request, env, &staff).await?;
     let sql = |select: &str, tail: &str| {
         let mut s = String::from(select);
@@ -289,8 +329,12 @@ pub async fn insights(request: &Request, env: &Env) -> Result<Response, ApiError
     let by_day: Vec<DayTopic> = db::rows(
         &env.db,
         &sql(
-            "SELECT strftime('%Y-%m-%d', c.created_at / 1000, 'unixepoch') AS day, c.topic, c.sentiment, \
-             COUNT(*) AS conversations FROM conversations c",
+            &[
+                "SELECT ",
+                &local_day,
+                " AS day, c.topic, c.sentiment, COUNT(*) AS conversations FROM conversations c",
+            ]
+            .concat(),
             " GROUP BY day, c.topic, c.sentiment ORDER BY day, c.topic, c.sentiment",
         ),
         args![site, from, &teams_json],
@@ -421,7 +465,10 @@ pub async fn behind(request: &Request, env: &Env) -> Result<Response, ApiError> 
         query(request, "sentiment"),
     )?;
     let Scope {
-        teams_json, from, ..
+        teams_json,
+        from,
+        local_day,
+        ..
     } = scope(request, env, &staff).await?;
     const COLUMNS: &str = "c.id, c.team_id, c.status, c.topic, c.sentiment, c.kind, c.created_at, \
         (SELECT text FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' ORDER BY m.id LIMIT 1) AS preview";
@@ -434,7 +481,10 @@ pub async fn behind(request: &Request, env: &Env) -> Result<Response, ApiError> 
         ),
         Bar::Campaign(label) => (
             JOURNEY,
-            format!("{} AND {TROUBLE} AND {} = ?4", CAMPAIGNS.filter, CAMPAIGNS.label),
+            format!(
+                "{} AND {TROUBLE} AND {} = ?4",
+                CAMPAIGNS.filter, CAMPAIGNS.label
+            ),
             vec![label.clone()],
         ),
         Bar::Topic {
@@ -443,8 +493,12 @@ pub async fn behind(request: &Request, env: &Env) -> Result<Response, ApiError> 
             sentiment,
         } => (
             " FROM conversations c",
-            String::from("c.topic = ?4 AND (?5 = '' OR strftime('%Y-%m-%d', c.created_at / 1000, 'unixepoch') = ?5) \
-                 AND (?6 = '' OR c.sentiment = ?6)"),
+            [
+                "c.topic = ?4 AND (?5 = '' OR ",
+                &local_day,
+                " = ?5) AND (?6 = '' OR c.sentiment = ?6)",
+            ]
+            .concat(),
             vec![
                 topic.clone(),
                 day.clone().unwrap_or_default(),
