@@ -83,22 +83,28 @@ pub fn offsets_between(zone: &impl Zone, from_ms: i64, to_ms: i64) -> Vec<(i64, 
         let next = at.saturating_add(DAY_MS).min(to_ms);
         let next_offset = zone.offset_ms(next);
         if next_offset != offset {
-            let (mut old, mut new) = (at, next);
-            while new - old > 1 {
-                let mid = old + (new - old) / 2;
-                if zone.offset_ms(mid) == offset {
-                    old = mid;
-                } else {
-                    new = mid;
-                }
-            }
-            spans.push((new, offset));
+            spans.push((change_after(zone, at, next, offset), offset));
             offset = next_offset;
         }
         at = next;
     }
     spans.push((i64::MAX, offset));
     spans
+}
+
+/// The instant in (`old`, `new`] the offset stops being `offset`, to the
+/// millisecond: `offset` is in force at `old` and not at `new`.
+fn change_after(zone: &impl Zone, old: i64, new: i64, offset: i64) -> i64 {
+    let (mut old, mut new) = (old, new);
+    while new - old > 1 {
+        let mid = old + (new - old) / 2;
+        if zone.offset_ms(mid) == offset {
+            old = mid;
+        } else {
+            new = mid;
+        }
+    }
+    new
 }
 
 /// The first instant whose wall clock in `zone` reads `local_ms` or later:
@@ -124,16 +130,7 @@ pub fn earliest_at(zone: &impl Zone, local_ms: i64) -> i64 {
         (None, None) if after > before => {
             // Skipped: the change lies after `local − after` (still the old
             // offset) and at or before `local − before` (already the new one).
-            let (mut old, mut new) = (local_ms - after, local_ms - before);
-            while new - old > 1 {
-                let mid = old + (new - old) / 2;
-                if zone.offset_ms(mid) == before {
-                    old = mid;
-                } else {
-                    new = mid;
-                }
-            }
-            new
+            change_after(zone, local_ms - after, local_ms - before, before)
         }
         (None, None) => local_ms.saturating_sub(before),
     }
@@ -336,12 +333,8 @@ mod tests {
             let start = (year - 1970) * 365 * DAY_MS;
             let day = (0..366).map(|d| start + d * DAY_MS).find(|&t| zone.offset_ms(t) != zone.offset_ms(t + DAY_MS));
             if let Some(day) = day {
-                let (mut old, mut new) = (day, day + DAY_MS);
-                while new - old > 1 {
-                    let mid = old + (new - old) / 2;
-                    if zone.offset_ms(mid) == zone.offset_ms(day) { old = mid } else { new = mid }
-                }
-                let probe = new + zone.offset_ms(day) - 2 * 3_600_000 + second * 1000;
+                let change = change_after(&zone, day, day + DAY_MS, zone.offset_ms(day));
+                let probe = change + zone.offset_ms(day) - 2 * 3_600_000 + second * 1000;
                 prop_assert_eq!(earliest_at(&zone, probe), reference(zone, probe));
             }
         }
