@@ -319,10 +319,11 @@ mod tests {
             .unwrap_or(i64::MIN)
     }
 
-    fn weekdays(tz: &str, open: &str, close: &str) -> OfficeHours {
+    /// The same hours on each of `days`.
+    fn on_days(tz: &str, days: &[&str], open: &str, close: &str) -> OfficeHours {
         OfficeHours {
             time_zone: tz.into(),
-            weekly: ["mon", "tue", "wed", "thu", "fri"]
+            weekly: days
                 .iter()
                 .map(|d| Interval {
                     day: (*d).into(),
@@ -332,6 +333,19 @@ mod tests {
                 .collect(),
             closures: vec![],
         }
+    }
+
+    fn weekdays(tz: &str, open: &str, close: &str) -> OfficeHours {
+        on_days(tz, &["mon", "tue", "wed", "thu", "fri"], open, close)
+    }
+
+    fn every_day(tz: &str, open: &str, close: &str) -> OfficeHours {
+        on_days(
+            tz,
+            &["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            open,
+            close,
+        )
     }
 
     fn at(hours: &OfficeHours, instant: &str) -> Availability {
@@ -475,9 +489,7 @@ mod tests {
         ]);
         assert_eq!(at(&nested, now).closes_at, Some(ms("2026-12-07T05:00:00Z")));
         // Round the clock with one closed day ahead: it closes when that day begins.
-        let mut holiday = hours(
-            &["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map(|day| (day, "00:00", "24:00")),
-        );
+        let mut holiday = every_day("UTC", "00:00", "24:00");
         holiday.closures = vec![Closure {
             from: "2026-12-09".into(),
             to: "2026-12-09".into(),
@@ -506,19 +518,8 @@ mod tests {
         assert_eq!(saturday.next_opening, Some(ms("2026-04-05T00:00:00Z")));
         // Samoa skipped 2011-12-30: a team open every day 09–17 opens next on
         // the 31st at 09:00 (19:00 UTC on the 30th), not at the skipped midnight.
-        let every_day = OfficeHours {
-            time_zone: "Pacific/Apia".into(),
-            weekly: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-                .iter()
-                .map(|d| Interval {
-                    day: (*d).into(),
-                    open: "09:00".into(),
-                    close: "17:00".into(),
-                })
-                .collect(),
-            closures: vec![],
-        };
-        let skipped_day = at(&every_day, "2011-12-30T06:00:00Z");
+        let apia = every_day("Pacific/Apia", "09:00", "17:00");
+        let skipped_day = at(&apia, "2011-12-30T06:00:00Z");
         assert_eq!(skipped_day.next_opening, Some(ms("2011-12-30T19:00:00Z")));
     }
 
@@ -550,18 +551,7 @@ mod tests {
 
     #[test]
     fn overnight_and_round_the_clock_hours() {
-        let all_week = OfficeHours {
-            time_zone: "UTC".into(),
-            weekly: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-                .iter()
-                .map(|d| Interval {
-                    day: (*d).into(),
-                    open: "00:00".into(),
-                    close: "24:00".into(),
-                })
-                .collect(),
-            closures: vec![],
-        };
+        let all_week = every_day("UTC", "00:00", "24:00");
         let a = at(&all_week, "2026-06-01T12:00:00Z");
         assert!(a.open);
         // Round the clock: no closing to announce.
