@@ -125,6 +125,12 @@ impl OfficeHours {
         let zone = zones
             .zone(&self.time_zone)
             .ok_or_else(|| HoursError::UnknownTimeZone(self.time_zone.clone()))?;
+        self.schedule_in(zone)
+    }
+
+    /// Checks every field and builds the schedule in a zone looked up
+    /// already (a site's teams share one).
+    pub fn schedule_in<Z>(&self, zone: Z) -> Result<Schedule<Z>, HoursError> {
         let mut days: [Vec<(u32, u32)>; 7] = Default::default();
         for interval in &self.weekly {
             let day = weekday_index(&interval.day)?;
@@ -257,14 +263,14 @@ impl<Z: Zone> Schedule<Z> {
 const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
 
 /// The date `day` days after 1970-01-01.
-pub fn date_of_day(day: i64) -> Option<NaiveDate> {
+fn date_of_day(day: i64) -> Option<NaiveDate> {
     i32::try_from(day + UNIX_EPOCH_DAYS_FROM_CE)
         .ok()
         .and_then(NaiveDate::from_num_days_from_ce_opt)
 }
 
 /// Days from 1970-01-01 to `date`.
-pub fn days_of_date(date: NaiveDate) -> i64 {
+fn days_of_date(date: NaiveDate) -> i64 {
     i64::from(date.num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE
 }
 
@@ -312,12 +318,7 @@ fn date(text: &str) -> Result<NaiveDate, HoursError> {
 #[cfg(all(test, feature = "tzdb"))]
 mod tests {
     use super::*;
-
-    fn ms(rfc3339: &str) -> i64 {
-        chrono::DateTime::parse_from_rfc3339(rfc3339)
-            .map(|t| t.timestamp_millis())
-            .unwrap_or(i64::MIN)
-    }
+    use crate::domain::zone::tests::utc_ms;
 
     /// The same hours on each of `days`.
     fn on_days(tz: &str, days: &[&str], open: &str, close: &str) -> OfficeHours {
@@ -350,7 +351,7 @@ mod tests {
 
     fn at(hours: &OfficeHours, instant: &str) -> Availability {
         match hours.schedule(&super::zone::Tzdb) {
-            Ok(schedule) => schedule.availability(ms(instant)),
+            Ok(schedule) => schedule.availability(utc_ms(instant)),
             Err(e) => unreachable!("{e}"),
         }
     }
@@ -361,7 +362,7 @@ mod tests {
         // Winter (CET, UTC+1): 09:00 local is 08:00 UTC.
         let a = at(&berlin, "2026-01-14T08:30:00Z");
         assert!(a.open);
-        assert_eq!(a.closes_at, Some(ms("2026-01-14T16:00:00Z")));
+        assert_eq!(a.closes_at, Some(utc_ms("2026-01-14T16:00:00Z")));
         assert!(!at(&berlin, "2026-01-14T07:59:00Z").open);
         // Summer (CEST, UTC+2): 09:00 local is 07:00 UTC.
         assert!(at(&berlin, "2026-07-15T07:00:00Z").open);
@@ -376,7 +377,7 @@ mod tests {
         assert!(!friday_evening.open);
         assert_eq!(
             friday_evening.next_opening,
-            Some(ms("2026-03-30T07:00:00Z")) // Monday 09:00 CEST
+            Some(utc_ms("2026-03-30T07:00:00Z")) // Monday 09:00 CEST
         );
     }
 
@@ -385,7 +386,7 @@ mod tests {
         // New York falls back on Sunday 2026-11-01.
         let new_york = weekdays("America/New_York", "08:30", "18:00");
         let a = at(&new_york, "2026-10-30T22:30:00Z"); // Friday 18:30 EDT
-        assert_eq!(a.next_opening, Some(ms("2026-11-02T13:30:00Z"))); // 08:30 EST
+        assert_eq!(a.next_opening, Some(utc_ms("2026-11-02T13:30:00Z"))); // 08:30 EST
     }
 
     #[test]
@@ -401,9 +402,9 @@ mod tests {
             closures: vec![],
         };
         let spring = at(&night, "2026-03-29T00:00:00Z");
-        assert_eq!(spring.next_opening, Some(ms("2026-03-29T01:00:00Z"))); // 03:00 CEST
+        assert_eq!(spring.next_opening, Some(utc_ms("2026-03-29T01:00:00Z"))); // 03:00 CEST
         let autumn = at(&night, "2026-10-25T00:00:00Z");
-        assert_eq!(autumn.next_opening, Some(ms("2026-10-25T00:30:00Z"))); // first 02:30 (CEST)
+        assert_eq!(autumn.next_opening, Some(utc_ms("2026-10-25T00:30:00Z"))); // first 02:30 (CEST)
     }
 
     #[test]
@@ -466,12 +467,12 @@ mod tests {
         let touching = hours(&[("sun", "17:00", "18:00"), ("sun", "18:00", "19:00")]);
         assert_eq!(
             at(&touching, now).closes_at,
-            Some(ms("2026-12-06T19:00:00Z"))
+            Some(utc_ms("2026-12-06T19:00:00Z"))
         );
         let overlapping = hours(&[("sun", "17:30", "20:00"), ("sun", "17:00", "18:00")]);
         assert_eq!(
             at(&overlapping, now).closes_at,
-            Some(ms("2026-12-06T20:00:00Z"))
+            Some(utc_ms("2026-12-06T20:00:00Z"))
         );
         let overnight = hours(&[
             ("sun", "17:00", "24:00"),
@@ -480,14 +481,17 @@ mod tests {
         ]);
         assert_eq!(
             at(&overnight, now).closes_at,
-            Some(ms("2026-12-07T05:00:00Z"))
+            Some(utc_ms("2026-12-07T05:00:00Z"))
         );
         let nested = hours(&[
             ("sun", "17:00", "24:00"),
             ("mon", "00:00", "01:00"),
             ("mon", "00:00", "05:00"),
         ]);
-        assert_eq!(at(&nested, now).closes_at, Some(ms("2026-12-07T05:00:00Z")));
+        assert_eq!(
+            at(&nested, now).closes_at,
+            Some(utc_ms("2026-12-07T05:00:00Z"))
+        );
         // Round the clock with one closed day ahead: it closes when that day begins.
         let mut holiday = every_day("UTC", "00:00", "24:00");
         holiday.closures = vec![Closure {
@@ -497,7 +501,7 @@ mod tests {
         }];
         assert_eq!(
             at(&holiday, now).closes_at,
-            Some(ms("2026-12-09T00:00:00Z"))
+            Some(utc_ms("2026-12-09T00:00:00Z"))
         );
     }
 
@@ -515,12 +519,15 @@ mod tests {
             closures: vec![],
         };
         let saturday = at(&skipped, "2026-03-28T20:00:00Z");
-        assert_eq!(saturday.next_opening, Some(ms("2026-04-05T00:00:00Z")));
+        assert_eq!(saturday.next_opening, Some(utc_ms("2026-04-05T00:00:00Z")));
         // Samoa skipped 2011-12-30: a team open every day 09–17 opens next on
         // the 31st at 09:00 (19:00 UTC on the 30th), not at the skipped midnight.
         let apia = every_day("Pacific/Apia", "09:00", "17:00");
         let skipped_day = at(&apia, "2011-12-30T06:00:00Z");
-        assert_eq!(skipped_day.next_opening, Some(ms("2011-12-30T19:00:00Z")));
+        assert_eq!(
+            skipped_day.next_opening,
+            Some(utc_ms("2011-12-30T19:00:00Z"))
+        );
     }
 
     #[test]
@@ -532,7 +539,7 @@ mod tests {
         let kolkata = weekdays("Asia/Kolkata", "10:00", "19:00");
         assert_eq!(
             at(&kolkata, "2026-05-01T14:00:00Z").next_opening, // Fri 19:30 IST
-            Some(ms("2026-05-04T04:30:00Z"))                   // Mon 10:00 IST
+            Some(utc_ms("2026-05-04T04:30:00Z"))               // Mon 10:00 IST
         );
     }
 
@@ -546,7 +553,7 @@ mod tests {
         });
         let a = at(&berlin, "2026-12-24T09:00:00Z"); // Thursday 10:00, closed
         assert!(!a.open);
-        assert_eq!(a.next_opening, Some(ms("2026-12-28T08:00:00Z"))); // Monday
+        assert_eq!(a.next_opening, Some(utc_ms("2026-12-28T08:00:00Z"))); // Monday
     }
 
     #[test]

@@ -165,12 +165,14 @@ mod tzdb {
 pub use tzdb::Tzdb;
 
 #[cfg(all(test, feature = "tzdb"))]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::{NaiveDateTime, TimeZone};
     use proptest::prelude::*;
 
-    fn utc(text: &str) -> i64 {
+    /// An RFC 3339 instant as ms since the epoch (`i64::MIN` when it is
+    /// not one, so a typo fails the test that uses it).
+    pub(crate) fn utc_ms(text: &str) -> i64 {
         chrono::DateTime::parse_from_rfc3339(text)
             .map(|t| t.timestamp_millis())
             .unwrap_or(i64::MIN)
@@ -209,14 +211,14 @@ mod tests {
         let berlin = tz("Europe/Berlin");
         let spans = offsets_between(
             &berlin,
-            utc("2026-01-01T00:00:00Z"),
-            utc("2026-12-31T00:00:00Z"),
+            utc_ms("2026-01-01T00:00:00Z"),
+            utc_ms("2026-12-31T00:00:00Z"),
         );
         assert_eq!(
             spans,
             vec![
-                (utc("2026-03-29T01:00:00Z"), 3_600_000),
-                (utc("2026-10-25T01:00:00Z"), 7_200_000),
+                (utc_ms("2026-03-29T01:00:00Z"), 3_600_000),
+                (utc_ms("2026-10-25T01:00:00Z"), 7_200_000),
                 (i64::MAX, 3_600_000),
             ]
         );
@@ -233,19 +235,19 @@ mod tests {
         // Samoa went from UTC−10 to UTC+14 after 2011-12-29 23:59:59: the
         // 30th never happened there; the 31st began at 2011-12-30T10:00Z.
         let apia = tz("Pacific/Apia");
-        let skipped = utc("2011-12-30T12:00:00Z");
-        assert_eq!(earliest_at(&apia, skipped), utc("2011-12-30T10:00:00Z"));
-        assert_eq!(reference(apia, skipped), utc("2011-12-30T10:00:00Z"));
+        let skipped = utc_ms("2011-12-30T12:00:00Z");
+        assert_eq!(earliest_at(&apia, skipped), utc_ms("2011-12-30T10:00:00Z"));
+        assert_eq!(reference(apia, skipped), utc_ms("2011-12-30T10:00:00Z"));
         // Kiritimati skipped 1994-12-31 (UTC−10 to UTC+14).
         let kiritimati = tz("Pacific/Kiritimati");
-        let skipped = utc("1994-12-31T09:00:00Z");
+        let skipped = utc_ms("1994-12-31T09:00:00Z");
         assert_eq!(
             earliest_at(&kiritimati, skipped),
             reference(kiritimati, skipped)
         );
         assert_eq!(
             local_ms(&kiritimati, earliest_at(&kiritimati, skipped)),
-            utc("1995-01-01T00:00:00Z")
+            utc_ms("1995-01-01T00:00:00Z")
         );
     }
 
@@ -272,16 +274,19 @@ mod tests {
     fn wall_clock_times_around_daylight_saving_changes() {
         let berlin = tz("Europe/Berlin");
         // 2026-03-29 02:30 does not exist in Berlin: the clocks go 02:00 → 03:00 (01:00 UTC).
-        let skipped = utc("2026-03-29T02:30:00Z");
-        assert_eq!(earliest_at(&berlin, skipped), utc("2026-03-29T01:00:00Z"));
+        let skipped = utc_ms("2026-03-29T02:30:00Z");
+        assert_eq!(
+            earliest_at(&berlin, skipped),
+            utc_ms("2026-03-29T01:00:00Z")
+        );
         // 2026-10-25 02:30 happens twice; the first is 00:30 UTC.
         assert_eq!(
-            earliest_at(&berlin, utc("2026-10-25T02:30:00Z")),
-            utc("2026-10-25T00:30:00Z")
+            earliest_at(&berlin, utc_ms("2026-10-25T02:30:00Z")),
+            utc_ms("2026-10-25T00:30:00Z")
         );
         assert_eq!(
-            local_ms(&berlin, utc("2026-07-01T10:00:00Z")),
-            utc("2026-07-01T12:00:00Z")
+            local_ms(&berlin, utc_ms("2026-07-01T10:00:00Z")),
+            utc_ms("2026-07-01T12:00:00Z")
         );
         // Half-hour daylight saving (Lord Howe) and a quarter-hour zone.
         let lord_howe = tz("Australia/Lord_Howe");
@@ -293,7 +298,8 @@ mod tests {
             tz("Pacific/Apia"),
         ] {
             for day in 0..800 {
-                let local = utc("2025-01-01T00:00:00Z") + day * DAY_MS + 2 * 3_600_000 + 1_800_000;
+                let local =
+                    utc_ms("2025-01-01T00:00:00Z") + day * DAY_MS + 2 * 3_600_000 + 1_800_000;
                 assert_eq!(
                     earliest_at(&zone, local),
                     reference(zone, local),

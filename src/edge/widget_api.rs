@@ -22,6 +22,7 @@ use crate::domain::visitor_key as cookieless;
 use crate::domain::wire::visitor::{
     Availability, ConversationSummary, History, HistoryItem, Poll, Sent, Started, TeamAvailability,
 };
+use crate::domain::zone::TimeZones;
 
 /// The site, after checking the page's origin against its allow-list.
 pub async fn site_for_origin(
@@ -56,15 +57,18 @@ pub async fn availability_of(env: &Env, site: Site) -> Result<Availability, ApiE
     let now = now_ms();
     let online = threads::staff_online_by_team(&env.db, &site.id, now).await?;
     let responses = first_responses(env, &site.id, now).await?;
+    // Every team keeps the site's hours zone: looked up once.
+    let zone = super::zones::Intl.zone(&site.time_zone);
     let mut teams = Vec::new();
     for team in load_teams(env, &site.id).await? {
         if team.visible == 0 {
             continue;
         }
         let hours = team.hours(&site.time_zone);
-        let state = match hours.schedule(&super::zones::Intl) {
-            Ok(schedule) => schedule.availability(now),
-            Err(_) => crate::domain::hours::Availability {
+        let schedule = zone.clone().map(|zone| hours.schedule_in(zone));
+        let state = match schedule {
+            Some(Ok(schedule)) => schedule.availability(now),
+            _ => crate::domain::hours::Availability {
                 open: false,
                 closes_at: None,
                 next_opening: None,

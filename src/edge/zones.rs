@@ -10,6 +10,7 @@ use crate::domain::zone::{self, TimeZones, Zone};
 #[wasm_bindgen(module = "/worker/zone.js")]
 extern "C" {
     /// An `Intl.DateTimeFormat` that reads one zone's wall clock.
+    #[derive(Clone)]
     pub type ZoneClock;
 
     #[wasm_bindgen(js_name = zoneClock)]
@@ -23,6 +24,7 @@ extern "C" {
 pub struct Intl;
 
 /// A zone the runtime knows, or UTC.
+#[derive(Clone)]
 pub struct IntlZone(Option<ZoneClock>);
 
 impl Zone for IntlZone {
