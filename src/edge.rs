@@ -51,7 +51,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Request, Response};
 
 use crate::domain::api::ApiError;
-use crate::domain::route::{route, Route};
+use crate::domain::route::{route, Caller, Route};
 use assets::Fetcher;
 use db::D1Database;
 
@@ -312,62 +312,22 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
     }
 }
 
-/// The credentials `route`'s handler would check first, checked alone: for a
-/// request refused before its handler runs (an unknown query parameter), so
-/// the check is not made twice. Public routes let everyone through.
+/// The caller `route`'s handler would check first (`Route::caller`),
+/// checked alone: for a request refused before its handler runs (an unknown
+/// query parameter), so the check is not made twice.
 async fn authorize_caller(
     request: &Request,
     env: &Env,
     route: &Route,
     origin: Option<&str>,
 ) -> Result<(), ApiError> {
-    match route {
-        Route::Journey => admin::authorize(request, env).await,
-        Route::StaffMe
-        | Route::StaffPresence
-        | Route::StaffInbox
-        | Route::StaffInboxLive
-        | Route::StaffConversationLive(_)
-        | Route::StaffConversation(_)
-        | Route::StaffReply(_)
-        | Route::StaffAssign(_)
-        | Route::StaffClose(_)
-        | Route::StaffReopen(_)
-        | Route::StaffCorrectLabels(_)
-        | Route::StaffCorrections
-        | Route::StaffColleagues
-        | Route::StaffInsights
-        | Route::StaffInsightsConversations => staff::authorize(request, env).await.map(drop),
-        Route::VisitorMessages(id)
-        | Route::VisitorSend(id)
-        | Route::VisitorRead(id)
-        | Route::VisitorDelete(id)
-        | Route::VisitorLive(id) => widget_api::authorize(request, env, origin, id)
+    match route.caller() {
+        Caller::Anyone => Ok(()),
+        Caller::Operator => admin::authorize(request, env).await,
+        Caller::Staff => staff::authorize(request, env).await.map(drop),
+        Caller::Visitor(id) => widget_api::authorize(request, env, origin, id)
             .await
             .map(drop),
-        Route::AdminSite(site)
-        | Route::AdminGetSite(site)
-        | Route::AdminTeam(site, _)
-        | Route::AdminCreateStaff(site)
-        | Route::AdminListStaff(site)
-        | Route::AdminUpdateStaff(site, _)
-        | Route::AdminRevokeStaff(site, _)
-        | Route::AdminStaffToken(site, _)
-        | Route::AdminIntakeKey(site)
-        | Route::AdminDeliveries(site)
-        | Route::AdminExportVisitor(site, _)
-        | Route::AdminEraseVisitor(site, _)
-        | Route::AdminDestinations(site)
-        | Route::AdminExport(site, _)
-        | Route::AdminCreateDestination(site)
-        | Route::AdminUpdateDestination(site, _)
-        | Route::AdminDeleteDestination(site, _)
-        | Route::AdminDestinationDeliveries(site, _)
-        | Route::AdminReplayDelivery(site, _, _)
-        | Route::AdminModel(site)
-        | Route::AdminModelExamples(site)
-        | Route::AdminDeleteModelExamples(site)
-        | Route::AdminTrainModel(site) => admin::authorize_for(request, env, Some(site)).await,
-        _ => Ok(()),
+        Caller::SiteAdmin(site) => admin::authorize_for(request, env, Some(site)).await,
     }
 }

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { connect } from 'node:net';
 import { startTestRuntime, ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
 import { startRuntime, seedDemo, seedContactChannel } from '../../scripts/runtime.mjs';
-import { apiClient, checkResponse, specAcceptsBody, specAcceptsParameter } from './openapi.mjs';
+import { apiClient, checkResponse, openapi, specAcceptsBody, specAcceptsParameter } from './openapi.mjs';
 
 let runtime, channel, api, ana;
 before(async () => {
@@ -246,6 +246,22 @@ test('a query parameter given twice, or one the endpoint does not read, is refus
     assert.equal(refused.status, status, `${path} ${JSON.stringify(headers)}: ${JSON.stringify(body)}`);
     assert.equal(body.error.code, status === 401 ? 'unauthorized' : 'forbidden');
   }
+  // Every operation that needs a credential, generated from openapi.json:
+  // without one, a made-up parameter is answered 401, never 422.
+  let guarded = 0;
+  for (const [template, item] of Object.entries(openapi.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
+      const schemes = item[method]?.security?.map((scheme) => Object.keys(scheme)[0]) ?? [];
+      if (schemes.length === 0 || schemes.includes('intakeKey')) continue;
+      guarded += 1;
+      const path = template.replace('{site}', 'demo').replace(/\{[^}]+\}/g, 'x1');
+      const refused = await fetch(`${runtime.url}${path}?made_up=1`, { method: method.toUpperCase(), headers: { origin: runtime.url } });
+      const body = await refused.json();
+      assert.equal(refused.status, 401, `${method} ${template}: ${JSON.stringify(body)}`);
+      assert.equal(body.error.code, 'unauthorized');
+    }
+  }
+  assert.ok(guarded > 40, `${guarded} operations need a credential`);
   // Once each, the same requests are answered.
   assert.equal((await fetch(`${runtime.url}/v1/conversations/${id}/messages?after=0`, { headers: bearer })).status, 200);
   assert.equal((await fetch(`${runtime.url}/v1/staff/insights?days=7`, { headers: { authorization: `Bearer ${ana.token}` } })).status, 200);

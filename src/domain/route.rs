@@ -124,7 +124,92 @@ pub enum Route {
     StaticAsset,
 }
 
+/// Who may call an endpoint. Each handler checks its caller itself; this
+/// says the same for a request refused before its handler runs (an unknown
+/// query parameter), so the wrong caller hears 401 or 403 whatever its
+/// query says. Every route answers (no catch-all), so a new endpoint states
+/// its caller where it is added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller<'a> {
+    /// Anyone: public endpoints, and those whose credential travels in the
+    /// request itself (the intake key, Chatwoot's token in its path).
+    Anyone,
+    /// The operator's admin secret.
+    Operator,
+    /// A staff account's token.
+    Staff,
+    /// The visitor token of conversation `id`.
+    Visitor(&'a str),
+    /// The operator's secret, or an admin of site `site`.
+    SiteAdmin(&'a str),
+}
+
 impl Route {
+    /// Who may call it (`Caller`).
+    pub fn caller(&self) -> Caller<'_> {
+        match self {
+            Route::Health
+            | Route::OpenApi
+            | Route::IngestEvents
+            | Route::Availability
+            | Route::AvailabilityLive
+            | Route::SiteCheck(_)
+            | Route::SiteModel(_)
+            | Route::StartConversation
+            | Route::VisitorHistory
+            | Route::ChatwootInbound(..)
+            | Route::Intake
+            | Route::Preflight
+            | Route::MethodNotAllowed { .. }
+            | Route::NotFound
+            | Route::StaticAsset => Caller::Anyone,
+            Route::Journey => Caller::Operator,
+            Route::StaffMe
+            | Route::StaffPresence
+            | Route::StaffInbox
+            | Route::StaffInboxLive
+            | Route::StaffConversationLive(_)
+            | Route::StaffConversation(_)
+            | Route::StaffReply(_)
+            | Route::StaffAssign(_)
+            | Route::StaffClose(_)
+            | Route::StaffReopen(_)
+            | Route::StaffCorrectLabels(_)
+            | Route::StaffCorrections
+            | Route::StaffColleagues
+            | Route::StaffInsights
+            | Route::StaffInsightsConversations => Caller::Staff,
+            Route::VisitorMessages(id)
+            | Route::VisitorSend(id)
+            | Route::VisitorRead(id)
+            | Route::VisitorDelete(id)
+            | Route::VisitorLive(id) => Caller::Visitor(id),
+            Route::AdminSite(site)
+            | Route::AdminGetSite(site)
+            | Route::AdminTeam(site, _)
+            | Route::AdminCreateStaff(site)
+            | Route::AdminListStaff(site)
+            | Route::AdminUpdateStaff(site, _)
+            | Route::AdminRevokeStaff(site, _)
+            | Route::AdminStaffToken(site, _)
+            | Route::AdminIntakeKey(site)
+            | Route::AdminDeliveries(site)
+            | Route::AdminExportVisitor(site, _)
+            | Route::AdminEraseVisitor(site, _)
+            | Route::AdminDestinations(site)
+            | Route::AdminExport(site, _)
+            | Route::AdminCreateDestination(site)
+            | Route::AdminUpdateDestination(site, _)
+            | Route::AdminDeleteDestination(site, _)
+            | Route::AdminDestinationDeliveries(site, _)
+            | Route::AdminReplayDelivery(site, _, _)
+            | Route::AdminModel(site)
+            | Route::AdminModelExamples(site)
+            | Route::AdminDeleteModelExamples(site)
+            | Route::AdminTrainModel(site) => Caller::SiteAdmin(site),
+        }
+    }
+
     /// The query parameters the endpoint reads (openapi.json lists the
     /// same; a test checks). Any other is refused, so a misspelt or
     /// made-up one (`?from=` for `?days=`) is an error, not silently ignored.
@@ -347,10 +432,11 @@ pub fn route(method: &str, path: &str) -> Route {
 mod tests {
     use super::*;
 
-    /// Every operation openapi.json describes is routed, and reads exactly
-    /// the query parameters it documents.
+    /// Every operation openapi.json describes is routed, reads exactly the
+    /// query parameters it documents, and is checked for the caller its
+    /// security names.
     #[test]
-    fn the_documented_query_parameters_are_the_ones_read() {
+    fn the_documented_query_parameters_and_callers_are_the_ones_checked() {
         let spec: serde_json::Value =
             serde_json::from_str(include_str!("../../openapi.json")).expect("openapi.json");
         let shared = &spec["components"]["parameters"];
@@ -391,6 +477,29 @@ mod tests {
                 let mut read: Vec<&str> = routed.parameters().to_vec();
                 read.sort();
                 assert_eq!(read, documented, "{method} {template}");
+                // The caller checked before the handler is the one documented.
+                let schemes: Vec<&str> = operation["security"]
+                    .as_array()
+                    .expect("every operation states its security")
+                    .iter()
+                    .filter_map(|scheme| scheme.as_object()?.keys().next().map(String::as_str))
+                    .collect();
+                let expected = match schemes.as_slice() {
+                    [] | ["intakeKey"] => "anyone",
+                    ["adminToken"] => "operator",
+                    ["staffToken"] => "staff",
+                    ["visitorToken"] => "visitor",
+                    ["adminToken", "staffToken"] => "site admin",
+                    other => panic!("{method} {template}: unexpected security {other:?}"),
+                };
+                let checked = match routed.caller() {
+                    Caller::Anyone => "anyone",
+                    Caller::Operator => "operator",
+                    Caller::Staff => "staff",
+                    Caller::Visitor(_) => "visitor",
+                    Caller::SiteAdmin(_) => "site admin",
+                };
+                assert_eq!(checked, expected, "{method} {template}");
             }
         }
         assert!(operations > 40, "{operations} operations");
