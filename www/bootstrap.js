@@ -173,7 +173,8 @@ if (!config.site) {
       debug(recorder ? 'recording for site ' + config.site : 'not recording: ' + (optedOut ? 'opted out'
         : navigator.webdriver && !config.recordAutomation ? 'automation' : 'Do Not Track'));
       // A `backend` the widget will refuse (domain::interaction::Transport::
-      // choose) shows no launcher that would open nothing.
+      // choose) shows no launcher that would open nothing (tests/backend_rule.rs
+      // holds the two to the same answers).
       var backend = config.backend?.trim().toLowerCase();
       launcher = backend && !/^(https:\/\/[^/]|http:\/\/(localhost|127\.0\.0\.1|\[::1\])([:/]|$))/.test(backend)
         ? fail('`backend` (data-backend) must be an https:// URL')
