@@ -789,6 +789,15 @@ test('retention and erasure delete what they should, and export shows what is ke
   assert.equal(called.status, 201, JSON.stringify(called.json));
   const byDigits = await asAdmin('GET', '/v1/admin/sites/demo/visitors/+4915112345678');
   assert.deepEqual(byDigits.json.conversations.map((c) => c.conversation.id), [called.json.conversation.id]);
+  // Each separator a number may be written with (conversation::PHONE_SEPARATORS).
+  for (const spelling of ['+49-151-1234-5678', '+49.151.1234.5678', '+49/151/1234/5678', '+49(151)12345678', ' +49 151 12345678']) {
+    const found = await asAdmin('GET', `/v1/admin/sites/demo/visitors/${encodeURIComponent(spelling)}`);
+    assert.deepEqual(found.json.conversations.map((c) => c.conversation.id), [called.json.conversation.id], spelling);
+  }
+  // Another number, or the same digits without the country's +, is someone else.
+  for (const other of ['+49 151 1234 5679', '4915112345678']) {
+    assert.equal((await asAdmin('GET', `/v1/admin/sites/demo/visitors/${encodeURIComponent(other)}`)).json.conversations.length, 0, other);
+  }
   const byOtherSpelling = await asAdmin('DELETE', `/v1/admin/sites/demo/visitors/${encodeURIComponent('+49 151 1234 5678')}`);
   assert.equal(byOtherSpelling.json.erased.conversations, 1);
   assert.equal((await asAdmin('GET', '/v1/admin/sites/demo/visitors/+4915112345678')).json.conversations.length, 0);

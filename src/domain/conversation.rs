@@ -229,6 +229,21 @@ pub fn check_start(request: &StartConversation, now_ms: i64) -> Result<(), ApiEr
     check_reply(&request.reply, now_ms)
 }
 
+/// What a phone number may be written with between its digits: `phone_key`
+/// drops them, and so does the SQL that reads a stored number's key
+/// (`phone_key_sql`).
+pub const PHONE_SEPARATORS: [char; 6] = [' ', '-', '(', ')', '.', '/'];
+
+/// SQL for `column`'s phone key: the stored number without
+/// `PHONE_SEPARATORS`, to compare with `phone_key` of what an operator typed.
+pub fn phone_key_sql(column: &str) -> String {
+    PHONE_SEPARATORS
+        .iter()
+        .fold(column.to_owned(), |sql, separator| {
+            format!("replace({sql}, '{separator}', '')")
+        })
+}
+
 /// A phone number as its digits, after a leading `+` if it has one, so a
 /// number given as "+49 (151) 1234-5678" is found by "+4915112345678" (an
 /// operator answering an erasure request); empty for anything that is not
@@ -241,7 +256,7 @@ pub fn phone_key(text: &str) -> String {
     let phone_like = international
         .unwrap_or(body)
         .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '.' | '/'));
+        .all(|c| c.is_ascii_digit() || PHONE_SEPARATORS.contains(&c));
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     if !phone_like || !(6..=20).contains(&digits.len()) {
         return String::new();
@@ -540,6 +555,15 @@ mod tests {
         ] {
             assert_eq!(phone_key(typed), key, "{typed}");
         }
+    }
+
+    #[test]
+    fn the_stored_numbers_key_loses_every_separator_in_sql() {
+        assert_eq!(
+            phone_key_sql("reply_phone"),
+            "replace(replace(replace(replace(replace(replace(reply_phone, ' ', ''), \
+             '-', ''), '(', ''), ')', ''), '.', ''), '/', '')"
+        );
     }
 
     fn request(json: &str) -> StartConversation {

@@ -13,7 +13,7 @@ use super::threads::erase_conversations;
 use super::{db, http, limits, AdminToken, Env};
 use crate::args;
 use crate::domain::api::ApiError;
-use crate::domain::conversation::{check_short, phone_key, secret};
+use crate::domain::conversation::{check_short, phone_key, phone_key_sql, secret};
 use crate::domain::export;
 use crate::domain::guard;
 use crate::domain::site::SiteUpdate;
@@ -431,11 +431,19 @@ const VISITOR_MATCH: &str =
 /// they gave to be answered at, so someone who wrote by e-mail, social media
 /// or phone (intake: no visitor id) can be found and erased too. A phone
 /// number matches in any spelling: ?3 is `conversation::phone_key` of ?2,
-/// and the stored numbers lose the same separators here.
-const CONVERSATION_MATCH: &str = "site_id = ?1 AND ?2 != '' AND (visitor_key = ?2 OR visitor_id = ?2 \
-    OR user_id = ?2 OR lower(reply_email) = lower(?2) OR reply_phone = ?2 OR lower(reply_address) = lower(?2) \
-    OR (?3 != '' AND ?3 IN (replace(replace(replace(replace(replace(replace(reply_phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', ''), \
-    replace(replace(replace(replace(replace(replace(reply_address, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', ''))))";
+/// compared with the stored numbers' keys (`phone_key_sql`).
+fn conversation_match() -> String {
+    [
+        "site_id = ?1 AND ?2 != '' AND (visitor_key = ?2 OR visitor_id = ?2 \
+         OR user_id = ?2 OR lower(reply_email) = lower(?2) OR reply_phone = ?2 \
+         OR lower(reply_address) = lower(?2) OR (?3 != '' AND ?3 IN (",
+        &phone_key_sql("reply_phone"),
+        ", ",
+        &phone_key_sql("reply_address"),
+        ")))",
+    ]
+    .concat()
+}
 
 /// `GET /v1/admin/sites/{site}/visitors/{visitor}`: everything stored about
 /// one visitor (by cookieless key, consented id, verified user id, or, for
@@ -475,7 +483,7 @@ pub async fn export_visitor(
         Vec::new()
     } else {
         let mut conv_sql = String::from("SELECT * FROM conversations WHERE ");
-        conv_sql.push_str(CONVERSATION_MATCH);
+        conv_sql.push_str(&conversation_match());
         let phone = phone_key(visitor);
         db::rows(&env.db, &conv_sql, args![site, visitor, &phone]).await?
     };
@@ -531,12 +539,12 @@ pub async fn erase_visitor(
     struct Id {
         id: String,
     }
+    let matching = conversation_match();
     let mut ids_sql = String::from("SELECT id FROM conversations WHERE ");
-    ids_sql.push_str(CONVERSATION_MATCH);
+    ids_sql.push_str(&matching);
     let phone = phone_key(visitor);
     let ids: Vec<Id> = db::rows(&env.db, &ids_sql, args![site, visitor, &phone]).await?;
-    let conversations =
-        erase_conversations(&env.db, CONVERSATION_MATCH, &[site, visitor, &phone]).await?;
+    let conversations = erase_conversations(&env.db, &matching, &[site, visitor, &phone]).await?;
     let ids = ids.into_iter().map(|i| i.id).collect();
     super::destinations::visitor_erased(env, site, visitor, ids, now_ms()).await;
     json(
