@@ -308,11 +308,9 @@ fn is_ipv4(run: &NumberRun) -> bool {
     true
 }
 
-fn looks_like_date_or_time(run: &NumberRun, bytes: &[u8], claims: &Claims) -> bool {
-    // "12:20" or "2025-12-22 04:34": a colon right after the run is a clock.
-    if byte_seen(bytes, claims, run.end) == Some(b':') {
-        return true;
-    }
+/// A date, alone or with its hour ("2025-12-22 04:34"; a colon after any
+/// other run is a label's: "+49 171 2345678: from 5 pm").
+fn looks_like_date(run: &NumberRun) -> bool {
     let g = &run.groups;
     let date_separators = run
         .separators
@@ -524,10 +522,7 @@ fn byte_seen(bytes: &[u8], claims: &Claims, at: usize) -> Option<u8> {
 fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -> bool {
     let count = run.digits.len();
     // 3-2-4 is the SSN shape; an invalid SSN is not a phone number either.
-    if !(7..=15).contains(&count)
-        || looks_like_date_or_time(run, bytes, claims)
-        || run.groups == [3, 2, 4]
-    {
+    if !(7..=15).contains(&count) || looks_like_date(run) || run.groups == [3, 2, 4] {
         return false;
     }
     let groups = run.groups.len();
@@ -548,9 +543,6 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -
     // An international number is one whatever word came before it ("Order
     // for +49 170 1234567"): no order, price or size is written with a `+`.
     let international = run.plus && count >= 8;
-    if !international && nearest(NOT_PHONE_CUES) > phone_cue {
-        return false;
-    }
     // "Tel:4671234", "Telefonnummer:…", "Tel.:…": a cue in the label glued
     // to the number, ending at most a word's tail before the colon.
     if after_colon && !phone_cue.is_some_and(|end| end < before.len() && before.len() - end <= 9) {
@@ -563,6 +555,28 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -
         || (groups >= 4 && count >= 8)
         || (run.digits[0] == b'0' && (count >= 10 || groups >= 3))
         || run.extension;
+    // "Order no. 0123 456 789", "tracking number is …": a word such as
+    // order or size that labels the number (at most two words between, no
+    // comma) makes it not a phone number. Further back it only tells what
+    // the message is about ("I ordered twice by mistake 07911 002058", "The
+    // price was wrong, 030 83531569"): a phone-shaped number is then one.
+    let not_phone = nearest(NOT_PHONE_CUES);
+    if !international && not_phone > phone_cue {
+        // Words between, besides the rest of the cue's own ("ordered",
+        // "licence"), and whether a clause ended.
+        let (mut words, mut in_word, mut clause) = (0, true, false);
+        for &b in before
+            .get(not_phone.unwrap_or_default()..)
+            .unwrap_or_default()
+        {
+            clause |= matches!(b, b',' | b';' | b'!' | b'?');
+            words += u8::from(b != b' ' && !in_word);
+            in_word = b != b' ';
+        }
+        if !clause && words <= 2 || !strong {
+            return false;
+        }
+    }
     if strong {
         return true;
     }

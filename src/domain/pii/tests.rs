@@ -1024,3 +1024,95 @@ fn plus_addresses_in_links_call_me_phrases_near_the_number_and_code_variants() {
     let once = redact("email=jo%40x.de+4930123456789").redacted;
     assert_eq!(redact(&once).redacted, once);
 }
+
+/// From an outside audit: a phone number further on in a message about an
+/// order, a size or a price was kept (the word decided, whatever lay
+/// between), and so was one followed by a colon (read as a clock). Every
+/// phone shape in every such sentence, in the seven languages.
+#[test]
+fn a_phone_number_in_a_message_about_an_order_size_or_price_is_redacted() {
+    let phones = [
+        "030 83531569",
+        "0171 4406046",
+        "07911 002058",
+        "06 71 23 36 48",
+        "(415) 432-2638",
+        "0049 171 1305873",
+        "+49 171 2345678",
+        "0612 34 56 78",
+        "020-1234567",
+    ];
+    let sentences = [
+        "I ordered twice by mistake {}",
+        "The price was wrong, {}",
+        "my tracking page shows nothing, reach me at {}",
+        "the invoice is missing; {}",
+        "Die Größe passt leider nicht mehr {}",
+        "Der Preis ist falsch, {}",
+        "La taille ne va pas {}",
+        "Le prix a changé depuis hier {}",
+        "La talla no es la correcta {}",
+        "El precio no es correcto, {}",
+        "De maat klopt helaas niet {}",
+        "De prijs is veranderd, {}",
+        "La taglia è sbagliata purtroppo {}",
+        "Il prezzo era sbagliato, {}",
+        "O tamanho não serve para mim {}",
+        "O preço mudou, {}",
+    ];
+    let mut cases = Vec::new();
+    for sentence in sentences {
+        for phone in phones {
+            cases.push((
+                sentence.replace("{}", phone),
+                sentence.replace("{}", "[phone]"),
+            ));
+        }
+    }
+    // A colon after the number: a label's, not a clock's.
+    for phone in phones {
+        for (typed, redacted) in [
+            ("Tel.: {}: ab 17 Uhr", "Tel.: [phone]: ab 17 Uhr"),
+            (
+                "call me on {}: evenings are best",
+                "call me on [phone]: evenings are best",
+            ),
+        ] {
+            cases.push((typed.replace("{}", phone), redacted.to_owned()));
+        }
+    }
+    let cases: Vec<(&str, &str)> = cases
+        .iter()
+        .map(|(t, r)| (t.as_str(), r.as_str()))
+        .collect();
+    assert!(cases.len() > 150);
+    assert_redacts(&cases);
+    // The word right before it, or two words away, labels the number: an
+    // order's, a parcel's or a size's, even in a phone's shape.
+    let mut labelled = Vec::new();
+    for label in [
+        "Order no. {}",
+        "order number is {}",
+        "Invoice {} is wrong",
+        "tracking number {}",
+        "licence number is {}",
+        "Taille : {}",
+    ] {
+        for number in [
+            "0123 456 789",
+            "100 234 567",
+            "7712 3345 9981",
+            "030 83531569",
+        ] {
+            labelled.push(label.replace("{}", number));
+        }
+    }
+    // And a colon after an hour is a clock's.
+    labelled.extend([
+        "um 17:30 Uhr".into(),
+        "2025-12-22 04:34".into(),
+        "Termin 0930 17:30".into(),
+    ]);
+    let labelled: Vec<&str> = labelled.iter().map(String::as_str).collect();
+    assert_kept(&labelled);
+}
