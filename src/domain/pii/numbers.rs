@@ -562,17 +562,16 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -
     // price was wrong, 030 83531569"): a phone-shaped number is then one.
     let not_phone = nearest(NOT_PHONE_CUES);
     if !international && not_phone > phone_cue {
-        // Words between, besides the rest of the cue's own ("ordered",
-        // "licence"), and whether a clause ended.
-        let (mut words, mut in_word, mut clause) = (0, true, false);
-        for &b in before
+        // Words between (each begins after a space; the rest of the cue's
+        // own, "ordered", "licence", does not), and whether a clause ended.
+        let gap = before
             .get(not_phone.unwrap_or_default()..)
-            .unwrap_or_default()
-        {
-            clause |= matches!(b, b',' | b';' | b'!' | b'?');
-            words += u8::from(b != b' ' && !in_word);
-            in_word = b != b' ';
-        }
+            .unwrap_or_default();
+        let words = gap
+            .windows(2)
+            .filter(|w| w[0] == b' ' && w[1] != b' ')
+            .count();
+        let clause = gap.iter().any(|b| matches!(b, b',' | b';' | b'!' | b'?'));
         if !clause && words <= 2 || !strong {
             return false;
         }
