@@ -66,6 +66,33 @@ test('at least 95% of known crawlers are ignored and at least 99% of real browse
   assert.ok(kept >= browsers.length * 0.99, `browsers kept ${kept}/${browsers.length}; dropped e.g. ${browsers.filter((b) => !people.misjudged.includes(b)).slice(0, 5).join(' | ')}`);
 });
 
+test('the agents an outside audit found misjudged: news apps\' browsers are people, page-speed tools, scanners and script runtimes are not', async () => {
+  const people = extra.filter(([kind, ua]) => kind === 'browser' && /AppleNews|SmartNews/.test(ua)).map(([, ua]) => ua);
+  const automated = extra.filter(([kind, ua]) => kind === 'bot' && /GTmetrix|Sitebulb|Calibre|Rendertron|jsdom|Nikto|PowerShell|dart:io/.test(ua)).map(([, ua]) => ua);
+  assert.equal(people.length, 3);
+  assert.equal(automated.length, 9);
+  for (const ua of people) assert.equal(await ignored(ua), false, ua);
+  for (const ua of automated) assert.equal(await ignored(ua), true, ua);
+  // The same verdicts decide who may start a conversation.
+  const team = await fetch(`${runtime.url}/v1/admin/sites/demo/teams/support`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Support' }),
+  });
+  assert.ok([200, 201].includes(team.status));
+  const start = (ua) => fetch(`${runtime.url}/v1/conversations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': ua, origin: runtime.url },
+    body: JSON.stringify({ site: 'demo', message: { text: 'Is the blue one back in stock?' } }),
+  });
+  const person = await start(people[0]);
+  assert.equal(person.status, 201, JSON.stringify(await person.clone().json()));
+  await runtime.d1.prepare('DELETE FROM conversations WHERE id = ?1').bind((await person.json()).conversation.id).run();
+  const tool = await start(automated[0]);
+  assert.equal(tool.status, 403);
+  assert.equal((await tool.json()).error.code, 'automated_client');
+});
+
 async function putSite(fields) {
   const response = await fetch(`${runtime.url}/v1/admin/sites/demo`, {
     method: 'PUT',

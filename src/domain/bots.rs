@@ -35,6 +35,29 @@ const AUTOMATION_MARKERS: [(&str, &str); 6] = [
     ("phantomjs", ""),
 ];
 
+/// Automated clients the maintained list misses: page-speed and SEO tools
+/// that run a real browser, a crawlers' prerenderer, scanners and script
+/// runtimes (an outside audit counted them as visitors).
+const MORE_AUTOMATION: [&str; 8] = [
+    "gtmetrix",
+    "sitebulb/",
+    "calibre",
+    "rendertron",
+    "jsdom/",
+    "nikto/",
+    "powershell/",
+    "(dart:io)",
+];
+
+/// News apps' own browsers (a person reading a link in Apple News): the
+/// list's `news`, meant for news crawlers, takes their tokens too, so they
+/// are renamed before it judges the rest.
+const NEWS_APP_BROWSERS: [(&str, &str); 3] = [
+    ("applenews/", "apple-reader/"),
+    ("smartnews/", "smart-reader/"),
+    ("newsbreak/", "break-reader/"),
+];
+
 fn contains_any(haystack_lower: &str, needles: &[String]) -> bool {
     needles
         .iter()
@@ -73,17 +96,21 @@ pub fn is_bot(user_agent: &str, policy: &BotPolicy, listed: impl Fn(&str) -> boo
     if contains_any(&lower, &policy.allowed_agents) {
         return false;
     }
-    if contains_any(&lower, &policy.bot_patterns) {
+    if contains_any(&lower, &policy.bot_patterns)
+        || MORE_AUTOMATION.iter().any(|marker| lower.contains(marker))
+    {
         return true;
     }
+    let mut judged = lower;
+    for (token, instead) in NEWS_APP_BROWSERS {
+        judged = judged.replace(token, instead);
+    }
     if policy.record_automation {
-        let mut judged = lower;
         for (marker, instead) in AUTOMATION_MARKERS {
             judged = judged.replace(marker, instead);
         }
-        return listed(&judged);
     }
-    listed(&lower)
+    listed(&judged)
 }
 
 #[cfg(test)]

@@ -154,6 +154,16 @@ pub fn known_source(source: &str) -> Option<Known> {
             return Some(known);
         }
     }
+    // Short names ad platforms fill in (Meta's {{site_source_name}}: fb,
+    // ig, msg).
+    let source = match source {
+        "fb" | "meta" => "facebook",
+        "ig" => "instagram",
+        "msg" => "facebook messenger",
+        "yt" => "youtube",
+        "li" => "linkedin",
+        _ => source,
+    };
     let compact = |s: &'_ str| {
         s.chars()
             .filter(|c| c.is_ascii_alphanumeric() || !c.is_ascii())
@@ -235,6 +245,12 @@ pub fn decide(campaign: &Campaign, referrer: &str, site_host: &str, with_term: b
     if let Some(known) = from_source {
         return decided(known.medium.channel(), known.name);
     }
+    if matches!(
+        campaign.source.as_str(),
+        "email" | "e-mail" | "e_mail" | "e mail" | "newsletter"
+    ) {
+        return decided(Channel::Email, "");
+    }
     if referrer_host.is_empty() {
         return decided(Channel::Direct, "");
     }
@@ -260,6 +276,17 @@ pub fn decide(campaign: &Campaign, referrer: &str, site_host: &str, with_term: b
 /// (`attribution::medium_channel`), with the full lists for the source.
 fn medium_channel(medium: &str, source: Option<Known>) -> Option<Channel> {
     let social = source.is_some_and(|k| k.medium == Medium::Social);
+    // Spellings the recorder's short list leaves out (GA4 reads them so),
+    // and paid social whatever the source (the recorder, knowing few
+    // social networks, calls Meta's "paid_social" from "ig" paid search).
+    let medium = match medium {
+        "paid_social" | "paidsocial" | "social_paid" => return Some(Channel::PaidSocial),
+        "mail" | "e mail" | "emailing" | "mailing" => "email",
+        "social media" | "social-media" | "social_media" | "socialmedia" => "social",
+        "retargeting" | "remarketing" => "paid",
+        "interstitial" | "expandable" => "display",
+        _ => medium,
+    };
     let channel = super::attribution::medium_channel(medium, social)?;
     Some(match (channel, source) {
         (Channel::Referral, Some(k)) if k.medium == Medium::AiAssistant => Channel::AiAssistant,
@@ -277,11 +304,16 @@ pub fn refine(
     referrer: &str,
     with_term: bool,
 ) -> Option<Decided> {
-    if Channel::parse(sent_channel) == Some(Channel::Internal) {
+    let sent = Channel::parse(sent_channel);
+    if sent == Some(Channel::Internal) {
         return None;
     }
     let decided = decide(campaign, referrer, "", with_term);
-    (decided.channel != Channel::Direct).then_some(decided)
+    // A host the lists lack is only "another site": a browser that knew
+    // better (an app's link it recognised) is kept.
+    let unknown_site = decided.channel == Channel::Referral && decided.source_name.is_empty();
+    let sent_knew = sent.is_some_and(|c| !matches!(c, Channel::Direct | Channel::Referral));
+    (decided.channel != Channel::Direct && !(unknown_site && sent_knew)).then_some(decided)
 }
 
 /// How the product attributes a visit, step by step: what the browser
@@ -614,6 +646,107 @@ mod tests {
         );
         let direct = explain("https://shop.example/", "", "");
         assert_eq!(direct.channel, Channel::Direct);
+    }
+
+    /// From an outside audit, landings through the real script tag that a
+    /// marketer would file elsewhere (GA4's default channel grouping).
+    #[test]
+    fn campaigns_and_app_links_an_audit_found_misfiled() {
+        let stored = |query: &str, referrer: &str| {
+            let e = explain(&["https://shop.example/?", query].concat(), referrer, "");
+            (e.channel.as_str(), e.source_name)
+        };
+        // Paid social is paid social whatever the source, and Meta's short
+        // source names are its networks.
+        for query in [
+            "utm_source=meta&utm_medium=paid_social",
+            "utm_source=newsletter-ads&utm_medium=paidsocial",
+            "utm_source=ig&utm_medium=cpc",
+            "utm_source=fb&utm_medium=paid",
+            "utm_source=msg&utm_medium=cpc",
+        ] {
+            assert_eq!(stored(query, "").0, "paid_social", "{query}");
+        }
+        assert_eq!(
+            stored("utm_source=fb&utm_medium=paid", ""),
+            ("paid_social", "Facebook")
+        );
+        // Spellings of a medium, and an e-mail source with no medium.
+        for (query, channel) in [
+            ("utm_source=acme&utm_medium=mail", "email"),
+            ("utm_source=acme&utm_medium=e+mail", "email"),
+            ("utm_source=acme&utm_medium=social+media", "organic_social"),
+            ("utm_source=acme&utm_medium=retargeting", "paid_search"),
+            ("utm_source=acme&utm_medium=interstitial", "display"),
+            ("utm_source=email", "email"),
+            ("utm_source=newsletter&utm_medium=", "email"),
+        ] {
+            assert_eq!(
+                stored(query, "https://www.google.com/").0,
+                channel,
+                "{query}"
+            );
+        }
+        // Apps' links, and hosts the lists lacked.
+        for (referrer, channel, name) in [
+            (
+                "android-app://com.facebook.katana/",
+                "organic_social",
+                "Facebook",
+            ),
+            (
+                "android-app://com.instagram.android/",
+                "organic_social",
+                "Instagram",
+            ),
+            ("android-app://com.whatsapp/", "organic_social", "WhatsApp"),
+            (
+                "android-app://com.google.android.youtube/",
+                "organic_social",
+                "YouTube",
+            ),
+            ("android-app://com.Slack/", "organic_social", "Slack"),
+            ("https://api.whatsapp.com/", "organic_social", "WhatsApp"),
+            ("https://mastodon.world/", "organic_social", "Mastodon"),
+            (
+                "android-app://com.samsung.android.email.provider/",
+                "email",
+                "Samsung Email",
+            ),
+            (
+                "https://eur01.safelinks.protection.outlook.com/",
+                "email",
+                "Outlook",
+            ),
+            (
+                "android-app://ru.yandex.searchplugin/",
+                "organic_search",
+                "Yandex",
+            ),
+            (
+                "android-app://com.microsoft.copilot/",
+                "ai_assistant",
+                "Copilot",
+            ),
+        ] {
+            assert_eq!(stored("", referrer), (channel, name), "{referrer}");
+        }
+        // A host the lists lack keeps what the browser knew; an unknown
+        // one the browser also called a referral stays one.
+        let none = Campaign::default();
+        assert_eq!(
+            refine(
+                "organic_social",
+                &none,
+                "android-app://com.example.social/",
+                false
+            ),
+            None
+        );
+        assert_eq!(
+            refine("referral", &none, "https://blog.example/", false).map(|d| d.channel),
+            Some(Channel::Referral)
+        );
     }
 
     #[test]
