@@ -317,7 +317,9 @@ fn looks_like_date(run: &NumberRun) -> bool {
         .iter()
         .take(2)
         .all(|&s| matches!(s, b'-' | b'/' | b'.'));
-    let shape_ends = g.len() == 3 || (g.len() > 3 && run.separators.get(2) == Some(&b' '));
+    // The date ends, and its hour follows after a space or " - ".
+    let shape_ends =
+        g.len() == 3 || (g.len() > 3 && matches!(run.separators.get(2), Some(b' ' | b'?')));
     date_separators
         && shape_ends
         && ((g[0] == 4 && g[1] <= 2 && g[2] <= 2)

@@ -1108,11 +1108,18 @@ fn a_phone_number_in_a_message_about_an_order_size_or_price_is_redacted() {
         }
     }
     // And a colon after an hour is a clock's.
-    labelled.extend([
-        "um 17:30 Uhr".into(),
-        "2025-12-22 04:34".into(),
-        "Termin 0930 17:30".into(),
-    ]);
+    labelled.extend(
+        [
+            "um 17:30 Uhr",
+            "2025-12-22 04:34",
+            "Termin 0930 17:30",
+            "Termin am 12.03.2025 - 14:30 Uhr",
+            "12/03/2025 - 14:30",
+            "Wed 2025-12-22 - 04:34:12",
+            "12.03.2025 / 14:30",
+        ]
+        .map(String::from),
+    );
     let labelled: Vec<&str> = labelled.iter().map(String::as_str).collect();
     assert_kept(&labelled);
 }
