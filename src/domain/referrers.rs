@@ -154,14 +154,10 @@ pub fn known_source(source: &str) -> Option<Known> {
             return Some(known);
         }
     }
-    // Short names ad platforms fill in (Meta's {{site_source_name}}: fb,
-    // ig, msg).
+    // Short names Meta's ads fill in ({{site_source_name}}: fb, ig).
     let source = match source {
         "fb" | "meta" => "facebook",
         "ig" => "instagram",
-        "msg" => "facebook messenger",
-        "yt" => "youtube",
-        "li" => "linkedin",
         _ => source,
     };
     let compact = |s: &'_ str| {
@@ -309,11 +305,14 @@ pub fn refine(
         return None;
     }
     let decided = decide(campaign, referrer, "", with_term);
-    // A host the lists lack is only "another site": a browser that knew
-    // better (an app's link it recognised) is kept.
-    let unknown_site = decided.channel == Channel::Referral && decided.source_name.is_empty();
+    // An app the lists lack is only "another site" to them: a browser that
+    // recognised the app's link is kept. (Only for apps: for web hosts the
+    // recorder's short lists match loosely, `t.example.org` as X.)
+    let unknown_app = decided.channel == Channel::Referral
+        && decided.source_name.is_empty()
+        && referrer.starts_with("android-app://");
     let sent_knew = sent.is_some_and(|c| !matches!(c, Channel::Direct | Channel::Referral));
-    (decided.channel != Channel::Direct && !(unknown_site && sent_knew)).then_some(decided)
+    (decided.channel != Channel::Direct && !(unknown_app && sent_knew)).then_some(decided)
 }
 
 /// How the product attributes a visit, step by step: what the browser
@@ -663,7 +662,6 @@ mod tests {
             "utm_source=newsletter-ads&utm_medium=paidsocial",
             "utm_source=ig&utm_medium=cpc",
             "utm_source=fb&utm_medium=paid",
-            "utm_source=msg&utm_medium=cpc",
         ] {
             assert_eq!(stored(query, "").0, "paid_social", "{query}");
         }
@@ -743,6 +741,15 @@ mod tests {
             ),
             None
         );
+        // On the web the recorder's short lists match a host's labels
+        // loosely (an outside review): the edge's full lists decide.
+        for referrer in ["https://t.example.org/post", "https://google.acme.example/"] {
+            assert_eq!(
+                refine("organic_social", &none, referrer, false).map(|d| d.channel),
+                Some(Channel::Referral),
+                "{referrer}"
+            );
+        }
         assert_eq!(
             refine("referral", &none, "https://blog.example/", false).map(|d| d.channel),
             Some(Channel::Referral)
