@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 use support::json_schema::problems;
+use touchpoint::domain::attribution::ALL_CHANNELS;
 use touchpoint::domain::conversation::{Author, Labels, ReplyPreference, RoutingRule, Status};
 use touchpoint::domain::destination::{ChatwootTarget, DeliveryState, EventType, Filter, Kind};
 use touchpoint::domain::hours::{Closure, Interval};
@@ -725,6 +726,43 @@ fn every_wire_type_matches_its_openapi_schema() {
     );
     assert_eq!(checked.len(), 28, "one table row per wire type");
     assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// Every `channel` enum in openapi.json (what the ingest API accepts and
+/// what exports carry) lists exactly the channels the product decides.
+#[test]
+fn channel_enums_list_every_channel() {
+    fn walk<'a>(value: &'a Value, found: &mut Vec<&'a Value>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    // (A reply's `channel` is another enum: email, phone…)
+                    let visit_channel = child["enum"]
+                        .as_array()
+                        .is_some_and(|names| names.contains(&json!("direct")));
+                    if key == "channel" && visit_channel {
+                        found.push(&child["enum"]);
+                    }
+                    walk(child, found);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| walk(item, found)),
+            _ => {}
+        }
+    }
+    let spec = spec();
+    let mut enums = Vec::new();
+    walk(&spec, &mut enums);
+    assert!(
+        enums.len() >= 2,
+        "the event and export schemas name channels"
+    );
+    let expected: Vec<Value> = std::iter::once(json!(""))
+        .chain(ALL_CHANNELS.iter().map(|channel| json!(channel.as_str())))
+        .collect();
+    for listed in enums {
+        assert_eq!(listed, &Value::Array(expected.clone()));
+    }
 }
 
 #[test]

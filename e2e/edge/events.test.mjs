@@ -337,6 +337,28 @@ test('a page view from chatgpt.com lands as ai_assistant / ChatGPT: the edge ref
   assert.deepEqual(rows, [{ channel: 'email', source_name: 'IONOS Mail' }, { channel: 'internal', source_name: '' }]);
 });
 
+test('a text message, push or QR code link lands in its own channel, not direct', async () => {
+  // What the recorder sends for them: no referrer, so its short lists say `direct`.
+  const tagged = [
+    [9210, { utm_source: 'acme', utm_medium: 'sms' }, 'sms'],
+    [9211, { utm_source: 'acme', utm_medium: 'web_push' }, 'mobile_push'],
+    [9212, { utm_source: 'spotify', utm_medium: 'audio' }, 'audio'],
+    [9213, { utm_source: 'flyer', utm_medium: 'qr', utm_campaign: 'spring' }, 'other_campaign'],
+    [9214, {}, 'direct'],
+  ];
+  const res = await post(batch(tagged.map(([n, fields]) => pageView(n, { channel: 'direct', ...fields }))));
+  assert.equal(res.json.accepted, tagged.length, JSON.stringify(res.json));
+  for (const [n, , channel] of tagged) {
+    const row = await runtime.d1.prepare('SELECT channel FROM events WHERE id = ?1').bind(id(n)).first();
+    assert.equal(row.channel, channel, JSON.stringify(tagged.find(([m]) => m === n)));
+  }
+  // A sender may name the edge's channels itself; a made-up one is refused.
+  const named = await post(batch([pageView(9215, { channel: 'sms' })]));
+  assert.equal(named.json.accepted, 1, JSON.stringify(named.json));
+  const madeUp = await post(batch([pageView(9216, { channel: 'qr_code' })]));
+  assert.deepEqual([madeUp.json.accepted, madeUp.json.rejected.length], [0, 1], JSON.stringify(madeUp.json));
+});
+
 test('search words in a referrer are kept as the term only when the site allows it', async () => {
   const fromBing = (n) => pageView(n, { referrer: 'https://www.bing.com/search?q=Blue+Shoes', channel: 'organic_search', source: 'Bing' });
   await post(batch([fromBing(9300)]));

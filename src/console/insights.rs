@@ -15,6 +15,7 @@ use behind::{Bar, Behind};
 fn channel_label(channel: &str) -> String {
     match channel {
         "ai_assistant" => "AI assistant".into(),
+        "sms" => "SMS".into(),
         other => other.replace('_', " "),
     }
 }

@@ -26,6 +26,23 @@ pub enum Channel {
     /// (built without `std`) does not carry it.
     #[cfg(feature = "std")]
     AiAssistant,
+    /// A text message's link (`utm_medium=sms` or `utm_source=sms`). Like
+    /// the three below, only the edge decides it from the campaign.
+    #[cfg(feature = "std")]
+    Sms,
+    /// A push notification's link (a medium ending in `push`, or naming
+    /// `mobile` or `notification`; `utm_source=firebase`).
+    #[cfg(feature = "std")]
+    MobilePush,
+    /// A link read out in a podcast or radio ad (`utm_medium=audio`).
+    #[cfg(feature = "std")]
+    Audio,
+    /// A link tagged with a campaign whose source and medium name no channel
+    /// (`utm_medium=qr`, `print`, a campaign name alone): counted apart, so
+    /// a tagging mistake shows instead of hiding among direct visits
+    /// (Google Analytics' "Unassigned").
+    #[cfg(feature = "std")]
+    OtherCampaign,
 }
 
 impl Channel {
@@ -43,6 +60,14 @@ impl Channel {
             Channel::Internal => "internal",
             #[cfg(feature = "std")]
             Channel::AiAssistant => "ai_assistant",
+            #[cfg(feature = "std")]
+            Channel::Sms => "sms",
+            #[cfg(feature = "std")]
+            Channel::MobilePush => "mobile_push",
+            #[cfg(feature = "std")]
+            Channel::Audio => "audio",
+            #[cfg(feature = "std")]
+            Channel::OtherCampaign => "other_campaign",
         }
     }
 
@@ -53,11 +78,12 @@ impl Channel {
 }
 
 #[cfg(feature = "std")]
-const CHANNEL_COUNT: usize = 11;
+const CHANNEL_COUNT: usize = 15;
 #[cfg(not(feature = "std"))]
 const CHANNEL_COUNT: usize = 10;
 
-const ALL_CHANNELS: [Channel; CHANNEL_COUNT] = [
+/// Every channel, in the order reports list them.
+pub const ALL_CHANNELS: [Channel; CHANNEL_COUNT] = [
     Channel::Direct,
     Channel::OrganicSearch,
     Channel::PaidSearch,
@@ -70,6 +96,14 @@ const ALL_CHANNELS: [Channel; CHANNEL_COUNT] = [
     Channel::Internal,
     #[cfg(feature = "std")]
     Channel::AiAssistant,
+    #[cfg(feature = "std")]
+    Channel::Sms,
+    #[cfg(feature = "std")]
+    Channel::MobilePush,
+    #[cfg(feature = "std")]
+    Channel::Audio,
+    #[cfg(feature = "std")]
+    Channel::OtherCampaign,
 ];
 
 /// Search engines, one per line: a label of the referrer's host (as in

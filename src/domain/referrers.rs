@@ -241,14 +241,26 @@ pub fn decide(campaign: &Campaign, referrer: &str, site_host: &str, with_term: b
     if let Some(known) = from_source {
         return decided(known.medium.channel(), known.name);
     }
-    if matches!(
-        campaign.source.as_str(),
-        "email" | "e-mail" | "e_mail" | "e mail" | "newsletter"
-    ) {
-        return decided(Channel::Email, "");
+    match campaign.source.as_str() {
+        "email" | "e-mail" | "e_mail" | "e mail" | "newsletter" => {
+            return decided(Channel::Email, "")
+        }
+        "sms" => return decided(Channel::Sms, ""),
+        "firebase" => return decided(Channel::MobilePush, ""),
+        _ => {}
     }
     if referrer_host.is_empty() {
-        return decided(Channel::Direct, "");
+        // A tagged link that arrives without a referrer was followed from
+        // an app, a QR code or print: not typed in.
+        let tagged = !(campaign.source.is_empty()
+            && campaign.medium.is_empty()
+            && campaign.campaign.is_empty());
+        let channel = if tagged {
+            Channel::OtherCampaign
+        } else {
+            Channel::Direct
+        };
+        return decided(channel, "");
     }
     let site = site_host.strip_prefix("www.").unwrap_or(site_host);
     if !site.is_empty() && referrer_host.eq_ignore_ascii_case(site) {
@@ -283,7 +295,21 @@ fn medium_channel(medium: &str, source: Option<Known>) -> Option<Channel> {
         "interstitial" | "expandable" => "display",
         _ => medium,
     };
-    let channel = super::attribution::medium_channel(medium, social)?;
+    let Some(channel) = super::attribution::medium_channel(medium, social) else {
+        // Google Analytics' default channel groups, after the paid ones.
+        return match medium {
+            "link" | "app" => Some(Channel::Referral),
+            "sms" => Some(Channel::Sms),
+            "audio" | "podcast" => Some(Channel::Audio),
+            _ if medium.ends_with("push")
+                || medium.contains("mobile")
+                || medium.contains("notification") =>
+            {
+                Some(Channel::MobilePush)
+            }
+            _ => None,
+        };
+    };
     Some(match (channel, source) {
         (Channel::Referral, Some(k)) if k.medium == Medium::AiAssistant => Channel::AiAssistant,
         _ => channel,
@@ -754,6 +780,66 @@ mod tests {
             refine("referral", &none, "https://blog.example/", false).map(|d| d.channel),
             Some(Channel::Referral)
         );
+    }
+
+    /// Google Analytics' SMS, mobile push and audio groups, and a tagged
+    /// link with no channel of its own: each was stored as `direct`.
+    #[test]
+    fn text_push_audio_and_other_campaign_links_are_not_direct() {
+        let stored = |query: &str, referrer: &str| {
+            explain(&["https://shop.example/?", query].concat(), referrer, "")
+                .channel
+                .as_str()
+        };
+        for (query, channel) in [
+            ("utm_source=acme&utm_medium=sms", "sms"),
+            ("utm_source=sms", "sms"),
+            ("utm_source=sms&utm_medium=", "sms"),
+            ("utm_source=acme&utm_medium=web_push", "mobile_push"),
+            ("utm_source=acme&utm_medium=push", "mobile_push"),
+            ("utm_source=acme&utm_medium=mobile", "mobile_push"),
+            (
+                "utm_source=acme&utm_medium=in-app-notification",
+                "mobile_push",
+            ),
+            ("utm_source=firebase", "mobile_push"),
+            ("utm_source=spotify&utm_medium=audio", "audio"),
+            ("utm_source=acme&utm_medium=podcast", "audio"),
+            ("utm_source=flyer&utm_medium=qr", "other_campaign"),
+            ("utm_medium=print", "other_campaign"),
+            ("utm_campaign=spring", "other_campaign"),
+            ("utm_source=acme&utm_medium=link", "referral"),
+            // The paid groups come first, as in Google Analytics.
+            ("utm_source=acme&utm_medium=mobile_cpc", "paid_search"),
+            ("utm_source=acme&utm_medium=paid_push", "paid_search"),
+            // Not tagged: typed in or bookmarked.
+            ("", "direct"),
+            ("utm_term=shoes&utm_content=a", "direct"),
+        ] {
+            assert_eq!(stored(query, ""), channel, "{query}");
+        }
+        // A referrer the visitor really came from decides an untagged
+        // medium; a campaign's own medium still wins over it.
+        assert_eq!(
+            stored("utm_source=acme&utm_medium=qr", "https://www.bing.com/"),
+            "organic_search"
+        );
+        assert_eq!(
+            stored("utm_source=acme&utm_medium=sms", "https://www.bing.com/"),
+            "sms"
+        );
+        // Every wire name parses back, and the recorder never sends the
+        // edge's own channels (it has no such names).
+        for channel in crate::domain::attribution::ALL_CHANNELS {
+            assert_eq!(Channel::parse(channel.as_str()), Some(channel));
+        }
+        // The browser's `direct` with a tag is refined; without one, kept.
+        let qr = crate::domain::attribution::campaign_of("?utm_medium=qr");
+        assert_eq!(
+            refine("direct", &qr, "", false).map(|d| d.channel),
+            Some(Channel::OtherCampaign)
+        );
+        assert_eq!(refine("direct", &Campaign::default(), "", false), None);
     }
 
     #[test]
