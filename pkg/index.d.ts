@@ -141,7 +141,6 @@ export declare class TouchpointError extends Error {
     | 'origin_not_allowed' // the site's allow-list does not include this page's origin
     | 'unknown_site' // no such site key on the worker
     | 'invalid_config' // init() without site and endpoint strings
-    | 'not_started' // a page function before init()
     | 'not_ready' // classify()/redact() before `await loadClassifier()`
     | 'not_in_browser' // a browser-only function on a server
     | 'wasm_unavailable' // the recorder's or widget's .wasm did not load (see `assets`)
@@ -154,7 +153,13 @@ export declare class TouchpointError extends Error {
  * Resolves to whether this visit is recorded (false for automation, Do Not Track on a
  * site that skips such visitors, an opted-out visitor, or on a server). Rejects with a
  * {@link TouchpointError} when the worker refuses this page's origin or site key.
- * Calling it again returns the first call's promise. */
+ * Calling it again returns the first start's promise; a call without `site` and
+ * `endpoint` strings rejects (`invalid_config`) without starting, so a later call
+ * with them still starts.
+ *
+ * The page functions below ({@link track}, {@link open}, …) may be called before
+ * `init()`: they wait for it. After a start that failed they do nothing and never
+ * reject (the reason is `init()`'s rejection, logged once). */
 export function init(config: TouchpointConfig): Promise<boolean>;
 /** Props of a custom event: strings, finite numbers and booleans (at most 20). Values are
  * stored as text: `3` arrives as `"3"` and `true` as `"true"`; other values are left out. */

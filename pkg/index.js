@@ -11,6 +11,10 @@ const inBrowser = typeof window !== 'undefined' && typeof document !== 'undefine
 const OPTOUT_KEY = 'touchpoint.optout';
 
 let started = null;
+// Resolves with the first start, so page functions called before init() wait
+// for it (as the script tag's queue does) instead of failing.
+let announceStart;
+const firstStart = new Promise((resolve) => { announceStart = resolve; });
 let recorder = null;
 let settings = null;
 let user;
@@ -158,15 +162,18 @@ async function checkSite(endpoint, site) {
 /**
  * Starts Touchpoint on this page. Calling it again returns the first start.
  * Resolves to whether this visit is recorded; rejects with a TouchpointError
- * when the settings are incomplete or the worker refuses this page's origin.
+ * when the settings are incomplete (without using up the start) or the worker
+ * refuses this page's origin.
  */
 export function init(config) {
   if (!inBrowser) return Promise.resolve(false);
+  // Settings that are not there yet (an app that loads them late) do not
+  // use up the start: a later init() with them still starts.
+  if (!started && (!config || typeof config.site !== 'string' || typeof config.endpoint !== 'string' || !config.site || !config.endpoint)) {
+    return Promise.reject(new TouchpointError('invalid_config', 'touchpoint: init needs { site, endpoint } strings'));
+  }
   if (!started) {
     started = (async () => {
-      if (!config || typeof config.site !== 'string' || typeof config.endpoint !== 'string' || !config.site || !config.endpoint) {
-        throw new TouchpointError('invalid_config', 'touchpoint: init needs { site, endpoint } strings');
-      }
       settings = { debug: debugging, ...config, endpoint: config.endpoint.replace(/\/+$/, '') };
       const { loadRecorder, startRecorder, mountLauncher } = await import('./recorder/page.js');
       const recorderUrl = fromAssets(settings.assets, 'recorder/touchpoint_recorder_bg.wasm')
@@ -190,14 +197,21 @@ export function init(config) {
       return !!recorder;
     })();
     started.catch((error) => warn(error));
+    announceStart(started);
   }
   return started;
 }
 
+// Page functions wait for init(); after a start that failed (init() rejected,
+// and the reason was logged once) they do nothing rather than reject again,
+// so a call outside the app's try/catch never becomes an unhandled rejection.
 async function afterStart(action) {
   if (!inBrowser) return;
-  if (!started) throw new TouchpointError('not_started', 'touchpoint: call init() first');
-  await started;
+  try {
+    await (started ?? firstStart);
+  } catch {
+    return;
+  }
   action();
 }
 

@@ -115,7 +115,9 @@ var methods = {
   on: (name, fn) => {
     if (typeof fn === 'function') addEventListener('touchpoint:' + name, (event) => fn(event.detail));
   },
-  init: () => {},
+  // After load too (an `async` tag may run before the page's init block):
+  // the hooks and the widget's settings are read from `config` when used.
+  init: (settings) => Object.assign(config, settings),
 };
 ['track', 'page', 'flush', 'consent', 'identify'].forEach((method) => {
   methods[method] = (a, b) => {
@@ -142,7 +144,7 @@ Object.keys(methods).forEach((method) => {
 });
 // Calls queued before the script loaded: `init` settings apply first, the rest replay in order.
 for (var [method, ...args] of queued) {
-  if (method === 'init' && args[0]) Object.assign(config, args[0]);
+  if (method === 'init') methods.init(args[0]);
   else later.push([method, args]);
 }
 window.touchpoint = api;

@@ -142,29 +142,34 @@ test('the app, built with Vite and served from its own origin, records, opens th
   await page.waitForFunction(() => document.getElementById('status').textContent.includes('"done":true'), null, { timeout: 20_000 });
   const report = JSON.parse(await page.locator('#status').textContent());
   assert.deepEqual({ ...report, done: undefined }, {
-    early: 'not_ready', recorded: true, topic: 'billing', redacted: 'mail me at [email]', done: undefined,
+    early: 'not_ready', incomplete: 'invalid_config', recorded: true, topic: 'billing', redacted: 'mail me at [email]', done: undefined,
   });
   await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
   const rows = await eventually(async () => {
-    const { results } = await runtime.d1.prepare("SELECT name FROM events WHERE site_id = 'demo' AND kind = 'custom' AND name = 'signup'").all();
-    return results.length ? results : null;
+    const { results } = await runtime.d1.prepare("SELECT name FROM events WHERE site_id = 'demo' AND kind = 'custom' AND name IN ('signup', 'before-init') ORDER BY name").all();
+    return results.length === 2 ? results : null;
   }, 8000);
-  assert.equal(rows?.length, 1, 'the custom event landed');
+  assert.deepEqual(rows?.map((r) => r.name), ['before-init', 'signup'], 'the custom events landed, the one called before init() too');
   await page.locator('#help').click();
   await page.locator('[data-touchpoint-launcher] >> [role=dialog]').waitFor();
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('the app on an origin the site does not allow: init() rejects with a typed error naming the origin', async () => {
+test('the app on an origin the site does not allow: init() rejects with a typed error naming the origin, and nothing else throws', async () => {
   const page = await newPersonPage(browser);
   const other = await serve(join(app, 'dist'));
+  // The README's track() after its try/catch, and the one before init(),
+  // once rejected again: an unhandled rejection is a page error.
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
   try {
     await page.goto(`${other.url}/?site=demo&endpoint=${encodeURIComponent(runtime.url)}`);
-    await page.waitForFunction(() => document.getElementById('status').textContent.includes('refused'), null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.getElementById('status').textContent.includes('"done":true'), null, { timeout: 20_000 });
     const report = JSON.parse(await page.locator('#status').textContent());
     assert.equal(report.refused, `origin_not_allowed ${other.url}`);
     assert.equal(await page.locator('[data-touchpoint-launcher]').count(), 0);
+    assert.deepEqual(errors, []);
   } finally {
     other.server.close();
     await page.close();

@@ -141,6 +141,40 @@ test('calls queued by the stub before load are replayed; the script included twi
   await page.close();
 });
 
+test('an event too big for any batch is counted as dropped and blocks none after it, on this page or the next', async () => {
+  // From an outside audit: sent alone it passed Chromium's 64 KB keepalive
+  // budget, failed as a network error and was retried forever, with every
+  // later event behind it (and, with consent, on the next page too).
+  const page = await newPersonPage(browser);
+  await labPage(page, 'big', '<p>big</p>');
+  await page.goto(`${runtime.url}/lab/big`);
+  await page.waitForFunction(() => window.touchpoint?.ready).then(() => page.evaluate(() => window.touchpoint.ready));
+  await page.evaluate(() => window.touchpoint.consent('granted'));
+  const droppedBefore = (await runtime.d1.prepare('SELECT COALESCE(SUM(dropped), 0) AS n FROM dropped_events').first()).n;
+  await page.evaluate(() => {
+    window.touchpoint.track('x'.repeat(100000));
+    window.touchpoint.track('props-too-big', { blob: 'y'.repeat(70000) });
+    window.touchpoint.track('after-big', { step: 1 });
+  });
+  await page.evaluate(() => window.touchpoint.flush());
+  const [after] = await waitRows("path = '/lab/big' AND kind = 'custom' AND name = 'after-big'", 1);
+  assert.deepEqual(JSON.parse(after.props), { step: '1' });
+  await eventually(async () => {
+    const { n } = await runtime.d1.prepare('SELECT COALESCE(SUM(dropped), 0) AS n FROM dropped_events').first();
+    return n === droppedBefore + 2 ? n : null;
+  }, 8000);
+  assert.equal((await rows("path = '/lab/big' AND kind = 'custom'")).length, 1);
+  // Nothing big waits on the device for the next page.
+  const pending = await page.evaluate(() => Object.entries(localStorage).reduce((sum, [k, v]) => sum + k.length + v.length, 0));
+  assert.ok(pending < 4096, `${pending} bytes stored`);
+  await page.goto(`${runtime.url}/lab/big?next=1`);
+  await page.waitForFunction(() => window.touchpoint?.ready).then(() => page.evaluate(() => window.touchpoint.ready));
+  await page.evaluate(() => { window.touchpoint.track('next-page'); return window.touchpoint.flush(); });
+  await waitRows("path = '/lab/big' AND kind = 'custom' AND name = 'next-page'", 1);
+  await page.evaluate(() => window.touchpoint.consent('denied'));
+  await page.close();
+});
+
 test('by default nothing is stored on the device; consent stores an id that revoking deletes', async () => {
   const page = await newPersonPage(browser);
   await labPage(page, 'privacy', '<p>privacy</p>');

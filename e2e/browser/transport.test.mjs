@@ -109,6 +109,21 @@ function shopSite() {
           if (event.type === 'pageview') event.title = 'Title set by beforeSendEvent';
         } });
       </script>${fill(BACKEND_SNIPPET).replace(/\s*data-backend="[^"]*"/, '').replace(/\s*data-backend-headers='[^']*'/, '')}`,
+    // The tag first, the page's init after the script has loaded (an async
+    // tag often runs before an init block further down the page).
+    '/late-hooks': () => `${fill(BACKEND_SNIPPET)}
+      <script>
+        window.addEventListener('load', function () {
+          window.touchpoint.ready.then(function () {
+            touchpoint('init', { beforeSend: function (message) {
+              if (/drop this/.test(message.text)) return null;
+              message.text = message.text + ' (set after load)';
+              return message;
+            } });
+            window.lateInit = true;
+          });
+        });
+      </script>`,
     // A backend the widget refuses: plain http to another host.
     '/bad-backend': () => fill(BACKEND_SNIPPET).replace(crm.url, 'http://crm.example.com/hooks/touchpoint'),
   };
@@ -234,6 +249,23 @@ test('beforeSend rewrites and drops (logged), on(\'submit\') hears what leaves',
   assert.equal(body.page.title, 'Rewritten by the page');
   const submitted = await eventually(() => page.evaluate(() => window.submitted));
   assert.deepEqual(submitted, [body], 'on(submit) received exactly what was posted');
+  await page.close();
+});
+
+test('a beforeSend set after the script loaded applies: nothing leaves unreviewed', async () => {
+  const before = received.length;
+  const { page, log } = await visit('/late-hooks');
+  await page.waitForFunction(() => window.lateInit === true);
+  await page.locator('[data-touchpoint-launcher] >> button.launcher').click();
+  await panel(page).locator('.panel').waitFor();
+  await send(page, 'Please drop this one.', 'jo@example.com');
+  await panel(page).locator('.notice').waitFor();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(received.length, before, 'dropped by the late hook, not posted');
+  assert.ok(log.console.some((line) => /beforeSend dropped this message/.test(line)), log.console.join('\n'));
+  await send(page, 'Where is my parcel?', 'jo@example.com');
+  assert.ok(await eventually(() => received.length === before + 1));
+  assert.equal(received.at(-1).body.text, 'Where is my parcel? (set after load)');
   await page.close();
 });
 

@@ -35,6 +35,10 @@ impl Default for Limits {
     }
 }
 
+/// Room a batch's envelope (version, site, times, drop count) takes
+/// besides its events.
+const BATCH_ENVELOPE_BYTES: usize = 96;
+
 /// Events waiting to be sent, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct Outbox {
@@ -86,8 +90,15 @@ impl Outbox {
     }
 
     /// Adds an event already encoded with `EventView::write_json`; when
-    /// full, drops the oldest and counts them.
+    /// full, drops the oldest and counts them. An event too big for any
+    /// batch (a page's `track` with a 100 KB name) is counted as dropped at
+    /// once: sent alone it would exceed the browser's 64 KB keepalive
+    /// budget, fail as a network error and block every later batch.
     pub fn push_json(&mut self, encoded: String) {
+        if encoded.len() + BATCH_ENVELOPE_BYTES > self.limits.batch_bytes {
+            self.dropped += 1;
+            return;
+        }
         self.bytes += encoded.len();
         self.events.push(encoded);
         while self.events.len() > self.limits.max_events
@@ -111,7 +122,7 @@ impl Outbox {
             return None;
         }
         let mut count = 0;
-        let mut size = 96;
+        let mut size = BATCH_ENVELOPE_BYTES;
         for event in &self.events {
             if count == self.limits.batch_events
                 || (count > 0 && size + event.len() + 1 > self.limits.batch_bytes)
@@ -316,6 +327,51 @@ mod tests {
         let (body, taken) = small.take_batch(&header(), 1).unwrap();
         assert!(body.len() <= 300 + 100, "{}", body.len());
         assert!(taken < 5);
+    }
+
+    /// From an outside audit: a page's `track` with a 100 KB name went out
+    /// alone, over the browser's 64 KB keepalive budget, failed as a network
+    /// error and blocked every later event. Every batch now fits, and an
+    /// event that cannot is counted as dropped with the next one.
+    #[test]
+    fn an_event_too_big_for_any_batch_is_counted_and_blocks_nothing() {
+        // Room to hold every event, so only size decides what is dropped.
+        let limits = Limits {
+            max_events: 1_000,
+            max_bytes: 64 << 20,
+            ..Limits::default()
+        };
+        let mut outbox = Outbox::new(limits);
+        let mut too_big = 0;
+        // Names from tiny to twice the batch, through the edge of what fits.
+        let lengths = (0..40usize)
+            .map(|n| n * 3_001 % 120_000)
+            .chain((limits.batch_bytes - 400)..(limits.batch_bytes - 100));
+        for (n, length) in lengths.enumerate() {
+            let mut event = event(n as u32);
+            event.name = "x".repeat(length);
+            let mut encoded = String::new();
+            event.write_json(&mut encoded);
+            if encoded.len() + BATCH_ENVELOPE_BYTES > limits.batch_bytes {
+                too_big += 1;
+            }
+            outbox.push(event);
+        }
+        assert!(too_big > 10, "{too_big}");
+        let (mut sent, mut dropped) = (0, 0);
+        while let Some((body, count)) = outbox.take_batch(&header(), u64::MAX) {
+            assert!(body.len() <= limits.batch_bytes, "{}", body.len());
+            let reported = body
+                .split(r#""dropped":"#)
+                .nth(1)
+                .and_then(|rest| rest.split([',', '}']).next())
+                .and_then(|n| n.parse::<u32>().ok())
+                .unwrap_or(0);
+            dropped += reported;
+            sent += count;
+        }
+        assert_eq!(dropped, too_big);
+        assert_eq!(sent + dropped, 40 + 300);
     }
 
     #[test]

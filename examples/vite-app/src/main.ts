@@ -29,13 +29,20 @@ try {
 on('open', () => show('opened', true));
 document.getElementById('help')?.addEventListener('click', () => { void open(); });
 
+// A call before init() waits for it; settings that are not there yet do
+// not use up the start.
+void track('before-init');
+await init({} as unknown as TouchpointConfig).catch((error: TouchpointError) => show('incomplete', error.code));
+
+// From here as pkg/README.md writes it: track() outside the try, which must
+// not reject when init() was refused.
 try {
   const recorded: boolean = await init(config);
   show('recorded', recorded);
-  await track('signup', { plan: 'pro', seats: 3, annual: true });
 } catch (error) {
   show('refused', error instanceof TouchpointError ? `${error.code} ${error.origin ?? ''}` : String(error));
 }
+track('signup', { plan: 'pro', seats: 3, annual: true });
 
 await preload();
 await loadClassifier();
