@@ -3,8 +3,6 @@
 //! languages) plus the learned topic and sentiment. Also the site's own topic
 //! override rules. Each list is data; the functions only count matches.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use super::features::Words;
@@ -23,27 +21,6 @@ pub fn phrase_text<W: AsRef<str>>(words: &[W]) -> String {
 
 /// Longest cue phrase, in words.
 const MAX_CUE_WORDS: usize = 4;
-
-/// A hasher for keys that are already well-mixed 64-bit hashes.
-#[derive(Default)]
-pub struct PrehashedKey(u64);
-
-impl Hasher for PrehashedKey {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
-
-/// A map keyed by phrase hashes.
-pub type PhraseMap<V> = HashMap<u64, V, BuildHasherDefault<PrehashedKey>>;
 
 const PHRASE_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
@@ -86,30 +63,68 @@ const LANGUAGE_SHIFT: u32 = 16;
 /// refused, `Classifier::new`).
 const CUE_LISTS: [(&str, CueList); 2] = [(EXPECTATION_GAP, CueList::Gap), (SPAM, CueList::Spam)];
 
+/// Every cue phrase (and each of its leading runs of words) and every
+/// function word with its `word_table` bits, one pair per occurrence.
+fn word_entries() -> Vec<(u64, u32)> {
+    let mut entries = Vec::new();
+    for (cues, list) in CUE_LISTS {
+        for cue in split(cues, b'\n') {
+            let cue_words = Words::of(cue);
+            let cue_words = cue_words.to_vec();
+            for len in 1..cue_words.len() {
+                entries.push((phrase_hash(cue_words[..len].iter().copied()), PREFIX));
+            }
+            entries.push((phrase_hash(cue_words.iter().copied()), list as u32));
+        }
+    }
+    language::each_function_word(|word, languages| {
+        entries.push((
+            phrase_hash([word].into_iter()),
+            u32::from(languages) << LANGUAGE_SHIFT,
+        ));
+    });
+    entries
+}
+
 /// Every cue phrase and function word, hashed once per process: one lookup
-/// per run of words answers for the cue lists and the language.
-fn word_table() -> &'static PhraseMap<u32> {
-    static TABLE: OnceLock<PhraseMap<u32>> = OnceLock::new();
+/// per run of words answers for the cue lists and the language. Open
+/// addressing by hand (key 0 marks a free slot; no phrase hashes to 0, a
+/// test checks) rather than a `HashMap`: hashbrown's generic code for one
+/// more key type was about 300 B of the widget's brotli.
+struct WordTable(Vec<(u64, u32)>);
+
+impl WordTable {
+    /// The slot that holds `hash`, or the free one where it would go: at
+    /// most half the slots are used, so there always is one.
+    fn slot(&self, hash: u64) -> usize {
+        let mask = self.0.len() - 1;
+        let mut at = hash as usize & mask;
+        while let Some(&(key, _)) = self.0.get(at) {
+            if key == hash || key == 0 {
+                break;
+            }
+            at = (at + 1) & mask;
+        }
+        at
+    }
+
+    /// The entry of `hash` (0: none).
+    fn get(&self, hash: u64) -> u32 {
+        self.0.get(self.slot(hash)).map_or(0, |&(_, entry)| entry)
+    }
+}
+
+fn word_table() -> &'static WordTable {
+    static TABLE: OnceLock<WordTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table = PhraseMap::default();
-        for (cues, list) in CUE_LISTS {
-            for cue in split(cues, b'\n') {
-                let cue_words = Words::of(cue);
-                let cue_words = cue_words.to_vec();
-                for len in 1..cue_words.len() {
-                    *table
-                        .entry(phrase_hash(cue_words[..len].iter().copied()))
-                        .or_insert(0) |= PREFIX;
-                }
-                *table
-                    .entry(phrase_hash(cue_words.iter().copied()))
-                    .or_insert(0) |= list as u32;
+        let entries = word_entries();
+        let mut table = WordTable(vec![(0, 0); (entries.len() * 2).next_power_of_two()]);
+        for (hash, bits) in entries {
+            let at = table.slot(hash);
+            if let Some(slot) = table.0.get_mut(at) {
+                *slot = (hash, slot.1 | bits);
             }
         }
-        language::each_function_word(|word, languages| {
-            *table.entry(phrase_hash([word].into_iter())).or_insert(0) |=
-                u32::from(languages) << LANGUAGE_SHIFT;
-        });
         table
     })
 }
@@ -143,9 +158,10 @@ pub fn cues_and_language<W: AsRef<str>>(words: &[W]) -> (Cues, &'static str) {
                 hash = phrase_bytes(hash, b" ");
             }
             hash = phrase_bytes(hash, word.as_ref().as_bytes());
-            let Some(&entry) = table.get(&hash) else {
+            let entry = table.get(hash);
+            if entry == 0 {
                 break;
-            };
+            }
             mask |= entry & LISTS;
             if len == 0 {
                 tally.add((entry >> LANGUAGE_SHIFT) as u8);
@@ -360,6 +376,18 @@ mod tests {
     fn run(text: &str) -> (bool, bool) {
         let cues = Cues::of(&words(text));
         (expectation_gap(cues), spam(cues, text))
+    }
+
+    #[test]
+    fn no_cue_phrase_or_function_word_hashes_to_the_free_slot_key() {
+        // `WordTable` marks a free slot by key 0.
+        let entries = word_entries();
+        assert!(entries.len() > 100);
+        assert!(entries.iter().all(|&(hash, bits)| hash != 0 && bits != 0));
+        let table = word_table();
+        for (hash, bits) in entries {
+            assert_eq!(table.get(hash) & bits, bits);
+        }
     }
 
     #[test]
