@@ -41,9 +41,21 @@ pub fn list(value: &JsValue, key: &str) -> Option<Vec<JsValue>> {
     Array::is_array(&field).then(|| Array::from(&field).to_vec())
 }
 
+/// Every item read by `read`, or `None` when one cannot be. A loop rather
+/// than `collect::<Option<Vec<_>>>()`, whose adaptors (`try_process`,
+/// `GenericShunt`, `SpecFromIterNested`) cost about 0.5 KB raw for each list
+/// the widget reads (its answers' lists together: about 550 B brotli).
+pub fn each<T>(items: &[JsValue], read: impl Fn(&JsValue) -> Option<T>) -> Option<Vec<T>> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(read(item)?);
+    }
+    Some(out)
+}
+
 /// An array field of strings; items that are not strings make it `None`.
 pub fn strings(value: &JsValue, key: &str) -> Option<Vec<String>> {
-    list(value, key)?.iter().map(JsValue::as_string).collect()
+    each(&list(value, key)?, JsValue::as_string)
 }
 
 /// Builds an object one field at a time.

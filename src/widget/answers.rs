@@ -58,33 +58,23 @@ pub fn topic_rules(value: &JsValue) -> Option<Vec<TopicRule>> {
     if !js_sys::Array::is_array(value) {
         return None;
     }
-    js_sys::Array::from(value)
-        .iter()
-        .map(|rule| {
-            Some(TopicRule {
-                keyword: js::string(&rule, "keyword")?,
-                topic: js::string(&rule, "topic")?,
-            })
+    js::each(&js_sys::Array::from(value).to_vec(), |rule| {
+        Some(TopicRule {
+            keyword: js::string(rule, "keyword")?,
+            topic: js::string(rule, "topic")?,
         })
-        .collect()
+    })
 }
 
 /// `GET /v1/availability`.
 pub fn site_state(value: &JsValue) -> Option<SiteState> {
-    let teams = js::list(value, "teams")?
-        .iter()
-        .map(team_state)
-        .collect::<Option<Vec<_>>>()?;
-    let routing = js::list(value, "routing")
-        .unwrap_or_default()
-        .iter()
-        .map(|rule| {
-            Some(RoutingRule {
-                topic: js::string(rule, "topic")?,
-                team: js::string(rule, "team")?,
-            })
+    let teams = js::each(&js::list(value, "teams")?, team_state)?;
+    let routing = js::each(&js::list(value, "routing").unwrap_or_default(), |rule| {
+        Some(RoutingRule {
+            topic: js::string(rule, "topic")?,
+            team: js::string(rule, "team")?,
         })
-        .collect::<Option<Vec<_>>>()?;
+    })?;
     Some(SiteState {
         teams,
         routing,
@@ -125,10 +115,7 @@ fn poll_interval(value: &JsValue) -> Option<u32> {
 /// `GET /v1/conversations/{id}/messages`.
 pub fn poll(value: &JsValue) -> Option<Poll> {
     Some(Poll {
-        messages: js::list(value, "messages")?
-            .iter()
-            .map(thread_message)
-            .collect::<Option<Vec<_>>>()?,
+        messages: js::each(&js::list(value, "messages")?, thread_message)?,
         cursor: js::integer(value, "cursor")?,
         status: js::string(value, "status")?,
         poll_interval_ms: poll_interval(value)?,
@@ -149,19 +136,16 @@ pub fn started(value: &JsValue) -> Option<Started> {
 /// `POST /v1/identity/conversations`: the visitor's conversations, newest
 /// first, as sessions with their status.
 pub fn history(value: &JsValue) -> Option<Vec<(Session, String)>> {
-    js::list(value, "conversations")?
-        .iter()
-        .map(|item| {
-            let conversation = js::get(item, "conversation");
-            Some((
-                Session {
-                    id: js::string(&conversation, "id")?,
-                    token: js::string(item, "visitor_token")?,
-                },
-                js::string(&conversation, "status")?,
-            ))
-        })
-        .collect()
+    js::each(&js::list(value, "conversations")?, |item| {
+        let conversation = js::get(item, "conversation");
+        Some((
+            Session {
+                id: js::string(&conversation, "id")?,
+                token: js::string(item, "visitor_token")?,
+            },
+            js::string(&conversation, "status")?,
+        ))
+    })
 }
 
 /// `{ id, hmac }` for a request body.
