@@ -821,6 +821,40 @@ test('retention and erasure delete what they should, and export shows what is ke
   assert.equal((await runtime.d1.prepare("SELECT COUNT(*) AS n FROM conversations WHERE site_id = 'short'").first()).n, 0);
 });
 
+test("a request by e-mail address reaches that person's touchpoints through their conversations, and no one else's", async () => {
+  // From an outside audit: the conversation was the only link between the
+  // address and the visitor's ids, so the export showed no touchpoints and,
+  // once the conversation was erased, nothing could find them any more.
+  const v = visitor();
+  const other = visitor();
+  const record = (who, id, visitorId) => fetch(`${runtime.url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': who.ip },
+    body: JSON.stringify({ v: 1, site: 'demo', sent_at: Date.now(), dropped: 0, visitor: visitorId, events: [
+      { id, type: 'pageview', ts: Date.now() - 60_000, path: '/returns', title: 'Returns' },
+    ] }),
+  });
+  assert.equal((await record(v, 'linked-event-000001', 'linked-visitor-0001')).status, 202, 'consented id');
+  assert.equal((await record(v, 'linked-event-000002', '')).status, 202, 'the same browser, cookieless key only');
+  assert.equal((await record(other, 'linked-event-000003', 'linked-visitor-0002')).status, 202, 'someone else');
+  const started = await v.start({ message: { text: 'Where is my refund?' }, visitor_id: 'linked-visitor-0001',
+    reply: { channel: 'email', email: 'Linked.Person@example.net' } });
+  assert.equal(started.status, 201, JSON.stringify(started.json));
+  const path = `/v1/admin/sites/demo/visitors/${encodeURIComponent('linked.person@example.net')}`;
+  const exported = await asAdmin('GET', path);
+  assert.equal(exported.status, 200);
+  assert.deepEqual(exported.json.conversations.map((c) => c.conversation.id), [started.json.conversation.id]);
+  assert.deepEqual(exported.json.touchpoints.map((t) => t.id), ['linked-event-000001', 'linked-event-000002']);
+  const erased = await asAdmin('DELETE', path);
+  assert.deepEqual(erased.json.erased, { touchpoints: 2, conversations: 1 });
+  assert.equal((await asAdmin('GET', '/v1/admin/sites/demo/visitors/linked-visitor-0001')).json.touchpoints.length, 0);
+  assert.deepEqual((await asAdmin('GET', '/v1/admin/sites/demo/visitors/linked-visitor-0002')).json.touchpoints.map((t) => t.id),
+    ['linked-event-000003']);
+  // An address no conversation gave matches nothing, not every touchpoint without an id.
+  const nobody = await asAdmin('GET', '/v1/admin/sites/demo/visitors/nobody@example.net');
+  assert.deepEqual([nobody.json.touchpoints.length, nobody.json.conversations.length], [0, 0]);
+});
+
 test('a site admin manages the site with a staff token; agents and other sites may not', async () => {
   const settings = await asStaff(ana, 'GET', '/v1/admin/sites/demo');
   assert.equal(settings.status, 200);

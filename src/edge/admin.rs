@@ -424,8 +424,37 @@ pub async fn deliveries(request: &Request, env: &Env, site: &str) -> Result<Resp
     json(200, &serde_json::json!({ "deliveries": rows }))
 }
 
-const VISITOR_MATCH: &str =
-    "site_id = ?1 AND (visitor_key = ?2 OR visitor_id = ?2 OR user_id = ?2) AND ?2 != ''";
+/// A visitor's touchpoints: by the key asked for (?2), or by any id their
+/// conversations were written under (?3, a JSON array from `linked_ids`), so
+/// a request by e-mail address or phone number reaches the journey the
+/// console showed beside those conversations.
+const VISITOR_MATCH: &str = "site_id = ?1 AND ((?2 != '' AND (visitor_key = ?2 OR visitor_id = ?2 \
+     OR user_id = ?2)) OR visitor_key IN (SELECT value FROM json_each(?3)) \
+     OR visitor_id IN (SELECT value FROM json_each(?3)) OR user_id IN (SELECT value FROM json_each(?3)))";
+
+/// The cookieless keys, consented visitor ids and verified user ids of the
+/// conversations `visitor` matches (`conversation_match`), as a JSON array:
+/// the ids that person's touchpoints carry. Asked before anything is erased,
+/// since once the conversations are gone nothing links the address to them.
+async fn linked_ids(env: &Env, site: &str, visitor: &str) -> Result<String, ApiError> {
+    #[derive(Deserialize)]
+    struct Ids {
+        visitor_key: String,
+        visitor_id: String,
+        user_id: String,
+    }
+    let mut sql = String::from("SELECT visitor_key, visitor_id, user_id FROM conversations WHERE ");
+    sql.push_str(&conversation_match());
+    let rows: Vec<Ids> = db::rows(&env.db, &sql, args![site, visitor, &phone_key(visitor)]).await?;
+    let mut ids: Vec<String> = rows
+        .into_iter()
+        .flat_map(|row| [row.visitor_key, row.visitor_id, row.user_id])
+        .filter(|id| !id.is_empty())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(serde_json::Value::from(ids).to_string())
+}
 
 /// A visitor's conversations: also by the e-mail address or phone number
 /// they gave to be answered at, so someone who wrote by e-mail, social media
@@ -457,16 +486,17 @@ pub async fn export_visitor(
     managed_site(request, env, site).await?;
     let after = export::visitor_page_after(query(request, "cursor").as_deref())
         .map_err(|_| ApiError::InvalidCursor)?;
+    let linked = linked_ids(env, site, visitor).await?;
     // One more than a page: whether another page follows.
     let mut events_sql = String::from("SELECT * FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
     events_sql.push_str(
-        " AND (occurred_at > ?3 OR (occurred_at = ?3 AND id > ?4)) ORDER BY occurred_at, id LIMIT ",
+        " AND (occurred_at > ?4 OR (occurred_at = ?4 AND id > ?5)) ORDER BY occurred_at, id LIMIT ",
     );
     events_sql.push_str(&(export::VISITOR_PAGE + 1).to_string());
     let (at, id) = after.as_ref().map_or((-1, ""), |c| (c.at, c.id.as_str()));
     let mut events: Vec<serde_json::Value> =
-        db::rows(&env.db, &events_sql, args![site, visitor, at, id]).await?;
+        db::rows(&env.db, &events_sql, args![site, visitor, &linked, at, id]).await?;
     let next = if events.len() > export::VISITOR_PAGE {
         events.truncate(export::VISITOR_PAGE);
         events.last().map(|last| {
@@ -511,24 +541,26 @@ pub async fn erase_visitor(
 ) -> Result<Response, ApiError> {
     managed_site(request, env, site).await?;
     http::read_no_body(request).await?;
+    let linked = linked_ids(env, site, visitor).await?;
     let mut events_sql = String::from("DELETE FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
     // Their touchpoints kept for destinations go too, sent or not (a batch
     // is one browser's, so no one else's go with them).
+    let batches = "SELECT id FROM outbound_events o WHERE site_id = ?1 AND type = 'touchpoints' AND EXISTS \
+         (SELECT 1 FROM json_each(o.data, '$.touchpoints') t WHERE (?2 != '' AND \
+         (json_extract(t.value, '$.visitor_key') = ?2 OR json_extract(t.value, '$.visitor_id') = ?2)) \
+         OR json_extract(t.value, '$.visitor_key') IN (SELECT value FROM json_each(?3)) \
+         OR json_extract(t.value, '$.visitor_id') IN (SELECT value FROM json_each(?3)))";
     let statements = vec![
         env.db.statement(
-            "DELETE FROM destination_deliveries WHERE event_id IN (SELECT id FROM outbound_events WHERE \
-             site_id = ?1 AND type = 'touchpoints' AND ?2 != '' AND EXISTS (SELECT 1 FROM json_each(data, '$.touchpoints') \
-             WHERE json_extract(value, '$.visitor_key') = ?2 OR json_extract(value, '$.visitor_id') = ?2))",
-            args![site, visitor],
+            &["DELETE FROM destination_deliveries WHERE event_id IN (", batches, ")"].concat(),
+            args![site, visitor, &linked],
         ),
         env.db.statement(
-            "DELETE FROM outbound_events WHERE site_id = ?1 AND type = 'touchpoints' AND ?2 != '' AND EXISTS \
-             (SELECT 1 FROM json_each(data, '$.touchpoints') \
-             WHERE json_extract(value, '$.visitor_key') = ?2 OR json_extract(value, '$.visitor_id') = ?2)",
-            args![site, visitor],
+            &["DELETE FROM outbound_events WHERE id IN (", batches, ")"].concat(),
+            args![site, visitor, &linked],
         ),
-        env.db.statement(&events_sql, args![site, visitor]),
+        env.db.statement(&events_sql, args![site, visitor, &linked]),
     ];
     let events = db::batch(&env.db, statements)
         .await?

@@ -519,6 +519,26 @@ fn byte_seen(bytes: &[u8], claims: &Claims, at: usize) -> Option<u8> {
     }
 }
 
+/// Whether a clause ends in `text`: at `, ; ! ?`, or at a full stop after
+/// a word of four letters or more ("Wrong size sent. 030 …"; not "Order
+/// no. …").
+fn ends_clause(text: &[u8]) -> bool {
+    let mut letters = 0;
+    for (at, &b) in text.iter().enumerate() {
+        let stop =
+            b == b'.' && letters >= 4 && text.get(at + 1).is_some_and(u8::is_ascii_whitespace);
+        if stop || matches!(b, b',' | b';' | b'!' | b'?') {
+            return true;
+        }
+        letters = if b.is_ascii_alphabetic() {
+            letters + 1
+        } else {
+            0
+        };
+    }
+    false
+}
+
 /// With `after_colon`, only when a phone cue ends at the colon
 /// ("Tel:4671234"; not "ref:4671234").
 fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -> bool {
@@ -564,16 +584,17 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -
     // price was wrong, 030 83531569"): a phone-shaped number is then one.
     let not_phone = nearest(NOT_PHONE_CUES);
     if !international && not_phone > phone_cue {
-        // Words between (each begins after a space; the rest of the cue's
-        // own, "ordered", "licence", does not), and whether a clause ended.
-        let gap = before
-            .get(not_phone.unwrap_or_default()..)
-            .unwrap_or_default();
+        // Words between (each begins after a space, a tab or a line break;
+        // the rest of the cue's own, "ordered", "licence", does not), and
+        // whether a clause ended (`ends_clause`) after the number's label,
+        // the cue's own letters included ("my order. 030 …").
+        let from = not_phone.unwrap_or_default();
+        let gap = before.get(from..).unwrap_or_default();
         let words = gap
             .windows(2)
-            .filter(|w| w[0] == b' ' && w[1] != b' ')
+            .filter(|w| w[0].is_ascii_whitespace() && !w[1].is_ascii_whitespace())
             .count();
-        let clause = gap.iter().any(|b| matches!(b, b',' | b';' | b'!' | b'?'));
+        let clause = ends_clause(before.get(from.saturating_sub(4)..).unwrap_or_default());
         if !clause && words <= 2 || !strong {
             return false;
         }

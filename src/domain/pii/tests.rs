@@ -1059,6 +1059,11 @@ fn a_phone_number_in_a_message_about_an_order_size_or_price_is_redacted() {
         "Il prezzo era sbagliato, {}",
         "O tamanho não serve para mim {}",
         "O preço mudou, {}",
+        // A full stop ends the clause; a line break or a tab is a space.
+        "Wrong size sent. {}",
+        "About my order. {}",
+        "Größe falsch geliefert.\nBitte um Rückruf\t{}",
+        "order\n\nsorry for the late reply\nyou can call\tme {}",
     ];
     let mut cases = Vec::new();
     for sentence in sentences {
@@ -1097,6 +1102,9 @@ fn a_phone_number_in_a_message_about_an_order_size_or_price_is_redacted() {
         "tracking number {}",
         "licence number is {}",
         "Taille : {}",
+        "Order nr. {}",
+        "order\nno. {}",
+        "Size:\t{}",
     ] {
         for number in [
             "0123 456 789",
