@@ -206,6 +206,6 @@ fn site_model_training_is_byte_identical() {
     );
     assert_eq!(
         format!("{:08x}", fnv1a(&bytes[..bytes.len() - 4])),
-        "1422c6c8"
+        "f5ba3f41"
     );
 }

@@ -222,14 +222,18 @@ test('markup from either side is shown as text and never runs', async () => {
 test('an answer the widget cannot read is explained in the panel, and the draft is kept', async () => {
   const page = await visitorPage(browser);
   const errors = [];
+  const warnings = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => { if (message.type() === 'warning') warnings.push(message.text()); });
   // Availability with a field of the wrong type, then a start answer missing its token.
   await page.route(`${runtime.url}/v1/availability*`, (route) =>
     route.fulfill({ status: 200, contentType: 'application/json', body: '{"teams":"support"}' }));
   await page.goto(`${runtime.url}/`);
   await page.locator('button.launcher').click();
   await panel(page).locator('.error').waitFor();
-  assert.match(await panel(page).locator('.error').innerText(), /could not be read/);
+  // The visitor reads it in their words; the reason goes to the console.
+  assert.match(await panel(page).locator('.error').innerText(), /^That did not work\. Your message is still here/);
+  assert.ok(warnings.some((w) => /unexpected_answer: the answer could not be read/.test(w)), warnings.join('\n'));
   let starts = 0;
   await page.route(`${runtime.url}/v1/conversations`, (route) => {
     starts += 1;
@@ -239,7 +243,7 @@ test('an answer the widget cannot read is explained in the panel, and the draft 
   await panel(page).locator('button.send').click();
   await eventually(async () => starts === 1 && !(await panel(page).locator('button.send').isDisabled()));
   assert.equal(starts, 1);
-  assert.match(await panel(page).locator('.error').innerText(), /could not be read/);
+  assert.match(await panel(page).locator('.error').innerText(), /^That did not work/);
   assert.equal(await panel(page).locator('#tp-message').inputValue(), 'Where is my parcel?');
   assert.equal(await page.evaluate(() => localStorage.length), 0, 'no conversation is remembered');
   assert.deepEqual(errors, []);
@@ -378,6 +382,58 @@ test('on a phone the panel fills the screen; German pages get German words', asy
   assert.equal(await panel(page).locator('h2').innerText(), 'Sprechen Sie mit unserem Team');
   await page.screenshot({ path: join(shots, 'widget-phone-de.png') });
   await page.close();
+});
+
+test('each of the seven languages gets its words, and a refusal is explained in them, never in the worker\'s English', async () => {
+  // Seven pages in the classifier's seven languages, and one the panel does
+  // not speak; the worker answers the first message with a 429, then a 422.
+  const expected = {
+    en: ['Talk to our team', 'That did not work. Your message is still here'],
+    de: ['Sprechen Sie mit unserem Team', 'Das hat nicht geklappt. Ihre Nachricht ist noch da'],
+    fr: ['Parlez à notre équipe', "Cela n'a pas fonctionné. Votre message est conservé"],
+    es: ['Habla con nuestro equipo', 'No ha funcionado. Tu mensaje sigue aquí'],
+    it: ['Parla con il nostro team', 'Non ha funzionato. Il tuo messaggio è ancora qui'],
+    nl: ['Praat met ons team', 'Dat lukte niet. Je bericht staat er nog'],
+    pt: ['Fale com a nossa equipa', 'Não funcionou. A sua mensagem continua aqui'],
+    ar: ['Talk to our team', 'That did not work. Your message is still here'],
+  };
+
+  for (const [lang, [title, failed]] of Object.entries(expected)) {
+    const page = await visitorPage(browser);
+    const warnings = [];
+    page.on('console', (message) => { if (message.type() === 'warning') warnings.push(message.text()); });
+    await page.route(`${runtime.url}/`, async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: (await response.text()).replace('<html lang="en">', `<html lang="${lang}"${lang === 'ar' ? ' dir="rtl"' : ''}>`) });
+    });
+    let refusals = [
+      [429, { error: { code: 'rate_limited', message: 'too many requests; retry after 11 seconds' } }],
+      [422, { error: { code: 'invalid_request', message: 'invalid request: reply.email is not an e-mail address' } }],
+    ];
+    await page.route(`${runtime.url}/v1/conversations`, (route) => {
+      const [status, body] = refusals.shift() ?? [];
+      return status ? route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) }) : route.continue();
+    });
+    await openPanel(page);
+    const section = panel(page).locator('section.panel');
+    assert.equal(await panel(page).locator('h2').innerText(), title, lang);
+    assert.deepEqual([await section.getAttribute('lang'), await section.getAttribute('dir')], [lang === 'ar' ? 'en' : lang, 'ltr'], lang);
+    // The panel sits where the launcher is, on a right-to-left page too.
+    const [launcherBox, panelBox] = [await page.locator('button.launcher').boundingBox(), await section.boundingBox()];
+    assert.ok(Math.abs(launcherBox.x + launcherBox.width - (panelBox.x + panelBox.width)) < 40, `${lang}: ${JSON.stringify([launcherBox, panelBox])}`);
+    await panel(page).locator('input[type=radio]').first().check();
+    await panel(page).locator('#tp-message').fill('Where is my parcel?');
+    for (const attempt of [1, 2]) {
+      await panel(page).locator('button.send').click();
+      await panel(page).locator('.error', { hasText: failed }).waitFor();
+      assert.equal(refusals.length, 2 - attempt, lang);
+      assert.doesNotMatch(await panel(page).locator('.error').innerText(), /retry after|invalid request/, lang);
+      assert.equal(await panel(page).locator('#tp-message').inputValue(), 'Where is my parcel?', `${lang}: the draft stays`);
+    }
+    assert.ok(warnings.some((w) => /rate_limited: too many requests; retry after 11 seconds/.test(w)), warnings.join('\n'));
+    assert.ok(warnings.some((w) => /invalid_request: invalid request: reply.email/.test(w)), warnings.join('\n'));
+    await page.close();
+  }
 });
 
 test('the page can open, close and toggle the panel and listen to it; replies while closed show as a badge, also on the next page', async () => {

@@ -553,7 +553,12 @@ pub async fn erase_visitor(
          OR json_extract(t.value, '$.visitor_id') IN (SELECT value FROM json_each(?3)))";
     let statements = vec![
         env.db.statement(
-            &["DELETE FROM destination_deliveries WHERE event_id IN (", batches, ")"].concat(),
+            &[
+                "DELETE FROM destination_deliveries WHERE event_id IN (",
+                batches,
+                ")",
+            ]
+            .concat(),
             args![site, visitor, &linked],
         ),
         env.db.statement(

@@ -1,9 +1,12 @@
-//! The widget's words in English, German, French, Spanish, Dutch and
-//! Portuguese, picked from the site's setting, the page's `lang` or the
-//! browser's language. Placeholders in braces are filled by the panel.
+//! The widget's words in English, German, French, Spanish, Italian, Dutch
+//! and Portuguese (the classifier's seven languages), picked from the site's
+//! setting, the page's `lang` or the browser's language. Placeholders in
+//! braces are filled by the panel.
 
 /// Every sentence the panel shows.
 pub struct Strings {
+    /// The language tag of these words (the panel's `lang`).
+    pub lang: &'static str,
     pub title: &'static str,
     pub close: &'static str,
     pub here_now: &'static str,
@@ -45,6 +48,9 @@ pub struct Strings {
     /// Shown once a message went to the site's own endpoint (or its page took it).
     pub sent: &'static str,
     pub network_error: &'static str,
+    /// The worker refused or failed, whatever the reason (rate limited, a
+    /// bot's refusal, an outage): its own reason is English and for the
+    /// site's developers, so it goes to the console.
     pub error: &'static str,
     pub new_message: &'static str,
     /// A staff member is typing (pushed, issue 18).
@@ -54,6 +60,7 @@ pub struct Strings {
 }
 
 const EN: Strings = Strings {
+    lang: "en",
     title: "Talk to our team",
     close: "Close",
     here_now: "Here now: {names}",
@@ -92,7 +99,7 @@ const EN: Strings = Strings {
     deleted: "The conversation and its messages were deleted.",
     sent: "Thank you, your message was sent.",
     network_error: "We could not be reached. Your message is still here; try again.",
-    error: "That did not work: {message}",
+    error: "That did not work. Your message is still here; try again later.",
     new_message: "New message from {name}",
     typing: "{name} is typing…",
     kinds: [
@@ -106,6 +113,7 @@ const EN: Strings = Strings {
 };
 
 const DE: Strings = Strings {
+    lang: "de",
     title: "Sprechen Sie mit unserem Team",
     close: "Schließen",
     here_now: "Jetzt da: {names}",
@@ -143,13 +151,14 @@ const DE: Strings = Strings {
     deleted: "Das Gespräch und seine Nachrichten wurden gelöscht.",
     sent: "Danke, Ihre Nachricht wurde gesendet.",
     network_error: "Wir sind nicht erreichbar. Ihre Nachricht ist noch da; versuchen Sie es erneut.",
-    error: "Das hat nicht geklappt: {message}",
+    error: "Das hat nicht geklappt. Ihre Nachricht ist noch da; versuchen Sie es später erneut.",
     new_message: "Neue Nachricht von {name}",
     typing: "{name} schreibt …",
     kinds: ["Kartennummer", "E-Mail-Adresse", "Telefonnummer", "IBAN", "Sozialversicherungsnummer", "IP-Adresse"],
 };
 
 const FR: Strings = Strings {
+    lang: "fr",
     title: "Parlez à notre équipe",
     close: "Fermer",
     here_now: "Présents : {names}",
@@ -187,13 +196,14 @@ const FR: Strings = Strings {
     deleted: "La conversation et ses messages ont été supprimés.",
     sent: "Merci, votre message a été envoyé.",
     network_error: "Impossible de nous joindre. Votre message est conservé ; réessayez.",
-    error: "Cela n'a pas fonctionné : {message}",
+    error: "Cela n'a pas fonctionné. Votre message est conservé ; réessayez plus tard.",
     new_message: "Nouveau message de {name}",
     typing: "{name} écrit…",
     kinds: ["Numéro de carte", "Adresse e-mail", "Numéro de téléphone", "IBAN", "Numéro de sécurité sociale", "Adresse IP"],
 };
 
 const ES: Strings = Strings {
+    lang: "es",
     title: "Habla con nuestro equipo",
     close: "Cerrar",
     here_now: "Ahora aquí: {names}",
@@ -231,7 +241,7 @@ const ES: Strings = Strings {
     deleted: "La conversación y sus mensajes se han eliminado.",
     sent: "Gracias, tu mensaje se ha enviado.",
     network_error: "No hemos podido conectar. Tu mensaje sigue aquí; inténtalo de nuevo.",
-    error: "No ha funcionado: {message}",
+    error: "No ha funcionado. Tu mensaje sigue aquí; inténtalo más tarde.",
     new_message: "Nuevo mensaje de {name}",
     typing: "{name} está escribiendo…",
     kinds: [
@@ -245,6 +255,7 @@ const ES: Strings = Strings {
 };
 
 const NL: Strings = Strings {
+    lang: "nl",
     title: "Praat met ons team",
     close: "Sluiten",
     here_now: "Nu aanwezig: {names}",
@@ -282,7 +293,7 @@ const NL: Strings = Strings {
     deleted: "Het gesprek en de berichten zijn verwijderd.",
     sent: "Bedankt, je bericht is verzonden.",
     network_error: "We zijn niet bereikbaar. Je bericht staat er nog; probeer het opnieuw.",
-    error: "Dat lukte niet: {message}",
+    error: "Dat lukte niet. Je bericht staat er nog; probeer het later opnieuw.",
     new_message: "Nieuw bericht van {name}",
     typing: "{name} typt…",
     kinds: [
@@ -295,7 +306,60 @@ const NL: Strings = Strings {
     ],
 };
 
+const IT: Strings = Strings {
+    lang: "it",
+    title: "Parla con il nostro team",
+    close: "Chiudi",
+    here_now: "Presenti ora: {names}",
+    typical: "Prima risposta di solito in circa {n} {unit}",
+    away: "Al momento non c'è nessuno. Lascia il tuo indirizzo e-mail e una persona ti risponderà.",
+    closed_until: "Siamo chiusi. Di nuovo qui {when} (ora locale).",
+    closed: "Al momento siamo chiusi.",
+    no_team: "Questo sito non riceve ancora messaggi.",
+    message_label: "Il tuo messaggio",
+    placeholder: "Chiedici pure…",
+    goes_to: "Destinatario",
+    team_guess: "È solo una nostra ipotesi: scegli un altro team se è più adatto.",
+    removed: "{kind} rimosso — qui non ci serve mai.",
+    we_receive: "Ecco cosa riceveremo:",
+    reply_how: "Come preferisci la risposta?",
+    reply_here: "Qui, in questa finestra",
+    reply_email: "Per e-mail",
+    reply_phone: "Richiamatemi",
+    email_label: "Il tuo indirizzo e-mail",
+    phone_label: "Il tuo numero di telefono",
+    window_from: "Tra le",
+    window_to: "e le",
+    promise_here: "Una persona risponderà qui; puoi chiudere questa finestra e tornare più tardi.",
+    promise_email: "Una persona scriverà a questo indirizzo.",
+    promise_phone: "Una persona ti chiamerà nella fascia oraria scelta.",
+    send: "Invia",
+    you: "Tu",
+    joined: "{name} si è unito alla conversazione",
+    closed_notice: "La conversazione è stata chiusa",
+    reopened_notice: "La conversazione è stata riaperta",
+    assigned_notice: "La conversazione è stata assegnata",
+    moved_notice: "La conversazione è stata passata a un altro team",
+    delete: "Elimina la conversazione",
+    delete_confirm: "Eliminare davvero?",
+    deleted: "La conversazione e i suoi messaggi sono stati eliminati.",
+    sent: "Grazie, il tuo messaggio è stato inviato.",
+    network_error: "Non riusciamo a raggiungerti. Il tuo messaggio è ancora qui; riprova.",
+    error: "Non ha funzionato. Il tuo messaggio è ancora qui; riprova più tardi.",
+    new_message: "Nuovo messaggio da {name}",
+    typing: "{name} sta scrivendo…",
+    kinds: [
+        "Numero di carta",
+        "Indirizzo e-mail",
+        "Numero di telefono",
+        "IBAN",
+        "Codice fiscale",
+        "Indirizzo IP",
+    ],
+};
+
 const PT: Strings = Strings {
+    lang: "pt",
     title: "Fale com a nossa equipa",
     close: "Fechar",
     here_now: "Agora aqui: {names}",
@@ -333,7 +397,7 @@ const PT: Strings = Strings {
     deleted: "A conversa e as suas mensagens foram apagadas.",
     sent: "Obrigado, a sua mensagem foi enviada.",
     network_error: "Não foi possível contactar-nos. A sua mensagem continua aqui; tente de novo.",
-    error: "Não funcionou: {message}",
+    error: "Não funcionou. A sua mensagem continua aqui; tente mais tarde.",
     new_message: "Nova mensagem de {name}",
     typing: "{name} está a escrever…",
     kinds: [
@@ -362,6 +426,7 @@ pub fn strings(locale: &str) -> &'static Strings {
         "es" => &ES,
         "nl" => &NL,
         "pt" => &PT,
+        "it" => &IT,
         _ => &EN,
     }
 }
@@ -372,11 +437,6 @@ fn primary(locale: &str) -> String {
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase()
-}
-
-/// Whether the language is written right to left.
-pub fn is_rtl(locale: &str) -> bool {
-    matches!(primary(locale).as_str(), "ar" | "he" | "fa" | "ur" | "yi")
 }
 
 /// The display name of a personal-data kind (`card`, `email`, …).
@@ -420,13 +480,18 @@ pub fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
     out
 }
 
-/// Why a call failed, in the visitor's words.
+/// Why a call failed, in the visitor's words. The worker's own reason is
+/// English and for the site's developers: it goes to the console.
 pub fn explain(strings: &Strings, failure: &crate::fetch::Failure) -> String {
     use crate::fetch::Failure;
     match failure {
-        Failure::Network => strings.network_error.to_owned(),
-        Failure::Api { message, .. } => fill(strings.error, &[("message", message)]),
+        Failure::Network => strings.network_error,
+        Failure::Api { code, message, .. } => {
+            web_sys::console::warn_1(&["Touchpoint: ", code, ": ", message].concat().into());
+            strings.error
+        }
     }
+    .to_owned()
 }
 
 /// Formats an instant in the visitor's own time zone and language.
@@ -472,9 +537,28 @@ mod tests {
             "a value is not filled again"
         );
         assert_eq!(fill("{other} {x", &[("x", "1")]), "{other} {x");
-        assert_eq!(
-            fill(strings("de").error, &[("message", "m")]),
-            DE.error.replace("{message}", "m")
-        );
+    }
+
+    #[test]
+    fn each_language_has_its_table_and_says_which_it_is() {
+        for (locale, lang) in [
+            ("de-AT", "de"),
+            ("FR", "fr"),
+            ("es_MX", "es"),
+            ("it-CH", "it"),
+            ("nl", "nl"),
+            ("pt-BR", "pt"),
+            ("en-GB", "en"),
+            // A language the panel does not speak gets English, marked as
+            // English (not as Arabic, right to left).
+            ("ar-EG", "en"),
+            ("", "en"),
+        ] {
+            assert_eq!(strings(locale).lang, lang, "{locale}");
+        }
+        // No sentence shows the worker's English reason any more.
+        for table in [&EN, &DE, &FR, &ES, &IT, &NL, &PT] {
+            assert!(!table.error.contains('{'), "{}", table.error);
+        }
     }
 }

@@ -181,11 +181,8 @@ pub fn panel(props: &PanelProps) -> Html {
     };
 
     let locale = AttrValue::from(config.locale.clone());
-    let dir = if i18n::is_rtl(&config.locale) {
-        "rtl"
-    } else {
-        "ltr"
-    };
+    // Marked with the language its words are in: on a page in a language
+    // the panel does not speak (Arabic, say) that is English, left to right.
     let strings = i18n::strings(&config.locale);
     let presence = state.site.as_deref().map(contact::site_presence);
     // A site with no team yet cannot take a first message: the header says
@@ -199,7 +196,7 @@ pub fn panel(props: &PanelProps) -> Html {
         })
     };
     html! {
-        <section class="panel" role="dialog" aria-modal="false" aria-labelledby="tp-title" dir={dir} lang={locale.clone()} onkeydown={onkeydown}>
+        <section class="panel" role="dialog" aria-modal="false" aria-labelledby="tp-title" dir="ltr" lang={strings.lang} onkeydown={onkeydown}>
             <Header locale={locale.clone()} presence={presence} on_close={close} />
             <div class="body">
                 if state.deleted {
@@ -267,13 +264,9 @@ fn send_draft(
     }
     let strings = i18n::strings(&config.locale);
     let Some(contact) = state.reply_preference() else {
-        let mut missing = String::from(strings.window_from);
-        missing.push_str(" … ");
-        missing.push_str(strings.window_to);
-        state.dispatch(Action::Failed(i18n::fill(
-            strings.error,
-            &[("message", &missing)],
-        )));
+        // A call back without its window: point at the two fields to fill.
+        let missing = [strings.window_from, " … ", strings.window_to, " …"].concat();
+        state.dispatch(Action::Failed(missing));
         return;
     };
     let id = {
