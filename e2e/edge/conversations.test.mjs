@@ -879,6 +879,15 @@ test('a site admin manages the site with a staff token; agents and other sites m
   const cy = (await asAdmin('POST', '/v1/admin/sites/other/staff', { name: 'Cyd', teams: ['support'], role: 'admin' })).json;
   assertError(await asStaff(cy, 'PUT', '/v1/admin/sites/demo/teams/sales', { name: 'Hijacked' }), 403, 'forbidden');
   assertError(await api('PUT', '/v1/admin/sites/brand-new', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: {} }), 422, 'invalid_request');
+  // An operator-only endpoint asked with a valid staff token is 403, however
+  // often: it is no guessed credential (an outside audit got 401 and, after
+  // ten, 429 for the admin's own token everywhere).
+  for (let i = 0; i < 12; i++) {
+    assertError(await asStaff(ana, 'GET', '/v1/journey?site=demo&visitor=someone'), 403, 'forbidden');
+  }
+  assert.equal((await asStaff(ana, 'GET', '/v1/admin/sites/demo')).status, 200, 'still signed in');
+  // A made-up staff token is still a failed sign-in.
+  assertError(await api('GET', '/v1/journey?site=demo&visitor=x', { headers: { authorization: 'Bearer tps_madeup.0000' } }), 401, 'unauthorized');
 });
 
 test('admin endpoints validate what they store', async () => {

@@ -627,6 +627,15 @@ test('Chatwoot bridge: visitor → Chatwoot conversation with labels and journey
     assert.equal(wrong.status, 404);
     const unknown = await api('POST', '/v1/hooks/chatwoot/dst_nope/' + 'x'.repeat(32), { body: delivery.event });
     assert.equal(unknown.status, 404);
+    // Guessing is limited per address as every other credential is (an
+    // outside audit sent 15, all 404): then 429 with Retry-After.
+    const guesser = { 'cf-connecting-ip': '203.0.113.77' };
+    const answers = [];
+    for (let i = 0; i < 12; i++) {
+      const guess = await api('POST', created.json.inbound_url_path.replace(/\w{32}$/, String(i).padStart(32, 'y')), { body: delivery.event, headers: guesser });
+      answers.push(guess.status);
+    }
+    assert.deepEqual([answers[0], answers.at(-1)], [404, 429], answers.join(' '));
     await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
   } finally {
     await chatwoot.close();

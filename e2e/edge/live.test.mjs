@@ -98,6 +98,28 @@ test('a visitor message is pushed to the staff who have it open and to its team 
   for (const c of [visitorSocket, boThread, boInbox, anaInbox, cyInbox]) await c.close();
 });
 
+test('a deleted or erased conversation tells its open sockets at once, and they cannot come back', async () => {
+  // From an outside audit: both sockets stayed open and heard nothing, so
+  // the console learnt of the deletion only at its next fetch.
+  for (const how of ['the visitor deletes it', 'an operator erases the visitor']) {
+    const v = await startVisitor('Please forget this conversation', 'sales');
+    const visitorSocket = await connect(`/v1/conversations/${v.id}/live`, v.token);
+    const boThread = await connect(`/v1/staff/conversations/${v.id}/live`, bo.token);
+    if (how === 'the visitor deletes it') {
+      assert.equal((await v.call('DELETE', `/v1/conversations/${v.id}`)).status, 200, how);
+    } else {
+      const { visitor_key: key } = await runtime.d1.prepare('SELECT visitor_key FROM conversations WHERE id = ?1').bind(v.id).first();
+      const erased = await api('DELETE', `/v1/admin/sites/demo/visitors/${encodeURIComponent(key)}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.equal(erased.json.erased.conversations, 1, how);
+    }
+    await visitorSocket.next((f) => f.type === 'reauthorize');
+    await boThread.next((f) => f.type === 'reauthorize');
+    await refused(connect(`/v1/staff/conversations/${v.id}/live`, bo.token), 404, 'not_found');
+    await refused(connect(`/v1/conversations/${v.id}/live`, v.token), 401, 'unauthorized');
+    for (const c of [visitorSocket, boThread]) await c.close();
+  }
+});
+
 test('typing is relayed to the other side only, as who and never what, and says how long it lasts', async () => {
   const v = await startVisitor();
   const visitorSocket = await connect(`/v1/conversations/${v.id}/live`, v.token);

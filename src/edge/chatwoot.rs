@@ -540,7 +540,14 @@ pub async fn inbound(
             )
     });
     if known.is_none() {
-        return Err(ApiError::NotFound);
+        // Counted as a failed credential, as everywhere else: 404 until this
+        // address has failed too often this minute, then 429.
+        let ip = http::client_ip(request);
+        let failed = super::limits::sign_in_failed(&env.db, &ip, "", now_ms()).await;
+        return Err(match failed {
+            ApiError::Unauthorized => ApiError::NotFound,
+            other => other,
+        });
     }
     let event: Inbound = read_json(request).await?;
     // Chatwoot sends message_type as "outgoing" or as its enum number (1).

@@ -281,7 +281,7 @@ pub async fn staff_access_changed(env: &Env, site: &str, staff: &str) {
                 .map(|o| Room::Conversation(&o.conversation_id)),
         )
         .collect();
-    reauthorize(env, &rooms, &live::staff_member_tag(staff)).await;
+    reauthorize(env, &rooms, &[&live::staff_member_tag(staff)]).await;
 }
 
 /// A conversation moved from `left_team`: its room's sockets of that team's
@@ -291,15 +291,29 @@ pub async fn staff_access_changed(env: &Env, site: &str, staff: &str) {
 pub async fn conversation_moved(env: &Env, conversation: &str, left_team: &str) {
     if env.live.is_some() {
         let tag = live::team_tag(left_team);
-        reauthorize(env, &[Room::Conversation(conversation)], &tag).await;
+        reauthorize(env, &[Room::Conversation(conversation)], &[&tag]).await;
     }
 }
 
-/// Tells `rooms` that their sockets tagged `tag` get nothing more
-/// (`REAUTHORIZE_FRAME`, worker/index.js).
-async fn reauthorize(env: &Env, rooms: &[Room<'_>], tag: &str) {
+/// Conversations erased (by their visitor, or an operator's erasure): every
+/// socket in their rooms, the visitor's and staff's, gets nothing more and
+/// reopens, which is refused, so the console and the widget say at once that
+/// the conversation is gone rather than at their next fetch.
+pub async fn conversations_deleted(env: &Env, conversations: &[String]) {
+    if env.live.is_some() && !conversations.is_empty() {
+        let rooms: Vec<Room<'_>> = conversations
+            .iter()
+            .map(|id| Room::Conversation(id))
+            .collect();
+        reauthorize(env, &rooms, &[VISITOR, STAFF]).await;
+    }
+}
+
+/// Tells `rooms` that their sockets tagged with any of `tags` get nothing
+/// more (`REAUTHORIZE_FRAME`, worker/index.js).
+async fn reauthorize(env: &Env, rooms: &[Room<'_>], tags: &[&str]) {
     let build = || -> Result<Request, JsValue> {
-        let body = serde_json::json!({ "tags": [tag] }).to_string();
+        let body = serde_json::json!({ "tags": tags }).to_string();
         let init = RequestInit::new();
         init.set_method("POST");
         init.set_body(&JsValue::from_str(&body));

@@ -602,6 +602,7 @@ pub async fn delete(
     let conversation = authorize(request, env, origin, id).await?;
     super::http::read_no_body(request).await?;
     threads::erase_conversations(&env.db, "id = ?1", &[id]).await?;
+    super::live::conversations_deleted(env, &[id.to_owned()]).await;
     let visitor = if conversation.visitor_id.is_empty() {
         &conversation.user_id
     } else {
