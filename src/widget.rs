@@ -11,7 +11,7 @@ pub mod classifier;
 pub mod components;
 /// The panel's hooks: the page's events, availability, polling.
 pub mod hooks;
-/// The widget's words in six languages.
+/// The widget's words in seven languages.
 pub mod i18n;
 /// The panel's root component and its state.
 pub mod panel;
