@@ -35,12 +35,21 @@ function loaded() {
   return widget;
 }
 
+// A message is a string: anything else is the caller's mistake, said at
+// once rather than classified as its `String()` ("undefined", "[object Object]").
+function message(text, fn) {
+  if (typeof text !== 'string') {
+    throw new TouchpointError('invalid_argument', `touchpoint: ${fn}() takes the message as a string, not ${text === null ? 'null' : typeof text}`);
+  }
+  return text;
+}
+
 /** Classifies and redacts one message (see ClassifyResult in index.d.ts). */
 export function classify(text) {
-  return loaded().classify(String(text ?? ''));
+  return loaded().classify(message(text, 'classify'));
 }
 
 /** Finds and redacts personal data in one message. */
 export function redact(text) {
-  return loaded().redact(String(text ?? ''));
+  return loaded().redact(message(text, 'redact'));
 }

@@ -142,6 +142,7 @@ export declare class TouchpointError extends Error {
     | 'unknown_site' // no such site key on the worker
     | 'invalid_config' // init() without site and endpoint strings
     | 'not_ready' // classify()/redact() before `await loadClassifier()`
+    | 'invalid_argument' // classify()/redact() given something other than a string
     | 'not_in_browser' // a browser-only function on a server
     | 'wasm_unavailable' // the recorder's or widget's .wasm did not load (see `assets`)
     | 'model_unavailable'; // loadClassifier(): neither the site's nor the built-in model loaded

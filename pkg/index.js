@@ -215,8 +215,12 @@ async function afterStart(action) {
   action();
 }
 
-/** Records a custom event with string, number or boolean props. */
-export const track = (name, props) => afterStart(() => recorder?.track(name, props));
+/** Records a custom event with string, number or boolean props. An event
+ * without a name would be refused by the worker: said on the console instead. */
+export const track = (name, props) => afterStart(() => {
+  if (typeof name !== 'string' || !name.trim()) warn(`track() needs the event's name as a string, not ${JSON.stringify(name) ?? typeof name}`);
+  else recorder?.track(name, props);
+});
 /** Records a page view now (for navigations the recorder cannot observe). */
 export const page = () => afterStart(() => recorder?.page());
 /** Sends every waiting event now. */

@@ -80,6 +80,7 @@ test('importing the package on a server does nothing and never throws; the class
     await t.loadClassifier();
     const c = t.classify('I was charged twice, card 4111 1111 1111 1111, refund me please');
     out.topic = c.topic; out.redacted = c.redacted; out.same = w.redact('a@example.com').redacted;
+    out.wrong = [undefined, 42, { text: 'hi' }].map((x) => { try { t.classify(x); return 'classified'; } catch (e) { return e instanceof t.TouchpointError && e.code; } });
     await w.preload();
     const { readFileSync } = await import('node:fs');
     const { fileURLToPath } = await import('node:url');
@@ -91,6 +92,7 @@ test('importing the package on a server does nothing and never throws; the class
   assert.equal(out.topic, 'billing');
   assert.doesNotMatch(out.redacted, /4111/);
   assert.equal(out.same, '[email]');
+  assert.deepEqual(out.wrong, ['invalid_argument', 'invalid_argument', 'invalid_argument'], 'a message must be a string');
   assert.equal(out.model, 'TPCM', 'the built-in model is exported as touchpoint/model.tpcm');
 });
 
