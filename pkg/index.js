@@ -11,8 +11,9 @@ const inBrowser = typeof window !== 'undefined' && typeof document !== 'undefine
 const OPTOUT_KEY = 'touchpoint.optout';
 
 let started = null;
-// Resolves with the first start, so page functions called before init() wait
-// for it (as the script tag's queue does) instead of failing.
+// Resolves, once init() has started, with whether it did: page functions
+// called before init() wait for it (as the script tag's queue does), and
+// after a refused start do nothing.
 let announceStart;
 const firstStart = new Promise((resolve) => { announceStart = resolve; });
 let recorder = null;
@@ -197,7 +198,9 @@ export function init(config) {
       return !!recorder;
     })();
     started.catch((error) => warn(error));
-    announceStart(started);
+    // Whether it started, as a promise that never rejects: a refusal is
+    // init()'s to report, and must not surface again as an unhandled one.
+    announceStart(started.then(() => true, () => false));
   }
   return started;
 }
@@ -206,13 +209,7 @@ export function init(config) {
 // and the reason was logged once) they do nothing rather than reject again,
 // so a call outside the app's try/catch never becomes an unhandled rejection.
 async function afterStart(action) {
-  if (!inBrowser) return;
-  try {
-    await (started ?? firstStart);
-  } catch {
-    return;
-  }
-  action();
+  if (inBrowser && (await firstStart)) action();
 }
 
 /** Records a custom event with string, number or boolean props. An event

@@ -166,12 +166,15 @@ test('the app on an origin the site does not allow: init() rejects with a typed 
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   try {
-    await page.goto(`${other.url}/?site=demo&endpoint=${encodeURIComponent(runtime.url)}`);
-    await page.waitForFunction(() => document.getElementById('status').textContent.includes('"done":true'), null, { timeout: 20_000 });
-    const report = JSON.parse(await page.locator('#status').textContent());
-    assert.equal(report.refused, `origin_not_allowed ${other.url}`);
-    assert.equal(await page.locator('[data-touchpoint-launcher]').count(), 0);
-    assert.deepEqual(errors, []);
+    for (const calls of ['all', 'none']) {
+      await page.goto(`${other.url}/?site=demo&endpoint=${encodeURIComponent(runtime.url)}&calls=${calls}`);
+      await page.waitForFunction(() => document.getElementById('status').textContent.includes('"done":true'), null, { timeout: 20_000 });
+      const report = JSON.parse(await page.locator('#status').textContent());
+      assert.equal(report.refused, `origin_not_allowed ${other.url}`);
+      assert.equal(await page.locator('[data-touchpoint-launcher]').count(), 0);
+      await page.waitForTimeout(200);
+      assert.deepEqual(errors, [], `page functions called: ${calls}`);
+    }
   } finally {
     other.server.close();
     await page.close();

@@ -388,17 +388,18 @@ test('each of the seven languages gets its words, and a refusal is explained in 
   // Seven pages in the classifier's seven languages, and one the panel does
   // not speak; the worker answers the first message with a 429, then a 422.
   const expected = {
-    en: ['Talk to our team', 'That did not work. Your message is still here'],
-    de: ['Sprechen Sie mit unserem Team', 'Das hat nicht geklappt. Ihre Nachricht ist noch da'],
-    fr: ['Parlez à notre équipe', "Cela n'a pas fonctionné. Votre message est conservé"],
-    es: ['Habla con nuestro equipo', 'No ha funcionado. Tu mensaje sigue aquí'],
-    it: ['Parla con il nostro team', 'Non ha funzionato. Il tuo messaggio è ancora qui'],
-    nl: ['Praat met ons team', 'Dat lukte niet. Je bericht staat er nog'],
-    pt: ['Fale com a nossa equipa', 'Não funcionou. A sua mensagem continua aqui'],
-    ar: ['Talk to our team', 'That did not work. Your message is still here'],
+    en: ['Talk to our team', 'That did not work. Your message is still here', 'Please check your e-mail address'],
+    de: ['Sprechen Sie mit unserem Team', 'Das hat nicht geklappt. Ihre Nachricht ist noch da', 'Bitte prüfen Sie E-Mail-Adresse'],
+    fr: ['Parlez à notre équipe', "Cela n'a pas fonctionné. Votre message est conservé", 'Vérifiez votre adresse e-mail'],
+    es: ['Habla con nuestro equipo', 'No ha funcionado. Tu mensaje sigue aquí', 'Revisa tu correo electrónico'],
+    it: ['Parla con il nostro team', 'Non ha funzionato. Il tuo messaggio è ancora qui', 'Controlla indirizzo e-mail'],
+    nl: ['Praat met ons team', 'Dat lukte niet. Je bericht staat er nog', 'Controleer je e-mailadres'],
+    pt: ['Fale com a nossa equipa', 'Não funcionou. A sua mensagem continua aqui', 'Verifique o seu e-mail'],
+    ar: ['Talk to our team', 'That did not work. Your message is still here', 'Please check your e-mail address'],
   };
 
-  for (const [lang, [title, failed]] of Object.entries(expected)) {
+
+  for (const [lang, [title, failed, check]] of Object.entries(expected)) {
     const page = await visitorPage(browser);
     const warnings = [];
     page.on('console', (message) => { if (message.type() === 'warning') warnings.push(message.text()); });
@@ -423,9 +424,10 @@ test('each of the seven languages gets its words, and a refusal is explained in 
     assert.ok(Math.abs(launcherBox.x + launcherBox.width - (panelBox.x + panelBox.width)) < 40, `${lang}: ${JSON.stringify([launcherBox, panelBox])}`);
     await panel(page).locator('input[type=radio]').first().check();
     await panel(page).locator('#tp-message').fill('Where is my parcel?');
-    for (const attempt of [1, 2]) {
+    // A 429 is "try again later"; a 422, what to check.
+    for (const [attempt, text] of [[1, failed], [2, check]]) {
       await panel(page).locator('button.send').click();
-      await panel(page).locator('.error', { hasText: failed }).waitFor();
+      await panel(page).locator('.error', { hasText: text }).waitFor();
       assert.equal(refusals.length, 2 - attempt, lang);
       assert.doesNotMatch(await panel(page).locator('.error').innerText(), /retry after|invalid request/, lang);
       assert.equal(await panel(page).locator('#tp-message').inputValue(), 'Where is my parcel?', `${lang}: the draft stays`);

@@ -825,8 +825,8 @@ test("a request by e-mail address reaches that person's touchpoints through thei
   // From an outside audit: the conversation was the only link between the
   // address and the visitor's ids, so the export showed no touchpoints and,
   // once the conversation was erased, nothing could find them any more.
-  const v = visitor();
-  const other = visitor();
+  // A review then found the first fix took a neighbour's visits: a
+  // cookieless key is one day's address and browser, which others share.
   const record = (who, id, visitorId) => fetch(`${runtime.url}/v1/events`, {
     method: 'POST',
     headers: { 'content-type': 'text/plain', origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': who.ip },
@@ -834,24 +834,41 @@ test("a request by e-mail address reaches that person's touchpoints through thei
       { id, type: 'pageview', ts: Date.now() - 60_000, path: '/returns', title: 'Returns' },
     ] }),
   });
-  assert.equal((await record(v, 'linked-event-000001', 'linked-visitor-0001')).status, 202, 'consented id');
-  assert.equal((await record(v, 'linked-event-000002', '')).status, 202, 'the same browser, cookieless key only');
-  assert.equal((await record(other, 'linked-event-000003', 'linked-visitor-0002')).status, 202, 'someone else');
-  const started = await v.start({ message: { text: 'Where is my refund?' }, visitor_id: 'linked-visitor-0001',
-    reply: { channel: 'email', email: 'Linked.Person@example.net' } });
-  assert.equal(started.status, 201, JSON.stringify(started.json));
-  const path = `/v1/admin/sites/demo/visitors/${encodeURIComponent('linked.person@example.net')}`;
-  const exported = await asAdmin('GET', path);
-  assert.equal(exported.status, 200);
-  assert.deepEqual(exported.json.conversations.map((c) => c.conversation.id), [started.json.conversation.id]);
-  assert.deepEqual(exported.json.touchpoints.map((t) => t.id), ['linked-event-000001', 'linked-event-000002']);
-  const erased = await asAdmin('DELETE', path);
-  assert.deepEqual(erased.json.erased, { touchpoints: 2, conversations: 1 });
-  assert.equal((await asAdmin('GET', '/v1/admin/sites/demo/visitors/linked-visitor-0001')).json.touchpoints.length, 0);
-  assert.deepEqual((await asAdmin('GET', '/v1/admin/sites/demo/visitors/linked-visitor-0002')).json.touchpoints.map((t) => t.id),
-    ['linked-event-000003']);
+  const admin = (method, who) => asAdmin(method, `/v1/admin/sites/demo/visitors/${encodeURIComponent(who)}`);
+  const ids = (answer) => answer.json.touchpoints.map((t) => t.id).sort();
+
+  // Alice consented: her visitor id links her touchpoints, not her key.
+  const alice = visitor();
+  const aliceNeighbour = { ip: alice.ip }; // the same address and browser: the same key
+  assert.equal((await record(alice, 'linked-event-000001', 'linked-visitor-0001')).status, 202);
+  assert.equal((await record(aliceNeighbour, 'linked-event-000002', '')).status, 202);
+  const aliceStarted = await alice.start({ message: { text: 'Where is my refund?' }, visitor_id: 'linked-visitor-0001',
+    reply: { channel: 'email', email: 'Alice.Linked@example.net' } });
+  assert.equal(aliceStarted.status, 201, JSON.stringify(aliceStarted.json));
+
+  // Carol did not: her key links the visits without a visitor id; her
+  // consented neighbour's, under the same key, stay theirs.
+  const carol = visitor();
+  assert.equal((await record(carol, 'linked-event-000003', '')).status, 202);
+  assert.equal((await record({ ip: carol.ip }, 'linked-event-000004', 'linked-visitor-0004')).status, 202);
+  const carolStarted = await carol.start({ message: { text: 'My parcel never came' }, reply: { channel: 'email', email: 'carol.linked@example.net' } });
+  assert.equal(carolStarted.status, 201, JSON.stringify(carolStarted.json));
+
+  const aliceExport = await admin('GET', 'alice.linked@example.net');
+  assert.deepEqual(aliceExport.json.conversations.map((c) => c.conversation.id), [aliceStarted.json.conversation.id]);
+  assert.deepEqual(ids(aliceExport), ['linked-event-000001']);
+  assert.deepEqual(ids(await admin('GET', 'carol.linked@example.net')), ['linked-event-000003']);
+  // Asked by an id, nothing is widened: Alice's visitor id is hers alone.
+  assert.deepEqual(ids(await admin('GET', 'linked-visitor-0001')), ['linked-event-000001']);
+
+  assert.deepEqual((await admin('DELETE', 'alice.linked@example.net')).json.erased, { touchpoints: 1, conversations: 1 });
+  assert.deepEqual((await admin('DELETE', 'carol.linked@example.net')).json.erased, { touchpoints: 1, conversations: 1 });
+  assert.equal((await admin('GET', 'linked-visitor-0001')).json.touchpoints.length, 0);
+  assert.deepEqual(ids(await admin('GET', 'linked-visitor-0004')), ['linked-event-000004'], 'the neighbour keeps theirs');
+  const left = await runtime.d1.prepare("SELECT id FROM events WHERE id IN ('linked-event-000002', 'linked-event-000004') ORDER BY id").all();
+  assert.deepEqual(left.results.map((r) => r.id), ['linked-event-000002', 'linked-event-000004']);
   // An address no conversation gave matches nothing, not every touchpoint without an id.
-  const nobody = await asAdmin('GET', '/v1/admin/sites/demo/visitors/nobody@example.net');
+  const nobody = await admin('GET', 'nobody@example.net');
   assert.deepEqual([nobody.json.touchpoints.length, nobody.json.conversations.length], [0, 0]);
 });
 

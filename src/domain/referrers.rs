@@ -249,6 +249,25 @@ pub fn decide(campaign: &Campaign, referrer: &str, site_host: &str, with_term: b
         "firebase" => return decided(Channel::MobilePush, ""),
         _ => {}
     }
+    // Google Analytics' later groups, after a known source's (a Facebook
+    // link marked `app` is organic social, `utm_source=email&utm_medium=push`
+    // an e-mail).
+    let late = match campaign.medium.as_str() {
+        "link" | "app" => Some(Channel::Referral),
+        "sms" => Some(Channel::Sms),
+        "audio" | "podcast" => Some(Channel::Audio),
+        medium
+            if medium.ends_with("push")
+                || medium.contains("mobile")
+                || medium.contains("notification") =>
+        {
+            Some(Channel::MobilePush)
+        }
+        _ => None,
+    };
+    if let Some(channel) = late {
+        return decided(channel, named);
+    }
     if referrer_host.is_empty() {
         // A tagged link that arrives without a referrer was followed from
         // an app, a QR code or print: not typed in.
@@ -295,21 +314,7 @@ fn medium_channel(medium: &str, source: Option<Known>) -> Option<Channel> {
         "interstitial" | "expandable" => "display",
         _ => medium,
     };
-    let Some(channel) = super::attribution::medium_channel(medium, social) else {
-        // Google Analytics' default channel groups, after the paid ones.
-        return match medium {
-            "link" | "app" => Some(Channel::Referral),
-            "sms" => Some(Channel::Sms),
-            "audio" | "podcast" => Some(Channel::Audio),
-            _ if medium.ends_with("push")
-                || medium.contains("mobile")
-                || medium.contains("notification") =>
-            {
-                Some(Channel::MobilePush)
-            }
-            _ => None,
-        };
-    };
+    let channel = super::attribution::medium_channel(medium, social)?;
     Some(match (channel, source) {
         (Channel::Referral, Some(k)) if k.medium == Medium::AiAssistant => Channel::AiAssistant,
         _ => channel,
@@ -338,7 +343,12 @@ pub fn refine(
         && decided.source_name.is_empty()
         && referrer.starts_with("android-app://");
     let sent_knew = sent.is_some_and(|c| !matches!(c, Channel::Direct | Channel::Referral));
-    (decided.channel != Channel::Direct && !(unknown_app && sent_knew)).then_some(decided)
+    // A campaign the full lists cannot place is no reason to drop what the
+    // browser's short lists knew (`utm_source=twitter`: organic social,
+    // its source named there "t" / "twitter", here "X").
+    let unplaced = decided.channel == Channel::OtherCampaign;
+    (decided.channel != Channel::Direct && !((unknown_app || unplaced) && sent_knew))
+        .then_some(decided)
 }
 
 /// How the product attributes a visit, step by step: what the browser
@@ -809,9 +819,15 @@ mod tests {
             ("utm_medium=print", "other_campaign"),
             ("utm_campaign=spring", "other_campaign"),
             ("utm_source=acme&utm_medium=link", "referral"),
-            // The paid groups come first, as in Google Analytics.
+            // The paid groups come first, as in Google Analytics, and a
+            // known source's group before the later ones (a review).
             ("utm_source=acme&utm_medium=mobile_cpc", "paid_search"),
             ("utm_source=acme&utm_medium=paid_push", "paid_search"),
+            ("utm_source=facebook&utm_medium=app", "organic_social"),
+            ("utm_source=instagram&utm_medium=link", "organic_social"),
+            ("utm_source=chatgpt.com&utm_medium=link", "ai_assistant"),
+            ("utm_source=email&utm_medium=push", "email"),
+            ("utm_source=google&utm_medium=mobile", "organic_search"),
             // Not tagged: typed in or bookmarked.
             ("", "direct"),
             ("utm_term=shoes&utm_content=a", "direct"),
@@ -840,6 +856,17 @@ mod tests {
             Some(Channel::OtherCampaign)
         );
         assert_eq!(refine("direct", &Campaign::default(), "", false), None);
+        // A source the browser placed and the full lists cannot (a review:
+        // Buffer's and Hootsuite's `utm_source=twitter`) keeps the browser's.
+        for source in ["twitter", "t", "lnkd", "bsky"] {
+            let e = explain(
+                &["https://shop.example/?utm_source=", source].concat(),
+                "",
+                "",
+            );
+            assert_eq!(e.browser.0, Channel::OrganicSocial, "{source}");
+            assert_eq!(e.channel, Channel::OrganicSocial, "{source}");
+        }
     }
 
     #[test]

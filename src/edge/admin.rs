@@ -427,18 +427,22 @@ pub async fn deliveries(request: &Request, env: &Env, site: &str) -> Result<Resp
     json(200, &serde_json::json!({ "deliveries": rows }))
 }
 
-/// A visitor's touchpoints: by the key asked for (?2), or by any id their
-/// conversations were written under (?3, a JSON array from `linked_ids`), so
-/// a request by e-mail address or phone number reaches the journey the
-/// console showed beside those conversations.
+/// A visitor's touchpoints: by the key asked for (?2), or by the ids of the
+/// conversations an address or number found (?3, `linked_ids`): their
+/// consented visitor ids and verified user ids, and, for a conversation
+/// without a visitor id, its cookieless key's touchpoints that carry no
+/// visitor id either — the journey the console shows beside it (a key is
+/// one day's address and browser, which a consented neighbour shares).
 const VISITOR_MATCH: &str = "site_id = ?1 AND ((?2 != '' AND (visitor_key = ?2 OR visitor_id = ?2 \
-     OR user_id = ?2)) OR visitor_key IN (SELECT value FROM json_each(?3)) \
-     OR visitor_id IN (SELECT value FROM json_each(?3)) OR user_id IN (SELECT value FROM json_each(?3)))";
+     OR user_id = ?2)) OR visitor_id IN (SELECT value FROM json_each(?3, '$.ids')) \
+     OR user_id IN (SELECT value FROM json_each(?3, '$.ids')) \
+     OR (visitor_id = '' AND visitor_key IN (SELECT value FROM json_each(?3, '$.keys'))))";
 
-/// The cookieless keys, consented visitor ids and verified user ids of the
-/// conversations `visitor` matches (`conversation_match`), as a JSON array:
-/// the ids that person's touchpoints carry. Asked before anything is erased,
-/// since once the conversations are gone nothing links the address to them.
+/// For a request by e-mail address or phone number, the ids the
+/// conversations given that address were written under, as
+/// `{"ids": [visitor and user ids], "keys": [cookieless keys]}`: the same
+/// person's touchpoints, which nothing else links to the address. Asked
+/// before anything is erased, since afterwards nothing would.
 async fn linked_ids(env: &Env, site: &str, visitor: &str) -> Result<String, ApiError> {
     #[derive(Deserialize)]
     struct Ids {
@@ -446,17 +450,25 @@ async fn linked_ids(env: &Env, site: &str, visitor: &str) -> Result<String, ApiE
         visitor_id: String,
         user_id: String,
     }
-    let mut sql = String::from("SELECT visitor_key, visitor_id, user_id FROM conversations WHERE ");
-    sql.push_str(&conversation_match());
+    let mut sql = String::from(
+        "SELECT visitor_key, visitor_id, user_id FROM conversations WHERE site_id = ?1 AND ?2 != '' AND (",
+    );
+    sql.push_str(&address_match());
+    sql.push(')');
     let rows: Vec<Ids> = db::rows(&env.db, &sql, args![site, visitor, &phone_key(visitor)]).await?;
-    let mut ids: Vec<String> = rows
-        .into_iter()
-        .flat_map(|row| [row.visitor_key, row.visitor_id, row.user_id])
-        .filter(|id| !id.is_empty())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(serde_json::Value::from(ids).to_string())
+    let (mut ids, mut keys) = (Vec::new(), Vec::new());
+    for row in rows {
+        // As the console's journey: the visitor id if consented, else the key.
+        if !row.visitor_id.is_empty() {
+            ids.push(row.visitor_id);
+        } else if !row.visitor_key.is_empty() {
+            keys.push(row.visitor_key);
+        }
+        if !row.user_id.is_empty() {
+            ids.push(row.user_id);
+        }
+    }
+    Ok(serde_json::json!({ "ids": ids, "keys": keys }).to_string())
 }
 
 /// A visitor's conversations: also by the e-mail address or phone number
@@ -466,13 +478,22 @@ async fn linked_ids(env: &Env, site: &str, visitor: &str) -> Result<String, ApiE
 /// compared with the stored numbers' keys (`phone_key_sql`).
 fn conversation_match() -> String {
     [
-        "site_id = ?1 AND ?2 != '' AND (visitor_key = ?2 OR visitor_id = ?2 \
-         OR user_id = ?2 OR lower(reply_email) = lower(?2) OR reply_phone = ?2 \
+        "site_id = ?1 AND ?2 != '' AND (visitor_key = ?2 OR visitor_id = ?2 OR user_id = ?2 OR ",
+        &address_match(),
+        ")",
+    ]
+    .concat()
+}
+
+/// Conversations whose reply address or number is ?2 (?3 its phone key).
+fn address_match() -> String {
+    [
+        "lower(reply_email) = lower(?2) OR reply_phone = ?2 \
          OR lower(reply_address) = lower(?2) OR (?3 != '' AND ?3 IN (",
         &phone_key_sql("reply_phone"),
         ", ",
         &phone_key_sql("reply_address"),
-        ")))",
+        "))",
     ]
     .concat()
 }
@@ -552,8 +573,9 @@ pub async fn erase_visitor(
     let batches = "SELECT id FROM outbound_events o WHERE site_id = ?1 AND type = 'touchpoints' AND EXISTS \
          (SELECT 1 FROM json_each(o.data, '$.touchpoints') t WHERE (?2 != '' AND \
          (json_extract(t.value, '$.visitor_key') = ?2 OR json_extract(t.value, '$.visitor_id') = ?2)) \
-         OR json_extract(t.value, '$.visitor_key') IN (SELECT value FROM json_each(?3)) \
-         OR json_extract(t.value, '$.visitor_id') IN (SELECT value FROM json_each(?3)))";
+         OR json_extract(t.value, '$.visitor_id') IN (SELECT value FROM json_each(?3, '$.ids')) \
+         OR (coalesce(json_extract(t.value, '$.visitor_id'), '') = '' \
+             AND json_extract(t.value, '$.visitor_key') IN (SELECT value FROM json_each(?3, '$.keys'))))";
     let statements = vec![
         env.db.statement(
             &[

@@ -48,10 +48,13 @@ pub struct Strings {
     /// Shown once a message went to the site's own endpoint (or its page took it).
     pub sent: &'static str,
     pub network_error: &'static str,
-    /// The worker refused or failed, whatever the reason (rate limited, a
-    /// bot's refusal, an outage): its own reason is English and for the
-    /// site's developers, so it goes to the console.
+    /// The worker refused or failed (rate limited, a bot's refusal, an
+    /// outage): its own reason is English and for the site's developers,
+    /// so it goes to the console.
     pub error: &'static str,
+    /// What was entered was not taken (the worker's 422, or a call back
+    /// without its window): the reply fields to check.
+    pub check_input: &'static str,
     pub new_message: &'static str,
     /// A staff member is typing (pushed, issue 18).
     pub typing: &'static str,
@@ -100,6 +103,7 @@ const EN: Strings = Strings {
     sent: "Thank you, your message was sent.",
     network_error: "We could not be reached. Your message is still here; try again.",
     error: "That did not work. Your message is still here; try again later.",
+    check_input: "Please check your e-mail address, phone number or times.",
     new_message: "New message from {name}",
     typing: "{name} is typing…",
     kinds: [
@@ -152,6 +156,7 @@ const DE: Strings = Strings {
     sent: "Danke, Ihre Nachricht wurde gesendet.",
     network_error: "Wir sind nicht erreichbar. Ihre Nachricht ist noch da; versuchen Sie es erneut.",
     error: "Das hat nicht geklappt. Ihre Nachricht ist noch da; versuchen Sie es später erneut.",
+    check_input: "Bitte prüfen Sie E-Mail-Adresse, Telefonnummer oder Zeiten.",
     new_message: "Neue Nachricht von {name}",
     typing: "{name} schreibt …",
     kinds: ["Kartennummer", "E-Mail-Adresse", "Telefonnummer", "IBAN", "Sozialversicherungsnummer", "IP-Adresse"],
@@ -197,6 +202,7 @@ const FR: Strings = Strings {
     sent: "Merci, votre message a été envoyé.",
     network_error: "Impossible de nous joindre. Votre message est conservé ; réessayez.",
     error: "Cela n'a pas fonctionné. Votre message est conservé ; réessayez plus tard.",
+    check_input: "Vérifiez votre adresse e-mail, votre numéro ou les horaires.",
     new_message: "Nouveau message de {name}",
     typing: "{name} écrit…",
     kinds: ["Numéro de carte", "Adresse e-mail", "Numéro de téléphone", "IBAN", "Numéro de sécurité sociale", "Adresse IP"],
@@ -242,6 +248,7 @@ const ES: Strings = Strings {
     sent: "Gracias, tu mensaje se ha enviado.",
     network_error: "No hemos podido conectar. Tu mensaje sigue aquí; inténtalo de nuevo.",
     error: "No ha funcionado. Tu mensaje sigue aquí; inténtalo más tarde.",
+    check_input: "Revisa tu correo electrónico, tu teléfono o las horas.",
     new_message: "Nuevo mensaje de {name}",
     typing: "{name} está escribiendo…",
     kinds: [
@@ -294,6 +301,7 @@ const NL: Strings = Strings {
     sent: "Bedankt, je bericht is verzonden.",
     network_error: "We zijn niet bereikbaar. Je bericht staat er nog; probeer het opnieuw.",
     error: "Dat lukte niet. Je bericht staat er nog; probeer het later opnieuw.",
+    check_input: "Controleer je e-mailadres, telefoonnummer of tijden.",
     new_message: "Nieuw bericht van {name}",
     typing: "{name} typt…",
     kinds: [
@@ -335,7 +343,7 @@ const IT: Strings = Strings {
     promise_phone: "Una persona ti chiamerà nella fascia oraria scelta.",
     send: "Invia",
     you: "Tu",
-    joined: "{name} si è unito alla conversazione",
+    joined: "{name} è entrato nella conversazione",
     closed_notice: "La conversazione è stata chiusa",
     reopened_notice: "La conversazione è stata riaperta",
     assigned_notice: "La conversazione è stata assegnata",
@@ -344,8 +352,9 @@ const IT: Strings = Strings {
     delete_confirm: "Eliminare davvero?",
     deleted: "La conversazione e i suoi messaggi sono stati eliminati.",
     sent: "Grazie, il tuo messaggio è stato inviato.",
-    network_error: "Non riusciamo a raggiungerti. Il tuo messaggio è ancora qui; riprova.",
+    network_error: "Non è stato possibile raggiungerci. Il tuo messaggio è ancora qui; riprova.",
     error: "Non ha funzionato. Il tuo messaggio è ancora qui; riprova più tardi.",
+    check_input: "Controlla indirizzo e-mail, numero di telefono o orari.",
     new_message: "Nuovo messaggio da {name}",
     typing: "{name} sta scrivendo…",
     kinds: [
@@ -353,7 +362,7 @@ const IT: Strings = Strings {
         "Indirizzo e-mail",
         "Numero di telefono",
         "IBAN",
-        "Codice fiscale",
+        "Numero di previdenza sociale",
         "Indirizzo IP",
     ],
 };
@@ -398,6 +407,7 @@ const PT: Strings = Strings {
     sent: "Obrigado, a sua mensagem foi enviada.",
     network_error: "Não foi possível contactar-nos. A sua mensagem continua aqui; tente de novo.",
     error: "Não funcionou. A sua mensagem continua aqui; tente mais tarde.",
+    check_input: "Verifique o seu e-mail, número de telefone ou horas.",
     new_message: "Nova mensagem de {name}",
     typing: "{name} está a escrever…",
     kinds: [
@@ -486,9 +496,17 @@ pub fn explain(strings: &Strings, failure: &crate::fetch::Failure) -> String {
     use crate::fetch::Failure;
     match failure {
         Failure::Network => strings.network_error,
-        Failure::Api { code, message, .. } => {
+        Failure::Api {
+            status,
+            code,
+            message,
+        } => {
             web_sys::console::warn_1(&["Touchpoint: ", code, ": ", message].concat().into());
-            strings.error
+            if *status == 422 {
+                strings.check_input
+            } else {
+                strings.error
+            }
         }
     }
     .to_owned()
@@ -558,7 +576,9 @@ mod tests {
         }
         // No sentence shows the worker's English reason any more.
         for table in [&EN, &DE, &FR, &ES, &IT, &NL, &PT] {
-            assert!(!table.error.contains('{'), "{}", table.error);
+            for text in [table.error, table.check_input] {
+                assert!(!text.contains('{'), "{text}");
+            }
         }
     }
 }

@@ -264,9 +264,8 @@ fn send_draft(
     }
     let strings = i18n::strings(&config.locale);
     let Some(contact) = state.reply_preference() else {
-        // A call back without its window: point at the two fields to fill.
-        let missing = [strings.window_from, " … ", strings.window_to, " …"].concat();
-        state.dispatch(Action::Failed(missing));
+        // A call back without its window.
+        state.dispatch(Action::Failed(strings.check_input.to_owned()));
         return;
     };
     let id = {

@@ -521,7 +521,7 @@ fn byte_seen(bytes: &[u8], claims: &Claims, at: usize) -> Option<u8> {
 
 /// Whether a clause ends in `text`: at `, ; ! ?`, or at a full stop after
 /// a word of four letters or more ("Wrong size sent. 030 …"; not "Order
-/// no. …").
+/// no. …"), counted in bytes.
 fn ends_clause(text: &[u8]) -> bool {
     let mut letters = 0;
     for (at, &b) in text.iter().enumerate() {
@@ -530,7 +530,8 @@ fn ends_clause(text: &[u8]) -> bool {
         if stop || matches!(b, b',' | b';' | b'!' | b'?') {
             return true;
         }
-        letters = if b.is_ascii_alphabetic() {
+        // Bytes of other scripts count as letters ("Größe. 030 …").
+        letters = if b.is_ascii_alphabetic() || b >= 0x80 {
             letters + 1
         } else {
             0

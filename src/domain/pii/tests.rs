@@ -1062,6 +1062,8 @@ fn a_phone_number_in_a_message_about_an_order_size_or_price_is_redacted() {
         // A full stop ends the clause; a line break or a tab is a space.
         "Wrong size sent. {}",
         "About my order. {}",
+        "Falsche Größe. {}",
+        "O preço. {}",
         "Größe falsch geliefert.\nBitte um Rückruf\t{}",
         "order\n\nsorry for the late reply\nyou can call\tme {}",
     ];
