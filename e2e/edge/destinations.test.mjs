@@ -156,6 +156,17 @@ test('a webhook destination receives every event, signed, de-duplicable and as d
     checkWebhook(erased);
     assert.equal(erased.data.visitor, 'erasable-visitor-0001');
     assert.equal(erased.data.conversation_ids.length, 1);
+    assert.equal(erased.data.linked, undefined, 'asked by an id, nothing else is linked');
+    // Erased by the address they gave: the receiver also hears the visitor
+    // id their touchpoints carried, to erase what it holds under it.
+    const byAddress = visitor();
+    await byAddress.start({ message: { text: 'delete me too' }, visitor_id: 'erasable-visitor-0002',
+      reply: { channel: 'email', email: 'erase.me@example.net' } });
+    await asAdmin('DELETE', '/v1/admin/sites/demo/visitors/erase.me@example.net');
+    await eventually(() => hook.received.some((r) => r.json.type === 'visitor.erased' && r.json.data.visitor === 'erase.me@example.net'), 10_000);
+    const byAddressErased = hook.received.find((r) => r.json.type === 'visitor.erased' && r.json.data.visitor === 'erase.me@example.net').json;
+    checkWebhook(byAddressErased);
+    assert.deepEqual(byAddressErased.data.linked, ['erasable-visitor-0002']);
 
     const deleted = await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${destination}`);
     assert.equal(deleted.status, 200);

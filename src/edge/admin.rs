@@ -443,7 +443,7 @@ const VISITOR_MATCH: &str = "site_id = ?1 AND ((?2 != '' AND (visitor_key = ?2 O
 /// `{"ids": [visitor and user ids], "keys": [cookieless keys]}`: the same
 /// person's touchpoints, which nothing else links to the address. Asked
 /// before anything is erased, since afterwards nothing would.
-async fn linked_ids(env: &Env, site: &str, visitor: &str) -> Result<String, ApiError> {
+async fn linked_ids(env: &Env, site: &str, visitor: &str) -> Result<Linked, ApiError> {
     #[derive(Deserialize)]
     struct Ids {
         visitor_key: String,
@@ -468,7 +468,31 @@ async fn linked_ids(env: &Env, site: &str, visitor: &str) -> Result<String, ApiE
             ids.push(row.user_id);
         }
     }
-    Ok(serde_json::json!({ "ids": ids, "keys": keys }).to_string())
+    Ok(Linked { ids, keys })
+}
+
+/// What `linked_ids` found.
+struct Linked {
+    /// Consented visitor ids and verified user ids.
+    ids: Vec<String>,
+    /// Cookieless keys of conversations without a visitor id.
+    keys: Vec<String>,
+}
+
+impl Linked {
+    /// `?3` of `VISITOR_MATCH`.
+    fn json(&self) -> String {
+        serde_json::json!({ "ids": self.ids, "keys": self.keys }).to_string()
+    }
+
+    /// Every id, for the `visitor.erased` destinations hear.
+    fn all(self) -> Vec<String> {
+        let mut all = self.ids;
+        all.extend(self.keys);
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
 }
 
 /// A visitor's conversations: also by the e-mail address or phone number
@@ -510,7 +534,7 @@ pub async fn export_visitor(
     managed_site(request, env, site).await?;
     let after = export::visitor_page_after(query(request, "cursor").as_deref())
         .map_err(|_| ApiError::InvalidCursor)?;
-    let linked = linked_ids(env, site, visitor).await?;
+    let linked = linked_ids(env, site, visitor).await?.json();
     // One more than a page: whether another page follows.
     let mut events_sql = String::from("SELECT * FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
@@ -565,7 +589,8 @@ pub async fn erase_visitor(
 ) -> Result<Response, ApiError> {
     managed_site(request, env, site).await?;
     http::read_no_body(request).await?;
-    let linked = linked_ids(env, site, visitor).await?;
+    let found = linked_ids(env, site, visitor).await?;
+    let linked = found.json();
     let mut events_sql = String::from("DELETE FROM events WHERE ");
     events_sql.push_str(VISITOR_MATCH);
     // Their touchpoints kept for destinations go too, sent or not (a batch
@@ -609,7 +634,7 @@ pub async fn erase_visitor(
     let conversations = erase_conversations(&env.db, &matching, &[site, visitor, &phone]).await?;
     let ids: Vec<String> = ids.into_iter().map(|i| i.id).collect();
     super::live::conversations_deleted(env, &ids).await;
-    super::destinations::visitor_erased(env, site, visitor, ids, now_ms()).await;
+    super::destinations::visitor_erased(env, site, visitor, ids, found.all(), now_ms()).await;
     json(
         200,
         &serde_json::json!({ "erased": { "touchpoints": events, "conversations": conversations } }),

@@ -1417,6 +1417,7 @@ pub async fn visitor_erased(
     site: &str,
     visitor: &str,
     conversation_ids: Vec<String>,
+    linked: Vec<String>,
     now: i64,
 ) {
     if !any_wants(env, site, EventType::VisitorErased, now).await {
@@ -1425,6 +1426,7 @@ pub async fn visitor_erased(
     let data = events::VisitorErased {
         visitor: visitor.to_owned(),
         conversation_ids,
+        linked,
     };
     emit(
         env,

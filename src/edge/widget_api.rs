@@ -613,6 +613,7 @@ pub async fn delete(
         &conversation.site_id,
         visitor,
         vec![id.to_owned()],
+        Vec::new(),
         now_ms(),
     )
     .await;

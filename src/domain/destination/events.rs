@@ -162,6 +162,11 @@ pub struct VisitorErased {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub visitor: String,
     pub conversation_ids: Vec<String>,
+    /// Erased by e-mail address or phone number: the visitor ids, user ids
+    /// and cookieless keys whose touchpoints went with that address's
+    /// conversations (what a receiver may hold them under).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linked: Vec<String>,
 }
 
 /// Kinds of personal data removed from a redacted text, from its tags
