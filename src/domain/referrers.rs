@@ -271,10 +271,7 @@ pub fn decide(campaign: &Campaign, referrer: &str, site_host: &str, with_term: b
     if referrer_host.is_empty() {
         // A tagged link that arrives without a referrer was followed from
         // an app, a QR code or print: not typed in.
-        let tagged = !(campaign.source.is_empty()
-            && campaign.medium.is_empty()
-            && campaign.campaign.is_empty());
-        let channel = if tagged {
+        let channel = if !campaign.is_empty() {
             Channel::OtherCampaign
         } else {
             Channel::Direct
