@@ -647,6 +647,17 @@ test('Chatwoot bridge: visitor → Chatwoot conversation with labels and journey
       answers.push(guess.status);
     }
     assert.deepEqual([answers[0], answers.at(-1)], [404, 429], answers.join(' '));
+    // A destination switched off: Chatwoot still calls it with the right
+    // token. That is no guess (never 429, however often), and the answer
+    // says the reply went nowhere.
+    assert.equal((await asAdmin('PATCH', `/v1/admin/sites/demo/destinations/${created.json.id}`, { enabled: false })).status, 200);
+    const chatwootAddress = { 'cf-connecting-ip': '203.0.113.78' };
+    for (let i = 0; i < 12; i++) {
+      const off = await api('POST', created.json.inbound_url_path, { body: delivery.event, headers: chatwootAddress });
+      assert.equal(off.status, 409, `call ${i}: ${JSON.stringify(off.json)}`);
+      assert.equal(off.json.error.code, 'conflict');
+      assert.match(off.json.error.message, /disabled/);
+    }
     await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
   } finally {
     await chatwoot.close();

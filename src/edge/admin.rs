@@ -438,26 +438,35 @@ const VISITOR_MATCH: &str = "site_id = ?1 AND ((?2 != '' AND (visitor_key = ?2 O
      OR user_id IN (SELECT value FROM json_each(?3, '$.ids')) \
      OR (visitor_id = '' AND visitor_key IN (SELECT value FROM json_each(?3, '$.keys'))))";
 
-/// For a request by e-mail address or phone number, the ids the
-/// conversations given that address were written under, as
-/// `{"ids": [visitor and user ids], "keys": [cookieless keys]}`: the same
+/// The conversations a request names (`conversation_match`), and for those
+/// found by e-mail address or phone number the ids they were written under,
+/// as `{"ids": [visitor and user ids], "keys": [cookieless keys]}`: the same
 /// person's touchpoints, which nothing else links to the address. Asked
 /// before anything is erased, since afterwards nothing would.
 async fn linked_ids(env: &Env, site: &str, visitor: &str) -> Result<Linked, ApiError> {
     #[derive(Deserialize)]
-    struct Ids {
+    struct Row {
+        id: String,
         visitor_key: String,
         visitor_id: String,
         user_id: String,
+        by_address: i64,
     }
-    let mut sql = String::from(
-        "SELECT visitor_key, visitor_id, user_id FROM conversations WHERE site_id = ?1 AND ?2 != '' AND (",
-    );
-    sql.push_str(&address_match());
-    sql.push(')');
-    let rows: Vec<Ids> = db::rows(&env.db, &sql, args![site, visitor, &phone_key(visitor)]).await?;
-    let (mut ids, mut keys) = (Vec::new(), Vec::new());
+    let sql = [
+        "SELECT id, visitor_key, visitor_id, user_id, coalesce((",
+        &address_match(),
+        "), 0) AS by_address FROM conversations WHERE ",
+        &conversation_match(),
+    ]
+    .concat();
+    let rows: Vec<Row> = db::rows(&env.db, &sql, args![site, visitor, &phone_key(visitor)]).await?;
+    let (mut conversations, mut ids, mut keys) = (Vec::new(), Vec::new(), Vec::new());
     for row in rows {
+        conversations.push(row.id);
+        // Asked by an id, the conversations widen nothing: that id is asked.
+        if row.by_address == 0 {
+            continue;
+        }
         // As the console's journey: the visitor id if consented, else the key.
         if !row.visitor_id.is_empty() {
             ids.push(row.visitor_id);
@@ -468,11 +477,17 @@ async fn linked_ids(env: &Env, site: &str, visitor: &str) -> Result<Linked, ApiE
             ids.push(row.user_id);
         }
     }
-    Ok(Linked { ids, keys })
+    Ok(Linked {
+        conversations,
+        ids,
+        keys,
+    })
 }
 
 /// What `linked_ids` found.
 struct Linked {
+    /// The ids of the conversations the request names.
+    conversations: Vec<String>,
     /// Consented visitor ids and verified user ids.
     ids: Vec<String>,
     /// Cookieless keys of conversations without a visitor id.
@@ -486,9 +501,9 @@ impl Linked {
     }
 
     /// Every id, for the `visitor.erased` destinations hear.
-    fn all(self) -> Vec<String> {
-        let mut all = self.ids;
-        all.extend(self.keys);
+    fn all(&self) -> Vec<String> {
+        let mut all = self.ids.clone();
+        all.extend(self.keys.iter().cloned());
         all.sort_unstable();
         all.dedup();
         all
@@ -622,19 +637,20 @@ pub async fn erase_visitor(
         .last()
         .copied()
         .unwrap_or(0);
-    #[derive(Deserialize)]
-    struct Id {
-        id: String,
-    }
-    let matching = conversation_match();
-    let mut ids_sql = String::from("SELECT id FROM conversations WHERE ");
-    ids_sql.push_str(&matching);
     let phone = phone_key(visitor);
-    let ids: Vec<Id> = db::rows(&env.db, &ids_sql, args![site, visitor, &phone]).await?;
-    let conversations = erase_conversations(&env.db, &matching, &[site, visitor, &phone]).await?;
-    let ids: Vec<String> = ids.into_iter().map(|i| i.id).collect();
-    super::live::conversations_deleted(env, &ids).await;
-    super::destinations::visitor_erased(env, site, visitor, ids, found.all(), now_ms()).await;
+    let conversations =
+        erase_conversations(&env.db, &conversation_match(), &[site, visitor, &phone]).await?;
+    let linked_ids = found.all();
+    super::live::conversations_deleted(env, &found.conversations).await;
+    super::destinations::visitor_erased(
+        env,
+        site,
+        visitor,
+        found.conversations,
+        linked_ids,
+        now_ms(),
+    )
+    .await;
     json(
         200,
         &serde_json::json!({ "erased": { "touchpoints": events, "conversations": conversations } }),

@@ -523,10 +523,11 @@ pub async fn inbound(
     struct Secret {
         secret: String,
         kind: String,
+        enabled: i64,
     }
     let secret: Option<Secret> = db::row(
         &env.db,
-        "SELECT secret, kind FROM destinations WHERE id = ?1 AND enabled = 1",
+        "SELECT secret, kind, enabled FROM destinations WHERE id = ?1",
         args![destination],
     )
     .await?;
@@ -548,6 +549,14 @@ pub async fn inbound(
             ApiError::Unauthorized => ApiError::NotFound,
             other => other,
         });
+    }
+    // Chatwoot keeps calling a destination a site admin switched off: the
+    // right token is no failed credential, but the reply goes nowhere, so
+    // the answer says why rather than acknowledging it.
+    if known.as_ref().is_some_and(|s| s.enabled == 0) {
+        return Err(ApiError::Conflict(
+            "this Chatwoot destination is disabled: enable it to receive agents' replies".into(),
+        ));
     }
     let event: Inbound = read_json(request).await?;
     // Chatwoot sends message_type as "outgoing" or as its enum number (1).
