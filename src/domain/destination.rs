@@ -381,7 +381,9 @@ pub fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
 /// parser maps escapes, full-width characters and `。` to ASCII after this
 /// check has read them (`127.0.0.１` is 127.0.0.1 to `fetch`). A public name
 /// that resolves to a private address is the network's to refuse
-/// (Cloudflare's does).
+/// (Cloudflare's does; a self-hosted workerd's may not), but a name that
+/// spells an address out (`127.0.0.1.nip.io`, `10-0-0-1.sslip.io`) or
+/// that is published to resolve to this machine (`lvh.me`) is refused here.
 fn is_public_name(host: &str) -> bool {
     let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
     let last = host.rsplit('.').next().unwrap_or_default();
@@ -402,10 +404,47 @@ fn is_public_name(host: &str) -> bool {
                 .strip_suffix(name)
                 .is_some_and(|head| head.ends_with('.'))
     });
+    let loopback = LOOPBACK_NAMES.iter().any(|name| {
+        host == *name
+            || host
+                .strip_suffix(name)
+                .is_some_and(|head| head.ends_with('.'))
+    });
     let plain = host
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-    plain && host.contains('.') && !numeric && !private
+    plain && host.contains('.') && !numeric && !private && !loopback && !spells_ipv4(&host)
+}
+
+/// Public names that resolve to 127.0.0.1 with every subdomain, published
+/// for developers (and so known to anyone probing a server).
+const LOOPBACK_NAMES: [&str; 5] = [
+    "localtest.me",
+    "lvh.me",
+    "vcap.me",
+    "lacolhost.com",
+    "localhost.direct",
+];
+
+/// Whether a name carries an IPv4 address in four numeric parts in a row,
+/// split by dots or hyphens, as wildcard DNS services (nip.io, sslip.io and
+/// the like) resolve them: `127.0.0.1.nip.io`, `app-10-0-0-1.nip.io`,
+/// `192-168-1-1.sslip.io`. A name with four such numbers that is not one of
+/// those services is rare enough to ask for another.
+fn spells_ipv4(host: &str) -> bool {
+    let mut run = 0;
+    for part in host.split(['.', '-']) {
+        let octet = !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit());
+        run = if octet && part.parse::<u16>().is_ok_and(|n| n <= 255) {
+            run + 1
+        } else {
+            0
+        };
+        if run == 4 {
+            return true;
+        }
+    }
+    false
 }
 
 /// The id receivers de-duplicate one destination's deliveries by: the same
@@ -578,6 +617,10 @@ mod tests {
             "https://hooks.example:8443/in?x=1",
             "https://crm.example.cafe/",
             "https://hooks.example./in",
+            // Numbers in a name are not an address unless four in a row.
+            "https://eu-1-2.hooks.example/in",
+            "https://api.2024.example/",
+            "https://v1.300.0.0.1.example/",
         ] {
             assert_eq!(check_url(url, false), Ok(()), "{url}");
         }
@@ -603,6 +646,15 @@ mod tests {
             "https://127.0.0.\u{ff11}/",
             "https://127.0.0.1\u{3002}/",
             "https://metadata.google.\u{ff49}\u{ff4e}\u{ff54}\u{ff45}\u{ff52}\u{ff4e}\u{ff41}\u{ff4c}/",
+            // Public names that resolve to this machine or a private
+            // network (an outside audit registered 127.0.0.1.nip.io).
+            "https://127.0.0.1.nip.io/",
+            "https://app.10.0.0.1.nip.io:8443/in",
+            "https://app-10-0-0-1.nip.io/",
+            "https://192-168-1-1.sslip.io/",
+            "https://169.254.169.254.sslip.io/latest",
+            "https://lvh.me/",
+            "https://hooks.localtest.me/",
         ] {
             let refused = check_url(url, false).unwrap_err();
             assert!(
