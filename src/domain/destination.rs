@@ -370,8 +370,29 @@ pub fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
     if !allow_http && !is_public_name(host) {
         return Err("url: a host on the internet by name, in ASCII (an international name as xn--), not an IP address, localhost or a private network's name".into());
     }
+    let port = authority
+        .get(host.len()..)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .and_then(|port| port.parse::<u16>().ok());
+    if let Some(port) = port.filter(|port| !allow_http && BAD_PORTS.contains(port)) {
+        return Err(format!(
+            "url: port {port} is another protocol's (mail, SSH, databases…): a receiver answers HTTPS on 443 or a web port"
+        ));
+    }
     Ok(())
 }
+
+/// The ports the Fetch standard forbids browsers (other protocols' servers,
+/// which a request from the worker must not reach either), and the common
+/// databases' and caches' (MySQL, PostgreSQL, Redis, MongoDB, Memcached,
+/// Elasticsearch).
+const BAD_PORTS: [u16; 89] = [
+    1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
+    103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465,
+    512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993,
+    995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
+    6669, 6697, 10080, 3306, 5432, 6379, 27017, 11211, 9200, 9300, 2375,
+];
 
 /// Whether `host` is a name on the public internet: not an IP address in
 /// any spelling (`[::1]`, `127.1`, `0x7f000001`, `2130706433`: a host whose
@@ -396,6 +417,10 @@ fn is_public_name(host: &str) -> bool {
         "lan",
         "home.arpa",
         "intranet",
+        "corp",
+        "home",
+        "private",
+        "svc",
     ]
     .iter()
     .any(|name| {
@@ -655,6 +680,8 @@ mod tests {
             "https://169.254.169.254.sslip.io/latest",
             "https://lvh.me/",
             "https://hooks.localtest.me/",
+            "https://crm.corp/",
+            "https://redis.cache.svc/",
         ] {
             let refused = check_url(url, false).unwrap_err();
             assert!(
@@ -674,6 +701,18 @@ mod tests {
                 "{url}"
             );
         }
+        // Other protocols' ports: a mail or SSH server, a database.
+        for url in [
+            "https://hooks.example:22/",
+            "https://hooks.example:25/in",
+            "https://hooks.example:6379/",
+            "https://hooks.example:5432/",
+        ] {
+            let refused = check_url(url, false).unwrap_err();
+            assert!(refused.contains("another protocol's"), "{url}: {refused}");
+        }
+        assert_eq!(check_url("https://hooks.example:8443/in", false), Ok(()));
+        assert_eq!(check_url("https://hooks.example:3000/in", false), Ok(()));
         // A backslash is a slash to a URL parser: the host would end before it.
         for url in [
             "https://127.0.0.1:9443\\x.example:443/",
