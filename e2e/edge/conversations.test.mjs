@@ -82,9 +82,9 @@ test("availability gives each team its own typical first response, from the last
   await runtime.d1.batch(rows.map(([team, created, after, status], i) => runtime.d1
     .prepare('INSERT INTO conversations (id, site_id, team_id, status, created_at, updated_at, first_response_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)')
     .bind(ids[i], 'demo', team, status, created, after ? created + after : 0)));
-  // A figure is shown only while the team answers (open, or someone online):
-  // Bo is online for sales whatever the hour; billing is closed for a
-  // holiday around today, so its five answers give no figure to wait by.
+  // A figure is shown only while someone is there to answer: Bo is online
+  // for sales whatever the hour; billing is closed for a holiday around
+  // today, so its five answers give no figure to wait by.
   const stored = (await asAdmin('GET', '/v1/admin/sites/demo')).json.teams.find((t) => t.id === 'billing');
   const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
   const holiday = { weekly: stored.hours.weekly, closures: [{ from: dayOf(now - 2 * day), to: dayOf(now + 2 * day), reason: 'Inventory' }] };
@@ -100,15 +100,65 @@ test("availability gives each team its own typical first response, from the last
     assert.equal(byId.billing, null, 'closed with nobody there: the wait is until it opens, not five minutes');
     assert.equal(byId.product, null, 'four answers are too few for a figure');
     assert.equal(byId.support, null);
-    // Open again, billing's own figure is back.
-    assert.equal((await asAdmin('PUT', '/v1/admin/sites/demo/teams/billing', { hours: { weekly: stored.hours.weekly, closures: stored.hours.closures } })).status, 200);
-    const reopened = await visitor().call('GET', '/v1/availability?site=demo');
-    const billing = reopened.json.teams.find((t) => t.id === 'billing');
-    assert.deepEqual(billing.typical_first_response, billing.open ? { median_s: 300, answered: 5, waiting: 0 } : null);
+    // Round the clock with nobody at a desk (an outside audit: "Nobody is
+    // at their desk" above "Typical first reply: about 1 min"): no figure.
+    const always = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => ({ day: d, open: '00:00', close: '24:00' }));
+    assert.equal((await asAdmin('PUT', '/v1/admin/sites/demo/teams/billing', { hours: { weekly: always, closures: [] } })).status, 200);
+    const away = (await visitor().call('GET', '/v1/availability?site=demo')).json.teams.find((t) => t.id === 'billing');
+    assert.deepEqual([away.open, away.staff_online, away.typical_first_response], [true, [], null]);
+    // Someone there for billing: its own figure is back.
+    await asStaff(ana, 'PUT', '/v1/staff/presence', { presence: 'online' });
+    const answered = (await visitor().call('GET', '/v1/availability?site=demo')).json.teams.find((t) => t.id === 'billing');
+    assert.deepEqual(answered.typical_first_response, { median_s: 300, answered: 5, waiting: 0 });
   } finally {
     await asStaff(bo, 'PUT', '/v1/staff/presence', { presence: 'away' });
+    await asStaff(ana, 'PUT', '/v1/staff/presence', { presence: 'away' });
     await asAdmin('PUT', '/v1/admin/sites/demo/teams/billing', { hours: { weekly: stored.hours.weekly, closures: stored.hours.closures } });
     await runtime.d1.prepare(`DELETE FROM conversations WHERE id IN (${ids.map((_, i) => `?${i + 1}`).join(',')})`).bind(...ids).run();
+  }
+});
+
+test('a callback window must hold time when the team it goes to is open, from now on', async () => {
+  // An outside audit booked calls on a Sunday night, inside a holiday
+  // closure, and in a window that ended five minutes later: all stored, all
+  // promised "A person will call you in the window you chose".
+  const site = 'callbacks';
+  assert.ok((await asAdmin('PUT', `/v1/admin/sites/${site}`, { name: 'Callbacks', allowed_origins: [runtime.url], time_zone: 'UTC' })).status < 300);
+  const day = 86_400_000;
+  const now = Date.now();
+  const midnight = now - (now % day);
+  const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+  const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+  // Open 09:00–17:00 UTC every day but the day after tomorrow, which is a closure.
+  const weekly = weekdays.map((d) => ({ day: d, open: '09:00', close: '17:00' }));
+  const closed = midnight + 2 * day;
+  const team = await asAdmin('PUT', `/v1/admin/sites/${site}/teams/callbacks`, { name: 'Callbacks', hours: { weekly, closures: [{ from: isoDay(closed), to: isoDay(closed), reason: 'Stocktaking' }] } });
+  assert.ok(team.status < 300, JSON.stringify(team.json));
+  let n = 0;
+  const ask = (from, to) => {
+    const headers = { origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': `198.51.101.${++n}` };
+    return api('POST', '/v1/conversations', { headers, body: { site, message: { text: 'Please call me about my order' }, reply: { channel: 'phone', phone: '+44 20 7946 0958', from, to } } });
+  };
+  const hour = 3_600_000;
+  const tomorrow = midnight + day;
+  // Refused: the night (02:00–04:00), the closure's working hours, a window
+  // whose open part is over before 15 minutes from now could pass, and one
+  // of 10 minutes in hours.
+  const refused = [
+    [tomorrow + 2 * hour, tomorrow + 4 * hour],
+    [closed + 10 * hour, closed + 12 * hour],
+    [tomorrow + 16 * hour + 50 * 60_000, tomorrow + 17 * hour + 30 * 60_000],
+    [tomorrow + 10 * hour, tomorrow + 10 * hour + 10 * 60_000],
+  ];
+  for (const [from, to] of refused) {
+    const res = await ask(from, to);
+    assertError(res, 422, 'invalid_request');
+    assert.match(res.json.error.message, /15 minutes/, `${new Date(from).toISOString()}–${new Date(to).toISOString()}`);
+  }
+  // Accepted: tomorrow 10:00–11:00, and a night window reaching into the morning's hours.
+  for (const [from, to] of [[tomorrow + 10 * hour, tomorrow + 11 * hour], [tomorrow + 2 * hour, tomorrow + 9 * hour + 30 * 60_000]]) {
+    const res = await ask(from, to);
+    assert.equal(res.status, 201, JSON.stringify(res.json));
   }
 });
 
@@ -784,8 +834,9 @@ test('retention and erasure delete what they should, and export shows what is ke
   // By the phone number they gave, however the operator spells it (an
   // outside review was told "erased 0" for the number without its spaces).
   const caller = visitor();
-  const from = Date.now() + 3_600_000;
-  const called = await caller.start({ message: { text: 'Please call me back about my order' }, reply: { channel: 'phone', phone: '+49 (151) 1234-5678', from, to: from + 3_600_000 } });
+  // A week: whatever the hour the test runs at, the team is open in it.
+  const from = Date.now() + 60_000;
+  const called = await caller.start({ message: { text: 'Please call me back about my order' }, reply: { channel: 'phone', phone: '+49 (151) 1234-5678', from, to: from + 7 * 86_400_000 } });
   assert.equal(called.status, 201, JSON.stringify(called.json));
   const byDigits = await asAdmin('GET', '/v1/admin/sites/demo/visitors/+4915112345678');
   assert.deepEqual(byDigits.json.conversations.map((c) => c.conversation.id), [called.json.conversation.id]);

@@ -353,6 +353,23 @@ pub fn check_reply(reply: &ReplyPreference, now_ms: i64) -> Result<(), ApiError>
     }
 }
 
+/// The least of a callback window that must fall in the team's hours (and
+/// after now): less is a call nobody could promise.
+pub const MIN_CALLBACK_OPEN_MS: i64 = 15 * 60_000;
+
+/// A callback window against the hours of the team it goes to: `open_ms`
+/// is how long that team is open between now (or `from`, if later) and
+/// `to` (`hours::Schedule::open_ms_within`).
+pub fn check_callback_hours(open_ms: i64) -> Result<(), ApiError> {
+    if open_ms >= MIN_CALLBACK_OPEN_MS {
+        Ok(())
+    } else {
+        Err(invalid(
+            "the callback window must include at least 15 minutes, from now on, when the team is open (its hours and closures are in GET /v1/availability)",
+        ))
+    }
+}
+
 /// A simple, permissive address check: one `@`, a dotted domain, no spaces,
 /// and nothing unseen — control characters, or any `text::draws_nothing`
 /// names (zero-width, soft hyphen, direction, fillers), which make an address

@@ -103,6 +103,14 @@ impl OfficeHours {
         if self.weekly.len() > MAX_INTERVALS || self.closures.len() > MAX_CLOSURES {
             return Err(HoursError::TooMany);
         }
+        // Written as the API documents it ("mon"); a schedule reads "Mon" too.
+        if let Some(interval) = self
+            .weekly
+            .iter()
+            .find(|i| i.day.bytes().any(|b| b.is_ascii_uppercase()))
+        {
+            return Err(HoursError::UnknownDay(interval.day.clone()));
+        }
         for closure in &self.closures {
             if closure.to < closure.from {
                 return Err(HoursError::BackwardClosure {
@@ -214,6 +222,35 @@ impl<Z: Zone> Schedule<Z> {
             closes_at: None,
             next_opening: None,
         }
+    }
+
+    /// How long the team is open within `[from, to)`, in ms: a callback
+    /// window is a promise only for the part someone works in.
+    pub fn open_ms_within(&self, from: i64, to: i64) -> i64 {
+        let (mut at, mut open) = (from, 0);
+        // Each step passes one opening or one gap: a window of 30 days
+        // holds at most 30 × 8 intervals with the closings between them.
+        for _ in 0..(2 * 31 * 8) {
+            if at >= to {
+                break;
+            }
+            let state = self.availability(at);
+            let next = if state.open {
+                let end = state.closes_at.map_or(to, |close| close.min(to));
+                open += end - at;
+                end
+            } else {
+                match state.next_opening {
+                    Some(opening) if opening < to => opening,
+                    _ => break,
+                }
+            };
+            if next <= at {
+                break;
+            }
+            at = next;
+        }
+        open
     }
 
     /// An interval ending at 24:00 that continues at 00:00 the next day is one
@@ -370,6 +407,55 @@ mod tests {
     }
 
     #[test]
+    fn the_open_time_within_a_window_counts_only_working_hours() {
+        let mut berlin = weekdays("Europe/Berlin", "09:00", "17:00");
+        berlin.closures.push(Closure {
+            from: "2026-01-16".into(),
+            to: "2026-01-16".into(),
+            reason: String::new(),
+        });
+        let Ok(schedule) = berlin.schedule(&super::zone::Tzdb) else {
+            unreachable!()
+        };
+        let within = |from: &str, to: &str| schedule.open_ms_within(utc_ms(from), utc_ms(to));
+        let hour = 3_600_000;
+        // Wednesday 07:00–10:00 UTC is 08:00–11:00 CET: two hours open.
+        assert_eq!(
+            within("2026-01-14T07:00:00Z", "2026-01-14T10:00:00Z"),
+            2 * hour
+        );
+        // Thursday noon to Monday noon: the rest of Thursday, Friday is a
+        // closure, the weekend is shut, then Monday's morning.
+        assert_eq!(
+            within("2026-01-15T11:00:00Z", "2026-01-19T11:00:00Z"),
+            8 * hour
+        );
+        // A Sunday night and the closure: nothing.
+        assert_eq!(within("2026-01-18T01:00:00Z", "2026-01-18T03:00:00Z"), 0);
+        assert_eq!(within("2026-01-16T08:00:00Z", "2026-01-16T16:00:00Z"), 0);
+        // Round the clock: the whole window; an empty or backward one: 0.
+        let Ok(always) = every_day("UTC", "00:00", "24:00").schedule(&super::zone::Tzdb) else {
+            unreachable!()
+        };
+        let (from, to) = (
+            utc_ms("2026-01-14T07:00:00Z"),
+            utc_ms("2026-01-24T07:00:00Z"),
+        );
+        assert_eq!(always.open_ms_within(from, to), to - from);
+        assert_eq!(always.open_ms_within(to, from), 0);
+        // Every day of a 30-day window: bounded, and all of it counted.
+        let daily = every_day("Europe/Berlin", "09:00", "17:00");
+        let Ok(daily) = daily.schedule(&super::zone::Tzdb) else {
+            unreachable!()
+        };
+        let month = daily.open_ms_within(
+            utc_ms("2026-01-01T00:00:00Z"),
+            utc_ms("2026-01-31T00:00:00Z"),
+        );
+        assert_eq!(month, 30 * 8 * hour);
+    }
+
+    #[test]
     fn next_opening_across_a_weekend_with_the_spring_change() {
         // Europe moves its clocks forward on Sunday 2026-03-29.
         let berlin = weekdays("Europe/Berlin", "09:00", "17:00");
@@ -446,6 +532,14 @@ mod tests {
             ..closure
         }];
         assert_eq!(hours.check(), Ok(()));
+        // Days as documented, lower case (stored "Mon" still reads).
+        hours.weekly = vec![Interval {
+            day: "MON".into(),
+            open: "09:00".into(),
+            close: "17:00".into(),
+        }];
+        assert_eq!(hours.check(), Err(HoursError::UnknownDay("MON".into())));
+        assert!(hours.schedule(&super::zone::Tzdb).is_ok());
     }
 
     #[test]

@@ -79,9 +79,10 @@ pub async fn availability_of(env: &Env, site: Site) -> Result<Availability, ApiE
             .filter(|(of, _)| *of == team.id)
             .map(|(_, name)| name.clone())
             .collect();
-        // Closed with nobody there, the wait is until the team opens: a
-        // typical reply time in minutes would promise what it cannot keep.
-        let answering = state.open || !staff_online.is_empty();
+        // With nobody there (closed, away, or no staff at all) the wait is
+        // until someone comes: a typical reply time in minutes, measured
+        // when people were there, would promise what nobody can keep.
+        let answering = !staff_online.is_empty();
         teams.push(TeamAvailability {
             typical_first_response: typical_first_response(
                 &responses
@@ -149,6 +150,28 @@ async fn first_responses(
         .collect())
 }
 
+/// A callback window needs the routed team to be open for part of it: a
+/// call promised on a Sunday night or in a holiday closure is not kept.
+/// Hours that no longer read (a zone the runtime dropped) refuse nothing.
+fn check_callback_window(
+    site: &Site,
+    teams: &[Team],
+    team: &str,
+    from: i64,
+    to: i64,
+) -> Result<(), ApiError> {
+    let Some(team) = teams.iter().find(|t| t.id == team) else {
+        return Ok(());
+    };
+    let Some(zone) = super::zones::Intl.zone(&site.time_zone) else {
+        return Ok(());
+    };
+    match team.hours(&site.time_zone).schedule_in(zone) {
+        Ok(schedule) => conversation::check_callback_hours(schedule.open_ms_within(from, to)),
+        Err(_) => Ok(()),
+    }
+}
+
 /// `POST /v1/conversations`.
 pub async fn start(
     request: &Request,
@@ -214,6 +237,9 @@ pub async fn start(
         &visible,
         &default_team,
     );
+    if let ReplyPreference::Phone { from, to, .. } = &body.reply {
+        check_callback_window(&site, &teams, &team, (*from).max(now), *to)?;
+    }
     let user_id = verified_user(&site, body.user.as_ref());
     let id = crate::domain::ids::event_id(random16()?);
     let token = secret::new("tpv_", random16()?);
