@@ -13,18 +13,32 @@ export class TouchpointError extends Error {
 }
 
 let widget = null;
-let loading = null;
+let wasm = null;
+let model = null;
+let modelKey;
 
 /**
- * Loads the widget module once with `load` (which resolves to the
- * initialised wasm-bindgen module); every caller shares the first load.
- * Not part of the public API.
+ * Loads the widget's wasm once (`loadWasm`, resolving to the initialised
+ * wasm-bindgen module) and then the model a call asks for (`setModel(module)`),
+ * after any load before it. `key` names that model: a call with the key of
+ * the model loaded (or loading) shares it, and so does one with no key
+ * (`undefined`: "whatever is loaded"); a call with another key loads its own,
+ * so a `preload()` or a first call with the built-in model does not keep a
+ * later one from the site's model or rules. Not part of the public API.
  */
-export function useWidget(load) {
-  if (!loading) {
-    loading = load().then((module) => { widget = module; return module; });
-    loading.catch(() => { loading = null; });
+export function useClassifier(loadWasm, key, setModel) {
+  if (model && (key === undefined || key === modelKey)) return model;
+  if (!wasm) {
+    wasm = loadWasm();
+    wasm.catch(() => { wasm = null; });
   }
+  const module = wasm;
+  const loading = (model ?? Promise.resolve()).catch(() => {})
+    .then(() => module)
+    .then(async (ready) => { await setModel(ready); widget = ready; });
+  model = loading;
+  modelKey = key;
+  loading.catch(() => { if (model === loading) model = null; });
   return loading;
 }
 

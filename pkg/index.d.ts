@@ -148,6 +148,8 @@ export declare class TouchpointError extends Error {
     | 'model_unavailable'; // loadClassifier(): neither the site's nor the built-in model loaded
   /** The page's origin, for `origin_not_allowed`. */
   readonly origin?: string;
+  /** Touchpoint makes these; an app catches them (`error instanceof TouchpointError`). */
+  constructor(code: TouchpointError['code'], message: string, origin?: string);
 }
 
 /** Starts Touchpoint on this page: records the page view and shows the launcher.
@@ -251,6 +253,9 @@ export interface ClassifierOptions {
   /** On a server: the model's bytes instead of the package's file (bytes that fail their
    * checks are reported on the console and the built-in model is used). */
   modelBytes?: Uint8Array;
+  /** On a server: the widget's wasm (`widget/touchpoint_widget_bg.wasm` of this package)
+   * instead of the package's file, for a server bundle that does not ship the package's files. */
+  wasmBytes?: Uint8Array | ArrayBuffer | WebAssembly.Module;
 }
 /** Loads the classifier once; afterwards {@link classify} and {@link redact} answer at once.
  * Works in browsers and in Node. A site model that does not load (or answer within 10 s),

@@ -3,7 +3,7 @@
 // the visitor reaches for the launcher (a resting pointer or focus). Importing this module does nothing by
 // itself, so it is safe in server-side rendering: every function is a no-op
 // outside a browser (Node gets `server.js` through the package's exports).
-import { TouchpointError, useWidget, classify, redact } from './classifier.js';
+import { TouchpointError, useClassifier, classify, redact } from './classifier.js';
 
 export { TouchpointError, classify, redact };
 
@@ -55,27 +55,29 @@ async function fetchModel(url) {
  * built-in model is used; rejects with a TouchpointError when neither loads.
  */
 export function loadClassifier(options = {}) {
-  if (!inBrowser) return Promise.reject(new TouchpointError('not_in_browser', 'touchpoint: loadClassifier() needs a browser here'));
-  const assets = options.assets ?? settings?.assets;
-  return useWidget(async () => {
-    const widget = await loadPanel(options.wasmUrl ?? fromAssets(assets, 'widget/touchpoint_widget_bg.wasm'));
-    if (options.siteModelUrl) {
+  if (!inBrowser) return Promise.reject(new TouchpointError('not_in_browser', 'touchpoint: loadClassifier() runs in a browser or in Node; this runtime has neither a page nor Node\'s files (an edge function?): classify in the browser, or in a Node server route'));
+  // Without a model of its own (a `preload()`), the site's once init() has it.
+  const own = options.siteModelUrl !== undefined || options.modelUrl !== undefined || options.rules !== undefined;
+  const chosen = own || !settings ? options : { ...classifierOptions(settings), ...options };
+  const key = own || settings ? JSON.stringify([chosen.siteModelUrl, String(chosen.modelUrl ?? ''), chosen.rules ?? null]) : undefined;
+  const assets = chosen.assets ?? settings?.assets;
+  return useClassifier(() => loadPanel(chosen.wasmUrl ?? fromAssets(assets, 'widget/touchpoint_widget_bg.wasm')), key, async (widget) => {
+    if (chosen.siteModelUrl) {
       try {
-        widget.setModel(await fetchModel(options.siteModelUrl), options.rules);
-        return widget;
+        widget.setModel(await fetchModel(chosen.siteModelUrl), chosen.rules);
+        return;
       } catch (error) {
-        warn(`the site's model at ${options.siteModelUrl} was not loaded (${error?.message ?? error}); using the built-in model.`);
+        warn(`the site's model at ${chosen.siteModelUrl} was not loaded (${error?.message ?? error}); using the built-in model.`);
       }
     }
-    const builtin = String(options.modelUrl ?? fromAssets(assets, 'widget/touchpoint.tpcm')
+    const builtin = String(chosen.modelUrl ?? fromAssets(assets, 'widget/touchpoint.tpcm')
       ?? new URL('./widget/touchpoint.tpcm', import.meta.url));
     try {
-      widget.setModel(await fetchModel(builtin), options.rules);
+      widget.setModel(await fetchModel(builtin), chosen.rules);
     } catch (error) {
       throw new TouchpointError('model_unavailable', `touchpoint: the built-in model at ${builtin} was not loaded (${error?.message ?? error})`
-        + (options.modelUrl ? '' : ': serve the package\'s widget/ folder and set `assets` to its URL if your bundler does not ship it'));
+        + (chosen.modelUrl ? '' : ': serve the package\'s widget/ folder and set `assets` to its URL if your bundler does not ship it'));
     }
-    return widget;
   }).then(() => undefined);
 }
 
@@ -95,7 +97,15 @@ function loadPanel(wasmUrl) {
 }
 
 const unavailable = (url, error) => new TouchpointError('wasm_unavailable', `touchpoint: ${url} was not loaded (${error?.message ?? error})`
-  + ': serve the package\'s recorder/ and widget/ folders and set `assets` to their URL if your bundler does not ship them');
+  + fix(String(error?.message ?? error)));
+
+// What to do about a wasm that did not load, from what the browser said: a
+// file that arrived but was refused needs a header or a policy, not a path.
+function fix(said) {
+  if (/MIME/i.test(said)) return ': serve .wasm files with Content-Type: application/wasm';
+  if (/unsafe-eval|Content Security Policy/i.test(said)) return ': allow \'wasm-unsafe-eval\' in the page\'s Content-Security-Policy (script-src)';
+  return ': serve the package\'s recorder/ and widget/ folders and set `assets` to their URL if your bundler does not ship them';
+}
 
 const widgetConfig = ({ site, endpoint, locale, teams, backend, beforeSend }) => ({
   site, endpoint, locale, teams, user, beforeSend,
@@ -208,8 +218,20 @@ export function init(config) {
 // Page functions wait for init(); after a start that failed (init() rejected,
 // and the reason was logged once) they do nothing rather than reject again,
 // so a call outside the app's try/catch never becomes an unhandled rejection.
+// A call that waits, on a page where init() never comes (a settings fetch
+// that failed, an init() left out), is said once on the console after 10 s
+// rather than waiting without a word.
+let waitSaid = false;
 async function afterStart(action) {
-  if (inBrowser && (await firstStart)) action();
+  if (!inBrowser) return;
+  if (!started && !waitSaid) {
+    const timer = setTimeout(() => {
+      if (!started && !waitSaid) warn('page functions wait for init({ site, endpoint }), which has not started Touchpoint on this page 10 s after the first call');
+      waitSaid = true;
+    }, 10_000);
+    firstStart.then(() => clearTimeout(timer));
+  }
+  if (await firstStart) action();
 }
 
 /** Records a custom event with string, number or boolean props. An event

@@ -3,43 +3,59 @@
 // functions do nothing; the classifier and redactor work, from the package's
 // own files.
 import { readFile } from 'node:fs/promises';
-import { TouchpointError, useWidget, classify, redact } from './classifier.js';
+import { fileURLToPath } from 'node:url';
+import { TouchpointError, useClassifier, classify, redact } from './classifier.js';
 
 export { TouchpointError, classify, redact };
 
-const file = (path) => readFile(new URL(path, import.meta.url));
+// The package's files beside this module, as Node and Next's file tracing
+// (`serverExternalPackages`) find them. Read by the URL's text: a bundler
+// that inlines this file hands back its own URL object, which `readFile`
+// refuses with a message that helps nobody.
+const WASM = () => new URL('./widget/touchpoint_widget_bg.wasm', import.meta.url);
+const MODEL = () => new URL('./widget/touchpoint.tpcm', import.meta.url);
+const read = (url) => readFile(fileURLToPath(String(url)));
 
 const reason = (error) => String(error?.message ?? error).replace(/^touchpoint: /, '');
+const BUNDLED = ': a server bundle that inlines touchpoint does not ship its files: keep it external '
+  + '(Next.js: serverExternalPackages: [\'touchpoint\']; Vite: no ssr.noExternal for it), '
+  + 'or pass wasmBytes and modelBytes (the package\'s widget/touchpoint_widget_bg.wasm and touchpoint/model.tpcm)';
+
+let calls = 0;
 
 /**
- * Loads the classifier from the package's files (or `options.modelBytes`).
- * Model bytes that fail their checks (a file from a newer Touchpoint, or a
- * damaged one) are reported on the console and the built-in model is used,
- * as in the browser; rejects with a TouchpointError when that fails too.
+ * Loads the classifier from the package's files (or `options.wasmBytes` and
+ * `options.modelBytes`). Model bytes that fail their checks (a file from a
+ * newer Touchpoint, or a damaged one) are reported on the console and the
+ * built-in model is used, as in the browser; rejects with a TouchpointError
+ * when that fails too. A later call with `modelBytes` or `rules` loads those;
+ * one without shares what is loaded.
  */
 export function loadClassifier(options = {}) {
-  return useWidget(async () => {
-    let widget;
+  const own = options.modelBytes !== undefined || options.rules !== undefined;
+  return useClassifier(async () => {
     try {
-      widget = await import('./widget/touchpoint_widget.js');
-      widget.initSync({ module: await file('./widget/touchpoint_widget_bg.wasm') });
+      const widget = await import('./widget/touchpoint_widget.js');
+      widget.initSync({ module: options.wasmBytes ?? await read(WASM()) });
+      return widget;
     } catch (error) {
-      throw new TouchpointError('wasm_unavailable', `touchpoint: the classifier's wasm did not load (${reason(error)})`);
+      throw new TouchpointError('wasm_unavailable', `touchpoint: the classifier's wasm did not load (${reason(error)})`
+        + (options.wasmBytes ? '' : BUNDLED));
     }
+  }, own ? ++calls : undefined, async (widget) => {
     if (options.modelBytes) {
       try {
         widget.setModel(options.modelBytes, options.rules);
-        return widget;
+        return;
       } catch (error) {
         console.warn('Touchpoint:', `the model given as modelBytes was not loaded (${reason(error)}); using the built-in model.`);
       }
     }
     try {
-      widget.setModel(await file('./widget/touchpoint.tpcm'), options.rules);
+      widget.setModel(await read(MODEL()), options.rules);
     } catch (error) {
-      throw new TouchpointError('model_unavailable', `touchpoint: the built-in model was not loaded (${reason(error)})`);
+      throw new TouchpointError('model_unavailable', `touchpoint: the built-in model was not loaded (${reason(error)})${BUNDLED}`);
     }
-    return widget;
   }).then(() => undefined);
 }
 

@@ -96,6 +96,54 @@ test('importing the package on a server does nothing and never throws; the class
   assert.equal(out.model, 'TPCM', 'the built-in model is exported as touchpoint/model.tpcm');
 });
 
+test('bundled into one server file (esbuild, as Vite `ssr.noExternal` does): without the package files a clear fix; with wasmBytes and modelBytes it classifies, and later rules apply', () => {
+  // An outside audit deployed a Next.js standalone build and a fully bundled
+  // Vite SSR build: the classifier looked for the package's files beside
+  // the build machine's node_modules.
+  const out = join(work, 'server-bundle');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(app, 'server-entry.mjs'), `
+    import { loadClassifier, classify } from 'touchpoint';
+    const [wasm, model] = process.argv.slice(2);
+    const { readFileSync } = await import('node:fs');
+    const out = {};
+    try { await loadClassifier(); } catch (e) { out.missing = [e.code, e.message]; }
+    await loadClassifier({ wasmBytes: readFileSync(wasm), modelBytes: readFileSync(model) });
+    out.topic = classify('I was charged twice, please refund me').topic;
+    await loadClassifier({ modelBytes: readFileSync(model), rules: [{ keyword: 'charged twice', topic: 'sales' }] });
+    out.ruled = classify('I was charged twice, please refund me').topic;
+    await loadClassifier();
+    out.kept = classify('I was charged twice, please refund me').topic;
+    console.log(JSON.stringify(out));`);
+  execFileSync(bin('esbuild'), ['server-entry.mjs', '--bundle', '--platform=node', '--format=esm', `--outfile=${join(out, 'server.mjs')}`, '--log-level=warning'], { cwd: app });
+  const installed = join(app, 'node_modules', 'touchpoint');
+  const result = JSON.parse(execFileSync(process.execPath, [join(out, 'server.mjs'),
+    join(installed, 'widget', 'touchpoint_widget_bg.wasm'), join(installed, 'widget', 'touchpoint.tpcm')], { cwd: out }).toString());
+  assert.equal(result.missing[0], 'wasm_unavailable');
+  assert.match(result.missing[1], /keep it external \(Next\.js: serverExternalPackages: \['touchpoint'\]; Vite: no ssr\.noExternal for it\), or pass wasmBytes and modelBytes/);
+  assert.equal(result.topic, 'billing');
+  assert.equal(result.ruled, 'sales', 'a later call with rules loads them (it was ignored)');
+  assert.equal(result.kept, 'sales', 'a call without a model of its own keeps what is loaded');
+});
+
+test('page functions on a page where init() never comes say so once, after 10 s', () => {
+  // An outside audit: `await open()` in a click handler hung without a word
+  // when the app's init() had failed before it was called.
+  const script = `
+    globalThis.window = globalThis; globalThis.document = { querySelector: () => null };
+    const warnings = []; console.warn = (...parts) => warnings.push(parts.join(' '));
+    const t = await import(${JSON.stringify(join(app, 'node_modules', 'touchpoint', 'index.js'))});
+    let settled = false;
+    t.track('x').then(() => { settled = true; }); t.open(); t.flush();
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    console.log(JSON.stringify({ settled, warnings }));
+    process.exit(0);`;
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app }).toString());
+  assert.equal(out.settled, false, 'they still wait for init()');
+  assert.deepEqual(out.warnings, ['Touchpoint: page functions wait for init({ site, endpoint }), which has not started Touchpoint on this page 10 s after the first call']);
+});
+
 test('on a server, modelBytes from an older Touchpoint load, and bytes that fail their checks fall back to the built-in model', () => {
   // The built-in model as format version 5 wrote it (the same weights as today's version 6 file).
   const older = join(root, 'fuzz', 'corpus', 'model', 'builtin_v5.tpcm');
@@ -140,8 +188,13 @@ test('the app, built with Vite and served from its own origin, records, opens th
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
+  const models = [];
+  page.on('request', (r) => { if (/\/v1\/sites\/demo\/model$/.test(r.url())) models.push(r.url()); });
   await page.goto(`${site.url}/?site=demo&endpoint=${encodeURIComponent(runtime.url)}`);
   await page.waitForFunction(() => document.getElementById('status').textContent.includes('"done":true'), null, { timeout: 20_000 });
+  // The README's `await preload()` after init() loads the site's model (an
+  // outside audit: it loaded the built-in one and kept the site's out).
+  assert.equal(models.length, 1, 'preload() after init() fetched the site model once');
   const report = JSON.parse(await page.locator('#status').textContent());
   assert.deepEqual({ ...report, done: undefined }, {
     early: 'not_ready', incomplete: 'invalid_config', recorded: true, topic: 'billing', redacted: 'mail me at [email]', done: undefined,
