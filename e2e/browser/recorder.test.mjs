@@ -281,3 +281,32 @@ test('engagement time and scroll depth are sent when the page is left; personal 
   assert.equal((await rows("path LIKE '%jane%'")).length, 0);
   await page.close();
 });
+
+/** Console warnings and uncaught errors of a page. */
+function consoleOf(page) {
+  const log = { warnings: [], errors: [] };
+  page.on('console', (m) => { if (m.type() === 'warning') log.warnings.push(m.text()); });
+  page.on('pageerror', (e) => log.errors.push(String(e)));
+  return log;
+}
+const settled = (page) => page.waitForFunction(() => !!window.touchpoint?.ready).then(() => page.evaluate(
+  () => window.touchpoint.ready.then((value) => ({ value }), (e) => ({ name: e.name, code: e.code, message: e.message }))));
+
+test('track sends the props\' own keys only, never what a polluted Object.prototype adds', async () => {
+  const page = await newPersonPage(browser);
+  await labPage(page, 'own-keys', '<p>own keys</p>');
+  await page.goto(`${runtime.url}/lab/own-keys`);
+  await settled(page);
+  await page.evaluate(() => {
+    Object.prototype.polluted = 'yes';
+    const props = Object.create({ inherited: 'leak' });
+    props.plan = 'pro';
+    window.touchpoint('track', 'own-keys', props);
+    window.touchpoint.track('no-props');
+    delete Object.prototype.polluted;
+    window.touchpoint.flush();
+  });
+  const custom = await waitRows("path = '/lab/own-keys' AND kind = 'custom'", 2);
+  assert.deepEqual(custom.map((r) => [r.name, JSON.parse(r.props || '{}')]), [['own-keys', { plan: 'pro' }], ['no-props', {}]]);
+  await page.close();
+});
