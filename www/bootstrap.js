@@ -117,7 +117,8 @@ var methods = {
   },
   // After load too (an `async` tag may run before the page's init block):
   // the hooks and the widget's settings are read from `config` when used.
-  init: (settings) => Object.assign(config, settings),
+  // The site and the endpoint stay those the recorder started with.
+  init: (settings) => Object.assign(config, settings, { site: config.site, endpoint: config.endpoint }),
 };
 ['track', 'page', 'flush', 'consent', 'identify'].forEach((method) => {
   methods[method] = (a, b) => {
@@ -144,7 +145,7 @@ Object.keys(methods).forEach((method) => {
 });
 // Calls queued before the script loaded: `init` settings apply first, the rest replay in order.
 for (var [method, ...args] of queued) {
-  if (method === 'init') methods.init(args[0]);
+  if (method === 'init') Object.assign(config, args[0]);
   else later.push([method, args]);
 }
 window.touchpoint = api;

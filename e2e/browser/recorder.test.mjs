@@ -310,3 +310,29 @@ test('track sends the props\' own keys only, never what a polluted Object.protot
   assert.deepEqual(custom.map((r) => [r.name, JSON.parse(r.props || '{}')]), [['own-keys', { plan: 'pro' }], ['no-props', {}]]);
   await page.close();
 });
+
+test('a late init sets the hooks but not the site or the endpoint the recorder started with', async () => {
+  const page = await newPersonPage(browser);
+  const elsewhere = [];
+  page.on('request', (r) => { if (r.url().startsWith('http://127.0.0.1:9/')) elsewhere.push(r.url()); });
+  await labPage(page, 'late-init', '<p>late init</p>');
+  await page.goto(`${runtime.url}/lab/late-init`);
+  assert.deepEqual(await settled(page), { value: true });
+  await page.evaluate(() => {
+    window.touchpoint('init', {
+      site: 'another-site',
+      endpoint: 'http://127.0.0.1:9',
+      beforeSendEvent: (event) => { if (event.type === 'custom') event.name = 'hooked-' + event.name; },
+    });
+    window.touchpoint.track('late');
+    window.touchpoint.flush();
+  });
+  const [row] = await waitRows("path = '/lab/late-init' AND kind = 'custom'", 1);
+  assert.deepEqual([row.name, row.site_id], ['hooked-late', 'demo']);
+  // The widget reads the settings when it opens: still this site at this endpoint.
+  const availability = page.waitForRequest((r) => r.url().includes('/v1/availability?site='));
+  await page.evaluate(() => window.touchpoint.open());
+  assert.equal((await availability).url(), `${runtime.url}/v1/availability?site=demo`);
+  assert.deepEqual(elsewhere, []);
+  await page.close();
+});
