@@ -163,12 +163,19 @@ if (!config.site) {
 } else {
   // Asked before anything is recorded: a page whose origin the site does not
   // allow says so once, by name, instead of posting events that are refused.
-  var check = fetch(endpoint + '/v1/sites/' + encodeURIComponent(config.site) + '/check').then((response) => {
+  // Each started inside a promise: a page's `fetch` that throws at once (or
+  // a browser without WebAssembly) rejects it instead of breaking the page.
+  var check = new Promise((resolve) => resolve(fetch(endpoint + '/v1/sites/' + encodeURIComponent(config.site) + '/check'))).then((response) => {
     if (response.status === 403 || response.status === 404) {
       return response.json().then((body) => { throw refusal(body.error); });
     }
   }, () => { /* unreachable now: the recorder's events wait and are retried */ });
-  Promise.all([loadRecorder(base + 'touchpoint_recorder_bg.wasm'), check])
+  // A wasm that does not load or compile (a Content Security Policy without
+  // 'wasm-unsafe-eval') is a TouchpointError too, as with the npm package.
+  var recorderUrl = base + 'touchpoint_recorder_bg.wasm';
+  Promise.all([new Promise((resolve) => resolve(loadRecorder(recorderUrl))).catch((error) => {
+    throw refusal({ code: 'wasm_unavailable', message: recorderUrl + ' was not loaded (' + error + ')' });
+  }), check])
     .then((loaded) => {
       var recorderModule = loaded[0];
       var optedOut = storageGet(OPTOUT_KEY);

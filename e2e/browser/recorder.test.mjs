@@ -336,3 +336,20 @@ test('a late init sets the hooks but not the site or the endpoint the recorder s
   assert.deepEqual(elsewhere, []);
   await page.close();
 });
+
+test('a page whose fetch throws at once: one warning, ready rejects with wasm_unavailable, the page goes on', async () => {
+  const page = await newPersonPage(browser);
+  const log = consoleOf(page);
+  await labPage(page, 'fetch-throws', '<p id="host">host</p><script>window.__after = true;</script>', {
+    head: `<script>window.fetch = function () { throw new TypeError('fetch blocked by the page'); };</script>`,
+  });
+  await page.goto(`${runtime.url}/lab/fetch-throws`);
+  const outcome = await settled(page);
+  assert.deepEqual([outcome.name, outcome.code], ['TouchpointError', 'wasm_unavailable'], JSON.stringify(outcome));
+  assert.match(outcome.message, /touchpoint_recorder_bg\.wasm was not loaded \(TypeError: fetch blocked by the page\)/);
+  assert.equal(await page.evaluate(() => window.__after), true);
+  assert.deepEqual(log.errors, []);
+  assert.equal(log.warnings.filter((w) => w.startsWith('Touchpoint')).length, 1, log.warnings.join('\n'));
+  assert.equal(await page.locator('[data-touchpoint-launcher]').count(), 0);
+  await page.close();
+});
