@@ -14,7 +14,8 @@
 // Files load from the script's own folder (or `data-assets`), so the folder
 // can be served from the worker, a CDN or the site itself. Any failure is
 // logged once and the host page is left as it was.
-var script = document.currentScript;
+// A module script (`type="module"`) has no currentScript: found by its file name.
+var script = document.currentScript || document.querySelector('script[src*="touchpoint.js"]');
 if (window.__touchpoint_booted) return;
 window.__touchpoint_booted = true;
 

@@ -353,3 +353,16 @@ test('a page whose fetch throws at once: one warning, ready rejects with wasm_un
   assert.equal(await page.locator('[data-touchpoint-launcher]').count(), 0);
   await page.close();
 });
+
+test('a module script tag (no document.currentScript) reads its data- attributes and records', async () => {
+  const page = await newPersonPage(browser);
+  const log = consoleOf(page);
+  await labPage(page, 'module-tag', '<p>module</p>', { scriptAttrs: 'type="module"' });
+  await page.goto(`${runtime.url}/lab/module-tag`);
+  assert.deepEqual(await settled(page), { value: true });
+  await page.evaluate(() => window.touchpoint.flush());
+  await waitRows("path = '/lab/module-tag' AND kind = 'pageview'", 1);
+  assert.deepEqual(log.warnings.filter((w) => w.startsWith('Touchpoint')), []);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
