@@ -219,7 +219,11 @@ impl Recorder {
             self.visitor = visitor.into();
         }
         self.consent = true;
-        let mut kept = Pending::from_storage(stored_pending.unwrap_or_default());
+        let (mut kept, dropped) = Pending::from_storage(
+            stored_pending.unwrap_or_default(),
+            self.outbox.batch_bytes(),
+        );
+        self.outbox.count_dropped(dropped);
         while let Some((count, body)) = self.pending.pop_front() {
             let dropped = kept.push_back(count, body);
             self.outbox.count_dropped(dropped);
@@ -750,6 +754,20 @@ mod tests {
         next.finished(202, 0.0, NOW);
         assert_eq!(next.consent(false), "");
         assert_eq!(next.take_unsaved(), None);
+    }
+
+    #[test]
+    fn a_stored_batch_too_big_to_send_is_dropped_and_reported() {
+        let visitor = "0123456789abcdef0123456789abcdef";
+        let big = format!("{{\"events\":\"{}\"}}", "x".repeat(70 * 1024));
+        let mut next = start_with(Some(visitor), Some(&format!("3\t{big}\n")));
+        assert!(
+            next.pending.is_empty(),
+            "not kept to fail and block the rest"
+        );
+        next.flush(NOW);
+        let batch = next.take_batch(NOW).unwrap();
+        assert!(batch.contains(r#""dropped":3"#), "{batch}");
     }
 
     #[test]
