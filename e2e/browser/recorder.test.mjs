@@ -366,3 +366,27 @@ test('a module script tag (no document.currentScript) reads its data- attributes
   assert.deepEqual(log.errors, []);
   await page.close();
 });
+
+test('a batch an older version kept that is too big to send is counted as dropped, not retried ahead of the rest', async () => {
+  const page = await newPersonPage(browser);
+  await page.addInitScript(() => {
+    if (sessionStorage.getItem('seeded')) return;
+    sessionStorage.setItem('seeded', '1');
+    localStorage.setItem('touchpoint.visitor', '0123456789abcdef0123456789abcdef');
+    localStorage.setItem('touchpoint.pending', `3\t{"v":1,"site":"demo","events":["${'z'.repeat(70000)}"]}\n`);
+  });
+  await labPage(page, 'old-pending', '<p>old pending</p>');
+  const droppedBefore = (await runtime.d1.prepare('SELECT COALESCE(SUM(dropped), 0) AS n FROM dropped_events').first()).n;
+  await page.goto(`${runtime.url}/lab/old-pending`);
+  await settled(page);
+  await page.evaluate(() => { window.touchpoint.track('after-old'); window.touchpoint.flush(); });
+  await waitRows("path = '/lab/old-pending' AND kind = 'custom' AND name = 'after-old'", 1);
+  assert.ok(await eventually(async () => {
+    const { n } = await runtime.d1.prepare('SELECT COALESCE(SUM(dropped), 0) AS n FROM dropped_events').first();
+    return n === droppedBefore + 3;
+  }, 8000), 'the three events are reported as dropped');
+  const kept = await page.evaluate(() => localStorage.getItem('touchpoint.pending') ?? '');
+  assert.ok(kept.length < 4096, `${kept.length} bytes still stored`);
+  await page.evaluate(() => window.touchpoint.consent('denied'));
+  await page.close();
+});
