@@ -135,14 +135,10 @@ pub extern "C" fn tp_start(
     let [site, language, search, host, pathname, hash, title, referrer] = inputs(&[
         site, language, search, host, pathname, hash, title, referrer,
     ]);
-    let mut seed = [0u8; 16];
-    for (bytes, word) in seed.chunks_exact_mut(4).zip([seed0, seed1, seed2, seed3]) {
-        bytes.copy_from_slice(&word.to_be_bytes());
-    }
     let start = Start {
         site: &site,
         do_not_track: do_not_track != 0,
-        seed: &seed,
+        seed: [seed0, seed1, seed2, seed3],
         language: &language,
     };
     let page = PageFacts {

@@ -122,7 +122,7 @@ fn a_recorder_session_is_byte_identical() {
     let mut recorder = Recorder::start(
         &Start {
             site: "demo",
-            seed: &[9; 16],
+            seed: [0x0909_0909; 4],
             language: "fr-FR",
             ..Start::default()
         },

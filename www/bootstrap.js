@@ -14,7 +14,8 @@
 // Files load from the script's own folder (or `data-assets`), so the folder
 // can be served from the worker, a CDN or the site itself. Any failure is
 // logged once and the host page is left as it was.
-var script = document.currentScript;
+// A module script (`type="module"`) has no currentScript: found by its file name.
+var script = document.currentScript || document.querySelector('script[src*="touchpoint.js"]');
 if (window.__touchpoint_booted) return;
 window.__touchpoint_booted = true;
 
@@ -117,7 +118,8 @@ var methods = {
   },
   // After load too (an `async` tag may run before the page's init block):
   // the hooks and the widget's settings are read from `config` when used.
-  init: (settings) => Object.assign(config, settings),
+  // The site and the endpoint stay those the recorder started with.
+  init: (settings) => Object.assign(config, settings, { site: config.site, endpoint: config.endpoint }),
 };
 ['track', 'page', 'flush', 'consent', 'identify'].forEach((method) => {
   methods[method] = (a, b) => {
@@ -144,7 +146,7 @@ Object.keys(methods).forEach((method) => {
 });
 // Calls queued before the script loaded: `init` settings apply first, the rest replay in order.
 for (var [method, ...args] of queued) {
-  if (method === 'init') methods.init(args[0]);
+  if (method === 'init') Object.assign(config, args[0]);
   else later.push([method, args]);
 }
 window.touchpoint = api;
@@ -162,12 +164,19 @@ if (!config.site) {
 } else {
   // Asked before anything is recorded: a page whose origin the site does not
   // allow says so once, by name, instead of posting events that are refused.
-  var check = fetch(endpoint + '/v1/sites/' + encodeURIComponent(config.site) + '/check').then((response) => {
+  // Each started inside a promise: a page's `fetch` that throws at once (or
+  // a browser without WebAssembly) rejects it instead of breaking the page.
+  var check = new Promise((resolve) => resolve(fetch(endpoint + '/v1/sites/' + encodeURIComponent(config.site) + '/check'))).then((response) => {
     if (response.status === 403 || response.status === 404) {
       return response.json().then((body) => { throw refusal(body.error); });
     }
   }, () => { /* unreachable now: the recorder's events wait and are retried */ });
-  Promise.all([loadRecorder(base + 'touchpoint_recorder_bg.wasm'), check])
+  // A wasm that does not load or compile (a Content Security Policy without
+  // 'wasm-unsafe-eval') is a TouchpointError too, as with the npm package.
+  var recorderUrl = base + 'touchpoint_recorder_bg.wasm';
+  Promise.all([new Promise((resolve) => resolve(loadRecorder(recorderUrl))).catch((error) => {
+    throw refusal({ code: 'wasm_unavailable', message: recorderUrl + ' was not loaded (' + error + ')' });
+  }), check])
     .then((loaded) => {
       var recorderModule = loaded[0];
       var optedOut = storageGet(OPTOUT_KEY);

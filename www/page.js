@@ -213,10 +213,11 @@ function startRecorder(M, config, fail) {
     return (a, b) => { settle(); fn(a, b); carry(); };
   }
   return {
-    // Custom event; string, finite number and boolean props are kept.
+    // Custom event; string, finite number and boolean props are kept (own
+    // keys only: not what a polluted Object.prototype adds).
     track: api((name, props) => {
-      for (var key in props) {
-        var value = props[key], type = typeof value;
+      for (var [key, value] of Object.entries(Object(props))) {
+        var type = typeof value;
         if (type === 'string' || type === 'boolean' || Number.isFinite(value)) call('tp_prop', [key, value]);
       }
       call('tp_track', [name], [now()]);

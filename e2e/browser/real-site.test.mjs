@@ -60,7 +60,7 @@ function customerSite(pages) {
     if (path === '/hostile.css') { response.writeHead(200, { 'content-type': 'text/css' }).end(HOSTILE_CSS); return; }
     const page = pages[path];
     if (!page) { response.writeHead(404).end(); return; }
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': fill(CSP, runtime.url) });
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': fill(page.csp ?? CSP, runtime.url) });
     response.end(`<!doctype html><html lang="en"><head><title>${path}</title>${page.css ? '<link rel="stylesheet" href="/hostile.css">' : ''}
       ${fill(page.head, runtime.url)}</head><body><h1>Shop</h1><div id="host">host content</div></body></html>`);
   });
@@ -73,6 +73,8 @@ const PAGES = {
   '/clean': { head: SNIPPET, css: false },
   '/self-hosted': { head: SELF_HOSTED_SNIPPET, css: true },
   '/debug': { head: SNIPPET.replace('async>', 'data-debug="true" async>'), css: false },
+  // A policy that leaves out the README's 'wasm-unsafe-eval': the recorder cannot compile.
+  '/no-wasm-eval': { head: SNIPPET, css: false, csp: CSP.replace(" 'wasm-unsafe-eval'", '') },
   get '/versioned'() {
     const { integrity: hash } = integrity();
     return { head: SNIPPET.slice(0, SNIPPET.indexOf('</script>') + 9) + VERSIONED_SNIPPET.replace(/sha384-[^"]*/, hash), css: false };
@@ -251,6 +253,26 @@ test('an origin the site does not allow: one warning naming it, ready rejects wi
   assert.equal(log.eventPosts, 0);
   assert.equal(await page.locator('#host').textContent(), 'host content');
   assert.deepEqual(log.errors.filter((e) => !/403/.test(e)), [], 'no error but the browser\'s own note of the 403');
+  await page.close();
+});
+
+test('a policy without \'wasm-unsafe-eval\': one warning, ready rejects with wasm_unavailable, the page is left as it was', async () => {
+  assert.notEqual(PAGES['/no-wasm-eval'].csp, CSP);
+  const { page, log } = await visit(`${shop.url}/no-wasm-eval`);
+  await page.waitForFunction(() => !!window.touchpoint?.ready);
+  const failure = await page.evaluate(() => window.touchpoint.ready.then(
+    () => null, (e) => ({ name: e.name, code: e.code, message: e.message })));
+  assert.deepEqual([failure?.name, failure?.code], ['TouchpointError', 'wasm_unavailable'], JSON.stringify(failure));
+  assert.match(failure.message, /touchpoint_recorder_bg\.wasm was not loaded \(CompileError/);
+  await page.evaluate(() => { window.touchpoint('track', 'x'); window.touchpoint('flush'); });
+  await page.waitForTimeout(300);
+  const ours = log.warnings.filter((w) => w.includes('Touchpoint'));
+  assert.equal(ours.length, 1, ours.join('\n'));
+  assert.equal(await page.locator('[data-touchpoint-launcher]').count(), 0);
+  assert.equal(log.eventPosts, 0);
+  assert.equal(await page.locator('#host').textContent(), 'host content');
+  // Only the browser's own report of the blocked compile, never an uncaught error.
+  assert.deepEqual(log.errors.filter((e) => !/WebAssembly|wasm-unsafe-eval/.test(e)), [], log.errors.join('\n'));
   await page.close();
 });
 

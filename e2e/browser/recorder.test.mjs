@@ -281,3 +281,113 @@ test('engagement time and scroll depth are sent when the page is left; personal 
   assert.equal((await rows("path LIKE '%jane%'")).length, 0);
   await page.close();
 });
+
+/** Console warnings and uncaught errors of a page. */
+function consoleOf(page) {
+  const log = { warnings: [], errors: [] };
+  page.on('console', (m) => { if (m.type() === 'warning') log.warnings.push(m.text()); });
+  page.on('pageerror', (e) => log.errors.push(String(e)));
+  return log;
+}
+const settled = (page) => page.waitForFunction(() => !!window.touchpoint?.ready).then(() => page.evaluate(
+  () => window.touchpoint.ready.then((value) => ({ value }), (e) => ({ name: e.name, code: e.code, message: e.message }))));
+
+test('track sends the props\' own keys only, never what a polluted Object.prototype adds', async () => {
+  const page = await newPersonPage(browser);
+  await labPage(page, 'own-keys', '<p>own keys</p>');
+  await page.goto(`${runtime.url}/lab/own-keys`);
+  await settled(page);
+  await page.evaluate(() => {
+    Object.prototype.polluted = 'yes';
+    const props = Object.create({ inherited: 'leak' });
+    props.plan = 'pro';
+    window.touchpoint('track', 'own-keys', props);
+    window.touchpoint.track('no-props');
+    delete Object.prototype.polluted;
+    window.touchpoint.flush();
+  });
+  const custom = await waitRows("path = '/lab/own-keys' AND kind = 'custom'", 2);
+  // Both in the same millisecond: rows of equal time come in id order, so sorted by name.
+  assert.deepEqual(custom.map((r) => [r.name, JSON.parse(r.props || '{}')]).sort(), [['no-props', {}], ['own-keys', { plan: 'pro' }]]);
+  await page.close();
+});
+
+test('a late init sets the hooks but not the site or the endpoint the recorder started with', async () => {
+  const page = await newPersonPage(browser);
+  const elsewhere = [];
+  page.on('request', (r) => { if (r.url().startsWith('http://127.0.0.1:9/')) elsewhere.push(r.url()); });
+  await labPage(page, 'late-init', '<p>late init</p>');
+  await page.goto(`${runtime.url}/lab/late-init`);
+  assert.deepEqual(await settled(page), { value: true });
+  await page.evaluate(() => {
+    window.touchpoint('init', {
+      site: 'another-site',
+      endpoint: 'http://127.0.0.1:9',
+      beforeSendEvent: (event) => { if (event.type === 'custom') event.name = 'hooked-' + event.name; },
+    });
+    window.touchpoint.track('late');
+    window.touchpoint.flush();
+  });
+  const [row] = await waitRows("path = '/lab/late-init' AND kind = 'custom'", 1);
+  assert.deepEqual([row.name, row.site_id], ['hooked-late', 'demo']);
+  // The widget reads the settings when it opens: still this site at this endpoint.
+  const availability = page.waitForRequest((r) => r.url().includes('/v1/availability?site='));
+  await page.evaluate(() => window.touchpoint.open());
+  assert.equal((await availability).url(), `${runtime.url}/v1/availability?site=demo`);
+  assert.deepEqual(elsewhere, []);
+  await page.close();
+});
+
+test('a page whose fetch throws at once: one warning, ready rejects with wasm_unavailable, the page goes on', async () => {
+  const page = await newPersonPage(browser);
+  const log = consoleOf(page);
+  await labPage(page, 'fetch-throws', '<p id="host">host</p><script>window.__after = true;</script>', {
+    head: `<script>window.fetch = function () { throw new TypeError('fetch blocked by the page'); };</script>`,
+  });
+  await page.goto(`${runtime.url}/lab/fetch-throws`);
+  const outcome = await settled(page);
+  assert.deepEqual([outcome.name, outcome.code], ['TouchpointError', 'wasm_unavailable'], JSON.stringify(outcome));
+  assert.match(outcome.message, /touchpoint_recorder_bg\.wasm was not loaded \(TypeError: fetch blocked by the page\)/);
+  assert.equal(await page.evaluate(() => window.__after), true);
+  assert.deepEqual(log.errors, []);
+  assert.equal(log.warnings.filter((w) => w.startsWith('Touchpoint')).length, 1, log.warnings.join('\n'));
+  assert.equal(await page.locator('[data-touchpoint-launcher]').count(), 0);
+  await page.close();
+});
+
+test('a module script tag (no document.currentScript) reads its data- attributes and records', async () => {
+  const page = await newPersonPage(browser);
+  const log = consoleOf(page);
+  await labPage(page, 'module-tag', '<p>module</p>', { scriptAttrs: 'type="module"' });
+  await page.goto(`${runtime.url}/lab/module-tag`);
+  assert.deepEqual(await settled(page), { value: true });
+  await page.evaluate(() => window.touchpoint.flush());
+  await waitRows("path = '/lab/module-tag' AND kind = 'pageview'", 1);
+  assert.deepEqual(log.warnings.filter((w) => w.startsWith('Touchpoint')), []);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('a batch an older version kept that is too big to send is counted as dropped, not retried ahead of the rest', async () => {
+  const page = await newPersonPage(browser);
+  await page.addInitScript(() => {
+    if (sessionStorage.getItem('seeded')) return;
+    sessionStorage.setItem('seeded', '1');
+    localStorage.setItem('touchpoint.visitor', '0123456789abcdef0123456789abcdef');
+    localStorage.setItem('touchpoint.pending', `3\t{"v":1,"site":"demo","events":["${'z'.repeat(70000)}"]}\n`);
+  });
+  await labPage(page, 'old-pending', '<p>old pending</p>');
+  const droppedBefore = (await runtime.d1.prepare('SELECT COALESCE(SUM(dropped), 0) AS n FROM dropped_events').first()).n;
+  await page.goto(`${runtime.url}/lab/old-pending`);
+  await settled(page);
+  await page.evaluate(() => { window.touchpoint.track('after-old'); window.touchpoint.flush(); });
+  await waitRows("path = '/lab/old-pending' AND kind = 'custom' AND name = 'after-old'", 1);
+  assert.ok(await eventually(async () => {
+    const { n } = await runtime.d1.prepare('SELECT COALESCE(SUM(dropped), 0) AS n FROM dropped_events').first();
+    return n === droppedBefore + 3;
+  }, 8000), 'the three events are reported as dropped');
+  const kept = await page.evaluate(() => localStorage.getItem('touchpoint.pending') ?? '');
+  assert.ok(kept.length < 4096, `${kept.length} bytes still stored`);
+  await page.evaluate(() => window.touchpoint.consent('denied'));
+  await page.close();
+});

@@ -82,6 +82,11 @@ impl Outbox {
         self.dropped
     }
 
+    /// The most bytes one batch may have (see `Pending::from_storage`).
+    pub fn batch_bytes(&self) -> usize {
+        self.limits.batch_bytes
+    }
+
     /// Adds an event; when full, drops the oldest and counts them.
     pub fn push(&mut self, event: Touchpoint) {
         let mut encoded = String::new();
@@ -207,9 +212,14 @@ impl Pending {
         out
     }
 
-    /// Reads what `to_storage` wrote; malformed lines are skipped.
-    pub fn from_storage(text: &str) -> Self {
+    /// Reads what `to_storage` wrote; malformed lines are skipped. A batch
+    /// longer than `batch_bytes` (kept by an older version) could never be
+    /// sent: it is left out and its events counted as dropped, as
+    /// `Outbox::push_json` does for a new event; so are those trimmed to
+    /// stay within bounds. Returns the batches and the events dropped.
+    pub fn from_storage(text: &str, batch_bytes: usize) -> (Self, u32) {
         let mut pending = Pending::default();
+        let mut dropped = 0u32;
         // Byte positions rather than `lines`/`split_once`: smaller in wasm.
         let mut rest = text;
         while !rest.is_empty() {
@@ -222,11 +232,15 @@ impl Pending {
             let count = line.get(..tab).unwrap_or_default();
             let body = line.get(tab + 1..).unwrap_or_default();
             if let (Some(count), true) = (decimal(count), body.starts_with('{')) {
-                pending.batches.push((count, body.into()));
+                if body.len() > batch_bytes {
+                    dropped = dropped.saturating_add(count);
+                } else {
+                    pending.batches.push((count, body.into()));
+                }
             }
         }
-        pending.trim();
-        pending
+        let dropped = dropped.saturating_add(pending.trim());
+        (pending, dropped)
     }
 }
 
@@ -409,13 +423,30 @@ mod tests {
         let (count, first) = pending.pop_front().unwrap();
         assert_eq!((count, first.as_str()), (3, "{\"n\":2}"));
         pending.push_front(count, first);
-        let restored = Pending::from_storage(&pending.to_storage());
-        assert_eq!(restored, pending);
-        assert_eq!(
-            Pending::from_storage("garbage\n2\tnot json\n1\t{}\n-1\t{}\n99999999999\t{}\n\t{}\n")
-                .len(),
-            1
+        let restored = Pending::from_storage(&pending.to_storage(), 1000);
+        assert_eq!(restored, (pending, 0));
+        let (restored, dropped) = Pending::from_storage(
+            "garbage\n2\tnot json\n1\t{}\n-1\t{}\n99999999999\t{}\n\t{}\n",
+            1000,
         );
+        assert_eq!((restored.len(), dropped), (1, 0));
+    }
+
+    #[test]
+    fn a_stored_batch_too_big_to_send_is_counted_as_dropped_not_kept() {
+        // An older version's limits could have stored a batch the browser
+        // would refuse to send: kept, it would fail and block every later one.
+        let big = format!("{{\"events\":\"{}\"}}", "x".repeat(200));
+        let text = format!("2\t{{\"n\":1}}\n5\t{big}\n3\t{{\"n\":2}}\n");
+        let (restored, dropped) = Pending::from_storage(&text, 100);
+        assert_eq!(dropped, 5);
+        assert_eq!(restored.to_storage(), "2\t{\"n\":1}\n3\t{\"n\":2}\n");
+        // Batches beyond the bound are counted too (oldest first).
+        let many: String = (0..MAX_PENDING_BATCHES + 2)
+            .map(|n| format!("4\t{{\"n\":{n}}}\n"))
+            .collect();
+        let (restored, dropped) = Pending::from_storage(&many, 100);
+        assert_eq!((restored.len(), dropped), (MAX_PENDING_BATCHES, 8));
     }
 
     #[test]

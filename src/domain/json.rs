@@ -26,15 +26,13 @@ pub fn push_string(out: &mut String, value: &str) {
 }
 
 /// Appends an unsigned integer in decimal without going through `core::fmt`.
+/// Divides by constants only, so no division-by-zero check (and its panic
+/// message) is compiled in.
 pub fn push_u64(out: &mut String, value: u64) {
-    let mut divisor = 1;
-    while value / divisor >= 10 {
-        divisor *= 10;
+    if value >= 10 {
+        push_u64(out, value / 10);
     }
-    while divisor > 0 {
-        out.push(char::from(b'0' + (value / divisor % 10) as u8));
-        divisor /= 10;
-    }
+    out.push(char::from(b'0' + (value % 10) as u8));
 }
 
 /// Lower-case hexadecimal digit for a nibble (0..=15).

@@ -71,15 +71,10 @@ fn splitmix64(mut z: u64) -> u64 {
 }
 
 impl Ids {
-    fn new(seed: &[u8]) -> Self {
-        let word = |from: usize| {
-            seed.iter()
-                .skip(from)
-                .take(8)
-                .fold(0u64, |acc, b| (acc << 8) | u64::from(*b))
-        };
+    fn new([a, b, c, d]: [u32; 4]) -> Self {
+        let word = |high: u32, low: u32| u64::from(high) << 32 | u64::from(low);
         Ids {
-            seed: (word(0), word(8)),
+            seed: (word(a, b), word(c, d)),
             counter: 0,
         }
     }
@@ -119,8 +114,8 @@ pub struct Start<'a> {
     pub site: &'a str,
     /// The browser sends Do Not Track or Global Privacy Control.
     pub do_not_track: bool,
-    /// Random bytes (16) from the browser's `crypto.getRandomValues`.
-    pub seed: &'a [u8],
+    /// 128 random bits, as four words from the browser's `crypto.getRandomValues`.
+    pub seed: [u32; 4],
     /// BCP 47 language tag of the browser.
     pub language: &'a str,
 }
@@ -224,7 +219,11 @@ impl Recorder {
             self.visitor = visitor.into();
         }
         self.consent = true;
-        let mut kept = Pending::from_storage(stored_pending.unwrap_or_default());
+        let (mut kept, dropped) = Pending::from_storage(
+            stored_pending.unwrap_or_default(),
+            self.outbox.batch_bytes(),
+        );
+        self.outbox.count_dropped(dropped);
         while let Some((count, body)) = self.pending.pop_front() {
             let dropped = kept.push_back(count, body);
             self.outbox.count_dropped(dropped);
@@ -582,7 +581,7 @@ mod tests {
         let mut recorder = Recorder::start(
             &Start {
                 site: "demo",
-                seed: &[7; 16],
+                seed: [0x0707_0707; 4],
                 language: "de-DE",
                 ..Start::default()
             },
@@ -619,8 +618,8 @@ mod tests {
 
     #[test]
     fn ids_are_unique_and_differ_between_pages() {
-        let mut a = Ids::new(&[1; 16]);
-        let mut b = Ids::new(&[2; 16]);
+        let mut a = Ids::new([0x0101_0101; 4]);
+        let mut b = Ids::new([0x0202_0202; 4]);
         let ids: Vec<String> = (0..1000).map(|_| a.next()).collect();
         let mut unique = ids.clone();
         unique.sort();
@@ -629,10 +628,7 @@ mod tests {
         assert!(ids.iter().all(|id| id.len() == 32));
         assert_ne!(ids[0], b.next());
         // Golden: the same on native and wasm.
-        assert_eq!(
-            Ids::new(&[0; 16]).next(),
-            "910a2dec89025cc1f3203e9039f4a821"
-        );
+        assert_eq!(Ids::new([0; 4]).next(), "910a2dec89025cc1f3203e9039f4a821");
     }
 
     #[test]
@@ -761,6 +757,20 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_batch_too_big_to_send_is_dropped_and_reported() {
+        let visitor = "0123456789abcdef0123456789abcdef";
+        let big = format!("{{\"events\":\"{}\"}}", "x".repeat(70 * 1024));
+        let mut next = start_with(Some(visitor), Some(&format!("3\t{big}\n")));
+        assert!(
+            next.pending.is_empty(),
+            "not kept to fail and block the rest"
+        );
+        next.flush(NOW);
+        let batch = next.take_batch(NOW).unwrap();
+        assert!(batch.contains(r#""dropped":3"#), "{batch}");
+    }
+
+    #[test]
     fn refused_beacons_stay_waiting_without_consent() {
         let mut recorder = start_with(None, None);
         recorder.hidden(NOW);
@@ -775,7 +785,7 @@ mod tests {
             &Start {
                 site: "demo",
                 do_not_track: true,
-                seed: &[1; 16],
+                seed: [0x0101_0101; 4],
                 ..Start::default()
             },
             &page("/"),
