@@ -277,6 +277,19 @@ test('bundled with esbuild: a clear error without `assets`; with it, records and
     const served = await report('&assets=/esbuild/touchpoint/');
     assert.deepEqual(served, { recorded: true, seconds: served.seconds, topic: 'billing' });
 
+    // A host that sends .wasm as application/octet-stream (an outside audit:
+    // the recorder and launcher vanished): loaded whole, with one warning.
+    const mime = [];
+    page.on('console', (m) => { if (m.type() === 'warning') mime.push(m.text()); });
+    await page.route('**/esbuild/touchpoint/**/*.wasm', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
+    });
+    const untyped = await report('&assets=/esbuild/touchpoint/');
+    assert.deepEqual(untyped, { recorded: true, seconds: untyped.seconds, topic: 'billing' });
+    assert.ok(mime.some((w) => /recorder_bg\.wasm is not served as application\/wasm: loaded without streaming compilation/.test(w)), mime.join('\n'));
+    await page.unroute('**/esbuild/touchpoint/**/*.wasm');
+
     // A site model that never answers costs at most the 10 s timeout: the built-in model is used.
     await page.route('**/stalled-model', () => { /* never answered */ });
     const warnings = [];
