@@ -191,50 +191,75 @@ fn scan_all(text: &str) -> Vec<ByteFinding> {
 /// scanners skip it.
 #[derive(Default)]
 struct Claims {
+    /// Sorted by start; they never overlap, so their ends are sorted too,
+    /// and every question below is a binary search (a text with thousands
+    /// of findings took seconds when each was a scan of them all).
     items: Vec<(PiiKind, usize, usize)>,
 }
 
 impl Claims {
+    /// How many claims start before `at`.
+    fn starting_before(&self, at: usize) -> usize {
+        self.items.partition_point(|&(_, s, _)| s < at)
+    }
+
     fn taken(&self, start: usize, end: usize) -> bool {
-        self.items.iter().any(|&(_, s, e)| s < end && start < e)
+        // Of the claims starting before `end`, the last ends last.
+        let before = self.starting_before(end);
+        before > 0
+            && self
+                .items
+                .get(before - 1)
+                .is_some_and(|&(_, _, e)| start < e)
     }
 
     fn add(&mut self, kind: PiiKind, start: usize, end: usize) {
         if start < end && !self.taken(start, end) {
-            self.items.push((kind, start, end));
+            let at = self.starting_before(start);
+            self.items.insert(at, (kind, start, end));
         }
+    }
+
+    /// The claim covering `at`, if any.
+    fn at(&self, at: usize) -> Option<&(PiiKind, usize, usize)> {
+        let through = self.starting_before(at + 1);
+        self.items
+            .get(through.checked_sub(1)?)
+            .filter(|&&(_, _, e)| at < e)
     }
 
     /// The end of the claim covering `at`, if any.
     fn covering(&self, at: usize) -> Option<usize> {
-        self.items
-            .iter()
-            .find(|&&(_, s, e)| s <= at && at < e)
-            .map(|&(_, _, e)| e)
+        self.at(at).map(|&(_, _, e)| e)
     }
 
     /// Whether a claim ends at `at`.
     fn ends_at(&self, at: usize) -> bool {
-        self.items.iter().any(|&(_, _, e)| e == at)
+        let before = self.items.partition_point(|&(_, _, e)| e < at);
+        self.items.get(before).is_some_and(|&(_, _, e)| e == at)
     }
 
     /// Where the first claim at or after `at` starts (or `len`).
     fn next_start(&self, at: usize, len: usize) -> usize {
         self.items
-            .iter()
-            .map(|&(_, s, _)| s)
-            .filter(|&s| s >= at)
-            .fold(len, usize::min)
+            .get(self.starting_before(at))
+            .map_or(len, |&(_, s, _)| s)
+    }
+
+    /// Where the last claim ending at or before `at` ends (or 0).
+    fn end_before(&self, at: usize) -> usize {
+        let before = self.items.partition_point(|&(_, _, e)| e <= at);
+        before
+            .checked_sub(1)
+            .and_then(|last| self.items.get(last))
+            .map_or(0, |&(_, _, e)| e)
     }
 
     /// The tag a redacted finding covering `at` would leave there; the
     /// scanners that read context read it as the redacted text shows it, so
     /// that redacting twice changes nothing.
     fn tag_at(&self, at: usize) -> Option<(&'static str, usize, usize)> {
-        self.items
-            .iter()
-            .find(|&&(_, s, e)| s <= at && at < e)
-            .map(|&(kind, s, e)| (kind.tag(), s, e))
+        self.at(at).map(|&(kind, s, e)| (kind.tag(), s, e))
     }
 }
 

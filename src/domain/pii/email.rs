@@ -122,7 +122,7 @@ fn top_level_length(label: &str) -> Option<usize> {
 pub(super) fn scan(text: &str, claims: &mut Claims) {
     let bytes = text.as_bytes();
     for (at, _) in bytes.iter().enumerate().filter(|(_, &b)| b == b'@') {
-        let floor = claims.items.last().map_or(0, |&(_, _, end)| end).min(at);
+        let floor = claims.end_before(at);
         let start = local_start(text, floor, at);
         let end = domain_end(text, at + 1);
         if start == at || end <= at + 1 {

@@ -419,3 +419,37 @@ fn mod97(text: &str) -> u32 {
         }
     })
 }
+
+proptest! {
+    /// The claims' binary searches answer as a scan of every claim does,
+    /// whatever claims were asked for, in any order.
+    #[test]
+    fn claims_answer_as_a_scan_would(
+        asked in prop::collection::vec((0usize..200, 1usize..12), 0..40),
+        probes in prop::collection::vec(0usize..220, 1..30),
+    ) {
+        let mut claims = Claims::default();
+        let mut kept: Vec<(usize, usize)> = Vec::new();
+        for &(start, length) in &asked {
+            let end = start + length;
+            let overlaps = kept.iter().any(|&(s, e)| s < end && start < e);
+            prop_assert_eq!(claims.taken(start, end), overlaps);
+            claims.add(PiiKind::Phone, start, end);
+            if !overlaps {
+                kept.push((start, end));
+            }
+        }
+        let stored: Vec<(usize, usize)> = claims.items.iter().map(|&(_, s, e)| (s, e)).collect();
+        kept.sort_unstable();
+        prop_assert_eq!(&stored, &kept);
+        for &at in &probes {
+            let covering = kept.iter().find(|&&(s, e)| s <= at && at < e).map(|&(_, e)| e);
+            prop_assert_eq!(claims.covering(at), covering);
+            prop_assert_eq!(claims.ends_at(at), kept.iter().any(|&(_, e)| e == at));
+            let next = kept.iter().map(|&(s, _)| s).filter(|&s| s >= at).fold(500, usize::min);
+            prop_assert_eq!(claims.next_start(at, 500), next);
+            let before = kept.iter().map(|&(_, e)| e).filter(|&e| e <= at).max().unwrap_or(0);
+            prop_assert_eq!(claims.end_before(at), before);
+        }
+    }
+}
