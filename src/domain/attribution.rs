@@ -150,18 +150,26 @@ telegram Telegram";
 const WEBMAIL: &str = "mail outlook webmail gmx web yahoo";
 
 /// Ad click ids, by the channel they imply (space-separated, as text for size).
-const CLICK_IDS: [(Channel, &str); 4] = [
+/// E-mail tools' ids (Mailchimp, HubSpot, Marketo) mark a newsletter's link,
+/// and affiliate networks' (Impact, Awin, CJ) a partner's.
+const CLICK_IDS: [(Channel, &str); 6] = [
     (Channel::PaidSearch, "gclid gbraid wbraid msclkid yclid"),
     (Channel::Display, "dclid"),
     (Channel::OrganicSocial, "fbclid"),
-    (Channel::PaidSocial, "ttclid li_fat_id twclid epik sccid"),
+    (
+        Channel::PaidSocial,
+        "ttclid li_fat_id twclid epik sccid rdt_cid",
+    ),
+    (Channel::Email, "mc_cid _hsenc mkt_tok"),
+    (Channel::Affiliate, "irclickid awc cjevent"),
 ];
 
-/// The channel a click id implies, if `key` is one.
-fn click_id_channel(key: &str) -> Option<Channel> {
+/// The channel a click id implies, if `key` is one, in any case (Snapchat
+/// writes `ScCid`).
+pub(crate) fn click_id_channel(key: &str) -> Option<Channel> {
     CLICK_IDS
         .iter()
-        .find(|(_, ids)| split(ids, b' ').any(|id| id == key))
+        .find(|(_, ids)| split(ids, b' ').any(|id| id.eq_ignore_ascii_case(key)))
         .map(|(channel, _)| *channel)
 }
 
@@ -270,7 +278,7 @@ pub fn campaign_of(query: &str) -> Campaign {
             "utm_content" => &mut campaign.content,
             _ => {
                 if campaign.click_id.is_empty() && click_id_channel(key).is_some() {
-                    campaign.click_id = key.into();
+                    campaign.click_id = key.to_ascii_lowercase();
                 }
                 continue;
             }
@@ -487,6 +495,15 @@ mod tests {
             channel("?utm_source=instagram", ""),
             ("organic_social", "Instagram")
         );
+        // Reddit's ads, Snapchat's capitalised id, e-mail tools' and
+        // affiliate networks' ids (they were plain direct visits).
+        assert_eq!(channel("?rdt_cid=x", ""), ("paid_social", ""));
+        assert_eq!(channel("?ScCid=x", ""), ("paid_social", ""));
+        assert_eq!(campaign_of("?ScCid=x").click_id, "sccid");
+        assert_eq!(channel("?mc_cid=a1&mc_eid=b2", ""), ("email", ""));
+        assert_eq!(channel("?_hsenc=p2&_hsmi=9", ""), ("email", ""));
+        assert_eq!(channel("?irclickid=x", ""), ("affiliate", ""));
+        assert_eq!(channel("?awc=123_456", ""), ("affiliate", ""));
     }
 
     #[test]

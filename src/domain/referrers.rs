@@ -230,12 +230,8 @@ pub fn decide(campaign: &Campaign, referrer: &str, site_host: &str, with_term: b
         return decided(channel, named);
     }
     if !campaign.click_id.is_empty() {
-        let channel = match campaign.click_id.as_str() {
-            "dclid" => Channel::Display,
-            "fbclid" => Channel::OrganicSocial,
-            "ttclid" | "li_fat_id" | "twclid" | "epik" | "sccid" => Channel::PaidSocial,
-            _ => Channel::PaidSearch,
-        };
+        let channel =
+            super::attribution::click_id_channel(&campaign.click_id).unwrap_or(Channel::PaidSearch);
         return decided(channel, named);
     }
     if let Some(known) = from_source {
