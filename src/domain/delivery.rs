@@ -39,6 +39,12 @@ impl Default for Limits {
 /// besides its events.
 const BATCH_ENVELOPE_BYTES: usize = 96;
 
+/// The most a batch may be and still be sent: browsers give requests that
+/// outlive the page (`keepalive`) 64 KiB. A batch is cut at `batch_bytes`
+/// (60 KiB) of events, and its envelope (a consented visitor id, a user id
+/// and its HMAC, the time zone) can take it a few hundred bytes past that.
+pub const SENDABLE_BATCH_BYTES: usize = 64 * 1024;
+
 /// Events waiting to be sent, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct Outbox {
@@ -80,11 +86,6 @@ impl Outbox {
     /// Events dropped and not yet reported.
     pub fn dropped(&self) -> u32 {
         self.dropped
-    }
-
-    /// The most bytes one batch may have (see `Pending::from_storage`).
-    pub fn batch_bytes(&self) -> usize {
-        self.limits.batch_bytes
     }
 
     /// Adds an event; when full, drops the oldest and counts them.
@@ -213,7 +214,8 @@ impl Pending {
     }
 
     /// Reads what `to_storage` wrote; malformed lines are skipped. A batch
-    /// longer than `batch_bytes` (kept by an older version) could never be
+    /// longer than `batch_bytes` (`SENDABLE_BATCH_BYTES` in the recorder;
+    /// kept by an older version) could never be
     /// sent: it is left out and its events counted as dropped, as
     /// `Outbox::push_json` does for a new event; so are those trimmed to
     /// stay within bounds. Returns the batches and the events dropped.
@@ -447,6 +449,40 @@ mod tests {
             .collect();
         let (restored, dropped) = Pending::from_storage(&many, 100);
         assert_eq!((restored.len(), dropped), (MAX_PENDING_BATCHES, 8));
+    }
+
+    #[test]
+    fn a_full_batch_with_a_long_envelope_is_kept_on_restore() {
+        // A review: 50 events of 1,225 bytes each and a consented,
+        // identified visitor made a batch past `batch_bytes` (60 KiB) that
+        // the restore threw away, though the browser sends it.
+        for size in [100, 600, 1_225, 1_300, 5_000] {
+            let mut outbox = Outbox::new(Limits::default());
+            for n in 0..60 {
+                let mut e = event(n);
+                e.name = "n".repeat(size);
+                outbox.push(e);
+            }
+            let visitor = "v".repeat(64);
+            let hmac = "h".repeat(64);
+            let header = BatchHeader {
+                site: "a-site-key-of-some-length",
+                visitor: &visitor,
+                user: "user-00000000000000000000000000000000",
+                user_hmac: &hmac,
+                time_zone: "America/Argentina/Buenos_Aires",
+                ..BatchHeader::default()
+            };
+            let Some((body, count)) = outbox.take_batch(&header, 1_763_800_000_000) else {
+                panic!("a batch");
+            };
+            assert!(body.len() <= SENDABLE_BATCH_BYTES, "{size}: {}", body.len());
+            let mut pending = Pending::default();
+            pending.push_back(count, body);
+            let (restored, dropped) =
+                Pending::from_storage(&pending.to_storage(), SENDABLE_BATCH_BYTES);
+            assert_eq!((restored, dropped), (pending, 0), "{size}");
+        }
     }
 
     #[test]

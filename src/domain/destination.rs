@@ -386,12 +386,12 @@ pub fn check_url(url: &str, allow_http: bool) -> Result<(), String> {
 /// which a request from the worker must not reach either), and the common
 /// databases' and caches' (MySQL, PostgreSQL, Redis, MongoDB, Memcached,
 /// Elasticsearch).
-const BAD_PORTS: [u16; 89] = [
+const BAD_PORTS: [u16; 90] = [
     1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
     103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465,
     512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993,
     995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
-    6669, 6697, 10080, 3306, 5432, 6379, 27017, 11211, 9200, 9300, 2375,
+    6669, 6679, 6697, 10080, 3306, 5432, 6379, 27017, 11211, 9200, 9300, 2375,
 ];
 
 /// Whether `host` is a name on the public internet: not an IP address in
@@ -442,13 +442,23 @@ fn is_public_name(host: &str) -> bool {
 }
 
 /// Public names that resolve to 127.0.0.1 with every subdomain, published
-/// for developers (and so known to anyone probing a server).
-const LOOPBACK_NAMES: [&str; 5] = [
+/// for developers (and so known to anyone probing a server), and wildcard
+/// DNS services that answer any address a name spells, in forms beyond
+/// `spells_ipv4`'s (hex, IPv6, rebinding between two): no receiver of a
+/// site's events lives there.
+const LOOPBACK_NAMES: [&str; 12] = [
     "localtest.me",
     "lvh.me",
     "vcap.me",
     "lacolhost.com",
     "localhost.direct",
+    "nip.io",
+    "sslip.io",
+    "xip.io",
+    "nip.direct",
+    "traefik.me",
+    "rbndr.us",
+    "1u.ms",
 ];
 
 /// Whether a name carries an IPv4 address in four numeric parts in a row,
@@ -680,6 +690,12 @@ mod tests {
             "https://169.254.169.254.sslip.io/latest",
             "https://lvh.me/",
             "https://hooks.localtest.me/",
+            // A review's spellings: nip.io's hex, sslip.io's IPv6.
+            "https://app-7f000001.nip.io/",
+            "https://magic-a9fea9fe.nip.io/latest",
+            "https://--1.sslip.io/",
+            "https://--ffff-7f00-1.SSLIP.IO./",
+            "https://7f000001.1u.ms/",
             "https://crm.corp/",
             "https://redis.cache.svc/",
         ] {
@@ -707,6 +723,7 @@ mod tests {
             "https://hooks.example:25/in",
             "https://hooks.example:6379/",
             "https://hooks.example:5432/",
+            "https://hooks.example:6679/",
         ] {
             let refused = check_url(url, false).unwrap_err();
             assert!(refused.contains("another protocol's"), "{url}: {refused}");

@@ -221,7 +221,7 @@ impl Recorder {
         self.consent = true;
         let (mut kept, dropped) = Pending::from_storage(
             stored_pending.unwrap_or_default(),
-            self.outbox.batch_bytes(),
+            super::delivery::SENDABLE_BATCH_BYTES,
         );
         self.outbox.count_dropped(dropped);
         while let Some((count, body)) = self.pending.pop_front() {
