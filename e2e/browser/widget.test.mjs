@@ -14,7 +14,7 @@ const shots = join(root, 'test-results', 'screenshots');
 // Below this topic confidence the panel offers its team as a guess
 // (domain::contact::UNSURE_TOPIC_CONFIDENCE).
 const UNSURE_TOPIC_CONFIDENCE = 0.6;
-let runtime, browser, staff, unsureDraft;
+let runtime, browser, staff, channel, unsureDraft;
 before(async () => {
   mkdirSync(shots, { recursive: true });
   // The draft the classifier is unsure of is chosen by asking the widget's
@@ -29,7 +29,7 @@ before(async () => {
   assert.ok(unsureDraft, `the model is sure of every vague draft: ${vague.join(' / ')}`);
   // Presence rooms recheck twice a second here (a minute when deployed).
   runtime = await startTestRuntime({ PRESENCE_RECHECK_MS: '500' });
-  const channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
+  channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);
   staff = await channel.createStaff('Ana Weber', ['support', 'billing', 'sales', 'product'], 'admin');
   browser = await launchChromium();
 });
@@ -182,6 +182,99 @@ test('with someone online the panel says who, and answers come here', async () =
   await panel(page).locator('.panel').waitFor({ state: 'detached' });
   assert.equal(await page.locator('button.launcher').getAttribute('aria-expanded'), 'false');
   await staffApi('PUT', '/v1/staff/presence', { presence: 'away' });
+  await page.close();
+});
+
+test('a draft for a team closed two weeks hears of that team (its date, its reason), not of someone online elsewhere; an Arabic page reads it in English', async () => {
+  // An outside audit: billing closed, Eli online for support only; a visitor
+  // writing about a double charge read "Here now: Eli" and "Back Monday".
+  const admin = async (method, path, body) => (await fetch(`${runtime.url}/v1/admin/sites/demo${path}`, {
+    method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body),
+  })).json();
+  const stored = Object.fromEntries((await admin('GET', '')).teams.map((t) => [t.id, t.hours]));
+  const day = 86_400_000;
+  const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+  const always = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => ({ day: d, open: '00:00', close: '24:00' }));
+  const eli = await channel.createStaff('Eli Park', ['support']);
+  const presence = (token, value) => fetch(`${runtime.url}/v1/staff/presence`, {
+    method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ presence: value }),
+  });
+  await presence(staff.token, 'away');
+  await admin('PUT', '/teams/support', { hours: { weekly: always, closures: [] } });
+  await admin('PUT', '/teams/billing', { hours: { weekly: stored.billing.weekly, closures: [{ from: dayOf(Date.now() - day), to: dayOf(Date.now() + 14 * day), reason: 'Winter break' }] } });
+  await presence(eli.token, 'online');
+  try {
+    const billing = (await (await fetch(`${runtime.url}/v1/availability?site=demo`)).json()).teams.find((t) => t.id === 'billing');
+    assert.ok(billing.next_opening > Date.now() + 13 * day, JSON.stringify(billing));
+    const month = new Intl.DateTimeFormat('en', { month: 'long' }).format(new Date(billing.next_opening));
+    const draft = 'I was charged twice for my order. Please refund one payment.';
+    for (const lang of ['en', 'ar']) {
+      const page = await visitorPage(browser);
+      await page.route(`${runtime.url}/`, async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, body: (await response.text()).replace('<html lang="en">', `<html lang="${lang}">`) });
+      });
+      await openPanel(page);
+      const line = panel(page).locator('.presence');
+      const radios = panel(page).locator('input[type=radio]');
+      // Before a draft: the site, where Eli is there to answer here.
+      assert.ok(await eventually(async () => /Here now: Eli/.test(await line.innerText()), 8000), await line.innerText());
+      assert.equal(await radios.nth(0).isChecked(), true);
+      await panel(page).locator('#tp-message').fill(draft);
+      await panel(page).locator('#tp-team').waitFor();
+      assert.equal(await panel(page).locator('#tp-team').inputValue(), 'billing');
+      // The draft goes to billing: closed two weeks, with its date and
+      // reason, nobody named, and the e-mail path first.
+      const text = await line.innerText();
+      assert.match(text, /^We are closed\. Back .+ \(your time\)\.$/);
+      assert.ok(text.includes(month), `${lang}: ${text} names ${month}`);
+      assert.doesNotMatch(text, /Eli/);
+      assert.doesNotMatch(text, /[\u0600-\u06ff]/, `${lang}: the English panel writes its times in English`);
+      assert.equal(await panel(page).locator('.closure').innerText(), 'Winter break');
+      assert.equal(await radios.nth(1).isChecked(), true, 'the e-mail path comes first');
+      assert.equal(await panel(page).locator('.promise').innerText(), 'A person will write to this address.');
+      if (lang === 'en') {
+        await page.screenshot({ path: join(shots, 'widget-team-closed.png') });
+        // Sent to support instead: Eli is there for it, and answers come here.
+        await panel(page).locator('#tp-team').selectOption('support');
+        assert.ok(await eventually(async () => /Here now: Eli/.test(await line.innerText()), 4000), await line.innerText());
+        assert.equal(await radios.nth(0).isChecked(), true);
+        assert.equal(await panel(page).locator('.closure').count(), 0);
+      }
+      await page.close();
+    }
+  } finally {
+    await presence(eli.token, 'away');
+    await admin('PUT', '/teams/support', { hours: stored.support });
+    await admin('PUT', '/teams/billing', { hours: stored.billing });
+  }
+});
+
+test('a call back window is offered from now to 30 days ahead, and a window outside the team\'s hours is explained', async () => {
+  const page = await visitorPage(browser);
+  await openPanel(page);
+  await panel(page).locator('input[type=radio]').nth(2).check();
+  const [from, to] = [panel(page).locator('input[type=datetime-local]').nth(0), panel(page).locator('input[type=datetime-local]').nth(1)];
+  for (const input of [from, to]) {
+    const [min, max] = [await input.getAttribute('min'), await input.getAttribute('max')];
+    const [minMs, maxMs] = await page.evaluate(([a, b]) => [new Date(a).getTime(), new Date(b).getTime()], [min, max]);
+    assert.ok(Math.abs(minMs - Date.now()) < 120_000, `min ${min}`);
+    assert.ok(Math.abs(maxMs - minMs - 30 * 86_400_000) <= 3_600_000, `max ${max}`);
+  }
+  // Ten minutes at night: not 15 minutes of anyone's hours; the worker's 422.
+  const night = await page.evaluate(() => {
+    const d = new Date(Date.now() + 86_400_000);
+    const pad = (n) => String(n).padStart(2, '0');
+    const at = (h, m) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(h)}:${pad(m)}`;
+    return [at(3, 0), at(3, 10)];
+  });
+  await panel(page).locator('input[type=tel]').fill('+49 30 1234567');
+  await from.fill(night[0]);
+  await to.fill(night[1]);
+  await panel(page).locator('#tp-message').fill('Please call me about my order');
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('.error', { hasText: "15 minutes of the team's hours" }).waitFor();
+  assert.equal(await panel(page).locator('#tp-message').inputValue(), 'Please call me about my order');
   await page.close();
 });
 

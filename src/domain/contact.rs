@@ -6,6 +6,7 @@
 use serde::Deserialize;
 
 use super::conversation::{route_to_team, RoutingRule};
+use super::hours::Closure;
 
 /// A team as `GET /v1/availability` describes it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -19,6 +20,10 @@ pub struct TeamState {
     pub staff_online: Vec<String>,
     #[serde(default)]
     pub typical_first_response: Option<TypicalResponse>,
+    /// Why the team is closed today, when a closure with a reason covers
+    /// the site's date (`closure_reason`): shown to visitors.
+    #[serde(default)]
+    pub closure_reason: Option<String>,
 }
 
 /// The measured typical first response.
@@ -47,8 +52,12 @@ pub enum Presence {
     },
     /// Inside office hours, but nobody is at the console right now.
     OpenButAway { typical_s: Option<u32> },
-    /// Outside office hours; when the team opens again, if scheduled.
-    Closed { next_opening: Option<i64> },
+    /// Outside office hours; when the team opens again, if scheduled, and
+    /// the closure's reason when one is going on ("Winter break").
+    Closed {
+        next_opening: Option<i64>,
+        reason: Option<String>,
+    },
     /// The site has no team yet (one being set up): nobody could receive a
     /// message, so the panel says so instead of taking one.
     NoTeam,
@@ -67,6 +76,7 @@ pub fn presence(team: &TeamState) -> Presence {
     } else {
         Presence::Closed {
             next_opening: team.next_opening,
+            reason: team.closure_reason.clone(),
         }
     }
 }
@@ -93,9 +103,42 @@ pub fn site_presence(site: &SiteState) -> Presence {
     if site.teams.iter().any(|t| t.open) {
         return Presence::OpenButAway { typical_s: None };
     }
-    Presence::Closed {
-        next_opening: site.teams.iter().filter_map(|t| t.next_opening).min(),
+    // The site opens with its earliest team; its closure's reason, if any.
+    let mut first: Option<&TeamState> = None;
+    for team in &site.teams {
+        if let Some(at) = team.next_opening {
+            if first.and_then(|f| f.next_opening).is_none_or(|f| at < f) {
+                first = Some(team);
+            }
+        }
     }
+    Presence::Closed {
+        next_opening: first.and_then(|t| t.next_opening),
+        reason: first.and_then(|t| t.closure_reason.clone()),
+    }
+}
+
+/// The reason of the closure that covers `today` (the site's local date,
+/// `YYYY-MM-DD`, as closures are written); `None` when no closure with a
+/// reason covers it.
+pub fn closure_reason<'a>(closures: &'a [Closure], today: &str) -> Option<&'a str> {
+    closures
+        .iter()
+        .find(|c| closes_with_reason(&c.from, &c.to, &c.reason, today))
+        .map(|c| c.reason.as_str())
+}
+
+/// Whether the closure `from`–`to` (inclusive dates) covers `today` and
+/// gives a reason to tell (`closure_reason`, one closure at a time).
+pub fn closes_with_reason(from: &str, to: &str, reason: &str, today: &str) -> bool {
+    !reason.is_empty() && !today.is_empty() && from <= today && today <= to
+}
+
+/// Whether an opening at `at_ms` is too far off for a weekday to name it
+/// (not within the next 6 days from `now_ms`): "Back Monday" two weeks
+/// ahead reads as the coming Monday, so the date is shown too.
+pub fn needs_date(at_ms: i64, now_ms: i64) -> bool {
+    at_ms - now_ms > 6 * 86_400_000
 }
 
 /// Below this topic confidence the classifier's team is wrong about a third
@@ -109,6 +152,17 @@ pub const UNSURE_TOPIC_CONFIDENCE: f64 = 0.6;
 /// visitor to choose: the classifier is unsure and the visitor has not chosen.
 pub fn team_is_a_guess(topic_confidence: f64, visitor_choice: Option<&str>) -> bool {
     visitor_choice.is_none() && topic_confidence < UNSURE_TOPIC_CONFIDENCE
+}
+
+/// Whose presence the panel shows and acts on: once a draft has a team it
+/// will reach (`expected_team`), that team's — staff of another team will
+/// not get the message, so their names would promise an answer that does not
+/// come; before a draft, the whole site's.
+pub fn presence_for(site: &SiteState, expected: Option<&TeamState>) -> Presence {
+    match expected {
+        Some(team) => presence(team),
+        None => site_presence(site),
+    }
 }
 
 /// Whether to put the e-mail / callback path first: nobody can answer now.
@@ -130,6 +184,27 @@ pub fn expected_team<'a>(
     };
     let id = route_to_team(topic, visitor_choice, &site.routing, &visible, &default);
     site.teams.iter().find(|t| t.id == id)
+}
+
+/// How far ahead a call back may be asked for, in days (the window
+/// inputs' `max`).
+pub const CALLBACK_DAYS_AHEAD: i64 = 30;
+
+/// A `datetime-local` input's value for a local date and time, to the
+/// minute: `2026-12-07T09:05` (year, month 1–12, day, hour, minute).
+pub fn datetime_local(parts: [u32; 5]) -> String {
+    let mut out = String::with_capacity(16);
+    for (at, n) in parts.into_iter().enumerate() {
+        if at > 0 {
+            out.push(['-', '-', 'T', ':'][at - 1]);
+        }
+        let width = if at == 0 { 4 } else { 2 };
+        for place in (0..width).rev() {
+            let digit = n / 10_u32.pow(place) % 10;
+            out.push(char::from(b'0' + digit as u8));
+        }
+    }
+    out
 }
 
 /// Rounds a typical reply time to what a person would say: "about 3 minutes",
@@ -164,6 +239,7 @@ mod tests {
             next_opening: next,
             staff_online: online.iter().map(|s| s.to_string()).collect(),
             typical_first_response: None,
+            closure_reason: None,
         }
     }
 
@@ -184,7 +260,8 @@ mod tests {
         assert_eq!(
             closed,
             Presence::Closed {
-                next_opening: Some(42)
+                next_opening: Some(42),
+                reason: None
             }
         );
         assert!(suggest_offline_path(&closed));
@@ -209,7 +286,10 @@ mod tests {
         site.teams.push(team("support", false, &[], None));
         assert_eq!(
             site_presence(&site),
-            Presence::Closed { next_opening: None }
+            Presence::Closed {
+                next_opening: None,
+                reason: None
+            }
         );
     }
 
@@ -226,7 +306,8 @@ mod tests {
         assert_eq!(
             site_presence(&site),
             Presence::Closed {
-                next_opening: Some(100)
+                next_opening: Some(100),
+                reason: None
             }
         );
     }
@@ -262,6 +343,114 @@ mod tests {
             default_team: String::new(),
         };
         assert_eq!(expected_team(&empty, "refund", None), None);
+    }
+
+    #[test]
+    fn a_draft_hears_of_the_team_it_will_reach_not_of_the_site() {
+        // Billing closed with nobody there; support open with Eli online.
+        let site = SiteState {
+            teams: vec![
+                TeamState {
+                    closure_reason: Some("Winter break".into()),
+                    ..team("billing", false, &[], Some(500))
+                },
+                team("support", true, &["Eli"], None),
+            ],
+            routing: vec![RoutingRule {
+                topic: "refund".into(),
+                team: "billing".into(),
+            }],
+            default_team: "support".into(),
+        };
+        // Before a draft: the site, where Eli is there.
+        let before = presence_for(&site, None);
+        assert_eq!(
+            before,
+            Presence::Online {
+                names: vec!["Eli".into()],
+                typical_s: None
+            }
+        );
+        assert!(!suggest_offline_path(&before));
+        // A draft about a double charge goes to billing: closed, no names,
+        // and the e-mail path first.
+        let billing = presence_for(&site, expected_team(&site, "refund", None));
+        assert_eq!(
+            billing,
+            Presence::Closed {
+                next_opening: Some(500),
+                reason: Some("Winter break".into())
+            }
+        );
+        assert!(suggest_offline_path(&billing));
+        // The visitor sends it to support instead: Eli is there again.
+        let support = presence_for(&site, expected_team(&site, "refund", Some("support")));
+        assert!(matches!(support, Presence::Online { ref names, .. } if names == &["Eli"]));
+        assert!(!suggest_offline_path(&support));
+    }
+
+    #[test]
+    fn a_closure_going_on_today_gives_its_reason() {
+        let closure = |from: &str, to: &str, reason: &str| Closure {
+            from: from.into(),
+            to: to.into(),
+            reason: reason.into(),
+        };
+        let closures = [
+            closure("2026-12-01", "2026-12-02", "Inventory"),
+            closure("2026-12-20", "2027-01-03", ""),
+            closure("2026-12-24", "2026-12-26", "Winter break"),
+        ];
+        assert_eq!(closure_reason(&closures, "2026-12-01"), Some("Inventory"));
+        assert_eq!(closure_reason(&closures, "2026-12-02"), Some("Inventory"));
+        assert_eq!(closure_reason(&closures, "2026-12-03"), None);
+        // A closure without a reason says nothing; one inside it does.
+        assert_eq!(closure_reason(&closures, "2026-12-21"), None);
+        assert_eq!(
+            closure_reason(&closures, "2026-12-26"),
+            Some("Winter break")
+        );
+        assert_eq!(closure_reason(&closures, ""), None);
+        // A closed site tells the reason of the team that opens first.
+        let site = SiteState {
+            teams: vec![
+                TeamState {
+                    closure_reason: Some("Stocktaking".into()),
+                    ..team("sales", false, &[], Some(900))
+                },
+                TeamState {
+                    closure_reason: Some("Winter break".into()),
+                    ..team("support", false, &[], Some(300))
+                },
+                team("billing", false, &[], None),
+            ],
+            routing: vec![],
+            default_team: "support".into(),
+        };
+        assert_eq!(
+            site_presence(&site),
+            Presence::Closed {
+                next_opening: Some(300),
+                reason: Some("Winter break".into())
+            }
+        );
+    }
+
+    #[test]
+    fn an_opening_a_week_or_more_away_is_named_with_its_date() {
+        let (hour, day) = (3_600_000, 86_400_000);
+        assert!(!needs_date(10 * hour, 0));
+        assert!(!needs_date(6 * day, 0), "the weekday names it");
+        assert!(needs_date(6 * day + hour, 0));
+        assert!(needs_date(14 * day, 0), "a two-week closure");
+        assert!(!needs_date(-hour, 0));
+    }
+
+    #[test]
+    fn a_window_input_reads_a_local_minute() {
+        assert_eq!(datetime_local([2026, 12, 7, 9, 5]), "2026-12-07T09:05");
+        assert_eq!(datetime_local([2027, 1, 31, 23, 59]), "2027-01-31T23:59");
+        assert_eq!(datetime_local([987, 10, 1, 0, 0]), "0987-10-01T00:00");
     }
 
     #[test]

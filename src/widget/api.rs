@@ -112,7 +112,8 @@ pub fn messages_after<'a>(
     after: i64,
 ) -> impl Future<Output = Result<Poll, Failure>> + 'a {
     let mut path = conversation_path(session, "/messages?after=");
-    path.push_str(&after.to_string());
+    // The cursor is a message id (never negative); no `core::fmt` for it.
+    crate::domain::json::push_u64(&mut path, u64::try_from(after).unwrap_or(0));
     call_and_read(
         &config.endpoint,
         "GET",

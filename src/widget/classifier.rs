@@ -78,7 +78,9 @@ async fn fetch_model(url: &str) -> Result<Model, String> {
         .map_err(|_| "the request failed".to_string())?;
     let response: web_sys::Response = response.unchecked_into();
     if !response.ok() {
-        return Err(format!("HTTP {}", response.status()));
+        let mut error = String::from("HTTP ");
+        crate::domain::json::push_u64(&mut error, u64::from(response.status()));
+        return Err(error);
     }
     let buffer = JsFuture::from(response.array_buffer().map_err(|_| "no body".to_string())?)
         .await

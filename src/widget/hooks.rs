@@ -54,7 +54,8 @@ pub fn use_page_events(state: &PanelState, root: &ShadowRoot) {
     use_effect_with(state.unread, move |unread| {
         if let Some(button) = launcher() {
             if *unread > 0 {
-                let count = unread.to_string();
+                let mut count = String::new();
+                crate::domain::json::push_u64(&mut count, u64::from(*unread));
                 let _ = button.set_attribute("data-unread", &count);
                 let _ = button.set_attribute("aria-description", &count);
             } else {
@@ -118,10 +119,14 @@ pub fn use_availability(config: Rc<Config>, dispatcher: UseReducerDispatcher<Pan
             wasm_bindgen_futures::spawn_local(async move {
                 match api::availability(&config).await {
                     Ok(site) => show(site),
-                    Err(failure) => dispatcher.dispatch(Action::Failed(i18n::explain(
-                        i18n::strings(&config.locale),
-                        &failure,
-                    ))),
+                    Err(failure) => {
+                        let strings = i18n::strings(&config.locale);
+                        dispatcher.dispatch(Action::Failed(i18n::explain(
+                            strings,
+                            strings.check_input,
+                            &failure,
+                        )))
+                    }
                 }
             });
         }

@@ -55,6 +55,9 @@ pub struct Strings {
     /// What was entered was not taken (the worker's 422, or a call back
     /// without its window): the reply fields to check.
     pub check_input: &'static str,
+    /// What was refused for a call back (the worker's 422: a window
+    /// without 15 minutes of the team's hours from now on, or the number).
+    pub check_window: &'static str,
     pub new_message: &'static str,
     /// A staff member is typing (pushed, issue 18).
     pub typing: &'static str,
@@ -104,6 +107,7 @@ const EN: Strings = Strings {
     network_error: "We could not be reached. Your message is still here; try again.",
     error: "That did not work. Your message is still here; try again later.",
     check_input: "Please check your e-mail address, phone number or times.",
+    check_window: "Please check your number, and pick a window with 15 minutes of the team's hours from now on.",
     new_message: "New message from {name}",
     typing: "{name} is typing…",
     kinds: [
@@ -157,6 +161,7 @@ const DE: Strings = Strings {
     network_error: "Wir sind nicht erreichbar. Ihre Nachricht ist noch da; versuchen Sie es erneut.",
     error: "Das hat nicht geklappt. Ihre Nachricht ist noch da; versuchen Sie es später erneut.",
     check_input: "Bitte prüfen Sie E-Mail-Adresse, Telefonnummer oder Zeiten.",
+    check_window: "Bitte prüfen Sie die Nummer und wählen Sie ein Fenster mit 15 Minuten der Teamzeiten ab jetzt.",
     new_message: "Neue Nachricht von {name}",
     typing: "{name} schreibt …",
     kinds: ["Kartennummer", "E-Mail-Adresse", "Telefonnummer", "IBAN", "Sozialversicherungsnummer", "IP-Adresse"],
@@ -203,6 +208,7 @@ const FR: Strings = Strings {
     network_error: "Impossible de nous joindre. Votre message est conservé ; réessayez.",
     error: "Cela n'a pas fonctionné. Votre message est conservé ; réessayez plus tard.",
     check_input: "Vérifiez votre adresse e-mail, votre numéro ou les horaires.",
+    check_window: "Vérifiez le numéro et choisissez un créneau avec 15 minutes des horaires de l'équipe dès maintenant.",
     new_message: "Nouveau message de {name}",
     typing: "{name} écrit…",
     kinds: ["Numéro de carte", "Adresse e-mail", "Numéro de téléphone", "IBAN", "Numéro de sécurité sociale", "Adresse IP"],
@@ -249,6 +255,8 @@ const ES: Strings = Strings {
     network_error: "No hemos podido conectar. Tu mensaje sigue aquí; inténtalo de nuevo.",
     error: "No ha funcionado. Tu mensaje sigue aquí; inténtalo más tarde.",
     check_input: "Revisa tu correo electrónico, tu teléfono o las horas.",
+    check_window:
+        "Revisa el número y elige una franja con 15 minutos del horario del equipo desde ahora.",
     new_message: "Nuevo mensaje de {name}",
     typing: "{name} está escribiendo…",
     kinds: [
@@ -302,6 +310,8 @@ const NL: Strings = Strings {
     network_error: "We zijn niet bereikbaar. Je bericht staat er nog; probeer het opnieuw.",
     error: "Dat lukte niet. Je bericht staat er nog; probeer het later opnieuw.",
     check_input: "Controleer je e-mailadres, telefoonnummer of tijden.",
+    check_window:
+        "Controleer het nummer en kies een tijdvak met 15 minuten binnen de teamtijden vanaf nu.",
     new_message: "Nieuw bericht van {name}",
     typing: "{name} typt…",
     kinds: [
@@ -355,6 +365,8 @@ const IT: Strings = Strings {
     network_error: "Non è stato possibile raggiungerci. Il tuo messaggio è ancora qui; riprova.",
     error: "Non ha funzionato. Il tuo messaggio è ancora qui; riprova più tardi.",
     check_input: "Controlla indirizzo e-mail, numero di telefono o orari.",
+    check_window:
+        "Controlla il numero e scegli una fascia con 15 minuti dell'orario del team da ora in poi.",
     new_message: "Nuovo messaggio da {name}",
     typing: "{name} sta scrivendo…",
     kinds: [
@@ -408,6 +420,7 @@ const PT: Strings = Strings {
     network_error: "Não foi possível contactar-nos. A sua mensagem continua aqui; tente de novo.",
     error: "Não funcionou. A sua mensagem continua aqui; tente mais tarde.",
     check_input: "Verifique o seu e-mail, número de telefone ou horas.",
+    check_window: "Verifique o número e escolha um intervalo com 15 minutos do horário da equipa a partir de agora.",
     new_message: "Nova mensagem de {name}",
     typing: "{name} está a escrever…",
     kinds: [
@@ -492,7 +505,9 @@ pub fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
 
 /// Why a call failed, in the visitor's words. The worker's own reason is
 /// English and for the site's developers: it goes to the console.
-pub fn explain(strings: &Strings, failure: &crate::fetch::Failure) -> String {
+/// `check` is what a refusal of the input asks to check (`check_input`, or
+/// `check_window` for a call back).
+pub fn explain(strings: &Strings, check: &str, failure: &crate::fetch::Failure) -> String {
     use crate::fetch::Failure;
     match failure {
         Failure::Network => strings.network_error,
@@ -503,7 +518,7 @@ pub fn explain(strings: &Strings, failure: &crate::fetch::Failure) -> String {
         } => {
             web_sys::console::warn_1(&["Touchpoint: ", code, ": ", message].concat().into());
             if *status == 422 {
-                strings.check_input
+                check
             } else {
                 strings.error
             }
@@ -512,7 +527,22 @@ pub fn explain(strings: &Strings, failure: &crate::fetch::Failure) -> String {
     .to_owned()
 }
 
-/// Formats an instant in the visitor's own time zone and language.
+/// The locale times are written in: the page's own when the panel speaks
+/// its language (`en-GB` keeps its 24-hour clock), else the panel's
+/// language, so an English panel on an Arabic page does not read
+/// "Back الاثنين 05:00 م".
+pub fn time_locale(locale: &str) -> &str {
+    let lang = strings(locale).lang;
+    if primary(locale) == lang && !locale.contains('_') {
+        locale
+    } else {
+        lang
+    }
+}
+
+/// Formats an instant in the visitor's own time zone and the panel's
+/// language (`time_locale`); `with_day` names the weekday, and the date too
+/// when it is a week or more away (`contact::needs_date`).
 pub fn local_time(locale: &str, ms: i64, with_day: bool) -> String {
     use wasm_bindgen::JsValue;
     let options = js_sys::Object::new();
@@ -521,11 +551,15 @@ pub fn local_time(locale: &str, ms: i64, with_day: bool) -> String {
     };
     if with_day {
         set("weekday", "long");
+        if crate::domain::contact::needs_date(ms, js_sys::Date::now() as i64) {
+            set("day", "numeric");
+            set("month", "long");
+        }
     }
     set("hour", "2-digit");
     set("minute", "2-digit");
     let format = js_sys::Intl::DateTimeFormat::new(
-        &js_sys::Array::of1(&JsValue::from_str(locale)),
+        &js_sys::Array::of1(&JsValue::from_str(time_locale(locale))),
         &options,
     )
     .format();
@@ -574,9 +608,23 @@ mod tests {
         ] {
             assert_eq!(strings(locale).lang, lang, "{locale}");
         }
+        // Times are written in the panel's language: the page's own tag
+        // when the panel speaks it, else the panel's.
+        for (locale, time) in [
+            ("en-GB", "en-GB"),
+            ("de-AT", "de-AT"),
+            ("pt-BR", "pt-BR"),
+            ("ar-EG", "en"),
+            ("ar", "en"),
+            ("ja-JP", "en"),
+            ("es_MX", "es"),
+            ("", "en"),
+        ] {
+            assert_eq!(time_locale(locale), time, "{locale}");
+        }
         // No sentence shows the worker's English reason any more.
         for table in [&EN, &DE, &FR, &ES, &IT, &NL, &PT] {
-            for text in [table.error, table.check_input] {
+            for text in [table.error, table.check_input, table.check_window] {
                 assert!(!text.contains('{'), "{text}");
             }
         }

@@ -151,6 +151,14 @@ pub fn panel(props: &PanelProps) -> Html {
         _ => None,
     };
 
+    // Who is there for this draft: the team it will reach, or the site's
+    // people before a draft; the reply channel follows it unless chosen.
+    let presence = state
+        .site
+        .as_deref()
+        .map(|site| contact::presence_for(site, expected_team));
+    let reply = state.reply_kind(presence.as_ref());
+
     let submit = {
         let state = state.clone();
         let config = config.clone();
@@ -165,6 +173,7 @@ pub fn panel(props: &PanelProps) -> Html {
                 &pending_id,
                 analysis.as_ref(),
                 expected.clone(),
+                reply,
             );
         })
     };
@@ -184,7 +193,6 @@ pub fn panel(props: &PanelProps) -> Html {
     // Marked with the language its words are in: on a page in a language
     // the panel does not speak (Arabic, say) that is English, left to right.
     let strings = i18n::strings(&config.locale);
-    let presence = state.site.as_deref().map(contact::site_presence);
     // A site with no team yet cannot take a first message: the header says
     // so, and no composer invites one.
     let composer = state.session.is_some() || presence != Some(contact::Presence::NoTeam);
@@ -225,7 +233,7 @@ pub fn panel(props: &PanelProps) -> Html {
                             findings={analysis.as_ref().map(|a| a.pii.clone()).unwrap_or_default()}
                             redacted={analysis.as_ref().map(|a| a.redacted.clone()).unwrap_or_default()} />
                         if state.session.is_none() {
-                            <ReplyFields strings={strings} reply={state.reply} email_only={!live} email={state.email.clone()} phone={state.phone.clone()}
+                            <ReplyFields strings={strings} reply={reply} email_only={!live} email={state.email.clone()} phone={state.phone.clone()}
                                 window_from={state.window_from.clone()} window_to={state.window_to.clone()} dispatcher={state.dispatcher()} />
                         }
                         if let Some(error) = &state.error {
@@ -258,14 +266,21 @@ fn send_draft(
     pending_id: &Rc<RefCell<Option<(String, String)>>>,
     analysis: Option<&Classification>,
     expected_team: Option<String>,
+    reply: state::ReplyKind,
 ) {
     if state.sending || crate::domain::text::is_blank(&state.draft) {
         return;
     }
     let strings = i18n::strings(&config.locale);
-    let Some(contact) = state.reply_preference() else {
+    // What a refusal asks to check: for a call back, its window in the team's hours.
+    let check = if reply == state::ReplyKind::Phone {
+        strings.check_window
+    } else {
+        strings.check_input
+    };
+    let Some(contact) = state.reply_preference(reply) else {
         // A call back without its window.
-        state.dispatch(Action::Failed(strings.check_input.to_owned()));
+        state.dispatch(Action::Failed(check.to_owned()));
         return;
     };
     let id = {
@@ -322,7 +337,7 @@ fn send_draft(
                 if !matches!(failure, Failure::Network) {
                     *pending_id.borrow_mut() = None;
                 }
-                state.dispatch(Action::Failed(i18n::explain(strings, &failure)));
+                state.dispatch(Action::Failed(i18n::explain(strings, check, &failure)));
             }
         }
     });
@@ -376,10 +391,14 @@ fn delete_conversation(state: &UseReducerHandle<PanelState>, config: &Rc<Config>
                 session::clear(&config.site);
                 dispatcher.dispatch(Action::Deleted);
             }
-            Err(failure) => dispatcher.dispatch(Action::Failed(i18n::explain(
-                i18n::strings(&config.locale),
-                &failure,
-            ))),
+            Err(failure) => {
+                let strings = i18n::strings(&config.locale);
+                dispatcher.dispatch(Action::Failed(i18n::explain(
+                    strings,
+                    strings.check_input,
+                    &failure,
+                )))
+            }
         }
     });
 }
@@ -391,7 +410,8 @@ fn length_near_the_limit(draft: &str) -> Option<String> {
     use crate::domain::conversation::MAX_MESSAGE_CHARS;
     let length = draft.encode_utf16().count();
     (length + 200 >= MAX_MESSAGE_CHARS).then(|| {
-        let mut count = length.to_string();
+        let mut count = String::new();
+        crate::domain::json::push_u64(&mut count, length as u64);
         count.push_str(" / 4000");
         count
     })

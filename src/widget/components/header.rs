@@ -21,12 +21,25 @@ pub fn header(props: &HeaderProps) -> Html {
         }
         Some(Presence::OpenButAway { .. }) => html! { <p class="presence">{ strings.away }</p> },
         Some(Presence::Closed {
-            next_opening: Some(at),
-        }) => html! {
-            <p class="presence">{ i18n::fill(strings.closed_until, &[("when", &i18n::local_time(&props.locale, *at, true))]) }</p>
-        },
-        Some(Presence::Closed { next_opening: None }) => {
-            html! { <p class="presence">{ strings.closed }</p> }
+            next_opening,
+            reason,
+        }) => {
+            let line = match next_opening {
+                Some(at) => i18n::fill(
+                    strings.closed_until,
+                    &[("when", &i18n::local_time(&props.locale, *at, true))],
+                ),
+                None => strings.closed.to_owned(),
+            };
+            html! {
+                <>
+                    <p class="presence">{ line }</p>
+                    // The site's own words ("Winter break"), as it wrote them.
+                    if let Some(reason) = reason {
+                        <p class="closure"><bdi>{ reason.clone() }</bdi></p>
+                    }
+                </>
+            }
         }
         Some(Presence::NoTeam) => html! { <p class="presence">{ strings.no_team }</p> },
         None => html! {},

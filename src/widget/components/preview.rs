@@ -63,7 +63,9 @@ pub fn preview(props: &PreviewProps) -> Html {
         let typical = team.typical_first_response.map(|t| {
             let (n, unit) = contact::rounded_wait(t.median_s);
             let unit = if unit == "hour" { "h" } else { "min" };
-            html! { <p class="typical">{ i18n::fill(strings.typical, &[("n", &n.to_string()), ("unit", unit)]) }</p> }
+            let mut amount = String::new();
+            crate::domain::json::push_u64(&mut amount, u64::from(n));
+            html! { <p class="typical">{ i18n::fill(strings.typical, &[("n", &amount), ("unit", unit)]) }</p> }
         });
         html! {
             <>

@@ -1,6 +1,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::domain::contact;
 use crate::widget::i18n::Strings;
 use crate::widget::panel::state::{Action, PanelState, ReplyKind};
 
@@ -33,6 +34,14 @@ pub fn reply_fields(props: &ReplyFieldsProps) -> Html {
         Callback::from(move |_: Event| dispatcher.dispatch(Action::Reply(kind)))
     };
     let reply = props.reply;
+    // A window from now (the visitor's local time) to 30 days ahead.
+    let (min, max) = if reply == ReplyKind::Phone {
+        let now = js_sys::Date::now();
+        let day = 86_400_000.0 * contact::CALLBACK_DAYS_AHEAD as f64;
+        (local_minute(now), local_minute(now + day))
+    } else {
+        Default::default()
+    };
     let promise = match reply {
         ReplyKind::Here => strings.promise_here,
         ReplyKind::Email => strings.promise_email,
@@ -56,13 +65,25 @@ pub fn reply_fields(props: &ReplyFieldsProps) -> Html {
                     <input type="tel" autocomplete="tel" required=true value={props.phone.clone()} oninput={input(Action::Phone)} />
                 </label>
                 <label class="field">{ strings.window_from }
-                    <input type="datetime-local" required=true value={props.window_from.clone()} oninput={input(Action::WindowFrom)} />
+                    <input type="datetime-local" required=true min={min.clone()} max={max.clone()} value={props.window_from.clone()} oninput={input(Action::WindowFrom)} />
                 </label>
                 <label class="field">{ strings.window_to }
-                    <input type="datetime-local" required=true value={props.window_to.clone()} oninput={input(Action::WindowTo)} />
+                    <input type="datetime-local" required=true min={min} max={max} value={props.window_to.clone()} oninput={input(Action::WindowTo)} />
                 </label>
             }
             <p class="promise">{ promise }</p>
         </fieldset>
     }
+}
+
+/// The `datetime-local` value of the instant `ms`, in the visitor's time zone.
+fn local_minute(ms: f64) -> String {
+    let date = js_sys::Date::new(&ms.into());
+    contact::datetime_local([
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes(),
+    ])
 }

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::Reducible;
 
-use crate::domain::contact::{self, SiteState};
+use crate::domain::contact::{self, Presence, SiteState};
 use crate::domain::conversation::ReplyPreference;
 use crate::widget::answers::{Poll, Started, ThreadMessage};
 use crate::widget::session::Session;
@@ -30,7 +30,8 @@ pub struct PanelState {
     pub draft: String,
     pub team_choice: Option<String>,
     pub reply: ReplyKind,
-    /// Whether the visitor picked the reply channel (else it follows presence).
+    /// Whether the visitor picked the reply channel (else it follows the
+    /// presence the panel shows: `reply_kind`).
     pub reply_chosen: bool,
     pub email: String,
     pub phone: String,
@@ -128,9 +129,21 @@ impl PanelState {
         }
     }
 
-    /// The reply preference to send; `None` when the callback window is incomplete.
-    pub fn reply_preference(&self) -> Option<ReplyPreference> {
-        match self.reply {
+    /// The reply channel shown and sent: the visitor's choice, else the
+    /// e-mail path first when nobody can answer (`presence`: the team the
+    /// draft will reach, or the site before a draft; `None` until known).
+    pub fn reply_kind(&self, presence: Option<&Presence>) -> ReplyKind {
+        if !self.reply_chosen && presence.is_some_and(contact::suggest_offline_path) {
+            ReplyKind::Email
+        } else {
+            self.reply
+        }
+    }
+
+    /// The reply preference to send for `kind` (`reply_kind`); `None` when
+    /// the callback window is incomplete.
+    pub fn reply_preference(&self, kind: ReplyKind) -> Option<ReplyPreference> {
+        match kind {
             ReplyKind::Here => Some(ReplyPreference::Here),
             ReplyKind::Email => Some(ReplyPreference::Email {
                 email: self.email.trim().to_owned(),
@@ -190,22 +203,20 @@ impl Reducible for PanelState {
         }
         match action {
             Action::DeletePressed => next.delete_armed = !self.delete_armed,
-            Action::Availability(site) => {
-                // Nobody there: the e-mail path comes first, unless the visitor chose.
-                if !next.reply_chosen
-                    && contact::suggest_offline_path(&contact::site_presence(&site))
-                {
-                    next.reply = ReplyKind::Email;
-                }
-                next.site = Some(Rc::new(site));
-            }
+            Action::Availability(site) => next.site = Some(Rc::new(site)),
             Action::Draft(text) => next.draft = text,
             Action::Team(team) => next.team_choice = team,
             Action::Reply(kind) => {
                 next.reply = kind;
                 next.reply_chosen = true;
             }
-            Action::Email(value) => next.email = value,
+            Action::Email(value) => {
+                // Writing an address is choosing the e-mail path: it stays
+                // when the draft's team or its presence changes.
+                next.email = value;
+                next.reply = ReplyKind::Email;
+                next.reply_chosen = true;
+            }
             Action::Phone(value) => next.phone = value,
             Action::WindowFrom(value) => next.window_from = value,
             Action::WindowTo(value) => next.window_to = value,
@@ -314,6 +325,7 @@ mod tests {
                 next_opening: None,
                 staff_online: online.iter().map(|n| (*n).to_owned()).collect(),
                 typical_first_response: None,
+                closure_reason: None,
             }],
             routing: Vec::new(),
             default_team: "support".into(),
@@ -413,16 +425,18 @@ mod tests {
 
     #[test]
     fn nobody_online_puts_the_email_path_first_unless_the_visitor_chose() {
-        let offline = run(
-            PanelState::new(None, true, false),
-            vec![Action::Availability(site(&[]))],
-        );
-        assert_eq!(offline.reply, ReplyKind::Email);
-        let online = run(
-            PanelState::new(None, true, false),
-            vec![Action::Availability(site(&["Ana"]))],
-        );
-        assert_eq!(online.reply, ReplyKind::Here);
+        // What the panel shows before a draft: the site's presence.
+        let shown = |state: &PanelState| {
+            let presence = state.site.as_deref().map(contact::site_presence);
+            state.reply_kind(presence.as_ref())
+        };
+        let fresh = PanelState::new(None, true, false);
+        assert_eq!(shown(&fresh), ReplyKind::Here, "until availability answers");
+        let offline = run(fresh, vec![Action::Availability(site(&[]))]);
+        assert_eq!(shown(&offline), ReplyKind::Email);
+        // Someone comes online: answering here is offered again.
+        let online = run(offline, vec![Action::Availability(site(&["Ana"]))]);
+        assert_eq!(shown(&online), ReplyKind::Here);
         let chosen = run(
             PanelState::new(None, true, false),
             vec![
@@ -430,8 +444,19 @@ mod tests {
                 Action::Availability(site(&[])),
             ],
         );
-        assert_eq!(chosen.reply, ReplyKind::Here);
+        assert_eq!(shown(&chosen), ReplyKind::Here);
         assert!(chosen.reply_chosen);
+        // An address written where the e-mail path was offered stays, even
+        // when the presence shown changes (another team, someone online).
+        let written = run(
+            PanelState::new(None, true, false),
+            vec![
+                Action::Availability(site(&[])),
+                Action::Email("ana@example.com".into()),
+                Action::Availability(site(&["Ana"])),
+            ],
+        );
+        assert_eq!(shown(&written), ReplyKind::Email);
     }
 
     #[test]
@@ -588,7 +613,12 @@ mod tests {
         let form = PanelState::new(None, true, true);
         assert_eq!(form.reply, ReplyKind::Email);
         let offline = run(form, vec![Action::Availability(site(&["Ana"]))]);
-        assert_eq!(offline.reply, ReplyKind::Email, "presence never changes it");
+        let presence = offline.site.as_deref().map(contact::site_presence);
+        assert_eq!(
+            offline.reply_kind(presence.as_ref()),
+            ReplyKind::Email,
+            "presence never changes it"
+        );
         let sent = run(
             offline,
             vec![
