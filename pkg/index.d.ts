@@ -257,7 +257,10 @@ export interface ClassifierOptions {
    * instead of the package's file, for a server bundle that does not ship the package's files. */
   wasmBytes?: Uint8Array | ArrayBuffer | WebAssembly.Module;
 }
-/** Loads the classifier once; afterwards {@link classify} and {@link redact} answer at once.
+/** Loads the classifier; afterwards {@link classify} and {@link redact} answer at once. The
+ * wasm loads once; the model is the page's (or process's): a later call naming another model
+ * or `rules` loads those for everyone, one naming none shares what is loaded (after `init()`,
+ * the site's model unless the app named one).
  * Works in browsers and in Node. A site model that does not load (or answer within 10 s),
  * or fails its checks, is reported on the console and the built-in model is used; rejects
  * with a {@link TouchpointError} (`wasm_unavailable`, `model_unavailable`) when that fails too. */

@@ -56,10 +56,20 @@ async function fetchModel(url) {
  */
 export function loadClassifier(options = {}) {
   if (!inBrowser) return Promise.reject(new TouchpointError('not_in_browser', 'touchpoint: loadClassifier() runs in a browser or in Node; this runtime has neither a page nor Node\'s files (an edge function?): classify in the browser, or in a Node server route'));
-  // Without a model of its own (a `preload()`), the site's once init() has it.
+  return loadModel(options, true);
+}
+
+// Whose model the classifier holds, for one page: the app's (a call naming a
+// model or rules) wins over the site's (after init(), what the widget loads),
+// which wins over the built-in one. A call naming nothing (`preload()`, the
+// widget's own) shares what is loaded, unless the site's model should
+// replace the built-in one; what a call leaves out comes from init()'s settings.
+let appChose = false;
+function loadModel(options, fromApp) {
   const own = options.siteModelUrl !== undefined || options.modelUrl !== undefined || options.rules !== undefined;
-  const chosen = own || !settings ? options : { ...classifierOptions(settings), ...options };
-  const key = own || settings ? JSON.stringify([chosen.siteModelUrl, String(chosen.modelUrl ?? ''), chosen.rules ?? null]) : undefined;
+  if (fromApp && own) appChose = true;
+  const chosen = settings ? { ...classifierOptions(settings), ...options } : options;
+  const key = own || !appChose ? JSON.stringify([chosen.siteModelUrl, String(chosen.modelUrl ?? ''), chosen.rules ?? null]) : undefined;
   const assets = chosen.assets ?? settings?.assets;
   return useClassifier(() => loadPanel(chosen.wasmUrl ?? fromAssets(assets, 'widget/touchpoint_widget_bg.wasm')), key, async (widget) => {
     if (chosen.siteModelUrl) {
@@ -103,16 +113,14 @@ const unavailable = (url, error) => new TouchpointError('wasm_unavailable', `tou
 // server's application/octet-stream) cannot compile while it streams: it is
 // loaded whole instead, as the widget's loader does, with a word on the
 // console. Any other failure stands.
-async function loadUnstreamed(load, url, error) {
+async function loadUnstreamed(url, error) {
   if (!/MIME/i.test(String(error?.message ?? error))) throw error;
   warn(`${url} is not served as application/wasm: loaded without streaming compilation (serve .wasm files with Content-Type: application/wasm)`);
   const response = await fetch(url);
-  const typed = URL.createObjectURL(new Blob([await response.arrayBuffer()], { type: 'application/wasm' }));
-  try {
-    return await load(typed);
-  } finally {
-    URL.revokeObjectURL(typed);
-  }
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  // The recorder imports nothing (see page.js's loadRecorder).
+  const { instance } = await WebAssembly.instantiate(await response.arrayBuffer(), {});
+  return instance.exports;
 }
 
 // What to do about a wasm that did not load, from what the browser said: a
@@ -145,7 +153,7 @@ async function openWidget(shadowRoot, config) {
   let widget;
   const show = () => widget.openWidget(shadowRoot, widgetConfig(config));
   // Handled before the wasm is awaited, so a failed load is reported either way.
-  loadClassifier(classifierOptions(config)).then(() => widget && panelOpen && show(), warn);
+  loadModel({}, false).then(() => widget && panelOpen && show(), warn);
   widget = await loadPanel(fromAssets(config.assets, 'widget/touchpoint_widget_bg.wasm'));
   show();
 }
@@ -206,7 +214,7 @@ export function init(config) {
       const recorderUrl = fromAssets(settings.assets, 'recorder/touchpoint_recorder_bg.wasm')
         ?? new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url);
       const [recorderModule] = await Promise.all([
-        loadRecorder(recorderUrl).catch((error) => loadUnstreamed(loadRecorder, recorderUrl, error))
+        loadRecorder(recorderUrl).catch((error) => loadUnstreamed(recorderUrl, error))
           .catch((error) => { throw unavailable(recorderUrl, error); }),
         checkSite(settings.endpoint, settings.site),
       ]);
@@ -214,7 +222,7 @@ export function init(config) {
       window.addEventListener('touchpoint:close', () => { panelOpen = false; });
       // Loading starts when the visitor reaches for the launcher; the click opens it.
       mountLauncher(settings, (root) => { openWidget(root, settings).catch(warn); },
-        () => { loadClassifier(classifierOptions(settings)).catch(() => {}); });
+        () => { loadModel({}, false).catch(() => {}); });
       let reported = false;
       recorder = optedOut() ? null : startRecorder(recorderModule, settings, (error) => {
         if (!reported) warn(error);
@@ -239,14 +247,15 @@ export function init(config) {
 // that failed, an init() left out), is said once on the console after 10 s
 // rather than waiting without a word.
 let waitSaid = false;
+let waitTimer = null;
 async function afterStart(action) {
   if (!inBrowser) return;
-  if (!started && !waitSaid) {
-    const timer = setTimeout(() => {
-      if (!started && !waitSaid) warn('page functions wait for init({ site, endpoint }), which has not started Touchpoint on this page 10 s after the first call');
+  if (!started && !waitSaid && !waitTimer) {
+    waitTimer = setTimeout(() => {
+      if (!started) warn('page functions wait for init({ site, endpoint }), which has not started Touchpoint on this page 10 s after the first call');
       waitSaid = true;
     }, 10_000);
-    firstStart.then(() => clearTimeout(timer));
+    firstStart.then(() => clearTimeout(waitTimer));
   }
   if (await firstStart) action();
 }

@@ -21,15 +21,24 @@ const BUNDLED = ': a server bundle that inlines touchpoint does not ship its fil
   + '(Next.js: serverExternalPackages: [\'touchpoint\']; Vite: no ssr.noExternal for it), '
   + 'or pass wasmBytes and modelBytes (the package\'s widget/touchpoint_widget_bg.wasm and touchpoint/model.tpcm)';
 
-let calls = 0;
+// A model is named by its bytes (the same array, not equal contents: the
+// check stays cheap) and its rules: a route that passes the same bytes on
+// every request loads them once.
+const named = new WeakMap();
+let names = 0;
+const nameOf = (bytes) => {
+  if (!named.has(bytes)) named.set(bytes, ++names);
+  return named.get(bytes);
+};
 
 /**
  * Loads the classifier from the package's files (or `options.wasmBytes` and
  * `options.modelBytes`). Model bytes that fail their checks (a file from a
  * newer Touchpoint, or a damaged one) are reported on the console and the
  * built-in model is used, as in the browser; rejects with a TouchpointError
- * when that fails too. A later call with `modelBytes` or `rules` loads those;
- * one without shares what is loaded.
+ * when that fails too. The model is the process's: a later call with other
+ * `modelBytes` or `rules` loads those for every caller after it; one naming
+ * neither shares what is loaded.
  */
 export function loadClassifier(options = {}) {
   const own = options.modelBytes !== undefined || options.rules !== undefined;
@@ -42,7 +51,7 @@ export function loadClassifier(options = {}) {
       throw new TouchpointError('wasm_unavailable', `touchpoint: the classifier's wasm did not load (${reason(error)})`
         + (options.wasmBytes ? '' : BUNDLED));
     }
-  }, own ? ++calls : undefined, async (widget) => {
+  }, own ? JSON.stringify([options.modelBytes ? nameOf(options.modelBytes) : 0, options.rules ?? null]) : undefined, async (widget) => {
     if (options.modelBytes) {
       try {
         widget.setModel(options.modelBytes, options.rules);

@@ -278,6 +278,7 @@ fn team_availability(open: bool) -> TeamAvailability {
         open,
         closes_at: open.then_some(1_700_003_600_000),
         next_opening: (!open).then_some(1_700_050_000_000),
+        closure_reason: (!open).then(|| "Christmas".into()),
         staff_online: if open { vec!["Ana".into()] } else { Vec::new() },
         typical_first_response: open.then_some(FirstResponse {
             median_s: 240,

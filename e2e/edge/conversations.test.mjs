@@ -97,6 +97,8 @@ test("availability gives each team its own typical first response, from the last
     const byId = Object.fromEntries(res.json.teams.map((t) => [t.id, t.typical_first_response]));
     assert.deepEqual(byId.sales, { median_s: 60, answered: 5, waiting: 0 });
     assert.deepEqual([teams.billing.open, teams.billing.staff_online], [false, []]);
+    // The closure's reason, by the site's date, for the visitor to read.
+    assert.deepEqual([teams.billing.closure_reason, teams.sales.closure_reason], ['Inventory', null]);
     assert.equal(byId.billing, null, 'closed with nobody there: the wait is until it opens, not five minutes');
     assert.equal(byId.product, null, 'four answers are too few for a figure');
     assert.equal(byId.support, null);
@@ -160,6 +162,9 @@ test('a callback window must hold time when the team it goes to is open, from no
     const res = await ask(from, to);
     assert.equal(res.status, 201, JSON.stringify(res.json));
   }
+  // A team that has set no weekly hours has not said when it works: any window.
+  assert.ok((await asAdmin('PUT', `/v1/admin/sites/${site}/teams/callbacks`, { hours: { weekly: [], closures: [] } })).status < 300);
+  assert.equal((await ask(tomorrow + 2 * hour, tomorrow + 3 * hour)).status, 201);
 });
 
 test('a billing question with a card number is redacted at the edge and routed to billing', async () => {

@@ -224,6 +224,11 @@ impl<Z: Zone> Schedule<Z> {
         }
     }
 
+    /// The team's local date at `now_ms`.
+    pub fn local_date(&self, now_ms: i64) -> Option<NaiveDate> {
+        date_of_day(day_of(zone::local_ms(&self.zone, now_ms)))
+    }
+
     /// How long the team is open within `[from, to)`, in ms: a callback
     /// window is a promise only for the part someone works in.
     pub fn open_ms_within(&self, from: i64, to: i64) -> i64 {
@@ -429,6 +434,11 @@ mod tests {
         assert_eq!(
             within("2026-01-15T11:00:00Z", "2026-01-19T11:00:00Z"),
             8 * hour
+        );
+        // The team's own date: 23:30 UTC on the 14th is the 15th in Berlin.
+        assert_eq!(
+            schedule.local_date(utc_ms("2026-01-14T23:30:00Z")),
+            NaiveDate::from_ymd_opt(2026, 1, 15)
         );
         // A Sunday night and the closure: nothing.
         assert_eq!(within("2026-01-18T01:00:00Z", "2026-01-18T03:00:00Z"), 0);

@@ -125,7 +125,15 @@ impl TeamUpdate {
         let hours = match (self.hours, &stored) {
             // Days as documented (`mon`): `check` refuses "Mon" with the list.
             (Some(hours), _) => hours,
-            (None, Some(stored)) => stored.stored_hours(),
+            // Hours stored before days were checked as documented may say
+            // "Mon": an update of something else keeps them, as `mon`.
+            (None, Some(stored)) => {
+                let mut hours = stored.stored_hours();
+                for interval in &mut hours.weekly {
+                    interval.day.make_ascii_lowercase();
+                }
+                hours
+            }
             (None, None) => TeamHours::default(),
         };
         OfficeHours {
@@ -312,6 +320,14 @@ mod tests {
             update(r#"{"hours": {"weekly": [{"day": "mon", "open": "09:00", "close": "17:00"}]}}"#)
                 .apply("support", Some(stored()), "UTC", false);
         assert!(team.is_ok(), "{team:?}");
+        // A team stored with "Mon" before that can still be renamed.
+        let mut older = stored();
+        older.hours = older.hours.replace("\"mon\"", "\"Mon\"");
+        let renamed = update(r#"{"name": "Help"}"#).apply("support", Some(older), "UTC", false);
+        let Ok(renamed) = renamed else {
+            panic!("{renamed:?}")
+        };
+        assert_eq!(renamed.stored_hours().weekly[0].day, "mon");
     }
 
     #[test]

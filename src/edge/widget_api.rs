@@ -66,6 +66,19 @@ pub async fn availability_of(env: &Env, site: Site) -> Result<Availability, ApiE
         }
         let hours = team.hours(&site.time_zone);
         let schedule = zone.clone().map(|zone| hours.schedule_in(zone));
+        // The reason of the closure going on, by the site's date: what the
+        // visitor is told beside "closed" (the widget reads it as it is).
+        let today = match &schedule {
+            Some(Ok(schedule)) => schedule.local_date(now),
+            _ => None,
+        };
+        let closure_reason = today.and_then(|day| {
+            // `YYYY-MM-DD`, as closures are written (chrono's `format` cost
+            // the worker 6 KB).
+            use chrono::Datelike;
+            let date = format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day());
+            crate::domain::contact::closure_reason(&hours.closures, &date).map(str::to_owned)
+        });
         let state = match schedule {
             Some(Ok(schedule)) => schedule.availability(now),
             _ => crate::domain::hours::Availability {
@@ -98,6 +111,7 @@ pub async fn availability_of(env: &Env, site: Site) -> Result<Availability, ApiE
             open: state.open,
             closes_at: state.closes_at,
             next_opening: state.next_opening,
+            closure_reason,
             hours: TeamHours {
                 weekly: hours.weekly,
                 closures: hours.closures,
@@ -152,7 +166,8 @@ async fn first_responses(
 
 /// A callback window needs the routed team to be open for part of it: a
 /// call promised on a Sunday night or in a holiday closure is not kept.
-/// Hours that no longer read (a zone the runtime dropped) refuse nothing.
+/// A team without weekly hours has not said when it works, and hours that
+/// no longer read (a zone the runtime dropped): neither refuses a window.
 fn check_callback_window(
     site: &Site,
     teams: &[Team],
@@ -166,7 +181,11 @@ fn check_callback_window(
     let Some(zone) = super::zones::Intl.zone(&site.time_zone) else {
         return Ok(());
     };
-    match team.hours(&site.time_zone).schedule_in(zone) {
+    let hours = team.hours(&site.time_zone);
+    if hours.weekly.is_empty() {
+        return Ok(());
+    }
+    match hours.schedule_in(zone) {
         Ok(schedule) => conversation::check_callback_hours(schedule.open_ms_within(from, to)),
         Err(_) => Ok(()),
     }

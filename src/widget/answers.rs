@@ -3,12 +3,12 @@
 //! (serde would cost the panel more than the rest of its own code). A missing
 //! required field makes the whole answer unreadable, as serde would.
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 use super::session::Session;
 use crate::domain::classify::rules::TopicRule;
 use crate::domain::classify::Classification;
-use crate::domain::contact::{self, SiteState, TeamState, TypicalResponse};
+use crate::domain::contact::{SiteState, TeamState, TypicalResponse};
 use crate::domain::conversation::{Identity, ReplyPreference, RoutingRule};
 use crate::domain::interaction::ClassifiedInteraction;
 use crate::domain::pii::PiiFinding;
@@ -68,9 +68,7 @@ pub fn topic_rules(value: &JsValue) -> Option<Vec<TopicRule>> {
 
 /// `GET /v1/availability`.
 pub fn site_state(value: &JsValue) -> Option<SiteState> {
-    // The site's date by the worker's clock, for the closures going on.
-    let today = site_date(value).unwrap_or_default();
-    let teams = js::each(&js::list(value, "teams")?, |team| team_state(team, &today))?;
+    let teams = js::each(&js::list(value, "teams")?, team_state)?;
     let routing = js::each(&js::list(value, "routing").unwrap_or_default(), |rule| {
         Some(RoutingRule {
             topic: js::string(rule, "topic")?,
@@ -84,39 +82,8 @@ pub fn site_state(value: &JsValue) -> Option<SiteState> {
     })
 }
 
-/// The site's date (`YYYY-MM-DD`, as closures are written) at the
-/// answer's `now` in its `time_zone`; `None` when the browser cannot tell.
-fn site_date(value: &JsValue) -> Option<String> {
-    let date = js_sys::Date::new(&js::get(value, "now"));
-    let options = Object::new()
-        .set("timeZone", js::string(value, "time_zone")?)
-        .build();
-    // Called through `Reflect`: a zone the browser does not know throws,
-    // which comes back as an error here rather than through the panel.
-    let format = js_sys::Reflect::get(&date, &"toLocaleDateString".into()).ok()?;
-    let args = js_sys::Array::of2(&"sv-SE".into(), &options);
-    js_sys::Reflect::apply(format.unchecked_ref::<js_sys::Function>(), &date, &args)
-        .ok()?
-        .as_string()
-}
-
-fn team_state(value: &JsValue, today: &str) -> Option<TeamState> {
+fn team_state(value: &JsValue) -> Option<TeamState> {
     let typical = js::get(value, "typical_first_response");
-    // The reason of the closure going on, read one closure at a time (no
-    // list of them is kept); one that cannot be read gives none.
-    let mut closure_reason = None;
-    for c in js::list(&js::get(value, "hours"), "closures").unwrap_or_default() {
-        if let (Some(from), Some(to), Some(reason)) = (
-            js::string(&c, "from"),
-            js::string(&c, "to"),
-            js::string(&c, "reason"),
-        ) {
-            if contact::closes_with_reason(&from, &to, &reason, today) {
-                closure_reason = Some(reason);
-                break;
-            }
-        }
-    }
     Some(TeamState {
         id: js::string(value, "id")?,
         name: js::string(value, "name")?,
@@ -126,7 +93,8 @@ fn team_state(value: &JsValue, today: &str) -> Option<TeamState> {
         typical_first_response: js::integer(&typical, "median_s")
             .and_then(|median| u32::try_from(median).ok())
             .map(|median_s| TypicalResponse { median_s }),
-        closure_reason,
+        // Decided by the worker, by the site's date.
+        closure_reason: js::string(value, "closure_reason").filter(|r| !r.is_empty()),
     })
 }
 

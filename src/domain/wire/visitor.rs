@@ -15,6 +15,9 @@ pub struct TeamAvailability {
     pub open: bool,
     pub closes_at: Option<i64>,
     pub next_opening: Option<i64>,
+    /// The reason of the closure covering the site's date now, to tell
+    /// visitors (`contact::closure_reason`).
+    pub closure_reason: Option<String>,
     /// First names of the staff online now; empty when nobody is.
     pub staff_online: Vec<String>,
     /// Measured over the last 30 days; absent when there is too little data.
