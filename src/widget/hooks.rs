@@ -119,14 +119,8 @@ pub fn use_availability(config: Rc<Config>, dispatcher: UseReducerDispatcher<Pan
             wasm_bindgen_futures::spawn_local(async move {
                 match api::availability(&config).await {
                     Ok(site) => show(site),
-                    Err(failure) => {
-                        let strings = i18n::strings(&config.locale);
-                        dispatcher.dispatch(Action::Failed(i18n::explain(
-                            strings,
-                            strings.check_input,
-                            &failure,
-                        )))
-                    }
+                    Err(failure) => dispatcher
+                        .dispatch(Action::Failed(i18n::explain_in(&config.locale, &failure))),
                 }
             });
         }

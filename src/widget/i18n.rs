@@ -527,6 +527,13 @@ pub fn explain(strings: &Strings, check: &str, failure: &crate::fetch::Failure) 
     .to_owned()
 }
 
+/// `explain` in the panel's language for a request that sent no input of
+/// the visitor's (availability, deleting the conversation).
+pub fn explain_in(locale: &str, failure: &crate::fetch::Failure) -> String {
+    let strings = strings(locale);
+    explain(strings, strings.check_input, failure)
+}
+
 /// The locale times are written in: the page's own when the panel speaks
 /// its language (`en-GB` keeps its 24-hour clock), else the panel's
 /// language, so an English panel on an Arabic page does not read

@@ -392,12 +392,7 @@ fn delete_conversation(state: &UseReducerHandle<PanelState>, config: &Rc<Config>
                 dispatcher.dispatch(Action::Deleted);
             }
             Err(failure) => {
-                let strings = i18n::strings(&config.locale);
-                dispatcher.dispatch(Action::Failed(i18n::explain(
-                    strings,
-                    strings.check_input,
-                    &failure,
-                )))
+                dispatcher.dispatch(Action::Failed(i18n::explain_in(&config.locale, &failure)))
             }
         }
     });
