@@ -343,9 +343,11 @@ pub fn check_reply(reply: &ReplyPreference, now_ms: i64) -> Result<(), ApiError>
             if from >= to {
                 return Err(invalid("reply.from must be before reply.to"));
             }
-            if *to < now_ms || *from > now_ms + MAX_CALLBACK_AHEAD_MS {
+            // Within the next 30 days, end too: a window to "next year"
+            // is no window (the widget's inputs stop there as well).
+            if *to < now_ms || *to > now_ms + MAX_CALLBACK_AHEAD_MS {
                 return Err(invalid(
-                    "the callback window must end in the future and start within 30 days",
+                    "the callback window must end in the future, within 30 days",
                 ));
             }
             Ok(())
@@ -648,6 +650,10 @@ mod tests {
         assert!(check_reply(&phone(now + 3_600_000, now + 7_200_000), now).is_ok());
         assert!(check_reply(&phone(now + 7_200_000, now + 3_600_000), now).is_err());
         assert!(check_reply(&phone(now - 7_200_000, now - 3_600_000), now).is_err());
+        // From tomorrow to a year on (a verifier's): the end is 30 days off at most.
+        let day = 86_400_000;
+        assert!(check_reply(&phone(now + day, now + 400 * day), now).is_err());
+        assert!(check_reply(&phone(now + day, now + 30 * day), now).is_ok());
         let unknown_field = super::super::api::parse_body::<StartConversation>(
             r#"{"site":"demo","message":{"text":"hi"},"bot":true}"#,
         );
