@@ -275,6 +275,19 @@ test('a call back window is offered from now to 30 days ahead, and a window outs
   await panel(page).locator('button.send').click();
   await panel(page).locator('.error', { hasText: "15 minutes of the team's hours" }).waitFor();
   assert.equal(await panel(page).locator('#tp-message').inputValue(), 'Please call me about my order');
+  // A number the worker cannot read, in a week-long window: the number is
+  // what to check this time, not the window (a verifier: one sentence for both).
+  const week = await page.evaluate(() => {
+    const pad = (n) => String(n).padStart(2, '0');
+    const at = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    return [at(new Date(Date.now() + 3_600_000)), at(new Date(Date.now() + 7 * 86_400_000))];
+  });
+  await panel(page).locator('input[type=tel]').fill('12');
+  await from.fill(week[0]);
+  await to.fill(week[1]);
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('.error', { hasText: 'phone number' }).waitFor();
+  assert.equal(await panel(page).locator('.error', { hasText: "team's hours" }).count(), 0);
   await page.close();
 });
 

@@ -107,7 +107,7 @@ const EN: Strings = Strings {
     network_error: "We could not be reached. Your message is still here; try again.",
     error: "That did not work. Your message is still here; try again later.",
     check_input: "Please check your e-mail address, phone number or times.",
-    check_window: "Please check your number, and pick a window with 15 minutes of the team's hours from now on.",
+    check_window: "Please pick a window with 15 minutes of the team's hours from now on.",
     new_message: "New message from {name}",
     typing: "{name} is typing…",
     kinds: [
@@ -161,7 +161,7 @@ const DE: Strings = Strings {
     network_error: "Wir sind nicht erreichbar. Ihre Nachricht ist noch da; versuchen Sie es erneut.",
     error: "Das hat nicht geklappt. Ihre Nachricht ist noch da; versuchen Sie es später erneut.",
     check_input: "Bitte prüfen Sie E-Mail-Adresse, Telefonnummer oder Zeiten.",
-    check_window: "Bitte prüfen Sie die Nummer und wählen Sie ein Fenster mit 15 Minuten der Teamzeiten ab jetzt.",
+    check_window: "Bitte wählen Sie ein Fenster mit 15 Minuten der Teamzeiten ab jetzt.",
     new_message: "Neue Nachricht von {name}",
     typing: "{name} schreibt …",
     kinds: ["Kartennummer", "E-Mail-Adresse", "Telefonnummer", "IBAN", "Sozialversicherungsnummer", "IP-Adresse"],
@@ -208,7 +208,7 @@ const FR: Strings = Strings {
     network_error: "Impossible de nous joindre. Votre message est conservé ; réessayez.",
     error: "Cela n'a pas fonctionné. Votre message est conservé ; réessayez plus tard.",
     check_input: "Vérifiez votre adresse e-mail, votre numéro ou les horaires.",
-    check_window: "Vérifiez le numéro et choisissez un créneau avec 15 minutes des horaires de l'équipe dès maintenant.",
+    check_window: "Choisissez un créneau avec 15 minutes des horaires de l'équipe dès maintenant.",
     new_message: "Nouveau message de {name}",
     typing: "{name} écrit…",
     kinds: ["Numéro de carte", "Adresse e-mail", "Numéro de téléphone", "IBAN", "Numéro de sécurité sociale", "Adresse IP"],
@@ -255,8 +255,7 @@ const ES: Strings = Strings {
     network_error: "No hemos podido conectar. Tu mensaje sigue aquí; inténtalo de nuevo.",
     error: "No ha funcionado. Tu mensaje sigue aquí; inténtalo más tarde.",
     check_input: "Revisa tu correo electrónico, tu teléfono o las horas.",
-    check_window:
-        "Revisa el número y elige una franja con 15 minutos del horario del equipo desde ahora.",
+    check_window: "Elige una franja con 15 minutos del horario del equipo desde ahora.",
     new_message: "Nuevo mensaje de {name}",
     typing: "{name} está escribiendo…",
     kinds: [
@@ -310,8 +309,7 @@ const NL: Strings = Strings {
     network_error: "We zijn niet bereikbaar. Je bericht staat er nog; probeer het opnieuw.",
     error: "Dat lukte niet. Je bericht staat er nog; probeer het later opnieuw.",
     check_input: "Controleer je e-mailadres, telefoonnummer of tijden.",
-    check_window:
-        "Controleer het nummer en kies een tijdvak met 15 minuten binnen de teamtijden vanaf nu.",
+    check_window: "Kies een tijdvak met 15 minuten binnen de teamtijden vanaf nu.",
     new_message: "Nieuw bericht van {name}",
     typing: "{name} typt…",
     kinds: [
@@ -365,8 +363,7 @@ const IT: Strings = Strings {
     network_error: "Non è stato possibile raggiungerci. Il tuo messaggio è ancora qui; riprova.",
     error: "Non ha funzionato. Il tuo messaggio è ancora qui; riprova più tardi.",
     check_input: "Controlla indirizzo e-mail, numero di telefono o orari.",
-    check_window:
-        "Controlla il numero e scegli una fascia con 15 minuti dell'orario del team da ora in poi.",
+    check_window: "Scegli una fascia con 15 minuti dell'orario del team da ora in poi.",
     new_message: "Nuovo messaggio da {name}",
     typing: "{name} sta scrivendo…",
     kinds: [
@@ -420,7 +417,7 @@ const PT: Strings = Strings {
     network_error: "Não foi possível contactar-nos. A sua mensagem continua aqui; tente de novo.",
     error: "Não funcionou. A sua mensagem continua aqui; tente mais tarde.",
     check_input: "Verifique o seu e-mail, número de telefone ou horas.",
-    check_window: "Verifique o número e escolha um intervalo com 15 minutos do horário da equipa a partir de agora.",
+    check_window: "Escolha um intervalo com 15 minutos do horário da equipa a partir de agora.",
     new_message: "Nova mensagem de {name}",
     typing: "{name} está a escrever…",
     kinds: [
@@ -517,7 +514,14 @@ pub fn explain(strings: &Strings, check: &str, failure: &crate::fetch::Failure) 
             message,
         } => {
             web_sys::console::warn_1(&["Touchpoint: ", code, ": ", message].concat().into());
-            if *status == 422 {
+            // A number the worker cannot read is the input to check, not
+            // the window (its reason names the field first: "invalid
+            // request: reply.phone …"; prefixes, as `contains` links a
+            // substring searcher, ~900 B).
+            let reason = message.strip_prefix("invalid request: ").unwrap_or(message);
+            if *status == 422 && reason.starts_with("reply.phone") {
+                strings.check_input
+            } else if *status == 422 {
                 check
             } else {
                 strings.error
