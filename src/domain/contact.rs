@@ -124,14 +124,13 @@ pub fn site_presence(site: &SiteState) -> Presence {
 pub fn closure_reason<'a>(closures: &'a [Closure], today: &str) -> Option<&'a str> {
     closures
         .iter()
-        .find(|c| closes_with_reason(&c.from, &c.to, &c.reason, today))
+        .find(|c| {
+            !c.reason.is_empty()
+                && !today.is_empty()
+                && c.from.as_str() <= today
+                && today <= c.to.as_str()
+        })
         .map(|c| c.reason.as_str())
-}
-
-/// Whether the closure `from`–`to` (inclusive dates) covers `today` and
-/// gives a reason to tell (`closure_reason`, one closure at a time).
-pub fn closes_with_reason(from: &str, to: &str, reason: &str, today: &str) -> bool {
-    !reason.is_empty() && !today.is_empty() && from <= today && today <= to
 }
 
 /// Whether an opening at `at_ms` is too far off for a weekday to name it
@@ -185,10 +184,6 @@ pub fn expected_team<'a>(
     let id = route_to_team(topic, visitor_choice, &site.routing, &visible, &default);
     site.teams.iter().find(|t| t.id == id)
 }
-
-/// How far ahead a call back may be asked for, in days (the window
-/// inputs' `max`).
-pub const CALLBACK_DAYS_AHEAD: i64 = 30;
 
 /// A `datetime-local` input's value for a local date and time, to the
 /// minute: `2026-12-07T09:05` (year, month 1–12, day, hour, minute).

@@ -37,8 +37,9 @@ pub fn reply_fields(props: &ReplyFieldsProps) -> Html {
     // A window from now (the visitor's local time) to 30 days ahead.
     let (min, max) = if reply == ReplyKind::Phone {
         let now = js_sys::Date::now();
-        let day = 86_400_000.0 * contact::CALLBACK_DAYS_AHEAD as f64;
-        (local_minute(now), local_minute(now + day))
+        // The worker's bound, so the inputs offer what it takes.
+        let ahead = crate::domain::conversation::MAX_CALLBACK_AHEAD_MS as f64;
+        (local_minute(now), local_minute(now + ahead))
     } else {
         Default::default()
     };
