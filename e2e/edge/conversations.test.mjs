@@ -846,7 +846,9 @@ test('retention and erasure delete what they should, and export shows what is ke
   const byDigits = await asAdmin('GET', '/v1/admin/sites/demo/visitors/+4915112345678');
   assert.deepEqual(byDigits.json.conversations.map((c) => c.conversation.id), [called.json.conversation.id]);
   // Each separator a number may be written with (conversation::PHONE_SEPARATORS).
-  for (const spelling of ['+49-151-1234-5678', '+49.151.1234.5678', '+49/151/1234/5678', '+49(151)12345678', ' +49 151 12345678']) {
+  for (const spelling of ['+49-151-1234-5678', '+49.151.1234.5678', '+49/151/1234/5678', '+49(151)12345678', ' +49 151 12345678',
+    // The 00 that dials abroad, and the trunk zero after the country code (an outside audit was told "erased 0").
+    '0049 151 12345678', '+49 (0)151 1234 5678']) {
     const found = await asAdmin('GET', `/v1/admin/sites/demo/visitors/${encodeURIComponent(spelling)}`);
     assert.deepEqual(found.json.conversations.map((c) => c.conversation.id), [called.json.conversation.id], spelling);
   }
@@ -857,6 +859,11 @@ test('retention and erasure delete what they should, and export shows what is ke
   const byOtherSpelling = await asAdmin('DELETE', `/v1/admin/sites/demo/visitors/${encodeURIComponent('+49 151 1234 5678')}`);
   assert.equal(byOtherSpelling.json.erased.conversations, 1);
   assert.equal((await asAdmin('GET', '/v1/admin/sites/demo/visitors/+4915112345678')).json.conversations.length, 0);
+  // Stored as 0049 …, found by the + spelling.
+  const abroad = await visitor().start({ message: { text: 'Please call me back about my invoice' }, reply: { channel: 'phone', phone: '0049 (0)151 1234-5678', from, to: from + 7 * 86_400_000 } });
+  assert.equal(abroad.status, 201, JSON.stringify(abroad.json));
+  assert.deepEqual((await asAdmin('GET', '/v1/admin/sites/demo/visitors/+4915112345678')).json.conversations.map((c) => c.conversation.id), [abroad.json.conversation.id]);
+  assert.equal((await asAdmin('DELETE', `/v1/admin/sites/demo/visitors/${encodeURIComponent('+49 151 12345678')}`)).json.erased.conversations, 1);
 
   // The visitor deletes their own conversation.
   const mine = await v.start({ message: { text: 'Second thoughts' } });

@@ -6,7 +6,6 @@
 use serde::Deserialize;
 
 use super::conversation::{route_to_team, RoutingRule};
-use super::hours::Closure;
 
 /// A team as `GET /v1/availability` describes it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -116,21 +115,6 @@ pub fn site_presence(site: &SiteState) -> Presence {
         next_opening: first.and_then(|t| t.next_opening),
         reason: first.and_then(|t| t.closure_reason.clone()),
     }
-}
-
-/// The reason of the closure that covers `today` (the site's local date,
-/// `YYYY-MM-DD`, as closures are written); `None` when no closure with a
-/// reason covers it.
-pub fn closure_reason<'a>(closures: &'a [Closure], today: &str) -> Option<&'a str> {
-    closures
-        .iter()
-        .find(|c| {
-            !c.reason.is_empty()
-                && !today.is_empty()
-                && c.from.as_str() <= today
-                && today <= c.to.as_str()
-        })
-        .map(|c| c.reason.as_str())
 }
 
 /// Whether an opening at `at_ms` is too far off for a weekday to name it
@@ -385,28 +369,7 @@ mod tests {
     }
 
     #[test]
-    fn a_closure_going_on_today_gives_its_reason() {
-        let closure = |from: &str, to: &str, reason: &str| Closure {
-            from: from.into(),
-            to: to.into(),
-            reason: reason.into(),
-        };
-        let closures = [
-            closure("2026-12-01", "2026-12-02", "Inventory"),
-            closure("2026-12-20", "2027-01-03", ""),
-            closure("2026-12-24", "2026-12-26", "Winter break"),
-        ];
-        assert_eq!(closure_reason(&closures, "2026-12-01"), Some("Inventory"));
-        assert_eq!(closure_reason(&closures, "2026-12-02"), Some("Inventory"));
-        assert_eq!(closure_reason(&closures, "2026-12-03"), None);
-        // A closure without a reason says nothing; one inside it does.
-        assert_eq!(closure_reason(&closures, "2026-12-21"), None);
-        assert_eq!(
-            closure_reason(&closures, "2026-12-26"),
-            Some("Winter break")
-        );
-        assert_eq!(closure_reason(&closures, ""), None);
-        // A closed site tells the reason of the team that opens first.
+    fn a_closed_site_tells_the_reason_of_the_team_that_opens_first() {
         let site = SiteState {
             teams: vec![
                 TeamState {

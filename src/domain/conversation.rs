@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::api::ApiError;
 use super::classify::{Classification, Classifier};
+use super::hours::OfficeHours;
 use super::pii;
+use super::zone::Zone;
 
 /// Longest message, in characters as typed (`pii::typed_length`: a redaction
 /// tag counts as one, so redacting a message never makes it too long).
@@ -211,6 +213,14 @@ pub fn poll_interval_ms(status: Status, someone_there: bool) -> u32 {
     }
 }
 
+/// The name a conversation is stored under, without the personal data the
+/// redactor finds in it: a name is who wrote, but a field filled from a
+/// form can hold an address or number too ("Jo Doe jo@example.com"), which
+/// the reply channel alone may keep.
+pub fn stored_name(name: &str) -> String {
+    pii::redact(name).redacted
+}
+
 /// Checks the visitor's request; the message text is checked by `check_text`.
 pub fn check_start(request: &StartConversation, now_ms: i64) -> Result<(), ApiError> {
     check_short("site", &request.site, true)?;
@@ -234,21 +244,30 @@ pub fn check_start(request: &StartConversation, now_ms: i64) -> Result<(), ApiEr
 /// (`phone_key_sql`).
 pub const PHONE_SEPARATORS: [char; 6] = [' ', '-', '(', ')', '.', '/'];
 
-/// SQL for `column`'s phone key: the stored number without
-/// `PHONE_SEPARATORS`, to compare with `phone_key` of what an operator typed.
+/// SQL for `column`'s phone key, as `phone_key` reads a number: the stored
+/// number without a trunk `(0)` and `PHONE_SEPARATORS`, a leading `00` read
+/// as `+`; to compare with `phone_key` of what an operator typed.
 pub fn phone_key_sql(column: &str) -> String {
-    PHONE_SEPARATORS
+    let digits = PHONE_SEPARATORS
         .iter()
-        .fold(column.to_owned(), |sql, separator| {
+        .fold(format!("replace({column}, '(0)', '')"), |sql, separator| {
             format!("replace({sql}, '{separator}', '')")
-        })
+        });
+    format!(
+        "CASE WHEN substr({digits}, 1, 2) = '00' THEN '+' || substr({digits}, 3) ELSE {digits} END"
+    )
 }
 
 /// A phone number as its digits, after a leading `+` if it has one, so a
 /// number given as "+49 (151) 1234-5678" is found by "+4915112345678" (an
-/// operator answering an erasure request); empty for anything that is not
-/// a phone number (an e-mail address, a visitor id).
+/// operator answering an erasure request), as are "0049 151 12345678" (the
+/// `00` that dials abroad is the `+`) and "+49 (0)151 12345678" (the trunk
+/// zero some write after the country code); empty for anything that is not
+/// a phone number (an e-mail address, a visitor id). A number written
+/// without its country code ("0151 12345678") is a different key: which
+/// country it belongs to is not written anywhere.
 pub fn phone_key(text: &str) -> String {
+    let text = text.replace("(0)", "");
     // A `+` only leads (after spaces, which the SQL side strips): inside a
     // number it would be kept there and never match.
     let body = text.trim_start_matches(' ');
@@ -261,10 +280,10 @@ pub fn phone_key(text: &str) -> String {
     if !phone_like || !(6..=20).contains(&digits.len()) {
         return String::new();
     }
-    if international.is_some() {
-        ["+", &digits].concat()
-    } else {
-        digits
+    match (international, digits.strip_prefix("00")) {
+        (Some(_), _) => ["+", &digits].concat(),
+        (None, Some(abroad)) => ["+", abroad].concat(),
+        (None, None) => digits,
     }
 }
 
@@ -359,11 +378,25 @@ pub fn check_reply(reply: &ReplyPreference, now_ms: i64) -> Result<(), ApiError>
 /// after now): less is a call nobody could promise.
 pub const MIN_CALLBACK_OPEN_MS: i64 = 15 * 60_000;
 
-/// A callback window against the hours of the team it goes to: `open_ms`
-/// is how long that team is open between now (or `from`, if later) and
-/// `to` (`hours::Schedule::open_ms_within`).
-pub fn check_callback_hours(open_ms: i64) -> Result<(), ApiError> {
-    if open_ms >= MIN_CALLBACK_OPEN_MS {
+/// A callback window against the hours of the team it goes to, in the
+/// site's zone: at least `MIN_CALLBACK_OPEN_MS` of it, from now (or `from`,
+/// if later) to `to`, must be open — a call promised on a Sunday night or in
+/// a holiday closure is not kept. A team without weekly hours has not said
+/// when it works, and hours that no longer read (a zone the runtime
+/// dropped) cannot say: neither refuses a window.
+pub fn check_callback_hours<Z: Zone>(
+    hours: &OfficeHours,
+    zone: Z,
+    from: i64,
+    to: i64,
+) -> Result<(), ApiError> {
+    if hours.weekly.is_empty() {
+        return Ok(());
+    }
+    let Ok(schedule) = hours.schedule_in(zone) else {
+        return Ok(());
+    };
+    if schedule.open_ms_within(from, to, MIN_CALLBACK_OPEN_MS) >= MIN_CALLBACK_OPEN_MS {
         Ok(())
     } else {
         Err(invalid(
@@ -556,6 +589,58 @@ mod tests {
     }
 
     #[test]
+    fn a_callback_needs_fifteen_minutes_of_the_teams_hours() {
+        use crate::domain::hours::Interval;
+        use crate::domain::zone::{TimeZones, Tzdb};
+        let weekday = |day: &str| Interval {
+            day: day.into(),
+            open: "09:00".into(),
+            close: "17:00".into(),
+        };
+        let hours = OfficeHours {
+            time_zone: "Europe/Berlin".into(),
+            weekly: ["mon", "tue", "wed", "thu", "fri"].map(weekday).to_vec(),
+            closures: vec![],
+        };
+        let ms =
+            |at: &str| chrono::DateTime::parse_from_rfc3339(at).map_or(0, |t| t.timestamp_millis());
+        let check = |hours: &OfficeHours, from: &str, to: &str| {
+            let zone = Tzdb.zone(&hours.time_zone);
+            zone.map(|zone| check_callback_hours(hours, zone, ms(from), ms(to)).is_ok())
+        };
+        // Wednesday 16:30–17:30 Berlin (CET) holds 30 minutes of hours.
+        assert_eq!(
+            check(&hours, "2026-01-14T15:30:00Z", "2026-01-14T16:30:00Z"),
+            Some(true)
+        );
+        // 16:50–18:00 holds 10: refused; so is a Saturday.
+        assert_eq!(
+            check(&hours, "2026-01-14T15:50:00Z", "2026-01-14T17:00:00Z"),
+            Some(false)
+        );
+        assert_eq!(
+            check(&hours, "2026-01-17T09:00:00Z", "2026-01-17T12:00:00Z"),
+            Some(false)
+        );
+        // A team that gave no weekly hours takes any window.
+        let unstated = OfficeHours {
+            weekly: vec![],
+            ..hours
+        };
+        assert_eq!(
+            check(&unstated, "2026-01-17T09:00:00Z", "2026-01-17T12:00:00Z"),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn a_stored_name_keeps_the_name_and_loses_an_address_or_number() {
+        assert_eq!(stored_name("Jo Doe"), "Jo Doe");
+        assert_eq!(stored_name("Jo Doe jo.doe@example.com"), "Jo Doe [email]");
+        assert_eq!(stored_name("Jo (Tel. 0170 1234567)"), "Jo (Tel. [phone])");
+    }
+
+    #[test]
     fn phone_keys_are_the_digits_and_a_leading_plus() {
         for (typed, key) in [
             ("+49 (151) 1234-5678", "+4915112345678"),
@@ -563,6 +648,10 @@ mod tests {
             (" 030/123 456.78 ", "03012345678"),
             (" +49 151 12345678", "+4915112345678"),
             ("0049+151 12345678", ""),
+            ("0049 151 12345678", "+4915112345678"),
+            ("+49 (0)151 12345678", "+4915112345678"),
+            ("+49 (0) 151/12345678", "+4915112345678"),
+            ("0151 12345678", "015112345678"),
             ("++49 151 12345678", ""),
             // Only what the stored number's SQL comparison strips.
             ("\t+49 151 12345678\n", ""),
@@ -578,10 +667,14 @@ mod tests {
 
     #[test]
     fn the_stored_numbers_key_loses_every_separator_in_sql() {
+        let digits =
+            "replace(replace(replace(replace(replace(replace(replace(reply_phone, '(0)', ''), \
+                      ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', '')";
         assert_eq!(
             phone_key_sql("reply_phone"),
-            "replace(replace(replace(replace(replace(replace(reply_phone, ' ', ''), \
-             '-', ''), '(', ''), ')', ''), '.', ''), '/', '')"
+            format!(
+                "CASE WHEN substr({digits}, 1, 2) = '00' THEN '+' || substr({digits}, 3) ELSE {digits} END"
+            )
         );
     }
 

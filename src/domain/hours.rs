@@ -128,6 +128,24 @@ impl OfficeHours {
         Ok(())
     }
 
+    /// The reason of the closure that covers `today` (the team's local
+    /// date), shown to visitors beside "closed"; `None` when no closure with
+    /// a reason covers it.
+    pub fn closure_reason(&self, today: NaiveDate) -> Option<&str> {
+        // `YYYY-MM-DD`, as closures are written (chrono's `format` cost the
+        // worker 6 KB).
+        let today = format!(
+            "{:04}-{:02}-{:02}",
+            today.year(),
+            today.month(),
+            today.day()
+        );
+        self.closures
+            .iter()
+            .find(|c| !c.reason.is_empty() && c.from <= today && today <= c.to)
+            .map(|c| c.reason.as_str())
+    }
+
     /// Checks every field and builds the schedule, its zone from `zones`.
     pub fn schedule<T: TimeZones>(&self, zones: &T) -> Result<Schedule<T::Zone>, HoursError> {
         let zone = zones
@@ -229,14 +247,16 @@ impl<Z: Zone> Schedule<Z> {
         date_of_day(day_of(zone::local_ms(&self.zone, now_ms)))
     }
 
-    /// How long the team is open within `[from, to)`, in ms: a callback
-    /// window is a promise only for the part someone works in.
-    pub fn open_ms_within(&self, from: i64, to: i64) -> i64 {
+    /// How long the team is open within `[from, to)`, in ms, counted up to
+    /// `enough` (a caller asking "at least 15 minutes?" need not walk a
+    /// month): a callback window is a promise only for the part someone
+    /// works in.
+    pub fn open_ms_within(&self, from: i64, to: i64, enough: i64) -> i64 {
         let (mut at, mut open) = (from, 0);
         // Each step passes one opening or one gap: a window of 30 days
         // holds at most 30 × 8 intervals with the closings between them.
         for _ in 0..(2 * 31 * 8) {
-            if at >= to {
+            if at >= to || open >= enough {
                 break;
             }
             let state = self.availability(at);
@@ -422,7 +442,8 @@ mod tests {
         let Ok(schedule) = berlin.schedule(&super::zone::Tzdb) else {
             unreachable!()
         };
-        let within = |from: &str, to: &str| schedule.open_ms_within(utc_ms(from), utc_ms(to));
+        let within =
+            |from: &str, to: &str| schedule.open_ms_within(utc_ms(from), utc_ms(to), i64::MAX);
         let hour = 3_600_000;
         // Wednesday 07:00–10:00 UTC is 08:00–11:00 CET: two hours open.
         assert_eq!(
@@ -451,18 +472,45 @@ mod tests {
             utc_ms("2026-01-14T07:00:00Z"),
             utc_ms("2026-01-24T07:00:00Z"),
         );
-        assert_eq!(always.open_ms_within(from, to), to - from);
-        assert_eq!(always.open_ms_within(to, from), 0);
+        assert_eq!(always.open_ms_within(from, to, i64::MAX), to - from);
+        assert_eq!(always.open_ms_within(to, from, i64::MAX), 0);
+        // Counting stops once enough is found: the first interval's whole.
+        assert_eq!(always.open_ms_within(from, to, hour), to - from);
         // Every day of a 30-day window: bounded, and all of it counted.
         let daily = every_day("Europe/Berlin", "09:00", "17:00");
         let Ok(daily) = daily.schedule(&super::zone::Tzdb) else {
             unreachable!()
         };
-        let month = daily.open_ms_within(
+        let (first, last) = (
             utc_ms("2026-01-01T00:00:00Z"),
             utc_ms("2026-01-31T00:00:00Z"),
         );
-        assert_eq!(month, 30 * 8 * hour);
+        assert_eq!(daily.open_ms_within(first, last, i64::MAX), 30 * 8 * hour);
+        // Asked for 15 minutes, it stops after the first day's opening.
+        assert_eq!(daily.open_ms_within(first, last, 15 * 60_000), 8 * hour);
+    }
+
+    #[test]
+    fn a_closure_going_on_today_gives_its_reason() {
+        let closure = |from: &str, to: &str, reason: &str| Closure {
+            from: from.into(),
+            to: to.into(),
+            reason: reason.into(),
+        };
+        let mut hours = weekdays("Europe/Berlin", "09:00", "17:00");
+        hours.closures = vec![
+            closure("2026-12-01", "2026-12-02", "Inventory"),
+            closure("2026-12-20", "2027-01-03", ""),
+            closure("2026-12-24", "2026-12-26", "Winter break"),
+        ];
+        let on = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).map(|day| hours.closure_reason(day));
+        assert_eq!(on(2026, 12, 1), Some(Some("Inventory")));
+        assert_eq!(on(2026, 12, 2), Some(Some("Inventory")));
+        assert_eq!(on(2026, 12, 3), Some(None));
+        // A closure without a reason says nothing; one inside it does.
+        assert_eq!(on(2026, 12, 21), Some(None));
+        assert_eq!(on(2026, 12, 26), Some(Some("Winter break")));
+        assert_eq!(on(2027, 1, 3), Some(None));
     }
 
     #[test]

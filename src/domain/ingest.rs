@@ -144,6 +144,28 @@ fn without_pii_text(text: String) -> String {
     }
 }
 
+/// A prop's value without personal data, read after its key as a label
+/// would be in text: `{"phone": "2025550143"}` is a phone number though
+/// the digits alone have no phone's shape, as "phone: 2025550143" is.
+fn without_pii_prop(key: &str, value: &str) -> String {
+    let clean = without_pii_text(value.to_owned());
+    if clean != value {
+        return clean;
+    }
+    let label = [key, ": "].concat();
+    let labelled = [label.as_str(), value].concat();
+    let redacted = without_pii_text(labelled.clone());
+    if redacted == labelled {
+        return clean;
+    }
+    // What the label made personal data is in the value (the key was
+    // redacted already): the value's part of the redacted text.
+    match redacted.strip_prefix(label.as_str()) {
+        Some(value) => value.to_owned(),
+        None => pii::redact(&labelled).redacted,
+    }
+}
+
 /// Largest accepted body: the browser's keepalive limit for in-flight requests.
 pub const MAX_BODY_BYTES: u32 = 64 * 1024;
 /// Most events in one batch.
@@ -712,7 +734,7 @@ fn plan_read(body: &str, received_at_ms: u64, fast: bool) -> Result<IngestPlan, 
     Ok(plan)
 }
 
-fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, String> {
+fn validate_event(mut event: WireEvent, skew: i64, now: i64) -> Result<EventRow, String> {
     if !is_valid_client_id(&event.id) {
         return Err("id must be 16 to 64 URL-safe characters".into());
     }
@@ -759,6 +781,18 @@ fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, Str
     if labels.iter().any(|label| label.len() > MAX_LABEL) || event.target.len() > MAX_PATH {
         return Err("a campaign field, name or target is too long".into());
     }
+    // The recorder lower-cases campaign values (ASCII, as GA4's channel
+    // rules read a medium in any case): a hand-written sender's `CPC` is
+    // paid search too, and `Spring-Sale` the same campaign as `spring-sale`.
+    for value in [
+        &mut event.utm_source,
+        &mut event.utm_medium,
+        &mut event.utm_campaign,
+        &mut event.utm_term,
+        &mut event.utm_content,
+    ] {
+        value.make_ascii_lowercase();
+    }
     if event.props.len() > MAX_PROPS {
         return Err("at most 20 props".into());
     }
@@ -782,7 +816,7 @@ fn validate_event(event: WireEvent, skew: i64, now: i64) -> Result<EventRow, Str
         // Numbers and booleans keep their type for exports and destinations,
         // unless the number reads as personal data (a phone number typed
         // into a numeric field): then it is the redacted text.
-        let clean = without_pii_text(text.clone());
+        let clean = without_pii_prop(&key, &text);
         let stored = match value {
             Value::Bool(_) => value,
             Value::Number(_) if clean == text => value,
@@ -1168,6 +1202,57 @@ mod tests {
         assert_eq!(
             plan.rows[0].props_json,
             r#"{"card":"[card]","plan":"pro","price":9.5,"seats":3,"trial":true}"#
+        );
+    }
+
+    /// An outside audit: `{"phone": 4917012345678}` was kept, though the
+    /// same digits after "phone" in a title were redacted.
+    #[test]
+    fn a_props_key_labels_its_value_as_text_would() {
+        let body = format!(
+            r#"{{"v":1,"site":"demo","sent_at":{NOW},"events":[{{"id":"aaaaaaaaaaaaaaaa","type":"custom","name":"lead","ts":{NOW},
+            "path":"/","props":{{"phone":4917012345678,"Telefon":"2025550143","mobile":"0170 1234567","seats":2025550143,"order":"2025550143","tel2":"ok"}}}}]}}"#
+        );
+        let plan = plan_batch(&body, NOW).unwrap();
+        assert_eq!(
+            plan.rows[0].props_json,
+            r#"{"Telefon":"[phone]","mobile":"[phone]","order":"2025550143","phone":"[phone]","seats":2025550143,"tel2":"ok"}"#
+        );
+    }
+
+    /// Campaign values are lower-cased as the recorder does: a direct
+    /// sender's `google / CPC` is paid search, not organic (outside audit).
+    #[test]
+    fn campaign_values_are_read_and_stored_in_any_case() {
+        let event = |id: &str, source: &str, medium: &str, campaign: &str| {
+            format!(
+                r#"{{"id":"{id}","type":"pageview","ts":{NOW},"path":"/","channel":"paid_search","referrer":"https://www.google.com/",
+                "utm_source":"{source}","utm_medium":"{medium}","utm_campaign":"{campaign}"}}"#
+            )
+        };
+        let body = format!(
+            r#"{{"v":1,"site":"demo","sent_at":{NOW},"events":[{},{}]}}"#,
+            event("aaaaaaaaaaaaaaaa", "Google", "CPC", "Spring-Sale"),
+            event("bbbbbbbbbbbbbbbb", "facebook", "Paid_Social", "SPRING-SALE")
+        );
+        let plan = plan_batch(&body, NOW).unwrap();
+        let read: Vec<_> = plan
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.channel.as_str(),
+                    r.utm_medium.as_str(),
+                    r.utm_campaign.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("paid_search", "cpc", "spring-sale"),
+                ("paid_social", "paid_social", "spring-sale")
+            ]
         );
     }
 

@@ -72,13 +72,7 @@ pub async fn availability_of(env: &Env, site: Site) -> Result<Availability, ApiE
             Some(Ok(schedule)) => schedule.local_date(now),
             _ => None,
         };
-        let closure_reason = today.and_then(|day| {
-            // `YYYY-MM-DD`, as closures are written (chrono's `format` cost
-            // the worker 6 KB).
-            use chrono::Datelike;
-            let date = format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day());
-            crate::domain::contact::closure_reason(&hours.closures, &date).map(str::to_owned)
-        });
+        let closure_reason = today.and_then(|day| hours.closure_reason(day).map(str::to_owned));
         let state = match schedule {
             Some(Ok(schedule)) => schedule.availability(now),
             _ => crate::domain::hours::Availability {
@@ -164,10 +158,9 @@ async fn first_responses(
         .collect())
 }
 
-/// A callback window needs the routed team to be open for part of it: a
-/// call promised on a Sunday night or in a holiday closure is not kept.
-/// A team without weekly hours has not said when it works, and hours that
-/// no longer read (a zone the runtime dropped): neither refuses a window.
+/// The routed team's hours against a callback window
+/// (`conversation::check_callback_hours`); a team or zone that no longer
+/// exists does not refuse it.
 fn check_callback_window(
     site: &Site,
     teams: &[Team],
@@ -181,14 +174,7 @@ fn check_callback_window(
     let Some(zone) = super::zones::Intl.zone(&site.time_zone) else {
         return Ok(());
     };
-    let hours = team.hours(&site.time_zone);
-    if hours.weekly.is_empty() {
-        return Ok(());
-    }
-    match hours.schedule_in(zone) {
-        Ok(schedule) => conversation::check_callback_hours(schedule.open_ms_within(from, to)),
-        Err(_) => Ok(()),
-    }
+    conversation::check_callback_hours(&team.hours(&site.time_zone), zone, from, to)
 }
 
 /// `POST /v1/conversations`.
@@ -279,7 +265,7 @@ pub async fn start(
             &visitor_key,
             &body.visitor_id,
             user_id,
-            &body.name,
+            &conversation::stored_name(&body.name),
             &body.locale,
             reply_channel,
             email,
