@@ -281,6 +281,14 @@ test('the whole loop: visitor writes, staff see it in the inbox with the journey
   assert.equal(conversation.status, 'waiting');
   assert.ok(conversation.first_response_at > 0);
   assert.equal(conversation.assignee_id, bo.staff.id);
+  // The visitor's follow-up is unread for Bo, its assignee, until Bo opens
+  // it: an admin looking in does not take Bo's badge (an outside audit).
+  const unreadFor = async (who) => (await asStaff(who, 'GET', '/v1/staff/inbox')).json.conversations.find((c) => c.id === id).unread;
+  assert.equal(await unreadFor(bo), 1);
+  assert.equal((await asStaff(ana, 'GET', `/v1/staff/conversations/${id}`)).status, 200);
+  assert.equal(await unreadFor(bo), 1);
+  assert.equal((await asStaff(bo, 'GET', `/v1/staff/conversations/${id}`)).status, 200);
+  assert.equal(await unreadFor(bo), 0);
 });
 
 test('no auto-replies: a conversation nobody answered holds only what the visitor wrote', async () => {
@@ -720,6 +728,14 @@ test('a verified visitor sees their conversations on another device; an unverifi
   assert.equal(item.messages[0].text, 'Where is my order 5512?');
   const poll = await laptop.call('GET', `/v1/conversations/${item.conversation.id}/messages`, item.visitor_token);
   assert.equal(poll.status, 200, 'the new device has its own token');
+  // Staff see the user's earlier conversations of their own teams only: Bo
+  // (sales) is not shown the support one in outline (an outside audit).
+  const sales = await laptop.start({ message: { text: 'Do you offer volume discounts for 300 jackets with our logo?' }, user: { id: 'user-77', hmac } });
+  assert.equal(sales.json.conversation.team, 'sales');
+  const earlierFor = async (who) => (await asStaff(who, 'GET', `/v1/staff/conversations/${sales.json.conversation.id}`)).json.earlier.map((c) => c.id);
+  assert.ok((await earlierFor(ana)).includes(started.json.conversation.id), 'an admin sees every team');
+  assert.notEqual(started.json.conversation.team, 'sales');
+  assert.ok(!(await earlierFor(bo)).includes(started.json.conversation.id));
 });
 
 test('scheduled jobs: escalation and unseen replies reach a signed webhook, retried after a failure', async () => {

@@ -291,7 +291,22 @@ test('the journey endpoint returns one visitor\'s touchpoints in order, for oper
   ]);
   assert.equal(body.touchpoints[0].channel, 'organic_search');
   assert.equal(body.touchpoints[2].name, 'quote-requested');
+  assert.equal(body.earlier_omitted, false);
+  assertErrorCode(await get(`site=nosuch&visitor=${key}`, ADMIN_TOKEN), 404, 'unknown_site');
+  // A long journey lists its latest 500, in order, and says more came
+  // before (an outside audit got the oldest 500 of 5,001 and no word).
+  const insert = runtime.d1.prepare("INSERT INTO events (site_id, id, kind, occurred_at, received_at, path, visitor_id) VALUES ('demo', ?1, 'pageview', ?2, ?2, ?3, 'long-journey')");
+  await runtime.d1.batch(Array.from({ length: 503 }, (_, n) => insert.bind(`long-journey-${String(n).padStart(6, '0')}`, t - 600_000 + n, `/step/${n}`)));
+  const long = await (await get('site=demo&visitor=long-journey', ADMIN_TOKEN)).json();
+  assert.equal(long.touchpoints.length, 500);
+  assert.equal(long.earlier_omitted, true);
+  assert.deepEqual([long.touchpoints[0].path, long.touchpoints.at(-1).path], ['/step/3', '/step/502']);
 });
+
+async function assertErrorCode(response, status, code) {
+  assert.equal(response.status, status);
+  assert.equal((await response.json()).error.code, code);
+}
 
 async function putSite(fields) {
   const res = await fetch(`${runtime.url}/v1/admin/sites/demo`, {

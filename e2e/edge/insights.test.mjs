@@ -205,6 +205,10 @@ test('events a browser reports it had to drop are counted once, capped, and show
   // A made-up figure counts at most 1,000 (a recorder holds at most 20 batches).
   assert.equal((await send([view(3)], 4_000_000_000)).status, 202);
   assert.equal((await insights()).events_dropped, 1_007);
+  // A batch that leads with an event stored before and carries a new one
+  // stored a new event: its figure counts (an outside audit saw it lost).
+  assert.equal((await send([view(1), view(4)], 5)).status, 202);
+  assert.equal((await insights()).events_dropped, 1_012);
 });
 
 test('a year of insights in Berlin, across both clock changes, counts every conversation once on its Berlin date', async () => {

@@ -607,9 +607,7 @@ pub fn log_page(
     use super::export::{Cursor, PageError};
     let limit = match limit {
         None => LOG_PAGE,
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
+        Some(text) => super::api::query_number::<u32>(text)
             .filter(|l| (1..=LOG_PAGE).contains(l))
             .ok_or_else(|| PageError::Invalid(format!("limit: 1 to {LOG_PAGE}")))?,
     };

@@ -147,9 +147,7 @@ pub fn page_request(
 ) -> Result<PageRequest, PageError> {
     let time = |name: &str, value: Option<&str>, default: i64| match value {
         None => Ok(default),
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
+        Some(text) => super::api::query_number::<i64>(text)
             .filter(|t| (0..=MAX_TIME_MS).contains(t))
             .ok_or_else(|| {
                 PageError::Invalid(format!(
@@ -164,9 +162,7 @@ pub fn page_request(
     }
     let limit = match limit {
         None => DEFAULT_LIMIT,
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
+        Some(text) => super::api::query_number::<u32>(text)
             .filter(|l| (1..=MAX_LIMIT).contains(l))
             .ok_or_else(|| PageError::Invalid(format!("limit: 1 to {MAX_LIMIT}")))?,
     };

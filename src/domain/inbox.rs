@@ -31,9 +31,7 @@ pub const INBOX_ROWS_MAX: i64 = 2000;
 pub fn limit(text: Option<&str>) -> Result<i64, ApiError> {
     match text {
         None => Ok(INBOX_ROWS),
-        Some(text) => text
-            .parse()
-            .ok()
+        Some(text) => super::api::query_number(text)
             .filter(|n| (1..=INBOX_ROWS_MAX).contains(n))
             .ok_or_else(|| ApiError::InvalidRequest("limit must be 1 to 2000".into())),
     }

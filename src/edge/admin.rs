@@ -676,8 +676,9 @@ pub async fn get_site(request: &Request, env: &Env, site: &str) -> Result<Respon
     )
 }
 
-/// `GET /v1/journey?site=…&visitor=…`: one visitor's touchpoints in order,
-/// by cookieless key or consented visitor id. Operators only, for now.
+/// `GET /v1/journey?site=…&visitor=…`: one visitor's latest touchpoints in
+/// order, by cookieless key or consented visitor id, saying when earlier
+/// ones were left out (the visitor export has them all). Operators only.
 pub async fn journey(request: &Request, env: &Env) -> Result<Response, ApiError> {
     authorize(request, env).await?;
     let (Some(site), Some(visitor)) = (query(request, "site"), query(request, "visitor")) else {
@@ -688,16 +689,27 @@ pub async fn journey(request: &Request, env: &Env) -> Result<Response, ApiError>
     if visitor.is_empty() {
         return Err(ApiError::InvalidRequest("visitor must not be empty".into()));
     }
-    let touchpoints: Vec<serde_json::Value> = db::rows(
+    super::sites::load_site(env, &site).await?;
+    // The newest 501, turned back to time order: the latest activity is
+    // what a journey is read for, and the 501st says more came before.
+    let mut touchpoints: Vec<serde_json::Value> = db::rows(
         &env.db,
         "SELECT id, kind, occurred_at, path, page_type, title, channel, source_name, utm_source, utm_medium, \
          utm_campaign, name, target, props, engaged_ms, scroll_percent FROM events \
-         WHERE site_id = ?1 AND (visitor_key = ?2 OR visitor_id = ?2) ORDER BY occurred_at, id LIMIT 500",
+         WHERE site_id = ?1 AND (visitor_key = ?2 OR visitor_id = ?2) \
+         ORDER BY occurred_at DESC, id DESC LIMIT 501",
         args![&site, &visitor],
     )
     .await?;
+    let earlier_omitted = touchpoints.len() > JOURNEY_TOUCHPOINTS;
+    touchpoints.truncate(JOURNEY_TOUCHPOINTS);
+    touchpoints.reverse();
     json(
         200,
-        &serde_json::json!({ "site": site, "visitor": visitor, "touchpoints": touchpoints }),
+        &serde_json::json!({ "site": site, "visitor": visitor, "touchpoints": touchpoints,
+            "earlier_omitted": earlier_omitted }),
     )
 }
+
+/// The most touchpoints `GET /v1/journey` lists (its query reads one more).
+const JOURNEY_TOUCHPOINTS: usize = 500;

@@ -396,20 +396,23 @@ async fn count_and_store(
         insert,
     ];
     statements.extend(outbound);
-    if let (true, Some(first)) = (plan.dropped_by_client > 0, plan.rows.first()) {
+    if plan.dropped_by_client > 0 && !plan.rows.is_empty() {
         // What the browser had to drop (offline too long, storage full) is
-        // counted for the console, once: only when this request stored the
-        // batch (its first event carries this request's time), so a resent
-        // batch or a refused one does not count it again.
+        // counted for the console, once: only when this request stored an
+        // event of the batch (it carries this request's time), so a resent
+        // batch or a refused one does not count it again. Any event, not the
+        // first: a batch may lead with one sent before (an outside audit).
+        let ids: Vec<&str> = plan.rows.iter().map(|row| row.id.as_str()).collect();
         statements.push(env.db.statement(
             "INSERT INTO dropped_events (site_id, day, dropped) SELECT ?1, ?2, ?3 \
-             WHERE EXISTS (SELECT 1 FROM events WHERE site_id = ?1 AND id = ?4 AND received_at = ?5) \
+             WHERE EXISTS (SELECT 1 FROM events WHERE site_id = ?1 AND received_at = ?5 \
+               AND id IN (SELECT value FROM json_each(?4))) \
              ON CONFLICT (site_id, day) DO UPDATE SET dropped = dropped + excluded.dropped",
             args![
                 &plan.site,
                 &crate::domain::visitor_key::utc_day(now_ms),
                 i64::from(plan.dropped_by_client.min(MAX_DROPPED_PER_BATCH)),
-                &first.id,
+                &serde_json::to_string(&ids).unwrap_or_default(),
                 now_ms
             ],
         ));

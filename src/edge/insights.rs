@@ -282,9 +282,7 @@ fn local_day_sql(time_zone: &str, from: i64, to: i64, column: &str) -> String {
 async fn scope(request: &Request, env: &Env, staff: &StaffRow) -> Result<Scope, ApiError> {
     let days: i64 = match query(request, "days") {
         None => 30,
-        Some(text) => text
-            .parse()
-            .ok()
+        Some(text) => crate::domain::api::query_number(&text)
             .filter(|d| (1..=365).contains(d))
             .ok_or_else(|| ApiError::InvalidRequest("days must be 1 to 365".into()))?,
     };

@@ -227,16 +227,21 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
 }
 
 /// `GET /v1/staff/conversations/{id}`: the thread with both sides' labels,
-/// the visitor's journey and earlier conversations. Marks the thread read.
+/// the visitor's journey and earlier conversations. Marks the thread read
+/// when the caller is its assignee, or it has none.
 pub async fn conversation(request: &Request, env: &Env, id: &str) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
     let conversation = conversation_for(env, &staff, id).await?;
     let messages = threads::messages_after(&env.db, id, 0).await?;
     if let Some(last) = messages.last() {
+        // Read for the person answering: its assignee, or anyone on the team
+        // while nobody is. An admin or colleague looking in does not take
+        // the assignee's unread badge (nor tell the visitor "seen").
         db::run(
             &env.db,
-            "UPDATE conversations SET staff_read_id = MAX(staff_read_id, ?2) WHERE id = ?1",
-            args![id, last.id],
+            "UPDATE conversations SET staff_read_id = MAX(staff_read_id, ?2) \
+             WHERE id = ?1 AND (assignee_id = '' OR assignee_id = ?3)",
+            args![id, last.id, &staff.id],
         )
         .await?;
     }
@@ -245,11 +250,21 @@ pub async fn conversation(request: &Request, env: &Env, id: &str) -> Result<Resp
     let earlier: Vec<Earlier> = if conversation.user_id.is_empty() {
         Vec::new()
     } else {
+        // Only teams the caller works in, as everywhere else: another
+        // team's conversations are not theirs to see, even in outline.
         db::rows(
             &env.db,
             "SELECT id, team_id, status, topic, created_at FROM conversations \
-             WHERE site_id = ?1 AND user_id = ?2 AND id != ?3 ORDER BY created_at DESC LIMIT 20",
-            args![&conversation.site_id, &conversation.user_id, id],
+             WHERE site_id = ?1 AND user_id = ?2 AND id != ?3 \
+             AND (?4 = 1 OR team_id IN (SELECT value FROM json_each(?5))) \
+             ORDER BY created_at DESC LIMIT 20",
+            args![
+                &conversation.site_id,
+                &conversation.user_id,
+                id,
+                i64::from(staff.is_admin()),
+                &staff.teams
+            ],
         )
         .await?
     };
