@@ -244,13 +244,81 @@ pub fn check_start(request: &StartConversation, now_ms: i64) -> Result<(), ApiEr
 /// (`phone_key_sql`).
 pub const PHONE_SEPARATORS: [char; 6] = [' ', '-', '(', ')', '.', '/'];
 
+/// How an extension is stored after a number (`stored_phone`), where the
+/// SQL of `phone_key_sql` cuts it off.
+const STORED_EXTENSION: &str = " ext. ";
+
+/// Words that put an extension after a phone number, lower case, in the
+/// widget's seven languages (longest first: "ext" ends "text" too, so a
+/// word must stand alone).
+const EXTENSION_WORDS: [&str; 11] = [
+    "extension",
+    "durchwahl",
+    "toestel",
+    "interno",
+    "poste",
+    "ramal",
+    "ext.",
+    "ext",
+    "dw",
+    "x",
+    "#",
+];
+
+/// A number typed with its extension ("+49 30 1234567 ext. 12", "… x12",
+/// "… Durchwahl: 12", "…#12"): the number and the extension's digits,
+/// or the whole text and nothing.
+fn split_extension(text: &str) -> (&str, &str) {
+    let trimmed = text.trim_end();
+    let digits_from = trimmed
+        .rfind(|c: char| !c.is_ascii_digit())
+        .map_or(0, |at| at + 1);
+    let extension = &trimmed[digits_from..];
+    let before = trimmed[..digits_from].trim_end_matches([' ', ':']);
+    if extension.is_empty() || extension.len() > 6 {
+        return (text, "");
+    }
+    let lower = before.to_ascii_lowercase();
+    for word in EXTENSION_WORDS {
+        let Some(number) = lower.strip_suffix(word) else {
+            continue;
+        };
+        // A word of letters stands alone: "x" after a digit or a space,
+        // never the end of another word.
+        let alone = !word.starts_with(|c: char| c.is_ascii_alphabetic())
+            || !number.ends_with(|c: char| c.is_ascii_alphabetic());
+        let number = before[..number.len()].trim_end();
+        let ends_number = |c: char| c.is_ascii_digit() || c == '+' || PHONE_SEPARATORS.contains(&c);
+        if alone && number.ends_with(ends_number) {
+            return (number, extension);
+        }
+    }
+    (text, "")
+}
+
+/// A visitor's phone number as it is stored: folded to ASCII digits and
+/// spaces (`pii::folded`), an extension written one way (" ext. 12"), so
+/// staff read it alike and `phone_key_sql` finds the number.
+pub fn stored_phone(typed: &str) -> String {
+    let folded = pii::folded(typed);
+    match split_extension(&folded) {
+        (number, "") => number.trim().to_owned(),
+        (number, extension) => [number.trim(), STORED_EXTENSION, extension].concat(),
+    }
+}
+
 /// SQL for `column`'s phone key, as `phone_key` reads a number: the stored
-/// number without a trunk `(0)` and `PHONE_SEPARATORS`, a leading `00` read
-/// as `+`; to compare with `phone_key` of what an operator typed.
+/// number without its extension, a trunk `(0)` and `PHONE_SEPARATORS`, a
+/// leading `00` read as `+`; to compare with `phone_key` of what an
+/// operator typed.
 pub fn phone_key_sql(column: &str) -> String {
+    let number = format!(
+        "CASE WHEN instr({column}, '{STORED_EXTENSION}') > 0 \
+         THEN substr({column}, 1, instr({column}, '{STORED_EXTENSION}') - 1) ELSE {column} END"
+    );
     let digits = PHONE_SEPARATORS
         .iter()
-        .fold(format!("replace({column}, '(0)', '')"), |sql, separator| {
+        .fold(format!("replace({number}, '(0)', '')"), |sql, separator| {
             format!("replace({sql}, '{separator}', '')")
         });
     format!(
@@ -261,13 +329,15 @@ pub fn phone_key_sql(column: &str) -> String {
 /// A phone number as its digits, after a leading `+` if it has one, so a
 /// number given as "+49 (151) 1234-5678" is found by "+4915112345678" (an
 /// operator answering an erasure request), as are "0049 151 12345678" (the
-/// `00` that dials abroad is the `+`) and "+49 (0)151 12345678" (the trunk
-/// zero some write after the country code); empty for anything that is not
-/// a phone number (an e-mail address, a visitor id). A number written
-/// without its country code ("0151 12345678") is a different key: which
-/// country it belongs to is not written anywhere.
+/// `00` that dials abroad is the `+`), "+49 (0)151 12345678" (the trunk
+/// zero some write after the country code), full-width digits and the
+/// number with an extension; empty for anything that is not a phone
+/// number (an e-mail address, a visitor id). A number written without its
+/// country code ("0151 12345678") is a different key: which country it
+/// belongs to is not written anywhere.
 pub fn phone_key(text: &str) -> String {
-    let text = text.replace("(0)", "");
+    let folded = pii::folded(text);
+    let text = split_extension(&folded).0.replace("(0)", "");
     // A `+` only leads (after spaces, which the SQL side strips): inside a
     // number it would be kept there and never match.
     let body = text.trim_start_matches(' ');
@@ -652,10 +722,21 @@ mod tests {
             ("+49 (0)151 12345678", "+4915112345678"),
             ("+49 (0) 151/12345678", "+4915112345678"),
             ("0151 12345678", "015112345678"),
+            // Full-width digits, and an extension in any of its spellings.
+            ("＋４９ １５１ １２３４５６７８", "+4915112345678"),
+            ("+49 151 12345678 ext. 12", "+4915112345678"),
+            ("+49 151 12345678 x12", "+4915112345678"),
+            ("+49 151 12345678#12", "+4915112345678"),
+            ("+49 (151) 12345678 Durchwahl: 123", "+4915112345678"),
+            ("+49 151 12345678 poste 4", "+4915112345678"),
+            ("+49 151 12345678 text 12", ""),
+            ("+49 151 12345678 ext. 1234567", ""),
+            ("+49 151 12345678. x12", "+4915112345678"),
             ("++49 151 12345678", ""),
-            // Only what the stored number's SQL comparison strips.
+            // Only what the stored number's SQL comparison strips; a
+            // no-break space folds to a space (stored numbers are folded).
             ("\t+49 151 12345678\n", ""),
-            ("\u{a0}+49 151 12345678", ""),
+            ("\u{a0}+49 151 12345678", "+4915112345678"),
             ("jo@example.com", ""),
             ("v-2f1c9a", ""),
             ("12345", ""),
@@ -666,10 +747,34 @@ mod tests {
     }
 
     #[test]
-    fn the_stored_numbers_key_loses_every_separator_in_sql() {
-        let digits =
-            "replace(replace(replace(replace(replace(replace(replace(reply_phone, '(0)', ''), \
-                      ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', '')";
+    fn stored_numbers_are_folded_with_one_spelling_of_an_extension() {
+        assert_eq!(stored_phone(" +49 151 12345678 "), "+49 151 12345678");
+        assert_eq!(
+            stored_phone("＋４９ １５１ １２３４５６７８"),
+            "+49 151 12345678"
+        );
+        assert_eq!(
+            stored_phone("+49 151 12345678 X 12"),
+            "+49 151 12345678 ext. 12"
+        );
+        assert_eq!(
+            stored_phone("+49 151 12345678 Durchwahl: 12"),
+            "+49 151 12345678 ext. 12"
+        );
+        assert_eq!(
+            phone_key(&stored_phone("0049 151 12345678 ext 7")),
+            "+4915112345678"
+        );
+    }
+
+    #[test]
+    fn the_stored_numbers_key_loses_its_extension_and_every_separator_in_sql() {
+        let number = "CASE WHEN instr(reply_phone, ' ext. ') > 0 \
+                      THEN substr(reply_phone, 1, instr(reply_phone, ' ext. ') - 1) ELSE reply_phone END";
+        let digits = format!(
+            "replace(replace(replace(replace(replace(replace(replace({number}, '(0)', ''), \
+             ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', '')"
+        );
         assert_eq!(
             phone_key_sql("reply_phone"),
             format!(

@@ -320,6 +320,14 @@ fn to_utf16(text: &str, found: &[ByteFinding]) -> Vec<PiiFinding> {
     out
 }
 
+/// `text` folded as the scanners read it (full-width digits and `＋`,
+/// Unicode spaces and dashes to ASCII; invisible characters dropped),
+/// without URL escapes: a phone number typed on a Japanese keyboard
+/// (`０３０ １２３４５６７`) reads as its digits.
+pub fn folded(text: &str) -> String {
+    text.chars().filter_map(normalize::fold).collect()
+}
+
 /// Replaces every finding in `text` with its tag.
 pub fn redact(text: &str) -> Redaction {
     let found = find_bytes(text);

@@ -253,6 +253,7 @@ pub async fn start(
         ReplyPreference::Email { email } => ("email", email.as_str(), "", 0, 0),
         ReplyPreference::Phone { phone, from, to } => ("phone", "", phone.as_str(), *from, *to),
     };
+    let phone = conversation::stored_phone(phone);
     let insert = env.db.statement(
         "INSERT INTO conversations (id, site_id, team_id, status, channel, visitor_key, visitor_id, user_id, \
          visitor_name, locale, reply_channel, reply_email, reply_phone, callback_from, callback_to, topic, \
@@ -269,7 +270,7 @@ pub async fn start(
             &body.locale,
             reply_channel,
             email,
-            phone,
+            &phone,
             from,
             to,
             &screened.edge.topic,
@@ -335,7 +336,15 @@ pub async fn start(
                 team,
                 team_name,
                 status: Status::Waiting,
-                reply: body.reply.clone(),
+                reply: match &body.reply {
+                    // As stored: folded, its extension spelled one way.
+                    ReplyPreference::Phone { from, to, .. } => ReplyPreference::Phone {
+                        phone: phone.clone(),
+                        from: *from,
+                        to: *to,
+                    },
+                    other => other.clone(),
+                },
                 created_at: now,
             },
             visitor_token: token,

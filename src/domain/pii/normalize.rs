@@ -13,7 +13,7 @@
 //! from, so findings map back to the caller's text.
 
 /// What one original character becomes.
-fn fold(c: char) -> Option<char> {
+pub(super) fn fold(c: char) -> Option<char> {
     let code = u32::from(c);
     let folded = match code {
         // Tab, the Unicode spaces (Zs) other than the ASCII space, and the
