@@ -28,8 +28,9 @@ export interface TouchpointScriptApi {
   debug(on?: boolean): void;
   on(event: 'open' | 'close' | 'message' | 'unread' | 'submit', listener: (detail: never) => void): void;
   /** Resolves to whether this visit is recorded; rejects with an Error whose `name` is
-   * "TouchpointError" and `code` is "origin_not_allowed" or "unknown_site". */
-  ready: Promise<boolean>;
+   * "TouchpointError" and `code` is "origin_not_allowed", "unknown_site" or
+   * "wasm_unavailable". `undefined` until the script has run (the stub has none). */
+  ready?: Promise<boolean>;
   /** Calls queued by the stub before the script loaded. */
   q?: IArguments[];
 }
@@ -38,4 +39,6 @@ declare global {
   interface Window {
     touchpoint: TouchpointScriptApi;
   }
+  /** The same global, named bare (`touchpoint('track', …)`, `touchpoint.ready`). */
+  var touchpoint: TouchpointScriptApi;
 }

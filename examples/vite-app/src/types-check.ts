@@ -16,6 +16,11 @@ export const kinds = (r: RedactResult) => r.pii.map((f) => f.kind satisfies 'ema
 export const viaScriptTag = () => window.touchpoint('track', 'signup', { plan: 'pro' });
 // @ts-expect-error: unknown script-tag method
 export const badMethod = () => window.touchpoint('explode');
+// The bare global is typed too; `ready` may not exist yet (the stub has none).
+export const bare = () => touchpoint('page');
+export const readyLater = () => touchpoint.ready?.then((recorded: boolean) => recorded);
+// @ts-expect-error: ready is undefined until the script has run
+export const readyAtOnce = () => touchpoint.ready.then(() => true);
 // beforeSend may be asynchronous (awaited); beforeSendEvent may not (the recorder answers at once).
 export const asyncReview: TouchpointConfig = { site: 'x', endpoint: 'y', beforeSend: async (m) => (m.text ? { ...m, text: `${m.text}!` } : null) };
 // @ts-expect-error: beforeSendEvent answers synchronously
