@@ -22,6 +22,9 @@ pub mod bots;
 pub mod classify;
 /// Which clicks are touchpoints: outbound links and downloads.
 pub mod clicks;
+/// The staff reply box: what a stored reply leaves of its draft, its length against the limit.
+#[cfg(feature = "std")]
+pub mod compose;
 /// What the widget tells visitors: presence, the offline path, the expected team.
 #[cfg(feature = "std")]
 pub mod contact;

@@ -484,3 +484,237 @@ test('a long inbox shows its first 200 and the rest on asking, in the same order
     await runtime.d1.prepare('DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?1))').bind(JSON.stringify(ids)).run();
   }
 });
+
+/** Staff messages of a conversation, oldest first. */
+const staffTexts = async (id) => (await runtime.d1.prepare("SELECT text FROM messages WHERE conversation_id = ?1 AND author = 'staff' ORDER BY created_at, id").bind(id).all()).results.map((m) => m.text);
+/** Holds the console's reply posts until `release()`; then lets them through, or fails them when `fail`. */
+async function holdReplies(page, fail = false) {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const pattern = '**/v1/staff/conversations/*/messages';
+  await page.unroute(pattern);
+  await page.route(pattern, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    await held;
+    return fail ? route.abort('connectionreset') : route.continue();
+  });
+  return release;
+}
+
+test('a conversation moved out of your teams closes with the reason and its socket stops; a pushed move renames its team at once', async () => {
+  const cara = await (await fetch(`${runtime.url}/v1/admin/sites/demo/staff`, {
+    method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Cara Support', teams: ['support'] }),
+  })).json();
+  const started = await visitorStarts('198.51.100.240', { team: 'support', message: { text: 'Where is my parcel? It is a week late.' } });
+  const id = started.conversation.id;
+  const move = (team) => fetch(`${runtime.url}/v1/staff/conversations/${id}/assign`, {
+    method: 'POST', headers: { authorization: `Bearer ${ana.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ team }),
+  });
+  // Ana (on every team) has it open; only a push can tell her it moved.
+  const admin = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await signIn(admin);
+  await admin.locator(`.inbox .row[data-conversation="${id}"]`).click();
+  await admin.locator('.conversation header h2', { hasText: 'Customer support' }).waitFor();
+  await admin.route((url) => new URL(url).pathname === `/v1/staff/conversations/${id}`, (route) => route.abort());
+  // Cara (support only) has it open too.
+  const agent = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const sockets = [];
+  agent.on('websocket', (ws) => { if (ws.url().includes(`/conversations/${id}/live`)) sockets.push(Date.now()); });
+  await signIn(agent, cara.token);
+  await agent.locator(`.inbox .row[data-conversation="${id}"]`).click();
+  await agent.locator('#reply').fill('Let me check with the carrier.');
+  assert.equal((await move('billing')).status, 200);
+  await admin.locator('.conversation header h2', { hasText: 'Billing' }).waitFor({ timeout: 3000 });
+  await agent.locator('.conversation.empty', { hasText: 'moved out of your teams' }).waitFor({ timeout: 10_000 });
+  assert.equal(await agent.locator('#reply').count(), 0, 'no reply box on a conversation that is not hers');
+  const closedAt = Date.now();
+  await agent.waitForTimeout(4000);
+  assert.deepEqual(sockets.filter((t) => t > closedAt), [], 'its socket is not opened again');
+  await Promise.all([admin.close(), agent.close()]);
+});
+
+test('each conversation keeps its own reply: text typed while one is on its way stays, and a failure shows where it happened', async () => {
+  const a = (await visitorStarts('198.51.100.241', { message: { text: 'Draft probe A: my parcel is late' } })).conversation.id;
+  const b = (await visitorStarts('198.51.100.242', { message: { text: 'Draft probe B: my parcel is late too' } })).conversation.id;
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await signIn(staff);
+  const open = async (id) => {
+    await staff.locator(`.inbox .row[data-conversation="${id}"]`).click();
+    await staff.locator(`.thread .visitor`, { hasText: id === a ? 'probe A' : 'probe B' }).waitFor();
+  };
+  const reply = staff.locator('#reply');
+  const send = staff.locator('.composer button[type=submit]');
+  // Typed on while the reply goes: only what was sent leaves the box.
+  await open(a);
+  let release = await holdReplies(staff);
+  await reply.fill('First reply for A');
+  await send.click();
+  await reply.press('End');
+  await reply.press('Shift+Enter');
+  await reply.pressSequentially('P.S. a second thought');
+  release();
+  assert.ok(await eventually(async () => (await staffTexts(a)).length === 1));
+  assert.ok(await eventually(async () => (await reply.inputValue()) === 'P.S. a second thought'), JSON.stringify(await reply.inputValue()));
+  // B opened and written in while A's reply goes: B's text and Send are B's.
+  release = await holdReplies(staff);
+  await reply.fill('Second reply for A');
+  await send.click();
+  await open(b);
+  await reply.pressSequentially('Half-written answer for B');
+  assert.equal(await send.isDisabled(), false, "A's send does not hold B's");
+  release();
+  assert.ok(await eventually(async () => (await staffTexts(a)).length === 2));
+  await staff.waitForTimeout(300);
+  assert.equal(await reply.inputValue(), 'Half-written answer for B');
+  // A's failure, while B is open: said in A, not in B.
+  await open(a);
+  assert.equal(await reply.inputValue(), '');
+  release = await holdReplies(staff, true);
+  await reply.fill('Third reply for A (fails)');
+  await send.click();
+  await open(b);
+  release();
+  await staff.waitForTimeout(1000);
+  assert.equal(await staff.locator('.composer .error').count(), 0, "A's failure is not shown in B");
+  assert.equal(await reply.inputValue(), 'Half-written answer for B');
+  await open(a);
+  assert.equal(await reply.inputValue(), 'Third reply for A (fails)');
+  await staff.locator('.composer .error', { hasText: 'Your reply is still here' }).waitFor();
+  assert.deepEqual(await staffTexts(a), ['First reply for A', 'Second reply for A']);
+  await staff.close();
+});
+
+test('a refused action says so beside the actions, and the assignment shown goes back to the stored one', async () => {
+  const finn = await (await fetch(`${runtime.url}/v1/admin/sites/demo/staff`, {
+    method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Finn Leaving', teams: ['support'] }),
+  })).json();
+  const started = await visitorStarts('198.51.100.243', { team: 'support', message: { text: 'Can I change the delivery address of my order?' } });
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await signIn(staff);
+  await staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`).click();
+  await staff.locator('select.assign-staff option', { hasText: 'Finn Leaving' }).waitFor({ state: 'attached' });
+  // Finn leaves after the console listed him.
+  const revoked = await fetch(`${runtime.url}/v1/admin/sites/demo/staff/${finn.staff.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  assert.equal(revoked.status, 200);
+  await staff.locator('#reply').fill('A reply in progress');
+  await staff.locator('select.assign-staff').selectOption(finn.staff.id);
+  const error = await staff.locator('.conversation .action-error').innerText({ timeout: 5000 });
+  assert.match(error, /^Not assigned: /);
+  assert.doesNotMatch(error, /reply/i);
+  assert.equal(await staff.locator('.composer .error').count(), 0, 'not said as a reply that failed');
+  assert.equal(await staff.locator('select.assign-staff').inputValue(), '', 'the select shows the stored assignee: nobody');
+  assert.equal(await staff.locator('#reply').inputValue(), 'A reply in progress');
+  await staff.close();
+});
+
+test('Enter sends and Shift+Enter adds a line, but not while an input method composes; r focuses the reply without typing, Escape leaves it; Caps Lock C does not close', async () => {
+  const started = await visitorStarts('198.51.100.244', { message: { text: 'Do the boots come in half sizes?' } });
+  const id = started.conversation.id;
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const warnings = [];
+  staff.on('console', (m) => { if (/preventDefault/.test(m.text())) warnings.push(m.text()); });
+  await signIn(staff);
+  await staff.locator(`.inbox .row[data-conversation="${id}"]`).click();
+  const reply = staff.locator('#reply');
+  await reply.waitFor();
+  await staff.locator('.conversation header h2').click();
+  await staff.keyboard.press('r');
+  assert.equal(await staff.evaluate(() => document.activeElement?.id), 'reply');
+  assert.equal(await reply.inputValue(), '', 'r focuses without typing "r"');
+  await staff.keyboard.type('Yes, from 38');
+  await staff.keyboard.press('Shift+Enter');
+  await staff.keyboard.type('to 46.');
+  assert.equal(await reply.inputValue(), 'Yes, from 38\nto 46.');
+  // An input method's Enter ends its composition: nothing is sent.
+  await reply.dispatchEvent('keydown', { key: 'Enter', isComposing: true });
+  await staff.waitForTimeout(500);
+  assert.deepEqual(await staffTexts(id), []);
+  assert.equal(await reply.inputValue(), 'Yes, from 38\nto 46.');
+  await staff.keyboard.press('Enter');
+  assert.ok(await eventually(async () => (await staffTexts(id)).length === 1));
+  assert.deepEqual(await staffTexts(id), ['Yes, from 38\nto 46.']);
+  assert.ok(await eventually(async () => (await reply.inputValue()) === ''));
+  await staff.keyboard.press('Escape');
+  assert.notEqual(await staff.evaluate(() => document.activeElement?.id), 'reply', 'Escape leaves the reply box');
+  // "C" without Shift (Caps Lock on) is not Shift+C.
+  await staff.keyboard.press('C');
+  await staff.waitForTimeout(1000);
+  const status = async () => (await runtime.d1.prepare('SELECT status FROM conversations WHERE id = ?1').bind(id).first()).status;
+  assert.notEqual(await status(), 'closed');
+  assert.deepEqual(warnings, [], 'no passive-listener warnings');
+  await staff.close();
+});
+
+test("the visitor's name and language are shown", async () => {
+  const started = await visitorStarts('198.51.100.245', { name: 'María Pérez', locale: 'es', message: { text: '¿Tienen las botas en talla 39?' } });
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await signIn(staff);
+  const row = staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`);
+  assert.equal(await row.locator('.who').innerText(), 'María Pérez');
+  await row.click();
+  assert.equal(await staff.locator('.conversation .visitor-info').innerText(), 'María Pérez, language es');
+  assert.equal(await staff.locator('.thread .visitor .meta strong').innerText(), 'María Pérez');
+  await staff.close();
+});
+
+test('direction and zero-width characters in the journey, insights and messages are shown by name; a long path wraps', async () => {
+  const visitor = `hostile-visitor-${Date.now()}`;
+  const now = Date.now();
+  const long = `/guides/${'how-to-care-for-merino-wool-base-layers-'.repeat(6)}final`;
+  const headers = { 'content-type': 'text/plain', origin: runtime.url, 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36', 'cf-connecting-ip': '198.51.100.246' };
+  const posted = await fetch(`${runtime.url}/v1/events`, { method: 'POST', headers, body: JSON.stringify({ v: 1, site: 'demo', sent_at: now, visitor, events: [
+    { id: `hostile-${now}-1`, type: 'pageview', ts: now - 60_000, path: '/landing', channel: 'email', utm_source: 'news', utm_medium: 'email', utm_campaign: 'spring\u202Eelas' },
+    { id: `hostile-${now}-2`, type: 'pageview', ts: now - 50_000, path: '/\u202Efdp.exe' },
+    { id: `hostile-${now}-3`, type: 'pageview', ts: now - 40_000, path: long },
+  ] }) });
+  assert.ok(posted.ok, await posted.text());
+  const started = await visitorStarts('198.51.100.246', { visitor_id: visitor, message: { text: 'Terrible service: pay\u200Bpal.com charged me twice and no refund yet.' } });
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await signIn(staff);
+  await staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`).click();
+  assert.equal(await staff.locator('.thread .visitor .text bdi').innerText(), 'Terrible service: pay⟨ZWSP⟩pal.com charged me twice and no refund yet.');
+  const journey = staff.locator('.journey');
+  await journey.locator('.what bdi', { hasText: '⟨RLO⟩fdp.exe' }).waitFor({ timeout: 10_000 });
+  assert.match(await journey.innerText(), /campaign spring⟨RLO⟩elas/);
+  assert.doesNotMatch(await journey.evaluate((e) => e.textContent), /\u202E/);
+  const clipped = await journey.locator('.touchpoint').evaluateAll((items) => items.filter((i) => i.scrollWidth > i.clientWidth + 1).map((i) => i.textContent));
+  assert.deepEqual(clipped, [], 'long paths wrap');
+  assert.ok(await journey.evaluate((e) => e.scrollWidth <= e.clientWidth + 1), 'the journey does not scroll sideways');
+  await staff.locator('button.tab', { hasText: 'Insights' }).click();
+  await staff.locator('.insights article').first().waitFor();
+  const insights = await eventually(async () => {
+    const text = await staff.locator('.insights').evaluate((e) => e.textContent);
+    return text.includes('spring') ? text : null;
+  }, 10_000);
+  assert.ok(insights, 'the campaign is in Insights');
+  assert.doesNotMatch(insights, /\u202E/);
+  assert.match(insights, /spring⟨RLO⟩elas/);
+  await staff.close();
+});
+
+test('the reply box counts near the 4,000-character limit and will not send over it', async () => {
+  const started = await visitorStarts('198.51.100.247', { message: { text: 'Could you send me the full washing instructions?' } });
+  const id = started.conversation.id;
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await signIn(staff);
+  await staff.locator(`.inbox .row[data-conversation="${id}"]`).click();
+  const reply = staff.locator('#reply');
+  await reply.fill('short');
+  assert.equal(await staff.locator('.composer .count').count(), 0, 'no count far from the limit');
+  await reply.fill('x'.repeat(3700));
+  assert.equal(await staff.locator('.composer .count').innerText(), '3700 of 4000 characters');
+  await reply.fill('x'.repeat(4001));
+  assert.match(await staff.locator('.composer .count').innerText(), /4001 of 4000 characters: 1 too many to send/);
+  assert.equal(await staff.locator('.composer button[type=submit]').isDisabled(), true);
+  await reply.press('Enter');
+  await staff.waitForTimeout(500);
+  assert.deepEqual(await staffTexts(id), [], 'nothing sent, so nothing refused');
+  assert.equal(await staff.locator('.composer .error').count(), 0);
+  await reply.press('Backspace');
+  assert.equal(await staff.locator('.composer button[type=submit]').isDisabled(), false);
+  await reply.press('Enter');
+  assert.ok(await eventually(async () => (await staffTexts(id)).length === 1), 'exactly the limit is sent');
+  await staff.close();
+});

@@ -23,7 +23,7 @@ use super::state::{Action, ConsoleState};
 pub fn console_app() -> Html {
     let state = use_reducer(ConsoleState::default);
     let page = use_state(|| Page::Inbox);
-    let pending_id: PendingReply = use_mut_ref(|| None);
+    let pending_id: PendingReply = use_mut_ref(Default::default);
 
     use_resume_session(state.dispatcher());
     let (live, conversation_socket) = use_live(&state, state.dispatcher());
@@ -55,10 +55,10 @@ pub fn console_app() -> Html {
             }
             Shortcut::Close => {
                 if let (Some(id), Some(token)) = (state.selected.clone(), state.token.clone()) {
-                    run(
-                        &state.dispatcher(),
-                        async move { api::close(&token, &id).await },
-                    );
+                    let of = id.clone();
+                    run(&state.dispatcher(), id, "Not closed", async move {
+                        api::close(&token, &of).await
+                    });
                 }
             }
         });
@@ -120,8 +120,9 @@ pub fn console_app() -> Html {
                         total={state.inbox.as_ref().map_or(0, |i| i.total)}
                         selected={state.selected.clone().map(AttrValue::from)} dispatcher={state.dispatcher()} />
                     if let Some(view) = state.view.clone() {
-                        <ConversationPane view={view} me={me} colleagues={state.colleagues.clone()} token={token}
-                            draft={state.draft.clone()} sending={state.sending} error={state.error.clone().map(AttrValue::from)}
+                        <ConversationPane action_error={state.action_error.as_ref().filter(|(id, _)| *id == view.conversation.id).map(|(_, e)| AttrValue::from(e.clone()))}
+                            view={view} me={me} colleagues={state.colleagues.clone()} token={token}
+                            draft={state.draft()} action_failures={state.action_failures}
                             pending_id={pending_id} dispatcher={state.dispatcher()}
                             typing={state.visitor_typing(js_sys::Date::now())} on_typing={on_typing} />
                     } else {

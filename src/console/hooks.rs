@@ -3,7 +3,7 @@
 //! the keyboard shortcuts. Listeners and timers are gloo's, removed when
 //! dropped.
 
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
@@ -98,18 +98,25 @@ pub fn use_refresh(
                     Err(_) => {}
                 }
                 if let Some(id) = selected {
-                    match api::conversation(&token, &id).await {
-                        Ok(view) => dispatcher.dispatch(Action::View(Box::new(view))),
-                        // Deleted by the visitor or erased: not "waiting" forever.
-                        Err(Failure::Api { status: 404, .. }) => {
-                            dispatcher.dispatch(Action::Gone(id))
-                        }
-                        Err(_) => {}
-                    }
+                    load_view(&token, id, &dispatcher).await;
                 }
             });
         },
     );
+}
+
+/// Loads the open conversation into the reducer. One deleted or erased
+/// (404), or no longer on this person's teams (403: moved, or they were
+/// taken off the team), closes with the reason, not left open and stale.
+pub async fn load_view(token: &str, id: String, dispatcher: &UseReducerDispatcher<ConsoleState>) {
+    match api::conversation(token, &id).await {
+        Ok(view) => dispatcher.dispatch(Action::View(Box::new(view))),
+        Err(Failure::Api {
+            status: status @ (403 | 404),
+            ..
+        }) => dispatcher.dispatch(Action::Gone(id, status == 403)),
+        Err(_) => {}
+    }
 }
 
 /// Colleagues and teams, for assigning and moving conversations, on sign-in.
@@ -161,19 +168,28 @@ impl Shortcut {
         if typing || event.ctrl_key() || event.meta_key() || event.alt_key() {
             return None;
         }
-        match event.key().as_str() {
-            "j" => Some(Shortcut::Next),
-            "k" => Some(Shortcut::Previous),
-            "r" => Some(Shortcut::Reply),
-            "C" => Some(Shortcut::Close),
+        Shortcut::of_key(&event.key(), event.shift_key())
+    }
+
+    /// The shortcut of a key (as `KeyboardEvent.key` names it) with or
+    /// without Shift held. Close needs Shift itself: Caps Lock also gives
+    /// "C", and a stray "c" must not close a conversation; j / k / r only
+    /// unshifted.
+    fn of_key(key: &str, shift: bool) -> Option<Shortcut> {
+        match (key, shift) {
+            ("j", false) => Some(Shortcut::Next),
+            ("k", false) => Some(Shortcut::Previous),
+            ("r", false) => Some(Shortcut::Reply),
+            ("C", true) => Some(Shortcut::Close),
             _ => None,
         }
     }
 }
 
 /// Calls `on_shortcut` for each shortcut typed anywhere in the document
-/// (`r` is kept from the page: it only moves the focus). The listener is
-/// replaced when `deps` change, so the handler sees current state.
+/// (`r` is kept from the page: it only moves the focus, and must not type
+/// "r" into the reply box it focuses, so the listener is not passive). The
+/// listener is replaced when `deps` change, so the handler sees current state.
 #[hook]
 pub fn use_shortcuts<D, F>(deps: D, on_shortcut: F)
 where
@@ -184,7 +200,8 @@ where
         let listener = web_sys::window()
             .and_then(|w| w.document())
             .map(|document| {
-                EventListener::new(&document, "keydown", move |event| {
+                let options = EventListenerOptions::enable_prevent_default();
+                EventListener::new_with_options(&document, "keydown", options, move |event| {
                     let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
                         return;
                     };
@@ -198,4 +215,21 @@ where
             });
         move || drop(listener)
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Shortcut;
+
+    #[test]
+    fn close_needs_shift_held_and_the_others_none() {
+        assert_eq!(Shortcut::of_key("C", true), Some(Shortcut::Close));
+        // Caps Lock on: "C" without Shift.
+        assert_eq!(Shortcut::of_key("C", false), None);
+        assert_eq!(Shortcut::of_key("c", false), None);
+        assert_eq!(Shortcut::of_key("j", false), Some(Shortcut::Next));
+        assert_eq!(Shortcut::of_key("k", false), Some(Shortcut::Previous));
+        assert_eq!(Shortcut::of_key("r", false), Some(Shortcut::Reply));
+        assert_eq!(Shortcut::of_key("R", true), None);
+    }
 }

@@ -7,6 +7,7 @@ mod behind;
 use yew::prelude::*;
 
 use super::api;
+use crate::domain::display::visible_controls;
 use crate::domain::wire::insights::{DayTopic, Insights, Preceding};
 use crate::fetch::Failure;
 use behind::{Bar, Behind};
@@ -50,7 +51,7 @@ fn drill_buttons(
                 let drill = drill.clone();
                 let pressed = drill.as_ref().is_some_and(|(c, b)| *c == chart && *b == bar);
                 let onclick = Callback::from(move |_: MouseEvent| drill.set(Some((chart, bar.clone()))));
-                html! { <button type="button" aria-pressed={pressed.to_string()} {onclick}><bdi>{ label }</bdi>{ " · " }{ count }</button> }
+                html! { <button type="button" aria-pressed={pressed.to_string()} {onclick}><bdi>{ visible_controls(&label).into_owned() }</bdi>{ " · " }{ count }</button> }
             }) }
         </p>
     }
@@ -72,13 +73,17 @@ fn csv_href(header: &[&str], rows: &[Vec<String>]) -> String {
     href
 }
 
+/// The numbers of a chart. Here, in the charts' labels and on the drill
+/// buttons, paths and campaigns (anyone's text: an RLO in a `utm_campaign`)
+/// are shown as messages are, controls named and isolated; the CSV keeps
+/// them as stored.
 fn table(caption: &str, header: &[&str], rows: &[Vec<String>], file: &str) -> Html {
     html! {
         <details class="numbers">
             <summary>{ format!("{caption}: the numbers") }</summary>
             <table>
                 <thead><tr>{ for header.iter().map(|h| html! { <th scope="col">{ *h }</th> }) }</tr></thead>
-                <tbody>{ for rows.iter().map(|r| html! { <tr>{ for r.iter().map(|c| html! { <td>{ c.clone() }</td> }) }</tr> }) }</tbody>
+                <tbody>{ for rows.iter().map(|r| html! { <tr>{ for r.iter().map(|c| html! { <td><bdi>{ visible_controls(c).into_owned() }</bdi></td> }) }</tr> }) }</tbody>
             </table>
             <a class="csv" href={csv_href(header, rows)} download={file.to_owned()}>{ "Download CSV" }</a>
         </details>
@@ -113,7 +118,7 @@ fn stacked_bars(title: &str, rows: &[(String, Vec<i64>)], colours: &[&str]) -> H
                 let total: i64 = values.iter().sum();
                 html! {
                     <g>
-                        <text x="152" y={(y + 15).to_string()} text-anchor="end" class="label">{ label.clone() }</text>
+                        <text x="152" y={(y + 15).to_string()} text-anchor="end" class="label">{ visible_controls(label).into_owned() }</text>
                         { for values.iter().zip(colours).map(|(v, colour)| {
                             let w = *v as f64 / max as f64 * 380.0;
                             let rect = html! { <rect x={format!("{x:.1}")} y={y.to_string()} width={format!("{w:.1}")} height="20" fill={colour.to_string()} /> };
@@ -140,7 +145,7 @@ fn lift_chart(title: &str, rows: &[Preceding]) -> Html {
                 let y = i * 26 + 4;
                 html! {
                     <g>
-                        <text x="152" y={(y + 15).to_string()} text-anchor="end" class="label">{ p.label.clone() }</text>
+                        <text x="152" y={(y + 15).to_string()} text-anchor="end" class="label">{ visible_controls(&p.label).into_owned() }</text>
                         <rect x="160" y={y.to_string()} width={format!("{:.1}", x(p.lift) - 160.0)} height="20"
                             fill={if p.enough_data { "#1f4fd1" } else { "#b8c2d9" }} />
                         <line x1={format!("{:.1}", x(p.lift_low))} x2={format!("{:.1}", x(p.lift_high))}

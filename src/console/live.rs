@@ -264,9 +264,7 @@ fn use_pushed_reloads(state: &ConsoleState, dispatcher: UseReducerDispatcher<Con
     use_effect_with(gap_subject, move |(gap, token, selected)| {
         if let (true, Some(token), Some(id)) = (*gap > 0, token.clone(), selected.clone()) {
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(view) = api::conversation(&token, &id).await {
-                    dispatcher.dispatch(Action::View(Box::new(view)));
-                }
+                super::hooks::load_view(&token, id, &dispatcher).await;
             });
         }
     });

@@ -14,8 +14,19 @@ pub use crate::domain::wire::staff::{
 /// Labels as stored beside a message (the same type the edge writes).
 pub use crate::domain::conversation::Labels;
 
+use crate::domain::compose::unsent_rest;
 use crate::domain::conversation::Author;
 use crate::domain::live::{place, Placement, Side, StaffPush, StaffPushKind};
+
+/// The reply being written in one conversation: each conversation keeps its
+/// own, so a send in flight or failed in one never touches another's.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Draft {
+    pub text: String,
+    pub sending: bool,
+    /// Why the last send failed (the text stays, to be sent again).
+    pub error: Option<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConsoleState {
@@ -29,9 +40,15 @@ pub struct ConsoleState {
     pub inbox_more: u32,
     pub selected: Option<String>,
     pub view: Option<ConversationView>,
-    pub draft: String,
-    pub sending: bool,
-    pub error: Option<String>,
+    /// Drafts by conversation id (a list: a map's code costs the console's
+    /// budget more than a search through the few drafts a person keeps).
+    pub drafts: Vec<(String, Draft)>,
+    /// Why claiming, assigning, moving, closing or correcting failed, with
+    /// the conversation's id: said beside the actions, not as a reply's.
+    pub action_error: Option<(String, String)>,
+    /// Bumped on each failed action: the controls are drawn again from the
+    /// stored conversation, so a select does not keep showing a refused choice.
+    pub action_failures: u32,
     pub colleagues: Option<Colleagues>,
     /// Until when (ms since the epoch) the visitor of the open conversation
     /// shows as typing; 0 when not.
@@ -66,18 +83,29 @@ pub enum Action {
     Select(String),
     /// Boxed: a conversation with its thread and journey is much larger than the other actions.
     View(Box<ConversationView>),
-    Draft(String),
-    Sending,
-    Sent,
-    Failed(String),
+    /// The reply box of a conversation (by id) holds this text.
+    Draft(String, String),
+    Sending(String),
+    /// A conversation's reply was stored: the text that was sent.
+    Sent(String, String),
+    /// A conversation's reply was not stored: why.
+    Failed(String, String),
+    /// An action on a conversation starts: its last failure is no longer news.
+    Acting(String),
+    /// An action on a conversation failed: why.
+    ActionFailed(String, String),
+    /// Reload the open conversation from the store (a call on it was refused).
+    Recheck,
     /// A frame from a live socket, received at `now` (ms).
     Pushed(Box<StaffPush>, f64),
     /// The clock at `now` (ms): expires the typing indicator.
     Tick(f64),
     /// Whether a refresh reached the worker, at `now` (ms).
     Reached(bool, f64),
-    /// The open conversation no longer exists.
-    Gone(String),
+    /// The open conversation is no longer there for this staff member:
+    /// deleted or erased (`false`), or no longer on their teams (`true`:
+    /// moved to another team, or they were taken off its team).
+    Gone(String, bool),
 }
 
 impl ConsoleState {
@@ -108,6 +136,35 @@ impl ConsoleState {
     /// Whether the open conversation's visitor is typing at `now`.
     pub fn visitor_typing(&self, now: f64) -> bool {
         now < self.typing_until
+    }
+
+    /// The draft of the open conversation (empty when none).
+    pub fn draft(&self) -> Draft {
+        self.selected
+            .as_ref()
+            .and_then(|id| self.draft_of(id))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// A conversation's draft, if it has one.
+    pub fn draft_of(&self, id: &str) -> Option<&Draft> {
+        self.drafts.iter().find(|(of, _)| of == id).map(|(_, d)| d)
+    }
+
+    fn draft_mut(&mut self, id: String) -> &mut Draft {
+        let at = match self.drafts.iter().position(|(of, _)| *of == id) {
+            Some(at) => at,
+            None => {
+                self.drafts.push((id, Draft::default()));
+                self.drafts.len() - 1
+            }
+        };
+        &mut self.drafts[at].1
+    }
+
+    fn drop_draft(&mut self, id: &str) {
+        self.drafts.retain(|(of, _)| of != id);
     }
 
     /// Applies a pushed frame: D1 stays the store of record, so a message
@@ -142,6 +199,15 @@ impl ConsoleState {
             StaffPushKind::Conversation => {
                 if let (Some(view), Some(conversation)) = (self.view.as_mut(), push.conversation) {
                     if view.conversation.id == conversation.id {
+                        if view.conversation.team_id != conversation.team_id {
+                            // Named at once; reloaded, so a team that is not
+                            // this person's closes the pane (403 → Gone).
+                            let teams = self.colleagues.as_ref().map(|c| &c.teams[..]);
+                            view.team_name = teams
+                                .and_then(|t| t.iter().find(|t| t.id == conversation.team_id))
+                                .map_or_else(|| conversation.team_id.clone(), |t| t.name.clone());
+                            self.view_gap = self.view_gap.wrapping_add(1);
+                        }
                         view.conversation = conversation;
                     }
                 }
@@ -188,9 +254,9 @@ impl Reducible for ConsoleState {
             Action::Select(id) => {
                 next.gone = None;
                 if next.selected.as_ref() != Some(&id) {
-                    next.draft.clear();
-                    next.error = None;
+                    // Drafts stay with their conversations, to find again.
                     next.view = None;
+                    next.action_error = None;
                     next.typing_until = 0.0;
                 }
                 next.selected = Some(id);
@@ -200,20 +266,37 @@ impl Reducible for ConsoleState {
                     next.view = Some(*view);
                 }
             }
-            Action::Draft(text) => next.draft = text,
-            Action::Sending => {
-                next.sending = true;
-                next.error = None;
+            Action::Draft(id, text) => next.draft_mut(id).text = text,
+            Action::Sending(id) => {
+                let draft = next.draft_mut(id);
+                draft.sending = true;
+                draft.error = None;
             }
-            Action::Sent => {
-                next.sending = false;
-                next.draft.clear();
+            Action::Sent(id, sent) => {
+                let draft = next.draft_mut(id.clone());
+                draft.sending = false;
+                // Only what was sent goes: what was typed meanwhile stays.
+                draft.text = unsent_rest(&draft.text, &sent).to_owned();
+                if *draft == Draft::default() {
+                    next.drop_draft(&id);
+                }
             }
-            Action::Failed(message) => {
-                // The draft stays in the composer, to be sent again.
-                next.sending = false;
-                next.error = Some(message);
+            Action::Failed(id, message) => {
+                // The draft stays in its composer, to be sent again.
+                let draft = next.draft_mut(id);
+                draft.sending = false;
+                draft.error = Some(message);
             }
+            Action::Acting(id) => {
+                if next.action_error.as_ref().is_some_and(|(of, _)| *of == id) {
+                    next.action_error = None;
+                }
+            }
+            Action::ActionFailed(id, message) => {
+                next.action_error = Some((id, message));
+                next.action_failures = next.action_failures.wrapping_add(1);
+            }
+            Action::Recheck => next.view_gap = next.view_gap.wrapping_add(1),
             Action::Pushed(push, now) => next.apply(*push, now),
             Action::Tick(now) => {
                 if now >= next.typing_until {
@@ -227,16 +310,16 @@ impl Reducible for ConsoleState {
                     (false, since) => since,
                 };
             }
-            Action::Gone(id) => {
+            Action::Gone(id, moved) => {
                 if next.selected.as_ref() == Some(&id) {
                     next.selected = None;
                     next.view = None;
-                    next.draft.clear();
-                    next.error = None;
-                    next.gone = Some(
+                    next.drop_draft(&id);
+                    next.gone = Some(if moved {
+                        "That conversation moved out of your teams (or you were taken off its team): it is no longer yours to answer."
+                    } else {
                         "That conversation no longer exists: the visitor deleted it, or it was erased."
-                            .into(),
-                    );
+                    }.into());
                 }
             }
         }
@@ -472,18 +555,25 @@ mod tests {
             ConsoleState::default(),
             vec![
                 Action::Select("a".into()),
-                Action::Draft("half a reply".into()),
+                Action::Draft("a".into(), "half a reply".into()),
             ],
         );
-        let other = run(open.clone(), vec![Action::Gone("b".into())]);
+        let other = run(open.clone(), vec![Action::Gone("b".into(), false)]);
         assert_eq!(
             other.selected.as_deref(),
             Some("a"),
             "another id closes nothing"
         );
-        let gone = run(open, vec![Action::Gone("a".into())]);
-        assert_eq!((gone.selected.as_deref(), gone.draft.as_str()), (None, ""));
-        assert!(gone.gone.is_some());
+        let gone = run(open, vec![Action::Gone("a".into(), false)]);
+        assert_eq!(
+            (gone.selected.as_deref(), gone.draft().text.as_str()),
+            (None, "")
+        );
+        assert!(gone.drafts.is_empty());
+        assert!(gone
+            .gone
+            .as_deref()
+            .is_some_and(|g| g.contains("no longer exists")));
         assert!(run(gone, vec![Action::Select("c".into())]).gone.is_none());
     }
 
@@ -512,30 +602,148 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_reply_stays_in_the_composer_and_moving_on_clears_it() {
+    fn a_failed_reply_stays_in_its_own_composer_and_comes_back_with_it() {
         let failed = run(
             ConsoleState::default(),
             vec![
                 Action::Select("a".into()),
-                Action::Draft("Sorry about that".into()),
-                Action::Sending,
-                Action::Failed("network".into()),
+                Action::Draft("a".into(), "Sorry about that".into()),
+                Action::Sending("a".into()),
+                Action::Failed("a".into(), "network".into()),
             ],
         );
-        assert_eq!(failed.draft, "Sorry about that");
-        assert!(!failed.sending);
+        assert_eq!(failed.draft().text, "Sorry about that");
+        assert!(!failed.draft().sending);
         let same = run(failed.clone(), vec![Action::Select("a".into())]);
         assert_eq!(
-            same.draft, "Sorry about that",
+            same.draft().text,
+            "Sorry about that",
             "re-selecting keeps the draft"
         );
         let moved = run(failed, vec![Action::Select("b".into())]);
-        assert!(moved.draft.is_empty() && moved.error.is_none() && moved.view.is_none());
+        assert_eq!(moved.draft(), Draft::default(), "b has nothing of a's");
+        assert!(moved.view.is_none());
+        let back = run(moved.clone(), vec![Action::Select("a".into())]);
+        assert_eq!(back.draft().text, "Sorry about that", "a's draft waited");
+        assert_eq!(back.draft().error.as_deref(), Some("network"));
         let sent = run(
             moved,
-            vec![Action::Draft("Done".into()), Action::Sending, Action::Sent],
+            vec![
+                Action::Draft("b".into(), "Done".into()),
+                Action::Sending("b".into()),
+                Action::Sent("b".into(), "Done".into()),
+            ],
         );
-        assert!(sent.draft.is_empty() && !sent.sending);
+        assert_eq!(sent.draft(), Draft::default());
+        assert!(sent.draft_of("b").is_none(), "an empty draft is not kept");
+    }
+
+    #[test]
+    fn a_send_in_flight_touches_only_its_conversation_and_only_what_it_sent() {
+        let state = run(
+            ConsoleState::default(),
+            vec![
+                Action::Select("a".into()),
+                Action::Draft("a".into(), "First reply".into()),
+                Action::Sending("a".into()),
+                Action::Draft("a".into(), "First reply\nand a second thought".into()),
+            ],
+        );
+        let stored = run(
+            state.clone(),
+            vec![Action::Sent("a".into(), "First reply".into())],
+        );
+        assert_eq!(
+            stored.draft().text,
+            "and a second thought",
+            "typed meanwhile: kept"
+        );
+        assert!(!stored.draft().sending);
+        // Another conversation opened and written in while a's reply goes.
+        let in_b = run(
+            state,
+            vec![
+                Action::Select("b".into()),
+                Action::Draft("b".into(), "Half-written answer for B".into()),
+            ],
+        );
+        assert!(!in_b.draft().sending, "b's Send is not held by a's");
+        let stored = run(
+            in_b.clone(),
+            vec![Action::Sent("a".into(), "First reply".into())],
+        );
+        assert_eq!(stored.draft().text, "Half-written answer for B");
+        let failed = run(in_b, vec![Action::Failed("a".into(), "network".into())]);
+        assert_eq!(failed.draft().error, None, "a's failure is not shown in b");
+        assert_eq!(failed.draft().text, "Half-written answer for B");
+        let a = failed.draft_of("a").cloned().unwrap_or_default();
+        assert_eq!(a.error.as_deref(), Some("network"));
+        assert_eq!(a.text, "First reply\nand a second thought");
+    }
+
+    #[test]
+    fn a_failed_action_is_said_as_its_own_and_redraws_the_controls() {
+        let state = run(
+            ConsoleState::default(),
+            vec![
+                Action::Select("a".into()),
+                Action::Draft("a".into(), "Half a reply".into()),
+                Action::Acting("a".into()),
+                Action::ActionFailed("a".into(), "no such staff member".into()),
+            ],
+        );
+        assert_eq!(
+            state.action_error,
+            Some(("a".into(), "no such staff member".into()))
+        );
+        assert_eq!(state.action_failures, 1);
+        assert_eq!(state.draft().error, None, "not the reply's failure");
+        let again = run(state.clone(), vec![Action::Acting("a".into())]);
+        assert_eq!(again.action_error, None);
+        let elsewhere = run(state, vec![Action::Select("b".into())]);
+        assert_eq!(elsewhere.action_error, None);
+    }
+
+    #[test]
+    fn a_conversation_moved_out_of_ones_teams_closes_and_a_pushed_move_renames_its_team() {
+        let colleagues = Colleagues {
+            staff: Vec::new(),
+            teams: vec![TeamName {
+                id: "billing".into(),
+                name: "Billing".into(),
+            }],
+        };
+        let state = run(
+            ConsoleState::default(),
+            vec![
+                Action::Colleagues(colleagues),
+                Action::Select("a".into()),
+                Action::View(Box::new(view("a"))),
+            ],
+        );
+        let mut moved = view("a").conversation;
+        moved.team_id = "billing".into();
+        let pushed = run(
+            state.clone(),
+            vec![Action::Pushed(
+                Box::new(StaffPush::conversation(moved)),
+                0.0,
+            )],
+        );
+        assert_eq!(
+            pushed.view.as_ref().map(|v| v.team_name.as_str()),
+            Some("Billing")
+        );
+        assert_eq!(
+            pushed.view_gap, 1,
+            "reloaded: the store says whether it is still ours"
+        );
+        let gone = run(state, vec![Action::Gone("a".into(), true)]);
+        assert_eq!((gone.selected.as_ref(), gone.view.as_ref()), (None, None));
+        assert!(gone
+            .gone
+            .as_deref()
+            .is_some_and(|g| g.contains("moved out of your teams")));
     }
 
     #[test]

@@ -1,14 +1,19 @@
-//! How visitors' text is shown to people and exported: direction controls made
-//! visible (so "bidi \u{202e}gnp.exe\u{202c}" cannot pass for "bidi exe.png"),
-//! and CSV cells that a spreadsheet cannot run as formulas.
+//! How visitors' text is shown to people and exported: direction controls and
+//! zero-width characters made visible (so "bidi \u{202e}gnp.exe\u{202c}"
+//! cannot pass for "bidi exe.png", nor "pay\u{200b}pal.com" for
+//! "paypal.com"), and CSV cells that a spreadsheet cannot run as formulas.
 
 use std::borrow::Cow;
 
 /// A visible name for a character that would otherwise act unseen: the
-/// bidirectional embedding, override and isolate controls and marks, and the
-/// C0/C1 control characters other than tab and newline.
+/// bidirectional embedding, override and isolate controls and marks, the
+/// zero-width space, word joiner and no-break space (byte-order mark), and
+/// the C0/C1 control characters other than tab and newline.
 fn visible_name(c: char) -> Option<&'static str> {
     Some(match c {
+        '\u{200b}' => "ZWSP",
+        '\u{2060}' => "WJ",
+        '\u{feff}' => "ZWNBSP",
         '\u{202a}' => "LRE",
         '\u{202b}' => "RLE",
         '\u{202c}' => "PDF",
@@ -26,17 +31,38 @@ fn visible_name(c: char) -> Option<&'static str> {
     })
 }
 
-/// The text with every direction control and control character replaced by
-/// its name in angle brackets ("⟨RLO⟩"). Render the result inside `<bdi>` (or
-/// with `unicode-bidi: isolate`) so that right-to-left text still reads right
-/// but cannot reorder what surrounds it.
+/// The visible name of the character `c` at byte `at` of `text`, if it acts
+/// unseen. The zero-width joiners have work between letters of the scripts
+/// that use them (Persian, the Indic scripts) and inside emoji sequences
+/// ("👩‍👩‍👧"), so they are named only beside ASCII or at an end of the
+/// text, where they join nothing and only hide a break ("pay\u{200d}pal").
+fn name_at(text: &str, at: usize, c: char) -> Option<&'static str> {
+    let joiner = match c {
+        '\u{200c}' => "ZWNJ",
+        '\u{200d}' => "ZWJ",
+        _ => return visible_name(c),
+    };
+    let joins = |side: Option<char>| side.is_some_and(|s| !s.is_ascii());
+    let before = text.get(..at).and_then(|t| t.chars().next_back());
+    let after = text.get(at + c.len_utf8()..).and_then(|t| t.chars().next());
+    (!(joins(before) && joins(after))).then_some(joiner)
+}
+
+/// The text with every direction control, zero-width character (see
+/// `name_at`) and control character replaced by its name in angle brackets
+/// ("⟨RLO⟩"). Render the result inside `<bdi>` (or with `unicode-bidi:
+/// isolate`) so that right-to-left text still reads right but cannot reorder
+/// what surrounds it.
 pub fn visible_controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| visible_name(c).is_some()) {
+    if !text
+        .char_indices()
+        .any(|(i, c)| name_at(text, i, c).is_some())
+    {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match visible_name(c) {
+    for (i, c) in text.char_indices() {
+        match name_at(text, i, c) {
             Some(name) => {
                 out.push('⟨');
                 out.push_str(name);
@@ -110,6 +136,20 @@ mod tests {
     }
 
     #[test]
+    fn zero_width_characters_are_shown_by_name_where_they_only_hide_a_break() {
+        assert_eq!(visible_controls("pay\u{200b}pal.com"), "pay⟨ZWSP⟩pal.com");
+        assert_eq!(
+            visible_controls("\u{feff}pay\u{200d}pal\u{2060}.com\u{200c}"),
+            "⟨ZWNBSP⟩pay⟨ZWJ⟩pal⟨WJ⟩.com⟨ZWNJ⟩"
+        );
+        assert_eq!(
+            visible_controls("\u{200d}👩"),
+            "⟨ZWJ⟩👩",
+            "at an end: joins nothing"
+        );
+    }
+
+    #[test]
     fn ordinary_text_is_kept_as_it_is() {
         for text in [
             "hello",
@@ -117,6 +157,10 @@ mod tests {
             "שלום עולם",
             "مرحبا",
             "👩‍👩‍👧 family",
+            "🏳️‍🌈",
+            // Persian and Hindi need their joiners between letters.
+            "می\u{200c}خواهم",
+            "क्\u{200d}ष",
         ] {
             assert!(matches!(visible_controls(text), Cow::Borrowed(t) if t == text));
         }

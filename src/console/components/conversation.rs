@@ -1,20 +1,20 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use web_sys::HtmlSelectElement;
+use web_sys::{HtmlElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::{clock, explain, Journey, MessageItem};
 use crate::console::api::{self, Assignee};
-use crate::console::state::{Action, Colleagues, ConsoleState, ConversationView, Me};
-use crate::domain::conversation::{Author, Status};
+use crate::console::state::{Action, Colleagues, ConsoleState, ConversationView, Draft, Me};
+use crate::domain::compose::{reply_length, Length};
+use crate::domain::conversation::{Author, Status, MAX_MESSAGE_CHARS};
 use crate::domain::display::visible_controls;
 use crate::fetch::{client_id, Failure};
-use crate::hooks::on_draft;
 
-/// The reply being sent: its client id, with the conversation and the text
-/// it was made for.
-pub type PendingReply = Rc<RefCell<Option<(String, (String, String))>>>;
+/// The replies being sent, by conversation: the conversation's id, the
+/// reply's client id and the text it was made for (a list, as drafts are).
+pub type PendingReply = Rc<RefCell<Vec<(String, String, String)>>>;
 
 #[derive(PartialEq, Properties)]
 pub struct ConversationPaneProps {
@@ -22,9 +22,12 @@ pub struct ConversationPaneProps {
     pub me: Me,
     pub colleagues: Option<Colleagues>,
     pub token: AttrValue,
-    pub draft: AttrValue,
-    pub sending: bool,
-    pub error: Option<AttrValue>,
+    /// This conversation's reply box.
+    pub draft: Draft,
+    /// Why an action on this conversation failed.
+    pub action_error: Option<AttrValue>,
+    /// Failed actions so far: the controls are drawn anew on each.
+    pub action_failures: u32,
     /// The id of the reply being sent, kept until it is stored, so sending
     /// again after a failure cannot post twice.
     pub pending_id: PendingReply,
@@ -35,18 +38,45 @@ pub struct ConversationPaneProps {
     pub on_typing: Callback<()>,
 }
 
-/// Runs a staff call whose answer the next refresh shows; a failure shows in
-/// the composer.
+/// Why a call on the open conversation failed. A refusal of the conversation
+/// itself (403, 404) has it loaded again, which closes it when it is no
+/// longer this person's (moved out of their teams, deleted).
+fn failed(dispatcher: &UseReducerDispatcher<ConsoleState>, failure: &Failure) -> String {
+    if let Failure::Api {
+        status: 403 | 404, ..
+    } = failure
+    {
+        dispatcher.dispatch(Action::Recheck);
+    }
+    explain(failure)
+}
+
+/// Runs an action on conversation `id` whose answer the next refresh shows;
+/// a failure is said beside the actions as `what` failed ("Not assigned").
 pub fn run<T>(
     dispatcher: &UseReducerDispatcher<ConsoleState>,
+    id: String,
+    what: &'static str,
     call: impl std::future::Future<Output = Result<T, Failure>> + 'static,
 ) {
     let dispatcher = dispatcher.clone();
+    dispatcher.dispatch(Action::Acting(id.clone()));
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(failure) = call.await {
-            dispatcher.dispatch(Action::Failed(explain(&failure)));
+            action_failed(&dispatcher, id, what, &failure);
         }
     });
+}
+
+/// Apart from `run`, which is built once per call: this is built once.
+fn action_failed(
+    dispatcher: &UseReducerDispatcher<ConsoleState>,
+    id: String,
+    what: &str,
+    failure: &Failure,
+) {
+    let why = failed(dispatcher, failure);
+    dispatcher.dispatch(Action::ActionFailed(id, format!("{what}: {why}")));
 }
 
 /// The open conversation: its team, status, classification and how the
@@ -68,13 +98,28 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
         "here" => "here, in the widget".to_owned(),
         other => format!("through {other} to {}", visible_controls(&c.reply_address)),
     };
+    // Counted as the worker counts it: over the limit, Send is off and says why.
+    let (count, over) = match reply_length(&props.draft.text) {
+        Length::Fine => (None, false),
+        Length::Near(n) => (
+            Some(format!("{n} of {MAX_MESSAGE_CHARS} characters")),
+            false,
+        ),
+        Length::Over(n) => (
+            Some(format!(
+                "{n} of {MAX_MESSAGE_CHARS} characters: {} too many to send. Shorten the reply.",
+                n - MAX_MESSAGE_CHARS
+            )),
+            true,
+        ),
+    };
     let send = {
         let (dispatcher, token, id) = (props.dispatcher.clone(), props.token.clone(), c.id.clone());
-        let (draft, sending) = (props.draft.trim().to_owned(), props.sending);
+        let draft = props.draft.text.trim().to_owned();
+        let held = props.draft.sending || over || draft.is_empty();
         let pending_id = props.pending_id.clone();
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
-            if draft.is_empty() || sending {
+        Callback::from(move |()| {
+            if held {
                 return;
             }
             // The same id for a retry of the same reply in the same
@@ -82,34 +127,55 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             // first may have been stored with its answer lost.
             let client = {
                 let mut pending = pending_id.borrow_mut();
-                match &*pending {
-                    Some((client, (of, text))) if *of == id && *text == draft => client.clone(),
-                    _ => pending
-                        .insert((client_id("c-"), (id.clone(), draft.clone())))
-                        .0
-                        .clone(),
+                match pending.iter().find(|(of, _, _)| *of == id) {
+                    Some((_, client, text)) if *text == draft => client.clone(),
+                    _ => {
+                        let client = client_id("c-");
+                        pending.retain(|(of, _, _)| *of != id);
+                        pending.push((id.clone(), client.clone(), draft.clone()));
+                        client
+                    }
                 }
             };
-            dispatcher.dispatch(Action::Sending);
+            dispatcher.dispatch(Action::Sending(id.clone()));
             let (dispatcher, token, id) = (dispatcher.clone(), token.clone(), id.clone());
             let (draft, pending_id) = (draft.clone(), pending_id.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::reply(&token, &id, &draft, &client).await {
                     Ok(_) => {
-                        *pending_id.borrow_mut() = None;
-                        dispatcher.dispatch(Action::Sent);
+                        // Not another reply of the conversation that replaced it.
+                        pending_id.borrow_mut().retain(|(_, c, _)| *c != client);
+                        dispatcher.dispatch(Action::Sent(id, draft));
                     }
-                    Err(failure) => dispatcher.dispatch(Action::Failed(explain(&failure))),
+                    Err(failure) => {
+                        let why = failed(&dispatcher, &failure);
+                        dispatcher.dispatch(Action::Failed(id, why));
+                    }
                 }
             });
         })
     };
+    let submit = send.reform(|event: SubmitEvent| event.prevent_default());
+    // As in Intercom, Crisp and Chatwoot: Enter sends, Shift+Enter starts a
+    // new line; an input method's Enter (Japanese, Chinese) only ends its
+    // composition (`isComposing`; Safari says so with key code 229 instead).
+    // Escape leaves the box, for the shortcuts.
+    let keydown = Callback::from(move |event: KeyboardEvent| match event.key().as_str() {
+        "Enter" if !event.shift_key() && !event.is_composing() && event.key_code() != 229 => {
+            event.prevent_default();
+            send.emit(());
+        }
+        "Escape" => {
+            let _ = event.target_unchecked_into::<HtmlElement>().blur();
+        }
+        _ => {}
+    });
     let claim = {
         let (dispatcher, token, id) = (props.dispatcher.clone(), props.token.clone(), c.id.clone());
         Callback::from(move |_: MouseEvent| {
-            let (token, id) = (token.clone(), id.clone());
-            run(&dispatcher, async move {
-                api::assign(&token, &id, &Assignee::Staff("me".into())).await
+            let (token, to) = (token.clone(), id.clone());
+            run(&dispatcher, id.clone(), "Not claimed", async move {
+                api::assign(&token, &to, &Assignee::Staff("me".into())).await
             });
         })
     };
@@ -117,47 +183,62 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
     let toggle = {
         let (dispatcher, token, id) = (props.dispatcher.clone(), props.token.clone(), c.id.clone());
         Callback::from(move |_: MouseEvent| {
-            let (token, id) = (token.clone(), id.clone());
-            run(&dispatcher, async move {
+            let (token, to) = (token.clone(), id.clone());
+            let what = if closed { "Not reopened" } else { "Not closed" };
+            run(&dispatcher, id.clone(), what, async move {
                 if closed {
-                    api::reopen(&token, &id).await
+                    api::reopen(&token, &to).await
                 } else {
-                    api::close(&token, &id).await
+                    api::close(&token, &to).await
                 }
             });
         })
     };
     let draft_input = {
-        let (draft, on_typing) = (
-            on_draft(props.dispatcher.clone(), Action::Draft),
+        let (dispatcher, id, on_typing) = (
+            props.dispatcher.clone(),
+            c.id.clone(),
             props.on_typing.clone(),
         );
         Callback::from(move |event: InputEvent| {
             on_typing.emit(());
-            draft.emit(event);
+            let text = event.target_unchecked_into::<HtmlTextAreaElement>().value();
+            dispatcher.dispatch(Action::Draft(id.clone(), text));
         })
     };
     let view = &props.view;
+    // The name the visitor gave, shown as their messages are (controls named, isolated).
+    let visitor = AttrValue::from(if c.visitor_name.is_empty() {
+        "Visitor".to_owned()
+    } else {
+        visible_controls(&c.visitor_name).into_owned()
+    });
     html! {
         <>
         <section class="conversation" aria-label="Conversation">
             <header>
                 <h2>{ format!("{} — {}", view.team_name, c.status.as_str()) }</h2>
+                <p class="visitor-info"><bdi>{ visitor.clone() }</bdi>
+                    if !c.locale.is_empty() { { format!(", language {}", visible_controls(&c.locale)) } }</p>
                 <p class="classification">
                     { format!("Topic {} ({:.0}%), tone {}, {}; channel {}", c.topic, c.confidence * 100.0, c.sentiment, c.kind, c.channel) }
                 </p>
                 <p class="reply-pref">{ format!("Wants an answer {reply_to}") }</p>
-                <div class="actions">
+                // Drawn anew after a failed action, so a select shows the stored choice, not the refused one.
+                <div class="actions" key={props.action_failures}>
                     if c.assignee_id != props.me.id {
                         <button type="button" onclick={claim}>{ "Claim" }</button>
                     }
                     { assign_controls(props) }
                     <button type="button" onclick={toggle}>{ if closed { "Reopen" } else { "Close" } }</button>
                 </div>
+                if let Some(error) = &props.action_error {
+                    <p class="error action-error" role="alert">{ error.clone() }</p>
+                }
             </header>
             <ol class="thread" aria-label="Messages">
                 { for view.messages.iter().map(|m| html! {
-                    <MessageItem key={m.id} message={m.clone()} token={props.token.clone()} dispatcher={props.dispatcher.clone()} />
+                    <MessageItem key={m.id} message={m.clone()} conversation={c.id.clone()} visitor={visitor.clone()} token={props.token.clone()} dispatcher={props.dispatcher.clone()} />
                 }) }
             </ol>
             // Read receipts: only the widget tells what the visitor has seen.
@@ -167,13 +248,17 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             if props.typing {
                 <p class="typing" role="status">{ "The visitor is typing…" }</p>
             }
-            <form class="composer" onsubmit={send}>
-                <label for="reply">{ format!("Reply as {}", props.me.name) }</label>
-                <textarea id="reply" rows="3" value={props.draft.clone()} oninput={draft_input} />
-                if let Some(error) = &props.error {
+            <form class="composer" onsubmit={submit}>
+                <label for="reply">{ format!("Reply as {} (Enter sends, Shift+Enter adds a line)", props.me.name) }</label>
+                <textarea id="reply" rows="3" value={props.draft.text.clone()} oninput={draft_input} onkeydown={keydown}
+                    aria-describedby={count.is_some().then_some("reply-count")} />
+                if let Some(count) = count {
+                    <p id="reply-count" class={classes!("count", over.then_some("over"))}>{ count }</p>
+                }
+                if let Some(error) = &props.draft.error {
                     <p class="error" role="alert">{ format!("Not sent: {}. Your reply is still here; press Send to try again.", error.trim_end_matches('.')) }</p>
                 }
-                <button type="submit" disabled={props.sending}>{ "Send" }</button>
+                <button type="submit" disabled={props.draft.sending || over}>{ "Send" }</button>
             </form>
         </section>
         <Journey journey={view.journey.clone()} earlier={view.earlier.clone()} />
@@ -187,22 +272,21 @@ fn assign_controls(props: &ConversationPaneProps) -> Html {
         return html! {};
     };
     let c = &props.view.conversation;
-    let pick = |to: fn(String) -> Assignee| {
+    let pick = |what: &'static str, to: fn(String) -> Assignee| {
         let (dispatcher, token, id) = (props.dispatcher.clone(), props.token.clone(), c.id.clone());
         Callback::from(move |e: Event| {
             // An empty value is "nobody": the conversation is unassigned.
             let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-            let (token, id, to) = (token.clone(), id.clone(), to(value));
-            run(
-                &dispatcher,
-                async move { api::assign(&token, &id, &to).await },
-            );
+            let (token, of, to) = (token.clone(), id.clone(), to(value));
+            run(&dispatcher, id.clone(), what, async move {
+                api::assign(&token, &of, &to).await
+            });
         })
     };
     html! {
         <>
             <label>{ "Assign to " }
-                <select class="assign-staff" onchange={pick(Assignee::Staff)}>
+                <select class="assign-staff" onchange={pick("Not assigned", Assignee::Staff)}>
                     <option value="" selected={c.assignee_id.is_empty()}>{ "nobody" }</option>
                     { for colleagues.staff.iter().filter(|s| s.teams.contains(&c.team_id)).map(|s| html! {
                         <option value={s.id.clone()} selected={s.id == c.assignee_id}>{ format!("{} ({})", s.name, s.presence) }</option>
@@ -210,7 +294,7 @@ fn assign_controls(props: &ConversationPaneProps) -> Html {
                 </select>
             </label>
             <label>{ "Team " }
-                <select class="move-team" onchange={pick(Assignee::Team)}>
+                <select class="move-team" onchange={pick("Not moved", Assignee::Team)}>
                     { for colleagues.teams.iter().map(|t| html! { <option value={t.id.clone()} selected={t.id == c.team_id}>{ t.name.clone() }</option> }) }
                 </select>
             </label>

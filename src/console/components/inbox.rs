@@ -106,6 +106,9 @@ pub fn inbox_list(props: &InboxListProps) -> Html {
                         <li>
                             <button type="button" class={classes!("row", current.then_some("current"), late.then_some("late"), (row.unread > 0).then_some("unread"))}
                                 aria-current={current.then_some("true")} data-conversation={row.id.clone()} onclick={select}>
+                                if !row.visitor_name.is_empty() {
+                                    <span class="who"><bdi>{ visible_controls(&row.visitor_name).into_owned() }</bdi></span>
+                                }
                                 <span class="labels">{ format!("{} · {} · {} · {}", row.topic, row.sentiment, row.kind, row.channel) }</span>
                                 <span class="wait">{ wait }</span>
                                 if row.unread > 0 {

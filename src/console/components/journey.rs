@@ -2,6 +2,7 @@ use yew::prelude::*;
 
 use super::clock;
 use crate::console::state::{Earlier, Touchpoint};
+use crate::domain::display::visible_controls;
 
 #[derive(PartialEq, Properties)]
 pub struct JourneyProps {
@@ -39,11 +40,14 @@ fn touchpoint_item(t: &Touchpoint, seconds_on_page: Option<i64>) -> Html {
         source.push_str(", campaign ");
         source.push_str(&t.utm_campaign);
     }
+    // Paths, click names and campaigns come from pages and links anyone can
+    // make: shown as messages are (controls named, isolated), so "/\u{202e}fdp.exe"
+    // cannot read as "/exe.pdf" nor reorder what follows it.
     html! {
         <li class="touchpoint">
             <span class="when">{ clock(t.occurred_at) }</span>
-            <span class="what">{ format!("{what} {} [{}]", t.path, t.page_type) }</span>
-            if !source.is_empty() { <span class="source">{ source }</span> }
+            <span class="what"><bdi>{ visible_controls(&format!("{what} {}", t.path)).into_owned() }</bdi>{ format!(" [{}]", t.page_type) }</span>
+            if !source.is_empty() { <span class="source"><bdi>{ visible_controls(&source).into_owned() }</bdi></span> }
             if let Some(seconds) = seconds_on_page { <span class="engaged">{ format!("{seconds} s on the page") }</span> }
             if t.engaged_ms > 0 { <span class="engaged">{ format!("{} s engaged", t.engaged_ms / 1000) }</span> }
         </li>

@@ -1,9 +1,9 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::{clock, explain};
+use super::{clock, run};
 use crate::console::api::{self, Correction};
-use crate::console::state::{Action, ConsoleState, Labels, StaffMessage};
+use crate::console::state::{ConsoleState, Labels, StaffMessage};
 use crate::domain::classify::{KINDS, SENTIMENTS, TOPICS};
 use crate::domain::conversation::Author;
 use crate::domain::display::visible_controls;
@@ -11,6 +11,10 @@ use crate::domain::display::visible_controls;
 #[derive(PartialEq, Properties)]
 pub struct MessageItemProps {
     pub message: StaffMessage,
+    /// The conversation's id.
+    pub conversation: AttrValue,
+    /// How the visitor is named: the name they gave, or "Visitor".
+    pub visitor: AttrValue,
     pub token: AttrValue,
     pub dispatcher: UseReducerDispatcher<ConsoleState>,
 }
@@ -55,14 +59,15 @@ pub fn message_item(props: &MessageItemProps) -> Html {
         return html! { <li class="system">{ text }</li> };
     }
     let who = if m.author == Author::Staff {
-        m.name.clone().unwrap_or_default()
+        AttrValue::from(m.name.clone().unwrap_or_default())
     } else {
-        "Visitor".to_owned()
+        props.visitor.clone()
     };
     let correction = (m.author == Author::Visitor).then(|| {
         let current = (*corrected).clone();
         let select = |field: &'static str, options: &[&'static str], selected: &str| {
             let (dispatcher, token, message) = (props.dispatcher.clone(), props.token.clone(), m.id);
+            let id = props.conversation.to_string();
             let corrected = corrected.clone();
             let on_change = Callback::from(move |e: Event| {
                 let value = e.target_unchecked_into::<HtmlSelectElement>().value();
@@ -73,11 +78,9 @@ pub fn message_item(props: &MessageItemProps) -> Html {
                     _ => correction.kind = value,
                 }
                 corrected.set(correction.clone());
-                let (dispatcher, token) = (dispatcher.clone(), token.clone());
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Err(failure) = api::correct_labels(&token, message, &correction).await {
-                        dispatcher.dispatch(Action::Failed(explain(&failure)));
-                    }
+                let token = token.clone();
+                run(&dispatcher, id.clone(), "Correction not saved", async move {
+                    api::correct_labels(&token, message, &correction).await
                 });
             });
             html! {
@@ -104,7 +107,7 @@ pub fn message_item(props: &MessageItemProps) -> Html {
     };
     html! {
         <li class={m.author.as_str()}>
-            <p class="meta"><strong>{ who }</strong>{ " · " }{ clock(m.created_at) }</p>
+            <p class="meta"><strong><bdi>{ who }</bdi></strong>{ " · " }{ clock(m.created_at) }</p>
             // Isolated and with direction controls shown, so a message cannot
             // reorder itself or its surroundings ("gnp.exe" behind U+202E).
             <p class="text"><bdi>{ visible_controls(&m.text).into_owned() }</bdi></p>

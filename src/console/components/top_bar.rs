@@ -25,16 +25,24 @@ pub struct TopBarProps {
 #[function_component(TopBar)]
 pub fn top_bar(props: &TopBarProps) -> Html {
     let online = props.me.presence == "online";
+    // Said here, beside the button, not in a conversation's reply box.
+    let failure = use_state(|| None::<String>);
     let toggle_presence = {
         let dispatcher = props.dispatcher.clone();
         let token = props.token.clone();
+        let failure = failure.clone();
         Callback::from(move |_: MouseEvent| {
             let next = if online { "away" } else { "online" };
-            let (dispatcher, token) = (dispatcher.clone(), token.clone());
+            let (dispatcher, token, failure) = (dispatcher.clone(), token.clone(), failure.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::set_presence(&token, next).await {
-                    Ok(me) => dispatcher.dispatch(Action::Presence(me.presence)),
-                    Err(failure) => dispatcher.dispatch(Action::Failed(explain(&failure))),
+                    Ok(me) => {
+                        failure.set(None);
+                        dispatcher.dispatch(Action::Presence(me.presence));
+                    }
+                    Err(why) => {
+                        failure.set(Some(format!("Presence not changed: {}", explain(&why))))
+                    }
                 }
             });
         })
@@ -55,18 +63,19 @@ pub fn top_bar(props: &TopBarProps) -> Html {
         }
     };
     html! {
-        <header class="top">
-            <h1 class="brand">{ "Touchpoint" }</h1>
-            { tab(Page::Inbox, "Inbox") }
-            { tab(Page::Insights, "Insights") }
-            if props.me.role == "admin" {
-                { tab(Page::Settings, "Settings") }
-            }
-            <span class="me">{ props.me.name.clone() }</span>
-            <button type="button" class={classes!("presence", online.then_some("online"))} aria-pressed={online.to_string()} onclick={toggle_presence}>
-                { if online { "Online — visitors see you" } else { "Away" } }
-            </button>
-            <button type="button" class="sign-out" onclick={sign_out}>{ "Sign out" }</button>
-        </header>
-    }
+           <header class="top">
+               <h1 class="brand">{ "Touchpoint" }</h1>
+               { tab(Page::Inbox, "Inbox") }
+               { tab(Page::Insights, "Insights") }
+               if props.me.role == "admin" {
+                   { tab(Page::Settings, "Settings") }
+               }
+               <span class="me">{ props.me.name.clone() }</span>
+               <button type="button" class={classes!("presence", online.then_some("online"))} aria-pressed={online.to_string()} onclick={toggle_presence}>
+                   { if online { "Online — visitors see you" } else { "Away" } }
+               </button>
+    if let Some(failure) = &*failure { <span class="error" role="alert">{ failure.clone() }</span> }
+               <button type="button" class="sign-out" onclick={sign_out}>{ "Sign out" }</button>
+           </header>
+       }
 }

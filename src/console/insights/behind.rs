@@ -85,7 +85,7 @@ pub fn behind(props: &BehindProps) -> Html {
     };
     html! {
         <section class="behind" aria-label="Conversations behind the bar">
-            <h3>{ "Conversations behind " }<bdi>{ props.bar.title.clone() }</bdi></h3>
+            <h3>{ "Conversations behind " }<bdi>{ visible_controls(&props.bar.title).into_owned() }</bdi></h3>
             <button type="button" class="close" onclick={close}>{ "Close list" }</button>
             { body }
         </section>
