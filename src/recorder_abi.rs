@@ -36,8 +36,8 @@ fn with_recorder<T: Default>(f: impl FnOnce(&mut Recorder) -> T) -> T {
 
 /// The call's strings, read from the input buffer by their byte lengths (at
 /// most 8). Copied out so one non-generic function serves every export.
-/// Callers borrow from the array they keep: moving some parts out would drop
-/// the rest with a drop function for each length left (117 B of the wasm).
+/// Callers borrow from the array they keep: moving parts out copies them, and
+/// drops the rest with a drop function for each length left (215 B brotli).
 fn inputs(lengths: &[u32]) -> [String; 8] {
     let mut parts: [String; 8] = Default::default();
     let Ok(input) = INPUT.0.try_borrow() else {
@@ -134,24 +134,25 @@ pub extern "C" fn tp_start(
     engaged: i32,
     now: f64,
 ) {
-    let [site, language, search, host, pathname, hash, title, referrer] = inputs(&[
+    let parts = inputs(&[
         site, language, search, host, pathname, hash, title, referrer,
     ]);
+    let [site, language, search, host, pathname, hash, title, referrer] = &parts;
     let start = Start {
-        site: &site,
+        site,
         do_not_track: do_not_track != 0,
         seed: [seed0, seed1, seed2, seed3],
-        language: &language,
+        language,
     };
     let page = PageFacts {
-        pathname: &pathname,
-        hash: &hash,
-        title: &title,
-        referrer: &referrer,
+        pathname,
+        hash,
+        title,
+        referrer,
         viewport_width,
         viewport_height,
     };
-    let mut recorder = Recorder::start(&start, &page, &search, &host, now);
+    let mut recorder = Recorder::start(&start, &page, search, host, now);
     recorder.engagement(engaged != 0, now);
     if let Ok(mut slot) = RECORDER.0.try_borrow_mut() {
         *slot = Some(recorder);
