@@ -36,6 +36,8 @@ fn with_recorder<T: Default>(f: impl FnOnce(&mut Recorder) -> T) -> T {
 
 /// The call's strings, read from the input buffer by their byte lengths (at
 /// most 8). Copied out so one non-generic function serves every export.
+/// Callers borrow from the array they keep: moving parts out copies them, and
+/// drops the rest with a drop function for each length left (215 B brotli).
 fn inputs(lengths: &[u32]) -> [String; 8] {
     let mut parts: [String; 8] = Default::default();
     let Ok(input) = INPUT.0.try_borrow() else {
@@ -132,24 +134,25 @@ pub extern "C" fn tp_start(
     engaged: i32,
     now: f64,
 ) {
-    let [site, language, search, host, pathname, hash, title, referrer] = inputs(&[
+    let parts = inputs(&[
         site, language, search, host, pathname, hash, title, referrer,
     ]);
+    let [site, language, search, host, pathname, hash, title, referrer] = &parts;
     let start = Start {
-        site: &site,
+        site,
         do_not_track: do_not_track != 0,
         seed: [seed0, seed1, seed2, seed3],
-        language: &language,
+        language,
     };
     let page = PageFacts {
-        pathname: &pathname,
-        hash: &hash,
-        title: &title,
-        referrer: &referrer,
+        pathname,
+        hash,
+        title,
+        referrer,
         viewport_width,
         viewport_height,
     };
-    let mut recorder = Recorder::start(&start, &page, &search, &host, now);
+    let mut recorder = Recorder::start(&start, &page, search, host, now);
     recorder.engagement(engaged != 0, now);
     if let Ok(mut slot) = RECORDER.0.try_borrow_mut() {
         *slot = Some(recorder);
@@ -172,12 +175,13 @@ pub extern "C" fn tp_view(
     now: f64,
     navigation: i32,
 ) {
-    let [pathname, hash, title, referrer, ..] = inputs(&[pathname, hash, title, referrer]);
+    let parts = inputs(&[pathname, hash, title, referrer]);
+    let [pathname, hash, title, referrer, ..] = &parts;
     let page = PageFacts {
-        pathname: &pathname,
-        hash: &hash,
-        title: &title,
-        referrer: &referrer,
+        pathname,
+        hash,
+        title,
+        referrer,
         viewport_width,
         viewport_height,
     };
@@ -194,52 +198,59 @@ pub extern "C" fn tp_view(
 /// unconfirmed batches.
 #[no_mangle]
 pub extern "C" fn tp_restore(visitor: u32, pending: u32, now: f64) {
-    let [visitor, pending, ..] = inputs(&[visitor, pending]);
-    with_recorder(|r| r.restore(Some(&visitor), Some(&pending), now));
+    let parts = inputs(&[visitor, pending]);
+    let [visitor, pending, ..] = &parts;
+    with_recorder(|r| r.restore(Some(visitor), Some(pending), now));
 }
 
 /// The page is idle: the browser's IANA time zone; the first page view is
 /// recorded now (see `Recorder::idle`).
 #[no_mangle]
 pub extern "C" fn tp_idle(zone: u32) {
-    let [zone, ..] = inputs(&[zone]);
-    with_recorder(|r| r.idle(&zone));
+    let parts = inputs(&[zone]);
+    let [zone, ..] = &parts;
+    with_recorder(|r| r.idle(zone));
 }
 
 /// Stages a property (key, value) for the next `tp_track` or `tp_tagged_click`.
 #[no_mangle]
 pub extern "C" fn tp_prop(key: u32, value: u32) {
-    let [key, value, ..] = inputs(&[key, value]);
-    with_recorder(|r| r.prop(&key, &value));
+    let parts = inputs(&[key, value]);
+    let [key, value, ..] = &parts;
+    with_recorder(|r| r.prop(key, value));
 }
 
 /// A custom event from `track(name, props)`.
 #[no_mangle]
 pub extern "C" fn tp_track(name: u32, now: f64) {
-    let [name, ..] = inputs(&[name]);
-    with_recorder(|r| r.track(&name, now));
+    let parts = inputs(&[name]);
+    let [name, ..] = &parts;
+    with_recorder(|r| r.track(name, now));
 }
 
 /// A click on an element tagged `data-touchpoint-event="name"`.
 #[no_mangle]
 pub extern "C" fn tp_tagged_click(name: u32, now: f64) {
-    let [name, ..] = inputs(&[name]);
-    with_recorder(|r| r.tagged_click(&name, now));
+    let parts = inputs(&[name]);
+    let [name, ..] = &parts;
+    with_recorder(|r| r.tagged_click(name, now));
 }
 
 /// A click on a link (absolute href, page host); 1 if it was recorded.
 #[no_mangle]
 pub extern "C" fn tp_link_click(href: u32, host: u32, now: f64) -> i32 {
-    let [href, host, ..] = inputs(&[href, host]);
-    i32::from(with_recorder(|r| r.link_click(&href, &host, now)))
+    let parts = inputs(&[href, host]);
+    let [href, host, ..] = &parts;
+    i32::from(with_recorder(|r| r.link_click(href, host, now)))
 }
 
 /// A form submission. Strings: its id or name, its action URL; then the
 /// number of named fields.
 #[no_mangle]
 pub extern "C" fn tp_form_submitted(name: u32, action: u32, fields: u32, now: f64) {
-    let [name, action, ..] = inputs(&[name, action]);
-    with_recorder(|r| r.form_submitted(&name, fields, &action, now));
+    let parts = inputs(&[name, action]);
+    let [name, action, ..] = &parts;
+    with_recorder(|r| r.form_submitted(name, fields, action, now));
 }
 
 /// The page is visible and focused now (`engaged`), or stopped being.
@@ -313,8 +324,9 @@ pub extern "C" fn tp_consent(granted: i32) -> i32 {
 /// The site's signed user id (user id, HMAC), for what is sent from now on.
 #[no_mangle]
 pub extern "C" fn tp_identify(user_id: u32, hmac: u32, now: f64) {
-    let [user_id, hmac, ..] = inputs(&[user_id, hmac]);
-    with_recorder(|r| r.identify(&user_id, &hmac, now));
+    let parts = inputs(&[user_id, hmac]);
+    let [user_id, hmac, ..] = &parts;
+    with_recorder(|r| r.identify(user_id, hmac, now));
 }
 
 // The recorder allocates little (a few strings per event, one batch at a

@@ -266,6 +266,7 @@ var LAUNCHER_STYLE = ':host{all:initial!important;direction:ltr!important;positi
 // on the launcher or it gets focus, starts loading it before the click (it
 // must be cheap to call again). Returns the shadow
 // root, where the widget later mounts its panel.
+var LABELS = { de: 'Kontakt', fr: 'Contact', es: 'Contacto', it: 'Contatti', nl: 'Contact', pt: 'Contacto' };
 function mountLauncher(config, onOpen, onIntent) {
   var host = document.createElement('div');
   host.setAttribute('data-touchpoint-launcher', '');
@@ -290,7 +291,12 @@ function mountLauncher(config, onOpen, onIntent) {
     svg.appendChild(shape);
     button.appendChild(svg);
   }
-  button.appendChild(document.createTextNode(config.label || 'Talk to us'));
+  // In the panel's language (`data-locale`, the page's, the browser's).
+  var lang = (config.locale || document.documentElement.lang || navigator.language).slice(0, 2).toLowerCase();
+  var label = config.label || LABELS[lang];
+  // The English default on a page in another language says it is English.
+  if (!label) (label = 'Talk to us'), (button.lang = 'en');
+  button.appendChild(document.createTextNode(label));
   button.addEventListener('click', () => onOpen(root));
   // A pointer that rests (not one crossing the corner), focus or a touch; never
   // for a visitor who asked to save data.

@@ -333,14 +333,13 @@ pub struct Attribution {
 }
 
 pub(crate) fn medium_channel(medium: &str, social_source: bool) -> Option<Channel> {
-    let paid = matches!(
-        medium,
-        "cpc" | "ppc" | "paid" | "paidsearch" | "paid_search" | "sem"
-    ) || medium.starts_with("paid");
+    // "paid…" takes in paid, paidsearch and paid_search, and paid_social and
+    // paidsocial too: paid social only from a social source.
+    let paid = matches!(medium, "cpc" | "ppc" | "sem") || medium.starts_with("paid");
     Some(match medium {
         _ if paid && social_source => Channel::PaidSocial,
         _ if paid || find(medium, "cpc").is_some() => Channel::PaidSearch,
-        "paid_social" | "paidsocial" | "social_paid" => Channel::PaidSocial,
+        "social_paid" => Channel::PaidSocial,
         "social" | "social-network" | "social_network" | "sm" => Channel::OrganicSocial,
         "email" | "e-mail" | "e_mail" | "newsletter" => Channel::Email,
         "display" | "banner" | "cpm" | "programmatic" => Channel::Display,
