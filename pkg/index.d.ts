@@ -7,7 +7,7 @@ export interface TouchpointConfig {
   site: string;
   /** Base URL of the Touchpoint worker, e.g. `https://touchpoint.example.com`. */
   endpoint: string;
-  /** Text of the launcher button. Defaults to "Talk to us". */
+  /** Text of the launcher button, in the page's language. Defaults to a short word in the panel's language ("Kontakt", "Contact"…; "Talk to us" in English). */
   label?: string;
   /** The launcher's corner: "right" (default) or "left". */
   position?: 'left' | 'right';

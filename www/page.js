@@ -293,9 +293,10 @@ function mountLauncher(config, onOpen, onIntent) {
   }
   // In the panel's language (`data-locale`, the page's, the browser's).
   var lang = (config.locale || document.documentElement.lang || navigator.language).slice(0, 2).toLowerCase();
-  var label = config.label || LABELS[lang];
-  // The English default on a page in another language says it is English.
-  if (!label) (label = 'Talk to us'), (button.lang = 'en');
+  var label = config.label || LABELS[lang] || ((lang = 'en'), 'Talk to us');
+  // A label of ours says its language, which may not be the page's (the
+  // English default on a German page); the site's own label is the page's.
+  config.label || (button.lang = lang);
   button.appendChild(document.createTextNode(label));
   button.addEventListener('click', () => onOpen(root));
   // A pointer that rests (not one crossing the corner), focus or a touch; never

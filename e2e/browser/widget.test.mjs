@@ -701,13 +701,24 @@ test('the site places, colours, names and marks the launcher: data-position, dat
   await none.locator('button.launcher').waitFor();
   assert.equal(await iconOf(none), null, 'data-icon="none" shows the label only');
   assert.equal(await none.locator('button.launcher').innerText(), 'Talk to us');
+  assert.equal(await none.locator('button.launcher').getAttribute('lang'), 'en');
   await none.close();
+  // The default label in the panel's language, marked as such (an outside
+  // audit heard "Talk to us" on every page, read in the page's voice).
+  for (const [attributes, label, lang] of [['data-locale="de"', 'Kontakt', 'de'], ['data-locale="pt-BR"', 'Contacto', 'pt'], ['data-locale="ar"', 'Talk to us', 'en']]) {
+    const localized = await withAttributes(`data-icon="none" ${attributes}`);
+    await localized.goto(`${runtime.url}/`);
+    await localized.locator('button.launcher').waitFor();
+    assert.deepEqual([await localized.locator('button.launcher').innerText(), await localized.locator('button.launcher').getAttribute('lang')], [label, lang], attributes);
+    await localized.close();
+  }
 
   const page = await withAttributes('data-position="left" data-color="#8a1c7c" data-label="Ask a person"');
   await openPanel(page);
   const launcher = await page.locator('button.launcher').boundingBox();
   assert.ok(launcher.x < 100, `launcher on the left: ${JSON.stringify(launcher)}`);
   assert.equal(await page.locator('button.launcher').innerText(), 'Ask a person');
+  assert.equal(await page.locator('button.launcher').getAttribute('lang'), null, "the site's own label is in the page's language");
   const colour = await page.locator('button.launcher').evaluate((e) => getComputedStyle(e).backgroundColor);
   assert.equal(colour, 'rgb(138, 28, 124)');
   const box = await panel(page).locator('.panel').boundingBox();
