@@ -459,6 +459,7 @@ fn every_wire_type_matches_its_openapi_schema() {
                     messages: AUTHORS.map(|a| visitor_message(a, true)).to_vec(),
                     cursor: 9,
                     status: *s,
+                    team: "billing".into(),
                     staff_read_id: 8,
                     unread: 1,
                     poll_interval_ms: 3000,
@@ -770,8 +771,8 @@ fn channel_enums_list_every_channel() {
 fn the_checker_catches_what_it_should() {
     let spec = spec();
     let schema = schema(&spec, "Poll");
-    let poll = json!({ "messages": [], "cursor": 1, "status": "open", "staff_read_id": 0,
-        "unread": 0, "poll_interval_ms": 3000 });
+    let poll = json!({ "messages": [], "cursor": 1, "status": "open", "team": "support",
+        "staff_read_id": 0, "unread": 0, "poll_interval_ms": 3000 });
     assert!(problems(&spec, schema, &poll, true, "Poll").is_empty());
     let mut unknown_status = poll.clone();
     unknown_status["status"] = json!("pending");
@@ -852,7 +853,7 @@ proptest! {
         let mut row = inbox_row(status, preview);
         row.confidence = confidence;
         row.unread = i64::from(unread);
-        let poll = Poll { messages: vec![visitor.clone()], cursor: id, status, staff_read_id: id, unread, poll_interval_ms: unread };
+        let poll = Poll { messages: vec![visitor.clone()], cursor: id, status, team: String::new(), staff_read_id: id, unread, poll_interval_ms: unread };
         let mut found = check(&spec, "VisitorMessage", &visitor, false);
         found.extend(check(&spec, "StaffMessage", &staff, false));
         found.extend(check(&spec, "InboxRow", &row, false));

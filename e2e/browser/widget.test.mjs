@@ -275,6 +275,20 @@ test('a call back window is offered from now to 30 days ahead, and a window outs
   await panel(page).locator('button.send').click();
   await panel(page).locator('.error', { hasText: "15 minutes of the team's hours" }).waitFor();
   assert.equal(await panel(page).locator('#tp-message').inputValue(), 'Please call me about my order');
+  // The window is what to change: both its times are marked and described
+  // by the error, and the focus is on the first (an outside audit found
+  // nothing marked and the focus in the message box).
+  const focusedInput = () => page.evaluate(() => {
+    const active = document.activeElement?.shadowRoot?.activeElement;
+    return active && `${active.tagName.toLowerCase()}[type=${active.type}]`;
+  });
+  const marks = (input) => input.evaluate((e) => [e.getAttribute('aria-invalid'), e.getAttribute('aria-describedby')]);
+  const tel = panel(page).locator('input[type=tel]');
+  assert.equal(await panel(page).locator('.error').getAttribute('id'), 'tp-error');
+  assert.deepEqual(await marks(from), ['true', 'tp-error']);
+  assert.deepEqual(await marks(to), ['true', 'tp-error']);
+  assert.deepEqual(await marks(tel), [null, null]);
+  assert.ok(await eventually(async () => (await focusedInput()) === 'input[type=datetime-local]'), `focus on ${await focusedInput()}`);
   // A number the worker cannot read, in a week-long window: the number is
   // what to check this time, not the window (a verifier: one sentence for both).
   const week = await page.evaluate(() => {
@@ -288,6 +302,9 @@ test('a call back window is offered from now to 30 days ahead, and a window outs
   await panel(page).locator('button.send').click();
   await panel(page).locator('.error', { hasText: 'phone number' }).waitFor();
   assert.equal(await panel(page).locator('.error', { hasText: "team's hours" }).count(), 0);
+  assert.deepEqual(await marks(tel), ['true', 'tp-error']);
+  assert.deepEqual(await marks(from), [null, null], 'the window is fine this time');
+  assert.ok(await eventually(async () => (await focusedInput()) === 'input[type=tel]'), `focus on ${await focusedInput()}`);
   await page.close();
 });
 
@@ -746,7 +763,161 @@ test('a message near the longest one shows its length, and text pasted past it i
   await box.fill('I was charged twice. '.repeat(200)); // 4,200 characters pasted
   assert.equal((await box.inputValue()).length, 4000);
   assert.equal(await panel(page).locator('.count').innerText(), '4000 / 4000');
+  // The count describes the message box: read out with it (an audit found it apart).
+  const describedBy = await box.getAttribute('aria-describedby');
+  assert.ok(describedBy, 'the message box is described by its count');
+  assert.equal(await panel(page).locator(`#${describedBy}`).innerText(), '4000 / 4000');
   await box.fill('ok');
   assert.equal(await panel(page).locator('.count').count(), 0);
+  assert.equal(await box.getAttribute('aria-describedby'), null, 'nothing to describe it far from the limit');
+  await page.close();
+});
+
+test('a short viewport (a landscape phone with its keyboard up, 200% zoom) gets the whole screen, and the message box stays in sight', async () => {
+  // An outside audit: at 640x200 the panel was 90 px high from 84 px above
+  // the bottom, its scroll area 24 px, the box being typed into out of sight.
+  for (const viewport of [{ width: 640, height: 200 }, { width: 683, height: 384 }]) {
+    const page = await visitorPage(browser, { viewport });
+    await openPanel(page);
+    const box = await panel(page).locator('.panel').boundingBox();
+    assert.deepEqual([box.x, box.y, Math.round(box.width), Math.round(box.height)], [0, 0, viewport.width, viewport.height]);
+    const message = panel(page).locator('#tp-message');
+    await message.focus();
+    // Whole, inside the viewport and inside the panel's scroll area (to a
+    // pixel: focusing scrolls it into view to a fraction of one).
+    const [area, body] = await message.evaluate((e) => [e.getBoundingClientRect().toJSON(), e.closest('.body').getBoundingClientRect().toJSON()]);
+    assert.ok(area.height >= 60, JSON.stringify(area));
+    assert.ok(area.top >= body.top - 1 && area.bottom <= body.bottom + 1, `${JSON.stringify(area)} in ${JSON.stringify(body)}`);
+    assert.ok(area.top >= 0 && area.bottom <= viewport.height + 1, JSON.stringify(area));
+    assert.equal(await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.id), 'tp-message');
+    await page.keyboard.type('Typed with the keyboard up');
+    assert.equal(await message.inputValue(), 'Typed with the keyboard up');
+    if (viewport.height === 200) await page.screenshot({ path: join(shots, 'widget-landscape-keyboard.png') });
+    await page.close();
+  }
+});
+
+test('right-to-left drafts read right to left in the box and in the preview of what is sent', async () => {
+  const page = await visitorPage(browser);
+  await openPanel(page);
+  const message = panel(page).locator('#tp-message');
+  await message.fill('دفعت مرتين ببطاقتي 4111 1111 1111 1111 أرجو استرداد المبلغ!');
+  await panel(page).locator('.redacted').waitFor();
+  assert.equal(await message.evaluate((e) => e.matches(':dir(rtl)')), true, 'the box');
+  assert.equal(await panel(page).locator('.redacted').evaluate((e) => e.matches(':dir(rtl)')), true, 'the preview');
+  // An English draft in the same box stays left to right.
+  await message.fill('My card 4111 1111 1111 1111 was charged twice');
+  assert.equal(await message.evaluate((e) => e.matches(':dir(ltr)')), true);
+  assert.equal(await panel(page).locator('.redacted').evaluate((e) => e.matches(':dir(ltr)')), true);
+  await page.close();
+});
+
+test('typing personal data says which kinds were removed, once per change of kinds, never the draft itself', async () => {
+  // An outside audit counted 31 live-region changes while 55 characters
+  // were typed: the whole redacted draft was a status, read out again and again.
+  const page = await visitorPage(browser);
+  await openPanel(page);
+  const said = await panel(page).locator('.panel').evaluate((root) => {
+    const live = '[role=status],[role=alert],[role=log],[aria-live]';
+    window.__said = [];
+    new MutationObserver((records) => {
+      for (const record of records) {
+        const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+        const region = node?.closest(live);
+        if (region && !region.matches('[role=log]')) window.__said.push(region.textContent);
+      }
+    }).observe(root, { subtree: true, childList: true, characterData: true });
+    return true;
+  });
+  assert.ok(said);
+  const message = panel(page).locator('#tp-message');
+  await message.pressSequentially('Call me on +49 30 1234567 please, or write to jo@example.com today');
+  await panel(page).locator('.redacted').waitFor();
+  // What will be sent is shown, and not in a live region.
+  assert.match(await panel(page).locator('.redacted').innerText(), /\[phone\].*\[email\]/);
+  assert.equal(await panel(page).locator('.redacted').evaluate((e) => e.closest('[role=status],[role=alert],[aria-live]')), null);
+  const changes = await page.evaluate(() => window.__said);
+  const distinct = changes.filter((text, at) => at === 0 || text !== changes[at - 1]);
+  // Nothing, then the phone number, then the phone number and the address
+  // (a number may read as another kind for a keystroke or two while it grows).
+  assert.ok(distinct.length <= 4, JSON.stringify(distinct));
+  assert.match(distinct.at(-1), /Phone number removed[\s\S]*E-mail address removed|E-mail address removed[\s\S]*Phone number removed/);
+  // The same set of kinds says the same, whatever order they came in.
+  const status = panel(page).locator('.composer [role=status]');
+  const before = await status.textContent();
+  await message.fill('Write to jo@example.com or call +49 30 1234567');
+  assert.equal(await status.textContent(), before);
+  await page.close();
+});
+
+test('after sending, the header keeps telling of the team the conversation is with, not of the site', async () => {
+  // An outside audit: a draft for billing read "Back Monday 09:00"; once
+  // sent, the header read the site's "Back Monday 08:00".
+  const admin = async (method, path, body) => (await fetch(`${runtime.url}/v1/admin/sites/demo${path}`, {
+    method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body),
+  })).json();
+  const stored = Object.fromEntries((await admin('GET', '')).teams.map((t) => [t.id, t.hours]));
+  const day = 86_400_000;
+  const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+  const always = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => ({ day: d, open: '00:00', close: '24:00' }));
+  await staffApi('PUT', '/v1/staff/presence', { presence: 'away' });
+  await admin('PUT', '/teams/support', { hours: { weekly: always, closures: [] } });
+  await admin('PUT', '/teams/billing', { hours: { weekly: stored.billing.weekly, closures: [{ from: dayOf(Date.now() - day), to: dayOf(Date.now() + 14 * day), reason: 'Winter break' }] } });
+  try {
+    const page = await visitorPage(browser);
+    await openPanel(page);
+    const line = panel(page).locator('.presence');
+    await panel(page).locator('#tp-message').fill('I was charged twice for my order. Please refund one payment.');
+    await panel(page).locator('#tp-team').waitFor();
+    assert.equal(await panel(page).locator('#tp-team').inputValue(), 'billing');
+    const billing = await line.innerText();
+    assert.match(billing, /^We are closed\. Back /);
+    await panel(page).locator('input[type=email]').fill('jo@example.com');
+    await panel(page).locator('button.send').click();
+    await panel(page).locator('.thread .visitor').waitFor({ timeout: 10_000 });
+    // The composer is empty now, the conversation is billing's: so is the header.
+    await page.waitForTimeout(500); // the first poll has come back
+    assert.equal(await line.innerText(), billing);
+    assert.equal(await panel(page).locator('.closure').innerText(), 'Winter break');
+    // A follow-up about something else is still billing's conversation.
+    await panel(page).locator('#tp-message').fill('Also, where is my parcel?');
+    assert.equal(await line.innerText(), billing);
+    // And on the next page.
+    await page.reload();
+    await page.locator('button.launcher').click();
+    await panel(page).locator('.thread .visitor').waitFor({ timeout: 10_000 });
+    assert.ok(await eventually(async () => (await line.innerText()) === billing, 4000), await line.innerText());
+    await page.close();
+  } finally {
+    await admin('PUT', '/teams/support', { hours: stored.support });
+    await admin('PUT', '/teams/billing', { hours: stored.billing });
+  }
+});
+
+test('the focus ring reaches 3:1 on the panel\'s white and on the site\'s colour, light or dark', async () => {
+  const page = await visitorPage(browser);
+  await openPanel(page);
+  const message = panel(page).locator('#tp-message');
+  await message.focus();
+  const ring = await message.evaluate((e) => {
+    const style = getComputedStyle(e);
+    return { outline: style.outlineColor, width: style.outlineWidth, halo: style.boxShadow };
+  });
+  const header = await panel(page).locator('header').evaluate((e) => getComputedStyle(e).backgroundColor);
+  const rgb = (text) => (text.match(/\d+(\.\d+)?/g) || []).slice(0, 3).map(Number);
+  const luminance = ([r, g, b]) => {
+    const lin = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  };
+  const contrast = (a, b) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  assert.notEqual(ring.width, '0px');
+  const colours = [rgb(ring.outline), ...(ring.halo === 'none' ? [] : [rgb(ring.halo)])];
+  for (const background of [[255, 255, 255], rgb(header), [245, 196, 0], [0, 0, 0]]) {
+    const best = Math.max(...colours.map((c) => contrast(c, background)));
+    assert.ok(best >= 3, `ring ${JSON.stringify(ring)} on rgb(${background}): ${best.toFixed(2)}:1`);
+  }
   await page.close();
 });

@@ -148,6 +148,23 @@ pub fn presence_for(site: &SiteState, expected: Option<&TeamState>) -> Presence 
     }
 }
 
+/// The presence the panel's header shows: once a conversation exists, its
+/// team's (`conversation_team`, as the worker last said) — the draft's
+/// team is gone with the draft, and the site's hours are not the ones its
+/// answer keeps; before, `presence_for` the draft's team. The site's when
+/// the conversation's team is not among the teams shown.
+pub fn presence_shown(
+    site: &SiteState,
+    conversation_team: Option<&str>,
+    draft_team: Option<&TeamState>,
+) -> Presence {
+    let team = match conversation_team {
+        Some(id) => site.teams.iter().find(|t| t.id == id),
+        None => draft_team,
+    };
+    presence_for(site, team)
+}
+
 /// Whether to put the e-mail / callback path first: nobody can answer now.
 pub fn suggest_offline_path(presence: &Presence) -> bool {
     !matches!(presence, Presence::Online { .. })
@@ -322,6 +339,38 @@ mod tests {
             default_team: String::new(),
         };
         assert_eq!(expected_team(&empty, "refund", None), None);
+    }
+
+    #[test]
+    fn a_conversation_hears_of_its_own_team_after_the_draft_is_gone() {
+        let site = SiteState {
+            teams: vec![
+                team("billing", false, &[], Some(500)),
+                team("support", true, &["Eli"], None),
+            ],
+            routing: Vec::new(),
+            default_team: "support".into(),
+        };
+        let billing = Presence::Closed {
+            next_opening: Some(500),
+            reason: None,
+        };
+        // The draft went to billing; the composer is empty again.
+        assert_eq!(presence_shown(&site, Some("billing"), None), billing);
+        // A follow-up draft about something else does not change whose it is.
+        let support = site.teams.get(1);
+        assert_eq!(presence_shown(&site, Some("billing"), support), billing);
+        // Before a conversation: the draft's team, then the site's.
+        assert!(matches!(
+            presence_shown(&site, None, support),
+            Presence::Online { .. }
+        ));
+        assert_eq!(presence_shown(&site, None, None), site_presence(&site));
+        // A team this page does not show: the site's.
+        assert_eq!(
+            presence_shown(&site, Some("hr"), None),
+            site_presence(&site)
+        );
     }
 
     #[test]

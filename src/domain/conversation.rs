@@ -475,6 +475,32 @@ pub fn check_callback_hours<Z: Zone>(
     }
 }
 
+/// A reply input of the widget's that the worker can refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyInput {
+    Email,
+    Phone,
+    /// The call-back window (both of its times).
+    Window,
+}
+
+/// The input a refusal (422) of a first message is about, from the
+/// worker's reason (`check_reply`: "invalid request: reply.phone is not …"),
+/// so the widget can mark it and put the visitor there: the address or the
+/// number it names; for a call back anything else is its window (the order
+/// of its times, the 30 days, `check_callback_hours`). Prefixes only:
+/// `contains` links a substring searcher into the widget.
+pub fn refused_input(reason: &str, callback: bool) -> Option<ReplyInput> {
+    let reason = reason.strip_prefix("invalid request: ").unwrap_or(reason);
+    if reason.starts_with("reply.phone") {
+        Some(ReplyInput::Phone)
+    } else if reason.starts_with("reply.email") {
+        Some(ReplyInput::Email)
+    } else {
+        callback.then_some(ReplyInput::Window)
+    }
+}
+
 /// A simple, permissive address check: one `@`, a dotted domain, no spaces,
 /// and nothing unseen — control characters, or any `text::draws_nothing`
 /// names (zero-width, soft hyphen, direction, fillers), which make an address
@@ -656,6 +682,57 @@ mod tests {
                 "reopened"
             ]
         );
+    }
+
+    #[test]
+    fn a_refusal_names_the_reply_input_to_mark() {
+        let reason = |reply: &ReplyPreference| match check_reply(reply, 1_000) {
+            Err(error) => error.to_string(),
+            Ok(()) => String::new(),
+        };
+        let phone = |phone: &str, from: i64, to: i64| ReplyPreference::Phone {
+            phone: phone.into(),
+            from,
+            to,
+        };
+        let cases = [
+            (
+                reason(&phone("12", 2_000, 3_000)),
+                true,
+                Some(ReplyInput::Phone),
+            ),
+            (
+                reason(&phone("+49 30 1234567", 3_000, 2_000)),
+                true,
+                Some(ReplyInput::Window),
+            ),
+            (
+                reason(&phone("+49 30 1234567", 0, 500)),
+                true,
+                Some(ReplyInput::Window),
+            ),
+            (
+                reason(&ReplyPreference::Email { email: "jo".into() }),
+                false,
+                Some(ReplyInput::Email),
+            ),
+        ];
+        for (reason, callback, input) in cases {
+            assert!(reason.starts_with("invalid request: "), "{reason}");
+            assert_eq!(refused_input(&reason, callback), input, "{reason}");
+        }
+        let hours =
+            ApiError::InvalidRequest("the callback window must include at least 15 minutes".into());
+        assert_eq!(
+            refused_input(&hours.to_string(), true),
+            Some(ReplyInput::Window)
+        );
+        // A refusal of the text says nothing about an input of the reply.
+        let text = check_text("text", "")
+            .map_err(|e| e.to_string())
+            .err()
+            .unwrap_or_default();
+        assert_eq!(refused_input(&text, false), None, "{text}");
     }
 
     #[test]

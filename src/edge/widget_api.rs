@@ -519,6 +519,7 @@ pub async fn messages(
             messages: rows.iter().map(|m| m.for_visitor()).collect(),
             cursor,
             status: conversation.status,
+            team: conversation.team_id.clone(),
             staff_read_id: conversation.staff_read_id,
             unread: unread.map_or(0, |u| u.n),
             poll_interval_ms: conversation::poll_interval_ms(conversation.status, online),

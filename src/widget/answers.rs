@@ -31,6 +31,8 @@ pub struct Poll {
     pub messages: Vec<ThreadMessage>,
     pub cursor: i64,
     pub status: String,
+    /// The conversation's team now (routed, or moved by staff).
+    pub team: Option<String>,
     pub poll_interval_ms: u32,
     /// Staff replies after the visitor's read marker.
     pub unread: u32,
@@ -40,6 +42,8 @@ pub struct Poll {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Started {
     pub conversation_id: String,
+    /// The team the worker routed it to.
+    pub team: Option<String>,
     pub visitor_token: String,
     pub message: ThreadMessage,
     pub poll_interval_ms: u32,
@@ -120,6 +124,7 @@ pub fn poll(value: &JsValue) -> Option<Poll> {
         messages: js::each(&js::list(value, "messages")?, thread_message)?,
         cursor: js::integer(value, "cursor")?,
         status: js::string(value, "status")?,
+        team: js::string(value, "team"),
         poll_interval_ms: poll_interval(value)?,
         unread: u32::try_from(js::integer(value, "unread")?).ok()?,
     })
@@ -127,8 +132,10 @@ pub fn poll(value: &JsValue) -> Option<Poll> {
 
 /// `POST /v1/conversations`.
 pub fn started(value: &JsValue) -> Option<Started> {
+    let conversation = js::get(value, "conversation");
     Some(Started {
-        conversation_id: js::string(&js::get(value, "conversation"), "id")?,
+        conversation_id: js::string(&conversation, "id")?,
+        team: js::string(&conversation, "team"),
         visitor_token: js::string(value, "visitor_token")?,
         message: thread_message(&js::get(value, "message"))?,
         poll_interval_ms: poll_interval(value)?,

@@ -119,8 +119,10 @@ pub fn use_availability(config: Rc<Config>, dispatcher: UseReducerDispatcher<Pan
             wasm_bindgen_futures::spawn_local(async move {
                 match api::availability(&config).await {
                     Ok(site) => show(site),
-                    Err(failure) => dispatcher
-                        .dispatch(Action::Failed(i18n::explain_in(&config.locale, &failure))),
+                    Err(failure) => dispatcher.dispatch(Action::Failed(
+                        i18n::explain_in(&config.locale, &failure),
+                        None,
+                    )),
                 }
             });
         }

@@ -3,6 +3,8 @@
 //! setting, the page's `lang` or the browser's language. Placeholders in
 //! braces are filled by the panel.
 
+use crate::domain::conversation::ReplyInput;
+
 /// Every sentence the panel shows.
 pub struct Strings {
     /// The language tag of these words (the panel's `lang`).
@@ -459,17 +461,16 @@ fn primary(locale: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// The display name of a personal-data kind (`card`, `email`, …).
-pub fn kind_name(strings: &Strings, kind: &str) -> &'static str {
-    let index = match kind {
+/// Where a personal-data kind (`card`, `email`, …) is in `Strings::kinds`.
+pub fn kind_index(kind: &str) -> usize {
+    match kind {
         "card" => 0,
         "email" => 1,
         "phone" => 2,
         "iban" => 3,
         "ssn" => 4,
         _ => 5,
-    };
-    strings.kinds[index]
+    }
 }
 
 /// Fills `{name}` placeholders in one pass (a value is not searched again;
@@ -500,42 +501,44 @@ pub fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
     out
 }
 
-/// Why a call failed, in the visitor's words. The worker's own reason is
-/// English and for the site's developers: it goes to the console.
-/// `check` is what a refusal of the input asks to check (`check_input`, or
-/// `check_window` for a call back).
-pub fn explain(strings: &Strings, check: &str, failure: &crate::fetch::Failure) -> String {
+/// Why a call failed, in the visitor's words, and the reply input a
+/// refusal is about (`callback`: the visitor asked for a call back; see
+/// `conversation::refused_input`). The worker's own reason is English and
+/// for the site's developers: it goes to the console.
+pub fn explain(
+    strings: &Strings,
+    callback: bool,
+    failure: &crate::fetch::Failure,
+) -> (String, Option<ReplyInput>) {
     use crate::fetch::Failure;
-    match failure {
-        Failure::Network => strings.network_error,
+    let (text, input) = match failure {
+        Failure::Network => (strings.network_error, None),
         Failure::Api {
             status,
             code,
             message,
         } => {
             web_sys::console::warn_1(&["Touchpoint: ", code, ": ", message].concat().into());
-            // A number the worker cannot read is the input to check, not
-            // the window (its reason names the field first: "invalid
-            // request: reply.phone …"; prefixes, as `contains` links a
-            // substring searcher, ~900 B).
-            let reason = message.strip_prefix("invalid request: ").unwrap_or(message);
-            if *status == 422 && reason.starts_with("reply.phone") {
-                strings.check_input
-            } else if *status == 422 {
-                check
+            let input = if *status == 422 {
+                crate::domain::conversation::refused_input(message, callback)
             } else {
-                strings.error
-            }
+                None
+            };
+            let text = match (input, status) {
+                (Some(ReplyInput::Window), _) => strings.check_window,
+                (_, 422) => strings.check_input,
+                _ => strings.error,
+            };
+            (text, input)
         }
-    }
-    .to_owned()
+    };
+    (text.to_owned(), input)
 }
 
 /// `explain` in the panel's language for a request that sent no input of
 /// the visitor's (availability, deleting the conversation).
 pub fn explain_in(locale: &str, failure: &crate::fetch::Failure) -> String {
-    let strings = strings(locale);
-    explain(strings, strings.check_input, failure)
+    explain(strings(locale), false, failure).0
 }
 
 /// The locale times are written in: the page's own when the panel speaks

@@ -23,6 +23,7 @@ use super::session::{self, Session};
 use super::{answers, api, transport, Config};
 use crate::domain::classify::Classification;
 use crate::domain::contact;
+use crate::domain::conversation::ReplyInput;
 use crate::domain::interaction::{ClassifiedInteraction, Envelope, PageFacts, Transport};
 use crate::fetch::{client_id, Failure};
 use crate::hooks::on_draft;
@@ -100,12 +101,20 @@ pub fn panel(props: &PanelProps) -> Html {
     // Focus the message box when the panel opens, and again once a message
     // is sent: the box is disabled while it goes, which drops the focus to
     // the page (and Escape, heard by the panel, would no longer close it).
+    // A refused address, number or window gets the focus instead: that is
+    // what to change.
     let textarea = use_node_ref();
     {
         let textarea = textarea.clone();
+        let root = props.root.clone();
         use_effect_with((state.open, state.sending), move |(open, sending)| {
             if *open && !*sending {
-                if let Some(element) = textarea.cast::<web_sys::HtmlElement>() {
+                // Marked only while refused (`ReplyFields`).
+                let refused = match root.query_selector("[aria-invalid]") {
+                    Ok(Some(input)) => input.dyn_into::<web_sys::HtmlElement>().ok(),
+                    _ => None,
+                };
+                if let Some(element) = refused.or_else(|| textarea.cast()) {
                     let _ = element.focus();
                 }
             }
@@ -151,12 +160,13 @@ pub fn panel(props: &PanelProps) -> Html {
         _ => None,
     };
 
-    // Who is there for this draft: the team it will reach, or the site's
-    // people before a draft; the reply channel follows it unless chosen.
+    // Who is there: the conversation's team once there is one, else the
+    // team the draft will reach, or the site's people before a draft; the
+    // reply channel follows it unless chosen.
     let presence = state
         .site
         .as_deref()
-        .map(|site| contact::presence_for(site, expected_team));
+        .map(|site| contact::presence_shown(site, state.team.as_deref(), expected_team));
     let reply = state.reply_kind(presence.as_ref());
 
     let submit = {
@@ -203,6 +213,8 @@ pub fn panel(props: &PanelProps) -> Html {
             draft.emit(event);
         })
     };
+    // The length near the limit, read out with the message box it describes.
+    let count = length_near_the_limit(&state.draft);
     html! {
         <section class="panel" role="dialog" aria-modal="false" aria-labelledby="tp-title" dir="ltr" lang={strings.lang} onkeydown={onkeydown}>
             <Header locale={locale.clone()} presence={presence} on_close={close} />
@@ -222,10 +234,12 @@ pub fn panel(props: &PanelProps) -> Html {
                 if composer {
                     <form class="composer" onsubmit={submit}>
                         <label for="tp-message" class="field-label">{ strings.message_label }</label>
+                        // `dir="auto"`: a draft in Arabic or Hebrew reads right to left.
                         <textarea id="tp-message" ref={textarea} rows="3" maxlength="4000" placeholder={strings.placeholder}
+                            dir="auto" aria-describedby={count.is_some().then_some("tp-count")}
                             value={state.draft.clone()} oninput={draft_input} />
-                        if let Some(count) = length_near_the_limit(&state.draft) {
-                            <p class="count">{ count }</p>
+                        if let Some(count) = count {
+                            <p class="count" id="tp-count">{ count }</p>
                         }
                         <Preview strings={strings} site={state.site.clone()}
                             expected={expected_team.map(|t| AttrValue::from(t.id.clone()))} dispatcher={state.dispatcher()}
@@ -234,10 +248,10 @@ pub fn panel(props: &PanelProps) -> Html {
                             redacted={analysis.as_ref().map(|a| a.redacted.clone()).unwrap_or_default()} />
                         if state.session.is_none() {
                             <ReplyFields strings={strings} reply={reply} email_only={!live} email={state.email.clone()} phone={state.phone.clone()}
-                                window_from={state.window_from.clone()} window_to={state.window_to.clone()} dispatcher={state.dispatcher()} />
+                                window_from={state.window_from.clone()} window_to={state.window_to.clone()} invalid={state.invalid} dispatcher={state.dispatcher()} />
                         }
                         if let Some(error) = &state.error {
-                            <p class="error" role="alert">{ error.clone() }</p>
+                            <p class="error" id="tp-error" role="alert">{ error.clone() }</p>
                         }
                         <button type="submit" class="send" disabled={state.sending}>{ strings.send }</button>
                     </form>
@@ -272,15 +286,13 @@ fn send_draft(
         return;
     }
     let strings = i18n::strings(&config.locale);
-    // What a refusal asks to check: for a call back, its window in the team's hours.
-    let check = if reply == state::ReplyKind::Phone {
-        strings.check_window
-    } else {
-        strings.check_input
-    };
+    let callback = reply == state::ReplyKind::Phone;
     let Some(contact) = state.reply_preference(reply) else {
         // A call back without its window.
-        state.dispatch(Action::Failed(check.to_owned()));
+        state.dispatch(Action::Failed(
+            strings.check_window.to_owned(),
+            Some(ReplyInput::Window),
+        ));
         return;
     };
     let id = {
@@ -337,7 +349,8 @@ fn send_draft(
                 if !matches!(failure, Failure::Network) {
                     *pending_id.borrow_mut() = None;
                 }
-                state.dispatch(Action::Failed(i18n::explain(strings, check, &failure)));
+                let (text, input) = i18n::explain(strings, callback, &failure);
+                state.dispatch(Action::Failed(text, input));
             }
         }
     });
@@ -391,9 +404,10 @@ fn delete_conversation(state: &UseReducerHandle<PanelState>, config: &Rc<Config>
                 session::clear(&config.site);
                 dispatcher.dispatch(Action::Deleted);
             }
-            Err(failure) => {
-                dispatcher.dispatch(Action::Failed(i18n::explain_in(&config.locale, &failure)))
-            }
+            Err(failure) => dispatcher.dispatch(Action::Failed(
+                i18n::explain_in(&config.locale, &failure),
+                None,
+            )),
         }
     });
 }

@@ -83,6 +83,9 @@ pub struct Poll {
     /// Pass as `after` next time.
     pub cursor: i64,
     pub status: Status,
+    /// The team the conversation is with now (routed, or moved by staff):
+    /// the widget shows that team's presence and hours.
+    pub team: String,
     /// The last message id staff have read (for read receipts).
     pub staff_read_id: i64,
     /// Staff replies after the visitor's read marker.

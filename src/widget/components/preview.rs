@@ -74,25 +74,34 @@ pub fn preview(props: &PreviewProps) -> Html {
             </>
         }
     });
-    let pii_notice = (!props.findings.is_empty()).then(|| {
-        let mut kinds: Vec<&str> = Vec::new();
-        for finding in &props.findings {
-            let name = i18n::kind_name(strings, finding.kind.as_str());
-            if !kinds.contains(&name) {
-                kinds.push(name);
-            }
+    // The kinds removed, one line each in the order of `kinds`: the same set
+    // reads the same whatever order it was typed in.
+    let mut found = [false; 6];
+    for finding in &props.findings {
+        found[i18n::kind_index(finding.kind.as_str())] = true;
+    }
+    let mut removed = String::new();
+    for (name, _) in strings.kinds.iter().zip(found).filter(|(_, f)| *f) {
+        if !removed.is_empty() {
+            removed.push('\n');
         }
+        removed.push_str(&i18n::fill(strings.removed, &[("kind", name)]));
+    }
+    // The draft as it will be sent changes with every key, so it is not
+    // live; the kinds are said (off screen) only when their set changes.
+    let pii_notice = (!removed.is_empty()).then(|| {
         html! {
-            <div class="pii" role="status">
-                { for kinds.iter().map(|k| html! { <p class="removed">{ i18n::fill(strings.removed, &[("kind", k)]) }</p> }) }
+            <div class="pii">
+                <p class="removed" aria-hidden="true">{ removed.clone() }</p>
                 <p class="receive">{ strings.we_receive }</p>
-                <blockquote class="redacted">{ props.redacted.clone() }</blockquote>
+                <blockquote class="redacted" dir="auto">{ props.redacted.clone() }</blockquote>
             </div>
         }
     });
     html! {
         <>
             { for destination }
+            <p class="sr" role="status">{ removed }</p>
             { for pii_notice }
         </>
     }

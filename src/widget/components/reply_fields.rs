@@ -2,6 +2,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::domain::contact;
+use crate::domain::conversation::ReplyInput;
 use crate::widget::i18n::Strings;
 use crate::widget::panel::state::{Action, PanelState, ReplyKind};
 
@@ -15,6 +16,8 @@ pub struct ReplyFieldsProps {
     pub phone: AttrValue,
     pub window_from: AttrValue,
     pub window_to: AttrValue,
+    /// The input the worker refused: marked, and described by the error.
+    pub invalid: Option<ReplyInput>,
     pub dispatcher: UseReducerDispatcher<PanelState>,
 }
 
@@ -34,6 +37,10 @@ pub fn reply_fields(props: &ReplyFieldsProps) -> Html {
         Callback::from(move |_: Event| dispatcher.dispatch(Action::Reply(kind)))
     };
     let reply = props.reply;
+    // `aria-invalid` and the error that says why, on the refused input.
+    let refused = |input| props.invalid == Some(input);
+    let invalid = |input| refused(input).then_some("true");
+    let error = |input| refused(input).then_some("tp-error");
     // A window from now (the visitor's local time) to 30 days ahead.
     let (min, max) = if reply == ReplyKind::Phone {
         let now = js_sys::Date::now();
@@ -58,18 +65,22 @@ pub fn reply_fields(props: &ReplyFieldsProps) -> Html {
             }
             if reply == ReplyKind::Email {
                 <label class="field">{ strings.email_label }
-                    <input type="email" autocomplete="email" required=true value={props.email.clone()} oninput={input(Action::Email)} />
+                    <input type="email" autocomplete="email" required=true
+                        aria-invalid={invalid(ReplyInput::Email)} aria-describedby={error(ReplyInput::Email)} value={props.email.clone()} oninput={input(Action::Email)} />
                 </label>
             }
             if reply == ReplyKind::Phone {
                 <label class="field">{ strings.phone_label }
-                    <input type="tel" autocomplete="tel" required=true value={props.phone.clone()} oninput={input(Action::Phone)} />
+                    <input type="tel" autocomplete="tel" required=true
+                        aria-invalid={invalid(ReplyInput::Phone)} aria-describedby={error(ReplyInput::Phone)} value={props.phone.clone()} oninput={input(Action::Phone)} />
                 </label>
                 <label class="field">{ strings.window_from }
-                    <input type="datetime-local" required=true min={min.clone()} max={max.clone()} value={props.window_from.clone()} oninput={input(Action::WindowFrom)} />
+                    <input type="datetime-local" required=true
+                        aria-invalid={invalid(ReplyInput::Window)} aria-describedby={error(ReplyInput::Window)} min={min.clone()} max={max.clone()} value={props.window_from.clone()} oninput={input(Action::WindowFrom)} />
                 </label>
                 <label class="field">{ strings.window_to }
-                    <input type="datetime-local" required=true min={min} max={max} value={props.window_to.clone()} oninput={input(Action::WindowTo)} />
+                    <input type="datetime-local" required=true
+                        aria-invalid={invalid(ReplyInput::Window)} aria-describedby={error(ReplyInput::Window)} min={min} max={max} value={props.window_to.clone()} oninput={input(Action::WindowTo)} />
                 </label>
             }
             <p class="promise">{ promise }</p>

@@ -6,7 +6,7 @@ use wasm_bindgen::JsValue;
 use yew::Reducible;
 
 use crate::domain::contact::{self, Presence, SiteState};
-use crate::domain::conversation::ReplyPreference;
+use crate::domain::conversation::{ReplyInput, ReplyPreference};
 use crate::widget::answers::{Poll, Started, ThreadMessage};
 use crate::widget::session::Session;
 
@@ -39,6 +39,11 @@ pub struct PanelState {
     pub window_to: String,
     pub sending: bool,
     pub error: Option<String>,
+    /// The reply input the last refusal was about: marked and focused.
+    pub invalid: Option<ReplyInput>,
+    /// The conversation's team, as the worker last said (routed, or moved
+    /// by staff): the header shows that team's presence.
+    pub team: Option<String>,
     pub deleted: bool,
     /// "Delete conversation" was pressed once: the next press deletes.
     pub delete_armed: bool,
@@ -72,7 +77,8 @@ pub enum Action {
     Started(Session, Started),
     Sent(ThreadMessage),
     Polled(Poll),
-    Failed(String),
+    /// Why a send failed, and the reply input it was about, if any.
+    Failed(String, Option<ReplyInput>),
     SessionGone,
     /// A verified visitor's conversation from another device.
     Resumed(Session),
@@ -117,6 +123,8 @@ impl PanelState {
             window_to: String::new(),
             sending: false,
             error: None,
+            invalid: None,
+            team: None,
             deleted: false,
             delete_armed: false,
             delivered: false,
@@ -223,6 +231,7 @@ impl Reducible for PanelState {
             Action::Sending => {
                 next.sending = true;
                 next.error = None;
+                next.invalid = None;
                 next.delivered = false;
             }
             Action::Delivered => {
@@ -232,6 +241,7 @@ impl Reducible for PanelState {
             }
             Action::Started(session, started) => {
                 next.session = Some(session);
+                next.team = started.team;
                 next.poll_ms = started.poll_interval_ms;
                 next.merge(vec![started.message]);
                 next.draft.clear();
@@ -261,6 +271,7 @@ impl Reducible for PanelState {
                 }
                 next.poll_ms = poll.poll_interval_ms;
                 next.status = poll.status;
+                next.team = poll.team;
                 next.merge(poll.messages);
                 if next.open || (current && unread == 0) {
                     next.seen_staff = next.seen_staff.max(next.newest_staff());
@@ -279,9 +290,10 @@ impl Reducible for PanelState {
                     next.unread = unread.min(u32::try_from(not_seen_here).unwrap_or(u32::MAX));
                 }
             }
-            Action::Failed(message) => {
+            Action::Failed(message, input) => {
                 next.sending = false;
                 next.error = Some(message);
+                next.invalid = input;
             }
             Action::Live(open) => next.live = open,
             Action::Rang => next.rings = next.rings.wrapping_add(1),
@@ -293,10 +305,12 @@ impl Reducible for PanelState {
             }
             Action::SessionGone => {
                 next.session = None;
+                next.team = None;
                 next.messages.clear();
             }
             Action::Deleted => {
                 next.session = None;
+                next.team = None;
                 next.messages.clear();
                 next.deleted = true;
             }
@@ -355,6 +369,7 @@ mod tests {
             messages,
             cursor,
             status: "open".into(),
+            team: Some("support".into()),
             poll_interval_ms: 2000,
             unread,
         })
@@ -565,7 +580,7 @@ mod tests {
             vec![
                 Action::Draft("my parcel is late".into()),
                 Action::Sending,
-                Action::Failed("network".into()),
+                Action::Failed("network".into(), None),
             ],
         );
         assert_eq!(failed.draft, "my parcel is late");
@@ -579,6 +594,7 @@ mod tests {
                     session(),
                     Started {
                         conversation_id: "c1".into(),
+                        team: Some("billing".into()),
                         visitor_token: "tpv_x".into(),
                         message: message(1, "visitor", "my parcel is late"),
                         poll_interval_ms: 1500,
@@ -589,6 +605,31 @@ mod tests {
         assert!(started.draft.is_empty() && !started.sending && started.error.is_none());
         assert_eq!(started.session, Some(session()));
         assert_eq!(started.poll_ms, 1500);
+        assert_eq!(
+            started.team.as_deref(),
+            Some("billing"),
+            "the team it was routed to, for the header"
+        );
+        // Staff move it to support: the next poll says so.
+        let moved = run(started, vec![poll(vec![], 0)]);
+        assert_eq!(moved.team.as_deref(), Some("support"));
+        let gone = run(moved, vec![Action::SessionGone]);
+        assert_eq!(gone.team, None, "a new conversation is routed anew");
+    }
+
+    #[test]
+    fn a_refused_input_is_marked_until_the_next_send() {
+        let refused = run(
+            PanelState::new(None, true, false),
+            vec![
+                Action::Draft("call me".into()),
+                Action::Sending,
+                Action::Failed("window".into(), Some(ReplyInput::Window)),
+            ],
+        );
+        assert_eq!(refused.invalid, Some(ReplyInput::Window));
+        let again = run(refused, vec![Action::Sending]);
+        assert_eq!((again.invalid, again.error), (None, None));
     }
 
     #[test]
