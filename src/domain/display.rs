@@ -5,15 +5,11 @@
 
 use std::borrow::Cow;
 
-/// A visible name for a character that would otherwise act unseen: the
-/// bidirectional embedding, override and isolate controls and marks, the
-/// zero-width space, word joiner and no-break space (byte-order mark), and
-/// the C0/C1 control characters other than tab and newline.
-fn visible_name(c: char) -> Option<&'static str> {
+/// A visible name for a character that would otherwise reorder or hide
+/// text: the bidirectional embedding, override and isolate controls and
+/// marks, and the C0/C1 control characters other than tab and newline.
+fn control_name(c: char) -> Option<&'static str> {
     Some(match c {
-        '\u{200b}' => "ZWSP",
-        '\u{2060}' => "WJ",
-        '\u{feff}' => "ZWNBSP",
         '\u{202a}' => "LRE",
         '\u{202b}' => "RLE",
         '\u{202c}' => "PDF",
@@ -32,15 +28,20 @@ fn visible_name(c: char) -> Option<&'static str> {
 }
 
 /// The visible name of the character `c` at byte `at` of `text`, if it acts
-/// unseen. The zero-width joiners have work between letters of the scripts
-/// that use them (Persian, the Indic scripts) and inside emoji sequences
+/// unseen: a control (`control_name`), the zero-width space, word joiner
+/// and no-break space (byte-order mark), and the zero-width joiners where
+/// they join nothing. Those have work between letters of the scripts that
+/// use them (Persian, the Indic scripts) and inside emoji sequences
 /// ("👩‍👩‍👧"), so they are named only beside ASCII or at an end of the
-/// text, where they join nothing and only hide a break ("pay\u{200d}pal").
-fn name_at(text: &str, at: usize, c: char) -> Option<&'static str> {
+/// text, where they only hide a break ("pay\u{200d}pal").
+fn unseen_name_at(text: &str, at: usize, c: char) -> Option<&'static str> {
     let joiner = match c {
+        '\u{200b}' => return Some("ZWSP"),
+        '\u{2060}' => return Some("WJ"),
+        '\u{feff}' => return Some("ZWNBSP"),
         '\u{200c}' => "ZWNJ",
         '\u{200d}' => "ZWJ",
-        _ => return visible_name(c),
+        _ => return control_name(c),
     };
     let joins = |side: Option<char>| side.is_some_and(|s| !s.is_ascii());
     let before = text.get(..at).and_then(|t| t.chars().next_back());
@@ -48,21 +49,22 @@ fn name_at(text: &str, at: usize, c: char) -> Option<&'static str> {
     (!(joins(before) && joins(after))).then_some(joiner)
 }
 
-/// The text with every direction control, zero-width character (see
-/// `name_at`) and control character replaced by its name in angle brackets
-/// ("⟨RLO⟩"). Render the result inside `<bdi>` (or with `unicode-bidi:
-/// isolate`) so that right-to-left text still reads right but cannot reorder
-/// what surrounds it.
+/// What staff read of a visitor's text: every direction control,
+/// zero-width character (see `unseen_name_at`) and control character
+/// replaced by its name in angle brackets ("⟨RLO⟩", "pay⟨ZWSP⟩pal.com").
+/// Render the result inside `<bdi>` (or with `unicode-bidi: isolate`) so
+/// that right-to-left text still reads right but cannot reorder what
+/// surrounds it.
 pub fn visible_controls(text: &str) -> Cow<'_, str> {
     if !text
         .char_indices()
-        .any(|(i, c)| name_at(text, i, c).is_some())
+        .any(|(i, c)| unseen_name_at(text, i, c).is_some())
     {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
     for (i, c) in text.char_indices() {
-        match name_at(text, i, c) {
+        match unseen_name_at(text, i, c) {
             Some(name) => {
                 out.push('⟨');
                 out.push_str(name);

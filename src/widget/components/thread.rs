@@ -1,6 +1,5 @@
 use yew::prelude::*;
 
-use crate::domain::display::visible_controls;
 use crate::widget::answers::ThreadMessage;
 use crate::widget::i18n::{self, Strings};
 
@@ -47,9 +46,12 @@ fn message_item(message: &ThreadMessage, strings: &Strings, locale: &str) -> Htm
     let content = html! {
         <>
             <p class="meta"><span class="who">{ who }</span>{ " · " }<time>{ time }</time></p>
-            // Always text, never markup: Yew escapes it. Isolated and with
-            // direction controls shown, so it cannot reorder itself.
-            <p class="text"><bdi>{ visible_controls(&message.text).into_owned() }</bdi></p>
+            // Always text, never markup: Yew escapes it. Isolated, so its
+            // direction cannot reorder the thread around it. Its controls
+            // are named for staff (`display::visible_controls`, who decide
+            // whom to trust), not here: the visitor reads their own words
+            // and staff replies, and the widget has no bytes to spare.
+            <p class="text"><bdi>{ message.text.clone() }</bdi></p>
         </>
     };
     if staff {
