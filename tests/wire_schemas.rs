@@ -560,6 +560,7 @@ fn every_wire_type_matches_its_openapi_schema() {
     let earlier = Earlier {
         id: "c_0".into(),
         team_id: "support".into(),
+        team_name: "Customer support".into(),
         status: Status::Closed,
         topic: "billing".into(),
         created_at: 0,
@@ -965,6 +966,7 @@ fn the_console_reads_answers_as_serde_does() {
             earlier: vec![Earlier {
                 id: "c_0".into(),
                 team_id: "support".into(),
+                team_name: "Customer support".into(),
                 status,
                 topic: "delivery".into(),
                 created_at: 1,

@@ -47,6 +47,14 @@ const staffApi = async (method, path, body) => {
 // Each page is a visitor with an address of their own: this file starts
 // more conversations than one address may in a minute (domain::guard).
 let addresses = 0;
+// The operator API on the demo site (team hours for the availability tests).
+const siteAdmin = async (method, path, body) => (await fetch(`${runtime.url}/v1/admin/sites/demo${path}`, {
+  method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body),
+})).json();
+const DAY_MS = 86_400_000;
+const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+const ROUND_THE_CLOCK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => ({ day: d, open: '00:00', close: '24:00' }));
+
 async function visitorPage(browser, options) {
   const page = await newPersonPage(browser, options);
   await page.setExtraHTTPHeaders({ 'cf-connecting-ip': `203.0.113.${++addresses}` });
@@ -188,24 +196,18 @@ test('with someone online the panel says who, and answers come here', async () =
 test('a draft for a team closed two weeks hears of that team (its date, its reason), not of someone online elsewhere; an Arabic page reads it in English', async () => {
   // An outside audit: billing closed, Eli online for support only; a visitor
   // writing about a double charge read "Here now: Eli" and "Back Monday".
-  const admin = async (method, path, body) => (await fetch(`${runtime.url}/v1/admin/sites/demo${path}`, {
-    method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body),
-  })).json();
-  const stored = Object.fromEntries((await admin('GET', '')).teams.map((t) => [t.id, t.hours]));
-  const day = 86_400_000;
-  const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
-  const always = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => ({ day: d, open: '00:00', close: '24:00' }));
+  const stored = Object.fromEntries((await siteAdmin('GET', '')).teams.map((t) => [t.id, t.hours]));
   const eli = await channel.createStaff('Eli Park', ['support']);
   const presence = (token, value) => fetch(`${runtime.url}/v1/staff/presence`, {
     method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ presence: value }),
   });
   await presence(staff.token, 'away');
-  await admin('PUT', '/teams/support', { hours: { weekly: always, closures: [] } });
-  await admin('PUT', '/teams/billing', { hours: { weekly: stored.billing.weekly, closures: [{ from: dayOf(Date.now() - day), to: dayOf(Date.now() + 14 * day), reason: 'Winter break' }] } });
+  await siteAdmin('PUT', '/teams/support', { hours: { weekly: ROUND_THE_CLOCK, closures: [] } });
+  await siteAdmin('PUT', '/teams/billing', { hours: { weekly: stored.billing.weekly, closures: [{ from: dayOf(Date.now() - DAY_MS), to: dayOf(Date.now() + 14 * DAY_MS), reason: 'Winter break' }] } });
   await presence(eli.token, 'online');
   try {
     const billing = (await (await fetch(`${runtime.url}/v1/availability?site=demo`)).json()).teams.find((t) => t.id === 'billing');
-    assert.ok(billing.next_opening > Date.now() + 13 * day, JSON.stringify(billing));
+    assert.ok(billing.next_opening > Date.now() + 13 * DAY_MS, JSON.stringify(billing));
     const month = new Intl.DateTimeFormat('en', { month: 'long' }).format(new Date(billing.next_opening));
     const draft = 'I was charged twice for my order. Please refund one payment.';
     for (const lang of ['en', 'ar']) {
@@ -245,8 +247,8 @@ test('a draft for a team closed two weeks hears of that team (its date, its reas
     }
   } finally {
     await presence(eli.token, 'away');
-    await admin('PUT', '/teams/support', { hours: stored.support });
-    await admin('PUT', '/teams/billing', { hours: stored.billing });
+    await siteAdmin('PUT', '/teams/support', { hours: stored.support });
+    await siteAdmin('PUT', '/teams/billing', { hours: stored.billing });
   }
 });
 
@@ -853,16 +855,10 @@ test('typing personal data says which kinds were removed, once per change of kin
 test('after sending, the header keeps telling of the team the conversation is with, not of the site', async () => {
   // An outside audit: a draft for billing read "Back Monday 09:00"; once
   // sent, the header read the site's "Back Monday 08:00".
-  const admin = async (method, path, body) => (await fetch(`${runtime.url}/v1/admin/sites/demo${path}`, {
-    method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body),
-  })).json();
-  const stored = Object.fromEntries((await admin('GET', '')).teams.map((t) => [t.id, t.hours]));
-  const day = 86_400_000;
-  const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
-  const always = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => ({ day: d, open: '00:00', close: '24:00' }));
+  const stored = Object.fromEntries((await siteAdmin('GET', '')).teams.map((t) => [t.id, t.hours]));
   await staffApi('PUT', '/v1/staff/presence', { presence: 'away' });
-  await admin('PUT', '/teams/support', { hours: { weekly: always, closures: [] } });
-  await admin('PUT', '/teams/billing', { hours: { weekly: stored.billing.weekly, closures: [{ from: dayOf(Date.now() - day), to: dayOf(Date.now() + 14 * day), reason: 'Winter break' }] } });
+  await siteAdmin('PUT', '/teams/support', { hours: { weekly: ROUND_THE_CLOCK, closures: [] } });
+  await siteAdmin('PUT', '/teams/billing', { hours: { weekly: stored.billing.weekly, closures: [{ from: dayOf(Date.now() - DAY_MS), to: dayOf(Date.now() + 14 * DAY_MS), reason: 'Winter break' }] } });
   try {
     const page = await visitorPage(browser);
     await openPanel(page);
@@ -889,8 +885,8 @@ test('after sending, the header keeps telling of the team the conversation is wi
     assert.ok(await eventually(async () => (await line.innerText()) === billing, 4000), await line.innerText());
     await page.close();
   } finally {
-    await admin('PUT', '/teams/support', { hours: stored.support });
-    await admin('PUT', '/teams/billing', { hours: stored.billing });
+    await siteAdmin('PUT', '/teams/support', { hours: stored.support });
+    await siteAdmin('PUT', '/teams/billing', { hours: stored.billing });
   }
 });
 

@@ -881,12 +881,25 @@ test('retention and erasure delete what they should, and export shows what is ke
   assert.deepEqual((await asAdmin('GET', '/v1/admin/sites/demo/visitors/+4915112345678')).json.conversations.map((c) => c.conversation.id), [abroad.json.conversation.id]);
   assert.equal((await asAdmin('DELETE', `/v1/admin/sites/demo/visitors/${encodeURIComponent('+49 151 12345678')}`)).json.erased.conversations, 1);
   // Typed on a Japanese keyboard with an extension: taken, stored in ASCII
-  // with one spelling of the extension, found by the number alone.
+  // with one spelling of the extension, found by the number with its
+  // extension in any spelling, never by the switchboard's number alone
+  // (a colleague's conversations are behind it too).
   const extension = await visitor().start({ message: { text: 'Please call me back about my invoice' }, reply: { channel: 'phone', phone: '＋４９ ３０ １２３４５６７ Durchwahl: 12', from, to: from + 7 * 86_400_000 } });
   assert.equal(extension.status, 201, JSON.stringify(extension.json));
   const stored = await runtime.d1.prepare('SELECT reply_phone FROM conversations WHERE id = ?1').bind(extension.json.conversation.id).first();
   assert.equal(stored.reply_phone, '+49 30 1234567 ext. 12');
-  assert.deepEqual((await asAdmin('GET', '/v1/admin/sites/demo/visitors/+49301234567')).json.conversations.map((c) => c.conversation.id), [extension.json.conversation.id]);
+  for (const spelling of ['+49 30 1234567 ext. 12', '+49301234567x12', '0049 30 1234567 Durchwahl 12']) {
+    assert.deepEqual((await asAdmin('GET', `/v1/admin/sites/demo/visitors/${encodeURIComponent(spelling)}`)).json.conversations.map((c) => c.conversation.id), [extension.json.conversation.id], spelling);
+  }
+  for (const other of ['+49301234567', '+49 30 1234567 ext. 13']) {
+    assert.equal((await asAdmin('GET', `/v1/admin/sites/demo/visitors/${encodeURIComponent(other)}`)).json.conversations.length, 0, other);
+  }
+  // A phone field in another script is refused, never a crash (an outside review).
+  for (const phone of ['é', '030 1234567 📞']) {
+    const refused = await visitor().start({ message: { text: 'Please call me back' }, reply: { channel: 'phone', phone, from, to: from + 7 * 86_400_000 } });
+    assert.equal(refused.status, 422, phone);
+  }
+  assert.equal((await asAdmin('GET', `/v1/admin/sites/demo/visitors/${encodeURIComponent('José')}`)).status, 200);
 
   // The visitor deletes their own conversation.
   const mine = await v.start({ message: { text: 'Second thoughts' } });

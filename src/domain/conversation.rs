@@ -270,11 +270,9 @@ const EXTENSION_WORDS: [&str; 11] = [
 /// or the whole text and nothing.
 fn split_extension(text: &str) -> (&str, &str) {
     let trimmed = text.trim_end();
-    let digits_from = trimmed
-        .rfind(|c: char| !c.is_ascii_digit())
-        .map_or(0, |at| at + 1);
-    let extension = &trimmed[digits_from..];
-    let before = trimmed[..digits_from].trim_end_matches([' ', ':']);
+    let before = trimmed.trim_end_matches(|c: char| c.is_ascii_digit());
+    let extension = trimmed.get(before.len()..).unwrap_or_default();
+    let before = before.trim_end_matches([' ', ':']);
     if extension.is_empty() || extension.len() > 6 {
         return (text, "");
     }
@@ -307,20 +305,26 @@ pub fn stored_phone(typed: &str) -> String {
     }
 }
 
+/// An intake channel's reply address as it is stored: a phone number as
+/// `stored_phone` writes one (so erasure finds it as it finds the widget's),
+/// anything else (an e-mail address, a handle) as it came.
+pub fn stored_address(address: &str) -> String {
+    if phone_key(address).is_empty() {
+        address.to_owned()
+    } else {
+        stored_phone(address)
+    }
+}
+
 /// SQL for `column`'s phone key, as `phone_key` reads a number: the stored
-/// number without its extension, a trunk `(0)` and `PHONE_SEPARATORS`, a
-/// leading `00` read as `+`; to compare with `phone_key` of what an
-/// operator typed.
+/// number without a trunk `(0)` and `PHONE_SEPARATORS`, a leading `00` read
+/// as `+`, its extension (stored as `STORED_EXTENSION`) kept after an `x`;
+/// to compare with `phone_key` of what an operator typed.
 pub fn phone_key_sql(column: &str) -> String {
-    let number = format!(
-        "CASE WHEN instr({column}, '{STORED_EXTENSION}') > 0 \
-         THEN substr({column}, 1, instr({column}, '{STORED_EXTENSION}') - 1) ELSE {column} END"
+    let digits = PHONE_SEPARATORS.iter().fold(
+        format!("replace(replace({column}, '{STORED_EXTENSION}', 'x'), '(0)', '')"),
+        |sql, separator| format!("replace({sql}, '{separator}', '')"),
     );
-    let digits = PHONE_SEPARATORS
-        .iter()
-        .fold(format!("replace({number}, '(0)', '')"), |sql, separator| {
-            format!("replace({sql}, '{separator}', '')")
-        });
     format!(
         "CASE WHEN substr({digits}, 1, 2) = '00' THEN '+' || substr({digits}, 3) ELSE {digits} END"
     )
@@ -330,30 +334,44 @@ pub fn phone_key_sql(column: &str) -> String {
 /// number given as "+49 (151) 1234-5678" is found by "+4915112345678" (an
 /// operator answering an erasure request), as are "0049 151 12345678" (the
 /// `00` that dials abroad is the `+`), "+49 (0)151 12345678" (the trunk
-/// zero some write after the country code), full-width digits and the
-/// number with an extension; empty for anything that is not a phone
-/// number (an e-mail address, a visitor id). A number written without its
-/// country code ("0151 12345678") is a different key: which country it
-/// belongs to is not written anywhere.
+/// zero some write after the country code) and full-width digits; an
+/// extension stays part of the key ("+49301234567x12"): a switchboard's
+/// number alone is everyone's behind it, and erasing by it must not reach
+/// a colleague's conversations. Empty for anything that is not a phone
+/// number (an e-mail address, a visitor id), or not 6 to 20 digits as
+/// written. A number written without its country code ("0151 12345678")
+/// is a different key: which country it belongs to is not written anywhere.
 pub fn phone_key(text: &str) -> String {
     let folded = pii::folded(text);
-    let text = split_extension(&folded).0.replace("(0)", "");
+    let (number, extension) = split_extension(&folded);
     // A `+` only leads (after spaces, which the SQL side strips): inside a
     // number it would be kept there and never match.
-    let body = text.trim_start_matches(' ');
+    let body = number.trim_start_matches(' ');
     let international = body.strip_prefix('+');
     let phone_like = international
         .unwrap_or(body)
         .chars()
         .all(|c| c.is_ascii_digit() || PHONE_SEPARATORS.contains(&c));
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    if !phone_like || !(6..=20).contains(&digits.len()) {
+    // Counted as written, as openapi's pattern counts them; the trunk zero
+    // leaves the key only.
+    let written = number.chars().filter(char::is_ascii_digit).count();
+    if !phone_like || !(6..=20).contains(&written) {
         return String::new();
     }
-    match (international, digits.strip_prefix("00")) {
+    let digits: String = number
+        .replace("(0)", "")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let key = match (international, digits.strip_prefix("00")) {
         (Some(_), _) => ["+", &digits].concat(),
         (None, Some(abroad)) => ["+", abroad].concat(),
         (None, None) => digits,
+    };
+    if extension.is_empty() {
+        key
+    } else {
+        [key.as_str(), "x", extension].concat()
     }
 }
 
@@ -487,9 +505,11 @@ pub enum ReplyInput {
 /// The input a refusal (422) of a first message is about, from the
 /// worker's reason (`check_reply`: "invalid request: reply.phone is not …"),
 /// so the widget can mark it and put the visitor there: the address or the
-/// number it names; for a call back anything else is its window (the order
-/// of its times, the 30 days, `check_callback_hours`). Prefixes only:
-/// `contains` links a substring searcher into the widget.
+/// number it names; for a call back, its window when the reason is about
+/// the window (the order of its times, the 30 days,
+/// `check_callback_hours`), and nothing for any other refusal (a name, an
+/// identity). Prefixes only: `contains` links a substring searcher into
+/// the widget.
 pub fn refused_input(reason: &str, callback: bool) -> Option<ReplyInput> {
     let reason = reason.strip_prefix("invalid request: ").unwrap_or(reason);
     if reason.starts_with("reply.phone") {
@@ -497,7 +517,8 @@ pub fn refused_input(reason: &str, callback: bool) -> Option<ReplyInput> {
     } else if reason.starts_with("reply.email") {
         Some(ReplyInput::Email)
     } else {
-        callback.then_some(ReplyInput::Window)
+        let window = reason.starts_with("reply.") || reason.starts_with("the callback window");
+        (callback && window).then_some(ReplyInput::Window)
     }
 }
 
@@ -733,6 +754,12 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert_eq!(refused_input(&text, false), None, "{text}");
+        // Nor does another field's, with a call back asked for.
+        let name = check_short("name", &"x".repeat(500), false)
+            .map_err(|e| e.to_string())
+            .err()
+            .unwrap_or_default();
+        assert_eq!(refused_input(&name, true), None, "{name}");
     }
 
     #[test]
@@ -801,14 +828,23 @@ mod tests {
             ("0151 12345678", "015112345678"),
             // Full-width digits, and an extension in any of its spellings.
             ("＋４９ １５１ １２３４５６７８", "+4915112345678"),
-            ("+49 151 12345678 ext. 12", "+4915112345678"),
-            ("+49 151 12345678 x12", "+4915112345678"),
-            ("+49 151 12345678#12", "+4915112345678"),
-            ("+49 (151) 12345678 Durchwahl: 123", "+4915112345678"),
-            ("+49 151 12345678 poste 4", "+4915112345678"),
+            // An extension is part of the key: the number alone is a
+            // switchboard, everyone's behind it.
+            ("+49 151 12345678 ext. 12", "+4915112345678x12"),
+            ("+49 151 12345678 x12", "+4915112345678x12"),
+            ("+49 151 12345678#12", "+4915112345678x12"),
+            ("+49 (151) 12345678 Durchwahl: 123", "+4915112345678x123"),
+            ("+49 151 12345678 poste 4", "+4915112345678x4"),
+            ("+49 151 12345678. x12", "+4915112345678x12"),
             ("+49 151 12345678 text 12", ""),
             ("+49 151 12345678 ext. 1234567", ""),
-            ("+49 151 12345678. x12", "+4915112345678"),
+            // Never a panic on letters of other scripts (an outside review).
+            ("é", ""),
+            ("030 1234567 📞", ""),
+            ("José", ""),
+            ("030 1234567 é12", ""),
+            // Six digits as written, the trunk zero counted.
+            ("(0)12345", "12345"),
             ("++49 151 12345678", ""),
             // Only what the stored number's SQL comparison strips; a
             // no-break space folds to a space (stored numbers are folded).
@@ -840,18 +876,21 @@ mod tests {
         );
         assert_eq!(
             phone_key(&stored_phone("0049 151 12345678 ext 7")),
-            "+4915112345678"
+            "+4915112345678x7"
         );
+        // An intake address is a number only when it reads as one.
+        assert_eq!(
+            stored_address("＋４９ ３０ １２３４５６７ x 3"),
+            "+49 30 1234567 ext. 3"
+        );
+        assert_eq!(stored_address("jo@example.com"), "jo@example.com");
+        assert_eq!(stored_address("@jo_doe"), "@jo_doe");
     }
 
     #[test]
-    fn the_stored_numbers_key_loses_its_extension_and_every_separator_in_sql() {
-        let number = "CASE WHEN instr(reply_phone, ' ext. ') > 0 \
-                      THEN substr(reply_phone, 1, instr(reply_phone, ' ext. ') - 1) ELSE reply_phone END";
-        let digits = format!(
-            "replace(replace(replace(replace(replace(replace(replace({number}, '(0)', ''), \
-             ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', '')"
-        );
+    fn the_stored_numbers_key_in_sql_keeps_its_extension_and_loses_every_separator() {
+        let digits = "replace(replace(replace(replace(replace(replace(replace(replace(reply_phone, ' ext. ', 'x'), '(0)', ''), \
+                      ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', '')";
         assert_eq!(
             phone_key_sql("reply_phone"),
             format!(

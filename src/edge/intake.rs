@@ -197,7 +197,7 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
                 "INSERT INTO conversations (id, site_id, team_id, status, channel, visitor_name, external_id, reply_address, \
                  reply_channel, topic, sentiment, kind, confidence, created_at, updated_at, last_visitor_at, expectation_gap) \
                  VALUES (?1, ?2, ?3, 'waiting', ?4, ?5, ?6, ?7, ?4, ?8, ?9, ?10, ?11, ?12, ?12, ?12, ?13)",
-                args![&id, &site.id, &team, &body.channel, &conversation::stored_name(&body.sender.name), &body.external_id, &body.reply_address,
+                args![&id, &site.id, &team, &body.channel, &conversation::stored_name(&body.sender.name), &body.external_id, &conversation::stored_address(&body.reply_address),
                       &screened.edge.topic, &screened.edge.sentiment, screened.edge.kind, screened.edge.topic_confidence, now, i64::from(screened.edge.expectation_gap)],
             );
             let stored = db::batch(

@@ -247,7 +247,7 @@ pub async fn conversation(request: &Request, env: &Env, id: &str) -> Result<Resp
     }
     let corrected = latest_corrections(env, id).await?;
     let journey = journey(env, &conversation).await?;
-    let earlier: Vec<Earlier> = if conversation.user_id.is_empty() {
+    let mut earlier: Vec<Earlier> = if conversation.user_id.is_empty() {
         Vec::new()
     } else {
         // Only teams the caller works in, as everywhere else: another
@@ -268,12 +268,18 @@ pub async fn conversation(request: &Request, env: &Env, id: &str) -> Result<Resp
         )
         .await?
     };
-    let team_name = load_teams(env, &conversation.site_id)
-        .await?
-        .into_iter()
-        .find(|t| t.id == conversation.team_id)
-        .map(|t| t.name)
-        .unwrap_or_default();
+    let teams = load_teams(env, &conversation.site_id).await?;
+    let name_of = |id: &str| {
+        teams
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.name.clone())
+            .unwrap_or_default()
+    };
+    for row in &mut earlier {
+        row.team_name = name_of(&row.team_id);
+    }
+    let team_name = name_of(&conversation.team_id);
     json(
         200,
         &ConversationView {

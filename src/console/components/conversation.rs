@@ -165,7 +165,8 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             event.prevent_default();
             send.emit(());
         }
-        "Escape" => {
+        // Not while composing: an input method's Escape cancels its conversion.
+        "Escape" if !event.is_composing() => {
             let _ = event.target_unchecked_into::<HtmlElement>().blur();
         }
         _ => {}

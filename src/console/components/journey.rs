@@ -66,7 +66,7 @@ pub fn journey(props: &JourneyProps) -> Html {
             <ol>{ for props.journey.iter().enumerate().map(|(i, t)| touchpoint_item(t, time_on_page(&props.journey, i))) }</ol>
             if !props.earlier.is_empty() {
                 <h3>{ "Earlier conversations" }</h3>
-                <ul>{ for props.earlier.iter().map(|e| html! { <li>{ format!("{} · {} · {} · {}", clock(e.created_at), e.team_id, e.topic, e.status.as_str()) }</li> }) }</ul>
+                <ul>{ for props.earlier.iter().map(|e| html! { <li>{ format!("{} · {} · {} · {}", clock(e.created_at), if e.team_name.is_empty() { &e.team_id } else { &e.team_name }, e.topic, e.status.as_str()) }</li> }) }</ul>
             }
         </aside>
     }

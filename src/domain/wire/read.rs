@@ -60,7 +60,7 @@ from_json! {
         id, kind, occurred_at, path, page_type, title, channel, source_name, utm_source,
         utm_medium, utm_campaign, name, target, engaged_ms, scroll_percent,
     }
-    Earlier { id, team_id, status, topic, created_at }
+    Earlier { id, team_id, #[default] team_name, status, topic, created_at }
     ConversationView { conversation, team_name, messages, journey, earlier }
     StaffReply { message, duplicate }
     ConversationResult { conversation }

@@ -181,6 +181,10 @@ pub struct Touchpoint {
 pub struct Earlier {
     pub id: String,
     pub team_id: String,
+    /// The team's name, as the rest of the console shows it (filled in
+    /// after the query: the row has only the id).
+    #[serde(default)]
+    pub team_name: String,
     pub status: Status,
     pub topic: String,
     pub created_at: i64,
