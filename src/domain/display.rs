@@ -121,6 +121,20 @@ pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Where to scroll a scroll area `view` pixels high, now at `scrolled`, so
+/// that a box from `top` to `top + height` (in the area's content) is in
+/// sight: unchanged when it already is, else the least move that shows it,
+/// its top first when it is taller than the view.
+pub fn scroll_to_show(top: i32, height: i32, scrolled: i32, view: i32) -> i32 {
+    if top < scrolled || height > view {
+        top
+    } else if top + height > scrolled + view {
+        top + height - view
+    } else {
+        scrolled
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +214,19 @@ mod tests {
         assert_eq!(csv_field("-1.2.3"), "\"'-1.2.3\"");
         assert_eq!(csv_field("-"), "\"'-\"");
         assert_eq!(csv_field("+1e5"), "\"'+1e5\"");
+    }
+
+    #[test]
+    fn a_box_in_sight_stays_put_and_one_out_of_it_moves_the_least() {
+        // In sight: no move.
+        assert_eq!(scroll_to_show(40, 80, 0, 120), 0);
+        assert_eq!(scroll_to_show(40, 80, 30, 120), 30);
+        // Below the view (a header grew above it): just enough to show its bottom.
+        assert_eq!(scroll_to_show(42, 83, 0, 105), 20);
+        // Above the view: its top.
+        assert_eq!(scroll_to_show(10, 50, 40, 120), 10);
+        // Taller than the view: its top, where the text being typed starts.
+        assert_eq!(scroll_to_show(42, 200, 0, 105), 42);
+        assert_eq!(scroll_to_show(42, 200, 100, 105), 42);
     }
 }

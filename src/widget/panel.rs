@@ -121,6 +121,29 @@ pub fn panel(props: &PanelProps) -> Html {
         });
     }
 
+    // The header grows when availability arrives (the site's answer holds
+    // it): on a short screen (a phone held sideways, its keyboard up) that
+    // pushed the message box, focused as the panel opened, out of the
+    // scroll area below it, and focusing it again does not scroll. (The
+    // scroll area is positioned: the box's offset is within it.)
+    let body = use_node_ref();
+    {
+        let (textarea, body) = (textarea.clone(), body.clone());
+        use_effect_with((state.open, state.site.is_some()), move |_| {
+            if let (Some(area), Some(body)) = (
+                textarea.cast::<web_sys::HtmlElement>(),
+                body.cast::<web_sys::HtmlElement>(),
+            ) {
+                body.set_scroll_top(crate::domain::display::scroll_to_show(
+                    area.offset_top(),
+                    area.offset_height(),
+                    body.scroll_top(),
+                    body.client_height(),
+                ));
+            }
+        });
+    }
+
     if !state.open {
         return html! {};
     }
@@ -218,7 +241,7 @@ pub fn panel(props: &PanelProps) -> Html {
     html! {
         <section class="panel" role="dialog" aria-modal="false" aria-labelledby="tp-title" dir="ltr" lang={strings.lang} onkeydown={onkeydown}>
             <Header locale={locale.clone()} presence={presence} on_close={close} />
-            <div class="body">
+            <div class="body" ref={body}>
                 if state.deleted {
                     <p class="notice" role="status">{ strings.deleted }</p>
                 }
