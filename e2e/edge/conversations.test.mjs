@@ -920,6 +920,51 @@ test('retention and erasure delete what they should, and export shows what is ke
   assert.equal((await runtime.d1.prepare("SELECT COUNT(*) AS n FROM conversations WHERE site_id = 'short'").first()).n, 0);
 });
 
+test('generated phone numbers, stored as one spelling, are found at erasure by another: the SQL reads a stored number as phone_key reads a typed one', async () => {
+  // conversation::phone_key (Rust, what the operator typed) and
+  // phone_key_sql (D1, what was stored) must agree on every spelling the
+  // phone pattern admits; the native property tests cover phone_key alone.
+  let seed = 0x5eed_0049;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const digitsOf = (n, first = '0123456789') => Array.from({ length: n }, (_, i) => pick(i === 0 ? first : '0123456789')).join('');
+  const fullWidth = (d) => String.fromCharCode(0xff10 + Number(d));
+  const spell = ({ country, national, extension }) => {
+    const lead = pick(['+', '＋', '00', ' +']);
+    const trunk = pick(['', '', ' (0)', '(0)']);
+    let out = `${lead}${country}${trunk}`;
+    // Brackets only around an area code: a 0 bracketed alone is the trunk
+    // zero, which one spelling would drop and the other keep.
+    const area = national.length > 8 && random() < 0.4 ? 3 : 0;
+    [...national].forEach((d, i) => {
+      const digit = random() < 0.2 ? fullWidth(d) : d;
+      if (area && i === 0) out += ` (${digit}`;
+      else if (area && i === area) out += `) ${digit}`;
+      else out += pick(['', '', ' ', '-', '.', '/', '\u3000']) + digit;
+    });
+    if (extension) out += `${pick(['', ' '])}${pick(['ext.', 'x', 'X', '#', 'Durchwahl', 'poste', 'ramal', 'toestel', 'interno', 'dw'])}${pick(['', ' ', ': '])}${extension}`;
+    return out;
+  };
+  const from = Date.now() + 60_000;
+  for (let n = 0; n < 40; n++) {
+    const number = { country: digitsOf(1 + Math.floor(random() * 3), '123456789'), national: digitsOf(6 + Math.floor(random() * 8)), extension: random() < 0.4 ? digitsOf(1 + Math.floor(random() * 4)) : '' };
+    const [given, asked] = [spell(number), spell(number)];
+    const headers = { origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': `100.64.${49 + (n >> 8)}.${(n & 255) + 1}` };
+    const started = await api('POST', '/v1/conversations', { headers, body: { site: 'demo', message: { text: 'Please call me back about my order' }, reply: { channel: 'phone', phone: given, from, to: from + 7 * 86_400_000 } } });
+    assert.equal(started.status, 201, `${JSON.stringify(given)}: ${JSON.stringify(started.json)}`);
+    const found = await asAdmin('GET', `/v1/admin/sites/demo/visitors/${encodeURIComponent(asked.trim())}`);
+    assert.deepEqual(found.json.conversations?.map((c) => c.conversation.id), [started.json.conversation.id], `stored as ${JSON.stringify(given)}, asked as ${JSON.stringify(asked)}`);
+    // Without its extension, or with another, it is someone else's number.
+    const other = { ...number, extension: number.extension ? '' : '7' };
+    assert.equal((await asAdmin('GET', `/v1/admin/sites/demo/visitors/${encodeURIComponent(spell(other).trim())}`)).json.conversations.length, 0, JSON.stringify(other));
+  }
+});
+
 test("a request by e-mail address reaches that person's touchpoints through their conversations, and no one else's", async () => {
   // From an outside audit: the conversation was the only link between the
   // address and the visitor's ids, so the export showed no touchpoints and,

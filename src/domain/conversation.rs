@@ -678,6 +678,9 @@ pub mod secret {
 }
 
 #[cfg(test)]
+mod phone_properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
