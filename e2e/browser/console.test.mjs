@@ -718,3 +718,51 @@ test('the reply box counts near the 4,000-character limit and will not send over
   assert.ok(await eventually(async () => (await staffTexts(id)).length === 1), 'exactly the limit is sent');
   await staff.close();
 });
+
+test("staff find a conversation by words, name or address, and narrow the inbox to their own or nobody's", async () => {
+  const word = `marimba${Date.now() % 100000}`;
+  const mine = await visitorStarts('10.40.0.1', { team: 'support', name: 'Idun Falk', message: { text: `Where is my ${word} order?` } });
+  const open = await visitorStarts('10.40.0.2', { team: 'billing', message: { text: `Can I pay the ${word} by invoice?` }, reply: { channel: 'email', email: 'rut@example.com' } });
+  const assigned = await fetch(`${runtime.url}/v1/staff/conversations/${mine.conversation.id}/assign`, {
+    method: 'POST', headers: { authorization: `Bearer ${ana.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ staff: 'me' }),
+  });
+  assert.equal(assigned.status, 200);
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  try {
+    await signIn(staff);
+    const rows = staff.locator('.inbox .row');
+    const listed = () => rows.evaluateAll((buttons) => buttons.map((b) => b.dataset.conversation).sort());
+    const shows = async (ids) => {
+      const want = [...ids].sort();
+      const ok = await eventually(async () => JSON.stringify(await listed()) === JSON.stringify(want), 10_000);
+      assert.ok(ok, `${JSON.stringify(await listed())} is not ${JSON.stringify(want)}`);
+    };
+    await rows.first().waitFor();
+    const search = staff.getByLabel('Search');
+    // The search runs on Enter, in any case of A-Z.
+    await search.fill(word.toUpperCase());
+    await search.press('Enter');
+    await shows([mine.conversation.id, open.conversation.id]);
+    await search.fill('idun');
+    await search.press('Enter');
+    await shows([mine.conversation.id]);
+    await search.fill('rut@example');
+    await search.press('Enter');
+    await shows([open.conversation.id]);
+    await search.fill(word);
+    await search.press('Enter');
+    const assignee = staff.getByLabel('Assigned');
+    await assignee.selectOption({ label: 'Me' });
+    await shows([mine.conversation.id]);
+    await assignee.selectOption({ label: 'Nobody yet' });
+    await shows([open.conversation.id]);
+    await staff.screenshot({ path: join(shots, 'console-search.png') });
+    // Emptied, the search is gone at once: nobody's conversations, every word.
+    await search.fill('');
+    assert.ok(await eventually(async () => (await listed()).length >= 1 && !(await listed()).includes(mine.conversation.id)));
+    await assignee.selectOption({ label: 'Anyone' });
+    assert.ok(await eventually(async () => (await listed()).includes(mine.conversation.id) && (await listed()).includes(open.conversation.id)));
+  } finally {
+    await staff.close();
+  }
+});

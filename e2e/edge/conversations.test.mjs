@@ -489,6 +489,51 @@ test('staff rights: tokens are checked, other teams are forbidden, other sites d
   assertError(await asStaff(ana, 'PUT', '/v1/staff/presence', { presence: 'busy' }), 422, 'invalid_request');
 });
 
+test("the inbox finds conversations by the visitor's name, address, number or words, and shows mine or nobody's on asking", async () => {
+  const word = `xylophone${Date.now() % 100000}`;
+  const from = Date.now() + 60_000;
+  const headers = (n) => ({ origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': `100.65.0.${n}` });
+  const start = (n, body) => api('POST', '/v1/conversations', { headers: headers(n), body: { site: 'demo', ...body } });
+  const named = await start(1, { team: 'support', name: 'Märta Quist', message: { text: `My parcel went to the wrong ${word} address` }, reply: { channel: 'email', email: `marta.${word}@example.com` } });
+  const billed = await start(2, { team: 'billing', message: { text: `Invoice question about ${word.toUpperCase()} lessons` }, reply: { channel: 'phone', phone: '+44 20 7946 0958', from, to: from + 7 * 86_400_000 } });
+  const carded = await start(3, { team: 'billing', message: { text: `My card 4111 1111 1111 1111 for the ${word} was charged twice` } });
+  for (const started of [named, billed, carded]) assert.equal(started.status, 201, JSON.stringify(started.json));
+  const [a, b, c] = [named, billed, carded].map((r) => r.json.conversation.id);
+  assert.equal((await asStaff(ana, 'POST', `/v1/staff/conversations/${a}/assign`, { staff: 'me' })).status, 200);
+  const found = async (who, query) => {
+    const res = await asStaff(who, 'GET', `/v1/staff/inbox?status=all&${query}`);
+    assert.equal(res.status, 200, `${query}: ${JSON.stringify(res.json)}`);
+    assert.equal(res.json.total, res.json.conversations.length);
+    return res.json.conversations.map((row) => row.id).sort();
+  };
+  const q = (text) => `q=${encodeURIComponent(text)}`;
+  // Words of any message, A-Z in either case; the name, the address, the number, the id.
+  assert.deepEqual(await found(ana, q(word)), [a, b, c].sort());
+  assert.deepEqual(await found(ana, q(` ${word.toUpperCase()} `)), [a, b, c].sort());
+  assert.deepEqual(await found(ana, q('märta quist')), [a]);
+  assert.deepEqual(await found(ana, q(`MARTA.${word}@EXAMPLE.COM`)), [a]);
+  assert.deepEqual(await found(ana, q('7946 0958')), [b]);
+  assert.deepEqual(await found(ana, q(c)), [c]);
+  // What was redacted is not stored, so it is not found.
+  assert.deepEqual(await found(ana, q('4111 1111')), []);
+  // LIKE's wildcards are letters like any other.
+  assert.deepEqual(await found(ana, `${q('%')}&assignee=me`), []);
+  // Mine, or nobody's yet, with the search.
+  assert.deepEqual(await found(ana, `${q(word)}&assignee=me`), [a]);
+  assert.deepEqual(await found(ana, `${q(word)}&assignee=unassigned`), [b, c].sort());
+  assert.deepEqual(await found(ana, `${q(word)}&assignee=&team=billing`), [b, c].sort());
+  // Another team's conversations are never found, whatever is searched.
+  assert.deepEqual(await found(bo, q(word)), []);
+  assert.deepEqual(await found(bo, q(c)), []);
+  // The wrong filter, the wrong caller.
+  for (const query of ['assignee=bob', 'assignee=Me', `q=${'a'.repeat(101)}`]) {
+    assertError(await asStaff(ana, 'GET', `/v1/staff/inbox?${query}`), 422, 'invalid_request');
+  }
+  assert.equal((await asStaff(ana, 'GET', `/v1/staff/inbox?${q('é'.repeat(100))}`)).status, 200);
+  assertError(await api('GET', `/v1/staff/inbox?${q(word)}`), 401, 'unauthorized');
+  await runtime.d1.prepare('DELETE FROM conversations WHERE id IN (?1, ?2, ?3)').bind(a, b, c).run();
+});
+
 test('failed sign-ins are limited per IP and per token id, and the right token always gets in', async () => {
   const headers = { 'cf-connecting-ip': '203.0.113.77' };
   const statuses = [];

@@ -10,6 +10,7 @@ use super::settings::staff::{Accounts, Changed};
 use super::settings::{NewAccount, NewStaff, SiteSettings};
 use super::state::{Colleagues, ConversationView, Inbox, Me};
 use crate::domain::destination::{Spec, Update};
+use crate::domain::inbox::InboxFilter;
 use crate::domain::json_text::FromJson;
 use crate::domain::site::SiteUpdate;
 use crate::domain::site_model::ModelStatus;
@@ -81,16 +82,10 @@ pub async fn colleagues(token: &str) -> Result<Colleagues, Failure> {
     get(token, "/v1/staff/colleagues").await
 }
 
-/// `GET /v1/staff/inbox?team=…&status=…&limit=…` (empty: all my teams,
-/// waiting and open), the first `limit` conversations.
-pub async fn inbox(token: &str, team: &str, status: &str, limit: i64) -> Result<Inbox, Failure> {
-    let mut path = String::from("/v1/staff/inbox?team=");
-    path.push_str(&encoded(team));
-    path.push_str("&status=");
-    path.push_str(&encoded(status));
-    path.push_str("&limit=");
-    path.push_str(&limit.to_string());
-    get(token, &path).await
+/// `GET /v1/staff/inbox?…` with the console's filters, the first `limit`
+/// conversations.
+pub async fn inbox(token: &str, filter: &InboxFilter, limit: i64) -> Result<Inbox, Failure> {
+    get(token, &filter.path(limit, encoded)).await
 }
 
 /// `GET /v1/staff/conversations/{id}`: the thread, its classification and

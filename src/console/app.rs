@@ -114,7 +114,7 @@ pub fn console_app() -> Html {
             } else if *page == Page::Settings {
                 <SettingsPage token={token.to_string()} site={site} />
             } else {
-                <Filters teams={teams} team={state.team.clone()} status={state.status.clone()} dispatcher={state.dispatcher()} />
+                <Filters teams={teams} filter={state.filter.clone()} dispatcher={state.dispatcher()} />
                 <div class="workspace">
                     <InboxList rows={state.inbox.as_ref().map(|i| i.conversations.clone()).unwrap_or_default()}
                         total={state.inbox.as_ref().map_or(0, |i| i.total)}

@@ -51,8 +51,7 @@ pub fn use_refresh(
     let subject = state.token.clone().map(|token| {
         (
             token,
-            state.team.clone(),
-            state.status.clone(),
+            state.filter.clone(),
             state.selected.clone(),
             state.inbox_limit(),
         )
@@ -71,38 +70,33 @@ pub fn use_refresh(
             }
         });
     }
-    use_poll(
-        subject,
-        period,
-        move |(token, team, status, selected, limit)| {
-            if session::token().is_none() {
-                dispatcher.dispatch(Action::SignOut);
-                return;
+    use_poll(subject, period, move |(token, filter, selected, limit)| {
+        if session::token().is_none() {
+            dispatcher.dispatch(Action::SignOut);
+            return;
+        }
+        let (token, filter, limit) = (token.clone(), filter.clone(), *limit);
+        let (selected, dispatcher) = (selected.clone(), dispatcher.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let inbox = api::inbox(&token, &filter, limit).await;
+            let reached = !matches!(inbox, Err(Failure::Network));
+            dispatcher.dispatch(Action::Reached(reached, js_sys::Date::now()));
+            match inbox {
+                Ok(inbox) => dispatcher.dispatch(Action::Inbox(inbox)),
+                Err(Failure::Api { status: 401, .. }) => {
+                    session::forget();
+                    dispatcher.dispatch(Action::SignOut);
+                    // Say why, or a revoked agent sees the console vanish.
+                    dispatcher.dispatch(Action::SignInFailed(TOKEN_ENDED.into()));
+                    return;
+                }
+                Err(_) => {}
             }
-            let (token, team, status, limit) =
-                (token.clone(), team.clone(), status.clone(), *limit);
-            let (selected, dispatcher) = (selected.clone(), dispatcher.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let inbox = api::inbox(&token, &team, &status, limit).await;
-                let reached = !matches!(inbox, Err(Failure::Network));
-                dispatcher.dispatch(Action::Reached(reached, js_sys::Date::now()));
-                match inbox {
-                    Ok(inbox) => dispatcher.dispatch(Action::Inbox(inbox)),
-                    Err(Failure::Api { status: 401, .. }) => {
-                        session::forget();
-                        dispatcher.dispatch(Action::SignOut);
-                        // Say why, or a revoked agent sees the console vanish.
-                        dispatcher.dispatch(Action::SignInFailed(TOKEN_ENDED.into()));
-                        return;
-                    }
-                    Err(_) => {}
-                }
-                if let Some(id) = selected {
-                    load_view(&token, id, &dispatcher).await;
-                }
-            });
-        },
-    );
+            if let Some(id) = selected {
+                load_view(&token, id, &dispatcher).await;
+            }
+        });
+    });
 }
 
 /// Loads the open conversation into the reducer. One deleted or erased

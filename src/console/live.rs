@@ -240,25 +240,21 @@ fn use_pushed_reloads(state: &ConsoleState, dispatcher: UseReducerDispatcher<Con
     let inbox_subject = (
         state.inbox_changed,
         state.token.clone(),
-        state.team.clone(),
-        state.status.clone(),
+        state.filter.clone(),
         state.inbox_limit(),
     );
     {
         let dispatcher = dispatcher.clone();
-        use_effect_with(
-            inbox_subject,
-            move |(changed, token, team, status, limit)| {
-                if let (true, Some(token)) = (*changed > 0, token.clone()) {
-                    let (team, status, limit) = (team.clone(), status.clone(), *limit);
-                    wasm_bindgen_futures::spawn_local(async move {
-                        if let Ok(inbox) = api::inbox(&token, &team, &status, limit).await {
-                            dispatcher.dispatch(Action::Inbox(inbox));
-                        }
-                    });
-                }
-            },
-        );
+        use_effect_with(inbox_subject, move |(changed, token, filter, limit)| {
+            if let (true, Some(token)) = (*changed > 0, token.clone()) {
+                let (filter, limit) = (filter.clone(), *limit);
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(inbox) = api::inbox(&token, &filter, limit).await {
+                        dispatcher.dispatch(Action::Inbox(inbox));
+                    }
+                });
+            }
+        });
     }
     let gap_subject = (state.view_gap, state.token.clone(), state.selected.clone());
     use_effect_with(gap_subject, move |(gap, token, selected)| {

@@ -16,6 +16,7 @@ pub use crate::domain::conversation::Labels;
 
 use crate::domain::compose::unsent_rest;
 use crate::domain::conversation::Author;
+pub use crate::domain::inbox::InboxFilter;
 use crate::domain::live::{place, Placement, Side, StaffPush, StaffPushKind};
 
 /// The reply being written in one conversation: each conversation keeps its
@@ -33,8 +34,8 @@ pub struct ConsoleState {
     pub token: Option<String>,
     pub me: Option<Me>,
     pub sign_in_error: Option<String>,
-    pub team: String,
-    pub status: String,
+    /// What the inbox shows: team, status, assignee and search.
+    pub filter: InboxFilter,
     pub inbox: Option<Inbox>,
     /// How often "Show more" was pressed since the filters last changed.
     pub inbox_more: u32,
@@ -73,10 +74,7 @@ pub enum Action {
     SignInFailed(String),
     SignOut,
     Presence(String),
-    Filter {
-        team: String,
-        status: String,
-    },
+    Filter(InboxFilter),
     /// The next conversations of a long inbox.
     MoreRows,
     Inbox(Inbox),
@@ -243,9 +241,8 @@ impl Reducible for ConsoleState {
                     me.presence = presence;
                 }
             }
-            Action::Filter { team, status } => {
-                next.team = team;
-                next.status = status;
+            Action::Filter(filter) => {
+                next.filter = filter;
                 next.inbox_more = 0;
             }
             Action::MoreRows => next.inbox_more = next.inbox_more.saturating_add(1),

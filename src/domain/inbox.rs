@@ -1,6 +1,6 @@
-//! The staff inbox's decisions: which conversations a status filter shows,
-//! how long a visitor has waited against the team's target, and which team a
-//! conversation falls back to.
+//! The staff inbox's decisions: which conversations a status, assignee or
+//! search filter shows, how long a visitor has waited against the team's
+//! target, and which team a conversation falls back to.
 
 use super::api::ApiError;
 use super::conversation::Status;
@@ -17,6 +17,93 @@ pub fn statuses(filter: Option<&str>) -> Result<&'static [Status], ApiError> {
         Some(_) => Err(ApiError::InvalidRequest(
             "status must be waiting, open, closed, active or all".into(),
         )),
+    }
+}
+
+/// Whose conversations an `assignee` query shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignee {
+    /// Anyone's, and nobody's (none, or empty).
+    Anyone,
+    /// The caller's own (`me`).
+    Me,
+    /// Those nobody has taken yet (`unassigned`).
+    Nobody,
+}
+
+impl Assignee {
+    /// The `assignee` query: empty or left out, `me` or `unassigned`.
+    pub fn parse(filter: Option<&str>) -> Result<Self, ApiError> {
+        match filter {
+            None | Some("") => Ok(Self::Anyone),
+            Some("me") => Ok(Self::Me),
+            Some("unassigned") => Ok(Self::Nobody),
+            Some(_) => Err(ApiError::InvalidRequest(
+                "assignee must be me, unassigned or empty".into(),
+            )),
+        }
+    }
+
+    /// The assignee id a conversation must have, `None` for any: the
+    /// caller's, or the empty id of nobody.
+    pub fn required_id(self, me: &str) -> Option<&str> {
+        match self {
+            Self::Anyone => None,
+            Self::Me => Some(me),
+            Self::Nobody => Some(""),
+        }
+    }
+}
+
+/// The longest search an inbox takes, in characters.
+pub const SEARCH_MAX_CHARS: usize = 100;
+
+/// The `q` query as the inbox searches for it: trimmed and in lower case
+/// (SQLite's `lower()` folds A–Z only, so only those are folded here: "É"
+/// finds "É", "e" finds "E"); empty searches nothing. Longer than
+/// [`SEARCH_MAX_CHARS`]: 400.
+pub fn search(text: Option<&str>) -> Result<String, ApiError> {
+    let text = text.unwrap_or_default().trim();
+    if text.chars().count() > SEARCH_MAX_CHARS {
+        return Err(ApiError::InvalidRequest(
+            "q must be at most 100 characters".into(),
+        ));
+    }
+    Ok(text.to_ascii_lowercase())
+}
+
+/// The filters a console shows its inbox with, as the staff API's query
+/// string reads them (`team`, `status`, `assignee`, `q`; empty: all my
+/// teams, waiting and open, anyone's, no search).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InboxFilter {
+    pub team: String,
+    pub status: String,
+    pub assignee: String,
+    pub search: String,
+}
+
+impl InboxFilter {
+    /// `/v1/staff/inbox?…` for these filters and the first `limit` rows,
+    /// each value made a query value by `encoded` (the browser's
+    /// `encodeURIComponent` in the console).
+    pub fn path(&self, limit: i64, encoded: impl Fn(&str) -> String) -> String {
+        let mut path = String::from("/v1/staff/inbox?limit=");
+        path.push_str(&limit.to_string());
+        for (name, value) in [
+            ("team", &self.team),
+            ("status", &self.status),
+            ("assignee", &self.assignee),
+            ("q", &self.search),
+        ] {
+            if !value.is_empty() {
+                path.push('&');
+                path.push_str(name);
+                path.push('=');
+                path.push_str(&encoded(value));
+            }
+        }
+        path
     }
 }
 
@@ -198,5 +285,79 @@ mod tests {
                 Err(ApiError::Conflict(message)) if message == "no such team: nosuch"
             ));
         }
+    }
+
+    #[test]
+    fn the_assignee_filter_is_anyone_me_or_nobody_and_nothing_else() {
+        assert_eq!(Assignee::parse(None), Ok(Assignee::Anyone));
+        assert_eq!(Assignee::parse(Some("")), Ok(Assignee::Anyone));
+        assert_eq!(Assignee::parse(Some("me")), Ok(Assignee::Me));
+        assert_eq!(Assignee::parse(Some("unassigned")), Ok(Assignee::Nobody));
+        for wrong in ["Me", "none", "stf_1", " me"] {
+            assert!(
+                matches!(
+                    Assignee::parse(Some(wrong)),
+                    Err(ApiError::InvalidRequest(_))
+                ),
+                "{wrong}"
+            );
+        }
+        assert_eq!(Assignee::Anyone.required_id("stf_1"), None);
+        assert_eq!(Assignee::Me.required_id("stf_1"), Some("stf_1"));
+        assert_eq!(Assignee::Nobody.required_id("stf_1"), Some(""));
+    }
+
+    #[test]
+    fn a_search_is_trimmed_folded_as_sqlite_folds_and_at_most_100_characters() {
+        assert_eq!(search(None).as_deref(), Ok(""));
+        assert_eq!(search(Some("   ")).as_deref(), Ok(""));
+        assert_eq!(search(Some(" Refund ")).as_deref(), Ok("refund"));
+        // SQLite's lower() leaves É as it is; so does the search.
+        assert_eq!(search(Some("ÉMILE")).as_deref(), Ok("Émile"));
+        let longest = "é".repeat(100);
+        assert_eq!(search(Some(&longest)).as_deref(), Ok(longest.as_str()));
+        assert!(matches!(
+            search(Some(&"a".repeat(101))),
+            Err(ApiError::InvalidRequest(_))
+        ));
+    }
+
+    #[test]
+    fn a_console_asks_for_the_filters_it_shows_and_only_those() {
+        // encodeURIComponent's rule, for the test.
+        let encoded = |value: &str| {
+            value
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z'
+                    | b'a'..=b'z'
+                    | b'0'..=b'9'
+                    | b'-'
+                    | b'_'
+                    | b'.'
+                    | b'!'
+                    | b'~'
+                    | b'*'
+                    | b'\''
+                    | b'('
+                    | b')' => char::from(b).to_string(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        };
+        assert_eq!(
+            InboxFilter::default().path(200, encoded),
+            "/v1/staff/inbox?limit=200"
+        );
+        let filter = InboxFilter {
+            team: "billing".into(),
+            status: "closed".into(),
+            assignee: "me".into(),
+            search: "a&b=c #1 é".into(),
+        };
+        assert_eq!(
+            filter.path(400, encoded),
+            "/v1/staff/inbox?limit=400&team=billing&status=closed&assignee=me&q=a%26b%3Dc%20%231%20%C3%A9"
+        );
     }
 }

@@ -218,7 +218,7 @@ impl Route {
             Route::Journey => &["site", "visitor"],
             Route::Availability | Route::AvailabilityLive => &["site"],
             Route::VisitorMessages(_) => &["after"],
-            Route::StaffInbox => &["team", "status", "limit"],
+            Route::StaffInbox => &["team", "status", "limit", "assignee", "q"],
             Route::StaffInsights => &["days", "team"],
             Route::StaffInsightsConversations => &[
                 "days",

@@ -164,8 +164,10 @@ pub async fn presence(request: &Request, env: &Env) -> Result<Response, ApiError
     json(200, &me_of(&staff))
 }
 
-/// `GET /v1/staff/inbox?team=…&status=…`: conversations of the staff
-/// member's teams (or one of them), the longest waiting first.
+/// `GET /v1/staff/inbox?team=…&status=…&assignee=…&q=…`: conversations of
+/// the staff member's teams (or one of them), the longest waiting first;
+/// only theirs or nobody's, and only those whose visitor's name, address,
+/// number or any message holds the search, when asked.
 pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
     let team = query(request, "team").unwrap_or_default();
@@ -181,6 +183,9 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
         .map(|status| status.as_str())
         .collect();
     let limit = crate::domain::inbox::limit(query(request, "limit").as_deref())?;
+    let assignee = crate::domain::inbox::Assignee::parse(query(request, "assignee").as_deref())?
+        .required_id(&staff.id);
+    let search = crate::domain::inbox::search(query(request, "q").as_deref())?;
     let teams_json = serde_json::to_string(&teams).map_err(|_| ApiError::Internal)?;
     let statuses_json = serde_json::to_string(&statuses).map_err(|_| ApiError::Internal)?;
     let mut rows: Vec<InboxRow> = db::rows(
@@ -193,10 +198,14 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
          FROM conversations c JOIN teams t ON t.site_id = c.site_id AND t.id = c.team_id \
          WHERE c.site_id = ?1 AND c.team_id IN (SELECT value FROM json_each(?2)) \
          AND c.status IN (SELECT value FROM json_each(?3)) \
+         AND (?5 IS NULL OR c.assignee_id = ?5) \
+         AND (?6 = '' OR instr(lower(c.visitor_name), ?6) OR instr(lower(c.reply_email), ?6) \
+              OR instr(c.reply_phone, ?6) OR c.id = ?6 \
+              OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND instr(lower(m.text), ?6))) \
          ORDER BY CASE c.status WHEN 'waiting' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, \
          CASE c.status WHEN 'closed' THEN -c.closed_at ELSE c.last_visitor_at END, c.rowid \
          LIMIT ?4",
-        args![&staff.site_id, &teams_json, &statuses_json, limit],
+        args![&staff.site_id, &teams_json, &statuses_json, limit, assignee, &search],
     )
     .await?;
     let now = now_ms();
