@@ -333,7 +333,7 @@ pub fn use_live(
                                 dispatcher.dispatch(Action::Rang);
                                 return;
                             };
-                            let name = rest.find('"').map(|end| rest[..end].to_owned());
+                            let name = rest.split_once('"').map(|(name, _)| name.to_owned());
                             dispatcher.dispatch(Action::Typing(name));
                             let dispatcher = dispatcher.clone();
                             link.borrow_mut().timers[1] = Some(Timeout::new(

@@ -14,7 +14,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::ShadowRoot;
 use yew::prelude::*;
 
-use super::components::{Header, Preview, ReplyFields, Thread};
+use super::components::{
+    header, memo, preview, reply_fields, thread, Drawn, HeaderProps, PreviewProps,
+    ReplyFieldsProps, ThreadProps,
+};
 use super::hooks::{
     announce, use_availability, use_live, use_messages, use_page_events, use_resume,
 };
@@ -144,7 +147,13 @@ pub fn panel(props: &PanelProps) -> Html {
         });
     }
 
+    // The thread and the reply fields as last drawn (`components::memo`).
+    let thread_drawn: Rc<Drawn<ThreadProps>> = use_mut_ref(|| None);
+    let reply_drawn: Rc<Drawn<ReplyFieldsProps>> = use_mut_ref(|| None);
+
     if !state.open {
+        *thread_drawn.borrow_mut() = None;
+        *reply_drawn.borrow_mut() = None;
         return html! {};
     }
 
@@ -238,9 +247,32 @@ pub fn panel(props: &PanelProps) -> Html {
     };
     // The length near the limit, read out with the message box it describes.
     let count = length_near_the_limit(&state.draft);
+    let thread_part = memo(
+        &thread_drawn,
+        (state.session.is_some() || !state.messages.is_empty()).then(|| ThreadProps {
+            locale: locale.clone(),
+            messages: state.messages.clone(),
+        }),
+        thread,
+    );
+    let reply_part = memo(
+        &reply_drawn,
+        (composer && state.session.is_none()).then(|| ReplyFieldsProps {
+            strings,
+            reply,
+            email_only: !live,
+            email: state.email.clone().into(),
+            phone: state.phone.clone().into(),
+            window_from: state.window_from.clone().into(),
+            window_to: state.window_to.clone().into(),
+            invalid: state.invalid,
+            dispatcher: state.dispatcher(),
+        }),
+        reply_fields,
+    );
     html! {
         <section class="panel" role="dialog" aria-modal="false" aria-labelledby="tp-title" dir="ltr" lang={strings.lang} onkeydown={onkeydown}>
-            <Header locale={locale.clone()} presence={presence} on_close={close} />
+            { header(&HeaderProps { locale: locale.clone(), presence, on_close: close }) }
             <div class="body" ref={body}>
                 if state.deleted {
                     <p class="notice" role="status">{ strings.deleted }</p>
@@ -249,7 +281,7 @@ pub fn panel(props: &PanelProps) -> Html {
                     <p class="notice" role="status">{ strings.sent }</p>
                 }
                 if state.session.is_some() || !state.messages.is_empty() {
-                    <Thread locale={locale.clone()} messages={state.messages.clone()} />
+                    { thread_part }
                 }
                 if let Some(name) = &state.typing {
                     <p class="typing" role="status">{ i18n::fill(strings.typing, &[("name", name)]) }</p>
@@ -264,14 +296,17 @@ pub fn panel(props: &PanelProps) -> Html {
                         if let Some(count) = count {
                             <p class="count" id="tp-count">{ count }</p>
                         }
-                        <Preview strings={strings} site={state.site.clone()}
-                            expected={expected_team.map(|t| AttrValue::from(t.id.clone()))} dispatcher={state.dispatcher()}
-                            guess={analysis.as_ref().is_some_and(|a| contact::team_is_a_guess(a.topic_confidence, state.team_choice.as_deref()))}
-                            findings={analysis.as_ref().map(|a| a.pii.clone()).unwrap_or_default()}
-                            redacted={analysis.as_ref().map(|a| a.redacted.clone()).unwrap_or_default()} />
+                        { preview(&PreviewProps {
+                            strings,
+                            site: state.site.as_deref(),
+                            expected: expected_team,
+                            guess: analysis.as_ref().is_some_and(|a| contact::team_is_a_guess(a.topic_confidence, state.team_choice.as_deref())),
+                            dispatcher: state.dispatcher(),
+                            findings: analysis.as_ref().map_or(&[][..], |a| &a.pii[..]),
+                            redacted: analysis.as_ref().map(|a| AttrValue::from(a.redacted.clone())).unwrap_or_default(),
+                        }) }
                         if state.session.is_none() {
-                            <ReplyFields strings={strings} reply={reply} email_only={!live} email={state.email.clone()} phone={state.phone.clone()}
-                                window_from={state.window_from.clone()} window_to={state.window_to.clone()} invalid={state.invalid} dispatcher={state.dispatcher()} />
+                            { reply_part }
                         }
                         if let Some(error) = &state.error {
                             <p class="error" id="tp-error" role="alert">{ error.clone() }</p>

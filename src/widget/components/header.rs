@@ -3,7 +3,6 @@ use yew::prelude::*;
 use crate::domain::contact::Presence;
 use crate::widget::i18n;
 
-#[derive(PartialEq, Properties)]
 pub struct HeaderProps {
     pub locale: AttrValue,
     /// Who is there; `None` until availability has answered.
@@ -12,7 +11,6 @@ pub struct HeaderProps {
 }
 
 /// The panel's title, who is there (or when someone will be), and close.
-#[function_component(Header)]
 pub fn header(props: &HeaderProps) -> Html {
     let strings = i18n::strings(&props.locale);
     let presence = match &props.presence {

@@ -1,26 +1,24 @@
-use std::rc::Rc;
-
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::domain::contact::{self, SiteState};
+use crate::domain::contact::{self, SiteState, TeamState};
 use crate::domain::pii::PiiFinding;
 use crate::widget::i18n::{self, Strings};
 use crate::widget::panel::state::{Action, PanelState};
 
-#[derive(PartialEq, Properties)]
-pub struct PreviewProps {
+pub struct PreviewProps<'a> {
     pub strings: &'static Strings,
     /// The site's teams, once availability has answered.
-    pub site: Option<Rc<SiteState>>,
-    /// The id of the team the draft will reach, once the classifier has read it.
-    pub expected: Option<AttrValue>,
+    pub site: Option<&'a SiteState>,
+    /// The team the draft will reach (one of the site's), once the
+    /// classifier has read it.
+    pub expected: Option<&'a TeamState>,
     /// The classifier is unsure of that team (`contact::team_is_a_guess`).
     pub guess: bool,
     /// Where the visitor's choice of team goes.
     pub dispatcher: UseReducerDispatcher<PanelState>,
     /// The personal data the redactor found in the draft.
-    pub findings: Vec<PiiFinding>,
+    pub findings: &'a [PiiFinding],
     /// The draft as it will be sent.
     pub redacted: AttrValue,
 }
@@ -29,15 +27,10 @@ pub struct PreviewProps {
 /// where it goes (a choice when the site has several teams), how soon that
 /// team typically answers, which kinds of personal data were removed and
 /// what the company will receive.
-#[function_component(Preview)]
 pub fn preview(props: &PreviewProps) -> Html {
     let strings = props.strings;
-    let teams = props.site.as_ref().map_or(&[][..], |site| &site.teams[..]);
-    let expected = props
-        .expected
-        .as_ref()
-        .and_then(|id| teams.iter().find(|t| t.id == id.as_str()));
-    let destination = expected.map(|team| {
+    let teams = props.site.map_or(&[][..], |site| &site.teams[..]);
+    let destination = props.expected.map(|team| {
         let line = if teams.len() > 1 {
             let dispatcher = props.dispatcher.clone();
             let on_change = Callback::from(move |e: Event| {
@@ -77,7 +70,7 @@ pub fn preview(props: &PreviewProps) -> Html {
     // The kinds removed, one line each in the order of `kinds`: the same set
     // reads the same whatever order it was typed in.
     let mut found = [false; 6];
-    for finding in &props.findings {
+    for finding in props.findings {
         found[i18n::kind_index(finding.kind.as_str())] = true;
     }
     let mut removed = String::new();

@@ -6,7 +6,7 @@ use crate::domain::conversation::ReplyInput;
 use crate::widget::i18n::Strings;
 use crate::widget::panel::state::{Action, PanelState, ReplyKind};
 
-#[derive(PartialEq, Properties)]
+#[derive(PartialEq)]
 pub struct ReplyFieldsProps {
     pub strings: &'static Strings,
     pub reply: ReplyKind,
@@ -23,7 +23,6 @@ pub struct ReplyFieldsProps {
 
 /// How the visitor wants an answer: here, by e-mail or by phone within a
 /// window, and what the company promises for each.
-#[function_component(ReplyFields)]
 pub fn reply_fields(props: &ReplyFieldsProps) -> Html {
     let strings = props.strings;
     let input = |make: fn(String) -> Action| {

@@ -3,14 +3,13 @@ use yew::prelude::*;
 use crate::widget::answers::ThreadMessage;
 use crate::widget::i18n::{self, Strings};
 
-#[derive(PartialEq, Properties)]
+#[derive(PartialEq)]
 pub struct ThreadProps {
     pub locale: AttrValue,
     pub messages: Vec<ThreadMessage>,
 }
 
 /// The conversation so far, read out as it grows.
-#[function_component(Thread)]
 pub fn thread(props: &ThreadProps) -> Html {
     let strings = i18n::strings(&props.locale);
     html! {
