@@ -250,10 +250,15 @@ var ICONS = {
 // `!important` ones) lose to it, and `all:initial` stops inherited styles
 // from reaching the launcher and the panel inside (`all` leaves `direction`
 // alone, so it is set too: the panel is laid out left to right).
+// Text on the site's colour: black on a light one (a yellow launcher kept
+// white text, 1.6:1), white on a dark one. L 49.44 is where black and white
+// contrast alike; relative colour syntax picks one with no script, and a
+// browser without it keeps the white.
+var ON_ACCENT = 'color:#fff;color:lch(from var(--touchpoint-accent,#1f4fd1) calc((49.44 - l) * infinity) 0 0)';
 var LAUNCHER_STYLE = ':host{all:initial!important;direction:ltr!important;position:fixed!important;inset:auto 20px 20px auto!important;' +
   'z-index:2147483000!important;display:block!important;font:15px/1.4 system-ui,sans-serif!important}' +
   '.launcher{all:unset;cursor:pointer;display:flex;align-items:center;gap:8px;' +
-  'padding:12px 18px;border-radius:999px;background:var(--touchpoint-accent,#1f4fd1);color:#fff;' +
+  'padding:12px 18px;border-radius:999px;background:var(--touchpoint-accent,#1f4fd1);' + ON_ACCENT + ';' +
   'box-shadow:0 4px 14px rgba(0,0,0,.25)}' +
   '.launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}' +
   'svg{width:20px;height:20px;fill:currentColor;flex:none}' +

@@ -743,6 +743,36 @@ test('the site places, colours, names and marks the launcher: data-position, dat
   const box = await panel(page).locator('.panel').boundingBox();
   assert.ok(box.x < 100, 'the panel opens on the same side');
   await page.close();
+
+  // Text on the site's colour is black on a light one, white on a dark one
+  // (a yellow launcher kept white text, 1.6:1): 4.5:1 at least, everywhere
+  // it is drawn on that colour.
+  const rgb = (text) => (text.match(/\d+(\.\d+)?/g) || []).slice(0, 3).map(Number);
+  const luminance = ([r, g, b]) => {
+    const lin = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  };
+  const contrast = (a, b) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  for (const [colour, text] of [['#f5c400', [0, 0, 0]], ['#8a1c7c', [255, 255, 255]], ['#7fdbff', [0, 0, 0]], ['#1f4fd1', [255, 255, 255]], ['white', [0, 0, 0]], ['rgb(0 90 0)', [255, 255, 255]]]) {
+    const coloured = await withAttributes(`data-color="${colour}"`);
+    await openPanel(coloured);
+    await panel(coloured).locator('#tp-message').fill('How long does delivery take?');
+    for (const [where, part] of [['launcher', coloured.locator('button.launcher')], ['header', panel(coloured).locator('.panel header')], ['send', panel(coloured).locator('button.send')]]) {
+      // As drawn (a 1-pixel canvas): the computed text colour is written in lch.
+      const [background, foreground] = await part.evaluate((e) => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color].map((css) => {
+        const context = Object.assign(document.createElement('canvas'), { width: 1, height: 1 }).getContext('2d');
+        context.fillStyle = css;
+        context.fillRect(0, 0, 1, 1);
+        return `rgb(${[...context.getImageData(0, 0, 1, 1).data.slice(0, 3)].join(', ')})`;
+      }));
+      assert.deepEqual(rgb(foreground), text, `${where} on ${colour}: ${foreground} on ${background}`);
+      assert.ok(contrast(rgb(foreground), rgb(background)) >= 4.5, `${where} on ${colour}: ${foreground} on ${background}`);
+    }
+    await coloured.close();
+  }
 });
 
 test('a model that never arrives does not hold the panel: the message goes, redacted', async () => {
