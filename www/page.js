@@ -262,7 +262,8 @@ var LAUNCHER_STYLE = ':host{all:initial!important;direction:ltr!important;positi
   'box-shadow:0 4px 14px rgba(0,0,0,.25)}' +
   '.launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}' +
   'svg{width:20px;height:20px;fill:currentColor;flex:none}' +
-  ':host([data-position=left]){inset:auto auto 20px 20px!important}';
+  ':host([data-position=left]){inset:auto auto 20px 20px!important}' +
+  '.said{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}';
 
 // Draws the launcher: one button in its own shadow root, so the host page's
 // CSS cannot reach it and its CSS cannot leak out; a constructable stylesheet
@@ -312,6 +313,12 @@ function mountLauncher(config, onOpen, onIntent) {
   button.addEventListener('pointerleave', () => clearTimeout(rest));
   button.addEventListener('focus', intent);
   root.appendChild(button);
+  // Where the widget says a reply came while the panel is closed (the badge
+  // on the button is silent); there before it speaks, as a status must be.
+  var said = document.createElement('span');
+  said.className = 'said';
+  said.setAttribute('role', 'status');
+  root.appendChild(said);
   // Beside <body>, not in it: a transform, filter or opacity the page gives
   // its body would otherwise move a fixed launcher off screen or blur it (and
   // a page that swaps its body, as Turbo does, keeps the launcher).

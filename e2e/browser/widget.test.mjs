@@ -578,6 +578,10 @@ test('the page can open, close and toggle the panel and listen to it; replies wh
   await panel(page).locator('.panel').waitFor({ state: 'detached' });
   await staffApi('POST', `/v1/staff/conversations/${conversation.id}/messages`, { text: 'Yes, it is rated 20,000 mm.' });
   await page.locator('button.launcher[data-unread="1"]').waitFor({ timeout: 10_000 });
+  // Said as well as shown: the launcher's status region, in the panel's words
+  // (a screen reader heard nothing of a badge).
+  const said = page.locator('[data-touchpoint-launcher] .said[role=status]');
+  assert.equal(await said.innerText(), 'New message from Ana', 'the name visitors see');
   const events = await page.evaluate(() => window.__events);
   assert.deepEqual(events.map(([name]) => name).filter((n) => n !== 'unread'), ['open', 'close', 'message']);
   assert.equal(events.find(([n]) => n === 'message')[1].text, 'Yes, it is rated 20,000 mm.');

@@ -35,11 +35,13 @@ pub fn announce(name: &str, detail: &JsValue) {
 /// What the page hears from the panel: open and close (a panel that starts
 /// closed says nothing; the launcher in `root` says which, `aria-expanded`),
 /// unread staff replies (a badge on the launcher and an event), and each new
-/// staff message.
+/// staff message (an event; said, in `strings`' words, by the launcher's
+/// status region while the panel is closed: a badge alone is silent).
 #[hook]
-pub fn use_page_events(state: &PanelState, root: &ShadowRoot) {
+pub fn use_page_events(state: &PanelState, root: &ShadowRoot, strings: &'static i18n::Strings) {
     let was_open = use_mut_ref(|| false);
     let root = root.clone();
+    let said = root.clone();
     let launcher = move || root.query_selector("button.launcher").ok().flatten();
     let expanded = launcher.clone();
     use_effect_with(state.open, move |open| {
@@ -65,8 +67,15 @@ pub fn use_page_events(state: &PanelState, root: &ShadowRoot) {
         }
         announce("unread", &JsValue::from_f64(f64::from(*unread)));
     });
+    let open = state.open;
     use_effect_with(state.last_staff_message.clone(), move |last| {
         if let Some(message) = last {
+            // Open, the thread (a log) reads it out.
+            if let (false, Some(name), Ok(Some(region))) =
+                (open, &message.name, said.query_selector(".said"))
+            {
+                region.set_text_content(Some(&i18n::fill(strings.new_message, &[("name", name)])));
+            }
             let detail = crate::js_object::Object::new()
                 .set("name", message.name.clone().unwrap_or_default().as_str())
                 .set("text", message.text.as_str())

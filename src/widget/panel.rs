@@ -89,7 +89,7 @@ pub fn panel(props: &PanelProps) -> Html {
     let pending_id: Rc<RefCell<Option<(String, String)>>> = use_mut_ref(|| None);
 
     use_opener(state.dispatcher());
-    use_page_events(&state, &props.root);
+    use_page_events(&state, &props.root, i18n::strings(&config.locale));
     use_availability(config.clone(), state.dispatcher());
     use_resume(config.clone(), state.session.clone(), state.dispatcher());
     use_messages(
