@@ -252,18 +252,19 @@ var ICONS = {
 // alone, so it is set too: the panel is laid out left to right).
 // Text on the site's colour: black on a light one (a yellow launcher kept
 // white text, 1.6:1), white on a dark one. L 49.44 is where black and white
-// contrast alike; relative colour syntax picks one with no script, and a
-// browser without it keeps the white.
-var ON_ACCENT = 'color:#fff;color:lch(from var(--touchpoint-accent,#1f4fd1) calc((49.44 - l) * infinity) 0 0)';
+// contrast alike; relative colour syntax picks one with no script. Behind
+// @supports: with var() inside, a browser without it would take the rule and
+// drop it only when computing, leaving the inherited black, not the white.
+var ON_ACCENT = '@supports (color:lch(from red calc((49.44 - l) * infinity) 0 0)){.launcher{color:lch(from var(--touchpoint-accent,#1f4fd1) calc((49.44 - l) * infinity) 0 0)}}';
 var LAUNCHER_STYLE = ':host{all:initial!important;direction:ltr!important;position:fixed!important;inset:auto 20px 20px auto!important;' +
   'z-index:2147483000!important;display:block!important;font:15px/1.4 system-ui,sans-serif!important}' +
   '.launcher{all:unset;cursor:pointer;display:flex;align-items:center;gap:8px;' +
-  'padding:12px 18px;border-radius:999px;background:var(--touchpoint-accent,#1f4fd1);' + ON_ACCENT + ';' +
+  'padding:12px 18px;border-radius:999px;background:var(--touchpoint-accent,#1f4fd1);color:#fff;' +
   'box-shadow:0 4px 14px rgba(0,0,0,.25)}' +
   '.launcher:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}' +
   'svg{width:20px;height:20px;fill:currentColor;flex:none}' +
   ':host([data-position=left]){inset:auto auto 20px 20px!important}' +
-  '.said{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}';
+  '.said{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}' + ON_ACCENT;
 
 // Draws the launcher: one button in its own shadow root, so the host page's
 // CSS cannot reach it and its CSS cannot leak out; a constructable stylesheet
@@ -278,7 +279,9 @@ function mountLauncher(config, onOpen, onIntent) {
   host.setAttribute('data-touchpoint-launcher', '');
   if (config.position === 'left') host.setAttribute('data-position', 'left');
   // Colour through the CSSOM, which a strict CSP allows (no inline style attribute).
-  if (config.color) host.style.setProperty('--touchpoint-accent', config.color);
+  // One it cannot read ("#f5c40") would leave the launcher and Send without
+  // a background: the default stays, and the site hears why.
+  if (config.color) CSS.supports('color', config.color) ? host.style.setProperty('--touchpoint-accent', config.color) : console.warn('Touchpoint: data-color is not a colour:', config.color);
   var root = host.attachShadow({ mode: 'open' });
   var sheet = new CSSStyleSheet();
   sheet.replaceSync(LAUNCHER_STYLE);

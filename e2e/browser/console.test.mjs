@@ -739,10 +739,17 @@ test("staff find a conversation by words, name or address, and narrow the inbox 
     };
     await rows.first().waitFor();
     const search = staff.getByLabel('Search');
-    // The search runs on Enter, in any case of A-Z.
+    // The search runs on Enter (not on leaving the box: a click on a row
+    // would change the list under it), in any case of A-Z, through closed
+    // conversations too once asked from the default status.
+    const status = staff.getByLabel('Status');
     await search.fill(word.toUpperCase());
+    await search.blur();
+    await staff.waitForTimeout(300);
+    assert.equal(await status.inputValue(), 'active', 'not searched on leaving the box');
     await search.press('Enter');
     await shows([mine.conversation.id, open.conversation.id]);
+    assert.equal(await status.inputValue(), 'all');
     await search.fill('idun');
     await search.press('Enter');
     await shows([mine.conversation.id]);

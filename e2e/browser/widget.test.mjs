@@ -777,6 +777,15 @@ test('the site places, colours, names and marks the launcher: data-position, dat
     }
     await coloured.close();
   }
+  // A colour the browser cannot read (a typo) leaves the default, and says so.
+  const typo = await withAttributes('data-color="#f5c40"');
+  const warnings = [];
+  typo.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  await typo.goto(`${runtime.url}/`);
+  await typo.locator('button.launcher').waitFor();
+  assert.equal(await typo.locator('button.launcher').evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(31, 79, 209)');
+  assert.ok(warnings.some((w) => /data-color is not a colour/.test(w)), warnings.join('\n'));
+  await typo.close();
 });
 
 test('a model that never arrives does not hold the panel: the message goes, redacted', async () => {

@@ -82,7 +82,7 @@ pub fn use_refresh(
             let reached = !matches!(inbox, Err(Failure::Network));
             dispatcher.dispatch(Action::Reached(reached, js_sys::Date::now()));
             match inbox {
-                Ok(inbox) => dispatcher.dispatch(Action::Inbox(inbox)),
+                Ok(inbox) => dispatcher.dispatch(Action::Inbox(filter, limit, inbox)),
                 Err(Failure::Api { status: 401, .. }) => {
                     session::forget();
                     dispatcher.dispatch(Action::SignOut);

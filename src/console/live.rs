@@ -250,7 +250,7 @@ fn use_pushed_reloads(state: &ConsoleState, dispatcher: UseReducerDispatcher<Con
                 let (filter, limit) = (filter.clone(), *limit);
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(inbox) = api::inbox(&token, &filter, limit).await {
-                        dispatcher.dispatch(Action::Inbox(inbox));
+                        dispatcher.dispatch(Action::Inbox(filter, limit, inbox));
                     }
                 });
             }

@@ -77,7 +77,9 @@ pub enum Action {
     Filter(InboxFilter),
     /// The next conversations of a long inbox.
     MoreRows,
-    Inbox(Inbox),
+    /// An inbox answer, with the filters and limit it was asked for: one
+    /// that comes back after they changed is not what the console shows.
+    Inbox(InboxFilter, i64, Inbox),
     Select(String),
     /// Boxed: a conversation with its thread and journey is much larger than the other actions.
     View(Box<ConversationView>),
@@ -246,7 +248,11 @@ impl Reducible for ConsoleState {
                 next.inbox_more = 0;
             }
             Action::MoreRows => next.inbox_more = next.inbox_more.saturating_add(1),
-            Action::Inbox(inbox) => next.inbox = Some(inbox),
+            Action::Inbox(filter, limit, inbox) => {
+                if filter == next.filter && limit == next.inbox_limit() {
+                    next.inbox = Some(inbox);
+                }
+            }
             Action::Colleagues(colleagues) => next.colleagues = Some(colleagues),
             Action::Select(id) => {
                 next.gone = None;
@@ -575,15 +581,45 @@ mod tests {
     }
 
     #[test]
+    fn an_inbox_asked_for_with_other_filters_is_not_shown() {
+        let inbox = |id: &str| Inbox {
+            conversations: vec![row(id)],
+            total: 1,
+            waiting: 1,
+            teams: vec!["support".into()],
+        };
+        let search = InboxFilter {
+            search: "refund".into(),
+            ..InboxFilter::default()
+        };
+        // The search's answer, then the unfiltered one asked for before it.
+        let state = run(
+            ConsoleState::default(),
+            vec![
+                Action::Filter(search.clone()),
+                Action::Inbox(search.clone(), 200, inbox("found")),
+                Action::Inbox(InboxFilter::default(), 200, inbox("everything")),
+                Action::Inbox(search, 400, inbox("before show more")),
+            ],
+        );
+        let shown = state.inbox.map(|i| i.conversations[0].id.clone());
+        assert_eq!(shown.as_deref(), Some("found"));
+    }
+
+    #[test]
     fn j_and_k_move_within_the_inbox_and_stop_at_its_ends() {
         let state = run(
             ConsoleState::default(),
-            vec![Action::Inbox(Inbox {
-                conversations: vec![row("a"), row("b"), row("c")],
-                total: 3,
-                waiting: 3,
-                teams: vec!["support".into()],
-            })],
+            vec![Action::Inbox(
+                InboxFilter::default(),
+                200,
+                Inbox {
+                    conversations: vec![row("a"), row("b"), row("c")],
+                    total: 3,
+                    waiting: 3,
+                    teams: vec!["support".into()],
+                },
+            )],
         );
         assert_eq!(
             state.neighbour(1).as_deref(),

@@ -72,6 +72,23 @@ pub fn search(text: Option<&str>) -> Result<String, ApiError> {
     Ok(text.to_ascii_lowercase())
 }
 
+/// A search that is a phone number or a part of one ("030 123-4567",
+/// "+49 30 1234567", "1234567"): its digits without leading zeros, to find
+/// in a stored number's digits however either was written (the trunk zero
+/// of "030" is not among a number stored with its country code, "+49 30 …").
+/// Empty for anything else, or fewer than four digits.
+pub fn search_digits(search: &str) -> String {
+    let folded = super::pii::folded(search);
+    let phone_like = folded.chars().all(|c| {
+        c.is_ascii_digit() || c == '+' || super::conversation::PHONE_SEPARATORS.contains(&c)
+    });
+    let digits: String = folded.chars().filter(char::is_ascii_digit).collect();
+    if !phone_like || digits.len() < 4 {
+        return String::new();
+    }
+    digits.trim_start_matches('0').to_owned()
+}
+
 /// The filters a console shows its inbox with, as the staff API's query
 /// string reads them (`team`, `status`, `assignee`, `q`; empty: all my
 /// teams, waiting and open, anyone's, no search).
@@ -320,6 +337,17 @@ mod tests {
             search(Some(&"a".repeat(101))),
             Err(ApiError::InvalidRequest(_))
         ));
+    }
+
+    #[test]
+    fn a_search_for_a_number_is_its_digits_however_it_was_written() {
+        assert_eq!(search_digits("030 123-4567"), "301234567");
+        assert_eq!(search_digits("+49 (30) 1234567"), "49301234567");
+        assert_eq!(search_digits("１２３４５６７"), "1234567");
+        assert_eq!(search_digits("7946 0958"), "79460958");
+        for not_a_number in ["123", "order 1234567", "jo@example.com", "", "12/2025 x"] {
+            assert_eq!(search_digits(not_a_number), "", "{not_a_number}");
+        }
     }
 
     #[test]

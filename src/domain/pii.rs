@@ -110,14 +110,16 @@ pub fn find_bytes(text: &str) -> Vec<ByteFinding> {
     scan_all(text)
 }
 
-/// A proof, in one pass over the bytes, that the scanners would find nothing:
-/// ASCII text (it folds to itself) without a digit, `@` or `:`. Every kind
-/// needs one of them: an email its `@`, an IPv6 address its colons, every
-/// other kind digits. Most paths and titles at the edge pass it, so the
+/// A proof, in two passes over the bytes, that the scanners would find
+/// nothing: ASCII text (it folds to itself) without a digit, `@` or `:`, and
+/// no address spelled out (`dot`, `(at)`…). Every kind needs one of them: an
+/// email its `@` or its spelling, an IPv6 address its colons, every other
+/// kind digits. Most paths and titles at the edge pass it, so the
 /// second redaction pass there costs a scan of the bytes, not the scanners.
 pub fn cannot_hold_personal_data(text: &str) -> bool {
     text.bytes()
         .all(|b| b.is_ascii() && !b.is_ascii_digit() && b != b'@' && b != b':')
+        && !email::may_be_spelled(text.as_bytes())
 }
 
 /// Every scanner over the folded text.
@@ -134,7 +136,8 @@ fn scan_all(text: &str) -> Vec<ByteFinding> {
         colons = colons.saturating_add(u8::from(b == b':'));
     }
     let ipv6 = colons >= 2;
-    if !(digits || at_sign || ipv6) {
+    let spelled = email::may_be_spelled(folded.as_bytes());
+    if !(digits || at_sign || ipv6 || spelled) {
         return Vec::new();
     }
     let mut claims = Claims::default();
@@ -148,6 +151,9 @@ fn scan_all(text: &str) -> Vec<ByteFinding> {
         let claimed = claims.items.len();
         if at_sign {
             email::scan(folded, &mut claims);
+        }
+        if spelled {
+            email::scan_spelled(folded, &mut claims);
         }
         if digits {
             iban::scan(folded.as_bytes(), &mut claims);

@@ -167,7 +167,8 @@ pub async fn presence(request: &Request, env: &Env) -> Result<Response, ApiError
 /// `GET /v1/staff/inbox?team=…&status=…&assignee=…&q=…`: conversations of
 /// the staff member's teams (or one of them), the longest waiting first;
 /// only theirs or nobody's, and only those whose visitor's name, address,
-/// number or any message holds the search, when asked.
+/// number (by its digits too), id or any message holds the search, when
+/// asked.
 pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
     let team = query(request, "team").unwrap_or_default();
@@ -186,10 +187,16 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let assignee = crate::domain::inbox::Assignee::parse(query(request, "assignee").as_deref())?
         .required_id(&staff.id);
     let search = crate::domain::inbox::search(query(request, "q").as_deref())?;
+    let search_digits = crate::domain::inbox::search_digits(&search);
+    let (phone_key, address_key) = (
+        crate::domain::conversation::phone_key_sql("c.reply_phone"),
+        crate::domain::conversation::phone_key_sql("c.reply_address"),
+    );
     let teams_json = serde_json::to_string(&teams).map_err(|_| ApiError::Internal)?;
     let statuses_json = serde_json::to_string(&statuses).map_err(|_| ApiError::Internal)?;
-    let mut rows: Vec<InboxRow> = db::rows(
-        &env.db,
+    // The phone keys are SQL of the worker's own (`phone_key_sql`), never
+    // the caller's text, which is bound as ?6 and ?7.
+    let sql = format!(
         "SELECT c.id, c.team_id, c.status, c.channel, c.topic, c.sentiment, c.kind, c.confidence, c.visitor_name, \
          c.reply_channel, c.assignee_id, c.created_at, c.last_visitor_at, c.last_staff_at, t.target_minutes, \
          (SELECT text FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' ORDER BY m.id DESC LIMIT 1) AS preview, \
@@ -200,12 +207,25 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
          AND c.status IN (SELECT value FROM json_each(?3)) \
          AND (?5 IS NULL OR c.assignee_id = ?5) \
          AND (?6 = '' OR instr(lower(c.visitor_name), ?6) OR instr(lower(c.reply_email), ?6) \
-              OR instr(c.reply_phone, ?6) OR c.id = ?6 \
+              OR instr(c.reply_phone, ?6) OR instr(lower(c.reply_address), ?6) OR c.id = ?6 \
+              OR (?7 != '' AND (instr({phone_key}, ?7) OR instr({address_key}, ?7))) \
               OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND instr(lower(m.text), ?6))) \
          ORDER BY CASE c.status WHEN 'waiting' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, \
          CASE c.status WHEN 'closed' THEN -c.closed_at ELSE c.last_visitor_at END, c.rowid \
-         LIMIT ?4",
-        args![&staff.site_id, &teams_json, &statuses_json, limit, assignee, &search],
+         LIMIT ?4"
+    );
+    let mut rows: Vec<InboxRow> = db::rows(
+        &env.db,
+        &sql,
+        args![
+            &staff.site_id,
+            &teams_json,
+            &statuses_json,
+            limit,
+            assignee,
+            &search,
+            &search_digits
+        ],
     )
     .await?;
     let now = now_ms();

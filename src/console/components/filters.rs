@@ -42,14 +42,25 @@ pub fn filters(props: &FiltersProps) -> Html {
             dispatcher.dispatch(Action::Filter(set(field, value)));
         })
     };
-    // The search runs when asked (Enter, or leaving the box), not on each
-    // key: a request per letter would search the store for "r", "re"….
-    // Emptied (the box's ✕ or deleting it all), everything is back at once.
+    // The search runs on Enter, not on each key (a request per letter would
+    // search the store for "r", "re"…) nor on leaving the box (clicking a
+    // row would change the list under the click). A search from the default
+    // status looks through closed conversations too (the status says All).
+    // Emptied (the box's ✕, Escape or deleting it all), everything is back
+    // at once.
     let search = {
         let (dispatcher, set) = (props.dispatcher.clone(), set.clone());
-        Callback::from(move |e: Event| {
+        let default_status = props.filter.status.is_empty();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() != "Enter" || e.is_composing() {
+                return;
+            }
             let value = e.target_unchecked_into::<HtmlInputElement>().value();
-            dispatcher.dispatch(Action::Filter(set(Field::Search, value)));
+            let mut filter = set(Field::Search, value);
+            if default_status && !filter.search.trim().is_empty() {
+                filter.status = "all".into();
+            }
+            dispatcher.dispatch(Action::Filter(filter));
         })
     };
     let cleared = {
@@ -88,7 +99,7 @@ pub fn filters(props: &FiltersProps) -> Html {
             </label>
             <label>{ "Search " }
                 <input type="search" maxlength="100" value={filter.search.clone()} placeholder="Name, address or words"
-                    onchange={search} oninput={cleared} />
+                    onkeydown={search} oninput={cleared} />
             </label>
             <span class="shortcuts">{ "j / k next · r reply · Shift+C close" }</span>
         </nav>

@@ -151,3 +151,143 @@ pub(super) fn scan(text: &str, claims: &mut Claims) {
         claims.add(PiiKind::Email, start, address_end);
     }
 }
+
+/// Whether `text` (folded) may hold an address spelled out ("jo at example
+/// dot com", "jo(at)example.com"): a spelled dot (`dot`, `punto`, `ponto`)
+/// or a bracketed or spaced `@`. One pass over the bytes, so most messages
+/// skip `scan_spelled`.
+pub(super) fn may_be_spelled(text: &[u8]) -> bool {
+    text.windows(3).any(|w| {
+        let lower = [
+            w[0].to_ascii_lowercase(),
+            w[1].to_ascii_lowercase(),
+            w[2].to_ascii_lowercase(),
+        ];
+        matches!(&lower, b"dot" | b"nto" | b"at)" | b"at]" | b"at}" | b" @ ")
+    })
+}
+
+/// The length of the separator word or bracket of `words` at the start of
+/// `text` (ASCII, any case), with the spaces around it: a `bare` word
+/// needs them, a bracket may have them.
+fn separator(text: &[u8], words: &[&[u8]], bare: bool) -> Option<usize> {
+    let spaces = |from: usize| text[from..].iter().take_while(|&&b| b == b' ').count();
+    let before = spaces(0);
+    if bare && before == 0 {
+        return None;
+    }
+    let rest = &text[before..];
+    let word = words
+        .iter()
+        .find(|word| rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word))?;
+    let end = before + word.len();
+    let after = spaces(end);
+    if bare && after == 0 {
+        return None;
+    }
+    Some(end + after)
+}
+
+/// The `@` spelled out: `at`, `arroba` between spaces; `(at)`, `[at]`,
+/// `{at}` or a spaced `@`. The length, and whether it was a bare word.
+fn spelled_at(text: &[u8]) -> Option<(usize, bool)> {
+    separator(text, &[b"(at)", b"[at]", b"{at}", b"@"], false)
+        .filter(|&length| length > 1 || text.first() != Some(&b'@'))
+        .map(|length| (length, false))
+        .or_else(|| separator(text, &[b"at", b"arroba"], true).map(|length| (length, true)))
+}
+
+/// A dot spelled out (`dot`, `punto`, `ponto` between spaces, or
+/// bracketed): its length; or a plain dot: 1 and `false`.
+fn spelled_dot(text: &[u8]) -> Option<(usize, bool)> {
+    if text.first() == Some(&b'.') {
+        return Some((1, false));
+    }
+    separator(text, &[b"(dot)", b"[dot]", b"{dot}"], false)
+        .or_else(|| separator(text, &[b"dot", b"punto", b"ponto"], true))
+        .map(|length| (length, true))
+}
+
+fn label_length(text: &[u8]) -> usize {
+    text.iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-')
+        .count()
+}
+
+/// Addresses spelled out so that a form or a bot would not read them:
+/// "jo at example dot com", "jo(at)example.com", "jo [at] example [dot]
+/// co [dot] uk", "jo arroba ejemplo punto es", "jo @ example.com". ASCII
+/// only, as people write them. A bare `at` or `arroba` needs a dot spelled
+/// out too ("look at example.com" is no address); "at this point" never
+/// ends in one.
+pub(super) fn scan_spelled(text: &str, claims: &mut Claims) {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let here = at;
+        at += 1;
+        // Each separator starts at a space or a bracket after the local part.
+        if here == 0 || !is_ascii_local(bytes[here - 1]) {
+            continue;
+        }
+        let Some((at_length, bare)) = spelled_at(&bytes[here..]) else {
+            continue;
+        };
+        let floor = claims.end_before(here);
+        let mut start = here;
+        while start > floor && is_ascii_local(bytes[start - 1]) {
+            start -= 1;
+        }
+        while start < here && matches!(bytes[start], b'.' | b'-') {
+            start += 1;
+        }
+        // Not the end of a word in another script ("éjo at …").
+        if start == here || (start > 0 && !bytes[start - 1].is_ascii()) {
+            continue;
+        }
+        // Labels and dots; the address ends after the last label that can
+        // be a top-level domain.
+        let mut cursor = here + at_length;
+        let first = label_length(&bytes[cursor..]);
+        if first == 0 {
+            continue;
+        }
+        cursor += first;
+        let (mut spelled, mut end) = (false, None);
+        while let Some((dot_length, spelled_out)) = spelled_dot(&bytes[cursor..]) {
+            let label = label_length(&bytes[cursor + dot_length..]);
+            if label == 0 {
+                break;
+            }
+            spelled |= spelled_out;
+            cursor += dot_length + label;
+            let tld = &bytes[cursor - label..cursor];
+            if (2..=24).contains(&label) && tld.iter().all(u8::is_ascii_alphabetic) {
+                end = Some((cursor, spelled));
+            }
+        }
+        let Some((end, spelled)) = end else {
+            continue;
+        };
+        if bare && (!spelled || is_everyday_word(&bytes[start..here])) {
+            continue;
+        }
+        claims.add(PiiKind::Email, start, end);
+        at = end;
+    }
+}
+
+/// Words that come before a bare `at` and a site's name far more often than
+/// an address's local part does ("I ordered at shop dot com", "visit us at
+/// …"): a domain is not personal data.
+fn is_everyday_word(word: &[u8]) -> bool {
+    const WORDS: [&[u8]; 20] = [
+        b"us", b"me", b"him", b"her", b"them", b"it", b"you", b"we", b"i", b"is", b"was", b"are",
+        b"here", b"there", b"look", b"looked", b"ordered", b"bought", b"shop", b"visit",
+    ];
+    WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+fn is_ascii_local(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+}

@@ -319,6 +319,67 @@ fn finds_internationalised_emails() {
 }
 
 #[test]
+fn addresses_spelled_out_are_found_and_everyday_words_before_a_site_are_not() {
+    let found: &[(&str, &str)] = &[
+        (
+            "write to jo at example dot com please",
+            "jo at example dot com",
+        ),
+        ("jo[at]example[dot]com", "jo[at]example[dot]com"),
+        ("jo (at) example.co.uk.", "jo (at) example.co.uk"),
+        (
+            "JO.SMITH [AT] EXAMPLE [DOT] CO [DOT] UK!",
+            "JO.SMITH [AT] EXAMPLE [DOT] CO [DOT] UK",
+        ),
+        (
+            "escríbeme: jo arroba ejemplo punto es",
+            "jo arroba ejemplo punto es",
+        ),
+        (
+            "o meu é ana.lima arroba mail ponto com ponto br",
+            "ana.lima arroba mail ponto com ponto br",
+        ),
+        ("reply to jo @ example.com", "jo @ example.com"),
+        (
+            "jo{at}mail{dot}example{dot}org",
+            "jo{at}mail{dot}example{dot}org",
+        ),
+        (
+            "mail: a.b-c at mail dot example dot org.",
+            "a.b-c at mail dot example dot org",
+        ),
+        // Full-width brackets and spaces fold to ASCII first.
+        ("jo（at）example（dot）com", "jo（at）example（dot）com"),
+    ];
+    for (text, value) in found {
+        assert_eq!(kinds(text), vec![(PiiKind::Email, *value)], "in {text:?}");
+        assert!(!redact(text).redacted.contains(" at "), "{text:?}");
+    }
+    // A bare "at" needs a dot spelled out; a site is no one's address;
+    // "at this point" is English.
+    for text in [
+        "look at example.com",
+        "pending at this point and",
+        "I looked at yoursite dot com",
+        "bought it at amazon dot com and it broke",
+        "visit us at shop dot example",
+        "meet at 5 dot",
+        "jo at example dot c",
+        "jo at example",
+        "at dot com",
+        "the price is at dot",
+        "@ example.com",
+    ] {
+        assert_eq!(kinds(text), vec![], "in {text:?}");
+    }
+    // Redacting twice changes nothing.
+    for (text, _) in found {
+        let once = redact(text).redacted;
+        assert_eq!(redact(&once).redacted, once, "{text:?}");
+    }
+}
+
+#[test]
 fn phone_numbers_side_by_side_are_each_found() {
     // As visitors give a mobile and a landline (an outside review found each
     // of these stored as typed: the run of more than 15 digits was no phone).
