@@ -159,6 +159,48 @@ fn near_identifiers() -> impl Strategy<Value = String> {
     .prop_map(|chars| chars.into_iter().collect())
 }
 
+/// An address spelled out as people write one to keep it from bots: the
+/// `@` and the dots as words or in brackets, in any case.
+fn spelled_address() -> impl Strategy<Value = String> {
+    let word = "[a-z]{2,9}";
+    (
+        (word, proptest::option::of(("[._-]", word))),
+        select(vec![
+            " at ", " AT ", "(at)", " (at) ", "[at]", " [at] ", "{at}", " @ ", " arroba ",
+        ]),
+        proptest::collection::vec(word, 1..3),
+        "[a-z]{2,6}",
+        select(vec![
+            " dot ", " DOT ", "(dot)", " [dot] ", "{dot}", " punto ", " ponto ",
+        ]),
+        any::<bool>(),
+    )
+        .prop_map(|((local, more), at, labels, tld, dot, plain_inner_dots)| {
+            let mut address = local;
+            if let Some((separator, rest)) = more {
+                address.push_str(&separator);
+                address.push_str(&rest);
+            }
+            address.push_str(at);
+            for label in labels {
+                address.push_str(&label);
+                address.push_str(if plain_inner_dots { "." } else { dot });
+            }
+            // The last dot before the top-level domain is spelled out.
+            if plain_inner_dots {
+                address.pop();
+                address.push_str(dot);
+            }
+            address.push_str(&tld);
+            address
+        })
+        .prop_filter("not an everyday word before a bare at", |address| {
+            !["us ", "me ", "it ", "we ", "is ", "i "]
+                .iter()
+                .any(|w| address.starts_with(w))
+        })
+}
+
 proptest! {
     #[test]
     fn the_fast_path_only_skips_text_the_scanners_find_nothing_in(text in near_identifiers()) {
@@ -172,6 +214,17 @@ proptest! {
         if cannot_hold_personal_data(&text) {
             prop_assert!(scan_all(&text).is_empty(), "{:?}", text);
         }
+    }
+
+    #[test]
+    fn every_spelled_out_address_is_redacted_and_nothing_else(
+        before in filler(),
+        after in filler(),
+        address in spelled_address(),
+        right in select(vec![" ", ". ", ", ", "! ", ") "]),
+    ) {
+        let text = format!("{before} {address}{right}{after}");
+        assert_only(&text, &format!("{before} [email]{right}{after}"))?;
     }
 
     #[test]
