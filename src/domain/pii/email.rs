@@ -157,13 +157,22 @@ pub(super) fn scan(text: &str, claims: &mut Claims) {
 /// or a bracketed or spaced `@`. One pass over the bytes, so most messages
 /// skip `scan_spelled`.
 pub(super) fn may_be_spelled(text: &[u8]) -> bool {
-    text.windows(3).any(|w| {
-        let lower = [
-            w[0].to_ascii_lowercase(),
-            w[1].to_ascii_lowercase(),
-            w[2].to_ascii_lowercase(),
-        ];
-        matches!(&lower, b"dot" | b"nto" | b"at)" | b"at]" | b"at}" | b" @ ")
+    // By byte, without allocating: this runs on every message.
+    let lower = |at: usize| text.get(at).map_or(0, u8::to_ascii_lowercase);
+    text.iter().enumerate().any(|(at, &byte)| {
+        // Most bytes start none of them (`| 0x20`: A-Z to a-z, space kept).
+        if !matches!(byte | 0x20, b'd' | b'a' | b'p' | b' ') {
+            return false;
+        }
+        let (a, b, c) = (lower(at), lower(at + 1), lower(at + 2));
+        matches!(
+            (a, b, c),
+            (b'd', b'o', b't') | (b'a', b't', b')' | b']' | b'}') | (b' ', b'@', b' ')
+        ) || (a == b'p'
+            && matches!(b, b'u' | b'o')
+            && c == b'n'
+            && lower(at + 3) == b't'
+            && lower(at + 4) == b'o')
     })
 }
 
@@ -226,8 +235,12 @@ pub(super) fn scan_spelled(text: &str, claims: &mut Claims) {
     while at < bytes.len() {
         let here = at;
         at += 1;
-        // Each separator starts at a space or a bracket after the local part.
-        if here == 0 || !is_ascii_local(bytes[here - 1]) {
+        // Each separator starts at a space, a bracket or an `@` after the
+        // local part.
+        if here == 0
+            || !matches!(bytes[here], b' ' | b'(' | b'[' | b'{' | b'@')
+            || !is_ascii_local(bytes[here - 1])
+        {
             continue;
         }
         let Some((at_length, bare)) = spelled_at(&bytes[here..]) else {
