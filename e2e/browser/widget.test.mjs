@@ -61,6 +61,18 @@ async function visitorPage(browser, options) {
   return page;
 }
 const panel = (page) => page.locator('[data-touchpoint-panel]');
+/** The red, green and blue of a CSS `rgb()` colour. */
+const rgb = (text) => (text.match(/\d+(\.\d+)?/g) || []).slice(0, 3).map(Number);
+/** WCAG 2 contrast ratio of two colours given as [r, g, b]. */
+function contrast(a, b) {
+  const luminance = ([r, g, bl]) => {
+    const lin = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(bl);
+  };
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
 async function openPanel(page, path = '/') {
   await page.goto(`${runtime.url}${path}`);
   await page.locator('button.launcher').click();
@@ -751,15 +763,6 @@ test('the site places, colours, names and marks the launcher: data-position, dat
   // Text on the site's colour is black on a light one, white on a dark one
   // (a yellow launcher kept white text, 1.6:1): 4.5:1 at least, everywhere
   // it is drawn on that colour.
-  const rgb = (text) => (text.match(/\d+(\.\d+)?/g) || []).slice(0, 3).map(Number);
-  const luminance = ([r, g, b]) => {
-    const lin = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-  };
-  const contrast = (a, b) => {
-    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-    return (x + 0.05) / (y + 0.05);
-  };
   for (const [colour, text] of [['#f5c400', [0, 0, 0]], ['#8a1c7c', [255, 255, 255]], ['#7fdbff', [0, 0, 0]], ['#1f4fd1', [255, 255, 255]], ['white', [0, 0, 0]], ['rgb(0 90 0)', [255, 255, 255]]]) {
     const coloured = await withAttributes(`data-color="${colour}"`);
     await openPanel(coloured);
@@ -956,15 +959,6 @@ test('the focus ring reaches 3:1 on the panel\'s white and on the site\'s colour
     return { outline: style.outlineColor, width: style.outlineWidth, halo: style.boxShadow };
   });
   const header = await panel(page).locator('header').evaluate((e) => getComputedStyle(e).backgroundColor);
-  const rgb = (text) => (text.match(/\d+(\.\d+)?/g) || []).slice(0, 3).map(Number);
-  const luminance = ([r, g, b]) => {
-    const lin = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-  };
-  const contrast = (a, b) => {
-    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-    return (x + 0.05) / (y + 0.05);
-  };
   assert.notEqual(ring.width, '0px');
   const colours = [rgb(ring.outline), ...(ring.halo === 'none' ? [] : [rgb(ring.halo)])];
   for (const background of [[255, 255, 255], rgb(header), [245, 196, 0], [0, 0, 0]]) {
