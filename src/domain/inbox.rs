@@ -101,6 +101,19 @@ pub struct InboxFilter {
 }
 
 impl InboxFilter {
+    /// These filters searching for `search` as typed. A search started
+    /// from the default status looks through closed conversations too (the
+    /// status then reads All): a name or address is looked up whatever
+    /// became of the conversation.
+    pub fn searching(&self, search: &str) -> InboxFilter {
+        let mut filter = self.clone();
+        filter.search = search.to_owned();
+        if filter.status.is_empty() && !search.trim().is_empty() {
+            filter.status = "all".into();
+        }
+        filter
+    }
+
     /// `/v1/staff/inbox?…` for these filters and the first `limit` rows,
     /// each value made a query value by `encoded` (the browser's
     /// `encodeURIComponent` in the console).
@@ -205,6 +218,20 @@ pub fn team_scope(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_from_the_default_status_covers_every_status_and_one_chosen_is_kept() {
+        let default = InboxFilter::default();
+        assert_eq!(default.searching("ana").status, "all");
+        assert_eq!(default.searching("ana").search, "ana");
+        assert_eq!(default.searching("  ").status, "", "blanks are no search");
+        let waiting = InboxFilter {
+            status: "waiting".into(),
+            ..InboxFilter::default()
+        };
+        assert_eq!(waiting.searching("ana").status, "waiting");
+        assert_eq!(default.searching("").search, "");
+    }
 
     #[test]
     fn an_inbox_holds_200_unless_asked_for_up_to_2000() {

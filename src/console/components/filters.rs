@@ -11,66 +11,67 @@ pub struct FiltersProps {
     pub dispatcher: UseReducerDispatcher<ConsoleState>,
 }
 
-/// Which of the filters a control changes.
+/// Which of the selects a change is from.
 #[derive(Clone, Copy)]
 enum Field {
     Team,
     Status,
     Assignee,
-    Search,
 }
 
 /// The inbox's team, status, assignee and search filters, and the
 /// keyboard shortcuts.
 #[function_component(Filters)]
 pub fn filters(props: &FiltersProps) -> Html {
-    let current = props.filter.clone();
-    let set = move |field: Field, value: String| {
-        let mut filter = current.clone();
-        *match field {
-            Field::Team => &mut filter.team,
-            Field::Status => &mut filter.status,
-            Field::Assignee => &mut filter.assignee,
-            Field::Search => &mut filter.search,
-        } = value;
-        filter
-    };
+    // What is in the search box, searched or not yet. Kept here because a
+    // render puts the box's value back to what the state says: with only
+    // the searched text in the state, any render while typing (the team
+    // names arriving, a filter chosen) emptied the box.
+    let typed = use_state(|| props.filter.search.clone());
     let choose = |field: Field| {
-        let (dispatcher, set) = (props.dispatcher.clone(), set.clone());
+        let (dispatcher, current, typed) = (
+            props.dispatcher.clone(),
+            props.filter.clone(),
+            typed.clone(),
+        );
         Callback::from(move |e: Event| {
             let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-            dispatcher.dispatch(Action::Filter(set(field, value)));
+            let mut filter = current.clone();
+            *match field {
+                Field::Team => &mut filter.team,
+                Field::Status => &mut filter.status,
+                Field::Assignee => &mut filter.assignee,
+            } = value;
+            // What the box shows is what the list is narrowed by.
+            dispatcher.dispatch(Action::Filter(filter.searching(&typed)));
         })
     };
     // The search runs on Enter, not on each key (a request per letter would
     // search the store for "r", "re"…) nor on leaving the box (clicking a
-    // row would change the list under the click). A search from the default
-    // status looks through closed conversations too (the status says All).
-    // Emptied (the box's ✕, Escape or deleting it all), everything is back
-    // at once.
+    // row would change the list under the click). Emptied (the box's ✕,
+    // Escape or deleting it all), everything is back at once.
     let search = {
-        let (dispatcher, set) = (props.dispatcher.clone(), set.clone());
-        let default_status = props.filter.status.is_empty();
+        let (dispatcher, current) = (props.dispatcher.clone(), props.filter.clone());
         Callback::from(move |e: KeyboardEvent| {
             if e.key() != "Enter" || e.is_composing() {
                 return;
             }
             let value = e.target_unchecked_into::<HtmlInputElement>().value();
-            let mut filter = set(Field::Search, value);
-            if default_status && !filter.search.trim().is_empty() {
-                filter.status = "all".into();
-            }
-            dispatcher.dispatch(Action::Filter(filter));
+            dispatcher.dispatch(Action::Filter(current.searching(&value)));
         })
     };
-    let cleared = {
-        let (dispatcher, set) = (props.dispatcher.clone(), set.clone());
-        let searching = !props.filter.search.is_empty();
+    let edited = {
+        let (dispatcher, current, typed) = (
+            props.dispatcher.clone(),
+            props.filter.clone(),
+            typed.clone(),
+        );
         Callback::from(move |e: InputEvent| {
             let value = e.target_unchecked_into::<HtmlInputElement>().value();
-            if searching && value.is_empty() {
-                dispatcher.dispatch(Action::Filter(set(Field::Search, value)));
+            if value.is_empty() && !current.search.is_empty() {
+                dispatcher.dispatch(Action::Filter(current.searching("")));
             }
+            typed.set(value);
         })
     };
     let filter = &props.filter;
@@ -98,8 +99,8 @@ pub fn filters(props: &FiltersProps) -> Html {
                 </select>
             </label>
             <label>{ "Search " }
-                <input type="search" maxlength="100" value={filter.search.clone()} placeholder="Name, address or words"
-                    onkeydown={search} oninput={cleared} />
+                <input type="search" maxlength="100" value={(*typed).clone()} placeholder="Name, address or words"
+                    onkeydown={search} oninput={edited} />
             </label>
             <span class="shortcuts">{ "j / k next · r reply · Shift+C close" }</span>
         </nav>
