@@ -514,7 +514,10 @@ test("the inbox finds conversations by the visitor's name, address, number or wo
     // Words of any message, A-Z in either case; the name, the address, the number, the id.
     assert.deepEqual(await found(ana, q(word)), [a, b, c, d].sort());
     assert.deepEqual(await found(ana, q(` ${word.toUpperCase()} `)), [a, b, c, d].sort());
-    assert.deepEqual(await found(ana, q('märta quist')), [a]);
+    // Letters beyond A-Z too, in any case they share: SQLite folds only A-Z.
+    for (const name of ['märta quist', 'MÄRTA QUIST', 'Märta', 'QUIST']) {
+      assert.deepEqual(await found(ana, q(name)), [a], name);
+    }
     assert.deepEqual(await found(ana, q(`MARTA.${word}@EXAMPLE.COM`)), [a]);
     assert.deepEqual(await found(ana, q('7946 0958')), [b]);
     // A number by its digits, however either side wrote it.

@@ -58,9 +58,7 @@ impl Assignee {
 /// The longest search an inbox takes, in characters.
 pub const SEARCH_MAX_CHARS: usize = 100;
 
-/// The `q` query as the inbox searches for it: trimmed and in lower case
-/// (SQLite's `lower()` folds A–Z only, so only those are folded here: "É"
-/// finds "É", "e" finds "E"); empty searches nothing. Longer than
+/// The `q` query: trimmed; empty searches nothing. Longer than
 /// [`SEARCH_MAX_CHARS`]: 400.
 pub fn search(text: Option<&str>) -> Result<String, ApiError> {
     let text = text.unwrap_or_default().trim();
@@ -69,7 +67,39 @@ pub fn search(text: Option<&str>) -> Result<String, ApiError> {
             "q must be at most 100 characters".into(),
         ));
     }
-    Ok(text.to_ascii_lowercase())
+    Ok(text.to_owned())
+}
+
+/// The forms of a search the store is looked through for, each as
+/// SQLite's `lower()` leaves a text (A–Z folded, nothing else): in lower
+/// case, in upper case and with each word capitalised. SQLite cannot fold
+/// "É", so "élodie" must also be looked for as "Élodie" and "ÉLODIE" (the
+/// store folds that to "Élodie" too) to find a name however it was typed;
+/// a mix within a word ("ÉloDIE" for "élodie") is not found. Empty for no
+/// search; no form twice.
+pub fn search_forms(search: &str) -> Vec<String> {
+    if search.is_empty() {
+        return Vec::new();
+    }
+    let capitalised = search
+        .split_inclusive(|c: char| !c.is_alphanumeric())
+        .flat_map(|word| {
+            let mut letters = word.chars();
+            letters
+                .next()
+                .into_iter()
+                .flat_map(char::to_uppercase)
+                .chain(letters.flat_map(char::to_lowercase))
+        })
+        .collect::<String>();
+    let mut forms: Vec<String> = Vec::with_capacity(3);
+    for form in [search.to_lowercase(), search.to_uppercase(), capitalised] {
+        let form = form.to_ascii_lowercase();
+        if !forms.contains(&form) {
+            forms.push(form);
+        }
+    }
+    forms
 }
 
 /// A search that is a phone number or a part of one ("030 123-4567",
@@ -352,18 +382,69 @@ mod tests {
     }
 
     #[test]
-    fn a_search_is_trimmed_folded_as_sqlite_folds_and_at_most_100_characters() {
+    fn a_search_is_trimmed_and_at_most_100_characters() {
         assert_eq!(search(None).as_deref(), Ok(""));
         assert_eq!(search(Some("   ")).as_deref(), Ok(""));
-        assert_eq!(search(Some(" Refund ")).as_deref(), Ok("refund"));
-        // SQLite's lower() leaves É as it is; so does the search.
-        assert_eq!(search(Some("ÉMILE")).as_deref(), Ok("Émile"));
+        assert_eq!(search(Some(" Refund ")).as_deref(), Ok("Refund"));
         let longest = "é".repeat(100);
         assert_eq!(search(Some(&longest)).as_deref(), Ok(longest.as_str()));
         assert!(matches!(
             search(Some(&"a".repeat(101))),
             Err(ApiError::InvalidRequest(_))
         ));
+    }
+
+    /// SQLite's `lower()`: A–Z only.
+    fn sqlite_lower(text: &str) -> String {
+        text.to_ascii_lowercase()
+    }
+
+    #[test]
+    fn a_search_finds_a_name_in_any_case_its_letters_share() {
+        assert_eq!(search_forms(""), Vec::<String>::new());
+        assert_eq!(search_forms("Refund"), ["refund"]);
+        assert_eq!(search_forms("élodie"), ["élodie", "Élodie"]);
+        for stored in [
+            "Élodie Dupont",
+            "ÉLODIE DUPONT",
+            "élodie dupont",
+            "Élodie DUPONT",
+        ] {
+            for typed in [
+                "élodie",
+                "ÉLODIE",
+                "Élodie",
+                "élodie dupont",
+                "ÉLODIE DUPONT",
+            ] {
+                let forms = search_forms(typed);
+                assert!(
+                    forms
+                        .iter()
+                        .any(|f| sqlite_lower(stored).contains(f.as_str())),
+                    "{typed} finds {stored} ({forms:?})"
+                );
+            }
+        }
+        for (typed, stored) in [
+            ("märta quist", "Märta Quist"),
+            ("MÄRTA", "märta"),
+            ("øre", "Øre"),
+            ("ñandú", "ÑANDÚ"),
+            ("straße", "STRASSE"),
+        ] {
+            let forms = search_forms(typed);
+            assert!(
+                forms
+                    .iter()
+                    .any(|f| sqlite_lower(stored).contains(f.as_str())),
+                "{typed} finds {stored} ({forms:?})"
+            );
+        }
+        // Words are capitalised after any separator; digits stay as typed.
+        assert!(search_forms("anne-sophie o'brien")
+            .contains(&"Anne-Sophie O'Brien".to_ascii_lowercase()));
+        assert!(search_forms("#4711 é").contains(&"#4711 É".to_owned()));
     }
 
     #[test]

@@ -188,6 +188,8 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
         .required_id(&staff.id);
     let search = crate::domain::inbox::search(query(request, "q").as_deref())?;
     let search_digits = crate::domain::inbox::search_digits(&search);
+    let search_forms = serde_json::to_string(&crate::domain::inbox::search_forms(&search))
+        .map_err(|_| ApiError::Internal)?;
     let (phone_key, address_key) = (
         crate::domain::conversation::phone_key_sql("c.reply_phone"),
         crate::domain::conversation::phone_key_sql("c.reply_address"),
@@ -195,7 +197,8 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let teams_json = serde_json::to_string(&teams).map_err(|_| ApiError::Internal)?;
     let statuses_json = serde_json::to_string(&statuses).map_err(|_| ApiError::Internal)?;
     // The phone keys are SQL of the worker's own (`phone_key_sql`), never
-    // the caller's text, which is bound as ?6 and ?7.
+    // the caller's text, which is bound as ?6 (its forms, `search_forms`)
+    // and ?7 (its digits).
     let sql = format!(
         "SELECT c.id, c.team_id, c.status, c.channel, c.topic, c.sentiment, c.kind, c.confidence, c.visitor_name, \
          c.reply_channel, c.assignee_id, c.created_at, c.last_visitor_at, c.last_staff_at, t.target_minutes, \
@@ -206,10 +209,11 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
          WHERE c.site_id = ?1 AND c.team_id IN (SELECT value FROM json_each(?2)) \
          AND c.status IN (SELECT value FROM json_each(?3)) \
          AND (?5 IS NULL OR c.assignee_id = ?5) \
-         AND (?6 = '' OR instr(lower(c.visitor_name), ?6) OR instr(lower(c.reply_email), ?6) \
-              OR instr(c.reply_phone, ?6) OR instr(lower(c.reply_address), ?6) OR c.id = ?6 \
-              OR (?7 != '' AND (instr({phone_key}, ?7) OR instr({address_key}, ?7))) \
-              OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND instr(lower(m.text), ?6))) \
+         AND (?6 = '[]' OR (?7 != '' AND (instr({phone_key}, ?7) OR instr({address_key}, ?7))) \
+              OR EXISTS (SELECT 1 FROM json_each(?6) f WHERE instr(lower(c.visitor_name), f.value) \
+                OR instr(lower(c.reply_email), f.value) OR instr(c.reply_phone, f.value) \
+                OR instr(lower(c.reply_address), f.value) OR c.id = f.value \
+                OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND instr(lower(m.text), f.value)))) \
          ORDER BY CASE c.status WHEN 'waiting' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, \
          CASE c.status WHEN 'closed' THEN -c.closed_at ELSE c.last_visitor_at END, c.rowid \
          LIMIT ?4"
@@ -223,7 +227,7 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
             &statuses_json,
             limit,
             assignee,
-            &search,
+            &search_forms,
             &search_digits
         ],
     )
