@@ -30,6 +30,16 @@ export async function launchChromium() {
 }
 
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+/**
+ * Waits for the next minute when less than `marginMs` of this one is left:
+ * rate limits count per calendar minute, so a burst that must meet its
+ * limit cannot straddle two windows, however slow the machine.
+ */
+export async function startOfMinute(marginMs = 20_000) {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
 export async function eventually(check, timeoutMs = 5000, intervalMs = 50) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -391,7 +391,7 @@ test('a site admin edits office hours, routing and staff in Settings; agents see
   const trained = await eventually(async () => {
     const text = await model.locator('.model-status').innerText();
     return /^Trained /.test(text) ? text : null;
-  });
+  }, 30_000);
   assert.match(trained, /on \d+ corrections? and 40 examples\. Held-out accuracy: topic \d+\.\d% \(default model \d+\.\d%\) on \d+ held out/);
   assert.doesNotMatch(trained, /Visitors get the default model/);
   // A model clearly worse than the default (its report as such a training writes it) is not served, and the console says so.
@@ -525,7 +525,7 @@ test('a conversation moved out of your teams closes with the reason and its sock
   await agent.locator(`.inbox .row[data-conversation="${id}"]`).click();
   await agent.locator('#reply').fill('Let me check with the carrier.');
   assert.equal((await move('billing')).status, 200);
-  await admin.locator('.conversation header h2', { hasText: 'Billing' }).waitFor({ timeout: 3000 });
+  await admin.locator('.conversation header h2', { hasText: 'Billing' }).waitFor({ timeout: 8000 });
   await agent.locator('.conversation.empty', { hasText: 'moved out of your teams' }).waitFor({ timeout: 10_000 });
   assert.equal(await agent.locator('#reply').count(), 0, 'no reply box on a conversation that is not hers');
   const closedAt = Date.now();

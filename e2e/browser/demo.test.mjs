@@ -36,7 +36,7 @@ async function pageViews(path) {
 test('the demo page view reaches D1 with the page context', async () => {
   const page = await newPersonPage(browser, { viewport: { width: 1200, height: 800 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
   await page.goto(`${runtime.url}/pricing?email=someone%40example.com#top`);
-  const rows = await eventually(async () => { const r = await pageViews('/pricing'); return r.length ? r : null; });
+  const rows = await eventually(async () => { const r = await pageViews('/pricing'); return r.length ? r : null; }, 15_000);
   assert.ok(rows, 'no page view stored');
   assert.equal(rows.length, 1);
   const [row] = rows;
@@ -154,7 +154,7 @@ test('the npm package starts the recorder from an ES module import', async () =>
   });
   await page.goto(`${runtime.url}/app/index.html`);
   await page.waitForFunction(() => document.title === 'started');
-  const rows = await eventually(async () => { const r = await pageViews('/app/index.html'); return r.length ? r : null; });
+  const rows = await eventually(async () => { const r = await pageViews('/app/index.html'); return r.length ? r : null; }, 15_000);
   assert.equal(rows?.length, 1);
   await page.locator('[data-touchpoint-launcher] >> button.launcher').click();
   await page.locator('[data-touchpoint-launcher] >> [role=dialog]').waitFor();

@@ -26,7 +26,7 @@ before(async () => {
   runtime = await startRuntime({
     port: 0,
     adminToken: ADMIN_TOKEN,
-    vars: { ALLOW_HTTP_DESTINATIONS: 'on', DELIVERY_RETRY_BASE_S: '0', DELIVERY_TIMEOUT_MS: '800' },
+    vars: { ALLOW_HTTP_DESTINATIONS: 'on', DELIVERY_RETRY_BASE_S: '0', DELIVERY_TIMEOUT_MS: '2000' },
   });
   await seedDemo(runtime.d1, runtime.url);
   const channel = await seedContactChannel(runtime.url, ADMIN_TOKEN);

@@ -111,7 +111,7 @@ test('a visitor message appears in the console pushed: at once, while every poll
   await eventually(async () => (await threadText(page)).includes('how long does it take'), 5000);
   const shownAfterMs = Date.now() - sentAt;
   assert.ok((await threadText(page)).includes('how long does it take'));
-  assert.ok(shownAfterMs < 1000, `shown ${shownAfterMs} ms after it was sent, while polls answer after 5 s`);
+  assert.ok(shownAfterMs < 3500, `shown ${shownAfterMs} ms after it was sent, while polls answer after 5 s`);
   await page.close();
 });
 
@@ -131,7 +131,7 @@ test('a read receipt: the agent sees "Seen by the visitor" the moment the visito
   await v.read(reply.message.id);
   assert.equal(await eventually(async () => (await seen.innerText()) === 'Seen by the visitor', 5000), true);
   const shownMs = Date.now() - readAt;
-  assert.ok(shownMs < 1000, `shown ${shownMs} ms after the visitor read it, while polls answer after 5 s`);
+  assert.ok(shownMs < 3500, `shown ${shownMs} ms after the visitor read it, while polls answer after 5 s`);
   await page.close();
 });
 
@@ -142,17 +142,21 @@ test('typing shows while the visitor types and clears by itself; the agent typin
   await eventually(async () => (await live(page)) === 'push', 5000);
   const typing = page.locator('.conversation .typing');
   visitorSocket.ws.send(JSON.stringify({ type: 'typing' }));
-  await typing.waitFor({ timeout: 3000 });
+  await typing.waitFor({ timeout: 4000 });
   assert.match(await typing.innerText(), /The visitor is typing/);
   const shownAt = Date.now();
   assert.equal(await eventually(async () => (await typing.count()) === 0, 8000), true, 'the indicator clears');
   assert.ok(Date.now() - shownAt >= 3000, 'it lasted its few seconds');
 
+  const typedFrom = Date.now();
   await page.locator('#reply').pressSequentially('We have sizes XS to 3XL', { delay: 20 });
+  const typedMs = Date.now() - typedFrom;
   const fromStaff = await eventually(() => visitorSocket.frames.find((f) => f.type === 'typing'), 3000);
   assert.deepEqual(fromStaff, { type: 'typing', by: 'staff', name: 'Ana', ttl_ms: 5000 });
+  // One frame per two seconds of typing at most (the throttle), however
+  // slowly the keys arrive on a busy machine.
   const typingFrames = visitorSocket.frames.filter((f) => f.type === 'typing').length;
-  assert.ok(typingFrames <= 2, `keystrokes are throttled (${typingFrames} frames for 23 keys)`);
+  assert.ok(typingFrames <= Math.ceil(typedMs / 2000) + 1 && typingFrames < 23, `keystrokes are throttled (${typingFrames} frames for 23 keys in ${typedMs} ms)`);
   assert.ok(!JSON.stringify(visitorSocket.frames).includes('XS to 3XL'), 'never the unsent text');
   visitorSocket.ws.close();
   await page.close();
@@ -200,7 +204,7 @@ test("a second agent's console shows the first agent's claim at once", async () 
   const assignee = anaConsole.page.locator('.assign-staff');
   assert.equal(await eventually(async () => (await assignee.inputValue()) === bo.staff.id, 5000), true, 'Ana sees Bo took it');
   const seenMs = Date.now() - claimedAt;
-  assert.ok(seenMs < 2000, `pushed, not polled (seen after ${seenMs} ms; polls answer after 5 s)`);
+  assert.ok(seenMs < 3500, `pushed, not polled (seen after ${seenMs} ms; polls answer after 5 s)`);
   await anaConsole.page.close();
   await boConsole.page.close();
 });
@@ -231,7 +235,7 @@ test('the widget gets a reply pushed (one fetch from its cursor, no polling) and
   await new Promise((resolve, reject) => { staffSocket.once('open', resolve); staffSocket.once('error', reject); });
   staffSocket.send(JSON.stringify({ type: 'typing' }));
   const typing = panel.locator('.typing');
-  await typing.waitFor({ timeout: 3000 });
+  await typing.waitFor({ timeout: 4000 });
   assert.match(await typing.innerText(), /Ana is typing/);
 
   const before = polls.length;
@@ -241,9 +245,9 @@ test('the widget gets a reply pushed (one fetch from its cursor, no polling) and
     body: JSON.stringify({ text: 'Navy, olive and a bright yellow.' }),
   });
   assert.equal(reply.status, 201);
-  await panel.locator('.thread .staff', { hasText: 'bright yellow' }).waitFor({ timeout: 3000 });
+  await panel.locator('.thread .staff', { hasText: 'bright yellow' }).waitFor({ timeout: 4000 });
   const shownMs = Date.now() - sentAt;
-  assert.ok(shownMs < 1000, `shown ${shownMs} ms after the reply`);
+  assert.ok(shownMs < 3500, `shown ${shownMs} ms after the reply`);
   assert.equal(await panel.locator('.thread .staff', { hasText: 'bright yellow' }).count(), 1);
   assert.equal(await typing.count(), 0, 'the reply ends the typing indicator');
   const fetched = polls.length - before;
@@ -277,7 +281,7 @@ test("the widget's availability line follows staff presence live: online and awa
   await setPresence(ana, 'online');
   assert.equal(await eventually(async () => /Ana/.test(await presence.innerText()), 3000), true, 'Ana shows as here');
   const shownMs = Date.now() - onlineAt;
-  assert.ok(shownMs < 1000, `shown ${shownMs} ms after Ana went online`);
+  assert.ok(shownMs < 3500, `shown ${shownMs} ms after Ana went online`);
   await setPresence(ana, 'away');
   assert.equal(await eventually(async () => !/Ana/.test(await presence.innerText()), 3000), true, 'Ana is gone again');
   assert.equal(availabilityReads, readsBefore, 'pushed, not fetched again');

@@ -24,7 +24,7 @@ export function connect(base, path, token, { origin = base, protocols = token ? 
     ws,
     frames,
     /** The first frame (already received or coming) that matches. */
-    next(match, timeoutMs = 3000) {
+    next(match, timeoutMs = 8000) {
       const found = frames.find(match);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
