@@ -109,20 +109,6 @@ function loadPanel(wasmUrl) {
 const unavailable = (url, error) => new TouchpointError('wasm_unavailable', `touchpoint: ${url} was not loaded (${error?.message ?? error})`
   + fix(String(error?.message ?? error)));
 
-// A wasm served with another type than application/wasm (a plain static
-// server's application/octet-stream) cannot compile while it streams: it is
-// loaded whole instead, as the widget's loader does, with a word on the
-// console. Any other failure stands.
-async function loadUnstreamed(url, error) {
-  if (!/MIME/i.test(String(error?.message ?? error))) throw error;
-  warn(`${url} is not served as application/wasm: loaded without streaming compilation (serve .wasm files with Content-Type: application/wasm)`);
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  // The recorder imports nothing (see page.js's loadRecorder).
-  const { instance } = await WebAssembly.instantiate(await response.arrayBuffer(), {});
-  return instance.exports;
-}
-
 // What to do about a wasm that did not load, from what the browser said: a
 // file that arrived but was refused needs a header or a policy, not a path.
 function fix(said) {
@@ -214,8 +200,8 @@ export function init(config) {
       const recorderUrl = fromAssets(settings.assets, 'recorder/touchpoint_recorder_bg.wasm')
         ?? new URL('./recorder/touchpoint_recorder_bg.wasm', import.meta.url);
       const [recorderModule] = await Promise.all([
-        loadRecorder(recorderUrl).catch((error) => loadUnstreamed(recorderUrl, error))
-          .catch((error) => { throw unavailable(recorderUrl, error); }),
+        // A wasm sent as application/octet-stream is loaded whole, with a warning.
+        loadRecorder(recorderUrl, warn).catch((error) => { throw unavailable(recorderUrl, error); }),
         checkSite(settings.endpoint, settings.site),
       ]);
       window.addEventListener('touchpoint:open', () => { panelOpen = true; });

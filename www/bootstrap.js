@@ -174,7 +174,7 @@ if (!config.site) {
   // A wasm that does not load or compile (a Content Security Policy without
   // 'wasm-unsafe-eval') is a TouchpointError too, as with the npm package.
   var recorderUrl = base + 'touchpoint_recorder_bg.wasm';
-  Promise.all([new Promise((resolve) => resolve(loadRecorder(recorderUrl))).catch((error) => {
+  Promise.all([new Promise((resolve) => resolve(loadRecorder(recorderUrl, (said) => console.warn('Touchpoint: ' + said)))).catch((error) => {
     throw refusal({ code: 'wasm_unavailable', message: recorderUrl + ' was not loaded (' + error + ')' });
   }), check])
     .then((loaded) => {

@@ -16,10 +16,20 @@ var FORM_FIELDS = 'input[name]:not([type=submit],[type=button],[type=hidden]),se
 var TAG_PREFIX = 'data-touchpoint-';
 
 // Loads the recorder module (it imports nothing), compiling it while it
-// downloads; the server must send it as application/wasm. Resolves to its
-// exports; a missing file or a wrong type rejects with the browser's reason.
-function loadRecorder(url) {
-  return WebAssembly.instantiateStreaming(fetch(url), {}).then((result) => { return result.instance.exports; });
+// downloads. One sent with another type than application/wasm (a plain
+// static server's application/octet-stream) cannot compile as it streams:
+// it is loaded whole instead, and `warn` is told how to serve it. Resolves
+// to its exports; a missing file rejects with its HTTP status, any other
+// failure with the browser's reason.
+function loadRecorder(url, warn) {
+  return fetch(url).then((response) => {
+    if (!response.ok) throw Error('HTTP ' + response.status);
+    return WebAssembly.instantiateStreaming(response, {}).catch((error) => {
+      if (!/MIME/i.test(error)) throw error;
+      warn(url + ' is not served as application/wasm: loaded without streaming compilation');
+      return fetch(url).then((again) => again.arrayBuffer()).then((bytes) => WebAssembly.instantiate(bytes, {}));
+    });
+  }).then((result) => result.instance.exports);
 }
 
 function storageGet(key) {

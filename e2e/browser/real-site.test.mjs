@@ -49,10 +49,13 @@ const fill = (html, worker) => html.replaceAll('wss://touchpoint.example.com', w
 function customerSite(pages) {
   const server = createServer((request, response) => {
     const path = new URL(request.url, 'http://x').pathname;
-    if (path.startsWith('/touchpoint/')) {
-      const file = normalize(join(root, 'dist', 'self-host', path.slice('/touchpoint/'.length)));
+    // The folder again under /touchpoint-untyped/, as a plain static server
+    // sends it: .wasm as application/octet-stream.
+    const folder = path.match(/^\/touchpoint(-untyped)?\//);
+    if (folder) {
+      const file = normalize(join(root, 'dist', 'self-host', path.slice(folder[0].length)));
       if (!file.startsWith(join(root, 'dist', 'self-host')) || !existsSync(file)) { response.writeHead(404).end(); return; }
-      const type = file.endsWith('.wasm') ? 'application/wasm' : file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream';
+      const type = file.endsWith('.wasm') && !folder[1] ? 'application/wasm' : file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream';
       response.writeHead(200, { 'content-type': type }).end(readFileSync(file));
       return;
     }
@@ -72,6 +75,7 @@ const PAGES = {
   '/': { head: SNIPPET, css: true },
   '/clean': { head: SNIPPET, css: false },
   '/self-hosted': { head: SELF_HOSTED_SNIPPET, css: true },
+  '/self-hosted-untyped': { head: SELF_HOSTED_SNIPPET.replaceAll('/touchpoint/', '/touchpoint-untyped/'), css: false },
   '/debug': { head: SNIPPET.replace('async>', 'data-debug="true" async>'), css: false },
   // A policy that leaves out the README's 'wasm-unsafe-eval': the recorder cannot compile.
   '/no-wasm-eval': { head: SNIPPET, css: false, csp: CSP.replace(" 'wasm-unsafe-eval'", '') },
@@ -207,6 +211,18 @@ test('the self-hosted folder from the README works from the site\'s own origin',
   await page.locator('[data-touchpoint-panel] .presence').waitFor();
   assert.ok(loaded.some((u) => u.startsWith(`${shop.url}/touchpoint/widget/touchpoint_widget_bg.wasm`)), 'the widget came from the site');
   assert.deepEqual(await violations(page), []);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
+
+test('the self-hosted folder on a server that sends .wasm as application/octet-stream: recorded and answered, with a warning that says how to serve it', async () => {
+  const { page, log } = await visit(`${shop.url}/self-hosted-untyped`);
+  assert.equal(await page.evaluate(() => window.touchpoint.ready), true);
+  await flushed(page);
+  assert.ok(await eventually(async () => (await pageViews(shop.url, '/self-hosted-untyped')).length === 1, 5000));
+  assert.ok(log.warnings.some((w) => /touchpoint-untyped\/touchpoint_recorder_bg\.wasm is not served as application\/wasm: loaded without streaming compilation/.test(w)), log.warnings.join('\n'));
+  await launcher(page).click();
+  await page.locator('[data-touchpoint-panel] .presence').waitFor();
   assert.deepEqual(log.errors, []);
   await page.close();
 });
