@@ -521,7 +521,7 @@ test('on a phone the panel fills the screen; German pages get German words', asy
   await page.close();
 });
 
-test('each of the seven languages gets its words, and a refusal is explained in them, never in the worker\'s English', async () => {
+test('each of the seven languages (and Brazil\'s Portuguese) gets its words, and a refusal is explained in them, never in the worker\'s English', async () => {
   // Seven pages in the classifier's seven languages, and one the panel does
   // not speak; the worker answers the first message with a 429, then a 422.
   const expected = {
@@ -532,6 +532,8 @@ test('each of the seven languages gets its words, and a refusal is explained in 
     it: ['Parla con il nostro team', 'Non ha funzionato. Il tuo messaggio è ancora qui', 'Controlla indirizzo e-mail'],
     nl: ['Praat met ons team', 'Dat lukte niet. Je bericht staat er nog', 'Controleer je e-mailadres'],
     pt: ['Fale com a nossa equipa', 'Não funcionou. A sua mensagem continua aqui', 'Verifique o seu e-mail'],
+    // Brazil's Portuguese where it differs from Portugal's.
+    'pt-BR': ['Fale com a nossa equipe', 'Não funcionou. Sua mensagem continua aqui', 'Verifique seu e-mail'],
     ar: ['Talk to our team', 'That did not work. Your message is still here', 'Please check your e-mail address'],
   };
 

@@ -432,6 +432,32 @@ const PT: Strings = Strings {
     ],
 };
 
+/// Brazilian Portuguese, where it differs from the European table above
+/// ("equipe", "digitando", "seu" without the article).
+const PT_BR: Strings = Strings {
+    lang: "pt-BR",
+    title: "Fale com a nossa equipe",
+    away: "No momento não há ninguém aqui. Deixe seu e-mail e uma pessoa vai responder.",
+    closed_until: "Estamos fechados. Voltamos {when} (seu horário).",
+    closed: "No momento estamos fechados.",
+    message_label: "Sua mensagem",
+    team_guess: "É só um palpite: escolha outra equipe se for mais adequada.",
+    reply_phone: "Me liguem",
+    email_label: "Seu e-mail",
+    phone_label: "Seu número de telefone",
+    promise_here: "Uma pessoa vai responder aqui; você pode fechar esta janela e voltar.",
+    joined: "{name} entrou na conversa",
+    moved_notice: "A conversa passou para outra equipe",
+    deleted: "A conversa e suas mensagens foram apagadas.",
+    sent: "Obrigado, sua mensagem foi enviada.",
+    network_error: "Não foi possível falar conosco. Sua mensagem continua aqui; tente de novo.",
+    error: "Não funcionou. Sua mensagem continua aqui; tente mais tarde.",
+    check_input: "Verifique seu e-mail, número de telefone ou horário.",
+    check_window: "Escolha um intervalo com 15 minutos do horário da equipe a partir de agora.",
+    typing: "{name} está digitando…",
+    ..PT
+};
+
 /// Tables compare by identity: each language has exactly one (and a
 /// component's props compare in one instruction).
 impl PartialEq for Strings {
@@ -447,10 +473,21 @@ pub fn strings(locale: &str) -> &'static Strings {
         "fr" => &FR,
         "es" => &ES,
         "nl" => &NL,
+        "pt" if region(locale) == "br" => &PT_BR,
         "pt" => &PT,
         "it" => &IT,
         _ => &EN,
     }
+}
+
+/// The region of a tag (`pt-BR` → `br`), in lower case; empty without one.
+fn region(locale: &str) -> String {
+    locale
+        .split(['-', '_'])
+        .skip(1)
+        .find(|part| part.len() == 2 || part.len() == 3 && part.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or_default()
+        .to_ascii_lowercase()
 }
 
 fn primary(locale: &str) -> String {
@@ -613,7 +650,11 @@ mod tests {
             ("es_MX", "es"),
             ("it-CH", "it"),
             ("nl", "nl"),
-            ("pt-BR", "pt"),
+            ("pt-BR", "pt-BR"),
+            ("pt_br", "pt-BR"),
+            ("pt-Latn-BR", "pt-BR"),
+            ("pt-PT", "pt"),
+            ("pt", "pt"),
             ("en-GB", "en"),
             // A language the panel does not speak gets English, marked as
             // English (not as Arabic, right to left).
@@ -637,7 +678,7 @@ mod tests {
             assert_eq!(time_locale(locale), time, "{locale}");
         }
         // No sentence shows the worker's English reason any more.
-        for table in [&EN, &DE, &FR, &ES, &IT, &NL, &PT] {
+        for table in [&EN, &DE, &FR, &ES, &IT, &NL, &PT, &PT_BR] {
             for text in [table.error, table.check_input, table.check_window] {
                 assert!(!text.contains('{'), "{text}");
             }
