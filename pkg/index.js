@@ -206,14 +206,20 @@ export function init(config) {
       ]);
       window.addEventListener('touchpoint:open', () => { panelOpen = true; });
       window.addEventListener('touchpoint:close', () => { panelOpen = false; });
-      // Loading starts when the visitor reaches for the launcher; the click opens it.
-      mountLauncher(settings, (root) => { openWidget(root, settings).catch(warn); },
-        () => { loadModel({}, false).catch(() => {}); });
       let reported = false;
       recorder = optedOut() ? null : startRecorder(recorderModule, settings, (error) => {
         if (!reported) warn(error);
         reported = true;
       });
+      // Loading starts when the visitor reaches for the launcher; the click
+      // opens it. A browser that cannot draw it (no constructable style
+      // sheets before Safari 16.4) keeps recording, and says why once.
+      try {
+        mountLauncher(settings, (root) => { openWidget(root, settings).catch(warn); },
+          () => { loadModel({}, false).catch(() => {}); });
+      } catch (error) {
+        warn(`the launcher could not be drawn (${error?.message ?? error}); recording goes on`);
+      }
       if (settings.debug) console.debug(`Touchpoint: ${recorder ? 'recording' : 'not recording'} for site ${settings.site}`);
       followConversation(settings);
       return !!recorder;

@@ -290,6 +290,20 @@ test('bundled with esbuild: a clear error without `assets`; with it, records and
     assert.ok(mime.some((w) => /recorder_bg\.wasm is not served as application\/wasm: loaded without streaming compilation/.test(w)), mime.join('\n'));
     await page.unroute('**/esbuild/touchpoint/**/*.wasm');
 
+    // A browser without constructable style sheets (Safari before 16.4)
+    // cannot draw the launcher: it still records, and says why once.
+    const old = await newPersonPage(browser);
+    const said = [];
+    old.on('console', (m) => { if (m.type() === 'warning') said.push(m.text()); });
+    await old.addInitScript(() => { delete CSSStyleSheet.prototype.replaceSync; });
+    await old.goto(`${site.url}/esbuild/index.html?endpoint=${endpoint}&assets=/esbuild/touchpoint/`);
+    await old.waitForFunction(() => document.getElementById('status').textContent !== 'starting', null, { timeout: 30_000 });
+    const withoutSheets = JSON.parse(await old.locator('#status').textContent());
+    assert.deepEqual(withoutSheets, { recorded: true, seconds: withoutSheets.seconds, topic: 'billing' });
+    assert.equal(said.filter((w) => /the launcher could not be drawn \(.*\); recording goes on/.test(w)).length, 1, said.join('\n'));
+    assert.equal(await old.locator('[data-touchpoint-launcher]').count(), 0);
+    await old.close();
+
     // A site model that never answers costs at most the 10 s timeout: the built-in model is used.
     await page.route('**/stalled-model', () => { /* never answered */ });
     const warnings = [];
