@@ -57,8 +57,10 @@ export default {
 // one per site's open widgets (presence).
 // Rust has decided who may connect, with which tags, before a socket
 // arrives here (src/edge/live.rs, src/domain/live.rs); this class only
-// accepts, fans the worker's frames out by tag, and relays `typing` to the
-// other side (never any text a client sends).
+// accepts, fans the worker's frames out by tag, and relays `typing` (never
+// any text a client sends): a visitor's to the staff, a staff member's to
+// the visitor and to colleagues who have the conversation open, so two
+// people do not answer one visitor at once.
 const TYPING_TTL_MS = 5000; // domain::live::TYPING_TTL_MS
 
 // A staff socket is authorized until the time the worker gave it
@@ -197,12 +199,12 @@ export class LiveRoom {
     // A socket past its authorization, or told to reauthorize, is not heard.
     if (!authorized(ws)) return;
     const { side, name } = ws.deserializeAttachment() ?? {};
-    const to = side === 'visitor' ? 'staff' : 'visitor';
+    const to = side === 'visitor' ? ['staff'] : ['visitor', 'staff'];
     const frame = JSON.stringify(side === 'staff'
       ? { type: 'typing', by: 'staff', name, ttl_ms: TYPING_TTL_MS }
       : { type: 'typing', by: 'visitor', ttl_ms: TYPING_TTL_MS });
-    for (const peer of this.ctx.getWebSockets(to)) {
-      if (!authorized(peer)) continue;
+    for (const peer of to.flatMap((tag) => this.ctx.getWebSockets(tag))) {
+      if (peer === ws || !authorized(peer)) continue;
       try { peer.send(frame); } catch { /* closing */ }
     }
   }

@@ -162,6 +162,31 @@ test('typing shows while the visitor types and clears by itself; the agent typin
   await page.close();
 });
 
+test('a colleague writing a reply to the same conversation shows by name, and clears when their reply arrives or they stop', async () => {
+  const v = await startVisitor('Do the hiking boots come in size 47?');
+  const [{ page: anas }, { page: bos }] = [await openConsole(ana, v.id), await openConsole(bo, v.id)];
+  try {
+    for (const page of [anas, bos]) await eventually(async () => (await live(page)) === 'push', 5000);
+    const colleague = (page) => page.locator('.conversation .typing.colleague');
+    await bos.locator('#reply').pressSequentially('Let me check', { delay: 20 });
+    await colleague(anas).waitFor({ timeout: 4000 });
+    assert.equal(await colleague(anas).innerText(), 'Bo is writing a reply too…');
+    assert.equal(await colleague(bos).count(), 0, 'nobody is told of their own typing');
+    // Bo's reply arrives: the line goes at once.
+    await bos.locator('#reply').press('Enter');
+    await anas.locator('.conversation .thread li', { hasText: 'Let me check' }).waitFor({ timeout: 4000 });
+    assert.equal(await colleague(anas).count(), 0);
+    // Typing that stops clears by itself after its few seconds.
+    await anas.locator('#reply').pressSequentially('Yes, ', { delay: 20 });
+    await colleague(bos).waitFor({ timeout: 4000 });
+    assert.equal(await colleague(bos).innerText(), 'Ana is writing a reply too…');
+    assert.ok(await eventually(async () => (await colleague(bos).count()) === 0, 8000), 'it clears');
+  } finally {
+    await anas.close();
+    await bos.close();
+  }
+});
+
 test('a killed socket reconnects and the console resumes: nothing lost, nothing twice', async () => {
   const v = await startVisitor('Is the blue jacket waterproof?');
   const { page, reads } = await openConsole(ana, v.id);

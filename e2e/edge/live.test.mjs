@@ -120,21 +120,28 @@ test('a deleted or erased conversation tells its open sockets at once, and they 
   }
 });
 
-test('typing is relayed to the other side only, as who and never what, and says how long it lasts', async () => {
+test('typing is relayed to the other side, and a staff member\'s to colleagues with the conversation open, as who and never what, and says how long it lasts', async () => {
   const v = await startVisitor();
   const visitorSocket = await connect(`/v1/conversations/${v.id}/live`, v.token);
   const staffSocket = await connect(`/v1/staff/conversations/${v.id}/live`, ana.token);
+  const colleague = await connect(`/v1/staff/conversations/${v.id}/live`, bo.token);
   visitorSocket.typing();
   const seenByStaff = await staffSocket.next((f) => f.type === 'typing');
   assert.deepEqual(seenByStaff, { type: 'typing', by: 'visitor', ttl_ms: 5000 });
+  assert.deepEqual(await colleague.next((f) => f.type === 'typing'), seenByStaff);
   staffSocket.typing();
   const seenByVisitor = await visitorSocket.next((f) => f.type === 'typing');
   assert.deepEqual(seenByVisitor, { type: 'typing', by: 'staff', name: 'Ana', ttl_ms: 5000 });
+  // A colleague hears it too, so two people do not answer at once.
+  assert.deepEqual(await colleague.next((f) => f.type === 'typing' && f.by === 'staff'), seenByVisitor);
+  colleague.typing();
+  assert.deepEqual(await staffSocket.next((f) => f.type === 'typing' && f.by === 'staff'), { type: 'typing', by: 'staff', name: 'Bo', ttl_ms: 5000 });
+  // Nobody hears themselves.
   await silent(visitorSocket, (f) => f.type === 'typing' && f.by === 'visitor');
-  await silent(staffSocket, (f) => f.type === 'typing' && f.by === 'staff');
-  assert.ok(!JSON.stringify([...visitorSocket.frames, ...staffSocket.frames]).includes('unsent draft'));
-  await visitorSocket.close();
-  await staffSocket.close();
+  await silent(staffSocket, (f) => f.type === 'typing' && f.by === 'staff' && f.name === 'Ana');
+  await silent(colleague, (f) => f.type === 'typing' && f.by === 'staff' && f.name === 'Bo');
+  assert.ok(!JSON.stringify([...visitorSocket.frames, ...staffSocket.frames, ...colleague.frames]).includes('unsent draft'));
+  for (const socket of [visitorSocket, staffSocket, colleague]) await socket.close();
 });
 
 test('sockets are authorized as the API is: own conversation, own teams, allowed origins, upgrades only', async () => {

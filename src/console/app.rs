@@ -124,7 +124,8 @@ pub fn console_app() -> Html {
                             view={view} me={me} colleagues={state.colleagues.clone()} token={token}
                             draft={state.draft()} action_failures={state.action_failures}
                             pending_id={pending_id} dispatcher={state.dispatcher()}
-                            typing={state.visitor_typing(js_sys::Date::now())} on_typing={on_typing} />
+                            typing={state.visitor_typing(js_sys::Date::now())}
+                            colleague_typing={state.colleague_typing(js_sys::Date::now()).map(AttrValue::from)} on_typing={on_typing} />
                     } else {
                         <section class="conversation empty" aria-label="Conversation"><p>{ state.gone.clone().unwrap_or_else(|| "Pick a conversation (j / k).".into()) }</p></section>
                     }

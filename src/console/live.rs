@@ -228,7 +228,7 @@ pub fn use_live(
         dispatcher.clone(),
     );
     use_pushed_reloads(state, dispatcher.clone());
-    use_typing_expiry(state.typing_until, dispatcher);
+    use_typing_expiry(state.typing_ends(), dispatcher);
     let live = inbox.open && (state.selected.is_none() || conversation.open);
     (live, conversation)
 }
@@ -266,7 +266,7 @@ fn use_pushed_reloads(state: &ConsoleState, dispatcher: UseReducerDispatcher<Con
     });
 }
 
-/// Clears the typing indicator when it expires.
+/// Clears a typing indicator when it expires.
 #[hook]
 fn use_typing_expiry(until_ms: f64, dispatcher: UseReducerDispatcher<ConsoleState>) {
     use_effect_with(until_ms.to_bits(), move |_| {

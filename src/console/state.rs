@@ -54,6 +54,10 @@ pub struct ConsoleState {
     /// Until when (ms since the epoch) the visitor of the open conversation
     /// shows as typing; 0 when not.
     pub typing_until: f64,
+    /// A colleague writing a reply to the open conversation too, and until
+    /// when (ms since the epoch) that shows: two people should not answer
+    /// one visitor at once.
+    pub colleague_typing: Option<(String, f64)>,
     /// Bumped when a push says the inbox changed: the console reloads it.
     pub inbox_changed: u32,
     /// Bumped when a pushed message reveals one missed before it: the
@@ -138,6 +142,26 @@ impl ConsoleState {
         now < self.typing_until
     }
 
+    /// The colleague writing a reply to the open conversation at `now`.
+    pub fn colleague_typing(&self, now: f64) -> Option<&str> {
+        self.colleague_typing
+            .as_ref()
+            .filter(|(_, until)| now < *until)
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// When the next typing indicator ends; 0 when none shows.
+    pub fn typing_ends(&self) -> f64 {
+        let colleague = self
+            .colleague_typing
+            .as_ref()
+            .map_or(0.0, |(_, until)| *until);
+        match (self.typing_until, colleague) {
+            (0.0, other) | (other, 0.0) => other,
+            (visitor, colleague) => visitor.min(colleague),
+        }
+    }
+
     /// The draft of the open conversation (empty when none).
     pub fn draft(&self) -> Draft {
         self.selected
@@ -187,9 +211,11 @@ impl ConsoleState {
                 match place(&known, message.id, after) {
                     Placement::Duplicate => {}
                     Placement::Append => {
-                        if message.author == Author::Visitor {
-                            // What they were typing has arrived.
-                            self.typing_until = 0.0;
+                        // What they were typing has arrived.
+                        match message.author {
+                            Author::Visitor => self.typing_until = 0.0,
+                            Author::Staff => self.colleague_typing = None,
+                            Author::System => {}
                         }
                         view.messages.push(message);
                     }
@@ -213,11 +239,15 @@ impl ConsoleState {
                 }
             }
             StaffPushKind::Inbox => self.inbox_changed = self.inbox_changed.wrapping_add(1),
-            StaffPushKind::Typing => {
-                if push.by == Some(Side::Visitor) && self.view.is_some() {
-                    self.typing_until = now + f64::from(push.ttl_ms.unwrap_or_default());
+            StaffPushKind::Typing if self.view.is_some() => {
+                let until = now + f64::from(push.ttl_ms.unwrap_or_default());
+                match (push.by, push.name) {
+                    (Some(Side::Visitor), _) => self.typing_until = until,
+                    (Some(Side::Staff), Some(name)) => self.colleague_typing = Some((name, until)),
+                    _ => {}
                 }
             }
+            StaffPushKind::Typing => {}
         }
     }
 }
@@ -261,6 +291,7 @@ impl Reducible for ConsoleState {
                     next.view = None;
                     next.action_error = None;
                     next.typing_until = 0.0;
+                    next.colleague_typing = None;
                 }
                 next.selected = Some(id);
             }
@@ -304,6 +335,9 @@ impl Reducible for ConsoleState {
             Action::Tick(now) => {
                 if now >= next.typing_until {
                     next.typing_until = 0.0;
+                }
+                if next.colleague_typing(now).is_none() {
+                    next.colleague_typing = None;
                 }
             }
             Action::Reached(reached, now) => {
@@ -510,6 +544,77 @@ mod tests {
             !arrived.visitor_typing(1001.0),
             "the message ends the indicator"
         );
+    }
+
+    #[test]
+    fn a_colleague_writing_a_reply_shows_until_it_expires_or_a_reply_arrives() {
+        let mut open = view("a");
+        open.messages = vec![message(3, Author::Visitor)];
+        let typing = |by: Side, name: Option<&str>, now: f64| {
+            Action::Pushed(
+                Box::new(StaffPush {
+                    kind: StaffPushKind::Typing,
+                    by: Some(by),
+                    name: name.map(str::to_owned),
+                    ttl_ms: Some(5000),
+                    ..StaffPush::default()
+                }),
+                now,
+            )
+        };
+        // Before a conversation is open, nobody's typing is kept.
+        let closed = run(
+            ConsoleState::default(),
+            vec![typing(Side::Staff, Some("Bo"), 0.0)],
+        );
+        assert_eq!(closed.colleague_typing, None);
+        let state = run(
+            ConsoleState::default(),
+            vec![
+                Action::Select("a".into()),
+                Action::View(Box::new(open)),
+                typing(Side::Staff, Some("Bo"), 1000.0),
+                typing(Side::Visitor, None, 2000.0),
+                // A staff frame without a name says nothing to show.
+                typing(Side::Staff, None, 2500.0),
+            ],
+        );
+        assert_eq!(state.colleague_typing(1000.0), Some("Bo"));
+        assert_eq!(state.colleague_typing(5999.0), Some("Bo"));
+        assert_eq!(state.colleague_typing(6000.0), None);
+        assert!(
+            state.visitor_typing(6000.0),
+            "each indicator has its own end"
+        );
+        assert_eq!(
+            state.typing_ends(),
+            6000.0,
+            "the next to end is the colleague's"
+        );
+        let ticked = run(state.clone(), vec![Action::Tick(6000.0)]);
+        assert_eq!(
+            (ticked.colleague_typing.clone(), ticked.typing_ends()),
+            (None, 7000.0)
+        );
+        let ticked = run(ticked, vec![Action::Tick(7000.0)]);
+        assert_eq!(ticked.typing_ends(), 0.0);
+        let mut reply = message(4, Author::Staff);
+        reply.text = "On its way".into();
+        let replied = run(
+            state.clone(),
+            vec![Action::Pushed(
+                Box::new(StaffPush::message("a", reply, 3)),
+                1500.0,
+            )],
+        );
+        assert_eq!(
+            replied.colleague_typing(1500.0),
+            None,
+            "their reply ends it"
+        );
+        assert!(replied.visitor_typing(1500.0));
+        let elsewhere = run(state, vec![Action::Select("b".into())]);
+        assert_eq!(elsewhere.colleague_typing, None);
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct ConversationPaneProps {
     pub dispatcher: UseReducerDispatcher<ConsoleState>,
     /// Whether the visitor is typing now (pushed, issue 18).
     pub typing: bool,
+    /// The colleague writing a reply to it too, if any (pushed).
+    pub colleague_typing: Option<AttrValue>,
     /// Called on each keystroke in the reply: tells the visitor someone is typing.
     pub on_typing: Callback<()>,
 }
@@ -248,6 +250,9 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             }
             if props.typing {
                 <p class="typing" role="status">{ "The visitor is typing…" }</p>
+            }
+            if let Some(name) = &props.colleague_typing {
+                <p class="typing colleague" role="status"><bdi>{ visible_controls(name).into_owned() }</bdi>{ " is writing a reply too…" }</p>
             }
             <form class="composer" onsubmit={submit}>
                 <label for="reply">{ format!("Reply as {} (Enter sends, Shift+Enter adds a line)", props.me.name) }</label>
