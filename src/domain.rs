@@ -82,6 +82,9 @@ pub mod pii;
 /// The edge's channel refinement with the full referrer lists.
 #[cfg(feature = "std")]
 pub mod referrers;
+/// Saved replies: what staff start an answer from, by shortcut.
+#[cfg(feature = "std")]
+pub mod saved_reply;
 /// Site models: uploaded examples checked line by line, and their status.
 #[cfg(feature = "std")]
 pub mod site_model;

@@ -31,6 +31,8 @@ pub mod limits;
 pub mod live;
 /// The runtime's clock, random bytes and the operator's log.
 pub mod runtime;
+/// Saved replies: listed to staff, kept and deleted by a site's admins.
+pub mod saved_replies;
 /// Cron jobs: escalation, unseen replies, webhook delivery, retention.
 pub mod scheduled;
 /// Site models: examples, training and serving (MODEL.md, "Site models").
@@ -274,6 +276,12 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::StaffInsights => insights::insights(request, env).await,
         Route::StaffInsightsConversations => insights::behind(request, env).await,
         Route::StaffColleagues => staff::colleagues(request, env).await,
+        Route::StaffSavedReplies => saved_replies::for_staff(request, env).await,
+        Route::AdminSavedReplies(site) => saved_replies::list(request, env, &site).await,
+        Route::AdminPutSavedReply(site, key) => saved_replies::put(request, env, &site, &key).await,
+        Route::AdminDeleteSavedReply(site, key) => {
+            saved_replies::delete(request, env, &site, &key).await
+        }
         Route::AdminSite(site) => admin::put_site(request, env, &site).await,
         Route::AdminGetSite(site) => admin::get_site(request, env, &site).await,
         Route::AdminTeam(site, team) => admin::put_team(request, env, &site, &team).await,

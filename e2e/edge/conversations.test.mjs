@@ -1167,6 +1167,51 @@ test('insights: figures match the stored conversations, and trouble is traced to
   assert.deepEqual(mine.json.teams, ['sales'], 'an agent sees the figures of their own teams');
 });
 
+test('saved replies: kept and deleted by a site\'s admins, read by its staff, checked, at most 200 a site', async () => {
+  const path = (shortcut) => `/v1/admin/sites/demo/saved-replies/${shortcut}`;
+  const created = await asAdmin('PUT', path('refund-time'), { text: 'Hi {visitor},\nrefunds reach your card within 5 days.' });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  assert.equal(created.json.shortcut, 'refund-time');
+  assert.ok(created.json.updated_at > 0);
+  const updated = await asStaff(ana, 'PUT', path('refund-time'), { text: 'Hi {visitor}, refunds take up to 5 days.' });
+  assert.equal(updated.status, 200, 'a site admin keeps them too');
+  assert.equal((await asStaff(ana, 'PUT', path('2fa'), { text: 'This is {me}: reset two-factor in Settings.' })).status, 201);
+  // Every staff member of the site reads them, by shortcut.
+  const listed = await asStaff(bo, 'GET', '/v1/staff/saved-replies');
+  assert.equal(listed.status, 200);
+  assert.deepEqual(listed.json.saved_replies.map((r) => [r.shortcut, r.text]),
+    [['2fa', 'This is {me}: reset two-factor in Settings.'], ['refund-time', 'Hi {visitor}, refunds take up to 5 days.']]);
+  assert.deepEqual((await asAdmin('GET', '/v1/admin/sites/demo/saved-replies')).json, listed.json);
+  // An agent cannot change them; another site's admin neither sees nor changes them.
+  assertError(await asStaff(bo, 'PUT', path('refund-time'), { text: 'Mine now' }), 403, 'forbidden');
+  assertError(await asStaff(bo, 'DELETE', path('refund-time')), 403, 'forbidden');
+  assertError(await asStaff(bo, 'GET', '/v1/admin/sites/demo/saved-replies'), 403, 'forbidden');
+  assert.ok([200, 201].includes((await asAdmin('PUT', '/v1/admin/sites/other', { name: 'Other' })).status));
+  assert.ok([200, 201].includes((await asAdmin('PUT', '/v1/admin/sites/other/teams/support', { name: 'Support' })).status));
+  const stranger = (await asAdmin('POST', '/v1/admin/sites/other/staff', { name: 'Ola Nordmann', teams: ['support'], role: 'admin' })).json;
+  assert.deepEqual((await asStaff(stranger, 'GET', '/v1/staff/saved-replies')).json, { saved_replies: [] });
+  assertError(await asStaff(stranger, 'PUT', path('refund-time'), { text: 'Hijacked' }), 403, 'forbidden');
+  assertError(await api('GET', '/v1/staff/saved-replies'), 401, 'unauthorized');
+  assertError(await api('PUT', path('x'), { body: { text: 'x' } }), 401, 'unauthorized');
+  // What is kept is checked: the shortcut, the text, the body's fields.
+  for (const shortcut of ['Refund', '-x', 'a%20b', 'x'.repeat(33), '%C3%A9']) {
+    assertError(await asAdmin('PUT', path(shortcut), { text: 'Fine text' }), 422, 'invalid_request');
+  }
+  for (const body of [{ text: '' }, { text: ' \n ' }, { text: 'x'.repeat(4001) }, { text: 'a\u202eb' }, { text: 'ok', extra: 1 }, {}]) {
+    assertError(await asAdmin('PUT', path('checked'), body), 422, 'invalid_request');
+  }
+  assertError(await asAdmin('PUT', '/v1/admin/sites/nowhere/saved-replies/x', { text: 'x' }), 404, 'unknown_site');
+  // Deleted once; then there is nothing to delete.
+  assert.deepEqual((await asStaff(ana, 'DELETE', path('2fa'))).json, { shortcut: '2fa', deleted: true });
+  assertError(await asAdmin('DELETE', path('2fa')), 404, 'not_found');
+  // At most 200 a site: the 201st is refused, and changing one still works.
+  for (let i = 0; i < 199; i++) assert.equal((await asAdmin('PUT', path(`bulk-${i}`), { text: `Answer ${i}` })).status, 201);
+  assertError(await asAdmin('PUT', path('one-too-many'), { text: 'No room' }), 409, 'conflict');
+  assert.equal((await asAdmin('PUT', path('bulk-7'), { text: 'Changed' })).status, 200);
+  assert.equal((await asAdmin('GET', '/v1/admin/sites/demo/saved-replies')).json.saved_replies.length, 200);
+  await runtime.d1.prepare("DELETE FROM saved_replies WHERE shortcut LIKE 'bulk-%'").run();
+});
+
 test('the worker serves the committed OpenAPI document, and these tests exercised every operation in it', async () => {
   const served = await api('GET', '/v1/openapi.json');
   assert.equal(served.status, 200);

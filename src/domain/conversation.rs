@@ -563,7 +563,7 @@ pub fn check_short(field: &str, value: &str, required: bool) -> Result<(), ApiEr
 /// Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): in a
 /// name or team they reorder what is shown after them, so "Ana" can read as
 /// someone else; right-to-left names need none of them.
-fn is_direction_override(c: char) -> bool {
+pub fn is_direction_override(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 

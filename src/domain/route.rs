@@ -64,6 +64,8 @@ pub enum Route {
     StaffInsights,
     /// `GET /v1/staff/insights/conversations`: the conversations behind a chart's bar.
     StaffInsightsConversations,
+    /// `GET /v1/staff/saved-replies`: the site's saved replies.
+    StaffSavedReplies,
     /// `PUT /v1/admin/sites/{site}`.
     AdminSite(String),
     /// `GET /v1/admin/sites/{site}`: its settings and teams.
@@ -72,6 +74,12 @@ pub enum Route {
     AdminTeam(String, String),
     /// `POST /v1/admin/sites/{site}/staff`: a new staff account and its token.
     AdminCreateStaff(String),
+    /// `GET /v1/admin/sites/{site}/saved-replies`.
+    AdminSavedReplies(String),
+    /// `PUT /v1/admin/sites/{site}/saved-replies/{shortcut}`: keep one.
+    AdminPutSavedReply(String, String),
+    /// `DELETE /v1/admin/sites/{site}/saved-replies/{shortcut}`.
+    AdminDeleteSavedReply(String, String),
     /// `GET /v1/admin/sites/{site}/staff`: the site's staff accounts.
     AdminListStaff(String),
     /// `PATCH /v1/admin/sites/{site}/staff/{id}`: name, role or teams.
@@ -178,7 +186,8 @@ impl Route {
             | Route::StaffCorrections
             | Route::StaffColleagues
             | Route::StaffInsights
-            | Route::StaffInsightsConversations => Caller::Staff,
+            | Route::StaffInsightsConversations
+            | Route::StaffSavedReplies => Caller::Staff,
             Route::VisitorMessages(id)
             | Route::VisitorSend(id)
             | Route::VisitorRead(id)
@@ -187,6 +196,9 @@ impl Route {
             Route::AdminSite(site)
             | Route::AdminGetSite(site)
             | Route::AdminTeam(site, _)
+            | Route::AdminSavedReplies(site)
+            | Route::AdminPutSavedReply(site, _)
+            | Route::AdminDeleteSavedReply(site, _)
             | Route::AdminCreateStaff(site)
             | Route::AdminListStaff(site)
             | Route::AdminUpdateStaff(site, _)
@@ -319,6 +331,9 @@ pub fn route(method: &str, path: &str) -> Route {
             (m == "GET").then_some(Route::StaffInsightsConversations),
         ),
         (m, ["staff", "colleagues"]) => ("GET", (m == "GET").then_some(Route::StaffColleagues)),
+        (m, ["staff", "saved-replies"]) => {
+            ("GET", (m == "GET").then_some(Route::StaffSavedReplies))
+        }
         (m, ["staff", "conversations", c]) => {
             ("GET", (m == "GET").then(|| Route::StaffConversation(id(c))))
         }
@@ -352,6 +367,17 @@ pub fn route(method: &str, path: &str) -> Route {
         (m, ["admin", "sites", s, "teams", t]) => {
             ("PUT", (m == "PUT").then(|| Route::AdminTeam(id(s), id(t))))
         }
+        (m, ["admin", "sites", s, "saved-replies"]) => {
+            ("GET", (m == "GET").then(|| Route::AdminSavedReplies(id(s))))
+        }
+        (m, ["admin", "sites", s, "saved-replies", k]) => (
+            "PUT, DELETE",
+            match m {
+                "PUT" => Some(Route::AdminPutSavedReply(id(s), id(k))),
+                "DELETE" => Some(Route::AdminDeleteSavedReply(id(s), id(k))),
+                _ => None,
+            },
+        ),
         (m, ["admin", "sites", s, "staff"]) => (
             "GET, POST",
             match m {
