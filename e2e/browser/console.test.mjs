@@ -777,3 +777,83 @@ test("staff find a conversation by words, name or address, and narrow the inbox 
     await staff.close();
   }
 });
+
+test('an admin keeps saved replies in Settings; in the reply box / and a shortcut puts one in, names filled in, for the person to change and send', async () => {
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  try {
+    await signIn(staff);
+    await staff.locator('button.tab', { hasText: 'Settings' }).click();
+    const section = staff.locator('.saved-replies-settings');
+    const form = section.locator('form.saved-reply-form');
+    // Typed, then the list is read again (a save elsewhere): the words stay.
+    await form.getByLabel('Shortcut').fill('late-parcel');
+    await form.getByLabel('Text').fill('Hi {visitor}, sorry your parcel is late; it left today. {me}');
+    await form.locator('button[type=submit]').click();
+    await section.locator('li[data-shortcut="late-parcel"]').waitFor();
+    assert.equal(await form.getByLabel('Shortcut').inputValue(), '', 'the form is emptied once saved');
+    for (const [shortcut, text] of [['vat', 'Our prices include VAT.'], ['refund-time', 'Refunds reach your card within 5 days.']]) {
+      await form.getByLabel('Shortcut').fill(shortcut);
+      await form.getByLabel('Text').fill(text);
+      await form.locator('button[type=submit]').click();
+      await section.locator(`li[data-shortcut="${shortcut}"]`).waitFor();
+    }
+    // Edit fills the form; saving keeps the new text under the same shortcut.
+    await section.locator('li[data-shortcut="vat"] button.edit').click();
+    assert.equal(await form.getByLabel('Text').inputValue(), 'Our prices include VAT.');
+    await form.getByLabel('Text').fill('Our prices include VAT, also for businesses.');
+    await form.locator('button[type=submit]').click();
+    await section.locator('li[data-shortcut="vat"]', { hasText: 'also for businesses' }).waitFor();
+    // A refused shortcut is said, and what was typed stays.
+    await form.getByLabel('Shortcut').fill('x');
+    await form.getByLabel('Shortcut').evaluate((input) => { input.removeAttribute('pattern'); input.value = 'Not Valid'; input.dispatchEvent(new InputEvent('input', { bubbles: true })); });
+    await form.getByLabel('Text').fill('Anything');
+    await form.locator('button[type=submit]').click();
+    await section.locator('.saved-replies-said', { hasText: /Not saved: .*shortcut must be/ }).waitFor();
+    assert.equal(await form.getByLabel('Text').inputValue(), 'Anything');
+    await section.locator('li[data-shortcut="refund-time"] button.delete').click();
+    await section.locator('li[data-shortcut="refund-time"]').waitFor({ state: 'detached' });
+    const stored = (await runtime.d1.prepare("SELECT shortcut FROM saved_replies WHERE site_id = 'demo' ORDER BY shortcut").all()).results.map((r) => r.shortcut);
+    assert.deepEqual(stored, ['late-parcel', 'vat']);
+
+    // In a conversation: "/" and a shortcut offer it; Enter puts it in, not sends.
+    const started = await visitorStarts('10.41.0.1', { team: 'support', name: 'Idun Falk', message: { text: 'Where is my parcel? It is a week late.' } });
+    const id = started.conversation.id;
+    await staff.locator('button.tab', { hasText: 'Inbox' }).click();
+    await staff.locator(`.inbox .row[data-conversation="${id}"]`).click();
+    const reply = staff.locator('#reply');
+    assert.match(await staff.locator('.composer label').innerText(), /\/ starts a saved reply/);
+    await reply.pressSequentially('/la');
+    const offered = staff.locator('#saved-replies [role=option]');
+    assert.deepEqual(await offered.allInnerTexts(), ['/late-parcel Hi {visitor}, sorry your parcel is late; it left today. {me}']);
+    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-0');
+    await reply.press('Enter');
+    assert.equal(await reply.inputValue(), 'Hi Idun, sorry your parcel is late; it left today. Ana');
+    assert.equal(await offered.count(), 0);
+    assert.deepEqual(await staffTexts(id), [], 'put in the box, not sent');
+    // The person changes it and sends it as their own reply.
+    await reply.press('End');
+    await reply.pressSequentially(' (support)');
+    await reply.press('Enter');
+    assert.ok(await eventually(async () => (await staffTexts(id)).length === 1));
+    assert.deepEqual(await staffTexts(id), ['Hi Idun, sorry your parcel is late; it left today. Ana (support)']);
+    // Arrows pick, a click puts in; Escape hides the list; a / later in a reply is text.
+    await reply.pressSequentially('/');
+    assert.equal(await offered.count(), 2);
+    await reply.press('ArrowDown');
+    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-1');
+    await reply.press('ArrowDown');
+    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-0', 'the arrows wrap around');
+    await offered.nth(1).click();
+    assert.equal(await reply.inputValue(), 'Our prices include VAT, also for businesses.');
+    await reply.fill('');
+    await reply.pressSequentially('/v');
+    await reply.press('Escape');
+    assert.equal(await offered.count(), 0);
+    assert.equal(await reply.evaluate((e) => e === document.activeElement), true, 'Escape hid the list, the box keeps the focus');
+    await reply.fill('see /vat');
+    assert.equal(await offered.count(), 0);
+    await staff.screenshot({ path: join(shots, 'console-saved-replies.png') });
+  } finally {
+    await staff.close();
+  }
+});

@@ -12,6 +12,7 @@ use super::state::{Colleagues, ConversationView, Inbox, Me};
 use crate::domain::destination::{Spec, Update};
 use crate::domain::inbox::InboxFilter;
 use crate::domain::json_text::FromJson;
+use crate::domain::saved_reply::{SavedReplies, SavedReplyBody};
 use crate::domain::site::SiteUpdate;
 use crate::domain::site_model::ModelStatus;
 use crate::domain::team::TeamUpdate;
@@ -239,6 +240,38 @@ pub async fn new_staff_token(token: &str, site: &str, id: &str) -> Result<Change
         None::<&()>,
     )
     .await
+}
+
+/// `GET /v1/staff/saved-replies`: the site's saved replies, by shortcut.
+pub async fn saved_replies(token: &str) -> Result<SavedReplies, Failure> {
+    get(token, "/v1/staff/saved-replies").await
+}
+
+/// `PUT /v1/admin/sites/{site}/saved-replies/{shortcut}` (422 says what is wrong).
+pub async fn put_saved_reply(
+    token: &str,
+    site: &str,
+    shortcut: &str,
+    text: String,
+) -> Result<(), Failure> {
+    let path = site_path(site, &["saved-replies", shortcut]);
+    fetch::call::<IgnoredAny>(
+        "",
+        "PUT",
+        &path,
+        Some(token),
+        Some(&SavedReplyBody { text }),
+    )
+    .await
+    .map(drop)
+}
+
+/// `DELETE /v1/admin/sites/{site}/saved-replies/{shortcut}`.
+pub async fn delete_saved_reply(token: &str, site: &str, shortcut: &str) -> Result<(), Failure> {
+    let path = site_path(site, &["saved-replies", shortcut]);
+    fetch::call::<IgnoredAny>("", "DELETE", &path, Some(token), None::<&()>)
+        .await
+        .map(drop)
 }
 
 /// `GET /v1/admin/sites/{site}/model`: the site model's status.

@@ -11,7 +11,8 @@ use super::components::{
     clock, run, ConversationPane, Filters, InboxList, Page, PendingReply, SignIn, TopBar,
 };
 use super::hooks::{
-    use_colleagues, use_refresh, use_resume_session, use_shortcuts, use_title, Shortcut,
+    use_colleagues, use_refresh, use_resume_session, use_saved_replies, use_shortcuts, use_title,
+    Shortcut,
 };
 use super::insights::InsightsPage;
 use super::live::{use_live, use_typing_sender};
@@ -30,6 +31,7 @@ pub fn console_app() -> Html {
     use_refresh(&state, live, state.dispatcher());
     let on_typing = use_typing_sender(conversation_socket);
     use_colleagues(state.token.clone(), state.dispatcher());
+    use_saved_replies(state.token.clone(), *page, state.dispatcher());
     use_title(state.inbox.as_ref().map_or(0, |i| i.waiting));
     {
         let state = state.clone();
@@ -125,7 +127,8 @@ pub fn console_app() -> Html {
                             draft={state.draft()} action_failures={state.action_failures}
                             pending_id={pending_id} dispatcher={state.dispatcher()}
                             typing={state.visitor_typing(js_sys::Date::now())}
-                            colleague_typing={state.colleague_typing(js_sys::Date::now()).map(AttrValue::from)} on_typing={on_typing} />
+                            colleague_typing={state.colleague_typing(js_sys::Date::now()).map(AttrValue::from)} on_typing={on_typing}
+                            saved_replies={state.saved_replies.clone()} />
                     } else {
                         <section class="conversation empty" aria-label="Conversation"><p>{ state.gone.clone().unwrap_or_else(|| "Pick a conversation (j / k).".into()) }</p></section>
                     }

@@ -127,6 +127,25 @@ pub fn use_colleagues(token: Option<String>, dispatcher: UseReducerDispatcher<Co
     });
 }
 
+/// The site's saved replies, on sign-in and on each change of page (an
+/// admin may have changed them in Settings).
+#[hook]
+pub fn use_saved_replies(
+    token: Option<String>,
+    page: super::components::Page,
+    dispatcher: UseReducerDispatcher<ConsoleState>,
+) {
+    use_effect_with((token, page), move |(token, _)| {
+        if let Some(token) = token.clone() {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(replies) = api::saved_replies(&token).await {
+                    dispatcher.dispatch(Action::SavedReplies(replies.saved_replies));
+                }
+            });
+        }
+    });
+}
+
 /// Waiting conversations in the tab title.
 #[hook]
 pub fn use_title(waiting: u32) {

@@ -4,10 +4,12 @@
 //! (whose token is shown once, here) and revoked or re-issued ones
 //! (`staff`); which traffic is recorded: the site's own automated tests, its bot patterns and monitoring
 //! agents, and search words from referrers; the site's classifier model
-//! (`model`); and where interactions are sent (`destinations`).
+//! (`model`); the saved replies staff start answers from (`saved_replies`);
+//! and where interactions are sent (`destinations`).
 
 mod destinations;
 mod model;
+mod saved_replies;
 pub mod staff;
 
 use std::rc::Rc;
@@ -18,6 +20,7 @@ use yew::prelude::*;
 
 use self::destinations::DestinationsSection;
 use self::model::ModelSection;
+use self::saved_replies::SavedRepliesSection;
 use self::staff::StaffSection;
 use super::api;
 use crate::domain::classify::TOPICS;
@@ -593,6 +596,7 @@ pub fn settings_page(props: &SettingsProps) -> Html {
                 }
             </form>
             <StaffSection token={props.token.clone()} site={props.site.clone()} created={state.new_token.as_ref().map(|(_, token)| token.clone())} />
+            <SavedRepliesSection token={props.token.clone()} site={props.site.clone()} />
             <ModelSection token={props.token.clone()} site={props.site.clone()} />
             <DestinationsSection token={props.token.clone()} site={props.site.clone()} teams={teams} />
         </section>

@@ -18,6 +18,7 @@ use crate::domain::compose::unsent_rest;
 use crate::domain::conversation::Author;
 pub use crate::domain::inbox::InboxFilter;
 use crate::domain::live::{place, Placement, Side, StaffPush, StaffPushKind};
+use crate::domain::saved_reply::SavedReply;
 
 /// The reply being written in one conversation: each conversation keeps its
 /// own, so a send in flight or failed in one never touches another's.
@@ -58,6 +59,8 @@ pub struct ConsoleState {
     /// when (ms since the epoch) that shows: two people should not answer
     /// one visitor at once.
     pub colleague_typing: Option<(String, f64)>,
+    /// The site's saved replies, offered in the reply box after `/`.
+    pub saved_replies: Rc<Vec<SavedReply>>,
     /// Bumped when a push says the inbox changed: the console reloads it.
     pub inbox_changed: u32,
     /// Bumped when a pushed message reveals one missed before it: the
@@ -74,6 +77,7 @@ pub struct ConsoleState {
 
 pub enum Action {
     Colleagues(Colleagues),
+    SavedReplies(Vec<SavedReply>),
     SignedIn(String, Me),
     SignInFailed(String),
     SignOut,
@@ -284,6 +288,7 @@ impl Reducible for ConsoleState {
                 }
             }
             Action::Colleagues(colleagues) => next.colleagues = Some(colleagues),
+            Action::SavedReplies(replies) => next.saved_replies = Rc::new(replies),
             Action::Select(id) => {
                 next.gone = None;
                 if next.selected.as_ref() != Some(&id) {

@@ -31,10 +31,16 @@ pub struct SavedReplies {
 }
 
 /// The body of `PUT /v1/admin/sites/{site}/saved-replies/{shortcut}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedReplyBody {
     pub text: String,
+}
+
+// How the console reads them (field lists, `json_text`).
+crate::domain::json_text::from_json! {
+    SavedReply { shortcut, text, #[default] updated_at }
+    SavedReplies { saved_replies }
 }
 
 /// A shortcut: 1 to 32 of a–z, 0–9, `-` and `_`, starting with a letter or
@@ -118,14 +124,15 @@ pub fn typed_shortcut(draft: &str) -> Option<&str> {
 }
 
 /// The saved replies a typed shortcut offers, best first: those whose
-/// shortcut starts with it, then those whose shortcut or text holds it (in
-/// any case), each in shortcut order; at most `limit`.
+/// shortcut starts with it, then those whose shortcut or text holds it (A–Z
+/// in either case: a shortcut is typed in those), each in shortcut order;
+/// at most `limit`.
 pub fn matching<'a>(replies: &'a [SavedReply], typed: &str, limit: usize) -> Vec<&'a SavedReply> {
     let typed = typed.to_ascii_lowercase();
     let starts = replies.iter().filter(|r| r.shortcut.starts_with(&typed));
     let holds = replies.iter().filter(|r| {
         !r.shortcut.starts_with(&typed)
-            && (r.shortcut.contains(&typed) || r.text.to_lowercase().contains(&typed))
+            && (r.shortcut.contains(&typed) || r.text.to_ascii_lowercase().contains(&typed))
     });
     starts.chain(holds).take(limit).collect()
 }

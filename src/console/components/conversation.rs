@@ -10,6 +10,7 @@ use crate::console::state::{Action, Colleagues, ConsoleState, ConversationView, 
 use crate::domain::compose::{reply_length, Length};
 use crate::domain::conversation::{Author, Status, MAX_MESSAGE_CHARS};
 use crate::domain::display::visible_controls;
+use crate::domain::saved_reply::{filled, matching, typed_shortcut, SavedReply};
 use crate::fetch::{client_id, Failure};
 
 /// The replies being sent, by conversation: the conversation's id, the
@@ -38,6 +39,8 @@ pub struct ConversationPaneProps {
     pub colleague_typing: Option<AttrValue>,
     /// Called on each keystroke in the reply: tells the visitor someone is typing.
     pub on_typing: Callback<()>,
+    /// The site's saved replies, offered when the reply starts with `/`.
+    pub saved_replies: Rc<Vec<SavedReply>>,
 }
 
 /// Why a call on the open conversation failed. A refusal of the conversation
@@ -87,6 +90,28 @@ fn action_failed(
 #[function_component(ConversationPane)]
 pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
     let c = &props.view.conversation;
+    // Saved replies offered for a `/shortcut` typed at the start of the
+    // reply: the one picked (arrows), and the draft Escape dismissed them for.
+    let picked = use_state(|| 0usize);
+    let dismissed = use_state(String::new);
+    let offered: Vec<&SavedReply> = typed_shortcut(&props.draft.text)
+        .filter(|_| *dismissed != props.draft.text)
+        .map(|typed| matching(&props.saved_replies, typed, 8))
+        .unwrap_or_default();
+    let at = (*picked).min(offered.len().saturating_sub(1));
+    // Put in the box, names filled in, for the person to read and change
+    // before sending: never sent by itself.
+    let insert = {
+        let (dispatcher, id, picked) = (props.dispatcher.clone(), c.id.clone(), picked.clone());
+        let (visitor, me) = (c.visitor_name.clone(), props.me.name.clone());
+        Callback::from(move |reply: SavedReply| {
+            picked.set(0);
+            dispatcher.dispatch(Action::Draft(
+                id.clone(),
+                filled(&reply.text, &visitor, &me),
+            ));
+        })
+    };
     let reply_to = match c.reply_channel.as_str() {
         // Shown with their controls named, as message text is: an address
         // stored before such characters were refused must not read as another.
@@ -162,7 +187,28 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
     // new line; an input method's Enter (Japanese, Chinese) only ends its
     // composition (`isComposing`; Safari says so with key code 229 instead).
     // Escape leaves the box, for the shortcuts.
+    let choice = offered.get(at).map(|r| (*r).clone());
+    let (count_offered, draft_text) = (offered.len(), props.draft.text.clone());
+    let (pick, dismiss, put) = (picked.clone(), dismissed.clone(), insert.clone());
     let keydown = Callback::from(move |event: KeyboardEvent| match event.key().as_str() {
+        // With saved replies offered, the arrows pick one, Enter or Tab puts it
+        // in the box, Escape hides them.
+        "ArrowDown" | "ArrowUp" if count_offered > 0 => {
+            event.prevent_default();
+            let step = if event.key() == "ArrowDown" {
+                1
+            } else {
+                count_offered - 1
+            };
+            pick.set((at + step) % count_offered);
+        }
+        "Enter" | "Tab" if choice.is_some() && !event.is_composing() && !event.shift_key() => {
+            event.prevent_default();
+            if let Some(reply) = choice.clone() {
+                put.emit(reply);
+            }
+        }
+        "Escape" if count_offered > 0 => dismiss.set(draft_text.clone()),
         "Enter" if !event.shift_key() && !event.is_composing() && event.key_code() != 229 => {
             event.prevent_default();
             send.emit(());
@@ -255,9 +301,29 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
                 <p class="typing colleague" role="status"><bdi>{ visible_controls(name).into_owned() }</bdi>{ " is writing a reply too…" }</p>
             }
             <form class="composer" onsubmit={submit}>
-                <label for="reply">{ format!("Reply as {} (Enter sends, Shift+Enter adds a line)", props.me.name) }</label>
+                <label for="reply">{ format!("Reply as {} (Enter sends, Shift+Enter adds a line{})", props.me.name,
+                    if props.saved_replies.is_empty() { "" } else { "; / starts a saved reply" }) }</label>
                 <textarea id="reply" rows="3" value={props.draft.text.clone()} oninput={draft_input} onkeydown={keydown}
-                    aria-describedby={count.is_some().then_some("reply-count")} />
+                    aria-describedby={count.is_some().then_some("reply-count")} aria-autocomplete="list"
+                    aria-controls={(!offered.is_empty()).then_some("saved-replies")}
+                    aria-activedescendant={(!offered.is_empty()).then(|| format!("saved-{at}"))} />
+                if !offered.is_empty() {
+                    <ul id="saved-replies" class="saved-replies" role="listbox" aria-label="Saved replies">
+                        { for offered.iter().enumerate().map(|(i, reply)| {
+                            let (insert, reply) = (insert.clone(), (*reply).clone());
+                            // On press, not click: the box keeps the focus.
+                            let choose = Callback::from(move |e: MouseEvent| {
+                                e.prevent_default();
+                                insert.emit(reply.clone());
+                            });
+                            html! {
+                                <li id={format!("saved-{i}")} role="option" aria-selected={(i == at).to_string()} onmousedown={choose}>
+                                    <b>{ format!("/{}", offered[i].shortcut) }</b>{ " " }{ visible_controls(offered[i].text.lines().next().unwrap_or_default()).into_owned() }
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                }
                 if let Some(count) = count {
                     <p id="reply-count" class={classes!("count", over.then_some("over"))}>{ count }</p>
                 }
