@@ -157,6 +157,14 @@ checks = { positive_data_acceptance = { enabled = false } }
 include-path = "/v1/admin/sites/{site}/model/examples"
 checks = { positive_data_acceptance = { enabled = false } }
 
+# A saved reply's text is a reply's: not blank (U+0085 alone is a space to
+# Rust, not to JSON Schema's \\S), no control or direction-override
+# characters, at most 4,000 characters as the reply box counts them: 422.
+[[operations]]
+include-path = "/v1/admin/sites/{site}/saved-replies/{shortcut}"
+include-method = "PUT"
+checks = { positive_data_acceptance = { enabled = false } }
+
 # Staff-account operations act on an account of their own (see above).
 [[operations]]
 include-path-regex = "^/v1/admin/sites/\\\\{site\\\\}/staff/\\\\{staff\\\\}"
