@@ -29,7 +29,6 @@ export async function launchChromium() {
   });
 }
 
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
 /**
  * Waits for the next minute when less than `marginMs` of this one is left:
  * rate limits count per calendar minute, so a burst that must meet its
@@ -40,6 +39,7 @@ export async function startOfMinute(marginMs = 20_000) {
   if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }
 
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
 export async function eventually(check, timeoutMs = 5000, intervalMs = 50) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

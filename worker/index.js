@@ -199,12 +199,16 @@ export class LiveRoom {
     // A socket past its authorization, or told to reauthorize, is not heard.
     if (!authorized(ws)) return;
     const { side, name } = ws.deserializeAttachment() ?? {};
+    // Only a conversation's sockets carry a name: an inbox socket's typing is about nothing.
+    if (side === 'staff' && !name) return;
+    // Not to the sender, nor to the same person's other tabs and devices.
+    const self = this.ctx.getTags(ws).find((tag) => tag.startsWith('staff:'));
     const to = side === 'visitor' ? ['staff'] : ['visitor', 'staff'];
     const frame = JSON.stringify(side === 'staff'
       ? { type: 'typing', by: 'staff', name, ttl_ms: TYPING_TTL_MS }
       : { type: 'typing', by: 'visitor', ttl_ms: TYPING_TTL_MS });
     for (const peer of to.flatMap((tag) => this.ctx.getWebSockets(tag))) {
-      if (peer === ws || !authorized(peer)) continue;
+      if (peer === ws || (self && this.ctx.getTags(peer).includes(self)) || !authorized(peer)) continue;
       try { peer.send(frame); } catch { /* closing */ }
     }
   }

@@ -18,16 +18,17 @@ var TAG_PREFIX = 'data-touchpoint-';
 // Loads the recorder module (it imports nothing), compiling it while it
 // downloads. One sent with another type than application/wasm (a plain
 // static server's application/octet-stream) cannot compile as it streams:
-// it is loaded whole instead, and `warn` is told how to serve it. Resolves
+// it is read whole from the same answer instead, and `warn` names the type
+// it must be served with. Resolves
 // to its exports; a missing file rejects with its HTTP status, any other
 // failure with the browser's reason.
 function loadRecorder(url, warn) {
   return fetch(url).then((response) => {
     if (!response.ok) throw Error('HTTP ' + response.status);
-    return WebAssembly.instantiateStreaming(response, {}).catch((error) => {
+    return WebAssembly.instantiateStreaming(response.clone(), {}).catch((error) => {
       if (!/MIME/i.test(error)) throw error;
       warn(url + ' is not served as application/wasm: loaded without streaming compilation');
-      return fetch(url).then((again) => again.arrayBuffer()).then((bytes) => WebAssembly.instantiate(bytes, {}));
+      return response.arrayBuffer().then((bytes) => WebAssembly.instantiate(bytes, {}));
     });
   }).then((result) => result.instance.exports);
 }

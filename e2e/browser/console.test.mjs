@@ -785,7 +785,6 @@ test('an admin keeps saved replies in Settings; in the reply box / and a shortcu
     await staff.locator('button.tab', { hasText: 'Settings' }).click();
     const section = staff.locator('.saved-replies-settings');
     const form = section.locator('form.saved-reply-form');
-    // Typed, then the list is read again (a save elsewhere): the words stay.
     await form.getByLabel('Shortcut').fill('late-parcel');
     await form.getByLabel('Text').fill('Hi {visitor}, sorry your parcel is late; it left today. {me}');
     await form.locator('button[type=submit]').click();
@@ -810,7 +809,19 @@ test('an admin keeps saved replies in Settings; in the reply box / and a shortcu
     await form.locator('button[type=submit]').click();
     await section.locator('.saved-replies-said', { hasText: /Not saved: .*shortcut must be/ }).waitFor();
     assert.equal(await form.getByLabel('Text').inputValue(), 'Anything');
-    await section.locator('li[data-shortcut="refund-time"] button.delete').click();
+    // Saving over another shortcut asks first; so does Delete.
+    await form.getByLabel('Shortcut').fill('refund-time');
+    await form.getByLabel('Text').fill('Overwritten');
+    await form.locator('button[type=submit]').click();
+    await section.locator('.saved-replies-said', { hasText: '/refund-time exists already: Save again to replace its text.' }).waitFor();
+    assert.match(await section.locator('li[data-shortcut="refund-time"]').innerText(), /within 5 days/, 'not replaced yet');
+    await form.getByLabel('Shortcut').fill('');
+    await form.getByLabel('Text').fill('');
+    const remove = section.locator('li[data-shortcut="refund-time"] button.delete');
+    await remove.click();
+    assert.equal(await remove.innerText(), 'Delete it?');
+    assert.equal(await section.locator('li[data-shortcut="refund-time"]').count(), 1, 'not deleted on the first press');
+    await remove.click();
     await section.locator('li[data-shortcut="refund-time"]').waitFor({ state: 'detached' });
     const stored = (await runtime.d1.prepare("SELECT shortcut FROM saved_replies WHERE site_id = 'demo' ORDER BY shortcut").all()).results.map((r) => r.shortcut);
     assert.deepEqual(stored, ['late-parcel', 'vat']);
@@ -825,7 +836,8 @@ test('an admin keeps saved replies in Settings; in the reply box / and a shortcu
     await reply.pressSequentially('/la');
     const offered = staff.locator('#saved-replies [role=option]');
     assert.deepEqual(await offered.allInnerTexts(), ['/late-parcel Hi {visitor}, sorry your parcel is late; it left today. {me}']);
-    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-0');
+    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-late-parcel');
+    assert.match(await staff.locator('.saved-said').innerText(), /1 saved reply: arrows choose/);
     await reply.press('Enter');
     assert.equal(await reply.inputValue(), 'Hi Idun, sorry your parcel is late; it left today. Ana');
     assert.equal(await offered.count(), 0);
@@ -840,9 +852,14 @@ test('an admin keeps saved replies in Settings; in the reply box / and a shortcu
     await reply.pressSequentially('/');
     assert.equal(await offered.count(), 2);
     await reply.press('ArrowDown');
-    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-1');
+    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-vat');
     await reply.press('ArrowDown');
-    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-0', 'the arrows wrap around');
+    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-late-parcel', 'the arrows wrap around');
+    // Typing more starts from the best match again.
+    await reply.press('ArrowDown');
+    await reply.pressSequentially('l');
+    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-late-parcel');
+    await reply.press('Backspace');
     await offered.nth(1).click();
     assert.equal(await reply.inputValue(), 'Our prices include VAT, also for businesses.');
     await reply.fill('');
@@ -852,6 +869,14 @@ test('an admin keeps saved replies in Settings; in the reply box / and a shortcu
     assert.equal(await reply.evaluate((e) => e === document.activeElement), true, 'Escape hid the list, the box keeps the focus');
     await reply.fill('see /vat');
     assert.equal(await offered.count(), 0);
+    // A shortcut that matches nothing is not sent by Enter: said, and kept.
+    await reply.fill('');
+    await reply.pressSequentially('/refnd');
+    await staff.locator('.saved-said', { hasText: 'No saved reply matches /refnd' }).waitFor();
+    await reply.press('Enter');
+    await staff.waitForTimeout(300);
+    assert.equal(await reply.inputValue(), '/refnd');
+    assert.equal((await staffTexts(id)).length, 1, 'nothing more sent');
     await staff.screenshot({ path: join(shots, 'console-saved-replies.png') });
   } finally {
     await staff.close();

@@ -215,7 +215,7 @@ test('the self-hosted folder from the README works from the site\'s own origin',
   await page.close();
 });
 
-test('the self-hosted folder on a server that sends .wasm as application/octet-stream: recorded and answered, with a warning that says how to serve it', async () => {
+test('the self-hosted folder on a server that sends .wasm as application/octet-stream: recorded and answered, with a warning naming the type to serve it as', async () => {
   const { page, log } = await visit(`${shop.url}/self-hosted-untyped`);
   assert.equal(await page.evaluate(() => window.touchpoint.ready), true);
   await flushed(page);

@@ -125,6 +125,7 @@ test('typing is relayed to the other side, and a staff member\'s to colleagues w
   const visitorSocket = await connect(`/v1/conversations/${v.id}/live`, v.token);
   const staffSocket = await connect(`/v1/staff/conversations/${v.id}/live`, ana.token);
   const colleague = await connect(`/v1/staff/conversations/${v.id}/live`, bo.token);
+  const anaElsewhere = await connect(`/v1/staff/conversations/${v.id}/live`, ana.token);
   visitorSocket.typing();
   const seenByStaff = await staffSocket.next((f) => f.type === 'typing');
   assert.deepEqual(seenByStaff, { type: 'typing', by: 'visitor', ttl_ms: 5000 });
@@ -136,12 +137,18 @@ test('typing is relayed to the other side, and a staff member\'s to colleagues w
   assert.deepEqual(await colleague.next((f) => f.type === 'typing' && f.by === 'staff'), seenByVisitor);
   colleague.typing();
   assert.deepEqual(await staffSocket.next((f) => f.type === 'typing' && f.by === 'staff'), { type: 'typing', by: 'staff', name: 'Bo', ttl_ms: 5000 });
-  // Nobody hears themselves.
+  // An inbox socket's typing is about no conversation: relayed to nobody.
+  const [anaInbox, boInbox] = [await connect('/v1/staff/live', ana.token), await connect('/v1/staff/live', bo.token)];
+  anaInbox.typing();
+  await silent(boInbox, (f) => f.type === 'typing');
+  await Promise.all([anaInbox.close(), boInbox.close()]);
+  // Nobody hears themselves, not in another tab either.
+  await silent(anaElsewhere, (f) => f.type === 'typing' && f.by === 'staff' && f.name === 'Ana');
   await silent(visitorSocket, (f) => f.type === 'typing' && f.by === 'visitor');
   await silent(staffSocket, (f) => f.type === 'typing' && f.by === 'staff' && f.name === 'Ana');
   await silent(colleague, (f) => f.type === 'typing' && f.by === 'staff' && f.name === 'Bo');
   assert.ok(!JSON.stringify([...visitorSocket.frames, ...staffSocket.frames, ...colleague.frames]).includes('unsent draft'));
-  for (const socket of [visitorSocket, staffSocket, colleague]) await socket.close();
+  for (const socket of [visitorSocket, staffSocket, colleague, anaElsewhere]) await socket.close();
 });
 
 test('sockets are authorized as the API is: own conversation, own teams, allowed origins, upgrades only', async () => {

@@ -31,7 +31,12 @@ pub fn console_app() -> Html {
     use_refresh(&state, live, state.dispatcher());
     let on_typing = use_typing_sender(conversation_socket);
     use_colleagues(state.token.clone(), state.dispatcher());
-    use_saved_replies(state.token.clone(), *page, state.dispatcher());
+    use_saved_replies(
+        state.token.clone(),
+        *page,
+        state.selected.clone(),
+        state.dispatcher(),
+    );
     use_title(state.inbox.as_ref().map_or(0, |i| i.waiting));
     {
         let state = state.clone();
@@ -122,8 +127,9 @@ pub fn console_app() -> Html {
                         total={state.inbox.as_ref().map_or(0, |i| i.total)}
                         selected={state.selected.clone().map(AttrValue::from)} dispatcher={state.dispatcher()} />
                     if let Some(view) = state.view.clone() {
-                        <ConversationPane action_error={state.action_error.as_ref().filter(|(id, _)| *id == view.conversation.id).map(|(_, e)| AttrValue::from(e.clone()))}
-                            view={view} me={me} colleagues={state.colleagues.clone()} token={token}
+                        // Keyed: another conversation starts with its own saved-reply list state.
+                        <ConversationPane key={view.conversation.id.clone()} action_error={state.action_error.as_ref().filter(|(id, _)| *id == view.conversation.id).map(|(_, e)| AttrValue::from(e.clone()))}
+                            view={view.clone()} me={me} colleagues={state.colleagues.clone()} token={token}
                             draft={state.draft()} action_failures={state.action_failures}
                             pending_id={pending_id} dispatcher={state.dispatcher()}
                             typing={state.visitor_typing(js_sys::Date::now())}

@@ -127,19 +127,21 @@ pub fn use_colleagues(token: Option<String>, dispatcher: UseReducerDispatcher<Co
     });
 }
 
-/// The site's saved replies, on sign-in and on each change of page (an
-/// admin may have changed them in Settings).
+/// The site's saved replies, on sign-in, on each change of page (an admin
+/// may have changed them in Settings) and of open conversation (another
+/// admin may have).
 #[hook]
 pub fn use_saved_replies(
     token: Option<String>,
     page: super::components::Page,
+    selected: Option<String>,
     dispatcher: UseReducerDispatcher<ConsoleState>,
 ) {
-    use_effect_with((token, page), move |(token, _)| {
+    use_effect_with((token, page, selected), move |(token, _, _)| {
         if let Some(token) = token.clone() {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(replies) = api::saved_replies(&token).await {
-                    dispatcher.dispatch(Action::SavedReplies(replies.saved_replies));
+                    dispatcher.dispatch(Action::SavedReplies(token, replies.saved_replies));
                 }
             });
         }

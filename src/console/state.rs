@@ -77,7 +77,8 @@ pub struct ConsoleState {
 
 pub enum Action {
     Colleagues(Colleagues),
-    SavedReplies(Vec<SavedReply>),
+    /// The site's saved replies, as read with this token.
+    SavedReplies(String, Vec<SavedReply>),
     SignedIn(String, Me),
     SignInFailed(String),
     SignOut,
@@ -218,7 +219,20 @@ impl ConsoleState {
                         // What they were typing has arrived.
                         match message.author {
                             Author::Visitor => self.typing_until = 0.0,
-                            Author::Staff => self.colleague_typing = None,
+                            // Theirs, not anyone's: typing frames carry first names.
+                            Author::Staff => {
+                                let from = message
+                                    .name
+                                    .as_deref()
+                                    .and_then(|n| n.split_whitespace().next());
+                                if self
+                                    .colleague_typing
+                                    .as_ref()
+                                    .is_some_and(|(name, _)| Some(name.as_str()) == from)
+                                {
+                                    self.colleague_typing = None;
+                                }
+                            }
                             Author::System => {}
                         }
                         view.messages.push(message);
@@ -288,7 +302,12 @@ impl Reducible for ConsoleState {
                 }
             }
             Action::Colleagues(colleagues) => next.colleagues = Some(colleagues),
-            Action::SavedReplies(replies) => next.saved_replies = Rc::new(replies),
+            // Not what a signed-out token read after the next person signed in.
+            Action::SavedReplies(token, replies) => {
+                if next.token.as_ref() == Some(&token) {
+                    next.saved_replies = Rc::new(replies);
+                }
+            }
             Action::Select(id) => {
                 next.gone = None;
                 if next.selected.as_ref() != Some(&id) {
@@ -603,12 +622,29 @@ mod tests {
         );
         let ticked = run(ticked, vec![Action::Tick(7000.0)]);
         assert_eq!(ticked.typing_ends(), 0.0);
-        let mut reply = message(4, Author::Staff);
-        reply.text = "On its way".into();
+        let mut mine = message(4, Author::Staff);
+        mine.name = Some("Ana Weber".into());
+        let theirs = StaffMessage {
+            id: 5,
+            name: Some("Bo Lind".into()),
+            ..mine.clone()
+        };
         let replied = run(
             state.clone(),
             vec![Action::Pushed(
-                Box::new(StaffPush::message("a", reply, 3)),
+                Box::new(StaffPush::message("a", mine, 3)),
+                1500.0,
+            )],
+        );
+        assert_eq!(
+            replied.colleague_typing(1500.0),
+            Some("Bo"),
+            "another's reply does not end it"
+        );
+        let replied = run(
+            replied,
+            vec![Action::Pushed(
+                Box::new(StaffPush::message("a", theirs, 4)),
                 1500.0,
             )],
         );

@@ -79,7 +79,8 @@ pub fn check_text(text: &str) -> Result<(), ApiError> {
 
 /// The text to put in the reply box: `{visitor}` becomes the visitor's
 /// first name and `{me}` the staff member's. Without a name, `{visitor}`
-/// goes with the space or comma before it ("Hi {visitor}," reads "Hi,").
+/// goes with the spaces and commas before it ("Hi {visitor}," reads "Hi,",
+/// "Thanks, {visitor}!" reads "Thanks!").
 pub fn filled(text: &str, visitor_name: &str, my_name: &str) -> String {
     let first = |name: &str| {
         name.split_whitespace()
@@ -95,7 +96,7 @@ pub fn filled(text: &str, visitor_name: &str, my_name: &str) -> String {
         let after = &rest[at..];
         if let Some(tail) = after.strip_prefix("{visitor}") {
             if visitor.is_empty() {
-                let kept = out.trim_end_matches(' ').len();
+                let kept = out.trim_end_matches([' ', ',']).len();
                 out.truncate(kept);
             } else {
                 out.push_str(&visitor);
@@ -204,6 +205,8 @@ mod tests {
         );
         assert_eq!(filled("{visitor}", "  ", ""), "");
         assert_eq!(filled("Thanks {visitor}!", "Bo", ""), "Thanks Bo!");
+        assert_eq!(filled("Thanks, {visitor}!", "", ""), "Thanks!");
+        assert_eq!(filled("Thanks, {visitor}!", "Bo", ""), "Thanks, Bo!");
         // A name is put in once, never read for placeholders itself.
         assert_eq!(filled("{visitor}", "{me}", "Ana"), "{me}");
     }

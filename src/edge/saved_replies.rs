@@ -48,34 +48,37 @@ pub async fn put(
     let body: SavedReplyBody = read_json(request).await?;
     check_text(&body.text)?;
     #[derive(serde::Deserialize)]
-    struct Counts {
-        total: i64,
-        this: i64,
+    struct Found {
+        shortcut: String,
     }
-    let counts: Option<Counts> = db::row(
+    let exists = db::row::<Found>(
         &env.db,
-        "SELECT COUNT(*) AS total, COALESCE(SUM(shortcut = ?2), 0) AS this FROM saved_replies WHERE site_id = ?1",
+        "SELECT shortcut FROM saved_replies WHERE site_id = ?1 AND shortcut = ?2",
         args![&site.id, shortcut],
     )
-    .await?;
-    let (total, exists) = counts.map_or((0, false), |c| (c.total, c.this > 0));
-    if !exists && total >= SAVED_REPLIES_MAX {
-        return Err(ApiError::Conflict(
-            "a site keeps at most 200 saved replies: delete one first".into(),
-        ));
-    }
+    .await?
+    .is_some_and(|found| found.shortcut == shortcut);
     let saved = SavedReply {
         shortcut: shortcut.to_owned(),
         text: body.text,
         updated_at: now_ms(),
     };
-    db::run(
+    // The limit is checked in the statement that stores, so two admins
+    // adding the 200th at once cannot both get in.
+    let stored = db::run(
         &env.db,
-        "INSERT INTO saved_replies (site_id, shortcut, text, updated_at) VALUES (?1, ?2, ?3, ?4) \
+        "INSERT INTO saved_replies (site_id, shortcut, text, updated_at) SELECT ?1, ?2, ?3, ?4 \
+         WHERE (SELECT COUNT(*) FROM saved_replies WHERE site_id = ?1) < ?5 \
+         OR EXISTS (SELECT 1 FROM saved_replies WHERE site_id = ?1 AND shortcut = ?2) \
          ON CONFLICT (site_id, shortcut) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
-        args![&site.id, shortcut, &saved.text, saved.updated_at],
+        args![&site.id, shortcut, &saved.text, saved.updated_at, SAVED_REPLIES_MAX],
     )
     .await?;
+    if stored == 0 {
+        return Err(ApiError::Conflict(
+            "a site keeps at most 200 saved replies: delete one first".into(),
+        ));
+    }
     json_response(if exists { 200 } else { 201 }, &saved, None)
 }
 

@@ -94,8 +94,11 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
     // reply: the one picked (arrows), and the draft Escape dismissed them for.
     let picked = use_state(|| 0usize);
     let dismissed = use_state(String::new);
-    let offered: Vec<&SavedReply> = typed_shortcut(&props.draft.text)
-        .filter(|_| *dismissed != props.draft.text)
+    // A `/shortcut` being typed, while the site has saved replies and Escape
+    // has not dismissed them for this draft.
+    let shortcut = typed_shortcut(&props.draft.text)
+        .filter(|_| *dismissed != props.draft.text && !props.saved_replies.is_empty());
+    let offered: Vec<&SavedReply> = shortcut
         .map(|typed| matching(&props.saved_replies, typed, 8))
         .unwrap_or_default();
     let at = (*picked).min(offered.len().saturating_sub(1));
@@ -188,9 +191,14 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
     // composition (`isComposing`; Safari says so with key code 229 instead).
     // Escape leaves the box, for the shortcuts.
     let choice = offered.get(at).map(|r| (*r).clone());
+    let active = choice.as_ref().map(|r| format!("saved-{}", r.shortcut));
     let (count_offered, draft_text) = (offered.len(), props.draft.text.clone());
+    let typing_shortcut = shortcut.is_some();
     let (pick, dismiss, put) = (picked.clone(), dismissed.clone(), insert.clone());
     let keydown = Callback::from(move |event: KeyboardEvent| match event.key().as_str() {
+        // An input method's keys are its own (`isComposing`; Safari says so
+        // with key code 229 instead).
+        _ if event.is_composing() || event.key_code() == 229 => {}
         // With saved replies offered, the arrows pick one, Enter or Tab puts it
         // in the box, Escape hides them.
         "ArrowDown" | "ArrowUp" if count_offered > 0 => {
@@ -202,19 +210,21 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             };
             pick.set((at + step) % count_offered);
         }
-        "Enter" | "Tab" if choice.is_some() && !event.is_composing() && !event.shift_key() => {
+        "Enter" | "Tab" if choice.is_some() && !event.shift_key() => {
             event.prevent_default();
             if let Some(reply) = choice.clone() {
                 put.emit(reply);
             }
         }
-        "Escape" if count_offered > 0 => dismiss.set(draft_text.clone()),
-        "Enter" if !event.shift_key() && !event.is_composing() && event.key_code() != 229 => {
+        // A shortcut that matches nothing (a typo) is not sent as text by
+        // Enter: Escape first says it is meant.
+        "Escape" if typing_shortcut => dismiss.set(draft_text.clone()),
+        "Enter" if typing_shortcut && !event.shift_key() => event.prevent_default(),
+        "Enter" if !event.shift_key() => {
             event.prevent_default();
             send.emit(());
         }
-        // Not while composing: an input method's Escape cancels its conversion.
-        "Escape" if !event.is_composing() => {
+        "Escape" => {
             let _ = event.target_unchecked_into::<HtmlElement>().blur();
         }
         _ => {}
@@ -249,8 +259,11 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             c.id.clone(),
             props.on_typing.clone(),
         );
+        let picked = picked.clone();
         Callback::from(move |event: InputEvent| {
             on_typing.emit(());
+            // Another shortcut typed: the best match comes first again.
+            picked.set(0);
             let text = event.target_unchecked_into::<HtmlTextAreaElement>().value();
             dispatcher.dispatch(Action::Draft(id.clone(), text));
         })
@@ -304,9 +317,16 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
                 <label for="reply">{ format!("Reply as {} (Enter sends, Shift+Enter adds a line{})", props.me.name,
                     if props.saved_replies.is_empty() { "" } else { "; / starts a saved reply" }) }</label>
                 <textarea id="reply" rows="3" value={props.draft.text.clone()} oninput={draft_input} onkeydown={keydown}
-                    aria-describedby={count.is_some().then_some("reply-count")} aria-autocomplete="list"
+                    aria-describedby={count.is_some().then_some("reply-count")}
+                    aria-autocomplete={(!props.saved_replies.is_empty()).then_some("list")}
                     aria-controls={(!offered.is_empty()).then_some("saved-replies")}
-                    aria-activedescendant={(!offered.is_empty()).then(|| format!("saved-{at}"))} />
+                    aria-activedescendant={active} />
+                // Said when the list opens or narrows (a reply box cannot say it is expanded).
+                <p class="saved-said" role="status">{ match (shortcut, offered.len()) {
+                    (None, _) => String::new(),
+                    (Some(typed), 0) => format!("No saved reply matches /{typed}. Escape, then Enter, sends it as text."),
+                    (Some(_), n) => format!("{n} saved repl{}: arrows choose, Enter puts one in, Escape closes.", if n == 1 { "y" } else { "ies" }),
+                } }</p>
                 if !offered.is_empty() {
                     <ul id="saved-replies" class="saved-replies" role="listbox" aria-label="Saved replies">
                         { for offered.iter().enumerate().map(|(i, reply)| {
@@ -317,7 +337,7 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
                                 insert.emit(reply.clone());
                             });
                             html! {
-                                <li id={format!("saved-{i}")} role="option" aria-selected={(i == at).to_string()} onmousedown={choose}>
+                                <li id={format!("saved-{}", offered[i].shortcut)} role="option" aria-selected={(i == at).to_string()} onmousedown={choose}>
                                     <b>{ format!("/{}", offered[i].shortcut) }</b>{ " " }{ visible_controls(offered[i].text.lines().next().unwrap_or_default()).into_owned() }
                                 </li>
                             }

@@ -22,6 +22,8 @@ pub struct SavedRepliesProps {
 struct Form {
     shortcut: String,
     text: String,
+    /// The shortcut whose Edit filled the form: saving it replaces without asking.
+    editing: String,
 }
 
 #[function_component(SavedRepliesSection)]
@@ -29,6 +31,8 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
     let list = use_state(Vec::<SavedReply>::new);
     let form = use_state(Form::default);
     let said = use_state(String::new);
+    // A replace or a delete that waits for its second press ("replace:vat").
+    let armed = use_state(String::new);
     // Reads the list again, after `change` (a save or a delete) when given;
     // what the API refused is said and the form kept.
     let call = {
@@ -38,7 +42,7 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
             let (list, form, said) = (list.clone(), form.clone(), said.clone());
             let (token, site) = (token.clone(), site.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                if let Some(Form { shortcut, text }) = change {
+                if let Some(Form { shortcut, text, .. }) = change {
                     if let Err(failure) = api::put_saved_reply(&token, &site, &shortcut, text).await
                     {
                         said.set(format!("Not saved: {}", explain(&failure)));
@@ -59,9 +63,16 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
         use_effect_with((), move |_| call.emit(None));
     }
     let delete = |shortcut: String| {
-        let (call, said) = (call.clone(), said.clone());
+        let (call, said, armed) = (call.clone(), said.clone(), armed.clone());
         let (token, site) = (props.token.clone(), props.site.clone());
         Callback::from(move |_: MouseEvent| {
+            // The first press asks (the button says so), the second deletes.
+            let ask = format!("delete:{shortcut}");
+            if *armed != ask {
+                armed.set(ask);
+                return;
+            }
+            armed.set(String::new());
             let (call, said, shortcut) = (call.clone(), said.clone(), shortcut.clone());
             let (token, site) = (token.clone(), site.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -81,6 +92,7 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
             form.set(Form {
                 shortcut: reply.shortcut.clone(),
                 text: reply.text.clone(),
+                editing: reply.shortcut.clone(),
             })
         })
     };
@@ -105,9 +117,22 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
         })
     };
     let submit = {
-        let (call, form) = (call.clone(), form.clone());
+        let (call, form, armed, said) = (call.clone(), form.clone(), armed.clone(), said.clone());
+        let stored: Vec<String> = list.iter().map(|r| r.shortcut.clone()).collect();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            // A shortcut kept already, not the one being edited: the first
+            // Save asks, so another's text is not replaced unseen.
+            let ask = format!("replace:{}", form.shortcut);
+            if stored.contains(&form.shortcut) && form.editing != form.shortcut && *armed != ask {
+                said.set(format!(
+                    "/{} exists already: Save again to replace its text.",
+                    form.shortcut
+                ));
+                armed.set(ask);
+                return;
+            }
+            armed.set(String::new());
             call.emit(Some((*form).clone()));
         })
     };
@@ -121,7 +146,9 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
                         <b>{ format!("/{}", reply.shortcut) }</b>
                         <span class="text">{ visible_controls(&reply.text).into_owned() }</span>
                         <button type="button" class="edit" onclick={edit(reply)}>{ "Edit" }</button>
-                        <button type="button" class="delete" onclick={delete(reply.shortcut.clone())}>{ "Delete" }</button>
+                        <button type="button" class="delete" onclick={delete(reply.shortcut.clone())}>
+                            { if *armed == format!("delete:{}", reply.shortcut) { "Delete it?" } else { "Delete" } }
+                        </button>
                     </li>
                 }) }
             </ul>
