@@ -25,6 +25,9 @@ pub mod clicks;
 /// The staff reply box: what a stored reply leaves of its draft, its length against the limit.
 #[cfg(feature = "std")]
 pub mod compose;
+/// Where a person is in the staff console, kept in its address's fragment.
+#[cfg(feature = "std")]
+pub mod console_link;
 /// What the widget tells visitors: presence, the offline path, the expected team.
 #[cfg(feature = "std")]
 pub mod contact;

@@ -882,3 +882,92 @@ test('an admin keeps saved replies in Settings; in the reply box / and a shortcu
     await staff.close();
   }
 });
+
+test("the address keeps the page and the open conversation: a reload keeps them with the unsent reply, back steps between conversations, a colleague's link opens one", async () => {
+  const a = (await visitorStarts('198.51.100.251', { message: { text: 'Link probe A: my parcel is late' } })).conversation.id;
+  const b = (await visitorStarts('198.51.100.252', { message: { text: 'Link probe B: my parcel is late too' } })).conversation.id;
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const reply = staff.locator('#reply');
+  const shows = (text) => staff.locator('.thread .visitor', { hasText: text }).waitFor();
+  const hash = () => staff.evaluate(() => location.hash);
+  try {
+    await signIn(staff);
+    await staff.locator(`.inbox .row[data-conversation="${a}"]`).click();
+    await shows('Link probe A');
+    assert.equal(await hash(), `#/inbox/${a}`);
+    await reply.fill('Half a reply to A, not sent');
+    await staff.locator(`.inbox .row[data-conversation="${b}"]`).click();
+    await shows('Link probe B');
+    assert.equal(await hash(), `#/inbox/${b}`);
+    // Back: the conversation opened before, with its draft.
+    await staff.goBack();
+    await shows('Link probe A');
+    assert.equal(await reply.inputValue(), 'Half a reply to A, not sent');
+    // A reload signs in again with the tab's session and keeps both.
+    await staff.reload();
+    await shows('Link probe A');
+    assert.ok(await eventually(async () => (await reply.inputValue()) === 'Half a reply to A, not sent'), await reply.inputValue());
+    // Sent, the draft is no longer kept: a reload shows an empty box.
+    await reply.fill('A reply to A');
+    await staff.locator('.composer button[type=submit]').click();
+    await staff.locator('.thread .staff', { hasText: 'A reply to A' }).waitFor();
+    await staff.reload();
+    await shows('Link probe A');
+    await staff.waitForTimeout(500);
+    assert.equal(await reply.inputValue(), '');
+    // Pages are in the address too.
+    await staff.locator('button.tab', { hasText: 'Insights' }).click();
+    assert.equal(await hash(), '#/insights');
+    await staff.reload();
+    await staff.locator('button.tab.current', { hasText: 'Insights' }).waitFor();
+    await staff.goBack();
+    await shows('Link probe A');
+    // An address edited by hand to something that is no conversation id opens nothing.
+    await staff.evaluate(() => { location.hash = '#/inbox/..%2Fstaff%2Fme'; });
+    await staff.locator('.conversation.empty', { hasText: 'Pick a conversation' }).waitFor();
+    // Signing out forgets the drafts kept in the tab.
+    await staff.locator(`.inbox .row[data-conversation="${b}"]`).click();
+    await shows('Link probe B');
+    await reply.fill('Draft for B, then sign out');
+    assert.ok(await eventually(async () => (await staff.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('touchpoint:draft:')).length)) === 1));
+    await staff.locator('button.sign-out').click();
+    await staff.locator('#token').waitFor();
+    assert.deepEqual(await staff.evaluate(() => Object.keys(sessionStorage)), []);
+  } finally {
+    await staff.close();
+  }
+
+  // A colleague's link opens the conversation once they sign in; an agent
+  // whose teams do not hold it is told so, and a link to Settings opens an
+  // agent's inbox.
+  const team = (await runtime.d1.prepare('SELECT team_id FROM conversations WHERE id = ?1').bind(a).first()).team_id;
+  const other = ['support', 'billing', 'sales', 'product'].find((t) => t !== team);
+  const outsider = await (await fetch(`${runtime.url}/v1/admin/sites/demo/staff`, {
+    method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Link Outsider', teams: [other], role: 'agent' }),
+  })).json();
+  const colleague = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const page = await colleague.newPage();
+    const linkIn = async (fragment, token) => {
+      await page.goto('about:blank'); // a new document, as a link opened from a chat or an email is
+      await page.goto(`${runtime.url}/console/${fragment}`);
+      await page.locator('#token').fill(token);
+      await page.locator('form button[type=submit]').click();
+      await page.locator('.console').waitFor();
+    };
+    await linkIn(`#/inbox/${a}`, ana.token);
+    await page.locator('.thread .visitor', { hasText: 'Link probe A' }).waitFor();
+    await page.locator('button.sign-out').click();
+    await linkIn(`#/inbox/${a}`, outsider.token);
+    await page.locator('.conversation.empty', { hasText: 'not on your teams' }).waitFor();
+    assert.equal(await page.locator('.thread').count(), 0);
+    await page.goto(`${runtime.url}/console/#/settings`);
+    await page.locator('.console').waitFor();
+    await page.locator('button.tab.current', { hasText: 'Inbox' }).waitFor();
+    assert.equal(await page.locator('button.tab', { hasText: 'Settings' }).count(), 0);
+    assert.equal(await page.evaluate(() => location.hash), '#/inbox');
+  } finally {
+    await colleague.close();
+  }
+});

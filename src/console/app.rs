@@ -11,29 +11,59 @@ use super::components::{
     clock, run, ConversationPane, Filters, InboxList, Page, PendingReply, SignIn, TopBar,
 };
 use super::hooks::{
-    use_colleagues, use_refresh, use_resume_session, use_saved_replies, use_shortcuts, use_title,
-    Shortcut,
+    linked_place, use_colleagues, use_console_link, use_kept_drafts, use_refresh,
+    use_resume_session, use_saved_replies, use_shortcuts, use_title, Shortcut,
 };
 use super::insights::InsightsPage;
 use super::live::{use_live, use_typing_sender};
 use super::settings::SettingsPage;
 use super::state::{Action, ConsoleState};
+use crate::domain::console_link::ConsoleLink;
 
 /// The console application.
 #[function_component(ConsoleApp)]
 pub fn console_app() -> Html {
-    let state = use_reducer(ConsoleState::default);
-    let page = use_state(|| Page::Inbox);
+    // The address says where to start: a reload, or a colleague's link.
+    let state = use_reducer(|| ConsoleState {
+        selected: linked_place().conversation,
+        ..ConsoleState::default()
+    });
+    let page = use_state(|| linked_place().page);
+    // Settings are an admin's; a link there opens an agent's inbox.
+    let page_shown = match (&state.me, *page) {
+        (Some(me), Page::Settings) if me.role != "admin" => Page::Inbox,
+        (_, page) => page,
+    };
     let pending_id: PendingReply = use_mut_ref(Default::default);
 
     use_resume_session(state.dispatcher());
+    use_kept_drafts(&state, state.dispatcher());
+    {
+        let place = state.token.is_some().then(|| ConsoleLink {
+            page: page_shown,
+            conversation: state.selected.clone(),
+        });
+        let (page, dispatcher) = (page.clone(), state.dispatcher());
+        use_console_link(
+            place,
+            Callback::from(move |link: ConsoleLink| {
+                match (link.page, link.conversation) {
+                    (Page::Inbox, Some(id)) => dispatcher.dispatch(Action::Select(id)),
+                    (Page::Inbox, None) => dispatcher.dispatch(Action::Deselect),
+                    // Another page keeps the conversation open for coming back.
+                    _ => {}
+                }
+                page.set(link.page);
+            }),
+        );
+    }
     let (live, conversation_socket) = use_live(&state, state.dispatcher());
     use_refresh(&state, live, state.dispatcher());
     let on_typing = use_typing_sender(conversation_socket);
     use_colleagues(state.token.clone(), state.dispatcher());
     use_saved_replies(
         state.token.clone(),
-        *page,
+        page_shown,
         state.selected.clone(),
         state.dispatcher(),
     );
@@ -107,7 +137,7 @@ pub fn console_app() -> Html {
 
     html! {
         <div class="console" data-live={if live { "push" } else { "polling" }}>
-            <TopBar me={me.clone()} token={token.clone()} page={*page} on_page={on_page} dispatcher={state.dispatcher()} />
+            <TopBar me={me.clone()} token={token.clone()} page={page_shown} on_page={on_page} dispatcher={state.dispatcher()} />
             if state.offline_since > 0.0 {
                 <p class="offline" role="alert">{ format!(
                     "Offline since {}: the worker cannot be reached. What you see may be out of date; the console keeps trying.",
@@ -116,9 +146,9 @@ pub fn console_app() -> Html {
             }
             // One main landmark for whichever page is shown, for screen readers.
             <main class="page">
-            if *page == Page::Insights {
+            if page_shown == Page::Insights {
                 <InsightsPage token={token.to_string()} on_open={on_open} />
-            } else if *page == Page::Settings {
+            } else if page_shown == Page::Settings {
                 <SettingsPage token={token.to_string()} site={site} />
             } else {
                 <Filters teams={teams} filter={state.filter.clone()} dispatcher={state.dispatcher()} />

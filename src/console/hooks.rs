@@ -11,6 +11,7 @@ use yew::prelude::*;
 use super::api;
 use super::session;
 use super::state::{Action, ConsoleState};
+use crate::domain::console_link::ConsoleLink;
 use crate::fetch::Failure;
 use crate::hooks::use_poll;
 
@@ -145,6 +146,75 @@ pub fn use_saved_replies(
                 }
             });
         }
+    });
+}
+
+/// Unsent replies survive a reload: read back from the tab once signed in,
+/// then kept there as they change (`session` forgets them with the session).
+#[hook]
+pub fn use_kept_drafts(state: &ConsoleState, dispatcher: UseReducerDispatcher<ConsoleState>) {
+    use_effect_with(state.me.is_some(), move |signed_in| {
+        if *signed_in {
+            dispatcher.dispatch(Action::RestoreDrafts(session::kept_drafts()));
+        }
+    });
+    let texts = state.drafts_restored.then(|| {
+        let texts = state
+            .drafts
+            .iter()
+            .map(|(id, draft)| (id.clone(), draft.text.clone()));
+        texts.collect::<Vec<_>>()
+    });
+    use_effect_with(texts, |texts| {
+        if let Some(texts) = texts {
+            session::keep_drafts(texts);
+        }
+    });
+}
+
+/// The address's fragment as the place in the console (`domain::console_link`).
+pub fn linked_place() -> ConsoleLink {
+    let fragment = web_sys::window().and_then(|w| w.location().hash().ok());
+    ConsoleLink::parse(&fragment.unwrap_or_default())
+}
+
+/// Keeps the address on the page and conversation shown (each change a
+/// step back and forward go through), and follows an address changed by
+/// hand or by those steps; one that names something else than is then shown
+/// (an agent's link to Settings, an id that cannot be one) is written over
+/// in place. Signed out, the address is left as it is: the link opens once
+/// someone signs in.
+#[hook]
+pub fn use_console_link(place: Option<ConsoleLink>, on_place: Callback<ConsoleLink>) {
+    // Bumped by each change of address, so the address is checked against
+    // what is shown even when that did not change.
+    let heard = use_state(|| 0u32);
+    let written = use_mut_ref(|| None::<ConsoleLink>);
+    use_effect_with((place, *heard), move |(place, _)| {
+        let location = web_sys::window().map(|w| w.location());
+        if let (Some(place), Some(location)) = (place, location) {
+            let fragment = place.fragment();
+            if location.hash().ok().as_deref() != Some(fragment.as_str()) {
+                let moved = written.borrow().as_ref() != Some(place);
+                let _ = if moved {
+                    location.set_hash(&fragment)
+                } else {
+                    location.replace(&fragment)
+                };
+            }
+            *written.borrow_mut() = Some(place.clone());
+        }
+    });
+    use_effect_with((), move |_| {
+        let mut changes = 0u32;
+        let listener = web_sys::window().map(|window| {
+            EventListener::new(&window, "hashchange", move |_| {
+                changes = changes.wrapping_add(1);
+                on_place.emit(linked_place());
+                heard.set(changes);
+            })
+        });
+        move || drop(listener)
     });
 }
 

@@ -1,11 +1,14 @@
 //! The console session: the staff token, kept in `sessionStorage` while the
-//! tab is open (never in the URL), for 12 hours after sign-in.
+//! tab is open (never in the URL), for 12 hours after sign-in, and the
+//! replies being written, so a reload loses none. Both end with the session.
 
 /// Where the token lives while the tab is open.
 const TOKEN_KEY: &str = "touchpoint:staff-token";
 /// When the console session ends (ms since the epoch).
 const EXPIRES_KEY: &str = "touchpoint:staff-session-expires";
 const SESSION_MS: f64 = 12.0 * 3_600_000.0;
+/// Each unsent reply is kept under this prefix and its conversation's id.
+const DRAFT_PREFIX: &str = "touchpoint:draft:";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
@@ -30,10 +33,57 @@ pub fn remember(token: &str) {
     }
 }
 
-/// Ends the session in this tab.
+/// Ends the session in this tab, with the replies it was writing.
 pub fn forget() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(TOKEN_KEY);
         let _ = storage.remove_item(EXPIRES_KEY);
+        keep_drafts(&[]);
+    }
+}
+
+/// The keys of the drafts kept in this tab, with their conversations' ids.
+fn draft_keys(storage: &web_sys::Storage) -> Vec<(String, String)> {
+    let count = storage.length().unwrap_or(0);
+    (0..count)
+        .filter_map(|at| storage.key(at).ok().flatten())
+        .filter_map(|key| {
+            let id = key.strip_prefix(DRAFT_PREFIX)?.to_owned();
+            Some((key, id))
+        })
+        .collect()
+}
+
+/// The unsent replies kept in this tab, by conversation id.
+pub fn kept_drafts() -> Vec<(String, String)> {
+    let Some(storage) = storage() else {
+        return Vec::new();
+    };
+    draft_keys(&storage)
+        .into_iter()
+        .filter_map(|(key, id)| Some((id, storage.get_item(&key).ok().flatten()?)))
+        .collect()
+}
+
+/// Keeps exactly these unsent replies (by conversation id) in this tab; an
+/// empty one is not kept. A full storage keeps what it can, silently: the
+/// replies are still on screen.
+pub fn keep_drafts(drafts: &[(String, String)]) {
+    let Some(storage) = storage() else {
+        return;
+    };
+    for (key, id) in draft_keys(&storage) {
+        if !drafts
+            .iter()
+            .any(|(kept, text)| *kept == id && !text.is_empty())
+        {
+            let _ = storage.remove_item(&key);
+        }
+    }
+    for (id, text) in drafts.iter().filter(|(_, text)| !text.is_empty()) {
+        let key = [DRAFT_PREFIX, id].concat();
+        if storage.get_item(&key).ok().flatten().as_ref() != Some(text) {
+            let _ = storage.set_item(&key, text);
+        }
     }
 }

@@ -45,6 +45,9 @@ pub struct ConsoleState {
     /// Drafts by conversation id (a list: a map's code costs the console's
     /// budget more than a search through the few drafts a person keeps).
     pub drafts: Vec<(String, Draft)>,
+    /// Whether the drafts kept in the tab (`session::kept_drafts`) were read
+    /// back since sign-in: until then they are not written over.
+    pub drafts_restored: bool,
     /// Why claiming, assigning, moving, closing or correcting failed, with
     /// the conversation's id: said beside the actions, not as a reply's.
     pub action_error: Option<(String, String)>,
@@ -90,6 +93,11 @@ pub enum Action {
     /// that comes back after they changed is not what the console shows.
     Inbox(InboxFilter, i64, Inbox),
     Select(String),
+    /// No conversation open (the address went back to the inbox alone).
+    Deselect,
+    /// The drafts kept in the tab, read back after sign-in: each fills its
+    /// conversation's reply box unless something was typed there since.
+    RestoreDrafts(Vec<(String, String)>),
     /// Boxed: a conversation with its thread and journey is much larger than the other actions.
     View(Box<ConversationView>),
     /// The reply box of a conversation (by id) holds this text.
@@ -190,6 +198,15 @@ impl ConsoleState {
             }
         };
         &mut self.drafts[at].1
+    }
+
+    /// What belonged to the open conversation only. Drafts stay with their
+    /// conversations, to find again.
+    fn leave_conversation(&mut self) {
+        self.view = None;
+        self.action_error = None;
+        self.typing_until = 0.0;
+        self.colleague_typing = None;
     }
 
     fn drop_draft(&mut self, id: &str) {
@@ -311,13 +328,24 @@ impl Reducible for ConsoleState {
             Action::Select(id) => {
                 next.gone = None;
                 if next.selected.as_ref() != Some(&id) {
-                    // Drafts stay with their conversations, to find again.
-                    next.view = None;
-                    next.action_error = None;
-                    next.typing_until = 0.0;
-                    next.colleague_typing = None;
+                    next.leave_conversation();
                 }
                 next.selected = Some(id);
+            }
+            Action::Deselect => {
+                if next.selected.take().is_some() {
+                    next.gone = None;
+                    next.leave_conversation();
+                }
+            }
+            Action::RestoreDrafts(kept) => {
+                for (id, text) in kept {
+                    let draft = next.draft_mut(id);
+                    if draft.text.is_empty() {
+                        draft.text = text;
+                    }
+                }
+                next.drafts_restored = true;
             }
             Action::View(view) => {
                 if next.selected.as_ref() == Some(&view.conversation.id) {
@@ -374,12 +402,14 @@ impl Reducible for ConsoleState {
             Action::Gone(id, moved) => {
                 if next.selected.as_ref() == Some(&id) {
                     next.selected = None;
-                    next.view = None;
+                    // Never shown here: opened from a link, or kept from a reload.
+                    let linked = next.view.take().is_none();
                     next.drop_draft(&id);
-                    next.gone = Some(if moved {
-                        "That conversation moved out of your teams (or you were taken off its team): it is no longer yours to answer."
-                    } else {
-                        "That conversation no longer exists: the visitor deleted it, or it was erased."
+                    next.gone = Some(match (moved, linked) {
+                        (true, false) => "That conversation moved out of your teams (or you were taken off its team): it is no longer yours to answer.",
+                        (true, true) => "The conversation this address opens is not on your teams: it is not yours to answer.",
+                        (false, false) => "That conversation no longer exists: the visitor deleted it, or it was erased.",
+                        (false, true) => "The conversation this address opens does not exist: the visitor deleted it, it was erased, or the address is wrong.",
                     }.into());
                 }
             }
@@ -713,7 +743,14 @@ mod tests {
             Some("a"),
             "another id closes nothing"
         );
-        let gone = run(open, vec![Action::Gone("a".into(), false)]);
+        // Never shown: the address opened it (a link, or a reload).
+        let linked = run(open.clone(), vec![Action::Gone("a".into(), false)]);
+        assert!(linked
+            .gone
+            .as_deref()
+            .is_some_and(|g| g.contains("address") && g.contains("does not exist")));
+        let shown = run(open, vec![Action::View(Box::new(view("a")))]);
+        let gone = run(shown, vec![Action::Gone("a".into(), false)]);
         assert_eq!(
             (gone.selected.as_deref(), gone.draft().text.as_str()),
             (None, "")
@@ -724,6 +761,69 @@ mod tests {
             .as_deref()
             .is_some_and(|g| g.contains("no longer exists")));
         assert!(run(gone, vec![Action::Select("c".into())]).gone.is_none());
+        let linked_elsewhere = run(
+            ConsoleState::default(),
+            vec![Action::Select("x".into()), Action::Gone("x".into(), true)],
+        );
+        assert!(linked_elsewhere
+            .gone
+            .as_deref()
+            .is_some_and(|g| g.contains("not on your teams")));
+    }
+
+    #[test]
+    fn going_back_to_the_inbox_alone_closes_the_conversation_but_not_a_reason_shown() {
+        let open = run(
+            ConsoleState::default(),
+            vec![
+                Action::Select("a".into()),
+                Action::View(Box::new(view("a"))),
+                Action::Draft("a".into(), "half".into()),
+            ],
+        );
+        let closed = run(open, vec![Action::Deselect]);
+        assert_eq!(
+            (closed.selected.as_ref(), closed.view.as_ref()),
+            (None, None)
+        );
+        assert_eq!(closed.draft_of("a").map(|d| d.text.as_str()), Some("half"));
+        let gone = run(
+            ConsoleState::default(),
+            vec![Action::Select("b".into()), Action::Gone("b".into(), false)],
+        );
+        assert!(
+            run(gone, vec![Action::Deselect]).gone.is_some(),
+            "the reason stays"
+        );
+    }
+
+    #[test]
+    fn kept_drafts_fill_only_empty_reply_boxes_and_are_written_only_once_read() {
+        let typed = run(
+            ConsoleState::default(),
+            vec![Action::Draft("a".into(), "typed since".into())],
+        );
+        assert!(
+            !typed.drafts_restored,
+            "not read back yet: the tab's are not written over"
+        );
+        let restored = run(
+            typed,
+            vec![Action::RestoreDrafts(vec![
+                ("a".into(), "kept from before".into()),
+                ("b".into(), "kept for b".into()),
+            ])],
+        );
+        assert!(restored.drafts_restored);
+        assert_eq!(
+            restored.draft_of("a").map(|d| d.text.as_str()),
+            Some("typed since")
+        );
+        assert_eq!(
+            restored.draft_of("b").map(|d| d.text.as_str()),
+            Some("kept for b")
+        );
+        assert!(!run(restored, vec![Action::SignOut]).drafts_restored);
     }
 
     #[test]

@@ -47,17 +47,13 @@ pub async fn put(
     check_shortcut(shortcut)?;
     let body: SavedReplyBody = read_json(request).await?;
     check_text(&body.text)?;
-    #[derive(serde::Deserialize)]
-    struct Found {
-        shortcut: String,
-    }
-    let exists = db::row::<Found>(
+    let exists = db::row::<serde::de::IgnoredAny>(
         &env.db,
-        "SELECT shortcut FROM saved_replies WHERE site_id = ?1 AND shortcut = ?2",
+        "SELECT 1 AS found FROM saved_replies WHERE site_id = ?1 AND shortcut = ?2",
         args![&site.id, shortcut],
     )
     .await?
-    .is_some_and(|found| found.shortcut == shortcut);
+    .is_some();
     let saved = SavedReply {
         shortcut: shortcut.to_owned(),
         text: body.text,

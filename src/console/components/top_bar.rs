@@ -4,13 +4,7 @@ use super::explain;
 use crate::console::state::{Action, ConsoleState, Me};
 use crate::console::{api, session};
 
-/// The console's pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Page {
-    Inbox,
-    Insights,
-    Settings,
-}
+pub use crate::domain::console_link::Page;
 
 #[derive(PartialEq, Properties)]
 pub struct TopBarProps {

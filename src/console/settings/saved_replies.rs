@@ -26,6 +26,24 @@ struct Form {
     editing: String,
 }
 
+/// What a press asks of the API before the list is read again.
+enum Change {
+    Reload,
+    Save(Form),
+    Delete(String),
+}
+
+/// What the input or text area an input event came from holds.
+fn typed(e: &InputEvent) -> String {
+    match e.target_dyn_into::<HtmlInputElement>() {
+        Some(input) => input.value(),
+        None => e
+            .target_dyn_into::<HtmlTextAreaElement>()
+            .map(|area| area.value())
+            .unwrap_or_default(),
+    }
+}
+
 #[function_component(SavedRepliesSection)]
 pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
     let list = use_state(Vec::<SavedReply>::new);
@@ -33,23 +51,40 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
     let said = use_state(String::new);
     // A replace or a delete that waits for its second press ("replace:vat").
     let armed = use_state(String::new);
-    // Reads the list again, after `change` (a save or a delete) when given;
-    // what the API refused is said and the form kept.
+    // Makes `change`, then reads the list again; what the API refused is
+    // said and the form kept.
     let call = {
         let (list, form, said) = (list.clone(), form.clone(), said.clone());
         let (token, site) = (props.token.clone(), props.site.clone());
-        Callback::from(move |change: Option<Form>| {
+        Callback::from(move |change: Change| {
             let (list, form, said) = (list.clone(), form.clone(), said.clone());
             let (token, site) = (token.clone(), site.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                if let Some(Form { shortcut, text, .. }) = change {
-                    if let Err(failure) = api::put_saved_reply(&token, &site, &shortcut, text).await
-                    {
-                        said.set(format!("Not saved: {}", explain(&failure)));
+                let done = match change {
+                    Change::Reload => Ok(None),
+                    Change::Save(Form { shortcut, text, .. }) => {
+                        match api::put_saved_reply(&token, &site, &shortcut, text).await {
+                            Ok(_) => {
+                                form.set(Form::default());
+                                Ok(Some(format!("/{shortcut} saved.")))
+                            }
+                            Err(failure) => Err(format!("Not saved: {}", explain(&failure))),
+                        }
+                    }
+                    Change::Delete(shortcut) => {
+                        match api::delete_saved_reply(&token, &site, &shortcut).await {
+                            Ok(()) => Ok(Some(format!("/{shortcut} deleted."))),
+                            Err(failure) => Err(format!("Not deleted: {}", explain(&failure))),
+                        }
+                    }
+                };
+                match done {
+                    Err(why) => {
+                        said.set(why);
                         return;
                     }
-                    form.set(Form::default());
-                    said.set(format!("/{shortcut} saved."));
+                    Ok(Some(news)) => said.set(news),
+                    Ok(None) => {}
                 }
                 match api::saved_replies(&token).await {
                     Ok(replies) => list.set(replies.saved_replies),
@@ -60,11 +95,10 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
     };
     {
         let call = call.clone();
-        use_effect_with((), move |_| call.emit(None));
+        use_effect_with((), move |_| call.emit(Change::Reload));
     }
     let delete = |shortcut: String| {
-        let (call, said, armed) = (call.clone(), said.clone(), armed.clone());
-        let (token, site) = (props.token.clone(), props.site.clone());
+        let (call, armed) = (call.clone(), armed.clone());
         Callback::from(move |_: MouseEvent| {
             // The first press asks (the button says so), the second deletes.
             let ask = format!("delete:{shortcut}");
@@ -73,17 +107,7 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
                 return;
             }
             armed.set(String::new());
-            let (call, said, shortcut) = (call.clone(), said.clone(), shortcut.clone());
-            let (token, site) = (token.clone(), site.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::delete_saved_reply(&token, &site, &shortcut).await {
-                    Ok(()) => {
-                        said.set(format!("/{shortcut} deleted."));
-                        call.emit(None);
-                    }
-                    Err(failure) => said.set(format!("Not deleted: {}", explain(&failure))),
-                }
-            });
+            call.emit(Change::Delete(shortcut.clone()));
         })
     };
     let edit = |reply: &SavedReply| {
@@ -96,26 +120,16 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
             })
         })
     };
-    let shortcut_input = {
+    let field = |set: fn(&mut Form, String)| {
         let form = form.clone();
         Callback::from(move |e: InputEvent| {
-            let shortcut = e.target_unchecked_into::<HtmlInputElement>().value();
-            form.set(Form {
-                shortcut,
-                ..(*form).clone()
-            });
+            let mut next = (*form).clone();
+            set(&mut next, typed(&e));
+            form.set(next);
         })
     };
-    let text_input = {
-        let form = form.clone();
-        Callback::from(move |e: InputEvent| {
-            let text = e.target_unchecked_into::<HtmlTextAreaElement>().value();
-            form.set(Form {
-                text,
-                ..(*form).clone()
-            });
-        })
-    };
+    let shortcut_input = field(|form, shortcut| form.shortcut = shortcut);
+    let text_input = field(|form, text| form.text = text);
     let submit = {
         let (call, form, armed, said) = (call.clone(), form.clone(), armed.clone(), said.clone());
         let stored: Vec<String> = list.iter().map(|r| r.shortcut.clone()).collect();
@@ -133,7 +147,7 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
                 return;
             }
             armed.set(String::new());
-            call.emit(Some((*form).clone()));
+            call.emit(Change::Save((*form).clone()));
         })
     };
     html! {
