@@ -207,11 +207,25 @@ test('a reply that fails to send stays in the composer and is posted once when s
     return /"topic":"product","sentiment":"positive"/.test(text);
   }), 'a correction after a reload keeps the corrected topic');
 
-  // Keyboard: Shift+C closes the open conversation.
+  // Keyboard: on Settings and Insights the inbox's shortcuts do nothing,
+  // though a conversation stays selected for coming back.
+  const status = async () => (await runtime.d1.prepare('SELECT status FROM conversations WHERE id = ?1').bind(started.conversation.id).first()).status;
+  for (const tab of ['Settings', 'Insights']) {
+    await staff.locator('button.tab', { hasText: tab }).click();
+    await staff.locator('button.tab.current', { hasText: tab }).focus();
+    await staff.keyboard.press('Shift+C');
+    await staff.keyboard.press('j');
+  }
+  await staff.waitForTimeout(1000);
+  assert.notEqual(await status(), 'closed', 'Shift+C away from the inbox closes nothing');
+  await staff.locator('button.tab', { hasText: 'Inbox' }).click();
+  await staff.locator('.thread .visitor select.correct-topic').waitFor();
+  assert.equal(await staff.evaluate(() => location.hash), `#/inbox/${started.conversation.id}`, 'j away from the inbox moved nothing');
+  // Shift+C closes the open conversation.
   // Focus out of the fields (a click on the page's middle may land in the composer).
   await staff.locator('.conversation header h2').click();
   await staff.keyboard.press('Shift+C');
-  assert.ok(await eventually(async () => (await runtime.d1.prepare('SELECT status FROM conversations WHERE id = ?1').bind(started.conversation.id).first()).status === 'closed'));
+  assert.ok(await eventually(async () => (await status()) === 'closed'));
   await staff.close();
 });
 
@@ -797,11 +811,22 @@ test('an admin keeps saved replies in Settings; in the reply box / and a shortcu
       await section.locator(`li[data-shortcut="${shortcut}"]`).waitFor();
     }
     // Edit fills the form; saving keeps the new text under the same shortcut.
-    await section.locator('li[data-shortcut="vat"] button.edit').click();
+    // Each row's buttons say which reply they act on; Edit moves the focus to the text.
+    await section.getByRole('button', { name: 'Edit /vat', exact: true }).click();
     assert.equal(await form.getByLabel('Text').inputValue(), 'Our prices include VAT.');
+    assert.equal(await staff.evaluate(() => document.activeElement?.id), 'savedReplyText');
     await form.getByLabel('Text').fill('Our prices include VAT, also for businesses.');
     await form.locator('button[type=submit]').click();
     await section.locator('li[data-shortcut="vat"]', { hasText: 'also for businesses' }).waitFor();
+    // Edited under a new shortcut, it is renamed: the old one goes.
+    for (const [from, to] of [['vat', 'prices'], ['prices', 'vat']]) {
+      await section.getByRole('button', { name: `Edit /${from}`, exact: true }).click();
+      await form.getByLabel('Shortcut').fill(to);
+      await form.locator('button[type=submit]').click();
+      await section.locator('.saved-replies-said', { hasText: `/${from} is now /${to}.` }).waitFor();
+      await section.locator(`li[data-shortcut="${from}"]`).waitFor({ state: 'detached' });
+      assert.match(await section.locator(`li[data-shortcut="${to}"]`).innerText(), /also for businesses/);
+    }
     // A refused shortcut is said, and what was typed stays.
     await form.getByLabel('Shortcut').fill('x');
     await form.getByLabel('Shortcut').evaluate((input) => { input.removeAttribute('pattern'); input.value = 'Not Valid'; input.dispatchEvent(new InputEvent('input', { bubbles: true })); });
@@ -818,8 +843,9 @@ test('an admin keeps saved replies in Settings; in the reply box / and a shortcu
     await form.getByLabel('Shortcut').fill('');
     await form.getByLabel('Text').fill('');
     const remove = section.locator('li[data-shortcut="refund-time"] button.delete');
-    await remove.click();
+    await section.getByRole('button', { name: 'Delete /refund-time', exact: true }).click();
     assert.equal(await remove.innerText(), 'Delete it?');
+    assert.equal(await remove.getAttribute('aria-label'), 'Delete /refund-time for good? Press again');
     assert.equal(await section.locator('li[data-shortcut="refund-time"]').count(), 1, 'not deleted on the first press');
     await remove.click();
     await section.locator('li[data-shortcut="refund-time"]').waitFor({ state: 'detached' });
@@ -836,7 +862,7 @@ test('an admin keeps saved replies in Settings; in the reply box / and a shortcu
     await reply.pressSequentially('/la');
     const offered = staff.locator('#saved-replies [role=option]');
     assert.deepEqual(await offered.allInnerTexts(), ['/late-parcel Hi {visitor}, sorry your parcel is late; it left today. {me}']);
-    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-late-parcel');
+    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-reply-late-parcel');
     assert.match(await staff.locator('.saved-said').innerText(), /1 saved reply: arrows choose/);
     await reply.press('Enter');
     assert.equal(await reply.inputValue(), 'Hi Idun, sorry your parcel is late; it left today. Ana');
@@ -852,13 +878,13 @@ test('an admin keeps saved replies in Settings; in the reply box / and a shortcu
     await reply.pressSequentially('/');
     assert.equal(await offered.count(), 2);
     await reply.press('ArrowDown');
-    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-vat');
+    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-reply-vat');
     await reply.press('ArrowDown');
-    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-late-parcel', 'the arrows wrap around');
+    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-reply-late-parcel', 'the arrows wrap around');
     // Typing more starts from the best match again.
     await reply.press('ArrowDown');
     await reply.pressSequentially('l');
-    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-late-parcel');
+    assert.equal(await reply.getAttribute('aria-activedescendant'), 'saved-reply-late-parcel');
     await reply.press('Backspace');
     await offered.nth(1).click();
     assert.equal(await reply.inputValue(), 'Our prices include VAT, also for businesses.');

@@ -1204,6 +1204,12 @@ test('saved replies: kept and deleted by a site\'s admins, read by its staff, ch
   // Deleted once; then there is nothing to delete.
   assert.deepEqual((await asStaff(ana, 'DELETE', path('2fa'))).json, { shortcut: '2fa', deleted: true });
   assertError(await asAdmin('DELETE', path('2fa')), 404, 'not_found');
+  // A delete carries no body: one sent anyway is refused, and nothing is deleted.
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  assertError(await api('DELETE', path('refund-time'), { headers: admin, body: '{"please":"keep it"}' }), 422, 'invalid_request');
+  assertError(await api('DELETE', path('refund-time'), { headers: { ...admin, 'content-type': 'text/plain' }, body: 'keep' }), 415, 'unsupported_media_type');
+  assertError(await api('DELETE', path('refund-time'), { headers: admin, body: '{"a":' }), 400, 'malformed_json');
+  assert.equal((await asAdmin('GET', '/v1/admin/sites/demo/saved-replies')).json.saved_replies.length, 1);
   // At most 200 a site: the 201st is refused, and changing one still works.
   for (let i = 0; i < 199; i++) assert.equal((await asAdmin('PUT', path(`bulk-${i}`), { text: `Answer ${i}` })).status, 201);
   assertError(await asAdmin('PUT', path('one-too-many'), { text: 'No room' }), 409, 'conflict');

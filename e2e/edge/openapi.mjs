@@ -1,6 +1,7 @@
 // An API client for the tests that checks every answer against the committed
 // OpenAPI 3.1 document: the path, method and status must be documented and
 // the JSON body must match the documented schema, or the call throws.
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -61,7 +62,14 @@ export function apiClient(base) {
     const text = await response.text();
     const contentType = response.headers.get('content-type') ?? '';
     const json = contentType.includes('json') && !contentType.includes('ndjson') && text ? JSON.parse(text) : null;
-    checkResponse(method, new URL(path, base).pathname, response.status, contentType, json);
+    const pathname = new URL(path, base).pathname;
+    checkResponse(method, pathname, response.status, contentType, json);
+    // Staff and operator tokens are for the console's origin and the
+    // operator's own tools: no answer with data invites another origin to
+    // read it (errors say only what went wrong).
+    if (/^\/v1\/(staff|admin)\//.test(pathname) && response.ok) {
+      assert.equal(response.headers.get('access-control-allow-origin'), null, `${method} ${path} answers other origins`);
+    }
     return { status: response.status, json, headers: response.headers, text };
   };
 }

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::api;
 use super::components::{
-    clock, run, ConversationPane, Filters, InboxList, Page, PendingReply, SignIn, TopBar,
+    clock, focus_on, run, ConversationPane, Filters, InboxList, Page, PendingReply, SignIn, TopBar,
 };
 use super::hooks::{
     linked_place, use_colleagues, use_console_link, use_kept_drafts, use_refresh,
@@ -70,28 +70,28 @@ pub fn console_app() -> Html {
     use_title(state.inbox.as_ref().map_or(0, |i| i.waiting));
     {
         let state = state.clone();
+        // Only where the inbox and its conversation are shown: Shift+C on
+        // Settings must not close a conversation nobody is looking at.
+        let on_inbox = page_shown == Page::Inbox;
         let deps = (
             state.selected.clone(),
             state.inbox.clone(),
             state.token.is_some(),
+            on_inbox,
+            state.view.as_ref().map(|v| v.conversation.id.clone()),
         );
         use_shortcuts(deps, move |shortcut| match shortcut {
+            _ if !on_inbox => {}
             Shortcut::Next | Shortcut::Previous => {
                 if let Some(id) = state.neighbour(if shortcut == Shortcut::Next { 1 } else { -1 }) {
                     state.dispatch(Action::Select(id));
                 }
             }
-            Shortcut::Reply => {
-                if let Some(reply) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.get_element_by_id("reply"))
-                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-                {
-                    let _ = reply.focus();
-                }
-            }
+            Shortcut::Reply => focus_on("reply"),
             Shortcut::Close => {
-                if let (Some(id), Some(token)) = (state.selected.clone(), state.token.clone()) {
+                // The conversation in view, not one still loading.
+                let shown = state.view.as_ref().map(|v| v.conversation.id.clone());
+                if let (Some(id), Some(token)) = (shown, state.token.clone()) {
                     let of = id.clone();
                     run(&state.dispatcher(), id, "Not closed", async move {
                         api::close(&token, &of).await

@@ -22,6 +22,17 @@ use wasm_bindgen::JsValue;
 
 use crate::fetch::Failure;
 
+/// Moves the keyboard focus to the element with this id, if it is there.
+pub fn focus_on(id: &str) {
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    {
+        let _ = element.focus();
+    }
+}
+
 /// Why a call failed, in the console's words.
 pub fn explain(failure: &Failure) -> String {
     match failure {

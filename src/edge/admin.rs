@@ -3,10 +3,10 @@
 //! intake keys, the webhook delivery log, and one visitor's data exported or
 //! erased.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use web_sys::{Request, Response};
 
-use super::http::{bearer, client_ip, query, read_json};
+use super::http::{bearer, client_ip, private_json as json, query, read_json};
 use super::runtime::{now_ms, random16};
 use super::sites::{load_site, load_teams, Site};
 use super::threads::erase_conversations;
@@ -71,11 +71,6 @@ pub async fn authorize_for(
 pub async fn managed_site(request: &Request, env: &Env, site: &str) -> Result<Site, ApiError> {
     authorize_for(request, env, Some(site)).await?;
     load_site(env, site).await
-}
-
-fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
-    let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
-    http::text_json_response(status, &text)
 }
 
 /// `PUT /v1/admin/sites/{site}`: creates or updates a site; fields left out

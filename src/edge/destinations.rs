@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Request, Response};
 
-use super::http::read_json;
+use super::http::{private_json as json, read_json};
 use super::runtime::{now_ms, random16};
 use super::threads::{self, ConversationRow, MessageRow};
 use super::{admin, db, http, runtime, Env};
@@ -824,11 +824,6 @@ pub async fn sweep(env: &Env, now: i64) -> Result<u32, ApiError> {
 }
 
 // ------------------------------------------------------------- operator API
-
-fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
-    let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
-    http::text_json_response(status, &text)
-}
 
 #[derive(Deserialize)]
 struct Counts {

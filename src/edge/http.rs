@@ -227,6 +227,13 @@ pub fn json_response<T: Serialize>(
     respond(status, &text, origin).map_err(|_| ApiError::Internal)
 }
 
+/// A JSON response for staff and operator endpoints (no CORS: their tokens
+/// never leave the console's origin or the operator's own tools).
+pub fn private_json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
+    let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
+    text_json_response(status, &text)
+}
+
 /// A response whose body is already JSON text (no CORS: operator endpoints).
 pub fn text_json_response(status: u16, body: &str) -> Result<Response, ApiError> {
     text_response(status, "application/json; charset=utf-8", body)

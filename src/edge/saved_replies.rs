@@ -4,7 +4,7 @@
 use web_sys::{Request, Response};
 
 use super::admin::managed_site;
-use super::http::{json_response, read_json};
+use super::http::{private_json, read_json, read_no_body};
 use super::runtime::now_ms;
 use super::{db, Env};
 use crate::args;
@@ -26,13 +26,13 @@ async fn load(env: &Env, site: &str) -> Result<SavedReplies, ApiError> {
 /// `GET /v1/staff/saved-replies`: the caller's site's saved replies.
 pub async fn for_staff(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = super::staff::authorize(request, env).await?;
-    json_response(200, &load(env, &staff.site_id).await?, None)
+    private_json(200, &load(env, &staff.site_id).await?)
 }
 
 /// `GET /v1/admin/sites/{site}/saved-replies`.
 pub async fn list(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
     let site = managed_site(request, env, site).await?;
-    json_response(200, &load(env, &site.id).await?, None)
+    private_json(200, &load(env, &site.id).await?)
 }
 
 /// `PUT /v1/admin/sites/{site}/saved-replies/{shortcut}`: keeps one (201
@@ -75,7 +75,7 @@ pub async fn put(
             "a site keeps at most 200 saved replies: delete one first".into(),
         ));
     }
-    json_response(if exists { 200 } else { 201 }, &saved, None)
+    private_json(if exists { 200 } else { 201 }, &saved)
 }
 
 /// `DELETE /v1/admin/sites/{site}/saved-replies/{shortcut}`: 404 when the
@@ -88,6 +88,7 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     let site = managed_site(request, env, site).await?;
     check_shortcut(shortcut)?;
+    read_no_body(request).await?;
     let deleted = db::run(
         &env.db,
         "DELETE FROM saved_replies WHERE site_id = ?1 AND shortcut = ?2",
@@ -97,9 +98,8 @@ pub async fn delete(
     if deleted == 0 {
         return Err(ApiError::NotFound);
     }
-    json_response(
+    private_json(
         200,
         &serde_json::json!({ "shortcut": shortcut, "deleted": true }),
-        None,
     )
 }

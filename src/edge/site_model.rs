@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Headers, Request, Response, ResponseInit};
 
+use super::http::private_json as json;
 use super::runtime::{internal, log, now_ms};
 use super::sites::cached_site;
 use super::{admin, db, http, Env};
@@ -190,11 +191,6 @@ struct RefusalBody<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "<[LineError]>::is_empty")]
     lines: &'a [LineError],
-}
-
-fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
-    let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
-    http::text_json_response(status, &text)
 }
 
 /// An error answer with a message of its own (and, for refused lines, each line).

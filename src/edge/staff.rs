@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use web_sys::{Request, Response};
 
-use super::http::{bearer, client_ip, query, read_json};
+use super::http::{bearer, client_ip, private_json as json, query, read_json};
 use super::runtime::now_ms;
 use super::sites::{load_teams, Team};
 use super::threads::{self, Append, ConversationRow};
@@ -130,11 +130,6 @@ fn me_of(staff: &StaffRow) -> Me {
 pub async fn me(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
     json(200, &me_of(&staff))
-}
-
-fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
-    let text = serde_json::to_string(body).map_err(|_| ApiError::Internal)?;
-    http::text_json_response(status, &text)
 }
 
 #[derive(Deserialize)]

@@ -191,7 +191,10 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
     // composition (`isComposing`; Safari says so with key code 229 instead).
     // Escape leaves the box, for the shortcuts.
     let choice = offered.get(at).map(|r| (*r).clone());
-    let active = choice.as_ref().map(|r| format!("saved-{}", r.shortcut));
+    // Option ids cannot be the listbox's ("saved-replies") whatever the shortcut.
+    let active = choice
+        .as_ref()
+        .map(|r| format!("saved-reply-{}", r.shortcut));
     let (count_offered, draft_text) = (offered.len(), props.draft.text.clone());
     let typing_shortcut = shortcut.is_some();
     let (pick, dismiss, put) = (picked.clone(), dismissed.clone(), insert.clone());
@@ -337,7 +340,7 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
                                 insert.emit(reply.clone());
                             });
                             html! {
-                                <li id={format!("saved-{}", offered[i].shortcut)} role="option" aria-selected={(i == at).to_string()} onmousedown={choose}>
+                                <li id={format!("saved-reply-{}", offered[i].shortcut)} role="option" aria-selected={(i == at).to_string()} onmousedown={choose}>
                                     <b>{ format!("/{}", offered[i].shortcut) }</b>{ " " }{ visible_controls(offered[i].text.lines().next().unwrap_or_default()).into_owned() }
                                 </li>
                             }

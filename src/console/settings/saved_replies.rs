@@ -7,7 +7,7 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::console::api;
-use crate::console::components::explain;
+use crate::console::components::{explain, focus_on};
 use crate::domain::display::visible_controls;
 use crate::domain::saved_reply::SavedReply;
 
@@ -62,15 +62,28 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let done = match change {
                     Change::Reload => Ok(None),
-                    Change::Save(Form { shortcut, text, .. }) => {
-                        match api::put_saved_reply(&token, &site, &shortcut, text).await {
-                            Ok(_) => {
-                                form.set(Form::default());
-                                Ok(Some(format!("/{shortcut} saved.")))
+                    Change::Save(Form {
+                        shortcut,
+                        text,
+                        editing,
+                    }) => match api::put_saved_reply(&token, &site, &shortcut, text).await {
+                        Err(failure) => Err(format!("Not saved: {}", explain(&failure))),
+                        // Edited under a new shortcut: a rename, so the old one goes.
+                        Ok(_) if !editing.is_empty() && editing != shortcut => {
+                            form.set(Form::default());
+                            match api::delete_saved_reply(&token, &site, &editing).await {
+                                Ok(()) => Ok(Some(format!("/{editing} is now /{shortcut}."))),
+                                Err(failure) => Ok(Some(format!(
+                                    "/{shortcut} saved, but /{editing} was not deleted: {}",
+                                    explain(&failure)
+                                ))),
                             }
-                            Err(failure) => Err(format!("Not saved: {}", explain(&failure))),
                         }
-                    }
+                        Ok(_) => {
+                            form.set(Form::default());
+                            Ok(Some(format!("/{shortcut} saved.")))
+                        }
+                    },
                     Change::Delete(shortcut) => {
                         match api::delete_saved_reply(&token, &site, &shortcut).await {
                             Ok(()) => Ok(Some(format!("/{shortcut} deleted."))),
@@ -117,7 +130,9 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
                 shortcut: reply.shortcut.clone(),
                 text: reply.text.clone(),
                 editing: reply.shortcut.clone(),
-            })
+            });
+            // To the text being edited, as a keyboard user expects.
+            focus_on("savedReplyText");
         })
     };
     let field = |set: fn(&mut Form, String)| {
@@ -156,20 +171,31 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
             <p>{ "Staff type / and a shortcut in the reply box to start from one, then change it before sending. {visitor} becomes the visitor's first name, {me} the sender's." }</p>
             <ul class="saved-reply-list">
                 { for list.iter().map(|reply| html! {
-                    <li data-shortcut={reply.shortcut.clone()}>
+                    // Keyed, and each button names its reply: after a delete,
+                    // focus does not land unannounced on another's Delete.
+                    <li key={reply.shortcut.clone()} data-shortcut={reply.shortcut.clone()}>
                         <b>{ format!("/{}", reply.shortcut) }</b>
                         <span class="text">{ visible_controls(&reply.text).into_owned() }</span>
-                        <button type="button" class="edit" onclick={edit(reply)}>{ "Edit" }</button>
-                        <button type="button" class="delete" onclick={delete(reply.shortcut.clone())}>
-                            { if *armed == format!("delete:{}", reply.shortcut) { "Delete it?" } else { "Delete" } }
-                        </button>
+                        <button type="button" class="edit" aria-label={format!("Edit /{}", reply.shortcut)}
+                            onclick={edit(reply)}>{ "Edit" }</button>
+                        if *armed == format!("delete:{}", reply.shortcut) {
+                            <button type="button" class="delete" aria-label={format!("Delete /{} for good? Press again", reply.shortcut)}
+                                onclick={delete(reply.shortcut.clone())}>{ "Delete it?" }</button>
+                        } else {
+                            <button type="button" class="delete" aria-label={format!("Delete /{}", reply.shortcut)}
+                                onclick={delete(reply.shortcut.clone())}>{ "Delete" }</button>
+                        }
                     </li>
                 }) }
             </ul>
             <form class="saved-reply-form" onsubmit={submit}>
                 <label>{ "Shortcut " }<input name="shortcut" required=true maxlength="32" pattern="[a-z0-9][a-z0-9_\\-]*"
+                    title="Lower-case letters, digits, - and _, starting with a letter or digit (up to 32)"
                     value={form.shortcut.clone()} oninput={shortcut_input} /></label>
-                <label>{ "Text " }<textarea name="text" required=true rows="3" maxlength="4000"
+                // No maxlength: the browser counts UTF-16 units and would cut
+                // an emoji-rich text short; the API counts characters and says.
+                // Camel case: no option id of the reply box's list ("saved-reply-…") is this.
+                <label>{ "Text " }<textarea id="savedReplyText" name="text" required=true rows="3"
                     value={form.text.clone()} oninput={text_input} /></label>
                 <button type="submit">{ "Save reply" }</button>
             </form>
