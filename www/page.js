@@ -284,7 +284,7 @@ var LAUNCHER_STYLE = ':host{all:initial!important;direction:ltr!important;positi
 // on the launcher or it gets focus, starts loading it before the click (it
 // must be cheap to call again). Returns the shadow
 // root, where the widget later mounts its panel.
-var LABELS = { de: 'Kontakt', fr: 'Contact', es: 'Contacto', it: 'Contatti', nl: 'Contact', pt: 'Contacto' };
+var LABELS = { de: 'Kontakt', fr: 'Contact', es: 'Contacto', it: 'Contatti', nl: 'Contact', pt: 'Contacto', 'pt-br': 'Contato' };
 function mountLauncher(config, onOpen, onIntent) {
   var host = document.createElement('div');
   host.setAttribute('data-touchpoint-launcher', '');
@@ -312,8 +312,8 @@ function mountLauncher(config, onOpen, onIntent) {
     button.appendChild(svg);
   }
   // In the panel's language (`data-locale`, the page's, the browser's).
-  var lang = (config.locale || document.documentElement.lang || navigator.language).slice(0, 2).toLowerCase();
-  var label = config.label || LABELS[lang] || ((lang = 'en'), 'Talk to us');
+  var lang = (config.locale || document.documentElement.lang || navigator.language).toLowerCase();
+  var label = config.label || LABELS[lang] || LABELS[(lang = lang.slice(0, 2))] || ((lang = 'en'), 'Talk to us');
   // A label of ours says its language, which may not be the page's (the
   // English default on a German page); the site's own label is the page's.
   config.label || (button.lang = lang);

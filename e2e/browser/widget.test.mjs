@@ -533,7 +533,7 @@ test('each of the seven languages (and Brazil\'s Portuguese) gets its words, and
     nl: ['Praat met ons team', 'Dat lukte niet. Je bericht staat er nog', 'Controleer je e-mailadres'],
     pt: ['Fale com a nossa equipa', 'Não funcionou. A sua mensagem continua aqui', 'Verifique o seu e-mail'],
     // Brazil's Portuguese where it differs from Portugal's.
-    'pt-BR': ['Fale com a nossa equipe', 'Não funcionou. Sua mensagem continua aqui', 'Verifique seu e-mail'],
+    'pt-BR': ['Fale com nossa equipe', 'Não funcionou. Sua mensagem continua aqui', 'Verifique seu e-mail'],
     ar: ['Talk to our team', 'That did not work. Your message is still here', 'Please check your e-mail address'],
   };
 
@@ -742,7 +742,7 @@ test('the site places, colours, names and marks the launcher: data-position, dat
   await none.close();
   // The default label in the panel's language, marked as such (an outside
   // audit heard "Talk to us" on every page, read in the page's voice).
-  for (const [attributes, label, lang] of [['data-locale="de"', 'Kontakt', 'de'], ['data-locale="pt-BR"', 'Contacto', 'pt'], ['data-locale="ar"', 'Talk to us', 'en']]) {
+  for (const [attributes, label, lang] of [['data-locale="de"', 'Kontakt', 'de'], ['data-locale="pt-BR"', 'Contato', 'pt-br'], ['data-locale="pt-PT"', 'Contacto', 'pt'], ['data-locale="ar"', 'Talk to us', 'en']]) {
     const localized = await withAttributes(`data-icon="none" ${attributes}`);
     await localized.goto(`${runtime.url}/`);
     await localized.locator('button.launcher').waitFor();

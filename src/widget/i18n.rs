@@ -433,10 +433,22 @@ const PT: Strings = Strings {
 };
 
 /// Brazilian Portuguese, where it differs from the European table above
-/// ("equipe", "digitando", "seu" without the article).
+/// ("equipe", "digitando", "excluir", "seu" without the article).
 const PT_BR: Strings = Strings {
     lang: "pt-BR",
-    title: "Fale com a nossa equipe",
+    title: "Fale com nossa equipe",
+    placeholder: "Pergunte o que quiser…",
+    promise_phone: "Uma pessoa vai ligar no horário que você escolheu.",
+    delete: "Excluir conversa",
+    delete_confirm: "Excluir mesmo?",
+    kinds: [
+        "Número do cartão",
+        "Endereço de e-mail",
+        "Número de telefone",
+        "IBAN",
+        "Número do seguro social",
+        "Endereço IP",
+    ],
     away: "No momento não há ninguém aqui. Deixe seu e-mail e uma pessoa vai responder.",
     closed_until: "Estamos fechados. Voltamos {when} (seu horário).",
     closed: "No momento estamos fechados.",
@@ -448,7 +460,7 @@ const PT_BR: Strings = Strings {
     promise_here: "Uma pessoa vai responder aqui; você pode fechar esta janela e voltar.",
     joined: "{name} entrou na conversa",
     moved_notice: "A conversa passou para outra equipe",
-    deleted: "A conversa e suas mensagens foram apagadas.",
+    deleted: "A conversa e suas mensagens foram excluídas.",
     sent: "Obrigado, sua mensagem foi enviada.",
     network_error: "Não foi possível falar conosco. Sua mensagem continua aqui; tente de novo.",
     error: "Não funcionou. Sua mensagem continua aqui; tente mais tarde.",
