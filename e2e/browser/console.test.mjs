@@ -226,6 +226,8 @@ test('a reply that fails to send stays in the composer and is posted once when s
   await staff.locator('.conversation header h2').click();
   await staff.keyboard.press('Shift+C');
   assert.ok(await eventually(async () => (await status()) === 'closed'));
+  // The thread says who closed it (staff see the name; the notice is stored as a code).
+  await staff.locator('.thread .system', { hasText: 'Closed by Ana Weber' }).waitFor();
   await staff.close();
 });
 

@@ -278,6 +278,15 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
     } else {
         visible_controls(&c.visitor_name).into_owned()
     });
+    // A colleague by id (for "Closed by …"); one since removed is not named.
+    let colleague_name = |id: Option<&str>| {
+        let staff = props.colleagues.as_ref().map_or(&[][..], |c| &c.staff[..]);
+        let id = id?;
+        staff
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| AttrValue::from(s.name.clone()))
+    };
     html! {
         <>
         <section class="conversation" aria-label="Conversation">
@@ -303,7 +312,7 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             </header>
             <ol class="thread" aria-label="Messages">
                 { for view.messages.iter().map(|m| html! {
-                    <MessageItem key={m.id} message={m.clone()} conversation={c.id.clone()} visitor={visitor.clone()} token={props.token.clone()} dispatcher={props.dispatcher.clone()} />
+                    <MessageItem key={m.id} message={m.clone()} conversation={c.id.clone()} visitor={visitor.clone()} token={props.token.clone()} dispatcher={props.dispatcher.clone()} by={colleague_name(m.staff_id.as_deref())} />
                 }) }
             </ol>
             // Read receipts: only the widget tells what the visitor has seen.

@@ -17,6 +17,9 @@ pub struct MessageItemProps {
     pub visitor: AttrValue,
     pub token: AttrValue,
     pub dispatcher: UseReducerDispatcher<ConsoleState>,
+    /// Who closed or reopened it, for such a notice (a colleague's name).
+    #[prop_or_default]
+    pub by: Option<AttrValue>,
 }
 
 /// One message of the thread; a visitor's message with what the browser and
@@ -53,6 +56,17 @@ pub fn message_item(props: &MessageItemProps) -> Html {
             Some("assigned") if !who.is_empty() => format!("Assigned to {who}"),
             Some("unassigned") => "Unassigned".to_owned(),
             Some("moved_team") => "Moved to another team".to_owned(),
+            Some(done @ ("closed" | "reopened")) => {
+                let done = if done == "closed" {
+                    "Closed"
+                } else {
+                    "Reopened"
+                };
+                match &props.by {
+                    Some(by) => format!("{done} by {by}"),
+                    None => done.to_owned(),
+                }
+            }
             Some(other) => other.replace('_', " "),
             None => String::new(),
         };
