@@ -514,6 +514,23 @@ test("the inbox finds conversations by the visitor's name, address, number or wo
       assert.deepEqual(await found(ana, q(name)), [a], name);
     }
     assert.deepEqual(await found(ana, q(`MARTA.${word}@EXAMPLE.COM`)), [a]);
+    // Names and addresses without their accents too, as staff type them on
+    // any keyboard; each name stored, then looked for as typed without them.
+    // (The seven languages' letters and the Nordic ones: ł, š and the like only as typed.)
+    const plain = (text) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+      .replace(/ß/g, 'ss').replace(/æ/g, 'ae').replace(/œ/g, 'oe').replace(/ø/g, 'o');
+    const names = ['Élodie Lefèvre', 'Jürgen Größe', 'Ángela Núñez', 'Ørjan Ødegård', 'Françoise Cœur', 'ÆGIR ÁSGEIRSSON',
+      'Ÿves Ýr', 'ÉLODIE LEFÈVRE', 'João Conceição', 'Zoë Brontë', 'Ìñigo Ôrtiz', 'Ëlla Ïsolde'];
+    for (const name of names) {
+      await runtime.d1.prepare('UPDATE conversations SET visitor_name = ?2 WHERE id = ?1').bind(a, `${name} ${word}`).run();
+      for (const typed of [plain(name), plain(name).toUpperCase(), plain(name).split(' ')[1]]) {
+        assert.deepEqual(await found(ana, q(typed)), [a], `${typed} for ${name}`);
+      }
+    }
+    await runtime.d1.prepare("UPDATE conversations SET visitor_name = 'Märta Quist', reply_address = 'Große Straße 5' WHERE id = ?1").bind(a).run();
+    for (const typed of ['marta quist', 'MARTA', 'grosse strasse 5', 'Große Straße']) {
+      assert.deepEqual(await found(ana, q(typed)), [a], typed);
+    }
     assert.deepEqual(await found(ana, q('7946 0958')), [b]);
     // A number by its digits, however either side wrote it.
     for (const spelling of ['020 7946 0958', '+442079460958', '79460958', '(020) 7946-0958']) {

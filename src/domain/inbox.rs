@@ -102,6 +102,53 @@ pub fn search_forms(search: &str) -> Vec<String> {
     forms
 }
 
+/// Letters that names and addresses are searched without: each with the
+/// letters it is found as — those of the widget's seven languages and the
+/// Nordic ones, in both cases, since SQLite's `lower()` folds only A–Z.
+/// Kept to what one SQL expression can hold: D1 refuses an expression
+/// nested deeper than 100, and each letter is one `replace` (so ł, š, ğ and
+/// the like are found only as typed).
+const FOLDS: &[(&str, &str)] = &[
+    ("a", "àáâãäåÀÁÂÃÄÅ"),
+    ("c", "çÇ"),
+    ("e", "èéêëÈÉÊË"),
+    ("i", "ìíîïÌÍÎÏ"),
+    ("n", "ñÑ"),
+    ("o", "òóôõöøÒÓÔÕÖØ"),
+    ("u", "ùúûüÙÚÛÜ"),
+    ("y", "ýÿÝŸ"),
+    ("ss", "ß"),
+    ("ae", "æÆ"),
+    ("oe", "œŒ"),
+];
+
+/// `text` as names and addresses are searched: in lower case, without the
+/// accents of [`FOLDS`] ("Élodie Müller" → "elodie muller", "Straße" →
+/// "strasse"), exactly as [`folded_sql`] leaves a stored text.
+pub fn folded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match FOLDS.iter().find(|(_, accented)| accented.contains(c)) {
+            Some((base, _)) => out.push_str(base),
+            None => out.push(c.to_ascii_lowercase()),
+        }
+    }
+    out
+}
+
+/// SQL that folds the text of `expression` as [`folded`] does: `lower()`
+/// for A–Z, then a `replace` for each accented letter. Built from constants
+/// only (never the caller's text).
+pub fn folded_sql(expression: &str) -> String {
+    let mut sql = format!("lower({expression})");
+    for (base, accented) in FOLDS {
+        for c in accented.chars() {
+            sql = format!("replace({sql},'{c}','{base}')");
+        }
+    }
+    sql
+}
+
 /// A search that is a phone number or a part of one ("030 123-4567",
 /// "+49 30 1234567", "1234567"): its digits without leading zeros, to find
 /// in a stored number's digits however either was written (the trunk zero
@@ -248,6 +295,56 @@ pub fn team_scope(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_searched_without_their_accents() {
+        assert_eq!(folded("Élodie MÜLLER"), "elodie muller");
+        assert_eq!(folded("Straße 5, Århus"), "strasse 5, arhus");
+        // Beyond the table, a letter is found only as typed.
+        assert_eq!(folded("Łódź"), "Łodź");
+        assert_eq!(folded("Æsa Œuvre ÇA"), "aesa oeuvre ca");
+        assert_eq!(folded("Ñandú #4711"), "nandu #4711");
+        // Letters without a fold stay as they are (no A–Z form to find them by).
+        assert_eq!(folded("Ωμέγα 東京"), "Ωμέγα 東京");
+        // No letter is folded twice, and every fold is to ASCII.
+        let mut seen = Vec::new();
+        for (base, accented) in FOLDS {
+            assert!(base.bytes().all(|b| b.is_ascii_lowercase()), "{base}");
+            for c in accented.chars() {
+                assert!(!seen.contains(&c), "{c} twice");
+                assert!(!c.is_ascii(), "{c}");
+                seen.push(c);
+                // Both cases of each letter are listed (the store keeps either).
+                for cased in [
+                    c.to_lowercase().collect::<Vec<_>>(),
+                    c.to_uppercase().collect(),
+                ] {
+                    if let [other] = cased[..] {
+                        if !other.is_ascii() {
+                            assert!(accented.contains(other), "{c}: {other} missing");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many `replace` calls `folded_sql` may nest: under D1's limit of
+    /// 100 with room for the query around it.
+    const FOLDS_MAX_DEPTH: usize = 70;
+
+    #[test]
+    fn the_folding_sql_is_built_from_the_table_only() {
+        let sql = folded_sql("c.visitor_name");
+        assert!(sql.starts_with("replace(") && sql.contains("lower(c.visitor_name)"));
+        let replaces = FOLDS.iter().map(|(_, a)| a.chars().count()).sum::<usize>();
+        assert_eq!(sql.matches("replace(").count(), replaces);
+        assert!(
+            replaces < FOLDS_MAX_DEPTH,
+            "{replaces} replaces nest too deep for D1"
+        );
+        assert!(!sql.contains('?') && !sql.contains(';'));
+    }
 
     #[test]
     fn a_search_from_the_default_status_covers_every_status_and_one_chosen_is_kept() {

@@ -185,15 +185,23 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
     let search_digits = crate::domain::inbox::search_digits(&search);
     let search_forms = serde_json::to_string(&crate::domain::inbox::search_forms(&search))
         .map_err(|_| ApiError::Internal)?;
+    // Names and addresses are also searched without accents ("elodie" finds
+    // "Élodie"); message texts only by the forms (folding every message of
+    // a site on each search would cost too much).
+    let folded_search = crate::domain::inbox::folded(&search);
+    let folded_contact = crate::domain::inbox::folded_sql(
+        "c.visitor_name || char(10) || c.reply_email || char(10) || c.reply_address",
+    );
     let (phone_key, address_key) = (
         crate::domain::conversation::phone_key_sql("c.reply_phone"),
         crate::domain::conversation::phone_key_sql("c.reply_address"),
     );
     let teams_json = serde_json::to_string(&teams).map_err(|_| ApiError::Internal)?;
     let statuses_json = serde_json::to_string(&statuses).map_err(|_| ApiError::Internal)?;
-    // The phone keys are SQL of the worker's own (`phone_key_sql`), never
-    // the caller's text, which is bound as ?6 (its forms, `search_forms`)
-    // and ?7 (its digits).
+    // The phone keys and the folding are SQL of the worker's own
+    // (`phone_key_sql`, `folded_sql`), never the caller's text, which is
+    // bound as ?6 (its forms, `search_forms`), ?7 (its digits) and ?8
+    // (folded).
     let sql = format!(
         "SELECT c.id, c.team_id, c.status, c.channel, c.topic, c.sentiment, c.kind, c.confidence, c.visitor_name, \
          c.reply_channel, c.assignee_id, c.created_at, c.last_visitor_at, c.last_staff_at, t.target_minutes, \
@@ -208,7 +216,8 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
               OR EXISTS (SELECT 1 FROM json_each(?6) f WHERE instr(lower(c.visitor_name), f.value) \
                 OR instr(lower(c.reply_email), f.value) OR instr(c.reply_phone, f.value) \
                 OR instr(lower(c.reply_address), f.value) OR c.id = f.value \
-                OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND instr(lower(m.text), f.value)))) \
+                OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND instr(lower(m.text), f.value))) \
+              OR (?8 != '' AND instr({folded_contact}, ?8))) \
          ORDER BY CASE c.status WHEN 'waiting' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, \
          CASE c.status WHEN 'closed' THEN -c.closed_at ELSE c.last_visitor_at END, c.rowid \
          LIMIT ?4"
@@ -223,7 +232,8 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
             limit,
             assignee,
             &search_forms,
-            &search_digits
+            &search_digits,
+            &folded_search
         ],
     )
     .await?;
