@@ -920,6 +920,16 @@ test("the address keeps the page and the open conversation: a reload keeps them 
   const hash = () => staff.evaluate(() => location.hash);
   try {
     await signIn(staff);
+    // The first Tab shows a skip link past the top bar; it moves the focus to the page.
+    await staff.locator('body').focus();
+    await staff.evaluate(() => document.activeElement?.blur());
+    await staff.keyboard.press('Tab');
+    const skip = staff.locator('button.skip-link');
+    assert.equal(await skip.evaluate((e) => e === document.activeElement), true, 'the skip link comes first');
+    assert.ok((await skip.boundingBox()).y >= 0, 'and shows when focused');
+    await staff.keyboard.press('Enter');
+    assert.equal(await staff.evaluate(() => document.activeElement?.id), 'page');
+    assert.equal(await hash(), '#/inbox', 'the skip link leaves the address alone');
     await staff.locator(`.inbox .row[data-conversation="${a}"]`).click();
     await shows('Link probe A');
     assert.equal(await hash(), `#/inbox/${a}`);

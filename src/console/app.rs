@@ -137,6 +137,11 @@ pub fn console_app() -> Html {
 
     html! {
         <div class="console" data-live={if live { "push" } else { "polling" }}>
+            // For keyboard and screen-reader users: past the top bar's
+            // controls to the page (a button, not a `#` link: the address's
+            // fragment is the console's place).
+            <button type="button" class="skip-link" onclick={Callback::from(|_: MouseEvent| focus_on("page"))}>
+                { "Skip to the page" }</button>
             <TopBar me={me.clone()} token={token.clone()} page={page_shown} on_page={on_page} dispatcher={state.dispatcher()} />
             if state.offline_since > 0.0 {
                 <p class="offline" role="alert">{ format!(
@@ -145,7 +150,7 @@ pub fn console_app() -> Html {
                 ) }</p>
             }
             // One main landmark for whichever page is shown, for screen readers.
-            <main class="page">
+            <main class="page" id="page" tabindex="-1">
             if page_shown == Page::Insights {
                 <InsightsPage token={token.to_string()} on_open={on_open} />
             } else if page_shown == Page::Settings {
