@@ -3,6 +3,8 @@
 //! the keyboard shortcuts. Listeners and timers are gloo's, removed when
 //! dropped.
 
+use std::any::Any;
+
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
@@ -20,12 +22,28 @@ use crate::hooks::use_poll;
 /// socket (with one, `live::CONSOLE_REFRESH_WHILE_LIVE_MS`).
 const REFRESH_MS: u32 = 2000;
 
-/// An effect and its tear-down, boxed: one type whatever the closure.
-type BoxedEffect<T> = Box<dyn FnOnce(&T) -> Box<dyn FnOnce()>>;
+/// An effect's dependencies, whatever their type, compared as that type.
+struct Deps {
+    value: Box<dyn Any>,
+    same: fn(&dyn Any, &dyn Any) -> bool,
+}
 
-/// `use_effect_with`, its effect boxed. Yew compiles its effect hook once
-/// per closure (about 1.2 KB of wasm each); boxed, once per type of `deps`,
-/// which most of the console's effects share (`()`, an id, a count).
+impl PartialEq for Deps {
+    fn eq(&self, other: &Deps) -> bool {
+        (self.same)(&*self.value, &*other.value)
+    }
+}
+
+fn same<T: PartialEq + 'static>(a: &dyn Any, b: &dyn Any) -> bool {
+    a.downcast_ref::<T>() == b.downcast_ref::<T>()
+}
+
+/// An effect and its tear-down, boxed: one type whatever the closure.
+type BoxedEffect = Box<dyn FnOnce(&Deps) -> Box<dyn FnOnce()>>;
+
+/// `use_effect_with`, its dependencies and effect boxed. Yew compiles its
+/// effect hook for each closure and type of dependencies (about 1.2 KB of
+/// wasm each); boxed, once for all of the console's effects.
 #[hook]
 pub fn use_effect_on<T, F, D>(deps: T, effect: F)
 where
@@ -33,10 +51,19 @@ where
     F: FnOnce(&T) -> D + 'static,
     D: TearDown,
 {
-    let effect: BoxedEffect<T> = Box::new(move |deps| {
-        let tear_down = effect(deps);
-        Box::new(move || tear_down.tear_down())
+    let effect: BoxedEffect = Box::new(move |deps| {
+        // Always a `T`: a hook's place in a component holds one type.
+        let tear_down = deps.value.downcast_ref::<T>().map(effect);
+        Box::new(move || {
+            if let Some(tear_down) = tear_down {
+                tear_down.tear_down();
+            }
+        })
     });
+    let deps = Deps {
+        value: Box::new(deps),
+        same: same::<T>,
+    };
     use_effect_with(deps, effect);
 }
 
