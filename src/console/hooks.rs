@@ -3,9 +3,12 @@
 //! the keyboard shortcuts. Listeners and timers are gloo's, removed when
 //! dropped.
 
+use std::any::Any;
+
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
+use yew::functional::TearDown;
 use yew::prelude::*;
 
 use super::api;
@@ -19,10 +22,55 @@ use crate::hooks::use_poll;
 /// socket (with one, `live::CONSOLE_REFRESH_WHILE_LIVE_MS`).
 const REFRESH_MS: u32 = 2000;
 
+/// An effect's dependencies, whatever their type, compared as that type.
+struct Deps {
+    value: Box<dyn Any>,
+    same: fn(&dyn Any, &dyn Any) -> bool,
+}
+
+impl PartialEq for Deps {
+    fn eq(&self, other: &Deps) -> bool {
+        (self.same)(&*self.value, &*other.value)
+    }
+}
+
+fn same<T: PartialEq + 'static>(a: &dyn Any, b: &dyn Any) -> bool {
+    a.downcast_ref::<T>() == b.downcast_ref::<T>()
+}
+
+/// An effect and its tear-down, boxed: one type whatever the closure.
+type BoxedEffect = Box<dyn FnOnce(&Deps) -> Box<dyn FnOnce()>>;
+
+/// `use_effect_with`, its dependencies and effect boxed. Yew compiles its
+/// effect hook for each closure and type of dependencies (about 1.2 KB of
+/// wasm each); boxed, once for all of the console's effects.
+#[hook]
+pub fn use_effect_on<T, F, D>(deps: T, effect: F)
+where
+    T: PartialEq + 'static,
+    F: FnOnce(&T) -> D + 'static,
+    D: TearDown,
+{
+    let effect: BoxedEffect = Box::new(move |deps| {
+        // Always a `T`: a hook's place in a component holds one type.
+        let tear_down = deps.value.downcast_ref::<T>().map(effect);
+        Box::new(move || {
+            if let Some(tear_down) = tear_down {
+                tear_down.tear_down();
+            }
+        })
+    });
+    let deps = Deps {
+        value: Box::new(deps),
+        same: same::<T>,
+    };
+    use_effect_with(deps, effect);
+}
+
 /// A token kept from earlier in this tab signs in again, once on mount.
 #[hook]
 pub fn use_resume_session(dispatcher: UseReducerDispatcher<ConsoleState>) {
-    use_effect_with((), move |_| {
+    use_effect_on((), move |_| {
         if let Some(token) = session::token() {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::me(&token).await {
@@ -117,7 +165,7 @@ pub async fn load_view(token: &str, id: String, dispatcher: &UseReducerDispatche
 /// Colleagues and teams, for assigning and moving conversations, on sign-in.
 #[hook]
 pub fn use_colleagues(token: Option<String>, dispatcher: UseReducerDispatcher<ConsoleState>) {
-    use_effect_with(token, move |token| {
+    use_effect_on(token, move |token| {
         if let Some(token) = token.clone() {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(colleagues) = api::colleagues(&token).await {
@@ -138,7 +186,7 @@ pub fn use_saved_replies(
     selected: Option<String>,
     dispatcher: UseReducerDispatcher<ConsoleState>,
 ) {
-    use_effect_with((token, page, selected), move |(token, _, _)| {
+    use_effect_on((token, page, selected), move |(token, _, _)| {
         if let Some(token) = token.clone() {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(replies) = api::saved_replies(&token).await {
@@ -153,7 +201,7 @@ pub fn use_saved_replies(
 /// then kept there as they change (`session` forgets them with the session).
 #[hook]
 pub fn use_kept_drafts(state: &ConsoleState, dispatcher: UseReducerDispatcher<ConsoleState>) {
-    use_effect_with(state.me.is_some(), move |signed_in| {
+    use_effect_on(state.me.is_some(), move |signed_in| {
         if *signed_in {
             dispatcher.dispatch(Action::RestoreDrafts(session::kept_drafts()));
         }
@@ -165,7 +213,7 @@ pub fn use_kept_drafts(state: &ConsoleState, dispatcher: UseReducerDispatcher<Co
             .map(|(id, draft)| (id.clone(), draft.text.clone()));
         texts.collect::<Vec<_>>()
     });
-    use_effect_with(texts, |texts| {
+    use_effect_on(texts, |texts| {
         if let Some(texts) = texts {
             session::keep_drafts(texts);
         }
@@ -190,7 +238,7 @@ pub fn use_console_link(place: Option<ConsoleLink>, on_place: Callback<ConsoleLi
     // what is shown even when that did not change.
     let heard = use_state(|| 0u32);
     let written = use_mut_ref(|| None::<ConsoleLink>);
-    use_effect_with((place, *heard), move |(place, _)| {
+    use_effect_on((place, *heard), move |(place, _)| {
         let location = web_sys::window().map(|w| w.location());
         if let (Some(place), Some(location)) = (place, location) {
             let fragment = place.fragment();
@@ -205,7 +253,7 @@ pub fn use_console_link(place: Option<ConsoleLink>, on_place: Callback<ConsoleLi
             *written.borrow_mut() = Some(place.clone());
         }
     });
-    use_effect_with((), move |_| {
+    use_effect_on((), move |_| {
         let mut changes = 0u32;
         let listener = web_sys::window().map(|window| {
             EventListener::new(&window, "hashchange", move |_| {
@@ -221,7 +269,7 @@ pub fn use_console_link(place: Option<ConsoleLink>, on_place: Callback<ConsoleLi
 /// Waiting conversations in the tab title.
 #[hook]
 pub fn use_title(waiting: u32) {
-    use_effect_with(waiting, move |waiting| {
+    use_effect_on(waiting, move |waiting| {
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
             let title = if *waiting > 0 {
                 format!("({waiting}) Touchpoint console")
@@ -281,7 +329,7 @@ where
     D: PartialEq + 'static,
     F: Fn(Shortcut) + 'static,
 {
-    use_effect_with(deps, move |_| {
+    use_effect_on(deps, move |_| {
         let listener = web_sys::window()
             .and_then(|w| w.document())
             .map(|document| {

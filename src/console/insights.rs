@@ -6,6 +6,8 @@ mod behind;
 
 use yew::prelude::*;
 
+use super::hooks::use_effect_on;
+
 use super::api;
 use crate::domain::display::visible_controls;
 use crate::domain::wire::insights::{DayTopic, Insights, Preceding};
@@ -197,7 +199,7 @@ pub fn insights_page(props: &InsightsProps) -> Html {
     {
         let figures = figures.clone();
         let token = props.token.clone();
-        use_effect_with(*days, move |days| {
+        use_effect_on(*days, move |days| {
             let days = *days;
             wasm_bindgen_futures::spawn_local(async move {
                 let result = api::insights(&token, days).await.map_err(failure_text);

@@ -14,6 +14,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, WebSocket};
 use yew::prelude::*;
 
+use super::hooks::use_effect_on;
+
 use super::api;
 use super::state::{Action, ConsoleState};
 use crate::domain::json_text;
@@ -151,7 +153,7 @@ pub fn use_live_socket(
     let holder: Rc<RefCell<Option<Rc<RefCell<Link>>>>> = use_mut_ref(|| None);
     {
         let (open, holder) = (open.clone(), holder.clone());
-        use_effect_with(subject, move |subject| {
+        use_effect_on(subject, move |subject| {
             open.set(false);
             let link = subject.clone().map(|(path, token)| {
                 let on_frame = Callback::from(move |text: String| {
@@ -245,7 +247,7 @@ fn use_pushed_reloads(state: &ConsoleState, dispatcher: UseReducerDispatcher<Con
     );
     {
         let dispatcher = dispatcher.clone();
-        use_effect_with(inbox_subject, move |(changed, token, filter, limit)| {
+        use_effect_on(inbox_subject, move |(changed, token, filter, limit)| {
             if let (true, Some(token)) = (*changed > 0, token.clone()) {
                 let (filter, limit) = (filter.clone(), *limit);
                 wasm_bindgen_futures::spawn_local(async move {
@@ -257,7 +259,7 @@ fn use_pushed_reloads(state: &ConsoleState, dispatcher: UseReducerDispatcher<Con
         });
     }
     let gap_subject = (state.view_gap, state.token.clone(), state.selected.clone());
-    use_effect_with(gap_subject, move |(gap, token, selected)| {
+    use_effect_on(gap_subject, move |(gap, token, selected)| {
         if let (true, Some(token), Some(id)) = (*gap > 0, token.clone(), selected.clone()) {
             wasm_bindgen_futures::spawn_local(async move {
                 super::hooks::load_view(&token, id, &dispatcher).await;
@@ -269,7 +271,7 @@ fn use_pushed_reloads(state: &ConsoleState, dispatcher: UseReducerDispatcher<Con
 /// Clears a typing indicator when it expires.
 #[hook]
 fn use_typing_expiry(until_ms: f64, dispatcher: UseReducerDispatcher<ConsoleState>) {
-    use_effect_with(until_ms.to_bits(), move |_| {
+    use_effect_on(until_ms.to_bits(), move |_| {
         let wait = (until_ms - js_sys::Date::now()).max(0.0);
         let timer = (until_ms > 0.0).then(|| {
             Timeout::new(wait as u32 + 20, move || {

@@ -18,6 +18,8 @@ use serde::Serialize;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::hooks::use_effect_on;
+
 use self::destinations::DestinationsSection;
 use self::model::ModelSection;
 use self::saved_replies::SavedRepliesSection;
@@ -316,7 +318,7 @@ pub fn settings_page(props: &SettingsProps) -> Html {
         let state = state.clone();
         let token = props.token.clone();
         let site = props.site.clone();
-        use_effect_with((), move |_| {
+        use_effect_on((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::site_settings(&token, &site).await {
                     Ok(settings) => state.dispatch(Action::Loaded(settings)),

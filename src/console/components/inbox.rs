@@ -1,5 +1,7 @@
 use yew::prelude::*;
 
+use crate::console::hooks::use_effect_on;
+
 use crate::console::state::{Action, ConsoleState, InboxRow};
 use crate::domain::conversation::Status;
 use crate::domain::display::visible_controls;
@@ -53,7 +55,7 @@ pub fn inbox_list(props: &InboxListProps) -> Html {
             dispatcher.dispatch(Action::MoreRows);
         })
     };
-    use_effect_with(props.rows.len(), move |&shown| {
+    use_effect_on(props.rows.len(), move |&shown| {
         let wanted = *first_new_row.borrow();
         if let Some(index) = wanted.filter(|&index| index < shown) {
             *first_new_row.borrow_mut() = None;

@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use crate::console::hooks::use_effect_on;
+
 use super::super::api;
 use super::super::components::clock;
 use crate::domain::display::visible_controls;
@@ -34,7 +36,7 @@ pub fn behind(props: &BehindProps) -> Html {
     {
         let listed = listed.clone();
         let token = props.token.clone();
-        use_effect_with((props.bar.clone(), props.days), move |(bar, days)| {
+        use_effect_on((props.bar.clone(), props.days), move |(bar, days)| {
             listed.set(None);
             let (bar, days) = (bar.clone(), *days);
             wasm_bindgen_futures::spawn_local(async move {

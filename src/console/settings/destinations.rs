@@ -19,6 +19,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
+use crate::console::hooks::use_effect_on;
+
 use self::state::{toggled, Action, DestinationsState, Draft, Group};
 use crate::console::api;
 use crate::console::components::{clock, explain};
@@ -363,7 +365,7 @@ pub fn destinations_section(props: &DestinationsProps) -> Html {
     };
     {
         let call = call.clone();
-        use_effect_with((), move |_| call.emit(Call::List));
+        use_effect_on((), move |_| call.emit(Call::List));
     }
     {
         let call = call.clone();

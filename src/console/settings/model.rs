@@ -4,6 +4,8 @@
 
 use yew::prelude::*;
 
+use crate::console::hooks::use_effect_on;
+
 use crate::console::api;
 use crate::console::components::{clock, explain};
 use crate::domain::site_model::{HeadReport, ModelStatus, TrainedModel};
@@ -108,7 +110,7 @@ pub fn model_section(props: &ModelProps) -> Html {
     };
     {
         let call = call.clone();
-        use_effect_with((), move |_| call(false));
+        use_effect_on((), move |_| call(false));
     }
     html! {
         <div class="site-model">

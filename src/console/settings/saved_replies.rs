@@ -6,6 +6,8 @@
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::console::hooks::use_effect_on;
+
 use crate::console::api;
 use crate::console::components::{explain, focus_on};
 use crate::domain::display::visible_controls;
@@ -108,7 +110,7 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
     };
     {
         let call = call.clone();
-        use_effect_with((), move |_| call.emit(Change::Reload));
+        use_effect_on((), move |_| call.emit(Change::Reload));
     }
     let delete = |shortcut: String| {
         let (call, armed) = (call.clone(), armed.clone());

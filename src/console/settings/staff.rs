@@ -5,6 +5,8 @@
 
 use yew::prelude::*;
 
+use crate::console::hooks::use_effect_on;
+
 use crate::console::api;
 use crate::console::components::explain;
 use crate::domain::json_text::from_json;
@@ -90,7 +92,7 @@ pub fn staff_section(props: &StaffProps) -> Html {
     };
     {
         let load = load.clone();
-        use_effect_with(props.created.clone(), move |_| load());
+        use_effect_on(props.created.clone(), move |_| load());
     }
     // One handler for every button: `data-act` says what, `data-id` for whom.
     let onclick = {
