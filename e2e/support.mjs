@@ -39,11 +39,21 @@ export async function startOfMinute(marginMs = 20_000) {
   if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }
 
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+/**
+ * Polls `check` until it returns a truthy value or `timeoutMs` passes. A
+ * check that throws is tried again (miniflare's synchronous D1 proxy can
+ * fail one call on a loaded machine: an assertion on its message id), and
+ * its error is thrown if it still throws at the deadline.
+ */
 export async function eventually(check, timeoutMs = 5000, intervalMs = 50) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await check();
+    let value;
+    try {
+      value = await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
     if (value) return value;
     if (Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

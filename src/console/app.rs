@@ -31,7 +31,7 @@ pub fn console_app() -> Html {
     let page = use_state(|| linked_place().page);
     // Settings are an admin's; a link there opens an agent's inbox.
     let page_shown = match (&state.me, *page) {
-        (Some(me), Page::Settings) if me.role != "admin" => Page::Inbox,
+        (Some(me), Page::Settings) if !me.is_admin() => Page::Inbox,
         (_, page) => page,
     };
     let pending_id: PendingReply = use_mut_ref(Default::default);

@@ -75,7 +75,12 @@ pub fn use_resume_session(dispatcher: UseReducerDispatcher<ConsoleState>) {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::me(&token).await {
                     Ok(me) => dispatcher.dispatch(Action::SignedIn(token, me)),
-                    Err(_) => session::forget(),
+                    // Only a refused token ends the session: offline, the
+                    // token and the unsent replies wait for the next load.
+                    Err(Failure::Api {
+                        status: 401 | 403, ..
+                    }) => session::forget(),
+                    Err(_) => {}
                 }
             });
         }
@@ -243,7 +248,13 @@ pub fn use_console_link(place: Option<ConsoleLink>, on_place: Callback<ConsoleLi
         if let (Some(place), Some(location)) = (place, location) {
             let fragment = place.fragment();
             if location.hash().ok().as_deref() != Some(fragment.as_str()) {
-                let moved = written.borrow().as_ref() != Some(place);
+                // A step of the person's own (another page or conversation
+                // opened) is a step Back returns from; a correction (the first
+                // write, a conversation closed as gone) is written over, or
+                // Back would lead to it again and again.
+                let moved = written.borrow().as_ref().is_some_and(|before| {
+                    before != place && (place.conversation.is_some() || before.page != place.page)
+                });
                 let _ = if moved {
                     location.set_hash(&fragment)
                 } else {

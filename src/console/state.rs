@@ -402,14 +402,14 @@ impl Reducible for ConsoleState {
             Action::Gone(id, moved) => {
                 if next.selected.as_ref() == Some(&id) {
                     next.selected = None;
-                    // Never shown here: opened from a link, or kept from a reload.
-                    let linked = next.view.take().is_none();
+                    // Never shown: opened by a link or a reload (or a moment too late).
+                    let unseen = next.view.take().is_none();
                     next.drop_draft(&id);
-                    next.gone = Some(match (moved, linked) {
+                    next.gone = Some(match (moved, unseen) {
                         (true, false) => "That conversation moved out of your teams (or you were taken off its team): it is no longer yours to answer.",
-                        (true, true) => "The conversation this address opens is not on your teams: it is not yours to answer.",
+                        (true, true) => "That conversation is not on your teams: it is not yours to answer.",
                         (false, false) => "That conversation no longer exists: the visitor deleted it, or it was erased.",
-                        (false, true) => "The conversation this address opens does not exist: the visitor deleted it, it was erased, or the address is wrong.",
+                        (false, true) => "That conversation is not there: the visitor deleted it, it was erased, or the link to it is wrong.",
                     }.into());
                 }
             }
@@ -748,7 +748,7 @@ mod tests {
         assert!(linked
             .gone
             .as_deref()
-            .is_some_and(|g| g.contains("address") && g.contains("does not exist")));
+            .is_some_and(|g| g.contains("is not there") && g.contains("link")));
         let shown = run(open, vec![Action::View(Box::new(view("a")))]);
         let gone = run(shown, vec![Action::Gone("a".into(), false)]);
         assert_eq!(

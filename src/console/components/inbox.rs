@@ -1,7 +1,6 @@
 use yew::prelude::*;
 
 use crate::console::hooks::use_effect_on;
-
 use crate::console::state::{Action, ConsoleState, InboxRow};
 use crate::domain::conversation::Status;
 use crate::domain::display::visible_controls;

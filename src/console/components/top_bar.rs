@@ -61,7 +61,7 @@ pub fn top_bar(props: &TopBarProps) -> Html {
                <h1 class="brand">{ "Touchpoint" }</h1>
                { tab(Page::Inbox, "Inbox") }
                { tab(Page::Insights, "Insights") }
-               if props.me.role == "admin" {
+               if props.me.is_admin() {
                    { tab(Page::Settings, "Settings") }
                }
                <span class="me">{ props.me.name.clone() }</span>

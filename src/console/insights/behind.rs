@@ -3,10 +3,9 @@
 
 use yew::prelude::*;
 
-use crate::console::hooks::use_effect_on;
-
 use super::super::api;
 use super::super::components::clock;
+use crate::console::hooks::use_effect_on;
 use crate::domain::display::visible_controls;
 use crate::domain::wire::insights::ChartConversations;
 

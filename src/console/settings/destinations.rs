@@ -19,11 +19,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::console::hooks::use_effect_on;
-
 use self::state::{toggled, Action, DestinationsState, Draft, Group};
 use crate::console::api;
 use crate::console::components::{clock, explain};
+use crate::console::hooks::use_effect_on;
 use crate::domain::classify::TOPICS;
 use crate::domain::destination::{masked_url, EventType, Filter, Kind, Spec, Update};
 use crate::domain::wire::destinations::{Delivery, Destination};

@@ -4,10 +4,9 @@
 
 use yew::prelude::*;
 
-use crate::console::hooks::use_effect_on;
-
 use crate::console::api;
 use crate::console::components::{clock, explain};
+use crate::console::hooks::use_effect_on;
 use crate::domain::site_model::{HeadReport, ModelStatus, TrainedModel};
 
 #[derive(PartialEq, Properties)]

@@ -6,10 +6,9 @@
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::console::hooks::use_effect_on;
-
 use crate::console::api;
 use crate::console::components::{explain, focus_on};
+use crate::console::hooks::use_effect_on;
 use crate::domain::display::visible_controls;
 use crate::domain::saved_reply::SavedReply;
 
@@ -156,8 +155,13 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
             // Save asks, so another's text is not replaced unseen.
             let ask = format!("replace:{}", form.shortcut);
             if stored.contains(&form.shortcut) && form.editing != form.shortcut && *armed != ask {
+                // A rename onto it also deletes the one being edited: said too.
+                let renamed = match form.editing.as_str() {
+                    "" => String::new(),
+                    old => format!(" /{old} will be deleted."),
+                };
                 said.set(format!(
-                    "/{} exists already: Save again to replace its text.",
+                    "/{} exists already: Save again to replace its text.{renamed}",
                     form.shortcut
                 ));
                 armed.set(ask);
@@ -166,6 +170,14 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
             armed.set(String::new());
             call.emit(Change::Save((*form).clone()));
         })
+    };
+    // Names the reply, and on the first press says a second one deletes it.
+    let delete_label = |shortcut: &str| {
+        if *armed == format!("delete:{shortcut}") {
+            format!("Delete /{shortcut} for good? Press again")
+        } else {
+            format!("Delete /{shortcut}")
+        }
     };
     html! {
         <div class="saved-replies-settings">
@@ -180,13 +192,9 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
                         <span class="text">{ visible_controls(&reply.text).into_owned() }</span>
                         <button type="button" class="edit" aria-label={format!("Edit /{}", reply.shortcut)}
                             onclick={edit(reply)}>{ "Edit" }</button>
-                        if *armed == format!("delete:{}", reply.shortcut) {
-                            <button type="button" class="delete" aria-label={format!("Delete /{} for good? Press again", reply.shortcut)}
-                                onclick={delete(reply.shortcut.clone())}>{ "Delete it?" }</button>
-                        } else {
-                            <button type="button" class="delete" aria-label={format!("Delete /{}", reply.shortcut)}
-                                onclick={delete(reply.shortcut.clone())}>{ "Delete" }</button>
-                        }
+                        <button type="button" class="delete" aria-label={delete_label(&reply.shortcut)}
+                            onclick={delete(reply.shortcut.clone())}>
+                            { if *armed == format!("delete:{}", reply.shortcut) { "Delete it?" } else { "Delete" } }</button>
                     </li>
                 }) }
             </ul>

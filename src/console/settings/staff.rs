@@ -5,10 +5,9 @@
 
 use yew::prelude::*;
 
-use crate::console::hooks::use_effect_on;
-
 use crate::console::api;
 use crate::console::components::explain;
+use crate::console::hooks::use_effect_on;
 use crate::domain::json_text::from_json;
 
 /// `GET /v1/admin/sites/{site}/staff`.

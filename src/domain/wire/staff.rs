@@ -18,6 +18,13 @@ pub struct Me {
     pub presence: String,
 }
 
+impl Me {
+    /// Whether this person administers their site (Settings are theirs).
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+}
+
 /// `GET /v1/staff/colleagues`. Schema `Colleagues`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Colleagues {
