@@ -948,6 +948,26 @@ test("the address keeps the page and the open conversation: a reload keeps them 
     await staff.reload();
     await shows('Link probe A');
     assert.ok(await eventually(async () => (await reply.inputValue()) === 'Half a reply to A, not sent'), await reply.inputValue());
+    // Stored, but its answer lost on the way back; after a reload the draft
+    // is there, and sent again it keeps its id: stored once.
+    const lost = '**/v1/staff/conversations/*/messages';
+    await staff.route(lost, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await reply.fill('Stored once, answer lost');
+    await staff.locator('.composer button[type=submit]').click();
+    await staff.locator('.composer .error').waitFor();
+    assert.deepEqual(await staffTexts(a), ['Stored once, answer lost']);
+    await staff.unroute(lost);
+    await staff.reload();
+    await shows('Link probe A');
+    assert.ok(await eventually(async () => (await reply.inputValue()) === 'Stored once, answer lost'), await reply.inputValue());
+    await staff.locator('.composer button[type=submit]').click();
+    assert.ok(await eventually(async () => (await reply.inputValue()) === ''));
+    assert.deepEqual(await staffTexts(a), ['Stored once, answer lost'], 'sent again after the reload, not stored twice');
+    assert.equal(await staff.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('touchpoint:sending:')).length), 0);
     // Sent, the draft is no longer kept: a reload shows an empty box.
     await reply.fill('A reply to A');
     await staff.locator('.composer button[type=submit]').click();

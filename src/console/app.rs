@@ -37,7 +37,7 @@ pub fn console_app() -> Html {
     let pending_id: PendingReply = use_mut_ref(Default::default);
 
     use_resume_session(state.dispatcher());
-    use_kept_drafts(&state, state.dispatcher());
+    use_kept_drafts(&state, state.dispatcher(), pending_id.clone());
     {
         let place = state.token.is_some().then(|| ConsoleLink {
             page: page_shown,

@@ -12,6 +12,7 @@ use yew::functional::TearDown;
 use yew::prelude::*;
 
 use super::api;
+use super::components::PendingReply;
 use super::session;
 use super::state::{Action, ConsoleState};
 use crate::domain::console_link::ConsoleLink;
@@ -203,11 +204,18 @@ pub fn use_saved_replies(
 }
 
 /// Unsent replies survive a reload: read back from the tab once signed in,
-/// then kept there as they change (`session` forgets them with the session).
+/// then kept there as they change (`session` forgets them with the session);
+/// so do the client ids of replies on their way, so one sent again is
+/// stored once.
 #[hook]
-pub fn use_kept_drafts(state: &ConsoleState, dispatcher: UseReducerDispatcher<ConsoleState>) {
+pub fn use_kept_drafts(
+    state: &ConsoleState,
+    dispatcher: UseReducerDispatcher<ConsoleState>,
+    pending: PendingReply,
+) {
     use_effect_on(state.me.is_some(), move |signed_in| {
         if *signed_in {
+            pending.borrow_mut().extend(session::kept_sending());
             dispatcher.dispatch(Action::RestoreDrafts(session::kept_drafts()));
         }
     });

@@ -9,6 +9,10 @@ const EXPIRES_KEY: &str = "touchpoint:staff-session-expires";
 const SESSION_MS: f64 = 12.0 * 3_600_000.0;
 /// Each unsent reply is kept under this prefix and its conversation's id.
 const DRAFT_PREFIX: &str = "touchpoint:draft:";
+/// A reply on its way (or failed), by conversation id: its client id, a
+/// line break and its text. Sent again after a reload, it keeps its id, so
+/// one stored with its answer lost is not stored twice.
+const SENDING_PREFIX: &str = "touchpoint:sending:";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
@@ -39,19 +43,51 @@ pub fn forget() {
         let _ = storage.remove_item(TOKEN_KEY);
         let _ = storage.remove_item(EXPIRES_KEY);
         keep_drafts(&[]);
+        for (key, _) in keys(&storage, SENDING_PREFIX) {
+            let _ = storage.remove_item(&key);
+        }
     }
 }
 
-/// The keys of the drafts kept in this tab, with their conversations' ids.
-fn draft_keys(storage: &web_sys::Storage) -> Vec<(String, String)> {
+/// The keys under `prefix` kept in this tab, with their conversations' ids.
+fn keys(storage: &web_sys::Storage, prefix: &str) -> Vec<(String, String)> {
     let count = storage.length().unwrap_or(0);
     (0..count)
         .filter_map(|at| storage.key(at).ok().flatten())
         .filter_map(|key| {
-            let id = key.strip_prefix(DRAFT_PREFIX)?.to_owned();
+            let id = key.strip_prefix(prefix)?.to_owned();
             Some((key, id))
         })
         .collect()
+}
+
+/// The replies on their way when the tab was left: (conversation id,
+/// client id, text).
+pub fn kept_sending() -> Vec<(String, String, String)> {
+    let Some(storage) = storage() else {
+        return Vec::new();
+    };
+    keys(&storage, SENDING_PREFIX)
+        .into_iter()
+        .filter_map(|(key, id)| {
+            let value = storage.get_item(&key).ok().flatten()?;
+            let (client, text) = value.split_once('\n')?;
+            Some((id, client.to_owned(), text.to_owned()))
+        })
+        .collect()
+}
+
+/// Keeps a conversation's reply on its way (`Some((client id, text))`), or
+/// forgets it once stored (`None`).
+pub fn keep_sending(conversation: &str, sending: Option<(&str, &str)>) {
+    let Some(storage) = storage() else {
+        return;
+    };
+    let key = [SENDING_PREFIX, conversation].concat();
+    let _ = match sending {
+        Some((client, text)) => storage.set_item(&key, &[client, "\n", text].concat()),
+        None => storage.remove_item(&key),
+    };
 }
 
 /// The unsent replies kept in this tab, by conversation id.
@@ -59,7 +95,7 @@ pub fn kept_drafts() -> Vec<(String, String)> {
     let Some(storage) = storage() else {
         return Vec::new();
     };
-    draft_keys(&storage)
+    keys(&storage, DRAFT_PREFIX)
         .into_iter()
         .filter_map(|(key, id)| Some((id, storage.get_item(&key).ok().flatten()?)))
         .collect()
@@ -72,7 +108,7 @@ pub fn keep_drafts(drafts: &[(String, String)]) {
     let Some(storage) = storage() else {
         return;
     };
-    for (key, id) in draft_keys(&storage) {
+    for (key, id) in keys(&storage, DRAFT_PREFIX) {
         if !drafts
             .iter()
             .any(|(kept, text)| *kept == id && !text.is_empty())

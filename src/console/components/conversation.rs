@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::{clock, explain, Journey, MessageItem};
 use crate::console::api::{self, Assignee};
+use crate::console::session;
 use crate::console::state::{Action, Colleagues, ConsoleState, ConversationView, Draft, Me};
 use crate::domain::compose::{reply_length, Length};
 use crate::domain::conversation::{Author, Status, MAX_MESSAGE_CHARS};
@@ -163,6 +164,7 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
                         let client = client_id("c-");
                         pending.retain(|(of, _, _)| *of != id);
                         pending.push((id.clone(), client.clone(), draft.clone()));
+                        session::keep_sending(&id, Some((&client, &draft)));
                         client
                     }
                 }
@@ -174,7 +176,12 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
                 match api::reply(&token, &id, &draft, &client).await {
                     Ok(_) => {
                         // Not another reply of the conversation that replaced it.
-                        pending_id.borrow_mut().retain(|(_, c, _)| *c != client);
+                        let mut pending = pending_id.borrow_mut();
+                        pending.retain(|(_, c, _)| *c != client);
+                        if !pending.iter().any(|(of, _, _)| *of == id) {
+                            session::keep_sending(&id, None);
+                        }
+                        drop(pending);
                         dispatcher.dispatch(Action::Sent(id, draft));
                     }
                     Err(failure) => {
