@@ -696,6 +696,12 @@ test('assign, move, close and reopen leave typed system notices, never words of 
   assert.deepEqual(poll.json.messages.filter((m) => /assigned/.test(m.notice)).map((m) => [m.notice, m.name ?? null]),
     [['assigned', 'Ana'], ['assigned', 'Ana'], ['unassigned', null]]);
   assert.ok(!JSON.stringify(poll.json).includes('Weber'), 'no surname reaches the visitor');
+  // Staff see who made each notice (a staff id); visitors never do.
+  const staffView = await asStaff(ana, 'GET', `/v1/staff/conversations/${id}`);
+  assert.deepEqual(staffView.json.messages.filter((m) => m.author === 'system').map((m) => [m.notice, m.by ?? null]),
+    [['assigned', ana.staff.id], ['moved_team', ana.staff.id], ['assigned', ana.staff.id], ['unassigned', ana.staff.id],
+      ['closed', ana.staff.id], ['reopened', ana.staff.id], ['closed', ana.staff.id], ['reopened', ana.staff.id], ['staff_joined', null]]);
+  assert.ok(poll.json.messages.every((m) => !('by' in m) && !JSON.stringify(m).includes(ana.staff.id)), 'no staff id reaches the visitor');
 });
 
 test('label corrections are kept and exported as training lines', async () => {

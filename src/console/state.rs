@@ -518,6 +518,7 @@ mod tests {
             staff_id: None,
             name: None,
             notice: None,
+            by: None,
             text: format!("message {id}"),
             created_at: 0,
             browser_labels: None,

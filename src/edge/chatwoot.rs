@@ -594,6 +594,7 @@ pub async fn inbound(
         staff_id: &staff_id,
         staff_name: &name,
         notice: None,
+        actor_id: "",
         text: &text,
         screened: None,
         client_id: Some(&client_id),

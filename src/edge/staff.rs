@@ -432,6 +432,7 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
     {
         let note = Append {
             staff_id: &staff.id,
+            actor_id: &staff.id,
             ..Append::notice(Notice::Reopened)
         };
         let update = "UPDATE conversations SET updated_at = ?2 WHERE id = ?1";
@@ -478,6 +479,7 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
         staff_id: &staff.id,
         staff_name: &name,
         notice: None,
+        actor_id: "",
         text: &body.text,
         screened: None,
         client_id: body.client_id.as_deref(),
@@ -638,6 +640,7 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
         staff_id: &assignee,
         // Visitors see staff by first name only, as in their replies.
         staff_name: threads::first_name(&assignee_name),
+        actor_id: &staff.id,
         ..Append::notice(notice)
     };
     let update = if team != conversation.team_id {
@@ -702,6 +705,7 @@ pub async fn set_closed(
         };
         let note = Append {
             staff_id: &staff.id,
+            actor_id: &staff.id,
             ..Append::notice(notice)
         };
         let (note, _) = threads::append(&env.db, id, &note, update, "", now).await?;

@@ -53,6 +53,9 @@ pub struct MessageRow {
     pub pii_missed: String,
     pub client_id: Option<String>,
     pub created_at: i64,
+    /// Who made a system notice (a staff id; empty for none).
+    #[serde(default)]
+    pub actor_id: String,
 }
 
 fn non_empty(text: &str) -> Option<String> {
@@ -78,6 +81,7 @@ impl MessageRow {
             staff_id: non_empty(&self.staff_id),
             name: non_empty(&self.staff_name),
             notice: non_empty(&self.notice),
+            by: non_empty(&self.actor_id),
             text: self.text.clone(),
             created_at: self.created_at,
             browser_labels: serde_json::from_str(&self.browser_labels).ok(),
@@ -118,6 +122,8 @@ pub struct Append<'a> {
     pub staff_id: &'a str,
     pub staff_name: &'a str,
     pub notice: Option<Notice>,
+    /// The staff member who made a notice (shown to staff only).
+    pub actor_id: &'a str,
     pub text: &'a str,
     pub screened: Option<&'a Screened>,
     pub client_id: Option<&'a str>,
@@ -131,6 +137,7 @@ impl<'a> Append<'a> {
             staff_id: "",
             staff_name: "",
             notice: None,
+            actor_id: "",
             text: &screened.text,
             screened: Some(screened),
             client_id,
@@ -144,6 +151,7 @@ impl<'a> Append<'a> {
             staff_id: "",
             staff_name: "",
             notice: Some(notice),
+            actor_id: "",
             text: "",
             screened: None,
             client_id: None,
@@ -183,8 +191,8 @@ pub fn insert_statement(
         .unwrap_or_default();
     db.statement(
         "INSERT INTO messages (conversation_id, author, staff_id, staff_name, notice, text, browser_labels, \
-         edge_labels, labels_agree, pii_missed, client_id, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+         edge_labels, labels_agree, pii_missed, client_id, created_at, actor_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
          ON CONFLICT (conversation_id, client_id) DO NOTHING RETURNING *",
         args![
             conversation,
@@ -199,6 +207,7 @@ pub fn insert_statement(
             &missed,
             message.client_id,
             now,
+            message.actor_id,
         ],
     )
 }

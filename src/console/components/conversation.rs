@@ -7,7 +7,9 @@ use yew::prelude::*;
 use super::{clock, explain, Journey, MessageItem};
 use crate::console::api::{self, Assignee};
 use crate::console::session;
-use crate::console::state::{Action, Colleagues, ConsoleState, ConversationView, Draft, Me};
+use crate::console::state::{
+    Action, Colleagues, ConsoleState, ConversationView, Draft, Me, StaffMessage,
+};
 use crate::domain::compose::{reply_length, Length};
 use crate::domain::conversation::{Author, Status, MAX_MESSAGE_CHARS};
 use crate::domain::display::visible_controls;
@@ -319,7 +321,7 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             </header>
             <ol class="thread" aria-label="Messages">
                 { for view.messages.iter().map(|m| html! {
-                    <MessageItem key={m.id} message={m.clone()} conversation={c.id.clone()} visitor={visitor.clone()} token={props.token.clone()} dispatcher={props.dispatcher.clone()} by={colleague_name(m.staff_id.as_deref())} />
+                    <MessageItem key={m.id} message={m.clone()} conversation={c.id.clone()} visitor={visitor.clone()} token={props.token.clone()} dispatcher={props.dispatcher.clone()} by={colleague_name(notice_maker(m))} />
                 }) }
             </ol>
             // Read receipts: only the widget tells what the visitor has seen.
@@ -378,6 +380,14 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
 }
 
 /// Assign to a colleague of the conversation's team, or move it to another team.
+/// Who made a system notice: its `by`, or for a close or reopen stored
+/// before notices kept it, the staff id it was stored with.
+fn notice_maker(m: &StaffMessage) -> Option<&str> {
+    let closing = matches!(m.notice.as_deref(), Some("closed" | "reopened"));
+    m.by.as_deref()
+        .or_else(|| m.staff_id.as_deref().filter(|_| closing))
+}
+
 fn assign_controls(props: &ConversationPaneProps) -> Html {
     let Some(colleagues) = &props.colleagues else {
         return html! {};

@@ -17,7 +17,7 @@ pub struct MessageItemProps {
     pub visitor: AttrValue,
     pub token: AttrValue,
     pub dispatcher: UseReducerDispatcher<ConsoleState>,
-    /// Who closed or reopened it, for such a notice (a colleague's name).
+    /// Who made a system notice (a colleague's name), when known.
     #[prop_or_default]
     pub by: Option<AttrValue>,
 }
@@ -56,19 +56,16 @@ pub fn message_item(props: &MessageItemProps) -> Html {
             Some("assigned") if !who.is_empty() => format!("Assigned to {who}"),
             Some("unassigned") => "Unassigned".to_owned(),
             Some("moved_team") => "Moved to another team".to_owned(),
-            Some(done @ ("closed" | "reopened")) => {
-                let done = if done == "closed" {
-                    "Closed"
-                } else {
-                    "Reopened"
-                };
-                match &props.by {
-                    Some(by) => format!("{done} by {by}"),
-                    None => done.to_owned(),
-                }
-            }
+            Some("closed") => "Closed".to_owned(),
+            Some("reopened") => "Reopened".to_owned(),
             Some(other) => other.replace('_', " "),
             None => String::new(),
+        };
+        // Who did it, unless it names them already (a person who claimed it).
+        let claimed = m.notice.as_deref() == Some("assigned") && m.by == m.staff_id;
+        let text = match &props.by {
+            Some(by) if !claimed => format!("{text} by {by}"),
+            _ => text,
         };
         return html! { <li class="system">{ text }</li> };
     }

@@ -51,8 +51,8 @@ from_json! {
         staff_read_id, escalated_at, unseen_notified_at, #[default] expectation_gap,
     }
     StaffMessage {
-        id, author, #[default] staff_id, #[default] name, #[default] notice, text, created_at,
-        browser_labels, edge_labels, #[default] corrected_labels, labels_agree, pii_missed,
+        id, author, #[default] staff_id, #[default] name, #[default] notice, #[default] by, text,
+        created_at, browser_labels, edge_labels, #[default] corrected_labels, labels_agree, pii_missed,
     }
     #[deny_unknown_fields]
     Labels { topic, #[default] sentiment, #[default] kind, #[default] confidence }

@@ -149,6 +149,9 @@ pub struct StaffMessage {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
+    /// Who made a system notice (a staff id), for staff only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
     pub text: String,
     pub created_at: i64,
     pub browser_labels: Option<Labels>,
