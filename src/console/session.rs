@@ -42,9 +42,10 @@ pub fn forget() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(TOKEN_KEY);
         let _ = storage.remove_item(EXPIRES_KEY);
-        keep_drafts(&[]);
-        for (key, _) in keys(&storage, SENDING_PREFIX) {
-            let _ = storage.remove_item(&key);
+        for prefix in [DRAFT_PREFIX, SENDING_PREFIX] {
+            for (key, _) in keys(&storage, prefix) {
+                let _ = storage.remove_item(&key);
+            }
         }
     }
 }

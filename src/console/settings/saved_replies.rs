@@ -171,12 +171,16 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
             call.emit(Change::Save((*form).clone()));
         })
     };
-    // Names the reply, and on the first press says a second one deletes it.
+    // The Delete button's text and name: it names the reply, and after the
+    // first press says a second one deletes it.
     let delete_label = |shortcut: &str| {
         if *armed == format!("delete:{shortcut}") {
-            format!("Delete /{shortcut} for good? Press again")
+            (
+                "Delete it?",
+                format!("Delete /{shortcut} for good? Press again"),
+            )
         } else {
-            format!("Delete /{shortcut}")
+            ("Delete", format!("Delete /{shortcut}"))
         }
     };
     html! {
@@ -184,18 +188,20 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
             <h3>{ "Saved replies" }</h3>
             <p>{ "Staff type / and a shortcut in the reply box to start from one, then change it before sending. {visitor} becomes the visitor's first name, {me} the sender's." }</p>
             <ul class="saved-reply-list">
-                { for list.iter().map(|reply| html! {
-                    // Keyed, and each button names its reply: after a delete,
-                    // focus does not land unannounced on another's Delete.
-                    <li key={reply.shortcut.clone()} data-shortcut={reply.shortcut.clone()}>
-                        <b>{ format!("/{}", reply.shortcut) }</b>
-                        <span class="text">{ visible_controls(&reply.text).into_owned() }</span>
-                        <button type="button" class="edit" aria-label={format!("Edit /{}", reply.shortcut)}
-                            onclick={edit(reply)}>{ "Edit" }</button>
-                        <button type="button" class="delete" aria-label={delete_label(&reply.shortcut)}
-                            onclick={delete(reply.shortcut.clone())}>
-                            { if *armed == format!("delete:{}", reply.shortcut) { "Delete it?" } else { "Delete" } }</button>
-                    </li>
+                { for list.iter().map(|reply| {
+                    let (delete_text, delete_name) = delete_label(&reply.shortcut);
+                    html! {
+                        // Keyed, and each button names its reply: after a delete,
+                        // focus does not land unannounced on another's Delete.
+                        <li key={reply.shortcut.clone()} data-shortcut={reply.shortcut.clone()}>
+                            <b>{ format!("/{}", reply.shortcut) }</b>
+                            <span class="text">{ visible_controls(&reply.text).into_owned() }</span>
+                            <button type="button" class="edit" aria-label={format!("Edit /{}", reply.shortcut)}
+                                onclick={edit(reply)}>{ "Edit" }</button>
+                            <button type="button" class="delete" aria-label={delete_name}
+                                onclick={delete(reply.shortcut.clone())}>{ delete_text }</button>
+                        </li>
+                    }
                 }) }
             </ul>
             <form class="saved-reply-form" onsubmit={submit}>
