@@ -149,6 +149,7 @@ fn staff_message(author: Author, full: bool) -> StaffMessage {
         name: full.then(|| "Ana".into()),
         notice: full.then(|| "assigned".into()),
         by: full.then(|| "s_2".into()),
+        team: full.then(|| "billing".into()),
         text: "On its way".into(),
         created_at: 1_700_000_000_000,
         browser_labels: full.then(|| labels(Some(0.5))),
@@ -846,7 +847,7 @@ proptest! {
         let spec = spec();
         let visitor = VisitorMessage { id, author, name: name.clone(), notice: notice.clone(), text: text.clone(), created_at: id };
         let staff = StaffMessage {
-            id, author, staff_id: name.clone(), by: name.clone(), name, notice, text,
+            id, author, staff_id: name.clone(), by: name.clone(), team: name.clone(), name, notice, text,
             created_at: id, browser_labels: topic_confidence.map(|c| labels(Some(c))),
             edge_labels: Some(labels(topic_confidence)), corrected_labels: topic_confidence.map(|_| labels(None)),
             labels_agree: topic_confidence.is_none(),

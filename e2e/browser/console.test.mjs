@@ -327,9 +327,10 @@ test('on a tablet: assign to a colleague and move to another team from the conve
   assert.equal(await staff.locator('select.assign-staff').inputValue(), '');
   await staff.locator('select.move-team').selectOption('billing');
   assert.ok(await eventually(async () => (await row()).team_id === 'billing'), 'moved to billing');
-  // The thread says whom it went to, that it went back to the team, and who did each.
+  // The thread says whom it went to, that it went back to the team, which team
+  // it moved to, and who did each.
   const notices = () => staff.locator('section.conversation li.system').allInnerTexts();
-  const expected = JSON.stringify(['Assigned to Bo by Ana Weber', 'Unassigned by Ana Weber', 'Moved to another team by Ana Weber']);
+  const expected = JSON.stringify(['Assigned to Bo by Ana Weber', 'Unassigned by Ana Weber', 'Moved to Billing by Ana Weber']);
   assert.ok(await eventually(async () => JSON.stringify(await notices()) === expected), JSON.stringify(await notices()));
   // At tablet width the journey sits below the conversation, not squeezed beside it.
   const conversation = await staff.locator('.conversation').boundingBox();

@@ -701,7 +701,9 @@ test('assign, move, close and reopen leave typed system notices, never words of 
   assert.deepEqual(staffView.json.messages.filter((m) => m.author === 'system').map((m) => [m.notice, m.by ?? null]),
     [['assigned', ana.staff.id], ['moved_team', ana.staff.id], ['assigned', ana.staff.id], ['unassigned', ana.staff.id],
       ['closed', ana.staff.id], ['reopened', ana.staff.id], ['closed', ana.staff.id], ['reopened', ana.staff.id], ['staff_joined', null]]);
-  assert.ok(poll.json.messages.every((m) => !('by' in m) && !JSON.stringify(m).includes(ana.staff.id)), 'no staff id reaches the visitor');
+  // A move names the team it went to, for staff only.
+  assert.deepEqual(staffView.json.messages.map((m) => m.team ?? null), staffView.json.messages.map((m) => (m.notice === 'moved_team' ? 'support' : null)));
+  assert.ok(poll.json.messages.every((m) => !('by' in m) && !('team' in m) && !JSON.stringify(m).includes(ana.staff.id)), 'no staff id or team reaches the visitor');
 });
 
 test('label corrections are kept and exported as training lines', async () => {

@@ -519,6 +519,7 @@ mod tests {
             name: None,
             notice: None,
             by: None,
+            team: None,
             text: format!("message {id}"),
             created_at: 0,
             browser_labels: None,

@@ -595,6 +595,7 @@ pub async fn inbound(
         staff_name: &name,
         notice: None,
         actor_id: "",
+        team_id: "",
         text: &text,
         screened: None,
         client_id: Some(&client_id),

@@ -480,6 +480,7 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
         staff_name: &name,
         notice: None,
         actor_id: "",
+        team_id: "",
         text: &body.text,
         screened: None,
         client_id: body.client_id.as_deref(),
@@ -641,6 +642,11 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
         // Visitors see staff by first name only, as in their replies.
         staff_name: threads::first_name(&assignee_name),
         actor_id: &staff.id,
+        team_id: if notice == Notice::MovedTeam {
+            &team
+        } else {
+            ""
+        },
         ..Append::notice(notice)
     };
     let update = if team != conversation.team_id {

@@ -56,6 +56,9 @@ pub struct MessageRow {
     /// Who made a system notice (a staff id; empty for none).
     #[serde(default)]
     pub actor_id: String,
+    /// The team a `moved_team` notice moved the conversation to.
+    #[serde(default)]
+    pub team_id: String,
 }
 
 fn non_empty(text: &str) -> Option<String> {
@@ -82,6 +85,7 @@ impl MessageRow {
             name: non_empty(&self.staff_name),
             notice: non_empty(&self.notice),
             by: non_empty(&self.actor_id),
+            team: non_empty(&self.team_id),
             text: self.text.clone(),
             created_at: self.created_at,
             browser_labels: serde_json::from_str(&self.browser_labels).ok(),
@@ -124,6 +128,8 @@ pub struct Append<'a> {
     pub notice: Option<Notice>,
     /// The staff member who made a notice (shown to staff only).
     pub actor_id: &'a str,
+    /// The team a move notice moved the conversation to (shown to staff only).
+    pub team_id: &'a str,
     pub text: &'a str,
     pub screened: Option<&'a Screened>,
     pub client_id: Option<&'a str>,
@@ -138,6 +144,7 @@ impl<'a> Append<'a> {
             staff_name: "",
             notice: None,
             actor_id: "",
+            team_id: "",
             text: &screened.text,
             screened: Some(screened),
             client_id,
@@ -152,6 +159,7 @@ impl<'a> Append<'a> {
             staff_name: "",
             notice: Some(notice),
             actor_id: "",
+            team_id: "",
             text: "",
             screened: None,
             client_id: None,
@@ -191,8 +199,8 @@ pub fn insert_statement(
         .unwrap_or_default();
     db.statement(
         "INSERT INTO messages (conversation_id, author, staff_id, staff_name, notice, text, browser_labels, \
-         edge_labels, labels_agree, pii_missed, client_id, created_at, actor_id) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+         edge_labels, labels_agree, pii_missed, client_id, created_at, actor_id, team_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
          ON CONFLICT (conversation_id, client_id) DO NOTHING RETURNING *",
         args![
             conversation,
@@ -208,6 +216,7 @@ pub fn insert_statement(
             message.client_id,
             now,
             message.actor_id,
+            message.team_id,
         ],
     )
 }

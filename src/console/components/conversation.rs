@@ -296,6 +296,15 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             .find(|s| s.id == id)
             .map(|s| AttrValue::from(s.name.clone()))
     };
+    // A team by id (for "Moved to Billing"); one since removed is not named.
+    let team_name = |id: Option<&str>| {
+        let teams = props.colleagues.as_ref().map_or(&[][..], |c| &c.teams[..]);
+        let id = id?;
+        teams
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| AttrValue::from(t.name.clone()))
+    };
     html! {
         <>
         <section class="conversation" aria-label="Conversation">
@@ -321,7 +330,7 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
             </header>
             <ol class="thread" aria-label="Messages">
                 { for view.messages.iter().map(|m| html! {
-                    <MessageItem key={m.id} message={m.clone()} conversation={c.id.clone()} visitor={visitor.clone()} token={props.token.clone()} dispatcher={props.dispatcher.clone()} by={colleague_name(notice_maker(m))} />
+                    <MessageItem key={m.id} message={m.clone()} conversation={c.id.clone()} visitor={visitor.clone()} token={props.token.clone()} dispatcher={props.dispatcher.clone()} by={colleague_name(notice_maker(m))} team={team_name(m.team.as_deref())} />
                 }) }
             </ol>
             // Read receipts: only the widget tells what the visitor has seen.

@@ -20,6 +20,9 @@ pub struct MessageItemProps {
     /// Who made a system notice (a colleague's name), when known.
     #[prop_or_default]
     pub by: Option<AttrValue>,
+    /// The team a move notice moved the conversation to (its name), when known.
+    #[prop_or_default]
+    pub team: Option<AttrValue>,
 }
 
 /// One message of the thread; a visitor's message with what the browser and
@@ -55,7 +58,10 @@ pub fn message_item(props: &MessageItemProps) -> Html {
             // Older notices were stored without the name.
             Some("assigned") if !who.is_empty() => format!("Assigned to {who}"),
             Some("unassigned") => "Unassigned".to_owned(),
-            Some("moved_team") => "Moved to another team".to_owned(),
+            Some("moved_team") => match &props.team {
+                Some(team) => format!("Moved to {team}"),
+                None => "Moved to another team".to_owned(),
+            },
             Some("closed") => "Closed".to_owned(),
             Some("reopened") => "Reopened".to_owned(),
             Some(other) => other.replace('_', " "),

@@ -51,7 +51,7 @@ from_json! {
         staff_read_id, escalated_at, unseen_notified_at, #[default] expectation_gap,
     }
     StaffMessage {
-        id, author, #[default] staff_id, #[default] name, #[default] notice, #[default] by, text,
+        id, author, #[default] staff_id, #[default] name, #[default] notice, #[default] by, #[default] team, text,
         created_at, browser_labels, edge_labels, #[default] corrected_labels, labels_agree, pii_missed,
     }
     #[deny_unknown_fields]

@@ -152,6 +152,9 @@ pub struct StaffMessage {
     /// Who made a system notice (a staff id), for staff only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// The team a `moved_team` notice moved the conversation to, for staff only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
     pub text: String,
     pub created_at: i64,
     pub browser_labels: Option<Labels>,
