@@ -281,14 +281,26 @@ test('the whole loop: visitor writes, staff see it in the inbox with the journey
   assert.equal(conversation.status, 'waiting');
   assert.ok(conversation.first_response_at > 0);
   assert.equal(conversation.assignee_id, bo.staff.id);
-  // The visitor's follow-up is unread for Bo, its assignee, until Bo opens
-  // it: an admin looking in does not take Bo's badge (an outside audit).
+  // Each person's unread count is their own: the follow-up is unread for
+  // Bo until Bo opens it, and an admin looking in neither takes Bo's badge
+  // (an outside audit) nor keeps one after reading; Ana, who never opened
+  // it, has both of the visitor's messages unread.
   const unreadFor = async (who) => (await asStaff(who, 'GET', '/v1/staff/inbox')).json.conversations.find((c) => c.id === id).unread;
-  assert.equal(await unreadFor(bo), 1);
+  assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [1, 2]);
   assert.equal((await asStaff(ana, 'GET', `/v1/staff/conversations/${id}`)).status, 200);
-  assert.equal(await unreadFor(bo), 1);
+  assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [1, 0]);
+  const seen = async () => (await runtime.d1.prepare('SELECT staff_read_id FROM conversations WHERE id = ?1').bind(id).first()).staff_read_id;
+  const seenBefore = await seen();
   assert.equal((await asStaff(bo, 'GET', `/v1/staff/conversations/${id}`)).status, 200);
-  assert.equal(await unreadFor(bo), 0);
+  assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [0, 0]);
+  // Only the assignee's reading tells the visitor "seen".
+  assert.ok((await seen()) > seenBefore, 'Bo opening it marks it seen for the visitor');
+  await v.call('POST', `/v1/conversations/${id}/messages`, token, { text: 'One more question about the logo colours.', client_id: clientId(4) });
+  assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [1, 1]);
+  const seenByBo = await seen();
+  assert.equal((await asStaff(ana, 'GET', `/v1/staff/conversations/${id}`)).status, 200);
+  assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [1, 0]);
+  assert.equal(await seen(), seenByBo, 'an admin looking in does not tell the visitor "seen"');
 });
 
 test('no auto-replies: a conversation nobody answered holds only what the visitor wrote', async () => {
@@ -924,6 +936,10 @@ test("a visitor's export pages through every touchpoint: none is cut off", async
 test('retention and erasure delete what they should, and export shows what is kept', async () => {
   const v = visitor();
   const started = await v.start({ message: { text: 'Please delete my data afterwards' }, visitor_id: 'consented-visitor-42' });
+  // Opened by staff, so someone's read mark is kept for it too.
+  assert.equal((await asStaff(ana, 'GET', `/v1/staff/conversations/${started.json.conversation.id}`)).status, 200);
+  const marks = () => runtime.d1.prepare('SELECT COUNT(*) AS n FROM staff_reads WHERE conversation_id = ?1').bind(started.json.conversation.id).first();
+  assert.equal((await marks()).n, 1);
   const exported = await asAdmin('GET', '/v1/admin/sites/demo/visitors/consented-visitor-42');
   assert.equal(exported.status, 200);
   assert.equal(exported.json.conversations.length, 1);
@@ -931,6 +947,7 @@ test('retention and erasure delete what they should, and export shows what is ke
   assert.equal(erased.json.erased.conversations, 1);
   const left = await runtime.d1.prepare('SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?1').bind(started.json.conversation.id).first();
   assert.equal(left.n, 0);
+  assert.equal((await marks()).n, 0, 'read marks go with the conversation');
   assertError(await api('DELETE', '/v1/admin/sites/demo/visitors/x', { headers: { authorization: 'Bearer wrong' } }), 401, 'unauthorized');
 
   // By the phone number they gave, however the operator spells it (an

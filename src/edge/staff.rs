@@ -206,7 +206,7 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
         "SELECT c.id, c.team_id, c.status, c.channel, c.topic, c.sentiment, c.kind, c.confidence, c.visitor_name, \
          c.reply_channel, c.assignee_id, c.created_at, c.last_visitor_at, c.last_staff_at, t.target_minutes, \
          (SELECT text FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' ORDER BY m.id DESC LIMIT 1) AS preview, \
-         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' AND m.id > c.staff_read_id) AS unread, \
+         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' AND m.id > COALESCE((SELECT r.read_id FROM staff_reads r WHERE r.conversation_id = c.id AND r.staff_id = ?9), 0)) AS unread, \
          COUNT(*) OVER () AS matched, SUM(c.status = 'waiting') OVER () AS matched_waiting \
          FROM conversations c JOIN teams t ON t.site_id = c.site_id AND t.id = c.team_id \
          WHERE c.site_id = ?1 AND c.team_id IN (SELECT value FROM json_each(?2)) \
@@ -233,7 +233,8 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
             assignee,
             &search_forms,
             &search_digits,
-            &folded_search
+            &folded_search,
+            &staff.id
         ],
     )
     .await?;
@@ -272,14 +273,24 @@ pub async fn conversation(request: &Request, env: &Env, id: &str) -> Result<Resp
     let conversation = conversation_for(env, &staff, id).await?;
     let messages = threads::messages_after(&env.db, id, 0).await?;
     if let Some(last) = messages.last() {
-        // Read for the person answering: its assignee, or anyone on the team
-        // while nobody is. An admin or colleague looking in does not take
-        // the assignee's unread badge (nor tell the visitor "seen").
-        db::run(
+        // Read by the caller (their own unread count), and seen for the
+        // visitor when the caller is the person answering: its assignee, or
+        // anyone on the team while nobody is. An admin or colleague looking
+        // in does not tell the visitor "seen".
+        db::batch(
             &env.db,
-            "UPDATE conversations SET staff_read_id = MAX(staff_read_id, ?2) \
-             WHERE id = ?1 AND (assignee_id = '' OR assignee_id = ?3)",
-            args![id, last.id, &staff.id],
+            vec![
+                env.db.statement(
+                    "INSERT INTO staff_reads (conversation_id, staff_id, read_id) VALUES (?1, ?3, ?2) \
+                     ON CONFLICT (conversation_id, staff_id) DO UPDATE SET read_id = MAX(read_id, excluded.read_id)",
+                    args![id, last.id, &staff.id],
+                ),
+                env.db.statement(
+                    "UPDATE conversations SET staff_read_id = MAX(staff_read_id, ?2) \
+                     WHERE id = ?1 AND (assignee_id = '' OR assignee_id = ?3)",
+                    args![id, last.id, &staff.id],
+                ),
+            ],
         )
         .await?;
     }

@@ -364,6 +364,7 @@ pub async fn erase_conversations(
         ) + ")")),
         bind(&dependent("DELETE FROM messages WHERE conversation_id")),
         bind(&dependent("DELETE FROM conversation_tokens WHERE conversation_id")),
+        bind(&dependent("DELETE FROM staff_reads WHERE conversation_id")),
         // Sent or not, a team webhook's body holds the reply address and text.
         bind(&dependent("DELETE FROM webhook_deliveries WHERE conversation_id")),
         // What was kept for destinations about them goes too (the erasure
