@@ -271,6 +271,7 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         Route::StaffAssign(id) => staff::assign(request, env, &id).await,
         Route::StaffClose(id) => staff::set_closed(request, env, &id, true).await,
         Route::StaffReopen(id) => staff::set_closed(request, env, &id, false).await,
+        Route::StaffRead(id) => staff::read(request, env, &id).await,
         Route::StaffCorrectLabels(id) => staff::correct_labels(request, env, &id).await,
         Route::StaffCorrections => staff::corrections(request, env).await,
         Route::StaffInsights => insights::insights(request, env).await,

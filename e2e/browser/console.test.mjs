@@ -1038,3 +1038,42 @@ test("the address keeps the page and the open conversation: a reload keeps them 
     await colleague.close();
   }
 });
+
+test('the conversation on screen is read as messages arrive; a hidden tab reads nothing until it is shown', async () => {
+  const started = await visitorStarts('198.51.100.231', { message: { text: 'Is the grey hoodie coming back in size S?' } });
+  const id = started.conversation.id;
+  const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await signIn(staff);
+  const row = staff.locator(`.inbox .row[data-conversation="${id}"]`);
+  assert.equal(await row.locator('.badge').textContent(), '1 unread');
+  const mark = async () => (await runtime.d1.prepare('SELECT read_id FROM staff_reads WHERE conversation_id = ?1 AND staff_id = ?2').bind(id, ana.staff.id).first())?.read_id ?? 0;
+  const lastId = async () => (await runtime.d1.prepare('SELECT MAX(id) AS id FROM messages WHERE conversation_id = ?1').bind(id).first()).id;
+  // The tab goes to the background, then the conversation opens in it (a
+  // link, a shortcut): loaded and refreshed, but not read.
+  const setVisible = (visible) => staff.evaluate((visible) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (visible ? 'visible' : 'hidden') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, visible);
+  await setVisible(false);
+  await row.click();
+  await staff.locator('section.conversation .classification').waitFor();
+  await staff.waitForTimeout(1500);
+  assert.equal(await mark(), 0, 'a hidden tab marks nothing');
+  await setVisible(true);
+  assert.ok(await eventually(async () => (await mark()) === await lastId()), 'shown: read up to the last message');
+  // A message that arrives while it is on screen is read at once, and the
+  // row of the conversation on screen shows no badge.
+  const more = await fetch(`${runtime.url}/v1/conversations/${id}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: runtime.url, authorization: `Bearer ${started.visitor_token}`, 'user-agent': 'Mozilla/5.0 Chrome/156', 'cf-connecting-ip': '198.51.100.231' },
+    body: JSON.stringify({ text: 'Or in a size M, that would work too.' }),
+  });
+  assert.equal(more.status, 201);
+  await staff.locator('section.conversation .thread li', { hasText: 'size M' }).waitFor();
+  assert.ok(await eventually(async () => (await mark()) === await lastId()), 'read as it arrives');
+  assert.equal(await row.locator('.badge').count(), 0);
+  // The worker's count agrees.
+  const inbox = await (await fetch(`${runtime.url}/v1/staff/inbox`, { headers: { authorization: `Bearer ${ana.token}` } })).json();
+  assert.equal(inbox.conversations.find((c) => c.id === id).unread, 0);
+  await staff.close();
+});

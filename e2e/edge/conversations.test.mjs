@@ -281,26 +281,46 @@ test('the whole loop: visitor writes, staff see it in the inbox with the journey
   assert.equal(conversation.status, 'waiting');
   assert.ok(conversation.first_response_at > 0);
   assert.equal(conversation.assignee_id, bo.staff.id);
-  // Each person's unread count is their own: the follow-up is unread for
-  // Bo until Bo opens it, and an admin looking in neither takes Bo's badge
-  // (an outside audit) nor keeps one after reading; Ana, who never opened
-  // it, has both of the visitor's messages unread.
+  // Each person's unread count is their own, and marked read only by
+  // `POST …/read` (the console, with the conversation on screen): loading it
+  // marks nothing, as a hidden tab's refresh must not. The follow-up is
+  // unread for Bo until Bo reads it; an admin reading neither takes Bo's
+  // badge (an outside audit) nor tells the visitor "seen"; Ana, who never
+  // read it, has both of the visitor's messages unread. Bo's reply read
+  // what came before it.
   const unreadFor = async (who) => (await asStaff(who, 'GET', '/v1/staff/inbox')).json.conversations.find((c) => c.id === id).unread;
-  assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [1, 2]);
-  assert.equal((await asStaff(ana, 'GET', `/v1/staff/conversations/${id}`)).status, 200);
-  assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [1, 0]);
+  const lastId = async () => (await runtime.d1.prepare('SELECT MAX(id) AS id FROM messages WHERE conversation_id = ?1').bind(id).first()).id;
+  const readUpTo = (who, upTo) => asStaff(who, 'POST', `/v1/staff/conversations/${id}/read`, { up_to: upTo });
   const seen = async () => (await runtime.d1.prepare('SELECT staff_read_id FROM conversations WHERE id = ?1').bind(id).first()).staff_read_id;
-  const seenBefore = await seen();
+  assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [1, 2]);
   assert.equal((await asStaff(bo, 'GET', `/v1/staff/conversations/${id}`)).status, 200);
+  assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [1, 2], 'loading is not reading');
+  const seenBefore = await seen();
+  const byAna = await readUpTo(ana, await lastId());
+  assert.equal(byAna.status, 200, JSON.stringify(byAna.json));
+  assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [1, 0]);
+  assert.equal(await seen(), seenBefore, 'an admin reading does not tell the visitor "seen"');
+  // Up to a message, never back, never past the last one.
+  const last = await lastId();
+  assert.deepEqual((await readUpTo(bo, last + 1000)).json, { read_id: last });
+  assert.deepEqual((await readUpTo(bo, 1)).json, { read_id: last }, 'a mark never moves back');
   assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [0, 0]);
-  // Only the assignee's reading tells the visitor "seen".
-  assert.ok((await seen()) > seenBefore, 'Bo opening it marks it seen for the visitor');
+  assert.equal(await seen(), last, 'the assignee reading it tells the visitor "seen"');
   await v.call('POST', `/v1/conversations/${id}/messages`, token, { text: 'One more question about the logo colours.', client_id: clientId(4) });
   assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [1, 1]);
-  const seenByBo = await seen();
-  assert.equal((await asStaff(ana, 'GET', `/v1/staff/conversations/${id}`)).status, 200);
+  await readUpTo(ana, await lastId());
   assert.deepEqual([await unreadFor(bo), await unreadFor(ana)], [1, 0]);
-  assert.equal(await seen(), seenByBo, 'an admin looking in does not tell the visitor "seen"');
+  // The wrong caller or body: refused, and nothing marked.
+  const cy = await channel.createStaff('Cy Support', ['support']);
+  assertError(await asStaff(cy, 'POST', `/v1/staff/conversations/${id}/read`, { up_to: last }), 403, 'forbidden');
+  assertError(await api('POST', `/v1/staff/conversations/${id}/read`, { body: { up_to: last } }), 401, 'unauthorized');
+  assertError(await asStaff(bo, 'POST', `/v1/staff/conversations/${id}/read`, { up_to: -1 }), 422, 'invalid_request');
+  assertError(await asStaff(bo, 'POST', `/v1/staff/conversations/${id}/read`, { up_to: last, also: 1 }), 422, 'invalid_request');
+  assertError(await asStaff(bo, 'POST', `/v1/staff/conversations/${id}/read`, '{"up_to":'), 400, 'malformed_json');
+  assertError(await asStaff(bo, 'POST', '/v1/staff/conversations/no-such-conversation/read', { up_to: 1 }), 404, 'not_found');
+  assert.equal((await runtime.d1.prepare('SELECT COUNT(*) AS n FROM staff_reads WHERE staff_id = ?1').bind(cy.staff.id).first()).n, 0);
+  // Cy was only needed here (other tests list the site's colleagues).
+  assert.equal((await asAdmin('DELETE', `/v1/admin/sites/demo/staff/${cy.staff.id}`)).status, 200);
 });
 
 test('no auto-replies: a conversation nobody answered holds only what the visitor wrote', async () => {
@@ -936,8 +956,8 @@ test("a visitor's export pages through every touchpoint: none is cut off", async
 test('retention and erasure delete what they should, and export shows what is kept', async () => {
   const v = visitor();
   const started = await v.start({ message: { text: 'Please delete my data afterwards' }, visitor_id: 'consented-visitor-42' });
-  // Opened by staff, so someone's read mark is kept for it too.
-  assert.equal((await asStaff(ana, 'GET', `/v1/staff/conversations/${started.json.conversation.id}`)).status, 200);
+  // Read by staff, so someone's read mark is kept for it too.
+  assert.equal((await asStaff(ana, 'POST', `/v1/staff/conversations/${started.json.conversation.id}/read`, { up_to: 1e9 })).status, 200);
   const marks = () => runtime.d1.prepare('SELECT COUNT(*) AS n FROM staff_reads WHERE conversation_id = ?1').bind(started.json.conversation.id).first();
   assert.equal((await marks()).n, 1);
   const exported = await asAdmin('GET', '/v1/admin/sites/demo/visitors/consented-visitor-42');

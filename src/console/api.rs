@@ -137,6 +137,22 @@ pub async fn reopen(token: &str, id: &str) -> Result<ConversationResult, Failure
     post(token, &conversation_path(id, "/reopen"), None::<&()>).await
 }
 
+/// `POST /v1/staff/conversations/{id}/read`: read up to a message (the
+/// caller's own unread count).
+pub async fn mark_read(token: &str, id: &str, up_to: i64) -> Result<(), Failure> {
+    #[derive(Serialize)]
+    struct ReadUpTo {
+        up_to: i64,
+    }
+    post::<IgnoredAny>(
+        token,
+        &conversation_path(id, "/read"),
+        Some(&ReadUpTo { up_to }),
+    )
+    .await
+    .map(|_| ())
+}
+
 /// A person's labels for a visitor's message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Correction {

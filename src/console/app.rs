@@ -11,8 +11,8 @@ use super::components::{
     clock, focus_on, run, ConversationPane, Filters, InboxList, Page, PendingReply, SignIn, TopBar,
 };
 use super::hooks::{
-    linked_place, use_colleagues, use_console_link, use_kept_drafts, use_refresh,
-    use_resume_session, use_saved_replies, use_shortcuts, use_title, Shortcut,
+    linked_place, use_colleagues, use_console_link, use_kept_drafts, use_read_on_screen,
+    use_refresh, use_resume_session, use_saved_replies, use_shortcuts, use_title, Shortcut,
 };
 use super::insights::InsightsPage;
 use super::live::{use_live, use_typing_sender};
@@ -59,6 +59,7 @@ pub fn console_app() -> Html {
     }
     let (live, conversation_socket) = use_live(&state, state.dispatcher());
     use_refresh(&state, live, state.dispatcher());
+    use_read_on_screen(&state);
     let on_typing = use_typing_sender(conversation_socket);
     use_colleagues(state.token.clone(), state.dispatcher());
     use_saved_replies(

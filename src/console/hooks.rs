@@ -203,6 +203,56 @@ pub fn use_saved_replies(
     });
 }
 
+/// The conversation on screen is read: marked when it opens and as messages
+/// arrive, so the inbox shows no badge for what the person saw, and the
+/// visitor's "seen" means seen. A hidden tab (its refresh goes on) marks
+/// nothing until it is shown again.
+#[hook]
+pub fn use_read_on_screen(state: &ConsoleState) {
+    let visible = use_page_visible();
+    let on_screen = state
+        .token
+        .clone()
+        .zip(state.view.as_ref().and_then(|view| {
+            let last = view.messages.last()?;
+            Some((view.conversation.id.clone(), last.id))
+        }));
+    use_effect_on(on_screen.filter(|_| visible), |on_screen| {
+        if let Some((token, (id, up_to))) = on_screen.clone() {
+            wasm_bindgen_futures::spawn_local(async move {
+                // A failure is marked again with the next message or showing.
+                let _ = api::mark_read(&token, &id, up_to).await;
+            });
+        }
+    });
+}
+
+/// Whether the page is on screen (`document.visibilityState`), kept current.
+#[hook]
+fn use_page_visible() -> bool {
+    let visible = use_state(page_visible);
+    {
+        let visible = visible.setter();
+        use_effect_on((), move |_| {
+            let listener = web_sys::window()
+                .and_then(|w| w.document())
+                .map(|document| {
+                    EventListener::new(&document, "visibilitychange", move |_| {
+                        visible.set(page_visible())
+                    })
+                });
+            move || drop(listener)
+        });
+    }
+    *visible
+}
+
+fn page_visible() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+}
+
 /// Unsent replies survive a reload: read back from the tab once signed in,
 /// then kept there as they change (`session` forgets them with the session);
 /// so do the client ids of replies on their way, so one sent again is

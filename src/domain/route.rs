@@ -54,6 +54,8 @@ pub enum Route {
     StaffClose(String),
     /// `POST /v1/staff/conversations/{id}/reopen`.
     StaffReopen(String),
+    /// `POST /v1/staff/conversations/{id}/read`: the caller has read up to a message.
+    StaffRead(String),
     /// `POST /v1/staff/messages/{id}/labels`: correct a message's labels.
     StaffCorrectLabels(String),
     /// `GET /v1/staff/corrections`: corrections as JSON lines for training.
@@ -182,6 +184,7 @@ impl Route {
             | Route::StaffAssign(_)
             | Route::StaffClose(_)
             | Route::StaffReopen(_)
+            | Route::StaffRead(_)
             | Route::StaffCorrectLabels(_)
             | Route::StaffCorrections
             | Route::StaffColleagues
@@ -348,6 +351,7 @@ pub fn route(method: &str, path: &str) -> Route {
                 "assign" => Route::StaffAssign(id(c)),
                 "close" => Route::StaffClose(id(c)),
                 "reopen" => Route::StaffReopen(id(c)),
+                "read" => Route::StaffRead(id(c)),
                 _ => return Route::NotFound,
             };
             ("POST", (m == "POST").then_some(route))
@@ -666,6 +670,10 @@ mod tests {
         assert_eq!(
             route("POST", "/v1/staff/conversations/c9/close"),
             Route::StaffClose("c9".into())
+        );
+        assert_eq!(
+            route("POST", "/v1/staff/conversations/c9/read"),
+            Route::StaffRead("c9".into())
         );
         assert_eq!(
             route("POST", "/v1/staff/conversations/c9/explode"),

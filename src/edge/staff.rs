@@ -266,34 +266,13 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
 }
 
 /// `GET /v1/staff/conversations/{id}`: the thread with both sides' labels,
-/// the visitor's journey and earlier conversations. Marks the thread read
-/// when the caller is its assignee, or it has none.
+/// the visitor's journey and earlier conversations. Reading it marks
+/// nothing (the console refreshes an open conversation in a hidden tab too):
+/// `POST …/read` does, when the conversation is on screen.
 pub async fn conversation(request: &Request, env: &Env, id: &str) -> Result<Response, ApiError> {
     let staff = authorize(request, env).await?;
     let conversation = conversation_for(env, &staff, id).await?;
     let messages = threads::messages_after(&env.db, id, 0).await?;
-    if let Some(last) = messages.last() {
-        // Read by the caller (their own unread count), and seen for the
-        // visitor when the caller is the person answering: its assignee, or
-        // anyone on the team while nobody is. An admin or colleague looking
-        // in does not tell the visitor "seen".
-        db::batch(
-            &env.db,
-            vec![
-                env.db.statement(
-                    "INSERT INTO staff_reads (conversation_id, staff_id, read_id) VALUES (?1, ?3, ?2) \
-                     ON CONFLICT (conversation_id, staff_id) DO UPDATE SET read_id = MAX(read_id, excluded.read_id)",
-                    args![id, last.id, &staff.id],
-                ),
-                env.db.statement(
-                    "UPDATE conversations SET staff_read_id = MAX(staff_read_id, ?2) \
-                     WHERE id = ?1 AND (assignee_id = '' OR assignee_id = ?3)",
-                    args![id, last.id, &staff.id],
-                ),
-            ],
-        )
-        .await?;
-    }
     let corrected = latest_corrections(env, id).await?;
     let journey = journey(env, &conversation).await?;
     let mut earlier: Vec<Earlier> = if conversation.user_id.is_empty() {
@@ -515,6 +494,8 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
         live::notify(env, thread, Some(&row), updated.as_ref().map(|u| (u, ""))).await;
     }
     if new {
+        // Who answers has read what they answer.
+        mark_read(env, &staff, id, row.id).await?;
         answer_outside(env, &conversation, &row.text, now).await?;
     }
     json(
@@ -695,6 +676,69 @@ pub async fn assign(request: &Request, env: &Env, id: &str) -> Result<Response, 
             conversation: updated,
         },
     )
+}
+
+/// Marks a conversation read up to a message (no further than its last):
+/// read by the caller (their own unread count), and seen for the visitor
+/// when the caller is the person answering, its assignee or anyone on the
+/// team while nobody is. An admin or colleague looking in does not tell the
+/// visitor "seen". Returns the caller's mark.
+async fn mark_read(env: &Env, staff: &StaffRow, id: &str, up_to: i64) -> Result<i64, ApiError> {
+    const LAST: &str =
+        "MIN(?2, (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = ?1))";
+    let marks: Vec<ReadMark> = db::batch_returning(
+        &env.db,
+        vec![
+            env.db.statement(
+                &[
+                    "INSERT INTO staff_reads (conversation_id, staff_id, read_id) VALUES (?1, ?3, ",
+                    LAST,
+                    ") ON CONFLICT (conversation_id, staff_id) DO UPDATE SET read_id = MAX(read_id, excluded.read_id) \
+                     RETURNING read_id",
+                ]
+                .concat(),
+                args![id, up_to, &staff.id],
+            ),
+            env.db.statement(
+                &[
+                    "UPDATE conversations SET staff_read_id = MAX(staff_read_id, ",
+                    LAST,
+                    ") WHERE id = ?1 AND (assignee_id = '' OR assignee_id = ?3)",
+                ]
+                .concat(),
+                args![id, up_to, &staff.id],
+            ),
+        ],
+    )
+    .await?;
+    Ok(marks.first().map_or(0, |m| m.read_id))
+}
+
+#[derive(Deserialize, Serialize)]
+struct ReadMark {
+    read_id: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadRequest {
+    up_to: i64,
+}
+
+/// `POST /v1/staff/conversations/{id}/read`: the caller has read up to a
+/// message (the console, when the conversation is on screen and as messages
+/// arrive in it).
+pub async fn read(request: &Request, env: &Env, id: &str) -> Result<Response, ApiError> {
+    let staff = authorize(request, env).await?;
+    conversation_for(env, &staff, id).await?;
+    let body: ReadRequest = read_json(request).await?;
+    if body.up_to < 0 {
+        return Err(ApiError::InvalidRequest(
+            "up_to: a message id, 0 or more".into(),
+        ));
+    }
+    let read_id = mark_read(env, &staff, id, body.up_to).await?;
+    json(200, &ReadMark { read_id })
 }
 
 /// `POST /v1/staff/conversations/{id}/close` and `/reopen`.

@@ -103,17 +103,19 @@ pub fn inbox_list(props: &InboxListProps) -> Html {
                         row.status.as_str().to_owned()
                     };
                     let late = row.over_target || (waiting && late);
+                    // The conversation on screen is being read (and marked so).
+                    let unread = if current { 0 } else { row.unread };
                     html! {
                         <li>
-                            <button type="button" class={classes!("row", current.then_some("current"), late.then_some("late"), (row.unread > 0).then_some("unread"))}
+                            <button type="button" class={classes!("row", current.then_some("current"), late.then_some("late"), (unread > 0).then_some("unread"))}
                                 aria-current={current.then_some("true")} data-conversation={row.id.clone()} onclick={select}>
                                 if !row.visitor_name.is_empty() {
                                     <span class="who"><bdi>{ visible_controls(&row.visitor_name).into_owned() }</bdi></span>
                                 }
                                 <span class="labels">{ format!("{} · {} · {} · {}", row.topic, row.sentiment, row.kind, row.channel) }</span>
                                 <span class="wait">{ wait }</span>
-                                if row.unread > 0 {
-                                    <span class="badge">{ row.unread }<span class="sr-only">{ " unread" }</span></span>
+                                if unread > 0 {
+                                    <span class="badge">{ unread }<span class="sr-only">{ " unread" }</span></span>
                                 }
                                 <span class="preview"><bdi>{ visible_controls(row.preview.as_deref().unwrap_or_default()).into_owned() }</bdi></span>
                             </button>
