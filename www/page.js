@@ -33,8 +33,9 @@ function loadRecorder(url, warn) {
   }).then((result) => result.instance.exports);
 }
 
+// Undefined when absent or blocked; no value (or an empty one) removes it.
 function storageGet(key) {
-  try { return localStorage.getItem(key) || undefined; } catch (e) { return undefined; }
+  try { return localStorage.getItem(key) || undefined; } catch (e) { /* storage blocked */ }
 }
 function storageSet(key, value) {
   try { if (value) localStorage.setItem(key, value); else localStorage.removeItem(key); } catch (e) { /* storage blocked */ }
@@ -239,15 +240,15 @@ function startRecorder(M, config, fail) {
     consent: api((state) => {
       var id = text(x().tp_consent(state === 'granted'));
       storageSet(VISITOR_KEY, id);
-      if (!id) storageSet(PENDING_KEY, '');
+      if (!id) storageSet(PENDING_KEY);
     }),
     identify: api((userId, hmac) => call('tp_identify', [userId, hmac], [now()])),
     // Opt-out: nothing more is observed or sent, and what consent kept is deleted.
     stop: () => {
       stopped = true;
       clearTimeout(timer);
-      storageSet(VISITOR_KEY, '');
-      storageSet(PENDING_KEY, '');
+      storageSet(VISITOR_KEY);
+      storageSet(PENDING_KEY);
     },
   };
 }
@@ -312,7 +313,8 @@ function mountLauncher(config, onOpen, onIntent) {
     button.appendChild(svg);
   }
   // In the panel's language (`data-locale`, the page's, the browser's).
-  var lang = (config.locale || document.documentElement.lang || navigator.language).toLowerCase();
+  // `pt_BR` and `pt-Latn-BR` are Brazil's too, as in the panel (i18n.rs).
+  var lang = (config.locale || document.documentElement.lang || navigator.language).toLowerCase().replace('_', '-').replace('-latn-', '-');
   var label = config.label || LABELS[lang] || LABELS[(lang = lang.slice(0, 2))] || ((lang = 'en'), 'Talk to us');
   // A label of ours says its language, which may not be the page's (the
   // English default on a German page); the site's own label is the page's.
