@@ -970,3 +970,24 @@ test('the focus ring reaches 3:1 on the panel\'s white and on the site\'s colour
   }
   await page.close();
 });
+
+test('a visitor with Global Privacy Control who writes gets a conversation no page is linked to (the page sees the setting; no header says it)', async () => {
+  const page = await visitorPage(browser);
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+  // Another visit from the same address and browser earlier that day, not opted out.
+  const ip = `203.0.113.${addresses}`;
+  const earlier = await fetch(`${runtime.url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', origin: runtime.url, 'user-agent': await page.evaluate(() => navigator.userAgent).catch(() => undefined) ?? '', 'cf-connecting-ip': ip },
+    body: JSON.stringify({ v: 1, site: 'demo', sent_at: Date.now(), dropped: 0, events: [{ id: 'gpc-someone-else-001', type: 'pageview', ts: Date.now() - 60_000, path: '/links' }] }),
+  });
+  assert.equal(earlier.status, 202);
+  await openPanel(page);
+  assert.equal(await page.evaluate(() => navigator.globalPrivacyControl), true);
+  const conversation = await sendFirst(page, 'Can I still change the delivery address of my order?', 'delivery address');
+  assert.ok(conversation, 'the conversation was stored');
+  assert.equal(conversation.visitor_id, '');
+  const view = await staffApi('GET', `/v1/staff/conversations/${conversation.id}`);
+  assert.deepEqual(view.journey, [], 'no touchpoint is linked to it');
+  await page.close();
+});

@@ -323,6 +323,49 @@ test('the whole loop: visitor writes, staff see it in the inbox with the journey
   assert.equal((await asAdmin('DELETE', `/v1/admin/sites/demo/staff/${cy.staff.id}`)).status, 200);
 });
 
+test('a visitor who opted out of tracking starts a conversation no touchpoint is linked to, whether the page or the browser says so', async () => {
+  for (const [how, body, headers] of [
+    ['the widget saw Do Not Track or GPC', { dnt: true }, {}],
+    ['the browser sent Sec-GPC', {}, { 'sec-gpc': '1' }],
+    ['the browser sent DNT', {}, { dnt: '1' }],
+  ]) {
+    const v = visitor();
+    // Pages this browser (same IP and user agent) viewed without opting out,
+    // and the one it wrote from, stored with no key as an opted-out batch is.
+    const events = await fetch(`${runtime.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': v.ip },
+      body: JSON.stringify({ v: 1, site: 'demo', sent_at: Date.now(), dropped: 0, events: [
+        { id: `someone-else-${String(ipCounter).padStart(6, '0')}`, type: 'pageview', ts: Date.now() - 60_000, path: '/links', title: 'Links', channel: 'referral', source: 'example.org' },
+      ] }),
+    });
+    assert.equal(events.status, 202);
+    const first = { message: { text: 'Where is my parcel? It was due on Monday.', client_id: clientId(90) }, visitor_id: 'consented-visitor-9', ...body };
+    const started = await api('POST', '/v1/conversations', { headers: { origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': v.ip, ...headers }, body: { site: 'demo', ...first } });
+    assert.equal(started.status, 201, `${how}: ${JSON.stringify(started.json)}`);
+    const { id } = started.json.conversation;
+    const stored = await runtime.d1.prepare('SELECT visitor_key, visitor_id FROM conversations WHERE id = ?1').bind(id).first();
+    assert.equal(stored.visitor_id, '', how);
+    const view = await asStaff(ana, 'GET', `/v1/staff/conversations/${id}`);
+    assert.deepEqual(view.json.journey, [], `${how}: no journey`);
+    // Sent again (its answer lost), it still finds its conversation.
+    const again = await api('POST', '/v1/conversations', { headers: { origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': v.ip, ...headers }, body: { site: 'demo', ...first } });
+    assert.equal(again.status, 200, how);
+    assert.equal(again.json.conversation.id, id, how);
+  }
+  // Without an opt-out the same setting links the journey (the control).
+  const v = visitor();
+  await fetch(`${runtime.url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', origin: runtime.url, 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': v.ip },
+    body: JSON.stringify({ v: 1, site: 'demo', sent_at: Date.now(), dropped: 0, events: [
+      { id: 'linked-journey-000001', type: 'pageview', ts: Date.now() - 60_000, path: '/links', title: 'Links' },
+    ] }),
+  });
+  const linked = await v.start({ message: { text: 'Where is my parcel? It was due on Monday.' } });
+  assert.deepEqual((await asStaff(ana, 'GET', `/v1/staff/conversations/${linked.json.conversation.id}`)).json.journey.map((t) => t.path), ['/links']);
+});
+
 test('no auto-replies: a conversation nobody answered holds only what the visitor wrote', async () => {
   const v = visitor();
   const started = await v.start({ message: { text: 'Is anyone there? My parcel never arrived.' }, reply: { channel: 'email', email: 'x@example.org' } });

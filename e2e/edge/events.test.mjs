@@ -211,6 +211,15 @@ test('a cookieless visitor key links one visitor within the day; DNT keeps none'
   assert.equal(keys[30].visitor_key, keys[31].visitor_key);
   assert.notEqual(keys[30].visitor_key, keys[32].visitor_key);
   assert.deepEqual(keys[33], { visitor_key: '', visitor_id: '' });
+  // The browser's own opt-out headers count as the batch's flag does, even
+  // when the page's script could not see the setting (an outside audit).
+  await post(batch([pageView(34)], { visitor: 'consented-id-2' }), { ...ua(1), 'sec-gpc': '1' });
+  await post(batch([pageView(35)], { visitor: 'consented-id-3' }), { ...ua(1), dnt: '1' });
+  await post(batch([pageView(36)]), { ...ua(1), dnt: '0' });
+  for (const n of [34, 35]) {
+    assert.deepEqual(await runtime.d1.prepare('SELECT visitor_key, visitor_id, user_id FROM events WHERE id = ?1').bind(id(n)).first(), { visitor_key: '', visitor_id: '', user_id: '' }, `event ${n}`);
+  }
+  assert.equal((await runtime.d1.prepare('SELECT visitor_key FROM events WHERE id = ?1').bind(id(36)).first()).visitor_key, keys[30].visitor_key, 'DNT: 0 is no opt-out');
   const salts = await runtime.d1.prepare('SELECT COUNT(*) AS n FROM salts').first();
   assert.equal(salts.n, 1);
 });

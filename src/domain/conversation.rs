@@ -46,6 +46,11 @@ pub struct StartConversation {
     /// BCP 47 language tag of the page or browser.
     #[serde(default)]
     pub locale: String,
+    /// The visitor opted out of tracking (Do Not Track or Global Privacy
+    /// Control, as the page sees it): no touchpoint is linked to the
+    /// conversation, and no visitor id is kept with it.
+    #[serde(default)]
+    pub dnt: bool,
 }
 
 /// A site user id and its HMAC from the site's server.

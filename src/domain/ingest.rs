@@ -461,6 +461,15 @@ pub struct IngestReceipt {
 }
 
 impl IngestPlan {
+    /// The visitor opted out in a way the batch does not say (the browser's
+    /// `Sec-GPC` or `DNT` header): kept as a batch marked `dnt` is, with no
+    /// visitor key, visitor id or user.
+    pub fn opt_out(&mut self) {
+        self.do_not_track = true;
+        self.visitor_id.clear();
+        self.claimed_user = (String::new(), String::new());
+    }
+
     /// The receipt once storage reports how many rows were new.
     pub fn receipt(&self, newly_stored: u32) -> IngestReceipt {
         let total = u32::try_from(self.rows.len()).unwrap_or(u32::MAX);
@@ -1564,6 +1573,20 @@ mod tests {
                 .count(),
             5
         );
+    }
+
+    #[test]
+    fn opting_out_by_header_keeps_a_batch_as_one_marked_dnt() {
+        let body = |extra: &str| {
+            format!(
+                r#"{{"v":1,"site":"demo","sent_at":{NOW},"visitor":"abc","user":"u","user_hmac":"h"{extra},"events":[{{"id":"aaaaaaaaaaaaaaaa","type":"pageview","ts":{NOW},"path":"/p"}}]}}"#
+            )
+        };
+        let mut by_header = plan_batch(&body(""), NOW).unwrap();
+        assert_eq!(by_header.visitor_id, "abc");
+        by_header.opt_out();
+        assert_eq!(by_header, plan_batch(&body(r#","dnt":true"#), NOW).unwrap());
+        assert!(by_header.visitor_id.is_empty() && by_header.claimed_user.0.is_empty());
     }
 
     #[test]

@@ -41,9 +41,47 @@ pub fn visitor_key(salt: &str, site: &str, ip: &str, user_agent: &str) -> String
         .collect()
 }
 
+/// Whether a request's headers say the visitor opted out of tracking: Global
+/// Privacy Control (`Sec-GPC: 1`) or Do Not Track (`DNT: 1`), as a browser or
+/// extension sends them whether or not the page's script can see the setting.
+pub fn opted_out_by_headers(dnt: Option<&str>, sec_gpc: Option<&str>) -> bool {
+    [dnt, sec_gpc]
+        .iter()
+        .any(|value| value.is_some_and(|v| v.trim() == "1"))
+}
+
+/// The key a conversation of a visitor who opted out is stored under: the
+/// day's key, marked so that it equals no touchpoint's key (theirs are stored
+/// without one), so no journey or page is ever linked to it; a first message
+/// sent again from the same device still finds its conversation, and limits
+/// still count per device.
+pub fn unlinked(key: &str) -> String {
+    let mut unlinked = String::from("unlinked:");
+    unlinked.push_str(key);
+    unlinked
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opting_out_by_headers() {
+        for (dnt, gpc, out) in [
+            (None, None, false),
+            (Some("1"), None, true),
+            (None, Some("1"), true),
+            (Some(" 1 "), None, true),
+            (Some("0"), Some("0"), false),
+            (Some("null"), None, false),
+            (Some(""), Some("yes"), false),
+        ] {
+            assert_eq!(opted_out_by_headers(dnt, gpc), out, "{dnt:?} {gpc:?}");
+        }
+        let key = visitor_key("salt", "demo", "203.0.113.7", "UA");
+        assert_ne!(unlinked(&key), key);
+        assert!(!unlinked(&key).chars().all(|c| c.is_ascii_hexdigit()));
+    }
 
     #[test]
     fn days_and_keys() {

@@ -112,6 +112,12 @@ pub async fn ingest_events(
         return http::json_response(202, &plan.bot_receipt(), origin);
     }
     plan.keep_search_terms(site.search_terms != 0);
+    if crate::domain::visitor_key::opted_out_by_headers(
+        header(request, "dnt").as_deref(),
+        header(request, "sec-gpc").as_deref(),
+    ) {
+        plan.opt_out();
+    }
     let ip = client_ip(request);
     let visitor_key = if plan.do_not_track {
         String::new()

@@ -194,7 +194,24 @@ pub async fn start(
         return Err(ApiError::AutomatedClient);
     }
     let salt = super::ingest::daily_salt(env, now).await?;
-    let visitor_key = cookieless::visitor_key(&salt, &site.id, &ip, &user_agent);
+    let device_key = cookieless::visitor_key(&salt, &site.id, &ip, &user_agent);
+    // A visitor who opted out (the page saw it, or the browser says so in
+    // its headers) gets a conversation no touchpoint is linked to.
+    let opted_out = body.dnt
+        || cookieless::opted_out_by_headers(
+            header(request, "dnt").as_deref(),
+            header(request, "sec-gpc").as_deref(),
+        );
+    let visitor_key = if opted_out {
+        cookieless::unlinked(&device_key)
+    } else {
+        device_key
+    };
+    let visitor_id = if opted_out {
+        ""
+    } else {
+        body.visitor_id.as_str()
+    };
     limits::charge(
         &env.db,
         &[
@@ -264,7 +281,7 @@ pub async fn start(
             &site.id,
             &team,
             &visitor_key,
-            &body.visitor_id,
+            visitor_id,
             user_id,
             &conversation::stored_name(&body.name),
             &body.locale,

@@ -78,6 +78,7 @@ pub fn start<'a>(
         .set("message", message)
         .set("reply", reply)
         .set("locale", config.locale.as_str())
+        .set_some("dnt", opted_out().then_some(true))
         .build();
     call_and_read(
         &config.endpoint,
@@ -87,6 +88,21 @@ pub fn start<'a>(
         Some(body),
         answers::started,
     )
+}
+
+/// Do Not Track or Global Privacy Control, as the page sees them: the worker
+/// then links no touchpoint to the conversation.
+fn opted_out() -> bool {
+    // Read as plain properties: Chromium's `doNotTrack` is null when unset,
+    // which web-sys's string getter would not take.
+    web_sys::window().is_some_and(|window| {
+        let navigator = window.navigator();
+        crate::js_object::get(&navigator, "doNotTrack")
+            .as_string()
+            .as_deref()
+            == Some("1")
+            || crate::js_object::get(&navigator, "globalPrivacyControl").is_truthy()
+    })
 }
 
 /// `POST /v1/conversations/{id}/messages`.
