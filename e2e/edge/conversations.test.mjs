@@ -102,6 +102,16 @@ test("availability gives each team its own typical first response, from the last
     assert.equal(byId.billing, null, 'closed with nobody there: the wait is until it opens, not five minutes');
     assert.equal(byId.product, null, 'four answers are too few for a figure');
     assert.equal(byId.support, null);
+    // Closed today for no stated reason, and then for a break from the day
+    // after: the break is why it reopens only in twelve days, and its
+    // reason is told (an outside audit saw none).
+    const breakAhead = { weekly: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => ({ day: d, open: '00:00', close: '24:00' })),
+      closures: [{ from: dayOf(now - day), to: dayOf(now + day), reason: '' }, { from: dayOf(now + 2 * day), to: dayOf(now + 12 * day), reason: 'Winterpause' }] };
+    assert.equal((await asAdmin('PUT', '/v1/admin/sites/demo/teams/billing', { hours: breakAhead })).status, 200);
+    const ahead = (await visitor().call('GET', '/v1/availability?site=demo')).json.teams.find((t) => t.id === 'billing');
+    assert.equal(ahead.open, false);
+    assert.ok(ahead.next_opening > now + 12 * day, JSON.stringify(ahead));
+    assert.equal(ahead.closure_reason, 'Winterpause');
     // Round the clock with nobody at a desk (an outside audit: "Nobody is
     // at their desk" above "Typical first reply: about 1 min"): no figure.
     const always = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => ({ day: d, open: '00:00', close: '24:00' }));

@@ -19,8 +19,9 @@ pub struct TeamState {
     pub staff_online: Vec<String>,
     #[serde(default)]
     pub typical_first_response: Option<TypicalResponse>,
-    /// Why the team is closed today, when a closure with a reason covers
-    /// the site's date (`closure_reason`): shown to visitors.
+    /// Why the team is closed: the reason of the closure covering the
+    /// site's date, or of one starting before it reopens
+    /// (`Hours::closure_reason`): shown to visitors.
     #[serde(default)]
     pub closure_reason: Option<String>,
 }

@@ -128,21 +128,26 @@ impl OfficeHours {
         Ok(())
     }
 
-    /// The reason of the closure that covers `today` (the team's local
-    /// date), shown to visitors beside "closed"; `None` when no closure with
-    /// a reason covers it.
-    pub fn closure_reason(&self, today: NaiveDate) -> Option<&str> {
+    /// The reason shown to visitors beside "closed": that of the closure
+    /// covering `today` (the team's local date), or else of the first one
+    /// that starts before the team reopens (`reopens`, its local date), as a
+    /// break starting tomorrow is why a team closed tonight is back in four
+    /// weeks, not tomorrow. `None` when no closure with a reason does.
+    pub fn closure_reason(&self, today: NaiveDate, reopens: Option<NaiveDate>) -> Option<&str> {
         // `YYYY-MM-DD`, as closures are written (chrono's `format` cost the
         // worker 6 KB).
-        let today = format!(
-            "{:04}-{:02}-{:02}",
-            today.year(),
-            today.month(),
-            today.day()
-        );
-        self.closures
-            .iter()
-            .find(|c| !c.reason.is_empty() && c.from <= today && today <= c.to)
+        let date =
+            |day: NaiveDate| format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day());
+        let (today, reopens) = (date(today), reopens.map(date));
+        let with_reason = || self.closures.iter().filter(|c| !c.reason.is_empty());
+        with_reason()
+            .find(|c| c.from <= today && today <= c.to)
+            .or_else(|| {
+                let reopens = reopens?;
+                with_reason()
+                    .filter(|c| today < c.from && c.from < reopens)
+                    .min_by(|a, b| a.from.cmp(&b.from))
+            })
             .map(|c| c.reason.as_str())
     }
 
@@ -503,7 +508,8 @@ mod tests {
             closure("2026-12-20", "2027-01-03", ""),
             closure("2026-12-24", "2026-12-26", "Winter break"),
         ];
-        let on = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).map(|day| hours.closure_reason(day));
+        let on =
+            |y, m, d| NaiveDate::from_ymd_opt(y, m, d).map(|day| hours.closure_reason(day, None));
         assert_eq!(on(2026, 12, 1), Some(Some("Inventory")));
         assert_eq!(on(2026, 12, 2), Some(Some("Inventory")));
         assert_eq!(on(2026, 12, 3), Some(None));
@@ -511,6 +517,37 @@ mod tests {
         assert_eq!(on(2026, 12, 21), Some(None));
         assert_eq!(on(2026, 12, 26), Some(Some("Winter break")));
         assert_eq!(on(2027, 1, 3), Some(None));
+        // Closed tonight, back only after a break that starts tomorrow: that
+        // break's reason (an outside audit saw none); closed tonight and back
+        // tomorrow, a break after that is not the reason.
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d);
+        assert_eq!(
+            hours.closure_reason(day(23).unwrap(), NaiveDate::from_ymd_opt(2027, 1, 4)),
+            Some("Winter break")
+        );
+        assert_eq!(hours.closure_reason(day(22).unwrap(), day(23)), None);
+        assert_eq!(
+            hours.closure_reason(day(23).unwrap(), day(24)),
+            None,
+            "back on the break's first day: not its reason"
+        );
+        assert_eq!(
+            hours.closure_reason(day(23).unwrap(), None),
+            None,
+            "not scheduled: nothing to explain by"
+        );
+        // Two ahead: the first to start.
+        hours
+            .closures
+            .push(closure("2026-12-28", "2026-12-30", "Stocktaking"));
+        assert_eq!(
+            hours.closure_reason(day(23).unwrap(), NaiveDate::from_ymd_opt(2027, 1, 4)),
+            Some("Winter break")
+        );
+        assert_eq!(
+            hours.closure_reason(day(27).unwrap(), NaiveDate::from_ymd_opt(2027, 1, 4)),
+            Some("Stocktaking")
+        );
     }
 
     #[test]

@@ -66,21 +66,27 @@ pub async fn availability_of(env: &Env, site: Site) -> Result<Availability, ApiE
         }
         let hours = team.hours(&site.time_zone);
         let schedule = zone.clone().map(|zone| hours.schedule_in(zone));
-        // The reason of the closure going on, by the site's date: what the
-        // visitor is told beside "closed" (the widget reads it as it is).
-        let today = match &schedule {
-            Some(Ok(schedule)) => schedule.local_date(now),
-            _ => None,
+        // The reason of the closure going on by the site's date, or of the
+        // one that keeps the team closed until it reopens: what the visitor
+        // is told beside "closed" (the widget reads it as it is).
+        let (state, today, reopens) = match &schedule {
+            Some(Ok(schedule)) => {
+                let state = schedule.availability(now);
+                let reopens = state.next_opening.and_then(|at| schedule.local_date(at));
+                (state, schedule.local_date(now), reopens)
+            }
+            _ => (
+                crate::domain::hours::Availability {
+                    open: false,
+                    closes_at: None,
+                    next_opening: None,
+                },
+                None,
+                None,
+            ),
         };
-        let closure_reason = today.and_then(|day| hours.closure_reason(day).map(str::to_owned));
-        let state = match schedule {
-            Some(Ok(schedule)) => schedule.availability(now),
-            _ => crate::domain::hours::Availability {
-                open: false,
-                closes_at: None,
-                next_opening: None,
-            },
-        };
+        let closure_reason =
+            today.and_then(|day| hours.closure_reason(day, reopens).map(str::to_owned));
         let staff_online: Vec<String> = online
             .iter()
             .filter(|(of, _)| *of == team.id)

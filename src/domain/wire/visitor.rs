@@ -15,8 +15,9 @@ pub struct TeamAvailability {
     pub open: bool,
     pub closes_at: Option<i64>,
     pub next_opening: Option<i64>,
-    /// The reason of the closure covering the site's date now, to tell
-    /// visitors (`contact::closure_reason`).
+    /// The reason of the closure covering the site's date now, or else of
+    /// the first one starting before the team reopens, to tell visitors
+    /// (`Hours::closure_reason`).
     pub closure_reason: Option<String>,
     /// First names of the staff online now; empty when nobody is.
     pub staff_online: Vec<String>,
