@@ -343,6 +343,32 @@ test('a message whose answer was lost, then edited and sent again, goes as the e
   await page.close();
 });
 
+test('a first message whose answer was lost, sent again to be answered at another address, goes with that address (not refused for its id)', async () => {
+  const page = await visitorPage(browser);
+  await openPanel(page);
+  let dropped = false;
+  await page.route('**/v1/conversations', async (route) => {
+    if (route.request().method() === 'POST' && !dropped) { dropped = true; await route.fetch(); return route.abort('connectionreset'); }
+    return route.continue();
+  });
+  await panel(page).locator('input[type=radio]').first().check();
+  await panel(page).locator('#tp-message').fill('Can you send me the size chart for the rain jacket?');
+  // By e-mail (offered first when nobody is online; chosen here either way).
+  if (await panel(page).locator('input[type=email]').count() === 0) await panel(page).locator('input[name=tp-reply]').nth(1).check();
+  await panel(page).locator('input[type=email]').fill('jo@example.com');
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('[role=alert], .error').first().waitFor();
+  // The visitor notices a better address and sends again.
+  await panel(page).locator('input[type=email]').fill('jo.work@example.com');
+  await panel(page).locator('button.send').click();
+  await panel(page).locator('.thread .visitor', { hasText: 'size chart' }).waitFor({ timeout: 10_000 });
+  const stored = await conversationsOf("id IN (SELECT conversation_id FROM messages WHERE instr(text, 'size chart for the rain jacket') > 0) ORDER BY created_at");
+  // The first request reached the worker before its answer was lost; the
+  // second is its own, with the address the visitor chose last.
+  assert.deepEqual(stored.map((c) => c.reply_email), ['jo@example.com', 'jo.work@example.com']);
+  await page.close();
+});
+
 test('markup from either side is shown as text and never runs', async () => {
   const page = await visitorPage(browser);
   await openPanel(page);

@@ -409,10 +409,28 @@ test('a first message sent again (its answer lost) finds the conversation it sta
   }
   const inbox = await asStaff(ana, 'GET', '/v1/staff/inbox?team=sales');
   assert.equal(inbox.json.conversations.filter((c) => c.id === first.json.conversation.id).length, 1);
-  // The answer says how the visitor asked to be answered when it started, whatever the retry says.
+  // Sent again asking for the answer another way (another address, number
+  // or window): a new request, refused rather than answered with the old
+  // way and the new one dropped unsaid (an outside audit). The widget gives
+  // such a message a new client id.
   const changedReply = await v.start({ ...body, reply: { channel: 'email', email: 'someone@example.com' } });
-  assert.equal(changedReply.status, 200);
-  assert.deepEqual(changedReply.json.conversation.reply, first.json.conversation.reply);
+  assertError(changedReply, 409, 'conflict');
+  assert.match(changedReply.json.error.message, /another way to answer/);
+  const stored = await runtime.d1.prepare('SELECT reply_channel, reply_email FROM conversations WHERE id = ?1').bind(first.json.conversation.id).first();
+  assert.deepEqual(stored, { reply_channel: 'here', reply_email: '' });
+  // A phone number sent again in another spelling is the same number (from
+  // another device: one may start only five a minute).
+  const caller = visitor();
+  const from = Date.now() + 60_000;
+  const phoned = { team: 'sales', message: { text: 'Please call me about a bulk order', client_id: clientId(41) }, reply: { channel: 'phone', phone: '+49 30 1234567', from, to: from + 7 * 86_400_000 } };
+  const called = await caller.start(phoned);
+  if (called.status === 201) {
+    assert.equal((await caller.start({ ...phoned, reply: { ...phoned.reply, phone: '+49 (30) 123-4567' } })).status, 200);
+    assertError(await caller.start({ ...phoned, reply: { ...phoned.reply, to: phoned.reply.to + 60_000 } }), 409, 'conflict');
+  } else {
+    // Sales closed for the whole week ahead: the window is refused, as another test checks.
+    assert.equal(called.status, 422, JSON.stringify(called.json));
+  }
   // The same id with another text is a client reusing ids: refused.
   assertError(await v.start({ ...body, message: { ...body.message, text: 'Something else entirely' } }), 409, 'conflict');
   // Another device with the same client id starts its own conversation: a client id opens nothing.

@@ -101,6 +101,53 @@ pub enum ReplyPreference {
     Phone { phone: String, from: i64, to: i64 },
 }
 
+/// A reply preference as a conversation stores it (`reply_channel`,
+/// `reply_email`, `reply_phone` in its one spelling, the callback window).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReply<'a> {
+    pub channel: &'a str,
+    pub email: &'a str,
+    pub phone: String,
+    pub from: i64,
+    pub to: i64,
+}
+
+impl ReplyPreference {
+    /// How this preference is stored.
+    pub fn stored(&self) -> StoredReply<'_> {
+        let (channel, email, phone, from, to) = match self {
+            ReplyPreference::Here => ("here", "", "", 0, 0),
+            ReplyPreference::Email { email } => ("email", email.as_str(), "", 0, 0),
+            ReplyPreference::Phone { phone, from, to } => ("phone", "", phone.as_str(), *from, *to),
+        };
+        StoredReply {
+            channel,
+            email,
+            phone: stored_phone(phone),
+            from,
+            to,
+        }
+    }
+}
+
+/// A first message sent again (its answer lost) must ask for the answer as
+/// it did: one asking another way (another address, number or window) is a
+/// new request, and is refused rather than answered with the old one.
+pub fn check_retry_reply(stored: &StoredReply<'_>, sent: &StoredReply<'_>) -> Result<(), ApiError> {
+    // A number is the same number however it is spelled.
+    let same_number = phone_key(&stored.phone) == phone_key(&sent.phone);
+    if same_number
+        && (stored.channel, stored.email, stored.from, stored.to)
+            == (sent.channel, sent.email, sent.from, sent.to)
+    {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict(
+            "this first message was already sent with another way to answer: start a new conversation, or send it as it was".into(),
+        ))
+    }
+}
+
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -1123,6 +1170,49 @@ mod tests {
                 check_retry(stored, sent),
                 Err(ApiError::Conflict(_))
             ));
+        }
+    }
+
+    #[test]
+    fn a_first_message_sent_again_must_ask_for_the_answer_the_same_way() {
+        let phone = |phone: &str, to| ReplyPreference::Phone {
+            phone: phone.into(),
+            from: 1,
+            to,
+        };
+        let email = |email: &str| ReplyPreference::Email {
+            email: email.into(),
+        };
+        let same = [
+            (ReplyPreference::Here, ReplyPreference::Here),
+            (email("jo@example.com"), email("jo@example.com")),
+            (phone("+49 30 1234567", 9), phone("+49 (30) 123-4567", 9)),
+            (
+                phone("+49 30 1234567 ext. 12", 9),
+                phone("+49301234567x12", 9),
+            ),
+        ];
+        for (stored, sent) in &same {
+            assert!(
+                check_retry_reply(&stored.stored(), &sent.stored()).is_ok(),
+                "{sent:?}"
+            );
+        }
+        let other = [
+            (ReplyPreference::Here, email("jo@example.com")),
+            (email("jo@example.com"), email("ann@example.com")),
+            (phone("+49 30 1234567", 9), phone("+49 30 1234568", 9)),
+            (phone("+49 30 1234567", 9), phone("+49 30 1234567", 10)),
+            (phone("+49 30 1234567", 9), ReplyPreference::Here),
+        ];
+        for (stored, sent) in &other {
+            assert!(
+                matches!(
+                    check_retry_reply(&stored.stored(), &sent.stored()),
+                    Err(ApiError::Conflict(_))
+                ),
+                "{sent:?}"
+            );
         }
     }
 }

@@ -271,12 +271,7 @@ pub async fn start(
     let user_id = verified_user(&site, body.user.as_ref());
     let id = crate::domain::ids::event_id(random16()?);
     let token = secret::new("tpv_", random16()?);
-    let (reply_channel, email, phone, from, to) = match &body.reply {
-        ReplyPreference::Here => ("here", "", "", 0, 0),
-        ReplyPreference::Email { email } => ("email", email.as_str(), "", 0, 0),
-        ReplyPreference::Phone { phone, from, to } => ("phone", "", phone.as_str(), *from, *to),
-    };
-    let phone = conversation::stored_phone(phone);
+    let reply = body.reply.stored();
     let insert = env.db.statement(
         "INSERT INTO conversations (id, site_id, team_id, status, channel, visitor_key, visitor_id, user_id, \
          visitor_name, locale, reply_channel, reply_email, reply_phone, callback_from, callback_to, topic, \
@@ -291,11 +286,11 @@ pub async fn start(
             user_id,
             &conversation::stored_name(&body.name),
             &body.locale,
-            reply_channel,
-            email,
-            &phone,
-            from,
-            to,
+            reply.channel,
+            reply.email,
+            &reply.phone,
+            reply.from,
+            reply.to,
             &screened.edge.topic,
             &screened.edge.sentiment,
             screened.edge.kind,
@@ -362,7 +357,7 @@ pub async fn start(
                 reply: match &body.reply {
                     // As stored: folded, its extension spelled one way.
                     ReplyPreference::Phone { from, to, .. } => ReplyPreference::Phone {
-                        phone: phone.clone(),
+                        phone: reply.phone.clone(),
                         from: *from,
                         to: *to,
                     },
@@ -412,7 +407,7 @@ async fn started_before(
 /// The answer to a first message sent again: the conversation it started,
 /// with a new visitor token (the first answer's was lost with it; both
 /// open the conversation), 200 instead of 201. Nothing else is stored; the
-/// same client id with another text is 409.
+/// same client id with another text or another way to answer is 409.
 async fn answer_retry(
     env: &Env,
     conversation: ConversationRow,
@@ -429,6 +424,14 @@ async fn answer_retry(
         (first.author, &first.text),
         (conversation::Author::Visitor, &sent),
     )?;
+    let asked = conversation::StoredReply {
+        channel: &conversation.reply_channel,
+        email: &conversation.reply_email,
+        phone: conversation.reply_phone.clone(),
+        from: conversation.callback_from,
+        to: conversation.callback_to,
+    };
+    conversation::check_retry_reply(&asked, &body.reply.stored())?;
     let token = new_visitor_token(env, &conversation.id, now).await?;
     let online = !threads::staff_online(&env.db, &conversation.site_id, &conversation.team_id, now)
         .await?

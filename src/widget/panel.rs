@@ -26,11 +26,15 @@ use super::session::{self, Session};
 use super::{answers, api, transport, Config};
 use crate::domain::classify::Classification;
 use crate::domain::contact;
-use crate::domain::conversation::ReplyInput;
+use crate::domain::conversation::{ReplyInput, ReplyPreference};
 use crate::domain::interaction::{ClassifiedInteraction, Envelope, PageFacts, Transport};
 use crate::fetch::{client_id, Failure};
 use crate::hooks::on_draft;
 use state::{Action, PanelState};
+
+/// The message on its way: its client id, its text and how the visitor
+/// wants the answer.
+type PendingSend = Rc<RefCell<Option<(String, String, ReplyPreference)>>>;
 
 /// Styles adopted by the shadow root (constructable stylesheet, CSP-safe).
 pub const STYLE: &str = include_str!("panel.css");
@@ -86,7 +90,7 @@ pub fn panel(props: &PanelProps) -> Html {
     // The newest message id seen: polls ask for what came after it.
     let cursor = use_mut_ref(|| 0_i64);
     // The id of the message being sent and its text, kept until it is stored.
-    let pending_id: Rc<RefCell<Option<(String, String)>>> = use_mut_ref(|| None);
+    let pending_id: PendingSend = use_mut_ref(|| None);
 
     use_opener(state.dispatcher());
     use_page_events(&state, &props.root, i18n::strings(&config.locale));
@@ -335,7 +339,7 @@ fn send_draft(
     state: &UseReducerHandle<PanelState>,
     config: &Rc<Config>,
     cursor: &Rc<RefCell<i64>>,
-    pending_id: &Rc<RefCell<Option<(String, String)>>>,
+    pending_id: &PendingSend,
     analysis: Option<&Classification>,
     expected_team: Option<String>,
     reply: state::ReplyKind,
@@ -355,10 +359,13 @@ fn send_draft(
     };
     let id = {
         let mut pending = pending_id.borrow_mut();
+        // Sent again as it was (its answer lost), it keeps its id, so the
+        // worker stores it once; edited, or to be answered another way, it
+        // is a new message.
         match &*pending {
-            Some((id, text)) if *text == state.draft => id.clone(),
+            Some((id, text, to)) if *text == state.draft && *to == contact => id.clone(),
             _ => pending
-                .insert((client_id("w-"), state.draft.clone()))
+                .insert((client_id("w-"), state.draft.clone(), contact.clone()))
                 .0
                 .clone(),
         }
