@@ -547,6 +547,35 @@ test('on a phone the panel fills the screen; German pages get German words', asy
   await page.close();
 });
 
+test('on a small phone the full-screen panel keeps the keyboard: Tab never reaches the page hidden under it, and closing gives the page back', async () => {
+  const page = await visitorPage(browser, { viewport: { width: 320, height: 568 }, isMobile: true, hasTouch: true });
+  await openPanel(page);
+  // Where the focus is: in the widget (its host, beside <body>), past the
+  // document's end (the browser's own controls: <body> here), or on
+  // something of the page's.
+  const onPage = () => page.evaluate(() => {
+    const at = document.activeElement;
+    return at && at !== document.body && !at.closest('[data-touchpoint-launcher]') ? at.outerHTML.slice(0, 80) : null;
+  });
+  let inPanel = 0;
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press(i % 5 === 4 ? 'Shift+Tab' : 'Tab');
+    assert.equal(await onPage(), null, `Tab ${i + 1} reached the page`);
+    inPanel += await page.evaluate(() => !!document.activeElement?.closest('[data-touchpoint-launcher]'));
+  }
+  assert.ok(inPanel > 15, `focus stayed in the panel ${inPanel} of 25 times`);
+  assert.equal(await page.evaluate(() => document.body.inert), true);
+  await page.keyboard.press('Escape');
+  await panel(page).locator('.panel').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.body.inert), false, 'the page is back');
+  await page.close();
+  // On a desktop the panel sits beside the page, which stays usable.
+  const desk = await visitorPage(browser);
+  await openPanel(desk);
+  assert.equal(await desk.evaluate(() => document.body.inert), false);
+  await desk.close();
+});
+
 test('each of the seven languages (and Brazil\'s Portuguese) gets its words, and a refusal is explained in them, never in the worker\'s English', async () => {
   // Seven pages in the classifier's seven languages, and one the panel does
   // not speak; the worker answers the first message with a 429, then a 422.
