@@ -78,7 +78,24 @@ pub async fn managed_site(request: &Request, env: &Env, site: &str) -> Result<Si
 pub async fn put_site(request: &Request, env: &Env, site: &str) -> Result<Response, ApiError> {
     authorize_for(request, env, Some(site)).await?;
     check_short("site", site, true)?;
-    let body: SiteUpdate = read_json(request).await?;
+    let mut body: SiteUpdate = read_json(request).await?;
+    // An internationalised domain (`https://bücher.example`) is kept as
+    // browsers send it in `Origin`: in its ASCII (punycode) form, by the
+    // runtime's own URL parser, given only a scheme and host (the parser
+    // would drop a path, which is refused). What it cannot read is left to
+    // be refused.
+    for origin in body.allowed_origins.iter_mut().flatten() {
+        let authority = origin
+            .split_once("://")
+            .map(|(_, rest)| rest.trim_end_matches('/'));
+        if !origin.is_ascii()
+            && authority.is_some_and(|a| !a.contains(['/', '?', '#', '@', ' ', '\\']))
+        {
+            if let Ok(url) = web_sys::Url::new(origin) {
+                *origin = url.origin();
+            }
+        }
+    }
     // Only a site that is not there is created; a failed read must not turn
     // an update into a reset to the defaults.
     let existing = match load_site(env, site).await {
