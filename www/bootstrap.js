@@ -51,7 +51,7 @@ function fail(error) {
 // A refusal the page can act on: `code` is the worker's (origin_not_allowed,
 // unknown_site), the message the worker's own explanation.
 function refusal(error) {
-  return Object.assign(new Error(error.message), { name: 'TouchpointError', code: error.code, origin: location.origin });
+  return Object.assign(Error(error.message), { name: 'TouchpointError', code: error.code, origin: location.origin });
 }
 function debug(message) { if (config.debug) console.debug('Touchpoint: ' + message); }
 // A persistent opt-out, kept even without consent: it is the visitor's wish.
@@ -177,8 +177,7 @@ if (!config.site) {
   Promise.all([new Promise((resolve) => resolve(loadRecorder(recorderUrl, (said) => console.warn('Touchpoint: ' + said)))).catch((error) => {
     throw refusal({ code: 'wasm_unavailable', message: recorderUrl + ' was not loaded (' + error + ')' });
   }), check])
-    .then((loaded) => {
-      var recorderModule = loaded[0];
+    .then(([recorderModule]) => {
       var optedOut = storageGet(OPTOUT_KEY);
       recorder = timed('touchpoint:start', () => (optedOut ? null : startRecorder(recorderModule, config, fail)));
       debug(recorder ? 'recording for site ' + config.site : 'not recording: ' + (optedOut ? 'opted out'

@@ -88,7 +88,7 @@ function startRecorder(M, config, fail) {
   function x() {
     if (!X) {
       X = M;
-      call('tp_start', first[0], first[1]);
+      call('tp_start', ...first);
     }
     return X;
   }
@@ -164,11 +164,16 @@ function startRecorder(M, config, fail) {
   }
   // navigation: a single-page-app navigation (nothing if the path is unchanged).
   function view(navigation) { call('tp_view', page(), [innerWidth, innerHeight, now(), navigation]); carry(); }
+  // Apps retitle after changing the URL: a navigation's view is read 300 ms
+  // later (one view when it changes again meanwhile).
+  function navigated() { setTimeout(guard(view), 300, 1); }
   function engaged() { x().tp_engagement(!doc.hidden && doc.hasFocus(), now()); }
   // Hidden or left: everything waiting goes by sendBeacon, which outlives the page.
   function hide() {
     var at = now(), body;
     settle();
+    // A navigation's view still waiting is recorded now.
+    view(1);
     x().tp_hidden(at);
     while ((body = text(x().tp_take_beacon())) !== undefined) {
       body = shape(body);
@@ -177,7 +182,7 @@ function startRecorder(M, config, fail) {
     carry();
   }
 
-  on(window, 'popstate hashchange', () => view(true));
+  on(window, 'popstate hashchange', navigated);
   on(window, 'focus blur', engaged);
   on(window, 'scroll', () => x().tp_scrolled(scrollY, innerHeight, doc.documentElement.scrollHeight), { passive: true });
   // Restored from the back/forward cache: a new view of the page.
@@ -210,9 +215,8 @@ function startRecorder(M, config, fail) {
   ['pushState', 'replaceState'].forEach((method) => {
     var original = history[method];
     history[method] = function () {
-      var result = original.apply(this, arguments);
-      guard(view)(true);
-      return result;
+      navigated();
+      return original.apply(this, arguments);
     };
   });
   // The first batch waits for company (seconds), so the first look at what
@@ -304,13 +308,14 @@ function mountLauncher(config, onOpen, onIntent) {
   button.setAttribute('aria-haspopup', 'dialog');
   var path = ICONS[config.icon || 'chat'];
   if (path) {
-    var svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-    var shape = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    var shape = document.createElementNS(ns, 'path');
     svg.setAttribute('viewBox', '0 0 24 24');
     svg.setAttribute('aria-hidden', 'true');
     shape.setAttribute('d', path);
-    svg.appendChild(shape);
-    button.appendChild(svg);
+    svg.append(shape);
+    button.append(svg);
   }
   // In the panel's language (`data-locale`, the page's, the browser's).
   // `pt_BR` and `pt-Latn-BR` are Brazil's too, as in the panel (i18n.rs).
@@ -319,7 +324,7 @@ function mountLauncher(config, onOpen, onIntent) {
   // A label of ours says its language, which may not be the page's (the
   // English default on a German page); the site's own label is the page's.
   config.label || (button.lang = lang);
-  button.appendChild(document.createTextNode(label));
+  button.append(label);
   button.addEventListener('click', () => onOpen(root));
   // A pointer that rests (not one crossing the corner), focus or a touch; never
   // for a visitor who asked to save data.
@@ -328,13 +333,13 @@ function mountLauncher(config, onOpen, onIntent) {
   button.addEventListener('pointerenter', () => (rest = setTimeout(intent, 80)));
   button.addEventListener('pointerleave', () => clearTimeout(rest));
   button.addEventListener('focus', intent);
-  root.appendChild(button);
+  root.append(button);
   // Where the widget says a reply came while the panel is closed (the badge
   // on the button is silent); there before it speaks, as a status must be.
   var said = document.createElement('span');
   said.className = 'said';
   said.setAttribute('role', 'status');
-  root.appendChild(said);
+  root.append(said);
   // Beside <body>, not in it: a transform, filter or opacity the page gives
   // its body would otherwise move a fixed launcher off screen or blur it (and
   // a page that swaps its body, as Turbo does, keeps the launcher).

@@ -40,16 +40,77 @@ test('single-page-app navigation records each view: pushState, replaceState, bac
   await labPage(page, 'spa', '<p>app</p>');
   await page.goto(`${runtime.url}/lab/spa`);
   await page.waitForFunction(() => window.touchpoint?.ready).then(() => page.evaluate(() => window.touchpoint.ready));
+  // A navigation's view is read 300 ms after it: each step waits longer.
   await page.evaluate(() => history.pushState({}, '', '/lab/spa/step-2'));
+  await page.waitForTimeout(400);
   await page.evaluate(() => history.replaceState({}, '', '/lab/spa/step-3'));
+  await page.waitForTimeout(400);
   await page.evaluate(() => history.back());
   await page.waitForURL('**/lab/spa');
+  await page.waitForTimeout(400);
   await page.evaluate(() => { location.hash = '#/settings/profile'; });
+  await page.waitForTimeout(400);
   await page.evaluate(() => window.touchpoint.flush());
   const views = await waitRows("kind = 'pageview' AND path LIKE '/lab/spa%'", 5);
   assert.deepEqual(views.map((r) => r.path), ['/lab/spa', '/lab/spa/step-2', '/lab/spa/step-3', '/lab/spa', '/lab/spa#/settings/profile']);
   assert.equal(views[0].channel, 'direct', 'the landing view carries acquisition');
   assert.equal(views[1].channel, '', 'later views of the same visit do not');
+  await page.close();
+});
+
+test('single-page-app views carry the title the app sets after navigating; pushState then replaceState is one view', async () => {
+  // Routers (React Router, Next.js, Vue) change the URL first and the title
+  // in an effect or a timeout; a Back restores the title the same way.
+  const page = await newPersonPage(browser);
+  await labPage(page, 'titles', `<script>
+    addEventListener('popstate', () => setTimeout(() => { document.title = location.pathname.endsWith('/product') ? 'Product' : '?'; }));
+  </script>`);
+  await page.goto(`${runtime.url}/lab/titles`);
+  await page.waitForFunction(() => window.touchpoint?.ready).then(() => page.evaluate(() => window.touchpoint.ready));
+  await page.evaluate(() => { history.pushState({}, '', '/lab/titles/cart'); setTimeout(() => { document.title = 'Cart'; }); });
+  await page.waitForTimeout(400);
+  await page.evaluate(() => { history.pushState({}, '', '/lab/titles/product'); document.title = 'Product'; });
+  await page.waitForTimeout(400);
+  await page.evaluate(() => {
+    history.pushState({}, '', '/lab/titles/redirecting');
+    history.replaceState({}, '', '/lab/titles/checkout');
+    setTimeout(() => { document.title = 'Checkout'; });
+  });
+  await page.waitForTimeout(400);
+  await page.evaluate(() => history.back());
+  await page.waitForURL('**/lab/titles/product');
+  await page.waitForTimeout(400);
+  await page.evaluate(() => window.touchpoint.flush());
+  await waitRows("kind = 'pageview' AND path LIKE '/lab/titles%'", 5);
+  await page.waitForTimeout(500);
+  assert.deepEqual((await rows("kind = 'pageview' AND path LIKE '/lab/titles%'")).map((r) => [r.path, r.title]), [
+    ['/lab/titles', 'Lab titles'],
+    ['/lab/titles/cart', 'Cart'],
+    ['/lab/titles/product', 'Product'],
+    ['/lab/titles/checkout', 'Checkout'],
+    ['/lab/titles/product', 'Product'],
+  ]);
+  await page.close();
+});
+
+test('a page hidden within the delay records the navigation\'s view by beacon, once', async () => {
+  const page = await newPersonPage(browser);
+  await labPage(page, 'leaving', '<p>app</p>');
+  await page.goto(`${runtime.url}/lab/leaving`);
+  await page.waitForFunction(() => window.touchpoint?.ready).then(() => page.evaluate(() => window.touchpoint.ready));
+  await page.evaluate(() => {
+    history.pushState({}, '', '/lab/leaving/next');
+    document.title = 'Next';
+    // Left at once: the 300 ms have not passed.
+    window.dispatchEvent(new Event('pagehide'));
+  });
+  const views = await waitRows("kind = 'pageview' AND path LIKE '/lab/leaving%'", 2);
+  assert.deepEqual(views.map((r) => [r.path, r.title]), [['/lab/leaving', 'Lab leaving'], ['/lab/leaving/next', 'Next']]);
+  // The view's own timer, later, records nothing more.
+  await page.waitForTimeout(500);
+  await page.evaluate(() => window.touchpoint.flush());
+  await page.waitForTimeout(1000);
+  assert.equal((await rows("kind = 'pageview' AND path LIKE '/lab/leaving%'")).length, 2);
   await page.close();
 });
 

@@ -47,6 +47,7 @@ function count(expression) {
   if (e === 'page()' || e === '...page()') return 4;
   if (e === '...seed') return seedWords;
   if (e === 'first[0]' || e === 'first[1]') return count(firstList[Number(e[6])]);
+  if (e === '...first') return firstList.reduce((total, list) => total + count(list), 0);
   const concat = e.match(/^(\[[\s\S]*\])\.concat\(page\(\)\)$/);
   if (concat) return count(concat[1]) + 4;
   if (e.startsWith('[') && e.endsWith(']')) return topLevel(e.slice(1, -1)).reduce((total, item) => total + count1(item), 0);
