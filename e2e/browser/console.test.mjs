@@ -1075,5 +1075,19 @@ test('the conversation on screen is read as messages arrive; a hidden tab reads 
   // The worker's count agrees.
   const inbox = await (await fetch(`${runtime.url}/v1/staff/inbox`, { headers: { authorization: `Bearer ${ana.token}` } })).json();
   assert.equal(inbox.conversations.find((c) => c.id === id).unread, 0);
+  // On another page the conversation is kept to come back to, and its
+  // refresh goes on, but what arrives there is not read.
+  await staff.locator('.top .tab', { hasText: 'Insights' }).click();
+  const readBefore = await mark();
+  const third = await fetch(`${runtime.url}/v1/conversations/${id}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: runtime.url, authorization: `Bearer ${started.visitor_token}`, 'user-agent': 'Mozilla/5.0 Chrome/156', 'cf-connecting-ip': '198.51.100.231' },
+    body: JSON.stringify({ text: 'Any news on the hoodie?' }),
+  });
+  assert.equal(third.status, 201);
+  await staff.waitForTimeout(2500);
+  assert.equal(await mark(), readBefore, 'Insights read nothing');
+  await staff.locator('.top .tab', { hasText: 'Inbox' }).click();
+  assert.ok(await eventually(async () => (await mark()) === await lastId()), 'back in the inbox: read');
   await staff.close();
 });

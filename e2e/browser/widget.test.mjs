@@ -1045,4 +1045,13 @@ test('a visitor with Global Privacy Control who writes gets a conversation no pa
   const view = await staffApi('GET', `/v1/staff/conversations/${conversation.id}`);
   assert.deepEqual(view.journey, [], 'no touchpoint is linked to it');
   await page.close();
+  // The control: the same address and browser without the setting is
+  // linked to that earlier visit.
+  const control = await newPersonPage(browser);
+  await control.setExtraHTTPHeaders({ 'cf-connecting-ip': ip });
+  await openPanel(control);
+  const linked = await sendFirst(control, 'Can I still change the billing address of my order?', 'billing address');
+  const linkedView = await staffApi('GET', `/v1/staff/conversations/${linked.id}`);
+  assert.ok(linkedView.journey.some((t) => t.path === '/links'), JSON.stringify(linkedView.journey.map((t) => t.path)));
+  await control.close();
 });

@@ -24,30 +24,22 @@ async function databaseBefore(first) {
   return { d1, upgrade: () => applyMigrations(d1, migrations), close: () => mf.dispose() };
 }
 
-test('per-person read marks: at the upgrade everyone who can open a conversation starts at its shared mark, so no badge changes', async () => {
+test('per-person read marks: at the upgrade no badge changes, and a colleague without a mark starts where the shared one was', async () => {
   const { d1, upgrade, close } = await databaseBefore('0027');
   try {
     const run = (sql, ...args) => d1.prepare(sql).bind(...args).run();
-    await run("INSERT INTO sites (id, name, created_at) VALUES ('shop', 'Shop', 0), ('other', 'Other', 0)");
-    const staff = [
-      ['ana', 'shop', 'admin', '[]', 0],
-      ['bo', 'shop', 'agent', '["sales"]', 0],
-      ['cy', 'shop', 'agent', '["support"]', 0],
-      ['dee', 'shop', 'agent', '["sales"]', 1_700_000_000_000],
-      ['eve', 'other', 'admin', '[]', 0],
-    ];
-    for (const [id, site, role, teams, revoked] of staff) {
-      await run("INSERT INTO staff (id, site_id, name, role, teams, token_hash, created_at, revoked_at) VALUES (?1, ?2, ?1, ?3, ?4, '', 0, ?5)", id, site, role, teams, revoked);
-    }
+    await run("INSERT INTO sites (id, name, created_at) VALUES ('shop', 'Shop', 0)");
     await run("INSERT INTO conversations (id, site_id, team_id, status, created_at, updated_at, staff_read_id) VALUES ('read', 'shop', 'sales', 'open', 0, 0, 7), ('unread', 'shop', 'sales', 'waiting', 0, 0, 0)");
     await upgrade();
-    const marks = (await d1.prepare('SELECT conversation_id, staff_id, read_id FROM staff_reads ORDER BY conversation_id, staff_id').all()).results;
-    // The admin and the sales agent; not support's agent, a revoked account,
-    // another site's admin, nor anyone for a conversation nobody had read.
-    assert.deepEqual(marks.map((m) => [m.conversation_id, m.staff_id, m.read_id]), [['read', 'ana', 7], ['read', 'bo', 7]]);
+    const rows = (await d1.prepare('SELECT id, staff_read_id, shared_read_id FROM conversations ORDER BY id').all()).results;
+    assert.deepEqual(rows.map((r) => [r.id, r.staff_read_id, r.shared_read_id]), [['read', 7, 7], ['unread', 0, 0]]);
+    assert.equal((await d1.prepare('SELECT COUNT(*) AS n FROM staff_reads').first()).n, 0, 'nothing per person to copy');
+    // A conversation started after the upgrade starts unread for everyone.
+    await run("INSERT INTO conversations (id, site_id, team_id, status, created_at, updated_at) VALUES ('new', 'shop', 'sales', 'waiting', 0, 0)");
+    assert.equal((await d1.prepare("SELECT shared_read_id FROM conversations WHERE id = 'new'").first()).shared_read_id, 0);
     // Applying again changes nothing.
     await upgrade();
-    assert.equal((await d1.prepare('SELECT COUNT(*) AS n FROM staff_reads').first()).n, 2);
+    assert.equal((await d1.prepare("SELECT shared_read_id FROM conversations WHERE id = 'read'").first()).shared_read_id, 7);
   } finally {
     await close();
   }

@@ -59,7 +59,7 @@ pub fn console_app() -> Html {
     }
     let (live, conversation_socket) = use_live(&state, state.dispatcher());
     use_refresh(&state, live, state.dispatcher());
-    use_read_on_screen(&state);
+    use_read_on_screen(&state, page_shown == Page::Inbox);
     let on_typing = use_typing_sender(conversation_socket);
     use_colleagues(state.token.clone(), state.dispatcher());
     use_saved_replies(

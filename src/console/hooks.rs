@@ -205,10 +205,11 @@ pub fn use_saved_replies(
 
 /// The conversation on screen is read: marked when it opens and as messages
 /// arrive, so the inbox shows no badge for what the person saw, and the
-/// visitor's "seen" means seen. A hidden tab (its refresh goes on) marks
-/// nothing until it is shown again.
+/// visitor's "seen" means seen. A hidden tab, or another page (`inbox_shown`
+/// false: Insights or Settings keep the conversation to come back to, and
+/// its refresh goes on), marks nothing until it is shown again.
 #[hook]
-pub fn use_read_on_screen(state: &ConsoleState) {
+pub fn use_read_on_screen(state: &ConsoleState, inbox_shown: bool) {
     let visible = use_page_visible();
     let on_screen = state
         .token
@@ -217,7 +218,7 @@ pub fn use_read_on_screen(state: &ConsoleState) {
             let last = view.messages.last()?;
             Some((view.conversation.id.clone(), last.id))
         }));
-    use_effect_on(on_screen.filter(|_| visible), |on_screen| {
+    use_effect_on(on_screen.filter(|_| visible && inbox_shown), |on_screen| {
         if let Some((token, (id, up_to))) = on_screen.clone() {
             wasm_bindgen_futures::spawn_local(async move {
                 // A failure is marked again with the next message or showing.

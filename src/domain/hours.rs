@@ -130,15 +130,18 @@ impl OfficeHours {
 
     /// The reason shown to visitors beside "closed": that of the closure
     /// covering `today` (the team's local date), or else of the first one
-    /// that starts before the team reopens (`reopens`, its local date), as a
-    /// break starting tomorrow is why a team closed tonight is back in four
-    /// weeks, not tomorrow. `None` when no closure with a reason does.
+    /// that takes a working day before the team reopens (`reopens`, its
+    /// local date), as a break starting tomorrow is why a team closed
+    /// tonight is back in four weeks, not tomorrow (a holiday on a weekend
+    /// the team does not work is not). `None` when no closure with a reason
+    /// does.
     pub fn closure_reason(&self, today: NaiveDate, reopens: Option<NaiveDate>) -> Option<&str> {
         // `YYYY-MM-DD`, as closures are written (chrono's `format` cost the
         // worker 6 KB).
         let date =
             |day: NaiveDate| format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day());
-        let (today, reopens) = (date(today), reopens.map(date));
+        let (today, reopens_on) = (date(today), reopens);
+        let reopens = reopens.map(date);
         let with_reason = || self.closures.iter().filter(|c| !c.reason.is_empty());
         with_reason()
             .find(|c| c.from <= today && today <= c.to)
@@ -146,9 +149,43 @@ impl OfficeHours {
                 let reopens = reopens?;
                 with_reason()
                     .filter(|c| today < c.from && c.from < reopens)
+                    .filter(|c| reopens_on.is_some_and(|on| self.works_within(c, on)))
                     .min_by(|a, b| a.from.cmp(&b.from))
             })
             .map(|c| c.reason.as_str())
+    }
+
+    /// Whether the team works (has weekly hours) on a day of `closure`
+    /// before `reopens`: a week of it at most tells.
+    fn works_within(&self, closure: &Closure, reopens: NaiveDate) -> bool {
+        let date = |text: &str| {
+            let mut parts = text.splitn(3, '-').map(|p| p.parse::<u32>().ok());
+            let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+            NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+        };
+        let (Some(from), Some(to)) = (date(&closure.from), date(&closure.to)) else {
+            return false;
+        };
+        let mut day = from;
+        for _ in 0..7 {
+            if day > to || day >= reopens {
+                return false;
+            }
+            let weekday = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                [day.weekday().num_days_from_monday() as usize];
+            if self
+                .weekly
+                .iter()
+                .any(|i| i.day.eq_ignore_ascii_case(weekday))
+            {
+                return true;
+            }
+            let Some(next) = day.succ_opt() else {
+                return false;
+            };
+            day = next;
+        }
+        false
     }
 
     /// Checks every field and builds the schedule, its zone from `zones`.
@@ -536,6 +573,12 @@ mod tests {
             None,
             "not scheduled: nothing to explain by"
         );
+        // A holiday on a Saturday the team does not work is not why it is
+        // closed from Friday evening until Monday (2026-12-04 is a Friday).
+        hours
+            .closures
+            .push(closure("2026-12-05", "2026-12-05", "Open day"));
+        assert_eq!(hours.closure_reason(day(4).unwrap(), day(7)), None);
         // Two ahead: the first to start.
         hours
             .closures

@@ -50,14 +50,20 @@ pub fn opted_out_by_headers(dnt: Option<&str>, sec_gpc: Option<&str>) -> bool {
         .any(|value| value.is_some_and(|v| v.trim() == "1"))
 }
 
-/// The key a conversation of a visitor who opted out is stored under: the
-/// day's key, marked so that it equals no touchpoint's key (theirs are stored
-/// without one), so no journey or page is ever linked to it; a first message
-/// sent again from the same device still finds its conversation, and limits
-/// still count per device.
+/// The key a conversation of a visitor who opted out is stored under: a
+/// hash of the day's key, marked, so that it equals no touchpoint's key
+/// (theirs are stored without one) and the day's key cannot be read back
+/// from it (staff and exports see conversations' keys): no journey or page
+/// is ever linked to it. A first message sent again from the same device
+/// still finds its conversation, and limits still count per device.
 pub fn unlinked(key: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"unlinked\0");
+    hasher.update(key.as_bytes());
     let mut unlinked = String::from("unlinked:");
-    unlinked.push_str(key);
+    for byte in &hasher.finalize()[..16] {
+        unlinked.push_str(&format!("{byte:02x}"));
+    }
     unlinked
 }
 
@@ -81,6 +87,10 @@ mod tests {
         let key = visitor_key("salt", "demo", "203.0.113.7", "UA");
         assert_ne!(unlinked(&key), key);
         assert!(!unlinked(&key).chars().all(|c| c.is_ascii_hexdigit()));
+        // Stable for a device and day, and the day's key is not in it.
+        assert_eq!(unlinked(&key), unlinked(&key));
+        assert!(!unlinked(&key).contains(&key));
+        assert_eq!(unlinked(&key).len(), "unlinked:".len() + 32);
     }
 
     #[test]

@@ -206,7 +206,7 @@ pub async fn inbox(request: &Request, env: &Env) -> Result<Response, ApiError> {
         "SELECT c.id, c.team_id, c.status, c.channel, c.topic, c.sentiment, c.kind, c.confidence, c.visitor_name, \
          c.reply_channel, c.assignee_id, c.created_at, c.last_visitor_at, c.last_staff_at, t.target_minutes, \
          (SELECT text FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' ORDER BY m.id DESC LIMIT 1) AS preview, \
-         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' AND m.id > COALESCE((SELECT r.read_id FROM staff_reads r WHERE r.conversation_id = c.id AND r.staff_id = ?9), 0)) AS unread, \
+         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.author = 'visitor' AND m.id > COALESCE((SELECT r.read_id FROM staff_reads r WHERE r.conversation_id = c.id AND r.staff_id = ?9), c.shared_read_id)) AS unread, \
          COUNT(*) OVER () AS matched, SUM(c.status = 'waiting') OVER () AS matched_waiting \
          FROM conversations c JOIN teams t ON t.site_id = c.site_id AND t.id = c.team_id \
          WHERE c.site_id = ?1 AND c.team_id IN (SELECT value FROM json_each(?2)) \
@@ -494,9 +494,11 @@ pub async fn reply(request: &Request, env: &Env, id: &str) -> Result<Response, A
         live::notify(env, thread, Some(&row), updated.as_ref().map(|u| (u, ""))).await;
     }
     if new {
-        // Who answers has read what they answer.
-        mark_read(env, &staff, id, row.id).await?;
         answer_outside(env, &conversation, &row.text, now).await?;
+        // Who answers has read what they answer. Not worth failing a stored
+        // reply over (a retry, the same client id, would skip the above);
+        // a failed D1 call is logged where it fails.
+        let _ = mark_read(env, &staff, id, row.id).await;
     }
     json(
         if new { 201 } else { 200 },
