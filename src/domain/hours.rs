@@ -158,12 +158,7 @@ impl OfficeHours {
     /// Whether the team works (has weekly hours) on a day of `closure`
     /// before `reopens`: a week of it at most tells.
     fn works_within(&self, closure: &Closure, reopens: NaiveDate) -> bool {
-        let date = |text: &str| {
-            let mut parts = text.splitn(3, '-').map(|p| p.parse::<u32>().ok());
-            let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
-            NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
-        };
-        let (Some(from), Some(to)) = (date(&closure.from), date(&closure.to)) else {
+        let (Ok(from), Ok(to)) = (date(&closure.from), date(&closure.to)) else {
             return false;
         };
         let mut day = from;
