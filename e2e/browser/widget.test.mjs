@@ -568,6 +568,14 @@ test('on a small phone the full-screen panel keeps the keyboard: Tab never reach
   await page.keyboard.press('Escape');
   await panel(page).locator('.panel').waitFor({ state: 'detached' });
   assert.equal(await page.evaluate(() => document.body.inert), false, 'the page is back');
+  // A page that made itself inert (its own dialog, say) keeps it: the panel
+  // gives back only what it took.
+  await page.evaluate(() => { document.body.inert = true; });
+  await page.locator('button.launcher').click();
+  await panel(page).locator('.panel').waitFor();
+  await page.keyboard.press('Escape');
+  await panel(page).locator('.panel').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.body.inert), true, 'the page\'s own inert is left as it was');
   await page.close();
   // On a desktop the panel sits beside the page, which stays usable.
   const desk = await visitorPage(browser);

@@ -81,19 +81,20 @@ fn use_opener(dispatcher: UseReducerDispatcher<PanelState>) {
 /// rule), the page behind it is inert: Tab and a screen reader's cursor never
 /// reach links hidden under it. Only when the launcher sits outside `<body>`
 /// (the script tag puts it beside it), so the panel is never made inert with
-/// the page. Returns whether it did, so closing gives the page back.
-fn page_inert_behind(root: &ShadowRoot, inert: bool) -> bool {
-    let window = web_sys::window();
+/// the page, and only when the page has not made `<body>` inert itself, so
+/// giving it back never undoes the page's own. Returns the body it made
+/// inert, for the effect's clean-up (closing, or the widget removed while
+/// open) to give back.
+fn page_inert_behind(root: &ShadowRoot) -> Option<web_sys::HtmlElement> {
+    let window = web_sys::window()?;
     let size = |size: Result<JsValue, JsValue>| size.ok().and_then(|s| s.as_f64()).unwrap_or(0.0);
-    let full_screen = window
-        .as_ref()
-        .is_some_and(|w| size(w.inner_width()) <= 480.0 || size(w.inner_height()) <= 500.0);
-    let host = root.host();
+    let full_screen = size(window.inner_width()) <= 480.0 || size(window.inner_height()) <= 500.0;
     window
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-        .filter(|body| (full_screen || !inert) && !body.contains(Some(&host)))
-        .is_some_and(|body| js_sys::Reflect::set(&body, &"inert".into(), &inert.into()).is_ok())
+        .document()?
+        .body()
+        .filter(|body| full_screen && !body.contains(Some(&root.host())))
+        .filter(|body| !body.inert())
+        .inspect(|body| body.set_inert(true))
 }
 
 /// The conversation panel.
@@ -133,13 +134,8 @@ pub fn panel(props: &PanelProps) -> Html {
     {
         let textarea = textarea.clone();
         let root = props.root.clone();
-        // Whether the page behind was made inert as the panel opened.
-        let inert = use_mut_ref(|| false);
         use_effect_with((state.open, state.sending), move |(open, sending)| {
-            let mut inert = inert.borrow_mut();
-            if *open != *inert {
-                *inert = page_inert_behind(&root, *open) && *open;
-            }
+            let inert = open.then(|| page_inert_behind(&root)).flatten();
             if *open && !*sending {
                 // Marked only while refused (`ReplyFields`).
                 let refused = match root.query_selector("[aria-invalid]") {
@@ -148,6 +144,11 @@ pub fn panel(props: &PanelProps) -> Html {
                 };
                 if let Some(element) = refused.or_else(|| textarea.cast()) {
                     let _ = element.focus();
+                }
+            }
+            move || {
+                if let Some(body) = inert {
+                    body.set_inert(false);
                 }
             }
         });
