@@ -204,7 +204,9 @@ export function init(config) {
         loadRecorder(recorderUrl, warn).catch((error) => { throw unavailable(recorderUrl, error); }),
         checkSite(settings.endpoint, settings.site),
       ]);
-      window.addEventListener('touchpoint:open', () => { panelOpen = true; });
+      // Opening the panel sends the events that wait, so a conversation
+      // started soon after arriving has this page as its context.
+      window.addEventListener('touchpoint:open', () => { panelOpen = true; recorder?.flush(); });
       window.addEventListener('touchpoint:close', () => { panelOpen = false; });
       let reported = false;
       recorder = optedOut() ? null : startRecorder(recorderModule, settings, (error) => {

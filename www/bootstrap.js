@@ -45,7 +45,7 @@ var later = [];
 function fail(error) {
   if (!reported) {
     reported = true;
-    console.warn('Touchpoint is not available on this page:', error);
+    console.warn('Touchpoint: not available on this page:', error);
   }
 }
 // A refusal the page can act on: `code` is the worker's (origin_not_allowed,
@@ -95,7 +95,9 @@ function followConversation() {
   }
 }
 var panelOpen = false;
-addEventListener('touchpoint:open', () => (panelOpen = true));
+// Opening the panel sends the events that wait, so a conversation started
+// soon after arriving has this page as its context.
+addEventListener('touchpoint:open', () => (panelOpen = true, recorder?.flush()));
 addEventListener('touchpoint:close', () => (panelOpen = false));
 function openPanel() { if (launcher) openWidget(launcher); }
 function closePanel() { widget?.then((module) => module.closeWidget()).catch(fail); }

@@ -205,8 +205,13 @@ test('the app, built with Vite and served from its own origin, records, opens th
     return results.length === 2 ? results : null;
   }, 8000);
   assert.deepEqual(rows?.map((r) => r.name), ['before-init', 'signup'], 'the custom events landed, the one called before init() too');
+  // The Help button is tagged `data-touchpoint-event`: its click waits in
+  // the recorder's batch, and opening the panel sends it at once (so a
+  // conversation started then has this page as its context).
   await page.locator('#help').click();
   await page.locator('[data-touchpoint-launcher] >> [role=dialog]').waitFor();
+  const help = await eventually(async () => runtime.d1.prepare("SELECT name FROM events WHERE site_id = 'demo' AND kind = 'click' AND name = 'help'").first(), 1000);
+  assert.ok(help, 'the click was sent as the panel opened, not with the batch 3 s later');
   assert.deepEqual(errors, []);
   await page.close();
 });

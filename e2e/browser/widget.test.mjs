@@ -704,6 +704,24 @@ test('the page can open, close and toggle the panel and listen to it; replies wh
   await page.close();
 });
 
+test('a visitor who writes as soon as they arrive: the page they wrote on is stored before the conversation starts (opening the panel sends what waits)', async () => {
+  const page = await visitorPage(browser);
+  await page.goto(`${runtime.url}/`);
+  await page.evaluate(() => window.touchpoint.ready);
+  await page.evaluate(() => window.touchpoint.flush());
+  // The next page: the recorder's first batch would wait a few seconds.
+  await page.goto(`${runtime.url}/pricing`);
+  await page.evaluate(() => window.touchpoint.ready);
+  await page.evaluate(() => window.touchpoint.open());
+  await panel(page).locator('.presence').waitFor();
+  const conversation = await sendFirst(page, 'Is the mauve rucksack sold with a rain cover?', 'mauve rucksack');
+  const view = await runtime.d1.prepare("SELECT received_at FROM events WHERE site_id = 'demo' AND visitor_key = ?1 AND kind = 'pageview' AND path = '/pricing'")
+    .bind(conversation.visitor_key).first();
+  assert.ok(view, 'the page view is stored');
+  assert.ok(view.received_at <= conversation.created_at, `stored ${view.received_at - conversation.created_at} ms after the conversation started`);
+  await page.close();
+});
+
 test('a reply that arrives while the panel closes goes to the badge, not to the read mark', async () => {
   const page = await visitorPage(browser);
   await page.goto(`${runtime.url}/`);
