@@ -857,6 +857,14 @@ test('an admin keeps saved replies in Settings; in the reply box / and a shortcu
     await section.locator('li[data-shortcut="refund-time"]').waitFor({ state: 'detached' });
     const stored = (await runtime.d1.prepare("SELECT shortcut FROM saved_replies WHERE site_id = 'demo' ORDER BY shortcut").all()).results.map((r) => r.shortcut);
     assert.deepEqual(stored, ['late-parcel', 'vat']);
+    // Kept for one team: said in the list, offered in that team's conversations only (below).
+    await form.getByLabel('Shortcut').fill('iban');
+    await form.getByLabel('Text').fill('Our IBAN for transfers is on every invoice.');
+    await form.getByLabel('Offered in').selectOption('billing');
+    await form.locator('button[type=submit]').click();
+    assert.match(await section.locator('li[data-shortcut="iban"] .team').innerText(), /^Billing only$/);
+    assert.equal((await runtime.d1.prepare("SELECT team_id FROM saved_replies WHERE site_id = 'demo' AND shortcut = 'iban'").first()).team_id, 'billing');
+    assert.equal(await form.getByLabel('Offered in').inputValue(), '', 'the form is emptied, every team again');
 
     // In a conversation: "/" and a shortcut offer it; Enter puts it in, not sends.
     const started = await visitorStarts('10.41.0.1', { team: 'support', name: 'Idun Falk', message: { text: 'Where is my parcel? It is a week late.' } });
@@ -910,6 +918,14 @@ test('an admin keeps saved replies in Settings; in the reply box / and a shortcu
     assert.equal(await reply.inputValue(), '/refnd');
     assert.equal((await staffTexts(id)).length, 1, 'nothing more sent');
     await staff.screenshot({ path: join(shots, 'console-saved-replies.png') });
+    // Billing's reply (not offered above, in Support's conversation) is, in Billing's.
+    await reply.fill('');
+    const billing = (await visitorStarts('10.41.0.2', { team: 'billing', message: { text: 'How do I pay by bank transfer?' } })).conversation.id;
+    await staff.locator(`.inbox .row[data-conversation="${billing}"]`).click();
+    await reply.pressSequentially('/');
+    assert.deepEqual(await offered.allInnerTexts(), ['/iban Our IBAN for transfers is on every invoice.', '/late-parcel Hi {visitor}, sorry your parcel is late; it left today. {me}', '/vat Our prices include VAT, also for businesses.']);
+    await reply.fill('');
+    await runtime.d1.prepare("DELETE FROM saved_replies WHERE site_id = 'demo' AND shortcut = 'iban'").run();
   } finally {
     await staff.close();
   }

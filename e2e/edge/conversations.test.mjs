@@ -1324,6 +1324,19 @@ test('saved replies: kept and deleted by a site\'s admins, read by its staff, ch
   assert.deepEqual(listed.json.saved_replies.map((r) => [r.shortcut, r.text]),
     [['2fa', 'This is {me}: reset two-factor in Settings.'], ['refund-time', 'Hi {visitor}, refunds take up to 5 days.']]);
   assert.deepEqual((await asAdmin('GET', '/v1/admin/sites/demo/saved-replies')).json, listed.json);
+  assert.deepEqual(listed.json.saved_replies.map((r) => r.team), ['', ''], 'kept for every team unless a team is given');
+  // Kept for one of the site's teams: listed with it (the console offers it
+  // in that team's conversations only); moved back to every team by leaving it out.
+  const billing = await asAdmin('PUT', path('refund-time'), { text: 'Hi {visitor}, refunds take up to 5 days.', team: 'billing' });
+  assert.equal(billing.status, 200);
+  assert.equal(billing.json.team, 'billing');
+  assert.equal((await asStaff(bo, 'GET', '/v1/staff/saved-replies')).json.saved_replies.find((r) => r.shortcut === 'refund-time').team, 'billing');
+  for (const team of ['nowhere', 'Billing', 'support ', 7, null]) {
+    assertError(await asAdmin('PUT', path('refund-time'), { text: 'x', team }), 422, 'invalid_request');
+  }
+  assert.equal((await asAdmin('GET', '/v1/admin/sites/demo/saved-replies')).json.saved_replies.find((r) => r.shortcut === 'refund-time').text,
+    'Hi {visitor}, refunds take up to 5 days.', 'a refused team changed nothing');
+  assert.equal((await asAdmin('PUT', path('refund-time'), { text: 'Hi {visitor}, refunds take up to 5 days.' })).json.team, '');
   // An agent cannot change them; another site's admin neither sees nor changes them.
   assertError(await asStaff(bo, 'PUT', path('refund-time'), { text: 'Mine now' }), 403, 'forbidden');
   assertError(await asStaff(bo, 'DELETE', path('refund-time')), 403, 'forbidden');

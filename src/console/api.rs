@@ -268,18 +268,12 @@ pub async fn put_saved_reply(
     token: &str,
     site: &str,
     shortcut: &str,
-    text: String,
+    body: &SavedReplyBody,
 ) -> Result<(), Failure> {
     let path = site_path(site, &["saved-replies", shortcut]);
-    fetch::call::<IgnoredAny>(
-        "",
-        "PUT",
-        &path,
-        Some(token),
-        Some(&SavedReplyBody { text }),
-    )
-    .await
-    .map(drop)
+    fetch::call::<IgnoredAny>("", "PUT", &path, Some(token), Some(body))
+        .await
+        .map(drop)
 }
 
 /// `DELETE /v1/admin/sites/{site}/saved-replies/{shortcut}`.

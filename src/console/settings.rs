@@ -598,7 +598,7 @@ pub fn settings_page(props: &SettingsProps) -> Html {
                 }
             </form>
             <StaffSection token={props.token.clone()} site={props.site.clone()} created={state.new_token.as_ref().map(|(_, token)| token.clone())} />
-            <SavedRepliesSection token={props.token.clone()} site={props.site.clone()} />
+            <SavedRepliesSection token={props.token.clone()} site={props.site.clone()} teams={teams.clone()} />
             <ModelSection token={props.token.clone()} site={props.site.clone()} />
             <DestinationsSection token={props.token.clone()} site={props.site.clone()} teams={teams} />
         </section>

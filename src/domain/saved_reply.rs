@@ -1,7 +1,8 @@
 //! Saved replies: answers a site's admins keep for their staff to start
 //! from. A person picks one in the reply box by its shortcut (`/refund`),
 //! reads it and changes what the visitor's case needs, then sends it as
-//! their own reply: nothing is ever sent without a person.
+//! their own reply: nothing is ever sent without a person. A reply kept for
+//! one team is offered only in that team's conversations.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,9 @@ pub struct SavedReply {
     /// What is typed after `/` to find it: `refund-policy`.
     pub shortcut: String,
     pub text: String,
+    /// The team whose conversations it is offered in; empty: every team's.
+    #[serde(default)]
+    pub team: String,
     /// When it was last saved (ms since the epoch).
     #[serde(default)]
     pub updated_at: i64,
@@ -35,11 +39,14 @@ pub struct SavedReplies {
 #[serde(deny_unknown_fields)]
 pub struct SavedReplyBody {
     pub text: String,
+    /// One of the site's teams, or empty (left out): every team.
+    #[serde(default)]
+    pub team: String,
 }
 
 // How the console reads them (field lists, `json_text`).
 crate::domain::json_text::from_json! {
-    SavedReply { shortcut, text, #[default] updated_at }
+    SavedReply { shortcut, text, #[default] team, #[default] updated_at }
     SavedReplies { saved_replies }
 }
 
@@ -124,14 +131,25 @@ pub fn typed_shortcut(draft: &str) -> Option<&str> {
         .then_some(typed)
 }
 
-/// The saved replies a typed shortcut offers, best first: those whose
-/// shortcut starts with it, then those whose shortcut or text holds it (A–Z
-/// in either case: a shortcut is typed in those), each in shortcut order;
-/// at most `limit`.
-pub fn matching<'a>(replies: &'a [SavedReply], typed: &str, limit: usize) -> Vec<&'a SavedReply> {
+/// The saved replies a typed shortcut offers in a conversation of `team`,
+/// best first: those whose shortcut starts with it, then those whose
+/// shortcut or text holds it (A–Z in either case: a shortcut is typed in
+/// those), each in shortcut order; at most `limit`. Replies kept for
+/// another team are not offered.
+pub fn matching<'a>(
+    replies: &'a [SavedReply],
+    typed: &str,
+    team: &str,
+    limit: usize,
+) -> Vec<&'a SavedReply> {
     let typed = typed.to_ascii_lowercase();
-    let starts = replies.iter().filter(|r| r.shortcut.starts_with(&typed));
-    let holds = replies.iter().filter(|r| {
+    let offered = || {
+        replies
+            .iter()
+            .filter(|r| r.team.is_empty() || r.team == team)
+    };
+    let starts = offered().filter(|r| r.shortcut.starts_with(&typed));
+    let holds = offered().filter(|r| {
         !r.shortcut.starts_with(&typed)
             && (r.shortcut.contains(&typed) || r.text.to_ascii_lowercase().contains(&typed))
     });
@@ -146,6 +164,7 @@ mod tests {
         SavedReply {
             shortcut: shortcut.into(),
             text: text.into(),
+            team: String::new(),
             updated_at: 0,
         }
     }
@@ -230,7 +249,7 @@ mod tests {
             reply("vat", "Prices include VAT."),
         ];
         let shortcuts = |typed: &str, limit| {
-            matching(&replies, typed, limit)
+            matching(&replies, typed, "support", limit)
                 .iter()
                 .map(|r| r.shortcut.as_str())
                 .collect::<Vec<_>>()
@@ -245,5 +264,28 @@ mod tests {
         assert_eq!(shortcuts("days", 10), ["delivery-times", "refund"]);
         assert_eq!(shortcuts("", 2), ["delivery-times", "refund"]);
         assert!(shortcuts("nothing", 10).is_empty());
+    }
+
+    #[test]
+    fn a_reply_kept_for_a_team_is_offered_in_that_teams_conversations_only() {
+        let mut refund = reply("refund", "Refunds take 5 days.");
+        refund.team = "billing".into();
+        let replies = [
+            reply("hello", "Hi {visitor}!"),
+            refund,
+            reply("return", "Returns are free."),
+        ];
+        let shortcuts = |typed: &str, team: &str| {
+            matching(&replies, typed, team, 10)
+                .iter()
+                .map(|r| r.shortcut.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shortcuts("re", "billing"), ["refund", "return"]);
+        assert_eq!(shortcuts("re", "support"), ["return"]);
+        assert_eq!(shortcuts("", "support"), ["hello", "return"]);
+        // Found by its text too, in its team only.
+        assert_eq!(shortcuts("days", "billing"), ["refund"]);
+        assert!(shortcuts("days", "").is_empty());
     }
 }

@@ -16,7 +16,7 @@ use crate::domain::saved_reply::{
 async fn load(env: &Env, site: &str) -> Result<SavedReplies, ApiError> {
     let saved_replies: Vec<SavedReply> = db::rows(
         &env.db,
-        "SELECT shortcut, text, updated_at FROM saved_replies WHERE site_id = ?1 ORDER BY shortcut",
+        "SELECT shortcut, text, team_id AS team, updated_at FROM saved_replies WHERE site_id = ?1 ORDER BY shortcut",
         args![site],
     )
     .await?;
@@ -36,7 +36,8 @@ pub async fn list(request: &Request, env: &Env, site: &str) -> Result<Response, 
 }
 
 /// `PUT /v1/admin/sites/{site}/saved-replies/{shortcut}`: keeps one (201
-/// when new), up to `SAVED_REPLIES_MAX` a site.
+/// when new), up to `SAVED_REPLIES_MAX` a site, for every team or for one
+/// of the site's teams.
 pub async fn put(
     request: &Request,
     env: &Env,
@@ -47,6 +48,15 @@ pub async fn put(
     check_shortcut(shortcut)?;
     let body: SavedReplyBody = read_json(request).await?;
     check_text(&body.text)?;
+    if !body.team.is_empty()
+        && super::sites::load_team(env, &site.id, &body.team)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::InvalidRequest(
+            "team must be one of the site's teams, or left out for every team".into(),
+        ));
+    }
     let exists = db::row::<serde::de::IgnoredAny>(
         &env.db,
         "SELECT 1 AS found FROM saved_replies WHERE site_id = ?1 AND shortcut = ?2",
@@ -57,17 +67,19 @@ pub async fn put(
     let saved = SavedReply {
         shortcut: shortcut.to_owned(),
         text: body.text,
+        team: body.team,
         updated_at: now_ms(),
     };
     // The limit is checked in the statement that stores, so two admins
     // adding the 200th at once cannot both get in.
     let stored = db::run(
         &env.db,
-        "INSERT INTO saved_replies (site_id, shortcut, text, updated_at) SELECT ?1, ?2, ?3, ?4 \
+        "INSERT INTO saved_replies (site_id, shortcut, text, updated_at, team_id) SELECT ?1, ?2, ?3, ?4, ?6 \
          WHERE (SELECT COUNT(*) FROM saved_replies WHERE site_id = ?1) < ?5 \
          OR EXISTS (SELECT 1 FROM saved_replies WHERE site_id = ?1 AND shortcut = ?2) \
-         ON CONFLICT (site_id, shortcut) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at",
-        args![&site.id, shortcut, &saved.text, saved.updated_at, SAVED_REPLIES_MAX],
+         ON CONFLICT (site_id, shortcut) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at, \
+         team_id = excluded.team_id",
+        args![&site.id, shortcut, &saved.text, saved.updated_at, SAVED_REPLIES_MAX, &saved.team],
     )
     .await?;
     if stored == 0 {

@@ -94,7 +94,8 @@ fn action_failed(
 pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
     let c = &props.view.conversation;
     // Saved replies offered for a `/shortcut` typed at the start of the
-    // reply: the one picked (arrows), and the draft Escape dismissed them for.
+    // reply (every team's and this conversation's team's): the one picked
+    // (arrows), and the draft Escape dismissed them for.
     let picked = use_state(|| 0usize);
     let dismissed = use_state(String::new);
     // A `/shortcut` being typed, while the site has saved replies and Escape
@@ -102,7 +103,7 @@ pub fn conversation_pane(props: &ConversationPaneProps) -> Html {
     let shortcut = typed_shortcut(&props.draft.text)
         .filter(|_| *dismissed != props.draft.text && !props.saved_replies.is_empty());
     let offered: Vec<&SavedReply> = shortcut
-        .map(|typed| matching(&props.saved_replies, typed, 8))
+        .map(|typed| matching(&props.saved_replies, typed, &c.team_id, 8))
         .unwrap_or_default();
     let at = (*picked).min(offered.len().saturating_sub(1));
     // Put in the box, names filled in, for the person to read and change

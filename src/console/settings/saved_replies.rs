@@ -1,21 +1,24 @@
 //! Settings → Saved replies: the answers staff start from by typing `/` and
 //! a shortcut in the reply box. Save keeps the text under its shortcut (a
-//! new one, or the one being edited); `{visitor}` and `{me}` become first
+//! new one, or the one being edited), for every team or for one team, whose
+//! conversations alone then offer it; `{visitor}` and `{me}` become first
 //! names when a reply is put in the box.
 
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::console::api;
 use crate::console::components::{explain, focus_on};
 use crate::console::hooks::use_effect_on;
 use crate::domain::display::visible_controls;
-use crate::domain::saved_reply::SavedReply;
+use crate::domain::saved_reply::{SavedReply, SavedReplyBody};
 
 #[derive(PartialEq, Properties)]
 pub struct SavedRepliesProps {
     pub token: String,
     pub site: String,
+    /// The site's teams, (id, name), that a reply may be kept for.
+    pub teams: Vec<(String, String)>,
 }
 
 /// The form's fields, kept as typed (a render must not empty them).
@@ -23,6 +26,8 @@ pub struct SavedRepliesProps {
 struct Form {
     shortcut: String,
     text: String,
+    /// The team it is kept for; empty: every team.
+    team: String,
     /// The shortcut whose Edit filled the form: saving it replaces without asking.
     editing: String,
 }
@@ -34,14 +39,16 @@ enum Change {
     Delete(String),
 }
 
-/// What the input or text area an input event came from holds.
-fn typed(e: &InputEvent) -> String {
-    match e.target_dyn_into::<HtmlInputElement>() {
-        Some(input) => input.value(),
-        None => e
-            .target_dyn_into::<HtmlTextAreaElement>()
-            .map(|area| area.value())
-            .unwrap_or_default(),
+/// What the input, text area or select an event came from holds.
+fn typed(e: &Event) -> String {
+    if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+        input.value()
+    } else if let Some(area) = e.target_dyn_into::<HtmlTextAreaElement>() {
+        area.value()
+    } else {
+        e.target_dyn_into::<HtmlSelectElement>()
+            .map(|select| select.value())
+            .unwrap_or_default()
     }
 }
 
@@ -66,8 +73,16 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
                     Change::Save(Form {
                         shortcut,
                         text,
+                        team,
                         editing,
-                    }) => match api::put_saved_reply(&token, &site, &shortcut, text).await {
+                    }) => match api::put_saved_reply(
+                        &token,
+                        &site,
+                        &shortcut,
+                        &SavedReplyBody { text, team },
+                    )
+                    .await
+                    {
                         Err(failure) => Err(format!("Not saved: {}", explain(&failure))),
                         // Edited under a new shortcut: a rename, so the old one goes.
                         Ok(_) if !editing.is_empty() && editing != shortcut => {
@@ -130,6 +145,7 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
             form.set(Form {
                 shortcut: reply.shortcut.clone(),
                 text: reply.text.clone(),
+                team: reply.team.clone(),
                 editing: reply.shortcut.clone(),
             });
             // To the text being edited, as a keyboard user expects.
@@ -138,7 +154,7 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
     };
     let field = |set: fn(&mut Form, String)| {
         let form = form.clone();
-        Callback::from(move |e: InputEvent| {
+        Callback::from(move |e: Event| {
             let mut next = (*form).clone();
             set(&mut next, typed(&e));
             form.set(next);
@@ -146,6 +162,15 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
     };
     let shortcut_input = field(|form, shortcut| form.shortcut = shortcut);
     let text_input = field(|form, text| form.text = text);
+    let team_change = field(|form, team| form.team = team);
+    // A team by id, as the list says it; one the site no longer lists by its id.
+    let team_name = |id: &str| {
+        props
+            .teams
+            .iter()
+            .find(|(team, _)| team == id)
+            .map_or_else(|| id.to_owned(), |(_, name)| name.clone())
+    };
     let submit = {
         let (call, form, armed, said) = (call.clone(), form.clone(), armed.clone(), said.clone());
         let stored: Vec<String> = list.iter().map(|r| r.shortcut.clone()).collect();
@@ -195,6 +220,9 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
                         // focus does not land unannounced on another's Delete.
                         <li key={reply.shortcut.clone()} data-shortcut={reply.shortcut.clone()}>
                             <b>{ format!("/{}", reply.shortcut) }</b>
+                            if !reply.team.is_empty() {
+                                <span class="team">{ format!("{} only", team_name(&reply.team)) }</span>
+                            }
                             <span class="text">{ visible_controls(&reply.text).into_owned() }</span>
                             <button type="button" class="edit" aria-label={format!("Edit /{}", reply.shortcut)}
                                 onclick={edit(reply)}>{ "Edit" }</button>
@@ -207,12 +235,18 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
             <form class="saved-reply-form" onsubmit={submit}>
                 <label>{ "Shortcut " }<input name="shortcut" required=true maxlength="32" pattern="[a-z0-9][a-z0-9_\\-]*"
                     title="Lower-case letters, digits, - and _, starting with a letter or digit (up to 32)"
-                    value={form.shortcut.clone()} oninput={shortcut_input} /></label>
+                    value={form.shortcut.clone()} oninput={shortcut_input.reform(Event::from)} /></label>
                 // No maxlength: the browser counts UTF-16 units and would cut
                 // an emoji-rich text short; the API counts characters and says.
                 // Camel case: no option id of the reply box's list ("saved-reply-…") is this.
                 <label>{ "Text " }<textarea id="savedReplyText" name="text" required=true rows="3"
-                    value={form.text.clone()} oninput={text_input} /></label>
+                    value={form.text.clone()} oninput={text_input.reform(Event::from)} /></label>
+                <label>{ "Offered in " }<select name="team" onchange={team_change}>
+                    <option value="" selected={form.team.is_empty()}>{ "every team's conversations" }</option>
+                    { for props.teams.iter().map(|(id, name)| html! {
+                        <option value={id.clone()} selected={*id == form.team}>{ format!("{name}'s conversations") }</option>
+                    }) }
+                </select></label>
                 <button type="submit">{ "Save reply" }</button>
             </form>
             <p class="saved-replies-said" role="status">{ (*said).clone() }</p>
