@@ -441,6 +441,44 @@ test('a first message sent again (its answer lost) finds the conversation it sta
   assert.notEqual(other.json.conversation.id, first.json.conversation.id);
 });
 
+test('the same first message sent several times at once opens one conversation: the others answer 200 with it', async () => {
+  // An outside audit: 3 to 5 sends at once opened 2 to 5 conversations.
+  // (Several rounds: on a quiet machine one round may store the first copy
+  // before the others look for it.)
+  for (const [round, copies] of [2, 3, 5, 4, 5, 3, 5].entries()) {
+    const v = visitor();
+    const body = { team: 'sales', message: { text: `Concurrent quince order, round ${round}`, client_id: clientId(60 + round) } };
+    const answers = await Promise.all(Array.from({ length: copies }, () => v.start(body)));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [...Array(copies - 1).fill(200), 201],
+      answers.map((a) => `${a.status} ${JSON.stringify(a.json).slice(0, 120)}`).join('\n'));
+    assert.equal(new Set(answers.map((a) => a.json.conversation.id)).size, 1, 'every answer names the same conversation');
+    const stored = await runtime.d1.prepare("SELECT COUNT(*) AS n FROM conversations WHERE id IN (SELECT conversation_id FROM messages WHERE text = ?1)").bind(body.message.text).first();
+    assert.equal(stored.n, 1);
+    // Each answer's token opens it.
+    for (const a of answers) assert.equal((await v.call('GET', `/v1/conversations/${a.json.conversation.id}/messages`, a.json.visitor_token)).status, 200);
+  }
+  // Two devices with the same client id at once each get their own.
+  const body = { team: 'sales', message: { text: 'Concurrent quince order from two devices', client_id: clientId(70) } };
+  const [a, b] = await Promise.all([visitor().start(body), visitor().start(body)]);
+  assert.deepEqual([a.status, b.status], [201, 201]);
+  assert.notEqual(a.json.conversation.id, b.json.conversation.id);
+});
+
+test('a visitor id that is not one, and a language that is not a tag: the first is refused, the second not kept (the message is)', async () => {
+  const v = visitor();
+  for (const visitor_id of ['jo.smith@example.com', 'x'.repeat(65), 'a b', 'ä']) {
+    assertError(await v.start({ visitor_id, message: { text: 'Hello there' } }), 422, 'invalid_request');
+  }
+  const started = await v.start({ locale: 'call 0170 1234567 <b>x</b>', message: { text: 'Quaint locale probe, please answer' } });
+  assert.equal(started.status, 201, JSON.stringify(started.json));
+  const row = await runtime.d1.prepare('SELECT locale FROM conversations WHERE id = ?1').bind(started.json.conversation.id).first();
+  assert.equal(row.locale, '', 'free text is not kept as a language');
+  const tagged = await visitor().start({ locale: 'pt-BR', visitor_id: 'a1b2c3d4-0000-4000-8000-00000000abcd', message: { text: 'Quaint locale probe two' } });
+  assert.equal(tagged.status, 201, JSON.stringify(tagged.json));
+  const kept = await runtime.d1.prepare('SELECT locale, visitor_id FROM conversations WHERE id = ?1').bind(tagged.json.conversation.id).first();
+  assert.deepEqual(kept, { locale: 'pt-BR', visitor_id: 'a1b2c3d4-0000-4000-8000-00000000abcd' });
+});
+
 test('visitor endpoints answer bad input with precise statuses and JSON errors', async () => {
   const v = visitor();
   const raw = (headers, body) => fetch(`${runtime.url}/v1/conversations`, { method: 'POST', headers: { origin: runtime.url, 'cf-connecting-ip': v.ip, ...headers }, body })

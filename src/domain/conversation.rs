@@ -273,6 +273,18 @@ pub fn stored_name(name: &str) -> String {
     pii::redact(name).redacted
 }
 
+/// The language kept with a conversation: the page's or browser's tag as
+/// sent, or nothing when it is not a language tag (a page's `lang` can be
+/// anything, and refusing the message for it would lose what the visitor
+/// wrote; free text there is never stored).
+pub fn stored_locale(locale: &str) -> &str {
+    if locale.len() <= 35 && super::ingest::is_language_tag(locale) {
+        locale
+    } else {
+        ""
+    }
+}
+
 /// Checks the visitor's request; the message text is checked by `check_text`.
 pub fn check_start(request: &StartConversation, now_ms: i64) -> Result<(), ApiError> {
     check_short("site", &request.site, true)?;
@@ -280,7 +292,11 @@ pub fn check_start(request: &StartConversation, now_ms: i64) -> Result<(), ApiEr
         check_short("team", team, true)?;
     }
     check_short("name", &request.name, false)?;
-    check_short("visitor_id", &request.visitor_id, false)?;
+    if !super::ingest::is_visitor_id(&request.visitor_id) {
+        return Err(ApiError::InvalidRequest(
+            "visitor_id must be at most 64 URL-safe characters".into(),
+        ));
+    }
     check_short("locale", &request.locale, false)?;
     if let Some(user) = &request.user {
         check_short("user.id", &user.id, true)?;
@@ -987,6 +1003,23 @@ mod tests {
     }
 
     #[test]
+    fn a_language_is_kept_only_when_it_is_a_tag() {
+        for tag in ["", "de", "pt-BR", "es-419", "de_DE", "zh-Hant-TW"] {
+            assert_eq!(stored_locale(tag), tag);
+        }
+        for text in [
+            "call 0170 1234567",
+            "<b>x</b>",
+            "en-US.UTF-8",
+            "4111-1111-1111-1111",
+            "english (US)",
+            &"a".repeat(36),
+        ] {
+            assert_eq!(stored_locale(text), "", "{text}");
+        }
+    }
+
+    #[test]
     fn start_requests_are_checked_field_by_field() {
         let now = 1_800_000_000_000;
         let ok = request(r#"{"site":"demo","message":{"text":"Where is my refund?"}}"#);
@@ -1011,6 +1044,20 @@ mod tests {
             r#"{"site":"demo","message":{"text":"hi"},"reply":{"channel":"email","email":"ana at example"}}"#,
         );
         assert!(check_start(&bad_email, now).is_err());
+        // A visitor id is the recorder's label or nothing, never free text.
+        for (visitor_id, fine) in [
+            ("", true),
+            ("a1b2c3d4-0000-4000-8000-00000000abcd", true),
+            ("jo.smith@example.com", false),
+            ("a b", false),
+            (&"x".repeat(65), false),
+        ] {
+            let started = StartConversation {
+                visitor_id: visitor_id.into(),
+                ..ok.clone()
+            };
+            assert_eq!(check_start(&started, now).is_ok(), fine, "{visitor_id}");
+        }
         let phone = |from: i64, to: i64| ReplyPreference::Phone {
             phone: "+49 30 1234567".into(),
             from,

@@ -77,7 +77,7 @@ fn mask_secret_values(path: &str) -> String {
 /// or nothing: a language of 2 to 8 letters, then subtags of 1 to 8 letters
 /// or digits, and at most four digits in all. The field holds a label,
 /// never free text, nor a number (`4111-1111-1111-1111`).
-fn is_language_tag(text: &str) -> bool {
+pub fn is_language_tag(text: &str) -> bool {
     let mut subtags = text.split(['-', '_']);
     let language = subtags.next().unwrap_or_default();
     text.is_empty()
@@ -87,6 +87,12 @@ fn is_language_tag(text: &str) -> bool {
                 (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
             })
             && few_digits(text))
+}
+
+/// A consented visitor id as the recorder makes it, or nothing: at most 64
+/// letters, digits and `-` (a label, never free text).
+pub fn is_visitor_id(text: &str) -> bool {
+    text.len() <= 64 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// An IANA time zone name (`America/Argentina/Buenos_Aires`, `Etc/GMT+10`,
@@ -673,12 +679,7 @@ fn plan_read(body: &str, received_at_ms: u64, fast: bool) -> Result<IngestPlan, 
     // and the events in it, so correct each timestamp by it.
     let at = |ms: u64| i64::try_from(ms).unwrap_or(i64::MAX);
     let skew = at(received_at_ms).saturating_sub(at(batch.sent_at));
-    if batch.visitor.len() > 64
-        || !batch
-            .visitor
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
+    if !is_visitor_id(&batch.visitor) {
         return Err(ApiError::InvalidRequest(
             "visitor must be at most 64 URL-safe characters".into(),
         ));

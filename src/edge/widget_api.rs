@@ -275,8 +275,8 @@ pub async fn start(
     let insert = env.db.statement(
         "INSERT INTO conversations (id, site_id, team_id, status, channel, visitor_key, visitor_id, user_id, \
          visitor_name, locale, reply_channel, reply_email, reply_phone, callback_from, callback_to, topic, \
-         sentiment, kind, confidence, created_at, updated_at, last_visitor_at, expectation_gap) \
-         VALUES (?1, ?2, ?3, 'waiting', 'widget', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?18, ?19)",
+         sentiment, kind, confidence, created_at, updated_at, last_visitor_at, expectation_gap, start_client_id) \
+         VALUES (?1, ?2, ?3, 'waiting', 'widget', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?18, ?19, ?20)",
         args![
             &id,
             &site.id,
@@ -285,7 +285,7 @@ pub async fn start(
             visitor_id,
             user_id,
             &conversation::stored_name(&body.name),
-            &body.locale,
+            conversation::stored_locale(&body.locale),
             reply.channel,
             reply.email,
             &reply.phone,
@@ -297,6 +297,7 @@ pub async fn start(
             screened.edge.topic_confidence,
             now,
             i64::from(screened.edge.expectation_gap),
+            body.message.client_id.as_deref().unwrap_or_default(),
         ],
     );
     let token_row = env.db.statement(
@@ -327,7 +328,15 @@ pub async fn start(
             args![&site.id, topic, now, &id],
         ));
     }
-    db::batch(&env.db, statements).await?;
+    if let Err(failed) = db::batch(&env.db, statements).await {
+        // The same first message sent again while this one was stored (two
+        // sends at once): the unique start client id refused this copy as
+        // a whole, and the conversation the other stored is the answer.
+        return match started_before(env, &site.id, &visitor_key, &body, now).await? {
+            Some(retried) => answer_retry(env, retried, &teams, &body, origin, now).await,
+            None => Err(failed),
+        };
+    }
     let stored = threads::messages_after(&env.db, &id, 0).await?;
     let first = stored.first().ok_or(ApiError::Internal)?;
     destinations::conversation_created(env, &site.id, &id, first, &screened, now).await;
