@@ -547,16 +547,18 @@ test('on a phone the panel fills the screen; German pages get German words', asy
   await page.close();
 });
 
+// Where the focus is: in the widget (its host, beside <body>), past the
+// document's end (the browser's own controls: <body> here), or on something
+// of the page's (its start; null for the first two).
+const onPageOf = (page) => page.evaluate(() => {
+  const at = document.activeElement;
+  return at && at !== document.body && !at.closest('[data-touchpoint-launcher]') ? at.outerHTML.slice(0, 80) : null;
+});
+
 test('on a small phone the full-screen panel keeps the keyboard: Tab never reaches the page hidden under it, and closing gives the page back', async () => {
   const page = await visitorPage(browser, { viewport: { width: 320, height: 568 }, isMobile: true, hasTouch: true });
   await openPanel(page);
-  // Where the focus is: in the widget (its host, beside <body>), past the
-  // document's end (the browser's own controls: <body> here), or on
-  // something of the page's.
-  const onPage = () => page.evaluate(() => {
-    const at = document.activeElement;
-    return at && at !== document.body && !at.closest('[data-touchpoint-launcher]') ? at.outerHTML.slice(0, 80) : null;
-  });
+  const onPage = () => onPageOf(page);
   let inPanel = 0;
   for (let i = 0; i < 25; i++) {
     await page.keyboard.press(i % 5 === 4 ? 'Shift+Tab' : 'Tab');
@@ -581,6 +583,17 @@ test('on a small phone the full-screen panel keeps the keyboard: Tab never reach
   const desk = await visitorPage(browser);
   await openPanel(desk);
   assert.equal(await desk.evaluate(() => document.body.inert), false);
+  // Zoomed in while open (400% leaves 320 CSS pixels): the panel fills the
+  // screen, and the next key pressed in it, before Tab moves the focus,
+  // makes the page inert; zoomed out again, the next key gives it back.
+  const inert = () => desk.evaluate(() => document.body.inert);
+  await desk.setViewportSize({ width: 320, height: 480 });
+  await desk.keyboard.press('Tab');
+  assert.equal(await inert(), true, 'full screen after the zoom: the page is inert');
+  assert.equal(await onPageOf(desk), null);
+  await desk.setViewportSize({ width: 1280, height: 720 });
+  await desk.keyboard.press('Shift+Tab');
+  assert.equal(await inert(), false, 'beside the page again: the page is back');
   await desk.close();
 });
 
@@ -697,10 +710,18 @@ test('the page can open, close and toggle the panel and listen to it; replies wh
   await panel(page).locator('.thread .staff >> text=pocket').waitFor();
   assert.ok(await eventually(async () => (await conversationsOf('id = ?1', conversation.id))[0].visitor_read_id === await lastReply(), 10_000), 'opening marks them read');
   await page.evaluate(() => window.touchpoint.close());
+  // What the next page hears: nothing (an outside audit: every page load
+  // announced the last reply again, to screen readers and to on('message')).
+  await page.addInitScript(() => {
+    window.__heard = [];
+    addEventListener('touchpoint:message', (event) => window.__heard.push(event.detail.text));
+  });
   await page.goto(`${runtime.url}/pricing`);
   await page.evaluate(() => window.touchpoint.ready);
   await page.waitForTimeout(2000);
   assert.equal(await page.locator('button.launcher[data-unread]').count(), 0, 'read on the page before: no badge');
+  assert.deepEqual(await page.evaluate(() => window.__heard), [], 'nor an announcement');
+  assert.equal(await page.locator('[data-touchpoint-launcher] .said').textContent(), '');
   await page.close();
 });
 

@@ -81,20 +81,25 @@ fn use_opener(dispatcher: UseReducerDispatcher<PanelState>) {
 /// rule), the page behind it is inert: Tab and a screen reader's cursor never
 /// reach links hidden under it. Only when the launcher sits outside `<body>`
 /// (the script tag puts it beside it), so the panel is never made inert with
-/// the page, and only when the page has not made `<body>` inert itself, so
-/// giving it back never undoes the page's own. Returns the body it made
-/// inert, for the effect's clean-up (closing, or the widget removed while
-/// open) to give back.
-fn page_inert_behind(root: &ShadowRoot) -> Option<web_sys::HtmlElement> {
-    let window = web_sys::window()?;
+/// the page. `<body>` carries `data-touchpoint-inert` while the panel holds
+/// it inert, so giving it back (`open` false, or no longer full screen)
+/// never undoes an inert the page set itself.
+fn page_inert_behind(root: &ShadowRoot, open: bool) {
+    const MARK: &str = "data-touchpoint-inert";
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let size = |size: Result<JsValue, JsValue>| size.ok().and_then(|s| s.as_f64()).unwrap_or(0.0);
     let full_screen = size(window.inner_width()) <= 480.0 || size(window.inner_height()) <= 500.0;
-    window
-        .document()?
-        .body()
-        .filter(|body| full_screen && !body.contains(Some(&root.host())))
-        .filter(|body| !body.inert())
-        .inspect(|body| body.set_inert(true))
+    if let Some(body) = window.document().and_then(|d| d.body()) {
+        let ours = body.has_attribute(MARK);
+        let inert =
+            open && full_screen && !body.contains(Some(&root.host())) && (ours || !body.inert());
+        if inert != ours {
+            body.set_inert(inert);
+            let _ = body.toggle_attribute(MARK);
+        }
+    }
 }
 
 /// The conversation panel.
@@ -135,7 +140,7 @@ pub fn panel(props: &PanelProps) -> Html {
         let textarea = textarea.clone();
         let root = props.root.clone();
         use_effect_with((state.open, state.sending), move |(open, sending)| {
-            let inert = open.then(|| page_inert_behind(&root)).flatten();
+            page_inert_behind(&root, *open);
             if *open && !*sending {
                 // Marked only while refused (`ReplyFields`).
                 let refused = match root.query_selector("[aria-invalid]") {
@@ -146,11 +151,7 @@ pub fn panel(props: &PanelProps) -> Html {
                     let _ = element.focus();
                 }
             }
-            move || {
-                if let Some(body) = inert {
-                    body.set_inert(false);
-                }
-            }
+            move || page_inert_behind(&root, false)
         });
     }
 
@@ -201,10 +202,14 @@ pub fn panel(props: &PanelProps) -> Html {
         })
     };
     let onkeydown = {
-        let close = close.clone();
+        let (close, root) = (close.clone(), props.root.clone());
         Callback::from(move |event: KeyboardEvent| {
             if event.key() == "Escape" {
                 close.emit(());
+            } else {
+                // Before a Tab moves the focus: the screen may have been
+                // zoomed or turned since the panel opened.
+                page_inert_behind(&root, true);
             }
         })
     };

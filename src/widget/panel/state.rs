@@ -260,11 +260,14 @@ impl Reducible for PanelState {
                 // unread replies as they were then, so its count is passed by.
                 let current = poll.cursor >= known.last().copied().unwrap_or(0);
                 let unread = poll.unread;
+                // The thread loaded on a new page (nothing known here yet)
+                // holds replies read before: only an unread one is news.
+                let news = !known.is_empty() || unread > 0;
                 if let Some(staff) = poll
                     .messages
                     .iter()
                     .rev()
-                    .find(|m| m.author == "staff" && !known.contains(&m.id))
+                    .find(|m| news && m.author == "staff" && !known.contains(&m.id))
                 {
                     next.last_staff_message = Some(staff.clone());
                     next.typing = None;
@@ -484,6 +487,10 @@ mod tests {
             )],
         );
         assert_eq!(seen_before.unread, 0, "read on an earlier page: no badge");
+        assert_eq!(
+            seen_before.last_staff_message, None,
+            "nor is it announced again on each page"
+        );
         let unseen_before = run(
             PanelState::new(Some(session()), false, false),
             vec![poll(
@@ -494,6 +501,11 @@ mod tests {
         assert_eq!(
             unseen_before.unread, 1,
             "answered while they were on an earlier page: the badge says so"
+        );
+        assert_eq!(
+            unseen_before.last_staff_message.as_ref().map(|m| m.id),
+            Some(2),
+            "and the page hears of it"
         );
         let later = run(
             seen_before,
