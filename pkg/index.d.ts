@@ -17,7 +17,8 @@ export interface TouchpointConfig {
   /** The launcher's icon: "chat" (default), "mail", or "none" for the label only. */
   icon?: 'chat' | 'mail' | 'none';
   /** Language of the conversation panel (BCP 47, e.g. "de"); defaults to the page's
-   * `lang` or the browser's language. English, German, French, Spanish, Dutch, Portuguese. */
+   * `lang` or the browser's language. English, German, French, Spanish, Italian, Dutch,
+   * Portuguese ("pt-BR": Brazil's); any other language gets the English panel. */
   locale?: string;
   /** Only these teams appear in the panel (ids as set up on the worker). */
   teams?: string[];
