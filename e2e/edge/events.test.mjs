@@ -408,3 +408,24 @@ test('secrets in a recorded path are masked before it is stored: name=value pair
     assert.equal(row.path, stored);
   }
 });
+
+// An outside audit's finds: referrers and link targets kept user info and
+// secret-named pairs that a page path has masked.
+test('referrers and link targets are stored without user info or secrets, on their own host', async () => {
+  const urls = [
+    ['https://admin:p!ss-w0rd$@partner.example/', 'https://partner.example/'],
+    ['https://bob:hunter2!@ref.example/path', 'https://ref.example/path'],
+    ['https://cdn.example/dl/api_key=AKIAIOSFODNN7EXAMPLE/file.pdf', 'https://cdn.example/dl/api_key=:secret/file.pdf'],
+    ['https://ref.example/reset/token=Zm9vYmFyYmF6cXV4', 'https://ref.example/reset/token=:secret'],
+    ['https://u:p4ssw0rd@out.example/', 'https://out.example/'],
+  ];
+  const res = await post(batch(urls.map(([url], i) => ({
+    id: id(950 + i), type: 'click', ts: Date.now(), path: '/pricing', name: 'link', referrer: url, target: url,
+  }))));
+  assert.equal(res.status, 202, JSON.stringify(res.json));
+  assert.equal(res.json.accepted, urls.length);
+  for (const [i, [url, stored]] of urls.entries()) {
+    const row = await runtime.d1.prepare('SELECT referrer, target FROM events WHERE id = ?1').bind(id(950 + i)).first();
+    assert.deepEqual(row, { referrer: stored, target: stored }, url);
+  }
+});

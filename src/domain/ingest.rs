@@ -18,7 +18,7 @@ use super::event::{EventKind, WIRE_VERSION};
 use super::ids::is_valid_client_id;
 use super::page_type::{page_type, PageRule};
 use super::pii;
-use super::url_privacy::{clean_referrer, mask_path};
+use super::url_privacy::mask_path;
 
 /// A path without its query string or fragment; a hash route (`#/settings`)
 /// is part of a single-page app's path and is kept.
@@ -71,6 +71,66 @@ fn mask_secret_values(path: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A recorded path as stored: segments that look like an e-mail, a long
+/// number or a token masked, the values of secret-named pairs masked, then
+/// whatever personal data the redactor still finds.
+fn clean_path(path: &str) -> String {
+    without_pii_in_path(mask_secret_values(&mask_path(path)))
+}
+
+/// Where a URL's authority (`user:password@host:port`) lies: after its `://`
+/// (or a leading `//`) up to its path, query or fragment.
+fn authority(url: &str) -> Option<(usize, usize)> {
+    let start = match url.find("://") {
+        Some(at) => at + 3,
+        None if url.starts_with("//") => 2,
+        None => return None,
+    };
+    let end = url
+        .get(start..)?
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |at| start + at);
+    Some((start, end))
+}
+
+/// The URL without the `user:password@` of its authority: a secret, never
+/// part of the host. Browsers end user info at the authority's last `@`.
+fn without_userinfo(url: &str) -> String {
+    let Some((start, end)) = authority(url) else {
+        return url.to_owned();
+    };
+    let host = url
+        .get(start..end)
+        .and_then(|authority| authority.rfind('@'))
+        .map_or(start, |at| start + at + 1);
+    [
+        url.get(..start).unwrap_or_default(),
+        url.get(host..).unwrap_or_default(),
+    ]
+    .concat()
+}
+
+/// A referrer or link target as stored: scheme, host and port, then the path
+/// masked exactly as a page's path is; user info, query and fragment go (a
+/// hash route too: browsers send referrers without one and the recorder drops
+/// it from targets). The user info goes before the redactor reads the URL,
+/// which took a password with an `@` and the host after it for an e-mail.
+fn clean_url(url: &str) -> String {
+    let url = without_userinfo(url);
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    let url = url.get(..end).unwrap_or_default();
+    let Some((_, path_start)) = authority(url) else {
+        return without_pii_text(url.to_owned());
+    };
+    let mut out = url.get(..path_start).unwrap_or_default().to_owned();
+    let path = url.get(path_start..).unwrap_or_default();
+    if !path.is_empty() {
+        out.push_str(&clean_path(path));
+    }
+    // The host is read too, as before: an IP address is personal data.
+    without_pii_text(out)
 }
 
 /// A browser's language tag (`de-DE`, `es-419`, some webviews' `de_DE`)
@@ -846,6 +906,9 @@ fn validate_event(mut event: WireEvent, skew: i64, now: i64) -> Result<EventRow,
     let mut source_name = event.source;
     let mut search_term = String::new();
     if !channel.is_empty() {
+        // The host is what follows any user info (`https://www.bing.com@evil.example/`
+        // comes from evil.example); the query stays for the search words.
+        let referrer = without_userinfo(&event.referrer);
         let campaign = super::attribution::Campaign {
             source: event.utm_source.clone(),
             medium: event.utm_medium.clone(),
@@ -854,23 +917,22 @@ fn validate_event(mut event: WireEvent, skew: i64, now: i64) -> Result<EventRow,
             content: event.utm_content.clone(),
             click_id: event.click_id.clone(),
         };
-        if let Some(refined) = super::referrers::refine(&channel, &campaign, &event.referrer, true)
-        {
+        if let Some(refined) = super::referrers::refine(&channel, &campaign, &referrer, true) {
             channel = refined.channel.as_str().into();
             source_name = refined.source_name.into();
             search_term = refined.term.unwrap_or_default();
         }
     }
     // The recorder already masks URLs; check again here, for older or
-    // hand-written senders: URLs keep origin and masked path only, and free
-    // text loses any personal data the redactor finds.
+    // hand-written senders: URLs keep origin and masked path only (never
+    // user info), and free text loses any personal data the redactor finds.
     Ok(EventRow {
         id: event.id,
         kind: kind.as_str(),
         occurred_at_ms,
-        path: without_pii_in_path(mask_secret_values(&mask_path(path_only(&event.path)))),
+        path: clean_path(path_only(&event.path)),
         title: without_pii_text(event.title),
-        referrer: without_pii_text(clean_referrer(&event.referrer)),
+        referrer: clean_url(&event.referrer),
         viewport_width: event.vw,
         viewport_height: event.vh,
         language: event.lang,
@@ -890,7 +952,7 @@ fn validate_event(mut event: WireEvent, skew: i64, now: i64) -> Result<EventRow,
         utm_content: without_pii_text(event.utm_content),
         click_id: without_pii_text(event.click_id),
         name: without_pii_text(event.name),
-        target: without_pii_text(clean_referrer(&event.target)),
+        target: clean_url(&event.target),
         props_json: if props.is_empty() {
             String::new()
         } else {
@@ -923,6 +985,211 @@ mod tests {
             ("/plain/path", "/plain/path"),
         ] {
             assert_eq!(mask_secret_values(path), masked, "{path}");
+        }
+    }
+
+    /// What an outside audit found stored as sent: user info and secrets in
+    /// referrers and link targets, which only page paths had masked.
+    #[test]
+    fn referrers_and_targets_lose_user_info_and_secrets_and_keep_their_host() {
+        for (url, stored) in [
+            (
+                "https://admin:p!ss-w0rd$@partner.example/",
+                "https://partner.example/",
+            ),
+            (
+                "https://bob:hunter2!@ref.example/path",
+                "https://ref.example/path",
+            ),
+            (
+                "https://cdn.example/dl/api_key=AKIAIOSFODNN7EXAMPLE/file.pdf",
+                "https://cdn.example/dl/api_key=:secret/file.pdf",
+            ),
+            (
+                "https://ref.example/reset/token=Zm9vYmFy",
+                "https://ref.example/reset/token=:secret",
+            ),
+            // A password read as an e-mail took the host with it.
+            ("https://u:p4ssw0rd@out.example/", "https://out.example/"),
+            // Browsers read the authority up to its last `@`.
+            (
+                "https://a@b:c@d@host.example:8443/x",
+                "https://host.example:8443/x",
+            ),
+            ("https://user@host.example", "https://host.example"),
+            ("//admin:pw@host.example/a", "//host.example/a"),
+            // An `@` after the authority is the path's, masked as an e-mail.
+            (
+                "https://host.example/u/jane@example.com",
+                "https://host.example/u/:email",
+            ),
+            (
+                "https://host.example/?next=//a:b@c",
+                "https://host.example/",
+            ),
+            // Ordinary URLs are kept as they were.
+            (
+                "https://www.google.com/search?q=x",
+                "https://www.google.com/search",
+            ),
+            ("https://shop.example", "https://shop.example"),
+            (
+                "https://shop.example:8080/a/b#c",
+                "https://shop.example:8080/a/b",
+            ),
+            ("mailto:jane@example.com?subject=hi", "mailto:[email]"),
+            ("", ""),
+        ] {
+            assert_eq!(clean_url(url), stored, "{url}");
+        }
+    }
+
+    #[test]
+    fn the_channel_is_refined_from_the_host_behind_any_user_info() {
+        let channel = |referrer: &str| {
+            let body = serde_json::json!({"v": 1, "site": "demo", "sent_at": NOW, "events": [
+                {"id": "aaaaaaaaaaaaaaaa", "type": "pageview", "ts": NOW, "path": "/",
+                 "referrer": referrer, "channel": "referral"}]})
+            .to_string();
+            let row = plan_batch(&body, NOW).unwrap().rows.remove(0);
+            (row.channel, row.source_name, row.referrer)
+        };
+        assert_eq!(
+            channel("https://u:pw@www.bing.com/search?q=x"),
+            (
+                "organic_search".into(),
+                "Bing".into(),
+                "https://www.bing.com/search".into()
+            )
+        );
+        // The host is what follows the `@`, whatever precedes it.
+        assert_eq!(
+            channel("https://www.bing.com@evil.example/"),
+            (
+                "referral".into(),
+                String::new(),
+                "https://evil.example/".into()
+            )
+        );
+    }
+
+    mod url_properties {
+        //! Generated referrers and link targets: whatever user info and
+        //! secret-named `name=value` pair a URL carries, what is stored holds
+        //! neither, and keeps the URL's host.
+
+        use proptest::prelude::*;
+        use proptest::sample::select;
+
+        use super::super::*;
+        use super::NOW;
+
+        /// Lowercase words: no digits, capitals, `@` or `=`, so nothing of a
+        /// host or a path can be masked itself, nor hold the capital and digit
+        /// that start the user info and the secret.
+        fn word() -> impl Strategy<Value = String> {
+            "[a-z]{1,10}"
+        }
+
+        /// What a URL's user info can hold (no `/`, `?`, `#`, which end the
+        /// authority); `@` too: browsers split at the last one.
+        const USERINFO: &str = "[A-Za-z0-9._~!$&'()*+,;=%@-]{0,12}";
+
+        fn userinfo() -> impl Strategy<Value = (String, String)> {
+            (
+                USERINFO.prop_map(|user| format!("U7{user}")),
+                proptest::option::of(USERINFO.prop_map(|password| format!("P8{password}"))),
+            )
+                .prop_map(|(user, password)| match password {
+                    Some(password) => (format!("{user}:{password}@"), password),
+                    None => (format!("{user}@"), user),
+                })
+        }
+
+        /// A `name=value` pair whose name says secret, in any case and with
+        /// anything around the word; the value runs up to `/`, `&`, `;`, `#`
+        /// or `?`, so it holds none of them.
+        fn secret_pair() -> impl Strategy<Value = (String, String)> {
+            (
+                "[a-z_-]{0,5}",
+                select(SECRET_NAMES.to_vec()),
+                any::<bool>(),
+                "[a-z_-]{0,5}",
+                "[A-Za-z0-9._~!$'()*+,%=:-]{0,24}",
+            )
+                .prop_map(|(before, word, upper, after, value)| {
+                    let word = if upper {
+                        word.to_ascii_uppercase()
+                    } else {
+                        word.into()
+                    };
+                    let value = format!("S9{value}");
+                    (format!("{before}{word}{after}={value}"), value)
+                })
+        }
+
+        fn url() -> impl Strategy<Value = (String, String, String, String)> {
+            (
+                select(vec!["https", "http", "wss"]),
+                proptest::collection::vec(word(), 1..4),
+                proptest::option::of(1u16..),
+                userinfo(),
+                proptest::collection::vec(word(), 0..3),
+                select(vec!["/", ";", "&", "/x;", "#/", "/a&"]),
+                secret_pair(),
+                proptest::collection::vec(word(), 0..3),
+                select(vec!["", "?q=1", "#top", "?token=Sv1&b=2#f"]),
+            )
+                .prop_map(
+                    |(
+                        scheme,
+                        labels,
+                        port,
+                        (userinfo, secret_user),
+                        before,
+                        joint,
+                        (pair, secret),
+                        after,
+                        tail,
+                    )| {
+                        let host = labels.join(".");
+                        let host = match port {
+                            Some(port) => format!("{host}:{port}"),
+                            None => host,
+                        };
+                        let origin = format!("{scheme}://{host}");
+                        let url = format!(
+                            "{scheme}://{userinfo}{host}/{}{joint}{pair}/{}{tail}",
+                            before.join("/"),
+                            after.join("/"),
+                        );
+                        (url, origin, secret_user, secret)
+                    },
+                )
+        }
+
+        proptest! {
+            #[test]
+            fn no_user_info_or_secret_is_stored_and_the_host_is_kept(
+                (url, origin, user_info, secret) in url(),
+            ) {
+                let body = serde_json::json!({"v": 1, "site": "demo", "sent_at": NOW, "events": [
+                    {"id": "aaaaaaaaaaaaaaaa", "type": "click", "name": "link", "ts": NOW, "path": "/",
+                     "referrer": url, "target": url}]})
+                .to_string();
+                let plan = plan_batch(&body, NOW).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                let row = &plan.rows[0];
+                for stored in [&row.referrer, &row.target] {
+                    prop_assert!(!stored.contains(&user_info), "{url} → {stored}");
+                    prop_assert!(!stored.contains(&secret), "{url} → {stored}");
+                    prop_assert!(!stored.contains("U7") && !stored.contains('@'), "{url} → {stored}");
+                    let rest = stored.strip_prefix(&origin);
+                    prop_assert!(
+                        rest.is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
+                        "{url} → {stored}: not on {origin}"
+                    );
+                }
+            }
         }
     }
 
