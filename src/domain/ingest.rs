@@ -874,7 +874,10 @@ fn validate_event(mut event: WireEvent, skew: i64, now: i64) -> Result<EventRow,
             Value::Bool(flag) => flag.to_string(),
             _ => return Err("props must be strings, numbers or booleans".into()),
         };
-        if key.is_empty() || key.len() > MAX_LABEL || text.len() > MAX_PROP_VALUE {
+        if key.is_empty() {
+            return Err("a prop key is empty".into());
+        }
+        if key.len() > MAX_LABEL || text.len() > MAX_PROP_VALUE {
             return Err("a prop key or value is too long".into());
         }
         // A key is a name the sender chose, but it can be filled from a form
@@ -1467,6 +1470,12 @@ mod tests {
             let plan = plan_batch(&body, NOW).unwrap();
             assert_eq!(plan.rejected.len(), 1, "{event}");
         }
+        // Said as what it is (an outside audit: "too long" for an empty key).
+        let body = format!(
+            r#"{{"v":1,"site":"demo","sent_at":{NOW},"events":[{{"id":"aaaaaaaaaaaaaaaa","type":"custom","name":"x","ts":{NOW},"path":"/","props":{{"":"v"}}}}]}}"#
+        );
+        let plan = plan_batch(&body, NOW).unwrap();
+        assert_eq!(plan.rejected[0].reason, "a prop key is empty");
     }
 
     #[test]
