@@ -164,6 +164,30 @@ test('invalid UTF-8 is refused with 400 invalid_utf8 and the offset, never store
   assert.equal((await raw('POST', '/v1/conversations', JSON.stringify({ site: 'demo', message: { text: 'Café, 日本語, Ελληνικά — where is my order?' } }), visitorHeaders())).status, 201);
 });
 
+test('ids and query values that are not UTF-8 once percent-decoded are refused with 400 invalid_utf8, never kept or replaced', async () => {
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const staff = { authorization: `Bearer ${ana.token}` };
+  for (const [method, path, headers, body] of [
+    ['PUT', '/v1/admin/sites/%ff%fe', admin, JSON.stringify({ name: 'Bytes' })],
+    ['PUT', '/v1/admin/sites/demo/teams/%C0%AF', admin, JSON.stringify({ name: 'Overlong' })],
+    ['GET', '/v1/admin/sites/demo/visitors/%ff', admin],
+    ['GET', '/v1/staff/inbox?q=%ff', staff],
+    ['GET', '/v1/staff/inbox?status=open&q=caf%C3', staff],
+    ['GET', '/v1/staff/conversations/ab%E9cd', staff],
+  ]) {
+    const refused = await raw(method, path, body, headers);
+    assertError(refused, 400, 'invalid_utf8');
+    assert.match(refused.json.error.message, /percent-decoded, is not valid UTF-8 \(invalid byte at offset \d+\)/);
+  }
+  // Nothing was created under the escapes, and no caller learns of the bytes before its credentials.
+  assertError(await raw('GET', '/v1/admin/sites/%25ff%25fe', undefined, admin), 404, 'unknown_site');
+  assertError(await raw('GET', '/v1/admin/sites/%ff%fe', undefined, {}), 401, 'unauthorized');
+  // UTF-8 escaped is an id and a search as usual.
+  assert.equal((await raw('PUT', '/v1/admin/sites/%C3%A9tiquette-utf8', JSON.stringify({ name: 'Étiquette' }), admin)).status, 201);
+  assert.equal((await raw('GET', '/v1/admin/sites/%C3%A9tiquette-utf8', undefined, admin)).json.site.id, 'étiquette-utf8');
+  assert.equal((await raw('GET', '/v1/staff/inbox?q=caf%C3%A9', undefined, staff)).status, 200);
+});
+
 test('a body that names a key twice is malformed (serde_json alone keeps the last), and nothing is stored', async () => {
   const twice = '{"site":"shop","message":{"text":"which site am I on, twice?"},"site":"demo"}';
   const refused = await raw('POST', '/v1/conversations', twice, visitorHeaders());
