@@ -370,6 +370,35 @@ test('a team PUT keeps every field it leaves out, like a site PUT; unknown keys 
   assertError(await asAdmin('PUT', '/v1/admin/sites/demo/teams/returns', { hours: { weekly: [{ day: 'mon', open: '+9:00', close: '17:00' }] } }), 422, 'invalid_request');
 });
 
+test("a site's console_url is an https link (http only on this machine), at most 2,000 characters, without credentials", async () => {
+  const site = '/v1/admin/sites/console-link-site';
+  const created = await asAdmin('PUT', site, { name: 'Console links', console_url: 'https://console.links.example/touchpoint/' });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  for (const console_url of [
+    'javascript:alert(1)//',
+    'data:text/html,<script>alert(1)</script>',
+    'not a url at all',
+    `https://console.links.example/${'a'.repeat(20_000)}`,
+    'http://console.links.example/',
+    'https://user:secret@console.links.example/',
+    'https://console.links.example/#/inbox',
+    'https://console.links.example/<b>|x',
+  ]) {
+    const refused = await asAdmin('PUT', site, { console_url });
+    assertError(refused, 422, 'invalid_request');
+    assert.match(refused.json.error.message, /console_url: /);
+    assert.ok(!specAcceptsBody('PUT', '/v1/admin/sites/{site}', { console_url }), `openapi.json refuses ${console_url.slice(0, 60)} too`);
+  }
+  const kept = await asAdmin('GET', site);
+  assert.equal(kept.json.site.console_url, 'https://console.links.example/touchpoint/', 'a refused update changes nothing');
+  for (const console_url of ['http://localhost:8787/console/', 'http://127.0.0.1:9/console/', 'http://[::1]/', '', 'https://console.links.example:8443/tp/?tenant=a']) {
+    const accepted = await asAdmin('PUT', site, { console_url });
+    assert.equal(accepted.status, 200, `${console_url}: ${JSON.stringify(accepted.json)}`);
+    assert.equal(accepted.json.site.console_url, console_url);
+    assert.ok(specAcceptsBody('PUT', '/v1/admin/sites/{site}', { console_url }), console_url);
+  }
+});
+
 test("a site's identity secret is set through the operator API, and identify() verifies against it", async () => {
   // Issue 13 finding 11: how to set it was written nowhere.
   const secret = 'site-identity-secret-0123456789';
