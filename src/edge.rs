@@ -231,9 +231,13 @@ async fn dispatch(request: &Request, env: &Env) -> Result<Response, ApiError> {
         route,
         Route::StaticAsset | Route::Preflight | Route::NotFound | Route::MethodNotAllowed { .. }
     ) {
-        if let Err(refused) = http::check_query(request, route.parameters()) {
-            // The wrong caller hears 401 or 403 whatever its query says: a
-            // bad query is news only for a caller who may call.
+        // Ids and query values that are not UTF-8 once decoded are refused
+        // as a body's bytes are.
+        let checked = crate::domain::api::check_path(&path)
+            .and_then(|()| http::check_query(request, route.parameters()));
+        if let Err(refused) = checked {
+            // The wrong caller hears 401 or 403 whatever its path or query
+            // says: a bad one is news only for a caller who may call.
             authorize_caller(request, env, &route, origin).await?;
             return Err(refused);
         }

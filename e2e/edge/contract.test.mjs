@@ -164,6 +164,30 @@ test('invalid UTF-8 is refused with 400 invalid_utf8 and the offset, never store
   assert.equal((await raw('POST', '/v1/conversations', JSON.stringify({ site: 'demo', message: { text: 'Café, 日本語, Ελληνικά — where is my order?' } }), visitorHeaders())).status, 201);
 });
 
+test('ids and query values that are not UTF-8 once percent-decoded are refused with 400 invalid_utf8, never kept or replaced', async () => {
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const staff = { authorization: `Bearer ${ana.token}` };
+  for (const [method, path, headers, body] of [
+    ['PUT', '/v1/admin/sites/%ff%fe', admin, JSON.stringify({ name: 'Bytes' })],
+    ['PUT', '/v1/admin/sites/demo/teams/%C0%AF', admin, JSON.stringify({ name: 'Overlong' })],
+    ['GET', '/v1/admin/sites/demo/visitors/%ff', admin],
+    ['GET', '/v1/staff/inbox?q=%ff', staff],
+    ['GET', '/v1/staff/inbox?status=open&q=caf%C3', staff],
+    ['GET', '/v1/staff/conversations/ab%E9cd', staff],
+  ]) {
+    const refused = await raw(method, path, body, headers);
+    assertError(refused, 400, 'invalid_utf8');
+    assert.match(refused.json.error.message, /percent-decoded, is not valid UTF-8 \(invalid byte at offset \d+\)/);
+  }
+  // Nothing was created under the escapes, and no caller learns of the bytes before its credentials.
+  assertError(await raw('GET', '/v1/admin/sites/%25ff%25fe', undefined, admin), 404, 'unknown_site');
+  assertError(await raw('GET', '/v1/admin/sites/%ff%fe', undefined, {}), 401, 'unauthorized');
+  // UTF-8 escaped is an id and a search as usual.
+  assert.equal((await raw('PUT', '/v1/admin/sites/%C3%A9tiquette-utf8', JSON.stringify({ name: 'Étiquette' }), admin)).status, 201);
+  assert.equal((await raw('GET', '/v1/admin/sites/%C3%A9tiquette-utf8', undefined, admin)).json.site.id, 'étiquette-utf8');
+  assert.equal((await raw('GET', '/v1/staff/inbox?q=caf%C3%A9', undefined, staff)).status, 200);
+});
+
 test('a body that names a key twice is malformed (serde_json alone keeps the last), and nothing is stored', async () => {
   const twice = '{"site":"shop","message":{"text":"which site am I on, twice?"},"site":"demo"}';
   const refused = await raw('POST', '/v1/conversations', twice, visitorHeaders());
@@ -344,6 +368,35 @@ test('a team PUT keeps every field it leaves out, like a site PUT; unknown keys 
   assertError(await asAdmin('PUT', '/v1/admin/sites/demo/teams/brand-new', { target_minutes: 10 }), 422, 'invalid_request');
   assertError(await asAdmin('PUT', '/v1/admin/sites/demo/teams/returns', { name: 'R', colour: 'red' }), 422, 'invalid_request');
   assertError(await asAdmin('PUT', '/v1/admin/sites/demo/teams/returns', { hours: { weekly: [{ day: 'mon', open: '+9:00', close: '17:00' }] } }), 422, 'invalid_request');
+});
+
+test("a site's console_url is an https link (http only on this machine), at most 2,000 characters, without credentials", async () => {
+  const site = '/v1/admin/sites/console-link-site';
+  const created = await asAdmin('PUT', site, { name: 'Console links', console_url: 'https://console.links.example/touchpoint/' });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  for (const console_url of [
+    'javascript:alert(1)//',
+    'data:text/html,<script>alert(1)</script>',
+    'not a url at all',
+    `https://console.links.example/${'a'.repeat(20_000)}`,
+    'http://console.links.example/',
+    'https://user:secret@console.links.example/',
+    'https://console.links.example/#/inbox',
+    'https://console.links.example/<b>|x',
+  ]) {
+    const refused = await asAdmin('PUT', site, { console_url });
+    assertError(refused, 422, 'invalid_request');
+    assert.match(refused.json.error.message, /console_url: /);
+    assert.ok(!specAcceptsBody('PUT', '/v1/admin/sites/{site}', { console_url }), `openapi.json refuses ${console_url.slice(0, 60)} too`);
+  }
+  const kept = await asAdmin('GET', site);
+  assert.equal(kept.json.site.console_url, 'https://console.links.example/touchpoint/', 'a refused update changes nothing');
+  for (const console_url of ['http://localhost:8787/console/', 'http://127.0.0.1:9/console/', 'http://[::1]/', '', 'https://console.links.example:8443/tp/?tenant=a']) {
+    const accepted = await asAdmin('PUT', site, { console_url });
+    assert.equal(accepted.status, 200, `${console_url}: ${JSON.stringify(accepted.json)}`);
+    assert.equal(accepted.json.site.console_url, console_url);
+    assert.ok(specAcceptsBody('PUT', '/v1/admin/sites/{site}', { console_url }), console_url);
+  }
 });
 
 test("a site's identity secret is set through the operator API, and identify() verifies against it", async () => {

@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { startRuntime, seedDemo, seedContactChannel } from '../../scripts/runtime.mjs';
 import { ADMIN_TOKEN, BROWSER_USER_AGENT, eventually, startOfMinute } from '../support.mjs';
@@ -170,6 +171,56 @@ test('a webhook destination receives every event, signed, de-duplicable and as d
 
     const deleted = await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${destination}`);
     assert.equal(deleted.status, 200);
+  } finally {
+    hook.close();
+  }
+});
+
+test('a staff reply leaves Touchpoint redacted, in the queued event and the export, and reaches the visitor as written', async () => {
+  const hook = await receiver();
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', {
+      kind: 'webhook', name: 'CRM replies', url: hook.url, secret: SECRET, filter: { events: ['message.created'] },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const v = visitor();
+    const started = await v.start({ message: { text: 'Was the double charge on my rhubarb order refunded?' } });
+    assert.equal(started.status, 201, JSON.stringify(started.json));
+    const { id } = started.json.conversation;
+    const reply = 'We refunded card 4111 1111 1111 1111; call 0170 1234567 or write jo.smith@example.com';
+    const redacted = 'We refunded card [card]; call [phone] or write [email]';
+    const sent = await asStaff(ana, 'POST', `/v1/staff/conversations/${id}/messages`, { text: reply });
+    assert.equal(sent.status, 201, JSON.stringify(sent.json));
+    assert.equal(sent.json.message.text, reply, 'staff see their own words');
+    // The visitor, whom the reply answers, reads it as written.
+    const thread = await v.call('GET', `/v1/conversations/${id}/messages`, started.json.visitor_token);
+    assert.equal(thread.status, 200);
+    assert.deepEqual(thread.json.messages.filter((m) => m.author === 'staff').map((m) => m.text), [reply]);
+
+    // What is queued for destinations holds the redacted text only...
+    const queued = await runtime.d1.prepare("SELECT data FROM outbound_events WHERE conversation_id = ?1 AND type = 'message.created'").bind(id).all();
+    assert.equal(queued.results.length, 1);
+    const event = JSON.parse(queued.results[0].data);
+    assert.equal(event.message.author, 'staff');
+    assert.equal(event.message.text, redacted);
+    // ...and so does what the receiver gets.
+    await eventually(() => hook.received.some((r) => r.json.data.message.conversation_id === id), 10_000);
+    const delivered = hook.received.find((r) => r.json.data.message.conversation_id === id);
+    checkWebhook(delivered.json);
+    assert.equal(delivered.json.data.message.text, redacted);
+    for (const leaked of [/4111[ -]?1111[ -]?1111[ -]?1111/, /0170[ -]?1234567/, /jo\.smith@example\.com/]) {
+      assert.doesNotMatch(queued.results[0].data, leaked);
+      assert.doesNotMatch(delivered.body, leaked);
+    }
+
+    // The conversations export carries the reply redacted too.
+    const response = await fetch(`${runtime.url}/v1/admin/sites/demo/export/conversations?limit=1000`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(response.status, 200);
+    const lines = gunzipSync(Buffer.from(await response.arrayBuffer())).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const exported = lines.find((l) => l.conversation.id === id);
+    assert.deepEqual(exported.messages.filter((m) => m.author === 'staff').map((m) => m.text), [redacted]);
+    assert.ok(!JSON.stringify(lines).includes('jo.smith@example.com'));
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
   } finally {
     hook.close();
   }

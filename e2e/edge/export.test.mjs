@@ -14,6 +14,9 @@ import { apiClient, checkResponse, openapi } from './openapi.mjs';
 
 // The test card number in any spacing (a bare '4111' can be part of a timestamp or an id).
 const CARD = /4111[ -]?1111[ -]?1111[ -]?1111/;
+// A staff reply as the audit wrote it: a card, a phone number and an address.
+const STAFF_REPLY = 'We refunded card 4111 1111 1111 1111; call 0170 1234567 or write jo.smith@example.com';
+const PHONE = /0170[ -]?1234567/;
 
 // Each NDJSON line is checked against its schema in openapi.json.
 const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -70,7 +73,9 @@ before(async () => {
     conversationIds.push(started.json.conversation.id);
   }
   const asAna = (method, path, body) => api(method, path, { headers: { authorization: `Bearer ${admin.token}` }, body });
-  await asAna('POST', `/v1/staff/conversations/${conversationIds[1]}/messages`, { text: 'It left our warehouse today.' });
+  // A reply with personal data: stored as written for the visitor, redacted when exported.
+  const replied = await asAna('POST', `/v1/staff/conversations/${conversationIds[1]}/messages`, { text: STAFF_REPLY });
+  assert.equal(replied.status, 201, JSON.stringify(replied.json));
   for (const id of conversationIds.slice(0, 2)) {
     const thread = await asAna('GET', `/v1/staff/conversations/${id}`);
     const first = thread.json.messages.find((m) => m.author === 'visitor');
@@ -160,6 +165,14 @@ test('conversations come with their messages, redacted; labels are the correctio
   assert.match(charged.messages[0].text, /\[card\]/);
   const answered = lines.find((l) => l.conversation.id === conversationIds[1]);
   assert.deepEqual(answered.messages.filter((m) => m.author !== 'system').map((m) => m.author), ['visitor', 'staff']);
+  // Staff replies are stored as written (the visitor reads them so) and
+  // leave redacted, like the visitor's text.
+  const reply = answered.messages.find((m) => m.author === 'staff');
+  assert.equal(reply.text, 'We refunded card [card]; call [phone] or write [email]');
+  assert.doesNotMatch(text, PHONE);
+  assert.ok(!text.includes('jo.smith@example.com'), 'no address the staff member wrote leaves Touchpoint');
+  const asStaff = await api('GET', `/v1/staff/conversations/${conversationIds[1]}`, { headers: { authorization: `Bearer ${admin.token}` } });
+  assert.ok(asStaff.json.messages.some((m) => m.author === 'staff' && m.text === STAFF_REPLY), 'staff see their own words');
   assert.equal(answered.conversation.topic, 'billing', 'the corrected labels');
 
   const labels = await exportAll('labels', 1);
@@ -249,6 +262,8 @@ test('the scheduled job writes each finished day of an R2 destination once, part
   assert.equal(touchpoints.length, TOUCHPOINTS + 1);
   assert.deepEqual(conversations.map((l) => l.conversation.id).sort(), viaApi.conversations.lines.map((l) => l.conversation.id).sort());
   assert.doesNotMatch(JSON.stringify(conversations), CARD);
+  assert.doesNotMatch(JSON.stringify(conversations), PHONE);
+  assert.ok(JSON.stringify(conversations).includes('call [phone] or write [email]'), 'the staff reply, redacted');
   assert.deepEqual(labels.map((l) => l.id).sort(), viaApi.labels.lines.map((l) => l.id).sort());
 
   // A re-run writes nothing again: same markers, same objects.

@@ -9,8 +9,10 @@ use serde::Serialize;
 pub enum ApiError {
     #[error("the request body is not valid JSON: {0}")]
     MalformedJson(String),
-    #[error("the request body is not valid UTF-8 (invalid byte at offset {at})")]
-    InvalidUtf8 { at: usize },
+    /// Bytes that are not UTF-8 in `part` (the body, or a path segment or
+    /// query parameter once percent-decoded), `at` the first one's offset in it.
+    #[error("{part} is not valid UTF-8 (invalid byte at offset {at})")]
+    InvalidUtf8 { part: Utf8Part, at: usize },
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// What the endpoint reads instead ("application/json").
@@ -53,6 +55,24 @@ pub enum ApiError {
     Misconfigured(&'static str),
     #[error("internal error")]
     Internal,
+}
+
+/// Where a request held bytes that are not UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Utf8Part {
+    Body,
+    PathSegment,
+    QueryParameter,
+}
+
+impl std::fmt::Display for Utf8Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Utf8Part::Body => "the request body",
+            Utf8Part::PathSegment => "a path segment, percent-decoded,",
+            Utf8Part::QueryParameter => "a query parameter, percent-decoded,",
+        })
+    }
 }
 
 impl ApiError {
@@ -186,8 +206,30 @@ pub fn invalid_field(message: &str) -> Option<(&str, &str)> {
 /// client never sent).
 pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, ApiError> {
     String::from_utf8(bytes).map_err(|error| ApiError::InvalidUtf8 {
+        part: Utf8Part::Body,
         at: error.utf8_error().valid_up_to(),
     })
+}
+
+/// A percent-encoded part of the URL, decoded, must be UTF-8 like a body:
+/// `%ff` is refused, never kept as the three characters it was sent as (an
+/// id `%ff` would name a site) nor replaced with U+FFFD (as `URLSearchParams`
+/// would, so `q=%ff` searched for a character nobody sent).
+fn check_escaped(value: &str, plus_is_space: bool, part: Utf8Part) -> Result<(), ApiError> {
+    let bytes = super::attribution::unescape(value, plus_is_space);
+    std::str::from_utf8(&bytes)
+        .map(drop)
+        .map_err(|error| ApiError::InvalidUtf8 {
+            part,
+            at: error.valid_up_to(),
+        })
+}
+
+/// Every segment of a request's path (as the URL carries it, escaped) is
+/// UTF-8 once percent-decoded; a path's `+` is a plus.
+pub fn check_path(path: &str) -> Result<(), ApiError> {
+    path.split('/')
+        .try_for_each(|segment| check_escaped(segment, false, Utf8Part::PathSegment))
 }
 
 /// A query's parameter names, decoded as a URL's query is (`limit` and
@@ -215,7 +257,8 @@ fn repeated_name(mut names: Vec<String>) -> Option<String> {
 }
 
 /// A request's query against the parameters its endpoint reads (`known`):
-/// one it does not read, or one given twice, is the API's error (422).
+/// one it does not read, or one given twice, is the API's error (422); a
+/// value that is not UTF-8 once decoded is refused (400 `invalid_utf8`).
 pub fn check_parameters(query: &str, known: &[&str]) -> Result<(), ApiError> {
     let names = parameter_names(query);
     if let Some(name) = names.iter().find(|name| !known.contains(&name.as_str())) {
@@ -229,13 +272,15 @@ pub fn check_parameters(query: &str, known: &[&str]) -> Result<(), ApiError> {
             echoed(name)
         )));
     }
-    match repeated_name(names) {
-        Some(name) => Err(ApiError::InvalidRequest(format!(
+    if let Some(name) = repeated_name(names) {
+        return Err(ApiError::InvalidRequest(format!(
             "{}: a query parameter given more than once",
             echoed(&name)
-        ))),
-        None => Ok(()),
+        )));
     }
+    // A name that is not UTF-8 is no known name: only values are left.
+    super::attribution::query_pairs(query)
+        .try_for_each(|(_, value)| check_escaped(value, true, Utf8Part::QueryParameter))
 }
 
 /// A name from the request as an error repeats it: at most 60 characters
@@ -370,7 +415,10 @@ mod tests {
     fn every_error_has_a_json_body_with_its_code() {
         let errors = [
             ApiError::MalformedJson("eof".into()),
-            ApiError::InvalidUtf8 { at: 3 },
+            ApiError::InvalidUtf8 {
+                part: Utf8Part::Body,
+                at: 3,
+            },
             ApiError::InvalidRequest("events: too many".into()),
             ApiError::UnsupportedMediaType("application/json"),
             ApiError::PayloadTooLarge { limit: 65536 },
@@ -425,13 +473,100 @@ mod tests {
         );
         assert_eq!(decode_utf8("é✓".as_bytes().to_vec()).as_deref(), Ok("é✓"));
         let error = decode_utf8(b"{\"t\":\"\xff\"}".to_vec()).unwrap_err();
-        assert_eq!(error, ApiError::InvalidUtf8 { at: 6 });
+        assert_eq!(
+            error,
+            ApiError::InvalidUtf8 {
+                part: Utf8Part::Body,
+                at: 6
+            }
+        );
         assert_eq!((error.status(), error.code()), (400, "invalid_utf8"));
         // A truncated sequence at the end is refused too, not completed.
         assert_eq!(
             decode_utf8(vec![b'a', 0xc3]),
-            Err(ApiError::InvalidUtf8 { at: 1 })
+            Err(ApiError::InvalidUtf8 {
+                part: Utf8Part::Body,
+                at: 1
+            })
         );
+    }
+
+    /// The offset `check_path`/`check_parameters` name, or `Ok`.
+    fn refused_at(result: Result<(), ApiError>, part: Utf8Part) -> Result<(), usize> {
+        result.map_err(|error| match error {
+            ApiError::InvalidUtf8 { part: found, at } if found == part => at,
+            other => panic!("{other:?}"),
+        })
+    }
+
+    #[test]
+    fn ids_and_query_values_that_are_not_utf8_once_decoded_are_refused() {
+        let path = |p: &str| refused_at(check_path(p), Utf8Part::PathSegment);
+        assert_eq!(path("/v1/admin/sites/%ff%fe"), Err(0));
+        assert_eq!(
+            path("/v1/admin/sites/demo/teams/%C0%AF"),
+            Err(0),
+            "overlong"
+        );
+        assert_eq!(path("/v1/admin/sites/demo/visitors/ab%ff"), Err(2));
+        assert_eq!(
+            path("/v1/admin/sites/shop%20eu/teams/%C3%A9quipe+vente"),
+            Ok(())
+        );
+        assert_eq!(path("/v1/admin/sites/a%zz%"), Ok(()), "not escapes: text");
+        let query = |q: &str| {
+            refused_at(
+                check_parameters(q, &["q", "team"]),
+                Utf8Part::QueryParameter,
+            )
+        };
+        assert_eq!(query("?q=%ff"), Err(0));
+        assert_eq!(query("?team=support&q=caf%C3"), Err(3), "cut short");
+        // A name that is not UTF-8 is not one the endpoint reads.
+        assert!(matches!(
+            check_parameters("?%ff=1", &["q"]),
+            Err(ApiError::InvalidRequest(_))
+        ));
+        assert_eq!(query("?q=caf%C3%A9+au+lait&team=%F0%9F%9A%80"), Ok(()));
+        let error = check_path("/v1/admin/sites/%ff").unwrap_err();
+        assert_eq!((error.status(), error.code()), (400, "invalid_utf8"));
+        assert!(error
+            .to_string()
+            .starts_with("a path segment, percent-decoded, is not valid UTF-8"));
+    }
+
+    proptest::proptest! {
+        /// Any bytes escaped into an id or a query value: refused exactly
+        /// when they are not UTF-8, at the offset a body's reader names.
+        #[test]
+        fn escaped_bytes_are_refused_exactly_when_they_are_not_utf8(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..10),
+            text in "\\PC{0,4}",
+            plain in "[a-z0-9_-]{0,6}",
+        ) {
+            // Half the cases valid UTF-8 (text), half any bytes.
+            for raw in [bytes.clone(), [text.as_bytes(), &bytes].concat(), text.clone().into_bytes()] {
+                let escaped: String = raw.iter().map(|b| format!("%{b:02X}")).collect();
+                let expected = std::str::from_utf8(&raw).map(drop).map_err(|e| e.valid_up_to());
+                let path = format!("/v1/admin/sites/{plain}{escaped}/visitors/{plain}");
+                proptest::prop_assert_eq!(
+                    refused_at(check_path(&path), Utf8Part::PathSegment),
+                    expected.map_err(|at| plain.len() + at)
+                );
+                let query = format!("?team={plain}&q={plain}{escaped}");
+                proptest::prop_assert_eq!(
+                    refused_at(check_parameters(&query, &["q", "team"]), Utf8Part::QueryParameter),
+                    expected.map_err(|at| plain.len() + at)
+                );
+                if expected.is_err() {
+                    let body = decode_utf8([plain.as_bytes(), &raw].concat()).unwrap_err();
+                    proptest::prop_assert_eq!(
+                        body,
+                        ApiError::InvalidUtf8 { part: Utf8Part::Body, at: plain.len() + expected.unwrap_err() }
+                    );
+                }
+            }
+        }
     }
 
     #[test]

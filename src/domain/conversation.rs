@@ -675,6 +675,19 @@ pub fn screen(text: &str, browser: Option<&Labels>, classifier: &Classifier) -> 
     }
 }
 
+/// A stored message's text as it may leave Touchpoint: exports and
+/// destinations (analytics, CRM, help desks). A visitor's text was redacted
+/// before it was stored; staff text is stored as written, because the
+/// visitor must read the reply as it was written, so it is redacted here.
+/// A reply on its way to the visitor it answers (a team's `reply.outbound`
+/// and `reply.unseen`) is not leaving but arriving, and keeps its words.
+pub fn shared_text(author: Author, text: &str) -> String {
+    match author {
+        Author::Staff => pii::redact(text).redacted,
+        Author::Visitor | Author::System => text.to_owned(),
+    }
+}
+
 /// One routing rule of a site: messages about `topic` go to `team`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -751,6 +764,24 @@ mod phone_properties;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_text_is_redacted_when_it_leaves_and_visitor_text_is_left_as_stored() {
+        let reply =
+            "We refunded card 4111 1111 1111 1111; call 0170 1234567 or write jo.smith@example.com";
+        let shared = shared_text(Author::Staff, reply);
+        assert_eq!(
+            shared,
+            "We refunded card [card]; call [phone] or write [email]"
+        );
+        // Redacting what is already redacted changes nothing.
+        assert_eq!(shared_text(Author::Staff, &shared), shared);
+        assert_eq!(shared_text(Author::Staff, "Thanks, Jo!"), "Thanks, Jo!");
+        // A visitor's stored text passed the edge's redactor already.
+        for author in [Author::Visitor, Author::System] {
+            assert_eq!(shared_text(author, "ticket 12345"), "ticket 12345");
+        }
+    }
 
     #[test]
     fn each_notice_has_its_own_code() {

@@ -185,6 +185,9 @@ impl SiteUpdate {
         if let Some(secret) = self.identity_secret.as_deref() {
             check_identity_secret(secret)?;
         }
+        if let Some(url) = self.console_url.as_deref() {
+            check_console_url(url)?;
+        }
         if let Some(days) = self.retention_days {
             if !(1..=3650).contains(&days) {
                 return Err(ApiError::InvalidRequest(
@@ -301,10 +304,13 @@ fn is_origin(origin: &str) -> bool {
         return false;
     };
     let authority = rest.strip_suffix('/').unwrap_or(rest);
-    let Some(host) = host_of_authority(authority) else {
-        return false;
-    };
-    let host_ok = if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+    origin.len() <= 200 && host_of_authority(authority).is_some_and(is_host)
+}
+
+/// A URL's host as a name in ASCII (`shop.example`, `localhost`) or an IPv6
+/// address in brackets: no user, wildcard, space or stray character.
+fn is_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         !inner.is_empty()
             && inner
                 .bytes()
@@ -316,8 +322,50 @@ fn is_origin(origin: &str) -> bool {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
+    }
+}
+
+/// The longest console URL kept: a link, far longer than any console's
+/// address, far shorter than a notice's body.
+pub const MAX_CONSOLE_URL: usize = 2000;
+
+/// An update's console URL, the link webhook, escalation and unseen-reply
+/// notices carry to a conversation: `""` (no link), or an absolute https://
+/// URL (http:// only on this machine: localhost, 127.0.0.1, [::1]) of at most
+/// `MAX_CONSOLE_URL` characters, without credentials, and without a fragment
+/// (the link's own `#/conversations/…` follows it) or anything a URL must
+/// escape — a `javascript:` or `data:` link, a space, or `<`, `>` and `|`,
+/// which would end a Slack link early. openapi.json states the same pattern.
+pub fn check_console_url(url: &str) -> Result<(), ApiError> {
+    if url.is_empty() || is_console_url(url) {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidRequest(format!(
+            "console_url: \"\" or an absolute https:// URL (http:// only for localhost, 127.0.0.1 or [::1]) of at most {MAX_CONSOLE_URL} characters, without credentials, a fragment, spaces or characters a URL escapes"
+        )))
+    }
+}
+
+fn is_console_url(url: &str) -> bool {
+    let (rest, this_machine) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => (rest, false),
+        (None, Some(rest)) => (rest, true),
+        (None, None) => return false,
     };
-    origin.len() <= 200 && host_ok
+    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    // A user (`user:pw@host`) makes the host no host.
+    let host_ok = host_of_authority(authority).is_some_and(|host| {
+        if this_machine {
+            matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+        } else {
+            is_host(host)
+        }
+    });
+    // RFC 3986's unreserved and reserved characters and escapes, but `#`.
+    let tail_ok = tail
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~:/?[]@!$&'()*+,;=%".contains(&b));
+    url.len() <= MAX_CONSOLE_URL && host_ok && tail_ok
 }
 
 /// The host of a URL's authority (`host[:port]`), or `None` when the port
@@ -676,5 +724,81 @@ mod tests {
                 .contains("bot_patterns")
         );
         assert!(serde_json::from_str::<SiteUpdate>(r#"{"nmae": "typo"}"#).is_err());
+    }
+
+    #[test]
+    fn a_console_url_is_an_https_link_or_this_machines() {
+        let long = ["https://console.example/", &"a".repeat(MAX_CONSOLE_URL)].concat();
+        for url in [
+            "",
+            "https://console.shop.example/",
+            "https://console.shop.example",
+            "https://c.example:8443/tp/?tenant=a&x=%20",
+            "https://intranet/console/",
+            "https://[2001:db8::1]/console/",
+            "http://localhost:8787/console/",
+            "http://127.0.0.1:9999/console/",
+            "http://[::1]/",
+            &long[..MAX_CONSOLE_URL],
+        ] {
+            assert_eq!(check_console_url(url), Ok(()), "{url}");
+        }
+        for url in [
+            "javascript:alert(1)//",
+            "data:text/html,<script>alert(1)</script>",
+            "not a url at all",
+            &long,
+            "http://console.example/",
+            "http://localhost.example/",
+            "https://user:pw@console.example/",
+            "https://user@console.example/",
+            "https://console.example/#/inbox",
+            "https://console.example/a b",
+            "https://console.example/<x>|y",
+            "https://console.example/\\x",
+            "https://console.example:0/",
+            "https://console.example:65536/",
+            "https://console.example:/",
+            "https://console..example/",
+            "https://caf\u{e9}.example/",
+            "HTTPS://console.example/",
+            "https://",
+            "https:///path",
+        ] {
+            let refused = check_console_url(url).unwrap_err();
+            assert!(refused.to_string().contains("console_url: "), "{url}");
+        }
+        // Checked on update only: a site stored before keeps its link.
+        let bad =
+            update(r#"{"console_url": "javascript:alert(1)//"}"#).apply("shop", Some(&stored()));
+        assert!(matches!(bad, Err(ApiError::InvalidRequest(_))));
+        let kept = update("{}").apply("shop", Some(&stored())).unwrap();
+        assert_eq!(kept.console_url, stored().console_url);
+    }
+
+    /// openapi.json's pattern for console_url, without its anchors and
+    /// the empty alternative: every URL it describes is accepted.
+    fn documented_console_url() -> String {
+        let spec: serde_json::Value =
+            serde_json::from_str(include_str!("../../openapi.json")).expect("openapi.json");
+        let field = &spec["paths"]["/v1/admin/sites/{site}"]["put"]["requestBody"]["content"]
+            ["application/json"]["schema"]["properties"]["console_url"]["anyOf"][0];
+        assert_eq!(field["maxLength"], MAX_CONSOLE_URL);
+        let pattern = field["pattern"].as_str().expect("a pattern");
+        let inner = pattern
+            .strip_prefix("^$|^")
+            .and_then(|p| p.strip_suffix('$'))
+            .expect("^$|^…$");
+        inner.to_owned()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_console_url_the_api_documents_is_accepted(
+            url in proptest::string::string_regex(&documented_console_url()).expect("a regex")
+        ) {
+            proptest::prop_assume!(url.len() <= MAX_CONSOLE_URL);
+            proptest::prop_assert_eq!(check_console_url(&url), Ok(()));
+        }
     }
 }

@@ -33,7 +33,7 @@ use super::threads::{self, Append};
 use super::{db, http, Env};
 use crate::args;
 use crate::domain::api::ApiError;
-use crate::domain::conversation::{Author, Status};
+use crate::domain::conversation::{shared_text, Author, Status};
 use crate::domain::destination::{events, EventType, Spec};
 use crate::domain::guard;
 
@@ -616,7 +616,9 @@ pub async fn inbound(
                 conversation_id: linked.conversation_id.clone(),
                 author: Author::Staff.as_str().into(),
                 staff_name: name,
-                text,
+                // The agent's words reach the visitor as written; the
+                // site's other destinations get them redacted.
+                text: shared_text(Author::Staff, &text),
                 labels: None,
                 external_id: events::external_id(&linked.site_id, &linked.conversation_id),
                 created_at: now,

@@ -20,7 +20,7 @@ use super::threads::{self, ConversationRow, MessageRow};
 use super::{admin, db, http, runtime, Env};
 use crate::args;
 use crate::domain::api::ApiError;
-use crate::domain::conversation::{check_short, Screened};
+use crate::domain::conversation::{check_short, shared_text, Screened};
 use crate::domain::destination::{
     self, events, segment, ChatwootTarget, DeliveryState, EventType, Kind, Next, Spec, Update,
 };
@@ -1239,7 +1239,8 @@ fn message_of(
         conversation_id: conversation.id.clone(),
         author: row.author.as_str().to_owned(),
         staff_name: row.staff_name.clone(),
-        text: row.text.clone(),
+        // Staff replies are stored as written; only redacted text leaves.
+        text: shared_text(row.author, &row.text),
         labels,
         external_id: events::external_id(&conversation.site_id, &conversation.id),
         created_at: row.created_at,

@@ -2,8 +2,10 @@
 //! a site's touchpoints, conversations (with messages) or label corrections
 //! page by page as gzip-compressed NDJSON, and the scheduled job writes each
 //! finished UTC day of every enabled R2 destination into the `EXPORTS`
-//! bucket. Only what D1 holds leaves: text already redacted, the contact a
-//! visitor gave; erased and expired rows are simply not there.
+//! bucket. Only what D1 holds leaves: visitors' text already redacted, staff
+//! replies redacted on their way out (they are stored as written, for the
+//! visitor), the contact a visitor gave; erased and expired rows are simply
+//! not there.
 //! `domain::export` decides the cursor, the bounds, the keys and the days.
 
 use serde::{Deserialize, Serialize};
@@ -157,7 +159,7 @@ async fn page(
                 let mut own = Vec::new();
                 while let Some(message) = messages.next_if(|m| m.conversation_id == conversation.id)
                 {
-                    own.push(message.for_staff());
+                    own.push(message.for_export());
                 }
                 push_line(
                     out,

@@ -77,6 +77,15 @@ impl MessageRow {
         }
     }
 
+    /// As staff see it, with the text as it may leave Touchpoint
+    /// (`conversation::shared_text`): the line an export writes.
+    pub fn for_export(&self) -> StaffMessage {
+        StaffMessage {
+            text: conversation::shared_text(self.author, &self.text),
+            ..self.for_staff()
+        }
+    }
+
     pub fn for_staff(&self) -> StaffMessage {
         StaffMessage {
             id: self.id,
