@@ -1364,17 +1364,23 @@ test('saved replies: kept and deleted by a site\'s admins, read by its staff, ch
   assert.deepEqual((await asAdmin('GET', '/v1/admin/sites/demo/saved-replies')).json, listed.json);
   assert.deepEqual(listed.json.saved_replies.map((r) => r.team), ['', ''], 'kept for every team unless a team is given');
   // Kept for one of the site's teams: listed with it (the console offers it
-  // in that team's conversations only); moved back to every team by leaving it out.
+  // in that team's conversations only); a PUT that leaves the team out keeps
+  // it, and an empty one moves it back to every team.
   const billing = await asAdmin('PUT', path('refund-time'), { text: 'Hi {visitor}, refunds take up to 5 days.', team: 'billing' });
   assert.equal(billing.status, 200);
   assert.equal(billing.json.team, 'billing');
   assert.equal((await asStaff(bo, 'GET', '/v1/staff/saved-replies')).json.saved_replies.find((r) => r.shortcut === 'refund-time').team, 'billing');
-  for (const team of ['nowhere', 'Billing', 'support ', 7, null]) {
+  for (const team of ['nowhere', 'Billing', 'support ', 7]) {
     assertError(await asAdmin('PUT', path('refund-time'), { text: 'x', team }), 422, 'invalid_request');
   }
   assert.equal((await asAdmin('GET', '/v1/admin/sites/demo/saved-replies')).json.saved_replies.find((r) => r.shortcut === 'refund-time').text,
     'Hi {visitor}, refunds take up to 5 days.', 'a refused team changed nothing');
-  assert.equal((await asAdmin('PUT', path('refund-time'), { text: 'Hi {visitor}, refunds take up to 5 days.' })).json.team, '');
+  const reworded = await asAdmin('PUT', path('refund-time'), { text: 'Hi {visitor}, refunds take up to 5 days.' });
+  assert.equal(reworded.json.team, 'billing', 'left out: kept');
+  assert.equal((await runtime.d1.prepare("SELECT team_id FROM saved_replies WHERE site_id = 'demo' AND shortcut = 'refund-time'").first()).team_id, 'billing');
+  assert.equal((await asAdmin('PUT', path('refund-time'), { text: 'Hi {visitor}, refunds take up to 5 days.', team: '' })).json.team, '');
+  assert.equal((await asAdmin('PUT', path('fresh-one'), { text: 'New, for every team' })).json.team, '');
+  assert.equal((await asAdmin('DELETE', path('fresh-one'))).status, 200);
   // An agent cannot change them; another site's admin neither sees nor changes them.
   assertError(await asStaff(bo, 'PUT', path('refund-time'), { text: 'Mine now' }), 403, 'forbidden');
   assertError(await asStaff(bo, 'DELETE', path('refund-time')), 403, 'forbidden');

@@ -39,9 +39,11 @@ pub struct SavedReplies {
 #[serde(deny_unknown_fields)]
 pub struct SavedReplyBody {
     pub text: String,
-    /// One of the site's teams, or empty (left out): every team.
+    /// One of the site's teams, or empty: every team. Left out, a saved
+    /// reply keeps the team it has (a new one is for every team), as a
+    /// team's or a site's fields left out are kept.
     #[serde(default)]
-    pub team: String,
+    pub team: Option<String>,
 }
 
 // How the console reads them (field lists, `json_text`).

@@ -185,8 +185,12 @@ impl SiteUpdate {
         if let Some(secret) = self.identity_secret.as_deref() {
             check_identity_secret(secret)?;
         }
+        // A link stored before it was checked may be sent back as it is (a
+        // client that reads the site, changes one field and puts it all).
         if let Some(url) = self.console_url.as_deref() {
-            check_console_url(url)?;
+            if stored.is_none_or(|site| site.console_url != url) {
+                check_console_url(url)?;
+            }
         }
         if let Some(days) = self.retention_days {
             if !(1..=3650).contains(&days) {
@@ -774,6 +778,17 @@ mod tests {
         assert!(matches!(bad, Err(ApiError::InvalidRequest(_))));
         let kept = update("{}").apply("shop", Some(&stored())).unwrap();
         assert_eq!(kept.console_url, stored().console_url);
+        // Sent back as stored (read, one field changed, all put): kept.
+        let mut old = stored();
+        old.console_url = "http://touchpoint.lan/console/".into();
+        let round_trip =
+            update(r#"{"console_url": "http://touchpoint.lan/console/", "name": "Renamed"}"#)
+                .apply("shop", Some(&old))
+                .unwrap();
+        assert_eq!(round_trip.console_url, "http://touchpoint.lan/console/");
+        let changed =
+            update(r#"{"console_url": "http://touchpoint.lan/other/"}"#).apply("shop", Some(&old));
+        assert!(matches!(changed, Err(ApiError::InvalidRequest(_))));
     }
 
     /// openapi.json's pattern for console_url, without its anchors and

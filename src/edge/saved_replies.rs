@@ -48,26 +48,35 @@ pub async fn put(
     check_shortcut(shortcut)?;
     let body: SavedReplyBody = read_json(request).await?;
     check_text(&body.text)?;
-    if !body.team.is_empty()
-        && super::sites::load_team(env, &site.id, &body.team)
+    if let Some(team) = body.team.as_deref().filter(|team| !team.is_empty()) {
+        if super::sites::load_team(env, &site.id, team)
             .await?
             .is_none()
-    {
-        return Err(ApiError::InvalidRequest(
-            "team must be one of the site's teams, or left out for every team".into(),
-        ));
+        {
+            return Err(ApiError::InvalidRequest(
+                "team must be one of the site's teams, or empty for every team".into(),
+            ));
+        }
     }
-    let exists = db::row::<serde::de::IgnoredAny>(
+    #[derive(serde::Deserialize)]
+    struct Kept {
+        team_id: String,
+    }
+    let kept = db::row::<Kept>(
         &env.db,
-        "SELECT 1 AS found FROM saved_replies WHERE site_id = ?1 AND shortcut = ?2",
+        "SELECT team_id FROM saved_replies WHERE site_id = ?1 AND shortcut = ?2",
         args![&site.id, shortcut],
     )
-    .await?
-    .is_some();
+    .await?;
+    let exists = kept.is_some();
     let saved = SavedReply {
         shortcut: shortcut.to_owned(),
         text: body.text,
-        team: body.team,
+        // Left out: the team it has (every team for a new one).
+        team: body
+            .team
+            .or(kept.map(|kept| kept.team_id))
+            .unwrap_or_default(),
         updated_at: now_ms(),
     };
     // The limit is checked in the statement that stores, so two admins

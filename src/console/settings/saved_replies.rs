@@ -79,7 +79,10 @@ pub fn saved_replies_section(props: &SavedRepliesProps) -> Html {
                         &token,
                         &site,
                         &shortcut,
-                        &SavedReplyBody { text, team },
+                        &SavedReplyBody {
+                            text,
+                            team: Some(team),
+                        },
                     )
                     .await
                     {
