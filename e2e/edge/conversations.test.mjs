@@ -1377,6 +1377,7 @@ test('saved replies: kept and deleted by a site\'s admins, read by its staff, ch
     'Hi {visitor}, refunds take up to 5 days.', 'a refused team changed nothing');
   const reworded = await asAdmin('PUT', path('refund-time'), { text: 'Hi {visitor}, refunds take up to 5 days.' });
   assert.equal(reworded.json.team, 'billing', 'left out: kept');
+  assert.equal((await asAdmin('PUT', path('refund-time'), { text: 'Hi {visitor}, refunds take up to 5 days.', team: null })).json.team, 'billing', 'null: kept');
   assert.equal((await runtime.d1.prepare("SELECT team_id FROM saved_replies WHERE site_id = 'demo' AND shortcut = 'refund-time'").first()).team_id, 'billing');
   assert.equal((await asAdmin('PUT', path('refund-time'), { text: 'Hi {visitor}, refunds take up to 5 days.', team: '' })).json.team, '');
   assert.equal((await asAdmin('PUT', path('fresh-one'), { text: 'New, for every team' })).json.team, '');
