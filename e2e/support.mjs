@@ -6,8 +6,8 @@ import { startRuntime, seedDemo } from '../scripts/runtime.mjs';
 /** The operator token the test runtime is started with. */
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
-export async function startTestRuntime(vars = {}) {
-  const runtime = await startRuntime({ port: 0, adminToken: ADMIN_TOKEN, vars });
+export async function startTestRuntime(vars = {}, { onOutput } = {}) {
+  const runtime = await startRuntime({ port: 0, adminToken: ADMIN_TOKEN, vars, onOutput });
   await seedDemo(runtime.d1, runtime.url);
   return runtime;
 }

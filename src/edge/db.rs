@@ -242,6 +242,44 @@ pub async fn batch(
     Ok(results.iter().map(|result| changes_of(&result)).collect())
 }
 
+/// How a batch that a unique index guards ended.
+pub enum Claim {
+    /// Every statement ran.
+    Stored,
+    /// A unique index refused the batch as a whole: another request stored
+    /// the same row first (two sends at once), which is an answer, not a
+    /// failure to log.
+    Taken,
+}
+
+/// Runs statements in one transaction, telling a unique index's refusal
+/// apart from a failure of D1 (logged, 503).
+pub async fn batch_unless_taken(
+    db: &D1Database,
+    statements: Vec<D1PreparedStatement>,
+) -> Result<Claim, ApiError> {
+    let array: Array = statements.into_iter().map(JsValue::from).collect();
+    match db.batch(array).await {
+        Ok(_) => Ok(Claim::Stored),
+        Err(error) if is_unique_violation(&error) => Ok(Claim::Taken),
+        Err(error) => Err(runtime::unavailable(&error, "batch write")),
+    }
+}
+
+/// SQLite's words for a unique index's refusal, which D1 passes on in the
+/// error's message (or its cause's).
+fn is_unique_violation(error: &JsValue) -> bool {
+    let says_unique = |value: &JsValue| {
+        js_sys::Reflect::get(value, &JsValue::from_str("message"))
+            .ok()
+            .and_then(|message| message.as_string())
+            .is_some_and(|message| message.contains("UNIQUE constraint failed"))
+    };
+    says_unique(error)
+        || js_sys::Reflect::get(error, &JsValue::from_str("cause"))
+            .is_ok_and(|cause| says_unique(&cause))
+}
+
 /// Runs statements in one transaction and returns the rows the first one
 /// returned (`INSERT … RETURNING`), e.g. a message and its conversation update.
 pub async fn batch_returning<T: DeserializeOwned>(

@@ -200,20 +200,24 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
                 args![&id, &site.id, &team, &body.channel, &conversation::stored_name(&body.sender.name), &body.external_id, &conversation::stored_address(&body.reply_address),
                       &screened.edge.topic, &screened.edge.sentiment, screened.edge.kind, screened.edge.topic_confidence, now, i64::from(screened.edge.expectation_gap)],
             );
-            let stored = db::batch(
+            let stored = db::batch_unless_taken(
                 &env.db,
                 vec![
                     insert,
                     threads::insert_statement(&env.db, &id, &message, now),
                 ],
             )
-            .await;
-            if let Err(error) = stored {
+            .await?;
+            if let db::Claim::Taken = stored {
                 // The same message sent twice at once: one conversation per
                 // external id (migration 0020), so the other request's won.
                 return match find(env, &site.id, &client_id).await? {
                     Some(found) => already_received(found, &screened.text),
-                    None => Err(error),
+                    None => Err(super::runtime::unavailable(
+                        &"a unique index refused it, and no conversation has its external id"
+                            .into(),
+                        "intake",
+                    )),
                 };
             }
             (id, team)
