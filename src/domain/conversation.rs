@@ -254,6 +254,10 @@ impl Status {
     }
 }
 
+/// The most messages one read of a thread returns (the worker's `LIMIT`): a
+/// full page means more follow, so the thread is still being loaded.
+pub const THREAD_PAGE: usize = 200;
+
 /// How often the widget should poll for new messages: often enough that a
 /// reply reaches the visitor within about two seconds while someone is there
 /// (online, or answering this conversation lately), less often otherwise.

@@ -115,7 +115,7 @@ pub async fn load(db: &D1Database, id: &str) -> Result<Option<ConversationRow>, 
     db::row(db, "SELECT * FROM conversations WHERE id = ?1", args![id]).await
 }
 
-/// Messages after the cursor, oldest first (at most 200 per call).
+/// Messages after the cursor, oldest first (at most `THREAD_PAGE`, 200, per call).
 pub async fn messages_after(
     db: &D1Database,
     conversation: &str,

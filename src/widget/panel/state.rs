@@ -6,7 +6,7 @@ use wasm_bindgen::JsValue;
 use yew::Reducible;
 
 use crate::domain::contact::{self, Presence, SiteState};
-use crate::domain::conversation::{ReplyInput, ReplyPreference};
+use crate::domain::conversation::{ReplyInput, ReplyPreference, THREAD_PAGE};
 use crate::widget::answers::{Poll, Started, ThreadMessage};
 use crate::widget::session::Session;
 
@@ -260,9 +260,10 @@ impl Reducible for PanelState {
                 // unread replies as they were then, so its count is passed by.
                 let current = poll.cursor >= known.last().copied().unwrap_or(0);
                 let unread = poll.unread;
-                // The thread loaded on a new page (nothing known here yet)
-                // holds replies read before: only an unread one is news.
-                let news = !known.is_empty() || unread > 0;
+                // Only a reply the visitor has not read is news: the thread
+                // loaded on a new page holds replies read before, and a full
+                // page is history still loading (the newest come next).
+                let news = unread > 0 && poll.messages.len() < THREAD_PAGE;
                 if let Some(staff) = poll
                     .messages
                     .iter()
@@ -534,6 +535,45 @@ mod tests {
         let open_poll = run(opened, vec![poll(vec![message(4, "staff", "bye")], 1)]);
         assert_eq!(open_poll.unread, 0, "an open panel shows replies at once");
         assert_eq!(open_poll.seen_staff, 4);
+    }
+
+    #[test]
+    fn a_long_thread_loaded_in_pages_announces_only_an_unread_reply() {
+        // Messages 1..=250, staff and visitor in turn: the worker sends 200,
+        // then the rest.
+        let thread = |ids: std::ops::RangeInclusive<i64>| -> Vec<ThreadMessage> {
+            ids.map(|id| message(id, if id % 2 == 0 { "staff" } else { "visitor" }, "x"))
+                .collect()
+        };
+        let page = |unread| {
+            run(
+                PanelState::new(Some(session()), false, false),
+                vec![
+                    poll(thread(1..=THREAD_PAGE as i64), unread),
+                    poll(thread(THREAD_PAGE as i64 + 1..=250), unread),
+                ],
+            )
+        };
+        let all_read = page(0);
+        assert_eq!(all_read.messages.len(), 250);
+        assert_eq!(
+            all_read.last_staff_message, None,
+            "read on an earlier page: the rest of the history is not news"
+        );
+        let one_unread = page(1);
+        assert_eq!(
+            one_unread.last_staff_message.as_ref().map(|m| m.id),
+            Some(250),
+            "the newest reply, not one from the first page"
+        );
+        let first_page_only = run(
+            PanelState::new(Some(session()), false, false),
+            vec![poll(thread(1..=THREAD_PAGE as i64), 1)],
+        );
+        assert_eq!(
+            first_page_only.last_staff_message, None,
+            "a full page is history: the unread reply comes with the next"
+        );
     }
 
     #[test]
