@@ -1044,6 +1044,74 @@ test('scheduled jobs: escalation and unseen replies reach a signed webhook, retr
   }
 });
 
+test("a team webhook moved or removed while a delivery waits: nothing more goes to the old address, signed with the new secret or none", async () => {
+  // An outside audit: the waiting retry went to the old URL signed with the
+  // new secret (or an empty one after removal), six times over.
+  const { createServer } = await import('node:http');
+  const listen = async (status) => {
+    const received = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => { received.push({ headers: req.headers, body }); res.writeHead(status); res.end(); });
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    return { received, server, url: `http://127.0.0.1:${server.address().port}/hook` };
+  };
+  const old = await listen(503);
+  const moved = await listen(200);
+  const team = (webhook) => asAdmin('PUT', '/v1/admin/sites/demo/teams/product', { name: 'Product', target_minutes: 15, webhook });
+  try {
+    for (const [round, [name, change]] of [['moved', { url: moved.url, secret: 'whsec-moved-0123456789' }], ['removed', null]].entries()) {
+      assert.equal((await team({ url: old.url, secret: 'whsec-old-0123456789' })).status, 200);
+      const started = await visitor().start({ message: { text: `Quarrelsome webhook question, round ${round}` }, team: 'product' });
+      const { id } = started.json.conversation;
+      const at = Date.now() + (50 + round * 30) * 60_000;
+      await runCron(at);
+      const attempts = old.received.length;
+      assert.ok(attempts >= 1, 'the first attempt reached the old address (and failed)');
+      const changed = await team(change);
+      assert.equal(changed.status, 200, JSON.stringify(changed.json));
+      await runCron(at + 120_000);
+      assert.equal(old.received.length, attempts, `${name}: nothing more to the old address`);
+      assert.equal(moved.received.length, 0, 'nor a body queued for the old one to the new');
+      const log = await asAdmin('GET', '/v1/admin/sites/demo/webhook-deliveries');
+      const waited = log.json.deliveries.find((d) => d.conversation_id === id && d.event === 'conversation.waiting');
+      assert.equal(waited.status, 'failed');
+      assert.match(waited.last_error, /webhook was changed or removed/);
+      await runCron(at + 3_600_000);
+      assert.equal(old.received.length, attempts, 'and never again');
+    }
+    // A secret rotated at the same address: what waits is sent there, signed with the new one.
+    const rotating = await listen(200);
+    let fail = true;
+    rotating.server.removeAllListeners('request');
+    rotating.server.on('request', (req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => { rotating.received.push({ headers: req.headers, body }); res.writeHead(fail ? 500 : 200); res.end(); fail = false; });
+    });
+    await team({ url: rotating.url, secret: 'whsec-first-0123456789' });
+    const started = await visitor().start({ message: { text: 'Quarrelsome webhook question, rotated' }, team: 'product' });
+    const at = Date.now() + 200 * 60_000;
+    await runCron(at);
+    assert.equal(rotating.received.length, 1);
+    await team({ url: rotating.url, secret: 'whsec-second-0123456789' });
+    await runCron(at + 120_000);
+    assert.equal(rotating.received.length, 2, 'the same address still gets it');
+    const { headers, body } = rotating.received[1];
+    const [t, v1] = headers['x-touchpoint-signature'].split(',').map((p) => p.split('=')[1]);
+    assert.equal(v1, createHmac('sha256', 'whsec-second-0123456789').update(`${t}.${body}`).digest('hex'));
+    assert.equal(JSON.parse(body).conversation, started.json.conversation.id);
+    rotating.server.close();
+  } finally {
+    await team(null);
+    await asAdmin('PUT', '/v1/admin/sites/demo/teams/product', { name: 'Product', target_minutes: 240, webhook: null });
+    old.server.close();
+    moved.server.close();
+  }
+});
+
 test("a visitor's export pages through every touchpoint: none is cut off", async () => {
   // 5,002 touchpoints of one consented visitor, two to each millisecond
   // (the id orders a tie), more than one page holds.

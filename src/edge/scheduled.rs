@@ -337,19 +337,35 @@ struct Delivery {
     event: String,
     attempts: i64,
     webhook_secret: String,
+    /// The team's webhook now: a delivery goes only where it was queued for,
+    /// and only while that is still the team's webhook.
+    webhook_url: String,
 }
 
 /// Posts each due delivery, signed; failures are retried with backoff.
 async fn deliver(env: &Env, now: i64, report: &mut Report) -> Result<(), ApiError> {
     let due: Vec<Delivery> = db::rows(
         &env.db,
-        "SELECT d.id, d.url, d.body, d.event, d.attempts, t.webhook_secret FROM webhook_deliveries d \
+        "SELECT d.id, d.url, d.body, d.event, d.attempts, t.webhook_secret, t.webhook_url FROM webhook_deliveries d \
          JOIN teams t ON t.site_id = d.site_id AND t.id = d.team_id \
          WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 ORDER BY d.id LIMIT 50",
         args![now],
     )
     .await?;
     for delivery in due {
+        if delivery.webhook_url != delivery.url {
+            // Moved or removed since: the old address is not sent what waits
+            // (signed with the new secret, or none), nor the new one a body
+            // made for the old (its format may differ). Shown in the log.
+            db::run(
+                &env.db,
+                "UPDATE webhook_deliveries SET status = 'failed', last_status = 0, last_error = ?2, \
+                 next_attempt_at = 0 WHERE id = ?1",
+                args![delivery.id, "not sent: the team's webhook was changed or removed after this was queued"],
+            )
+            .await?;
+            continue;
+        }
         let attempt = u32::try_from(delivery.attempts + 1).unwrap_or(u32::MAX);
         let signature = webhook::signature(&delivery.webhook_secret, now / 1000, &delivery.body);
         let headers = [
