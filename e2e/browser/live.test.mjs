@@ -205,6 +205,55 @@ test('a killed socket reconnects and the console resumes: nothing lost, nothing 
   await page.close();
 });
 
+test('sockets a proxy accepts and drops at once: the console and the widget back off instead of reconnecting every half second', async () => {
+  // An outside audit: each open reset the backoff, so a flapping proxy got a
+  // socket (and a catch-up fetch) about every 0.4 s, past the per-address
+  // upgrade limit. Backing off (0.25, 0.5, 1, 2, 4, 8 s …) makes at most
+  // seven in 12 s.
+  const flap = (ws) => {
+    const server = ws.connectToServer();
+    setTimeout(() => { try { server.close(); } catch {} try { ws.close(); } catch {} }, 50);
+  };
+  const v = await startVisitor('Flapping proxy question about quilted vests');
+  const consolePage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const consoleSockets = [];
+  await consolePage.routeWebSocket(/\/live/, (ws) => { consoleSockets.push(Date.now()); flap(ws); });
+  await consolePage.goto(`${runtime.url}/console/`);
+  await consolePage.locator('#token').fill(ana.token);
+  await consolePage.locator('form button[type=submit]').click();
+  await consolePage.locator(`.inbox .row[data-conversation="${v.id}"]`).click();
+  await consolePage.locator('.conversation .thread li').first().waitFor();
+
+  const visitor = await newPersonPage(browser);
+  const widgetSockets = [];
+  await visitor.routeWebSocket(/\/live/, (ws) => { widgetSockets.push(Date.now()); flap(ws); });
+  await visitor.goto(`${runtime.url}/`);
+  await visitor.evaluate(() => window.touchpoint.ready);
+  await visitor.locator('button.launcher').click();
+  const panel = visitor.locator('[data-touchpoint-panel]');
+  await panel.locator('.presence').waitFor();
+  await panel.locator('input[type=radio]').first().check();
+  await panel.locator('#tp-message').fill('Flapping proxy: do the quilted vests run small?');
+  await panel.locator('button.send').click();
+  await panel.locator('.thread .visitor').waitFor();
+
+  const since = Date.now();
+  await visitor.waitForTimeout(12_000);
+  const within = (times) => times.filter((t) => t >= since).length;
+  // Each page has one or two sockets (the console: inbox and conversation).
+  assert.ok(within(consoleSockets) <= 2 * 7, `console sockets in 12 s: ${within(consoleSockets)}`);
+  assert.ok(within(widgetSockets) <= 2 * 7, `widget sockets in 12 s: ${within(widgetSockets)}`);
+  assert.ok(within(widgetSockets) >= 1, 'the widget still tries');
+  // Polling carries the conversation meanwhile.
+  await fetch(`${runtime.url}/v1/staff/conversations/${(await fetch(`${runtime.url}/v1/staff/inbox`, { headers: { authorization: `Bearer ${ana.token}` } }).then((r) => r.json())).conversations.find((c) => (c.preview ?? '').includes('quilted vests run small')).id}/messages`, {
+    method: 'POST', headers: { authorization: `Bearer ${ana.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ text: 'They run true to size.' }),
+  });
+  await panel.locator('.thread .staff', { hasText: 'true to size' }).waitFor({ timeout: 15_000 });
+  await consolePage.close();
+  await visitor.close();
+});
+
 test('where WebSockets are blocked, the console keeps polling and still shows the message', async () => {
   const v = await startVisitor('Can I return a jacket after 30 days?');
   const { page, reads } = await openConsole(ana, v.id, { sockets: 'blocked' });

@@ -20,7 +20,8 @@ use super::api;
 use super::state::{Action, ConsoleState};
 use crate::domain::json_text;
 use crate::domain::live::{
-    reconnect_delay_ms, StaffPush, PROTOCOL, REAUTHORIZE_FRAME, TYPING_EVERY_MS,
+    attempt_after_close, reconnect_delay_ms, StaffPush, PROTOCOL, REAUTHORIZE_FRAME,
+    TYPING_EVERY_MS,
 };
 
 /// One socket and what keeps it open.
@@ -28,6 +29,8 @@ struct Link {
     path: String,
     token: String,
     attempt: u32,
+    /// When the socket opened (`Date.now()`), while it is open.
+    opened_at: Option<f64>,
     socket: Option<WebSocket>,
     listeners: Vec<EventListener>,
     retry: Option<Timeout>,
@@ -65,7 +68,7 @@ fn connect(link: &Rc<RefCell<Link>>) {
         EventListener::new(&socket, "open", move |_| {
             let on_open = {
                 let mut this = link.borrow_mut();
-                this.attempt = 0;
+                this.opened_at = Some(js_sys::Date::now());
                 this.on_open.clone()
             };
             on_open.emit(true);
@@ -99,6 +102,8 @@ fn connect(link: &Rc<RefCell<Link>>) {
             let on_open = {
                 let mut this = link.borrow_mut();
                 this.socket = None;
+                let opened_at = this.opened_at.take();
+                this.attempt = attempt_after_close(this.attempt, opened_at, js_sys::Date::now());
                 this.on_open.clone()
             };
             on_open.emit(false);
@@ -171,6 +176,7 @@ pub fn use_live_socket(
                     path,
                     token,
                     attempt: 0,
+                    opened_at: None,
                     socket: None,
                     listeners: Vec::new(),
                     retry: None,

@@ -333,9 +333,46 @@ pub fn reconnect_delay_ms(attempt: u32, jitter: f64) -> u32 {
     base / 2 + (f64::from(base / 2) * jitter) as u32
 }
 
+/// How long a socket must have stayed open for its backoff to start again
+/// from the first step. One that a proxy accepts and drops at once keeps
+/// backing off: resetting on every open made such a client reconnect (and
+/// catch up) every half second, past the per-address upgrade limit.
+pub const STABLE_OPEN_MS: f64 = 10_000.0;
+
+/// The reconnect attempt after a socket closed: back to 0 when it had been
+/// open `STABLE_OPEN_MS` or more (`opened_at` from `Date.now()` at its open;
+/// `None` if it never opened), else the next step.
+pub fn attempt_after_close(attempt: u32, opened_at: Option<f64>, now: f64) -> u32 {
+    match opened_at {
+        Some(at) if now - at >= STABLE_OPEN_MS => 0,
+        _ => attempt,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_socket_dropped_soon_after_opening_keeps_backing_off() {
+        assert_eq!(attempt_after_close(4, None, 1e6), 4, "never opened");
+        assert_eq!(
+            attempt_after_close(4, Some(1e6), 1e6 + 50.0),
+            4,
+            "dropped at once"
+        );
+        assert_eq!(attempt_after_close(4, Some(1e6), 1e6 + STABLE_OPEN_MS), 0);
+        // A proxy that accepts and drops every socket: the delays still grow.
+        let (mut attempt, mut waited) = (0u32, Vec::new());
+        for round in 0..8 {
+            let opened = f64::from(round) * 60_000.0;
+            attempt = attempt_after_close(attempt, Some(opened), opened + 50.0);
+            waited.push(reconnect_delay_ms(attempt, 0.0));
+            attempt += 1;
+        }
+        assert!(waited.windows(2).all(|w| w[1] >= w[0]), "{waited:?}");
+        assert_eq!(waited.last(), Some(&15_000));
+    }
 
     #[test]
     fn rooms_are_named_per_conversation_and_per_site() {

@@ -227,6 +227,8 @@ struct Link {
     /// The reconnect and the typing indicator's expiry.
     timers: [Option<Timeout>; 2],
     attempt: u32,
+    /// When the socket opened (`Date.now()`), while it is open.
+    opened_at: Option<f64>,
     stopped: bool,
 }
 
@@ -275,7 +277,7 @@ fn connect(link: &Rc<RefCell<Link>>, wiring: &Wiring) {
     let on_open = {
         let (link, on_live) = (link.clone(), wiring.on_live.clone());
         Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            link.borrow_mut().attempt = 0;
+            link.borrow_mut().opened_at = Some(js_sys::Date::now());
             on_live(true);
         })
     };
@@ -297,6 +299,12 @@ fn connect(link: &Rc<RefCell<Link>>, wiring: &Wiring) {
             if this.stopped {
                 return;
             }
+            let opened_at = this.opened_at.take();
+            this.attempt = crate::domain::live::attempt_after_close(
+                this.attempt,
+                opened_at,
+                js_sys::Date::now(),
+            );
             let delay =
                 crate::domain::live::reconnect_delay_ms(this.attempt, js_sys::Math::random());
             this.attempt = this.attempt.saturating_add(1);
