@@ -356,6 +356,42 @@ test('a receiver that hangs holds up only its own deliveries: another destinatio
   }
 });
 
+test("a refused delivery holds the destination's later ones: they arrive in the order they happened, none spending an attempt while held", async () => {
+  // An outside audit: with the first answer 503, message.created arrived
+  // before the conversation.created it belongs to.
+  let refuse = 2;
+  const hook = await receiver(() => (refuse-- > 0 ? 503 : 200));
+  let destination;
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'webhook', name: 'In order', url: hook.url, secret: SECRET, filter: { events: ['conversation.created', 'message.created'] } });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    destination = created.json.id;
+    const v = visitor();
+    const started = await v.start({ message: { text: 'Orderly question about the quince jam' } });
+    const token = started.json.visitor_token;
+    const id = started.json.conversation.id;
+    for (const text of ['Orderly follow-up one', 'Orderly follow-up two']) {
+      assert.equal((await v.call('POST', `/v1/conversations/${id}/messages`, token, { text })).status, 201);
+    }
+    const log = async () => (await asAdmin('GET', `/v1/admin/sites/demo/destinations/${destination}/deliveries`)).json.deliveries;
+    assert.ok(await eventually(async () => (await log()).length === 3 && (await log()).every((d) => d.status === 'delivered'), 30_000, 200), JSON.stringify(await log()));
+    const sent = hook.received.map((r) => `${r.json.type} ${r.json.data.message?.text ?? ''}`.trim());
+    assert.deepEqual(sent, [
+      'conversation.created Orderly question about the quince jam',
+      'conversation.created Orderly question about the quince jam',
+      'conversation.created Orderly question about the quince jam',
+      'message.created Orderly follow-up one',
+      'message.created Orderly follow-up two',
+    ], 'refused twice, then each once, in the order they happened');
+    // Held deliveries spent nothing: every attempt counted is a request made.
+    const attempts = (await log()).reduce((sum, d) => sum + d.attempts, 0);
+    assert.equal(attempts, hook.received.length, 'every attempt counted is a request made');
+  } finally {
+    if (destination) await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${destination}`);
+    hook.close();
+  }
+});
+
 test('disabling a destination pauses what it has pending: no attempt is spent, and enabling it sends them', async () => {
   let healthy = false;
   const hook = await receiver(() => (healthy ? 200 : 'hang'));

@@ -584,6 +584,14 @@ pub fn after_attempt(attempt: u32, status: Option<u16>, base_s: u32) -> Next {
     }
 }
 
+/// Seconds a delivery waits behind an earlier one of its destination that is
+/// still pending, due again at `ahead_due_at` (ms): until a second after
+/// that attempt, at least one second, at most an hour (the longest backoff).
+pub fn hold_behind_s(ahead_due_at: i64, now: i64) -> u32 {
+    let seconds = (ahead_due_at.saturating_sub(now)).div_euclid(1000) + 1;
+    u32::try_from(seconds.clamp(1, 3600)).unwrap_or(3600)
+}
+
 /// Entries per page of a delivery log when the caller does not say, and the most.
 pub const LOG_PAGE: u32 = 200;
 
@@ -636,6 +644,23 @@ pub const DEFAULT_RETRY_BASE_S: u32 = 30;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_delivery_behind_a_retry_waits_until_just_after_it() {
+        assert_eq!(hold_behind_s(1_000_000 + 30_000, 1_000_000), 31);
+        assert_eq!(hold_behind_s(1_000_000 + 30_500, 1_000_000), 31);
+        assert_eq!(
+            hold_behind_s(1_000_000, 1_000_000),
+            1,
+            "due now: look again in a second"
+        );
+        assert_eq!(
+            hold_behind_s(0, 1_000_000),
+            1,
+            "overdue (the sweep takes it up)"
+        );
+        assert_eq!(hold_behind_s(i64::MAX, 0), 3600);
+    }
 
     fn spec(json: &str) -> Result<Spec, String> {
         let spec: Spec = serde_json::from_str(json).map_err(|e| e.to_string())?;

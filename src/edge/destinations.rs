@@ -325,10 +325,10 @@ pub async fn deliver_queued(env: JsValue, ids: Vec<String>, now: i64) -> Result<
 
 /// Attempts `ids`, each destination's in their order and different
 /// destinations at the same time, so a receiver that hangs holds up only its
-/// own deliveries. Once one of them goes unanswered, the rest of its
-/// deliveries here wait as long as it does, with no attempt spent: a
-/// receiver that is down would only time out again, once per delivery.
-/// Per id, as `attempt` answers.
+/// own deliveries. Once one of them is to be retried (refused, or not
+/// answered), the rest of its deliveries here wait as long as it does, with
+/// no attempt spent: they go in order, and a receiver that is down would
+/// only time out again, once per delivery. Per id, as `attempt` answers.
 async fn attempt_all(env: &Env, ids: &[String], now: i64) -> Vec<Result<Option<u32>, ApiError>> {
     #[derive(Deserialize)]
     struct Owner {
@@ -362,14 +362,18 @@ async fn attempt_all(env: &Env, ids: &[String], now: i64) -> Vec<Result<Option<u
     }
     let runs = groups.into_iter().map(|(_, members)| async move {
         let mut results = Vec::with_capacity(members.len());
-        let mut unanswered: Option<u32> = None;
+        let mut held: Option<u32> = None;
         for index in members {
             let id = &ids[index];
-            let result = match unanswered {
+            let result = match held {
                 Some(wait) => postpone(env, id, now, wait).await.map(|()| Some(wait)),
+                // An attempt that will be retried holds the rest back (they
+                // go in order; a receiver that did not answer would only time
+                // out again). One held behind an earlier delivery does not:
+                // that one may come later in this batch.
                 None => attempt(env, id, now).await.map(|attempted| {
-                    if attempted.unanswered {
-                        unanswered = attempted.wait;
+                    if attempted.retried {
+                        held = attempted.wait;
                     }
                     attempted.wait
                 }),
@@ -428,17 +432,17 @@ async fn postpone(env: &Env, id: &str, now: i64, wait: u32) -> Result<(), ApiErr
     .map(drop)
 }
 
-/// What one `attempt` did: when to retry (`None`: done, or not ours), and
-/// whether the receiver failed to answer at all.
+/// What one `attempt` did: when to look at it again (`None`: done, or not
+/// ours), and whether it was sent and will be retried.
 struct Attempted {
     wait: Option<u32>,
-    unanswered: bool,
+    retried: bool,
 }
 
 impl Attempted {
     const NOTHING_TO_DO: Attempted = Attempted {
         wait: None,
-        unanswered: false,
+        retried: false,
     };
 }
 
@@ -478,6 +482,37 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Attempted, ApiError> {
         .await?;
         return Ok(Attempted::NOTHING_TO_DO);
     }
+    // Each destination's deliveries go in order: one queued after another
+    // still pending (a retry ahead of it) waits behind it, spending no
+    // attempt, and goes once that one is delivered or dead.
+    #[derive(Deserialize)]
+    struct Ahead {
+        next_attempt_at: i64,
+    }
+    let ahead: Option<Ahead> = db::row(
+        &env.db,
+        "SELECT next_attempt_at FROM destination_deliveries \
+         WHERE destination_id = ?1 AND status = 'pending' \
+         AND rowid < (SELECT rowid FROM destination_deliveries WHERE id = ?2) \
+         ORDER BY rowid LIMIT 1",
+        args![&due.destination_id, id],
+    )
+    .await?;
+    if let Some(ahead) = ahead {
+        let wait = destination::hold_behind_s(ahead.next_attempt_at, now);
+        db::run(
+            &env.db,
+            "UPDATE destination_deliveries SET next_attempt_at = ?2, \
+             last_error = 'waiting: an earlier delivery to this destination is being retried' \
+             WHERE id = ?1 AND status = 'pending'",
+            args![id, now + i64::from(wait) * 1000],
+        )
+        .await?;
+        return Ok(Attempted {
+            wait: Some(wait),
+            retried: false,
+        });
+    }
     // Take the lease: a second copy of the message, or the sweep, backs off.
     let leased = db::run(
         &env.db,
@@ -498,7 +533,6 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Attempted, ApiError> {
         Ok(status) => (Some(status), String::new(), false),
         Err(undelivered) => (None, undelivered.reason, undelivered.lasting),
     };
-    let unanswered = status.is_none() && error == NO_ANSWER;
     let next = if lasting {
         Next::Dead
     } else {
@@ -532,7 +566,10 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Attempted, ApiError> {
         ],
     )
     .await?;
-    Ok(Attempted { wait, unanswered })
+    Ok(Attempted {
+        wait,
+        retried: wait.is_some(),
+    })
 }
 
 /// Why a delivery attempt sent nothing. A `lasting` reason (the destination
