@@ -473,7 +473,7 @@ test('a receiver that answers with a redirect is not followed: the signed body n
     const path = `/v1/admin/sites/demo/destinations/${created.json.id}/deliveries`;
     const entry = await eventually(async () => (await asAdmin('GET', path)).json.deliveries.find((d) => d.status === 'dead'), 20_000, 200);
     assert.ok(entry, 'the delivery fails and, after its retries, is dead');
-    assert.match(entry.last_error, /redirect/);
+    assert.match(entry.last_error, /^answered 30\d, a redirect/, 'the log names the redirect it got');
     assert.equal(elsewhere.received.length, 0, 'nothing reached the redirect target');
     await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
   } finally {

@@ -770,7 +770,10 @@ pub async fn request(
     let response: web_sys::Response = response.unchecked_into();
     let status = response.status();
     if (300..400).contains(&status) {
-        return Err("redirected elsewhere (deliveries do not follow redirects)".into());
+        // Said in the log's words (its status column is for answers taken).
+        return Err(format!(
+            "answered {status}, a redirect elsewhere (deliveries do not follow redirects)"
+        ));
     }
     Ok((status, read_answer(&response).await))
 }
