@@ -526,6 +526,14 @@ test('the delivery log pages with an opaque cursor, newest first, and refuses a 
       assert.equal(res.status, 400, bad);
       assert.equal(res.json.error.code, 'invalid_cursor');
     }
+    // A cursor is one destination's: another's log refuses it (it named no
+    // destination once, and paged that log from this one's position).
+    const sibling = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'webhook', name: 'Paged sibling', url: hook.url, secret: SECRET, filter: { events: ['labels.corrected'] } });
+    assert.equal(sibling.status, 201);
+    const elsewhere = await asAdmin('GET', `/v1/admin/sites/demo/destinations/${sibling.json.id}/deliveries?cursor=${encodeURIComponent(second.json.next_cursor)}`);
+    assert.equal(elsewhere.status, 400, JSON.stringify(elsewhere.json));
+    assert.equal(elsewhere.json.error.code, 'invalid_cursor');
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${sibling.json.id}`);
     for (const limit of ['0', '201', 'x']) {
       const res = await asAdmin('GET', `${path}?limit=${limit}`);
       assert.equal(res.status, 422, limit);

@@ -1086,12 +1086,13 @@ pub async fn deliveries(
     // An unknown destination is 404 whatever else is wrong with the request.
     let destination = load(env, site, id).await?;
     let page = destination::log_page(
+        (site, id),
         http::query(request, "limit").as_deref(),
         http::query(request, "cursor").as_deref(),
     )
     .map_err(|error| match error {
-        PageError::BadCursor => ApiError::InvalidCursor,
         PageError::Invalid(message) => ApiError::InvalidRequest(message),
+        PageError::BadCursor | PageError::UnboundCursor { .. } => ApiError::InvalidCursor,
     })?;
     // An R2 destination's log: the days written (one "export" per day), by
     // day; its ids ("<destination>.<day>") sort the same way.
@@ -1120,7 +1121,7 @@ pub async fn deliveries(
         deliveries.truncate(page.limit as usize);
         deliveries
             .last()
-            .map(|d| destination::log_cursor(d.created_at, &d.id))
+            .map(|d| destination::log_cursor((site, id), d.created_at, &d.id))
     } else {
         None
     };
