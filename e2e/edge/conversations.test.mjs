@@ -1136,6 +1136,8 @@ test("a visitor's export pages through every touchpoint: none is cut off", async
   assert.ok(bulkCursor, 'the bulk export gave a cursor');
   assertError(await asAdmin('GET', `${path}?cursor=${encodeURIComponent(bulkCursor)}`), 400, 'invalid_cursor');
   assertError(await asAdmin('GET', `${path}?cursor=v1.x.zz`), 400, 'invalid_cursor');
+  // A cursor is one visitor's: another visitor's export refuses it.
+  assertError(await asAdmin('GET', `/v1/admin/sites/demo/visitors/paged-visitor-0002?cursor=${encodeURIComponent(first.json.next_cursor)}`), 400, 'invalid_cursor');
   assert.equal((await asAdmin('DELETE', path)).json.erased.touchpoints, 5002);
 });
 

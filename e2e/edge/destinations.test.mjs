@@ -270,6 +270,48 @@ test('filters pick events, teams and topics; touchpoints go out in batches', asy
   }
 });
 
+test('a resent batch forwards only the touchpoints it stored, under a new delivery id; a pure resend forwards nothing', async () => {
+  // An outside audit: [e1,e2] stored, then [e1,e2,e3] sent again (the
+  // recorder resends what it was not sure of): the receipt said
+  // accepted 1, duplicates 2, but the webhook got e1, e2 and e3 in a new
+  // event under a new delivery id, so a receiver deduping by that id
+  // counted e1 and e2 twice.
+  const hook = await receiver();
+  try {
+    const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'webhook', name: 'Resent', url: hook.url, secret: SECRET, filter: { events: ['touchpoints'] } });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const v = visitor();
+    const now = Date.now();
+    const event = (n, path) => ({ id: `resent-touchpoint-00000${n}`, type: 'pageview', ts: now + n, path, title: `Resent ${n}` });
+    const send = async (events) => {
+      const res = await fetch(`${runtime.url}/v1/events`, { method: 'POST', headers: { ...v.headers, 'content-type': 'text/plain' }, body: JSON.stringify({ v: 1, site: 'demo', sent_at: now, events }) });
+      assert.equal(res.status, 202);
+      return res.json();
+    };
+    const forwarded = () => hook.received.filter((r) => r.json.type === 'touchpoints');
+    const [e1, e2, e3, e4] = [event(1, '/one'), event(2, '/two'), event(3, '/three'), event(4, '/four')];
+    assert.equal((await send([e1, e2])).accepted, 2);
+    await eventually(() => forwarded().length >= 1, 10_000);
+    const receipt = await send([e1, e2, e3]);
+    assert.deepEqual([receipt.accepted, receipt.duplicates], [1, 2]);
+    await eventually(() => forwarded().length >= 2, 10_000);
+    // A pure resend (nothing new), and one with the new one first.
+    assert.equal((await send([e1, e2, e3])).duplicates, 3);
+    assert.equal((await send([e4, e2])).accepted, 1);
+    await eventually(() => forwarded().length >= 3, 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const events = forwarded();
+    for (const entry of events) checkWebhook(entry.json);
+    assert.deepEqual(events.map((r) => r.json.data.touchpoints.map((t) => t.path)), [['/one', '/two'], ['/three'], ['/four']]);
+    assert.equal(events[1].json.data.touchpoints[0].id, e3.id);
+    assert.equal(events[1].json.data.touchpoints[0].title, 'Resent 3', 'the touchpoint whole');
+    assert.equal(new Set(events.map((r) => r.headers['x-touchpoint-delivery'])).size, 3);
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${created.json.id}`);
+  } finally {
+    hook.close();
+  }
+});
+
 test('a failing or silent receiver gets the retries, then a dead entry; replay delivers once', async () => {
   let healthy = false;
   const hook = await receiver((entry) => (healthy ? 200 : entry.json?.data?.message?.text?.includes('slow') ? 'hang' : 500));
@@ -520,6 +562,14 @@ test('the delivery log pages with an opaque cursor, newest first, and refuses a 
       assert.equal(res.status, 400, bad);
       assert.equal(res.json.error.code, 'invalid_cursor');
     }
+    // A cursor is one destination's: another's log refuses it (it named no
+    // destination once, and paged that log from this one's position).
+    const sibling = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'webhook', name: 'Paged sibling', url: hook.url, secret: SECRET, filter: { events: ['labels.corrected'] } });
+    assert.equal(sibling.status, 201);
+    const elsewhere = await asAdmin('GET', `/v1/admin/sites/demo/destinations/${sibling.json.id}/deliveries?cursor=${encodeURIComponent(second.json.next_cursor)}`);
+    assert.equal(elsewhere.status, 400, JSON.stringify(elsewhere.json));
+    assert.equal(elsewhere.json.error.code, 'invalid_cursor');
+    await asAdmin('DELETE', `/v1/admin/sites/demo/destinations/${sibling.json.id}`);
     for (const limit of ['0', '201', 'x']) {
       const res = await asAdmin('GET', `${path}?limit=${limit}`);
       assert.equal(res.status, 422, limit);

@@ -212,6 +212,54 @@ test('wrong callers, unknown sites and streams, bad cursors and bounds get preci
   assert.equal(own.headers.get('x-touchpoint-more'), 'false');
 });
 
+test("a cursor belongs to one site's stream: another site's, or one from before cursors named a site, is 400 invalid_cursor", async () => {
+  // An outside audit: demo's cursor was taken on another site (200, no rows),
+  // though the docs promise 400 for a cursor not given out for that stream.
+  const sent = await fetch(`${runtime.url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', origin: 'https://other.example', 'user-agent': BROWSER_USER_AGENT, 'cf-connecting-ip': '198.51.100.211' },
+    body: JSON.stringify({ v: 1, site: 'other', sent_at: Date.now(), events: [{ id: 'export-other-site-0001', type: 'pageview', ts: Date.now(), path: '/other', title: 'Other' }] }),
+  });
+  assert.equal(sent.status, 202, await sent.text());
+  const demo = await exportPage('demo', 'touchpoints', { limit: 1 });
+  const other = await exportPage('other', 'touchpoints', { limit: 1 });
+  assert.deepEqual(other.lines.map((l) => l.id), ['export-other-site-0001']);
+  const demoCursor = demo.headers.get('x-touchpoint-cursor');
+  const otherCursor = other.headers.get('x-touchpoint-cursor');
+  assert.ok(demoCursor && otherCursor);
+  assert.notEqual(demoCursor.split('.').slice(0, 2).join('.'), otherCursor.split('.').slice(0, 2).join('.'));
+  // Each on its own site pages on, and is the same cursor when given again (stable).
+  assert.equal((await exportPage('demo', 'touchpoints', { cursor: demoCursor, limit: 1 })).status, 200);
+  assert.equal((await exportPage('demo', 'touchpoints', { limit: 1 })).headers.get('x-touchpoint-cursor'), demoCursor);
+  const rest = await exportPage('other', 'touchpoints', { cursor: otherCursor });
+  assert.equal(rest.status, 200);
+  assert.deepEqual(rest.lines, []);
+  assert.equal(rest.headers.get('x-touchpoint-cursor'), otherCursor, 'a page with no rows gives its cursor back');
+  // On the other site, by the operator who may read both: refused.
+  for (const [site, cursor] of [['other', demoCursor], ['demo', otherCursor]]) {
+    const page = await exportPage(site, 'touchpoints', { cursor });
+    assert.equal(page.status, 400, `${site}: ${JSON.stringify(page.json)}`);
+    assert.equal(page.json.error.code, 'invalid_cursor');
+  }
+  // Another stream of the same site, too.
+  const conversations = await exportPage('demo', 'conversations', { cursor: demoCursor });
+  assert.equal(conversations.status, 400);
+  assert.equal(conversations.json.error.code, 'invalid_cursor');
+  // A cursor in the first format (`t1.<time>.<id as hex>`) named no site:
+  // refused, saying where to start again.
+  const first = demo.lines[0];
+  const unbound = `t1.${first.occurred_at}.${Buffer.from(first.id).toString('hex')}`;
+  for (const site of ['demo', 'other']) {
+    const page = await exportPage(site, 'touchpoints', { cursor: unbound });
+    assert.equal(page.status, 400, JSON.stringify(page.json));
+    assert.equal(page.json.error.code, 'invalid_cursor');
+    assert.match(page.json.error.message, new RegExp(`since=${first.occurred_at}\\b`));
+  }
+  const resumed = await exportPage('demo', 'touchpoints', { since: first.occurred_at, limit: 1 });
+  assert.equal(resumed.status, 200);
+  assert.deepEqual(resumed.lines.map((l) => l.id), [first.id]);
+});
+
 test('the scheduled job writes each finished day of an R2 destination once, partitioned by site and day', async () => {
   const asAdmin = (method, path, body) => api(method, path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body });
   const created = await asAdmin('POST', '/v1/admin/sites/demo/destinations', { kind: 'r2', name: 'Warehouse', prefix: 'warehouse/' });

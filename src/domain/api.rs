@@ -43,9 +43,14 @@ pub enum ApiError {
     /// of another site is indistinguishable from one that never existed.
     #[error("not found: no such endpoint, or nothing with this id that you may see")]
     NotFound,
-    /// An export cursor this API did not give out for this stream.
-    #[error("the cursor is not one this API gave out for this stream; start without one")]
+    /// A cursor this API did not give out for this list: this site's
+    /// stream, destination log or visitor.
+    #[error("the cursor is not one this API gave out for this list (this site's stream, destination or visitor); start without one")]
     InvalidCursor,
+    /// An export cursor of the first format, which named no site: refused
+    /// like any other cursor it cannot check, with where to start again.
+    #[error("the cursor is from a Touchpoint version whose cursors named no site; start again with since={since} (rows of that millisecond may come again)")]
+    UnboundCursor { since: i64 },
     #[error("this endpoint does not accept the {method} method")]
     MethodNotAllowed { method: String, allow: &'static str },
     #[error("storage is unavailable, retry later")]
@@ -92,7 +97,7 @@ impl ApiError {
             ApiError::Conflict(_) => 409,
             ApiError::UnsupportedVersion(_) => 400,
             ApiError::NotFound => 404,
-            ApiError::InvalidCursor => 400,
+            ApiError::InvalidCursor | ApiError::UnboundCursor { .. } => 400,
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Unavailable => 503,
             ApiError::Misconfigured(_) => 503,
@@ -117,7 +122,7 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::UnsupportedVersion(_) => "unsupported_version",
             ApiError::NotFound => "not_found",
-            ApiError::InvalidCursor => "invalid_cursor",
+            ApiError::InvalidCursor | ApiError::UnboundCursor { .. } => "invalid_cursor",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Unavailable => "unavailable",
             ApiError::Misconfigured(_) => "misconfigured",
@@ -432,6 +437,7 @@ mod tests {
             ApiError::UnsupportedVersion(9),
             ApiError::NotFound,
             ApiError::InvalidCursor,
+            ApiError::UnboundCursor { since: 5 },
             ApiError::MethodNotAllowed {
                 method: "PUT".into(),
                 allow: "POST",

@@ -607,8 +607,10 @@ pub struct LogPage {
 /// refused here and the other way round.
 const LOG_CURSOR_TAG: char = 'd';
 
-/// Reads `limit` (1 to `LOG_PAGE`) and `cursor` (one `log_cursor` gave out).
+/// Reads `limit` (1 to `LOG_PAGE`) and `cursor` (one `log_cursor` gave out
+/// for this site's `destination`: another's log is another list).
 pub fn log_page(
+    (site, destination): (&str, &str),
     limit: Option<&str>,
     cursor: Option<&str>,
 ) -> Result<LogPage, super::export::PageError> {
@@ -621,21 +623,22 @@ pub fn log_page(
     };
     let after = match cursor {
         None => None,
-        Some(text) => {
-            Some(Cursor::decode_tagged(text, LOG_CURSOR_TAG).ok_or(PageError::BadCursor)?)
-        }
+        Some(text) => Some(
+            Cursor::decode_bound(text, LOG_CURSOR_TAG, &[site, destination])
+                .ok_or(PageError::BadCursor)?,
+        ),
     };
     Ok(LogPage { after, limit })
 }
 
-/// The cursor of the page after the entry at (created_at, id): opaque to
-/// clients, like the export API's.
-pub fn log_cursor(created_at: i64, id: &str) -> String {
+/// The cursor of the page of this site's `destination` log after the entry
+/// at (created_at, id): opaque to clients, like the export API's.
+pub fn log_cursor((site, destination): (&str, &str), created_at: i64, id: &str) -> String {
     super::export::Cursor {
         at: created_at,
         id: id.to_owned(),
     }
-    .encode_tagged(LOG_CURSOR_TAG)
+    .encode_bound(LOG_CURSOR_TAG, &[site, destination])
 }
 
 /// The wait before the first retry when the deployment does not set one.
@@ -910,15 +913,16 @@ mod tests {
     #[test]
     fn delivery_log_pages_have_their_own_opaque_cursor() {
         use crate::domain::export::{Cursor, PageError, Stream};
+        let log = ("demo", "dst_1");
         assert_eq!(
-            log_page(None, None),
+            log_page(log, None, None),
             Ok(LogPage {
                 after: None,
                 limit: LOG_PAGE
             })
         );
-        let cursor = log_cursor(1_800_000_000_000, "dst_1.ev_2");
-        let page = log_page(Some("2"), Some(&cursor)).unwrap();
+        let cursor = log_cursor(log, 1_800_000_000_000, "dst_1.ev_2");
+        let page = log_page(log, Some("2"), Some(&cursor)).unwrap();
         assert_eq!(page.limit, 2);
         assert_eq!(
             page.after,
@@ -927,18 +931,33 @@ mod tests {
                 id: "dst_1.ev_2".into()
             })
         );
+        // Another destination's log, or another site's, is another list.
+        for other in [("demo", "dst_2"), ("other", "dst_1")] {
+            assert_eq!(
+                log_page(other, None, Some(&cursor)),
+                Err(PageError::BadCursor)
+            );
+        }
         // An export cursor is not a log cursor, nor the other way round.
         let export = Cursor {
             at: 5,
             id: "e1".into(),
         }
-        .encode(Stream::Touchpoints);
-        assert_eq!(log_page(None, Some(&export)), Err(PageError::BadCursor));
-        assert_eq!(Cursor::decode(&cursor, Stream::Touchpoints), None);
-        assert_eq!(log_page(None, Some("d1.x")), Err(PageError::BadCursor));
+        .encode(Stream::Touchpoints, "demo");
+        assert_eq!(
+            log_page(log, None, Some(&export)),
+            Err(PageError::BadCursor)
+        );
+        assert_eq!(Cursor::decode(&cursor, Stream::Touchpoints, "demo"), None);
+        assert_eq!(log_page(log, None, Some("d1.x")), Err(PageError::BadCursor));
+        // The earlier format, bound to no destination.
+        assert_eq!(
+            log_page(log, None, Some("d1.5.6531")),
+            Err(PageError::BadCursor)
+        );
         for limit in ["0", "201", "x"] {
             assert!(matches!(
-                log_page(Some(limit), None),
+                log_page(log, Some(limit), None),
                 Err(PageError::Invalid(m)) if m.starts_with("limit")
             ));
         }

@@ -58,56 +58,104 @@ pub struct Cursor {
 /// Ids longer than this never occur (events' and conversations' ids are short).
 const MAX_ID_BYTES: usize = 200;
 
+/// Hex digits of the list's mark in a cursor: enough to tell one site's
+/// (or destination's, or visitor's) list from another's by mistake.
+const MARK_HEX: usize = 12;
+
+/// The mark of the list a cursor belongs to: the start of SHA-256 over its
+/// tag and the parts that name it (each length-prefixed, so no two lists
+/// share the bytes). Unkeyed on purpose: it catches a cursor used on the
+/// wrong list, and a made-up one only moves within a list its caller may
+/// read anyway; no secret means no rotation that breaks kept cursors.
+fn mark(tag: char, scope: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"touchpoint cursor\0");
+    hasher.update(u32::from(tag).to_be_bytes());
+    for part in scope {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hex(&hasher.finalize()[..MARK_HEX / 2])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
+        text.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
+    }
+    text
+}
+
+/// Reads `<time>.<id as hex>`, the position both formats end with.
+fn position(rest: &str) -> Option<Cursor> {
+    let (at, hex) = rest.split_once('.')?;
+    let at: i64 = at.parse().ok()?;
+    if at < 0 || hex.len() % 2 != 0 || hex.len() > MAX_ID_BYTES * 2 {
+        return None;
+    }
+    let bytes = hex
+        .as_bytes()
+        .chunks_exact(2)
+        .map(|pair| {
+            let digit = |c: &u8| char::from(*c).to_digit(16);
+            match pair {
+                [high, low] => u8::try_from(digit(high)? * 16 + digit(low)?).ok(),
+                _ => None,
+            }
+        })
+        .collect::<Option<Vec<u8>>>()?;
+    let id = String::from_utf8(bytes).ok()?;
+    (!id.is_empty()).then_some(Cursor { at, id })
+}
+
 impl Cursor {
-    /// `<stream tag>1.<time>.<id as hex>`: URL-safe, and opaque to clients by
-    /// contract (the format may change; only the worker reads it).
-    pub fn encode(&self, stream: Stream) -> String {
-        self.encode_tagged(stream.tag())
+    /// `<stream tag>2.<mark>.<time>.<id as hex>`, bound to `site`'s
+    /// `stream`: URL-safe, and opaque to clients by contract (the format may
+    /// change; only the worker reads it).
+    pub fn encode(&self, stream: Stream, site: &str) -> String {
+        self.encode_bound(stream.tag(), &[site])
     }
 
-    /// As `encode`, for another ordered list (`tag` keeps cursors apart).
-    pub fn encode_tagged(&self, tag: char) -> String {
-        let mut text = String::with_capacity(24 + self.id.len() * 2);
+    /// As `encode`, for another ordered list: `tag` names its kind and
+    /// `scope` the one list (a destination's log, a visitor's touchpoints).
+    pub fn encode_bound(&self, tag: char, scope: &[&str]) -> String {
+        let mut text = String::with_capacity(40 + self.id.len() * 2);
         text.push(tag);
-        text.push_str("1.");
+        text.push_str("2.");
+        text.push_str(&mark(tag, scope));
+        text.push('.');
         text.push_str(&self.at.to_string());
         text.push('.');
-        for byte in self.id.bytes() {
-            text.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
-            text.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
-        }
+        text.push_str(&hex(self.id.as_bytes()));
         text
     }
 
-    /// Reads a cursor this worker gave out for `stream`; `None` for anything else.
-    pub fn decode(text: &str, stream: Stream) -> Option<Cursor> {
-        let cursor = Self::decode_tagged(text, stream.tag())?;
+    /// Reads a cursor this worker gave out for `site`'s `stream`; `None` for
+    /// anything else.
+    pub fn decode(text: &str, stream: Stream, site: &str) -> Option<Cursor> {
+        let cursor = Self::decode_bound(text, stream.tag(), &[site])?;
         let valid = !stream.numeric_ids()
             || (cursor.id.len() <= 18 && cursor.id.bytes().all(|b| b.is_ascii_digit()));
         valid.then_some(cursor)
     }
 
-    /// Reads a cursor `encode_tagged(tag)` gave out; `None` for anything else.
-    pub fn decode_tagged(text: &str, tag: char) -> Option<Cursor> {
-        let rest = text.strip_prefix(tag)?.strip_prefix("1.")?;
-        let (at, hex) = rest.split_once('.')?;
-        let at: i64 = at.parse().ok()?;
-        if at < 0 || hex.len() % 2 != 0 || hex.len() > MAX_ID_BYTES * 2 {
+    /// Reads a cursor `encode_bound(tag, scope)` gave out; `None` for
+    /// anything else, a cursor of another list too.
+    pub fn decode_bound(text: &str, tag: char, scope: &[&str]) -> Option<Cursor> {
+        let rest = text.strip_prefix(tag)?.strip_prefix("2.")?;
+        let (given, rest) = rest.split_once('.')?;
+        if given != mark(tag, scope) {
             return None;
         }
-        let bytes = hex
-            .as_bytes()
-            .chunks_exact(2)
-            .map(|pair| {
-                let digit = |c: &u8| char::from(*c).to_digit(16);
-                match pair {
-                    [high, low] => u8::try_from(digit(high)? * 16 + digit(low)?).ok(),
-                    _ => None,
-                }
-            })
-            .collect::<Option<Vec<u8>>>()?;
-        let id = String::from_utf8(bytes).ok()?;
-        (!id.is_empty()).then_some(Cursor { at, id })
+        position(rest)
+    }
+
+    /// The position in a cursor of the first format (`<tag>1.<time>.<id>`,
+    /// bound to no site), which workers before the bound ones gave out.
+    fn decode_unbound(text: &str, tag: char) -> Option<Cursor> {
+        position(text.strip_prefix(tag)?.strip_prefix("1.")?)
     }
 }
 
@@ -132,14 +180,22 @@ pub struct PageRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageError {
     BadCursor,
+    /// A cursor of this stream from an earlier worker, bound to no site: it
+    /// could be anyone's, so it is refused, and the time it holds is where
+    /// to start again (`since`).
+    UnboundCursor {
+        since: i64,
+    },
     Invalid(String),
 }
 
-/// Reads `since`, `until`, `limit` and `cursor` (each optional). A limit above
-/// `MAX_LIMIT` is refused rather than quietly cut, so a client never mistakes
-/// a short page for the end.
+/// Reads `since`, `until`, `limit` and `cursor` (each optional; a cursor
+/// must be one given out for `site`'s `stream`). A limit above `MAX_LIMIT`
+/// is refused rather than quietly cut, so a client never mistakes a short
+/// page for the end.
 pub fn page_request(
     stream: Stream,
+    site: &str,
     since: Option<&str>,
     until: Option<&str>,
     limit: Option<&str>,
@@ -168,7 +224,15 @@ pub fn page_request(
     };
     let after = match cursor {
         None => None,
-        Some(text) => Some(Cursor::decode(text, stream).ok_or(PageError::BadCursor)?),
+        Some(text) => match Cursor::decode(text, stream, site) {
+            Some(cursor) => Some(cursor),
+            None => {
+                return Err(Cursor::decode_unbound(text, stream.tag())
+                    .map_or(PageError::BadCursor, |old| PageError::UnboundCursor {
+                        since: old.at,
+                    }))
+            }
+        },
     };
     Ok(PageRequest {
         since,
@@ -187,21 +251,29 @@ pub const VISITOR_PAGE: usize = 5_000;
 const VISITOR_CURSOR_TAG: char = 'v';
 
 /// The (time, id) a visitor export's page starts after: nothing for the
-/// first page, else a cursor `visitor_cursor` gave out.
-pub fn visitor_page_after(cursor: Option<&str>) -> Result<Option<Cursor>, PageError> {
+/// first page, else a cursor `visitor_cursor` gave out for this site's
+/// `visitor`.
+pub fn visitor_page_after(
+    cursor: Option<&str>,
+    site: &str,
+    visitor: &str,
+) -> Result<Option<Cursor>, PageError> {
     cursor
-        .map(|text| Cursor::decode_tagged(text, VISITOR_CURSOR_TAG).ok_or(PageError::BadCursor))
+        .map(|text| {
+            Cursor::decode_bound(text, VISITOR_CURSOR_TAG, &[site, visitor])
+                .ok_or(PageError::BadCursor)
+        })
         .transpose()
 }
 
-/// The cursor of the visitor export's page after the touchpoint at
+/// The cursor of `site`'s `visitor` export's page after the touchpoint at
 /// (occurred_at, id).
-pub fn visitor_cursor(occurred_at: i64, id: &str) -> String {
+pub fn visitor_cursor(site: &str, visitor: &str, occurred_at: i64, id: &str) -> String {
     Cursor {
         at: occurred_at,
         id: id.to_owned(),
     }
-    .encode_tagged(VISITOR_CURSOR_TAG)
+    .encode_bound(VISITOR_CURSOR_TAG, &[site, visitor])
 }
 
 /// The latest time a bound may name (year 9999), far beyond any stored row.
@@ -281,7 +353,7 @@ mod tests {
     use crate::domain::visitor_key::utc_day;
 
     #[test]
-    fn cursors_round_trip_and_belong_to_one_stream() {
+    fn cursors_round_trip_and_belong_to_one_stream_of_one_site() {
         for stream in Stream::ALL {
             let id = if stream.numeric_ids() {
                 "42"
@@ -292,11 +364,25 @@ mod tests {
                 at: 1_733_000_000_123,
                 id: id.into(),
             };
-            let text = cursor.encode(stream);
+            let text = cursor.encode(stream, "demo");
             assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'));
-            assert_eq!(Cursor::decode(&text, stream), Some(cursor));
+            // Stable: the same position of the same list, the same cursor.
+            assert_eq!(text, cursor.encode(stream, "demo"));
+            assert_eq!(Cursor::decode(&text, stream, "demo"), Some(cursor));
             for other in Stream::ALL.into_iter().filter(|s| *s != stream) {
-                assert_eq!(Cursor::decode(&text, other), None, "{text} on {other:?}");
+                assert_eq!(
+                    Cursor::decode(&text, other, "demo"),
+                    None,
+                    "{text} on {other:?}"
+                );
+            }
+            // Another site's cursor, even a site whose name begins the same.
+            for site in ["other", "dem", "demo2", ""] {
+                assert_eq!(
+                    Cursor::decode(&text, stream, site),
+                    None,
+                    "{text} on {site}"
+                );
             }
             assert_eq!(Stream::parse(stream.as_str()), Some(stream));
         }
@@ -304,36 +390,86 @@ mod tests {
     }
 
     #[test]
+    fn a_bound_cursor_tells_its_scope_parts_apart() {
+        let cursor = Cursor {
+            at: 5,
+            id: "a".into(),
+        };
+        let text = cursor.encode_bound('v', &["ab", "c"]);
+        assert_eq!(Cursor::decode_bound(&text, 'v', &["ab", "c"]), Some(cursor));
+        assert_eq!(Cursor::decode_bound(&text, 'v', &["a", "bc"]), None);
+        assert_eq!(Cursor::decode_bound(&text, 'v', &["abc"]), None);
+        assert_eq!(Cursor::decode_bound(&text, 'd', &["ab", "c"]), None);
+    }
+
+    #[test]
     fn broken_cursors_are_refused() {
+        let (labels, mark) = (mark('l', &["demo"]), mark('t', &["demo"]));
         for text in [
-            "",
-            "t1",
-            "t1.",
-            "t1.12",
-            "t1.12.",
-            "t1.-5.6162",
-            "t1.x.6162",
-            "t1.12.616",
-            "t1.12.zz",
-            "t2.12.6162",
-            "t1.12.ff",
-            "l1.12.6162",
-            "l1.12.",
+            String::new(),
+            "t2".into(),
+            "t2.".into(),
+            format!("t2.{mark}"),
+            format!("t2.{mark}."),
+            format!("t2.{mark}.12"),
+            format!("t2.{mark}.12."),
+            format!("t2.{mark}.-5.6162"),
+            format!("t2.{mark}.x.6162"),
+            format!("t2.{mark}.12.616"),
+            format!("t2.{mark}.12.zz"),
+            format!("t2.{mark}.12.ff"),
+            format!("t3.{mark}.12.6162"),
+            format!("t2.{}.12.6162", &mark[1..]),
+            "t2.000000000000.12.6162".into(),
+            format!("l2.{mark}.12.6162"),
         ] {
-            let stream = if text.starts_with('l') {
-                Stream::Labels
-            } else {
-                Stream::Touchpoints
-            };
-            assert_eq!(Cursor::decode(text, stream), None, "{text}");
+            assert_eq!(
+                Cursor::decode(&text, Stream::Touchpoints, "demo"),
+                None,
+                "{text}"
+            );
         }
-        let long = format!("t1.1.{}", "61".repeat(MAX_ID_BYTES + 1));
-        assert_eq!(Cursor::decode(&long, Stream::Touchpoints), None);
+        for text in [format!("l2.{labels}.12.6162"), format!("l2.{labels}.12.")] {
+            assert_eq!(
+                Cursor::decode(&text, Stream::Labels, "demo"),
+                None,
+                "{text}"
+            );
+        }
+        let long = format!("t2.{mark}.1.{}", "61".repeat(MAX_ID_BYTES + 1));
+        assert_eq!(Cursor::decode(&long, Stream::Touchpoints, "demo"), None);
+    }
+
+    #[test]
+    fn a_cursor_of_the_earlier_unbound_format_says_where_to_start_again() {
+        // `t1.<time>.<id>`, as workers before bound cursors gave out: it
+        // names no site, so it is refused, with its time for `since`.
+        let refused =
+            |text: &str, stream| page_request(stream, "demo", None, None, None, Some(text));
+        assert_eq!(
+            refused("t1.1733000000123.6576", Stream::Touchpoints),
+            Err(PageError::UnboundCursor {
+                since: 1_733_000_000_123
+            })
+        );
+        assert_eq!(
+            refused("c1.7.6162", Stream::Conversations),
+            Err(PageError::UnboundCursor { since: 7 })
+        );
+        // Another stream's, or a broken one: just a bad cursor.
+        assert_eq!(
+            refused("c1.7.6162", Stream::Touchpoints),
+            Err(PageError::BadCursor)
+        );
+        assert_eq!(
+            refused("t1.7.zz", Stream::Touchpoints),
+            Err(PageError::BadCursor)
+        );
     }
 
     #[test]
     fn page_bounds_are_checked() {
-        let page = page_request(Stream::Touchpoints, None, None, None, None).unwrap();
+        let page = page_request(Stream::Touchpoints, "demo", None, None, None, None).unwrap();
         assert_eq!(
             page,
             PageRequest {
@@ -344,17 +480,43 @@ mod tests {
             }
         );
         assert_eq!(page.start(), (0, ""));
-        let page =
-            page_request(Stream::Labels, Some("10"), Some("20"), Some("5000"), None).unwrap();
+        let page = page_request(
+            Stream::Labels,
+            "demo",
+            Some("10"),
+            Some("20"),
+            Some("5000"),
+            None,
+        )
+        .unwrap();
         assert_eq!((page.since, page.until, page.limit), (10, 20, 5000));
         assert_eq!(page.start(), (10, ""));
         let cursor = Cursor {
             at: 15,
             id: "7".into(),
         }
-        .encode(Stream::Labels);
-        let page = page_request(Stream::Labels, Some("10"), None, None, Some(&cursor)).unwrap();
+        .encode(Stream::Labels, "demo");
+        let page = page_request(
+            Stream::Labels,
+            "demo",
+            Some("10"),
+            None,
+            None,
+            Some(&cursor),
+        )
+        .unwrap();
         assert_eq!(page.start(), (15, "7"));
+        assert_eq!(
+            page_request(
+                Stream::Labels,
+                "other",
+                Some("10"),
+                None,
+                None,
+                Some(&cursor)
+            ),
+            Err(PageError::BadCursor)
+        );
         for (since, until, limit) in [
             (Some("x"), None, None),
             (Some("-1"), None, None),
@@ -366,14 +528,14 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    page_request(Stream::Touchpoints, since, until, limit, None),
+                    page_request(Stream::Touchpoints, "demo", since, until, limit, None),
                     Err(PageError::Invalid(_))
                 ),
                 "{since:?} {until:?} {limit:?}"
             );
         }
         assert_eq!(
-            page_request(Stream::Touchpoints, None, None, None, Some("nope")),
+            page_request(Stream::Touchpoints, "demo", None, None, None, Some("nope")),
             Err(PageError::BadCursor)
         );
     }
@@ -437,26 +599,34 @@ mod tests {
 
     #[test]
     fn a_visitor_export_pages_with_cursors_of_its_own() {
-        assert_eq!(visitor_page_after(None), Ok(None));
-        let next = visitor_cursor(1_700_000_000_000, "evt-1");
+        assert_eq!(visitor_page_after(None, "demo", "v-1"), Ok(None));
+        let next = visitor_cursor("demo", "v-1", 1_700_000_000_000, "evt-1");
         assert_eq!(
-            visitor_page_after(Some(&next)),
+            visitor_page_after(Some(&next), "demo", "v-1"),
             Ok(Some(Cursor {
                 at: 1_700_000_000_000,
                 id: "evt-1".into()
             }))
         );
-        // The bulk export's cursors, and anything else, are refused.
+        // Another visitor's, another site's, the bulk export's, and anything
+        // else, are refused.
+        for (site, visitor) in [("demo", "v-2"), ("other", "v-1")] {
+            assert_eq!(
+                visitor_page_after(Some(&next), site, visitor),
+                Err(PageError::BadCursor)
+            );
+        }
         let bulk = Cursor {
             at: 1,
             id: "evt-1".into(),
         }
-        .encode(Stream::Touchpoints);
-        assert_eq!(visitor_page_after(Some(&bulk)), Err(PageError::BadCursor));
-        assert_eq!(visitor_page_after(Some("")), Err(PageError::BadCursor));
-        assert_eq!(
-            visitor_page_after(Some("v1.x.00")),
-            Err(PageError::BadCursor)
-        );
+        .encode(Stream::Touchpoints, "demo");
+        for text in [bulk.as_str(), "", "v1.x.00", "v1.1.6576"] {
+            assert_eq!(
+                visitor_page_after(Some(text), "demo", "v-1"),
+                Err(PageError::BadCursor),
+                "{text}"
+            );
+        }
     }
 }

@@ -559,7 +559,7 @@ pub async fn export_visitor(
     visitor: &str,
 ) -> Result<Response, ApiError> {
     managed_site(request, env, site).await?;
-    let after = export::visitor_page_after(query(request, "cursor").as_deref())
+    let after = export::visitor_page_after(query(request, "cursor").as_deref(), site, visitor)
         .map_err(|_| ApiError::InvalidCursor)?;
     let linked = linked_ids(env, site, visitor).await?.json();
     // One more than a page: whether another page follows.
@@ -576,6 +576,8 @@ pub async fn export_visitor(
         events.truncate(export::VISITOR_PAGE);
         events.last().map(|last| {
             export::visitor_cursor(
+                site,
+                visitor,
                 last["occurred_at"].as_i64().unwrap_or_default(),
                 last["id"].as_str().unwrap_or_default(),
             )

@@ -198,14 +198,16 @@ async fn try_emit(env: &Env, out: &Outbound<'_>, now: i64) -> Result<(), ApiErro
 /// What records `out`: its outbound event and a delivery for every
 /// destination of its site that wants it, as statements, and the delivery
 /// ids to queue once they ran; `None` when no destination wants it. With
-/// `if_stored`, the event is recorded only when the statement just before it
-/// in the same D1 batch changed a row (ingestion: a batch that stored new
-/// touchpoints), so it can ride in that batch.
+/// `unstored` (ingestion's touchpoints, riding in its D1 batch), the first
+/// statement goes just before the insert and keeps only the touchpoints not
+/// stored yet, and the second, right after the insert, drops the event when
+/// the insert stored nothing (a refused batch): a batch resent with one new
+/// touchpoint forwards that one, not again the ones sent before.
 async fn recording(
     env: &Env,
     out: &Outbound<'_>,
     now: i64,
-    if_stored: bool,
+    unstored: bool,
 ) -> Result<Option<(Vec<db::D1PreparedStatement>, Vec<String>)>, ApiError> {
     let destinations = enabled(env, out.site, now).await?;
     let wanted: Vec<&DestinationRow> = destinations
@@ -226,13 +228,25 @@ async fn recording(
     // Without a queue the next scheduled run delivers at once.
     let due = if queued { now } else { now - SWEEP_GRACE_MS };
     let mut statements = vec![env.db.statement(
-        if if_stored {
-            "INSERT INTO outbound_events (id, site_id, type, conversation_id, data, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() > 0"
+        if unstored {
+            // json_each keeps the batch's order; no event when all were stored.
+            "INSERT INTO outbound_events (id, site_id, type, conversation_id, data, created_at) \
+             SELECT ?1, ?2, ?3, ?4, json_object('touchpoints', json(list)), ?6 FROM \
+             (SELECT json_group_array(json(value)) AS list, count(*) AS fresh FROM json_each(?5, '$.touchpoints') \
+              WHERE NOT EXISTS (SELECT 1 FROM events WHERE site_id = ?2 AND id = value ->> '$.id')) \
+             WHERE fresh > 0"
         } else {
             "INSERT INTO outbound_events (id, site_id, type, conversation_id, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
         },
         args![&event_id, out.site, out.event.as_str(), out.conversation_id, &out.data, now],
     )];
+    if unstored {
+        // Runs right after ingestion's insert: `changes()` is that insert's.
+        statements.push(env.db.statement(
+            "DELETE FROM outbound_events WHERE id = ?1 AND changes() = 0",
+            args![&event_id],
+        ));
+    }
     let mut ids = Vec::with_capacity(wanted.len());
     for destination in wanted {
         let id = destination::delivery_id(&destination.id, &event_id);
@@ -250,18 +264,35 @@ async fn recording(
 }
 
 /// `touchpoints` for a batch being ingested, as statements for ingestion's
-/// own D1 batch (right after its insert: recorded only if that stored a new
-/// row), and the delivery ids to hand to `queue` after it ran. `None` when no
+/// own D1 batch, and the delivery ids to hand to `queue` after it ran.
+pub struct TouchpointRecording {
+    /// Goes right before the insert: the event, with only the touchpoints
+    /// not stored yet (none: no event).
+    pub before: db::D1PreparedStatement,
+    /// Go right after the insert: drop the event if the insert stored
+    /// nothing, then one delivery per destination.
+    pub after: Vec<db::D1PreparedStatement>,
+    pub deliveries: Vec<String>,
+}
+
+/// How ingestion records its batch for destinations; `None` when no
 /// destination takes touchpoints (cached: no D1 read per batch).
 pub async fn touchpoint_statements(
     env: &Env,
     site: &str,
     touchpoints: Vec<segment::Touchpoint>,
     now: i64,
-) -> Option<(Vec<db::D1PreparedStatement>, Vec<String>)> {
+) -> Option<TouchpointRecording> {
     let data = events::Touchpoints { touchpoints };
     let out = Outbound::new(site, EventType::Touchpoints, &data);
-    recording(env, &out, now, true).await.ok().flatten()
+    let (statements, deliveries) = recording(env, &out, now, true).await.ok().flatten()?;
+    let mut statements = statements.into_iter();
+    let before = statements.next()?;
+    Some(TouchpointRecording {
+        before,
+        after: statements.collect(),
+        deliveries,
+    })
 }
 
 /// Queues deliveries recorded in another handler's batch.
@@ -1095,12 +1126,13 @@ pub async fn deliveries(
     // An unknown destination is 404 whatever else is wrong with the request.
     let destination = load(env, site, id).await?;
     let page = destination::log_page(
+        (site, id),
         http::query(request, "limit").as_deref(),
         http::query(request, "cursor").as_deref(),
     )
     .map_err(|error| match error {
-        PageError::BadCursor => ApiError::InvalidCursor,
         PageError::Invalid(message) => ApiError::InvalidRequest(message),
+        PageError::BadCursor | PageError::UnboundCursor { .. } => ApiError::InvalidCursor,
     })?;
     // An R2 destination's log: the days written (one "export" per day), by
     // day; its ids ("<destination>.<day>") sort the same way.
@@ -1129,7 +1161,7 @@ pub async fn deliveries(
         deliveries.truncate(page.limit as usize);
         deliveries
             .last()
-            .map(|d| destination::log_cursor(d.created_at, &d.id))
+            .map(|d| destination::log_cursor((site, id), d.created_at, &d.id))
     } else {
         None
     };

@@ -228,6 +228,7 @@ pub async fn export(
     let get = |name: &str| query(request, name);
     let page_request = export::page_request(
         stream,
+        site,
         get("since").as_deref(),
         get("until").as_deref(),
         get("limit").as_deref(),
@@ -235,6 +236,7 @@ pub async fn export(
     )
     .map_err(|error| match error {
         PageError::BadCursor => ApiError::InvalidCursor,
+        PageError::UnboundCursor { since } => ApiError::UnboundCursor { since },
         PageError::Invalid(message) => ApiError::InvalidRequest(message),
     })?;
     let mut body = String::new();
@@ -251,7 +253,7 @@ pub async fn export(
             if page.more { "true" } else { "false" },
         )?;
         if let Some(cursor) = &cursor {
-            headers.set("x-touchpoint-cursor", &cursor.encode(stream))?;
+            headers.set("x-touchpoint-cursor", &cursor.encode(stream, site))?;
         }
         let init = ResponseInit::new();
         init.set_status(200);

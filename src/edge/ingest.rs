@@ -131,14 +131,20 @@ pub async fn ingest_events(
     } else {
         ""
     };
-    let outbound = forward(env, &plan, &lists.pages, &visitor_key, now as i64).await;
-    let (statements, deliveries) = outbound.unwrap_or_default();
+    let (outbound, deliveries) =
+        match forward(env, &plan, &lists.pages, &visitor_key, now as i64).await {
+            Some(recording) => (
+                Some((recording.before, recording.after)),
+                recording.deliveries,
+            ),
+            None => (None, Vec::new()),
+        };
     let stored = count_and_store(
         env,
         &plan,
         &lists.pages,
         (&ip, &visitor_key, user_id),
-        statements,
+        outbound,
         now,
     )
     .await?;
@@ -157,7 +163,7 @@ async fn forward(
     page_rules: &[PageRule],
     visitor_key: &str,
     now: i64,
-) -> Option<(Vec<db::D1PreparedStatement>, Vec<String>)> {
+) -> Option<destinations::TouchpointRecording> {
     if !destinations::any_wants(env, &plan.site, EventType::Touchpoints, now).await {
         return None;
     }
@@ -337,15 +343,15 @@ async fn load_or_create_salt(env: &Env, day: &str, now_ms: i64) -> Result<String
 /// minute and inserts its rows, in one D1 batch: one transaction and one round
 /// trip. The insert happens only while both counts are within budget, so a
 /// flood is answered 429 and stores nothing. `outbound` (the destinations'
-/// record of the batch) follows the insert in the same batch and is written
-/// only when it stored a new row. Returns how many rows were new; the rest
-/// were already stored.
+/// record of the batch: what goes before the insert and what after it) rides
+/// in the same batch and keeps only the rows this insert stores. Returns how
+/// many rows were new; the rest were already stored.
 async fn count_and_store(
     env: &Env,
     plan: &IngestPlan,
     page_rules: &[PageRule],
     (ip, visitor_key, user_id): (&str, &str, &str),
-    outbound: Vec<db::D1PreparedStatement>,
+    outbound: Option<(db::D1PreparedStatement, Vec<db::D1PreparedStatement>)>,
     received_at: u64,
 ) -> Result<u32, ApiError> {
     let now_ms = received_at as i64;
@@ -397,11 +403,20 @@ async fn count_and_store(
         ],
     );
     // Both counters in one statement, before the insert that reads them.
-    let mut statements = vec![
-        limits::count_pair_statement(&env.db, [&ip_key, &visitor], window, amount),
-        insert,
-    ];
-    statements.extend(outbound);
+    let mut statements = vec![limits::count_pair_statement(
+        &env.db,
+        [&ip_key, &visitor],
+        window,
+        amount,
+    )];
+    let (before, after) = match outbound {
+        Some((before, after)) => (Some(before), after),
+        None => (None, Vec::new()),
+    };
+    statements.extend(before);
+    let insert_at = u32::try_from(statements.len()).unwrap_or(u32::MAX);
+    statements.push(insert);
+    statements.extend(after);
     if plan.dropped_by_client > 0 && !plan.rows.is_empty() {
         // What the browser had to drop (offline too long, storage full) is
         // counted for the console, once: only when this request stored an
@@ -436,7 +451,7 @@ async fn count_and_store(
             retry_after_s: guard::retry_after_seconds(now_ms),
         });
     }
-    Ok(outcomes.changes(1))
+    Ok(outcomes.changes(insert_at))
 }
 
 /// The most one batch may report as dropped: a recorder holds at most 20
