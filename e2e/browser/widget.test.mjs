@@ -52,7 +52,8 @@ const siteAdmin = async (method, path, body) => (await fetch(`${runtime.url}/v1/
   method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body),
 })).json();
 const DAY_MS = 86_400_000;
-const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+// Dates as the site reads them (Europe/Berlin), whatever the hour in UTC.
+const dayOf = (ms) => new Date(ms).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
 const ROUND_THE_CLOCK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => ({ day: d, open: '00:00', close: '24:00' }));
 
 async function visitorPage(browser, options) {

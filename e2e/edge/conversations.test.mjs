@@ -88,7 +88,9 @@ test("availability gives each team its own typical first response, from the last
   // for sales whatever the hour; billing is closed for a holiday around
   // today, so its five answers give no figure to wait by.
   const stored = (await asAdmin('GET', '/v1/admin/sites/demo')).json.teams.find((t) => t.id === 'billing');
-  const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+  // Dates as the site reads them (Europe/Berlin): between 23:00 and midnight
+  // UTC its date is already the next day's.
+  const dayOf = (ms) => new Date(ms).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
   const holiday = { weekly: stored.hours.weekly, closures: [{ from: dayOf(now - 2 * day), to: dayOf(now + 2 * day), reason: 'Inventory' }] };
   assert.equal((await asAdmin('PUT', '/v1/admin/sites/demo/teams/billing', { hours: holiday })).status, 200);
   await asStaff(bo, 'PUT', '/v1/staff/presence', { presence: 'online' });
