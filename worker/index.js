@@ -58,10 +58,17 @@ export default {
 // Rust has decided who may connect, with which tags, before a socket
 // arrives here (src/edge/live.rs, src/domain/live.rs); this class only
 // accepts, fans the worker's frames out by tag, and relays `typing` (never
-// any text a client sends): a visitor's to the staff, a staff member's to
-// the visitor and to colleagues who have the conversation open, so two
-// people do not answer one visitor at once.
+// any text a client sends, and at most one per socket every TYPING_GAP_MS):
+// a visitor's to the staff, a staff member's to the visitor and to
+// colleagues who have the conversation open, so two people do not answer
+// one visitor at once. Nothing else a client sends is relayed.
 const TYPING_TTL_MS = 5000; // domain::live::TYPING_TTL_MS
+// Clients send `typing` at most every 2 s; the room relays one per socket
+// at most this often (a little less, for timer jitter), so a client that
+// floods sends staff one frame, not hundreds.
+const TYPING_GAP_MS = 1500; // domain::live::TYPING_GAP_MS
+// A typing frame is short; anything longer is not parsed.
+const CLIENT_FRAME_MAX_CHARS = 256;
 
 // A staff socket is authorized until the time the worker gave it
 // (domain::live::STAFF_SOCKET_AUTHORIZED_MS); past it, the socket gets
@@ -193,14 +200,21 @@ export class LiveRoom {
   }
 
   webSocketMessage(ws, message) {
+    if (typeof message !== 'string' || message.length > CLIENT_FRAME_MAX_CHARS) return;
     let kind;
     try { kind = JSON.parse(message).type; } catch { return; }
     if (kind !== 'typing') return;
     // A socket past its authorization, or told to reauthorize, is not heard.
     if (!authorized(ws)) return;
-    const { side, name } = ws.deserializeAttachment() ?? {};
+    const attachment = ws.deserializeAttachment() ?? {};
+    const { side, name } = attachment;
     // Only a conversation's sockets carry a name: an inbox socket's typing is about nothing.
     if (side === 'staff' && !name) return;
+    // One relayed frame per socket per TYPING_GAP_MS. Kept in the attachment,
+    // which outlives hibernation (fields on `this` do not).
+    const now = Date.now();
+    if (now - (attachment.typedAt ?? 0) < TYPING_GAP_MS) return;
+    ws.serializeAttachment({ ...attachment, typedAt: now });
     // Not to the sender, nor to the same person's other tabs and devices.
     const self = this.ctx.getTags(ws).find((tag) => tag.startsWith('staff:'));
     const to = side === 'visitor' ? ['staff'] : ['visitor', 'staff'];

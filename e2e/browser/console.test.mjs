@@ -679,7 +679,7 @@ test("the visitor's name and language are shown", async () => {
   await staff.close();
 });
 
-test('direction and zero-width characters in the journey, insights and messages are shown by name; a long path wraps', async () => {
+test('direction, zero-width, soft-hyphen and tag characters in the journey, insights, names and messages are shown by name; a long path wraps', async () => {
   const visitor = `hostile-visitor-${Date.now()}`;
   const now = Date.now();
   const long = `/guides/${'how-to-care-for-merino-wool-base-layers-'.repeat(6)}final`;
@@ -690,11 +690,15 @@ test('direction and zero-width characters in the journey, insights and messages 
     { id: `hostile-${now}-3`, type: 'pageview', ts: now - 40_000, path: long },
   ] }) });
   assert.ok(posted.ok, await posted.text());
-  const started = await visitorStarts('198.51.100.246', { visitor_id: visitor, message: { text: 'Terrible service: pay\u200Bpal.com charged me twice and no refund yet.' } });
+  // The name hides "hi" in tag characters; the message a soft hyphen too.
+  const started = await visitorStarts('198.51.100.246', { visitor_id: visitor, name: 'Tagged Tess\u{E0068}\u{E0069}', message: { text: 'Terrible service: pay\u200Bpal.com charged me twice and pay\u00ADpal.com no refund yet.' } });
   const staff = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await signIn(staff);
-  await staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`).click();
-  assert.equal(await staff.locator('.thread .visitor .text bdi').innerText(), 'Terrible service: pay⟨ZWSP⟩pal.com charged me twice and no refund yet.');
+  const row = staff.locator(`.inbox .row[data-conversation="${started.conversation.id}"]`);
+  assert.equal(await row.locator('.who').innerText(), 'Tagged Tess⟨TAG h⟩⟨TAG i⟩');
+  await row.click();
+  assert.equal(await staff.locator('.thread .visitor .text bdi').innerText(), 'Terrible service: pay⟨ZWSP⟩pal.com charged me twice and pay⟨SHY⟩pal.com no refund yet.');
+  assert.equal(await staff.locator('.thread .visitor .meta strong').innerText(), 'Tagged Tess⟨TAG h⟩⟨TAG i⟩');
   const journey = staff.locator('.journey');
   await journey.locator('.what bdi', { hasText: '⟨RLO⟩fdp.exe' }).waitFor({ timeout: 10_000 });
   assert.match(await journey.innerText(), /campaign spring⟨RLO⟩elas/);

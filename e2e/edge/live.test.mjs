@@ -4,7 +4,7 @@
 // that reconnects catching up from its cursor with no loss and no duplicate.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_TOKEN, BROWSER_USER_AGENT } from '../support.mjs';
+import { ADMIN_TOKEN, BROWSER_USER_AGENT, eventually } from '../support.mjs';
 import { startRuntime, seedDemo, seedContactChannel } from '../../scripts/runtime.mjs';
 import { apiClient } from './openapi.mjs';
 import { connect as connectTo, refused, silent } from './sockets.mjs';
@@ -149,6 +149,34 @@ test('typing is relayed to the other side, and a staff member\'s to colleagues w
   await silent(colleague, (f) => f.type === 'typing' && f.by === 'staff' && f.name === 'Bo');
   assert.ok(!JSON.stringify([...visitorSocket.frames, ...staffSocket.frames, ...colleague.frames]).includes('unsent draft'));
   for (const socket of [visitorSocket, staffSocket, colleague, anaElsewhere]) await socket.close();
+});
+
+test('a burst of typing frames reaches the other side once per socket, and typing again 2 s later is relayed again', async () => {
+  // From an outside audit: the room relayed every frame, so 500 from one
+  // visitor socket were 500 frames to each staff socket.
+  const v = await startVisitor('Flooding question about jacket sizes');
+  const visitorSocket = await connect(`/v1/conversations/${v.id}/live`, v.token);
+  const staffSocket = await connect(`/v1/staff/conversations/${v.id}/live`, bo.token);
+  const fromVisitor = (f) => f.type === 'typing' && f.by === 'visitor';
+  const fromBo = (f) => f.type === 'typing' && f.by === 'staff';
+  for (let i = 0; i < 50; i += 1) visitorSocket.typing();
+  for (let i = 0; i < 50; i += 1) staffSocket.typing();
+  await staffSocket.next(fromVisitor);
+  await visitorSocket.next(fromBo);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(staffSocket.frames.filter(fromVisitor).length, 1);
+  assert.equal(visitorSocket.frames.filter(fromBo).length, 1);
+  // A client keeps to one every 2 s: that one is relayed.
+  await new Promise((resolve) => setTimeout(resolve, 1600));
+  visitorSocket.typing();
+  assert.ok(await eventually(() => staffSocket.frames.filter(fromVisitor).length === 2), 'relayed again');
+  // Frames that are not typing, or too long to be, relay nothing.
+  const heard = visitorSocket.frames.length;
+  staffSocket.ws.send(JSON.stringify({ type: 'message', text: 'x'.repeat(10_000) }));
+  staffSocket.ws.send(JSON.stringify({ type: 'typing', padding: 'x'.repeat(10_000) }));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(visitorSocket.frames.length, heard);
+  for (const socket of [visitorSocket, staffSocket]) await socket.close();
 });
 
 test('sockets are authorized as the API is: own conversation, own teams, allowed origins, upgrades only', async () => {

@@ -25,9 +25,15 @@ pub const PROTOCOL: &str = "touchpoint";
 /// every relayed `typing` frame).
 pub const TYPING_TTL_MS: u32 = 5000;
 
-/// How often a client may send `typing` (the room drops nothing; clients
-/// keep to this).
+/// How often a client may send `typing`.
 pub const TYPING_EVERY_MS: u32 = 2000;
+
+/// The room relays a socket's `typing` only this long after the last one it
+/// relayed from that socket, and drops it sooner (worker/index.js mirrors
+/// it): a flooding client reaches staff once per gap. A little under
+/// `TYPING_EVERY_MS`, so a client keeping to it is never dropped for timer
+/// jitter.
+pub const TYPING_GAP_MS: u32 = 1500;
 
 /// The console's refresh while its sockets are open: pushes carry messages,
 /// claims, read receipts and inbox changes, and waiting times tick in the
@@ -372,6 +378,15 @@ mod tests {
         }
         assert!(waited.windows(2).all(|w| w[1] >= w[0]), "{waited:?}");
         assert_eq!(waited.last(), Some(&15_000));
+    }
+
+    #[test]
+    fn the_room_keeps_the_typing_times_given_here() {
+        let room = include_str!("../../worker/index.js");
+        assert!(room.contains(&format!("const TYPING_TTL_MS = {TYPING_TTL_MS};")));
+        assert!(room.contains(&format!("const TYPING_GAP_MS = {TYPING_GAP_MS};")));
+        // A client keeping to its pace is never dropped, even a little early.
+        const { assert!(TYPING_GAP_MS < TYPING_EVERY_MS && TYPING_GAP_MS >= TYPING_EVERY_MS / 2) };
     }
 
     #[test]

@@ -123,7 +123,8 @@ pub fn is_blank(text: &str) -> bool {
 /// mark), word joiner, variation selectors, byte-order mark, soft hyphen,
 /// the combining grapheme joiner, the Hangul and Khmer fillers, the
 /// shorthand and musical format controls and the tag characters. The
-/// redactor drops them before it reads a number (`pii::normalize`).
+/// redactor drops them before it reads a number (`pii::normalize`), and the
+/// console shows each by name (`display::visible_controls`).
 pub fn draws_nothing(c: char) -> bool {
     matches!(
         c,
@@ -229,6 +230,53 @@ mod tests {
         }
         for shown in ["a", "\u{200b}x", " ?", "👍", "\u{200d}👍", "\u{e0041}🏴"] {
             assert!(!is_blank(shown), "{shown:?}");
+        }
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn openapi_lists_the_blank_characters_of_the_basic_multilingual_plane() {
+        let api: serde_json::Value =
+            serde_json::from_str(include_str!("../../openapi.json")).expect("openapi.json");
+        let pattern = api["components"]["schemas"]["MessageText"]["pattern"]
+            .as_str()
+            .expect("a pattern");
+        // "[^…]": a text matches when it has one character outside the set.
+        let class = pattern
+            .strip_prefix("[^")
+            .and_then(|p| p.strip_suffix(']'))
+            .expect("one negated class");
+        let mut chars = class.chars().peekable();
+        let one = |chars: &mut core::iter::Peekable<core::str::Chars>| -> u32 {
+            match chars.next().expect("a character") {
+                '\\' => match chars.next().expect("an escape") {
+                    't' => 9,
+                    'n' => 10,
+                    'f' => 12,
+                    'r' => 13,
+                    'u' => {
+                        let hex: alloc::string::String = chars.by_ref().take(4).collect();
+                        u32::from_str_radix(&hex, 16).expect("hex")
+                    }
+                    other => panic!("escape {other}"),
+                },
+                c => u32::from(c),
+            }
+        };
+        let mut listed = alloc::vec::Vec::new();
+        while chars.peek().is_some() {
+            let first = one(&mut chars);
+            let last = if chars.peek() == Some(&'-') {
+                chars.next();
+                one(&mut chars)
+            } else {
+                first
+            };
+            listed.push(first..=last);
+        }
+        for c in (0..=0xffff).filter_map(char::from_u32) {
+            let in_class = listed.iter().any(|r| r.contains(&u32::from(c)));
+            assert_eq!(in_class, is_blank(&c.to_string()), "U+{:04X}", u32::from(c));
         }
     }
 
