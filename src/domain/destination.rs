@@ -584,10 +584,15 @@ pub fn after_attempt(attempt: u32, status: Option<u16>, base_s: u32) -> Next {
     }
 }
 
-/// Seconds a delivery waits behind an earlier one of its destination that is
-/// still pending, due again at `ahead_due_at` (ms): until a second after
-/// that attempt, at least one second, at most an hour (the longest backoff).
-pub fn hold_behind_s(ahead_due_at: i64, now: i64) -> u32 {
+/// Seconds a delivery waits behind an earlier one still pending, due again
+/// at `ahead_due_at` (ms). Behind one that `failed` (its retry is set):
+/// until a second after that attempt, at most an hour (the longest
+/// backoff). Behind one not tried yet or on its first attempt (its lease
+/// says nothing of when it ends): two seconds, then look again.
+pub fn hold_behind_s(ahead_due_at: i64, failed: bool, now: i64) -> u32 {
+    if !failed {
+        return 2;
+    }
     let seconds = (ahead_due_at.saturating_sub(now)).div_euclid(1000) + 1;
     u32::try_from(seconds.clamp(1, 3600)).unwrap_or(3600)
 }
@@ -650,19 +655,22 @@ mod tests {
 
     #[test]
     fn a_delivery_behind_a_retry_waits_until_just_after_it() {
-        assert_eq!(hold_behind_s(1_000_000 + 30_000, 1_000_000), 31);
-        assert_eq!(hold_behind_s(1_000_000 + 30_500, 1_000_000), 31);
+        let now = 1_000_000;
+        assert_eq!(hold_behind_s(now + 30_000, true, now), 31);
+        assert_eq!(hold_behind_s(now + 30_500, true, now), 31);
         assert_eq!(
-            hold_behind_s(1_000_000, 1_000_000),
+            hold_behind_s(now, true, now),
             1,
             "due now: look again in a second"
         );
         assert_eq!(
-            hold_behind_s(0, 1_000_000),
+            hold_behind_s(0, true, now),
             1,
             "overdue (the sweep takes it up)"
         );
-        assert_eq!(hold_behind_s(i64::MAX, 0), 3600);
+        assert_eq!(hold_behind_s(i64::MAX, true, 0), 3600);
+        // On its first attempt (leased a minute ahead) or not tried yet.
+        assert_eq!(hold_behind_s(now + 60_000, false, now), 2);
     }
 
     fn spec(json: &str) -> Result<Spec, String> {

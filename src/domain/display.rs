@@ -157,8 +157,17 @@ fn unseen_name_at(text: &str, at: usize, c: char) -> Option<Cow<'static, str>> {
     let after = text.get(at + c.len_utf8()..).and_then(|t| t.chars().next());
     let at_work = match c {
         '\u{200c}' | '\u{200d}' | '\u{034f}' | '\u{180e}' => {
-            // An emoji's presentation selector comes before its joiner ("🏳️‍🌈").
-            before.is_some_and(|b| draws(b) || is_variation_selector(b)) && after.is_some_and(draws)
+            // An emoji's presentation selector comes before its joiner
+            // ("🏳️‍🌈"): one that is itself at work, after a character that
+            // draws (a selector after ASCII is named, and so is this joiner).
+            let selector_at_work = |b: char| {
+                is_variation_selector(b)
+                    && text
+                        .get(..at.saturating_sub(b.len_utf8()))
+                        .and_then(|t| t.chars().next_back())
+                        .is_some_and(draws)
+            };
+            before.is_some_and(|b| draws(b) || selector_at_work(b)) && after.is_some_and(draws)
         }
         _ if is_variation_selector(c) => {
             let keycap = before.is_some_and(|b| matches!(b, '0'..='9' | '#' | '*'))
@@ -284,6 +293,18 @@ mod tests {
             visible_controls("\u{200d}👩"),
             "⟨ZWJ⟩👩",
             "at an end: joins nothing"
+        );
+    }
+
+    #[test]
+    fn a_joiner_after_a_selector_out_of_place_is_named_with_it() {
+        // A review: the selector after ASCII was named, the joiner after it not.
+        let shown = visible_controls("x\u{fe0f}\u{200d}é");
+        assert!(shown.contains("ZWJ"), "{shown}");
+        assert!(!shown.contains('\u{200d}'), "{shown}");
+        assert_eq!(
+            visible_controls("🏳\u{fe0f}\u{200d}🌈"),
+            "🏳\u{fe0f}\u{200d}🌈"
         );
     }
 

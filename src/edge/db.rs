@@ -248,8 +248,8 @@ pub enum Claim {
     Stored,
     /// A unique index refused the batch as a whole: another request stored
     /// the same row first (two sends at once), which is an answer, not a
-    /// failure to log.
-    Taken,
+    /// failure to log (kept for the case where nothing is found after all).
+    Taken(JsValue),
 }
 
 /// Runs statements in one transaction, telling a unique index's refusal
@@ -261,7 +261,7 @@ pub async fn batch_unless_taken(
     let array: Array = statements.into_iter().map(JsValue::from).collect();
     match db.batch(array).await {
         Ok(_) => Ok(Claim::Stored),
-        Err(error) if is_unique_violation(&error) => Ok(Claim::Taken),
+        Err(error) if is_unique_violation(&error) => Ok(Claim::Taken(error)),
         Err(error) => Err(runtime::unavailable(&error, "batch write")),
     }
 }

@@ -356,10 +356,11 @@ pub async fn deliver_queued(env: JsValue, ids: Vec<String>, now: i64) -> Result<
 
 /// Attempts `ids`, each destination's in their order and different
 /// destinations at the same time, so a receiver that hangs holds up only its
-/// own deliveries. Once one of them is to be retried (refused, or not
-/// answered), the rest of its deliveries here wait as long as it does, with
-/// no attempt spent: they go in order, and a receiver that is down would
-/// only time out again, once per delivery. Per id, as `attempt` answers.
+/// own deliveries. Once one of them goes unanswered, the rest of its
+/// deliveries here wait as long as it does, with no attempt spent: a
+/// receiver that is down would only time out again, once per delivery.
+/// (A conversation's deliveries also wait behind its earlier ones: see
+/// `attempt`.) Per id, as `attempt` answers.
 async fn attempt_all(env: &Env, ids: &[String], now: i64) -> Vec<Result<Option<u32>, ApiError>> {
     #[derive(Deserialize)]
     struct Owner {
@@ -398,12 +399,9 @@ async fn attempt_all(env: &Env, ids: &[String], now: i64) -> Vec<Result<Option<u
             let id = &ids[index];
             let result = match held {
                 Some(wait) => postpone(env, id, now, wait).await.map(|()| Some(wait)),
-                // An attempt that will be retried holds the rest back (they
-                // go in order; a receiver that did not answer would only time
-                // out again). One held behind an earlier delivery does not:
-                // that one may come later in this batch.
+                // A receiver that did not answer would only time out again.
                 None => attempt(env, id, now).await.map(|attempted| {
-                    if attempted.retried {
+                    if attempted.unanswered {
                         held = attempted.wait;
                     }
                     attempted.wait
@@ -464,16 +462,16 @@ async fn postpone(env: &Env, id: &str, now: i64, wait: u32) -> Result<(), ApiErr
 }
 
 /// What one `attempt` did: when to look at it again (`None`: done, or not
-/// ours), and whether it was sent and will be retried.
+/// ours), and whether the receiver failed to answer at all.
 struct Attempted {
     wait: Option<u32>,
-    retried: bool,
+    unanswered: bool,
 }
 
 impl Attempted {
     const NOTHING_TO_DO: Attempted = Attempted {
         wait: None,
-        retried: false,
+        unanswered: false,
     };
 }
 
@@ -513,35 +511,47 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Attempted, ApiError> {
         .await?;
         return Ok(Attempted::NOTHING_TO_DO);
     }
-    // Each destination's deliveries go in order: one queued after another
-    // still pending (a retry ahead of it) waits behind it, spending no
-    // attempt, and goes once that one is delivered or dead.
+    // A conversation's deliveries to a destination go in order (its
+    // message before the conversation it belongs to is no good to a
+    // receiver): one queued after another of the same conversation still
+    // pending waits behind it, spending no attempt, until that one is
+    // delivered or dead. Touchpoints carry their own times and wait for
+    // nothing; one conversation's failing delivery holds no other's.
     #[derive(Deserialize)]
     struct Ahead {
         next_attempt_at: i64,
+        last_error: String,
     }
-    let ahead: Option<Ahead> = db::row(
-        &env.db,
-        "SELECT next_attempt_at FROM destination_deliveries \
-         WHERE destination_id = ?1 AND status = 'pending' \
-         AND rowid < (SELECT rowid FROM destination_deliveries WHERE id = ?2) \
-         ORDER BY rowid LIMIT 1",
-        args![&due.destination_id, id],
-    )
-    .await?;
+    let ahead: Option<Ahead> = if due.conversation_id.is_empty() {
+        None
+    } else {
+        db::row(
+            &env.db,
+            "SELECT d.next_attempt_at, d.last_error FROM destination_deliveries d \
+             JOIN outbound_events e ON e.id = d.event_id \
+             WHERE d.destination_id = ?1 AND d.status = 'pending' AND e.conversation_id = ?3 \
+             AND d.rowid < (SELECT rowid FROM destination_deliveries WHERE id = ?2) \
+             ORDER BY d.rowid LIMIT 1",
+            args![&due.destination_id, id, &due.conversation_id],
+        )
+        .await?
+    };
     if let Some(ahead) = ahead {
-        let wait = destination::hold_behind_s(ahead.next_attempt_at, now);
+        // One that failed waits for its retry; one not tried yet, or on its
+        // first attempt now, is looked at again shortly.
+        let wait =
+            destination::hold_behind_s(ahead.next_attempt_at, !ahead.last_error.is_empty(), now);
         db::run(
             &env.db,
             "UPDATE destination_deliveries SET next_attempt_at = ?2, \
-             last_error = 'waiting: an earlier delivery to this destination is being retried' \
+             last_error = CASE WHEN last_error = '' THEN ?3 ELSE last_error END \
              WHERE id = ?1 AND status = 'pending'",
-            args![id, now + i64::from(wait) * 1000],
+            args![id, now + i64::from(wait) * 1000, HELD_BEHIND],
         )
         .await?;
         return Ok(Attempted {
             wait: Some(wait),
-            retried: false,
+            unanswered: false,
         });
     }
     // Take the lease: a second copy of the message, or the sweep, backs off.
@@ -599,7 +609,7 @@ async fn attempt(env: &Env, id: &str, now: i64) -> Result<Attempted, ApiError> {
     .await?;
     Ok(Attempted {
         wait,
-        retried: wait.is_some(),
+        unanswered: status.is_none() && error == NO_ANSWER,
     })
 }
 
@@ -725,6 +735,10 @@ fn due_view(due: &DueDelivery) -> super::chatwoot::Due<'_> {
         data: &due.data,
     }
 }
+
+/// What the log says of a delivery waiting behind an earlier one.
+const HELD_BEHIND: &str =
+    "waiting: an earlier delivery of this conversation to this destination goes first";
 
 /// Why an attempt got no answer at all: the receiver is down, hangs past
 /// the timeout, or its URL does not resolve.

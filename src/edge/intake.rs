@@ -208,16 +208,13 @@ pub async fn intake(request: &Request, env: &Env) -> Result<Response, ApiError> 
                 ],
             )
             .await?;
-            if let db::Claim::Taken = stored {
+            if let db::Claim::Taken(refusal) = stored {
                 // The same message sent twice at once: one conversation per
                 // external id (migration 0020), so the other request's won.
                 return match find(env, &site.id, &client_id).await? {
                     Some(found) => already_received(found, &screened.text),
-                    None => Err(super::runtime::unavailable(
-                        &"a unique index refused it, and no conversation has its external id"
-                            .into(),
-                        "intake",
-                    )),
+                    // Refused, yet nothing has its external id: D1's words, for the operator.
+                    None => Err(super::runtime::unavailable(&refusal, "intake")),
                 };
             }
             (id, team)

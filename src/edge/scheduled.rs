@@ -356,7 +356,9 @@ async fn deliver(env: &Env, now: i64, report: &mut Report) -> Result<(), ApiErro
         if delivery.webhook_url != delivery.url {
             // Moved or removed since: the old address is not sent what waits
             // (signed with the new secret, or none), nor the new one a body
-            // made for the old (its format may differ). Shown in the log.
+            // made for the old (its receiver may want another format).
+            // Shown in the log. (A format changed at the same address
+            // leaves queued bodies in the format they were made in.)
             db::run(
                 &env.db,
                 "UPDATE webhook_deliveries SET status = 'failed', last_status = 0, last_error = ?2, \

@@ -8,7 +8,7 @@ use super::db::{self, D1Database};
 use crate::args;
 use crate::domain::api::ApiError;
 use crate::domain::classify::Classifier;
-use crate::domain::conversation::{self, Author, Labels, Notice, Screened};
+use crate::domain::conversation::{self, Author, Labels, Notice, Screened, THREAD_PAGE};
 
 thread_local! {
     /// The built-in classifier, loaded once per isolate.
@@ -115,18 +115,17 @@ pub async fn load(db: &D1Database, id: &str) -> Result<Option<ConversationRow>, 
     db::row(db, "SELECT * FROM conversations WHERE id = ?1", args![id]).await
 }
 
-/// Messages after the cursor, oldest first (at most `THREAD_PAGE`, 200, per call).
+/// Messages after the cursor, oldest first (at most `THREAD_PAGE` per call:
+/// the widget reads a full page as history still loading).
 pub async fn messages_after(
     db: &D1Database,
     conversation: &str,
     after: i64,
 ) -> Result<Vec<MessageRow>, ApiError> {
-    db::rows(
-        db,
-        "SELECT * FROM messages WHERE conversation_id = ?1 AND id > ?2 ORDER BY id LIMIT 200",
-        args![conversation, after],
-    )
-    .await
+    let sql = format!(
+        "SELECT * FROM messages WHERE conversation_id = ?1 AND id > ?2 ORDER BY id LIMIT {THREAD_PAGE}"
+    );
+    db::rows(db, &sql, args![conversation, after]).await
 }
 
 /// A message to append.

@@ -328,16 +328,14 @@ pub async fn start(
             args![&site.id, topic, now, &id],
         ));
     }
-    if let db::Claim::Taken = db::batch_unless_taken(&env.db, statements).await? {
+    if let db::Claim::Taken(refusal) = db::batch_unless_taken(&env.db, statements).await? {
         // The same first message sent again while this one was stored (two
         // sends at once): the unique start client id refused this copy as
         // a whole, and the conversation the other stored is the answer.
         return match started_before(env, &site.id, &visitor_key, &body, now).await? {
             Some(retried) => answer_retry(env, retried, &teams, &body, origin, now).await,
-            None => Err(super::runtime::unavailable(
-                &"a unique index refused it, and no conversation has its client id".into(),
-                "start conversation",
-            )),
+            // Refused, yet nothing has its client id: D1's words, for the operator.
+            None => Err(super::runtime::unavailable(&refusal, "start conversation")),
         };
     }
     let stored = threads::messages_after(&env.db, &id, 0).await?;

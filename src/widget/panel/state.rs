@@ -572,7 +572,7 @@ mod tests {
         );
         assert_eq!(
             first_page_only.last_staff_message, None,
-            "a full page is history: the unread reply comes with the next"
+            "a full page is history: the unread reply comes with the next (a thread of exactly a page announces none; the badge counts it)"
         );
     }
 
