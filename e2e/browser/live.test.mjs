@@ -87,6 +87,20 @@ async function openConsole(who, id, { sockets = 'real' } = {}) {
   return { page, reads };
 }
 
+/** The demo site in `visitor`'s page: opens the widget and sends `text`; the panel. */
+async function writeFromWidget(visitor, text) {
+  await visitor.goto(`${runtime.url}/`);
+  await visitor.evaluate(() => window.touchpoint.ready);
+  await visitor.locator('button.launcher').click();
+  const panel = visitor.locator('[data-touchpoint-panel]');
+  await panel.locator('.presence').waitFor();
+  await panel.locator('input[type=radio]').first().check();
+  await panel.locator('#tp-message').fill(text);
+  await panel.locator('button.send').click();
+  await panel.locator('.thread .visitor').waitFor();
+  return panel;
+}
+
 const live = (page) => page.locator('.console').getAttribute('data-live');
 /**
  * From now on the console's reads of the conversation answer only after 5 s:
@@ -227,15 +241,7 @@ test('sockets a proxy accepts and drops at once: the console and the widget back
   const visitor = await newPersonPage(browser);
   const widgetSockets = [];
   await visitor.routeWebSocket(/\/live/, (ws) => { widgetSockets.push(Date.now()); flap(ws); });
-  await visitor.goto(`${runtime.url}/`);
-  await visitor.evaluate(() => window.touchpoint.ready);
-  await visitor.locator('button.launcher').click();
-  const panel = visitor.locator('[data-touchpoint-panel]');
-  await panel.locator('.presence').waitFor();
-  await panel.locator('input[type=radio]').first().check();
-  await panel.locator('#tp-message').fill('Flapping proxy: do the quilted vests run small?');
-  await panel.locator('button.send').click();
-  await panel.locator('.thread .visitor').waitFor();
+  const panel = await writeFromWidget(visitor, 'Flapping proxy: do the quilted vests run small?');
 
   const since = Date.now();
   await visitor.waitForTimeout(12_000);
@@ -291,15 +297,7 @@ test('the widget gets a reply pushed (one fetch from its cursor, no polling) and
   });
   const sockets = [];
   visitor.on('websocket', (ws) => sockets.push(ws));
-  await visitor.goto(`${runtime.url}/`);
-  await visitor.evaluate(() => window.touchpoint.ready);
-  await visitor.locator('button.launcher').click();
-  const panel = visitor.locator('[data-touchpoint-panel]');
-  await panel.locator('.presence').waitFor();
-  await panel.locator('input[type=radio]').first().check();
-  await panel.locator('#tp-message').fill('Which colours does the rain jacket come in?');
-  await panel.locator('button.send').click();
-  await panel.locator('.thread .visitor').waitFor();
+  const panel = await writeFromWidget(visitor, 'Which colours does the rain jacket come in?');
   assert.equal(await eventually(() => sockets.some((ws) => ws.url().endsWith('/live')), 5000), true, 'the widget opened its socket');
   const inbox = await fetch(`${runtime.url}/v1/staff/inbox`, { headers: { authorization: `Bearer ${ana.token}` } }).then((r) => r.json());
   const { id } = inbox.conversations.find((c) => (c.preview ?? '').includes('rain jacket'));
