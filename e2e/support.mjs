@@ -41,9 +41,8 @@ export async function startOfMinute(marginMs = 20_000) {
 
 /**
  * Polls `check` until it returns a truthy value or `timeoutMs` passes. A
- * check that throws is tried again (miniflare's synchronous D1 proxy can
- * fail one call on a loaded machine: an assertion on its message id), and
- * its error is thrown if it still throws at the deadline.
+ * check that throws is tried again, and its error is thrown if it still
+ * throws at the deadline.
  */
 export async function eventually(check, timeoutMs = 5000, intervalMs = 50) {
   const deadline = Date.now() + timeoutMs;

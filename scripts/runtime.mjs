@@ -26,12 +26,8 @@ export function readWranglerConfig() {
 export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, verbose = false, adminToken, vars = {}, onOutput, queues = true, workerDir = join(root, 'dist', 'worker'), inspectorPort } = {}) {
   const config = readWranglerConfig();
   const db = config.d1_databases[0];
-  const mf = new Miniflare({
-    host,
-    port,
-    // For profiling (bench/profile-ingest.mjs): a V8 inspector on the worker.
-    ...(inspectorPort ? { inspectorPort } : {}),
-    cf: false,
+  const touchpoint = {
+    name: 'touchpoint',
     compatibilityDate: config.compatibility_date,
     modulesRoot: workerDir,
     modules: [
@@ -44,17 +40,26 @@ export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, v
     ...(queues ? queueOptions(config) : {}),
     // The bucket R2 destinations write daily exports to (Miniflare's local R2).
     r2Buckets: Object.fromEntries((config.r2_buckets ?? []).map((b) => [b.binding, b.bucket_name])),
-    r2Persist: persistDir ? join(persistDir, 'r2') : false,
     // Live rooms: Durable Objects holding WebSockets, as deployed.
     ...durableObjectOptions(config),
     // In production: `wrangler secret put ADMIN_TOKEN`.
     bindings: { ...(config.vars || {}), ...vars, ...(adminToken ? { ADMIN_TOKEN: adminToken } : {}) },
-    d1Persist: persistDir ? join(persistDir, 'd1') : false,
     assets: {
       directory: join(root, config.assets.directory),
       binding: config.assets.binding,
       routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: config.assets.run_worker_first },
     },
+  };
+  const mf = new Miniflare({
+    host,
+    port,
+    // For profiling (bench/profile-ingest.mjs): a V8 inspector on the worker.
+    ...(inspectorPort ? { inspectorPort } : {}),
+    cf: false,
+    // Touchpoint's worker first: it answers every request to the runtime.
+    workers: [touchpoint, d1AccessWorker(db.database_id, config.compatibility_date)],
+    d1Persist: persistDir ? join(persistDir, 'd1') : false,
+    r2Persist: persistDir ? join(persistDir, 'r2') : false,
     log: new Log(verbose ? LogLevel.INFO : LogLevel.WARN),
     ...(onOutput ? {
       handleRuntimeStdio(stdout, stderr) {
@@ -63,9 +68,66 @@ export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, v
     } : {}),
   });
   const url = await mf.ready;
-  const d1 = await mf.getD1Database(db.binding);
+  const d1 = await d1Client(mf);
   await applyMigrations(d1, join(root, db.migrations_dir));
   return { mf, url: url.origin, d1, close: () => mf.dispose() };
+}
+
+/**
+ * Miniflare options for the worker scripts reach D1 through
+ * (`scripts/d1-access.worker.js`): bound to the database `databaseId`, with no
+ * route, so nothing outside this process can query it.
+ */
+export function d1AccessWorker(databaseId, compatibilityDate = readWranglerConfig().compatibility_date) {
+  return {
+    name: 'd1-access',
+    modules: true,
+    scriptPath: join(root, 'scripts', 'd1-access.worker.js'),
+    compatibilityDate,
+    d1Databases: { DB: databaseId },
+  };
+}
+
+/**
+ * The database behind `mf`'s d1-access worker, with the part of D1's API the
+ * scripts and tests use (`prepare`, `bind`, `first`, `all`, `run`, `raw`,
+ * `batch`, `exec`). Every call is one asynchronous request, never a blocking one.
+ */
+export async function d1Client(mf) {
+  const worker = await mf.getWorker('d1-access');
+  const call = async (body) => {
+    const response = await worker.fetch('http://d1-access/', { method: 'POST', body: JSON.stringify(body, bytesOut) });
+    const answer = JSON.parse(await response.text(), bytesIn);
+    if (!response.ok) throw new Error(answer.error);
+    return answer.value;
+  };
+  const statement = (sql, params) => ({
+    sql,
+    params,
+    bind: (...values) => statement(sql, values),
+    first: (column) => call({ op: 'first', statement: { sql, params }, column }),
+    all: () => call({ op: 'all', statement: { sql, params } }),
+    run: () => call({ op: 'run', statement: { sql, params } }),
+    raw: (options) => call({ op: 'raw', statement: { sql, params }, options }),
+  });
+  return {
+    prepare: (sql) => statement(sql, []),
+    batch: (statements) => call({ op: 'batch', statements: statements.map(({ sql, params }) => ({ sql, params })) }),
+    exec: (sql) => call({ op: 'exec', sql }),
+  };
+}
+
+// BLOBs cross as `{ "$bytes": "<base64>" }`, as d1-access.worker.js reads and writes them.
+function bytesOut(_key, value) {
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return { $bytes: Buffer.from(value instanceof ArrayBuffer ? value : value.buffer, value.byteOffset ?? 0, value.byteLength).toString('base64') };
+  return value;
+}
+function bytesIn(_key, value) {
+  if (value && typeof value === 'object' && typeof value.$bytes === 'string') {
+    const bytes = Buffer.from(value.$bytes, 'base64');
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  }
+  return value;
 }
 
 /** Miniflare's Durable Object options from wrangler.toml's [[durable_objects.bindings]] and [[migrations]]. */

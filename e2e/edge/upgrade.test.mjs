@@ -7,16 +7,16 @@ import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
-import { applyMigrations } from '../../scripts/runtime.mjs';
+import { applyMigrations, d1AccessWorker, d1Client } from '../../scripts/runtime.mjs';
 import { root } from '../../scripts/artifacts.mjs';
 
 const migrations = join(root, 'migrations');
 
 /** A D1 with the migrations before `first` applied, then a function that applies the rest. */
 async function databaseBefore(first) {
-  const mf = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response(null) } }', d1Databases: { DB: 'upgrade' } });
+  const mf = new Miniflare({ workers: [d1AccessWorker('upgrade')] });
   await mf.ready;
-  const d1 = await mf.getD1Database('DB');
+  const d1 = await d1Client(mf);
   const earlier = mkdtempSync(join(tmpdir(), 'touchpoint-migrations-'));
   for (const name of readdirSync(migrations).filter((f) => f.endsWith('.sql') && f < first)) cpSync(join(migrations, name), join(earlier, name));
   await applyMigrations(d1, earlier);
