@@ -38,7 +38,12 @@ const AUTOMATION_MARKERS: [(&str, &str); 6] = [
 /// Automated clients the maintained list misses: page-speed and SEO tools
 /// that run a real browser, a crawlers' prerenderer, scanners and script
 /// runtimes (an outside audit counted them as visitors).
-const MORE_AUTOMATION: [&str; 8] = [
+/// A second audit's generated agents added an assistant fetching for a
+/// person without its bot URL, uptime and performance monitors, hosted and
+/// scripted browsers, and apps' HTTP libraries (Android's Dalvik, Apple's
+/// CFNetwork, Office fetching a link's preview): none runs a page's script
+/// for a person.
+const MORE_AUTOMATION: [&str; 19] = [
     "gtmetrix",
     "sitebulb/",
     "calibre",
@@ -47,15 +52,30 @@ const MORE_AUTOMATION: [&str; 8] = [
     "nikto/",
     "powershell/",
     "(dart:io)",
+    "chatgpt-user",
+    "uptime-kuma",
+    "dynatrace",
+    "nuzzel",
+    "slimerjs",
+    "browserless",
+    "mechanize/",
+    "dalvik/",
+    "cfnetwork/",
+    "microsoft office/",
+    "ms-office",
 ];
 
-/// News apps' own browsers (a person reading a link in Apple News): the
-/// list's `news`, meant for news crawlers, takes their tokens too, so they
-/// are renamed before it judges the rest.
-const NEWS_APP_BROWSERS: [(&str, &str); 3] = [
+/// People's apps and devices whose tokens the list's broad words take:
+/// news apps' own browsers (a person reading a link in Apple News) for
+/// `news`, Google's Android apps and TVs for `google`, a handheld named for
+/// scanning for `scan`. They are renamed before the list judges the rest.
+const PEOPLES_TOKENS: [(&str, &str); 6] = [
     ("applenews/", "apple-reader/"),
     ("smartnews/", "smart-reader/"),
     ("newsbreak/", "break-reader/"),
+    ("com.google.android.", "com.g.android."),
+    ("google tv", "g-tv"),
+    ("scanpal", "scnpal"),
 ];
 
 fn contains_any(haystack_lower: &str, needles: &[String]) -> bool {
@@ -102,13 +122,20 @@ pub fn is_bot(user_agent: &str, policy: &BotPolicy, listed: impl Fn(&str) -> boo
         return true;
     }
     let mut judged = lower;
-    for (token, instead) in NEWS_APP_BROWSERS {
+    for (token, instead) in PEOPLES_TOKENS {
         judged = judged.replace(token, instead);
     }
     if policy.record_automation {
         for (marker, instead) in AUTOMATION_MARKERS {
             judged = judged.replace(marker, instead);
         }
+    } else if AUTOMATION_MARKERS
+        .iter()
+        .any(|(marker, _)| judged.contains(marker))
+    {
+        // The list lacks some markers (Puppeteer's): automation is a bot
+        // unless the site records its own.
+        return true;
     }
     listed(&judged)
 }
@@ -154,6 +181,39 @@ mod tests {
         assert!(is_bot(GOOGLEBOT, &tests, listed));
         let headless_crawler = [HEADLESS, " (compatible; Googlebot/2.1)"].concat();
         assert!(is_bot(&headless_crawler, &tests, listed));
+    }
+
+    #[test]
+    fn automation_the_list_lacks_is_a_bot_unless_the_site_records_its_own() {
+        let puppeteer = [CHROME, " Puppeteer"].concat();
+        let nothing_listed = |_: &str| false;
+        assert!(is_bot(&puppeteer, &BotPolicy::default(), nothing_listed));
+        let tests = BotPolicy {
+            record_automation: true,
+            ..BotPolicy::default()
+        };
+        assert!(!is_bot(&puppeteer, &tests, nothing_listed));
+        for ua in [
+            "Dalvik/2.1.0 (Linux; U; Android 13)",
+            "MyApp/1.0 CFNetwork/1490.0.4 Darwin/23.2.0",
+        ] {
+            assert!(is_bot(ua, &tests, nothing_listed), "{ua}");
+        }
+    }
+
+    #[test]
+    fn peoples_apps_and_devices_are_not_taken_by_the_lists_broad_words() {
+        let broad = |ua: &str| ua.contains("google") || ua.contains("scan") || ua.contains("news");
+        let none = BotPolicy::default();
+        for ua in [
+            [CHROME, " com.google.android.gm"].concat(),
+            "Mozilla/5.0 (Linux; Android 12; Google TV Streamer) Chrome/131.0.0.0".into(),
+            "Mozilla/5.0 (Linux; Android 10; ScanPal EDA51) Chrome/120.0.0.0".into(),
+            [CHROME, " AppleNews/1.0"].concat(),
+        ] {
+            assert!(!is_bot(&ua, &none, broad), "{ua}");
+        }
+        assert!(is_bot(GOOGLEBOT, &none, broad));
     }
 
     #[test]

@@ -154,10 +154,16 @@ pub fn known_source(source: &str) -> Option<Known> {
             return Some(known);
         }
     }
-    // Short names Meta's ads fill in ({{site_source_name}}: fb, ig).
+    // Short names Meta's ads fill in ({{site_source_name}}: fb, ig),
+    // and the networks' old or short names (the lists name them X, Bluesky).
     let source = match source {
         "fb" | "meta" => "facebook",
         "ig" => "instagram",
+        "openai" => "chatgpt",
+        "twitter" | "tw" | "twttr" => "x",
+        "bsky" => "bluesky",
+        "li" => "linkedin",
+        "yt" => "youtube",
         _ => source,
     };
     let compact = |s: &'_ str| {
@@ -226,7 +232,9 @@ pub fn decide(campaign: &Campaign, referrer: &str, site_host: &str, with_term: b
         source_name,
         term: None,
     };
-    if let Some(channel) = medium_channel(&campaign.medium, from_source.or(from_referrer)) {
+    // Spaces around a medium are a typing slip (`utm_medium=email%20`).
+    let medium = campaign.medium.trim();
+    if let Some(channel) = medium_channel(medium, from_source.or(from_referrer)) {
         return decided(channel, named);
     }
     if !campaign.click_id.is_empty() {
@@ -237,8 +245,10 @@ pub fn decide(campaign: &Campaign, referrer: &str, site_host: &str, with_term: b
     if let Some(known) = from_source {
         return decided(known.medium.channel(), known.name);
     }
-    match campaign.source.as_str() {
-        "email" | "e-mail" | "e_mail" | "e mail" | "newsletter" => {
+    match campaign.source.trim() {
+        // E-mail, named or by the service that sent it.
+        "email" | "e-mail" | "e_mail" | "e mail" | "newsletter" | "mailchimp" | "klaviyo"
+        | "sendgrid" | "brevo" | "sendinblue" | "mailerlite" | "convertkit" | "substack" => {
             return decided(Channel::Email, "")
         }
         "sms" => return decided(Channel::Sms, ""),
@@ -248,7 +258,7 @@ pub fn decide(campaign: &Campaign, referrer: &str, site_host: &str, with_term: b
     // Google Analytics' later groups, after a known source's (a Facebook
     // link marked `app` is organic social, `utm_source=email&utm_medium=push`
     // an e-mail).
-    let late = match campaign.medium.as_str() {
+    let late = match medium {
         "link" | "app" => Some(Channel::Referral),
         "sms" => Some(Channel::Sms),
         "audio" | "podcast" => Some(Channel::Audio),
@@ -300,16 +310,27 @@ fn medium_channel(medium: &str, source: Option<Known>) -> Option<Channel> {
     // and paid social whatever the source (the recorder, knowing few
     // social networks, calls Meta's "paid_social" from "ig" paid search).
     let medium = match medium {
-        "paid_social" | "paidsocial" | "social_paid" => return Some(Channel::PaidSocial),
+        "paid_social" | "paidsocial" | "social_paid" | "social-paid" | "paid-social"
+        | "paid social" | "social paid" => return Some(Channel::PaidSocial),
         "mail" | "e mail" | "emailing" | "mailing" => "email",
         "social media" | "social-media" | "social_media" | "socialmedia" => "social",
         "retargeting" | "remarketing" => "paid",
         "interstitial" | "expandable" => "display",
+        // Paid by the view, action or install (cpv, cpa, cpi): GA4 counts
+        // every medium with "cp" in it as paid, but cpm is display here.
+        _ if medium.contains("cp") && medium != "cpm" => "paid",
         _ => medium,
     };
     let channel = super::attribution::medium_channel(medium, social)?;
     Some(match (channel, source) {
+        // GA4 files a social network's or search engine's `referral` under
+        // organic social or search, and an assistant's under AI here.
         (Channel::Referral, Some(k)) if k.medium == Medium::AiAssistant => Channel::AiAssistant,
+        (Channel::Referral, Some(k)) if k.medium == Medium::Social => Channel::OrganicSocial,
+        (Channel::Referral, Some(k)) if k.medium == Medium::Search => Channel::OrganicSearch,
+        // An ad network's paid traffic (Criteo retargeting, Taboola) is
+        // display, not search.
+        (Channel::PaidSearch, Some(k)) if k.medium == Medium::Ads => Channel::Display,
         _ => channel,
     })
 }
@@ -332,9 +353,13 @@ pub fn refine(
     // An app the lists lack is only "another site" to them: a browser that
     // recognised the app's link is kept. (Only for apps: for web hosts the
     // recorder's short lists match loosely, `t.example.org` as X.)
+    // Not a search, though: the browser calls any app with `google` or
+    // `yandex` in its package a search, and most of those companies' apps
+    // are not (Docs, Keep, Disk); their search apps are listed.
     let unknown_app = decided.channel == Channel::Referral
         && decided.source_name.is_empty()
-        && referrer.starts_with("android-app://");
+        && referrer.starts_with("android-app://")
+        && sent != Some(Channel::OrganicSearch);
     let sent_knew = sent.is_some_and(|c| !matches!(c, Channel::Direct | Channel::Referral));
     // A campaign the full lists cannot place is no reason to drop what the
     // browser's short lists knew (`utm_source=twitter`: organic social,
@@ -783,6 +808,124 @@ mod tests {
             refine("referral", &none, "https://blog.example/", false).map(|d| d.channel),
             Some(Channel::Referral)
         );
+    }
+
+    /// A second outside audit's generated landings: paid social spelt with a
+    /// hyphen or by its price model, the networks' old names as sources, ad
+    /// networks' paid traffic, the apps of search companies, newer webmail.
+    #[test]
+    fn paid_social_spellings_app_packages_and_webmail_an_audit_generated() {
+        let stored = |query: &str, referrer: &str| {
+            let e = explain(&["https://shop.example/?", query].concat(), referrer, "");
+            (e.channel.as_str(), e.source_name)
+        };
+        for source in [
+            "facebook",
+            "instagram",
+            "linkedin",
+            "tiktok",
+            "x",
+            "twitter",
+            "bsky",
+            "tw",
+            "li",
+        ] {
+            for medium in [
+                "social-paid",
+                "paid-social",
+                "cpv",
+                "cpa",
+                "cpc",
+                "ppc",
+                "paid",
+                "retargeting",
+            ] {
+                let query = ["utm_source=", source, "&utm_medium=", medium].concat();
+                assert_eq!(stored(&query, "").0, "paid_social", "{query}");
+            }
+        }
+        assert_eq!(
+            stored("utm_source=twitter&utm_medium=cpc", ""),
+            ("paid_social", "X")
+        );
+        assert_eq!(
+            stored("utm_source=bsky&utm_medium=social", ""),
+            ("organic_social", "Bluesky")
+        );
+        assert_eq!(
+            stored("utm_source=newsletter&utm_medium=cpv", "").0,
+            "paid_search"
+        );
+        assert_eq!(stored("utm_source=acme&utm_medium=cpm", "").0, "display");
+        for query in [
+            "utm_source=criteo&utm_medium=retargeting",
+            "utm_source=taboola&utm_medium=cpc",
+            "utm_source=outbrain&utm_medium=paid",
+        ] {
+            assert_eq!(stored(query, "").0, "display", "{query}");
+        }
+        // Search companies' other apps are referrals (or messages, or mail);
+        // their search apps stay searches.
+        for (package, channel) in [
+            ("com.google.android.apps.docs", "referral"),
+            ("com.google.android.keep", "referral"),
+            ("com.google.android.apps.photos", "referral"),
+            ("com.google.android.apps.unknownfuture", "referral"),
+            ("ru.yandex.disk", "referral"),
+            ("com.yandex.browser", "referral"),
+            ("com.baidu.netdisk", "referral"),
+            ("com.nhn.android.nmap", "referral"),
+            ("com.google.android.apps.messaging", "organic_social"),
+            ("ru.yandex.mail", "email"),
+            ("jp.co.yahoo.android.ymail", "email"),
+            ("com.fsck.k9", "email"),
+            ("ru.mail.mailapp", "email"),
+            ("com.google.android.googlequicksearchbox", "organic_search"),
+            ("ru.yandex.searchplugin", "organic_search"),
+            ("com.facebook.katana", "organic_social"),
+        ] {
+            let referrer = ["android-app://", package, "/"].concat();
+            assert_eq!(stored("", &referrer).0, channel, "{package}");
+        }
+        for (referrer, channel) in [
+            ("https://outlook.cloud.microsoft/", "email"),
+            ("https://app.fastmail.com/", "email"),
+            ("https://app.hey.com/", "email"),
+            ("https://navigator.gmx.com/", "email"),
+            ("https://navigator-lxa.mail.com/", "email"),
+            ("https://zimbra.free.fr/", "email"),
+            ("https://freemail.ukr.net/", "email"),
+            ("https://post.cz/", "email"),
+            ("https://character.ai/", "ai_assistant"),
+            ("https://www.doubao.com/chat/", "ai_assistant"),
+            ("https://yiyan.baidu.com/", "ai_assistant"),
+            ("https://www.baidu.com/", "organic_search"),
+            ("https://aistudio.google.com/", "ai_assistant"),
+            ("https://metager.org/", "organic_search"),
+            ("https://medium.com/@someone/post", "organic_social"),
+            ("https://urldefense.proofpoint.com/v2/url", "email"),
+            ("https://protect-eu.mimecast.com/s/abc", "email"),
+            ("https://shop.us1.list-manage.com/track/click", "email"),
+            ("android-app://com.tencent.mm/", "organic_social"),
+            ("android-app://xyz.blueskyweb.app/", "organic_social"),
+            ("android-app://com.deepseek.chat/", "ai_assistant"),
+            ("android-app://com.baidu.searchbox/", "organic_search"),
+        ] {
+            assert_eq!(stored("", referrer).0, channel, "{referrer}");
+        }
+        // Sources and mediums as people type them.
+        for (query, channel) in [
+            ("utm_source=openai", "ai_assistant"),
+            ("utm_source=mailchimp", "email"),
+            ("utm_source=klaviyo&utm_campaign=spring", "email"),
+            ("utm_medium=email%20", "email"),
+            ("utm_medium=%20email", "email"),
+            ("utm_source=facebook&utm_medium=referral", "organic_social"),
+            ("utm_source=google&utm_medium=referral", "organic_search"),
+            ("utm_source=acme&utm_medium=referral", "referral"),
+        ] {
+            assert_eq!(stored(query, "").0, channel, "{query}");
+        }
     }
 
     /// Google Analytics' SMS, mobile push and audio groups, and a tagged
