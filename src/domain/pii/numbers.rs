@@ -540,9 +540,10 @@ fn ends_clause(text: &[u8]) -> bool {
     false
 }
 
-/// With `after_colon`, only when a phone cue ends at the colon
-/// ("Tel:4671234"; not "ref:4671234").
-fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -> bool {
+/// With `after_label`, only when a phone cue ends at the label's colon,
+/// `#`, dash, slash or stop ("Tel:4671234", "Tel#4671234"; not
+/// "ref:4671234", "SKU-4671234").
+fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_label: bool) -> bool {
     let count = run.digits.len();
     // 3-2-4 is the SSN shape; an invalid SSN is not a phone number either.
     if !(7..=15).contains(&count) || looks_like_date(run) || run.groups == [3, 2, 4] {
@@ -568,7 +569,7 @@ fn is_phone(run: &NumberRun, bytes: &[u8], claims: &Claims, after_colon: bool) -
     let international = run.plus && count >= 8;
     // "Tel:4671234", "Telefonnummer:…", "Tel.:…": a cue in the label glued
     // to the number, ending at most a word's tail before the colon.
-    if after_colon && !phone_cue.is_some_and(|end| end < before.len() && before.len() - end <= 9) {
+    if after_label && !phone_cue.is_some_and(|end| end < before.len() && before.len() - end <= 9) {
         return false;
     }
     let strong = international
@@ -635,18 +636,21 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
         } else {
             byte_seen(bytes, claims, at - 1).unwrap_or(b' ')
         };
+        // A colon, `#`, dash, slash or full stop glued to a word may end a
+        // label ("Tel:4671234", "Tel#555-358-5744", "Mobile-0171-…",
+        // "call me/555-…", "TelNo.0791…", "SSN#123-45-6789"; `is_phone` and
+        // the SSN cues check the word), and so may a `#` after a space
+        // ("phone #0171 …"); after anything else a colon is a clock's.
+        let label = at >= 2
+            && matches!(prev, b':' | b'#' | b'-' | b'/' | b'.')
+            && byte_seen(bytes, claims, at - 2)
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'.' || b == b' ' && prev == b'#');
         let bounded_left = at == 0 || {
             // A comma right after a digit is a thousands separator ("1,299");
             // after anything else it is punctuation between items.
             let thousands = prev == b','
                 && at >= 2
                 && byte_seen(bytes, claims, at - 2).is_some_and(|b| b.is_ascii_digit());
-            // A colon glued to a word may end a phone label ("Tel:4671234",
-            // `is_phone` checks); after anything else it is a clock's.
-            let label = prev == b':'
-                && at >= 2
-                && byte_seen(bytes, claims, at - 2)
-                    .is_some_and(|b| b.is_ascii_alphabetic() || b == b'.');
             // "[phone]/0798765432": a slash or dash after a finding joins two.
             let after_finding = matches!(prev, b'/' | b'-')
                 && at >= 2
@@ -690,9 +694,9 @@ pub(super) fn scan(bytes: &[u8], claims: &mut Claims) {
             // not bounded on the left ("Mobil/+49 151…", ":8080/10.0.0.1").
             at += 1;
             continue;
-        } else if is_ssn(&run, context_ssn) {
+        } else if is_ssn(&run, context_ssn) && (!label || context_ssn()) {
             Some(PiiKind::Ssn)
-        } else if is_phone(&run, bytes, claims, at > 0 && bytes[at - 1] == b':') {
+        } else if is_phone(&run, bytes, claims, label) {
             Some(PiiKind::Phone)
         } else {
             None

@@ -91,7 +91,7 @@ fn finds_each_kind_of_personal_data() {
         ("call +49 30 1234567 now", PiiKind::Phone, "+49 30 1234567"),
         // After a character where only an address starts, a number that is
         // not one is looked for inside, as before addresses were taken there.
-        ("Mobil/+49 151 12345678", PiiKind::Phone, "49 151 12345678"),
+        ("Mobil/+49 151 12345678", PiiKind::Phone, "+49 151 12345678"),
         (
             "call +1-984-182-0190 mobile",
             PiiKind::Phone,
@@ -1193,4 +1193,55 @@ fn a_phone_number_in_a_message_about_an_order_size_or_price_is_redacted() {
     );
     let labelled: Vec<&str> = labelled.iter().map(String::as_str).collect();
     assert_kept(&labelled);
+}
+
+/// From an outside audit's generated messages: a phone or SSN label glued to
+/// its number with `#`, a dash, a slash or a stop ("Tel#555-358-5744") hid
+/// the number; the same glue after a word that labels something else
+/// (an order, a product code, a path) still keeps it.
+#[test]
+fn labels_glued_to_a_number_with_hash_dash_slash_or_stop() {
+    let numbers = [
+        "555-358-5744",
+        "07911 406354",
+        "0171-6846563",
+        "(555) 825-0671",
+        "+49 171 6846563",
+    ];
+    let labels = [
+        "Tel", "Phone", "Mobile", "call me", "TelNo", "Tel.", "phone ", "Handy", "Telefon",
+    ];
+    for label in labels {
+        for glue in ["#", "-", "/", "."] {
+            if label.ends_with(' ') && glue != "#" || label.ends_with('.') && glue == "." {
+                continue;
+            }
+            for number in numbers {
+                let text = ["please ", label, glue, number, " thanks"].concat();
+                let redacted = redact(&text).redacted;
+                assert!(!redacted.contains(number), "{text:?} -> {redacted:?}");
+                assert!(redacted.contains("[phone]"), "{text:?} -> {redacted:?}");
+            }
+        }
+    }
+    for text in [
+        "SSN#123-45-6789",
+        "my ssn-123-45-6789",
+        "Social Security/484-01-4244",
+        "SSN#484014244",
+    ] {
+        assert_eq!(
+            kinds(text).first().map(|(k, _)| *k),
+            Some(PiiKind::Ssn),
+            "{text:?}"
+        );
+    }
+    assert_redacts(&[("call me #0171 7812335 today", "call me #[phone] today")]);
+    assert_kept(&[
+        "Order#0171-6846563 arrived",
+        "SKU-555-358-5744 is sold out",
+        "see /products/555-358-5744 and invoice#07911 406354",
+        "ID-123-45-6789 and ref/123-45-6789",
+        "v.1234567 build",
+    ]);
 }
