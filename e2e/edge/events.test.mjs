@@ -400,6 +400,10 @@ test('secrets in a recorded path are masked before it is stored: name=value pair
     ['/app#/auth/callback&access_token=abcdefghijklmnopqrstuvwxyzABCD', '/app#/auth/callback&access_token=:secret'],
     ['/cart;jsessionid=A1B2C3/pay', '/cart;jsessionid=:secret/pay'],
     ['/shop/color=red&size=42', '/shop/color=red&size=42'],
+    // Random tokens the script's small rule lets through (a second audit's reset links).
+    ['/reset-password/PpD5KHXe3PYiGkPAuNaRL6', '/reset-password/:token'],
+    ['/#/users/4ZQrgociJivhKX27NVbyQWLLJdNGJRtX', '/#/users/:token'],
+    ['/p/PrivacyPolicyAndTerms', '/p/PrivacyPolicyAndTerms'],
   ];
   const res = await post(batch(paths.map(([path], i) => pageView(900 + i, { path }))));
   assert.equal(res.status, 202, JSON.stringify(res.json));
@@ -418,6 +422,7 @@ test('referrers and link targets are stored without user info or secrets, on the
     ['https://cdn.example/dl/api_key=AKIAIOSFODNN7EXAMPLE/file.pdf', 'https://cdn.example/dl/api_key=:secret/file.pdf'],
     ['https://ref.example/reset/token=Zm9vYmFyYmF6cXV4', 'https://ref.example/reset/token=:secret'],
     ['https://u:p4ssw0rd@out.example/', 'https://out.example/'],
+    ['https://partner.example.org/invite/VkaG_qWSESAODj4ZQrbfhA', 'https://partner.example.org/invite/:token'],
   ];
   const res = await post(batch(urls.map(([url], i) => ({
     id: id(950 + i), type: 'click', ts: Date.now(), path: '/pricing', name: 'link', referrer: url, target: url,

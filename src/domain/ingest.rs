@@ -18,7 +18,7 @@ use super::event::{EventKind, WIRE_VERSION};
 use super::ids::is_valid_client_id;
 use super::page_type::{page_type, PageRule};
 use super::pii;
-use super::url_privacy::mask_path;
+use super::url_privacy::{mask_path, MASK_TOKEN};
 
 /// A path without its query string or fragment; a hash route (`#/settings`)
 /// is part of a single-page app's path and is kept.
@@ -73,11 +73,42 @@ fn mask_secret_values(path: &str) -> String {
     out
 }
 
+/// Whether a path segment looks like a random token that the recorder's
+/// rule (20 bytes with four digits and four letters) lets through: 16 bytes
+/// or more, few separators, lower case and two capitals side by side, as
+/// random base62 and base64url have ("PpD5KHXe3PYiGkPAuNaRL6",
+/// "cs_live_18hyludgPWzz6HCMCKexFZcH") and names in CamelCase do not.
+fn looks_random(segment: &str) -> bool {
+    let bytes = segment.as_bytes();
+    let separators = bytes
+        .iter()
+        .filter(|b| matches!(b, b'-' | b'_' | b'.'))
+        .count();
+    bytes.len() >= 16
+        && separators * 8 < bytes.len()
+        && bytes.iter().filter(|b| b.is_ascii_lowercase()).count() >= 2
+        && bytes
+            .windows(2)
+            .any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase())
+}
+
 /// A recorded path as stored: segments that look like an e-mail, a long
-/// number or a token masked, the values of secret-named pairs masked, then
-/// whatever personal data the redactor still finds.
+/// number or a token masked (the recorder's rule), the values of
+/// secret-named pairs masked, random-looking segments masked
+/// (`looks_random`), then whatever personal data the redactor still finds.
 fn clean_path(path: &str) -> String {
-    without_pii_in_path(mask_secret_values(&mask_path(path)))
+    let path = mask_secret_values(&mask_path(path));
+    let masked: Vec<&str> = path
+        .split('/')
+        .map(|segment| {
+            if looks_random(segment) {
+                MASK_TOKEN
+            } else {
+                segment
+            }
+        })
+        .collect();
+    without_pii_in_path(masked.join("/"))
 }
 
 /// Where a URL's authority (`user:password@host:port`) lies: after its `://`
@@ -993,6 +1024,58 @@ mod tests {
 
     /// What an outside audit found stored as sent: user info and secrets in
     /// referrers and link targets, which only page paths had masked.
+    /// An outside audit's reset and invite links: random tokens with fewer
+    /// than four digits passed the recorder's rule and were stored.
+    #[test]
+    fn random_tokens_in_paths_and_referrers_are_masked_before_storage() {
+        for (path, stored) in [
+            (
+                "/reset-password/PpD5KHXe3PYiGkPAuNaRL6",
+                "/reset-password/:token",
+            ),
+            (
+                "/reset-password/cs_live_18hyludgPWzz6HCMCKexFZcH",
+                "/reset-password/:token",
+            ),
+            (
+                "/#/users/4ZQrgociJivhKX27NVbyQWLLJdNGJRtX",
+                "/#/users/:token",
+            ),
+            ("/p/PrivacyPolicyAndTerms", "/p/PrivacyPolicyAndTerms"),
+            ("/shop/iPhone15ProMaxCase", "/shop/iPhone15ProMaxCase"),
+            (
+                "/blog/winter-jackets-for-long-trips",
+                "/blog/winter-jackets-for-long-trips",
+            ),
+        ] {
+            assert_eq!(clean_path(path), stored, "{path}");
+        }
+        assert_eq!(
+            clean_url("https://partner.example.org/invite/VkaG_qWSESAODj4ZQrbfhA"),
+            "https://partner.example.org/invite/:token"
+        );
+        // Generated base62 tokens of 16 to 43 characters.
+        const BASE62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let (mut masked, mut total) = (0, 0);
+        for length in 16..=43 {
+            for _ in 0..100 {
+                let token: String = (0..length)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        char::from(BASE62[(state % 62) as usize])
+                    })
+                    .collect();
+                total += 1;
+                masked +=
+                    usize::from(clean_path(&["/invite/", &token].concat()) == "/invite/:token");
+            }
+        }
+        assert!(masked * 100 >= total * 95, "{masked} of {total} masked");
+    }
+
     #[test]
     fn referrers_and_targets_lose_user_info_and_secrets_and_keep_their_host() {
         for (url, stored) in [
