@@ -2,12 +2,17 @@
 // tests query the database through: one asynchronous request per call.
 // Miniflare's own D1 proxy answers `prepare` and `bind` with blocking calls
 // between threads, and on a loaded machine one of those can get another
-// call's answer, after which every later call fails. This worker has no
-// route: only the Node process that started the runtime can reach it.
+// call's answer, after which every later call fails. It has no route, but
+// Miniflare lets any client of the runtime's port pick a worker by a header,
+// so every call must carry the secret the starting process made up
+// (`ACCESS_SECRET`); anything else gets 404.
 // Bytes (BLOBs) travel as `{ "$bytes": "<base64>" }`.
 
 export default {
   async fetch(request, env) {
+    if (!env.ACCESS_SECRET || request.headers.get('x-d1-access') !== env.ACCESS_SECRET) {
+      return new Response(null, { status: 404 });
+    }
     try {
       const call = JSON.parse(await request.text(), revive);
       return new Response(JSON.stringify({ value: await run(env.DB, call) }, replace));

@@ -1,6 +1,7 @@
 // Starts the Touchpoint worker in the real edge runtime (workerd, through
 // Miniflare) with a D1 database, configured from wrangler.toml so local runs,
 // tests and `wrangler deploy` share one configuration.
+import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Miniflare, Log, LogLevel } from 'miniflare';
@@ -73,10 +74,14 @@ export async function startRuntime({ port = 0, host = '127.0.0.1', persistDir, v
   return { mf, url: url.origin, d1, close: () => mf.dispose() };
 }
 
+// Made up afresh by each process: the d1-access worker answers only calls
+// that carry it (a header could otherwise route any client of the port there).
+const D1_ACCESS_SECRET = randomBytes(32).toString('hex');
+
 /**
  * Miniflare options for the worker scripts reach D1 through
  * (`scripts/d1-access.worker.js`): bound to the database `databaseId`, with no
- * route, so nothing outside this process can query it.
+ * route, answering only this process (`D1_ACCESS_SECRET`).
  */
 export function d1AccessWorker(databaseId, compatibilityDate = readWranglerConfig().compatibility_date) {
   return {
@@ -85,6 +90,7 @@ export function d1AccessWorker(databaseId, compatibilityDate = readWranglerConfi
     scriptPath: join(root, 'scripts', 'd1-access.worker.js'),
     compatibilityDate,
     d1Databases: { DB: databaseId },
+    bindings: { ACCESS_SECRET: D1_ACCESS_SECRET },
   };
 }
 
@@ -96,7 +102,11 @@ export function d1AccessWorker(databaseId, compatibilityDate = readWranglerConfi
 export async function d1Client(mf) {
   const worker = await mf.getWorker('d1-access');
   const call = async (body) => {
-    const response = await worker.fetch('http://d1-access/', { method: 'POST', body: JSON.stringify(body, bytesOut) });
+    const response = await worker.fetch('http://d1-access/', {
+      method: 'POST',
+      headers: { 'x-d1-access': D1_ACCESS_SECRET },
+      body: JSON.stringify(body, bytesOut),
+    });
     const answer = JSON.parse(await response.text(), bytesIn);
     if (!response.ok) throw new Error(answer.error);
     return answer.value;
@@ -120,6 +130,8 @@ export async function d1Client(mf) {
 // BLOBs cross as `{ "$bytes": "<base64>" }`, as d1-access.worker.js reads and writes them.
 function bytesOut(_key, value) {
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return { $bytes: Buffer.from(value instanceof ArrayBuffer ? value : value.buffer, value.byteOffset ?? 0, value.byteLength).toString('base64') };
+  // A Buffer reaches the replacer as its toJSON: { type: 'Buffer', data: [...] }.
+  if (value?.type === 'Buffer' && Array.isArray(value.data)) return { $bytes: Buffer.from(value.data).toString('base64') };
   return value;
 }
 function bytesIn(_key, value) {

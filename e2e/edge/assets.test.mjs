@@ -110,3 +110,23 @@ test('the site check answers whether a page\'s origin may record, readable by th
   assert.equal(unknown.json.error.code, 'unknown_site');
   assert.match(unknown.json.error.message, /no site "no-such-site"/);
 });
+
+// The worker scripts and tests reach D1 through (scripts/d1-access.worker.js):
+// Miniflare routes any client of the port to a worker named in a header, so
+// without the process's secret it must answer nothing and run no SQL.
+test('the local runtime\'s D1 access worker answers no client of the port, whatever header picks it', async () => {
+  for (const headers of [
+    { 'MF-Route-Override': 'd1-access' },
+    { 'MF-Route-Override': 'd1-access', 'x-d1-access': 'guess' },
+  ]) {
+    const response = await fetch(`${runtime.url}/`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ op: 'exec', sql: 'CREATE TABLE intruder (a)' }),
+    });
+    assert.notEqual(response.status, 200, JSON.stringify(headers));
+    await response.arrayBuffer();
+  }
+  const tables = await runtime.d1.prepare("SELECT name FROM sqlite_master WHERE name = 'intruder'").all();
+  assert.deepEqual(tables.results, []);
+});

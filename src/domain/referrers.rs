@@ -225,7 +225,7 @@ pub struct Decided {
 pub fn decide(campaign: &Campaign, referrer: &str, site_host: &str, with_term: bool) -> Decided {
     let referrer_host = host_of(referrer);
     let from_referrer = known_host(referrer_host);
-    let from_source = known_source(&campaign.source);
+    let from_source = known_source(campaign.source.trim());
     let named = from_source.or(from_referrer).map_or("", |k| k.name);
     let decided = |channel, source_name| Decided {
         channel,
@@ -248,7 +248,7 @@ pub fn decide(campaign: &Campaign, referrer: &str, site_host: &str, with_term: b
     match campaign.source.trim() {
         // E-mail, named or by the service that sent it.
         "email" | "e-mail" | "e_mail" | "e mail" | "newsletter" | "mailchimp" | "klaviyo"
-        | "sendgrid" | "brevo" | "sendinblue" | "mailerlite" | "convertkit" | "substack" => {
+        | "sendgrid" | "brevo" | "sendinblue" | "mailerlite" | "convertkit" => {
             return decided(Channel::Email, "")
         }
         "sms" => return decided(Channel::Sms, ""),
@@ -316,9 +316,11 @@ fn medium_channel(medium: &str, source: Option<Known>) -> Option<Channel> {
         "social media" | "social-media" | "social_media" | "socialmedia" => "social",
         "retargeting" | "remarketing" => "paid",
         "interstitial" | "expandable" => "display",
-        // Paid by the view, action or install (cpv, cpa, cpi): GA4 counts
-        // every medium with "cp" in it as paid, but cpm is display here.
-        _ if medium.contains("cp") && medium != "cpm" => "paid",
+        // Paid by the view, install or engagement; by the action, sale or
+        // lead is how affiliates are paid, except on a social network.
+        "cpv" | "cpi" | "cpe" => "paid",
+        "cpa" | "cps" | "cpl" if social => return Some(Channel::PaidSocial),
+        "cpa" | "cps" | "cpl" => "affiliate",
         _ => medium,
     };
     let channel = super::attribution::medium_channel(medium, social)?;
@@ -330,7 +332,12 @@ fn medium_channel(medium: &str, source: Option<Known>) -> Option<Channel> {
         (Channel::Referral, Some(k)) if k.medium == Medium::Search => Channel::OrganicSearch,
         // An ad network's paid traffic (Criteo retargeting, Taboola) is
         // display, not search.
-        (Channel::PaidSearch, Some(k)) if k.medium == Medium::Ads => Channel::Display,
+        // Google's and Microsoft's ad hosts serve search ads too.
+        (Channel::PaidSearch, Some(k))
+            if k.medium == Medium::Ads && !matches!(k.name, "Google" | "Bing" | "Microsoft") =>
+        {
+            Channel::Display
+        }
         _ => channel,
     })
 }
@@ -856,6 +863,21 @@ mod tests {
             stored("utm_source=newsletter&utm_medium=cpv", "").0,
             "paid_search"
         );
+        // Affiliates are paid by the action; Google's ad hosts serve search ads.
+        assert_eq!(stored("utm_source=awin&utm_medium=cpa", "").0, "affiliate");
+        assert_eq!(stored("utm_source=acme&utm_medium=cpl", "").0, "affiliate");
+        assert_eq!(
+            stored("utm_source=acme&utm_medium=cpm_banner", "").0,
+            "other_campaign"
+        );
+        assert_eq!(
+            stored("utm_medium=cpc", "https://syndicatedsearch.goog/").0,
+            "paid_search"
+        );
+        assert_eq!(
+            stored("utm_source=%20facebook%20&utm_medium=cpc", "").0,
+            "paid_social"
+        );
         assert_eq!(stored("utm_source=acme&utm_medium=cpm", "").0, "display");
         for query in [
             "utm_source=criteo&utm_medium=retargeting",
@@ -881,6 +903,7 @@ mod tests {
             ("com.fsck.k9", "email"),
             ("ru.mail.mailapp", "email"),
             ("com.google.android.googlequicksearchbox", "organic_search"),
+            ("com.google.android.apps.searchlite", "organic_search"),
             ("ru.yandex.searchplugin", "organic_search"),
             ("com.facebook.katana", "organic_social"),
         ] {
